@@ -1,0 +1,40 @@
+// Typed configuration from environment variables. Each getter records what is wrong instead of
+// failing at once, so that Finish() reports every bad variable in one message and main() can stop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace zhongtai::config {
+
+class Env {
+ public:
+  // prefix: e.g. "ZT_ORDER_"; names passed to the getters are appended to it.
+  explicit Env(std::string prefix);
+
+  std::string String(const std::string& name, const std::string& fallback);
+  // Missing or empty is an error.
+  std::string RequiredString(const std::string& name);
+  int64_t Int(const std::string& name, int64_t fallback, int64_t min, int64_t max);
+  bool Bool(const std::string& name, bool fallback);
+  // A TCP port, 0 to 65535 (0: any free port).
+  int Port(const std::string& name, int fallback);
+  // "host:port".
+  std::string HostPort(const std::string& name, const std::string& fallback);
+
+  // Reads a variable without the prefix (e.g. shared settings such as ZT_AUTH_TOKEN_SECRET).
+  std::string Shared(const std::string& full_name, const std::string& fallback);
+
+  // OK, or INVALID_ARGUMENT naming every variable that was wrong.
+  absl::Status Finish() const;
+
+ private:
+  const char* Raw(const std::string& full_name) const;
+  std::string prefix_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace zhongtai::config

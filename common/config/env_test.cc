@@ -1,0 +1,37 @@
+#include "common/config/env.h"
+
+#include <cstdlib>
+
+#include <catch2/catch.hpp>
+
+using zhongtai::config::Env;
+
+TEST_CASE("config reads typed values and falls back to defaults") {
+  setenv("ZT_TESTCFG_PORT", "8081", 1);
+  setenv("ZT_TESTCFG_FLAG", "true", 1);
+  unsetenv("ZT_TESTCFG_MISSING");
+  Env env("ZT_TESTCFG_");
+  CHECK(env.Port("PORT", 1) == 8081);
+  CHECK(env.Bool("FLAG", false));
+  CHECK(env.String("MISSING", "fallback") == "fallback");
+  CHECK(env.Finish().ok());
+}
+
+TEST_CASE("config reports every bad variable at once") {
+  setenv("ZT_TESTCFG2_PORT", "99999", 1);
+  setenv("ZT_TESTCFG2_SIZE", "ten", 1);
+  setenv("ZT_TESTCFG2_ADDR", "nohost", 1);
+  unsetenv("ZT_TESTCFG2_DSN");
+  Env env("ZT_TESTCFG2_");
+  env.Port("PORT", 1);
+  env.Int("SIZE", 4, 1, 64);
+  env.HostPort("ADDR", "127.0.0.1:1");
+  env.RequiredString("DSN");
+  absl::Status status = env.Finish();
+  REQUIRE(status.code() == absl::StatusCode::kInvalidArgument);
+  std::string message(status.message());
+  CHECK(message.find("ZT_TESTCFG2_PORT") != std::string::npos);
+  CHECK(message.find("ZT_TESTCFG2_SIZE") != std::string::npos);
+  CHECK(message.find("ZT_TESTCFG2_ADDR") != std::string::npos);
+  CHECK(message.find("ZT_TESTCFG2_DSN is required") != std::string::npos);
+}

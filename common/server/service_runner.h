@@ -1,0 +1,80 @@
+// One way to run a gRPC service: callback-API server, grpc.health.v1, reflection, RPC metrics on a
+// /metrics port, a bounded worker pool for blocking work, and graceful shutdown on SIGTERM/SIGINT
+// (health NOT_SERVING, drain in-flight calls until a deadline, run shutdown hooks, return 0).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/server/worker_pool.h"
+#include "grpcpp/server.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace zhongtai::server {
+
+class Metrics;
+
+struct RunnerOptions {
+  std::string service;            // e.g. "order": log and metric label
+  std::string grpc_address = "0.0.0.0:0";
+  std::string metrics_address = "0.0.0.0:0";
+  int worker_threads = 8;
+  int worker_queue = 256;
+  absl::Duration drain_timeout = absl::Seconds(10);
+  // Servers close connections older than this so that clients re-resolve and spread over new pods.
+  absl::Duration max_connection_age = absl::Minutes(5);
+};
+
+class ServiceRunner {
+ public:
+  explicit ServiceRunner(RunnerOptions options);
+  ~ServiceRunner();
+
+  WorkerPool& workers() { return *workers_; }
+  prometheus::Registry& registry();
+
+  // Register before Start(). The runner does not own the services.
+  void AddService(grpc::Service* service);
+  // Runs at shutdown after the server drained, in reverse order of registration (stop relays, close pools).
+  void OnShutdown(std::function<void()> hook);
+
+  // Binds the ports and starts serving. Errors if a port cannot be bound.
+  absl::Status Start();
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+
+  // Blocks until SIGTERM or SIGINT (or RequestShutdown), then shuts down gracefully. Returns the exit code.
+  int Wait();
+  // Start() then Wait(); logs and returns 1 when Start() fails.
+  int Run();
+  void RequestShutdown();
+
+ private:
+  void Shutdown();
+
+  RunnerOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::vector<grpc::Service*> services_;
+  std::vector<std::function<void()>> shutdown_hooks_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+};
+
+// Runs `work` on the worker pool and finishes the call with its status. The calling thread's log
+// context (request id, trace id, rpc) and the call's deadline are set while `work` runs, so that
+// logs carry them and NewClientContext() passes them on. A full pool answers RESOURCE_EXHAUSTED
+// (reason OVERLOADED) at once.
+grpc::ServerUnaryReactor* RunBlocking(WorkerPool& pool, grpc::CallbackServerContext* context,
+                                      std::function<absl::Status()> work);
+
+}  // namespace zhongtai::server

@@ -1,0 +1,43 @@
+// A bounded pool of threads for blocking work (PostgreSQL, synchronous Redis, calls to other
+// services). Sized to the connection pool; when its queue is full, work is refused at once so the
+// caller can shed load with RESOURCE_EXHAUSTED instead of queueing without bound.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace zhongtai::server {
+
+class WorkerPool {
+ public:
+  WorkerPool(int threads, int max_queued);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // False when the pool is full or stopped; the task is then not run.
+  bool TrySubmit(std::function<void()> task);
+  // Runs every task already accepted, then joins the threads.
+  void Stop();
+
+  int queued() const;
+  int busy() const;
+
+ private:
+  void Loop();
+
+  const size_t max_queued_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  int busy_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace zhongtai::server
