@@ -17,10 +17,18 @@
 namespace prometheus {
 class Registry;
 }
+namespace zhongtai::metrics {
+class CallbackGauges;
+}
 
 namespace zhongtai::server {
 
 class Metrics;
+
+// Health service names for Kubernetes probes: liveness stays SERVING until exit; readiness goes
+// NOT_SERVING when shutdown begins.
+inline constexpr char kLivenessService[] = "zhongtai.liveness";
+inline constexpr char kReadinessService[] = "zhongtai.readiness";
 
 struct RunnerOptions {
   std::string service;            // e.g. "order": log and metric label
@@ -40,6 +48,8 @@ class ServiceRunner {
 
   WorkerPool& workers() { return *workers_; }
   prometheus::Registry& registry();
+  // Gauges read at scrape time (pool in use, outbox lag, ...).
+  metrics::CallbackGauges& gauges();
 
   // Register before Start(). The runner does not own the services.
   void AddService(grpc::Service* service);
@@ -59,6 +69,7 @@ class ServiceRunner {
 
  private:
   void Shutdown();
+  void SetHealth(bool serving);
 
   RunnerOptions options_;
   std::unique_ptr<Metrics> metrics_;

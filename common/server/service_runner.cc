@@ -1,0 +1,280 @@
+#include "common/server/service_runner.h"
+
+#include <csignal>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "common/metrics/collectors.h"
+#include "common/metrics/rpc_metrics.h"
+#include "common/server/call_scope.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/support/server_interceptor.h"
+#include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+#ifndef ZT_VERSION
+#define ZT_VERSION "dev"
+#endif
+
+namespace zhongtai::server {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+std::atomic<bool> g_shutdown_requested{false};
+
+void OnSignal(int) { g_shutdown_requested.store(true); }
+
+std::string Metadata(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const char* key) {
+  auto it = metadata.find(key);
+  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+// "00-<trace id>-<span id>-<flags>" -> trace id, or empty when malformed.
+std::string TraceIdOf(const std::string& traceparent) {
+  std::vector<std::string> parts = absl::StrSplit(traceparent, '-');
+  if (parts.size() != 4 || parts[1].size() != 32) return "";
+  return parts[1];
+}
+
+const char* TypeName(grpc::experimental::ServerRpcInfo::Type type) {
+  using Type = grpc::experimental::ServerRpcInfo::Type;
+  switch (type) {
+    case Type::UNARY: return "unary";
+    case Type::CLIENT_STREAMING: return "client_stream";
+    case Type::SERVER_STREAMING: return "server_stream";
+    case Type::BIDI_STREAMING: return "bidi_stream";
+  }
+  return "unary";
+}
+
+// Codes that mean the server failed, as opposed to the caller asking for something wrong.
+bool IsServerFault(int code) {
+  return code == 2 || code == 4 || code == 13 || code == 14 || code == 15;
+}
+
+class ServerMetricsInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ServerMetricsInterceptor(grpc::experimental::ServerRpcInfo* info, metrics::RpcMetrics& metrics)
+      : rpc_(info->method() ? info->method() : "/unknown/unknown"),
+        method_(metrics.ForMethod(rpc_, TypeName(info->type()))) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      start_ = absl::Now();
+      method_.started->Increment();
+      if (auto* metadata = methods->GetRecvInitialMetadata()) {
+        request_id_ = Metadata(*metadata, "x-request-id");
+        trace_id_ = TraceIdOf(Metadata(*metadata, "traceparent"));
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      int code = status.error_code();
+      double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+      method_.handled[code >= 0 && code < 17 ? code : 2]->Increment();
+      method_.handling_seconds->Observe(seconds);
+      log::ScopedRequestContext scope({request_id_, trace_id_, rpc_});
+      log::Write(IsServerFault(code) ? log::Level::kError : log::Level::kDebug, "rpc finished",
+                 {{"code", metrics::CodeName(code)},
+                  {"duration_ms", absl::StrCat(seconds * 1000)},
+                  {"error", status.error_message()}});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string rpc_;
+  metrics::RpcMetrics::Method& method_;
+  absl::Time start_ = absl::Now();
+  std::string request_id_;
+  std::string trace_id_;
+};
+
+class ServerMetricsFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit ServerMetricsFactory(metrics::RpcMetrics& metrics) : metrics_(metrics) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    return new ServerMetricsInterceptor(info, metrics_);
+  }
+
+ private:
+  metrics::RpcMetrics& metrics_;
+};
+
+std::string ServiceFullName(const std::string& service) {
+  std::string capitalised = service;
+  if (!capitalised.empty()) capitalised[0] = absl::ascii_toupper(capitalised[0]);
+  return absl::StrCat("zhongtai.", service, ".v1.", capitalised, "Service");
+}
+
+}  // namespace
+
+class Metrics {
+ public:
+  explicit Metrics(const std::string& service)
+      : registry(std::make_shared<prometheus::Registry>()),
+        gauges(std::make_shared<metrics::CallbackGauges>()),
+        process(std::make_shared<metrics::ProcessCollector>()),
+        server_rpcs(*registry, "server") {
+    prometheus::BuildGauge()
+        .Name("zt_build_info")
+        .Help("Always 1; labels name the service and its version.")
+        .Register(*registry)
+        .Add({{"service", service}, {"version", ZT_VERSION}})
+        .Set(1);
+  }
+
+  absl::Status Expose(const std::string& address) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(address);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
+    }
+    exposer->RegisterCollectable(registry);
+    exposer->RegisterCollectable(metrics::ClientRegistry());
+    exposer->RegisterCollectable(gauges);
+    exposer->RegisterCollectable(process);
+    return absl::OkStatus();
+  }
+
+  std::shared_ptr<prometheus::Registry> registry;
+  std::shared_ptr<metrics::CallbackGauges> gauges;
+  std::shared_ptr<metrics::ProcessCollector> process;
+  metrics::RpcMetrics server_rpcs;
+  std::unique_ptr<prometheus::Exposer> exposer;
+};
+
+ServiceRunner::ServiceRunner(RunnerOptions options)
+    : options_(std::move(options)),
+      metrics_(std::make_unique<Metrics>(options_.service)),
+      workers_(std::make_unique<WorkerPool>(options_.worker_threads, options_.worker_queue)) {
+  metrics_->gauges->Add("zt_worker_queue_depth", "Blocking calls waiting for a worker thread.", {},
+                        [this] { return workers_->queued(); });
+  metrics_->gauges->Add("zt_worker_busy", "Worker threads running a blocking call.", {},
+                        [this] { return workers_->busy(); });
+  metrics_->gauges->Add("zt_worker_queue_capacity", "Blocking calls that may wait before load is shed.", {},
+                        [this] { return options_.worker_queue; });
+}
+
+ServiceRunner::~ServiceRunner() = default;
+
+prometheus::Registry& ServiceRunner::registry() { return *metrics_->registry; }
+
+metrics::CallbackGauges& ServiceRunner::gauges() { return *metrics_->gauges; }
+
+void ServiceRunner::AddService(grpc::Service* service) { services_.push_back(service); }
+
+void ServiceRunner::OnShutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+
+absl::Status ServiceRunner::Start() {
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  if (absl::Status status = metrics_->Expose(options_.metrics_address); !status.ok()) return status;
+  auto ports = metrics_->exposer->GetListeningPorts();
+  metrics_port_ = ports.empty() ? 0 : ports.front();
+
+  metrics_->server_rpcs.PreInitService(ServiceFullName(options_.service));
+  metrics_->server_rpcs.PreInitService("grpc.health.v1.Health");
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options_.max_connection_age)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options_.drain_timeout)));
+  for (grpc::Service* service : services_) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<ServerMetricsFactory>(metrics_->server_rpcs));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server_ = builder.BuildAndStart();
+  if (!server_ || grpc_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", options_.grpc_address));
+  }
+  SetHealth(true);
+  log::Info("serving", {{"grpc_port", absl::StrCat(grpc_port_)}, {"metrics_port", absl::StrCat(metrics_port_)}});
+  return absl::OkStatus();
+}
+
+void ServiceRunner::SetHealth(bool serving) {
+  if (!server_) return;
+  auto* health = server_->GetHealthCheckService();
+  // "" is the whole server; liveness and readiness have their own names so probes can differ.
+  health->SetServingStatus(serving);
+  health->SetServingStatus(kLivenessService, true);
+  health->SetServingStatus(kReadinessService, serving);
+  health->SetServingStatus(ServiceFullName(options_.service), serving);
+}
+
+int ServiceRunner::Wait() {
+  while (!g_shutdown_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Shutdown();
+  return 0;
+}
+
+int ServiceRunner::Run() {
+  if (absl::Status status = Start(); !status.ok()) {
+    log::Error("cannot start", {{"error", std::string(status.message())}});
+    return 1;
+  }
+  return Wait();
+}
+
+void ServiceRunner::RequestShutdown() { g_shutdown_requested.store(true); }
+
+void ServiceRunner::Shutdown() {
+  log::Info("shutting down", {{"drain_timeout_ms", absl::StrCat(absl::ToInt64Milliseconds(options_.drain_timeout))}});
+  SetHealth(false);
+  // Calls in flight get until the deadline to finish; after it they are cancelled.
+  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.drain_timeout));
+  workers_->Stop();
+  for (auto it = shutdown_hooks_.rbegin(); it != shutdown_hooks_.rend(); ++it) (*it)();
+  server_->Wait();
+  log::Info("stopped");
+}
+
+grpc::ServerUnaryReactor* RunBlocking(WorkerPool& pool, grpc::CallbackServerContext* context,
+                                      std::function<absl::Status()> work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto& metadata = context->client_metadata();
+  CallScope call{context->deadline(), Metadata(metadata, "x-request-id"), Metadata(metadata, "traceparent")};
+  auto task = [reactor, context, work = std::move(work), call = std::move(call)]() mutable {
+    if (context->IsCancelled()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
+      return;
+    }
+    log::ScopedRequestContext log_scope({call.request_id, TraceIdOf(call.traceparent), ""});
+    ScopedCall call_scope(std::move(call));
+    absl::Status status;
+    try {
+      status = work();
+    } catch (const std::exception& e) {
+      log::Error("unexpected exception", {{"error", e.what()}});
+      status = Internal("INTERNAL", "internal error");
+    }
+    reactor->Finish(ToGrpcStatus(status, context));
+  };
+  if (!pool.TrySubmit(std::move(task))) {
+    reactor->Finish(ToGrpcStatus(
+        Error(absl::StatusCode::kResourceExhausted, "OVERLOADED", "server is busy, retry later"), context));
+  }
+  return reactor;
+}
+
+}  // namespace zhongtai::server
