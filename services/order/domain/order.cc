@@ -1,0 +1,32 @@
+#include "services/order/domain/order.h"
+
+namespace zhongtai::order {
+
+const char* StatusName(OrderStatus status) {
+  switch (status) {
+    case OrderStatus::kCreating: return "CREATING";
+    case OrderStatus::kPendingPayment: return "PENDING_PAYMENT";
+    case OrderStatus::kPaying: return "PAYING";
+    case OrderStatus::kPaid: return "PAID";
+    case OrderStatus::kCancelled: return "CANCELLED";
+    case OrderStatus::kFailed: return "FAILED";
+  }
+  return "FAILED";
+}
+
+bool ParseStatus(const std::string& name, OrderStatus* status) {
+  for (OrderStatus s : {OrderStatus::kCreating, OrderStatus::kPendingPayment, OrderStatus::kPaying,
+                        OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kFailed}) {
+    if (name == StatusName(s)) {
+      *status = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsVisible(OrderStatus status) {
+  return status != OrderStatus::kCreating && status != OrderStatus::kFailed;
+}
+
+}  // namespace zhongtai::order
