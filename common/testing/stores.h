@@ -1,0 +1,35 @@
+// Real PostgreSQL and Redis for store tests, from the test harness (tests/harness/stores.sh):
+// ZT_TEST_PG_DSN (a superuser DSN) and ZT_TEST_REDIS_ADDR. A missing variable FAILS the test
+// instead of skipping it, so that CI cannot pass without the stores.
+#pragma once
+
+#include <string>
+
+namespace zhongtai::testing {
+
+// A fresh, empty database zt_test_<random> on the harness server, dropped (WITH FORCE) when the
+// object goes away.
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  // A DSN for the fresh database.
+  const std::string& dsn() const { return dsn_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string admin_dsn_;
+  std::string name_;
+  std::string dsn_;
+};
+
+// "host:port" of the harness Redis. Tests share it: use keys unique to the test (see UniqueName).
+std::string RedisAddress();
+
+// prefix + "_" + random lowercase hex, for names of keys, streams and groups private to one test.
+std::string UniqueName(const std::string& prefix);
+
+}  // namespace zhongtai::testing
