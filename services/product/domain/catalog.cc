@@ -1,0 +1,120 @@
+#include "services/product/domain/catalog.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status.h"
+
+namespace zhongtai::product {
+namespace {
+
+int ClampPageSize(int requested, int fallback, int max) {
+  if (requested <= 0) return fallback;
+  return std::min(requested, max);
+}
+
+}  // namespace
+
+std::string EncodePageToken(const std::string& kind, const std::string& last_id) {
+  return absl::WebSafeBase64Escape(absl::StrCat(kind, ":", last_id));
+}
+
+absl::StatusOr<std::string> DecodePageToken(const std::string& kind, const std::string& token) {
+  std::string raw;
+  std::string prefix = absl::StrCat(kind, ":");
+  if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, prefix) || raw.size() == prefix.size()) {
+    return InvalidArgument("pageToken", "INVALID_PAGE_TOKEN", "page token is not one this list returned");
+  }
+  return raw.substr(prefix.size());
+}
+
+std::string SpecFromAttributes(const std::map<std::string, std::string>& attributes) {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : attributes) values.push_back(value);
+  return absl::StrJoin(values, " / ");
+}
+
+Catalog::Catalog(ProductStore& store, Clock& clock, IdGenerator& ids) : store_(store), clock_(clock), ids_(ids) {}
+
+absl::StatusOr<Category> Catalog::CreateCategory(const std::string& name, const std::string& parent_id,
+                                                 const std::string& request_id) {
+  Category category;
+  category.category_id = ids_.NewCategoryId();
+  category.name = name;
+  category.parent_id = parent_id;
+  category.created_at = clock_.Now();
+  return store_.CreateCategory(category, request_id);
+}
+
+absl::StatusOr<CategoryPage> Catalog::ListCategories(int page_size, const std::string& page_token) {
+  int size = ClampPageSize(page_size, kDefaultCategoryPageSize, kMaxCategoryPageSize);
+  std::string after;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(after, DecodePageToken("c", page_token));
+  }
+  ASSIGN_OR_RETURN(std::vector<Category> categories, store_.ListCategories(after, size + 1));
+  CategoryPage page;
+  if (static_cast<int>(categories.size()) > size) {
+    categories.resize(size);
+    page.next_page_token = EncodePageToken("c", categories.back().category_id);
+  }
+  page.categories = std::move(categories);
+  return page;
+}
+
+absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
+  Product product;
+  product.product_id = ids_.NewProductId();
+  product.title = request.title;
+  product.description = request.description;
+  product.category_id = request.category_id;
+  product.created_at = clock_.Now();
+  std::vector<InitialStock> stock;
+  for (const NewSku& in : request.skus) {
+    Sku sku;
+    sku.sku_id = ids_.NewSkuId();
+    sku.product_id = product.product_id;
+    sku.sku_code = in.sku_code;
+    sku.spec = in.spec.empty() ? SpecFromAttributes(in.attributes) : in.spec;
+    sku.attributes = in.attributes;
+    sku.price = in.price;
+    sku.available = in.initial_stock;
+    sku.product_title = product.title;
+    // A row even for zero stock, so that the SKU shows in its warehouse.
+    stock.push_back({sku.sku_id, in.warehouse_id.empty() ? kDefaultWarehouse : in.warehouse_id, in.initial_stock});
+    product.skus.push_back(std::move(sku));
+  }
+  return store_.CreateProduct(product, stock, request.request_id, product.created_at);
+}
+
+absl::StatusOr<Product> Catalog::GetProduct(const std::string& product_id) { return store_.GetProduct(product_id); }
+
+absl::StatusOr<ProductPage> Catalog::ListProducts(int page_size, const std::string& page_token,
+                                                  const std::string& category_id, const std::string& q) {
+  ProductQuery query;
+  int size = ClampPageSize(page_size, kDefaultProductPageSize, kMaxProductPageSize);
+  query.page_size = size + 1;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(query.after_product_id, DecodePageToken("p", page_token));
+  }
+  query.category_id = category_id;
+  for (absl::string_view word : absl::StrSplit(q, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+    query.title_words.emplace_back(word);
+  }
+  ASSIGN_OR_RETURN(std::vector<Product> products, store_.ListProducts(query));
+  ProductPage page;
+  if (static_cast<int>(products.size()) > size) {
+    products.resize(size);
+    page.next_page_token = EncodePageToken("p", products.back().product_id);
+  }
+  page.products = std::move(products);
+  return page;
+}
+
+}  // namespace zhongtai::product

@@ -1,0 +1,125 @@
+#include "services/product/domain/inventory.h"
+
+#include <chrono>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "services/product/domain/rules.h"
+
+namespace zhongtai::product {
+
+Inventory::Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options)
+    : store_(store), clock_(clock), observer_(observer), options_(options) {}
+
+absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::string>& sku_ids) {
+  std::vector<std::string> unique;
+  std::set<std::string> seen;
+  for (const auto& id : sku_ids) {
+    if (seen.insert(id).second) unique.push_back(id);
+  }
+  ASSIGN_OR_RETURN(std::vector<Sku> found, store_.GetSkus(unique));
+  std::unordered_map<std::string, Sku*> by_id;
+  for (auto& sku : found) by_id[sku.sku_id] = &sku;
+  std::vector<Sku> out;
+  out.reserve(unique.size());
+  for (const auto& id : unique) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", id, " does not exist"));
+    out.push_back(std::move(*it->second));
+  }
+  return out;
+}
+
+absl::StatusOr<StockLevel> Inventory::AdjustStock(StockAdjustment adjustment) {
+  if (adjustment.warehouse_id.empty()) adjustment.warehouse_id = kDefaultWarehouse;
+  return store_.AdjustStock(adjustment, clock_.Now());
+}
+
+absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
+                                               absl::Duration ttl) {
+  if (ttl <= absl::ZeroDuration()) ttl = options_.default_ttl;
+  if (ttl > options_.max_ttl) ttl = options_.max_ttl;
+  Reservation draft;
+  draft.order_id = order_id;
+  draft.lines = NormalizeLines(lines);
+  draft.status = ReservationStatus::kHeld;
+  draft.created_at = clock_.Now();
+  draft.expires_at = draft.created_at + ttl;
+  absl::StatusOr<ReserveOutcome> outcome = store_.Reserve(draft);
+  if (!outcome.ok()) {
+    if (ReasonOf(outcome.status()) == "INSUFFICIENT_STOCK") observer_.ReservationResult("insufficient");
+    return outcome.status();
+  }
+  if (outcome->created) {
+    observer_.ReservationResult("reserved");
+  } else if (outcome->reservation.lines != draft.lines) {
+    return FailedPrecondition("RESERVATION_MISMATCH",
+                              absl::StrCat("order ", order_id, " already reserved different lines"));
+  }
+  return std::move(outcome->reservation);
+}
+
+absl::StatusOr<Reservation> Inventory::Confirm(const std::string& order_id) {
+  ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Transition(order_id, ReservationAction::kConfirm, clock_.Now()));
+  if (outcome.changed) {
+    observer_.ReservationResult(outcome.reservation.status == ReservationStatus::kConfirmed ? "confirmed" : "expired");
+  }
+  if (outcome.reservation.status != ReservationStatus::kConfirmed) {
+    return FailedPrecondition("RESERVATION_EXPIRED",
+                              absl::StrCat("reservation of order ", order_id, " was released or expired"));
+  }
+  return std::move(outcome.reservation);
+}
+
+absl::StatusOr<Reservation> Inventory::Release(const std::string& order_id) {
+  ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Transition(order_id, ReservationAction::kRelease, clock_.Now()));
+  if (outcome.changed) observer_.ReservationResult("released");
+  return std::move(outcome.reservation);
+}
+
+absl::StatusOr<int> Inventory::SweepExpired() {
+  int total = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(int expired, store_.ExpireDue(clock_.Now(), options_.sweep_batch));
+    for (int i = 0; i < expired; ++i) observer_.ReservationResult("expired");
+    total += expired;
+    if (expired < options_.sweep_batch) return total;
+  }
+}
+
+ReservationSweeper::ReservationSweeper(Inventory& inventory, absl::Duration interval)
+    : inventory_(inventory), interval_(interval) {}
+
+ReservationSweeper::~ReservationSweeper() { Stop(); }
+
+void ReservationSweeper::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void ReservationSweeper::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReservationSweeper::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    absl::StatusOr<int> expired = inventory_.SweepExpired();
+    if (!expired.ok()) {
+      log::Warn("reservation sweep failed", {{"error", expired.status().ToString()}});
+    } else if (*expired > 0) {
+      log::Info("expired reservations released", {{"count", std::to_string(*expired)}});
+    }
+    lock.lock();
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stopping_; });
+  }
+}
+
+}  // namespace zhongtai::product

@@ -1,0 +1,75 @@
+// Stock and reservations: adjustments by admins, and the reserve / confirm / release protocol the
+// order service runs, keyed by order id so that every call may be retried.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/product/domain/model.h"
+#include "services/product/domain/ports.h"
+
+namespace zhongtai::product {
+
+struct InventoryOptions {
+  absl::Duration default_ttl = absl::Minutes(15);  // when the caller gives none
+  absl::Duration max_ttl = absl::Hours(24);
+  int sweep_batch = 100;
+};
+
+class Inventory {
+ public:
+  Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options = {});
+
+  // In request order, duplicates once. NOT_FOUND SKU_NOT_FOUND naming the first unknown SKU.
+  absl::StatusOr<std::vector<Sku>> BatchGetSkus(const std::vector<std::string>& sku_ids);
+  // Empty warehouse: the default one. FAILED_PRECONDITION STOCK_BELOW_RESERVED.
+  absl::StatusOr<StockLevel> AdjustStock(StockAdjustment adjustment);
+
+  // Holds all lines or none, for ttl (zero: the default; capped at max_ttl). A repeat with the same
+  // order id and lines returns the existing reservation, whatever its state; different lines fail
+  // with FAILED_PRECONDITION RESERVATION_MISMATCH. FAILED_PRECONDITION INSUFFICIENT_STOCK,
+  // NOT_FOUND SKU_NOT_FOUND.
+  absl::StatusOr<Reservation> Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
+                                      absl::Duration ttl);
+  // HELD -> CONFIRMED: the stock is sold. Idempotent. A released or expired reservation (also one
+  // held past its expiry) fails with FAILED_PRECONDITION RESERVATION_EXPIRED.
+  absl::StatusOr<Reservation> Confirm(const std::string& order_id);
+  // HELD -> RELEASED: the stock is available again. Idempotent. FAILED_PRECONDITION
+  // RESERVATION_CONFIRMED for a confirmed one; NOT_FOUND RESERVATION_NOT_FOUND.
+  absl::StatusOr<Reservation> Release(const std::string& order_id);
+
+  // Expires every HELD reservation past its expiry, batch by batch. Returns how many.
+  absl::StatusOr<int> SweepExpired();
+
+ private:
+  ProductStore& store_;
+  Clock& clock_;
+  InventoryObserver& observer_;
+  InventoryOptions options_;
+};
+
+// Runs Inventory::SweepExpired() every `interval` on its own thread until Stop().
+class ReservationSweeper {
+ public:
+  ReservationSweeper(Inventory& inventory, absl::Duration interval);
+  ~ReservationSweeper();
+  void Start();
+  void Stop();
+
+ private:
+  void Loop();
+
+  Inventory& inventory_;
+  absl::Duration interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace zhongtai::product

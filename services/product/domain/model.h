@@ -1,0 +1,128 @@
+// The product center's data: plain structs shared by the domain, the stores and the API mapping.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace zhongtai::product {
+
+inline constexpr char kDefaultWarehouse[] = "default";
+
+struct Money {
+  std::string currency;
+  int64_t amount_minor = 0;
+};
+
+struct Category {
+  std::string category_id;
+  std::string name;
+  std::string parent_id;  // empty for a top-level category
+  absl::Time created_at;
+};
+
+struct Sku {
+  std::string sku_id;
+  std::string product_id;
+  std::string sku_code;
+  std::string spec;
+  std::map<std::string, std::string> attributes;
+  Money price;
+  int64_t available = 0;  // on hand minus reserved over all warehouses
+  std::string product_title;
+};
+
+struct Product {
+  std::string product_id;
+  std::string title;
+  std::string description;
+  std::string category_id;
+  std::vector<Sku> skus;
+  absl::Time created_at;
+};
+
+struct NewSku {
+  std::string sku_code;
+  std::string spec;
+  std::map<std::string, std::string> attributes;
+  Money price;
+  int64_t initial_stock = 0;
+  std::string warehouse_id;  // empty: kDefaultWarehouse
+};
+
+struct NewProduct {
+  std::string title;
+  std::string description;
+  std::string category_id;
+  std::vector<NewSku> skus;
+  std::string request_id;  // empty: not idempotent
+};
+
+// Stock put in a warehouse when a product is created.
+struct InitialStock {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t quantity = 0;
+};
+
+struct StockLevel {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t on_hand = 0;
+  int64_t reserved = 0;
+  int64_t available() const { return on_hand - reserved; }
+};
+
+struct StockAdjustment {
+  std::string request_id;  // empty: not idempotent
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t delta = 0;
+  std::string reason;
+};
+
+enum class ReservationStatus { kHeld, kConfirmed, kReleased, kExpired };
+const char* ReservationStatusName(ReservationStatus status);
+
+struct ReservationLine {
+  std::string sku_id;
+  int64_t quantity = 0;
+  bool operator==(const ReservationLine& o) const { return sku_id == o.sku_id && quantity == o.quantity; }
+};
+
+struct Reservation {
+  std::string order_id;
+  std::vector<ReservationLine> lines;  // one per SKU, sorted by sku id
+  ReservationStatus status = ReservationStatus::kHeld;
+  absl::Time created_at;
+  absl::Time expires_at;
+};
+
+// Where a reserved quantity of one SKU sits.
+struct Allocation {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t quantity = 0;
+};
+
+struct ProductQuery {
+  int page_size = 20;
+  std::string after_product_id;  // keyset cursor: products with a smaller id (older) follow
+  std::string category_id;       // with its sub-categories
+  std::vector<std::string> title_words;  // all must occur in the title, case-insensitive
+};
+
+struct ProductPage {
+  std::vector<Product> products;
+  std::string next_page_token;  // empty at the end
+};
+
+struct CategoryPage {
+  std::vector<Category> categories;
+  std::string next_page_token;
+};
+
+}  // namespace zhongtai::product

@@ -1,0 +1,90 @@
+// What the product domain needs from outside: time, ids, storage and metrics. Implementations:
+// store/ (PostgreSQL), the runtime ones in ids.h, and in-memory fakes in tests/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/product/domain/model.h"
+
+namespace zhongtai::product {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() = 0;
+};
+
+class IdGenerator {
+ public:
+  virtual ~IdGenerator() = default;
+  virtual std::string NewCategoryId() = 0;
+  virtual std::string NewProductId() = 0;
+  virtual std::string NewSkuId() = 0;
+};
+
+// What to do with a reservation; see DecideTransition() in rules.h for the rules.
+enum class ReservationAction { kConfirm, kRelease, kExpire };
+
+struct ReserveOutcome {
+  Reservation reservation;
+  bool created = false;  // false: the order id already had this reservation
+};
+
+struct TransitionOutcome {
+  Reservation reservation;  // as it is after the call
+  bool changed = false;
+};
+
+// Storage of the catalogue and the stock. Every method is one transaction. Errors carry reasons:
+// NOT_FOUND CATEGORY_NOT_FOUND / PRODUCT_NOT_FOUND / SKU_NOT_FOUND / RESERVATION_NOT_FOUND,
+// ALREADY_EXISTS CATEGORY_EXISTS / SKU_CODE_EXISTS, FAILED_PRECONDITION INSUFFICIENT_STOCK /
+// STOCK_BELOW_RESERVED.
+class ProductStore {
+ public:
+  virtual ~ProductStore() = default;
+
+  // Inserts the category; with a request id already used, returns that first category instead.
+  virtual absl::StatusOr<Category> CreateCategory(const Category& category, const std::string& request_id) = 0;
+  // Categories ordered by id, after `after_id`, at most `limit`.
+  virtual absl::StatusOr<std::vector<Category>> ListCategories(const std::string& after_id, int limit) = 0;
+
+  // Inserts the product, its SKUs and their initial stock (with ledger rows); with a request id
+  // already used, returns that first product instead.
+  virtual absl::StatusOr<Product> CreateProduct(const Product& product, const std::vector<InitialStock>& stock,
+                                                const std::string& request_id, absl::Time now) = 0;
+  virtual absl::StatusOr<Product> GetProduct(const std::string& product_id) = 0;
+  // Newest first (descending id), at most query.page_size.
+  virtual absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) = 0;
+  // The SKUs that exist among `sku_ids`, in any order, with product title and availability.
+  virtual absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) = 0;
+
+  // Applies a stock delta (creating the warehouse row for a positive one) and writes a ledger row.
+  // A replayed request id returns the first result. On hand never drops below reserved or zero.
+  virtual absl::StatusOr<StockLevel> AdjustStock(const StockAdjustment& adjustment, absl::Time now) = 0;
+
+  // All or nothing: holds every line's quantity (allocated with AllocateStock()) or nothing.
+  // A reservation that already exists for the order id is returned as is (created = false).
+  virtual absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) = 0;
+  // Locks the reservation, applies DecideTransition() and moves the stock accordingly.
+  virtual absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
+                                                       absl::Time now) = 0;
+  // Expires up to `limit` HELD reservations whose expiry is at or before `now`, skipping those
+  // another transaction holds. Returns how many it expired.
+  virtual absl::StatusOr<int> ExpireDue(absl::Time now, int limit) = 0;
+};
+
+// Business counters; the API layer implements them with Prometheus.
+class InventoryObserver {
+ public:
+  virtual ~InventoryObserver() = default;
+  // result: reserved, insufficient, confirmed, released, expired.
+  virtual void ReservationResult(absl::string_view result) {}
+};
+
+}  // namespace zhongtai::product

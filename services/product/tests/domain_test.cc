@@ -1,0 +1,329 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "common/status/status.h"
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/ids.h"
+#include "services/product/domain/inventory.h"
+#include "services/product/domain/rules.h"
+#include "services/product/tests/in_memory_store.h"
+
+namespace zhongtai::product {
+namespace {
+
+class SequenceIds : public IdGenerator {
+ public:
+  std::string NewCategoryId() override { return Next("cat_"); }
+  std::string NewProductId() override { return Next("prd_"); }
+  std::string NewSkuId() override { return Next("sku_"); }
+
+ private:
+  std::string Next(const std::string& prefix) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%06d", ++n_);
+    return prefix + buf;
+  }
+  int n_ = 0;
+};
+
+struct Fixture {
+  InMemoryProductStore store;
+  FakeClock clock;
+  SequenceIds ids;
+  CountingObserver observer;
+  Catalog catalog{store, clock, ids};
+  Inventory inventory{store, clock, observer};
+  std::string category_id;
+
+  Fixture() { category_id = catalog.CreateCategory("Phones", "", "").value().category_id; }
+
+  // A product with one SKU per (code, stock) pair; returns the SKU ids.
+  std::vector<std::string> AddProduct(const std::string& title, std::vector<std::pair<std::string, int64_t>> skus) {
+    NewProduct request;
+    request.title = title;
+    request.category_id = category_id;
+    for (const auto& [code, stock] : skus) {
+      NewSku sku;
+      sku.sku_code = code;
+      sku.price = {"CNY", 1999};
+      sku.initial_stock = stock;
+      request.skus.push_back(sku);
+    }
+    Product product = catalog.CreateProduct(request).value();
+    std::vector<std::string> out;
+    for (const auto& sku : product.skus) out.push_back(sku.sku_id);
+    return out;
+  }
+};
+
+TEST_CASE("a reservation holds every line or none", "[reserve]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 5}, {"B", 1}});
+
+  auto short_one = f.inventory.Reserve("o1", {{skus[0], 2}, {skus[1], 2}}, absl::Minutes(5));
+  REQUIRE(short_one.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(short_one.status()) == "INSUFFICIENT_STOCK");
+  CHECK(std::string(short_one.status().message()).find(skus[1]) != std::string::npos);
+  CHECK(f.store.Available(skus[0]) == 5);
+  CHECK(f.store.Available(skus[1]) == 1);
+  CHECK(f.observer.Count("insufficient") == 1);
+
+  auto unknown = f.inventory.Reserve("o2", {{skus[0], 1}, {"sku_nope", 1}}, absl::Minutes(5));
+  CHECK(unknown.status().code() == absl::StatusCode::kNotFound);
+  CHECK(ReasonOf(unknown.status()) == "SKU_NOT_FOUND");
+  CHECK(f.store.Available(skus[0]) == 5);
+
+  auto ok = f.inventory.Reserve("o3", {{skus[0], 2}, {skus[1], 1}, {skus[0], 3}}, absl::Minutes(5));
+  REQUIRE(ok.ok());
+  CHECK(ok->status == ReservationStatus::kHeld);
+  REQUIRE(ok->lines.size() == 2);  // repeated SKUs merged
+  CHECK(ok->lines[0].quantity == 5);
+  CHECK(f.store.Available(skus[0]) == 0);
+  CHECK(f.store.Available(skus[1]) == 0);
+  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 5);
+  CHECK(f.observer.Count("reserved") == 1);
+}
+
+TEST_CASE("the same order id never reserves twice", "[reserve]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  auto first = f.inventory.Reserve("o1", {{skus[0], 3}}, absl::Minutes(5));
+  REQUIRE(first.ok());
+  f.clock.Advance(absl::Seconds(10));
+  auto again = f.inventory.Reserve("o1", {{skus[0], 3}}, absl::Minutes(5));
+  REQUIRE(again.ok());
+  CHECK(again->expires_at == first->expires_at);
+  CHECK(f.store.Available(skus[0]) == 7);
+  CHECK(f.observer.Count("reserved") == 1);
+
+  auto different = f.inventory.Reserve("o1", {{skus[0], 4}}, absl::Minutes(5));
+  CHECK(ReasonOf(different.status()) == "RESERVATION_MISMATCH");
+  CHECK(f.store.Available(skus[0]) == 7);
+
+  // Even after release, a repeat returns the released reservation instead of holding again.
+  REQUIRE(f.inventory.Release("o1").ok());
+  auto after_release = f.inventory.Reserve("o1", {{skus[0], 3}}, absl::Minutes(5));
+  REQUIRE(after_release.ok());
+  CHECK(after_release->status == ReservationStatus::kReleased);
+  CHECK(f.store.Available(skus[0]) == 10);
+}
+
+TEST_CASE("confirm sells the held stock, idempotently", "[confirm]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 4}}, absl::Minutes(5)).ok());
+  auto confirmed = f.inventory.Confirm("o1");
+  REQUIRE(confirmed.ok());
+  CHECK(confirmed->status == ReservationStatus::kConfirmed);
+  StockLevel level = f.store.Level(skus[0], kDefaultWarehouse);
+  CHECK(level.on_hand == 6);
+  CHECK(level.reserved == 0);
+  REQUIRE(f.inventory.Confirm("o1").ok());
+  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 6);
+  CHECK(f.observer.Count("confirmed") == 1);
+
+  auto release = f.inventory.Release("o1");
+  CHECK(release.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(release.status()) == "RESERVATION_CONFIRMED");
+  // Even past the original expiry a confirmed reservation stays sold.
+  f.clock.Advance(absl::Hours(1));
+  CHECK(f.inventory.SweepExpired().value() == 0);
+  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 6);
+}
+
+TEST_CASE("release gives the stock back, idempotently, and confirm then fails", "[release]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 4}}, absl::Minutes(5)).ok());
+  auto released = f.inventory.Release("o1");
+  REQUIRE(released.ok());
+  CHECK(released->status == ReservationStatus::kReleased);
+  CHECK(f.store.Available(skus[0]) == 10);
+  REQUIRE(f.inventory.Release("o1").ok());
+  CHECK(f.store.Available(skus[0]) == 10);
+  CHECK(f.observer.Count("released") == 1);
+
+  auto confirm = f.inventory.Confirm("o1");
+  CHECK(confirm.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(confirm.status()) == "RESERVATION_EXPIRED");
+
+  auto missing = f.inventory.Release("nope");
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK(ReasonOf(missing.status()) == "RESERVATION_NOT_FOUND");
+}
+
+TEST_CASE("reservations expire at their time limit without sleeping", "[expiry]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 4}}, absl::Seconds(60)).ok());
+  REQUIRE(f.inventory.Reserve("o2", {{skus[0], 1}}, absl::Seconds(600)).ok());
+
+  f.clock.Advance(absl::Seconds(59));
+  CHECK(f.inventory.SweepExpired().value() == 0);
+  CHECK(f.store.Available(skus[0]) == 5);
+
+  f.clock.Advance(absl::Seconds(1));
+  CHECK(f.inventory.SweepExpired().value() == 1);
+  CHECK(f.store.Available(skus[0]) == 9);
+  CHECK(f.observer.Count("expired") == 1);
+
+  auto confirm = f.inventory.Confirm("o1");
+  CHECK(ReasonOf(confirm.status()) == "RESERVATION_EXPIRED");
+  auto release = f.inventory.Release("o1");  // releasing an expired one is a no-op
+  REQUIRE(release.ok());
+  CHECK(release->status == ReservationStatus::kExpired);
+  CHECK(f.store.Available(skus[0]) == 9);
+}
+
+TEST_CASE("confirm after the expiry but before the sweep expires it", "[expiry]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 4}}, absl::Seconds(60)).ok());
+  f.clock.Advance(absl::Seconds(61));
+  auto confirm = f.inventory.Confirm("o1");
+  CHECK(ReasonOf(confirm.status()) == "RESERVATION_EXPIRED");
+  CHECK(f.store.Available(skus[0]) == 10);
+  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 10);
+  CHECK(f.inventory.SweepExpired().value() == 0);
+}
+
+TEST_CASE("ttl defaults when zero and is capped", "[reserve]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  auto a = f.inventory.Reserve("o1", {{skus[0], 1}}, absl::ZeroDuration());
+  CHECK(a->expires_at - a->created_at == absl::Minutes(15));
+  auto b = f.inventory.Reserve("o2", {{skus[0], 1}}, absl::Hours(100));
+  CHECK(b->expires_at - b->created_at == absl::Hours(24));
+}
+
+TEST_CASE("stock adjustments never drop on hand below reserved and replay by request id", "[stock]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 8}}, absl::Minutes(5)).ok());
+  auto below = f.inventory.AdjustStock({"r1", skus[0], "", -3, "damaged"});
+  CHECK(below.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(below.status()) == "STOCK_BELOW_RESERVED");
+
+  auto ok = f.inventory.AdjustStock({"r2", skus[0], "", -2, "damaged"});
+  REQUIRE(ok.ok());
+  CHECK(ok->on_hand == 8);
+  CHECK(ok->reserved == 8);
+  auto replay = f.inventory.AdjustStock({"r2", skus[0], "", -2, "damaged"});
+  REQUIRE(replay.ok());
+  CHECK(replay->on_hand == 8);
+  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 8);
+
+  auto elsewhere = f.inventory.AdjustStock({"r3", skus[0], "north", 5, "goods in"});
+  REQUIRE(elsewhere.ok());
+  CHECK(elsewhere->warehouse_id == "north");
+  CHECK(f.store.Available(skus[0]) == 5);
+
+  std::vector<std::string> kinds;
+  for (const auto& row : f.store.Ledger()) kinds.push_back(row.kind);
+  CHECK(kinds == std::vector<std::string>{"adjust", "reserve", "adjust", "adjust"});
+}
+
+TEST_CASE("stock is allocated from one warehouse when it can, else split", "[rules]") {
+  std::vector<StockLevel> levels = {{"s", "a", 5, 1}, {"s", "b", 10, 2}, {"s", "c", 3, 0}};
+  auto one = AllocateStock("s", 8, levels);
+  REQUIRE(one.ok());
+  REQUIRE(one->size() == 1);
+  CHECK((*one)[0].warehouse_id == "b");
+  auto split = AllocateStock("s", 14, levels);
+  REQUIRE(split.ok());
+  int64_t total = 0;
+  for (const auto& a : *split) total += a.quantity;
+  CHECK(total == 14);
+  CHECK(split->size() == 3);
+  auto too_much = AllocateStock("s", 16, levels);
+  CHECK(ReasonOf(too_much.status()) == "INSUFFICIENT_STOCK");
+}
+
+TEST_CASE("products page newest first, each exactly once, with filters", "[catalog]") {
+  Fixture f;
+  std::string shoes = f.catalog.CreateCategory("Shoes", "", "").value().category_id;
+  std::string boots = f.catalog.CreateCategory("Boots", shoes, "").value().category_id;
+  for (int i = 0; i < 45; ++i) f.AddProduct("Phone " + std::to_string(i), {{"P" + std::to_string(i), 1}});
+  NewProduct boot;
+  boot.title = "Red Winter Boot";
+  boot.category_id = boots;
+  boot.skus.push_back({"B1", "", {{"color", "red"}, {"size", "42"}}, {"CNY", 50000}, 3, ""});
+  Product made = f.catalog.CreateProduct(boot).value();
+  CHECK(made.skus[0].spec == "red / 42");
+
+  std::set<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    auto page = f.catalog.ListProducts(0, token, "", "");
+    REQUIRE(page.ok());
+    CHECK(page->products.size() <= 20);
+    for (const auto& p : page->products) CHECK(seen.insert(p.product_id).second);
+    token = page->next_page_token;
+    ++pages;
+  } while (!token.empty());
+  CHECK(seen.size() == 46);
+  CHECK(pages == 3);
+
+  auto in_shoes = f.catalog.ListProducts(10, "", shoes, "winter red");
+  REQUIRE(in_shoes.ok());
+  REQUIRE(in_shoes->products.size() == 1);
+  CHECK(in_shoes->products[0].product_id == made.product_id);
+  CHECK(f.catalog.ListProducts(10, "", shoes, "blue")->products.empty());
+
+  auto bad = f.catalog.ListProducts(10, "garbage!", "", "");
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(ReasonOf(bad.status()) == "INVALID_PAGE_TOKEN");
+}
+
+TEST_CASE("create calls replay by request id", "[catalog]") {
+  Fixture f;
+  auto a = f.catalog.CreateCategory("Toys", "", "req-1");
+  auto b = f.catalog.CreateCategory("Toys", "", "req-1");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->category_id == b->category_id);
+  CHECK(ReasonOf(f.catalog.CreateCategory("toys", "", "req-2").status()) == "CATEGORY_EXISTS");
+  CHECK(ReasonOf(f.catalog.CreateCategory("Lego", "cat_nope", "").status()) == "CATEGORY_NOT_FOUND");
+
+  NewProduct p;
+  p.title = "Kite";
+  p.category_id = a->category_id;
+  p.request_id = "req-3";
+  p.skus.push_back({"K1", "", {}, {"CNY", 100}, 7, ""});
+  auto first = f.catalog.CreateProduct(p);
+  auto second = f.catalog.CreateProduct(p);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first->product_id == second->product_id);
+  CHECK(f.store.Available(first->skus[0].sku_id) == 7);
+  CHECK(second->skus[0].available == 7);
+}
+
+TEST_CASE("batch get returns SKUs in request order and fails on an unknown one", "[catalog]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 3}, {"B", 4}});
+  auto got = f.inventory.BatchGetSkus({skus[1], skus[0], skus[1]});
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 2);
+  CHECK((*got)[0].sku_id == skus[1]);
+  CHECK((*got)[0].available == 4);
+  CHECK((*got)[0].product_title == "Phone");
+  CHECK((*got)[0].price.amount_minor == 1999);
+  CHECK(ReasonOf(f.inventory.BatchGetSkus({skus[0], "sku_x"}).status()) == "SKU_NOT_FOUND");
+}
+
+TEST_CASE("generated ids sort by time", "[ids]") {
+  FakeClock clock;
+  RandomIdGenerator ids(clock);
+  std::string a = ids.NewProductId();
+  clock.Advance(absl::Milliseconds(1));
+  std::string b = ids.NewProductId();
+  CHECK(a.rfind("prd_", 0) == 0);
+  CHECK(a.size() == 25);
+  CHECK(a < b);
+}
+
+}  // namespace
+}  // namespace zhongtai::product

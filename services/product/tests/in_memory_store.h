@@ -1,0 +1,95 @@
+// A ProductStore in memory for domain and API tests: the same contract as PgProductStore, under
+// one mutex instead of transactions.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "services/product/domain/ports.h"
+
+namespace zhongtai::product {
+
+class InMemoryProductStore : public ProductStore {
+ public:
+  absl::StatusOr<Category> CreateCategory(const Category& category, const std::string& request_id) override;
+  absl::StatusOr<std::vector<Category>> ListCategories(const std::string& after_id, int limit) override;
+  absl::StatusOr<Product> CreateProduct(const Product& product, const std::vector<InitialStock>& stock,
+                                        const std::string& request_id, absl::Time now) override;
+  absl::StatusOr<Product> GetProduct(const std::string& product_id) override;
+  absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) override;
+  absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) override;
+  absl::StatusOr<StockLevel> AdjustStock(const StockAdjustment& adjustment, absl::Time now) override;
+  absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) override;
+  absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
+                                               absl::Time now) override;
+  absl::StatusOr<int> ExpireDue(absl::Time now, int limit) override;
+
+  // For assertions.
+  StockLevel Level(const std::string& sku_id, const std::string& warehouse_id);
+  int64_t Available(const std::string& sku_id);
+  struct LedgerRow {
+    std::string sku_id, warehouse_id, kind, ref;
+    int64_t on_hand_delta = 0, reserved_delta = 0;
+  };
+  std::vector<LedgerRow> Ledger();
+
+ private:
+  struct StoredReservation {
+    Reservation reservation;
+    std::vector<Allocation> allocations;
+  };
+  int64_t AvailableLocked(const std::string& sku_id) const;
+  Sku FillLocked(Sku sku) const;
+  Product FillLocked(Product product) const;
+
+  std::mutex mu_;
+  std::map<std::string, Category> categories_;
+  std::map<std::string, std::string> category_requests_;  // request id -> category id
+  std::map<std::string, Product> products_;
+  std::map<std::string, std::string> product_requests_;
+  std::map<std::string, std::string> sku_product_;  // sku id -> product id
+  std::map<std::pair<std::string, std::string>, StockLevel> stock_;  // (sku, warehouse)
+  std::map<std::string, StockLevel> adjust_requests_;
+  std::map<std::string, StoredReservation> reservations_;
+  std::vector<LedgerRow> ledger_;
+};
+
+// A clock tests move by hand.
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1700000000)) : now_(start) {}
+  absl::Time Now() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += d;
+  }
+
+ private:
+  std::mutex mu_;
+  absl::Time now_;
+};
+
+// Counts observer results.
+class CountingObserver : public InventoryObserver {
+ public:
+  void ReservationResult(absl::string_view result) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counts_[std::string(result)];
+  }
+  int Count(const std::string& result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return counts_[result];
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int> counts_;
+};
+
+}  // namespace zhongtai::product
