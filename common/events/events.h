@@ -1,0 +1,146 @@
+// Domain events between services: the transactional outbox (AppendToOutbox inside the business
+// transaction), a relay that publishes it to Redis Streams, and a consumer-group runner that
+// applies each event exactly once by recording its id in an inbox table in the handler's
+// transaction. Delivery is at least once; the effect happens once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/redis/redis.h"
+
+namespace zhongtai::events {
+
+struct Event {
+  std::string id;       // unique; the consumers' dedupe key
+  std::string type;     // proto full name, e.g. "zhongtai.order.v1.OrderPlaced"
+  std::string key;      // aggregate id, e.g. the order id
+  std::string payload;  // serialized proto bytes
+  absl::Time occurred_at;
+};
+
+// The outbox and inbox tables, named "0000_events_..." so they sort before a service's own.
+// Pass them to pg::Migrate before the service's migrations.
+const std::vector<pg::Migration>& SchemaMigrations();
+
+// Records the event for publishing to `stream` (e.g. "zt.events.order"); call inside
+// pg::Pool::Transact so that it is published if and only if the transaction commits.
+absl::Status AppendToOutbox(pqxx::work& tx, const std::string& stream, const Event& event);
+
+struct RelayOptions {
+  absl::Duration poll = absl::Milliseconds(50);
+  int batch = 100;
+  // XADD ... MAXLEN ~ max_len (approximate trimming); 0 keeps every entry.
+  int64_t max_len = 1000000;
+  // Published rows older than this are deleted from the outbox.
+  absl::Duration retain = absl::Hours(24 * 7);
+};
+
+// Publishes unpublished outbox rows in created order with XADD to each row's stream, fields
+// id, type, key, payload, occurred_at (RFC 3339), and marks them published in the same
+// transaction. Several relays (replicas) may run at once: rows are locked with SKIP LOCKED.
+class OutboxRelay {
+ public:
+  OutboxRelay(pg::Pool& pg, redis::Pool& redis, RelayOptions options = {});
+  ~OutboxRelay();  // stops
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  void Start();
+  void Stop();  // idempotent; waits for the current batch
+  // Age in seconds of the oldest unpublished row as of the last poll (0 when none), for the
+  // zt_outbox_lag_seconds gauge.
+  double lag_seconds() const { return lag_seconds_.load(); }
+  int64_t published() const { return published_.load(); }
+
+  // One poll: publishes up to `batch` rows; returns how many. Start() calls it in a loop.
+  absl::StatusOr<int> PublishOnce();
+
+ private:
+  void Run();
+  void Cleanup();
+
+  pg::Pool& pg_;
+  redis::Pool& redis_;
+  RelayOptions options_;
+  std::atomic<double> lag_seconds_{0};
+  std::atomic<int64_t> published_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+struct ConsumerOptions {
+  std::string stream;    // e.g. "zt.events.order"
+  std::string group;     // e.g. "datahub"; also the inbox's dedupe scope
+  std::string consumer;  // unique per process; empty: host-pid-random
+  // XREADGROUP BLOCK; kept below the Redis pool's timeout.
+  absl::Duration block = absl::Milliseconds(500);
+  // Pending entries idle longer than this (their consumer died, or the handler failed) are
+  // claimed with XAUTOCLAIM and handled again.
+  absl::Duration claim_idle = absl::Seconds(30);
+  int batch = 50;
+};
+
+// Runs inside the transaction that records event.id in the inbox; a non-OK status rolls both
+// back and leaves the entry unacknowledged, to be retried.
+using Handler = std::function<absl::Status(pqxx::work& tx, const Event& event)>;
+
+// Reads `stream` as a member of `group` (created from the stream's start if missing) on a
+// background thread. Each entry: Transact{ insert (group, event id) into inbox; if new, run the
+// handler }, then XACK. A duplicate delivery is acknowledged without running the handler.
+class StreamConsumer {
+ public:
+  StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler);
+  ~StreamConsumer();  // stops
+  StreamConsumer(const StreamConsumer&) = delete;
+  StreamConsumer& operator=(const StreamConsumer&) = delete;
+
+  void Start();
+  void Stop();  // idempotent; waits up to one block period
+
+  const std::string& consumer() const { return options_.consumer; }
+  int64_t handled() const { return handled_.load(); }      // handler ran and committed
+  int64_t duplicates() const { return duplicates_.load(); }  // already in the inbox
+  int64_t failures() const { return failures_.load(); }      // handler or store failed
+
+  // One round, without the thread: claims idle entries (when due), retries own pending entries
+  // after a failure, then reads new entries (blocking up to `block`). Returns entries processed.
+  absl::StatusOr<int> PollOnce();
+
+ private:
+  absl::Status EnsureGroup();
+  absl::StatusOr<int> ReadAndHandle(const std::string& start_id, bool block);
+  absl::StatusOr<int> ClaimAndHandle();
+  int HandleEntries(const redis::Reply& entries);
+  bool HandleEntry(const redis::Reply& entry);
+  void Run();
+
+  pg::Pool& pg_;
+  redis::Pool& redis_;
+  ConsumerOptions options_;
+  Handler handler_;
+  bool group_ready_ = false;
+  bool retry_own_pending_ = true;  // also picks up our own entries left from a previous run
+  absl::Time next_claim_ = absl::InfinitePast();
+  std::atomic<int64_t> handled_{0};
+  std::atomic<int64_t> duplicates_{0};
+  std::atomic<int64_t> failures_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace zhongtai::events
