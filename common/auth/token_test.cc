@@ -1,0 +1,131 @@
+#include "common/auth/token.h"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status.h"
+
+namespace {
+
+using zhongtai::auth::SignAccessToken;
+using zhongtai::auth::TokenConfig;
+using zhongtai::auth::VerifyAccessToken;
+
+TokenConfig Config() {
+  TokenConfig config;
+  config.secret = "0123456789abcdef0123456789abcdef-test";
+  return config;
+}
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+std::string B64(const std::string& in) {
+  static const char k[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  int bits = 0;
+  unsigned buffer = 0;
+  for (unsigned char c : in) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(k[(buffer >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(k[(buffer << (6 - bits)) & 63]);
+  return out;
+}
+
+std::string Part(const std::string& token, int i) {
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  return parts.at(i);
+}
+
+void RequireInvalid(const absl::StatusOr<zhongtai::auth::Claims>& result) {
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(zhongtai::ReasonOf(result.status()) == "TOKEN_INVALID");
+}
+
+}  // namespace
+
+TEST_CASE("a signed token verifies and carries its claims") {
+  std::string token = SignAccessToken(Config(), "u_123", "admin", kNow);
+  CHECK(std::count(token.begin(), token.end(), '.') == 2);
+  auto claims = VerifyAccessToken(Config(), token, kNow + absl::Minutes(1));
+  REQUIRE(claims.ok());
+  CHECK(claims->subject == "u_123");
+  CHECK(claims->role == "admin");
+  CHECK(claims->issuer == "zhongtai-user");
+  CHECK(claims->audience == "zhongtai");
+  CHECK(claims->issued_at == kNow);
+  CHECK(claims->expires_at == kNow + absl::Minutes(15));
+}
+
+TEST_CASE("a subject with quotes survives the round trip") {
+  std::string token = SignAccessToken(Config(), "u_\"x\\y", "customer", kNow);
+  auto claims = VerifyAccessToken(Config(), token, kNow);
+  REQUIRE(claims.ok());
+  CHECK(claims->subject == "u_\"x\\y");
+}
+
+TEST_CASE("a tampered payload is rejected") {
+  std::string token = SignAccessToken(Config(), "u_123", "customer", kNow);
+  std::string forged_payload = B64(absl::StrCat(
+      R"({"sub":"u_123","role":"admin","iss":"zhongtai-user","aud":"zhongtai","iat":)",
+      absl::ToUnixSeconds(kNow), R"(,"exp":)", absl::ToUnixSeconds(kNow) + 900, "}"));
+  RequireInvalid(
+      VerifyAccessToken(Config(), absl::StrCat(Part(token, 0), ".", forged_payload, ".", Part(token, 2)), kNow));
+}
+
+TEST_CASE("a token signed with another secret is rejected") {
+  TokenConfig other = Config();
+  other.secret = "another-secret-that-is-long-enough-000";
+  RequireInvalid(VerifyAccessToken(Config(), SignAccessToken(other, "u_1", "customer", kNow), kNow));
+}
+
+TEST_CASE("alg none and other algorithms are rejected") {
+  std::string token = SignAccessToken(Config(), "u_123", "admin", kNow);
+  std::string payload = Part(token, 1);
+  RequireInvalid(VerifyAccessToken(Config(), absl::StrCat(B64(R"({"alg":"none","typ":"JWT"})"), ".", payload, "."),
+                                   kNow));
+  RequireInvalid(VerifyAccessToken(
+      Config(), absl::StrCat(B64(R"({"alg":"none","typ":"JWT"})"), ".", payload, ".", Part(token, 2)), kNow));
+  RequireInvalid(VerifyAccessToken(
+      Config(), absl::StrCat(B64(R"({"alg":"HS512","typ":"JWT"})"), ".", payload, ".", Part(token, 2)), kNow));
+}
+
+TEST_CASE("an expired token says so") {
+  std::string token = SignAccessToken(Config(), "u_123", "customer", kNow);
+  auto result = VerifyAccessToken(Config(), token, kNow + absl::Minutes(15));
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(zhongtai::ReasonOf(result.status()) == "TOKEN_EXPIRED");
+  CHECK(VerifyAccessToken(Config(), token, kNow + absl::Minutes(15) - absl::Seconds(1)).ok());
+}
+
+TEST_CASE("wrong audience or issuer is rejected") {
+  TokenConfig other = Config();
+  other.audience = "somebody-else";
+  RequireInvalid(VerifyAccessToken(Config(), SignAccessToken(other, "u_1", "customer", kNow), kNow));
+  other = Config();
+  other.issuer = "evil";
+  RequireInvalid(VerifyAccessToken(Config(), SignAccessToken(other, "u_1", "customer", kNow), kNow));
+}
+
+TEST_CASE("garbage is rejected") {
+  for (const char* token : {"", "a.b", "a.b.c.d", "...", "abc.def.ghi", "!!.??.**"}) {
+    RequireInvalid(VerifyAccessToken(Config(), token, kNow));
+  }
+}
+
+TEST_CASE("a short secret is a configuration error, not a token error") {
+  TokenConfig weak = Config();
+  weak.secret = "short";
+  auto result = VerifyAccessToken(weak, SignAccessToken(weak, "u", "customer", kNow), kNow);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.status().code() == absl::StatusCode::kInternal);
+}
