@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace zhongtai::ids {
