@@ -1,0 +1,180 @@
+#include "services/user/domain/accounts.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "common/auth/password.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "services/user/domain/rules.h"
+
+namespace zhongtai::user {
+namespace {
+
+absl::Status InvalidCredentials() {
+  return Error(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "login or password is wrong");
+}
+
+absl::Status RefreshInvalid() {
+  return Error(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID", "refresh token is not valid");
+}
+
+}  // namespace
+
+const char* RoleName(Role role) { return role == Role::kAdmin ? "admin" : "customer"; }
+
+absl::StatusOr<std::string> Argon2PasswordHasher::Hash(const std::string& password) {
+  return auth::HashPassword(password);
+}
+
+bool Argon2PasswordHasher::Verify(const std::string& encoded_hash, const std::string& password) {
+  return auth::VerifyPassword(encoded_hash, password);
+}
+
+Accounts::Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids,
+                   AccountSettings settings)
+    : store_(store), hasher_(hasher), clock_(clock), ids_(ids), settings_(std::move(settings)) {}
+
+absl::StatusOr<User> Accounts::Register(const RegisterCommand& command) {
+  User user;
+  if (command.email.empty() && command.phone.empty()) {
+    return InvalidArgument("email", "LOGIN_MISSING", "an email or a phone number is required");
+  }
+  if (!command.email.empty()) {
+    ASSIGN_OR_RETURN(user.email, NormalizeEmail(command.email));
+  }
+  if (!command.phone.empty()) {
+    ASSIGN_OR_RETURN(user.phone, NormalizePhone(command.phone));
+  }
+  RETURN_IF_ERROR(CheckPassword(command.password));
+  ASSIGN_OR_RETURN(user.nickname, NormalizeNickname(command.nickname));
+  ASSIGN_OR_RETURN(user.password_hash, hasher_.Hash(command.password));
+  user.user_id = ids_.NewUserId();
+  user.role = Role::kCustomer;
+  user.created_at = clock_.Now();
+  RETURN_IF_ERROR(store_.CreateUser(user));
+  log::Info("user registered", {{"user_id", user.user_id}});
+  return user;
+}
+
+absl::StatusOr<LoginResult> Accounts::Login(const std::string& login, const std::string& password) {
+  std::string normalised = NormalizeLogin(login);
+  absl::StatusOr<User> user = normalised.empty() ? absl::StatusOr<User>(absl::NotFoundError("no login"))
+                                                 : store_.FindByLogin(normalised);
+  if (!user.ok()) {
+    if (user.status().code() != absl::StatusCode::kNotFound) return user.status();
+    hasher_.Verify(DummyHash(), password);  // the same work as for a known login
+    return InvalidCredentials();
+  }
+  if (password.size() > static_cast<size_t>(kMaxPasswordBytes) || !hasher_.Verify(user->password_hash, password)) {
+    return InvalidCredentials();
+  }
+  LoginResult result;
+  ASSIGN_OR_RETURN(result.tokens, StartSession(*user, ids_.NewSessionFamilyId()));
+  result.user = std::move(*user);
+  return result;
+}
+
+absl::StatusOr<IssuedTokens> Accounts::Refresh(const std::string& refresh_token) {
+  if (refresh_token.empty()) return RefreshInvalid();
+  const absl::Time now = clock_.Now();
+  IssuedTokens tokens;
+  tokens.refresh_token = auth::RandomToken();
+  RefreshSession next;
+  next.token_hash = auth::Sha256Hex(tokens.refresh_token);
+  next.created_at = now;
+  next.expires_at = now + settings_.refresh_ttl;
+  ASSIGN_OR_RETURN(UserStore::RotateResult rotated,
+                   store_.RotateSession(auth::Sha256Hex(refresh_token), next, now));
+  switch (rotated.outcome) {
+    case UserStore::RotateOutcome::kRotated:
+      break;
+    case UserStore::RotateOutcome::kExpired:
+      return Error(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_EXPIRED", "refresh token has expired");
+    case UserStore::RotateOutcome::kReused:
+      log::Warn("refresh token reused; session family revoked", {{"user_id", rotated.user_id}});
+      return RefreshInvalid();
+    case UserStore::RotateOutcome::kUnknown:
+      return RefreshInvalid();
+  }
+  absl::StatusOr<User> user = store_.FindById(rotated.user_id);
+  if (!user.ok()) {
+    if (user.status().code() == absl::StatusCode::kNotFound) return RefreshInvalid();
+    return user.status();
+  }
+  tokens.access_token = auth::SignAccessToken(settings_.token, user->user_id, RoleName(user->role), now);
+  tokens.access_expires_at = now + settings_.token.access_ttl;
+  tokens.access_ttl = settings_.token.access_ttl;
+  return tokens;
+}
+
+absl::StatusOr<User> Accounts::GetMe(const std::string& user_id) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  return store_.FindById(user_id);
+}
+
+absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& password) {
+  std::string normalised = NormalizeLogin(login);
+  if (normalised.empty()) return InvalidArgument("adminLogin", "LOGIN_INVALID", "admin login is not an email or phone");
+  RETURN_IF_ERROR(CheckPassword(password));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    absl::StatusOr<User> existing = store_.FindByLogin(normalised);
+    if (existing.ok()) {
+      if (existing->role == Role::kAdmin && hasher_.Verify(existing->password_hash, password)) {
+        return absl::OkStatus();
+      }
+      ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
+      RETURN_IF_ERROR(store_.UpdateCredentials(existing->user_id, Role::kAdmin, hash));
+      log::Info("admin account updated", {{"user_id", existing->user_id}});
+      return absl::OkStatus();
+    }
+    if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
+
+    User admin;
+    admin.user_id = ids_.NewUserId();
+    if (absl::StrContains(normalised, "@")) {
+      admin.email = normalised;
+    } else {
+      admin.phone = normalised;
+    }
+    admin.nickname = "admin";
+    admin.role = Role::kAdmin;
+    admin.created_at = clock_.Now();
+    ASSIGN_OR_RETURN(admin.password_hash, hasher_.Hash(password));
+    absl::Status created = store_.CreateUser(admin);
+    if (created.ok()) {
+      log::Info("admin account created", {{"user_id", admin.user_id}});
+      return absl::OkStatus();
+    }
+    // Another replica created it at the same moment: look again.
+    if (created.code() != absl::StatusCode::kAlreadyExists) return created;
+  }
+  return Aborted("ADMIN_SETUP_CONFLICT", "admin account changed concurrently");
+}
+
+absl::StatusOr<IssuedTokens> Accounts::StartSession(const User& user, const std::string& family_id) {
+  const absl::Time now = clock_.Now();
+  IssuedTokens tokens;
+  tokens.refresh_token = auth::RandomToken();
+  RefreshSession session;
+  session.token_hash = auth::Sha256Hex(tokens.refresh_token);
+  session.user_id = user.user_id;
+  session.family_id = family_id;
+  session.created_at = now;
+  session.expires_at = now + settings_.refresh_ttl;
+  RETURN_IF_ERROR(store_.CreateSession(session));
+  tokens.access_token = auth::SignAccessToken(settings_.token, user.user_id, RoleName(user.role), now);
+  tokens.access_expires_at = now + settings_.token.access_ttl;
+  tokens.access_ttl = settings_.token.access_ttl;
+  return tokens;
+}
+
+const std::string& Accounts::DummyHash() {
+  std::call_once(dummy_once_, [this] {
+    absl::StatusOr<std::string> hash = hasher_.Hash(auth::RandomToken());
+    if (hash.ok()) dummy_hash_ = *hash;
+  });
+  return dummy_hash_;
+}
+
+}  // namespace zhongtai::user

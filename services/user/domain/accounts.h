@@ -1,0 +1,66 @@
+// Accounts, credentials and sessions: registration, login, refresh-token rotation, the profile.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/token.h"
+#include "services/user/domain/model.h"
+#include "services/user/domain/ports.h"
+
+namespace zhongtai::user {
+
+struct AccountSettings {
+  auth::TokenConfig token;  // secret, issuer, audience, access token lifetime
+  absl::Duration refresh_ttl = absl::Hours(24 * 30);
+};
+
+struct RegisterCommand {
+  std::string email;
+  std::string phone;
+  std::string password;
+  std::string nickname;
+};
+
+struct LoginResult {
+  User user;
+  IssuedTokens tokens;
+};
+
+class Accounts {
+ public:
+  Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings);
+
+  // A new customer. INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN).
+  absl::StatusOr<User> Register(const RegisterCommand& command);
+  // UNAUTHENTICATED (INVALID_CREDENTIALS) for an unknown login and a wrong password alike, after
+  // the same amount of work, so that neither the answer nor its timing tells which.
+  absl::StatusOr<LoginResult> Login(const std::string& login, const std::string& password);
+  // Rotates: the presented refresh token stops working and a new pair is issued. UNAUTHENTICATED
+  // with REFRESH_TOKEN_INVALID (unknown, already used: its whole family is then revoked) or
+  // REFRESH_TOKEN_EXPIRED.
+  absl::StatusOr<IssuedTokens> Refresh(const std::string& refresh_token);
+  // NOT_FOUND (USER_NOT_FOUND).
+  absl::StatusOr<User> GetMe(const std::string& user_id);
+
+  // Makes sure an admin account with this login and password exists: creates it, or promotes
+  // and re-keys an existing account when its role or password differs. Safe to run on every start
+  // and from several replicas at once.
+  absl::Status EnsureAdmin(const std::string& login, const std::string& password);
+
+ private:
+  absl::StatusOr<IssuedTokens> StartSession(const User& user, const std::string& family_id);
+  const std::string& DummyHash();
+
+  UserStore& store_;
+  PasswordHasher& hasher_;
+  Clock& clock_;
+  IdGenerator& ids_;
+  AccountSettings settings_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
+};
+
+}  // namespace zhongtai::user

@@ -1,0 +1,44 @@
+// The user center's plain data: accounts and refresh sessions.
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace zhongtai::user {
+
+enum class Role { kCustomer, kAdmin };
+
+// "customer" / "admin": the role claim in access tokens.
+const char* RoleName(Role role);
+
+struct User {
+  std::string user_id;
+  std::string email;  // normalised lower-case; empty when registered by phone only
+  std::string phone;  // normalised digits with optional leading '+'; empty when none
+  std::string nickname;
+  Role role = Role::kCustomer;
+  std::string password_hash;  // argon2id encoded string; never leaves the service
+  absl::Time created_at;
+};
+
+// A refresh session. Only the SHA-256 of the refresh token is kept. Each rotation revokes the
+// presented session and starts a new one in the same family; presenting a revoked token again
+// revokes the whole family (the token was stolen or replayed).
+struct RefreshSession {
+  std::string token_hash;
+  std::string user_id;
+  std::string family_id;
+  absl::Time created_at;
+  absl::Time expires_at;
+};
+
+// What a client gets after login or refresh.
+struct IssuedTokens {
+  std::string access_token;
+  std::string refresh_token;
+  absl::Time access_expires_at;
+  absl::Duration access_ttl;
+};
+
+}  // namespace zhongtai::user

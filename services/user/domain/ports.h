@@ -1,0 +1,67 @@
+// What the user domain needs from the outside world.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/user/domain/model.h"
+
+namespace zhongtai::user {
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+
+  // ALREADY_EXISTS (reason LOGIN_TAKEN) when the email or the phone belongs to another account.
+  virtual absl::Status CreateUser(const User& user) = 0;
+  // By normalised email or phone; NOT_FOUND (USER_NOT_FOUND) when none.
+  virtual absl::StatusOr<User> FindByLogin(const std::string& login) = 0;
+  virtual absl::StatusOr<User> FindById(const std::string& user_id) = 0;
+  // Sets role and password hash of an existing account.
+  virtual absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) = 0;
+
+  virtual absl::Status CreateSession(const RefreshSession& session) = 0;
+
+  enum class RotateOutcome { kRotated, kUnknown, kExpired, kReused };
+  struct RotateResult {
+    RotateOutcome outcome = RotateOutcome::kUnknown;
+    std::string user_id;  // set when the presented session was found
+  };
+  // Atomically: find the session with `old_hash`; if it is live, revoke it and store `next` (whose
+  // user_id and family_id the store fills from the old session). If it was already revoked, revoke
+  // every live session of its family and answer kReused; that change must be kept (not rolled back).
+  virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
+                                                     absl::Time now) = 0;
+};
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() = 0;
+};
+
+class IdGenerator {
+ public:
+  virtual ~IdGenerator() = default;
+  virtual std::string NewUserId() = 0;
+  virtual std::string NewSessionFamilyId() = 0;
+};
+
+// Slow on purpose (argon2id); the API runs every domain call on the worker pool.
+class PasswordHasher {
+ public:
+  virtual ~PasswordHasher() = default;
+  virtual absl::StatusOr<std::string> Hash(const std::string& password) = 0;
+  virtual bool Verify(const std::string& encoded_hash, const std::string& password) = 0;
+};
+
+// argon2id via libsodium (common/auth).
+class Argon2PasswordHasher : public PasswordHasher {
+ public:
+  absl::StatusOr<std::string> Hash(const std::string& password) override;
+  bool Verify(const std::string& encoded_hash, const std::string& password) override;
+};
+
+}  // namespace zhongtai::user

@@ -1,0 +1,203 @@
+#include "services/user/domain/accounts.h"
+
+#include <catch2/catch.hpp>
+
+#include "common/auth/password.h"
+#include "common/auth/token.h"
+#include "common/status/status.h"
+#include "services/user/domain/rules.h"
+#include "services/user/tests/fakes.h"
+
+namespace zhongtai::user {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeHasher;
+using testing::InMemoryUserStore;
+using testing::SequentialIds;
+
+struct Fixture {
+  Fixture() : accounts(store, hasher, clock, ids, Settings()) {}
+  static AccountSettings Settings() {
+    AccountSettings settings;
+    settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
+    settings.refresh_ttl = absl::Hours(24);
+    return settings;
+  }
+  User MustRegister(const std::string& email, const std::string& password = "s3cret-pass") {
+    auto user = accounts.Register({email, "", password, "Nick"});
+    REQUIRE(user.ok());
+    return *user;
+  }
+
+  InMemoryUserStore store;
+  FakeHasher hasher;
+  FakeClock clock;
+  SequentialIds ids;
+  Accounts accounts;
+};
+
+void RequireError(const absl::Status& status, absl::StatusCode code, const std::string& reason,
+                  const std::string& field = "") {
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.code() == code);
+  CHECK(ReasonOf(status) == reason);
+  CHECK(FieldOf(status) == field);
+}
+
+}  // namespace
+
+TEST_CASE("register normalises the login and stores only a hash") {
+  Fixture f;
+  auto user = f.accounts.Register({"  Alice@Example.COM ", "", "s3cret-pass", " Alice "});
+  REQUIRE(user.ok());
+  CHECK(user->email == "alice@example.com");
+  CHECK(user->nickname == "Alice");
+  CHECK(user->role == Role::kCustomer);
+  CHECK(user->created_at == f.clock.now);
+  auto stored = f.store.FindById(user->user_id);
+  REQUIRE(stored.ok());
+  CHECK(stored->password_hash != "s3cret-pass");
+  CHECK(f.hasher.Verify(stored->password_hash, "s3cret-pass"));
+}
+
+TEST_CASE("register by phone") {
+  Fixture f;
+  auto user = f.accounts.Register({"", "+86 138-0013-8000", "s3cret-pass", "P"});
+  REQUIRE(user.ok());
+  CHECK(user->phone == "+8613800138000");
+  CHECK(user->email.empty());
+  CHECK(f.accounts.Login("+8613800138000", "s3cret-pass").ok());
+}
+
+TEST_CASE("register rejects bad input with the field") {
+  Fixture f;
+  RequireError(f.accounts.Register({"", "", "s3cret-pass", "N"}).status(), absl::StatusCode::kInvalidArgument,
+               "LOGIN_MISSING", "email");
+  RequireError(f.accounts.Register({"not-an-email", "", "s3cret-pass", "N"}).status(),
+               absl::StatusCode::kInvalidArgument, "EMAIL_INVALID", "email");
+  RequireError(f.accounts.Register({"", "12ab", "s3cret-pass", "N"}).status(), absl::StatusCode::kInvalidArgument,
+               "PHONE_INVALID", "phone");
+  RequireError(f.accounts.Register({"a@b.cn", "", "1234567", "N"}).status(), absl::StatusCode::kInvalidArgument,
+               "PASSWORD_TOO_SHORT", "password");
+  RequireError(f.accounts.Register({"a@b.cn", "", "s3cret-pass", "  "}).status(),
+               absl::StatusCode::kInvalidArgument, "NICKNAME_MISSING", "nickname");
+  // Eight characters, counted as characters rather than bytes.
+  CHECK(f.accounts.Register({"a@b.cn", "", "密码密码密码密码", "N"}).ok());
+}
+
+TEST_CASE("a login is taken whatever its case") {
+  Fixture f;
+  f.MustRegister("bob@example.com");
+  RequireError(f.accounts.Register({"BOB@example.com", "", "another-pass", "B2"}).status(),
+               absl::StatusCode::kAlreadyExists, "LOGIN_TAKEN");
+}
+
+TEST_CASE("login issues a verifiable access token and a refresh token") {
+  Fixture f;
+  User bob = f.MustRegister("bob@example.com");
+  auto result = f.accounts.Login("Bob@Example.com", "s3cret-pass");
+  REQUIRE(result.ok());
+  CHECK(result->user.user_id == bob.user_id);
+  CHECK(result->tokens.access_ttl == absl::Minutes(15));
+  CHECK(result->tokens.access_expires_at == f.clock.now + absl::Minutes(15));
+  auto claims = auth::VerifyAccessToken(Fixture::Settings().token, result->tokens.access_token, f.clock.now);
+  REQUIRE(claims.ok());
+  CHECK(claims->subject == bob.user_id);
+  CHECK(claims->role == "customer");
+  CHECK_FALSE(result->tokens.refresh_token.empty());
+  // Only the hash of the refresh token is stored.
+  CHECK(f.store.has_session_hash(auth::Sha256Hex(result->tokens.refresh_token)));
+  CHECK_FALSE(f.store.has_session_hash(result->tokens.refresh_token));
+}
+
+TEST_CASE("unknown login and wrong password get the same answer after the same work") {
+  Fixture f;
+  f.MustRegister("bob@example.com");
+  auto wrong = f.accounts.Login("bob@example.com", "wrong-password");
+  auto unknown = f.accounts.Login("nobody@example.com", "wrong-password");
+  auto garbage = f.accounts.Login("", "");
+  RequireError(wrong.status(), absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS");
+  RequireError(unknown.status(), absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS");
+  RequireError(garbage.status(), absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS");
+  CHECK(wrong.status().message() == unknown.status().message());
+  CHECK(f.hasher.verifies == 3);
+}
+
+TEST_CASE("refresh rotates: the old refresh token stops working") {
+  Fixture f;
+  f.MustRegister("bob@example.com");
+  auto login = f.accounts.Login("bob@example.com", "s3cret-pass");
+  REQUIRE(login.ok());
+  f.clock.now += absl::Minutes(20);
+  auto refreshed = f.accounts.Refresh(login->tokens.refresh_token);
+  REQUIRE(refreshed.ok());
+  CHECK(refreshed->refresh_token != login->tokens.refresh_token);
+  CHECK(auth::VerifyAccessToken(Fixture::Settings().token, refreshed->access_token, f.clock.now).ok());
+
+  auto again = f.accounts.Refresh(login->tokens.refresh_token);
+  RequireError(again.status(), absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID");
+  // Replaying a used token revokes the family: the newest token is dead too.
+  RequireError(f.accounts.Refresh(refreshed->refresh_token).status(), absl::StatusCode::kUnauthenticated,
+               "REFRESH_TOKEN_INVALID");
+  CHECK(f.store.live_sessions() == 0);
+}
+
+TEST_CASE("refresh tokens expire and unknown ones are rejected") {
+  Fixture f;
+  f.MustRegister("bob@example.com");
+  auto login = f.accounts.Login("bob@example.com", "s3cret-pass");
+  REQUIRE(login.ok());
+  RequireError(f.accounts.Refresh("not-a-token").status(), absl::StatusCode::kUnauthenticated,
+               "REFRESH_TOKEN_INVALID");
+  RequireError(f.accounts.Refresh("").status(), absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID");
+  f.clock.now += absl::Hours(24);
+  RequireError(f.accounts.Refresh(login->tokens.refresh_token).status(), absl::StatusCode::kUnauthenticated,
+               "REFRESH_TOKEN_EXPIRED");
+}
+
+TEST_CASE("get me returns the profile and role") {
+  Fixture f;
+  User bob = f.MustRegister("bob@example.com");
+  auto me = f.accounts.GetMe(bob.user_id);
+  REQUIRE(me.ok());
+  CHECK(me->email == "bob@example.com");
+  CHECK(me->nickname == "Nick");
+  CHECK(me->role == Role::kCustomer);
+  RequireError(f.accounts.GetMe("u_missing").status(), absl::StatusCode::kNotFound, "USER_NOT_FOUND");
+  RequireError(f.accounts.GetMe("").status(), absl::StatusCode::kInvalidArgument, "USER_ID_MISSING", "userId");
+}
+
+TEST_CASE("ensure admin is idempotent and follows the configured password") {
+  Fixture f;
+  REQUIRE(f.accounts.EnsureAdmin("Admin@Zhongtai.local", "admin-pass-1").ok());
+  REQUIRE(f.accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-1").ok());
+  auto admin = f.store.FindByLogin("admin@zhongtai.local");
+  REQUIRE(admin.ok());
+  CHECK(admin->role == Role::kAdmin);
+  int hashes = f.hasher.hashes;
+  REQUIRE(f.accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-1").ok());
+  CHECK(f.hasher.hashes == hashes);  // nothing to change, nothing rewritten
+
+  auto login = f.accounts.Login("admin@zhongtai.local", "admin-pass-1");
+  REQUIRE(login.ok());
+  auto claims = auth::VerifyAccessToken(Fixture::Settings().token, login->tokens.access_token, f.clock.now);
+  REQUIRE(claims.ok());
+  CHECK(claims->role == "admin");
+
+  REQUIRE(f.accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-2").ok());
+  CHECK_FALSE(f.accounts.Login("admin@zhongtai.local", "admin-pass-1").ok());
+  CHECK(f.accounts.Login("admin@zhongtai.local", "admin-pass-2").ok());
+  CHECK(f.accounts.GetMe(admin->user_id)->role == Role::kAdmin);
+}
+
+TEST_CASE("the real argon2id hasher verifies what it hashed") {
+  Argon2PasswordHasher hasher;
+  auto hash = hasher.Hash("s3cret-pass");
+  REQUIRE(hash.ok());
+  CHECK(hash->rfind("$argon2id$", 0) == 0);
+  CHECK(hasher.Verify(*hash, "s3cret-pass"));
+  CHECK_FALSE(hasher.Verify(*hash, "s3cret-pasS"));
+}
+
+}  // namespace zhongtai::user

@@ -1,0 +1,125 @@
+// In-memory fakes of the user domain's ports, for unit tests.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+#include "services/user/domain/ports.h"
+
+namespace zhongtai::user::testing {
+
+class InMemoryUserStore : public UserStore {
+ public:
+  absl::Status CreateUser(const User& user) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, u] : users_) {
+      if ((!user.email.empty() && u.email == user.email) || (!user.phone.empty() && u.phone == user.phone)) {
+        return AlreadyExists("LOGIN_TAKEN", "login is taken");
+      }
+    }
+    users_[user.user_id] = user;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<User> FindByLogin(const std::string& login) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, u] : users_) {
+      if ((!u.email.empty() && u.email == login) || (!u.phone.empty() && u.phone == login)) return u;
+    }
+    return NotFound("USER_NOT_FOUND", "no such user");
+  }
+  absl::StatusOr<User> FindById(const std::string& user_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = users_.find(user_id);
+    if (it == users_.end()) return NotFound("USER_NOT_FOUND", "no such user");
+    return it->second;
+  }
+  absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = users_.find(user_id);
+    if (it == users_.end()) return NotFound("USER_NOT_FOUND", "no such user");
+    it->second.role = role;
+    it->second.password_hash = hash;
+    return absl::OkStatus();
+  }
+  absl::Status CreateSession(const RefreshSession& session) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_[session.token_hash] = {session, false};
+    return absl::OkStatus();
+  }
+  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
+                                             absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(old_hash);
+    if (it == sessions_.end()) return RotateResult{RotateOutcome::kUnknown, ""};
+    Entry& old = it->second;
+    if (old.revoked) {
+      for (auto& [hash, entry] : sessions_) {
+        if (entry.session.family_id == old.session.family_id) entry.revoked = true;
+      }
+      return RotateResult{RotateOutcome::kReused, old.session.user_id};
+    }
+    if (now >= old.session.expires_at) return RotateResult{RotateOutcome::kExpired, old.session.user_id};
+    old.revoked = true;
+    next.user_id = old.session.user_id;
+    next.family_id = old.session.family_id;
+    sessions_[next.token_hash] = {next, false};
+    return RotateResult{RotateOutcome::kRotated, next.user_id};
+  }
+
+  int live_sessions() {
+    std::lock_guard<std::mutex> lock(mu_);
+    int live = 0;
+    for (const auto& [hash, entry] : sessions_) live += entry.revoked ? 0 : 1;
+    return live;
+  }
+  bool has_session_hash(const std::string& hash) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sessions_.count(hash) > 0;
+  }
+
+ private:
+  struct Entry {
+    RefreshSession session;
+    bool revoked = false;
+  };
+  std::mutex mu_;
+  std::map<std::string, User> users_;
+  std::map<std::string, Entry> sessions_;
+};
+
+// Cheap and transparent, counting its work so tests can see that unknown logins cost a verify too.
+class FakeHasher : public PasswordHasher {
+ public:
+  absl::StatusOr<std::string> Hash(const std::string& password) override {
+    ++hashes;
+    return "fake$" + password;
+  }
+  bool Verify(const std::string& encoded_hash, const std::string& password) override {
+    ++verifies;
+    return encoded_hash == "fake$" + password;
+  }
+  std::atomic<int> hashes{0};
+  std::atomic<int> verifies{0};
+};
+
+class FakeClock : public Clock {
+ public:
+  absl::Time Now() override { return now; }
+  absl::Time now = absl::FromUnixSeconds(1700000000);
+};
+
+class SequentialIds : public IdGenerator {
+ public:
+  std::string NewUserId() override { return absl::StrCat("u_", ++next_); }
+  std::string NewSessionFamilyId() override { return absl::StrCat("sf_", ++next_); }
+
+ private:
+  std::atomic<int> next_{0};
+};
+
+}  // namespace zhongtai::user::testing
