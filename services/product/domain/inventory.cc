@@ -1,12 +1,10 @@
 #include "services/product/domain/inventory.h"
 
-#include <chrono>
 #include <set>
 #include <unordered_map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/log/log.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
 
@@ -88,37 +86,6 @@ absl::StatusOr<int> Inventory::SweepExpired() {
     for (int i = 0; i < expired; ++i) observer_.ReservationResult("expired");
     total += expired;
     if (expired < options_.sweep_batch) return total;
-  }
-}
-
-ReservationSweeper::ReservationSweeper(Inventory& inventory, absl::Duration interval)
-    : inventory_(inventory), interval_(interval) {}
-
-ReservationSweeper::~ReservationSweeper() { Stop(); }
-
-void ReservationSweeper::Start() { thread_ = std::thread([this] { Loop(); }); }
-
-void ReservationSweeper::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void ReservationSweeper::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    absl::StatusOr<int> expired = inventory_.SweepExpired();
-    if (!expired.ok()) {
-      log::Warn("reservation sweep failed", {{"error", expired.status().ToString()}});
-    } else if (*expired > 0) {
-      log::Info("expired reservations released", {{"count", std::to_string(*expired)}});
-    }
-    lock.lock();
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(interval_), [this] { return stopping_; });
   }
 }
 

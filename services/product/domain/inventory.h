@@ -2,10 +2,7 @@
 // order service runs, keyed by order id so that every call may be retried.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -51,25 +48,6 @@ class Inventory {
   Clock& clock_;
   InventoryObserver& observer_;
   InventoryOptions options_;
-};
-
-// Runs Inventory::SweepExpired() every `interval` on its own thread until Stop().
-class ReservationSweeper {
- public:
-  ReservationSweeper(Inventory& inventory, absl::Duration interval);
-  ~ReservationSweeper();
-  void Start();
-  void Stop();
-
- private:
-  void Loop();
-
-  Inventory& inventory_;
-  absl::Duration interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 }  // namespace zhongtai::product

@@ -321,7 +321,7 @@ TEST_CASE("generated ids sort by time", "[ids]") {
   clock.Advance(absl::Milliseconds(1));
   std::string b = ids.NewProductId();
   CHECK(a.rfind("prd_", 0) == 0);
-  CHECK(a.size() == 25);
+  CHECK(a.size() == 24);
   CHECK(a < b);
 }
 
