@@ -12,7 +12,9 @@ WorkerPool::~WorkerPool() { Stop(); }
 bool WorkerPool::TrySubmit(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || queue_.size() >= max_queued_) return false;
+    // Idle workers take work at once; only what is left for them waits in the queue.
+    size_t idle = threads_.size() - static_cast<size_t>(busy_);
+    if (stopping_ || queue_.size() >= max_queued_ + idle) return false;
     queue_.push_back(std::move(task));
   }
   cv_.notify_one();

@@ -20,7 +20,7 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // False when the pool is full or stopped; the task is then not run.
+  // False when every worker is busy and `max_queued` tasks already wait, or when stopped; the task is then not run.
   bool TrySubmit(std::function<void()> task);
   // Runs every task already accepted, then joins the threads.
   void Stop();

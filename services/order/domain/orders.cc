@@ -79,6 +79,10 @@ absl::StatusOr<Order> OrderService::PlaceOrder(const PlaceOrderCommand& command)
   }
   ASSIGN_OR_RETURN(std::vector<LineRequest> lines,
                    NormalizeLines(command.lines, settings_.max_lines, settings_.max_quantity));
+  static const std::set<std::string> kChannels = {"", "web", "app", "mini_program"};
+  if (!kChannels.count(command.channel)) {
+    return InvalidArgument("channel", "CHANNEL_UNKNOWN", "channel must be web, app or mini_program");
+  }
   Order draft;
   draft.order_id = ids_.NewOrderId();
   draft.user_id = command.user_id;
@@ -131,7 +135,7 @@ absl::StatusOr<Order> OrderService::RunPlacementSaga(Order order, const std::vec
                         absl::StrCat("sku ", lines[i].sku_id, " does not exist"), LineField(i, "skuId")));
     }
     if (i == 0) order.currency = it->second.currency;
-    priced.push_back({lines[i].sku_id, lines[i].quantity, it->second.unit_price});
+    priced.push_back({lines[i].sku_id, lines[i].quantity, it->second.unit_price, it->second.currency});
   }
 
   absl::StatusOr<Quote> quote = quoter_.QuotePrice(order.user_id, priced);

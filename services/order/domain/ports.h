@@ -36,6 +36,7 @@ struct PricedLine {
   std::string sku_id;
   int64_t quantity = 0;
   int64_t unit_price = 0;
+  std::string currency;
 };
 
 struct Quote {

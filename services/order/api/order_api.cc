@@ -1,0 +1,127 @@
+#include "services/order/api/order_api.h"
+
+#include "common/server/service_runner.h"
+#include "common/status/status.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace zhongtai::order {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+v1::OrderStatus StatusToProto(OrderStatus status) {
+  switch (status) {
+    case OrderStatus::kPendingPayment:
+    case OrderStatus::kPaying:
+      return v1::ORDER_STATUS_PENDING_PAYMENT;
+    case OrderStatus::kPaid:
+      return v1::ORDER_STATUS_PAID;
+    case OrderStatus::kCancelled:
+      return v1::ORDER_STATUS_CANCELLED;
+    default:
+      return v1::ORDER_STATUS_UNSPECIFIED;
+  }
+}
+
+void SetMoney(type::v1::Money* money, const std::string& currency, int64_t amount) {
+  money->set_currency(currency);
+  money->set_amount_minor(amount);
+}
+
+absl::Status RequireUser(const std::string& user_id) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void ToProto(const Order& order, v1::Order* out) {
+  out->set_order_id(order.order_id);
+  out->set_user_id(order.user_id);
+  out->set_status(StatusToProto(order.status));
+  out->set_channel(order.channel);
+  SetMoney(out->mutable_subtotal(), order.currency, order.subtotal);
+  SetMoney(out->mutable_discount(), order.currency, order.discount);
+  SetMoney(out->mutable_total(), order.currency, order.total);
+  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(order.created_at));
+  *out->mutable_pay_deadline() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(order.pay_deadline));
+  for (const OrderLine& line : order.lines) {
+    v1::OrderLine* l = out->add_lines();
+    l->set_sku_id(line.sku_id);
+    l->set_quantity(line.quantity);
+    SetMoney(l->mutable_unit_price(), order.currency, line.unit_price);
+    SetMoney(l->mutable_subtotal(), order.currency, line.subtotal);
+    SetMoney(l->mutable_discount(), order.currency, line.discount);
+    SetMoney(l->mutable_total(), order.currency, line.total);
+  }
+  for (const StatusChange& change : order.history) {
+    v1::StatusChange* c = out->add_history();
+    c->set_status(StatusToProto(change.status));
+    c->set_reason(change.reason);
+    *c->mutable_change_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(change.at));
+  }
+}
+
+grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* context,
+                                               const v1::PlaceOrderRequest* request,
+                                               v1::PlaceOrderResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    PlaceOrderCommand command;
+    command.user_id = request->user_id();
+    command.request_id = request->request_id();
+    command.channel = request->channel();
+    for (const auto& line : request->lines()) command.lines.push_back({line.sku_id(), line.quantity()});
+    ASSIGN_OR_RETURN(Order order, orders_.PlaceOrder(command));
+    ToProto(order, response->mutable_order());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OrderApi::GetOrder(grpc::CallbackServerContext* context, const v1::GetOrderRequest* request,
+                                             v1::GetOrderResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(RequireUser(request->user_id()));
+    ASSIGN_OR_RETURN(Order order, orders_.GetOrder(request->user_id(), request->order_id()));
+    ToProto(order, response->mutable_order());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OrderApi::ListOrders(grpc::CallbackServerContext* context,
+                                               const v1::ListOrdersRequest* request,
+                                               v1::ListOrdersResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(RequireUser(request->user_id()));
+    ASSIGN_OR_RETURN(OrderPage page,
+                     orders_.ListOrders(request->user_id(), request->page_size(), request->page_token()));
+    for (const Order& order : page.orders) ToProto(order, response->add_orders());
+    response->set_next_page_token(page.next_cursor);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OrderApi::PayOrder(grpc::CallbackServerContext* context, const v1::PayOrderRequest* request,
+                                             v1::PayOrderResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(RequireUser(request->user_id()));
+    ASSIGN_OR_RETURN(Order order, orders_.PayOrder(request->user_id(), request->order_id()));
+    ToProto(order, response->mutable_order());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OrderApi::CancelOrder(grpc::CallbackServerContext* context,
+                                                const v1::CancelOrderRequest* request,
+                                                v1::CancelOrderResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(RequireUser(request->user_id()));
+    if (request->reason().size() > 200) {
+      return InvalidArgument("reason", "REASON_TOO_LONG", "reason must be at most 200 characters");
+    }
+    ASSIGN_OR_RETURN(Order order, orders_.CancelOrder(request->user_id(), request->order_id(), request->reason()));
+    ToProto(order, response->mutable_order());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhongtai::order

@@ -1,0 +1,34 @@
+// zhongtai.order.v1.OrderService: validates requests, maps proto <-> domain, runs the domain on the
+// worker pool. The gateway fills user_id from the caller's token; this layer trusts it.
+#pragma once
+
+#include "common/server/worker_pool.h"
+#include "services/order/domain/orders.h"
+#include "zhongtai/order/v1/order.grpc.pb.h"
+
+namespace zhongtai::order {
+
+class OrderApi : public v1::OrderService::CallbackService {
+ public:
+  OrderApi(OrderService& orders, server::WorkerPool& workers) : orders_(orders), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* PlaceOrder(grpc::CallbackServerContext* context, const v1::PlaceOrderRequest* request,
+                                       v1::PlaceOrderResponse* response) override;
+  grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context, const v1::GetOrderRequest* request,
+                                     v1::GetOrderResponse* response) override;
+  grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context, const v1::ListOrdersRequest* request,
+                                       v1::ListOrdersResponse* response) override;
+  grpc::ServerUnaryReactor* PayOrder(grpc::CallbackServerContext* context, const v1::PayOrderRequest* request,
+                                     v1::PayOrderResponse* response) override;
+  grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context, const v1::CancelOrderRequest* request,
+                                        v1::CancelOrderResponse* response) override;
+
+ private:
+  OrderService& orders_;
+  server::WorkerPool& workers_;
+};
+
+// Domain -> proto; internal states show as the nearest state a buyer knows.
+void ToProto(const Order& order, v1::Order* out);
+
+}  // namespace zhongtai::order

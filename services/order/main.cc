@@ -1,0 +1,98 @@
+// Composition root of the order service: config, pools, stores, clients, domain, API; then run.
+#include "common/events/events.h"
+#include "common/ids/ids.h"
+#include "common/log/log.h"
+#include "common/metrics/collectors.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/redis/redis.h"
+#include "common/server/client.h"
+#include "common/server/periodic_task.h"
+#include "common/server/service_runner.h"
+#include "migrations.h"
+#include "services/order/api/order_api.h"
+#include "services/order/clients/grpc_clients.h"
+#include "services/order/config.h"
+#include "services/order/order_metrics.h"
+#include "services/order/store/pg_order_store.h"
+
+namespace zhongtai::order {
+namespace {
+
+class SystemClock : public Clock {
+ public:
+  absl::Time Now() override { return absl::Now(); }
+};
+
+class TimeOrderedIds : public IdGenerator {
+ public:
+  std::string NewOrderId() override { return ids::NewId("o_"); }
+  std::string NewPaymentId() override { return ids::NewId("pay_"); }
+};
+
+int Main() {
+  log::Init("order");
+  absl::StatusOr<OrderConfig> config = LoadConfig();
+  if (!config.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+
+  server::RunnerOptions options;
+  options.service = "order";
+  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
+  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
+  options.worker_threads = config->worker_threads;
+  server::ServiceRunner runner(options);
+
+  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "order"});
+  if (!pool.ok()) {
+    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    return 1;
+  }
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  if (absl::Status migrated = pg::Migrate(**pool, migrations); !migrated.ok()) {
+    log::Error("migrations failed", {{"error", migrated.ToString()}});
+    return 1;
+  }
+  redis::Options redis_options;
+  redis_options.address = config->redis_address;
+  auto redis = redis::Pool::Open(redis_options);
+  if (!redis.ok()) {
+    log::Error("cannot open redis", {{"error", redis.status().ToString()}});
+    return 1;
+  }
+
+  PgOrderStore store(**pool);
+  GrpcProductCatalog catalog(server::MakeChannel(config->product_address));
+  GrpcPriceQuoter quoter(server::MakeChannel(config->marketing_address));
+  LocalPaymentProvider payments;
+  SystemClock clock;
+  TimeOrderedIds ids;
+  PrometheusOrderObserver observer(runner.registry());
+  OrderSettings settings;
+  settings.payment_timeout = config->payment_timeout;
+  settings.reservation_grace = config->reservation_grace;
+  OrderService orders(store, catalog, quoter, payments, clock, ids, observer, settings);
+  OrderApi api(orders, runner.workers());
+
+  events::OutboxRelay relay(**pool, **redis);
+  runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
+                      [&relay] { return relay.lag_seconds(); });
+  runner.AddService(&api);
+
+  relay.Start();
+  server::PeriodicTask sweeper(config->sweep_interval, [&orders] { orders.SweepOnce(); });
+  runner.OnShutdown([&] {
+    sweeper.Stop();
+    relay.Stop();
+    (*pool)->Close();
+  });
+  return runner.Run();
+}
+
+}  // namespace
+}  // namespace zhongtai::order
+
+int main() { return zhongtai::order::Main(); }

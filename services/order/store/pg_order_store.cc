@@ -1,0 +1,321 @@
+#include "services/order/store/pg_order_store.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/events/events.h"
+#include "common/status/status.h"
+#include "google/protobuf/util/time_util.h"
+#include "zhongtai/order/v1/events.pb.h"
+
+namespace zhongtai::order {
+namespace {
+
+// Timestamps cross the wire as microseconds since the epoch.
+constexpr char kOrderColumns[] =
+    "order_id, user_id, request_id, request_fingerprint, status, channel, currency, subtotal, discount, total, "
+    "(extract(epoch from created_at) * 1000000)::bigint, "
+    "coalesce((extract(epoch from pay_deadline) * 1000000)::bigint, 0), "
+    "failure_code, failure_reason, failure_message";
+
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+std::string MicrosParam(absl::Time t) { return std::to_string(Micros(t)); }
+
+Order OrderFromRow(const pqxx::row& row) {
+  Order order;
+  order.order_id = row[0].as<std::string>();
+  order.user_id = row[1].as<std::string>();
+  order.request_id = row[2].as<std::string>();
+  order.request_fingerprint = row[3].as<std::string>();
+  ParseStatus(row[4].as<std::string>(), &order.status);
+  order.channel = row[5].as<std::string>();
+  order.currency = row[6].as<std::string>();
+  order.subtotal = row[7].as<int64_t>();
+  order.discount = row[8].as<int64_t>();
+  order.total = row[9].as<int64_t>();
+  order.created_at = absl::FromUnixMicros(row[10].as<int64_t>());
+  order.pay_deadline = absl::FromUnixMicros(row[11].as<int64_t>());
+  order.failure_code = row[12].as<int>();
+  order.failure_reason = row[13].as<std::string>();
+  order.failure_message = row[14].as<std::string>();
+  return order;
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(Micros(t));
+}
+
+void SetMoney(zhongtai::type::v1::Money* money, const std::string& currency, int64_t amount) {
+  money->set_currency(currency);
+  money->set_amount_minor(amount);
+}
+
+absl::Status Publish(pqxx::work& tx, const std::string& order_id, const std::string& kind,
+                     const google::protobuf::Message& message, absl::Time at) {
+  events::Event event;
+  event.id = absl::StrCat(order_id, ":", kind);
+  event.type = message.GetDescriptor()->full_name();
+  event.key = order_id;
+  event.payload = message.SerializeAsString();
+  event.occurred_at = at;
+  return events::AppendToOutbox(tx, kOrderEventStream, event);
+}
+
+void AddHistory(pqxx::work& tx, const std::string& order_id, OrderStatus status, const std::string& reason,
+                absl::Time at) {
+  tx.exec_params(
+      "INSERT INTO order_history (order_id, status, reason, changed_at) "
+      "VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000000.0))",
+      order_id, StatusName(status), reason, Micros(at));
+}
+
+// Moves an order from `from` to `to` if it is still in `from`; true when this call made the change.
+bool Transition(pqxx::work& tx, const std::string& order_id, OrderStatus from, OrderStatus to, absl::Time at,
+                const std::string& extra_condition = "") {
+  pqxx::result updated = tx.exec_params(
+      "UPDATE orders SET status = $3, status_changed_at = to_timestamp($4::bigint / 1000000.0) "
+      "WHERE order_id = $1 AND status = $2" + extra_condition,
+      order_id, StatusName(from), StatusName(to), Micros(at));
+  return updated.affected_rows() == 1;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& draft) {
+  std::optional<Order> existing;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    existing.reset();
+    pqxx::result inserted = tx.exec_params(
+        "INSERT INTO orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "
+        "status_changed_at) VALUES ($1, $2, $3, $4, 'CREATING', $5, to_timestamp($6::bigint / 1000000.0), "
+        "to_timestamp($6::bigint / 1000000.0)) ON CONFLICT (user_id, request_id) DO NOTHING",
+        draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint, draft.channel,
+        Micros(draft.created_at));
+    if (inserted.affected_rows() == 1) return absl::OkStatus();
+    pqxx::result found = tx.exec_params(
+        absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE user_id = $1 AND request_id = $2"),
+        draft.user_id, draft.request_id);
+    if (found.empty()) return Aborted("DB_CONFLICT", "concurrent placement; retry");
+    existing = OrderFromRow(found[0]);
+    return absl::OkStatus();
+  }));
+  if (existing.has_value()) {
+    ASSIGN_OR_RETURN(Order full, Get(existing->order_id));
+    return std::optional<Order>(std::move(full));
+  }
+  return existing;
+}
+
+absl::Status PgOrderStore::CompletePlacement(const Order& order) {
+  absl::Time placed_at = order.history.empty() ? order.created_at : order.history.back().at;
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result updated = tx.exec_params(
+        "UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, total = $5, "
+        "pay_deadline = to_timestamp($6::bigint / 1000000.0), status_changed_at = to_timestamp($7::bigint / 1000000.0) "
+        "WHERE order_id = $1 AND status = 'CREATING'",
+        order.order_id, order.currency, order.subtotal, order.discount, order.total, Micros(order.pay_deadline),
+        Micros(placed_at));
+    if (updated.affected_rows() != 1) {
+      return Aborted("SAGA_INTERRUPTED", "the order was given up while it was being placed; retry");
+    }
+    for (size_t i = 0; i < order.lines.size(); ++i) {
+      const OrderLine& line = order.lines[i];
+      tx.exec_params(
+          "INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          order.order_id, static_cast<int>(i), line.sku_id, line.quantity, line.unit_price, line.subtotal,
+          line.discount, line.total);
+    }
+    AddHistory(tx, order.order_id, OrderStatus::kPendingPayment, "placed", placed_at);
+
+    v1::OrderPlaced event;
+    event.set_order_id(order.order_id);
+    event.set_user_id(order.user_id);
+    SetMoney(event.mutable_total(), order.currency, order.total);
+    event.set_channel(order.channel);
+    *event.mutable_occur_time() = ToProto(placed_at);
+    return Publish(tx, order.order_id, "placed", event, placed_at);
+  });
+}
+
+absl::Status PgOrderStore::FailPlacement(const std::string& order_id, const absl::Status& error, absl::Time now) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params(
+        "UPDATE orders SET status = 'FAILED', status_changed_at = to_timestamp($2::bigint / 1000000.0), "
+        "failure_code = $3, failure_reason = $4, failure_message = $5 WHERE order_id = $1 AND status = 'CREATING'",
+        order_id, Micros(now), static_cast<int>(error.code()), ReasonOf(error), std::string(error.message()));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
+  Order order;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result found =
+        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE order_id = $1"), order_id);
+    if (found.empty()) return NotFound("ORDER_NOT_FOUND", "no such order");
+    order = OrderFromRow(found[0]);
+    pqxx::result lines = tx.exec_params(
+        "SELECT sku_id, quantity, unit_price, subtotal, discount, total FROM order_lines WHERE order_id = $1 "
+        "ORDER BY line_no",
+        order_id);
+    for (const auto& row : lines) {
+      order.lines.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
+                             row[3].as<int64_t>(), row[4].as<int64_t>(), row[5].as<int64_t>()});
+    }
+    pqxx::result history = tx.exec_params(
+        "SELECT status, reason, (extract(epoch from changed_at) * 1000000)::bigint FROM order_history "
+        "WHERE order_id = $1 ORDER BY seq",
+        order_id);
+    for (const auto& row : history) {
+      StatusChange change;
+      ParseStatus(row[0].as<std::string>(), &change.status);
+      change.reason = row[1].as<std::string>();
+      change.at = absl::FromUnixMicros(row[2].as<int64_t>());
+      order.history.push_back(change);
+    }
+    return absl::OkStatus();
+  }));
+  return order;
+}
+
+absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, int limit, const std::string& cursor) {
+  // The cursor is the (created_at, order_id) of the last order returned, opaque to clients.
+  int64_t after_micros = INT64_MAX;
+  std::string after_id;
+  if (!cursor.empty()) {
+    std::string decoded;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(cursor, &decoded)) parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_micros)) {
+      return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "the page token is not one this service issued");
+    }
+    after_id = parts[1];
+  }
+  std::vector<std::string> ids;
+  OrderPage page;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    ids.clear();
+    page.next_cursor.clear();
+    pqxx::result rows = tx.exec_params(
+        "SELECT order_id, (extract(epoch from created_at) * 1000000)::bigint FROM orders "
+        "WHERE user_id = $1 AND status NOT IN ('CREATING', 'FAILED') "
+        "AND (created_at, order_id) < (to_timestamp($2::bigint / 1000000.0), $3) "
+        "ORDER BY created_at DESC, order_id DESC LIMIT $4",
+        user_id, after_micros == INT64_MAX ? std::string("253402300799000000") : std::to_string(after_micros),
+        after_id.empty() ? std::string("\x7f") : after_id, limit + 1);
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) ids.push_back(rows[i][0].as<std::string>());
+    if (static_cast<int>(rows.size()) > limit) {
+      const auto& last = rows[limit - 1];
+      page.next_cursor =
+          absl::WebSafeBase64Escape(absl::StrCat(last[1].as<int64_t>(), "|", last[0].as<std::string>()));
+    }
+    return absl::OkStatus();
+  }));
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(Order order, Get(id));
+    page.orders.push_back(std::move(order));
+  }
+  return page;
+}
+
+absl::StatusOr<bool> PgOrderStore::ClaimForPayment(const std::string& order_id, absl::Time now) {
+  bool claimed = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    claimed = Transition(tx, order_id, OrderStatus::kPendingPayment, OrderStatus::kPaying, now,
+                         absl::StrCat(" AND pay_deadline > to_timestamp(", Micros(now), " / 1000000.0)"));
+    return absl::OkStatus();
+  }));
+  return claimed;
+}
+
+absl::StatusOr<bool> PgOrderStore::MarkPaid(const Payment& payment) {
+  bool paid = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    paid = Transition(tx, payment.order_id, OrderStatus::kPaying, OrderStatus::kPaid, payment.paid_at);
+    if (!paid) return absl::OkStatus();
+    tx.exec_params(
+        "INSERT INTO payments (payment_id, order_id, amount, currency, provider, paid_at) "
+        "VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint / 1000000.0))",
+        payment.payment_id, payment.order_id, payment.amount, payment.currency, payment.provider,
+        Micros(payment.paid_at));
+    AddHistory(tx, payment.order_id, OrderStatus::kPaid, "paid", payment.paid_at);
+    pqxx::result owner = tx.exec_params("SELECT user_id FROM orders WHERE order_id = $1", payment.order_id);
+    v1::OrderPaid event;
+    event.set_order_id(payment.order_id);
+    event.set_user_id(owner[0][0].as<std::string>());
+    SetMoney(event.mutable_total(), payment.currency, payment.amount);
+    *event.mutable_occur_time() = ToProto(payment.paid_at);
+    return Publish(tx, payment.order_id, "paid", event, payment.paid_at);
+  }));
+  return paid;
+}
+
+absl::StatusOr<bool> PgOrderStore::Cancel(const std::string& order_id, OrderStatus from, const std::string& reason,
+                                          absl::Time now) {
+  bool cancelled = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    cancelled = Transition(tx, order_id, from, OrderStatus::kCancelled, now);
+    if (!cancelled) return absl::OkStatus();
+    AddHistory(tx, order_id, OrderStatus::kCancelled, reason, now);
+    pqxx::result owner = tx.exec_params("SELECT user_id FROM orders WHERE order_id = $1", order_id);
+    v1::OrderCancelled event;
+    event.set_order_id(order_id);
+    event.set_user_id(owner[0][0].as<std::string>());
+    event.set_reason(reason);
+    *event.mutable_occur_time() = ToProto(now);
+    return Publish(tx, order_id, "cancelled", event, now);
+  }));
+  return cancelled;
+}
+
+absl::Status PgOrderStore::MarkStockReleased(const std::string& order_id) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params("UPDATE orders SET stock_released = true WHERE order_id = $1", order_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PgOrderStore::ListIds(const std::string& sql,
+                                                               const std::vector<std::string>& params) {
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    ids.clear();
+    pqxx::result rows;
+    if (params.size() == 2) {
+      rows = tx.exec_params(sql, params[0], params[1]);
+    } else if (params.size() == 3) {
+      rows = tx.exec_params(sql, params[0], params[1], params[2]);
+    } else {
+      rows = tx.exec_params(sql, params.at(0));
+    }
+    for (const auto& row : rows) ids.push_back(row[0].as<std::string>());
+    return absl::OkStatus();
+  }));
+  return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> PgOrderStore::ListStale(OrderStatus status, absl::Time before, int limit) {
+  return ListIds(
+      "SELECT order_id FROM orders WHERE status = $1 AND status_changed_at < to_timestamp($2::bigint / 1000000.0) "
+      "ORDER BY status_changed_at LIMIT $3",
+      {StatusName(status), MicrosParam(before), std::to_string(limit)});
+}
+
+absl::StatusOr<std::vector<std::string>> PgOrderStore::ListPaymentOverdue(absl::Time now, int limit) {
+  return ListIds(
+      "SELECT order_id FROM orders WHERE status = 'PENDING_PAYMENT' "
+      "AND pay_deadline <= to_timestamp($1::bigint / 1000000.0) ORDER BY pay_deadline LIMIT $2",
+      {MicrosParam(now), std::to_string(limit)});
+}
+
+absl::StatusOr<std::vector<std::string>> PgOrderStore::ListUnreleased(int limit) {
+  return ListIds(
+      "SELECT order_id FROM orders WHERE status IN ('CANCELLED', 'FAILED') AND NOT stock_released LIMIT $1",
+      {std::to_string(limit)});
+}
+
+}  // namespace zhongtai::order

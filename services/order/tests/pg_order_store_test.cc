@@ -1,0 +1,177 @@
+// PgOrderStore against a real PostgreSQL from the test harness.
+#include "services/order/store/pg_order_store.h"
+
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "common/events/events.h"
+#include "common/pg/migrate.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+
+namespace zhongtai::order {
+namespace {
+
+struct Db {
+  testing::TestDatabase database;
+  std::unique_ptr<pg::Pool> pool;
+  Db() {
+    auto opened = pg::Pool::Open({database.dsn(), 24, absl::Seconds(5), "order-test"});
+    REQUIRE(opened.ok());
+    pool = std::move(*opened);
+    std::vector<pg::Migration> all = events::SchemaMigrations();
+    all.insert(all.end(), Migrations().begin(), Migrations().end());
+    REQUIRE(pg::Migrate(*pool, all).ok());
+  }
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+      n = tx.exec(sql)[0][0].as<int64_t>();
+      return absl::OkStatus();
+    }).ok());
+    return n;
+  }
+};
+
+Order Draft(const std::string& id, const std::string& key, absl::Time at) {
+  Order order;
+  order.order_id = id;
+  order.user_id = "u1";
+  order.request_id = key;
+  order.request_fingerprint = "v1|web|sku-1x2";
+  order.channel = "web";
+  order.created_at = at;
+  return order;
+}
+
+Order Priced(Order order, absl::Time at) {
+  order.lines = {{"sku-1", 2, 1500, 3000, 400, 2600}};
+  order.subtotal = 3000;
+  order.discount = 400;
+  order.total = 2600;
+  order.status = OrderStatus::kPendingPayment;
+  order.pay_deadline = at + absl::Minutes(15);
+  order.history.push_back({OrderStatus::kPendingPayment, at, "placed"});
+  return order;
+}
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+
+TEST_CASE("an order placed and paid is stored with its lines, history, payment and outbox events") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
+  REQUIRE(store.CompletePlacement(Priced(Draft("o1", "k1", kT0), kT0)).ok());
+
+  auto order = store.Get("o1");
+  REQUIRE(order.ok());
+  CHECK(order->status == OrderStatus::kPendingPayment);
+  CHECK(order->total == 2600);
+  REQUIRE(order->lines.size() == 1);
+  CHECK(order->lines[0].discount == 400);
+  CHECK(order->pay_deadline == kT0 + absl::Minutes(15));
+
+  CHECK(*store.ClaimForPayment("o1", kT0 + absl::Minutes(1)));
+  CHECK_FALSE(*store.ClaimForPayment("o1", kT0 + absl::Minutes(1)));
+  Payment payment{"p1", "o1", 2600, "CNY", "local", kT0 + absl::Minutes(1)};
+  CHECK(*store.MarkPaid(payment));
+  payment.payment_id = "p2";
+  CHECK_FALSE(*store.MarkPaid(payment));
+  CHECK(db.Count("SELECT count(*) FROM payments WHERE order_id = 'o1'") == 1);
+
+  order = store.Get("o1");
+  CHECK(order->status == OrderStatus::kPaid);
+  REQUIRE(order->history.size() == 2);
+  CHECK(order->history[1].status == OrderStatus::kPaid);
+  CHECK(db.Count("SELECT count(*) FROM outbox WHERE stream = 'zt.events.order'") == 2);
+}
+
+TEST_CASE("twenty concurrent placements with one request id insert one order") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  std::atomic<int> inserted{0}, replayed{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] {
+      auto result = store.BeginPlacement(Draft("o" + std::to_string(i), "same-key", kT0));
+      if (!result.ok()) {
+        ++failed;
+      } else if (result->has_value()) {
+        ++replayed;
+      } else {
+        ++inserted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(inserted == 1);
+  CHECK(replayed + failed == 19);
+  CHECK(db.Count("SELECT count(*) FROM orders WHERE request_id = 'same-key'") == 1);
+}
+
+TEST_CASE("a cancel and a payment claim race: exactly one wins") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
+  REQUIRE(store.CompletePlacement(Priced(Draft("o1", "k1", kT0), kT0)).ok());
+  std::atomic<int> wins{0};
+  std::thread a([&] { if (*store.ClaimForPayment("o1", kT0)) ++wins; });
+  std::thread b([&] { if (*store.Cancel("o1", OrderStatus::kPendingPayment, "buyer", kT0)) ++wins; });
+  a.join();
+  b.join();
+  CHECK(wins == 1);
+}
+
+TEST_CASE("the sweeper's queries find overdue, interrupted and unreleased orders") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
+  REQUIRE(store.CompletePlacement(Priced(Draft("o1", "k1", kT0), kT0)).ok());
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o2", "k2", kT0))->has_value());
+
+  CHECK(store.ListPaymentOverdue(kT0 + absl::Minutes(14), 10)->empty());
+  CHECK(*store.ListPaymentOverdue(kT0 + absl::Minutes(16), 10) == std::vector<std::string>{"o1"});
+  CHECK(*store.ListStale(OrderStatus::kCreating, kT0 + absl::Minutes(1), 10) == std::vector<std::string>{"o2"});
+  CHECK_FALSE(*store.ClaimForPayment("o1", kT0 + absl::Minutes(16)));  // past the deadline
+
+  REQUIRE(*store.Cancel("o1", OrderStatus::kPendingPayment, "PAYMENT_TIMEOUT", kT0 + absl::Minutes(16)));
+  REQUIRE(store.FailPlacement("o2", absl::UnavailableError("down"), kT0).ok());
+  auto unreleased = *store.ListUnreleased(10);
+  std::sort(unreleased.begin(), unreleased.end());
+  CHECK(unreleased == std::vector<std::string>{"o1", "o2"});
+  REQUIRE(store.MarkStockReleased("o1").ok());
+  CHECK(*store.ListUnreleased(10) == std::vector<std::string>{"o2"});
+}
+
+TEST_CASE("a user's orders page newest first, each exactly once, hiding failed ones") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  for (int i = 0; i < 7; ++i) {
+    std::string id = "o" + std::to_string(i);
+    absl::Time at = kT0 + absl::Seconds(i);
+    REQUIRE_FALSE(store.BeginPlacement(Draft(id, "k" + std::to_string(i), at))->has_value());
+    if (i == 3) {
+      REQUIRE(store.FailPlacement(id, absl::UnavailableError("down"), at).ok());
+    } else {
+      REQUIRE(store.CompletePlacement(Priced(Draft(id, "k" + std::to_string(i), at), at)).ok());
+    }
+  }
+  std::vector<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = store.ListByUser("u1", 4, cursor);
+    REQUIRE(page.ok());
+    for (const auto& order : page->orders) seen.push_back(order.order_id);
+    cursor = page->next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  CHECK(seen == std::vector<std::string>{"o6", "o5", "o4", "o2", "o1", "o0"});
+  CHECK(pages == 2);
+  CHECK(store.ListByUser("u1", 4, "garbage!").status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace zhongtai::order
