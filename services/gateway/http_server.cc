@@ -1,0 +1,287 @@
+#include "services/gateway/http_server.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace zhongtai::gateway {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+std::chrono::steady_clock::duration Chrono(absl::Duration d) { return absl::ToChronoNanoseconds(d); }
+
+class Session;
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  Gateway* gateway;
+  // Before ioc: sessions held by handlers that ioc's destructor drops remove themselves here.
+  std::mutex mu;
+  std::condition_variable sessions_gone;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopped{false};
+  net::io_context ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+
+  Impl(HttpServerOptions o, Gateway* g) : options(std::move(o)), gateway(g), acceptor(net::make_strand(ioc)) {}
+
+  void Accept();
+  void Add(const std::shared_ptr<Session>& session);
+  void Remove(Session* session);
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_->Remove(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // From Shutdown: an idle connection is closed now; a busy one closes after its response.
+  void Drain() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ == State::kIdle) self->Close();
+    });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kBusy, kClosed };
+
+  // Waits (idle timeout) for the first bytes of the next request before starting the header timeout,
+  // so that a keep-alive connection may idle longer than a slow sender may take over one header.
+  void WaitForRequest() {
+    if (server_->draining.load()) return Close();
+    state_ = State::kIdle;
+    if (buffer_.size() > 0) return ReadHeader();
+    stream_.expires_after(Chrono(server_->options.idle_timeout));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
+    parser_->body_limit(server_->options.body_limit);
+    stream_.expires_after(Chrono(server_->options.header_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& req = parser_->get();
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
+      stream_.expires_after(Chrono(server_->options.write_timeout));
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(Chrono(server_->options.body_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+      return Close();
+    }
+    std::string method = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
+    HttpResponse response;
+    if (ec == http::error::body_limit) {
+      response = server_->gateway->Rejected(
+          method,
+          InvalidArgument("", "BODY_TOO_LARGE",
+                          absl::StrCat("the body is larger than ", server_->options.body_limit, " bytes")),
+          413);
+    } else if (ec == http::error::header_limit) {
+      response = server_->gateway->Rejected(method, InvalidArgument("", "HEADERS_TOO_LARGE", "the header is too large"),
+                                            431);
+    } else {
+      response = server_->gateway->Rejected(method, InvalidArgument("", "BAD_HTTP_REQUEST", ec.message()), 400);
+    }
+    keep_alive_ = false;
+    Write(std::move(response), 11);
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    state_ = State::kBusy;
+    stream_.expires_never();
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.body = std::move(req.body());
+    request.authorization = std::string(req[http::field::authorization]);
+    request.idempotency_key = std::string(req["Idempotency-Key"]);
+    request.request_id = std::string(req["X-Request-Id"]);
+    request.traceparent = std::string(req["traceparent"]);
+    unsigned version = req.version();
+    server_->gateway->Handle(std::move(request), [self = shared_from_this(), version](HttpResponse response) {
+      net::post(self->stream_.get_executor(), [self, version, response = std::move(response)]() mutable {
+        self->Write(std::move(response), version);
+      });
+    });
+  }
+
+  void Write(HttpResponse out, unsigned version) {
+    state_ = State::kBusy;
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(version);
+    res->result(static_cast<unsigned>(out.status));
+    res->set(http::field::content_type, out.content_type);
+    res->set(http::field::cache_control, "no-store");
+    for (auto& [name, value] : out.headers) res->set(name, value);
+    res->body() = std::move(out.body);
+    bool keep_alive = keep_alive_ && !server_->draining.load();
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(Chrono(server_->options.write_timeout));
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+      if (ec || !keep_alive) return self->Close();
+      self->WaitForRequest();
+    });
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl* server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  State state_ = State::kIdle;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Add(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> lock(mu);
+  sessions[session.get()] = session;
+}
+
+void HttpServer::Impl::Remove(Session* session) {
+  std::lock_guard<std::mutex> lock(mu);
+  sessions.erase(session);
+  if (sessions.empty()) sessions_gone.notify_all();
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!acceptor.is_open() || draining.load()) return;
+      log::Warn("accept failed", {{"error", ec.message()}});
+    } else if (draining.load()) {
+      return;
+    } else {
+      auto session = std::make_shared<Session>(std::move(socket), this);
+      Add(session);
+      session->Start();
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(HttpServerOptions options, Gateway* gateway)
+    : impl_(std::make_unique<Impl>(std::move(options), gateway)) {}
+
+HttpServer::~HttpServer() { Shutdown(absl::ZeroDuration()); }
+
+absl::Status HttpServer::Start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->options.address, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen address ", impl_->options.address));
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", impl_->options.address, ":", impl_->options.port, ": ", ec.message()));
+  }
+  port_ = acceptor.local_endpoint().port();
+  impl_->work.emplace(impl_->ioc.get_executor());
+  impl_->Accept();
+  int threads = std::max(1, impl_->options.io_threads);
+  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return absl::OkStatus();
+}
+
+void HttpServer::Shutdown(absl::Duration drain) {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->draining.store(true);
+  if (impl_->threads.empty()) return;
+  net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& [raw, weak] : impl_->sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->Drain();
+  live.clear();
+  {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    bool drained = impl_->sessions_gone.wait_for(lock, absl::ToChronoNanoseconds(drain),
+                                                 [this] { return impl_->sessions.empty(); });
+    if (!drained) log::Warn("drain deadline passed", {{"connections", absl::StrCat(impl_->sessions.size())}});
+  }
+  impl_->work.reset();
+  impl_->ioc.stop();
+  for (auto& thread : impl_->threads) thread.join();
+  impl_->threads.clear();
+}
+
+}  // namespace zhongtai::gateway

@@ -1,0 +1,91 @@
+// zt-gateway: the HTTP/JSON door of the suite, transcoding the routes declared in the protos to gRPC.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/auth/token.h"
+#include "common/log/log.h"
+#include "common/metrics/collectors.h"
+#include "common/metrics/rpc_metrics.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+#include "services/gateway/config.h"
+#include "services/gateway/gateway.h"
+#include "services/gateway/http_server.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+}  // namespace
+
+int main() {
+  using namespace zhongtai;
+  log::Init("gateway");
+  absl::StatusOr<gateway::GatewayConfig> config = gateway::LoadConfig();
+  if (!config.ok()) {
+    log::Error("bad configuration", {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+  log::Init("gateway", log::ParseLevel(config->log_level));
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    exposer = std::make_unique<prometheus::Exposer>(absl::StrCat("0.0.0.0:", config->metrics_port));
+  } catch (const std::exception& e) {
+    log::Error("cannot serve metrics", {{"error", e.what()}});
+    return 1;
+  }
+  exposer->RegisterCollectable(registry);
+  exposer->RegisterCollectable(metrics::ClientRegistry());
+  exposer->RegisterCollectable(std::make_shared<metrics::ProcessCollector>());
+
+  auth::TokenConfig token_config;
+  token_config.secret = config->token_secret;
+  gateway::GatewayOptions options;
+  options.upstreams = config->upstreams;
+  options.upstream_timeout = config->upstream_timeout;
+  options.verify_token = [token_config](absl::string_view token) {
+    return auth::VerifyAccessToken(token_config, token, absl::Now());
+  };
+  absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw = gateway::Gateway::Create(std::move(options), *registry);
+  if (!gw.ok()) {
+    log::Error("cannot build the route table", {{"error", std::string(gw.status().message())}});
+    return 2;
+  }
+
+  gateway::HttpServerOptions http;
+  http.address = config->http_address;
+  http.port = config->http_port;
+  http.io_threads = config->io_threads;
+  http.body_limit = config->body_limit;
+  http.header_timeout = config->header_timeout;
+  http.body_timeout = config->body_timeout;
+  http.idle_timeout = config->idle_timeout;
+  auto server = std::make_unique<gateway::HttpServer>(http, gw->get());
+  if (absl::Status status = server->Start(); !status.ok()) {
+    log::Error("cannot start", {{"error", std::string(status.message())}});
+    return 1;
+  }
+  log::Info("serving", {{"http_port", absl::StrCat(server->port())},
+                        {"metrics_port", absl::StrCat(config->metrics_port)},
+                        {"routes", absl::StrCat((*gw)->routes().routes().size())}});
+
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  log::Info("shutting down", {{"drain_timeout_ms", absl::StrCat(absl::ToInt64Milliseconds(config->drain_timeout))}});
+  (*gw)->SetDraining();
+  server->Shutdown(config->drain_timeout);
+  gw->reset();  // waits for upstream calls still running; their deadline bounds the wait
+  server.reset();
+  log::Info("stopped");
+  return 0;
+}

@@ -1,0 +1,208 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "services/gateway/routes.h"
+#include "zhongtai/product/v1/product.pb.h"
+
+namespace zhongtai::gateway {
+namespace {
+
+const RouteTable& Table() {
+  static const RouteTable table = [] {
+    auto built = RouteTable::Build(RouteTable::SuiteServices());
+    REQUIRE(built.ok());
+    return *built;
+  }();
+  return table;
+}
+
+// Every route of API.md with who may call it.
+const std::map<std::string, Access>& ApiMdRoutes() {
+  static const std::map<std::string, Access> routes = {
+      {"POST /v1/users", Access::kPublic},
+      {"POST /v1/sessions", Access::kPublic},
+      {"POST /v1/sessions:refresh", Access::kPublic},
+      {"GET /v1/users/me", Access::kCustomer},
+      {"PATCH /v1/users/me", Access::kCustomer},
+      {"GET /v1/users/me/addresses", Access::kCustomer},
+      {"POST /v1/users/me/addresses", Access::kCustomer},
+      {"DELETE /v1/users/me/addresses/{addressId}", Access::kCustomer},
+      {"GET /v1/users/me/points", Access::kCustomer},
+      {"GET /v1/users/me/coupons", Access::kCustomer},
+      {"POST /v1/users/me:export", Access::kCustomer},
+      {"DELETE /v1/users/me", Access::kCustomer},
+      {"GET /v1/categories", Access::kPublic},
+      {"GET /v1/products", Access::kPublic},
+      {"GET /v1/products/{productId}", Access::kPublic},
+      {"GET /v1/cart", Access::kCustomer},
+      {"POST /v1/cart/items", Access::kCustomer},
+      {"PATCH /v1/cart/items/{skuId}", Access::kCustomer},
+      {"DELETE /v1/cart/items/{skuId}", Access::kCustomer},
+      {"POST /v1/checkout:quote", Access::kCustomer},
+      {"POST /v1/orders", Access::kCustomer},
+      {"GET /v1/orders", Access::kCustomer},
+      {"GET /v1/orders/{orderId}", Access::kCustomer},
+      {"POST /v1/orders/{orderId}:pay", Access::kCustomer},
+      {"POST /v1/orders/{orderId}:cancel", Access::kCustomer},
+      {"POST /v1/orders/{orderId}:confirmReceipt", Access::kCustomer},
+      {"POST /v1/orders/{orderId}/returns", Access::kCustomer},
+      {"GET /v1/returns/{returnId}", Access::kCustomer},
+      {"GET /v1/coupons", Access::kCustomer},
+      {"POST /v1/coupons/{couponId}:claim", Access::kCustomer},
+      {"GET /v1/flash-sales", Access::kCustomer},
+      {"POST /v1/flash-sales/{saleId}:purchase", Access::kCustomer},
+      {"POST /v1/events", Access::kPublic},
+      {"POST /v1/admin/categories", Access::kAdmin},
+      {"POST /v1/admin/brands", Access::kAdmin},
+      {"POST /v1/admin/products", Access::kAdmin},
+      {"PATCH /v1/admin/products/{productId}", Access::kAdmin},
+      {"POST /v1/admin/products/{productId}:publish", Access::kAdmin},
+      {"POST /v1/admin/products/{productId}:unpublish", Access::kAdmin},
+      {"POST /v1/admin/warehouses", Access::kAdmin},
+      {"POST /v1/admin/stock:adjust", Access::kAdmin},
+      {"GET /v1/admin/stock/alerts", Access::kAdmin},
+      {"POST /v1/admin/promotions", Access::kAdmin},
+      {"GET /v1/admin/promotions", Access::kAdmin},
+      {"POST /v1/admin/coupon-templates", Access::kAdmin},
+      {"POST /v1/admin/flash-sales", Access::kAdmin},
+      {"GET /v1/admin/campaign-calendar", Access::kAdmin},
+      {"GET /v1/admin/orders", Access::kAdmin},
+      {"POST /v1/admin/orders/{orderId}:ship", Access::kAdmin},
+      {"POST /v1/admin/returns/{returnId}:approve", Access::kAdmin},
+      {"POST /v1/admin/returns/{returnId}:reject", Access::kAdmin},
+      {"POST /v1/admin/returns/{returnId}:receive", Access::kAdmin},
+      {"GET /v1/admin/users", Access::kAdmin},
+      {"POST /v1/admin/users/{userId}/tags", Access::kAdmin},
+      {"GET /v1/admin/analytics/dashboard", Access::kAdmin},
+      {"GET /v1/admin/analytics/funnel", Access::kAdmin},
+      {"GET /v1/admin/analytics/cohorts", Access::kAdmin},
+      {"GET /v1/admin/analytics/rfm", Access::kAdmin},
+      {"GET /v1/admin/analytics/products/{productId}", Access::kAdmin},
+      {"GET /v1/admin/analytics/experiments/{experimentId}", Access::kAdmin},
+  };
+  return routes;
+}
+
+std::map<std::string, const Route*> Declared() {
+  std::map<std::string, const Route*> out;
+  for (const Route& route : Table().routes()) out[route.http_method + " " + route.DisplayTemplate()] = &route;
+  return out;
+}
+
+TEST_CASE("every route the protos declare is an API.md route with API.md's access") {
+  auto declared = Declared();
+  REQUIRE_FALSE(declared.empty());
+  for (const auto& [key, route] : declared) {
+    INFO(key);
+    auto it = ApiMdRoutes().find(key);
+    REQUIRE(it != ApiMdRoutes().end());
+    CHECK(route->access == it->second);
+  }
+}
+
+TEST_CASE("the routes the services implement today are in the table, bound to their RPCs") {
+  auto declared = Declared();
+  const std::map<std::string, std::string> expected = {
+      {"POST /v1/users", "/zhongtai.user.v1.UserService/Register"},
+      {"POST /v1/sessions", "/zhongtai.user.v1.UserService/Login"},
+      {"POST /v1/sessions:refresh", "/zhongtai.user.v1.UserService/RefreshSession"},
+      {"GET /v1/users/me", "/zhongtai.user.v1.UserService/GetMe"},
+      {"GET /v1/categories", "/zhongtai.product.v1.ProductService/ListCategories"},
+      {"GET /v1/products", "/zhongtai.product.v1.ProductService/ListProducts"},
+      {"GET /v1/products/{productId}", "/zhongtai.product.v1.ProductService/GetProduct"},
+      {"POST /v1/admin/categories", "/zhongtai.product.v1.ProductService/CreateCategory"},
+      {"POST /v1/admin/products", "/zhongtai.product.v1.ProductService/CreateProduct"},
+      {"POST /v1/admin/stock:adjust", "/zhongtai.product.v1.ProductService/AdjustStock"},
+      {"POST /v1/orders", "/zhongtai.order.v1.OrderService/PlaceOrder"},
+      {"GET /v1/orders", "/zhongtai.order.v1.OrderService/ListOrders"},
+      {"GET /v1/orders/{orderId}", "/zhongtai.order.v1.OrderService/GetOrder"},
+      {"POST /v1/orders/{orderId}:pay", "/zhongtai.order.v1.OrderService/PayOrder"},
+      {"POST /v1/orders/{orderId}:cancel", "/zhongtai.order.v1.OrderService/CancelOrder"},
+      {"POST /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/CreatePromotion"},
+      {"GET /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/ListPromotions"},
+      {"GET /v1/admin/analytics/dashboard", "/zhongtai.datahub.v1.DatahubService/GetDashboard"},
+  };
+  for (const auto& [key, grpc_method] : expected) {
+    INFO(key);
+    REQUIRE(declared.count(key) == 1);
+    CHECK(declared[key]->grpc_method == grpc_method);
+  }
+  CHECK(declared["POST /v1/orders"]->upstream == "order");
+  CHECK(declared["POST /v1/orders"]->user_id_field->name() == "user_id");
+  CHECK(declared["POST /v1/orders"]->request_id_field->name() == "request_id");
+  CHECK(declared["POST /v1/orders"]->body);
+  CHECK_FALSE(declared["GET /v1/orders"]->body);
+  CHECK(declared["GET /v1/admin/analytics/dashboard"]->upstream == "datahub");
+  // Internal RPCs have no route.
+  for (const auto& [key, route] : declared) CHECK(route->method->name() != "ReserveStock");
+}
+
+TEST_CASE("matching binds path fields, custom verbs and literals") {
+  RouteMatch m = Table().Match("GET", "/v1/products/p-123");
+  REQUIRE(m.kind == RouteMatch::Kind::kFound);
+  CHECK(m.route->method->name() == "GetProduct");
+  REQUIRE(m.bindings.size() == 1);
+  CHECK(m.bindings[0].field.back()->name() == "product_id");
+  CHECK(m.bindings[0].value == "p-123");
+
+  m = Table().Match("POST", "/v1/orders/o1:pay");
+  REQUIRE(m.kind == RouteMatch::Kind::kFound);
+  CHECK(m.route->method->name() == "PayOrder");
+  CHECK(m.bindings[0].value == "o1");
+  CHECK(Table().Match("POST", "/v1/orders/o1:cancel").route->method->name() == "CancelOrder");
+
+  CHECK(Table().Match("POST", "/v1/sessions").route->method->name() == "Login");
+  CHECK(Table().Match("POST", "/v1/sessions:refresh").route->method->name() == "RefreshSession");
+  CHECK(Table().Match("POST", "/v1/admin/stock:adjust").route->method->name() == "AdjustStock");
+  CHECK(Table().Match("GET", "/v1/products").route->method->name() == "ListProducts");
+  CHECK(Table().Match("GET", "/v1/users/me").route->method->name() == "GetMe");
+
+  SECTION("values are percent-decoded") {
+    m = Table().Match("GET", "/v1/products/a%20b%3Ac");
+    REQUIRE(m.kind == RouteMatch::Kind::kFound);
+    CHECK(m.bindings[0].value == "a b:c");
+  }
+}
+
+TEST_CASE("a known path with the wrong verb is 405 with the allowed verbs, an unknown one 404") {
+  RouteMatch m = Table().Match("DELETE", "/v1/products");
+  REQUIRE(m.kind == RouteMatch::Kind::kMethodNotAllowed);
+  CHECK(m.allowed == std::vector<std::string>{"GET"});
+
+  m = Table().Match("GET", "/v1/orders/o1:pay");
+  REQUIRE(m.kind == RouteMatch::Kind::kMethodNotAllowed);
+  CHECK(m.allowed == std::vector<std::string>{"POST"});
+
+  m = Table().Match("PUT", "/v1/orders");
+  REQUIRE(m.kind == RouteMatch::Kind::kMethodNotAllowed);
+  CHECK(m.allowed == std::vector<std::string>{"GET", "POST"});
+
+  for (const char* path : {"/v1/nothing", "/v1/products/", "/v1/products/p1/extra", "/v1/orders/o1:refund",
+                           "/v1/orders/:pay", "/v1/sessions:", "", "v1/products", "/v1/products/%zz"}) {
+    INFO(path);
+    CHECK(Table().Match("GET", path).kind == RouteMatch::Kind::kNotFound);
+    CHECK(Table().Match("POST", path).kind == RouteMatch::Kind::kNotFound);
+  }
+}
+
+TEST_CASE("templates are checked against the request message") {
+  const auto* request = zhongtai::product::v1::GetProductRequest::descriptor();
+  auto route = ParseTemplate("/v1/products/{product_id}:publish", request);
+  REQUIRE(route.ok());
+  CHECK(route->verb == "publish");
+  CHECK(route->DisplayTemplate() == "/v1/products/{productId}:publish");
+  CHECK(ParseTemplate("/v1/products/{productId}", request).ok());  // JSON names work too
+  CHECK_FALSE(ParseTemplate("/v1/products/{nope}", request).ok());
+  CHECK_FALSE(ParseTemplate("v1/products", request).ok());
+  CHECK_FALSE(ParseTemplate("/v1//products", request).ok());
+  CHECK_FALSE(ParseTemplate("/v1/products/{product_id", request).ok());
+  CHECK_FALSE(ParseTemplate("/v1/products:", request).ok());
+  const auto* create = zhongtai::product::v1::CreateProductRequest::descriptor();
+  CHECK_FALSE(ParseTemplate("/v1/x/{skus}", create).ok());  // repeated
+}
+
+}  // namespace
+}  // namespace zhongtai::gateway

@@ -1,0 +1,255 @@
+#include <catch2/catch.hpp>
+
+#include "common/status/status.h"
+#include "services/gateway/routes.h"
+#include "services/gateway/transcoder.h"
+#include "zhongtai/datahub/v1/datahub.pb.h"
+#include "zhongtai/order/v1/order.pb.h"
+#include "zhongtai/product/v1/product.pb.h"
+
+namespace zhongtai::gateway {
+namespace {
+
+const RouteTable& Table() {
+  static const RouteTable table = *RouteTable::Build(RouteTable::SuiteServices());
+  return table;
+}
+
+const Route& RouteFor(const std::string& method, const std::string& path, std::vector<PathBinding>* bindings = nullptr) {
+  RouteMatch m = Table().Match(method, path);
+  REQUIRE(m.kind == RouteMatch::Kind::kFound);
+  if (bindings) *bindings = m.bindings;
+  return *m.route;
+}
+
+Caller Customer(const std::string& id = "u1") { return Caller{true, id, "customer"}; }
+
+// Tokens for the fake verifier: "customer:<id>", "admin:<id>", "expired", anything else is tampered.
+absl::StatusOr<auth::Claims> FakeVerify(absl::string_view token) {
+  if (token == "expired") return Error(absl::StatusCode::kUnauthenticated, "TOKEN_EXPIRED", "expired");
+  auto colon = token.find(':');
+  if (colon == absl::string_view::npos) return Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID", "bad");
+  auth::Claims claims;
+  claims.role = std::string(token.substr(0, colon));
+  claims.subject = std::string(token.substr(colon + 1));
+  return claims;
+}
+
+TEST_CASE("body, query and path fill the request; int64 and enums follow proto3 JSON") {
+  std::vector<PathBinding> bindings;
+  const Route& route = RouteFor("POST", "/v1/admin/products");
+  zhongtai::product::v1::CreateProductRequest request;
+  RequestParts parts;
+  parts.body = R"({"title":"Tea","categoryId":"c1","skus":[{"skuCode":"T1","price":{"currency":"CNY","amountMinor":"1999"},"initialStock":5}]})";
+  REQUIRE(BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request).ok());
+  CHECK(request.title() == "Tea");
+  CHECK(request.category_id() == "c1");
+  REQUIRE(request.skus_size() == 1);
+  CHECK(request.skus(0).price().amount_minor() == 1999);
+  CHECK(request.skus(0).initial_stock() == 5);
+
+  const Route& list = RouteFor("GET", "/v1/products");
+  zhongtai::product::v1::ListProductsRequest query_request;
+  parts = {};
+  parts.query = "pageSize=10&categoryId=c%201&q=green+tea&page_token=abc";
+  REQUIRE(BuildRequest(list, parts, Caller{}, &query_request).ok());
+  CHECK(query_request.page_size() == 10);
+  CHECK(query_request.category_id() == "c 1");
+  CHECK(query_request.q() == "green tea");
+  CHECK(query_request.page_token() == "abc");
+
+  const Route& dashboard = RouteFor("GET", "/v1/admin/analytics/dashboard");
+  zhongtai::datahub::v1::GetDashboardRequest dashboard_request;
+  parts = {};
+  parts.query = "startTime=2024-01-01T00:00:00Z";
+  REQUIRE(BuildRequest(dashboard, parts, Caller{true, "a1", "admin"}, &dashboard_request).ok());
+  CHECK(dashboard_request.start_time().seconds() == 1704067200);
+
+  const Route& get = RouteFor("GET", "/v1/products/p%2F1", &bindings);
+  zhongtai::product::v1::GetProductRequest get_request;
+  parts = {};
+  parts.bindings = bindings;
+  REQUIRE(BuildRequest(get, parts, Caller{}, &get_request).ok());
+  CHECK(get_request.product_id() == "p/1");
+}
+
+TEST_CASE("bad JSON is 400 INVALID_JSON with the parser's message") {
+  const Route& route = RouteFor("POST", "/v1/admin/products");
+  auto build = [&](const std::string& body) {
+    zhongtai::product::v1::CreateProductRequest request;
+    RequestParts parts;
+    parts.body = body;
+    return BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request);
+  };
+  for (const char* body : {"{", "{\"title\":}", "[1,2]", "not json",
+                           R"({"skus":[{"initialStock":"many"}]})",  // wrong type
+                           R"({"title":{"a":1}})",                  // wrong type
+                           R"({"bogus":1})",                        // unknown field
+                           R"({"skus":[{"colour":"red"}]})"}) {     // unknown nested field
+    INFO(body);
+    absl::Status status = build(body);
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(ReasonOf(status) == "INVALID_JSON");
+    CHECK_FALSE(status.message().empty());
+    CHECK(HttpStatusOf(status.code()) == 400);
+  }
+  absl::Status unknown = build(R"({"bogus":1})");
+  CHECK(std::string(unknown.message()).find("bogus") != std::string::npos);
+  CHECK(build("").ok());  // no body is an empty request
+}
+
+TEST_CASE("query parameters are checked") {
+  const Route& list = RouteFor("GET", "/v1/products");
+  auto build = [&](const std::string& query) {
+    zhongtai::product::v1::ListProductsRequest request;
+    RequestParts parts;
+    parts.query = query;
+    return BuildRequest(list, parts, Caller{}, &request);
+  };
+  CHECK(ReasonOf(build("pageSize=ten")) == "INVALID_QUERY_PARAMETER");
+  CHECK(ReasonOf(build("pageSize=1&pageSize=2")) == "INVALID_QUERY_PARAMETER");
+  absl::Status unknown = build("colour=red");
+  CHECK(ReasonOf(unknown) == "UNKNOWN_QUERY_PARAMETER");
+  CHECK(FieldOf(unknown) == "colour");
+  CHECK(ReasonOf(build("q=%zz")) == "INVALID_QUERY_PARAMETER");
+}
+
+TEST_CASE("the user id comes from the token, never from the client") {
+  std::vector<PathBinding> bindings;
+  const Route& place = RouteFor("POST", "/v1/orders");
+  zhongtai::order::v1::PlaceOrderRequest request;
+  RequestParts parts;
+  parts.body = R"({"userId":"victim","lines":[{"skuId":"s1","quantity":"2"}]})";
+  REQUIRE(BuildRequest(place, parts, Customer("u1"), &request).ok());
+  CHECK(request.user_id() == "u1");
+  CHECK(request.lines(0).quantity() == 2);
+
+  const Route& list = RouteFor("GET", "/v1/orders");
+  zhongtai::order::v1::ListOrdersRequest list_request;
+  parts = {};
+  parts.query = "userId=victim";
+  CHECK(ReasonOf(BuildRequest(list, parts, Customer("u1"), &list_request)) == "UNKNOWN_QUERY_PARAMETER");
+
+  const Route& pay = RouteFor("POST", "/v1/orders/o1:pay", &bindings);
+  zhongtai::order::v1::PayOrderRequest pay_request;
+  parts = {};
+  parts.bindings = bindings;
+  parts.body = R"({"userId":"victim","orderId":"other"})";
+  REQUIRE(BuildRequest(pay, parts, Customer("u1"), &pay_request).ok());
+  CHECK(pay_request.user_id() == "u1");
+  CHECK(pay_request.order_id() == "o1");  // the path wins over the body
+}
+
+TEST_CASE("the request id field comes from Idempotency-Key, generated for a POST without one") {
+  const Route& place = RouteFor("POST", "/v1/orders");
+  zhongtai::order::v1::PlaceOrderRequest request;
+  RequestParts parts;
+  parts.body = R"({"requestId":"from-body"})";
+  parts.idempotency_key = "key-1";
+  REQUIRE(BuildRequest(place, parts, Customer(), &request).ok());
+  CHECK(request.request_id() == "key-1");
+
+  parts.idempotency_key.clear();
+  parts.body = "{}";
+  zhongtai::order::v1::PlaceOrderRequest generated, generated2;
+  REQUIRE(BuildRequest(place, parts, Customer(), &generated).ok());
+  REQUIRE(BuildRequest(place, parts, Customer(), &generated2).ok());
+  CHECK(generated.request_id().size() == 36);
+  CHECK(generated.request_id() != generated2.request_id());
+}
+
+TEST_CASE("authentication and authorisation per route access") {
+  const Route& pub = RouteFor("GET", "/v1/products");
+  const Route& customer = RouteFor("GET", "/v1/orders");
+  const Route& admin = RouteFor("POST", "/v1/admin/products");
+
+  CHECK_FALSE(Authenticate(pub, "", FakeVerify)->authenticated);
+  CHECK(Authenticate(pub, "Bearer customer:u1", FakeVerify)->user_id == "u1");
+  CHECK_FALSE(Authenticate(pub, "Bearer expired", FakeVerify)->authenticated);  // public: served anonymously
+
+  auto missing = Authenticate(customer, "", FakeVerify);
+  CHECK(missing.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(ReasonOf(missing.status()) == "TOKEN_MISSING");
+  CHECK(ReasonOf(Authenticate(customer, "Bearer expired", FakeVerify).status()) == "TOKEN_EXPIRED");
+  CHECK(ReasonOf(Authenticate(customer, "Bearer tampered", FakeVerify).status()) == "TOKEN_INVALID");
+  CHECK(ReasonOf(Authenticate(customer, "Basic dTpw", FakeVerify).status()) == "TOKEN_INVALID");
+  CHECK(ReasonOf(Authenticate(customer, "Bearer ", FakeVerify).status()) == "TOKEN_INVALID");
+  auto ok = Authenticate(customer, "bearer customer:u7", FakeVerify);
+  REQUIRE(ok.ok());
+  CHECK(ok->user_id == "u7");
+
+  auto denied = Authenticate(admin, "Bearer customer:u1", FakeVerify);
+  CHECK(denied.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(ReasonOf(denied.status()) == "ADMIN_REQUIRED");
+  CHECK(HttpStatusOf(denied.status().code()) == 403);
+  CHECK(Authenticate(admin, "Bearer admin:a1", FakeVerify).ok());
+  CHECK(ReasonOf(Authenticate(admin, "", FakeVerify).status()) == "TOKEN_MISSING");
+}
+
+TEST_CASE("errors map to API.md's HTTP statuses and body") {
+  using C = absl::StatusCode;
+  const std::vector<std::pair<C, int>> table = {
+      {C::kInvalidArgument, 400}, {C::kFailedPrecondition, 400}, {C::kOutOfRange, 400}, {C::kUnauthenticated, 401},
+      {C::kPermissionDenied, 403}, {C::kNotFound, 404},          {C::kAlreadyExists, 409}, {C::kAborted, 409},
+      {C::kResourceExhausted, 429}, {C::kCancelled, 499},        {C::kInternal, 500},     {C::kUnknown, 500},
+      {C::kDataLoss, 500},          {C::kUnimplemented, 501},    {C::kUnavailable, 503},  {C::kDeadlineExceeded, 504}};
+  for (auto [code, http] : table) CHECK(HttpStatusOf(code) == http);
+
+  HttpResponse response = ErrorResponse(InvalidArgument("lines[0].quantity", "QUANTITY_NOT_POSITIVE", "must be > 0"));
+  CHECK(response.status == 400);
+  CHECK(response.body ==
+        R"({"error":{"code":400,"status":"INVALID_ARGUMENT","reason":"QUANTITY_NOT_POSITIVE","message":"must be > 0",)"
+        R"("details":[{"field":"lines[0].quantity"}]}})");
+
+  HttpResponse busy = ErrorResponse(Error(C::kResourceExhausted, "RATE_LIMITED", "slow down"));
+  CHECK(busy.status == 429);
+  CHECK(std::count(busy.headers.begin(), busy.headers.end(), std::make_pair(std::string("Retry-After"), std::string("1"))) == 1);
+
+  HttpResponse quoted = ErrorResponse(NotFound("ORDER_NOT_FOUND", "no \"order\"\n"));
+  CHECK(quoted.body.find(R"("message":"no \"order\"\n")") != std::string::npos);
+  CHECK(quoted.body.find(R"("details":[])") != std::string::npos);
+}
+
+TEST_CASE("upstream failures without a reason get one and do not leak addresses") {
+  absl::Status down = PublicUpstreamStatus(absl::UnavailableError("failed to connect to all addresses; 127.0.0.1:50051"),
+                                           "product");
+  CHECK(down.code() == absl::StatusCode::kUnavailable);
+  CHECK(ReasonOf(down) == "UPSTREAM_UNAVAILABLE");
+  CHECK(std::string(down.message()).find("127.0.0.1") == std::string::npos);
+  CHECK(ReasonOf(PublicUpstreamStatus(absl::DeadlineExceededError("x"), "order")) == "UPSTREAM_TIMEOUT");
+  CHECK(ReasonOf(PublicUpstreamStatus(absl::InternalError("stack"), "order")) == "INTERNAL");
+  absl::Status domain = Error(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_STOCK", "only 2 left", "lines[0]");
+  CHECK(PublicUpstreamStatus(domain, "order") == domain);
+}
+
+TEST_CASE("responses are proto3 JSON") {
+  zhongtai::product::v1::GetProductResponse response;
+  auto* sku = response.mutable_product()->add_skus();
+  sku->set_sku_id("s1");
+  sku->mutable_price()->set_currency("CNY");
+  sku->mutable_price()->set_amount_minor(1999);
+  sku->set_available(5);
+  HttpResponse http = JsonResponse(response);
+  CHECK(http.status == 200);
+  CHECK(http.body.find(R"("amountMinor":"1999")") != std::string::npos);
+  CHECK(http.body.find(R"("available":"5")") != std::string::npos);
+  CHECK(http.body.find(R"("skuId":"s1")") != std::string::npos);
+}
+
+TEST_CASE("trace context and request ids") {
+  std::string incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  std::string next = NextTraceparent(incoming);
+  CHECK(TraceIdOf(next) == "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK(next != incoming);
+  CHECK(next.substr(next.size() - 3) == "-01");
+  std::string fresh = NextTraceparent("garbage");
+  CHECK(TraceIdOf(fresh).size() == 32);
+  CHECK(TraceIdOf("00-00000000000000000000000000000000-00f067aa0ba902b7-01").empty());
+  CHECK(IsValidRequestId("req-1.a_b:c"));
+  CHECK_FALSE(IsValidRequestId(""));
+  CHECK_FALSE(IsValidRequestId("has space"));
+  CHECK_FALSE(IsValidRequestId(std::string(129, 'a')));
+}
+
+}  // namespace
+}  // namespace zhongtai::gateway

@@ -1,0 +1,443 @@
+#include "services/gateway/transcoder.h"
+
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace zhongtai::gateway {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr char kBearer[] = "bearer ";
+
+bool IsHex(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
+
+bool IsLowerHex(absl::string_view s, size_t size) {
+  if (s.size() != size) return false;
+  for (char c : s) {
+    if (!(absl::ascii_isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return s.find_first_not_of('0') != absl::string_view::npos;
+}
+
+// application/x-www-form-urlencoded decoding of one query key or value.
+bool FormDecode(absl::string_view in, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out->push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= in.size() || !IsHex(in[i + 1]) || !IsHex(in[i + 2])) return false;
+      int value = 0;
+      absl::SimpleHexAtoi(in.substr(i + 1, 2), &value);
+      out->push_back(static_cast<char>(value));
+      i += 2;
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+bool IsBoolLike(const FieldDescriptor* field) {
+  if (field->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) return true;
+  return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         field->message_type()->full_name() == "google.protobuf.BoolValue";
+}
+
+// Message types a single query value can express in proto3 JSON.
+bool IsScalarLikeMessage(const Descriptor* type) {
+  const std::string& name = type->full_name();
+  return name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration" ||
+         name == "google.protobuf.FieldMask" ||
+         (absl::StartsWith(name, "google.protobuf.") && absl::EndsWith(name, "Value") &&
+          name != "google.protobuf.Value" && name != "google.protobuf.ListValue");
+}
+
+const FieldDescriptor* FindField(const Descriptor* message, const std::string& name) {
+  if (const FieldDescriptor* f = message->FindFieldByName(name)) return f;
+  for (int i = 0; i < message->field_count(); ++i) {
+    if (message->field(i)->json_name() == name) return message->field(i);
+  }
+  return nullptr;
+}
+
+absl::Status QueryError(absl::string_view reason, absl::string_view name, absl::string_view message) {
+  return InvalidArgument(name, reason, message);
+}
+
+// Adds one query parameter to `root` (a JSON object in Struct form) after checking it names a field.
+absl::Status AddQueryParameter(const Descriptor* request, const Route& route, const std::string& name,
+                               const std::string& value, google::protobuf::Struct* root) {
+  std::vector<std::string> parts = absl::StrSplit(name, '.');
+  const Descriptor* current = request;
+  google::protobuf::Struct* object = root;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const FieldDescriptor* field = current == nullptr ? nullptr : FindField(current, parts[i]);
+    if (field == nullptr || field == route.user_id_field) {
+      return QueryError("UNKNOWN_QUERY_PARAMETER", name, absl::StrCat("unknown query parameter \"", name, "\""));
+    }
+    const std::string& key = field->json_name();
+    bool last = i + 1 == parts.size();
+    if (!last) {
+      if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+          IsScalarLikeMessage(field->message_type())) {
+        return QueryError("UNKNOWN_QUERY_PARAMETER", name, absl::StrCat("unknown query parameter \"", name, "\""));
+      }
+      google::protobuf::Value& nested = (*object->mutable_fields())[key];
+      object = nested.mutable_struct_value();
+      current = field->message_type();
+      continue;
+    }
+    if (field->is_map() || (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                            !IsScalarLikeMessage(field->message_type()))) {
+      return QueryError("INVALID_QUERY_PARAMETER", name,
+                        absl::StrCat("query parameter \"", name, "\" names a message; set its fields instead"));
+    }
+    google::protobuf::Value item;
+    if (IsBoolLike(field)) {
+      if (value == "true" || value == "1") {
+        item.set_bool_value(true);
+      } else if (value == "false" || value == "0") {
+        item.set_bool_value(false);
+      } else {
+        return QueryError("INVALID_QUERY_PARAMETER", name,
+                          absl::StrCat("query parameter \"", name, "\" must be true or false"));
+      }
+    } else {
+      // Proto3 JSON accepts numbers and enum names as strings, so the parser checks the type.
+      item.set_string_value(value);
+    }
+    google::protobuf::Value& slot = (*object->mutable_fields())[key];
+    if (field->is_repeated()) {
+      *slot.mutable_list_value()->add_values() = std::move(item);
+    } else if (slot.kind_case() != google::protobuf::Value::KIND_NOT_SET) {
+      return QueryError("INVALID_QUERY_PARAMETER", name, absl::StrCat("query parameter \"", name, "\" is repeated"));
+    } else {
+      slot = std::move(item);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MergeQuery(const Route& route, absl::string_view query, Message* request) {
+  if (query.empty()) return absl::OkStatus();
+  google::protobuf::Struct root;
+  for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    std::string name, value;
+    if (!FormDecode(kv.first, &name) || !FormDecode(kv.second, &value) || name.empty()) {
+      return InvalidArgument("", "INVALID_QUERY_PARAMETER", "malformed query string");
+    }
+    absl::Status status = AddQueryParameter(request->GetDescriptor(), route, name, value, &root);
+    if (!status.ok()) return status;
+  }
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(root, &json).ok()) {
+    return Internal("QUERY_ENCODING", "cannot encode the query parameters");
+  }
+  std::unique_ptr<Message> parsed(request->New());
+  auto status = google::protobuf::util::JsonStringToMessage(json, parsed.get());
+  if (!status.ok()) {
+    return InvalidArgument("", "INVALID_QUERY_PARAMETER", std::string(status.message()));
+  }
+  request->MergeFrom(*parsed);
+  return absl::OkStatus();
+}
+
+std::string JsonPath(const FieldPath& path) {
+  std::string out;
+  for (const FieldDescriptor* f : path) absl::StrAppend(&out, out.empty() ? "" : ".", f->json_name());
+  return out;
+}
+
+absl::Status SetScalar(Message* message, const FieldDescriptor* field, const std::string& value,
+                       const std::string& field_name) {
+  const Reflection* reflection = message->GetReflection();
+  auto bad = [&]() {
+    return InvalidArgument(field_name, "INVALID_PATH_PARAMETER",
+                           absl::StrCat("path parameter \"", field_name, "\" has the wrong type"));
+  };
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING: reflection->SetString(message, field, value); break;
+    case FieldDescriptor::CPPTYPE_INT32: {
+      int32_t v;
+      if (!absl::SimpleAtoi(value, &v)) return bad();
+      reflection->SetInt32(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      int64_t v;
+      if (!absl::SimpleAtoi(value, &v)) return bad();
+      reflection->SetInt64(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      uint32_t v;
+      if (!absl::SimpleAtoi(value, &v)) return bad();
+      reflection->SetUInt32(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      uint64_t v;
+      if (!absl::SimpleAtoi(value, &v)) return bad();
+      reflection->SetUInt64(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      double v;
+      if (!absl::SimpleAtod(value, &v)) return bad();
+      reflection->SetDouble(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      float v;
+      if (!absl::SimpleAtof(value, &v)) return bad();
+      reflection->SetFloat(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      bool v;
+      if (!absl::SimpleAtob(value, &v)) return bad();
+      reflection->SetBool(message, field, v);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* enum_value = field->enum_type()->FindValueByName(value);
+      int number;
+      if (enum_value == nullptr && absl::SimpleAtoi(value, &number)) {
+        enum_value = field->enum_type()->FindValueByNumber(number);
+      }
+      if (enum_value == nullptr) return bad();
+      reflection->SetEnum(message, field, enum_value);
+      break;
+    }
+    default: return bad();
+  }
+  return absl::OkStatus();
+}
+
+Message* MutableParent(Message* request, const FieldPath& path) {
+  Message* current = request;
+  for (size_t i = 0; i + 1 < path.size(); ++i) current = current->GetReflection()->MutableMessage(current, path[i]);
+  return current;
+}
+
+}  // namespace
+
+absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view authorization, const TokenVerifier& verify) {
+  Caller caller;
+  authorization = absl::StripAsciiWhitespace(authorization);
+  if (authorization.empty()) {
+    if (route.access == Access::kPublic) return caller;
+    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING", "this route needs an access token");
+  }
+  absl::StatusOr<auth::Claims> claims = absl::UnauthenticatedError("not a bearer token");
+  if (authorization.size() > sizeof(kBearer) - 1 &&
+      absl::StartsWithIgnoreCase(authorization, kBearer)) {
+    claims = verify(absl::StripAsciiWhitespace(authorization.substr(sizeof(kBearer) - 1)));
+  }
+  if (!claims.ok()) {
+    if (route.access == Access::kPublic) return caller;
+    std::string reason = ReasonOf(claims.status());
+    if (reason != "TOKEN_EXPIRED") reason = "TOKEN_INVALID";
+    return Error(absl::StatusCode::kUnauthenticated, reason,
+                 reason == "TOKEN_EXPIRED" ? "the access token has expired" : "the access token is not valid");
+  }
+  if (claims->subject.empty()) {
+    if (route.access == Access::kPublic) return caller;
+    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID", "the access token is not valid");
+  }
+  caller.authenticated = true;
+  caller.user_id = claims->subject;
+  caller.role = claims->role;
+  if (route.access == Access::kAdmin && caller.role != "admin") {
+    return Error(absl::StatusCode::kPermissionDenied, "ADMIN_REQUIRED", "this route is for admins");
+  }
+  return caller;
+}
+
+absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller, Message* request) {
+  if (route.body && !absl::StripAsciiWhitespace(parts.body).empty()) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    auto status = google::protobuf::util::JsonStringToMessage(
+        google::protobuf::StringPiece(parts.body.data(), parts.body.size()), request, options);
+    if (!status.ok()) return InvalidArgument("", "INVALID_JSON", std::string(status.message()));
+  }
+  if (absl::Status status = MergeQuery(route, parts.query, request); !status.ok()) return status;
+  for (const PathBinding& binding : parts.bindings) {
+    Message* parent = MutableParent(request, binding.field);
+    absl::Status status = SetScalar(parent, binding.field.back(), binding.value, JsonPath(binding.field));
+    if (!status.ok()) return status;
+  }
+  if (route.user_id_field != nullptr) {
+    request->GetReflection()->SetString(request, route.user_id_field, caller.authenticated ? caller.user_id : "");
+  }
+  if (route.request_id_field != nullptr) {
+    const Reflection* reflection = request->GetReflection();
+    if (!parts.idempotency_key.empty()) {
+      reflection->SetString(request, route.request_id_field, parts.idempotency_key);
+    } else if (route.http_method == "POST" && reflection->GetString(*request, route.request_id_field).empty()) {
+      // Without a key a retry is a new request; the upstream still needs a key for this one.
+      reflection->SetString(request, route.request_id_field, NewIdempotencyKey());
+    }
+  }
+  return absl::OkStatus();
+}
+
+HttpResponse JsonResponse(const Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  HttpResponse response;
+  if (!google::protobuf::util::MessageToJsonString(message, &response.body, options).ok()) {
+    return ErrorResponse(Internal("RESPONSE_ENCODING", "cannot encode the response"));
+  }
+  return response;
+}
+
+int HttpStatusOf(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kCancelled: return 499;
+    case absl::StatusCode::kUnknown: return 500;
+    case absl::StatusCode::kInvalidArgument: return 400;
+    case absl::StatusCode::kDeadlineExceeded: return 504;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists: return 409;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kFailedPrecondition: return 400;
+    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kUnimplemented: return 501;
+    case absl::StatusCode::kInternal: return 500;
+    case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kDataLoss: return 500;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    default: return 500;
+  }
+}
+
+HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
+  HttpResponse response;
+  response.status = http_status != 0 ? http_status : HttpStatusOf(status.code());
+  std::string reason = ReasonOf(status);
+  std::string field = FieldOf(status);
+  std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", JsonEscape(field), "\"}]");
+  response.body = absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"",
+                               absl::StatusCodeToString(status.code()), "\",\"reason\":\"", JsonEscape(reason),
+                               "\",\"message\":\"", JsonEscape(status.message()), "\",\"details\":", details, "}}");
+  if (status.code() == absl::StatusCode::kResourceExhausted) response.headers.emplace_back("Retry-After", "1");
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  }
+  return response;
+}
+
+absl::Status PublicUpstreamStatus(const absl::Status& status, absl::string_view upstream) {
+  if (status.ok() || !ReasonOf(status).empty()) return status;
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      return Error(status.code(), "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", upstream, " service is unavailable"));
+    case absl::StatusCode::kDeadlineExceeded:
+      return Error(status.code(), "UPSTREAM_TIMEOUT", absl::StrCat("the ", upstream, " service did not answer in time"));
+    case absl::StatusCode::kCancelled:
+      return Error(status.code(), "CANCELLED", "the request was cancelled");
+    case absl::StatusCode::kUnimplemented:
+      return Error(status.code(), "NOT_IMPLEMENTED", "this route is not implemented yet");
+    case absl::StatusCode::kResourceExhausted:
+      return Error(status.code(), "OVERLOADED", absl::StrCat("the ", upstream, " service is overloaded"));
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss:
+      return Error(status.code(), "INTERNAL", "internal error");
+    default:
+      return Error(status.code(), absl::StatusCodeToString(status.code()), status.message());
+  }
+}
+
+std::string RandomHex(int bytes) {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  uint64_t word = 0;
+  for (int i = 0; i < bytes; ++i) {
+    if (i % 8 == 0) word = engine();
+    unsigned byte = word & 0xff;
+    word >>= 8;
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 0xf]);
+  }
+  return out;
+}
+
+std::string NewIdempotencyKey() {
+  std::string hex = RandomHex(16);
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20));
+}
+
+bool IsValidRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string TraceIdOf(absl::string_view traceparent) {
+  std::vector<absl::string_view> parts = absl::StrSplit(traceparent, '-');
+  if (parts.size() != 4 || parts[0] != "00" || !IsLowerHex(parts[1], 32) || !IsLowerHex(parts[2], 16) ||
+      parts[3].size() != 2 || !IsHex(parts[3][0]) || !IsHex(parts[3][1])) {
+    return "";
+  }
+  return std::string(parts[1]);
+}
+
+std::string NextTraceparent(absl::string_view incoming) {
+  std::string trace_id = TraceIdOf(incoming);
+  if (trace_id.empty()) return absl::StrCat("00-", RandomHex(16), "-", RandomHex(8), "-01");
+  return absl::StrCat("00-", trace_id, "-", RandomHex(8), "-", incoming.substr(incoming.size() - 2));
+}
+
+std::string JsonEscape(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kDigits[] = "0123456789abcdef";
+          out += "\\u00";
+          out.push_back(kDigits[c >> 4]);
+          out.push_back(kDigits[c & 0xf]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace zhongtai::gateway
