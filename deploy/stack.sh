@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The whole suite as local processes: PostgreSQL (one database and login role per service) and
+# Redis under STATE_DIR, then the five services and the gateway.
+#   stack.sh start STATE_DIR   idempotent; writes STATE_DIR/stack.env; prints the gateway address
+#   stack.sh stop STATE_DIR
+# Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
+# port (ZT_STACK_FREE_PORTS=1 always picks free ones, as tests do). Extra service settings pass
+# through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT_SECONDS).
+set -euo pipefail
+
+cmd=${1:?usage: stack.sh start|stop STATE_DIR}
+state=$(realpath -m "${2:?usage: stack.sh start|stop STATE_DIR}")
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${ZT_BUILD_DIR:-$repo/build}
+services=(product marketing user order datahub)
+
+port_free() { ! (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() {
+  local wanted=$1
+  if [ "${ZT_STACK_FREE_PORTS:-0}" != 1 ] && port_free "$wanted"; then echo "$wanted"; return; fi
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+stop_processes() {
+  for name in gateway "${services[@]}"; do
+    local pidfile=$state/run/$name.pid
+    [ -f "$pidfile" ] || continue
+    local pid; pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
+  done
+  for name in gateway "${services[@]}"; do
+    local pidfile=$state/run/$name.pid
+    [ -f "$pidfile" ] || continue
+    local pid; pid=$(cat "$pidfile")
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}
+
+wait_http() {  # url, seconds
+  for _ in $(seq $(($2 * 10))); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+start() {
+  mkdir -p "$state/run" "$state/logs"
+  for name in "${services[@]}" gateway; do
+    [ -x "$build/services/$name/zt-$name" ] || { echo "missing $build/services/$name/zt-$name: build first" >&2; exit 1; }
+  done
+  stop_processes  # a crash or a second start leaves nothing behind
+
+  "$repo/tests/harness/stores.sh" start "$state/stores" >/dev/null
+  # shellcheck disable=SC1091
+  source "$state/stores/stores.env"
+  local pg_host_port=${ZT_TEST_PG_DSN#postgresql://postgres@}
+  pg_host_port=${pg_host_port%%/*}
+
+  [ -f "$state/token.secret" ] || head -c 48 /dev/urandom | base64 -w0 > "$state/token.secret"
+  [ -f "$state/admin.password" ] || head -c 12 /dev/urandom | base64 -w0 | tr '+/' 'xy' > "$state/admin.password"
+  local secret admin_password
+  secret=$(cat "$state/token.secret")
+  admin_password=$(cat "$state/admin.password")
+  local admin_login=${ZT_USER_ADMIN_LOGIN:-admin@zhongtai.local}
+
+  # One database and one login role per service; each role owns only its database.
+  for name in "${services[@]}"; do
+    local password; password=$(printf '%s' "$name$secret" | sha256sum | cut -c1-24)
+    psql -q -v ON_ERROR_STOP=1 "$ZT_TEST_PG_DSN" <<SQL >/dev/null
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', '$name', '$password')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$name') \gexec
+ALTER ROLE "$name" PASSWORD '$password';
+SELECT format('CREATE DATABASE %I OWNER %I', '$name', '$name')
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$name') \gexec
+REVOKE ALL ON DATABASE "$name" FROM PUBLIC;
+SQL
+    local upper; upper=$(echo "$name" | tr a-z A-Z)
+    export "ZT_${upper}_PG_DSN=postgresql://$name:$password@$pg_host_port/$name"
+    export "ZT_${upper}_REDIS_ADDR=$ZT_TEST_REDIS_ADDR"
+  done
+
+  declare -A grpc=([product]=50051 [order]=50052 [marketing]=50053 [user]=50054 [datahub]=50055)
+  declare -A metrics=([product]=9101 [order]=9102 [marketing]=9103 [user]=9104 [datahub]=9105 [gateway]=9106)
+  local env_file=$state/stack.env
+  : > "$env_file"
+  for name in "${services[@]}" gateway; do
+    local upper; upper=$(echo "$name" | tr a-z A-Z)
+    if [ "$name" != gateway ]; then
+      grpc[$name]=$(pick_port "${grpc[$name]}")
+      export "ZT_${upper}_GRPC_PORT=${grpc[$name]}"
+      echo "export ZT_STACK_${upper}_GRPC=127.0.0.1:${grpc[$name]}" >> "$env_file"
+    fi
+    metrics[$name]=$(pick_port "${metrics[$name]}")
+    export "ZT_${upper}_METRICS_PORT=${metrics[$name]}"
+    echo "export ZT_STACK_${upper}_METRICS=127.0.0.1:${metrics[$name]}" >> "$env_file"
+  done
+  local http_port; http_port=$(pick_port "${ZT_GATEWAY_HTTP_PORT:-8080}")
+  export ZT_GATEWAY_HTTP_PORT=$http_port
+  export ZT_AUTH_TOKEN_SECRET=$secret
+  export ZT_USER_ADMIN_LOGIN=$admin_login ZT_USER_ADMIN_PASSWORD=$admin_password
+  export ZT_ORDER_PRODUCT_ADDR=127.0.0.1:${grpc[product]} ZT_ORDER_MARKETING_ADDR=127.0.0.1:${grpc[marketing]}
+  for name in "${services[@]}"; do
+    local upper; upper=$(echo "$name" | tr a-z A-Z)
+    export "ZT_GATEWAY_${upper}_ADDR=127.0.0.1:${grpc[$name]}"
+  done
+
+  for name in "${services[@]}" gateway; do
+    # setsid: the service outlives this script and gets its own process group.
+    setsid "$build/services/$name/zt-$name" >> "$state/logs/$name.log" 2>&1 < /dev/null &
+    echo $! > "$state/run/$name.pid"
+  done
+
+  local gateway=http://127.0.0.1:$http_port
+  if ! wait_http "$gateway/readyz" 60; then
+    echo "the suite did not become ready; logs in $state/logs" >&2
+    for name in "${services[@]}" gateway; do
+      kill -0 "$(cat "$state/run/$name.pid")" 2>/dev/null || { echo "--- $name exited:" >&2; tail -5 "$state/logs/$name.log" >&2; }
+    done
+    exit 1
+  fi
+  cat >> "$env_file" <<ENV
+export ZT_STACK_GATEWAY=$gateway
+export ZT_STACK_ADMIN_LOGIN=$admin_login
+export ZT_STACK_ADMIN_PASSWORD=$admin_password
+export ZT_STACK_PG_DSN=$ZT_TEST_PG_DSN
+export ZT_STACK_REDIS_ADDR=$ZT_TEST_REDIS_ADDR
+export ZT_STACK_STATE=$state
+ENV
+  echo "gateway: $gateway"
+}
+
+stop() {
+  stop_processes
+  "$repo/tests/harness/stores.sh" stop "$state/stores"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: stack.sh start|stop STATE_DIR" >&2; exit 2 ;;
+esac
