@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace zhongtai::config {
 
@@ -62,7 +63,10 @@ int Env::Port(const std::string& name, int fallback) {
 
 std::string Env::HostPort(const std::string& name, const std::string& fallback) {
   std::string value = String(name, fallback);
-  std::vector<std::string> parts = absl::StrSplit(value, absl::MaxSplits(':', 1));
+  // gRPC's DNS resolver form, used in Kubernetes so that clients see every pod behind a headless Service.
+  absl::string_view address = value;
+  absl::ConsumePrefix(&address, "dns:///");
+  std::vector<std::string> parts = absl::StrSplit(address, absl::MaxSplits(':', 1));
   int port = 0;
   if (parts.size() != 2 || parts[0].empty() || !absl::SimpleAtoi(parts[1], &port) || port <= 0 || port > 65535) {
     errors_.push_back(absl::StrCat(prefix_, name, "=\"", value, "\" must be host:port"));

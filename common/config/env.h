@@ -22,7 +22,7 @@ class Env {
   bool Bool(const std::string& name, bool fallback);
   // A TCP port, 0 to 65535 (0: any free port).
   int Port(const std::string& name, int fallback);
-  // "host:port".
+  // "host:port", or "dns:///host:port" for a gRPC target resolved to every address of the name.
   std::string HostPort(const std::string& name, const std::string& fallback);
 
   // Reads a variable without the prefix (e.g. shared settings such as ZT_AUTH_TOKEN_SECRET).

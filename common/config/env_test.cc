@@ -35,3 +35,13 @@ TEST_CASE("config reports every bad variable at once") {
   CHECK(message.find("ZT_TESTCFG2_ADDR") != std::string::npos);
   CHECK(message.find("ZT_TESTCFG2_DSN is required") != std::string::npos);
 }
+
+TEST_CASE("config accepts gRPC DNS targets as addresses") {
+  setenv("ZT_TESTCFG3_TARGET", "dns:///product:50051", 1);
+  setenv("ZT_TESTCFG3_BAD", "dns:///product", 1);
+  zhongtai::config::Env env("ZT_TESTCFG3_");
+  CHECK(env.HostPort("TARGET", "x:1") == "dns:///product:50051");
+  env.HostPort("BAD", "x:1");
+  CHECK(env.Finish().message().find("ZT_TESTCFG3_BAD") != absl::string_view::npos);
+  CHECK(env.Finish().message().find("ZT_TESTCFG3_TARGET") == absl::string_view::npos);
+}
