@@ -1,0 +1,25 @@
+// UserStore over PostgreSQL (common/pg). SQL lives here only.
+#pragma once
+
+#include "common/pg/pool.h"
+#include "services/user/domain/ports.h"
+
+namespace zhongtai::user {
+
+class PgUserStore : public UserStore {
+ public:
+  explicit PgUserStore(pg::Pool& pool) : pool_(pool) {}
+
+  absl::Status CreateUser(const User& user) override;
+  absl::StatusOr<User> FindByLogin(const std::string& login) override;
+  absl::StatusOr<User> FindById(const std::string& user_id) override;
+  absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) override;
+  absl::Status CreateSession(const RefreshSession& session) override;
+  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
+                                             absl::Time now) override;
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace zhongtai::user

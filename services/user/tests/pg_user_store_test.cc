@@ -1,0 +1,206 @@
+#include "services/user/store/pg_user_store.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "common/pg/migrate.h"
+#include "common/status/status.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+#include "services/user/domain/accounts.h"
+#include "services/user/tests/fakes.h"
+
+namespace zhongtai::user {
+namespace {
+
+struct Db {
+  Db() {
+    auto opened = pg::Pool::Open({database.dsn(), 4, absl::Seconds(5), "user-test"});
+    REQUIRE(opened.ok());
+    pool = std::move(*opened);
+    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+    // Applying again is a no-op.
+    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+  }
+  zhongtai::testing::TestDatabase database;
+  std::unique_ptr<pg::Pool> pool;
+};
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000) + absl::Microseconds(123456);
+
+User Alice() {
+  User u;
+  u.user_id = "u_alice";
+  u.email = "alice@example.com";
+  u.nickname = "Alice";
+  u.password_hash = "$argon2id$fake";
+  u.created_at = kNow;
+  return u;
+}
+
+RefreshSession Session(const std::string& hash, const std::string& user_id, absl::Time expires_at) {
+  RefreshSession s;
+  s.token_hash = hash;
+  s.user_id = user_id;
+  s.family_id = "sf_1";
+  s.created_at = kNow;
+  s.expires_at = expires_at;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("users are stored and found by email, phone and id", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  User bob;
+  bob.user_id = "u_bob";
+  bob.phone = "+8613800138000";
+  bob.nickname = "Bob";
+  bob.role = Role::kAdmin;
+  bob.password_hash = "h";
+  bob.created_at = kNow;
+  REQUIRE(store.CreateUser(bob).ok());
+
+  auto alice = store.FindByLogin("alice@example.com");
+  REQUIRE(alice.ok());
+  CHECK(alice->user_id == "u_alice");
+  CHECK(alice->phone.empty());
+  CHECK(alice->nickname == "Alice");
+  CHECK(alice->role == Role::kCustomer);
+  CHECK(alice->password_hash == "$argon2id$fake");
+  CHECK(alice->created_at == kNow);
+
+  auto found_bob = store.FindByLogin("+8613800138000");
+  REQUIRE(found_bob.ok());
+  CHECK(found_bob->user_id == "u_bob");
+  CHECK(found_bob->email.empty());
+  CHECK(found_bob->role == Role::kAdmin);
+  CHECK(store.FindById("u_bob").ok());
+
+  auto missing = store.FindByLogin("nobody@example.com");
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK(ReasonOf(missing.status()) == "USER_NOT_FOUND");
+  CHECK(store.FindById("u_none").status().code() == absl::StatusCode::kNotFound);
+  CHECK(store.FindByLogin("").status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("a taken email or phone is LOGIN_TAKEN", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  User again = Alice();
+  again.user_id = "u_other";
+  absl::Status taken = store.CreateUser(again);
+  CHECK(taken.code() == absl::StatusCode::kAlreadyExists);
+  CHECK(ReasonOf(taken) == "LOGIN_TAKEN");
+}
+
+TEST_CASE("credentials can be updated", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  REQUIRE(store.UpdateCredentials("u_alice", Role::kAdmin, "new-hash").ok());
+  auto alice = store.FindById("u_alice");
+  REQUIRE(alice.ok());
+  CHECK(alice->role == Role::kAdmin);
+  CHECK(alice->password_hash == "new-hash");
+  CHECK(store.UpdateCredentials("u_none", Role::kAdmin, "x").code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("refresh sessions rotate once; reuse revokes the family; expiry holds", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  REQUIRE(store.CreateSession(Session("h1", "u_alice", kNow + absl::Hours(1))).ok());
+
+  auto rotated = store.RotateSession("h1", Session("h2", "", kNow + absl::Hours(2)), kNow + absl::Minutes(1));
+  REQUIRE(rotated.ok());
+  CHECK(rotated->outcome == UserStore::RotateOutcome::kRotated);
+  CHECK(rotated->user_id == "u_alice");
+
+  auto unknown = store.RotateSession("nope", Session("h9", "", kNow), kNow);
+  REQUIRE(unknown.ok());
+  CHECK(unknown->outcome == UserStore::RotateOutcome::kUnknown);
+
+  auto reused = store.RotateSession("h1", Session("h3", "", kNow + absl::Hours(2)), kNow + absl::Minutes(2));
+  REQUIRE(reused.ok());
+  CHECK(reused->outcome == UserStore::RotateOutcome::kReused);
+  // The revocation of the family was committed: h2, issued by the first rotation, is dead as well.
+  auto after = store.RotateSession("h2", Session("h4", "", kNow + absl::Hours(2)), kNow + absl::Minutes(3));
+  REQUIRE(after.ok());
+  CHECK(after->outcome == UserStore::RotateOutcome::kReused);
+
+  RefreshSession other = Session("e1", "u_alice", kNow + absl::Hours(1));
+  other.family_id = "sf_2";
+  REQUIRE(store.CreateSession(other).ok());
+  auto expired = store.RotateSession("e1", Session("e2", "", kNow + absl::Hours(3)), kNow + absl::Hours(1));
+  REQUIRE(expired.ok());
+  CHECK(expired->outcome == UserStore::RotateOutcome::kExpired);
+}
+
+TEST_CASE("concurrent refreshes with one token: exactly one rotates", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  REQUIRE(store.CreateSession(Session("h1", "u_alice", kNow + absl::Hours(1))).ok());
+  std::atomic<int> rotated{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = store.RotateSession("h1", Session("n" + std::to_string(i), "", kNow + absl::Hours(2)), kNow);
+      if (!r.ok()) {
+        ++failed;
+      } else if (r->outcome == UserStore::RotateOutcome::kRotated) {
+        ++rotated;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(rotated == 1);
+  CHECK(failed == 0);
+}
+
+TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a login wins", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  testing::FakeHasher hasher;
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  AccountSettings settings;
+  settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
+  Accounts accounts(store, hasher, clock, ids, settings);
+
+  std::atomic<int> ok{0};
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto user = accounts.Register({"Race@Example.com", "", "s3cret-pass", "R"});
+      if (user.ok()) ++ok;
+      if (ReasonOf(user.status()) == "LOGIN_TAKEN") ++taken;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 1);
+  CHECK(taken == 3);
+
+  auto login = accounts.Login("race@example.com", "s3cret-pass");
+  REQUIRE(login.ok());
+  auto refreshed = accounts.Refresh(login->tokens.refresh_token);
+  REQUIRE(refreshed.ok());
+  CHECK(ReasonOf(accounts.Refresh(login->tokens.refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+
+  REQUIRE(accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-1").ok());
+  REQUIRE(accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-1").ok());
+  auto admin = accounts.Login("admin@zhongtai.local", "admin-pass-1");
+  REQUIRE(admin.ok());
+  CHECK(admin->user.role == Role::kAdmin);
+}
+
+}  // namespace zhongtai::user
