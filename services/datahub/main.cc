@@ -1,0 +1,88 @@
+// Composition root of the data hub: config, pools, store, event consumer, domain, API; then run.
+#include "common/events/events.h"
+#include "common/log/log.h"
+#include "common/metrics/collectors.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/redis/redis.h"
+#include "common/server/service_runner.h"
+#include "migrations.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "services/datahub/api/datahub_api.h"
+#include "services/datahub/config.h"
+#include "services/datahub/ingest/order_events.h"
+#include "services/datahub/store/pg_order_fact_store.h"
+
+namespace zhongtai::datahub {
+namespace {
+
+int Main() {
+  log::Init("datahub");
+  absl::StatusOr<DatahubConfig> config = LoadConfig();
+  if (!config.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+
+  server::RunnerOptions options;
+  options.service = "datahub";
+  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
+  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
+  options.worker_threads = config->worker_threads;
+  server::ServiceRunner runner(options);
+
+  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "datahub"});
+  if (!pool.ok()) {
+    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    return 1;
+  }
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  if (absl::Status migrated = pg::Migrate(**pool, migrations); !migrated.ok()) {
+    log::Error("migrations failed", {{"error", migrated.ToString()}});
+    return 1;
+  }
+  redis::Options redis_options;
+  redis_options.address = config->redis_address;
+  redis_options.size = 2;  // the consumer's reads and acknowledgements only
+  auto redis = redis::Pool::Open(redis_options);
+  if (!redis.ok()) {
+    log::Error("cannot open redis", {{"error", redis.status().ToString()}});
+    return 1;
+  }
+
+  PgOrderFactStore facts(**pool);
+  Analytics analytics(facts);
+  DatahubApi api(analytics, runner.workers());
+
+  auto& ingested = prometheus::BuildCounter()
+                       .Name("zt_events_ingested_total")
+                       .Help("Domain events applied by the data hub, by event type.")
+                       .Register(runner.registry());
+  events::ConsumerOptions consumer_options;
+  consumer_options.stream = kOrderEventStream;
+  consumer_options.group = kConsumerGroup;
+  consumer_options.consumer = config->consumer_name;
+  consumer_options.claim_idle = absl::Seconds(config->claim_idle_seconds);
+  events::StreamConsumer consumer(**pool, **redis, consumer_options, MakeOrderEventHandler([&ingested](const std::string& type) {
+                                    ingested.Add({{"type", type}}).Increment();
+                                  }));
+  pg::Pool* pg_pool = pool->get();
+  runner.gauges().Add("zt_db_pool_in_use", "Database connections in use.", {{"pool", "datahub"}},
+                      [pg_pool] { return pg_pool->in_use(); });
+  runner.AddService(&api);
+
+  consumer.Start();
+  runner.OnShutdown([&] {
+    consumer.Stop();
+    (*pool)->Close();
+    (*redis)->Close();
+  });
+  return runner.Run();
+}
+
+}  // namespace
+}  // namespace zhongtai::datahub
+
+int main() { return zhongtai::datahub::Main(); }

@@ -1,0 +1,112 @@
+#include "services/datahub/store/pg_order_fact_store.h"
+
+namespace zhongtai::datahub {
+namespace {
+
+// Exact microsecond timestamps both ways (to_timestamp(float8) would round).
+constexpr char kFromMicros[] = "('epoch'::timestamptz + $%d::bigint * interval '1 microsecond')";
+
+std::string FromMicros(int param) {
+  char buf[96];
+  snprintf(buf, sizeof(buf), kFromMicros, param);
+  return buf;
+}
+
+std::optional<absl::Time> OptionalTime(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
+
+}  // namespace
+
+void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
+  const int64_t at = absl::ToUnixMicros(event.at);
+  switch (event.kind) {
+    case OrderEventKind::kPlaced:
+      tx.exec_params(
+          "INSERT INTO order_facts (order_id, currency, placed_at, total_minor) VALUES ($1, $2, " + FromMicros(3) +
+              ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+              "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+              "total_minor = CASE WHEN order_facts.placed_at IS NULL THEN EXCLUDED.total_minor "
+              "ELSE order_facts.total_minor END, "
+              "placed_at = COALESCE(order_facts.placed_at, EXCLUDED.placed_at), updated_at = now()",
+          event.order_id, event.currency, at, event.amount_minor);
+      break;
+    case OrderEventKind::kPaid:
+      tx.exec_params(
+          "INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " + FromMicros(3) +
+              ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+              "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+              "paid_minor = CASE WHEN order_facts.paid_at IS NULL THEN EXCLUDED.paid_minor "
+              "ELSE order_facts.paid_minor END, "
+              "paid_at = COALESCE(order_facts.paid_at, EXCLUDED.paid_at), updated_at = now()",
+          event.order_id, event.currency, at, event.amount_minor);
+      break;
+    case OrderEventKind::kCancelled:
+      tx.exec_params(
+          "INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " + FromMicros(3) +
+              ") ON CONFLICT (order_id) DO UPDATE SET "
+              "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+              "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
+          event.order_id, event.currency, at);
+      break;
+  }
+}
+
+absl::StatusOr<DashboardTotals> PgOrderFactStore::Totals(const DashboardQuery& query) {
+  DashboardTotals totals;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    const std::string start = FromMicros(1);
+    const std::string end = FromMicros(2);
+    auto in_range = [&](const char* column) {
+      return std::string("(") + column + " >= " + start + " AND " + column + " < " + end + ")";
+    };
+    pqxx::row row = tx.exec_params1(
+        "SELECT count(*) FILTER (WHERE " + in_range("placed_at") + "), "
+        "COALESCE(sum(total_minor) FILTER (WHERE " + in_range("placed_at") + "), 0)::bigint, "
+        "count(*) FILTER (WHERE " + in_range("paid_at") + "), "
+        "COALESCE(sum(paid_minor) FILTER (WHERE " + in_range("paid_at") + "), 0)::bigint, "
+        "count(*) FILTER (WHERE " + in_range("cancelled_at") + ") "
+        "FROM order_facts WHERE currency = $3 AND (" + in_range("placed_at") + " OR " + in_range("paid_at") +
+            " OR " + in_range("cancelled_at") + ")",
+        absl::ToUnixMicros(query.start_time), absl::ToUnixMicros(query.end_time), query.currency);
+    totals.orders_placed = row[0].as<int64_t>();
+    totals.gmv_minor = row[1].as<int64_t>();
+    totals.orders_paid = row[2].as<int64_t>();
+    totals.paid_gmv_minor = row[3].as<int64_t>();
+    totals.orders_cancelled = row[4].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return totals;
+}
+
+absl::StatusOr<std::optional<OrderFact>> PgOrderFactStore::Find(const std::string& order_id) {
+  std::optional<OrderFact> fact;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    fact.reset();
+    pqxx::result rows = tx.exec_params(
+        "SELECT order_id, currency, "
+        "(EXTRACT(EPOCH FROM placed_at) * 1000000)::bigint, total_minor, "
+        "(EXTRACT(EPOCH FROM paid_at) * 1000000)::bigint, paid_minor, "
+        "(EXTRACT(EPOCH FROM cancelled_at) * 1000000)::bigint "
+        "FROM order_facts WHERE order_id = $1",
+        order_id);
+    if (rows.empty()) return absl::OkStatus();
+    const pqxx::row& row = rows[0];
+    OrderFact f;
+    f.order_id = row[0].as<std::string>();
+    f.currency = row[1].as<std::string>();
+    f.placed_at = OptionalTime(row[2]);
+    f.total_minor = row[3].as<int64_t>();
+    f.paid_at = OptionalTime(row[4]);
+    f.paid_minor = row[5].as<int64_t>();
+    f.cancelled_at = OptionalTime(row[6]);
+    fact = std::move(f);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return fact;
+}
+
+}  // namespace zhongtai::datahub
