@@ -1,29 +1,11 @@
-#include <map>
-
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
 #include "services/datahub/domain/dashboard.h"
+#include "services/datahub/tests/in_memory_fact_store.h"
 
 namespace zhongtai::datahub {
 namespace {
-
-// Facts in memory, folded with Apply and summed with Aggregate.
-class InMemoryOrderFactStore : public OrderFactStore {
- public:
-  void Record(const OrderEvent& event) { Apply(event, &facts_[event.order_id]); }
-  absl::StatusOr<DashboardTotals> Totals(const DashboardQuery& query) override {
-    ++calls;
-    std::vector<OrderFact> facts;
-    for (const auto& entry : facts_) facts.push_back(entry.second);
-    return Aggregate(facts, query);
-  }
-  const OrderFact& fact(const std::string& id) { return facts_.at(id); }
-  int calls = 0;
-
- private:
-  std::map<std::string, OrderFact> facts_;
-};
 
 const absl::Time kDay = absl::FromCivil(absl::CivilDay(2026, 11, 1), absl::UTCTimeZone());
 
@@ -102,7 +84,7 @@ TEST_CASE("Duplicate and out-of-order events leave each milestone at its first v
   store.Record(Placed("o1", absl::Hours(1), 1000));
   store.Record(Placed("o1", absl::Hours(3), 5000));  // a replay with other data is ignored
   store.Record(Paid("o1", absl::Hours(4), 1));
-  const OrderFact& fact = store.fact("o1");
+  const OrderFact fact = store.fact("o1");
   CHECK(fact.placed_at == kDay + absl::Hours(1));
   CHECK(fact.total_minor == 1000);
   CHECK(fact.paid_at == kDay + absl::Hours(2));
@@ -137,7 +119,7 @@ TEST_CASE("An empty or reversed range or a bad currency is INVALID_ARGUMENT with
   DashboardQuery bad = Range(absl::ZeroDuration(), absl::Hours(1));
   bad.currency = "cny";
   CHECK(FieldOf(analytics.GetDashboard(bad).status()) == "currency");
-  CHECK(store.calls == 0);
+  CHECK(store.calls() == 0);
 }
 
 }  // namespace
