@@ -1,0 +1,363 @@
+#include "services/product/api/product_api.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/service_runner.h"
+#include "common/status/status.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace zhongtai::product {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr size_t kMaxIdLength = 64;
+constexpr size_t kMaxRequestIdLength = 128;
+constexpr size_t kMaxNameLength = 100;
+constexpr size_t kMaxTitleLength = 200;
+constexpr size_t kMaxDescriptionLength = 10000;
+constexpr int kMaxSkusPerProduct = 100;
+constexpr int kMaxAttributes = 20;
+constexpr int kMaxBatch = 100;
+constexpr int64_t kMaxQuantity = 1000000;
+constexpr int64_t kMaxStockDelta = 1000000000;
+
+absl::Status Required(const std::string& value, const std::string& field, size_t max_length) {
+  if (absl::StripAsciiWhitespace(value).empty()) {
+    return InvalidArgument(field, "FIELD_REQUIRED", absl::StrCat(field, " is required"));
+  }
+  if (value.size() > max_length) {
+    return InvalidArgument(field, "FIELD_TOO_LONG", absl::StrCat(field, " is longer than ", max_length));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Optional(const std::string& value, const std::string& field, size_t max_length) {
+  if (value.size() > max_length) {
+    return InvalidArgument(field, "FIELD_TOO_LONG", absl::StrCat(field, " is longer than ", max_length));
+  }
+  return absl::OkStatus();
+}
+
+// Warehouse ids are short codes: lower-case letters, digits, '-' and '_'.
+absl::Status ValidWarehouse(const std::string& id, const std::string& field) {
+  if (id.empty()) return absl::OkStatus();
+  bool ok = id.size() <= kMaxIdLength;
+  for (char c : id) ok = ok && (absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_');
+  if (!ok) {
+    return InvalidArgument(field, "INVALID_WAREHOUSE_ID",
+                           "warehouse id is lower-case letters, digits, '-' and '_', at most 64");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidPageSize(int32_t page_size) {
+  if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
+  return absl::OkStatus();
+}
+
+absl::Status ValidPrice(const v1::NewSku& sku, const std::string& field) {
+  if (!sku.has_price()) return InvalidArgument(field, "FIELD_REQUIRED", "price is required");
+  const std::string& currency = sku.price().currency();
+  bool ok = currency.size() == 3;
+  for (char c : currency) ok = ok && absl::ascii_isupper(c);
+  if (!ok) {
+    return InvalidArgument(field + ".currency", "INVALID_CURRENCY", "currency is an ISO 4217 code such as CNY");
+  }
+  if (sku.price().amount_minor() < 0) {
+    return InvalidArgument(field + ".amountMinor", "PRICE_NEGATIVE", "price must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+v1::ReservationStatus StatusToProto(ReservationStatus status) {
+  switch (status) {
+    case ReservationStatus::kHeld: return v1::RESERVATION_STATUS_HELD;
+    case ReservationStatus::kConfirmed: return v1::RESERVATION_STATUS_CONFIRMED;
+    case ReservationStatus::kReleased: return v1::RESERVATION_STATUS_RELEASED;
+    case ReservationStatus::kExpired: return v1::RESERVATION_STATUS_EXPIRED;
+  }
+  return v1::RESERVATION_STATUS_UNSPECIFIED;
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
+
+void ToProto(const Category& category, v1::Category* out) {
+  out->set_category_id(category.category_id);
+  out->set_name(category.name);
+  out->set_parent_id(category.parent_id);
+}
+
+void ToProto(const StockLevel& level, v1::StockLevel* out) {
+  out->set_sku_id(level.sku_id);
+  out->set_warehouse_id(level.warehouse_id);
+  out->set_on_hand(level.on_hand);
+  out->set_reserved(level.reserved);
+  out->set_available(level.available());
+}
+
+}  // namespace
+
+absl::Status Validate(const v1::CreateCategoryRequest& request) {
+  RETURN_IF_ERROR(Required(request.name(), "name", kMaxNameLength));
+  RETURN_IF_ERROR(Optional(request.parent_id(), "parentId", kMaxIdLength));
+  return Optional(request.request_id(), "requestId", kMaxRequestIdLength);
+}
+
+absl::Status Validate(const v1::CreateProductRequest& request) {
+  RETURN_IF_ERROR(Required(request.title(), "title", kMaxTitleLength));
+  RETURN_IF_ERROR(Optional(request.description(), "description", kMaxDescriptionLength));
+  RETURN_IF_ERROR(Required(request.category_id(), "categoryId", kMaxIdLength));
+  RETURN_IF_ERROR(Optional(request.request_id(), "requestId", kMaxRequestIdLength));
+  if (request.skus().empty()) return InvalidArgument("skus", "FIELD_REQUIRED", "a product needs at least one sku");
+  if (request.skus_size() > kMaxSkusPerProduct) {
+    return InvalidArgument("skus", "TOO_MANY_SKUS", absl::StrCat("at most ", kMaxSkusPerProduct, " skus"));
+  }
+  std::set<std::string> codes;
+  for (int i = 0; i < request.skus_size(); ++i) {
+    const v1::NewSku& sku = request.skus(i);
+    std::string field = absl::StrCat("skus[", i, "]");
+    RETURN_IF_ERROR(Required(sku.sku_code(), field + ".skuCode", kMaxIdLength));
+    if (!codes.insert(sku.sku_code()).second) {
+      return InvalidArgument(field + ".skuCode", "DUPLICATE_SKU_CODE", "sku codes must differ within a product");
+    }
+    RETURN_IF_ERROR(Optional(sku.spec(), field + ".spec", kMaxTitleLength));
+    RETURN_IF_ERROR(ValidPrice(sku, field + ".price"));
+    if (sku.initial_stock() < 0 || sku.initial_stock() > kMaxStockDelta) {
+      return InvalidArgument(field + ".initialStock", "INVALID_STOCK", "initial stock must be 0 to 1e9");
+    }
+    RETURN_IF_ERROR(ValidWarehouse(sku.warehouse_id(), field + ".warehouseId"));
+    if (sku.attributes_size() > kMaxAttributes) {
+      return InvalidArgument(field + ".attributes", "TOO_MANY_ATTRIBUTES",
+                             absl::StrCat("at most ", kMaxAttributes, " attributes"));
+    }
+    for (const auto& [name, value] : sku.attributes()) {
+      std::string attribute = absl::StrCat(field, ".attributes[", name, "]");
+      RETURN_IF_ERROR(Required(name, field + ".attributes", kMaxIdLength));
+      RETURN_IF_ERROR(Optional(value, attribute, kMaxTitleLength));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const v1::ListProductsRequest& request) {
+  RETURN_IF_ERROR(ValidPageSize(request.page_size()));
+  RETURN_IF_ERROR(Optional(request.category_id(), "categoryId", kMaxIdLength));
+  return Optional(request.q(), "q", kMaxTitleLength);
+}
+
+absl::Status Validate(const v1::AdjustStockRequest& request) {
+  RETURN_IF_ERROR(Required(request.sku_id(), "skuId", kMaxIdLength));
+  RETURN_IF_ERROR(ValidWarehouse(request.warehouse_id(), "warehouseId"));
+  if (request.delta() == 0) return InvalidArgument("delta", "DELTA_ZERO", "delta must not be zero");
+  if (request.delta() > kMaxStockDelta || request.delta() < -kMaxStockDelta) {
+    return InvalidArgument("delta", "DELTA_TOO_LARGE", "delta must be within 1e9");
+  }
+  RETURN_IF_ERROR(Optional(request.reason(), "reason", kMaxTitleLength));
+  return Optional(request.request_id(), "requestId", kMaxRequestIdLength);
+}
+
+absl::Status Validate(const v1::BatchGetSkusRequest& request) {
+  if (request.sku_ids().empty()) return InvalidArgument("skuIds", "FIELD_REQUIRED", "sku ids are required");
+  if (request.sku_ids_size() > kMaxBatch) {
+    return InvalidArgument("skuIds", "TOO_MANY_SKUS", absl::StrCat("at most ", kMaxBatch, " sku ids"));
+  }
+  for (int i = 0; i < request.sku_ids_size(); ++i) {
+    RETURN_IF_ERROR(Required(request.sku_ids(i), absl::StrCat("skuIds[", i, "]"), kMaxIdLength));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(const v1::ReserveStockRequest& request) {
+  RETURN_IF_ERROR(Required(request.order_id(), "orderId", kMaxIdLength));
+  if (request.lines().empty()) return InvalidArgument("lines", "FIELD_REQUIRED", "at least one line is required");
+  if (request.lines_size() > kMaxBatch) {
+    return InvalidArgument("lines", "TOO_MANY_LINES", absl::StrCat("at most ", kMaxBatch, " lines"));
+  }
+  for (int i = 0; i < request.lines_size(); ++i) {
+    std::string field = absl::StrCat("lines[", i, "]");
+    RETURN_IF_ERROR(Required(request.lines(i).sku_id(), field + ".skuId", kMaxIdLength));
+    if (request.lines(i).quantity() <= 0) {
+      return InvalidArgument(field + ".quantity", "QUANTITY_NOT_POSITIVE", "quantity must be positive");
+    }
+    if (request.lines(i).quantity() > kMaxQuantity) {
+      return InvalidArgument(field + ".quantity", "QUANTITY_TOO_LARGE", "quantity must be at most 1e6");
+    }
+  }
+  if (request.ttl_seconds() < 0 || request.ttl_seconds() > kMaxReservationTtlSeconds) {
+    return InvalidArgument("ttlSeconds", "INVALID_TTL", "ttl must be 0 (default) to 7 days");
+  }
+  return absl::OkStatus();
+}
+
+void ToProto(const Sku& sku, v1::Sku* out) {
+  out->set_sku_id(sku.sku_id);
+  out->set_product_id(sku.product_id);
+  out->set_sku_code(sku.sku_code);
+  out->set_spec(sku.spec);
+  out->mutable_price()->set_currency(sku.price.currency);
+  out->mutable_price()->set_amount_minor(sku.price.amount_minor);
+  out->set_available(sku.available);
+  out->mutable_attributes()->insert(sku.attributes.begin(), sku.attributes.end());
+  out->set_product_title(sku.product_title);
+}
+
+void ToProto(const Product& product, v1::Product* out) {
+  out->set_product_id(product.product_id);
+  out->set_title(product.title);
+  out->set_description(product.description);
+  out->set_category_id(product.category_id);
+  for (const Sku& sku : product.skus) ToProto(sku, out->add_skus());
+  *out->mutable_create_time() = ToTimestamp(product.created_at);
+}
+
+void ToProto(const Reservation& reservation, v1::Reservation* out) {
+  out->set_order_id(reservation.order_id);
+  for (const ReservationLine& line : reservation.lines) {
+    v1::ReservationLine* l = out->add_lines();
+    l->set_sku_id(line.sku_id);
+    l->set_quantity(line.quantity);
+  }
+  out->set_status(StatusToProto(reservation.status));
+  *out->mutable_expire_time() = ToTimestamp(reservation.expires_at);
+  *out->mutable_create_time() = ToTimestamp(reservation.created_at);
+}
+
+grpc::ServerUnaryReactor* ProductApi::CreateCategory(grpc::CallbackServerContext* context,
+                                                     const v1::CreateCategoryRequest* request,
+                                                     v1::CreateCategoryResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Validate(*request));
+    ASSIGN_OR_RETURN(Category category, catalog_.CreateCategory(std::string(absl::StripAsciiWhitespace(request->name())),
+                                                                request->parent_id(), request->request_id()));
+    ToProto(category, response->mutable_category());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::ListCategories(grpc::CallbackServerContext* context,
+                                                     const v1::ListCategoriesRequest* request,
+                                                     v1::ListCategoriesResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(ValidPageSize(request->page_size()));
+    ASSIGN_OR_RETURN(CategoryPage page, catalog_.ListCategories(request->page_size(), request->page_token()));
+    for (const Category& category : page.categories) ToProto(category, response->add_categories());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext* context,
+                                                    const v1::CreateProductRequest* request,
+                                                    v1::CreateProductResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Validate(*request));
+    NewProduct product;
+    product.title = std::string(absl::StripAsciiWhitespace(request->title()));
+    product.description = request->description();
+    product.category_id = request->category_id();
+    product.request_id = request->request_id();
+    for (const v1::NewSku& in : request->skus()) {
+      NewSku sku;
+      sku.sku_code = in.sku_code();
+      sku.spec = in.spec();
+      sku.attributes.insert(in.attributes().begin(), in.attributes().end());
+      sku.price = {in.price().currency(), in.price().amount_minor()};
+      sku.initial_stock = in.initial_stock();
+      sku.warehouse_id = in.warehouse_id();
+      product.skus.push_back(std::move(sku));
+    }
+    ASSIGN_OR_RETURN(Product created, catalog_.CreateProduct(product));
+    ToProto(created, response->mutable_product());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::GetProduct(grpc::CallbackServerContext* context,
+                                                 const v1::GetProductRequest* request,
+                                                 v1::GetProductResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Required(request->product_id(), "productId", kMaxIdLength));
+    ASSIGN_OR_RETURN(Product product, catalog_.GetProduct(request->product_id()));
+    ToProto(product, response->mutable_product());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::ListProducts(grpc::CallbackServerContext* context,
+                                                   const v1::ListProductsRequest* request,
+                                                   v1::ListProductsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Validate(*request));
+    ASSIGN_OR_RETURN(ProductPage page, catalog_.ListProducts(request->page_size(), request->page_token(),
+                                                             request->category_id(), request->q()));
+    for (const Product& product : page.products) ToProto(product, response->add_products());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::AdjustStock(grpc::CallbackServerContext* context,
+                                                  const v1::AdjustStockRequest* request,
+                                                  v1::AdjustStockResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Validate(*request));
+    ASSIGN_OR_RETURN(StockLevel level,
+                     inventory_.AdjustStock({request->request_id(), request->sku_id(), request->warehouse_id(),
+                                             request->delta(), request->reason()}));
+    ToProto(level, response->mutable_stock());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::BatchGetSkus(grpc::CallbackServerContext* context,
+                                                   const v1::BatchGetSkusRequest* request,
+                                                   v1::BatchGetSkusResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Validate(*request));
+    ASSIGN_OR_RETURN(std::vector<Sku> skus,
+                     inventory_.BatchGetSkus({request->sku_ids().begin(), request->sku_ids().end()}));
+    for (const Sku& sku : skus) ToProto(sku, response->add_skus());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::ReserveStock(grpc::CallbackServerContext* context,
+                                                   const v1::ReserveStockRequest* request,
+                                                   v1::ReserveStockResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Validate(*request));
+    std::vector<ReservationLine> lines;
+    for (const auto& line : request->lines()) lines.push_back({line.sku_id(), line.quantity()});
+    ASSIGN_OR_RETURN(Reservation reservation,
+                     inventory_.Reserve(request->order_id(), lines, absl::Seconds(request->ttl_seconds())));
+    ToProto(reservation, response->mutable_reservation());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::ConfirmReservation(grpc::CallbackServerContext* context,
+                                                         const v1::ConfirmReservationRequest* request,
+                                                         v1::ConfirmReservationResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Required(request->order_id(), "orderId", kMaxIdLength));
+    ASSIGN_OR_RETURN(Reservation reservation, inventory_.Confirm(request->order_id()));
+    ToProto(reservation, response->mutable_reservation());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::ReleaseReservation(grpc::CallbackServerContext* context,
+                                                         const v1::ReleaseReservationRequest* request,
+                                                         v1::ReleaseReservationResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Required(request->order_id(), "orderId", kMaxIdLength));
+    ASSIGN_OR_RETURN(Reservation reservation, inventory_.Release(request->order_id()));
+    ToProto(reservation, response->mutable_reservation());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhongtai::product

@@ -1,0 +1,67 @@
+// zhongtai.product.v1.ProductService: validates requests (INVALID_ARGUMENT with the lowerCamelCase
+// field), maps proto <-> domain and runs the domain on the worker pool.
+#pragma once
+
+#include "common/server/worker_pool.h"
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/inventory.h"
+#include "zhongtai/product/v1/product.grpc.pb.h"
+
+namespace zhongtai::product {
+
+// Longest ttl_seconds a ReserveStock call may ask for.
+inline constexpr int kMaxReservationTtlSeconds = 7 * 24 * 3600;
+
+class ProductApi : public v1::ProductService::CallbackService {
+ public:
+  ProductApi(Catalog& catalog, Inventory& inventory, server::WorkerPool& workers)
+      : catalog_(catalog), inventory_(inventory), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
+                                           const v1::CreateCategoryRequest* request,
+                                           v1::CreateCategoryResponse* response) override;
+  grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
+                                           const v1::ListCategoriesRequest* request,
+                                           v1::ListCategoriesResponse* response) override;
+  grpc::ServerUnaryReactor* CreateProduct(grpc::CallbackServerContext* context,
+                                          const v1::CreateProductRequest* request,
+                                          v1::CreateProductResponse* response) override;
+  grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const v1::GetProductRequest* request,
+                                       v1::GetProductResponse* response) override;
+  grpc::ServerUnaryReactor* ListProducts(grpc::CallbackServerContext* context,
+                                         const v1::ListProductsRequest* request,
+                                         v1::ListProductsResponse* response) override;
+  grpc::ServerUnaryReactor* AdjustStock(grpc::CallbackServerContext* context, const v1::AdjustStockRequest* request,
+                                        v1::AdjustStockResponse* response) override;
+  grpc::ServerUnaryReactor* BatchGetSkus(grpc::CallbackServerContext* context,
+                                         const v1::BatchGetSkusRequest* request,
+                                         v1::BatchGetSkusResponse* response) override;
+  grpc::ServerUnaryReactor* ReserveStock(grpc::CallbackServerContext* context,
+                                         const v1::ReserveStockRequest* request,
+                                         v1::ReserveStockResponse* response) override;
+  grpc::ServerUnaryReactor* ConfirmReservation(grpc::CallbackServerContext* context,
+                                               const v1::ConfirmReservationRequest* request,
+                                               v1::ConfirmReservationResponse* response) override;
+  grpc::ServerUnaryReactor* ReleaseReservation(grpc::CallbackServerContext* context,
+                                               const v1::ReleaseReservationRequest* request,
+                                               v1::ReleaseReservationResponse* response) override;
+
+ private:
+  Catalog& catalog_;
+  Inventory& inventory_;
+  server::WorkerPool& workers_;
+};
+
+// Request validation, exposed for tests. OK or INVALID_ARGUMENT naming the field.
+absl::Status Validate(const v1::CreateCategoryRequest& request);
+absl::Status Validate(const v1::CreateProductRequest& request);
+absl::Status Validate(const v1::ListProductsRequest& request);
+absl::Status Validate(const v1::AdjustStockRequest& request);
+absl::Status Validate(const v1::BatchGetSkusRequest& request);
+absl::Status Validate(const v1::ReserveStockRequest& request);
+
+void ToProto(const Sku& sku, v1::Sku* out);
+void ToProto(const Product& product, v1::Product* out);
+void ToProto(const Reservation& reservation, v1::Reservation* out);
+
+}  // namespace zhongtai::product

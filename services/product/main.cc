@@ -1,0 +1,83 @@
+// Composition root of the product service: config, pool, store, domain, API, sweeper; then run.
+#include "common/log/log.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/server/periodic_task.h"
+#include "common/server/service_runner.h"
+#include "common/metrics/collectors.h"
+#include "migrations.h"
+#include "services/product/api/product_api.h"
+#include "services/product/api/product_metrics.h"
+#include "services/product/config.h"
+#include "services/product/domain/ids.h"
+#include "services/product/store/pg_product_store.h"
+
+namespace zhongtai::product {
+namespace {
+
+int Main() {
+  log::Init("product");
+  absl::StatusOr<ProductConfig> config = LoadConfig();
+  if (!config.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+
+  server::RunnerOptions options;
+  options.service = "product";
+  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
+  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
+  options.worker_threads = config->worker_threads;
+  options.drain_timeout = config->drain_timeout;
+  server::ServiceRunner runner(options);
+
+  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"});
+  if (!pool.ok()) {
+    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    return 1;
+  }
+  if (absl::Status migrated = pg::Migrate(**pool, Migrations()); !migrated.ok()) {
+    log::Error("migrations failed", {{"error", migrated.ToString()}});
+    return 1;
+  }
+  if (!config->redis_address.empty()) {
+    log::Info("redis address given but no cache is in use yet", {{"redis", config->redis_address}});
+  }
+  pg::Pool& db = **pool;
+  runner.gauges().Add("zt_db_pool_in_use", "Database connections in use.", {{"pool", "product"}},
+                      [&db] { return static_cast<double>(db.in_use()); });
+  runner.gauges().Add("zt_db_pool_waiting", "Callers waiting for a database connection.", {{"pool", "product"}},
+                      [&db] { return static_cast<double>(db.waiting()); });
+
+  PgProductStore store(db);
+  SystemClock clock;
+  RandomIdGenerator ids(clock);
+  PrometheusInventoryObserver observer(runner.registry());
+  InventoryOptions inventory_options;
+  inventory_options.default_ttl = config->reservation_default_ttl;
+  inventory_options.max_ttl = absl::Seconds(kMaxReservationTtlSeconds);
+  inventory_options.sweep_batch = config->reservation_sweep_batch;
+  Catalog catalog(store, clock, ids);
+  Inventory inventory(store, clock, observer, inventory_options);
+  ProductApi api(catalog, inventory, runner.workers());
+  runner.AddService(&api);
+
+  server::PeriodicTask sweeper(config->reservation_sweep_interval, [&inventory] {
+    absl::StatusOr<int> expired = inventory.SweepExpired();
+    if (!expired.ok()) {
+      log::Warn("reservation sweep failed", {{"error", expired.status().ToString()}});
+    } else if (*expired > 0) {
+      log::Info("expired reservations released", {{"count", std::to_string(*expired)}});
+    }
+  });
+  runner.OnShutdown([&] {
+    sweeper.Stop();
+    db.Close();
+  });
+  return runner.Run();
+}
+
+}  // namespace
+}  // namespace zhongtai::product
+
+int main() { return zhongtai::product::Main(); }

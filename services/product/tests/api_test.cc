@@ -1,0 +1,196 @@
+// The gRPC surface on an in-process server over the in-memory store: mapping, validation with
+// fields, reasons in trailers, and the reservation metric.
+#include <catch2/catch.hpp>
+
+#include "common/server/client.h"
+#include "common/server/service_runner.h"
+#include "common/status/grpc_status.h"
+#include "common/status/status.h"
+#include "prometheus/registry.h"
+#include "services/product/api/product_api.h"
+#include "services/product/api/product_metrics.h"
+#include "services/product/domain/ids.h"
+#include "services/product/tests/in_memory_store.h"
+
+namespace zhongtai::product {
+namespace {
+
+template <typename Request, typename Response, typename Method>
+absl::Status Call(v1::ProductService::Stub& stub, Method method, const Request& request, Response* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return FromGrpcStatus((stub.*method)(&context, request, response), context);
+}
+
+double Counter(prometheus::Registry& registry, const std::string& name, const std::string& result) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.name == "result" && label.value == result) return metric.counter.value;
+      }
+    }
+  }
+  return -1;
+}
+
+TEST_CASE("product service over gRPC", "[api]") {
+  InMemoryProductStore store;
+  FakeClock clock;
+  RandomIdGenerator ids(clock);
+  server::RunnerOptions options;
+  options.service = "product";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.worker_threads = 2;
+  options.drain_timeout = absl::Seconds(1);
+  server::ServiceRunner runner(options);
+  PrometheusInventoryObserver observer(runner.registry());
+  Catalog catalog(store, clock, ids);
+  Inventory inventory(store, clock, observer);
+  ProductApi api(catalog, inventory, runner.workers());
+  runner.AddService(&api);
+  REQUIRE(runner.Start().ok());
+  auto stub = v1::ProductService::NewStub(server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port())));
+  using S = v1::ProductService::Stub;
+
+  v1::CreateCategoryRequest category_request;
+  category_request.set_name("  Phones ");
+  category_request.set_request_id("req-cat");
+  v1::CreateCategoryResponse category;
+  REQUIRE(Call(*stub, &S::CreateCategory, category_request, &category).ok());
+  CHECK(category.category().name() == "Phones");
+  CHECK(category.category().category_id().rfind("cat_", 0) == 0);
+
+  v1::CreateProductRequest product_request;
+  product_request.set_title("Zhongtai Phone");
+  product_request.set_category_id(category.category().category_id());
+  product_request.set_request_id("req-prd");
+  v1::NewSku* sku = product_request.add_skus();
+  sku->set_sku_code("ZP-RED");
+  sku->mutable_price()->set_currency("CNY");
+  sku->mutable_price()->set_amount_minor(199900);
+  sku->set_initial_stock(5);
+  (*sku->mutable_attributes())["color"] = "red";
+  v1::CreateProductResponse created;
+  REQUIRE(Call(*stub, &S::CreateProduct, product_request, &created).ok());
+  const v1::Sku& made = created.product().skus(0);
+  CHECK(made.spec() == "red");
+  CHECK(made.available() == 5);
+  CHECK(made.price().amount_minor() == 199900);
+  CHECK(made.attributes().at("color") == "red");
+  CHECK(created.product().create_time().seconds() == absl::ToUnixSeconds(clock.Now()));
+  std::string sku_id = made.sku_id();
+
+  SECTION("validation names the field in proto JSON style") {
+    v1::CreateProductRequest bad = product_request;
+    bad.mutable_skus(0)->mutable_price()->set_amount_minor(-1);
+    absl::Status status = Call(*stub, &S::CreateProduct, bad, &created);
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(FieldOf(status) == "skus[0].price.amountMinor");
+    CHECK(ReasonOf(status) == "PRICE_NEGATIVE");
+
+    v1::ReserveStockRequest reserve;
+    reserve.set_order_id("o1");
+    reserve.add_lines()->set_sku_id(sku_id);
+    v1::ReserveStockResponse reserved;
+    status = Call(*stub, &S::ReserveStock, reserve, &reserved);
+    CHECK(FieldOf(status) == "lines[0].quantity");
+    CHECK(ReasonOf(status) == "QUANTITY_NOT_POSITIVE");
+
+    v1::AdjustStockRequest adjust;
+    adjust.set_sku_id(sku_id);
+    v1::AdjustStockResponse adjusted;
+    CHECK(ReasonOf(Call(*stub, &S::AdjustStock, adjust, &adjusted)) == "DELTA_ZERO");
+
+    v1::ListProductsRequest list;
+    list.set_page_token("nonsense");
+    v1::ListProductsResponse page;
+    status = Call(*stub, &S::ListProducts, list, &page);
+    CHECK(FieldOf(status) == "pageToken");
+  }
+
+  SECTION("reserve, confirm and release with reasons and metrics") {
+    v1::ReserveStockRequest reserve;
+    reserve.set_order_id("o1");
+    v1::ReservationLine* line = reserve.add_lines();
+    line->set_sku_id(sku_id);
+    line->set_quantity(3);
+    reserve.set_ttl_seconds(60);
+    v1::ReserveStockResponse reserved;
+    REQUIRE(Call(*stub, &S::ReserveStock, reserve, &reserved).ok());
+    CHECK(reserved.reservation().status() == v1::RESERVATION_STATUS_HELD);
+    CHECK(reserved.reservation().expire_time().seconds() == absl::ToUnixSeconds(clock.Now()) + 60);
+    REQUIRE(Call(*stub, &S::ReserveStock, reserve, &reserved).ok());  // a retry
+
+    v1::ReserveStockRequest greedy = reserve;
+    greedy.set_order_id("o2");
+    absl::Status status = Call(*stub, &S::ReserveStock, greedy, &reserved);
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(ReasonOf(status) == "INSUFFICIENT_STOCK");
+    CHECK(std::string(status.message()).find(sku_id) != std::string::npos);
+
+    v1::BatchGetSkusRequest batch;
+    batch.add_sku_ids(sku_id);
+    v1::BatchGetSkusResponse skus;
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    CHECK(skus.skus(0).available() == 2);
+    CHECK(skus.skus(0).product_title() == "Zhongtai Phone");
+    batch.add_sku_ids("sku_missing");
+    status = Call(*stub, &S::BatchGetSkus, batch, &skus);
+    CHECK(status.code() == absl::StatusCode::kNotFound);
+    CHECK(ReasonOf(status) == "SKU_NOT_FOUND");
+
+    v1::AdjustStockRequest adjust;
+    adjust.set_sku_id(sku_id);
+    adjust.set_delta(-3);
+    adjust.set_request_id("adj-1");
+    v1::AdjustStockResponse adjusted;
+    CHECK(ReasonOf(Call(*stub, &S::AdjustStock, adjust, &adjusted)) == "STOCK_BELOW_RESERVED");
+
+    v1::ConfirmReservationRequest confirm;
+    confirm.set_order_id("o1");
+    v1::ConfirmReservationResponse confirmed;
+    REQUIRE(Call(*stub, &S::ConfirmReservation, confirm, &confirmed).ok());
+    CHECK(confirmed.reservation().status() == v1::RESERVATION_STATUS_CONFIRMED);
+    v1::ReleaseReservationRequest release;
+    release.set_order_id("o1");
+    v1::ReleaseReservationResponse released;
+    status = Call(*stub, &S::ReleaseReservation, release, &released);
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(ReasonOf(status) == "RESERVATION_CONFIRMED");
+
+    v1::GetProductRequest get;
+    get.set_product_id(created.product().product_id());
+    v1::GetProductResponse got;
+    REQUIRE(Call(*stub, &S::GetProduct, get, &got).ok());
+    CHECK(got.product().skus(0).available() == 2);
+
+    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "reserved") == 1);
+    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "insufficient") == 1);
+    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "confirmed") == 1);
+    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "expired") == 0);
+  }
+
+  SECTION("categories and products list with page tokens") {
+    v1::ListCategoriesRequest list_categories;
+    v1::ListCategoriesResponse categories;
+    REQUIRE(Call(*stub, &S::ListCategories, list_categories, &categories).ok());
+    CHECK(categories.categories_size() == 1);
+    CHECK(categories.next_page_token().empty());
+
+    v1::ListProductsRequest list;
+    list.set_category_id(category.category().category_id());
+    list.set_q("phone");
+    v1::ListProductsResponse page;
+    REQUIRE(Call(*stub, &S::ListProducts, list, &page).ok());
+    REQUIRE(page.products_size() == 1);
+    CHECK(page.products(0).skus(0).sku_code() == "ZP-RED");
+  }
+
+  runner.RequestShutdown();
+  CHECK(runner.Wait() == 0);
+}
+
+}  // namespace
+}  // namespace zhongtai::product
