@@ -1,0 +1,77 @@
+#include "services/user/api/user_api.h"
+
+#include "common/server/service_runner.h"
+#include "common/status/status.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace zhongtai::user {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp Timestamp(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+}  // namespace
+
+void ToProto(const User& user, v1::User* out) {
+  out->set_user_id(user.user_id);
+  out->set_email(user.email);
+  out->set_phone(user.phone);
+  out->set_nickname(user.nickname);
+  out->set_role(user.role == Role::kAdmin ? v1::ROLE_ADMIN : v1::ROLE_CUSTOMER);
+  *out->mutable_create_time() = Timestamp(user.created_at);
+}
+
+void ToProto(const IssuedTokens& tokens, v1::Tokens* out) {
+  out->set_access_token(tokens.access_token);
+  out->set_refresh_token(tokens.refresh_token);
+  out->set_token_type("Bearer");
+  *out->mutable_expire_time() = Timestamp(tokens.access_expires_at);
+  out->set_expires_in(static_cast<int32_t>(absl::ToInt64Seconds(tokens.access_ttl)));
+}
+
+grpc::ServerUnaryReactor* UserApi::Register(grpc::CallbackServerContext* context, const v1::RegisterRequest* request,
+                                            v1::RegisterResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RegisterCommand command{request->email(), request->phone(), request->password(), request->nickname()};
+    ASSIGN_OR_RETURN(User user, accounts_.Register(command));
+    ToProto(user, response->mutable_user());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::Login(grpc::CallbackServerContext* context, const v1::LoginRequest* request,
+                                         v1::LoginResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(LoginResult result, accounts_.Login(request->login(), request->password()));
+    ToProto(result.tokens, response->mutable_tokens());
+    ToProto(result.user, response->mutable_user());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::RefreshSession(grpc::CallbackServerContext* context,
+                                                  const v1::RefreshSessionRequest* request,
+                                                  v1::RefreshSessionResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    if (request->refresh_token().empty()) {
+      return InvalidArgument("refreshToken", "REFRESH_TOKEN_MISSING", "refresh token is required");
+    }
+    ASSIGN_OR_RETURN(IssuedTokens tokens, accounts_.Refresh(request->refresh_token()));
+    ToProto(tokens, response->mutable_tokens());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest* request,
+                                         v1::GetMeResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(User user, accounts_.GetMe(request->user_id()));
+    ToProto(user, response->mutable_user());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhongtai::user

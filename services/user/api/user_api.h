@@ -1,0 +1,35 @@
+// zhongtai.user.v1.UserService: maps proto <-> domain and runs the domain (which validates and
+// hashes passwords, slow on purpose) on the worker pool. The gateway fills GetMe's user_id from the
+// caller's token; this layer trusts it.
+#pragma once
+
+#include "common/server/worker_pool.h"
+#include "services/user/domain/accounts.h"
+#include "zhongtai/user/v1/user.grpc.pb.h"
+
+namespace zhongtai::user {
+
+class UserApi : public v1::UserService::CallbackService {
+ public:
+  UserApi(Accounts& accounts, server::WorkerPool& workers) : accounts_(accounts), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context, const v1::RegisterRequest* request,
+                                     v1::RegisterResponse* response) override;
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* context, const v1::LoginRequest* request,
+                                  v1::LoginResponse* response) override;
+  grpc::ServerUnaryReactor* RefreshSession(grpc::CallbackServerContext* context,
+                                           const v1::RefreshSessionRequest* request,
+                                           v1::RefreshSessionResponse* response) override;
+  grpc::ServerUnaryReactor* GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest* request,
+                                  v1::GetMeResponse* response) override;
+
+ private:
+  Accounts& accounts_;
+  server::WorkerPool& workers_;
+};
+
+// Domain -> proto. Never copies the password hash.
+void ToProto(const User& user, v1::User* out);
+void ToProto(const IssuedTokens& tokens, v1::Tokens* out);
+
+}  // namespace zhongtai::user

@@ -1,0 +1,37 @@
+#include "services/user/config.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config/env.h"
+
+namespace zhongtai::user {
+
+absl::StatusOr<UserConfig> LoadConfig() {
+  config::Env env("ZT_USER_");
+  UserConfig config;
+  config.grpc_port = env.Port("GRPC_PORT", config.grpc_port);
+  config.metrics_port = env.Port("METRICS_PORT", config.metrics_port);
+  config.pg_dsn = env.String("PG_DSN", "postgresql://user@127.0.0.1:5432/user");
+  config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
+  config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
+  config.access_ttl = absl::Seconds(env.Int("ACCESS_TTL_SECONDS", 15 * 60, 60, 24 * 3600));
+  config.refresh_ttl = absl::Seconds(env.Int("REFRESH_TTL_SECONDS", 30 * 24 * 3600, 3600, 365 * 24 * 3600));
+  config.token_secret = env.Shared("ZT_AUTH_TOKEN_SECRET", "");
+  config.admin_login = env.String("ADMIN_LOGIN", "");
+  config.admin_password = env.String("ADMIN_PASSWORD", "");
+
+  std::vector<std::string> errors;
+  if (absl::Status status = env.Finish(); !status.ok()) errors.emplace_back(status.message());
+  if (config.token_secret.size() < 32) {
+    errors.push_back("ZT_AUTH_TOKEN_SECRET must be set to at least 32 bytes");
+  }
+  if (config.admin_login.empty() != config.admin_password.empty()) {
+    errors.push_back("ZT_USER_ADMIN_LOGIN and ZT_USER_ADMIN_PASSWORD must be set together");
+  }
+  if (!errors.empty()) return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
+  return config;
+}
+
+}  // namespace zhongtai::user

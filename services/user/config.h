@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace zhongtai::user {
+
+struct UserConfig {
+  int grpc_port = 50054;
+  int metrics_port = 9104;
+  std::string pg_dsn;
+  int pg_pool_size = 8;
+  int worker_threads = 8;
+  std::string token_secret;  // shared ZT_AUTH_TOKEN_SECRET, at least 32 bytes
+  absl::Duration access_ttl = absl::Minutes(15);
+  absl::Duration refresh_ttl = absl::Hours(24 * 30);
+  // Both set or both empty: the admin account ensured at start.
+  std::string admin_login;
+  std::string admin_password;
+};
+
+// From ZT_USER_* and ZT_AUTH_TOKEN_SECRET; INVALID_ARGUMENT naming every bad variable.
+absl::StatusOr<UserConfig> LoadConfig();
+
+}  // namespace zhongtai::user

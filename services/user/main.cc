@@ -1,0 +1,77 @@
+// Composition root of the user service: config, pool, store, domain, API; then run.
+#include "common/ids/ids.h"
+#include "common/log/log.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/server/service_runner.h"
+#include "migrations.h"
+#include "services/user/api/user_api.h"
+#include "services/user/config.h"
+#include "services/user/store/pg_user_store.h"
+
+namespace zhongtai::user {
+namespace {
+
+class SystemClock : public Clock {
+ public:
+  absl::Time Now() override { return absl::Now(); }
+};
+
+class TimeOrderedIds : public IdGenerator {
+ public:
+  std::string NewUserId() override { return ids::NewId("u_"); }
+  std::string NewSessionFamilyId() override { return ids::NewId("sf_"); }
+};
+
+int Main() {
+  log::Init("user");
+  absl::StatusOr<UserConfig> config = LoadConfig();
+  if (!config.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+
+  server::RunnerOptions options;
+  options.service = "user";
+  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
+  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
+  options.worker_threads = config->worker_threads;
+  server::ServiceRunner runner(options);
+
+  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"});
+  if (!pool.ok()) {
+    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    return 1;
+  }
+  if (absl::Status migrated = pg::Migrate(**pool, Migrations()); !migrated.ok()) {
+    log::Error("migrations failed", {{"error", migrated.ToString()}});
+    return 1;
+  }
+
+  PgUserStore store(**pool);
+  Argon2PasswordHasher hasher;
+  SystemClock clock;
+  TimeOrderedIds ids;
+  AccountSettings settings;
+  settings.token.secret = config->token_secret;
+  settings.token.access_ttl = config->access_ttl;
+  settings.refresh_ttl = config->refresh_ttl;
+  Accounts accounts(store, hasher, clock, ids, settings);
+
+  if (!config->admin_login.empty()) {
+    if (absl::Status ensured = accounts.EnsureAdmin(config->admin_login, config->admin_password); !ensured.ok()) {
+      log::Error("cannot set up the admin account", {{"error", ensured.ToString()}});
+      return 1;
+    }
+  }
+
+  UserApi api(accounts, runner.workers());
+  runner.AddService(&api);
+  runner.OnShutdown([&] { (*pool)->Close(); });
+  return runner.Run();
+}
+
+}  // namespace
+}  // namespace zhongtai::user
+
+int main() { return zhongtai::user::Main(); }

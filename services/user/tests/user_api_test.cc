@@ -1,0 +1,142 @@
+// The UserService over a real in-process gRPC server, with the domain on in-memory fakes.
+#include "services/user/api/user_api.h"
+
+#include <memory>
+
+#include <catch2/catch.hpp>
+
+#include "common/auth/token.h"
+#include "common/server/service_runner.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/user/tests/fakes.h"
+
+namespace zhongtai::user {
+namespace {
+
+struct Call {
+  grpc::ClientContext context;
+  absl::Status Result(const grpc::Status& status) { return FromGrpcStatus(status, context); }
+};
+
+}  // namespace
+
+TEST_CASE("register, login, refresh and get me over gRPC") {
+  testing::InMemoryUserStore store;
+  testing::FakeHasher hasher;
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  AccountSettings settings;
+  settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
+  Accounts accounts(store, hasher, clock, ids, settings);
+
+  server::RunnerOptions options;
+  options.service = "user-test";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.worker_threads = 2;
+  options.drain_timeout = absl::Milliseconds(200);
+  server::ServiceRunner runner(options);
+  UserApi api(accounts, runner.workers());
+  runner.AddService(&api);
+  REQUIRE(runner.Start().ok());
+  auto stub = v1::UserService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials()));
+
+  v1::RegisterRequest reg;
+  reg.set_email("Carol@Example.com");
+  reg.set_password("s3cret-pass");
+  reg.set_nickname("Carol");
+  v1::RegisterResponse registered;
+  {
+    Call call;
+    REQUIRE(call.Result(stub->Register(&call.context, reg, &registered)).ok());
+  }
+  CHECK(registered.user().email() == "carol@example.com");
+  CHECK(registered.user().role() == v1::ROLE_CUSTOMER);
+  CHECK(registered.user().create_time().seconds() == absl::ToUnixSeconds(clock.now));
+
+  {
+    Call call;
+    v1::RegisterResponse again;
+    absl::Status taken = call.Result(stub->Register(&call.context, reg, &again));
+    CHECK(taken.code() == absl::StatusCode::kAlreadyExists);
+    CHECK(ReasonOf(taken) == "LOGIN_TAKEN");
+  }
+  {
+    Call call;
+    v1::RegisterRequest bad = reg;
+    bad.set_email("dave@example.com");
+    bad.set_password("short");
+    v1::RegisterResponse out;
+    absl::Status invalid = call.Result(stub->Register(&call.context, bad, &out));
+    CHECK(invalid.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(ReasonOf(invalid) == "PASSWORD_TOO_SHORT");
+    CHECK(FieldOf(invalid) == "password");
+  }
+
+  v1::LoginRequest login;
+  login.set_login("carol@example.com");
+  login.set_password("s3cret-pass");
+  v1::LoginResponse logged_in;
+  {
+    Call call;
+    REQUIRE(call.Result(stub->Login(&call.context, login, &logged_in)).ok());
+  }
+  CHECK(logged_in.tokens().token_type() == "Bearer");
+  CHECK(logged_in.tokens().expires_in() == 900);
+  CHECK(logged_in.user().user_id() == registered.user().user_id());
+  auto claims = auth::VerifyAccessToken(settings.token, logged_in.tokens().access_token(), clock.now);
+  REQUIRE(claims.ok());
+  CHECK(claims->subject == registered.user().user_id());
+
+  for (const char* who : {"carol@example.com", "nobody@example.com"}) {
+    Call call;
+    v1::LoginRequest wrong;
+    wrong.set_login(who);
+    wrong.set_password("not-the-password");
+    v1::LoginResponse out;
+    absl::Status denied = call.Result(stub->Login(&call.context, wrong, &out));
+    CHECK(denied.code() == absl::StatusCode::kUnauthenticated);
+    CHECK(ReasonOf(denied) == "INVALID_CREDENTIALS");
+  }
+
+  v1::RefreshSessionRequest refresh;
+  refresh.set_refresh_token(logged_in.tokens().refresh_token());
+  {
+    Call call;
+    v1::RefreshSessionResponse out;
+    REQUIRE(call.Result(stub->RefreshSession(&call.context, refresh, &out)).ok());
+    CHECK(out.tokens().refresh_token() != refresh.refresh_token());
+  }
+  {
+    Call call;
+    v1::RefreshSessionResponse out;
+    absl::Status reused = call.Result(stub->RefreshSession(&call.context, refresh, &out));
+    CHECK(reused.code() == absl::StatusCode::kUnauthenticated);
+    CHECK(ReasonOf(reused) == "REFRESH_TOKEN_INVALID");
+  }
+
+  {
+    Call call;
+    v1::GetMeRequest me;
+    me.set_user_id(registered.user().user_id());
+    v1::GetMeResponse out;
+    REQUIRE(call.Result(stub->GetMe(&call.context, me, &out)).ok());
+    CHECK(out.user().nickname() == "Carol");
+    CHECK(out.user().email() == "carol@example.com");
+  }
+  {
+    Call call;
+    v1::GetMeRequest me;
+    me.set_user_id("u_missing");
+    v1::GetMeResponse out;
+    CHECK(call.Result(stub->GetMe(&call.context, me, &out)).code() == absl::StatusCode::kNotFound);
+  }
+
+  runner.RequestShutdown();
+  CHECK(runner.Wait() == 0);
+}
+
+}  // namespace zhongtai::user
