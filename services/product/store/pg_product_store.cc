@@ -127,7 +127,8 @@ std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& or
   r.created_at = FromMicros(rows[0][1]);
   r.expires_at = FromMicros(rows[0][2]);
   for (const auto& row :
-       tx.exec_params("SELECT sku_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku_id", order_id)) {
+       tx.exec_params("SELECT sku_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku_id COLLATE \"C\"",
+                     order_id)) {
     r.lines.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
   }
   return r;
@@ -157,7 +158,7 @@ std::vector<Allocation> LoadAllocations(pqxx::work& tx, const std::string& order
   std::vector<Allocation> out;
   for (const auto& row : tx.exec_params(
            "SELECT sku_id, warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1 "
-           "ORDER BY sku_id, warehouse_id",
+           "ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\"",
            order_id)) {
     out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
   }
@@ -437,7 +438,8 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
     for (const auto& line : lines) {
       std::vector<StockLevel> levels;
       for (const auto& row : tx.exec_params(
-               "SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku_id = $1 ORDER BY warehouse_id FOR UPDATE",
+               "SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku_id = $1 "
+               "ORDER BY warehouse_id COLLATE \"C\" FOR UPDATE",
                line.sku_id)) {
         levels.push_back({line.sku_id, row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>()});
       }
@@ -498,7 +500,7 @@ absl::StatusOr<int> PgProductStore::ExpireDue(absl::Time now, int limit) {
     std::vector<std::pair<std::string, Allocation>> moves;
     for (const auto& row : tx.exec_params(
              "SELECT order_id, sku_id, warehouse_id, quantity FROM reservation_allocations "
-             "WHERE order_id = ANY($1::text[]) ORDER BY sku_id, warehouse_id, order_id",
+             "WHERE order_id = ANY($1::text[]) ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\", order_id",
              TextArrayLiteral(due))) {
       moves.push_back({row[0].as<std::string>(),
                        {row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<int64_t>()}});

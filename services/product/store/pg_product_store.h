@@ -1,5 +1,6 @@
-// ProductStore over PostgreSQL. Stock rows are locked in (sku id, warehouse id) order by every
-// transaction that moves stock, so reservations, confirmations and sweeps never deadlock.
+// ProductStore over PostgreSQL. Every transaction that moves stock locks the stock rows in
+// (sku id, warehouse id) byte order (COLLATE "C", as std::string compares), so reservations,
+// confirmations and sweeps never deadlock.
 #pragma once
 
 #include <string>
