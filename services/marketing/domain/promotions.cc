@@ -1,0 +1,70 @@
+#include "services/marketing/domain/promotions.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "services/marketing/domain/pricing.h"
+
+namespace zhongtai::marketing {
+namespace {
+
+// Page tokens wrap the last id seen, so that clients treat them as opaque.
+constexpr char kTokenPrefix[] = "p1:";
+
+std::string EncodeToken(const std::string& last_id) { return absl::WebSafeBase64Escape(kTokenPrefix + last_id); }
+
+absl::StatusOr<std::string> DecodeToken(const std::string& token) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, kTokenPrefix) ||
+      raw.size() == sizeof(kTokenPrefix) - 1) {
+    return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "page token is not valid");
+  }
+  return raw.substr(sizeof(kTokenPrefix) - 1);
+}
+
+}  // namespace
+
+absl::StatusOr<Promotion> Promotions::CreatePromotion(Promotion promotion, const std::string& request_id) {
+  if (request_id.empty()) {
+    return InvalidArgument("requestId", "REQUEST_ID_MISSING", "request id (Idempotency-Key) is required");
+  }
+  if (request_id.size() > 200) return InvalidArgument("requestId", "REQUEST_ID_TOO_LONG", "request id is too long");
+  RETURN_IF_ERROR(ValidatePromotion(promotion));
+  promotion.promotion_id = ids_.NewPromotionId();
+  promotion.request_id = request_id;
+  promotion.created_at = clock_.Now();
+  ASSIGN_OR_RETURN(PromotionStore::CreateResult result, store_.Create(promotion));
+  if (result.created) {
+    log::Info("promotion created", {{"promotion_id", result.promotion.promotion_id}});
+  }
+  return std::move(result.promotion);
+}
+
+absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const std::string& page_token) {
+  if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
+  int limit = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
+  std::string before_id;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(before_id, DecodeToken(page_token));
+  }
+  // One more than asked tells whether another page exists.
+  ASSIGN_OR_RETURN(std::vector<Promotion> found, store_.List(before_id, limit + 1));
+  PromotionPage page;
+  if (static_cast<int>(found.size()) > limit) {
+    found.resize(limit);
+    page.next_page_token = EncodeToken(found.back().promotion_id);
+  }
+  page.promotions = std::move(found);
+  return page;
+}
+
+absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines) {
+  RETURN_IF_ERROR(ValidateQuoteLines(lines));
+  ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
+  return PriceLines(lines, applicable);
+}
+
+}  // namespace zhongtai::marketing

@@ -1,0 +1,35 @@
+// The marketing center's use cases: create and list promotions, quote prices.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/marketing/domain/model.h"
+#include "services/marketing/domain/ports.h"
+
+namespace zhongtai::marketing {
+
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+
+class Promotions {
+ public:
+  Promotions(PromotionStore& store, Clock& clock, IdGenerator& ids) : store_(store), clock_(clock), ids_(ids) {}
+
+  // `promotion` without id and created_at. Idempotent on request_id (required): a replay returns the
+  // first promotion. INVALID_ARGUMENT with the field for bad input.
+  absl::StatusOr<Promotion> CreatePromotion(Promotion promotion, const std::string& request_id);
+  // Newest first. page_size 0 means the default; the token is opaque.
+  absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
+  // Prices the lines with the best promotion that applies now. The user id is accepted for
+  // member-specific rules; none exist yet.
+  absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines);
+
+ private:
+  PromotionStore& store_;
+  Clock& clock_;
+  IdGenerator& ids_;
+};
+
+}  // namespace zhongtai::marketing

@@ -1,0 +1,66 @@
+// In-memory fakes of the marketing domain's ports, for unit tests.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "services/marketing/domain/ports.h"
+
+namespace zhongtai::marketing::testing {
+
+class InMemoryPromotionStore : public PromotionStore {
+ public:
+  absl::StatusOr<CreateResult> Create(const Promotion& promotion) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, p] : promotions_) {
+      if (p.request_id == promotion.request_id) return CreateResult{p, false};
+    }
+    promotions_[promotion.promotion_id] = promotion;
+    return CreateResult{promotion, true};
+  }
+  absl::StatusOr<std::vector<Promotion>> List(const std::string& before_id, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Promotion> out;
+    for (auto it = promotions_.rbegin(); it != promotions_.rend() && static_cast<int>(out.size()) < limit; ++it) {
+      if (before_id.empty() || it->first < before_id) out.push_back(it->second);
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Promotion> out;
+    for (const auto& [id, p] : promotions_) {
+      if (p.status == PromotionStatus::kActive && p.start_time <= now && now < p.end_time) out.push_back(p);
+    }
+    return out;
+  }
+  int size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(promotions_.size());
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Promotion> promotions_;
+};
+
+class FakeClock : public Clock {
+ public:
+  absl::Time Now() override { return now; }
+  absl::Time now = absl::FromUnixSeconds(1700000000);
+};
+
+class SequentialIds : public IdGenerator {
+ public:
+  std::string NewPromotionId() override { return absl::StrFormat("pr_%06d", ++next_); }
+
+ private:
+  std::atomic<int> next_{0};
+};
+
+}  // namespace zhongtai::marketing::testing
