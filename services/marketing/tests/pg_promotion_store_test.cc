@@ -1,0 +1,164 @@
+#include "services/marketing/store/pg_promotion_store.h"
+
+#include <atomic>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "common/pg/migrate.h"
+#include "common/status/status.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+#include "services/marketing/domain/promotions.h"
+#include "services/marketing/tests/fakes.h"
+
+namespace zhongtai::marketing {
+namespace {
+
+struct Db {
+  Db() {
+    auto opened = pg::Pool::Open({database.dsn(), 4, absl::Seconds(5), "marketing-test"});
+    REQUIRE(opened.ok());
+    pool = std::move(*opened);
+    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+  }
+  zhongtai::testing::TestDatabase database;
+  std::unique_ptr<pg::Pool> pool;
+};
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000) + absl::Microseconds(42);
+
+Promotion Spec(const std::string& id, const std::string& request_id) {
+  Promotion p;
+  p.promotion_id = id;
+  p.request_id = request_id;
+  p.name = "满300减40";
+  p.currency = "CNY";
+  p.threshold = 30000;
+  p.reduction = 4000;
+  p.start_time = kNow - absl::Hours(1);
+  p.end_time = kNow + absl::Hours(1);
+  p.created_at = kNow;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("promotions round trip and are idempotent on request id", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  auto created = store.Create(Spec("pr_1", "req-1"));
+  REQUIRE(created.ok());
+  CHECK(created->created);
+  const Promotion& p = created->promotion;
+  CHECK(p.promotion_id == "pr_1");
+  CHECK(p.name == "满300减40");
+  CHECK(p.currency == "CNY");
+  CHECK(p.threshold == 30000);
+  CHECK(p.reduction == 4000);
+  CHECK(p.start_time == kNow - absl::Hours(1));
+  CHECK(p.end_time == kNow + absl::Hours(1));
+  CHECK(p.created_at == kNow);
+  CHECK(p.status == PromotionStatus::kActive);
+
+  auto replay = store.Create(Spec("pr_2", "req-1"));
+  REQUIRE(replay.ok());
+  CHECK_FALSE(replay->created);
+  CHECK(replay->promotion.promotion_id == "pr_1");
+  auto all = store.List("", 10);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 1);
+}
+
+TEST_CASE("concurrent creates with one request id make one promotion", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  std::set<std::string> ids;
+  std::mutex mu;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = store.Create(Spec("pr_" + std::to_string(i), "same"));
+      if (!r.ok()) {
+        ++failures;
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      ids.insert(r->promotion.promotion_id);
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  CHECK(ids.size() == 1);
+}
+
+TEST_CASE("listing pages newest first; only active promotions in their window apply", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  REQUIRE(store.Create(Spec("pr_1", "r1")).ok());
+  REQUIRE(store.Create(Spec("pr_2", "r2")).ok());
+  Promotion paused = Spec("pr_3", "r3");
+  paused.status = PromotionStatus::kPaused;
+  REQUIRE(store.Create(paused).ok());
+  Promotion later = Spec("pr_4", "r4");
+  later.start_time = kNow + absl::Minutes(30);
+  REQUIRE(store.Create(later).ok());
+
+  auto first = store.List("", 2);
+  REQUIRE(first.ok());
+  REQUIRE(first->size() == 2);
+  CHECK((*first)[0].promotion_id == "pr_4");
+  CHECK((*first)[1].promotion_id == "pr_3");
+  auto rest = store.List("pr_3", 10);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 2);
+  CHECK((*rest)[0].promotion_id == "pr_2");
+  CHECK((*rest)[1].promotion_id == "pr_1");
+
+  auto now = store.ListApplicable(kNow);
+  REQUIRE(now.ok());
+  REQUIRE(now->size() == 2);
+  CHECK((*now)[0].promotion_id == "pr_1");
+  CHECK((*now)[1].promotion_id == "pr_2");
+  auto later_on = store.ListApplicable(kNow + absl::Minutes(45));
+  REQUIRE(later_on.ok());
+  CHECK(later_on->size() == 3);
+  auto after_end = store.ListApplicable(kNow + absl::Hours(1));  // end is exclusive
+  REQUIRE(after_end.ok());
+  CHECK(after_end->empty());
+}
+
+TEST_CASE("the database refuses a reduction above the threshold", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  Promotion bad = Spec("pr_1", "r1");
+  bad.reduction = 40000;
+  CHECK(store.Create(bad).status().code() == absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("quotes over PostgreSQL: 满300减40 at 299 and at 300", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  Promotions promotions(store, clock, ids);
+  Promotion spec = Spec("", "");
+  spec.start_time = clock.now - absl::Hours(1);
+  spec.end_time = clock.now + absl::Hours(1);
+  REQUIRE(promotions.CreatePromotion(spec, "req").ok());
+
+  auto below = promotions.QuotePrice("u", {{"a", "CNY", 14950, 2}});
+  REQUIRE(below.ok());
+  CHECK(below->subtotal == 29900);
+  CHECK(below->discount == 0);
+  auto at = promotions.QuotePrice("u", {{"a", "CNY", 10001, 1}, {"b", "CNY", 19999, 1}});
+  REQUIRE(at.ok());
+  CHECK(at->discount == 4000);
+  CHECK(at->lines[0].discount + at->lines[1].discount == 4000);
+  CHECK(at->total == 26000);
+}
+
+}  // namespace zhongtai::marketing
