@@ -1,0 +1,135 @@
+#include "services/marketing/api/marketing_api.h"
+
+#include "common/server/service_runner.h"
+#include "common/status/status.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/marketing/domain/pricing.h"
+
+namespace zhongtai::marketing {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp Timestamp(absl::Time t) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+void SetMoney(type::v1::Money* money, const std::string& currency, int64_t amount) {
+  money->set_currency(currency);
+  money->set_amount_minor(amount);
+}
+
+// 0001-01-01 to 9999-12-31, as google.protobuf.Timestamp defines it (protobuf 3.21 has no checker).
+bool IsValid(const google::protobuf::Timestamp& t) {
+  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 && t.nanos() >= 0 && t.nanos() <= 999999999;
+}
+
+std::string CurrencyOr(const std::string& currency) { return currency.empty() ? kDefaultCurrency : currency; }
+
+}  // namespace
+
+absl::StatusOr<Promotion> FromProto(const v1::Promotion& in) {
+  Promotion p;
+  p.name = in.name();
+  if (!in.has_threshold_reduction()) {
+    return InvalidArgument("promotion.thresholdReduction", "RULE_MISSING", "a promotion rule is required");
+  }
+  const v1::ThresholdReduction& rule = in.threshold_reduction();
+  p.currency = CurrencyOr(rule.threshold().currency());
+  if (CurrencyOr(rule.reduction().currency()) != p.currency) {
+    return InvalidArgument("promotion.thresholdReduction.reduction.currency", "CURRENCY_MISMATCH",
+                           "threshold and reduction must use one currency");
+  }
+  p.threshold = rule.threshold().amount_minor();
+  p.reduction = rule.reduction().amount_minor();
+  if (!in.has_start_time()) return InvalidArgument("promotion.startTime", "START_TIME_MISSING", "start time is required");
+  if (!in.has_end_time()) return InvalidArgument("promotion.endTime", "END_TIME_MISSING", "end time is required");
+  if (!IsValid(in.start_time())) {
+    return InvalidArgument("promotion.startTime", "TIME_INVALID", "start time is out of range");
+  }
+  if (!IsValid(in.end_time())) {
+    return InvalidArgument("promotion.endTime", "TIME_INVALID", "end time is out of range");
+  }
+  p.start_time = FromTimestamp(in.start_time());
+  p.end_time = FromTimestamp(in.end_time());
+  p.status = in.status() == v1::PROMOTION_STATUS_PAUSED ? PromotionStatus::kPaused : PromotionStatus::kActive;
+  return p;
+}
+
+void ToProto(const Promotion& p, v1::Promotion* out) {
+  out->set_promotion_id(p.promotion_id);
+  out->set_name(p.name);
+  *out->mutable_start_time() = Timestamp(p.start_time);
+  *out->mutable_end_time() = Timestamp(p.end_time);
+  SetMoney(out->mutable_threshold_reduction()->mutable_threshold(), p.currency, p.threshold);
+  SetMoney(out->mutable_threshold_reduction()->mutable_reduction(), p.currency, p.reduction);
+  out->set_status(p.status == PromotionStatus::kPaused ? v1::PROMOTION_STATUS_PAUSED : v1::PROMOTION_STATUS_ACTIVE);
+  *out->mutable_create_time() = Timestamp(p.created_at);
+}
+
+void ToProto(const Quote& quote, v1::QuotePriceResponse* out) {
+  SetMoney(out->mutable_subtotal(), quote.currency, quote.subtotal);
+  SetMoney(out->mutable_discount(), quote.currency, quote.discount);
+  SetMoney(out->mutable_total(), quote.currency, quote.total);
+  for (const QuotedLine& line : quote.lines) {
+    v1::QuotedLine* l = out->add_lines();
+    l->set_sku_id(line.sku_id);
+    l->set_quantity(line.quantity);
+    SetMoney(l->mutable_unit_price(), quote.currency, line.unit_price);
+    SetMoney(l->mutable_subtotal(), quote.currency, line.subtotal);
+    SetMoney(l->mutable_discount(), quote.currency, line.discount);
+    SetMoney(l->mutable_total(), quote.currency, line.total);
+  }
+  for (const AppliedPromotion& applied : quote.applied) {
+    v1::AppliedPromotion* a = out->add_applied_promotions();
+    a->set_promotion_id(applied.promotion_id);
+    a->set_name(applied.name);
+    SetMoney(a->mutable_discount(), quote.currency, applied.discount);
+  }
+}
+
+grpc::ServerUnaryReactor* MarketingApi::CreatePromotion(grpc::CallbackServerContext* context,
+                                                        const v1::CreatePromotionRequest* request,
+                                                        v1::CreatePromotionResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    if (!request->has_promotion()) {
+      return InvalidArgument("promotion", "PROMOTION_MISSING", "promotion is required");
+    }
+    ASSIGN_OR_RETURN(Promotion promotion, FromProto(request->promotion()));
+    ASSIGN_OR_RETURN(Promotion created, promotions_.CreatePromotion(std::move(promotion), request->request_id()));
+    ToProto(created, response->mutable_promotion());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MarketingApi::ListPromotions(grpc::CallbackServerContext* context,
+                                                       const v1::ListPromotionsRequest* request,
+                                                       v1::ListPromotionsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(PromotionPage page, promotions_.ListPromotions(request->page_size(), request->page_token()));
+    for (const Promotion& p : page.promotions) ToProto(p, response->add_promotions());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MarketingApi::QuotePrice(grpc::CallbackServerContext* context,
+                                                   const v1::QuotePriceRequest* request,
+                                                   v1::QuotePriceResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    std::vector<QuoteLineInput> lines;
+    lines.reserve(request->lines_size());
+    for (const v1::QuoteLine& line : request->lines()) {
+      lines.push_back({line.sku_id(), line.unit_price().currency(), line.unit_price().amount_minor(), line.quantity()});
+    }
+    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(request->user_id(), lines));
+    ToProto(quote, response);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhongtai::marketing

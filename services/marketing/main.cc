@@ -1,0 +1,63 @@
+// Composition root of the marketing service: config, pool, store, domain, API; then run.
+#include "common/ids/ids.h"
+#include "common/log/log.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/server/service_runner.h"
+#include "migrations.h"
+#include "services/marketing/api/marketing_api.h"
+#include "services/marketing/config.h"
+#include "services/marketing/store/pg_promotion_store.h"
+
+namespace zhongtai::marketing {
+namespace {
+
+class SystemClock : public Clock {
+ public:
+  absl::Time Now() override { return absl::Now(); }
+};
+
+class TimeOrderedIds : public IdGenerator {
+ public:
+  std::string NewPromotionId() override { return ids::NewId("pr_"); }
+};
+
+int Main() {
+  log::Init("marketing");
+  absl::StatusOr<MarketingConfig> config = LoadConfig();
+  if (!config.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+
+  server::RunnerOptions options;
+  options.service = "marketing";
+  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
+  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
+  options.worker_threads = config->worker_threads;
+  server::ServiceRunner runner(options);
+
+  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "marketing"});
+  if (!pool.ok()) {
+    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    return 1;
+  }
+  if (absl::Status migrated = pg::Migrate(**pool, Migrations()); !migrated.ok()) {
+    log::Error("migrations failed", {{"error", migrated.ToString()}});
+    return 1;
+  }
+
+  PgPromotionStore store(**pool);
+  SystemClock clock;
+  TimeOrderedIds ids;
+  Promotions promotions(store, clock, ids);
+  MarketingApi api(promotions, runner.workers());
+  runner.AddService(&api);
+  runner.OnShutdown([&] { (*pool)->Close(); });
+  return runner.Run();
+}
+
+}  // namespace
+}  // namespace zhongtai::marketing
+
+int main() { return zhongtai::marketing::Main(); }
