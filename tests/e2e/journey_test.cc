@@ -1,0 +1,329 @@
+// End to end through the gateway over HTTP, with all six services running (see CMakeLists.txt: a
+// CTest fixture starts the stack with deploy/stack.sh and stops it afterwards).
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/auth/token.h"
+#include "tests/e2e/http_client.h"
+
+namespace zhongtai::e2e {
+namespace {
+
+std::string Unique(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  static const std::string run = std::to_string(std::random_device{}());
+  return absl::StrCat(prefix, run, "-", ++counter);
+}
+
+struct Stack {
+  std::map<std::string, std::string> env = LoadStackEnv();
+  std::string gateway = env.at("ZT_STACK_GATEWAY");
+
+  std::map<std::string, std::string> Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  std::string Login(const std::string& login, const std::string& password) {
+    HttpClient client(gateway);
+    auto response = client.Send("POST", "/v1/sessions", absl::StrCat(R"({"login":")", login, R"(","password":")",
+                                                                     password, R"("})"));
+    INFO(response.body);
+    REQUIRE(response.status == 200);
+    return response.Str("tokens.accessToken");
+  }
+  std::string AdminToken() { return Login(env.at("ZT_STACK_ADMIN_LOGIN"), env.at("ZT_STACK_ADMIN_PASSWORD")); }
+
+  // A fresh customer; returns their access token.
+  std::string NewCustomer() {
+    HttpClient client(gateway);
+    std::string email = Unique("buyer") + "@example.com";
+    auto registered = client.Send("POST", "/v1/users",
+                                  absl::StrCat(R"({"email":")", email, R"(","password":"s3cret-pass","nickname":"b"})"));
+    INFO(registered.body);
+    REQUIRE(registered.status == 200);
+    return Login(email, "s3cret-pass");
+  }
+
+  struct NewProduct {
+    std::string product_id;
+    std::vector<std::string> sku_ids;
+  };
+  // A product with one SKU per (price, stock) pair.
+  NewProduct CreateProduct(const std::string& admin, std::vector<std::pair<int64_t, int64_t>> skus) {
+    HttpClient client(gateway);
+    auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
+                                Bearer(admin));
+    INFO(category.body);
+    REQUIRE(category.status == 200);
+    std::string body = absl::StrCat(R"({"title":")", Unique("Tea "), R"(","categoryId":")",
+                                    category.Str("category.categoryId"), R"(","skus":[)");
+    for (size_t i = 0; i < skus.size(); ++i) {
+      absl::StrAppend(&body, i ? "," : "", R"({"skuCode":")", Unique("SKU"), R"(","spec":"v)", i,
+                      R"(","price":{"currency":"CNY","amountMinor":")", skus[i].first, R"("},"initialStock":")",
+                      skus[i].second, R"("})");
+    }
+    absl::StrAppend(&body, "]}");
+    auto created = client.Send("POST", "/v1/admin/products", body, Bearer(admin));
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    NewProduct product{created.Str("product.productId"), {}};
+    const auto* list = created.Find("product.skus");
+    REQUIRE(list != nullptr);
+    for (const auto& sku : list->list_value().values()) {
+      product.sku_ids.push_back(sku.struct_value().fields().at("skuId").string_value());
+    }
+    return product;
+  }
+
+  int64_t Available(const std::string& product_id, const std::string& sku_id) {
+    HttpClient client(gateway);
+    auto product = client.Send("GET", "/v1/products/" + product_id);
+    REQUIRE(product.status == 200);
+    for (const auto& sku : product.Find("product.skus")->list_value().values()) {
+      const auto& fields = sku.struct_value().fields();
+      if (fields.at("skuId").string_value() == sku_id) {
+        auto it = fields.find("available");
+        return it == fields.end() ? 0 : std::stoll(it->second.string_value());
+      }
+    }
+    FAIL("sku not in product");
+    return -1;
+  }
+
+  HttpResponse PlaceOrder(HttpClient& client, const std::string& token, const std::string& key,
+                          const std::string& lines_json) {
+    auto headers = Bearer(token);
+    headers["Idempotency-Key"] = key;
+    return client.Send("POST", "/v1/orders", absl::StrCat(R"({"channel":"app","lines":)", lines_json, "}"), headers);
+  }
+};
+
+std::string Line(const std::string& sku, int quantity) {
+  return absl::StrCat(R"({"skuId":")", sku, R"(","quantity":")", quantity, R"("})");
+}
+
+TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboard; a cancel returns stock") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1999, 20}, {500, 5}});
+  std::string token = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+
+  auto me = client.Send("GET", "/v1/users/me", "", stack.Bearer(token));
+  CHECK(me.status == 200);
+  CHECK(me.headers.count("x-request-id") == 1);
+
+  auto listed = client.Send("GET", "/v1/products?pageSize=5");
+  REQUIRE(listed.status == 200);
+  CHECK(listed.Find("products") != nullptr);
+
+  auto dashboard_before =
+      client.Send("GET", "/v1/admin/analytics/dashboard?startTime=2020-01-01T00:00:00Z&endTime=2100-01-01T00:00:00Z",
+                  "", stack.Bearer(admin));
+  REQUIRE(dashboard_before.status == 200);
+
+  std::string lines = absl::StrCat("[", Line(product.sku_ids[0], 2), ",", Line(product.sku_ids[1], 1), "]");
+  auto placed = stack.PlaceOrder(client, token, Unique("key"), lines);
+  INFO(placed.body);
+  REQUIRE(placed.status == 200);
+  std::string order_id = placed.Str("order.orderId");
+  CHECK(placed.Str("order.status") == "ORDER_STATUS_PENDING_PAYMENT");
+  CHECK(placed.Num("order.total.amountMinor") == 2 * 1999 + 500);
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
+
+  auto paid = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", stack.Bearer(token));
+  INFO(paid.body);
+  REQUIRE(paid.status == 200);
+  auto fetched = client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(token));
+  CHECK(fetched.Str("order.status") == "ORDER_STATUS_PAID");
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
+
+  // The data hub sees the order through the event stream: allow it a few seconds.
+  double paid_before = dashboard_before.Num("ordersPaid");
+  double gmv_before = dashboard_before.Num("paidGmv.amountMinor");
+  HttpResponse dashboard;
+  for (int i = 0; i < 100; ++i) {
+    dashboard = client.Send(
+        "GET", "/v1/admin/analytics/dashboard?startTime=2020-01-01T00:00:00Z&endTime=2100-01-01T00:00:00Z", "",
+        stack.Bearer(admin));
+    if (dashboard.Num("ordersPaid") >= paid_before + 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(dashboard.body);
+  CHECK(dashboard.Num("ordersPaid") >= paid_before + 1);
+  CHECK(dashboard.Num("paidGmv.amountMinor") >= gmv_before + 2 * 1999 + 500);
+
+  auto other = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 3), "]"));
+  REQUIRE(other.status == 200);
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 15);
+  auto cancelled = client.Send("POST", "/v1/orders/" + other.Str("order.orderId") + ":cancel", "{}",
+                               stack.Bearer(token));
+  INFO(cancelled.body);
+  REQUIRE(cancelled.status == 200);
+  CHECK(cancelled.Str("order.status") == "ORDER_STATUS_CANCELLED");
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
+
+  auto mine = client.Send("GET", "/v1/orders", "", stack.Bearer(token));
+  REQUIRE(mine.status == 200);
+  CHECK(mine.Find("orders")->list_value().values_size() == 2);
+}
+
+TEST_CASE("fifty buyers at once on a SKU with stock 10 get exactly ten orders") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{990, 10}});
+  std::vector<std::string> tokens(50);
+  {
+    std::vector<std::thread> registering;
+    for (int i = 0; i < 50; ++i) registering.emplace_back([&, i] { tokens[i] = stack.NewCustomer(); });
+    for (auto& t : registering) t.join();
+  }
+  std::atomic<int> ok{0}, out_of_stock{0}, other{0};
+  std::vector<std::thread> buyers;
+  for (int i = 0; i < 50; ++i) {
+    buyers.emplace_back([&, i] {
+      HttpClient client(stack.gateway);
+      auto placed = stack.PlaceOrder(client, tokens[i], Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 1), "]"));
+      if (placed.status == 200) {
+        ++ok;
+      } else if (placed.Str("error.reason") == "INSUFFICIENT_STOCK") {
+        ++out_of_stock;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : buyers) t.join();
+  CHECK(ok == 10);
+  CHECK(out_of_stock == 40);
+  CHECK(other == 0);
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 0);
+}
+
+TEST_CASE("one Idempotency-Key sent twenty times at once makes one order") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1200, 100}});
+  std::string token = stack.NewCustomer();
+  std::string key = Unique("same-key");
+  std::mutex mu;
+  std::set<std::string> order_ids;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clicks;
+  for (int i = 0; i < 20; ++i) {
+    clicks.emplace_back([&] {
+      HttpClient client(stack.gateway);
+      auto placed = stack.PlaceOrder(client, token, key, absl::StrCat("[", Line(product.sku_ids[0], 2), "]"));
+      if (placed.status != 200) {
+        ++failures;
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      order_ids.insert(placed.Str("order.orderId"));
+    });
+  }
+  for (auto& t : clicks) t.join();
+  CHECK(failures == 0);
+  CHECK(order_ids.size() == 1);
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 98);
+
+  HttpClient client(stack.gateway);
+  auto reused = stack.PlaceOrder(client, token, key, absl::StrCat("[", Line(product.sku_ids[0], 3), "]"));
+  CHECK(reused.status == 409);
+  CHECK(reused.Str("error.reason") == "IDEMPOTENCY_KEY_REUSED");
+  auto mine = client.Send("GET", "/v1/orders", "", stack.Bearer(token));
+  CHECK(mine.Find("orders")->list_value().values_size() == 1);
+}
+
+TEST_CASE("an order left unpaid past its deadline is cancelled and its stock returns") {
+  Stack stack;  // the test stack runs with a payment timeout of a few seconds
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{800, 5}});
+  std::string token = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  auto placed = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 5), "]"));
+  REQUIRE(placed.status == 200);
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 0);
+  std::string status;
+  for (int i = 0; i < 150 && status != "ORDER_STATUS_CANCELLED"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = client.Send("GET", "/v1/orders/" + placed.Str("order.orderId"), "", stack.Bearer(token))
+                 .Str("order.status");
+  }
+  CHECK(status == "ORDER_STATUS_CANCELLED");
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 5);
+  auto late = client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}", stack.Bearer(token));
+  CHECK(late.status == 400);
+}
+
+TEST_CASE("bad input gets the right status and reason, and changes nothing") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1000, 7}});
+  std::string token = stack.NewCustomer();
+  std::string stranger = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  auto headers = stack.Bearer(token);
+
+  auto malformed = client.Send("POST", "/v1/orders", R"({"lines": [)", headers);
+  CHECK(malformed.status == 400);
+  CHECK(malformed.Str("error.status") == "INVALID_ARGUMENT");
+
+  auto wrong_type = client.Send("POST", "/v1/orders", R"({"lines": "three"})", headers);
+  CHECK(wrong_type.status == 400);
+
+  auto unknown_field = client.Send("POST", "/v1/orders", R"({"lines": [], "bogus": 1})", headers);
+  CHECK(unknown_field.status == 400);
+
+  auto zero = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 0), "]"));
+  CHECK(zero.status == 400);
+  CHECK(zero.Str("error.reason") == "QUANTITY_NOT_POSITIVE");
+  auto negative = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], -2), "]"));
+  CHECK(negative.status == 400);
+  CHECK(negative.Str("error.reason") == "QUANTITY_NOT_POSITIVE");
+
+  auto no_token = client.Send("POST", "/v1/orders", absl::StrCat(R"({"lines":[)", Line(product.sku_ids[0], 1), "]}"));
+  CHECK(no_token.status == 401);
+  CHECK(no_token.Str("error.reason") == "TOKEN_MISSING");
+
+  std::string tampered = token;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  auto bad_token = client.Send("GET", "/v1/orders", "", stack.Bearer(tampered));
+  CHECK(bad_token.status == 401);
+  CHECK(bad_token.Str("error.reason") == "TOKEN_INVALID");
+
+  auth::TokenConfig config;
+  std::ifstream secret_file(stack.env.at("ZT_STACK_STATE") + "/token.secret");
+  std::getline(secret_file, config.secret);
+  std::string expired = auth::SignAccessToken(config, "someone", "customer", absl::Now() - absl::Hours(2));
+  auto expired_response = client.Send("GET", "/v1/orders", "", stack.Bearer(expired));
+  CHECK(expired_response.status == 401);
+  CHECK(expired_response.Str("error.reason") == "TOKEN_EXPIRED");
+
+  auto customer_as_admin = client.Send("POST", "/v1/admin/categories", R"({"name":"x"})", headers);
+  CHECK(customer_as_admin.status == 403);
+
+  auto placed = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 1), "]"));
+  REQUIRE(placed.status == 200);
+  std::string order_id = placed.Str("order.orderId");
+  auto peek = client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(stranger));
+  CHECK(peek.status == 404);
+  auto missing = client.Send("GET", "/v1/orders/o_doesnotexist", "", stack.Bearer(stranger));
+  CHECK(missing.status == 404);
+  CHECK(peek.Str("error.reason") == missing.Str("error.reason"));
+  auto steal = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", stack.Bearer(stranger));
+  CHECK(steal.status == 404);
+  CHECK(client.Send("GET", "/v1/orders/" + order_id, "", headers).Str("order.status") ==
+        "ORDER_STATUS_PENDING_PAYMENT");
+  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 6);
+}
+
+}  // namespace
+}  // namespace zhongtai::e2e
