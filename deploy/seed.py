@@ -42,9 +42,9 @@ catalogue = {
                   ("Kettle", ["1.5L"], 18900), ("Towel set", ["blue", "grey"], 5900)],
 }
 products = 0
-for category, items in catalogue.items():
+for index, (category, items) in enumerate(catalogue.items()):
     category_id = call("POST", "/v1/admin/categories", {"name": category}, token,
-                       key="seed-category-" + category)["category"]["categoryId"]
+                       key=f"seed-category-{index}")["category"]["categoryId"]
     for edition in range(1, 5):
         for title, specs, price in items:
             if products >= 50:
