@@ -33,7 +33,7 @@ TEST_CASE("ties go to the earlier part") {
   CHECK(Apportion(1, {0, 5, 5}) == V{0, 1, 0});
 }
 
-TEST_CASE("zero weights get nothing; all zero goes to the first part") {
+TEST_CASE("zero weights get nothing: all zero goes to the first part") {
   CHECK(Apportion(10, {0, 3, 0, 7}) == V{0, 3, 0, 7});
   CHECK(Apportion(9, {0, 0, 0}) == V{9, 0, 0});
   CHECK(Apportion(9, {}).empty());

@@ -35,7 +35,7 @@ int64_t Count(Pool& pool, const std::string& sql) {
   return n;
 }
 
-TEST_CASE("Migrate applies migrations once and records them; running it again changes nothing") {
+TEST_CASE("Migrate applies migrations once and records them: running it again changes nothing") {
   testing::TestDatabase db;
   auto pool = OpenPool(db.dsn());
   REQUIRE(Migrate(*pool, Migrations()).ok());

@@ -253,7 +253,7 @@ TEST_CASE("A connection killed by the server is reopened on next use") {
   CHECK(new_pid != pid);
 }
 
-TEST_CASE("Open fails with UNAVAILABLE when the server cannot be reached; Close refuses later calls") {
+TEST_CASE("Open fails with UNAVAILABLE when the server cannot be reached: Close refuses later calls") {
   auto unreachable = Pool::Open({"postgresql://postgres@127.0.0.1:1/postgres?connect_timeout=2", 2, absl::Seconds(1), "test"});
   CHECK(unreachable.status().code() == absl::StatusCode::kUnavailable);
 

@@ -91,7 +91,7 @@ TEST_CASE("Script runs by SHA and still works after SCRIPT FLUSH") {
   CHECK(std::string(failed.status().message()).find("SOLD_OUT") != std::string::npos);
 }
 
-TEST_CASE("Open fails with UNAVAILABLE when Redis cannot be reached; Close refuses later calls") {
+TEST_CASE("Open fails with UNAVAILABLE when Redis cannot be reached: Close refuses later calls") {
   auto unreachable = Pool::Open({"127.0.0.1:1", 1, absl::Milliseconds(500)});
   CHECK(unreachable.status().code() == absl::StatusCode::kUnavailable);
   auto pool = OpenPool();

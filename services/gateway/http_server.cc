@@ -1,5 +1,6 @@
 #include "services/gateway/http_server.h"
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -178,8 +179,27 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
     stream_.expires_after(Chrono(server_->options.write_timeout));
     http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-      if (ec || !keep_alive) return self->Close();
+      if (ec) return self->Close();
+      if (!keep_alive) return self->LingerThenClose();
       self->WaitForRequest();
+    });
+  }
+
+  // Closing a socket with unread input (e.g. the rest of a body over the limit) sends a reset, and
+  // the reset can destroy the response before the client reads it. So: stop sending, read and drop
+  // what the client still sends for a short while, then close (what servers call a lingering close).
+  void LingerThenClose() {
+    if (state_ == State::kClosed) return;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    DrainInput(std::make_shared<std::array<char, 16384>>());
+  }
+
+  void DrainInput(std::shared_ptr<std::array<char, 16384>> discard) {
+    stream_.async_read_some(net::buffer(*discard), [self = shared_from_this(), discard](beast::error_code ec, size_t) {
+      if (ec) return self->Close();  // the client closed too, or the linger time is up
+      self->DrainInput(discard);
     });
   }
 

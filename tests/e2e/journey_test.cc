@@ -109,7 +109,7 @@ std::string Line(const std::string& sku, int quantity) {
   return absl::StrCat(R"({"skuId":")", sku, R"(","quantity":")", quantity, R"("})");
 }
 
-TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboard; a cancel returns stock") {
+TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboard: a cancel returns stock") {
   Stack stack;
   std::string admin = stack.AdminToken();
   auto product = stack.CreateProduct(admin, {{1999, 20}, {500, 5}});

@@ -35,7 +35,7 @@ absl::StatusOr<auth::Claims> FakeVerify(absl::string_view token) {
   return claims;
 }
 
-TEST_CASE("body, query and path fill the request; int64 and enums follow proto3 JSON") {
+TEST_CASE("body, query and path fill the request: int64 and enums follow proto3 JSON") {
   std::vector<PathBinding> bindings;
   const Route& route = RouteFor("POST", "/v1/admin/products");
   zhongtai::product::v1::CreateProductRequest request;

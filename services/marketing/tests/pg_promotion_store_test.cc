@@ -95,7 +95,7 @@ TEST_CASE("concurrent creates with one request id make one promotion", "[store]"
   CHECK(ids.size() == 1);
 }
 
-TEST_CASE("listing pages newest first; only active promotions in their window apply", "[store]") {
+TEST_CASE("listing pages newest first: only active promotions in their window apply", "[store]") {
   Db db;
   PgPromotionStore store(*db.pool);
   REQUIRE(store.Create(Spec("pr_1", "r1")).ok());

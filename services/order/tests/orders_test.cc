@@ -52,7 +52,7 @@ TEST_CASE("repeated SKUs are merged and bad lines name their field") {
   CHECK(ReasonOf(NormalizeLines({}, 50, 9999).status()) == "LINES_EMPTY");
 }
 
-TEST_CASE("the same request id returns the first order; a different body with it is refused") {
+TEST_CASE("the same request id returns the first order: a different body with it is refused") {
   World w;
   auto first = w.orders.PlaceOrder(w.Command("k1", {{"sku-a", 1}}));
   auto again = w.orders.PlaceOrder(w.Command("k1", {{"sku-a", 1}}));
@@ -101,7 +101,7 @@ TEST_CASE("an unknown SKU is NOT_FOUND naming the line") {
   CHECK(FieldOf(order.status()) == "lines[1].skuId");
 }
 
-TEST_CASE("paying confirms the stock once; paying again returns the paid order") {
+TEST_CASE("paying confirms the stock once: paying again returns the paid order") {
   World w;
   auto order = w.orders.PlaceOrder(w.Command("k1", {{"sku-a", 1}}));
   REQUIRE(order.ok());

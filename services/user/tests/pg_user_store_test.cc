@@ -112,7 +112,7 @@ TEST_CASE("credentials can be updated", "[store]") {
   CHECK(store.UpdateCredentials("u_none", Role::kAdmin, "x").code() == absl::StatusCode::kNotFound);
 }
 
-TEST_CASE("refresh sessions rotate once; reuse revokes the family; expiry holds", "[store]") {
+TEST_CASE("refresh sessions rotate once: reuse revokes the family: expiry holds", "[store]") {
   Db db;
   PgUserStore store(*db.pool);
   REQUIRE(store.CreateUser(Alice()).ok());
