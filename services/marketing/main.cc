@@ -12,11 +12,6 @@
 namespace zhongtai::marketing {
 namespace {
 
-class SystemClock : public Clock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-};
-
 class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewPromotionId() override { return ids::NewId("pr_"); }

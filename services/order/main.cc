@@ -19,11 +19,6 @@
 namespace zhongtai::order {
 namespace {
 
-class SystemClock : public Clock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-};
-
 class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewOrderId() override { return ids::NewId("o_"); }

@@ -12,11 +12,6 @@
 namespace zhongtai::user {
 namespace {
 
-class SystemClock : public Clock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-};
-
 class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewUserId() override { return ids::NewId("u_"); }

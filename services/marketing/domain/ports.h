@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock/clock.h"
 #include "services/marketing/domain/model.h"
 
 namespace zhongtai::marketing {
@@ -24,12 +25,6 @@ class PromotionStore {
   virtual absl::StatusOr<std::vector<Promotion>> List(const std::string& before_id, int limit) = 0;
   // Status ACTIVE and start_time <= now < end_time.
   virtual absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) = 0;
-};
-
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual absl::Time Now() = 0;
 };
 
 class IdGenerator {

@@ -49,11 +49,7 @@ class InMemoryPromotionStore : public PromotionStore {
   std::map<std::string, Promotion> promotions_;
 };
 
-class FakeClock : public Clock {
- public:
-  absl::Time Now() override { return now; }
-  absl::Time now = absl::FromUnixSeconds(1700000000);
-};
+using FakeClock = zhongtai::FakeClock;
 
 class SequentialIds : public IdGenerator {
  public:

@@ -43,8 +43,8 @@ TEST_CASE("create, list and quote over gRPC") {
   create.set_request_id("seed-promotion-300-40");
   v1::Promotion* p = create.mutable_promotion();
   p->set_name("满300减40");
-  p->mutable_start_time()->set_seconds(absl::ToUnixSeconds(clock.now - absl::Hours(1)));
-  p->mutable_end_time()->set_seconds(absl::ToUnixSeconds(clock.now + absl::Hours(24 * 365)));
+  p->mutable_start_time()->set_seconds(absl::ToUnixSeconds(clock.Now() - absl::Hours(1)));
+  p->mutable_end_time()->set_seconds(absl::ToUnixSeconds(clock.Now() + absl::Hours(24 * 365)));
   SetMoney(p->mutable_threshold_reduction()->mutable_threshold(), 30000);
   SetMoney(p->mutable_threshold_reduction()->mutable_reduction(), 4000);
 

@@ -146,8 +146,8 @@ TEST_CASE("quotes over PostgreSQL: 满300减40 at 299 and at 300", "[store]") {
   testing::SequentialIds ids;
   Promotions promotions(store, clock, ids);
   Promotion spec = Spec("", "");
-  spec.start_time = clock.now - absl::Hours(1);
-  spec.end_time = clock.now + absl::Hours(1);
+  spec.start_time = clock.Now() - absl::Hours(1);
+  spec.end_time = clock.Now() + absl::Hours(1);
   REQUIRE(promotions.CreatePromotion(spec, "req").ok());
 
   auto below = promotions.QuotePrice("u", {{"a", "CNY", 14950, 2}});

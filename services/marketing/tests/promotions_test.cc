@@ -26,8 +26,8 @@ struct Fixture {
     p.currency = "CNY";
     p.threshold = threshold;
     p.reduction = reduction;
-    p.start_time = clock.now - absl::Hours(1);
-    p.end_time = clock.now + absl::Hours(24);
+    p.start_time = clock.Now() - absl::Hours(1);
+    p.end_time = clock.Now() + absl::Hours(24);
     return p;
   }
   testing::InMemoryPromotionStore store;
@@ -117,10 +117,10 @@ TEST_CASE("paused, not yet started, ended and foreign-currency promotions do not
   paused.status = PromotionStatus::kPaused;
   REQUIRE(f.promotions.CreatePromotion(paused, "r1").ok());
   Promotion future = f.Spec("future", 100, 50);
-  future.start_time = f.clock.now + absl::Minutes(1);
+  future.start_time = f.clock.Now() + absl::Minutes(1);
   REQUIRE(f.promotions.CreatePromotion(future, "r2").ok());
   Promotion ended = f.Spec("ended", 100, 50);
-  ended.end_time = f.clock.now;  // the end is exclusive
+  ended.end_time = f.clock.Now();  // the end is exclusive
   REQUIRE(f.promotions.CreatePromotion(ended, "r3").ok());
   Promotion usd = f.Spec("usd", 100, 50);
   usd.currency = "USD";
@@ -169,7 +169,7 @@ TEST_CASE("create promotion is idempotent on request id and validates its input"
   Fixture f;
   Promotion first = f.MustCreate("满300减40", 30000, 4000, "req-1");
   CHECK(first.promotion_id == "pr_000001");
-  CHECK(first.created_at == f.clock.now);
+  CHECK(first.created_at == f.clock.Now());
   CHECK(first.status == PromotionStatus::kActive);
   Promotion replay = f.MustCreate("满300减40", 30000, 4000, "req-1");
   CHECK(replay.promotion_id == first.promotion_id);

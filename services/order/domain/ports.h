@@ -9,15 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock/clock.h"
 #include "services/order/domain/order.h"
 
 namespace zhongtai::order {
-
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual absl::Time Now() = 0;
-};
 
 class IdGenerator {
  public:

@@ -12,14 +12,7 @@
 
 namespace zhongtai::order::testing {
 
-class FakeClock : public Clock {
- public:
-  absl::Time Now() override { return now_; }
-  void Advance(absl::Duration d) { now_ += d; }
-
- private:
-  absl::Time now_ = absl::FromUnixSeconds(1700000000);
-};
+using FakeClock = zhongtai::FakeClock;
 
 class SequentialIds : public IdGenerator {
  public:

@@ -1,4 +1,4 @@
-// Runtime Clock and IdGenerator.
+// Runtime IdGenerator.
 #pragma once
 
 #include <string>
@@ -7,11 +7,6 @@
 #include "services/product/domain/ports.h"
 
 namespace zhongtai::product {
-
-class SystemClock : public Clock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-};
 
 // Time-ordered ids from common/ids: "cat_...", "prd_...", "sku_...".
 class RandomIdGenerator : public IdGenerator {

@@ -10,15 +10,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/clock/clock.h"
 #include "services/product/domain/model.h"
 
 namespace zhongtai::product {
-
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual absl::Time Now() = 0;
-};
 
 class IdGenerator {
  public:

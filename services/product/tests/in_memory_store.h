@@ -58,22 +58,7 @@ class InMemoryProductStore : public ProductStore {
 };
 
 // A clock tests move by hand.
-class FakeClock : public Clock {
- public:
-  explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1700000000)) : now_(start) {}
-  absl::Time Now() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ += d;
-  }
-
- private:
-  std::mutex mu_;
-  absl::Time now_;
-};
+using FakeClock = zhongtai::FakeClock;
 
 // Counts observer results.
 class CountingObserver : public InventoryObserver {

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock/clock.h"
 #include "services/user/domain/model.h"
 
 namespace zhongtai::user {
@@ -34,12 +35,6 @@ class UserStore {
   // every live session of its family and answer kReused; that change must be kept (not rolled back).
   virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
                                                      absl::Time now) = 0;
-};
-
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual absl::Time Now() = 0;
 };
 
 class IdGenerator {

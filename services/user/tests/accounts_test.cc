@@ -54,7 +54,7 @@ TEST_CASE("register normalises the login and stores only a hash") {
   CHECK(user->email == "alice@example.com");
   CHECK(user->nickname == "Alice");
   CHECK(user->role == Role::kCustomer);
-  CHECK(user->created_at == f.clock.now);
+  CHECK(user->created_at == f.clock.Now());
   auto stored = f.store.FindById(user->user_id);
   REQUIRE(stored.ok());
   CHECK(stored->password_hash != "s3cret-pass");
@@ -100,8 +100,8 @@ TEST_CASE("login issues a verifiable access token and a refresh token") {
   REQUIRE(result.ok());
   CHECK(result->user.user_id == bob.user_id);
   CHECK(result->tokens.access_ttl == absl::Minutes(15));
-  CHECK(result->tokens.access_expires_at == f.clock.now + absl::Minutes(15));
-  auto claims = auth::VerifyAccessToken(Fixture::Settings().token, result->tokens.access_token, f.clock.now);
+  CHECK(result->tokens.access_expires_at == f.clock.Now() + absl::Minutes(15));
+  auto claims = auth::VerifyAccessToken(Fixture::Settings().token, result->tokens.access_token, f.clock.Now());
   REQUIRE(claims.ok());
   CHECK(claims->subject == bob.user_id);
   CHECK(claims->role == "customer");
@@ -129,11 +129,11 @@ TEST_CASE("refresh rotates: the old refresh token stops working") {
   f.MustRegister("bob@example.com");
   auto login = f.accounts.Login("bob@example.com", "s3cret-pass");
   REQUIRE(login.ok());
-  f.clock.now += absl::Minutes(20);
+  f.clock.Advance(absl::Minutes(20));
   auto refreshed = f.accounts.Refresh(login->tokens.refresh_token);
   REQUIRE(refreshed.ok());
   CHECK(refreshed->refresh_token != login->tokens.refresh_token);
-  CHECK(auth::VerifyAccessToken(Fixture::Settings().token, refreshed->access_token, f.clock.now).ok());
+  CHECK(auth::VerifyAccessToken(Fixture::Settings().token, refreshed->access_token, f.clock.Now()).ok());
 
   auto again = f.accounts.Refresh(login->tokens.refresh_token);
   RequireError(again.status(), absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID");
@@ -151,7 +151,7 @@ TEST_CASE("refresh tokens expire and unknown ones are rejected") {
   RequireError(f.accounts.Refresh("not-a-token").status(), absl::StatusCode::kUnauthenticated,
                "REFRESH_TOKEN_INVALID");
   RequireError(f.accounts.Refresh("").status(), absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID");
-  f.clock.now += absl::Hours(24);
+  f.clock.Advance(absl::Hours(24));
   RequireError(f.accounts.Refresh(login->tokens.refresh_token).status(), absl::StatusCode::kUnauthenticated,
                "REFRESH_TOKEN_EXPIRED");
 }
@@ -181,7 +181,7 @@ TEST_CASE("ensure admin is idempotent and follows the configured password") {
 
   auto login = f.accounts.Login("admin@zhongtai.local", "admin-pass-1");
   REQUIRE(login.ok());
-  auto claims = auth::VerifyAccessToken(Fixture::Settings().token, login->tokens.access_token, f.clock.now);
+  auto claims = auth::VerifyAccessToken(Fixture::Settings().token, login->tokens.access_token, f.clock.Now());
   REQUIRE(claims.ok());
   CHECK(claims->role == "admin");
 

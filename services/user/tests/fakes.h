@@ -107,11 +107,7 @@ class FakeHasher : public PasswordHasher {
   std::atomic<int> verifies{0};
 };
 
-class FakeClock : public Clock {
- public:
-  absl::Time Now() override { return now; }
-  absl::Time now = absl::FromUnixSeconds(1700000000);
-};
+using FakeClock = zhongtai::FakeClock;
 
 class SequentialIds : public IdGenerator {
  public:

@@ -55,7 +55,7 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   }
   CHECK(registered.user().email() == "carol@example.com");
   CHECK(registered.user().role() == v1::ROLE_CUSTOMER);
-  CHECK(registered.user().create_time().seconds() == absl::ToUnixSeconds(clock.now));
+  CHECK(registered.user().create_time().seconds() == absl::ToUnixSeconds(clock.Now()));
 
   {
     Call call;
@@ -87,7 +87,7 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   CHECK(logged_in.tokens().token_type() == "Bearer");
   CHECK(logged_in.tokens().expires_in() == 900);
   CHECK(logged_in.user().user_id() == registered.user().user_id());
-  auto claims = auth::VerifyAccessToken(settings.token, logged_in.tokens().access_token(), clock.now);
+  auto claims = auth::VerifyAccessToken(settings.token, logged_in.tokens().access_token(), clock.Now());
   REQUIRE(claims.ok());
   CHECK(claims->subject == registered.user().user_id());
 
