@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""Runs the benchmark scenarios against a fresh local stack and writes bench/results/<date>.md and .json.
+
+Every figure is a ratio against a reference measured in the same invocation on the same machine: the
+system (A) and its reference (B) run alternately, A B A B ..., after one warm-up run of each, and the
+report gives the median ratio with its min and max. Usage (bench/run.sh passes these through):
+  run.py [--build DIR] [--pairs N] [--duration S] [--smoke] [--only B1,B3] [--out DIR] [--state DIR]
+--smoke runs each scenario once for about a second (the CTest smoke); it never judges speed."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def log(*parts):
+    print("bench:", *parts, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------ processes
+def tree_cpu_seconds(roots):
+    """utime+stime of the process trees under roots (plus the roots' reaped children), as zt-loadgen does."""
+    stats = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                line = f.read()
+        except OSError:
+            continue
+        fields = line[line.rfind(")") + 2:].split()
+        stats[int(name)] = (int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]))
+    tree = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for pid, (ppid, _, _) in stats.items():
+            if pid not in tree and ppid in tree:
+                tree.add(pid)
+                grew = True
+    ticks = sum(stats[p][1] + (stats[p][2] if p in roots else 0) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Stack:
+    def __init__(self, build, state):
+        self.build, self.state = build, state
+        env = dict(os.environ, ZT_BUILD_DIR=build, ZT_STACK_FREE_PORTS="1")
+        log("starting the stack in", state)
+        subprocess.run([f"{REPO}/deploy/stack.sh", "start", state], env=env, check=True, stdout=subprocess.DEVNULL)
+        self.env = {}
+        with open(f"{state}/stack.env") as f:
+            for line in f:
+                m = re.match(r"export (\w+)=(.*)", line.strip())
+                if m:
+                    self.env[m.group(1)] = m.group(2)
+        self.pids = {}
+        for name in ("product", "order", "marketing", "user", "datahub", "gateway"):
+            with open(f"{state}/run/{name}.pid") as f:
+                self.pids[name] = int(f.read())
+        with open(f"{state}/stores/pg/postmaster.pid") as f:
+            self.pids["postgres"] = int(f.readline())
+        with open(f"{state}/stores/redis/redis.pid") as f:
+            self.pids["redis"] = int(f.read())
+        self.gateway = self.env["ZT_STACK_GATEWAY"]
+        self.pg_dsn = self.env["ZT_STACK_PG_DSN"]  # superuser, database postgres
+
+    def dsn(self, database):
+        return self.pg_dsn.rsplit("/", 1)[0] + "/" + database
+
+    def stop(self):
+        subprocess.run([f"{REPO}/deploy/stack.sh", "stop", self.state], check=False, stdout=subprocess.DEVNULL)
+
+    def psql(self, database, sql):
+        out = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", self.dsn(database), "-c", sql],
+                             check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
+
+# ------------------------------------------------------------------------------------------ HTTP seeding
+def call(gateway, method, path, body=None, token=None, key=None):
+    request = urllib.request.Request(gateway + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    if key:
+        request.add_header("Idempotency-Key", key)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        sys.exit(f"bench: seeding {method} {path} -> {error.code} {error.read().decode()}")
+
+
+def seed(stack):
+    """One catalogue product with three SKUs and one hot single-SKU product, stock large enough never to run out,
+    and one customer. Everything through the gateway, as a user would."""
+    g, run = stack.gateway, str(time.time_ns())
+    admin = call(g, "POST", "/v1/sessions", {"login": stack.env["ZT_STACK_ADMIN_LOGIN"],
+                                            "password": stack.env["ZT_STACK_ADMIN_PASSWORD"]})["tokens"]["accessToken"]
+    category = call(g, "POST", "/v1/admin/categories", {"name": "bench " + run}, admin, "bench-cat-" + run)
+    category_id = category["category"]["categoryId"]
+
+    def product(title, specs):
+        skus = [{"skuCode": f"BENCH-{run}-{title}-{i}", "spec": spec,
+                 "price": {"currency": "CNY", "amountMinor": str(9900 + 100 * i)}, "initialStock": "1000000000"}
+                for i, spec in enumerate(specs)]
+        created = call(g, "POST", "/v1/admin/products", {"title": f"Bench {title}", "description": "benchmark product",
+                                                         "categoryId": category_id, "skus": skus},
+                       admin, f"bench-{title}-{run}")["product"]
+        return created["productId"], [s["skuId"] for s in created["skus"]]
+
+    product_id, sku_ids = product("tea", ["250g", "500g", "1kg"])
+    _, hot_skus = product("hot", ["one size"])
+    email = f"bench-{run}@example.com"
+    call(g, "POST", "/v1/users", {"email": email, "password": "bench-pass-1", "nickname": "bench"})
+    token = call(g, "POST", "/v1/sessions", {"login": email, "password": "bench-pass-1"})["tokens"]["accessToken"]
+    return {"product_id": product_id, "sku_ids": sku_ids, "hot_sku": hot_skus[0], "token": token}
+
+
+# ------------------------------------------------------------------------------------------ load
+class Bench:
+    def __init__(self, args, stack, data):
+        self.args, self.stack, self.data = args, stack, data
+        self.loadgen = f"{args.build}/bench/zt-loadgen"
+        self.tmp = tempfile.mkdtemp(prefix="zt-bench-")
+        self.seq = time.time_ns() // 1000
+
+    def loadgen_run(self, label, flags, pids, duration=None, warmup=None):
+        out = f"{self.tmp}/run.json"
+        self.seq += 10_000_000
+        cmd = [self.loadgen, "--label", label, "--json", out, "--seq-base", str(self.seq),
+               "--duration", str(duration or self.args.duration), "--warmup", str(self.args.warmup if warmup is None else warmup),
+               "--pids", ",".join(str(p) for p in pids)] + flags
+        subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL if not self.args.verbose else None)
+        with open(out) as f:
+            return json.load(f)
+
+    def pgbench_run(self, label, database, script, clients, pids, duration=None):
+        path = f"{self.tmp}/{label}.sql"
+        with open(path, "w") as f:
+            f.write(script)
+        seconds = max(1, int(round(duration or self.args.duration)))
+        cpu0 = tree_cpu_seconds(pids)
+        out = subprocess.run([f"{PG_BIN}/pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", path,
+                              self.stack.dsn(database)], check=True, capture_output=True, text=True).stdout
+        cpu = tree_cpu_seconds(pids) - cpu0
+        tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+        failed = int(m.group(1)) if (m := re.search(r"number of failed transactions: (\d+)", out)) else 0
+        done = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
+        return {"label": label, "tool": "pgbench", "clients": clients, "seconds": seconds, "tps": tps, "ok": done,
+                "failed": failed, "server_cpu_seconds": cpu, "tps_per_server_cpu_second": done / cpu if cpu > 0 else 0}
+
+    def alternate(self, name, run_a, run_b, metric):
+        """Warm-up of each, then pairs A B; the ratio is metric(A)/metric(B) per pair."""
+        if not self.args.smoke:
+            run_a()
+            run_b()
+        pairs = []
+        for i in range(self.args.pairs):
+            a, b = run_a(), run_b()
+            ratio = metric(a) / metric(b) if metric(b) else 0.0
+            pairs.append({"system": a, "reference": b, "ratio": ratio})
+            log(f"{name} pair {i + 1}: ratio {ratio:.3f}")
+        ratios = [p["ratio"] for p in pairs]
+        return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios), "pairs": pairs}
+
+
+def grpc_get_product_hex(product_id):
+    raw = product_id.encode()
+    return (bytes([0x0A, len(raw)]) + raw).hex()
+
+
+def med(runs, key):
+    return statistics.median(key(r) for r in runs)
+
+
+def b1_b2(bench, results):
+    s, d = bench.stack, bench.data
+    product_addr = s.env["ZT_STACK_PRODUCT_GRPC"]
+    grpc_flags = ["--proto", "grpc", "--method", "/zhongtai.product.v1.ProductService/GetProduct",
+                  "--request-hex", grpc_get_product_hex(d["product_id"])]
+    response_file = f"{bench.tmp}/get_product_response.bin"
+    bench.loadgen_run("capture", grpc_flags + ["--target", product_addr, "--mode", "closed", "--concurrency", "1",
+                                               "--save-response", response_file], [], duration=0.2, warmup=0)
+    echo = subprocess.Popen([f"{bench.args.build}/bench/zt-bench-echo", "--port", "0", "--response-file", response_file],
+                            stdout=subprocess.PIPE, text=True)
+    echo_addr = echo.stdout.readline().split()[-1]
+    bench.echo_addr = echo_addr
+    try:
+        sys_pids = [s.pids["product"], s.pids["postgres"], s.pids["redis"]]
+        closed = ["--mode", "closed", "--concurrency", str(bench.args.concurrency)]
+        run_a = lambda: bench.loadgen_run("B1 zt-product", grpc_flags + closed + ["--target", product_addr], sys_pids)
+        run_b = lambda: bench.loadgen_run("B1 echo", grpc_flags + closed + ["--target", echo_addr], [echo.pid])
+        per_cpu = lambda r: r["qps_per_server_cpu_second"]
+        b1 = bench.alternate("B1", run_a, run_b, per_cpu)
+        b1["metric"] = "GetProduct QPS per server CPU-second, zt-product (+PostgreSQL, Redis) / echo server"
+        b1["wall_qps_ratio"] = med([p["system"] for p in b1["pairs"]], lambda r: r["qps"]) / \
+            med([p["reference"] for p in b1["pairs"]], lambda r: r["qps"])
+        results["B1"] = b1
+        bench.b1_direct = [p["system"] for p in b1["pairs"]]
+
+        max_rate = med([p["reference"] for p in b1["pairs"]], lambda r: r["qps"])
+        b2 = {"reference_max_qps": max_rate, "metric": "open-loop p99 and p99.9, zt-product / echo server at the same rate"}
+        for share in (0.5, 0.8):
+            rate = max(50.0, share * max_rate)
+            opened = ["--mode", "open", "--rate", f"{rate:.0f}"]
+            ra = lambda: bench.loadgen_run(f"B2 zt-product {share:.0%}", grpc_flags + opened + ["--target", product_addr], sys_pids)
+            rb = lambda: bench.loadgen_run(f"B2 echo {share:.0%}", grpc_flags + opened + ["--target", echo_addr], [echo.pid])
+            p99 = bench.alternate(f"B2 {share:.0%} p99", ra, rb, lambda r: r["latency_us"]["p99"])
+            p999 = [p["system"]["latency_us"]["p999"] / p["reference"]["latency_us"]["p999"] for p in p99["pairs"]
+                    if p["reference"]["latency_us"]["p999"]]
+            b2[f"{int(share * 100)}%"] = {"rate": rate, "p99": p99,
+                                          "p999": {"median": statistics.median(p999), "min": min(p999), "max": max(p999)}
+                                          if p999 else None}
+        results["B2"] = b2
+    finally:
+        echo.terminate()
+        echo.wait()
+
+
+def b3(bench, results):
+    s, d = bench.stack, bench.data
+    gateway = s.gateway.replace("http://", "")
+    conc = str(bench.args.concurrency)
+    http_pids = [s.pids["gateway"], s.pids["product"], s.pids["postgres"], s.pids["redis"]]
+    grpc_pids = [s.pids["product"], s.pids["postgres"], s.pids["redis"]]
+    run_a = lambda: bench.loadgen_run("B3 gateway", ["--proto", "http", "--target", gateway, "--path",
+                                                     f"/v1/products/{d['product_id']}", "--mode", "closed",
+                                                     "--concurrency", conc], http_pids)
+    run_b = lambda: bench.loadgen_run("B3 direct gRPC", [
+        "--proto", "grpc", "--target", s.env["ZT_STACK_PRODUCT_GRPC"], "--method",
+        "/zhongtai.product.v1.ProductService/GetProduct", "--request-hex", grpc_get_product_hex(d["product_id"]),
+        "--mode", "closed", "--concurrency", conc], grpc_pids)
+    r = bench.alternate("B3", run_a, run_b, lambda x: x["qps"])
+    r["metric"] = f"GET /v1/products/{{id}} through the gateway / direct gRPC GetProduct, wall QPS at {conc} in flight"
+    a, b = [p["system"] for p in r["pairs"]], [p["reference"] for p in r["pairs"]]
+    r["per_cpu_ratio"] = med(a, lambda x: x["qps_per_server_cpu_second"]) / med(b, lambda x: x["qps_per_server_cpu_second"])
+    r["added_p50_us"] = med(a, lambda x: x["latency_us"]["p50"]) - med(b, lambda x: x["latency_us"]["p50"])
+    r["added_p99_us"] = med(a, lambda x: x["latency_us"]["p99"]) - med(b, lambda x: x["latency_us"]["p99"])
+    results["B3"] = r
+
+
+def order_flags(bench, lines, clients):
+    d = bench.data
+    body = json.dumps({"channel": "app", "lines": [{"skuId": sku, "quantity": "1"} for sku in lines]})
+    return ["--proto", "http", "--target", bench.stack.gateway.replace("http://", ""), "--http-method", "POST",
+            "--path", "/v1/orders", "--body", body, "--header", f"Authorization: Bearer {d['token']}",
+            "--header", "Idempotency-Key: bench-{seq}", "--mode", "closed", "--concurrency", str(clients),
+            "--timeout-ms", "10000"]
+
+
+def saga_pids(stack):
+    return [stack.pids[n] for n in ("gateway", "order", "product", "marketing", "postgres", "redis")]
+
+
+def b6(bench, results):
+    s, d = bench.stack, bench.data
+    clients = bench.args.concurrency
+    s.psql("postgres", "DROP DATABASE IF EXISTS zt_bench")
+    s.psql("postgres", "CREATE DATABASE zt_bench")
+    s.psql("zt_bench", "CREATE TABLE hot (id int PRIMARY KEY, on_hand bigint NOT NULL, reserved bigint NOT NULL); "
+                       "INSERT INTO hot VALUES (1, 1000000000000, 0)")
+    script = "UPDATE hot SET reserved = reserved + 1 WHERE id = 1 AND on_hand - (reserved + 1) >= 0;\n"
+    run_a = lambda: bench.loadgen_run("B6 orders on one SKU", order_flags(bench, [d["hot_sku"]], clients), saga_pids(s))
+    run_b = lambda: bench.pgbench_run("B6 pgbench", "zt_bench", script, clients, [s.pids["postgres"]])
+    r = bench.alternate("B6", run_a, run_b, lambda x: x["qps"] if "qps" in x else x["tps"])
+    r["metric"] = f"orders/s of {clients} buyers on one SKU through the saga / pgbench conditional decrement of one row"
+    r["reference_sql"] = script.strip()
+    results["B6"] = r
+
+
+def b4(bench, results):
+    s, d = bench.stack, bench.data
+    databases = ("product", "order", "marketing", "user")
+    for db in databases:
+        s.psql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    s.psql("postgres", "SELECT pg_stat_statements_reset()")
+    lines = d["sku_ids"][:3]
+    probe = bench.loadgen_run("B4 probe", order_flags(bench, lines, 1), saga_pids(s), duration=1 if bench.args.smoke else 2,
+                              warmup=0)
+    orders = probe["ok"]
+    per_db = {}
+    for db in databases:
+        rows = s.psql("postgres", "SELECT s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
+                                  f"JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '{db}' AND s.calls > 0 "
+                                  "ORDER BY s.calls DESC")
+        statements = []
+        for row in rows.splitlines():
+            calls, _, query = row.partition("|")
+            statements.append({"calls_per_order": int(calls) / orders if orders else 0, "query": query[:300]})
+        per_db[db] = {"round_trips_per_order": sum(x["calls_per_order"] for x in statements), "statements": statements}
+    r = {"orders_in_probe": orders, "sql_per_order": per_db, "throughput": {}}
+    for clients in ([16] if bench.args.smoke else [16, 32, 64]):
+        run = bench.loadgen_run(f"B4 place order x{clients}", order_flags(bench, lines, clients), saga_pids(s))
+        r["throughput"][str(clients)] = run
+        log(f"B4 {clients} clients: {run['qps']:.1f} orders/s")
+    r["metric"] = "orders/s through the saga (3 lines); the pgbench reference is not built yet"
+    results["B4"] = r
+
+
+# ------------------------------------------------------------------------------------------ report
+def versions():
+    def first_line(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "unknown"
+    git = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
+    return {"commit": git, "kernel": platform.release(), "cpu": cpu, "cores": os.cpu_count(),
+            "postgres": first_line([f"{PG_BIN}/postgres", "--version"]), "redis": first_line(["redis-server", "--version"]),
+            "compiler": first_line(["c++", "--version"])}
+
+
+def fmt(r):
+    return f"**{r['median']:.2f}** ({r['min']:.2f}–{r['max']:.2f})"
+
+
+def markdown(report):
+    res, m = report["results"], report["machine"]
+    out = [f"# Benchmark results {report['date']}", "",
+           f"Commit `{m['commit']}`, {m['cores']} cores ({m['cpu']}), kernel {m['kernel']}, {m['postgres']}, "
+           f"{m['redis'].split(' ')[2] if m['redis'].count(' ') > 2 else m['redis']}. Shared machine; load generator on the same cores. "
+           f"{report['settings']}", "",
+           "| scenario | figure | system | reference | ratio median (min–max) | target |", "|---|---|---|---|---|---|"]
+    if "B1" in res:
+        r = res["B1"]
+        a = med([p["system"] for p in r["pairs"]], lambda x: x["qps_per_server_cpu_second"])
+        b = med([p["reference"] for p in r["pairs"]], lambda x: x["qps_per_server_cpu_second"])
+        aw = med([p["system"] for p in r["pairs"]], lambda x: x["qps"])
+        bw = med([p["reference"] for p in r["pairs"]], lambda x: x["qps"])
+        out.append(f"| B1 GetProduct gRPC | QPS per server CPU-s (wall QPS) | {a:.0f} ({aw:.0f}) | {b:.0f} ({bw:.0f}) | {fmt(r)} | >= 0.9 |")
+    if "B2" in res:
+        for share in ("50%", "80%"):
+            r = res["B2"][share]
+            a = med([p["system"] for p in r["p99"]["pairs"]], lambda x: x["latency_us"]["p99"])
+            b = med([p["reference"] for p in r["p99"]["pairs"]], lambda x: x["latency_us"]["p99"])
+            out.append(f"| B2 open loop {share} ({r['rate']:.0f}/s) | p99 µs | {a:.0f} | {b:.0f} | {fmt(r['p99'])} | <= 1.2 |")
+            if r["p999"]:
+                a = med([p["system"] for p in r["p99"]["pairs"]], lambda x: x["latency_us"]["p999"])
+                b = med([p["reference"] for p in r["p99"]["pairs"]], lambda x: x["latency_us"]["p999"])
+                out.append(f"| B2 open loop {share} | p99.9 µs | {a:.0f} | {b:.0f} | {fmt(r['p999'])} | <= 1.2 |")
+    if "B3" in res:
+        r = res["B3"]
+        a = med([p["system"] for p in r["pairs"]], lambda x: x["qps"])
+        b = med([p["reference"] for p in r["pairs"]], lambda x: x["qps"])
+        out.append(f"| B3 GET /v1/products/{{id}} via gateway | wall QPS | {a:.0f} | {b:.0f} | {fmt(r)} | >= 0.65 |")
+        out.append(f"| B3 | added p50 / p99 µs; per-CPU ratio | {r['added_p50_us']:.0f} / {r['added_p99_us']:.0f} | | "
+                   f"{r['per_cpu_ratio']:.2f} | |")
+    if "B6" in res:
+        r = res["B6"]
+        a = med([p["system"] for p in r["pairs"]], lambda x: x["qps"])
+        b = med([p["reference"] for p in r["pairs"]], lambda x: x["tps"])
+        out.append(f"| B6 hot SKU, {report['concurrency']} buyers | orders/s vs pgbench TPS | {a:.0f} | {b:.0f} | {fmt(r)} | >= 0.9 |")
+    if "B4" in res:
+        r = res["B4"]
+        for clients, run in r["throughput"].items():
+            out.append(f"| B4 place order (3 lines), {clients} clients | orders/s (p99 ms) | {run['qps']:.1f} "
+                       f"({run['latency_us']['p99'] / 1000:.0f}) | not built | – | >= 0.9 |")
+        trips = ", ".join(f"{db} {v['round_trips_per_order']:.1f}" for db, v in r["sql_per_order"].items())
+        out.append(f"| B4 | SQL round trips per order | {trips} | | | |")
+    out += ["", "Errors by code (system runs):", ""]
+    for name, r in res.items():
+        codes = {}
+        for run in ([p["system"] for p in r.get("pairs", [])] + list(r.get("throughput", {}).values())):
+            for code, n in run.get("codes", {}).items():
+                codes[code] = codes.get(code, 0) + n
+        if codes:
+            out.append(f"- {name}: " + ", ".join(f"{c} {n}" for c, n in sorted(codes.items())))
+    if "B4" in res:
+        out += ["", "SQL per order (pg_stat_statements calls / orders placed):", ""]
+        for db, v in res["B4"]["sql_per_order"].items():
+            for st in v["statements"]:
+                out.append(f"- {db} {st['calls_per_order']:.2f}× `{st['query'][:140]}`")
+    out += ["", "Raw histograms and every run are in the .json file next to this one."]
+    return "\n".join(out) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default=os.environ.get("ZT_BUILD_DIR", f"{REPO}/build-bench"))
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=3.0)
+    parser.add_argument("--warmup", type=float, default=0.5)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--only", default="B1,B2,B3,B6,B4")
+    parser.add_argument("--out", default=f"{REPO}/bench/results")
+    parser.add_argument("--state", default=f"{REPO}/.state/bench")
+    parser.add_argument("--keep", action="store_true", help="leave the stack running")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    if args.smoke:
+        args.pairs, args.duration, args.warmup, args.concurrency = 1, 1.0, 0.2, 8
+    args.build = os.path.abspath(args.build)
+    only = set(args.only.split(","))
+    if "B2" in only:
+        only.add("B1")  # B2's rates come from B1's reference maximum
+
+    stack = Stack(args.build, args.state)
+    results = {}
+    try:
+        data = seed(stack)
+        bench = Bench(args, stack, data)
+        if "B1" in only:
+            b1_b2(bench, results)
+        if "B3" in only:
+            b3(bench, results)
+        if "B6" in only:
+            b6(bench, results)
+        if "B4" in only:
+            b4(bench, results)
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+    finally:
+        if not args.keep:
+            stack.stop()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    report = {"date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": versions(), "concurrency": args.concurrency,
+              "settings": f"{args.pairs} pairs of {args.duration:g} s runs after a warm-up, {args.concurrency} in flight"
+                          + (" (smoke)" if args.smoke else ""),
+              "results": results}
+    os.makedirs(args.out, exist_ok=True)
+    base = f"{args.out}/{now.strftime('%Y-%m-%d')}" + ("-smoke" if args.smoke else "")
+    with open(base + ".json", "w") as f:
+        json.dump(report, f, indent=1)
+    with open(base + ".md", "w") as f:
+        f.write(markdown(report))
+    failed = [name for name, r in results.items()
+              for run in [p["system"] for p in r.get("pairs", [])] + list(r.get("throughput", {}).values())
+              if run.get("ok", 0) == 0]
+    print(base + ".md")
+    if failed:
+        log("no request succeeded in", ", ".join(sorted(set(failed))))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
