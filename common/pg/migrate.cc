@@ -59,4 +59,11 @@ absl::Status Migrate(Pool& pool, const std::vector<Migration>& migrations) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::unique_ptr<Pool>> OpenAndMigrate(PoolOptions options, const std::vector<Migration>& migrations) {
+  absl::StatusOr<std::unique_ptr<Pool>> pool = Pool::Open(std::move(options));
+  if (!pool.ok()) return pool.status();
+  if (absl::Status migrated = Migrate(**pool, migrations); !migrated.ok()) return migrated;
+  return pool;
+}
+
 }  // namespace zhongtai::pg

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/pg/pool.h"
 
 namespace zhongtai::pg {
@@ -20,5 +21,8 @@ struct Migration {
 // exactly once. A failed migration leaves nothing behind and returns its error (reason
 // MIGRATION_FAILED, the name in the message).
 absl::Status Migrate(Pool& pool, const std::vector<Migration>& migrations);
+
+// What every service does at start: open its pool, then bring its schema up to date.
+absl::StatusOr<std::unique_ptr<Pool>> OpenAndMigrate(PoolOptions options, const std::vector<Migration>& migrations);
 
 }  // namespace zhongtai::pg

@@ -4,6 +4,7 @@
 #include "common/metrics/collectors.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
+#include "common/pg/pool_metrics.h"
 #include "common/redis/redis.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
@@ -32,17 +33,14 @@ int Main() {
   options.worker_threads = config->worker_threads;
   server::ServiceRunner runner(options);
 
-  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "datahub"});
-  if (!pool.ok()) {
-    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
-    return 1;
-  }
   std::vector<pg::Migration> migrations = events::SchemaMigrations();
   migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
-  if (absl::Status migrated = pg::Migrate(**pool, migrations); !migrated.ok()) {
-    log::Error("migrations failed", {{"error", migrated.ToString()}});
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "datahub"}, migrations);
+  if (!pool.ok()) {
+    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
+  pg::ExportPoolMetrics(runner.gauges(), **pool);
   redis::Options redis_options;
   redis_options.address = config->redis_address;
   redis_options.size = 2;  // the consumer's reads and acknowledgements only
@@ -68,9 +66,6 @@ int Main() {
   events::StreamConsumer consumer(**pool, **redis, consumer_options, MakeOrderEventHandler([&ingested](const std::string& type) {
                                     ingested.Add({{"type", type}}).Increment();
                                   }));
-  pg::Pool* pg_pool = pool->get();
-  runner.gauges().Add("zt_db_pool_in_use", "Database connections in use.", {{"pool", "datahub"}},
-                      [pg_pool] { return pg_pool->in_use(); });
   runner.AddService(&api);
 
   consumer.Start();

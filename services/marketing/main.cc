@@ -3,6 +3,7 @@
 #include "common/log/log.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
+#include "common/pg/pool_metrics.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
 #include "services/marketing/api/marketing_api.h"
@@ -32,15 +33,12 @@ int Main() {
   options.worker_threads = config->worker_threads;
   server::ServiceRunner runner(options);
 
-  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "marketing"});
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "marketing"}, Migrations());
   if (!pool.ok()) {
-    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
-  if (absl::Status migrated = pg::Migrate(**pool, Migrations()); !migrated.ok()) {
-    log::Error("migrations failed", {{"error", migrated.ToString()}});
-    return 1;
-  }
+  pg::ExportPoolMetrics(runner.gauges(), **pool);
 
   PgPromotionStore store(**pool);
   SystemClock clock;

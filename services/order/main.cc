@@ -5,6 +5,7 @@
 #include "common/metrics/collectors.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
+#include "common/pg/pool_metrics.h"
 #include "common/redis/redis.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
@@ -40,17 +41,14 @@ int Main() {
   options.worker_threads = config->worker_threads;
   server::ServiceRunner runner(options);
 
-  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "order"});
-  if (!pool.ok()) {
-    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
-    return 1;
-  }
   std::vector<pg::Migration> migrations = events::SchemaMigrations();
   migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
-  if (absl::Status migrated = pg::Migrate(**pool, migrations); !migrated.ok()) {
-    log::Error("migrations failed", {{"error", migrated.ToString()}});
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "order"}, migrations);
+  if (!pool.ok()) {
+    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
+  pg::ExportPoolMetrics(runner.gauges(), **pool);
   redis::Options redis_options;
   redis_options.address = config->redis_address;
   auto redis = redis::Pool::Open(redis_options);

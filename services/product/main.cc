@@ -2,6 +2,7 @@
 #include "common/log/log.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
+#include "common/pg/pool_metrics.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_runner.h"
 #include "common/metrics/collectors.h"
@@ -31,23 +32,16 @@ int Main() {
   options.drain_timeout = config->drain_timeout;
   server::ServiceRunner runner(options);
 
-  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"});
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"}, Migrations());
   if (!pool.ok()) {
-    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
-  if (absl::Status migrated = pg::Migrate(**pool, Migrations()); !migrated.ok()) {
-    log::Error("migrations failed", {{"error", migrated.ToString()}});
-    return 1;
-  }
+  pg::ExportPoolMetrics(runner.gauges(), **pool);
   if (!config->redis_address.empty()) {
     log::Info("redis address given but no cache is in use yet", {{"redis", config->redis_address}});
   }
   pg::Pool& db = **pool;
-  runner.gauges().Add("zt_db_pool_in_use", "Database connections in use.", {{"pool", "product"}},
-                      [&db] { return static_cast<double>(db.in_use()); });
-  runner.gauges().Add("zt_db_pool_waiting", "Callers waiting for a database connection.", {{"pool", "product"}},
-                      [&db] { return static_cast<double>(db.waiting()); });
 
   PgProductStore store(db);
   SystemClock clock;

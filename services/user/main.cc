@@ -3,6 +3,7 @@
 #include "common/log/log.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
+#include "common/pg/pool_metrics.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
 #include "services/user/api/user_api.h"
@@ -33,15 +34,12 @@ int Main() {
   options.worker_threads = config->worker_threads;
   server::ServiceRunner runner(options);
 
-  auto pool = pg::Pool::Open({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"});
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"}, Migrations());
   if (!pool.ok()) {
-    log::Error("cannot open the database", {{"error", pool.status().ToString()}});
+    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
-  if (absl::Status migrated = pg::Migrate(**pool, Migrations()); !migrated.ok()) {
-    log::Error("migrations failed", {{"error", migrated.ToString()}});
-    return 1;
-  }
+  pg::ExportPoolMetrics(runner.gauges(), **pool);
 
   PgUserStore store(**pool);
   Argon2PasswordHasher hasher;
