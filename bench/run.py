@@ -175,7 +175,7 @@ class Bench:
             a, b = run_a(), run_b()
             ratio = metric(a) / metric(b) if metric(b) else 0.0
             pairs.append({"system": a, "reference": b, "ratio": ratio})
-            log(f"{name} pair {i + 1}: ratio {ratio:.3f}")
+            log(f"{name} pair {i + 1}: {metric(a):.1f} / {metric(b):.1f} = {ratio:.3f}")
         ratios = [p["ratio"] for p in pairs]
         return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios), "pairs": pairs}
 
@@ -287,7 +287,7 @@ def b6(bench, results):
 def b4(bench, results):
     s, d = bench.stack, bench.data
     databases = ("product", "order", "marketing", "user")
-    for db in databases:
+    for db in databases + ("postgres",):
         s.psql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     s.psql("postgres", "SELECT pg_stat_statements_reset()")
     lines = d["sku_ids"][:3]
@@ -297,7 +297,7 @@ def b4(bench, results):
     per_db = {}
     for db in databases:
         rows = s.psql("postgres", "SELECT s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
-                                  f"JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '{db}' AND s.calls > 0 "
+                                  f"JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '{db}' AND s.calls > 0 AND s.toplevel "
                                   "ORDER BY s.calls DESC")
         statements = []
         for row in rows.splitlines():
@@ -444,6 +444,10 @@ def main():
               for run in [p["system"] for p in r.get("pairs", [])] + list(r.get("throughput", {}).values())
               if run.get("ok", 0) == 0]
     print(base + ".md")
+    missing = sorted(only - set(results))
+    if missing or not os.path.getsize(base + ".md"):
+        log("scenarios without results:", ", ".join(missing))
+        return 1
     if failed:
         log("no request succeeded in", ", ".join(sorted(set(failed))))
         return 1
