@@ -19,8 +19,9 @@ struct OrderSettings {
   absl::Duration reservation_grace = absl::Minutes(5);
   // A saga or payment step untouched this long was interrupted (crash); the sweeper finishes or undoes it.
   absl::Duration stale_after = absl::Seconds(30);
-  // How long a duplicate request waits for the first one to finish.
-  absl::Duration duplicate_wait = absl::Seconds(5);
+  // How long a duplicate request waits for the first one to finish; below the gateway's upstream
+  // deadline (5 s), so the caller gets ORDER_IN_PROGRESS rather than a timeout.
+  absl::Duration duplicate_wait = absl::Seconds(3);
   int max_lines = 50;
   int64_t max_quantity = 9999;
 };
