@@ -4,7 +4,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git python3 curl jq
+  build-essential cmake ninja-build ccache pkg-config git python3 python3-yaml curl jq
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libpqxx-dev prometheus-cpp-dev catch2 libssl-dev libsodium-dev libboost-dev libboost-system-dev
   postgresql-15 postgresql-contrib-15 redis-server prometheus

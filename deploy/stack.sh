@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite as local processes: PostgreSQL (one database and login role per service) and
-# Redis under STATE_DIR, then the five services and the gateway.
+# Redis under STATE_DIR, then the five services and the gateway, and Prometheus scraping all six with the rules of
+# deploy/prometheus/rules loaded (ZT_STACK_SCRAPE_INTERVAL, default 15s; tests use 1s).
 #   stack.sh start STATE_DIR   idempotent; writes STATE_DIR/stack.env; prints the gateway address
 #   stack.sh stop STATE_DIR
 # Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
@@ -22,13 +23,13 @@ pick_port() {
 }
 
 stop_processes() {
-  for name in gateway "${services[@]}"; do
+  for name in prometheus gateway "${services[@]}"; do
     local pidfile=$state/run/$name.pid
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
     if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
-  for name in gateway "${services[@]}"; do
+  for name in prometheus gateway "${services[@]}"; do
     local pidfile=$state/run/$name.pid
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
@@ -121,7 +122,27 @@ SQL
     done
     exit 1
   fi
+
+  # Prometheus (Debian package) with its TSDB under the state dir; the storage survives a restart of the stack.
+  local prom_port; prom_port=$(pick_port "${ZT_STACK_PROMETHEUS_PORT:-9090}")
+  mkdir -p "$state/prometheus/data"
+  sed -e "s|@SCRAPE_INTERVAL@|${ZT_STACK_SCRAPE_INTERVAL:-15s}|g" -e "s|@RULES_DIR@|$repo/deploy/prometheus/rules|g" \
+      -e "s|@PRODUCT_METRICS@|127.0.0.1:${metrics[product]}|" -e "s|@ORDER_METRICS@|127.0.0.1:${metrics[order]}|" \
+      -e "s|@MARKETING_METRICS@|127.0.0.1:${metrics[marketing]}|" -e "s|@USER_METRICS@|127.0.0.1:${metrics[user]}|" \
+      -e "s|@DATAHUB_METRICS@|127.0.0.1:${metrics[datahub]}|" -e "s|@GATEWAY_METRICS@|127.0.0.1:${metrics[gateway]}|" \
+      "$repo/deploy/prometheus/prometheus.yml" > "$state/prometheus/prometheus.yml"
+  setsid prometheus --config.file="$state/prometheus/prometheus.yml" --storage.tsdb.path="$state/prometheus/data" \
+    --storage.tsdb.retention.time=7d --web.listen-address="127.0.0.1:$prom_port" \
+    >> "$state/logs/prometheus.log" 2>&1 < /dev/null &
+  echo $! > "$state/run/prometheus.pid"
+  local prometheus=http://127.0.0.1:$prom_port
+  if ! wait_http "$prometheus/-/ready" 30; then
+    echo "prometheus did not become ready; log in $state/logs/prometheus.log" >&2
+    tail -5 "$state/logs/prometheus.log" >&2
+    exit 1
+  fi
   cat >> "$env_file" <<ENV
+export ZT_STACK_PROMETHEUS=$prometheus
 export ZT_STACK_GATEWAY=$gateway
 export ZT_STACK_ADMIN_LOGIN=$admin_login
 export ZT_STACK_ADMIN_PASSWORD=$admin_password

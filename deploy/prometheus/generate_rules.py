@@ -84,8 +84,10 @@ def sli_rules():
         for w in WINDOWS:
             lines += rule(f"journey:http_server_requests:rate{w}",
                           f"sum(rate(http_server_requests_total{{{match}}}[{w}]))", labels)
+            # The gateway creates a code's counter on its first answer with that code: "or vector(0)" keeps the
+            # fault rate (and the ratio) defined, at 0, while a journey has never failed.
             lines += rule(f"journey:http_server_faults:rate{w}",
-                          f'sum(rate(http_server_requests_total{{{match},code=~"5.."}}[{w}]))', labels)
+                          f'sum(rate(http_server_requests_total{{{match},code=~"5.."}}[{w}])) or vector(0)', labels)
             lines += rule(f"journey:http_server_slow:ratio_rate{w}",
                           f'1 - sum(rate(http_server_request_duration_seconds_bucket{{{match},le="{threshold}"}}[{w}]))'
                           f" / sum(rate(http_server_request_duration_seconds_count{{{match}}}[{w}]))", labels)
