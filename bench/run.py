@@ -284,6 +284,82 @@ def b6(bench, results):
     results["B6"] = r
 
 
+def make_reference_db(stack):
+    """zt_bench: copies of the product, order and marketing schemas (schemas p, o, m) with the catalogue rows,
+    so one pgbench client can run one order's statements back to back, as the saga does minus the services."""
+    stack.psql("postgres", "DROP DATABASE IF EXISTS zt_bench")
+    stack.psql("postgres", "CREATE DATABASE zt_bench")
+    for db, schema, data in (("product", "p", ["categories", "products", "skus", "sku_attributes", "stock"]),
+                             ("order", "o", []), ("marketing", "m", ["promotions"])):
+        dump = subprocess.run([f"{PG_BIN}/pg_dump", "--no-owner", "--no-privileges", "--schema-only", "-n", "public",
+                               stack.dsn(db)], check=True, capture_output=True, text=True).stdout
+        if data:
+            dump += subprocess.run([f"{PG_BIN}/pg_dump", "--data-only", "--no-owner"] + [f"-t{t}" for t in data]
+                                   + [stack.dsn(db)], check=True, capture_output=True, text=True).stdout
+        dump = dump.replace("CREATE SCHEMA public;", "").replace("public.", f"{schema}.")
+        dump = re.sub(r"^COMMENT ON SCHEMA public.*$", "", dump, flags=re.M)
+        subprocess.run(["psql", "-Xq", "-v", "ON_ERROR_STOP=1", stack.dsn("zt_bench"), "-c", f"CREATE SCHEMA {schema}"],
+                       check=True, capture_output=True)
+        subprocess.run(["psql", "-Xq", "-v", "ON_ERROR_STOP=1", stack.dsn("zt_bench")], input=dump, text=True,
+                       check=True, capture_output=True)
+
+
+def order_script(skus):
+    """The statements the saga sends for one order (from pg_stat_statements, top level), in the saga's order,
+    one round trip each, with literal values where the services bind parameters."""
+    arr = "ARRAY[" + ",".join(f"'{x}'" for x in skus) + "]::text[]"
+    lines = [r"\set n random(1, 9000000000000000000)",
+             "BEGIN;",
+             "INSERT INTO o.orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "
+             "status_changed_at) VALUES ('pb_:n', 'u_bench', 'r_:n', 'fp', 'CREATING', 'app', now(), now()) "
+             "ON CONFLICT (user_id, request_id) DO NOTHING;",
+             "COMMIT;",
+             "BEGIN;",
+             "SELECT promotion_id, request_id, name, currency, threshold_minor, reduction_minor, start_at, end_at, status, "
+             "created_at FROM m.promotions WHERE status = 'ACTIVE' AND start_at <= now() AND end_at > now() "
+             "ORDER BY created_at, promotion_id;",
+             "COMMIT;",
+             "BEGIN;",
+             "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, COALESCE((SELECT "
+             "SUM(on_hand - reserved) FROM p.stock st WHERE st.sku_id = s.sku_id), 0), p.title FROM p.skus s JOIN "
+             f"p.products p ON p.product_id = s.product_id WHERE s.sku_id = ANY({arr}) ORDER BY s.product_id, s.position;",
+             f"SELECT sku_id, name, value FROM p.sku_attributes WHERE sku_id = ANY({arr});",
+             "COMMIT;",
+             "BEGIN;",
+             "INSERT INTO p.reservations (order_id, status, created_at, expires_at, updated_at) VALUES ('pb_:n', 'HELD', "
+             "now(), now() + interval '20 minutes', now()) ON CONFLICT (order_id) DO NOTHING;"]
+    for sku in sorted(skus):
+        lines += [f"SELECT warehouse_id, on_hand, reserved FROM p.stock WHERE sku_id = '{sku}' ORDER BY warehouse_id "
+                  "COLLATE \"C\" FOR UPDATE;",
+                  f"UPDATE p.stock SET on_hand = on_hand + 0, reserved = reserved + 1, updated_at = now() WHERE sku_id = "
+                  f"'{sku}' AND warehouse_id = 'default' AND (on_hand + 0) - (reserved + 1) >= 0 AND reserved + 1 >= 0 "
+                  "RETURNING on_hand, reserved;",
+                  "INSERT INTO p.stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
+                  f"reserved_after, order_id, created_at) VALUES ('{sku}', 'default', 'reserve', 0, 1, 0, 0, 'pb_:n', now());",
+                  f"INSERT INTO p.reservation_lines (order_id, sku_id, quantity) VALUES ('pb_:n', '{sku}', 1);",
+                  "INSERT INTO p.reservation_allocations (order_id, sku_id, warehouse_id, quantity) VALUES ('pb_:n', "
+                  f"'{sku}', 'default', 1);"]
+    lines += ["COMMIT;", "BEGIN;",
+              "UPDATE o.orders SET status = 'PENDING_PAYMENT', currency = 'CNY', subtotal = 30000, discount = 0, "
+              "total = 30000, pay_deadline = now() + interval '15 minutes', status_changed_at = now() WHERE order_id = "
+              "'pb_:n' AND status = 'CREATING';"]
+    for i, sku in enumerate(skus):
+        lines.append("INSERT INTO o.order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, "
+                     f"total) VALUES ('pb_:n', {i}, '{sku}', 1, 10000, 10000, 0, 10000);")
+    lines += ["INSERT INTO o.order_history (order_id, status, reason, changed_at) VALUES ('pb_:n', 'PENDING_PAYMENT', "
+              "'placed', now());",
+              "INSERT INTO o.outbox (id, stream, type, key, payload, occurred_at) VALUES ('pb_:n:placed', "
+              "'zt.events.order', 'zhongtai.order.v1.OrderPlaced', 'pb_:n', decode(repeat('ab', 77), 'hex'), now());",
+              "COMMIT;"]
+    return "\n".join(lines) + "\n"
+
+
+def wal_writes(stack):
+    # The harness runs PostgreSQL with fsync=off, so pg_stat_wal.wal_sync stays 0; wal_write counts the
+    # XLogWrite calls that commits trigger (one write covers a whole commit group), the flushes that would be.
+    return int(stack.psql("postgres", "SELECT wal_write FROM pg_stat_wal"))
+
+
 def b4(bench, results):
     s, d = bench.stack, bench.data
     databases = ("product", "order", "marketing", "user")
@@ -296,21 +372,49 @@ def b4(bench, results):
     orders = probe["ok"]
     per_db = {}
     for db in databases:
+        # zt_ts/zt_micros are SQL functions whose bodies pg_stat_statements lists; they are no round trip.
         rows = s.psql("postgres", "SELECT s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s "
                                   f"JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '{db}' AND s.calls > 0 AND s.toplevel "
+                                  "AND s.query NOT LIKE 'SELECT timestamptz %' AND s.query NOT LIKE 'SELECT (EXTRACT%' "
                                   "ORDER BY s.calls DESC")
         statements = []
         for row in rows.splitlines():
             calls, _, query = row.partition("|")
             statements.append({"calls_per_order": int(calls) / orders if orders else 0, "query": query[:300]})
         per_db[db] = {"round_trips_per_order": sum(x["calls_per_order"] for x in statements), "statements": statements}
-    r = {"orders_in_probe": orders, "sql_per_order": per_db, "throughput": {}}
+    make_reference_db(s)
+    script = order_script(lines)
+    r = {"orders_in_probe": orders, "sql_per_order": per_db, "reference_sql": script, "clients": {}}
     for clients in ([16] if bench.args.smoke else [16, 32, 64]):
-        run = bench.loadgen_run(f"B4 place order x{clients}", order_flags(bench, lines, clients), saga_pids(s))
-        r["throughput"][str(clients)] = run
-        log(f"B4 {clients} clients: {run['qps']:.1f} orders/s")
-    r["metric"] = "orders/s through the saga (3 lines); the pgbench reference is not built yet"
+        def run_a():
+            w = wal_writes(s)
+            run = bench.loadgen_run(f"B4 place order x{clients}", order_flags(bench, lines, clients), saga_pids(s))
+            run["wal_writes"] = wal_writes(s) - w
+            return run
+
+        def run_b():
+            w = wal_writes(s)
+            run = bench.pgbench_run(f"B4 pgbench x{clients}", "zt_bench", script, clients, [s.pids["postgres"]])
+            run["wal_writes"] = wal_writes(s) - w
+            return run
+
+        pairs = bench.alternate(f"B4 x{clients}", run_a, run_b, lambda x: x["qps"] if "qps" in x else x["tps"])
+        r["clients"][str(clients)] = pairs
+    r["metric"] = "orders/s through the saga (3 lines) / pgbench TPS of the same statements in one database"
     results["B4"] = r
+    top = r["clients"][max(r["clients"], key=int)]
+    per_flush = []
+    for p in top["pairs"]:
+        a, b = p["system"], p["reference"]
+        if a["wal_writes"] and b["wal_writes"]:
+            per_flush.append((a["ok"] / a["wal_writes"]) / (b["ok"] / b["wal_writes"]))
+    results["B5"] = {"metric": f"orders per WAL write at {max(r['clients'], key=int)} clients, saga / pgbench "
+                               "(wal_write from pg_stat_wal; fsync is off in the harness so wal_sync is 0)",
+                     "median": statistics.median(per_flush) if per_flush else 0.0,
+                     "min": min(per_flush) if per_flush else 0.0, "max": max(per_flush) if per_flush else 0.0,
+                     "system_orders_per_write": [p["system"]["ok"] / max(1, p["system"]["wal_writes"]) for p in top["pairs"]],
+                     "reference_orders_per_write": [p["reference"]["ok"] / max(1, p["reference"]["wal_writes"])
+                                                    for p in top["pairs"]]}
 
 
 # ------------------------------------------------------------------------------------------ report
@@ -325,6 +429,17 @@ def versions():
     return {"commit": git, "kernel": platform.release(), "cpu": cpu, "cores": os.cpu_count(),
             "postgres": first_line([f"{PG_BIN}/postgres", "--version"]), "redis": first_line(["redis-server", "--version"]),
             "compiler": first_line(["c++", "--version"])}
+
+
+def system_runs(r):
+    """Every run of the system under test in one scenario's results."""
+    runs = [p["system"] for p in r.get("pairs", [])]
+    for key in ("50%", "80%"):
+        if key in r:
+            runs += [p["system"] for p in r[key]["p99"]["pairs"]]
+    for c in r.get("clients", {}).values():
+        runs += [p["system"] for p in c["pairs"]]
+    return runs
 
 
 def fmt(r):
@@ -369,15 +484,22 @@ def markdown(report):
         out.append(f"| B6 hot SKU, {report['concurrency']} buyers | orders/s vs pgbench TPS | {a:.0f} | {b:.0f} | {fmt(r)} | >= 0.9 |")
     if "B4" in res:
         r = res["B4"]
-        for clients, run in r["throughput"].items():
-            out.append(f"| B4 place order (3 lines), {clients} clients | orders/s (p99 ms) | {run['qps']:.1f} "
-                       f"({run['latency_us']['p99'] / 1000:.0f}) | not built | – | >= 0.9 |")
+        for clients, c in r["clients"].items():
+            a = med([p["system"] for p in c["pairs"]], lambda x: x["qps"])
+            b = med([p["reference"] for p in c["pairs"]], lambda x: x["tps"])
+            out.append(f"| B4 place order (3 lines), {clients} clients | orders/s vs pgbench TPS | {a:.0f} | {b:.0f} | "
+                       f"{fmt(c)} | >= 0.9 |")
         trips = ", ".join(f"{db} {v['round_trips_per_order']:.1f}" for db, v in r["sql_per_order"].items())
         out.append(f"| B4 | SQL round trips per order | {trips} | | | |")
+    if "B5" in res:
+        r = res["B5"]
+        out.append(f"| B5 orders per WAL write, {max(res['B4']['clients'], key=int)} clients | orders / wal_write | "
+                   f"{statistics.median(r['system_orders_per_write']):.2f} | "
+                   f"{statistics.median(r['reference_orders_per_write']):.2f} | {fmt(r)} | >= 1.0 |")
     out += ["", "Errors by code (system runs):", ""]
     for name, r in res.items():
         codes = {}
-        for run in ([p["system"] for p in r.get("pairs", [])] + list(r.get("throughput", {}).values())):
+        for run in system_runs(r):
             for code, n in run.get("codes", {}).items():
                 codes[code] = codes.get(code, 0) + n
         if codes:
@@ -441,7 +563,7 @@ def main():
     with open(base + ".md", "w") as f:
         f.write(markdown(report))
     failed = [name for name, r in results.items()
-              for run in [p["system"] for p in r.get("pairs", [])] + list(r.get("throughput", {}).values())
+              for run in system_runs(r)
               if run.get("ok", 0) == 0]
     print(base + ".md")
     missing = sorted(only - set(results))
