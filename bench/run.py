@@ -559,7 +559,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     base = f"{args.out}/{now.strftime('%Y-%m-%d')}" + ("-smoke" if args.smoke else "")
     with open(base + ".json", "w") as f:
-        json.dump(report, f, indent=1)
+        json.dump(report, f, separators=(",", ":"))  # raw histograms make it large
     with open(base + ".md", "w") as f:
         f.write(markdown(report))
     failed = [name for name, r in results.items()
