@@ -45,6 +45,7 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   int64_t sweep_ms = env.Int("RESERVATION_SWEEP_INTERVAL_MS", 0, 0, 600000);
   if (sweep_ms > 0) config.reservation_sweep_interval = absl::Milliseconds(std::max<int64_t>(sweep_ms, 10));
   config.reservation_sweep_batch = static_cast<int>(env.Int("RESERVATION_SWEEP_BATCH", 100, 1, 10000));
+  config.product_cache_ttl = absl::Milliseconds(env.Int("PRODUCT_CACHE_TTL_MS", 1000, 0, 600000));
   config.reservation_default_ttl = ParseDuration("ZT_PRODUCT_RESERVATION_DEFAULT_TTL", config.reservation_default_ttl,
                                                  absl::Seconds(1), absl::Hours(7 * 24), errors);
   config.drain_timeout = ParseDuration("ZT_PRODUCT_DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(),

@@ -17,6 +17,8 @@ struct ProductConfig {
   std::string redis_address;
   absl::Duration reservation_sweep_interval = absl::Seconds(1);
   int reservation_sweep_batch = 100;
+  // How long a product page may be served from memory; 0 turns the cache off.
+  absl::Duration product_cache_ttl = absl::Seconds(1);
   absl::Duration reservation_default_ttl = absl::Minutes(15);
   absl::Duration drain_timeout = absl::Seconds(10);
 };

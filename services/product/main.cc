@@ -38,9 +38,6 @@ int Main() {
     return 1;
   }
   pg::ExportPoolMetrics(runner.gauges(), **pool);
-  if (!config->redis_address.empty()) {
-    log::Info("redis address given but no cache is in use yet", {{"redis", config->redis_address}});
-  }
   pg::Pool& db = **pool;
 
   PgProductStore store(db);
@@ -51,8 +48,9 @@ int Main() {
   inventory_options.default_ttl = config->reservation_default_ttl;
   inventory_options.max_ttl = absl::Seconds(kMaxReservationTtlSeconds);
   inventory_options.sweep_batch = config->reservation_sweep_batch;
-  Catalog catalog(store, clock, ids);
-  Inventory inventory(store, clock, observer, inventory_options);
+  ProductCache cache(clock, config->product_cache_ttl);
+  Catalog catalog(store, clock, ids, &cache);
+  Inventory inventory(store, clock, observer, inventory_options, &cache);
   ProductApi api(catalog, inventory, runner.workers());
   runner.AddService(&api);
 

@@ -278,6 +278,13 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ProductApi::GetProduct(grpc::CallbackServerContext* context,
                                                  const v1::GetProductRequest* request,
                                                  v1::GetProductResponse* response) {
+  // A cached product is answered on the gRPC thread: no blocking work, so no hop to the worker pool.
+  if (std::optional<Product> cached = catalog_.CachedProduct(request->product_id())) {
+    ToProto(*cached, response->mutable_product());
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RETURN_IF_ERROR(Required(request->product_id(), "productId", kMaxIdLength));
     ASSIGN_OR_RETURN(Product product, catalog_.GetProduct(request->product_id()));

@@ -40,7 +40,8 @@ std::string SpecFromAttributes(const std::map<std::string, std::string>& attribu
   return absl::StrJoin(values, " / ");
 }
 
-Catalog::Catalog(ProductStore& store, Clock& clock, IdGenerator& ids) : store_(store), clock_(clock), ids_(ids) {}
+Catalog::Catalog(ProductStore& store, Clock& clock, IdGenerator& ids, ProductCache* cache)
+    : store_(store), clock_(clock), ids_(ids), cache_(cache) {}
 
 absl::StatusOr<Category> Catalog::CreateCategory(const std::string& name, const std::string& parent_id,
                                                  const std::string& request_id) {
@@ -93,7 +94,16 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
   return store_.CreateProduct(product, stock, request.request_id, product.created_at);
 }
 
-absl::StatusOr<Product> Catalog::GetProduct(const std::string& product_id) { return store_.GetProduct(product_id); }
+absl::StatusOr<Product> Catalog::GetProduct(const std::string& product_id) {
+  if (std::optional<Product> cached = CachedProduct(product_id)) return std::move(*cached);
+  absl::StatusOr<Product> product = store_.GetProduct(product_id);
+  if (product.ok() && cache_ != nullptr) cache_->Put(*product);
+  return product;
+}
+
+std::optional<Product> Catalog::CachedProduct(const std::string& product_id) {
+  return cache_ == nullptr ? std::nullopt : cache_->Get(product_id);
+}
 
 absl::StatusOr<ProductPage> Catalog::ListProducts(int page_size, const std::string& page_token,
                                                   const std::string& category_id, const std::string& q) {

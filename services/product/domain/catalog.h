@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "services/product/domain/model.h"
 #include "services/product/domain/ports.h"
+#include "services/product/domain/product_cache.h"
 
 namespace zhongtai::product {
 
@@ -17,7 +18,8 @@ inline constexpr int kMaxCategoryPageSize = 1000;
 
 class Catalog {
  public:
-  Catalog(ProductStore& store, Clock& clock, IdGenerator& ids);
+  // cache: optional; GetProduct reads through it.
+  Catalog(ProductStore& store, Clock& clock, IdGenerator& ids, ProductCache* cache = nullptr);
 
   // Idempotent on a non-empty request id. NOT_FOUND CATEGORY_NOT_FOUND for an unknown parent.
   absl::StatusOr<Category> CreateCategory(const std::string& name, const std::string& parent_id,
@@ -28,6 +30,8 @@ class Catalog {
   // Idempotent on a non-empty request id. NOT_FOUND CATEGORY_NOT_FOUND, ALREADY_EXISTS SKU_CODE_EXISTS.
   absl::StatusOr<Product> CreateProduct(const NewProduct& request);
   absl::StatusOr<Product> GetProduct(const std::string& product_id);
+  // The cached product, without touching the store (so a caller may answer without blocking).
+  std::optional<Product> CachedProduct(const std::string& product_id);
   // Newest first. q: words that must all occur in the title. INVALID_ARGUMENT INVALID_PAGE_TOKEN.
   absl::StatusOr<ProductPage> ListProducts(int page_size, const std::string& page_token,
                                            const std::string& category_id, const std::string& q);
@@ -36,6 +40,7 @@ class Catalog {
   ProductStore& store_;
   Clock& clock_;
   IdGenerator& ids_;
+  ProductCache* cache_;
 };
 
 // Opaque page tokens around a keyset cursor (the last id of the page). `kind` keeps a token of one

@@ -10,8 +10,16 @@
 
 namespace zhongtai::product {
 
-Inventory::Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options)
-    : store_(store), clock_(clock), observer_(observer), options_(options) {}
+Inventory::Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options,
+                     ProductCache* cache)
+    : store_(store), clock_(clock), observer_(observer), options_(options), cache_(cache) {}
+
+void Inventory::StockChanged(const std::vector<ReservationLine>& lines) {
+  if (cache_ == nullptr) return;
+  std::vector<std::string> sku_ids;
+  for (const ReservationLine& line : lines) sku_ids.push_back(line.sku_id);
+  cache_->InvalidateSkus(sku_ids);
+}
 
 absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::string>& sku_ids) {
   std::vector<std::string> unique;
@@ -34,7 +42,9 @@ absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::
 
 absl::StatusOr<StockLevel> Inventory::AdjustStock(StockAdjustment adjustment) {
   if (adjustment.warehouse_id.empty()) adjustment.warehouse_id = kDefaultWarehouse;
-  return store_.AdjustStock(adjustment, clock_.Now());
+  absl::StatusOr<StockLevel> level = store_.AdjustStock(adjustment, clock_.Now());
+  if (level.ok() && cache_ != nullptr) cache_->InvalidateSkus({adjustment.sku_id});
+  return level;
 }
 
 absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
@@ -54,6 +64,7 @@ absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, cons
   }
   if (outcome->created) {
     observer_.ReservationResult("reserved");
+    StockChanged(outcome->reservation.lines);
   } else if (outcome->reservation.lines != draft.lines) {
     return FailedPrecondition("RESERVATION_MISMATCH",
                               absl::StrCat("order ", order_id, " already reserved different lines"));
@@ -65,6 +76,7 @@ absl::StatusOr<Reservation> Inventory::Confirm(const std::string& order_id) {
   ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Transition(order_id, ReservationAction::kConfirm, clock_.Now()));
   if (outcome.changed) {
     observer_.ReservationResult(outcome.reservation.status == ReservationStatus::kConfirmed ? "confirmed" : "expired");
+    StockChanged(outcome.reservation.lines);
   }
   if (outcome.reservation.status != ReservationStatus::kConfirmed) {
     return FailedPrecondition("RESERVATION_EXPIRED",
@@ -75,7 +87,10 @@ absl::StatusOr<Reservation> Inventory::Confirm(const std::string& order_id) {
 
 absl::StatusOr<Reservation> Inventory::Release(const std::string& order_id) {
   ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Transition(order_id, ReservationAction::kRelease, clock_.Now()));
-  if (outcome.changed) observer_.ReservationResult("released");
+  if (outcome.changed) {
+    observer_.ReservationResult("released");
+    StockChanged(outcome.reservation.lines);
+  }
   return std::move(outcome.reservation);
 }
 
@@ -85,6 +100,8 @@ absl::StatusOr<int> Inventory::SweepExpired() {
     ASSIGN_OR_RETURN(int expired, store_.ExpireDue(clock_.Now(), options_.sweep_batch));
     for (int i = 0; i < expired; ++i) observer_.ReservationResult("expired");
     total += expired;
+    // The sweep does not say which SKUs it freed: forget every cached product.
+    if (expired > 0 && cache_ != nullptr) cache_->Clear();
     if (expired < options_.sweep_batch) return total;
   }
 }

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "services/product/domain/model.h"
 #include "services/product/domain/ports.h"
+#include "services/product/domain/product_cache.h"
 
 namespace zhongtai::product {
 
@@ -20,7 +21,9 @@ struct InventoryOptions {
 
 class Inventory {
  public:
-  Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options = {});
+  // cache: optional; every stock change here invalidates the products it touches.
+  Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options = {},
+            ProductCache* cache = nullptr);
 
   // In request order, duplicates once. NOT_FOUND SKU_NOT_FOUND naming the first unknown SKU.
   absl::StatusOr<std::vector<Sku>> BatchGetSkus(const std::vector<std::string>& sku_ids);
@@ -44,10 +47,13 @@ class Inventory {
   absl::StatusOr<int> SweepExpired();
 
  private:
+  void StockChanged(const std::vector<ReservationLine>& lines);
+
   ProductStore& store_;
   Clock& clock_;
   InventoryObserver& observer_;
   InventoryOptions options_;
+  ProductCache* cache_;
 };
 
 }  // namespace zhongtai::product

@@ -327,3 +327,57 @@ TEST_CASE("generated ids sort by time", "[ids]") {
 
 }  // namespace
 }  // namespace zhongtai::product
+
+namespace zhongtai::product {
+namespace {
+
+int64_t AvailableOf(const Product& product, const std::string& sku_id) {
+  for (const auto& sku : product.skus) {
+    if (sku.sku_id == sku_id) return sku.available;
+  }
+  return -1;
+}
+
+// The fixture's services, reading through a cache.
+struct CachedFixture : Fixture {
+  ProductCache cache{clock, absl::Seconds(1)};
+  Catalog cached_catalog{store, clock, ids, &cache};
+  Inventory cached_inventory{store, clock, observer, {}, &cache};
+};
+
+TEST_CASE("the product cache serves repeat reads and forgets a product when its stock moves", "[cache]") {
+  CachedFixture f;
+  auto skus = f.AddProduct("Kettle", {{"K1", 5}});
+  std::string product_id = f.inventory.BatchGetSkus({skus[0]}).value()[0].product_id;
+
+  REQUIRE(AvailableOf(f.cached_catalog.GetProduct(product_id).value(), skus[0]) == 5);
+  CHECK(f.cache.misses() == 1);
+  CHECK(AvailableOf(f.cached_catalog.GetProduct(product_id).value(), skus[0]) == 5);
+  CHECK(f.cache.hits() == 1);
+  CHECK(f.cache.misses() == 1);
+
+  // This replica's own reservation invalidates at once: the next read shows the new stock.
+  REQUIRE(f.cached_inventory.Reserve("o1", {{skus[0], 2}}, absl::Minutes(5)).ok());
+  CHECK_FALSE(f.cached_catalog.CachedProduct(product_id).has_value());
+  CHECK(AvailableOf(f.cached_catalog.GetProduct(product_id).value(), skus[0]) == 3);
+  REQUIRE(f.cached_inventory.Release("o1").ok());
+  CHECK(AvailableOf(f.cached_catalog.GetProduct(product_id).value(), skus[0]) == 5);
+
+  // Changes made elsewhere (another replica) show once the entry's TTL has passed.
+  REQUIRE(f.inventory.Reserve("o2", {{skus[0], 1}}, absl::Minutes(5)).ok());
+  CHECK(AvailableOf(f.cached_catalog.GetProduct(product_id).value(), skus[0]) == 5);
+  f.clock.Advance(absl::Seconds(2));
+  CHECK(AvailableOf(f.cached_catalog.GetProduct(product_id).value(), skus[0]) == 4);
+}
+
+TEST_CASE("a product cache with zero TTL caches nothing", "[cache]") {
+  FakeClock clock;
+  ProductCache cache(clock, absl::ZeroDuration());
+  Product product;
+  product.product_id = "p1";
+  cache.Put(product);
+  CHECK_FALSE(cache.Get("p1").has_value());
+}
+
+}  // namespace
+}  // namespace zhongtai::product
