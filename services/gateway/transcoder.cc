@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -336,10 +337,10 @@ HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
   response.status = http_status != 0 ? http_status : HttpStatusOf(status.code());
   std::string reason = ReasonOf(status);
   std::string field = FieldOf(status);
-  std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", JsonEscape(field), "\"}]");
+  std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", log::JsonEscape(field), "\"}]");
   response.body = absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"",
-                               absl::StatusCodeToString(status.code()), "\",\"reason\":\"", JsonEscape(reason),
-                               "\",\"message\":\"", JsonEscape(status.message()), "\",\"details\":", details, "}}");
+                               absl::StatusCodeToString(status.code()), "\",\"reason\":\"", log::JsonEscape(reason),
+                               "\",\"message\":\"", log::JsonEscape(status.message()), "\",\"details\":", details, "}}");
   if (status.code() == absl::StatusCode::kResourceExhausted) response.headers.emplace_back("Retry-After", "1");
   if (status.code() == absl::StatusCode::kUnauthenticated) {
     response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -414,30 +415,6 @@ std::string NextTraceparent(absl::string_view incoming) {
   std::string trace_id = TraceIdOf(incoming);
   if (trace_id.empty()) return absl::StrCat("00-", RandomHex(16), "-", RandomHex(8), "-01");
   return absl::StrCat("00-", trace_id, "-", RandomHex(8), "-", incoming.substr(incoming.size() - 2));
-}
-
-std::string JsonEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kDigits[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kDigits[c >> 4]);
-          out.push_back(kDigits[c & 0xf]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out;
 }
 
 }  // namespace zhongtai::gateway

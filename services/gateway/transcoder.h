@@ -85,7 +85,5 @@ std::string NextTraceparent(absl::string_view incoming);
 // The trace id of a valid traceparent, else empty.
 std::string TraceIdOf(absl::string_view traceparent);
 
-// JSON string literal body (no quotes).
-std::string JsonEscape(absl::string_view text);
 
 }  // namespace zhongtai::gateway
