@@ -15,6 +15,6 @@ ZT_BUILD_DIR=$build "$repo/deploy/stack.sh" start "$state" >/dev/null
 # shellcheck disable=SC1091
 source "$state/stack.env"
 python3 "$repo/deploy/seed.py" "$ZT_STACK_GATEWAY" "$ZT_STACK_ADMIN_LOGIN" "$ZT_STACK_ADMIN_PASSWORD"
-echo "logs: $state/logs/   stop: deploy/down.sh"
+echo "logs: $state/logs/   prometheus: ${ZT_STACK_PROMETHEUS:-not started}   stop: deploy/down.sh"
 echo "gateway: $ZT_STACK_GATEWAY"
 echo "admin login: $ZT_STACK_ADMIN_LOGIN / $ZT_STACK_ADMIN_PASSWORD"
