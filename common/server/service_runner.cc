@@ -157,6 +157,15 @@ class Metrics {
   std::unique_ptr<prometheus::Exposer> exposer;
 };
 
+RunnerOptions ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads) {
+  RunnerOptions options;
+  options.service = std::move(service);
+  options.grpc_address = absl::StrCat("0.0.0.0:", grpc_port);
+  options.metrics_address = absl::StrCat("0.0.0.0:", metrics_port);
+  options.worker_threads = worker_threads;
+  return options;
+}
+
 ServiceRunner::ServiceRunner(RunnerOptions options)
     : options_(std::move(options)),
       metrics_(std::make_unique<Metrics>(options_.service)),

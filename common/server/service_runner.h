@@ -41,6 +41,9 @@ struct RunnerOptions {
   absl::Duration max_connection_age = absl::Minutes(5);
 };
 
+// What every service starts from: its name, gRPC and /metrics on all interfaces, worker threads.
+RunnerOptions ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads);
+
 class ServiceRunner {
  public:
   explicit ServiceRunner(RunnerOptions options);

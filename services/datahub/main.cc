@@ -26,11 +26,8 @@ int Main() {
     return 2;
   }
 
-  server::RunnerOptions options;
-  options.service = "datahub";
-  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
-  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
-  options.worker_threads = config->worker_threads;
+  server::RunnerOptions options =
+      server::ServiceOptions("datahub", config->grpc_port, config->metrics_port, config->worker_threads);
   server::ServiceRunner runner(options);
 
   std::vector<pg::Migration> migrations = events::SchemaMigrations();

@@ -26,11 +26,8 @@ int Main() {
     return 2;
   }
 
-  server::RunnerOptions options;
-  options.service = "marketing";
-  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
-  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
-  options.worker_threads = config->worker_threads;
+  server::RunnerOptions options =
+      server::ServiceOptions("marketing", config->grpc_port, config->metrics_port, config->worker_threads);
   server::ServiceRunner runner(options);
 
   auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "marketing"}, Migrations());

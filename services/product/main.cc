@@ -24,11 +24,8 @@ int Main() {
     return 2;
   }
 
-  server::RunnerOptions options;
-  options.service = "product";
-  options.grpc_address = "0.0.0.0:" + std::to_string(config->grpc_port);
-  options.metrics_address = "0.0.0.0:" + std::to_string(config->metrics_port);
-  options.worker_threads = config->worker_threads;
+  server::RunnerOptions options =
+      server::ServiceOptions("product", config->grpc_port, config->metrics_port, config->worker_threads);
   options.drain_timeout = config->drain_timeout;
   server::ServiceRunner runner(options);
 
