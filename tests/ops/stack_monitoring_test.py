@@ -3,7 +3,8 @@
 
     stack_monitoring_test.py prometheus     a shopper's journey through the gateway, then through Prometheus's HTTP
                                             API: every target is up and the SLI recording rules have values
-    stack_monitoring_test.py metric-names   every metric used by the rules and dashboards exists in a real scrape
+    stack_monitoring_test.py metric-names   every name the rules and deploy/grafana dashboards select is a recording
+                                            rule, a Prometheus-made series (up, ALERTS) or in a real scrape
     stack_monitoring_test.py catalogue      docs/metrics.md lists every metric family the stack exposes
 
 Reads the stack's addresses from the file named by ZT_E2E_STACK_ENV (STATE_DIR/stack.env); fails when it is unset.
@@ -18,6 +19,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+
+import check_dashboards  # tests/ops/check_dashboards.py: the PromQL lexer and the dashboard walker
+from check_dashboards import SYNTHETIC, metric_names
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SERVICES = ["product", "order", "marketing", "user", "datahub", "gateway"]
@@ -73,8 +77,9 @@ class Gateway:
         return self.call("POST", "/v1/sessions", {"login": login, "password": password})["tokens"]["accessToken"]
 
 
-def shop(env):
-    """Browse, place an order and pay, as a channel app would; plus one bad request (a 4xx, not a fault)."""
+def shop(env, fail_placement=False):
+    """Browse, place an order and pay, as a channel app would; plus one bad request (a 4xx, not a fault).
+    fail_placement: also an order for more than the stock left, which the saga undoes (a placement failure)."""
     gw = Gateway(env["ZT_STACK_GATEWAY"])
     admin = gw.login(env["ZT_STACK_ADMIN_LOGIN"], env["ZT_STACK_ADMIN_PASSWORD"])
     tag = uuid.uuid4().hex[:10]
@@ -94,6 +99,12 @@ def shop(env):
                      token, key=f"ops-{tag}")
     gw.call("POST", "/v1/orders/" + placed["order"]["orderId"] + ":pay", {}, token)
     gw.call("POST", "/v1/orders", {"lines": "three"}, token, key=f"ops-bad-{tag}", want=400)
+    if fail_placement:
+        status, raw = http("POST", gw.base + "/v1/orders",
+                           {"channel": "web", "lines": [{"skuId": product["skus"][0]["skuId"], "quantity": "25"}]},
+                           {"Authorization": "Bearer " + token, "Idempotency-Key": f"ops-short-{tag}"})
+        if not 400 <= status < 500:
+            fail(f"an order for more than the stock: {status} {raw[:300]!r}, wanted a 4xx")
 
 
 def prom_query(prometheus, expr):
@@ -206,27 +217,6 @@ def scrape_all(env):
     return families, samples
 
 
-PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool",
-                "offset", "inf", "nan", "le"}
-
-
-def metric_names(expr):
-    """Metric names referenced by a PromQL expression (a lexer good enough for our rules and dashboards)."""
-    expr = re.sub(r'"(\\.|[^"\\])*"|\'(\\.|[^\'\\])*\'', '""', expr)   # strings
-    expr = re.sub(r"\{[^}]*\}", " ", expr)                             # label matchers
-    expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", expr)
-    expr = re.sub(r"\[[^\]]*\]", " ", expr)                            # ranges
-    expr = re.sub(r"\$\w+", " ", expr)                                 # Grafana variables
-    names = set()
-    for m in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", expr):
-        word = m.group(0)
-        rest = expr[m.end():].lstrip()
-        if rest.startswith("(") or word.lower() in PROMQL_WORDS or re.fullmatch(r"\d+[smhdwy]", word):
-            continue
-        names.add(word)
-    return names
-
-
 def rule_exprs():
     import yaml  # python3-yaml
     records, exprs = set(), []
@@ -241,42 +231,55 @@ def rule_exprs():
 
 
 def dashboard_exprs():
+    """(where, PromQL) of every panel target (rows' nested panels included), query variable (the selector inside
+    label_values(selector, label)) and annotation of every dashboard in deploy/grafana/dashboards."""
     exprs = []
-
-    def walk(node, where):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("expr", "query") and isinstance(value, str):
-                    exprs.append((where, value))
-                else:
-                    walk(value, where)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value, where)
-    for path in sorted(glob.glob(os.path.join(REPO, "deploy/grafana/**/*.json"), recursive=True)):
+    for path in check_dashboards.dashboard_files():
         with open(path) as f:
-            walk(json.load(f), os.path.relpath(path, REPO))
+            model = json.load(f)
+        exprs += [(f"{os.path.relpath(path, REPO)}: {where}", expr) for where, expr in check_dashboards.expressions(model)]
+    if len(exprs) < 50:
+        fail(f"found only {len(exprs)} expressions in the dashboards: the extraction is broken")
     return exprs
 
 
 def test_metric_names(env):
-    _, samples = scrape_all(env)
+    """Every name a rule or dashboard selects is a recording rule of deploy/prometheus/rules (names with a colon
+    must be), a series Prometheus makes itself (up, ALERTS), or a sample name of a real scrape of the stack.
+    Some families exist only after traffic (a route's status-code counter, placement failures, ingested events):
+    shop first, with one placement that fails, then scrape until every name is there or a minute has passed."""
     records, exprs = rule_exprs()
     exprs += dashboard_exprs()
-    known = samples | records | {"up", "scrape_duration_seconds", "scrape_samples_scraped"}
-    missing = []
-    checked = set()
+    used = {}
     for where, expr in exprs:
         for name in metric_names(expr):
-            checked.add(name)
-            if name not in known:
-                missing.append(f"{where}: {name}")
-    if missing:
-        fail("metric names used in rules or dashboards are not in the scrape of the running stack:\n  " +
-             "\n  ".join(missing))
-    if len(exprs) < 10 or len(checked) < 10:
-        fail(f"found only {len(exprs)} expressions / {len(checked)} names: the parser is broken")
-    print(f"{len(checked)} metric names in {len(exprs)} expressions exist in the scrape")
+            used.setdefault(name, []).append(where)
+    if len(used) < 20:
+        fail(f"found only {len(used)} names in {len(exprs)} expressions: the parser is broken")
+
+    not_recorded = sorted(n for n in used if ":" in n and n not in records)
+    scraped = sorted(n for n in used if n not in records and n not in SYNTHETIC and ":" not in n)
+    shop(env, fail_placement=True)
+
+    def all_scraped():
+        _, samples = scrape_all(env)
+        missing = [n for n in scraped if n not in samples]
+        return not missing, missing
+    deadline = time.time() + 60
+    ok, missing = all_scraped()
+    while not ok and time.time() < deadline:
+        time.sleep(2)
+        ok, missing = all_scraped()
+
+    problems = [f"{name} is not a recording rule in deploy/prometheus/rules (used by {', '.join(used[name])})"
+                for name in not_recorded]
+    problems += [f"{name} is not in the scrape (used by {', '.join(sorted(set(used[name])))})" for name in missing]
+    if problems:
+        fail(f"{len(problems)} of {len(used)} names used by rules and dashboards do not exist:\n  " +
+             "\n  ".join(problems))
+    print(f"{len(used)} names in {len(exprs)} expressions exist: {len(scraped)} scraped, "
+          f"{len([n for n in used if n in records])} recording rules, {len([n for n in used if n in SYNTHETIC])} "
+          "made by Prometheus")
 
 
 def test_catalogue(env):
