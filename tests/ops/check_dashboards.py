@@ -177,6 +177,24 @@ def metric_names(expr):
     return names
 
 
+def selector_labels(expr):
+    """{metric name: label names its matchers use}, from every `name{label op "value", ...}` in the expression."""
+    toks = tokens(expr)
+    out = {}
+    for i, (kind, text) in enumerate(toks):
+        if kind != "ident" or i + 1 >= len(toks) or toks[i + 1] != ("punct", "{"):
+            continue
+        if i > 0 and toks[i - 1] == ("punct", "{"):
+            continue
+        labels = out.setdefault(text, set())
+        j = i + 2
+        while j < len(toks) and toks[j] != ("punct", "}"):
+            if toks[j][0] == "ident" and j + 1 < len(toks) and toks[j + 1][0] == "punct" and toks[j + 1][1] in "=!":
+                labels.add(toks[j][1])
+            j += 1
+    return out
+
+
 def variable_query_exprs(query):
     """PromQL inside a Prometheus variable query: label_values(selector, label) -> selector;
     query_result(expr) -> expr; label_values(label), label_names(), metrics(re) -> nothing."""
@@ -590,6 +608,9 @@ def check_selftest(ctx):
         got = metric_names(expr)
         if got != want:
             problems.append(f"metric_names({expr!r}) = {sorted(got)}, want {sorted(want)}")
+    got = selector_labels('sum by (x) (rate(a_total{code=~"5..", route!="$r"}[5m])) / b{le="1"} + c')
+    if got != {"a_total": {"code", "route"}, "b": {"le"}}:
+        problems.append(f"selector_labels found {got}")
     if variable_query_exprs("label_values(grpc_server_started_total{a=\"b\"}, grpc_method)") != \
             ['grpc_server_started_total{a="b"}']:
         problems.append("variable_query_exprs does not take the selector out of label_values(selector, label)")

@@ -21,7 +21,7 @@ import urllib.request
 import uuid
 
 import check_dashboards  # tests/ops/check_dashboards.py: the PromQL lexer and the dashboard walker
-from check_dashboards import SYNTHETIC, metric_names
+from check_dashboards import SYNTHETIC, metric_names, selector_labels
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SERVICES = ["product", "order", "marketing", "user", "datahub", "gateway"]
@@ -245,15 +245,19 @@ def dashboard_exprs():
 
 def test_metric_names(env):
     """Every name a rule or dashboard selects is a recording rule of deploy/prometheus/rules (names with a colon
-    must be), a series Prometheus makes itself (up, ALERTS), or a sample name of a real scrape of the stack.
+    must be), a series Prometheus makes itself (up, ALERTS), or a sample name of a real scrape of the stack; and
+    every label a matcher names (name{label="..."}) is one that metric carries in the scrape.
     Some families exist only after traffic (a route's status-code counter, placement failures, ingested events):
     shop first, with one placement that fails, then scrape until every name is there or a minute has passed."""
     records, exprs = rule_exprs()
     exprs += dashboard_exprs()
-    used = {}
+    used, matched = {}, {}
     for where, expr in exprs:
         for name in metric_names(expr):
             used.setdefault(name, []).append(where)
+        for name, labels in selector_labels(expr).items():
+            for label in labels:
+                matched.setdefault((name, label), set()).add(where)
     if len(used) < 20:
         fail(f"found only {len(used)} names in {len(exprs)} expressions: the parser is broken")
 
@@ -262,18 +266,28 @@ def test_metric_names(env):
     shop(env, fail_placement=True)
 
     def all_scraped():
-        _, samples = scrape_all(env)
+        families, samples = scrape_all(env)
         missing = [n for n in scraped if n not in samples]
-        return not missing, missing
+        return not missing, (missing, families)
     deadline = time.time() + 60
-    ok, missing = all_scraped()
+    ok, (missing, families) = all_scraped()
     while not ok and time.time() < deadline:
         time.sleep(2)
-        ok, missing = all_scraped()
+        ok, (missing, families) = all_scraped()
+
+    def labels_of(sample):
+        """Label names a sample name carries: its family's, le on _bucket, and the target labels Prometheus adds."""
+        family = sample if sample in families else re.sub(r"_(bucket|count|sum)$", "", sample)
+        extra = {"le"} if sample.endswith("_bucket") else set()
+        return families.get(family, {}).get("labels", set()) | extra | {"job", "instance"}
+    wrong_labels = sorted(f"{name} has no label {label} (used by {', '.join(sorted(where))})"
+                          for (name, label), where in matched.items()
+                          if name in scraped and name not in missing and label not in labels_of(name))
 
     problems = [f"{name} is not a recording rule in deploy/prometheus/rules (used by {', '.join(used[name])})"
                 for name in not_recorded]
     problems += [f"{name} is not in the scrape (used by {', '.join(sorted(set(used[name])))})" for name in missing]
+    problems += wrong_labels
     if problems:
         fail(f"{len(problems)} of {len(used)} names used by rules and dashboards do not exist:\n  " +
              "\n  ".join(problems))
