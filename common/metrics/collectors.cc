@@ -1,5 +1,5 @@
 #include "common/metrics/collectors.h"
-#include <iterator>
+
 #include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -54,9 +54,20 @@ int CountOpenFds() {
 
 void CallbackGauges::Add(const std::string& name, const std::string& help, std::map<std::string, std::string> labels,
                          std::function<double()> read) {
+  AddSeries(name, help, prometheus::MetricType::Gauge, std::move(labels), std::move(read));
+}
+
+void CallbackGauges::AddCounter(const std::string& name, const std::string& help,
+                                std::map<std::string, std::string> labels, std::function<double()> read) {
+  AddSeries(name, help, prometheus::MetricType::Counter, std::move(labels), std::move(read));
+}
+
+void CallbackGauges::AddSeries(const std::string& name, const std::string& help, prometheus::MetricType type,
+                               std::map<std::string, std::string> labels, std::function<double()> read) {
   std::lock_guard<std::mutex> lock(mu_);
   Family& family = families_[name];
   family.help = help;
+  family.type = type;
   family.series.push_back({std::move(labels), std::move(read)});
 }
 
@@ -67,11 +78,15 @@ std::vector<prometheus::MetricFamily> CallbackGauges::Collect() const {
     prometheus::MetricFamily mf;
     mf.name = name;
     mf.help = family.help;
-    mf.type = prometheus::MetricType::Gauge;
+    mf.type = family.type;
     for (const auto& series : family.series) {
       prometheus::ClientMetric metric;
       for (const auto& [key, value] : series.labels) metric.label.push_back({key, value});
-      metric.gauge.value = series.read();
+      if (family.type == prometheus::MetricType::Counter) {
+        metric.counter.value = series.read();
+      } else {
+        metric.gauge.value = series.read();
+      }
       mf.metric.push_back(std::move(metric));
     }
     out.push_back(std::move(mf));

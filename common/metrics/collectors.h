@@ -18,6 +18,9 @@ class CallbackGauges : public prometheus::Collectable {
   // Adds one series; series of the same name share a family (same help).
   void Add(const std::string& name, const std::string& help, std::map<std::string, std::string> labels,
            std::function<double()> read);
+  // The same for a value that only grows (a count kept elsewhere), exposed as a counter.
+  void AddCounter(const std::string& name, const std::string& help, std::map<std::string, std::string> labels,
+                  std::function<double()> read);
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
@@ -27,9 +30,13 @@ class CallbackGauges : public prometheus::Collectable {
   };
   struct Family {
     std::string help;
+    prometheus::MetricType type = prometheus::MetricType::Gauge;
     std::vector<Series> series;
   };
   mutable std::mutex mu_;
+  void AddSeries(const std::string& name, const std::string& help, prometheus::MetricType type,
+                 std::map<std::string, std::string> labels, std::function<double()> read);
+
   std::map<std::string, Family> families_;
 };
 

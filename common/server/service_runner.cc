@@ -1,6 +1,7 @@
 #include "common/server/service_runner.h"
 
 #include <csignal>
+#include <cstdio>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -10,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
-#include "common/metrics/collectors.h"
+#include "common/metrics/endpoint.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/call_scope.h"
 #include "common/status/grpc_status.h"
@@ -20,13 +21,6 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/server_interceptor.h"
-#include "prometheus/exposer.h"
-#include "prometheus/gauge.h"
-#include "prometheus/registry.h"
-
-#ifndef ZT_VERSION
-#define ZT_VERSION "dev"
-#endif
 
 namespace zhongtai::server {
 namespace {
@@ -124,38 +118,24 @@ std::string ServiceFullName(const std::string& service) {
 
 class Metrics {
  public:
-  explicit Metrics(const std::string& service)
-      : registry(std::make_shared<prometheus::Registry>()),
-        gauges(std::make_shared<metrics::CallbackGauges>()),
-        process(std::make_shared<metrics::ProcessCollector>()),
-        server_rpcs(*registry, "server") {
-    prometheus::BuildGauge()
-        .Name("zt_build_info")
-        .Help("Always 1; labels name the service and its version.")
-        .Register(*registry)
-        .Add({{"service", service}, {"version", ZT_VERSION}})
-        .Set(1);
-  }
+  explicit Metrics(const std::string& service) : endpoint(service), server_rpcs(endpoint.registry(), "server") {}
 
-  absl::Status Expose(const std::string& address) {
-    try {
-      exposer = std::make_unique<prometheus::Exposer>(address);
-    } catch (const std::exception& e) {
-      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
-    }
-    exposer->RegisterCollectable(registry);
-    exposer->RegisterCollectable(metrics::ClientRegistry());
-    exposer->RegisterCollectable(gauges);
-    exposer->RegisterCollectable(process);
-    return absl::OkStatus();
-  }
-
-  std::shared_ptr<prometheus::Registry> registry;
-  std::shared_ptr<metrics::CallbackGauges> gauges;
-  std::shared_ptr<metrics::ProcessCollector> process;
+  metrics::Endpoint endpoint;
   metrics::RpcMetrics server_rpcs;
-  std::unique_ptr<prometheus::Exposer> exposer;
 };
+
+int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>& main_body) {
+  CommandLine command_line;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--migrate-only") {
+      command_line.migrate_only = true;
+    } else {
+      std::fprintf(stderr, "unknown argument %s\nusage: %s [--migrate-only]\n", argv[i], argv[0]);
+      return 2;
+    }
+  }
+  return main_body(command_line);
+}
 
 RunnerOptions ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads) {
   RunnerOptions options;
@@ -170,19 +150,19 @@ ServiceRunner::ServiceRunner(RunnerOptions options)
     : options_(std::move(options)),
       metrics_(std::make_unique<Metrics>(options_.service)),
       workers_(std::make_unique<WorkerPool>(options_.worker_threads, options_.worker_queue)) {
-  metrics_->gauges->Add("zt_worker_queue_depth", "Blocking calls waiting for a worker thread.", {},
+  metrics_->endpoint.gauges().Add("zt_worker_queue_depth", "Blocking calls waiting for a worker thread.", {},
                         [this] { return workers_->queued(); });
-  metrics_->gauges->Add("zt_worker_busy", "Worker threads running a blocking call.", {},
+  metrics_->endpoint.gauges().Add("zt_worker_busy", "Worker threads running a blocking call.", {},
                         [this] { return workers_->busy(); });
-  metrics_->gauges->Add("zt_worker_queue_capacity", "Blocking calls that may wait before load is shed.", {},
+  metrics_->endpoint.gauges().Add("zt_worker_queue_capacity", "Blocking calls that may wait before load is shed.", {},
                         [this] { return options_.worker_queue; });
 }
 
 ServiceRunner::~ServiceRunner() = default;
 
-prometheus::Registry& ServiceRunner::registry() { return *metrics_->registry; }
+prometheus::Registry& ServiceRunner::registry() { return metrics_->endpoint.registry(); }
 
-metrics::CallbackGauges& ServiceRunner::gauges() { return *metrics_->gauges; }
+metrics::CallbackGauges& ServiceRunner::gauges() { return metrics_->endpoint.gauges(); }
 
 void ServiceRunner::AddService(grpc::Service* service) { services_.push_back(service); }
 
@@ -193,9 +173,8 @@ absl::Status ServiceRunner::Start() {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
 
-  if (absl::Status status = metrics_->Expose(options_.metrics_address); !status.ok()) return status;
-  auto ports = metrics_->exposer->GetListeningPorts();
-  metrics_port_ = ports.empty() ? 0 : ports.front();
+  if (absl::Status status = metrics_->endpoint.Expose(options_.metrics_address); !status.ok()) return status;
+  metrics_port_ = metrics_->endpoint.port();
 
   metrics_->server_rpcs.PreInitService(ServiceFullName(options_.service));
   metrics_->server_rpcs.PreInitService("grpc.health.v1.Health");

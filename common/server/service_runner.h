@@ -41,6 +41,15 @@ struct RunnerOptions {
   absl::Duration max_connection_age = absl::Minutes(5);
 };
 
+// The command line every service binary accepts: none to serve, or `--migrate-only` to apply the
+// database migrations and exit 0 (a Kubernetes init container or a deploy step runs this).
+struct CommandLine {
+  bool migrate_only = false;
+};
+
+// Parses argv and calls `main_body`; an unknown argument prints the usage and returns 2.
+int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>& main_body);
+
 // What every service starts from: its name, gRPC and /metrics on all interfaces, worker threads.
 RunnerOptions ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads);
 

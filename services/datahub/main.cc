@@ -5,7 +5,7 @@
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
 #include "common/pg/pool_metrics.h"
-#include "common/redis/redis.h"
+#include "common/redis/pool_metrics.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
 #include "prometheus/counter.h"
@@ -18,7 +18,7 @@
 namespace zhongtai::datahub {
 namespace {
 
-int Main() {
+int Main(const server::CommandLine& command_line) {
   log::Init("datahub");
   absl::StatusOr<DatahubConfig> config = LoadConfig();
   if (!config.ok()) {
@@ -37,6 +37,10 @@ int Main() {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
+  if (command_line.migrate_only) {
+    log::Info("migrations applied");
+    return 0;
+  }
   pg::ExportPoolMetrics(runner.gauges(), **pool);
   redis::Options redis_options;
   redis_options.address = config->redis_address;
@@ -46,6 +50,7 @@ int Main() {
     log::Error("cannot open redis", {{"error", redis.status().ToString()}});
     return 1;
   }
+  redis::ExportPoolMetrics(runner.gauges(), **redis, "datahub");
 
   PgOrderFactStore facts(**pool);
   Analytics analytics(facts);
@@ -77,4 +82,4 @@ int Main() {
 }  // namespace
 }  // namespace zhongtai::datahub
 
-int main() { return zhongtai::datahub::Main(); }
+int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::datahub::Main); }

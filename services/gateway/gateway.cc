@@ -99,9 +99,14 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, prometheus::Registry
     upstreams_[name] = std::move(upstream);
   }
   // Series for every route exist before traffic, so that rate() and absent() work from the start.
+  // The request counter starts with the success code and the 5xx codes the SLO rules count, so a route's
+  // fault ratio reads 0, not "no data", until its first failure.
   for (const Route& route : routes_.routes()) {
     metrics_->duration.Add({{"method", route.http_method}, {"route", route.path_template}},
                            metrics::LatencyBuckets());
+    for (const char* code : {"200", "500", "503", "504"}) {
+      metrics_->requests.Add({{"method", route.http_method}, {"route", route.path_template}, {"code", code}});
+    }
   }
   metrics::ClientMetrics().ForMethod(kHealthCheck);
 }

@@ -9,10 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/auth/token.h"
 #include "common/log/log.h"
-#include "common/metrics/collectors.h"
-#include "common/metrics/rpc_metrics.h"
-#include "prometheus/exposer.h"
-#include "prometheus/registry.h"
+#include "common/metrics/endpoint.h"
 #include "services/gateway/config.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/http_server.h"
@@ -37,17 +34,11 @@ int main() {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto registry = std::make_shared<prometheus::Registry>();
-  std::unique_ptr<prometheus::Exposer> exposer;
-  try {
-    exposer = std::make_unique<prometheus::Exposer>(absl::StrCat("0.0.0.0:", config->metrics_port));
-  } catch (const std::exception& e) {
-    log::Error("cannot serve metrics", {{"error", e.what()}});
+  metrics::Endpoint metrics_endpoint("gateway");
+  if (absl::Status status = metrics_endpoint.Expose(absl::StrCat("0.0.0.0:", config->metrics_port)); !status.ok()) {
+    log::Error("cannot serve metrics", {{"error", std::string(status.message())}});
     return 1;
   }
-  exposer->RegisterCollectable(registry);
-  exposer->RegisterCollectable(metrics::ClientRegistry());
-  exposer->RegisterCollectable(std::make_shared<metrics::ProcessCollector>());
 
   auth::TokenConfig token_config;
   token_config.secret = config->token_secret;
@@ -57,7 +48,7 @@ int main() {
   options.verify_token = [token_config](absl::string_view token) {
     return auth::VerifyAccessToken(token_config, token, absl::Now());
   };
-  absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw = gateway::Gateway::Create(std::move(options), *registry);
+  absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw = gateway::Gateway::Create(std::move(options), metrics_endpoint.registry());
   if (!gw.ok()) {
     log::Error("cannot build the route table", {{"error", std::string(gw.status().message())}});
     return 2;

@@ -18,7 +18,7 @@ class TimeOrderedIds : public IdGenerator {
   std::string NewPromotionId() override { return ids::NewId("pr_"); }
 };
 
-int Main() {
+int Main(const server::CommandLine& command_line) {
   log::Init("marketing");
   absl::StatusOr<MarketingConfig> config = LoadConfig();
   if (!config.ok()) {
@@ -35,6 +35,10 @@ int Main() {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
+  if (command_line.migrate_only) {
+    log::Info("migrations applied");
+    return 0;
+  }
   pg::ExportPoolMetrics(runner.gauges(), **pool);
 
   PgPromotionStore store(**pool);
@@ -50,4 +54,4 @@ int Main() {
 }  // namespace
 }  // namespace zhongtai::marketing
 
-int main() { return zhongtai::marketing::Main(); }
+int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::marketing::Main); }

@@ -6,7 +6,7 @@
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
 #include "common/pg/pool_metrics.h"
-#include "common/redis/redis.h"
+#include "common/redis/pool_metrics.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_runner.h"
@@ -26,7 +26,7 @@ class TimeOrderedIds : public IdGenerator {
   std::string NewPaymentId() override { return ids::NewId("pay_"); }
 };
 
-int Main() {
+int Main(const server::CommandLine& command_line) {
   log::Init("order");
   absl::StatusOr<OrderConfig> config = LoadConfig();
   if (!config.ok()) {
@@ -45,6 +45,10 @@ int Main() {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
   }
+  if (command_line.migrate_only) {
+    log::Info("migrations applied");
+    return 0;
+  }
   pg::ExportPoolMetrics(runner.gauges(), **pool);
   redis::Options redis_options;
   redis_options.address = config->redis_address;
@@ -53,6 +57,7 @@ int Main() {
     log::Error("cannot open redis", {{"error", redis.status().ToString()}});
     return 1;
   }
+  redis::ExportPoolMetrics(runner.gauges(), **redis, "order");
 
   PgOrderStore store(**pool);
   GrpcProductCatalog catalog(server::MakeChannel(config->product_address));
@@ -85,4 +90,4 @@ int Main() {
 }  // namespace
 }  // namespace zhongtai::order
 
-int main() { return zhongtai::order::Main(); }
+int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::order::Main); }

@@ -16,7 +16,7 @@
 namespace zhongtai::product {
 namespace {
 
-int Main() {
+int Main(const server::CommandLine& command_line) {
   log::Init("product");
   absl::StatusOr<ProductConfig> config = LoadConfig();
   if (!config.ok()) {
@@ -33,6 +33,10 @@ int Main() {
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
+  }
+  if (command_line.migrate_only) {
+    log::Info("migrations applied");
+    return 0;
   }
   pg::ExportPoolMetrics(runner.gauges(), **pool);
   pg::Pool& db = **pool;
@@ -69,4 +73,4 @@ int Main() {
 }  // namespace
 }  // namespace zhongtai::product
 
-int main() { return zhongtai::product::Main(); }
+int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::product::Main); }

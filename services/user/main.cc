@@ -19,7 +19,7 @@ class TimeOrderedIds : public IdGenerator {
   std::string NewSessionFamilyId() override { return ids::NewId("sf_"); }
 };
 
-int Main() {
+int Main(const server::CommandLine& command_line) {
   log::Init("user");
   absl::StatusOr<UserConfig> config = LoadConfig();
   if (!config.ok()) {
@@ -35,6 +35,10 @@ int Main() {
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
+  }
+  if (command_line.migrate_only) {
+    log::Info("migrations applied");
+    return 0;
   }
   pg::ExportPoolMetrics(runner.gauges(), **pool);
 
@@ -64,4 +68,4 @@ int Main() {
 }  // namespace
 }  // namespace zhongtai::user
 
-int main() { return zhongtai::user::Main(); }
+int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::user::Main); }
