@@ -1,14 +1,20 @@
 #include "common/server/client.h"
 
+#include <map>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/log/log.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/call_scope.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/client_interceptor.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 
 namespace zhongtai::server {
 namespace {
@@ -16,23 +22,6 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 
 thread_local CallScope t_call;
-
-// Every internal call is keyed (request id, order id) and so safe to retry when the server was
-// unreachable; retry throttling stops retries from piling onto a struggling server.
-constexpr char kServiceConfig[] = R"({
-  "loadBalancingConfig": [{"round_robin": {}}],
-  "methodConfig": [{
-    "name": [{}],
-    "retryPolicy": {
-      "maxAttempts": 3,
-      "initialBackoff": "0.05s",
-      "maxBackoff": "0.5s",
-      "backoffMultiplier": 2,
-      "retryableStatusCodes": ["UNAVAILABLE"]
-    }
-  }],
-  "retryThrottling": {"maxTokens": 10, "tokenRatio": 0.1}
-})";
 
 class ClientMetricsInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -71,11 +60,49 @@ const CallScope& CurrentCall() { return t_call; }
 ScopedCall::ScopedCall(CallScope scope) : previous_(std::move(t_call)) { t_call = std::move(scope); }
 ScopedCall::~ScopedCall() { t_call = std::move(previous_); }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service, const ChannelPolicy& policy) {
+  using google::protobuf::MethodOptions;
+  std::map<MethodOptions::IdempotencyLevel, std::vector<std::string>> names;
+  for (int i = 0; i < service.method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* method = service.method(i);
+    names[method->options().idempotency_level()].push_back(
+        absl::StrCat(R"({"service":")", service.full_name(), R"(","method":")", method->name(), R"("})"));
+  }
+  // Waiting for the channel to be ready (up to the deadline) carries retried calls over a backend's
+  // restart or a pod rollover instead of failing them at once.
+  std::string retry = absl::StrCat(R"("waitForReady":true,"retryPolicy":{"maxAttempts":)", policy.max_attempts,
+                                   R"(,"initialBackoff":"0.05s","maxBackoff":"1s","backoffMultiplier":2,)",
+                                   R"("retryableStatusCodes":["UNAVAILABLE"]})");
+  std::vector<std::string> method_configs;
+  for (const auto& [level, methods] : names) {
+    bool read = level == MethodOptions::NO_SIDE_EFFECTS;
+    bool retried = read || level == MethodOptions::IDEMPOTENT;
+    absl::Duration timeout = read ? policy.read_timeout : policy.write_timeout;
+    method_configs.push_back(absl::StrCat(R"({"name":[)", absl::StrJoin(methods, ","), R"(],"timeout":")",
+                                          absl::ToDoubleSeconds(timeout), R"(s")", retried ? "," + retry : "", "}"));
+  }
+  // Retry throttling: after a run of failures (about 50 more than a tenth of the successes) retries stop
+  // piling onto a struggling server.
+  return absl::StrCat(R"({"loadBalancingConfig":[{"round_robin":{}}],"methodConfig":[)",
+                      absl::StrJoin(method_configs, ","), R"(],"retryThrottling":{"maxTokens":100,"tokenRatio":0.1}})");
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::string& service,
+                                           const ChannelPolicy& policy) {
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+  if (descriptor == nullptr) {
+    // A programming error (the service's code is not linked in); calls still work, without retries.
+    log::Error("no descriptor for the called service; its calls will not be retried", {{"service", service}});
+  }
   grpc::ChannelArguments args;
-  args.SetServiceConfigJSON(kServiceConfig);
+  if (descriptor != nullptr) args.SetServiceConfigJSON(ServiceConfigJson(*descriptor, policy));
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  // Reconnect quickly after a backend restarts (gRPC's default first backoff is 1 s).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ClientMetricsFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(), args,

@@ -91,10 +91,15 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, prometheus::Registry
       openapi_(OpenApiDocument(routes_, ZT_VERSION)),
       metrics_(std::make_unique<Metrics>(registry)) {
   for (const auto& [name, target] : options_.upstreams) {
+    const google::protobuf::ServiceDescriptor* service = nullptr;
+    for (const Route& route : routes_.routes()) {
+      if (route.upstream == name) service = route.method->service();
+    }
+    if (service == nullptr) continue;  // no route goes there
     auto upstream = std::make_unique<Upstream>();
     upstream->name = name;
     upstream->target = target;
-    upstream->channel = server::MakeChannel(target);
+    upstream->channel = server::MakeChannel(target, service->full_name());
     upstream->stub = std::make_unique<grpc::GenericStub>(upstream->channel);
     upstreams_[name] = std::move(upstream);
   }

@@ -16,6 +16,8 @@
 #include "services/order/config.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
+#include "zhongtai/marketing/v1/marketing.grpc.pb.h"
+#include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::order {
 namespace {
@@ -60,8 +62,8 @@ int Main(const server::CommandLine& command_line) {
   redis::ExportPoolMetrics(runner.gauges(), **redis, "order");
 
   PgOrderStore store(**pool);
-  GrpcProductCatalog catalog(server::MakeChannel(config->product_address));
-  GrpcPriceQuoter quoter(server::MakeChannel(config->marketing_address));
+  GrpcProductCatalog catalog(server::MakeChannel(config->product_address, product::v1::ProductService::service_full_name()));
+  GrpcPriceQuoter quoter(server::MakeChannel(config->marketing_address, marketing::v1::MarketingService::service_full_name()));
   LocalPaymentProvider payments;
   SystemClock clock;
   TimeOrderedIds ids;

@@ -45,7 +45,8 @@ TEST_CASE("GetDashboard over gRPC: totals as Money, and INVALID_ARGUMENT with th
   DatahubApi api(analytics, runner.workers());
   runner.AddService(&api);
   REQUIRE(runner.Start().ok());
-  auto stub = v1::DatahubService::NewStub(server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port())));
+  auto stub = v1::DatahubService::NewStub(
+      server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), v1::DatahubService::service_full_name()));
 
   v1::GetDashboardRequest request;
   *request.mutable_start_time() = At(absl::ZeroDuration());

@@ -51,7 +51,8 @@ TEST_CASE("product service over gRPC", "[api]") {
   ProductApi api(catalog, inventory, runner.workers());
   runner.AddService(&api);
   REQUIRE(runner.Start().ok());
-  auto stub = v1::ProductService::NewStub(server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port())));
+  auto stub = v1::ProductService::NewStub(
+      server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), v1::ProductService::service_full_name()));
   using S = v1::ProductService::Stub;
 
   v1::CreateCategoryRequest category_request;
