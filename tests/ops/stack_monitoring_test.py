@@ -5,6 +5,7 @@
                                             API: every target is up and the SLI recording rules have values
     stack_monitoring_test.py metric-names   every name the rules and deploy/grafana dashboards select is a recording
                                             rule, a Prometheus-made series (up, ALERTS) or in a real scrape
+    stack_monitoring_test.py dashboards     every Grafana dashboard query runs on the stack's Prometheus without error
     stack_monitoring_test.py catalogue      docs/metrics.md lists every metric family the stack exposes
 
 Reads the stack's addresses from the file named by ZT_E2E_STACK_ENV (STATE_DIR/stack.env); fails when it is unset.
@@ -296,6 +297,41 @@ def test_metric_names(env):
           "made by Prometheus")
 
 
+def test_dashboards(env):
+    """Every dashboard expression, with its variables set to match everything, runs on the stack's Prometheus
+    without an error (promtool only parses: vector matching and label set clashes fail at query time), and every
+    variable query lists values once a shopper has been through."""
+    prometheus = env.get("ZT_STACK_PROMETHEUS") or fail("stack.env has no ZT_STACK_PROMETHEUS")
+    shop(env)
+    pay = 'http_server_requests_total{route="/v1/orders/{order_id}:pay",instance="%s"}' % env["ZT_STACK_GATEWAY_METRICS"]
+    eventually("Prometheus has scraped the pay request", lambda: (bool(prom_query(prometheus, pay)), None))
+    shop(env)
+    eventually("the journey recording rules have values",
+               lambda: (len(prom_query(prometheus, "journey:http_server_requests:rate5m > 0")) == 3, None))
+    errors, empty, count = [], [], 0
+    for path in check_dashboards.dashboard_files():
+        with open(path) as f:
+            model = json.load(f)
+        for where, expr in check_dashboards.expressions(model):
+            count += 1
+            query = check_dashboards.substitute_variables(expr, ".*")
+            status, raw = http("GET", prometheus + "/api/v1/query?" + urllib.parse.urlencode({"query": query}))
+            name = f"{os.path.basename(path)}: {where}"
+            if status != 200:
+                errors.append(f"{name}: {status} {raw[:200]!r}")
+            elif not json.loads(raw)["data"]["result"]:
+                empty.append(name)
+    if count < 50:
+        fail(f"found only {count} dashboard expressions")
+    if errors:
+        fail("dashboard queries that Prometheus rejects:\n  " + "\n  ".join(errors))
+    empty_variables = [name for name in empty if ": variable " in name]
+    if empty_variables:
+        fail("variable queries without values after traffic: " + ", ".join(empty_variables))
+    # Empty is legitimate for some panels (no 5xx yet, no alert firing, a series that appears on its first error).
+    print(f"{count} dashboard expressions run; {len(empty)} without data on this stack:\n  " + "\n  ".join(empty))
+
+
 def test_catalogue(env):
     families, _ = scrape_all(env)
     with open(os.path.join(REPO, "docs/metrics.md")) as f:
@@ -317,7 +353,8 @@ def print_catalogue(env):
 
 
 if __name__ == "__main__":
-    commands = {"prometheus": test_prometheus, "metric-names": test_metric_names, "catalogue": test_catalogue,
+    commands = {"prometheus": test_prometheus, "metric-names": test_metric_names, "dashboards": test_dashboards,
+                "catalogue": test_catalogue,
                 "catalogue-print": print_catalogue}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         fail("usage: stack_monitoring_test.py " + "|".join(commands))
