@@ -39,6 +39,7 @@ import sys
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.dont_write_bytecode = True  # tests/ops is read-only to this test
 sys.path.insert(0, os.path.join(REPO, "tests", "ops"))
 from compose_contract_test import binary_settings, required_settings  # noqa: E402  (config.cc parser)
 
