@@ -31,6 +31,8 @@ class Endpoint {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<CallbackGauges> gauges_;
+  // The exposer holds collectables by weak pointer: the endpoint owns them.
+  std::shared_ptr<ProcessCollector> process_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
 };

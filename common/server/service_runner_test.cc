@@ -74,7 +74,9 @@ TEST_CASE("the runner serves, sheds load when full, and drains calls in flight o
   // Metrics are pre-initialised for every method before any call.
   std::string scraped = Scrape(runner.metrics_port());
   CHECK(scraped.find("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"GetProduct\"") != std::string::npos);
-  CHECK(scraped.find("zt_build_info") != std::string::npos);
+  CHECK(scraped.find("zt_build_info{service=\"product\"") != std::string::npos);
+  CHECK(scraped.find("process_cpu_seconds_total") != std::string::npos);
+  CHECK(scraped.find("process_open_fds") != std::string::npos);
 
   // One worker, no queue: the first call occupies the worker, the second is shed at once.
   product::v1::GetProductRequest request;
