@@ -4,13 +4,16 @@
 # deploy/prometheus/rules loaded (ZT_STACK_SCRAPE_INTERVAL, default 15s; tests use 1s).
 #   stack.sh start STATE_DIR   idempotent; writes STATE_DIR/stack.env; prints the gateway address
 #   stack.sh stop STATE_DIR
+#   stack.sh restart STATE_DIR NAME   SIGTERM one service (or the gateway), wait for its graceful exit, start it
+#                                     again with the same settings; fails if it does not stop cleanly in 30 s
 # Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
 # port (ZT_STACK_FREE_PORTS=1 always picks free ones, as tests do). Extra service settings pass
 # through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT_SECONDS).
 set -euo pipefail
 
-cmd=${1:?usage: stack.sh start|stop STATE_DIR}
-state=$(realpath -m "${2:?usage: stack.sh start|stop STATE_DIR}")
+usage="usage: stack.sh start|stop STATE_DIR | restart STATE_DIR SERVICE"
+cmd=${1:?$usage}
+state=$(realpath -m "${2:?$usage}")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${ZT_BUILD_DIR:-$repo/build}
 services=(product marketing user order datahub)
@@ -22,21 +25,30 @@ pick_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Running, not a zombie: the services are orphans, and the init process here may reap them late.
+running() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
 stop_processes() {
   for name in prometheus gateway "${services[@]}"; do
     local pidfile=$state/run/$name.pid
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
+    if running "$pid"; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   for name in prometheus gateway "${services[@]}"; do
     local pidfile=$state/run/$name.pid
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
-    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 150); do running "$pid" || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$pidfile"
   done
+}
+
+start_process() {  # name; settings come from the environment
+  # setsid: the service outlives this script and gets its own process group.
+  setsid "$build/services/$1/zt-$1" >> "$state/logs/$1.log" 2>&1 < /dev/null &
+  echo $! > "$state/run/$1.pid"
 }
 
 wait_http() {  # url, seconds
@@ -108,17 +120,15 @@ SQL
     export "ZT_GATEWAY_${upper}_ADDR=127.0.0.1:${grpc[$name]}"
   done
 
-  for name in "${services[@]}" gateway; do
-    # setsid: the service outlives this script and gets its own process group.
-    setsid "$build/services/$name/zt-$name" >> "$state/logs/$name.log" 2>&1 < /dev/null &
-    echo $! > "$state/run/$name.pid"
-  done
+  # What restart needs to start a process again exactly as now (holds secrets: owner-only).
+  (umask 077; export -p | grep -E '^declare -x ZT_' > "$state/run/settings.env")
+  for name in "${services[@]}" gateway; do start_process "$name"; done
 
   local gateway=http://127.0.0.1:$http_port
   if ! wait_http "$gateway/readyz" 60; then
     echo "the suite did not become ready; logs in $state/logs" >&2
     for name in "${services[@]}" gateway; do
-      kill -0 "$(cat "$state/run/$name.pid")" 2>/dev/null || { echo "--- $name exited:" >&2; tail -5 "$state/logs/$name.log" >&2; }
+      running "$(cat "$state/run/$name.pid")" || { echo "--- $name exited:" >&2; tail -5 "$state/logs/$name.log" >&2; }
     done
     exit 1
   fi
@@ -153,6 +163,26 @@ ENV
   echo "gateway: $gateway"
 }
 
+restart() {
+  local name=${1:?$usage}
+  [ -f "$state/run/$name.pid" ] || { echo "$name is not running under $state" >&2; exit 1; }
+  # shellcheck disable=SC1091
+  source "$state/run/settings.env"
+  local pid; pid=$(cat "$state/run/$name.pid")
+  kill -TERM "$pid"
+  for _ in $(seq 600); do running "$pid" || break; sleep 0.05; done
+  if running "$pid"; then echo "$name did not stop within 30 s of SIGTERM" >&2; exit 1; fi
+  # The runner logs "stopped" as the last step of a graceful shutdown.
+  tail -3 "$state/logs/$name.log" | grep -q '"stopped"' || { echo "$name did not shut down gracefully" >&2; exit 1; }
+  start_process "$name"
+  local upper; upper=$(echo "$name" | tr a-z A-Z)
+  local port_var=ZT_${upper}_GRPC_PORT
+  [ "$name" = gateway ] && port_var=ZT_GATEWAY_HTTP_PORT
+  for _ in $(seq 300); do port_free "${!port_var}" || { echo "restarted $name"; return 0; }; sleep 0.1; done
+  echo "$name did not listen again within 30 s; see $state/logs/$name.log" >&2
+  exit 1
+}
+
 stop() {
   stop_processes
   "$repo/tests/harness/stores.sh" stop "$state/stores"
@@ -161,5 +191,6 @@ stop() {
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: stack.sh start|stop STATE_DIR" >&2; exit 2 ;;
+  restart) restart "${3:-}" ;;
+  *) echo "$usage" >&2; exit 2 ;;
 esac

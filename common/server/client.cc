@@ -9,6 +9,7 @@
 #include "common/log/log.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/call_scope.h"
+#include "common/server/service_runner.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/client_interceptor.h"
@@ -83,7 +84,9 @@ std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service
   }
   // Retry throttling: after a run of failures (about 50 more than a tenth of the successes) retries stop
   // piling onto a struggling server.
-  return absl::StrCat(R"({"loadBalancingConfig":[{"round_robin":{}}],"methodConfig":[)",
+  // Health checking per backend: one that reports NOT_SERVING (shutting down) gets no new calls.
+  return absl::StrCat(R"({"loadBalancingConfig":[{"round_robin":{}}],"healthCheckConfig":{"serviceName":")",
+                      kReadinessService, R"("},"methodConfig":[)",
                       absl::StrJoin(method_configs, ","), R"(],"retryThrottling":{"maxTokens":100,"tokenRatio":0.1}})");
 }
 
@@ -102,7 +105,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std:
   // Reconnect quickly after a backend restarts (gRPC's default first backoff is 1 s).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ClientMetricsFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(), args,

@@ -102,6 +102,8 @@ TEST_CASE("the service config follows the proto's idempotency levels") {
   CHECK(timeout("ReserveStock") == "8s");
   CHECK_FALSE(retried("CreateProduct"));  // the request id is optional there, so a repeat could duplicate
   CHECK_FALSE(retried("AdjustStock"));
+  CHECK(config.fields().at("healthCheckConfig").struct_value().fields().at("serviceName").string_value() ==
+        "zhongtai.readiness");
   CHECK(config.fields().at("loadBalancingConfig").list_value().values(0).struct_value().fields().count("round_robin"));
 }
 

@@ -229,6 +229,7 @@ void ServiceRunner::RequestShutdown() { g_shutdown_requested.store(true); }
 void ServiceRunner::Shutdown() {
   log::Info("shutting down", {{"drain_timeout_ms", absl::StrCat(absl::ToInt64Milliseconds(options_.drain_timeout))}});
   SetHealth(false);
+  std::this_thread::sleep_for(absl::ToChronoMilliseconds(options_.lame_duck));
   // Calls in flight get until the deadline to finish; after it they are cancelled.
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(options_.drain_timeout));
   workers_->Stop();

@@ -37,6 +37,9 @@ struct RunnerOptions {
   int worker_threads = 8;
   int worker_queue = 256;
   absl::Duration drain_timeout = absl::Seconds(10);
+  // Between readiness going NOT_SERVING and the server refusing new calls: clients watching health
+  // (MakeChannel's channels do) stop sending here first, so no call arrives at a closing server.
+  absl::Duration lame_duck = absl::Milliseconds(500);
   // Servers close connections older than this so that clients re-resolve and spread over new pods.
   absl::Duration max_connection_age = absl::Minutes(5);
 };
