@@ -15,6 +15,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# kubectl renders the Kubernetes manifests (kustomize) in the contract tests. Debian 12's own
+# kubernetes-client (1.20) predates kustomize components, so it comes from the kubectl package of the
+# Kubernetes apt repository when it is not on PATH already.
+command -v kubectl >/dev/null || missing+=(kubectl)
 # nodejs from NodeSource already ships npm; do not ask apt for Debian's npm then.
 if command -v npm >/dev/null; then
   filtered=(); for p in "${missing[@]}"; do [ "$p" = npm ] || filtered+=("$p"); done; missing=("${filtered[@]}")
@@ -26,8 +30,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm tools, pinned, into the checkout (node_modules is ignored by git).
-if [ ! -x "$repo/node_modules/.bin/buf" ]; then
-  (cd "$repo" && npm install --no-audit --no-fund --silent)
+# npm tools, pinned by package-lock.json, into the checkout (node_modules is ignored by git); installed
+# again whenever the lock file changes.
+stamp=$repo/node_modules/.zt-lock.sha256
+if ! (cd "$repo" && sha256sum --status -c "$stamp" 2>/dev/null); then
+  (cd "$repo" && npm ci --no-audit --no-fund --silent)
+  (cd "$repo" && sha256sum package-lock.json > "$stamp")
 fi
 echo "dependencies ready"
