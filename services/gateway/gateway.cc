@@ -229,7 +229,14 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   const google::protobuf::Descriptor* output = route.method->output_type();
   upstream.stub->UnaryCall(
       &call->context, route.grpc_method, grpc::StubOptions(), &call->request, &call->response,
-      [this, call, output, upstream_name = upstream.name, done = std::move(done)](grpc::Status status) {
+      [this, call, output, upstream_name = upstream.name, channel = upstream.channel.get(),
+       done = std::move(done)](grpc::Status status) {
+        // Reads wait for a ready backend until the deadline; if none became ready the service is
+        // down (503), not slow (504).
+        if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+            channel->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_READY) {
+          status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "no ready backend");
+        }
         HttpResponse response;
         if (status.ok()) {
           std::unique_ptr<google::protobuf::Message> reply(

@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/server/service_runner.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -86,6 +87,8 @@ struct Stack {
       builder.RegisterService(&product);
       grpc_server = builder.BuildAndStart();
       REQUIRE(port != 0);
+      // Channels send only to backends that report readiness, as every service runner does.
+      grpc_server->GetHealthCheckService()->SetServingStatus(server::kReadinessService, true);
       target = "127.0.0.1:" + std::to_string(port);
     }
     GatewayOptions options;
