@@ -1,10 +1,7 @@
 #include "services/product/store/pg_product_store.h"
 
-#include <algorithm>
 #include <map>
 #include <optional>
-#include <tuple>
-#include <unordered_map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +13,32 @@ namespace {
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
+
+// Runs a hot statement as a prepared one. The pool keeps its connections, so each statement is parsed
+// and planned once per connection: libpqxx sends the Parse on the first call only and, for a name it
+// already knows with the same text, prepare() is a lookup. A connection the pool reopens starts empty.
+template <typename... Args>
+pqxx::result ExecPrepared(pqxx::work& tx, const char* name, const char* sql, Args&&... args) {
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
+
+std::string BigintArrayLiteral(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) absl::StrAppend(&out, i > 0 ? "," : "", values[i]);
+  out.push_back('}');
+  return out;
+}
+
+// The elements of a text[] field, NULLs left out.
+std::vector<std::string> TextArray(const pqxx::field& f) {
+  std::vector<std::string> out;
+  pqxx::array_parser parser = f.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::juncture::done; item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::juncture::string_value) out.push_back(item.second);
+  }
+  return out;
+}
 
 std::string StatusText(ReservationStatus status) { return ReservationStatusName(status); }
 
@@ -51,17 +74,23 @@ Category ReadCategory(const pqxx::row& row) {
   return c;
 }
 
-// SKUs with availability (over all warehouses), product title and attributes, by a WHERE clause
-// on skus s with $1 a text[].
-std::vector<Sku> LoadSkus(pqxx::work& tx, const std::string& where, const std::string& ids) {
-  pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, "
-                   "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), "
-                   "p.title FROM skus s JOIN products p ON p.product_id = s.product_id WHERE ",
-                   where, " ORDER BY s.product_id, s.position"),
-      ids);
+// SKUs with availability (over all warehouses), product title and attributes, in one statement:
+// by SKU ids, or (by_product) by product ids, $1 a text[] either way.
+constexpr char kSkuColumns[] =
+    "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, "
+    "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), p.title, "
+    "ARRAY(SELECT a.name FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), "
+    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name) "
+    "FROM skus s JOIN products p ON p.product_id = s.product_id ";
+const std::string kSkusBySkuSql =
+    absl::StrCat(kSkuColumns, "WHERE s.sku_id = ANY($1::text[]) ORDER BY s.product_id, s.position");
+const std::string kSkusByProductSql =
+    absl::StrCat(kSkuColumns, "WHERE s.product_id = ANY($1::text[]) ORDER BY s.product_id, s.position");
+
+std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& ids) {
+  pqxx::result rows = by_product ? ExecPrepared(tx, "product_skus_by_product", kSkusByProductSql.c_str(), ids)
+                                 : ExecPrepared(tx, "product_skus_by_sku", kSkusBySkuSql.c_str(), ids);
   std::vector<Sku> skus;
-  std::unordered_map<std::string, size_t> index;
   for (const auto& row : rows) {
     Sku sku;
     sku.sku_id = row[0].as<std::string>();
@@ -72,16 +101,9 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, const std::string& where, const std::s
     sku.price.amount_minor = row[5].as<int64_t>();
     sku.available = row[6].as<int64_t>();
     sku.product_title = row[7].as<std::string>();
-    index[sku.sku_id] = skus.size();
+    std::vector<std::string> names = TextArray(row[8]), values = TextArray(row[9]);
+    for (size_t i = 0; i < names.size() && i < values.size(); ++i) sku.attributes[names[i]] = values[i];
     skus.push_back(std::move(sku));
-  }
-  if (skus.empty()) return skus;
-  std::vector<std::string> sku_ids;
-  for (const auto& sku : skus) sku_ids.push_back(sku.sku_id);
-  pqxx::result attrs = tx.exec_params(
-      "SELECT sku_id, name, value FROM sku_attributes WHERE sku_id = ANY($1::text[])", TextArrayLiteral(sku_ids));
-  for (const auto& row : attrs) {
-    skus[index.at(row[0].as<std::string>())].attributes[row[1].as<std::string>()] = row[2].as<std::string>();
   }
   return skus;
 }
@@ -89,10 +111,10 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, const std::string& where, const std::s
 // Products by id, in the order of `ids`; missing ones are left out.
 std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>& ids) {
   std::string literal = TextArrayLiteral(ids);
-  pqxx::result rows = tx.exec_params(
-      "SELECT product_id, title, description, category_id, zt_micros(created_at) FROM products "
-      "WHERE product_id = ANY($1::text[])",
-      literal);
+  pqxx::result rows = ExecPrepared(tx, "product_products",
+                                   "SELECT product_id, title, description, category_id, zt_micros(created_at) "
+                                   "FROM products WHERE product_id = ANY($1::text[])",
+                                   literal);
   std::map<std::string, Product> by_id;
   for (const auto& row : rows) {
     Product p;
@@ -103,7 +125,7 @@ std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>
     p.created_at = FromMicros(row[4]);
     by_id[p.product_id] = std::move(p);
   }
-  for (auto& sku : LoadSkus(tx, "s.product_id = ANY($1::text[])", literal)) {
+  for (auto& sku : LoadSkus(tx, true, literal)) {
     by_id[sku.product_id].skus.push_back(std::move(sku));
   }
   std::vector<Product> out;
@@ -114,61 +136,211 @@ std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>
   return out;
 }
 
+// The reservation with its lines, in one statement; `lock` takes the reservation row FOR UPDATE (the
+// lines are not locked: they never change).
+constexpr char kLoadReservationSql[] =
+    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), l.sku_id, l.quantity "
+    "FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id "
+    "WHERE r.order_id = $1 ORDER BY l.sku_id COLLATE \"C\"";
+constexpr char kLockReservationSql[] =
+    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), l.sku_id, l.quantity "
+    "FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id "
+    "WHERE r.order_id = $1 ORDER BY l.sku_id COLLATE \"C\" FOR UPDATE OF r";
+
 std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& order_id, bool lock) {
-  pqxx::result rows = tx.exec_params(
-      absl::StrCat("SELECT status, zt_micros(created_at), zt_micros(expires_at) FROM reservations "
-                   "WHERE order_id = $1",
-                   lock ? " FOR UPDATE" : ""),
-      order_id);
+  pqxx::result rows = lock ? ExecPrepared(tx, "product_lock_reservation", kLockReservationSql, order_id)
+                           : ExecPrepared(tx, "product_load_reservation", kLoadReservationSql, order_id);
   if (rows.empty()) return std::nullopt;
   Reservation r;
   r.order_id = order_id;
   r.status = ParseStatus(rows[0][0].as<std::string>());
   r.created_at = FromMicros(rows[0][1]);
   r.expires_at = FromMicros(rows[0][2]);
-  for (const auto& row :
-       tx.exec_params("SELECT sku_id, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku_id COLLATE \"C\"",
-                     order_id)) {
-    r.lines.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
+  for (const auto& row : rows) {
+    if (!row[3].is_null()) r.lines.push_back({row[3].as<std::string>(), row[4].as<int64_t>()});
   }
   return r;
 }
 
-// Moves stock of one allocation and writes its ledger row. The row is locked by the UPDATE.
-absl::Status MoveStock(pqxx::work& tx, const Allocation& a, ReservationStatus to, const std::string& order_id,
-                       absl::Time now) {
-  StockDelta d = DeltaFor(to, a.quantity);
-  pqxx::result rows = tx.exec_params(
-      "UPDATE stock SET on_hand = on_hand + $3, reserved = reserved + $4, updated_at = zt_ts($5) "
-      "WHERE sku_id = $1 AND warehouse_id = $2 AND (on_hand + $3) - (reserved + $4) >= 0 AND reserved + $4 >= 0 "
-      "RETURNING on_hand, reserved",
-      a.sku_id, a.warehouse_id, d.on_hand, d.reserved, Micros(now));
-  if (rows.empty()) {
-    return FailedPrecondition("INSUFFICIENT_STOCK", absl::StrCat("not enough stock for sku ", a.sku_id));
-  }
-  tx.exec_params(
-      "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
-      "reserved_after, order_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, zt_ts($9))",
-      a.sku_id, a.warehouse_id, std::string(LedgerKindFor(to)), d.on_hand, d.reserved, rows[0][0].as<int64_t>(),
-      rows[0][1].as<int64_t>(), order_id, Micros(now));
-  return absl::OkStatus();
-}
+// Reserve as one statement, so that the stock rows are locked for this statement and the COMMIT
+// after it, not across a round trip per line. In execution order (each step depends on the one
+// before, which fixes the order of the data-modifying CTEs):
+//   ins     the reservation row, ON CONFLICT DO NOTHING: the idempotency gate. A concurrent call
+//           with the same order id waits here for the first to end; a repeat inserts nothing, so
+//           nothing below runs and the caller reads the existing reservation.
+//   locked  the stock rows of every line, FOR NO KEY UPDATE in (sku id, warehouse id) byte order,
+//           the order every stock-moving statement uses: no deadlocks. NO KEY: the foreign-key
+//           checks of ledger and allocation inserts (KEY SHARE) need not wait for it.
+//   alloc   AllocateStock() of rules.h in SQL over the locked (latest) levels: warehouses with stock,
+//           fullest first, equal ones by id; the whole line from the first when it covers it,
+//           otherwise greedily.
+//   short   the first line (by SKU id) that cannot be covered, and whether its SKU exists at all.
+//   upd     the conditional stock update, only when no line is short; ledger, lines and
+//           allocations follow from it. The caller rolls back when `short` names a line, which
+//           also removes the reservation row: all lines or nothing.
+// $1 order id, $2 text[] SKU ids (normalized: one per SKU, sorted), $3 bigint[] their quantities,
+// $4 created and $5 expires (Unix micros), $6 ledger kind, $7/$8 on-hand/reserved delta per unit.
+constexpr char kReserveSql[] = R"sql(
+WITH req AS (
+  SELECT r.sku_id, r.quantity FROM unnest($2::text[], $3::bigint[]) AS r (sku_id, quantity)
+),
+ins AS (
+  INSERT INTO reservations (order_id, status, created_at, expires_at, updated_at)
+  VALUES ($1::text, 'HELD', zt_ts($4::bigint), zt_ts($5::bigint), zt_ts($4::bigint))
+  ON CONFLICT (order_id) DO NOTHING
+  RETURNING order_id
+),
+locked AS MATERIALIZED (
+  SELECT st.sku_id, st.warehouse_id, st.on_hand - st.reserved AS available
+  FROM stock st
+  WHERE st.sku_id = ANY ($2::text[]) AND EXISTS (SELECT FROM ins)
+  ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+  FOR NO KEY UPDATE
+),
+ranked AS (
+  SELECT l.sku_id, l.warehouse_id, l.available, r.quantity,
+         COALESCE(sum(l.available) OVER (PARTITION BY l.sku_id ORDER BY l.available DESC, l.warehouse_id COLLATE "C"
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint AS before
+  FROM locked l JOIN req r ON r.sku_id = l.sku_id
+  WHERE l.available > 0
+),
+alloc AS MATERIALIZED (
+  SELECT sku_id, warehouse_id, LEAST(quantity - before, available) AS quantity FROM ranked WHERE before < quantity
+),
+short AS MATERIALIZED (
+  SELECT r.sku_id, r.quantity, COALESCE(sum(l.available) FILTER (WHERE l.available > 0), 0)::bigint AS available,
+         count(l.sku_id) > 0 OR EXISTS (SELECT FROM skus s WHERE s.sku_id = r.sku_id) AS known
+  FROM req r LEFT JOIN locked l ON l.sku_id = r.sku_id
+  WHERE EXISTS (SELECT FROM ins)
+  GROUP BY r.sku_id, r.quantity
+  HAVING COALESCE(sum(l.available) FILTER (WHERE l.available > 0), 0) < r.quantity
+  ORDER BY r.sku_id COLLATE "C"
+  LIMIT 1
+),
+upd AS (
+  UPDATE stock st
+  SET on_hand = st.on_hand + $7::bigint * a.quantity, reserved = st.reserved + $8::bigint * a.quantity,
+      updated_at = zt_ts($4::bigint)
+  FROM alloc a
+  WHERE st.sku_id = a.sku_id AND st.warehouse_id = a.warehouse_id
+    AND (st.on_hand + $7::bigint * a.quantity) - (st.reserved + $8::bigint * a.quantity) >= 0
+    AND st.reserved + $8::bigint * a.quantity >= 0
+    AND NOT EXISTS (SELECT FROM short)
+  RETURNING st.sku_id, st.warehouse_id, a.quantity, st.on_hand, st.reserved
+),
+ins_lines AS (
+  INSERT INTO reservation_lines (order_id, sku_id, quantity)
+  SELECT i.order_id, r.sku_id, r.quantity FROM ins i CROSS JOIN req r WHERE NOT EXISTS (SELECT FROM short)
+),
+ins_allocations AS (
+  INSERT INTO reservation_allocations (order_id, sku_id, warehouse_id, quantity)
+  SELECT $1::text, sku_id, warehouse_id, quantity FROM upd
+),
+ins_ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT sku_id, warehouse_id, $6::text, $7::bigint * quantity, $8::bigint * quantity, on_hand, reserved, $1::text,
+         zt_ts($4::bigint)
+  FROM upd ORDER BY sku_id COLLATE "C", warehouse_id COLLATE "C"
+)
+SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd),
+       s.sku_id, s.quantity, s.available, s.known
+FROM (SELECT) AS one LEFT JOIN short s ON true
+)sql";
 
-std::vector<Allocation> LoadAllocations(pqxx::work& tx, const std::string& order_id) {
-  std::vector<Allocation> out;
-  for (const auto& row : tx.exec_params(
-           "SELECT sku_id, warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1 "
-           "ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\"",
-           order_id)) {
-    out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
-  }
-  return out;
-}
+// Moves the stock of every allocation of one order (confirm, release) in one statement: locks the
+// rows in the global order, applies the per-unit deltas, writes a ledger row per allocation and the
+// reservation's new status. Returns (allocations, rows moved); they differ only if a row would have
+// broken on hand >= reserved >= 0, and the caller then rolls back.
+// $1 order id, $2 new status, $3 ledger kind, $4/$5 on-hand/reserved delta per unit, $6 now (micros).
+constexpr char kMoveOrderStockSql[] = R"sql(
+WITH alloc AS MATERIALIZED (
+  SELECT sku_id, warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1::text
+),
+locked AS MATERIALIZED (
+  SELECT st.sku_id, st.warehouse_id FROM stock st
+  WHERE (st.sku_id, st.warehouse_id) IN (SELECT sku_id, warehouse_id FROM alloc)
+  ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+  FOR NO KEY UPDATE
+),
+upd AS (
+  UPDATE stock st
+  SET on_hand = st.on_hand + $4::bigint * a.quantity, reserved = st.reserved + $5::bigint * a.quantity,
+      updated_at = zt_ts($6::bigint)
+  FROM alloc a JOIN locked l ON l.sku_id = a.sku_id AND l.warehouse_id = a.warehouse_id
+  WHERE st.sku_id = a.sku_id AND st.warehouse_id = a.warehouse_id
+    AND (st.on_hand + $4::bigint * a.quantity) - (st.reserved + $5::bigint * a.quantity) >= 0
+    AND st.reserved + $5::bigint * a.quantity >= 0
+  RETURNING st.sku_id, st.warehouse_id, a.quantity, st.on_hand, st.reserved
+),
+ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT sku_id, warehouse_id, $3::text, $4::bigint * quantity, $5::bigint * quantity, on_hand, reserved, $1::text,
+         zt_ts($6::bigint)
+  FROM upd ORDER BY sku_id COLLATE "C", warehouse_id COLLATE "C"
+),
+status AS (
+  UPDATE reservations SET status = $2::text, updated_at = zt_ts($6::bigint) WHERE order_id = $1::text
+)
+SELECT (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd)
+)sql";
 
-void SetStatus(pqxx::work& tx, const std::string& order_id, ReservationStatus to, absl::Time now) {
-  tx.exec_params("UPDATE reservations SET status = $2, updated_at = zt_ts($3) WHERE order_id = $1", order_id,
-                 StatusText(to), Micros(now));
-}
+// The sweep as one statement: up to $2 HELD reservations past their expiry $1, skipping those another
+// transaction holds (a replica's sweep, a confirm in flight); their stock summed per stock row, the
+// rows locked in the global order and updated once each; one ledger row per (order, stock row) with
+// the level right after that movement, as if the orders had been expired one by one in order id
+// order; and the new status. Returns (expired, stock rows to move, stock rows moved).
+// $3 ledger kind, $4/$5 on-hand/reserved delta per unit, $6 new status.
+constexpr char kExpireDueSql[] = R"sql(
+WITH due AS MATERIALIZED (
+  SELECT order_id FROM reservations
+  WHERE status = 'HELD' AND expires_at <= zt_ts($1::bigint)
+  ORDER BY expires_at LIMIT $2::int
+  FOR UPDATE SKIP LOCKED
+),
+moves AS MATERIALIZED (
+  SELECT a.order_id, a.sku_id, a.warehouse_id, a.quantity
+  FROM reservation_allocations a WHERE a.order_id IN (SELECT order_id FROM due)
+),
+totals AS MATERIALIZED (
+  SELECT sku_id, warehouse_id, sum(quantity)::bigint AS quantity FROM moves GROUP BY sku_id, warehouse_id
+),
+locked AS MATERIALIZED (
+  SELECT st.sku_id, st.warehouse_id FROM stock st
+  WHERE (st.sku_id, st.warehouse_id) IN (SELECT sku_id, warehouse_id FROM totals)
+  ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+  FOR NO KEY UPDATE
+),
+upd AS (
+  UPDATE stock st
+  SET on_hand = st.on_hand + $4::bigint * t.quantity, reserved = st.reserved + $5::bigint * t.quantity,
+      updated_at = zt_ts($1::bigint)
+  FROM totals t JOIN locked l ON l.sku_id = t.sku_id AND l.warehouse_id = t.warehouse_id
+  WHERE st.sku_id = t.sku_id AND st.warehouse_id = t.warehouse_id
+    AND (st.on_hand + $4::bigint * t.quantity) - (st.reserved + $5::bigint * t.quantity) >= 0
+    AND st.reserved + $5::bigint * t.quantity >= 0
+  RETURNING st.sku_id, st.warehouse_id, st.on_hand, st.reserved
+),
+ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT m.sku_id, m.warehouse_id, $3::text, $4::bigint * m.quantity, $5::bigint * m.quantity,
+         u.on_hand - $4::bigint * COALESCE(sum(m.quantity) OVER later, 0),
+         u.reserved - $5::bigint * COALESCE(sum(m.quantity) OVER later, 0),
+         m.order_id, zt_ts($1::bigint)
+  FROM moves m JOIN upd u ON u.sku_id = m.sku_id AND u.warehouse_id = m.warehouse_id
+  WINDOW later AS (PARTITION BY m.sku_id, m.warehouse_id ORDER BY m.order_id COLLATE "C"
+                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+  ORDER BY m.sku_id COLLATE "C", m.warehouse_id COLLATE "C", m.order_id COLLATE "C"
+),
+expired AS (
+  UPDATE reservations r SET status = $6::text, updated_at = zt_ts($1::bigint)
+  FROM due d WHERE r.order_id = d.order_id
+  RETURNING r.order_id
+)
+SELECT (SELECT count(*) FROM expired), (SELECT count(*) FROM totals), (SELECT count(*) FROM upd)
+)sql";
 
 }  // namespace
 
@@ -352,7 +524,7 @@ absl::StatusOr<std::vector<Product>> PgProductStore::ListProducts(const ProductQ
 absl::StatusOr<std::vector<Sku>> PgProductStore::GetSkus(const std::vector<std::string>& sku_ids) {
   std::vector<Sku> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    out = LoadSkus(tx, "s.sku_id = ANY($1::text[])", TextArrayLiteral(sku_ids));
+    out = LoadSkus(tx, false, TextArrayLiteral(sku_ids));
     return absl::OkStatus();
   }));
   return out;
@@ -421,40 +593,39 @@ absl::StatusOr<StockLevel> PgProductStore::AdjustStock(const StockAdjustment& ad
 
 absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft) {
   std::vector<ReservationLine> lines = NormalizeLines(draft.lines);
+  std::vector<std::string> sku_ids;
+  std::vector<int64_t> quantities;
+  for (const auto& line : lines) {
+    sku_ids.push_back(line.sku_id);
+    quantities.push_back(line.quantity);
+  }
+  const std::string sku_literal = TextArrayLiteral(sku_ids), quantity_literal = BigintArrayLiteral(quantities);
+  const StockDelta unit = DeltaFor(ReservationStatus::kHeld, 1);
+  const std::string kind = LedgerKindFor(ReservationStatus::kHeld);
   ReserveOutcome outcome;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    // The order id's row first: a concurrent call with the same order id waits here until this
-    // transaction ends, and then finds the reservation instead of holding stock again.
-    pqxx::result inserted = tx.exec_params(
-        "INSERT INTO reservations (order_id, status, created_at, expires_at, updated_at) "
-        "VALUES ($1, 'HELD', zt_ts($2), zt_ts($3), zt_ts($2)) ON CONFLICT (order_id) DO NOTHING",
-        draft.order_id, Micros(draft.created_at), Micros(draft.expires_at));
-    if (inserted.affected_rows() == 0) {
+    pqxx::row result = ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal,
+                                    quantity_literal, Micros(draft.created_at), Micros(draft.expires_at), kind,
+                                    unit.on_hand, unit.reserved)[0];
+    if (result[0].as<int64_t>() == 0) {
+      // The order id has a reservation already (committed before, or by the concurrent call this
+      // statement waited for): this statement has a new snapshot and sees it. No stock was locked.
       std::optional<Reservation> existing = LoadReservation(tx, draft.order_id, false);
       if (!existing) return Aborted("RESERVATION_RACE", "reservation vanished; retry");
       outcome = {*existing, false};
       return absl::OkStatus();
     }
-    for (const auto& line : lines) {
-      std::vector<StockLevel> levels;
-      for (const auto& row : tx.exec_params(
-               "SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku_id = $1 "
-               "ORDER BY warehouse_id COLLATE \"C\" FOR UPDATE",
-               line.sku_id)) {
-        levels.push_back({line.sku_id, row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>()});
-      }
-      if (levels.empty() && tx.exec_params("SELECT 1 FROM skus WHERE sku_id = $1", line.sku_id).empty()) {
-        return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", line.sku_id, " does not exist"));
-      }
-      ASSIGN_OR_RETURN(std::vector<Allocation> allocations, AllocateStock(line.sku_id, line.quantity, levels));
-      tx.exec_params("INSERT INTO reservation_lines (order_id, sku_id, quantity) VALUES ($1, $2, $3)",
-                     draft.order_id, line.sku_id, line.quantity);
-      for (const auto& a : allocations) {
-        RETURN_IF_ERROR(MoveStock(tx, a, ReservationStatus::kHeld, draft.order_id, draft.created_at));
-        tx.exec_params(
-            "INSERT INTO reservation_allocations (order_id, sku_id, warehouse_id, quantity) VALUES ($1, $2, $3, $4)",
-            draft.order_id, a.sku_id, a.warehouse_id, a.quantity);
-      }
+    if (!result[3].is_null()) {
+      // A line cannot be covered: returning an error rolls the reservation row back.
+      const std::string sku = result[3].as<std::string>();
+      if (!result[6].as<bool>()) return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", sku, " does not exist"));
+      return FailedPrecondition("INSUFFICIENT_STOCK",
+                                absl::StrCat("not enough stock for sku ", sku, ": requested ",
+                                             result[4].as<int64_t>(), ", available ", result[5].as<int64_t>()));
+    }
+    if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
+      // Cannot happen while the rows are locked; the CHECK constraints back this up.
+      return FailedPrecondition("INSUFFICIENT_STOCK", "stock changed while it was being reserved");
     }
     outcome.reservation = draft;
     outcome.reservation.lines = lines;
@@ -469,13 +640,19 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
                                                              absl::Time now) {
   TransitionOutcome outcome;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    // The reservation row stays locked to the end, so DecideTransition() sees the state it changes.
     std::optional<Reservation> current = LoadReservation(tx, order_id, true);
     if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
     ASSIGN_OR_RETURN(std::optional<ReservationStatus> to, DecideTransition(*current, action, now));
     outcome = {*current, false};
     if (!to) return absl::OkStatus();
-    for (const auto& a : LoadAllocations(tx, order_id)) RETURN_IF_ERROR(MoveStock(tx, a, *to, order_id, now));
-    SetStatus(tx, order_id, *to, now);
+    const StockDelta unit = DeltaFor(*to, 1);
+    pqxx::row moved = ExecPrepared(tx, "product_move_order_stock", kMoveOrderStockSql, order_id, StatusText(*to),
+                                   std::string(LedgerKindFor(*to)), unit.on_hand, unit.reserved, Micros(now))[0];
+    if (moved[0].as<int64_t>() != moved[1].as<int64_t>()) {
+      return FailedPrecondition("INSUFFICIENT_STOCK",
+                                absl::StrCat("stock of order ", order_id, " cannot move to ", StatusText(*to)));
+    }
     outcome.reservation.status = *to;
     outcome.changed = true;
     return absl::OkStatus();
@@ -485,31 +662,16 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
 
 absl::StatusOr<int> PgProductStore::ExpireDue(absl::Time now, int limit) {
   int expired = 0;
+  const StockDelta unit = DeltaFor(ReservationStatus::kExpired, 1);
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    expired = 0;
-    // SKIP LOCKED: another replica's sweep, or a confirm in flight, keeps its rows.
-    std::vector<std::string> due;
-    for (const auto& row : tx.exec_params(
-             "SELECT order_id FROM reservations WHERE status = 'HELD' AND expires_at <= zt_ts($1) "
-             "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-             Micros(now), limit)) {
-      due.push_back(row[0].as<std::string>());
+    pqxx::row result =
+        ExecPrepared(tx, "product_expire_due", kExpireDueSql, Micros(now), limit,
+                     std::string(LedgerKindFor(ReservationStatus::kExpired)), unit.on_hand, unit.reserved,
+                     StatusText(ReservationStatus::kExpired))[0];
+    if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
+      return FailedPrecondition("INSUFFICIENT_STOCK", "expired stock cannot be returned");
     }
-    if (due.empty()) return absl::OkStatus();
-    // Stock rows of the whole batch in one global order, as every other transaction locks them.
-    std::vector<std::pair<std::string, Allocation>> moves;
-    for (const auto& row : tx.exec_params(
-             "SELECT order_id, sku_id, warehouse_id, quantity FROM reservation_allocations "
-             "WHERE order_id = ANY($1::text[]) ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\", order_id",
-             TextArrayLiteral(due))) {
-      moves.push_back({row[0].as<std::string>(),
-                       {row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<int64_t>()}});
-    }
-    for (const auto& [order_id, a] : moves) {
-      RETURN_IF_ERROR(MoveStock(tx, a, ReservationStatus::kExpired, order_id, now));
-    }
-    for (const auto& order_id : due) SetStatus(tx, order_id, ReservationStatus::kExpired, now);
-    expired = static_cast<int>(due.size());
+    expired = result[0].as<int>();
     return absl::OkStatus();
   }));
   return expired;
