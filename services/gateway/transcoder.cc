@@ -11,6 +11,7 @@
 #include "common/status/status.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/gateway/json_writer.h"
 
 namespace zhongtai::gateway {
 namespace {
@@ -300,9 +301,11 @@ absl::Status BuildRequest(const Route& route, const RequestParts& parts, const C
 }
 
 HttpResponse JsonResponse(const Message& message) {
+  HttpResponse response;
+  if (WriteJson(message, &response.body)) return response;
+  response.body.clear();
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
-  HttpResponse response;
   if (!google::protobuf::util::MessageToJsonString(message, &response.body, options).ok()) {
     return ErrorResponse(Internal("RESPONSE_ENCODING", "cannot encode the response"));
   }
