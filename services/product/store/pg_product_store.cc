@@ -74,6 +74,13 @@ Category ReadCategory(const pqxx::row& row) {
   return c;
 }
 
+// A text[] parameter as the planner should see it in a prepared statement. With `= ANY($1)` a custom
+// plan knows the array's length and the generic plan assumes 10 elements, so the generic plan always
+// looks dearer for the 1-3 ids an order has and PostgreSQL plans the statement again on every call
+// (measured under B6's load: 0.9 ms planning against 0.27 ms executing). Through ARRAY(SELECT ...)
+// both assume the same length, and after five executions the statement keeps its generic plan.
+constexpr char kIdArray[] = "ARRAY(SELECT unnest($1::text[]))";
+
 // SKUs with availability (over all warehouses), product title and attributes, in one statement:
 // by SKU ids, or (by_product) by product ids, $1 a text[] either way.
 constexpr char kSkuColumns[] =
@@ -83,9 +90,9 @@ constexpr char kSkuColumns[] =
     "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name) "
     "FROM skus s JOIN products p ON p.product_id = s.product_id ";
 const std::string kSkusBySkuSql =
-    absl::StrCat(kSkuColumns, "WHERE s.sku_id = ANY($1::text[]) ORDER BY s.product_id, s.position");
+    absl::StrCat(kSkuColumns, "WHERE s.sku_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
 const std::string kSkusByProductSql =
-    absl::StrCat(kSkuColumns, "WHERE s.product_id = ANY($1::text[]) ORDER BY s.product_id, s.position");
+    absl::StrCat(kSkuColumns, "WHERE s.product_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
 
 std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& ids) {
   pqxx::result rows = by_product ? ExecPrepared(tx, "product_skus_by_product", kSkusByProductSql.c_str(), ids)
@@ -108,13 +115,14 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& id
   return skus;
 }
 
+const std::string kProductsSql =
+    absl::StrCat("SELECT product_id, title, description, category_id, zt_micros(created_at) FROM products "
+                 "WHERE product_id = ANY(", kIdArray, ")");
+
 // Products by id, in the order of `ids`; missing ones are left out.
 std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>& ids) {
   std::string literal = TextArrayLiteral(ids);
-  pqxx::result rows = ExecPrepared(tx, "product_products",
-                                   "SELECT product_id, title, description, category_id, zt_micros(created_at) "
-                                   "FROM products WHERE product_id = ANY($1::text[])",
-                                   literal);
+  pqxx::result rows = ExecPrepared(tx, "product_products", kProductsSql.c_str(), literal);
   std::map<std::string, Product> by_id;
   for (const auto& row : rows) {
     Product p;

@@ -661,5 +661,48 @@ TEST_CASE("a reservation of three lines is one statement; confirm two, the sweep
   CHECK(f.Statements().size() == 3);
 }
 
+TEST_CASE("the prepared catalogue reads keep their generic plan instead of being planned on every call", "[store]") {
+  PgFixture f;
+  Product p = f.AddProduct("Phone", {{"A", 10}, {"B", 10}, {"C", 10}});
+  // One connection, so that every call meets the same prepared statement, with planning counted.
+  REQUIRE(f.pool->Transact([&](pqxx::work& tx) {
+                tx.exec(absl::StrCat("ALTER DATABASE ", tx.quote_name(f.db.name()),
+                                     " SET pg_stat_statements.track_planning = on"));
+                return absl::OkStatus();
+              }).ok());
+  pg::PoolOptions options;
+  options.dsn = f.db.dsn();
+  options.size = 1;
+  options.name = "product-plan-test";
+  auto one = pg::Pool::Open(options);
+  REQUIRE(one.ok());
+  PgProductStore store(**one);
+  f.ResetStatements();
+  for (int i = 0; i < 12; ++i) {
+    REQUIRE(store.GetSkus({p.skus[i % 3].sku_id, p.skus[(i + 1) % 3].sku_id}).ok());
+    REQUIRE(store.GetProduct(p.product_id).ok());
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> by_table;  // calls, plans
+  REQUIRE(f.pool->Transact([&](pqxx::work& tx) {
+                for (const auto& row : tx.exec(
+                         "SELECT CASE WHEN query LIKE '%FROM skus s%s.sku_id = ANY%' THEN 'skus by sku' "
+                         "WHEN query LIKE '%FROM skus s%s.product_id = ANY%' THEN 'skus by product' "
+                         "WHEN query LIKE '%FROM products WHERE product_id = ANY%' THEN 'products' END, calls, plans "
+                         "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
+                         "WHERE datname = current_database()) AND toplevel")) {
+                  if (row[0].is_null()) continue;
+                  by_table[row[0].as<std::string>()].first += row[1].as<int64_t>();
+                  by_table[row[0].as<std::string>()].second += row[2].as<int64_t>();
+                }
+                return absl::OkStatus();
+              }).ok());
+  for (const char* statement : {"skus by sku", "skus by product", "products"}) {
+    CAPTURE(statement);
+    CHECK(by_table[statement].first == 12);
+    // Five custom plans while PostgreSQL compares, then the generic one for good.
+    CHECK(by_table[statement].second <= 6);
+  }
+}
+
 }  // namespace
 }  // namespace zhongtai::product
