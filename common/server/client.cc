@@ -82,9 +82,9 @@ std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service
     method_configs.push_back(absl::StrCat(R"({"name":[)", absl::StrJoin(methods, ","), R"(],"timeout":")",
                                           absl::ToDoubleSeconds(timeout), R"(s")", retried ? "," + retry : "", "}"));
   }
-  // Retry throttling: after a run of failures (about 50 more than a tenth of the successes) retries stop
-  // piling onto a struggling server.
   // Health checking per backend: one that reports NOT_SERVING (shutting down) gets no new calls.
+  // Retry throttling: after a run of failures (about 50 more than a tenth of the successes) retries
+  // stop piling onto a struggling server.
   return absl::StrCat(R"({"loadBalancingConfig":[{"round_robin":{}}],"healthCheckConfig":{"serviceName":")",
                       kReadinessService, R"("},"methodConfig":[)",
                       absl::StrJoin(method_configs, ","), R"(],"retryThrottling":{"maxTokens":100,"tokenRatio":0.1}})");
