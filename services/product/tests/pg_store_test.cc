@@ -627,7 +627,7 @@ TEST_CASE("reserve, confirm, release and sweep at once over shared SKUs: no dead
   }
 }
 
-TEST_CASE("a reservation of three lines is one statement; confirm two, the sweep one, a SKU batch one",
+TEST_CASE("a reservation of three lines is one statement, confirm two, the sweep one, a SKU batch one",
           "[store]") {
   PgFixture f;
   Product p = f.AddProduct("Phone", {{"A", 10}, {"B", 10}, {"C", 10}});
