@@ -77,7 +77,9 @@ int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 
 const std::vector<pg::Migration>& SchemaMigrations() {
   static const auto* const migrations =
-      new std::vector<pg::Migration>{{"0000_events_0001_outbox_inbox", kSchema}};
+      new std::vector<pg::Migration>{{"0000_events_0001_outbox_inbox", kSchema},
+                                     {"0000_events_0002_inbox_handled_at",
+                                      "CREATE INDEX inbox_handled_at ON inbox (consumer_group, handled_at)"}};
   return *migrations;
 }
 
@@ -369,8 +371,26 @@ absl::StatusOr<int> StreamConsumer::PollOnce() {
     if (pending >= options_.batch && failures_.load() == failures_before) retry_own_pending_ = true;
     else retry_own_pending_ = false;
   }
+  if (now >= next_prune_) {
+    next_prune_ = now + absl::Minutes(1);
+    absl::StatusOr<int> pruned = PruneInbox();
+    if (!pruned.ok()) log::Warn("inbox pruning failed", {{"error", std::string(pruned.status().message())}});
+  }
   ASSIGN_OR_RETURN(int fresh, ReadAndHandle(">", /*block=*/true));
   return n + fresh;
+}
+
+absl::StatusOr<int> StreamConsumer::PruneInbox() {
+  int deleted = 0;
+  RETURN_IF_ERROR(pg_.Transact([&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        "DELETE FROM inbox WHERE consumer_group = $1 AND event_id IN (SELECT event_id FROM inbox "
+        "WHERE consumer_group = $1 AND handled_at < now() - make_interval(secs => $2) LIMIT 10000)",
+        options_.group, absl::ToDoubleSeconds(options_.inbox_retention));
+    deleted = static_cast<int>(rows.affected_rows());
+    return absl::OkStatus();
+  }));
+  return deleted;
 }
 
 void StreamConsumer::Run() {

@@ -91,6 +91,10 @@ struct ConsumerOptions {
   // claimed with XAUTOCLAIM and handled again.
   absl::Duration claim_idle = absl::Seconds(30);
   int batch = 50;
+  // Inbox rows of this group older than this are deleted (a batch at most once a minute), so the
+  // table does not grow forever. Far longer than an entry can stay pending or be published again,
+  // so a late duplicate is still recognised.
+  absl::Duration inbox_retention = absl::Hours(24 * 7);
 };
 
 // Runs inside the transaction that records event.id in the inbox; a non-OK status rolls both
@@ -119,6 +123,9 @@ class StreamConsumer {
   // after a failure, then reads new entries (blocking up to `block`). Returns entries processed.
   absl::StatusOr<int> PollOnce();
 
+  // Deletes up to 10000 of this group's inbox rows older than inbox_retention; returns how many.
+  absl::StatusOr<int> PruneInbox();
+
  private:
   absl::Status EnsureGroup();
   absl::StatusOr<int> ReadAndHandle(const std::string& start_id, bool block);
@@ -134,6 +141,7 @@ class StreamConsumer {
   bool group_ready_ = false;
   bool retry_own_pending_ = true;  // also picks up our own entries left from a previous run
   absl::Time next_claim_ = absl::InfinitePast();
+  absl::Time next_prune_ = absl::InfinitePast();
   std::atomic<int64_t> handled_{0};
   std::atomic<int64_t> duplicates_{0};
   std::atomic<int64_t> failures_{0};

@@ -161,6 +161,40 @@ TEST_CASE("A published event is handled once even when delivered twice") {
   CHECK(s.Count("SELECT count(*) FROM effects WHERE event_id = 'ev-twice'") == 2);
 }
 
+TEST_CASE("Inbox rows older than the retention are pruned, per group, and newer ones still dedupe") {
+  Stores s;
+  s.Append(MakeEvent("ev-recent"));
+  OutboxRelay relay(*s.pg, *s.redis);
+  REQUIRE(*relay.PublishOnce() == 1);
+  ConsumerOptions options{s.stream, "g", "c1", absl::Milliseconds(50)};
+  options.inbox_retention = absl::Hours(24);
+  StreamConsumer consumer(*s.pg, *s.redis, options, RecordEffect());
+  REQUIRE(consumer.PollOnce().ok());
+  REQUIRE(consumer.handled() == 1);
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("INSERT INTO inbox (consumer_group, event_id, handled_at) VALUES "
+                        "('g', 'ev-old-1', now() - interval '2 days'), ('g', 'ev-old-2', now() - interval '25 hours'), "
+                        "('other', 'ev-old-3', now() - interval '30 days')");
+                return absl::OkStatus();
+              }).ok());
+
+  auto pruned = consumer.PruneInbox();
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 2);
+  CHECK(s.Count("SELECT count(*) FROM inbox WHERE consumer_group = 'g'") == 1);  // ev-recent stays
+  CHECK(s.Count("SELECT count(*) FROM inbox WHERE consumer_group = 'other'") == 1);  // not this group's
+
+  // ev-recent delivered again is still a duplicate.
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("UPDATE outbox SET published_at = NULL");
+                return absl::OkStatus();
+              }).ok());
+  REQUIRE(*relay.PublishOnce() == 1);
+  REQUIRE(consumer.PollOnce().ok());
+  CHECK(consumer.duplicates() == 1);
+  CHECK(s.Count("SELECT count(*) FROM effects WHERE event_id = 'ev-recent'") == 1);
+}
+
 TEST_CASE("A failed handler leaves the entry unacknowledged and it is retried") {
   Stores s;
   s.Append(MakeEvent("ev-flaky"));
