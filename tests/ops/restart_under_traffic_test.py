@@ -7,6 +7,7 @@ succeed: the backend drains its calls in flight, and the gateway's and order ser
 restarted backend and retry what the proto marks as safe to retry. Afterwards every placed order exists exactly
 once, the stock went down by exactly the orders placed, and the restarted processes are the ones serving.
 """
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stack_monitoring_test import REPO, Gateway, fail, http, stack_env  # noqa: E402
+from stack_monitoring_test import REPO, fail, http, product_and_shopper, stack_env  # noqa: E402
 
 RESTARTED = ["product", "marketing", "order"]
 INITIAL_STOCK = 100000
@@ -51,7 +52,6 @@ class Shoppers:
             time.sleep(0.01)
 
     def buy(self):
-        import json
         sku = self.product["skus"][0]["skuId"]
         while not self.stop.is_set():
             status, raw = self.send("place order", "POST", "/v1/orders",
@@ -85,17 +85,7 @@ def process_start_time(metrics_address):
 
 def main():
     env = stack_env()
-    gw = Gateway(env["ZT_STACK_GATEWAY"])
-    admin = gw.login(env["ZT_STACK_ADMIN_LOGIN"], env["ZT_STACK_ADMIN_PASSWORD"])
-    tag = uuid.uuid4().hex[:10]
-    category = gw.call("POST", "/v1/admin/categories", {"name": f"restart-{tag}"}, admin)["category"]["categoryId"]
-    product = gw.call("POST", "/v1/admin/products", {
-        "title": f"Restart tea {tag}", "categoryId": category,
-        "skus": [{"skuCode": f"RST-{tag}", "spec": "250g", "price": {"currency": "CNY", "amountMinor": "3300"},
-                  "initialStock": str(INITIAL_STOCK)}]}, admin)["product"]
-    email = f"restart-{tag}@example.com"
-    gw.call("POST", "/v1/users", {"email": email, "password": "s3cret-pass", "nickname": "restart"})
-    token = gw.login(email, "s3cret-pass")
+    gw, _, product, token = product_and_shopper(env, "restart", stock=INITIAL_STOCK, price_minor=3300)
 
     shoppers = Shoppers(gw, product, token)
     threads = shoppers.run()

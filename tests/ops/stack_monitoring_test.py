@@ -78,20 +78,27 @@ class Gateway:
         return self.call("POST", "/v1/sessions", {"login": login, "password": password})["tokens"]["accessToken"]
 
 
-def shop(env, fail_placement=False):
-    """Browse, place an order and pay, as a channel app would; plus one bad request (a 4xx, not a fault).
-    fail_placement: also an order for more than the stock left, which the saga undoes (a placement failure)."""
+def product_and_shopper(env, prefix, stock, price_minor):
+    """As the admin, a new category and a one-SKU product with `stock`; a newly registered shopper.
+    Returns (gateway, tag, product, shopper's access token)."""
     gw = Gateway(env["ZT_STACK_GATEWAY"])
     admin = gw.login(env["ZT_STACK_ADMIN_LOGIN"], env["ZT_STACK_ADMIN_PASSWORD"])
     tag = uuid.uuid4().hex[:10]
-    category = gw.call("POST", "/v1/admin/categories", {"name": f"ops-{tag}"}, admin)["category"]["categoryId"]
+    category = gw.call("POST", "/v1/admin/categories", {"name": f"{prefix}-{tag}"}, admin)["category"]["categoryId"]
     product = gw.call("POST", "/v1/admin/products", {
-        "title": f"Ops tea {tag}", "categoryId": category,
-        "skus": [{"skuCode": f"OPS-{tag}", "spec": "250g", "price": {"currency": "CNY", "amountMinor": "1200"},
-                  "initialStock": "20"}]}, admin)["product"]
-    email = f"ops-{tag}@example.com"
-    gw.call("POST", "/v1/users", {"email": email, "password": "s3cret-pass", "nickname": "ops"})
-    token = gw.login(email, "s3cret-pass")
+        "title": f"{prefix} tea {tag}", "categoryId": category,
+        "skus": [{"skuCode": f"{prefix.upper()}-{tag}", "spec": "250g",
+                  "price": {"currency": "CNY", "amountMinor": str(price_minor)}, "initialStock": str(stock)}]},
+        admin)["product"]
+    email = f"{prefix}-{tag}@example.com"
+    gw.call("POST", "/v1/users", {"email": email, "password": "s3cret-pass", "nickname": prefix})
+    return gw, tag, product, gw.login(email, "s3cret-pass")
+
+
+def shop(env, fail_placement=False):
+    """Browse, place an order and pay, as a channel app would; plus one bad request (a 4xx, not a fault).
+    fail_placement: also an order for more than the stock left, which the saga undoes (a placement failure)."""
+    gw, tag, product, token = product_and_shopper(env, "ops", stock=20, price_minor=1200)
     for _ in range(3):
         gw.call("GET", "/v1/products?pageSize=5")
         gw.call("GET", "/v1/products/" + product["productId"])
