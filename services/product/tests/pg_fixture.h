@@ -1,0 +1,156 @@
+// PgFixture: a fresh database with the product schema and a PgProductStore on it, plus helpers to
+// seed stock and read back what the store wrote. Shared by the product store tests.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/clock/clock.h"
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
+#include "common/status/status.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+#include "services/product/store/pg_product_store.h"
+
+namespace zhongtai::product {
+
+struct PgFixture {
+  testing::TestDatabase db;
+  std::unique_ptr<pg::Pool> pool;
+  std::unique_ptr<PgProductStore> store;
+  FakeClock clock;
+  RandomIdGenerator ids{clock};
+  CountingObserver observer;
+  std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<Inventory> inventory;
+  std::string category_id;
+
+  PgFixture() {
+    pg::PoolOptions options;
+    options.dsn = db.dsn();
+    options.size = 8;
+    options.acquire_timeout = absl::Seconds(30);
+    options.name = "product-test";
+    auto opened = pg::Pool::Open(options);
+    REQUIRE(opened.ok());
+    pool = std::move(*opened);
+    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+    store = std::make_unique<PgProductStore>(*pool);
+    catalog = std::make_unique<Catalog>(*store, clock, ids);
+    inventory = std::make_unique<Inventory>(*store, clock, observer);
+    auto category = catalog->CreateCategory("Phones", "", "");
+    REQUIRE(category.ok());
+    category_id = category->category_id;
+  }
+
+  Product AddProduct(const std::string& title, std::vector<std::pair<std::string, int64_t>> skus,
+                     const std::string& category = "") {
+    NewProduct request;
+    request.title = title;
+    request.category_id = category.empty() ? category_id : category;
+    for (const auto& [code, stock] : skus) {
+      NewSku sku;
+      sku.sku_code = code;
+      sku.price = {"CNY", 1999};
+      sku.initial_stock = stock;
+      sku.attributes = {{"color", "black"}};
+      request.skus.push_back(sku);
+    }
+    auto product = catalog->CreateProduct(request);
+    REQUIRE(product.ok());
+    clock.Advance(absl::Milliseconds(1));
+    return *product;
+  }
+
+  // (on_hand, reserved) summed over warehouses, read from the table itself.
+  std::pair<int64_t, int64_t> Stock(const std::string& sku_id) {
+    std::pair<int64_t, int64_t> out;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  auto r = tx.exec_params(
+                      "SELECT COALESCE(SUM(on_hand), 0), COALESCE(SUM(reserved), 0) FROM stock WHERE sku_id = $1",
+                      sku_id);
+                  out = {r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
+                  return absl::OkStatus();
+                }).ok());
+    return out;
+  }
+
+  // Stock levels of one SKU per warehouse, as AllocateStock() takes them (sorted by warehouse id).
+  std::vector<StockLevel> Levels(const std::string& sku_id) {
+    std::vector<StockLevel> out;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  out.clear();
+                  for (const auto& row : tx.exec_params(
+                           "SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku_id = $1 "
+                           "ORDER BY warehouse_id COLLATE \"C\"",
+                           sku_id)) {
+                    out.push_back({sku_id, row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>()});
+                  }
+                  return absl::OkStatus();
+                }).ok());
+    return out;
+  }
+
+  std::vector<Allocation> Allocations(const std::string& order_id, const std::string& sku_id) {
+    std::vector<Allocation> out;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  out.clear();
+                  for (const auto& row : tx.exec_params(
+                           "SELECT warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1 "
+                           "AND sku_id = $2 ORDER BY warehouse_id COLLATE \"C\"",
+                           order_id, sku_id)) {
+                    out.push_back({sku_id, row[0].as<std::string>(), row[1].as<int64_t>()});
+                  }
+                  return absl::OkStatus();
+                }).ok());
+    return out;
+  }
+
+  // Top-level statements this database ran since the last ResetStatements(), by text, from
+  // pg_stat_statements (the harness preloads it). Left out: the reading transaction's own, and the
+  // bodies of the SQL functions zt_ts/zt_micros, which pg_stat_statements lists when the planner
+  // folds a call with constant arguments; they are no round trip.
+  void ResetStatements() {
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+                  tx.exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
+                          "WHERE datname = current_database()), 0)");
+                  return absl::OkStatus();
+                }).ok());
+  }
+  std::map<std::string, int64_t> Statements() {
+    std::map<std::string, int64_t> out;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  out.clear();
+                  for (const auto& row : tx.exec(
+                           "SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls FROM pg_stat_statements "
+                           "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                           "AND toplevel AND query NOT LIKE '%pg_stat_statements%' "
+                           "AND query NOT LIKE 'SELECT timestamptz %' AND query NOT LIKE 'SELECT (EXTRACT%'")) {
+                    out[row[0].as<std::string>()] += row[1].as<int64_t>();
+                  }
+                  return absl::OkStatus();
+                }).ok());
+    // The COMMIT of ResetStatements() and the BEGIN of the reading transaction above.
+    for (const char* own : {"BEGIN", "COMMIT"}) {
+      if (--out[own] == 0) out.erase(own);
+    }
+    for (const auto& [query, calls] : out) UNSCOPED_INFO(calls << "x " << query);
+    return out;
+  }
+
+  int64_t Count(const std::string& sql, const std::string& param) {
+    int64_t n = 0;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  n = tx.exec_params(sql, param)[0][0].as<int64_t>();
+                  return absl::OkStatus();
+                }).ok());
+    return n;
+  }
+};
+
+}  // namespace zhongtai::product
