@@ -155,7 +155,7 @@ std::string OpenApiDocument(const RouteTable& routes, absl::string_view version)
     } else {
       for (int i = 0; i < input->field_count(); ++i) {
         const FieldDescriptor* field = input->field(i);
-        if (bound.count(field) || field == route.user_id_field || field == route.request_id_field) continue;
+        if (bound.count(field) || field == route.request_id_field) continue;
         if (field->is_map()) continue;
         Value p;
         auto& pf = *p.mutable_struct_value()->mutable_fields();
