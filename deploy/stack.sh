@@ -79,10 +79,11 @@ start() {
 
   # The suite's CA, a certificate per process and the token key pair (kept across restarts).
   "$repo/deploy/tls/make-credentials.sh" "$state/tls" "${services[@]}" gateway
-  [ -f "$state/token.secret" ] || head -c 48 /dev/urandom | base64 -w0 > "$state/token.secret"
+  # Seed of the per-service database passwords.
+  [ -f "$state/db.secret" ] || head -c 48 /dev/urandom | base64 -w0 > "$state/db.secret"
   [ -f "$state/admin.password" ] || head -c 12 /dev/urandom | base64 -w0 | tr '+/' 'xy' > "$state/admin.password"
   local secret admin_password
-  secret=$(cat "$state/token.secret")
+  secret=$(cat "$state/db.secret")
   admin_password=$(cat "$state/admin.password")
   local admin_login=${ZT_USER_ADMIN_LOGIN:-admin@zhongtai.local}
 

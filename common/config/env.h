@@ -25,7 +25,7 @@ class Env {
   // "host:port", or "dns:///host:port" for a gRPC target resolved to every address of the name.
   std::string HostPort(const std::string& name, const std::string& fallback);
 
-  // Reads a variable without the prefix (e.g. shared settings such as ZT_AUTH_TOKEN_SECRET).
+  // Reads a variable without the prefix (e.g. shared settings such as ZT_AUTH_SIGNING_KEY).
   std::string Shared(const std::string& full_name, const std::string& fallback);
 
   // OK, or INVALID_ARGUMENT naming every variable that was wrong.

@@ -26,7 +26,7 @@ for name in "${services[@]}"; do
   mkdir -p "$out"
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
     -keyout "$out/tls.key" -out "$out/tls.csr" 2>/dev/null
-  # zt-<name> is the Kubernetes Service name; clients check the name <name> whatever address they dial.
+  # Clients check the name <name> whatever address they dial (a Kubernetes Service, 127.0.0.1, ...).
   printf 'subjectAltName=DNS:%s,DNS:zt-%s,DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
     "$name" "$name" > "$out/ext.cnf"
   openssl x509 -req -in "$out/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 825 \

@@ -28,7 +28,7 @@ struct GatewayConfig {
   std::string log_level = "info";
 };
 
-// INVALID_ARGUMENT naming every bad variable; the token secret is required (at least 32 bytes).
+// INVALID_ARGUMENT naming every bad variable, including the shared security settings (ZT_AUTH_PUBLIC_KEY, ZT_TLS_DIR).
 absl::StatusOr<GatewayConfig> LoadConfig();
 
 }  // namespace zhongtai::gateway

@@ -22,7 +22,7 @@ struct UserConfig {
   std::string admin_password;
 };
 
-// From ZT_USER_* and ZT_AUTH_TOKEN_SECRET; INVALID_ARGUMENT naming every bad variable.
+// From ZT_USER_* and ZT_AUTH_SIGNING_KEY; INVALID_ARGUMENT naming every bad variable.
 absl::StatusOr<UserConfig> LoadConfig();
 
 }  // namespace zhongtai::user
