@@ -341,4 +341,26 @@ absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string
   return claims;
 }
 
+VerifiedTokens::VerifiedTokens(TokenConfig config, size_t capacity)
+    : config_(std::move(config)), capacity_(capacity) {}
+
+absl::StatusOr<Claims> VerifiedTokens::Verify(absl::string_view token, absl::Time now) {
+  std::string key(token);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = claims_.find(key);
+    if (it != claims_.end()) {
+      if (now < it->second.expires_at) return it->second;
+      claims_.erase(it);
+    }
+  }
+  absl::StatusOr<Claims> claims = VerifyAccessToken(config_, token, now);
+  if (claims.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (claims_.size() >= capacity_) claims_.clear();
+    claims_.emplace(std::move(key), *claims);
+  }
+  return claims;
+}
+
 }  // namespace zhongtai::auth

@@ -4,7 +4,9 @@
 // rejected. exp, iss and aud are always checked.
 #pragma once
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -50,5 +52,20 @@ std::string SignAccessToken(const TokenConfig& config, absl::string_view subject
 
 // UNAUTHENTICATED with reason TOKEN_EXPIRED or TOKEN_INVALID when the token cannot be trusted.
 absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string_view token, absl::Time now);
+
+// Tokens verified before, until they expire: a user's token reaches the gateway and every service on each
+// call (about five times per order), and an Ed25519 verification costs ~0.15 ms of CPU on a small machine.
+// Only the exact bytes that verified are trusted again. Bounded: when full, it starts over. Thread-safe.
+class VerifiedTokens {
+ public:
+  explicit VerifiedTokens(TokenConfig config, size_t capacity = 10000);
+  absl::StatusOr<Claims> Verify(absl::string_view token, absl::Time now);
+
+ private:
+  const TokenConfig config_;
+  const size_t capacity_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Claims> claims_;  // guarded by mu_
+};
 
 }  // namespace zhongtai::auth

@@ -152,3 +152,18 @@ TEST_CASE("a missing public key is a configuration error, not a token error") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.status().code() == absl::StatusCode::kInternal);
 }
+
+TEST_CASE("verified tokens are remembered until they expire, and only the exact token") {
+  zhongtai::auth::VerifiedTokens verified(Config(), 2);
+  std::string token = SignAccessToken(Config(), "u_1", "customer", kNow);
+  REQUIRE(verified.Verify(token, kNow).ok());
+  CHECK(verified.Verify(token, kNow + absl::Minutes(1))->subject == "u_1");
+  CHECK(zhongtai::ReasonOf(verified.Verify(token, kNow + absl::Minutes(15)).status()) == "TOKEN_EXPIRED");
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  RequireInvalid(verified.Verify(tampered, kNow));
+  for (int i = 0; i < 5; ++i) {  // past its capacity it still answers right
+    CHECK(verified.Verify(SignAccessToken(Config(), absl::StrCat("u_", i), "customer", kNow), kNow)->subject ==
+          absl::StrCat("u_", i));
+  }
+}

@@ -63,8 +63,8 @@ std::string PeerService(const grpc::ServerContextBase& context) {
 
 class AuthInterceptor : public grpc::experimental::Interceptor {
  public:
-  AuthInterceptor(grpc::experimental::ServerRpcInfo* info, const Security& security)
-      : info_(info), security_(security) {}
+  AuthInterceptor(grpc::experimental::ServerRpcInfo* info, const Security& security, auth::VerifiedTokens& verified)
+      : info_(info), security_(security), verified_(verified) {}
   ~AuthInterceptor() override {
     if (registered_) AllDecisions().Erase(info_->server_context());
   }
@@ -87,9 +87,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
                                          : PeerService(*context);
     std::string token = metadata ? Metadata(*metadata, kUserTokenMetadata) : "";
     if (!token.empty()) {
-      auth::TokenConfig config;
-      config.public_key = security_.token_public_key;
-      absl::StatusOr<auth::Claims> claims = auth::VerifyAccessToken(config, token, absl::Now());
+      absl::StatusOr<auth::Claims> claims = verified_.Verify(token, absl::Now());
       if (!claims.ok()) {
         decision_.status = claims.status();
       } else {
@@ -112,19 +110,26 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
 
   grpc::experimental::ServerRpcInfo* info_;
   const Security& security_;
+  auth::VerifiedTokens& verified_;
   Decision decision_;
   bool registered_ = false;
 };
 
 class AuthInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit AuthInterceptorFactory(Security security) : security_(std::move(security)) {}
+  explicit AuthInterceptorFactory(Security security)
+      : security_(std::move(security)), verified_([this] {
+          auth::TokenConfig config;
+          config.public_key = security_.token_public_key;
+          return config;
+        }()) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
-    return new AuthInterceptor(info, security_);
+    return new AuthInterceptor(info, security_, verified_);
   }
 
  private:
   Security security_;
+  auth::VerifiedTokens verified_;
 };
 
 }  // namespace

@@ -48,9 +48,8 @@ int main() {
   gateway::GatewayOptions options;
   options.upstreams = config->upstreams;
   options.upstream_timeout = config->upstream_timeout;
-  options.verify_token = [token_config](absl::string_view token) {
-    return auth::VerifyAccessToken(token_config, token, absl::Now());
-  };
+  auto verified = std::make_shared<auth::VerifiedTokens>(token_config);
+  options.verify_token = [verified](absl::string_view token) { return verified->Verify(token, absl::Now()); };
   absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw = gateway::Gateway::Create(std::move(options), metrics_endpoint.registry());
   if (!gw.ok()) {
     log::Error("cannot build the route table", {{"error", std::string(gw.status().message())}});
