@@ -358,8 +358,8 @@ fit together is in [architecture.md](architecture.md).
 ## Conventions
 
 - **JSON** follows the proto3 JSON mapping: lowerCamelCase names, 64-bit integers as strings (`"1999"`),
-  enums by name, times as RFC 3339 strings in UTC. Responses print every field, with its default value when
-  unset. A body field the route does not know is refused (`INVALID_JSON`).
+  enums by name, times as RFC 3339 strings in UTC. Responses print every scalar field, with its default value
+  when unset. A body field the route does not know is refused (`INVALID_JSON`).
 - **Money** is an integer number of minor units (fen) and a currency: `{"currency": "CNY", "amountMinor": "1999"}`
   is 19.99 CNY. Never a floating-point number.
 - **Who may call**: *public* routes need no token; *customer* routes need `Authorization: Bearer <accessToken>`
@@ -368,8 +368,9 @@ fit together is in [architecture.md](architecture.md).
   order answers 404 exactly as a missing one does.
 - **Idempotency-Key**: the routes that create or pay something take an `Idempotency-Key` header (1 to 128 of
   `A-Z a-z 0-9 . _ : -`; a UUID is fine). A repeat with the same key returns the first result, so a client
-  that timed out can safely send the same request again; the same key with a different body is 409
-  `IDEMPOTENCY_KEY_REUSED`. Without the header the gateway makes up a key, and a retry is a new request.
+  that timed out can safely send the same request again; the same key with a different body is refused
+  (`IDEMPOTENCY_KEY_REUSED`, `REQUEST_ID_REUSED`). Without the header the gateway makes up a key, and a retry
+  is a new request.
 - **Lists** take `pageSize` and `pageToken` and answer `nextPageToken`, empty on the last page. Tokens are
   opaque.
 - **Tracing**: every response carries `X-Request-Id` (the client's own, when it sends a valid one); the gateway
