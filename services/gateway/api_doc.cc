@@ -114,10 +114,10 @@ google::protobuf::Timestamp TimeExample(const FieldDescriptor* field) {
   return out;
 }
 
-void Fill(Message* message, const Route* route, absl::string_view context, int depth);
+void Fill(Message* message, const Route* route, bool request, absl::string_view context, int depth);
 
-// Sets one value of `field` (appends when repeated).
-void SetOne(Message* message, const FieldDescriptor* field, int depth) {
+// Sets one value of `field` (appends when repeated); `request`: an example for a client to send.
+void SetOne(Message* message, const FieldDescriptor* field, bool request, int depth) {
   const Reflection* r = message->GetReflection();
   const bool rep = field->is_repeated();
   switch (field->cpp_type()) {
@@ -175,29 +175,43 @@ void SetOne(Message* message, const FieldDescriptor* field, int depth) {
         if (entry->map_value()->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
           er->SetString(child, entry->map_value(), "250 g");
         } else {
-          SetOne(child, entry->map_value(), depth + 1);
+          SetOne(child, entry->map_value(), request, depth + 1);
         }
       } else {
-        Fill(child, nullptr, field->name(), depth + 1);
+        Fill(child, nullptr, request, field->name(), depth + 1);
       }
       break;
     }
   }
 }
 
-void Fill(Message* message, const Route* route, absl::string_view context, int depth) {
+// A nested message's own id and its creation time, which the server assigns: a request leaves them out
+// (the protos have no output-only annotation to say so).
+bool IsServerAssigned(const FieldDescriptor* field) {
+  const std::string& name = field->name();
+  if (name == "create_time" || name == "update_time") return true;
+  std::string own_id;  // Promotion -> promotion_id
+  for (char c : field->containing_type()->name()) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c)) && !own_id.empty()) own_id.push_back('_');
+    own_id.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return name == own_id + "_id";
+}
+
+void Fill(Message* message, const Route* route, bool request, absl::string_view context, int depth) {
   const Descriptor* d = message->GetDescriptor();
   const Reflection* r = message->GetReflection();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* field = d->field(i);
     if (route != nullptr && IsServerFilled(*route, field)) continue;
+    if (request && depth > 0 && IsServerAssigned(field)) continue;
     // One member of a oneof: setting a second would clear the first.
     if (field->containing_oneof() != nullptr && field->containing_oneof()->field(0) != field) continue;
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_INT64 && field->name() == "amount_minor") {
       r->SetInt64(message, field, IntegerExample(field, context));
       continue;
     }
-    SetOne(message, field, depth);
+    SetOne(message, field, request, depth);
   }
 }
 
@@ -382,7 +396,7 @@ fit together is in [architecture.md](architecture.md).
 
 }  // namespace
 
-void FillExample(Message* message, const Route* route) { Fill(message, route, "", 0); }
+void FillExample(Message* message, const Route* route) { Fill(message, route, route != nullptr, "", 0); }
 
 std::string PrettyJson(absl::string_view json) {
   std::string out;

@@ -12,8 +12,9 @@
 namespace zhongtai::gateway {
 
 // Fills `message` with realistic placeholder values (chosen by field type and name: ids with their
-// prefix, money in fen, RFC 3339 times, ...). With a route, only the fields a client sends are set
-// (see route_fields.h); recursion into nested messages stops at a small depth.
+// prefix, money in fen, RFC 3339 times, ...). With a route, the message is a request and only the fields a
+// client sends are set: none the gateway fills (route_fields.h), and no nested message's own id or creation
+// time. Recursion into nested messages stops at a small depth.
 void FillExample(google::protobuf::Message* message, const Route* route = nullptr);
 
 // The request target of the example: the path with its fields bound, plus the query of a body-less route.
