@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "services/gateway/routes.h"
 
@@ -29,7 +30,8 @@ std::string ExampleResponseBody(const Route& route);
 // Re-indents compact JSON with two spaces; empty objects and arrays stay "{}" and "[]".
 std::string PrettyJson(absl::string_view json);
 
-// The whole of docs/api.md.
-std::string ApiDocument(const RouteTable& routes);
+// The whole of docs/api.md. `commented`: the same protos built with their source info (comments), for the
+// field and method descriptions; without it the document has no descriptions.
+std::string ApiDocument(const RouteTable& routes, const google::protobuf::DescriptorPool* commented = nullptr);
 
 }  // namespace zhongtai::gateway

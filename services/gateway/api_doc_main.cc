@@ -3,6 +3,8 @@
 //   zt-api-doc --markdown [FILE]   docs/api.md (stdout without FILE)
 //   zt-api-doc --openapi [FILE]    the document GET /openapi.json serves
 //   zt-api-doc --check FILE        exit 1, naming the first differing line, when FILE is out of date
+// The field and method descriptions come from the protos' comments, which generated code does not keep: the
+// build writes the protos' descriptor set with source info (ZT_API_DESCRIPTORS) for this tool to read.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +12,8 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "services/gateway/api_doc.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/routes.h"
@@ -17,8 +21,28 @@
 #ifndef ZT_VERSION
 #define ZT_VERSION "dev"
 #endif
+#ifndef ZT_API_DESCRIPTORS
+#define ZT_API_DESCRIPTORS ""
+#endif
 
 namespace {
+
+// The protos with their comments, from the descriptor set the build wrote.
+bool LoadCommented(const std::string& path, google::protobuf::DescriptorPool* pool) {
+  std::ifstream in(path, std::ios::binary);
+  google::protobuf::FileDescriptorSet set;
+  if (!in || !set.ParseFromIstream(&in)) {
+    std::cerr << "zt-api-doc: cannot read the descriptor set " << path << " (built with zt-api-doc)\n";
+    return false;
+  }
+  for (const auto& file : set.file()) {
+    if (pool->BuildFile(file) == nullptr) {
+      std::cerr << "zt-api-doc: " << path << ": cannot build " << file.name() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
 
 int Usage() {
   std::cerr << "usage: zt-api-doc --markdown [FILE] | --openapi [FILE] | --check FILE\n";
@@ -76,8 +100,10 @@ int main(int argc, char** argv) {
     std::cerr << "zt-api-doc: the route table does not build: " << routes.status() << "\n";
     return 1;
   }
-  if (mode == "--markdown") return Write(zhongtai::gateway::ApiDocument(*routes), path);
   if (mode == "--openapi") return Write(zhongtai::gateway::OpenApiDocument(*routes, ZT_VERSION), path);
-  if (mode == "--check" && !path.empty()) return Check(zhongtai::gateway::ApiDocument(*routes), path);
-  return Usage();
+  if (mode != "--markdown" && !(mode == "--check" && !path.empty())) return Usage();
+  google::protobuf::DescriptorPool commented;
+  if (!LoadCommented(ZT_API_DESCRIPTORS, &commented)) return 1;
+  const std::string markdown = zhongtai::gateway::ApiDocument(*routes, &commented);
+  return mode == "--markdown" ? Write(markdown, path) : Check(markdown, path);
 }
