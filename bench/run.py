@@ -58,7 +58,9 @@ def tree_cpu_seconds(roots):
 class Stack:
     def __init__(self, build, state):
         self.build, self.state = build, state
-        env = dict(os.environ, ZT_BUILD_DIR=build, ZT_STACK_FREE_PORTS="1")
+        # Development plaintext, so that the direct gRPC scenarios compare like with like against the plaintext
+        # echo reference; the loadgen names itself the gateway (x-zt-caller), as plaintext mode allows.
+        env = dict(os.environ, ZT_BUILD_DIR=build, ZT_STACK_FREE_PORTS="1", ZT_DEV_PLAINTEXT="true")
         log("starting the stack in", state)
         subprocess.run([f"{REPO}/deploy/stack.sh", "start", state], env=env, check=True, stdout=subprocess.DEVNULL)
         self.env = {}
@@ -192,7 +194,8 @@ def med(runs, key):
 def b1_b2(bench, results):
     s, d = bench.stack, bench.data
     product_addr = s.env["ZT_STACK_PRODUCT_GRPC"]
-    grpc_flags = ["--proto", "grpc", "--method", "/zhongtai.product.v1.ProductService/GetProduct",
+    grpc_flags = ["--proto", "grpc", "--metadata", "x-zt-caller=gateway",
+                  "--method", "/zhongtai.product.v1.ProductService/GetProduct",
                   "--request-hex", grpc_get_product_hex(d["product_id"])]
     response_file = f"{bench.tmp}/get_product_response.bin"
     bench.loadgen_run("capture", grpc_flags + ["--target", product_addr, "--mode", "closed", "--concurrency", "1",
@@ -243,7 +246,7 @@ def b3(bench, results):
                                                      f"/v1/products/{d['product_id']}", "--mode", "closed",
                                                      "--concurrency", conc], http_pids)
     run_b = lambda: bench.loadgen_run("B3 direct gRPC", [
-        "--proto", "grpc", "--target", s.env["ZT_STACK_PRODUCT_GRPC"], "--method",
+        "--proto", "grpc", "--metadata", "x-zt-caller=gateway", "--target", s.env["ZT_STACK_PRODUCT_GRPC"], "--method",
         "/zhongtai.product.v1.ProductService/GetProduct", "--request-hex", grpc_get_product_hex(d["product_id"]),
         "--mode", "closed", "--concurrency", conc], grpc_pids)
     r = bench.alternate("B3", run_a, run_b, lambda x: x["qps"])

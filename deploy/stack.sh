@@ -8,7 +8,8 @@
 #                                     again with the same settings; fails if it does not stop cleanly in 30 s
 # Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
 # port (ZT_STACK_FREE_PORTS=1 always picks free ones, as tests do). Extra service settings pass
-# through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT_SECONDS).
+# through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT_SECONDS). Services talk mutual TLS with certificates
+# from a CA made under STATE_DIR/tls (deploy/tls/make-credentials.sh); ZT_DEV_PLAINTEXT=true runs them without TLS.
 set -euo pipefail
 
 usage="usage: stack.sh start|stop STATE_DIR | restart STATE_DIR SERVICE"
@@ -46,8 +47,12 @@ stop_processes() {
 }
 
 start_process() {  # name; settings come from the environment
+  # Each process gets its own certificate; only the user service, which issues tokens, gets the signing key.
+  local tls=() signing=()
+  [ "${ZT_DEV_PLAINTEXT:-false}" = true ] || tls=("ZT_TLS_DIR=$state/tls/$1")
+  [ "$1" = user ] && signing=("ZT_AUTH_SIGNING_KEY=$(cat "$state/tls/token.signing-key")")
   # setsid: the service outlives this script and gets its own process group.
-  setsid "$build/services/$1/zt-$1" >> "$state/logs/$1.log" 2>&1 < /dev/null &
+  env "${tls[@]}" "${signing[@]}" setsid "$build/services/$1/zt-$1" >> "$state/logs/$1.log" 2>&1 < /dev/null &
   echo $! > "$state/run/$1.pid"
 }
 
@@ -72,6 +77,8 @@ start() {
   local pg_host_port=${ZT_TEST_PG_DSN#postgresql://postgres@}
   pg_host_port=${pg_host_port%%/*}
 
+  # The suite's CA, a certificate per process and the token key pair (kept across restarts).
+  "$repo/deploy/tls/make-credentials.sh" "$state/tls" "${services[@]}" gateway
   [ -f "$state/token.secret" ] || head -c 48 /dev/urandom | base64 -w0 > "$state/token.secret"
   [ -f "$state/admin.password" ] || head -c 12 /dev/urandom | base64 -w0 | tr '+/' 'xy' > "$state/admin.password"
   local secret admin_password
@@ -112,7 +119,8 @@ SQL
   done
   local http_port; http_port=$(pick_port "${ZT_GATEWAY_HTTP_PORT:-8080}")
   export ZT_GATEWAY_HTTP_PORT=$http_port
-  export ZT_AUTH_TOKEN_SECRET=$secret
+  ZT_AUTH_PUBLIC_KEY=$(cat "$state/tls/token.public-key")
+  export ZT_AUTH_PUBLIC_KEY
   export ZT_USER_ADMIN_LOGIN=$admin_login ZT_USER_ADMIN_PASSWORD=$admin_password
   export ZT_ORDER_PRODUCT_ADDR=127.0.0.1:${grpc[product]} ZT_ORDER_MARKETING_ADDR=127.0.0.1:${grpc[marketing]}
   for name in "${services[@]}"; do
@@ -159,6 +167,7 @@ export ZT_STACK_ADMIN_PASSWORD=$admin_password
 export ZT_STACK_PG_DSN=$ZT_TEST_PG_DSN
 export ZT_STACK_REDIS_ADDR=$ZT_TEST_REDIS_ADDR
 export ZT_STACK_STATE=$state
+export ZT_STACK_TLS=$([ "${ZT_DEV_PLAINTEXT:-false}" = true ] || echo "$state/tls")
 ENV
   echo "gateway: $gateway"
 }

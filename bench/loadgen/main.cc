@@ -3,6 +3,7 @@
 //   closed loop: --mode closed --concurrency N   (N requests in flight; finds maximum throughput)
 //   open loop:   --mode open --rate R            (R requests/s on a fixed schedule; latency is measured
 //                                                 from each request's intended start, so stalls show)
+// gRPC calls carry each --metadata key=value (e.g. x-zt-caller=gateway against a development-plaintext stack).
 // Requests intended during --warmup are not recorded. --pids a,b sums the server CPU of those process
 // trees over the measured window. Writes one JSON object (to --json FILE or stdout).
 // In --path, --body and --header values, {seq} becomes a number unique to the request (from --seq-base).
@@ -48,6 +49,7 @@ struct Options {
   std::string path = "/";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> metadata;  // grpc
   std::string mode = "closed";
   int concurrency = 16;
   int connections = 32;  // http open loop
@@ -87,6 +89,10 @@ Options Parse(int argc, char** argv) {
       std::string value = v.substr(colon + 1);
       while (!value.empty() && value[0] == ' ') value.erase(0, 1);
       o.headers.emplace_back(v.substr(0, colon), value);
+    } else if (flag == "--metadata") {
+      auto equals = v.find('=');
+      if (equals == std::string::npos) Usage("--metadata wants 'key=value'");
+      o.metadata.emplace_back(v.substr(0, equals), v.substr(equals + 1));
     } else if (flag == "--mode") o.mode = v;
     else if (flag == "--concurrency") o.concurrency = std::stoi(v);
     else if (flag == "--connections") o.connections = std::stoi(v);
@@ -231,6 +237,7 @@ class GrpcDriver : public Driver {
     call->intended = intended;
     call->request = request_;
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(options_.timeout_ms));
+    for (const auto& [key, value] : options_.metadata) call->context.AddMetadata(key, value);
     in_flight_.Add();
     auto& stub = *stubs_[next_stub_++ % stubs_.size()];
     stub.UnaryCall(&call->context, options_.method, grpc::StubOptions(), &call->request, &call->response,

@@ -1,10 +1,9 @@
 #include "common/auth/token.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <sodium.h>
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,12 +11,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "common/status/status.h"
 
 namespace zhongtai::auth {
 namespace {
 
-constexpr char kHeader[] = R"({"alg":"HS256","typ":"JWT"})";
+constexpr char kHeader[] = R"({"alg":"EdDSA","typ":"JWT"})";
+constexpr size_t kKeyBytes = 32;
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string Base64UrlEncode(absl::string_view data) {
@@ -72,12 +74,28 @@ bool Base64UrlDecode(absl::string_view in, std::string* out) {
   return true;
 }
 
-std::string HmacSha256(absl::string_view key, absl::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length);
-  return std::string(reinterpret_cast<char*>(mac), length);
+bool SodiumReady() {
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+
+// The detached Ed25519 signature of `data` with the key pair derived from `seed` (32 bytes).
+std::string Ed25519Sign(absl::string_view seed, absl::string_view data) {
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_seed_keypair(public_key, secret_key, reinterpret_cast<const unsigned char*>(seed.data()));
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                       secret_key);
+  sodium_memzero(secret_key, sizeof secret_key);
+  return std::string(reinterpret_cast<char*>(signature), sizeof signature);
+}
+
+bool Ed25519Verify(absl::string_view public_key, absl::string_view data, absl::string_view signature) {
+  return signature.size() == crypto_sign_BYTES && public_key.size() == crypto_sign_PUBLICKEYBYTES &&
+         crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
+                                     reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                                     reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
 }
 
 std::string JsonString(absl::string_view s) {
@@ -214,6 +232,51 @@ absl::Status Invalid() {
 
 }  // namespace
 
+KeyPair NewKeyPair() {
+  SodiumReady();
+  KeyPair pair;
+  pair.signing_key.resize(kKeyBytes);
+  randombytes_buf(pair.signing_key.data(), kKeyBytes);
+  pair.public_key = *PublicKeyOf(pair.signing_key);
+  return pair;
+}
+
+absl::StatusOr<std::string> PublicKeyOf(absl::string_view signing_key) {
+  if (signing_key.size() != kKeyBytes) {
+    return InvalidArgument("signing_key", "SIGNING_KEY_INVALID", "an Ed25519 signing key is a 32-byte seed");
+  }
+  SodiumReady();
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  unsigned char secret_key[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_seed_keypair(public_key, secret_key, reinterpret_cast<const unsigned char*>(signing_key.data()));
+  sodium_memzero(secret_key, sizeof secret_key);
+  return std::string(reinterpret_cast<char*>(public_key), sizeof public_key);
+}
+
+absl::StatusOr<std::string> DecodeKey(absl::string_view base64) {
+  SodiumReady();
+  unsigned char key[kKeyBytes + 2];
+  size_t length = 0;
+  std::string text(absl::StripAsciiWhitespace(base64));
+  if (sodium_base642bin(key, sizeof key, text.data(), text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 &&
+      sodium_base642bin(key, sizeof key, text.data(), text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+    return InvalidArgument("key", "KEY_INVALID", "a key must be standard base64");
+  }
+  if (length != kKeyBytes) return InvalidArgument("key", "KEY_INVALID", "an Ed25519 key is 32 bytes");
+  return std::string(reinterpret_cast<char*>(key), length);
+}
+
+std::string EncodeKey(absl::string_view key) {
+  SodiumReady();
+  std::string out(sodium_base64_encoded_len(key.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
 std::string SignAccessToken(const TokenConfig& config, absl::string_view subject, absl::string_view role,
                             absl::Time now) {
   const int64_t iat = absl::ToUnixSeconds(now);
@@ -222,34 +285,31 @@ std::string SignAccessToken(const TokenConfig& config, absl::string_view subject
                                      ",\"iss\":", JsonString(config.issuer), ",\"aud\":",
                                      JsonString(config.audience), ",\"iat\":", iat, ",\"exp\":", exp, "}");
   std::string signing_input = absl::StrCat(Base64UrlEncode(kHeader), ".", Base64UrlEncode(payload));
-  std::string signature = HmacSha256(config.secret, signing_input);
+  std::string signature = Ed25519Sign(config.signing_key, signing_input);
   return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));
 }
 
 absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string_view token, absl::Time now) {
-  if (config.secret.size() < 32) {
-    return Internal("TOKEN_SECRET_TOO_SHORT", "token secret must be at least 32 bytes");
+  if (config.public_key.size() != kKeyBytes) {
+    return Internal("TOKEN_KEY_MISSING", "no public key to verify tokens with");
   }
+  SodiumReady();
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) return Invalid();
 
-  // The algorithm is pinned to HS256: the header must say so, whatever else it says.
+  // The algorithm is pinned to EdDSA: the header must say so, whatever else it says.
   std::string header_json;
   if (!Base64UrlDecode(parts[0], &header_json)) return Invalid();
   std::map<std::string, std::string> header_strings;
   std::map<std::string, int64_t> header_ints;
   if (!FlatJson(header_json).Parse(&header_strings, &header_ints)) return Invalid();
   auto alg = header_strings.find("alg");
-  if (alg == header_strings.end() || alg->second != "HS256") return Invalid();
+  if (alg == header_strings.end() || alg->second != "EdDSA") return Invalid();
 
   std::string signature;
   if (!Base64UrlDecode(parts[2], &signature)) return Invalid();
   std::string signing_input = absl::StrCat(parts[0], ".", parts[1]);
-  std::string expected = HmacSha256(config.secret, signing_input);
-  if (signature.size() != expected.size() ||
-      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
-    return Invalid();
-  }
+  if (!Ed25519Verify(config.public_key, signing_input, signature)) return Invalid();
 
   std::string payload_json;
   if (!Base64UrlDecode(parts[1], &payload_json)) return Invalid();

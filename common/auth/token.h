@@ -1,5 +1,7 @@
-// Signed access tokens: JWT with HMAC-SHA256 (HS256). The algorithm is pinned: a token whose header
-// names any other algorithm (including "none") is rejected. exp, iss and aud are always checked.
+// Signed access tokens: JWT signed with Ed25519 (EdDSA). Only the user service, which issues tokens, holds the
+// signing key; the gateway and every service hold the public key, so they can verify a token but never mint one.
+// The algorithm is pinned: a token whose header names any other algorithm (including "none" and HS256) is
+// rejected. exp, iss and aud are always checked.
 #pragma once
 
 #include <string>
@@ -10,8 +12,25 @@
 
 namespace zhongtai::auth {
 
+// Ed25519 keys as raw bytes: the 32-byte seed of a signing key, the 32-byte public key.
+struct KeyPair {
+  std::string signing_key;
+  std::string public_key;
+};
+
+// A new random key pair (tests and key generation).
+KeyPair NewKeyPair();
+
+// The public key of a signing key seed; INVALID_ARGUMENT unless it is 32 bytes.
+absl::StatusOr<std::string> PublicKeyOf(absl::string_view signing_key);
+
+// Standard base64 (with or without padding) of a 32-byte key, as keys are written in configuration.
+absl::StatusOr<std::string> DecodeKey(absl::string_view base64);
+std::string EncodeKey(absl::string_view key);
+
 struct TokenConfig {
-  std::string secret;  // at least 32 bytes
+  std::string signing_key;  // 32-byte Ed25519 seed; only where tokens are issued
+  std::string public_key;   // 32-byte Ed25519 public key; everywhere tokens are verified
   std::string issuer = "zhongtai-user";
   std::string audience = "zhongtai";
   absl::Duration access_ttl = absl::Minutes(15);

@@ -15,8 +15,10 @@ using zhongtai::auth::TokenConfig;
 using zhongtai::auth::VerifyAccessToken;
 
 TokenConfig Config() {
+  static const zhongtai::auth::KeyPair keys = zhongtai::auth::NewKeyPair();
   TokenConfig config;
-  config.secret = "0123456789abcdef0123456789abcdef-test";
+  config.signing_key = keys.signing_key;
+  config.public_key = keys.public_key;
   return config;
 }
 
@@ -81,10 +83,31 @@ TEST_CASE("a tampered payload is rejected") {
       VerifyAccessToken(Config(), absl::StrCat(Part(token, 0), ".", forged_payload, ".", Part(token, 2)), kNow));
 }
 
-TEST_CASE("a token signed with another secret is rejected") {
+TEST_CASE("a token signed with another key is rejected") {
   TokenConfig other = Config();
-  other.secret = "another-secret-that-is-long-enough-000";
+  other.signing_key = zhongtai::auth::NewKeyPair().signing_key;
   RequireInvalid(VerifyAccessToken(Config(), SignAccessToken(other, "u_1", "customer", kNow), kNow));
+}
+
+TEST_CASE("a holder of the public key alone cannot mint a token") {
+  // HS256 with the public key as the HMAC secret is the classic algorithm-confusion forgery.
+  std::string token = SignAccessToken(Config(), "u_123", "customer", kNow);
+  RequireInvalid(VerifyAccessToken(
+      Config(), absl::StrCat(B64(R"({"alg":"HS256","typ":"JWT"})"), ".", Part(token, 1), ".", Part(token, 2)), kNow));
+  TokenConfig verifier_only = Config();
+  verifier_only.signing_key.clear();
+  CHECK(zhongtai::auth::PublicKeyOf(verifier_only.signing_key).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("keys round-trip through their configuration form") {
+  zhongtai::auth::KeyPair keys = zhongtai::auth::NewKeyPair();
+  auto decoded = zhongtai::auth::DecodeKey(zhongtai::auth::EncodeKey(keys.public_key));
+  REQUIRE(decoded.ok());
+  CHECK(*decoded == keys.public_key);
+  CHECK(*zhongtai::auth::PublicKeyOf(keys.signing_key) == keys.public_key);
+  CHECK_FALSE(zhongtai::auth::DecodeKey("not base64!").ok());
+  CHECK_FALSE(zhongtai::auth::DecodeKey(zhongtai::auth::EncodeKey("short")).ok());
 }
 
 TEST_CASE("alg none and other algorithms are rejected") {
@@ -122,10 +145,10 @@ TEST_CASE("garbage is rejected") {
   }
 }
 
-TEST_CASE("a short secret is a configuration error, not a token error") {
-  TokenConfig weak = Config();
-  weak.secret = "short";
-  auto result = VerifyAccessToken(weak, SignAccessToken(weak, "u", "customer", kNow), kNow);
+TEST_CASE("a missing public key is a configuration error, not a token error") {
+  TokenConfig unconfigured = Config();
+  unconfigured.public_key.clear();
+  auto result = VerifyAccessToken(unconfigured, SignAccessToken(Config(), "u", "customer", kNow), kNow);
   REQUIRE_FALSE(result.ok());
   CHECK(result.status().code() == absl::StatusCode::kInternal);
 }

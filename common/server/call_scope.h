@@ -4,12 +4,15 @@
 #include <chrono>
 #include <string>
 
+#include "common/server/identity.h"
+
 namespace zhongtai::server {
 
 struct CallScope {
   std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
   std::string request_id;
   std::string traceparent;
+  Caller caller;
 };
 
 // The calling thread's current call; a default CallScope when it serves none.

@@ -5,10 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/call_scope.h"
+#include "common/server/security.h"
 #include "common/server/service_runner.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -55,6 +57,11 @@ class ClientMetricsFactory : public grpc::experimental::ClientInterceptorFactory
 };
 
 }  // namespace
+
+std::string CalleeName(const std::string& service) {
+  std::vector<std::string> parts = absl::StrSplit(service, '.');
+  return parts.size() >= 2 && parts[0] == "zhongtai" ? parts[1] : service;
+}
 
 const CallScope& CurrentCall() { return t_call; }
 
@@ -106,9 +113,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std:
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  const Security& security = ProcessSecurity();
+  SetCalleeName(security, CalleeName(service), args);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ClientMetricsFactory>());
-  return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(), args,
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, ChannelCredentialsFor(security), args,
                                                                  std::move(interceptors));
 }
 
@@ -120,6 +129,10 @@ std::unique_ptr<grpc::ClientContext> NewClientContext(absl::Duration timeout) {
   context->set_deadline(deadline);
   if (!call.request_id.empty()) context->AddMetadata("x-request-id", call.request_id);
   if (!call.traceparent.empty()) context->AddMetadata("traceparent", call.traceparent);
+  // The callee checks the same user this call was admitted for.
+  if (!call.caller.user_token.empty()) context->AddMetadata(kUserTokenMetadata, call.caller.user_token);
+  const Security& security = ProcessSecurity();
+  if (security.plaintext && !security.service.empty()) context->AddMetadata(kCallerServiceMetadata, security.service);
   return context;
 }
 

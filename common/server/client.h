@@ -36,8 +36,12 @@ std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::string& service,
                                            const ChannelPolicy& policy = {});
 
+// The name a callee's certificate carries: "product" for "zhongtai.product.v1.ProductService".
+std::string CalleeName(const std::string& service);
+
 // A context for a call made while serving a request (see RunBlocking): its deadline is the earlier
-// of the incoming call's deadline and now + timeout; x-request-id and traceparent are passed on.
+// of the incoming call's deadline and now + timeout; x-request-id, traceparent and the user's signed token
+// are passed on (and, in development plaintext mode, this service's name).
 std::unique_ptr<grpc::ClientContext> NewClientContext(absl::Duration timeout = absl::Seconds(3));
 
 }  // namespace zhongtai::server

@@ -13,7 +13,9 @@
 #include "common/log/log.h"
 #include "common/metrics/endpoint.h"
 #include "common/metrics/rpc_metrics.h"
+#include "common/server/auth_interceptor.h"
 #include "common/server/call_scope.h"
+#include "common/config/env.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -137,12 +139,25 @@ int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>&
   return main_body(command_line);
 }
 
-RunnerOptions ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads) {
+absl::StatusOr<RunnerOptions> ServiceOptions(std::string service, int grpc_port, int metrics_port,
+                                             int worker_threads) {
+  absl::StatusOr<Security> security = LoadSecurity(service);
+  config::Env env("ZT_");
   RunnerOptions options;
+  options.reflection = env.Bool("GRPC_REFLECTION", options.reflection);
+  options.health_port = static_cast<int>(env.Int("HEALTH_PORT", options.health_port, -1, 65535));
+  absl::Status status = env.Finish();
+  if (!security.ok() || !status.ok()) {
+    std::string errors = security.ok() ? "" : std::string(security.status().message());
+    if (!status.ok()) absl::StrAppend(&errors, errors.empty() ? "" : "; ", status.message());
+    return absl::InvalidArgumentError(errors);
+  }
   options.service = std::move(service);
-  options.grpc_address = absl::StrCat("0.0.0.0:", grpc_port);
-  options.metrics_address = absl::StrCat("0.0.0.0:", metrics_port);
+  options.security = *std::move(security);
+  options.grpc_address = absl::StrCat(options.security.bind_address, ":", grpc_port);
+  options.metrics_address = absl::StrCat(options.security.bind_address, ":", metrics_port);
   options.worker_threads = worker_threads;
+  SetProcessSecurity(options.security);
   return options;
 }
 
@@ -180,9 +195,9 @@ absl::Status ServiceRunner::Start() {
   metrics_->server_rpcs.PreInitService("grpc.health.v1.Health");
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (options_.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.AddListeningPort(options_.grpc_address, ServerCredentialsFor(options_.security), &grpc_port_);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
                              static_cast<int>(absl::ToInt64Milliseconds(options_.max_connection_age)));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
@@ -190,10 +205,20 @@ absl::Status ServiceRunner::Start() {
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ServerMetricsFactory>(metrics_->server_rpcs));
+  interceptors.push_back(NewAuthInterceptorFactory(options_.security));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || grpc_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", options_.grpc_address));
+  }
+  if (options_.health_port >= 0) {
+    // Only the default health service: this port answers probes and nothing else.
+    grpc::ServerBuilder health_builder;
+    int health_port = 0;
+    std::string address = absl::StrCat(options_.security.bind_address, ":", options_.health_port);
+    health_builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &health_port);
+    health_server_ = health_builder.BuildAndStart();
+    if (!health_server_ || health_port == 0) return absl::UnavailableError(absl::StrCat("cannot serve health on ", address));
   }
   SetHealth(true);
   log::Info("serving", {{"grpc_port", absl::StrCat(grpc_port_)}, {"metrics_port", absl::StrCat(metrics_port_)}});
@@ -201,13 +226,15 @@ absl::Status ServiceRunner::Start() {
 }
 
 void ServiceRunner::SetHealth(bool serving) {
-  if (!server_) return;
-  auto* health = server_->GetHealthCheckService();
-  // "" is the whole server; liveness and readiness have their own names so probes can differ.
-  health->SetServingStatus(serving);
-  health->SetServingStatus(kLivenessService, true);
-  health->SetServingStatus(kReadinessService, serving);
-  health->SetServingStatus(ServiceFullName(options_.service), serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    auto* health = server->GetHealthCheckService();
+    // "" is the whole server; liveness and readiness have their own names so probes can differ.
+    health->SetServingStatus(serving);
+    health->SetServingStatus(kLivenessService, true);
+    health->SetServingStatus(kReadinessService, serving);
+    health->SetServingStatus(ServiceFullName(options_.service), serving);
+  }
 }
 
 int ServiceRunner::Wait() {
@@ -235,14 +262,21 @@ void ServiceRunner::Shutdown() {
   workers_->Stop();
   for (auto it = shutdown_hooks_.rbegin(); it != shutdown_hooks_.rend(); ++it) (*it)();
   server_->Wait();
+  if (health_server_) health_server_->Shutdown();
   log::Info("stopped");
 }
 
 grpc::ServerUnaryReactor* RunBlocking(WorkerPool& pool, grpc::CallbackServerContext* context,
                                       std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = AdmittedCaller(context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status(), context));
+    return reactor;
+  }
   const auto& metadata = context->client_metadata();
-  CallScope call{context->deadline(), Metadata(metadata, "x-request-id"), Metadata(metadata, "traceparent")};
+  CallScope call{context->deadline(), Metadata(metadata, "x-request-id"), Metadata(metadata, "traceparent"),
+                 *std::move(caller)};
   auto task = [reactor, context, work = std::move(work), call = std::move(call)]() mutable {
     if (context->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));

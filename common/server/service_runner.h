@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/server/security.h"
 #include "common/server/worker_pool.h"
 #include "grpcpp/server.h"
 #include "grpcpp/support/server_callback.h"
@@ -32,8 +33,14 @@ inline constexpr char kReadinessService[] = "zhongtai.readiness";
 
 struct RunnerOptions {
   std::string service;            // e.g. "order": log and metric label
-  std::string grpc_address = "0.0.0.0:0";
-  std::string metrics_address = "0.0.0.0:0";
+  std::string grpc_address = "127.0.0.1:0";
+  std::string metrics_address = "127.0.0.1:0";
+  // TLS and the token key; the default is development plaintext (tests).
+  Security security;
+  // Server reflection (grpcurl and friends); off in production.
+  bool reflection = true;
+  // A plaintext port serving only grpc.health.v1, for probes that cannot speak TLS (the kubelet's); -1: none.
+  int health_port = -1;
   int worker_threads = 8;
   int worker_queue = 256;
   absl::Duration drain_timeout = absl::Seconds(10);
@@ -53,8 +60,10 @@ struct CommandLine {
 // Parses argv and calls `main_body`; an unknown argument prints the usage and returns 2.
 int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>& main_body);
 
-// What every service starts from: its name, gRPC and /metrics on all interfaces, worker threads.
-RunnerOptions ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads);
+// What every service starts from: its name, gRPC and /metrics ports on ZT_BIND_ADDRESS, worker threads, and the
+// shared settings of security.h plus ZT_GRPC_REFLECTION (default true) and ZT_HEALTH_PORT (default none). It also
+// makes that security the process's, for the channels to other services. INVALID_ARGUMENT names every bad setting.
+absl::StatusOr<RunnerOptions> ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads);
 
 class ServiceRunner {
  public:
@@ -92,14 +101,16 @@ class ServiceRunner {
   std::vector<grpc::Service*> services_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
 };
 
 // Runs `work` on the worker pool and finishes the call with its status. The calling thread's log
-// context (request id, trace id, rpc) and the call's deadline are set while `work` runs, so that
-// logs carry them and NewClientContext() passes them on. A full pool answers RESOURCE_EXHAUSTED
-// (reason OVERLOADED) at once.
+// context (request id, trace id, rpc), the call's deadline and its admitted caller (CurrentCaller()) are set
+// while `work` runs, so that logs carry them and NewClientContext() passes them on. A call the auth
+// interceptor refused is answered with its refusal and `work` never runs. A full pool answers
+// RESOURCE_EXHAUSTED (reason OVERLOADED) at once.
 grpc::ServerUnaryReactor* RunBlocking(WorkerPool& pool, grpc::CallbackServerContext* context,
                                       std::function<absl::Status()> work);
 

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/server/client.h"
+#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "grpcpp/grpcpp.h"
@@ -83,6 +84,7 @@ TEST_CASE("the runner serves, sheds load when full, and drains calls in flight o
   request.set_product_id("p1");
   product::v1::GetProductResponse first_response;
   grpc::ClientContext first_context;
+  ::zhongtai::testing::CallAs(first_context, "gateway");
   std::promise<grpc::Status> first_done;
   stub->async()->GetProduct(&first_context, &request, &first_response,
                             [&](grpc::Status status) { first_done.set_value(status); });
@@ -90,6 +92,7 @@ TEST_CASE("the runner serves, sheds load when full, and drains calls in flight o
   REQUIRE(products.started_ == 1);
 
   grpc::ClientContext shed_context;
+  ::zhongtai::testing::CallAs(shed_context, "gateway");
   product::v1::GetProductResponse shed_response;
   grpc::Status shed = stub->GetProduct(&shed_context, request, &shed_response);
   CHECK(shed.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);

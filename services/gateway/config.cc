@@ -28,12 +28,13 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   config.body_timeout = absl::Milliseconds(env.Int("BODY_TIMEOUT_MS", 30000, 100, 600000));
   config.idle_timeout = absl::Milliseconds(env.Int("IDLE_TIMEOUT_MS", 60000, 100, 3600000));
   config.log_level = env.String("LOG_LEVEL", config.log_level);
-  config.token_secret = env.Shared("ZT_AUTH_TOKEN_SECRET", "");
   absl::Status status = env.Finish();
   std::string errors = status.ok() ? "" : std::string(status.message());
-  if (config.token_secret.size() < 32) {
-    absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ",
-                    "ZT_AUTH_TOKEN_SECRET is required and must be at least 32 bytes");
+  absl::StatusOr<server::Security> security = server::LoadSecurity("gateway");
+  if (!security.ok()) {
+    absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ", security.status().message());
+  } else {
+    config.security = *std::move(security);
   }
   if (!errors.empty()) return absl::InvalidArgumentError(errors);
   return config;

@@ -1,4 +1,4 @@
-// zt-gateway configuration from ZT_GATEWAY_* variables and the shared ZT_AUTH_TOKEN_SECRET.
+// zt-gateway configuration from ZT_GATEWAY_* variables and the shared security settings (common/server/security.h).
 #pragma once
 
 #include <map>
@@ -6,17 +6,19 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/server/security.h"
 
 namespace zhongtai::gateway {
 
 struct GatewayConfig {
-  std::string http_address = "0.0.0.0";
+  std::string http_address = "127.0.0.1";
   int http_port = 8080;
   int metrics_port = 9106;
   int io_threads = 2;
   // upstream name -> gRPC target ("host:port" or "dns:///name:port").
   std::map<std::string, std::string> upstreams;
-  std::string token_secret;
+  // TLS to the services, the token public key, the metrics bind address.
+  server::Security security;
   absl::Duration upstream_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(10);
   size_t body_limit = 1 << 20;

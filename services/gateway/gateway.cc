@@ -8,6 +8,8 @@
 #include "common/log/log.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/client.h"
+#include "common/server/identity.h"
+#include "common/server/security.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/dynamic_message.h"
@@ -220,6 +222,9 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + options_.upstream_timeout));
   call->context.AddMetadata("x-request-id", request_id);
   call->context.AddMetadata("traceparent", request.traceparent);
+  if (caller->authenticated) call->context.AddMetadata(server::kUserTokenMetadata, caller->token);
+  // Without TLS (development only) the upstream knows its caller only by this claim.
+  if (server::ProcessSecurity().plaintext) call->context.AddMetadata(server::kCallerServiceMetadata, "gateway");
   call->request = ToByteBuffer(message->SerializeAsString());
   Upstream& upstream = *upstreams_.at(route.upstream);
   {

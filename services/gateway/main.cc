@@ -10,6 +10,7 @@
 #include "common/auth/token.h"
 #include "common/log/log.h"
 #include "common/metrics/endpoint.h"
+#include "common/server/security.h"
 #include "services/gateway/config.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/http_server.h"
@@ -35,13 +36,15 @@ int main() {
   std::signal(SIGPIPE, SIG_IGN);
 
   metrics::Endpoint metrics_endpoint("gateway");
-  if (absl::Status status = metrics_endpoint.Expose(absl::StrCat("0.0.0.0:", config->metrics_port)); !status.ok()) {
+  server::SetProcessSecurity(config->security);
+  if (absl::Status status = metrics_endpoint.Expose(absl::StrCat(config->security.bind_address, ":", config->metrics_port));
+      !status.ok()) {
     log::Error("cannot serve metrics", {{"error", std::string(status.message())}});
     return 1;
   }
 
   auth::TokenConfig token_config;
-  token_config.secret = config->token_secret;
+  token_config.public_key = config->security.token_public_key;
   gateway::GatewayOptions options;
   options.upstreams = config->upstreams;
   options.upstream_timeout = config->upstream_timeout;

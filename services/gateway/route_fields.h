@@ -1,7 +1,7 @@
 // Which fields of a route's request message a client sends. The gateway fills some itself: the fields
-// bound by the path template, the field named by the http option's request_id_field (from the
-// Idempotency-Key header) and, where a route still has one, its user_id_field (from the token). The
-// OpenAPI document and docs/api.md offer only the others as body or query fields.
+// bound by the path template and the field named by the http option's request_id_field (from the
+// Idempotency-Key header). The OpenAPI document and docs/api.md offer only the others as body or query fields.
+// (The user is never a request field: services take it from the call's signed identity.)
 #pragma once
 
 #include <vector>
@@ -11,14 +11,11 @@
 
 namespace zhongtai::gateway {
 
-// The request field the gateway fills with the caller's user id, or nullptr when the route has none.
-const google::protobuf::FieldDescriptor* UserIdField(const Route& route);
-
 // True for a top-level request field that the path binds as a whole (e.g. order_id of
 // "/v1/orders/{order_id}:pay"). A nested binding ({promotion.promotion_id}) leaves its parent a body field.
 bool IsPathBound(const Route& route, const google::protobuf::FieldDescriptor* field);
 
-// True for a field the gateway fills (path-bound, request id, user id): never a body or query field.
+// True for a field the gateway fills (path-bound, request id): never a body or query field.
 bool IsServerFilled(const Route& route, const google::protobuf::FieldDescriptor* field);
 
 // The top-level request fields a client may send, in declaration order.

@@ -198,14 +198,6 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const ServiceDesc
         default: return fail("access must be set");
       }
       const Descriptor* input = method->input_type();
-      if (!option.user_id_field().empty()) {
-        route.user_id_field = FindField(input, option.user_id_field());
-        if (route.user_id_field == nullptr || route.user_id_field->type() != FieldDescriptor::TYPE_STRING ||
-            route.user_id_field->is_repeated()) {
-          return fail(absl::StrCat("user_id_field \"", option.user_id_field(), "\" is not a string field"));
-        }
-        if (route.access == Access::kPublic) return fail("a public route cannot have a user_id_field");
-      }
       if (!option.request_id_field().empty()) {
         route.request_id_field = FindField(input, option.request_id_field());
         if (route.request_id_field == nullptr || route.request_id_field->type() != FieldDescriptor::TYPE_STRING ||

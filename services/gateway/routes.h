@@ -36,7 +36,6 @@ struct Route {
   const google::protobuf::MethodDescriptor* method = nullptr;
   std::string grpc_method;    // "/zhongtai.order.v1.OrderService/PayOrder"
   std::string upstream;       // which upstream serves it: "order" for zhongtai.order.v1
-  const google::protobuf::FieldDescriptor* user_id_field = nullptr;
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
 
   // The template with JSON field names, e.g. "/v1/orders/{orderId}:pay" (OpenAPI and metric labels).

@@ -88,7 +88,7 @@ absl::Status AddQueryParameter(const Descriptor* request, const Route& route, co
   google::protobuf::Struct* object = root;
   for (size_t i = 0; i < parts.size(); ++i) {
     const FieldDescriptor* field = current == nullptr ? nullptr : FindField(current, parts[i]);
-    if (field == nullptr || field == route.user_id_field) {
+    if (field == nullptr) {
       return QueryError("UNKNOWN_QUERY_PARAMETER", name, absl::StrCat("unknown query parameter \"", name, "\""));
     }
     const std::string& key = field->json_name();
@@ -263,6 +263,7 @@ absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view author
     return Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID", "the access token is not valid");
   }
   caller.authenticated = true;
+  caller.token = std::string(absl::StripAsciiWhitespace(authorization.substr(sizeof(kBearer) - 1)));
   caller.user_id = claims->subject;
   caller.role = claims->role;
   if (route.access == Access::kAdmin && caller.role != "admin") {
@@ -284,9 +285,6 @@ absl::Status BuildRequest(const Route& route, const RequestParts& parts, const C
     Message* parent = MutableParent(request, binding.field);
     absl::Status status = SetScalar(parent, binding.field.back(), binding.value, JsonPath(binding.field));
     if (!status.ok()) return status;
-  }
-  if (route.user_id_field != nullptr) {
-    request->GetReflection()->SetString(request, route.user_id_field, caller.authenticated ? caller.user_id : "");
   }
   if (route.request_id_field != nullptr) {
     const Reflection* reflection = request->GetReflection();

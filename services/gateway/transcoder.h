@@ -17,13 +17,16 @@
 
 namespace zhongtai::gateway {
 
-// Verifies a bearer token (auth::VerifyAccessToken with the suite's secret in production).
+// Verifies a bearer token (auth::VerifyAccessToken with the user service's public key in production).
 using TokenVerifier = std::function<absl::StatusOr<auth::Claims>(absl::string_view token)>;
 
 struct Caller {
   bool authenticated = false;
   std::string user_id;
   std::string role;
+  // The verified access token, forwarded to the upstream, which verifies it again: a service never trusts a
+  // user id it cannot check.
+  std::string token;
 };
 
 // The caller of `route` from the Authorization header value (empty when absent).
@@ -41,8 +44,7 @@ struct RequestParts {
 };
 
 // Fills `request` (an empty message of route.method->input_type()): body JSON (body "*" routes), then
-// query parameters, then path fields, then the user id field from `caller` (always overwritten) and the
-// request id field from the idempotency key (a POST without a key or a request id in its body gets a
+// query parameters, then path fields, then the request id field from the idempotency key (a POST without a key or a request id in its body gets a
 // generated one). Errors are INVALID_ARGUMENT with reason INVALID_JSON,
 // INVALID_QUERY_PARAMETER, UNKNOWN_QUERY_PARAMETER or INVALID_PATH_PARAMETER.
 absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller,

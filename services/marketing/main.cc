@@ -26,10 +26,6 @@ int Main(const server::CommandLine& command_line) {
     return 2;
   }
 
-  server::RunnerOptions options =
-      server::ServiceOptions("marketing", config->grpc_port, config->metrics_port, config->worker_threads);
-  server::ServiceRunner runner(options);
-
   auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "marketing"}, Migrations());
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
@@ -39,6 +35,15 @@ int Main(const server::CommandLine& command_line) {
     log::Info("migrations applied");
     return 0;
   }
+
+  absl::StatusOr<server::RunnerOptions> service_options =
+      server::ServiceOptions("marketing", config->grpc_port, config->metrics_port, config->worker_threads);
+  if (!service_options.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
+    return 2;
+  }
+  server::RunnerOptions options = *std::move(service_options);
+  server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);
 
   PgPromotionStore store(**pool);

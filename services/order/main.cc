@@ -36,10 +36,6 @@ int Main(const server::CommandLine& command_line) {
     return 2;
   }
 
-  server::RunnerOptions options =
-      server::ServiceOptions("order", config->grpc_port, config->metrics_port, config->worker_threads);
-  server::ServiceRunner runner(options);
-
   std::vector<pg::Migration> migrations = events::SchemaMigrations();
   migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
   auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "order"}, migrations);
@@ -51,6 +47,15 @@ int Main(const server::CommandLine& command_line) {
     log::Info("migrations applied");
     return 0;
   }
+
+  absl::StatusOr<server::RunnerOptions> service_options =
+      server::ServiceOptions("order", config->grpc_port, config->metrics_port, config->worker_threads);
+  if (!service_options.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
+    return 2;
+  }
+  server::RunnerOptions options = *std::move(service_options);
+  server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);
   redis::Options redis_options;
   redis_options.address = config->redis_address;

@@ -24,11 +24,6 @@ int Main(const server::CommandLine& command_line) {
     return 2;
   }
 
-  server::RunnerOptions options =
-      server::ServiceOptions("product", config->grpc_port, config->metrics_port, config->worker_threads);
-  options.drain_timeout = config->drain_timeout;
-  server::ServiceRunner runner(options);
-
   auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"}, Migrations());
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
@@ -38,6 +33,16 @@ int Main(const server::CommandLine& command_line) {
     log::Info("migrations applied");
     return 0;
   }
+
+  absl::StatusOr<server::RunnerOptions> service_options =
+      server::ServiceOptions("product", config->grpc_port, config->metrics_port, config->worker_threads);
+  if (!service_options.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
+    return 2;
+  }
+  server::RunnerOptions options = *std::move(service_options);
+  options.drain_timeout = config->drain_timeout;
+  server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);
   pg::Pool& db = **pool;
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/auth/token.h"
 #include "common/config/env.h"
 
 namespace zhongtai::user {
@@ -18,14 +19,17 @@ absl::StatusOr<UserConfig> LoadConfig() {
   config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
   config.access_ttl = absl::Seconds(env.Int("ACCESS_TTL_SECONDS", 15 * 60, 60, 24 * 3600));
   config.refresh_ttl = absl::Seconds(env.Int("REFRESH_TTL_SECONDS", 30 * 24 * 3600, 3600, 365 * 24 * 3600));
-  config.token_secret = env.Shared("ZT_AUTH_TOKEN_SECRET", "");
+  std::string signing_key = env.Shared("ZT_AUTH_SIGNING_KEY", "");
   config.admin_login = env.String("ADMIN_LOGIN", "");
   config.admin_password = env.String("ADMIN_PASSWORD", "");
 
   std::vector<std::string> errors;
   if (absl::Status status = env.Finish(); !status.ok()) errors.emplace_back(status.message());
-  if (config.token_secret.size() < 32) {
-    errors.push_back("ZT_AUTH_TOKEN_SECRET must be set to at least 32 bytes");
+  absl::StatusOr<std::string> key = auth::DecodeKey(signing_key);
+  if (!key.ok()) {
+    errors.push_back("ZT_AUTH_SIGNING_KEY must be the base64 32-byte seed of the Ed25519 key that signs access tokens");
+  } else {
+    config.token_signing_key = *key;
   }
   if (config.admin_login.empty() != config.admin_password.empty()) {
     errors.push_back("ZT_USER_ADMIN_LOGIN and ZT_USER_ADMIN_PASSWORD must be set together");

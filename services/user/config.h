@@ -13,7 +13,8 @@ struct UserConfig {
   std::string pg_dsn;
   int pg_pool_size = 8;
   int worker_threads = 8;
-  std::string token_secret;  // shared ZT_AUTH_TOKEN_SECRET, at least 32 bytes
+  // ZT_AUTH_SIGNING_KEY: the Ed25519 seed that signs access tokens; only the user service holds it.
+  std::string token_signing_key;
   absl::Duration access_ttl = absl::Minutes(15);
   absl::Duration refresh_ttl = absl::Hours(24 * 30);
   // Both set or both empty: the admin account ensured at start.

@@ -27,10 +27,6 @@ int Main(const server::CommandLine& command_line) {
     return 2;
   }
 
-  server::RunnerOptions options =
-      server::ServiceOptions("user", config->grpc_port, config->metrics_port, config->worker_threads);
-  server::ServiceRunner runner(options);
-
   auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"}, Migrations());
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
@@ -40,6 +36,15 @@ int Main(const server::CommandLine& command_line) {
     log::Info("migrations applied");
     return 0;
   }
+
+  absl::StatusOr<server::RunnerOptions> service_options =
+      server::ServiceOptions("user", config->grpc_port, config->metrics_port, config->worker_threads);
+  if (!service_options.ok()) {
+    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
+    return 2;
+  }
+  server::RunnerOptions options = *std::move(service_options);
+  server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);
 
   PgUserStore store(**pool);
@@ -47,7 +52,8 @@ int Main(const server::CommandLine& command_line) {
   SystemClock clock;
   TimeOrderedIds ids;
   AccountSettings settings;
-  settings.token.secret = config->token_secret;
+  settings.token.signing_key = config->token_signing_key;
+  settings.token.public_key = options.security.token_public_key;
   settings.token.access_ttl = config->access_ttl;
   settings.refresh_ttl = config->refresh_ttl;
   Accounts accounts(store, hasher, clock, ids, settings);

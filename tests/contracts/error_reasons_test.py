@@ -2,8 +2,9 @@
 """Every error reason the code uses is documented, and every documented reason is used.
 
 A reason is the UPPER_SNAKE string passed to the helpers of common/status/status.h (Error, InvalidArgument,
-NotFound, FailedPrecondition, AlreadyExists, Aborted, Unavailable, Internal) or to the gateway's QueryError.
-This scans common/ and services/ (not tests) for those calls and compares them with the reason table of
+NotFound, FailedPrecondition, AlreadyExists, Aborted, Unavailable, Internal), or to a file's own wrapper of
+them: a function returning absl::Status with a parameter named `reason` that it passes on (the gateway's
+QueryError, identity.cc's Denied), found by this script and followed within its file. This scans common/ and services/ (not tests) for those calls and compares them with the reason table of
 docs/api.md, which zt-api-doc generates from services/gateway/error_reasons.cc (api_doc_up_to_date checks that
 the file is current). It fails when
   - the code uses a reason the table lacks (a new reason would ship undocumented),
@@ -20,20 +21,18 @@ import shutil
 import sys
 import tempfile
 
-HELPERS = re.compile(
-    r"(?<![\w.>:])(?:zhongtai::)?(Error|InvalidArgument|NotFound|FailedPrecondition|AlreadyExists|Aborted|"
-    r"Unavailable|Internal|QueryError)\s*\(")
-REASON_ARG = {"Error": 1, "InvalidArgument": 1}  # the others take the reason first
-CODE_OF_HELPER = {
-    "InvalidArgument": "INVALID_ARGUMENT", "QueryError": "INVALID_ARGUMENT", "NotFound": "NOT_FOUND",
-    "FailedPrecondition": "FAILED_PRECONDITION", "AlreadyExists": "ALREADY_EXISTS", "Aborted": "ABORTED",
-    "Unavailable": "UNAVAILABLE", "Internal": "INTERNAL",
+# The helpers of common/status/status.h: the index of the reason argument and the status they give (None: the
+# first argument says).
+STATUS_HELPERS = {
+    "Error": (1, None), "InvalidArgument": (1, "INVALID_ARGUMENT"), "NotFound": (0, "NOT_FOUND"),
+    "FailedPrecondition": (0, "FAILED_PRECONDITION"), "AlreadyExists": (0, "ALREADY_EXISTS"),
+    "Aborted": (0, "ABORTED"), "Unavailable": (0, "UNAVAILABLE"), "Internal": (0, "INTERNAL"),
 }
+# A function returning a status with a parameter named reason: a candidate wrapper.
+WRAPPER_DEFINITION = re.compile(r"absl::Status(?:Or<[^;{}()]*>)?\s+(\w+)\s*\(([^()]*)\)\s*(?:const\s*)?\{")
 # Calls whose reason is not a literal on purpose: (file, helper, argument) -> why.
 PASS_THROUGH = {
-    ("common/status/status.cc", "Error", "reason"): "the helpers themselves",
     ("common/status/grpc_status.cc", "Error", "reason"): "a callee's reason from its gRPC trailers",
-    ("services/gateway/transcoder.cc", "InvalidArgument", "reason"): "QueryError's own body",
     ("services/gateway/transcoder.cc", "Error", "reason"): "TOKEN_EXPIRED or TOKEN_INVALID, both literals there",
     ("services/gateway/transcoder.cc", "Error", "absl::StatusCodeToString(status.code())"):
         "no reason from the upstream: the status name (docs/api.md says so)",
@@ -107,6 +106,44 @@ def code_name(expression):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", m.group(1)).upper() if m else None
 
 
+def helpers_regex(names):
+    return re.compile(r"(?<![\w.>:])(?:zhongtai::|server::)?(" + "|".join(sorted(names)) + r")\s*\(")
+
+
+def matching_brace(src, open_brace):
+    depth = 0
+    for i in range(open_brace, len(src)):
+        if src[i] == "{":
+            depth += 1
+        elif src[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(src)
+
+
+def file_wrappers(src):
+    """{name: (reason index, status or None, (body start, body end))} for this file's own wrappers: functions
+    returning a status whose parameter `reason` goes on to a status helper."""
+    wrappers = {}
+    known = helpers_regex(STATUS_HELPERS)
+    for m in WRAPPER_DEFINITION.finditer(src):
+        name, params = m.group(1), [p.strip() for p in m.group(2).split(",")]
+        names = [re.sub(r"\s*=.*$", "", p).split()[-1].lstrip("&*") if p else "" for p in params]
+        if "reason" not in names:
+            continue
+        body = (m.end() - 1, matching_brace(src, m.end() - 1))
+        for call in known.finditer(src, body[0], body[1]):
+            index, code = STATUS_HELPERS[call.group(1)]
+            args = call_arguments(src, call.end() - 1)
+            if index < len(args) and args[index] == "reason":
+                if code is None and args:
+                    code = code_name(args[0])
+                wrappers[name] = (names.index("reason"), code, body)
+                break
+    return wrappers
+
+
 def scan(repo):
     """({reason: {(code or None, file:line)}}, [problems])"""
     used, problems = {}, []
@@ -120,22 +157,28 @@ def scan(repo):
                 rel = os.path.relpath(path, repo)
                 with open(path, encoding="utf-8") as f:
                     src = strip_comments(f.read())
-                for m in HELPERS.finditer(src):
+                wrappers = file_wrappers(src)
+                helpers = {n: (i, c) for n, (i, c) in STATUS_HELPERS.items()}
+                helpers.update({n: (i, c) for n, (i, c, _) in wrappers.items()})
+                for m in helpers_regex(helpers).finditer(src):
                     helper = m.group(1)
                     args = call_arguments(src, m.end() - 1)
-                    index = REASON_ARG.get(helper, 0)
+                    index, code = helpers[helper]
                     if index >= len(args):
                         continue
                     arg = args[index]
                     where = f"{rel}:{src.count(chr(10), 0, m.start()) + 1}"
                     literal = re.fullmatch(r'"([A-Z][A-Z0-9_]*)"', arg)
                     if literal:
-                        code = CODE_OF_HELPER.get(helper) or (code_name(args[0]) if helper == "Error" else None)
+                        if code is None and helper == "Error":
+                            code = code_name(args[0])
                         used.setdefault(literal.group(1), set()).add((code, where))
                     elif arg.startswith('"'):
                         problems.append(f"{where}: {helper}() gets reason {arg}, which is not UPPER_SNAKE")
                     elif DECLARATION.match(arg) or (rel, helper, arg) in PASS_THROUGH:
                         continue
+                    elif arg == "reason" and any(b[0] < m.start() < b[1] for _, _, b in wrappers.values()):
+                        continue  # a wrapper passing its own parameter on; its callers are checked
                     else:
                         problems.append(
                             f"{where}: {helper}() gets the reason {arg!r}, not a string literal, so this test cannot "
@@ -191,7 +234,10 @@ def selftest():
                     'absl::Status B() { return Error(absl::StatusCode::kAborted, "NEW_ONE", "b", "f"); }\n'
                     'absl::Status C() { return InvalidArgument("field", "KNOWN", "raised with another code"); }\n'
                     'absl::Status D(std::string r) { return Aborted(r, "d"); }\n'
-                    'void E() { log::Error("LOGGED_NOT_A_REASON", {}); }\n')
+                    'void E() { log::Error("LOGGED_NOT_A_REASON", {}); }\n'
+                    'absl::Status Denied(absl::string_view reason, absl::string_view message) {\n'
+                    '  return Error(absl::StatusCode::kPermissionDenied, reason, message);\n}\n'
+                    'absl::Status F() { return Denied("VIA_WRAPPER", "f"); }\n')
         with open(os.path.join(scratch, "services", "x", "tests", "x_test.cc"), "w") as f:
             f.write('auto s = NotFound("ONLY_IN_TESTS", "t");\n')
         with open(os.path.join(scratch, "docs", "api.md"), "w") as f:
@@ -199,10 +245,11 @@ def selftest():
                     "| `KNOWN` | 404 | NOT_FOUND | x | fix it |\n| `STALE` | 500 | INTERNAL | x | nothing |\n")
         used, _, problems = check(scratch)
         text = "\n".join(problems)
-        expected = ["NEW_ONE", "raised as INVALID_ARGUMENT", "STALE", "not a string literal"]
+        expected = ["NEW_ONE", "raised as INVALID_ARGUMENT", "STALE", "not a string literal", "VIA_WRAPPER"]
         missing = [e for e in expected if e not in text]
         unexpected = [u for u in ("IN_A_COMMENT", "ONLY_IN_TESTS", "LOGGED_NOT_A_REASON") if u in used]
-        if missing or unexpected or used.get("NEW_ONE") != {("ABORTED", "services/x/x.cc:3")}:
+        if (missing or unexpected or used.get("NEW_ONE") != {("ABORTED", "services/x/x.cc:3")} or
+                used.get("VIA_WRAPPER") != {("PERMISSION_DENIED", "services/x/x.cc:10")}):
             print(f"FAIL selftest: missing {missing}, unexpected {unexpected}, found:\n{text}\n{used}")
             return 1
         print("selftest: 1 passed, 0 failed")

@@ -1,30 +1,43 @@
 #!/usr/bin/env python3
 """The rendered Kubernetes manifests (kubectl kustomize) against what each binary reads and against each other.
 
-services/<svc>/config.cc says which variables zt-<svc> reads and which it cannot start without (parsed by
-tests/ops/compose_contract_test.py, imported read-only). For an overlay (base, dev, prod) the checks are:
+services/<svc>/config.cc says which variables zt-<svc> reads and which it cannot start without, and common/server
+(security.cc, service_runner.cc) the shared ones every process reads besides: TLS, token public key, bind address,
+reflection, health port (parsed by tests/ops/compose_contract_test.py, imported read-only). For an overlay (base,
+dev, prod, and prod-cert-manager: prod with the cert-manager component, a fixture in tests/contracts/k8s) the checks:
   env         each zt-* container (server and migration init container) sets every required variable, via env or
-              envFrom ConfigMaps/Secrets, and none its binary does not read; referenced ConfigMap/Secret keys exist
-  probes      startup, readiness and liveness probes on the serving port, readiness and liveness on the distinct
-              health service names of common/server/service_runner.h; container ports are exactly the ports the
-              configuration opens; every probe of every workload names a port its container has
+              envFrom ConfigMaps/Secrets, and none its binary does not read; referenced ConfigMap/Secret keys exist;
+              --migrate-only needs only the service's own settings (it migrates before reading the shared ones)
+  probes      startup, readiness and liveness probes on the serving port (gRPC with TLS: on the plaintext health
+              port ZT_HEALTH_PORT, a container port named health, since the kubelet cannot speak TLS), readiness and
+              liveness on the distinct health service names of common/server/service_runner.h; container ports are
+              exactly the ports the configuration opens; every probe of every workload names a port its container
+              has; every listening address is 0.0.0.0 (the default 127.0.0.1 is unreachable from outside the pod)
   services    Services select a workload and their targetPorts exist; each upstream address in the config names a
               Service whose port reaches the upstream's serving port (gRPC: dns:/// and a headless Service);
               Ingress backends and StatefulSet serviceNames exist; pods run as their own ServiceAccount
   scaling     each suite Deployment has one autoscaling/v2 CPU HPA and one PDB that target it, and the PDB allows a
               disruption at the HPA's minimum
   lifecycle   terminationGracePeriodSeconds exceeds preStop + the binary's drain deadline; each service with a
-              database runs `zt-<svc> --migrate-only` as an init container with the server's image and env
+              database runs `zt-<svc> --migrate-only` as an init container with the server's image and its own
+              settings (the shared ones the migration does not read may be left out)
   security    non-root, seccomp RuntimeDefault, read-only root, no privilege escalation, all capabilities dropped,
               requests and limits, no service account token; images tagged (prod: pinned), version label = tag
   network     default deny; every connection the config needs (upstreams, stores, DNS, Prometheus scrape, ingress
-              controller -> gateway) is allowed and no suite pod may reach a suite or store port it does not need
+              controller -> gateway, kubelet -> health ports) is allowed, no suite pod may reach a suite or store port
+              it does not need, and no serving port is open to any address
   monitoring  a PodMonitor per service on its metrics port with job = service name; PrometheusRules hold exactly
               the groups of deploy/prometheus/rules/*.yml
   stores      (dev) DSNs name the in-cluster PostgreSQL with the role, database and password its init script creates;
-              Redis address reaches the Redis Service; token secret long enough
-  secrets     (prod, base) the Secret is not in git, and k8s/README.md documents every key the manifests reference
-Usage: k8s_consistency_test.py OVERLAY [CHECK...]     OVERLAY: base, dev or prod (default: all checks)
+              Redis address reaches the Redis Service
+  secrets     (prod, base) no Secret is in git, and k8s/README.md documents every key and TLS Secret the manifests
+              reference
+  tls         each process mounts its own TLS Secret zt-<svc>-tls read-only at ZT_TLS_DIR, not world-readable, and
+              the migration init container none; dev's Secrets hold a valid certificate named for the service (server
+              and client use) from the one CA; cert-manager Certificates have those names and usages from one
+              Issuer of the render; ZT_DEV_PLAINTEXT never in production; the token signing key in the user
+              service's containers only, and dev's token keys a pair; server reflection off in production
+Usage: k8s_consistency_test.py OVERLAY [CHECK...]     OVERLAY: base, dev, prod, prod-cert-manager (default: all checks)
        k8s_consistency_test.py selftest               broken renders must each be caught by the named check
 """
 import base64
@@ -35,19 +48,23 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.dont_write_bytecode = True  # tests/ops is read-only to this test
 sys.path.insert(0, os.path.join(REPO, "tests", "ops"))
-from compose_contract_test import binary_settings, required_settings  # noqa: E402  (config.cc parser)
+from compose_contract_test import (  # noqa: E402  (config.cc and common/server parsers)
+    PLAINTEXT, PUBLIC_KEY, SIGNING_KEY, TLS_DIR, binary_settings, is_true, required_settings, shared_settings)
 
 OVERLAYS = {
-    # stores: the render holds the in-cluster stores and the dev Secret; secret_in_git: zhongtai-secrets is rendered
-    "base": dict(path="k8s/base", network=False, monitoring=False, stores=False, pinned=False),
-    "dev": dict(path="k8s/overlays/dev", network=True, monitoring=True, stores=True, pinned=False),
-    "prod": dict(path="k8s/overlays/prod", network=True, monitoring=True, stores=False, pinned=True),
+    # stores: the render holds the in-cluster stores and the dev Secrets; production: what must never run in prod
+    "base": dict(path="k8s/base", network=False, monitoring=False, stores=False, pinned=False, production=False),
+    "dev": dict(path="k8s/overlays/dev", network=True, monitoring=True, stores=True, pinned=False, production=False),
+    "prod": dict(path="k8s/overlays/prod", network=True, monitoring=True, stores=False, pinned=True, production=True),
+    "prod-cert-manager": dict(path="tests/contracts/k8s/prod-cert-manager", network=True, monitoring=True,
+                              stores=False, pinned=True, production=True),
 }
 SUITE = ["product", "order", "marketing", "user", "datahub", "gateway"]
 SECRET = "zhongtai-secrets"
@@ -56,6 +73,15 @@ PROMETHEUS = ({"kubernetes.io/metadata.name": "monitoring"}, {"app.kubernetes.io
 INGRESS_CONTROLLER = ({"kubernetes.io/metadata.name": "ingress-nginx"}, {"app.kubernetes.io/name": "ingress-nginx"})
 KUBE_DNS = ({"kubernetes.io/metadata.name": "kube-system"}, {"k8s-app": "kube-dns"})
 PG_PORT, REDIS_PORT = 5432, 6379
+# TLS: each process's own Secret, the files ZT_TLS_DIR must hold, the Secret key of the token signing key.
+TLS_SECRET = "zt-%s-tls"
+TLS_FILES = ("ca.crt", "tls.crt", "tls.key")
+SIGNING_KEY_REF = "token-signing-key"
+HEALTH_PORT, HEALTH_PORT_NAME = "ZT_HEALTH_PORT", "health"
+REFLECTION = "ZT_GRPC_REFLECTION"
+WILDCARDS = ("0.0.0.0", "::", "[::]")
+# Where the kubelet's probes come from: a node's address, outside every pod selector (TEST-NET-2).
+KUBELET_IP = "198.51.100.7"
 
 
 def render(overlay_path):
@@ -100,12 +126,31 @@ def go_duration_seconds(text):
 
 
 class Binary:
-    """What services/<svc>/config.cc reads."""
+    """What services/<svc>/config.cc (own) and common/server (shared) read."""
 
     def __init__(self, svc):
         self.svc = svc
-        self.prefix, self.settings = binary_settings(svc)
+        self.prefix, self.own = binary_settings(svc)
+        self.shared = shared_settings(svc)
+        self.settings = {**self.own, **self.shared}
         self.required = required_settings(self.settings)
+        # --migrate-only returns before ServiceOptions()/LoadSecurity() unless config.cc or main.cc reads them first.
+        config = open(os.path.join(REPO, "services", svc, "config.cc")).read()
+        main_path = os.path.join(REPO, "services", svc, "main.cc")
+        main = open(main_path).read() if os.path.exists(main_path) else ""
+        migrate = main.find("migrate_only")
+        shared_at = [main.find(call) for call in ("ServiceOptions(", "LoadSecurity(") if call in main]
+        self.migrate_reads_shared = ("LoadSecurity(" in config or migrate < 0
+                                     or any(at < migrate for at in shared_at))
+
+    def required_in(self, env, migrate=False):
+        """Required names for a container with env {name: EnvVar}; a --migrate-only run needs only its own."""
+        values = {k: v.value for k, v in env.items()}
+        settings = self.own if migrate and not self.migrate_reads_shared else self.settings
+        return required_settings(settings, values)
+
+    def plaintext(self, env):
+        return is_true(self.value(env, PLAINTEXT)) if PLAINTEXT in self.settings else False
 
     def value(self, env, name):
         """The value the binary uses: the container's, else its default (None when neither)."""
@@ -121,6 +166,10 @@ class Binary:
             if s["getter"] == "Port":
                 v = self.value(env, name)
                 out[name] = int(v) if v not in (None, "") else None
+            elif s["getter"] == "Int" and name.endswith("_PORT"):  # optional ports, -1: none (ZT_HEALTH_PORT)
+                v = self.value(env, name)
+                if v not in (None, "") and re.fullmatch(r"-?\d+", v) and int(v) > 0:
+                    out[name] = int(v)
         return out
 
     def serving_port(self, env):
@@ -333,7 +382,7 @@ class Render:
 
     def secret_base(self, name):
         """The generator name of a (possibly hash-suffixed) Secret name."""
-        for base in (SECRET,):
+        for base in (SECRET,) + tuple(TLS_SECRET % svc for svc in SUITE):
             if name == base or re.fullmatch(re.escape(base) + r"-[a-z0-9]{10}", name):
                 return base
         return name
@@ -375,6 +424,10 @@ def headless(service):
 # ---------------------------------------------------------------------------------------------------------------
 # Checks: each returns a list of problems
 # ---------------------------------------------------------------------------------------------------------------
+def is_migration(kind, c):
+    return kind == "initContainer" and (c.get("command") or [])[1:] == ["--migrate-only"]
+
+
 def suite_containers(r):
     """(deployment name, svc, workload, kind, container) for every zt-* container, init containers included."""
     for name, (svc, w) in sorted(r.suite.items()):
@@ -396,7 +449,7 @@ def check_env(r):
         for var in sorted(env):
             if var not in b.settings:
                 problems.append("%s: sets %s (%s), which zt-%s never reads" % (where, var, env[var].source, b.svc))
-        for var in sorted(b.required):
+        for var in sorted(b.required_in(env, is_migration(kind, c))):
             v = env.get(var)
             if v is None:
                 problems.append("%s: %s is required by zt-%s but not set" % (where, var, b.svc))
@@ -410,14 +463,14 @@ def check_env(r):
                 continue
             if s["getter"] in ("Int", "Port") and not re.fullmatch(r"-?\d+", v.value):
                 problems.append("%s: %s=%r is not an integer" % (where, var, v.value))
-        if "ZT_AUTH_TOKEN_SECRET" in env:
-            token_sources.add(env["ZT_AUTH_TOKEN_SECRET"].source)
+        if PUBLIC_KEY in env:
+            token_sources.add(env[PUBLIC_KEY].source)
         login, password = b.prefix + "ADMIN_LOGIN", b.prefix + "ADMIN_PASSWORD"
         if login in b.settings and (login in env) != (password in env):
             problems.append("%s: %s and %s must be set together" % (where, login, password))
     if len(token_sources) > 1:
-        problems.append("ZT_AUTH_TOKEN_SECRET comes from different places %s: tokens user signs would not verify"
-                        % sorted(token_sources))
+        problems.append("%s comes from different places %s: tokens user signs would not verify everywhere"
+                        % (PUBLIC_KEY, sorted(token_sources)))
     return problems
 
 
@@ -436,6 +489,23 @@ def check_probes(r):
         for p in sorted(opened - declared):
             problems.append("%s: zt-%s listens on %d, which is not a container port" % (where, svc, p))
         kind, port = b.serving_port(env)
+        # With TLS the gRPC port answers only TLS, which the kubelet's gRPC probes cannot speak: they go to the
+        # plaintext health port (grpc.health.v1 only), a container port named "health".
+        probe_port, probe_what = port, "serves gRPC on"
+        if kind == "grpc" and HEALTH_PORT in b.settings and not b.plaintext(env):
+            health = b.ports(env).get(HEALTH_PORT)
+            if health is None:
+                problems.append("%s: zt-%s serves gRPC with TLS only and the kubelet's gRPC probes cannot speak TLS: "
+                                "set %s (a plaintext grpc.health.v1 port) and probe it" % (where, svc, HEALTH_PORT))
+            else:
+                probe_port, probe_what = health, "answers plaintext health checks (%s) on" % HEALTH_PORT
+                if w.port_name(health) != HEALTH_PORT_NAME:
+                    problems.append("%s: container port %s (%s) must be named %r (the network policy allows it by name)"
+                                    % (where, health, HEALTH_PORT, HEALTH_PORT_NAME))
+        for var, setting in sorted(b.settings.items()):
+            if var.endswith("_ADDRESS") and setting["getter"] == "String" and b.value(env, var) not in WILDCARDS:
+                problems.append("%s: %s=%s: the kubelet, Services and Prometheus connect to the pod IP, not loopback; "
+                                "set 0.0.0.0" % (where, var, b.value(env, var)))
         probes = {k: c.get(k + "Probe") for k in ("startup", "readiness", "liveness")}
         for k, probe in probes.items():
             if not probe:
@@ -446,8 +516,9 @@ def check_probes(r):
                 if not g:
                     problems.append("%s: %sProbe is not a native gRPC probe" % (where, k))
                     continue
-                if g.get("port") != port:
-                    problems.append("%s: %sProbe checks port %s, zt-%s serves gRPC on %s" % (where, k, g.get("port"), svc, port))
+                if g.get("port") != probe_port:
+                    problems.append("%s: %sProbe checks port %s, zt-%s %s %s" % (where, k, g.get("port"), svc, probe_what,
+                                                                                  probe_port))
                 want = readiness if k == "readiness" else liveness
                 if g.get("service") != want:
                     problems.append("%s: %sProbe asks health service %r, want %r" % (where, k, g.get("service"), want))
@@ -645,12 +716,14 @@ def check_lifecycle(r):
                 problems.append("%s: init container runs %s, the server %s" % (name, cmd[0], c["command"][0]))
             if ic.get("image") != c.get("image"):
                 problems.append("%s: init container image %s differs from the server's %s" % (name, ic.get("image"), c.get("image")))
-            ienv = r.env(ic, [], name)
-            same = {k: (v.value, v.source) for k, v in ienv.items()} == {k: (v.value, v.source) for k, v in env.items()}
-            if not same:
-                diff = sorted(set(ienv) ^ set(env)) or sorted(k for k in env if (env[k].value, env[k].source) != (ienv[k].value, ienv[k].source))
-                problems.append("%s: the migration init container's env differs from the server's (%s); --migrate-only "
-                                "loads the same configuration" % (name, ", ".join(diff)))
+            # The service's own settings must be the server's; the shared ones too when the migration reads them.
+            keys = set(b.own) | (set(b.shared) if b.migrate_reads_shared else set())
+            ienv = {k: (v.value, v.source) for k, v in r.env(ic, [], name).items() if k in keys}
+            senv = {k: (v.value, v.source) for k, v in env.items() if k in keys}
+            if ienv != senv:
+                diff = sorted(set(ienv) ^ set(senv)) or sorted(k for k in senv if senv[k] != ienv[k])
+                problems.append("%s: the migration init container's settings differ from the server's (%s); "
+                                "--migrate-only loads the same configuration" % (name, ", ".join(diff)))
     return problems
 
 
@@ -889,8 +962,25 @@ def check_network(r):
                                 needed.add(("<ingress>", w.name, number))
                                 if not connection_allowed(r, controller, pods[w.name], number):
                                     problems.append("ingress controller -> %s:%s (Ingress %s) is denied" % (w.name, number, _name(ing)))
+    # The kubelet probes from the node's address: health ports admit it (NetworkPolicy does not apply to it in most
+    # CNIs; allow-health-probes is for those where it does), while serving ports stay shut to arbitrary addresses.
+    kubelet = Peer(ip=KUBELET_IP)
+    for name, (svc, w) in sorted(r.suite.items()):
+        for k in ("startupProbe", "readinessProbe", "livenessProbe"):
+            g = (w.containers[0].get(k) or {}).get("grpc") or {}
+            number = w.resolve_port(g.get("port"))
+            if number is not None and w.port_name(number) == HEALTH_PORT_NAME \
+                    and not connection_sides(r, kubelet, pods[name], number)[1]:
+                problems.append("%s: the kubelet (from a node address) may not reach health port %s that its %s checks"
+                                % (name, number, k))
+                break
+        _, serving = r.binaries[svc].serving_port(r.env(w.containers[0], [], name))
+        if serving is not None and connection_sides(r, kubelet, pods[name], serving)[1]:
+            problems.append("%s: serving port %s admits any address; only the callers its clients' configuration "
+                            "names may reach it" % (name, serving))
     # Least privilege, on each side by itself (the other side is not a reason to be broad): no suite pod's egress
     # and no pod's ingress allows a serving or store port of the namespace that the caller's config never names.
+    # Health ports admit anyone on the ingress side (above), but no suite pod's egress needs them.
     for src in sorted(r.suite):
         for dw in r.workloads:
             if dw.name == src:
@@ -901,7 +991,7 @@ def check_network(r):
                 egress_ok, ingress_ok = connection_sides(r, pods[src], pods[dw.name], number)
                 if egress_ok:
                     problems.append("%s's egress allows %s:%s, which its configuration never names" % (src, dw.name, number))
-                if ingress_ok:
+                if ingress_ok and dw.port_name(number) != HEALTH_PORT_NAME:
                     problems.append("%s's ingress admits %s on %s, which %s's configuration never names" % (dw.name, src, number, src))
         b = r.binaries[r.suite[src][0]]
         for suffix, port in (("_PG_DSN", PG_PORT), ("_REDIS_ADDR", REDIS_PORT)):
@@ -995,18 +1085,17 @@ def check_stores(r):
                 resolved, err = r.resolve_address(v.value)
                 if err or not any(any("redis" in (c.get("image") or "") for c in t.containers) for t, _ in resolved[2]):
                     problems.append("%s: %s=%s does not reach the in-cluster Redis" % (name, var, v.value))
-            if var == "ZT_AUTH_TOKEN_SECRET" and len(v.value) < 32:
-                problems.append("%s: ZT_AUTH_TOKEN_SECRET is shorter than the 32 bytes the services require" % name)
     return problems
 
 
 def check_secrets(r):
     problems = []
-    rendered = [_name(s) for s in r.kind("Secret") if r.secret_base(_name(s)) == SECRET]
+    rendered = [_name(s) for s in r.kind("Secret")]
     if r.opts["stores"]:
-        return [] if rendered else ["the dev render has no Secret %s" % SECRET]
+        return [] if any(r.secret_base(n) == SECRET for n in rendered) else ["the dev render has no Secret %s" % SECRET]
     if rendered:
-        problems.append("%s: Secret %s is in git; production provides it in the cluster" % (r.overlay, rendered))
+        problems.append("%s: Secrets %s are in git; production provides its Secrets in the cluster (the dev "
+                        "credentials are public)" % (r.overlay, rendered))
     readme = open(os.path.join(REPO, "k8s", "README.md")).read()
     keys = set()
     for w in r.workloads:
@@ -1018,6 +1107,191 @@ def check_secrets(r):
     for key in sorted(keys):
         if not re.search(r"`%s`" % re.escape(key), readme):
             problems.append("Secret %s key %s is referenced but not documented in k8s/README.md" % (SECRET, key))
+    # The TLS Secrets the pods mount (unless a Certificate of the render makes them) and an Issuer's CA Secret.
+    issued = {(c.get("spec") or {}).get("secretName") for c in r.kind("Certificate")}
+    mounted = {v["secret"].get("secretName") for w in r.workloads for v in w.pod.get("volumes") or [] if "secret" in v}
+    for name in sorted(n for n in mounted - issued if n):
+        generic = re.fullmatch(r"zt-(\w+)-tls", name) and "`zt-<service>-tls`" in readme
+        if not generic and "`%s`" % name not in readme:
+            problems.append("Secret %s is mounted but k8s/README.md does not say how to make it" % name)
+    for issuer in r.kind("Issuer"):
+        ca = ((issuer.get("spec") or {}).get("ca") or {}).get("secretName")
+        if ca and "`%s`" % ca not in readme:
+            problems.append("Issuer %s reads CA Secret %s, which k8s/README.md does not document" % (_name(issuer), ca))
+    return problems
+
+
+def _openssl(args, data=None):
+    try:
+        out = subprocess.run(["openssl"] + args, input=data, capture_output=True)
+    except FileNotFoundError:
+        raise SystemExit("FAIL openssl is not installed: it reads the dev certificates")
+    return out.returncode, out.stdout
+
+
+# DER prefix of an Ed25519 private key (RFC 8410) before its 32-byte seed.
+ED25519_PKCS8_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
+
+
+def _b64_32(value):
+    try:
+        raw = base64.b64decode(value or "", validate=True)
+    except ValueError:
+        return None
+    return raw if len(raw) == 32 else None
+
+
+def dev_tls_problems(where, svc, data):
+    """A rendered TLS Secret: a certificate named for svc, for server and client use, from its ca.crt, with its key,
+    valid for 30 more days. Returns (problems, the CA certificate text)."""
+    problems = []
+    missing = [f for f in TLS_FILES if not data.get(f)]
+    if missing:
+        return ["%s: lacks %s" % (where, ", ".join(missing))], None
+    with tempfile.TemporaryDirectory() as d:
+        for f in TLS_FILES:
+            with open(os.path.join(d, f), "w") as out:
+                out.write(data[f])
+        ca, crt, key = (os.path.join(d, f) for f in ("ca.crt", "tls.crt", "tls.key"))
+        rc, subject = _openssl(["x509", "-in", crt, "-noout", "-subject", "-nameopt", "RFC2253"])
+        if rc != 0:
+            return ["%s: tls.crt is not a PEM certificate" % where], None
+        if subject.decode().strip() != "subject=CN=%s" % svc:
+            problems.append("%s: certificate subject %s, want CN=%s" % (where, subject.decode().strip(), svc))
+        _, ext = _openssl(["x509", "-in", crt, "-noout", "-ext", "subjectAltName,extendedKeyUsage"])
+        ext = ext.decode()
+        if not re.search(r"DNS:%s(,|\s|$)" % re.escape(svc), ext):
+            problems.append("%s: certificate has no DNS name %s, which its clients check" % (where, svc))
+        for usage in ("TLS Web Server Authentication", "TLS Web Client Authentication"):
+            if usage not in ext:
+                problems.append("%s: certificate lacks extended key usage %s" % (where, usage))
+        if _openssl(["verify", "-CAfile", ca, crt])[0] != 0:
+            problems.append("%s: tls.crt does not verify against its ca.crt" % where)
+        if _openssl(["x509", "-in", crt, "-noout", "-checkend", str(30 * 86400)])[0] != 0:
+            problems.append("%s: certificate expires within 30 days: run "
+                            "k8s/components/in-cluster-stores/make-dev-credentials.sh" % where)
+        if _openssl(["x509", "-in", crt, "-noout", "-pubkey"])[1] != _openssl(["pkey", "-in", key, "-pubout"])[1]:
+            problems.append("%s: tls.key is not the key of tls.crt" % where)
+    return problems, data["ca.crt"]
+
+
+def check_tls(r):
+    problems = []
+    production = r.opts["production"]
+    mounted = {}  # svc -> (where, rendered Secret name)
+    for name, svc, w, kind, c in suite_containers(r):
+        b = r.binaries[svc]
+        where = "%s %s %s" % (name, kind, c["name"])
+        env = r.env(c, [], where)
+        volumes = {v["name"]: v for v in w.pod.get("volumes") or []}
+        secret_mounts = [(m, volumes[m["name"]]["secret"]) for m in c.get("volumeMounts") or []
+                         if "secret" in volumes.get(m["name"], {})]
+        if PLAINTEXT in env:
+            if production:
+                problems.append("%s: sets %s in production; it is for development only" % (where, PLAINTEXT))
+            if is_true(env[PLAINTEXT].value) and TLS_DIR in env:
+                problems.append("%s: sets both %s and %s=true, which zt-%s refuses" % (where, TLS_DIR, PLAINTEXT, svc))
+        if is_migration(kind, c) and not b.migrate_reads_shared:
+            for m, secret in secret_mounts:
+                if re.fullmatch(r"zt-\w+-tls", r.secret_base(secret.get("secretName", ""))):
+                    problems.append("%s: mounts the TLS Secret %s, but --migrate-only makes no TLS connection"
+                                    % (where, secret.get("secretName")))
+            continue
+        if TLS_DIR not in b.settings or b.plaintext(env):
+            continue
+        tls_dir = env.get(TLS_DIR)
+        if tls_dir is None:
+            continue  # check_env reports it
+        if tls_dir.value is None or tls_dir.source != "value":
+            problems.append("%s: %s comes from %s; give the mount path next to the mount" % (where, TLS_DIR, tls_dir.source))
+            continue
+        found = [(m, secret) for m, secret in secret_mounts if m.get("mountPath", "").rstrip("/") == tls_dir.value.rstrip("/")]
+        if not found:
+            problems.append("%s: %s=%s is not where a Secret is mounted" % (where, TLS_DIR, tls_dir.value))
+            continue
+        m, secret = found[0]
+        name_ = secret.get("secretName", "")
+        if r.secret_base(name_) != TLS_SECRET % svc:
+            problems.append("%s: mounts Secret %s at %s; each process has its own certificate, Secret %s"
+                            % (where, name_, TLS_DIR, TLS_SECRET % svc))
+        if m.get("readOnly") is not True or m.get("subPath"):
+            problems.append("%s: mount the TLS Secret read-only and whole (no subPath), so renewals reach the files" % where)
+        if secret.get("optional"):
+            problems.append("%s: the TLS Secret is optional: the process would start without its certificate" % where)
+        items = {i.get("key"): i.get("path") for i in secret.get("items") or []}
+        if items and any(items.get(f) != f for f in TLS_FILES):
+            problems.append("%s: the mount's items do not give %s" % (where, ", ".join(TLS_FILES)))
+        if secret.get("defaultMode", 0o644) & 0o007:
+            problems.append("%s: the TLS Secret's files are world-readable (defaultMode %o)"
+                            % (where, secret.get("defaultMode", 0o644)))
+        mounted[svc] = (where, name_)
+
+    # Where each TLS Secret comes from: the render (dev), a cert-manager Certificate, or the cluster (prod).
+    certificates = {(c.get("spec") or {}).get("secretName"): c for c in r.kind("Certificate")}
+    issuers = {_name(i) for i in r.kind("Issuer")}
+    cas, issuer_refs = {}, {}
+    for svc, (where, name_) in sorted(mounted.items()):
+        secret_obj, certificate = r.get("Secret", name_), certificates.get(name_)
+        if secret_obj is not None:
+            if secret_obj.get("type") != "kubernetes.io/tls":
+                problems.append("Secret %s: type %s, want kubernetes.io/tls" % (name_, secret_obj.get("type")))
+            found, ca = dev_tls_problems("Secret %s" % name_, svc, r.secret(name_))
+            problems += found
+            if ca:
+                cas.setdefault(ca, []).append(svc)
+        elif certificate is not None:
+            spec = certificate.get("spec") or {}
+            where = "Certificate %s" % _name(certificate)
+            if spec.get("commonName") != svc:
+                problems.append("%s: commonName %s, want %s" % (where, spec.get("commonName"), svc))
+            if svc not in (spec.get("dnsNames") or []):
+                problems.append("%s: dnsNames %s lack %s, the name its clients check" % (where, spec.get("dnsNames"), svc))
+            for usage in ("server auth", "client auth"):
+                if usage not in (spec.get("usages") or []):
+                    problems.append("%s: usages %s lack %r" % (where, spec.get("usages"), usage))
+            ref = spec.get("issuerRef") or {}
+            issuer_refs.setdefault((ref.get("kind", "Issuer"), ref.get("name")), []).append(svc)
+            if ref.get("kind", "Issuer") == "Issuer" and ref.get("name") not in issuers:
+                problems.append("%s: issuerRef %s is not an Issuer of the render" % (where, ref.get("name")))
+        elif r.opts["stores"]:
+            problems.append("%s: the dev render has no Secret %s" % (where, name_))
+    if len(cas) > 1:
+        problems.append("TLS Secrets from different CAs %s: the services would refuse each other" % sorted(cas.values()))
+    if len(issuer_refs) > 1:
+        problems.append("Certificates from different issuers %s: the services would refuse each other"
+                        % sorted(issuer_refs))
+
+    # The token signing key: in the user service's containers only (server and migration), from nowhere else.
+    for w in r.workloads:
+        for kind, c in w.all_containers():
+            where = "%s %s %s" % (w.name, kind, c["name"])
+            holds = [e["name"] for e in c.get("env") or [] if e["name"] == SIGNING_KEY
+                     or ((e.get("valueFrom") or {}).get("secretKeyRef") or {}).get("key") == SIGNING_KEY_REF]
+            holds += ["envFrom Secret %s" % src["secretRef"]["name"] for src in c.get("envFrom") or []
+                      if "secretRef" in src and r.secret_base(src["secretRef"]["name"]) == SECRET]
+            volumes = {v["name"]: v for v in w.pod.get("volumes") or []}
+            holds += ["volume of Secret %s" % volumes[m["name"]]["secret"]["secretName"] for m in c.get("volumeMounts") or []
+                      if r.secret_base((volumes.get(m["name"], {}).get("secret") or {}).get("secretName", "")) == SECRET]
+            if holds and not (w.name in r.suite and r.container_service(c) == "user"):
+                problems.append("%s: holds the token signing key (%s); only the user service may sign access tokens"
+                                % (where, ", ".join(holds)))
+    secret = next((r.secret(_name(o)) for o in r.kind("Secret") if r.secret_base(_name(o)) == SECRET), None)
+    if secret is not None and ("token-signing-key" in secret or "token-public-key" in secret):
+        seed, public = _b64_32(secret.get("token-signing-key")), _b64_32(secret.get("token-public-key"))
+        if seed is None or public is None:
+            problems.append("Secret %s: token-signing-key and token-public-key must each be base64 of 32 bytes" % SECRET)
+        elif _openssl(["pkey", "-inform", "DER", "-pubout", "-outform", "DER"], ED25519_PKCS8_PREFIX + seed)[1][-32:] != public:
+            problems.append("Secret %s: token-public-key is not the public key of token-signing-key: no token would "
+                            "verify" % SECRET)
+
+    # Server reflection lists every method to whoever connects: never in production.
+    if production:
+        for name, (svc, w) in sorted(r.suite.items()):
+            b = r.binaries[svc]
+            env = r.env(w.containers[0], [], name)
+            if REFLECTION in b.settings and is_true(b.value(env, REFLECTION)):
+                problems.append("%s: server reflection is on in production (%s=%s); set it to false"
+                                % (name, REFLECTION, b.value(env, REFLECTION)))
     return problems
 
 
@@ -1032,6 +1306,7 @@ CHECKS = {
     "monitoring": check_monitoring,
     "stores": check_stores,
     "secrets": check_secrets,
+    "tls": check_tls,
 }
 
 
@@ -1075,6 +1350,11 @@ def _policy(objects, name):
     return _find(objects, "NetworkPolicy", name)["spec"]
 
 
+def _tls_volume(objects, deployment):
+    spec = _find(objects, "Deployment", deployment)["spec"]["template"]["spec"]
+    return [v for v in spec["volumes"] if "secret" in v][0]["secret"]
+
+
 def _set_expr_values(selector, values):
     selector["matchExpressions"][0]["values"] = values
 
@@ -1082,7 +1362,9 @@ def _set_expr_values(selector, values):
 MUTATIONS = [
     # (overlay, check, what, mutation)
     ("dev", "env", "required DSN dropped", lambda o: _drop_env(o, "order", "ZT_ORDER_PG_DSN")),
-    ("prod", "env", "required secret dropped", lambda o: _drop_env(o, "gateway", "ZT_AUTH_TOKEN_SECRET")),
+    ("prod", "env", "a service without the token public key", lambda o: _drop_env(o, "gateway", PUBLIC_KEY)),
+    ("prod", "env", "a service without a TLS dir", lambda o: _drop_env(o, "marketing", TLS_DIR)),
+    ("dev", "env", "user without its signing key", lambda o: _drop_env(o, "user", SIGNING_KEY)),
     ("dev", "env", "a variable the binary does not read",
      lambda o: _find(o, "ConfigMap", "marketing-config")["data"].__setitem__("ZT_MARKETING_REDIS_ADDR", "redis:6379")),
     ("dev", "env", "required upstream missing from the ConfigMap",
@@ -1098,6 +1380,15 @@ MUTATIONS = [
     ("prod", "probes", "no startup probe", lambda o: _container(o, "datahub").pop("startupProbe")),
     ("dev", "probes", "gateway liveness on a missing port",
      lambda o: _container(o, "gateway")["livenessProbe"]["httpGet"].__setitem__("port", 8081)),
+    ("dev", "probes", "probes on the gRPC port, which requires TLS",
+     lambda o: _container(o, "product")["readinessProbe"]["grpc"].__setitem__("port", 50051)),
+    ("prod", "probes", "no health port", lambda o: _find(o, "ConfigMap", "order-config")["data"].pop(HEALTH_PORT)),
+    ("dev", "probes", "health port not named health",
+     lambda o: _container(o, "datahub")["ports"][2].__setitem__("name", "healthz")),
+    ("prod", "probes", "binds loopback (the default)",
+     lambda o: _find(o, "ConfigMap", "marketing-config")["data"].pop("ZT_BIND_ADDRESS")),
+    ("dev", "probes", "gateway HTTP on loopback",
+     lambda o: _find(o, "ConfigMap", "gateway-config")["data"].__setitem__("ZT_GATEWAY_HTTP_ADDRESS", "127.0.0.1")),
     ("dev", "probes", "container port the binary does not open",
      lambda o: _container(o, "order")["ports"].append({"name": "debug", "containerPort": 6060})),
     ("dev", "services", "Service selects nothing",
@@ -1126,7 +1417,7 @@ MUTATIONS = [
     ("dev", "lifecycle", "migration init container without --migrate-only",
      lambda o: _container(o, "datahub", init=True)["command"].pop()),
     ("prod", "lifecycle", "migration init container with less env",
-     lambda o: _drop_env(o, "user", "ZT_AUTH_TOKEN_SECRET", init=True)),
+     lambda o: _drop_env(o, "user", SIGNING_KEY, init=True)),
     ("prod", "security", "writable root filesystem",
      lambda o: _container(o, "order")["securityContext"].__setitem__("readOnlyRootFilesystem", False)),
     ("dev", "security", "no memory limit", lambda o: _container(o, "user")["resources"]["limits"].pop("memory")),
@@ -1151,6 +1442,9 @@ MUTATIONS = [
      ["namespaceSelector"]["matchLabels"].__setitem__("kubernetes.io/metadata.name", "ingress")),
     ("prod", "network", "Prometheus cannot scrape", lambda o: _policy(o, "allow-prometheus-scrape")["ingress"][0].__setitem__("ports", [{"port": "http"}])),
     ("dev", "network", "no default deny", lambda o: o.remove(_find(o, "NetworkPolicy", "default-deny"))),
+    ("prod", "network", "health port shut to the kubelet", lambda o: o.remove(_find(o, "NetworkPolicy", "allow-health-probes"))),
+    ("prod", "network", "gRPC port open to any address",
+     lambda o: _policy(o, "allow-health-probes")["ingress"][0]["ports"].append({"port": "grpc"})),
     ("dev", "monitoring", "PodMonitor on a missing port",
      lambda o: _find(o, "PodMonitor", "order")["spec"]["podMetricsEndpoints"][0].__setitem__("port", "metric")),
     ("prod", "monitoring", "job label not the service name",
@@ -1163,17 +1457,61 @@ MUTATIONS = [
     ("dev", "stores", "init script forgets a service",
      lambda o: _find(o, "ConfigMap", "postgres-init")["data"].__setitem__(
          "10-zhongtai.sh", _find(o, "ConfigMap", "postgres-init")["data"]["10-zhongtai.sh"].replace(" datahub;", ";"))),
-    ("dev", "stores", "short token secret", lambda o: _set_secret(o, "token-secret", "short")),
     ("prod", "secrets", "undocumented Secret key",
      lambda o: _container(o, "order")["env"][0]["valueFrom"]["secretKeyRef"].__setitem__("key", "order-database-url")),
     ("prod", "secrets", "Secret committed for prod",
      lambda o: o.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": SECRET, "namespace": "zhongtai"}, "data": {}})),
+    ("prod", "secrets", "a dev TLS Secret in prod", lambda o: o.append(
+        {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+         "metadata": {"name": "zt-product-tls", "namespace": "zhongtai"}, "data": {}})),
+    ("prod", "secrets", "undocumented TLS Secret", lambda o: _tls_volume(o, "order").__setitem__("secretName", "order-certs")),
+    ("prod-cert-manager", "secrets", "undocumented CA Secret",
+     lambda o: _find(o, "Issuer", "zhongtai-ca")["spec"]["ca"].__setitem__("secretName", "my-ca")),
+    # tls
+    ("prod", "tls", "development plaintext in production", lambda o: (
+        _drop_env(o, "order", TLS_DIR), _container(o, "order")["env"].append({"name": PLAINTEXT, "value": "true"}))),
+    ("prod", "tls", "plaintext set to false in production",
+     lambda o: _container(o, "gateway")["env"].append({"name": PLAINTEXT, "value": "false"})),
+    ("dev", "tls", "plaintext and a TLS dir", lambda o: _container(o, "user")["env"].append({"name": PLAINTEXT, "value": "true"})),
+    ("prod", "tls", "reflection on in production",
+     lambda o: _find(o, "ConfigMap", "product-config")["data"].__setitem__(REFLECTION, "true")),
+    ("prod", "tls", "reflection left at its default in production",
+     lambda o: _find(o, "ConfigMap", "user-config")["data"].pop(REFLECTION)),
+    ("dev", "tls", "signing key outside user", lambda o: _container(o, "gateway")["env"].append(
+        {"name": SIGNING_KEY, "valueFrom": {"secretKeyRef": {"name": _name(_find(o, "Secret", SECRET)), "key": SIGNING_KEY_REF}}})),
+    ("dev", "tls", "signing key in a store pod", lambda o: _find(o, "StatefulSet", "postgres")["spec"]["template"]["spec"]
+     ["containers"][0]["env"].append({"name": "KEY", "valueFrom": {"secretKeyRef": {"name": SECRET, "key": SIGNING_KEY_REF}}})),
+    ("prod", "tls", "the whole Secret (signing key included) into order",
+     lambda o: _container(o, "order")["envFrom"].append({"secretRef": {"name": SECRET}})),
+    ("dev", "tls", "dev token keys not a pair", lambda o: _set_secret(
+        o, "token-public-key", base64.b64encode(bytes(range(32))).decode())),
+    ("prod", "tls", "TLS dir not where the Secret is mounted",
+     lambda o: [e.__setitem__("value", "/etc/tls") for e in _container(o, "datahub")["env"] if e["name"] == TLS_DIR]),
+    ("prod", "tls", "another service's certificate", lambda o: _tls_volume(o, "product").__setitem__("secretName", "zt-order-tls")),
+    ("dev", "tls", "TLS Secret mounted writable",
+     lambda o: _container(o, "user")["volumeMounts"][0].__setitem__("readOnly", False)),
+    ("prod", "tls", "key world-readable", lambda o: _tls_volume(o, "gateway").__setitem__("defaultMode", 0o644)),
+    ("prod", "tls", "optional TLS Secret", lambda o: _tls_volume(o, "marketing").__setitem__("optional", True)),
+    ("dev", "tls", "migration init container gets the certificate",
+     lambda o: _container(o, "order", init=True).__setitem__("volumeMounts", [dict(_container(o, "order")["volumeMounts"][0])])),
+    ("dev", "tls", "dev certificate for another name", lambda o: _find(o, "Secret", "zt-product-tls")["data"].update(
+        {k: _find(o, "Secret", "zt-order-tls")["data"][k] for k in ("tls.crt", "tls.key")})),
+    ("dev", "tls", "dev certificate that its CA did not sign", lambda o: _find(o, "Secret", "zt-user-tls")["data"].__setitem__(
+        "ca.crt", _find(o, "Secret", "zt-gateway-tls")["data"]["tls.crt"])),
+    ("dev", "tls", "dev key of another certificate", lambda o: _find(o, "Secret", "zt-datahub-tls")["data"].__setitem__(
+        "tls.key", _find(o, "Secret", "zt-marketing-tls")["data"]["tls.key"])),
+    ("prod-cert-manager", "tls", "Certificate without client auth",
+     lambda o: _find(o, "Certificate", "zt-order")["spec"]["usages"].remove("client auth")),
+    ("prod-cert-manager", "tls", "Certificate for another name",
+     lambda o: _find(o, "Certificate", "zt-user")["spec"].__setitem__("dnsNames", ["users", "zt-user"])),
+    ("prod-cert-manager", "tls", "Certificate from a missing Issuer",
+     lambda o: _find(o, "Certificate", "zt-gateway")["spec"]["issuerRef"].__setitem__("name", "letsencrypt")),
 ]
 
 
 def selftest():
     problems = []
-    renders = {name: render(OVERLAYS[name]["path"]) for name in ("dev", "prod")}
+    renders = {name: render(OVERLAYS[name]["path"]) for name in ("dev", "prod", "prod-cert-manager")}
     for name, objects in renders.items():
         clean = run_checks(objects, name, list(CHECKS))
         problems += ["selftest: the unmodified %s render fails: %s" % (name, p) for p in clean]

@@ -5,8 +5,9 @@
 //     Swagger 2 only),
 //   - every operation answers its 4xx/5xx with the shared error body {"error": {code, status, reason, message,
 //     details}}, and 429 carries Retry-After,
-//   - no field the gateway fills is offered to clients: no requestId/userId body or query field (the gateway
-//     takes them from the Idempotency-Key header and the token), no path-bound field in the body.
+//   - no field a client must not set is offered: no requestId body or query field (the gateway takes it from
+//     the Idempotency-Key header), no userId (the user is the signed identity of the call), no path-bound
+//     field in the body.
 //
 //   openapi_validate.mjs ZT_API_DOC      runs `ZT_API_DOC --openapi` and checks its output
 //   openapi_validate.mjs --file FILE     checks a saved document

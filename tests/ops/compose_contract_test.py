@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Contract between deploy/compose.yaml, deploy/docker/Dockerfile and what each binary reads.
 
-No Docker engine runs in CI, so instead of `docker compose up` this parses the compose file, the Dockerfile and
-services/<svc>/config.cc (the names passed to config::Env getters) and checks that the stack would start:
+No Docker engine runs in CI, so instead of `docker compose up` this parses the compose file, the Dockerfile,
+services/<svc>/config.cc (the names passed to config::Env getters) and the shared settings of common/server
+(security.cc: TLS, token public key, bind address; service_runner.cc: reflection, health port), and checks that the
+stack would start:
   env        every variable a suite service sets is one its binary reads
-  required   every setting without a usable default is set (secrets, PG DSN with its own role, Redis, upstreams)
+  required   every setting without a usable default is set (token keys, PG DSN with its own role, Redis, upstreams);
+             one token public key for all, the signing key for the user service only, one transport (all TLS or
+             all development plaintext)
   upstreams  upstream addresses name a compose service and the port its GRPC_PORT says; depends_on covers them
-  ports      exposed/published container ports are exactly the ports the env configures
+  ports      exposed/published container ports are exactly the ports the env configures; services bind all
+             interfaces (the default 127.0.0.1 is unreachable from the other containers)
   commands   each command names a binary the Dockerfile installs; the image runs as non-root
   health     each service's healthcheck probes its own port (gRPC health; gateway: HTTP /healthz)
   prometheus the compose Prometheus scrapes every service's metrics port and loads the mounted rules
@@ -86,12 +91,101 @@ def binary_settings(svc):
     return prefix, settings
 
 
-def required_settings(settings):
-    """Names a deployment must set: no usable default for a container."""
+# Settings every process reads besides its config.cc (no service prefix): LoadSecurity() in security.cc (called by
+# ServiceOptions() or directly) and ServiceOptions() in service_runner.cc.
+SHARED_SOURCES = (
+    # (source, function, headers for member defaults, calls that make a binary read it)
+    ("common/server/security.cc", "LoadSecurity", ("common/server/security.h",), ("LoadSecurity(", "ServiceOptions(")),
+    ("common/server/service_runner.cc", "ServiceOptions", ("common/server/service_runner.h",), ("ServiceOptions(",)),
+)
+SIGNING_KEY, PUBLIC_KEY, PLAINTEXT, TLS_DIR = "ZT_AUTH_SIGNING_KEY", "ZT_AUTH_PUBLIC_KEY", "ZT_DEV_PLAINTEXT", "ZT_TLS_DIR"
+
+
+def _function_body(src, name):
+    m = re.search(r"\b%s\([^)]*\)\s*\{" % name, src)
+    if not m:
+        return None
+    depth, i = 0, m.end() - 1
+    for i in range(m.end() - 1, len(src)):
+        depth += {"{": 1, "}": -1}.get(src[i], 0)
+        if depth == 0:
+            break
+    return src[m.end():i]
+
+
+def _member_default(expr, headers):
+    """`security.bind_address`, `options.reflection`: the member's initializer in the headers, else the literal."""
+    m = re.fullmatch(r"\w+\.(\w+)", expr.strip())
+    if m:
+        for h in headers:
+            d = re.search(r"\b%s\s*=\s*([^;]+);" % m.group(1), h)
+            if d:
+                return _literal(d.group(1), "")
+        return None
+    return _literal(expr, "")
+
+
+def binary_sources(svc):
+    """The text of services/<svc>/*.cc (not its tests)."""
+    d = os.path.join(REPO, "services", svc)
+    return "".join(open(os.path.join(d, f)).read() for f in sorted(os.listdir(d)) if f.endswith(".cc"))
+
+
+def shared_settings(svc):
+    """{ZT_ name: {"getter", "default", "required", "unless"}} of the shared settings zt-<svc> reads. "required":
+    the source refuses to start without it ("ZT_X is required"); "unless": another variable that, when true, makes
+    it unnecessary ("...; ZT_DEV_PLAINTEXT=true runs without TLS")."""
+    sources = binary_sources(svc)
+    out = {}
+    for path, function, header_paths, calls in SHARED_SOURCES:
+        full = os.path.join(REPO, path)
+        if not os.path.exists(full) or not any(c in sources for c in calls):
+            continue
+        body = _function_body(open(full).read(), function)
+        if body is None:
+            raise AssertionError("%s: no %s() to read the shared settings from; teach this test" % (path, function))
+        headers = [open(os.path.join(REPO, h)).read() for h in header_paths if os.path.exists(os.path.join(REPO, h))]
+        m = re.search(r'config::Env\s+(\w+)\("ZT_"\)', body)
+        if not m:
+            if "getenv" in body or '"ZT_' in body:
+                raise AssertionError('%s: %s() reads variables without config::Env("ZT_"); teach this test'
+                                     % (path, function))
+            continue
+        var = m.group(1)
+        parsed = 0
+        for g in re.finditer(r'\b%s\.(\w+)\(\s*"([A-Z0-9_]+)"\s*(?:,\s*([^,)]*))?' % var, body):
+            if g.group(1) not in GETTERS:
+                continue
+            parsed += 1
+            name = "ZT_" + g.group(2)
+            default = _member_default(g.group(3) or '""', headers)
+            out[name] = {"getter": g.group(1), "default": default, "required": False, "unless": None}
+        calls_n = len(re.findall(r"\b%s\.(?:%s)\(" % (var, "|".join(GETTERS)), body))
+        if calls_n != parsed:
+            raise AssertionError("%s: %d getter calls in %s() but only %d understood by this test; teach it the new form"
+                                 % (path, calls_n, function, parsed))
+        for r in re.finditer(r'"(ZT_[A-Z0-9_]+) is required([^"]*)"', body):
+            if r.group(1) in out:
+                out[r.group(1)]["required"] = True
+                unless = re.search(r"(ZT_[A-Z0-9_]+)=true", r.group(2))
+                out[r.group(1)]["unless"] = unless.group(1) if unless else None
+    return out
+
+
+def is_true(value):
+    return value in ("true", "1")
+
+
+def required_settings(settings, env=None):
+    """Names a deployment must set: no usable default for a container. env ({name: value}) decides the settings
+    required only unless another is true (ZT_TLS_DIR unless ZT_DEV_PLAINTEXT=true); without env they count."""
     out = set()
     for name, s in settings.items():
         d = s["default"]
-        if s["getter"] == "RequiredString":
+        if s.get("required"):
+            if not (s.get("unless") and env is not None and is_true(env.get(s["unless"]))):
+                out.add(name)
+        elif s["getter"] == "RequiredString":
             out.add(name)
         elif s["getter"] == "Shared" and not d:
             out.add(name)
@@ -187,7 +281,8 @@ class Context:
         self.prefix = {}
         for name, svc in self.suite.items():
             if os.path.exists(os.path.join(REPO, "services", svc, "config.cc")):
-                self.prefix[name], self.settings[name] = binary_settings(svc)
+                self.prefix[name], own = binary_settings(svc)
+                self.settings[name] = {**own, **shared_settings(svc)}
         self.env = {name: environment(self.services[name]) for name in self.suite}
 
     def grpc_port(self, name):
@@ -195,11 +290,16 @@ class Context:
         return port_value(p + "GRPC_PORT", self.env[name], self.settings[name])
 
     def env_ports(self, name):
-        """The ports the service listens on, from its Port settings (compose value or binary default)."""
+        """The ports the service listens on, from its Port settings (compose value or binary default) and an optional
+        port such as ZT_HEALTH_PORT (an Int, -1 for none) when set."""
         out = {}
         for var, s in self.settings[name].items():
             if s["getter"] == "Port":
                 out[var] = port_value(var, self.env[name], self.settings[name])
+            elif s["getter"] == "Int" and var.endswith("_PORT"):
+                port = port_value(var, self.env[name], self.settings[name])
+                if port is not None and port > 0:
+                    out[var] = port
         return out
 
 
@@ -236,9 +336,11 @@ def check_required(ctx):
         if name not in ctx.settings:
             continue
         env = ctx.env[name]
-        for var in sorted(required_settings(ctx.settings[name])):
+        for var in sorted(required_settings(ctx.settings[name], env)):
             if env.get(var) is None:
                 problems.append("%s: %s is required by zt-%s but not set" % (name, var, svc))
+        if is_true(env.get(PLAINTEXT)) and env.get(TLS_DIR) is not None:
+            problems.append("%s: sets both %s and %s=true, which zt-%s refuses" % (name, TLS_DIR, PLAINTEXT, svc))
         for var, value in env.items():
             if value is None:
                 continue
@@ -265,14 +367,23 @@ def check_required(ctx):
                 host, _, port = value.rpartition(":")
                 if host not in redis or port != "6379":
                     problems.append("%s: %s=%s, want the compose Redis %s on 6379" % (name, var, value, redis))
-    secrets = {ctx.services[n]["environment"].get("ZT_AUTH_TOKEN_SECRET") for n in ctx.suite
-               if "ZT_AUTH_TOKEN_SECRET" in (ctx.services[n].get("environment") or {})}
-    if len(secrets) > 1:
-        problems.append("ZT_AUTH_TOKEN_SECRET differs between services (tokens from user would not verify): %s"
-                        % sorted(secrets))
-    for s in secrets:
-        if not interpolate(s)[1]:
-            problems.append("ZT_AUTH_TOKEN_SECRET is written into compose.yaml; take it from ${ZT_AUTH_TOKEN_SECRET:?..}")
+    # Tokens: user signs with the private key, every process verifies with the one public key.
+    keys = {ctx.services[n]["environment"].get(PUBLIC_KEY) for n in ctx.suite
+            if PUBLIC_KEY in (ctx.services[n].get("environment") or {})}
+    if len(keys) > 1:
+        problems.append("%s differs between services (tokens from user would not verify): %s" % (PUBLIC_KEY, sorted(keys)))
+    for name, service in ctx.services.items():
+        raw = service.get("environment") or {}
+        for var in (PUBLIC_KEY, SIGNING_KEY):
+            if var in raw and not interpolate(raw[var])[1]:
+                problems.append("%s: %s is written into compose.yaml; take it from ${%s:?..}" % (name, var, var))
+        if SIGNING_KEY in raw and ctx.suite.get(name) != "user":
+            problems.append("%s: has %s; only the user service may hold the key that signs access tokens"
+                            % (name, SIGNING_KEY))
+    # One transport: a plaintext client cannot call a TLS server, nor the reverse.
+    modes = {n: "plaintext" if is_true(ctx.env[n].get(PLAINTEXT)) else "TLS" for n in ctx.suite if n in ctx.settings}
+    if len(set(modes.values())) > 1:
+        problems.append("services mix development plaintext and TLS: %s" % sorted(modes.items()))
     for name in ctx.suite:
         env = ctx.env[name]
         pairs = [("ZT_USER_ADMIN_LOGIN", "ZT_USER_ADMIN_PASSWORD")]
@@ -338,6 +449,12 @@ def check_ports(ctx):
                 problems.append("%s: listens on %s=%s but neither exposes nor publishes it" % (name, var, port))
         for port in sorted(declared - listening):
             problems.append("%s: exposes/publishes container port %s, which no *_PORT setting opens" % (name, port))
+        for var, s in sorted(ctx.settings[name].items()):
+            if var.endswith("_ADDRESS") and s["getter"] == "String":
+                value = ctx.env[name].get(var) or s["default"]
+                if value not in ("0.0.0.0", "::", "[::]"):
+                    problems.append("%s: %s=%s: the other containers (and the published ports) reach it on its "
+                                    "network address, not loopback; set 0.0.0.0" % (name, var, value))
     return problems
 
 
@@ -416,8 +533,13 @@ def check_health(ctx):
         if grpc is not None:
             if test[1] not in binaries and os.path.basename(test[1]) not in binaries:
                 problems.append("%s: healthcheck runs %s, which the image does not install" % (name, test[1]))
-            if not re.search(r"\b(?:127\.0\.0\.1|localhost):%d\b" % grpc, words):
-                problems.append("%s: healthcheck %s does not probe its own gRPC port %d" % (name, words, grpc))
+            # zt-health-probe speaks plaintext: with TLS on, only the plaintext health port (ZT_HEALTH_PORT) answers it.
+            health = ctx.env_ports(name).get("ZT_HEALTH_PORT")
+            port, what = (grpc, "gRPC port") if is_true(ctx.env[name].get(PLAINTEXT)) else (health, "plaintext health port")
+            if port is None:
+                problems.append("%s: runs TLS, so its healthcheck needs ZT_HEALTH_PORT (plaintext grpc.health.v1)" % name)
+            elif not re.search(r"\b(?:127\.0\.0\.1|localhost):%d\b" % port, words):
+                problems.append("%s: healthcheck %s does not probe its own %s %d" % (name, words, what, port))
         else:
             http = port_value(prefix + "HTTP_PORT", ctx.env[name], ctx.settings[name])
             if not (re.search(r"(?:127\.0\.0\.1|localhost)[:/]%d\b" % http, words) and "/healthz" in words):
@@ -499,7 +621,17 @@ def check_selftest(ctx):
         ("env", "other service's variable", lambda c: env(c, "marketing").__setitem__("ZT_MARKETING_REDIS_ADDR",
                                                                                        "redis:6379")),
         ("required", "missing DSN", lambda c: env(c, "order").pop("ZT_ORDER_PG_DSN")),
-        ("required", "missing secret", lambda c: env(c, "gateway").pop("ZT_AUTH_TOKEN_SECRET")),
+        ("required", "missing token public key", lambda c: env(c, "gateway").pop("ZT_AUTH_PUBLIC_KEY")),
+        ("required", "user without its signing key", lambda c: env(c, "user").pop("ZT_AUTH_SIGNING_KEY")),
+        ("required", "signing key outside the user service", lambda c: env(c, "gateway").__setitem__(
+            "ZT_AUTH_SIGNING_KEY", env(c, "user")["ZT_AUTH_SIGNING_KEY"])),
+        ("required", "another public key for one service", lambda c: env(c, "order").__setitem__(
+            "ZT_AUTH_PUBLIC_KEY", "${ZT_ORDER_PUBLIC_KEY:?set it}")),
+        ("required", "token key written into the file", lambda c: env(c, "user").__setitem__(
+            "ZT_AUTH_SIGNING_KEY", "c2VjcmV0LXNlZWQtb2YtMzItYnl0ZXMtMDEyMzQ1Njc=")),
+        ("required", "neither TLS nor development plaintext", lambda c: env(c, "marketing").pop("ZT_DEV_PLAINTEXT")),
+        ("required", "one service on TLS, the others plaintext", lambda c: (
+            env(c, "product").pop("ZT_DEV_PLAINTEXT"), env(c, "product").__setitem__("ZT_TLS_DIR", "/run/tls"))),
         ("required", "missing upstream", lambda c: env(c, "gateway").pop("ZT_GATEWAY_DATAHUB_ADDR")),
         ("required", "shared role", lambda c: env(c, "order").__setitem__(
             "ZT_ORDER_PG_DSN", env(c, "product")["ZT_PRODUCT_PG_DSN"])),
@@ -507,9 +639,17 @@ def check_selftest(ctx):
         ("upstreams", "unknown host", lambda c: env(c, "order").__setitem__("ZT_ORDER_PRODUCT_ADDR", "products:50051")),
         ("upstreams", "no depends_on", lambda c: svc(c, "gateway")["depends_on"].pop("order")),
         ("ports", "port moved", lambda c: env(c, "order").__setitem__("ZT_ORDER_GRPC_PORT", "50060")),
+        ("ports", "binds loopback (the default)", lambda c: env(c, "datahub").pop("ZT_BIND_ADDRESS")),
+        ("ports", "gateway HTTP on loopback", lambda c: env(c, "gateway").__setitem__("ZT_GATEWAY_HTTP_ADDRESS",
+                                                                                       "127.0.0.1")),
+        ("ports", "health port not exposed", lambda c: env(c, "user").__setitem__("ZT_HEALTH_PORT", "8081")),
         ("commands", "unknown binary", lambda c: svc(c, "order").__setitem__("command", ["/usr/local/bin/zt-orders"])),
         ("health", "probes another port", lambda c: svc(c, "user")["healthcheck"].__setitem__(
             "test", ["CMD", "zt-health-probe", "127.0.0.1:50051"])),
+        ("health", "TLS on, probe still on the gRPC port", lambda c: (
+            [env(c, n).pop("ZT_DEV_PLAINTEXT") for n in ("product", "order", "marketing", "user", "datahub", "gateway")],
+            [env(c, n).__setitem__("ZT_TLS_DIR", "/run/tls") for n in ("product", "order", "marketing", "user",
+                                                                       "datahub", "gateway")])),
         ("prometheus", "metrics port moved", lambda c: env(c, "datahub").__setitem__("ZT_DATAHUB_METRICS_PORT", "9200")),
     ]
     problems = []

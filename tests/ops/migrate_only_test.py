@@ -5,6 +5,7 @@ An unknown argument exits 2.
 
     migrate_only_test.py SERVICE      needs ZT_TEST_PG_DSN (tests/harness/stores.sh) and ZT_BUILD_DIR
 """
+import base64
 import glob
 import os
 import subprocess
@@ -45,7 +46,13 @@ def main():
     # Ports that nothing listens on: a migrate-only run must not need the other services or Redis.
     env[f"ZT_{service.upper()}_GRPC_PORT"] = "1"
     env[f"ZT_{service.upper()}_METRICS_PORT"] = "1"
-    env["ZT_AUTH_TOKEN_SECRET"] = uuid.uuid4().hex + uuid.uuid4().hex  # the user service validates it at start
+    # Like the Kubernetes init container: the database settings and no security setting (no certificate, no token
+    # public key), since --migrate-only migrates before reading those. Only the user service's own configuration
+    # requires a token setting, the signing key: any 32 random bytes are a valid Ed25519 seed.
+    for shared in ("ZT_TLS_DIR", "ZT_DEV_PLAINTEXT", "ZT_AUTH_PUBLIC_KEY", "ZT_AUTH_SIGNING_KEY"):
+        env.pop(shared, None)
+    if service == "user":
+        env["ZT_AUTH_SIGNING_KEY"] = base64.b64encode(os.urandom(32)).decode()
     try:
         for attempt in ("first", "second"):
             run = subprocess.run([binary, "--migrate-only"], env=env, capture_output=True, text=True, timeout=60)

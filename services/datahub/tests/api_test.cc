@@ -3,6 +3,7 @@
 
 #include "common/server/client.h"
 #include "common/server/service_runner.h"
+#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
@@ -23,6 +24,7 @@ google::protobuf::Timestamp At(absl::Duration offset) {
 absl::Status Call(v1::DatahubService::Stub& stub, const v1::GetDashboardRequest& request,
                   v1::GetDashboardResponse* response) {
   auto context = server::NewClientContext();
+  ::zhongtai::testing::CallAs(*context, "gateway", "admin1", "admin");
   grpc::Status status = stub.GetDashboard(context.get(), request, response);
   return FromGrpcStatus(status, *context);
 }
@@ -41,6 +43,7 @@ TEST_CASE("GetDashboard over gRPC: totals as Money, and INVALID_ARGUMENT with th
   options.metrics_address = "127.0.0.1:0";
   options.worker_threads = 2;
   options.drain_timeout = absl::Seconds(1);
+  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
   server::ServiceRunner runner(options);
   DatahubApi api(analytics, runner.workers());
   runner.AddService(&api);

@@ -11,8 +11,10 @@ namespace zhongtai::gateway {
 namespace {
 
 TEST_CASE("real access tokens: valid, expired, tampered, wrong role") {
+  auth::KeyPair keys = auth::NewKeyPair();
   auth::TokenConfig config;
-  config.secret = std::string(40, 's');
+  config.signing_key = keys.signing_key;
+  config.public_key = keys.public_key;
   absl::Time now = absl::Now();
   TokenVerifier verify = [&](absl::string_view token) { return auth::VerifyAccessToken(config, token, now); };
   static const RouteTable table = *RouteTable::Build(RouteTable::SuiteServices());
@@ -23,6 +25,7 @@ TEST_CASE("real access tokens: valid, expired, tampered, wrong role") {
   auto caller = Authenticate(orders, "Bearer " + customer, verify);
   REQUIRE(caller.ok());
   CHECK(caller->user_id == "u42");
+  CHECK(caller->token == customer);  // forwarded for the upstream to verify again
   CHECK(ReasonOf(Authenticate(admin, "Bearer " + customer, verify).status()) == "ADMIN_REQUIRED");
   CHECK(Authenticate(admin, "Bearer " + auth::SignAccessToken(config, "a1", "admin", now), verify).ok());
 
@@ -36,7 +39,7 @@ TEST_CASE("real access tokens: valid, expired, tampered, wrong role") {
   CHECK(ReasonOf(bad.status()) == "TOKEN_INVALID");
 
   auth::TokenConfig other = config;
-  other.secret = std::string(40, 'o');
+  other.signing_key = auth::NewKeyPair().signing_key;
   std::string foreign = auth::SignAccessToken(other, "u42", "customer", now);
   CHECK(ReasonOf(Authenticate(orders, "Bearer " + foreign, verify).status()) == "TOKEN_INVALID");
 }

@@ -78,7 +78,7 @@ TEST_CASE("openapi: fields the gateway fills are not body fields, the Idempotenc
   CHECK(Has(body, "lines"));
   CHECK(Has(body, "channel"));
   CHECK_FALSE(Has(body, "requestId"));  // from Idempotency-Key
-  CHECK_FALSE(Has(body, "userId"));     // from the token, never the client
+  CHECK_FALSE(Has(body, "userId"));     // the user comes from the signed identity, never a field
   CHECK(Parameters(place).count("header:Idempotency-Key") == 1);
 
   const Value& pay = At(Document(), {"paths", "/v1/orders/{orderId}:pay", "post"});

@@ -1,5 +1,6 @@
 #include "services/marketing/api/marketing_api.h"
 
+#include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
@@ -126,7 +127,7 @@ grpc::ServerUnaryReactor* MarketingApi::QuotePrice(grpc::CallbackServerContext* 
     for (const v1::QuoteLine& line : request->lines()) {
       lines.push_back({line.sku_id(), line.unit_price().currency(), line.unit_price().amount_minor(), line.quantity()});
     }
-    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(request->user_id(), lines));
+    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(server::CurrentCaller().user_id, lines));
     ToProto(quote, response);
     return absl::OkStatus();
   });

@@ -1,9 +1,12 @@
 // The MarketingService over a real in-process gRPC server, with the domain on in-memory fakes.
 #include "services/marketing/api/marketing_api.h"
 
+#include <tuple>
+
 #include <catch2/catch.hpp>
 
 #include "common/server/service_runner.h"
+#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "grpcpp/create_channel.h"
@@ -32,6 +35,7 @@ TEST_CASE("create, list and quote over gRPC") {
   options.metrics_address = "127.0.0.1:0";
   options.worker_threads = 2;
   options.drain_timeout = absl::Milliseconds(200);
+  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
   server::ServiceRunner runner(options);
   MarketingApi api(promotions, runner.workers());
   runner.AddService(&api);
@@ -51,6 +55,7 @@ TEST_CASE("create, list and quote over gRPC") {
   v1::CreatePromotionResponse created;
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
     REQUIRE(FromGrpcStatus(stub->CreatePromotion(&context, create, &created), context).ok());
   }
   CHECK_FALSE(created.promotion().promotion_id().empty());
@@ -58,12 +63,14 @@ TEST_CASE("create, list and quote over gRPC") {
   CHECK(created.promotion().threshold_reduction().reduction().amount_minor() == 4000);
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
     v1::CreatePromotionResponse replay;
     REQUIRE(FromGrpcStatus(stub->CreatePromotion(&context, create, &replay), context).ok());
     CHECK(replay.promotion().promotion_id() == created.promotion().promotion_id());
   }
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
     v1::CreatePromotionRequest no_rule = create;
     no_rule.set_request_id("other");
     no_rule.mutable_promotion()->clear_threshold_reduction();
@@ -74,6 +81,7 @@ TEST_CASE("create, list and quote over gRPC") {
   }
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
     v1::ListPromotionsRequest list;
     v1::ListPromotionsResponse out;
     REQUIRE(FromGrpcStatus(stub->ListPromotions(&context, list, &out), context).ok());
@@ -82,7 +90,6 @@ TEST_CASE("create, list and quote over gRPC") {
   }
 
   v1::QuotePriceRequest quote;
-  quote.set_user_id("u_1");
   v1::QuoteLine* a = quote.add_lines();
   a->set_sku_id("sku_a");
   SetMoney(a->mutable_unit_price(), 10000);
@@ -93,6 +100,7 @@ TEST_CASE("create, list and quote over gRPC") {
   b->set_quantity(3);
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "order", "u_1");
     v1::QuotePriceResponse out;
     REQUIRE(FromGrpcStatus(stub->QuotePrice(&context, quote, &out), context).ok());
     CHECK(out.subtotal().amount_minor() == 30001);
@@ -109,6 +117,7 @@ TEST_CASE("create, list and quote over gRPC") {
   }
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "order", "u_1");
     v1::QuotePriceRequest bad = quote;
     bad.mutable_lines(1)->set_quantity(0);
     v1::QuotePriceResponse out;
@@ -119,11 +128,31 @@ TEST_CASE("create, list and quote over gRPC") {
   }
   {
     grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "order", "u_1");
     v1::QuotePriceRequest empty;
     v1::QuotePriceResponse out;
     absl::Status status = FromGrpcStatus(stub->QuotePrice(&context, empty, &out), context);
     CHECK(status.code() == absl::StatusCode::kInvalidArgument);
     CHECK(FieldOf(status) == "lines");
+  }
+
+  {
+    // Who may create a promotion: an admin through the gateway; not a customer, not another service.
+    for (auto [service, user, role] : {std::tuple{"gateway", "u_1", "customer"}, std::tuple{"order", "", ""},
+                                       std::tuple{"", "admin1", "admin"}}) {
+      INFO(service << " " << role);
+      grpc::ClientContext context;
+      if (*service) ::zhongtai::testing::CallAs(context, service, user, role);
+      else context.AddMetadata(server::kUserTokenMetadata, ::zhongtai::testing::TestUserToken(user, role));
+      v1::CreatePromotionResponse out;
+      absl::Status refused = FromGrpcStatus(stub->CreatePromotion(&context, create, &out), context);
+      CHECK((refused.code() == absl::StatusCode::kPermissionDenied || refused.code() == absl::StatusCode::kUnauthenticated));
+    }
+    // QuotePrice is the order service's to call, not the gateway's.
+    grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", "u_1");
+    v1::QuotePriceResponse out;
+    CHECK(FromGrpcStatus(stub->QuotePrice(&context, quote, &out), context).code() == absl::StatusCode::kPermissionDenied);
   }
 
   runner.RequestShutdown();

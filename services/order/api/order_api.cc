@@ -1,5 +1,6 @@
 #include "services/order/api/order_api.h"
 
+#include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
@@ -26,11 +27,6 @@ v1::OrderStatus StatusToProto(OrderStatus status) {
 void SetMoney(type::v1::Money* money, const std::string& currency, int64_t amount) {
   money->set_currency(currency);
   money->set_amount_minor(amount);
-}
-
-absl::Status RequireUser(const std::string& user_id) {
-  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -67,7 +63,7 @@ grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* cont
                                                v1::PlaceOrderResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     PlaceOrderCommand command;
-    command.user_id = request->user_id();
+    ASSIGN_OR_RETURN(command.user_id, server::CallingUserId());
     command.request_id = request->request_id();
     command.channel = request->channel();
     for (const auto& line : request->lines()) command.lines.push_back({line.sku_id(), line.quantity()});
@@ -80,8 +76,8 @@ grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* OrderApi::GetOrder(grpc::CallbackServerContext* context, const v1::GetOrderRequest* request,
                                              v1::GetOrderResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireUser(request->user_id()));
-    ASSIGN_OR_RETURN(Order order, orders_.GetOrder(request->user_id(), request->order_id()));
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    ASSIGN_OR_RETURN(Order order, orders_.GetOrder(user_id, request->order_id()));
     ToProto(order, response->mutable_order());
     return absl::OkStatus();
   });
@@ -91,9 +87,9 @@ grpc::ServerUnaryReactor* OrderApi::ListOrders(grpc::CallbackServerContext* cont
                                                const v1::ListOrdersRequest* request,
                                                v1::ListOrdersResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireUser(request->user_id()));
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
     ASSIGN_OR_RETURN(OrderPage page,
-                     orders_.ListOrders(request->user_id(), request->page_size(), request->page_token()));
+                     orders_.ListOrders(user_id, request->page_size(), request->page_token()));
     for (const Order& order : page.orders) ToProto(order, response->add_orders());
     response->set_next_page_token(page.next_cursor);
     return absl::OkStatus();
@@ -103,8 +99,8 @@ grpc::ServerUnaryReactor* OrderApi::ListOrders(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* OrderApi::PayOrder(grpc::CallbackServerContext* context, const v1::PayOrderRequest* request,
                                              v1::PayOrderResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireUser(request->user_id()));
-    ASSIGN_OR_RETURN(Order order, orders_.PayOrder(request->user_id(), request->order_id()));
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    ASSIGN_OR_RETURN(Order order, orders_.PayOrder(user_id, request->order_id()));
     ToProto(order, response->mutable_order());
     return absl::OkStatus();
   });
@@ -114,11 +110,11 @@ grpc::ServerUnaryReactor* OrderApi::CancelOrder(grpc::CallbackServerContext* con
                                                 const v1::CancelOrderRequest* request,
                                                 v1::CancelOrderResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    RETURN_IF_ERROR(RequireUser(request->user_id()));
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
     if (request->reason().size() > 200) {
       return InvalidArgument("reason", "REASON_TOO_LONG", "reason must be at most 200 characters");
     }
-    ASSIGN_OR_RETURN(Order order, orders_.CancelOrder(request->user_id(), request->order_id(), request->reason()));
+    ASSIGN_OR_RETURN(Order order, orders_.CancelOrder(user_id, request->order_id(), request->reason()));
     ToProto(order, response->mutable_order());
     return absl::OkStatus();
   });

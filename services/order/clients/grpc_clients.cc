@@ -69,7 +69,7 @@ GrpcPriceQuoter::GrpcPriceQuoter(std::shared_ptr<grpc::Channel> channel)
 
 absl::StatusOr<Quote> GrpcPriceQuoter::QuotePrice(const std::string& user_id, const std::vector<PricedLine>& lines) {
   marketing::v1::QuotePriceRequest request;
-  request.set_user_id(user_id);
+  // The buyer travels as the call's signed identity (NewClientContext passes it on), not as a field.
   for (const auto& line : lines) {
     auto* out = request.add_lines();
     out->set_sku_id(line.sku_id);

@@ -4,6 +4,8 @@
 
 #include "common/server/client.h"
 #include "common/server/service_runner.h"
+#include "common/testing/callers.h"
+#include "zhongtai/api/v1/annotations.pb.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "prometheus/registry.h"
@@ -15,10 +17,25 @@
 namespace zhongtai::product {
 namespace {
 
+// Calls as the suite would: an RPC with an HTTP route through the gateway for an admin (who may make them all),
+// an internal one as the order service.
 template <typename Request, typename Response, typename Method>
 absl::Status Call(v1::ProductService::Stub& stub, Method method, const Request& request, Response* response) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(v1::ProductService::service_full_name());
+  bool routed = false;
+  for (int i = 0; i < service->method_count(); ++i) {
+    if (service->method(i)->input_type() == Request::descriptor()) {
+      routed = service->method(i)->options().HasExtension(api::v1::http);
+    }
+  }
+  if (routed) {
+    ::zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+  } else {
+    ::zhongtai::testing::CallAs(context, "order");
+  }
   return FromGrpcStatus((stub.*method)(&context, request, response), context);
 }
 
@@ -44,6 +61,7 @@ TEST_CASE("product service over gRPC", "[api]") {
   options.metrics_address = "127.0.0.1:0";
   options.worker_threads = 2;
   options.drain_timeout = absl::Seconds(1);
+  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
   server::ServiceRunner runner(options);
   PrometheusInventoryObserver observer(runner.registry());
   Catalog catalog(store, clock, ids);

@@ -1,5 +1,6 @@
 #include "services/user/api/user_api.h"
 
+#include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
@@ -68,7 +69,8 @@ grpc::ServerUnaryReactor* UserApi::RefreshSession(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* UserApi::GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest* request,
                                          v1::GetMeResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    ASSIGN_OR_RETURN(User user, accounts_.GetMe(request->user_id()));
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    ASSIGN_OR_RETURN(User user, accounts_.GetMe(user_id));
     ToProto(user, response->mutable_user());
     return absl::OkStatus();
   });

@@ -20,7 +20,9 @@ struct Fixture {
   Fixture() : accounts(store, hasher, clock, ids, Settings()) {}
   static AccountSettings Settings() {
     AccountSettings settings;
-    settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
+    static const auth::KeyPair keys = auth::NewKeyPair();
+    settings.token.signing_key = keys.signing_key;
+    settings.token.public_key = keys.public_key;
     settings.refresh_ttl = absl::Hours(24);
     return settings;
   }

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/auth/token.h"
+
 #include "common/pg/migrate.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
@@ -173,7 +175,9 @@ TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a l
   testing::FakeClock clock;
   testing::SequentialIds ids;
   AccountSettings settings;
-  settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
+  static const auth::KeyPair keys = auth::NewKeyPair();
+  settings.token.signing_key = keys.signing_key;
+  settings.token.public_key = keys.public_key;
   Accounts accounts(store, hasher, clock, ids, settings);
 
   std::atomic<int> ok{0};

@@ -7,6 +7,7 @@
 
 #include "common/auth/token.h"
 #include "common/server/service_runner.h"
+#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -15,7 +16,9 @@
 namespace zhongtai::user {
 namespace {
 
+// A call the gateway makes, for `user_id` when set.
 struct Call {
+  explicit Call(const std::string& user_id = "") { ::zhongtai::testing::CallAs(context, "gateway", user_id); }
   grpc::ClientContext context;
   absl::Status Result(const grpc::Status& status) { return FromGrpcStatus(status, context); }
 };
@@ -28,7 +31,8 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   testing::FakeClock clock;
   testing::SequentialIds ids;
   AccountSettings settings;
-  settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
+  settings.token.signing_key = ::zhongtai::testing::TestTokenKeys().signing_key;
+  settings.token.public_key = ::zhongtai::testing::TestTokenKeys().public_key;
   Accounts accounts(store, hasher, clock, ids, settings);
 
   server::RunnerOptions options;
@@ -37,6 +41,7 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   options.metrics_address = "127.0.0.1:0";
   options.worker_threads = 2;
   options.drain_timeout = absl::Milliseconds(200);
+  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
   server::ServiceRunner runner(options);
   UserApi api(accounts, runner.workers());
   runner.AddService(&api);
@@ -119,20 +124,46 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   }
 
   {
-    Call call;
-    v1::GetMeRequest me;
-    me.set_user_id(registered.user().user_id());
+    // The user is the one the token names.
+    Call call(registered.user().user_id());
     v1::GetMeResponse out;
-    REQUIRE(call.Result(stub->GetMe(&call.context, me, &out)).ok());
+    REQUIRE(call.Result(stub->GetMe(&call.context, v1::GetMeRequest(), &out)).ok());
     CHECK(out.user().nickname() == "Carol");
     CHECK(out.user().email() == "carol@example.com");
   }
   {
-    Call call;
-    v1::GetMeRequest me;
-    me.set_user_id("u_missing");
+    Call call("u_missing");
     v1::GetMeResponse out;
-    CHECK(call.Result(stub->GetMe(&call.context, me, &out)).code() == absl::StatusCode::kNotFound);
+    CHECK(call.Result(stub->GetMe(&call.context, v1::GetMeRequest(), &out)).code() == absl::StatusCode::kNotFound);
+  }
+  {
+    Call call;  // no user
+    v1::GetMeResponse out;
+    absl::Status anonymous = call.Result(stub->GetMe(&call.context, v1::GetMeRequest(), &out));
+    CHECK(anonymous.code() == absl::StatusCode::kUnauthenticated);
+    CHECK(ReasonOf(anonymous) == "USER_REQUIRED");
+  }
+  {
+    // Nobody vouches for the caller: not even a public call is served.
+    grpc::ClientContext context;
+    v1::RegisterResponse out;
+    reg.set_email("eve@example.com");
+    absl::Status unknown = FromGrpcStatus(stub->Register(&context, reg, &out), context);
+    CHECK(unknown.code() == absl::StatusCode::kUnauthenticated);
+    CHECK(ReasonOf(unknown) == "PEER_UNAUTHENTICATED");
+  }
+  {
+    // A token signed by anyone but the user service is refused, whatever it claims.
+    grpc::ClientContext context;
+    context.AddMetadata(server::kCallerServiceMetadata, "gateway");
+    auth::TokenConfig forger;
+    forger.signing_key = auth::NewKeyPair().signing_key;
+    context.AddMetadata(server::kUserTokenMetadata,
+                        auth::SignAccessToken(forger, registered.user().user_id(), "admin", absl::Now()));
+    v1::GetMeResponse out;
+    absl::Status forged = FromGrpcStatus(stub->GetMe(&context, v1::GetMeRequest(), &out), context);
+    CHECK(forged.code() == absl::StatusCode::kUnauthenticated);
+    CHECK(ReasonOf(forged) == "TOKEN_INVALID");
   }
 
   runner.RequestShutdown();
