@@ -433,8 +433,8 @@ gateway as OpenAPI 3 at `GET /openapi.json`. How the pieces behind the gateway f
 - **Idempotency-Key**: the routes that create or pay something take an `Idempotency-Key` header (1 to 128 of
   `A-Z a-z 0-9 . _ : -`; a UUID is fine). A repeat with the same key returns the first result, so a client
   that timed out can safely send the same request again; the same key with a different body is refused
-  (`IDEMPOTENCY_KEY_REUSED`, `REQUEST_ID_REUSED`). Without the header the gateway makes up a key, and a retry
-  is a new request.
+  (`IDEMPOTENCY_KEY_REUSED`, `REQUEST_ID_REUSED`). Make a new key for each new request and keep it for that
+  request's retries.
 - **Lists** take `pageSize` and `pageToken` and answer `nextPageToken`, empty on the last page. Tokens are
   opaque.
 - **Tracing**: every response carries `X-Request-Id` (the client's own, when it sends a valid one); the gateway

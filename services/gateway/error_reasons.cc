@@ -30,7 +30,7 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "The HTTP framing is broken (the connection is closed): fix the client's HTTP library use."},
       {"BAD_UPSTREAM_RESPONSE", {C::kInternal}, 0, "gateway", kFault},
       {"BODY_TOO_LARGE", {C::kInvalidArgument}, 413, "gateway",
-       "Send a smaller body (the limit is ZT_GATEWAY_BODY_LIMIT_BYTES, 1 MiB by default)."},
+       "Send a smaller body (the message says the limit)."},
       {"CALLER_NOT_ALLOWED", {C::kPermissionDenied}, 0, "any",
        "A service called an RPC its proto does not let it call (a deployment fault): report the X-Request-Id."},
       {"CANCELLED", {C::kCancelled}, 0, "gateway", "The client gave up or went away; retry if the answer is still wanted."},
