@@ -160,7 +160,8 @@ TEST_CASE("verified tokens are remembered until they expire, and only the exact 
   CHECK(verified.Verify(token, kNow + absl::Minutes(1))->subject == "u_1");
   CHECK(zhongtai::ReasonOf(verified.Verify(token, kNow + absl::Minutes(15)).status()) == "TOKEN_EXPIRED");
   std::string tampered = token;
-  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  size_t middle = token.find('.') + 5;  // inside the payload
+  tampered[middle] = tampered[middle] == 'A' ? 'B' : 'A';
   RequireInvalid(verified.Verify(tampered, kNow));
   for (int i = 0; i < 5; ++i) {  // past its capacity it still answers right
     CHECK(verified.Verify(SignAccessToken(Config(), absl::StrCat("u_", i), "customer", kNow), kNow)->subject ==
