@@ -55,7 +55,7 @@ int Base64UrlValue(char c) {
   return -1;
 }
 
-// Strict: unpadded base64url only.
+// Strict: unpadded, canonical base64url only.
 bool Base64UrlDecode(absl::string_view in, std::string* out) {
   if (in.size() % 4 == 1) return false;
   out->clear();
@@ -71,7 +71,8 @@ bool Base64UrlDecode(absl::string_view in, std::string* out) {
       out->push_back(static_cast<char>((buffer >> bits) & 0xff));
     }
   }
-  return true;
+  // Canonical only: the bits left over must be zero, so no two spellings decode to the same bytes.
+  return (buffer & ((1u << bits) - 1)) == 0;
 }
 
 bool SodiumReady() {

@@ -139,6 +139,16 @@ TEST_CASE("wrong audience or issuer is rejected") {
   RequireInvalid(VerifyAccessToken(Config(), SignAccessToken(other, "u_1", "customer", kNow), kNow));
 }
 
+TEST_CASE("a token has one spelling: a signature with its unused bits changed is rejected") {
+  std::string token = SignAccessToken(Config(), "u_123", "customer", kNow);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // A 64-byte signature is 86 characters; the last one carries 2 bits of it and 4 unused ones.
+  int value = static_cast<int>(alphabet.find(token.back()));
+  std::string respelled = token;
+  respelled.back() = alphabet[value ^ 1];
+  RequireInvalid(VerifyAccessToken(Config(), respelled, kNow));
+}
+
 TEST_CASE("garbage is rejected") {
   for (const char* token : {"", "a.b", "a.b.c.d", "...", "abc.def.ghi", "!!.??.**"}) {
     RequireInvalid(VerifyAccessToken(Config(), token, kNow));
