@@ -71,7 +71,7 @@ int Main(const server::CommandLine& command_line) {
   OrderSettings settings;
   settings.payment_timeout = config->payment_timeout;
   settings.reservation_grace = config->reservation_grace;
-  OrderService orders(store, catalog, quoter, payments, clock, ids, observer, settings);
+  Orders orders(store, catalog, quoter, payments, clock, ids, observer, settings);
   OrderApi api(orders, runner.workers());
 
   events::OutboxRelay relay(**pool, **redis);
