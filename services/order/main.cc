@@ -1,5 +1,6 @@
 // Composition root of the order service: config, pools, stores, clients, domain, API; then run.
-#include "common/events/events.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"

@@ -6,7 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/events/events.h"
+#include "common/events/outbox.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "zhongtai/order/v1/events.pb.h"
