@@ -1,0 +1,405 @@
+// PgProductStore, the stock half: adjustments, reservations (reserve, confirm, release) and the expiry
+// sweep. Every statement that moves stock locks the stock rows in (sku id, warehouse id) byte order.
+// The catalogue half is in pg_catalog_store.cc.
+#include "services/product/store/pg_product_store.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+#include "services/product/domain/rules.h"
+#include "services/product/store/pg_store_util.h"
+
+namespace zhongtai::product {
+namespace {
+
+using pg_store::ExecPrepared;
+using pg_store::FromMicros;
+using pg_store::IsUniqueViolation;
+using pg_store::Micros;
+using pg_store::TextArrayLiteral;
+
+std::string BigintArrayLiteral(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) absl::StrAppend(&out, i > 0 ? "," : "", values[i]);
+  out.push_back('}');
+  return out;
+}
+
+std::string StatusText(ReservationStatus status) { return ReservationStatusName(status); }
+
+ReservationStatus ParseStatus(const std::string& text) {
+  if (text == "CONFIRMED") return ReservationStatus::kConfirmed;
+  if (text == "RELEASED") return ReservationStatus::kReleased;
+  if (text == "EXPIRED") return ReservationStatus::kExpired;
+  return ReservationStatus::kHeld;
+}
+
+// Stock adjustments (AdjustStock), idempotent by request id: the ledger row of an earlier call with the
+// same request id. $1 request id.
+constexpr char kAdjustmentByRequestSql[] =
+    "SELECT sku_id, warehouse_id, on_hand_delta, on_hand_after, reserved_after FROM stock_ledger "
+    "WHERE kind = 'adjust' AND request_id = $1";
+// $1 SKU id.
+constexpr char kSkuExistsSql[] = "SELECT 1 FROM skus WHERE sku_id = $1";
+// The stock row of a warehouse the SKU has none in yet: $1 SKU id, $2 warehouse id, $3 now (Unix micros).
+constexpr char kEnsureStockRowSql[] =
+    "INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_at) VALUES ($1, $2, 0, 0, zt_ts($3)) "
+    "ON CONFLICT (sku_id, warehouse_id) DO NOTHING";
+// Applies the delta unless on hand would drop below reserved (then no row comes back): $1 SKU id,
+// $2 warehouse id, $3 delta, $4 now (Unix micros).
+constexpr char kAdjustStockSql[] =
+    "UPDATE stock SET on_hand = on_hand + $3, updated_at = zt_ts($4) "
+    "WHERE sku_id = $1 AND warehouse_id = $2 AND on_hand + $3 >= reserved RETURNING on_hand, reserved";
+// $1 SKU id, $2 warehouse id, $3 delta, $4/$5 on hand/reserved after, $6 request id ('' for none), $7 reason,
+// $8 now (Unix micros).
+constexpr char kInsertAdjustLedgerSql[] =
+    "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
+    "reserved_after, request_id, reason, created_at) "
+    "VALUES ($1, $2, 'adjust', $3, 0, $4, $5, NULLIF($6, ''), $7, zt_ts($8))";
+
+// The reservation with its lines, in one statement; `lock` takes the reservation row FOR UPDATE (the
+// lines are not locked: they never change).
+constexpr char kLoadReservationSql[] =
+    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), l.sku_id, l.quantity "
+    "FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id "
+    "WHERE r.order_id = $1 ORDER BY l.sku_id COLLATE \"C\"";
+constexpr char kLockReservationSql[] =
+    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), l.sku_id, l.quantity "
+    "FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id "
+    "WHERE r.order_id = $1 ORDER BY l.sku_id COLLATE \"C\" FOR UPDATE OF r";
+
+std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& order_id, bool lock) {
+  pqxx::result rows = lock ? ExecPrepared(tx, "product_lock_reservation", kLockReservationSql, order_id)
+                           : ExecPrepared(tx, "product_load_reservation", kLoadReservationSql, order_id);
+  if (rows.empty()) return std::nullopt;
+  Reservation r;
+  r.order_id = order_id;
+  r.status = ParseStatus(rows[0][0].as<std::string>());
+  r.created_at = FromMicros(rows[0][1]);
+  r.expires_at = FromMicros(rows[0][2]);
+  for (const auto& row : rows) {
+    if (!row[3].is_null()) r.lines.push_back({row[3].as<std::string>(), row[4].as<int64_t>()});
+  }
+  return r;
+}
+
+// Reserve as one statement, so that the stock rows are locked for this statement and the COMMIT
+// after it, not across a round trip per line. In execution order (each step depends on the one
+// before, which fixes the order of the data-modifying CTEs):
+//   ins     the reservation row, ON CONFLICT DO NOTHING: the idempotency gate. A concurrent call
+//           with the same order id waits here for the first to end; a repeat inserts nothing, so
+//           nothing below runs and the caller reads the existing reservation.
+//   locked  the stock rows of every line, FOR NO KEY UPDATE in (sku id, warehouse id) byte order,
+//           the order every stock-moving statement uses: no deadlocks. NO KEY: the foreign-key
+//           checks of ledger and allocation inserts (KEY SHARE) need not wait for it.
+//   alloc   AllocateStock() of rules.h in SQL over the locked (latest) levels: warehouses with stock,
+//           fullest first, equal ones by id; the whole line from the first when it covers it,
+//           otherwise greedily.
+//   short   the first line (by SKU id) that cannot be covered, and whether its SKU exists at all.
+//   upd     the conditional stock update, only when no line is short; ledger, lines and
+//           allocations follow from it. The caller rolls back when `short` names a line, which
+//           also removes the reservation row: all lines or nothing.
+// $1 order id, $2 text[] SKU ids (normalized: one per SKU, sorted), $3 bigint[] their quantities,
+// $4 created and $5 expires (Unix micros), $6 ledger kind, $7/$8 on-hand/reserved delta per unit.
+constexpr char kReserveSql[] = R"sql(
+WITH req AS (
+  SELECT r.sku_id, r.quantity FROM unnest($2::text[], $3::bigint[]) AS r (sku_id, quantity)
+),
+ins AS (
+  INSERT INTO reservations (order_id, status, created_at, expires_at, updated_at)
+  VALUES ($1::text, 'HELD', zt_ts($4::bigint), zt_ts($5::bigint), zt_ts($4::bigint))
+  ON CONFLICT (order_id) DO NOTHING
+  RETURNING order_id
+),
+locked AS MATERIALIZED (
+  SELECT st.sku_id, st.warehouse_id, st.on_hand - st.reserved AS available
+  FROM stock st
+  WHERE st.sku_id = ANY ($2::text[]) AND EXISTS (SELECT FROM ins)
+  ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+  FOR NO KEY UPDATE
+),
+ranked AS (
+  SELECT l.sku_id, l.warehouse_id, l.available, r.quantity,
+         COALESCE(sum(l.available) OVER (PARTITION BY l.sku_id ORDER BY l.available DESC, l.warehouse_id COLLATE "C"
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint AS before
+  FROM locked l JOIN req r ON r.sku_id = l.sku_id
+  WHERE l.available > 0
+),
+alloc AS MATERIALIZED (
+  SELECT sku_id, warehouse_id, LEAST(quantity - before, available) AS quantity FROM ranked WHERE before < quantity
+),
+short AS MATERIALIZED (
+  SELECT r.sku_id, r.quantity, COALESCE(sum(l.available) FILTER (WHERE l.available > 0), 0)::bigint AS available,
+         count(l.sku_id) > 0 OR EXISTS (SELECT FROM skus s WHERE s.sku_id = r.sku_id) AS known
+  FROM req r LEFT JOIN locked l ON l.sku_id = r.sku_id
+  WHERE EXISTS (SELECT FROM ins)
+  GROUP BY r.sku_id, r.quantity
+  HAVING COALESCE(sum(l.available) FILTER (WHERE l.available > 0), 0) < r.quantity
+  ORDER BY r.sku_id COLLATE "C"
+  LIMIT 1
+),
+upd AS (
+  UPDATE stock st
+  SET on_hand = st.on_hand + $7::bigint * a.quantity, reserved = st.reserved + $8::bigint * a.quantity,
+      updated_at = zt_ts($4::bigint)
+  FROM alloc a
+  WHERE st.sku_id = a.sku_id AND st.warehouse_id = a.warehouse_id
+    AND (st.on_hand + $7::bigint * a.quantity) - (st.reserved + $8::bigint * a.quantity) >= 0
+    AND st.reserved + $8::bigint * a.quantity >= 0
+    AND NOT EXISTS (SELECT FROM short)
+  RETURNING st.sku_id, st.warehouse_id, a.quantity, st.on_hand, st.reserved
+),
+ins_lines AS (
+  INSERT INTO reservation_lines (order_id, sku_id, quantity)
+  SELECT i.order_id, r.sku_id, r.quantity FROM ins i CROSS JOIN req r WHERE NOT EXISTS (SELECT FROM short)
+),
+ins_allocations AS (
+  INSERT INTO reservation_allocations (order_id, sku_id, warehouse_id, quantity)
+  SELECT $1::text, sku_id, warehouse_id, quantity FROM upd
+),
+ins_ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT sku_id, warehouse_id, $6::text, $7::bigint * quantity, $8::bigint * quantity, on_hand, reserved, $1::text,
+         zt_ts($4::bigint)
+  FROM upd ORDER BY sku_id COLLATE "C", warehouse_id COLLATE "C"
+)
+SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd),
+       s.sku_id, s.quantity, s.available, s.known
+FROM (SELECT) AS one LEFT JOIN short s ON true
+)sql";
+
+// Moves the stock of every allocation of one order (confirm, release) in one statement: locks the
+// rows in the global order, applies the per-unit deltas, writes a ledger row per allocation and the
+// reservation's new status. Returns (allocations, rows moved); they differ only if a row would have
+// broken on hand >= reserved >= 0, and the caller then rolls back.
+// $1 order id, $2 new status, $3 ledger kind, $4/$5 on-hand/reserved delta per unit, $6 now (micros).
+constexpr char kMoveOrderStockSql[] = R"sql(
+WITH alloc AS MATERIALIZED (
+  SELECT sku_id, warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1::text
+),
+locked AS MATERIALIZED (
+  SELECT st.sku_id, st.warehouse_id FROM stock st
+  WHERE (st.sku_id, st.warehouse_id) IN (SELECT sku_id, warehouse_id FROM alloc)
+  ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+  FOR NO KEY UPDATE
+),
+upd AS (
+  UPDATE stock st
+  SET on_hand = st.on_hand + $4::bigint * a.quantity, reserved = st.reserved + $5::bigint * a.quantity,
+      updated_at = zt_ts($6::bigint)
+  FROM alloc a JOIN locked l ON l.sku_id = a.sku_id AND l.warehouse_id = a.warehouse_id
+  WHERE st.sku_id = a.sku_id AND st.warehouse_id = a.warehouse_id
+    AND (st.on_hand + $4::bigint * a.quantity) - (st.reserved + $5::bigint * a.quantity) >= 0
+    AND st.reserved + $5::bigint * a.quantity >= 0
+  RETURNING st.sku_id, st.warehouse_id, a.quantity, st.on_hand, st.reserved
+),
+ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT sku_id, warehouse_id, $3::text, $4::bigint * quantity, $5::bigint * quantity, on_hand, reserved, $1::text,
+         zt_ts($6::bigint)
+  FROM upd ORDER BY sku_id COLLATE "C", warehouse_id COLLATE "C"
+),
+status AS (
+  UPDATE reservations SET status = $2::text, updated_at = zt_ts($6::bigint) WHERE order_id = $1::text
+)
+SELECT (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd)
+)sql";
+
+// The sweep as one statement: up to $2 HELD reservations past their expiry $1, skipping those another
+// transaction holds (a replica's sweep, a confirm in flight); their stock summed per stock row, the
+// rows locked in the global order and updated once each; one ledger row per (order, stock row) with
+// the level right after that movement, as if the orders had been expired one by one in order id
+// order; and the new status. Returns (expired, stock rows to move, stock rows moved).
+// $3 ledger kind, $4/$5 on-hand/reserved delta per unit, $6 new status.
+constexpr char kExpireDueSql[] = R"sql(
+WITH due AS MATERIALIZED (
+  SELECT order_id FROM reservations
+  WHERE status = 'HELD' AND expires_at <= zt_ts($1::bigint)
+  ORDER BY expires_at LIMIT $2::int
+  FOR UPDATE SKIP LOCKED
+),
+moves AS MATERIALIZED (
+  SELECT a.order_id, a.sku_id, a.warehouse_id, a.quantity
+  FROM reservation_allocations a WHERE a.order_id IN (SELECT order_id FROM due)
+),
+totals AS MATERIALIZED (
+  SELECT sku_id, warehouse_id, sum(quantity)::bigint AS quantity FROM moves GROUP BY sku_id, warehouse_id
+),
+locked AS MATERIALIZED (
+  SELECT st.sku_id, st.warehouse_id FROM stock st
+  WHERE (st.sku_id, st.warehouse_id) IN (SELECT sku_id, warehouse_id FROM totals)
+  ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+  FOR NO KEY UPDATE
+),
+upd AS (
+  UPDATE stock st
+  SET on_hand = st.on_hand + $4::bigint * t.quantity, reserved = st.reserved + $5::bigint * t.quantity,
+      updated_at = zt_ts($1::bigint)
+  FROM totals t JOIN locked l ON l.sku_id = t.sku_id AND l.warehouse_id = t.warehouse_id
+  WHERE st.sku_id = t.sku_id AND st.warehouse_id = t.warehouse_id
+    AND (st.on_hand + $4::bigint * t.quantity) - (st.reserved + $5::bigint * t.quantity) >= 0
+    AND st.reserved + $5::bigint * t.quantity >= 0
+  RETURNING st.sku_id, st.warehouse_id, st.on_hand, st.reserved
+),
+ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT m.sku_id, m.warehouse_id, $3::text, $4::bigint * m.quantity, $5::bigint * m.quantity,
+         u.on_hand - $4::bigint * COALESCE(sum(m.quantity) OVER later, 0),
+         u.reserved - $5::bigint * COALESCE(sum(m.quantity) OVER later, 0),
+         m.order_id, zt_ts($1::bigint)
+  FROM moves m JOIN upd u ON u.sku_id = m.sku_id AND u.warehouse_id = m.warehouse_id
+  WINDOW later AS (PARTITION BY m.sku_id, m.warehouse_id ORDER BY m.order_id COLLATE "C"
+                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+  ORDER BY m.sku_id COLLATE "C", m.warehouse_id COLLATE "C", m.order_id COLLATE "C"
+),
+expired AS (
+  UPDATE reservations r SET status = $6::text, updated_at = zt_ts($1::bigint)
+  FROM due d WHERE r.order_id = d.order_id
+  RETURNING r.order_id
+)
+SELECT (SELECT count(*) FROM expired), (SELECT count(*) FROM totals), (SELECT count(*) FROM upd)
+)sql";
+
+}  // namespace
+
+absl::StatusOr<StockLevel> PgProductStore::AdjustStock(const StockAdjustment& adjustment, absl::Time now) {
+  auto find_by_request = [&](pqxx::work& tx) -> absl::StatusOr<std::optional<StockLevel>> {
+    if (adjustment.request_id.empty()) return std::nullopt;
+    pqxx::result rows = tx.exec_params(kAdjustmentByRequestSql, adjustment.request_id);
+    if (rows.empty()) return std::nullopt;
+    StockLevel level{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][3].as<int64_t>(),
+                     rows[0][4].as<int64_t>()};
+    if (level.sku_id != adjustment.sku_id || level.warehouse_id != adjustment.warehouse_id ||
+        rows[0][2].as<int64_t>() != adjustment.delta) {
+      return FailedPrecondition("REQUEST_ID_REUSED", "request id was used for a different adjustment");
+    }
+    return level;
+  };
+  StockLevel result;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<StockLevel> existing, find_by_request(tx));
+    if (existing) {
+      result = *existing;
+      return absl::OkStatus();
+    }
+    if (tx.exec_params(kSkuExistsSql, adjustment.sku_id).empty()) {
+      return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", adjustment.sku_id, " does not exist"));
+    }
+    tx.exec_params(kEnsureStockRowSql, adjustment.sku_id, adjustment.warehouse_id, Micros(now));
+    pqxx::result rows =
+        tx.exec_params(kAdjustStockSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta, Micros(now));
+    if (rows.empty()) {
+      return FailedPrecondition("STOCK_BELOW_RESERVED",
+                                absl::StrCat("on hand of sku ", adjustment.sku_id, " in warehouse ",
+                                             adjustment.warehouse_id, " would drop below what is reserved"));
+    }
+    result = {adjustment.sku_id, adjustment.warehouse_id, rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+    tx.exec_params(kInsertAdjustLedgerSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta,
+                   result.on_hand, result.reserved, adjustment.request_id, adjustment.reason, Micros(now));
+    return absl::OkStatus();
+  });
+  if (IsUniqueViolation(status)) {
+    // The same request id committed concurrently: answer with its result.
+    std::optional<StockLevel> existing;
+    RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(existing, find_by_request(tx));
+      return absl::OkStatus();
+    }));
+    if (existing) return *existing;
+  }
+  RETURN_IF_ERROR(status);
+  return result;
+}
+
+absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft) {
+  std::vector<ReservationLine> lines = NormalizeLines(draft.lines);
+  std::vector<std::string> sku_ids;
+  std::vector<int64_t> quantities;
+  for (const auto& line : lines) {
+    sku_ids.push_back(line.sku_id);
+    quantities.push_back(line.quantity);
+  }
+  const std::string sku_literal = TextArrayLiteral(sku_ids), quantity_literal = BigintArrayLiteral(quantities);
+  const StockDelta unit = DeltaFor(ReservationStatus::kHeld, 1);
+  const std::string kind = LedgerKindFor(ReservationStatus::kHeld);
+  ReserveOutcome outcome;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::row result = ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal,
+                                    quantity_literal, Micros(draft.created_at), Micros(draft.expires_at), kind,
+                                    unit.on_hand, unit.reserved)[0];
+    if (result[0].as<int64_t>() == 0) {
+      // The order id has a reservation already (committed before, or by the concurrent call this
+      // statement waited for): this statement has a new snapshot and sees it. No stock was locked.
+      std::optional<Reservation> existing = LoadReservation(tx, draft.order_id, false);
+      if (!existing) return Aborted("RESERVATION_RACE", "reservation vanished; retry");
+      outcome = {*existing, false};
+      return absl::OkStatus();
+    }
+    if (!result[3].is_null()) {
+      // A line cannot be covered: returning an error rolls the reservation row back.
+      const std::string sku = result[3].as<std::string>();
+      if (!result[6].as<bool>()) return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", sku, " does not exist"));
+      return FailedPrecondition("INSUFFICIENT_STOCK",
+                                absl::StrCat("not enough stock for sku ", sku, ": requested ",
+                                             result[4].as<int64_t>(), ", available ", result[5].as<int64_t>()));
+    }
+    if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
+      // Cannot happen while the rows are locked; the CHECK constraints back this up.
+      return FailedPrecondition("INSUFFICIENT_STOCK", "stock changed while it was being reserved");
+    }
+    outcome.reservation = draft;
+    outcome.reservation.lines = lines;
+    outcome.reservation.status = ReservationStatus::kHeld;
+    outcome.created = true;
+    return absl::OkStatus();
+  }));
+  return outcome;
+}
+
+absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& order_id, ReservationAction action,
+                                                             absl::Time now) {
+  TransitionOutcome outcome;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    // The reservation row stays locked to the end, so DecideTransition() sees the state it changes.
+    std::optional<Reservation> current = LoadReservation(tx, order_id, true);
+    if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
+    ASSIGN_OR_RETURN(std::optional<ReservationStatus> to, DecideTransition(*current, action, now));
+    outcome = {*current, false};
+    if (!to) return absl::OkStatus();
+    const StockDelta unit = DeltaFor(*to, 1);
+    pqxx::row moved = ExecPrepared(tx, "product_move_order_stock", kMoveOrderStockSql, order_id, StatusText(*to),
+                                   std::string(LedgerKindFor(*to)), unit.on_hand, unit.reserved, Micros(now))[0];
+    if (moved[0].as<int64_t>() != moved[1].as<int64_t>()) {
+      return FailedPrecondition("INSUFFICIENT_STOCK",
+                                absl::StrCat("stock of order ", order_id, " cannot move to ", StatusText(*to)));
+    }
+    outcome.reservation.status = *to;
+    outcome.changed = true;
+    return absl::OkStatus();
+  }));
+  return outcome;
+}
+
+absl::StatusOr<int> PgProductStore::ExpireDue(absl::Time now, int limit) {
+  int expired = 0;
+  const StockDelta unit = DeltaFor(ReservationStatus::kExpired, 1);
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::row result =
+        ExecPrepared(tx, "product_expire_due", kExpireDueSql, Micros(now), limit,
+                     std::string(LedgerKindFor(ReservationStatus::kExpired)), unit.on_hand, unit.reserved,
+                     StatusText(ReservationStatus::kExpired))[0];
+    if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
+      return FailedPrecondition("INSUFFICIENT_STOCK", "expired stock cannot be returned");
+    }
+    expired = result[0].as<int>();
+    return absl::OkStatus();
+  }));
+  return expired;
+}
+
+}  // namespace zhongtai::product
