@@ -3,30 +3,22 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/ids/ids.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
 namespace zhongtai::events {
 namespace {
 
-std::string RandomHex(int chars) {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < chars; ++i) out.push_back(kHex[rng() % 16]);
-  return out;
-}
-
 std::string DefaultConsumerName() {
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host[0] ? host : "consumer", "-", getpid(), "-", RandomHex(6));
+  return absl::StrCat(host[0] ? host : "consumer", "-", getpid(), "-", ids::RandomHex(6));
 }
 
 int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
