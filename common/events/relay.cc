@@ -7,28 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/pg/arrays.h"
 #include "common/status/status.h"
 
 namespace zhongtai::events {
-namespace {
-
-// A PostgreSQL text[] literal.
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
-}
-
-}  // namespace
 
 OutboxRelay::OutboxRelay(pg::Pool& pg, redis::Pool& redis, RelayOptions options)
     : pg_(pg), redis_(redis), options_(std::move(options)) {
@@ -83,7 +65,7 @@ absl::StatusOr<int> OutboxRelay::PublishOnce() {
     }
     if (!done.empty()) {
       tx.exec_params("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::text[])",
-                     ArrayLiteral(done));
+                     pg::TextArrayLiteral(done));
     }
     lag_seconds_ = tx.exec(
                          "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 "

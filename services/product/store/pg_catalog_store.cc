@@ -7,18 +7,19 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg/arrays.h"
 #include "common/status/status.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product {
 namespace {
 
+using pg::TextArrayLiteral;
 using pg_store::ExecPrepared;
 using pg_store::FromMicros;
 using pg_store::IsUniqueViolation;
 using pg_store::kIdArray;
 using pg_store::Micros;
-using pg_store::TextArrayLiteral;
 
 // The elements of a text[] field, NULLs left out.
 std::vector<std::string> TextArray(const pqxx::field& f) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg/arrays.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
 #include "services/product/store/pg_store_util.h"
@@ -14,18 +15,12 @@
 namespace zhongtai::product {
 namespace {
 
+using pg::BigintArrayLiteral;
+using pg::TextArrayLiteral;
 using pg_store::ExecPrepared;
 using pg_store::FromMicros;
 using pg_store::IsUniqueViolation;
 using pg_store::Micros;
-using pg_store::TextArrayLiteral;
-
-std::string BigintArrayLiteral(const std::vector<int64_t>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) absl::StrAppend(&out, i > 0 ? "," : "", values[i]);
-  out.push_back('}');
-  return out;
-}
 
 std::string StatusText(ReservationStatus status) { return ReservationStatusName(status); }
 

@@ -1,11 +1,9 @@
 // Small helpers both halves of PgProductStore (pg_catalog_store.cc, pg_inventory_store.cc) use: times as
-// Unix microseconds, prepared statements, array parameters, unique violations. Internal to store/.
+// Unix microseconds, prepared statements, id-array parameters, unique violations. Internal to store/.
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -24,22 +22,6 @@ template <typename... Args>
 inline pqxx::result ExecPrepared(pqxx::work& tx, const char* name, const char* sql, Args&&... args) {
   tx.conn().prepare(name, sql);
   return tx.exec_prepared(name, std::forward<Args>(args)...);
-}
-
-// A PostgreSQL text[] literal ({"a","b"}) for binding a list as one parameter.
-inline std::string TextArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
 }
 
 inline bool IsUniqueViolation(const absl::Status& status) {
