@@ -1,11 +1,11 @@
 # zt_add_service: one service's libraries, executable and tests, the same shape for every service
-# (docs/DESIGN layout: domain / store / clients / api, main.cc the composition root).
+# (domain / store / clients / api layers, main.cc the composition root; README.md, Layout).
 #
 #   zt_add_service(<name>
 #     DOMAIN  <src...> [DOMAIN_LIBS  <lib...>]   zt_<name>_domain: the business; links no gRPC, protobuf, pqxx, hiredis
 #     [STORE   <src...> [STORE_LIBS   <lib...>]] zt_<name>_store: domain + zt_pg; embeds migrations/*.sql
-#     [CLIENTS <src...> [CLIENTS_LIBS <lib...>]] zt_<name>_clients: domain + zt_server + zt_protos
-#     [API     <src...> [API_LIBS     <lib...>]] zt_<name>_api: domain + zt_server + zt_protos
+#     [CLIENTS <src...> [CLIENTS_LIBS <lib...>]] zt_<name>_clients: domain + zt_server + zt_protos + zt_proto_convert
+#     [API     <src...> [API_LIBS     <lib...>]] zt_<name>_api: domain + zt_server + zt_protos + zt_proto_convert
 #     [INGEST  <src...> [INGEST_LIBS  <lib...>]] zt_<name>_ingest: other services' events -> store (zt_events)
 #     MAIN    <src...> [MAIN_LIBS    <lib...>]   the executable zt-<name>, linking every layer above
 #     [FAKES   <src...>]                         zt_<name>_testing: test fakes of the domain's interfaces
@@ -47,12 +47,13 @@ function(zt_add_service name)
   endif()
   if(ARG_CLIENTS)
     add_library(${prefix}_clients STATIC ${ARG_CLIENTS})
-    target_link_libraries(${prefix}_clients PUBLIC ${prefix}_domain zt_server zt_protos ${ARG_CLIENTS_LIBS})
+    target_link_libraries(${prefix}_clients PUBLIC ${prefix}_domain zt_server zt_protos zt_proto_convert
+                          ${ARG_CLIENTS_LIBS})
     list(APPEND layer_targets ${prefix}_clients)
   endif()
   if(ARG_API)
     add_library(${prefix}_api STATIC ${ARG_API})
-    target_link_libraries(${prefix}_api PUBLIC ${prefix}_domain zt_server zt_protos ${ARG_API_LIBS})
+    target_link_libraries(${prefix}_api PUBLIC ${prefix}_domain zt_server zt_protos zt_proto_convert ${ARG_API_LIBS})
     list(APPEND layer_targets ${prefix}_api)
   endif()
   if(ARG_INGEST)
@@ -93,12 +94,13 @@ endfunction()
 # CMakeLists.txt) and stops the configure step on the first forbidden one, naming the path to it.
 set(ZT_DOMAIN_FORBIDDEN_LINKS
     "^gRPC::" "^protobuf::" "^PkgConfig::PQXX$" "^PkgConfig::HIREDIS$" "grpc" "protobuf" "pqxx" "hiredis"
-    "^zt_protos$" "^zt_pg$" "^zt_redis$" "^zt_events$" "^zt_server$" "^zt_grpc_status$"
+    "^zt_protos$" "^zt_proto_convert$" "^zt_pg$" "^zt_redis$" "^zt_events$" "^zt_server$" "^zt_grpc_status$"
     CACHE INTERNAL "")
 
 function(zt_check_domain_links target)
   # A deferred call evaluates its arguments when it runs: EVAL puts the name in now.
-  cmake_language(EVAL CODE "cmake_language(DEFER DIRECTORY [[${PROJECT_SOURCE_DIR}]] CALL zt_check_domain_links_now [[${target}]])")
+  set(call "cmake_language(DEFER DIRECTORY [[${PROJECT_SOURCE_DIR}]] CALL zt_check_domain_links_now [[${target}]])")
+  cmake_language(EVAL CODE "${call}")
 endfunction()
 
 function(zt_check_domain_links_now target)
