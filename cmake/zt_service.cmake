@@ -11,7 +11,7 @@
 #     [FAKES   <src...>]                         zt_<name>_testing: test fakes of the domain's interfaces
 #     [DOMAIN_TESTS <src...>]                    zt_<name>_domain_test (label unit): domain (+ fakes)
 #     [STORE_TESTS  <src...>]                    zt_<name>_store_test (label store): store, ingest, zt_testing (+ fakes)
-#     [API_TESTS    <src...>]                    zt_<name>_api_test (label unit): api, zt_grpc_status (+ fakes)
+#     [API_TESTS    <src...>]                    zt_<name>_api_test (label unit): api, zt_api_testing (+ fakes)
 #     [TEST_LIBS    <lib...>])                   more libraries for every test of the service
 #
 # Sources are relative to the calling folder (services/<name>/). Every library gets the repository root as its
@@ -85,7 +85,8 @@ function(zt_add_service name)
     zt_add_test(${prefix}_store_test SOURCES ${ARG_STORE_TESTS} LIBS ${libs} ${fakes} ${ARG_TEST_LIBS} LABELS store)
   endif()
   if(ARG_API_TESTS)
-    zt_add_test(${prefix}_api_test SOURCES ${ARG_API_TESTS} LIBS ${prefix}_api zt_grpc_status ${fakes} ${ARG_TEST_LIBS})
+    zt_add_test(${prefix}_api_test SOURCES ${ARG_API_TESTS} LIBS ${prefix}_api zt_api_testing zt_grpc_status ${fakes}
+                ${ARG_TEST_LIBS})
   endif()
 endfunction()
 

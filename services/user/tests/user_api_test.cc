@@ -6,10 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "common/auth/token.h"
-#include "common/server/service_runner.h"
 #include "common/status/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/testing/api_server.h"
 #include "services/user/tests/fakes.h"
 
 namespace zhongtai::user {
@@ -31,18 +29,9 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   settings.token.secret = "a-test-secret-of-at-least-32-bytes!!";
   Accounts accounts(store, hasher, clock, ids, settings);
 
-  server::RunnerOptions options;
-  options.service = "user-test";
-  options.grpc_address = "127.0.0.1:0";
-  options.metrics_address = "127.0.0.1:0";
-  options.worker_threads = 2;
-  options.drain_timeout = absl::Milliseconds(200);
-  server::ServiceRunner runner(options);
-  UserApi api(accounts, runner.workers());
-  runner.AddService(&api);
-  REQUIRE(runner.Start().ok());
-  auto stub = v1::UserService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials()));
+  zhongtai::testing::ApiServer server("user-test");
+  UserApi api(accounts, server.workers());
+  auto stub = server.Start<v1::UserService>(&api);
 
   v1::RegisterRequest reg;
   reg.set_email("Carol@Example.com");
@@ -135,8 +124,8 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
     CHECK(call.Result(stub->GetMe(&call.context, me, &out)).code() == absl::StatusCode::kNotFound);
   }
 
-  runner.RequestShutdown();
-  CHECK(runner.Wait() == 0);
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
 }
 
 }  // namespace zhongtai::user
