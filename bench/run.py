@@ -310,13 +310,13 @@ def make_reference_db(stack):
 
 
 def product_statement(name):
-    """The text of a SQL raw-string constant (constexpr char name[] = R"sql(...)sql") in the product store, so that
-    the reference runs exactly the statement the service prepares."""
-    with open(f"{REPO}/services/product/store/pg_product_store.cc") as f:
+    """The text of a SQL raw-string constant (constexpr char name[] = R"sql(...)sql") in the product store's stock
+    half, so that the reference runs exactly the statement the service prepares."""
+    with open(f"{REPO}/services/product/store/pg_inventory_store.cc") as f:
         source = f.read()
     m = re.search(r"constexpr char " + name + r'\[\] = R"sql\((.*?)\)sql"', source, re.S)
     if not m:
-        sys.exit(f"bench: {name} not found in services/product/store/pg_product_store.cc")
+        sys.exit(f"bench: {name} not found in services/product/store/pg_inventory_store.cc")
     return " ".join(m.group(1).split())
 
 

@@ -1,4 +1,6 @@
-#include "common/events/events.h"
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 
 #include <atomic>
 #include <map>

@@ -15,3 +15,22 @@ TEST_CASE("ids are prefixed, sort by time and do not repeat") {
   for (int i = 0; i < 10000; ++i) seen.insert(zhongtai::ids::NewId("x", t));
   CHECK(seen.size() == 10000);
 }
+
+TEST_CASE("random hex has the length asked for, hex digits only, and does not repeat") {
+  CHECK(zhongtai::ids::RandomHex(0).empty());
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string hex = zhongtai::ids::RandomHex(21);
+    REQUIRE(hex.size() == 21);
+    CHECK(hex.find_first_not_of("0123456789abcdef") == std::string::npos);
+    seen.insert(hex);
+  }
+  CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("idempotency keys are UUID-shaped and do not repeat") {
+  std::string key = zhongtai::ids::NewIdempotencyKey();
+  REQUIRE(key.size() == 36);
+  for (int dash : {8, 13, 18, 23}) CHECK(key[dash] == '-');
+  CHECK(key != zhongtai::ids::NewIdempotencyKey());
+}

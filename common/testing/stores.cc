@@ -1,21 +1,14 @@
 #include "common/testing/stores.h"
 
 #include <cstdlib>
-#include <random>
 
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
+#include "common/ids/ids.h"
+
 namespace zhongtai::testing {
 namespace {
-
-std::string RandomHex(int chars) {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < chars; ++i) out.push_back(kHex[rng() % 16]);
-  return out;
-}
 
 std::string RequiredEnv(const char* name) {
   const char* value = std::getenv(name);
@@ -42,7 +35,7 @@ std::string WithDatabase(const std::string& dsn, const std::string& database) {
 }  // namespace
 
 TestDatabase::TestDatabase()
-    : admin_dsn_(RequiredEnv("ZT_TEST_PG_DSN")), name_("zt_test_" + RandomHex(16)) {
+    : admin_dsn_(RequiredEnv("ZT_TEST_PG_DSN")), name_("zt_test_" + ids::RandomHex(16)) {
   dsn_ = WithDatabase(admin_dsn_, name_);
   try {
     pqxx::connection conn(admin_dsn_);
@@ -65,6 +58,6 @@ TestDatabase::~TestDatabase() {
 
 std::string RedisAddress() { return RequiredEnv("ZT_TEST_REDIS_ADDR"); }
 
-std::string UniqueName(const std::string& prefix) { return prefix + "_" + RandomHex(12); }
+std::string UniqueName(const std::string& prefix) { return prefix + "_" + ids::RandomHex(12); }
 
 }  // namespace zhongtai::testing

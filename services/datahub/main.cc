@@ -1,5 +1,6 @@
 // Composition root of the data hub: config, pools, store, event consumer, domain, API; then run.
-#include "common/events/events.h"
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/pg/migrate.h"

@@ -1,5 +1,6 @@
 // Composition root of the order service: config, pools, stores, clients, domain, API; then run.
-#include "common/events/events.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
@@ -76,7 +77,7 @@ int Main(const server::CommandLine& command_line) {
   OrderSettings settings;
   settings.payment_timeout = config->payment_timeout;
   settings.reservation_grace = config->reservation_grace;
-  OrderService orders(store, catalog, quoter, payments, clock, ids, observer, settings);
+  Orders orders(store, catalog, quoter, payments, clock, ids, observer, settings);
   OrderApi api(orders, runner.workers());
 
   events::OutboxRelay relay(**pool, **redis);

@@ -1,35 +1,24 @@
 #include "services/datahub/api/datahub_api.h"
 
+#include "common/proto/convert.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace zhongtai::datahub {
 namespace {
 
-using google::protobuf::util::TimeUtil;
+using proto::SetMoney;
 
 absl::StatusOr<absl::Time> RequiredTime(bool has, const google::protobuf::Timestamp& ts, const char* field) {
   if (!has) return InvalidArgument(field, "REQUIRED", std::string(field) + " is required");
-  if (ts.seconds() < TimeUtil::kTimestampMinSeconds || ts.seconds() > TimeUtil::kTimestampMaxSeconds ||
-      ts.nanos() < 0 || ts.nanos() > 999999999) {
+  if (!proto::IsValidTimestamp(ts)) {
     return InvalidArgument(field, "INVALID_TIMESTAMP", std::string(field) + " is not a valid timestamp");
   }
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  return proto::FromTimestamp(ts);
 }
 
-void SetMoney(type::v1::Money* money, const std::string& currency, int64_t amount) {
-  money->set_currency(currency);
-  money->set_amount_minor(amount);
-}
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
-}
+// The query's times go back as the client sent them, to the nanosecond.
+google::protobuf::Timestamp ToProto(absl::Time t) { return proto::ToTimestampExact(t); }
 
 }  // namespace
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/events/events.h"
+#include "common/events/consumer.h"
 #include "services/datahub/domain/dashboard.h"
 
 namespace zhongtai::datahub {

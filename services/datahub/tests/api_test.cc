@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "common/server/client.h"
-#include "common/server/service_runner.h"
 #include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/testing/api_server.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/datahub/api/datahub_api.h"
 #include "services/datahub/tests/in_memory_fact_store.h"
@@ -37,19 +37,9 @@ TEST_CASE("GetDashboard over gRPC: totals as Money, and INVALID_ARGUMENT with th
   store.Record({OrderEventKind::kPaid, "o2", kDay + absl::Hours(3), "CNY", 501});
   Analytics analytics(store);
 
-  server::RunnerOptions options;
-  options.service = "datahub";
-  options.grpc_address = "127.0.0.1:0";
-  options.metrics_address = "127.0.0.1:0";
-  options.worker_threads = 2;
-  options.drain_timeout = absl::Seconds(1);
-  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
-  server::ServiceRunner runner(options);
-  DatahubApi api(analytics, runner.workers());
-  runner.AddService(&api);
-  REQUIRE(runner.Start().ok());
-  auto stub = v1::DatahubService::NewStub(
-      server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), v1::DatahubService::service_full_name()));
+  zhongtai::testing::ApiServer server("datahub");
+  DatahubApi api(analytics, server.workers());
+  auto stub = server.Start<v1::DatahubService>(&api);
 
   v1::GetDashboardRequest request;
   *request.mutable_start_time() = At(absl::ZeroDuration());
@@ -88,8 +78,8 @@ TEST_CASE("GetDashboard over gRPC: totals as Money, and INVALID_ARGUMENT with th
   bad_currency.set_currency("yuan");
   CHECK(FieldOf(Call(*stub, bad_currency, &response)) == "currency");
 
-  runner.RequestShutdown();
-  CHECK(runner.Wait() == 0);
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/events/events.h"
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "google/protobuf/util/time_util.h"

@@ -1,33 +1,18 @@
 #include "services/marketing/api/marketing_api.h"
 
+#include "common/proto/convert.h"
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/marketing/domain/pricing.h"
 
 namespace zhongtai::marketing {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Timestamp(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void SetMoney(type::v1::Money* money, const std::string& currency, int64_t amount) {
-  money->set_currency(currency);
-  money->set_amount_minor(amount);
-}
-
-// 0001-01-01 to 9999-12-31, as google.protobuf.Timestamp defines it (protobuf 3.21 has no checker).
-bool IsValid(const google::protobuf::Timestamp& t) {
-  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 && t.nanos() >= 0 && t.nanos() <= 999999999;
-}
+using proto::FromTimestamp;
+using proto::IsValidTimestamp;
+using proto::SetMoney;
+using proto::ToTimestamp;
 
 std::string CurrencyOr(const std::string& currency) { return currency.empty() ? kDefaultCurrency : currency; }
 
@@ -49,10 +34,10 @@ absl::StatusOr<Promotion> FromProto(const v1::Promotion& in) {
   p.reduction = rule.reduction().amount_minor();
   if (!in.has_start_time()) return InvalidArgument("promotion.startTime", "START_TIME_MISSING", "start time is required");
   if (!in.has_end_time()) return InvalidArgument("promotion.endTime", "END_TIME_MISSING", "end time is required");
-  if (!IsValid(in.start_time())) {
+  if (!IsValidTimestamp(in.start_time())) {
     return InvalidArgument("promotion.startTime", "TIME_INVALID", "start time is out of range");
   }
-  if (!IsValid(in.end_time())) {
+  if (!IsValidTimestamp(in.end_time())) {
     return InvalidArgument("promotion.endTime", "TIME_INVALID", "end time is out of range");
   }
   p.start_time = FromTimestamp(in.start_time());
@@ -64,12 +49,12 @@ absl::StatusOr<Promotion> FromProto(const v1::Promotion& in) {
 void ToProto(const Promotion& p, v1::Promotion* out) {
   out->set_promotion_id(p.promotion_id);
   out->set_name(p.name);
-  *out->mutable_start_time() = Timestamp(p.start_time);
-  *out->mutable_end_time() = Timestamp(p.end_time);
+  *out->mutable_start_time() = ToTimestamp(p.start_time);
+  *out->mutable_end_time() = ToTimestamp(p.end_time);
   SetMoney(out->mutable_threshold_reduction()->mutable_threshold(), p.currency, p.threshold);
   SetMoney(out->mutable_threshold_reduction()->mutable_reduction(), p.currency, p.reduction);
   out->set_status(p.status == PromotionStatus::kPaused ? v1::PROMOTION_STATUS_PAUSED : v1::PROMOTION_STATUS_ACTIVE);
-  *out->mutable_create_time() = Timestamp(p.created_at);
+  *out->mutable_create_time() = ToTimestamp(p.created_at);
 }
 
 void ToProto(const Quote& quote, v1::QuotePriceResponse* out) {

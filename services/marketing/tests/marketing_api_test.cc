@@ -5,12 +5,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/server/service_runner.h"
 #include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/testing/api_server.h"
 #include "services/marketing/tests/fakes.h"
 
 namespace zhongtai::marketing {
@@ -29,19 +27,9 @@ TEST_CASE("create, list and quote over gRPC") {
   testing::SequentialIds ids;
   Promotions promotions(store, clock, ids);
 
-  server::RunnerOptions options;
-  options.service = "marketing-test";
-  options.grpc_address = "127.0.0.1:0";
-  options.metrics_address = "127.0.0.1:0";
-  options.worker_threads = 2;
-  options.drain_timeout = absl::Milliseconds(200);
-  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
-  server::ServiceRunner runner(options);
-  MarketingApi api(promotions, runner.workers());
-  runner.AddService(&api);
-  REQUIRE(runner.Start().ok());
-  auto stub = v1::MarketingService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials()));
+  zhongtai::testing::ApiServer server("marketing-test");
+  MarketingApi api(promotions, server.workers());
+  auto stub = server.Start<v1::MarketingService>(&api);
 
   v1::CreatePromotionRequest create;
   create.set_request_id("seed-promotion-300-40");
@@ -143,7 +131,7 @@ TEST_CASE("create, list and quote over gRPC") {
       INFO(service << " " << role);
       grpc::ClientContext context;
       if (*service) ::zhongtai::testing::CallAs(context, service, user, role);
-      else context.AddMetadata(server::kUserTokenMetadata, ::zhongtai::testing::TestUserToken(user, role));
+      else context.AddMetadata(::zhongtai::server::kUserTokenMetadata, ::zhongtai::testing::TestUserToken(user, role));
       v1::CreatePromotionResponse out;
       absl::Status refused = FromGrpcStatus(stub->CreatePromotion(&context, create, &out), context);
       CHECK((refused.code() == absl::StatusCode::kPermissionDenied || refused.code() == absl::StatusCode::kUnauthenticated));
@@ -155,8 +143,8 @@ TEST_CASE("create, list and quote over gRPC") {
     CHECK(FromGrpcStatus(stub->QuotePrice(&context, quote, &out), context).code() == absl::StatusCode::kPermissionDenied);
   }
 
-  runner.RequestShutdown();
-  CHECK(runner.Wait() == 0);
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
 }
 
 }  // namespace zhongtai::marketing

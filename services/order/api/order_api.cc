@@ -1,14 +1,15 @@
 #include "services/order/api/order_api.h"
 
+#include "common/proto/convert.h"
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace zhongtai::order {
 namespace {
 
-using google::protobuf::util::TimeUtil;
+using proto::SetMoney;
+using proto::ToTimestamp;
 
 v1::OrderStatus StatusToProto(OrderStatus status) {
   switch (status) {
@@ -24,11 +25,6 @@ v1::OrderStatus StatusToProto(OrderStatus status) {
   }
 }
 
-void SetMoney(type::v1::Money* money, const std::string& currency, int64_t amount) {
-  money->set_currency(currency);
-  money->set_amount_minor(amount);
-}
-
 }  // namespace
 
 void ToProto(const Order& order, v1::Order* out) {
@@ -39,8 +35,8 @@ void ToProto(const Order& order, v1::Order* out) {
   SetMoney(out->mutable_subtotal(), order.currency, order.subtotal);
   SetMoney(out->mutable_discount(), order.currency, order.discount);
   SetMoney(out->mutable_total(), order.currency, order.total);
-  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(order.created_at));
-  *out->mutable_pay_deadline() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(order.pay_deadline));
+  *out->mutable_create_time() = ToTimestamp(order.created_at);
+  *out->mutable_pay_deadline() = ToTimestamp(order.pay_deadline);
   for (const OrderLine& line : order.lines) {
     v1::OrderLine* l = out->add_lines();
     l->set_sku_id(line.sku_id);
@@ -54,7 +50,7 @@ void ToProto(const Order& order, v1::Order* out) {
     v1::StatusChange* c = out->add_history();
     c->set_status(StatusToProto(change.status));
     c->set_reason(change.reason);
-    *c->mutable_change_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(change.at));
+    *c->mutable_change_time() = ToTimestamp(change.at);
   }
 }
 

@@ -10,7 +10,7 @@ namespace zhongtai::order {
 
 class OrderApi : public v1::OrderService::CallbackService {
  public:
-  OrderApi(OrderService& orders, server::WorkerPool& workers) : orders_(orders), workers_(workers) {}
+  OrderApi(Orders& orders, server::WorkerPool& workers) : orders_(orders), workers_(workers) {}
 
   grpc::ServerUnaryReactor* PlaceOrder(grpc::CallbackServerContext* context, const v1::PlaceOrderRequest* request,
                                        v1::PlaceOrderResponse* response) override;
@@ -24,7 +24,7 @@ class OrderApi : public v1::OrderService::CallbackService {
                                         v1::CancelOrderResponse* response) override;
 
  private:
-  OrderService& orders_;
+  Orders& orders_;
   server::WorkerPool& workers_;
 };
 

@@ -1,5 +1,6 @@
 #include "services/order/clients/grpc_clients.h"
 
+#include "common/proto/convert.h"
 #include "common/server/client.h"
 #include "common/status/grpc_status.h"
 
@@ -74,8 +75,7 @@ absl::StatusOr<Quote> GrpcPriceQuoter::QuotePrice(const std::string& user_id, co
     auto* out = request.add_lines();
     out->set_sku_id(line.sku_id);
     out->set_quantity(line.quantity);
-    out->mutable_unit_price()->set_currency(line.currency);
-    out->mutable_unit_price()->set_amount_minor(line.unit_price);
+    proto::SetMoney(out->mutable_unit_price(), line.currency, line.unit_price);
   }
   marketing::v1::QuotePriceResponse response;
   auto context = server::NewClientContext(kCallTimeout);

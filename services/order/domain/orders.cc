@@ -60,9 +60,8 @@ std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines,
   return fingerprint;
 }
 
-OrderService::OrderService(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter,
-                           PaymentProvider& payments, Clock& clock, IdGenerator& ids, OrderObserver& observer,
-                           OrderSettings settings)
+Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments,
+               Clock& clock, IdGenerator& ids, OrderObserver& observer, OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
@@ -72,7 +71,7 @@ OrderService::OrderService(OrderStore& store, ProductCatalog& catalog, PriceQuot
       observer_(observer),
       settings_(settings) {}
 
-absl::StatusOr<Order> OrderService::PlaceOrder(const PlaceOrderCommand& command) {
+absl::StatusOr<Order> Orders::PlaceOrder(const PlaceOrderCommand& command) {
   if (command.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   if (command.request_id.empty()) {
     return InvalidArgument("requestId", "REQUEST_ID_MISSING", "request id (Idempotency-Key) is required");
@@ -105,7 +104,7 @@ absl::StatusOr<Order> OrderService::PlaceOrder(const PlaceOrderCommand& command)
   return placed;
 }
 
-absl::StatusOr<Order> OrderService::RunPlacementSaga(Order order, const std::vector<LineRequest>& lines) {
+absl::StatusOr<Order> Orders::RunPlacementSaga(Order order, const std::vector<LineRequest>& lines) {
   // Compensations of the finished steps, run in reverse when a later step fails.
   std::vector<std::function<void()>> undo;
   auto fail = [&](absl::Status error) -> absl::Status {
@@ -160,7 +159,7 @@ absl::StatusOr<Order> OrderService::RunPlacementSaga(Order order, const std::vec
   return order;
 }
 
-absl::StatusOr<Order> OrderService::ReplayPlacement(const Order& existing, const std::string& fingerprint) {
+absl::StatusOr<Order> Orders::ReplayPlacement(const Order& existing, const std::string& fingerprint) {
   if (existing.request_fingerprint != fingerprint) {
     return AlreadyExists("IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for a different order");
   }
@@ -180,7 +179,7 @@ absl::StatusOr<Order> OrderService::ReplayPlacement(const Order& existing, const
   return current;
 }
 
-absl::StatusOr<Order> OrderService::LoadOwnOrder(const std::string& user_id, const std::string& order_id) {
+absl::StatusOr<Order> Orders::LoadOwnOrder(const std::string& user_id, const std::string& order_id) {
   if (order_id.empty()) return InvalidArgument("orderId", "ORDER_ID_MISSING", "order id is required");
   absl::StatusOr<Order> order = store_.Get(order_id);
   // Another user's order answers exactly like a missing one.
@@ -191,19 +190,19 @@ absl::StatusOr<Order> OrderService::LoadOwnOrder(const std::string& user_id, con
   return order;
 }
 
-absl::StatusOr<Order> OrderService::GetOrder(const std::string& user_id, const std::string& order_id) {
+absl::StatusOr<Order> Orders::GetOrder(const std::string& user_id, const std::string& order_id) {
   return LoadOwnOrder(user_id, order_id);
 }
 
-absl::StatusOr<OrderPage> OrderService::ListOrders(const std::string& user_id, int page_size,
-                                                   const std::string& page_token) {
+absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int page_size,
+                                             const std::string& page_token) {
   if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
   if (page_size == 0) page_size = 20;
   page_size = std::min(page_size, 100);
   return store_.ListByUser(user_id, page_size, page_token);
 }
 
-absl::StatusOr<Order> OrderService::PayOrder(const std::string& user_id, const std::string& order_id) {
+absl::StatusOr<Order> Orders::PayOrder(const std::string& user_id, const std::string& order_id) {
   ASSIGN_OR_RETURN(Order order, LoadOwnOrder(user_id, order_id));
   for (int attempt = 0; attempt < 3; ++attempt) {
     switch (order.status) {
@@ -232,7 +231,7 @@ absl::StatusOr<Order> OrderService::PayOrder(const std::string& user_id, const s
   return Aborted("ORDER_CHANGED", "the order changed while paying; retry");
 }
 
-absl::StatusOr<Order> OrderService::FinishPayment(const std::string& order_id) {
+absl::StatusOr<Order> Orders::FinishPayment(const std::string& order_id) {
   ASSIGN_OR_RETURN(Order order, store_.Get(order_id));
   absl::Status confirmed = catalog_.Confirm(order_id);
   if (confirmed.code() == absl::StatusCode::kFailedPrecondition) {
@@ -264,8 +263,8 @@ absl::StatusOr<Order> OrderService::FinishPayment(const std::string& order_id) {
   return paid;
 }
 
-absl::StatusOr<Order> OrderService::CancelOrder(const std::string& user_id, const std::string& order_id,
-                                                const std::string& reason) {
+absl::StatusOr<Order> Orders::CancelOrder(const std::string& user_id, const std::string& order_id,
+                                          const std::string& reason) {
   ASSIGN_OR_RETURN(Order order, LoadOwnOrder(user_id, order_id));
   for (int attempt = 0; attempt < 3; ++attempt) {
     switch (order.status) {
@@ -293,14 +292,13 @@ absl::StatusOr<Order> OrderService::CancelOrder(const std::string& user_id, cons
   return Aborted("ORDER_CHANGED", "the order changed while cancelling; retry");
 }
 
-absl::Status OrderService::CancelAndRelease(const std::string& order_id, OrderStatus from,
-                                            const std::string& reason) {
+absl::Status Orders::CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason) {
   ASSIGN_OR_RETURN(bool cancelled, store_.Cancel(order_id, from, reason, clock_.Now()));
   if (cancelled) ReleaseStock(order_id);
   return absl::OkStatus();
 }
 
-void OrderService::ReleaseStock(const std::string& order_id) {
+void Orders::ReleaseStock(const std::string& order_id) {
   absl::Status released = catalog_.Release(order_id);
   if (released.ok()) released = store_.MarkStockReleased(order_id);
   if (!released.ok()) {
@@ -308,7 +306,7 @@ void OrderService::ReleaseStock(const std::string& order_id) {
   }
 }
 
-int OrderService::SweepOnce() {
+int Orders::SweepOnce() {
   int touched = 0;
   absl::Time now = clock_.Now();
   if (auto overdue = store_.ListPaymentOverdue(now, kSweepBatch); overdue.ok()) {

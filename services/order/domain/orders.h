@@ -47,10 +47,10 @@ class LocalPaymentProvider : public PaymentProvider {
   absl::Status Charge(const std::string&, int64_t, const std::string&) override { return absl::OkStatus(); }
 };
 
-class OrderService {
+class Orders {
  public:
-  OrderService(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments,
-               Clock& clock, IdGenerator& ids, OrderObserver& observer, OrderSettings settings = {});
+  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments,
+         Clock& clock, IdGenerator& ids, OrderObserver& observer, OrderSettings settings = {});
 
   absl::StatusOr<Order> PlaceOrder(const PlaceOrderCommand& command);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);

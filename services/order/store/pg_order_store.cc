@@ -6,9 +6,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/events/events.h"
+#include "common/events/outbox.h"
+#include "common/proto/convert.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/time_util.h"
 #include "zhongtai/order/v1/events.pb.h"
 
 namespace zhongtai::order {
@@ -44,14 +44,8 @@ Order OrderFromRow(const pqxx::row& row) {
   return order;
 }
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(Micros(t));
-}
-
-void SetMoney(zhongtai::type::v1::Money* money, const std::string& currency, int64_t amount) {
-  money->set_currency(currency);
-  money->set_amount_minor(amount);
-}
+using proto::SetMoney;
+using proto::ToTimestamp;
 
 absl::Status Publish(pqxx::work& tx, const std::string& order_id, const std::string& kind,
                      const google::protobuf::Message& message, absl::Time at) {
@@ -136,7 +130,7 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
     event.set_user_id(order.user_id);
     SetMoney(event.mutable_total(), order.currency, order.total);
     event.set_channel(order.channel);
-    *event.mutable_occur_time() = ToProto(placed_at);
+    *event.mutable_occur_time() = ToTimestamp(placed_at);
     return Publish(tx, order.order_id, "placed", event, placed_at);
   });
 }
@@ -248,7 +242,7 @@ absl::StatusOr<bool> PgOrderStore::MarkPaid(const Payment& payment) {
     event.set_order_id(payment.order_id);
     event.set_user_id(owner[0][0].as<std::string>());
     SetMoney(event.mutable_total(), payment.currency, payment.amount);
-    *event.mutable_occur_time() = ToProto(payment.paid_at);
+    *event.mutable_occur_time() = ToTimestamp(payment.paid_at);
     return Publish(tx, payment.order_id, "paid", event, payment.paid_at);
   }));
   return paid;
@@ -266,7 +260,7 @@ absl::StatusOr<bool> PgOrderStore::Cancel(const std::string& order_id, OrderStat
     event.set_order_id(order_id);
     event.set_user_id(owner[0][0].as<std::string>());
     event.set_reason(reason);
-    *event.mutable_occur_time() = ToProto(now);
+    *event.mutable_occur_time() = ToTimestamp(now);
     return Publish(tx, order_id, "cancelled", event, now);
   }));
   return cancelled;

@@ -16,7 +16,7 @@ struct World {
   testing::FakeClock clock;
   testing::SequentialIds ids;
   OrderObserver observer;
-  OrderService orders{store, catalog, quoter, payments, clock, ids, observer};
+  Orders orders{store, catalog, quoter, payments, clock, ids, observer};
 
   World() {
     catalog.available = {{"sku-a", 10}, {"sku-b", 1}};

@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/events/events.h"
+#include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/testing/stores.h"
 #include "migrations.h"

@@ -4,14 +4,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto/convert.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace zhongtai::product {
 namespace {
 
-using google::protobuf::util::TimeUtil;
+using proto::SetMoney;
+using proto::ToTimestamp;
 
 constexpr size_t kMaxIdLength = 64;
 constexpr size_t kMaxRequestIdLength = 128;
@@ -82,7 +83,6 @@ v1::ReservationStatus StatusToProto(ReservationStatus status) {
   return v1::RESERVATION_STATUS_UNSPECIFIED;
 }
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t) { return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t)); }
 
 void ToProto(const Category& category, v1::Category* out) {
   out->set_category_id(category.category_id);
@@ -197,8 +197,7 @@ void ToProto(const Sku& sku, v1::Sku* out) {
   out->set_product_id(sku.product_id);
   out->set_sku_code(sku.sku_code);
   out->set_spec(sku.spec);
-  out->mutable_price()->set_currency(sku.price.currency);
-  out->mutable_price()->set_amount_minor(sku.price.amount_minor);
+  SetMoney(out->mutable_price(), sku.price.currency, sku.price.amount_minor);
   out->set_available(sku.available);
   out->mutable_attributes()->insert(sku.attributes.begin(), sku.attributes.end());
   out->set_product_title(sku.product_title);

@@ -1,6 +1,7 @@
-// ProductStore over PostgreSQL. Every transaction that moves stock locks the stock rows in
-// (sku id, warehouse id) byte order (COLLATE "C", as std::string compares), so reservations,
-// confirmations and sweeps never deadlock.
+// ProductStore over PostgreSQL, in two files by concern: pg_catalog_store.cc (categories, products,
+// SKUs) and pg_inventory_store.cc (stock, reservations). Every transaction that moves stock locks the
+// stock rows in (sku id, warehouse id) byte order (COLLATE "C", as std::string compares), so
+// reservations, confirmations and sweeps never deadlock.
 #pragma once
 
 #include <string>
@@ -31,8 +32,5 @@ class PgProductStore : public ProductStore {
  private:
   pg::Pool& pool_;
 };
-
-// A PostgreSQL text[] literal ({"a","b"}) for binding a list as one parameter.
-std::string TextArrayLiteral(const std::vector<std::string>& values);
 
 }  // namespace zhongtai::product

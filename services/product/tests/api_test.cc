@@ -2,12 +2,11 @@
 // fields, reasons in trailers, and the reservation metric.
 #include <catch2/catch.hpp>
 
-#include "common/server/client.h"
-#include "common/server/service_runner.h"
 #include "common/testing/callers.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/testing/api_server.h"
 #include "prometheus/registry.h"
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"
@@ -55,22 +54,12 @@ TEST_CASE("product service over gRPC", "[api]") {
   InMemoryProductStore store;
   FakeClock clock;
   RandomIdGenerator ids(clock);
-  server::RunnerOptions options;
-  options.service = "product";
-  options.grpc_address = "127.0.0.1:0";
-  options.metrics_address = "127.0.0.1:0";
-  options.worker_threads = 2;
-  options.drain_timeout = absl::Seconds(1);
-  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
-  server::ServiceRunner runner(options);
-  PrometheusInventoryObserver observer(runner.registry());
+  zhongtai::testing::ApiServer server("product");
+  PrometheusInventoryObserver observer(server.runner().registry());
   Catalog catalog(store, clock, ids);
   Inventory inventory(store, clock, observer);
-  ProductApi api(catalog, inventory, runner.workers());
-  runner.AddService(&api);
-  REQUIRE(runner.Start().ok());
-  auto stub = v1::ProductService::NewStub(
-      server::MakeChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), v1::ProductService::service_full_name()));
+  ProductApi api(catalog, inventory, server.workers());
+  auto stub = server.Start<v1::ProductService>(&api);
   using S = v1::ProductService::Stub;
 
   v1::CreateCategoryRequest category_request;
@@ -185,10 +174,10 @@ TEST_CASE("product service over gRPC", "[api]") {
     REQUIRE(Call(*stub, &S::GetProduct, get, &got).ok());
     CHECK(got.product().skus(0).available() == 2);
 
-    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "reserved") == 1);
-    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "insufficient") == 1);
-    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "confirmed") == 1);
-    CHECK(Counter(runner.registry(), "zt_stock_reservations_total", "expired") == 0);
+    CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "reserved") == 1);
+    CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "insufficient") == 1);
+    CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "confirmed") == 1);
+    CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "expired") == 0);
   }
 
   SECTION("categories and products list with page tokens") {
@@ -207,8 +196,8 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(page.products(0).skus(0).sku_code() == "ZP-RED");
   }
 
-  runner.RequestShutdown();
-  CHECK(runner.Wait() == 0);
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
 }
 
 }  // namespace

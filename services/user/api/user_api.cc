@@ -1,18 +1,14 @@
 #include "services/user/api/user_api.h"
 
+#include "common/proto/convert.h"
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace zhongtai::user {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
-google::protobuf::Timestamp Timestamp(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
+using proto::ToTimestamp;
 
 }  // namespace
 
@@ -22,14 +18,14 @@ void ToProto(const User& user, v1::User* out) {
   out->set_phone(user.phone);
   out->set_nickname(user.nickname);
   out->set_role(user.role == Role::kAdmin ? v1::ROLE_ADMIN : v1::ROLE_CUSTOMER);
-  *out->mutable_create_time() = Timestamp(user.created_at);
+  *out->mutable_create_time() = ToTimestamp(user.created_at);
 }
 
 void ToProto(const IssuedTokens& tokens, v1::Tokens* out) {
   out->set_access_token(tokens.access_token);
   out->set_refresh_token(tokens.refresh_token);
   out->set_token_type("Bearer");
-  *out->mutable_expire_time() = Timestamp(tokens.access_expires_at);
+  *out->mutable_expire_time() = ToTimestamp(tokens.access_expires_at);
   out->set_expires_in(static_cast<int32_t>(absl::ToInt64Seconds(tokens.access_ttl)));
 }
 

@@ -6,11 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include "common/auth/token.h"
-#include "common/server/service_runner.h"
 #include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/testing/api_server.h"
 #include "services/user/tests/fakes.h"
 
 namespace zhongtai::user {
@@ -35,19 +33,9 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   settings.token.public_key = ::zhongtai::testing::TestTokenKeys().public_key;
   Accounts accounts(store, hasher, clock, ids, settings);
 
-  server::RunnerOptions options;
-  options.service = "user-test";
-  options.grpc_address = "127.0.0.1:0";
-  options.metrics_address = "127.0.0.1:0";
-  options.worker_threads = 2;
-  options.drain_timeout = absl::Milliseconds(200);
-  options.security.token_public_key = ::zhongtai::testing::TestTokenKeys().public_key;
-  server::ServiceRunner runner(options);
-  UserApi api(accounts, runner.workers());
-  runner.AddService(&api);
-  REQUIRE(runner.Start().ok());
-  auto stub = v1::UserService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials()));
+  zhongtai::testing::ApiServer server("user-test");
+  UserApi api(accounts, server.workers());
+  auto stub = server.Start<v1::UserService>(&api);
 
   v1::RegisterRequest reg;
   reg.set_email("Carol@Example.com");
@@ -155,10 +143,10 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   {
     // A token signed by anyone but the user service is refused, whatever it claims.
     grpc::ClientContext context;
-    context.AddMetadata(server::kCallerServiceMetadata, "gateway");
+    context.AddMetadata(::zhongtai::server::kCallerServiceMetadata, "gateway");
     auth::TokenConfig forger;
     forger.signing_key = auth::NewKeyPair().signing_key;
-    context.AddMetadata(server::kUserTokenMetadata,
+    context.AddMetadata(::zhongtai::server::kUserTokenMetadata,
                         auth::SignAccessToken(forger, registered.user().user_id(), "admin", absl::Now()));
     v1::GetMeResponse out;
     absl::Status forged = FromGrpcStatus(stub->GetMe(&context, v1::GetMeRequest(), &out), context);
@@ -166,8 +154,8 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
     CHECK(ReasonOf(forged) == "TOKEN_INVALID");
   }
 
-  runner.RequestShutdown();
-  CHECK(runner.Wait() == 0);
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
 }
 
 }  // namespace zhongtai::user

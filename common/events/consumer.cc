@@ -1,209 +1,29 @@
-#include "common/events/events.h"
+#include "common/events/consumer.h"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <random>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/ids/ids.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
 namespace zhongtai::events {
 namespace {
 
-constexpr char kSchema[] = R"sql(
-CREATE TABLE outbox (
-  seq bigint GENERATED ALWAYS AS IDENTITY,
-  id text PRIMARY KEY,
-  stream text NOT NULL,
-  type text NOT NULL,
-  key text NOT NULL,
-  payload bytea NOT NULL,
-  occurred_at timestamptz NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  published_at timestamptz
-);
-CREATE INDEX outbox_unpublished ON outbox (created_at, seq) WHERE published_at IS NULL;
-CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL;
-
-CREATE TABLE inbox (
-  consumer_group text NOT NULL,
-  event_id text NOT NULL,
-  handled_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (consumer_group, event_id)
-);
-)sql";
-
-// A PostgreSQL text[] literal.
-std::string ArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out.push_back('"');
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  out.push_back('}');
-  return out;
-}
-
-std::string ToRfc3339(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-}
-
-std::string RandomHex(int chars) {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < chars; ++i) out.push_back(kHex[rng() % 16]);
-  return out;
-}
-
 std::string DefaultConsumerName() {
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host[0] ? host : "consumer", "-", getpid(), "-", RandomHex(6));
+  return absl::StrCat(host[0] ? host : "consumer", "-", getpid(), "-", ids::RandomHex(6));
 }
 
 int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 
 }  // namespace
-
-const std::vector<pg::Migration>& SchemaMigrations() {
-  static const auto* const migrations =
-      new std::vector<pg::Migration>{{"0000_events_0001_outbox_inbox", kSchema},
-                                     {"0000_events_0002_inbox_handled_at",
-                                      "CREATE INDEX inbox_handled_at ON inbox (consumer_group, handled_at)"}};
-  return *migrations;
-}
-
-absl::Status AppendToOutbox(pqxx::work& tx, const std::string& stream, const Event& event) {
-  if (stream.empty() || event.id.empty() || event.type.empty()) {
-    return Internal("EVENT_INVALID", "an event needs a stream, an id and a type");
-  }
-  absl::Time occurred = event.occurred_at == absl::Time() ? absl::Now() : event.occurred_at;
-  tx.exec_params(
-      "INSERT INTO outbox (id, stream, type, key, payload, occurred_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6::timestamptz)",
-      event.id, stream, event.type, event.key, pqxx::binarystring(event.payload), ToRfc3339(occurred));
-  return absl::OkStatus();
-}
-
-// ---------------------------------------------------------------------------------------------
-// OutboxRelay
-
-OutboxRelay::OutboxRelay(pg::Pool& pg, redis::Pool& redis, RelayOptions options)
-    : pg_(pg), redis_(redis), options_(std::move(options)) {
-  if (options_.batch < 1) options_.batch = 1;
-}
-
-OutboxRelay::~OutboxRelay() { Stop(); }
-
-void OutboxRelay::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Run(); });
-}
-
-void OutboxRelay::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-absl::StatusOr<int> OutboxRelay::PublishOnce() {
-  int published = 0;
-  absl::Status redis_status;
-  absl::Status status = pg_.Transact([&](pqxx::work& tx) {
-    published = 0;
-    redis_status = absl::OkStatus();
-    pqxx::result rows = tx.exec_params(
-        "SELECT id, stream, type, key, payload, "
-        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-        "FROM outbox WHERE published_at IS NULL ORDER BY created_at, seq LIMIT $1 "
-        "FOR UPDATE SKIP LOCKED",
-        options_.batch);
-    std::vector<std::string> done;
-    for (const pqxx::row& row : rows) {
-      std::vector<std::string> argv = {"XADD", row[1].as<std::string>()};
-      if (options_.max_len > 0) {
-        argv.insert(argv.end(), {"MAXLEN", "~", absl::StrCat(options_.max_len)});
-      }
-      argv.insert(argv.end(), {"*", "id", row[0].as<std::string>(), "type", row[2].as<std::string>(),
-                               "key", row[3].as<std::string>(), "payload",
-                               pqxx::binarystring(row[4]).str(), "occurred_at", row[5].as<std::string>()});
-      absl::StatusOr<redis::Reply> added = redis_.Command(argv);
-      if (!added.ok()) {
-        redis_status = added.status();
-        break;  // mark what was published; the rest waits for the next poll
-      }
-      done.push_back(row[0].as<std::string>());
-    }
-    if (!done.empty()) {
-      tx.exec_params("UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::text[])",
-                     ArrayLiteral(done));
-    }
-    lag_seconds_ = tx.exec(
-                         "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 "
-                         "FROM outbox WHERE published_at IS NULL")[0][0]
-                       .as<double>();
-    published = static_cast<int>(done.size());
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  published_ += published;
-  if (!redis_status.ok()) return redis_status;
-  return published;
-}
-
-void OutboxRelay::Cleanup() {
-  absl::Status status = pg_.Transact([&](pqxx::work& tx) {
-    tx.exec_params(
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE published_at < "
-        "clock_timestamp() - make_interval(secs => $1) LIMIT 10000)",
-        absl::ToDoubleSeconds(options_.retain));
-    return absl::OkStatus();
-  });
-  if (!status.ok()) log::Warn("outbox cleanup failed", {{"error", std::string(status.message())}});
-}
-
-void OutboxRelay::Run() {
-  absl::Time next_cleanup = absl::Now() + absl::Minutes(1);
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-    }
-    absl::Duration wait = options_.poll;
-    absl::StatusOr<int> published = PublishOnce();
-    if (!published.ok()) {
-      log::Warn("outbox relay failed", {{"error", std::string(published.status().message())},
-                                        {"reason", ReasonOf(published.status())}});
-      wait = std::max(options_.poll, absl::Seconds(1));
-    } else if (*published >= options_.batch) {
-      wait = absl::ZeroDuration();
-    }
-    if (absl::Now() >= next_cleanup) {
-      Cleanup();
-      next_cleanup = absl::Now() + absl::Minutes(1);
-    }
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoNanoseconds(wait), [this] { return stopping_; });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// StreamConsumer
 
 StreamConsumer::StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler)
     : pg_(pg), redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {

@@ -1,7 +1,5 @@
-// Domain events between services: the transactional outbox (AppendToOutbox inside the business
-// transaction), a relay that publishes it to Redis Streams, and a consumer-group runner that
-// applies each event exactly once by recording its id in an inbox table in the handler's
-// transaction. Delivery is at least once; the effect happens once.
+// Domain events, part 3 of 3: the consumer-group runner that applies each published event
+// (common/events/outbox.h, common/events/relay.h) exactly once, deduplicated by an inbox table.
 #pragma once
 
 #include <atomic>
@@ -11,75 +9,15 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/pg/migrate.h"
+#include "common/events/outbox.h"
 #include "common/pg/pool.h"
 #include "common/redis/redis.h"
 
 namespace zhongtai::events {
-
-struct Event {
-  std::string id;       // unique; the consumers' dedupe key
-  std::string type;     // proto full name, e.g. "zhongtai.order.v1.OrderPlaced"
-  std::string key;      // aggregate id, e.g. the order id
-  std::string payload;  // serialized proto bytes
-  absl::Time occurred_at;
-};
-
-// The outbox and inbox tables, named "0000_events_..." so they sort before a service's own.
-// Pass them to pg::Migrate before the service's migrations.
-const std::vector<pg::Migration>& SchemaMigrations();
-
-// Records the event for publishing to `stream` (e.g. "zt.events.order"); call inside
-// pg::Pool::Transact so that it is published if and only if the transaction commits.
-absl::Status AppendToOutbox(pqxx::work& tx, const std::string& stream, const Event& event);
-
-struct RelayOptions {
-  absl::Duration poll = absl::Milliseconds(50);
-  int batch = 100;
-  // XADD ... MAXLEN ~ max_len (approximate trimming); 0 keeps every entry.
-  int64_t max_len = 1000000;
-  // Published rows older than this are deleted from the outbox.
-  absl::Duration retain = absl::Hours(24 * 7);
-};
-
-// Publishes unpublished outbox rows in created order with XADD to each row's stream, fields
-// id, type, key, payload, occurred_at (RFC 3339), and marks them published in the same
-// transaction. Several relays (replicas) may run at once: rows are locked with SKIP LOCKED.
-class OutboxRelay {
- public:
-  OutboxRelay(pg::Pool& pg, redis::Pool& redis, RelayOptions options = {});
-  ~OutboxRelay();  // stops
-  OutboxRelay(const OutboxRelay&) = delete;
-  OutboxRelay& operator=(const OutboxRelay&) = delete;
-
-  void Start();
-  void Stop();  // idempotent; waits for the current batch
-  // Age in seconds of the oldest unpublished row as of the last poll (0 when none), for the
-  // zt_outbox_lag_seconds gauge.
-  double lag_seconds() const { return lag_seconds_.load(); }
-  int64_t published() const { return published_.load(); }
-
-  // One poll: publishes up to `batch` rows; returns how many. Start() calls it in a loop.
-  absl::StatusOr<int> PublishOnce();
-
- private:
-  void Run();
-  void Cleanup();
-
-  pg::Pool& pg_;
-  redis::Pool& redis_;
-  RelayOptions options_;
-  std::atomic<double> lag_seconds_{0};
-  std::atomic<int64_t> published_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 struct ConsumerOptions {
   std::string stream;    // e.g. "zt.events.order"
