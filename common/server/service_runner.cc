@@ -126,6 +126,11 @@ class Metrics {
   metrics::RpcMetrics server_rpcs;
 };
 
+int InvalidConfiguration(const absl::Status& status) {
+  log::Error("invalid configuration", {{"error", std::string(status.message())}});
+  return kExitBadConfiguration;
+}
+
 int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>& main_body) {
   CommandLine command_line;
   for (int i = 1; i < argc; ++i) {

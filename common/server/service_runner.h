@@ -57,6 +57,14 @@ struct CommandLine {
   bool migrate_only = false;
 };
 
+// Exit codes of a service's start: bad configuration (the process should not be restarted as is), and a
+// dependency it cannot reach or a port it cannot bind.
+inline constexpr int kExitBadConfiguration = 2;
+inline constexpr int kExitCannotStart = 1;
+
+// Logs "invalid configuration" with the status's message and returns kExitBadConfiguration.
+int InvalidConfiguration(const absl::Status& status);
+
 // Parses argv and calls `main_body`; an unknown argument prints the usage and returns 2.
 int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>& main_body);
 

@@ -22,10 +22,7 @@ namespace {
 int Main(const server::CommandLine& command_line) {
   log::Init("datahub");
   absl::StatusOr<DatahubConfig> config = LoadConfig();
-  if (!config.ok()) {
-    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
-    return 2;
-  }
+  if (!config.ok()) return server::InvalidConfiguration(config.status());
 
   std::vector<pg::Migration> migrations = events::SchemaMigrations();
   migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
@@ -41,10 +38,7 @@ int Main(const server::CommandLine& command_line) {
 
   absl::StatusOr<server::RunnerOptions> service_options =
       server::ServiceOptions("datahub", config->grpc_port, config->metrics_port, config->worker_threads);
-  if (!service_options.ok()) {
-    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
-    return 2;
-  }
+  if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
   server::RunnerOptions options = *std::move(service_options);
   server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);

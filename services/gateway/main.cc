@@ -11,6 +11,7 @@
 #include "common/log/log.h"
 #include "common/metrics/endpoint.h"
 #include "common/server/security.h"
+#include "common/server/service_runner.h"
 #include "services/gateway/config.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/http_server.h"
@@ -26,10 +27,7 @@ int main() {
   using namespace zhongtai;
   log::Init("gateway");
   absl::StatusOr<gateway::GatewayConfig> config = gateway::LoadConfig();
-  if (!config.ok()) {
-    log::Error("bad configuration", {{"error", std::string(config.status().message())}});
-    return 2;
-  }
+  if (!config.ok()) return server::InvalidConfiguration(config.status());
   log::Init("gateway", log::ParseLevel(config->log_level));
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);

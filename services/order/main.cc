@@ -32,10 +32,7 @@ class TimeOrderedIds : public IdGenerator {
 int Main(const server::CommandLine& command_line) {
   log::Init("order");
   absl::StatusOr<OrderConfig> config = LoadConfig();
-  if (!config.ok()) {
-    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
-    return 2;
-  }
+  if (!config.ok()) return server::InvalidConfiguration(config.status());
 
   std::vector<pg::Migration> migrations = events::SchemaMigrations();
   migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
@@ -51,10 +48,7 @@ int Main(const server::CommandLine& command_line) {
 
   absl::StatusOr<server::RunnerOptions> service_options =
       server::ServiceOptions("order", config->grpc_port, config->metrics_port, config->worker_threads);
-  if (!service_options.ok()) {
-    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
-    return 2;
-  }
+  if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
   server::RunnerOptions options = *std::move(service_options);
   server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);

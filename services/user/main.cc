@@ -22,10 +22,7 @@ class TimeOrderedIds : public IdGenerator {
 int Main(const server::CommandLine& command_line) {
   log::Init("user");
   absl::StatusOr<UserConfig> config = LoadConfig();
-  if (!config.ok()) {
-    log::Error("invalid configuration", {{"error", std::string(config.status().message())}});
-    return 2;
-  }
+  if (!config.ok()) return server::InvalidConfiguration(config.status());
 
   auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"}, Migrations());
   if (!pool.ok()) {
@@ -39,10 +36,7 @@ int Main(const server::CommandLine& command_line) {
 
   absl::StatusOr<server::RunnerOptions> service_options =
       server::ServiceOptions("user", config->grpc_port, config->metrics_port, config->worker_threads);
-  if (!service_options.ok()) {
-    log::Error("invalid configuration", {{"error", std::string(service_options.status().message())}});
-    return 2;
-  }
+  if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
   server::RunnerOptions options = *std::move(service_options);
   server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);
