@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
 
 namespace zhongtai::auth {
@@ -99,29 +100,7 @@ bool Ed25519Verify(absl::string_view public_key, absl::string_view data, absl::s
                                      reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
 }
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static const char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
+std::string JsonString(absl::string_view s) { return absl::StrCat("\"", log::JsonEscape(s), "\""); }
 
 // A flat JSON object of strings and integers, which is all our own tokens contain. Anything else
 // (nesting, arrays, floats, \u escapes beyond ASCII) makes the token untrusted.
