@@ -518,10 +518,14 @@ def dockerignore_excludes(patterns, path):
     return excluded
 
 
+def dockerignore_patterns(dockerignore):
+    return [line.strip() for line in dockerignore.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def dockerfile_copy_problems(dockerfile, dockerignore, tracked):
     """COPY/ADD sources (not --from a stage) that are not in the repository or that .dockerignore leaves out."""
     problems = []
-    patterns = [line.strip() for line in dockerignore.splitlines() if line.strip() and not line.startswith("#")]
+    patterns = dockerignore_patterns(dockerignore)
     text = dockerfile.replace("\\\n", " ")
     for m in re.finditer(r"(?im)^(COPY|ADD)\s+(.*)$", text):
         args = m.group(2).strip()
@@ -548,11 +552,11 @@ def dockerfile_copy_problems(dockerfile, dockerignore, tracked):
 def check_copy(ctx):
     if not os.path.exists(DOCKERIGNORE):
         return [".dockerignore is missing: the build context would carry build folders, .state and node_modules"]
-    problems = dockerfile_copy_problems(open(DOCKERFILE).read(), open(DOCKERIGNORE).read(), tracked_files())
-    for needed in ("build", ".state", "node_modules", ".git"):
-        if not dockerignore_excludes([l.strip() for l in open(DOCKERIGNORE) if l.strip() and not l.startswith("#")],
-                                     needed):
-            problems.append(".dockerignore does not leave out %s" % needed)
+    ignore = open(DOCKERIGNORE).read()
+    problems = dockerfile_copy_problems(open(DOCKERFILE).read(), ignore, tracked_files())
+    for local in ("build", "build-bench", ".state", "node_modules", ".git"):
+        if not dockerignore_excludes(dockerignore_patterns(ignore), local):
+            problems.append(".dockerignore does not leave out %s" % local)
     return problems
 
 
@@ -596,11 +600,10 @@ def check_selftest(ctx):
     dockerfile, tracked = open(DOCKERFILE).read(), tracked_files()
     ignore = open(DOCKERIGNORE).read() if os.path.exists(DOCKERIGNORE) else ""
     found = len(dockerfile_copy_problems(dockerfile, ignore, tracked))
+    copy_protos = "COPY protos/ protos/"
     for what, text, ign in [
-            ("COPY of a missing folder", dockerfile.replace("COPY protos/ protos/", "COPY protos/ protos/\nCOPY cmake/ cmake/"),
-             ignore),
-            ("COPY of a missing file among several", dockerfile.replace("COPY protos/ protos/",
-                                                                         "COPY protos/ no-such-file.txt /x/"), ignore),
+            ("COPY of a missing folder", dockerfile.replace(copy_protos, copy_protos + "\nCOPY cmake/ cmake/"), ignore),
+            ("COPY of a missing file among several", dockerfile.replace(copy_protos, "COPY protos/ no.txt /x/"), ignore),
             ("COPY of a folder .dockerignore leaves out", dockerfile, ignore + "\nprotos\n")]:
         if text == dockerfile and ign == ignore:
             problems.append("selftest %s: the Dockerfile has no COPY protos/ protos/ to mutate" % what)
