@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the dependencies on Debian 12 (run as root, or with sudo). Idempotent: a second run changes nothing.
-#   install-deps.sh run    what building and running the six services needs (deploy/up.sh)
+#   install-deps.sh run    what building and running the six services needs; deploy/up.sh
 #   install-deps.sh test   that, plus what the tests add: node/npm tools pinned by package-lock.json (buf, kubectl,
-#                          the manifest validator), clang-format, PyYAML (deploy/test.sh)
+#                          the manifest validator), clang-format, PyYAML, git (tests list the tracked files);
+#                          deploy/test.sh
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-}
@@ -10,15 +11,15 @@ case "$mode" in run | test) ;; *) echo "usage: install-deps.sh run|test" >&2; ex
 
 run_packages=(
   # build: toolchain and libraries (catch2 too: CMake looks for it when it configures the tree)
-  build-essential cmake ninja-build ccache pkg-config git ca-certificates
+  build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libpqxx-dev prometheus-cpp-dev catch2 libssl-dev libsodium-dev libboost-dev libboost-system-dev
   # run: the stores, Prometheus, and what deploy/stack.sh and deploy/seed.py call
-  postgresql-15 redis-server prometheus python3 curl procps
+  postgresql-15 redis-server prometheus python3 curl
 )
 test_packages=(
-  python3-yaml clang-format
-  nodejs npm
+  git python3-yaml clang-format
+  nodejs npm ca-certificates
 )
 packages=("${run_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
