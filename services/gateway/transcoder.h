@@ -60,7 +60,7 @@ struct HttpResponse {
 // Proto3 JSON: lowerCamelCase names, int64 as strings, enums by name, fields with default values printed.
 HttpResponse JsonResponse(const google::protobuf::Message& message);
 
-// The HTTP status of a gRPC / absl code, as API.md lists them.
+// The HTTP status of a gRPC / absl code, as docs/api.md lists them.
 int HttpStatusOf(absl::StatusCode code);
 
 // {"error":{"code":..,"status":"..","reason":"..","message":"..","details":[{"field":".."}]}};

@@ -1,4 +1,4 @@
-// The order domain's business counters as Prometheus metrics (DESIGN.md section 5).
+// The order domain's business counters as Prometheus metrics (catalogue: docs/metrics.md).
 #pragma once
 
 #include "prometheus/counter.h"

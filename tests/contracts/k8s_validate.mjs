@@ -18,6 +18,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "..", "..");
+// The pinned kubectl that deploy/install-deps.sh test unpacks from npm.
+const KUBECTL = path.join(REPO, "node_modules", ".bin", "kubectl");
 // Where the models of an apiVersion may live; the first package with a matching class wins.
 const MODEL_PACKAGES = ["kubernetes-models", "@kubernetes-models/prometheus-operator", "@kubernetes-models/cert-manager"];
 
@@ -41,8 +43,8 @@ for (const pkg of MODEL_PACKAGES) {
 // ---------------------------------------------------------------------------------------------------------------
 function render(target) {
   if (fs.statSync(target).isFile()) return fs.readFileSync(target, "utf8");
-  const out = spawnSync("kubectl", ["kustomize", target], { encoding: "utf8", maxBuffer: 64 << 20 });
-  if (out.error) die(`kubectl kustomize ${target}: ${out.error.message} (is kubectl installed?)`);
+  const out = spawnSync(KUBECTL, ["kustomize", target], { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (out.error) die(`${KUBECTL} kustomize ${target}: ${out.error.message} (deploy/install-deps.sh test)`);
   if (out.status !== 0) die(`kubectl kustomize ${target} exited ${out.status}: ${out.stderr.trim()}`);
   return out.stdout;
 }

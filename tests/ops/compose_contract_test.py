@@ -15,12 +15,17 @@ stack would start:
   commands   each command names a binary the Dockerfile installs; the image runs as non-root
   health     each service's healthcheck probes its own port (gRPC health; gateway: HTTP /healthz)
   prometheus the compose Prometheus scrapes every service's metrics port and loads the mounted rules
-  selftest   the checks above catch broken copies of the compose file
+  copy       every COPY source of the Dockerfile is a file or folder tracked in the repository and not left out of
+             the build context by .dockerignore (nothing builds the image here, so this is what catches a stale COPY)
+  selftest   the checks above catch broken copies of the compose file and the Dockerfile
 Usage: compose_contract_test.py [CHECK...]   (default: all)
 """
 import copy
+import fnmatch
+import json
 import os
 import re
+import subprocess
 import sys
 
 import yaml
@@ -29,6 +34,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DEPLOY = os.path.join(REPO, "deploy")
 COMPOSE = os.path.join(DEPLOY, "compose.yaml")
 DOCKERFILE = os.path.join(DEPLOY, "docker", "Dockerfile")
+DOCKERIGNORE = os.path.join(REPO, ".dockerignore")
 
 GETTERS = ("String", "Int", "Port", "HostPort", "Bool", "RequiredString", "Shared", "Duration")
 
@@ -478,7 +484,20 @@ def dockerfile_binaries():
     for cp in re.finditer(r"\bcp\s+(/[^\s$]+)\s+%s/?(?:\s|$)" % re.escape(src_dir), build):
         binaries.add(os.path.basename(cp.group(1)))
     targets = set(re.findall(r"\bzt-[a-z-]+", " ".join(re.findall(r"ninja\s+-C\s+\S+\s+([^&]+)", build))))
+    if "zt-services" in targets:
+        targets |= aggregate_executables()
     return dest, binaries, targets, final
+
+
+def aggregate_executables():
+    """The executables the CMake target zt-services builds: services/CMakeLists.txt adds zt-<name> for each name of
+    the foreach loop around add_dependencies(zt-services ...)."""
+    text = open(os.path.join(REPO, "services", "CMakeLists.txt")).read()
+    m = re.search(r"foreach\(\s*(\w+)\s+([^)]*)\)\s*if\(TARGET zt-\$\{\1\}\)\s*add_dependencies\(zt-services zt-\$\{\1\}\)",
+                  text)
+    if not m:
+        raise AssertionError("services/CMakeLists.txt: cannot find what the zt-services target depends on")
+    return {"zt-" + name for name in m.group(2).split()}
 
 
 def check_commands(ctx):
@@ -601,6 +620,70 @@ def check_prometheus(ctx):
     return problems
 
 
+def tracked_files():
+    out = subprocess.run(["git", "-C", REPO, "ls-files", "-z"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise AssertionError("git ls-files: %s" % out.stderr.strip())
+    return [f for f in out.stdout.split("\0") if f]
+
+
+def dockerignore_excludes(patterns, path):
+    """Whether .dockerignore patterns leave path out of the build context (last matching pattern wins; a pattern
+    matching a folder leaves out everything under it; ** spans folders)."""
+    excluded = False
+    for raw in patterns:
+        negate = raw.startswith("!")
+        pattern = os.path.normpath(raw[1:] if negate else raw).lstrip("/")
+        regex = re.escape(pattern).replace(r"\*\*", "\0").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        regex = regex.replace("\0/", "(?:.*/)?").replace("\0", ".*")
+        parts = path.split("/")
+        if any(re.fullmatch(regex, "/".join(parts[:i])) for i in range(1, len(parts) + 1)):
+            excluded = not negate
+    return excluded
+
+
+def dockerignore_patterns(dockerignore):
+    return [line.strip() for line in dockerignore.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def dockerfile_copy_problems(dockerfile, dockerignore, tracked):
+    """COPY/ADD sources (not --from a stage) that are not in the repository or that .dockerignore leaves out."""
+    problems = []
+    patterns = dockerignore_patterns(dockerignore)
+    text = dockerfile.replace("\\\n", " ")
+    for m in re.finditer(r"(?im)^(COPY|ADD)\s+(.*)$", text):
+        args = m.group(2).strip()
+        flags = re.findall(r"--(\w+)(?:=\S*)?\s*", args)
+        args = re.sub(r"^(?:--\S+\s+)*", "", args)
+        if "from" in flags:
+            continue
+        words = json.loads(args) if args.startswith("[") else args.split()
+        if len(words) < 2:
+            problems.append("Dockerfile: %s %s names no source and destination" % (m.group(1), args))
+            continue
+        for source in words[:-1]:
+            src = os.path.normpath(source).lstrip("/")
+            present = [f for f in tracked if src == "." or fnmatch.fnmatchcase(f, src) or
+                       any(fnmatch.fnmatchcase("/".join(f.split("/")[:i]), src) for i in range(1, f.count("/") + 1))]
+            if not present:
+                problems.append("Dockerfile: %s %s: no file or folder %s in the repository" % (m.group(1), args, source))
+            elif all(dockerignore_excludes(patterns, f) for f in present):
+                problems.append("Dockerfile: %s %s: .dockerignore leaves %s out of the build context"
+                                % (m.group(1), args, source))
+    return problems
+
+
+def check_copy(ctx):
+    if not os.path.exists(DOCKERIGNORE):
+        return [".dockerignore is missing: the build context would carry build folders, .state and node_modules"]
+    ignore = open(DOCKERIGNORE).read()
+    problems = dockerfile_copy_problems(open(DOCKERFILE).read(), ignore, tracked_files())
+    for local in ("build", "build-bench", ".state", "node_modules", ".git"):
+        if not dockerignore_excludes(dockerignore_patterns(ignore), local):
+            problems.append(".dockerignore does not leave out %s" % local)
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------------------------
 def run_checks(compose, names):
     ctx = Context(compose)
@@ -655,6 +738,19 @@ def check_selftest(ctx):
         ("prometheus", "metrics port moved", lambda c: env(c, "datahub").__setitem__("ZT_DATAHUB_METRICS_PORT", "9200")),
     ]
     problems = []
+    # The Dockerfile and .dockerignore: a COPY of a missing folder, or of one the context leaves out, is caught.
+    dockerfile, tracked = open(DOCKERFILE).read(), tracked_files()
+    ignore = open(DOCKERIGNORE).read() if os.path.exists(DOCKERIGNORE) else ""
+    found = len(dockerfile_copy_problems(dockerfile, ignore, tracked))
+    copy_protos = "COPY protos/ protos/"
+    for what, text, ign in [
+            ("COPY of a missing folder", dockerfile.replace(copy_protos, copy_protos + "\nCOPY cmake/ cmake/"), ignore),
+            ("COPY of a missing file among several", dockerfile.replace(copy_protos, "COPY protos/ no.txt /x/"), ignore),
+            ("COPY of a folder .dockerignore leaves out", dockerfile, ignore + "\nprotos\n")]:
+        if text == dockerfile and ign == ignore:
+            problems.append("selftest %s: the Dockerfile has no COPY protos/ protos/ to mutate" % what)
+        elif len(dockerfile_copy_problems(text, ign, tracked)) <= found:
+            problems.append("selftest: check copy did not notice: %s" % what)
     for check, what, mutate in mutations:
         broken = copy.deepcopy(base)
         try:
@@ -675,6 +771,7 @@ CHECKS = {
     "commands": check_commands,
     "health": check_health,
     "prometheus": check_prometheus,
+    "copy": check_copy,
     "selftest": check_selftest,
 }
 

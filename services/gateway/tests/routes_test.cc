@@ -19,7 +19,7 @@ const RouteTable& Table() {
   return table;
 }
 
-// Every route of API.md with who may call it.
+// Every route of docs/api.md with who may call it.
 const std::map<std::string, Access>& ApiMdRoutes() {
   static const std::map<std::string, Access> routes = {
       {"POST /v1/users", Access::kPublic},
@@ -92,7 +92,7 @@ std::map<std::string, const Route*> Declared() {
   return out;
 }
 
-TEST_CASE("every route the protos declare is an API.md route with API.md's access") {
+TEST_CASE("every route the protos declare is a docs/api.md route with the access it lists") {
   auto declared = Declared();
   REQUIRE_FALSE(declared.empty());
   for (const auto& [key, route] : declared) {

@@ -186,7 +186,7 @@ TEST_CASE("authentication and authorisation per route access") {
   CHECK(ReasonOf(Authenticate(admin, "", FakeVerify).status()) == "TOKEN_MISSING");
 }
 
-TEST_CASE("errors map to API.md's HTTP statuses and body") {
+TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
   using C = absl::StatusCode;
   const std::vector<std::pair<C, int>> table = {
       {C::kInvalidArgument, 400}, {C::kFailedPrecondition, 400}, {C::kOutOfRange, 400}, {C::kUnauthenticated, 401},
