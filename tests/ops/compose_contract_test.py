@@ -744,7 +744,7 @@ def check_selftest(ctx):
     found = len(dockerfile_copy_problems(dockerfile, ignore, tracked))
     copy_protos = "COPY protos/ protos/"
     for what, text, ign in [
-            ("COPY of a missing folder", dockerfile.replace(copy_protos, copy_protos + "\nCOPY cmake/ cmake/"), ignore),
+            ("COPY of a missing folder", dockerfile.replace(copy_protos, copy_protos + "\nCOPY no-such-folder/ x/"), ignore),
             ("COPY of a missing file among several", dockerfile.replace(copy_protos, "COPY protos/ no.txt /x/"), ignore),
             ("COPY of a folder .dockerignore leaves out", dockerfile, ignore + "\nprotos\n")]:
         if text == dockerfile and ign == ignore:
