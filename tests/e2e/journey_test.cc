@@ -285,7 +285,13 @@ TEST_CASE("an order left unpaid past its deadline is cancelled and its stock ret
                  .Str("order.status");
   }
   CHECK(status == "ORDER_STATUS_CANCELLED");
-  CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 5);
+  // The order turns CANCELLED before the product service has the stock back (one more call): poll briefly.
+  int64_t available = 0;
+  for (int i = 0; i < 50 && available != 5; ++i) {
+    available = stack.Available(product.product_id, product.sku_ids[0]);
+    if (available != 5) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(available == 5);
   auto late = client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}", stack.Bearer(token));
   CHECK(late.status == 400);
 }
