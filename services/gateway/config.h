@@ -6,6 +6,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/gateway/body_limits.h"
+#include "services/gateway/rate_limiter.h"
 
 namespace zhongtai::gateway {
 
@@ -19,11 +21,19 @@ struct GatewayConfig {
   std::string token_secret;
   absl::Duration upstream_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(10);
-  size_t body_limit = 1 << 20;
+  size_t body_limit = 64 << 10;
+  RouteBodyLimits route_body_limits;  // checked against the route table at start
+  size_t max_connections = 4096;
+  absl::Duration first_byte_timeout = absl::Seconds(10);
   absl::Duration header_timeout = absl::Seconds(10);
   absl::Duration body_timeout = absl::Seconds(30);
   absl::Duration idle_timeout = absl::Seconds(60);
   std::string log_level = "info";
+  // Rate limits (GCRA in Redis; fail open when Redis fails, see rate_limiter.h).
+  std::string redis_addr = "127.0.0.1:6379";
+  absl::Duration redis_timeout = absl::Milliseconds(50);
+  RateLimitOptions rate_limits;
+  int trusted_proxy_hops = 0;
 };
 
 // INVALID_ARGUMENT naming every bad variable; the token secret is required (at least 32 bytes).

@@ -1144,8 +1144,11 @@ MUTATIONS = [
     ("dev", "network", "no DNS", lambda o: _policy(o, "allow-dns")["egress"][0].__setitem__("ports", [{"port": 53, "protocol": "UDP"}])),
     ("dev", "network", "gateway may reach PostgreSQL",
      lambda o: _set_expr_values(_policy(o, "postgres-clients")["podSelector"], SUITE)),
-    ("prod", "network", "gateway may reach the managed Redis",
-     lambda o: _set_expr_values(_policy(o, "redis-clients")["podSelector"], ["product", "order", "datahub", "gateway"])),
+    ("prod", "network", "marketing may reach the managed Redis",
+     lambda o: _set_expr_values(_policy(o, "redis-clients")["podSelector"],
+                                ["product", "order", "datahub", "gateway", "marketing"])),
+    ("prod", "network", "gateway may not reach the managed Redis (its rate limits)",
+     lambda o: _set_expr_values(_policy(o, "redis-clients")["podSelector"], ["product", "order", "datahub"])),
     ("prod", "network", "no egress to the managed PostgreSQL", lambda o: _policy(o, "postgres-clients").__setitem__("egress", [])),
     ("prod", "network", "ingress controller shut out", lambda o: _policy(o, "allow-ingress-controller")["ingress"][0]["from"][0]
      ["namespaceSelector"]["matchLabels"].__setitem__("kubernetes.io/metadata.name", "ingress")),
