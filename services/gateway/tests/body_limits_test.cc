@@ -25,7 +25,7 @@ TEST_CASE("route body limits parse from METHOD /template=BYTES lists") {
   CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders=2048,POST /v1/orders=4096", 1024, 1 << 20).ok());
 }
 
-TEST_CASE("a route's override applies to its requests; the rest get the default") {
+TEST_CASE("a route override applies to its requests and the rest get the default") {
   auto limits = BodyLimits::Create(64 << 10, {{"POST /v1/admin/products", 256 << 10}, {"POST /v1/orders", 4096}},
                                    Table());
   REQUIRE(limits.ok());
