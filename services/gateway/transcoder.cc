@@ -391,12 +391,6 @@ std::string RandomHex(int bytes) {
   return out;
 }
 
-std::string NewIdempotencyKey() {
-  std::string hex = RandomHex(16);
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-", hex.substr(16, 4), "-",
-                      hex.substr(20));
-}
-
 bool IsValidRequestId(absl::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {

@@ -74,9 +74,6 @@ absl::Status PublicUpstreamStatus(const absl::Status& status, absl::string_view 
 // Random lowercase hex of `bytes` random bytes.
 std::string RandomHex(int bytes);
 
-// A random UUID-shaped key.
-std::string NewIdempotencyKey();
-
 // Request ids: a client's X-Request-Id is kept when it is 1..128 characters of [A-Za-z0-9._:-].
 bool IsValidRequestId(absl::string_view id);
 
