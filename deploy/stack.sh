@@ -124,6 +124,16 @@ SQL
   export ZT_AUTH_PUBLIC_KEY
   export ZT_USER_ADMIN_LOGIN=$admin_login ZT_USER_ADMIN_PASSWORD=$admin_password
   export ZT_ORDER_PRODUCT_ADDR=127.0.0.1:${grpc[product]} ZT_ORDER_MARKETING_ADDR=127.0.0.1:${grpc[marketing]}
+  # The gateway keeps its rate limits in the stack's Redis. Every client of a local stack (tests, benchmarks,
+  # the seed) comes from this machine and one address, so the limits default to values it never reaches: the
+  # limiter still does its Redis round trip on every request. Set ZT_GATEWAY_RATE_* to try real limits.
+  export ZT_GATEWAY_REDIS_ADDR=$ZT_TEST_REDIS_ADDR
+  export ZT_GATEWAY_RATE_IP_PER_MINUTE=${ZT_GATEWAY_RATE_IP_PER_MINUTE:-100000000}
+  export ZT_GATEWAY_RATE_IP_BURST=${ZT_GATEWAY_RATE_IP_BURST:-1000000}
+  export ZT_GATEWAY_RATE_USER_PER_MINUTE=${ZT_GATEWAY_RATE_USER_PER_MINUTE:-100000000}
+  export ZT_GATEWAY_RATE_USER_BURST=${ZT_GATEWAY_RATE_USER_BURST:-1000000}
+  export ZT_GATEWAY_RATE_AUTH_PER_MINUTE=${ZT_GATEWAY_RATE_AUTH_PER_MINUTE:-100000000}
+  export ZT_GATEWAY_RATE_AUTH_BURST=${ZT_GATEWAY_RATE_AUTH_BURST:-1000000}
   for name in "${services[@]}"; do
     local upper; upper=$(echo "$name" | tr a-z A-Z)
     export "ZT_GATEWAY_${upper}_ADDR=127.0.0.1:${grpc[$name]}"

@@ -11,6 +11,9 @@
 namespace zhongtai::auth {
 namespace {
 
+static_assert(kPasswordHashMemoryBytes == crypto_pwhash_MEMLIMIT_INTERACTIVE,
+              "kPasswordHashMemoryBytes must be the memory limit HashPassword uses");
+
 void EnsureSodium() {
   static std::once_flag once;
   std::call_once(once, [] {

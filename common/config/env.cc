@@ -57,6 +57,19 @@ bool Env::Bool(const std::string& name, bool fallback) {
   return fallback;
 }
 
+absl::Duration Env::Duration(const std::string& name, absl::Duration fallback, absl::Duration min,
+                             absl::Duration max) {
+  const char* value = Raw(prefix_ + name);
+  if (!value) return fallback;
+  absl::Duration parsed;
+  if (!absl::ParseDuration(value, &parsed) || parsed < min || parsed > max) {
+    errors_.push_back(absl::StrCat(prefix_, name, "=\"", value, "\" must be a duration such as 250ms, 10s or 15m from ",
+                                   absl::FormatDuration(min), " to ", absl::FormatDuration(max)));
+    return fallback;
+  }
+  return parsed;
+}
+
 int Env::Port(const std::string& name, int fallback) {
   return static_cast<int>(Int(name, fallback, 0, 65535));
 }

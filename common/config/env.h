@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace zhongtai::config {
 
@@ -20,6 +21,8 @@ class Env {
   std::string RequiredString(const std::string& name);
   int64_t Int(const std::string& name, int64_t fallback, int64_t min, int64_t max);
   bool Bool(const std::string& name, bool fallback);
+  // A duration in absl::ParseDuration form ("250ms", "10s", "15m", "1h30m") from min to max.
+  absl::Duration Duration(const std::string& name, absl::Duration fallback, absl::Duration min, absl::Duration max);
   // A TCP port, 0 to 65535 (0: any free port).
   int Port(const std::string& name, int fallback);
   // "host:port", or "dns:///host:port" for a gRPC target resolved to every address of the name.

@@ -45,3 +45,20 @@ TEST_CASE("config accepts gRPC DNS targets as addresses") {
   CHECK(env.Finish().message().find("ZT_TESTCFG3_BAD") != absl::string_view::npos);
   CHECK(env.Finish().message().find("ZT_TESTCFG3_TARGET") == absl::string_view::npos);
 }
+
+TEST_CASE("config reads durations in ParseDuration form within bounds") {
+  setenv("ZT_TESTCFG4_WAIT", "250ms", 1);
+  setenv("ZT_TESTCFG4_LONG", "2h", 1);
+  setenv("ZT_TESTCFG4_BAD", "ten seconds", 1);
+  unsetenv("ZT_TESTCFG4_MISSING");
+  Env env("ZT_TESTCFG4_");
+  CHECK(env.Duration("WAIT", absl::Seconds(1), absl::ZeroDuration(), absl::Minutes(1)) == absl::Milliseconds(250));
+  CHECK(env.Duration("MISSING", absl::Seconds(3), absl::ZeroDuration(), absl::Minutes(1)) == absl::Seconds(3));
+  CHECK(env.Duration("LONG", absl::Seconds(1), absl::ZeroDuration(), absl::Minutes(1)) == absl::Seconds(1));
+  CHECK(env.Duration("BAD", absl::Seconds(1), absl::ZeroDuration(), absl::Minutes(1)) == absl::Seconds(1));
+  absl::Status status = env.Finish();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(status.message()).find("ZT_TESTCFG4_LONG") != std::string::npos);
+  CHECK(std::string(status.message()).find("ZT_TESTCFG4_BAD") != std::string::npos);
+  CHECK(std::string(status.message()).find("ZT_TESTCFG4_WAIT") == std::string::npos);
+}

@@ -430,11 +430,14 @@ gateway as OpenAPI 3 at `GET /openapi.json`. How the pieces behind the gateway f
   (from `POST /v1/sessions`); *admin* routes need an admin's token. The user is always the one the token names,
   never a field of the path or body: a customer sees and changes only their own things, and another user's
   order answers 404 exactly as a missing one does.
-- **Idempotency-Key**: the routes that create or pay something take an `Idempotency-Key` header (1 to 128 of
-  `A-Z a-z 0-9 . _ : -`; a UUID is fine). A repeat with the same key returns the first result, so a client
+- **Idempotency-Key**: the routes that create or pay something require an `Idempotency-Key` header (1 to 128 of
+  `A-Z a-z 0-9 . _ : -`; a UUID is fine; without it `400 IDEMPOTENCY_KEY_REQUIRED`). A repeat with the same key returns the first result, so a client
   that timed out can safely send the same request again; the same key with a different body is refused
   (`IDEMPOTENCY_KEY_REUSED`, `REQUEST_ID_REUSED`). Make a new key for each new request and keep it for that
   request's retries.
+- **Limits**: requests are rate-limited per client address and per user, more strictly for sign-in and
+  registration (`429 RATE_LIMITED` with `Retry-After`); JSON bodies are at most 64 KiB unless a route says
+  otherwise (`413 BODY_TOO_LARGE`).
 - **Lists** take `pageSize` and `pageToken` and answer `nextPageToken`, empty on the last page. Tokens are
   opaque.
 - **Tracing**: every response carries `X-Request-Id` (the client's own, when it sends a valid one); the gateway

@@ -23,13 +23,36 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   }
   config.upstream_timeout = absl::Milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 5000, 10, 120000));
   config.drain_timeout = absl::Milliseconds(env.Int("DRAIN_TIMEOUT_MS", 10000, 0, 600000));
-  config.body_limit = static_cast<size_t>(env.Int("BODY_LIMIT_BYTES", 1 << 20, 1024, 64 << 20));
+  config.body_limit = static_cast<size_t>(env.Int("BODY_LIMIT_BYTES", 65536, 1024, 64 << 20));
+  std::string route_limits = env.String("ROUTE_BODY_LIMITS", "");
+  config.max_connections = static_cast<size_t>(env.Int("MAX_CONNECTIONS", 4096, 1, 1000000));
+  config.first_byte_timeout =
+      env.Duration("FIRST_BYTE_TIMEOUT", config.first_byte_timeout, absl::Milliseconds(100), absl::Minutes(10));
   config.header_timeout = absl::Milliseconds(env.Int("HEADER_TIMEOUT_MS", 10000, 100, 600000));
   config.body_timeout = absl::Milliseconds(env.Int("BODY_TIMEOUT_MS", 30000, 100, 600000));
   config.idle_timeout = absl::Milliseconds(env.Int("IDLE_TIMEOUT_MS", 60000, 100, 3600000));
   config.log_level = env.String("LOG_LEVEL", config.log_level);
+  config.redis_addr = env.HostPort("REDIS_ADDR", config.redis_addr);
+  config.redis_timeout = env.Duration("REDIS_TIMEOUT", config.redis_timeout, absl::Milliseconds(1), absl::Seconds(5));
+  // Requests per minute and burst per class; 0 turns a class off.
+  RateLimitOptions& rates = config.rate_limits;
+  rates.ip.per_minute = env.Int("RATE_IP_PER_MINUTE", 1200, 0, 100000000);
+  rates.ip.burst = env.Int("RATE_IP_BURST", 100, 0, 1000000);
+  rates.user.per_minute = env.Int("RATE_USER_PER_MINUTE", 600, 0, 100000000);
+  rates.user.burst = env.Int("RATE_USER_BURST", 60, 0, 1000000);
+  rates.auth.per_minute = env.Int("RATE_AUTH_PER_MINUTE", 10, 0, 100000000);
+  rates.auth.burst = env.Int("RATE_AUTH_BURST", 5, 0, 1000000);
+  rates.breaker = env.Duration("RATE_LIMIT_BREAKER", rates.breaker, absl::Milliseconds(10), absl::Minutes(5));
+  config.trusted_proxy_hops = static_cast<int>(env.Int("TRUSTED_PROXY_HOPS", 0, 0, 10));
   absl::Status status = env.Finish();
   std::string errors = status.ok() ? "" : std::string(status.message());
+  absl::StatusOr<RouteBodyLimits> parsed_limits = ParseRouteBodyLimits(route_limits, 1024, 64 << 20);
+  if (parsed_limits.ok()) {
+    config.route_body_limits = *std::move(parsed_limits);
+  } else {
+    absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ", "ZT_GATEWAY_ROUTE_BODY_LIMITS: ",
+                    parsed_limits.status().message());
+  }
   absl::StatusOr<server::Security> security = server::LoadSecurity("gateway");
   if (!security.ok()) {
     absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ", security.status().message());

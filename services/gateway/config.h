@@ -7,6 +7,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/security.h"
+#include "services/gateway/body_limits.h"
+#include "services/gateway/rate_limiter.h"
 
 namespace zhongtai::gateway {
 
@@ -21,11 +23,19 @@ struct GatewayConfig {
   server::Security security;
   absl::Duration upstream_timeout = absl::Seconds(5);
   absl::Duration drain_timeout = absl::Seconds(10);
-  size_t body_limit = 1 << 20;
+  size_t body_limit = 64 << 10;
+  RouteBodyLimits route_body_limits;  // checked against the route table at start
+  size_t max_connections = 4096;
+  absl::Duration first_byte_timeout = absl::Seconds(10);
   absl::Duration header_timeout = absl::Seconds(10);
   absl::Duration body_timeout = absl::Seconds(30);
   absl::Duration idle_timeout = absl::Seconds(60);
   std::string log_level = "info";
+  // Rate limits (GCRA in Redis; fail open when Redis fails, see rate_limiter.h).
+  std::string redis_addr = "127.0.0.1:6379";
+  absl::Duration redis_timeout = absl::Milliseconds(50);
+  RateLimitOptions rate_limits;
+  int trusted_proxy_hops = 0;
 };
 
 // INVALID_ARGUMENT naming every bad variable, including the shared security settings (ZT_AUTH_PUBLIC_KEY, ZT_TLS_DIR).

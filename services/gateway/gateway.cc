@@ -20,6 +20,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "services/gateway/openapi.h"
+#include "services/gateway/rate_limiter.h"
 
 #ifndef ZT_VERSION
 #define ZT_VERSION "dev"
@@ -194,6 +195,11 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
                            std::function<void(HttpResponse)> done) {
   absl::StatusOr<Caller> caller = Authenticate(route, request.authorization, options_.verify_token);
   if (!caller.ok()) return done(ErrorResponse(caller.status()));
+  if (options_.rate_limiter != nullptr) {
+    if (std::optional<HttpResponse> limited = options_.rate_limiter->Admit(route, request.client_ip, *caller)) {
+      return done(std::move(*limited));
+    }
+  }
   if (!request.idempotency_key.empty() && !IsValidRequestId(request.idempotency_key)) {
     return done(ErrorResponse(InvalidArgument("Idempotency-Key", "IDEMPOTENCY_KEY_INVALID",
                                               "Idempotency-Key must be 1 to 128 of A-Z a-z 0-9 . _ : -")));

@@ -31,7 +31,11 @@ struct HttpRequest {
   std::string idempotency_key;
   std::string request_id;
   std::string traceparent;
+  // The client address rate limits key on (see ClientIp in rate_limiter.h).
+  std::string client_ip;
 };
+
+class RateLimiter;
 
 struct GatewayOptions {
   // upstream name ("product", "order", ...) -> gRPC target. Every route's upstream must be here.
@@ -40,6 +44,8 @@ struct GatewayOptions {
   absl::Duration health_timeout = absl::Seconds(1);
   absl::Duration ready_cache = absl::Seconds(3);
   TokenVerifier verify_token;
+  // Optional; when set, every routed request passes it after authentication. Must outlive the gateway.
+  RateLimiter* rate_limiter = nullptr;
 };
 
 class Gateway {

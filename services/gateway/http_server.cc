@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/gateway/rate_limiter.h"
 
 namespace zhongtai::gateway {
 namespace {
@@ -35,6 +36,7 @@ class Session;
 struct HttpServer::Impl {
   HttpServerOptions options;
   Gateway* gateway;
+  BodyLimits body_limits;  // resolved in Start()
   // Before ioc: sessions held by handlers that ioc's destructor drops remove themselves here.
   std::mutex mu;
   std::condition_variable sessions_gone;
@@ -49,6 +51,8 @@ struct HttpServer::Impl {
   Impl(HttpServerOptions o, Gateway* g) : options(std::move(o)), gateway(g), acceptor(net::make_strand(ioc)) {}
 
   void Accept();
+  void Refuse(tcp::socket socket);
+  bool HasRoom();
   void Add(const std::shared_ptr<Session>& session);
   void Remove(Session* session);
 };
@@ -57,7 +61,11 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {
+    beast::error_code ec;
+    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = peer.address().to_string();
+  }
   ~Session() { server_->Remove(this); }
 
   void Start() {
@@ -80,7 +88,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->draining.load()) return Close();
     state_ = State::kIdle;
     if (buffer_.size() > 0) return ReadHeader();
-    stream_.expires_after(Chrono(server_->options.idle_timeout));
+    // A fresh connection gets the short first-byte timeout; a kept-alive one may idle longer.
+    stream_.expires_after(Chrono(requests_ == 0 ? server_->options.first_byte_timeout : server_->options.idle_timeout));
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
@@ -93,7 +102,10 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kReading;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->options.header_limit));
-    parser_->body_limit(server_->options.body_limit);
+    // The largest limit of any route until the route is known (OnHeader narrows it).
+    body_limit_ = server_->body_limits.max();
+    parser_->body_limit(body_limit_);
+    // One deadline for the whole header, not per read: bytes trickling in do not extend it.
     stream_.expires_after(Chrono(server_->options.header_timeout));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -102,6 +114,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
+    body_limit_ = server_->body_limits.For(absl::string_view(req.method_string().data(), req.method_string().size()),
+                                           absl::string_view(req.target().data(), req.target().size()));
+    if (parser_->content_length() && *parser_->content_length() > body_limit_) {
+      return OnReadError(http::error::body_limit);
+    }
+    parser_->body_limit(body_limit_);  // what is left for a chunked body
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
       stream_.expires_after(Chrono(server_->options.write_timeout));
@@ -131,7 +149,7 @@ class Session : public std::enable_shared_from_this<Session> {
       response = server_->gateway->Rejected(
           method,
           InvalidArgument("", "BODY_TOO_LARGE",
-                          absl::StrCat("the body is larger than ", server_->options.body_limit, " bytes")),
+                          absl::StrCat("the body is larger than ", body_limit_, " bytes")),
           413);
     } else if (ec == http::error::header_limit) {
       response = server_->gateway->Rejected(method, InvalidArgument("", "HEADERS_TOO_LARGE", "the header is too large"),
@@ -157,6 +175,10 @@ class Session : public std::enable_shared_from_this<Session> {
     request.idempotency_key = std::string(req["Idempotency-Key"]);
     request.request_id = std::string(req["X-Request-Id"]);
     request.traceparent = std::string(req["traceparent"]);
+    auto forwarded = req["X-Forwarded-For"];
+    request.client_ip = ClientIp(peer_, absl::string_view(forwarded.data(), forwarded.size()),
+                                 server_->options.trusted_proxy_hops);
+    ++requests_;
     unsigned version = req.version();
     server_->gateway->Handle(std::move(request), [self = shared_from_this(), version](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, version, response = std::move(response)]() mutable {
@@ -217,13 +239,40 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   State state_ = State::kIdle;
   bool keep_alive_ = true;
+  std::string peer_;        // the socket peer's address
+  int64_t requests_ = 0;    // requests read on this connection
+  size_t body_limit_ = 0;   // of the request being read
 };
 
 }  // namespace
 
+bool HttpServer::Impl::HasRoom() {
+  std::lock_guard<std::mutex> lock(mu);
+  return sessions.size() < options.max_connections;
+}
+
 void HttpServer::Impl::Add(const std::shared_ptr<Session>& session) {
   std::lock_guard<std::mutex> lock(mu);
   sessions[session.get()] = session;
+}
+
+// Over the cap: a canned 503 written without waiting (a fresh socket's send buffer is empty, so the write
+// does not block; if it cannot be written at once it is dropped), then close. Costs no session, no timer.
+void HttpServer::Impl::Refuse(tcp::socket socket) {
+  static const std::string* const kBusy = [] {
+    std::string body =
+        "{\"error\":{\"code\":503,\"status\":\"UNAVAILABLE\",\"reason\":\"TOO_MANY_CONNECTIONS\","
+        "\"message\":\"the server is at its connection limit\",\"details\":[]}}";
+    return new std::string(absl::StrCat("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n",
+                                        "Retry-After: 1\r\nConnection: close\r\nContent-Length: ", body.size(),
+                                        "\r\n\r\n", body));
+  }();
+  if (options.on_connection_refused) options.on_connection_refused();
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(net::buffer(*kBusy), ignored);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 void HttpServer::Impl::Remove(Session* session) {
@@ -240,9 +289,14 @@ void HttpServer::Impl::Accept() {
     } else if (draining.load()) {
       return;
     } else {
-      auto session = std::make_shared<Session>(std::move(socket), this);
-      Add(session);
-      session->Start();
+      // Only this strand adds sessions, so the room seen here is still there in Add.
+      if (!HasRoom()) {
+        Refuse(std::move(socket));
+      } else {
+        auto session = std::make_shared<Session>(std::move(socket), this);
+        Add(session);
+        session->Start();
+      }
     }
     Accept();
   });
@@ -253,7 +307,16 @@ HttpServer::HttpServer(HttpServerOptions options, Gateway* gateway)
 
 HttpServer::~HttpServer() { Shutdown(absl::ZeroDuration()); }
 
+size_t HttpServer::open_connections() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->sessions.size();
+}
+
 absl::Status HttpServer::Start() {
+  absl::StatusOr<BodyLimits> limits =
+      BodyLimits::Create(impl_->options.body_limit, impl_->options.route_body_limits, impl_->gateway->routes());
+  if (!limits.ok()) return limits.status();
+  impl_->body_limits = *std::move(limits);
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->options.address, ec);
   if (ec) return absl::InvalidArgumentError(absl::StrCat("bad listen address ", impl_->options.address));

@@ -1,5 +1,6 @@
-// HTTP/1.1 server on Boost.Beast: asynchronous, keep-alive, a few io threads, a body size limit,
-// header/body/idle/write timeouts, and a graceful stop that lets requests in flight finish.
+// HTTP/1.1 server on Boost.Beast: asynchronous, keep-alive, a few io threads, a cap on open connections,
+// body size limits (a default and per route), first-byte/header/body/idle/write timeouts, and a graceful
+// stop that lets requests in flight finish.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "services/gateway/body_limits.h"
 #include "services/gateway/gateway.h"
 
 namespace zhongtai::gateway {
@@ -20,12 +22,22 @@ struct HttpServerOptions {
   std::string address = "0.0.0.0";
   int port = 8080;  // 0: any free port
   int io_threads = 2;
-  size_t body_limit = 1 << 20;
+  size_t body_limit = 64 << 10;           // every route, unless route_body_limits says otherwise
+  RouteBodyLimits route_body_limits;      // "POST /v1/..." -> bytes; each must name a route of the gateway
   size_t header_limit = 16 << 10;
-  absl::Duration header_timeout = absl::Seconds(10);  // from the first byte to the end of the header
-  absl::Duration body_timeout = absl::Seconds(30);
+  // Open connections at most; beyond it a new connection gets a canned 503 and is closed at once.
+  size_t max_connections = 4096;
+  // A new connection must send its first byte within this. Then the whole header must arrive within
+  // header_timeout of that first byte, however slowly it trickles (a slowloris client is cut there).
+  absl::Duration first_byte_timeout = absl::Seconds(10);
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration body_timeout = absl::Seconds(30);    // from the end of the header to the end of the body
   absl::Duration idle_timeout = absl::Seconds(60);    // keep-alive wait for the next request
   absl::Duration write_timeout = absl::Seconds(30);
+  // Proxies in front that append to X-Forwarded-For (0: the socket peer is the client). See ClientIp.
+  int trusted_proxy_hops = 0;
+  // Called for each connection refused at the cap (e.g. to count it); on an IO thread.
+  std::function<void()> on_connection_refused;
 };
 
 class HttpServer {
@@ -34,8 +46,10 @@ class HttpServer {
   HttpServer(HttpServerOptions options, Gateway* gateway);
   ~HttpServer();
 
-  // Binds and starts the io threads.
+  // Binds and starts the io threads. INVALID_ARGUMENT when a route body limit names no route.
   absl::Status Start();
+  // Connections open now (accepted and not yet closed).
+  size_t open_connections() const;
   int port() const { return port_; }
 
   // Stops accepting, closes idle connections, lets requests in flight (and requests already being

@@ -12,9 +12,13 @@
 #include "common/metrics/endpoint.h"
 #include "common/server/security.h"
 #include "common/server/service_runner.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/registry.h"
 #include "services/gateway/config.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/rate_limiter.h"
 
 namespace {
 
@@ -43,7 +47,14 @@ int main() {
 
   auth::TokenConfig token_config;
   token_config.public_key = config->security.token_public_key;
+  // One Redis connection per IO thread: Admit() runs on the IO threads and holds one for a round trip.
+  redis::Options redis_options;
+  redis_options.address = config->redis_addr;
+  redis_options.size = config->io_threads;
+  redis_options.timeout = config->redis_timeout;
+  gateway::RateLimiter rate_limiter(config->rate_limits, redis_options, metrics_endpoint.registry());
   gateway::GatewayOptions options;
+  options.rate_limiter = &rate_limiter;
   options.upstreams = config->upstreams;
   options.upstream_timeout = config->upstream_timeout;
   auto verified = std::make_shared<auth::VerifiedTokens>(token_config);
@@ -59,13 +70,23 @@ int main() {
   http.port = config->http_port;
   http.io_threads = config->io_threads;
   http.body_limit = config->body_limit;
+  http.route_body_limits = config->route_body_limits;
+  http.max_connections = config->max_connections;
+  http.first_byte_timeout = config->first_byte_timeout;
+  http.trusted_proxy_hops = config->trusted_proxy_hops;
+  prometheus::Counter& refused = prometheus::BuildCounter()
+                                     .Name("zt_gateway_connections_refused_total")
+                                     .Help("Connections closed on accept because ZT_GATEWAY_MAX_CONNECTIONS were open.")
+                                     .Register(metrics_endpoint.registry())
+                                     .Add({});
+  http.on_connection_refused = [&refused] { refused.Increment(); };
   http.header_timeout = config->header_timeout;
   http.body_timeout = config->body_timeout;
   http.idle_timeout = config->idle_timeout;
   auto server = std::make_unique<gateway::HttpServer>(http, gw->get());
   if (absl::Status status = server->Start(); !status.ok()) {
     log::Error("cannot start", {{"error", std::string(status.message())}});
-    return 1;
+    return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
   log::Info("serving", {{"http_port", absl::StrCat(server->port())},
                         {"metrics_port", absl::StrCat(config->metrics_port)},

@@ -285,8 +285,8 @@ std::string OpenApiDocument(const RouteTable& routes, absl::string_view version)
       Value p = Object(
           {{"name", Str("Idempotency-Key")},
            {"in", Str("header")},
-           {"required", Bool(false)},
-           {"description", Str(absl::StrCat("Makes the call safe to retry: a repeat with the same key returns the first "
+           {"required", Bool(true)},
+           {"description", Str(absl::StrCat("Required (400 IDEMPOTENCY_KEY_REQUIRED without it). Makes the call safe to retry: a repeat with the same key returns the first "
                                              "result; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED. "
                                              "The gateway puts it in the request's ",
                                              route.request_id_field->json_name(), "."))},

@@ -273,6 +273,13 @@ absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view author
 }
 
 absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller, Message* request) {
+  // A route that creates or pays something is only safe to retry with a key the client keeps; one the
+  // gateway invented would make every retry a new order or payment.
+  if (route.request_id_field != nullptr && parts.idempotency_key.empty()) {
+    return InvalidArgument("Idempotency-Key", "IDEMPOTENCY_KEY_REQUIRED",
+                           absl::StrCat(route.http_method, " ", route.DisplayTemplate(),
+                                        " needs an Idempotency-Key header (e.g. a UUID kept for the retries)"));
+  }
   if (route.body && !absl::StripAsciiWhitespace(parts.body).empty()) {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
@@ -287,13 +294,8 @@ absl::Status BuildRequest(const Route& route, const RequestParts& parts, const C
     if (!status.ok()) return status;
   }
   if (route.request_id_field != nullptr) {
-    const Reflection* reflection = request->GetReflection();
-    if (!parts.idempotency_key.empty()) {
-      reflection->SetString(request, route.request_id_field, parts.idempotency_key);
-    } else if (route.http_method == "POST" && reflection->GetString(*request, route.request_id_field).empty()) {
-      // Without a key a retry is a new request; the upstream still needs a key for this one.
-      reflection->SetString(request, route.request_id_field, NewIdempotencyKey());
-    }
+    // Checked before anything else (BuildRequest's start); here the key is the request id, overwriting any body value.
+    request->GetReflection()->SetString(request, route.request_id_field, parts.idempotency_key);
   }
   return absl::OkStatus();
 }
@@ -385,12 +387,6 @@ std::string RandomHex(int bytes) {
     out.push_back(kDigits[byte & 0xf]);
   }
   return out;
-}
-
-std::string NewIdempotencyKey() {
-  std::string hex = RandomHex(16);
-  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-", hex.substr(16, 4), "-",
-                      hex.substr(20));
 }
 
 bool IsValidRequestId(absl::string_view id) {

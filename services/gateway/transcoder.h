@@ -44,9 +44,10 @@ struct RequestParts {
 };
 
 // Fills `request` (an empty message of route.method->input_type()): body JSON (body "*" routes), then
-// query parameters, then path fields, then the request id field from the idempotency key (a POST without a key or a request id in its body gets a
-// generated one). Errors are INVALID_ARGUMENT with reason INVALID_JSON,
-// INVALID_QUERY_PARAMETER, UNKNOWN_QUERY_PARAMETER or INVALID_PATH_PARAMETER.
+// query parameters, then path fields, then the request id field from the Idempotency-Key header (always overwritten). A route with a request id field
+// and no key is INVALID_ARGUMENT reason IDEMPOTENCY_KEY_REQUIRED (field "Idempotency-Key"). Other errors
+// are INVALID_ARGUMENT with reason INVALID_JSON, INVALID_QUERY_PARAMETER, UNKNOWN_QUERY_PARAMETER or
+// INVALID_PATH_PARAMETER.
 absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller,
                           google::protobuf::Message* request);
 
@@ -74,9 +75,6 @@ absl::Status PublicUpstreamStatus(const absl::Status& status, absl::string_view 
 
 // Random lowercase hex of `bytes` random bytes.
 std::string RandomHex(int bytes);
-
-// A random UUID-shaped key.
-std::string NewIdempotencyKey();
 
 // Request ids: a client's X-Request-Id is kept when it is 1..128 characters of [A-Za-z0-9._:-].
 bool IsValidRequestId(absl::string_view id);

@@ -22,6 +22,14 @@ absl::StatusOr<UserConfig> LoadConfig() {
   std::string signing_key = env.Shared("ZT_AUTH_SIGNING_KEY", "");
   config.admin_login = env.String("ADMIN_LOGIN", "");
   config.admin_password = env.String("ADMIN_PASSWORD", "");
+  config.password_hash_concurrency =
+      static_cast<int>(env.Int("PASSWORD_HASH_CONCURRENCY", config.password_hash_concurrency, 1, 64));
+  config.password_hash_wait =
+      env.Duration("PASSWORD_HASH_WAIT", config.password_hash_wait, absl::ZeroDuration(), absl::Seconds(30));
+  config.login_max_failures = static_cast<int>(env.Int("LOGIN_MAX_FAILURES", config.login_max_failures, 1, 1000));
+  config.login_failure_window =
+      env.Duration("LOGIN_FAILURE_WINDOW", config.login_failure_window, absl::Seconds(1), absl::Hours(24));
+  config.login_lockout = env.Duration("LOGIN_LOCKOUT", config.login_lockout, absl::Seconds(1), absl::Hours(24));
 
   std::vector<std::string> errors;
   if (absl::Status status = env.Finish(); !status.ok()) errors.emplace_back(status.message());

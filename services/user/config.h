@@ -20,6 +20,14 @@ struct UserConfig {
   // Both set or both empty: the admin account ensured at start.
   std::string admin_login;
   std::string admin_password;
+  // argon2id hashes at once (64 MiB each: k8s/base/user.yaml's memory limit is sized for this) and how long
+  // a login or registration waits for a turn before RESOURCE_EXHAUSTED.
+  int password_hash_concurrency = 4;
+  absl::Duration password_hash_wait = absl::Seconds(2);
+  // Per-login throttle: this many failures within the window lock the login for the lockout.
+  int login_max_failures = 5;
+  absl::Duration login_failure_window = absl::Minutes(15);
+  absl::Duration login_lockout = absl::Minutes(15);
 };
 
 // From ZT_USER_* and ZT_AUTH_SIGNING_KEY; INVALID_ARGUMENT naming every bad variable.

@@ -50,6 +50,11 @@ int Main(const server::CommandLine& command_line) {
   settings.token.public_key = options.security.token_public_key;
   settings.token.access_ttl = config->access_ttl;
   settings.refresh_ttl = config->refresh_ttl;
+  settings.max_concurrent_hashes = config->password_hash_concurrency;
+  settings.hash_wait = config->password_hash_wait;
+  settings.login_throttle.max_failures = config->login_max_failures;
+  settings.login_throttle.window = config->login_failure_window;
+  settings.login_throttle.lockout = config->login_lockout;
   Accounts accounts(store, hasher, clock, ids, settings);
 
   if (!config->admin_login.empty()) {

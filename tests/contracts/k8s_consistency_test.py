@@ -22,7 +22,8 @@ dev, prod, and prod-cert-manager: prod with the cert-manager component, a fixtur
               database runs `zt-<svc> --migrate-only` as an init container with the server's image and its own
               settings (the shared ones the migration does not read may be left out)
   security    non-root, seccomp RuntimeDefault, read-only root, no privilege escalation, all capabilities dropped,
-              requests and limits, no service account token; images tagged (prod: pinned), version label = tag
+              requests and limits, no service account token; images tagged (prod: pinned), version label = tag;
+              the user pod's memory limit holds its concurrent password hashes (zt-user's bound x hash memory)
   network     default deny; every connection the config needs (upstreams, stores, DNS, Prometheus scrape, ingress
               controller -> gateway, kubelet -> health ports) is allowed, no suite pod may reach a suite or store port
               it does not need, and no serving port is open to any address
@@ -794,6 +795,47 @@ def check_security(r):
     images = {w.containers[0].get("image") for _, (_, w) in r.suite.items()}
     if len(images) > 1:
         problems.append("suite Deployments run different images %s; the suite is one image" % sorted(images))
+    problems += _password_hash_memory(r)
+    return problems
+
+
+def _memory_bytes(quantity):
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?", str(quantity))
+    if not m:
+        return None
+    unit = {None: 1, "Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "k": 10**3, "M": 10**6, "G": 10**9,
+            "T": 10**12}[m.group(2)]
+    return float(m.group(1)) * unit
+
+
+# Resident memory of zt-user besides its password hashes (gRPC, worker stacks, the PostgreSQL pool), as
+# k8s/base/user.yaml's comment states it.
+USER_BASELINE_BYTES = 64 << 20
+
+
+def _password_hash_memory(r):
+    """The user pod's memory limit holds ZT_USER_PASSWORD_HASH_CONCURRENCY argon2id hashes at once (each holds
+    common/auth/password.h's kPasswordHashMemoryBytes) plus the baseline."""
+    text = open(os.path.join(REPO, "common", "auth", "password.h")).read()
+    m = re.search(r"kPasswordHashMemoryBytes\s*=\s*(\d+)\s*<<\s*20", text)
+    if not m:
+        return ["common/auth/password.h: no kPasswordHashMemoryBytes = N << 20"]
+    per_hash = int(m.group(1)) << 20
+    problems = []
+    for name, (svc, w) in sorted(r.suite.items()):
+        b = r.binaries[svc]
+        setting = b.prefix + "PASSWORD_HASH_CONCURRENCY"
+        if setting not in b.settings:
+            continue
+        c = w.containers[0]
+        concurrency = int(b.value(r.env(c, [], name), setting) or 0)
+        limit = _memory_bytes(((c.get("resources") or {}).get("limits") or {}).get("memory"))
+        need = concurrency * per_hash + USER_BASELINE_BYTES
+        if limit is None or limit < need:
+            problems.append("%s: memory limit %s < %d concurrent password hashes x %d MiB + %d MiB baseline: a burst of "
+                            "logins gets the pod OOM-killed" % (name, ((c.get("resources") or {}).get("limits") or {})
+                                                                .get("memory"), concurrency, per_hash >> 20,
+                                                                USER_BASELINE_BYTES >> 20))
     return problems
 
 
@@ -1423,6 +1465,8 @@ MUTATIONS = [
     ("prod", "security", "writable root filesystem",
      lambda o: _container(o, "order")["securityContext"].__setitem__("readOnlyRootFilesystem", False)),
     ("dev", "security", "no memory limit", lambda o: _container(o, "user")["resources"]["limits"].pop("memory")),
+    ("prod", "security", "more concurrent password hashes than the user pod's memory holds",
+     lambda o: _find(o, "ConfigMap", "user-config")["data"].__setitem__("ZT_USER_PASSWORD_HASH_CONCURRENCY", "16")),
     ("dev", "security", "store pod without seccomp",
      lambda o: _find(o, "StatefulSet", "redis")["spec"]["template"]["spec"]["securityContext"].pop("seccompProfile")),
     ("prod", "security", "moving image tag", lambda o: _container(o, "product").__setitem__("image", "zhongtai:latest")),
@@ -1437,8 +1481,11 @@ MUTATIONS = [
     ("dev", "network", "no DNS", lambda o: _policy(o, "allow-dns")["egress"][0].__setitem__("ports", [{"port": 53, "protocol": "UDP"}])),
     ("dev", "network", "gateway may reach PostgreSQL",
      lambda o: _set_expr_values(_policy(o, "postgres-clients")["podSelector"], SUITE)),
-    ("prod", "network", "gateway may reach the managed Redis",
-     lambda o: _set_expr_values(_policy(o, "redis-clients")["podSelector"], ["product", "order", "datahub", "gateway"])),
+    ("prod", "network", "marketing may reach the managed Redis",
+     lambda o: _set_expr_values(_policy(o, "redis-clients")["podSelector"],
+                                ["product", "order", "datahub", "gateway", "marketing"])),
+    ("prod", "network", "gateway may not reach the managed Redis (its rate limits)",
+     lambda o: _set_expr_values(_policy(o, "redis-clients")["podSelector"], ["product", "order", "datahub"])),
     ("prod", "network", "no egress to the managed PostgreSQL", lambda o: _policy(o, "postgres-clients").__setitem__("egress", [])),
     ("prod", "network", "ingress controller shut out", lambda o: _policy(o, "allow-ingress-controller")["ingress"][0]["from"][0]
      ["namespaceSelector"]["matchLabels"].__setitem__("kubernetes.io/metadata.name", "ingress")),

@@ -24,6 +24,12 @@ std::string Unique(const std::string& prefix) {
   return absl::StrCat(prefix, run, "-", ++counter);
 }
 
+// `headers` plus a fresh Idempotency-Key, which the gateway requires on routes that create or pay.
+std::map<std::string, std::string> Keyed(std::map<std::string, std::string> headers) {
+  headers["Idempotency-Key"] = Unique("key-");
+  return headers;
+}
+
 struct Stack {
   std::map<std::string, std::string> env = LoadStackEnv();
   std::string gateway = env.at("ZT_STACK_GATEWAY");
@@ -91,7 +97,7 @@ struct Stack {
   NewProduct CreateProduct(const std::string& admin, std::vector<std::pair<int64_t, int64_t>> skus) {
     HttpClient client(gateway);
     auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
-                                Bearer(admin));
+                                Keyed(Bearer(admin)));
     INFO(category.body);
     REQUIRE(category.status == 200);
     std::string body = absl::StrCat(R"({"title":")", Unique("Tea "), R"(","categoryId":")",
@@ -102,7 +108,7 @@ struct Stack {
                       skus[i].second, R"("})");
     }
     absl::StrAppend(&body, "]}");
-    auto created = client.Send("POST", "/v1/admin/products", body, Bearer(admin));
+    auto created = client.Send("POST", "/v1/admin/products", body, Keyed(Bearer(admin)));
     INFO(created.body);
     REQUIRE(created.status == 200);
     NewProduct product{created.Str("product.productId"), {}};
@@ -170,7 +176,7 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   CHECK(placed.Num("order.total.amountMinor") == 2 * 1999 + 500);
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
-  auto paid = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", stack.Bearer(token));
+  auto paid = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
   INFO(paid.body);
   REQUIRE(paid.status == 200);
   auto fetched = client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(token));
@@ -292,7 +298,8 @@ TEST_CASE("an order left unpaid past its deadline is cancelled and its stock ret
     if (available != 5) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(available == 5);
-  auto late = client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}", stack.Bearer(token));
+  auto late = client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}",
+                          Keyed(stack.Bearer(token)));
   CHECK(late.status == 400);
 }
 
@@ -305,14 +312,18 @@ TEST_CASE("bad input gets the right status and reason, and changes nothing") {
   HttpClient client(stack.gateway);
   auto headers = stack.Bearer(token);
 
-  auto malformed = client.Send("POST", "/v1/orders", R"({"lines": [)", headers);
+  auto no_key = client.Send("POST", "/v1/orders", absl::StrCat(R"({"lines":[)", Line(product.sku_ids[0], 1), "]}"),
+                            headers);
+  CHECK(no_key.status == 400);
+  CHECK(no_key.Str("error.reason") == "IDEMPOTENCY_KEY_REQUIRED");
+  auto malformed = client.Send("POST", "/v1/orders", R"({"lines": [)", Keyed(headers));
   CHECK(malformed.status == 400);
   CHECK(malformed.Str("error.status") == "INVALID_ARGUMENT");
 
-  auto wrong_type = client.Send("POST", "/v1/orders", R"({"lines": "three"})", headers);
+  auto wrong_type = client.Send("POST", "/v1/orders", R"({"lines": "three"})", Keyed(headers));
   CHECK(wrong_type.status == 400);
 
-  auto unknown_field = client.Send("POST", "/v1/orders", R"({"lines": [], "bogus": 1})", headers);
+  auto unknown_field = client.Send("POST", "/v1/orders", R"({"lines": [], "bogus": 1})", Keyed(headers));
   CHECK(unknown_field.status == 400);
 
   auto zero = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 0), "]"));
@@ -354,7 +365,7 @@ TEST_CASE("bad input gets the right status and reason, and changes nothing") {
   auto missing = client.Send("GET", "/v1/orders/o_doesnotexist", "", stack.Bearer(stranger));
   CHECK(missing.status == 404);
   CHECK(peek.Str("error.reason") == missing.Str("error.reason"));
-  auto steal = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", stack.Bearer(stranger));
+  auto steal = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(stranger)));
   CHECK(steal.status == 404);
   CHECK(client.Send("GET", "/v1/orders/" + order_id, "", headers).Str("order.status") ==
         "ORDER_STATUS_PENDING_PAYMENT");

@@ -60,7 +60,7 @@ class Shoppers:
             if status != 200:
                 continue
             order_id = json.loads(raw)["order"]["orderId"]
-            status, _ = self.send("pay order", "POST", f"/v1/orders/{order_id}:pay", {})
+            status, _ = self.send("pay order", "POST", f"/v1/orders/{order_id}:pay", {}, key="pay-" + order_id)
             if status == 200:
                 with self.lock:
                     self.paid.append(order_id)

@@ -84,12 +84,13 @@ def product_and_shopper(env, prefix, stock, price_minor):
     gw = Gateway(env["ZT_STACK_GATEWAY"])
     admin = gw.login(env["ZT_STACK_ADMIN_LOGIN"], env["ZT_STACK_ADMIN_PASSWORD"])
     tag = uuid.uuid4().hex[:10]
-    category = gw.call("POST", "/v1/admin/categories", {"name": f"{prefix}-{tag}"}, admin)["category"]["categoryId"]
+    category = gw.call("POST", "/v1/admin/categories", {"name": f"{prefix}-{tag}"}, admin,
+                       key=f"{prefix}-category-{tag}")["category"]["categoryId"]
     product = gw.call("POST", "/v1/admin/products", {
         "title": f"{prefix} tea {tag}", "categoryId": category,
         "skus": [{"skuCode": f"{prefix.upper()}-{tag}", "spec": "250g",
                   "price": {"currency": "CNY", "amountMinor": str(price_minor)}, "initialStock": str(stock)}]},
-        admin)["product"]
+        admin, key=f"{prefix}-product-{tag}")["product"]
     email = f"{prefix}-{tag}@example.com"
     gw.call("POST", "/v1/users", {"email": email, "password": "s3cret-pass", "nickname": prefix})
     return gw, tag, product, gw.login(email, "s3cret-pass")
@@ -105,7 +106,7 @@ def shop(env, fail_placement=False):
     placed = gw.call("POST", "/v1/orders", {"channel": "app", "lines": [{"skuId": product["skus"][0]["skuId"],
                                                                          "quantity": "1"}]},
                      token, key=f"ops-{tag}")
-    gw.call("POST", "/v1/orders/" + placed["order"]["orderId"] + ":pay", {}, token)
+    gw.call("POST", "/v1/orders/" + placed["order"]["orderId"] + ":pay", {}, token, key=f"ops-pay-{tag}")
     gw.call("POST", "/v1/orders", {"lines": "three"}, token, key=f"ops-bad-{tag}", want=400)
     if fail_placement:
         status, raw = http("POST", gw.base + "/v1/orders",

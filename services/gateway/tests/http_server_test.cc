@@ -228,12 +228,18 @@ TEST_CASE("the gateway answers routing, auth and body errors itself") {
   CHECK(not_admin.result_int() == 403);
   CHECK(Contains(not_admin.body(), R"("reason":"ADMIN_REQUIRED")"));
 
+  auto no_key = client.Send(http::verb::post, "/v1/admin/products", R"({"title":"Tea"})",
+                            {{"Authorization", "Bearer admin:a1"}});
+  CHECK(no_key.result_int() == 400);
+  CHECK(Contains(no_key.body(), R"("reason":"IDEMPOTENCY_KEY_REQUIRED")"));
+  CHECK(Contains(no_key.body(), R"("field":"Idempotency-Key")"));
+
   auto bad_json = client.Send(http::verb::post, "/v1/admin/products", R"({"title":)",
-                              {{"Authorization", "Bearer admin:a1"}});
+                              {{"Authorization", "Bearer admin:a1"}, {"Idempotency-Key", "k-1"}});
   CHECK(bad_json.result_int() == 400);
   CHECK(Contains(bad_json.body(), R"("reason":"INVALID_JSON")"));
   auto unknown_field = client.Send(http::verb::post, "/v1/admin/products", R"({"colour":"red"})",
-                                   {{"Authorization", "Bearer admin:a1"}});
+                                   {{"Authorization", "Bearer admin:a1"}, {"Idempotency-Key", "k-2"}});
   CHECK(unknown_field.result_int() == 400);
   CHECK(Contains(unknown_field.body(), "colour"));
 
@@ -251,7 +257,7 @@ TEST_CASE("the gateway answers routing, auth and body errors itself") {
   CHECK(Contains(openapi.body(), R"("/v1/orders/{orderId}:pay")"));
   CHECK(Contains(openapi.body(), R"("openapi": "3.0.3")"));
 
-  auto too_big = client.Send(http::verb::post, "/v1/admin/products", std::string((1 << 20) + 10, ' '),
+  auto too_big = client.Send(http::verb::post, "/v1/admin/products", std::string((64 << 10) + 1, ' '),
                              {{"Authorization", "Bearer admin:a1"}});
   CHECK(too_big.result_int() == 413);
   CHECK(Contains(too_big.body(), R"("reason":"BODY_TOO_LARGE")"));

@@ -41,6 +41,7 @@ TEST_CASE("body, query and path fill the request: int64 and enums follow proto3 
   zhongtai::product::v1::CreateProductRequest request;
   RequestParts parts;
   parts.body = R"({"title":"Tea","categoryId":"c1","skus":[{"skuCode":"T1","price":{"currency":"CNY","amountMinor":"1999"},"initialStock":5}]})";
+  parts.idempotency_key = "create-tea-1";
   REQUIRE(BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request).ok());
   CHECK(request.title() == "Tea");
   CHECK(request.category_id() == "c1");
@@ -79,6 +80,7 @@ TEST_CASE("bad JSON is 400 INVALID_JSON with the parser's message") {
     zhongtai::product::v1::CreateProductRequest request;
     RequestParts parts;
     parts.body = body;
+    parts.idempotency_key = "create-1";
     return BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request);
   };
   for (const char* body : {"{", "{\"title\":}", "[1,2]", "not json",
@@ -120,6 +122,7 @@ TEST_CASE("a client cannot name a user: requests have no user id, the upstream t
   zhongtai::order::v1::PlaceOrderRequest request;
   RequestParts parts;
   parts.body = R"({"userId":"victim","lines":[{"skuId":"s1","quantity":"2"}]})";
+  parts.idempotency_key = "place-1";
   CHECK(ReasonOf(BuildRequest(place, parts, Customer("u1"), &request)) == "INVALID_JSON");
   parts.body = R"({"lines":[{"skuId":"s1","quantity":"2"}]})";
   REQUIRE(BuildRequest(place, parts, Customer("u1"), &request).ok());
@@ -136,11 +139,12 @@ TEST_CASE("a client cannot name a user: requests have no user id, the upstream t
   parts = {};
   parts.bindings = bindings;
   parts.body = R"({"orderId":"other"})";
+  parts.idempotency_key = "pay-1";
   REQUIRE(BuildRequest(pay, parts, Customer("u1"), &pay_request).ok());
   CHECK(pay_request.order_id() == "o1");  // the path wins over the body
 }
 
-TEST_CASE("the request id field comes from Idempotency-Key, generated for a POST without one") {
+TEST_CASE("the request id field comes from Idempotency-Key, which routes with one require") {
   const Route& place = RouteFor("POST", "/v1/orders");
   zhongtai::order::v1::PlaceOrderRequest request;
   RequestParts parts;
@@ -149,13 +153,32 @@ TEST_CASE("the request id field comes from Idempotency-Key, generated for a POST
   REQUIRE(BuildRequest(place, parts, Customer(), &request).ok());
   CHECK(request.request_id() == "key-1");
 
+  // Without the header: refused, whatever the body says; never a key made up by the gateway.
   parts.idempotency_key.clear();
-  parts.body = "{}";
-  zhongtai::order::v1::PlaceOrderRequest generated, generated2;
-  REQUIRE(BuildRequest(place, parts, Customer(), &generated).ok());
-  REQUIRE(BuildRequest(place, parts, Customer(), &generated2).ok());
-  CHECK(generated.request_id().size() == 36);
-  CHECK(generated.request_id() != generated2.request_id());
+  std::vector<std::pair<std::string, std::string>> keyed = {{"POST", "/v1/orders"},
+                                                            {"POST", "/v1/orders/o1:pay"},
+                                                            {"POST", "/v1/admin/products"},
+                                                            {"POST", "/v1/admin/categories"},
+                                                            {"POST", "/v1/admin/stock:adjust"},
+                                                            {"POST", "/v1/admin/promotions"}};
+  for (const auto& [method, path] : keyed) {
+    INFO(method << " " << path);
+    std::vector<PathBinding> bindings;
+    const Route& route = RouteFor(method, path, &bindings);
+    REQUIRE(route.request_id_field != nullptr);
+    parts.bindings = bindings;
+    const google::protobuf::Message* prototype =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(route.method->input_type());
+    std::unique_ptr<google::protobuf::Message> message(prototype->New());
+    absl::Status status = BuildRequest(route, parts, Customer(), message.get());
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(ReasonOf(status) == "IDEMPOTENCY_KEY_REQUIRED");
+    CHECK(FieldOf(status) == "Idempotency-Key");
+  }
+
+  // Routes without a request id field do not need one.
+  zhongtai::product::v1::ListProductsRequest list;
+  CHECK(BuildRequest(RouteFor("GET", "/v1/products"), RequestParts{}, Caller{}, &list).ok());
 }
 
 TEST_CASE("authentication and authorisation per route access") {

@@ -1,8 +1,10 @@
 #include "services/user/domain/accounts.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/auth/password.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -13,6 +15,12 @@ namespace {
 
 absl::Status InvalidCredentials() {
   return Error(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "login or password is wrong");
+}
+
+absl::Status LoginThrottled(absl::Duration left) {
+  int64_t minutes = std::max<int64_t>(1, absl::ToInt64Minutes(absl::Ceil(left, absl::Minutes(1))));
+  return Error(absl::StatusCode::kResourceExhausted, "LOGIN_THROTTLED",
+               absl::StrCat("too many failed logins; try again in ", minutes, " min"));
 }
 
 absl::Status RefreshInvalid() {
@@ -33,7 +41,22 @@ bool Argon2PasswordHasher::Verify(const std::string& encoded_hash, const std::st
 
 Accounts::Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids,
                    AccountSettings settings)
-    : store_(store), hasher_(hasher), clock_(clock), ids_(ids), settings_(std::move(settings)) {}
+    : store_(store),
+      hasher_(hasher),
+      clock_(clock),
+      ids_(ids),
+      settings_(std::move(settings)),
+      hash_slots_(settings_.max_concurrent_hashes, settings_.hash_wait) {}
+
+absl::StatusOr<std::string> Accounts::Hash(const std::string& password) {
+  ASSIGN_OR_RETURN(HashSlots::Slot slot, hash_slots_.Acquire());
+  return hasher_.Hash(password);
+}
+
+absl::StatusOr<bool> Accounts::Verify(const std::string& encoded_hash, const std::string& password) {
+  ASSIGN_OR_RETURN(HashSlots::Slot slot, hash_slots_.Acquire());
+  return hasher_.Verify(encoded_hash, password);
+}
 
 absl::StatusOr<User> Accounts::Register(const RegisterCommand& command) {
   User user;
@@ -48,7 +71,7 @@ absl::StatusOr<User> Accounts::Register(const RegisterCommand& command) {
   }
   RETURN_IF_ERROR(CheckPassword(command.password));
   ASSIGN_OR_RETURN(user.nickname, NormalizeNickname(command.nickname));
-  ASSIGN_OR_RETURN(user.password_hash, hasher_.Hash(command.password));
+  ASSIGN_OR_RETURN(user.password_hash, Hash(command.password));
   user.user_id = ids_.NewUserId();
   user.role = Role::kCustomer;
   user.created_at = clock_.Now();
@@ -58,17 +81,37 @@ absl::StatusOr<User> Accounts::Register(const RegisterCommand& command) {
 }
 
 absl::StatusOr<LoginResult> Accounts::Login(const std::string& login, const std::string& password) {
+  // Cheap refusal first: a password no account can have costs no hash, for known and unknown logins alike.
+  if (password.size() > static_cast<size_t>(kMaxPasswordBytes)) return InvalidCredentials();
   std::string normalised = NormalizeLogin(login);
+  // Failures are counted per login whether or not an account has it: a lock never tells that one exists.
+  // Only a hash of the login is stored.
+  const std::string login_key = auth::Sha256Hex(normalised.empty() ? login : normalised);
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(absl::Time locked_until, store_.LoginLockedUntil(login_key, now));
+  if (locked_until > now) return LoginThrottled(locked_until - now);
+
   absl::StatusOr<User> user = normalised.empty() ? absl::StatusOr<User>(absl::NotFoundError("no login"))
                                                  : store_.FindByLogin(normalised);
-  if (!user.ok()) {
-    if (user.status().code() != absl::StatusCode::kNotFound) return user.status();
-    hasher_.Verify(DummyHash(), password);  // the same work as for a known login
+  if (!user.ok() && user.status().code() != absl::StatusCode::kNotFound) return user.status();
+  // Exactly one hash either way: an unknown login is checked against a dummy hash of the same cost.
+  bool matches = false;
+  if (user.ok()) {
+    ASSIGN_OR_RETURN(matches, Verify(user->password_hash, password));
+  } else {
+    ASSIGN_OR_RETURN(HashSlots::Slot slot, hash_slots_.Acquire());
+    hasher_.Verify(DummyHash(), password);
+  }
+  if (!matches) {
+    ASSIGN_OR_RETURN(absl::Time locked, store_.RecordLoginFailure(login_key, now, settings_.login_throttle));
+    if (locked > now) {
+      log::Warn("login locked after repeated failures",
+                {{"user_id", user.ok() ? user->user_id : ""},
+                 {"lockout_s", absl::StrCat(absl::ToInt64Seconds(locked - now))}});
+    }
     return InvalidCredentials();
   }
-  if (password.size() > static_cast<size_t>(kMaxPasswordBytes) || !hasher_.Verify(user->password_hash, password)) {
-    return InvalidCredentials();
-  }
+  RETURN_IF_ERROR(store_.ClearLoginFailures(login_key));
   LoginResult result;
   ASSIGN_OR_RETURN(result.tokens, StartSession(*user, ids_.NewSessionFamilyId()));
   result.user = std::move(*user);
@@ -120,10 +163,9 @@ absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& 
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<User> existing = store_.FindByLogin(normalised);
     if (existing.ok()) {
-      if (existing->role == Role::kAdmin && hasher_.Verify(existing->password_hash, password)) {
-        return absl::OkStatus();
-      }
-      ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
+      ASSIGN_OR_RETURN(bool same_password, Verify(existing->password_hash, password));
+      if (existing->role == Role::kAdmin && same_password) return absl::OkStatus();
+      ASSIGN_OR_RETURN(std::string hash, Hash(password));
       RETURN_IF_ERROR(store_.UpdateCredentials(existing->user_id, Role::kAdmin, hash));
       log::Info("admin account updated", {{"user_id", existing->user_id}});
       return absl::OkStatus();
@@ -140,7 +182,7 @@ absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& 
     admin.nickname = "admin";
     admin.role = Role::kAdmin;
     admin.created_at = clock_.Now();
-    ASSIGN_OR_RETURN(admin.password_hash, hasher_.Hash(password));
+    ASSIGN_OR_RETURN(admin.password_hash, Hash(password));
     absl::Status created = store_.CreateUser(admin);
     if (created.ok()) {
       log::Info("admin account created", {{"user_id", admin.user_id}});
@@ -171,6 +213,7 @@ absl::StatusOr<IssuedTokens> Accounts::StartSession(const User& user, const std:
 
 const std::string& Accounts::DummyHash() {
   std::call_once(dummy_once_, [this] {
+    // Once per process, by a caller holding a hash slot (Login), so it counts against the bound.
     absl::StatusOr<std::string> hash = hasher_.Hash(auth::RandomToken());
     if (hash.ok()) dummy_hash_ = *hash;
   });

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/auth/token.h"
+#include "services/user/domain/hash_slots.h"
 #include "services/user/domain/model.h"
 #include "services/user/domain/ports.h"
 
@@ -15,6 +16,11 @@ namespace zhongtai::user {
 struct AccountSettings {
   auth::TokenConfig token;  // secret, issuer, audience, access token lifetime
   absl::Duration refresh_ttl = absl::Hours(24 * 30);
+  // Password hashes (argon2id, 64 MiB each) running at once, and how long a call waits for a turn before
+  // RESOURCE_EXHAUSTED (OVERLOADED). The user pod's memory limit is sized for this bound.
+  int max_concurrent_hashes = 4;
+  absl::Duration hash_wait = absl::Seconds(2);
+  UserStore::LoginThrottlePolicy login_throttle;
 };
 
 struct RegisterCommand {
@@ -36,7 +42,11 @@ class Accounts {
   // A new customer. INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN).
   absl::StatusOr<User> Register(const RegisterCommand& command);
   // UNAUTHENTICATED (INVALID_CREDENTIALS) for an unknown login and a wrong password alike, after
-  // the same amount of work, so that neither the answer nor its timing tells which.
+  // the same amount of work (one password hash, the same store calls), so that neither the answer nor its
+  // timing tells which. A password longer than kMaxPasswordBytes is refused the same way before any hash.
+  // After settings.login_throttle.max_failures failures within its window the login (known or not) is
+  // locked: RESOURCE_EXHAUSTED (LOGIN_THROTTLED) without a hash, even with the right password, until the
+  // lockout ends. RESOURCE_EXHAUSTED (OVERLOADED) when no hash slot frees in time.
   absl::StatusOr<LoginResult> Login(const std::string& login, const std::string& password);
   // Rotates: the presented refresh token stops working and a new pair is issued. UNAUTHENTICATED
   // with REFRESH_TOKEN_INVALID (unknown, already used: its whole family is then revoked) or
@@ -53,12 +63,16 @@ class Accounts {
  private:
   absl::StatusOr<IssuedTokens> StartSession(const User& user, const std::string& family_id);
   const std::string& DummyHash();
+  // The hasher, one slot of hash_slots_ at a time.
+  absl::StatusOr<std::string> Hash(const std::string& password);
+  absl::StatusOr<bool> Verify(const std::string& encoded_hash, const std::string& password);
 
   UserStore& store_;
   PasswordHasher& hasher_;
   Clock& clock_;
   IdGenerator& ids_;
   AccountSettings settings_;
+  HashSlots hash_slots_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };

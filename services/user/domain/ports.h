@@ -35,6 +35,23 @@ class UserStore {
   // every live session of its family and answer kReused; that change must be kept (not rolled back).
   virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
                                                      absl::Time now) = 0;
+
+  // Failed logins, kept per login key (a hash of the normalised login, known account or not) where every
+  // replica sees them.
+  struct LoginThrottlePolicy {
+    int max_failures = 5;                        // this many failures within `window`...
+    absl::Duration window = absl::Minutes(15);
+    absl::Duration lockout = absl::Minutes(15);  // ...refuse further attempts for this long
+  };
+  // Until when attempts for `login_key` are refused; absl::InfinitePast() when they are not.
+  virtual absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) = 0;
+  // Counts one failure atomically (concurrent failures each count). The failure that reaches
+  // policy.max_failures within policy.window locks the key until now + policy.lockout and starts the count
+  // afresh. Returns the lock's end, or absl::InfinitePast() when this failure did not lock.
+  virtual absl::StatusOr<absl::Time> RecordLoginFailure(const std::string& login_key, absl::Time now,
+                                                        const LoginThrottlePolicy& policy) = 0;
+  // After a successful login: forget the failures.
+  virtual absl::Status ClearLoginFailures(const std::string& login_key) = 0;
 };
 
 class IdGenerator {

@@ -1,5 +1,6 @@
 #include "services/user/store/pg_user_store.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -17,6 +18,38 @@ Role ParseRole(const std::string& text) { return text == "admin" ? Role::kAdmin 
 
 constexpr char kUserColumns[] =
     "user_id, COALESCE(email, ''), COALESCE(phone, ''), nickname, role, password_hash, zt_micros(created_at)";
+
+// Login throttling (login_failures, migration 0002). Times are unix microseconds ($2 = now).
+
+// The lock's end when `login_hash` is locked now; no row otherwise.
+constexpr char kLoginLockedUntilSql[] =
+    "SELECT zt_micros(locked_until) FROM login_failures WHERE login_hash = $1 AND locked_until > zt_ts($2)";
+
+// Counts one failure and returns the count in the current window. A window older than $3 microseconds
+// starts again at 1. The upsert holds the row lock until commit, so concurrent failures queue and each counts.
+constexpr char kCountLoginFailureSql[] =
+    "INSERT INTO login_failures AS f (login_hash, failures, window_start, updated_at) "
+    "VALUES ($1, 1, zt_ts($2), zt_ts($2)) "
+    "ON CONFLICT (login_hash) DO UPDATE SET "
+    "  failures = CASE WHEN f.window_start <= zt_ts($2::bigint - $3::bigint) THEN 1 ELSE f.failures + 1 END, "
+    "  window_start = CASE WHEN f.window_start <= zt_ts($2::bigint - $3::bigint) THEN zt_ts($2) ELSE f.window_start END, "
+    "  updated_at = zt_ts($2) "
+    "RETURNING failures";
+
+// The failure that reached the limit: lock until $2 + $3 microseconds and start counting afresh.
+constexpr char kLockLoginSql[] =
+    "UPDATE login_failures SET locked_until = zt_ts($2::bigint + $3::bigint), failures = 0, window_start = zt_ts($2) "
+    "WHERE login_hash = $1";
+
+// Rows untouched since before $1 (no lock or window can still be running) go, at most 100 per call, so the
+// table stays as small as the logins that failed recently.
+constexpr char kPruneLoginFailuresSql[] =
+    "DELETE FROM login_failures WHERE login_hash IN "
+    "(SELECT login_hash FROM login_failures WHERE updated_at < zt_ts($1) AND "
+    " (locked_until IS NULL OR locked_until < zt_ts($1)) LIMIT 100)";
+
+// A successful login forgets the failures.
+constexpr char kClearLoginFailuresSql[] = "DELETE FROM login_failures WHERE login_hash = $1";
 
 User ReadUser(const pqxx::row& row) {
   User u;
@@ -126,6 +159,41 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::StatusOr<absl::Time> PgUserStore::LoginLockedUntil(const std::string& login_key, absl::Time now) {
+  absl::Time until = absl::InfinitePast();
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    until = absl::InfinitePast();
+    pqxx::result rows = tx.exec_params(kLoginLockedUntilSql, login_key, Micros(now));
+    if (!rows.empty()) until = FromMicros(rows[0][0]);
+    return absl::OkStatus();
+  }));
+  return until;
+}
+
+absl::StatusOr<absl::Time> PgUserStore::RecordLoginFailure(const std::string& login_key, absl::Time now,
+                                                           const LoginThrottlePolicy& policy) {
+  absl::Time locked_until = absl::InfinitePast();
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    locked_until = absl::InfinitePast();
+    pqxx::result counted =
+        tx.exec_params(kCountLoginFailureSql, login_key, Micros(now), absl::ToInt64Microseconds(policy.window));
+    if (counted[0][0].as<int>() >= policy.max_failures) {
+      tx.exec_params(kLockLoginSql, login_key, Micros(now), absl::ToInt64Microseconds(policy.lockout));
+      locked_until = now + policy.lockout;
+    }
+    tx.exec_params(kPruneLoginFailuresSql, Micros(now - std::max(policy.window, policy.lockout)));
+    return absl::OkStatus();
+  }));
+  return locked_until;
+}
+
+absl::Status PgUserStore::ClearLoginFailures(const std::string& login_key) {
+  return pool_.Transact([&](pqxx::work& tx) {
+    tx.exec_params(kClearLoginFailuresSql, login_key);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace zhongtai::user

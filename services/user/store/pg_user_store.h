@@ -17,6 +17,10 @@ class PgUserStore : public UserStore {
   absl::Status CreateSession(const RefreshSession& session) override;
   absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
                                              absl::Time now) override;
+  absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override;
+  absl::StatusOr<absl::Time> RecordLoginFailure(const std::string& login_key, absl::Time now,
+                                                const LoginThrottlePolicy& policy) override;
+  absl::Status ClearLoginFailures(const std::string& login_key) override;
 
  private:
   pg::Pool& pool_;

@@ -71,6 +71,31 @@ class InMemoryUserStore : public UserStore {
     return RotateResult{RotateOutcome::kRotated, next.user_id};
   }
 
+  absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = failures_.find(login_key);
+    if (it == failures_.end() || it->second.locked_until <= now) return absl::InfinitePast();
+    return it->second.locked_until;
+  }
+  absl::StatusOr<absl::Time> RecordLoginFailure(const std::string& login_key, absl::Time now,
+                                                const LoginThrottlePolicy& policy) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = failures_.try_emplace(login_key, Failures{0, now, absl::InfinitePast()});
+    Failures& f = it->second;
+    if (f.window_start <= now - policy.window) {
+      f.count = 0;
+      f.window_start = now;
+    }
+    if (++f.count < policy.max_failures) return absl::InfinitePast();
+    f = Failures{0, now, now + policy.lockout};
+    return f.locked_until;
+  }
+  absl::Status ClearLoginFailures(const std::string& login_key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    failures_.erase(login_key);
+    return absl::OkStatus();
+  }
+
   int live_sessions() {
     std::lock_guard<std::mutex> lock(mu_);
     int live = 0;
@@ -87,7 +112,13 @@ class InMemoryUserStore : public UserStore {
     RefreshSession session;
     bool revoked = false;
   };
+  struct Failures {
+    int count = 0;
+    absl::Time window_start;
+    absl::Time locked_until;
+  };
   std::mutex mu_;
+  std::map<std::string, Failures> failures_;
   std::map<std::string, User> users_;
   std::map<std::string, Entry> sessions_;
 };

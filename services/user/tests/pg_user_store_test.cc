@@ -207,4 +207,87 @@ TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a l
   CHECK(admin->user.role == Role::kAdmin);
 }
 
+TEST_CASE("login failures over PostgreSQL: concurrent failures each count and the limit locks once per count", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  const UserStore::LoginThrottlePolicy policy{5, absl::Minutes(15), absl::Minutes(15)};
+  const std::string key = "hash-of-alice";
+  std::atomic<int> locks{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) {
+        auto locked = store.RecordLoginFailure(key, kNow, policy);
+        if (!locked.ok()) {
+          ++errors;
+        } else if (*locked > kNow) {
+          ++locks;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(errors == 0);
+  // 20 failures from 4 replicas' worth of threads: each counted, so the 5th, 10th, 15th and 20th lock.
+  CHECK(locks == 4);
+  auto until = store.LoginLockedUntil(key, kNow + absl::Minutes(1));
+  REQUIRE(until.ok());
+  CHECK(*until == kNow + absl::Minutes(15));
+  CHECK(*store.LoginLockedUntil(key, kNow + absl::Minutes(15)) == absl::InfinitePast());
+  CHECK(*store.LoginLockedUntil("hash-of-someone-else", kNow) == absl::InfinitePast());
+}
+
+TEST_CASE("login failures over PostgreSQL: a window restarts when it is over, and success clears", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  const UserStore::LoginThrottlePolicy policy{3, absl::Minutes(15), absl::Minutes(30)};
+  const std::string key = "hash-of-bob";
+  REQUIRE(*store.RecordLoginFailure(key, kNow, policy) == absl::InfinitePast());
+  REQUIRE(*store.RecordLoginFailure(key, kNow + absl::Minutes(1), policy) == absl::InfinitePast());
+  // The third failure comes after the window of the first: it counts as the first of a new window.
+  REQUIRE(*store.RecordLoginFailure(key, kNow + absl::Minutes(16), policy) == absl::InfinitePast());
+  REQUIRE(*store.RecordLoginFailure(key, kNow + absl::Minutes(17), policy) == absl::InfinitePast());
+  absl::Time third = kNow + absl::Minutes(18);
+  CHECK(*store.RecordLoginFailure(key, third, policy) == third + absl::Minutes(30));
+  CHECK(*store.LoginLockedUntil(key, third + absl::Minutes(29)) == third + absl::Minutes(30));
+
+  REQUIRE(store.ClearLoginFailures(key).ok());
+  CHECK(*store.LoginLockedUntil(key, third) == absl::InfinitePast());
+
+  // Stale rows are pruned as later failures are recorded.
+  REQUIRE(store.RecordLoginFailure("hash-of-stale", kNow, policy).ok());
+  REQUIRE(store.RecordLoginFailure("hash-of-fresh", kNow + absl::Hours(2), policy).ok());
+  int rows = -1;
+  REQUIRE(db.pool->Transact([&](pqxx::work& tx) {
+    rows = tx.exec("SELECT count(*) FROM login_failures WHERE login_hash = 'hash-of-stale'")[0][0].as<int>();
+    return absl::OkStatus();
+  }).ok());
+  CHECK(rows == 0);
+}
+
+TEST_CASE("accounts over PostgreSQL: failed logins lock the account across Accounts instances (replicas)", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  testing::FakeHasher hasher;
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  AccountSettings settings;
+  static const auth::KeyPair keys = auth::NewKeyPair();
+  settings.token.signing_key = keys.signing_key;
+  settings.token.public_key = keys.public_key;
+  Accounts replica_a(store, hasher, clock, ids, settings);
+  Accounts replica_b(store, hasher, clock, ids, settings);
+  REQUIRE(replica_a.Register({"eve@example.com", "", "s3cret-pass", "Eve"}).ok());
+  for (int i = 0; i < 5; ++i) {
+    Accounts& replica = i % 2 ? replica_a : replica_b;
+    CHECK(ReasonOf(replica.Login("eve@example.com", "wrong-password").status()) == "INVALID_CREDENTIALS");
+  }
+  auto locked = replica_a.Login("eve@example.com", "s3cret-pass");
+  CHECK(locked.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(ReasonOf(locked.status()) == "LOGIN_THROTTLED");
+  clock.Advance(absl::Minutes(15));
+  CHECK(replica_b.Login("eve@example.com", "s3cret-pass").ok());
+}
+
 }  // namespace zhongtai::user
