@@ -37,8 +37,10 @@ int Main(int argc, char** argv) {
   std::string port = "0", file;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--port") port = argv[i + 1];
-    else if (flag == "--response-file") file = argv[i + 1];
+    if (flag == "--port")
+      port = argv[i + 1];
+    else if (flag == "--response-file")
+      file = argv[i + 1];
   }
   std::ifstream in(file, std::ios::binary);
   std::stringstream bytes;

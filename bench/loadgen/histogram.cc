@@ -6,9 +6,9 @@
 namespace zhongtai::bench {
 namespace {
 
-constexpr int kSubBits = 10;                       // 1024 sub-buckets per power of two
-constexpr uint64_t kLinear = 2ull << kSubBits;     // values below 2048 are exact
-constexpr int kMaxExponent = 52;                   // up to ~2^63 ns
+constexpr int kSubBits = 10;                    // 1024 sub-buckets per power of two
+constexpr uint64_t kLinear = 2ull << kSubBits;  // values below 2048 are exact
+constexpr int kMaxExponent = 52;                // up to ~2^63 ns
 constexpr size_t kBuckets = kLinear + kMaxExponent * (1ull << kSubBits);
 
 int MostSignificantBit(uint64_t v) { return 63 - __builtin_clzll(v); }

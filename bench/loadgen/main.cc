@@ -75,14 +75,22 @@ Options Parse(int argc, char** argv) {
     std::string flag = argv[i];
     if (i + 1 >= argc) Usage("missing value for " + flag);
     std::string v = argv[++i];
-    if (flag == "--proto") o.proto = v;
-    else if (flag == "--target") o.target = v;
-    else if (flag == "--label") o.label = v;
-    else if (flag == "--method") o.method = v;
-    else if (flag == "--request-hex") o.request_hex = v;
-    else if (flag == "--http-method") o.http_method = v;
-    else if (flag == "--path") o.path = v;
-    else if (flag == "--body") o.body = v;
+    if (flag == "--proto")
+      o.proto = v;
+    else if (flag == "--target")
+      o.target = v;
+    else if (flag == "--label")
+      o.label = v;
+    else if (flag == "--method")
+      o.method = v;
+    else if (flag == "--request-hex")
+      o.request_hex = v;
+    else if (flag == "--http-method")
+      o.http_method = v;
+    else if (flag == "--path")
+      o.path = v;
+    else if (flag == "--body")
+      o.body = v;
     else if (flag == "--header") {
       auto colon = v.find(':');
       if (colon == std::string::npos) Usage("--header wants 'Name: value'");
@@ -93,24 +101,36 @@ Options Parse(int argc, char** argv) {
       auto equals = v.find('=');
       if (equals == std::string::npos) Usage("--metadata wants 'key=value'");
       o.metadata.emplace_back(v.substr(0, equals), v.substr(equals + 1));
-    } else if (flag == "--mode") o.mode = v;
-    else if (flag == "--concurrency") o.concurrency = std::stoi(v);
-    else if (flag == "--connections") o.connections = std::stoi(v);
-    else if (flag == "--channels") o.channels = std::stoi(v);
-    else if (flag == "--rate") o.rate = std::stod(v);
-    else if (flag == "--duration") o.duration = std::stod(v);
-    else if (flag == "--warmup") o.warmup = std::stod(v);
-    else if (flag == "--timeout-ms") o.timeout_ms = std::stoi(v);
-    else if (flag == "--seq-base") o.seq_base = std::stoll(v);
+    } else if (flag == "--mode")
+      o.mode = v;
+    else if (flag == "--concurrency")
+      o.concurrency = std::stoi(v);
+    else if (flag == "--connections")
+      o.connections = std::stoi(v);
+    else if (flag == "--channels")
+      o.channels = std::stoi(v);
+    else if (flag == "--rate")
+      o.rate = std::stod(v);
+    else if (flag == "--duration")
+      o.duration = std::stod(v);
+    else if (flag == "--warmup")
+      o.warmup = std::stod(v);
+    else if (flag == "--timeout-ms")
+      o.timeout_ms = std::stoi(v);
+    else if (flag == "--seq-base")
+      o.seq_base = std::stoll(v);
     else if (flag == "--pids") {
       std::stringstream in(v);
       std::string pid;
       while (std::getline(in, pid, ',')) {
         if (!pid.empty()) o.pids.push_back(std::stoi(pid));
       }
-    } else if (flag == "--json") o.json = v;
-    else if (flag == "--save-response") o.save_response = v;
-    else Usage("unknown flag " + flag);
+    } else if (flag == "--json")
+      o.json = v;
+    else if (flag == "--save-response")
+      o.save_response = v;
+    else
+      Usage("unknown flag " + flag);
   }
   if (o.proto != "grpc" && o.proto != "http") Usage("--proto is grpc or http");
   if (o.mode != "closed" && o.mode != "open") Usage("--mode is closed or open");
@@ -121,7 +141,8 @@ Options Parse(int argc, char** argv) {
 
 std::string FromHex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -194,7 +215,7 @@ class InFlight {
 class Driver {
  public:
   virtual ~Driver() = default;
-  virtual void StartClosed(int concurrency) = 0;      // keeps `concurrency` requests going until Stop
+  virtual void StartClosed(int concurrency) = 0;       // keeps `concurrency` requests going until Stop
   virtual void Issue(Clock::time_point intended) = 0;  // open loop: one request, intended at `intended`
   virtual void Stop() = 0;                             // no new requests after this
   virtual bool WaitIdle(std::chrono::milliseconds timeout) = 0;
@@ -240,26 +261,26 @@ class GrpcDriver : public Driver {
     for (const auto& [key, value] : options_.metadata) call->context.AddMetadata(key, value);
     in_flight_.Add();
     auto& stub = *stubs_[next_stub_++ % stubs_.size()];
-    stub.UnaryCall(&call->context, options_.method, grpc::StubOptions(), &call->request, &call->response,
-                   [this, call, closed](grpc::Status status) {
-                     static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                                    "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                                    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-                                                    "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-                                                    "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                                                    "UNAUTHENTICATED"};
-                     int code = status.error_code();
-                     if (status.ok() && !options_.save_response.empty() && !saved_.exchange(true)) {
-                       std::vector<grpc::Slice> slices;
-                       call->response.Dump(&slices);
-                       std::ofstream out(options_.save_response, std::ios::binary);
-                       for (const auto& s : slices) out.write(reinterpret_cast<const char*>(s.begin()), s.size());
-                     }
-                     recorder_->Done(call->intended, code >= 0 && code <= 16 ? kNames[code] : "OTHER", status.ok());
-                     delete call;
-                     if (closed && running_) Call(Clock::now(), true);
-                     in_flight_.Done();
-                   });
+    stub.UnaryCall(
+        &call->context, options_.method, grpc::StubOptions(), &call->request, &call->response,
+        [this, call, closed](grpc::Status status) {
+          static const char* kNames[] = {
+              "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+              "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+              "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+              "DATA_LOSS", "UNAUTHENTICATED"};
+          int code = status.error_code();
+          if (status.ok() && !options_.save_response.empty() && !saved_.exchange(true)) {
+            std::vector<grpc::Slice> slices;
+            call->response.Dump(&slices);
+            std::ofstream out(options_.save_response, std::ios::binary);
+            for (const auto& s : slices) out.write(reinterpret_cast<const char*>(s.begin()), s.size());
+          }
+          recorder_->Done(call->intended, code >= 0 && code <= 16 ? kNames[code] : "OTHER", status.ok());
+          delete call;
+          if (closed && running_) Call(Clock::now(), true);
+          in_flight_.Done();
+        });
   }
 
   const Options& options_;
@@ -479,14 +500,15 @@ std::string Report(const Options& o, const Recorder& recorder, double seconds, d
   std::ostringstream out;
   out.precision(10);
   double ok = static_cast<double>(recorder.ok());
-  out << "{\"label\":" << JsonString(o.label) << ",\"proto\":" << JsonString(o.proto) << ",\"mode\":"
-      << JsonString(o.mode) << ",\"target\":" << JsonString(o.target) << ",\"concurrency\":"
-      << (o.proto == "http" && o.mode == "open" ? o.connections : o.concurrency) << ",\"rate\":"
-      << (o.mode == "open" ? o.rate : 0) << ",\"seconds\":" << seconds << ",\"ok\":" << recorder.ok()
+  out << "{\"label\":" << JsonString(o.label) << ",\"proto\":" << JsonString(o.proto)
+      << ",\"mode\":" << JsonString(o.mode) << ",\"target\":" << JsonString(o.target)
+      << ",\"concurrency\":" << (o.proto == "http" && o.mode == "open" ? o.connections : o.concurrency)
+      << ",\"rate\":" << (o.mode == "open" ? o.rate : 0) << ",\"seconds\":" << seconds << ",\"ok\":" << recorder.ok()
       << ",\"failed\":" << recorder.failed() << ",\"qps\":" << ok / seconds << ",\"server_cpu_seconds\":" << cpu_seconds
-      << ",\"qps_per_server_cpu_second\":" << (cpu_seconds > 0 ? ok / cpu_seconds : 0) << ",\"latency_us\":{\"p50\":"
-      << us(h.Percentile(0.5)) << ",\"p90\":" << us(h.Percentile(0.9)) << ",\"p99\":" << us(h.Percentile(0.99))
-      << ",\"p999\":" << us(h.Percentile(0.999)) << ",\"max\":" << us(h.max()) << "},\"codes\":{";
+      << ",\"qps_per_server_cpu_second\":" << (cpu_seconds > 0 ? ok / cpu_seconds : 0)
+      << ",\"latency_us\":{\"p50\":" << us(h.Percentile(0.5)) << ",\"p90\":" << us(h.Percentile(0.9))
+      << ",\"p99\":" << us(h.Percentile(0.99)) << ",\"p999\":" << us(h.Percentile(0.999)) << ",\"max\":" << us(h.max())
+      << "},\"codes\":{";
   bool first = true;
   for (const auto& [code, count] : recorder.codes()) {
     out << (first ? "" : ",") << JsonString(code) << ":" << count;

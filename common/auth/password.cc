@@ -49,8 +49,7 @@ std::string RandomToken(int bytes) {
   randombytes_buf(raw.data(), raw.size());
   const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
   std::string out(sodium_base64_ENCODED_LEN(raw.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
-                    variant);
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), variant);
   out.resize(out.size() - 1);  // drop the NUL that the encoded length counts
   sodium_memzero(raw.data(), raw.size());
   return out;

@@ -1,8 +1,7 @@
 #include "common/auth/password.h"
 
-#include <set>
-
 #include <catch2/catch.hpp>
+#include <set>
 
 using namespace zhongtai::auth;
 

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/ascii.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -180,17 +180,20 @@ class FlatJson {
           for (int i = 0; i < 4; ++i) {
             char h = text_[pos_++];
             value <<= 4;
-            if (h >= '0' && h <= '9') value |= h - '0';
-            else if (h >= 'a' && h <= 'f') value |= h - 'a' + 10;
-            else if (h >= 'A' && h <= 'F') value |= h - 'A' + 10;
-            else return false;
+            if (h >= '0' && h <= '9')
+              value |= h - '0';
+            else if (h >= 'a' && h <= 'f')
+              value |= h - 'a' + 10;
+            else if (h >= 'A' && h <= 'F')
+              value |= h - 'A' + 10;
+            else
+              return false;
           }
           if (value >= 0x80) return false;
           out->push_back(static_cast<char>(value));
           break;
         }
-        default:
-          return false;
+        default: return false;
       }
     }
     return false;
@@ -262,8 +265,8 @@ std::string SignAccessToken(const TokenConfig& config, absl::string_view subject
   const int64_t iat = absl::ToUnixSeconds(now);
   const int64_t exp = absl::ToUnixSeconds(now + config.access_ttl);
   std::string payload = absl::StrCat("{\"sub\":", JsonString(subject), ",\"role\":", JsonString(role),
-                                     ",\"iss\":", JsonString(config.issuer), ",\"aud\":",
-                                     JsonString(config.audience), ",\"iat\":", iat, ",\"exp\":", exp, "}");
+                                     ",\"iss\":", JsonString(config.issuer), ",\"aud\":", JsonString(config.audience),
+                                     ",\"iat\":", iat, ",\"exp\":", exp, "}");
   std::string signing_input = absl::StrCat(Base64UrlEncode(kHeader), ".", Base64UrlEncode(payload));
   std::string signature = Ed25519Sign(config.signing_key, signing_input);
   return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));
@@ -321,8 +324,7 @@ absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string
   return claims;
 }
 
-VerifiedTokens::VerifiedTokens(TokenConfig config, size_t capacity)
-    : config_(std::move(config)), capacity_(capacity) {}
+VerifiedTokens::VerifiedTokens(TokenConfig config, size_t capacity) : config_(std::move(config)), capacity_(capacity) {}
 
 absl::StatusOr<Claims> VerifiedTokens::Verify(absl::string_view token, absl::Time now) {
   std::string key(token);

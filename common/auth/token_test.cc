@@ -1,8 +1,7 @@
 #include "common/auth/token.h"
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -76,9 +75,9 @@ TEST_CASE("a subject with quotes survives the round trip") {
 
 TEST_CASE("a tampered payload is rejected") {
   std::string token = SignAccessToken(Config(), "u_123", "customer", kNow);
-  std::string forged_payload = B64(absl::StrCat(
-      R"({"sub":"u_123","role":"admin","iss":"zhongtai-user","aud":"zhongtai","iat":)",
-      absl::ToUnixSeconds(kNow), R"(,"exp":)", absl::ToUnixSeconds(kNow) + 900, "}"));
+  std::string forged_payload =
+      B64(absl::StrCat(R"({"sub":"u_123","role":"admin","iss":"zhongtai-user","aud":"zhongtai","iat":)",
+                       absl::ToUnixSeconds(kNow), R"(,"exp":)", absl::ToUnixSeconds(kNow) + 900, "}"));
   RequireInvalid(
       VerifyAccessToken(Config(), absl::StrCat(Part(token, 0), ".", forged_payload, ".", Part(token, 2)), kNow));
 }
@@ -96,8 +95,7 @@ TEST_CASE("a holder of the public key alone cannot mint a token") {
       Config(), absl::StrCat(B64(R"({"alg":"HS256","typ":"JWT"})"), ".", Part(token, 1), ".", Part(token, 2)), kNow));
   TokenConfig verifier_only = Config();
   verifier_only.signing_key.clear();
-  CHECK(zhongtai::auth::PublicKeyOf(verifier_only.signing_key).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(zhongtai::auth::PublicKeyOf(verifier_only.signing_key).status().code() == absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("keys round-trip through their configuration form") {
@@ -113,8 +111,8 @@ TEST_CASE("keys round-trip through their configuration form") {
 TEST_CASE("alg none and other algorithms are rejected") {
   std::string token = SignAccessToken(Config(), "u_123", "admin", kNow);
   std::string payload = Part(token, 1);
-  RequireInvalid(VerifyAccessToken(Config(), absl::StrCat(B64(R"({"alg":"none","typ":"JWT"})"), ".", payload, "."),
-                                   kNow));
+  RequireInvalid(
+      VerifyAccessToken(Config(), absl::StrCat(B64(R"({"alg":"none","typ":"JWT"})"), ".", payload, "."), kNow));
   RequireInvalid(VerifyAccessToken(
       Config(), absl::StrCat(B64(R"({"alg":"none","typ":"JWT"})"), ".", payload, ".", Part(token, 2)), kNow));
   RequireInvalid(VerifyAccessToken(

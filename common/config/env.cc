@@ -57,8 +57,7 @@ bool Env::Bool(const std::string& name, bool fallback) {
   return fallback;
 }
 
-absl::Duration Env::Duration(const std::string& name, absl::Duration fallback, absl::Duration min,
-                             absl::Duration max) {
+absl::Duration Env::Duration(const std::string& name, absl::Duration fallback, absl::Duration min, absl::Duration max) {
   const char* value = Raw(prefix_ + name);
   if (!value) return fallback;
   absl::Duration parsed;
@@ -70,9 +69,7 @@ absl::Duration Env::Duration(const std::string& name, absl::Duration fallback, a
   return parsed;
 }
 
-int Env::Port(const std::string& name, int fallback) {
-  return static_cast<int>(Int(name, fallback, 0, 65535));
-}
+int Env::Port(const std::string& name, int fallback) { return static_cast<int>(Int(name, fallback, 0, 65535)); }
 
 std::string Env::HostPort(const std::string& name, const std::string& fallback) {
   std::string value = String(name, fallback);

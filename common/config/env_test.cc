@@ -1,8 +1,7 @@
 #include "common/config/env.h"
 
-#include <cstdlib>
-
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 using zhongtai::config::Env;
 

@@ -103,9 +103,9 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
   bool duplicate = false;
   absl::Status status = pg_.Transact([&](pqxx::work& tx) {
     duplicate = false;
-    pqxx::result inserted = tx.exec_params(
-        "INSERT INTO inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        options_.group, event.id);
+    pqxx::result inserted =
+        tx.exec_params("INSERT INTO inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                       options_.group, event.id);
     if (inserted.affected_rows() == 0) {
       duplicate = true;
       return absl::OkStatus();
@@ -115,9 +115,12 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
   if (!status.ok()) {
     ++failures_;
     retry_own_pending_ = true;
-    log::Warn("event handler failed; will retry",
-              {{"stream", options_.stream}, {"group", options_.group}, {"type", event.type},
-               {"event_id", event.id}, {"reason", ReasonOf(status)}, {"error", std::string(status.message())}});
+    log::Warn("event handler failed; will retry", {{"stream", options_.stream},
+                                                   {"group", options_.group},
+                                                   {"type", event.type},
+                                                   {"event_id", event.id},
+                                                   {"reason", ReasonOf(status)},
+                                                   {"error", std::string(status.message())}});
     return false;
   }
   if (duplicate) {
@@ -139,8 +142,8 @@ int StreamConsumer::HandleEntries(const redis::Reply& entries) {
 }
 
 absl::StatusOr<int> StreamConsumer::ReadAndHandle(const std::string& start_id, bool block) {
-  std::vector<std::string> argv = {"XREADGROUP", "GROUP", options_.group, options_.consumer,
-                                   "COUNT", absl::StrCat(options_.batch)};
+  std::vector<std::string> argv = {"XREADGROUP",      "GROUP", options_.group,
+                                   options_.consumer, "COUNT", absl::StrCat(options_.batch)};
   if (block) argv.insert(argv.end(), {"BLOCK", absl::StrCat(std::max<int64_t>(1, Millis(options_.block)))});
   argv.insert(argv.end(), {"STREAMS", options_.stream, start_id});
   absl::StatusOr<redis::Reply> reply = redis_.Command(argv);
@@ -159,13 +162,14 @@ absl::StatusOr<int> StreamConsumer::ClaimAndHandle() {
   int n = 0;
   std::string cursor = "0-0";
   for (int round = 0; round < 10; ++round) {
-    absl::StatusOr<redis::Reply> reply = redis_.Command(
-        {"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
-         absl::StrCat(Millis(options_.claim_idle)), cursor, "COUNT", absl::StrCat(options_.batch)});
+    absl::StatusOr<redis::Reply> reply =
+        redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                        absl::StrCat(Millis(options_.claim_idle)), cursor, "COUNT", absl::StrCat(options_.batch)});
     if (!reply.ok()) return reply.status();
     if (reply->size() < 2) break;
     int claimed = HandleEntries(reply->element(1));
-    if (claimed > 0) log::Info("claimed idle stream entries", {{"stream", options_.stream}, {"count", absl::StrCat(claimed)}});
+    if (claimed > 0)
+      log::Info("claimed idle stream entries", {{"stream", options_.stream}, {"count", absl::StrCat(claimed)}});
     n += claimed;
     cursor = reply->element(0).str();
     if (cursor == "0-0") break;
@@ -188,8 +192,10 @@ absl::StatusOr<int> StreamConsumer::PollOnce() {
     ASSIGN_OR_RETURN(int pending, ReadAndHandle("0", /*block=*/false));
     n += pending;
     // Entries that failed again wait for the next claim round instead of spinning here.
-    if (pending >= options_.batch && failures_.load() == failures_before) retry_own_pending_ = true;
-    else retry_own_pending_ = false;
+    if (pending >= options_.batch && failures_.load() == failures_before)
+      retry_own_pending_ = true;
+    else
+      retry_own_pending_ = false;
   }
   if (now >= next_prune_) {
     next_prune_ = now + absl::Minutes(1);
@@ -221,8 +227,9 @@ void StreamConsumer::Run() {
     }
     absl::StatusOr<int> polled = PollOnce();
     if (!polled.ok()) {
-      log::Warn("stream consumer failed", {{"stream", options_.stream}, {"group", options_.group},
-                                           {"error", std::string(polled.status().message())}});
+      log::Warn(
+          "stream consumer failed",
+          {{"stream", options_.stream}, {"group", options_.group}, {"error", std::string(polled.status().message())}});
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
     }

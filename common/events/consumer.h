@@ -53,7 +53,7 @@ class StreamConsumer {
   void Stop();  // idempotent; waits up to one block period
 
   const std::string& consumer() const { return options_.consumer; }
-  int64_t handled() const { return handled_.load(); }      // handler ran and committed
+  int64_t handled() const { return handled_.load(); }        // handler ran and committed
   int64_t duplicates() const { return duplicates_.load(); }  // already in the inbox
   int64_t failures() const { return failures_.load(); }      // handler or store failed
 

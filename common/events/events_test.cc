@@ -1,14 +1,12 @@
-#include "common/events/consumer.h"
-#include "common/events/outbox.h"
-#include "common/events/relay.h"
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include <catch2/catch.hpp>
-
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 
@@ -29,8 +27,9 @@ struct Stores {
     REQUIRE(redis_pool.ok());
     redis = std::move(redis_pool).value();
     REQUIRE(pg::Migrate(*pg, SchemaMigrations()).ok());
-    REQUIRE(pg::Migrate(*pg, {{"0001_effects", "CREATE TABLE effects (event_id text NOT NULL, type text, "
-                                               "key text, payload bytea, occurred_at timestamptz)"}})
+    REQUIRE(pg::Migrate(*pg, {{"0001_effects",
+                               "CREATE TABLE effects (event_id text NOT NULL, type text, "
+                               "key text, payload bytea, occurred_at timestamptz)"}})
                 .ok());
   }
   ~Stores() { (void)redis->Command({"DEL", stream}); }
@@ -45,9 +44,9 @@ struct Stores {
   int64_t Count(const std::string& sql) {
     int64_t n = -1;
     REQUIRE(pg->Transact([&](pqxx::work& tx) {
-                  n = tx.exec1(sql)[0].as<int64_t>();
-                  return absl::OkStatus();
-                }).ok());
+                n = tx.exec1(sql)[0].as<int64_t>();
+                return absl::OkStatus();
+              }).ok());
     return n;
   }
   void Append(const Event& event) {
@@ -63,9 +62,8 @@ Event MakeEvent(const std::string& id) {
 // Records each handled event in `effects`, in the handler's transaction.
 Handler RecordEffect() {
   return [](pqxx::work& tx, const Event& event) {
-    tx.exec_params(
-        "INSERT INTO effects VALUES ($1, $2, $3, $4, to_timestamp($5::float8 / 1000))", event.id, event.type,
-        event.key, pqxx::binarystring(event.payload), absl::ToUnixMillis(event.occurred_at));
+    tx.exec_params("INSERT INTO effects VALUES ($1, $2, $3, $4, to_timestamp($5::float8 / 1000))", event.id, event.type,
+                   event.key, pqxx::binarystring(event.payload), absl::ToUnixMillis(event.occurred_at));
     return absl::OkStatus();
   };
 }
@@ -116,7 +114,8 @@ TEST_CASE("The relay reports lag while Redis is down and catches up afterwards")
   REQUIRE(s.pg->Transact([](pqxx::work& tx) {
                 tx.exec("UPDATE outbox SET created_at = clock_timestamp() - interval '30 seconds'");
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   auto dead_redis = redis::Pool::Open({testing::RedisAddress(), 1, absl::Seconds(1)});
   REQUIRE(dead_redis.ok());
   (*dead_redis)->Close();
@@ -140,7 +139,8 @@ TEST_CASE("A published event is handled once even when delivered twice") {
   REQUIRE(s.pg->Transact([](pqxx::work& tx) {
                 tx.exec("UPDATE outbox SET published_at = NULL");
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   REQUIRE(*relay.PublishOnce() == 1);
   REQUIRE(s.StreamLength() == 2);
 
@@ -174,23 +174,26 @@ TEST_CASE("Inbox rows older than the retention are pruned, per group, and newer 
   REQUIRE(consumer.PollOnce().ok());
   REQUIRE(consumer.handled() == 1);
   REQUIRE(s.pg->Transact([](pqxx::work& tx) {
-                tx.exec("INSERT INTO inbox (consumer_group, event_id, handled_at) VALUES "
-                        "('g', 'ev-old-1', now() - interval '2 days'), ('g', 'ev-old-2', now() - interval '25 hours'), "
-                        "('other', 'ev-old-3', now() - interval '30 days')");
+                tx.exec(
+                    "INSERT INTO inbox (consumer_group, event_id, handled_at) VALUES "
+                    "('g', 'ev-old-1', now() - interval '2 days'), ('g', 'ev-old-2', now() - interval '25 hours'), "
+                    "('other', 'ev-old-3', now() - interval '30 days')");
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
 
   auto pruned = consumer.PruneInbox();
   REQUIRE(pruned.ok());
   CHECK(*pruned == 2);
-  CHECK(s.Count("SELECT count(*) FROM inbox WHERE consumer_group = 'g'") == 1);  // ev-recent stays
+  CHECK(s.Count("SELECT count(*) FROM inbox WHERE consumer_group = 'g'") == 1);      // ev-recent stays
   CHECK(s.Count("SELECT count(*) FROM inbox WHERE consumer_group = 'other'") == 1);  // not this group's
 
   // ev-recent delivered again is still a duplicate.
   REQUIRE(s.pg->Transact([](pqxx::work& tx) {
                 tx.exec("UPDATE outbox SET published_at = NULL");
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   REQUIRE(*relay.PublishOnce() == 1);
   REQUIRE(consumer.PollOnce().ok());
   CHECK(consumer.duplicates() == 1);
@@ -231,8 +234,7 @@ TEST_CASE("Entries pending on a consumer that died are claimed and handled by an
   REQUIRE(read.element(0).element(1).size() == 3);
   REQUIRE(s.Pending("g") == 3);
 
-  StreamConsumer survivor(*s.pg, *s.redis,
-                          {s.stream, "g", "alive", absl::Milliseconds(50), absl::Milliseconds(300)},
+  StreamConsumer survivor(*s.pg, *s.redis, {s.stream, "g", "alive", absl::Milliseconds(50), absl::Milliseconds(300)},
                           RecordEffect());
   survivor.Start();
   CHECK(WaitFor([&] { return survivor.handled() == 3; }));

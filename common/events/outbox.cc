@@ -28,17 +28,14 @@ CREATE TABLE inbox (
 );
 )sql";
 
-std::string ToRfc3339(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-}
+std::string ToRfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()); }
 
 }  // namespace
 
 const std::vector<pg::Migration>& SchemaMigrations() {
-  static const auto* const migrations =
-      new std::vector<pg::Migration>{{"0000_events_0001_outbox_inbox", kSchema},
-                                     {"0000_events_0002_inbox_handled_at",
-                                      "CREATE INDEX inbox_handled_at ON inbox (consumer_group, handled_at)"}};
+  static const auto* const migrations = new std::vector<pg::Migration>{
+      {"0000_events_0001_outbox_inbox", kSchema},
+      {"0000_events_0002_inbox_handled_at", "CREATE INDEX inbox_handled_at ON inbox (consumer_group, handled_at)"}};
   return *migrations;
 }
 

@@ -53,9 +53,9 @@ absl::StatusOr<int> OutboxRelay::PublishOnce() {
       if (options_.max_len > 0) {
         argv.insert(argv.end(), {"MAXLEN", "~", absl::StrCat(options_.max_len)});
       }
-      argv.insert(argv.end(), {"*", "id", row[0].as<std::string>(), "type", row[2].as<std::string>(),
-                               "key", row[3].as<std::string>(), "payload",
-                               pqxx::binarystring(row[4]).str(), "occurred_at", row[5].as<std::string>()});
+      argv.insert(argv.end(), {"*", "id", row[0].as<std::string>(), "type", row[2].as<std::string>(), "key",
+                               row[3].as<std::string>(), "payload", pqxx::binarystring(row[4]).str(), "occurred_at",
+                               row[5].as<std::string>()});
       absl::StatusOr<redis::Reply> added = redis_.Command(argv);
       if (!added.ok()) {
         redis_status = added.status();
@@ -101,8 +101,8 @@ void OutboxRelay::Run() {
     absl::Duration wait = options_.poll;
     absl::StatusOr<int> published = PublishOnce();
     if (!published.ok()) {
-      log::Warn("outbox relay failed", {{"error", std::string(published.status().message())},
-                                        {"reason", ReasonOf(published.status())}});
+      log::Warn("outbox relay failed",
+                {{"error", std::string(published.status().message())}, {"reason", ReasonOf(published.status())}});
       wait = std::max(options_.poll, absl::Seconds(1));
     } else if (*published >= options_.batch) {
       wait = absl::ZeroDuration();

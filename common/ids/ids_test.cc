@@ -1,8 +1,7 @@
 #include "common/ids/ids.h"
 
-#include <set>
-
 #include <catch2/catch.hpp>
+#include <set>
 
 TEST_CASE("ids are prefixed, sort by time and do not repeat") {
   absl::Time t = absl::FromUnixSeconds(1700000000);

@@ -120,7 +120,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   out.push_back(Gauge("process_open_fds", "Number of open file descriptors.", CountOpenFds()));
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    out.push_back(Gauge("process_max_fds", "Maximum number of open file descriptors.", static_cast<double>(limit.rlim_cur)));
+    out.push_back(
+        Gauge("process_max_fds", "Maximum number of open file descriptors.", static_cast<double>(limit.rlim_cur)));
   }
   return out;
 }

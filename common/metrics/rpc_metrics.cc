@@ -21,9 +21,10 @@ std::pair<std::string, std::string> SplitMethod(absl::string_view full_method) {
 // go-grpc-prometheus spells code 1 "Canceled"; keep the label values it uses for every code.
 const char* CodeName(int code) {
   static constexpr const char* kGoNames[17] = {
-      "OK",          "Canceled",         "Unknown",           "InvalidArgument", "DeadlineExceeded", "NotFound",
-      "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
-      "OutOfRange",  "Unimplemented",    "Internal",          "Unavailable",     "DataLoss",         "Unauthenticated"};
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
   return (code >= 0 && code < 17) ? kGoNames[code] : "Unknown";
 }
 
@@ -40,7 +41,8 @@ RpcMetrics::RpcMetrics(prometheus::Registry& registry, absl::string_view side)
                    .Register(registry)),
       handled_(prometheus::BuildCounter()
                    .Name("grpc_" + std::string(side) + "_handled_total")
-                   .Help("Total number of RPCs completed on the " + std::string(side) + ", regardless of success or failure.")
+                   .Help("Total number of RPCs completed on the " + std::string(side) +
+                         ", regardless of success or failure.")
                    .Register(registry)),
       handling_(prometheus::BuildHistogram()
                     .Name(side == "server" ? "grpc_server_handling_seconds" : "grpc_client_handling_seconds")

@@ -32,8 +32,7 @@ std::vector<int64_t> Apportion(int64_t total, const std::vector<int64_t>& weight
   // ties to the earlier part (stable sort keeps index order among equals).
   std::vector<size_t> order(weights.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return remainders[a] > remainders[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return remainders[a] > remainders[b]; });
   int64_t leftover = static_cast<int64_t>(static_cast<__int128>(total) - given);
   for (size_t k = 0; leftover > 0 && k < order.size(); ++k, --leftover) ++parts[order[k]];
   return parts;

@@ -1,12 +1,11 @@
 #include "common/money/apportion.h"
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 using zhongtai::money::Apportion;
 using V = std::vector<int64_t>;

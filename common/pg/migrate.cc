@@ -12,9 +12,7 @@ namespace {
 // One key for every service: advisory locks are scoped to the current database.
 constexpr int64_t kMigrationLockKey = 0x7a745f6d696772;  // "zt_migr"
 
-void LockMigrations(pqxx::work& tx) {
-  tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey, ")"));
-}
+void LockMigrations(pqxx::work& tx) { tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey, ")")); }
 
 }  // namespace
 

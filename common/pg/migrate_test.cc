@@ -1,9 +1,8 @@
 #include "common/pg/migrate.h"
 
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/status/status.h"
 #include "common/testing/stores.h"
@@ -31,7 +30,8 @@ int64_t Count(Pool& pool, const std::string& sql) {
   REQUIRE(pool.Transact([&](pqxx::work& tx) {
                 n = tx.exec1(sql)[0].as<int64_t>();
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   return n;
 }
 

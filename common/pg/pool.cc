@@ -84,8 +84,7 @@ absl::StatusOr<Pool::Slot*> Pool::Acquire() {
                             [this] { return closed_ || !idle_.empty(); });
     --waiting_;
     if (!got) {
-      return Error(absl::StatusCode::kResourceExhausted, "DB_POOL_EXHAUSTED",
-                   "no database connection free in time");
+      return Error(absl::StatusCode::kResourceExhausted, "DB_POOL_EXHAUSTED", "no database connection free in time");
     }
   }
   if (closed_) return Unavailable("DB_POOL_CLOSED", "database pool is closed");
@@ -182,9 +181,8 @@ absl::Status Pool::Transact(const std::function<absl::Status(pqxx::work&)>& fn, 
       log::Warn("database connection broken", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
       return Unavailable("DB_UNAVAILABLE", "database unavailable");
     } catch (const pqxx::sql_error& e) {
-      log::Error("database error", {{"pool", options_.name},
-                                    {"sqlstate", e.sqlstate()},
-                                    {"error", FirstLine(e.what())}});
+      log::Error("database error",
+                 {{"pool", options_.name}, {"sqlstate", e.sqlstate()}, {"error", FirstLine(e.what())}});
       return Internal("DB_ERROR", "database error");
     } catch (const std::exception& e) {
       log::Error("database error", {{"pool", options_.name}, {"error", FirstLine(e.what())}});

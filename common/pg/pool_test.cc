@@ -1,12 +1,11 @@
 #include "common/pg/pool.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/status/status.h"
 #include "common/testing/stores.h"
@@ -33,7 +32,8 @@ int64_t CountItems(Pool& pool) {
   REQUIRE(pool.Transact([&](pqxx::work& tx) {
                 count = tx.exec1("SELECT count(*) FROM items")[0].as<int64_t>();
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   return count;
 }
 
@@ -44,7 +44,8 @@ TEST_CASE("Transact commits what fn did when fn returns OK") {
   REQUIRE(pool->Transact([](pqxx::work& tx) {
                 tx.exec_params("INSERT INTO items VALUES ($1, $2)", "a", 1);
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   CHECK(CountItems(*pool) == 1);
   CHECK(pool->in_use() == 0);
 }
@@ -88,7 +89,8 @@ TEST_CASE("Transact maps database errors to status codes without SQL text") {
               tx.exec("INSERT INTO items VALUES ('d', 1)");
               tx.exec("INSERT INTO items VALUES ('a', 1)");
               return absl::OkStatus();
-            }).code() == absl::StatusCode::kAlreadyExists);
+            })
+            .code() == absl::StatusCode::kAlreadyExists);
   CHECK(CountItems(*pool) == 1);
   CHECK(pool->in_use() == 0);
 }
@@ -141,7 +143,8 @@ TEST_CASE("Transact runs fn again after a serialization failure, then gives up w
   REQUIRE(pool->Transact([&](pqxx::work& tx) {
                 n = tx.exec1("SELECT n FROM counter")[0].as<int>();
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   CHECK(n == 401);
 }
 
@@ -175,7 +178,8 @@ TEST_CASE("Serializable read-modify-write from many threads loses no update than
   REQUIRE(pool->Transact([&](pqxx::work& tx) {
                 n = tx.exec1("SELECT n FROM counter")[0].as<int>();
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   CHECK(n == kThreads * kIncrements);
 }
 
@@ -237,7 +241,8 @@ TEST_CASE("A connection killed by the server is reopened on next use") {
   REQUIRE(pool->Transact([&](pqxx::work& tx) {
                 pid = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   {
     pqxx::connection admin(db.dsn());
     pqxx::nontransaction tx(admin);
@@ -254,7 +259,8 @@ TEST_CASE("A connection killed by the server is reopened on next use") {
 }
 
 TEST_CASE("Open fails with UNAVAILABLE when the server cannot be reached: Close refuses later calls") {
-  auto unreachable = Pool::Open({"postgresql://postgres@127.0.0.1:1/postgres?connect_timeout=2", 2, absl::Seconds(1), "test"});
+  auto unreachable =
+      Pool::Open({"postgresql://postgres@127.0.0.1:1/postgres?connect_timeout=2", 2, absl::Seconds(1), "test"});
   CHECK(unreachable.status().code() == absl::StatusCode::kUnavailable);
 
   testing::TestDatabase db;

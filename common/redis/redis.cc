@@ -1,9 +1,8 @@
 #include "common/redis/redis.h"
 
+#include <hiredis/hiredis.h>
 #include <openssl/sha.h>
 #include <sys/time.h>
-
-#include <hiredis/hiredis.h>
 
 #include <utility>
 
@@ -15,7 +14,6 @@
 
 namespace zhongtai::redis {
 namespace {
-
 
 absl::Status ErrorReplyStatus(const std::string& text) {
   for (const char* prefix : {"LOADING", "MASTERDOWN", "TRYAGAIN", "BUSY "}) {
@@ -49,9 +47,7 @@ Reply::Reply(const redisReply& reply) {
       elements_.reserve(reply.elements);
       for (size_t i = 0; i < reply.elements; ++i) elements_.emplace_back(*reply.element[i]);
       break;
-    default:
-      type_ = Type::kNil;
-      break;
+    default: type_ = Type::kNil; break;
   }
 }
 
@@ -95,8 +91,8 @@ absl::Status Pool::EnsureConnected(Slot& slot) {
   redisContext* ctx = redisConnectWithTimeout(host_.c_str(), port_, tv);
   if (ctx == nullptr || ctx->err != 0) {
     ++errors_;
-    log::Warn("redis connect failed", {{"address", options_.address},
-                                       {"error", ctx == nullptr ? "out of memory" : ctx->errstr}});
+    log::Warn("redis connect failed",
+              {{"address", options_.address}, {"error", ctx == nullptr ? "out of memory" : ctx->errstr}});
     if (ctx != nullptr) redisFree(ctx);
     return Unavailable("REDIS_UNAVAILABLE", "redis unavailable");
   }
@@ -108,10 +104,8 @@ absl::Status Pool::EnsureConnected(Slot& slot) {
 
 absl::StatusOr<Pool::Slot*> Pool::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.timeout),
-                    [this] { return closed_ || !idle_.empty(); })) {
-    return Error(absl::StatusCode::kResourceExhausted, "REDIS_POOL_EXHAUSTED",
-                 "no redis connection free in time");
+  if (!cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.timeout), [this] { return closed_ || !idle_.empty(); })) {
+    return Error(absl::StatusCode::kResourceExhausted, "REDIS_POOL_EXHAUSTED", "no redis connection free in time");
   }
   if (closed_) return Unavailable("REDIS_POOL_CLOSED", "redis pool is closed");
   Slot* slot = idle_.back();
@@ -154,13 +148,12 @@ absl::StatusOr<Reply> Pool::Command(const std::vector<std::string>& argv) {
     args.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  auto* raw = static_cast<redisReply*>(
-      redisCommandArgv(slot.ctx, static_cast<int>(args.size()), args.data(), lengths.data()));
+  auto* raw =
+      static_cast<redisReply*>(redisCommandArgv(slot.ctx, static_cast<int>(args.size()), args.data(), lengths.data()));
   if (raw == nullptr) {
     ++errors_;
-    log::Warn("redis command failed", {{"address", options_.address},
-                                       {"command", argv[0]},
-                                       {"error", slot.ctx->errstr}});
+    log::Warn("redis command failed",
+              {{"address", options_.address}, {"command", argv[0]}, {"error", slot.ctx->errstr}});
     Disconnect(slot);  // the reply stream is out of step; start over on next use
     return Unavailable("REDIS_UNAVAILABLE", "redis unavailable");
   }

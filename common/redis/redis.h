@@ -2,8 +2,8 @@
 // the next use after an error, and Lua scripts run by SHA with a fallback to EVAL.
 #pragma once
 
-#include <condition_variable>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>

@@ -83,8 +83,8 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   void Decide(const std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
     const grpc::ServerContextBase* context = info_->server_context();
     Caller& caller = decision_.caller;
-    caller.service = security_.plaintext ? (metadata ? Metadata(*metadata, kCallerServiceMetadata) : "")
-                                         : PeerService(*context);
+    caller.service =
+        security_.plaintext ? (metadata ? Metadata(*metadata, kCallerServiceMetadata) : "") : PeerService(*context);
     std::string token = metadata ? Metadata(*metadata, kUserTokenMetadata) : "";
     if (!token.empty()) {
       absl::StatusOr<auth::Claims> claims = verified_.Verify(token, absl::Now());
@@ -100,9 +100,10 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
       const std::string method = info_->method() ? info_->method() : "";
       // "/pkg.Service/Method" -> "pkg.Service.Method"
       std::string name = method.empty() ? "" : method.substr(1);
-      for (char& c : name) if (c == '/') c = '.';
-      decision_.status = Authorize(
-          method, google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name), caller);
+      for (char& c : name)
+        if (c == '/') c = '.';
+      decision_.status =
+          Authorize(method, google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name), caller);
     }
     AllDecisions().Put(context, decision_);
     registered_ = true;

@@ -12,12 +12,12 @@
 #include "common/server/call_scope.h"
 #include "common/server/security.h"
 #include "common/server/service_runner.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
-#include "grpcpp/support/client_interceptor.h"
-#include "grpcpp/support/channel_arguments.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "grpcpp/support/client_interceptor.h"
 
 namespace zhongtai::server {
 namespace {
@@ -93,8 +93,8 @@ std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service
   // Retry throttling: after a run of failures (about 50 more than a tenth of the successes) retries
   // stop piling onto a struggling server.
   return absl::StrCat(R"({"loadBalancingConfig":[{"round_robin":{}}],"healthCheckConfig":{"serviceName":")",
-                      kReadinessService, R"("},"methodConfig":[)",
-                      absl::StrJoin(method_configs, ","), R"(],"retryThrottling":{"maxTokens":100,"tokenRatio":0.1}})");
+                      kReadinessService, R"("},"methodConfig":[)", absl::StrJoin(method_configs, ","),
+                      R"(],"retryThrottling":{"maxTokens":100,"tokenRatio":0.1}})");
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::string& service,

@@ -25,8 +25,8 @@ struct ChannelPolicy {
 
 // The gRPC service config for calls to `service`, read from its proto: round_robin over the
 // resolved addresses that report zhongtai.readiness SERVING (client-side health checking, so a
-// backend that is shutting down gets no new calls); per method a timeout; for methods whose proto says `idempotency_level =
-// NO_SIDE_EFFECTS` (reads) or `IDEMPOTENT` (writes keyed by a request or order id, so a repeat is
+// backend that is shutting down gets no new calls); per method a timeout; for methods whose proto says
+// `idempotency_level = NO_SIDE_EFFECTS` (reads) or `IDEMPOTENT` (writes keyed by a request or order id, so a repeat is
 // harmless) wait-for-ready and retries of UNAVAILABLE under retry throttling. The others are sent once.
 std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service, const ChannelPolicy& policy = {});
 

@@ -2,15 +2,14 @@
 // them) wait for a backend that is not up yet and are retried on UNAVAILABLE; other writes are sent once.
 #include "common/server/client.h"
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <future>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
@@ -112,8 +111,8 @@ TEST_CASE("a read is retried on UNAVAILABLE until it succeeds, a write that is n
   FlakyProducts products(/*failures=*/2);
   auto server = Serve(&products, port);
   REQUIRE(server != nullptr);
-  auto stub = v1::ProductService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port),
-                                                      v1::ProductService::service_full_name()));
+  auto stub = v1::ProductService::NewStub(
+      MakeChannel("127.0.0.1:" + std::to_string(port), v1::ProductService::service_full_name()));
 
   v1::GetProductResponse product;
   grpc::Status read = stub->GetProduct(WithDeadline(absl::Seconds(5)).get(), v1::GetProductRequest(), &product);
@@ -121,8 +120,7 @@ TEST_CASE("a read is retried on UNAVAILABLE until it succeeds, a write that is n
   CHECK(products.get_attempts_ == 3);
 
   v1::CreateProductResponse created;
-  grpc::Status write =
-      stub->CreateProduct(WithDeadline(absl::Seconds(5)).get(), v1::CreateProductRequest(), &created);
+  grpc::Status write = stub->CreateProduct(WithDeadline(absl::Seconds(5)).get(), v1::CreateProductRequest(), &created);
   CHECK(write.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(products.create_attempts_ == 1);
   server->Shutdown();
@@ -130,13 +128,12 @@ TEST_CASE("a read is retried on UNAVAILABLE until it succeeds, a write that is n
 
 TEST_CASE("a read waits for a backend that comes up within its deadline, a write fails fast") {
   int port = FreePort();
-  auto stub = v1::ProductService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port),
-                                                      v1::ProductService::service_full_name()));
+  auto stub = v1::ProductService::NewStub(
+      MakeChannel("127.0.0.1:" + std::to_string(port), v1::ProductService::service_full_name()));
 
   v1::CreateProductResponse created;
   absl::Time start = absl::Now();
-  grpc::Status write =
-      stub->CreateProduct(WithDeadline(absl::Seconds(5)).get(), v1::CreateProductRequest(), &created);
+  grpc::Status write = stub->CreateProduct(WithDeadline(absl::Seconds(5)).get(), v1::CreateProductRequest(), &created);
   CHECK(write.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(absl::Now() - start < absl::Seconds(2));
 

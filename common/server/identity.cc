@@ -25,8 +25,7 @@ absl::Status Denied(absl::string_view reason, absl::string_view message) {
 // A call the gateway makes for a user: the route's access decides.
 absl::Status AuthorizeUser(const api::v1::HttpRoute& route, const Caller& caller) {
   switch (route.access()) {
-    case api::v1::ACCESS_PUBLIC:
-      return absl::OkStatus();
+    case api::v1::ACCESS_PUBLIC: return absl::OkStatus();
     case api::v1::ACCESS_CUSTOMER:
       if (caller.user_id.empty()) return Unauthenticated("USER_REQUIRED", "this call needs a signed-in user");
       return absl::OkStatus();
@@ -34,8 +33,7 @@ absl::Status AuthorizeUser(const api::v1::HttpRoute& route, const Caller& caller
       if (caller.user_id.empty()) return Unauthenticated("USER_REQUIRED", "this call needs a signed-in admin");
       if (caller.role != "admin") return Denied("ADMIN_REQUIRED", "this call needs an admin");
       return absl::OkStatus();
-    default:
-      return Denied("CALLER_NOT_ALLOWED", "this call declares no users who may make it");
+    default: return Denied("CALLER_NOT_ALLOWED", "this call declares no users who may make it");
   }
 }
 

@@ -2,7 +2,6 @@
 #include "common/server/identity.h"
 
 #include <algorithm>
-
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"

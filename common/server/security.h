@@ -50,5 +50,4 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const Security& se
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFor(const Security& security);
 void SetCalleeName(const Security& security, const std::string& callee, grpc::ChannelArguments& args);
 
-
 }  // namespace zhongtai::server

@@ -1,21 +1,21 @@
 #include "common/server/service_runner.h"
 
-#include <csignal>
-#include <cstdio>
 #include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/config/env.h"
 #include "common/log/log.h"
 #include "common/metrics/endpoint.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/auth_interceptor.h"
 #include "common/server/call_scope.h"
-#include "common/config/env.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -57,9 +57,7 @@ const char* TypeName(grpc::experimental::ServerRpcInfo::Type type) {
 }
 
 // Codes that mean the server failed, as opposed to the caller asking for something wrong.
-bool IsServerFault(int code) {
-  return code == 2 || code == 4 || code == 13 || code == 14 || code == 15;
-}
+bool IsServerFault(int code) { return code == 2 || code == 4 || code == 13 || code == 14 || code == 15; }
 
 class ServerMetricsInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -144,8 +142,7 @@ int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>&
   return main_body(command_line);
 }
 
-absl::StatusOr<RunnerOptions> ServiceOptions(std::string service, int grpc_port, int metrics_port,
-                                             int worker_threads) {
+absl::StatusOr<RunnerOptions> ServiceOptions(std::string service, int grpc_port, int metrics_port, int worker_threads) {
   absl::StatusOr<Security> security = LoadSecurity(service);
   config::Env env("ZT_");
   RunnerOptions options;
@@ -171,11 +168,11 @@ ServiceRunner::ServiceRunner(RunnerOptions options)
       metrics_(std::make_unique<Metrics>(options_.service)),
       workers_(std::make_unique<WorkerPool>(options_.worker_threads, options_.worker_queue)) {
   metrics_->endpoint.gauges().Add("zt_worker_queue_depth", "Blocking calls waiting for a worker thread.", {},
-                        [this] { return workers_->queued(); });
+                                  [this] { return workers_->queued(); });
   metrics_->endpoint.gauges().Add("zt_worker_busy", "Worker threads running a blocking call.", {},
-                        [this] { return workers_->busy(); });
+                                  [this] { return workers_->busy(); });
   metrics_->endpoint.gauges().Add("zt_worker_queue_capacity", "Blocking calls that may wait before load is shed.", {},
-                        [this] { return options_.worker_queue; });
+                                  [this] { return options_.worker_queue; });
 }
 
 ServiceRunner::~ServiceRunner() = default;
@@ -223,7 +220,8 @@ absl::Status ServiceRunner::Start() {
     std::string address = absl::StrCat(options_.security.bind_address, ":", options_.health_port);
     health_builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &health_port);
     health_server_ = health_builder.BuildAndStart();
-    if (!health_server_ || health_port == 0) return absl::UnavailableError(absl::StrCat("cannot serve health on ", address));
+    if (!health_server_ || health_port == 0)
+      return absl::UnavailableError(absl::StrCat("cannot serve health on ", address));
   }
   SetHealth(true);
   log::Info("serving", {{"grpc_port", absl::StrCat(grpc_port_)}, {"metrics_port", absl::StrCat(metrics_port_)}});

@@ -32,7 +32,7 @@ inline constexpr char kLivenessService[] = "zhongtai.liveness";
 inline constexpr char kReadinessService[] = "zhongtai.readiness";
 
 struct RunnerOptions {
-  std::string service;            // e.g. "order": log and metric label
+  std::string service;  // e.g. "order": log and metric label
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";
   // TLS and the token key; the default is development plaintext (tests).

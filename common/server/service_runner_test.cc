@@ -2,15 +2,14 @@
 // graceful shutdown that lets calls in flight finish.
 #include "common/server/service_runner.h"
 
+#include <catch2/catch.hpp>
 #include <future>
 #include <thread>
 
-#include <catch2/catch.hpp>
-
 #include "common/server/client.h"
-#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/testing/callers.h"
 #include "grpcpp/grpcpp.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -68,8 +67,8 @@ TEST_CASE("the runner serves, sheds load when full, and drains calls in flight o
   REQUIRE(runner.Start().ok());
   REQUIRE(runner.grpc_port() > 0);
 
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(runner.grpc_port()),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials());
   auto stub = product::v1::ProductService::NewStub(channel);
 
   // Metrics are pre-initialised for every method before any call.

@@ -1,10 +1,9 @@
 #include "common/server/worker_pool.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
-
-#include <catch2/catch.hpp>
 
 namespace zhongtai::server {
 namespace {
@@ -15,7 +14,10 @@ TEST_CASE("worker pool runs accepted work and refuses work beyond its queue") {
   std::shared_future<void> gate = release.get_future().share();
   std::atomic<int> ran{0};
 
-  REQUIRE(pool.TrySubmit([&] { gate.wait(); ++ran; }));
+  REQUIRE(pool.TrySubmit([&] {
+    gate.wait();
+    ++ran;
+  }));
   // Wait until the single worker has picked up the blocking task.
   for (int i = 0; i < 200 && pool.busy() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(pool.busy() == 1);

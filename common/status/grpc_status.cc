@@ -26,7 +26,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status, const grpc::ClientContex
   if (status.ok()) return absl::OkStatus();
   std::string reason, field;
   const auto& trailers = context.GetServerTrailingMetadata();
-  if (auto it = trailers.find(kReasonTrailer); it != trailers.end()) reason.assign(it->second.data(), it->second.size());
+  if (auto it = trailers.find(kReasonTrailer); it != trailers.end())
+    reason.assign(it->second.data(), it->second.size());
   if (auto it = trailers.find(kFieldTrailer); it != trailers.end()) field.assign(it->second.data(), it->second.size());
   return Error(static_cast<absl::StatusCode>(status.error_code()), reason, status.error_message(), field);
 }

@@ -37,14 +37,13 @@ std::string FieldOf(const absl::Status& status);
 #define ZT_CONCAT_INNER_(a, b) a##b
 #define ZT_CONCAT_(a, b) ZT_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                           \
-  do {                                                  \
-    ::absl::Status zt_status_ = (expr);                 \
-    if (!zt_status_.ok()) return zt_status_;            \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status zt_status_ = (expr);      \
+    if (!zt_status_.ok()) return zt_status_; \
   } while (false)
 
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  ZT_ASSIGN_OR_RETURN_IMPL_(ZT_CONCAT_(zt_statusor_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr) ZT_ASSIGN_OR_RETURN_IMPL_(ZT_CONCAT_(zt_statusor_, __LINE__), lhs, expr)
 
 #define ZT_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                              \

@@ -6,10 +6,9 @@
 //   auto stub = server.Start<v1::MarketingService>(&api);
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "common/server/client.h"
 #include "common/server/service_runner.h"

@@ -1,8 +1,7 @@
 #include "common/testing/stores.h"
 
-#include <cstdlib>
-
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <pqxx/pqxx>
 
 #include "common/ids/ids.h"
@@ -34,8 +33,7 @@ std::string WithDatabase(const std::string& dsn, const std::string& database) {
 
 }  // namespace
 
-TestDatabase::TestDatabase()
-    : admin_dsn_(RequiredEnv("ZT_TEST_PG_DSN")), name_("zt_test_" + ids::RandomHex(16)) {
+TestDatabase::TestDatabase() : admin_dsn_(RequiredEnv("ZT_TEST_PG_DSN")), name_("zt_test_" + ids::RandomHex(16)) {
   dsn_ = WithDatabase(admin_dsn_, name_);
   try {
     pqxx::connection conn(admin_dsn_);

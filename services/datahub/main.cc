@@ -65,7 +65,8 @@ int Main(const server::CommandLine& command_line) {
   consumer_options.group = kConsumerGroup;
   consumer_options.consumer = config->consumer_name;
   consumer_options.claim_idle = absl::Seconds(config->claim_idle_seconds);
-  events::StreamConsumer consumer(**pool, **redis, consumer_options, MakeOrderEventHandler([&ingested](const std::string& type) {
+  events::StreamConsumer consumer(**pool, **redis, consumer_options,
+                                  MakeOrderEventHandler([&ingested](const std::string& type) {
                                     ingested.Add({{"type", type}}).Increment();
                                   }));
   runner.AddService(&api);

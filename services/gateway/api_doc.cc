@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -90,17 +90,19 @@ int64_t IntegerExample(const FieldDescriptor* field, absl::string_view context) 
   if (name == "amount_minor") {
     // Money in fen, consistent within an order: 2 x 149.50 = 299.00, less 40.00 off, = 259.00.
     static const std::map<std::string, int64_t> kAmounts = {
-        {"unit_price", 14950}, {"price", 14950},     {"subtotal", 29900},   {"discount", 4000},
-        {"total", 25900},      {"threshold", 30000}, {"reduction", 4000},   {"gmv", 1284500},
+        {"unit_price", 14950}, {"price", 14950},
+        {"subtotal", 29900},   {"discount", 4000},
+        {"total", 25900},      {"threshold", 30000},
+        {"reduction", 4000},   {"gmv", 1284500},
         {"paid_gmv", 1036000}, {"average_order_value", 28000},
     };
     auto it = kAmounts.find(std::string(context));
     return it == kAmounts.end() ? 1999 : it->second;
   }
   static const std::map<std::string, int64_t> kByName = {
-      {"quantity", 2},   {"delta", 50},         {"on_hand", 120},      {"reserved", 2},   {"available", 118},
-      {"initial_stock", 120}, {"orders_placed", 48}, {"orders_paid", 37}, {"orders_cancelled", 5},
-      {"page_size", 20}, {"expires_in", 900},   {"ttl_seconds", 900},
+      {"quantity", 2},         {"delta", 50},          {"on_hand", 120},      {"reserved", 2},
+      {"available", 118},      {"initial_stock", 120}, {"orders_placed", 48}, {"orders_paid", 37},
+      {"orders_cancelled", 5}, {"page_size", 20},      {"expires_in", 900},   {"ttl_seconds", 900},
   };
   auto it = kByName.find(name);
   return it == kByName.end() ? 1 : it->second;
@@ -108,8 +110,10 @@ int64_t IntegerExample(const FieldDescriptor* field, absl::string_view context) 
 
 google::protobuf::Timestamp TimeExample(const FieldDescriptor* field) {
   static const std::map<std::string, std::string> kByName = {
-      {"start_time", "2026-03-01T00:00:00Z"},  {"end_time", "2026-04-01T00:00:00Z"},
-      {"pay_deadline", "2026-03-08T10:45:30Z"}, {"expire_time", "2026-03-08T10:30:30Z"},
+      {"start_time", "2026-03-01T00:00:00Z"},
+      {"end_time", "2026-04-01T00:00:00Z"},
+      {"pay_deadline", "2026-03-08T10:45:30Z"},
+      {"expire_time", "2026-03-08T10:30:30Z"},
   };
   auto it = kByName.find(field->name());
   google::protobuf::Timestamp out;
@@ -150,9 +154,15 @@ void SetOne(Message* message, const FieldDescriptor* field, bool request, int de
       rep ? r->AddUInt64(message, field, v) : r->SetUInt64(message, field, v);
       break;
     }
-    case FieldDescriptor::CPPTYPE_DOUBLE: rep ? r->AddDouble(message, field, 1.5) : r->SetDouble(message, field, 1.5); break;
-    case FieldDescriptor::CPPTYPE_FLOAT: rep ? r->AddFloat(message, field, 1.5f) : r->SetFloat(message, field, 1.5f); break;
-    case FieldDescriptor::CPPTYPE_BOOL: rep ? r->AddBool(message, field, true) : r->SetBool(message, field, true); break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      rep ? r->AddDouble(message, field, 1.5) : r->SetDouble(message, field, 1.5);
+      break;
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      rep ? r->AddFloat(message, field, 1.5f) : r->SetFloat(message, field, 1.5f);
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      rep ? r->AddBool(message, field, true) : r->SetBool(message, field, true);
+      break;
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* type = field->enum_type();
       const auto* value = type->value(type->value_count() > 1 ? 1 : 0);  // the first after _UNSPECIFIED
@@ -280,8 +290,7 @@ bool IsScalarLike(const FieldDescriptor* field) {
 }
 
 // "name=value" pairs of the set query fields of `message`, nested messages as "parent.child".
-void QueryPairs(const Message& message, const std::string& prefix, const Route* route,
-                std::vector<std::string>* out) {
+void QueryPairs(const Message& message, const std::string& prefix, const Route* route, std::vector<std::string>* out) {
   const Descriptor* d = message.GetDescriptor();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* field = d->field(i);
@@ -354,7 +363,8 @@ std::string TypeName(const FieldDescriptor* field) {
       } else if (type == "google.protobuf.Duration") {
         one = "string (duration, e.g. \"900s\")";
       } else {
-        one = absl::StrCat("object ([", field->message_type()->name(), "](#", MessageAnchor(field->message_type()), "))");
+        one =
+            absl::StrCat("object ([", field->message_type()->name(), "](#", MessageAnchor(field->message_type()), "))");
       }
       break;
     }
@@ -617,9 +627,7 @@ std::string ApiDocument(const RouteTable& routes, const google::protobuf::Descri
   out += "## Messages\n\nThe objects of the requests and responses above, field by field.\n\n";
   for (const Descriptor* message : messages) {
     absl::StrAppend(&out, "### ", message->full_name(), "\n\n");
-    std::string about = commented == nullptr
-                            ? ""
-                            : CommentOf(commented->FindMessageTypeByName(message->full_name()));
+    std::string about = commented == nullptr ? "" : CommentOf(commented->FindMessageTypeByName(message->full_name()));
     if (!about.empty()) absl::StrAppend(&out, Cell(about), "\n\n");
     out += "| field | type | |\n|---|---|---|\n";
     for (int i = 0; i < message->field_count(); ++i) {
@@ -683,8 +691,8 @@ treat it as the table's row for that status.
       if (std::find(https.begin(), https.end(), http) == https.end()) https.push_back(http);
       statuses.push_back(absl::StatusCodeToString(code));
     }
-    absl::StrAppend(&out, "| `", reason.reason, "` | ", absl::StrJoin(https, ", "), " | ", absl::StrJoin(statuses, ", "),
-                    " | ", reason.where, " | ", Cell(reason.action), " |\n");
+    absl::StrAppend(&out, "| `", reason.reason, "` | ", absl::StrJoin(https, ", "), " | ",
+                    absl::StrJoin(statuses, ", "), " | ", reason.where, " | ", Cell(reason.action), " |\n");
   }
   return out;
 }

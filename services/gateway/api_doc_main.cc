@@ -84,8 +84,9 @@ int Check(const std::string& expected, const std::string& path) {
       }
     }
   }
-  std::cerr << "Regenerate it (and commit the result):\n"
-               "  cmake --build build --target zt-api-doc && build/services/gateway/zt-api-doc --markdown docs/api.md\n";
+  std::cerr
+      << "Regenerate it (and commit the result):\n"
+         "  cmake --build build --target zt-api-doc && build/services/gateway/zt-api-doc --markdown docs/api.md\n";
   return 1;
 }
 

@@ -50,8 +50,8 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   if (parsed_limits.ok()) {
     config.route_body_limits = *std::move(parsed_limits);
   } else {
-    absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ", "ZT_GATEWAY_ROUTE_BODY_LIMITS: ",
-                    parsed_limits.status().message());
+    absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ",
+                    "ZT_GATEWAY_ROUTE_BODY_LIMITS: ", parsed_limits.status().message());
   }
   absl::StatusOr<server::Security> security = server::LoadSecurity("gateway");
   if (!security.ok()) {

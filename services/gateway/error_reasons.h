@@ -11,11 +11,11 @@
 namespace zhongtai::gateway {
 
 struct ErrorReason {
-  const char* reason;                    // UPPER_SNAKE, as in the error body's "reason"
-  std::vector<absl::StatusCode> codes;   // the codes it comes with (usually one)
-  int http_status;                       // 0: HttpStatusOf(code); else what the HTTP layer answers (405, 413, 431)
-  const char* where;                     // who raises it: gateway, product, order, ..., or any (common code)
-  const char* action;                    // what a client should do
+  const char* reason;                   // UPPER_SNAKE, as in the error body's "reason"
+  std::vector<absl::StatusCode> codes;  // the codes it comes with (usually one)
+  int http_status;                      // 0: HttpStatusOf(code); else what the HTTP layer answers (405, 413, 431)
+  const char* where;                    // who raises it: gateway, product, order, ..., or any (common code)
+  const char* action;                   // what a client should do
 };
 
 // Sorted by reason.

@@ -50,7 +50,9 @@ bool FromByteBuffer(const grpc::ByteBuffer& buffer, std::string* out) {
 }
 
 // grpc.health.v1.HealthCheckResponse is one enum field (1: status); SERVING is 1.
-bool IsServing(const std::string& response) { return response.size() >= 2 && response[0] == 0x08 && response[1] == 0x01; }
+bool IsServing(const std::string& response) {
+  return response.size() >= 2 && response[0] == 0x08 && response[1] == 0x01;
+}
 
 }  // namespace
 
@@ -110,8 +112,7 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, prometheus::Registry
   // The request counter starts with the success code and the 5xx codes the SLO rules count, so a route's
   // fault ratio reads 0, not "no data", until its first failure.
   for (const Route& route : routes_.routes()) {
-    metrics_->duration.Add({{"method", route.http_method}, {"route", route.path_template}},
-                           metrics::LatencyBuckets());
+    metrics_->duration.Add({{"method", route.http_method}, {"route", route.path_template}}, metrics::LatencyBuckets());
     for (const char* code : {"200", "500", "503", "504"}) {
       metrics_->requests.Add({{"method", route.http_method}, {"route", route.path_template}, {"code", code}});
     }

@@ -1,18 +1,17 @@
 #include "services/gateway/http_server.h"
 
 #include <array>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-#include <unordered_map>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
@@ -90,12 +89,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return ReadHeader();
     // A fresh connection gets the short first-byte timeout; a kept-alive one may idle longer.
     stream_.expires_after(Chrono(requests_ == 0 ? server_->options.first_byte_timeout : server_->options.idle_timeout));
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) return self->Close();
-                              self->buffer_.commit(n);
-                              self->ReadHeader();
-                            });
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->Close();
+      self->buffer_.commit(n);
+      self->ReadHeader();
+    });
   }
 
   void ReadHeader() {
@@ -148,12 +146,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       response = server_->gateway->Rejected(
           method,
-          InvalidArgument("", "BODY_TOO_LARGE",
-                          absl::StrCat("the body is larger than ", body_limit_, " bytes")),
-          413);
+          InvalidArgument("", "BODY_TOO_LARGE", absl::StrCat("the body is larger than ", body_limit_, " bytes")), 413);
     } else if (ec == http::error::header_limit) {
-      response = server_->gateway->Rejected(method, InvalidArgument("", "HEADERS_TOO_LARGE", "the header is too large"),
-                                            431);
+      response =
+          server_->gateway->Rejected(method, InvalidArgument("", "HEADERS_TOO_LARGE", "the header is too large"), 431);
     } else {
       response = server_->gateway->Rejected(method, InvalidArgument("", "BAD_HTTP_REQUEST", ec.message()), 400);
     }
@@ -176,8 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.request_id = std::string(req["X-Request-Id"]);
     request.traceparent = std::string(req["traceparent"]);
     auto forwarded = req["X-Forwarded-For"];
-    request.client_ip = ClientIp(peer_, absl::string_view(forwarded.data(), forwarded.size()),
-                                 server_->options.trusted_proxy_hops);
+    request.client_ip =
+        ClientIp(peer_, absl::string_view(forwarded.data(), forwarded.size()), server_->options.trusted_proxy_hops);
     ++requests_;
     unsigned version = req.version();
     server_->gateway->Handle(std::move(request), [self = shared_from_this(), version](HttpResponse response) {
@@ -239,9 +235,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   State state_ = State::kIdle;
   bool keep_alive_ = true;
-  std::string peer_;        // the socket peer's address
-  int64_t requests_ = 0;    // requests read on this connection
-  size_t body_limit_ = 0;   // of the request being read
+  std::string peer_;       // the socket peer's address
+  int64_t requests_ = 0;   // requests read on this connection
+  size_t body_limit_ = 0;  // of the request being read
 };
 
 }  // namespace

@@ -22,8 +22,8 @@ struct HttpServerOptions {
   std::string address = "0.0.0.0";
   int port = 8080;  // 0: any free port
   int io_threads = 2;
-  size_t body_limit = 64 << 10;           // every route, unless route_body_limits says otherwise
-  RouteBodyLimits route_body_limits;      // "POST /v1/..." -> bytes; each must name a route of the gateway
+  size_t body_limit = 64 << 10;       // every route, unless route_body_limits says otherwise
+  RouteBodyLimits route_body_limits;  // "POST /v1/..." -> bytes; each must name a route of the gateway
   size_t header_limit = 16 << 10;
   // Open connections at most; beyond it a new connection gets a canned 503 and is closed at once.
   size_t max_connections = 4096;
@@ -31,8 +31,8 @@ struct HttpServerOptions {
   // header_timeout of that first byte, however slowly it trickles (a slowloris client is cut there).
   absl::Duration first_byte_timeout = absl::Seconds(10);
   absl::Duration header_timeout = absl::Seconds(10);
-  absl::Duration body_timeout = absl::Seconds(30);    // from the end of the header to the end of the body
-  absl::Duration idle_timeout = absl::Seconds(60);    // keep-alive wait for the next request
+  absl::Duration body_timeout = absl::Seconds(30);  // from the end of the header to the end of the body
+  absl::Duration idle_timeout = absl::Seconds(60);  // keep-alive wait for the next request
   absl::Duration write_timeout = absl::Seconds(30);
   // Proxies in front that append to X-Forwarded-For (0: the socket peer is the client). See ClientIp.
   int trusted_proxy_hops = 0;

@@ -29,17 +29,14 @@ bool Supported(const Descriptor* type) {
     if (auto it = cache.find(type); it != cache.end()) return it->second;
     cache[type] = true;  // assume yes while recursing, so recursive types terminate
   }
-  bool ok = type->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 && type->extension_range_count() == 0;
+  bool ok =
+      type->file()->syntax() == google::protobuf::FileDescriptor::SYNTAX_PROTO3 && type->extension_range_count() == 0;
   for (int i = 0; ok && i < type->field_count(); ++i) {
     const FieldDescriptor* field = type->field(i);
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_FLOAT:
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        ok = false;
-        break;
-      case FieldDescriptor::CPPTYPE_STRING:
-        ok = field->type() != FieldDescriptor::TYPE_BYTES;
-        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE: ok = false; break;
+      case FieldDescriptor::CPPTYPE_STRING: ok = field->type() != FieldDescriptor::TYPE_BYTES; break;
       case FieldDescriptor::CPPTYPE_MESSAGE: {
         const Descriptor* sub = field->message_type();
         if (IsTimestamp(sub)) break;
@@ -50,8 +47,7 @@ bool Supported(const Descriptor* type) {
         ok = Supported(sub);
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   std::lock_guard<std::mutex> lock(mu);
@@ -137,7 +133,7 @@ void AppendValue(const Message& message, const FieldDescriptor* field, int index
       break;
     case FieldDescriptor::CPPTYPE_BOOL:
       out->append((repeated ? r->GetRepeatedBool(message, field, index) : r->GetBool(message, field)) ? "true"
-                                                                                                     : "false");
+                                                                                                      : "false");
       break;
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
@@ -165,8 +161,7 @@ void AppendValue(const Message& message, const FieldDescriptor* field, int index
       }
       break;
     }
-    default:
-      break;  // float, double: excluded by Supported()
+    default: break;  // float, double: excluded by Supported()
   }
 }
 

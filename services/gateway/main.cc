@@ -39,7 +39,8 @@ int main() {
 
   metrics::Endpoint metrics_endpoint("gateway");
   server::SetProcessSecurity(config->security);
-  if (absl::Status status = metrics_endpoint.Expose(absl::StrCat(config->security.bind_address, ":", config->metrics_port));
+  if (absl::Status status =
+          metrics_endpoint.Expose(absl::StrCat(config->security.bind_address, ":", config->metrics_port));
       !status.ok()) {
     log::Error("cannot serve metrics", {{"error", std::string(status.message())}});
     return 1;
@@ -59,7 +60,8 @@ int main() {
   options.upstream_timeout = config->upstream_timeout;
   auto verified = std::make_shared<auth::VerifiedTokens>(token_config);
   options.verify_token = [verified](absl::string_view token) { return verified->Verify(token, absl::Now()); };
-  absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw = gateway::Gateway::Create(std::move(options), metrics_endpoint.registry());
+  absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw =
+      gateway::Gateway::Create(std::move(options), metrics_endpoint.registry());
   if (!gw.ok()) {
     log::Error("cannot build the route table", {{"error", std::string(gw.status().message())}});
     return 2;

@@ -27,7 +27,8 @@ Struct& Obj(Struct& parent, const std::string& key) { return *(*parent.mutable_f
 
 Value Ref(const Descriptor* message) {
   Value v;
-  (*v.mutable_struct_value()->mutable_fields())["$ref"] = Str(absl::StrCat("#/components/schemas/", message->full_name()));
+  (*v.mutable_struct_value()->mutable_fields())["$ref"] =
+      Str(absl::StrCat("#/components/schemas/", message->full_name()));
   return v;
 }
 
@@ -166,35 +167,40 @@ void AddQueryParameter(const FieldDescriptor* field, const std::string& prefix, 
 Value ErrorSchema() {
   Value status_enum;
   for (int code = 0; code <= 16; ++code) {
-    *status_enum.mutable_list_value()->add_values() = Str(absl::StatusCodeToString(static_cast<absl::StatusCode>(code)));
+    *status_enum.mutable_list_value()->add_values() =
+        Str(absl::StatusCodeToString(static_cast<absl::StatusCode>(code)));
   }
-  Value detail = Object({{"type", Str("object")},
-                         {"properties", Object({{"field", Object({{"type", Str("string")},
-                                                                  {"description", Str("The request field at fault.")}})}})}});
+  Value detail = Object(
+      {{"type", Str("object")},
+       {"properties",
+        Object({{"field", Object({{"type", Str("string")}, {"description", Str("The request field at fault.")}})}})}});
   Value error = Object(
       {{"type", Str("object")},
        {"required", List({Str("code"), Str("status"), Str("reason"), Str("message"), Str("details")})},
        {"properties",
-        Object({{"code", Object({{"type", Str("integer")}, {"format", Str("int32")},
+        Object({{"code", Object({{"type", Str("integer")},
+                                 {"format", Str("int32")},
                                  {"description", Str("The HTTP status code.")}})},
-                {"status", Object({{"type", Str("string")}, {"enum", status_enum},
+                {"status", Object({{"type", Str("string")},
+                                   {"enum", status_enum},
                                    {"description", Str("The canonical gRPC status name.")}})},
                 {"reason", Object({{"type", Str("string")},
                                    {"description", Str("Machine-readable UPPER_SNAKE reason; docs/api.md lists each "
                                                        "with what a client should do.")}})},
                 {"message", Object({{"type", Str("string")}, {"description", Str("For people; may change.")}})},
                 {"details", Object({{"type", Str("array")}, {"items", detail}})}})}});
-  return Object({{"type", Str("object")}, {"required", List({Str("error")})}, {"properties", Object({{"error", error}})}});
+  return Object(
+      {{"type", Str("object")}, {"required", List({Str("error")})}, {"properties", Object({{"error", error}})}});
 }
 
 Value ErrorResponseObject(absl::string_view description, bool retry_after) {
-  Value response = Object(
-      {{"description", Str(description)},
-       {"content", Object({{"application/json", Object({{"schema", RefTo("#/components/schemas/Error")}})}})}});
+  Value response =
+      Object({{"description", Str(description)},
+              {"content", Object({{"application/json", Object({{"schema", RefTo("#/components/schemas/Error")}})}})}});
   if (retry_after) {
-    (*response.mutable_struct_value()->mutable_fields())["headers"] = Object(
-        {{"Retry-After", Object({{"description", Str("Seconds to wait before retrying.")},
-                                 {"schema", Object({{"type", Str("integer")}})}})}});
+    (*response.mutable_struct_value()->mutable_fields())["headers"] =
+        Object({{"Retry-After", Object({{"description", Str("Seconds to wait before retrying.")},
+                                        {"schema", Object({{"type", Str("integer")}})}})}});
   }
   return response;
 }
@@ -255,7 +261,8 @@ std::string OpenApiDocument(const RouteTable& routes, absl::string_view version)
     for (const PathSegment& segment : route.segments) {
       if (!segment.is_field) continue;
       std::string name;
-      for (const FieldDescriptor* field : segment.field) absl::StrAppend(&name, name.empty() ? "" : ".", field->json_name());
+      for (const FieldDescriptor* field : segment.field)
+        absl::StrAppend(&name, name.empty() ? "" : ".", field->json_name());
       Value p;
       auto& pf = *p.mutable_struct_value()->mutable_fields();
       pf["name"] = Str(name);
@@ -286,12 +293,14 @@ std::string OpenApiDocument(const RouteTable& routes, absl::string_view version)
           {{"name", Str("Idempotency-Key")},
            {"in", Str("header")},
            {"required", Bool(true)},
-           {"description", Str(absl::StrCat("Required (400 IDEMPOTENCY_KEY_REQUIRED without it). Makes the call safe to retry: a repeat with the same key returns the first "
-                                             "result; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED. "
-                                             "The gateway puts it in the request's ",
-                                             route.request_id_field->json_name(), "."))},
-           {"schema", Object({{"type", Str("string")}, {"maxLength", Number(128)},
-                              {"pattern", Str("^[A-Za-z0-9._:-]{1,128}$")}})}});
+           {"description", Str(absl::StrCat("Required (400 IDEMPOTENCY_KEY_REQUIRED without it). Makes the call safe "
+                                            "to retry: a repeat with the same key returns the first "
+                                            "result; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED. "
+                                            "The gateway puts it in the request's ",
+                                            route.request_id_field->json_name(), "."))},
+           {"schema",
+            Object(
+                {{"type", Str("string")}, {"maxLength", Number(128)}, {"pattern", Str("^[A-Za-z0-9._:-]{1,128}$")}})}});
       *parameters->add_values() = std::move(p);
     }
     AddSchema(route.method->output_type(), schemas, done);

@@ -183,8 +183,7 @@ void RateLimiter::FailOpen(const char* reason, const absl::Status& status) {
   }
 }
 
-std::optional<HttpResponse> RateLimiter::Admit(const Route& route, const std::string& client_ip,
-                                               const Caller& caller) {
+std::optional<HttpResponse> RateLimiter::Admit(const Route& route, const std::string& client_ip, const Caller& caller) {
   std::vector<GcraBucket> buckets;
   std::vector<Class> classes;
   auto add = [&](Class c, const RateLimit& limit, const std::string& id) {

@@ -125,7 +125,8 @@ absl::StatusOr<Route> ParseTemplate(absl::string_view path_template, const Descr
       if (colon != absl::string_view::npos && (close == absl::string_view::npos || colon > close)) {
         route.verb = std::string(part.substr(colon + 1));
         part = part.substr(0, colon);
-        if (route.verb.empty()) return absl::InvalidArgumentError(absl::StrCat("empty verb in \"", path_template, "\""));
+        if (route.verb.empty())
+          return absl::InvalidArgumentError(absl::StrCat("empty verb in \"", path_template, "\""));
       }
     }
     if (part.empty()) return absl::InvalidArgumentError(absl::StrCat("empty segment in \"", path_template, "\""));
@@ -182,13 +183,15 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const ServiceDesc
       auto fail = [&](absl::string_view why) {
         return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": ", why));
       };
-      if (method->client_streaming() || method->server_streaming()) return fail("streaming methods cannot have a route");
+      if (method->client_streaming() || method->server_streaming())
+        return fail("streaming methods cannot have a route");
       absl::StatusOr<Route> parsed = ParseTemplate(option.path(), method->input_type());
       if (!parsed.ok()) return fail(parsed.status().message());
       Route route = *std::move(parsed);
       route.http_method = absl::AsciiStrToUpper(option.method());
       static const std::set<std::string> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-      if (kMethods.count(route.http_method) == 0) return fail(absl::StrCat("unsupported HTTP method \"", option.method(), "\""));
+      if (kMethods.count(route.http_method) == 0)
+        return fail(absl::StrCat("unsupported HTTP method \"", option.method(), "\""));
       if (option.body() != "" && option.body() != "*") return fail("body must be \"*\" or empty");
       route.body = option.body() == "*";
       switch (option.access()) {

@@ -30,12 +30,12 @@ struct Route {
   std::string http_method;    // "GET", "POST", "PATCH", "DELETE", "PUT"
   std::string path_template;  // as written in the proto, e.g. "/v1/orders/{order_id}:pay"
   std::vector<PathSegment> segments;
-  std::string verb;           // custom verb after ':' in the last segment, e.g. "pay"; empty when none
-  bool body = false;          // body "*": the JSON body is the request message
+  std::string verb;   // custom verb after ':' in the last segment, e.g. "pay"; empty when none
+  bool body = false;  // body "*": the JSON body is the request message
   Access access = Access::kPublic;
   const google::protobuf::MethodDescriptor* method = nullptr;
-  std::string grpc_method;    // "/zhongtai.order.v1.OrderService/PayOrder"
-  std::string upstream;       // which upstream serves it: "order" for zhongtai.order.v1
+  std::string grpc_method;  // "/zhongtai.order.v1.OrderService/PayOrder"
+  std::string upstream;     // which upstream serves it: "order" for zhongtai.order.v1
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
 
   // The template with JSON field names, e.g. "/v1/orders/{orderId}:pay" (OpenAPI and metric labels).

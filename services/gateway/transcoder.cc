@@ -103,8 +103,8 @@ absl::Status AddQueryParameter(const Descriptor* request, const Route& route, co
       current = field->message_type();
       continue;
     }
-    if (field->is_map() || (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-                            !IsScalarLikeMessage(field->message_type()))) {
+    if (field->is_map() ||
+        (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !IsScalarLikeMessage(field->message_type()))) {
       return QueryError("INVALID_QUERY_PARAMETER", name,
                         absl::StrCat("query parameter \"", name, "\" names a message; set its fields instead"));
     }
@@ -247,8 +247,7 @@ absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view author
     return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING", "this route needs an access token");
   }
   absl::StatusOr<auth::Claims> claims = absl::UnauthenticatedError("not a bearer token");
-  if (authorization.size() > sizeof(kBearer) - 1 &&
-      absl::StartsWithIgnoreCase(authorization, kBearer)) {
+  if (authorization.size() > sizeof(kBearer) - 1 && absl::StartsWithIgnoreCase(authorization, kBearer)) {
     claims = verify(absl::StripAsciiWhitespace(authorization.substr(sizeof(kBearer) - 1)));
   }
   if (!claims.ok()) {
@@ -341,9 +340,10 @@ HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
   std::string reason = ReasonOf(status);
   std::string field = FieldOf(status);
   std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", log::JsonEscape(field), "\"}]");
-  response.body = absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"",
-                               absl::StatusCodeToString(status.code()), "\",\"reason\":\"", log::JsonEscape(reason),
-                               "\",\"message\":\"", log::JsonEscape(status.message()), "\",\"details\":", details, "}}");
+  response.body =
+      absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"", absl::StatusCodeToString(status.code()),
+                   "\",\"reason\":\"", log::JsonEscape(reason), "\",\"message\":\"", log::JsonEscape(status.message()),
+                   "\",\"details\":", details, "}}");
   if (status.code() == absl::StatusCode::kResourceExhausted) response.headers.emplace_back("Retry-After", "1");
   if (status.code() == absl::StatusCode::kUnauthenticated) {
     response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -357,19 +357,17 @@ absl::Status PublicUpstreamStatus(const absl::Status& status, absl::string_view 
     case absl::StatusCode::kUnavailable:
       return Error(status.code(), "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", upstream, " service is unavailable"));
     case absl::StatusCode::kDeadlineExceeded:
-      return Error(status.code(), "UPSTREAM_TIMEOUT", absl::StrCat("the ", upstream, " service did not answer in time"));
-    case absl::StatusCode::kCancelled:
-      return Error(status.code(), "CANCELLED", "the request was cancelled");
+      return Error(status.code(), "UPSTREAM_TIMEOUT",
+                   absl::StrCat("the ", upstream, " service did not answer in time"));
+    case absl::StatusCode::kCancelled: return Error(status.code(), "CANCELLED", "the request was cancelled");
     case absl::StatusCode::kUnimplemented:
       return Error(status.code(), "NOT_IMPLEMENTED", "this route is not implemented yet");
     case absl::StatusCode::kResourceExhausted:
       return Error(status.code(), "OVERLOADED", absl::StrCat("the ", upstream, " service is overloaded"));
     case absl::StatusCode::kUnknown:
     case absl::StatusCode::kInternal:
-    case absl::StatusCode::kDataLoss:
-      return Error(status.code(), "INTERNAL", "internal error");
-    default:
-      return Error(status.code(), absl::StatusCodeToString(status.code()), status.message());
+    case absl::StatusCode::kDataLoss: return Error(status.code(), "INTERNAL", "internal error");
+    default: return Error(status.code(), absl::StatusCodeToString(status.code()), status.message());
   }
 }
 

@@ -38,16 +38,16 @@ absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view author
 
 struct RequestParts {
   std::vector<PathBinding> bindings;
-  absl::string_view query;            // without '?'
+  absl::string_view query;  // without '?'
   absl::string_view body;
-  std::string idempotency_key;        // the Idempotency-Key header; empty when absent
+  std::string idempotency_key;  // the Idempotency-Key header; empty when absent
 };
 
 // Fills `request` (an empty message of route.method->input_type()): body JSON (body "*" routes), then
-// query parameters, then path fields, then the request id field from the Idempotency-Key header (always overwritten). A route with a request id field
-// and no key is INVALID_ARGUMENT reason IDEMPOTENCY_KEY_REQUIRED (field "Idempotency-Key"). Other errors
-// are INVALID_ARGUMENT with reason INVALID_JSON, INVALID_QUERY_PARAMETER, UNKNOWN_QUERY_PARAMETER or
-// INVALID_PATH_PARAMETER.
+// query parameters, then path fields, then the request id field from the Idempotency-Key header (always overwritten). A
+// route with a request id field and no key is INVALID_ARGUMENT reason IDEMPOTENCY_KEY_REQUIRED (field
+// "Idempotency-Key"). Other errors are INVALID_ARGUMENT with reason INVALID_JSON, INVALID_QUERY_PARAMETER,
+// UNKNOWN_QUERY_PARAMETER or INVALID_PATH_PARAMETER.
 absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller,
                           google::protobuf::Message* request);
 
@@ -84,6 +84,5 @@ bool IsValidRequestId(absl::string_view id);
 std::string NextTraceparent(absl::string_view incoming);
 // The trace id of a valid traceparent, else empty.
 std::string TraceIdOf(absl::string_view traceparent);
-
 
 }  // namespace zhongtai::gateway

@@ -62,8 +62,10 @@ int Main(const server::CommandLine& command_line) {
   redis::ExportPoolMetrics(runner.gauges(), **redis, "order");
 
   PgOrderStore store(**pool);
-  GrpcProductCatalog catalog(server::MakeChannel(config->product_address, product::v1::ProductService::service_full_name()));
-  GrpcPriceQuoter quoter(server::MakeChannel(config->marketing_address, marketing::v1::MarketingService::service_full_name()));
+  GrpcProductCatalog catalog(
+      server::MakeChannel(config->product_address, product::v1::ProductService::service_full_name()));
+  GrpcPriceQuoter quoter(
+      server::MakeChannel(config->marketing_address, marketing::v1::MarketingService::service_full_name()));
   LocalPaymentProvider payments;
   SystemClock clock;
   TimeOrderedIds ids;

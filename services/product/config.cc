@@ -39,8 +39,8 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
   config.redis_address = env.String("REDIS_ADDR", "");
   config.reservation_sweep_interval =
-      ParseDuration("ZT_PRODUCT_RESERVATION_SWEEP_INTERVAL", config.reservation_sweep_interval,
-                    absl::Milliseconds(10), absl::Minutes(10), errors);
+      ParseDuration("ZT_PRODUCT_RESERVATION_SWEEP_INTERVAL", config.reservation_sweep_interval, absl::Milliseconds(10),
+                    absl::Minutes(10), errors);
   // The same in milliseconds, as the other services spell their sweep intervals; wins when set.
   int64_t sweep_ms = env.Int("RESERVATION_SWEEP_INTERVAL_MS", 0, 0, 600000);
   if (sweep_ms > 0) config.reservation_sweep_interval = absl::Milliseconds(std::max<int64_t>(sweep_ms, 10));
@@ -48,8 +48,8 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   config.product_cache_ttl = absl::Milliseconds(env.Int("PRODUCT_CACHE_TTL_MS", 1000, 0, 600000));
   config.reservation_default_ttl = ParseDuration("ZT_PRODUCT_RESERVATION_DEFAULT_TTL", config.reservation_default_ttl,
                                                  absl::Seconds(1), absl::Hours(7 * 24), errors);
-  config.drain_timeout = ParseDuration("ZT_PRODUCT_DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(),
-                                       absl::Minutes(5), errors);
+  config.drain_timeout =
+      ParseDuration("ZT_PRODUCT_DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5), errors);
   absl::Status status = env.Finish();
   if (!status.ok()) errors.insert(errors.begin(), std::string(status.message()));
   if (!errors.empty()) {

@@ -1,11 +1,11 @@
 // Composition root of the product service: config, pool, store, domain, API, sweeper; then run.
 #include "common/log/log.h"
+#include "common/metrics/collectors.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
 #include "common/pg/pool_metrics.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_runner.h"
-#include "common/metrics/collectors.h"
 #include "migrations.h"
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"

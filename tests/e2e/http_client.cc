@@ -1,13 +1,12 @@
 #include "tests/e2e/http_client.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <stdexcept>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"

@@ -1,14 +1,13 @@
 // End to end through the gateway over HTTP, with all six services running (see CMakeLists.txt: a
 // CTest fixture starts the stack with deploy/stack.sh and stops it afterwards).
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <mutex>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -39,8 +38,8 @@ struct Stack {
   // Returns "" on failure; safe off the test's main thread (Catch assertions are not).
   std::string TryLogin(const std::string& login, const std::string& password) {
     HttpClient client(gateway);
-    auto response = client.Send("POST", "/v1/sessions", absl::StrCat(R"({"login":")", login, R"(","password":")",
-                                                                     password, R"("})"));
+    auto response = client.Send("POST", "/v1/sessions",
+                                absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
     return response.status == 200 ? response.Str("tokens.accessToken") : "";
   }
   // Retries what a channel app would retry: the service shedding load (429, 503) or a timeout (504).
@@ -188,9 +187,9 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   double gmv_before = dashboard_before.Num("paidGmv.amountMinor");
   HttpResponse dashboard;
   for (int i = 0; i < 100; ++i) {
-    dashboard = client.Send(
-        "GET", "/v1/admin/analytics/dashboard?startTime=2020-01-01T00:00:00Z&endTime=2100-01-01T00:00:00Z", "",
-        stack.Bearer(admin));
+    dashboard =
+        client.Send("GET", "/v1/admin/analytics/dashboard?startTime=2020-01-01T00:00:00Z&endTime=2100-01-01T00:00:00Z",
+                    "", stack.Bearer(admin));
     if (dashboard.Num("ordersPaid") >= paid_before + 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -201,8 +200,8 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   auto other = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 3), "]"));
   REQUIRE(other.status == 200);
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 15);
-  auto cancelled = client.Send("POST", "/v1/orders/" + other.Str("order.orderId") + ":cancel", "{}",
-                               stack.Bearer(token));
+  auto cancelled =
+      client.Send("POST", "/v1/orders/" + other.Str("order.orderId") + ":cancel", "{}", stack.Bearer(token));
   INFO(cancelled.body);
   REQUIRE(cancelled.status == 200);
   CHECK(cancelled.Str("order.status") == "ORDER_STATUS_CANCELLED");
@@ -223,7 +222,8 @@ TEST_CASE("fifty buyers at once on a SKU with stock 10 get exactly ten orders") 
   for (int i = 0; i < 50; ++i) {
     buyers.emplace_back([&, i] {
       HttpClient client(stack.gateway);
-      auto placed = stack.PlaceOrder(client, tokens[i], Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 1), "]"));
+      auto placed =
+          stack.PlaceOrder(client, tokens[i], Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 1), "]"));
       if (placed.status == 200) {
         ++ok;
       } else if (placed.Str("error.reason") == "INSUFFICIENT_STOCK") {
@@ -287,8 +287,8 @@ TEST_CASE("an order left unpaid past its deadline is cancelled and its stock ret
   std::string status;
   for (int i = 0; i < 150 && status != "ORDER_STATUS_CANCELLED"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    status = client.Send("GET", "/v1/orders/" + placed.Str("order.orderId"), "", stack.Bearer(token))
-                 .Str("order.status");
+    status =
+        client.Send("GET", "/v1/orders/" + placed.Str("order.orderId"), "", stack.Bearer(token)).Str("order.status");
   }
   CHECK(status == "ORDER_STATUS_CANCELLED");
   // The order turns CANCELLED before the product service has the stock back (one more call): poll briefly.
@@ -298,8 +298,8 @@ TEST_CASE("an order left unpaid past its deadline is cancelled and its stock ret
     if (available != 5) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(available == 5);
-  auto late = client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}",
-                          Keyed(stack.Bearer(token)));
+  auto late =
+      client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}", Keyed(stack.Bearer(token)));
   CHECK(late.status == 400);
 }
 
@@ -312,8 +312,8 @@ TEST_CASE("bad input gets the right status and reason, and changes nothing") {
   HttpClient client(stack.gateway);
   auto headers = stack.Bearer(token);
 
-  auto no_key = client.Send("POST", "/v1/orders", absl::StrCat(R"({"lines":[)", Line(product.sku_ids[0], 1), "]}"),
-                            headers);
+  auto no_key =
+      client.Send("POST", "/v1/orders", absl::StrCat(R"({"lines":[)", Line(product.sku_ids[0], 1), "]}"), headers);
   CHECK(no_key.status == 400);
   CHECK(no_key.Str("error.reason") == "IDEMPOTENCY_KEY_REQUIRED");
   auto malformed = client.Send("POST", "/v1/orders", R"({"lines": [)", Keyed(headers));

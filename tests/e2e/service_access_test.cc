@@ -2,13 +2,12 @@
 // them: without a certificate, with a customer's token, with another service's certificate, without TLS at all.
 // Each must be refused; the same call with the right certificate gets past the door (and fails on its empty
 // request instead), so the refusals are about identity, not about a broken port.
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <fstream>
 #include <future>
 #include <random>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -76,8 +75,8 @@ class Direct {
     std::string email = absl::StrCat("direct", std::random_device{}(), "@example.com");
     std::string body = absl::StrCat(R"({"email":")", email, R"(","password":"s3cret-pass","nickname":"d"})");
     REQUIRE(client.Send("POST", "/v1/users", body).status == 200);
-    auto login = client.Send("POST", "/v1/sessions",
-                             absl::StrCat(R"({"login":")", email, R"(","password":"s3cret-pass"})"));
+    auto login =
+        client.Send("POST", "/v1/sessions", absl::StrCat(R"({"login":")", email, R"(","password":"s3cret-pass"})"));
     REQUIRE(login.status == 200);
     return login.Str("tokens.accessToken");
   }

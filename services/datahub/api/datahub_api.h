@@ -12,8 +12,7 @@ class DatahubApi : public v1::DatahubService::CallbackService {
  public:
   DatahubApi(Analytics& analytics, server::WorkerPool& workers) : analytics_(analytics), workers_(workers) {}
 
-  grpc::ServerUnaryReactor* GetDashboard(grpc::CallbackServerContext* context,
-                                         const v1::GetDashboardRequest* request,
+  grpc::ServerUnaryReactor* GetDashboard(grpc::CallbackServerContext* context, const v1::GetDashboardRequest* request,
                                          v1::GetDashboardResponse* response) override;
 
  private:

@@ -23,32 +23,31 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
   const int64_t at = absl::ToUnixMicros(event.at);
   switch (event.kind) {
     case OrderEventKind::kPlaced:
-      tx.exec_params(
-          "INSERT INTO order_facts (order_id, currency, placed_at, total_minor) VALUES ($1, $2, " + FromMicros(3) +
-              ", $4) ON CONFLICT (order_id) DO UPDATE SET "
-              "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
-              "total_minor = CASE WHEN order_facts.placed_at IS NULL THEN EXCLUDED.total_minor "
-              "ELSE order_facts.total_minor END, "
-              "placed_at = COALESCE(order_facts.placed_at, EXCLUDED.placed_at), updated_at = now()",
-          event.order_id, event.currency, at, event.amount_minor);
+      tx.exec_params("INSERT INTO order_facts (order_id, currency, placed_at, total_minor) VALUES ($1, $2, " +
+                         FromMicros(3) +
+                         ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                         "total_minor = CASE WHEN order_facts.placed_at IS NULL THEN EXCLUDED.total_minor "
+                         "ELSE order_facts.total_minor END, "
+                         "placed_at = COALESCE(order_facts.placed_at, EXCLUDED.placed_at), updated_at = now()",
+                     event.order_id, event.currency, at, event.amount_minor);
       break;
     case OrderEventKind::kPaid:
-      tx.exec_params(
-          "INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " + FromMicros(3) +
-              ", $4) ON CONFLICT (order_id) DO UPDATE SET "
-              "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
-              "paid_minor = CASE WHEN order_facts.paid_at IS NULL THEN EXCLUDED.paid_minor "
-              "ELSE order_facts.paid_minor END, "
-              "paid_at = COALESCE(order_facts.paid_at, EXCLUDED.paid_at), updated_at = now()",
-          event.order_id, event.currency, at, event.amount_minor);
+      tx.exec_params("INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " +
+                         FromMicros(3) +
+                         ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                         "paid_minor = CASE WHEN order_facts.paid_at IS NULL THEN EXCLUDED.paid_minor "
+                         "ELSE order_facts.paid_minor END, "
+                         "paid_at = COALESCE(order_facts.paid_at, EXCLUDED.paid_at), updated_at = now()",
+                     event.order_id, event.currency, at, event.amount_minor);
       break;
     case OrderEventKind::kCancelled:
-      tx.exec_params(
-          "INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " + FromMicros(3) +
-              ") ON CONFLICT (order_id) DO UPDATE SET "
-              "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
-              "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
-          event.order_id, event.currency, at);
+      tx.exec_params("INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " + FromMicros(3) +
+                         ") ON CONFLICT (order_id) DO UPDATE SET "
+                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                         "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
+                     event.order_id, event.currency, at);
       break;
   }
 }
@@ -62,13 +61,22 @@ absl::StatusOr<DashboardTotals> PgOrderFactStore::Totals(const DashboardQuery& q
       return std::string("(") + column + " >= " + start + " AND " + column + " < " + end + ")";
     };
     pqxx::row row = tx.exec_params1(
-        "SELECT count(*) FILTER (WHERE " + in_range("placed_at") + "), "
-        "COALESCE(sum(total_minor) FILTER (WHERE " + in_range("placed_at") + "), 0)::bigint, "
-        "count(*) FILTER (WHERE " + in_range("paid_at") + "), "
-        "COALESCE(sum(paid_minor) FILTER (WHERE " + in_range("paid_at") + "), 0)::bigint, "
-        "count(*) FILTER (WHERE " + in_range("cancelled_at") + ") "
-        "FROM order_facts WHERE currency = $3 AND (" + in_range("placed_at") + " OR " + in_range("paid_at") +
-            " OR " + in_range("cancelled_at") + ")",
+        "SELECT count(*) FILTER (WHERE " + in_range("placed_at") +
+            "), "
+            "COALESCE(sum(total_minor) FILTER (WHERE " +
+            in_range("placed_at") +
+            "), 0)::bigint, "
+            "count(*) FILTER (WHERE " +
+            in_range("paid_at") +
+            "), "
+            "COALESCE(sum(paid_minor) FILTER (WHERE " +
+            in_range("paid_at") +
+            "), 0)::bigint, "
+            "count(*) FILTER (WHERE " +
+            in_range("cancelled_at") +
+            ") "
+            "FROM order_facts WHERE currency = $3 AND (" +
+            in_range("placed_at") + " OR " + in_range("paid_at") + " OR " + in_range("cancelled_at") + ")",
         absl::ToUnixMicros(query.start_time), absl::ToUnixMicros(query.end_time), query.currency);
     totals.orders_placed = row[0].as<int64_t>();
     totals.gmv_minor = row[1].as<int64_t>();

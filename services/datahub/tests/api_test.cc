@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "common/server/client.h"
-#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/testing/api_server.h"
+#include "common/testing/callers.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/datahub/api/datahub_api.h"
 #include "services/datahub/tests/in_memory_fact_store.h"

@@ -1,7 +1,8 @@
+#include "services/datahub/domain/dashboard.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
-#include "services/datahub/domain/dashboard.h"
 #include "services/datahub/tests/in_memory_fact_store.h"
 
 namespace zhongtai::datahub {
@@ -64,9 +65,9 @@ TEST_CASE("The range is half open: start included, end excluded") {
 TEST_CASE("Average order value is 0 when nothing was paid and rounds half up otherwise") {
   CHECK(AverageOrderValue(0, 0) == 0);
   CHECK(AverageOrderValue(12345, 0) == 0);
-  CHECK(AverageOrderValue(10, 3) == 3);   // 3.33
-  CHECK(AverageOrderValue(11, 3) == 4);   // 3.67
-  CHECK(AverageOrderValue(5, 2) == 3);    // 2.5
+  CHECK(AverageOrderValue(10, 3) == 3);  // 3.33
+  CHECK(AverageOrderValue(11, 3) == 4);  // 3.67
+  CHECK(AverageOrderValue(5, 2) == 3);   // 2.5
   CHECK(AverageOrderValue(9000000000000000000, 2) == 4500000000000000000);
 
   InMemoryOrderFactStore store;

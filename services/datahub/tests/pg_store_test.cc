@@ -1,10 +1,9 @@
 // Order events travel outbox -> relay -> Redis stream -> consumer group -> order facts, and the
 // dashboard reads them back from PostgreSQL.
+#include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "common/events/consumer.h"
 #include "common/events/outbox.h"
@@ -95,19 +94,25 @@ TEST_CASE("Order events fed through Redis show up once on the dashboard") {
       PlacedEvent("o3", absl::Hours(5), 500),   CancelledEvent("o3", absl::Hours(6)),
       PlacedEvent("o4", absl::Hours(30), 777),
   };
-  REQUIRE((*pool)->Transact([&](pqxx::work& tx) {
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
                 for (const auto& event : published) RETURN_IF_ERROR(events::AppendToOutbox(tx, stream, event));
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   events::OutboxRelay relay(**pool, **redis);
   REQUIRE(*relay.PublishOnce() == 7);
   // A second delivery of o1's events and an event the data hub does not use.
   for (const events::Event& event : {published[0], published[1]}) {
-    REQUIRE((*redis)->Command({"XADD", stream, "*", "id", event.id, "type", event.type, "key", event.key,
-                               "payload", event.payload, "occurred_at", "2026-11-01T01:00:00Z"}).ok());
+    REQUIRE((*redis)
+                ->Command({"XADD", stream, "*", "id", event.id, "type", event.type, "key", event.key, "payload",
+                           event.payload, "occurred_at", "2026-11-01T01:00:00Z"})
+                .ok());
   }
-  REQUIRE((*redis)->Command({"XADD", stream, "*", "id", "x1", "type", "zhongtai.order.v1.Unknown", "key", "o9",
-                             "payload", "", "occurred_at", "2026-11-01T01:00:00Z"}).ok());
+  REQUIRE((*redis)
+              ->Command({"XADD", stream, "*", "id", "x1", "type", "zhongtai.order.v1.Unknown", "key", "o9", "payload",
+                         "", "occurred_at", "2026-11-01T01:00:00Z"})
+              .ok());
 
   CHECK(WaitFor([&] { return consumer.handled() + consumer.duplicates() == 10; }));
   consumer.Stop();
@@ -160,10 +165,12 @@ TEST_CASE("Recording the same event twice changes nothing") {
   OrderEvent placed{OrderEventKind::kPlaced, "o1", kDay + absl::Hours(1), "CNY", 1000};
   OrderEvent replay{OrderEventKind::kPlaced, "o1", kDay + absl::Hours(9), "CNY", 1};
   for (const OrderEvent& event : {paid, placed, replay, paid}) {
-    REQUIRE((*pool)->Transact([&](pqxx::work& tx) {
-                    PgOrderFactStore::Record(tx, event);
-                    return absl::OkStatus();
-                  }).ok());
+    REQUIRE((*pool)
+                ->Transact([&](pqxx::work& tx) {
+                  PgOrderFactStore::Record(tx, event);
+                  return absl::OkStatus();
+                })
+                .ok());
   }
   PgOrderFactStore facts(**pool);
   auto fact = facts.Find("o1");

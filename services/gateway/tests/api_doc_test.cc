@@ -1,5 +1,6 @@
-#include <catch2/catch.hpp>
+#include "services/gateway/api_doc.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 
@@ -7,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/gateway/api_doc.h"
 #include "services/gateway/error_reasons.h"
 #include "services/gateway/route_fields.h"
 #include "services/gateway/routes.h"

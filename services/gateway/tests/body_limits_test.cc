@@ -18,16 +18,16 @@ TEST_CASE("route body limits parse from METHOD /template=BYTES lists") {
   CHECK(parsed->at("POST /v1/orders") == 2048);
   CHECK(ParseRouteBodyLimits("", 1024, 1 << 20)->empty());
 
-  CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders", 1024, 1 << 20).ok());           // no size
-  CHECK_FALSE(ParseRouteBodyLimits("/v1/orders=2048", 1024, 1 << 20).ok());           // no method
-  CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders=12", 1024, 1 << 20).ok());        // under the minimum
+  CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders", 1024, 1 << 20).ok());     // no size
+  CHECK_FALSE(ParseRouteBodyLimits("/v1/orders=2048", 1024, 1 << 20).ok());     // no method
+  CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders=12", 1024, 1 << 20).ok());  // under the minimum
   CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders=lots", 1024, 1 << 20).ok());
   CHECK_FALSE(ParseRouteBodyLimits("POST /v1/orders=2048,POST /v1/orders=4096", 1024, 1 << 20).ok());
 }
 
 TEST_CASE("a route override applies to its requests and the rest get the default") {
-  auto limits = BodyLimits::Create(64 << 10, {{"POST /v1/admin/products", 256 << 10}, {"POST /v1/orders", 4096}},
-                                   Table());
+  auto limits =
+      BodyLimits::Create(64 << 10, {{"POST /v1/admin/products", 256 << 10}, {"POST /v1/orders", 4096}}, Table());
   REQUIRE(limits.ok());
   CHECK(limits->For("POST", "/v1/admin/products") == 256 << 10);
   CHECK(limits->For("POST", "/v1/orders?x=1") == 4096);

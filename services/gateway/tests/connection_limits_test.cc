@@ -1,17 +1,15 @@
 // The HTTP server's limits over real sockets: the connection cap, the first-byte and header deadlines
 // against slow (slowloris) clients, and body limits per route.
-#include <catch2/catch.hpp>
-
 #include <atomic>
-#include <chrono>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
+#include <vector>
 
 #include "common/status/status.h"
 #include "prometheus/registry.h"
@@ -38,7 +36,8 @@ absl::StatusOr<auth::Claims> AdminOnly(absl::string_view token) {
 struct Server {
   explicit Server(HttpServerOptions http) {
     GatewayOptions options;
-    for (const char* name : {"product", "order", "marketing", "user", "datahub"}) options.upstreams[name] = "127.0.0.1:1";
+    for (const char* name : {"product", "order", "marketing", "user", "datahub"})
+      options.upstreams[name] = "127.0.0.1:1";
     options.verify_token = AdminOnly;
     options.upstream_timeout = absl::Milliseconds(200);
     auto created = Gateway::Create(options, registry);

@@ -1,15 +1,15 @@
 // The gateway over real HTTP against an in-process fake ProductService (callback API).
-#include <catch2/catch.hpp>
+#include "services/gateway/http_server.h"
 
 #include <atomic>
-#include <future>
-#include <mutex>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include "common/server/service_runner.h"
 #include "common/status/grpc_status.h"
@@ -19,7 +19,6 @@
 #include "grpcpp/server_builder.h"
 #include "prometheus/registry.h"
 #include "services/gateway/gateway.h"
-#include "services/gateway/http_server.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::gateway {
@@ -155,7 +154,9 @@ class Client {
   beast::flat_buffer buffer_;
 };
 
-bool Contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 double CounterValue(prometheus::Registry& registry, const std::string& name,
                     const std::map<std::string, std::string>& labels) {
@@ -228,8 +229,8 @@ TEST_CASE("the gateway answers routing, auth and body errors itself") {
   CHECK(not_admin.result_int() == 403);
   CHECK(Contains(not_admin.body(), R"("reason":"ADMIN_REQUIRED")"));
 
-  auto no_key = client.Send(http::verb::post, "/v1/admin/products", R"({"title":"Tea"})",
-                            {{"Authorization", "Bearer admin:a1"}});
+  auto no_key =
+      client.Send(http::verb::post, "/v1/admin/products", R"({"title":"Tea"})", {{"Authorization", "Bearer admin:a1"}});
   CHECK(no_key.result_int() == 400);
   CHECK(Contains(no_key.body(), R"("reason":"IDEMPOTENCY_KEY_REQUIRED")"));
   CHECK(Contains(no_key.body(), R"("field":"Idempotency-Key")"));

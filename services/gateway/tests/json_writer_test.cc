@@ -2,9 +2,8 @@
 // type the gateway serves, filled at random: the same text, byte for byte.
 #include "services/gateway/json_writer.h"
 
-#include <random>
-
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
@@ -20,9 +19,18 @@ using google::protobuf::Message;
 
 // Strings that exercise escaping: quotes, backslashes, control characters, HTML brackets, CJK,
 // emoji and the JavaScript line separators.
-const char* const kStrings[] = {"", "plain", "say \"hi\"", "back\\slash", "tab\there\nnew\rline",
-                                "\x01\x1f\x7f", "<b>&amp;</b>", "中台 乌龙茶 250g", "🍵", "line\u2028sep\u2029",
-                                "/slash/", "\b\f"};
+const char* const kStrings[] = {"",
+                                "plain",
+                                "say \"hi\"",
+                                "back\\slash",
+                                "tab\there\nnew\rline",
+                                "\x01\x1f\x7f",
+                                "<b>&amp;</b>",
+                                "中台 乌龙茶 250g",
+                                "🍵",
+                                "line\u2028sep\u2029",
+                                "/slash/",
+                                "\b\f"};
 
 class Filler {
  public:
@@ -64,7 +72,9 @@ class Filler {
   void SetValue(Message* m, const FieldDescriptor* f, int depth) {
     const auto* r = m->GetReflection();
     switch (f->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32: r->SetInt32(m, f, static_cast<int32_t>(Pick(-2000000000, 2000000000))); break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        r->SetInt32(m, f, static_cast<int32_t>(Pick(-2000000000, 2000000000)));
+        break;
       case FieldDescriptor::CPPTYPE_UINT32: r->SetUInt32(m, f, static_cast<uint32_t>(Pick(0, 4000000000))); break;
       case FieldDescriptor::CPPTYPE_INT64: r->SetInt64(m, f, Pick(INT64_MIN / 2, INT64_MAX / 2)); break;
       case FieldDescriptor::CPPTYPE_UINT64: r->SetUInt64(m, f, static_cast<uint64_t>(Pick(0, INT64_MAX))); break;
@@ -112,7 +122,8 @@ TEST_CASE("WriteJson prints every response type exactly as protobuf does") {
   for (const Route& route : table.routes()) {
     const auto* type = route.method->output_type();
     for (unsigned seed = 0; seed < 150; ++seed) {
-      std::unique_ptr<Message> message(google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+      std::unique_ptr<Message> message(
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
       if (seed > 0) Filler(seed * 7919 + compared).Fill(message.get());
       std::string ours;
       REQUIRE(WriteJson(*message, &ours));

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "services/gateway/openapi.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/gateway/openapi.h"
 #include "services/gateway/routes.h"
 
 namespace zhongtai::gateway {
@@ -65,7 +65,8 @@ TEST_CASE("openapi: the error body is a schema that every operation's error resp
   const Value& place = At(Document(), {"paths", "/v1/orders", "post", "responses"});
   for (const char* code : {"400", "401", "404", "409", "429", "500", "503", "504"}) {
     INFO(code);
-    CHECK(At(place.struct_value(), {code, "$ref"}).string_value() == std::string("#/components/responses/Error") + code);
+    CHECK(At(place.struct_value(), {code, "$ref"}).string_value() ==
+          std::string("#/components/responses/Error") + code);
   }
   CHECK_FALSE(Has(place, "403"));  // a customer route
   CHECK(Has(At(Document(), {"paths", "/v1/admin/products", "post", "responses"}), "403"));

@@ -2,14 +2,12 @@
 // through the gateway over HTTP, then failing open when Redis is not there.
 #include "services/gateway/rate_limiter.h"
 
-#include <catch2/catch.hpp>
-
-#include <chrono>
-#include <map>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
 
 #include "common/status/status.h"
 #include "common/testing/stores.h"
@@ -144,10 +142,11 @@ double CounterValue(prometheus::Registry& registry, const std::string& name,
 struct Stack {
   Stack(RateLimitOptions limits, const std::string& redis_address) {
     limits.key_prefix = testing::UniqueName("zt:test:rl") + ":";
-    limiter = std::make_unique<RateLimiter>(limits, redis::Options{redis_address, 2, absl::Milliseconds(200)},
-                                            registry);
+    limiter =
+        std::make_unique<RateLimiter>(limits, redis::Options{redis_address, 2, absl::Milliseconds(200)}, registry);
     GatewayOptions options;
-    for (const char* name : {"product", "order", "marketing", "user", "datahub"}) options.upstreams[name] = "127.0.0.1:1";
+    for (const char* name : {"product", "order", "marketing", "user", "datahub"})
+      options.upstreams[name] = "127.0.0.1:1";
     options.verify_token = FakeVerify;
     options.upstream_timeout = absl::Milliseconds(100);
     options.rate_limiter = limiter.get();
@@ -189,7 +188,9 @@ struct Stack {
   std::unique_ptr<HttpServer> server;
 };
 
-bool Contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
 
 TEST_CASE("through the gateway: login and registration share a strict per-IP limit, answered with 429") {
   RateLimitOptions limits;

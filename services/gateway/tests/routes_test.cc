@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "services/gateway/routes.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 #include <string>
 
-#include "services/gateway/routes.h"
 #include "zhongtai/product/v1/product.pb.h"
 
 namespace zhongtai::gateway {

@@ -1,8 +1,9 @@
+#include "services/gateway/transcoder.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
 #include "services/gateway/routes.h"
-#include "services/gateway/transcoder.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
@@ -15,7 +16,8 @@ const RouteTable& Table() {
   return table;
 }
 
-const Route& RouteFor(const std::string& method, const std::string& path, std::vector<PathBinding>* bindings = nullptr) {
+const Route& RouteFor(const std::string& method, const std::string& path,
+                      std::vector<PathBinding>* bindings = nullptr) {
   RouteMatch m = Table().Match(method, path);
   REQUIRE(m.kind == RouteMatch::Kind::kFound);
   if (bindings) *bindings = m.bindings;
@@ -40,7 +42,8 @@ TEST_CASE("body, query and path fill the request: int64 and enums follow proto3 
   const Route& route = RouteFor("POST", "/v1/admin/products");
   zhongtai::product::v1::CreateProductRequest request;
   RequestParts parts;
-  parts.body = R"({"title":"Tea","categoryId":"c1","skus":[{"skuCode":"T1","price":{"currency":"CNY","amountMinor":"1999"},"initialStock":5}]})";
+  parts.body =
+      R"({"title":"Tea","categoryId":"c1","skus":[{"skuCode":"T1","price":{"currency":"CNY","amountMinor":"1999"},"initialStock":5}]})";
   parts.idempotency_key = "create-tea-1";
   REQUIRE(BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request).ok());
   CHECK(request.title() == "Tea");
@@ -85,9 +88,9 @@ TEST_CASE("bad JSON is 400 INVALID_JSON with the parser's message") {
   };
   for (const char* body : {"{", "{\"title\":}", "[1,2]", "not json",
                            R"({"skus":[{"initialStock":"many"}]})",  // wrong type
-                           R"({"title":{"a":1}})",                  // wrong type
-                           R"({"bogus":1})",                        // unknown field
-                           R"({"skus":[{"colour":"red"}]})"}) {     // unknown nested field
+                           R"({"title":{"a":1}})",                   // wrong type
+                           R"({"bogus":1})",                         // unknown field
+                           R"({"skus":[{"colour":"red"}]})"}) {      // unknown nested field
     INFO(body);
     absl::Status status = build(body);
     CHECK(status.code() == absl::StatusCode::kInvalidArgument);
@@ -155,12 +158,9 @@ TEST_CASE("the request id field comes from Idempotency-Key, which routes with on
 
   // Without the header: refused, whatever the body says; never a key made up by the gateway.
   parts.idempotency_key.clear();
-  std::vector<std::pair<std::string, std::string>> keyed = {{"POST", "/v1/orders"},
-                                                            {"POST", "/v1/orders/o1:pay"},
-                                                            {"POST", "/v1/admin/products"},
-                                                            {"POST", "/v1/admin/categories"},
-                                                            {"POST", "/v1/admin/stock:adjust"},
-                                                            {"POST", "/v1/admin/promotions"}};
+  std::vector<std::pair<std::string, std::string>> keyed = {
+      {"POST", "/v1/orders"},           {"POST", "/v1/orders/o1:pay"},      {"POST", "/v1/admin/products"},
+      {"POST", "/v1/admin/categories"}, {"POST", "/v1/admin/stock:adjust"}, {"POST", "/v1/admin/promotions"}};
   for (const auto& [method, path] : keyed) {
     INFO(method << " " << path);
     std::vector<PathBinding> bindings;
@@ -211,11 +211,14 @@ TEST_CASE("authentication and authorisation per route access") {
 
 TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
   using C = absl::StatusCode;
-  const std::vector<std::pair<C, int>> table = {
-      {C::kInvalidArgument, 400}, {C::kFailedPrecondition, 400}, {C::kOutOfRange, 400}, {C::kUnauthenticated, 401},
-      {C::kPermissionDenied, 403}, {C::kNotFound, 404},          {C::kAlreadyExists, 409}, {C::kAborted, 409},
-      {C::kResourceExhausted, 429}, {C::kCancelled, 499},        {C::kInternal, 500},     {C::kUnknown, 500},
-      {C::kDataLoss, 500},          {C::kUnimplemented, 501},    {C::kUnavailable, 503},  {C::kDeadlineExceeded, 504}};
+  const std::vector<std::pair<C, int>> table = {{C::kInvalidArgument, 400},   {C::kFailedPrecondition, 400},
+                                                {C::kOutOfRange, 400},        {C::kUnauthenticated, 401},
+                                                {C::kPermissionDenied, 403},  {C::kNotFound, 404},
+                                                {C::kAlreadyExists, 409},     {C::kAborted, 409},
+                                                {C::kResourceExhausted, 429}, {C::kCancelled, 499},
+                                                {C::kInternal, 500},          {C::kUnknown, 500},
+                                                {C::kDataLoss, 500},          {C::kUnimplemented, 501},
+                                                {C::kUnavailable, 503},       {C::kDeadlineExceeded, 504}};
   for (auto [code, http] : table) CHECK(HttpStatusOf(code) == http);
 
   HttpResponse response = ErrorResponse(InvalidArgument("lines[0].quantity", "QUANTITY_NOT_POSITIVE", "must be > 0"));
@@ -226,7 +229,8 @@ TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
 
   HttpResponse busy = ErrorResponse(Error(C::kResourceExhausted, "RATE_LIMITED", "slow down"));
   CHECK(busy.status == 429);
-  CHECK(std::count(busy.headers.begin(), busy.headers.end(), std::make_pair(std::string("Retry-After"), std::string("1"))) == 1);
+  CHECK(std::count(busy.headers.begin(), busy.headers.end(),
+                   std::make_pair(std::string("Retry-After"), std::string("1"))) == 1);
 
   HttpResponse quoted = ErrorResponse(NotFound("ORDER_NOT_FOUND", "no \"order\"\n"));
   CHECK(quoted.body.find(R"("message":"no \"order\"\n")") != std::string::npos);
@@ -234,8 +238,8 @@ TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
 }
 
 TEST_CASE("upstream failures without a reason get one and do not leak addresses") {
-  absl::Status down = PublicUpstreamStatus(absl::UnavailableError("failed to connect to all addresses; 127.0.0.1:50051"),
-                                           "product");
+  absl::Status down =
+      PublicUpstreamStatus(absl::UnavailableError("failed to connect to all addresses; 127.0.0.1:50051"), "product");
   CHECK(down.code() == absl::StatusCode::kUnavailable);
   CHECK(ReasonOf(down) == "UPSTREAM_UNAVAILABLE");
   CHECK(std::string(down.message()).find("127.0.0.1") == std::string::npos);

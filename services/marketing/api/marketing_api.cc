@@ -32,7 +32,8 @@ absl::StatusOr<Promotion> FromProto(const v1::Promotion& in) {
   }
   p.threshold = rule.threshold().amount_minor();
   p.reduction = rule.reduction().amount_minor();
-  if (!in.has_start_time()) return InvalidArgument("promotion.startTime", "START_TIME_MISSING", "start time is required");
+  if (!in.has_start_time())
+    return InvalidArgument("promotion.startTime", "START_TIME_MISSING", "start time is required");
   if (!in.has_end_time()) return InvalidArgument("promotion.endTime", "END_TIME_MISSING", "end time is required");
   if (!IsValidTimestamp(in.start_time())) {
     return InvalidArgument("promotion.startTime", "TIME_INVALID", "start time is out of range");

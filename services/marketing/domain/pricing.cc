@@ -10,9 +10,7 @@
 namespace zhongtai::marketing {
 namespace {
 
-std::string CurrencyOf(const QuoteLineInput& line) {
-  return line.currency.empty() ? kDefaultCurrency : line.currency;
-}
+std::string CurrencyOf(const QuoteLineInput& line) { return line.currency.empty() ? kDefaultCurrency : line.currency; }
 
 bool IsCurrencyCode(const std::string& code) {
   return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });

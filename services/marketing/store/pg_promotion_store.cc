@@ -57,8 +57,8 @@ absl::StatusOr<PromotionStore::CreateResult> PgPromotionStore::Create(const Prom
       result = {ReadPromotion(inserted[0]), true};
       return absl::OkStatus();
     }
-    pqxx::result existing = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns, " FROM promotions WHERE request_id = $1"), p.request_id);
+    pqxx::result existing =
+        tx.exec_params(absl::StrCat("SELECT ", kColumns, " FROM promotions WHERE request_id = $1"), p.request_id);
     if (existing.empty()) return Aborted("PROMOTION_CONFLICT", "concurrent create, retry");
     result = {ReadPromotion(existing[0]), false};
     return absl::OkStatus();

@@ -1,14 +1,13 @@
 // The MarketingService over a real in-process gRPC server, with the domain on in-memory fakes.
 #include "services/marketing/api/marketing_api.h"
 
+#include <catch2/catch.hpp>
 #include <tuple>
 
-#include <catch2/catch.hpp>
-
-#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/testing/api_server.h"
+#include "common/testing/callers.h"
 #include "services/marketing/tests/fakes.h"
 
 namespace zhongtai::marketing {
@@ -126,21 +125,25 @@ TEST_CASE("create, list and quote over gRPC") {
 
   {
     // Who may create a promotion: an admin through the gateway; not a customer, not another service.
-    for (auto [service, user, role] : {std::tuple{"gateway", "u_1", "customer"}, std::tuple{"order", "", ""},
-                                       std::tuple{"", "admin1", "admin"}}) {
+    for (auto [service, user, role] :
+         {std::tuple{"gateway", "u_1", "customer"}, std::tuple{"order", "", ""}, std::tuple{"", "admin1", "admin"}}) {
       INFO(service << " " << role);
       grpc::ClientContext context;
-      if (*service) ::zhongtai::testing::CallAs(context, service, user, role);
-      else context.AddMetadata(::zhongtai::server::kUserTokenMetadata, ::zhongtai::testing::TestUserToken(user, role));
+      if (*service)
+        ::zhongtai::testing::CallAs(context, service, user, role);
+      else
+        context.AddMetadata(::zhongtai::server::kUserTokenMetadata, ::zhongtai::testing::TestUserToken(user, role));
       v1::CreatePromotionResponse out;
       absl::Status refused = FromGrpcStatus(stub->CreatePromotion(&context, create, &out), context);
-      CHECK((refused.code() == absl::StatusCode::kPermissionDenied || refused.code() == absl::StatusCode::kUnauthenticated));
+      CHECK((refused.code() == absl::StatusCode::kPermissionDenied ||
+             refused.code() == absl::StatusCode::kUnauthenticated));
     }
     // QuotePrice is the order service's to call, not the gateway's.
     grpc::ClientContext context;
     ::zhongtai::testing::CallAs(context, "gateway", "u_1");
     v1::QuotePriceResponse out;
-    CHECK(FromGrpcStatus(stub->QuotePrice(&context, quote, &out), context).code() == absl::StatusCode::kPermissionDenied);
+    CHECK(FromGrpcStatus(stub->QuotePrice(&context, quote, &out), context).code() ==
+          absl::StatusCode::kPermissionDenied);
   }
 
   server.runner().RequestShutdown();

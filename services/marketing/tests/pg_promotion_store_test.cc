@@ -1,11 +1,10 @@
 #include "services/marketing/store/pg_promotion_store.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/pg/migrate.h"
 #include "common/status/status.h"

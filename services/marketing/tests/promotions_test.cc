@@ -1,9 +1,8 @@
 #include "services/marketing/domain/promotions.h"
 
+#include <catch2/catch.hpp>
 #include <numeric>
 #include <set>
-
-#include <catch2/catch.hpp>
 
 #include "common/status/status.h"
 #include "services/marketing/domain/pricing.h"
@@ -14,8 +13,7 @@ namespace {
 
 struct Fixture {
   Fixture() : promotions(store, clock, ids) {}
-  Promotion MustCreate(const std::string& name, int64_t threshold, int64_t reduction,
-                       const std::string& request_id) {
+  Promotion MustCreate(const std::string& name, int64_t threshold, int64_t reduction, const std::string& request_id) {
     auto created = promotions.CreatePromotion(Spec(name, threshold, reduction), request_id);
     REQUIRE(created.ok());
     return *created;
@@ -150,8 +148,8 @@ TEST_CASE("the discount is never above the subtotal") {
 TEST_CASE("quote input is validated with the field") {
   Fixture f;
   RequireInvalid(f.promotions.QuotePrice("", {}).status(), "LINES_EMPTY", "lines");
-  RequireInvalid(f.promotions.QuotePrice("", {Line("a", 100, 1), Line("b", 100, 0)}).status(),
-                 "QUANTITY_NOT_POSITIVE", "lines[1].quantity");
+  RequireInvalid(f.promotions.QuotePrice("", {Line("a", 100, 1), Line("b", 100, 0)}).status(), "QUANTITY_NOT_POSITIVE",
+                 "lines[1].quantity");
   RequireInvalid(f.promotions.QuotePrice("", {Line("a", 100, -2)}).status(), "QUANTITY_NOT_POSITIVE",
                  "lines[0].quantity");
   RequireInvalid(f.promotions.QuotePrice("", {Line("a", -1, 1)}).status(), "PRICE_NEGATIVE",
@@ -177,8 +175,7 @@ TEST_CASE("create promotion is idempotent on request id and validates its input"
 
   RequireInvalid(f.promotions.CreatePromotion(f.Spec("x", 30000, 4000), "").status(), "REQUEST_ID_MISSING",
                  "requestId");
-  RequireInvalid(f.promotions.CreatePromotion(f.Spec("", 30000, 4000), "r").status(), "NAME_MISSING",
-                 "promotion.name");
+  RequireInvalid(f.promotions.CreatePromotion(f.Spec("", 30000, 4000), "r").status(), "NAME_MISSING", "promotion.name");
   RequireInvalid(f.promotions.CreatePromotion(f.Spec("x", 30000, 0), "r").status(), "REDUCTION_NOT_POSITIVE",
                  "promotion.thresholdReduction.reduction.amountMinor");
   RequireInvalid(f.promotions.CreatePromotion(f.Spec("x", 3000, 4000), "r").status(), "THRESHOLD_BELOW_REDUCTION",

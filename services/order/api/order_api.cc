@@ -14,14 +14,10 @@ using proto::ToTimestamp;
 v1::OrderStatus StatusToProto(OrderStatus status) {
   switch (status) {
     case OrderStatus::kPendingPayment:
-    case OrderStatus::kPaying:
-      return v1::ORDER_STATUS_PENDING_PAYMENT;
-    case OrderStatus::kPaid:
-      return v1::ORDER_STATUS_PAID;
-    case OrderStatus::kCancelled:
-      return v1::ORDER_STATUS_CANCELLED;
-    default:
-      return v1::ORDER_STATUS_UNSPECIFIED;
+    case OrderStatus::kPaying: return v1::ORDER_STATUS_PENDING_PAYMENT;
+    case OrderStatus::kPaid: return v1::ORDER_STATUS_PAID;
+    case OrderStatus::kCancelled: return v1::ORDER_STATUS_CANCELLED;
+    default: return v1::ORDER_STATUS_UNSPECIFIED;
   }
 }
 
@@ -55,8 +51,7 @@ void ToProto(const Order& order, v1::Order* out) {
 }
 
 grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* context,
-                                               const v1::PlaceOrderRequest* request,
-                                               v1::PlaceOrderResponse* response) {
+                                               const v1::PlaceOrderRequest* request, v1::PlaceOrderResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     PlaceOrderCommand command;
     ASSIGN_OR_RETURN(command.user_id, server::CallingUserId());
@@ -80,12 +75,10 @@ grpc::ServerUnaryReactor* OrderApi::GetOrder(grpc::CallbackServerContext* contex
 }
 
 grpc::ServerUnaryReactor* OrderApi::ListOrders(grpc::CallbackServerContext* context,
-                                               const v1::ListOrdersRequest* request,
-                                               v1::ListOrdersResponse* response) {
+                                               const v1::ListOrdersRequest* request, v1::ListOrdersResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(OrderPage page,
-                     orders_.ListOrders(user_id, request->page_size(), request->page_token()));
+    ASSIGN_OR_RETURN(OrderPage page, orders_.ListOrders(user_id, request->page_size(), request->page_token()));
     for (const Order& order : page.orders) ToProto(order, response->add_orders());
     response->set_next_page_token(page.next_cursor);
     return absl::OkStatus();

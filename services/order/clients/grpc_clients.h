@@ -14,8 +14,7 @@ class GrpcProductCatalog : public ProductCatalog {
  public:
   explicit GrpcProductCatalog(std::shared_ptr<grpc::Channel> channel);
   absl::StatusOr<std::vector<SkuInfo>> GetSkus(const std::vector<std::string>& sku_ids) override;
-  absl::Status Reserve(const std::string& order_id, const std::vector<LineRequest>& lines,
-                       absl::Duration ttl) override;
+  absl::Status Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl) override;
   absl::Status Confirm(const std::string& order_id) override;
   absl::Status Release(const std::string& order_id) override;
 

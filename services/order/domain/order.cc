@@ -15,8 +15,8 @@ const char* StatusName(OrderStatus status) {
 }
 
 bool ParseStatus(const std::string& name, OrderStatus* status) {
-  for (OrderStatus s : {OrderStatus::kCreating, OrderStatus::kPendingPayment, OrderStatus::kPaying,
-                        OrderStatus::kPaid, OrderStatus::kCancelled, OrderStatus::kFailed}) {
+  for (OrderStatus s : {OrderStatus::kCreating, OrderStatus::kPendingPayment, OrderStatus::kPaying, OrderStatus::kPaid,
+                        OrderStatus::kCancelled, OrderStatus::kFailed}) {
     if (name == StatusName(s)) {
       *status = s;
       return true;
@@ -25,8 +25,6 @@ bool ParseStatus(const std::string& name, OrderStatus* status) {
   return false;
 }
 
-bool IsVisible(OrderStatus status) {
-  return status != OrderStatus::kCreating && status != OrderStatus::kFailed;
-}
+bool IsVisible(OrderStatus status) { return status != OrderStatus::kCreating && status != OrderStatus::kFailed; }
 
 }  // namespace zhongtai::order

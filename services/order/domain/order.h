@@ -17,7 +17,7 @@ enum class OrderStatus {
   kPaying,          // payment claimed this order; shown as pending payment
   kPaid,
   kCancelled,
-  kFailed,          // the saga failed and was undone: never visible to the buyer
+  kFailed,  // the saga failed and was undone: never visible to the buyer
 };
 
 const char* StatusName(OrderStatus status);

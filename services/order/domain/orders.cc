@@ -60,8 +60,8 @@ std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines,
   return fingerprint;
 }
 
-Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments,
-               Clock& clock, IdGenerator& ids, OrderObserver& observer, OrderSettings settings)
+Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
+               IdGenerator& ids, OrderObserver& observer, OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
@@ -173,8 +173,7 @@ absl::StatusOr<Order> Orders::ReplayPlacement(const Order& existing, const std::
     ASSIGN_OR_RETURN(current, store_.Get(existing.order_id));
   }
   if (current.status == OrderStatus::kFailed) {
-    return Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason,
-                 current.failure_message);
+    return Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason, current.failure_message);
   }
   return current;
 }
@@ -194,8 +193,7 @@ absl::StatusOr<Order> Orders::GetOrder(const std::string& user_id, const std::st
   return LoadOwnOrder(user_id, order_id);
 }
 
-absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int page_size,
-                                             const std::string& page_token) {
+absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int page_size, const std::string& page_token) {
   if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
   if (page_size == 0) page_size = 20;
   page_size = std::min(page_size, 100);
@@ -206,12 +204,9 @@ absl::StatusOr<Order> Orders::PayOrder(const std::string& user_id, const std::st
   ASSIGN_OR_RETURN(Order order, LoadOwnOrder(user_id, order_id));
   for (int attempt = 0; attempt < 3; ++attempt) {
     switch (order.status) {
-      case OrderStatus::kPaid:
-        return order;  // a double click on "pay" sees the paid order
-      case OrderStatus::kCancelled:
-        return FailedPrecondition("ORDER_CANCELLED", "the order was cancelled");
-      case OrderStatus::kPaying:
-        return FinishPayment(order_id);  // every payment step is idempotent
+      case OrderStatus::kPaid: return order;  // a double click on "pay" sees the paid order
+      case OrderStatus::kCancelled: return FailedPrecondition("ORDER_CANCELLED", "the order was cancelled");
+      case OrderStatus::kPaying: return FinishPayment(order_id);  // every payment step is idempotent
       case OrderStatus::kPendingPayment: {
         absl::Time now = clock_.Now();
         if (now >= order.pay_deadline) {
@@ -223,8 +218,7 @@ absl::StatusOr<Order> Orders::PayOrder(const std::string& user_id, const std::st
         if (claimed) return FinishPayment(order_id);
         break;  // someone changed it meanwhile: look again
       }
-      default:
-        return NotFound("ORDER_NOT_FOUND", "no such order");
+      default: return NotFound("ORDER_NOT_FOUND", "no such order");
     }
     ASSIGN_OR_RETURN(order, store_.Get(order_id));
   }
@@ -268,24 +262,20 @@ absl::StatusOr<Order> Orders::CancelOrder(const std::string& user_id, const std:
   ASSIGN_OR_RETURN(Order order, LoadOwnOrder(user_id, order_id));
   for (int attempt = 0; attempt < 3; ++attempt) {
     switch (order.status) {
-      case OrderStatus::kCancelled:
-        return order;
+      case OrderStatus::kCancelled: return order;
       case OrderStatus::kPaid:
         return FailedPrecondition("ORDER_ALREADY_PAID", "a paid order cannot be cancelled here; request a return");
-      case OrderStatus::kPaying:
-        return FailedPrecondition("PAYMENT_IN_PROGRESS", "the order is being paid");
+      case OrderStatus::kPaying: return FailedPrecondition("PAYMENT_IN_PROGRESS", "the order is being paid");
       case OrderStatus::kPendingPayment: {
-        ASSIGN_OR_RETURN(bool cancelled,
-                         store_.Cancel(order_id, OrderStatus::kPendingPayment,
-                                       reason.empty() ? "CANCELLED_BY_BUYER" : reason, clock_.Now()));
+        ASSIGN_OR_RETURN(bool cancelled, store_.Cancel(order_id, OrderStatus::kPendingPayment,
+                                                       reason.empty() ? "CANCELLED_BY_BUYER" : reason, clock_.Now()));
         if (cancelled) {
           ReleaseStock(order_id);
           return store_.Get(order_id);
         }
         break;
       }
-      default:
-        return NotFound("ORDER_NOT_FOUND", "no such order");
+      default: return NotFound("ORDER_NOT_FOUND", "no such order");
     }
     ASSIGN_OR_RETURN(order, store_.Get(order_id));
   }

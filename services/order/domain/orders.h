@@ -49,8 +49,8 @@ class LocalPaymentProvider : public PaymentProvider {
 
 class Orders {
  public:
-  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments,
-         Clock& clock, IdGenerator& ids, OrderObserver& observer, OrderSettings settings = {});
+  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
+         IdGenerator& ids, OrderObserver& observer, OrderSettings settings = {});
 
   absl::StatusOr<Order> PlaceOrder(const PlaceOrderCommand& command);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);

@@ -71,7 +71,8 @@ bool Transition(pqxx::work& tx, const std::string& order_id, OrderStatus from, O
                 const std::string& extra_condition = "") {
   pqxx::result updated = tx.exec_params(
       "UPDATE orders SET status = $3, status_changed_at = to_timestamp($4::bigint / 1000000.0) "
-      "WHERE order_id = $1 AND status = $2" + extra_condition,
+      "WHERE order_id = $1 AND status = $2" +
+          extra_condition,
       order_id, StatusName(from), StatusName(to), Micros(at));
   return updated.affected_rows() == 1;
 }
@@ -89,9 +90,9 @@ absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& d
         draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint, draft.channel,
         Micros(draft.created_at));
     if (inserted.affected_rows() == 1) return absl::OkStatus();
-    pqxx::result found = tx.exec_params(
-        absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE user_id = $1 AND request_id = $2"),
-        draft.user_id, draft.request_id);
+    pqxx::result found =
+        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE user_id = $1 AND request_id = $2"),
+                       draft.user_id, draft.request_id);
     if (found.empty()) return Aborted("DB_CONFLICT", "concurrent placement; retry");
     existing = OrderFromRow(found[0]);
     return absl::OkStatus();
@@ -157,8 +158,8 @@ absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
         "ORDER BY line_no",
         order_id);
     for (const auto& row : lines) {
-      order.lines.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
-                             row[3].as<int64_t>(), row[4].as<int64_t>(), row[5].as<int64_t>()});
+      order.lines.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>(),
+                             row[4].as<int64_t>(), row[5].as<int64_t>()});
     }
     pqxx::result history = tx.exec_params(
         "SELECT status, reason, (extract(epoch from changed_at) * 1000000)::bigint FROM order_history "
@@ -204,8 +205,7 @@ absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, i
     for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) ids.push_back(rows[i][0].as<std::string>());
     if (static_cast<int>(rows.size()) > limit) {
       const auto& last = rows[limit - 1];
-      page.next_cursor =
-          absl::WebSafeBase64Escape(absl::StrCat(last[1].as<int64_t>(), "|", last[0].as<std::string>()));
+      page.next_cursor = absl::WebSafeBase64Escape(absl::StrCat(last[1].as<int64_t>(), "|", last[0].as<std::string>()));
     }
     return absl::OkStatus();
   }));
@@ -307,9 +307,8 @@ absl::StatusOr<std::vector<std::string>> PgOrderStore::ListPaymentOverdue(absl::
 }
 
 absl::StatusOr<std::vector<std::string>> PgOrderStore::ListUnreleased(int limit) {
-  return ListIds(
-      "SELECT order_id FROM orders WHERE status IN ('CANCELLED', 'FAILED') AND NOT stock_released LIMIT $1",
-      {std::to_string(limit)});
+  return ListIds("SELECT order_id FROM orders WHERE status IN ('CANCELLED', 'FAILED') AND NOT stock_released LIMIT $1",
+                 {std::to_string(limit)});
 }
 
 }  // namespace zhongtai::order

@@ -69,7 +69,10 @@ class FakeCatalog : public ProductCatalog {
     return absl::OkStatus();
   }
   // Simulates the product service expiring a reservation on its own.
-  void Expire(const std::string& order_id) { Release(order_id); calls.pop_back(); }
+  void Expire(const std::string& order_id) {
+    Release(order_id);
+    calls.pop_back();
+  }
 };
 
 // No promotions: the quote is the plain sum; or a fixed failure.
@@ -83,7 +86,11 @@ class FakeQuoter : public PriceQuoter {
     if (!fail.ok()) return fail;
     Quote quote;
     for (const auto& line : lines) {
-      OrderLine out{line.sku_id, line.quantity, line.unit_price, line.unit_price * line.quantity, 0,
+      OrderLine out{line.sku_id,
+                    line.quantity,
+                    line.unit_price,
+                    line.unit_price * line.quantity,
+                    0,
                     line.unit_price * line.quantity};
       quote.subtotal += out.subtotal;
       quote.lines.push_back(out);

@@ -2,9 +2,8 @@
 #include "services/order/store/pg_order_store.h"
 
 #include <atomic>
-#include <thread>
-
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
@@ -28,9 +27,10 @@ struct Db {
   int64_t Count(const std::string& sql) {
     int64_t n = -1;
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
-      n = tx.exec(sql)[0][0].as<int64_t>();
-      return absl::OkStatus();
-    }).ok());
+                  n = tx.exec(sql)[0][0].as<int64_t>();
+                  return absl::OkStatus();
+                })
+                .ok());
     return n;
   }
 };
@@ -117,8 +117,12 @@ TEST_CASE("a cancel and a payment claim race: exactly one wins") {
   REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
   REQUIRE(store.CompletePlacement(Priced(Draft("o1", "k1", kT0), kT0)).ok());
   std::atomic<int> wins{0};
-  std::thread a([&] { if (*store.ClaimForPayment("o1", kT0)) ++wins; });
-  std::thread b([&] { if (*store.Cancel("o1", OrderStatus::kPendingPayment, "buyer", kT0)) ++wins; });
+  std::thread a([&] {
+    if (*store.ClaimForPayment("o1", kT0)) ++wins;
+  });
+  std::thread b([&] {
+    if (*store.Cancel("o1", OrderStatus::kPendingPayment, "buyer", kT0)) ++wins;
+  });
   a.join();
   b.join();
   CHECK(wins == 1);

@@ -83,7 +83,6 @@ v1::ReservationStatus StatusToProto(ReservationStatus status) {
   return v1::RESERVATION_STATUS_UNSPECIFIED;
 }
 
-
 void ToProto(const Category& category, v1::Category* out) {
   out->set_category_id(category.category_id);
   out->set_name(category.name);
@@ -229,8 +228,9 @@ grpc::ServerUnaryReactor* ProductApi::CreateCategory(grpc::CallbackServerContext
                                                      v1::CreateCategoryResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RETURN_IF_ERROR(Validate(*request));
-    ASSIGN_OR_RETURN(Category category, catalog_.CreateCategory(std::string(absl::StripAsciiWhitespace(request->name())),
-                                                                request->parent_id(), request->request_id()));
+    ASSIGN_OR_RETURN(Category category,
+                     catalog_.CreateCategory(std::string(absl::StripAsciiWhitespace(request->name())),
+                                             request->parent_id(), request->request_id()));
     ToProto(category, response->mutable_category());
     return absl::OkStatus();
   });

@@ -23,21 +23,17 @@ class ProductApi : public v1::ProductService::CallbackService {
   grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
                                            const v1::ListCategoriesRequest* request,
                                            v1::ListCategoriesResponse* response) override;
-  grpc::ServerUnaryReactor* CreateProduct(grpc::CallbackServerContext* context,
-                                          const v1::CreateProductRequest* request,
+  grpc::ServerUnaryReactor* CreateProduct(grpc::CallbackServerContext* context, const v1::CreateProductRequest* request,
                                           v1::CreateProductResponse* response) override;
   grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const v1::GetProductRequest* request,
                                        v1::GetProductResponse* response) override;
-  grpc::ServerUnaryReactor* ListProducts(grpc::CallbackServerContext* context,
-                                         const v1::ListProductsRequest* request,
+  grpc::ServerUnaryReactor* ListProducts(grpc::CallbackServerContext* context, const v1::ListProductsRequest* request,
                                          v1::ListProductsResponse* response) override;
   grpc::ServerUnaryReactor* AdjustStock(grpc::CallbackServerContext* context, const v1::AdjustStockRequest* request,
                                         v1::AdjustStockResponse* response) override;
-  grpc::ServerUnaryReactor* BatchGetSkus(grpc::CallbackServerContext* context,
-                                         const v1::BatchGetSkusRequest* request,
+  grpc::ServerUnaryReactor* BatchGetSkus(grpc::CallbackServerContext* context, const v1::BatchGetSkusRequest* request,
                                          v1::BatchGetSkusResponse* response) override;
-  grpc::ServerUnaryReactor* ReserveStock(grpc::CallbackServerContext* context,
-                                         const v1::ReserveStockRequest* request,
+  grpc::ServerUnaryReactor* ReserveStock(grpc::CallbackServerContext* context, const v1::ReserveStockRequest* request,
                                          v1::ReserveStockResponse* response) override;
   grpc::ServerUnaryReactor* ConfirmReservation(grpc::CallbackServerContext* context,
                                                const v1::ConfirmReservationRequest* request,

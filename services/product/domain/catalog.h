@@ -33,8 +33,8 @@ class Catalog {
   // The cached product, without touching the store (so a caller may answer without blocking).
   std::optional<Product> CachedProduct(const std::string& product_id);
   // Newest first. q: words that must all occur in the title. INVALID_ARGUMENT INVALID_PAGE_TOKEN.
-  absl::StatusOr<ProductPage> ListProducts(int page_size, const std::string& page_token,
-                                           const std::string& category_id, const std::string& q);
+  absl::StatusOr<ProductPage> ListProducts(int page_size, const std::string& page_token, const std::string& category_id,
+                                           const std::string& q);
 
  private:
   ProductStore& store_;

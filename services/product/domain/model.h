@@ -110,8 +110,8 @@ struct Allocation {
 
 struct ProductQuery {
   int page_size = 20;
-  std::string after_product_id;  // keyset cursor: products with a smaller id (older) follow
-  std::string category_id;       // with its sub-categories
+  std::string after_product_id;          // keyset cursor: products with a smaller id (older) follow
+  std::string category_id;               // with its sub-categories
   std::vector<std::string> title_words;  // all must occur in the title, case-insensitive
 };
 

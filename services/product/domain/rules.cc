@@ -37,9 +37,8 @@ absl::StatusOr<std::vector<Allocation>> AllocateStock(const std::string& sku_id,
     total += level.available();
   }
   if (total < quantity) {
-    return FailedPrecondition("INSUFFICIENT_STOCK",
-                              absl::StrCat("not enough stock for sku ", sku_id, ": requested ", quantity,
-                                           ", available ", total));
+    return FailedPrecondition("INSUFFICIENT_STOCK", absl::StrCat("not enough stock for sku ", sku_id, ": requested ",
+                                                                 quantity, ", available ", total));
   }
   // Stable: equal availability goes to the warehouse with the smaller id.
   std::stable_sort(fullest.begin(), fullest.end(),
@@ -57,8 +56,8 @@ absl::StatusOr<std::vector<Allocation>> AllocateStock(const std::string& sku_id,
   return out;
 }
 
-absl::StatusOr<std::optional<ReservationStatus>> DecideTransition(const Reservation& current,
-                                                                  ReservationAction action, absl::Time now) {
+absl::StatusOr<std::optional<ReservationStatus>> DecideTransition(const Reservation& current, ReservationAction action,
+                                                                  absl::Time now) {
   const bool held = current.status == ReservationStatus::kHeld;
   const bool past_expiry = now >= current.expires_at;
   switch (action) {
@@ -67,9 +66,8 @@ absl::StatusOr<std::optional<ReservationStatus>> DecideTransition(const Reservat
       return past_expiry ? ReservationStatus::kExpired : ReservationStatus::kConfirmed;
     case ReservationAction::kRelease:
       if (current.status == ReservationStatus::kConfirmed) {
-        return FailedPrecondition("RESERVATION_CONFIRMED",
-                                  absl::StrCat("reservation of order ", current.order_id,
-                                               " is confirmed and cannot be released"));
+        return FailedPrecondition("RESERVATION_CONFIRMED", absl::StrCat("reservation of order ", current.order_id,
+                                                                        " is confirmed and cannot be released"));
       }
       if (!held) return std::nullopt;
       return ReservationStatus::kReleased;

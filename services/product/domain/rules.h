@@ -28,8 +28,8 @@ absl::StatusOr<std::vector<Allocation>> AllocateStock(const std::string& sku_id,
 //   release: HELD -> RELEASED; RELEASED, EXPIRED unchanged; CONFIRMED fails
 //            FAILED_PRECONDITION RESERVATION_CONFIRMED.
 //   expire:  HELD past expiry -> EXPIRED; anything else unchanged.
-absl::StatusOr<std::optional<ReservationStatus>> DecideTransition(const Reservation& current,
-                                                                  ReservationAction action, absl::Time now);
+absl::StatusOr<std::optional<ReservationStatus>> DecideTransition(const Reservation& current, ReservationAction action,
+                                                                  absl::Time now);
 
 // Stock deltas of a status change, per allocation: reserve adds to reserved; confirm takes it out
 // of both on hand and reserved; release and expire give it back.

@@ -1,7 +1,5 @@
 // PgProductStore, the catalogue half: categories, products, SKUs and their availability. The stock
 // half (adjustments, reservations, the expiry sweep) is in pg_inventory_store.cc.
-#include "services/product/store/pg_product_store.h"
-
 #include <map>
 #include <optional>
 #include <utility>
@@ -9,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/pg/arrays.h"
 #include "common/status/status.h"
+#include "services/product/store/pg_product_store.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product {
@@ -140,9 +139,10 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& id
   return skus;
 }
 
-const std::string kProductsSql =
-    absl::StrCat("SELECT product_id, title, description, category_id, zt_micros(created_at) FROM products "
-                 "WHERE product_id = ANY(", kIdArray, ")");
+const std::string kProductsSql = absl::StrCat(
+    "SELECT product_id, title, description, category_id, zt_micros(created_at) FROM products "
+    "WHERE product_id = ANY(",
+    kIdArray, ")");
 
 // Products by id, in the order of `ids`; missing ones are left out.
 std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>& ids) {

@@ -1,8 +1,6 @@
 // PgProductStore, the stock half: adjustments, reservations (reserve, confirm, release) and the expiry
 // sweep. Every statement that moves stock locks the stock rows in (sku id, warehouse id) byte order.
 // The catalogue half is in pg_catalog_store.cc.
-#include "services/product/store/pg_product_store.h"
-
 #include <optional>
 #include <utility>
 
@@ -10,6 +8,7 @@
 #include "common/pg/arrays.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
+#include "services/product/store/pg_product_store.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product {
@@ -294,8 +293,8 @@ absl::StatusOr<StockLevel> PgProductStore::AdjustStock(const StockAdjustment& ad
                                              adjustment.warehouse_id, " would drop below what is reserved"));
     }
     result = {adjustment.sku_id, adjustment.warehouse_id, rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
-    tx.exec_params(kInsertAdjustLedgerSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta,
-                   result.on_hand, result.reserved, adjustment.request_id, adjustment.reason, Micros(now));
+    tx.exec_params(kInsertAdjustLedgerSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta, result.on_hand,
+                   result.reserved, adjustment.request_id, adjustment.reason, Micros(now));
     return absl::OkStatus();
   });
   if (IsUniqueViolation(status)) {
@@ -324,9 +323,9 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
   const std::string kind = LedgerKindFor(ReservationStatus::kHeld);
   ReserveOutcome outcome;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::row result = ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal,
-                                    quantity_literal, Micros(draft.created_at), Micros(draft.expires_at), kind,
-                                    unit.on_hand, unit.reserved)[0];
+    pqxx::row result =
+        ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal, quantity_literal,
+                     Micros(draft.created_at), Micros(draft.expires_at), kind, unit.on_hand, unit.reserved)[0];
     if (result[0].as<int64_t>() == 0) {
       // The order id has a reservation already (committed before, or by the concurrent call this
       // statement waited for): this statement has a new snapshot and sees it. No stock was locked.
@@ -340,8 +339,8 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
       const std::string sku = result[3].as<std::string>();
       if (!result[6].as<bool>()) return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", sku, " does not exist"));
       return FailedPrecondition("INSUFFICIENT_STOCK",
-                                absl::StrCat("not enough stock for sku ", sku, ": requested ",
-                                             result[4].as<int64_t>(), ", available ", result[5].as<int64_t>()));
+                                absl::StrCat("not enough stock for sku ", sku, ": requested ", result[4].as<int64_t>(),
+                                             ", available ", result[5].as<int64_t>()));
     }
     if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
       // Cannot happen while the rows are locked; the CHECK constraints back this up.
@@ -384,10 +383,9 @@ absl::StatusOr<int> PgProductStore::ExpireDue(absl::Time now, int limit) {
   int expired = 0;
   const StockDelta unit = DeltaFor(ReservationStatus::kExpired, 1);
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::row result =
-        ExecPrepared(tx, "product_expire_due", kExpireDueSql, Micros(now), limit,
-                     std::string(LedgerKindFor(ReservationStatus::kExpired)), unit.on_hand, unit.reserved,
-                     StatusText(ReservationStatus::kExpired))[0];
+    pqxx::row result = ExecPrepared(tx, "product_expire_due", kExpireDueSql, Micros(now), limit,
+                                    std::string(LedgerKindFor(ReservationStatus::kExpired)), unit.on_hand,
+                                    unit.reserved, StatusText(ReservationStatus::kExpired))[0];
     if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
       return FailedPrecondition("INSUFFICIENT_STOCK", "expired stock cannot be returned");
     }

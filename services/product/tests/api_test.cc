@@ -2,16 +2,16 @@
 // fields, reasons in trailers, and the reservation metric.
 #include <catch2/catch.hpp>
 
-#include "common/testing/callers.h"
-#include "zhongtai/api/v1/annotations.pb.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/testing/api_server.h"
+#include "common/testing/callers.h"
 #include "prometheus/registry.h"
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"
 #include "services/product/domain/ids.h"
 #include "services/product/tests/in_memory_store.h"
+#include "zhongtai/api/v1/annotations.pb.h"
 
 namespace zhongtai::product {
 namespace {

@@ -98,7 +98,8 @@ absl::StatusOr<std::vector<Product>> InMemoryProductStore::ListProducts(const Pr
       if (!match) continue;
     }
     bool all_words = true;
-    for (const auto& w : query.title_words) all_words = all_words && absl::StrContains(absl::AsciiStrToLower(p.title), absl::AsciiStrToLower(w));
+    for (const auto& w : query.title_words)
+      all_words = all_words && absl::StrContains(absl::AsciiStrToLower(p.title), absl::AsciiStrToLower(w));
     if (!all_words) continue;
     out.push_back(FillLocked(p));
   }

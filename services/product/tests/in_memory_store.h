@@ -50,7 +50,7 @@ class InMemoryProductStore : public ProductStore {
   std::map<std::string, std::string> category_requests_;  // request id -> category id
   std::map<std::string, Product> products_;
   std::map<std::string, std::string> product_requests_;
-  std::map<std::string, std::string> sku_product_;  // sku id -> product id
+  std::map<std::string, std::string> sku_product_;                   // sku id -> product id
   std::map<std::pair<std::string, std::string>, StockLevel> stock_;  // (sku, warehouse)
   std::map<std::string, StockLevel> adjust_requests_;
   std::map<std::string, StoredReservation> reservations_;

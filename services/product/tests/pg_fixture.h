@@ -3,7 +3,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -75,7 +74,8 @@ struct PgFixture {
                       sku_id);
                   out = {r[0][0].as<int64_t>(), r[0][1].as<int64_t>()};
                   return absl::OkStatus();
-                }).ok());
+                })
+                .ok());
     return out;
   }
 
@@ -84,14 +84,15 @@ struct PgFixture {
     std::vector<StockLevel> out;
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
                   out.clear();
-                  for (const auto& row : tx.exec_params(
-                           "SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku_id = $1 "
-                           "ORDER BY warehouse_id COLLATE \"C\"",
-                           sku_id)) {
+                  for (const auto& row :
+                       tx.exec_params("SELECT warehouse_id, on_hand, reserved FROM stock WHERE sku_id = $1 "
+                                      "ORDER BY warehouse_id COLLATE \"C\"",
+                                      sku_id)) {
                     out.push_back({sku_id, row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>()});
                   }
                   return absl::OkStatus();
-                }).ok());
+                })
+                .ok());
     return out;
   }
 
@@ -99,14 +100,15 @@ struct PgFixture {
     std::vector<Allocation> out;
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
                   out.clear();
-                  for (const auto& row : tx.exec_params(
-                           "SELECT warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1 "
-                           "AND sku_id = $2 ORDER BY warehouse_id COLLATE \"C\"",
-                           order_id, sku_id)) {
+                  for (const auto& row :
+                       tx.exec_params("SELECT warehouse_id, quantity FROM reservation_allocations WHERE order_id = $1 "
+                                      "AND sku_id = $2 ORDER BY warehouse_id COLLATE \"C\"",
+                                      order_id, sku_id)) {
                     out.push_back({sku_id, row[0].as<std::string>(), row[1].as<int64_t>()});
                   }
                   return absl::OkStatus();
-                }).ok());
+                })
+                .ok());
     return out;
   }
 
@@ -117,24 +119,27 @@ struct PgFixture {
   void ResetStatements() {
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
                   tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-                  tx.exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
-                          "WHERE datname = current_database()), 0)");
+                  tx.exec(
+                      "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
+                      "WHERE datname = current_database()), 0)");
                   return absl::OkStatus();
-                }).ok());
+                })
+                .ok());
   }
   std::map<std::string, int64_t> Statements() {
     std::map<std::string, int64_t> out;
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
                   out.clear();
-                  for (const auto& row : tx.exec(
-                           "SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls FROM pg_stat_statements "
-                           "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                           "AND toplevel AND query NOT LIKE '%pg_stat_statements%' "
-                           "AND query NOT LIKE 'SELECT timestamptz %' AND query NOT LIKE 'SELECT (EXTRACT%'")) {
+                  for (const auto& row :
+                       tx.exec("SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls FROM pg_stat_statements "
+                               "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                               "AND toplevel AND query NOT LIKE '%pg_stat_statements%' "
+                               "AND query NOT LIKE 'SELECT timestamptz %' AND query NOT LIKE 'SELECT (EXTRACT%'")) {
                     out[row[0].as<std::string>()] += row[1].as<int64_t>();
                   }
                   return absl::OkStatus();
-                }).ok());
+                })
+                .ok());
     // The COMMIT of ResetStatements() and the BEGIN of the reading transaction above.
     for (const char* own : {"BEGIN", "COMMIT"}) {
       if (--out[own] == 0) out.erase(own);
@@ -148,7 +153,8 @@ struct PgFixture {
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
                   n = tx.exec_params(sql, param)[0][0].as<int64_t>();
                   return absl::OkStatus();
-                }).ok());
+                })
+                .ok());
     return n;
   }
 };

@@ -1,9 +1,8 @@
 // PgProductStore reservations on a real PostgreSQL (label store): the concurrency rules with real threads,
 // the warehouse split, the sweep and the statements each step sends.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <set>
@@ -111,13 +110,15 @@ TEST_CASE("confirm sells, release returns, and confirm after release fails", "[s
   CHECK(ReasonOf(f.inventory->Confirm("never").status()) == "RESERVATION_NOT_FOUND");
 
   std::vector<std::string> kinds;
-  REQUIRE(f.pool->Transact([&](pqxx::work& tx) {
-                  for (const auto& row : tx.exec_params(
-                           "SELECT kind FROM stock_ledger WHERE sku_id = $1 ORDER BY entry_id", sku)) {
-                    kinds.push_back(row[0].as<std::string>());
-                  }
-                  return absl::OkStatus();
-                }).ok());
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const auto& row :
+                     tx.exec_params("SELECT kind FROM stock_ledger WHERE sku_id = $1 ORDER BY entry_id", sku)) {
+                  kinds.push_back(row[0].as<std::string>());
+                }
+                return absl::OkStatus();
+              })
+              .ok());
   CHECK(kinds == std::vector<std::string>{"initial", "reserve", "reserve", "confirm", "release"});
 }
 
@@ -141,8 +142,9 @@ TEST_CASE("two sweepers at once expire each reservation once", "[store]") {
   Product p = f.AddProduct("Phone", {{"A", 1000}, {"B", 1000}});
   for (int i = 0; i < 120; ++i) {
     // Lines over both SKUs in both orders, so the sweep has to lock stock rows in one order.
-    REQUIRE(f.inventory->Reserve("o" + std::to_string(i), {{p.skus[i % 2].sku_id, 2}, {p.skus[1 - i % 2].sku_id, 1}},
-                                 absl::Seconds(10))
+    REQUIRE(f.inventory
+                ->Reserve("o" + std::to_string(i), {{p.skus[i % 2].sku_id, 2}, {p.skus[1 - i % 2].sku_id, 1}},
+                          absl::Seconds(10))
                 .ok());
   }
   f.clock.Advance(absl::Seconds(11));
@@ -272,8 +274,7 @@ TEST_CASE("a repeated reservation returns the first one even when the stock has 
   CHECK(f.observer.Count("reserved") == 1);
 }
 
-TEST_CASE("one sweep expiring several orders on one stock row writes each movement with its own level",
-          "[store]") {
+TEST_CASE("one sweep expiring several orders on one stock row writes each movement with its own level", "[store]") {
   PgFixture f;
   Product p = f.AddProduct("Phone", {{"A", 20}, {"B", 20}});
   std::string a = p.skus[0].sku_id, b = p.skus[1].sku_id;
@@ -286,15 +287,17 @@ TEST_CASE("one sweep expiring several orders on one stock row writes each moveme
   CHECK(f.Stock(a) == std::make_pair<int64_t, int64_t>(20, 1));
   CHECK(f.Stock(b) == std::make_pair<int64_t, int64_t>(20, 0));
   std::vector<std::tuple<std::string, std::string, int64_t, int64_t>> rows;
-  REQUIRE(f.pool->Transact([&](pqxx::work& tx) {
-                for (const auto& row : tx.exec(
-                         "SELECT sku_id, order_id, reserved_delta, reserved_after FROM stock_ledger "
-                         "WHERE kind = 'expire' ORDER BY entry_id")) {
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const auto& row :
+                     tx.exec("SELECT sku_id, order_id, reserved_delta, reserved_after FROM stock_ledger "
+                             "WHERE kind = 'expire' ORDER BY entry_id")) {
                   rows.emplace_back(row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>(),
                                     row[3].as<int64_t>());
                 }
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   // Before the sweep A had 2+3+4+1 = 10 reserved and B 1+5 = 6; orders are expired in id order.
   std::vector<std::tuple<std::string, std::string, int64_t, int64_t>> want = {
       {a, "o-1", -2, 8}, {a, "o-2", -3, 5}, {a, "o-3", -4, 1}, {b, "o-1", -1, 5}, {b, "o-3", -5, 0}};
@@ -372,8 +375,7 @@ TEST_CASE("reserve, confirm, release and sweep at once over shared SKUs: no dead
   }
 }
 
-TEST_CASE("a reservation of three lines is one statement, confirm two, the sweep one, a SKU batch one",
-          "[store]") {
+TEST_CASE("a reservation of three lines is one statement, confirm two, the sweep one, a SKU batch one", "[store]") {
   PgFixture f;
   Product p = f.AddProduct("Phone", {{"A", 10}, {"B", 10}, {"C", 10}});
   std::vector<ReservationLine> lines;

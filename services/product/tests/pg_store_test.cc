@@ -1,8 +1,7 @@
 // PgProductStore on a real PostgreSQL (label store): catalogue, pages, stock adjustments, prepared reads.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <set>
@@ -139,11 +138,13 @@ TEST_CASE("the prepared catalogue reads keep their generic plan instead of being
   PgFixture f;
   Product p = f.AddProduct("Phone", {{"A", 10}, {"B", 10}, {"C", 10}});
   // One connection, so that every call meets the same prepared statement, with planning counted.
-  REQUIRE(f.pool->Transact([&](pqxx::work& tx) {
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
                 tx.exec(absl::StrCat("ALTER DATABASE ", tx.quote_name(f.db.name()),
                                      " SET pg_stat_statements.track_planning = on"));
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   pg::PoolOptions options;
   options.dsn = f.db.dsn();
   options.size = 1;
@@ -157,7 +158,8 @@ TEST_CASE("the prepared catalogue reads keep their generic plan instead of being
     REQUIRE(store.GetProduct(p.product_id).ok());
   }
   std::map<std::string, std::pair<int64_t, int64_t>> by_table;  // calls, plans
-  REQUIRE(f.pool->Transact([&](pqxx::work& tx) {
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
                 for (const auto& row : tx.exec(
                          "SELECT CASE WHEN query LIKE '%FROM skus s%s.sku_id = ANY%' THEN 'skus by sku' "
                          "WHEN query LIKE '%FROM skus s%s.product_id = ANY%' THEN 'skus by product' "
@@ -169,7 +171,8 @@ TEST_CASE("the prepared catalogue reads keep their generic plan instead of being
                   by_table[row[0].as<std::string>()].second += row[2].as<int64_t>();
                 }
                 return absl::OkStatus();
-              }).ok());
+              })
+              .ok());
   for (const char* statement : {"skus by sku", "skus by product", "products"}) {
     CAPTURE(statement);
     CHECK(by_table[statement].first == 12);

@@ -39,8 +39,7 @@ bool Argon2PasswordHasher::Verify(const std::string& encoded_hash, const std::st
   return auth::VerifyPassword(encoded_hash, password);
 }
 
-Accounts::Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids,
-                   AccountSettings settings)
+Accounts::Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings)
     : store_(store),
       hasher_(hasher),
       clock_(clock),
@@ -91,8 +90,8 @@ absl::StatusOr<LoginResult> Accounts::Login(const std::string& login, const std:
   ASSIGN_OR_RETURN(absl::Time locked_until, store_.LoginLockedUntil(login_key, now));
   if (locked_until > now) return LoginThrottled(locked_until - now);
 
-  absl::StatusOr<User> user = normalised.empty() ? absl::StatusOr<User>(absl::NotFoundError("no login"))
-                                                 : store_.FindByLogin(normalised);
+  absl::StatusOr<User> user =
+      normalised.empty() ? absl::StatusOr<User>(absl::NotFoundError("no login")) : store_.FindByLogin(normalised);
   if (!user.ok() && user.status().code() != absl::StatusCode::kNotFound) return user.status();
   // Exactly one hash either way: an unknown login is checked against a dummy hash of the same cost.
   bool matches = false;
@@ -127,18 +126,15 @@ absl::StatusOr<IssuedTokens> Accounts::Refresh(const std::string& refresh_token)
   next.token_hash = auth::Sha256Hex(tokens.refresh_token);
   next.created_at = now;
   next.expires_at = now + settings_.refresh_ttl;
-  ASSIGN_OR_RETURN(UserStore::RotateResult rotated,
-                   store_.RotateSession(auth::Sha256Hex(refresh_token), next, now));
+  ASSIGN_OR_RETURN(UserStore::RotateResult rotated, store_.RotateSession(auth::Sha256Hex(refresh_token), next, now));
   switch (rotated.outcome) {
-    case UserStore::RotateOutcome::kRotated:
-      break;
+    case UserStore::RotateOutcome::kRotated: break;
     case UserStore::RotateOutcome::kExpired:
       return Error(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_EXPIRED", "refresh token has expired");
     case UserStore::RotateOutcome::kReused:
       log::Warn("refresh token reused; session family revoked", {{"user_id", rotated.user_id}});
       return RefreshInvalid();
-    case UserStore::RotateOutcome::kUnknown:
-      return RefreshInvalid();
+    case UserStore::RotateOutcome::kUnknown: return RefreshInvalid();
   }
   absl::StatusOr<User> user = store_.FindById(rotated.user_id);
   if (!user.ok()) {

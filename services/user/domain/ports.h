@@ -39,7 +39,7 @@ class UserStore {
   // Failed logins, kept per login key (a hash of the normalised login, known account or not) where every
   // replica sees them.
   struct LoginThrottlePolicy {
-    int max_failures = 5;                        // this many failures within `window`...
+    int max_failures = 5;  // this many failures within `window`...
     absl::Duration window = absl::Minutes(15);
     absl::Duration lockout = absl::Minutes(15);  // ...refuse further attempts for this long
   };

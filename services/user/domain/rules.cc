@@ -22,8 +22,7 @@ absl::StatusOr<std::string> NormalizeEmail(const std::string& email) {
   std::string out = absl::AsciiStrToLower(absl::StripAsciiWhitespace(email));
   size_t at = out.find('@');
   bool ok = out.size() <= 254 && at != std::string::npos && at > 0 && at + 1 < out.size() &&
-            out.find('@', at + 1) == std::string::npos && out.find('.', at) != std::string::npos &&
-            out.back() != '.';
+            out.find('@', at + 1) == std::string::npos && out.find('.', at) != std::string::npos && out.back() != '.';
   for (unsigned char c : out) {
     if (c <= ' ' || c == 0x7f) ok = false;
   }

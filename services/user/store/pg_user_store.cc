@@ -32,7 +32,8 @@ constexpr char kCountLoginFailureSql[] =
     "VALUES ($1, 1, zt_ts($2), zt_ts($2)) "
     "ON CONFLICT (login_hash) DO UPDATE SET "
     "  failures = CASE WHEN f.window_start <= zt_ts($2::bigint - $3::bigint) THEN 1 ELSE f.failures + 1 END, "
-    "  window_start = CASE WHEN f.window_start <= zt_ts($2::bigint - $3::bigint) THEN zt_ts($2) ELSE f.window_start END, "
+    "  window_start = CASE WHEN f.window_start <= zt_ts($2::bigint - $3::bigint) THEN zt_ts($2) ELSE f.window_start "
+    "END, "
     "  updated_at = zt_ts($2) "
     "RETURNING failures";
 
@@ -103,9 +104,9 @@ absl::StatusOr<User> PgUserStore::FindById(const std::string& user_id) {
 
 absl::Status PgUserStore::UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) {
   return pool_.Transact([&](pqxx::work& tx) {
-    pqxx::result updated = tx.exec_params(
-        "UPDATE users SET role = $2, password_hash = $3, updated_at = now() WHERE user_id = $1", user_id,
-        RoleText(role), password_hash);
+    pqxx::result updated =
+        tx.exec_params("UPDATE users SET role = $2, password_hash = $3, updated_at = now() WHERE user_id = $1", user_id,
+                       RoleText(role), password_hash);
     if (updated.affected_rows() == 0) return NotFound("USER_NOT_FOUND", "no such user");
     return absl::OkStatus();
   });
@@ -116,14 +117,13 @@ absl::Status PgUserStore::CreateSession(const RefreshSession& session) {
     tx.exec_params(
         "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at) "
         "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5))",
-        session.token_hash, session.user_id, session.family_id, Micros(session.created_at),
-        Micros(session.expires_at));
+        session.token_hash, session.user_id, session.family_id, Micros(session.created_at), Micros(session.expires_at));
     return absl::OkStatus();
   });
 }
 
-absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::string& old_hash,
-                                                                   RefreshSession next, absl::Time now) {
+absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::string& old_hash, RefreshSession next,
+                                                                   absl::Time now) {
   RotateResult result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     result = RotateResult{};
@@ -140,9 +140,8 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
     const std::string family_id = rows[0][1].as<std::string>();
     const absl::Time expires_at = FromMicros(rows[0][2]);
     if (rows[0][3].as<bool>()) {
-      tx.exec_params(
-          "UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE family_id = $1 AND revoked_at IS NULL",
-          family_id, Micros(now));
+      tx.exec_params("UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE family_id = $1 AND revoked_at IS NULL",
+                     family_id, Micros(now));
       result.outcome = RotateOutcome::kReused;
       return absl::OkStatus();
     }

@@ -82,8 +82,8 @@ TEST_CASE("register rejects bad input with the field") {
                "PHONE_INVALID", "phone");
   RequireError(f.accounts.Register({"a@b.cn", "", "1234567", "N"}).status(), absl::StatusCode::kInvalidArgument,
                "PASSWORD_TOO_SHORT", "password");
-  RequireError(f.accounts.Register({"a@b.cn", "", "s3cret-pass", "  "}).status(),
-               absl::StatusCode::kInvalidArgument, "NICKNAME_MISSING", "nickname");
+  RequireError(f.accounts.Register({"a@b.cn", "", "s3cret-pass", "  "}).status(), absl::StatusCode::kInvalidArgument,
+               "NICKNAME_MISSING", "nickname");
   // Eight characters, counted as characters rather than bytes.
   CHECK(f.accounts.Register({"a@b.cn", "", "密码密码密码密码", "N"}).ok());
 }
@@ -150,8 +150,7 @@ TEST_CASE("refresh tokens expire and unknown ones are rejected") {
   f.MustRegister("bob@example.com");
   auto login = f.accounts.Login("bob@example.com", "s3cret-pass");
   REQUIRE(login.ok());
-  RequireError(f.accounts.Refresh("not-a-token").status(), absl::StatusCode::kUnauthenticated,
-               "REFRESH_TOKEN_INVALID");
+  RequireError(f.accounts.Refresh("not-a-token").status(), absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID");
   RequireError(f.accounts.Refresh("").status(), absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_INVALID");
   f.clock.Advance(absl::Hours(24));
   RequireError(f.accounts.Refresh(login->tokens.refresh_token).status(), absl::StatusCode::kUnauthenticated,

@@ -2,15 +2,13 @@
 // unknown and known logins (hashes counted by a fake hasher, not timed), the password length cap, and
 // the per-login throttle (on the in-memory store; the PostgreSQL one has its own store test).
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "common/auth/token.h"
-
 #include "common/status/status.h"
 #include "services/user/domain/accounts.h"
 #include "services/user/domain/rules.h"
@@ -114,8 +112,8 @@ TEST_CASE("no more password hashes run at once than the bound, however many logi
     });
   }
   for (auto& t : threads) t.join();
-  CHECK(refused == 10);        // every one was checked...
-  CHECK(hasher.peak() == 2);   // ...two at a time, never more
+  CHECK(refused == 10);       // every one was checked...
+  CHECK(hasher.peak() == 2);  // ...two at a time, never more
 }
 
 TEST_CASE("a login that cannot get a hash slot in time is RESOURCE_EXHAUSTED (OVERLOADED)") {

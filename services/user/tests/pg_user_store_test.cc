@@ -1,13 +1,11 @@
 #include "services/user/store/pg_user_store.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "common/auth/token.h"
-
 #include "common/pg/migrate.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
@@ -207,7 +205,8 @@ TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a l
   CHECK(admin->user.role == Role::kAdmin);
 }
 
-TEST_CASE("login failures over PostgreSQL: concurrent failures each count and the limit locks once per count", "[store]") {
+TEST_CASE("login failures over PostgreSQL: concurrent failures each count and the limit locks once per count",
+          "[store]") {
   Db db;
   PgUserStore store(*db.pool);
   const UserStore::LoginThrottlePolicy policy{5, absl::Minutes(15), absl::Minutes(15)};
@@ -259,10 +258,13 @@ TEST_CASE("login failures over PostgreSQL: a window restarts when it is over, an
   REQUIRE(store.RecordLoginFailure("hash-of-stale", kNow, policy).ok());
   REQUIRE(store.RecordLoginFailure("hash-of-fresh", kNow + absl::Hours(2), policy).ok());
   int rows = -1;
-  REQUIRE(db.pool->Transact([&](pqxx::work& tx) {
-    rows = tx.exec("SELECT count(*) FROM login_failures WHERE login_hash = 'hash-of-stale'")[0][0].as<int>();
-    return absl::OkStatus();
-  }).ok());
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                rows =
+                    tx.exec("SELECT count(*) FROM login_failures WHERE login_hash = 'hash-of-stale'")[0][0].as<int>();
+                return absl::OkStatus();
+              })
+              .ok());
   CHECK(rows == 0);
 }
 

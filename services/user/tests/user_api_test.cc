@@ -1,14 +1,13 @@
 // The UserService over a real in-process gRPC server, with the domain on in-memory fakes.
 #include "services/user/api/user_api.h"
 
+#include <catch2/catch.hpp>
 #include <memory>
 
-#include <catch2/catch.hpp>
-
 #include "common/auth/token.h"
-#include "common/testing/callers.h"
 #include "common/status/grpc_status.h"
 #include "common/testing/api_server.h"
+#include "common/testing/callers.h"
 #include "services/user/tests/fakes.h"
 
 namespace zhongtai::user {
