@@ -18,18 +18,22 @@ using grpc::experimental::InterceptionHookPoints;
 struct Decision {
   absl::Status status;
   Caller caller;
+  const void* owner = nullptr;  // the interceptor that made it
 };
 
-// Decisions of the calls in flight, by server context; an entry lives as long as its call's interceptor.
+// Decisions of the calls in flight, by server context; an entry lives as long as its call's interceptor. A new
+// call may reuse a finished call's context address before that call's interceptor is gone, so an interceptor
+// erases only its own entry.
 class Decisions {
  public:
   void Put(const grpc::ServerContextBase* context, Decision decision) {
     std::lock_guard<std::mutex> lock(mu_);
     decisions_[context] = std::move(decision);
   }
-  void Erase(const grpc::ServerContextBase* context) {
+  void Erase(const grpc::ServerContextBase* context, const void* owner) {
     std::lock_guard<std::mutex> lock(mu_);
-    decisions_.erase(context);
+    auto it = decisions_.find(context);
+    if (it != decisions_.end() && it->second.owner == owner) decisions_.erase(it);
   }
   bool Get(const grpc::ServerContextBase* context, Decision& out) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -66,7 +70,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   AuthInterceptor(grpc::experimental::ServerRpcInfo* info, const Security& security, auth::VerifiedTokens& verified)
       : info_(info), security_(security), verified_(verified) {}
   ~AuthInterceptor() override {
-    if (registered_) AllDecisions().Erase(info_->server_context());
+    if (registered_) AllDecisions().Erase(info_->server_context(), this);
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -105,6 +109,7 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
       decision_.status =
           Authorize(method, google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name), caller);
     }
+    decision_.owner = this;
     AllDecisions().Put(context, decision_);
     registered_ = true;
   }
