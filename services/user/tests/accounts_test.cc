@@ -19,10 +19,7 @@ using testing::SequentialIds;
 struct Fixture {
   Fixture() : accounts(store, hasher, clock, ids, Settings()) {}
   static AccountSettings Settings() {
-    AccountSettings settings;
-    static const auth::KeyPair keys = auth::NewKeyPair();
-    settings.token.signing_key = keys.signing_key;
-    settings.token.public_key = keys.public_key;
+    AccountSettings settings = testing::TestAccountSettings();
     settings.refresh_ttl = absl::Hours(24);
     return settings;
   }

@@ -8,10 +8,21 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/token.h"
 #include "common/status/status.h"
+#include "services/user/domain/accounts.h"
 #include "services/user/domain/ports.h"
 
 namespace zhongtai::user::testing {
+
+// Account settings with a token key pair made for the test run.
+inline AccountSettings TestAccountSettings() {
+  static const auth::KeyPair keys = auth::NewKeyPair();
+  AccountSettings settings;
+  settings.token.signing_key = keys.signing_key;
+  settings.token.public_key = keys.public_key;
+  return settings;
+}
 
 class InMemoryUserStore : public UserStore {
  public:

@@ -23,10 +23,7 @@ using testing::InMemoryUserStore;
 using testing::SequentialIds;
 
 AccountSettings Settings() {
-  AccountSettings settings;
-  static const auth::KeyPair keys = auth::NewKeyPair();
-  settings.token.signing_key = keys.signing_key;
-  settings.token.public_key = keys.public_key;
+  AccountSettings settings = testing::TestAccountSettings();
   return settings;
 }
 

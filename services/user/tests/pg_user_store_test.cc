@@ -172,10 +172,7 @@ TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a l
   testing::FakeHasher hasher;
   testing::FakeClock clock;
   testing::SequentialIds ids;
-  AccountSettings settings;
-  static const auth::KeyPair keys = auth::NewKeyPair();
-  settings.token.signing_key = keys.signing_key;
-  settings.token.public_key = keys.public_key;
+  AccountSettings settings = testing::TestAccountSettings();
   Accounts accounts(store, hasher, clock, ids, settings);
 
   std::atomic<int> ok{0};
@@ -274,10 +271,7 @@ TEST_CASE("accounts over PostgreSQL: failed logins lock the account across Accou
   testing::FakeHasher hasher;
   testing::FakeClock clock;
   testing::SequentialIds ids;
-  AccountSettings settings;
-  static const auth::KeyPair keys = auth::NewKeyPair();
-  settings.token.signing_key = keys.signing_key;
-  settings.token.public_key = keys.public_key;
+  AccountSettings settings = testing::TestAccountSettings();
   Accounts replica_a(store, hasher, clock, ids, settings);
   Accounts replica_b(store, hasher, clock, ids, settings);
   REQUIRE(replica_a.Register({"eve@example.com", "", "s3cret-pass", "Eve"}).ok());
