@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/gateway/http_handler.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcoder.h"
 
@@ -21,19 +22,6 @@ class Registry;
 }
 
 namespace zhongtai::gateway {
-
-struct HttpRequest {
-  std::string method;  // "GET", ...
-  std::string target;  // path and query, as sent
-  std::string body;
-  // Header values ("" when absent).
-  std::string authorization;
-  std::string idempotency_key;
-  std::string request_id;
-  std::string traceparent;
-  // The client address rate limits key on (see ClientIp in rate_limiter.h).
-  std::string client_ip;
-};
 
 class RateLimiter;
 
@@ -48,7 +36,7 @@ struct GatewayOptions {
   RateLimiter* rate_limiter = nullptr;
 };
 
-class Gateway {
+class Gateway : public HttpHandler {
  public:
   // Builds the route table from the suite's services and one channel per upstream. Metrics are
   // registered in `registry`.
@@ -58,15 +46,15 @@ class Gateway {
 
   // Answers `request`; `done` runs exactly once, on this thread or on a gRPC thread. Every response
   // carries X-Request-Id.
-  void Handle(HttpRequest request, std::function<void(HttpResponse)> done);
+  void Handle(HttpRequest request, std::function<void(HttpResponse)> done) override;
 
   // A response the HTTP layer made itself (bad framing, body too large): counted and given a request id.
-  HttpResponse Rejected(const std::string& method, const absl::Status& status, int http_status);
+  HttpResponse Rejected(const std::string& method, const absl::Status& status, int http_status) override;
 
   // While draining /readyz answers 503 so that load balancers stop sending traffic.
   void SetDraining() { draining_.store(true); }
 
-  const RouteTable& routes() const { return routes_; }
+  const RouteTable& routes() const override { return routes_; }
   const std::string& openapi() const { return openapi_; }
 
  private:

@@ -34,7 +34,7 @@ class Session;
 
 struct HttpServer::Impl {
   HttpServerOptions options;
-  Gateway* gateway;
+  HttpHandler* handler;
   BodyLimits body_limits;  // resolved in Start()
   // Before ioc: sessions held by handlers that ioc's destructor drops remove themselves here.
   std::mutex mu;
@@ -47,7 +47,7 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
 
-  Impl(HttpServerOptions o, Gateway* g) : options(std::move(o)), gateway(g), acceptor(net::make_strand(ioc)) {}
+  Impl(HttpServerOptions o, HttpHandler* h) : options(std::move(o)), handler(h), acceptor(net::make_strand(ioc)) {}
 
   void Accept();
   void Refuse(tcp::socket socket);
@@ -144,14 +144,14 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string method = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
     HttpResponse response;
     if (ec == http::error::body_limit) {
-      response = server_->gateway->Rejected(
+      response = server_->handler->Rejected(
           method,
           InvalidArgument("", "BODY_TOO_LARGE", absl::StrCat("the body is larger than ", body_limit_, " bytes")), 413);
     } else if (ec == http::error::header_limit) {
       response =
-          server_->gateway->Rejected(method, InvalidArgument("", "HEADERS_TOO_LARGE", "the header is too large"), 431);
+          server_->handler->Rejected(method, InvalidArgument("", "HEADERS_TOO_LARGE", "the header is too large"), 431);
     } else {
-      response = server_->gateway->Rejected(method, InvalidArgument("", "BAD_HTTP_REQUEST", ec.message()), 400);
+      response = server_->handler->Rejected(method, InvalidArgument("", "BAD_HTTP_REQUEST", ec.message()), 400);
     }
     keep_alive_ = false;
     Write(std::move(response), 11);
@@ -176,7 +176,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ClientIp(peer_, absl::string_view(forwarded.data(), forwarded.size()), server_->options.trusted_proxy_hops);
     ++requests_;
     unsigned version = req.version();
-    server_->gateway->Handle(std::move(request), [self = shared_from_this(), version](HttpResponse response) {
+    server_->handler->Handle(std::move(request), [self = shared_from_this(), version](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, version, response = std::move(response)]() mutable {
         self->Write(std::move(response), version);
       });
@@ -298,8 +298,8 @@ void HttpServer::Impl::Accept() {
   });
 }
 
-HttpServer::HttpServer(HttpServerOptions options, Gateway* gateway)
-    : impl_(std::make_unique<Impl>(std::move(options), gateway)) {}
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler* handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
 HttpServer::~HttpServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -310,7 +310,7 @@ size_t HttpServer::open_connections() const {
 
 absl::Status HttpServer::Start() {
   absl::StatusOr<BodyLimits> limits =
-      BodyLimits::Create(impl_->options.body_limit, impl_->options.route_body_limits, impl_->gateway->routes());
+      BodyLimits::Create(impl_->options.body_limit, impl_->options.route_body_limits, impl_->handler->routes());
   if (!limits.ok()) return limits.status();
   impl_->body_limits = *std::move(limits);
   beast::error_code ec;

@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "services/gateway/body_limits.h"
-#include "services/gateway/gateway.h"
+#include "services/gateway/http_handler.h"
 
 namespace zhongtai::gateway {
 
@@ -42,8 +42,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // The gateway answers every parsed request; it must outlive the server.
-  HttpServer(HttpServerOptions options, Gateway* gateway);
+  // `handler` answers every parsed request; it must outlive the server.
+  HttpServer(HttpServerOptions options, HttpHandler* handler);
   ~HttpServer();
 
   // Binds and starts the io threads. INVALID_ARGUMENT when a route body limit names no route.
