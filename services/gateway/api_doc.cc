@@ -19,6 +19,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/gateway/error_reasons.h"
+#include "services/gateway/errors.h"
 #include "services/gateway/route_fields.h"
 #include "services/gateway/transcoder.h"
 

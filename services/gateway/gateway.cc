@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/ids/ids.h"
 #include "common/log/log.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/client.h"
@@ -19,8 +20,10 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/gateway/errors.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/rate_limiter.h"
+#include "services/gateway/trace_context.h"
 
 #ifndef ZT_VERSION
 #define ZT_VERSION "dev"
@@ -134,14 +137,14 @@ void Gateway::Record(const std::string& method, const std::string& route, int st
 
 HttpResponse Gateway::Rejected(const std::string& method, const absl::Status& status, int http_status) {
   HttpResponse response = ErrorResponse(status, http_status);
-  response.headers.emplace_back("X-Request-Id", RandomHex(16));
+  response.headers.emplace_back("X-Request-Id", ids::RandomHex(32));
   Record(method, "UNMATCHED", response.status, absl::Now());
   return response;
 }
 
 void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done) {
   absl::Time start = absl::Now();
-  std::string request_id = IsValidRequestId(request.request_id) ? request.request_id : RandomHex(16);
+  std::string request_id = IsValidRequestId(request.request_id) ? request.request_id : ids::RandomHex(32);
   std::string traceparent = NextTraceparent(request.traceparent);
   request.traceparent = traceparent;
   absl::string_view target = request.target;

@@ -12,6 +12,7 @@
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/registry.h"
+#include "services/gateway/errors.h"
 
 namespace zhongtai::gateway {
 namespace {

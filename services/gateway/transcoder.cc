@@ -11,6 +11,7 @@
 #include "common/status/status.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/gateway/errors.h"
 #include "services/gateway/json_writer.h"
 
 namespace zhongtai::gateway {
@@ -21,17 +22,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-constexpr char kBearer[] = "bearer ";
-
 bool IsHex(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
-
-bool IsLowerHex(absl::string_view s, size_t size) {
-  if (s.size() != size) return false;
-  for (char c : s) {
-    if (!(absl::ascii_isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return s.find_first_not_of('0') != absl::string_view::npos;
-}
 
 // application/x-www-form-urlencoded decoding of one query key or value.
 bool FormDecode(absl::string_view in, std::string* out) {
@@ -239,38 +230,6 @@ Message* MutableParent(Message* request, const FieldPath& path) {
 
 }  // namespace
 
-absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view authorization, const TokenVerifier& verify) {
-  Caller caller;
-  authorization = absl::StripAsciiWhitespace(authorization);
-  if (authorization.empty()) {
-    if (route.access == Access::kPublic) return caller;
-    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING", "this route needs an access token");
-  }
-  absl::StatusOr<auth::Claims> claims = absl::UnauthenticatedError("not a bearer token");
-  if (authorization.size() > sizeof(kBearer) - 1 && absl::StartsWithIgnoreCase(authorization, kBearer)) {
-    claims = verify(absl::StripAsciiWhitespace(authorization.substr(sizeof(kBearer) - 1)));
-  }
-  if (!claims.ok()) {
-    if (route.access == Access::kPublic) return caller;
-    std::string reason = ReasonOf(claims.status());
-    if (reason != "TOKEN_EXPIRED") reason = "TOKEN_INVALID";
-    return Error(absl::StatusCode::kUnauthenticated, reason,
-                 reason == "TOKEN_EXPIRED" ? "the access token has expired" : "the access token is not valid");
-  }
-  if (claims->subject.empty()) {
-    if (route.access == Access::kPublic) return caller;
-    return Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID", "the access token is not valid");
-  }
-  caller.authenticated = true;
-  caller.token = std::string(absl::StripAsciiWhitespace(authorization.substr(sizeof(kBearer) - 1)));
-  caller.user_id = claims->subject;
-  caller.role = claims->role;
-  if (route.access == Access::kAdmin && caller.role != "admin") {
-    return Error(absl::StatusCode::kPermissionDenied, "ADMIN_REQUIRED", "this route is for admins");
-  }
-  return caller;
-}
-
 absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller, Message* request) {
   // A route that creates or pays something is only safe to retry with a key the client keeps; one the
   // gateway invented would make every retry a new order or payment.
@@ -309,107 +268,6 @@ HttpResponse JsonResponse(const Message& message) {
     return ErrorResponse(Internal("RESPONSE_ENCODING", "cannot encode the response"));
   }
   return response;
-}
-
-int HttpStatusOf(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kOk: return 200;
-    case absl::StatusCode::kCancelled: return 499;
-    case absl::StatusCode::kUnknown: return 500;
-    case absl::StatusCode::kInvalidArgument: return 400;
-    case absl::StatusCode::kDeadlineExceeded: return 504;
-    case absl::StatusCode::kNotFound: return 404;
-    case absl::StatusCode::kAlreadyExists: return 409;
-    case absl::StatusCode::kPermissionDenied: return 403;
-    case absl::StatusCode::kResourceExhausted: return 429;
-    case absl::StatusCode::kFailedPrecondition: return 400;
-    case absl::StatusCode::kAborted: return 409;
-    case absl::StatusCode::kOutOfRange: return 400;
-    case absl::StatusCode::kUnimplemented: return 501;
-    case absl::StatusCode::kInternal: return 500;
-    case absl::StatusCode::kUnavailable: return 503;
-    case absl::StatusCode::kDataLoss: return 500;
-    case absl::StatusCode::kUnauthenticated: return 401;
-    default: return 500;
-  }
-}
-
-HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
-  HttpResponse response;
-  response.status = http_status != 0 ? http_status : HttpStatusOf(status.code());
-  std::string reason = ReasonOf(status);
-  std::string field = FieldOf(status);
-  std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", log::JsonEscape(field), "\"}]");
-  response.body =
-      absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"", absl::StatusCodeToString(status.code()),
-                   "\",\"reason\":\"", log::JsonEscape(reason), "\",\"message\":\"", log::JsonEscape(status.message()),
-                   "\",\"details\":", details, "}}");
-  if (status.code() == absl::StatusCode::kResourceExhausted) response.headers.emplace_back("Retry-After", "1");
-  if (status.code() == absl::StatusCode::kUnauthenticated) {
-    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-  }
-  return response;
-}
-
-absl::Status PublicUpstreamStatus(const absl::Status& status, absl::string_view upstream) {
-  if (status.ok() || !ReasonOf(status).empty()) return status;
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-      return Error(status.code(), "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", upstream, " service is unavailable"));
-    case absl::StatusCode::kDeadlineExceeded:
-      return Error(status.code(), "UPSTREAM_TIMEOUT",
-                   absl::StrCat("the ", upstream, " service did not answer in time"));
-    case absl::StatusCode::kCancelled: return Error(status.code(), "CANCELLED", "the request was cancelled");
-    case absl::StatusCode::kUnimplemented:
-      return Error(status.code(), "NOT_IMPLEMENTED", "this route is not implemented yet");
-    case absl::StatusCode::kResourceExhausted:
-      return Error(status.code(), "OVERLOADED", absl::StrCat("the ", upstream, " service is overloaded"));
-    case absl::StatusCode::kUnknown:
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kDataLoss: return Error(status.code(), "INTERNAL", "internal error");
-    default: return Error(status.code(), absl::StatusCodeToString(status.code()), status.message());
-  }
-}
-
-std::string RandomHex(int bytes) {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  uint64_t word = 0;
-  for (int i = 0; i < bytes; ++i) {
-    if (i % 8 == 0) word = engine();
-    unsigned byte = word & 0xff;
-    word >>= 8;
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 0xf]);
-  }
-  return out;
-}
-
-bool IsValidRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string TraceIdOf(absl::string_view traceparent) {
-  std::vector<absl::string_view> parts = absl::StrSplit(traceparent, '-');
-  if (parts.size() != 4 || parts[0] != "00" || !IsLowerHex(parts[1], 32) || !IsLowerHex(parts[2], 16) ||
-      parts[3].size() != 2 || !IsHex(parts[3][0]) || !IsHex(parts[3][1])) {
-    return "";
-  }
-  return std::string(parts[1]);
-}
-
-std::string NextTraceparent(absl::string_view incoming) {
-  std::string trace_id = TraceIdOf(incoming);
-  if (trace_id.empty()) return absl::StrCat("00-", RandomHex(16), "-", RandomHex(8), "-01");
-  return absl::StrCat("00-", trace_id, "-", RandomHex(8), "-", incoming.substr(incoming.size() - 2));
 }
 
 }  // namespace zhongtai::gateway

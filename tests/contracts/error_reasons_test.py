@@ -33,8 +33,8 @@ WRAPPER_DEFINITION = re.compile(r"absl::Status(?:Or<[^;{}()]*>)?\s+(\w+)\s*\(([^
 # Calls whose reason is not a literal on purpose: (file, helper, argument) -> why.
 PASS_THROUGH = {
     ("common/status/grpc_status.cc", "Error", "reason"): "a callee's reason from its gRPC trailers",
-    ("services/gateway/transcoder.cc", "Error", "reason"): "TOKEN_EXPIRED or TOKEN_INVALID, both literals there",
-    ("services/gateway/transcoder.cc", "Error", "absl::StatusCodeToString(status.code())"):
+    ("services/gateway/authentication.cc", "Error", "reason"): "TOKEN_EXPIRED or TOKEN_INVALID, both literals there",
+    ("services/gateway/errors.cc", "Error", "absl::StatusCodeToString(status.code())"):
         "no reason from the upstream: the status name (docs/api.md says so)",
     ("services/order/domain/orders.cc", "Error", "current.failure_reason"): "a replay of a recorded failure",
 }

@@ -19,6 +19,7 @@
 #include "grpcpp/server_builder.h"
 #include "prometheus/registry.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/trace_context.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::gateway {

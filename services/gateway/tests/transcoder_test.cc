@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
+#include "services/gateway/errors.h"
 #include "services/gateway/routes.h"
+#include "services/gateway/trace_context.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"

@@ -1,0 +1,69 @@
+#include "services/gateway/errors.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace zhongtai::gateway {
+
+int HttpStatusOf(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kCancelled: return 499;
+    case absl::StatusCode::kUnknown: return 500;
+    case absl::StatusCode::kInvalidArgument: return 400;
+    case absl::StatusCode::kDeadlineExceeded: return 504;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists: return 409;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kFailedPrecondition: return 400;
+    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kUnimplemented: return 501;
+    case absl::StatusCode::kInternal: return 500;
+    case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kDataLoss: return 500;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    default: return 500;
+  }
+}
+
+HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
+  HttpResponse response;
+  response.status = http_status != 0 ? http_status : HttpStatusOf(status.code());
+  std::string reason = ReasonOf(status);
+  std::string field = FieldOf(status);
+  std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", log::JsonEscape(field), "\"}]");
+  response.body =
+      absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"", absl::StatusCodeToString(status.code()),
+                   "\",\"reason\":\"", log::JsonEscape(reason), "\",\"message\":\"", log::JsonEscape(status.message()),
+                   "\",\"details\":", details, "}}");
+  if (status.code() == absl::StatusCode::kResourceExhausted) response.headers.emplace_back("Retry-After", "1");
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  }
+  return response;
+}
+
+absl::Status PublicUpstreamStatus(const absl::Status& status, absl::string_view upstream) {
+  if (status.ok() || !ReasonOf(status).empty()) return status;
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      return Error(status.code(), "UPSTREAM_UNAVAILABLE", absl::StrCat("the ", upstream, " service is unavailable"));
+    case absl::StatusCode::kDeadlineExceeded:
+      return Error(status.code(), "UPSTREAM_TIMEOUT",
+                   absl::StrCat("the ", upstream, " service did not answer in time"));
+    case absl::StatusCode::kCancelled: return Error(status.code(), "CANCELLED", "the request was cancelled");
+    case absl::StatusCode::kUnimplemented:
+      return Error(status.code(), "NOT_IMPLEMENTED", "this route is not implemented yet");
+    case absl::StatusCode::kResourceExhausted:
+      return Error(status.code(), "OVERLOADED", absl::StrCat("the ", upstream, " service is overloaded"));
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss: return Error(status.code(), "INTERNAL", "internal error");
+    default: return Error(status.code(), absl::StatusCodeToString(status.code()), status.message());
+  }
+}
+
+}  // namespace zhongtai::gateway
