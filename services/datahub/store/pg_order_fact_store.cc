@@ -1,30 +1,16 @@
 #include "services/datahub/store/pg_order_fact_store.h"
 
+#include "common/pg/time.h"
+
 namespace zhongtai::datahub {
-namespace {
-
-// Exact microsecond timestamps both ways (to_timestamp(float8) would round).
-constexpr char kFromMicros[] = "('epoch'::timestamptz + $%d::bigint * interval '1 microsecond')";
-
-std::string FromMicros(int param) {
-  char buf[96];
-  snprintf(buf, sizeof(buf), kFromMicros, param);
-  return buf;
-}
-
-std::optional<absl::Time> OptionalTime(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return absl::FromUnixMicros(field.as<int64_t>());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
-  const int64_t at = absl::ToUnixMicros(event.at);
+  const int64_t at = pg::Micros(event.at);
   switch (event.kind) {
     case OrderEventKind::kPlaced:
       tx.exec_params("INSERT INTO order_facts (order_id, currency, placed_at, total_minor) VALUES ($1, $2, " +
-                         FromMicros(3) +
+                         pg::TimestampFromMicros(3) +
                          ", $4) ON CONFLICT (order_id) DO UPDATE SET "
                          "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
                          "total_minor = CASE WHEN order_facts.placed_at IS NULL THEN EXCLUDED.total_minor "
@@ -34,7 +20,7 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
       break;
     case OrderEventKind::kPaid:
       tx.exec_params("INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " +
-                         FromMicros(3) +
+                         pg::TimestampFromMicros(3) +
                          ", $4) ON CONFLICT (order_id) DO UPDATE SET "
                          "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
                          "paid_minor = CASE WHEN order_facts.paid_at IS NULL THEN EXCLUDED.paid_minor "
@@ -43,7 +29,8 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
                      event.order_id, event.currency, at, event.amount_minor);
       break;
     case OrderEventKind::kCancelled:
-      tx.exec_params("INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " + FromMicros(3) +
+      tx.exec_params("INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " +
+                         pg::TimestampFromMicros(3) +
                          ") ON CONFLICT (order_id) DO UPDATE SET "
                          "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
                          "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
@@ -55,29 +42,29 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
 absl::StatusOr<DashboardTotals> PgOrderFactStore::Totals(const DashboardQuery& query) {
   DashboardTotals totals;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
-    const std::string start = FromMicros(1);
-    const std::string end = FromMicros(2);
+    const std::string start = pg::TimestampFromMicros(1);
+    const std::string end = pg::TimestampFromMicros(2);
     auto in_range = [&](const char* column) {
       return std::string("(") + column + " >= " + start + " AND " + column + " < " + end + ")";
     };
-    pqxx::row row = tx.exec_params1(
-        "SELECT count(*) FILTER (WHERE " + in_range("placed_at") +
-            "), "
-            "COALESCE(sum(total_minor) FILTER (WHERE " +
-            in_range("placed_at") +
-            "), 0)::bigint, "
-            "count(*) FILTER (WHERE " +
-            in_range("paid_at") +
-            "), "
-            "COALESCE(sum(paid_minor) FILTER (WHERE " +
-            in_range("paid_at") +
-            "), 0)::bigint, "
-            "count(*) FILTER (WHERE " +
-            in_range("cancelled_at") +
-            ") "
-            "FROM order_facts WHERE currency = $3 AND (" +
-            in_range("placed_at") + " OR " + in_range("paid_at") + " OR " + in_range("cancelled_at") + ")",
-        absl::ToUnixMicros(query.start_time), absl::ToUnixMicros(query.end_time), query.currency);
+    pqxx::row row = tx.exec_params1("SELECT count(*) FILTER (WHERE " + in_range("placed_at") +
+                                        "), "
+                                        "COALESCE(sum(total_minor) FILTER (WHERE " +
+                                        in_range("placed_at") +
+                                        "), 0)::bigint, "
+                                        "count(*) FILTER (WHERE " +
+                                        in_range("paid_at") +
+                                        "), "
+                                        "COALESCE(sum(paid_minor) FILTER (WHERE " +
+                                        in_range("paid_at") +
+                                        "), 0)::bigint, "
+                                        "count(*) FILTER (WHERE " +
+                                        in_range("cancelled_at") +
+                                        ") "
+                                        "FROM order_facts WHERE currency = $3 AND (" +
+                                        in_range("placed_at") + " OR " + in_range("paid_at") + " OR " +
+                                        in_range("cancelled_at") + ")",
+                                    pg::Micros(query.start_time), pg::Micros(query.end_time), query.currency);
     totals.orders_placed = row[0].as<int64_t>();
     totals.gmv_minor = row[1].as<int64_t>();
     totals.orders_paid = row[2].as<int64_t>();
@@ -105,11 +92,11 @@ absl::StatusOr<std::optional<OrderFact>> PgOrderFactStore::Find(const std::strin
     OrderFact f;
     f.order_id = row[0].as<std::string>();
     f.currency = row[1].as<std::string>();
-    f.placed_at = OptionalTime(row[2]);
+    f.placed_at = pg::OptionalTimeFromMicros(row[2]);
     f.total_minor = row[3].as<int64_t>();
-    f.paid_at = OptionalTime(row[4]);
+    f.paid_at = pg::OptionalTimeFromMicros(row[4]);
     f.paid_minor = row[5].as<int64_t>();
-    f.cancelled_at = OptionalTime(row[6]);
+    f.cancelled_at = pg::OptionalTimeFromMicros(row[6]);
     fact = std::move(f);
     return absl::OkStatus();
   });

@@ -3,13 +3,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg/time.h"
 #include "common/status/status.h"
 
 namespace zhongtai::marketing {
 namespace {
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
+using pg::Micros;
+using pg::TimeFromMicros;
 
 const char* StatusText(PromotionStatus status) { return status == PromotionStatus::kPaused ? "PAUSED" : "ACTIVE"; }
 
@@ -25,10 +26,10 @@ Promotion ReadPromotion(const pqxx::row& row) {
   p.currency = row[3].as<std::string>();
   p.threshold = row[4].as<int64_t>();
   p.reduction = row[5].as<int64_t>();
-  p.start_time = FromMicros(row[6]);
-  p.end_time = FromMicros(row[7]);
+  p.start_time = TimeFromMicros(row[6]);
+  p.end_time = TimeFromMicros(row[7]);
   p.status = row[8].as<std::string>() == "PAUSED" ? PromotionStatus::kPaused : PromotionStatus::kActive;
-  p.created_at = FromMicros(row[9]);
+  p.created_at = TimeFromMicros(row[9]);
   return p;
 }
 

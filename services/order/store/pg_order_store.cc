@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/events/outbox.h"
+#include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
 #include "zhongtai/order/v1/events.pb.h"
@@ -21,7 +22,8 @@ constexpr char kOrderColumns[] =
     "coalesce((extract(epoch from pay_deadline) * 1000000)::bigint, 0), "
     "failure_code, failure_reason, failure_message";
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+using pg::Micros;
+using pg::TimeFromMicros;
 std::string MicrosParam(absl::Time t) { return std::to_string(Micros(t)); }
 
 Order OrderFromRow(const pqxx::row& row) {
@@ -36,8 +38,8 @@ Order OrderFromRow(const pqxx::row& row) {
   order.subtotal = row[7].as<int64_t>();
   order.discount = row[8].as<int64_t>();
   order.total = row[9].as<int64_t>();
-  order.created_at = absl::FromUnixMicros(row[10].as<int64_t>());
-  order.pay_deadline = absl::FromUnixMicros(row[11].as<int64_t>());
+  order.created_at = TimeFromMicros(row[10]);
+  order.pay_deadline = TimeFromMicros(row[11]);
   order.failure_code = row[12].as<int>();
   order.failure_reason = row[13].as<std::string>();
   order.failure_message = row[14].as<std::string>();
@@ -62,7 +64,7 @@ void AddHistory(pqxx::work& tx, const std::string& order_id, OrderStatus status,
                 absl::Time at) {
   tx.exec_params(
       "INSERT INTO order_history (order_id, status, reason, changed_at) "
-      "VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000000.0))",
+      "VALUES ($1, $2, $3, ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'))",
       order_id, StatusName(status), reason, Micros(at));
 }
 
@@ -70,7 +72,8 @@ void AddHistory(pqxx::work& tx, const std::string& order_id, OrderStatus status,
 bool Transition(pqxx::work& tx, const std::string& order_id, OrderStatus from, OrderStatus to, absl::Time at,
                 const std::string& extra_condition = "") {
   pqxx::result updated = tx.exec_params(
-      "UPDATE orders SET status = $3, status_changed_at = to_timestamp($4::bigint / 1000000.0) "
+      "UPDATE orders SET status = $3, status_changed_at = ('epoch'::timestamptz + $4::bigint * interval '1 "
+      "microsecond') "
       "WHERE order_id = $1 AND status = $2" +
           extra_condition,
       order_id, StatusName(from), StatusName(to), Micros(at));
@@ -85,8 +88,9 @@ absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& d
     existing.reset();
     pqxx::result inserted = tx.exec_params(
         "INSERT INTO orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "
-        "status_changed_at) VALUES ($1, $2, $3, $4, 'CREATING', $5, to_timestamp($6::bigint / 1000000.0), "
-        "to_timestamp($6::bigint / 1000000.0)) ON CONFLICT (user_id, request_id) DO NOTHING",
+        "status_changed_at) VALUES ($1, $2, $3, $4, 'CREATING', $5, ('epoch'::timestamptz + $6::bigint * interval '1 "
+        "microsecond'), "
+        "('epoch'::timestamptz + $6::bigint * interval '1 microsecond')) ON CONFLICT (user_id, request_id) DO NOTHING",
         draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint, draft.channel,
         Micros(draft.created_at));
     if (inserted.affected_rows() == 1) return absl::OkStatus();
@@ -109,7 +113,8 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     pqxx::result updated = tx.exec_params(
         "UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, total = $5, "
-        "pay_deadline = to_timestamp($6::bigint / 1000000.0), status_changed_at = to_timestamp($7::bigint / 1000000.0) "
+        "pay_deadline = ('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), status_changed_at = "
+        "('epoch'::timestamptz + $7::bigint * interval '1 microsecond') "
         "WHERE order_id = $1 AND status = 'CREATING'",
         order.order_id, order.currency, order.subtotal, order.discount, order.total, Micros(order.pay_deadline),
         Micros(placed_at));
@@ -139,7 +144,8 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
 absl::Status PgOrderStore::FailPlacement(const std::string& order_id, const absl::Status& error, absl::Time now) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     tx.exec_params(
-        "UPDATE orders SET status = 'FAILED', status_changed_at = to_timestamp($2::bigint / 1000000.0), "
+        "UPDATE orders SET status = 'FAILED', status_changed_at = ('epoch'::timestamptz + $2::bigint * interval '1 "
+        "microsecond'), "
         "failure_code = $3, failure_reason = $4, failure_message = $5 WHERE order_id = $1 AND status = 'CREATING'",
         order_id, Micros(now), static_cast<int>(error.code()), ReasonOf(error), std::string(error.message()));
     return absl::OkStatus();
@@ -169,7 +175,7 @@ absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
       StatusChange change;
       ParseStatus(row[0].as<std::string>(), &change.status);
       change.reason = row[1].as<std::string>();
-      change.at = absl::FromUnixMicros(row[2].as<int64_t>());
+      change.at = TimeFromMicros(row[2]);
       order.history.push_back(change);
     }
     return absl::OkStatus();
@@ -198,7 +204,7 @@ absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, i
     pqxx::result rows = tx.exec_params(
         "SELECT order_id, (extract(epoch from created_at) * 1000000)::bigint FROM orders "
         "WHERE user_id = $1 AND status NOT IN ('CREATING', 'FAILED') "
-        "AND (created_at, order_id) < (to_timestamp($2::bigint / 1000000.0), $3) "
+        "AND (created_at, order_id) < (('epoch'::timestamptz + $2::bigint * interval '1 microsecond'), $3) "
         "ORDER BY created_at DESC, order_id DESC LIMIT $4",
         user_id, after_micros == INT64_MAX ? std::string("253402300799000000") : std::to_string(after_micros),
         after_id.empty() ? std::string("\x7f") : after_id, limit + 1);
@@ -219,8 +225,9 @@ absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, i
 absl::StatusOr<bool> PgOrderStore::ClaimForPayment(const std::string& order_id, absl::Time now) {
   bool claimed = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    claimed = Transition(tx, order_id, OrderStatus::kPendingPayment, OrderStatus::kPaying, now,
-                         absl::StrCat(" AND pay_deadline > to_timestamp(", Micros(now), " / 1000000.0)"));
+    claimed = Transition(
+        tx, order_id, OrderStatus::kPendingPayment, OrderStatus::kPaying, now,
+        absl::StrCat(" AND pay_deadline > ('epoch'::timestamptz + ", Micros(now), " * interval '1 microsecond')"));
     return absl::OkStatus();
   }));
   return claimed;
@@ -233,7 +240,7 @@ absl::StatusOr<bool> PgOrderStore::MarkPaid(const Payment& payment) {
     if (!paid) return absl::OkStatus();
     tx.exec_params(
         "INSERT INTO payments (payment_id, order_id, amount, currency, provider, paid_at) "
-        "VALUES ($1, $2, $3, $4, $5, to_timestamp($6::bigint / 1000000.0))",
+        "VALUES ($1, $2, $3, $4, $5, ('epoch'::timestamptz + $6::bigint * interval '1 microsecond'))",
         payment.payment_id, payment.order_id, payment.amount, payment.currency, payment.provider,
         Micros(payment.paid_at));
     AddHistory(tx, payment.order_id, OrderStatus::kPaid, "paid", payment.paid_at);
@@ -294,7 +301,8 @@ absl::StatusOr<std::vector<std::string>> PgOrderStore::ListIds(const std::string
 
 absl::StatusOr<std::vector<std::string>> PgOrderStore::ListStale(OrderStatus status, absl::Time before, int limit) {
   return ListIds(
-      "SELECT order_id FROM orders WHERE status = $1 AND status_changed_at < to_timestamp($2::bigint / 1000000.0) "
+      "SELECT order_id FROM orders WHERE status = $1 AND status_changed_at < ('epoch'::timestamptz + $2::bigint * "
+      "interval '1 microsecond') "
       "ORDER BY status_changed_at LIMIT $3",
       {StatusName(status), MicrosParam(before), std::to_string(limit)});
 }
@@ -302,7 +310,8 @@ absl::StatusOr<std::vector<std::string>> PgOrderStore::ListStale(OrderStatus sta
 absl::StatusOr<std::vector<std::string>> PgOrderStore::ListPaymentOverdue(absl::Time now, int limit) {
   return ListIds(
       "SELECT order_id FROM orders WHERE status = 'PENDING_PAYMENT' "
-      "AND pay_deadline <= to_timestamp($1::bigint / 1000000.0) ORDER BY pay_deadline LIMIT $2",
+      "AND pay_deadline <= ('epoch'::timestamptz + $1::bigint * interval '1 microsecond') ORDER BY pay_deadline LIMIT "
+      "$2",
       {MicrosParam(now), std::to_string(limit)});
 }
 

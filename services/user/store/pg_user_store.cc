@@ -5,13 +5,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg/time.h"
 #include "common/status/status.h"
 
 namespace zhongtai::user {
 namespace {
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
+using pg::Micros;
+using pg::TimeFromMicros;
 
 const char* RoleText(Role role) { return role == Role::kAdmin ? "admin" : "customer"; }
 Role ParseRole(const std::string& text) { return text == "admin" ? Role::kAdmin : Role::kCustomer; }
@@ -60,7 +61,7 @@ User ReadUser(const pqxx::row& row) {
   u.nickname = row[3].as<std::string>();
   u.role = ParseRole(row[4].as<std::string>());
   u.password_hash = row[5].as<std::string>();
-  u.created_at = FromMicros(row[6]);
+  u.created_at = TimeFromMicros(row[6]);
   return u;
 }
 
@@ -138,7 +139,7 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
     }
     result.user_id = rows[0][0].as<std::string>();
     const std::string family_id = rows[0][1].as<std::string>();
-    const absl::Time expires_at = FromMicros(rows[0][2]);
+    const absl::Time expires_at = TimeFromMicros(rows[0][2]);
     if (rows[0][3].as<bool>()) {
       tx.exec_params("UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE family_id = $1 AND revoked_at IS NULL",
                      family_id, Micros(now));
@@ -165,7 +166,7 @@ absl::StatusOr<absl::Time> PgUserStore::LoginLockedUntil(const std::string& logi
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     until = absl::InfinitePast();
     pqxx::result rows = tx.exec_params(kLoginLockedUntilSql, login_key, Micros(now));
-    if (!rows.empty()) until = FromMicros(rows[0][0]);
+    if (!rows.empty()) until = TimeFromMicros(rows[0][0]);
     return absl::OkStatus();
   }));
   return until;
