@@ -20,6 +20,7 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/gateway/authentication.h"
 #include "services/gateway/errors.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/rate_limiter.h"
@@ -219,7 +220,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   parts.query = question == absl::string_view::npos ? absl::string_view() : target.substr(question + 1);
   parts.body = request.body;
   parts.idempotency_key = request.idempotency_key;
-  if (absl::Status status = BuildRequest(route, parts, *caller, message.get()); !status.ok()) {
+  if (absl::Status status = BuildRequest(route, parts, message.get()); !status.ok()) {
     return done(ErrorResponse(status));
   }
 

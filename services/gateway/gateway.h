@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/gateway/authentication.h"
 #include "services/gateway/http_handler.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcoder.h"

@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/redis/redis.h"
+#include "services/gateway/authentication.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcoder.h"
 

@@ -230,7 +230,7 @@ Message* MutableParent(Message* request, const FieldPath& path) {
 
 }  // namespace
 
-absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller, Message* request) {
+absl::Status BuildRequest(const Route& route, const RequestParts& parts, Message* request) {
   // A route that creates or pays something is only safe to retry with a key the client keeps; one the
   // gateway invented would make every retry a new order or payment.
   if (route.request_id_field != nullptr && parts.idempotency_key.empty()) {

@@ -12,7 +12,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
-#include "services/gateway/authentication.h"
 #include "services/gateway/http_response.h"
 #include "services/gateway/routes.h"
 
@@ -30,8 +29,7 @@ struct RequestParts {
 // route with a request id field and no key is INVALID_ARGUMENT reason IDEMPOTENCY_KEY_REQUIRED (field
 // "Idempotency-Key"). Other errors are INVALID_ARGUMENT with reason INVALID_JSON, INVALID_QUERY_PARAMETER,
 // UNKNOWN_QUERY_PARAMETER or INVALID_PATH_PARAMETER.
-absl::Status BuildRequest(const Route& route, const RequestParts& parts, const Caller& caller,
-                          google::protobuf::Message* request);
+absl::Status BuildRequest(const Route& route, const RequestParts& parts, google::protobuf::Message* request);
 
 // Proto3 JSON: lowerCamelCase names, int64 as strings, enums by name, fields with default values printed.
 HttpResponse JsonResponse(const google::protobuf::Message& message);

@@ -50,11 +50,8 @@ TEST_CASE("api doc: every example request goes through the gateway's own transco
     parts.query = question == std::string::npos ? absl::string_view() : absl::string_view(target).substr(question + 1);
     parts.body = body;
     parts.idempotency_key = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
-    Caller caller;
-    caller.authenticated = route.access != Access::kPublic;
-    caller.user_id = "u_test";
     std::unique_ptr<Message> request = New(route.method->input_type());
-    absl::Status built = BuildRequest(route, parts, caller, request.get());
+    absl::Status built = BuildRequest(route, parts, request.get());
     INFO(built.ToString());
     CHECK(built.ok());
 

@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "common/auth/token.h"
 #include "common/status/status.h"
+#include "services/gateway/authentication.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcoder.h"
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
+#include "services/gateway/authentication.h"
 #include "services/gateway/errors.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/trace_context.h"
@@ -26,8 +27,6 @@ const Route& RouteFor(const std::string& method, const std::string& path,
   return *m.route;
 }
 
-Caller Customer(const std::string& id = "u1") { return Caller{true, id, "customer"}; }
-
 // Tokens for the fake verifier: "customer:<id>", "admin:<id>", "expired", anything else is tampered.
 absl::StatusOr<auth::Claims> FakeVerify(absl::string_view token) {
   if (token == "expired") return Error(absl::StatusCode::kUnauthenticated, "TOKEN_EXPIRED", "expired");
@@ -47,7 +46,7 @@ TEST_CASE("body, query and path fill the request: int64 and enums follow proto3 
   parts.body =
       R"({"title":"Tea","categoryId":"c1","skus":[{"skuCode":"T1","price":{"currency":"CNY","amountMinor":"1999"},"initialStock":5}]})";
   parts.idempotency_key = "create-tea-1";
-  REQUIRE(BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request).ok());
+  REQUIRE(BuildRequest(route, parts, &request).ok());
   CHECK(request.title() == "Tea");
   CHECK(request.category_id() == "c1");
   REQUIRE(request.skus_size() == 1);
@@ -58,7 +57,7 @@ TEST_CASE("body, query and path fill the request: int64 and enums follow proto3 
   zhongtai::product::v1::ListProductsRequest query_request;
   parts = {};
   parts.query = "pageSize=10&categoryId=c%201&q=green+tea&page_token=abc";
-  REQUIRE(BuildRequest(list, parts, Caller{}, &query_request).ok());
+  REQUIRE(BuildRequest(list, parts, &query_request).ok());
   CHECK(query_request.page_size() == 10);
   CHECK(query_request.category_id() == "c 1");
   CHECK(query_request.q() == "green tea");
@@ -68,14 +67,14 @@ TEST_CASE("body, query and path fill the request: int64 and enums follow proto3 
   zhongtai::datahub::v1::GetDashboardRequest dashboard_request;
   parts = {};
   parts.query = "startTime=2024-01-01T00:00:00Z";
-  REQUIRE(BuildRequest(dashboard, parts, Caller{true, "a1", "admin"}, &dashboard_request).ok());
+  REQUIRE(BuildRequest(dashboard, parts, &dashboard_request).ok());
   CHECK(dashboard_request.start_time().seconds() == 1704067200);
 
   const Route& get = RouteFor("GET", "/v1/products/p%2F1", &bindings);
   zhongtai::product::v1::GetProductRequest get_request;
   parts = {};
   parts.bindings = bindings;
-  REQUIRE(BuildRequest(get, parts, Caller{}, &get_request).ok());
+  REQUIRE(BuildRequest(get, parts, &get_request).ok());
   CHECK(get_request.product_id() == "p/1");
 }
 
@@ -86,7 +85,7 @@ TEST_CASE("bad JSON is 400 INVALID_JSON with the parser's message") {
     RequestParts parts;
     parts.body = body;
     parts.idempotency_key = "create-1";
-    return BuildRequest(route, parts, Caller{true, "a1", "admin"}, &request);
+    return BuildRequest(route, parts, &request);
   };
   for (const char* body : {"{", "{\"title\":}", "[1,2]", "not json",
                            R"({"skus":[{"initialStock":"many"}]})",  // wrong type
@@ -111,7 +110,7 @@ TEST_CASE("query parameters are checked") {
     zhongtai::product::v1::ListProductsRequest request;
     RequestParts parts;
     parts.query = query;
-    return BuildRequest(list, parts, Caller{}, &request);
+    return BuildRequest(list, parts, &request);
   };
   CHECK(ReasonOf(build("pageSize=ten")) == "INVALID_QUERY_PARAMETER");
   CHECK(ReasonOf(build("pageSize=1&pageSize=2")) == "INVALID_QUERY_PARAMETER");
@@ -128,16 +127,16 @@ TEST_CASE("a client cannot name a user: requests have no user id, the upstream t
   RequestParts parts;
   parts.body = R"({"userId":"victim","lines":[{"skuId":"s1","quantity":"2"}]})";
   parts.idempotency_key = "place-1";
-  CHECK(ReasonOf(BuildRequest(place, parts, Customer("u1"), &request)) == "INVALID_JSON");
+  CHECK(ReasonOf(BuildRequest(place, parts, &request)) == "INVALID_JSON");
   parts.body = R"({"lines":[{"skuId":"s1","quantity":"2"}]})";
-  REQUIRE(BuildRequest(place, parts, Customer("u1"), &request).ok());
+  REQUIRE(BuildRequest(place, parts, &request).ok());
   CHECK(request.lines(0).quantity() == 2);
 
   const Route& list = RouteFor("GET", "/v1/orders");
   zhongtai::order::v1::ListOrdersRequest list_request;
   parts = {};
   parts.query = "userId=victim";
-  CHECK(ReasonOf(BuildRequest(list, parts, Customer("u1"), &list_request)) == "UNKNOWN_QUERY_PARAMETER");
+  CHECK(ReasonOf(BuildRequest(list, parts, &list_request)) == "UNKNOWN_QUERY_PARAMETER");
 
   const Route& pay = RouteFor("POST", "/v1/orders/o1:pay", &bindings);
   zhongtai::order::v1::PayOrderRequest pay_request;
@@ -145,7 +144,7 @@ TEST_CASE("a client cannot name a user: requests have no user id, the upstream t
   parts.bindings = bindings;
   parts.body = R"({"orderId":"other"})";
   parts.idempotency_key = "pay-1";
-  REQUIRE(BuildRequest(pay, parts, Customer("u1"), &pay_request).ok());
+  REQUIRE(BuildRequest(pay, parts, &pay_request).ok());
   CHECK(pay_request.order_id() == "o1");  // the path wins over the body
 }
 
@@ -155,7 +154,7 @@ TEST_CASE("the request id field comes from Idempotency-Key, which routes with on
   RequestParts parts;
   parts.body = R"({"requestId":"from-body"})";
   parts.idempotency_key = "key-1";
-  REQUIRE(BuildRequest(place, parts, Customer(), &request).ok());
+  REQUIRE(BuildRequest(place, parts, &request).ok());
   CHECK(request.request_id() == "key-1");
 
   // Without the header: refused, whatever the body says; never a key made up by the gateway.
@@ -172,7 +171,7 @@ TEST_CASE("the request id field comes from Idempotency-Key, which routes with on
     const google::protobuf::Message* prototype =
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(route.method->input_type());
     std::unique_ptr<google::protobuf::Message> message(prototype->New());
-    absl::Status status = BuildRequest(route, parts, Customer(), message.get());
+    absl::Status status = BuildRequest(route, parts, message.get());
     CHECK(status.code() == absl::StatusCode::kInvalidArgument);
     CHECK(ReasonOf(status) == "IDEMPOTENCY_KEY_REQUIRED");
     CHECK(FieldOf(status) == "Idempotency-Key");
@@ -180,7 +179,7 @@ TEST_CASE("the request id field comes from Idempotency-Key, which routes with on
 
   // Routes without a request id field do not need one.
   zhongtai::product::v1::ListProductsRequest list;
-  CHECK(BuildRequest(RouteFor("GET", "/v1/products"), RequestParts{}, Caller{}, &list).ok());
+  CHECK(BuildRequest(RouteFor("GET", "/v1/products"), RequestParts{}, &list).ok());
 }
 
 TEST_CASE("authentication and authorisation per route access") {
