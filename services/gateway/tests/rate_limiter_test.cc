@@ -248,6 +248,18 @@ TEST_CASE("through the gateway: the per-IP limit holds anonymous traffic") {
   CHECK(stack.Send(http::verb::get, "/healthz", from).result_int() == 200);
 }
 
+TEST_CASE("through the gateway: requests with a refused token count against the client's address") {
+  RateLimitOptions limits;
+  limits.ip = {60, 2};
+  Stack stack(limits, testing::RedisAddress());
+  std::vector<std::pair<std::string, std::string>> guessing = {{"X-Forwarded-For", "192.0.2.30"},
+                                                               {"Authorization", "Bearer not-a-token"}};
+  CHECK(stack.Send(http::verb::get, "/v1/orders", guessing).result_int() == 401);
+  CHECK(stack.Send(http::verb::get, "/v1/orders", guessing).result_int() == 401);
+  CHECK(stack.Send(http::verb::get, "/v1/orders", guessing).result_int() == 429);
+  CHECK(CounterValue(stack.registry, "zt_gateway_rate_limited_total", {{"class", "ip"}}) == 1);
+}
+
 TEST_CASE("with Redis unreachable the limits fail open, counted, without slowing requests down") {
   RateLimitOptions limits;
   limits.ip = {60, 1};
