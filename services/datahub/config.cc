@@ -13,6 +13,7 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
   config.redis_address = env.HostPort("REDIS_ADDR", "127.0.0.1:6379");
   config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
+  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   config.consumer_name = env.String("CONSUMER_NAME", "");
   config.claim_idle_seconds = static_cast<int>(env.Int("CLAIM_IDLE_SECONDS", config.claim_idle_seconds, 1, 3600));
   if (absl::Status status = env.Finish(); !status.ok()) return status;

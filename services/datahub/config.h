@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace zhongtai::datahub {
 
@@ -13,6 +14,8 @@ struct DatahubConfig {
   int pg_pool_size = 8;
   std::string redis_address;
   int worker_threads = 8;
+  // SIGTERM: how long calls in flight get to finish.
+  absl::Duration drain_timeout = absl::Seconds(10);
   // Consumer name within the "datahub" group; empty: host-pid-random, unique per process.
   std::string consumer_name;
   int claim_idle_seconds = 30;

@@ -22,7 +22,7 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
     config.upstreams[name] = env.String(absl::StrCat(absl::AsciiStrToUpper(name), "_ADDR"), fallback);
   }
   config.upstream_timeout = absl::Milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 5000, 10, 120000));
-  config.drain_timeout = absl::Milliseconds(env.Int("DRAIN_TIMEOUT_MS", 10000, 0, 600000));
+  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   config.body_limit = static_cast<size_t>(env.Int("BODY_LIMIT_BYTES", 65536, 1024, 64 << 20));
   std::string route_limits = env.String("ROUTE_BODY_LIMITS", "");
   config.max_connections = static_cast<size_t>(env.Int("MAX_CONNECTIONS", 4096, 1, 1000000));

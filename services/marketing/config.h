@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace zhongtai::marketing {
 
@@ -12,6 +13,8 @@ struct MarketingConfig {
   std::string pg_dsn;
   int pg_pool_size = 8;
   int worker_threads = 8;
+  // SIGTERM: how long calls in flight get to finish.
+  absl::Duration drain_timeout = absl::Seconds(10);
 };
 
 // From ZT_MARKETING_* environment variables; INVALID_ARGUMENT naming every bad variable.

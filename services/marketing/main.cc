@@ -37,6 +37,7 @@ int Main(const server::CommandLine& command_line) {
       server::ServiceOptions("marketing", config->grpc_port, config->metrics_port, config->worker_threads);
   if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
   server::RunnerOptions options = *std::move(service_options);
+  options.drain_timeout = config->drain_timeout;
   server::ServiceRunner runner(options);
   pg::ExportPoolMetrics(runner.gauges(), **pool);
 

@@ -15,6 +15,7 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.product_address = env.HostPort("PRODUCT_ADDR", "127.0.0.1:50051");
   config.marketing_address = env.HostPort("MARKETING_ADDR", "127.0.0.1:50053");
   config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
+  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   config.payment_timeout = absl::Seconds(env.Int("PAYMENT_TIMEOUT_SECONDS", 900, 1, 7 * 24 * 3600));
   config.reservation_grace = absl::Seconds(env.Int("RESERVATION_GRACE_SECONDS", 300, 0, 24 * 3600));
   config.sweep_interval = absl::Milliseconds(env.Int("SWEEP_INTERVAL_MS", 1000, 10, 600000));

@@ -16,6 +16,8 @@ struct OrderConfig {
   std::string product_address;
   std::string marketing_address;
   int worker_threads = 16;
+  // SIGTERM: how long calls in flight get to finish.
+  absl::Duration drain_timeout = absl::Seconds(10);
   absl::Duration payment_timeout = absl::Minutes(15);
   absl::Duration reservation_grace = absl::Minutes(5);
   absl::Duration sweep_interval = absl::Seconds(1);

@@ -1,7 +1,6 @@
 #include "services/product/config.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -10,24 +9,6 @@
 #include "common/status/status.h"
 
 namespace zhongtai::product {
-namespace {
-
-// A Go-style duration ("1s", "250ms", "15m") between min and max.
-absl::Duration ParseDuration(const std::string& name, absl::Duration fallback, absl::Duration min, absl::Duration max,
-                             std::vector<std::string>& errors) {
-  const char* raw = std::getenv(name.c_str());
-  if (raw == nullptr || *raw == '\0') return fallback;
-  absl::Duration d;
-  if (!absl::ParseDuration(raw, &d) || d < min || d > max) {
-    errors.push_back(absl::StrCat(name, ": want a duration such as 1s or 250ms between ", absl::FormatDuration(min),
-                                  " and ", absl::FormatDuration(max)));
-    return fallback;
-  }
-  return d;
-}
-
-}  // namespace
-
 absl::StatusOr<ProductConfig> LoadConfig() {
   config::Env env("ZT_PRODUCT_");
   std::vector<std::string> errors;
@@ -38,18 +19,16 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
   config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
   config.redis_address = env.String("REDIS_ADDR", "");
-  config.reservation_sweep_interval =
-      ParseDuration("ZT_PRODUCT_RESERVATION_SWEEP_INTERVAL", config.reservation_sweep_interval, absl::Milliseconds(10),
-                    absl::Minutes(10), errors);
+  config.reservation_sweep_interval = env.Duration("RESERVATION_SWEEP_INTERVAL", config.reservation_sweep_interval,
+                                                   absl::Milliseconds(10), absl::Minutes(10));
   // The same in milliseconds, as the other services spell their sweep intervals; wins when set.
   int64_t sweep_ms = env.Int("RESERVATION_SWEEP_INTERVAL_MS", 0, 0, 600000);
   if (sweep_ms > 0) config.reservation_sweep_interval = absl::Milliseconds(std::max<int64_t>(sweep_ms, 10));
   config.reservation_sweep_batch = static_cast<int>(env.Int("RESERVATION_SWEEP_BATCH", 100, 1, 10000));
   config.product_cache_ttl = absl::Milliseconds(env.Int("PRODUCT_CACHE_TTL_MS", 1000, 0, 600000));
-  config.reservation_default_ttl = ParseDuration("ZT_PRODUCT_RESERVATION_DEFAULT_TTL", config.reservation_default_ttl,
-                                                 absl::Seconds(1), absl::Hours(7 * 24), errors);
-  config.drain_timeout =
-      ParseDuration("ZT_PRODUCT_DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5), errors);
+  config.reservation_default_ttl =
+      env.Duration("RESERVATION_DEFAULT_TTL", config.reservation_default_ttl, absl::Seconds(1), absl::Hours(7 * 24));
+  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   absl::Status status = env.Finish();
   if (!status.ok()) errors.insert(errors.begin(), std::string(status.message()));
   if (!errors.empty()) {

@@ -13,6 +13,8 @@ struct UserConfig {
   std::string pg_dsn;
   int pg_pool_size = 8;
   int worker_threads = 8;
+  // SIGTERM: how long calls in flight get to finish.
+  absl::Duration drain_timeout = absl::Seconds(10);
   // ZT_AUTH_SIGNING_KEY: the Ed25519 seed that signs access tokens; only the user service holds it.
   std::string token_signing_key;
   absl::Duration access_ttl = absl::Minutes(15);

@@ -183,10 +183,7 @@ class Binary:
         return None, None
 
     def drain_seconds(self, env):
-        ms = self.prefix + "DRAIN_TIMEOUT_MS"
         raw = self.prefix + "DRAIN_TIMEOUT"
-        if ms in self.settings:
-            return int(self.value(env, ms)) / 1000.0
         if raw in self.settings:
             v = env.get(raw)
             if v is not None and v.value:
@@ -1457,7 +1454,7 @@ MUTATIONS = [
     ("prod", "lifecycle", "grace shorter than preStop + drain",
      lambda o: _find(o, "Deployment", "marketing")["spec"]["template"]["spec"].__setitem__("terminationGracePeriodSeconds", 12)),
     ("dev", "lifecycle", "longer drain configured",
-     lambda o: _find(o, "ConfigMap", "gateway-config")["data"].__setitem__("ZT_GATEWAY_DRAIN_TIMEOUT_MS", "40000")),
+     lambda o: _find(o, "ConfigMap", "gateway-config")["data"].__setitem__("ZT_GATEWAY_DRAIN_TIMEOUT", "40s")),
     ("dev", "lifecycle", "migration init container without --migrate-only",
      lambda o: _container(o, "datahub", init=True)["command"].pop()),
     ("prod", "lifecycle", "migration init container with less env",
