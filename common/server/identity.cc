@@ -46,7 +46,7 @@ absl::Status Authorize(const std::string& full_method, const google::protobuf::M
     return Unauthenticated("PEER_UNAUTHENTICATED", "the caller presented no service certificate");
   }
   if (absl::StartsWith(full_method, "/grpc.reflection.")) return absl::OkStatus();
-  // Not one of ours: gRPC answers UNIMPLEMENTED for it.
+  // A method no proto of ours declares: nobody was admitted to it.
   if (method == nullptr) return Denied("CALLER_NOT_ALLOWED", "unknown method");
 
   const google::protobuf::MethodOptions& options = method->options();

@@ -54,13 +54,12 @@ absl::StatusOr<Security> LoadSecurity(const std::string& service) {
   std::string public_key = env.String("AUTH_PUBLIC_KEY", "");
   if (absl::Status status = env.Finish(); !status.ok()) return status;
 
-  if (!public_key.empty()) {
-    absl::StatusOr<std::string> key = auth::DecodeKey(public_key);
-    if (!key.ok()) return absl::InvalidArgumentError("ZT_AUTH_PUBLIC_KEY is not a base64 Ed25519 public key");
-    security.token_public_key = *key;
-  } else {
+  if (public_key.empty()) {
     return absl::InvalidArgumentError("ZT_AUTH_PUBLIC_KEY is required (the user service's token public key)");
   }
+  absl::StatusOr<std::string> key = auth::DecodeKey(public_key);
+  if (!key.ok()) return absl::InvalidArgumentError("ZT_AUTH_PUBLIC_KEY is not a base64 Ed25519 public key");
+  security.token_public_key = *key;
   if (plaintext) {
     if (!tls_dir.empty()) return absl::InvalidArgumentError("set ZT_TLS_DIR or ZT_DEV_PLAINTEXT, not both");
     security.plaintext = true;

@@ -166,14 +166,19 @@ TEST_CASE("concurrent refreshes with one token: exactly one rotates", "[store]")
   CHECK(failed == 0);
 }
 
-TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a login wins", "[store]") {
+// Accounts over a fresh database, with fakes for hashing, time and ids.
+struct AccountsOverPg {
   Db db;
-  PgUserStore store(*db.pool);
+  PgUserStore store{*db.pool};
   testing::FakeHasher hasher;
   testing::FakeClock clock;
   testing::SequentialIds ids;
   AccountSettings settings = testing::TestAccountSettings();
-  Accounts accounts(store, hasher, clock, ids, settings);
+};
+
+TEST_CASE("accounts over PostgreSQL: one of many concurrent registrations of a login wins", "[store]") {
+  AccountsOverPg pg;
+  Accounts accounts(pg.store, pg.hasher, pg.clock, pg.ids, pg.settings);
 
   std::atomic<int> ok{0};
   std::atomic<int> taken{0};
@@ -266,14 +271,9 @@ TEST_CASE("login failures over PostgreSQL: a window restarts when it is over, an
 }
 
 TEST_CASE("accounts over PostgreSQL: failed logins lock the account across Accounts instances (replicas)", "[store]") {
-  Db db;
-  PgUserStore store(*db.pool);
-  testing::FakeHasher hasher;
-  testing::FakeClock clock;
-  testing::SequentialIds ids;
-  AccountSettings settings = testing::TestAccountSettings();
-  Accounts replica_a(store, hasher, clock, ids, settings);
-  Accounts replica_b(store, hasher, clock, ids, settings);
+  AccountsOverPg pg;
+  Accounts replica_a(pg.store, pg.hasher, pg.clock, pg.ids, pg.settings);
+  Accounts replica_b(pg.store, pg.hasher, pg.clock, pg.ids, pg.settings);
   REQUIRE(replica_a.Register({"eve@example.com", "", "s3cret-pass", "Eve"}).ok());
   for (int i = 0; i < 5; ++i) {
     Accounts& replica = i % 2 ? replica_a : replica_b;
@@ -282,7 +282,7 @@ TEST_CASE("accounts over PostgreSQL: failed logins lock the account across Accou
   auto locked = replica_a.Login("eve@example.com", "s3cret-pass");
   CHECK(locked.status().code() == absl::StatusCode::kResourceExhausted);
   CHECK(ReasonOf(locked.status()) == "LOGIN_THROTTLED");
-  clock.Advance(absl::Minutes(15));
+  pg.clock.Advance(absl::Minutes(15));
   CHECK(replica_b.Login("eve@example.com", "s3cret-pass").ok());
 }
 
