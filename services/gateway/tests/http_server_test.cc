@@ -14,6 +14,7 @@
 #include "common/server/service_runner.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
+#include "common/testing/counters.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -159,21 +160,7 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-double CounterValue(prometheus::Registry& registry, const std::string& name,
-                    const std::map<std::string, std::string>& labels) {
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      size_t matched = 0;
-      for (const auto& label : metric.label) {
-        auto it = labels.find(label.name);
-        if (it != labels.end() && it->second == label.value) ++matched;
-      }
-      if (matched == labels.size()) return metric.counter.value;
-    }
-  }
-  return 0;
-}
+using ::zhongtai::testing::CounterValue;
 
 TEST_CASE("two requests on one keep-alive connection are transcoded to gRPC and back") {
   Stack stack;

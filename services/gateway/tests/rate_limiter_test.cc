@@ -10,6 +10,7 @@
 #include <map>
 
 #include "common/status/status.h"
+#include "common/testing/counters.h"
 #include "common/testing/stores.h"
 #include "prometheus/registry.h"
 #include "services/gateway/gateway.h"
@@ -122,21 +123,7 @@ absl::StatusOr<auth::Claims> FakeVerify(absl::string_view token) {
   return claims;
 }
 
-double CounterValue(prometheus::Registry& registry, const std::string& name,
-                    const std::map<std::string, std::string>& labels) {
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      size_t matched = 0;
-      for (const auto& label : metric.label) {
-        auto it = labels.find(label.name);
-        if (it != labels.end() && it->second == label.value) ++matched;
-      }
-      if (matched == labels.size()) return metric.counter.value;
-    }
-  }
-  return 0;
-}
+using ::zhongtai::testing::CounterValue;
 
 // The gateway with a rate limiter; its upstreams do not exist, so a request that passes the limits is 503.
 struct Stack {
