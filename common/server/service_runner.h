@@ -78,6 +78,7 @@ class ServiceRunner {
   explicit ServiceRunner(RunnerOptions options);
   ~ServiceRunner();
 
+  const RunnerOptions& options() const { return options_; }
   WorkerPool& workers() { return *workers_; }
   prometheus::Registry& registry();
   // Gauges read at scrape time (pool in use, outbox lag, ...).
