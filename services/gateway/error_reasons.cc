@@ -131,7 +131,6 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "product",
        "Not enough stock: show the availability (GET /v1/products/{productId}) and let the buyer lower the quantity."},
       {"INTERNAL", {C::kInternal, C::kUnknown, C::kDataLoss}, 0, "any", kFault},
-      {"INVALID_CONFIG", {C::kInvalidArgument}, 0, "product", kStartup},
       {"INVALID_CREDENTIALS",
        {C::kUnauthenticated},
        0,

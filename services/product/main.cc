@@ -1,11 +1,7 @@
-// Composition root of the product service: config, pool, store, domain, API, sweeper; then run.
+// Composition root of the product service: store, domain, API, sweeper on the common start (service_start.h).
 #include "common/log/log.h"
-#include "common/metrics/collectors.h"
-#include "common/pg/migrate.h"
-#include "common/pg/pool.h"
-#include "common/pg/pool_metrics.h"
 #include "common/server/periodic_task.h"
-#include "common/server/service_runner.h"
+#include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"
@@ -16,45 +12,23 @@
 namespace zhongtai::product {
 namespace {
 
-int Main(const server::CommandLine& command_line) {
-  log::Init("product");
-  absl::StatusOr<ProductConfig> config = LoadConfig();
-  if (!config.ok()) return server::InvalidConfiguration(config.status());
-
-  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"}, Migrations());
-  if (!pool.ok()) {
-    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
-    return 1;
-  }
-  if (command_line.migrate_only) {
-    log::Info("migrations applied");
-    return 0;
-  }
-
-  absl::StatusOr<server::RunnerOptions> service_options =
-      server::ServiceOptions("product", config->grpc_port, config->metrics_port, config->worker_threads);
-  if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
-  server::RunnerOptions options = *std::move(service_options);
-  options.drain_timeout = config->drain_timeout;
-  server::ServiceRunner runner(options);
-  pg::ExportPoolMetrics(runner.gauges(), **pool);
-  pg::Pool& db = **pool;
-
-  PgProductStore store(db);
+int Compose(const ProductConfig& config, server::StartedService& service) {
+  server::ServiceRunner& runner = *service.runner;
+  PgProductStore store(*service.db);
   SystemClock clock;
   RandomIdGenerator ids(clock);
   PrometheusInventoryObserver observer(runner.registry());
   InventoryOptions inventory_options;
-  inventory_options.default_ttl = config->reservation_default_ttl;
+  inventory_options.default_ttl = config.reservation_default_ttl;
   inventory_options.max_ttl = absl::Seconds(kMaxReservationTtlSeconds);
-  inventory_options.sweep_batch = config->reservation_sweep_batch;
-  ProductCache cache(clock, config->product_cache_ttl);
+  inventory_options.sweep_batch = config.reservation_sweep_batch;
+  ProductCache cache(clock, config.product_cache_ttl);
   Catalog catalog(store, clock, ids, &cache);
   Inventory inventory(store, clock, observer, inventory_options, &cache);
   ProductApi api(catalog, inventory, runner.workers());
   runner.AddService(&api);
 
-  server::PeriodicTask sweeper(config->reservation_sweep_interval, [&inventory] {
+  server::PeriodicTask sweeper(config.reservation_sweep_interval, [&inventory] {
     absl::StatusOr<int> expired = inventory.SweepExpired();
     if (!expired.ok()) {
       log::Warn("reservation sweep failed", {{"error", expired.status().ToString()}});
@@ -62,14 +36,15 @@ int Main(const server::CommandLine& command_line) {
       log::Info("expired reservations released", {{"count", std::to_string(*expired)}});
     }
   });
-  runner.OnShutdown([&] {
-    sweeper.Stop();
-    db.Close();
-  });
+  runner.OnShutdown([&] { sweeper.Stop(); });
   return runner.Run();
 }
 
 }  // namespace
 }  // namespace zhongtai::product
 
-int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::product::Main); }
+int main(int argc, char** argv) {
+  using namespace zhongtai;
+  return server::RunService<product::ProductConfig>(argc, argv, {"product", product::Migrations()}, product::LoadConfig,
+                                                    product::Compose);
+}
