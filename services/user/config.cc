@@ -11,13 +11,12 @@ namespace zhongtai::user {
 
 absl::StatusOr<UserConfig> LoadConfig() {
   config::Env env("ZT_USER_");
+  server::ServiceDefaults defaults;
+  defaults.service = "user";
+  defaults.grpc_port = 50054;
+  defaults.metrics_port = 9104;
   UserConfig config;
-  config.grpc_port = env.Port("GRPC_PORT", config.grpc_port);
-  config.metrics_port = env.Port("METRICS_PORT", config.metrics_port);
-  config.pg_dsn = env.String("PG_DSN", "postgresql://user@127.0.0.1:5432/user");
-  config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
-  config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
-  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
+  config.service = server::ReadServiceSettings(env, defaults);
   config.access_ttl = absl::Seconds(env.Int("ACCESS_TTL_SECONDS", 15 * 60, 60, 24 * 3600));
   config.refresh_ttl = absl::Seconds(env.Int("REFRESH_TTL_SECONDS", 30 * 24 * 3600, 3600, 365 * 24 * 3600));
   std::string signing_key = env.Shared("ZT_AUTH_SIGNING_KEY", "");
