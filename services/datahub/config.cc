@@ -14,7 +14,7 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   DatahubConfig config;
   config.service = server::ReadServiceSettings(env, defaults);
   config.consumer_name = env.String("CONSUMER_NAME", "");
-  config.claim_idle_seconds = static_cast<int>(env.Int("CLAIM_IDLE_SECONDS", config.claim_idle_seconds, 1, 3600));
+  config.claim_idle = env.Duration("CLAIM_IDLE", config.claim_idle, absl::Seconds(1), absl::Hours(1));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

@@ -12,7 +12,8 @@ struct DatahubConfig {
   server::ServiceSettings service;
   // Consumer name within the "datahub" group; empty: host-pid-random, unique per process.
   std::string consumer_name;
-  int claim_idle_seconds = 30;
+  // A pending event of a consumer silent this long is claimed by another.
+  absl::Duration claim_idle = absl::Seconds(30);
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

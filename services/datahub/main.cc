@@ -27,7 +27,7 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   consumer_options.stream = kOrderEventStream;
   consumer_options.group = kConsumerGroup;
   consumer_options.consumer = config.consumer_name;
-  consumer_options.claim_idle = absl::Seconds(config.claim_idle_seconds);
+  consumer_options.claim_idle = config.claim_idle;
   events::StreamConsumer consumer(*service.db, *service.redis, consumer_options,
                                   MakeOrderEventHandler([&ingested](const std::string& type) {
                                     ingested.Add({{"type", type}}).Increment();

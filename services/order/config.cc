@@ -17,9 +17,12 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.service = server::ReadServiceSettings(env, defaults);
   config.product_address = env.HostPort("PRODUCT_ADDR", "127.0.0.1:50051");
   config.marketing_address = env.HostPort("MARKETING_ADDR", "127.0.0.1:50053");
-  config.payment_timeout = absl::Seconds(env.Int("PAYMENT_TIMEOUT_SECONDS", 900, 1, 7 * 24 * 3600));
-  config.reservation_grace = absl::Seconds(env.Int("RESERVATION_GRACE_SECONDS", 300, 0, 24 * 3600));
-  config.sweep_interval = absl::Milliseconds(env.Int("SWEEP_INTERVAL_MS", 1000, 10, 600000));
+  config.payment_timeout =
+      env.Duration("PAYMENT_TIMEOUT", config.payment_timeout, absl::Seconds(1), absl::Hours(7 * 24));
+  config.reservation_grace =
+      env.Duration("RESERVATION_GRACE", config.reservation_grace, absl::ZeroDuration(), absl::Hours(24));
+  config.sweep_interval =
+      env.Duration("SWEEP_INTERVAL", config.sweep_interval, absl::Milliseconds(10), absl::Minutes(10));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

@@ -1,7 +1,5 @@
 #include "services/product/config.h"
 
-#include <algorithm>
-
 #include "common/config/env.h"
 
 namespace zhongtai::product {
@@ -17,12 +15,10 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   config.redis_address = env.String("REDIS_ADDR", "");
   config.reservation_sweep_interval = env.Duration("RESERVATION_SWEEP_INTERVAL", config.reservation_sweep_interval,
                                                    absl::Milliseconds(10), absl::Minutes(10));
-  // The same in milliseconds, as the other services spell their sweep intervals; wins when set.
-  int64_t sweep_ms = env.Int("RESERVATION_SWEEP_INTERVAL_MS", 0, 0, 600000);
-  if (sweep_ms > 0) config.reservation_sweep_interval = absl::Milliseconds(std::max<int64_t>(sweep_ms, 10));
   config.reservation_sweep_batch =
       static_cast<int>(env.Int("RESERVATION_SWEEP_BATCH", config.reservation_sweep_batch, 1, 10000));
-  config.product_cache_ttl = absl::Milliseconds(env.Int("PRODUCT_CACHE_TTL_MS", 1000, 0, 600000));
+  config.product_cache_ttl =
+      env.Duration("PRODUCT_CACHE_TTL", config.product_cache_ttl, absl::ZeroDuration(), absl::Minutes(10));
   config.reservation_default_ttl =
       env.Duration("RESERVATION_DEFAULT_TTL", config.reservation_default_ttl, absl::Seconds(1), absl::Hours(7 * 24));
   if (absl::Status status = env.Finish(); !status.ok()) return status;

@@ -17,8 +17,8 @@ absl::StatusOr<UserConfig> LoadConfig() {
   defaults.metrics_port = 9104;
   UserConfig config;
   config.service = server::ReadServiceSettings(env, defaults);
-  config.access_ttl = absl::Seconds(env.Int("ACCESS_TTL_SECONDS", 15 * 60, 60, 24 * 3600));
-  config.refresh_ttl = absl::Seconds(env.Int("REFRESH_TTL_SECONDS", 30 * 24 * 3600, 3600, 365 * 24 * 3600));
+  config.access_ttl = env.Duration("ACCESS_TTL", config.access_ttl, absl::Minutes(1), absl::Hours(24));
+  config.refresh_ttl = env.Duration("REFRESH_TTL", config.refresh_ttl, absl::Hours(1), absl::Hours(365 * 24));
   std::string signing_key = env.Shared("ZT_AUTH_SIGNING_KEY", "");
   config.admin_login = env.String("ADMIN_LOGIN", "");
   config.admin_password = env.String("ADMIN_PASSWORD", "");
