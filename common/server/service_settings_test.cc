@@ -7,8 +7,8 @@ namespace zhongtai::server {
 namespace {
 
 TEST_CASE("common service settings: the service's defaults, its DSN named after it, Redis only when it has one") {
-  for (const char* name : {"GRPC_PORT", "METRICS_PORT", "PG_DSN", "PG_POOL_SIZE", "WORKER_THREADS", "DRAIN_TIMEOUT",
-                           "REDIS_ADDR"}) {
+  for (const char* name :
+       {"GRPC_PORT", "METRICS_PORT", "PG_DSN", "PG_POOL_SIZE", "WORKER_THREADS", "DRAIN_TIMEOUT", "REDIS_ADDR"}) {
     unsetenv((std::string("ZT_SETTINGSTEST_") + name).c_str());
   }
   ServiceDefaults defaults;
