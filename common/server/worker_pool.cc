@@ -21,6 +21,16 @@ bool WorkerPool::TrySubmit(std::function<void()> task) {
   return true;
 }
 
+bool WorkerPool::Submit(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;
+    queue_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void WorkerPool::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -22,6 +22,9 @@ class WorkerPool {
 
   // False when every worker is busy and `max_queued` tasks already wait, or when stopped; the task is then not run.
   bool TrySubmit(std::function<void()> task);
+  // Queues `task` whatever the queue holds; false only when stopped. For the next step of work the pool already
+  // admitted (a call that waited on another service), which must not be shed half way.
+  bool Submit(std::function<void()> task);
   // Runs every task already accepted, then joins the threads.
   void Stop();
 

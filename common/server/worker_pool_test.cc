@@ -4,6 +4,10 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
+#include <thread>
+
+#include "common/server/call_scope.h"
+#include "common/server/pool_executor.h"
 
 namespace zhongtai::server {
 namespace {
@@ -31,6 +35,55 @@ TEST_CASE("worker pool runs accepted work and refuses work beyond its queue") {
   pool.Stop();
   CHECK(ran == 3);
   CHECK_FALSE(pool.TrySubmit([&] { ++ran; }));
+}
+
+TEST_CASE("work the pool already admitted is queued beyond its bound, never dropped") {
+  WorkerPool pool(1, 0);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<int> ran{0};
+  REQUIRE(pool.TrySubmit([&] {
+    gate.wait();
+    ++ran;
+  }));
+  for (int i = 0; i < 200 && pool.busy() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK_FALSE(pool.TrySubmit([&] { ++ran; }));
+  CHECK(pool.Submit([&] { ++ran; }));
+  CHECK(pool.Submit([&] { ++ran; }));
+  release.set_value();
+  pool.Stop();
+  CHECK(ran == 3);
+  CHECK_FALSE(pool.Submit([&] { ++ran; }));
+}
+
+TEST_CASE("the pool executor runs tasks on the pool in the poster's call scope, and inline once the pool stopped") {
+  WorkerPool pool(1, 0);
+  PoolExecutor executor(pool);
+  CallScope scope;
+  scope.request_id = "req-7";
+  scope.caller.user_id = "u7";
+
+  std::promise<std::pair<std::string, std::thread::id>> seen;
+  {
+    ScopedCall serving(scope);
+    executor.Run([&] { seen.set_value({CurrentCall().request_id, std::this_thread::get_id()}); });
+  }
+  auto [request_id, thread] = seen.get_future().get();
+  CHECK(request_id == "req-7");
+  CHECK(thread != std::this_thread::get_id());
+
+  pool.Stop();
+  std::thread::id ran_on;
+  std::string user_id;
+  {
+    ScopedCall serving(scope);
+    executor.Run([&] {
+      ran_on = std::this_thread::get_id();
+      user_id = CurrentCall().caller.user_id;
+    });
+  }
+  CHECK(ran_on == std::this_thread::get_id());
+  CHECK(user_id == "u7");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "common/redis/pool_metrics.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
+#include "common/server/pool_executor.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
 #include "services/order/api/order_api.h"
@@ -74,7 +75,9 @@ int Main(const server::CommandLine& command_line) {
   OrderSettings settings;
   settings.payment_timeout = config->payment_timeout;
   settings.reservation_grace = config->reservation_grace;
-  Orders orders(store, catalog, quoter, payments, clock, ids, observer, settings);
+  // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
+  server::PoolExecutor blocking(runner.workers());
+  Orders orders(store, catalog, quoter, payments, clock, ids, observer, blocking, settings);
   OrderApi api(orders, runner.workers());
 
   events::OutboxRelay relay(**pool, **redis);
@@ -83,6 +86,7 @@ int Main(const server::CommandLine& command_line) {
   runner.AddService(&api);
 
   relay.Start();
+  // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config->sweep_interval, [&orders] { orders.SweepOnce(); });
   runner.OnShutdown([&] {
     sweeper.Stop();
