@@ -10,6 +10,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace zhongtai::async {
 
@@ -27,11 +29,18 @@ class Executor {
   // Runs `task` soon, on a thread that may block. Never drops it: an implementation that cannot queue it (its
   // pool is stopping) runs it inline. Tasks may run in any order and concurrently.
   virtual void Run(std::function<void()> task) = 0;
+  // Runs `task` as Run would, once `delay` has passed; no thread is held while it waits.
+  virtual void RunAfter(absl::Duration delay, std::function<void()> task) = 0;
 };
 
+// For tests: runs each task at once on the calling thread (after sleeping for RunAfter's delay).
 class InlineExecutor : public Executor {
  public:
   void Run(std::function<void()> task) override { task(); }
+  void RunAfter(absl::Duration delay, std::function<void()> task) override {
+    absl::SleepFor(delay);
+    task();
+  }
 };
 
 // A callback that continues with `next` on `executor`: for the completion of a remote call whose continuation

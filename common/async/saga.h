@@ -16,14 +16,20 @@ namespace zhongtai::async {
 template <typename State>
 class Saga : public std::enable_shared_from_this<Saga<State>> {
  public:
+  // Does the step's work and calls `done` once with its outcome.
+  using Action = std::function<void(State& state, StatusCallback done)>;
+  // Undoes the step after a later one failed (`cause`); calls `done` once when finished. An undo cannot fail the saga:
+  // one that cannot finish now logs it and leaves the rest to a sweeper, which is safe because every step is keyed
+  // (by the order id, say) and idempotent.
+  using Undo = std::function<void(State& state, const absl::Status& cause, std::function<void()> done)>;
+
   struct Step {
+    Step(std::string name, Action run, Undo undo = nullptr, bool undo_when_failed = false)
+        : name(std::move(name)), run(std::move(run)), undo(std::move(undo)), undo_when_failed(undo_when_failed) {}
+
     std::string name;
-    // Does the step's work and calls `done` once with its outcome.
-    std::function<void(State& state, StatusCallback done)> run;
-    // Optional: undoes the step after a later one failed (`cause`); calls `done` once when finished. An undo cannot
-    // fail the saga: one that cannot finish now logs it and leaves the rest to a sweeper, which is safe because
-    // every step is keyed (by the order id, say) and idempotent.
-    std::function<void(State& state, const absl::Status& cause, std::function<void()> done)> undo;
+    Action run;
+    Undo undo;  // none: nothing to undo
     // Also undo when the step itself failed: a call that failed or timed out may have taken effect all the same.
     bool undo_when_failed = false;
   };

@@ -16,12 +16,10 @@ using TestSaga = Saga<Journal>;
 
 // A step that succeeds (or fails with `failure`) and whose undo writes "undo <name>" with the cause's reason.
 TestSaga::Step Recorded(std::string name, absl::Status failure = absl::OkStatus(), bool undoable = true) {
-  TestSaga::Step step;
-  step.name = name;
-  step.run = [name, failure](Journal& journal, StatusCallback done) {
+  TestSaga::Step step(name, [name, failure](Journal& journal, StatusCallback done) {
     journal.entries.push_back(name);
     done(failure);
-  };
+  });
   if (undoable) {
     step.undo = [name](Journal& journal, const absl::Status& cause, std::function<void()> done) {
       journal.entries.push_back("undo " + name + " after " + ReasonOf(cause));
@@ -64,12 +62,10 @@ TEST_CASE("steps and undos may finish on other threads") {
   std::vector<std::thread> threads;
   auto later = [&threads](std::function<void()> fn) { threads.emplace_back(std::move(fn)); };
   auto deferred = [&later](std::string name, absl::Status failure) {
-    TestSaga::Step step;
-    step.name = name;
-    step.run = [&later, name, failure](Journal& journal, StatusCallback done) {
+    TestSaga::Step step(name, [&later, name, failure](Journal& journal, StatusCallback done) {
       journal.entries.push_back(name);
       later([done, failure] { done(failure); });
-    };
+    });
     step.undo = [&later, name](Journal& journal, const absl::Status&, std::function<void()> done) {
       journal.entries.push_back("undo " + name);
       later(done);

@@ -17,4 +17,11 @@ void PoolExecutor::Run(std::function<void()> task) {
   if (!pool_.Submit([resumed] { (*resumed)(); })) (*resumed)();
 }
 
+void PoolExecutor::RunAfter(absl::Duration delay, std::function<void()> task) {
+  timer_.RunAfter(delay, [this, scope = CarryCurrentCall(), task = std::move(task)]() mutable {
+    ResumedCall call(std::move(scope));
+    Run(std::move(task));
+  });
+}
+
 }  // namespace zhongtai::server

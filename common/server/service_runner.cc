@@ -282,15 +282,21 @@ grpc::ServerUnaryReactor* RunAsync(WorkerPool& pool, grpc::CallbackServerContext
     reactor->Finish(ToGrpcStatus(caller.status(), context));
     return reactor;
   }
+  absl::Status overloaded = Error(absl::StatusCode::kResourceExhausted, "OVERLOADED", "server is busy, retry later");
+  if (!pool.TryOpenCall()) {
+    reactor->Finish(ToGrpcStatus(overloaded, context));
+    return reactor;
+  }
   const auto& metadata = context->client_metadata();
   CallScope call{context->deadline(), Metadata(metadata, "x-request-id"), Metadata(metadata, "traceparent"),
                  *std::move(caller)};
   auto finished = std::make_shared<std::atomic<bool>>(false);
-  FinishCall finish = [reactor, context, finished](absl::Status status) {
+  FinishCall finish = [&pool, reactor, context, finished](absl::Status status) {
     if (finished->exchange(true)) {
       log::Error("a call was finished twice; the second outcome is dropped", {{"error", status.ToString()}});
       return;
     }
+    pool.CloseCall();
     reactor->Finish(ToGrpcStatus(status, context));
   };
   auto task = [context, work = std::move(work), call = std::move(call), finish]() mutable {
@@ -307,9 +313,7 @@ grpc::ServerUnaryReactor* RunAsync(WorkerPool& pool, grpc::CallbackServerContext
       finish(Internal("INTERNAL", "internal error"));
     }
   };
-  if (!pool.TrySubmit(std::move(task))) {
-    finish(Error(absl::StatusCode::kResourceExhausted, "OVERLOADED", "server is busy, retry later"));
-  }
+  if (!pool.TrySubmit(std::move(task))) finish(overloaded);
   return reactor;
 }
 

@@ -155,7 +155,7 @@ TEST_CASE("a call run with RunAsync releases its worker while it waits, and answ
   options.grpc_address = "127.0.0.1:0";
   options.metrics_address = "127.0.0.1:0";
   options.worker_threads = 1;
-  options.worker_queue = 0;
+  options.worker_queue = 2;
   options.drain_timeout = absl::Seconds(2);
   options.lame_duck = absl::ZeroDuration();
   ServiceRunner runner(options);
@@ -165,7 +165,8 @@ TEST_CASE("a call run with RunAsync releases its worker while it waits, and answ
   auto stub = product::v1::ProductService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials()));
 
-  // One worker and no queue: with RunBlocking the second call would be shed. Here both are admitted and wait at once.
+  // One worker, room for three open calls: all three are admitted and wait at once, the worker free meanwhile (with
+  // RunBlocking the first call would hold the worker and the other two would wait in the queue).
   constexpr int kCalls = 3;
   product::v1::GetProductRequest requests[kCalls];
   product::v1::GetProductResponse responses[kCalls];
@@ -181,6 +182,19 @@ TEST_CASE("a call run with RunAsync releases its worker while it waits, and answ
     }
   }
   REQUIRE(products.pending() == kCalls);
+  for (int wait = 0; wait < 200 && runner.workers().busy() > 0; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(runner.workers().busy() == 0);
+  CHECK(runner.workers().open_calls() == kCalls);
+
+  // A fourth call is beyond the bound of open calls: shed at once, although the worker is idle.
+  grpc::ClientContext shed_context;
+  ::zhongtai::testing::CallAs(shed_context, "gateway");
+  product::v1::GetProductResponse shed_response;
+  grpc::Status shed = stub->GetProduct(&shed_context, requests[0], &shed_response);
+  CHECK(shed.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+
   products.FinishAll();
   for (int i = 0; i < kCalls; ++i) {
     auto status = done[i].get_future();
@@ -188,6 +202,7 @@ TEST_CASE("a call run with RunAsync releases its worker while it waits, and answ
     CHECK(status.get().ok());
     CHECK(responses[i].product().product_id() == "p" + std::to_string(i));
   }
+  CHECK(runner.workers().open_calls() == 0);
   runner.RequestShutdown();
   CHECK(runner.Wait() == 0);
 }

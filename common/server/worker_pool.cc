@@ -44,6 +44,23 @@ void WorkerPool::Stop() {
   threads_.clear();
 }
 
+bool WorkerPool::TryOpenCall() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_ || static_cast<size_t>(open_calls_) >= threads_.size() + max_queued_) return false;
+  ++open_calls_;
+  return true;
+}
+
+void WorkerPool::CloseCall() {
+  std::lock_guard<std::mutex> lock(mu_);
+  --open_calls_;
+}
+
+int WorkerPool::open_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return open_calls_;
+}
+
 int WorkerPool::queued() const {
   std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int>(queue_.size());

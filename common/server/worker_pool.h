@@ -28,6 +28,13 @@ class WorkerPool {
   // Runs every task already accepted, then joins the threads.
   void Stop();
 
+  // Admission of calls that may outlive their task (RunAsync): a call counts from admission until it is answered,
+  // whether it runs, waits in the queue or waits for another service, and at most threads + max_queued are open at
+  // once, the most that blocking calls could occupy. False when that many are open.
+  bool TryOpenCall();
+  void CloseCall();
+  int open_calls() const;
+
   int queued() const;
   int busy() const;
 
@@ -39,6 +46,7 @@ class WorkerPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   int busy_ = 0;
+  int open_calls_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -56,6 +56,19 @@ TEST_CASE("work the pool already admitted is queued beyond its bound, never drop
   CHECK_FALSE(pool.Submit([&] { ++ran; }));
 }
 
+TEST_CASE("at most threads + queue calls are open at once, however many of them wait elsewhere") {
+  WorkerPool pool(2, 1);
+  CHECK(pool.TryOpenCall());
+  CHECK(pool.TryOpenCall());
+  CHECK(pool.TryOpenCall());
+  CHECK_FALSE(pool.TryOpenCall());
+  pool.CloseCall();
+  CHECK(pool.open_calls() == 2);
+  CHECK(pool.TryOpenCall());
+  pool.Stop();
+  CHECK_FALSE(pool.TryOpenCall());
+}
+
 TEST_CASE("the pool executor runs tasks on the pool in the poster's call scope, and inline once the pool stopped") {
   WorkerPool pool(1, 0);
   PoolExecutor executor(pool);
@@ -84,6 +97,23 @@ TEST_CASE("the pool executor runs tasks on the pool in the poster's call scope, 
   }
   CHECK(ran_on == std::this_thread::get_id());
   CHECK(user_id == "u7");
+}
+
+TEST_CASE("the pool executor runs a delayed task on the pool once its delay has passed, in the poster's scope") {
+  WorkerPool pool(1, 0);
+  PoolExecutor executor(pool);
+  CallScope scope;
+  scope.request_id = "req-8";
+  std::promise<std::string> seen;
+  auto posted = std::chrono::steady_clock::now();
+  {
+    ScopedCall serving(scope);
+    executor.RunAfter(absl::Milliseconds(100), [&] { seen.set_value(CurrentCall().request_id); });
+  }
+  auto result = seen.get_future();
+  REQUIRE(result.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(std::chrono::steady_clock::now() - posted >= std::chrono::milliseconds(100));
+  CHECK(result.get() == "req-8");
 }
 
 }  // namespace

@@ -112,8 +112,9 @@ void Orders::PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done) 
 
   absl::StatusOr<std::optional<Order>> existing = store_.BeginPlacement(placement->order);
   if (!existing.ok()) return done(existing.status());
-  // A repeat of the request id: it waits (briefly, on this thread) for the first one to finish.
-  if (existing->has_value()) return done(ReplayPlacement(**existing, placement->order.request_fingerprint));
+  if (existing->has_value()) {
+    return ReplayPlacement(**existing, placement->order.request_fingerprint, std::move(done));
+  }
 
   PlacementSaga::Run(placement, PlacementSteps(), [this, placement, done = std::move(done)](absl::Status status) {
     if (status.ok()) {
@@ -213,23 +214,29 @@ void Orders::RecordFailedPlacement(const Placement& placement, const absl::Statu
   }
 }
 
-absl::StatusOr<Order> Orders::ReplayPlacement(const Order& existing, const std::string& fingerprint) {
+void Orders::ReplayPlacement(const Order& existing, const std::string& fingerprint, Callback<Order> done) {
   if (existing.request_fingerprint != fingerprint) {
-    return AlreadyExists("IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for a different order");
+    return done(AlreadyExists("IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for a different order"));
   }
-  Order current = existing;
-  absl::Time give_up = absl::Now() + settings_.duplicate_wait;
-  while (current.status == OrderStatus::kCreating) {
-    if (absl::Now() >= give_up) {
-      return Aborted("ORDER_IN_PROGRESS", "the first request with this idempotency key is still running; retry");
-    }
-    absl::SleepFor(kDuplicatePoll);
-    ASSIGN_OR_RETURN(current, store_.Get(existing.order_id));
-  }
+  AwaitFirstPlacement(existing, absl::Now() + settings_.duplicate_wait, std::move(done));
+}
+
+// Looks at the order again every kDuplicatePoll until the first request finished it. No worker is held in between: the
+// first request's own steps need the workers to finish, however many repeats are waiting.
+void Orders::AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done) {
   if (current.status == OrderStatus::kFailed) {
-    return Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason, current.failure_message);
+    return done(
+        Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason, current.failure_message));
   }
-  return current;
+  if (current.status != OrderStatus::kCreating) return done(current);
+  if (absl::Now() >= give_up) {
+    return done(Aborted("ORDER_IN_PROGRESS", "the first request with this idempotency key is still running; retry"));
+  }
+  blocking_.RunAfter(kDuplicatePoll, [this, order_id = current.order_id, give_up, done = std::move(done)] {
+    absl::StatusOr<Order> reloaded = store_.Get(order_id);
+    if (!reloaded.ok()) return done(reloaded.status());
+    AwaitFirstPlacement(*reloaded, give_up, done);
+  });
 }
 
 absl::StatusOr<Order> Orders::LoadOwnOrder(const std::string& user_id, const std::string& order_id) {

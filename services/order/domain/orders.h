@@ -83,7 +83,9 @@ class Orders {
   void ReserveStock(Placement& placement, StatusCallback done);
   absl::Status CompletePlacement(Placement& placement);
   void RecordFailedPlacement(const Placement& placement, const absl::Status& error);
-  absl::StatusOr<Order> ReplayPlacement(const Order& existing, const std::string& fingerprint);
+  // A repeat of a request id gets the first request's outcome, once there is one.
+  void ReplayPlacement(const Order& existing, const std::string& fingerprint, Callback<Order> done);
+  void AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done);
 
   void PayAttempt(Order order, int attempt, Callback<Order> done);
   // From PAYING: confirm the reservation (product), charge, record the payment. Idempotent, so a retry or the sweeper

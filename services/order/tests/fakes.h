@@ -67,7 +67,7 @@ class FakeCatalog : public ProductCatalog {
   void Release(const std::string& order_id, StatusCallback done) override { done(ReleaseNow(order_id, true)); }
 
   // Simulates the product service expiring a reservation on its own.
-  void Expire(const std::string& order_id) { ReleaseNow(order_id, false); }
+  void Expire(const std::string& order_id) { ReleaseNow(order_id, false).IgnoreError(); }
   // Reserves as the product service would for a caller that then crashed.
   absl::Status ReserveDirectly(const std::string& order_id, const std::vector<LineRequest>& lines) {
     return ReserveNow(order_id, lines, false);
@@ -172,6 +172,11 @@ class SingleThreadExecutor : public Executor {
       tasks_.push_back(std::move(task));
     }
     changed_.notify_all();
+  }
+  // Sleeps on the calling thread: no test here needs a worker free while a delayed task waits.
+  void RunAfter(absl::Duration delay, std::function<void()> task) override {
+    absl::SleepFor(delay);
+    Run(std::move(task));
   }
   bool OnWorker() const { return std::this_thread::get_id() == thread_.get_id(); }
 
