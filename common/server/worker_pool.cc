@@ -25,7 +25,8 @@ bool WorkerPool::Submit(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return false;
-    queue_.push_back(std::move(task));
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(resumed_ahead_), std::move(task));
+    ++resumed_ahead_;
   }
   cv_.notify_one();
   return true;
@@ -80,6 +81,7 @@ void WorkerPool::Loop() {
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
+      if (resumed_ahead_ > 0) --resumed_ahead_;
       ++busy_;
     }
     task();

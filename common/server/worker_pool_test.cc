@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/server/call_scope.h"
 #include "common/server/pool_executor.h"
@@ -54,6 +57,29 @@ TEST_CASE("work the pool already admitted is queued beyond its bound, never drop
   pool.Stop();
   CHECK(ran == 3);
   CHECK_FALSE(pool.Submit([&] { ++ran; }));
+}
+
+TEST_CASE("admitted work that resumes runs before new work, in the order it resumed") {
+  WorkerPool pool(1, 4);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::mutex mu;
+  std::vector<std::string> order;
+  auto note = [&](std::string name) {
+    return [&, name] {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(name);
+    };
+  };
+  REQUIRE(pool.TrySubmit([gate] { gate.wait(); }));
+  for (int i = 0; i < 200 && pool.busy() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(pool.TrySubmit(note("new 1")));
+  REQUIRE(pool.Submit(note("resumed 1")));
+  REQUIRE(pool.TrySubmit(note("new 2")));
+  REQUIRE(pool.Submit(note("resumed 2")));
+  release.set_value();
+  pool.Stop();
+  CHECK(order == std::vector<std::string>{"resumed 1", "resumed 2", "new 1", "new 2"});
 }
 
 TEST_CASE("at most threads + queue calls are open at once, however many of them wait elsewhere") {
