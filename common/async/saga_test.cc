@@ -2,6 +2,7 @@
 #include "common/async/saga.h"
 
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 
 #include "common/status/status.h"
@@ -59,8 +60,12 @@ TEST_CASE("a step that may have taken effect although it failed is undone too") 
 
 TEST_CASE("steps and undos may finish on other threads") {
   auto journal = std::make_shared<Journal>();
+  std::mutex mu;  // a new thread may call `later` before emplace_back returned
   std::vector<std::thread> threads;
-  auto later = [&threads](std::function<void()> fn) { threads.emplace_back(std::move(fn)); };
+  auto later = [&](std::function<void()> fn) {
+    std::lock_guard<std::mutex> lock(mu);
+    threads.emplace_back(std::move(fn));
+  };
   auto deferred = [&later](std::string name, absl::Status failure) {
     TestSaga::Step step(name, [&later, name, failure](Journal& journal, StatusCallback done) {
       journal.entries.push_back(name);
@@ -79,6 +84,7 @@ TEST_CASE("steps and undos may finish on other threads") {
         {deferred("a", absl::OkStatus()), deferred("b", absl::OkStatus()), deferred("c", Aborted("C_FAILED", "c"))},
         std::move(done));
   });
+  std::lock_guard<std::mutex> lock(mu);
   for (auto& thread : threads) thread.join();
   CHECK(ReasonOf(failed) == "C_FAILED");
   CHECK(journal->entries == std::vector<std::string>{"a", "b", "c", "undo b", "undo a"});
