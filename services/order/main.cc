@@ -5,6 +5,7 @@
 #include "common/metrics/collectors.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
+#include "common/server/pool_executor.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/order/api/order_api.h"
@@ -38,7 +39,9 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   OrderSettings settings;
   settings.payment_timeout = config.payment_timeout;
   settings.reservation_grace = config.reservation_grace;
-  Orders orders(store, catalog, quoter, payments, clock, ids, observer, settings);
+  // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
+  server::PoolExecutor blocking(runner.workers());
+  Orders orders(store, catalog, quoter, payments, clock, ids, observer, blocking, settings);
   OrderApi api(orders, runner.workers());
 
   events::OutboxRelay relay(*service.db, *service.redis);
@@ -47,6 +50,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   runner.AddService(&api);
 
   relay.Start();
+  // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   runner.OnShutdown([&] {
     sweeper.Stop();
