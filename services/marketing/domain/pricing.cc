@@ -1,10 +1,8 @@
 #include "services/marketing/domain/pricing.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "absl/strings/str_cat.h"
-#include "common/money/apportion.h"
 #include "common/status/status.h"
 
 namespace zhongtai::marketing {
@@ -51,51 +49,6 @@ absl::Status ValidateQuoteLines(const std::vector<QuoteLineInput>& lines) {
     }
   }
   return absl::OkStatus();
-}
-
-int64_t DiscountOf(const Promotion& promotion, const std::string& currency, int64_t subtotal) {
-  if (promotion.currency != currency || subtotal < promotion.threshold || promotion.reduction <= 0) return 0;
-  return std::min(promotion.reduction, subtotal);
-}
-
-Quote PriceLines(const std::vector<QuoteLineInput>& lines, const std::vector<Promotion>& candidates) {
-  Quote quote;
-  quote.currency = lines.empty() ? kDefaultCurrency : CurrencyOf(lines[0]);
-  std::vector<int64_t> weights;
-  for (const QuoteLineInput& line : lines) {
-    QuotedLine out;
-    out.sku_id = line.sku_id;
-    out.quantity = line.quantity;
-    out.unit_price = line.unit_price;
-    out.subtotal = line.unit_price * line.quantity;
-    quote.subtotal += out.subtotal;
-    weights.push_back(out.subtotal);
-    quote.lines.push_back(out);
-  }
-
-  const Promotion* best = nullptr;
-  int64_t best_discount = 0;
-  for (const Promotion& promotion : candidates) {
-    int64_t discount = DiscountOf(promotion, quote.currency, quote.subtotal);
-    if (discount <= 0) continue;
-    bool better = best == nullptr || discount > best_discount ||
-                  (discount == best_discount && std::tie(promotion.created_at, promotion.promotion_id) <
-                                                    std::tie(best->created_at, best->promotion_id));
-    if (better) {
-      best = &promotion;
-      best_discount = discount;
-    }
-  }
-
-  quote.discount = best_discount;
-  quote.total = quote.subtotal - quote.discount;
-  std::vector<int64_t> shares = money::Apportion(quote.discount, weights);
-  for (size_t i = 0; i < quote.lines.size(); ++i) {
-    quote.lines[i].discount = shares[i];
-    quote.lines[i].total = quote.lines[i].subtotal - shares[i];
-  }
-  if (best != nullptr) quote.applied.push_back({best->promotion_id, best->name, best_discount});
-  return quote;
 }
 
 absl::Status ValidatePromotion(const Promotion& promotion) {

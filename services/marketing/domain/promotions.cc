@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/marketing/domain/best_price.h"
 #include "services/marketing/domain/pricing.h"
 
 namespace zhongtai::marketing {
@@ -64,7 +65,7 @@ absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const st
 absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
   ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
-  return PriceLines(lines, applicable);
+  return QuoteBestPrice(lines, applicable, Shopper{}, clock_.Now());
 }
 
 }  // namespace zhongtai::marketing
