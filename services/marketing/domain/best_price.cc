@@ -49,20 +49,27 @@ class BestPriceSearch {
     Selection selection;
     selection.chosen.assign(candidates_.size(), 0);
     std::vector<int64_t> current = amounts;
-    Visit(0, current, total, selection);
+    Visit(0, current, total, selection, Worths(0, current, selection));
     return best_chosen_;
   }
 
  private:
-  int64_t Worth(size_t k, const std::vector<int64_t>& amounts) {
-    const Promotion& p = *candidates_[k].promotion;
-    int64_t discount = EvaluateRule(p, lines_, candidates_[k].in_scope, amounts).discount;
-    return p.budget_remaining.has_value() ? std::min(discount, *p.budget_remaining) : discount;
+  // What each candidate from k on, still compatible with the selection, would take off the current amounts.
+  // Discounts only shrink as amounts do, so in every branch below each of these bounds that candidate.
+  std::vector<int64_t> Worths(size_t k, const std::vector<int64_t>& amounts, const Selection& s) {
+    std::vector<int64_t> worths(candidates_.size(), 0);
+    for (size_t j = k; j < candidates_.size(); ++j) {
+      const Promotion& p = *candidates_[j].promotion;
+      if (!Compatible(p, s)) continue;
+      int64_t discount = EvaluateRule(p, lines_, candidates_[j].in_scope, amounts).discount;
+      worths[j] = p.budget_remaining.has_value() ? std::min(discount, *p.budget_remaining) : discount;
+    }
+    return worths;
   }
 
-  // An upper bound of what promotions k.. can still take off: discounts only shrink as amounts do, so each one's
-  // discount on today's amounts bounds it; per layer either the stackable ones or one within-layer exclusive.
-  int64_t Bound(size_t k, const std::vector<int64_t>& amounts, const Selection& s) {
+  // An upper bound of what candidates k.. can still take off: per layer either the stackable ones together or
+  // one within-layer exclusive; or one exclusive-of-all alone.
+  int64_t Bound(size_t k, const std::vector<int64_t>& worths, const Selection& s) {
     if (s.exclusive_of_all) return 0;
     std::array<int64_t, kLayers> stackable{};
     std::array<int64_t, kLayers> best_exclusive{};
@@ -70,11 +77,12 @@ class BestPriceSearch {
     for (size_t j = k; j < candidates_.size(); ++j) {
       const Promotion& p = *candidates_[j].promotion;
       if (!Compatible(p, s)) continue;
-      int64_t worth = Worth(j, amounts);
       int layer = LayerIndex(p);
-      if (p.exclusivity == Exclusivity::kNone) stackable[layer] += worth;
-      if (p.exclusivity == Exclusivity::kWithinLayer) best_exclusive[layer] = std::max(best_exclusive[layer], worth);
-      if (p.exclusivity == Exclusivity::kAll) best_exclusive_of_all = std::max(best_exclusive_of_all, worth);
+      if (p.exclusivity == Exclusivity::kNone) stackable[layer] += worths[j];
+      if (p.exclusivity == Exclusivity::kWithinLayer) {
+        best_exclusive[layer] = std::max(best_exclusive[layer], worths[j]);
+      }
+      if (p.exclusivity == Exclusivity::kAll) best_exclusive_of_all = std::max(best_exclusive_of_all, worths[j]);
     }
     int64_t bound = 0;
     for (int layer = 0; layer < kLayers; ++layer) bound += std::max(stackable[layer], best_exclusive[layer]);
@@ -82,9 +90,10 @@ class BestPriceSearch {
   }
 
   // Include-first depth-first search: leaves come in decreasing order of preference, so only a strictly lower
-  // total replaces the best, and a branch that cannot go strictly lower is cut.
-  void Visit(size_t k, std::vector<int64_t>& amounts, int64_t total, Selection& s) {
-    if (found_ && total - std::min(total, Bound(k, amounts, s)) >= best_total_) return;
+  // total replaces the best, and a branch that cannot go strictly lower is cut. The first leaf is the greedy
+  // solution (every compatible promotion that applies), the first upper bound.
+  void Visit(size_t k, std::vector<int64_t>& amounts, int64_t total, Selection& s, const std::vector<int64_t>& worths) {
+    if (found_ && total - std::min(total, Bound(k, worths, s)) >= best_total_) return;
     if (k == candidates_.size()) {
       best_total_ = total;
       best_chosen_ = s.chosen;
@@ -92,7 +101,7 @@ class BestPriceSearch {
       return;
     }
     const Promotion& p = *candidates_[k].promotion;
-    if (Compatible(p, s)) {
+    if (Compatible(p, s) && (worths[k] > 0 || p.kind == PromotionKind::kGift)) {
       RuleEvaluation eval = EvaluateRule(p, lines_, candidates_[k].in_scope, amounts);
       if (eval.applies && FitsBudget(p, eval.discount)) {
         Selection before = s;
@@ -103,12 +112,12 @@ class BestPriceSearch {
         s.exclusive_of_all = p.exclusivity == Exclusivity::kAll;
         s.layer_closed[layer] = s.layer_closed[layer] || p.exclusivity == Exclusivity::kWithinLayer;
         for (size_t i = 0; i < amounts.size(); ++i) amounts[i] -= eval.shares[i];
-        Visit(k + 1, amounts, total - eval.discount, s);
+        Visit(k + 1, amounts, total - eval.discount, s, eval.discount > 0 ? Worths(k + 1, amounts, s) : worths);
         for (size_t i = 0; i < amounts.size(); ++i) amounts[i] += eval.shares[i];
         s = std::move(before);
       }
     }
-    Visit(k + 1, amounts, total, s);
+    Visit(k + 1, amounts, total, s, worths);
   }
 
   const std::vector<QuoteLineInput>& lines_;
