@@ -24,7 +24,8 @@ class Promotions {
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
   // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice). The user id
   // is accepted for member-specific rules; none exist yet.
-  absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines);
+  absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
+                                   const Shopper& shopper = Shopper{});
 
  private:
   PromotionStore& store_;

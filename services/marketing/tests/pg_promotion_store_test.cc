@@ -43,6 +43,15 @@ Promotion Spec(const std::string& id, const std::string& request_id) {
   return p;
 }
 
+QuoteLineInput Line(const std::string& sku, int64_t unit_price, int64_t quantity) {
+  QuoteLineInput line;
+  line.sku_id = sku;
+  line.currency = "CNY";
+  line.unit_price = unit_price;
+  line.quantity = quantity;
+  return line;
+}
+
 }  // namespace
 
 TEST_CASE("promotions round trip and are idempotent on request id", "[store]") {
@@ -149,11 +158,11 @@ TEST_CASE("quotes over PostgreSQL: 满300减40 at 299 and at 300", "[store]") {
   spec.end_time = clock.Now() + absl::Hours(1);
   REQUIRE(promotions.CreatePromotion(spec, "req").ok());
 
-  auto below = promotions.QuotePrice("u", {{"a", "CNY", 14950, 2}});
+  auto below = promotions.QuotePrice("u", {Line("a", 14950, 2)});
   REQUIRE(below.ok());
   CHECK(below->subtotal == 29900);
   CHECK(below->discount == 0);
-  auto at = promotions.QuotePrice("u", {{"a", "CNY", 10001, 1}, {"b", "CNY", 19999, 1}});
+  auto at = promotions.QuotePrice("u", {Line("a", 10001, 1), Line("b", 19999, 1)});
   REQUIRE(at.ok());
   CHECK(at->discount == 4000);
   CHECK(at->lines[0].discount + at->lines[1].discount == 4000);
