@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <numeric>
 
+#include "common/status/status.h"
+#include "services/marketing/domain/pricing.h"
 #include "services/marketing/tests/promotion_builders.h"
 
 namespace zhongtai::marketing {
@@ -170,6 +172,59 @@ TEST_CASE("eligibility checks tier, tags, new customers and channel") {
   Shopper web = shopper;
   web.channel = "web";
   CHECK_FALSE(IsEligible(e, web));
+}
+
+}  // namespace zhongtai::marketing
+
+namespace zhongtai::marketing {
+
+TEST_CASE("each kind's rule is validated with the field") {
+  auto valid = [](PromotionKind kind) {
+    Promotion p = testing::Active("p", kind, PromotionLayer::kOrder);
+    p.tiers = {{30000, 4000}, {50000, 8000}};
+    p.percent_off_bp = 2000;
+    p.group_quantity = 3;
+    p.group_price = 26900;
+    p.nth = 2;
+    p.bundle_sku_ids = {"a", "b"};
+    p.gift_sku_id = "g";
+    p.gift_quantity = 1;
+    return p;
+  };
+  for (PromotionKind kind :
+       {PromotionKind::kThresholdReduction, PromotionKind::kThresholdPercent, PromotionKind::kItemDiscount,
+        PromotionKind::kQuantityPrice, PromotionKind::kNthItemDiscount, PromotionKind::kBundle, PromotionKind::kGift}) {
+    INFO(static_cast<int>(kind));
+    CHECK(ValidatePromotion(valid(kind)).ok());
+  }
+  auto field_of = [](const Promotion& p) {
+    absl::Status status = ValidatePromotion(p);
+    CHECK(ReasonOf(status) == "RULE_INVALID");
+    return FieldOf(status);
+  };
+  Promotion every = valid(PromotionKind::kThresholdReduction);
+  every.tiers.clear();
+  every.every_amount = 10000;
+  every.every_reduction = 20000;
+  CHECK(field_of(every) == "promotion.tieredReduction.everyReduction.amountMinor");
+  Promotion descending = valid(PromotionKind::kThresholdReduction);
+  descending.tiers = {{50000, 8000}, {30000, 4000}};
+  CHECK(field_of(descending) == "promotion.tieredReduction.tiers[1].threshold.amountMinor");
+  Promotion nothing_off = valid(PromotionKind::kItemDiscount);
+  nothing_off.percent_off_bp = 0;
+  CHECK(field_of(nothing_off) == "promotion.itemDiscount.percentOffBp");
+  Promotion one_for = valid(PromotionKind::kQuantityPrice);
+  one_for.group_quantity = 1;
+  CHECK(field_of(one_for) == "promotion.quantityPrice.quantity");
+  Promotion no_gift = valid(PromotionKind::kGift);
+  no_gift.gift_sku_id.clear();
+  CHECK(field_of(no_gift) == "promotion.gift.skuId");
+  Promotion empty_scope = valid(PromotionKind::kThresholdPercent);
+  empty_scope.scope.all_products = false;
+  CHECK(field_of(empty_scope) == "promotion.scope");
+  Promotion blank_id = valid(PromotionKind::kThresholdPercent);
+  blank_id.scope.excluded_sku_ids = {"x", ""};
+  CHECK(field_of(blank_id) == "promotion.scope.excludedSkuIds[1]");
 }
 
 }  // namespace zhongtai::marketing
