@@ -31,6 +31,7 @@ absl::StatusOr<UserConfig> LoadConfig() {
   config.login_failure_window =
       env.Duration("LOGIN_FAILURE_WINDOW", config.login_failure_window, absl::Seconds(1), absl::Hours(24));
   config.login_lockout = env.Duration("LOGIN_LOCKOUT", config.login_lockout, absl::Seconds(1), absl::Hours(24));
+  config.membership = LoadMembershipConfig(env);
 
   std::vector<std::string> errors;
   if (absl::Status status = env.Finish(); !status.ok()) errors.emplace_back(status.message());

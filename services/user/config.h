@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/user/membership_config.h"
 
 namespace zhongtai::user {
 
@@ -30,6 +31,8 @@ struct UserConfig {
   int login_max_failures = 5;
   absl::Duration login_failure_window = absl::Minutes(15);
   absl::Duration login_lockout = absl::Minutes(15);
+  // Points and membership (membership_config.h).
+  MembershipConfig membership;
 };
 
 // From ZT_USER_* and ZT_AUTH_SIGNING_KEY; INVALID_ARGUMENT naming every bad variable.

@@ -4,10 +4,13 @@
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
 #include "common/pg/pool_metrics.h"
+#include "common/server/periodic_task.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
+#include "services/user/api/membership_api.h"
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
+#include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_user_store.h"
 
 namespace zhongtai::user {
@@ -68,6 +71,18 @@ int Main(const server::CommandLine& command_line) {
   UserApi api(accounts, runner.workers());
   runner.AddService(&api);
   runner.OnShutdown([&] { (*pool)->Close(); });
+
+  // Membership (membership_config.h): the points ledger, its RPCs and its sweep (stopped before the pool closes).
+  PgPointsStore points_store(**pool);
+  Points points(points_store, clock, PointsSettingsOf(config->membership));
+  MembershipApi membership_api(points, runner.workers());
+  runner.AddService(&membership_api);
+  server::PeriodicTask points_sweep(config->membership.points_sweep_interval, [&points] {
+    if (absl::StatusOr<int> swept = points.Sweep(); !swept.ok()) {
+      log::Error("points sweep failed", {{"error", swept.status().ToString()}});
+    }
+  });
+  runner.OnShutdown([&] { points_sweep.Stop(); });
   return runner.Run();
 }
 
