@@ -8,6 +8,28 @@
 #include "common/config/env.h"
 
 namespace zhongtai::user {
+namespace {
+
+// The membership settings (membership_config.h), kept apart from the account settings in LoadConfig().
+MembershipConfig LoadMembershipConfig(config::Env& env) {
+  MembershipConfig membership;
+  membership.points_lifetime =
+      env.Duration("POINTS_LIFETIME", membership.points_lifetime, absl::Hours(1), absl::Hours(24 * 366 * 10));
+  membership.points_hold_ttl =
+      env.Duration("POINTS_HOLD_TTL", membership.points_hold_ttl, absl::Minutes(5), absl::Hours(24 * 30));
+  membership.membership_sweep_interval = env.Duration("MEMBERSHIP_SWEEP_INTERVAL", membership.membership_sweep_interval,
+                                                      absl::Seconds(1), absl::Hours(24));
+  membership.points_max_redeem_percent =
+      static_cast<int>(env.Int("POINTS_MAX_REDEEM_PERCENT", membership.points_max_redeem_percent, 1, 100));
+  membership.tier_evaluation_interval = env.Duration("TIER_EVALUATION_INTERVAL", membership.tier_evaluation_interval,
+                                                     absl::Minutes(1), absl::Hours(24 * 31));
+  membership.redis_address = env.HostPort("REDIS_ADDR", "127.0.0.1:6379");
+  membership.events_claim_idle =
+      env.Duration("EVENTS_CLAIM_IDLE", membership.events_claim_idle, absl::Seconds(1), absl::Hours(1));
+  return membership;
+}
+
+}  // namespace
 
 absl::StatusOr<UserConfig> LoadConfig() {
   config::Env env("ZT_USER_");

@@ -1,15 +1,21 @@
 // Composition root of the user service: config, pool, store, domain, API; then run.
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
 #include "common/pg/pool_metrics.h"
+#include "common/redis/pool_metrics.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
 #include "services/user/api/membership_api.h"
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
+#include "services/user/ingest/order_events.h"
+#include "services/user/store/pg_membership_store.h"
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_user_store.h"
 
@@ -27,7 +33,9 @@ int Main(const server::CommandLine& command_line) {
   absl::StatusOr<UserConfig> config = LoadConfig();
   if (!config.ok()) return server::InvalidConfiguration(config.status());
 
-  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"}, Migrations());
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();  // the outbox (TierChanged) and the inbox
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "user"}, migrations);
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
@@ -68,21 +76,53 @@ int Main(const server::CommandLine& command_line) {
     }
   }
 
-  UserApi api(accounts, runner.workers());
-  runner.AddService(&api);
-  runner.OnShutdown([&] { (*pool)->Close(); });
-
-  // Membership (membership_config.h): the points ledger, its RPCs and its sweep (stopped before the pool closes).
+  // Membership (membership_config.h): points, tiers and growth.
   PgPointsStore points_store(**pool);
   Points points(points_store, clock, PointsSettingsOf(config->membership));
-  MembershipApi membership_api(points, runner.workers());
+  PgMembershipStore membership_store(**pool);
+  Membership membership(membership_store, points, clock, MembershipSettingsOf(config->membership));
+
+  UserApi api(accounts, membership, runner.workers());
+  MembershipApi membership_api(points, membership, runner.workers());
+  runner.AddService(&api);
   runner.AddService(&membership_api);
-  server::PeriodicTask points_sweep(config->membership.points_sweep_interval, [&points] {
+  runner.OnShutdown([&] { (*pool)->Close(); });
+
+  // Membership's background work, stopped before the pool closes: the order events it follows, the relay that
+  // publishes TierChanged, and the sweep (points expiry, forgotten holds, the daily tier evaluation).
+  redis::Options redis_options;
+  redis_options.address = config->membership.redis_address;
+  redis_options.size = 3;  // the consumer's reads and acknowledgements, the relay's publishing
+  auto redis = redis::Pool::Open(redis_options);
+  if (!redis.ok()) {
+    log::Error("cannot open redis", {{"error", redis.status().ToString()}});
+    return 1;
+  }
+  redis::ExportPoolMetrics(runner.gauges(), **redis, "user");
+  events::OutboxRelay relay(**pool, **redis);
+  runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest user event not yet published.", {},
+                      [&relay] { return relay.lag_seconds(); });
+  events::ConsumerOptions consumer_options;
+  consumer_options.stream = kOrderEventStream;
+  consumer_options.group = kMembershipConsumerGroup;
+  consumer_options.claim_idle = config->membership.events_claim_idle;
+  events::StreamConsumer order_events(**pool, **redis, consumer_options, MakeOrderEventHandler(membership));
+  relay.Start();
+  order_events.Start();
+  server::PeriodicTask membership_sweep(config->membership.membership_sweep_interval, [&points, &membership] {
     if (absl::StatusOr<int> swept = points.Sweep(); !swept.ok()) {
       log::Error("points sweep failed", {{"error", swept.status().ToString()}});
     }
+    if (absl::StatusOr<int> evaluated = membership.EvaluateDue(); !evaluated.ok()) {
+      log::Error("tier evaluation failed", {{"error", evaluated.status().ToString()}});
+    }
   });
-  runner.OnShutdown([&] { points_sweep.Stop(); });
+  runner.OnShutdown([&] {
+    membership_sweep.Stop();
+    order_events.Stop();
+    relay.Stop();
+    (*redis)->Close();
+  });
   return runner.Run();
 }
 

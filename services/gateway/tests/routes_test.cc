@@ -76,6 +76,8 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/admin/returns/{returnId}:receive", Access::kAdmin},
       {"GET /v1/admin/users", Access::kAdmin},
       {"POST /v1/admin/users/{userId}/tags", Access::kAdmin},
+      {"GET /v1/admin/membership/tiers", Access::kAdmin},
+      {"PUT /v1/admin/membership/tiers", Access::kAdmin},
       {"GET /v1/admin/analytics/dashboard", Access::kAdmin},
       {"GET /v1/admin/analytics/funnel", Access::kAdmin},
       {"GET /v1/admin/analytics/cohorts", Access::kAdmin},

@@ -4,6 +4,7 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/user/api/membership_api.h"
 
 namespace zhongtai::user {
 namespace {
@@ -68,6 +69,8 @@ grpc::ServerUnaryReactor* UserApi::GetMe(grpc::CallbackServerContext* context, c
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
     ASSIGN_OR_RETURN(User user, accounts_.GetMe(user_id));
     ToProto(user, response->mutable_user());
+    ASSIGN_OR_RETURN(MemberView member, membership_.GetMember(user_id));
+    ToProto(member, response->mutable_member());
     return absl::OkStatus();
   });
 }

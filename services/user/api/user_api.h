@@ -5,13 +5,15 @@
 
 #include "common/server/worker_pool.h"
 #include "services/user/domain/accounts.h"
+#include "services/user/domain/membership.h"
 #include "zhongtai/user/v1/user.grpc.pb.h"
 
 namespace zhongtai::user {
 
 class UserApi : public v1::UserService::CallbackService {
  public:
-  UserApi(Accounts& accounts, server::WorkerPool& workers) : accounts_(accounts), workers_(workers) {}
+  UserApi(Accounts& accounts, Membership& membership, server::WorkerPool& workers)
+      : accounts_(accounts), membership_(membership), workers_(workers) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context, const v1::RegisterRequest* request,
                                      v1::RegisterResponse* response) override;
@@ -25,6 +27,7 @@ class UserApi : public v1::UserService::CallbackService {
 
  private:
   Accounts& accounts_;
+  Membership& membership_;
   server::WorkerPool& workers_;
 };
 

@@ -198,8 +198,8 @@ absl::StatusOr<PointsHold> Points::Return(const ReturnCommand& command) {
   return result;
 }
 
-absl::StatusOr<int64_t> Points::Reverse(const std::string& user_id, const std::string& earn_reference,
-                                        int64_t points, const std::string& reference, const std::string& reason) {
+absl::StatusOr<int64_t> Points::Reverse(const std::string& user_id, const std::string& earn_reference, int64_t points,
+                                        const std::string& reference, const std::string& reason) {
   if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   RETURN_IF_ERROR(CheckPoints(points));
   RETURN_IF_ERROR(CheckReference(reference));
@@ -259,8 +259,8 @@ absl::StatusOr<int> Points::Sweep() {
   return changed;
 }
 
-absl::StatusOr<PointsSummary> Points::Summary(const std::string& user_id, absl::Duration expiring_within,
-                                              int page_size, int64_t before_seq) {
+absl::StatusOr<PointsSummary> Points::Summary(const std::string& user_id, absl::Duration expiring_within, int page_size,
+                                              int64_t before_seq) {
   if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
   if (page_size == 0) page_size = kDefaultLedgerPageSize;
   page_size = std::min(page_size, kMaxLedgerPageSize);

@@ -16,9 +16,9 @@ namespace zhongtai::user {
 
 // What an update may look at, loaded under the account's lock.
 struct PointsSnapshot {
-  PointsAccount account;            // created empty on first use
-  std::optional<PointsHold> hold;   // the hold of PointsScope::order_id, whoever's it is
-  bool reference_used = false;      // a ledger entry of PointsScope::reference_kind with PointsScope::reference exists
+  PointsAccount account;           // created empty on first use
+  std::optional<PointsHold> hold;  // the hold of PointsScope::order_id, whoever's it is
+  bool reference_used = false;     // a ledger entry of PointsScope::reference_kind with PointsScope::reference exists
 };
 
 struct PointsScope {

@@ -19,30 +19,21 @@ bool SpendsBefore(const PointsLot& a, const PointsLot& b) {
 
 const char* HoldStatusName(HoldStatus status) {
   switch (status) {
-    case HoldStatus::kHeld:
-      return "held";
-    case HoldStatus::kCommitted:
-      return "committed";
-    case HoldStatus::kReleased:
-      return "released";
+    case HoldStatus::kHeld: return "held";
+    case HoldStatus::kCommitted: return "committed";
+    case HoldStatus::kReleased: return "released";
   }
   return "held";
 }
 
 const char* LedgerKindName(LedgerKind kind) {
   switch (kind) {
-    case LedgerKind::kEarn:
-      return "earn";
-    case LedgerKind::kRedeem:
-      return "redeem";
-    case LedgerKind::kRelease:
-      return "release";
-    case LedgerKind::kReturn:
-      return "return";
-    case LedgerKind::kReverse:
-      return "reverse";
-    case LedgerKind::kExpire:
-      return "expire";
+    case LedgerKind::kEarn: return "earn";
+    case LedgerKind::kRedeem: return "redeem";
+    case LedgerKind::kRelease: return "release";
+    case LedgerKind::kReturn: return "return";
+    case LedgerKind::kReverse: return "reverse";
+    case LedgerKind::kExpire: return "expire";
   }
   return "earn";
 }

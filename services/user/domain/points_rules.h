@@ -26,10 +26,10 @@ struct PointsAccount {
 
 // What one operation changes; the store applies it atomically.
 struct PointsChange {
-  std::vector<PointsLot> new_lots;              // lot_id assigned by the store
-  std::map<int64_t, int64_t> lot_remaining;     // lot_id -> remaining after the change
-  std::vector<LedgerEntry> entries;             // in order; seq assigned by the store
-  std::optional<PointsHold> hold;               // inserted or updated (by order id)
+  std::vector<PointsLot> new_lots;           // lot_id assigned by the store
+  std::map<int64_t, int64_t> lot_remaining;  // lot_id -> remaining after the change
+  std::vector<LedgerEntry> entries;          // in order; seq assigned by the store
+  std::optional<PointsHold> hold;            // inserted or updated (by order id)
   int64_t balance_after = 0;
 
   bool empty() const { return new_lots.empty() && lot_remaining.empty() && entries.empty() && !hold; }

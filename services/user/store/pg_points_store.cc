@@ -136,8 +136,8 @@ absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_b
     tx.exec_params(kSetLotRemainingSql, lot_id, user_id, remaining);
   }
   for (const LedgerEntry& entry : change.entries) {
-    tx.exec_params(kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta, entry.balance_after,
-                   entry.reason, entry.reference, Micros(entry.at));
+    tx.exec_params(kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta, entry.balance_after, entry.reason,
+                   entry.reference, Micros(entry.at));
   }
   if (change.hold) {
     const PointsHold& hold = *change.hold;

@@ -7,6 +7,7 @@
 #include "common/status/grpc_status.h"
 #include "common/testing/api_server.h"
 #include "common/testing/callers.h"
+#include "services/user/tests/in_memory_membership_store.h"
 #include "services/user/tests/in_memory_points_store.h"
 
 namespace zhongtai::user {
@@ -21,12 +22,17 @@ struct Call {
 };
 
 struct Fixture {
-  Fixture() : points(store, clock, PointsSettings{}), api(points, server.workers()) {
+  Fixture()
+      : points(store, clock, PointsSettings{}),
+        membership(membership_store, points, clock, MembershipSettings{}),
+        api(points, membership, server.workers()) {
     stub = server.Start<v1::MembershipService>(&api);
   }
   testing::InMemoryPointsStore store;
   FakeClock clock;
   Points points;
+  testing::InMemoryMembershipStore membership_store;
+  Membership membership;
   zhongtai::testing::ApiServer server{"user"};
   MembershipApi api;
   std::unique_ptr<v1::MembershipService::Stub> stub;
@@ -129,6 +135,77 @@ TEST_CASE("a customer reads their own points, page by page") {
   absl::Status bad = call.Result(f.stub->GetMyPoints(&call.context, request, &response));
   CHECK(ReasonOf(bad) == "PAGE_TOKEN_INVALID");
   CHECK(FieldOf(bad) == "pageToken");
+}
+
+TEST_CASE("marketing and the order saga read a member; nobody else may") {
+  Fixture f;
+  REQUIRE(f.membership.OnOrderPaid({"u1", "o1", 600000, f.clock.Now()}).ok());
+  v1::GetMemberRequest request;
+  request.set_user_id("u1");
+  {
+    Call call("marketing");
+    v1::GetMemberResponse response;
+    REQUIRE(call.Result(f.stub->GetMember(&call.context, request, &response)).ok());
+    CHECK(response.member().tier().tier() == v1::MEMBER_TIER_GOLD);
+    CHECK(response.member().tier().points_multiplier_percent() == 150);
+    CHECK(response.member().tier().free_shipping_threshold().amount_minor() == 4900);
+    CHECK(response.member().growth() == 6000);
+    CHECK(response.member().points_balance() == 6000);
+  }
+  {
+    // On behalf of a customer the call is about that customer.
+    Call call("order", "u2");
+    v1::GetMemberResponse response;
+    CHECK(ReasonOf(call.Result(f.stub->GetMember(&call.context, request, &response))) == "USER_ID_MISMATCH");
+  }
+  for (const char* service : {"gateway", "datahub", "product"}) {
+    Call call(service, "u1");
+    v1::GetMemberResponse response;
+    CHECK(call.Result(f.stub->GetMember(&call.context, request, &response)).code() ==
+          absl::StatusCode::kPermissionDenied);
+  }
+}
+
+TEST_CASE("an admin reads and replaces the tier table; a bad table is refused with the field") {
+  Fixture f;
+  v1::GetTierTableResponse table;
+  {
+    grpc::ClientContext admin;
+    ::zhongtai::testing::CallAs(admin, "gateway", "admin-1", "admin");
+    REQUIRE(FromGrpcStatus(f.stub->GetTierTable(&admin, v1::GetTierTableRequest(), &table), admin).ok());
+  }
+  REQUIRE(table.tiers_size() == 4);
+  CHECK(table.tiers(3).name() == "钻石卡");
+  v1::UpdateTierTableRequest update;
+  *update.mutable_tiers() = table.tiers();
+  update.mutable_tiers(1)->set_growth_threshold(800);
+  update.mutable_tiers(3)->set_birthday_coupon_template_id("ct_birthday");
+  {
+    grpc::ClientContext admin;
+    ::zhongtai::testing::CallAs(admin, "gateway", "admin-1", "admin");
+    v1::UpdateTierTableResponse out;
+    REQUIRE(FromGrpcStatus(f.stub->UpdateTierTable(&admin, update, &out), admin).ok());
+    CHECK(out.tiers(1).growth_threshold() == 800);
+  }
+  CHECK(f.membership.GetTiers()->rules[3].birthday_coupon_template_id == "ct_birthday");
+  update.mutable_tiers(2)->set_growth_threshold(700);
+  {
+    grpc::ClientContext admin;
+    ::zhongtai::testing::CallAs(admin, "gateway", "admin-1", "admin");
+    v1::UpdateTierTableResponse out;
+    absl::Status bad = FromGrpcStatus(f.stub->UpdateTierTable(&admin, update, &out), admin);
+    CHECK(ReasonOf(bad) == "TIER_THRESHOLDS_NOT_INCREASING");
+    CHECK(FieldOf(bad) == "tiers[2].growthThreshold");
+  }
+  {
+    // A customer is not an admin.
+    grpc::ClientContext customer;
+    ::zhongtai::testing::CallAs(customer, "gateway", "u1");
+    v1::UpdateTierTableResponse out;
+    CHECK(FromGrpcStatus(f.stub->UpdateTierTable(&customer, update, &out), customer).code() ==
+          absl::StatusCode::kPermissionDenied);
+  }
+  CHECK(f.membership.GetTiers()->rules[1].growth_threshold == 800);
 }
 
 }  // namespace zhongtai::user
