@@ -15,6 +15,7 @@
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
 #include "services/user/ingest/order_events.h"
+#include "services/user/store/pg_address_store.h"
 #include "services/user/store/pg_membership_store.h"
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_user_store.h"
@@ -22,10 +23,11 @@
 namespace zhongtai::user {
 namespace {
 
-class TimeOrderedIds : public IdGenerator {
+class TimeOrderedIds : public IdGenerator, public AddressIds {
  public:
   std::string NewUserId() override { return ids::NewId("u_"); }
   std::string NewSessionFamilyId() override { return ids::NewId("sf_"); }
+  std::string NewAddressId() override { return ids::NewId("addr_"); }
 };
 
 int Main(const server::CommandLine& command_line) {
@@ -82,7 +84,11 @@ int Main(const server::CommandLine& command_line) {
   PgMembershipStore membership_store(**pool);
   Membership membership(membership_store, points, clock, MembershipSettingsOf(config->membership));
 
-  UserApi api(accounts, membership, runner.workers());
+  // The address book.
+  PgAddressStore address_store(**pool);
+  AddressBook addresses(address_store, ids, clock);
+
+  UserApi api(accounts, membership, addresses, runner.workers());
   MembershipApi membership_api(points, membership, runner.workers());
   runner.AddService(&api);
   runner.AddService(&membership_api);

@@ -30,6 +30,8 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"GET /v1/users/me/addresses", Access::kCustomer},
       {"POST /v1/users/me/addresses", Access::kCustomer},
       {"DELETE /v1/users/me/addresses/{addressId}", Access::kCustomer},
+      {"PATCH /v1/users/me/addresses/{addressId}", Access::kCustomer},
+      {"POST /v1/users/me/addresses/{addressId}:setDefault", Access::kCustomer},
       {"GET /v1/users/me/points", Access::kCustomer},
       {"GET /v1/users/me/coupons", Access::kCustomer},
       {"POST /v1/users/me:export", Access::kCustomer},

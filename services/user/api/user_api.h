@@ -5,6 +5,7 @@
 
 #include "common/server/worker_pool.h"
 #include "services/user/domain/accounts.h"
+#include "services/user/domain/addresses.h"
 #include "services/user/domain/membership.h"
 #include "zhongtai/user/v1/user.grpc.pb.h"
 
@@ -12,8 +13,8 @@ namespace zhongtai::user {
 
 class UserApi : public v1::UserService::CallbackService {
  public:
-  UserApi(Accounts& accounts, Membership& membership, server::WorkerPool& workers)
-      : accounts_(accounts), membership_(membership), workers_(workers) {}
+  UserApi(Accounts& accounts, Membership& membership, AddressBook& addresses, server::WorkerPool& workers)
+      : accounts_(accounts), membership_(membership), addresses_(addresses), workers_(workers) {}
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context, const v1::RegisterRequest* request,
                                      v1::RegisterResponse* response) override;
@@ -25,9 +26,25 @@ class UserApi : public v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest* request,
                                   v1::GetMeResponse* response) override;
 
+  // The address book (address_api.cc).
+  grpc::ServerUnaryReactor* ListAddresses(grpc::CallbackServerContext* context, const v1::ListAddressesRequest* request,
+                                          v1::ListAddressesResponse* response) override;
+  grpc::ServerUnaryReactor* CreateAddress(grpc::CallbackServerContext* context, const v1::CreateAddressRequest* request,
+                                          v1::CreateAddressResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateAddress(grpc::CallbackServerContext* context, const v1::UpdateAddressRequest* request,
+                                          v1::UpdateAddressResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteAddress(grpc::CallbackServerContext* context, const v1::DeleteAddressRequest* request,
+                                          v1::DeleteAddressResponse* response) override;
+  grpc::ServerUnaryReactor* SetDefaultAddress(grpc::CallbackServerContext* context,
+                                              const v1::SetDefaultAddressRequest* request,
+                                              v1::SetDefaultAddressResponse* response) override;
+  grpc::ServerUnaryReactor* GetAddress(grpc::CallbackServerContext* context, const v1::GetAddressRequest* request,
+                                       v1::GetAddressResponse* response) override;
+
  private:
   Accounts& accounts_;
   Membership& membership_;
+  AddressBook& addresses_;
   server::WorkerPool& workers_;
 };
 

@@ -9,6 +9,7 @@
 #include "common/testing/api_server.h"
 #include "common/testing/callers.h"
 #include "services/user/tests/fakes.h"
+#include "services/user/tests/in_memory_address_store.h"
 #include "services/user/tests/in_memory_membership_store.h"
 #include "services/user/tests/in_memory_points_store.h"
 
@@ -39,7 +40,10 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   Points points(points_store, clock, PointsSettings{});
   testing::InMemoryMembershipStore membership_store;
   Membership membership(membership_store, points, clock, MembershipSettings{});
-  UserApi api(accounts, membership, server.workers());
+  testing::InMemoryAddressStore address_store;
+  testing::SequentialAddressIds address_ids;
+  AddressBook addresses(address_store, address_ids, clock);
+  UserApi api(accounts, membership, addresses, server.workers());
   auto stub = server.Start<v1::UserService>(&api);
 
   v1::RegisterRequest reg;
