@@ -70,8 +70,7 @@ grpc::ServerUnaryReactor* UserApi::UpdateAddress(grpc::CallbackServerContext* co
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
     RETURN_IF_ERROR(CheckAddressId(request->address_id()));
-    ASSIGN_OR_RETURN(Address address,
-                     addresses_.Update(user_id, request->address_id(), FromProto(request->address())));
+    ASSIGN_OR_RETURN(Address address, addresses_.Update(user_id, request->address_id(), FromProto(request->address())));
     ToProto(address, response->mutable_address());
     return absl::OkStatus();
   });
@@ -100,8 +99,7 @@ grpc::ServerUnaryReactor* UserApi::SetDefaultAddress(grpc::CallbackServerContext
 }
 
 grpc::ServerUnaryReactor* UserApi::GetAddress(grpc::CallbackServerContext* context,
-                                              const v1::GetAddressRequest* request,
-                                              v1::GetAddressResponse* response) {
+                                              const v1::GetAddressRequest* request, v1::GetAddressResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     // Only on behalf of the customer whose address it is: an order never ships to someone else's book.
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());

@@ -25,6 +25,8 @@ class UserApi : public v1::UserService::CallbackService {
                                            v1::RefreshSessionResponse* response) override;
   grpc::ServerUnaryReactor* GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest* request,
                                   v1::GetMeResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateMe(grpc::CallbackServerContext* context, const v1::UpdateMeRequest* request,
+                                     v1::UpdateMeResponse* response) override;
 
   // The address book (address_api.cc).
   grpc::ServerUnaryReactor* ListAddresses(grpc::CallbackServerContext* context, const v1::ListAddressesRequest* request,

@@ -152,6 +152,26 @@ absl::StatusOr<User> Accounts::GetMe(const std::string& user_id) {
   return store_.FindById(user_id);
 }
 
+absl::StatusOr<User> Accounts::UpdateProfile(const std::string& user_id, const ProfileUpdate& update) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  ASSIGN_OR_RETURN(User user, store_.FindById(user_id));
+  bool logins_change = false;
+  ASSIGN_OR_RETURN(User updated, ApplyProfileUpdate(user, update, clock_.Now(), &logins_change));
+  if (logins_change) {
+    if (update.current_password.empty()) {
+      return InvalidArgument("currentPassword", "CURRENT_PASSWORD_REQUIRED",
+                             "changing the email or the phone needs the current password");
+    }
+    if (update.current_password.size() > static_cast<size_t>(kMaxPasswordBytes)) {
+      return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+    }
+    ASSIGN_OR_RETURN(bool matches, Verify(user.password_hash, update.current_password));
+    if (!matches) return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+  }
+  RETURN_IF_ERROR(store_.UpdateProfile(updated));
+  return updated;
+}
+
 absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& password) {
   std::string normalised = NormalizeLogin(login);
   if (normalised.empty()) return InvalidArgument("adminLogin", "LOGIN_INVALID", "admin login is not an email or phone");

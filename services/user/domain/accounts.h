@@ -10,6 +10,7 @@
 #include "services/user/domain/hash_slots.h"
 #include "services/user/domain/model.h"
 #include "services/user/domain/ports.h"
+#include "services/user/domain/profile.h"
 
 namespace zhongtai::user {
 
@@ -54,6 +55,10 @@ class Accounts {
   absl::StatusOr<IssuedTokens> Refresh(const std::string& refresh_token);
   // NOT_FOUND (USER_NOT_FOUND).
   absl::StatusOr<User> GetMe(const std::string& user_id);
+  // Changes the caller's profile (profile.h). Changing the email or the phone needs the current password:
+  // INVALID_ARGUMENT CURRENT_PASSWORD_REQUIRED when missing, CURRENT_PASSWORD_WRONG when wrong (after a real
+  // verify). ALREADY_EXISTS LOGIN_TAKEN when another account has the new email or phone.
+  absl::StatusOr<User> UpdateProfile(const std::string& user_id, const ProfileUpdate& update);
 
   // Makes sure an admin account with this login and password exists: creates it, or promotes
   // and re-keys an existing account when its role or password differs. Safe to run on every start

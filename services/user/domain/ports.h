@@ -22,6 +22,9 @@ class UserStore {
   virtual absl::StatusOr<User> FindById(const std::string& user_id) = 0;
   // Sets role and password hash of an existing account.
   virtual absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) = 0;
+  // Writes nickname, email, phone, avatar, birthday and gender of `user`. ALREADY_EXISTS (LOGIN_TAKEN) when the
+  // email or the phone belongs to another account; NOT_FOUND (USER_NOT_FOUND).
+  virtual absl::Status UpdateProfile(const User& user) = 0;
 
   virtual absl::Status CreateSession(const RefreshSession& session) = 0;
 

@@ -18,7 +18,30 @@ const char* RoleText(Role role) { return role == Role::kAdmin ? "admin" : "custo
 Role ParseRole(const std::string& text) { return text == "admin" ? Role::kAdmin : Role::kCustomer; }
 
 constexpr char kUserColumns[] =
-    "user_id, COALESCE(email, ''), COALESCE(phone, ''), nickname, role, password_hash, zt_micros(created_at)";
+    "user_id, COALESCE(email, ''), COALESCE(phone, ''), nickname, role, password_hash, zt_micros(created_at), "
+    "avatar_url, COALESCE(to_char(birthday, 'YYYY-MM-DD'), ''), gender";
+
+// The profile (migration 0006). An empty birthday is NULL; the domain checked the date.
+constexpr char kUpdateProfileSql[] =
+    "UPDATE users SET nickname = $2, email = NULLIF($3, ''), phone = NULLIF($4, ''), avatar_url = $5, "
+    "birthday = NULLIF($6, '')::date, gender = $7, updated_at = now() WHERE user_id = $1";
+
+const char* GenderText(Gender gender) {
+  switch (gender) {
+    case Gender::kFemale: return "female";
+    case Gender::kMale: return "male";
+    case Gender::kOther: return "other";
+    case Gender::kUnspecified: break;
+  }
+  return "unspecified";
+}
+
+Gender ParseGender(const std::string& text) {
+  if (text == "female") return Gender::kFemale;
+  if (text == "male") return Gender::kMale;
+  if (text == "other") return Gender::kOther;
+  return Gender::kUnspecified;
+}
 
 // Login throttling (login_failures, migration 0002). Times are unix microseconds ($2 = now).
 
@@ -62,6 +85,9 @@ User ReadUser(const pqxx::row& row) {
   u.role = ParseRole(row[4].as<std::string>());
   u.password_hash = row[5].as<std::string>();
   u.created_at = TimeFromMicros(row[6]);
+  u.avatar_url = row[7].as<std::string>();
+  u.birthday = row[8].as<std::string>();
+  u.gender = ParseGender(row[9].as<std::string>());
   return u;
 }
 
@@ -111,6 +137,19 @@ absl::Status PgUserStore::UpdateCredentials(const std::string& user_id, Role rol
     if (updated.affected_rows() == 0) return NotFound("USER_NOT_FOUND", "no such user");
     return absl::OkStatus();
   });
+}
+
+absl::Status PgUserStore::UpdateProfile(const User& user) {
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    pqxx::result updated = tx.exec_params(kUpdateProfileSql, user.user_id, user.nickname, user.email, user.phone,
+                                          user.avatar_url, user.birthday, GenderText(user.gender));
+    if (updated.affected_rows() == 0) return NotFound("USER_NOT_FOUND", "no such user");
+    return absl::OkStatus();
+  });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return AlreadyExists("LOGIN_TAKEN", "this email or phone is already registered");
+  }
+  return status;
 }
 
 absl::Status PgUserStore::CreateSession(const RefreshSession& session) {

@@ -41,7 +41,9 @@ struct Fixture {
 };
 
 struct Call {
-  Call(const std::string& service, const std::string& user_id) { ::zhongtai::testing::CallAs(context, service, user_id); }
+  Call(const std::string& service, const std::string& user_id) {
+    ::zhongtai::testing::CallAs(context, service, user_id);
+  }
   grpc::ClientContext context;
   absl::Status Result(const grpc::Status& status) { return FromGrpcStatus(status, context); }
 };

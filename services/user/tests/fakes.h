@@ -57,6 +57,22 @@ class InMemoryUserStore : public UserStore {
     it->second.password_hash = hash;
     return absl::OkStatus();
   }
+  absl::Status UpdateProfile(const User& user) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = users_.find(user.user_id);
+    if (it == users_.end()) return NotFound("USER_NOT_FOUND", "no such user");
+    for (const auto& [id, u] : users_) {
+      if (id != user.user_id &&
+          ((!user.email.empty() && u.email == user.email) || (!user.phone.empty() && u.phone == user.phone))) {
+        return AlreadyExists("LOGIN_TAKEN", "login is taken");
+      }
+    }
+    User updated = user;
+    updated.password_hash = it->second.password_hash;
+    updated.role = it->second.role;
+    it->second = updated;
+    return absl::OkStatus();
+  }
   absl::Status CreateSession(const RefreshSession& session) override {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_[session.token_hash] = {session, false};

@@ -287,3 +287,43 @@ TEST_CASE("accounts over PostgreSQL: failed logins lock the account across Accou
 }
 
 }  // namespace zhongtai::user
+
+namespace zhongtai::user {
+
+TEST_CASE("the profile round-trips through PostgreSQL and logins stay unique", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  User bob = Alice();
+  bob.user_id = "u_bob";
+  bob.email = "bob@example.com";
+  REQUIRE(store.CreateUser(bob).ok());
+
+  User alice = *store.FindById("u_alice");
+  CHECK(alice.birthday.empty());
+  CHECK(alice.gender == Gender::kUnspecified);
+  alice.nickname = "Alice W";
+  alice.avatar_url = "https://cdn.example.com/alice.png";
+  alice.birthday = "1990-02-28";
+  alice.gender = Gender::kFemale;
+  alice.phone = "13800138000";
+  REQUIRE(store.UpdateProfile(alice).ok());
+  User stored = *store.FindByLogin("13800138000");
+  CHECK(stored.user_id == "u_alice");
+  CHECK(stored.nickname == "Alice W");
+  CHECK(stored.avatar_url == "https://cdn.example.com/alice.png");
+  CHECK(stored.birthday == "1990-02-28");
+  CHECK(stored.gender == Gender::kFemale);
+  CHECK(stored.password_hash == "$argon2id$fake");
+
+  alice.email = "bob@example.com";
+  CHECK(ReasonOf(store.UpdateProfile(alice)) == "LOGIN_TAKEN");
+  alice.birthday.clear();
+  alice.email = "alice@example.com";
+  REQUIRE(store.UpdateProfile(alice).ok());
+  CHECK(store.FindById("u_alice")->birthday.empty());
+  alice.user_id = "u_nobody";
+  CHECK(ReasonOf(store.UpdateProfile(alice)) == "USER_NOT_FOUND");
+}
+
+}  // namespace zhongtai::user

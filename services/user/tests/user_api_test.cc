@@ -132,6 +132,24 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
     CHECK(out.member().points_balance() == 0);
   }
   {
+    // PATCH /v1/users/me: only the fields sent change; the email needs the current password.
+    Call call(registered.user().user_id());
+    v1::UpdateMeRequest patch;
+    patch.set_nickname("Caroline");
+    patch.set_gender(v1::GENDER_FEMALE);
+    v1::UpdateMeResponse out;
+    REQUIRE(call.Result(stub->UpdateMe(&call.context, patch, &out)).ok());
+    CHECK(out.user().nickname() == "Caroline");
+    CHECK(out.user().gender() == v1::GENDER_FEMALE);
+    CHECK(out.user().email() == "carol@example.com");
+    Call again(registered.user().user_id());
+    v1::UpdateMeRequest email;
+    email.set_email("carol2@example.com");
+    absl::Status refused = again.Result(stub->UpdateMe(&again.context, email, &out));
+    CHECK(ReasonOf(refused) == "CURRENT_PASSWORD_REQUIRED");
+    CHECK(FieldOf(refused) == "currentPassword");
+  }
+  {
     // A paid order shows as growth, tier and points.
     REQUIRE(membership.OnOrderPaid({registered.user().user_id(), "o1", 123456, clock.Now()}).ok());
     Call call(registered.user().user_id());
