@@ -35,6 +35,7 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "user",
        "No such address in your book: list them again (GET /v1/users/me/addresses)."},
       {"ADDRESS_OWNER_MISMATCH", {C::kInternal}, 0, "user", kFault},
+      {"ADMIN_LOGIN_IS_CUSTOMER", {C::kFailedPrecondition}, 0, "user", kStartup},
       {"ADMIN_REQUIRED", {C::kPermissionDenied}, 0, "gateway", "Admin routes need an admin's token; do not retry."},
       {"ADMIN_SETUP_CONFLICT",
        {C::kAborted},

@@ -53,6 +53,8 @@ absl::StatusOr<UserConfig> LoadConfig() {
   config.login_failure_window =
       env.Duration("LOGIN_FAILURE_WINDOW", config.login_failure_window, absl::Seconds(1), absl::Hours(24));
   config.login_lockout = env.Duration("LOGIN_LOCKOUT", config.login_lockout, absl::Seconds(1), absl::Hours(24));
+  config.session_max_lifetime =
+      env.Duration("SESSION_MAX_LIFETIME", config.session_max_lifetime, absl::Hours(1), absl::Hours(24 * 366));
   config.membership = LoadMembershipConfig(env);
 
   std::vector<std::string> errors;

@@ -31,6 +31,8 @@ struct UserConfig {
   int login_max_failures = 5;
   absl::Duration login_failure_window = absl::Minutes(15);
   absl::Duration login_lockout = absl::Minutes(15);
+  // A session ends this long after its login, however often it is refreshed.
+  absl::Duration session_max_lifetime = absl::Hours(24 * 90);
   // Points and membership (membership_config.h).
   MembershipConfig membership;
 };

@@ -69,6 +69,7 @@ int Main(const server::CommandLine& command_line) {
   settings.login_throttle.max_failures = config->login_max_failures;
   settings.login_throttle.window = config->login_failure_window;
   settings.login_throttle.lockout = config->login_lockout;
+  settings.session_max_lifetime = config->session_max_lifetime;
   Accounts accounts(store, hasher, clock, ids, settings);
 
   if (!config->admin_login.empty()) {

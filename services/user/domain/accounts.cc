@@ -126,7 +126,8 @@ absl::StatusOr<IssuedTokens> Accounts::Refresh(const std::string& refresh_token)
   next.token_hash = auth::Sha256Hex(tokens.refresh_token);
   next.created_at = now;
   next.expires_at = now + settings_.refresh_ttl;
-  ASSIGN_OR_RETURN(UserStore::RotateResult rotated, store_.RotateSession(auth::Sha256Hex(refresh_token), next, now));
+  ASSIGN_OR_RETURN(UserStore::RotateResult rotated, store_.RotateSession(auth::Sha256Hex(refresh_token), next, now,
+                                                                         now - settings_.session_max_lifetime));
   switch (rotated.outcome) {
     case UserStore::RotateOutcome::kRotated: break;
     case UserStore::RotateOutcome::kExpired:
@@ -179,11 +180,18 @@ absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& 
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<User> existing = store_.FindByLogin(normalised);
     if (existing.ok()) {
+      if (existing->role != Role::kAdmin) {
+        return FailedPrecondition("ADMIN_LOGIN_IS_CUSTOMER",
+                                  "the configured admin login belongs to a customer account, which is never made an "
+                                  "admin: configure a login no customer uses");
+      }
       ASSIGN_OR_RETURN(bool same_password, Verify(existing->password_hash, password));
-      if (existing->role == Role::kAdmin && same_password) return absl::OkStatus();
+      if (same_password) return absl::OkStatus();
       ASSIGN_OR_RETURN(std::string hash, Hash(password));
       RETURN_IF_ERROR(store_.UpdateCredentials(existing->user_id, Role::kAdmin, hash));
-      log::Info("admin account updated", {{"user_id", existing->user_id}});
+      // Whoever held the old password loses its sessions.
+      RETURN_IF_ERROR(store_.RevokeSessions(existing->user_id, clock_.Now()));
+      log::Info("admin password changed; its sessions ended", {{"user_id", existing->user_id}});
       return absl::OkStatus();
     }
     if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
@@ -220,6 +228,7 @@ absl::StatusOr<IssuedTokens> Accounts::StartSession(const User& user, const std:
   session.family_id = family_id;
   session.created_at = now;
   session.expires_at = now + settings_.refresh_ttl;
+  session.family_started_at = now;
   RETURN_IF_ERROR(store_.CreateSession(session));
   tokens.access_token = auth::SignAccessToken(settings_.token, user.user_id, RoleName(user.role), now);
   tokens.access_expires_at = now + settings_.token.access_ttl;

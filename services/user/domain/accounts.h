@@ -17,6 +17,8 @@ namespace zhongtai::user {
 struct AccountSettings {
   auth::TokenConfig token;  // secret, issuer, audience, access token lifetime
   absl::Duration refresh_ttl = absl::Hours(24 * 30);
+  // A session (a login and its refresh rotations) ends this long after the login, however often it is refreshed.
+  absl::Duration session_max_lifetime = absl::Hours(24 * 90);
   // Password hashes (argon2id, 64 MiB each) running at once, and how long a call waits for a turn before
   // RESOURCE_EXHAUSTED (OVERLOADED). The user pod's memory limit is sized for this bound.
   int max_concurrent_hashes = 4;
@@ -51,7 +53,7 @@ class Accounts {
   absl::StatusOr<LoginResult> Login(const std::string& login, const std::string& password);
   // Rotates: the presented refresh token stops working and a new pair is issued. UNAUTHENTICATED
   // with REFRESH_TOKEN_INVALID (unknown, already used: its whole family is then revoked) or
-  // REFRESH_TOKEN_EXPIRED.
+  // REFRESH_TOKEN_EXPIRED (the token expired, or the session is older than settings.session_max_lifetime).
   absl::StatusOr<IssuedTokens> Refresh(const std::string& refresh_token);
   // NOT_FOUND (USER_NOT_FOUND).
   absl::StatusOr<User> GetMe(const std::string& user_id);
@@ -60,9 +62,10 @@ class Accounts {
   // verify). ALREADY_EXISTS LOGIN_TAKEN when another account has the new email or phone.
   absl::StatusOr<User> UpdateProfile(const std::string& user_id, const ProfileUpdate& update);
 
-  // Makes sure an admin account with this login and password exists: creates it, or promotes
-  // and re-keys an existing account when its role or password differs. Safe to run on every start
-  // and from several replicas at once.
+  // Makes sure an admin account with this login and password exists: creates it, or re-keys the existing admin
+  // when its password differs (ending all its sessions). Never promotes a customer: FAILED_PRECONDITION
+  // ADMIN_LOGIN_IS_CUSTOMER when the login belongs to one (start-up stops). Safe to run on every start and from
+  // several replicas at once.
   absl::Status EnsureAdmin(const std::string& login, const std::string& password);
 
  private:

@@ -37,6 +37,8 @@ struct RefreshSession {
   std::string family_id;
   absl::Time created_at;
   absl::Time expires_at;
+  // When the family's first session began (login): no rotation outlives AccountSettings::session_max_lifetime.
+  absl::Time family_started_at;
 };
 
 // What a client gets after login or refresh.

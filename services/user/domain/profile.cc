@@ -10,8 +10,8 @@
 namespace zhongtai::user {
 
 absl::Status CheckAvatarUrl(const std::string& url) {
-  if (url.size() > static_cast<size_t>(kMaxAvatarUrlBytes) || !absl::StartsWith(url, "https://") ||
-      url.size() <= 8 || std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
+  if (url.size() > static_cast<size_t>(kMaxAvatarUrlBytes) || !absl::StartsWith(url, "https://") || url.size() <= 8 ||
+      std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
     return InvalidArgument("avatarUrl", "AVATAR_URL_INVALID", "the avatar is an https URL of at most 512 bytes");
   }
   return absl::OkStatus();

@@ -43,6 +43,10 @@ Gender ParseGender(const std::string& text) {
   return Gender::kUnspecified;
 }
 
+// A password or role change ends every session of the user.
+constexpr char kRevokeUserSessionsSql[] =
+    "UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE user_id = $1 AND revoked_at IS NULL";
+
 // Login throttling (login_failures, migration 0002). Times are unix microseconds ($2 = now).
 
 // The lock's end when `login_hash` is locked now; no row otherwise.
@@ -155,22 +159,23 @@ absl::Status PgUserStore::UpdateProfile(const User& user) {
 absl::Status PgUserStore::CreateSession(const RefreshSession& session) {
   return pool_.Transact([&](pqxx::work& tx) {
     tx.exec_params(
-        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at) "
-        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5))",
-        session.token_hash, session.user_id, session.family_id, Micros(session.created_at), Micros(session.expires_at));
+        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at, family_started_at) "
+        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5), zt_ts($6))",
+        session.token_hash, session.user_id, session.family_id, Micros(session.created_at), Micros(session.expires_at),
+        Micros(session.family_started_at));
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::string& old_hash, RefreshSession next,
-                                                                   absl::Time now) {
+                                                                   absl::Time now, absl::Time families_started_after) {
   RotateResult result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     result = RotateResult{};
     // FOR UPDATE: two refreshes with the same token are serialised, and the second sees it revoked.
     pqxx::result rows = tx.exec_params(
-        "SELECT user_id, family_id, zt_micros(expires_at), revoked_at IS NOT NULL "
-        "FROM refresh_sessions WHERE token_hash = $1 FOR UPDATE",
+        "SELECT user_id, family_id, zt_micros(expires_at), revoked_at IS NOT NULL, "
+        "zt_micros(COALESCE(family_started_at, created_at)) FROM refresh_sessions WHERE token_hash = $1 FOR UPDATE",
         old_hash);
     if (rows.empty()) {
       result.outcome = RotateOutcome::kUnknown;
@@ -185,19 +190,29 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
       result.outcome = RotateOutcome::kReused;
       return absl::OkStatus();
     }
-    if (now >= expires_at) {
+    const absl::Time family_started_at = TimeFromMicros(rows[0][4]);
+    // The token's own expiry, or the session's absolute lifetime (counted from the login).
+    if (now >= expires_at || family_started_at <= families_started_after) {
       result.outcome = RotateOutcome::kExpired;
       return absl::OkStatus();
     }
     tx.exec_params("UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE token_hash = $1", old_hash, Micros(now));
     tx.exec_params(
-        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at) "
-        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5))",
-        next.token_hash, result.user_id, family_id, Micros(next.created_at), Micros(next.expires_at));
+        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at, family_started_at) "
+        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5), zt_ts($6))",
+        next.token_hash, result.user_id, family_id, Micros(next.created_at), Micros(next.expires_at),
+        Micros(family_started_at));
     result.outcome = RotateOutcome::kRotated;
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::Status PgUserStore::RevokeSessions(const std::string& user_id, absl::Time now) {
+  return pool_.Transact([&](pqxx::work& tx) {
+    tx.exec_params(kRevokeUserSessionsSql, user_id, Micros(now));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<absl::Time> PgUserStore::LoginLockedUntil(const std::string& login_key, absl::Time now) {

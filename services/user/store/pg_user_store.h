@@ -16,7 +16,9 @@ class PgUserStore : public UserStore {
   absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) override;
   absl::Status UpdateProfile(const User& user) override;
   absl::Status CreateSession(const RefreshSession& session) override;
-  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now) override;
+  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
+                                             absl::Time families_started_after) override;
+  absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override;
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override;
   absl::StatusOr<absl::Time> RecordLoginFailure(const std::string& login_key, absl::Time now,
                                                 const LoginThrottlePolicy& policy) override;

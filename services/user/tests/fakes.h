@@ -78,8 +78,8 @@ class InMemoryUserStore : public UserStore {
     sessions_[session.token_hash] = {session, false};
     return absl::OkStatus();
   }
-  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
-                                             absl::Time now) override {
+  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
+                                             absl::Time families_started_after) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(old_hash);
     if (it == sessions_.end()) return RotateResult{RotateOutcome::kUnknown, ""};
@@ -90,14 +90,24 @@ class InMemoryUserStore : public UserStore {
       }
       return RotateResult{RotateOutcome::kReused, old.session.user_id};
     }
-    if (now >= old.session.expires_at) return RotateResult{RotateOutcome::kExpired, old.session.user_id};
+    if (now >= old.session.expires_at || old.session.family_started_at <= families_started_after) {
+      return RotateResult{RotateOutcome::kExpired, old.session.user_id};
+    }
     old.revoked = true;
     next.user_id = old.session.user_id;
     next.family_id = old.session.family_id;
+    next.family_started_at = old.session.family_started_at;
     sessions_[next.token_hash] = {next, false};
     return RotateResult{RotateOutcome::kRotated, next.user_id};
   }
 
+  absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [hash, entry] : sessions_) {
+      if (entry.session.user_id == user_id) entry.revoked = true;
+    }
+    return absl::OkStatus();
+  }
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = failures_.find(login_key);
