@@ -31,6 +31,8 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/users/me/addresses", Access::kCustomer},
       {"DELETE /v1/users/me/addresses/{addressId}", Access::kCustomer},
       {"PATCH /v1/users/me/addresses/{addressId}", Access::kCustomer},
+      {"POST /v1/users/me:changePassword", Access::kCustomer},
+      {"DELETE /v1/sessions/current", Access::kCustomer},
       {"POST /v1/users/me/addresses/{addressId}:setDefault", Access::kCustomer},
       {"GET /v1/users/me/points", Access::kCustomer},
       {"GET /v1/users/me/coupons", Access::kCustomer},

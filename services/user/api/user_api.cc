@@ -115,4 +115,21 @@ grpc::ServerUnaryReactor* UserApi::UpdateMe(grpc::CallbackServerContext* context
   });
 }
 
+grpc::ServerUnaryReactor* UserApi::Logout(grpc::CallbackServerContext* context, const v1::LogoutRequest* request,
+                                          v1::LogoutResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    return accounts_.Logout(user_id, request->refresh_token());
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::ChangePassword(grpc::CallbackServerContext* context,
+                                                  const v1::ChangePasswordRequest* request,
+                                                  v1::ChangePasswordResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    return accounts_.ChangePassword(user_id, request->current_password(), request->new_password());
+  });
+}
+
 }  // namespace zhongtai::user

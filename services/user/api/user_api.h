@@ -23,6 +23,11 @@ class UserApi : public v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* RefreshSession(grpc::CallbackServerContext* context,
                                            const v1::RefreshSessionRequest* request,
                                            v1::RefreshSessionResponse* response) override;
+  grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* context, const v1::LogoutRequest* request,
+                                   v1::LogoutResponse* response) override;
+  grpc::ServerUnaryReactor* ChangePassword(grpc::CallbackServerContext* context,
+                                           const v1::ChangePasswordRequest* request,
+                                           v1::ChangePasswordResponse* response) override;
   grpc::ServerUnaryReactor* GetMe(grpc::CallbackServerContext* context, const v1::GetMeRequest* request,
                                   v1::GetMeResponse* response) override;
   grpc::ServerUnaryReactor* UpdateMe(grpc::CallbackServerContext* context, const v1::UpdateMeRequest* request,

@@ -153,6 +153,39 @@ absl::StatusOr<User> Accounts::GetMe(const std::string& user_id) {
   return store_.FindById(user_id);
 }
 
+absl::Status Accounts::Logout(const std::string& user_id, const std::string& refresh_token) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  if (refresh_token.empty()) {
+    return InvalidArgument("refreshToken", "REFRESH_TOKEN_MISSING", "refresh token is required");
+  }
+  return store_.RevokeFamily(auth::Sha256Hex(refresh_token), user_id, clock_.Now());
+}
+
+absl::Status Accounts::ChangePassword(const std::string& user_id, const std::string& current_password,
+                                      const std::string& new_password) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  if (current_password.empty()) {
+    return InvalidArgument("currentPassword", "CURRENT_PASSWORD_REQUIRED", "the current password is required");
+  }
+  absl::Status rules = CheckPassword(new_password);
+  if (!rules.ok()) {
+    // The password rules name "password"; here the field is newPassword.
+    rules.SetPayload(kFieldPayload, absl::Cord("newPassword"));
+    return rules;
+  }
+  ASSIGN_OR_RETURN(User user, store_.FindById(user_id));
+  bool matches = false;
+  if (current_password.size() <= static_cast<size_t>(kMaxPasswordBytes)) {
+    ASSIGN_OR_RETURN(matches, Verify(user.password_hash, current_password));
+  }
+  if (!matches) return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+  ASSIGN_OR_RETURN(std::string hash, Hash(new_password));
+  RETURN_IF_ERROR(store_.UpdateCredentials(user_id, user.role, hash));
+  RETURN_IF_ERROR(store_.RevokeSessions(user_id, clock_.Now()));
+  log::Info("password changed; sessions ended", {{"user_id", user_id}});
+  return absl::OkStatus();
+}
+
 absl::StatusOr<User> Accounts::UpdateProfile(const std::string& user_id, const ProfileUpdate& update) {
   if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   ASSIGN_OR_RETURN(User user, store_.FindById(user_id));

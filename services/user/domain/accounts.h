@@ -55,6 +55,13 @@ class Accounts {
   // with REFRESH_TOKEN_INVALID (unknown, already used: its whole family is then revoked) or
   // REFRESH_TOKEN_EXPIRED (the token expired, or the session is older than settings.session_max_lifetime).
   absl::StatusOr<IssuedTokens> Refresh(const std::string& refresh_token);
+  // Ends the session of `refresh_token` (its whole family) when it is the user's; OK either way (idempotent, and
+  // tells nothing about other users' tokens).
+  absl::Status Logout(const std::string& user_id, const std::string& refresh_token);
+  // INVALID_ARGUMENT CURRENT_PASSWORD_WRONG / CURRENT_PASSWORD_REQUIRED (currentPassword), or the password rules
+  // for newPassword. Every session of the account ends.
+  absl::Status ChangePassword(const std::string& user_id, const std::string& current_password,
+                              const std::string& new_password);
   // NOT_FOUND (USER_NOT_FOUND).
   absl::StatusOr<User> GetMe(const std::string& user_id);
   // Changes the caller's profile (profile.h). Changing the email or the phone needs the current password:

@@ -39,6 +39,8 @@ class UserStore {
   // A session past its expiry, or of a family started before `families_started_after`, answers kExpired.
   virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
                                                      absl::Time families_started_after) = 0;
+  // Revokes every live session of the family of the session `token_hash`, when that session is the user's.
+  virtual absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) = 0;
   // Revokes every live session of the user (a password or role change).
   virtual absl::Status RevokeSessions(const std::string& user_id, absl::Time now) = 0;
 

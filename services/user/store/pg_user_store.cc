@@ -43,6 +43,11 @@ Gender ParseGender(const std::string& text) {
   return Gender::kUnspecified;
 }
 
+// Logout: the family of the presented session, when the session is the caller's.
+constexpr char kRevokeFamilySql[] =
+    "UPDATE refresh_sessions SET revoked_at = zt_ts($3) WHERE revoked_at IS NULL AND family_id = "
+    "(SELECT family_id FROM refresh_sessions WHERE token_hash = $1 AND user_id = $2)";
+
 // A password or role change ends every session of the user.
 constexpr char kRevokeUserSessionsSql[] =
     "UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE user_id = $1 AND revoked_at IS NULL";
@@ -206,6 +211,13 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::Status PgUserStore::RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) {
+  return pool_.Transact([&](pqxx::work& tx) {
+    tx.exec_params(kRevokeFamilySql, token_hash, user_id, Micros(now));
+    return absl::OkStatus();
+  });
 }
 
 absl::Status PgUserStore::RevokeSessions(const std::string& user_id, absl::Time now) {

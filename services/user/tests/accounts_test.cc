@@ -247,4 +247,32 @@ TEST_CASE("a session ends at its absolute lifetime however often it is refreshed
   CHECK(ReasonOf(over.status()) == "REFRESH_TOKEN_EXPIRED");
 }
 
+TEST_CASE("logout ends that session only; a password change ends them all") {
+  Fixture f;
+  User user = f.MustRegister("max@example.com", "first-password");
+  auto phone = f.accounts.Login("max@example.com", "first-password");
+  auto laptop = f.accounts.Login("max@example.com", "first-password");
+  REQUIRE(phone.ok());
+  REQUIRE(laptop.ok());
+  // Another user's logout with this token changes nothing.
+  REQUIRE(f.accounts.Logout("someone-else", phone->tokens.refresh_token).ok());
+  auto still = f.accounts.Refresh(phone->tokens.refresh_token);
+  REQUIRE(still.ok());
+  REQUIRE(f.accounts.Logout(user.user_id, still->refresh_token).ok());
+  REQUIRE(f.accounts.Logout(user.user_id, still->refresh_token).ok());  // again: still fine
+  CHECK(ReasonOf(f.accounts.Refresh(still->refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+  auto laptop_next = f.accounts.Refresh(laptop->tokens.refresh_token);
+  REQUIRE(laptop_next.ok());
+
+  CHECK(ReasonOf(f.accounts.ChangePassword(user.user_id, "wrong-password", "second-password")) ==
+        "CURRENT_PASSWORD_WRONG");
+  absl::Status short_password = f.accounts.ChangePassword(user.user_id, "first-password", "short");
+  CHECK(ReasonOf(short_password) == "PASSWORD_TOO_SHORT");
+  CHECK(FieldOf(short_password) == "newPassword");
+  REQUIRE(f.accounts.ChangePassword(user.user_id, "first-password", "second-password").ok());
+  CHECK(ReasonOf(f.accounts.Refresh(laptop_next->refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+  CHECK(!f.accounts.Login("max@example.com", "first-password").ok());
+  CHECK(f.accounts.Login("max@example.com", "second-password").ok());
+}
+
 }  // namespace zhongtai::user

@@ -101,6 +101,16 @@ class InMemoryUserStore : public UserStore {
     return RotateResult{RotateOutcome::kRotated, next.user_id};
   }
 
+  absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(token_hash);
+    if (it == sessions_.end() || it->second.session.user_id != user_id) return absl::OkStatus();
+    const std::string family = it->second.session.family_id;
+    for (auto& [hash, entry] : sessions_) {
+      if (entry.session.family_id == family) entry.revoked = true;
+    }
+    return absl::OkStatus();
+  }
   absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [hash, entry] : sessions_) {
