@@ -11,6 +11,7 @@
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
+#include "zhongtai/user/v1/membership.grpc.pb.h"
 #include "zhongtai/user/v1/user.grpc.pb.h"
 
 namespace zhongtai::server {
@@ -22,6 +23,7 @@ void LinkProtos() {
   order::v1::PlaceOrderRequest::descriptor();
   marketing::v1::QuotePriceRequest::descriptor();
   user::v1::GetMeRequest::descriptor();
+  user::v1::GetMyPointsRequest::descriptor();
   datahub::v1::GetDashboardRequest::descriptor();
 }
 
@@ -94,7 +96,7 @@ TEST_CASE("every RPC of the suite declares who may call it") {
   LinkProtos();
   for (const char* name : {"zhongtai.product.v1.ProductService", "zhongtai.order.v1.OrderService",
                            "zhongtai.marketing.v1.MarketingService", "zhongtai.user.v1.UserService",
-                           "zhongtai.datahub.v1.DatahubService"}) {
+                           "zhongtai.user.v1.MembershipService", "zhongtai.datahub.v1.DatahubService"}) {
     const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     REQUIRE(service != nullptr);
     for (int i = 0; i < service->method_count(); ++i) {

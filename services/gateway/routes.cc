@@ -13,6 +13,7 @@
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
+#include "zhongtai/user/v1/membership.pb.h"
 #include "zhongtai/user/v1/user.pb.h"
 
 namespace zhongtai::gateway {
@@ -163,6 +164,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::order::v1::GetOrderRequest::descriptor()->file(),
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),
+      zhongtai::user::v1::GetMyPointsRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;

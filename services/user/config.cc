@@ -8,6 +8,27 @@
 #include "common/config/env.h"
 
 namespace zhongtai::user {
+namespace {
+
+// The membership settings (membership_config.h), kept apart from the account settings in LoadConfig().
+MembershipConfig LoadMembershipConfig(config::Env& env) {
+  MembershipConfig membership;
+  membership.points_lifetime =
+      env.Duration("POINTS_LIFETIME", membership.points_lifetime, absl::Hours(1), absl::Hours(24 * 366 * 10));
+  membership.points_hold_ttl =
+      env.Duration("POINTS_HOLD_TTL", membership.points_hold_ttl, absl::Minutes(5), absl::Hours(24 * 30));
+  membership.membership_sweep_interval = env.Duration("MEMBERSHIP_SWEEP_INTERVAL", membership.membership_sweep_interval,
+                                                      absl::Seconds(1), absl::Hours(24));
+  membership.points_max_redeem_percent =
+      static_cast<int>(env.Int("POINTS_MAX_REDEEM_PERCENT", membership.points_max_redeem_percent, 1, 100));
+  membership.tier_evaluation_interval = env.Duration("TIER_EVALUATION_INTERVAL", membership.tier_evaluation_interval,
+                                                     absl::Minutes(1), absl::Hours(24 * 31));
+  membership.events_claim_idle =
+      env.Duration("EVENTS_CLAIM_IDLE", membership.events_claim_idle, absl::Seconds(1), absl::Hours(1));
+  return membership;
+}
+
+}  // namespace
 
 absl::StatusOr<UserConfig> LoadConfig() {
   config::Env env("ZT_USER_");
@@ -15,6 +36,7 @@ absl::StatusOr<UserConfig> LoadConfig() {
   defaults.service = "user";
   defaults.grpc_port = 50054;
   defaults.metrics_port = 9104;
+  defaults.redis_address = "127.0.0.1:6379";  // the order events membership follows, the TierChanged stream
   UserConfig config;
   config.service = server::ReadServiceSettings(env, defaults);
   config.access_ttl = env.Duration("ACCESS_TTL", config.access_ttl, absl::Minutes(1), absl::Hours(24));
@@ -30,6 +52,9 @@ absl::StatusOr<UserConfig> LoadConfig() {
   config.login_failure_window =
       env.Duration("LOGIN_FAILURE_WINDOW", config.login_failure_window, absl::Seconds(1), absl::Hours(24));
   config.login_lockout = env.Duration("LOGIN_LOCKOUT", config.login_lockout, absl::Seconds(1), absl::Hours(24));
+  config.session_max_lifetime =
+      env.Duration("SESSION_MAX_LIFETIME", config.session_max_lifetime, absl::Hours(1), absl::Hours(24 * 366));
+  config.membership = LoadMembershipConfig(env);
 
   std::vector<std::string> errors;
   if (absl::Status status = env.Finish(); !status.ok()) errors.emplace_back(status.message());

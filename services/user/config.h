@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/service_settings.h"
+#include "services/user/membership_config.h"
 
 namespace zhongtai::user {
 
@@ -25,6 +26,10 @@ struct UserConfig {
   int login_max_failures = 5;
   absl::Duration login_failure_window = absl::Minutes(15);
   absl::Duration login_lockout = absl::Minutes(15);
+  // A session ends this long after its login, however often it is refreshed.
+  absl::Duration session_max_lifetime = absl::Hours(24 * 90);
+  // Points and membership (membership_config.h).
+  MembershipConfig membership;
 };
 
 // From ZT_USER_* and ZT_AUTH_SIGNING_KEY; INVALID_ARGUMENT naming every bad variable.

@@ -1,19 +1,29 @@
-// Composition root of the user service: store, domain, admin account, API on the common start (service_start.h).
+// Composition root of the user service: stores, domain, admin account, API, and membership's background work (the
+// order events it follows, the TierChanged relay, the points and tier sweep) on the common start (service_start.h).
+#include "common/events/consumer.h"
+#include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
+#include "common/server/periodic_task.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
+#include "services/user/api/membership_api.h"
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
+#include "services/user/ingest/order_events.h"
+#include "services/user/store/pg_address_store.h"
+#include "services/user/store/pg_membership_store.h"
+#include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_user_store.h"
 
 namespace zhongtai::user {
 namespace {
 
-class TimeOrderedIds : public IdGenerator {
+class TimeOrderedIds : public IdGenerator, public AddressIds {
  public:
   std::string NewUserId() override { return ids::NewId("u_"); }
   std::string NewSessionFamilyId() override { return ids::NewId("sf_"); }
+  std::string NewAddressId() override { return ids::NewId("addr_"); }
 };
 
 int Compose(const UserConfig& config, server::StartedService& service) {
@@ -32,6 +42,7 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   settings.login_throttle.max_failures = config.login_max_failures;
   settings.login_throttle.window = config.login_failure_window;
   settings.login_throttle.lockout = config.login_lockout;
+  settings.session_max_lifetime = config.session_max_lifetime;
   Accounts accounts(store, hasher, clock, ids, settings);
 
   if (!config.admin_login.empty()) {
@@ -41,8 +52,43 @@ int Compose(const UserConfig& config, server::StartedService& service) {
     }
   }
 
-  UserApi api(accounts, runner.workers());
+  // Membership (membership_config.h): points, tiers and growth.
+  PgPointsStore points_store(*service.db);
+  Points points(points_store, clock, PointsSettingsOf(config.membership));
+  PgMembershipStore membership_store(*service.db);
+  Membership membership(membership_store, points, clock, MembershipSettingsOf(config.membership));
+
+  PgAddressStore address_store(*service.db);
+  AddressBook addresses(address_store, ids, clock);
+
+  UserApi api(accounts, membership, addresses, runner.workers());
+  MembershipApi membership_api(points, membership, runner.workers());
   runner.AddService(&api);
+  runner.AddService(&membership_api);
+
+  events::OutboxRelay relay(*service.db, *service.redis);
+  runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest user event not yet published.", {},
+                      [&relay] { return relay.lag_seconds(); });
+  events::ConsumerOptions consumer_options;
+  consumer_options.stream = kOrderEventStream;
+  consumer_options.group = kMembershipConsumerGroup;
+  consumer_options.claim_idle = config.membership.events_claim_idle;
+  events::StreamConsumer order_events(*service.db, *service.redis, consumer_options, MakeOrderEventHandler(membership));
+  relay.Start();
+  order_events.Start();
+  server::PeriodicTask membership_sweep(config.membership.membership_sweep_interval, [&points, &membership] {
+    if (absl::StatusOr<int> swept = points.Sweep(); !swept.ok()) {
+      log::Error("points sweep failed", {{"error", swept.status().ToString()}});
+    }
+    if (absl::StatusOr<int> evaluated = membership.EvaluateDue(); !evaluated.ok()) {
+      log::Error("tier evaluation failed", {{"error", evaluated.status().ToString()}});
+    }
+  });
+  runner.OnShutdown([&] {
+    membership_sweep.Stop();
+    order_events.Stop();
+    relay.Stop();
+  });
   return runner.Run();
 }
 
@@ -51,6 +97,8 @@ int Compose(const UserConfig& config, server::StartedService& service) {
 
 int main(int argc, char** argv) {
   using namespace zhongtai;
-  return server::RunService<user::UserConfig>(argc, argv, {"user", user::Migrations()}, user::LoadConfig,
-                                              user::Compose);
+  server::ServiceSpec spec{"user", user::Migrations()};
+  spec.events = true;          // the outbox (TierChanged) and the inbox (order events)
+  spec.redis_connections = 3;  // the consumer's reads and acknowledgements, the relay's publishing
+  return server::RunService<user::UserConfig>(argc, argv, spec, user::LoadConfig, user::Compose);
 }

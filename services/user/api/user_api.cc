@@ -4,11 +4,31 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/user/api/membership_api.h"
 
 namespace zhongtai::user {
 namespace {
 
 using proto::ToTimestamp;
+
+v1::Gender ToProto(Gender gender) {
+  switch (gender) {
+    case Gender::kFemale: return v1::GENDER_FEMALE;
+    case Gender::kMale: return v1::GENDER_MALE;
+    case Gender::kOther: return v1::GENDER_OTHER;
+    case Gender::kUnspecified: break;
+  }
+  return v1::GENDER_UNSPECIFIED;
+}
+
+Gender FromProto(v1::Gender gender) {
+  switch (gender) {
+    case v1::GENDER_FEMALE: return Gender::kFemale;
+    case v1::GENDER_MALE: return Gender::kMale;
+    case v1::GENDER_OTHER: return Gender::kOther;
+    default: return Gender::kUnspecified;
+  }
+}
 
 }  // namespace
 
@@ -19,6 +39,9 @@ void ToProto(const User& user, v1::User* out) {
   out->set_nickname(user.nickname);
   out->set_role(user.role == Role::kAdmin ? v1::ROLE_ADMIN : v1::ROLE_CUSTOMER);
   *out->mutable_create_time() = ToTimestamp(user.created_at);
+  out->set_avatar_url(user.avatar_url);
+  out->set_birthday(user.birthday);
+  out->set_gender(ToProto(user.gender));
 }
 
 void ToProto(const IssuedTokens& tokens, v1::Tokens* out) {
@@ -68,7 +91,44 @@ grpc::ServerUnaryReactor* UserApi::GetMe(grpc::CallbackServerContext* context, c
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
     ASSIGN_OR_RETURN(User user, accounts_.GetMe(user_id));
     ToProto(user, response->mutable_user());
+    ASSIGN_OR_RETURN(MemberView member, membership_.GetMember(user_id));
+    ToProto(member, response->mutable_member());
     return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::UpdateMe(grpc::CallbackServerContext* context, const v1::UpdateMeRequest* request,
+                                            v1::UpdateMeResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    ProfileUpdate update;
+    if (request->has_nickname()) update.nickname = request->nickname();
+    if (request->has_avatar_url()) update.avatar_url = request->avatar_url();
+    if (request->has_birthday()) update.birthday = request->birthday();
+    if (request->has_gender()) update.gender = FromProto(request->gender());
+    if (request->has_email()) update.email = request->email();
+    if (request->has_phone()) update.phone = request->phone();
+    update.current_password = request->current_password();
+    ASSIGN_OR_RETURN(User user, accounts_.UpdateProfile(user_id, update));
+    ToProto(user, response->mutable_user());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::Logout(grpc::CallbackServerContext* context, const v1::LogoutRequest* request,
+                                          v1::LogoutResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    return accounts_.Logout(user_id, request->refresh_token());
+  });
+}
+
+grpc::ServerUnaryReactor* UserApi::ChangePassword(grpc::CallbackServerContext* context,
+                                                  const v1::ChangePasswordRequest* request,
+                                                  v1::ChangePasswordResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    return accounts_.ChangePassword(user_id, request->current_password(), request->new_password());
   });
 }
 

@@ -126,7 +126,8 @@ absl::StatusOr<IssuedTokens> Accounts::Refresh(const std::string& refresh_token)
   next.token_hash = auth::Sha256Hex(tokens.refresh_token);
   next.created_at = now;
   next.expires_at = now + settings_.refresh_ttl;
-  ASSIGN_OR_RETURN(UserStore::RotateResult rotated, store_.RotateSession(auth::Sha256Hex(refresh_token), next, now));
+  ASSIGN_OR_RETURN(UserStore::RotateResult rotated, store_.RotateSession(auth::Sha256Hex(refresh_token), next, now,
+                                                                         now - settings_.session_max_lifetime));
   switch (rotated.outcome) {
     case UserStore::RotateOutcome::kRotated: break;
     case UserStore::RotateOutcome::kExpired:
@@ -152,6 +153,59 @@ absl::StatusOr<User> Accounts::GetMe(const std::string& user_id) {
   return store_.FindById(user_id);
 }
 
+absl::Status Accounts::Logout(const std::string& user_id, const std::string& refresh_token) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  if (refresh_token.empty()) {
+    return InvalidArgument("refreshToken", "REFRESH_TOKEN_MISSING", "refresh token is required");
+  }
+  return store_.RevokeFamily(auth::Sha256Hex(refresh_token), user_id, clock_.Now());
+}
+
+absl::Status Accounts::ChangePassword(const std::string& user_id, const std::string& current_password,
+                                      const std::string& new_password) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  if (current_password.empty()) {
+    return InvalidArgument("currentPassword", "CURRENT_PASSWORD_REQUIRED", "the current password is required");
+  }
+  absl::Status rules = CheckPassword(new_password);
+  if (!rules.ok()) {
+    // The password rules name "password"; here the field is newPassword.
+    rules.SetPayload(kFieldPayload, absl::Cord("newPassword"));
+    return rules;
+  }
+  ASSIGN_OR_RETURN(User user, store_.FindById(user_id));
+  bool matches = false;
+  if (current_password.size() <= static_cast<size_t>(kMaxPasswordBytes)) {
+    ASSIGN_OR_RETURN(matches, Verify(user.password_hash, current_password));
+  }
+  if (!matches) return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+  ASSIGN_OR_RETURN(std::string hash, Hash(new_password));
+  RETURN_IF_ERROR(store_.UpdateCredentials(user_id, user.role, hash));
+  RETURN_IF_ERROR(store_.RevokeSessions(user_id, clock_.Now()));
+  log::Info("password changed; sessions ended", {{"user_id", user_id}});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<User> Accounts::UpdateProfile(const std::string& user_id, const ProfileUpdate& update) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  ASSIGN_OR_RETURN(User user, store_.FindById(user_id));
+  bool logins_change = false;
+  ASSIGN_OR_RETURN(User updated, ApplyProfileUpdate(user, update, clock_.Now(), &logins_change));
+  if (logins_change) {
+    if (update.current_password.empty()) {
+      return InvalidArgument("currentPassword", "CURRENT_PASSWORD_REQUIRED",
+                             "changing the email or the phone needs the current password");
+    }
+    if (update.current_password.size() > static_cast<size_t>(kMaxPasswordBytes)) {
+      return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+    }
+    ASSIGN_OR_RETURN(bool matches, Verify(user.password_hash, update.current_password));
+    if (!matches) return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+  }
+  RETURN_IF_ERROR(store_.UpdateProfile(updated));
+  return updated;
+}
+
 absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& password) {
   std::string normalised = NormalizeLogin(login);
   if (normalised.empty()) return InvalidArgument("adminLogin", "LOGIN_INVALID", "admin login is not an email or phone");
@@ -159,11 +213,18 @@ absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& 
   for (int attempt = 0; attempt < 2; ++attempt) {
     absl::StatusOr<User> existing = store_.FindByLogin(normalised);
     if (existing.ok()) {
+      if (existing->role != Role::kAdmin) {
+        return FailedPrecondition("ADMIN_LOGIN_IS_CUSTOMER",
+                                  "the configured admin login belongs to a customer account, which is never made an "
+                                  "admin: configure a login no customer uses");
+      }
       ASSIGN_OR_RETURN(bool same_password, Verify(existing->password_hash, password));
-      if (existing->role == Role::kAdmin && same_password) return absl::OkStatus();
+      if (same_password) return absl::OkStatus();
       ASSIGN_OR_RETURN(std::string hash, Hash(password));
       RETURN_IF_ERROR(store_.UpdateCredentials(existing->user_id, Role::kAdmin, hash));
-      log::Info("admin account updated", {{"user_id", existing->user_id}});
+      // Whoever held the old password loses its sessions.
+      RETURN_IF_ERROR(store_.RevokeSessions(existing->user_id, clock_.Now()));
+      log::Info("admin password changed; its sessions ended", {{"user_id", existing->user_id}});
       return absl::OkStatus();
     }
     if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
@@ -200,6 +261,7 @@ absl::StatusOr<IssuedTokens> Accounts::StartSession(const User& user, const std:
   session.family_id = family_id;
   session.created_at = now;
   session.expires_at = now + settings_.refresh_ttl;
+  session.family_started_at = now;
   RETURN_IF_ERROR(store_.CreateSession(session));
   tokens.access_token = auth::SignAccessToken(settings_.token, user.user_id, RoleName(user.role), now);
   tokens.access_expires_at = now + settings_.token.access_ttl;

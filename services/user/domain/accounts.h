@@ -10,12 +10,15 @@
 #include "services/user/domain/hash_slots.h"
 #include "services/user/domain/model.h"
 #include "services/user/domain/ports.h"
+#include "services/user/domain/profile.h"
 
 namespace zhongtai::user {
 
 struct AccountSettings {
   auth::TokenConfig token;  // secret, issuer, audience, access token lifetime
   absl::Duration refresh_ttl = absl::Hours(24 * 30);
+  // A session (a login and its refresh rotations) ends this long after the login, however often it is refreshed.
+  absl::Duration session_max_lifetime = absl::Hours(24 * 90);
   // Password hashes (argon2id, 64 MiB each) running at once, and how long a call waits for a turn before
   // RESOURCE_EXHAUSTED (OVERLOADED). The user pod's memory limit is sized for this bound.
   int max_concurrent_hashes = 4;
@@ -50,14 +53,26 @@ class Accounts {
   absl::StatusOr<LoginResult> Login(const std::string& login, const std::string& password);
   // Rotates: the presented refresh token stops working and a new pair is issued. UNAUTHENTICATED
   // with REFRESH_TOKEN_INVALID (unknown, already used: its whole family is then revoked) or
-  // REFRESH_TOKEN_EXPIRED.
+  // REFRESH_TOKEN_EXPIRED (the token expired, or the session is older than settings.session_max_lifetime).
   absl::StatusOr<IssuedTokens> Refresh(const std::string& refresh_token);
+  // Ends the session of `refresh_token` (its whole family) when it is the user's; OK either way (idempotent, and
+  // tells nothing about other users' tokens).
+  absl::Status Logout(const std::string& user_id, const std::string& refresh_token);
+  // INVALID_ARGUMENT CURRENT_PASSWORD_WRONG / CURRENT_PASSWORD_REQUIRED (currentPassword), or the password rules
+  // for newPassword. Every session of the account ends.
+  absl::Status ChangePassword(const std::string& user_id, const std::string& current_password,
+                              const std::string& new_password);
   // NOT_FOUND (USER_NOT_FOUND).
   absl::StatusOr<User> GetMe(const std::string& user_id);
+  // Changes the caller's profile (profile.h). Changing the email or the phone needs the current password:
+  // INVALID_ARGUMENT CURRENT_PASSWORD_REQUIRED when missing, CURRENT_PASSWORD_WRONG when wrong (after a real
+  // verify). ALREADY_EXISTS LOGIN_TAKEN when another account has the new email or phone.
+  absl::StatusOr<User> UpdateProfile(const std::string& user_id, const ProfileUpdate& update);
 
-  // Makes sure an admin account with this login and password exists: creates it, or promotes
-  // and re-keys an existing account when its role or password differs. Safe to run on every start
-  // and from several replicas at once.
+  // Makes sure an admin account with this login and password exists: creates it, or re-keys the existing admin
+  // when its password differs (ending all its sessions). Never promotes a customer: FAILED_PRECONDITION
+  // ADMIN_LOGIN_IS_CUSTOMER when the login belongs to one (start-up stops). Safe to run on every start and from
+  // several replicas at once.
   absl::Status EnsureAdmin(const std::string& login, const std::string& password);
 
  private:

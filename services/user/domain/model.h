@@ -12,6 +12,8 @@ enum class Role { kCustomer, kAdmin };
 // "customer" / "admin": the role claim in access tokens.
 const char* RoleName(Role role);
 
+enum class Gender { kUnspecified, kFemale, kMale, kOther };
+
 struct User {
   std::string user_id;
   std::string email;  // normalised lower-case; empty when registered by phone only
@@ -20,6 +22,10 @@ struct User {
   Role role = Role::kCustomer;
   std::string password_hash;  // argon2id encoded string; never leaves the service
   absl::Time created_at;
+  // Profile.
+  std::string avatar_url;  // https; empty when none
+  std::string birthday;    // "YYYY-MM-DD"; empty when not given
+  Gender gender = Gender::kUnspecified;
 };
 
 // A refresh session. Only the SHA-256 of the refresh token is kept. Each rotation revokes the
@@ -31,6 +37,8 @@ struct RefreshSession {
   std::string family_id;
   absl::Time created_at;
   absl::Time expires_at;
+  // When the family's first session began (login): no rotation outlives AccountSettings::session_max_lifetime.
+  absl::Time family_started_at;
 };
 
 // What a client gets after login or refresh.

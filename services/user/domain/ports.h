@@ -22,6 +22,9 @@ class UserStore {
   virtual absl::StatusOr<User> FindById(const std::string& user_id) = 0;
   // Sets role and password hash of an existing account.
   virtual absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) = 0;
+  // Writes nickname, email, phone, avatar, birthday and gender of `user`. ALREADY_EXISTS (LOGIN_TAKEN) when the
+  // email or the phone belongs to another account; NOT_FOUND (USER_NOT_FOUND).
+  virtual absl::Status UpdateProfile(const User& user) = 0;
 
   virtual absl::Status CreateSession(const RefreshSession& session) = 0;
 
@@ -31,10 +34,15 @@ class UserStore {
     std::string user_id;  // set when the presented session was found
   };
   // Atomically: find the session with `old_hash`; if it is live, revoke it and store `next` (whose
-  // user_id and family_id the store fills from the old session). If it was already revoked, revoke
-  // every live session of its family and answer kReused; that change must be kept (not rolled back).
-  virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
-                                                     absl::Time now) = 0;
+  // user_id, family_id and family_started_at the store fills from the old session). If it was already revoked,
+  // revoke every live session of its family and answer kReused; that change must be kept (not rolled back).
+  // A session past its expiry, or of a family started before `families_started_after`, answers kExpired.
+  virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
+                                                     absl::Time families_started_after) = 0;
+  // Revokes every live session of the family of the session `token_hash`, when that session is the user's.
+  virtual absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) = 0;
+  // Revokes every live session of the user (a password or role change).
+  virtual absl::Status RevokeSessions(const std::string& user_id, absl::Time now) = 0;
 
   // Failed logins, kept per login key (a hash of the normalised login, known account or not) where every
   // replica sees them.

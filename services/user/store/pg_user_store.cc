@@ -18,7 +18,39 @@ const char* RoleText(Role role) { return role == Role::kAdmin ? "admin" : "custo
 Role ParseRole(const std::string& text) { return text == "admin" ? Role::kAdmin : Role::kCustomer; }
 
 constexpr char kUserColumns[] =
-    "user_id, COALESCE(email, ''), COALESCE(phone, ''), nickname, role, password_hash, zt_micros(created_at)";
+    "user_id, COALESCE(email, ''), COALESCE(phone, ''), nickname, role, password_hash, zt_micros(created_at), "
+    "avatar_url, COALESCE(to_char(birthday, 'YYYY-MM-DD'), ''), gender";
+
+// The profile (migration 0006). An empty birthday is NULL; the domain checked the date.
+constexpr char kUpdateProfileSql[] =
+    "UPDATE users SET nickname = $2, email = NULLIF($3, ''), phone = NULLIF($4, ''), avatar_url = $5, "
+    "birthday = NULLIF($6, '')::date, gender = $7, updated_at = now() WHERE user_id = $1";
+
+const char* GenderText(Gender gender) {
+  switch (gender) {
+    case Gender::kFemale: return "female";
+    case Gender::kMale: return "male";
+    case Gender::kOther: return "other";
+    case Gender::kUnspecified: break;
+  }
+  return "unspecified";
+}
+
+Gender ParseGender(const std::string& text) {
+  if (text == "female") return Gender::kFemale;
+  if (text == "male") return Gender::kMale;
+  if (text == "other") return Gender::kOther;
+  return Gender::kUnspecified;
+}
+
+// Logout: the family of the presented session, when the session is the caller's.
+constexpr char kRevokeFamilySql[] =
+    "UPDATE refresh_sessions SET revoked_at = zt_ts($3) WHERE revoked_at IS NULL AND family_id = "
+    "(SELECT family_id FROM refresh_sessions WHERE token_hash = $1 AND user_id = $2)";
+
+// A password or role change ends every session of the user.
+constexpr char kRevokeUserSessionsSql[] =
+    "UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE user_id = $1 AND revoked_at IS NULL";
 
 // Login throttling (login_failures, migration 0002). Times are unix microseconds ($2 = now).
 
@@ -62,6 +94,9 @@ User ReadUser(const pqxx::row& row) {
   u.role = ParseRole(row[4].as<std::string>());
   u.password_hash = row[5].as<std::string>();
   u.created_at = TimeFromMicros(row[6]);
+  u.avatar_url = row[7].as<std::string>();
+  u.birthday = row[8].as<std::string>();
+  u.gender = ParseGender(row[9].as<std::string>());
   return u;
 }
 
@@ -113,25 +148,39 @@ absl::Status PgUserStore::UpdateCredentials(const std::string& user_id, Role rol
   });
 }
 
+absl::Status PgUserStore::UpdateProfile(const User& user) {
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    pqxx::result updated = tx.exec_params(kUpdateProfileSql, user.user_id, user.nickname, user.email, user.phone,
+                                          user.avatar_url, user.birthday, GenderText(user.gender));
+    if (updated.affected_rows() == 0) return NotFound("USER_NOT_FOUND", "no such user");
+    return absl::OkStatus();
+  });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return AlreadyExists("LOGIN_TAKEN", "this email or phone is already registered");
+  }
+  return status;
+}
+
 absl::Status PgUserStore::CreateSession(const RefreshSession& session) {
   return pool_.Transact([&](pqxx::work& tx) {
     tx.exec_params(
-        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at) "
-        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5))",
-        session.token_hash, session.user_id, session.family_id, Micros(session.created_at), Micros(session.expires_at));
+        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at, family_started_at) "
+        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5), zt_ts($6))",
+        session.token_hash, session.user_id, session.family_id, Micros(session.created_at), Micros(session.expires_at),
+        Micros(session.family_started_at));
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::string& old_hash, RefreshSession next,
-                                                                   absl::Time now) {
+                                                                   absl::Time now, absl::Time families_started_after) {
   RotateResult result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     result = RotateResult{};
     // FOR UPDATE: two refreshes with the same token are serialised, and the second sees it revoked.
     pqxx::result rows = tx.exec_params(
-        "SELECT user_id, family_id, zt_micros(expires_at), revoked_at IS NOT NULL "
-        "FROM refresh_sessions WHERE token_hash = $1 FOR UPDATE",
+        "SELECT user_id, family_id, zt_micros(expires_at), revoked_at IS NOT NULL, "
+        "zt_micros(COALESCE(family_started_at, created_at)) FROM refresh_sessions WHERE token_hash = $1 FOR UPDATE",
         old_hash);
     if (rows.empty()) {
       result.outcome = RotateOutcome::kUnknown;
@@ -146,19 +195,36 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
       result.outcome = RotateOutcome::kReused;
       return absl::OkStatus();
     }
-    if (now >= expires_at) {
+    const absl::Time family_started_at = TimeFromMicros(rows[0][4]);
+    // The token's own expiry, or the session's absolute lifetime (counted from the login).
+    if (now >= expires_at || family_started_at <= families_started_after) {
       result.outcome = RotateOutcome::kExpired;
       return absl::OkStatus();
     }
     tx.exec_params("UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE token_hash = $1", old_hash, Micros(now));
     tx.exec_params(
-        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at) "
-        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5))",
-        next.token_hash, result.user_id, family_id, Micros(next.created_at), Micros(next.expires_at));
+        "INSERT INTO refresh_sessions (token_hash, user_id, family_id, created_at, expires_at, family_started_at) "
+        "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5), zt_ts($6))",
+        next.token_hash, result.user_id, family_id, Micros(next.created_at), Micros(next.expires_at),
+        Micros(family_started_at));
     result.outcome = RotateOutcome::kRotated;
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::Status PgUserStore::RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) {
+  return pool_.Transact([&](pqxx::work& tx) {
+    tx.exec_params(kRevokeFamilySql, token_hash, user_id, Micros(now));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgUserStore::RevokeSessions(const std::string& user_id, absl::Time now) {
+  return pool_.Transact([&](pqxx::work& tx) {
+    tx.exec_params(kRevokeUserSessionsSql, user_id, Micros(now));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<absl::Time> PgUserStore::LoginLockedUntil(const std::string& login_key, absl::Time now) {

@@ -14,8 +14,12 @@ class PgUserStore : public UserStore {
   absl::StatusOr<User> FindByLogin(const std::string& login) override;
   absl::StatusOr<User> FindById(const std::string& user_id) override;
   absl::Status UpdateCredentials(const std::string& user_id, Role role, const std::string& password_hash) override;
+  absl::Status UpdateProfile(const User& user) override;
   absl::Status CreateSession(const RefreshSession& session) override;
-  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now) override;
+  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
+                                             absl::Time families_started_after) override;
+  absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) override;
+  absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override;
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override;
   absl::StatusOr<absl::Time> RecordLoginFailure(const std::string& login_key, absl::Time now,
                                                 const LoginThrottlePolicy& policy) override;

@@ -198,4 +198,81 @@ TEST_CASE("the real argon2id hasher verifies what it hashed") {
   CHECK_FALSE(hasher.Verify(*hash, "s3cret-pasS"));
 }
 
+TEST_CASE("the admin bootstrap never promotes a customer") {
+  Fixture f;
+  REQUIRE(f.accounts.Register({"boss@example.com", "", "customer-pass", "Boss"}).ok());
+  absl::Status refused = f.accounts.EnsureAdmin("boss@example.com", "admin-pass-1");
+  CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(refused) == "ADMIN_LOGIN_IS_CUSTOMER");
+  auto customer = f.store.FindByLogin("boss@example.com");
+  REQUIRE(customer.ok());
+  CHECK(customer->role == Role::kCustomer);
+  CHECK(f.accounts.Login("boss@example.com", "customer-pass").ok());
+}
+
+TEST_CASE("a new admin password ends the admin's sessions") {
+  Fixture f;
+  REQUIRE(f.accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-1").ok());
+  auto login = f.accounts.Login("admin@zhongtai.local", "admin-pass-1");
+  REQUIRE(login.ok());
+  REQUIRE(f.accounts.EnsureAdmin("admin@zhongtai.local", "admin-pass-2").ok());
+  CHECK(ReasonOf(f.accounts.Refresh(login->tokens.refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+}
+
+TEST_CASE("a session ends at its absolute lifetime however often it is refreshed") {
+  testing::InMemoryUserStore store;
+  testing::FakeHasher hasher;
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  AccountSettings settings = testing::TestAccountSettings();
+  settings.refresh_ttl = absl::Hours(24);
+  settings.session_max_lifetime = absl::Hours(72);
+  Accounts accounts(store, hasher, clock, ids, settings);
+  REQUIRE(accounts.Register({"eve@example.com", "", "eve-password", "Eve"}).ok());
+  auto login = accounts.Login("eve@example.com", "eve-password");
+  REQUIRE(login.ok());
+  std::string refresh = login->tokens.refresh_token;
+  for (int day = 0; day < 2; ++day) {
+    clock.Advance(absl::Hours(23));
+    auto refreshed = accounts.Refresh(refresh);
+    REQUIRE(refreshed.ok());
+    refresh = refreshed->refresh_token;
+  }
+  clock.Advance(absl::Hours(23));  // 69 hours after the login: still within
+  auto third = accounts.Refresh(refresh);
+  REQUIRE(third.ok());
+  clock.Advance(absl::Hours(4));  // 73 hours: over, though this token is 4 hours old
+  auto over = accounts.Refresh(third->refresh_token);
+  CHECK(over.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(ReasonOf(over.status()) == "REFRESH_TOKEN_EXPIRED");
+}
+
+TEST_CASE("logout ends that session only; a password change ends them all") {
+  Fixture f;
+  User user = f.MustRegister("max@example.com", "first-password");
+  auto phone = f.accounts.Login("max@example.com", "first-password");
+  auto laptop = f.accounts.Login("max@example.com", "first-password");
+  REQUIRE(phone.ok());
+  REQUIRE(laptop.ok());
+  // Another user's logout with this token changes nothing.
+  REQUIRE(f.accounts.Logout("someone-else", phone->tokens.refresh_token).ok());
+  auto still = f.accounts.Refresh(phone->tokens.refresh_token);
+  REQUIRE(still.ok());
+  REQUIRE(f.accounts.Logout(user.user_id, still->refresh_token).ok());
+  REQUIRE(f.accounts.Logout(user.user_id, still->refresh_token).ok());  // again: still fine
+  CHECK(ReasonOf(f.accounts.Refresh(still->refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+  auto laptop_next = f.accounts.Refresh(laptop->tokens.refresh_token);
+  REQUIRE(laptop_next.ok());
+
+  CHECK(ReasonOf(f.accounts.ChangePassword(user.user_id, "wrong-password", "second-password")) ==
+        "CURRENT_PASSWORD_WRONG");
+  absl::Status short_password = f.accounts.ChangePassword(user.user_id, "first-password", "short");
+  CHECK(ReasonOf(short_password) == "PASSWORD_TOO_SHORT");
+  CHECK(FieldOf(short_password) == "newPassword");
+  REQUIRE(f.accounts.ChangePassword(user.user_id, "first-password", "second-password").ok());
+  CHECK(ReasonOf(f.accounts.Refresh(laptop_next->refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+  CHECK(!f.accounts.Login("max@example.com", "first-password").ok());
+  CHECK(f.accounts.Login("max@example.com", "second-password").ok());
+}
+
 }  // namespace zhongtai::user

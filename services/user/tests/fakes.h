@@ -57,13 +57,29 @@ class InMemoryUserStore : public UserStore {
     it->second.password_hash = hash;
     return absl::OkStatus();
   }
+  absl::Status UpdateProfile(const User& user) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = users_.find(user.user_id);
+    if (it == users_.end()) return NotFound("USER_NOT_FOUND", "no such user");
+    for (const auto& [id, u] : users_) {
+      if (id != user.user_id &&
+          ((!user.email.empty() && u.email == user.email) || (!user.phone.empty() && u.phone == user.phone))) {
+        return AlreadyExists("LOGIN_TAKEN", "login is taken");
+      }
+    }
+    User updated = user;
+    updated.password_hash = it->second.password_hash;
+    updated.role = it->second.role;
+    it->second = updated;
+    return absl::OkStatus();
+  }
   absl::Status CreateSession(const RefreshSession& session) override {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_[session.token_hash] = {session, false};
     return absl::OkStatus();
   }
-  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next,
-                                             absl::Time now) override {
+  absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
+                                             absl::Time families_started_after) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(old_hash);
     if (it == sessions_.end()) return RotateResult{RotateOutcome::kUnknown, ""};
@@ -74,14 +90,34 @@ class InMemoryUserStore : public UserStore {
       }
       return RotateResult{RotateOutcome::kReused, old.session.user_id};
     }
-    if (now >= old.session.expires_at) return RotateResult{RotateOutcome::kExpired, old.session.user_id};
+    if (now >= old.session.expires_at || old.session.family_started_at <= families_started_after) {
+      return RotateResult{RotateOutcome::kExpired, old.session.user_id};
+    }
     old.revoked = true;
     next.user_id = old.session.user_id;
     next.family_id = old.session.family_id;
+    next.family_started_at = old.session.family_started_at;
     sessions_[next.token_hash] = {next, false};
     return RotateResult{RotateOutcome::kRotated, next.user_id};
   }
 
+  absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sessions_.find(token_hash);
+    if (it == sessions_.end() || it->second.session.user_id != user_id) return absl::OkStatus();
+    const std::string family = it->second.session.family_id;
+    for (auto& [hash, entry] : sessions_) {
+      if (entry.session.family_id == family) entry.revoked = true;
+    }
+    return absl::OkStatus();
+  }
+  absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [hash, entry] : sessions_) {
+      if (entry.session.user_id == user_id) entry.revoked = true;
+    }
+    return absl::OkStatus();
+  }
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = failures_.find(login_key);

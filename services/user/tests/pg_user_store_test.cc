@@ -48,6 +48,7 @@ RefreshSession Session(const std::string& hash, const std::string& user_id, absl
   s.family_id = "sf_1";
   s.created_at = kNow;
   s.expires_at = expires_at;
+  s.family_started_at = kNow;
   return s;
 }
 
@@ -118,27 +119,31 @@ TEST_CASE("refresh sessions rotate once: reuse revokes the family: expiry holds"
   REQUIRE(store.CreateUser(Alice()).ok());
   REQUIRE(store.CreateSession(Session("h1", "u_alice", kNow + absl::Hours(1))).ok());
 
-  auto rotated = store.RotateSession("h1", Session("h2", "", kNow + absl::Hours(2)), kNow + absl::Minutes(1));
+  auto rotated = store.RotateSession("h1", Session("h2", "", kNow + absl::Hours(2)), kNow + absl::Minutes(1),
+                                     absl::InfinitePast());
   REQUIRE(rotated.ok());
   CHECK(rotated->outcome == UserStore::RotateOutcome::kRotated);
   CHECK(rotated->user_id == "u_alice");
 
-  auto unknown = store.RotateSession("nope", Session("h9", "", kNow), kNow);
+  auto unknown = store.RotateSession("nope", Session("h9", "", kNow), kNow, absl::InfinitePast());
   REQUIRE(unknown.ok());
   CHECK(unknown->outcome == UserStore::RotateOutcome::kUnknown);
 
-  auto reused = store.RotateSession("h1", Session("h3", "", kNow + absl::Hours(2)), kNow + absl::Minutes(2));
+  auto reused = store.RotateSession("h1", Session("h3", "", kNow + absl::Hours(2)), kNow + absl::Minutes(2),
+                                    absl::InfinitePast());
   REQUIRE(reused.ok());
   CHECK(reused->outcome == UserStore::RotateOutcome::kReused);
   // The revocation of the family was committed: h2, issued by the first rotation, is dead as well.
-  auto after = store.RotateSession("h2", Session("h4", "", kNow + absl::Hours(2)), kNow + absl::Minutes(3));
+  auto after = store.RotateSession("h2", Session("h4", "", kNow + absl::Hours(2)), kNow + absl::Minutes(3),
+                                   absl::InfinitePast());
   REQUIRE(after.ok());
   CHECK(after->outcome == UserStore::RotateOutcome::kReused);
 
   RefreshSession other = Session("e1", "u_alice", kNow + absl::Hours(1));
   other.family_id = "sf_2";
   REQUIRE(store.CreateSession(other).ok());
-  auto expired = store.RotateSession("e1", Session("e2", "", kNow + absl::Hours(3)), kNow + absl::Hours(1));
+  auto expired =
+      store.RotateSession("e1", Session("e2", "", kNow + absl::Hours(3)), kNow + absl::Hours(1), absl::InfinitePast());
   REQUIRE(expired.ok());
   CHECK(expired->outcome == UserStore::RotateOutcome::kExpired);
 }
@@ -153,7 +158,8 @@ TEST_CASE("concurrent refreshes with one token: exactly one rotates", "[store]")
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
-      auto r = store.RotateSession("h1", Session("n" + std::to_string(i), "", kNow + absl::Hours(2)), kNow);
+      auto r = store.RotateSession("h1", Session("n" + std::to_string(i), "", kNow + absl::Hours(2)), kNow,
+                                   absl::InfinitePast());
       if (!r.ok()) {
         ++failed;
       } else if (r->outcome == UserStore::RotateOutcome::kRotated) {
@@ -284,6 +290,73 @@ TEST_CASE("accounts over PostgreSQL: failed logins lock the account across Accou
   CHECK(ReasonOf(locked.status()) == "LOGIN_THROTTLED");
   pg.clock.Advance(absl::Minutes(15));
   CHECK(replica_b.Login("eve@example.com", "s3cret-pass").ok());
+}
+
+}  // namespace zhongtai::user
+
+namespace zhongtai::user {
+
+TEST_CASE("the profile round-trips through PostgreSQL and logins stay unique", "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  User bob = Alice();
+  bob.user_id = "u_bob";
+  bob.email = "bob@example.com";
+  REQUIRE(store.CreateUser(bob).ok());
+
+  User alice = *store.FindById("u_alice");
+  CHECK(alice.birthday.empty());
+  CHECK(alice.gender == Gender::kUnspecified);
+  alice.nickname = "Alice W";
+  alice.avatar_url = "https://cdn.example.com/alice.png";
+  alice.birthday = "1990-02-28";
+  alice.gender = Gender::kFemale;
+  alice.phone = "13800138000";
+  REQUIRE(store.UpdateProfile(alice).ok());
+  User stored = *store.FindByLogin("13800138000");
+  CHECK(stored.user_id == "u_alice");
+  CHECK(stored.nickname == "Alice W");
+  CHECK(stored.avatar_url == "https://cdn.example.com/alice.png");
+  CHECK(stored.birthday == "1990-02-28");
+  CHECK(stored.gender == Gender::kFemale);
+  CHECK(stored.password_hash == "$argon2id$fake");
+
+  alice.email = "bob@example.com";
+  CHECK(ReasonOf(store.UpdateProfile(alice)) == "LOGIN_TAKEN");
+  alice.birthday.clear();
+  alice.email = "alice@example.com";
+  REQUIRE(store.UpdateProfile(alice).ok());
+  CHECK(store.FindById("u_alice")->birthday.empty());
+  alice.user_id = "u_nobody";
+  CHECK(ReasonOf(store.UpdateProfile(alice)) == "USER_NOT_FOUND");
+}
+
+}  // namespace zhongtai::user
+
+namespace zhongtai::user {
+
+TEST_CASE("a session family past its absolute lifetime cannot rotate, and all of a user's sessions can be ended",
+          "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  REQUIRE(store.CreateSession(Session("l1", "u_alice", kNow + absl::Hours(24))).ok());
+  // Rotations keep the login's time: the new session still counts from kNow.
+  auto rotated = store.RotateSession("l1", Session("l2", "", kNow + absl::Hours(48)), kNow + absl::Hours(1),
+                                     kNow - absl::Hours(1));
+  REQUIRE(rotated.ok());
+  CHECK(rotated->outcome == UserStore::RotateOutcome::kRotated);
+  auto too_old = store.RotateSession("l2", Session("l3", "", kNow + absl::Hours(48)), kNow + absl::Hours(2), kNow);
+  REQUIRE(too_old.ok());
+  CHECK(too_old->outcome == UserStore::RotateOutcome::kExpired);
+
+  REQUIRE(store.CreateSession(Session("m1", "u_alice", kNow + absl::Hours(24))).ok());
+  REQUIRE(store.RevokeSessions("u_alice", kNow + absl::Hours(3)).ok());
+  auto revoked =
+      store.RotateSession("m1", Session("m2", "", kNow + absl::Hours(48)), kNow + absl::Hours(4), absl::InfinitePast());
+  REQUIRE(revoked.ok());
+  CHECK(revoked->outcome == UserStore::RotateOutcome::kReused);
 }
 
 }  // namespace zhongtai::user

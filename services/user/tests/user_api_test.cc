@@ -9,6 +9,9 @@
 #include "common/testing/api_server.h"
 #include "common/testing/callers.h"
 #include "services/user/tests/fakes.h"
+#include "services/user/tests/in_memory_address_store.h"
+#include "services/user/tests/in_memory_membership_store.h"
+#include "services/user/tests/in_memory_points_store.h"
 
 namespace zhongtai::user {
 namespace {
@@ -33,7 +36,14 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   Accounts accounts(store, hasher, clock, ids, settings);
 
   zhongtai::testing::ApiServer server("user-test");
-  UserApi api(accounts, server.workers());
+  testing::InMemoryPointsStore points_store;
+  Points points(points_store, clock, PointsSettings{});
+  testing::InMemoryMembershipStore membership_store;
+  Membership membership(membership_store, points, clock, MembershipSettings{});
+  testing::InMemoryAddressStore address_store;
+  testing::SequentialAddressIds address_ids;
+  AddressBook addresses(address_store, address_ids, clock);
+  UserApi api(accounts, membership, addresses, server.workers());
   auto stub = server.Start<v1::UserService>(&api);
 
   v1::RegisterRequest reg;
@@ -117,6 +127,40 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
     REQUIRE(call.Result(stub->GetMe(&call.context, v1::GetMeRequest(), &out)).ok());
     CHECK(out.user().nickname() == "Carol");
     CHECK(out.user().email() == "carol@example.com");
+    CHECK(out.member().tier().tier() == v1::MEMBER_TIER_NORMAL);
+    CHECK(out.member().growth() == 0);
+    CHECK(out.member().points_balance() == 0);
+  }
+  {
+    // PATCH /v1/users/me: only the fields sent change; the email needs the current password.
+    Call call(registered.user().user_id());
+    v1::UpdateMeRequest patch;
+    patch.set_nickname("Caroline");
+    patch.set_gender(v1::GENDER_FEMALE);
+    v1::UpdateMeResponse out;
+    REQUIRE(call.Result(stub->UpdateMe(&call.context, patch, &out)).ok());
+    CHECK(out.user().nickname() == "Caroline");
+    CHECK(out.user().gender() == v1::GENDER_FEMALE);
+    CHECK(out.user().email() == "carol@example.com");
+    Call again(registered.user().user_id());
+    v1::UpdateMeRequest email;
+    email.set_email("carol2@example.com");
+    absl::Status refused = again.Result(stub->UpdateMe(&again.context, email, &out));
+    CHECK(ReasonOf(refused) == "CURRENT_PASSWORD_REQUIRED");
+    CHECK(FieldOf(refused) == "currentPassword");
+  }
+  {
+    // A paid order shows as growth, tier and points.
+    REQUIRE(membership.OnOrderPaid({registered.user().user_id(), "o1", 123456, clock.Now()}).ok());
+    Call call(registered.user().user_id());
+    v1::GetMeResponse out;
+    REQUIRE(call.Result(stub->GetMe(&call.context, v1::GetMeRequest(), &out)).ok());
+    CHECK(out.member().tier().tier() == v1::MEMBER_TIER_SILVER);
+    CHECK(out.member().tier().name() == "银卡");
+    CHECK(out.member().growth() == 1234);
+    CHECK(out.member().points_balance() == 1234);
+    CHECK(out.member().next_tier().tier() == v1::MEMBER_TIER_GOLD);
+    CHECK(out.member().growth_to_next_tier() == 5000 - 1234);
   }
   {
     Call call("u_missing");

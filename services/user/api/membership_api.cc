@@ -1,0 +1,269 @@
+#include "services/user/api/membership_api.h"
+
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/proto/convert.h"
+#include "common/server/identity.h"
+#include "common/server/service_runner.h"
+#include "common/status/status.h"
+
+namespace zhongtai::user {
+namespace {
+
+using proto::ToTimestamp;
+
+// Points are worth fen of this currency.
+constexpr char kPointsCurrency[] = "CNY";
+constexpr int kDefaultExpiringWithinDays = 30;
+constexpr int kMaxExpiringWithinDays = 366;
+
+v1::PointsHoldStatus ToProto(HoldStatus status) {
+  switch (status) {
+    case HoldStatus::kHeld: return v1::POINTS_HOLD_STATUS_HELD;
+    case HoldStatus::kCommitted: return v1::POINTS_HOLD_STATUS_COMMITTED;
+    case HoldStatus::kReleased: return v1::POINTS_HOLD_STATUS_RELEASED;
+  }
+  return v1::POINTS_HOLD_STATUS_UNSPECIFIED;
+}
+
+v1::PointsEntryKind ToProto(LedgerKind kind) {
+  switch (kind) {
+    case LedgerKind::kEarn: return v1::POINTS_ENTRY_KIND_EARN;
+    case LedgerKind::kRedeem: return v1::POINTS_ENTRY_KIND_REDEEM;
+    case LedgerKind::kRelease: return v1::POINTS_ENTRY_KIND_RELEASE;
+    case LedgerKind::kReturn: return v1::POINTS_ENTRY_KIND_RETURN;
+    case LedgerKind::kReverse: return v1::POINTS_ENTRY_KIND_REVERSE;
+    case LedgerKind::kExpire: return v1::POINTS_ENTRY_KIND_EXPIRE;
+  }
+  return v1::POINTS_ENTRY_KIND_UNSPECIFIED;
+}
+
+void ToProto(const PointsHold& hold, v1::PointsHold* out) {
+  out->set_order_id(hold.order_id);
+  out->set_points(hold.points);
+  out->set_returned_points(hold.returned);
+  out->set_status(ToProto(hold.status));
+  proto::SetMoney(out->mutable_value(), kPointsCurrency, hold.points);
+  *out->mutable_create_time() = ToTimestamp(hold.created_at);
+  *out->mutable_expire_time() = ToTimestamp(hold.expires_at);
+}
+
+// The page token is opaque to clients: the seq of the last entry shown.
+std::string EncodePageToken(int64_t before_seq) {
+  if (before_seq == 0) return "";
+  return absl::WebSafeBase64Escape(absl::StrCat("points:", before_seq));
+}
+
+absl::StatusOr<int64_t> DecodePageToken(const std::string& token) {
+  if (token.empty()) return 0;
+  std::string decoded;
+  int64_t seq = 0;
+  bool ok = absl::WebSafeBase64Unescape(token, &decoded);
+  absl::string_view rest = decoded;
+  if (!ok || !absl::ConsumePrefix(&rest, "points:") || !absl::SimpleAtoi(rest, &seq) || seq <= 0) {
+    return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "page token is not one this list gave out");
+  }
+  return seq;
+}
+
+v1::MemberTier ToProto(Tier tier) {
+  switch (tier) {
+    case Tier::kNormal: return v1::MEMBER_TIER_NORMAL;
+    case Tier::kSilver: return v1::MEMBER_TIER_SILVER;
+    case Tier::kGold: return v1::MEMBER_TIER_GOLD;
+    case Tier::kDiamond: return v1::MEMBER_TIER_DIAMOND;
+  }
+  return v1::MEMBER_TIER_UNSPECIFIED;
+}
+
+void ToProto(const TierRule& rule, v1::TierRule* out) {
+  out->set_tier(ToProto(rule.tier));
+  out->set_name(rule.name);
+  out->set_growth_threshold(rule.growth_threshold);
+  out->set_member_price_tier(rule.member_price_tier);
+  out->set_points_multiplier_percent(rule.points_multiplier_percent);
+  if (rule.free_shipping_threshold_minor) {
+    proto::SetMoney(out->mutable_free_shipping_threshold(), kPointsCurrency, *rule.free_shipping_threshold_minor);
+  }
+  out->set_birthday_coupon_template_id(rule.birthday_coupon_template_id);
+}
+
+absl::StatusOr<TierRule> FromProto(const v1::TierRule& in, int index) {
+  TierRule rule;
+  const std::string field = absl::StrCat("tiers[", index, "]");
+  switch (in.tier()) {
+    case v1::MEMBER_TIER_NORMAL: rule.tier = Tier::kNormal; break;
+    case v1::MEMBER_TIER_SILVER: rule.tier = Tier::kSilver; break;
+    case v1::MEMBER_TIER_GOLD: rule.tier = Tier::kGold; break;
+    case v1::MEMBER_TIER_DIAMOND: rule.tier = Tier::kDiamond; break;
+    default: return InvalidArgument(field + ".tier", "TIERS_INCOMPLETE", "every tier names its tier");
+  }
+  rule.name = in.name();
+  rule.growth_threshold = in.growth_threshold();
+  rule.member_price_tier = in.member_price_tier();
+  rule.points_multiplier_percent = in.points_multiplier_percent();
+  if (in.has_free_shipping_threshold()) {
+    if (in.free_shipping_threshold().currency() != kPointsCurrency) {
+      return InvalidArgument(field + ".freeShippingThreshold.currency", "CURRENCY_INVALID",
+                             "the free-shipping threshold is in CNY");
+    }
+    rule.free_shipping_threshold_minor = in.free_shipping_threshold().amount_minor();
+  }
+  rule.birthday_coupon_template_id = in.birthday_coupon_template_id();
+  return rule;
+}
+
+// The user the internal call is made for, when it carries one (the unpaid-order sweeper's calls carry none).
+std::string ActingUser() { return server::CurrentCaller().user_id; }
+
+}  // namespace
+
+void ToProto(const MemberView& member, v1::Member* out) {
+  ToProto(member.tier, out->mutable_tier());
+  *out->mutable_tier_since() = ToTimestamp(member.tier_since);
+  out->set_growth(member.growth);
+  if (member.next_tier) ToProto(*member.next_tier, out->mutable_next_tier());
+  out->set_growth_to_next_tier(member.growth_to_next_tier);
+  out->set_points_balance(member.points_balance);
+  for (const std::string& tag : member.tags) out->add_tags(tag);
+}
+
+grpc::ServerUnaryReactor* MembershipApi::GetMyPoints(grpc::CallbackServerContext* context,
+                                                     const v1::GetMyPointsRequest* request,
+                                                     v1::GetMyPointsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    int days = request->expiring_within_days();
+    if (days < 0 || days > kMaxExpiringWithinDays) {
+      return InvalidArgument("expiringWithinDays", "EXPIRING_WITHIN_DAYS_INVALID",
+                             absl::StrCat("expiring within days is 0 to ", kMaxExpiringWithinDays));
+    }
+    if (days == 0) days = kDefaultExpiringWithinDays;
+    ASSIGN_OR_RETURN(int64_t before_seq, DecodePageToken(request->page_token()));
+    ASSIGN_OR_RETURN(PointsSummary summary,
+                     points_.Summary(user_id, absl::Hours(24 * days), request->page_size(), before_seq));
+    response->set_balance(summary.balance);
+    proto::SetMoney(response->mutable_balance_value(), kPointsCurrency, summary.balance);
+    response->set_expiring_points(summary.expiring_soon);
+    *response->mutable_expiring_before() = ToTimestamp(summary.expiring_soon_until);
+    for (const LedgerEntry& entry : summary.page.entries) {
+      v1::PointsEntry* out = response->add_entries();
+      out->set_kind(ToProto(entry.kind));
+      out->set_points(entry.delta);
+      out->set_balance_after(entry.balance_after);
+      out->set_reason(entry.reason);
+      out->set_reference(entry.reference);
+      *out->mutable_create_time() = ToTimestamp(entry.at);
+    }
+    response->set_next_page_token(EncodePageToken(summary.page.next_before_seq));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::HoldPoints(grpc::CallbackServerContext* context,
+                                                    const v1::HoldPointsRequest* request,
+                                                    v1::HoldPointsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    HoldCommand command;
+    command.user_id = user_id;
+    command.order_id = request->order_id();
+    command.points = request->points();
+    if (request->has_order_amount()) {
+      if (request->order_amount().currency() != kPointsCurrency) {
+        return InvalidArgument("orderAmount.currency", "CURRENCY_INVALID", "points pay CNY amounts only");
+      }
+      command.order_amount_minor = request->order_amount().amount_minor();
+    }
+    ASSIGN_OR_RETURN(PointsHold hold, points_.Hold(command));
+    ToProto(hold, response->mutable_hold());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::CommitPoints(grpc::CallbackServerContext* context,
+                                                      const v1::CommitPointsRequest* request,
+                                                      v1::CommitPointsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(PointsHold hold, points_.Commit(request->order_id(), ActingUser()));
+    ToProto(hold, response->mutable_hold());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::ReleasePoints(grpc::CallbackServerContext* context,
+                                                       const v1::ReleasePointsRequest* request,
+                                                       v1::ReleasePointsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(PointsHold hold, points_.Release(request->order_id(), ActingUser()));
+    ToProto(hold, response->mutable_hold());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::ReturnPoints(grpc::CallbackServerContext* context,
+                                                      const v1::ReturnPointsRequest* request,
+                                                      v1::ReturnPointsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ReturnCommand command;
+    command.order_id = request->order_id();
+    command.points = request->points();
+    command.reference = request->request_id();
+    command.reason = request->reason();
+    if (command.reference.empty()) {
+      return InvalidArgument("requestId", "REQUEST_ID_MISSING", "request id is required");
+    }
+    ASSIGN_OR_RETURN(PointsHold hold, points_.Return(command));
+    ToProto(hold, response->mutable_hold());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::GetMember(grpc::CallbackServerContext* context,
+                                                   const v1::GetMemberRequest* request,
+                                                   v1::GetMemberResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    std::string user_id = ActingUser();
+    if (user_id.empty()) {
+      user_id = request->user_id();
+    } else if (!request->user_id().empty() && request->user_id() != user_id) {
+      return InvalidArgument("userId", "USER_ID_MISMATCH", "a call on behalf of a customer asks about that customer");
+    }
+    ASSIGN_OR_RETURN(MemberView member, membership_.GetMember(user_id));
+    ToProto(member, response->mutable_member());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::GetTierTable(grpc::CallbackServerContext* context,
+                                                      const v1::GetTierTableRequest* request,
+                                                      v1::GetTierTableResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(TierTable table, membership_.GetTiers());
+    for (const TierRule& rule : table.rules) ToProto(rule, response->add_tiers());
+    *response->mutable_update_time() = ToTimestamp(table.updated_at);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::UpdateTierTable(grpc::CallbackServerContext* context,
+                                                         const v1::UpdateTierTableRequest* request,
+                                                         v1::UpdateTierTableResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    TierTable table;
+    for (int i = 0; i < request->tiers_size(); ++i) {
+      ASSIGN_OR_RETURN(TierRule rule, FromProto(request->tiers(i), i));
+      table.rules.push_back(std::move(rule));
+    }
+    ASSIGN_OR_RETURN(TierTable saved, membership_.UpdateTiers(std::move(table)));
+    for (const TierRule& rule : saved.rules) ToProto(rule, response->add_tiers());
+    *response->mutable_update_time() = ToTimestamp(saved.updated_at);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace zhongtai::user

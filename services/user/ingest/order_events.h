@@ -1,0 +1,21 @@
+// Membership follows the order service's events (stream zt.events.order): a paid order brings growth and points,
+// a paid order cancelled or refunded takes them back.
+#pragma once
+
+#include "common/events/consumer.h"
+#include "services/user/domain/membership.h"
+
+namespace zhongtai::user {
+
+inline constexpr char kOrderEventStream[] = "zt.events.order";
+inline constexpr char kMembershipConsumerGroup[] = "user-membership";
+// Growth and points count amounts in this currency only.
+inline constexpr char kMembershipCurrency[] = "CNY";
+
+// The StreamConsumer handler. Effects are once per order by their own keys (the order's growth row, the points'
+// earn reference), so a redelivery, or a retry after a partial failure, changes nothing twice. Unknown types,
+// unparsable payloads and events the rules refuse are logged and skipped (acknowledged): retrying cannot fix
+// them. Other failures are returned, so the entry is retried.
+events::Handler MakeOrderEventHandler(Membership& membership);
+
+}  // namespace zhongtai::user

@@ -1,0 +1,250 @@
+#include "services/user/store/pg_points_store.h"
+
+#include <optional>
+#include <utility>
+
+#include "common/pg/time.h"
+#include "common/status/status.h"
+
+namespace zhongtai::user {
+namespace {
+
+using pg::Micros;
+using pg::TimeFromMicros;
+
+// The account row, created empty on first use. Concurrent first uses wait on the primary key and do nothing.
+constexpr char kEnsureAccountSql[] =
+    "INSERT INTO points_accounts (user_id, balance, updated_at) VALUES ($1, 0, now()) "
+    "ON CONFLICT (user_id) DO NOTHING";
+
+// The account lock: every change of an account's points runs after this, one at a time.
+constexpr char kLockAccountSql[] = "SELECT balance FROM points_accounts WHERE user_id = $1 FOR UPDATE";
+
+constexpr char kBalanceSql[] = "SELECT balance FROM points_accounts WHERE user_id = $1";
+
+// Lots with points left, plus the lots that order $2 took from (a release or a return refills them).
+constexpr char kLoadLotsSql[] =
+    "SELECT lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
+    "FROM points_lots WHERE user_id = $1 AND (remaining > 0 OR lot_id IN "
+    "(SELECT lot_id FROM points_hold_takes WHERE order_id = $2))";
+
+constexpr char kLoadHoldSql[] =
+    "SELECT order_id, user_id, points, returned, status, zt_micros(created_at), zt_micros(updated_at), "
+    "zt_micros(expires_at) FROM points_holds WHERE order_id = $1";
+
+constexpr char kLoadTakesSql[] =
+    "SELECT lot_id, points, returned FROM points_hold_takes WHERE order_id = $1 ORDER BY lot_id";
+
+// Whether an earn / return / reversal with this reference happened (points_ledger_once).
+constexpr char kReferenceUsedSql[] =
+    "SELECT 1 FROM points_ledger WHERE user_id = $1 AND kind = $2 AND reference = $3 LIMIT 1";
+
+constexpr char kInsertLotSql[] =
+    "INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference) "
+    "VALUES ($1, $2, $2, zt_ts($3), zt_ts($4), $5)";
+
+constexpr char kSetLotRemainingSql[] = "UPDATE points_lots SET remaining = $3 WHERE lot_id = $1 AND user_id = $2";
+
+constexpr char kInsertEntrySql[] =
+    "INSERT INTO points_ledger (user_id, kind, delta, balance_after, reason, reference, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7))";
+
+// Inserts the hold, or updates it when it is this account's; a hold of the same order id that another
+// account inserted concurrently updates nothing (and the change is refused).
+constexpr char kUpsertHoldSql[] =
+    "INSERT INTO points_holds AS h (order_id, user_id, points, returned, status, created_at, updated_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, zt_ts($6), zt_ts($7), zt_ts($8)) "
+    "ON CONFLICT (order_id) DO UPDATE SET returned = EXCLUDED.returned, status = EXCLUDED.status, "
+    "updated_at = EXCLUDED.updated_at WHERE h.user_id = EXCLUDED.user_id";
+
+constexpr char kUpsertTakeSql[] =
+    "INSERT INTO points_hold_takes (order_id, lot_id, points, returned) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (order_id, lot_id) DO UPDATE SET returned = EXCLUDED.returned";
+
+constexpr char kSetBalanceSql[] = "UPDATE points_accounts SET balance = $2, updated_at = now() WHERE user_id = $1";
+
+// Accounts with work for the sweep at $1: a lot expired with points left (the domain's LotExpired:
+// expires_at <= now), or a hold still held past its expiry.
+constexpr char kAccountsDueSql[] =
+    "SELECT user_id FROM points_lots WHERE remaining > 0 AND expires_at <= zt_ts($1) "
+    "UNION SELECT user_id FROM points_holds WHERE status = 'held' AND expires_at <= zt_ts($1) "
+    "LIMIT $2";
+
+constexpr char kOverdueHoldsSql[] =
+    "SELECT order_id FROM points_holds WHERE user_id = $1 AND status = 'held' AND expires_at <= zt_ts($2) "
+    "ORDER BY expires_at";
+
+// One page of the ledger, newest first, keyed by seq; one row more than asked tells whether a next page exists.
+constexpr char kLedgerPageSql[] =
+    "SELECT seq, kind, delta, balance_after, reason, reference, zt_micros(created_at) FROM points_ledger "
+    "WHERE user_id = $1 AND ($2::bigint = 0 OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3";
+
+PointsLot ReadLot(const pqxx::row& row) {
+  PointsLot lot;
+  lot.lot_id = row[0].as<int64_t>();
+  lot.user_id = row[1].as<std::string>();
+  lot.original = row[2].as<int64_t>();
+  lot.remaining = row[3].as<int64_t>();
+  lot.earned_at = TimeFromMicros(row[4]);
+  lot.expires_at = TimeFromMicros(row[5]);
+  lot.reference = row[6].as<std::string>();
+  return lot;
+}
+
+HoldStatus ParseHoldStatus(const std::string& text) {
+  if (text == "committed") return HoldStatus::kCommitted;
+  if (text == "released") return HoldStatus::kReleased;
+  return HoldStatus::kHeld;
+}
+
+std::optional<PointsHold> ReadHold(pqxx::work& tx, const std::string& order_id) {
+  pqxx::result rows = tx.exec_params(kLoadHoldSql, order_id);
+  if (rows.empty()) return std::nullopt;
+  PointsHold hold;
+  hold.order_id = rows[0][0].as<std::string>();
+  hold.user_id = rows[0][1].as<std::string>();
+  hold.points = rows[0][2].as<int64_t>();
+  hold.returned = rows[0][3].as<int64_t>();
+  hold.status = ParseHoldStatus(rows[0][4].as<std::string>());
+  hold.created_at = TimeFromMicros(rows[0][5]);
+  hold.updated_at = TimeFromMicros(rows[0][6]);
+  hold.expires_at = TimeFromMicros(rows[0][7]);
+  for (const pqxx::row& take : tx.exec_params(kLoadTakesSql, order_id)) {
+    hold.takes.push_back({take[0].as<int64_t>(), take[1].as<int64_t>(), take[2].as<int64_t>()});
+  }
+  return hold;
+}
+
+PointsAccount ReadAccount(pqxx::work& tx, const std::string& user_id, int64_t balance, const std::string& order_id) {
+  PointsAccount account;
+  account.user_id = user_id;
+  account.balance = balance;
+  for (const pqxx::row& row : tx.exec_params(kLoadLotsSql, user_id, order_id)) account.lots.push_back(ReadLot(row));
+  return account;
+}
+
+absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_before, const PointsChange& change) {
+  int64_t balance = balance_before;
+  for (const LedgerEntry& entry : change.entries) balance += entry.delta;
+  if (balance != change.balance_after || balance < 0) {
+    return Internal("POINTS_LEDGER_MISMATCH", "a points change does not add up; nothing was written");
+  }
+  for (const PointsLot& lot : change.new_lots) {
+    tx.exec_params(kInsertLotSql, user_id, lot.original, Micros(lot.earned_at), Micros(lot.expires_at), lot.reference);
+  }
+  for (const auto& [lot_id, remaining] : change.lot_remaining) {
+    tx.exec_params(kSetLotRemainingSql, lot_id, user_id, remaining);
+  }
+  for (const LedgerEntry& entry : change.entries) {
+    tx.exec_params(kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta, entry.balance_after, entry.reason,
+                   entry.reference, Micros(entry.at));
+  }
+  if (change.hold) {
+    const PointsHold& hold = *change.hold;
+    if (hold.user_id != user_id) return Internal("POINTS_LEDGER_MISMATCH", "a hold of another account");
+    pqxx::result upserted = tx.exec_params(kUpsertHoldSql, hold.order_id, hold.user_id, hold.points, hold.returned,
+                                           HoldStatusName(hold.status), Micros(hold.created_at),
+                                           Micros(hold.updated_at), Micros(hold.expires_at));
+    if (upserted.affected_rows() == 0) {
+      return AlreadyExists("POINTS_HOLD_CONFLICT", "this order already holds points of another account");
+    }
+    for (const LotTake& take : hold.takes) {
+      tx.exec_params(kUpsertTakeSql, hold.order_id, take.lot_id, take.points, take.returned);
+    }
+  }
+  tx.exec_params(kSetBalanceSql, user_id, balance);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status PgPointsStore::Update(const PointsScope& scope, const PointsDecision& decide) {
+  if (scope.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params(kEnsureAccountSql, scope.user_id);
+    const int64_t balance = tx.exec_params(kLockAccountSql, scope.user_id)[0][0].as<int64_t>();
+    PointsSnapshot snapshot;
+    snapshot.account = ReadAccount(tx, scope.user_id, balance, scope.order_id);
+    if (!scope.order_id.empty()) snapshot.hold = ReadHold(tx, scope.order_id);
+    if (!scope.reference.empty()) {
+      snapshot.reference_used =
+          !tx.exec_params(kReferenceUsedSql, scope.user_id, LedgerKindName(scope.reference_kind), scope.reference)
+               .empty();
+    }
+    ASSIGN_OR_RETURN(PointsChange change, decide(snapshot));
+    if (change.empty()) return absl::OkStatus();
+    return Apply(tx, scope.user_id, balance, change);
+  });
+}
+
+absl::StatusOr<PointsAccount> PgPointsStore::Load(const std::string& user_id) {
+  PointsAccount account;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(kBalanceSql, user_id);
+    account = ReadAccount(tx, user_id, rows.empty() ? 0 : rows[0][0].as<int64_t>(), "");
+    return absl::OkStatus();
+  }));
+  return account;
+}
+
+absl::StatusOr<PointsHold> PgPointsStore::FindHold(const std::string& order_id) {
+  std::optional<PointsHold> hold;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    hold = ReadHold(tx, order_id);
+    return absl::OkStatus();
+  }));
+  if (!hold) return NotFound("POINTS_HOLD_NOT_FOUND", "this order holds no points");
+  return std::move(*hold);
+}
+
+absl::StatusOr<std::vector<std::string>> PgPointsStore::AccountsDue(absl::Time now, int limit) {
+  std::vector<std::string> out;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    out.clear();
+    for (const pqxx::row& row : tx.exec_params(kAccountsDueSql, Micros(now), limit)) {
+      out.push_back(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> PgPointsStore::OverdueHolds(const std::string& user_id, absl::Time now) {
+  std::vector<std::string> out;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    out.clear();
+    for (const pqxx::row& row : tx.exec_params(kOverdueHoldsSql, user_id, Micros(now))) {
+      out.push_back(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<LedgerPage> PgPointsStore::ListLedger(const std::string& user_id, int64_t before_seq, int limit) {
+  LedgerPage page;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    page = LedgerPage{};
+    pqxx::result rows = tx.exec_params(kLedgerPageSql, user_id, before_seq, limit + 1);
+    for (const pqxx::row& row : rows) {
+      if (static_cast<int>(page.entries.size()) == limit) {
+        page.next_before_seq = page.entries.back().seq;
+        break;
+      }
+      LedgerEntry entry;
+      entry.seq = row[0].as<int64_t>();
+      entry.user_id = user_id;
+      ParseLedgerKind(row[1].as<std::string>(), &entry.kind);
+      entry.delta = row[2].as<int64_t>();
+      entry.balance_after = row[3].as<int64_t>();
+      entry.reason = row[4].as<std::string>();
+      entry.reference = row[5].as<std::string>();
+      entry.at = TimeFromMicros(row[6]);
+      page.entries.push_back(std::move(entry));
+    }
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+}  // namespace zhongtai::user

@@ -1,0 +1,111 @@
+// Membership following the order stream on real PostgreSQL and Redis (label store): growth and points once per
+// paid order whether the stream delivers an event twice or the order service publishes it twice, reversal on a
+// paid order's cancellation, nothing for an unpaid one, and events it cannot use skipped.
+#include "services/user/ingest/order_events.h"
+
+#include <catch2/catch.hpp>
+
+#include "common/events/outbox.h"
+#include "common/pg/migrate.h"
+#include "common/proto/convert.h"
+#include "common/redis/redis.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+#include "services/user/store/pg_membership_store.h"
+#include "services/user/store/pg_points_store.h"
+#include "zhongtai/order/v1/events.pb.h"
+
+namespace zhongtai::user {
+namespace {
+
+struct Published {
+  std::string id;
+  std::string type;
+  std::string key;
+  std::string payload;
+};
+
+Published Paid(const std::string& event_id, const std::string& order_id, const std::string& user_id, int64_t fen,
+               const std::string& currency = "CNY") {
+  order::v1::OrderPaid paid;
+  paid.set_order_id(order_id);
+  paid.set_user_id(user_id);
+  paid.mutable_total()->set_currency(currency);
+  paid.mutable_total()->set_amount_minor(fen);
+  *paid.mutable_occur_time() = proto::ToTimestamp(absl::FromUnixSeconds(1700000000));
+  return {event_id, "zhongtai.order.v1.OrderPaid", order_id, paid.SerializeAsString()};
+}
+
+Published Cancelled(const std::string& event_id, const std::string& order_id) {
+  order::v1::OrderCancelled cancelled;
+  cancelled.set_order_id(order_id);
+  cancelled.set_reason("BUYER_CANCELLED");
+  *cancelled.mutable_occur_time() = proto::ToTimestamp(absl::FromUnixSeconds(1700000100));
+  return {event_id, "zhongtai.order.v1.OrderCancelled", order_id, cancelled.SerializeAsString()};
+}
+
+}  // namespace
+
+TEST_CASE("membership applies each paid order once, whatever the redelivery", "[store]") {
+  zhongtai::testing::TestDatabase database;
+  auto pool = pg::Pool::Open({database.dsn(), 8, absl::Seconds(5), "user-ingest-test"});
+  REQUIRE(pool.ok());
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  REQUIRE(pg::Migrate(**pool, migrations).ok());
+  auto redis = redis::Pool::Open({zhongtai::testing::RedisAddress(), 2, absl::Seconds(1)});
+  REQUIRE(redis.ok());
+  const std::string stream = zhongtai::testing::UniqueName("zt.test.events.order");
+
+  FakeClock clock(absl::FromUnixSeconds(1700000200));
+  PgPointsStore points_store(**pool);
+  Points points(points_store, clock, PointsSettings{});
+  PgMembershipStore store(**pool);
+  Membership membership(store, points, clock, MembershipSettings{});
+  events::StreamConsumer consumer(**pool, **redis,
+                                  {stream, kMembershipConsumerGroup, "user-test", absl::Milliseconds(50)},
+                                  MakeOrderEventHandler(membership));
+
+  const std::vector<Published> published = {
+      Paid("o1:paid", "o1", "u1", 100000),
+      Paid("o1:paid", "o1", "u1", 100000),        // the stream delivers it again
+      Paid("o1:paid-again", "o1", "u1", 100000),  // the order service published it twice
+      Cancelled("o2:cancelled", "o2"),            // never paid
+      Paid("o3:paid", "o3", "u1", 100000),        // at silver: 1200 points
+      Cancelled("o3:cancelled", "o3"),            // paid, then cancelled: growth and points go
+      Paid("o4:paid", "o4", "u1", 500, "USD"),    // not CNY: skipped
+      {"x1", "zhongtai.order.v1.OrderPaid", "o5", "not a protobuf"},
+      {"x2", "zhongtai.order.v1.OrderShipped", "o6", ""},
+  };
+  for (const Published& event : published) {
+    REQUIRE((*redis)
+                ->Command({"XADD", stream, "*", "id", event.id, "type", event.type, "key", event.key, "payload",
+                           event.payload, "occurred_at", "2023-11-14T22:13:20Z"})
+                .ok());
+  }
+  int processed = 0;
+  for (int round = 0; round < 20 && processed < static_cast<int>(published.size()); ++round) {
+    auto polled = consumer.PollOnce();
+    REQUIRE(polled.ok());
+    processed += *polled;
+  }
+  CHECK(processed == static_cast<int>(published.size()));
+  CHECK(consumer.duplicates() == 1);
+  CHECK(consumer.failures() == 0);
+
+  MemberView member = *membership.GetMember("u1");
+  CHECK(member.growth == 1000);
+  CHECK(member.tier.tier == Tier::kSilver);
+  CHECK(member.points_balance == 1000);
+  int64_t ledger_sum = 0;
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
+                ledger_sum = tx.exec("SELECT COALESCE(SUM(delta), 0)::bigint FROM points_ledger")[0][0].as<int64_t>();
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(ledger_sum == 1000);
+  (void)(*redis)->Command({"DEL", stream});
+}
+
+}  // namespace zhongtai::user

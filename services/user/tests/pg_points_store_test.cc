@@ -1,0 +1,228 @@
+// The points ledger on a real PostgreSQL (label store) with real threads: concurrent redemptions of one balance,
+// the same order's hold replayed at once, commit racing release, and the sweep's SQL against the domain's rule.
+// After every scenario the account's balance equals the sum of its ledger and of its lots.
+#include "services/user/store/pg_points_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
+
+#include "common/pg/migrate.h"
+#include "common/status/status.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+#include "services/user/domain/points.h"
+
+namespace zhongtai::user {
+namespace {
+
+struct PointsDb {
+  PointsDb() {
+    auto opened = pg::Pool::Open({database.dsn(), 8, absl::Seconds(20), "points-test"});
+    REQUIRE(opened.ok());
+    pool = std::move(*opened);
+    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+    store = std::make_unique<PgPointsStore>(*pool);
+    PointsSettings settings;
+    settings.lot_lifetime = absl::Hours(24 * 30);
+    settings.hold_ttl = absl::Hours(2);
+    points = std::make_unique<Points>(*store, clock, settings);
+  }
+
+  int64_t Query(const std::string& sql, const std::string& arg) {
+    int64_t value = 0;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  value = tx.exec_params(sql, arg)[0][0].as<int64_t>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    return value;
+  }
+
+  // The ledger is exact: balance = sum of the ledger = points left in the lots, never negative, and each
+  // entry's balance_after is the running sum.
+  void CheckLedger(const std::string& user) {
+    INFO("ledger of " << user);
+    const int64_t balance = Query("SELECT COALESCE(MAX(balance), 0) FROM points_accounts WHERE user_id = $1", user);
+    CHECK(balance >= 0);
+    CHECK(balance == Query("SELECT COALESCE(SUM(delta), 0)::bigint FROM points_ledger WHERE user_id = $1", user));
+    CHECK(balance == Query("SELECT COALESCE(SUM(remaining), 0)::bigint FROM points_lots WHERE user_id = $1", user));
+    CHECK(0 == Query("SELECT count(*) FROM (SELECT balance_after, SUM(delta) OVER (ORDER BY seq) AS running "
+                     "FROM points_ledger WHERE user_id = $1) e WHERE balance_after <> running",
+                     user));
+    // Every hold's points are what it took from its lots.
+    CHECK(0 == Query("SELECT count(*) FROM points_holds h WHERE user_id = $1 AND points <> "
+                     "(SELECT COALESCE(SUM(points), 0) FROM points_hold_takes t WHERE t.order_id = h.order_id)",
+                     user));
+  }
+
+  zhongtai::testing::TestDatabase database;
+  std::unique_ptr<pg::Pool> pool;
+  std::unique_ptr<PgPointsStore> store;
+  FakeClock clock;
+  std::unique_ptr<Points> points;
+};
+
+}  // namespace
+
+TEST_CASE("100 concurrent holds against one balance never overspend", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 600, "gift", "gift:1"}).ok());
+  db.clock.Advance(absl::Hours(1));
+  REQUIRE(db.points->Earn({"u1", 400, "gift", "gift:2"}).ok());
+  std::atomic<int64_t> held{0};
+  std::atomic<int> won{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 100; ++i) {
+    threads.emplace_back([&, i] {
+      const int64_t amount = 10 + (i % 5) * 10;  // 10..50
+      auto hold = db.points->Hold({"u1", "order-" + std::to_string(i), amount, 0});
+      if (hold.ok()) {
+        held += amount;
+        ++won;
+      } else if (ReasonOf(hold.status()) == "INSUFFICIENT_POINTS") {
+        ++refused;
+      } else {
+        ++other;
+        UNSCOPED_INFO(hold.status().ToString());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(other == 0);
+  CHECK(won + refused == 100);
+  CHECK(held <= 1000);
+  CHECK(held >= 1000 - 50);  // refused holds were refused for lack of points, not by accident
+  CHECK(*db.points->Balance("u1") == 1000 - held);
+  CHECK(db.Query("SELECT count(*) FROM points_holds WHERE user_id = $1", "u1") == won);
+  CHECK(db.Query("SELECT count(*) FROM points_ledger WHERE user_id = $1 AND kind = 'redeem'", "u1") == won);
+  db.CheckLedger("u1");
+}
+
+TEST_CASE("the same order's hold replayed 20 times at once holds once", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 500, "gift", "gift:1"}).ok());
+  std::atomic<int> same{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&] {
+      auto hold = db.points->Hold({"u1", "o-same", 120, 0});
+      if (hold.ok() && hold->points == 120 && hold->status == HoldStatus::kHeld && hold->order_id == "o-same") ++same;
+      if (!hold.ok()) UNSCOPED_INFO(hold.status().ToString());
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(same == 20);
+  CHECK(*db.points->Balance("u1") == 380);
+  CHECK(db.Query("SELECT count(*) FROM points_ledger WHERE reference = $1", "o-same") == 1);
+  db.CheckLedger("u1");
+}
+
+TEST_CASE("commit racing release: exactly one wins and the other says why", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 500, "gift", "gift:1"}).ok());
+  for (int round = 0; round < 10; ++round) {
+    const std::string order = "o-race-" + std::to_string(round);
+    REQUIRE(db.points->Hold({"u1", order, 50, 0}).ok());
+    absl::Status committed, released;
+    std::thread commit([&] { committed = db.points->Commit(order, "").status(); });
+    std::thread release([&] { released = db.points->Release(order, "").status(); });
+    commit.join();
+    release.join();
+    CHECK(committed.ok() != released.ok());
+    if (!committed.ok()) CHECK(ReasonOf(committed) == "POINTS_HOLD_RELEASED");
+    if (!released.ok()) CHECK(ReasonOf(released) == "POINTS_HOLD_COMMITTED");
+  }
+  db.CheckLedger("u1");
+}
+
+TEST_CASE("concurrent earns with one reference make one lot", "[store]") {
+  PointsDb db;
+  std::atomic<int> duplicates{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 10; ++i) {
+    threads.emplace_back([&] {
+      auto earned = db.points->Earn({"u1", 70, "order paid", "order-paid:o1"});
+      if (earned.ok() && earned->duplicate) ++duplicates;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(duplicates == 9);
+  CHECK(*db.points->Balance("u1") == 70);
+  db.CheckLedger("u1");
+}
+
+TEST_CASE("the whole redemption cycle on PostgreSQL: hold, release, commit, return, pages", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 100, "gift", "old"}).ok());
+  db.clock.Advance(absl::Hours(24));
+  REQUIRE(db.points->Earn({"u1", 100, "gift", "new"}).ok());
+  auto hold = db.points->Hold({"u1", "o1", 150, 0});
+  REQUIRE(hold.ok());
+  REQUIRE(hold->takes.size() == 2);
+  CHECK(hold->takes[0].points == 100);  // the older lot first
+  REQUIRE(db.points->Release("o1", "").ok());
+  CHECK(db.Query("SELECT min(remaining) FROM points_lots WHERE user_id = $1", "u1") == 100);
+  REQUIRE(db.points->Hold({"u1", "o2", 80, 0}).ok());
+  REQUIRE(db.points->Commit("o2", "u1").ok());
+  auto returned = db.points->Return({"o2", 30, "refund-1", "refund"});
+  REQUIRE(returned.ok());
+  CHECK(returned->returned == 30);
+  CHECK(db.points->Return({"o2", 30, "refund-1", "refund"})->returned == 30);
+  CHECK(*db.points->Balance("u1") == 150);
+  db.CheckLedger("u1");
+
+  auto first = db.points->Summary("u1", absl::Hours(24 * 7), 3, 0);
+  REQUIRE(first.ok());
+  CHECK(first->balance == 150);
+  REQUIRE(first->page.entries.size() == 3);
+  CHECK(first->page.entries[0].kind == LedgerKind::kReturn);
+  auto second = db.points->Summary("u1", absl::Hours(24 * 7), 3, first->page.next_before_seq);
+  REQUIRE(second.ok());
+  REQUIRE(second->page.entries.size() == 3);
+  CHECK(second->page.next_before_seq == 0);
+  CHECK(second->page.entries[2].kind == LedgerKind::kEarn);
+  CHECK(second->page.entries[2].reference == "old");
+}
+
+TEST_CASE("the sweep's SQL picks exactly the lots the domain counts as expired, once", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 100, "gift", "a"}).ok());
+  const absl::Time expiry = db.clock.Now() + absl::Hours(24 * 30);
+  REQUIRE(db.points->Earn({"u2", 100, "gift", "b"}).ok());
+  db.clock.Advance(absl::Microseconds(1));
+  REQUIRE(db.points->Earn({"u3", 100, "gift", "c"}).ok());  // expires one microsecond later
+
+  PointsLot lot;
+  lot.expires_at = expiry;
+  CHECK(LotExpired(lot, expiry));
+  auto due = db.store->AccountsDue(expiry, 10);
+  REQUIRE(due.ok());
+  CHECK(due->size() == 2);  // u1 and u2 expire exactly now; u3 not yet
+  CHECK(std::find(due->begin(), due->end(), "u3") == due->end());
+
+  db.clock.Set(expiry);
+  CHECK(*db.points->Sweep() == 2);
+  CHECK(*db.points->Sweep() == 0);
+  CHECK(*db.points->Balance("u1") == 0);
+  CHECK(*db.points->Balance("u3") == 100);
+  CHECK(db.Query("SELECT count(*) FROM points_ledger WHERE kind = 'expire' AND user_id = $1", "u1") == 1);
+  for (const char* user : {"u1", "u2", "u3"}) db.CheckLedger(user);
+}
+
+TEST_CASE("the sweep releases forgotten holds on PostgreSQL", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 100, "gift", "a"}).ok());
+  REQUIRE(db.points->Hold({"u1", "o1", 60, 0}).ok());
+  REQUIRE(db.points->Hold({"u1", "o2", 40, 0}).ok());
+  REQUIRE(db.points->Commit("o2", "").ok());
+  db.clock.Advance(absl::Hours(3));
+  CHECK(*db.points->Sweep() == 1);
+  CHECK(*db.points->Balance("u1") == 60);
+  CHECK(ReasonOf(db.points->Commit("o1", "").status()) == "POINTS_HOLD_RELEASED");
+  db.CheckLedger("u1");
+}
+
+}  // namespace zhongtai::user
