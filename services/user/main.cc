@@ -4,6 +4,7 @@
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
+#include "common/metrics/collectors.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
