@@ -13,7 +13,7 @@ struct ProductConfig {
   std::string pg_dsn;
   int pg_pool_size = 8;
   int worker_threads = 8;
-  // Not used yet: reads go to PostgreSQL. Accepted so that the stack can pass it already.
+  // Where the outbox relay publishes the catalogue events (zt.events.product); empty: they stay in the outbox.
   std::string redis_address;
   absl::Duration reservation_sweep_interval = absl::Seconds(1);
   int reservation_sweep_batch = 100;

@@ -1,9 +1,12 @@
 // Composition root of the product service: config, pool, store, domain, API, sweeper; then run.
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/pg/migrate.h"
 #include "common/pg/pool.h"
 #include "common/pg/pool_metrics.h"
+#include "common/redis/pool_metrics.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_runner.h"
 #include "migrations.h"
@@ -11,6 +14,7 @@
 #include "services/product/api/product_metrics.h"
 #include "services/product/config.h"
 #include "services/product/domain/ids.h"
+#include "services/product/domain/listing_compliance.h"
 #include "services/product/store/pg_product_store.h"
 
 namespace zhongtai::product {
@@ -21,7 +25,10 @@ int Main(const server::CommandLine& command_line) {
   absl::StatusOr<ProductConfig> config = LoadConfig();
   if (!config.ok()) return server::InvalidConfiguration(config.status());
 
-  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"}, Migrations());
+  // The events outbox first (its migrations sort before the product's own).
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"}, migrations);
   if (!pool.ok()) {
     log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
     return 1;
@@ -51,8 +58,35 @@ int Main(const server::CommandLine& command_line) {
   ProductCache cache(clock, config->product_cache_ttl);
   Catalog catalog(store, clock, ids, &cache);
   Inventory inventory(store, clock, observer, inventory_options, &cache);
-  ProductApi api(catalog, inventory, runner.workers());
+  // Catalogue
+  ListingCompliance compliance(store, clock);
+  ProductEditor editor(store, compliance, clock, ids, &cache);
+  Brands brands(store, clock, ids);
+  CategoryTree categories(store);
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance}, runner.workers());
   runner.AddService(&api);
+
+  // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until a relay
+  // publishes them to zt.events.product; without Redis they stay there.
+  std::unique_ptr<redis::Pool> redis;
+  std::unique_ptr<events::OutboxRelay> relay;
+  if (!config->redis_address.empty()) {
+    redis::Options redis_options;
+    redis_options.address = config->redis_address;
+    auto opened = redis::Pool::Open(redis_options);
+    if (!opened.ok()) {
+      log::Error("cannot open redis", {{"error", opened.status().ToString()}});
+      return 1;
+    }
+    redis = std::move(*opened);
+    redis::ExportPoolMetrics(runner.gauges(), *redis, "product");
+    relay = std::make_unique<events::OutboxRelay>(db, *redis);
+    runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest product event not yet published.", {},
+                        [&relay] { return relay->lag_seconds(); });
+    relay->Start();
+  } else {
+    log::Warn("ZT_PRODUCT_REDIS_ADDR is not set: catalogue events stay in the outbox");
+  }
 
   server::PeriodicTask sweeper(config->reservation_sweep_interval, [&inventory] {
     absl::StatusOr<int> expired = inventory.SweepExpired();
@@ -64,6 +98,7 @@ int Main(const server::CommandLine& command_line) {
   });
   runner.OnShutdown([&] {
     sweeper.Stop();
+    if (relay) relay->Stop();
     db.Close();
   });
   return runner.Run();
