@@ -63,7 +63,8 @@ int Main(const server::CommandLine& command_line) {
   ProductEditor editor(store, compliance, clock, ids, &cache);
   Brands brands(store, clock, ids);
   CategoryTree categories(store);
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance}, runner.workers());
+  Pricing pricing(store, clock);
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, runner.workers());
   runner.AddService(&api);
 
   // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until a relay

@@ -112,8 +112,8 @@ struct Stack {
     REQUIRE(created.status == 200);
     NewProduct product{created.Str("product.productId"), {}};
     // A new product is a draft that shoppers cannot see: put it on the shelf.
-    auto published = client.Send("POST", absl::StrCat("/v1/admin/products/", product.product_id, ":publish"), "{}",
-                                 Bearer(admin));
+    auto published =
+        client.Send("POST", absl::StrCat("/v1/admin/products/", product.product_id, ":publish"), "{}", Bearer(admin));
     INFO(published.body);
     REQUIRE(published.status == 200);
     const auto* list = created.Find("product.skus");

@@ -91,6 +91,7 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/admin/products:checkCompliance", Access::kAdmin},
       {"GET /v1/admin/compliance/words", Access::kAdmin},
       {"PUT /v1/admin/compliance/words", Access::kAdmin},
+      {"PUT /v1/admin/skus/{skuId}/prices", Access::kAdmin},
   };
   return routes;
 }

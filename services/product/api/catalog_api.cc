@@ -92,6 +92,16 @@ absl::Status ValidSkus(const google::protobuf::RepeatedPtrField<v1::NewSku>& sku
   return absl::OkStatus();
 }
 
+v1::MemberTier TierToProto(MemberTier tier) {
+  switch (tier) {
+    case MemberTier::kNormal: return v1::MEMBER_TIER_NORMAL;
+    case MemberTier::kSilver: return v1::MEMBER_TIER_SILVER;
+    case MemberTier::kGold: return v1::MEMBER_TIER_GOLD;
+    case MemberTier::kDiamond: return v1::MEMBER_TIER_DIAMOND;
+  }
+  return v1::MEMBER_TIER_UNSPECIFIED;
+}
+
 std::optional<std::string> OptionalText(bool present, const std::string& value) {
   return present ? std::optional<std::string>(value) : std::nullopt;
 }
@@ -106,6 +116,20 @@ absl::Status ValidMoney(const zhongtai::type::v1::Money& money, const std::strin
     return InvalidArgument(field + ".amountMinor", "PRICE_NEGATIVE", "price must not be negative");
   }
   return absl::OkStatus();
+}
+
+MemberTier TierFromProto(v1::MemberTier tier) {
+  switch (tier) {
+    case v1::MEMBER_TIER_SILVER: return MemberTier::kSilver;
+    case v1::MEMBER_TIER_GOLD: return MemberTier::kGold;
+    case v1::MEMBER_TIER_DIAMOND: return MemberTier::kDiamond;
+    default: return MemberTier::kNormal;
+  }
+}
+
+std::optional<absl::Time> QuoteTimeOf(const v1::BatchGetSkusRequest& request) {
+  if (!request.has_at()) return std::nullopt;
+  return absl::FromUnixSeconds(request.at().seconds()) + absl::Nanoseconds(request.at().nanos());
 }
 
 v1::ProductStatus ProductStatusToProto(ProductStatus status) {
@@ -387,6 +411,38 @@ grpc::ServerUnaryReactor* ProductApi::ReplaceComplianceWords(grpc::CallbackServe
     }
     ASSIGN_OR_RETURN(ComplianceWordList list, catalogue_.compliance.ReplaceWords(words));
     WordListToProto(list, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductApi::ReplaceSkuPrices(grpc::CallbackServerContext* context,
+                                                       const v1::ReplaceSkuPricesRequest* request,
+                                                       v1::ReplaceSkuPricesResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Text(request->sku_id(), "skuId", kMaxId, true));
+    std::vector<PriceRule> rules;
+    for (int i = 0; i < request->rules_size(); ++i) {
+      const v1::SkuPriceRule& in = request->rules(i);
+      RETURN_IF_ERROR(ValidMoney(in.price(), absl::StrCat("rules[", i, "].price")));
+      PriceRule rule;
+      rule.label = in.label();
+      if (in.tier() != v1::MEMBER_TIER_UNSPECIFIED) rule.tier = TierFromProto(in.tier());
+      rule.amount_minor = in.price().amount_minor();
+      rule.currency = in.price().currency();
+      if (in.has_valid_from()) rule.valid_from = absl::FromUnixSeconds(in.valid_from().seconds());
+      if (in.has_valid_to()) rule.valid_to = absl::FromUnixSeconds(in.valid_to().seconds());
+      rules.push_back(std::move(rule));
+    }
+    ASSIGN_OR_RETURN(std::vector<PriceRule> stored, catalogue_.pricing.ReplaceRules(request->sku_id(), rules));
+    response->set_sku_id(request->sku_id());
+    for (const PriceRule& rule : stored) {
+      v1::SkuPriceRule* out = response->add_rules();
+      out->set_label(rule.label);
+      if (rule.tier) out->set_tier(TierToProto(*rule.tier));
+      SetMoney(out->mutable_price(), rule.currency, rule.amount_minor);
+      if (rule.valid_from != absl::InfinitePast()) *out->mutable_valid_from() = ToTimestamp(rule.valid_from);
+      if (rule.valid_to != absl::InfiniteFuture()) *out->mutable_valid_to() = ToTimestamp(rule.valid_to);
+    }
     return absl::OkStatus();
   });
 }

@@ -208,6 +208,10 @@ void ToProto(const Sku& sku, v1::Sku* out) {
   out->mutable_attributes()->insert(sku.attributes.begin(), sku.attributes.end());
   out->set_product_title(sku.product_title);
   out->set_retired(sku.retired);
+  if (!sku.price_rule.empty()) {
+    SetMoney(out->mutable_list_price(), sku.list_price.currency, sku.list_price.amount_minor);
+    out->set_price_rule(sku.price_rule);
+  }
 }
 
 void ToProto(const Product& product, v1::Product* out) {
@@ -340,6 +344,7 @@ grpc::ServerUnaryReactor* ProductApi::BatchGetSkus(grpc::CallbackServerContext* 
     RETURN_IF_ERROR(Validate(*request));
     ASSIGN_OR_RETURN(std::vector<Sku> skus,
                      inventory_.BatchGetSkus({request->sku_ids().begin(), request->sku_ids().end()}));
+    RETURN_IF_ERROR(catalogue_.pricing.Quote(skus, TierFromProto(request->buyer_tier()), QuoteTimeOf(*request)));
     for (const Sku& sku : skus) ToProto(sku, response->add_skus());
     return absl::OkStatus();
   });

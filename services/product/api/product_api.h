@@ -8,6 +8,7 @@
 #include "services/product/domain/category_tree.h"
 #include "services/product/domain/inventory.h"
 #include "services/product/domain/listing_compliance.h"
+#include "services/product/domain/pricing.h"
 #include "services/product/domain/product_editor.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -22,6 +23,7 @@ struct CatalogueDomain {
   CategoryTree& categories;
   ProductEditor& products;
   ListingCompliance& compliance;
+  Pricing& pricing;
 };
 
 class ProductApi : public v1::ProductService::CallbackService {
@@ -87,6 +89,9 @@ class ProductApi : public v1::ProductService::CallbackService {
   grpc::ServerUnaryReactor* ReplaceComplianceWords(grpc::CallbackServerContext* context,
                                                    const v1::ReplaceComplianceWordsRequest* request,
                                                    v1::ReplaceComplianceWordsResponse* response) override;
+  grpc::ServerUnaryReactor* ReplaceSkuPrices(grpc::CallbackServerContext* context,
+                                             const v1::ReplaceSkuPricesRequest* request,
+                                             v1::ReplaceSkuPricesResponse* response) override;
 
  private:
   Catalog& catalog_;
@@ -117,5 +122,8 @@ v1::ProductStatus ProductStatusToProto(ProductStatus status);
 std::vector<SalesAttribute> SalesAttributesFromProto(
     const google::protobuf::RepeatedPtrField<v1::SalesAttribute>& attributes);
 absl::Status ValidMoney(const zhongtai::type::v1::Money& money, const std::string& field);
+// The buyer's tier and time of a BatchGetSkus, for Pricing::Quote.
+MemberTier TierFromProto(v1::MemberTier tier);
+std::optional<absl::Time> QuoteTimeOf(const v1::BatchGetSkusRequest& request);
 
 }  // namespace zhongtai::product

@@ -44,6 +44,22 @@ enum class ProductStatus { kDraft, kPublished, kUnpublished, kArchived };
 const char* ProductStatusName(ProductStatus status);  // "draft", "published", "unpublished", "archived"
 bool ParseProductStatus(const std::string& name, ProductStatus* out);
 
+// Member tiers as the user center defines them.
+enum class MemberTier { kNormal, kSilver, kGold, kDiamond };
+const char* MemberTierName(MemberTier tier);  // "normal", "silver", "gold", "diamond"
+
+// A price a SKU sells at instead of its list price (same currency): for one tier (tier set) and/or during a window
+// [valid_from, valid_to). A member price has a tier and no window; a scheduled price has a window.
+struct PriceRule {
+  std::string label;  // names the rule in quotes, e.g. "weekend"
+  std::optional<MemberTier> tier;
+  int64_t amount_minor = 0;
+  absl::Time valid_from = absl::InfinitePast();
+  absl::Time valid_to = absl::InfiniteFuture();
+  std::string currency;  // the SKU's list price currency (the store refuses another)
+  bool has_window() const { return valid_from != absl::InfinitePast() || valid_to != absl::InfiniteFuture(); }
+};
+
 struct ProductTransition {
   ProductStatus from = ProductStatus::kDraft;
   ProductStatus to = ProductStatus::kDraft;

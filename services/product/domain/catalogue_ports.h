@@ -3,6 +3,7 @@
 // in-memory fake of the tests. Every method is one transaction.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,14 @@ class CatalogueStore {
   virtual absl::StatusOr<Product> SaveProduct(const Product& updated, int64_t expected_version,
                                               const std::optional<ProductTransition>& transition,
                                               const std::vector<ProductEvent>& events) = 0;
+
+  // Replaces the SKU's price rules. NOT_FOUND SKU_NOT_FOUND.
+  virtual absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
+                                                                   const std::vector<PriceRule>& rules,
+                                                                   absl::Time now) = 0;
+  // The rules of each SKU among `sku_ids` that has any.
+  virtual absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
+      const std::vector<std::string>& sku_ids) = 0;
 
   // The word list in force (the newest version).
   virtual absl::StatusOr<ComplianceWordList> GetComplianceWords() = 0;

@@ -37,6 +37,8 @@ struct Sku {
   // Catalogue
   bool retired = false;  // kept for past orders; neither shown nor sold
   ProductStatus product_status = ProductStatus::kPublished;
+  Money list_price;        // with a quote (Pricing::Quote): the list price, while price is what the buyer pays
+  std::string price_rule;  // with a quote: "list", "member:gold", "scheduled:weekend"
 };
 
 struct Product {

@@ -40,6 +40,21 @@ CREATE TABLE product_sales_attributes (
 -- A retired SKU stays for the orders that name it but is no longer shown or sold.
 ALTER TABLE skus ADD COLUMN retired boolean NOT NULL DEFAULT false;
 
+-- Prices a SKU sells at instead of its list price (same currency): a member price (a tier, no window) or a scheduled
+-- price (a window [valid_from, valid_to), for everyone or one tier). The lowest that applies wins (domain/pricing).
+CREATE TABLE sku_price_rules (
+  sku_id       text NOT NULL REFERENCES skus (sku_id),
+  position     int NOT NULL,
+  label        text NOT NULL,
+  tier         text CHECK (tier IN ('normal', 'silver', 'gold', 'diamond')),
+  amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+  valid_from   timestamptz,
+  valid_to     timestamptz,
+  updated_at   timestamptz NOT NULL,
+  PRIMARY KEY (sku_id, position),
+  CHECK (valid_from IS NULL OR valid_to IS NULL OR valid_from < valid_to)
+);
+
 -- Every lifecycle change of a product, oldest first by entry id.
 CREATE TABLE product_transitions (
   entry_id    bigserial PRIMARY KEY,

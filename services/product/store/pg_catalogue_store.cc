@@ -127,6 +127,22 @@ constexpr char kInsertWordsSql[] =
     "SELECT $1, w.ord - 1, w.term, w.category, w.severity "
     "FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS w (term, category, severity, ord)";
 
+// Price rules; an open end of a window is NULL. $1 SKU id.
+constexpr char kSkuCurrencySql[] = "SELECT price_currency FROM skus WHERE sku_id = $1 FOR UPDATE";
+constexpr char kDeletePriceRulesSql[] = "DELETE FROM sku_price_rules WHERE sku_id = $1";
+// $1 SKU id, $2 position, $3 label, $4 tier ('' for every buyer), $5 amount (minor units), $6 valid from and $7 valid
+// to (Unix micros; $8 / $9 false for an open end), $10 now.
+constexpr char kInsertPriceRuleSql[] =
+    "INSERT INTO sku_price_rules (sku_id, position, label, tier, amount_minor, valid_from, valid_to, updated_at) "
+    "VALUES ($1, $2, $3, NULLIF($4, ''), $5, CASE WHEN $8 THEN zt_ts($6) END, CASE WHEN $9 THEN zt_ts($7) END, "
+    "zt_ts($10))";
+// $1 text[] of SKU ids.
+const std::string kPriceRulesSql = absl::StrCat(
+    "SELECT r.sku_id, r.label, COALESCE(r.tier, ''), r.amount_minor, zt_micros(r.valid_from), "
+    "zt_micros(r.valid_to), s.price_currency FROM sku_price_rules r JOIN skus s ON s.sku_id = r.sku_id "
+    "WHERE r.sku_id = ANY(",
+    pg_store::kIdArray, ") ORDER BY r.sku_id, r.position");
+
 constexpr char kProductEventStream[] = "zt.events.product";
 
 Brand ReadBrand(const pqxx::row& row) {
@@ -399,6 +415,54 @@ absl::StatusOr<Product> PgProductStore::SaveProduct(const Product& updated, int6
   if (IsUniqueViolation(status)) return AlreadyExists("SKU_CODE_EXISTS", "a sku code is taken");
   RETURN_IF_ERROR(status);
   return result;
+}
+
+absl::StatusOr<std::vector<PriceRule>> PgProductStore::ReplacePriceRules(const std::string& sku_id,
+                                                                         const std::vector<PriceRule>& rules,
+                                                                         absl::Time now) {
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result sku = tx.exec_params(kSkuCurrencySql, sku_id);
+    if (sku.empty()) return NotFound("SKU_NOT_FOUND", "sku does not exist");
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].currency != sku[0][0].as<std::string>()) {
+        return InvalidArgument(absl::StrCat("rules[", i, "].price.currency"), "CURRENCY_MISMATCH",
+                               "a rule's price is in the SKU's list price currency");
+      }
+    }
+    tx.exec_params(kDeletePriceRulesSql, sku_id);
+    int position = 0;
+    for (const PriceRule& rule : rules) {
+      bool has_from = rule.valid_from != absl::InfinitePast(), has_to = rule.valid_to != absl::InfiniteFuture();
+      tx.exec_params(kInsertPriceRuleSql, sku_id, position++, rule.label, rule.tier ? MemberTierName(*rule.tier) : "",
+                     rule.amount_minor, has_from ? Micros(rule.valid_from) : 0, has_to ? Micros(rule.valid_to) : 0,
+                     has_from, has_to, Micros(now));
+    }
+    return absl::OkStatus();
+  }));
+  return rules;
+}
+
+absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> PgProductStore::GetPriceRules(
+    const std::vector<std::string>& sku_ids) {
+  std::map<std::string, std::vector<PriceRule>> out;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    out.clear();
+    for (const auto& row : ExecPrepared(tx, "product_price_rules", kPriceRulesSql.c_str(), TextArrayLiteral(sku_ids))) {
+      PriceRule rule;
+      rule.label = row[1].as<std::string>();
+      std::string tier = row[2].as<std::string>();
+      for (MemberTier t : {MemberTier::kNormal, MemberTier::kSilver, MemberTier::kGold, MemberTier::kDiamond}) {
+        if (tier == MemberTierName(t)) rule.tier = t;
+      }
+      rule.amount_minor = row[3].as<int64_t>();
+      rule.currency = row[6].as<std::string>();
+      if (!row[4].is_null()) rule.valid_from = FromMicros(row[4]);
+      if (!row[5].is_null()) rule.valid_to = FromMicros(row[5]);
+      out[row[0].as<std::string>()].push_back(rule);
+    }
+    return absl::OkStatus();
+  }));
+  return out;
 }
 
 absl::StatusOr<ComplianceWordList> PgProductStore::GetComplianceWords() {

@@ -5,6 +5,7 @@
 // confirmations and sweeps never deadlock.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ class PgProductStore : public ProductStore, public CatalogueStore {
   absl::StatusOr<Product> SaveProduct(const Product& updated, int64_t expected_version,
                                       const std::optional<ProductTransition>& transition,
                                       const std::vector<ProductEvent>& events) override;
+  absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
+                                                           const std::vector<PriceRule>& rules,
+                                                           absl::Time now) override;
+  absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
+      const std::vector<std::string>& sku_ids) override;
   absl::StatusOr<ComplianceWordList> GetComplianceWords() override;
   absl::StatusOr<int64_t> ComplianceWordsVersion() override;
   absl::StatusOr<ComplianceWordList> ReplaceComplianceWords(const std::vector<ComplianceWord>& words,

@@ -63,8 +63,9 @@ TEST_CASE("product service over gRPC", "[api]") {
   ProductEditor editor(store, compliance, clock, ids);
   Brands brands(store, clock, ids);
   CategoryTree categories(store);
+  Pricing pricing(store, clock);
   REQUIRE(compliance.ReplaceWords({{"最佳", "superlative", ComplianceSeverity::kBlock}}).ok());
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance}, server.workers());
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, server.workers());
   auto stub = server.Start<v1::ProductService>(&api);
   using S = v1::ProductService::Stub;
 
@@ -170,6 +171,33 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(admin.product().status() == v1::PRODUCT_STATUS_UNPUBLISHED);
     REQUIRE(admin.history_size() == 2);
     CHECK(admin.history(1).to_status() == v1::PRODUCT_STATUS_UNPUBLISHED);
+  }
+
+  SECTION("catalogue: BatchGetSkus quotes the buyer's member price and names the rule") {
+    v1::ReplaceSkuPricesRequest prices;
+    prices.set_sku_id(sku_id);
+    v1::SkuPriceRule* gold = prices.add_rules();
+    gold->set_label("gold");
+    gold->set_tier(v1::MEMBER_TIER_GOLD);
+    gold->mutable_price()->set_currency("CNY");
+    gold->mutable_price()->set_amount_minor(179900);
+    v1::ReplaceSkuPricesResponse stored;
+    REQUIRE(Call(*stub, &S::ReplaceSkuPrices, prices, &stored).ok());
+    CHECK(stored.rules_size() == 1);
+    v1::BatchGetSkusRequest batch;
+    batch.add_sku_ids(sku_id);
+    batch.set_buyer_tier(v1::MEMBER_TIER_GOLD);
+    v1::BatchGetSkusResponse skus;
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    CHECK(skus.skus(0).price().amount_minor() == 179900);
+    CHECK(skus.skus(0).list_price().amount_minor() == 199900);
+    CHECK(skus.skus(0).price_rule() == "member:gold");
+    batch.set_buyer_tier(v1::MEMBER_TIER_SILVER);
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    CHECK(skus.skus(0).price().amount_minor() == 199900);
+    CHECK(skus.skus(0).price_rule() == "list");
+    gold->mutable_price()->set_currency("USD");
+    CHECK(FieldOf(Call(*stub, &S::ReplaceSkuPrices, prices, &stored)) == "rules[0].price.currency");
   }
 
   SECTION("catalogue: brands and category moves") {

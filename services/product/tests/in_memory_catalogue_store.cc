@@ -149,6 +149,34 @@ absl::StatusOr<ComplianceWordList> InMemoryProductStore::ReplaceComplianceWords(
   return list;
 }
 
+absl::StatusOr<std::vector<PriceRule>> InMemoryProductStore::ReplacePriceRules(const std::string& sku_id,
+                                                                               const std::vector<PriceRule>& rules,
+                                                                               absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!sku_product_.count(sku_id)) return NotFound("SKU_NOT_FOUND", "sku does not exist");
+  for (const Sku& sku : products_.at(sku_product_.at(sku_id)).skus) {
+    for (size_t i = 0; sku.sku_id == sku_id && i < rules.size(); ++i) {
+      if (rules[i].currency != sku.price.currency) {
+        return InvalidArgument("rules[" + std::to_string(i) + "].price.currency", "CURRENCY_MISMATCH",
+                               "a rule's price is in the SKU's list price currency");
+      }
+    }
+  }
+  price_rules_[sku_id] = rules;
+  return rules;
+}
+
+absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> InMemoryProductStore::GetPriceRules(
+    const std::vector<std::string>& sku_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, std::vector<PriceRule>> out;
+  for (const auto& id : sku_ids) {
+    auto it = price_rules_.find(id);
+    if (it != price_rules_.end() && !it->second.empty()) out[id] = it->second;
+  }
+  return out;
+}
+
 std::vector<ProductEvent> InMemoryProductStore::Outbox() {
   std::lock_guard<std::mutex> lock(mu_);
   return outbox_;

@@ -43,6 +43,11 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
   absl::StatusOr<int64_t> ComplianceWordsVersion() override;
   absl::StatusOr<ComplianceWordList> ReplaceComplianceWords(const std::vector<ComplianceWord>& words,
                                                             absl::Time now) override;
+  absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
+                                                           const std::vector<PriceRule>& rules,
+                                                           absl::Time now) override;
+  absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
+      const std::vector<std::string>& sku_ids) override;
   // The events SaveProduct wrote, oldest first.
   std::vector<ProductEvent> Outbox();
 
@@ -80,6 +85,7 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
   std::map<std::string, std::vector<ProductTransition>> transitions_;
   std::vector<ComplianceWordList> word_lists_;  // by version; empty until the first replace
   std::vector<ProductEvent> outbox_;
+  std::map<std::string, std::vector<PriceRule>> price_rules_;
 };
 
 // A clock tests move by hand.

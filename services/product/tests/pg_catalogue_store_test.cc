@@ -10,6 +10,7 @@
 #include "services/product/domain/category_tree.h"
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
+#include "services/product/domain/pricing.h"
 #include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"
 
@@ -220,6 +221,41 @@ TEST_CASE("brands in PostgreSQL: unique names, replays, partial updates", "[pg][
   request.brand_id = "brd_nope";
   request.sku_code_prefix = "M6";
   CHECK(ReasonOf(f.catalog->CreateProduct(request).status()) == "BRAND_NOT_FOUND");
+}
+
+TEST_CASE("price rules in PostgreSQL: open and closed windows survive the round trip, BatchGetSkus quotes them",
+          "[pg][catalogue][pricing]") {
+  PgFixture f;
+  Product product = f.AddProduct("Longjing", {{"LJ-PG", 5}});
+  std::string sku = product.skus[0].sku_id;
+  absl::Time saturday = absl::FromUnixSeconds(1772841600);  // 2026-03-07 00:00 UTC
+  f.clock.Set(saturday + absl::Hours(3));
+  Pricing pricing(*f.store, f.clock);
+  PriceRule member{"diamond", MemberTier::kDiamond, 1500, absl::InfinitePast(), absl::InfiniteFuture(), "CNY"};
+  PriceRule weekend{"weekend", std::nullopt, 1800, saturday, saturday + absl::Hours(48), "CNY"};
+  REQUIRE(pricing.ReplaceRules(sku, {member, weekend}).ok());
+  auto stored = f.store->GetPriceRules({sku, "sku_none"}).value();
+  REQUIRE(stored.size() == 1);
+  REQUIRE(stored[sku].size() == 2);
+  CHECK(stored[sku][0].tier == MemberTier::kDiamond);
+  CHECK_FALSE(stored[sku][0].has_window());
+  CHECK(stored[sku][1].valid_from == saturday);
+  CHECK(stored[sku][1].valid_to == saturday + absl::Hours(48));
+  CHECK_FALSE(stored[sku][1].tier.has_value());
+
+  std::vector<Sku> skus = f.inventory->BatchGetSkus({sku}).value();
+  REQUIRE(pricing.Quote(skus, MemberTier::kNormal, std::nullopt).ok());
+  CHECK(skus[0].price.amount_minor == 1800);
+  CHECK(skus[0].price_rule == "scheduled:weekend");
+  skus = f.inventory->BatchGetSkus({sku}).value();
+  REQUIRE(pricing.Quote(skus, MemberTier::kDiamond, saturday + absl::Hours(49)).ok());
+  CHECK(skus[0].price.amount_minor == 1500);
+  CHECK(skus[0].price_rule == "member:diamond");
+
+  weekend.currency = "USD";
+  CHECK(ReasonOf(pricing.ReplaceRules(sku, {weekend}).status()) == "CURRENCY_MISMATCH");
+  REQUIRE(pricing.ReplaceRules(sku, {}).ok());
+  CHECK(f.store->GetPriceRules({sku})->empty());
 }
 
 }  // namespace
