@@ -143,7 +143,7 @@ TEST_CASE("a retired SKU is neither shown nor sold", "[catalogue][lifecycle]") {
   CHECK(c.inventory.BatchGetSkus({product.skus[1].sku_id}).ok());
 }
 
-TEST_CASE("publishing a listing with a forbidden word is refused with every hit; a warning does not block",
+TEST_CASE("publishing a listing with a forbidden word is refused with every hit, and a warning does not block",
           "[catalogue][compliance]") {
   Catalogue c;
   NewProduct request = c.Draft("P5");

@@ -43,7 +43,7 @@ std::vector<std::string> OutboxTypes(PgFixture& f, const std::string& product_id
   return out;
 }
 
-TEST_CASE("the migration seeds the Advertising Law list; a replacement is the next version, in force at once",
+TEST_CASE("the migration seeds the Advertising Law list, and a replacement is the next version, in force at once",
           "[pg][catalogue]") {
   PgFixture f;
   ComplianceWordList seeded = f.compliance->Words().value();
