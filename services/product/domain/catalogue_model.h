@@ -69,12 +69,12 @@ struct ProductTransition {
 
 // What changed in one product edit, for the outbox (the store turns each into its protobuf event).
 struct ProductEvent {
-  enum class Type { kUpdated, kPriceChanged, kPublished, kUnpublished, kArchived };
+  enum class Type { kUpdated, kPriceChanged, kPublished, kUnpublished, kArchived, kPriceRulesChanged };
   Type type = Type::kUpdated;
   std::string product_id;
   int64_t version = 0;                      // the product's version after the change
   std::vector<std::string> changed_fields;  // kUpdated: e.g. "title", "skus"
-  std::string sku_id;                       // kPriceChanged
+  std::string sku_id;                       // kPriceChanged, kPriceRulesChanged
   std::string currency;                     // kPriceChanged
   int64_t old_amount_minor = 0;
   int64_t new_amount_minor = 0;

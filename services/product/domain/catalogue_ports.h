@@ -48,10 +48,11 @@ class CatalogueStore {
                                               const std::optional<ProductTransition>& transition,
                                               const std::vector<ProductEvent>& events) = 0;
 
-  // Replaces the SKU's price rules. NOT_FOUND SKU_NOT_FOUND.
+  // Replaces the SKU's price rules and writes `event` (its product id filled in) to the outbox. NOT_FOUND
+  // SKU_NOT_FOUND, INVALID_ARGUMENT CURRENCY_MISMATCH (a rule not in the list price's currency).
   virtual absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
                                                                    const std::vector<PriceRule>& rules,
-                                                                   absl::Time now) = 0;
+                                                                   const ProductEvent& event) = 0;
   // The rules of each SKU among `sku_ids` that has any.
   virtual absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
       const std::vector<std::string>& sku_ids) = 0;

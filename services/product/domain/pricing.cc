@@ -77,7 +77,11 @@ PriceQuote QuotePrice(int64_t list_price, const std::vector<PriceRule>& rules, M
 absl::StatusOr<std::vector<PriceRule>> Pricing::ReplaceRules(const std::string& sku_id,
                                                              const std::vector<PriceRule>& rules) {
   RETURN_IF_ERROR(ValidatePriceRules(rules));
-  return store_.ReplacePriceRules(sku_id, rules, clock_.Now());
+  ProductEvent event;
+  event.type = ProductEvent::Type::kPriceRulesChanged;
+  event.sku_id = sku_id;
+  event.at = clock_.Now();
+  return store_.ReplacePriceRules(sku_id, rules, event);
 }
 
 absl::Status Pricing::Quote(std::vector<Sku>& skus, MemberTier tier, std::optional<absl::Time> at) {

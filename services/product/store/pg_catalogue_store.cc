@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
+#include "common/ids/ids.h"
 #include "common/pg/arrays.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -128,7 +129,7 @@ constexpr char kInsertWordsSql[] =
     "FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS w (term, category, severity, ord)";
 
 // Price rules; an open end of a window is NULL. $1 SKU id.
-constexpr char kSkuCurrencySql[] = "SELECT price_currency FROM skus WHERE sku_id = $1 FOR UPDATE";
+constexpr char kSkuCurrencySql[] = "SELECT price_currency, product_id FROM skus WHERE sku_id = $1 FOR UPDATE";
 constexpr char kDeletePriceRulesSql[] = "DELETE FROM sku_price_rules WHERE sku_id = $1";
 // $1 SKU id, $2 position, $3 label, $4 tier ('' for every buyer), $5 amount (minor units), $6 valid from and $7 valid
 // to (Unix micros; $8 / $9 false for an open end), $10 now.
@@ -203,6 +204,17 @@ absl::Status Publish(pqxx::work& tx, const ProductEvent& event) {
       m.set_version(event.version);
       *m.mutable_occur_time() = ToTimestamp(event.at);
       fill(m, "unpublished");
+      break;
+    }
+    case ProductEvent::Type::kPriceRulesChanged: {
+      v1::SkuPriceRulesChanged m;
+      m.set_product_id(event.product_id);
+      m.set_sku_id(event.sku_id);
+      *m.mutable_occur_time() = ToTimestamp(event.at);
+      // No version (price rules do not change the product): a fresh id keeps successive changes apart.
+      out.id = ids::NewId("evt_", event.at);
+      out.type = m.GetDescriptor()->full_name();
+      out.payload = m.SerializeAsString();
       break;
     }
     case ProductEvent::Type::kArchived: {
@@ -419,7 +431,7 @@ absl::StatusOr<Product> PgProductStore::SaveProduct(const Product& updated, int6
 
 absl::StatusOr<std::vector<PriceRule>> PgProductStore::ReplacePriceRules(const std::string& sku_id,
                                                                          const std::vector<PriceRule>& rules,
-                                                                         absl::Time now) {
+                                                                         const ProductEvent& event) {
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     pqxx::result sku = tx.exec_params(kSkuCurrencySql, sku_id);
     if (sku.empty()) return NotFound("SKU_NOT_FOUND", "sku does not exist");
@@ -435,9 +447,11 @@ absl::StatusOr<std::vector<PriceRule>> PgProductStore::ReplacePriceRules(const s
       bool has_from = rule.valid_from != absl::InfinitePast(), has_to = rule.valid_to != absl::InfiniteFuture();
       tx.exec_params(kInsertPriceRuleSql, sku_id, position++, rule.label, rule.tier ? MemberTierName(*rule.tier) : "",
                      rule.amount_minor, has_from ? Micros(rule.valid_from) : 0, has_to ? Micros(rule.valid_to) : 0,
-                     has_from, has_to, Micros(now));
+                     has_from, has_to, Micros(event.at));
     }
-    return absl::OkStatus();
+    ProductEvent changed = event;
+    changed.product_id = sku[0][1].as<std::string>();
+    return Publish(tx, changed);
   }));
   return rules;
 }

@@ -45,7 +45,7 @@ class PgProductStore : public ProductStore, public CatalogueStore {
                                       const std::vector<ProductEvent>& events) override;
   absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
                                                            const std::vector<PriceRule>& rules,
-                                                           absl::Time now) override;
+                                                           const ProductEvent& event) override;
   absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
       const std::vector<std::string>& sku_ids) override;
   absl::StatusOr<ComplianceWordList> GetComplianceWords() override;

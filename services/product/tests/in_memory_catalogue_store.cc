@@ -151,7 +151,7 @@ absl::StatusOr<ComplianceWordList> InMemoryProductStore::ReplaceComplianceWords(
 
 absl::StatusOr<std::vector<PriceRule>> InMemoryProductStore::ReplacePriceRules(const std::string& sku_id,
                                                                                const std::vector<PriceRule>& rules,
-                                                                               absl::Time now) {
+                                                                               const ProductEvent& event) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!sku_product_.count(sku_id)) return NotFound("SKU_NOT_FOUND", "sku does not exist");
   for (const Sku& sku : products_.at(sku_product_.at(sku_id)).skus) {
@@ -163,6 +163,8 @@ absl::StatusOr<std::vector<PriceRule>> InMemoryProductStore::ReplacePriceRules(c
     }
   }
   price_rules_[sku_id] = rules;
+  outbox_.push_back(event);
+  outbox_.back().product_id = sku_product_.at(sku_id);
   return rules;
 }
 

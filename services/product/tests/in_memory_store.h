@@ -45,7 +45,7 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
                                                             absl::Time now) override;
   absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
                                                            const std::vector<PriceRule>& rules,
-                                                           absl::Time now) override;
+                                                           const ProductEvent& event) override;
   absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
       const std::vector<std::string>& sku_ids) override;
   // The events SaveProduct wrote, oldest first.

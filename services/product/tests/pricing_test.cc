@@ -13,9 +13,10 @@ namespace {
 
 const absl::Time kSaturday = absl::FromCivil(absl::CivilSecond(2026, 3, 7, 0, 0, 0), absl::UTCTimeZone());
 const absl::Time kMonday = kSaturday + absl::Hours(48);
+const absl::Time kAlways = absl::InfinitePast();
+const absl::Time kForever = absl::InfiniteFuture();
 
 std::vector<PriceRule> Rules() {
-  const absl::Time kAlways = absl::InfinitePast(), kForever = absl::InfiniteFuture();
   PriceRule gold{"gold", MemberTier::kGold, 8500, kAlways, kForever, "CNY"};
   PriceRule diamond{"diamond", MemberTier::kDiamond, 8000, kAlways, kForever, "CNY"};
   PriceRule weekend{"weekend", std::nullopt, 8800, kSaturday, kMonday, "CNY"};
@@ -49,14 +50,15 @@ TEST_CASE("the buyer pays the lowest price that applies to their tier at that ti
 
 TEST_CASE("price rules are refused with the field named", "[pricing]") {
   CHECK(ValidatePriceRules(Rules()).ok());
-  std::vector<PriceRule> twice = {{"a", MemberTier::kGold, 1}, {"b", MemberTier::kGold, 2}};
+  std::vector<PriceRule> twice = {{"a", MemberTier::kGold, 1, kAlways, kForever, "CNY"},
+                                  {"b", MemberTier::kGold, 2, kAlways, kForever, "CNY"}};
   CHECK(FieldOf(ValidatePriceRules(twice)) == "rules[1].tier");
   CHECK(ReasonOf(ValidatePriceRules(twice)) == "DUPLICATE_MEMBER_PRICE");
-  std::vector<PriceRule> backwards = {{"w", std::nullopt, 1, kMonday, kSaturday}};
+  std::vector<PriceRule> backwards = {{"w", std::nullopt, 1, kMonday, kSaturday, "CNY"}};
   CHECK(FieldOf(ValidatePriceRules(backwards)) == "rules[0].validTo");
-  std::vector<PriceRule> for_all_forever = {{"x", std::nullopt, 1}};
+  std::vector<PriceRule> for_all_forever = {{"x", std::nullopt, 1, kAlways, kForever, "CNY"}};
   CHECK(FieldOf(ValidatePriceRules(for_all_forever)) == "rules[0].tier");
-  std::vector<PriceRule> negative = {{"x", MemberTier::kSilver, -1}};
+  std::vector<PriceRule> negative = {{"x", MemberTier::kSilver, -1, kAlways, kForever, "CNY"}};
   CHECK(FieldOf(ValidatePriceRules(negative)) == "rules[0].price.amountMinor");
 }
 
@@ -74,6 +76,9 @@ TEST_CASE("quoting SKUs keeps the list price beside what the buyer pays", "[pric
   request.skus = {{"LJ-1", "", {}, {"CNY", 9900}, 1, ""}, {"LJ-2", "", {}, {"CNY", 5000}, 1, ""}};
   Product product = catalog.CreateProduct(request).value();
   REQUIRE(pricing.ReplaceRules(product.skus[0].sku_id, Rules()).ok());
+  REQUIRE(store.Outbox().size() == 1);
+  CHECK(store.Outbox()[0].type == ProductEvent::Type::kPriceRulesChanged);
+  CHECK(store.Outbox()[0].product_id == product.product_id);
   CHECK(ReasonOf(pricing.ReplaceRules("sku_missing", Rules()).status()) == "SKU_NOT_FOUND");
   std::vector<PriceRule> dollars = Rules();
   dollars[1].currency = "USD";
