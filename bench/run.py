@@ -124,6 +124,7 @@ def seed(stack):
         created = call(g, "POST", "/v1/admin/products", {"title": f"Bench {title}", "description": "benchmark product",
                                                          "categoryId": category_id, "skus": skus},
                        admin, f"bench-{title}-{run}")["product"]
+        call(g, "POST", f"/v1/admin/products/{created['productId']}:publish", {}, admin)  # drafts are not for sale
         return created["productId"], [s["skuId"] for s in created["skus"]]
 
     product_id, sku_ids = product("tea", ["250g", "500g", "1kg"])

@@ -53,9 +53,11 @@ for index, (category, items) in enumerate(catalogue.items()):
             skus = [{"skuCode": f"SEED-{products:03d}-{i}", "spec": spec,
                      "price": {"currency": "CNY", "amountMinor": str(price + 1000 * (edition - 1))},
                      "initialStock": "100"} for i, spec in enumerate(specs)]
-            call("POST", "/v1/admin/products", {"title": name, "description": f"Demo {name}",
-                                                "categoryId": category_id, "skus": skus},
-                 token, key=f"seed-product-{products}")
+            created = call("POST", "/v1/admin/products", {"title": name, "description": f"Demo {name}",
+                                                          "categoryId": category_id, "skus": skus},
+                           token, key=f"seed-product-{products}")["product"]
+            # New products are drafts; on the shelf, shoppers see them (publishing again changes nothing).
+            call("POST", f"/v1/admin/products/{created['productId']}:publish", {}, token)
             products += 1
 
 now = datetime.now(timezone.utc)

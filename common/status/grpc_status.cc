@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/status/details.h"
 #include "common/status/status.h"
 
 namespace zhongtai {
@@ -13,6 +14,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* c
     std::string field = FieldOf(status);
     if (!reason.empty()) context->AddTrailingMetadata(kReasonTrailer, reason);
     if (!field.empty()) context->AddTrailingMetadata(kFieldTrailer, field);
+    std::string details = DetailsOf(status);
+    if (!details.empty()) context->AddTrailingMetadata(kDetailsTrailer, details);
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
@@ -29,7 +32,11 @@ absl::Status FromGrpcStatus(const grpc::Status& status, const grpc::ClientContex
   if (auto it = trailers.find(kReasonTrailer); it != trailers.end())
     reason.assign(it->second.data(), it->second.size());
   if (auto it = trailers.find(kFieldTrailer); it != trailers.end()) field.assign(it->second.data(), it->second.size());
-  return Error(static_cast<absl::StatusCode>(status.error_code()), reason, status.error_message(), field);
+  absl::Status out = Error(static_cast<absl::StatusCode>(status.error_code()), reason, status.error_message(), field);
+  if (auto it = trailers.find(kDetailsTrailer); it != trailers.end()) {
+    out = WithDetails(std::move(out), absl::string_view(it->second.data(), it->second.size()));
+  }
+  return out;
 }
 
 }  // namespace zhongtai

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/status/details.h"
 #include "common/status/status.h"
 
 namespace zhongtai::gateway {
@@ -35,6 +36,12 @@ HttpResponse ErrorResponse(const absl::Status& status, int http_status) {
   std::string reason = ReasonOf(status);
   std::string field = FieldOf(status);
   std::string details = field.empty() ? "[]" : absl::StrCat("[{\"field\":\"", log::JsonEscape(field), "\"}]");
+  // The upstream's own details (e.g. the words that make a listing not compliant) follow the field.
+  std::string upstream_details = DetailsOf(status);
+  if (upstream_details.size() > 2) {
+    absl::string_view inner(upstream_details.data() + 1, upstream_details.size() - 2);
+    details = details == "[]" ? upstream_details : absl::StrCat(details.substr(0, details.size() - 1), ",", inner, "]");
+  }
   response.body =
       absl::StrCat("{\"error\":{\"code\":", response.status, ",\"status\":\"", absl::StatusCodeToString(status.code()),
                    "\",\"reason\":\"", log::JsonEscape(reason), "\",\"message\":\"", log::JsonEscape(status.message()),

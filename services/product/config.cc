@@ -10,9 +10,9 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   defaults.service = "product";
   defaults.grpc_port = 50051;
   defaults.metrics_port = 9101;
+  defaults.redis_address = "127.0.0.1:6379";  // the catalogue events' relay
   ProductConfig config;
   config.service = server::ReadServiceSettings(env, defaults);
-  config.redis_address = env.String("REDIS_ADDR", "");
   config.reservation_sweep_interval = env.Duration("RESERVATION_SWEEP_INTERVAL", config.reservation_sweep_interval,
                                                    absl::Milliseconds(10), absl::Minutes(10));
   config.reservation_sweep_batch =

@@ -9,9 +9,8 @@
 namespace zhongtai::product {
 
 struct ProductConfig {
+  // service.redis_address: where the outbox relay publishes the catalogue events (zt.events.product).
   server::ServiceSettings service;
-  // Not used yet: reads go to PostgreSQL. Accepted so that the stack can pass it already.
-  std::string redis_address;
   absl::Duration reservation_sweep_interval = absl::Seconds(1);
   int reservation_sweep_batch = 100;
   // How long a product page may be served from memory; 0 turns the cache off.

@@ -1,5 +1,8 @@
-// Composition root of the product service: store, domain, API, sweeper on the common start (service_start.h).
+// Composition root of the product service: store, domain, API, catalogue events' relay, sweeper on the common start
+// (service_start.h).
+#include "common/events/relay.h"
 #include "common/log/log.h"
+#include "common/metrics/collectors.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
@@ -7,6 +10,7 @@
 #include "services/product/api/product_metrics.h"
 #include "services/product/config.h"
 #include "services/product/domain/ids.h"
+#include "services/product/domain/listing_compliance.h"
 #include "services/product/store/pg_product_store.h"
 
 namespace zhongtai::product {
@@ -25,8 +29,21 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   ProductCache cache(clock, config.product_cache_ttl);
   Catalog catalog(store, clock, ids, &cache);
   Inventory inventory(store, clock, observer, inventory_options, &cache);
-  ProductApi api(catalog, inventory, runner.workers());
+  // Catalogue
+  ListingCompliance compliance(store, clock);
+  ProductEditor editor(store, compliance, clock, ids, &cache);
+  Brands brands(store, clock, ids);
+  CategoryTree categories(store);
+  Pricing pricing(store, clock);
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, runner.workers());
   runner.AddService(&api);
+
+  // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until the relay
+  // publishes them to zt.events.product.
+  events::OutboxRelay relay(*service.db, *service.redis);
+  runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest product event not yet published.", {},
+                      [&relay] { return relay.lag_seconds(); });
+  relay.Start();
 
   server::PeriodicTask sweeper(config.reservation_sweep_interval, [&inventory] {
     absl::StatusOr<int> expired = inventory.SweepExpired();
@@ -36,7 +53,10 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
       log::Info("expired reservations released", {{"count", std::to_string(*expired)}});
     }
   });
-  runner.OnShutdown([&] { sweeper.Stop(); });
+  runner.OnShutdown([&] {
+    sweeper.Stop();
+    relay.Stop();
+  });
   return runner.Run();
 }
 
@@ -45,6 +65,7 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
 
 int main(int argc, char** argv) {
   using namespace zhongtai;
-  return server::RunService<product::ProductConfig>(argc, argv, {"product", product::Migrations()}, product::LoadConfig,
-                                                    product::Compose);
+  server::ServiceSpec spec{"product", product::Migrations()};
+  spec.events = true;  // the outbox of the catalogue events
+  return server::RunService<product::ProductConfig>(argc, argv, spec, product::LoadConfig, product::Compose);
 }

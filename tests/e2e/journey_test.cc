@@ -111,6 +111,11 @@ struct Stack {
     INFO(created.body);
     REQUIRE(created.status == 200);
     NewProduct product{created.Str("product.productId"), {}};
+    // A new product is a draft that shoppers cannot see: put it on the shelf.
+    auto published =
+        client.Send("POST", absl::StrCat("/v1/admin/products/", product.product_id, ":publish"), "{}", Bearer(admin));
+    INFO(published.body);
+    REQUIRE(published.status == 200);
     const auto* list = created.Find("product.skus");
     REQUIRE(list != nullptr);
     for (const auto& sku : list->list_value().values()) {
@@ -301,6 +306,58 @@ TEST_CASE("an order left unpaid past its deadline is cancelled and its stock ret
   auto late =
       client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}", Keyed(stack.Bearer(token)));
   CHECK(late.status == 400);
+}
+
+TEST_CASE("a product is a draft until published, publishing checks the Advertising Law, and edits name their version") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  HttpClient client(stack.gateway);
+  auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
+                              Keyed(stack.Bearer(admin)));
+  REQUIRE(category.status == 200);
+  std::string prefix = Unique("E2E-");
+  auto created =
+      client.Send("POST", "/v1/admin/products",
+                  absl::StrCat(R"({"title":"龙井 明前茶","subtitle":"全网最 低价","categoryId":")",
+                               category.Str("category.categoryId"),
+                               R"(","salesAttributes":[{"name":"规格","values":["250g","500g"]}],"skuCodePrefix":")",
+                               prefix, R"(","defaultPrice":{"currency":"CNY","amountMinor":"9900"}})"),
+                  Keyed(stack.Bearer(admin)));
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  CHECK(created.Str("product.status") == "PRODUCT_STATUS_DRAFT");
+  CHECK(created.Find("product.skus")->list_value().values_size() == 2);
+  std::string id = created.Str("product.productId");
+  CHECK(client.Send("GET", "/v1/products/" + id).status == 404);
+
+  auto refused = client.Send("POST", absl::StrCat("/v1/admin/products/", id, ":publish"), "{}", stack.Bearer(admin));
+  INFO(refused.body);
+  CHECK(refused.status == 400);
+  CHECK(refused.Str("error.reason") == "LISTING_NOT_COMPLIANT");
+  CHECK(refused.body.find(R"("word":"全网最低")") != std::string::npos);
+  CHECK(refused.body.find(R"("matched":"全网最 低")") != std::string::npos);
+
+  auto stale =
+      client.Send("PATCH", "/v1/admin/products/" + id, R"({"version":"7","subtitle":"明前头采"})", stack.Bearer(admin));
+  CHECK(stale.status == 409);
+  CHECK(stale.Str("error.reason") == "VERSION_CONFLICT");
+  auto edited =
+      client.Send("PATCH", "/v1/admin/products/" + id, R"({"version":"1","subtitle":"明前头采"})", stack.Bearer(admin));
+  INFO(edited.body);
+  REQUIRE(edited.status == 200);
+  CHECK(edited.Str("product.version") == "2");
+
+  auto published = client.Send("POST", absl::StrCat("/v1/admin/products/", id, ":publish"), "{}", stack.Bearer(admin));
+  INFO(published.body);
+  REQUIRE(published.status == 200);
+  auto shown = client.Send("GET", "/v1/products/" + id);
+  CHECK(shown.status == 200);
+  CHECK(shown.Str("product.subtitle") == "明前头采");
+  REQUIRE(
+      client.Send("POST", absl::StrCat("/v1/admin/products/", id, ":unpublish"), "{}", stack.Bearer(admin)).status ==
+      200);
+  // The cache of the product service forgets it at once on this replica.
+  CHECK(client.Send("GET", "/v1/products/" + id).status == 404);
 }
 
 TEST_CASE("bad input gets the right status and reason, and changes nothing") {

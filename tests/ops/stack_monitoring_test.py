@@ -91,6 +91,7 @@ def product_and_shopper(env, prefix, stock, price_minor):
         "skus": [{"skuCode": f"{prefix.upper()}-{tag}", "spec": "250g",
                   "price": {"currency": "CNY", "amountMinor": str(price_minor)}, "initialStock": str(stock)}]},
         admin, key=f"{prefix}-product-{tag}")["product"]
+    gw.call("POST", f"/v1/admin/products/{product['productId']}:publish", {}, admin)  # drafts are not for sale
     email = f"{prefix}-{tag}@example.com"
     gw.call("POST", "/v1/users", {"email": email, "password": "s3cret-pass", "nickname": prefix})
     return gw, tag, product, gw.login(email, "s3cret-pass")

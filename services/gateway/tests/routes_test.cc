@@ -88,6 +88,16 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"GET /v1/admin/analytics/rfm", Access::kAdmin},
       {"GET /v1/admin/analytics/products/{productId}", Access::kAdmin},
       {"GET /v1/admin/analytics/experiments/{experimentId}", Access::kAdmin},
+      // Catalogue
+      {"GET /v1/brands", Access::kPublic},
+      {"PATCH /v1/admin/brands/{brandId}", Access::kAdmin},
+      {"PATCH /v1/admin/categories/{categoryId}", Access::kAdmin},
+      {"GET /v1/admin/products/{productId}", Access::kAdmin},
+      {"POST /v1/admin/products/{productId}:archive", Access::kAdmin},
+      {"POST /v1/admin/products:checkCompliance", Access::kAdmin},
+      {"GET /v1/admin/compliance/words", Access::kAdmin},
+      {"PUT /v1/admin/compliance/words", Access::kAdmin},
+      {"PUT /v1/admin/skus/{skuId}/prices", Access::kAdmin},
   };
   return routes;
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/status/details.h"
 #include "common/status/status.h"
 #include "services/gateway/authentication.h"
 #include "services/gateway/errors.h"
@@ -236,6 +237,13 @@ TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
   HttpResponse quoted = ErrorResponse(NotFound("ORDER_NOT_FOUND", "no \"order\"\n"));
   CHECK(quoted.body.find(R"("message":"no \"order\"\n")") != std::string::npos);
   CHECK(quoted.body.find(R"("details":[])") != std::string::npos);
+
+  // A service's own details (the words that make a listing not compliant) follow the field, unchanged.
+  absl::Status listing = WithDetails(FailedPrecondition("LISTING_NOT_COMPLIANT", "forbidden words"),
+                                     R"([{"field":"title","word":"最佳"}])");
+  CHECK(ErrorResponse(listing).body.find(R"("details":[{"field":"title","word":"最佳"}])") != std::string::npos);
+  absl::Status both = WithDetails(InvalidArgument("title", "X", "m"), R"([{"word":"第一"}])");
+  CHECK(ErrorResponse(both).body.find(R"("details":[{"field":"title"},{"word":"第一"}])") != std::string::npos);
 }
 
 TEST_CASE("upstream failures without a reason get one and do not leak addresses") {

@@ -110,7 +110,14 @@ absl::Status Validate(const v1::CreateProductRequest& request) {
   RETURN_IF_ERROR(Optional(request.description(), "description", kMaxDescriptionLength));
   RETURN_IF_ERROR(Required(request.category_id(), "categoryId", kMaxIdLength));
   RETURN_IF_ERROR(Optional(request.request_id(), "requestId", kMaxRequestIdLength));
-  if (request.skus().empty()) return InvalidArgument("skus", "FIELD_REQUIRED", "a product needs at least one sku");
+  // Catalogue: without SKUs, the sales attributes generate them at the default price.
+  RETURN_IF_ERROR(Optional(request.subtitle(), "subtitle", kMaxTitleLength));
+  RETURN_IF_ERROR(Optional(request.brand_id(), "brandId", kMaxIdLength));
+  RETURN_IF_ERROR(Optional(request.sku_code_prefix(), "skuCodePrefix", kMaxIdLength - 4));
+  if (request.skus().empty() && request.sales_attributes().empty()) {
+    return InvalidArgument("skus", "FIELD_REQUIRED", "a product needs skus, or sales attributes to generate them");
+  }
+  if (request.skus().empty()) RETURN_IF_ERROR(ValidMoney(request.default_price(), "defaultPrice"));
   if (request.skus_size() > kMaxSkusPerProduct) {
     return InvalidArgument("skus", "TOO_MANY_SKUS", absl::StrCat("at most ", kMaxSkusPerProduct, " skus"));
   }
@@ -200,6 +207,11 @@ void ToProto(const Sku& sku, v1::Sku* out) {
   out->set_available(sku.available);
   out->mutable_attributes()->insert(sku.attributes.begin(), sku.attributes.end());
   out->set_product_title(sku.product_title);
+  out->set_retired(sku.retired);
+  if (!sku.price_rule.empty()) {
+    SetMoney(out->mutable_list_price(), sku.list_price.currency, sku.list_price.amount_minor);
+    out->set_price_rule(sku.price_rule);
+  }
 }
 
 void ToProto(const Product& product, v1::Product* out) {
@@ -209,6 +221,7 @@ void ToProto(const Product& product, v1::Product* out) {
   out->set_category_id(product.category_id);
   for (const Sku& sku : product.skus) ToProto(sku, out->add_skus());
   *out->mutable_create_time() = ToTimestamp(product.created_at);
+  CatalogueToProto(product, out);
 }
 
 void ToProto(const Reservation& reservation, v1::Reservation* out) {
@@ -268,6 +281,12 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
       sku.warehouse_id = in.warehouse_id();
       product.skus.push_back(std::move(sku));
     }
+    product.subtitle = request->subtitle();
+    product.brand_id = request->brand_id();
+    product.images.assign(request->images().begin(), request->images().end());
+    product.sales_attributes = SalesAttributesFromProto(request->sales_attributes());
+    product.sku_code_prefix = request->sku_code_prefix();
+    product.default_price = {request->default_price().currency(), request->default_price().amount_minor()};
     ASSIGN_OR_RETURN(Product created, catalog_.CreateProduct(product));
     ToProto(created, response->mutable_product());
     return absl::OkStatus();
@@ -325,6 +344,7 @@ grpc::ServerUnaryReactor* ProductApi::BatchGetSkus(grpc::CallbackServerContext* 
     RETURN_IF_ERROR(Validate(*request));
     ASSIGN_OR_RETURN(std::vector<Sku> skus,
                      inventory_.BatchGetSkus({request->sku_ids().begin(), request->sku_ids().end()}));
+    RETURN_IF_ERROR(catalogue_.pricing.Quote(skus, TierFromProto(request->buyer_tier()), QuoteTimeOf(*request)));
     for (const Sku& sku : skus) ToProto(sku, response->add_skus());
     return absl::OkStatus();
   });

@@ -3,8 +3,13 @@
 #pragma once
 
 #include "common/server/worker_pool.h"
+#include "services/product/domain/brands.h"
 #include "services/product/domain/catalog.h"
+#include "services/product/domain/category_tree.h"
 #include "services/product/domain/inventory.h"
+#include "services/product/domain/listing_compliance.h"
+#include "services/product/domain/pricing.h"
+#include "services/product/domain/product_editor.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::product {
@@ -12,10 +17,19 @@ namespace zhongtai::product {
 // Longest ttl_seconds a ReserveStock call may ask for.
 inline constexpr int kMaxReservationTtlSeconds = 7 * 24 * 3600;
 
+// The domain behind the catalogue RPCs (api/catalog_api.cc).
+struct CatalogueDomain {
+  Brands& brands;
+  CategoryTree& categories;
+  ProductEditor& products;
+  ListingCompliance& compliance;
+  Pricing& pricing;
+};
+
 class ProductApi : public v1::ProductService::CallbackService {
  public:
-  ProductApi(Catalog& catalog, Inventory& inventory, server::WorkerPool& workers)
-      : catalog_(catalog), inventory_(inventory), workers_(workers) {}
+  ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, server::WorkerPool& workers)
+      : catalog_(catalog), inventory_(inventory), catalogue_(catalogue), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
                                            const v1::CreateCategoryRequest* request,
@@ -42,9 +56,47 @@ class ProductApi : public v1::ProductService::CallbackService {
                                                const v1::ReleaseReservationRequest* request,
                                                v1::ReleaseReservationResponse* response) override;
 
+  // Catalogue (catalog_api.cc)
+  grpc::ServerUnaryReactor* CreateBrand(grpc::CallbackServerContext* context, const v1::CreateBrandRequest* request,
+                                        v1::CreateBrandResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateBrand(grpc::CallbackServerContext* context, const v1::UpdateBrandRequest* request,
+                                        v1::UpdateBrandResponse* response) override;
+  grpc::ServerUnaryReactor* ListBrands(grpc::CallbackServerContext* context, const v1::ListBrandsRequest* request,
+                                       v1::ListBrandsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateCategory(grpc::CallbackServerContext* context,
+                                           const v1::UpdateCategoryRequest* request,
+                                           v1::UpdateCategoryResponse* response) override;
+  grpc::ServerUnaryReactor* GetAdminProduct(grpc::CallbackServerContext* context,
+                                            const v1::GetAdminProductRequest* request,
+                                            v1::GetAdminProductResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateProduct(grpc::CallbackServerContext* context, const v1::UpdateProductRequest* request,
+                                          v1::UpdateProductResponse* response) override;
+  grpc::ServerUnaryReactor* PublishProduct(grpc::CallbackServerContext* context,
+                                           const v1::PublishProductRequest* request,
+                                           v1::PublishProductResponse* response) override;
+  grpc::ServerUnaryReactor* UnpublishProduct(grpc::CallbackServerContext* context,
+                                             const v1::UnpublishProductRequest* request,
+                                             v1::UnpublishProductResponse* response) override;
+  grpc::ServerUnaryReactor* ArchiveProduct(grpc::CallbackServerContext* context,
+                                           const v1::ArchiveProductRequest* request,
+                                           v1::ArchiveProductResponse* response) override;
+  grpc::ServerUnaryReactor* CheckCompliance(grpc::CallbackServerContext* context,
+                                            const v1::CheckComplianceRequest* request,
+                                            v1::CheckComplianceResponse* response) override;
+  grpc::ServerUnaryReactor* GetComplianceWords(grpc::CallbackServerContext* context,
+                                               const v1::GetComplianceWordsRequest* request,
+                                               v1::GetComplianceWordsResponse* response) override;
+  grpc::ServerUnaryReactor* ReplaceComplianceWords(grpc::CallbackServerContext* context,
+                                                   const v1::ReplaceComplianceWordsRequest* request,
+                                                   v1::ReplaceComplianceWordsResponse* response) override;
+  grpc::ServerUnaryReactor* ReplaceSkuPrices(grpc::CallbackServerContext* context,
+                                             const v1::ReplaceSkuPricesRequest* request,
+                                             v1::ReplaceSkuPricesResponse* response) override;
+
  private:
   Catalog& catalog_;
   Inventory& inventory_;
+  CatalogueDomain catalogue_;
   server::WorkerPool& workers_;
 };
 
@@ -59,5 +111,19 @@ absl::Status Validate(const v1::ReserveStockRequest& request);
 void ToProto(const Sku& sku, v1::Sku* out);
 void ToProto(const Product& product, v1::Product* out);
 void ToProto(const Reservation& reservation, v1::Reservation* out);
+
+// Catalogue (catalog_api.cc)
+absl::Status Validate(const v1::UpdateProductRequest& request);
+absl::Status Validate(const v1::CheckComplianceRequest& request);
+absl::Status Validate(const v1::ReplaceComplianceWordsRequest& request);
+// The catalogue fields of a product and SKU (ToProto(Product) calls it).
+void CatalogueToProto(const Product& product, v1::Product* out);
+v1::ProductStatus ProductStatusToProto(ProductStatus status);
+std::vector<SalesAttribute> SalesAttributesFromProto(
+    const google::protobuf::RepeatedPtrField<v1::SalesAttribute>& attributes);
+absl::Status ValidMoney(const zhongtai::type::v1::Money& money, const std::string& field);
+// The buyer's tier and time of a BatchGetSkus, for Pricing::Quote.
+MemberTier TierFromProto(v1::MemberTier tier);
+std::optional<absl::Time> QuoteTimeOf(const v1::BatchGetSkusRequest& request);
 
 }  // namespace zhongtai::product

@@ -10,6 +10,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
+#include "services/product/domain/listing_fields.h"
+#include "services/product/domain/product_lifecycle.h"
+#include "services/product/domain/sales_attributes.h"
 
 namespace zhongtai::product {
 namespace {
@@ -70,14 +73,42 @@ absl::StatusOr<CategoryPage> Catalog::ListCategories(int page_size, const std::s
 }
 
 absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
+  // Catalogue: images, sales attributes and the SKUs' combinations; SKUs generated from the attributes when none
+  // are given.
+  RETURN_IF_ERROR(ValidateImages(request.images));
+  RETURN_IF_ERROR(ValidateSalesAttributes(request.sales_attributes));
+  std::vector<AttributeValues> given;
+  for (const NewSku& in : request.skus) given.push_back(in.attributes);
+  RETURN_IF_ERROR(CheckSkuCombinations(request.sales_attributes, given, "skus"));
   Product product;
   product.product_id = ids_.NewProductId();
+  std::vector<NewSku> skus = request.skus;
+  if (skus.empty()) {
+    ASSIGN_OR_RETURN(std::vector<AttributeValues> combinations, AllCombinations(request.sales_attributes));
+    if (combinations.empty()) {
+      return InvalidArgument("skus", "FIELD_REQUIRED", "give skus, or sales attributes to generate them from");
+    }
+    std::string prefix = request.sku_code_prefix.empty() ? product.product_id : request.sku_code_prefix;
+    for (size_t i = 0; i < combinations.size(); ++i) {
+      NewSku sku;
+      sku.sku_code = absl::StrCat(prefix, "-", i + 1);
+      sku.attributes = std::move(combinations[i]);
+      sku.price = request.default_price;
+      skus.push_back(std::move(sku));
+    }
+  }
   product.title = request.title;
   product.description = request.description;
   product.category_id = request.category_id;
-  product.created_at = clock_.Now();
+  product.subtitle = request.subtitle;
+  product.brand_id = request.brand_id;
+  product.images = request.images;
+  product.sales_attributes = request.sales_attributes;
+  product.status = ProductStatus::kDraft;
+  product.version = 1;
+  product.created_at = product.updated_at = clock_.Now();
   std::vector<InitialStock> stock;
-  for (const NewSku& in : request.skus) {
+  for (const NewSku& in : skus) {
     Sku sku;
     sku.sku_id = ids_.NewSkuId();
     sku.product_id = product.product_id;
@@ -87,6 +118,7 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
     sku.price = in.price;
     sku.available = in.initial_stock;
     sku.product_title = product.title;
+    sku.product_status = product.status;
     // A row even for zero stock, so that the SKU shows in its warehouse.
     stock.push_back({sku.sku_id, in.warehouse_id.empty() ? kDefaultWarehouse : in.warehouse_id, in.initial_stock});
     product.skus.push_back(std::move(sku));
@@ -96,13 +128,18 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
 
 absl::StatusOr<Product> Catalog::GetProduct(const std::string& product_id) {
   if (std::optional<Product> cached = CachedProduct(product_id)) return std::move(*cached);
-  absl::StatusOr<Product> product = store_.GetProduct(product_id);
-  if (product.ok() && cache_ != nullptr) cache_->Put(*product);
-  return product;
+  ASSIGN_OR_RETURN(Product product, store_.GetProduct(product_id));
+  if (cache_ != nullptr) cache_->Put(product);
+  // Shoppers see published products only; any other answers as a missing one.
+  std::optional<Product> shown = ShopperView(std::move(product));
+  if (!shown) return NotFound("PRODUCT_NOT_FOUND", absl::StrCat("product ", product_id, " does not exist"));
+  return std::move(*shown);
 }
 
 std::optional<Product> Catalog::CachedProduct(const std::string& product_id) {
-  return cache_ == nullptr ? std::nullopt : cache_->Get(product_id);
+  if (cache_ == nullptr) return std::nullopt;
+  std::optional<Product> cached = cache_->Get(product_id);
+  return cached ? ShopperView(std::move(*cached)) : std::nullopt;
 }
 
 absl::StatusOr<ProductPage> Catalog::ListProducts(int page_size, const std::string& page_token,
@@ -117,13 +154,16 @@ absl::StatusOr<ProductPage> Catalog::ListProducts(int page_size, const std::stri
   for (absl::string_view word : absl::StrSplit(q, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
     query.title_words.emplace_back(word);
   }
+  query.published_only = true;
   ASSIGN_OR_RETURN(std::vector<Product> products, store_.ListProducts(query));
   ProductPage page;
   if (static_cast<int>(products.size()) > size) {
     products.resize(size);
     page.next_page_token = EncodePageToken("p", products.back().product_id);
   }
-  page.products = std::move(products);
+  for (Product& product : products) {
+    if (std::optional<Product> shown = ShopperView(std::move(product))) page.products.push_back(std::move(*shown));
+  }
   return page;
 }
 

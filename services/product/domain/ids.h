@@ -8,13 +8,14 @@
 
 namespace zhongtai::product {
 
-// Time-ordered ids from common/ids: "cat_...", "prd_...", "sku_...".
+// Time-ordered ids from common/ids: "cat_...", "prd_...", "sku_...", "brd_...".
 class RandomIdGenerator : public IdGenerator {
  public:
   explicit RandomIdGenerator(Clock& clock) : clock_(clock) {}
   std::string NewCategoryId() override;
   std::string NewProductId() override;
   std::string NewSkuId() override;
+  std::string NewBrandId() override;
 
  private:
   Clock& clock_;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
+#include "services/product/domain/product_lifecycle.h"
 #include "services/product/domain/rules.h"
 
 namespace zhongtai::product {
@@ -35,6 +36,9 @@ absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::
   for (const auto& id : unique) {
     auto it = by_id.find(id);
     if (it == by_id.end()) return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", id, " does not exist"));
+    if (!OnSale(*it->second)) {
+      return FailedPrecondition("SKU_NOT_ON_SALE", absl::StrCat("sku ", id, " is not on sale"));
+    }
     out.push_back(std::move(*it->second));
   }
   return out;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "services/product/domain/catalogue_model.h"
 
 namespace zhongtai::product {
 
@@ -33,6 +34,11 @@ struct Sku {
   Money price;
   int64_t available = 0;  // on hand minus reserved over all warehouses
   std::string product_title;
+  // Catalogue
+  bool retired = false;  // kept for past orders; neither shown nor sold
+  ProductStatus product_status = ProductStatus::kPublished;
+  Money list_price;        // with a quote (Pricing::Quote): the list price, while price is what the buyer pays
+  std::string price_rule;  // with a quote: "list", "member:gold", "scheduled:weekend"
 };
 
 struct Product {
@@ -42,6 +48,14 @@ struct Product {
   std::string category_id;
   std::vector<Sku> skus;
   absl::Time created_at;
+  // Catalogue
+  std::string subtitle;
+  std::string brand_id;  // empty: no brand
+  std::vector<std::string> images;
+  std::vector<SalesAttribute> sales_attributes;
+  ProductStatus status = ProductStatus::kDraft;
+  int64_t version = 1;  // bumped by every change; an edit names the version it read
+  absl::Time updated_at;
 };
 
 struct NewSku {
@@ -59,6 +73,15 @@ struct NewProduct {
   std::string category_id;
   std::vector<NewSku> skus;
   std::string request_id;  // empty: not idempotent
+  // Catalogue
+  std::string subtitle;
+  std::string brand_id;
+  std::vector<std::string> images;
+  std::vector<SalesAttribute> sales_attributes;
+  // With sales attributes and no SKUs, one SKU per combination is generated: code "<prefix>-<n>" (prefix
+  // defaults to the product id), this price, no stock.
+  std::string sku_code_prefix;
+  Money default_price;
 };
 
 // Stock put in a warehouse when a product is created.
@@ -113,6 +136,7 @@ struct ProductQuery {
   std::string after_product_id;          // keyset cursor: products with a smaller id (older) follow
   std::string category_id;               // with its sub-categories
   std::vector<std::string> title_words;  // all must occur in the title, case-insensitive
+  bool published_only = false;           // shoppers' lists
 };
 
 struct ProductPage {

@@ -21,6 +21,7 @@ class IdGenerator {
   virtual std::string NewCategoryId() = 0;
   virtual std::string NewProductId() = 0;
   virtual std::string NewSkuId() = 0;
+  virtual std::string NewBrandId() = 0;
 };
 
 // What to do with a reservation; see DecideTransition() in rules.h for the rules.

@@ -41,6 +41,12 @@ void ProductCache::InvalidateSkus(const std::vector<std::string>& sku_ids) {
   }
 }
 
+void ProductCache::InvalidateProduct(const std::string& product_id) {
+  if (!enabled()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  EraseLocked(product_id);
+}
+
 void ProductCache::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   entries_.clear();

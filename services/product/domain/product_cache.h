@@ -24,6 +24,8 @@ class ProductCache {
   std::optional<Product> Get(const std::string& product_id);
   void Put(const Product& product);
   void InvalidateSkus(const std::vector<std::string>& sku_ids);
+  // After an edit or a lifecycle change on this replica.
+  void InvalidateProduct(const std::string& product_id);
   void Clear();
 
   bool enabled() const { return ttl_ > absl::ZeroDuration(); }

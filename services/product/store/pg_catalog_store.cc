@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/pg/arrays.h"
 #include "common/status/status.h"
+#include "services/product/store/pg_catalogue_rows.h"
 #include "services/product/store/pg_product_store.h"
 #include "services/product/store/pg_store_util.h"
 
@@ -14,10 +15,13 @@ namespace zhongtai::product {
 namespace {
 
 using pg::TextArrayLiteral;
+using pg_store::CheckBrandExists;
 using pg_store::ExecPrepared;
 using pg_store::FromMicros;
+using pg_store::InsertSalesAttributes;
 using pg_store::IsUniqueViolation;
 using pg_store::kIdArray;
+using pg_store::LoadSalesAttributes;
 using pg_store::Micros;
 
 // The elements of a text[] field, NULLs left out.
@@ -73,10 +77,12 @@ const std::string kCategoriesAfterSql = absl::StrCat("SELECT ", kCategoryColumns
 constexpr char kProductByRequestSql[] = "SELECT product_id FROM products WHERE request_id = $1";
 // $1 SKU code.
 constexpr char kSkuCodeTakenSql[] = "SELECT 1 FROM skus WHERE sku_code = $1";
-// $1 id, $2 title, $3 description, $4 category id, $5 request id ('' for none), $6 created (Unix micros).
+// $1 id, $2 title, $3 description, $4 category id, $5 request id ('' for none), $6 created (Unix micros),
+// $7 subtitle, $8 brand id ('' for none), $9 images (text[]), $10 status; version 1.
 constexpr char kInsertProductSql[] =
-    "INSERT INTO products (product_id, title, description, category_id, request_id, created_at) "
-    "VALUES ($1, $2, $3, $4, NULLIF($5, ''), zt_ts($6))";
+    "INSERT INTO products (product_id, title, description, category_id, request_id, created_at, subtitle, brand_id, "
+    "images, status, version, updated_at) "
+    "VALUES ($1, $2, $3, $4, NULLIF($5, ''), zt_ts($6), $7, NULLIF($8, ''), $9::text[], $10, 1, zt_ts($6))";
 // $1 SKU id, $2 product id, $3 code, $4 spec, $5 currency, $6 price (minor units), $7 position in the product.
 constexpr char kInsertSkuSql[] =
     "INSERT INTO skus (sku_id, product_id, sku_code, spec, price_currency, price_minor, position) "
@@ -94,7 +100,7 @@ constexpr char kInsertInitialLedgerSql[] =
 
 // One page of product ids, newest first: $1 the last id of the previous page ('' for the first), $2 a
 // category id ('' for all; its subcategories count too), $3 text[] ILIKE patterns every title must
-// match, $4 the page size.
+// match, $4 the page size, $5 true for published products only (what shoppers list).
 constexpr char kListProductIdsSql[] =
     "WITH RECURSIVE cats AS ("
     "  SELECT category_id FROM categories WHERE category_id = $2"
@@ -103,6 +109,7 @@ constexpr char kListProductIdsSql[] =
     "WHERE ($1 = '' OR product_id < $1) "
     "  AND ($2 = '' OR category_id IN (SELECT category_id FROM cats)) "
     "  AND title ILIKE ALL ($3::text[]) "
+    "  AND (NOT $5 OR status = 'published') "
     "ORDER BY product_id DESC LIMIT $4";
 
 // SKUs with availability (over all warehouses), product title and attributes, in one statement:
@@ -111,7 +118,7 @@ constexpr char kSkuColumns[] =
     "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, "
     "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), p.title, "
     "ARRAY(SELECT a.name FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), "
-    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name) "
+    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), s.retired, p.status "
     "FROM skus s JOIN products p ON p.product_id = s.product_id ";
 const std::string kSkusBySkuSql =
     absl::StrCat(kSkuColumns, "WHERE s.sku_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
@@ -134,13 +141,16 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& id
     sku.product_title = row[7].as<std::string>();
     std::vector<std::string> names = TextArray(row[8]), values = TextArray(row[9]);
     for (size_t i = 0; i < names.size() && i < values.size(); ++i) sku.attributes[names[i]] = values[i];
+    sku.retired = row[10].as<bool>();
+    ParseProductStatus(row[11].as<std::string>(), &sku.product_status);
     skus.push_back(std::move(sku));
   }
   return skus;
 }
 
 const std::string kProductsSql = absl::StrCat(
-    "SELECT product_id, title, description, category_id, zt_micros(created_at) FROM products "
+    "SELECT product_id, title, description, category_id, zt_micros(created_at), subtitle, COALESCE(brand_id, ''), "
+    "images, status, version, zt_micros(updated_at) FROM products "
     "WHERE product_id = ANY(",
     kIdArray, ")");
 
@@ -156,8 +166,15 @@ std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>
     p.description = row[2].as<std::string>();
     p.category_id = row[3].as<std::string>();
     p.created_at = FromMicros(row[4]);
+    p.subtitle = row[5].as<std::string>();
+    p.brand_id = row[6].as<std::string>();
+    p.images = TextArray(row[7]);
+    ParseProductStatus(row[8].as<std::string>(), &p.status);
+    p.version = row[9].as<int64_t>();
+    p.updated_at = FromMicros(row[10]);
     by_id[p.product_id] = std::move(p);
   }
+  LoadSalesAttributes(tx, literal, by_id);
   for (auto& sku : LoadSkus(tx, true, literal)) {
     by_id[sku.product_id].skus.push_back(std::move(sku));
   }
@@ -170,6 +187,13 @@ std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>
 }
 
 }  // namespace
+
+namespace pg_store {
+std::vector<Product> LoadProductRows(pqxx::work& tx, const std::vector<std::string>& ids) {
+  return LoadProducts(tx, ids);
+}
+std::vector<std::string> TextArrayField(const pqxx::field& f) { return TextArray(f); }
+}  // namespace pg_store
 
 absl::StatusOr<Category> PgProductStore::CreateCategory(const Category& category, const std::string& request_id) {
   auto find_by_request = [&](pqxx::work& tx) -> std::optional<Category> {
@@ -240,13 +264,16 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
     if (tx.exec_params(kCategoryExistsSql, product.category_id).empty()) {
       return NotFound("CATEGORY_NOT_FOUND", "category does not exist");
     }
+    RETURN_IF_ERROR(CheckBrandExists(tx, product.brand_id));
     for (const auto& sku : product.skus) {
       if (!tx.exec_params(kSkuCodeTakenSql, sku.sku_code).empty()) {
         return AlreadyExists("SKU_CODE_EXISTS", absl::StrCat("sku code ", sku.sku_code, " is taken"));
       }
     }
     tx.exec_params(kInsertProductSql, product.product_id, product.title, product.description, product.category_id,
-                   request_id, Micros(product.created_at));
+                   request_id, Micros(product.created_at), product.subtitle, product.brand_id,
+                   TextArrayLiteral(product.images), ProductStatusName(product.status));
+    InsertSalesAttributes(tx, product);
     int position = 0;
     for (const auto& sku : product.skus) {
       tx.exec_params(kInsertSkuSql, sku.sku_id, product.product_id, sku.sku_code, sku.spec, sku.price.currency,
@@ -294,7 +321,7 @@ absl::StatusOr<std::vector<Product>> PgProductStore::ListProducts(const ProductQ
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     std::vector<std::string> ids;
     for (const auto& row : tx.exec_params(kListProductIdsSql, query.after_product_id, query.category_id,
-                                          TextArrayLiteral(patterns), query.page_size)) {
+                                          TextArrayLiteral(patterns), query.page_size, query.published_only)) {
       ids.push_back(row[0].as<std::string>());
     }
     out = LoadProducts(tx, ids);

@@ -2,6 +2,7 @@
 // fields, reasons in trailers, and the reservation metric.
 #include <catch2/catch.hpp>
 
+#include "common/status/details.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
 #include "common/testing/api_server.h"
@@ -58,7 +59,13 @@ TEST_CASE("product service over gRPC", "[api]") {
   PrometheusInventoryObserver observer(server.runner().registry());
   Catalog catalog(store, clock, ids);
   Inventory inventory(store, clock, observer);
-  ProductApi api(catalog, inventory, server.workers());
+  ListingCompliance compliance(store, clock);
+  ProductEditor editor(store, compliance, clock, ids);
+  Brands brands(store, clock, ids);
+  CategoryTree categories(store);
+  Pricing pricing(store, clock);
+  REQUIRE(compliance.ReplaceWords({{"最佳", "superlative", ComplianceSeverity::kBlock}}).ok());
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, server.workers());
   auto stub = server.Start<v1::ProductService>(&api);
   using S = v1::ProductService::Stub;
 
@@ -89,6 +96,136 @@ TEST_CASE("product service over gRPC", "[api]") {
   CHECK(made.attributes().at("color") == "red");
   CHECK(created.product().create_time().seconds() == absl::ToUnixSeconds(clock.Now()));
   std::string sku_id = made.sku_id();
+  CHECK(created.product().status() == v1::PRODUCT_STATUS_DRAFT);
+  v1::GetProductRequest get_draft;
+  get_draft.set_product_id(created.product().product_id());
+  v1::GetProductResponse draft_seen;
+  CHECK(ReasonOf(Call(*stub, &S::GetProduct, get_draft, &draft_seen)) == "PRODUCT_NOT_FOUND");
+  v1::PublishProductRequest publish;
+  publish.set_product_id(created.product().product_id());
+  v1::PublishProductResponse published;
+  REQUIRE(Call(*stub, &S::PublishProduct, publish, &published).ok());
+  CHECK(published.product().status() == v1::PRODUCT_STATUS_PUBLISHED);
+  CHECK(published.product().version() == 2);
+
+  SECTION("catalogue: a stale edit is ABORTED, a forbidden word blocks publishing with the hits in the trailers") {
+    v1::UpdateProductRequest edit;
+    edit.set_product_id(created.product().product_id());
+    edit.set_version(1);
+    edit.set_subtitle("年度最佳");
+    v1::UpdateProductResponse updated;
+    absl::Status stale = Call(*stub, &S::UpdateProduct, edit, &updated);
+    CHECK(stale.code() == absl::StatusCode::kAborted);
+    CHECK(ReasonOf(stale) == "VERSION_CONFLICT");
+
+    edit.set_version(2);
+    absl::Status blocked = Call(*stub, &S::UpdateProduct, edit, &updated);
+    CHECK(blocked.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(ReasonOf(blocked) == "LISTING_NOT_COMPLIANT");
+    CHECK(DetailsOf(blocked).find(R"("field":"subtitle","word":"最佳")") != std::string::npos);
+
+    edit.set_subtitle("年度好物");
+    edit.mutable_images()->add_urls("https://img.example.com/a.jpg");
+    REQUIRE(Call(*stub, &S::UpdateProduct, edit, &updated).ok());
+    CHECK(updated.product().version() == 3);
+    CHECK(updated.product().images(0) == "https://img.example.com/a.jpg");
+
+    edit.set_version(0);
+    CHECK(FieldOf(Call(*stub, &S::UpdateProduct, edit, &updated)) == "version");
+
+    v1::CheckComplianceRequest check;
+    check.set_title("最 佳 手机");
+    (*check.mutable_attributes())["材质"] = "ok";
+    v1::CheckComplianceResponse report;
+    REQUIRE(Call(*stub, &S::CheckCompliance, check, &report).ok());
+    CHECK(report.blocked());
+    REQUIRE(report.hits_size() == 1);
+    CHECK(report.hits(0).matched() == "最 佳");
+    CHECK(report.hits(0).severity() == v1::COMPLIANCE_SEVERITY_BLOCK);
+
+    v1::ReplaceComplianceWordsRequest replace;
+    v1::ComplianceWord* word = replace.add_words();
+    word->set_term("最佳");
+    word->set_category("superlative");
+    v1::ReplaceComplianceWordsResponse replaced;
+    CHECK(FieldOf(Call(*stub, &S::ReplaceComplianceWords, replace, &replaced)) == "words[0].severity");
+    word->set_severity(v1::COMPLIANCE_SEVERITY_WARN);
+    REQUIRE(Call(*stub, &S::ReplaceComplianceWords, replace, &replaced).ok());
+    CHECK(replaced.version() == 2);
+    REQUIRE(Call(*stub, &S::CheckCompliance, check, &report).ok());
+    CHECK_FALSE(report.blocked());
+
+    v1::UnpublishProductRequest unpublish;
+    unpublish.set_product_id(created.product().product_id());
+    v1::UnpublishProductResponse unpublished;
+    REQUIRE(Call(*stub, &S::UnpublishProduct, unpublish, &unpublished).ok());
+    CHECK(ReasonOf(Call(*stub, &S::GetProduct, get_draft, &draft_seen)) == "PRODUCT_NOT_FOUND");
+    v1::BatchGetSkusRequest batch;
+    batch.add_sku_ids(sku_id);
+    v1::BatchGetSkusResponse skus;
+    CHECK(ReasonOf(Call(*stub, &S::BatchGetSkus, batch, &skus)) == "SKU_NOT_ON_SALE");
+    v1::GetAdminProductRequest admin_get;
+    admin_get.set_product_id(created.product().product_id());
+    v1::GetAdminProductResponse admin;
+    REQUIRE(Call(*stub, &S::GetAdminProduct, admin_get, &admin).ok());
+    CHECK(admin.product().status() == v1::PRODUCT_STATUS_UNPUBLISHED);
+    REQUIRE(admin.history_size() == 2);
+    CHECK(admin.history(1).to_status() == v1::PRODUCT_STATUS_UNPUBLISHED);
+  }
+
+  SECTION("catalogue: BatchGetSkus quotes the buyer's member price and names the rule") {
+    v1::ReplaceSkuPricesRequest prices;
+    prices.set_sku_id(sku_id);
+    v1::SkuPriceRule* gold = prices.add_rules();
+    gold->set_label("gold");
+    gold->set_tier(v1::MEMBER_TIER_GOLD);
+    gold->mutable_price()->set_currency("CNY");
+    gold->mutable_price()->set_amount_minor(179900);
+    v1::ReplaceSkuPricesResponse stored;
+    REQUIRE(Call(*stub, &S::ReplaceSkuPrices, prices, &stored).ok());
+    CHECK(stored.rules_size() == 1);
+    v1::BatchGetSkusRequest batch;
+    batch.add_sku_ids(sku_id);
+    batch.set_buyer_tier(v1::MEMBER_TIER_GOLD);
+    v1::BatchGetSkusResponse skus;
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    CHECK(skus.skus(0).price().amount_minor() == 179900);
+    CHECK(skus.skus(0).list_price().amount_minor() == 199900);
+    CHECK(skus.skus(0).price_rule() == "member:gold");
+    batch.set_buyer_tier(v1::MEMBER_TIER_SILVER);
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    CHECK(skus.skus(0).price().amount_minor() == 199900);
+    CHECK(skus.skus(0).price_rule() == "list");
+    gold->mutable_price()->set_currency("USD");
+    CHECK(FieldOf(Call(*stub, &S::ReplaceSkuPrices, prices, &stored)) == "rules[0].price.currency");
+  }
+
+  SECTION("catalogue: brands and category moves") {
+    v1::CreateBrandRequest brand_request;
+    brand_request.set_name("Huawei");
+    brand_request.set_logo_url("not a url");
+    v1::CreateBrandResponse brand;
+    CHECK(FieldOf(Call(*stub, &S::CreateBrand, brand_request, &brand)) == "logoUrl");
+    brand_request.clear_logo_url();
+    REQUIRE(Call(*stub, &S::CreateBrand, brand_request, &brand).ok());
+    v1::ListBrandsRequest list;
+    v1::ListBrandsResponse listed;
+    REQUIRE(Call(*stub, &S::ListBrands, list, &listed).ok());
+    CHECK(listed.brands_size() == 1);
+
+    v1::UpdateCategoryRequest move;
+    move.set_category_id(category.category().category_id());
+    move.set_parent_id(category.category().category_id());
+    v1::UpdateCategoryResponse moved;
+    absl::Status cycle = Call(*stub, &S::UpdateCategory, move, &moved);
+    CHECK(cycle.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(ReasonOf(cycle) == "CATEGORY_CYCLE");
+    CHECK(FieldOf(cycle) == "parentId");
+    move.clear_parent_id();
+    move.set_name("Mobiles");
+    REQUIRE(Call(*stub, &S::UpdateCategory, move, &moved).ok());
+    CHECK(moved.category().name() == "Mobiles");
+  }
 
   SECTION("validation names the field in proto JSON style") {
     v1::CreateProductRequest bad = product_request;

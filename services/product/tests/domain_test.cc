@@ -5,6 +5,7 @@
 #include "services/product/domain/catalog.h"
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
+#include "services/product/domain/product_editor.h"
 #include "services/product/domain/rules.h"
 #include "services/product/tests/in_memory_store.h"
 
@@ -16,6 +17,7 @@ class SequenceIds : public IdGenerator {
   std::string NewCategoryId() override { return Next("cat_"); }
   std::string NewProductId() override { return Next("prd_"); }
   std::string NewSkuId() override { return Next("sku_"); }
+  std::string NewBrandId() override { return Next("brd_"); }
 
  private:
   std::string Next(const std::string& prefix) {
@@ -33,6 +35,8 @@ struct Fixture {
   CountingObserver observer;
   Catalog catalog{store, clock, ids};
   Inventory inventory{store, clock, observer};
+  ListingCompliance compliance{store, clock};
+  ProductEditor editor{store, compliance, clock, ids};
   std::string category_id;
 
   Fixture() { category_id = catalog.CreateCategory("Phones", "", "").value().category_id; }
@@ -50,6 +54,7 @@ struct Fixture {
       request.skus.push_back(sku);
     }
     Product product = catalog.CreateProduct(request).value();
+    REQUIRE(editor.ChangeStatus(product.product_id, LifecycleAction::kPublish, 0).ok());
     std::vector<std::string> out;
     for (const auto& sku : product.skus) out.push_back(sku.sku_id);
     return out;
@@ -250,6 +255,7 @@ TEST_CASE("products page newest first, each exactly once, with filters", "[catal
   boot.skus.push_back({"B1", "", {{"color", "red"}, {"size", "42"}}, {"CNY", 50000}, 3, ""});
   Product made = f.catalog.CreateProduct(boot).value();
   CHECK(made.skus[0].spec == "red / 42");
+  REQUIRE(f.editor.ChangeStatus(made.product_id, LifecycleAction::kPublish, 0).ok());
 
   std::set<std::string> seen;
   std::string token;

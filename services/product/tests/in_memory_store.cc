@@ -49,6 +49,9 @@ absl::StatusOr<Product> InMemoryProductStore::CreateProduct(const Product& produ
     if (it != product_requests_.end()) return FillLocked(products_.at(it->second));
   }
   if (!categories_.count(product.category_id)) return NotFound("CATEGORY_NOT_FOUND", "category does not exist");
+  if (!product.brand_id.empty() && !brands_.count(product.brand_id)) {
+    return NotFound("BRAND_NOT_FOUND", "brand does not exist");
+  }
   for (const auto& sku : product.skus) {
     for (const auto& [id, p] : products_) {
       for (const auto& other : p.skus) {
@@ -86,6 +89,7 @@ absl::StatusOr<std::vector<Product>> InMemoryProductStore::ListProducts(const Pr
   for (auto it = products_.rbegin(); it != products_.rend() && static_cast<int>(out.size()) < query.page_size; ++it) {
     const Product& p = it->second;
     if (!query.after_product_id.empty() && p.product_id >= query.after_product_id) continue;
+    if (query.published_only && p.status != ProductStatus::kPublished) continue;
     if (!query.category_id.empty()) {
       // The category or one of its ancestors must match.
       std::string c = p.category_id;
@@ -230,6 +234,7 @@ int64_t InMemoryProductStore::AvailableLocked(const std::string& sku_id) const {
 Sku InMemoryProductStore::FillLocked(Sku sku) const {
   sku.available = AvailableLocked(sku.sku_id);
   sku.product_title = products_.at(sku.product_id).title;
+  sku.product_status = products_.at(sku.product_id).status;
   return sku;
 }
 

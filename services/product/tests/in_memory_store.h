@@ -8,11 +8,12 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "services/product/domain/catalogue_ports.h"
 #include "services/product/domain/ports.h"
 
 namespace zhongtai::product {
 
-class InMemoryProductStore : public ProductStore {
+class InMemoryProductStore : public ProductStore, public CatalogueStore {
  public:
   absl::StatusOr<Category> CreateCategory(const Category& category, const std::string& request_id) override;
   absl::StatusOr<std::vector<Category>> ListCategories(const std::string& after_id, int limit) override;
@@ -26,6 +27,29 @@ class InMemoryProductStore : public ProductStore {
   absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                absl::Time now) override;
   absl::StatusOr<int> ExpireDue(absl::Time now, int limit) override;
+
+  // Catalogue (in_memory_catalogue_store.cc).
+  absl::StatusOr<Brand> CreateBrand(const Brand& brand, const std::string& request_id) override;
+  absl::StatusOr<Brand> UpdateBrand(const std::string& brand_id, const BrandChange& change, absl::Time now) override;
+  absl::StatusOr<std::vector<Brand>> ListBrands(const std::string& after_id, int limit) override;
+  absl::StatusOr<Category> UpdateCategory(const std::string& category_id, const std::optional<std::string>& name,
+                                          const std::optional<std::string>& parent_id) override;
+  absl::StatusOr<Product> GetProductForAdmin(const std::string& product_id) override;
+  absl::StatusOr<std::vector<ProductTransition>> ListTransitions(const std::string& product_id) override;
+  absl::StatusOr<Product> SaveProduct(const Product& updated, int64_t expected_version,
+                                      const std::optional<ProductTransition>& transition,
+                                      const std::vector<ProductEvent>& events) override;
+  absl::StatusOr<ComplianceWordList> GetComplianceWords() override;
+  absl::StatusOr<int64_t> ComplianceWordsVersion() override;
+  absl::StatusOr<ComplianceWordList> ReplaceComplianceWords(const std::vector<ComplianceWord>& words,
+                                                            absl::Time now) override;
+  absl::StatusOr<std::vector<PriceRule>> ReplacePriceRules(const std::string& sku_id,
+                                                           const std::vector<PriceRule>& rules,
+                                                           const ProductEvent& event) override;
+  absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> GetPriceRules(
+      const std::vector<std::string>& sku_ids) override;
+  // The events SaveProduct wrote, oldest first.
+  std::vector<ProductEvent> Outbox();
 
   // For assertions.
   StockLevel Level(const std::string& sku_id, const std::string& warehouse_id);
@@ -55,6 +79,13 @@ class InMemoryProductStore : public ProductStore {
   std::map<std::string, StockLevel> adjust_requests_;
   std::map<std::string, StoredReservation> reservations_;
   std::vector<LedgerRow> ledger_;
+  // Catalogue
+  std::map<std::string, Brand> brands_;
+  std::map<std::string, std::string> brand_requests_;
+  std::map<std::string, std::vector<ProductTransition>> transitions_;
+  std::vector<ComplianceWordList> word_lists_;  // by version; empty until the first replace
+  std::vector<ProductEvent> outbox_;
+  std::map<std::string, std::vector<PriceRule>> price_rules_;
 };
 
 // A clock tests move by hand.

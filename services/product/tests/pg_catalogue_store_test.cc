@@ -1,0 +1,263 @@
+// The catalogue over a real PostgreSQL: the seeded word list and its versions, brands, category moves under the
+// table lock, the lifecycle with history and outbox events, and optimistic edits from concurrent threads.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "common/status/details.h"
+#include "services/product/domain/brands.h"
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/category_tree.h"
+#include "services/product/domain/ids.h"
+#include "services/product/domain/inventory.h"
+#include "services/product/domain/pricing.h"
+#include "services/product/tests/in_memory_store.h"
+#include "services/product/tests/pg_fixture.h"
+
+namespace zhongtai::product {
+namespace {
+
+NewProduct Phone(const std::string& category_id, const std::string& code) {
+  NewProduct request;
+  request.title = "华为 Mate 手机 " + code;
+  request.category_id = category_id;
+  request.sales_attributes = {{"颜色", {"黑", "白"}}, {"容量", {"256G"}}};
+  request.default_price = {"CNY", 599900};
+  request.sku_code_prefix = code;
+  request.images = {"https://img.example.com/" + code + ".jpg"};
+  return request;
+}
+
+std::vector<std::string> OutboxTypes(PgFixture& f, const std::string& product_id) {
+  std::vector<std::string> out;
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                out.clear();
+                for (const auto& row :
+                     tx.exec_params("SELECT type FROM outbox WHERE key = $1 ORDER BY seq", product_id)) {
+                  out.push_back(row[0].as<std::string>());
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  return out;
+}
+
+TEST_CASE("the migration seeds the Advertising Law list, and a replacement is the next version, in force at once",
+          "[pg][catalogue]") {
+  PgFixture f;
+  ComplianceWordList seeded = f.compliance->Words().value();
+  CHECK(seeded.version == 1);
+  CHECK(seeded.words.size() > 40);
+  ComplianceReport report = f.compliance->Check({{"title", "全网最低价 国家级 品质"}}).value();
+  REQUIRE(report.hits.size() == 2);
+  CHECK(report.hits[0].word == "全网最低");
+  CHECK(report.hits[1].word == "国家级");
+  CHECK(report.blocked());
+
+  ComplianceWordList replaced = f.compliance
+                                    ->ReplaceWords({{"爆款", "hype", ComplianceSeverity::kWarn},
+                                                    {"国家级", "authority", ComplianceSeverity::kBlock}})
+                                    .value();
+  CHECK(replaced.version == 2);
+  ComplianceWordList read = f.compliance->Words().value();
+  CHECK(read.version == 2);
+  REQUIRE(read.words.size() == 2);
+  CHECK(read.words[0].term == "爆款");
+  CHECK(read.words[0].severity == ComplianceSeverity::kWarn);
+  CHECK(f.compliance->Check({{"title", "全网最低价"}})->hits.empty());
+  CHECK(f.compliance->Check({{"title", "今日爆款"}})->hits.size() == 1);
+}
+
+TEST_CASE("a product goes draft, published, unpublished, archived in PostgreSQL, visible to shoppers only on the shelf",
+          "[pg][catalogue][lifecycle]") {
+  PgFixture f;
+  Product draft = f.catalog->CreateProduct(Phone(f.category_id, "M1")).value();
+  REQUIRE(draft.skus.size() == 2);
+  CHECK(draft.status == ProductStatus::kDraft);
+  CHECK(draft.sales_attributes.size() == 2);
+  CHECK(draft.images.size() == 1);
+  std::string sku = draft.skus[0].sku_id;
+  CHECK(ReasonOf(f.catalog->GetProduct(draft.product_id).status()) == "PRODUCT_NOT_FOUND");
+  CHECK(f.catalog->ListProducts(100, "", "", "Mate")->products.empty());
+  CHECK(ReasonOf(f.inventory->BatchGetSkus({sku}).status()) == "SKU_NOT_ON_SALE");
+
+  LifecycleResult published = f.editor->ChangeStatus(draft.product_id, LifecycleAction::kPublish, 1).value();
+  CHECK(published.product.version == 2);
+  CHECK(f.catalog->GetProduct(draft.product_id).ok());
+  CHECK(f.catalog->ListProducts(100, "", "", "Mate")->products.size() == 1);
+  CHECK(f.inventory->BatchGetSkus({sku}).ok());
+
+  REQUIRE(f.editor->ChangeStatus(draft.product_id, LifecycleAction::kUnpublish, 0).ok());
+  CHECK_FALSE(f.catalog->GetProduct(draft.product_id).ok());
+  CHECK(f.catalog->ListProducts(100, "", "", "Mate")->products.empty());
+  CHECK(ReasonOf(f.inventory->BatchGetSkus({sku}).status()) == "SKU_NOT_ON_SALE");
+  REQUIRE(f.editor->ChangeStatus(draft.product_id, LifecycleAction::kArchive, 0).ok());
+
+  AdminProduct admin = f.editor->Get(draft.product_id).value();
+  CHECK(admin.product.status == ProductStatus::kArchived);
+  REQUIRE(admin.history.size() == 3);
+  CHECK(admin.history[1].from == ProductStatus::kPublished);
+  CHECK(admin.history[1].to == ProductStatus::kUnpublished);
+  CHECK(admin.history[2].version == 4);
+  CHECK(OutboxTypes(f, draft.product_id) == std::vector<std::string>{"zhongtai.product.v1.ProductPublished",
+                                                                     "zhongtai.product.v1.ProductUnpublished",
+                                                                     "zhongtai.product.v1.ProductArchived"});
+}
+
+TEST_CASE("publishing a listing with a seeded forbidden word is refused and leaves the draft", "[pg][catalogue]") {
+  PgFixture f;
+  NewProduct request = Phone(f.category_id, "M2");
+  request.description = "本店销量第一，品质１００％保证";
+  Product draft = f.catalog->CreateProduct(request).value();
+  absl::Status refused = f.editor->ChangeStatus(draft.product_id, LifecycleAction::kPublish, 0).status();
+  CHECK(ReasonOf(refused) == "LISTING_NOT_COMPLIANT");
+  CHECK(DetailsOf(refused).find(R"("word":"第一")") != std::string::npos);
+  CHECK(DetailsOf(refused).find(R"("matched":"１００％")") != std::string::npos);
+  CHECK(f.editor->Get(draft.product_id)->product.status == ProductStatus::kDraft);
+  CHECK(OutboxTypes(f, draft.product_id).empty());
+}
+
+TEST_CASE("edits in PostgreSQL: stale versions refused, SKUs added and retired, prices changed with events",
+          "[pg][catalogue][edit]") {
+  PgFixture f;
+  Product draft = f.catalog->CreateProduct(Phone(f.category_id, "M3")).value();
+  ProductEdit edit;
+  edit.product_id = draft.product_id;
+  edit.expected_version = 1;
+  edit.subtitle = "新品";
+  edit.sales_attributes = std::vector<SalesAttribute>{{"颜色", {"黑", "白", "金"}}, {"容量", {"256G"}}};
+  edit.add_skus = {{"M3-gold", "", {{"颜色", "金"}, {"容量", "256G"}}, {"CNY", 699900}, 0, ""}};
+  edit.retire_sku_ids = {draft.skus[1].sku_id};
+  edit.price_changes = {{draft.skus[0].sku_id, {"CNY", 549900}}};
+  Product saved = f.editor->Update(edit).value();
+  CHECK(saved.version == 2);
+  CHECK(saved.subtitle == "新品");
+  REQUIRE(saved.skus.size() == 3);
+  CHECK(saved.skus[0].price.amount_minor == 549900);
+  CHECK(saved.skus[1].retired);
+  CHECK(saved.skus[2].sku_code == "M3-gold");
+  CHECK(saved.skus[2].spec == "256G / 金");
+  CHECK(saved.sales_attributes[0].values.size() == 3);
+  CHECK(f.Levels(saved.skus[2].sku_id).size() == 1);
+  CHECK(OutboxTypes(f, draft.product_id) ==
+        std::vector<std::string>{"zhongtai.product.v1.ProductUpdated", "zhongtai.product.v1.PriceChanged"});
+
+  absl::Status stale = f.editor->Update(edit).status();
+  CHECK(stale.code() == absl::StatusCode::kAborted);
+  CHECK(ReasonOf(stale) == "VERSION_CONFLICT");
+  CHECK(f.editor->Get(draft.product_id)->product.version == 2);
+}
+
+TEST_CASE("concurrent edits of one product in PostgreSQL never lose a write", "[pg][catalogue][edit][concurrency]") {
+  PgFixture f;
+  Product draft = f.catalog->CreateProduct(Phone(f.category_id, "M4")).value();
+  constexpr int kThreads = 6;
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int attempt = 0; attempt < 100; ++attempt) {
+        absl::StatusOr<AdminProduct> current = f.editor->Get(draft.product_id);
+        if (!current.ok()) continue;
+        ProductEdit edit;
+        edit.product_id = draft.product_id;
+        edit.expected_version = current->product.version;
+        std::vector<std::string> images = current->product.images;
+        images.push_back("https://img.example.com/t" + std::to_string(t) + ".jpg");
+        edit.images = images;
+        absl::Status status = f.editor->Update(edit).status();
+        if (status.ok()) return;
+        if (ReasonOf(status) == "VERSION_CONFLICT") ++conflicts;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  AdminProduct final_state = f.editor->Get(draft.product_id).value();
+  CHECK(final_state.product.images.size() == 1 + kThreads);
+  CHECK(final_state.product.version == 1 + kThreads);
+  CHECK(OutboxTypes(f, draft.product_id).size() == static_cast<size_t>(kThreads));
+  UNSCOPED_INFO("conflicts retried: " << conflicts.load());
+}
+
+TEST_CASE("categories move and rename in PostgreSQL, never into their own subtree", "[pg][catalogue][category]") {
+  PgFixture f;
+  CategoryTree tree(*f.store);
+  std::string root = f.catalog->CreateCategory("Electronics", "", "").value().category_id;
+  std::string child = f.catalog->CreateCategory("Smartphones", f.category_id, "").value().category_id;
+  Category moved = tree.Update(f.category_id, std::string("Mobile"), root).value();
+  CHECK(moved.parent_id == root);
+  CHECK(moved.name == "Mobile");
+  CHECK(ReasonOf(tree.Update(root, std::nullopt, child).status()) == "CATEGORY_CYCLE");
+  CHECK(ReasonOf(tree.Update(child, std::string("mobile"), root).status()) == "CATEGORY_EXISTS");
+  // Products in the moved subtree follow it: listing the new root finds the child's products.
+  Product in_child = f.AddProduct("Pixel", {{"PX1", 1}}, child);
+  auto listed = f.catalog->ListProducts(10, "", root, "");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->products.size() == 1);
+  CHECK(listed->products[0].product_id == in_child.product_id);
+}
+
+TEST_CASE("brands in PostgreSQL: unique names, replays, partial updates", "[pg][catalogue][brand]") {
+  PgFixture f;
+  Brands brands(*f.store, f.clock, f.ids);
+  Brand mi = brands.Create("Xiaomi", "", "", "r1").value();
+  CHECK(brands.Create("Xiaomi", "", "", "r1").value().brand_id == mi.brand_id);
+  CHECK(ReasonOf(brands.Create("XIAOMI", "", "", "").status()) == "BRAND_EXISTS");
+  Brand other = brands.Create("Oppo", "", "", "").value();
+  BrandChange rename;
+  rename.name = "xiaomi";
+  CHECK(ReasonOf(brands.Update(other.brand_id, rename).status()) == "BRAND_EXISTS");
+  BrandChange logo;
+  logo.logo_url = "https://img.example.com/mi.png";
+  Brand updated = brands.Update(mi.brand_id, logo).value();
+  CHECK(updated.name == "Xiaomi");
+  CHECK(updated.logo_url == "https://img.example.com/mi.png");
+  CHECK(brands.List(0, "")->brands.size() == 2);
+
+  NewProduct request = Phone(f.category_id, "M5");
+  request.brand_id = mi.brand_id;
+  CHECK(f.catalog->CreateProduct(request).value().brand_id == mi.brand_id);
+  request.brand_id = "brd_nope";
+  request.sku_code_prefix = "M6";
+  CHECK(ReasonOf(f.catalog->CreateProduct(request).status()) == "BRAND_NOT_FOUND");
+}
+
+TEST_CASE("price rules in PostgreSQL: open and closed windows survive the round trip, BatchGetSkus quotes them",
+          "[pg][catalogue][pricing]") {
+  PgFixture f;
+  Product product = f.AddProduct("Longjing", {{"LJ-PG", 5}});
+  std::string sku = product.skus[0].sku_id;
+  absl::Time saturday = absl::FromUnixSeconds(1772841600);  // 2026-03-07 00:00 UTC
+  f.clock.Set(saturday + absl::Hours(3));
+  Pricing pricing(*f.store, f.clock);
+  PriceRule member{"diamond", MemberTier::kDiamond, 1500, absl::InfinitePast(), absl::InfiniteFuture(), "CNY"};
+  PriceRule weekend{"weekend", std::nullopt, 1800, saturday, saturday + absl::Hours(48), "CNY"};
+  REQUIRE(pricing.ReplaceRules(sku, {member, weekend}).ok());
+  CHECK(OutboxTypes(f, product.product_id) == std::vector<std::string>{"zhongtai.product.v1.SkuPriceRulesChanged"});
+  auto stored = f.store->GetPriceRules({sku, "sku_none"}).value();
+  REQUIRE(stored.size() == 1);
+  REQUIRE(stored[sku].size() == 2);
+  CHECK(stored[sku][0].tier == MemberTier::kDiamond);
+  CHECK_FALSE(stored[sku][0].has_window());
+  CHECK(stored[sku][1].valid_from == saturday);
+  CHECK(stored[sku][1].valid_to == saturday + absl::Hours(48));
+  CHECK_FALSE(stored[sku][1].tier.has_value());
+
+  std::vector<Sku> skus = f.inventory->BatchGetSkus({sku}).value();
+  REQUIRE(pricing.Quote(skus, MemberTier::kNormal, std::nullopt).ok());
+  CHECK(skus[0].price.amount_minor == 1800);
+  CHECK(skus[0].price_rule == "scheduled:weekend");
+  skus = f.inventory->BatchGetSkus({sku}).value();
+  REQUIRE(pricing.Quote(skus, MemberTier::kDiamond, saturday + absl::Hours(49)).ok());
+  CHECK(skus[0].price.amount_minor == 1500);
+  CHECK(skus[0].price_rule == "member:diamond");
+
+  weekend.currency = "USD";
+  CHECK(ReasonOf(pricing.ReplaceRules(sku, {weekend}).status()) == "CURRENCY_MISMATCH");
+  REQUIRE(pricing.ReplaceRules(sku, {}).ok());
+  CHECK(f.store->GetPriceRules({sku})->empty());
+}
+
+}  // namespace
+}  // namespace zhongtai::product
