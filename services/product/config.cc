@@ -29,6 +29,8 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   config.reservation_default_ttl =
       env.Duration("RESERVATION_DEFAULT_TTL", config.reservation_default_ttl, absl::Seconds(1), absl::Hours(7 * 24));
   config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
+  config.stock_alert_interval =
+      env.Duration("STOCK_ALERT_INTERVAL", config.stock_alert_interval, absl::Seconds(1), absl::Hours(24));
   absl::Status status = env.Finish();
   if (!status.ok()) errors.insert(errors.begin(), std::string(status.message()));
   if (!errors.empty()) {

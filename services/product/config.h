@@ -21,6 +21,8 @@ struct ProductConfig {
   absl::Duration product_cache_ttl = absl::Seconds(1);
   absl::Duration reservation_default_ttl = absl::Minutes(15);
   absl::Duration drain_timeout = absl::Seconds(10);
+  // How often the stock rows below their safety stock are counted (zt_product_stock_below_safety).
+  absl::Duration stock_alert_interval = absl::Seconds(60);
 };
 
 // From ZT_PRODUCT_* environment variables; INVALID_ARGUMENT naming every bad variable.

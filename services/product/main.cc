@@ -1,4 +1,6 @@
 // Composition root of the product service: config, pool, store, domain, API, sweeper; then run.
+#include <atomic>
+
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/pg/migrate.h"
@@ -12,6 +14,7 @@
 #include "services/product/config.h"
 #include "services/product/domain/ids.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_stock_store.h"
 
 namespace zhongtai::product {
 namespace {
@@ -51,7 +54,24 @@ int Main(const server::CommandLine& command_line) {
   ProductCache cache(clock, config->product_cache_ttl);
   Catalog catalog(store, clock, ids, &cache);
   Inventory inventory(store, clock, observer, inventory_options, &cache);
-  ProductApi api(catalog, inventory, runner.workers());
+  // Warehouses and stock: admin stock operations, and how many stock rows are below their safety stock,
+  // counted every ZT_PRODUCT_STOCK_ALERT_INTERVAL for zt_product_stock_below_safety.
+  PgStockStore stock_store(db);
+  StockCenter stock(stock_store, clock, &cache);
+  std::atomic<int64_t> below_safety{0};
+  runner.gauges().Add("zt_product_stock_below_safety",
+                      "Stock rows (SKU x warehouse) whose available stock is below their safety stock.", {},
+                      [&below_safety] { return static_cast<double>(below_safety.load()); });
+  server::PeriodicTask stock_alerts(config->stock_alert_interval, [&stock, &below_safety] {
+    absl::StatusOr<int64_t> below = stock.CountBelowSafety();
+    if (below.ok()) {
+      below_safety = *below;
+    } else {
+      log::Warn("stock alert count failed", {{"error", below.status().ToString()}});
+    }
+  });
+  // End of warehouses and stock
+  ProductApi api(catalog, inventory, stock, runner.workers());
   runner.AddService(&api);
 
   server::PeriodicTask sweeper(config->reservation_sweep_interval, [&inventory] {
@@ -64,6 +84,7 @@ int Main(const server::CommandLine& command_line) {
   });
   runner.OnShutdown([&] {
     sweeper.Stop();
+    stock_alerts.Stop();
     db.Close();
   });
   return runner.Run();

@@ -5,6 +5,7 @@
 #include "common/server/worker_pool.h"
 #include "services/product/domain/catalog.h"
 #include "services/product/domain/inventory.h"
+#include "services/product/domain/stock_center.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::product {
@@ -14,8 +15,8 @@ inline constexpr int kMaxReservationTtlSeconds = 7 * 24 * 3600;
 
 class ProductApi : public v1::ProductService::CallbackService {
  public:
-  ProductApi(Catalog& catalog, Inventory& inventory, server::WorkerPool& workers)
-      : catalog_(catalog), inventory_(inventory), workers_(workers) {}
+  ProductApi(Catalog& catalog, Inventory& inventory, StockCenter& stock, server::WorkerPool& workers)
+      : catalog_(catalog), inventory_(inventory), stock_(stock), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
                                            const v1::CreateCategoryRequest* request,
@@ -42,9 +43,36 @@ class ProductApi : public v1::ProductService::CallbackService {
                                                const v1::ReleaseReservationRequest* request,
                                                v1::ReleaseReservationResponse* response) override;
 
+  // Warehouses and stock (api/inventory_api.cc)
+  grpc::ServerUnaryReactor* CreateWarehouse(grpc::CallbackServerContext* context,
+                                            const v1::CreateWarehouseRequest* request,
+                                            v1::CreateWarehouseResponse* response) override;
+  grpc::ServerUnaryReactor* ListWarehouses(grpc::CallbackServerContext* context,
+                                           const v1::ListWarehousesRequest* request,
+                                           v1::ListWarehousesResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateWarehouse(grpc::CallbackServerContext* context,
+                                            const v1::UpdateWarehouseRequest* request,
+                                            v1::UpdateWarehouseResponse* response) override;
+  grpc::ServerUnaryReactor* CreateStockMovement(grpc::CallbackServerContext* context,
+                                                const v1::CreateStockMovementRequest* request,
+                                                v1::CreateStockMovementResponse* response) override;
+  grpc::ServerUnaryReactor* TransferStock(grpc::CallbackServerContext* context, const v1::TransferStockRequest* request,
+                                          v1::TransferStockResponse* response) override;
+  grpc::ServerUnaryReactor* ListStockLedger(grpc::CallbackServerContext* context,
+                                            const v1::ListStockLedgerRequest* request,
+                                            v1::ListStockLedgerResponse* response) override;
+  grpc::ServerUnaryReactor* SetSafetyStock(grpc::CallbackServerContext* context,
+                                           const v1::SetSafetyStockRequest* request,
+                                           v1::SetSafetyStockResponse* response) override;
+  grpc::ServerUnaryReactor* ListStockAlerts(grpc::CallbackServerContext* context,
+                                            const v1::ListStockAlertsRequest* request,
+                                            v1::ListStockAlertsResponse* response) override;
+  // End of warehouses and stock
+
  private:
   Catalog& catalog_;
   Inventory& inventory_;
+  StockCenter& stock_;
   server::WorkerPool& workers_;
 };
 
@@ -59,5 +87,13 @@ absl::Status Validate(const v1::ReserveStockRequest& request);
 void ToProto(const Sku& sku, v1::Sku* out);
 void ToProto(const Product& product, v1::Product* out);
 void ToProto(const Reservation& reservation, v1::Reservation* out);
+
+// Warehouses and stock (api/inventory_api.cc)
+void ToProto(const Warehouse& warehouse, v1::Warehouse* out);
+void ToProto(const StockLevel& level, v1::StockLevel* out);
+ShippingRegion FromProto(const v1::ShippingRegion& region);
+void ToProto(const ShippingRegion& region, v1::ShippingRegion* out);
+// The reservation's allocations and region onto its message (called by ToProto(Reservation)).
+void AddStockFields(const Reservation& reservation, v1::Reservation* out);
 
 }  // namespace zhongtai::product

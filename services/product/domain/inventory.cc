@@ -48,7 +48,7 @@ absl::StatusOr<StockLevel> Inventory::AdjustStock(StockAdjustment adjustment) {
 }
 
 absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
-                                               absl::Duration ttl) {
+                                               absl::Duration ttl, const ShippingRegion& region) {
   if (ttl <= absl::ZeroDuration()) ttl = options_.default_ttl;
   if (ttl > options_.max_ttl) ttl = options_.max_ttl;
   Reservation draft;
@@ -57,6 +57,7 @@ absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, cons
   draft.status = ReservationStatus::kHeld;
   draft.created_at = clock_.Now();
   draft.expires_at = draft.created_at + ttl;
+  draft.region = region;
   absl::StatusOr<ReserveOutcome> outcome = store_.Reserve(draft);
   if (!outcome.ok()) {
     if (ReasonOf(outcome.status()) == "INSUFFICIENT_STOCK") observer_.ReservationResult("insufficient");
@@ -65,9 +66,9 @@ absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, cons
   if (outcome->created) {
     observer_.ReservationResult("reserved");
     StockChanged(outcome->reservation.lines);
-  } else if (outcome->reservation.lines != draft.lines) {
+  } else if (outcome->reservation.lines != draft.lines || !(outcome->reservation.region == draft.region)) {
     return FailedPrecondition("RESERVATION_MISMATCH",
-                              absl::StrCat("order ", order_id, " already reserved different lines"));
+                              absl::StrCat("order ", order_id, " already reserved different lines or region"));
   }
   return std::move(outcome->reservation);
 }

@@ -30,12 +30,13 @@ class Inventory {
   // Empty warehouse: the default one. FAILED_PRECONDITION STOCK_BELOW_RESERVED.
   absl::StatusOr<StockLevel> AdjustStock(StockAdjustment adjustment);
 
-  // Holds all lines or none, for ttl (zero: the default; capped at max_ttl). A repeat with the same
-  // order id and lines returns the existing reservation, whatever its state; different lines fail
-  // with FAILED_PRECONDITION RESERVATION_MISMATCH. FAILED_PRECONDITION INSUFFICIENT_STOCK,
-  // NOT_FOUND SKU_NOT_FOUND.
+  // Holds all lines or none, for ttl (zero: the default; capped at max_ttl), from the warehouses that
+  // serve `region` (every active one when it is empty) as SourceLine() of sourcing.h splits them. A repeat
+  // with the same order id, lines and region returns the existing reservation, whatever its state;
+  // different ones fail with FAILED_PRECONDITION RESERVATION_MISMATCH. FAILED_PRECONDITION
+  // INSUFFICIENT_STOCK, NOT_FOUND SKU_NOT_FOUND.
   absl::StatusOr<Reservation> Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
-                                      absl::Duration ttl);
+                                      absl::Duration ttl, const ShippingRegion& region = {});
   // HELD -> CONFIRMED: the stock is sold. Idempotent. A released or expired reservation (also one
   // held past its expiry) fails with FAILED_PRECONDITION RESERVATION_EXPIRED.
   absl::StatusOr<Reservation> Confirm(const std::string& order_id);

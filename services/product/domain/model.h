@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "services/product/domain/warehouses.h"
 
 namespace zhongtai::product {
 
@@ -93,19 +94,26 @@ struct ReservationLine {
   bool operator==(const ReservationLine& o) const { return sku_id == o.sku_id && quantity == o.quantity; }
 };
 
+// Where a reserved quantity of one SKU sits.
+struct Allocation {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t quantity = 0;
+  bool operator==(const Allocation& o) const {
+    return sku_id == o.sku_id && warehouse_id == o.warehouse_id && quantity == o.quantity;
+  }
+};
+
 struct Reservation {
   std::string order_id;
   std::vector<ReservationLine> lines;  // one per SKU, sorted by sku id
   ReservationStatus status = ReservationStatus::kHeld;
   absl::Time created_at;
   absl::Time expires_at;
-};
-
-// Where a reserved quantity of one SKU sits.
-struct Allocation {
-  std::string sku_id;
-  std::string warehouse_id;
-  int64_t quantity = 0;
+  // Warehouses and stock: where the order ships (sourcing) and where each line is held, sorted by
+  // (sku id, warehouse id); filled by the store.
+  ShippingRegion region;
+  std::vector<Allocation> allocations;
 };
 
 struct ProductQuery {

@@ -213,6 +213,8 @@ TEST_CASE("stock adjustments never drop on hand below reserved and replay by req
   CHECK(replay->on_hand == 8);
   CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 8);
 
+  CHECK(ReasonOf(f.inventory.AdjustStock({"r3", skus[0], "north", 5, "goods in"}).status()) == "WAREHOUSE_NOT_FOUND");
+  f.store.PutWarehouse({"north", "North", WarehouseType::kCentral});
   auto elsewhere = f.inventory.AdjustStock({"r3", skus[0], "north", 5, "goods in"});
   REQUIRE(elsewhere.ok());
   CHECK(elsewhere->warehouse_id == "north");
@@ -221,22 +223,6 @@ TEST_CASE("stock adjustments never drop on hand below reserved and replay by req
   std::vector<std::string> kinds;
   for (const auto& row : f.store.Ledger()) kinds.push_back(row.kind);
   CHECK(kinds == std::vector<std::string>{"adjust", "reserve", "adjust", "adjust"});
-}
-
-TEST_CASE("stock is allocated from one warehouse when it can, else split", "[rules]") {
-  std::vector<StockLevel> levels = {{"s", "a", 5, 1}, {"s", "b", 10, 2}, {"s", "c", 3, 0}};
-  auto one = AllocateStock("s", 8, levels);
-  REQUIRE(one.ok());
-  REQUIRE(one->size() == 1);
-  CHECK((*one)[0].warehouse_id == "b");
-  auto split = AllocateStock("s", 14, levels);
-  REQUIRE(split.ok());
-  int64_t total = 0;
-  for (const auto& a : *split) total += a.quantity;
-  CHECK(total == 14);
-  CHECK(split->size() == 3);
-  auto too_much = AllocateStock("s", 16, levels);
-  CHECK(ReasonOf(too_much.status()) == "INSUFFICIENT_STOCK");
 }
 
 TEST_CASE("products page newest first, each exactly once, with filters", "[catalog]") {

@@ -1,12 +1,14 @@
 #include "services/product/tests/in_memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
+#include "services/product/domain/sourcing.h"
 
 namespace zhongtai::product {
 
@@ -126,6 +128,7 @@ absl::StatusOr<StockLevel> InMemoryProductStore::AdjustStock(const StockAdjustme
     if (it != adjust_requests_.end()) return it->second;
   }
   if (!sku_product_.count(adjustment.sku_id)) return NotFound("SKU_NOT_FOUND", "sku does not exist");
+  if (!warehouses_.count(adjustment.warehouse_id)) return NotFound("WAREHOUSE_NOT_FOUND", "warehouse does not exist");
   auto key = std::make_pair(adjustment.sku_id, adjustment.warehouse_id);
   auto it = stock_.find(key);
   StockLevel level = it == stock_.end() ? StockLevel{adjustment.sku_id, adjustment.warehouse_id, 0, 0} : it->second;
@@ -139,10 +142,18 @@ absl::StatusOr<StockLevel> InMemoryProductStore::AdjustStock(const StockAdjustme
   return level;
 }
 
+void InMemoryProductStore::PutWarehouse(const Warehouse& warehouse) {
+  std::lock_guard<std::mutex> lock(mu_);
+  warehouses_[warehouse.warehouse_id] = warehouse;
+}
+
 absl::StatusOr<ReserveOutcome> InMemoryProductStore::Reserve(const Reservation& draft) {
   std::lock_guard<std::mutex> lock(mu_);
   auto existing = reservations_.find(draft.order_id);
   if (existing != reservations_.end()) return ReserveOutcome{existing->second.reservation, false};
+  std::vector<Warehouse> all;
+  for (const auto& [id, warehouse] : warehouses_) all.push_back(warehouse);
+  const std::vector<Warehouse> eligible = SourcingOrder(all, draft.region);
   std::vector<Allocation> allocations;
   for (const auto& line : draft.lines) {
     if (!sku_product_.count(line.sku_id)) {
@@ -152,15 +163,20 @@ absl::StatusOr<ReserveOutcome> InMemoryProductStore::Reserve(const Reservation& 
     for (const auto& [key, level] : stock_) {
       if (key.first == line.sku_id) levels.push_back(level);
     }
-    ASSIGN_OR_RETURN(std::vector<Allocation> part, AllocateStock(line.sku_id, line.quantity, levels));
+    ASSIGN_OR_RETURN(std::vector<Allocation> part, SourceLine(line.sku_id, line.quantity, levels, eligible));
     allocations.insert(allocations.end(), part.begin(), part.end());
   }
+  std::sort(allocations.begin(), allocations.end(), [](const Allocation& a, const Allocation& b) {
+    return std::tie(a.sku_id, a.warehouse_id) < std::tie(b.sku_id, b.warehouse_id);
+  });
   for (const auto& a : allocations) {
     stock_[{a.sku_id, a.warehouse_id}].reserved += a.quantity;
     ledger_.push_back({a.sku_id, a.warehouse_id, "reserve", draft.order_id, 0, a.quantity});
   }
-  reservations_[draft.order_id] = {draft, allocations};
-  return ReserveOutcome{draft, true};
+  Reservation held = draft;
+  held.allocations = allocations;
+  reservations_[draft.order_id] = {held, allocations};
+  return ReserveOutcome{held, true};
 }
 
 absl::StatusOr<TransitionOutcome> InMemoryProductStore::Transition(const std::string& order_id,

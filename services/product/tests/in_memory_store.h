@@ -27,6 +27,9 @@ class InMemoryProductStore : public ProductStore {
                                                absl::Time now) override;
   absl::StatusOr<int> ExpireDue(absl::Time now, int limit) override;
 
+  // Warehouses sourcing may take stock from; "default" (central, nationwide) exists from the start.
+  void PutWarehouse(const Warehouse& warehouse);
+
   // For assertions.
   StockLevel Level(const std::string& sku_id, const std::string& warehouse_id);
   int64_t Available(const std::string& sku_id);
@@ -55,6 +58,8 @@ class InMemoryProductStore : public ProductStore {
   std::map<std::string, StockLevel> adjust_requests_;
   std::map<std::string, StoredReservation> reservations_;
   std::vector<LedgerRow> ledger_;
+  std::map<std::string, Warehouse> warehouses_ = {
+      {kDefaultWarehouse, {kDefaultWarehouse, "Default", WarehouseType::kCentral}}};
 };
 
 // A clock tests move by hand.

@@ -13,7 +13,9 @@
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
+#include "services/product/domain/stock_center.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_stock_store.h"
 
 namespace zhongtai::product {
 
@@ -26,6 +28,8 @@ struct PgFixture {
   CountingObserver observer;
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<Inventory> inventory;
+  std::unique_ptr<PgStockStore> stock_store;
+  std::unique_ptr<StockCenter> stock;
   std::string category_id;
 
   PgFixture() {
@@ -41,6 +45,8 @@ struct PgFixture {
     store = std::make_unique<PgProductStore>(*pool);
     catalog = std::make_unique<Catalog>(*store, clock, ids);
     inventory = std::make_unique<Inventory>(*store, clock, observer);
+    stock_store = std::make_unique<PgStockStore>(*pool);
+    stock = std::make_unique<StockCenter>(*stock_store, clock);
     auto category = catalog->CreateCategory("Phones", "", "");
     REQUIRE(category.ok());
     category_id = category->category_id;
@@ -63,6 +69,27 @@ struct PgFixture {
     REQUIRE(product.ok());
     clock.Advance(absl::Milliseconds(1));
     return *product;
+  }
+
+  // A warehouse sourcing may use (central and nationwide unless told otherwise).
+  Warehouse AddWarehouse(const std::string& id, WarehouseType type = WarehouseType::kCentral,
+                         std::vector<std::string> regions = {}, int32_t priority = 100, bool active = true) {
+    Warehouse w;
+    w.warehouse_id = id;
+    w.name = id;
+    w.type = type;
+    w.regions = std::move(regions);
+    w.priority = priority;
+    w.active = active;
+    auto created = stock->CreateWarehouse(w);
+    REQUIRE(created.ok());
+    return *created;
+  }
+
+  std::vector<Warehouse> Warehouses() {
+    auto page = stock->ListWarehouses(1000, "");
+    REQUIRE(page.ok());
+    return page->warehouses;
   }
 
   // (on_hand, reserved) summed over warehouses, read from the table itself.

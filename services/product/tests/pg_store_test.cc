@@ -30,6 +30,8 @@ TEST_CASE("stock adjustments: idempotent, never below reserved, per warehouse", 
   REQUIRE(down.ok());
   CHECK(down->on_hand == 8);
   CHECK(down->reserved == 8);
+  CHECK(ReasonOf(f.inventory->AdjustStock({"adj-3", sku, "north", 5, "goods in"}).status()) == "WAREHOUSE_NOT_FOUND");
+  f.AddWarehouse("north");
   std::vector<std::thread> threads;
   std::atomic<int> same{0};
   for (int i = 0; i < 10; ++i) {
@@ -121,6 +123,8 @@ TEST_CASE("create product replays by request id and rejects a taken SKU code", "
   request.category_id = f.category_id;
   request.request_id = "req-kite";
   request.skus.push_back({"KITE-1", "", {{"size", "L"}}, {"CNY", 100}, 7, "east"});
+  CHECK(ReasonOf(f.catalog->CreateProduct(request).status()) == "WAREHOUSE_NOT_FOUND");
+  f.AddWarehouse("east");
   auto first = f.catalog->CreateProduct(request);
   REQUIRE(first.ok());
   auto second = f.catalog->CreateProduct(request);
