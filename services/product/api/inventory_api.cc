@@ -186,8 +186,7 @@ grpc::ServerUnaryReactor* ProductApi::CreateStockMovement(grpc::CallbackServerCo
       case v1::STOCK_MOVEMENT_TYPE_INBOUND: op.kind = StockOperationKind::kInbound; break;
       case v1::STOCK_MOVEMENT_TYPE_OUTBOUND: op.kind = StockOperationKind::kOutbound; break;
       case v1::STOCK_MOVEMENT_TYPE_STOCKTAKE: op.kind = StockOperationKind::kStocktake; break;
-      default:
-        return InvalidArgument("type", "MOVEMENT_TYPE_REQUIRED", "type is INBOUND, OUTBOUND or STOCKTAKE");
+      default: return InvalidArgument("type", "MOVEMENT_TYPE_REQUIRED", "type is INBOUND, OUTBOUND or STOCKTAKE");
     }
     op.request_id = request->request_id();
     op.sku_id = request->sku_id();
@@ -277,8 +276,8 @@ grpc::ServerUnaryReactor* ProductApi::ListStockAlerts(grpc::CallbackServerContex
       return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
     }
     RETURN_IF_ERROR(ValidToken(request->page_token()));
-    ASSIGN_OR_RETURN(AlertPage page, stock_.Alerts(request->warehouse_id(), request->cover_days(),
-                                                   request->page_size(), request->page_token()));
+    ASSIGN_OR_RETURN(AlertPage page, stock_.Alerts(request->warehouse_id(), request->cover_days(), request->page_size(),
+                                                   request->page_token()));
     for (const StockAlert& alert : page.alerts) ToProto(alert, response->add_alerts());
     response->set_next_page_token(page.next_page_token);
     return absl::OkStatus();

@@ -10,9 +10,9 @@
 namespace zhongtai::product {
 
 std::vector<Warehouse> SourcingOrder(std::vector<Warehouse> warehouses, const ShippingRegion& region) {
-  warehouses.erase(std::remove_if(warehouses.begin(), warehouses.end(),
-                                  [&](const Warehouse& w) { return !Serves(w, region); }),
-                   warehouses.end());
+  warehouses.erase(
+      std::remove_if(warehouses.begin(), warehouses.end(), [&](const Warehouse& w) { return !Serves(w, region); }),
+      warehouses.end());
   std::sort(warehouses.begin(), warehouses.end(), [](const Warehouse& a, const Warehouse& b) {
     return std::make_tuple(SourcingRank(a.type), a.priority, a.warehouse_id) <
            std::make_tuple(SourcingRank(b.type), b.priority, b.warehouse_id);

@@ -103,8 +103,9 @@ absl::StatusOr<AlertPage> StockCenter::Alerts(const std::string& warehouse_id, i
   if (!page_token.empty()) {
     ASSIGN_OR_RETURN(offset, DecodeNumberToken("a", page_token));
   }
-  ASSIGN_OR_RETURN(std::vector<StockPosition> positions,
-                   store_.StockPositions(warehouse_id, cover_days > 0, clock_.Now() - absl::Hours(24 * kSalesWindowDays)));
+  ASSIGN_OR_RETURN(
+      std::vector<StockPosition> positions,
+      store_.StockPositions(warehouse_id, cover_days > 0, clock_.Now() - absl::Hours(24 * kSalesWindowDays)));
   // The alerts are ranked, not listed by a key, so a page is an offset into the ranking of this moment.
   std::vector<StockAlert> all = EvaluateAlerts(positions, cover_days);
   AlertPage page;

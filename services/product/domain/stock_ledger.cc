@@ -41,7 +41,8 @@ absl::Status ValidateOperation(const StockOperation& op) {
   if (transfer) {
     RETURN_IF_ERROR(ValidateWarehouseId(op.to_warehouse_id, "toWarehouseId"));
     if (op.to_warehouse_id == op.warehouse_id) {
-      return InvalidArgument("toWarehouseId", "TRANSFER_TO_SAME_WAREHOUSE", "a transfer moves stock between two warehouses");
+      return InvalidArgument("toWarehouseId", "TRANSFER_TO_SAME_WAREHOUSE",
+                             "a transfer moves stock between two warehouses");
     }
   }
   if (op.kind == StockOperationKind::kStocktake) {
@@ -90,9 +91,8 @@ absl::StatusOr<std::vector<StockMovement>> PlanOperation(const StockOperation& o
                                                                      op.quantity, ", available ", from.available()));
       }
       if (to.on_hand + op.quantity > kMaxStockQuantity) {
-        return FailedPrecondition("STOCK_LIMIT_EXCEEDED",
-                                  absl::StrCat("on hand of sku ", op.sku_id, " in warehouse ", op.to_warehouse_id,
-                                               " would exceed 1e9"));
+        return FailedPrecondition("STOCK_LIMIT_EXCEEDED", absl::StrCat("on hand of sku ", op.sku_id, " in warehouse ",
+                                                                       op.to_warehouse_id, " would exceed 1e9"));
       }
       return std::vector<StockMovement>{{op.sku_id, op.warehouse_id, "transfer_out", -op.quantity},
                                         {op.sku_id, op.to_warehouse_id, "transfer_in", op.quantity}};

@@ -107,17 +107,20 @@ absl::Status ValidateWarehouse(const Warehouse& warehouse, const std::string& pr
     return InvalidArgument(prefix + "name", "FIELD_REQUIRED", "name is required");
   }
   if (warehouse.name.size() > kMaxWarehouseNameLength) {
-    return InvalidArgument(prefix + "name", "FIELD_TOO_LONG", absl::StrCat("name is longer than ", kMaxWarehouseNameLength));
+    return InvalidArgument(prefix + "name", "FIELD_TOO_LONG",
+                           absl::StrCat("name is longer than ", kMaxWarehouseNameLength));
   }
   if (warehouse.regions.size() > kMaxWarehouseRegions) {
-    return InvalidArgument(prefix + "regions", "TOO_MANY_REGIONS", absl::StrCat("at most ", kMaxWarehouseRegions, " regions"));
+    return InvalidArgument(prefix + "regions", "TOO_MANY_REGIONS",
+                           absl::StrCat("at most ", kMaxWarehouseRegions, " regions"));
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < warehouse.regions.size(); ++i) {
     const std::string field = absl::StrCat(prefix, "regions[", i, "]");
     RETURN_IF_ERROR(ValidateRegionCode(warehouse.regions[i], field));
     if (!seen.insert(warehouse.regions[i]).second) {
-      return InvalidArgument(field, "DUPLICATE_REGION", absl::StrCat("region ", warehouse.regions[i], " is listed twice"));
+      return InvalidArgument(field, "DUPLICATE_REGION",
+                             absl::StrCat("region ", warehouse.regions[i], " is listed twice"));
     }
   }
   if (warehouse.regions.empty() && warehouse.type != WarehouseType::kCentral) {

@@ -92,7 +92,8 @@ absl::StatusOr<std::vector<StockLevel>> PgStockStore::ApplyOperation(const Stock
     }
     std::vector<StockLevel> levels;
     for (const auto& row : tx.exec_params(kRequestLevelsSql, op.request_id)) {
-      levels.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>(), row[3].as<int64_t>()});
+      levels.push_back(
+          {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>(), row[3].as<int64_t>()});
     }
     return levels;
   };
@@ -134,8 +135,8 @@ absl::StatusOr<std::vector<StockLevel>> PgStockStore::ApplyOperation(const Stock
       pqxx::result moved = tx.exec_params(kMoveStockSql, m.sku_id, m.warehouse_id, m.on_hand_delta, Micros(now));
       if (moved.empty()) return Internal("STOCK_ROW_MISSING", "a locked stock row vanished");
       StockLevel after{m.sku_id, m.warehouse_id, moved[0][0].as<int64_t>(), moved[0][1].as<int64_t>()};
-      tx.exec_params(kInsertLedgerSql, m.sku_id, m.warehouse_id, m.kind, m.on_hand_delta, after.on_hand,
-                     after.reserved, op.request_id, op.reason, op.reference, op.actor, Micros(now));
+      tx.exec_params(kInsertLedgerSql, m.sku_id, m.warehouse_id, m.kind, m.on_hand_delta, after.on_hand, after.reserved,
+                     op.request_id, op.reason, op.reference, op.actor, Micros(now));
       result.push_back(after);
     }
     return absl::OkStatus();

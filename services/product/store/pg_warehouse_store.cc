@@ -27,7 +27,8 @@ constexpr char kInsertWarehouseSql[] =
     "VALUES ($1, $2, $3, $4::text[], $5, $6, zt_ts($7), zt_ts($7)) ON CONFLICT (warehouse_id) DO NOTHING "
     "RETURNING warehouse_id";
 // $1 id; `FOR UPDATE` variant for a patch.
-const std::string kWarehouseByIdSql = absl::StrCat("SELECT ", kWarehouseColumns, " FROM warehouses WHERE warehouse_id = $1");
+const std::string kWarehouseByIdSql =
+    absl::StrCat("SELECT ", kWarehouseColumns, " FROM warehouses WHERE warehouse_id = $1");
 const std::string kLockWarehouseSql = kWarehouseByIdSql + " FOR UPDATE";
 // Keyset page: $1 after this id ('' from the start), $2 limit.
 const std::string kListWarehousesSql =
@@ -62,10 +63,9 @@ bool SameRecord(const Warehouse& a, const Warehouse& b) {
 absl::StatusOr<Warehouse> PgStockStore::CreateWarehouse(const Warehouse& warehouse) {
   Warehouse result = warehouse;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result inserted = tx.exec_params(kInsertWarehouseSql, warehouse.warehouse_id, warehouse.name,
-                                           std::string(WarehouseTypeName(warehouse.type)),
-                                           TextArrayLiteral(warehouse.regions), warehouse.priority, warehouse.active,
-                                           Micros(warehouse.created_at));
+    pqxx::result inserted = tx.exec_params(
+        kInsertWarehouseSql, warehouse.warehouse_id, warehouse.name, std::string(WarehouseTypeName(warehouse.type)),
+        TextArrayLiteral(warehouse.regions), warehouse.priority, warehouse.active, Micros(warehouse.created_at));
     if (!inserted.empty()) return absl::OkStatus();
     // A retried create of the same record answers with it; anything else under that code is a conflict.
     pqxx::result existing = tx.exec_params(kWarehouseByIdSql, warehouse.warehouse_id);

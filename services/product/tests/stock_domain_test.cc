@@ -104,9 +104,12 @@ TEST_CASE("a warehouse serves its provinces, their cities, and the cities it nam
 
 TEST_CASE("sourcing order: front, regional, central, then priority, then id", "[sourcing]") {
   std::vector<Warehouse> all = {
-      Make("cn-b", WarehouseType::kCentral, {}, 10),          Make("cn-a", WarehouseType::kCentral, {}, 10),
-      Make("cn-first", WarehouseType::kCentral, {}, 1),       Make("gd", WarehouseType::kRegional, {"440000"}),
-      Make("sz", WarehouseType::kFront, {"440300"}),          Make("sh", WarehouseType::kFront, {"310000"}),
+      Make("cn-b", WarehouseType::kCentral, {}, 10),
+      Make("cn-a", WarehouseType::kCentral, {}, 10),
+      Make("cn-first", WarehouseType::kCentral, {}, 1),
+      Make("gd", WarehouseType::kRegional, {"440000"}),
+      Make("sz", WarehouseType::kFront, {"440300"}),
+      Make("sh", WarehouseType::kFront, {"310000"}),
       Make("off", WarehouseType::kFront, {"440300"}, 0, false),
   };
   CHECK(Ids(SourcingOrder(all, {"440000", "440300"})) ==
