@@ -232,9 +232,9 @@ TEST_CASE("transfers back and forth under concurrent reservations keep every lev
       std::mt19937 rng(100 + t);
       for (int i = 0; !stop; ++i) {
         const bool eastward = (i + t) % 2 == 0;
-        auto r = f.stock->Apply(Op(StockOperationKind::kTransfer, sku, eastward ? "b-west" : "a-east",
-                                   std::uniform_int_distribution<int64_t>(1, 8)(rng), "",
-                                   eastward ? "a-east" : "b-west"));
+        auto r =
+            f.stock->Apply(Op(StockOperationKind::kTransfer, sku, eastward ? "b-west" : "a-east",
+                              std::uniform_int_distribution<int64_t>(1, 8)(rng), "", eastward ? "a-east" : "b-west"));
         if (r.ok()) {
           ++transfers;
         } else if (ReasonOf(r.status()) != "INSUFFICIENT_STOCK") {
