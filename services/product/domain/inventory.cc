@@ -40,13 +40,6 @@ absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::
   return out;
 }
 
-absl::StatusOr<StockLevel> Inventory::AdjustStock(StockAdjustment adjustment) {
-  if (adjustment.warehouse_id.empty()) adjustment.warehouse_id = kDefaultWarehouse;
-  absl::StatusOr<StockLevel> level = store_.AdjustStock(adjustment, clock_.Now());
-  if (level.ok() && cache_ != nullptr) cache_->InvalidateSkus({adjustment.sku_id});
-  return level;
-}
-
 absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
                                                absl::Duration ttl, const ShippingRegion& region) {
   if (ttl <= absl::ZeroDuration()) ttl = options_.default_ttl;

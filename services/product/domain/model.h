@@ -77,14 +77,6 @@ struct StockLevel {
   int64_t available() const { return on_hand - reserved; }
 };
 
-struct StockAdjustment {
-  std::string request_id;  // empty: not idempotent
-  std::string sku_id;
-  std::string warehouse_id;
-  int64_t delta = 0;
-  std::string reason;
-};
-
 enum class ReservationStatus { kHeld, kConfirmed, kReleased, kExpired };
 const char* ReservationStatusName(ReservationStatus status);
 

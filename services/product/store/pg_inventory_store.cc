@@ -1,6 +1,6 @@
-// PgProductStore, the stock half: adjustments, reservations (reserve, confirm, release) and the expiry
-// sweep. Every statement that moves stock locks the stock rows in (sku id, warehouse id) byte order.
-// The catalogue half is in pg_catalog_store.cc.
+// PgProductStore, the stock half: reservations (reserve, confirm, release) and the expiry sweep. Every
+// statement that moves stock locks the stock rows in (sku id, warehouse id) byte order. The catalogue half is
+// in pg_catalog_store.cc; admin stock movements are PgStockStore's (pg_stock_store.h).
 #include <optional>
 #include <utility>
 
@@ -18,7 +18,6 @@ using pg::BigintArrayLiteral;
 using pg::TextArrayLiteral;
 using pg_store::ExecPrepared;
 using pg_store::FromMicros;
-using pg_store::IsUniqueViolation;
 using pg_store::Micros;
 
 std::string StatusText(ReservationStatus status) { return ReservationStatusName(status); }
@@ -29,31 +28,6 @@ ReservationStatus ParseStatus(const std::string& text) {
   if (text == "EXPIRED") return ReservationStatus::kExpired;
   return ReservationStatus::kHeld;
 }
-
-// Stock adjustments (AdjustStock), idempotent by request id: the ledger row of an earlier call with the
-// same request id. $1 request id.
-constexpr char kAdjustmentByRequestSql[] =
-    "SELECT sku_id, warehouse_id, on_hand_delta, on_hand_after, reserved_after FROM stock_ledger "
-    "WHERE kind = 'adjust' AND request_id = $1";
-// $1 SKU id.
-constexpr char kSkuExistsSql[] = "SELECT 1 FROM skus WHERE sku_id = $1";
-// $1 warehouse id.
-constexpr char kWarehouseExistsSql[] = "SELECT 1 FROM warehouses WHERE warehouse_id = $1";
-// The stock row of a warehouse the SKU has none in yet: $1 SKU id, $2 warehouse id, $3 now (Unix micros).
-constexpr char kEnsureStockRowSql[] =
-    "INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_at) VALUES ($1, $2, 0, 0, zt_ts($3)) "
-    "ON CONFLICT (sku_id, warehouse_id) DO NOTHING";
-// Applies the delta unless on hand would drop below reserved (then no row comes back): $1 SKU id,
-// $2 warehouse id, $3 delta, $4 now (Unix micros).
-constexpr char kAdjustStockSql[] =
-    "UPDATE stock SET on_hand = on_hand + $3, updated_at = zt_ts($4) "
-    "WHERE sku_id = $1 AND warehouse_id = $2 AND on_hand + $3 >= reserved RETURNING on_hand, reserved";
-// $1 SKU id, $2 warehouse id, $3 delta, $4/$5 on hand/reserved after, $6 request id ('' for none), $7 reason,
-// $8 now (Unix micros).
-constexpr char kInsertAdjustLedgerSql[] =
-    "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
-    "reserved_after, request_id, reason, created_at) "
-    "VALUES ($1, $2, 'adjust', $3, 0, $4, $5, NULLIF($6, ''), $7, zt_ts($8))";
 
 // The reservation with its allocations (its lines are their sums per SKU), in one statement; `lock` takes
 // the reservation row FOR UPDATE (the allocations are not locked: they never change).
@@ -289,58 +263,6 @@ SELECT (SELECT count(*) FROM expired), (SELECT count(*) FROM totals), (SELECT co
 )sql";
 
 }  // namespace
-
-absl::StatusOr<StockLevel> PgProductStore::AdjustStock(const StockAdjustment& adjustment, absl::Time now) {
-  auto find_by_request = [&](pqxx::work& tx) -> absl::StatusOr<std::optional<StockLevel>> {
-    if (adjustment.request_id.empty()) return std::nullopt;
-    pqxx::result rows = tx.exec_params(kAdjustmentByRequestSql, adjustment.request_id);
-    if (rows.empty()) return std::nullopt;
-    StockLevel level{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][3].as<int64_t>(),
-                     rows[0][4].as<int64_t>()};
-    if (level.sku_id != adjustment.sku_id || level.warehouse_id != adjustment.warehouse_id ||
-        rows[0][2].as<int64_t>() != adjustment.delta) {
-      return FailedPrecondition("REQUEST_ID_REUSED", "request id was used for a different adjustment");
-    }
-    return level;
-  };
-  StockLevel result;
-  absl::Status status = pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<StockLevel> existing, find_by_request(tx));
-    if (existing) {
-      result = *existing;
-      return absl::OkStatus();
-    }
-    if (tx.exec_params(kSkuExistsSql, adjustment.sku_id).empty()) {
-      return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", adjustment.sku_id, " does not exist"));
-    }
-    if (tx.exec_params(kWarehouseExistsSql, adjustment.warehouse_id).empty()) {
-      return NotFound("WAREHOUSE_NOT_FOUND", absl::StrCat("warehouse ", adjustment.warehouse_id, " does not exist"));
-    }
-    tx.exec_params(kEnsureStockRowSql, adjustment.sku_id, adjustment.warehouse_id, Micros(now));
-    pqxx::result rows =
-        tx.exec_params(kAdjustStockSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta, Micros(now));
-    if (rows.empty()) {
-      return FailedPrecondition("STOCK_BELOW_RESERVED",
-                                absl::StrCat("on hand of sku ", adjustment.sku_id, " in warehouse ",
-                                             adjustment.warehouse_id, " would drop below what is reserved"));
-    }
-    result = {adjustment.sku_id, adjustment.warehouse_id, rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
-    tx.exec_params(kInsertAdjustLedgerSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta, result.on_hand,
-                   result.reserved, adjustment.request_id, adjustment.reason, Micros(now));
-    return absl::OkStatus();
-  });
-  if (IsUniqueViolation(status)) {
-    // The same request id committed concurrently: answer with its result.
-    std::optional<StockLevel> existing;
-    RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(existing, find_by_request(tx));
-      return absl::OkStatus();
-    }));
-    if (existing) return *existing;
-  }
-  RETURN_IF_ERROR(status);
-  return result;
-}
 
 absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft) {
   std::vector<ReservationLine> lines = NormalizeLines(draft.lines);

@@ -10,7 +10,6 @@
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"
 #include "services/product/domain/ids.h"
-#include "services/product/tests/in_memory_stock_store.h"
 #include "services/product/tests/in_memory_store.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 
@@ -59,8 +58,7 @@ TEST_CASE("product service over gRPC", "[api]") {
   PrometheusInventoryObserver observer(server.runner().registry());
   Catalog catalog(store, clock, ids);
   Inventory inventory(store, clock, observer);
-  InMemoryStockStore stock_store;
-  StockCenter stock(stock_store, clock);
+  StockCenter stock(store, clock);
   ProductApi api(catalog, inventory, stock, server.workers());
   auto stub = server.Start<v1::ProductService>(&api);
   using S = v1::ProductService::Stub;

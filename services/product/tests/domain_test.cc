@@ -196,35 +196,6 @@ TEST_CASE("ttl defaults when zero and is capped", "[reserve]") {
   CHECK(b->expires_at - b->created_at == absl::Hours(24));
 }
 
-TEST_CASE("stock adjustments never drop on hand below reserved and replay by request id", "[stock]") {
-  Fixture f;
-  auto skus = f.AddProduct("Phone", {{"A", 10}});
-  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 8}}, absl::Minutes(5)).ok());
-  auto below = f.inventory.AdjustStock({"r1", skus[0], "", -3, "damaged"});
-  CHECK(below.status().code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(ReasonOf(below.status()) == "STOCK_BELOW_RESERVED");
-
-  auto ok = f.inventory.AdjustStock({"r2", skus[0], "", -2, "damaged"});
-  REQUIRE(ok.ok());
-  CHECK(ok->on_hand == 8);
-  CHECK(ok->reserved == 8);
-  auto replay = f.inventory.AdjustStock({"r2", skus[0], "", -2, "damaged"});
-  REQUIRE(replay.ok());
-  CHECK(replay->on_hand == 8);
-  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 8);
-
-  CHECK(ReasonOf(f.inventory.AdjustStock({"r3", skus[0], "north", 5, "goods in"}).status()) == "WAREHOUSE_NOT_FOUND");
-  f.store.PutWarehouse({"north", "North", WarehouseType::kCentral});
-  auto elsewhere = f.inventory.AdjustStock({"r3", skus[0], "north", 5, "goods in"});
-  REQUIRE(elsewhere.ok());
-  CHECK(elsewhere->warehouse_id == "north");
-  CHECK(f.store.Available(skus[0]) == 5);
-
-  std::vector<std::string> kinds;
-  for (const auto& row : f.store.Ledger()) kinds.push_back(row.kind);
-  CHECK(kinds == std::vector<std::string>{"adjust", "reserve", "adjust", "adjust"});
-}
-
 TEST_CASE("products page newest first, each exactly once, with filters", "[catalog]") {
   Fixture f;
   std::string shoes = f.catalog.CreateCategory("Shoes", "", "").value().category_id;

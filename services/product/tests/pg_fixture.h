@@ -86,6 +86,17 @@ struct PgFixture {
     return *created;
   }
 
+  // Goods in: `quantity` more on hand of the SKU in the warehouse.
+  void Inbound(const std::string& sku_id, const std::string& warehouse_id, int64_t quantity) {
+    StockOperation op;
+    op.kind = StockOperationKind::kInbound;
+    op.sku_id = sku_id;
+    op.warehouse_id = warehouse_id;
+    op.quantity = quantity;
+    op.reason = "goods in";
+    REQUIRE(stock->Apply(op).ok());
+  }
+
   std::vector<Warehouse> Warehouses() {
     auto page = stock->ListWarehouses(1000, "");
     REQUIRE(page.ok());

@@ -178,8 +178,8 @@ TEST_CASE("a reservation is sourced exactly as SourcingOrder() and SourceLine() 
     std::string sku = f.AddProduct("Tie", {{"T1", 2}}).skus[0].sku_id;
     f.AddWarehouse("west");
     f.AddWarehouse("east");
-    REQUIRE(f.inventory->AdjustStock({"", sku, "west", 5, ""}).ok());
-    REQUIRE(f.inventory->AdjustStock({"", sku, "east", 5, ""}).ok());
+    f.Inbound(sku, "west", 5);
+    f.Inbound(sku, "east", 5);
     auto whole = f.inventory->Reserve("whole", {{sku, 4}}, absl::Minutes(5));
     REQUIRE(whole.ok());
     CHECK(whole->allocations == std::vector<Allocation>{{sku, "east", 4}});
@@ -199,7 +199,7 @@ TEST_CASE("a reservation is sourced exactly as SourcingOrder() and SourceLine() 
     f.AddWarehouse("gd-regional", WarehouseType::kRegional, {"440000"});
     f.AddWarehouse("sz-closed", WarehouseType::kFront, {"440300"}, 0, false);
     for (const char* w : {"sz-front", "gd-regional", "sz-closed"}) {
-      REQUIRE(f.inventory->AdjustStock({"", sku, w, 3, ""}).ok());
+      f.Inbound(sku, w, 3);
     }
     const ShippingRegion shenzhen{"440000", "440300"}, guangzhou{"440000", "440100"}, beijing{"110000", "110100"};
     CHECK(f.inventory->Reserve("a", {{sku, 2}}, absl::Minutes(5), shenzhen)->allocations ==
@@ -246,7 +246,7 @@ TEST_CASE("a reservation is sourced exactly as SourcingOrder() and SourceLine() 
     for (const Sku& sku : p.skus) {
       for (size_t w = 1; w < warehouses.size(); ++w) {
         int add = std::uniform_int_distribution<int>(-2, 6)(rng);
-        if (add > 0) REQUIRE(f.inventory->AdjustStock({"", sku.sku_id, warehouses[w], add, "goods in"}).ok());
+        if (add > 0) f.Inbound(sku.sku_id, warehouses[w], add);
       }
       int64_t total = f.inventory->BatchGetSkus({sku.sku_id})->at(0).available;
       if (total > 2) REQUIRE(f.inventory->Reserve("pre-" + sku.sku_id, {{sku.sku_id, 1}}, absl::Minutes(5)).ok());

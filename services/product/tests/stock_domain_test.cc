@@ -12,7 +12,6 @@
 #include "services/product/domain/stock_center.h"
 #include "services/product/domain/stock_ledger.h"
 #include "services/product/domain/warehouses.h"
-#include "services/product/tests/in_memory_stock_store.h"
 #include "services/product/tests/in_memory_store.h"
 
 namespace zhongtai::product {
@@ -29,6 +28,44 @@ Warehouse Make(const std::string& id, WarehouseType type, std::vector<std::strin
   w.active = active;
   return w;
 }
+
+StockOperation Op(StockOperationKind kind, const std::string& sku, const std::string& warehouse, int64_t quantity,
+                  const std::string& request_id = "") {
+  StockOperation op;
+  op.kind = kind;
+  op.sku_id = sku;
+  op.warehouse_id = warehouse;
+  op.quantity = quantity;
+  op.request_id = request_id;
+  op.reason = "test";
+  op.reference = "DN-1";
+  op.actor = "admin";
+  return op;
+}
+
+// Inventory and StockCenter over one in-memory store, with a product of one SKU holding `stock` in the
+// default warehouse.
+struct StockFixture {
+  InMemoryProductStore store;
+  FakeClock clock;
+  RandomIdGenerator ids{clock};
+  CountingObserver observer;
+  Catalog catalog{store, clock, ids};
+  Inventory inventory{store, clock, observer};
+  StockCenter stock{store, clock};
+
+  std::string AddSku(const std::string& code, int64_t stock_in_default) {
+    NewProduct request;
+    request.title = "Product " + code;
+    request.category_id = catalog.CreateCategory("Category " + code, "", "").value().category_id;
+    NewSku sku;
+    sku.sku_code = code;
+    sku.price = {"CNY", 100};
+    sku.initial_stock = stock_in_default;
+    request.skus.push_back(sku);
+    return catalog.CreateProduct(request).value().skus[0].sku_id;
+  }
+};
 
 std::vector<std::string> Ids(const std::vector<Warehouse>& warehouses) {
   std::vector<std::string> out;
@@ -230,9 +267,8 @@ TEST_CASE("safety stock: fixed or days of cover, and alerts most urgent first", 
 }
 
 TEST_CASE("the stock center pages warehouses, the ledger and the alerts", "[stock]") {
-  InMemoryStockStore store;
-  FakeClock clock;
-  StockCenter stock(store, clock);
+  StockFixture f;
+  StockCenter& stock = f.stock;
   for (const char* id : {"a", "b", "c"}) REQUIRE(stock.CreateWarehouse(Make(id, WarehouseType::kCentral, {})).ok());
   CHECK(ReasonOf(stock.CreateWarehouse(Make("a", WarehouseType::kCentral, {})).status()) == "WAREHOUSE_EXISTS");
   auto first = stock.ListWarehouses(2, "");
@@ -243,26 +279,29 @@ TEST_CASE("the stock center pages warehouses, the ledger and the alerts", "[stoc
   CHECK(second->next_page_token.empty());
   CHECK(ReasonOf(stock.ListWarehouses(2, "nonsense").status()) == "INVALID_PAGE_TOKEN");
 
+  const std::string s = f.AddSku("S", 0), t = f.AddSku("T", 0);
   for (int i = 0; i < 5; ++i) {
-    StockOperation op{StockOperationKind::kInbound, "", "s", "a", "", 1 + i, "goods in", "DN-1", "admin"};
-    REQUIRE(stock.Apply(op).ok());
-    clock.Advance(absl::Minutes(1));
+    REQUIRE(stock.Apply(Op(StockOperationKind::kInbound, s, "a", 1 + i)).ok());
+    f.clock.Advance(absl::Minutes(1));
   }
-  auto page = stock.Ledger({}, 3, "");
+  LedgerQuery in_a;
+  in_a.warehouse_id = "a";
+  auto page = stock.Ledger(in_a, 3, "");
   REQUIRE(page.ok());
   REQUIRE(page->entries.size() == 3);
   CHECK(page->entries[0].on_hand_delta == 5);  // newest first
-  auto rest = stock.Ledger({}, 3, page->next_page_token);
+  auto rest = stock.Ledger(in_a, 3, page->next_page_token);
   REQUIRE(rest->entries.size() == 2);
   CHECK(rest->entries[1].on_hand_delta == 1);
   CHECK(rest->next_page_token.empty());
   LedgerQuery backwards;
-  backwards.from = clock.Now();
-  backwards.to = clock.Now() - absl::Hours(1);
+  backwards.from = f.clock.Now();
+  backwards.to = f.clock.Now() - absl::Hours(1);
   CHECK(ReasonOf(stock.Ledger(backwards, 0, "").status()) == "INVALID_TIME_RANGE");
 
-  REQUIRE(stock.SetSafetyStock({"s", "a", SafetyStockMode::kFixed, 20, 0}).ok());
-  REQUIRE(stock.SetSafetyStock({"t", "b", SafetyStockMode::kFixed, 1, 0}).ok());
+  REQUIRE(stock.SetSafetyStock({s, "a", SafetyStockMode::kFixed, 20, 0}).ok());
+  REQUIRE(stock.SetSafetyStock({t, "b", SafetyStockMode::kFixed, 1, 0}).ok());
+  CHECK(ReasonOf(stock.SetSafetyStock({"sku_nope", "b", SafetyStockMode::kFixed, 1, 0})) == "SKU_NOT_FOUND");
   CHECK(stock.CountBelowSafety().value() == 2);  // 15 < 20 in a, nothing of t in b
   auto alerts = stock.Alerts("", 0, 1, "");
   REQUIRE(alerts->alerts.size() == 1);
@@ -272,26 +311,53 @@ TEST_CASE("the stock center pages warehouses, the ledger and the alerts", "[stoc
   CHECK(stock.Alerts("b", 0, 0, "")->alerts.size() == 1);
 }
 
+TEST_CASE("stock movements never drop on hand below reserved and replay by request id", "[stock]") {
+  StockFixture f;
+  const std::string sku = f.AddSku("A", 10);
+  REQUIRE(f.inventory.Reserve("o1", {{sku, 8}}, absl::Minutes(5)).ok());
+  auto below = f.stock.Apply(Op(StockOperationKind::kOutbound, sku, kDefaultWarehouse, 3, "r1"));
+  CHECK(below.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(below.status()) == "STOCK_BELOW_RESERVED");
+
+  auto ok = f.stock.Apply(Op(StockOperationKind::kOutbound, sku, kDefaultWarehouse, 2, "r2"));
+  REQUIRE(ok.ok());
+  CHECK(ok->at(0).on_hand == 8);
+  CHECK(ok->at(0).reserved == 8);
+  auto replay = f.stock.Apply(Op(StockOperationKind::kOutbound, sku, kDefaultWarehouse, 2, "r2"));
+  REQUIRE(replay.ok());
+  CHECK(replay->at(0).on_hand == 8);
+  CHECK(f.store.Level(sku, kDefaultWarehouse).on_hand == 8);
+  CHECK(ReasonOf(f.stock.Apply(Op(StockOperationKind::kOutbound, sku, kDefaultWarehouse, 1, "r2")).status()) ==
+        "REQUEST_ID_REUSED");
+
+  CHECK(ReasonOf(f.stock.Apply(Op(StockOperationKind::kInbound, sku, "north", 5, "r3")).status()) ==
+        "WAREHOUSE_NOT_FOUND");
+  REQUIRE(f.stock.CreateWarehouse(Make("north", WarehouseType::kCentral, {})).ok());
+  auto elsewhere = f.stock.Apply(Op(StockOperationKind::kInbound, sku, "north", 5, "r3"));
+  REQUIRE(elsewhere.ok());
+  CHECK(elsewhere->at(0).warehouse_id == "north");
+  CHECK(f.store.Available(sku) == 5);
+
+  std::vector<std::string> kinds;
+  for (const auto& row : f.store.Ledger()) kinds.push_back(row.kind);
+  CHECK(kinds == std::vector<std::string>{"initial", "reserve", "outbound", "inbound"});
+  for (const char* warehouse : {kDefaultWarehouse, "north"}) {
+    std::vector<LedgerEntry> row;
+    for (const auto& e : f.store.Ledger()) {
+      if (e.warehouse_id == warehouse) row.push_back(e);
+    }
+    CHECK(LedgerExplains(row, f.store.Level(sku, warehouse)));
+  }
+}
+
 TEST_CASE("Inventory reserves from the warehouses serving the shipping region", "[stock]") {
-  InMemoryProductStore store;
-  FakeClock clock;
-  RandomIdGenerator ids(clock);
-  CountingObserver observer;
-  Catalog catalog(store, clock, ids);
-  Inventory inventory(store, clock, observer);
-  store.PutWarehouse(Make("sz", WarehouseType::kFront, {"440300"}));
-  store.PutWarehouse(Make("sh", WarehouseType::kFront, {"310000"}));
-  NewProduct request;
-  request.title = "Tea";
-  request.category_id = catalog.CreateCategory("Tea", "", "").value().category_id;
-  NewSku sku;
-  sku.sku_code = "T1";
-  sku.price = {"CNY", 100};
-  sku.initial_stock = 10;
-  request.skus.push_back(sku);
-  std::string id = catalog.CreateProduct(request).value().skus[0].sku_id;
-  REQUIRE(store.AdjustStock({"", id, "sz", 3, ""}, clock.Now()).ok());
-  REQUIRE(store.AdjustStock({"", id, "sh", 3, ""}, clock.Now()).ok());
+  StockFixture f;
+  const std::string id = f.AddSku("T1", 10);
+  f.store.PutWarehouse(Make("sz", WarehouseType::kFront, {"440300"}));
+  f.store.PutWarehouse(Make("sh", WarehouseType::kFront, {"310000"}));
+  REQUIRE(f.stock.Apply(Op(StockOperationKind::kInbound, id, "sz", 3)).ok());
+  REQUIRE(f.stock.Apply(Op(StockOperationKind::kInbound, id, "sh", 3)).ok());
+  Inventory& inventory = f.inventory;
 
   auto shenzhen = inventory.Reserve("o1", {{id, 2}}, absl::Minutes(5), {"440000", "440300"});
   REQUIRE(shenzhen.ok());
