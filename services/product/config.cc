@@ -31,6 +31,12 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   config.stock_alert_interval =
       env.Duration("STOCK_ALERT_INTERVAL", config.stock_alert_interval, absl::Seconds(1), absl::Hours(24));
+  config.abc_interval = env.Duration("ABC_INTERVAL", config.abc_interval, absl::Minutes(1), absl::Hours(24 * 7));
+  config.abc_a_percent = static_cast<int>(env.Int("ABC_A_PERCENT", config.abc_a_percent, 1, 100));
+  config.abc_b_percent = static_cast<int>(env.Int("ABC_B_PERCENT", config.abc_b_percent, 0, 99));
+  if (config.abc_a_percent + config.abc_b_percent > 100) {
+    errors.push_back("ZT_PRODUCT_ABC_A_PERCENT + ZT_PRODUCT_ABC_B_PERCENT must be at most 100");
+  }
   absl::Status status = env.Finish();
   if (!status.ok()) errors.insert(errors.begin(), std::string(status.message()));
   if (!errors.empty()) {

@@ -23,6 +23,10 @@ struct ProductConfig {
   absl::Duration drain_timeout = absl::Seconds(10);
   // How often the stock rows below their safety stock are counted (zt_product_stock_below_safety).
   absl::Duration stock_alert_interval = absl::Seconds(60);
+  // ABC classification of SKUs by 30-day revenue: how often, and the revenue shares of A and B (C is the rest).
+  absl::Duration abc_interval = absl::Hours(24);
+  int abc_a_percent = 70;
+  int abc_b_percent = 20;
 };
 
 // From ZT_PRODUCT_* environment variables; INVALID_ARGUMENT naming every bad variable.

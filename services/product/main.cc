@@ -57,7 +57,7 @@ int Main(const server::CommandLine& command_line) {
   // Warehouses and stock: admin stock operations, and how many stock rows are below their safety stock,
   // counted every ZT_PRODUCT_STOCK_ALERT_INTERVAL for zt_product_stock_below_safety.
   PgStockStore stock_store(db);
-  StockCenter stock(stock_store, clock, &cache);
+  StockCenter stock(stock_store, clock, &cache, AbcThresholds{config->abc_a_percent, config->abc_b_percent});
   std::atomic<int64_t> below_safety{0};
   runner.gauges().Add("zt_product_stock_below_safety",
                       "Stock rows (SKU x warehouse) whose available stock is below their safety stock.", {},
@@ -69,6 +69,11 @@ int Main(const server::CommandLine& command_line) {
     } else {
       log::Warn("stock alert count failed", {{"error", below.status().ToString()}});
     }
+  });
+  // Runs at start, then every ZT_PRODUCT_ABC_INTERVAL (a day by default).
+  server::PeriodicTask abc_classification(config->abc_interval, [&stock] {
+    absl::StatusOr<int> a_skus = stock.ClassifyAbc();
+    if (!a_skus.ok()) log::Warn("ABC classification failed", {{"error", a_skus.status().ToString()}});
   });
   // End of warehouses and stock
   ProductApi api(catalog, inventory, stock, runner.workers());
@@ -85,6 +90,7 @@ int Main(const server::CommandLine& command_line) {
   runner.OnShutdown([&] {
     sweeper.Stop();
     stock_alerts.Stop();
+    abc_classification.Stop();
     db.Close();
   });
   return runner.Run();

@@ -76,6 +76,7 @@ void ToProto(const StockAlert& a, v1::StockAlert* out) {
   if (a.days_of_cover) out->set_days_of_cover(*a.days_of_cover);
   out->set_below_safety_stock(a.below_safety_stock);
   out->set_under_cover_days(a.under_cover_days);
+  if (a.position.abc_class != 0) out->set_abc_class(std::string(1, a.position.abc_class));
 }
 
 }  // namespace

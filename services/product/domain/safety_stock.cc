@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "common/status/status.h"
+#include "services/product/domain/abc_classification.h"
 #include "services/product/domain/stock_ledger.h"
 #include "services/product/domain/warehouses.h"
 
@@ -59,7 +60,7 @@ std::vector<StockAlert> EvaluateAlerts(const std::vector<StockPosition>& positio
     if (alert.below_safety_stock || alert.under_cover_days) out.push_back(std::move(alert));
   }
   auto key = [](const StockAlert& a) {
-    return std::make_tuple(!a.below_safety_stock, a.days_of_cover.value_or(1e18),
+    return std::make_tuple(!a.below_safety_stock, AbcRank(a.position.abc_class), a.days_of_cover.value_or(1e18),
                            -(a.safety_stock - a.position.level.available()), a.position.level.sku_id,
                            a.position.level.warehouse_id);
   };

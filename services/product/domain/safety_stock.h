@@ -36,6 +36,7 @@ struct StockPosition {
   StockLevel level;
   std::optional<SafetyStockSetting> safety;
   int64_t units_sold = 0;  // over kSalesWindowDays
+  char abc_class = 0;      // 'A', 'B', 'C' from the last classification; 0 before the first
 };
 
 // Units a day, from the units sold over the window.
@@ -56,7 +57,8 @@ struct StockAlert {
 
 // The positions that need attention: available stock below the safety stock, or (when cover_days > 0)
 // lasting fewer than cover_days at the current sales. Ordered most urgent first: below safety stock before
-// short of cover, then the fewest days of cover, then the largest shortfall, then (sku, warehouse).
+// short of cover, then A before B before C SKUs (unclassified last), then the fewest days of cover, then the
+// largest shortfall, then (sku, warehouse).
 std::vector<StockAlert> EvaluateAlerts(const std::vector<StockPosition>& positions, int cover_days);
 
 }  // namespace zhongtai::product

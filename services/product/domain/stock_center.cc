@@ -29,8 +29,8 @@ absl::StatusOr<int64_t> DecodeNumberToken(const std::string& kind, const std::st
 
 }  // namespace
 
-StockCenter::StockCenter(StockStore& store, Clock& clock, ProductCache* cache)
-    : store_(store), clock_(clock), cache_(cache) {}
+StockCenter::StockCenter(StockStore& store, Clock& clock, ProductCache* cache, AbcThresholds abc)
+    : store_(store), clock_(clock), cache_(cache), abc_(abc) {}
 
 absl::StatusOr<Warehouse> StockCenter::CreateWarehouse(Warehouse warehouse) {
   warehouse.name = std::string(absl::StripAsciiWhitespace(warehouse.name));
@@ -124,6 +124,16 @@ absl::StatusOr<int64_t> StockCenter::CountBelowSafety() {
   int64_t below = 0;
   for (const StockAlert& alert : EvaluateAlerts(positions, 0)) below += alert.below_safety_stock ? 1 : 0;
   return below;
+}
+
+absl::StatusOr<int> StockCenter::ClassifyAbc() {
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(std::vector<SkuRevenue> revenues, store_.SkuRevenues(now - absl::Hours(24 * kSalesWindowDays)));
+  std::vector<SkuClass> classes = product::ClassifyAbc(std::move(revenues), abc_);
+  RETURN_IF_ERROR(store_.SaveAbcClasses(classes, now));
+  int a = 0;
+  for (const SkuClass& c : classes) a += c.abc_class == 'A' ? 1 : 0;
+  return a;
 }
 
 }  // namespace zhongtai::product

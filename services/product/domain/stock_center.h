@@ -30,7 +30,7 @@ struct AlertPage {
 class StockCenter {
  public:
   // cache: optional; every stock movement forgets the cached products of its SKU.
-  StockCenter(StockStore& store, Clock& clock, ProductCache* cache = nullptr);
+  StockCenter(StockStore& store, Clock& clock, ProductCache* cache = nullptr, AbcThresholds abc = {});
 
   // INVALID_ARGUMENT (ValidateWarehouse()), ALREADY_EXISTS WAREHOUSE_EXISTS.
   absl::StatusOr<Warehouse> CreateWarehouse(Warehouse warehouse);
@@ -50,11 +50,15 @@ class StockCenter {
                                    const std::string& page_token);
   // How many stock rows are below their safety stock now (the zt_product_stock_below_safety gauge).
   absl::StatusOr<int64_t> CountBelowSafety();
+  // Classifies every SKU by its revenue over the sales window (ClassifyAbc()) and stores the classes; run
+  // daily. Returns how many SKUs are A.
+  absl::StatusOr<int> ClassifyAbc();
 
  private:
   StockStore& store_;
   Clock& clock_;
   ProductCache* cache_;
+  AbcThresholds abc_;
 };
 
 }  // namespace zhongtai::product

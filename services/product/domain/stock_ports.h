@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/product/domain/abc_classification.h"
 #include "services/product/domain/model.h"
 #include "services/product/domain/safety_stock.h"
 #include "services/product/domain/stock_ledger.h"
@@ -41,6 +42,11 @@ class StockStore {
   // since then; optionally of one warehouse.
   virtual absl::StatusOr<std::vector<StockPosition>> StockPositions(const std::string& warehouse_id, bool with_sales,
                                                                     absl::Time sales_since) = 0;
+
+  // Revenue of every SKU since `since`: units confirmed times its list price.
+  virtual absl::StatusOr<std::vector<SkuRevenue>> SkuRevenues(absl::Time since) = 0;
+  // Replaces the stored classes with `classes`.
+  virtual absl::Status SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) = 0;
 };
 
 }  // namespace zhongtai::product

@@ -71,3 +71,11 @@ CREATE TABLE safety_stock (
   PRIMARY KEY (sku_id, warehouse_id),
   FOREIGN KEY (sku_id) REFERENCES skus (sku_id)
 );
+
+-- ABC class of every SKU from its revenue over the last 30 days, recomputed daily: A the SKUs making the top
+-- share of revenue, B the next, C the rest (shares configurable).
+CREATE TABLE sku_abc (
+  sku_id        text PRIMARY KEY REFERENCES skus (sku_id),
+  abc_class     text NOT NULL CHECK (abc_class IN ('A', 'B', 'C')),
+  classified_at timestamptz NOT NULL
+);

@@ -39,8 +39,9 @@ WITH sold AS (
   GROUP BY l.sku_id, l.warehouse_id
 )
 SELECT st.sku_id, st.warehouse_id, st.on_hand, st.reserved, ss.mode, COALESCE(ss.quantity, 0),
-       COALESCE(ss.days_of_cover, 0), COALESCE(so.units, 0)
+       COALESCE(ss.days_of_cover, 0), COALESCE(so.units, 0), COALESCE(abc.abc_class, '')
 FROM stock st
+LEFT JOIN sku_abc abc ON abc.sku_id = st.sku_id
 LEFT JOIN safety_stock ss ON ss.sku_id = st.sku_id AND ss.warehouse_id = st.warehouse_id
 LEFT JOIN sold so ON so.sku_id = st.sku_id AND so.warehouse_id = st.warehouse_id
 WHERE ($1::text = '' OR st.warehouse_id = $1::text) AND (ss.sku_id IS NOT NULL OR ($3::boolean AND so.units > 0))
@@ -83,6 +84,8 @@ absl::StatusOr<std::vector<StockPosition>> PgStockStore::StockPositions(const st
         p.safety = s;
       }
       p.units_sold = row[7].as<int64_t>();
+      const std::string abc = row[8].as<std::string>();
+      p.abc_class = abc.empty() ? 0 : abc[0];
       out.push_back(std::move(p));
     }
     return absl::OkStatus();

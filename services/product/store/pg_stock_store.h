@@ -1,6 +1,7 @@
 // StockStore over PostgreSQL, in three files by concern: pg_warehouse_store.cc (warehouses),
 // pg_stock_operation_store.cc (inbound, outbound, transfer, stocktake, the ledger) and
-// pg_safety_stock_store.cc (settings and the positions alerts are computed from). Stock rows are locked
+// pg_safety_stock_store.cc (settings and the positions alerts are computed from), plus pg_abc_store.cc (revenue
+// and ABC classes). Stock rows are locked
 // in (sku id, warehouse id) byte order, as PgProductStore's reservations lock them.
 #pragma once
 
@@ -25,6 +26,8 @@ class PgStockStore : public StockStore {
   absl::Status PutSafetyStock(const SafetyStockSetting& setting, absl::Time now) override;
   absl::StatusOr<std::vector<StockPosition>> StockPositions(const std::string& warehouse_id, bool with_sales,
                                                             absl::Time sales_since) override;
+  absl::StatusOr<std::vector<SkuRevenue>> SkuRevenues(absl::Time since) override;
+  absl::Status SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) override;
 
  private:
   pg::Pool& pool_;

@@ -220,9 +220,35 @@ absl::StatusOr<std::vector<StockPosition>> InMemoryProductStore::StockPositions(
         p.units_sold -= e.on_hand_delta;
       }
     }
+    auto abc = abc_.find(key.first);
+    if (abc != abc_.end()) p.abc_class = abc->second;
     if (p.safety || (with_sales && p.units_sold > 0)) out.push_back(p);
   }
   return out;
+}
+
+absl::StatusOr<std::vector<SkuRevenue>> InMemoryProductStore::SkuRevenues(absl::Time since) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SkuRevenue> out;
+  for (const auto& [sku_id, product_id] : sku_product_) {
+    int64_t units = 0;
+    for (const LedgerEntry& e : ledger_) {
+      if (e.sku_id == sku_id && e.kind == "confirm" && e.created_at >= since) units -= e.on_hand_delta;
+    }
+    int64_t price = 0;
+    for (const Sku& sku : products_.at(product_id).skus) {
+      if (sku.sku_id == sku_id) price = sku.price.amount_minor;
+    }
+    out.push_back({sku_id, units * price});
+  }
+  return out;
+}
+
+absl::Status InMemoryProductStore::SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  abc_.clear();
+  for (const SkuClass& c : classes) abc_[c.sku_id] = c.abc_class;
+  return absl::OkStatus();
 }
 
 void InMemoryProductStore::PutWarehouse(const Warehouse& warehouse) {

@@ -36,6 +36,8 @@ class InMemoryProductStore : public ProductStore, public StockStore {
   absl::Status PutSafetyStock(const SafetyStockSetting& setting, absl::Time now) override;
   absl::StatusOr<std::vector<StockPosition>> StockPositions(const std::string& warehouse_id, bool with_sales,
                                                             absl::Time sales_since) override;
+  absl::StatusOr<std::vector<SkuRevenue>> SkuRevenues(absl::Time since) override;
+  absl::Status SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) override;
 
   // Warehouses sourcing may take stock from; "default" (central, nationwide) exists from the start.
   void PutWarehouse(const Warehouse& warehouse);
@@ -66,6 +68,7 @@ class InMemoryProductStore : public ProductStore, public StockStore {
   std::map<std::string, std::string> sku_product_;                   // sku id -> product id
   std::map<std::pair<std::string, std::string>, StockLevel> stock_;  // (sku, warehouse)
   std::map<std::pair<std::string, std::string>, SafetyStockSetting> safety_;
+  std::map<std::string, char> abc_;
   std::map<std::string, std::pair<std::string, std::vector<StockLevel>>> requests_;  // id -> (operation, levels)
   std::map<std::string, StoredReservation> reservations_;
   std::vector<LedgerEntry> ledger_;

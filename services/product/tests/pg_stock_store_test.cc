@@ -320,5 +320,47 @@ TEST_CASE("safety stock alerts from settings and from the ledger's sales", "[sto
   CHECK(f.stock->CountBelowSafety().value() == 2);  // few and slow@north; fast needs 0 now
 }
 
+TEST_CASE("ABC classes from 30 days of confirmed revenue order the alerts", "[store]") {
+  PgFixture f;
+  // Every SKU of the fixture costs 19.99; revenue follows units confirmed.
+  Product p = f.AddProduct("Soap", {{"S-A", 100}, {"S-B", 100}, {"S-C", 100}, {"S-OLD", 100}});
+  const std::string a = p.skus[0].sku_id, b = p.skus[1].sku_id, c = p.skus[2].sku_id, old = p.skus[3].sku_id;
+  auto sell = [&](const std::string& sku, int64_t units, const std::string& order) {
+    REQUIRE(f.inventory->Reserve(order, {{sku, units}}, absl::Minutes(5)).ok());
+    REQUIRE(f.inventory->Confirm(order).ok());
+  };
+  sell(old, 90, "long-ago");  // leaves the window below
+  f.clock.Advance(absl::Hours(24 * 31));
+  sell(a, 70, "o-a");
+  sell(b, 20, "o-b");
+  sell(c, 10, "o-c");
+  // A held (unconfirmed) reservation is no revenue.
+  REQUIRE(f.inventory->Reserve("held", {{c, 50}}, absl::Minutes(5)).ok());
+  auto revenues = f.stock_store->SkuRevenues(f.clock.Now() - absl::Hours(24 * 30));
+  REQUIRE(revenues.ok());
+  std::map<std::string, int64_t> by_sku;
+  for (const auto& r : *revenues) by_sku[r.sku_id] = r.revenue_minor;
+  CHECK(by_sku[a] == 70 * 1999);
+  CHECK(by_sku[c] == 10 * 1999);
+  CHECK(by_sku[old] == 0);
+  CHECK(f.stock->ClassifyAbc().value() == 1);
+
+  for (const auto& sku : {a, b, c, old}) {
+    REQUIRE(f.stock->SetSafetyStock({sku, "default", SafetyStockMode::kFixed, 1000, 0}).ok());
+  }
+  auto alerts = f.stock->Alerts("", 0, 0, "");
+  REQUIRE(alerts.ok());
+  REQUIRE(alerts->alerts.size() == 4);
+  std::vector<std::pair<std::string, char>> order;
+  for (const auto& alert : alerts->alerts) order.emplace_back(alert.position.level.sku_id, alert.position.abc_class);
+  // Above b is 70% of the revenue (B), above c 90% (C). The old SKU sold nothing in the window (C) and comes
+  // after c, whose stock lasts a known number of days.
+  CHECK(order == std::vector<std::pair<std::string, char>>{{a, 'A'}, {b, 'B'}, {c, 'C'}, {old, 'C'}});
+  // Reclassified later with nothing sold: everything is C.
+  f.clock.Advance(absl::Hours(24 * 31));
+  CHECK(f.stock->ClassifyAbc().value() == 0);
+  CHECK(f.stock->Alerts("", 0, 0, "")->alerts[0].position.abc_class == 'C');
+}
+
 }  // namespace
 }  // namespace zhongtai::product

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
+#include "services/product/domain/abc_classification.h"
 #include "services/product/domain/catalog.h"
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
@@ -370,6 +371,54 @@ TEST_CASE("Inventory reserves from the warehouses serving the shipping region", 
   CHECK(ReasonOf(inventory.Reserve("o1", {{id, 2}}, absl::Minutes(5), {"440000", "440100"}).status()) ==
         "RESERVATION_MISMATCH");
   CHECK(inventory.Reserve("o1", {{id, 2}}, absl::Minutes(5), {"440000", "440300"}).ok());
+}
+
+TEST_CASE("ABC: A makes the top 70% of revenue, B the next 20%, C the rest", "[abc]") {
+  // Revenue 50, 20, 10, 8, 6, 4, 2, 0 (total 100): above each 0, 50, 70, 80, 88, 94, 98, 100.
+  std::vector<SkuRevenue> revenues = {{"h", 0},  {"d", 8}, {"a", 50}, {"g", 2},
+                                      {"b", 20}, {"f", 4}, {"c", 10}, {"e", 6}};
+  std::vector<SkuClass> want = {{"a", 'A'}, {"b", 'A'}, {"c", 'B'}, {"d", 'B'},
+                                {"e", 'B'}, {"f", 'C'}, {"g", 'C'}, {"h", 'C'}};
+  CHECK(ClassifyAbc(revenues, {}) == want);
+  // Thresholds are configurable: 50 / 30.
+  CHECK(ClassifyAbc(revenues, {50, 30})[1] == SkuClass{"b", 'B'});
+  CHECK(ClassifyAbc(revenues, {50, 30})[4] == SkuClass{"e", 'C'});
+  // One SKU with 90% of the revenue fills A and B on its own; no revenue at all: all C.
+  CHECK(ClassifyAbc({{"x", 90}, {"y", 5}, {"z", 5}}, {}) == std::vector<SkuClass>{{"x", 'A'}, {"y", 'C'}, {"z", 'C'}});
+  // Ties rank by id.
+  CHECK(ClassifyAbc({{"q", 35}, {"p", 35}, {"r", 30}}, {}) ==
+        std::vector<SkuClass>{{"p", 'A'}, {"q", 'A'}, {"r", 'B'}});
+  CHECK(ClassifyAbc({{"x", 0}, {"y", 0}}, {}) == std::vector<SkuClass>{{"x", 'C'}, {"y", 'C'}});
+}
+
+TEST_CASE("alerts below safety stock list A SKUs before B and C ones", "[abc]") {
+  StockPosition a{{"a", "w", 10, 0}, SafetyStockSetting{"a", "w", SafetyStockMode::kFixed, 11, 0}, 0, 'A'};
+  StockPosition c{{"c", "w", 0, 0}, SafetyStockSetting{"c", "w", SafetyStockMode::kFixed, 50, 0}, 0, 'C'};
+  StockPosition none{{"n", "w", 0, 0}, SafetyStockSetting{"n", "w", SafetyStockMode::kFixed, 50, 0}, 0, 0};
+  auto alerts = EvaluateAlerts({none, c, a}, 0);
+  REQUIRE(alerts.size() == 3);
+  CHECK(alerts[0].position.level.sku_id == "a");  // a shortfall of 1, but an A SKU
+  CHECK(alerts[1].position.level.sku_id == "c");
+  CHECK(alerts[2].position.level.sku_id == "n");
+}
+
+TEST_CASE("the stock center classifies SKUs by what was confirmed and shows it on their alerts", "[abc]") {
+  StockFixture f;
+  const std::string big = f.AddSku("BIG", 100), small = f.AddSku("SMALL", 100);
+  for (int i = 0; i < 9; ++i) {
+    REQUIRE(f.inventory.Reserve("b" + std::to_string(i), {{big, 1}}, absl::Minutes(5)).ok());
+    REQUIRE(f.inventory.Confirm("b" + std::to_string(i)).ok());
+  }
+  REQUIRE(f.inventory.Reserve("s", {{small, 1}}, absl::Minutes(5)).ok());
+  REQUIRE(f.inventory.Confirm("s").ok());
+  CHECK(f.stock.ClassifyAbc().value() == 1);
+  REQUIRE(f.stock.SetSafetyStock({big, kDefaultWarehouse, SafetyStockMode::kFixed, 95, 0}).ok());
+  REQUIRE(f.stock.SetSafetyStock({small, kDefaultWarehouse, SafetyStockMode::kFixed, 200, 0}).ok());
+  auto alerts = f.stock.Alerts("", 0, 0, "");
+  REQUIRE(alerts->alerts.size() == 2);
+  CHECK(alerts->alerts[0].position.level.sku_id == big);
+  CHECK(alerts->alerts[0].position.abc_class == 'A');
+  CHECK(alerts->alerts[1].position.abc_class == 'C');  // 90% of the revenue ranks above it
 }
 
 }  // namespace
