@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace zhongtai::product {
 
 std::vector<SkuClass> ClassifyAbc(std::vector<SkuRevenue> revenues, const AbcThresholds& t) {
