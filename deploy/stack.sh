@@ -8,7 +8,7 @@
 #                                     again with the same settings; fails if it does not stop cleanly in 30 s
 # Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
 # port (ZT_STACK_FREE_PORTS=1 always picks free ones, as tests do). Extra service settings pass
-# through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT_SECONDS). Services talk mutual TLS with certificates
+# through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT=4s). Services talk mutual TLS with certificates
 # from a CA made under STATE_DIR/tls (deploy/tls/make-credentials.sh); ZT_DEV_PLAINTEXT=true runs them without TLS.
 set -euo pipefail
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/config/renamed_settings.h"
 
 namespace zhongtai::config {
 
@@ -85,8 +86,14 @@ std::string Env::HostPort(const std::string& name, const std::string& fallback) 
 }
 
 absl::Status Env::Finish() const {
-  if (errors_.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("bad configuration: ", absl::StrJoin(errors_, "; ")));
+  std::vector<std::string> errors = errors_;
+  for (const RenamedSetting& renamed : RenamedSettings()) {
+    if (prefix_ != renamed.prefix || !Raw(prefix_ + renamed.old_name)) continue;
+    errors.push_back(absl::StrCat(prefix_, renamed.old_name, " is no longer read: set ", prefix_, renamed.new_name,
+                                  " instead, a duration such as ", renamed.example));
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("bad configuration: ", absl::StrJoin(errors, "; ")));
 }
 
 }  // namespace zhongtai::config

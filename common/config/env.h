@@ -31,7 +31,8 @@ class Env {
   // Reads a variable without the prefix (e.g. shared settings such as ZT_AUTH_SIGNING_KEY).
   std::string Shared(const std::string& full_name, const std::string& fallback);
 
-  // OK, or INVALID_ARGUMENT naming every variable that was wrong.
+  // OK, or INVALID_ARGUMENT naming every variable that was wrong, and every renamed setting of this prefix
+  // (renamed_settings.h) still set under its old name.
   absl::Status Finish() const;
 
  private:

@@ -61,3 +61,19 @@ TEST_CASE("config reads durations in ParseDuration form within bounds") {
   CHECK(std::string(status.message()).find("ZT_TESTCFG4_BAD") != std::string::npos);
   CHECK(std::string(status.message()).find("ZT_TESTCFG4_WAIT") == std::string::npos);
 }
+
+TEST_CASE("a renamed setting still set under its old name stops start-up and names the new one") {
+  setenv("ZT_ORDER_PAYMENT_TIMEOUT_SECONDS", "4", 1);
+  Env env("ZT_ORDER_");
+  absl::Status status = env.Finish();
+  unsetenv("ZT_ORDER_PAYMENT_TIMEOUT_SECONDS");
+  REQUIRE(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(status.message().find("ZT_ORDER_PAYMENT_TIMEOUT_SECONDS is no longer read: set ZT_ORDER_PAYMENT_TIMEOUT "
+                              "instead") != absl::string_view::npos);
+  // Only the prefix's own: another service's old name is none of this one's business.
+  setenv("ZT_GATEWAY_UPSTREAM_TIMEOUT_MS", "5000", 1);
+  CHECK(Env("ZT_ORDER_").Finish().ok());
+  CHECK_FALSE(Env("ZT_GATEWAY_").Finish().ok());
+  unsetenv("ZT_GATEWAY_UPSTREAM_TIMEOUT_MS");
+  CHECK(Env("ZT_GATEWAY_").Finish().ok());
+}

@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
+#include "common/log/log.h"
 #include "common/server/identity.h"
 
 namespace zhongtai::server {
@@ -27,6 +29,27 @@ class ScopedCall {
 
  private:
   CallScope previous_;
+};
+
+// A call's scope and log context taken along when its work continues on another thread (an asynchronous call's
+// completion, a task handed to the worker pool), so that logs there name the call and the calls made there carry its
+// deadline, request id, trace context and user.
+struct CarriedCall {
+  CallScope call;
+  log::RequestContext log;
+};
+
+// The calling thread's.
+CarriedCall CarryCurrentCall();
+
+// Makes `carried` the current thread's call and log context for the resumed scope's lifetime.
+class ResumedCall {
+ public:
+  explicit ResumedCall(CarriedCall carried) : call_(std::move(carried.call)), log_(std::move(carried.log)) {}
+
+ private:
+  ScopedCall call_;
+  log::ScopedRequestContext log_;
 };
 
 }  // namespace zhongtai::server

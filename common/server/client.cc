@@ -68,6 +68,8 @@ const CallScope& CurrentCall() { return t_call; }
 ScopedCall::ScopedCall(CallScope scope) : previous_(std::move(t_call)) { t_call = std::move(scope); }
 ScopedCall::~ScopedCall() { t_call = std::move(previous_); }
 
+CarriedCall CarryCurrentCall() { return {t_call, log::CurrentRequest()}; }
+
 std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service, const ChannelPolicy& policy) {
   using google::protobuf::MethodOptions;
   std::map<MethodOptions::IdempotencyLevel, std::vector<std::string>> names;

@@ -271,35 +271,49 @@ void ServiceRunner::Shutdown() {
 
 grpc::ServerUnaryReactor* RunBlocking(WorkerPool& pool, grpc::CallbackServerContext* context,
                                       std::function<absl::Status()> work) {
+  return RunAsync(pool, context, [work = std::move(work)](FinishCall finish) { finish(work()); });
+}
+
+grpc::ServerUnaryReactor* RunAsync(WorkerPool& pool, grpc::CallbackServerContext* context,
+                                   std::function<void(FinishCall finish)> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<Caller> caller = AdmittedCaller(context);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status(), context));
     return reactor;
   }
+  absl::Status overloaded = Error(absl::StatusCode::kResourceExhausted, "OVERLOADED", "server is busy, retry later");
+  if (!pool.TryOpenCall()) {
+    reactor->Finish(ToGrpcStatus(overloaded, context));
+    return reactor;
+  }
   const auto& metadata = context->client_metadata();
   CallScope call{context->deadline(), Metadata(metadata, "x-request-id"), Metadata(metadata, "traceparent"),
                  *std::move(caller)};
-  auto task = [reactor, context, work = std::move(work), call = std::move(call)]() mutable {
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  FinishCall finish = [&pool, reactor, context, finished](absl::Status status) {
+    if (finished->exchange(true)) {
+      log::Error("a call was finished twice; the second outcome is dropped", {{"error", status.ToString()}});
+      return;
+    }
+    pool.CloseCall();
+    reactor->Finish(ToGrpcStatus(status, context));
+  };
+  auto task = [context, work = std::move(work), call = std::move(call), finish]() mutable {
     if (context->IsCancelled()) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before it ran"));
+      finish(absl::CancelledError("call cancelled before it ran"));
       return;
     }
     log::ScopedRequestContext log_scope({call.request_id, TraceIdOf(call.traceparent), ""});
     ScopedCall call_scope(std::move(call));
-    absl::Status status;
     try {
-      status = work();
+      work(finish);
     } catch (const std::exception& e) {
       log::Error("unexpected exception", {{"error", e.what()}});
-      status = Internal("INTERNAL", "internal error");
+      finish(Internal("INTERNAL", "internal error"));
     }
-    reactor->Finish(ToGrpcStatus(status, context));
   };
-  if (!pool.TrySubmit(std::move(task))) {
-    reactor->Finish(ToGrpcStatus(
-        Error(absl::StatusCode::kResourceExhausted, "OVERLOADED", "server is busy, retry later"), context));
-  }
+  if (!pool.TrySubmit(std::move(task))) finish(overloaded);
   return reactor;
 }
 

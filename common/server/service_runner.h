@@ -78,6 +78,7 @@ class ServiceRunner {
   explicit ServiceRunner(RunnerOptions options);
   ~ServiceRunner();
 
+  const RunnerOptions& options() const { return options_; }
   WorkerPool& workers() { return *workers_; }
   prometheus::Registry& registry();
   // Gauges read at scrape time (pool in use, outbox lag, ...).
@@ -121,5 +122,17 @@ class ServiceRunner {
 // RESOURCE_EXHAUSTED (reason OVERLOADED) at once.
 grpc::ServerUnaryReactor* RunBlocking(WorkerPool& pool, grpc::CallbackServerContext* context,
                                       std::function<absl::Status()> work);
+
+// Finishes a call started with RunAsync; call it exactly once, from any thread.
+using FinishCall = std::function<void(absl::Status)>;
+
+// Like RunBlocking, for work that goes on after `work` returns: `work` starts on the worker pool in the call's scope
+// (deadline, caller, request id, trace and log context, as above) and hands `finish` to whatever completes the call,
+// such as the callback of an asynchronous call to another service (server::CallAsync, which carries the scope along).
+// The worker is free as soon as `work` returns; the call stays open until `finish` runs. Admission is the same: a
+// refused caller is answered at once, and RESOURCE_EXHAUSTED comes at once when the pool's open calls (running,
+// queued or waiting, see WorkerPool::TryOpenCall) are at their bound.
+grpc::ServerUnaryReactor* RunAsync(WorkerPool& pool, grpc::CallbackServerContext* context,
+                                   std::function<void(FinishCall finish)> work);
 
 }  // namespace zhongtai::server

@@ -3,8 +3,11 @@
 #include "common/server/service_runner.h"
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/server/client.h"
 #include "common/status/grpc_status.h"
@@ -110,6 +113,98 @@ TEST_CASE("the runner serves, sheds load when full, and drains calls in flight o
   waiter.join();
   CHECK(exit_code.get_future().get() == 0);
   CHECK(hook_ran);
+}
+
+// GetProduct hands its FinishCall to the test instead of answering: the call stays open with no worker held.
+class DeferredProducts : public product::v1::ProductService::CallbackService {
+ public:
+  explicit DeferredProducts(WorkerPool& pool) : pool_(pool) {}
+  grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context,
+                                       const product::v1::GetProductRequest* request,
+                                       product::v1::GetProductResponse* response) override {
+    return RunAsync(pool_, context, [this, request, response](FinishCall finish) {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_.push_back([request, response, finish] {
+        response->mutable_product()->set_product_id(request->product_id());
+        finish(absl::OkStatus());
+      });
+    });
+  }
+  size_t pending() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return pending_.size();
+  }
+  void FinishAll() {
+    std::vector<std::function<void()>> pending;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending.swap(pending_);
+    }
+    for (auto& finish : pending) finish();
+  }
+
+ private:
+  WorkerPool& pool_;
+  std::mutex mu_;
+  std::vector<std::function<void()>> pending_;
+};
+
+TEST_CASE("a call run with RunAsync releases its worker while it waits, and answers when finished") {
+  RunnerOptions options;
+  options.service = "product";
+  options.grpc_address = "127.0.0.1:0";
+  options.metrics_address = "127.0.0.1:0";
+  options.worker_threads = 1;
+  options.worker_queue = 2;
+  options.drain_timeout = absl::Seconds(2);
+  options.lame_duck = absl::ZeroDuration();
+  ServiceRunner runner(options);
+  DeferredProducts products(runner.workers());
+  runner.AddService(&products);
+  REQUIRE(runner.Start().ok());
+  auto stub = product::v1::ProductService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(runner.grpc_port()), grpc::InsecureChannelCredentials()));
+
+  // One worker, room for three open calls: all three are admitted and wait at once, the worker free meanwhile (with
+  // RunBlocking the first call would hold the worker and the other two would wait in the queue).
+  constexpr int kCalls = 3;
+  product::v1::GetProductRequest requests[kCalls];
+  product::v1::GetProductResponse responses[kCalls];
+  grpc::ClientContext contexts[kCalls];
+  std::promise<grpc::Status> done[kCalls];
+  for (int i = 0; i < kCalls; ++i) {
+    requests[i].set_product_id("p" + std::to_string(i));
+    ::zhongtai::testing::CallAs(contexts[i], "gateway");
+    stub->async()->GetProduct(&contexts[i], &requests[i], &responses[i],
+                              [&done, i](grpc::Status status) { done[i].set_value(status); });
+    for (int wait = 0; wait < 200 && products.pending() < static_cast<size_t>(i + 1); ++wait) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  REQUIRE(products.pending() == kCalls);
+  for (int wait = 0; wait < 200 && runner.workers().busy() > 0; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(runner.workers().busy() == 0);
+  CHECK(runner.workers().open_calls() == kCalls);
+
+  // A fourth call is beyond the bound of open calls: shed at once, although the worker is idle.
+  grpc::ClientContext shed_context;
+  ::zhongtai::testing::CallAs(shed_context, "gateway");
+  product::v1::GetProductResponse shed_response;
+  grpc::Status shed = stub->GetProduct(&shed_context, requests[0], &shed_response);
+  CHECK(shed.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  products.FinishAll();
+  for (int i = 0; i < kCalls; ++i) {
+    auto status = done[i].get_future();
+    REQUIRE(status.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(status.get().ok());
+    CHECK(responses[i].product().product_id() == "p" + std::to_string(i));
+  }
+  CHECK(runner.workers().open_calls() == 0);
+  runner.RequestShutdown();
+  CHECK(runner.Wait() == 0);
 }
 
 }  // namespace

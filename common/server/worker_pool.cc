@@ -21,6 +21,17 @@ bool WorkerPool::TrySubmit(std::function<void()> task) {
   return true;
 }
 
+bool WorkerPool::Submit(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(resumed_ahead_), std::move(task));
+    ++resumed_ahead_;
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void WorkerPool::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -32,6 +43,23 @@ void WorkerPool::Stop() {
     if (thread.joinable()) thread.join();
   }
   threads_.clear();
+}
+
+bool WorkerPool::TryOpenCall() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_ || static_cast<size_t>(open_calls_) >= threads_.size() + max_queued_) return false;
+  ++open_calls_;
+  return true;
+}
+
+void WorkerPool::CloseCall() {
+  std::lock_guard<std::mutex> lock(mu_);
+  --open_calls_;
+}
+
+int WorkerPool::open_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return open_calls_;
 }
 
 int WorkerPool::queued() const {
@@ -53,6 +81,7 @@ void WorkerPool::Loop() {
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
+      if (resumed_ahead_ > 0) --resumed_ahead_;
       ++busy_;
     }
     task();

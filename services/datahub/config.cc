@@ -6,16 +6,15 @@ namespace zhongtai::datahub {
 
 absl::StatusOr<DatahubConfig> LoadConfig() {
   config::Env env("ZT_DATAHUB_");
+  server::ServiceDefaults defaults;
+  defaults.service = "datahub";
+  defaults.grpc_port = 50055;
+  defaults.metrics_port = 9105;
+  defaults.redis_address = "127.0.0.1:6379";
   DatahubConfig config;
-  config.grpc_port = env.Port("GRPC_PORT", config.grpc_port);
-  config.metrics_port = env.Port("METRICS_PORT", config.metrics_port);
-  config.pg_dsn = env.String("PG_DSN", "postgresql://datahub@127.0.0.1:5432/datahub");
-  config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
-  config.redis_address = env.HostPort("REDIS_ADDR", "127.0.0.1:6379");
-  config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
-  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
+  config.service = server::ReadServiceSettings(env, defaults);
   config.consumer_name = env.String("CONSUMER_NAME", "");
-  config.claim_idle_seconds = static_cast<int>(env.Int("CLAIM_IDLE_SECONDS", config.claim_idle_seconds, 1, 3600));
+  config.claim_idle = env.Duration("CLAIM_IDLE", config.claim_idle, absl::Seconds(1), absl::Hours(1));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

@@ -21,16 +21,18 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   for (const auto& [name, fallback] : upstreams) {
     config.upstreams[name] = env.String(absl::StrCat(absl::AsciiStrToUpper(name), "_ADDR"), fallback);
   }
-  config.upstream_timeout = absl::Milliseconds(env.Int("UPSTREAM_TIMEOUT_MS", 5000, 10, 120000));
+  config.upstream_timeout =
+      env.Duration("UPSTREAM_TIMEOUT", config.upstream_timeout, absl::Milliseconds(10), absl::Minutes(2));
   config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   config.body_limit = static_cast<size_t>(env.Int("BODY_LIMIT_BYTES", 65536, 1024, 64 << 20));
   std::string route_limits = env.String("ROUTE_BODY_LIMITS", "");
   config.max_connections = static_cast<size_t>(env.Int("MAX_CONNECTIONS", 4096, 1, 1000000));
   config.first_byte_timeout =
       env.Duration("FIRST_BYTE_TIMEOUT", config.first_byte_timeout, absl::Milliseconds(100), absl::Minutes(10));
-  config.header_timeout = absl::Milliseconds(env.Int("HEADER_TIMEOUT_MS", 10000, 100, 600000));
-  config.body_timeout = absl::Milliseconds(env.Int("BODY_TIMEOUT_MS", 30000, 100, 600000));
-  config.idle_timeout = absl::Milliseconds(env.Int("IDLE_TIMEOUT_MS", 60000, 100, 3600000));
+  config.header_timeout =
+      env.Duration("HEADER_TIMEOUT", config.header_timeout, absl::Milliseconds(100), absl::Minutes(10));
+  config.body_timeout = env.Duration("BODY_TIMEOUT", config.body_timeout, absl::Milliseconds(100), absl::Minutes(10));
+  config.idle_timeout = env.Duration("IDLE_TIMEOUT", config.idle_timeout, absl::Milliseconds(100), absl::Hours(1));
   config.log_level = env.String("LOG_LEVEL", config.log_level);
   config.redis_addr = env.HostPort("REDIS_ADDR", config.redis_addr);
   config.redis_timeout = env.Duration("REDIS_TIMEOUT", config.redis_timeout, absl::Milliseconds(1), absl::Seconds(5));

@@ -198,18 +198,16 @@ void Gateway::Handle(HttpRequest request, std::function<void(HttpResponse)> done
 
 void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest request, const std::string& request_id,
                            std::function<void(HttpResponse)> done) {
-  absl::StatusOr<Caller> caller = Authenticate(route, request.authorization, options_.verify_token);
-  if (!caller.ok()) {
-    // A refused token still costs the client's address: guessing tokens is limited like any other traffic.
-    if (options_.rate_limiter != nullptr) {
-      if (std::optional<HttpResponse> limited = options_.rate_limiter->Admit(route, request.client_ip, Caller{})) {
-        return done(std::move(*limited));
-      }
-    }
-    return done(ErrorResponse(caller.status()));
-  }
+  // The address first: a client over its limit costs no token verification, however many tokens it makes up.
   if (options_.rate_limiter != nullptr) {
-    if (std::optional<HttpResponse> limited = options_.rate_limiter->Admit(route, request.client_ip, *caller)) {
+    if (std::optional<HttpResponse> limited = options_.rate_limiter->AdmitClient(route, request.client_ip)) {
+      return done(std::move(*limited));
+    }
+  }
+  absl::StatusOr<Caller> caller = Authenticate(route, request.authorization, options_.verify_token);
+  if (!caller.ok()) return done(ErrorResponse(caller.status()));
+  if (options_.rate_limiter != nullptr) {
+    if (std::optional<HttpResponse> limited = options_.rate_limiter->AdmitUser(*caller)) {
       return done(std::move(*limited));
     }
   }

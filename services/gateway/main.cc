@@ -48,7 +48,7 @@ int main() {
 
   auth::TokenConfig token_config;
   token_config.public_key = config->security.token_public_key;
-  // One Redis connection per IO thread: Admit() runs on the IO threads and holds one for a round trip.
+  // One Redis connection per IO thread: the rate limit checks run on the IO threads and holds one for a round trip.
   redis::Options redis_options;
   redis_options.address = config->redis_addr;
   redis_options.size = config->io_threads;

@@ -184,17 +184,30 @@ void RateLimiter::FailOpen(const char* reason, const absl::Status& status) {
   }
 }
 
-std::optional<HttpResponse> RateLimiter::Admit(const Route& route, const std::string& client_ip, const Caller& caller) {
+std::optional<HttpResponse> RateLimiter::AdmitClient(const Route& route, const std::string& client_ip) {
   std::vector<GcraBucket> buckets;
   std::vector<Class> classes;
-  auto add = [&](Class c, const RateLimit& limit, const std::string& id) {
-    if (!limit.enabled() || id.empty()) return;
-    buckets.push_back({absl::StrCat(options_.key_prefix, ClassName(c), ":", id), limit});
-    classes.push_back(c);
-  };
-  add(Class::kIp, options_.ip, client_ip);
-  if (caller.authenticated) add(Class::kUser, options_.user, caller.user_id);
-  if (IsAuthRoute(route)) add(Class::kAuth, options_.auth, client_ip);
+  Add(Class::kIp, options_.ip, client_ip, buckets, classes);
+  if (IsAuthRoute(route)) Add(Class::kAuth, options_.auth, client_ip, buckets, classes);
+  return Check(buckets, classes);
+}
+
+std::optional<HttpResponse> RateLimiter::AdmitUser(const Caller& caller) {
+  std::vector<GcraBucket> buckets;
+  std::vector<Class> classes;
+  if (caller.authenticated) Add(Class::kUser, options_.user, caller.user_id, buckets, classes);
+  return Check(buckets, classes);
+}
+
+void RateLimiter::Add(Class c, const RateLimit& limit, const std::string& id, std::vector<GcraBucket>& buckets,
+                      std::vector<Class>& classes) const {
+  if (!limit.enabled() || id.empty()) return;
+  buckets.push_back({absl::StrCat(options_.key_prefix, ClassName(c), ":", id), limit});
+  classes.push_back(c);
+}
+
+std::optional<HttpResponse> RateLimiter::Check(const std::vector<GcraBucket>& buckets,
+                                               const std::vector<Class>& classes) {
   if (buckets.empty()) return std::nullopt;
 
   if (absl::ToUnixNanos(absl::Now()) < breaker_until_ns_.load()) {

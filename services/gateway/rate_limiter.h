@@ -6,14 +6,16 @@
 //   user  every request of a signed-in caller, keyed by the user id (in addition to the IP bucket)
 //   auth  log in, register and refresh (POST /v1/sessions, /v1/users, /v1/sessions:refresh), keyed by the IP:
 //         a much smaller rate, against password guessing and mass registration
-// A request must fit in every bucket that applies; a refused request consumes nothing. Over the limit: 429,
-// reason RATE_LIMITED, Retry-After in whole seconds (at least 1), and zt_gateway_rate_limited_total{class}.
+// A request must fit in every bucket that applies. The address's buckets (ip, auth) are checked first, before the
+// token is verified, in one all-or-nothing call; the user's bucket after, once the token says who it is (a request
+// the user's bucket refuses has already spent its address's turn). Over the limit: 429, reason RATE_LIMITED,
+// Retry-After in whole seconds (at least 1), and zt_gateway_rate_limited_total{class}.
 //
 // Redis down or slow: the limiter FAILS OPEN. The request goes through unchecked, the failure is counted in
 // zt_gateway_rate_limit_fail_open_total{reason} and logged (once per breaker period), and for `breaker` after a
 // failure no request asks Redis at all, so a dead Redis costs at most one timeout per IO thread per period.
-// Check() runs on the HTTP IO thread: one synchronous round trip on a pooled connection (see
-// docs/performance.md for its cost).
+// The checks run on the HTTP IO thread: one synchronous round trip each on a pooled connection, so two for a
+// signed-in caller (see docs/performance.md for the cost).
 #pragma once
 
 #include <atomic>
@@ -91,14 +93,22 @@ class RateLimiter {
   RateLimiter(RateLimitOptions options, redis::Options redis, prometheus::Registry& registry);
   ~RateLimiter();
 
-  // nullopt: go ahead. Else the 429 response to send.
-  std::optional<HttpResponse> Admit(const Route& route, const std::string& client_ip, const Caller& caller);
+  // Each returns nullopt to go ahead, else the 429 response to send.
+  // The client's address (ip, and auth on the auth routes): before the token is verified, so that a flood of made-up
+  // tokens is refused without a signature check each.
+  std::optional<HttpResponse> AdmitClient(const Route& route, const std::string& client_ip);
+  // The signed-in user (user), once the token is verified; nothing for an anonymous caller.
+  std::optional<HttpResponse> AdmitUser(const Caller& caller);
 
   // The auth class: the routes that check passwords or mint sessions.
   static bool IsAuthRoute(const Route& route);
 
  private:
   struct Metrics;
+  void Add(Class c, const RateLimit& limit, const std::string& id, std::vector<GcraBucket>& buckets,
+           std::vector<Class>& classes) const;
+  // One GCRA call over the buckets (all or nothing); fails open as described above.
+  std::optional<HttpResponse> Check(const std::vector<GcraBucket>& buckets, const std::vector<Class>& classes);
   redis::Pool* PoolOrNull();
   void FailOpen(const char* reason, const absl::Status& status);
 

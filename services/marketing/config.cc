@@ -6,13 +6,12 @@ namespace zhongtai::marketing {
 
 absl::StatusOr<MarketingConfig> LoadConfig() {
   config::Env env("ZT_MARKETING_");
+  server::ServiceDefaults defaults;
+  defaults.service = "marketing";
+  defaults.grpc_port = 50053;
+  defaults.metrics_port = 9103;
   MarketingConfig config;
-  config.grpc_port = env.Port("GRPC_PORT", config.grpc_port);
-  config.metrics_port = env.Port("METRICS_PORT", config.metrics_port);
-  config.pg_dsn = env.String("PG_DSN", "postgresql://marketing@127.0.0.1:5432/marketing");
-  config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
-  config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
-  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
+  config.service = server::ReadServiceSettings(env, defaults);
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

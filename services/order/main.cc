@@ -1,16 +1,12 @@
-// Composition root of the order service: config, pools, stores, clients, domain, API; then run.
-#include "common/events/outbox.h"
+// Composition root of the order service: store, clients, domain, API, outbox relay and sweeper on the common start
+// (service_start.h).
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
-#include "common/log/log.h"
 #include "common/metrics/collectors.h"
-#include "common/pg/migrate.h"
-#include "common/pg/pool.h"
-#include "common/pg/pool_metrics.h"
-#include "common/redis/pool_metrics.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
-#include "common/server/service_runner.h"
+#include "common/server/pool_executor.h"
+#include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/order/api/order_api.h"
 #include "services/order/clients/grpc_clients.h"
@@ -29,65 +25,36 @@ class TimeOrderedIds : public IdGenerator {
   std::string NewPaymentId() override { return ids::NewId("pay_"); }
 };
 
-int Main(const server::CommandLine& command_line) {
-  log::Init("order");
-  absl::StatusOr<OrderConfig> config = LoadConfig();
-  if (!config.ok()) return server::InvalidConfiguration(config.status());
-
-  std::vector<pg::Migration> migrations = events::SchemaMigrations();
-  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
-  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "order"}, migrations);
-  if (!pool.ok()) {
-    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
-    return 1;
-  }
-  if (command_line.migrate_only) {
-    log::Info("migrations applied");
-    return 0;
-  }
-
-  absl::StatusOr<server::RunnerOptions> service_options =
-      server::ServiceOptions("order", config->grpc_port, config->metrics_port, config->worker_threads);
-  if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
-  server::RunnerOptions options = *std::move(service_options);
-  options.drain_timeout = config->drain_timeout;
-  server::ServiceRunner runner(options);
-  pg::ExportPoolMetrics(runner.gauges(), **pool);
-  redis::Options redis_options;
-  redis_options.address = config->redis_address;
-  auto redis = redis::Pool::Open(redis_options);
-  if (!redis.ok()) {
-    log::Error("cannot open redis", {{"error", redis.status().ToString()}});
-    return 1;
-  }
-  redis::ExportPoolMetrics(runner.gauges(), **redis, "order");
-
-  PgOrderStore store(**pool);
+int Compose(const OrderConfig& config, server::StartedService& service) {
+  server::ServiceRunner& runner = *service.runner;
+  PgOrderStore store(*service.db);
   GrpcProductCatalog catalog(
-      server::MakeChannel(config->product_address, product::v1::ProductService::service_full_name()));
+      server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
   GrpcPriceQuoter quoter(
-      server::MakeChannel(config->marketing_address, marketing::v1::MarketingService::service_full_name()));
+      server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name()));
   LocalPaymentProvider payments;
   SystemClock clock;
   TimeOrderedIds ids;
   PrometheusOrderObserver observer(runner.registry());
   OrderSettings settings;
-  settings.payment_timeout = config->payment_timeout;
-  settings.reservation_grace = config->reservation_grace;
-  Orders orders(store, catalog, quoter, payments, clock, ids, observer, settings);
+  settings.payment_timeout = config.payment_timeout;
+  settings.reservation_grace = config.reservation_grace;
+  // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
+  server::PoolExecutor blocking(runner.workers());
+  Orders orders(store, catalog, quoter, payments, clock, ids, observer, blocking, settings);
   OrderApi api(orders, runner.workers());
 
-  events::OutboxRelay relay(**pool, **redis);
+  events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
   runner.AddService(&api);
 
   relay.Start();
-  server::PeriodicTask sweeper(config->sweep_interval, [&orders] { orders.SweepOnce(); });
+  // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
+  server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   runner.OnShutdown([&] {
     sweeper.Stop();
     relay.Stop();
-    (*pool)->Close();
   });
   return runner.Run();
 }
@@ -95,4 +62,9 @@ int Main(const server::CommandLine& command_line) {
 }  // namespace
 }  // namespace zhongtai::order
 
-int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::order::Main); }
+int main(int argc, char** argv) {
+  using namespace zhongtai;
+  server::ServiceSpec spec{"order", order::Migrations()};
+  spec.events = true;
+  return server::RunService<order::OrderConfig>(argc, argv, spec, order::LoadConfig, order::Compose);
+}

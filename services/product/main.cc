@@ -1,13 +1,10 @@
-// Composition root of the product service: config, pool, store, domain, API, sweeper; then run.
+// Composition root of the product service: store, domain, API, sweeper on the common start (service_start.h).
 #include <atomic>
 
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
-#include "common/pg/migrate.h"
-#include "common/pg/pool.h"
-#include "common/pg/pool_metrics.h"
 #include "common/server/periodic_task.h"
-#include "common/server/service_runner.h"
+#include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"
@@ -19,50 +16,28 @@
 namespace zhongtai::product {
 namespace {
 
-int Main(const server::CommandLine& command_line) {
-  log::Init("product");
-  absl::StatusOr<ProductConfig> config = LoadConfig();
-  if (!config.ok()) return server::InvalidConfiguration(config.status());
-
-  auto pool = pg::OpenAndMigrate({config->pg_dsn, config->pg_pool_size, absl::Seconds(2), "product"}, Migrations());
-  if (!pool.ok()) {
-    log::Error("cannot open or migrate the database", {{"error", pool.status().ToString()}});
-    return 1;
-  }
-  if (command_line.migrate_only) {
-    log::Info("migrations applied");
-    return 0;
-  }
-
-  absl::StatusOr<server::RunnerOptions> service_options =
-      server::ServiceOptions("product", config->grpc_port, config->metrics_port, config->worker_threads);
-  if (!service_options.ok()) return server::InvalidConfiguration(service_options.status());
-  server::RunnerOptions options = *std::move(service_options);
-  options.drain_timeout = config->drain_timeout;
-  server::ServiceRunner runner(options);
-  pg::ExportPoolMetrics(runner.gauges(), **pool);
-  pg::Pool& db = **pool;
-
-  PgProductStore store(db);
+int Compose(const ProductConfig& config, server::StartedService& service) {
+  server::ServiceRunner& runner = *service.runner;
+  PgProductStore store(*service.db);
   SystemClock clock;
   RandomIdGenerator ids(clock);
   PrometheusInventoryObserver observer(runner.registry());
   InventoryOptions inventory_options;
-  inventory_options.default_ttl = config->reservation_default_ttl;
+  inventory_options.default_ttl = config.reservation_default_ttl;
   inventory_options.max_ttl = absl::Seconds(kMaxReservationTtlSeconds);
-  inventory_options.sweep_batch = config->reservation_sweep_batch;
-  ProductCache cache(clock, config->product_cache_ttl);
+  inventory_options.sweep_batch = config.reservation_sweep_batch;
+  ProductCache cache(clock, config.product_cache_ttl);
   Catalog catalog(store, clock, ids, &cache);
   Inventory inventory(store, clock, observer, inventory_options, &cache);
   // Warehouses and stock: admin stock operations, and how many stock rows are below their safety stock,
   // counted every ZT_PRODUCT_STOCK_ALERT_INTERVAL for zt_product_stock_below_safety.
-  PgStockStore stock_store(db);
-  StockCenter stock(stock_store, clock, &cache, AbcThresholds{config->abc_a_percent, config->abc_b_percent});
+  PgStockStore stock_store(*service.db);
+  StockCenter stock(stock_store, clock, &cache, AbcThresholds{config.abc_a_percent, config.abc_b_percent});
   std::atomic<int64_t> below_safety{0};
   runner.gauges().Add("zt_product_stock_below_safety",
                       "Stock rows (SKU x warehouse) whose available stock is below their safety stock.", {},
                       [&below_safety] { return static_cast<double>(below_safety.load()); });
-  server::PeriodicTask stock_alerts(config->stock_alert_interval, [&stock, &below_safety] {
+  server::PeriodicTask stock_alerts(config.stock_alert_interval, [&stock, &below_safety] {
     absl::StatusOr<int64_t> below = stock.CountBelowSafety();
     if (below.ok()) {
       below_safety = *below;
@@ -71,7 +46,7 @@ int Main(const server::CommandLine& command_line) {
     }
   });
   // Runs at start, then every ZT_PRODUCT_ABC_INTERVAL (a day by default).
-  server::PeriodicTask abc_classification(config->abc_interval, [&stock] {
+  server::PeriodicTask abc_classification(config.abc_interval, [&stock] {
     absl::StatusOr<int> a_skus = stock.ClassifyAbc();
     if (!a_skus.ok()) log::Warn("ABC classification failed", {{"error", a_skus.status().ToString()}});
   });
@@ -79,7 +54,7 @@ int Main(const server::CommandLine& command_line) {
   ProductApi api(catalog, inventory, stock, runner.workers());
   runner.AddService(&api);
 
-  server::PeriodicTask sweeper(config->reservation_sweep_interval, [&inventory] {
+  server::PeriodicTask sweeper(config.reservation_sweep_interval, [&inventory] {
     absl::StatusOr<int> expired = inventory.SweepExpired();
     if (!expired.ok()) {
       log::Warn("reservation sweep failed", {{"error", expired.status().ToString()}});
@@ -91,7 +66,6 @@ int Main(const server::CommandLine& command_line) {
     sweeper.Stop();
     stock_alerts.Stop();
     abc_classification.Stop();
-    db.Close();
   });
   return runner.Run();
 }
@@ -99,4 +73,8 @@ int Main(const server::CommandLine& command_line) {
 }  // namespace
 }  // namespace zhongtai::product
 
-int main(int argc, char** argv) { return zhongtai::server::RunMain(argc, argv, zhongtai::product::Main); }
+int main(int argc, char** argv) {
+  using namespace zhongtai;
+  return server::RunService<product::ProductConfig>(argc, argv, {"product", product::Migrations()}, product::LoadConfig,
+                                                    product::Compose);
+}

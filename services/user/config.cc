@@ -11,15 +11,14 @@ namespace zhongtai::user {
 
 absl::StatusOr<UserConfig> LoadConfig() {
   config::Env env("ZT_USER_");
+  server::ServiceDefaults defaults;
+  defaults.service = "user";
+  defaults.grpc_port = 50054;
+  defaults.metrics_port = 9104;
   UserConfig config;
-  config.grpc_port = env.Port("GRPC_PORT", config.grpc_port);
-  config.metrics_port = env.Port("METRICS_PORT", config.metrics_port);
-  config.pg_dsn = env.String("PG_DSN", "postgresql://user@127.0.0.1:5432/user");
-  config.pg_pool_size = static_cast<int>(env.Int("PG_POOL_SIZE", config.pg_pool_size, 1, 200));
-  config.worker_threads = static_cast<int>(env.Int("WORKER_THREADS", config.worker_threads, 1, 512));
-  config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
-  config.access_ttl = absl::Seconds(env.Int("ACCESS_TTL_SECONDS", 15 * 60, 60, 24 * 3600));
-  config.refresh_ttl = absl::Seconds(env.Int("REFRESH_TTL_SECONDS", 30 * 24 * 3600, 3600, 365 * 24 * 3600));
+  config.service = server::ReadServiceSettings(env, defaults);
+  config.access_ttl = env.Duration("ACCESS_TTL", config.access_ttl, absl::Minutes(1), absl::Hours(24));
+  config.refresh_ttl = env.Duration("REFRESH_TTL", config.refresh_ttl, absl::Hours(1), absl::Hours(365 * 24));
   std::string signing_key = env.Shared("ZT_AUTH_SIGNING_KEY", "");
   config.admin_login = env.String("ADMIN_LOGIN", "");
   config.admin_password = env.String("ADMIN_PASSWORD", "");

@@ -4,17 +4,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/server/service_settings.h"
 
 namespace zhongtai::user {
 
 struct UserConfig {
-  int grpc_port = 50054;
-  int metrics_port = 9104;
-  std::string pg_dsn;
-  int pg_pool_size = 8;
-  int worker_threads = 8;
-  // SIGTERM: how long calls in flight get to finish.
-  absl::Duration drain_timeout = absl::Seconds(10);
+  server::ServiceSettings service;
   // ZT_AUTH_SIGNING_KEY: the Ed25519 seed that signs access tokens; only the user service holds it.
   std::string token_signing_key;
   absl::Duration access_ttl = absl::Minutes(15);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The rendered Kubernetes manifests (kubectl kustomize) against what each binary reads and against each other.
 
-services/<svc>/config.cc says which variables zt-<svc> reads and which it cannot start without, and common/server
-(security.cc, service_runner.cc) the shared ones every process reads besides: TLS, token public key, bind address,
+services/<svc>/config.cc says which variables zt-<svc> reads and which it cannot start without (with the common ones of
+common/server/service_settings.cc it reads under its prefix), and common/server (security.cc, service_runner.cc) the
+shared ones every process reads besides: TLS, token public key, bind address,
 reflection, health port (parsed by tests/ops/compose_contract_test.py, imported read-only). For an overlay (base,
 dev, prod, and prod-cert-manager: prod with the cert-manager component, a fixture in tests/contracts/k8s) the checks:
   env         each zt-* container (server and migration init container) sets every required variable, via env or
@@ -137,10 +138,13 @@ class Binary:
         self.shared = shared_settings(svc)
         self.settings = {**self.own, **self.shared}
         self.required = required_settings(self.settings)
-        # --migrate-only returns before ServiceOptions()/LoadSecurity() unless config.cc or main.cc reads them first.
+        # --migrate-only returns before ServiceOptions()/LoadSecurity() unless config.cc or main.cc reads them first;
+        # a main.cc on the common start (RunService) migrates where common/server/service_start.cc says.
         config = open(os.path.join(REPO, "services", svc, "config.cc")).read()
         main_path = os.path.join(REPO, "services", svc, "main.cc")
         main = open(main_path).read() if os.path.exists(main_path) else ""
+        if "RunService<" in main:
+            main = open(os.path.join(REPO, "common", "server", "service_start.cc")).read()
         migrate = main.find("migrate_only")
         shared_at = [main.find(call) for call in ("ServiceOptions(", "LoadSecurity(") if call in main]
         self.migrate_reads_shared = ("LoadSecurity(" in config or migrate < 0
@@ -188,9 +192,11 @@ class Binary:
             v = env.get(raw)
             if v is not None and v.value:
                 return go_duration_seconds(v.value)
-            d = _header_default(os.path.join(REPO, "services", self.svc, "config.h"), "drain_timeout")
-            if d is not None:
-                return d
+            for header in (os.path.join(REPO, "services", self.svc, "config.h"),
+                           os.path.join(REPO, "common", "server", "service_settings.h")):
+                d = _header_default(header, "drain_timeout")
+                if d is not None:
+                    return d
         return _header_default(os.path.join(REPO, "common", "server", "service_runner.h"), "drain_timeout")
 
     def upstreams(self, env):

@@ -2,7 +2,8 @@
 """Contract between deploy/compose.yaml, deploy/docker/Dockerfile and what each binary reads.
 
 No Docker engine runs in CI, so instead of `docker compose up` this parses the compose file, the Dockerfile,
-services/<svc>/config.cc (the names passed to config::Env getters) and the shared settings of common/server
+services/<svc>/config.cc (the names passed to config::Env getters, with those ReadServiceSettings() of
+common/server/service_settings.cc reads under the service's prefix) and the shared settings of common/server
 (security.cc: TLS, token public key, bind address; service_runner.cc: reflection, health port), and checks that the
 stack would start:
   env        every variable a suite service sets is one its binary reads
@@ -94,15 +95,63 @@ def binary_settings(svc):
     if calls != parsed:
         raise AssertionError("%s: %d config getter calls but only %d understood by this test; teach it the new form"
                              % (path, calls, parsed))
+    if re.search(r"\bReadServiceSettings\(\s*%s\s*," % var, src):
+        settings.update(common_service_settings(prefix, src))
     return prefix, settings
+
+
+# The settings every service with a database reads under its own prefix: ReadServiceSettings(env, defaults) in
+# common/server/service_settings.cc, with the ServiceDefaults the service's config.cc fills in member by member.
+SERVICE_SETTINGS_SOURCE = "common/server/service_settings.cc"
+SERVICE_SETTINGS_HEADER = "common/server/service_settings.h"
+
+
+def common_service_settings(prefix, config_src):
+    """{full variable name: {"getter", "default"}} that ReadServiceSettings() reads for a service whose config.cc is
+    config_src. A statement guarded by `if (!defaults.<member>.empty())` is read only when config.cc sets that member."""
+    path = os.path.join(REPO, SERVICE_SETTINGS_SOURCE)
+    body = _function_body(open(path).read(), "ReadServiceSettings")
+    if body is None:
+        raise AssertionError("%s: no ReadServiceSettings() to read the common settings from; teach this test" % path)
+    header = open(os.path.join(REPO, SERVICE_SETTINGS_HEADER)).read()
+    assigned = dict(re.findall(r"\bdefaults\.(\w+)\s*=\s*([^;]+);", config_src))
+
+    def default(expr):
+        m = re.fullmatch(r"defaults\.(\w+)", expr.strip())
+        if m and m.group(1) in assigned:
+            return _literal(assigned[m.group(1)], "")
+        if m:
+            # The member's initializer in struct ServiceDefaults.
+            struct = re.search(r"struct ServiceDefaults\s*\{(.*?)\};", header, re.S)
+            return _literal("config." + m.group(1), struct.group(1) if struct else "")
+        return _member_default(expr, [header])
+
+    out, parsed = {}, 0
+    for statement in body.split(";"):
+        g = re.search(r'\benv\.(\w+)\(\s*"([A-Z0-9_]+)"\s*(?:,\s*([^,)]*))?', statement)
+        if not g or g.group(1) not in GETTERS:
+            continue
+        parsed += 1
+        guard = re.search(r"if\s*\(\s*!defaults\.(\w+)\.empty\(\)\s*\)", statement)
+        if guard and not _literal(assigned.get(guard.group(1), '""'), ""):
+            continue
+        out[prefix + g.group(2)] = {"getter": g.group(1), "default": default(g.group(3) or '""')}
+    calls = len(re.findall(r"\benv\.(?:%s)\(" % "|".join(GETTERS), body))
+    if calls != parsed:
+        raise AssertionError("%s: %d getter calls in ReadServiceSettings() but only %d understood by this test (one a "
+                             "statement); teach it the new form" % (path, calls, parsed))
+    return out
 
 
 # Settings every process reads besides its config.cc (no service prefix): LoadSecurity() in security.cc (called by
 # ServiceOptions() or directly) and ServiceOptions() in service_runner.cc.
+# RunService (common/server/service_start.h) calls ServiceOptions().
 SHARED_SOURCES = (
     # (source, function, headers for member defaults, calls that make a binary read it)
-    ("common/server/security.cc", "LoadSecurity", ("common/server/security.h",), ("LoadSecurity(", "ServiceOptions(")),
-    ("common/server/service_runner.cc", "ServiceOptions", ("common/server/service_runner.h",), ("ServiceOptions(",)),
+    ("common/server/security.cc", "LoadSecurity", ("common/server/security.h",),
+     ("LoadSecurity(", "ServiceOptions(", "RunService<")),
+    ("common/server/service_runner.cc", "ServiceOptions", ("common/server/service_runner.h",),
+     ("ServiceOptions(", "RunService<")),
 )
 SIGNING_KEY, PUBLIC_KEY, PLAINTEXT, TLS_DIR = "ZT_AUTH_SIGNING_KEY", "ZT_AUTH_PUBLIC_KEY", "ZT_DEV_PLAINTEXT", "ZT_TLS_DIR"
 

@@ -2,6 +2,7 @@
 // through the gateway over HTTP, then failing open when Redis is not there.
 #include "services/gateway/rate_limiter.h"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -134,7 +135,10 @@ struct Stack {
     GatewayOptions options;
     for (const char* name : {"product", "order", "marketing", "user", "datahub"})
       options.upstreams[name] = "127.0.0.1:1";
-    options.verify_token = FakeVerify;
+    options.verify_token = [this](absl::string_view token) {
+      ++verifications;
+      return FakeVerify(token);
+    };
     options.upstream_timeout = absl::Milliseconds(100);
     options.rate_limiter = limiter.get();
     auto created = Gateway::Create(options, registry);
@@ -170,6 +174,7 @@ struct Stack {
   }
 
   prometheus::Registry registry;
+  std::atomic<int> verifications{0};  // tokens the gateway checked
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<Gateway> gateway;
   std::unique_ptr<HttpServer> server;
@@ -235,16 +240,25 @@ TEST_CASE("through the gateway: the per-IP limit holds anonymous traffic") {
   CHECK(stack.Send(http::verb::get, "/healthz", from).result_int() == 200);
 }
 
-TEST_CASE("through the gateway: requests with a refused token count against the client's address") {
+TEST_CASE("through the gateway: a client over its address's limit gets 429 before any token of it is verified") {
   RateLimitOptions limits;
   limits.ip = {60, 2};
   Stack stack(limits, testing::RedisAddress());
   std::vector<std::pair<std::string, std::string>> guessing = {{"X-Forwarded-For", "192.0.2.30"},
                                                                {"Authorization", "Bearer not-a-token"}};
+  // A refused token still costs its address a turn: guessing tokens is limited like any other traffic.
   CHECK(stack.Send(http::verb::get, "/v1/orders", guessing).result_int() == 401);
   CHECK(stack.Send(http::verb::get, "/v1/orders", guessing).result_int() == 401);
+  CHECK(stack.verifications == 2);
+  // Over the limit, neither a made-up token nor a good one is checked at all.
   CHECK(stack.Send(http::verb::get, "/v1/orders", guessing).result_int() == 429);
-  CHECK(CounterValue(stack.registry, "zt_gateway_rate_limited_total", {{"class", "ip"}}) == 1);
+  auto good = stack.Send(http::verb::get, "/v1/orders",
+                         {{"X-Forwarded-For", "192.0.2.30"}, {"Authorization", "Bearer customer:u1"}});
+  CHECK(good.result_int() == 429);
+  CHECK(Contains(good.body(), "ip limit"));
+  CHECK(stack.verifications == 2);
+  CHECK(CounterValue(stack.registry, "zt_gateway_rate_limited_total", {{"class", "ip"}}) == 2);
+  CHECK(CounterValue(stack.registry, "zt_gateway_rate_limited_total", {{"class", "user"}}) == 0);
 }
 
 TEST_CASE("with Redis unreachable the limits fail open, counted, without slowing requests down") {

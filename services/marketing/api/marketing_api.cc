@@ -4,6 +4,7 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/marketing/api/rule_proto.h"
 #include "services/marketing/domain/pricing.h"
 
 namespace zhongtai::marketing {
@@ -14,24 +15,12 @@ using proto::IsValidTimestamp;
 using proto::SetMoney;
 using proto::ToTimestamp;
 
-std::string CurrencyOr(const std::string& currency) { return currency.empty() ? kDefaultCurrency : currency; }
-
 }  // namespace
 
 absl::StatusOr<Promotion> FromProto(const v1::Promotion& in) {
   Promotion p;
   p.name = in.name();
-  if (!in.has_threshold_reduction()) {
-    return InvalidArgument("promotion.thresholdReduction", "RULE_MISSING", "a promotion rule is required");
-  }
-  const v1::ThresholdReduction& rule = in.threshold_reduction();
-  p.currency = CurrencyOr(rule.threshold().currency());
-  if (CurrencyOr(rule.reduction().currency()) != p.currency) {
-    return InvalidArgument("promotion.thresholdReduction.reduction.currency", "CURRENCY_MISMATCH",
-                           "threshold and reduction must use one currency");
-  }
-  p.threshold = rule.threshold().amount_minor();
-  p.reduction = rule.reduction().amount_minor();
+  RETURN_IF_ERROR(RuleFromProto(in, p));
   if (!in.has_start_time())
     return InvalidArgument("promotion.startTime", "START_TIME_MISSING", "start time is required");
   if (!in.has_end_time()) return InvalidArgument("promotion.endTime", "END_TIME_MISSING", "end time is required");
@@ -52,8 +41,7 @@ void ToProto(const Promotion& p, v1::Promotion* out) {
   out->set_name(p.name);
   *out->mutable_start_time() = ToTimestamp(p.start_time);
   *out->mutable_end_time() = ToTimestamp(p.end_time);
-  SetMoney(out->mutable_threshold_reduction()->mutable_threshold(), p.currency, p.threshold);
-  SetMoney(out->mutable_threshold_reduction()->mutable_reduction(), p.currency, p.reduction);
+  RuleToProto(p, out);
   out->set_status(p.status == PromotionStatus::kPaused ? v1::PROMOTION_STATUS_PAUSED : v1::PROMOTION_STATUS_ACTIVE);
   *out->mutable_create_time() = ToTimestamp(p.created_at);
 }
@@ -63,6 +51,7 @@ void ToProto(const Quote& quote, v1::QuotePriceResponse* out) {
   SetMoney(out->mutable_discount(), quote.currency, quote.discount);
   SetMoney(out->mutable_total(), quote.currency, quote.total);
   for (const QuotedLine& line : quote.lines) {
+    if (line.gift) continue;
     v1::QuotedLine* l = out->add_lines();
     l->set_sku_id(line.sku_id);
     l->set_quantity(line.quantity);
@@ -77,6 +66,7 @@ void ToProto(const Quote& quote, v1::QuotePriceResponse* out) {
     a->set_name(applied.name);
     SetMoney(a->mutable_discount(), quote.currency, applied.discount);
   }
+  ExplanationToProto(quote, out);
 }
 
 grpc::ServerUnaryReactor* MarketingApi::CreatePromotion(grpc::CallbackServerContext* context,
@@ -111,9 +101,21 @@ grpc::ServerUnaryReactor* MarketingApi::QuotePrice(grpc::CallbackServerContext* 
     std::vector<QuoteLineInput> lines;
     lines.reserve(request->lines_size());
     for (const v1::QuoteLine& line : request->lines()) {
-      lines.push_back({line.sku_id(), line.unit_price().currency(), line.unit_price().amount_minor(), line.quantity()});
+      QuoteLineInput in;
+      in.sku_id = line.sku_id();
+      in.currency = line.unit_price().currency();
+      in.unit_price = line.unit_price().amount_minor();
+      in.quantity = line.quantity();
+      in.category_path.assign(line.category_path().begin(), line.category_path().end());
+      in.brand_id = line.brand_id();
+      lines.push_back(std::move(in));
     }
-    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(server::CurrentCaller().user_id, lines));
+    Shopper shopper;
+    shopper.member_tier = request->member_tier();
+    shopper.tags.assign(request->user_tags().begin(), request->user_tags().end());
+    shopper.new_customer = request->new_customer();
+    shopper.channel = request->channel();
+    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(server::CurrentCaller().user_id, lines, shopper));
     ToProto(quote, response);
     return absl::OkStatus();
   });

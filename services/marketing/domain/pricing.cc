@@ -1,10 +1,8 @@
 #include "services/marketing/domain/pricing.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "absl/strings/str_cat.h"
-#include "common/money/apportion.h"
 #include "common/status/status.h"
 
 namespace zhongtai::marketing {
@@ -53,60 +51,36 @@ absl::Status ValidateQuoteLines(const std::vector<QuoteLineInput>& lines) {
   return absl::OkStatus();
 }
 
-int64_t DiscountOf(const Promotion& promotion, const std::string& currency, int64_t subtotal) {
-  if (promotion.currency != currency || subtotal < promotion.threshold || promotion.reduction <= 0) return 0;
-  return std::min(promotion.reduction, subtotal);
+namespace {
+
+absl::Status RuleInvalid(const std::string& field, const std::string& message) {
+  return InvalidArgument(field, "RULE_INVALID", message);
 }
 
-Quote PriceLines(const std::vector<QuoteLineInput>& lines, const std::vector<Promotion>& candidates) {
-  Quote quote;
-  quote.currency = lines.empty() ? kDefaultCurrency : CurrencyOf(lines[0]);
-  std::vector<int64_t> weights;
-  for (const QuoteLineInput& line : lines) {
-    QuotedLine out;
-    out.sku_id = line.sku_id;
-    out.quantity = line.quantity;
-    out.unit_price = line.unit_price;
-    out.subtotal = line.unit_price * line.quantity;
-    quote.subtotal += out.subtotal;
-    weights.push_back(out.subtotal);
-    quote.lines.push_back(out);
-  }
+absl::Status RequirePositive(int64_t value, const std::string& field, const std::string& what) {
+  return value > 0 ? absl::OkStatus() : RuleInvalid(field, what + " must be positive");
+}
 
-  const Promotion* best = nullptr;
-  int64_t best_discount = 0;
-  for (const Promotion& promotion : candidates) {
-    int64_t discount = DiscountOf(promotion, quote.currency, quote.subtotal);
-    if (discount <= 0) continue;
-    bool better = best == nullptr || discount > best_discount ||
-                  (discount == best_discount && std::tie(promotion.created_at, promotion.promotion_id) <
-                                                    std::tie(best->created_at, best->promotion_id));
-    if (better) {
-      best = &promotion;
-      best_discount = discount;
+absl::Status RequireNotNegative(int64_t value, const std::string& field, const std::string& what) {
+  return value >= 0 ? absl::OkStatus() : RuleInvalid(field, what + " must not be negative");
+}
+
+absl::Status RequireBasisPoints(int32_t bp, const std::string& field) {
+  if (bp <= 0 || bp > 10000) return RuleInvalid(field, "percent off is in basis points, 1 to 10000");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateIdList(const std::vector<std::string>& ids, const std::string& field) {
+  if (ids.size() > kMaxIdsPerList) return RuleInvalid(field, "too many ids");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i].empty() || ids[i].size() > 100) {
+      return RuleInvalid(absl::StrCat(field, "[", i, "]"), "ids are 1 to 100 characters");
     }
   }
-
-  quote.discount = best_discount;
-  quote.total = quote.subtotal - quote.discount;
-  std::vector<int64_t> shares = money::Apportion(quote.discount, weights);
-  for (size_t i = 0; i < quote.lines.size(); ++i) {
-    quote.lines[i].discount = shares[i];
-    quote.lines[i].total = quote.lines[i].subtotal - shares[i];
-  }
-  if (best != nullptr) quote.applied.push_back({best->promotion_id, best->name, best_discount});
-  return quote;
+  return absl::OkStatus();
 }
 
-absl::Status ValidatePromotion(const Promotion& promotion) {
-  if (promotion.name.empty()) return InvalidArgument("promotion.name", "NAME_MISSING", "name is required");
-  if (Utf8Chars(promotion.name) > 100) {
-    return InvalidArgument("promotion.name", "NAME_TOO_LONG", "name must have at most 100 characters");
-  }
-  if (!IsCurrencyCode(promotion.currency)) {
-    return InvalidArgument("promotion.thresholdReduction.threshold.currency", "CURRENCY_INVALID",
-                           "currency must be an ISO 4217 code");
-  }
+absl::Status ValidateLegacyReduction(const Promotion& promotion) {
   if (promotion.reduction <= 0) {
     return InvalidArgument("promotion.thresholdReduction.reduction.amountMinor", "REDUCTION_NOT_POSITIVE",
                            "reduction must be positive");
@@ -114,6 +88,113 @@ absl::Status ValidatePromotion(const Promotion& promotion) {
   if (promotion.threshold < promotion.reduction) {
     return InvalidArgument("promotion.thresholdReduction.threshold.amountMinor", "THRESHOLD_BELOW_REDUCTION",
                            "threshold must be at least the reduction");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTieredReduction(const Promotion& p) {
+  const std::string at = "promotion.tieredReduction";
+  if (p.tiers.empty() && p.every_amount <= 0) {
+    return RuleInvalid(at + ".tiers", "tiers or every amount (每满) are required");
+  }
+  if (p.tiers.size() > kMaxTiers) return RuleInvalid(at + ".tiers", "too many tiers");
+  for (size_t i = 0; i < p.tiers.size(); ++i) {
+    const std::string tier = absl::StrCat(at, ".tiers[", i, "]");
+    RETURN_IF_ERROR(RequirePositive(p.tiers[i].reduction, tier + ".reduction.amountMinor", "reduction"));
+    if (p.tiers[i].threshold < p.tiers[i].reduction) {
+      return InvalidArgument(tier + ".threshold.amountMinor", "THRESHOLD_BELOW_REDUCTION",
+                             "threshold must be at least the reduction");
+    }
+    if (i > 0 &&
+        (p.tiers[i].threshold <= p.tiers[i - 1].threshold || p.tiers[i].reduction <= p.tiers[i - 1].reduction)) {
+      return RuleInvalid(tier + ".threshold.amountMinor", "tiers go up in both threshold and reduction");
+    }
+  }
+  if (p.every_amount > 0) {
+    RETURN_IF_ERROR(RequirePositive(p.every_reduction, at + ".everyReduction.amountMinor", "every reduction"));
+    if (p.every_reduction > p.every_amount) {
+      return RuleInvalid(at + ".everyReduction.amountMinor", "every reduction must not exceed every amount");
+    }
+  } else if (p.every_amount < 0 || p.every_reduction != 0 || p.every_cap != 0) {
+    return RuleInvalid(at + ".everyAmount.amountMinor", "every amount must be positive when 每满 is used");
+  }
+  return RequireNotNegative(p.every_cap, at + ".everyCap.amountMinor", "cap");
+}
+
+absl::Status ValidateRule(const Promotion& p) {
+  switch (p.kind) {
+    case PromotionKind::kThresholdReduction:
+      if (p.tiers.empty() && p.every_amount == 0 && p.every_reduction == 0) return ValidateLegacyReduction(p);
+      return ValidateTieredReduction(p);
+    case PromotionKind::kThresholdPercent:
+      RETURN_IF_ERROR(
+          RequireNotNegative(p.threshold, "promotion.thresholdPercentOff.threshold.amountMinor", "threshold"));
+      return RequireBasisPoints(p.percent_off_bp, "promotion.thresholdPercentOff.percentOffBp");
+    case PromotionKind::kItemDiscount:
+      RETURN_IF_ERROR(
+          RequireNotNegative(p.fixed_off_per_unit, "promotion.itemDiscount.fixedOffPerUnit.amountMinor", "fixed off"));
+      if (p.percent_off_bp == 0 && p.fixed_off_per_unit == 0) {
+        return RuleInvalid("promotion.itemDiscount.percentOffBp", "percent off or fixed off is required");
+      }
+      return p.percent_off_bp == 0 ? absl::OkStatus()
+                                   : RequireBasisPoints(p.percent_off_bp, "promotion.itemDiscount.percentOffBp");
+    case PromotionKind::kQuantityPrice:
+      if (p.group_quantity < 2 || p.group_quantity > 1000) {
+        return RuleInvalid("promotion.quantityPrice.quantity", "quantity is 2 to 1000");
+      }
+      return RequireNotNegative(p.group_price, "promotion.quantityPrice.price.amountMinor", "price");
+    case PromotionKind::kNthItemDiscount:
+      if (p.nth < 2 || p.nth > 1000) return RuleInvalid("promotion.nthItemDiscount.nth", "nth is 2 to 1000");
+      return RequireBasisPoints(p.percent_off_bp, "promotion.nthItemDiscount.percentOffBp");
+    case PromotionKind::kBundle:
+      if (p.bundle_sku_ids.size() < 2) return RuleInvalid("promotion.bundle.skuIds", "a bundle has at least 2 SKUs");
+      RETURN_IF_ERROR(ValidateIdList(p.bundle_sku_ids, "promotion.bundle.skuIds"));
+      return RequireNotNegative(p.bundle_price, "promotion.bundle.price.amountMinor", "price");
+    case PromotionKind::kGift:
+      if (p.gift_sku_id.empty() || p.gift_sku_id.size() > 100) {
+        return RuleInvalid("promotion.gift.skuId", "gift SKU id is 1 to 100 characters");
+      }
+      if (p.gift_quantity < 1 || p.gift_quantity > 100) {
+        return RuleInvalid("promotion.gift.quantity", "gift quantity is 1 to 100");
+      }
+      RETURN_IF_ERROR(RequireNotNegative(p.threshold, "promotion.gift.threshold.amountMinor", "threshold"));
+      return RequireNotNegative(p.min_quantity, "promotion.gift.minQuantity", "minimum quantity");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateScopeAndEligibility(const Promotion& p) {
+  RETURN_IF_ERROR(ValidateIdList(p.scope.category_ids, "promotion.scope.categoryIds"));
+  RETURN_IF_ERROR(ValidateIdList(p.scope.brand_ids, "promotion.scope.brandIds"));
+  RETURN_IF_ERROR(ValidateIdList(p.scope.sku_ids, "promotion.scope.skuIds"));
+  RETURN_IF_ERROR(ValidateIdList(p.scope.excluded_category_ids, "promotion.scope.excludedCategoryIds"));
+  RETURN_IF_ERROR(ValidateIdList(p.scope.excluded_brand_ids, "promotion.scope.excludedBrandIds"));
+  RETURN_IF_ERROR(ValidateIdList(p.scope.excluded_sku_ids, "promotion.scope.excludedSkuIds"));
+  if (!p.scope.all_products && p.scope.category_ids.empty() && p.scope.brand_ids.empty() && p.scope.sku_ids.empty()) {
+    return RuleInvalid("promotion.scope", "a scope that is not all products lists categories, brands or SKUs");
+  }
+  RETURN_IF_ERROR(ValidateIdList(p.eligibility.member_tiers, "promotion.eligibility.memberTiers"));
+  RETURN_IF_ERROR(ValidateIdList(p.eligibility.user_tags, "promotion.eligibility.userTags"));
+  return ValidateIdList(p.eligibility.channels, "promotion.eligibility.channels");
+}
+
+}  // namespace
+
+absl::Status ValidatePromotion(const Promotion& promotion) {
+  if (promotion.name.empty()) return InvalidArgument("promotion.name", "NAME_MISSING", "name is required");
+  if (Utf8Chars(promotion.name) > 100) {
+    return InvalidArgument("promotion.name", "NAME_TOO_LONG", "name must have at most 100 characters");
+  }
+  if (!IsCurrencyCode(promotion.currency)) {
+    const bool legacy =
+        promotion.kind == PromotionKind::kThresholdReduction && promotion.tiers.empty() && promotion.every_amount == 0;
+    return InvalidArgument(legacy ? "promotion.thresholdReduction.threshold.currency" : "promotion.currency",
+                           "CURRENCY_INVALID", "currency must be an ISO 4217 code");
+  }
+  RETURN_IF_ERROR(ValidateRule(promotion));
+  RETURN_IF_ERROR(ValidateScopeAndEligibility(promotion));
+  if (promotion.budget_remaining.has_value() && *promotion.budget_remaining < 0) {
+    return RuleInvalid("promotion.budgetRemaining.amountMinor", "budget must not be negative");
   }
   if (promotion.end_time <= promotion.start_time) {
     return InvalidArgument("promotion.endTime", "END_BEFORE_START", "end time must be after start time");

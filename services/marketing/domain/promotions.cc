@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/marketing/domain/best_price.h"
 #include "services/marketing/domain/pricing.h"
 
 namespace zhongtai::marketing {
@@ -61,10 +62,11 @@ absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const st
   return page;
 }
 
-absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines) {
+absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
+                                             const Shopper& shopper) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
   ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
-  return PriceLines(lines, applicable);
+  return QuoteBestPrice(lines, applicable, shopper, clock_.Now());
 }
 
 }  // namespace zhongtai::marketing

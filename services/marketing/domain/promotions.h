@@ -22,9 +22,10 @@ class Promotions {
   absl::StatusOr<Promotion> CreatePromotion(Promotion promotion, const std::string& request_id);
   // Newest first. page_size 0 means the default; the token is opaque.
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
-  // Prices the lines with the best promotion that applies now. The user id is accepted for
-  // member-specific rules; none exist yet.
-  absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines);
+  // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice). The user id
+  // is accepted for member-specific rules; none exist yet.
+  absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
+                                   const Shopper& shopper = Shopper{});
 
  private:
   PromotionStore& store_;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg/arrays.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -14,9 +15,64 @@ using pg::TimeFromMicros;
 
 const char* StatusText(PromotionStatus status) { return status == PromotionStatus::kPaused ? "PAUSED" : "ACTIVE"; }
 
+// promotions.kind, promotions.layer and promotions.exclusivity (0002_promotion_rules.sql) in enum order.
+constexpr const char* kKindTexts[] = {"threshold_reduction",
+                                      "threshold_percent",
+                                      "item_discount",
+                                      "quantity_price",
+                                      "nth_item_discount",
+                                      "bundle",
+                                      "gift"};
+constexpr const char* kLayerTexts[] = {"ITEM", "ORDER", "COUPON"};
+constexpr const char* kExclusivityTexts[] = {"NONE", "WITHIN_LAYER", "ALL"};
+
+template <typename Enum, size_t N>
+Enum FromText(const std::string& text, const char* const (&texts)[N], Enum fallback) {
+  for (size_t i = 0; i < N; ++i) {
+    if (text == texts[i]) return static_cast<Enum>(i);
+  }
+  return fallback;
+}
+
+// Array columns are read as text[] (bigint[] ones cast in kColumns).
+std::vector<std::string> TextArray(const pqxx::field& f) {
+  std::vector<std::string> out;
+  pqxx::array_parser parser = f.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::juncture::done; item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::juncture::string_value) out.push_back(item.second);
+  }
+  return out;
+}
+
+std::vector<int64_t> BigintArray(const pqxx::field& f) {
+  std::vector<int64_t> out;
+  for (const std::string& s : TextArray(f)) out.push_back(std::stoll(s));
+  return out;
+}
+
 constexpr char kColumns[] =
     "promotion_id, request_id, name, currency, threshold_minor, reduction_minor, zt_micros(start_at), "
-    "zt_micros(end_at), status, zt_micros(created_at)";
+    "zt_micros(end_at), status, zt_micros(created_at), kind, layer, exclusivity, priority, budget_remaining_minor, "
+    "tier_thresholds_minor::text[], tier_reductions_minor::text[], every_amount_minor, every_reduction_minor, "
+    "every_cap_minor, percent_off_bp, fixed_off_per_unit_minor, group_quantity, group_price_minor, nth, "
+    "bundle_sku_ids, bundle_price_minor, gift_sku_id, gift_quantity, min_quantity, scope_all_products, "
+    "scope_category_ids, scope_brand_ids, scope_sku_ids, excluded_category_ids, excluded_brand_ids, "
+    "excluded_sku_ids, eligible_member_tiers, eligible_user_tags, new_customers_only, eligible_channels";
+
+// The values for kColumns' order, from $1; budget -1 stands for NULL (no limit). Arrays as literals.
+constexpr char kInsert[] =
+    "INSERT INTO promotions (promotion_id, request_id, name, currency, threshold_minor, reduction_minor, start_at, "
+    "end_at, status, created_at, kind, layer, exclusivity, priority, budget_remaining_minor, tier_thresholds_minor, "
+    "tier_reductions_minor, every_amount_minor, every_reduction_minor, every_cap_minor, percent_off_bp, "
+    "fixed_off_per_unit_minor, group_quantity, group_price_minor, nth, bundle_sku_ids, bundle_price_minor, "
+    "gift_sku_id, gift_quantity, min_quantity, scope_all_products, scope_category_ids, scope_brand_ids, "
+    "scope_sku_ids, excluded_category_ids, excluded_brand_ids, excluded_sku_ids, eligible_member_tiers, "
+    "eligible_user_tags, new_customers_only, eligible_channels) "
+    "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7), zt_ts($8), $9, zt_ts($10), $11, $12, $13, $14, NULLIF($15, -1), "
+    "$16::bigint[], $17::bigint[], $18, $19, $20, $21, $22, $23, $24, $25, $26::text[], $27, $28, $29, $30, $31, "
+    "$32::text[], $33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::text[], $39::text[], $40, "
+    "$41::text[]) "
+    "ON CONFLICT (request_id) DO NOTHING RETURNING ";
 
 Promotion ReadPromotion(const pqxx::row& row) {
   Promotion p;
@@ -30,6 +86,40 @@ Promotion ReadPromotion(const pqxx::row& row) {
   p.end_time = TimeFromMicros(row[7]);
   p.status = row[8].as<std::string>() == "PAUSED" ? PromotionStatus::kPaused : PromotionStatus::kActive;
   p.created_at = TimeFromMicros(row[9]);
+  p.kind = FromText(row[10].as<std::string>(), kKindTexts, PromotionKind::kThresholdReduction);
+  p.layer = FromText(row[11].as<std::string>(), kLayerTexts, PromotionLayer::kOrder);
+  p.exclusivity = FromText(row[12].as<std::string>(), kExclusivityTexts, Exclusivity::kWithinLayer);
+  p.priority = row[13].as<int>();
+  if (!row[14].is_null()) p.budget_remaining = row[14].as<int64_t>();
+  std::vector<int64_t> thresholds = BigintArray(row[15]);
+  std::vector<int64_t> reductions = BigintArray(row[16]);
+  for (size_t i = 0; i < thresholds.size() && i < reductions.size(); ++i) {
+    p.tiers.push_back({thresholds[i], reductions[i]});
+  }
+  p.every_amount = row[17].as<int64_t>();
+  p.every_reduction = row[18].as<int64_t>();
+  p.every_cap = row[19].as<int64_t>();
+  p.percent_off_bp = row[20].as<int32_t>();
+  p.fixed_off_per_unit = row[21].as<int64_t>();
+  p.group_quantity = row[22].as<int64_t>();
+  p.group_price = row[23].as<int64_t>();
+  p.nth = row[24].as<int64_t>();
+  p.bundle_sku_ids = TextArray(row[25]);
+  p.bundle_price = row[26].as<int64_t>();
+  p.gift_sku_id = row[27].as<std::string>();
+  p.gift_quantity = row[28].as<int64_t>();
+  p.min_quantity = row[29].as<int64_t>();
+  p.scope.all_products = row[30].as<bool>();
+  p.scope.category_ids = TextArray(row[31]);
+  p.scope.brand_ids = TextArray(row[32]);
+  p.scope.sku_ids = TextArray(row[33]);
+  p.scope.excluded_category_ids = TextArray(row[34]);
+  p.scope.excluded_brand_ids = TextArray(row[35]);
+  p.scope.excluded_sku_ids = TextArray(row[36]);
+  p.eligibility.member_tiers = TextArray(row[37]);
+  p.eligibility.user_tags = TextArray(row[38]);
+  p.eligibility.new_customers_only = row[39].as<bool>();
+  p.eligibility.channels = TextArray(row[40]);
   return p;
 }
 
@@ -46,14 +136,25 @@ absl::StatusOr<PromotionStore::CreateResult> PgPromotionStore::Create(const Prom
   CreateResult result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     // ON CONFLICT DO NOTHING keeps concurrent replays from failing: the loser reads the winner's row.
+    std::vector<int64_t> thresholds;
+    std::vector<int64_t> reductions;
+    for (const ReductionTier& tier : p.tiers) {
+      thresholds.push_back(tier.threshold);
+      reductions.push_back(tier.reduction);
+    }
     pqxx::result inserted = tx.exec_params(
-        absl::StrCat("INSERT INTO promotions (promotion_id, request_id, name, currency, threshold_minor, "
-                     "reduction_minor, start_at, end_at, status, created_at) "
-                     "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7), zt_ts($8), $9, zt_ts($10)) "
-                     "ON CONFLICT (request_id) DO NOTHING RETURNING ",
-                     kColumns),
-        p.promotion_id, p.request_id, p.name, p.currency, p.threshold, p.reduction, Micros(p.start_time),
-        Micros(p.end_time), StatusText(p.status), Micros(p.created_at));
+        absl::StrCat(kInsert, kColumns), p.promotion_id, p.request_id, p.name, p.currency, p.threshold, p.reduction,
+        Micros(p.start_time), Micros(p.end_time), StatusText(p.status), Micros(p.created_at),
+        kKindTexts[static_cast<int>(p.kind)], kLayerTexts[static_cast<int>(p.layer)],
+        kExclusivityTexts[static_cast<int>(p.exclusivity)], p.priority, p.budget_remaining.value_or(-1),
+        pg::BigintArrayLiteral(thresholds), pg::BigintArrayLiteral(reductions), p.every_amount, p.every_reduction,
+        p.every_cap, p.percent_off_bp, p.fixed_off_per_unit, p.group_quantity, p.group_price, p.nth,
+        pg::TextArrayLiteral(p.bundle_sku_ids), p.bundle_price, p.gift_sku_id, p.gift_quantity, p.min_quantity,
+        p.scope.all_products, pg::TextArrayLiteral(p.scope.category_ids), pg::TextArrayLiteral(p.scope.brand_ids),
+        pg::TextArrayLiteral(p.scope.sku_ids), pg::TextArrayLiteral(p.scope.excluded_category_ids),
+        pg::TextArrayLiteral(p.scope.excluded_brand_ids), pg::TextArrayLiteral(p.scope.excluded_sku_ids),
+        pg::TextArrayLiteral(p.eligibility.member_tiers), pg::TextArrayLiteral(p.eligibility.user_tags),
+        p.eligibility.new_customers_only, pg::TextArrayLiteral(p.eligibility.channels));
     if (!inserted.empty()) {
       result = {ReadPromotion(inserted[0]), true};
       return absl::OkStatus();

@@ -43,6 +43,15 @@ Promotion Spec(const std::string& id, const std::string& request_id) {
   return p;
 }
 
+QuoteLineInput Line(const std::string& sku, int64_t unit_price, int64_t quantity) {
+  QuoteLineInput line;
+  line.sku_id = sku;
+  line.currency = "CNY";
+  line.unit_price = unit_price;
+  line.quantity = quantity;
+  return line;
+}
+
 }  // namespace
 
 TEST_CASE("promotions round trip and are idempotent on request id", "[store]") {
@@ -149,15 +158,117 @@ TEST_CASE("quotes over PostgreSQL: 满300减40 at 299 and at 300", "[store]") {
   spec.end_time = clock.Now() + absl::Hours(1);
   REQUIRE(promotions.CreatePromotion(spec, "req").ok());
 
-  auto below = promotions.QuotePrice("u", {{"a", "CNY", 14950, 2}});
+  auto below = promotions.QuotePrice("u", {Line("a", 14950, 2)});
   REQUIRE(below.ok());
   CHECK(below->subtotal == 29900);
   CHECK(below->discount == 0);
-  auto at = promotions.QuotePrice("u", {{"a", "CNY", 10001, 1}, {"b", "CNY", 19999, 1}});
+  auto at = promotions.QuotePrice("u", {Line("a", 10001, 1), Line("b", 19999, 1)});
   REQUIRE(at.ok());
   CHECK(at->discount == 4000);
   CHECK(at->lines[0].discount + at->lines[1].discount == 4000);
   CHECK(at->total == 26000);
+}
+
+}  // namespace zhongtai::marketing
+
+namespace zhongtai::marketing {
+
+TEST_CASE("every rule field round trips, and rows of before read as order-level 满X减Y", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  Promotion legacy = Spec("pr_0", "r0");
+  REQUIRE(store.Create(legacy).ok());
+
+  Promotion p = Spec("pr_1", "r1");
+  p.threshold = 0;
+  p.reduction = 0;
+  p.kind = PromotionKind::kThresholdReduction;
+  p.tiers = {{30000, 4000}, {50000, 8000}};
+  p.every_amount = 10000;
+  p.every_reduction = 1000;
+  p.every_cap = 5000;
+  p.layer = PromotionLayer::kCoupon;
+  p.exclusivity = Exclusivity::kAll;
+  p.priority = 7;
+  p.budget_remaining = 123456;
+  p.scope.all_products = false;
+  p.scope.category_ids = {"c_1", "c \"quoted\""};
+  p.scope.brand_ids = {"b_1"};
+  p.scope.sku_ids = {"s_1", "s_2"};
+  p.scope.excluded_category_ids = {"c_x"};
+  p.scope.excluded_brand_ids = {"b_x"};
+  p.scope.excluded_sku_ids = {"s_x"};
+  p.eligibility.member_tiers = {"gold"};
+  p.eligibility.user_tags = {"vip", "student"};
+  p.eligibility.new_customers_only = true;
+  p.eligibility.channels = {"app"};
+  REQUIRE(store.Create(p).ok());
+
+  Promotion bundle = Spec("pr_2", "r2");
+  bundle.threshold = 100;
+  bundle.reduction = 0;
+  bundle.kind = PromotionKind::kBundle;
+  bundle.layer = PromotionLayer::kItem;
+  bundle.bundle_sku_ids = {"a", "b"};
+  bundle.bundle_price = 15000;
+  bundle.percent_off_bp = 2500;
+  bundle.fixed_off_per_unit = 11;
+  bundle.group_quantity = 3;
+  bundle.group_price = 26900;
+  bundle.nth = 2;
+  bundle.gift_sku_id = "g";
+  bundle.gift_quantity = 2;
+  bundle.min_quantity = 4;
+  REQUIRE(store.Create(bundle).ok());
+
+  auto listed = store.ListApplicable(kNow);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 3);
+  const Promotion& old = (*listed)[0];
+  CHECK(old.kind == PromotionKind::kThresholdReduction);
+  CHECK(old.layer == PromotionLayer::kOrder);
+  CHECK(old.exclusivity == Exclusivity::kWithinLayer);
+  CHECK(old.tiers.empty());
+  CHECK_FALSE(old.budget_remaining.has_value());
+  CHECK(old.scope.all_products);
+
+  const Promotion& r = (*listed)[1];
+  CHECK(r.tiers.size() == 2);
+  CHECK(r.tiers[1].threshold == 50000);
+  CHECK(r.tiers[1].reduction == 8000);
+  CHECK(r.every_amount == 10000);
+  CHECK(r.every_reduction == 1000);
+  CHECK(r.every_cap == 5000);
+  CHECK(r.layer == PromotionLayer::kCoupon);
+  CHECK(r.exclusivity == Exclusivity::kAll);
+  CHECK(r.priority == 7);
+  CHECK(r.budget_remaining == std::optional<int64_t>(123456));
+  CHECK_FALSE(r.scope.all_products);
+  CHECK(r.scope.category_ids == p.scope.category_ids);
+  CHECK(r.scope.brand_ids == p.scope.brand_ids);
+  CHECK(r.scope.sku_ids == p.scope.sku_ids);
+  CHECK(r.scope.excluded_category_ids == p.scope.excluded_category_ids);
+  CHECK(r.scope.excluded_brand_ids == p.scope.excluded_brand_ids);
+  CHECK(r.scope.excluded_sku_ids == p.scope.excluded_sku_ids);
+  CHECK(r.eligibility.member_tiers == p.eligibility.member_tiers);
+  CHECK(r.eligibility.user_tags == p.eligibility.user_tags);
+  CHECK(r.eligibility.new_customers_only);
+  CHECK(r.eligibility.channels == p.eligibility.channels);
+
+  const Promotion& b = (*listed)[2];
+  CHECK(b.kind == PromotionKind::kBundle);
+  CHECK(b.layer == PromotionLayer::kItem);
+  CHECK(b.threshold == 100);
+  CHECK(b.bundle_sku_ids == bundle.bundle_sku_ids);
+  CHECK(b.bundle_price == 15000);
+  CHECK(b.percent_off_bp == 2500);
+  CHECK(b.fixed_off_per_unit == 11);
+  CHECK(b.group_quantity == 3);
+  CHECK(b.group_price == 26900);
+  CHECK(b.nth == 2);
+  CHECK(b.gift_sku_id == "g");
+  CHECK(b.gift_quantity == 2);
+  CHECK(b.min_quantity == 4);
 }
 
 }  // namespace zhongtai::marketing

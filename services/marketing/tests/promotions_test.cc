@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/status/status.h"
+#include "services/marketing/domain/best_price.h"
 #include "services/marketing/domain/pricing.h"
 #include "services/marketing/tests/fakes.h"
 
@@ -34,8 +35,13 @@ struct Fixture {
   Promotions promotions;
 };
 
-QuoteLineInput Line(const std::string& sku, int64_t unit_price, int64_t quantity) {
-  return {sku, "CNY", unit_price, quantity};
+QuoteLineInput Line(const std::string& sku, int64_t unit_price, int64_t quantity, const std::string& currency = "CNY") {
+  QuoteLineInput line;
+  line.sku_id = sku;
+  line.currency = currency;
+  line.unit_price = unit_price;
+  line.quantity = quantity;
+  return line;
 }
 
 void RequireInvalid(const absl::Status& status, const std::string& reason, const std::string& field) {
@@ -136,7 +142,9 @@ TEST_CASE("the discount is never above the subtotal") {
   generous.currency = "CNY";
   generous.threshold = 0;
   generous.reduction = 5000;
-  Quote quote = PriceLines({Line("a", 300, 2), Line("b", 0, 3)}, {generous});
+  generous.start_time = absl::InfinitePast();
+  generous.end_time = absl::InfiniteFuture();
+  Quote quote = QuoteBestPrice({Line("a", 300, 2), Line("b", 0, 3)}, {generous}, Shopper{}, absl::Now());
   CHECK(quote.subtotal == 600);
   CHECK(quote.discount == 600);
   CHECK(quote.total == 0);
@@ -155,12 +163,12 @@ TEST_CASE("quote input is validated with the field") {
   RequireInvalid(f.promotions.QuotePrice("", {Line("a", -1, 1)}).status(), "PRICE_NEGATIVE",
                  "lines[0].unitPrice.amountMinor");
   RequireInvalid(f.promotions.QuotePrice("", {Line("", 1, 1)}).status(), "SKU_ID_MISSING", "lines[0].skuId");
-  RequireInvalid(f.promotions.QuotePrice("", {Line("a", 1, 1), {"b", "USD", 1, 1}}).status(), "CURRENCY_MISMATCH",
+  RequireInvalid(f.promotions.QuotePrice("", {Line("a", 1, 1), Line("b", 1, 1, "USD")}).status(), "CURRENCY_MISMATCH",
                  "lines[1].unitPrice.currency");
   RequireInvalid(f.promotions.QuotePrice("", {Line("a", INT64_MAX / 2, 3)}).status(), "AMOUNT_TOO_LARGE",
                  "lines[0].quantity");
   // A free line is fine; an empty currency means CNY.
-  CHECK(f.promotions.QuotePrice("", {Line("a", 0, 1), {"b", "", 100, 1}}).ok());
+  CHECK(f.promotions.QuotePrice("", {Line("a", 0, 1), Line("b", 100, 1, "")}).ok());
 }
 
 TEST_CASE("create promotion is idempotent on request id and validates its input") {

@@ -21,6 +21,15 @@ v1::OrderStatus StatusToProto(OrderStatus status) {
   }
 }
 
+// Finishes the call with the order the use case returned (written into the response first) or its error. Runs on
+// whatever thread the use case ends on.
+Callback<Order> AnswerWithOrder(v1::Order* out, server::FinishCall finish) {
+  return [out, finish = std::move(finish)](absl::StatusOr<Order> order) {
+    if (order.ok()) ToProto(*order, out);
+    finish(order.status());
+  };
+}
+
 }  // namespace
 
 void ToProto(const Order& order, v1::Order* out) {
@@ -52,15 +61,15 @@ void ToProto(const Order& order, v1::Order* out) {
 
 grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* context,
                                                const v1::PlaceOrderRequest* request, v1::PlaceOrderResponse* response) {
-  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+  return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
     PlaceOrderCommand command;
-    ASSIGN_OR_RETURN(command.user_id, server::CallingUserId());
+    absl::StatusOr<std::string> user_id = server::CallingUserId();
+    if (!user_id.ok()) return finish(user_id.status());
+    command.user_id = *std::move(user_id);
     command.request_id = request->request_id();
     command.channel = request->channel();
     for (const auto& line : request->lines()) command.lines.push_back({line.sku_id(), line.quantity()});
-    ASSIGN_OR_RETURN(Order order, orders_.PlaceOrder(command));
-    ToProto(order, response->mutable_order());
-    return absl::OkStatus();
+    orders_.PlaceOrder(command, AnswerWithOrder(response->mutable_order(), std::move(finish)));
   });
 }
 
@@ -87,25 +96,24 @@ grpc::ServerUnaryReactor* OrderApi::ListOrders(grpc::CallbackServerContext* cont
 
 grpc::ServerUnaryReactor* OrderApi::PayOrder(grpc::CallbackServerContext* context, const v1::PayOrderRequest* request,
                                              v1::PayOrderResponse* response) {
-  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(Order order, orders_.PayOrder(user_id, request->order_id()));
-    ToProto(order, response->mutable_order());
-    return absl::OkStatus();
+  return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
+    absl::StatusOr<std::string> user_id = server::CallingUserId();
+    if (!user_id.ok()) return finish(user_id.status());
+    orders_.PayOrder(*user_id, request->order_id(), AnswerWithOrder(response->mutable_order(), std::move(finish)));
   });
 }
 
 grpc::ServerUnaryReactor* OrderApi::CancelOrder(grpc::CallbackServerContext* context,
                                                 const v1::CancelOrderRequest* request,
                                                 v1::CancelOrderResponse* response) {
-  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+  return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
+    absl::StatusOr<std::string> user_id = server::CallingUserId();
+    if (!user_id.ok()) return finish(user_id.status());
     if (request->reason().size() > 200) {
-      return InvalidArgument("reason", "REASON_TOO_LONG", "reason must be at most 200 characters");
+      return finish(InvalidArgument("reason", "REASON_TOO_LONG", "reason must be at most 200 characters"));
     }
-    ASSIGN_OR_RETURN(Order order, orders_.CancelOrder(user_id, request->order_id(), request->reason()));
-    ToProto(order, response->mutable_order());
-    return absl::OkStatus();
+    orders_.CancelOrder(*user_id, request->order_id(), request->reason(),
+                        AnswerWithOrder(response->mutable_order(), std::move(finish)));
   });
 }
 

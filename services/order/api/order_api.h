@@ -1,5 +1,7 @@
-// zhongtai.order.v1.OrderService: validates requests, maps proto <-> domain, runs the domain on the
-// worker pool. The gateway fills user_id from the caller's token; this layer trusts it.
+// zhongtai.order.v1.OrderService: validates requests, maps proto <-> domain, starts the domain on the worker pool.
+// Placing, paying and cancelling call other services asynchronously: the call is answered from the domain's
+// completion callback (server::RunAsync), so no worker waits on another service. The user is the call's verified
+// caller (server::CallingUserId()), never a request field.
 #pragma once
 
 #include "common/server/worker_pool.h"

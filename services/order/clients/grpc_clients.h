@@ -1,5 +1,5 @@
-// The order domain's ProductCatalog and PriceQuoter over gRPC. Calls run on the worker pool and
-// carry the incoming call's deadline, request id and trace context (server::NewClientContext).
+// The order domain's ProductCatalog and PriceQuoter over gRPC. Calls are asynchronous (server::CallAsync): they carry
+// the incoming call's deadline, request id, trace context and the user's token, and hold no thread while they wait.
 #pragma once
 
 #include <memory>
@@ -13,10 +13,11 @@ namespace zhongtai::order {
 class GrpcProductCatalog : public ProductCatalog {
  public:
   explicit GrpcProductCatalog(std::shared_ptr<grpc::Channel> channel);
-  absl::StatusOr<std::vector<SkuInfo>> GetSkus(const std::vector<std::string>& sku_ids) override;
-  absl::Status Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl) override;
-  absl::Status Confirm(const std::string& order_id) override;
-  absl::Status Release(const std::string& order_id) override;
+  void GetSkus(const std::vector<std::string>& sku_ids, Callback<std::vector<SkuInfo>> done) override;
+  void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl,
+               StatusCallback done) override;
+  void Confirm(const std::string& order_id, StatusCallback done) override;
+  void Release(const std::string& order_id, StatusCallback done) override;
 
  private:
   std::unique_ptr<product::v1::ProductService::Stub> stub_;
@@ -25,7 +26,7 @@ class GrpcProductCatalog : public ProductCatalog {
 class GrpcPriceQuoter : public PriceQuoter {
  public:
   explicit GrpcPriceQuoter(std::shared_ptr<grpc::Channel> channel);
-  absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<PricedLine>& lines) override;
+  void QuotePrice(const std::string& user_id, const std::vector<PricedLine>& lines, Callback<Quote> done) override;
 
  private:
   std::unique_ptr<marketing::v1::MarketingService::Stub> stub_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -60,8 +61,18 @@ std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines,
   return fingerprint;
 }
 
+// What the placement saga has learned so far; shared by its steps until it finished.
+struct Orders::Placement {
+  Order order;
+  std::vector<LineRequest> lines;  // normalized
+  std::vector<PricedLine> priced;
+  Quote quote;
+  // Set once a reservation was asked for: from then on stock may be held for the order until it is released.
+  bool stock_requested = false;
+};
+
 Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
-               IdGenerator& ids, OrderObserver& observer, OrderSettings settings)
+               IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
@@ -69,113 +80,163 @@ Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, 
       clock_(clock),
       ids_(ids),
       observer_(observer),
+      blocking_(blocking),
       settings_(settings) {}
 
-absl::StatusOr<Order> Orders::PlaceOrder(const PlaceOrderCommand& command) {
+absl::StatusOr<std::shared_ptr<Orders::Placement>> Orders::NewPlacement(const PlaceOrderCommand& command) {
   if (command.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   if (command.request_id.empty()) {
     return InvalidArgument("requestId", "REQUEST_ID_MISSING", "request id (Idempotency-Key) is required");
   }
-  ASSIGN_OR_RETURN(std::vector<LineRequest> lines,
-                   NormalizeLines(command.lines, settings_.max_lines, settings_.max_quantity));
+  auto placement = std::make_shared<Placement>();
+  ASSIGN_OR_RETURN(placement->lines, NormalizeLines(command.lines, settings_.max_lines, settings_.max_quantity));
   static const std::set<std::string> kChannels = {"", "web", "app", "mini_program"};
   if (!kChannels.count(command.channel)) {
     return InvalidArgument("channel", "CHANNEL_UNKNOWN", "channel must be web, app or mini_program");
   }
-  Order draft;
+  Order& draft = placement->order;
   draft.order_id = ids_.NewOrderId();
   draft.user_id = command.user_id;
   draft.request_id = command.request_id;
   draft.channel = command.channel.empty() ? "web" : command.channel;
-  draft.request_fingerprint = RequestFingerprint(lines, draft.channel);
+  draft.request_fingerprint = RequestFingerprint(placement->lines, draft.channel);
   draft.created_at = clock_.Now();
   draft.status = OrderStatus::kCreating;
-
-  ASSIGN_OR_RETURN(std::optional<Order> existing, store_.BeginPlacement(draft));
-  if (existing.has_value()) return ReplayPlacement(*existing, draft.request_fingerprint);
-
-  absl::StatusOr<Order> placed = RunPlacementSaga(std::move(draft), lines);
-  if (placed.ok()) {
-    observer_.OrderPlaced(placed->channel);
-  } else {
-    std::string reason = ReasonOf(placed.status());
-    observer_.PlacementFailed(reason.empty() ? "UNKNOWN" : reason);
-  }
-  return placed;
+  return placement;
 }
 
-absl::StatusOr<Order> Orders::RunPlacementSaga(Order order, const std::vector<LineRequest>& lines) {
-  // Compensations of the finished steps, run in reverse when a later step fails.
-  std::vector<std::function<void()>> undo;
-  auto fail = [&](absl::Status error) -> absl::Status {
-    for (auto it = undo.rbegin(); it != undo.rend(); ++it) (*it)();
-    absl::Status recorded = store_.FailPlacement(order.order_id, error, clock_.Now());
-    // Nothing was reserved: no stock is owed back.
-    if (recorded.ok() && undo.empty()) recorded = store_.MarkStockReleased(order.order_id);
-    if (!recorded.ok()) {
-      log::Error("could not record a failed placement; the sweeper will retry",
-                 {{"order_id", order.order_id}, {"error", recorded.ToString()}});
-    }
-    return error;
-  };
+void Orders::PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done) {
+  absl::StatusOr<std::shared_ptr<Placement>> started = NewPlacement(command);
+  if (!started.ok()) return done(started.status());
+  std::shared_ptr<Placement> placement = *std::move(started);
 
-  std::vector<std::string> sku_ids;
-  for (const LineRequest& line : lines) sku_ids.push_back(line.sku_id);
-  absl::StatusOr<std::vector<SkuInfo>> skus = catalog_.GetSkus(sku_ids);
-  if (!skus.ok()) return fail(skus.status());
-  std::map<std::string, SkuInfo> sku_by_id;
-  for (const SkuInfo& sku : *skus) sku_by_id[sku.sku_id] = sku;
-
-  std::vector<PricedLine> priced;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    auto it = sku_by_id.find(lines[i].sku_id);
-    if (it == sku_by_id.end()) {
-      return fail(Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND",
-                        absl::StrCat("sku ", lines[i].sku_id, " does not exist"), LineField(i, "skuId")));
-    }
-    if (i == 0) order.currency = it->second.currency;
-    priced.push_back({lines[i].sku_id, lines[i].quantity, it->second.unit_price, it->second.currency});
+  absl::StatusOr<std::optional<Order>> existing = store_.BeginPlacement(placement->order);
+  if (!existing.ok()) return done(existing.status());
+  if (existing->has_value()) {
+    return ReplayPlacement(**existing, placement->order.request_fingerprint, std::move(done));
   }
 
-  absl::StatusOr<Quote> quote = quoter_.QuotePrice(order.user_id, priced);
-  if (!quote.ok()) return fail(quote.status());
+  PlacementSaga::Run(placement, PlacementSteps(), [this, placement, done = std::move(done)](absl::Status status) {
+    if (status.ok()) {
+      observer_.OrderPlaced(placement->order.channel);
+      done(placement->order);
+      return;
+    }
+    blocking_.Run([this, placement, status, done] {
+      RecordFailedPlacement(*placement, status);
+      std::string reason = ReasonOf(status);
+      observer_.PlacementFailed(reason.empty() ? "UNKNOWN" : reason);
+      done(status);
+    });
+  });
+}
 
+// The placement saga, in order. A step's undo runs, in reverse, when a later step fails; then the failure is recorded
+// on the order (RecordFailedPlacement). A new step is a member function here plus, if it holds something, its undo;
+// like the others it must be keyed by the order id, so that a retry or the sweeper can repeat it safely.
+std::vector<Orders::PlacementSaga::Step> Orders::PlacementSteps() {
+  auto step = [this](void (Orders::*run)(Placement&, StatusCallback)) {
+    return [this, run](Placement& placement, StatusCallback done) { (this->*run)(placement, std::move(done)); };
+  };
+  std::vector<PlacementSaga::Step> steps;
+  steps.push_back({"fetch prices (product)", step(&Orders::FetchPrices)});
+  steps.push_back({"quote (marketing)", step(&Orders::QuotePrice)});
   // A failed or timed-out reserve may still have reserved on the product side: release either way.
-  undo.push_back([&] { ReleaseStock(order.order_id); });
-  absl::Status reserved =
-      catalog_.Reserve(order.order_id, lines, settings_.payment_timeout + settings_.reservation_grace);
-  if (!reserved.ok()) return fail(reserved);
+  steps.push_back({"reserve stock (product)", step(&Orders::ReserveStock),
+                   [this](Placement& placement, const absl::Status&, std::function<void()> done) {
+                     ReleaseStock(placement.order.order_id, std::move(done));
+                   },
+                   /*undo_when_failed=*/true});
+  steps.push_back({"write the order and its event (store)", [this](Placement& placement, StatusCallback done) {
+                     async::Blocking<absl::Status>(
+                         blocking_, [this, &placement] { return CompletePlacement(placement); }, std::move(done));
+                   }});
+  return steps;
+}
 
+void Orders::FetchPrices(Placement& placement, StatusCallback done) {
+  std::vector<std::string> sku_ids;
+  for (const LineRequest& line : placement.lines) sku_ids.push_back(line.sku_id);
+  catalog_.GetSkus(sku_ids, [&placement, done = std::move(done)](absl::StatusOr<std::vector<SkuInfo>> skus) {
+    if (!skus.ok()) return done(skus.status());
+    std::map<std::string, SkuInfo> sku_by_id;
+    for (const SkuInfo& sku : *skus) sku_by_id[sku.sku_id] = sku;
+    const std::vector<LineRequest>& lines = placement.lines;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      auto it = sku_by_id.find(lines[i].sku_id);
+      if (it == sku_by_id.end()) {
+        return done(Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND",
+                          absl::StrCat("sku ", lines[i].sku_id, " does not exist"), LineField(i, "skuId")));
+      }
+      if (i == 0) placement.order.currency = it->second.currency;
+      placement.priced.push_back({lines[i].sku_id, lines[i].quantity, it->second.unit_price, it->second.currency});
+    }
+    done(absl::OkStatus());
+  });
+}
+
+void Orders::QuotePrice(Placement& placement, StatusCallback done) {
+  quoter_.QuotePrice(placement.order.user_id, placement.priced,
+                     [&placement, done = std::move(done)](absl::StatusOr<Quote> quote) {
+                       if (!quote.ok()) return done(quote.status());
+                       placement.quote = *std::move(quote);
+                       done(absl::OkStatus());
+                     });
+}
+
+void Orders::ReserveStock(Placement& placement, StatusCallback done) {
+  placement.stock_requested = true;
+  catalog_.Reserve(placement.order.order_id, placement.lines, settings_.payment_timeout + settings_.reservation_grace,
+                   std::move(done));
+}
+
+absl::Status Orders::CompletePlacement(Placement& placement) {
   absl::Time now = clock_.Now();
-  order.lines = quote->lines;
-  order.subtotal = quote->subtotal;
-  order.discount = quote->discount;
-  order.total = quote->total;
+  Order& order = placement.order;
+  order.lines = placement.quote.lines;
+  order.subtotal = placement.quote.subtotal;
+  order.discount = placement.quote.discount;
+  order.total = placement.quote.total;
   order.status = OrderStatus::kPendingPayment;
   order.pay_deadline = now + settings_.payment_timeout;
   order.history.push_back({OrderStatus::kPendingPayment, now, "placed"});
-  absl::Status completed = store_.CompletePlacement(order);
-  if (!completed.ok()) return fail(completed);
-  return order;
+  return store_.CompletePlacement(order);
 }
 
-absl::StatusOr<Order> Orders::ReplayPlacement(const Order& existing, const std::string& fingerprint) {
+void Orders::RecordFailedPlacement(const Placement& placement, const absl::Status& error) {
+  const std::string& order_id = placement.order.order_id;
+  absl::Status recorded = store_.FailPlacement(order_id, error, clock_.Now());
+  // Nothing was reserved: no stock is owed back.
+  if (recorded.ok() && !placement.stock_requested) recorded = store_.MarkStockReleased(order_id);
+  if (!recorded.ok()) {
+    log::Error("could not record a failed placement; the sweeper will retry",
+               {{"order_id", order_id}, {"error", recorded.ToString()}});
+  }
+}
+
+void Orders::ReplayPlacement(const Order& existing, const std::string& fingerprint, Callback<Order> done) {
   if (existing.request_fingerprint != fingerprint) {
-    return AlreadyExists("IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for a different order");
+    return done(AlreadyExists("IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for a different order"));
   }
-  Order current = existing;
-  absl::Time give_up = absl::Now() + settings_.duplicate_wait;
-  while (current.status == OrderStatus::kCreating) {
-    if (absl::Now() >= give_up) {
-      return Aborted("ORDER_IN_PROGRESS", "the first request with this idempotency key is still running; retry");
-    }
-    absl::SleepFor(kDuplicatePoll);
-    ASSIGN_OR_RETURN(current, store_.Get(existing.order_id));
-  }
+  AwaitFirstPlacement(existing, absl::Now() + settings_.duplicate_wait, std::move(done));
+}
+
+// Looks at the order again every kDuplicatePoll until the first request finished it. No worker is held in between: the
+// first request's own steps need the workers to finish, however many repeats are waiting.
+void Orders::AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done) {
   if (current.status == OrderStatus::kFailed) {
-    return Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason, current.failure_message);
+    return done(
+        Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason, current.failure_message));
   }
-  return current;
+  if (current.status != OrderStatus::kCreating) return done(current);
+  if (absl::Now() >= give_up) {
+    return done(Aborted("ORDER_IN_PROGRESS", "the first request with this idempotency key is still running; retry"));
+  }
+  blocking_.RunAfter(kDuplicatePoll, [this, order_id = current.order_id, give_up, done = std::move(done)] {
+    absl::StatusOr<Order> reloaded = store_.Get(order_id);
+    if (!reloaded.ok()) return done(reloaded.status());
+    AwaitFirstPlacement(*reloaded, give_up, done);
+  });
 }
 
 absl::StatusOr<Order> Orders::LoadOwnOrder(const std::string& user_id, const std::string& order_id) {
@@ -200,44 +261,72 @@ absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int pag
   return store_.ListByUser(user_id, page_size, page_token);
 }
 
-absl::StatusOr<Order> Orders::PayOrder(const std::string& user_id, const std::string& order_id) {
-  ASSIGN_OR_RETURN(Order order, LoadOwnOrder(user_id, order_id));
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    switch (order.status) {
-      case OrderStatus::kPaid: return order;  // a double click on "pay" sees the paid order
-      case OrderStatus::kCancelled: return FailedPrecondition("ORDER_CANCELLED", "the order was cancelled");
-      case OrderStatus::kPaying: return FinishPayment(order_id);  // every payment step is idempotent
-      case OrderStatus::kPendingPayment: {
-        absl::Time now = clock_.Now();
-        if (now >= order.pay_deadline) {
-          RETURN_IF_ERROR(CancelAndRelease(order_id, OrderStatus::kPendingPayment, "PAYMENT_TIMEOUT"));
-          observer_.PaymentFinished("deadline_passed");
-          return FailedPrecondition("PAYMENT_DEADLINE_PASSED", "the order was not paid in time and was cancelled");
-        }
-        ASSIGN_OR_RETURN(bool claimed, store_.ClaimForPayment(order_id, now));
-        if (claimed) return FinishPayment(order_id);
-        break;  // someone changed it meanwhile: look again
-      }
-      default: return NotFound("ORDER_NOT_FOUND", "no such order");
-    }
-    ASSIGN_OR_RETURN(order, store_.Get(order_id));
-  }
-  return Aborted("ORDER_CHANGED", "the order changed while paying; retry");
+void Orders::PayOrder(const std::string& user_id, const std::string& order_id, Callback<Order> done) {
+  absl::StatusOr<Order> order = LoadOwnOrder(user_id, order_id);
+  if (!order.ok()) return done(order.status());
+  PayAttempt(*std::move(order), 0, std::move(done));
 }
 
-absl::StatusOr<Order> Orders::FinishPayment(const std::string& order_id) {
-  ASSIGN_OR_RETURN(Order order, store_.Get(order_id));
-  absl::Status confirmed = catalog_.Confirm(order_id);
+// Acts on the order's state; when someone changed it meanwhile, looks again (a few times).
+void Orders::PayAttempt(Order order, int attempt, Callback<Order> done) {
+  const std::string order_id = order.order_id;
+  switch (order.status) {
+    case OrderStatus::kPaid: return done(order);  // a double click on "pay" sees the paid order
+    case OrderStatus::kCancelled: return done(FailedPrecondition("ORDER_CANCELLED", "the order was cancelled"));
+    case OrderStatus::kPaying: return FinishPayment(order_id, std::move(done));  // every payment step is idempotent
+    case OrderStatus::kPendingPayment: {
+      absl::Time now = clock_.Now();
+      if (now >= order.pay_deadline) {
+        CancelAndRelease(
+            order_id, OrderStatus::kPendingPayment, "PAYMENT_TIMEOUT",
+            [this, done = std::move(done)](absl::Status cancelled) {
+              if (!cancelled.ok()) return done(cancelled);
+              observer_.PaymentFinished("deadline_passed");
+              done(FailedPrecondition("PAYMENT_DEADLINE_PASSED", "the order was not paid in time and was cancelled"));
+            });
+        return;
+      }
+      absl::StatusOr<bool> claimed = store_.ClaimForPayment(order_id, now);
+      if (!claimed.ok()) return done(claimed.status());
+      if (*claimed) return FinishPayment(order_id, std::move(done));
+      break;  // someone changed it meanwhile: look again
+    }
+    default: return done(NotFound("ORDER_NOT_FOUND", "no such order"));
+  }
+  if (attempt + 1 >= 3) return done(Aborted("ORDER_CHANGED", "the order changed while paying; retry"));
+  absl::StatusOr<Order> reloaded = store_.Get(order_id);
+  if (!reloaded.ok()) return done(reloaded.status());
+  PayAttempt(*std::move(reloaded), attempt + 1, std::move(done));
+}
+
+void Orders::FinishPayment(const std::string& order_id, Callback<Order> done) {
+  absl::StatusOr<Order> order = store_.Get(order_id);
+  if (!order.ok()) return done(order.status());
+  catalog_.Confirm(order_id, async::On<absl::Status>(
+                                 blocking_, [this, order = *std::move(order), done = std::move(done)](
+                                                absl::Status confirmed) { PayConfirmed(order, confirmed, done); }));
+}
+
+void Orders::PayConfirmed(const Order& order, const absl::Status& confirmed, Callback<Order> done) {
   if (confirmed.code() == absl::StatusCode::kFailedPrecondition) {
     // The reservation expired or was released: the goods are gone, so the order cannot be paid.
-    RETURN_IF_ERROR(CancelAndRelease(order_id, OrderStatus::kPaying, "RESERVATION_EXPIRED"));
-    observer_.PaymentFinished("reservation_expired");
-    return FailedPrecondition("RESERVATION_EXPIRED", "the stock held for this order expired");
+    CancelAndRelease(order.order_id, OrderStatus::kPaying, "RESERVATION_EXPIRED",
+                     [this, done = std::move(done)](absl::Status cancelled) {
+                       if (!cancelled.ok()) return done(cancelled);
+                       observer_.PaymentFinished("reservation_expired");
+                       done(FailedPrecondition("RESERVATION_EXPIRED", "the stock held for this order expired"));
+                     });
+    return;
   }
   if (!confirmed.ok()) {
     observer_.PaymentFinished("error");
-    return confirmed;  // stays PAYING; a retry or the sweeper finishes it
+    return done(confirmed);  // stays PAYING; a retry or the sweeper finishes it
   }
+  done(ChargeAndRecord(order));
+}
+
+absl::StatusOr<Order> Orders::ChargeAndRecord(const Order& order) {
+  const std::string& order_id = order.order_id;
   absl::Status charged = payments_.Charge(order_id, order.total, order.currency);
   if (!charged.ok()) {
     observer_.PaymentFinished("declined");
@@ -257,43 +346,55 @@ absl::StatusOr<Order> Orders::FinishPayment(const std::string& order_id) {
   return paid;
 }
 
-absl::StatusOr<Order> Orders::CancelOrder(const std::string& user_id, const std::string& order_id,
-                                          const std::string& reason) {
-  ASSIGN_OR_RETURN(Order order, LoadOwnOrder(user_id, order_id));
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    switch (order.status) {
-      case OrderStatus::kCancelled: return order;
-      case OrderStatus::kPaid:
-        return FailedPrecondition("ORDER_ALREADY_PAID", "a paid order cannot be cancelled here; request a return");
-      case OrderStatus::kPaying: return FailedPrecondition("PAYMENT_IN_PROGRESS", "the order is being paid");
-      case OrderStatus::kPendingPayment: {
-        ASSIGN_OR_RETURN(bool cancelled, store_.Cancel(order_id, OrderStatus::kPendingPayment,
-                                                       reason.empty() ? "CANCELLED_BY_BUYER" : reason, clock_.Now()));
-        if (cancelled) {
-          ReleaseStock(order_id);
-          return store_.Get(order_id);
-        }
-        break;
+void Orders::CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
+                         Callback<Order> done) {
+  absl::StatusOr<Order> order = LoadOwnOrder(user_id, order_id);
+  if (!order.ok()) return done(order.status());
+  CancelAttempt(*std::move(order), reason.empty() ? "CANCELLED_BY_BUYER" : reason, 0, std::move(done));
+}
+
+void Orders::CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done) {
+  const std::string order_id = order.order_id;
+  switch (order.status) {
+    case OrderStatus::kCancelled: return done(order);
+    case OrderStatus::kPaid:
+      return done(FailedPrecondition("ORDER_ALREADY_PAID", "a paid order cannot be cancelled here; request a return"));
+    case OrderStatus::kPaying: return done(FailedPrecondition("PAYMENT_IN_PROGRESS", "the order is being paid"));
+    case OrderStatus::kPendingPayment: {
+      absl::StatusOr<bool> cancelled = store_.Cancel(order_id, OrderStatus::kPendingPayment, reason, clock_.Now());
+      if (!cancelled.ok()) return done(cancelled.status());
+      if (*cancelled) {
+        ReleaseStock(order_id, [this, order_id, done = std::move(done)] { done(store_.Get(order_id)); });
+        return;
       }
-      default: return NotFound("ORDER_NOT_FOUND", "no such order");
+      break;
     }
-    ASSIGN_OR_RETURN(order, store_.Get(order_id));
+    default: return done(NotFound("ORDER_NOT_FOUND", "no such order"));
   }
-  return Aborted("ORDER_CHANGED", "the order changed while cancelling; retry");
+  if (attempt + 1 >= 3) return done(Aborted("ORDER_CHANGED", "the order changed while cancelling; retry"));
+  absl::StatusOr<Order> reloaded = store_.Get(order_id);
+  if (!reloaded.ok()) return done(reloaded.status());
+  CancelAttempt(*std::move(reloaded), reason, attempt + 1, std::move(done));
 }
 
-absl::Status Orders::CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason) {
-  ASSIGN_OR_RETURN(bool cancelled, store_.Cancel(order_id, from, reason, clock_.Now()));
-  if (cancelled) ReleaseStock(order_id);
-  return absl::OkStatus();
+void Orders::CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason,
+                              StatusCallback done) {
+  absl::StatusOr<bool> cancelled = store_.Cancel(order_id, from, reason, clock_.Now());
+  if (!cancelled.ok()) return done(cancelled.status());
+  if (!*cancelled) return done(absl::OkStatus());
+  ReleaseStock(order_id, [done = std::move(done)] { done(absl::OkStatus()); });
 }
 
-void Orders::ReleaseStock(const std::string& order_id) {
-  absl::Status released = catalog_.Release(order_id);
-  if (released.ok()) released = store_.MarkStockReleased(order_id);
-  if (!released.ok()) {
-    log::Warn("stock release failed; the sweeper will retry", {{"order_id", order_id}, {"error", released.ToString()}});
-  }
+void Orders::ReleaseStock(const std::string& order_id, std::function<void()> done) {
+  catalog_.Release(order_id,
+                   async::On<absl::Status>(blocking_, [this, order_id, done = std::move(done)](absl::Status released) {
+                     if (released.ok()) released = store_.MarkStockReleased(order_id);
+                     if (!released.ok()) {
+                       log::Warn("stock release failed; the sweeper will retry",
+                                 {{"order_id", order_id}, {"error", released.ToString()}});
+                     }
+                     done();
+                   }));
 }
 
 int Orders::SweepOnce() {
@@ -301,7 +402,10 @@ int Orders::SweepOnce() {
   absl::Time now = clock_.Now();
   if (auto overdue = store_.ListPaymentOverdue(now, kSweepBatch); overdue.ok()) {
     for (const std::string& id : *overdue) {
-      if (CancelAndRelease(id, OrderStatus::kPendingPayment, "PAYMENT_TIMEOUT").ok()) ++touched;
+      absl::Status cancelled = async::Await<absl::Status>([&](StatusCallback done) {
+        CancelAndRelease(id, OrderStatus::kPendingPayment, "PAYMENT_TIMEOUT", std::move(done));
+      });
+      if (cancelled.ok()) ++touched;
     }
   }
   if (auto interrupted = store_.ListStale(OrderStatus::kCreating, now - settings_.stale_after, kSweepBatch);
@@ -316,12 +420,14 @@ int Orders::SweepOnce() {
   }
   if (auto paying = store_.ListStale(OrderStatus::kPaying, now - settings_.stale_after, kSweepBatch); paying.ok()) {
     for (const std::string& id : *paying) {
-      if (FinishPayment(id).ok()) ++touched;
+      absl::StatusOr<Order> paid =
+          async::Await<absl::StatusOr<Order>>([&](Callback<Order> done) { FinishPayment(id, std::move(done)); });
+      if (paid.ok()) ++touched;
     }
   }
   if (auto unreleased = store_.ListUnreleased(kSweepBatch); unreleased.ok()) {
     for (const std::string& id : *unreleased) {
-      ReleaseStock(id);
+      async::Await<bool>([&](std::function<void(bool)> done) { ReleaseStock(id, [done] { done(true); }); });
       ++touched;
     }
   }

@@ -1,13 +1,18 @@
 // The order center's use cases. Placing an order is a saga: quote (marketing), reserve (product),
 // then persist the order with its outbox event; any failure undoes the finished steps in reverse.
 // Every step is keyed by the order id, so retries and the sweeper can finish or undo it safely.
+//
+// The use cases that call other services are asynchronous: call them from a thread that may block (their first store
+// step runs on it); no thread waits while another service answers, and `done` runs exactly once, on any thread.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/async/saga.h"
 #include "services/order/domain/order.h"
 #include "services/order/domain/ports.h"
 
@@ -49,27 +54,50 @@ class LocalPaymentProvider : public PaymentProvider {
 
 class Orders {
  public:
+  // Blocking work that follows a call to another service runs on `blocking` (the worker pool).
   Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
-         IdGenerator& ids, OrderObserver& observer, OrderSettings settings = {});
+         IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings = {});
 
-  absl::StatusOr<Order> PlaceOrder(const PlaceOrderCommand& command);
+  void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);
   absl::StatusOr<OrderPage> ListOrders(const std::string& user_id, int page_size, const std::string& page_token);
   // Paying twice returns the paid order; paying a cancelled or overdue order is FAILED_PRECONDITION.
-  absl::StatusOr<Order> PayOrder(const std::string& user_id, const std::string& order_id);
-  absl::StatusOr<Order> CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason);
+  void PayOrder(const std::string& user_id, const std::string& order_id, Callback<Order> done);
+  void CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
+                   Callback<Order> done);
 
   // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas,
   // finishes interrupted payments and retries stock releases that failed. Returns orders touched.
+  // It waits for each order's steps, so it runs on a thread of its own (server::PeriodicTask), never on the worker
+  // pool its steps continue on.
   int SweepOnce();
 
  private:
-  absl::StatusOr<Order> RunPlacementSaga(Order order, const std::vector<LineRequest>& lines);
-  absl::StatusOr<Order> ReplayPlacement(const Order& existing, const std::string& fingerprint);
-  absl::StatusOr<Order> FinishPayment(const std::string& order_id);
+  struct Placement;
+  using PlacementSaga = async::Saga<Placement>;
+
+  absl::StatusOr<std::shared_ptr<Placement>> NewPlacement(const PlaceOrderCommand& command);
+  std::vector<PlacementSaga::Step> PlacementSteps();
+  void FetchPrices(Placement& placement, StatusCallback done);
+  void QuotePrice(Placement& placement, StatusCallback done);
+  void ReserveStock(Placement& placement, StatusCallback done);
+  absl::Status CompletePlacement(Placement& placement);
+  void RecordFailedPlacement(const Placement& placement, const absl::Status& error);
+  // A repeat of a request id gets the first request's outcome, once there is one.
+  void ReplayPlacement(const Order& existing, const std::string& fingerprint, Callback<Order> done);
+  void AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done);
+
+  void PayAttempt(Order order, int attempt, Callback<Order> done);
+  // From PAYING: confirm the reservation (product), charge, record the payment. Idempotent, so a retry or the sweeper
+  // may run it again.
+  void FinishPayment(const std::string& order_id, Callback<Order> done);
+  void PayConfirmed(const Order& order, const absl::Status& confirmed, Callback<Order> done);
+  absl::StatusOr<Order> ChargeAndRecord(const Order& order);
+  void CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done);
   absl::StatusOr<Order> LoadOwnOrder(const std::string& user_id, const std::string& order_id);
-  absl::Status CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason);
-  void ReleaseStock(const std::string& order_id);
+  void CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason, StatusCallback done);
+  // Gives the order's stock back (product, then the store's note); a failure is logged for the sweeper to retry.
+  void ReleaseStock(const std::string& order_id, std::function<void()> done);
 
   OrderStore& store_;
   ProductCatalog& catalog_;
@@ -78,6 +106,7 @@ class Orders {
   Clock& clock_;
   IdGenerator& ids_;
   OrderObserver& observer_;
+  Executor& blocking_;
   OrderSettings settings_;
 };
 

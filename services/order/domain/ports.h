@@ -1,5 +1,10 @@
 // What the order domain needs from the outside world. Implementations: store/ (PostgreSQL),
-// clients/ (gRPC), and in-memory fakes in tests/.
+// clients/ (gRPC), the service's worker pool (Executor), and in-memory fakes in tests/.
+//
+// Threads: the store blocks and is called only from threads that may block (a worker, or the sweeper's own thread).
+// Other services are called asynchronously: the call returns at once and its callback (async::Callback) runs later on a
+// thread that must not block (gRPC's), or inline in tests; work after it that touches the store continues on the
+// Executor (async::On).
 #pragma once
 
 #include <optional>
@@ -9,10 +14,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/async/callback.h"
 #include "common/clock/clock.h"
 #include "services/order/domain/order.h"
 
 namespace zhongtai::order {
+
+using async::Callback;
+using async::Executor;
+using async::StatusCallback;
 
 class IdGenerator {
  public:
@@ -42,23 +52,23 @@ struct Quote {
 };
 
 // The product service: prices and stock reservations keyed by order id. Reserve, Confirm and
-// Release are idempotent for the same order id.
+// Release are idempotent for the same order id. Asynchronous: see the top of this file.
 class ProductCatalog {
  public:
   virtual ~ProductCatalog() = default;
-  virtual absl::StatusOr<std::vector<SkuInfo>> GetSkus(const std::vector<std::string>& sku_ids) = 0;
-  virtual absl::Status Reserve(const std::string& order_id, const std::vector<LineRequest>& lines,
-                               absl::Duration ttl) = 0;
-  virtual absl::Status Confirm(const std::string& order_id) = 0;
+  virtual void GetSkus(const std::vector<std::string>& sku_ids, Callback<std::vector<SkuInfo>> done) = 0;
+  virtual void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl,
+                       StatusCallback done) = 0;
+  virtual void Confirm(const std::string& order_id, StatusCallback done) = 0;
   // NOT_FOUND (nothing was reserved) counts as released.
-  virtual absl::Status Release(const std::string& order_id) = 0;
+  virtual void Release(const std::string& order_id, StatusCallback done) = 0;
 };
 
-// The marketing service's price quote.
+// The marketing service's price quote. Asynchronous: see the top of this file.
 class PriceQuoter {
  public:
   virtual ~PriceQuoter() = default;
-  virtual absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<PricedLine>& lines) = 0;
+  virtual void QuotePrice(const std::string& user_id, const std::vector<PricedLine>& lines, Callback<Quote> done) = 0;
 };
 
 struct Payment {

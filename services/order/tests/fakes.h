@@ -1,9 +1,14 @@
-// In-memory stand-ins for the order domain's ports, for unit tests of the domain only.
+// In-memory stand-ins for the order domain's ports, for unit tests of the domain only. The remote ports complete
+// inline unless a test defers them; the store is thread-safe.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -24,24 +29,70 @@ class SequentialIds : public IdGenerator {
 };
 
 // Stock per SKU with reservations keyed by order id; records every call so tests can check the saga's order.
+// Calls complete inline, like a service that answers at once; with `defer_get_skus` GetSkus completes only when the
+// test calls CompleteDeferred(), from the test's thread, as a gRPC thread would.
 class FakeCatalog : public ProductCatalog {
  public:
   std::map<std::string, int64_t> available;
   std::map<std::string, int64_t> price;
   std::map<std::string, std::vector<LineRequest>> held, confirmed;
   std::vector<std::string> calls;
-  absl::Status fail_reserve, fail_release;
+  absl::Status fail_get_skus, fail_reserve, fail_release;
+  // The reservation is made but its answer is lost with this error (a timeout after the product side committed).
+  absl::Status lose_reserve_answer;
+  bool defer_get_skus = false;
 
-  absl::StatusOr<std::vector<SkuInfo>> GetSkus(const std::vector<std::string>& ids) override {
+  void GetSkus(const std::vector<std::string>& ids, Callback<std::vector<SkuInfo>> done) override {
+    std::unique_lock<std::mutex> lock(mu_);
     calls.push_back("GetSkus");
-    std::vector<SkuInfo> out;
+    absl::StatusOr<std::vector<SkuInfo>> out = std::vector<SkuInfo>();
+    if (!fail_get_skus.ok()) out = fail_get_skus;
     for (const auto& id : ids) {
-      if (price.count(id)) out.push_back({id, price[id], "CNY"});
+      if (out.ok() && price.count(id)) out->push_back({id, price[id], "CNY"});
     }
-    return out;
+    if (defer_get_skus) {
+      deferred_.push_back([done, out] { done(out); });
+      deferred_changed_.notify_all();
+      return;
+    }
+    lock.unlock();
+    done(out);
   }
-  absl::Status Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration) override {
-    calls.push_back("Reserve");
+  void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration,
+               StatusCallback done) override {
+    absl::Status reserved = ReserveNow(order_id, lines);
+    done(reserved.ok() && !lose_reserve_answer.ok() ? lose_reserve_answer : reserved);
+  }
+  void Confirm(const std::string& order_id, StatusCallback done) override { done(ConfirmNow(order_id)); }
+  void Release(const std::string& order_id, StatusCallback done) override { done(ReleaseNow(order_id, true)); }
+
+  // Simulates the product service expiring a reservation on its own.
+  void Expire(const std::string& order_id) { ReleaseNow(order_id, false).IgnoreError(); }
+  // Reserves as the product service would for a caller that then crashed.
+  absl::Status ReserveDirectly(const std::string& order_id, const std::vector<LineRequest>& lines) {
+    return ReserveNow(order_id, lines, false);
+  }
+
+  // Waits until `count` GetSkus calls wait for their answer; false after `timeout`.
+  bool AwaitDeferred(size_t count, absl::Duration timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return deferred_changed_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                                      [&] { return deferred_.size() >= count; });
+  }
+  // Answers the waiting GetSkus calls on the calling thread.
+  void CompleteDeferred() {
+    std::vector<std::function<void()>> answers;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      answers.swap(deferred_);
+    }
+    for (auto& answer : answers) answer();
+  }
+
+ private:
+  absl::Status ReserveNow(const std::string& order_id, const std::vector<LineRequest>& lines, bool record = true) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (record) calls.push_back("Reserve");
     if (!fail_reserve.ok()) return fail_reserve;
     if (held.count(order_id) || confirmed.count(order_id)) return absl::OkStatus();
     for (const auto& line : lines) {
@@ -51,7 +102,8 @@ class FakeCatalog : public ProductCatalog {
     held[order_id] = lines;
     return absl::OkStatus();
   }
-  absl::Status Confirm(const std::string& order_id) override {
+  absl::Status ConfirmNow(const std::string& order_id) {
+    std::lock_guard<std::mutex> lock(mu_);
     calls.push_back("Confirm");
     if (confirmed.count(order_id)) return absl::OkStatus();
     if (!held.count(order_id)) return FailedPrecondition("RESERVATION_EXPIRED", order_id);
@@ -59,31 +111,33 @@ class FakeCatalog : public ProductCatalog {
     held.erase(order_id);
     return absl::OkStatus();
   }
-  absl::Status Release(const std::string& order_id) override {
-    calls.push_back("Release");
-    if (!fail_release.ok()) return fail_release;
+  absl::Status ReleaseNow(const std::string& order_id, bool record) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (record) {
+      calls.push_back("Release");
+      if (!fail_release.ok()) return fail_release;
+    }
     auto it = held.find(order_id);
     if (it == held.end()) return absl::OkStatus();
     for (const auto& line : it->second) available[line.sku_id] += line.quantity;
     held.erase(it);
     return absl::OkStatus();
   }
-  // Simulates the product service expiring a reservation on its own.
-  void Expire(const std::string& order_id) {
-    Release(order_id);
-    calls.pop_back();
-  }
+
+  std::mutex mu_;
+  std::condition_variable deferred_changed_;
+  std::vector<std::function<void()>> deferred_;
 };
 
-// No promotions: the quote is the plain sum; or a fixed failure.
+// No promotions: the quote is the plain sum; or a fixed failure. Completes inline.
 class FakeQuoter : public PriceQuoter {
  public:
   absl::Status fail;
   std::vector<std::string>* calls = nullptr;
 
-  absl::StatusOr<Quote> QuotePrice(const std::string&, const std::vector<PricedLine>& lines) override {
+  void QuotePrice(const std::string&, const std::vector<PricedLine>& lines, Callback<Quote> done) override {
     if (calls) calls->push_back("QuotePrice");
-    if (!fail.ok()) return fail;
+    if (!fail.ok()) return done(fail);
     Quote quote;
     for (const auto& line : lines) {
       OrderLine out{line.sku_id,
@@ -96,14 +150,66 @@ class FakeQuoter : public PriceQuoter {
       quote.lines.push_back(out);
     }
     quote.total = quote.subtotal;
-    return quote;
+    done(quote);
   }
+};
+
+// A worker pool of one thread, as the service's Executor is a worker pool: tasks run one at a time, in order.
+class SingleThreadExecutor : public Executor {
+ public:
+  SingleThreadExecutor() : thread_([this] { Loop(); }) {}
+  ~SingleThreadExecutor() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  void Run(std::function<void()> task) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      tasks_.push_back(std::move(task));
+    }
+    changed_.notify_all();
+  }
+  // Sleeps on the calling thread: no test here needs a worker free while a delayed task waits.
+  void RunAfter(absl::Duration delay, std::function<void()> task) override {
+    absl::SleepFor(delay);
+    Run(std::move(task));
+  }
+  bool OnWorker() const { return std::this_thread::get_id() == thread_.get_id(); }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      changed_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;
+      std::function<void()> task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the fields it uses exist
 };
 
 class InMemoryOrderStore : public OrderStore {
  public:
   absl::Status fail_complete;
   std::map<std::string, bool> stock_released;
+  // When set, the placement writes (CompletePlacement, FailPlacement, MarkStockReleased) are noted here too, so a test
+  // can see them in order with the calls to other services.
+  std::vector<std::string>* journal = nullptr;
+  // Called with each placement write's name, on the thread that writes.
+  std::function<void(const std::string&)> on_write;
 
   absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -116,12 +222,14 @@ class InMemoryOrderStore : public OrderStore {
   }
   absl::Status CompletePlacement(const Order& order) override {
     std::lock_guard<std::mutex> lock(mu_);
+    Note("CompletePlacement");
     if (!fail_complete.ok()) return fail_complete;
     orders_[order.order_id] = order;
     return absl::OkStatus();
   }
   absl::Status FailPlacement(const std::string& id, const absl::Status& error, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
+    Note("FailPlacement");
     Order& order = orders_.at(id);
     if (order.status != OrderStatus::kCreating) return absl::OkStatus();
     order.status = OrderStatus::kFailed;
@@ -161,6 +269,7 @@ class InMemoryOrderStore : public OrderStore {
   }
   absl::Status MarkStockReleased(const std::string& id) override {
     std::lock_guard<std::mutex> lock(mu_);
+    Note("MarkStockReleased");
     stock_released[id] = true;
     return absl::OkStatus();
   }
@@ -194,6 +303,10 @@ class InMemoryOrderStore : public OrderStore {
   std::map<std::string, Payment> payments;
 
  private:
+  void Note(const char* write) {
+    if (journal) journal->push_back(write);
+    if (on_write) on_write(write);
+  }
   bool Move(const std::string& id, OrderStatus from, OrderStatus to, absl::Time now) {
     std::lock_guard<std::mutex> lock(mu_);
     Order& order = orders_.at(id);
