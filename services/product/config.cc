@@ -1,5 +1,7 @@
 #include "services/product/config.h"
 
+#include <algorithm>
+
 #include "common/config/env.h"
 
 namespace zhongtai::product {
@@ -21,6 +23,13 @@ absl::StatusOr<ProductConfig> LoadConfig() {
       env.Duration("PRODUCT_CACHE_TTL", config.product_cache_ttl, absl::ZeroDuration(), absl::Minutes(10));
   config.reservation_default_ttl =
       env.Duration("RESERVATION_DEFAULT_TTL", config.reservation_default_ttl, absl::Seconds(1), absl::Hours(7 * 24));
+  config.stock_alert_interval =
+      env.Duration("STOCK_ALERT_INTERVAL", config.stock_alert_interval, absl::Seconds(1), absl::Hours(24));
+  config.abc_interval = env.Duration("ABC_INTERVAL", config.abc_interval, absl::Minutes(1), absl::Hours(24 * 7));
+  config.abc_a_percent = static_cast<int>(env.Int("ABC_A_PERCENT", config.abc_a_percent, 1, 100));
+  // B's share is what A leaves at most (C may be empty).
+  config.abc_b_percent = static_cast<int>(env.Int(
+      "ABC_B_PERCENT", std::min(config.abc_b_percent, 100 - config.abc_a_percent), 0, 100 - config.abc_a_percent));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

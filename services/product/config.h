@@ -16,6 +16,13 @@ struct ProductConfig {
   // How long a product page may be served from memory; 0 turns the cache off.
   absl::Duration product_cache_ttl = absl::Seconds(1);
   absl::Duration reservation_default_ttl = absl::Minutes(15);
+  // Warehouses and stock: how often the stock rows below their safety stock are counted
+  // (zt_product_stock_below_safety); how often SKUs are ABC-classified by 30-day revenue, and the revenue
+  // shares of A and B (C is the rest).
+  absl::Duration stock_alert_interval = absl::Seconds(60);
+  absl::Duration abc_interval = absl::Hours(24);
+  int abc_a_percent = 70;
+  int abc_b_percent = 20;
 };
 
 // From ZT_PRODUCT_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -1,5 +1,7 @@
 // Composition root of the product service: store, domain, API, catalogue events' relay, sweeper on the common start
 // (service_start.h).
+#include <atomic>
+
 #include "common/events/relay.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
@@ -12,6 +14,7 @@
 #include "services/product/domain/ids.h"
 #include "services/product/domain/listing_compliance.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_stock_store.h"
 
 namespace zhongtai::product {
 namespace {
@@ -29,13 +32,35 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   ProductCache cache(clock, config.product_cache_ttl);
   Catalog catalog(store, clock, ids, &cache);
   Inventory inventory(store, clock, observer, inventory_options, &cache);
+  // Warehouses and stock: admin stock operations, and how many stock rows are below their safety stock,
+  // counted every ZT_PRODUCT_STOCK_ALERT_INTERVAL for zt_product_stock_below_safety.
+  PgStockStore stock_store(*service.db);
+  StockCenter stock(stock_store, clock, &cache, AbcThresholds{config.abc_a_percent, config.abc_b_percent});
+  std::atomic<int64_t> below_safety{0};
+  runner.gauges().Add("zt_product_stock_below_safety",
+                      "Stock rows (SKU x warehouse) whose available stock is below their safety stock.", {},
+                      [&below_safety] { return static_cast<double>(below_safety.load()); });
+  server::PeriodicTask stock_alerts(config.stock_alert_interval, [&stock, &below_safety] {
+    absl::StatusOr<int64_t> below = stock.CountBelowSafety();
+    if (below.ok()) {
+      below_safety = *below;
+    } else {
+      log::Warn("stock alert count failed", {{"error", below.status().ToString()}});
+    }
+  });
+  // Runs at start, then every ZT_PRODUCT_ABC_INTERVAL (a day by default).
+  server::PeriodicTask abc_classification(config.abc_interval, [&stock] {
+    absl::StatusOr<int> a_skus = stock.ClassifyAbc();
+    if (!a_skus.ok()) log::Warn("ABC classification failed", {{"error", a_skus.status().ToString()}});
+  });
+  // End of warehouses and stock
   // Catalogue
   ListingCompliance compliance(store, clock);
   ProductEditor editor(store, compliance, clock, ids, &cache);
   Brands brands(store, clock, ids);
   CategoryTree categories(store);
   Pricing pricing(store, clock);
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, runner.workers());
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, stock, runner.workers());
   runner.AddService(&api);
 
   // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until the relay
@@ -56,6 +81,8 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   runner.OnShutdown([&] {
     sweeper.Stop();
     relay.Stop();
+    stock_alerts.Stop();
+    abc_classification.Stop();
   });
   return runner.Run();
 }

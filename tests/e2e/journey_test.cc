@@ -429,5 +429,112 @@ TEST_CASE("bad input gets the right status and reason, and changes nothing") {
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 6);
 }
 
+// Warehouses and stock
+// A string field of the i-th object of a JSON list in the response ("" when absent).
+std::string ListField(const HttpResponse& response, const std::string& list, int i, const std::string& field) {
+  const google::protobuf::Value* values = response.Find(list);
+  if (values == nullptr || values->list_value().values_size() <= i) return "";
+  const auto& fields = values->list_value().values(i).struct_value().fields();
+  auto it = fields.find(field);
+  return it == fields.end() ? "" : it->second.string_value();
+}
+
+TEST_CASE("an admin runs warehouses and stock, and an order is sourced from the front warehouse") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{500, 5}});
+  const std::string sku = product.sku_ids[0];
+  const std::string front = Unique("sz-front-");
+  HttpClient client(stack.gateway);
+  auto headers = stack.Bearer(admin);
+
+  auto created =
+      client.Send("POST", "/v1/admin/warehouses",
+                  absl::StrCat(R"({"warehouse":{"warehouseId":")", front,
+                               R"(","name":"Shenzhen front","type":"WAREHOUSE_TYPE_FRONT","regions":["440300"]}})"),
+                  Keyed(headers));
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  CHECK(created.Str("warehouse.type") == "WAREHOUSE_TYPE_FRONT");
+  auto no_regions = client.Send("POST", "/v1/admin/warehouses",
+                                R"({"warehouse":{"warehouseId":"x-front","name":"X","type":"WAREHOUSE_TYPE_FRONT"}})",
+                                Keyed(headers));
+  CHECK(no_regions.status == 400);
+  CHECK(no_regions.Str("error.reason") == "WAREHOUSE_REGIONS_REQUIRED");
+
+  auto inbound = client.Send("POST", "/v1/admin/stock/movements",
+                             absl::StrCat(R"({"type":"STOCK_MOVEMENT_TYPE_INBOUND","skuId":")", sku,
+                                          R"(","warehouseId":")", front, R"(","quantity":"3","reference":"DN-42"})"),
+                             Keyed(headers));
+  INFO(inbound.body);
+  REQUIRE(inbound.status == 200);
+  CHECK(inbound.Num("stock.onHand") == 3);
+  auto transfer = client.Send("POST", "/v1/admin/stock:transfer",
+                              absl::StrCat(R"({"skuId":")", sku, R"(","fromWarehouseId":"default","toWarehouseId":")",
+                                           front, R"(","quantity":"2"})"),
+                              Keyed(headers));
+  INFO(transfer.body);
+  REQUIRE(transfer.status == 200);
+  CHECK(transfer.Num("from.onHand") == 3);
+  CHECK(transfer.Num("to.onHand") == 5);
+  auto same = client.Send("POST", "/v1/admin/stock:transfer",
+                          absl::StrCat(R"({"skuId":")", sku, R"(","fromWarehouseId":")", front,
+                                       R"(","toWarehouseId":")", front, R"(","quantity":"1"})"),
+                          Keyed(headers));
+  CHECK(same.status == 400);
+  CHECK(same.Str("error.reason") == "TRANSFER_TO_SAME_WAREHOUSE");
+  CHECK(stack.Available(product.product_id, sku) == 8);
+
+  // No shipping region yet from the order service: every active warehouse is eligible, front ones first.
+  std::string buyer = stack.NewCustomer();
+  auto placed = stack.PlaceOrder(client, buyer, Unique("key"), absl::StrCat("[", Line(sku, 4), "]"));
+  INFO(placed.body);
+  REQUIRE(placed.status == 200);
+  auto ledger =
+      client.Send("GET", absl::StrCat("/v1/admin/stock/ledger?skuId=", sku, "&warehouseId=", front), "", headers);
+  INFO(ledger.body);
+  REQUIRE(ledger.status == 200);
+  CHECK(ListField(ledger, "entries", 0, "kind") == "reserve");
+  CHECK(ListField(ledger, "entries", 0, "reference") == placed.Str("order.orderId"));
+  CHECK(ListField(ledger, "entries", 1, "kind") == "transfer_in");
+  CHECK(ListField(ledger, "entries", 2, "kind") == "inbound");
+  CHECK(ListField(ledger, "entries", 2, "reference") == "DN-42");
+  auto paged = client.Send("GET", absl::StrCat("/v1/admin/stock/ledger?skuId=", sku, "&pageSize=1"), "", headers);
+  REQUIRE(paged.status == 200);
+  CHECK_FALSE(paged.Str("nextPageToken").empty());
+
+  auto off = client.Send("PATCH", "/v1/admin/warehouses/" + front, R"({"active":false,"priority":7})", headers);
+  INFO(off.body);
+  REQUIRE(off.status == 200);
+  REQUIRE(off.Find("warehouse.active") != nullptr);
+  CHECK_FALSE(off.Find("warehouse.active")->bool_value());
+  CHECK(off.Num("warehouse.priority") == 7);
+  auto missing = client.Send("PATCH", "/v1/admin/warehouses/nowhere", R"({"active":true})", headers);
+  CHECK(missing.status == 404);
+  CHECK(missing.Str("error.reason") == "WAREHOUSE_NOT_FOUND");
+  // The front warehouse is closed: its 1 unit left no longer counts as sellable by reservations.
+  auto too_many = stack.PlaceOrder(client, buyer, Unique("key"), absl::StrCat("[", Line(sku, 4), "]"));
+  CHECK(too_many.status == 400);
+  CHECK(too_many.Str("error.reason") == "INSUFFICIENT_STOCK");
+
+  auto safety =
+      client.Send("PUT", "/v1/admin/stock/safety",
+                  absl::StrCat(R"({"skuId":")", sku,
+                               R"(","warehouseId":"default","mode":"SAFETY_STOCK_MODE_FIXED","quantity":"10"})"),
+                  headers);
+  INFO(safety.body);
+  REQUIRE(safety.status == 200);
+  auto alerts = client.Send("GET", "/v1/admin/stock/alerts?warehouseId=default&pageSize=1000", "", headers);
+  INFO(alerts.body);
+  REQUIRE(alerts.status == 200);
+  bool listed = false;
+  for (const auto& alert : alerts.Find("alerts")->list_value().values()) {
+    const auto& fields = alert.struct_value().fields();
+    if (fields.at("skuId").string_value() == sku) listed = fields.at("belowSafetyStock").bool_value();
+  }
+  CHECK(listed);
+}
+// End of warehouses and stock
+
 }  // namespace
 }  // namespace zhongtai::e2e

@@ -68,6 +68,14 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/admin/warehouses", Access::kAdmin},
       {"POST /v1/admin/stock:adjust", Access::kAdmin},
       {"GET /v1/admin/stock/alerts", Access::kAdmin},
+      // Warehouses and stock
+      {"GET /v1/admin/warehouses", Access::kAdmin},
+      {"PATCH /v1/admin/warehouses/{warehouseId}", Access::kAdmin},
+      {"POST /v1/admin/stock/movements", Access::kAdmin},
+      {"POST /v1/admin/stock:transfer", Access::kAdmin},
+      {"GET /v1/admin/stock/ledger", Access::kAdmin},
+      {"PUT /v1/admin/stock/safety", Access::kAdmin},
+      // End of warehouses and stock
       {"POST /v1/admin/promotions", Access::kAdmin},
       {"GET /v1/admin/promotions", Access::kAdmin},
       {"POST /v1/admin/coupon-templates", Access::kAdmin},
@@ -132,6 +140,8 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/admin/categories", "/zhongtai.product.v1.ProductService/CreateCategory"},
       {"POST /v1/admin/products", "/zhongtai.product.v1.ProductService/CreateProduct"},
       {"POST /v1/admin/stock:adjust", "/zhongtai.product.v1.ProductService/AdjustStock"},
+      {"POST /v1/admin/stock:transfer", "/zhongtai.product.v1.ProductService/TransferStock"},
+      {"PATCH /v1/admin/warehouses/{warehouseId}", "/zhongtai.product.v1.ProductService/UpdateWarehouse"},
       {"POST /v1/orders", "/zhongtai.order.v1.OrderService/PlaceOrder"},
       {"GET /v1/orders", "/zhongtai.order.v1.OrderService/ListOrders"},
       {"GET /v1/orders/{orderId}", "/zhongtai.order.v1.OrderService/GetOrder"},

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/proto/convert.h"
+#include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
 
@@ -87,14 +88,6 @@ void ToProto(const Category& category, v1::Category* out) {
   out->set_category_id(category.category_id);
   out->set_name(category.name);
   out->set_parent_id(category.parent_id);
-}
-
-void ToProto(const StockLevel& level, v1::StockLevel* out) {
-  out->set_sku_id(level.sku_id);
-  out->set_warehouse_id(level.warehouse_id);
-  out->set_on_hand(level.on_hand);
-  out->set_reserved(level.reserved);
-  out->set_available(level.available());
 }
 
 }  // namespace
@@ -195,7 +188,7 @@ absl::Status Validate(const v1::ReserveStockRequest& request) {
   if (request.ttl_seconds() < 0 || request.ttl_seconds() > kMaxReservationTtlSeconds) {
     return InvalidArgument("ttlSeconds", "INVALID_TTL", "ttl must be 0 (default) to 7 days");
   }
-  return absl::OkStatus();
+  return ValidateShippingRegion(FromProto(request.shipping_region()), "shippingRegion");
 }
 
 void ToProto(const Sku& sku, v1::Sku* out) {
@@ -234,6 +227,7 @@ void ToProto(const Reservation& reservation, v1::Reservation* out) {
   out->set_status(StatusToProto(reservation.status));
   *out->mutable_expire_time() = ToTimestamp(reservation.expires_at);
   *out->mutable_create_time() = ToTimestamp(reservation.created_at);
+  AddStockFields(reservation, out);
 }
 
 grpc::ServerUnaryReactor* ProductApi::CreateCategory(grpc::CallbackServerContext* context,
@@ -329,10 +323,18 @@ grpc::ServerUnaryReactor* ProductApi::AdjustStock(grpc::CallbackServerContext* c
                                                   v1::AdjustStockResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RETURN_IF_ERROR(Validate(*request));
-    ASSIGN_OR_RETURN(StockLevel level,
-                     inventory_.AdjustStock({request->request_id(), request->sku_id(), request->warehouse_id(),
-                                             request->delta(), request->reason()}));
-    ToProto(level, response->mutable_stock());
+    // Warehouses and stock: an adjustment is an inbound (delta > 0) or outbound (delta < 0) movement.
+    StockOperation op;
+    op.kind = request->delta() > 0 ? StockOperationKind::kInbound : StockOperationKind::kOutbound;
+    op.request_id = request->request_id();
+    op.sku_id = request->sku_id();
+    op.warehouse_id = request->warehouse_id().empty() ? kDefaultWarehouse : request->warehouse_id();
+    op.quantity = request->delta() > 0 ? request->delta() : -request->delta();
+    op.reason = request->reason();
+    absl::StatusOr<std::string> actor = server::CallingUserId();
+    if (actor.ok()) op.actor = *actor;
+    ASSIGN_OR_RETURN(std::vector<StockLevel> levels, stock_.Apply(op));
+    ToProto(levels.front(), response->mutable_stock());
     return absl::OkStatus();
   });
 }
@@ -358,7 +360,8 @@ grpc::ServerUnaryReactor* ProductApi::ReserveStock(grpc::CallbackServerContext* 
     std::vector<ReservationLine> lines;
     for (const auto& line : request->lines()) lines.push_back({line.sku_id(), line.quantity()});
     ASSIGN_OR_RETURN(Reservation reservation,
-                     inventory_.Reserve(request->order_id(), lines, absl::Seconds(request->ttl_seconds())));
+                     inventory_.Reserve(request->order_id(), lines, absl::Seconds(request->ttl_seconds()),
+                                        FromProto(request->shipping_region())));
     ToProto(reservation, response->mutable_reservation());
     return absl::OkStatus();
   });

@@ -10,6 +10,7 @@
 #include "services/product/domain/listing_compliance.h"
 #include "services/product/domain/pricing.h"
 #include "services/product/domain/product_editor.h"
+#include "services/product/domain/stock_center.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::product {
@@ -28,8 +29,9 @@ struct CatalogueDomain {
 
 class ProductApi : public v1::ProductService::CallbackService {
  public:
-  ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, server::WorkerPool& workers)
-      : catalog_(catalog), inventory_(inventory), catalogue_(catalogue), workers_(workers) {}
+  ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, StockCenter& stock,
+             server::WorkerPool& workers)
+      : catalog_(catalog), inventory_(inventory), catalogue_(catalogue), stock_(stock), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
                                            const v1::CreateCategoryRequest* request,
@@ -92,11 +94,37 @@ class ProductApi : public v1::ProductService::CallbackService {
   grpc::ServerUnaryReactor* ReplaceSkuPrices(grpc::CallbackServerContext* context,
                                              const v1::ReplaceSkuPricesRequest* request,
                                              v1::ReplaceSkuPricesResponse* response) override;
+  // Warehouses and stock (api/inventory_api.cc)
+  grpc::ServerUnaryReactor* CreateWarehouse(grpc::CallbackServerContext* context,
+                                            const v1::CreateWarehouseRequest* request,
+                                            v1::CreateWarehouseResponse* response) override;
+  grpc::ServerUnaryReactor* ListWarehouses(grpc::CallbackServerContext* context,
+                                           const v1::ListWarehousesRequest* request,
+                                           v1::ListWarehousesResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateWarehouse(grpc::CallbackServerContext* context,
+                                            const v1::UpdateWarehouseRequest* request,
+                                            v1::UpdateWarehouseResponse* response) override;
+  grpc::ServerUnaryReactor* CreateStockMovement(grpc::CallbackServerContext* context,
+                                                const v1::CreateStockMovementRequest* request,
+                                                v1::CreateStockMovementResponse* response) override;
+  grpc::ServerUnaryReactor* TransferStock(grpc::CallbackServerContext* context, const v1::TransferStockRequest* request,
+                                          v1::TransferStockResponse* response) override;
+  grpc::ServerUnaryReactor* ListStockLedger(grpc::CallbackServerContext* context,
+                                            const v1::ListStockLedgerRequest* request,
+                                            v1::ListStockLedgerResponse* response) override;
+  grpc::ServerUnaryReactor* SetSafetyStock(grpc::CallbackServerContext* context,
+                                           const v1::SetSafetyStockRequest* request,
+                                           v1::SetSafetyStockResponse* response) override;
+  grpc::ServerUnaryReactor* ListStockAlerts(grpc::CallbackServerContext* context,
+                                            const v1::ListStockAlertsRequest* request,
+                                            v1::ListStockAlertsResponse* response) override;
+  // End of warehouses and stock
 
  private:
   Catalog& catalog_;
   Inventory& inventory_;
   CatalogueDomain catalogue_;
+  StockCenter& stock_;
   server::WorkerPool& workers_;
 };
 
@@ -125,5 +153,12 @@ absl::Status ValidMoney(const zhongtai::type::v1::Money& money, const std::strin
 // The buyer's tier and time of a BatchGetSkus, for Pricing::Quote.
 MemberTier TierFromProto(v1::MemberTier tier);
 std::optional<absl::Time> QuoteTimeOf(const v1::BatchGetSkusRequest& request);
+// Warehouses and stock (api/inventory_api.cc)
+void ToProto(const Warehouse& warehouse, v1::Warehouse* out);
+void ToProto(const StockLevel& level, v1::StockLevel* out);
+ShippingRegion FromProto(const v1::ShippingRegion& region);
+void ToProto(const ShippingRegion& region, v1::ShippingRegion* out);
+// The reservation's allocations and region onto its message (called by ToProto(Reservation)).
+void AddStockFields(const Reservation& reservation, v1::Reservation* out);
 
 }  // namespace zhongtai::product

@@ -44,15 +44,8 @@ absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::
   return out;
 }
 
-absl::StatusOr<StockLevel> Inventory::AdjustStock(StockAdjustment adjustment) {
-  if (adjustment.warehouse_id.empty()) adjustment.warehouse_id = kDefaultWarehouse;
-  absl::StatusOr<StockLevel> level = store_.AdjustStock(adjustment, clock_.Now());
-  if (level.ok() && cache_ != nullptr) cache_->InvalidateSkus({adjustment.sku_id});
-  return level;
-}
-
 absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
-                                               absl::Duration ttl) {
+                                               absl::Duration ttl, const ShippingRegion& region) {
   if (ttl <= absl::ZeroDuration()) ttl = options_.default_ttl;
   if (ttl > options_.max_ttl) ttl = options_.max_ttl;
   Reservation draft;
@@ -61,6 +54,7 @@ absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, cons
   draft.status = ReservationStatus::kHeld;
   draft.created_at = clock_.Now();
   draft.expires_at = draft.created_at + ttl;
+  draft.region = region;
   absl::StatusOr<ReserveOutcome> outcome = store_.Reserve(draft);
   if (!outcome.ok()) {
     if (ReasonOf(outcome.status()) == "INSUFFICIENT_STOCK") observer_.ReservationResult("insufficient");
@@ -69,9 +63,9 @@ absl::StatusOr<Reservation> Inventory::Reserve(const std::string& order_id, cons
   if (outcome->created) {
     observer_.ReservationResult("reserved");
     StockChanged(outcome->reservation.lines);
-  } else if (outcome->reservation.lines != draft.lines) {
+  } else if (outcome->reservation.lines != draft.lines || !(outcome->reservation.region == draft.region)) {
     return FailedPrecondition("RESERVATION_MISMATCH",
-                              absl::StrCat("order ", order_id, " already reserved different lines"));
+                              absl::StrCat("order ", order_id, " already reserved different lines or region"));
   }
   return std::move(outcome->reservation);
 }

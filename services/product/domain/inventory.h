@@ -1,5 +1,5 @@
-// Stock and reservations: adjustments by admins, and the reserve / confirm / release protocol the
-// order service runs, keyed by order id so that every call may be retried.
+// Reservations: the reserve / confirm / release protocol the order service runs (stock movements by admins
+// are StockCenter's, stock_center.h), keyed by order id so that every call may be retried.
 #pragma once
 
 #include <string>
@@ -27,15 +27,14 @@ class Inventory {
 
   // In request order, duplicates once. NOT_FOUND SKU_NOT_FOUND naming the first unknown SKU.
   absl::StatusOr<std::vector<Sku>> BatchGetSkus(const std::vector<std::string>& sku_ids);
-  // Empty warehouse: the default one. FAILED_PRECONDITION STOCK_BELOW_RESERVED.
-  absl::StatusOr<StockLevel> AdjustStock(StockAdjustment adjustment);
 
-  // Holds all lines or none, for ttl (zero: the default; capped at max_ttl). A repeat with the same
-  // order id and lines returns the existing reservation, whatever its state; different lines fail
-  // with FAILED_PRECONDITION RESERVATION_MISMATCH. FAILED_PRECONDITION INSUFFICIENT_STOCK,
-  // NOT_FOUND SKU_NOT_FOUND.
+  // Holds all lines or none, for ttl (zero: the default; capped at max_ttl), from the warehouses that
+  // serve `region` (every active one when it is empty) as SourceLine() of sourcing.h splits them. A repeat
+  // with the same order id, lines and region returns the existing reservation, whatever its state;
+  // different ones fail with FAILED_PRECONDITION RESERVATION_MISMATCH. FAILED_PRECONDITION
+  // INSUFFICIENT_STOCK, NOT_FOUND SKU_NOT_FOUND.
   absl::StatusOr<Reservation> Reserve(const std::string& order_id, const std::vector<ReservationLine>& lines,
-                                      absl::Duration ttl);
+                                      absl::Duration ttl, const ShippingRegion& region = {});
   // HELD -> CONFIRMED: the stock is sold. Idempotent. A released or expired reservation (also one
   // held past its expiry) fails with FAILED_PRECONDITION RESERVATION_EXPIRED.
   absl::StatusOr<Reservation> Confirm(const std::string& order_id);

@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "services/product/domain/catalogue_model.h"
+#include "services/product/domain/warehouses.h"
 
 namespace zhongtai::product {
 
@@ -99,14 +100,6 @@ struct StockLevel {
   int64_t available() const { return on_hand - reserved; }
 };
 
-struct StockAdjustment {
-  std::string request_id;  // empty: not idempotent
-  std::string sku_id;
-  std::string warehouse_id;
-  int64_t delta = 0;
-  std::string reason;
-};
-
 enum class ReservationStatus { kHeld, kConfirmed, kReleased, kExpired };
 const char* ReservationStatusName(ReservationStatus status);
 
@@ -116,19 +109,26 @@ struct ReservationLine {
   bool operator==(const ReservationLine& o) const { return sku_id == o.sku_id && quantity == o.quantity; }
 };
 
+// Where a reserved quantity of one SKU sits.
+struct Allocation {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t quantity = 0;
+  bool operator==(const Allocation& o) const {
+    return sku_id == o.sku_id && warehouse_id == o.warehouse_id && quantity == o.quantity;
+  }
+};
+
 struct Reservation {
   std::string order_id;
   std::vector<ReservationLine> lines;  // one per SKU, sorted by sku id
   ReservationStatus status = ReservationStatus::kHeld;
   absl::Time created_at;
   absl::Time expires_at;
-};
-
-// Where a reserved quantity of one SKU sits.
-struct Allocation {
-  std::string sku_id;
-  std::string warehouse_id;
-  int64_t quantity = 0;
+  // Warehouses and stock: where the order ships (sourcing) and where each line is held, sorted by
+  // (sku id, warehouse id); filled by the store.
+  ShippingRegion region;
+  std::vector<Allocation> allocations;
 };
 
 struct ProductQuery {

@@ -38,9 +38,9 @@ struct TransitionOutcome {
 };
 
 // Storage of the catalogue and the stock. Every method is one transaction. Errors carry reasons:
-// NOT_FOUND CATEGORY_NOT_FOUND / PRODUCT_NOT_FOUND / SKU_NOT_FOUND / RESERVATION_NOT_FOUND,
-// ALREADY_EXISTS CATEGORY_EXISTS / SKU_CODE_EXISTS, FAILED_PRECONDITION INSUFFICIENT_STOCK /
-// STOCK_BELOW_RESERVED.
+// NOT_FOUND CATEGORY_NOT_FOUND / PRODUCT_NOT_FOUND / SKU_NOT_FOUND / RESERVATION_NOT_FOUND /
+// WAREHOUSE_NOT_FOUND, ALREADY_EXISTS CATEGORY_EXISTS / SKU_CODE_EXISTS, FAILED_PRECONDITION
+// INSUFFICIENT_STOCK. Warehouses and admin stock movements are StockStore's (stock_ports.h).
 class ProductStore {
  public:
   virtual ~ProductStore() = default;
@@ -59,10 +59,6 @@ class ProductStore {
   virtual absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) = 0;
   // The SKUs that exist among `sku_ids`, in any order, with product title and availability.
   virtual absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) = 0;
-
-  // Applies a stock delta (creating the warehouse row for a positive one) and writes a ledger row.
-  // A replayed request id returns the first result. On hand never drops below reserved or zero.
-  virtual absl::StatusOr<StockLevel> AdjustStock(const StockAdjustment& adjustment, absl::Time now) = 0;
 
   // All or nothing: holds every line's quantity (allocated with AllocateStock()) or nothing.
   // A reservation that already exists for the order id is returned as is (created = false).

@@ -27,35 +27,6 @@ std::vector<ReservationLine> NormalizeLines(const std::vector<ReservationLine>& 
   return out;
 }
 
-absl::StatusOr<std::vector<Allocation>> AllocateStock(const std::string& sku_id, int64_t quantity,
-                                                      const std::vector<StockLevel>& levels) {
-  std::vector<const StockLevel*> fullest;
-  int64_t total = 0;
-  for (const auto& level : levels) {
-    if (level.available() <= 0) continue;
-    fullest.push_back(&level);
-    total += level.available();
-  }
-  if (total < quantity) {
-    return FailedPrecondition("INSUFFICIENT_STOCK", absl::StrCat("not enough stock for sku ", sku_id, ": requested ",
-                                                                 quantity, ", available ", total));
-  }
-  // Stable: equal availability goes to the warehouse with the smaller id.
-  std::stable_sort(fullest.begin(), fullest.end(),
-                   [](const StockLevel* a, const StockLevel* b) { return a->available() > b->available(); });
-  std::vector<Allocation> out;
-  int64_t left = quantity;
-  for (const StockLevel* level : fullest) {
-    if (left == 0) break;
-    int64_t take = std::min(left, level->available());
-    out.push_back({sku_id, level->warehouse_id, take});
-    left -= take;
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Allocation& a, const Allocation& b) { return a.warehouse_id < b.warehouse_id; });
-  return out;
-}
-
 absl::StatusOr<std::optional<ReservationStatus>> DecideTransition(const Reservation& current, ReservationAction action,
                                                                   absl::Time now) {
   const bool held = current.status == ReservationStatus::kHeld;

@@ -16,12 +16,6 @@ namespace zhongtai::product {
 // stock rows are locked, so that concurrent reservations never deadlock.
 std::vector<ReservationLine> NormalizeLines(const std::vector<ReservationLine>& lines);
 
-// Splits `quantity` of one SKU over its warehouses (sorted by warehouse id): all of it from the
-// warehouse with the most available when one can cover it, otherwise greedily from the fullest.
-// FAILED_PRECONDITION INSUFFICIENT_STOCK naming the SKU when all together cannot.
-absl::StatusOr<std::vector<Allocation>> AllocateStock(const std::string& sku_id, int64_t quantity,
-                                                      const std::vector<StockLevel>& levels);
-
 // The new status for `action` on `current` at `now`; nullopt when nothing changes.
 //   confirm: HELD -> CONFIRMED before expiry, HELD -> EXPIRED after it (the caller then reports
 //            RESERVATION_EXPIRED); CONFIRMED, RELEASED, EXPIRED unchanged.

@@ -89,6 +89,8 @@ constexpr char kInsertSkuSql[] =
     "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 // $1 SKU id, $2 attribute name, $3 value.
 constexpr char kInsertSkuAttributeSql[] = "INSERT INTO sku_attributes (sku_id, name, value) VALUES ($1, $2, $3)";
+// $1 warehouse id.
+constexpr char kWarehouseExistsSql[] = "SELECT 1 FROM warehouses WHERE warehouse_id = $1";
 // A new product's stock in one warehouse: $1 SKU id, $2 warehouse id, $3 on hand, $4 now (Unix micros).
 constexpr char kInsertInitialStockSql[] =
     "INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_at) VALUES ($1, $2, $3, 0, zt_ts($4))";
@@ -283,6 +285,10 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
       }
     }
     for (const auto& s : stock) {
+      // Warehouses and stock: initial stock goes into a warehouse that exists.
+      if (tx.exec_params(kWarehouseExistsSql, s.warehouse_id).empty()) {
+        return NotFound("WAREHOUSE_NOT_FOUND", absl::StrCat("warehouse ", s.warehouse_id, " does not exist"));
+      }
       tx.exec_params(kInsertInitialStockSql, s.sku_id, s.warehouse_id, s.quantity, Micros(now));
       if (s.quantity > 0) {
         tx.exec_params(kInsertInitialLedgerSql, s.sku_id, s.warehouse_id, s.quantity, request_id, Micros(now));

@@ -1,6 +1,6 @@
-// PgProductStore, the stock half: adjustments, reservations (reserve, confirm, release) and the expiry
-// sweep. Every statement that moves stock locks the stock rows in (sku id, warehouse id) byte order.
-// The catalogue half is in pg_catalog_store.cc.
+// PgProductStore, the stock half: reservations (reserve, confirm, release) and the expiry sweep. Every
+// statement that moves stock locks the stock rows in (sku id, warehouse id) byte order. The catalogue half is
+// in pg_catalog_store.cc; admin stock movements are PgStockStore's (pg_stock_store.h).
 #include <optional>
 #include <utility>
 
@@ -18,7 +18,6 @@ using pg::BigintArrayLiteral;
 using pg::TextArrayLiteral;
 using pg_store::ExecPrepared;
 using pg_store::FromMicros;
-using pg_store::IsUniqueViolation;
 using pg_store::Micros;
 
 std::string StatusText(ReservationStatus status) { return ReservationStatusName(status); }
@@ -30,39 +29,18 @@ ReservationStatus ParseStatus(const std::string& text) {
   return ReservationStatus::kHeld;
 }
 
-// Stock adjustments (AdjustStock), idempotent by request id: the ledger row of an earlier call with the
-// same request id. $1 request id.
-constexpr char kAdjustmentByRequestSql[] =
-    "SELECT sku_id, warehouse_id, on_hand_delta, on_hand_after, reserved_after FROM stock_ledger "
-    "WHERE kind = 'adjust' AND request_id = $1";
-// $1 SKU id.
-constexpr char kSkuExistsSql[] = "SELECT 1 FROM skus WHERE sku_id = $1";
-// The stock row of a warehouse the SKU has none in yet: $1 SKU id, $2 warehouse id, $3 now (Unix micros).
-constexpr char kEnsureStockRowSql[] =
-    "INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_at) VALUES ($1, $2, 0, 0, zt_ts($3)) "
-    "ON CONFLICT (sku_id, warehouse_id) DO NOTHING";
-// Applies the delta unless on hand would drop below reserved (then no row comes back): $1 SKU id,
-// $2 warehouse id, $3 delta, $4 now (Unix micros).
-constexpr char kAdjustStockSql[] =
-    "UPDATE stock SET on_hand = on_hand + $3, updated_at = zt_ts($4) "
-    "WHERE sku_id = $1 AND warehouse_id = $2 AND on_hand + $3 >= reserved RETURNING on_hand, reserved";
-// $1 SKU id, $2 warehouse id, $3 delta, $4/$5 on hand/reserved after, $6 request id ('' for none), $7 reason,
-// $8 now (Unix micros).
-constexpr char kInsertAdjustLedgerSql[] =
-    "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
-    "reserved_after, request_id, reason, created_at) "
-    "VALUES ($1, $2, 'adjust', $3, 0, $4, $5, NULLIF($6, ''), $7, zt_ts($8))";
-
-// The reservation with its lines, in one statement; `lock` takes the reservation row FOR UPDATE (the
-// lines are not locked: they never change).
+// The reservation with its allocations (its lines are their sums per SKU), in one statement; `lock` takes
+// the reservation row FOR UPDATE (the allocations are not locked: they never change).
 constexpr char kLoadReservationSql[] =
-    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), l.sku_id, l.quantity "
-    "FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id "
-    "WHERE r.order_id = $1 ORDER BY l.sku_id COLLATE \"C\"";
+    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), r.ship_province, r.ship_city, "
+    "a.sku_id, a.warehouse_id, a.quantity "
+    "FROM reservations r LEFT JOIN reservation_allocations a ON a.order_id = r.order_id "
+    "WHERE r.order_id = $1 ORDER BY a.sku_id COLLATE \"C\", a.warehouse_id COLLATE \"C\"";
 constexpr char kLockReservationSql[] =
-    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), l.sku_id, l.quantity "
-    "FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id "
-    "WHERE r.order_id = $1 ORDER BY l.sku_id COLLATE \"C\" FOR UPDATE OF r";
+    "SELECT r.status, zt_micros(r.created_at), zt_micros(r.expires_at), r.ship_province, r.ship_city, "
+    "a.sku_id, a.warehouse_id, a.quantity "
+    "FROM reservations r LEFT JOIN reservation_allocations a ON a.order_id = r.order_id "
+    "WHERE r.order_id = $1 ORDER BY a.sku_id COLLATE \"C\", a.warehouse_id COLLATE \"C\" FOR UPDATE OF r";
 
 std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& order_id, bool lock) {
   pqxx::result rows = lock ? ExecPrepared(tx, "product_lock_reservation", kLockReservationSql, order_id)
@@ -73,8 +51,13 @@ std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& or
   r.status = ParseStatus(rows[0][0].as<std::string>());
   r.created_at = FromMicros(rows[0][1]);
   r.expires_at = FromMicros(rows[0][2]);
+  r.region = {rows[0][3].as<std::string>(), rows[0][4].as<std::string>()};
   for (const auto& row : rows) {
-    if (!row[3].is_null()) r.lines.push_back({row[3].as<std::string>(), row[4].as<int64_t>()});
+    if (row[5].is_null()) continue;
+    Allocation a{row[5].as<std::string>(), row[6].as<std::string>(), row[7].as<int64_t>()};
+    if (r.lines.empty() || r.lines.back().sku_id != a.sku_id) r.lines.push_back({a.sku_id, 0});
+    r.lines.back().quantity += a.quantity;
+    r.allocations.push_back(std::move(a));
   }
   return r;
 }
@@ -82,28 +65,32 @@ std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& or
 // Reserve as one statement, so that the stock rows are locked for this statement and the COMMIT
 // after it, not across a round trip per line. In execution order (each step depends on the one
 // before, which fixes the order of the data-modifying CTEs):
-//   ins     the reservation row, ON CONFLICT DO NOTHING: the idempotency gate. A concurrent call
-//           with the same order id waits here for the first to end; a repeat inserts nothing, so
-//           nothing below runs and the caller reads the existing reservation.
-//   locked  the stock rows of every line, FOR NO KEY UPDATE in (sku id, warehouse id) byte order,
-//           the order every stock-moving statement uses: no deadlocks. NO KEY: the foreign-key
-//           checks of ledger and allocation inserts (KEY SHARE) need not wait for it.
-//   alloc   AllocateStock() of rules.h in SQL over the locked (latest) levels: warehouses with stock,
-//           fullest first, equal ones by id; the whole line from the first when it covers it,
-//           otherwise greedily.
-//   short   the first line (by SKU id) that cannot be covered, and whether its SKU exists at all.
-//   upd     the conditional stock update, only when no line is short; ledger, lines and
-//           allocations follow from it. The caller rolls back when `short` names a line, which
-//           also removes the reservation row: all lines or nothing.
+//   ins      the reservation row, ON CONFLICT DO NOTHING: the idempotency gate. A concurrent call
+//            with the same order id waits here for the first to end; a repeat inserts nothing, so
+//            nothing below runs and the caller reads the existing reservation.
+//   locked   the stock rows of every line (in every warehouse), FOR NO KEY UPDATE in (sku id,
+//            warehouse id) byte order, the order every stock-moving statement uses: no deadlocks.
+//            NO KEY: the foreign-key checks of ledger and allocation inserts (KEY SHARE) need not wait.
+//   eligible SourcingOrder() of sourcing.h: rows with stock in active warehouses serving the region
+//            ($9 province, $10 city; '' = any), numbered front < regional < central, then priority, then id.
+//   whole    SourceLine(): per line, the first eligible warehouse that covers all of it;
+//   greedy   for the lines no single warehouse covers, each warehouse in order as much as it has.
+//   short    the first line (by SKU id) that cannot be covered, and whether its SKU exists at all.
+//   upd      the conditional stock update, only when no line is short; ledger, lines and
+//            allocations follow from it. The caller rolls back when `short` names a line, which
+//            also removes the reservation row: all lines or nothing.
+// Returns one row per allocation (at least one row): (inserted, allocations planned, rows moved, short
+// SKU, its quantity, its available, whether it exists, allocation SKU, warehouse, quantity).
 // $1 order id, $2 text[] SKU ids (normalized: one per SKU, sorted), $3 bigint[] their quantities,
-// $4 created and $5 expires (Unix micros), $6 ledger kind, $7/$8 on-hand/reserved delta per unit.
+// $4 created and $5 expires (Unix micros), $6 ledger kind, $7/$8 on-hand/reserved delta per unit,
+// $9/$10 shipping province/city code.
 constexpr char kReserveSql[] = R"sql(
 WITH req AS (
   SELECT r.sku_id, r.quantity FROM unnest($2::text[], $3::bigint[]) AS r (sku_id, quantity)
 ),
 ins AS (
-  INSERT INTO reservations (order_id, status, created_at, expires_at, updated_at)
-  VALUES ($1::text, 'HELD', zt_ts($4::bigint), zt_ts($5::bigint), zt_ts($4::bigint))
+  INSERT INTO reservations (order_id, status, created_at, expires_at, updated_at, ship_province, ship_city)
+  VALUES ($1::text, 'HELD', zt_ts($4::bigint), zt_ts($5::bigint), zt_ts($4::bigint), $9::text, $10::text)
   ON CONFLICT (order_id) DO NOTHING
   RETURNING order_id
 ),
@@ -114,23 +101,38 @@ locked AS MATERIALIZED (
   ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
   FOR NO KEY UPDATE
 ),
-ranked AS (
+eligible AS MATERIALIZED (
   SELECT l.sku_id, l.warehouse_id, l.available, r.quantity,
-         COALESCE(sum(l.available) OVER (PARTITION BY l.sku_id ORDER BY l.available DESC, l.warehouse_id COLLATE "C"
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint AS before
-  FROM locked l JOIN req r ON r.sku_id = l.sku_id
-  WHERE l.available > 0
+         row_number() OVER (PARTITION BY l.sku_id
+                            ORDER BY CASE w.type WHEN 'front' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END,
+                                     w.priority, l.warehouse_id COLLATE "C") AS pos
+  FROM locked l JOIN req r ON r.sku_id = l.sku_id JOIN warehouses w ON w.warehouse_id = l.warehouse_id
+  WHERE l.available > 0 AND w.active
+    AND ($9::text = '' OR cardinality(w.regions) = 0 OR $9::text = ANY (w.regions)
+         OR ($10::text <> '' AND $10::text = ANY (w.regions)))
+),
+whole AS MATERIALIZED (
+  SELECT DISTINCT ON (sku_id) sku_id, warehouse_id, quantity FROM eligible
+  WHERE available >= quantity ORDER BY sku_id, pos
+),
+greedy AS (
+  SELECT e.sku_id, e.warehouse_id, e.available, e.quantity,
+         COALESCE(sum(e.available) OVER (PARTITION BY e.sku_id ORDER BY e.pos
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint AS before
+  FROM eligible e WHERE NOT EXISTS (SELECT FROM whole w WHERE w.sku_id = e.sku_id)
 ),
 alloc AS MATERIALIZED (
-  SELECT sku_id, warehouse_id, LEAST(quantity - before, available) AS quantity FROM ranked WHERE before < quantity
+  SELECT sku_id, warehouse_id, quantity FROM whole
+  UNION ALL
+  SELECT sku_id, warehouse_id, LEAST(quantity - before, available) FROM greedy WHERE before < quantity
 ),
 short AS MATERIALIZED (
-  SELECT r.sku_id, r.quantity, COALESCE(sum(l.available) FILTER (WHERE l.available > 0), 0)::bigint AS available,
-         count(l.sku_id) > 0 OR EXISTS (SELECT FROM skus s WHERE s.sku_id = r.sku_id) AS known
-  FROM req r LEFT JOIN locked l ON l.sku_id = r.sku_id
+  SELECT r.sku_id, r.quantity, COALESCE(sum(e.available), 0)::bigint AS available,
+         EXISTS (SELECT FROM skus s WHERE s.sku_id = r.sku_id) AS known
+  FROM req r LEFT JOIN eligible e ON e.sku_id = r.sku_id
   WHERE EXISTS (SELECT FROM ins)
   GROUP BY r.sku_id, r.quantity
-  HAVING COALESCE(sum(l.available) FILTER (WHERE l.available > 0), 0) < r.quantity
+  HAVING COALESCE(sum(e.available), 0) < r.quantity
   ORDER BY r.sku_id COLLATE "C"
   LIMIT 1
 ),
@@ -161,8 +163,9 @@ ins_ledger AS (
   FROM upd ORDER BY sku_id COLLATE "C", warehouse_id COLLATE "C"
 )
 SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd),
-       s.sku_id, s.quantity, s.available, s.known
-FROM (SELECT) AS one LEFT JOIN short s ON true
+       s.sku_id, s.quantity, s.available, s.known, u.sku_id, u.warehouse_id, u.quantity
+FROM (SELECT) AS one LEFT JOIN short s ON true LEFT JOIN upd u ON true
+ORDER BY u.sku_id COLLATE "C", u.warehouse_id COLLATE "C"
 )sql";
 
 // Moves the stock of every allocation of one order (confirm, release) in one statement: locks the
@@ -261,55 +264,6 @@ SELECT (SELECT count(*) FROM expired), (SELECT count(*) FROM totals), (SELECT co
 
 }  // namespace
 
-absl::StatusOr<StockLevel> PgProductStore::AdjustStock(const StockAdjustment& adjustment, absl::Time now) {
-  auto find_by_request = [&](pqxx::work& tx) -> absl::StatusOr<std::optional<StockLevel>> {
-    if (adjustment.request_id.empty()) return std::nullopt;
-    pqxx::result rows = tx.exec_params(kAdjustmentByRequestSql, adjustment.request_id);
-    if (rows.empty()) return std::nullopt;
-    StockLevel level{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][3].as<int64_t>(),
-                     rows[0][4].as<int64_t>()};
-    if (level.sku_id != adjustment.sku_id || level.warehouse_id != adjustment.warehouse_id ||
-        rows[0][2].as<int64_t>() != adjustment.delta) {
-      return FailedPrecondition("REQUEST_ID_REUSED", "request id was used for a different adjustment");
-    }
-    return level;
-  };
-  StockLevel result;
-  absl::Status status = pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<StockLevel> existing, find_by_request(tx));
-    if (existing) {
-      result = *existing;
-      return absl::OkStatus();
-    }
-    if (tx.exec_params(kSkuExistsSql, adjustment.sku_id).empty()) {
-      return NotFound("SKU_NOT_FOUND", absl::StrCat("sku ", adjustment.sku_id, " does not exist"));
-    }
-    tx.exec_params(kEnsureStockRowSql, adjustment.sku_id, adjustment.warehouse_id, Micros(now));
-    pqxx::result rows =
-        tx.exec_params(kAdjustStockSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta, Micros(now));
-    if (rows.empty()) {
-      return FailedPrecondition("STOCK_BELOW_RESERVED",
-                                absl::StrCat("on hand of sku ", adjustment.sku_id, " in warehouse ",
-                                             adjustment.warehouse_id, " would drop below what is reserved"));
-    }
-    result = {adjustment.sku_id, adjustment.warehouse_id, rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
-    tx.exec_params(kInsertAdjustLedgerSql, adjustment.sku_id, adjustment.warehouse_id, adjustment.delta, result.on_hand,
-                   result.reserved, adjustment.request_id, adjustment.reason, Micros(now));
-    return absl::OkStatus();
-  });
-  if (IsUniqueViolation(status)) {
-    // The same request id committed concurrently: answer with its result.
-    std::optional<StockLevel> existing;
-    RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(existing, find_by_request(tx));
-      return absl::OkStatus();
-    }));
-    if (existing) return *existing;
-  }
-  RETURN_IF_ERROR(status);
-  return result;
-}
-
 absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft) {
   std::vector<ReservationLine> lines = NormalizeLines(draft.lines);
   std::vector<std::string> sku_ids;
@@ -323,9 +277,10 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
   const std::string kind = LedgerKindFor(ReservationStatus::kHeld);
   ReserveOutcome outcome;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::row result =
-        ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal, quantity_literal,
-                     Micros(draft.created_at), Micros(draft.expires_at), kind, unit.on_hand, unit.reserved)[0];
+    pqxx::result rows = ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal, quantity_literal,
+                                     Micros(draft.created_at), Micros(draft.expires_at), kind, unit.on_hand,
+                                     unit.reserved, draft.region.province_code, draft.region.city_code);
+    const pqxx::row result = rows[0];
     if (result[0].as<int64_t>() == 0) {
       // The order id has a reservation already (committed before, or by the concurrent call this
       // statement waited for): this statement has a new snapshot and sees it. No stock was locked.
@@ -349,6 +304,12 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
     outcome.reservation = draft;
     outcome.reservation.lines = lines;
     outcome.reservation.status = ReservationStatus::kHeld;
+    outcome.reservation.allocations.clear();
+    for (const auto& row : rows) {
+      if (row[7].is_null()) continue;
+      outcome.reservation.allocations.push_back(
+          {row[7].as<std::string>(), row[8].as<std::string>(), row[9].as<int64_t>()});
+    }
     outcome.created = true;
     return absl::OkStatus();
   }));

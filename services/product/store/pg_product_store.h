@@ -26,7 +26,6 @@ class PgProductStore : public ProductStore, public CatalogueStore {
   absl::StatusOr<Product> GetProduct(const std::string& product_id) override;
   absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) override;
   absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) override;
-  absl::StatusOr<StockLevel> AdjustStock(const StockAdjustment& adjustment, absl::Time now) override;
   absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) override;
   absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                absl::Time now) override;

@@ -59,13 +59,14 @@ TEST_CASE("product service over gRPC", "[api]") {
   PrometheusInventoryObserver observer(server.runner().registry());
   Catalog catalog(store, clock, ids);
   Inventory inventory(store, clock, observer);
+  StockCenter stock(store, clock);
   ListingCompliance compliance(store, clock);
   ProductEditor editor(store, compliance, clock, ids);
   Brands brands(store, clock, ids);
   CategoryTree categories(store);
   Pricing pricing(store, clock);
   REQUIRE(compliance.ReplaceWords({{"最佳", "superlative", ComplianceSeverity::kBlock}}).ok());
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, server.workers());
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, stock, server.workers());
   auto stub = server.Start<v1::ProductService>(&api);
   using S = v1::ProductService::Stub;
 
@@ -315,6 +316,56 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "insufficient") == 1);
     CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "confirmed") == 1);
     CHECK(Counter(server.runner().registry(), "zt_stock_reservations_total", "expired") == 0);
+  }
+
+  SECTION("warehouses and stock: fields named, allocations answered per warehouse") {
+    v1::CreateWarehouseRequest warehouse;
+    warehouse.mutable_warehouse()->set_warehouse_id("sz-front");
+    warehouse.mutable_warehouse()->set_name("Shenzhen front");
+    warehouse.mutable_warehouse()->set_type(v1::WAREHOUSE_TYPE_FRONT);
+    warehouse.mutable_warehouse()->add_regions("44030");
+    v1::CreateWarehouseResponse made_warehouse;
+    absl::Status status = Call(*stub, &S::CreateWarehouse, warehouse, &made_warehouse);
+    CHECK(ReasonOf(status) == "REGION_CODE_INVALID");
+    CHECK(FieldOf(status) == "warehouse.regions[0]");
+    warehouse.mutable_warehouse()->set_regions(0, "440300");
+    REQUIRE(Call(*stub, &S::CreateWarehouse, warehouse, &made_warehouse).ok());
+    CHECK(made_warehouse.warehouse().priority() == 100);
+    CHECK(made_warehouse.warehouse().active());
+
+    v1::CreateStockMovementRequest inbound;
+    inbound.set_type(v1::STOCK_MOVEMENT_TYPE_INBOUND);
+    inbound.set_sku_id(sku_id);
+    inbound.set_warehouse_id("sz-front");
+    inbound.set_quantity(2);
+    v1::CreateStockMovementResponse moved;
+    REQUIRE(Call(*stub, &S::CreateStockMovement, inbound, &moved).ok());
+    CHECK(moved.stock().on_hand() == 2);
+    inbound.set_type(v1::STOCK_MOVEMENT_TYPE_UNSPECIFIED);
+    CHECK(FieldOf(Call(*stub, &S::CreateStockMovement, inbound, &moved)) == "type");
+
+    v1::ReserveStockRequest reserve;
+    reserve.set_order_id("o-sz");
+    v1::ReservationLine* line = reserve.add_lines();
+    line->set_sku_id(sku_id);
+    line->set_quantity(4);
+    reserve.mutable_shipping_region()->set_province_code("440000");
+    reserve.mutable_shipping_region()->set_city_code("310100");
+    v1::ReserveStockResponse reserved;
+    status = Call(*stub, &S::ReserveStock, reserve, &reserved);
+    CHECK(ReasonOf(status) == "REGION_CITY_OUTSIDE_PROVINCE");
+    CHECK(FieldOf(status) == "shippingRegion.cityCode");
+    // Shenzhen: the front warehouse has 2 of the 4, the default 5 covers all of it.
+    reserve.mutable_shipping_region()->set_city_code("440300");
+    REQUIRE(Call(*stub, &S::ReserveStock, reserve, &reserved).ok());
+    REQUIRE(reserved.reservation().allocations_size() == 1);
+    CHECK(reserved.reservation().allocations(0).warehouse_id() == "default");
+    CHECK(reserved.reservation().allocations(0).quantity() == 4);
+    CHECK(reserved.reservation().shipping_region().city_code() == "440300");
+    line->set_quantity(2);
+    reserve.set_order_id("o-sz-2");
+    REQUIRE(Call(*stub, &S::ReserveStock, reserve, &reserved).ok());
+    CHECK(reserved.reservation().allocations(0).warehouse_id() == "sz-front");
   }
 
   SECTION("categories and products list with page tokens") {

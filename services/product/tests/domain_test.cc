@@ -201,49 +201,6 @@ TEST_CASE("ttl defaults when zero and is capped", "[reserve]") {
   CHECK(b->expires_at - b->created_at == absl::Hours(24));
 }
 
-TEST_CASE("stock adjustments never drop on hand below reserved and replay by request id", "[stock]") {
-  Fixture f;
-  auto skus = f.AddProduct("Phone", {{"A", 10}});
-  REQUIRE(f.inventory.Reserve("o1", {{skus[0], 8}}, absl::Minutes(5)).ok());
-  auto below = f.inventory.AdjustStock({"r1", skus[0], "", -3, "damaged"});
-  CHECK(below.status().code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(ReasonOf(below.status()) == "STOCK_BELOW_RESERVED");
-
-  auto ok = f.inventory.AdjustStock({"r2", skus[0], "", -2, "damaged"});
-  REQUIRE(ok.ok());
-  CHECK(ok->on_hand == 8);
-  CHECK(ok->reserved == 8);
-  auto replay = f.inventory.AdjustStock({"r2", skus[0], "", -2, "damaged"});
-  REQUIRE(replay.ok());
-  CHECK(replay->on_hand == 8);
-  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 8);
-
-  auto elsewhere = f.inventory.AdjustStock({"r3", skus[0], "north", 5, "goods in"});
-  REQUIRE(elsewhere.ok());
-  CHECK(elsewhere->warehouse_id == "north");
-  CHECK(f.store.Available(skus[0]) == 5);
-
-  std::vector<std::string> kinds;
-  for (const auto& row : f.store.Ledger()) kinds.push_back(row.kind);
-  CHECK(kinds == std::vector<std::string>{"adjust", "reserve", "adjust", "adjust"});
-}
-
-TEST_CASE("stock is allocated from one warehouse when it can, else split", "[rules]") {
-  std::vector<StockLevel> levels = {{"s", "a", 5, 1}, {"s", "b", 10, 2}, {"s", "c", 3, 0}};
-  auto one = AllocateStock("s", 8, levels);
-  REQUIRE(one.ok());
-  REQUIRE(one->size() == 1);
-  CHECK((*one)[0].warehouse_id == "b");
-  auto split = AllocateStock("s", 14, levels);
-  REQUIRE(split.ok());
-  int64_t total = 0;
-  for (const auto& a : *split) total += a.quantity;
-  CHECK(total == 14);
-  CHECK(split->size() == 3);
-  auto too_much = AllocateStock("s", 16, levels);
-  CHECK(ReasonOf(too_much.status()) == "INSUFFICIENT_STOCK");
-}
-
 TEST_CASE("products page newest first, each exactly once, with filters", "[catalog]") {
   Fixture f;
   std::string shoes = f.catalog.CreateCategory("Shoes", "", "").value().category_id;

@@ -1,12 +1,14 @@
 #include "services/product/tests/in_memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
+#include "services/product/domain/sourcing.h"
 
 namespace zhongtai::product {
 
@@ -71,7 +73,7 @@ absl::StatusOr<Product> InMemoryProductStore::CreateProduct(const Product& produ
     level.sku_id = s.sku_id;
     level.warehouse_id = s.warehouse_id;
     level.on_hand += s.quantity;
-    if (s.quantity > 0) ledger_.push_back({s.sku_id, s.warehouse_id, "adjust", request_id, s.quantity, 0});
+    if (s.quantity > 0) RecordLocked(s.sku_id, s.warehouse_id, "initial", "", s.quantity, 0, now, request_id, "", "");
   }
   return FillLocked(stored);
 }
@@ -123,30 +125,148 @@ absl::StatusOr<std::vector<Sku>> InMemoryProductStore::GetSkus(const std::vector
   return out;
 }
 
-absl::StatusOr<StockLevel> InMemoryProductStore::AdjustStock(const StockAdjustment& adjustment, absl::Time now) {
+absl::StatusOr<Warehouse> InMemoryProductStore::CreateWarehouse(const Warehouse& warehouse) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!adjustment.request_id.empty()) {
-    auto it = adjust_requests_.find(adjustment.request_id);
-    if (it != adjust_requests_.end()) return it->second;
+  if (!warehouses_.emplace(warehouse.warehouse_id, warehouse).second) {
+    return AlreadyExists("WAREHOUSE_EXISTS", absl::StrCat("warehouse ", warehouse.warehouse_id, " already exists"));
   }
-  if (!sku_product_.count(adjustment.sku_id)) return NotFound("SKU_NOT_FOUND", "sku does not exist");
-  auto key = std::make_pair(adjustment.sku_id, adjustment.warehouse_id);
-  auto it = stock_.find(key);
-  StockLevel level = it == stock_.end() ? StockLevel{adjustment.sku_id, adjustment.warehouse_id, 0, 0} : it->second;
-  level.on_hand += adjustment.delta;
-  if (level.on_hand < level.reserved || level.on_hand < 0) {
-    return FailedPrecondition("STOCK_BELOW_RESERVED", "on hand would drop below what is reserved");
+  return warehouse;
+}
+
+absl::StatusOr<std::vector<Warehouse>> InMemoryProductStore::ListWarehouses(const std::string& after_id, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Warehouse> out;
+  for (auto it = warehouses_.upper_bound(after_id); it != warehouses_.end() && static_cast<int>(out.size()) < limit;
+       ++it) {
+    out.push_back(it->second);
   }
-  stock_[key] = level;
-  ledger_.push_back({level.sku_id, level.warehouse_id, "adjust", adjustment.request_id, adjustment.delta, 0});
-  if (!adjustment.request_id.empty()) adjust_requests_[adjustment.request_id] = level;
-  return level;
+  return out;
+}
+
+absl::StatusOr<Warehouse> InMemoryProductStore::UpdateWarehouse(const std::string& warehouse_id,
+                                                                const WarehousePatch& patch, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = warehouses_.find(warehouse_id);
+  if (it == warehouses_.end()) return NotFound("WAREHOUSE_NOT_FOUND", "warehouse does not exist");
+  ASSIGN_OR_RETURN(it->second, ApplyPatch(it->second, patch, now));
+  return it->second;
+}
+
+absl::StatusOr<std::vector<StockLevel>> InMemoryProductStore::ApplyOperation(const StockOperation& op, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string fingerprint = absl::StrCat(StockOperationName(op.kind), "|", op.sku_id, "|", op.warehouse_id, "|",
+                                               op.to_warehouse_id, "|", op.quantity);
+  if (!op.request_id.empty()) {
+    auto it = requests_.find(op.request_id);
+    if (it != requests_.end()) {
+      if (it->second.first != fingerprint) return FailedPrecondition("REQUEST_ID_REUSED", "request id reused");
+      return it->second.second;
+    }
+  }
+  if (!sku_product_.count(op.sku_id)) return NotFound("SKU_NOT_FOUND", "sku does not exist");
+  for (const std::string* w : {&op.warehouse_id, &op.to_warehouse_id}) {
+    if (!w->empty() && !warehouses_.count(*w)) return NotFound("WAREHOUSE_NOT_FOUND", "warehouse does not exist");
+  }
+  StockLevel from = stock_[{op.sku_id, op.warehouse_id}];
+  StockLevel to = op.to_warehouse_id.empty() ? StockLevel{} : stock_[{op.sku_id, op.to_warehouse_id}];
+  ASSIGN_OR_RETURN(std::vector<StockMovement> movements, PlanOperation(op, from, to));
+  std::vector<StockLevel> out;
+  for (const StockMovement& m : movements) {
+    StockLevel& level = stock_[{m.sku_id, m.warehouse_id}];
+    level.sku_id = m.sku_id;
+    level.warehouse_id = m.warehouse_id;
+    level.on_hand += m.on_hand_delta;
+    RecordLocked(m.sku_id, m.warehouse_id, m.kind, op.reference, m.on_hand_delta, 0, now, op.request_id, op.reason,
+                 op.actor);
+    out.push_back(level);
+  }
+  if (!op.request_id.empty()) requests_[op.request_id] = {fingerprint, out};
+  return out;
+}
+
+absl::StatusOr<std::vector<LedgerEntry>> InMemoryProductStore::ListLedger(const LedgerQuery& query) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<LedgerEntry> out;
+  for (auto it = ledger_.rbegin(); it != ledger_.rend() && static_cast<int>(out.size()) < query.limit; ++it) {
+    if (!query.sku_id.empty() && it->sku_id != query.sku_id) continue;
+    if (!query.warehouse_id.empty() && it->warehouse_id != query.warehouse_id) continue;
+    if (it->created_at < query.from || it->created_at >= query.to) continue;
+    if (query.before_entry_id != 0 && it->entry_id >= query.before_entry_id) continue;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+absl::Status InMemoryProductStore::PutSafetyStock(const SafetyStockSetting& setting, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!sku_product_.count(setting.sku_id)) return NotFound("SKU_NOT_FOUND", "sku does not exist");
+  if (!warehouses_.count(setting.warehouse_id)) return NotFound("WAREHOUSE_NOT_FOUND", "warehouse does not exist");
+  StockLevel& level = stock_[{setting.sku_id, setting.warehouse_id}];
+  level.sku_id = setting.sku_id;
+  level.warehouse_id = setting.warehouse_id;
+  safety_[{setting.sku_id, setting.warehouse_id}] = setting;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<StockPosition>> InMemoryProductStore::StockPositions(const std::string& warehouse_id,
+                                                                                bool with_sales, absl::Time since) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<StockPosition> out;
+  for (const auto& [key, level] : stock_) {
+    if (!warehouse_id.empty() && key.second != warehouse_id) continue;
+    StockPosition p;
+    p.level = level;
+    auto s = safety_.find(key);
+    if (s != safety_.end()) p.safety = s->second;
+    for (const LedgerEntry& e : ledger_) {
+      if (e.sku_id == key.first && e.warehouse_id == key.second && e.created_at >= since &&
+          (e.kind == "outbound" || e.kind == "confirm")) {
+        p.units_sold -= e.on_hand_delta;
+      }
+    }
+    auto abc = abc_.find(key.first);
+    if (abc != abc_.end()) p.abc_class = abc->second;
+    if (p.safety || (with_sales && p.units_sold > 0)) out.push_back(p);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<SkuRevenue>> InMemoryProductStore::SkuRevenues(absl::Time since) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SkuRevenue> out;
+  for (const auto& [sku_id, product_id] : sku_product_) {
+    int64_t units = 0;
+    for (const LedgerEntry& e : ledger_) {
+      if (e.sku_id == sku_id && e.kind == "confirm" && e.created_at >= since) units -= e.on_hand_delta;
+    }
+    int64_t price = 0;
+    for (const Sku& sku : products_.at(product_id).skus) {
+      if (sku.sku_id == sku_id) price = sku.price.amount_minor;
+    }
+    out.push_back({sku_id, units * price});
+  }
+  return out;
+}
+
+absl::Status InMemoryProductStore::SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  abc_.clear();
+  for (const SkuClass& c : classes) abc_[c.sku_id] = c.abc_class;
+  return absl::OkStatus();
+}
+
+void InMemoryProductStore::PutWarehouse(const Warehouse& warehouse) {
+  std::lock_guard<std::mutex> lock(mu_);
+  warehouses_[warehouse.warehouse_id] = warehouse;
 }
 
 absl::StatusOr<ReserveOutcome> InMemoryProductStore::Reserve(const Reservation& draft) {
   std::lock_guard<std::mutex> lock(mu_);
   auto existing = reservations_.find(draft.order_id);
   if (existing != reservations_.end()) return ReserveOutcome{existing->second.reservation, false};
+  std::vector<Warehouse> all;
+  for (const auto& [id, warehouse] : warehouses_) all.push_back(warehouse);
+  const std::vector<Warehouse> eligible = SourcingOrder(all, draft.region);
   std::vector<Allocation> allocations;
   for (const auto& line : draft.lines) {
     if (!sku_product_.count(line.sku_id)) {
@@ -156,15 +276,20 @@ absl::StatusOr<ReserveOutcome> InMemoryProductStore::Reserve(const Reservation& 
     for (const auto& [key, level] : stock_) {
       if (key.first == line.sku_id) levels.push_back(level);
     }
-    ASSIGN_OR_RETURN(std::vector<Allocation> part, AllocateStock(line.sku_id, line.quantity, levels));
+    ASSIGN_OR_RETURN(std::vector<Allocation> part, SourceLine(line.sku_id, line.quantity, levels, eligible));
     allocations.insert(allocations.end(), part.begin(), part.end());
   }
+  std::sort(allocations.begin(), allocations.end(), [](const Allocation& a, const Allocation& b) {
+    return std::tie(a.sku_id, a.warehouse_id) < std::tie(b.sku_id, b.warehouse_id);
+  });
   for (const auto& a : allocations) {
     stock_[{a.sku_id, a.warehouse_id}].reserved += a.quantity;
-    ledger_.push_back({a.sku_id, a.warehouse_id, "reserve", draft.order_id, 0, a.quantity});
+    RecordLocked(a.sku_id, a.warehouse_id, "reserve", draft.order_id, 0, a.quantity, draft.created_at, "", "", "");
   }
-  reservations_[draft.order_id] = {draft, allocations};
-  return ReserveOutcome{draft, true};
+  Reservation held = draft;
+  held.allocations = allocations;
+  reservations_[draft.order_id] = {held, allocations};
+  return ReserveOutcome{held, true};
 }
 
 absl::StatusOr<TransitionOutcome> InMemoryProductStore::Transition(const std::string& order_id,
@@ -182,7 +307,7 @@ absl::StatusOr<TransitionOutcome> InMemoryProductStore::Transition(const std::st
     StockLevel& level = stock_[{a.sku_id, a.warehouse_id}];
     level.on_hand += d.on_hand;
     level.reserved += d.reserved;
-    ledger_.push_back({a.sku_id, a.warehouse_id, LedgerKindFor(*to), order_id, d.on_hand, d.reserved});
+    RecordLocked(a.sku_id, a.warehouse_id, LedgerKindFor(*to), order_id, d.on_hand, d.reserved, now, "", "", "");
   }
   stored.reservation.status = *to;
   return TransitionOutcome{stored.reservation, true};
@@ -218,9 +343,31 @@ int64_t InMemoryProductStore::Available(const std::string& sku_id) {
   return AvailableLocked(sku_id);
 }
 
-std::vector<InMemoryProductStore::LedgerRow> InMemoryProductStore::Ledger() {
+std::vector<LedgerEntry> InMemoryProductStore::Ledger() {
   std::lock_guard<std::mutex> lock(mu_);
   return ledger_;
+}
+
+void InMemoryProductStore::RecordLocked(const std::string& sku_id, const std::string& warehouse_id,
+                                        const std::string& kind, const std::string& reference, int64_t on_hand_delta,
+                                        int64_t reserved_delta, absl::Time now, const std::string& request_id,
+                                        const std::string& reason, const std::string& actor) {
+  const StockLevel& level = stock_[{sku_id, warehouse_id}];
+  LedgerEntry e;
+  e.entry_id = static_cast<int64_t>(ledger_.size()) + 1;
+  e.sku_id = sku_id;
+  e.warehouse_id = warehouse_id;
+  e.kind = kind;
+  e.on_hand_delta = on_hand_delta;
+  e.reserved_delta = reserved_delta;
+  e.on_hand_after = level.on_hand;
+  e.reserved_after = level.reserved;
+  e.reference = reference;
+  e.request_id = request_id;
+  e.reason = reason;
+  e.actor = actor;
+  e.created_at = now;
+  ledger_.push_back(std::move(e));
 }
 
 int64_t InMemoryProductStore::AvailableLocked(const std::string& sku_id) const {

@@ -1,5 +1,5 @@
-// A ProductStore in memory for domain and API tests: the same contract as PgProductStore, under
-// one mutex instead of transactions.
+// A ProductStore and StockStore in memory for domain and API tests: the same contracts as PgProductStore and
+// PgStockStore over one set of stock rows, under one mutex instead of transactions.
 #pragma once
 
 #include <map>
@@ -10,10 +10,11 @@
 #include "absl/time/clock.h"
 #include "services/product/domain/catalogue_ports.h"
 #include "services/product/domain/ports.h"
+#include "services/product/domain/stock_ports.h"
 
 namespace zhongtai::product {
 
-class InMemoryProductStore : public ProductStore, public CatalogueStore {
+class InMemoryProductStore : public ProductStore, public CatalogueStore, public StockStore {
  public:
   absl::StatusOr<Category> CreateCategory(const Category& category, const std::string& request_id) override;
   absl::StatusOr<std::vector<Category>> ListCategories(const std::string& after_id, int limit) override;
@@ -22,7 +23,6 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
   absl::StatusOr<Product> GetProduct(const std::string& product_id) override;
   absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) override;
   absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) override;
-  absl::StatusOr<StockLevel> AdjustStock(const StockAdjustment& adjustment, absl::Time now) override;
   absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) override;
   absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                absl::Time now) override;
@@ -50,15 +50,25 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
       const std::vector<std::string>& sku_ids) override;
   // The events SaveProduct wrote, oldest first.
   std::vector<ProductEvent> Outbox();
+  absl::StatusOr<Warehouse> CreateWarehouse(const Warehouse& warehouse) override;
+  absl::StatusOr<std::vector<Warehouse>> ListWarehouses(const std::string& after_id, int limit) override;
+  absl::StatusOr<Warehouse> UpdateWarehouse(const std::string& warehouse_id, const WarehousePatch& patch,
+                                            absl::Time now) override;
+  absl::StatusOr<std::vector<StockLevel>> ApplyOperation(const StockOperation& op, absl::Time now) override;
+  absl::StatusOr<std::vector<LedgerEntry>> ListLedger(const LedgerQuery& query) override;
+  absl::Status PutSafetyStock(const SafetyStockSetting& setting, absl::Time now) override;
+  absl::StatusOr<std::vector<StockPosition>> StockPositions(const std::string& warehouse_id, bool with_sales,
+                                                            absl::Time sales_since) override;
+  absl::StatusOr<std::vector<SkuRevenue>> SkuRevenues(absl::Time since) override;
+  absl::Status SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) override;
+
+  // Warehouses sourcing may take stock from; "default" (central, nationwide) exists from the start.
+  void PutWarehouse(const Warehouse& warehouse);
 
   // For assertions.
   StockLevel Level(const std::string& sku_id, const std::string& warehouse_id);
   int64_t Available(const std::string& sku_id);
-  struct LedgerRow {
-    std::string sku_id, warehouse_id, kind, ref;
-    int64_t on_hand_delta = 0, reserved_delta = 0;
-  };
-  std::vector<LedgerRow> Ledger();
+  std::vector<LedgerEntry> Ledger();  // oldest first
 
  private:
   struct StoredReservation {
@@ -68,6 +78,10 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
   int64_t AvailableLocked(const std::string& sku_id) const;
   Sku FillLocked(Sku sku) const;
   Product FillLocked(Product product) const;
+  // A ledger entry for a movement already applied to stock_.
+  void RecordLocked(const std::string& sku_id, const std::string& warehouse_id, const std::string& kind,
+                    const std::string& reference, int64_t on_hand_delta, int64_t reserved_delta, absl::Time now,
+                    const std::string& request_id, const std::string& reason, const std::string& actor);
 
   std::mutex mu_;
   std::map<std::string, Category> categories_;
@@ -76,9 +90,13 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore {
   std::map<std::string, std::string> product_requests_;
   std::map<std::string, std::string> sku_product_;                   // sku id -> product id
   std::map<std::pair<std::string, std::string>, StockLevel> stock_;  // (sku, warehouse)
-  std::map<std::string, StockLevel> adjust_requests_;
+  std::map<std::pair<std::string, std::string>, SafetyStockSetting> safety_;
+  std::map<std::string, char> abc_;
+  std::map<std::string, std::pair<std::string, std::vector<StockLevel>>> requests_;  // id -> (operation, levels)
   std::map<std::string, StoredReservation> reservations_;
-  std::vector<LedgerRow> ledger_;
+  std::vector<LedgerEntry> ledger_;
+  std::map<std::string, Warehouse> warehouses_ = {
+      {kDefaultWarehouse, {kDefaultWarehouse, "Default", WarehouseType::kCentral}}};
   // Catalogue
   std::map<std::string, Brand> brands_;
   std::map<std::string, std::string> brand_requests_;

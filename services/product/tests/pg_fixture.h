@@ -15,7 +15,9 @@
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/product/domain/product_editor.h"
+#include "services/product/domain/stock_center.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_stock_store.h"
 
 namespace zhongtai::product {
 
@@ -30,6 +32,8 @@ struct PgFixture {
   std::unique_ptr<Inventory> inventory;
   std::unique_ptr<ListingCompliance> compliance;
   std::unique_ptr<ProductEditor> editor;
+  std::unique_ptr<PgStockStore> stock_store;
+  std::unique_ptr<StockCenter> stock;
   std::string category_id;
 
   PgFixture() {
@@ -49,6 +53,8 @@ struct PgFixture {
     editor = std::make_unique<ProductEditor>(*store, *compliance, clock, ids);
     catalog = std::make_unique<Catalog>(*store, clock, ids);
     inventory = std::make_unique<Inventory>(*store, clock, observer);
+    stock_store = std::make_unique<PgStockStore>(*pool);
+    stock = std::make_unique<StockCenter>(*stock_store, clock);
     auto category = catalog->CreateCategory("Phones", "", "");
     REQUIRE(category.ok());
     category_id = category->category_id;
@@ -80,6 +86,38 @@ struct PgFixture {
     product->status = ProductStatus::kPublished;
     for (Sku& sku : product->skus) sku.product_status = ProductStatus::kPublished;
     return *product;
+  }
+
+  // A warehouse sourcing may use (central and nationwide unless told otherwise).
+  Warehouse AddWarehouse(const std::string& id, WarehouseType type = WarehouseType::kCentral,
+                         std::vector<std::string> regions = {}, int32_t priority = 100, bool active = true) {
+    Warehouse w;
+    w.warehouse_id = id;
+    w.name = id;
+    w.type = type;
+    w.regions = std::move(regions);
+    w.priority = priority;
+    w.active = active;
+    auto created = stock->CreateWarehouse(w);
+    REQUIRE(created.ok());
+    return *created;
+  }
+
+  // Goods in: `quantity` more on hand of the SKU in the warehouse.
+  void Inbound(const std::string& sku_id, const std::string& warehouse_id, int64_t quantity) {
+    StockOperation op;
+    op.kind = StockOperationKind::kInbound;
+    op.sku_id = sku_id;
+    op.warehouse_id = warehouse_id;
+    op.quantity = quantity;
+    op.reason = "goods in";
+    REQUIRE(stock->Apply(op).ok());
+  }
+
+  std::vector<Warehouse> Warehouses() {
+    auto page = stock->ListWarehouses(1000, "");
+    REQUIRE(page.ok());
+    return page->warehouses;
   }
 
   // (on_hand, reserved) summed over warehouses, read from the table itself.

@@ -13,6 +13,7 @@
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
 #include "services/product/domain/rules.h"
+#include "services/product/domain/sourcing.h"
 #include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"
 
@@ -165,78 +166,122 @@ TEST_CASE("two sweepers at once expire each reservation once", "[store]") {
   CHECK(f.Count("SELECT count(*) FROM stock_ledger WHERE kind = 'expire' AND sku_id = $1", p.skus[0].sku_id) == 120);
 }
 
-TEST_CASE("a reservation is split over warehouses exactly as AllocateStock() splits it", "[store]") {
+std::vector<Allocation> SortedByWarehouse(std::vector<Allocation> allocations) {
+  std::sort(allocations.begin(), allocations.end(),
+            [](const Allocation& a, const Allocation& b) { return a.warehouse_id < b.warehouse_id; });
+  return allocations;
+}
+
+TEST_CASE("a reservation is sourced exactly as SourcingOrder() and SourceLine() source it", "[store]") {
   PgFixture f;
-  SECTION("equal warehouses: the one with the smaller id first") {
+  SECTION("equal central warehouses: the first by id that covers the line, else in id order") {
     std::string sku = f.AddProduct("Tie", {{"T1", 2}}).skus[0].sku_id;
-    REQUIRE(f.inventory->AdjustStock({"", sku, "west", 5, ""}).ok());
-    REQUIRE(f.inventory->AdjustStock({"", sku, "east", 5, ""}).ok());
-    REQUIRE(f.inventory->Reserve("whole", {{sku, 4}}, absl::Minutes(5)).ok());
-    auto whole = f.Allocations("whole", sku);
-    REQUIRE(whole.size() == 1);
-    CHECK(whole[0].warehouse_id == "east");
-    // Now default 2, east 1, west 5: 7 takes west first, then default, then east.
-    REQUIRE(f.inventory->Reserve("split", {{sku, 7}}, absl::Minutes(5)).ok());
-    auto split = f.Allocations("split", sku);
-    REQUIRE(split.size() == 2);
-    CHECK(split[0].warehouse_id == "default");
-    CHECK(split[0].quantity == 2);
-    CHECK(split[1].warehouse_id == "west");
-    CHECK(split[1].quantity == 5);
+    f.AddWarehouse("west");
+    f.AddWarehouse("east");
+    f.Inbound(sku, "west", 5);
+    f.Inbound(sku, "east", 5);
+    auto whole = f.inventory->Reserve("whole", {{sku, 4}}, absl::Minutes(5));
+    REQUIRE(whole.ok());
+    CHECK(whole->allocations == std::vector<Allocation>{{sku, "east", 4}});
+    CHECK(f.Allocations("whole", sku) == whole->allocations);
+    // Now default 2, east 1, west 5: 7 takes default, then east, then west.
+    auto split = f.inventory->Reserve("split", {{sku, 7}}, absl::Minutes(5));
+    REQUIRE(split.ok());
+    CHECK(split->allocations == std::vector<Allocation>{{sku, "default", 2}, {sku, "east", 1}, {sku, "west", 4}});
+    CHECK(f.Allocations("split", sku) == split->allocations);
     CHECK(ReasonOf(f.inventory->Reserve("more", {{sku, 2}}, absl::Minutes(5)).status()) == "INSUFFICIENT_STOCK");
+    // A repeat answers with the allocations it made.
+    CHECK(f.inventory->Reserve("split", {{sku, 7}}, absl::Minutes(5))->allocations == split->allocations);
   }
-  std::mt19937 rng(20261202);
-  const std::vector<std::string> warehouses = {"default", "east", "north", "west"};
-  for (int round = 0; round < 25; ++round) {
+  SECTION("by region: front before regional before central, inactive ones never") {
+    std::string sku = f.AddProduct("Tea", {{"TEA", 10}}).skus[0].sku_id;
+    f.AddWarehouse("sz-front", WarehouseType::kFront, {"440300"});
+    f.AddWarehouse("gd-regional", WarehouseType::kRegional, {"440000"});
+    f.AddWarehouse("sz-closed", WarehouseType::kFront, {"440300"}, 0, false);
+    for (const char* w : {"sz-front", "gd-regional", "sz-closed"}) {
+      f.Inbound(sku, w, 3);
+    }
+    const ShippingRegion shenzhen{"440000", "440300"}, guangzhou{"440000", "440100"}, beijing{"110000", "110100"};
+    CHECK(f.inventory->Reserve("a", {{sku, 2}}, absl::Minutes(5), shenzhen)->allocations ==
+          std::vector<Allocation>{{sku, "sz-front", 2}});
+    CHECK(f.inventory->Reserve("b", {{sku, 2}}, absl::Minutes(5), guangzhou)->allocations ==
+          std::vector<Allocation>{{sku, "gd-regional", 2}});
+    CHECK(f.inventory->Reserve("c", {{sku, 2}}, absl::Minutes(5), beijing)->allocations ==
+          std::vector<Allocation>{{sku, "default", 2}});
+    // Shenzhen, 10: front 1 + regional 1 + central 8 (none covers it alone); the closed one is never used.
+    auto split = f.inventory->Reserve("d", {{sku, 10}}, absl::Minutes(5), shenzhen);
+    REQUIRE(split.ok());
+    CHECK(split->allocations ==
+          std::vector<Allocation>{{sku, "default", 8}, {sku, "gd-regional", 1}, {sku, "sz-front", 1}});
+    CHECK(split->region == shenzhen);
+    CHECK(ReasonOf(f.inventory->Reserve("e", {{sku, 1}}, absl::Minutes(5), shenzhen).status()) == "INSUFFICIENT_STOCK");
+    CHECK(f.Levels(sku)[2].reserved == 0);  // sz-closed (sorted: default, gd-regional, sz-closed, sz-front)
+    CHECK(ReasonOf(f.inventory->Reserve("d", {{sku, 10}}, absl::Minutes(5), guangzhou).status()) ==
+          "RESERVATION_MISMATCH");
+  }
+  std::mt19937 rng(20261203);
+  // Random warehouses: types, regions, priorities and an inactive one, over three provinces.
+  const std::vector<std::string> regions = {"440000", "440300", "440100", "310000", "110000"};
+  std::vector<std::string> warehouses = {"default"};
+  for (int i = 0; i < 5; ++i) {
+    auto type = static_cast<WarehouseType>(std::uniform_int_distribution<int>(0, 2)(rng));
+    std::vector<std::string> serves;
+    if (type != WarehouseType::kCentral || i % 2 == 0) {
+      serves.push_back(regions[std::uniform_int_distribution<size_t>(0, regions.size() - 1)(rng)]);
+    }
+    std::string id = "w" + std::to_string(i);
+    f.AddWarehouse(id, type, serves, std::uniform_int_distribution<int>(1, 3)(rng), i != 3);
+    warehouses.push_back(id);
+  }
+  const std::vector<ShippingRegion> destinations = {
+      {}, {"440000", "440300"}, {"440000", "440100"}, {"440000", ""}, {"310000", "310100"}, {"110000", "110100"}};
+  for (int round = 0; round < 30; ++round) {
     CAPTURE(round);
     // Two SKUs with random stock in random warehouses, part of it already reserved by another order.
     Product p = f.AddProduct("Multi " + std::to_string(round),
                              {{"MA" + std::to_string(round), std::uniform_int_distribution<int>(0, 6)(rng)},
                               {"MB" + std::to_string(round), std::uniform_int_distribution<int>(0, 6)(rng)}});
+    const ShippingRegion region = destinations[round % destinations.size()];
     std::vector<ReservationLine> lines;
     for (const Sku& sku : p.skus) {
       for (size_t w = 1; w < warehouses.size(); ++w) {
         int add = std::uniform_int_distribution<int>(-2, 6)(rng);
-        if (add > 0) {
-          REQUIRE(f.inventory->AdjustStock({"", sku.sku_id, warehouses[w], add, "goods in"}).ok());
-        }
+        if (add > 0) f.Inbound(sku.sku_id, warehouses[w], add);
       }
       int64_t total = f.inventory->BatchGetSkus({sku.sku_id})->at(0).available;
       if (total > 2) REQUIRE(f.inventory->Reserve("pre-" + sku.sku_id, {{sku.sku_id, 1}}, absl::Minutes(5)).ok());
-      // Mostly coverable, so that the split is checked; every fifth round may ask one more than there is.
+      // Mostly coverable over all warehouses; the region's may have less, which is checked too.
       int64_t most = std::max<int64_t>(1, total + (round % 5 == 0 ? 1 : 0));
       lines.push_back({sku.sku_id, std::uniform_int_distribution<int64_t>(1, most)(rng)});
     }
+    const std::vector<Warehouse> eligible = SourcingOrder(f.Warehouses(), region);
     std::map<std::string, std::vector<StockLevel>> before;
     absl::Status expected_error;
     std::map<std::string, std::vector<Allocation>> expected;
     for (const auto& line : NormalizeLines(lines)) {
       before[line.sku_id] = f.Levels(line.sku_id);
-      absl::StatusOr<std::vector<Allocation>> split = AllocateStock(line.sku_id, line.quantity, before[line.sku_id]);
+      auto split = SourceLine(line.sku_id, line.quantity, before[line.sku_id], eligible);
       if (!split.ok() && expected_error.ok()) expected_error = split.status();
-      if (split.ok()) expected[line.sku_id] = *split;
+      if (split.ok()) expected[line.sku_id] = SortedByWarehouse(*split);
     }
     std::string order = "split-" + std::to_string(round);
-    auto reserved = f.inventory->Reserve(order, lines, absl::Minutes(5));
+    auto reserved = f.inventory->Reserve(order, lines, absl::Minutes(5), region);
     if (!expected_error.ok()) {
       CHECK(ReasonOf(reserved.status()) == "INSUFFICIENT_STOCK");
       CHECK(reserved.status().message() == expected_error.message());
-      for (const auto& [sku, levels] : before) CHECK(f.Levels(sku).size() == levels.size());
       for (const auto& [sku, levels] : before) {
         auto now = f.Levels(sku);
+        REQUIRE(now.size() == levels.size());
         for (size_t i = 0; i < levels.size(); ++i) CHECK(now[i].reserved == levels[i].reserved);
       }
       CHECK(f.Count("SELECT count(*) FROM reservations WHERE order_id = $1", order) == 0);
       continue;
     }
     REQUIRE(reserved.ok());
+    std::vector<Allocation> all_expected;
     for (const auto& [sku, split] : expected) {
-      std::vector<Allocation> got = f.Allocations(order, sku);
-      REQUIRE(got.size() == split.size());
-      for (size_t i = 0; i < split.size(); ++i) {
-        CHECK(got[i].warehouse_id == split[i].warehouse_id);
-        CHECK(got[i].quantity == split[i].quantity);
-      }
+      CHECK(f.Allocations(order, sku) == split);
+      all_expected.insert(all_expected.end(), split.begin(), split.end());
       // Each warehouse's reserved count grew by what was allocated there, and nothing else moved.
       std::map<std::string, int64_t> took;
       for (const auto& a : split) took[a.warehouse_id] = a.quantity;
@@ -249,8 +294,9 @@ TEST_CASE("a reservation is split over warehouses exactly as AllocateStock() spl
         CHECK(level.reserved <= level.on_hand);
       }
     }
+    CHECK(reserved->allocations == all_expected);
     CHECK(f.Count("SELECT count(*) FROM stock_ledger WHERE order_id = $1 AND kind = 'reserve'", order) ==
-          static_cast<int64_t>(f.Count("SELECT count(*) FROM reservation_allocations WHERE order_id = $1", order)));
+          static_cast<int64_t>(all_expected.size()));
   }
 }
 

@@ -18,31 +18,48 @@
 namespace zhongtai::product {
 namespace {
 
-TEST_CASE("stock adjustments: idempotent, never below reserved, per warehouse", "[store]") {
+StockOperation Movement(StockOperationKind kind, const std::string& request_id, const std::string& sku,
+                        const std::string& warehouse, int64_t quantity) {
+  StockOperation op;
+  op.kind = kind;
+  op.request_id = request_id;
+  op.sku_id = sku;
+  op.warehouse_id = warehouse;
+  op.quantity = quantity;
+  op.reason = "damaged";
+  return op;
+}
+
+TEST_CASE("stock movements: idempotent under concurrent repeats, never below reserved, per warehouse", "[store]") {
   PgFixture f;
+  using K = StockOperationKind;
   std::string sku = f.AddProduct("Phone", {{"P1", 10}}).skus[0].sku_id;
   REQUIRE(f.inventory->Reserve("o1", {{sku, 8}}, absl::Minutes(5)).ok());
-  auto below = f.inventory->AdjustStock({"adj-1", sku, "", -3, "damaged"});
+  auto below = f.stock->Apply(Movement(K::kOutbound, "adj-1", sku, "default", 3));
   CHECK(below.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(ReasonOf(below.status()) == "STOCK_BELOW_RESERVED");
 
-  auto down = f.inventory->AdjustStock({"adj-2", sku, "", -2, "damaged"});
+  auto down = f.stock->Apply(Movement(K::kOutbound, "adj-2", sku, "default", 2));
   REQUIRE(down.ok());
-  CHECK(down->on_hand == 8);
-  CHECK(down->reserved == 8);
+  CHECK(down->at(0).on_hand == 8);
+  CHECK(down->at(0).reserved == 8);
+  CHECK(ReasonOf(f.stock->Apply(Movement(K::kInbound, "adj-3", sku, "north", 5)).status()) == "WAREHOUSE_NOT_FOUND");
+  f.AddWarehouse("north");
   std::vector<std::thread> threads;
   std::atomic<int> same{0};
   for (int i = 0; i < 10; ++i) {
     threads.emplace_back([&] {
-      auto r = f.inventory->AdjustStock({"adj-3", sku, "north", 5, "goods in"});
-      if (r.ok() && r->on_hand == 5 && r->warehouse_id == "north") ++same;
+      auto r = f.stock->Apply(Movement(K::kInbound, "adj-3", sku, "north", 5));
+      if (r.ok() && r->at(0).on_hand == 5 && r->at(0).warehouse_id == "north") ++same;
+      if (!r.ok()) UNSCOPED_INFO(r.status().ToString());
     });
   }
   for (auto& t : threads) t.join();
   CHECK(same == 10);
   CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(13, 8));
-  CHECK(ReasonOf(f.inventory->AdjustStock({"adj-3", sku, "north", 6, ""}).status()) == "REQUEST_ID_REUSED");
-  CHECK(ReasonOf(f.inventory->AdjustStock({"adj-4", "sku_nope", "", 1, ""}).status()) == "SKU_NOT_FOUND");
+  CHECK(f.Count("SELECT count(*) FROM stock_ledger WHERE request_id = $1", "adj-3") == 1);
+  CHECK(ReasonOf(f.stock->Apply(Movement(K::kInbound, "adj-3", sku, "north", 6)).status()) == "REQUEST_ID_REUSED");
+  CHECK(ReasonOf(f.stock->Apply(Movement(K::kInbound, "adj-4", "sku_nope", "default", 1)).status()) == "SKU_NOT_FOUND");
 
   // 5 available in "north" and none in "default": a reservation is taken from north.
   REQUIRE(f.inventory->Reserve("o2", {{sku, 5}}, absl::Minutes(5)).ok());
@@ -121,6 +138,8 @@ TEST_CASE("create product replays by request id and rejects a taken SKU code", "
   request.category_id = f.category_id;
   request.request_id = "req-kite";
   request.skus.push_back({"KITE-1", "", {{"size", "L"}}, {"CNY", 100}, 7, "east"});
+  CHECK(ReasonOf(f.catalog->CreateProduct(request).status()) == "WAREHOUSE_NOT_FOUND");
+  f.AddWarehouse("east");
   auto first = f.catalog->CreateProduct(request);
   REQUIRE(first.ok());
   auto second = f.catalog->CreateProduct(request);
