@@ -62,4 +62,10 @@ struct WalletCoupon {
   CouponTemplate coupon_template;
 };
 
+// A coupon brought to a quote: its benefit when it can be used now, else why not.
+struct CouponOffer {
+  std::optional<Promotion> benefit;
+  std::optional<NotApplied> refusal;
+};
+
 }  // namespace zhongtai::marketing

@@ -136,6 +136,18 @@ std::optional<CouponStatus> CouponStatusFromName(const std::string& name) {
   return std::nullopt;
 }
 
+absl::Status CheckUsable(const Coupon& c, const std::string& user_id, absl::Time now) {
+  if (c.user_id != user_id || user_id.empty()) return NotFound("COUPON_NOT_FOUND", "no such coupon in your wallet");
+  switch (EffectiveStatus(c, now)) {
+    case CouponStatus::kLocked: return FailedPrecondition("COUPON_LOCKED", "the coupon is held by an order");
+    case CouponStatus::kUsed: return FailedPrecondition("COUPON_USED", "the coupon has been used");
+    case CouponStatus::kExpired: return FailedPrecondition("COUPON_EXPIRED", "the coupon has expired");
+    case CouponStatus::kAvailable: break;
+  }
+  if (now < c.valid_from) return FailedPrecondition("COUPON_NOT_YET_VALID", "the coupon is not valid yet");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<Coupon>> LockedCoupon(const Coupon& c, const std::string& order_id,
                                                    const std::string& user_id, absl::Time now) {
   if (c.user_id != user_id) return NotFound("COUPON_NOT_FOUND", "no such coupon in your wallet");

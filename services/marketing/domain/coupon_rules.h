@@ -37,6 +37,9 @@ CouponStatus EffectiveStatus(const Coupon& coupon, absl::Time now);
 // "available", "locked", "used", "expired"; nullopt for anything else.
 std::optional<CouponStatus> CouponStatusFromName(const std::string& name);
 
+// OK when `user_id` may use the coupon at `now`: the reasons of LockedCoupon, for a coupon no order holds yet.
+absl::Status CheckUsable(const Coupon& coupon, const std::string& user_id, absl::Time now);
+
 // Locking `coupon` for `order_id` by `user_id`. nullopt: it is already this order's (an idempotent replay).
 // NOT_FOUND COUPON_NOT_FOUND when it is not the user's (as if it did not exist); FAILED_PRECONDITION
 // COUPON_LOCKED (another order holds it), COUPON_USED, COUPON_EXPIRED, COUPON_NOT_YET_VALID.

@@ -78,4 +78,25 @@ absl::StatusOr<std::optional<WalletCoupon>> Coupons::Release(const std::string& 
   return store_.Release(order_id, clock_.Now());
 }
 
+absl::StatusOr<CouponOffer> Coupons::OfferForQuote(const std::string& user_id, const std::string& coupon_id) {
+  CouponOffer offer;
+  ASSIGN_OR_RETURN(std::optional<WalletCoupon> found, store_.Get(coupon_id));
+  absl::Status usable = found ? CheckUsable(found->coupon, user_id, clock_.Now())
+                              : NotFound("COUPON_NOT_FOUND", "no such coupon in your wallet");
+  if (!usable.ok()) {
+    NotApplied refusal;
+    refusal.promotion_id = coupon_id;
+    if (found) refusal.name = found->coupon_template.name;
+    refusal.reason = NotAppliedReason::kCouponUnusable;
+    refusal.coupon_reason = ReasonOf(usable);
+    offer.refusal = std::move(refusal);
+    return offer;
+  }
+  Promotion benefit = CouponBenefit(found->coupon_template, coupon_id);
+  benefit.start_time = found->coupon.valid_from;
+  benefit.end_time = found->coupon.valid_until;
+  offer.benefit = std::move(benefit);
+  return offer;
+}
+
 }  // namespace zhongtai::marketing

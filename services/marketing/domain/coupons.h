@@ -29,6 +29,8 @@ class Coupons {
                                     const std::string& coupon_id);
   absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id);
   absl::StatusOr<std::optional<WalletCoupon>> Release(const std::string& order_id);
+  // The coupon's benefit for a quote by `user_id` (valid over the coupon's validity), or why it cannot be used.
+  absl::StatusOr<CouponOffer> OfferForQuote(const std::string& user_id, const std::string& coupon_id);
 
  private:
   CouponStore& store_;

@@ -52,6 +52,8 @@ class CouponStore {
   virtual absl::StatusOr<ClaimResult> Claim(const std::string& template_id, const std::string& user_id,
                                             const std::string& request_id, const std::string& coupon_id,
                                             absl::Time now) = 0;
+  // The coupon with its template; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<WalletCoupon>> Get(const std::string& coupon_id) = 0;
   // The user's coupons whose EffectiveStatus is `status` (all when empty), newest claim first.
   virtual absl::StatusOr<std::vector<WalletCoupon>> ListWallet(const std::string& user_id,
                                                                std::optional<CouponStatus> status, absl::Time now) = 0;

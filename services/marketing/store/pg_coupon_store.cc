@@ -229,6 +229,19 @@ absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string&
   return result;
 }
 
+absl::StatusOr<std::optional<WalletCoupon>> PgCouponStore::Get(const std::string& coupon_id) {
+  std::optional<WalletCoupon> result;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_params(
+        Select("SELECT %s, %s FROM coupons c JOIN coupon_templates t USING (template_id) WHERE c.coupon_id = $1"),
+        coupon_id);
+    result.reset();
+    if (!rows.empty()) result = ReadWalletCoupon(rows[0]);
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
 absl::StatusOr<std::vector<WalletCoupon>> PgCouponStore::ListWallet(const std::string& user_id,
                                                                     std::optional<CouponStatus> status,
                                                                     absl::Time now) {

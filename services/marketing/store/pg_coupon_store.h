@@ -24,6 +24,7 @@ class PgCouponStore : public CouponStore {
   absl::StatusOr<ClaimResult> Claim(const std::string& template_id, const std::string& user_id,
                                     const std::string& request_id, const std::string& coupon_id,
                                     absl::Time now) override;
+  absl::StatusOr<std::optional<WalletCoupon>> Get(const std::string& coupon_id) override;
   absl::StatusOr<std::vector<WalletCoupon>> ListWallet(const std::string& user_id, std::optional<CouponStatus> status,
                                                        absl::Time now) override;
   absl::StatusOr<WalletCoupon> Lock(const std::string& coupon_id, const std::string& order_id,

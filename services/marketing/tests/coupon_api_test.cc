@@ -46,6 +46,29 @@ v1::CouponTemplate NoThresholdTemplate(absl::Time now) {
   return t;
 }
 
+// Quotes one ¥50.00 line as the order center for `user`, with the coupon.
+v1::QuotePriceResponse QuoteAs(CouponServer& s, const std::string& user, const std::string& coupon_id) {
+  v1::QuotePriceRequest request;
+  v1::QuoteLine* line = request.add_lines();
+  line->set_sku_id("sku-1");
+  line->mutable_unit_price()->set_currency("CNY");
+  line->mutable_unit_price()->set_amount_minor(5000);
+  line->set_quantity(1);
+  request.set_coupon_id(coupon_id);
+  grpc::ClientContext context;
+  zhongtai::testing::CallAs(context, "order", user, "customer");
+  v1::QuotePriceResponse response;
+  REQUIRE(FromGrpcStatus(s.stub->QuotePrice(&context, request, &response), context).ok());
+  return response;
+}
+
+std::string CouponRefusal(const v1::QuotePriceResponse& quote, const std::string& coupon_id) {
+  for (const v1::NotAppliedPromotion& n : quote.not_applied()) {
+    if (n.promotion_id() == coupon_id && n.reason() == v1::NOT_APPLIED_REASON_COUPON_UNUSABLE) return n.coupon_reason();
+  }
+  return "";
+}
+
 }  // namespace
 
 TEST_CASE("coupons over gRPC: template, claim, wallet, lock, redeem", "[coupon]") {
@@ -112,6 +135,17 @@ TEST_CASE("coupons over gRPC: template, claim, wallet, lock, redeem", "[coupon]"
     CHECK(ReasonOf(status) == "COUPON_LIMIT_REACHED");
   }
   const std::string coupon_id = claimed.coupon().coupon_id();
+  {
+    v1::QuotePriceResponse quote = QuoteAs(s, "u1", coupon_id);
+    CHECK(quote.discount().amount_minor() == 1000);
+    CHECK(quote.total().amount_minor() == 4000);
+    REQUIRE(quote.applied_promotions_size() == 1);
+    CHECK(quote.applied_promotions(0).promotion_id() == coupon_id);
+    v1::QuotePriceResponse someone_else = QuoteAs(s, "u2", coupon_id);
+    CHECK(someone_else.discount().amount_minor() == 0);
+    CHECK(CouponRefusal(someone_else, coupon_id) == "COUPON_NOT_FOUND");
+    CHECK(CouponRefusal(QuoteAs(s, "u1", "cp_unknown"), "cp_unknown") == "COUPON_NOT_FOUND");
+  }
   v1::LockCouponRequest lock;
   lock.set_order_id("o1");
   lock.set_coupon_id(coupon_id);
@@ -146,6 +180,7 @@ TEST_CASE("coupons over gRPC: template, claim, wallet, lock, redeem", "[coupon]"
     return response.coupons_size();
   };
   CHECK(wallet("locked") == 1);
+  CHECK(CouponRefusal(QuoteAs(s, "u1", coupon_id), coupon_id) == "COUPON_LOCKED");
   CHECK(wallet("available") == 0);
   {
     grpc::ClientContext context;

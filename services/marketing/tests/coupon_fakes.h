@@ -50,6 +50,12 @@ class InMemoryCouponStore : public CouponStore {
     coupons_[coupon_id] = c;
     return ClaimResult{Wallet(c), true};
   }
+  absl::StatusOr<std::optional<WalletCoupon>> Get(const std::string& coupon_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = coupons_.find(coupon_id);
+    if (found == coupons_.end()) return std::optional<WalletCoupon>();
+    return std::optional<WalletCoupon>(Wallet(found->second));
+  }
   absl::StatusOr<std::vector<WalletCoupon>> ListWallet(const std::string& user_id, std::optional<CouponStatus> status,
                                                        absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -149,6 +149,15 @@ TEST_CASE("locking: only the owner, only once, idempotent for the same order", "
   CHECK_FALSE(ReleasedCoupon(**used, "o1", kNow).has_value());
 }
 
+TEST_CASE("a coupon is usable in a quote only by its owner, while available and valid", "[coupon]") {
+  Coupon c = Claimed("u1");
+  CHECK(CheckUsable(c, "u1", kNow).ok());
+  CHECK(ReasonOf(CheckUsable(c, "u2", kNow)) == "COUPON_NOT_FOUND");
+  CHECK(ReasonOf(CheckUsable(c, "u1", c.valid_until)) == "COUPON_EXPIRED");
+  CHECK(ReasonOf(CheckUsable(c, "u1", c.valid_from - absl::Seconds(1))) == "COUPON_NOT_YET_VALID");
+  CHECK(ReasonOf(CheckUsable(**LockedCoupon(c, "o1", "u1", kNow), "u1", kNow)) == "COUPON_LOCKED");
+}
+
 TEST_CASE("a released coupon returns to the wallet while valid, else expires", "[coupon]") {
   Coupon c = Claimed("u1");
   Coupon locked = **LockedCoupon(c, "o1", "u1", kNow);

@@ -240,6 +240,12 @@ TEST_CASE("release returns a coupon to the wallet, or expires it; the wallet fil
   CHECK(ids(CouponStatus::kExpired, later) == std::vector<std::string>{"cp_2", "cp_1"});
   CHECK(ids(std::nullopt, kNow).size() == 3);
   CHECK(db.store->ListWallet("u2", std::nullopt, kNow)->empty());
+  auto got = db.store->Get("cp_3");
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK((*got)->coupon.status == CouponStatus::kUsed);
+  CHECK((*got)->coupon_template.template_id == "ct_1");
+  CHECK_FALSE(db.store->Get("cp_none")->has_value());
 }
 
 TEST_CASE("the SQL that decides agrees with the C++ rules", "[store]") {
