@@ -4,6 +4,7 @@
 #include "migrations.h"
 #include "services/marketing/api/marketing_api.h"
 #include "services/marketing/config.h"
+#include "services/marketing/store/pg_coupon_store.h"
 #include "services/marketing/store/pg_promotion_store.h"
 
 namespace zhongtai::marketing {
@@ -12,6 +13,8 @@ namespace {
 class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewPromotionId() override { return ids::NewId("pr_"); }
+  std::string NewCouponTemplateId() override { return ids::NewId("ct_"); }
+  std::string NewCouponId() override { return ids::NewId("cp_"); }
 };
 
 int Compose(const MarketingConfig&, server::StartedService& service) {
@@ -19,7 +22,9 @@ int Compose(const MarketingConfig&, server::StartedService& service) {
   SystemClock clock;
   TimeOrderedIds ids;
   Promotions promotions(store, clock, ids);
-  MarketingApi api(promotions, service.runner->workers());
+  PgCouponStore coupon_store(*service.db);
+  Coupons coupons(coupon_store, clock, ids);
+  MarketingApi api(promotions, coupons, service.runner->workers());
   service.runner->AddService(&api);
   return service.runner->Run();
 }

@@ -115,7 +115,12 @@ grpc::ServerUnaryReactor* MarketingApi::QuotePrice(grpc::CallbackServerContext* 
     shopper.tags.assign(request->user_tags().begin(), request->user_tags().end());
     shopper.new_customer = request->new_customer();
     shopper.channel = request->channel();
-    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(server::CurrentCaller().user_id, lines, shopper));
+    const std::string& user_id = server::CurrentCaller().user_id;
+    CouponOffer coupon;
+    if (!request->coupon_id().empty()) {
+      ASSIGN_OR_RETURN(coupon, coupons_.OfferForQuote(user_id, request->coupon_id()));
+    }
+    ASSIGN_OR_RETURN(Quote quote, promotions_.QuotePrice(user_id, lines, shopper, coupon));
     ToProto(quote, response);
     return absl::OkStatus();
   });

@@ -1,9 +1,10 @@
 // zhongtai.marketing.v1.MarketingService: validates requests, maps proto <-> domain, runs the domain
 // on the worker pool. CreatePromotion and ListPromotions are admin routes (the gateway checks the
-// role); QuotePrice is internal, called by the order service.
+// role); QuotePrice is internal, called by the order service. The coupon RPCs are in coupon_handlers.cc.
 #pragma once
 
 #include "common/server/worker_pool.h"
+#include "services/marketing/domain/coupons.h"
 #include "services/marketing/domain/promotions.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 
@@ -11,7 +12,8 @@ namespace zhongtai::marketing {
 
 class MarketingApi : public v1::MarketingService::CallbackService {
  public:
-  MarketingApi(Promotions& promotions, server::WorkerPool& workers) : promotions_(promotions), workers_(workers) {}
+  MarketingApi(Promotions& promotions, Coupons& coupons, server::WorkerPool& workers)
+      : promotions_(promotions), coupons_(coupons), workers_(workers) {}
 
   grpc::ServerUnaryReactor* CreatePromotion(grpc::CallbackServerContext* context,
                                             const v1::CreatePromotionRequest* request,
@@ -21,9 +23,26 @@ class MarketingApi : public v1::MarketingService::CallbackService {
                                            v1::ListPromotionsResponse* response) override;
   grpc::ServerUnaryReactor* QuotePrice(grpc::CallbackServerContext* context, const v1::QuotePriceRequest* request,
                                        v1::QuotePriceResponse* response) override;
+  grpc::ServerUnaryReactor* CreateCouponTemplate(grpc::CallbackServerContext* context,
+                                                 const v1::CreateCouponTemplateRequest* request,
+                                                 v1::CreateCouponTemplateResponse* response) override;
+  grpc::ServerUnaryReactor* ListClaimableCoupons(grpc::CallbackServerContext* context,
+                                                 const v1::ListClaimableCouponsRequest* request,
+                                                 v1::ListClaimableCouponsResponse* response) override;
+  grpc::ServerUnaryReactor* ClaimCoupon(grpc::CallbackServerContext* context, const v1::ClaimCouponRequest* request,
+                                        v1::ClaimCouponResponse* response) override;
+  grpc::ServerUnaryReactor* ListMyCoupons(grpc::CallbackServerContext* context, const v1::ListMyCouponsRequest* request,
+                                          v1::ListMyCouponsResponse* response) override;
+  grpc::ServerUnaryReactor* LockCoupon(grpc::CallbackServerContext* context, const v1::LockCouponRequest* request,
+                                       v1::LockCouponResponse* response) override;
+  grpc::ServerUnaryReactor* RedeemCoupon(grpc::CallbackServerContext* context, const v1::RedeemCouponRequest* request,
+                                         v1::RedeemCouponResponse* response) override;
+  grpc::ServerUnaryReactor* ReleaseCoupon(grpc::CallbackServerContext* context, const v1::ReleaseCouponRequest* request,
+                                          v1::ReleaseCouponResponse* response) override;
 
  private:
   Promotions& promotions_;
+  Coupons& coupons_;
   server::WorkerPool& workers_;
 };
 

@@ -118,6 +118,7 @@ v1::NotAppliedReason ReasonToProto(NotAppliedReason reason) {
     case NotAppliedReason::kPaused: return v1::NOT_APPLIED_REASON_PAUSED;
     case NotAppliedReason::kNotEligible: return v1::NOT_APPLIED_REASON_NOT_ELIGIBLE;
     case NotAppliedReason::kCurrencyMismatch: return v1::NOT_APPLIED_REASON_CURRENCY_MISMATCH;
+    case NotAppliedReason::kCouponUnusable: return v1::NOT_APPLIED_REASON_COUPON_UNUSABLE;
   }
   return v1::NOT_APPLIED_REASON_UNSPECIFIED;
 }
@@ -260,6 +261,7 @@ void ExplanationToProto(const Quote& quote, v1::QuotePriceResponse* out) {
     o->set_quantity_missing(n.quantity_missing);
     SetStrings(n.missing_sku_ids, o->mutable_missing_sku_ids());
     o->set_by_promotion_id(n.by_promotion_id);
+    o->set_coupon_reason(n.coupon_reason);
   }
 }
 

@@ -152,6 +152,7 @@ enum class NotAppliedReason {
   kPaused,
   kNotEligible,
   kCurrencyMismatch,
+  kCouponUnusable,  // the quote's coupon: coupon_reason says why (COUPON_EXPIRED, COUPON_USED, ...)
 };
 
 // Why a promotion did not apply, as data: the app words 凑单 hints ("add ¥31.00 more for 满300减40").
@@ -163,6 +164,7 @@ struct NotApplied {
   int64_t quantity_missing = 0;
   std::vector<std::string> missing_sku_ids;
   std::string by_promotion_id;
+  std::string coupon_reason;
 };
 
 struct Quote {

@@ -1,12 +1,14 @@
 // What the marketing domain needs from the outside world.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock/clock.h"
+#include "services/marketing/domain/coupon_model.h"
 #include "services/marketing/domain/model.h"
 
 namespace zhongtai::marketing {
@@ -27,10 +29,49 @@ class PromotionStore {
   virtual absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) = 0;
 };
 
+// Coupon templates and wallets. The state changes are atomic per coupon and per template: each runs the rule of
+// coupon_rules.h on the row it has locked, so concurrent claims and orders see each other's effect.
+class CouponStore {
+ public:
+  virtual ~CouponStore() = default;
+
+  struct CreateTemplateResult {
+    CouponTemplate coupon_template;
+    bool created = false;  // false: a template with this request_id already existed and is returned
+  };
+  virtual absl::StatusOr<CreateTemplateResult> CreateTemplate(const CouponTemplate& coupon_template) = 0;
+  // claim_start <= now < claim_end and claimed_quantity < total_quantity; oldest first.
+  virtual absl::StatusOr<std::vector<CouponTemplate>> ListClaimable(absl::Time now) = 0;
+
+  struct ClaimResult {
+    WalletCoupon coupon;
+    bool created = false;  // false: the user's claim with this request_id is returned
+  };
+  // One coupon of the template into the user's wallet as `coupon_id`, if CheckClaim allows it. NOT_FOUND
+  // COUPON_TEMPLATE_NOT_FOUND for an unknown template.
+  virtual absl::StatusOr<ClaimResult> Claim(const std::string& template_id, const std::string& user_id,
+                                            const std::string& request_id, const std::string& coupon_id,
+                                            absl::Time now) = 0;
+  // The coupon with its template; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<WalletCoupon>> Get(const std::string& coupon_id) = 0;
+  // The user's coupons whose EffectiveStatus is `status` (all when empty), newest claim first.
+  virtual absl::StatusOr<std::vector<WalletCoupon>> ListWallet(const std::string& user_id,
+                                                               std::optional<CouponStatus> status, absl::Time now) = 0;
+  // LockedCoupon under a row lock; FAILED_PRECONDITION ORDER_HAS_COUPON when the order holds another coupon.
+  virtual absl::StatusOr<WalletCoupon> Lock(const std::string& coupon_id, const std::string& order_id,
+                                            const std::string& user_id, absl::Time now) = 0;
+  // RedeemedCoupon on the order's coupon.
+  virtual absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id) = 0;
+  // ReleasedCoupon on the order's coupon; nullopt when the order holds none.
+  virtual absl::StatusOr<std::optional<WalletCoupon>> Release(const std::string& order_id, absl::Time now) = 0;
+};
+
 class IdGenerator {
  public:
   virtual ~IdGenerator() = default;
   virtual std::string NewPromotionId() = 0;
+  virtual std::string NewCouponTemplateId() = 0;
+  virtual std::string NewCouponId() = 0;
 };
 
 }  // namespace zhongtai::marketing

@@ -63,10 +63,13 @@ absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const st
 }
 
 absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
-                                             const Shopper& shopper) {
+                                             const Shopper& shopper, const CouponOffer& coupon) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
   ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
-  return QuoteBestPrice(lines, applicable, shopper, clock_.Now());
+  if (coupon.benefit) applicable.push_back(*coupon.benefit);
+  Quote quote = QuoteBestPrice(lines, applicable, shopper, clock_.Now());
+  if (coupon.refusal) quote.not_applied.push_back(*coupon.refusal);
+  return quote;
 }
 
 }  // namespace zhongtai::marketing

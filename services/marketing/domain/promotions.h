@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/marketing/domain/coupon_model.h"
 #include "services/marketing/domain/model.h"
 #include "services/marketing/domain/ports.h"
 
@@ -22,10 +23,11 @@ class Promotions {
   absl::StatusOr<Promotion> CreatePromotion(Promotion promotion, const std::string& request_id);
   // Newest first. page_size 0 means the default; the token is opaque.
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
-  // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice). The user id
+  // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice), with the
+  // coupon's benefit among them when it has one, or its refusal among the promotions not applied. The user id
   // is accepted for member-specific rules; none exist yet.
   absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
-                                   const Shopper& shopper = Shopper{});
+                                   const Shopper& shopper = Shopper{}, const CouponOffer& coupon = CouponOffer{});
 
  private:
   PromotionStore& store_;

@@ -54,6 +54,8 @@ using FakeClock = zhongtai::FakeClock;
 class SequentialIds : public IdGenerator {
  public:
   std::string NewPromotionId() override { return absl::StrFormat("pr_%06d", ++next_); }
+  std::string NewCouponTemplateId() override { return absl::StrFormat("ct_%06d", ++next_); }
+  std::string NewCouponId() override { return absl::StrFormat("cp_%06d", ++next_); }
 
  private:
   std::atomic<int> next_{0};

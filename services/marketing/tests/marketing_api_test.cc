@@ -8,6 +8,7 @@
 #include "common/status/status.h"
 #include "common/testing/api_server.h"
 #include "common/testing/callers.h"
+#include "services/marketing/tests/coupon_fakes.h"
 #include "services/marketing/tests/fakes.h"
 
 namespace zhongtai::marketing {
@@ -25,9 +26,11 @@ TEST_CASE("create, list and quote over gRPC") {
   testing::FakeClock clock;
   testing::SequentialIds ids;
   Promotions promotions(store, clock, ids);
+  testing::InMemoryCouponStore coupon_store;
+  Coupons coupons(coupon_store, clock, ids);
 
   zhongtai::testing::ApiServer server("marketing-test");
-  MarketingApi api(promotions, server.workers());
+  MarketingApi api(promotions, coupons, server.workers());
   auto stub = server.Start<v1::MarketingService>(&api);
 
   v1::CreatePromotionRequest create;
@@ -156,7 +159,11 @@ namespace zhongtai::marketing {
 namespace {
 
 struct Server {
-  Server() : promotions(store, clock, ids), server("marketing-test"), api(promotions, server.workers()) {
+  Server()
+      : promotions(store, clock, ids),
+        coupons(coupon_store, clock, ids),
+        server("marketing-test"),
+        api(promotions, coupons, server.workers()) {
     stub = server.Start<v1::MarketingService>(&api);
   }
   absl::Status Create(v1::Promotion promotion, const std::string& request_id, v1::Promotion* out = nullptr) {
@@ -176,6 +183,8 @@ struct Server {
   testing::FakeClock clock;
   testing::SequentialIds ids;
   Promotions promotions;
+  testing::InMemoryCouponStore coupon_store;
+  Coupons coupons;
   zhongtai::testing::ApiServer server;
   MarketingApi api;
   std::unique_ptr<v1::MarketingService::Stub> stub;
