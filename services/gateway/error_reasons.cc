@@ -488,7 +488,8 @@ const std::vector<ErrorReason>& ErrorReasons() {
        {C::kInvalidArgument},
        0,
        "product, user",
-       "Use the 6-digit administrative division codes: province NN0000 (440000), city NNNN00 (440300), district NNNNNN."},
+       "Use the 6-digit administrative division codes: province NN0000 (440000), city NNNN00 (440300), district "
+       "NNNNNN."},
       {"REPLACE_REGIONS_REQUIRED",
        {C::kInvalidArgument},
        0,
