@@ -295,7 +295,8 @@ def make_reference_db(stack):
     stack.psql("postgres", "DROP DATABASE IF EXISTS zt_bench")
     stack.psql("postgres", "CREATE DATABASE zt_bench")
     stack.psql("postgres", "ALTER DATABASE zt_bench SET search_path = p, public")
-    for db, schema, data in (("product", "p", ["categories", "products", "skus", "sku_attributes", "stock"]),
+    for db, schema, data in (("product", "p", ["categories", "products", "skus", "sku_attributes", "warehouses",
+                                               "stock"]),
                              ("order", "o", []), ("marketing", "m", ["promotions"])):
         dump = subprocess.run([f"{PG_BIN}/pg_dump", "--no-owner", "--no-privileges", "--schema-only", "-n", "public",
                                stack.dsn(db)], check=True, capture_output=True, text=True).stdout
@@ -306,8 +307,10 @@ def make_reference_db(stack):
         dump = re.sub(r"^COMMENT ON SCHEMA public.*$", "", dump, flags=re.M)
         subprocess.run(["psql", "-Xq", "-v", "ON_ERROR_STOP=1", stack.dsn("zt_bench"), "-c", f"CREATE SCHEMA {schema}"],
                        check=True, capture_output=True)
-        subprocess.run(["psql", "-Xq", "-v", "ON_ERROR_STOP=1", stack.dsn("zt_bench")], input=dump, text=True,
-                       check=True, capture_output=True)
+        loaded = subprocess.run(["psql", "-Xq", "-v", "ON_ERROR_STOP=1", stack.dsn("zt_bench")], input=dump,
+                                text=True, capture_output=True)
+        if loaded.returncode != 0:
+            sys.exit(f"bench: cannot load the {db} schema into zt_bench: {loaded.stderr.strip()}")
 
 
 def product_statement(name):
@@ -333,7 +336,7 @@ def order_script(skus):
     micros = "(extract(epoch FROM now()) * 1000000)::bigint"
     reserve = bind(product_statement("kReserveSql"), [
         "'pb_:n'", "'{" + ",".join(sorted(skus)) + "}'", "'{" + ",".join("1" for _ in skus) + "}'", f"({micros})",
-        f"({micros} + 1200000000)", "'reserve'", "0", "1"])
+        f"({micros} + 1200000000)", "'reserve'", "0", "1", "''", "''"])
     lines = [r"\set n random(1, 9000000000000000000)",
              "BEGIN;",
              "INSERT INTO o.orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "

@@ -1,5 +1,8 @@
 #include "services/gateway/json_writer.h"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <unordered_map>
 
@@ -34,8 +37,7 @@ bool Supported(const Descriptor* type) {
   for (int i = 0; ok && i < type->field_count(); ++i) {
     const FieldDescriptor* field = type->field(i);
     switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_FLOAT:
-      case FieldDescriptor::CPPTYPE_DOUBLE: ok = false; break;
+      case FieldDescriptor::CPPTYPE_FLOAT: ok = false; break;
       case FieldDescriptor::CPPTYPE_STRING: ok = field->type() != FieldDescriptor::TYPE_BYTES; break;
       case FieldDescriptor::CPPTYPE_MESSAGE: {
         const Descriptor* sub = field->message_type();
@@ -112,6 +114,23 @@ void AppendTimestamp(const Message& message, std::string* out) {
 
 void AppendMessage(const Message& message, std::string* out);
 
+// As protobuf's JSON printer writes a double: the shortest of 15 or 17 significant digits that reads back as the same
+// value, and the non-finite values as the strings "NaN", "Infinity", "-Infinity".
+void AppendDouble(double value, std::string* out) {
+  if (std::isnan(value)) {
+    out->append("\"NaN\"");
+    return;
+  }
+  if (std::isinf(value)) {
+    out->append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    return;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", value);
+  if (std::strtod(buffer, nullptr) != value) std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  out->append(buffer);
+}
+
 // One value of `field`: element `index` of a repeated field, or the singular value when index < 0.
 void AppendValue(const Message& message, const FieldDescriptor* field, int index, std::string* out) {
   const Reflection* r = message.GetReflection();
@@ -161,7 +180,10 @@ void AppendValue(const Message& message, const FieldDescriptor* field, int index
       }
       break;
     }
-    default: break;  // float, double: excluded by Supported()
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      AppendDouble(repeated ? r->GetRepeatedDouble(message, field, index) : r->GetDouble(message, field), out);
+      break;
+    default: break;  // float: excluded by Supported()
   }
 }
 

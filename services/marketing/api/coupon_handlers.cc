@@ -37,7 +37,7 @@ grpc::ServerUnaryReactor* MarketingApi::ClaimCoupon(grpc::CallbackServerContext*
                                                     v1::ClaimCouponResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(WalletCoupon coupon, coupons_.Claim(user_id, request->template_id(), request->request_id()));
+    ASSIGN_OR_RETURN(WalletCoupon coupon, coupons_.Claim(user_id, request->coupon_id(), request->request_id()));
     WalletCouponToProto(coupon, response->mutable_coupon());
     return absl::OkStatus();
   });

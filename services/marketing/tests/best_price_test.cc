@@ -179,7 +179,7 @@ TEST_CASE("item promotions apply first and order thresholds look at what they le
   RequireSharesAddUp(both);
 }
 
-TEST_CASE("within-layer exclusives keep one per layer; other layers still stack") {
+TEST_CASE("within-layer exclusives keep one per layer, other layers still stack") {
   Promotion small = Tiered("pr_small", {{10000, 1000}}, Exclusivity::kWithinLayer);
   Promotion large = Tiered("pr_large", {{30000, 4000}}, Exclusivity::kWithinLayer);
   Promotion item = PercentOffItems("pr_item", 500);

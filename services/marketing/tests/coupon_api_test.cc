@@ -111,7 +111,7 @@ TEST_CASE("coupons over gRPC: template, claim, wallet, lock, redeem", "[coupon]"
     CHECK(listed.coupon_templates(0).template_id() == template_id);
   }
   v1::ClaimCouponRequest claim;
-  claim.set_template_id(template_id);
+  claim.set_coupon_id(template_id);
   claim.set_request_id("claim-1");
   v1::ClaimCouponResponse claimed;
   {

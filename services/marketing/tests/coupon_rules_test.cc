@@ -54,7 +54,7 @@ int64_t DiscountOn(const Promotion& p, int64_t cart) {
 
 }  // namespace
 
-TEST_CASE("a valid template of each type passes; bad ones name their field", "[coupon]") {
+TEST_CASE("a valid template of each type passes, bad ones name their field", "[coupon]") {
   CHECK(ValidateCouponTemplate(Template()).ok());
   CouponTemplate percent = Template();
   percent.type = CouponType::kPercentOff;

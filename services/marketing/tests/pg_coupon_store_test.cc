@@ -202,7 +202,7 @@ TEST_CASE("concurrent orders locking one coupon: exactly one wins, and it is use
   CHECK(db.Count("SELECT count(*) FROM coupons WHERE status = $1", "USED") == 1);
 }
 
-TEST_CASE("release returns a coupon to the wallet, or expires it; the wallet filters by status", "[store]") {
+TEST_CASE("release returns a coupon to the wallet, or expires it, the wallet filters by status", "[store]") {
   Db db;
   REQUIRE(db.store->CreateTemplate(Template("ct_1", 10, 5)).ok());
   for (int i = 1; i <= 3; ++i) {

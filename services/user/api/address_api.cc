@@ -82,7 +82,9 @@ grpc::ServerUnaryReactor* UserApi::DeleteAddress(grpc::CallbackServerContext* co
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
     RETURN_IF_ERROR(CheckAddressId(request->address_id()));
-    return addresses_.Delete(user_id, request->address_id());
+    RETURN_IF_ERROR(addresses_.Delete(user_id, request->address_id()));
+    response->set_address_id(request->address_id());
+    return absl::OkStatus();
   });
 }
 

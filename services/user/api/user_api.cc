@@ -119,7 +119,9 @@ grpc::ServerUnaryReactor* UserApi::Logout(grpc::CallbackServerContext* context, 
                                           v1::LogoutResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    return accounts_.Logout(user_id, request->refresh_token());
+    RETURN_IF_ERROR(accounts_.Logout(user_id, request->refresh_token()));
+    response->set_signed_out(true);
+    return absl::OkStatus();
   });
 }
 
@@ -128,7 +130,9 @@ grpc::ServerUnaryReactor* UserApi::ChangePassword(grpc::CallbackServerContext* c
                                                   v1::ChangePasswordResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    return accounts_.ChangePassword(user_id, request->current_password(), request->new_password());
+    RETURN_IF_ERROR(accounts_.ChangePassword(user_id, request->current_password(), request->new_password()));
+    response->set_sessions_ended(true);
+    return absl::OkStatus();
   });
 }
 

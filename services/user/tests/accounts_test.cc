@@ -247,7 +247,7 @@ TEST_CASE("a session ends at its absolute lifetime however often it is refreshed
   CHECK(ReasonOf(over.status()) == "REFRESH_TOKEN_EXPIRED");
 }
 
-TEST_CASE("logout ends that session only; a password change ends them all") {
+TEST_CASE("logout ends that session only, a password change ends them all") {
   Fixture f;
   User user = f.MustRegister("max@example.com", "first-password");
   auto phone = f.accounts.Login("max@example.com", "first-password");

@@ -63,7 +63,7 @@ v1::CreateAddressRequest Create(const std::string& request_id) {
 
 }  // namespace
 
-TEST_CASE("a customer keeps an address book; the order saga copies one address") {
+TEST_CASE("a customer keeps an address book, the order saga copies one address") {
   Fixture f;
   v1::CreateAddressResponse created;
   {

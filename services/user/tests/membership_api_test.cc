@@ -137,7 +137,7 @@ TEST_CASE("a customer reads their own points, page by page") {
   CHECK(FieldOf(bad) == "pageToken");
 }
 
-TEST_CASE("marketing and the order saga read a member; nobody else may") {
+TEST_CASE("marketing and the order saga read a member, nobody else may") {
   Fixture f;
   REQUIRE(f.membership.OnOrderPaid({"u1", "o1", 600000, f.clock.Now()}).ok());
   v1::GetMemberRequest request;
@@ -166,7 +166,7 @@ TEST_CASE("marketing and the order saga read a member; nobody else may") {
   }
 }
 
-TEST_CASE("an admin reads and replaces the tier table; a bad table is refused with the field") {
+TEST_CASE("an admin reads and replaces the tier table, a bad table is refused with the field") {
   Fixture f;
   v1::GetTierTableResponse table;
   {
