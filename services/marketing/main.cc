@@ -1,5 +1,7 @@
 // Composition root of the marketing service: store, domain, API on the common start (service_start.h).
+#include "common/events/relay.h"
 #include "common/ids/ids.h"
+#include "common/metrics/collectors.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/marketing/api/marketing_api.h"
@@ -25,7 +27,12 @@ int Compose(const MarketingConfig&, server::StartedService& service) {
   PgCouponStore coupon_store(*service.db);
   Coupons coupons(coupon_store, clock, ids);
   MarketingApi api(promotions, coupons, service.runner->workers());
+  events::OutboxRelay relay(*service.db, *service.redis);
+  service.runner->gauges().Add("zt_outbox_lag_seconds", "Age of the oldest coupon event not yet published.", {},
+                               [&relay] { return relay.lag_seconds(); });
   service.runner->AddService(&api);
+  relay.Start();
+  service.runner->OnShutdown([&relay] { relay.Stop(); });
   return service.runner->Run();
 }
 
@@ -34,6 +41,7 @@ int Compose(const MarketingConfig&, server::StartedService& service) {
 
 int main(int argc, char** argv) {
   using namespace zhongtai;
-  return server::RunService<marketing::MarketingConfig>(argc, argv, {"marketing", marketing::Migrations()},
-                                                        marketing::LoadConfig, marketing::Compose);
+  server::ServiceSpec spec{"marketing", marketing::Migrations()};
+  spec.events = true;
+  return server::RunService<marketing::MarketingConfig>(argc, argv, spec, marketing::LoadConfig, marketing::Compose);
 }

@@ -70,7 +70,7 @@ absl::StatusOr<WalletCoupon> Coupons::Lock(const std::string& user_id, const std
 
 absl::StatusOr<WalletCoupon> Coupons::Redeem(const std::string& order_id) {
   RETURN_IF_ERROR(CheckOrderId(order_id));
-  return store_.Redeem(order_id);
+  return store_.Redeem(order_id, clock_.Now());
 }
 
 absl::StatusOr<std::optional<WalletCoupon>> Coupons::Release(const std::string& order_id) {

@@ -29,8 +29,10 @@ class PromotionStore {
   virtual absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) = 0;
 };
 
-// Coupon templates and wallets. The state changes are atomic per coupon and per template: each runs the rule of
-// coupon_rules.h on the row it has locked, so concurrent claims and orders see each other's effect.
+// Coupon templates and wallets. Each state change also records its event (CouponClaimed, CouponLocked,
+// CouponRedeemed, CouponReleased) in the same transaction. The state changes are atomic per coupon and per template:
+// each runs the rule of coupon_rules.h on the row it has locked, so concurrent claims and orders see each other's
+// effect.
 class CouponStore {
  public:
   virtual ~CouponStore() = default;
@@ -61,7 +63,7 @@ class CouponStore {
   virtual absl::StatusOr<WalletCoupon> Lock(const std::string& coupon_id, const std::string& order_id,
                                             const std::string& user_id, absl::Time now) = 0;
   // RedeemedCoupon on the order's coupon.
-  virtual absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id) = 0;
+  virtual absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id, absl::Time now) = 0;
   // ReleasedCoupon on the order's coupon; nullopt when the order holds none.
   virtual absl::StatusOr<std::optional<WalletCoupon>> Release(const std::string& order_id, absl::Time now) = 0;
 };

@@ -3,10 +3,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
 #include "common/pg/arrays.h"
 #include "common/pg/time.h"
+#include "common/proto/convert.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/coupon_rules.h"
+#include "zhongtai/marketing/v1/events.pb.h"
 
 namespace zhongtai::marketing {
 
@@ -151,6 +154,30 @@ WalletCoupon ReadWalletCoupon(const pqxx::row& row) {
   return w;
 }
 
+// The event of a coupon's state change, in the change's transaction. The time makes the id unique when an order
+// locks a coupon again after releasing it.
+template <typename Event>
+absl::Status Publish(pqxx::work& tx, const Coupon& c, const std::string& order_id, Event event, absl::Time now) {
+  event.set_coupon_id(c.coupon_id);
+  event.set_template_id(c.template_id);
+  event.set_user_id(c.user_id);
+  *event.mutable_occur_time() = proto::ToTimestamp(now);
+  events::Event out;
+  out.type = event.GetDescriptor()->full_name();
+  out.id = absl::StrCat(c.coupon_id, ":", event.GetDescriptor()->name(), ":", order_id, ":", Micros(now));
+  out.key = c.coupon_id;
+  out.payload = event.SerializeAsString();
+  out.occurred_at = now;
+  return events::AppendToOutbox(tx, kMarketingEventStream, out);
+}
+
+template <typename Event>
+absl::Status PublishOrderStep(pqxx::work& tx, const Coupon& c, const std::string& order_id, Event event,
+                              absl::Time now) {
+  event.set_order_id(order_id);
+  return Publish(tx, c, order_id, std::move(event), now);
+}
+
 absl::Status WriteState(pqxx::work& tx, const Coupon& c) {
   tx.exec_params(kUpdateCouponState, c.coupon_id, kStatusTexts[static_cast<int>(c.status)], c.order_id);
   return absl::OkStatus();
@@ -223,6 +250,9 @@ absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string&
     c.claim_request_id = request_id;
     tx.exec_params(kInsertCoupon, c.coupon_id, template_id, user_id, request_id, claimed_by_user + 1,
                    Micros(c.valid_from), Micros(c.valid_until), Micros(c.claimed_at));
+    v1::CouponClaimed claimed;
+    *claimed.mutable_valid_until() = proto::ToTimestamp(c.valid_until);
+    RETURN_IF_ERROR(Publish(tx, c, "", std::move(claimed), now));
     result = {WalletCoupon{std::move(c), std::move(t)}, true};
     return absl::OkStatus();
   }));
@@ -274,13 +304,14 @@ absl::StatusOr<WalletCoupon> PgCouponStore::Lock(const std::string& coupon_id, c
     pqxx::result held = tx.exec_params(Select(kLockOrderCoupon), order_id);
     if (!held.empty()) return FailedPrecondition("ORDER_HAS_COUPON", "the order already holds another coupon");
     RETURN_IF_ERROR(WriteState(tx, *locked));
+    RETURN_IF_ERROR(PublishOrderStep(tx, *locked, order_id, v1::CouponLocked(), now));
     result.coupon = std::move(*locked);
     return absl::OkStatus();
   }));
   return result;
 }
 
-absl::StatusOr<WalletCoupon> PgCouponStore::Redeem(const std::string& order_id) {
+absl::StatusOr<WalletCoupon> PgCouponStore::Redeem(const std::string& order_id, absl::Time now) {
   WalletCoupon result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     pqxx::result rows = tx.exec_params(Select(kLockOrderCoupon), order_id);
@@ -289,6 +320,7 @@ absl::StatusOr<WalletCoupon> PgCouponStore::Redeem(const std::string& order_id) 
     ASSIGN_OR_RETURN(std::optional<Coupon> used, RedeemedCoupon(result.coupon, order_id));
     if (!used) return absl::OkStatus();
     RETURN_IF_ERROR(WriteState(tx, *used));
+    RETURN_IF_ERROR(PublishOrderStep(tx, *used, order_id, v1::CouponRedeemed(), now));
     result.coupon = std::move(*used);
     return absl::OkStatus();
   }));
@@ -305,6 +337,9 @@ absl::StatusOr<std::optional<WalletCoupon>> PgCouponStore::Release(const std::st
     std::optional<Coupon> released = ReleasedCoupon(held.coupon, order_id, now);
     if (!released) return absl::OkStatus();
     RETURN_IF_ERROR(WriteState(tx, *released));
+    v1::CouponReleased event;
+    event.set_expired(released->status == CouponStatus::kExpired);
+    RETURN_IF_ERROR(PublishOrderStep(tx, *released, order_id, std::move(event), now));
     held.coupon = std::move(*released);
     result = std::move(held);
     return absl::OkStatus();

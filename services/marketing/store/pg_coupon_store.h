@@ -7,6 +7,9 @@
 
 namespace zhongtai::marketing {
 
+// The stream the coupon events go to (common/events).
+inline constexpr char kMarketingEventStream[] = "zt.events.marketing";
+
 namespace coupon_sql {
 // Raises a template's claimed counter by one unless it is sold out ($1 template_id): the SQL form of
 // CheckClaim's COUPON_SOLD_OUT, the guard that no claim goes over total_quantity. No row: sold out.
@@ -29,7 +32,7 @@ class PgCouponStore : public CouponStore {
                                                        absl::Time now) override;
   absl::StatusOr<WalletCoupon> Lock(const std::string& coupon_id, const std::string& order_id,
                                     const std::string& user_id, absl::Time now) override;
-  absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id) override;
+  absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id, absl::Time now) override;
   absl::StatusOr<std::optional<WalletCoupon>> Release(const std::string& order_id, absl::Time now) override;
 
  private:

@@ -80,7 +80,7 @@ class InMemoryCouponStore : public CouponStore {
     found->second = *locked;
     return Wallet(found->second);
   }
-  absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id) override {
+  absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id, absl::Time) override {
     std::lock_guard<std::mutex> lock(mu_);
     Coupon* held = OrderCoupon(order_id);
     if (held == nullptr) return FailedPrecondition("COUPON_NOT_LOCKED", "the order holds no coupon");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
@@ -32,7 +33,9 @@ struct Db {
     auto opened = pg::Pool::Open(options);
     REQUIRE(opened.ok());
     pool = std::move(*opened);
-    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+    std::vector<pg::Migration> all = events::SchemaMigrations();
+    all.insert(all.end(), Migrations().begin(), Migrations().end());
+    REQUIRE(pg::Migrate(*pool, all).ok());
     store = std::make_unique<PgCouponStore>(*pool);
   }
   int64_t Count(const std::string& sql, const std::string& param) {
@@ -157,6 +160,7 @@ TEST_CASE("1000 concurrent claims of 50 coupons, 2 per user, by 30 users: exactl
   CHECK(reasons.size() <= 2);
   CHECK(db.Count("SELECT count(*) FROM coupons WHERE template_id = $1", "ct_hot") == 50);
   CHECK(db.Count("SELECT claimed_quantity FROM coupon_templates WHERE template_id = $1", "ct_hot") == 50);
+  CHECK(db.Count("SELECT count(*) FROM outbox WHERE type = $1", "zhongtai.marketing.v1.CouponClaimed") == 50);
   CHECK(db.Count("SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM coupons WHERE template_id = $1 "
                  "GROUP BY user_id) per_user",
                  "ct_hot") == 2);
@@ -191,15 +195,21 @@ TEST_CASE("concurrent orders locking one coupon: exactly one wins, and it is use
   REQUIRE(replay.ok());
   CHECK(replay->coupon.status == CouponStatus::kLocked);
 
-  auto used = db.store->Redeem(winner);
+  auto used = db.store->Redeem(winner, kNow);
   REQUIRE(used.ok());
   CHECK(used->coupon.status == CouponStatus::kUsed);
-  CHECK(db.store->Redeem(winner).ok());
+  CHECK(db.store->Redeem(winner, kNow).ok());
   auto released = db.store->Release(winner, kNow);
   REQUIRE(released.ok());
   CHECK_FALSE(released->has_value());
   CHECK(ReasonOf(db.store->Lock("cp_1", "o-late", "u1", kNow).status()) == "COUPON_USED");
   CHECK(db.Count("SELECT count(*) FROM coupons WHERE status = $1", "USED") == 1);
+  // One event per state change, in the change's transaction: a refused lock or a replay records none.
+  const std::string kEvents = "SELECT count(*) FROM outbox WHERE key = 'cp_1' AND type = $1";
+  CHECK(db.Count(kEvents, "zhongtai.marketing.v1.CouponClaimed") == 1);
+  CHECK(db.Count(kEvents, "zhongtai.marketing.v1.CouponLocked") == 1);
+  CHECK(db.Count(kEvents, "zhongtai.marketing.v1.CouponRedeemed") == 1);
+  CHECK(db.Count(kEvents, "zhongtai.marketing.v1.CouponReleased") == 0);
 }
 
 TEST_CASE("release returns a coupon to the wallet, or expires it, the wallet filters by status", "[store]") {
@@ -217,10 +227,12 @@ TEST_CASE("release returns a coupon to the wallet, or expires it, the wallet fil
   CHECK((*released)->coupon.status == CouponStatus::kAvailable);
   CHECK((*released)->coupon.order_id.empty());
   CHECK_FALSE(db.store->Release("o1", kNow)->has_value());
+  CHECK(db.Count("SELECT count(*) FROM outbox WHERE key = $1 AND type = 'zhongtai.marketing.v1.CouponReleased'",
+                 "cp_1") == 1);
 
   REQUIRE(db.store->Lock("cp_2", "o2", "u1", kNow).ok());
   REQUIRE(db.store->Lock("cp_3", "o3", "u1", kNow).ok());
-  REQUIRE(db.store->Redeem("o3").ok());
+  REQUIRE(db.store->Redeem("o3", kNow).ok());
   const absl::Time later = kNow + absl::Hours(49);
   auto expired = db.store->Release("o2", later);
   REQUIRE(expired.ok());
