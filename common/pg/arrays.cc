@@ -26,4 +26,13 @@ std::string BigintArrayLiteral(const std::vector<int64_t>& values) {
   return out;
 }
 
+std::vector<std::string> TextArray(const pqxx::field& field) {
+  std::vector<std::string> out;
+  pqxx::array_parser parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::juncture::done; item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::juncture::string_value) out.push_back(item.second);
+  }
+  return out;
+}
+
 }  // namespace zhongtai::pg

@@ -38,14 +38,7 @@ Enum FromText(const std::string& text, const char* const (&texts)[N]) {
   return static_cast<Enum>(0);
 }
 
-std::vector<std::string> TextArray(const pqxx::field& f) {
-  std::vector<std::string> out;
-  pqxx::array_parser parser = f.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::juncture::done; item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::juncture::string_value) out.push_back(item.second);
-  }
-  return out;
-}
+using pg::TextArray;
 
 std::optional<int64_t> OptionalMicros(absl::Time t) {
   if (t == absl::InfinitePast()) return std::nullopt;

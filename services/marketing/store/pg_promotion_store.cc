@@ -34,15 +34,7 @@ Enum FromText(const std::string& text, const char* const (&texts)[N], Enum fallb
   return fallback;
 }
 
-// Array columns are read as text[] (bigint[] ones cast in kColumns).
-std::vector<std::string> TextArray(const pqxx::field& f) {
-  std::vector<std::string> out;
-  pqxx::array_parser parser = f.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::juncture::done; item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::juncture::string_value) out.push_back(item.second);
-  }
-  return out;
-}
+using pg::TextArray;
 
 std::vector<int64_t> BigintArray(const pqxx::field& f) {
   std::vector<int64_t> out;

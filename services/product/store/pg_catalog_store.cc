@@ -14,6 +14,7 @@
 namespace zhongtai::product {
 namespace {
 
+using pg::TextArray;
 using pg::TextArrayLiteral;
 using pg_store::CheckBrandExists;
 using pg_store::ExecPrepared;
@@ -23,16 +24,6 @@ using pg_store::IsUniqueViolation;
 using pg_store::kIdArray;
 using pg_store::LoadSalesAttributes;
 using pg_store::Micros;
-
-// The elements of a text[] field, NULLs left out.
-std::vector<std::string> TextArray(const pqxx::field& f) {
-  std::vector<std::string> out;
-  pqxx::array_parser parser = f.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::juncture::done; item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::juncture::string_value) out.push_back(item.second);
-  }
-  return out;
-}
 
 std::string LikePattern(const std::string& word) {
   std::string out = "%";
@@ -194,7 +185,6 @@ namespace pg_store {
 std::vector<Product> LoadProductRows(pqxx::work& tx, const std::vector<std::string>& ids) {
   return LoadProducts(tx, ids);
 }
-std::vector<std::string> TextArrayField(const pqxx::field& f) { return TextArray(f); }
 }  // namespace pg_store
 
 absl::StatusOr<Category> PgProductStore::CreateCategory(const Category& category, const std::string& request_id) {

@@ -21,7 +21,5 @@ absl::Status CheckBrandExists(pqxx::work& tx, const std::string& brand_id);
 
 // Products by id with their SKUs (retired ones too), in the order of `ids`; missing ones are left out.
 std::vector<Product> LoadProductRows(pqxx::work& tx, const std::vector<std::string>& ids);
-// The elements of a text[] field, NULLs left out.
-std::vector<std::string> TextArrayField(const pqxx::field& f);
 
 }  // namespace zhongtai::product::pg_store

@@ -21,13 +21,13 @@
 namespace zhongtai::product {
 namespace {
 
+using pg::TextArray;
 using pg::TextArrayLiteral;
 using pg_store::ExecPrepared;
 using pg_store::FromMicros;
 using pg_store::IsUniqueViolation;
 using pg_store::LoadProductRows;
 using pg_store::Micros;
-using pg_store::TextArrayField;
 
 // Brands. Names are unique regardless of case (index brands_name).
 constexpr char kBrandColumns[] = "brand_id, name, logo_url, description, zt_micros(created_at), zt_micros(updated_at)";
@@ -237,7 +237,7 @@ void LoadSalesAttributes(pqxx::work& tx, const std::string& product_ids, std::ma
   for (const auto& row : ExecPrepared(tx, "product_sales_attributes", kSalesAttributesSql.c_str(), product_ids)) {
     auto it = by_id.find(row[0].as<std::string>());
     if (it == by_id.end()) continue;
-    it->second.sales_attributes.push_back({row[1].as<std::string>(), TextArrayField(row[2])});
+    it->second.sales_attributes.push_back({row[1].as<std::string>(), TextArray(row[2])});
   }
 }
 
