@@ -9,6 +9,7 @@
 #include "common/proto/convert.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/coupon_rules.h"
+#include "services/marketing/store/enum_text.h"
 #include "zhongtai/marketing/v1/events.pb.h"
 
 namespace zhongtai::marketing {
@@ -29,14 +30,6 @@ using pg::TimeFromMicros;
 // coupon_templates.coupon_type and coupons.status (0003_coupons.sql) in enum order.
 constexpr const char* kTypeTexts[] = {"threshold_reduction", "percent_off", "no_threshold"};
 constexpr const char* kStatusTexts[] = {"AVAILABLE", "LOCKED", "USED", "EXPIRED"};
-
-template <typename Enum, size_t N>
-Enum FromText(const std::string& text, const char* const (&texts)[N]) {
-  for (size_t i = 0; i < N; ++i) {
-    if (text == texts[i]) return static_cast<Enum>(i);
-  }
-  return static_cast<Enum>(0);
-}
 
 using pg::TextArray;
 
@@ -106,7 +99,7 @@ CouponTemplate ReadTemplate(const pqxx::row& row) {
   t.template_id = row[0].as<std::string>();
   t.request_id = row[1].as<std::string>();
   t.name = row[2].as<std::string>();
-  t.type = FromText<CouponType>(row[3].as<std::string>(), kTypeTexts);
+  t.type = FromText(row[3].as<std::string>(), kTypeTexts, CouponType::kThresholdReduction);
   t.currency = row[4].as<std::string>();
   t.threshold = row[5].as<int64_t>();
   t.reduction = row[6].as<int64_t>();
@@ -139,7 +132,7 @@ WalletCoupon ReadWalletCoupon(const pqxx::row& row) {
   c.template_id = row[at + 1].as<std::string>();
   c.user_id = row[at + 2].as<std::string>();
   c.claim_request_id = row[at + 3].as<std::string>();
-  c.status = FromText<CouponStatus>(row[at + 4].as<std::string>(), kStatusTexts);
+  c.status = FromText(row[at + 4].as<std::string>(), kStatusTexts, CouponStatus::kAvailable);
   c.order_id = row[at + 5].as<std::string>();
   c.valid_from = TimeFromMicros(row[at + 6]);
   c.valid_until = TimeFromMicros(row[at + 7]);

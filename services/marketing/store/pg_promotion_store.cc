@@ -6,6 +6,7 @@
 #include "common/pg/arrays.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
+#include "services/marketing/store/enum_text.h"
 
 namespace zhongtai::marketing {
 namespace {
@@ -25,14 +26,6 @@ constexpr const char* kKindTexts[] = {"threshold_reduction",
                                       "gift"};
 constexpr const char* kLayerTexts[] = {"ITEM", "ORDER", "COUPON"};
 constexpr const char* kExclusivityTexts[] = {"NONE", "WITHIN_LAYER", "ALL"};
-
-template <typename Enum, size_t N>
-Enum FromText(const std::string& text, const char* const (&texts)[N], Enum fallback) {
-  for (size_t i = 0; i < N; ++i) {
-    if (text == texts[i]) return static_cast<Enum>(i);
-  }
-  return fallback;
-}
 
 using pg::TextArray;
 
