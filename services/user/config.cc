@@ -25,6 +25,19 @@ MembershipConfig LoadMembershipConfig(config::Env& env) {
                                                      absl::Minutes(1), absl::Hours(24 * 31));
   membership.events_claim_idle =
       env.Duration("EVENTS_CLAIM_IDLE", membership.events_claim_idle, absl::Seconds(1), absl::Hours(1));
+  membership.lifecycle.new_window =
+      env.Duration("LIFECYCLE_NEW_WINDOW", membership.lifecycle.new_window, absl::Hours(1), absl::Hours(24 * 3660));
+  membership.lifecycle.dormant_after = env.Duration("LIFECYCLE_DORMANT_AFTER", membership.lifecycle.dormant_after,
+                                                    absl::Hours(1), absl::Hours(24 * 3660));
+  membership.lifecycle.churned_after = env.Duration("LIFECYCLE_CHURNED_AFTER", membership.lifecycle.churned_after,
+                                                    absl::Hours(1), absl::Hours(24 * 3660));
+  membership.lifecycle_sweep_interval = env.Duration("LIFECYCLE_SWEEP_INTERVAL", membership.lifecycle_sweep_interval,
+                                                     absl::Seconds(1), absl::Hours(24 * 7));
+  membership.sign_in_points = env.Int("SIGN_IN_POINTS", membership.sign_in_points, 0, 100000);
+  membership.review_points = env.Int("REVIEW_POINTS", membership.review_points, 0, 100000);
+  membership.shop_time_zone = env.String("SHOP_TIME_ZONE", membership.shop_time_zone);
+  membership.recall_export_max_rows =
+      static_cast<int>(env.Int("RECALL_EXPORT_MAX_ROWS", membership.recall_export_max_rows, 1, 30000));
   return membership;
 }
 
@@ -63,6 +76,13 @@ absl::StatusOr<UserConfig> LoadConfig() {
     errors.push_back("ZT_AUTH_SIGNING_KEY must be the base64 32-byte seed of the Ed25519 key that signs access tokens");
   } else {
     config.token_signing_key = *key;
+  }
+  if (!ValidateLifecycleSettings(config.membership.lifecycle).ok()) {
+    errors.push_back(
+        "ZT_USER_LIFECYCLE_NEW_WINDOW <= ZT_USER_LIFECYCLE_DORMANT_AFTER < ZT_USER_LIFECYCLE_CHURNED_AFTER must hold");
+  }
+  if (!ParseShopTimeZone(config.membership.shop_time_zone, &config.membership.shop_zone)) {
+    errors.push_back("ZT_USER_SHOP_TIME_ZONE must be a fixed offset such as +08:00, UTC or a known IANA time zone");
   }
   if (config.admin_login.empty() != config.admin_password.empty()) {
     errors.push_back("ZT_USER_ADMIN_LOGIN and ZT_USER_ADMIN_PASSWORD must be set together");

@@ -1,5 +1,6 @@
 // Composition root of the user service: stores, domain, admin account, API, and membership's background work (the
-// order events it follows, the TierChanged relay, the points and tier sweep) on the common start (service_start.h).
+// order and segment events it follows, the TierChanged relay, the points, tier and lifecycle sweeps) on the common
+// start (service_start.h).
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
@@ -8,13 +9,19 @@
 #include "common/server/periodic_task.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
+#include "services/user/api/member_admin_api.h"
 #include "services/user/api/membership_api.h"
+#include "services/user/api/segments_api.h"
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
 #include "services/user/ingest/order_events.h"
+#include "services/user/ingest/segment_events.h"
 #include "services/user/store/pg_address_store.h"
+#include "services/user/store/pg_lifecycle_store.h"
+#include "services/user/store/pg_member_directory.h"
 #include "services/user/store/pg_membership_store.h"
 #include "services/user/store/pg_points_store.h"
+#include "services/user/store/pg_tag_store.h"
 #include "services/user/store/pg_user_store.h"
 
 namespace zhongtai::user {
@@ -62,10 +69,23 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   PgAddressStore address_store(*service.db);
   AddressBook addresses(address_store, ids, clock);
 
+  // Tags, lifecycle stages, member lists and points rewards (sign-in, reviews).
+  Rewards rewards(points, clock, RewardSettingsOf(config.membership));
+  PgTagStore tag_store(*service.db);
+  Tags tags(tag_store, clock);
+  PgLifecycleStore lifecycle_store(*service.db);
+  Lifecycle lifecycle(lifecycle_store, clock, config.membership.lifecycle);
+  PgMemberDirectory directory(*service.db);
+  MemberLists member_lists(directory, config.membership.recall_export_max_rows);
+
   UserApi api(accounts, membership, addresses, runner.workers());
-  MembershipApi membership_api(points, membership, runner.workers());
+  MembershipApi membership_api(points, membership, rewards, tags, lifecycle, runner.workers());
+  MemberAdminApi member_admin_api(tags, member_lists, runner.workers());
+  SegmentsApi segments_api(member_lists, runner.workers());
   runner.AddService(&api);
   runner.AddService(&membership_api);
+  runner.AddService(&member_admin_api);
+  runner.AddService(&segments_api);
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest user event not yet published.", {},
@@ -74,9 +94,16 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   consumer_options.stream = kOrderEventStream;
   consumer_options.group = kMembershipConsumerGroup;
   consumer_options.claim_idle = config.membership.events_claim_idle;
-  events::StreamConsumer order_events(*service.db, *service.redis, consumer_options, MakeOrderEventHandler(membership));
+  events::StreamConsumer order_events(*service.db, *service.redis, consumer_options,
+                                      MakeOrderEventHandler(membership, clock, config.membership.lifecycle));
+  events::ConsumerOptions segment_options;
+  segment_options.stream = kDatahubEventStream;
+  segment_options.group = kSegmentsConsumerGroup;
+  segment_options.claim_idle = config.membership.events_claim_idle;
+  events::StreamConsumer segment_events(*service.db, *service.redis, segment_options, MakeSegmentEventHandler(clock));
   relay.Start();
   order_events.Start();
+  segment_events.Start();
   server::PeriodicTask membership_sweep(config.membership.membership_sweep_interval, [&points, &membership] {
     if (absl::StatusOr<int> swept = points.Sweep(); !swept.ok()) {
       log::Error("points sweep failed", {{"error", swept.status().ToString()}});
@@ -85,8 +112,15 @@ int Compose(const UserConfig& config, server::StartedService& service) {
       log::Error("tier evaluation failed", {{"error", evaluated.status().ToString()}});
     }
   });
+  server::PeriodicTask lifecycle_sweep(config.membership.lifecycle_sweep_interval, [&lifecycle] {
+    if (absl::StatusOr<int> reviewed = lifecycle.Sweep(); !reviewed.ok()) {
+      log::Error("lifecycle sweep failed", {{"error", reviewed.status().ToString()}});
+    }
+  });
   runner.OnShutdown([&] {
+    lifecycle_sweep.Stop();
     membership_sweep.Stop();
+    segment_events.Stop();
     order_events.Stop();
     relay.Stop();
   });
@@ -99,7 +133,7 @@ int Compose(const UserConfig& config, server::StartedService& service) {
 int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"user", user::Migrations()};
-  spec.events = true;          // the outbox (TierChanged) and the inbox (order events)
-  spec.redis_connections = 3;  // the consumer's reads and acknowledgements, the relay's publishing
+  spec.events = true;          // the outbox (TierChanged) and the inbox (order and segment events)
+  spec.redis_connections = 5;  // each consumer's reads and acknowledgements, the relay's publishing
   return server::RunService<user::UserConfig>(argc, argv, spec, user::LoadConfig, user::Compose);
 }

@@ -10,6 +10,7 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/user/api/member_proto.h"
 
 namespace zhongtai::user {
 namespace {
@@ -70,15 +71,7 @@ absl::StatusOr<int64_t> DecodePageToken(const std::string& token) {
   return seq;
 }
 
-v1::MemberTier ToProto(Tier tier) {
-  switch (tier) {
-    case Tier::kNormal: return v1::MEMBER_TIER_NORMAL;
-    case Tier::kSilver: return v1::MEMBER_TIER_SILVER;
-    case Tier::kGold: return v1::MEMBER_TIER_GOLD;
-    case Tier::kDiamond: return v1::MEMBER_TIER_DIAMOND;
-  }
-  return v1::MEMBER_TIER_UNSPECIFIED;
-}
+v1::MemberTier ToProto(Tier tier) { return TierToProto(tier); }
 
 void ToProto(const TierRule& rule, v1::TierRule* out) {
   out->set_tier(ToProto(rule.tier));
@@ -130,6 +123,7 @@ void ToProto(const MemberView& member, v1::Member* out) {
   out->set_growth_to_next_tier(member.growth_to_next_tier);
   out->set_points_balance(member.points_balance);
   for (const std::string& tag : member.tags) out->add_tags(tag);
+  if (member.lifecycle_stage) out->set_lifecycle_stage(StageToProto(*member.lifecycle_stage));
 }
 
 grpc::ServerUnaryReactor* MembershipApi::GetMyPoints(grpc::CallbackServerContext* context,
@@ -234,6 +228,14 @@ grpc::ServerUnaryReactor* MembershipApi::GetMember(grpc::CallbackServerContext* 
       return InvalidArgument("userId", "USER_ID_MISMATCH", "a call on behalf of a customer asks about that customer");
     }
     ASSIGN_OR_RETURN(MemberView member, membership_.GetMember(user_id));
+    ASSIGN_OR_RETURN(MemberTags tags, tags_.Load(user_id));
+    member.tags = AllTags(tags);
+    absl::StatusOr<LifecycleDecision> stage = lifecycle_.Current(user_id);
+    if (stage.ok()) {
+      member.lifecycle_stage = stage->stage;
+    } else if (stage.status().code() != absl::StatusCode::kNotFound) {  // a member the user center does not know
+      return stage.status();
+    }
     ToProto(member, response->mutable_member());
     return absl::OkStatus();
   });
@@ -262,6 +264,41 @@ grpc::ServerUnaryReactor* MembershipApi::UpdateTierTable(grpc::CallbackServerCon
     ASSIGN_OR_RETURN(TierTable saved, membership_.UpdateTiers(std::move(table)));
     for (const TierRule& rule : saved.rules) ToProto(rule, response->add_tiers());
     *response->mutable_update_time() = ToTimestamp(saved.updated_at);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::SignIn(grpc::CallbackServerContext* context, const v1::SignInRequest* request,
+                                                v1::SignInResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
+    ASSIGN_OR_RETURN(SignInResult result, rewards_.SignIn(user_id));
+    response->set_day(result.day);
+    response->set_points_awarded(result.points_awarded);
+    response->set_already_signed_in(result.already_signed_in);
+    response->set_balance(result.balance);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipApi::AwardPoints(grpc::CallbackServerContext* context,
+                                                     const v1::AwardPointsRequest* request,
+                                                     v1::AwardPointsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    std::string user_id = ActingUser();
+    if (user_id.empty()) {
+      user_id = request->user_id();
+    } else if (!request->user_id().empty() && request->user_id() != user_id) {
+      return InvalidArgument("userId", "USER_ID_MISMATCH", "a call on behalf of a customer awards that customer");
+    }
+    AwardReason reason = AwardReason::kProductReview;
+    switch (request->reason()) {
+      case v1::POINTS_AWARD_REASON_PRODUCT_REVIEW: reason = AwardReason::kProductReview; break;
+      default: return InvalidArgument("reason", "AWARD_REASON_INVALID", "name the reason of the award");
+    }
+    ASSIGN_OR_RETURN(AwardResult result, rewards_.Award(user_id, reason, request->reference_id()));
+    response->set_points_awarded(result.points_awarded);
+    response->set_duplicate(result.duplicate);
     return absl::OkStatus();
   });
 }

@@ -3,16 +3,25 @@
 #pragma once
 
 #include "common/server/worker_pool.h"
+#include "services/user/domain/lifecycle.h"
 #include "services/user/domain/membership.h"
 #include "services/user/domain/points.h"
+#include "services/user/domain/rewards.h"
+#include "services/user/domain/tags.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
 
 namespace zhongtai::user {
 
 class MembershipApi : public v1::MembershipService::CallbackService {
  public:
-  MembershipApi(Points& points, Membership& membership, server::WorkerPool& workers)
-      : points_(points), membership_(membership), workers_(workers) {}
+  MembershipApi(Points& points, Membership& membership, Rewards& rewards, Tags& tags, Lifecycle& lifecycle,
+                server::WorkerPool& workers)
+      : points_(points),
+        membership_(membership),
+        rewards_(rewards),
+        tags_(tags),
+        lifecycle_(lifecycle),
+        workers_(workers) {}
 
   grpc::ServerUnaryReactor* GetMyPoints(grpc::CallbackServerContext* context, const v1::GetMyPointsRequest* request,
                                         v1::GetMyPointsResponse* response) override;
@@ -31,10 +40,17 @@ class MembershipApi : public v1::MembershipService::CallbackService {
   grpc::ServerUnaryReactor* UpdateTierTable(grpc::CallbackServerContext* context,
                                             const v1::UpdateTierTableRequest* request,
                                             v1::UpdateTierTableResponse* response) override;
+  grpc::ServerUnaryReactor* SignIn(grpc::CallbackServerContext* context, const v1::SignInRequest* request,
+                                   v1::SignInResponse* response) override;
+  grpc::ServerUnaryReactor* AwardPoints(grpc::CallbackServerContext* context, const v1::AwardPointsRequest* request,
+                                        v1::AwardPointsResponse* response) override;
 
  private:
   Points& points_;
   Membership& membership_;
+  Rewards& rewards_;
+  Tags& tags_;
+  Lifecycle& lifecycle_;
   server::WorkerPool& workers_;
 };
 

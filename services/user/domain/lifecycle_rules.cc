@@ -38,8 +38,7 @@ LifecycleDecision DecideLifecycle(absl::Time registered_at, std::optional<absl::
                                   const LifecycleSettings& settings) {
   LifecycleDecision decision;
   // An order stamped before the registration (clock skew between services) counts from the registration.
-  const absl::Time reference =
-      last_order_at && *last_order_at > registered_at ? *last_order_at : registered_at;
+  const absl::Time reference = last_order_at && *last_order_at > registered_at ? *last_order_at : registered_at;
   const absl::Time dormant_at = reference + settings.dormant_after;
   const absl::Time churned_at = reference + settings.churned_after;
   if (now >= churned_at) {

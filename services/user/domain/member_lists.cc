@@ -79,8 +79,8 @@ absl::StatusOr<MemberPage> MemberLists::List(MemberFilter filter, int page_size,
   return page;
 }
 
-absl::StatusOr<SegmentPage> MemberLists::SegmentMembers(const std::string& tag, std::optional<Tier> tier,
-                                                        int page_size, const std::string& page_token) {
+absl::StatusOr<SegmentPage> MemberLists::SegmentMembers(const std::string& tag, std::optional<Tier> tier, int page_size,
+                                                        const std::string& page_token) {
   if (tag.empty() && !tier) {
     return InvalidArgument("tag", "SEGMENT_FILTER_MISSING", "give a tag, a tier or both");
   }
@@ -108,8 +108,8 @@ std::vector<std::string> RecallCsvHeader() {
 }
 
 absl::StatusOr<std::string> MemberLists::RecallCsv(std::optional<Tier> tier) {
-  ASSIGN_OR_RETURN(std::vector<MemberRow> rows, directory_.ListByStage(LifecycleStage::kDormant, tier,
-                                                                       recall_max_rows_));
+  ASSIGN_OR_RETURN(std::vector<MemberRow> rows,
+                   directory_.ListByStage(LifecycleStage::kDormant, tier, recall_max_rows_));
   csv::Writer writer;
   writer.Row(RecallCsvHeader());
   for (const MemberRow& row : rows) {

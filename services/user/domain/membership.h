@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock/clock.h"
+#include "services/user/domain/lifecycle_rules.h"
 #include "services/user/domain/membership_ports.h"
 #include "services/user/domain/membership_rules.h"
 #include "services/user/domain/points.h"
@@ -39,7 +40,9 @@ struct MemberView {
   std::optional<TierRule> next_tier;
   int64_t growth_to_next_tier = 0;
   int64_t points_balance = 0;
+  // Filled for internal callers only (GetMember), not for the customer's own view.
   std::vector<std::string> tags;
+  std::optional<LifecycleStage> lifecycle_stage;
 };
 
 // The points a paid order earns carry this reference (Points::Earn is once per reference).

@@ -93,9 +93,7 @@ bool ReplacesComputedTag(const ComputedTag& stored, const ComputedTag& incoming)
   return incoming.computed_at >= stored.computed_at;
 }
 
-bool IsComputedTag(const std::string& tag) {
-  return absl::StartsWith(tag, "rfm:") || absl::StartsWith(tag, "ltv:");
-}
+bool IsComputedTag(const std::string& tag) { return absl::StartsWith(tag, "rfm:") || absl::StartsWith(tag, "ltv:"); }
 
 absl::StatusOr<std::string> NormalizeTagFilter(const std::string& tag, const std::string& field) {
   if (IsComputedTag(tag)) {

@@ -73,8 +73,9 @@ absl::StatusOr<MemberTags> Tags::Load(const std::string& user_id) { return store
 std::vector<std::string> AllTags(const MemberTags& tags) {
   std::vector<std::string> out = tags.manual;
   std::vector<ComputedTag> computed = tags.computed;
-  std::sort(computed.begin(), computed.end(),
-            [](const ComputedTag& a, const ComputedTag& b) { return a.kind < b.kind; });
+  std::sort(computed.begin(), computed.end(), [](const ComputedTag& a, const ComputedTag& b) {
+    return std::string(ComputedKindCode(a.kind)) < ComputedKindCode(b.kind);
+  });
   for (const ComputedTag& tag : computed) out.push_back(tag.tag);
   return out;
 }

@@ -32,7 +32,8 @@ class Tags {
   Clock& clock_;
 };
 
-// Manual tags, then computed ones (in kind order): what GetMember and the member list show.
+// Manual tags, then computed ones by kind code ("ltv:..." before "rfm:..."): what GetMember and the member list
+// show.
 std::vector<std::string> AllTags(const MemberTags& tags);
 
 }  // namespace zhongtai::user

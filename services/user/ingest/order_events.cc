@@ -2,6 +2,9 @@
 
 #include "common/log/log.h"
 #include "common/proto/convert.h"
+#include "common/status/status.h"
+#include "services/user/domain/lifecycle.h"
+#include "services/user/store/pg_lifecycle_store.h"
 #include "zhongtai/order/v1/events.pb.h"
 
 namespace zhongtai::user {
@@ -22,10 +25,23 @@ absl::Status Outcome(const events::Event& event, const absl::Status& status) {
   return status;
 }
 
+// The lifecycle part of an order event, in the inbox's transaction: once per event.
+absl::Status UpdateLifecycle(pqxx::work& tx, Clock& clock, const LifecycleSettings& settings,
+                             const events::Event& event, const std::string& user_id,
+                             std::optional<absl::Time> paid_at) {
+  if (user_id.empty()) return absl::OkStatus();
+  PgLifecycleStore store(tx);
+  Lifecycle lifecycle(store, clock, settings);
+  absl::StatusOr<LifecycleRecord> record =
+      paid_at ? lifecycle.RecordOrder(user_id, *paid_at) : lifecycle.Refresh(user_id);
+  if (record.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();  // not a user of ours
+  return Outcome(event, record.status());
+}
+
 }  // namespace
 
-events::Handler MakeOrderEventHandler(Membership& membership) {
-  return [&membership](pqxx::work&, const events::Event& event) -> absl::Status {
+events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, const LifecycleSettings& lifecycle) {
+  return [&membership, &clock, lifecycle](pqxx::work& tx, const events::Event& event) -> absl::Status {
     if (event.type == order::v1::OrderPaid::descriptor()->full_name()) {
       order::v1::OrderPaid paid;
       if (!paid.ParseFromString(event.payload)) return Skip(event, "payload does not parse");
@@ -35,15 +51,18 @@ events::Handler MakeOrderEventHandler(Membership& membership) {
       order.order_id = paid.order_id().empty() ? event.key : paid.order_id();
       order.amount_minor = paid.total().amount_minor();
       order.paid_at = OccurredAt(paid.occur_time(), paid.has_occur_time(), event);
-      return Outcome(event, membership.OnOrderPaid(order));
+      RETURN_IF_ERROR(Outcome(event, membership.OnOrderPaid(order)));
+      return UpdateLifecycle(tx, clock, lifecycle, event, order.user_id, order.paid_at);
     }
     if (event.type == order::v1::OrderCancelled::descriptor()->full_name()) {
       order::v1::OrderCancelled cancelled;
       if (!cancelled.ParseFromString(event.payload)) return Skip(event, "payload does not parse");
       const std::string order_id = cancelled.order_id().empty() ? event.key : cancelled.order_id();
       // Nothing to take back for an order cancelled before payment: it has no growth.
-      return Outcome(event, membership.OnOrderReversed(
-                                order_id, OccurredAt(cancelled.occur_time(), cancelled.has_occur_time(), event)));
+      RETURN_IF_ERROR(Outcome(
+          event,
+          membership.OnOrderReversed(order_id, OccurredAt(cancelled.occur_time(), cancelled.has_occur_time(), event))));
+      return UpdateLifecycle(tx, clock, lifecycle, event, cancelled.user_id(), std::nullopt);
     }
     return absl::OkStatus();
   };

@@ -1,8 +1,11 @@
 // Membership follows the order service's events (stream zt.events.order): a paid order brings growth and points,
-// a paid order cancelled or refunded takes them back.
+// a paid order cancelled or refunded takes them back; every order event of a customer decides their lifecycle stage
+// again (a paid order is their last order).
 #pragma once
 
+#include "common/clock/clock.h"
 #include "common/events/consumer.h"
+#include "services/user/domain/lifecycle_rules.h"
 #include "services/user/domain/membership.h"
 
 namespace zhongtai::user {
@@ -15,7 +18,8 @@ inline constexpr char kMembershipCurrency[] = "CNY";
 // The StreamConsumer handler. Effects are once per order by their own keys (the order's growth row, the points'
 // earn reference), so a redelivery, or a retry after a partial failure, changes nothing twice. Unknown types,
 // unparsable payloads and events the rules refuse are logged and skipped (acknowledged): retrying cannot fix
-// them. Other failures are returned, so the entry is retried.
-events::Handler MakeOrderEventHandler(Membership& membership);
+// them. Other failures are returned, so the entry is retried. The lifecycle change is written in the inbox's
+// transaction; an event for a user the user center does not know changes no lifecycle.
+events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, const LifecycleSettings& lifecycle);
 
 }  // namespace zhongtai::user

@@ -33,3 +33,14 @@ CREATE TABLE user_lifecycle (
 );
 CREATE INDEX user_lifecycle_review ON user_lifecycle (review_at) WHERE review_at IS NOT NULL;
 CREATE INDEX user_lifecycle_stage ON user_lifecycle (stage, last_order_at DESC, user_id);
+
+-- The member list pages by registration, newest first.
+CREATE INDEX users_registered ON users (created_at DESC, user_id DESC);
+
+-- Customers registered before this migration, with their last paid order from membership's growth records: all due
+-- at once, so the first lifecycle sweep decides their stage in the domain.
+INSERT INTO user_lifecycle (user_id, last_order_at, stage, stage_since, review_at, updated_at)
+SELECT u.user_id,
+       (SELECT max(g.paid_at) FROM order_growth g WHERE g.user_id = u.user_id AND g.reversed_at IS NULL),
+       'new', u.created_at, now(), now()
+FROM users u WHERE u.role = 'customer';

@@ -10,6 +10,7 @@
 
 #include "common/status/status.h"
 #include "services/user/domain/segments_ports.h"
+#include "services/user/domain/tags.h"
 
 namespace zhongtai::user::testing {
 
@@ -103,7 +104,8 @@ class InMemorySegmentStores : public TagStore, public LifecycleStore, public Mem
       if (!filter.tag.empty() && std::find(row.tags.begin(), row.tags.end(), filter.tag) == row.tags.end()) continue;
       if (filter.registered_from && row.registered_at < *filter.registered_from) continue;
       if (filter.registered_before && row.registered_at >= *filter.registered_before) continue;
-      if (after && std::make_pair(row.registered_at, row.user_id) >= std::make_pair(after->registered_at, after->user_id)) {
+      if (after &&
+          std::make_pair(row.registered_at, row.user_id) >= std::make_pair(after->registered_at, after->user_id)) {
         continue;
       }
       rows.push_back(std::move(row));
@@ -165,10 +167,7 @@ class InMemorySegmentStores : public TagStore, public LifecycleStore, public Mem
       row.last_order_at = stored->second.last_order_at;
     }
     auto tags = tags_.find(id);
-    if (tags != tags_.end()) {
-      row.tags = tags->second.manual;
-      for (const ComputedTag& tag : tags->second.computed) row.tags.push_back(tag.tag);
-    }
+    if (tags != tags_.end()) row.tags = AllTags(tags->second);
     return row;
   }
 

@@ -68,7 +68,7 @@ TEST_CASE("order events keep the latest order, whatever their order of arrival",
 
   const absl::Time recent = kRegistered + 150 * kDay;
   REQUIRE(lifecycle.RecordOrder("u1", recent).ok());
-  REQUIRE(lifecycle.RecordOrder("u1", kRegistered + 10 * kDay).ok());  // an old event delivered late
+  REQUIRE(lifecycle.RecordOrder("u1", kRegistered + 10 * kDay).ok());           // an old event delivered late
   absl::StatusOr<LifecycleRecord> again = lifecycle.RecordOrder("u1", recent);  // redelivered
   REQUIRE(again.ok());
   CHECK(again->stage == LifecycleStage::kActive);

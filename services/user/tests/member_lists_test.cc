@@ -19,9 +19,8 @@ const absl::Time kStart = absl::FromUnixSeconds(1700000000);
 struct Fixture {
   Fixture() : clock(kStart + 400 * kDay), tags(store, clock), lifecycle(store, clock, {}), lists(store, 1000) {
     for (int i = 0; i < 7; ++i) {
-      store.AddCustomer("u" + std::to_string(i),
-                        {"member " + std::to_string(i), kStart + i * kDay, i % 2 == 0 ? Tier::kGold : Tier::kNormal,
-                         100 * i});
+      store.AddCustomer("u" + std::to_string(i), {"member " + std::to_string(i), kStart + i * kDay,
+                                                  i % 2 == 0 ? Tier::kGold : Tier::kNormal, 100 * i});
     }
   }
   testing::InMemorySegmentStores store;

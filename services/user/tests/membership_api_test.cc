@@ -9,6 +9,7 @@
 #include "common/testing/callers.h"
 #include "services/user/tests/in_memory_membership_store.h"
 #include "services/user/tests/in_memory_points_store.h"
+#include "services/user/tests/in_memory_segment_stores.h"
 
 namespace zhongtai::user {
 namespace {
@@ -25,7 +26,10 @@ struct Fixture {
   Fixture()
       : points(store, clock, PointsSettings{}),
         membership(membership_store, points, clock, MembershipSettings{}),
-        api(points, membership, server.workers()) {
+        rewards(points, clock, RewardConfig()),
+        tags(segment_stores, clock),
+        lifecycle(segment_stores, clock, LifecycleSettings{}),
+        api(points, membership, rewards, tags, lifecycle, server.workers()) {
     stub = server.Start<v1::MembershipService>(&api);
   }
   testing::InMemoryPointsStore store;
@@ -33,6 +37,16 @@ struct Fixture {
   Points points;
   testing::InMemoryMembershipStore membership_store;
   Membership membership;
+  static RewardSettings RewardConfig() {
+    RewardSettings settings;
+    settings.sign_in_points = 5;
+    settings.review_points = 20;
+    return settings;
+  }
+  user::Rewards rewards;
+  testing::InMemorySegmentStores segment_stores;
+  Tags tags;
+  Lifecycle lifecycle;
   zhongtai::testing::ApiServer server{"user"};
   MembershipApi api;
   std::unique_ptr<v1::MembershipService::Stub> stub;
@@ -206,6 +220,76 @@ TEST_CASE("an admin reads and replaces the tier table, a bad table is refused wi
           absl::StatusCode::kPermissionDenied);
   }
   CHECK(f.membership.GetTiers()->rules[1].growth_threshold == 800);
+}
+
+TEST_CASE("a customer signs in once a day, as themselves") {
+  Fixture f;
+  v1::SignInResponse first;
+  {
+    Call call("gateway", "u1");
+    REQUIRE(call.Result(f.stub->SignIn(&call.context, v1::SignInRequest(), &first)).ok());
+  }
+  CHECK(first.points_awarded() == 5);
+  CHECK_FALSE(first.already_signed_in());
+  CHECK(first.balance() == 5);
+  v1::SignInResponse again;
+  {
+    Call call("gateway", "u1");
+    REQUIRE(call.Result(f.stub->SignIn(&call.context, v1::SignInRequest(), &again)).ok());
+  }
+  CHECK(again.already_signed_in());
+  CHECK(again.day() == first.day());
+  CHECK(*f.points.Balance("u1") == 5);
+  {
+    Call call("gateway");
+    v1::SignInResponse anonymous;
+    CHECK(call.Result(f.stub->SignIn(&call.context, v1::SignInRequest(), &anonymous)).code() ==
+          absl::StatusCode::kUnauthenticated);
+  }
+}
+
+TEST_CASE("product awards review points once per review, and a customer cannot award themselves") {
+  Fixture f;
+  v1::AwardPointsRequest request;
+  request.set_user_id("u1");
+  request.set_reason(v1::POINTS_AWARD_REASON_PRODUCT_REVIEW);
+  request.set_reference_id("review-9");
+  for (int i = 0; i < 2; ++i) {
+    Call call("product");
+    v1::AwardPointsResponse response;
+    REQUIRE(call.Result(f.stub->AwardPoints(&call.context, request, &response)).ok());
+    CHECK(response.points_awarded() == 20);
+    CHECK(response.duplicate() == (i == 1));
+  }
+  CHECK(*f.points.Balance("u1") == 20);
+  {
+    Call call("gateway", "u1");
+    v1::AwardPointsResponse response;
+    CHECK(call.Result(f.stub->AwardPoints(&call.context, request, &response)).code() ==
+          absl::StatusCode::kPermissionDenied);
+  }
+  {
+    Call call("product");
+    request.set_reason(v1::POINTS_AWARD_REASON_UNSPECIFIED);
+    v1::AwardPointsResponse response;
+    absl::Status status = call.Result(f.stub->AwardPoints(&call.context, request, &response));
+    CHECK(ReasonOf(status) == "AWARD_REASON_INVALID");
+  }
+}
+
+TEST_CASE("GetMember tells marketing a member's tags and lifecycle stage") {
+  Fixture f;
+  f.segment_stores.AddCustomer("u1", {"Ann", f.clock.Now() - absl::Hours(24 * 100)});
+  REQUIRE(f.tags.AddManual("u1", {"vip"}).ok());
+  REQUIRE(f.tags.ApplyComputed("u1", {*MakeComputedTag(ComputedKind::kRfm, "at_risk", f.clock.Now())}).ok());
+  v1::GetMemberRequest request;
+  request.set_user_id("u1");
+  v1::GetMemberResponse response;
+  Call call("marketing");
+  REQUIRE(call.Result(f.stub->GetMember(&call.context, request, &response)).ok());
+  CHECK(std::vector<std::string>(response.member().tags().begin(), response.member().tags().end()) ==
+        std::vector<std::string>{"vip", "rfm:at_risk"});
+  CHECK(response.member().lifecycle_stage() == v1::LIFECYCLE_STAGE_DORMANT);
 }
 
 }  // namespace zhongtai::user

@@ -64,7 +64,7 @@ TEST_CASE("membership applies each paid order once, whatever the redelivery", "[
   Membership membership(store, points, clock, MembershipSettings{});
   events::StreamConsumer consumer(**pool, **redis,
                                   {stream, kMembershipConsumerGroup, "user-test", absl::Milliseconds(50)},
-                                  MakeOrderEventHandler(membership));
+                                  MakeOrderEventHandler(membership, clock, LifecycleSettings{}));
 
   const std::vector<Published> published = {
       Paid("o1:paid", "o1", "u1", 100000),
@@ -105,6 +105,68 @@ TEST_CASE("membership applies each paid order once, whatever the redelivery", "[
               })
               .ok());
   CHECK(ledger_sum == 1000);
+  (void)(*redis)->Command({"DEL", stream});
+}
+
+TEST_CASE("every order event of a customer decides their lifecycle stage again, once per event", "[store]") {
+  zhongtai::testing::TestDatabase database;
+  auto pool = pg::Pool::Open({database.dsn(), 8, absl::Seconds(5), "user-ingest-test"});
+  REQUIRE(pool.ok());
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  REQUIRE(pg::Migrate(**pool, migrations).ok());
+  auto redis = redis::Pool::Open({zhongtai::testing::RedisAddress(), 2, absl::Seconds(1)});
+  REQUIRE(redis.ok());
+  const std::string stream = zhongtai::testing::UniqueName("zt.test.events.order");
+  // Registered long ago and never ordered: churned until the paid order (at 1700000000) makes them active.
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
+                tx.exec(
+                    "INSERT INTO users (user_id, email, nickname, role, password_hash, created_at, updated_at) "
+                    "VALUES ('u1', 'a@example.com', 'Ann', 'customer', 'x', 'epoch'::timestamptz + interval "
+                    "'1600000000 seconds', now())");
+                return absl::OkStatus();
+              })
+              .ok());
+
+  FakeClock clock(absl::FromUnixSeconds(1700000200));
+  PgPointsStore points_store(**pool);
+  Points points(points_store, clock, PointsSettings{});
+  PgMembershipStore store(**pool);
+  Membership membership(store, points, clock, MembershipSettings{});
+  events::StreamConsumer consumer(**pool, **redis,
+                                  {stream, kMembershipConsumerGroup, "user-test", absl::Milliseconds(50)},
+                                  MakeOrderEventHandler(membership, clock, LifecycleSettings{}));
+  const std::vector<Published> published = {
+      Paid("o1:paid", "o1", "u1", 1000), Paid("o1:paid", "o1", "u1", 1000),  // redelivered
+      Paid("o9:paid", "o9", "stranger", 1000),  // not a user of ours: no lifecycle, no failure
+  };
+  for (const Published& event : published) {
+    REQUIRE((*redis)
+                ->Command({"XADD", stream, "*", "id", event.id, "type", event.type, "key", event.key, "payload",
+                           event.payload, "occurred_at", "2023-11-14T22:13:20Z"})
+                .ok());
+  }
+  int processed = 0;
+  for (int round = 0; round < 20 && processed < static_cast<int>(published.size()); ++round) {
+    auto polled = consumer.PollOnce();
+    REQUIRE(polled.ok());
+    processed += *polled;
+  }
+  CHECK(consumer.failures() == 0);
+  std::string stage;
+  int64_t last_order = 0;
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
+                pqxx::row row =
+                    tx.exec1("SELECT stage, zt_micros(last_order_at) FROM user_lifecycle WHERE user_id = 'u1'");
+                stage = row[0].as<std::string>();
+                last_order = row[1].as<int64_t>();
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(stage == "active");
+  CHECK(last_order == int64_t{1700000000} * 1000000);
   (void)(*redis)->Command({"DEL", stream});
 }
 

@@ -3,10 +3,9 @@
 #include "services/user/domain/rewards.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/status/status.h"
 #include "services/user/tests/fakes.h"
@@ -20,7 +19,9 @@ const absl::Time kLateEvening = absl::FromCivil(absl::CivilSecond(2026, 12, 3, 1
 
 struct Fixture {
   explicit Fixture(int64_t sign_in_points = 5, int64_t review_points = 20)
-      : clock(kLateEvening), points(store, clock, PointsSettings{}), rewards(points, clock, Settings(sign_in_points, review_points)) {}
+      : clock(kLateEvening),
+        points(store, clock, PointsSettings{}),
+        rewards(points, clock, Settings(sign_in_points, review_points)) {}
   static RewardSettings Settings(int64_t sign_in_points, int64_t review_points) {
     RewardSettings settings;
     settings.sign_in_points = sign_in_points;

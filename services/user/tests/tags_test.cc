@@ -82,15 +82,16 @@ TEST_CASE("a member has at most 50 manual tags and a request at most 20", "[tags
 TEST_CASE("a computed tag replaces the one of its kind unless that one was computed later", "[tags]") {
   Fixture f;
   REQUIRE(f.tags.AddManual("u1", {"vip"}).ok());
-  REQUIRE(f.tags.ApplyComputed("u1", {Computed(ComputedKind::kRfm, "champions", 100),
-                                      Computed(ComputedKind::kLtv, "high", 100)})
+  REQUIRE(f.tags
+              .ApplyComputed(
+                  "u1", {Computed(ComputedKind::kRfm, "champions", 100), Computed(ComputedKind::kLtv, "high", 100)})
               .ok());
   REQUIRE(f.tags.ApplyComputed("u1", {Computed(ComputedKind::kRfm, "at_risk", 200)}).ok());
-  CHECK(AllTags(*f.tags.Load("u1")) == std::vector<std::string>{"vip", "rfm:at_risk", "ltv:high"});
+  CHECK(AllTags(*f.tags.Load("u1")) == std::vector<std::string>{"vip", "ltv:high", "rfm:at_risk"});
 
   // An older computation arriving late changes nothing.
   REQUIRE(f.tags.ApplyComputed("u1", {Computed(ComputedKind::kRfm, "loyal", 150)}).ok());
-  CHECK(AllTags(*f.tags.Load("u1")) == std::vector<std::string>{"vip", "rfm:at_risk", "ltv:high"});
+  CHECK(AllTags(*f.tags.Load("u1")) == std::vector<std::string>{"vip", "ltv:high", "rfm:at_risk"});
   // Manual tags stay whatever the data hub computes.
   CHECK(f.tags.Load("u1")->manual == std::vector<std::string>{"vip"});
 }

@@ -1,0 +1,88 @@
+#include "services/user/store/pg_lifecycle_store.h"
+
+#include <optional>
+
+#include "common/pg/time.h"
+#include "common/status/status.h"
+
+namespace zhongtai::user {
+namespace {
+
+using pg::Micros;
+
+// The row exists before it is locked, so two first updates of a customer queue on the same lock; its values are
+// replaced in the same transaction by what the domain decides. No row for an unknown user.
+constexpr char kEnsureLifecycleSql[] =
+    "INSERT INTO user_lifecycle (user_id, stage, stage_since, updated_at) "
+    "SELECT user_id, 'new', created_at, now() FROM users WHERE user_id = $1 ON CONFLICT (user_id) DO NOTHING";
+
+constexpr char kLockFactsSql[] =
+    "SELECT zt_micros(u.created_at), zt_micros(l.last_order_at) FROM user_lifecycle l JOIN users u USING (user_id) "
+    "WHERE l.user_id = $1 FOR UPDATE OF l";
+
+constexpr char kReadFactsSql[] =
+    "SELECT zt_micros(u.created_at), zt_micros(l.last_order_at) FROM users u LEFT JOIN user_lifecycle l "
+    "USING (user_id) WHERE u.user_id = $1";
+
+constexpr char kWriteLifecycleSql[] =
+    "UPDATE user_lifecycle SET last_order_at = zt_ts($2), stage = $3, stage_since = zt_ts($4), review_at = zt_ts($5), "
+    "updated_at = now() WHERE user_id = $1";
+
+// Customers never decided (registered since the last sweep) or whose stage is due to change at $1.
+constexpr char kDueForReviewSql[] =
+    "(SELECT l.user_id FROM user_lifecycle l WHERE l.review_at <= zt_ts($1) ORDER BY l.review_at LIMIT $2) "
+    "UNION ALL "
+    "(SELECT u.user_id FROM users u WHERE u.role = 'customer' "
+    " AND NOT EXISTS (SELECT 1 FROM user_lifecycle l WHERE l.user_id = u.user_id) LIMIT $2) "
+    "LIMIT $2";
+
+std::optional<int64_t> OptionalMicros(const std::optional<absl::Time>& t) {
+  if (!t) return std::nullopt;
+  return Micros(*t);
+}
+
+LifecycleFacts ReadFacts(const pqxx::row& row) {
+  return LifecycleFacts{pg::TimeFromMicros(row[0]), pg::OptionalTimeFromMicros(row[1])};
+}
+
+}  // namespace
+
+absl::StatusOr<LifecycleRecord> PgLifecycleStore::UpdateLifecycle(const std::string& user_id,
+                                                                   const LifecycleUpdate& decide) {
+  LifecycleRecord record;
+  RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params(kEnsureLifecycleSql, user_id);
+    pqxx::result rows = tx.exec_params(kLockFactsSql, user_id);
+    if (rows.empty()) return NotFound("USER_NOT_FOUND", "no such user");
+    record = decide(ReadFacts(rows[0]));
+    tx.exec_params(kWriteLifecycleSql, user_id, OptionalMicros(record.last_order_at), LifecycleStageCode(record.stage),
+                   Micros(record.since), OptionalMicros(record.review_at));
+    return absl::OkStatus();
+  }));
+  return record;
+}
+
+absl::StatusOr<LifecycleFacts> PgLifecycleStore::LoadFacts(const std::string& user_id) {
+  LifecycleFacts facts;
+  RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_params(kReadFactsSql, user_id);
+    if (rows.empty()) return NotFound("USER_NOT_FOUND", "no such user");
+    facts = ReadFacts(rows[0]);
+    return absl::OkStatus();
+  }));
+  return facts;
+}
+
+absl::StatusOr<std::vector<std::string>> PgLifecycleStore::DueForReview(absl::Time now, int limit) {
+  std::vector<std::string> due;
+  RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) {
+    due.clear();
+    for (const pqxx::row& row : tx.exec_params(kDueForReviewSql, Micros(now), limit)) {
+      due.push_back(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  return due;
+}
+
+}  // namespace zhongtai::user
