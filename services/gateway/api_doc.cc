@@ -608,7 +608,12 @@ std::string ApiDocument(const RouteTable& routes, const google::protobuf::Descri
     if (route.request_id_field != nullptr) absl::StrAppend(&out, "Idempotency-Key: ", kIdempotencyKey, "\n");
     if (route.body) absl::StrAppend(&out, "Content-Type: application/json\n\n", ExampleRequestBody(route), "\n");
     out += "```\n\n";
-    absl::StrAppend(&out, "Response `200`:\n\n```json\n", ExampleResponseBody(route), "\n```\n\n");
+    if (!route.raw_content_type.empty()) {
+      absl::StrAppend(&out, "Response `200`: `", route.raw_content_type,
+                      "`, the document itself (not JSON; errors are the JSON error body).\n\n");
+    } else {
+      absl::StrAppend(&out, "Response `200`:\n\n```json\n", ExampleResponseBody(route), "\n```\n\n");
+    }
   }
 
   // Messages: what the objects in requests and responses hold.
@@ -623,7 +628,7 @@ std::string ApiDocument(const RouteTable& routes, const google::protobuf::Descri
         CollectMessages(field->message_type(), &messages, &seen);
       }
     }
-    CollectMessages(route.method->output_type(), &messages, &seen);
+    if (route.raw_content_type.empty()) CollectMessages(route.method->output_type(), &messages, &seen);
   }
   out += "## Messages\n\nThe objects of the requests and responses above, field by field.\n\n";
   for (const Descriptor* message : messages) {

@@ -265,7 +265,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
               google::protobuf::MessageFactory::generated_factory()->GetPrototype(output)->New());
           std::string bytes;
           if (FromByteBuffer(call->response, &bytes) && reply->ParseFromString(bytes)) {
-            response = JsonResponse(*reply);
+            response = ReplyResponse(*reply);
           } else {
             response = ErrorResponse(Internal("BAD_UPSTREAM_RESPONSE", "the upstream answer could not be read"));
           }

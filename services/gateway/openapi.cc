@@ -303,11 +303,17 @@ std::string OpenApiDocument(const RouteTable& routes, absl::string_view version)
                 {{"type", Str("string")}, {"maxLength", Number(128)}, {"pattern", Str("^[A-Za-z0-9._:-]{1,128}$")}})}});
       *parameters->add_values() = std::move(p);
     }
-    AddSchema(route.method->output_type(), schemas, done);
     Struct& op_responses = Obj(op, "responses");
     Struct& ok = Obj(op_responses, "200");
-    (*ok.mutable_fields())["description"] = Str("OK");
-    (*Obj(Obj(ok, "content"), "application/json").mutable_fields())["schema"] = Ref(route.method->output_type());
+    if (!route.raw_content_type.empty()) {
+      // An HttpBody response (zhongtai/api/v1/http_body.proto): the body as it is, not JSON.
+      (*ok.mutable_fields())["description"] = Str("OK: the document itself (errors are JSON)");
+      (*Obj(Obj(ok, "content"), route.raw_content_type).mutable_fields())["schema"] = Object({{"type", Str("string")}});
+    } else {
+      AddSchema(route.method->output_type(), schemas, done);
+      (*ok.mutable_fields())["description"] = Str("OK");
+      (*Obj(Obj(ok, "content"), "application/json").mutable_fields())["schema"] = Ref(route.method->output_type());
+    }
     for (const ErrorStatus& e : kErrors) {
       absl::string_view code = e.code;
       if (code == "401" && route.access == Access::kPublic) continue;

@@ -13,6 +13,7 @@
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
+#include "zhongtai/user/v1/member_admin.pb.h"
 #include "zhongtai/user/v1/membership.pb.h"
 #include "zhongtai/user/v1/user.pb.h"
 
@@ -165,6 +166,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),
       zhongtai::user::v1::GetMyPointsRequest::descriptor()->file(),
+      zhongtai::user::v1::ListMembersRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;
@@ -172,6 +174,13 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
     for (int i = 0; i < file->service_count(); ++i) out.push_back(file->service(i));
   }
   return out;
+}
+
+const FieldDescriptor* RawBodyField(const Descriptor* response) {
+  if (response->field_count() != 1) return nullptr;
+  const FieldDescriptor* field = response->field(0);
+  if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return nullptr;
+  return field->message_type()->full_name() == "zhongtai.api.v1.HttpBody" ? field : nullptr;
 }
 
 absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const ServiceDescriptor*>& services) {
@@ -209,6 +218,12 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const ServiceDesc
             route.request_id_field->is_repeated()) {
           return fail(absl::StrCat("request_id_field \"", option.request_id_field(), "\" is not a string field"));
         }
+      }
+      if (RawBodyField(method->output_type()) != nullptr) {
+        if (option.response_content_type().empty()) return fail("an HttpBody response needs response_content_type");
+        route.raw_content_type = option.response_content_type();
+      } else if (!option.response_content_type().empty()) {
+        return fail("response_content_type is for HttpBody responses only");
       }
       route.method = method;
       route.grpc_method = absl::StrCat("/", service->full_name(), "/", method->name());

@@ -37,6 +37,8 @@ struct Route {
   std::string grpc_method;  // "/zhongtai.order.v1.OrderService/PayOrder"
   std::string upstream;     // which upstream serves it: "order" for zhongtai.order.v1
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
+  // Set when the response is a raw body (RawBodyField): the media type declared for it, e.g. "text/csv".
+  std::string raw_content_type;
 
   // The template with JSON field names, e.g. "/v1/orders/{orderId}:pay" (OpenAPI and metric labels).
   std::string DisplayTemplate() const;
@@ -75,6 +77,10 @@ class RouteTable {
  private:
   std::vector<Route> routes_;
 };
+
+// A response message whose only field is a zhongtai.api.v1.HttpBody (zhongtai/api/v1/http_body.proto) answers with
+// that body as it is: this returns the field, or nullptr for a JSON response.
+const google::protobuf::FieldDescriptor* RawBodyField(const google::protobuf::Descriptor* response);
 
 // Parses a template against a request message; exposed for tests.
 absl::StatusOr<Route> ParseTemplate(absl::string_view path_template, const google::protobuf::Descriptor* request);

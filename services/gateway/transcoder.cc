@@ -13,6 +13,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "services/gateway/errors.h"
 #include "services/gateway/json_writer.h"
+#include "zhongtai/api/v1/http_body.pb.h"
 
 namespace zhongtai::gateway {
 namespace {
@@ -267,6 +268,38 @@ HttpResponse JsonResponse(const Message& message) {
   if (!google::protobuf::util::MessageToJsonString(message, &response.body, options).ok()) {
     return ErrorResponse(Internal("RESPONSE_ENCODING", "cannot encode the response"));
   }
+  return response;
+}
+
+namespace {
+
+// A file name safe in a quoted header value whatever the upstream sent: other characters become '_'.
+std::string SafeFileName(const std::string& name) {
+  std::string out;
+  for (char c : name)
+    out.push_back(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_');
+  return out;
+}
+
+}  // namespace
+
+HttpResponse ReplyResponse(const Message& message) {
+  const FieldDescriptor* field = RawBodyField(message.GetDescriptor());
+  if (field == nullptr) return JsonResponse(message);
+  api::v1::HttpBody body;
+  // Through the wire format: the reply may be a dynamic message of the same type.
+  if (!body.ParseFromString(message.GetReflection()->GetMessage(message, field).SerializeAsString())) {
+    return ErrorResponse(Internal("RESPONSE_ENCODING", "cannot encode the response"));
+  }
+  HttpResponse response;
+  response.content_type = body.content_type().empty() ? "application/octet-stream" : body.content_type();
+  response.body = std::move(*body.mutable_body());
+  if (!body.file_name().empty()) {
+    response.headers.emplace_back("Content-Disposition",
+                                  absl::StrCat("attachment; filename=\"", SafeFileName(body.file_name()), "\""));
+  }
+  // A browser must not guess another type (e.g. run an HTML export as a page of this origin).
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return response;
 }
 

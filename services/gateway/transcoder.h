@@ -34,4 +34,8 @@ absl::Status BuildRequest(const Route& route, const RequestParts& parts, google:
 // Proto3 JSON: lowerCamelCase names, int64 as strings, enums by name, fields with default values printed.
 HttpResponse JsonResponse(const google::protobuf::Message& message);
 
+// What the gateway answers for an upstream's reply: the raw body of an HttpBody response (its content type, and
+// Content-Disposition: attachment when it names a file), else JsonResponse.
+HttpResponse ReplyResponse(const google::protobuf::Message& message);
+
 }  // namespace zhongtai::gateway

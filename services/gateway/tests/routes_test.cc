@@ -88,6 +88,9 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/admin/returns/{returnId}:receive", Access::kAdmin},
       {"GET /v1/admin/users", Access::kAdmin},
       {"POST /v1/admin/users/{userId}/tags", Access::kAdmin},
+      {"DELETE /v1/admin/users/{userId}/tags/{tag}", Access::kAdmin},
+      {"GET /v1/admin/users/recall.csv", Access::kAdmin},
+      {"POST /v1/users/me:signIn", Access::kCustomer},
       {"GET /v1/admin/membership/tiers", Access::kAdmin},
       {"PUT /v1/admin/membership/tiers", Access::kAdmin},
       {"GET /v1/admin/analytics/dashboard", Access::kAdmin},
@@ -150,6 +153,11 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/CreatePromotion"},
       {"GET /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/ListPromotions"},
       {"GET /v1/admin/analytics/dashboard", "/zhongtai.datahub.v1.DatahubService/GetDashboard"},
+      {"GET /v1/admin/users", "/zhongtai.user.v1.MemberAdminService/ListMembers"},
+      {"POST /v1/admin/users/{userId}/tags", "/zhongtai.user.v1.MemberAdminService/AddMemberTags"},
+      {"DELETE /v1/admin/users/{userId}/tags/{tag}", "/zhongtai.user.v1.MemberAdminService/RemoveMemberTag"},
+      {"GET /v1/admin/users/recall.csv", "/zhongtai.user.v1.MemberAdminService/ExportRecallList"},
+      {"POST /v1/users/me:signIn", "/zhongtai.user.v1.MembershipService/SignIn"},
   };
   for (const auto& [key, grpc_method] : expected) {
     INFO(key);
@@ -161,6 +169,8 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
   CHECK(declared["POST /v1/orders"]->body);
   CHECK_FALSE(declared["GET /v1/orders"]->body);
   CHECK(declared["GET /v1/admin/analytics/dashboard"]->upstream == "datahub");
+  CHECK(declared["GET /v1/admin/users/recall.csv"]->raw_content_type == "text/csv");
+  CHECK(declared["GET /v1/admin/users"]->raw_content_type.empty());
   // Internal RPCs have no route.
   for (const auto& [key, route] : declared) CHECK(route->method->name() != "ReserveStock");
 }

@@ -1,6 +1,7 @@
 #include "services/gateway/transcoder.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "common/status/details.h"
 #include "common/status/status.h"
@@ -11,6 +12,7 @@
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
+#include "zhongtai/user/v1/member_admin.pb.h"
 
 namespace zhongtai::gateway {
 namespace {
@@ -270,6 +272,27 @@ TEST_CASE("responses are proto3 JSON") {
   CHECK(http.body.find(R"("amountMinor":"1999")") != std::string::npos);
   CHECK(http.body.find(R"("available":"5")") != std::string::npos);
   CHECK(http.body.find(R"("skuId":"s1")") != std::string::npos);
+}
+
+TEST_CASE("a response carrying an HttpBody is answered as that document, not JSON") {
+  zhongtai::user::v1::ExportRecallListResponse response;
+  response.mutable_file()->set_content_type("text/csv; charset=utf-8");
+  response.mutable_file()->set_body("user_id,nickname\r\nu1,\"a,b\"\r\n");
+  response.mutable_file()->set_file_name("recall \"2026\".csv");
+  HttpResponse http = ReplyResponse(response);
+  CHECK(http.status == 200);
+  CHECK(http.content_type == "text/csv; charset=utf-8");
+  CHECK(http.body == "user_id,nickname\r\nu1,\"a,b\"\r\n");
+  std::map<std::string, std::string> headers(http.headers.begin(), http.headers.end());
+  CHECK(headers["Content-Disposition"] == "attachment; filename=\"recall__2026_.csv\"");
+  CHECK(headers["X-Content-Type-Options"] == "nosniff");
+
+  // Any other response stays JSON.
+  zhongtai::user::v1::ListMembersResponse members;
+  members.set_next_page_token("t");
+  HttpResponse json = ReplyResponse(members);
+  CHECK(json.content_type == "application/json");
+  CHECK(json.body.find(R"("nextPageToken":"t")") != std::string::npos);
 }
 
 TEST_CASE("trace context and request ids") {

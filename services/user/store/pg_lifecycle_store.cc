@@ -48,7 +48,7 @@ LifecycleFacts ReadFacts(const pqxx::row& row) {
 }  // namespace
 
 absl::StatusOr<LifecycleRecord> PgLifecycleStore::UpdateLifecycle(const std::string& user_id,
-                                                                   const LifecycleUpdate& decide) {
+                                                                  const LifecycleUpdate& decide) {
   LifecycleRecord record;
   RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) -> absl::Status {
     tx.exec_params(kEnsureLifecycleSql, user_id);

@@ -49,10 +49,10 @@ const std::string& SegmentMembersSql() {
 
 // Customers at stage $1 (and tier $2 unless ''), the most recent last order first.
 const std::string& ByStageSql() {
-  static const std::string sql = absl::StrCat(
-      kMemberColumns,
-      "WHERE u.role = 'customer' AND l.stage = $1 AND ($2 = '' OR COALESCE(m.tier, 'normal') = $2) "
-      "ORDER BY l.last_order_at DESC NULLS LAST, u.user_id DESC LIMIT $3");
+  static const std::string sql =
+      absl::StrCat(kMemberColumns,
+                   "WHERE u.role = 'customer' AND l.stage = $1 AND ($2 = '' OR COALESCE(m.tier, 'normal') = $2) "
+                   "ORDER BY l.last_order_at DESC NULLS LAST, u.user_id DESC LIMIT $3");
   return sql;
 }
 
@@ -92,11 +92,10 @@ absl::StatusOr<std::vector<MemberRow>> PgMemberDirectory::ListMembers(const Memb
       after_micros = Micros(after->registered_at);
       after_id = after->user_id;
     }
-    for (const pqxx::row& row :
-         tx.exec_params(ListMembersSql(), filter.tag, TierText(filter.tier),
-                        std::string(filter.stage ? LifecycleStageCode(*filter.stage) : ""),
-                        OptionalMicros(filter.registered_from), OptionalMicros(filter.registered_before), after_micros,
-                        after_id, limit)) {
+    for (const pqxx::row& row : tx.exec_params(
+             ListMembersSql(), filter.tag, TierText(filter.tier),
+             std::string(filter.stage ? LifecycleStageCode(*filter.stage) : ""), OptionalMicros(filter.registered_from),
+             OptionalMicros(filter.registered_before), after_micros, after_id, limit)) {
       rows.push_back(ReadRow(row));
     }
     return absl::OkStatus();

@@ -24,8 +24,8 @@ struct Fixture {
     stores.AddCustomer("u2", {"=cmd|' /C calc'!A0", clock.Now() - 150 * kDay, Tier::kNormal, 0});
     server.runner().AddService(&segments_api);
     admin_stub = server.Start<v1::MemberAdminService>(&admin_api);
-    segments_stub = v1::UserSegments::NewStub(
-        server::MakeChannel(server.address(), v1::UserSegments::service_full_name()));
+    segments_stub =
+        v1::UserSegments::NewStub(server::MakeChannel(server.address(), v1::UserSegments::service_full_name()));
   }
   testing::InMemorySegmentStores stores;
   FakeClock clock{absl::FromUnixSeconds(1780000000)};

@@ -116,8 +116,9 @@ TEST_CASE("a customer the sweep has not seen is listed as the domain would decid
 TEST_CASE("the member list pages and filters by tier, tag, stage and registration on PostgreSQL", "[store]") {
   testing::SegmentDb db;
   for (int i = 0; i < 6; ++i) db.AddCustomer("u" + std::to_string(i), "member", kNow - (10 - i) * kDay);
-  db.Exec("INSERT INTO members (user_id, tier, tier_since, evaluated_at) VALUES "
-          "('u1', 'gold', now(), now()), ('u3', 'gold', now(), now()), ('u5', 'silver', now(), now())");
+  db.Exec(
+      "INSERT INTO members (user_id, tier, tier_since, evaluated_at) VALUES "
+      "('u1', 'gold', now(), now()), ('u3', 'gold', now(), now()), ('u5', 'silver', now(), now())");
   FakeClock clock(kNow);
   PgTagStore tag_store(*db.pool);
   Tags tags(tag_store, clock);

@@ -27,9 +27,10 @@ struct SegmentDb {
   void AddCustomer(const std::string& user_id, const std::string& nickname, absl::Time registered_at,
                    const std::string& role = "customer") {
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  tx.exec_params("INSERT INTO users (user_id, email, nickname, role, password_hash, created_at, "
-                                 "updated_at) VALUES ($1, $1 || '@example.com', $2, $3, 'x', zt_ts($4), zt_ts($4))",
-                                 user_id, nickname, role, pg::Micros(registered_at));
+                  tx.exec_params(
+                      "INSERT INTO users (user_id, email, nickname, role, password_hash, created_at, "
+                      "updated_at) VALUES ($1, $1 || '@example.com', $2, $3, 'x', zt_ts($4), zt_ts($4))",
+                      user_id, nickname, role, pg::Micros(registered_at));
                   return absl::OkStatus();
                 })
                 .ok());
