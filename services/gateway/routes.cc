@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "zhongtai/api/v1/annotations.pb.h"
+#include "zhongtai/api/v1/http_body.pb.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
@@ -219,10 +220,11 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const ServiceDesc
           return fail(absl::StrCat("request_id_field \"", option.request_id_field(), "\" is not a string field"));
         }
       }
+      const std::string& content_type = method->options().GetExtension(zhongtai::api::v1::response_content_type);
       if (RawBodyField(method->output_type()) != nullptr) {
-        if (option.response_content_type().empty()) return fail("an HttpBody response needs response_content_type");
-        route.raw_content_type = option.response_content_type();
-      } else if (!option.response_content_type().empty()) {
+        if (content_type.empty()) return fail("an HttpBody response needs (zhongtai.api.v1.response_content_type)");
+        route.raw_content_type = content_type;
+      } else if (!content_type.empty()) {
         return fail("response_content_type is for HttpBody responses only");
       }
       route.method = method;
