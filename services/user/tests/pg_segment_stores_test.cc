@@ -143,7 +143,9 @@ TEST_CASE("the member list pages and filters by tier, tag, stage and registratio
 
   auto ids = [&](const MemberFilter& filter) {
     std::vector<std::string> out;
-    for (const MemberRow& row : lists.List(filter, 0, "")->members) out.push_back(row.user_id);
+    absl::StatusOr<MemberPage> page = lists.List(filter, 0, "");
+    REQUIRE(page.ok());
+    for (const MemberRow& row : page->members) out.push_back(row.user_id);
     return out;
   };
   MemberFilter gold;
