@@ -138,6 +138,7 @@ TEST_CASE("WriteJson prints every response type exactly as protobuf does") {
   RouteTable table = *RouteTable::Build(RouteTable::SuiteServices());
   int compared = 0;
   for (const Route& route : table.routes()) {
+    if (!route.raw_content_type.empty()) continue;  // answered as its HttpBody, never as JSON
     const auto* type = route.method->output_type();
     for (unsigned seed = 0; seed < 150; ++seed) {
       std::unique_ptr<Message> message(
