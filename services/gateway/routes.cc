@@ -14,6 +14,7 @@
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
 #include "zhongtai/user/v1/membership.pb.h"
+#include "zhongtai/user/v1/privacy.pb.h"
 #include "zhongtai/user/v1/user.pb.h"
 
 namespace zhongtai::gateway {
@@ -165,6 +166,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),
       zhongtai::user::v1::GetMyPointsRequest::descriptor()->file(),
+      zhongtai::user::v1::CreateDataExportRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;

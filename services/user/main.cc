@@ -9,10 +9,14 @@
 #include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/user/api/membership_api.h"
+#include "services/user/api/privacy_api.h"
+#include "services/user/api/privacy_archive.h"
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
 #include "services/user/ingest/order_events.h"
 #include "services/user/store/pg_address_store.h"
+#include "services/user/store/pg_erasure_store.h"
+#include "services/user/store/pg_export_store.h"
 #include "services/user/store/pg_membership_store.h"
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_user_store.h"
@@ -20,12 +24,16 @@
 namespace zhongtai::user {
 namespace {
 
-class TimeOrderedIds : public IdGenerator, public AddressIds {
+class TimeOrderedIds : public IdGenerator, public AddressIds, public ExportIds {
  public:
+  std::string NewExportId() override { return ids::NewId("exp_"); }
   std::string NewUserId() override { return ids::NewId("u_"); }
   std::string NewSessionFamilyId() override { return ids::NewId("sf_"); }
   std::string NewAddressId() override { return ids::NewId("addr_"); }
 };
+
+// How often the export worker looks for due exports (a customer waits for one at least this long).
+constexpr absl::Duration kExportWorkerInterval = absl::Seconds(2);
 
 int Compose(const UserConfig& config, server::StartedService& service) {
   server::ServiceRunner& runner = *service.runner;
@@ -64,8 +72,21 @@ int Compose(const UserConfig& config, server::StartedService& service) {
 
   UserApi api(accounts, membership, addresses, runner.workers());
   MembershipApi membership_api(points, membership, runner.workers());
+  // Privacy rights: the data export (its worker below) and account erasure (UserErased through the outbox).
+  PgExportStore export_store(*service.db);
+  ExportSources sources;
+  sources.order_address = config.order_address;
+  sources.marketing_address = config.marketing_address;
+  sources.datahub_address = config.datahub_address;
+  GrpcArchiveGatherer gatherer(accounts, addresses, points, membership, sources);
+  DataExports exports(export_store, gatherer, ids, clock);
+  PgErasureStore erasure_store(*service.db);
+  AccountErasure erasure(accounts, erasure_store, clock);
+  PrivacyApi privacy_api(exports, erasure, runner.workers());
+
   runner.AddService(&api);
   runner.AddService(&membership_api);
+  runner.AddService(&privacy_api);
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest user event not yet published.", {},
@@ -85,7 +106,19 @@ int Compose(const UserConfig& config, server::StartedService& service) {
       log::Error("tier evaluation failed", {{"error", evaluated.status().ToString()}});
     }
   });
+  // One export at a time per replica, each waiting for the other services on this task's own thread.
+  server::PeriodicTask export_worker(kExportWorkerInterval, [&exports] {
+    for (;;) {
+      absl::StatusOr<bool> ran = exports.RunNext();
+      if (!ran.ok()) log::Error("data export worker failed", {{"error", ran.status().ToString()}});
+      if (!ran.ok() || !*ran) break;
+    }
+    if (absl::StatusOr<int> deleted = exports.DeleteExpired(); !deleted.ok()) {
+      log::Error("deleting expired data exports failed", {{"error", deleted.status().ToString()}});
+    }
+  });
   runner.OnShutdown([&] {
+    export_worker.Stop();
     membership_sweep.Stop();
     order_events.Stop();
     relay.Stop();
