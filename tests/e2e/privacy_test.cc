@@ -33,8 +33,8 @@ class PrivacyStack {
     return client_.Send(method, path, body, headers);
   }
   std::string Login(const std::string& login, const std::string& password, int* status = nullptr) {
-    auto response =
-        client_.Send("POST", "/v1/sessions", absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
+    auto response = client_.Send("POST", "/v1/sessions",
+                                 absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
     if (status) *status = response.status;
     return response.Str("tokens.accessToken");
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "services/user/domain/accounts.h"
+#include "services/user/domain/rules.h"
 #include "services/user/tests/fakes.h"
 
 namespace zhongtai::user {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 
+#include "common/auth/password.h"
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/status/status.h"

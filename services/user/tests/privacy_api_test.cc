@@ -2,6 +2,8 @@
 // from the order, marketing and data hub services' ExportUserData (called as the user service, with server::CallAsync),
 // a service that does not answer fails the gathering and names itself, and the customer routes take the user from
 // the call (another user's export answers NOT_FOUND; erasure without the password names the field).
+#include "services/user/api/privacy_api.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
@@ -12,7 +14,6 @@
 #include "common/status/grpc_status.h"
 #include "common/testing/api_server.h"
 #include "common/testing/callers.h"
-#include "services/user/api/privacy_api.h"
 #include "services/user/api/privacy_archive.h"
 #include "services/user/tests/fakes.h"
 #include "services/user/tests/in_memory_address_store.h"
