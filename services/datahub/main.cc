@@ -6,8 +6,10 @@
 #include "prometheus/family.h"
 #include "prometheus/registry.h"
 #include "services/datahub/api/datahub_api.h"
+#include "services/datahub/api/datahub_privacy_api.h"
 #include "services/datahub/config.h"
 #include "services/datahub/ingest/order_events.h"
+#include "services/datahub/ingest/user_erasure.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 
 namespace zhongtai::datahub {
@@ -32,10 +34,23 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
                                   MakeOrderEventHandler([&ingested](const std::string& type) {
                                     ingested.Add({{"type", type}}).Increment();
                                   }));
+  PgUserDataStore user_data(*service.db);
+  DatahubPrivacyApi privacy_api(user_data, runner.workers());
+  events::ConsumerOptions erasure_options;
+  erasure_options.stream = kUserEventStream;
+  erasure_options.group = kUserErasureConsumerGroup;
+  erasure_options.consumer = config.consumer_name;
+  erasure_options.claim_idle = config.claim_idle;
+  events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
+  runner.AddService(&privacy_api);
 
   consumer.Start();
-  runner.OnShutdown([&] { consumer.Stop(); });
+  user_erasures.Start();
+  runner.OnShutdown([&] {
+    user_erasures.Stop();
+    consumer.Stop();
+  });
   return runner.Run();
 }
 
@@ -46,6 +61,6 @@ int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"datahub", datahub::Migrations()};
   spec.events = true;
-  spec.redis_connections = 2;  // the consumer's reads and acknowledgements only
+  spec.redis_connections = 4;  // reads and acknowledgements of both consumers (order events, user erasures)
   return server::RunService<datahub::DatahubConfig>(argc, argv, spec, datahub::LoadConfig, datahub::Compose);
 }

@@ -48,6 +48,7 @@ std::string StringExample(const FieldDescriptor* field) {
       {"product_id", Id("prd_")},
       {"category_id", Id("cat_")},
       {"promotion_id", Id("pr_")},
+      {"export_id", Id("exp_")},
       {"warehouse_id", "wh-shanghai-1"},
       {"request_id", kIdempotencyKey},
       {"email", "li.lei@example.com"},

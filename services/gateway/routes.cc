@@ -16,6 +16,7 @@
 #include "zhongtai/product/v1/product.pb.h"
 #include "zhongtai/user/v1/member_admin.pb.h"
 #include "zhongtai/user/v1/membership.pb.h"
+#include "zhongtai/user/v1/privacy.pb.h"
 #include "zhongtai/user/v1/user.pb.h"
 
 namespace zhongtai::gateway {
@@ -168,6 +169,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),
       zhongtai::user::v1::GetMyPointsRequest::descriptor()->file(),
       zhongtai::user::v1::ListMembersRequest::descriptor()->file(),
+      zhongtai::user::v1::CreateDataExportRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;

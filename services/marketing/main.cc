@@ -1,11 +1,14 @@
 // Composition root of the marketing service: store, domain, API on the common start (service_start.h).
+#include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/metrics/collectors.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/marketing/api/marketing_api.h"
+#include "services/marketing/api/marketing_privacy_api.h"
 #include "services/marketing/config.h"
+#include "services/marketing/ingest/user_erasure.h"
 #include "services/marketing/store/pg_coupon_store.h"
 #include "services/marketing/store/pg_promotion_store.h"
 
@@ -30,9 +33,19 @@ int Compose(const MarketingConfig&, server::StartedService& service) {
   events::OutboxRelay relay(*service.db, *service.redis);
   service.runner->gauges().Add("zt_outbox_lag_seconds", "Age of the oldest coupon event not yet published.", {},
                                [&relay] { return relay.lag_seconds(); });
+  MarketingPrivacyApi privacy_api(coupons, service.runner->workers());
+  events::ConsumerOptions erasure_options;
+  erasure_options.stream = kUserEventStream;
+  erasure_options.group = kUserErasureConsumerGroup;
+  events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   service.runner->AddService(&api);
+  service.runner->AddService(&privacy_api);
   relay.Start();
-  service.runner->OnShutdown([&relay] { relay.Stop(); });
+  user_erasures.Start();
+  service.runner->OnShutdown([&] {
+    user_erasures.Stop();
+    relay.Stop();
+  });
   return service.runner->Run();
 }
 
@@ -42,6 +55,6 @@ int Compose(const MarketingConfig&, server::StartedService& service) {
 int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"marketing", marketing::Migrations()};
-  spec.events = true;
+  spec.events = true;  // the outbox (coupon events) and the inbox (UserErased)
   return server::RunService<marketing::MarketingConfig>(argc, argv, spec, marketing::LoadConfig, marketing::Compose);
 }

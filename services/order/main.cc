@@ -1,5 +1,6 @@
 // Composition root of the order service: store, clients, domain, API, outbox relay and sweeper on the common start
 // (service_start.h).
+#include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/metrics/collectors.h"
@@ -9,8 +10,10 @@
 #include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/order/api/order_api.h"
+#include "services/order/api/order_privacy_api.h"
 #include "services/order/clients/grpc_clients.h"
 #include "services/order/config.h"
+#include "services/order/ingest/user_erasure.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
@@ -47,13 +50,21 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
+  OrderPrivacyApi privacy_api(orders, runner.workers());
+  events::ConsumerOptions erasure_options;
+  erasure_options.stream = kUserEventStream;
+  erasure_options.group = kUserErasureConsumerGroup;
+  events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
+  runner.AddService(&privacy_api);
 
   relay.Start();
+  user_erasures.Start();
   // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   runner.OnShutdown([&] {
     sweeper.Stop();
+    user_erasures.Stop();
     relay.Stop();
   });
   return runner.Run();
@@ -65,6 +76,6 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
 int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"order", order::Migrations()};
-  spec.events = true;
+  spec.events = true;  // the outbox (order events) and the inbox (UserErased)
   return server::RunService<order::OrderConfig>(argc, argv, spec, order::LoadConfig, order::Compose);
 }

@@ -68,6 +68,10 @@ absl::StatusOr<UserConfig> LoadConfig() {
   config.session_max_lifetime =
       env.Duration("SESSION_MAX_LIFETIME", config.session_max_lifetime, absl::Hours(1), absl::Hours(24 * 366));
   config.membership = LoadMembershipConfig(env);
+  // The services a data export gathers from (their ExportUserData RPCs).
+  config.order_address = env.HostPort("ORDER_ADDR", "127.0.0.1:50052");
+  config.marketing_address = env.HostPort("MARKETING_ADDR", "127.0.0.1:50053");
+  config.datahub_address = env.HostPort("DATAHUB_ADDR", "127.0.0.1:50055");
 
   std::vector<std::string> errors;
   if (absl::Status status = env.Finish(); !status.ok()) errors.emplace_back(status.message());

@@ -28,6 +28,10 @@ struct UserConfig {
   absl::Duration login_lockout = absl::Minutes(15);
   // A session ends this long after its login, however often it is refreshed.
   absl::Duration session_max_lifetime = absl::Hours(24 * 90);
+  // Where the data export gathers the other services' parts (ZT_USER_ORDER_ADDR, ..._MARKETING_ADDR, ..._DATAHUB_ADDR).
+  std::string order_address;
+  std::string marketing_address;
+  std::string datahub_address;
   // Points and membership (membership_config.h).
   MembershipConfig membership;
 };

@@ -12,6 +12,8 @@
 #include "services/user/api/member_admin_api.h"
 #include "services/user/api/membership_api.h"
 #include "services/user/api/segments_api.h"
+#include "services/user/api/privacy_api.h"
+#include "services/user/api/privacy_archive.h"
 #include "services/user/api/user_api.h"
 #include "services/user/config.h"
 #include "services/user/ingest/order_events.h"
@@ -19,6 +21,8 @@
 #include "services/user/store/pg_address_store.h"
 #include "services/user/store/pg_lifecycle_store.h"
 #include "services/user/store/pg_member_directory.h"
+#include "services/user/store/pg_erasure_store.h"
+#include "services/user/store/pg_export_store.h"
 #include "services/user/store/pg_membership_store.h"
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_tag_store.h"
@@ -27,12 +31,16 @@
 namespace zhongtai::user {
 namespace {
 
-class TimeOrderedIds : public IdGenerator, public AddressIds {
+class TimeOrderedIds : public IdGenerator, public AddressIds, public ExportIds {
  public:
+  std::string NewExportId() override { return ids::NewId("exp_"); }
   std::string NewUserId() override { return ids::NewId("u_"); }
   std::string NewSessionFamilyId() override { return ids::NewId("sf_"); }
   std::string NewAddressId() override { return ids::NewId("addr_"); }
 };
+
+// How often the export worker looks for due exports (a customer waits for one at least this long).
+constexpr absl::Duration kExportWorkerInterval = absl::Seconds(2);
 
 int Compose(const UserConfig& config, server::StartedService& service) {
   server::ServiceRunner& runner = *service.runner;
@@ -86,6 +94,18 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   runner.AddService(&membership_api);
   runner.AddService(&member_admin_api);
   runner.AddService(&segments_api);
+  // Privacy rights: the data export (its worker below) and account erasure (UserErased through the outbox).
+  PgExportStore export_store(*service.db);
+  ExportSources sources;
+  sources.order_address = config.order_address;
+  sources.marketing_address = config.marketing_address;
+  sources.datahub_address = config.datahub_address;
+  GrpcArchiveGatherer gatherer(accounts, addresses, points, membership, sources);
+  DataExports exports(export_store, gatherer, ids, clock);
+  PgErasureStore erasure_store(*service.db);
+  AccountErasure erasure(accounts, erasure_store, clock);
+  PrivacyApi privacy_api(exports, erasure, runner.workers());
+  runner.AddService(&privacy_api);
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest user event not yet published.", {},
@@ -117,8 +137,20 @@ int Compose(const UserConfig& config, server::StartedService& service) {
       log::Error("lifecycle sweep failed", {{"error", reviewed.status().ToString()}});
     }
   });
+  // One export at a time per replica, each waiting for the other services on this task's own thread.
+  server::PeriodicTask export_worker(kExportWorkerInterval, [&exports] {
+    for (;;) {
+      absl::StatusOr<bool> ran = exports.RunNext();
+      if (!ran.ok()) log::Error("data export worker failed", {{"error", ran.status().ToString()}});
+      if (!ran.ok() || !*ran) break;
+    }
+    if (absl::StatusOr<int> deleted = exports.DeleteExpired(); !deleted.ok()) {
+      log::Error("deleting expired data exports failed", {{"error", deleted.status().ToString()}});
+    }
+  });
   runner.OnShutdown([&] {
     lifecycle_sweep.Stop();
+    export_worker.Stop();
     membership_sweep.Stop();
     segment_events.Stop();
     order_events.Stop();

@@ -6,7 +6,6 @@
 #include "services/user/api/user_api.h"
 
 namespace zhongtai::user {
-namespace {
 
 using proto::ToTimestamp;
 
@@ -22,6 +21,8 @@ void ToProto(const Address& address, v1::Address* out) {
   *out->mutable_create_time() = ToTimestamp(address.created_at);
   *out->mutable_update_time() = ToTimestamp(address.updated_at);
 }
+
+namespace {
 
 AddressInput FromProto(const v1::AddressFields& in) {
   AddressInput input;

@@ -115,6 +115,15 @@ std::string ActingUser() { return server::CurrentCaller().user_id; }
 
 }  // namespace
 
+void ToProto(const LedgerEntry& entry, v1::PointsEntry* out) {
+  out->set_kind(ToProto(entry.kind));
+  out->set_points(entry.delta);
+  out->set_balance_after(entry.balance_after);
+  out->set_reason(entry.reason);
+  out->set_reference(entry.reference);
+  *out->mutable_create_time() = ToTimestamp(entry.at);
+}
+
 void ToProto(const MemberView& member, v1::Member* out) {
   ToProto(member.tier, out->mutable_tier());
   *out->mutable_tier_since() = ToTimestamp(member.tier_since);
@@ -144,15 +153,7 @@ grpc::ServerUnaryReactor* MembershipApi::GetMyPoints(grpc::CallbackServerContext
     proto::SetMoney(response->mutable_balance_value(), kPointsCurrency, summary.balance);
     response->set_expiring_points(summary.expiring_soon);
     *response->mutable_expiring_before() = ToTimestamp(summary.expiring_soon_until);
-    for (const LedgerEntry& entry : summary.page.entries) {
-      v1::PointsEntry* out = response->add_entries();
-      out->set_kind(ToProto(entry.kind));
-      out->set_points(entry.delta);
-      out->set_balance_after(entry.balance_after);
-      out->set_reason(entry.reason);
-      out->set_reference(entry.reference);
-      *out->mutable_create_time() = ToTimestamp(entry.at);
-    }
+    for (const LedgerEntry& entry : summary.page.entries) ToProto(entry, response->add_entries());
     response->set_next_page_token(EncodePageToken(summary.page.next_before_seq));
     return absl::OkStatus();
   });

@@ -56,5 +56,7 @@ class MembershipApi : public v1::MembershipService::CallbackService {
 
 // Domain -> proto, also for GET /v1/users/me.
 void ToProto(const MemberView& member, v1::Member* out);
+// Domain -> proto, also for the data export's archive.
+void ToProto(const LedgerEntry& entry, v1::PointsEntry* out);
 
 }  // namespace zhongtai::user

@@ -58,5 +58,6 @@ class UserApi : public v1::UserService::CallbackService {
 // Domain -> proto. Never copies the password hash.
 void ToProto(const User& user, v1::User* out);
 void ToProto(const IssuedTokens& tokens, v1::Tokens* out);
+void ToProto(const Address& address, v1::Address* out);
 
 }  // namespace zhongtai::user

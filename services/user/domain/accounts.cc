@@ -153,6 +153,19 @@ absl::StatusOr<User> Accounts::GetMe(const std::string& user_id) {
   return store_.FindById(user_id);
 }
 
+absl::StatusOr<User> Accounts::CheckCurrentPassword(const std::string& user_id, const std::string& current_password) {
+  if (current_password.empty()) {
+    return InvalidArgument("currentPassword", "CURRENT_PASSWORD_REQUIRED", "the current password is required");
+  }
+  ASSIGN_OR_RETURN(User user, store_.FindById(user_id));
+  bool matches = false;
+  if (current_password.size() <= static_cast<size_t>(kMaxPasswordBytes)) {
+    ASSIGN_OR_RETURN(matches, Verify(user.password_hash, current_password));
+  }
+  if (!matches) return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
+  return user;
+}
+
 absl::Status Accounts::Logout(const std::string& user_id, const std::string& refresh_token) {
   if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   if (refresh_token.empty()) {

@@ -42,7 +42,11 @@ class Accounts {
  public:
   Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings);
 
-  // A new customer. INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN).
+  // A new customer. INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN) when the email or
+  // phone has an account. That answer is deliberate (a sign-up form must say why it failed, and there is no
+  // verification message to tell the owner instead), but its timing tells nothing more: the password is hashed
+  // before the store is asked, so a taken login costs the same as a new one. Enumeration through registration is
+  // bounded by the gateway's rate limits.
   absl::StatusOr<User> Register(const RegisterCommand& command);
   // UNAUTHENTICATED (INVALID_CREDENTIALS) for an unknown login and a wrong password alike, after
   // the same amount of work (one password hash, the same store calls), so that neither the answer nor its
@@ -64,6 +68,9 @@ class Accounts {
                               const std::string& new_password);
   // NOT_FOUND (USER_NOT_FOUND).
   absl::StatusOr<User> GetMe(const std::string& user_id);
+  // The account, when `current_password` is its password (a real verify, in a hash slot): INVALID_ARGUMENT
+  // CURRENT_PASSWORD_REQUIRED / CURRENT_PASSWORD_WRONG (currentPassword). For acts that need the password again.
+  absl::StatusOr<User> CheckCurrentPassword(const std::string& user_id, const std::string& current_password);
   // Changes the caller's profile (profile.h). Changing the email or the phone needs the current password:
   // INVALID_ARGUMENT CURRENT_PASSWORD_REQUIRED when missing, CURRENT_PASSWORD_WRONG when wrong (after a real
   // verify). ALREADY_EXISTS LOGIN_TAKEN when another account has the new email or phone.

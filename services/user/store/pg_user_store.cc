@@ -104,7 +104,9 @@ absl::StatusOr<User> FindOne(pg::Pool& pool, const std::string& where, const std
   std::optional<User> found;
   RETURN_IF_ERROR(pool.Transact([&](pqxx::work& tx) {
     found.reset();
-    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT ", kUserColumns, " FROM users WHERE ", where), arg);
+    // An erased account (migration 0009) is gone for every lookup: no login, no refresh, no profile.
+    pqxx::result rows = tx.exec_params(
+        absl::StrCat("SELECT ", kUserColumns, " FROM users WHERE erased_at IS NULL AND (", where, ")"), arg);
     if (!rows.empty()) found = ReadUser(rows[0]);
     return absl::OkStatus();
   }));

@@ -1,0 +1,23 @@
+// zhongtai.datahub.v1.DatahubPrivacyService: the data hub's part of a customer's data export, for the user service.
+#pragma once
+
+#include "common/server/worker_pool.h"
+#include "services/datahub/store/pg_user_data_store.h"
+#include "zhongtai/datahub/v1/privacy.grpc.pb.h"
+
+namespace zhongtai::datahub {
+
+class DatahubPrivacyApi : public v1::DatahubPrivacyService::CallbackService {
+ public:
+  DatahubPrivacyApi(PgUserDataStore& store, server::WorkerPool& workers) : store_(store), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* ExportUserData(grpc::CallbackServerContext* context,
+                                           const v1::ExportUserDataRequest* request,
+                                           v1::ExportUserDataResponse* response) override;
+
+ private:
+  PgUserDataStore& store_;
+  server::WorkerPool& workers_;
+};
+
+}  // namespace zhongtai::datahub

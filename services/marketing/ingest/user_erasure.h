@@ -1,0 +1,17 @@
+// Erasure of a user's data on the user service's UserErased event (stream zt.events.user): the user's unused coupons
+// go, the ones orders hold or used lose the link to the user.
+#pragma once
+
+#include "common/events/consumer.h"
+
+namespace zhongtai::marketing {
+
+inline constexpr char kUserEventStream[] = "zt.events.user";
+inline constexpr char kUserErasureConsumerGroup[] = "marketing-user-erasure";
+
+// The StreamConsumer handler: the erasure happens in the consumer's inbox transaction, so once per event whatever the
+// redelivery (and it is idempotent besides). Other user events are acknowledged untouched; a payload that does not
+// parse is logged and skipped (retrying cannot fix it).
+events::Handler MakeUserErasureHandler();
+
+}  // namespace zhongtai::marketing

@@ -1,0 +1,26 @@
+#include "services/order/store/pg_buyer_erasure.h"
+
+#include <pqxx/pqxx>
+
+#include "common/pg/time.h"
+
+namespace zhongtai::order {
+namespace {
+
+// The statements that take a buyer's personal data out of their orders, in order; $1 the user id, $2 the erasure
+// time (micros). The orders themselves hold no name, phone or address today: they name the buyer only by the user
+// id, which identifies nobody once the user service has erased the account. buyer_erased_at (migration 0005) keeps
+// the first erasure time.
+constexpr const char* kAnonymiseBuyerSql[] = {
+    "UPDATE orders SET buyer_erased_at = COALESCE(buyer_erased_at, 'epoch'::timestamptz + $2::bigint * interval "
+    "'1 microsecond') WHERE user_id = $1",
+};
+
+}  // namespace
+
+absl::Status AnonymiseBuyer(pqxx::work& tx, const std::string& user_id, absl::Time erased_at) {
+  for (const char* sql : kAnonymiseBuyerSql) tx.exec_params(sql, user_id, pg::Micros(erased_at));
+  return absl::OkStatus();
+}
+
+}  // namespace zhongtai::order

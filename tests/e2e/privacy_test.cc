@@ -1,0 +1,114 @@
+// A customer's privacy rights end to end through the gateway: the data export gathers the account's data from the
+// running services and only its owner downloads it; erasure needs the password, ends the sessions and frees the
+// logins.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/e2e/http_client.h"
+
+namespace zhongtai::e2e {
+namespace {
+
+std::string Unique(const std::string& prefix) {
+  static const std::string run = std::to_string(std::random_device{}());
+  static int counter = 0;
+  return absl::StrCat(prefix, run, ++counter);
+}
+
+struct Customer {
+  std::string phone;
+  std::string email;
+  std::string token;
+};
+
+class PrivacyStack {
+ public:
+  HttpResponse Send(const std::string& method, const std::string& path, const std::string& body,
+                    const std::string& token, bool keyed = false) {
+    std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + token}};
+    if (keyed) headers["Idempotency-Key"] = Unique("key-");
+    return client_.Send(method, path, body, headers);
+  }
+  std::string Login(const std::string& login, const std::string& password, int* status = nullptr) {
+    auto response = client_.Send("POST", "/v1/sessions",
+                                 absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
+    if (status) *status = response.status;
+    return response.Str("tokens.accessToken");
+  }
+  int Register(const std::string& phone, const std::string& email) {
+    return client_
+        .Send("POST", "/v1/users",
+              absl::StrCat(R"({"phone":")", phone, R"(","email":")", email,
+                           R"(","password":"s3cret-pass","nickname":"隐私测试"})"))
+        .status;
+  }
+  Customer NewCustomer() {
+    Customer customer;
+    static std::mt19937 random{std::random_device{}()};
+    customer.phone = absl::StrCat("139", 10000000 + random() % 90000000);
+    customer.email = Unique("privacy") + "@example.com";
+    REQUIRE(Register(customer.phone, customer.email) == 200);
+    customer.token = Login(customer.email, "s3cret-pass");
+    REQUIRE_FALSE(customer.token.empty());
+    return customer;
+  }
+
+ private:
+  std::map<std::string, std::string> env_ = LoadStackEnv();
+  HttpClient client_{env_.at("ZT_STACK_GATEWAY")};
+};
+
+TEST_CASE("e2e: a customer exports their data, only they can download it, then erases the account") {
+  PrivacyStack stack;
+  Customer alice = stack.NewCustomer();
+  Customer bob = stack.NewCustomer();
+  auto address = stack.Send("POST", "/v1/users/me/addresses",
+                            R"({"address":{"recipientName":"王小明","recipientPhone":"13911112222",)"
+                            R"("provinceCode":"310000","cityCode":"310100","districtCode":"310115",)"
+                            R"("detail":"世纪大道100号"}})",
+                            alice.token, true);
+  INFO(address.body);
+  REQUIRE(address.status == 200);
+
+  auto requested = stack.Send("POST", "/v1/users/me:export", "{}", alice.token, true);
+  INFO(requested.body);
+  REQUIRE(requested.status == 200);
+  const std::string export_id = requested.Str("dataExport.exportId");
+  REQUIRE_FALSE(export_id.empty());
+
+  HttpResponse ready;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    ready = stack.Send("GET", "/v1/users/me/exports/" + export_id, "", alice.token);
+    if (ready.Str("dataExport.state") != "DATA_EXPORT_STATE_PENDING") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  INFO(ready.body);
+  REQUIRE(ready.status == 200);
+  CHECK(ready.Str("dataExport.state") == "DATA_EXPORT_STATE_READY");
+  CHECK(ready.Str("archive.profile.phone") == alice.phone);
+  CHECK(ready.body.find("世纪大道100号") != std::string::npos);
+
+  auto theirs = stack.Send("GET", "/v1/users/me/exports/" + export_id, "", bob.token);
+  CHECK(theirs.status == 404);
+  CHECK(theirs.Str("error.reason") == "DATA_EXPORT_NOT_FOUND");
+
+  auto without_password = stack.Send("DELETE", "/v1/users/me", "{}", alice.token);
+  CHECK(without_password.status == 400);
+  CHECK(without_password.Str("error.reason") == "CURRENT_PASSWORD_REQUIRED");
+
+  auto erased = stack.Send("DELETE", "/v1/users/me", R"({"currentPassword":"s3cret-pass"})", alice.token);
+  INFO(erased.body);
+  REQUIRE(erased.status == 200);
+  int status = 0;
+  CHECK(stack.Login(alice.phone, "s3cret-pass", &status).empty());
+  CHECK(status == 401);
+  CHECK(stack.Send("GET", "/v1/users/me", "", alice.token).status == 404);
+  // The phone and the email are free for a new account.
+  CHECK(stack.Register(alice.phone, alice.email) == 200);
+}
+
+}  // namespace
+}  // namespace zhongtai::e2e
