@@ -217,6 +217,22 @@ void ToProto(const Product& product, v1::Product* out) {
   CatalogueToProto(product, out);
 }
 
+void AdminProductToProto(const Product& product, v1::Product* out) {
+  ToProto(product, out);
+  for (size_t i = 0; i < product.skus.size() && static_cast<int>(i) < out->skus_size(); ++i) {
+    const Sku& sku = product.skus[i];
+    v1::Sku* sku_out = out->mutable_skus(static_cast<int>(i));
+    if (sku.cost_price) SetMoney(sku_out->mutable_cost_price(), sku.cost_price->currency, sku.cost_price->amount_minor);
+    if (sku.abc_class != 0) sku_out->set_abc_class(std::string(1, sku.abc_class));
+  }
+}
+
+absl::StatusOr<std::optional<Money>> CostPriceFromProto(const v1::NewSku& sku, const std::string& field) {
+  if (!sku.has_cost_price()) return std::optional<Money>();
+  RETURN_IF_ERROR(ValidMoney(sku.cost_price(), field + ".costPrice"));
+  return std::optional<Money>(Money{sku.cost_price().currency(), sku.cost_price().amount_minor()});
+}
+
 void ToProto(const Reservation& reservation, v1::Reservation* out) {
   out->set_order_id(reservation.order_id);
   for (const ReservationLine& line : reservation.lines) {
@@ -265,7 +281,8 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
     product.description = request->description();
     product.category_id = request->category_id();
     product.request_id = request->request_id();
-    for (const v1::NewSku& in : request->skus()) {
+    for (int i = 0; i < request->skus_size(); ++i) {
+      const v1::NewSku& in = request->skus(i);
       NewSku sku;
       sku.sku_code = in.sku_code();
       sku.spec = in.spec();
@@ -273,6 +290,7 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
       sku.price = {in.price().currency(), in.price().amount_minor()};
       sku.initial_stock = in.initial_stock();
       sku.warehouse_id = in.warehouse_id();
+      ASSIGN_OR_RETURN(sku.cost_price, CostPriceFromProto(in, absl::StrCat("skus[", i, "]")));
       product.skus.push_back(std::move(sku));
     }
     product.subtitle = request->subtitle();
@@ -282,7 +300,7 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
     product.sku_code_prefix = request->sku_code_prefix();
     product.default_price = {request->default_price().currency(), request->default_price().amount_minor()};
     ASSIGN_OR_RETURN(Product created, catalog_.CreateProduct(product));
-    ToProto(created, response->mutable_product());
+    AdminProductToProto(created, response->mutable_product());
     return absl::OkStatus();
   });
 }
