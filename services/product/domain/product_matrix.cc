@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "services/product/domain/cost_price.h"
 
 namespace zhongtai::product {
@@ -48,7 +47,12 @@ std::vector<bool> BottomRanks(const std::vector<int64_t>& values, int percent) {
   return out;
 }
 
-std::string Percent(int64_t basis_points) { return absl::StrFormat("%.2f%%", basis_points / 100.0); }
+// "12.50%" from 1250 basis points.
+std::string Percent(int64_t basis_points) {
+  const int64_t magnitude = basis_points < 0 ? -basis_points : basis_points;
+  const int64_t hundredths = magnitude % 100;
+  return absl::StrCat(basis_points < 0 ? "-" : "", magnitude / 100, ".", hundredths < 10 ? "0" : "", hundredths, "%");
+}
 
 }  // namespace
 
@@ -113,7 +117,7 @@ Money TopPrice(const std::vector<SkuFigures>& skus) {
 std::vector<RoleSuggestion> SuggestRoles(const std::vector<ProductFigures>& products, const MatrixSettings& s) {
   const size_t n = products.size();
   std::vector<int64_t> visitors(n), conversion(n), units(n), price(n);
-  std::vector<bool> with_hub(n), without_hub(n), everyone(n, true);
+  std::vector<bool> with_hub(n), everyone(n, true);
   std::vector<std::optional<int64_t>> margin(n);
   for (size_t i = 0; i < n; ++i) {
     const ProductFigures& p = products[i];
@@ -122,7 +126,6 @@ std::vector<RoleSuggestion> SuggestRoles(const std::vector<ProductFigures>& prod
     units[i] = p.units_sold;
     price[i] = TopPrice(p.skus).amount_minor;
     with_hub[i] = p.from_datahub;
-    without_hub[i] = !p.from_datahub;
     margin[i] = ProductMarginBasisPoints(p.skus);
   }
   const std::vector<bool> top_visitors = TopRanks(visitors, with_hub, s.traffic_top_percent);

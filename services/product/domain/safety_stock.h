@@ -35,9 +35,9 @@ struct StockPosition {
   StockLevel level;
   std::optional<SafetyStockSetting> safety;
   int64_t units_sold = 0;      // the ledger's, in this warehouse over kSalesWindowDays
+  char abc_class = 0;          // 'A', 'B', 'C' from the last classification; 0 before the first
   int64_t sku_units_sold = 0;  // the ledger's, of the SKU over all warehouses (the warehouse's share of the data hub's)
   std::optional<DatahubSales> datahub;  // the data hub's figures of the SKU in the window, when it has any
-  char abc_class = 0;                   // 'A', 'B', 'C' from the last classification; 0 before the first
 };
 
 // The position's average daily sales: WarehouseDailySales (sales_rate.h), so the data hub's figures when present.
