@@ -8,6 +8,9 @@
 
 #include "common/proto/convert.h"
 #include "common/redis/redis.h"
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/ids.h"
+#include "services/product/domain/inventory.h"
 #include "services/product/ingest/product_metrics_events.h"
 #include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"
