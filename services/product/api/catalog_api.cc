@@ -294,7 +294,8 @@ grpc::ServerUnaryReactor* ProductApi::GetAdminProduct(grpc::CallbackServerContex
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RETURN_IF_ERROR(Text(request->product_id(), "productId", kMaxId, true));
     ASSIGN_OR_RETURN(AdminProduct product, catalogue_.products.Get(request->product_id()));
-    AdminProductToProto(product.product, response->mutable_product());
+    ToProto(product.product, response->mutable_product());
+    AddSkuAdminFields(product.product, response->mutable_sku_admin_fields());
     ASSIGN_OR_RETURN(ProductRole role, catalogue_.roles.GetRole(request->product_id()));
     response->set_role(ProductRoleToProto(role));
     for (const ProductTransition& t : product.history) {
@@ -344,7 +345,8 @@ grpc::ServerUnaryReactor* ProductApi::UpdateProduct(grpc::CallbackServerContext*
           {change.sku_id(), {change.cost_price().currency(), change.cost_price().amount_minor()}});
     }
     ASSIGN_OR_RETURN(Product product, catalogue_.products.Update(edit));
-    AdminProductToProto(product, response->mutable_product());
+    ToProto(product, response->mutable_product());
+    AddSkuAdminFields(product, response->mutable_sku_admin_fields());
     return absl::OkStatus();
   });
 }
@@ -356,7 +358,7 @@ grpc::ServerUnaryReactor* ProductApi::PublishProduct(grpc::CallbackServerContext
     RETURN_IF_ERROR(Text(request->product_id(), "productId", kMaxId, true));
     ASSIGN_OR_RETURN(LifecycleResult result, catalogue_.products.ChangeStatus(
                                                  request->product_id(), LifecycleAction::kPublish, request->version()));
-    AdminProductToProto(result.product, response->mutable_product());
+    ToProto(result.product, response->mutable_product());
     for (const ComplianceHit& hit : result.compliance.hits) ToProto(hit, response->add_warnings());
     return absl::OkStatus();
   });
@@ -370,7 +372,7 @@ grpc::ServerUnaryReactor* ProductApi::UnpublishProduct(grpc::CallbackServerConte
     ASSIGN_OR_RETURN(
         LifecycleResult result,
         catalogue_.products.ChangeStatus(request->product_id(), LifecycleAction::kUnpublish, request->version()));
-    AdminProductToProto(result.product, response->mutable_product());
+    ToProto(result.product, response->mutable_product());
     return absl::OkStatus();
   });
 }
@@ -382,7 +384,7 @@ grpc::ServerUnaryReactor* ProductApi::ArchiveProduct(grpc::CallbackServerContext
     RETURN_IF_ERROR(Text(request->product_id(), "productId", kMaxId, true));
     ASSIGN_OR_RETURN(LifecycleResult result, catalogue_.products.ChangeStatus(
                                                  request->product_id(), LifecycleAction::kArchive, request->version()));
-    AdminProductToProto(result.product, response->mutable_product());
+    ToProto(result.product, response->mutable_product());
     return absl::OkStatus();
   });
 }

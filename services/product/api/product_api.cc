@@ -217,13 +217,12 @@ void ToProto(const Product& product, v1::Product* out) {
   CatalogueToProto(product, out);
 }
 
-void AdminProductToProto(const Product& product, v1::Product* out) {
-  ToProto(product, out);
-  for (size_t i = 0; i < product.skus.size() && static_cast<int>(i) < out->skus_size(); ++i) {
-    const Sku& sku = product.skus[i];
-    v1::Sku* sku_out = out->mutable_skus(static_cast<int>(i));
-    if (sku.cost_price) SetMoney(sku_out->mutable_cost_price(), sku.cost_price->currency, sku.cost_price->amount_minor);
-    if (sku.abc_class != 0) sku_out->set_abc_class(std::string(1, sku.abc_class));
+void AddSkuAdminFields(const Product& product, google::protobuf::RepeatedPtrField<v1::SkuAdminFields>* out) {
+  for (const Sku& sku : product.skus) {
+    v1::SkuAdminFields* fields = out->Add();
+    fields->set_sku_id(sku.sku_id);
+    if (sku.cost_price) SetMoney(fields->mutable_cost_price(), sku.cost_price->currency, sku.cost_price->amount_minor);
+    if (sku.abc_class != 0) fields->set_abc_class(std::string(1, sku.abc_class));
   }
 }
 
@@ -300,7 +299,8 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
     product.sku_code_prefix = request->sku_code_prefix();
     product.default_price = {request->default_price().currency(), request->default_price().amount_minor()};
     ASSIGN_OR_RETURN(Product created, catalog_.CreateProduct(product));
-    AdminProductToProto(created, response->mutable_product());
+    ToProto(created, response->mutable_product());
+    AddSkuAdminFields(created, response->mutable_sku_admin_fields());
     return absl::OkStatus();
   });
 }

@@ -145,11 +145,10 @@ absl::Status Validate(const v1::AdjustStockRequest& request);
 absl::Status Validate(const v1::BatchGetSkusRequest& request);
 absl::Status Validate(const v1::ReserveStockRequest& request);
 
-// What anyone may see: never a cost price or ABC class.
 void ToProto(const Sku& sku, v1::Sku* out);
 void ToProto(const Product& product, v1::Product* out);
-// The admin's view of a product (admin routes only): ToProto plus each SKU's cost price and ABC class.
-void AdminProductToProto(const Product& product, v1::Product* out);
+// What only admins see of each SKU (cost price, ABC class), for the admin routes' answers.
+void AddSkuAdminFields(const Product& product, google::protobuf::RepeatedPtrField<v1::SkuAdminFields>* out);
 void ToProto(const Reservation& reservation, v1::Reservation* out);
 
 // Catalogue (catalog_api.cc)
