@@ -30,6 +30,21 @@ absl::StatusOr<ProductConfig> LoadConfig() {
   // B's share is what A leaves at most (C may be empty).
   config.abc_b_percent = static_cast<int>(env.Int(
       "ABC_B_PERCENT", std::min(config.abc_b_percent, 100 - config.abc_a_percent), 0, 100 - config.abc_a_percent));
+  MatrixSettings& m = config.matrix;
+  m.traffic_top_percent = static_cast<int>(env.Int("MATRIX_TRAFFIC_TOP_PERCENT", m.traffic_top_percent, 1, 100));
+  m.traffic_max_margin_percent =
+      static_cast<int>(env.Int("MATRIX_TRAFFIC_MAX_MARGIN_PERCENT", m.traffic_max_margin_percent, -100, 100));
+  m.profit_min_margin_percent =
+      static_cast<int>(env.Int("MATRIX_PROFIT_MIN_MARGIN_PERCENT", m.profit_min_margin_percent, 0, 100));
+  m.profit_top_percent = static_cast<int>(env.Int("MATRIX_PROFIT_TOP_PERCENT", m.profit_top_percent, 1, 100));
+  m.image_price_top_percent =
+      static_cast<int>(env.Int("MATRIX_IMAGE_PRICE_TOP_PERCENT", m.image_price_top_percent, 1, 100));
+  m.image_volume_bottom_percent =
+      static_cast<int>(env.Int("MATRIX_IMAGE_VOLUME_BOTTOM_PERCENT", m.image_volume_bottom_percent, 1, 100));
+  m.new_days = static_cast<int>(env.Int("MATRIX_NEW_DAYS", m.new_days, 0, 365));
+  m.trend_percent = static_cast<int>(env.Int("MATRIX_TREND_PERCENT", m.trend_percent, 0, 100));
+  config.metrics_events_claim_idle =
+      env.Duration("METRICS_EVENTS_CLAIM_IDLE", config.metrics_events_claim_idle, absl::Seconds(1), absl::Hours(1));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/service_settings.h"
+#include "services/product/domain/product_matrix.h"
 
 namespace zhongtai::product {
 
@@ -23,6 +24,10 @@ struct ProductConfig {
   absl::Duration abc_interval = absl::Hours(24);
   int abc_a_percent = 70;
   int abc_b_percent = 20;
+  // Product matrix: the thresholds of the suggested roles and lifecycle stages (MATRIX_*), and how long a data hub
+  // metrics event may stay unacknowledged before another replica claims it.
+  MatrixSettings matrix;
+  absl::Duration metrics_events_claim_idle = absl::Seconds(30);
 };
 
 // From ZT_PRODUCT_* environment variables; INVALID_ARGUMENT naming every bad variable.

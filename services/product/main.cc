@@ -2,6 +2,7 @@
 // (service_start.h).
 #include <atomic>
 
+#include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
@@ -13,6 +14,8 @@
 #include "services/product/config.h"
 #include "services/product/domain/ids.h"
 #include "services/product/domain/listing_compliance.h"
+#include "services/product/ingest/product_metrics_events.h"
+#include "services/product/store/pg_product_matrix_store.h"
 #include "services/product/store/pg_product_store.h"
 #include "services/product/store/pg_stock_store.h"
 
@@ -60,7 +63,10 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   Brands brands(store, clock, ids);
   CategoryTree categories(store);
   Pricing pricing(store, clock);
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, stock, runner.workers());
+  // Product matrix: roles, suggestions and stages from the data hub's metrics (else the ledger's sales).
+  PgProductMatrixStore matrix_store(*service.db);
+  ProductRoles roles(matrix_store, clock, config.matrix);
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, runner.workers());
   runner.AddService(&api);
 
   // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until the relay
@@ -69,6 +75,13 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest product event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
   relay.Start();
+  // The data hub's ProductMetricsComputed events, stored once each (inbox) for the matrix and the sales rates.
+  events::ConsumerOptions metrics_options;
+  metrics_options.stream = kDatahubEventStream;
+  metrics_options.group = kProductMetricsConsumerGroup;
+  metrics_options.claim_idle = config.metrics_events_claim_idle;
+  events::StreamConsumer metrics_events(*service.db, *service.redis, metrics_options, MakeProductMetricsHandler());
+  metrics_events.Start();
 
   server::PeriodicTask sweeper(config.reservation_sweep_interval, [&inventory] {
     absl::StatusOr<int> expired = inventory.SweepExpired();
@@ -80,6 +93,7 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   });
   runner.OnShutdown([&] {
     sweeper.Stop();
+    metrics_events.Stop();
     relay.Stop();
     stock_alerts.Stop();
     abc_classification.Stop();

@@ -110,6 +110,9 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"GET /v1/admin/compliance/words", Access::kAdmin},
       {"PUT /v1/admin/compliance/words", Access::kAdmin},
       {"PUT /v1/admin/skus/{skuId}/prices", Access::kAdmin},
+      // Product matrix
+      {"GET /v1/admin/products/matrix", Access::kAdmin},
+      {"PUT /v1/admin/products/{productId}/role", Access::kAdmin},
   };
   return routes;
 }
@@ -162,6 +165,8 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"DELETE /v1/admin/users/{userId}/tags/{tag}", "/zhongtai.user.v1.MemberAdminService/RemoveMemberTag"},
       {"GET /v1/admin/users/recall.csv", "/zhongtai.user.v1.MemberAdminService/ExportRecallList"},
       {"POST /v1/users/me:signIn", "/zhongtai.user.v1.MembershipService/SignIn"},
+      {"GET /v1/admin/products/matrix", "/zhongtai.product.v1.ProductService/GetProductMatrix"},
+      {"PUT /v1/admin/products/{productId}/role", "/zhongtai.product.v1.ProductService/SetProductRole"},
   };
   for (const auto& [key, grpc_method] : expected) {
     INFO(key);
@@ -198,6 +203,9 @@ TEST_CASE("matching binds path fields, custom verbs and literals") {
   CHECK(Table().Match("POST", "/v1/admin/stock:adjust").route->method->name() == "AdjustStock");
   CHECK(Table().Match("GET", "/v1/products").route->method->name() == "ListProducts");
   CHECK(Table().Match("GET", "/v1/users/me").route->method->name() == "GetMe");
+  // The literal "matrix" wins over the product id it could also be.
+  CHECK(Table().Match("GET", "/v1/admin/products/matrix").route->method->name() == "GetProductMatrix");
+  CHECK(Table().Match("GET", "/v1/admin/products/prd_1").route->method->name() == "GetAdminProduct");
 
   SECTION("values are percent-decoded") {
     m = Table().Match("GET", "/v1/products/a%20b%3Ac");

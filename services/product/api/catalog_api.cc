@@ -185,6 +185,17 @@ absl::Status Validate(const v1::UpdateProductRequest& request) {
     RETURN_IF_ERROR(Text(request.price_changes(i).sku_id(), field + ".skuId", kMaxId, true));
     RETURN_IF_ERROR(ValidMoney(request.price_changes(i).price(), field + ".price"));
   }
+  if (request.cost_changes_size() > kMaxSkuChanges) {
+    return InvalidArgument("costChanges", "TOO_MANY_SKUS", absl::StrCat("at most ", kMaxSkuChanges, " skus"));
+  }
+  for (int i = 0; i < request.cost_changes_size(); ++i) {
+    std::string field = absl::StrCat("costChanges[", i, "]");
+    RETURN_IF_ERROR(Text(request.cost_changes(i).sku_id(), field + ".skuId", kMaxId, true));
+    if (!request.cost_changes(i).has_cost_price()) {
+      return InvalidArgument(field + ".costPrice", "FIELD_REQUIRED", "costPrice is required");
+    }
+    RETURN_IF_ERROR(ValidMoney(request.cost_changes(i).cost_price(), field + ".costPrice"));
+  }
   return absl::OkStatus();
 }
 
@@ -284,6 +295,9 @@ grpc::ServerUnaryReactor* ProductApi::GetAdminProduct(grpc::CallbackServerContex
     RETURN_IF_ERROR(Text(request->product_id(), "productId", kMaxId, true));
     ASSIGN_OR_RETURN(AdminProduct product, catalogue_.products.Get(request->product_id()));
     ToProto(product.product, response->mutable_product());
+    AddSkuAdminFields(product.product, response->mutable_sku_admin_fields());
+    ASSIGN_OR_RETURN(ProductRole role, catalogue_.roles.GetRole(request->product_id()));
+    response->set_role(ProductRoleToProto(role));
     for (const ProductTransition& t : product.history) {
       v1::ProductTransition* out = response->add_history();
       out->set_from_status(ProductStatusToProto(t.from));
@@ -312,20 +326,27 @@ grpc::ServerUnaryReactor* ProductApi::UpdateProduct(grpc::CallbackServerContext*
     if (request->has_sales_attributes()) {
       edit.sales_attributes = SalesAttributesFromProto(request->sales_attributes().attributes());
     }
-    for (const v1::NewSku& in : request->add_skus()) {
+    for (int i = 0; i < request->add_skus_size(); ++i) {
+      const v1::NewSku& in = request->add_skus(i);
       NewSku sku;
       sku.sku_code = in.sku_code();
       sku.spec = in.spec();
       sku.attributes.insert(in.attributes().begin(), in.attributes().end());
       sku.price = {in.price().currency(), in.price().amount_minor()};
+      ASSIGN_OR_RETURN(sku.cost_price, CostPriceFromProto(in, absl::StrCat("addSkus[", i, "]")));
       edit.add_skus.push_back(std::move(sku));
     }
     edit.retire_sku_ids.assign(request->retire_sku_ids().begin(), request->retire_sku_ids().end());
     for (const v1::SkuPriceChange& change : request->price_changes()) {
       edit.price_changes.push_back({change.sku_id(), {change.price().currency(), change.price().amount_minor()}});
     }
+    for (const v1::SkuCostChange& change : request->cost_changes()) {
+      edit.cost_changes.push_back(
+          {change.sku_id(), {change.cost_price().currency(), change.cost_price().amount_minor()}});
+    }
     ASSIGN_OR_RETURN(Product product, catalogue_.products.Update(edit));
     ToProto(product, response->mutable_product());
+    AddSkuAdminFields(product, response->mutable_sku_admin_fields());
     return absl::OkStatus();
   });
 }

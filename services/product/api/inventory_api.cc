@@ -73,6 +73,7 @@ void ToProto(const StockAlert& a, v1::StockAlert* out) {
   out->set_available(a.position.level.available());
   out->set_safety_stock(a.safety_stock);
   out->set_average_daily_sales(a.average_daily_sales);
+  out->set_sales_source(SalesSourceName(a.sales_source));
   if (a.days_of_cover) out->set_days_of_cover(*a.days_of_cover);
   out->set_below_safety_stock(a.below_safety_stock);
   out->set_under_cover_days(a.under_cover_days);

@@ -217,6 +217,21 @@ void ToProto(const Product& product, v1::Product* out) {
   CatalogueToProto(product, out);
 }
 
+void AddSkuAdminFields(const Product& product, google::protobuf::RepeatedPtrField<v1::SkuAdminFields>* out) {
+  for (const Sku& sku : product.skus) {
+    v1::SkuAdminFields* fields = out->Add();
+    fields->set_sku_id(sku.sku_id);
+    if (sku.cost_price) SetMoney(fields->mutable_cost_price(), sku.cost_price->currency, sku.cost_price->amount_minor);
+    if (sku.abc_class != 0) fields->set_abc_class(std::string(1, sku.abc_class));
+  }
+}
+
+absl::StatusOr<std::optional<Money>> CostPriceFromProto(const v1::NewSku& sku, const std::string& field) {
+  if (!sku.has_cost_price()) return std::optional<Money>();
+  RETURN_IF_ERROR(ValidMoney(sku.cost_price(), field + ".costPrice"));
+  return std::optional<Money>(Money{sku.cost_price().currency(), sku.cost_price().amount_minor()});
+}
+
 void ToProto(const Reservation& reservation, v1::Reservation* out) {
   out->set_order_id(reservation.order_id);
   for (const ReservationLine& line : reservation.lines) {
@@ -265,7 +280,8 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
     product.description = request->description();
     product.category_id = request->category_id();
     product.request_id = request->request_id();
-    for (const v1::NewSku& in : request->skus()) {
+    for (int i = 0; i < request->skus_size(); ++i) {
+      const v1::NewSku& in = request->skus(i);
       NewSku sku;
       sku.sku_code = in.sku_code();
       sku.spec = in.spec();
@@ -273,6 +289,7 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
       sku.price = {in.price().currency(), in.price().amount_minor()};
       sku.initial_stock = in.initial_stock();
       sku.warehouse_id = in.warehouse_id();
+      ASSIGN_OR_RETURN(sku.cost_price, CostPriceFromProto(in, absl::StrCat("skus[", i, "]")));
       product.skus.push_back(std::move(sku));
     }
     product.subtitle = request->subtitle();
@@ -283,6 +300,7 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
     product.default_price = {request->default_price().currency(), request->default_price().amount_minor()};
     ASSIGN_OR_RETURN(Product created, catalog_.CreateProduct(product));
     ToProto(created, response->mutable_product());
+    AddSkuAdminFields(created, response->mutable_sku_admin_fields());
     return absl::OkStatus();
   });
 }

@@ -10,6 +10,7 @@
 #include "services/product/domain/listing_compliance.h"
 #include "services/product/domain/pricing.h"
 #include "services/product/domain/product_editor.h"
+#include "services/product/domain/product_roles.h"
 #include "services/product/domain/stock_center.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -25,6 +26,7 @@ struct CatalogueDomain {
   ProductEditor& products;
   ListingCompliance& compliance;
   Pricing& pricing;
+  ProductRoles& roles;  // the product matrix (api/matrix_api.cc)
 };
 
 class ProductApi : public v1::ProductService::CallbackService {
@@ -94,6 +96,13 @@ class ProductApi : public v1::ProductService::CallbackService {
   grpc::ServerUnaryReactor* ReplaceSkuPrices(grpc::CallbackServerContext* context,
                                              const v1::ReplaceSkuPricesRequest* request,
                                              v1::ReplaceSkuPricesResponse* response) override;
+  // Product matrix (api/matrix_api.cc)
+  grpc::ServerUnaryReactor* GetProductMatrix(grpc::CallbackServerContext* context,
+                                             const v1::GetProductMatrixRequest* request,
+                                             v1::GetProductMatrixResponse* response) override;
+  grpc::ServerUnaryReactor* SetProductRole(grpc::CallbackServerContext* context,
+                                           const v1::SetProductRoleRequest* request,
+                                           v1::SetProductRoleResponse* response) override;
   // Warehouses and stock (api/inventory_api.cc)
   grpc::ServerUnaryReactor* CreateWarehouse(grpc::CallbackServerContext* context,
                                             const v1::CreateWarehouseRequest* request,
@@ -138,6 +147,8 @@ absl::Status Validate(const v1::ReserveStockRequest& request);
 
 void ToProto(const Sku& sku, v1::Sku* out);
 void ToProto(const Product& product, v1::Product* out);
+// What only admins see of each SKU (cost price, ABC class), for the admin routes' answers.
+void AddSkuAdminFields(const Product& product, google::protobuf::RepeatedPtrField<v1::SkuAdminFields>* out);
 void ToProto(const Reservation& reservation, v1::Reservation* out);
 
 // Catalogue (catalog_api.cc)
@@ -153,6 +164,10 @@ absl::Status ValidMoney(const zhongtai::type::v1::Money& money, const std::strin
 // The buyer's tier and time of a BatchGetSkus, for Pricing::Quote.
 MemberTier TierFromProto(v1::MemberTier tier);
 std::optional<absl::Time> QuoteTimeOf(const v1::BatchGetSkusRequest& request);
+// The cost price of a new SKU, when given (INVALID_ARGUMENT INVALID_CURRENCY / PRICE_NEGATIVE on field.costPrice).
+absl::StatusOr<std::optional<Money>> CostPriceFromProto(const v1::NewSku& sku, const std::string& field);
+// Product matrix (api/matrix_api.cc)
+v1::ProductRole ProductRoleToProto(ProductRole role);
 // Warehouses and stock (api/inventory_api.cc)
 void ToProto(const Warehouse& warehouse, v1::Warehouse* out);
 void ToProto(const StockLevel& level, v1::StockLevel* out);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
+#include "services/product/domain/cost_price.h"
 #include "services/product/domain/listing_fields.h"
 #include "services/product/domain/product_lifecycle.h"
 #include "services/product/domain/sales_attributes.h"
@@ -108,7 +109,9 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
   product.version = 1;
   product.created_at = product.updated_at = clock_.Now();
   std::vector<InitialStock> stock;
-  for (const NewSku& in : skus) {
+  for (size_t i = 0; i < skus.size(); ++i) {
+    const NewSku& in = skus[i];
+    RETURN_IF_ERROR(ValidateCostPrice(in.cost_price, in.price, absl::StrCat("skus[", i, "].costPrice")));
     Sku sku;
     sku.sku_id = ids_.NewSkuId();
     sku.product_id = product.product_id;
@@ -116,6 +119,7 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
     sku.spec = in.spec.empty() ? SpecFromAttributes(in.attributes) : in.spec;
     sku.attributes = in.attributes;
     sku.price = in.price;
+    sku.cost_price = in.cost_price;
     sku.available = in.initial_stock;
     sku.product_title = product.title;
     sku.product_status = product.status;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct Sku {
   ProductStatus product_status = ProductStatus::kPublished;
   Money list_price;        // with a quote (Pricing::Quote): the list price, while price is what the buyer pays
   std::string price_rule;  // with a quote: "list", "member:gold", "scheduled:weekend"
+  // Admin reads only (CatalogueStore::GetProductForAdmin and the edits' results); never loaded for shoppers.
+  std::optional<Money> cost_price;  // what one unit costs the shop, in the price's currency; nullopt: unknown
+  char abc_class = 0;               // 'A', 'B', 'C' from the last classification; 0 before the first
 };
 
 struct Product {
@@ -66,6 +70,7 @@ struct NewSku {
   Money price;
   int64_t initial_stock = 0;
   std::string warehouse_id;  // empty: kDefaultWarehouse
+  std::optional<Money> cost_price;
 };
 
 struct NewProduct {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "services/product/domain/catalog.h"
+#include "services/product/domain/cost_price.h"
 #include "services/product/domain/listing_fields.h"
 #include "services/product/domain/sales_attributes.h"
 
@@ -108,6 +109,23 @@ absl::StatusOr<Product> ProductEditor::Update(const ProductEdit& edit) {
     events.push_back(event);
     sku.price = change.price;
   }
+  // Cost prices are the shop's own figures: they change the SKU, not what shoppers see, so no price event.
+  for (size_t i = 0; i < edit.cost_changes.size(); ++i) {
+    const SkuCostChange& change = edit.cost_changes[i];
+    auto it = by_id.find(change.sku_id);
+    if (it == by_id.end()) {
+      return Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND", "the product has no such sku",
+                   absl::StrCat("costChanges[", i, "].skuId"));
+    }
+    Sku& sku = *it->second;
+    RETURN_IF_ERROR(ValidateCostPrice(change.cost_price, sku.price, absl::StrCat("costChanges[", i, "].costPrice")));
+    if (sku.cost_price && sku.cost_price->amount_minor == change.cost_price.amount_minor &&
+        sku.cost_price->currency == change.cost_price.currency) {
+      continue;
+    }
+    sku.cost_price = change.cost_price;
+    changed.push_back("costPrice");
+  }
   // Existing SKUs on sale must fit the (possibly new) declaration; then the new ones, which must not repeat any.
   RETURN_IF_ERROR(CheckSkuCombinations(product.sales_attributes, ActiveCombinations(product), "skus"));
   std::vector<AttributeValues> added;
@@ -127,6 +145,9 @@ absl::StatusOr<Product> ProductEditor::Update(const ProductEdit& edit) {
     sku.attributes = edit.add_skus[i].attributes;
     sku.spec = edit.add_skus[i].spec.empty() ? SpecFromAttributes(sku.attributes) : edit.add_skus[i].spec;
     sku.price = edit.add_skus[i].price;
+    RETURN_IF_ERROR(
+        ValidateCostPrice(edit.add_skus[i].cost_price, sku.price, absl::StrCat("addSkus[", i, "].costPrice")));
+    sku.cost_price = edit.add_skus[i].cost_price;
     sku.product_title = product.title;
     sku.product_status = product.status;
     product.skus.push_back(std::move(sku));

@@ -22,6 +22,11 @@ struct SkuPriceChange {
   Money price;
 };
 
+struct SkuCostChange {
+  std::string sku_id;
+  Money cost_price;
+};
+
 // nullopt / empty leaves a part as it is.
 struct ProductEdit {
   std::string product_id;
@@ -36,6 +41,7 @@ struct ProductEdit {
   std::vector<NewSku> add_skus;  // stock is not set here: new SKUs start with none (AdjustStock adds it)
   std::vector<std::string> retire_sku_ids;
   std::vector<SkuPriceChange> price_changes;
+  std::vector<SkuCostChange> cost_changes;  // applied after the price changes; in the SKU's (new) price currency
 };
 
 struct AdminProduct {
@@ -58,9 +64,9 @@ class ProductEditor {
 
   // ABORTED VERSION_CONFLICT when the product changed since `expected_version` (read it again and redo the
   // edit), FAILED_PRECONDITION PRODUCT_ARCHIVED, INVALID_ARGUMENT naming the field (images[i], salesAttributes,
-  // skus[i].attributes[...], addSkus[i]..., retireSkuIds[i], priceChanges[i].skuId), and for a published product
-  // whose new text the Advertising Law forbids FAILED_PRECONDITION LISTING_NOT_COMPLIANT. An edit that changes
-  // nothing returns the product as it is.
+  // skus[i].attributes[...], addSkus[i]..., retireSkuIds[i], priceChanges[i].skuId, costChanges[i].costPrice), and for
+  // a published product whose new text the Advertising Law forbids FAILED_PRECONDITION LISTING_NOT_COMPLIANT. An edit
+  // that changes nothing returns the product as it is.
   absl::StatusOr<Product> Update(const ProductEdit& edit);
 
   // expected_version 0: whatever the current version is. Publishing needs a SKU on sale (FAILED_PRECONDITION

@@ -49,6 +49,11 @@ std::optional<Product> ShopperView(Product product) {
   if (product.status != ProductStatus::kPublished) return std::nullopt;
   product.skus.erase(std::remove_if(product.skus.begin(), product.skus.end(), [](const Sku& s) { return s.retired; }),
                      product.skus.end());
+  // The shop's cost and its own classification are not the shopper's business, whichever store read them.
+  for (Sku& sku : product.skus) {
+    sku.cost_price.reset();
+    sku.abc_class = 0;
+  }
   return product;
 }
 

@@ -19,7 +19,8 @@ absl::StatusOr<std::optional<ProductStatus>> DecideLifecycle(ProductStatus curre
 // Published and not retired: shown to shoppers and orderable.
 bool OnSale(const Sku& sku);
 
-// The product as a shopper may see it (published, retired SKUs left out); nullopt for any other status.
+// The product as a shopper may see it (published, retired SKUs left out, no cost price or ABC class); nullopt for any
+// other status.
 std::optional<Product> ShopperView(Product product);
 
 }  // namespace zhongtai::product

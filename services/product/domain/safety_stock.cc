@@ -32,19 +32,23 @@ absl::Status ValidateSafetyStock(const SafetyStockSetting& setting) {
   return absl::OkStatus();
 }
 
-double AverageDailySales(int64_t units_sold) { return static_cast<double>(units_sold) / kSalesWindowDays; }
+SalesRate SalesRateOf(const StockPosition& position) {
+  return WarehouseDailySales(position.units_sold, position.sku_units_sold, position.datahub);
+}
 
 int64_t SafetyStockOf(const StockPosition& position) {
   if (!position.safety) return 0;
   if (position.safety->mode == SafetyStockMode::kFixed) return position.safety->quantity;
-  // Integer arithmetic: ceil(days × sold / window) without floating-point rounding.
-  const int64_t numerator = static_cast<int64_t>(position.safety->days_of_cover) * position.units_sold;
-  return (numerator + kSalesWindowDays - 1) / kSalesWindowDays;
+  // Integer arithmetic: ceil(days × units / rate days) without floating-point rounding.
+  const SalesRate rate = SalesRateOf(position);
+  const int64_t numerator = static_cast<int64_t>(position.safety->days_of_cover) * rate.units;
+  return (numerator + rate.days - 1) / rate.days;
 }
 
 std::optional<double> DaysOfCover(const StockPosition& position) {
-  if (position.units_sold <= 0) return std::nullopt;
-  return static_cast<double>(std::max<int64_t>(0, position.level.available())) / AverageDailySales(position.units_sold);
+  const SalesRate rate = SalesRateOf(position);
+  if (rate.units <= 0) return std::nullopt;
+  return static_cast<double>(std::max<int64_t>(0, position.level.available())) / rate.PerDay();
 }
 
 std::vector<StockAlert> EvaluateAlerts(const std::vector<StockPosition>& positions, int cover_days) {
@@ -53,7 +57,9 @@ std::vector<StockAlert> EvaluateAlerts(const std::vector<StockPosition>& positio
     StockAlert alert;
     alert.position = p;
     alert.safety_stock = SafetyStockOf(p);
-    alert.average_daily_sales = AverageDailySales(p.units_sold);
+    const SalesRate rate = SalesRateOf(p);
+    alert.average_daily_sales = rate.PerDay();
+    alert.sales_source = rate.source;
     alert.days_of_cover = DaysOfCover(p);
     alert.below_safety_stock = p.safety.has_value() && p.level.available() < alert.safety_stock;
     alert.under_cover_days = cover_days > 0 && alert.days_of_cover && *alert.days_of_cover < cover_days;

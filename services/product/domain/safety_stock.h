@@ -9,11 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "services/product/domain/model.h"
+#include "services/product/domain/sales_rate.h"
 
 namespace zhongtai::product {
 
-// Average daily sales are taken over this many days of the ledger (confirmed orders and outbound goods).
-inline constexpr int kSalesWindowDays = 30;
 inline constexpr int kMaxDaysOfCover = 365;
 
 enum class SafetyStockMode { kFixed, kDaysOfCover };
@@ -31,16 +30,18 @@ struct SafetyStockSetting {
 // INVALID_WAREHOUSE_ID, QUANTITY_NEGATIVE, QUANTITY_TOO_LARGE, DAYS_OF_COVER_OUT_OF_RANGE (1 to 365).
 absl::Status ValidateSafetyStock(const SafetyStockSetting& setting);
 
-// One stock row with what the alert needs: its level, its setting if any, and units sold in the window.
+// One stock row with what the alert needs: its level, its setting if any, and its sales in the window.
 struct StockPosition {
   StockLevel level;
   std::optional<SafetyStockSetting> safety;
-  int64_t units_sold = 0;  // over kSalesWindowDays
-  char abc_class = 0;      // 'A', 'B', 'C' from the last classification; 0 before the first
+  int64_t units_sold = 0;      // the ledger's, in this warehouse over kSalesWindowDays
+  char abc_class = 0;          // 'A', 'B', 'C' from the last classification; 0 before the first
+  int64_t sku_units_sold = 0;  // the ledger's, of the SKU over all warehouses (the warehouse's share of the data hub's)
+  std::optional<DatahubSales> datahub;  // the data hub's figures of the SKU in the window, when it has any
 };
 
-// Units a day, from the units sold over the window.
-double AverageDailySales(int64_t units_sold);
+// The position's average daily sales: WarehouseDailySales (sales_rate.h), so the data hub's figures when present.
+SalesRate SalesRateOf(const StockPosition& position);
 // The safety stock of a position: the fixed quantity, or ceil(days × average daily sales); 0 without a setting.
 int64_t SafetyStockOf(const StockPosition& position);
 // Days the available stock lasts at the average daily sales; nullopt when nothing sold (it lasts forever).
@@ -50,6 +51,7 @@ struct StockAlert {
   StockPosition position;
   int64_t safety_stock = 0;
   double average_daily_sales = 0;
+  SalesSource sales_source = SalesSource::kLedger;
   std::optional<double> days_of_cover;
   bool below_safety_stock = false;  // available < safety stock
   bool under_cover_days = false;    // days of cover < the days asked for

@@ -244,6 +244,7 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
     pqxx::result rows = tx.exec_params(kProductByRequestSql, request_id);
     if (rows.empty()) return std::nullopt;
     std::vector<Product> found = LoadProducts(tx, {rows[0][0].as<std::string>()});
+    pg_store::LoadAdminSkuFields(tx, found);
     if (found.empty()) return std::nullopt;
     return found[0];
   };
@@ -284,7 +285,11 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
         tx.exec_params(kInsertInitialLedgerSql, s.sku_id, s.warehouse_id, s.quantity, request_id, Micros(now));
       }
     }
-    result = LoadProducts(tx, {product.product_id}).at(0);
+    // Cost prices: the response goes to the admin who created the product, so it carries them (and ABC classes).
+    pg_store::SaveSkuCosts(tx, product, now);
+    std::vector<Product> created = LoadProducts(tx, {product.product_id});
+    pg_store::LoadAdminSkuFields(tx, created);
+    result = std::move(created.at(0));
     return absl::OkStatus();
   });
   if (IsUniqueViolation(status)) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "common/pg/pool.h"
 #include "services/product/domain/model.h"
 
@@ -21,5 +22,10 @@ absl::Status CheckBrandExists(pqxx::work& tx, const std::string& brand_id);
 
 // Products by id with their SKUs (retired ones too), in the order of `ids`; missing ones are left out.
 std::vector<Product> LoadProductRows(pqxx::work& tx, const std::vector<std::string>& ids);
+
+// Admin reads only (pg_sku_admin_fields.cc): fills the SKUs' cost prices and ABC classes.
+void LoadAdminSkuFields(pqxx::work& tx, std::vector<Product>& products);
+// Writes the cost price of each SKU that has one (the others keep theirs).
+void SaveSkuCosts(pqxx::work& tx, const Product& product, absl::Time now);
 
 }  // namespace zhongtai::product::pg_store

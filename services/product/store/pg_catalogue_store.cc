@@ -357,6 +357,7 @@ absl::StatusOr<Product> PgProductStore::GetProductForAdmin(const std::string& pr
   std::vector<Product> found;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     found = LoadProductRows(tx, {product_id});
+    pg_store::LoadAdminSkuFields(tx, found);
     return absl::OkStatus();
   }));
   if (found.empty()) return NotFound("PRODUCT_NOT_FOUND", absl::StrCat("product ", product_id, " does not exist"));
@@ -416,12 +417,15 @@ absl::StatusOr<Product> PgProductStore::SaveProduct(const Product& updated, int6
       for (const auto& [name, value] : sku.attributes) tx.exec_params(kInsertSkuAttributeSql, sku.sku_id, name, value);
       tx.exec_params(kInsertEmptyStockSql, sku.sku_id, kDefaultWarehouse, now);
     }
+    pg_store::SaveSkuCosts(tx, updated, updated.updated_at);
     if (transition) {
       tx.exec_params(kInsertTransitionSql, updated.product_id, ProductStatusName(transition->from),
                      ProductStatusName(transition->to), transition->version, Micros(transition->at));
     }
     for (const ProductEvent& event : events) RETURN_IF_ERROR(Publish(tx, event));
-    result = LoadProductRows(tx, {updated.product_id}).at(0);
+    std::vector<Product> saved = LoadProductRows(tx, {updated.product_id});
+    pg_store::LoadAdminSkuFields(tx, saved);
+    result = std::move(saved.at(0));
     return absl::OkStatus();
   });
   if (IsUniqueViolation(status)) return AlreadyExists("SKU_CODE_EXISTS", "a sku code is taken");

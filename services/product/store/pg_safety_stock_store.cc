@@ -1,5 +1,6 @@
 // PgStockStore, safety stock: the settings, and the stock positions the alerts are computed from (level,
-// setting, units sold over the window from the ledger's confirmations and outbound movements).
+// setting, units sold over the window from the ledger's confirmations and outbound movements, and the data hub's
+// daily metrics of the SKU when it has any).
 #include <optional>
 #include <utility>
 
@@ -28,7 +29,9 @@ constexpr char kPutSafetyStockSql[] =
     "SET mode = excluded.mode, quantity = excluded.quantity, days_of_cover = excluded.days_of_cover, "
     "updated_at = excluded.updated_at";
 // Positions: stock rows with a setting, or (when $3) with sales since $2 (Unix micros); $1 warehouse id ('' any).
-// Units sold are what confirmations and outbound movements took off on hand.
+// Units sold are what confirmations and outbound movements took off on hand, in the warehouse and over all of them;
+// with the data hub's days of the SKU's product since $2 and the units it reported for the SKU (SkuDailySales prefers
+// those).
 constexpr char kStockPositionsSql[] = R"sql(
 WITH sold AS (
   SELECT l.sku_id, l.warehouse_id, -sum(l.on_hand_delta)::bigint AS units
@@ -39,7 +42,14 @@ WITH sold AS (
   GROUP BY l.sku_id, l.warehouse_id
 )
 SELECT st.sku_id, st.warehouse_id, st.on_hand, st.reserved, ss.mode, COALESCE(ss.quantity, 0),
-       COALESCE(ss.days_of_cover, 0), COALESCE(so.units, 0), COALESCE(abc.abc_class, '')
+       COALESCE(ss.days_of_cover, 0), COALESCE(so.units, 0), COALESCE(abc.abc_class, ''),
+       COALESCE((SELECT -sum(l.on_hand_delta) FROM stock_ledger l
+                 WHERE l.sku_id = st.sku_id AND l.kind IN ('confirm', 'outbound')
+                   AND l.created_at >= zt_ts($2::bigint)), 0)::bigint,
+       (SELECT count(*) FROM datahub_product_daily d JOIN skus k ON k.product_id = d.product_id
+        WHERE k.sku_id = st.sku_id AND d.day_start >= zt_ts($2::bigint))::int,
+       COALESCE((SELECT sum(d.units_sold) FROM datahub_sku_daily d
+                 WHERE d.sku_id = st.sku_id AND d.day_start >= zt_ts($2::bigint)), 0)::bigint
 FROM stock st
 LEFT JOIN sku_abc abc ON abc.sku_id = st.sku_id
 LEFT JOIN safety_stock ss ON ss.sku_id = st.sku_id AND ss.warehouse_id = st.warehouse_id
@@ -86,6 +96,8 @@ absl::StatusOr<std::vector<StockPosition>> PgStockStore::StockPositions(const st
       p.units_sold = row[7].as<int64_t>();
       const std::string abc = row[8].as<std::string>();
       p.abc_class = abc.empty() ? 0 : abc[0];
+      p.sku_units_sold = row[9].as<int64_t>();
+      if (const int days = row[10].as<int>(); days > 0) p.datahub = DatahubSales{row[11].as<int64_t>(), days};
       out.push_back(std::move(p));
     }
     return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "services/product/api/product_api.h"
 #include "services/product/api/product_metrics.h"
 #include "services/product/domain/ids.h"
+#include "services/product/tests/in_memory_matrix_store.h"
 #include "services/product/tests/in_memory_store.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 
@@ -66,7 +67,9 @@ TEST_CASE("product service over gRPC", "[api]") {
   CategoryTree categories(store);
   Pricing pricing(store, clock);
   REQUIRE(compliance.ReplaceWords({{"最佳", "superlative", ComplianceSeverity::kBlock}}).ok());
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing}, stock, server.workers());
+  InMemoryMatrixStore matrix_store;
+  ProductRoles roles(matrix_store, clock, MatrixSettings{});
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, server.workers());
   auto stub = server.Start<v1::ProductService>(&api);
   using S = v1::ProductService::Stub;
 
@@ -199,6 +202,113 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(skus.skus(0).price_rule() == "list");
     gold->mutable_price()->set_currency("USD");
     CHECK(FieldOf(Call(*stub, &S::ReplaceSkuPrices, prices, &stored)) == "rules[0].price.currency");
+  }
+
+  SECTION("cost prices and the product matrix: admin routes only, never in shoppers' or services' answers") {
+    v1::CreateProductRequest with_cost;
+    with_cost.set_title("Zhongtai Tablet");
+    with_cost.set_category_id(category.category().category_id());
+    v1::NewSku* tablet = with_cost.add_skus();
+    tablet->set_sku_code("ZT-TAB");
+    tablet->mutable_price()->set_currency("CNY");
+    tablet->mutable_price()->set_amount_minor(300000);
+    tablet->mutable_cost_price()->set_currency("USD");
+    tablet->mutable_cost_price()->set_amount_minor(200000);
+    v1::CreateProductResponse made_tablet;
+    absl::Status mismatch = Call(*stub, &S::CreateProduct, with_cost, &made_tablet);
+    CHECK(ReasonOf(mismatch) == "COST_CURRENCY_MISMATCH");
+    CHECK(FieldOf(mismatch) == "skus[0].costPrice.currency");
+    tablet->mutable_cost_price()->set_currency("CNY");
+    REQUIRE(Call(*stub, &S::CreateProduct, with_cost, &made_tablet).ok());
+    const std::string tablet_id = made_tablet.product().product_id();
+    const std::string tablet_sku = made_tablet.product().skus(0).sku_id();
+    REQUIRE(made_tablet.sku_admin_fields_size() == 1);
+    CHECK(made_tablet.sku_admin_fields(0).sku_id() == tablet_sku);
+    CHECK(made_tablet.sku_admin_fields(0).cost_price().amount_minor() == 200000);
+
+    v1::UpdateProductRequest cost_edit;
+    cost_edit.set_product_id(tablet_id);
+    cost_edit.set_version(made_tablet.product().version());
+    v1::SkuCostChange* change = cost_edit.add_cost_changes();
+    change->set_sku_id(tablet_sku);
+    v1::UpdateProductResponse cost_edited;
+    CHECK(FieldOf(Call(*stub, &S::UpdateProduct, cost_edit, &cost_edited)) == "costChanges[0].costPrice");
+    change->mutable_cost_price()->set_currency("CNY");
+    change->mutable_cost_price()->set_amount_minor(210000);
+    REQUIRE(Call(*stub, &S::UpdateProduct, cost_edit, &cost_edited).ok());
+    CHECK(cost_edited.sku_admin_fields(0).cost_price().amount_minor() == 210000);
+    v1::PublishProductRequest publish_tablet;
+    publish_tablet.set_product_id(tablet_id);
+    v1::PublishProductResponse tablet_published;
+    REQUIRE(Call(*stub, &S::PublishProduct, publish_tablet, &tablet_published).ok());
+
+    // What shoppers (product detail, the listing) and the order service (BatchGetSkus) get carries no cost: their
+    // messages have no field for it, and no figure of it appears anywhere in the answers.
+    v1::GetProductRequest detail;
+    detail.set_product_id(tablet_id);
+    v1::GetProductResponse shown;
+    REQUIRE(Call(*stub, &S::GetProduct, detail, &shown).ok());
+    CHECK(shown.product().skus(0).price().amount_minor() == 300000);
+    CHECK(shown.DebugString().find("210000") == std::string::npos);
+    v1::ListProductsRequest list;
+    v1::ListProductsResponse listed;
+    REQUIRE(Call(*stub, &S::ListProducts, list, &listed).ok());
+    REQUIRE(listed.products_size() == 2);
+    CHECK(listed.DebugString().find("210000") == std::string::npos);
+    v1::BatchGetSkusRequest batch;
+    batch.add_sku_ids(tablet_sku);
+    v1::BatchGetSkusResponse skus;
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    REQUIRE(skus.skus_size() == 1);
+    CHECK(skus.DebugString().find("210000") == std::string::npos);
+
+    // The operator's role, validated; the matrix shows it with the suggestion.
+    ProductFigures figures;
+    figures.product_id = tablet_id;
+    figures.title = "Zhongtai Tablet";
+    figures.listed_at = clock.Now();
+    matrix_store.Put(figures);
+    v1::SetProductRoleRequest role;
+    role.set_product_id(tablet_id);
+    v1::SetProductRoleResponse role_set;
+    absl::Status no_role = Call(*stub, &S::SetProductRole, role, &role_set);
+    CHECK(ReasonOf(no_role) == "INVALID_PRODUCT_ROLE");
+    CHECK(FieldOf(no_role) == "role");
+    role.set_role(v1::PRODUCT_ROLE_TRAFFIC);
+    REQUIRE(Call(*stub, &S::SetProductRole, role, &role_set).ok());
+    CHECK(role_set.role() == v1::PRODUCT_ROLE_TRAFFIC);
+    v1::GetAdminProductRequest admin_get;
+    admin_get.set_product_id(tablet_id);
+    v1::GetAdminProductResponse admin;
+    REQUIRE(Call(*stub, &S::GetAdminProduct, admin_get, &admin).ok());
+    CHECK(admin.role() == v1::PRODUCT_ROLE_TRAFFIC);
+    CHECK(admin.sku_admin_fields(0).cost_price().amount_minor() == 210000);
+    v1::GetProductMatrixRequest matrix_request;
+    v1::GetProductMatrixResponse matrix;
+    REQUIRE(Call(*stub, &S::GetProductMatrix, matrix_request, &matrix).ok());
+    CHECK(matrix.total_products() == 1);
+    REQUIRE(matrix.cells_size() == 1);
+    CHECK(matrix.cells(0).role() == v1::PRODUCT_ROLE_TRAFFIC);
+    CHECK(matrix.cells(0).stage() == v1::LIFECYCLE_STAGE_NEW);
+    REQUIRE(matrix.mismatches_size() == 1);  // alone, it ranks high in nothing: long tail
+    CHECK(matrix.mismatches(0).suggested_role() == v1::PRODUCT_ROLE_LONG_TAIL);
+    CHECK(matrix.mismatches(0).metrics().source() == v1::METRICS_SOURCE_LEDGER);
+    matrix_request.set_page_size(-1);
+    CHECK(FieldOf(Call(*stub, &S::GetProductMatrix, matrix_request, &matrix)) == "pageSize");
+
+    // A customer may call neither admin route.
+    grpc::ClientContext as_customer;
+    ::zhongtai::testing::CallAs(as_customer, "gateway", "u1", "customer");
+    matrix_request.set_page_size(0);
+    CHECK(stub->GetProductMatrix(&as_customer, matrix_request, &matrix).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+    grpc::ClientContext role_as_customer;
+    ::zhongtai::testing::CallAs(role_as_customer, "gateway", "u1", "customer");
+    CHECK(stub->SetProductRole(&role_as_customer, role, &role_set).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    grpc::ClientContext as_order;
+    ::zhongtai::testing::CallAs(as_order, "order");
+    CHECK(stub->GetProductMatrix(&as_order, matrix_request, &matrix).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
   }
 
   SECTION("catalogue: brands and category moves") {

@@ -219,9 +219,9 @@ absl::StatusOr<std::vector<StockPosition>> InMemoryProductStore::StockPositions(
     auto s = safety_.find(key);
     if (s != safety_.end()) p.safety = s->second;
     for (const LedgerEntry& e : ledger_) {
-      if (e.sku_id == key.first && e.warehouse_id == key.second && e.created_at >= since &&
-          (e.kind == "outbound" || e.kind == "confirm")) {
-        p.units_sold -= e.on_hand_delta;
+      if (e.sku_id == key.first && e.created_at >= since && (e.kind == "outbound" || e.kind == "confirm")) {
+        p.sku_units_sold -= e.on_hand_delta;
+        if (e.warehouse_id == key.second) p.units_sold -= e.on_hand_delta;
       }
     }
     auto abc = abc_.find(key.first);
