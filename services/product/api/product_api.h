@@ -10,6 +10,7 @@
 #include "services/product/domain/listing_compliance.h"
 #include "services/product/domain/pricing.h"
 #include "services/product/domain/product_editor.h"
+#include "services/product/domain/product_search.h"
 #include "services/product/domain/stock_center.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -29,9 +30,16 @@ struct CatalogueDomain {
 
 class ProductApi : public v1::ProductService::CallbackService {
  public:
+  // search: shoppers' search and listing (api/search_api.cc); without it (tests on the in-memory store) ListProducts
+  // lists through Catalog::ListProducts, newest first.
   ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, StockCenter& stock,
-             server::WorkerPool& workers)
-      : catalog_(catalog), inventory_(inventory), catalogue_(catalogue), stock_(stock), workers_(workers) {}
+             server::WorkerPool& workers, ProductSearch* search = nullptr)
+      : catalog_(catalog),
+        inventory_(inventory),
+        catalogue_(catalogue),
+        stock_(stock),
+        workers_(workers),
+        search_(search) {}
 
   grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
                                            const v1::CreateCategoryRequest* request,
@@ -126,6 +134,7 @@ class ProductApi : public v1::ProductService::CallbackService {
   CatalogueDomain catalogue_;
   StockCenter& stock_;
   server::WorkerPool& workers_;
+  ProductSearch* search_;
 };
 
 // Request validation, exposed for tests. OK or INVALID_ARGUMENT naming the field.
@@ -137,6 +146,9 @@ absl::Status Validate(const v1::BatchGetSkusRequest& request);
 absl::Status Validate(const v1::ReserveStockRequest& request);
 
 void ToProto(const Sku& sku, v1::Sku* out);
+// Search and listing (api/search_api.cc)
+SearchRequest SearchRequestFromProto(const v1::ListProductsRequest& request);
+void ToProto(const SearchResult& result, v1::ListProductsResponse* out);
 void ToProto(const Product& product, v1::Product* out);
 void ToProto(const Reservation& reservation, v1::Reservation* out);
 
