@@ -2,6 +2,7 @@
 // (ParseSearchRequest names the field); a page the listing cache holds is answered on the gRPC thread, as a cached
 // product page is, and anything else runs on the worker pool.
 #include "common/server/service_runner.h"
+#include "common/status/status.h"
 #include "services/product/api/product_api.h"
 
 namespace zhongtai::product {

@@ -51,10 +51,21 @@ CREATE INDEX product_search_brand ON product_search (brand_id, product_id DESC) 
 CREATE INDEX product_search_price ON product_search (min_price, product_id) WHERE status = 'published';
 CREATE INDEX product_search_sales ON product_search (sales DESC, product_id DESC) WHERE status = 'published';
 
--- The search row of every product as the base tables say (sales aside: the ledger trigger counts them).
+-- The grams follow the text, computed only when it changes (a price or stock change leaves them alone).
+CREATE FUNCTION zt_product_search_grams() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW.search_text IS DISTINCT FROM OLD.search_text THEN
+    NEW.grams := zt_search_grams(NEW.search_text);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER product_search_grams BEFORE INSERT OR UPDATE ON product_search
+  FOR EACH ROW EXECUTE FUNCTION zt_product_search_grams();
+
+-- The search row of every product as the base tables say (grams: the trigger above; sales: the ledger trigger).
 CREATE VIEW product_search_source AS
 SELECT p.product_id, p.status, p.category_id, p.brand_id,
-       zt_search_normalize(p.title) AS title_text, n.search_text, zt_search_grams(n.search_text) AS grams,
+       zt_search_normalize(p.title) AS title_text, n.search_text,
        pr.min_price, pr.max_price, COALESCE(st.in_stock, false) AS in_stock,
        COALESCE(at.attributes, '{}') AS attributes, p.created_at
 FROM products p
@@ -70,22 +81,28 @@ LEFT JOIN LATERAL (SELECT array_agg(DISTINCT a.name || chr(31) || a.value ORDER 
                    FROM skus s JOIN sku_attributes a ON a.sku_id = s.sku_id
                    WHERE s.product_id = p.product_id AND NOT s.retired) at ON true;
 
-CREATE FUNCTION zt_refresh_product_search(pid text) RETURNS void
-  LANGUAGE sql AS $$
-    INSERT INTO product_search (product_id, status, category_id, brand_id, title_text, search_text, grams, min_price,
+-- PL/pgSQL so that its plans are prepared once per session (a SQL function's statements are planned on every call).
+-- Update first: an INSERT ... ON CONFLICT would fire the grams trigger for the proposed row every time.
+CREATE FUNCTION zt_refresh_product_search(pid text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE product_search ps SET
+    status = src.status, category_id = src.category_id, brand_id = src.brand_id, title_text = src.title_text,
+    search_text = src.search_text, min_price = src.min_price, max_price = src.max_price, in_stock = src.in_stock,
+    attributes = src.attributes
+  FROM product_search_source src WHERE src.product_id = pid AND ps.product_id = pid;
+  IF NOT FOUND THEN
+    INSERT INTO product_search (product_id, status, category_id, brand_id, title_text, search_text, min_price,
                                 max_price, in_stock, attributes, created_at)
-    SELECT * FROM product_search_source WHERE product_id = pid
-    ON CONFLICT (product_id) DO UPDATE SET
-      status = EXCLUDED.status, category_id = EXCLUDED.category_id, brand_id = EXCLUDED.brand_id,
-      title_text = EXCLUDED.title_text, search_text = EXCLUDED.search_text, grams = EXCLUDED.grams,
-      min_price = EXCLUDED.min_price, max_price = EXCLUDED.max_price, in_stock = EXCLUDED.in_stock,
-      attributes = EXCLUDED.attributes
-  $$;
+    SELECT * FROM product_search_source WHERE product_id = pid;
+  END IF;
+END $$;
 
 -- The payload is the product id, or '' when the change is not one product's (a brand renamed, a category moved).
 -- PostgreSQL delivers it only after the commit, once per distinct payload per transaction.
-CREATE FUNCTION zt_catalogue_changed(pid text) RETURNS void
-  LANGUAGE sql AS $$ SELECT pg_notify('zt_catalogue_changed', pid) $$;
+CREATE FUNCTION zt_catalogue_changed(pid text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('zt_catalogue_changed', pid);
+END $$;
 
 CREATE FUNCTION zt_product_search_on_product() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -178,8 +195,8 @@ CREATE TRIGGER product_search_category AFTER UPDATE ON categories
   FOR EACH ROW EXECUTE FUNCTION zt_category_changed();
 
 -- The products that exist already.
-INSERT INTO product_search (product_id, status, category_id, brand_id, title_text, search_text, grams, min_price,
-                            max_price, in_stock, attributes, created_at)
+INSERT INTO product_search (product_id, status, category_id, brand_id, title_text, search_text, min_price, max_price,
+                            in_stock, attributes, created_at)
 SELECT * FROM product_search_source;
 UPDATE product_search ps SET sales = s.units
 FROM (SELECT k.product_id, sum(abs(l.on_hand_delta)) AS units
