@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 
 namespace zhongtai::product {

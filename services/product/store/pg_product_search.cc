@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/substitute.h"
 #include "common/pg/arrays.h"
+#include "common/status/status.h"
 #include "services/product/store/pg_catalogue_rows.h"
 
 namespace zhongtai::product {

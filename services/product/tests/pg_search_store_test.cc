@@ -7,12 +7,17 @@
 #include <set>
 #include <thread>
 
+#include "absl/time/clock.h"
 #include "common/pg/arrays.h"
 #include "services/product/domain/brands.h"
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/ids.h"
+#include "services/product/domain/inventory.h"
 #include "services/product/domain/product_search.h"
 #include "services/product/domain/search_text.h"
 #include "services/product/store/pg_catalogue_change_listener.h"
 #include "services/product/store/pg_product_search.h"
+#include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"
 #include "zhongtai/product/v1/product.pb.h"
 
