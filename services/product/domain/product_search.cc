@@ -214,7 +214,35 @@ std::optional<SearchResult> ProductSearch::Cached(const SearchQuery& query) {
 }
 
 absl::StatusOr<SearchResult> ProductSearch::Search(const SearchQuery& query) {
-  uint64_t generation = cache_ != nullptr ? cache_->generation() : 0;
+  if (cache_ == nullptr) return AskStore(query, 0);
+  std::string key = ListingCacheKey(query);
+  uint64_t generation = cache_->generation();
+  std::shared_ptr<Flight> flight;
+  {
+    std::unique_lock<std::mutex> lock(flights_mu_);
+    auto it = flights_.find(key);
+    if (it != flights_.end() && it->second->generation == generation) {
+      std::shared_ptr<Flight> joined = it->second;
+      joined->finished.wait(lock, [&] { return joined->done; });
+      return joined->result;
+    }
+    flight = std::make_shared<Flight>();
+    flight->generation = generation;
+    flights_[key] = flight;
+  }
+  absl::StatusOr<SearchResult> result = AskStore(query, generation);
+  {
+    std::lock_guard<std::mutex> lock(flights_mu_);
+    flight->result = result;
+    flight->done = true;
+    auto it = flights_.find(key);
+    if (it != flights_.end() && it->second == flight) flights_.erase(it);
+  }
+  flight->finished.notify_all();
+  return result;
+}
+
+absl::StatusOr<SearchResult> ProductSearch::AskStore(const SearchQuery& query, uint64_t generation) {
   // One more than the page tells whether a next page exists.
   ASSIGN_OR_RETURN(SearchStoreResult found, store_.Search(query, query.page_size + 1, PriceBandEdges));
   SearchResult result;

@@ -3,7 +3,11 @@
 // store answers (ShopperView), and a product never carries more than ShopperView leaves in it.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,11 +64,24 @@ class ProductSearch {
 
   // The cached answer, without touching the store (a caller may answer without blocking).
   std::optional<SearchResult> Cached(const SearchQuery& query);
+  // With a cache, concurrent misses of one page wait for the first one's answer instead of each asking the store
+  // (a hot page expiring under load would otherwise send every caller to the database at once); only an answer
+  // started in the current generation is shared.
   absl::StatusOr<SearchResult> Search(const SearchQuery& query);
 
  private:
+  struct Flight {
+    uint64_t generation = 0;
+    bool done = false;
+    absl::StatusOr<SearchResult> result;
+    std::condition_variable finished;
+  };
+  absl::StatusOr<SearchResult> AskStore(const SearchQuery& query, uint64_t generation);
+
   ProductSearchStore& store_;
   ListingCache* cache_;
+  std::mutex flights_mu_;
+  std::map<std::string, std::shared_ptr<Flight>> flights_;
 };
 
 // The cache key of a query with its page.

@@ -1,8 +1,13 @@
 // Shoppers' search without a database: how text is cut (so 手机 finds 华为手机), how a request is checked (the field
 // named), page tokens, price bands, and the listing cache with its generations.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <thread>
 
+#include "absl/time/clock.h"
 #include "common/clock/clock.h"
 #include "common/status/status.h"
 #include "services/product/domain/listing_cache.h"
@@ -268,6 +273,61 @@ TEST_CASE("listing pages: keyset pages, shopper view only, cache served until th
   REQUIRE(search.Search(first).ok());
   clock.Advance(absl::Seconds(11));
   CHECK_FALSE(search.Cached(first).has_value());
+}
+
+// Blocks every search until released, counting the calls.
+class SlowSearchStore : public FakeSearchStore {
+ public:
+  absl::StatusOr<SearchStoreResult> Search(const SearchQuery& query, int limit, const PriceBandRule& bands) override {
+    std::unique_lock<std::mutex> lock(mu);
+    ++entered;
+    changed.notify_all();
+    changed.wait(lock, [&] { return released; });
+    lock.unlock();
+    return FakeSearchStore::Search(query, limit, bands);
+  }
+  std::mutex mu;
+  std::condition_variable changed;
+  int entered = 0;
+  bool released = false;
+};
+
+TEST_CASE("concurrent misses of one page ask the store once, unless the catalogue changed meanwhile",
+          "[search][cache]") {
+  FakeClock clock;
+  ListingCache cache(clock, absl::Seconds(10));
+  cache.SetLive(true);
+  SlowSearchStore store;
+  store.products = {Published("p2"), Published("p1")};
+  ProductSearch search(store, &cache);
+  SearchQuery query = *ParseSearchRequest({});
+  std::vector<std::thread> callers;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      absl::StatusOr<SearchResult> result = search.Search(query);
+      if (result.ok() && result->products.size() == 2) ++answered;
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(store.mu);
+    store.changed.wait(lock, [&] { return store.entered == 1; });
+  }
+  absl::SleepFor(absl::Milliseconds(100));  // the other callers are waiting on the first
+  cache.Invalidate();                       // a change: a caller from now on may not share the older answer
+  std::thread after([&] {
+    if (search.Search(query).ok()) ++answered;
+  });
+  {
+    std::unique_lock<std::mutex> lock(store.mu);
+    store.changed.wait(lock, [&] { return store.entered == 2; });
+    store.released = true;
+    store.changed.notify_all();
+  }
+  for (std::thread& t : callers) t.join();
+  after.join();
+  CHECK(answered == 9);
+  CHECK(store.calls == 2);
 }
 
 }  // namespace
