@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -436,6 +437,106 @@ def b4(bench, results):
                                                     for p in top["pairs"]]}
 
 
+# ------------------------------------------------------------------------------------------ B7 search and listing
+SEARCH_BRANDS = ["华为", "小米", "苹果", "荣耀", "OPPO", "vivo", "联想", "海尔", "美的", "李宁"]
+SEARCH_NOUNS = ["手机", "耳机", "手表", "平板", "笔记本电脑", "运动鞋", "T恤", "茶叶", "电视", "冰箱", "空调", "背包"]
+SEARCH_COLOURS = ["黑色", "白色", "蓝色", "红色"]
+
+
+def seed_catalogue(stack, products):
+    """`products` published products (2 SKUs each, prices 9.90 to 8009.90 yuan, colour and size attributes, one SKU in
+    ten out of stock) in 10 top categories of 5 subcategories each and 200 brands, written in SQL (a few seconds for
+    100,000): triggers off while loading, then the search rows built in one statement and the caches told."""
+    run = str(time.time_ns())[-9:]
+    arr = lambda xs: "ARRAY[" + ",".join(f"'{x}'" for x in xs) + "]"
+    sql = f"""
+SET session_replication_role = replica;
+INSERT INTO categories (category_id, name, parent_id, created_at)
+  SELECT 'bc{run}_' || t, 'bench {run} ' || t, NULL, now() FROM generate_series(0, 9) t;
+INSERT INTO categories (category_id, name, parent_id, created_at)
+  SELECT 'bc{run}_' || t || '_' || c, 'bench {run} ' || t || '.' || c, 'bc{run}_' || t, now()
+  FROM generate_series(0, 9) t, generate_series(0, 4) c;
+INSERT INTO brands (brand_id, name, created_at, updated_at)
+  SELECT 'bb{run}_' || b, 'bench {run} brand ' || b, now(), now() FROM generate_series(0, 199) b;
+INSERT INTO products (product_id, title, description, category_id, created_at, subtitle, brand_id, status, version,
+                      updated_at)
+  SELECT 'bp{run}_' || lpad(i::text, 7, '0'),
+         ({arr(SEARCH_BRANDS)})[1 + i % 10] || ({arr(SEARCH_NOUNS)})[1 + (i / 10) % 12] || ' X' || (i % 997),
+         'bench', 'bc{run}_' || (i % 10) || '_' || (i / 10 % 5), now() - ({products} - i) * interval '1 second', '',
+         'bb{run}_' || (i % 200), 'published', 1, now()
+  FROM generate_series(1, {products}) i;
+INSERT INTO skus (sku_id, product_id, sku_code, spec, price_currency, price_minor, position)
+  SELECT p.product_id || '_' || k, p.product_id, p.product_id || '-' || k, '', 'CNY',
+         990 + abs(hashtext(p.product_id || k)) % 800000, k
+  FROM products p, generate_series(0, 1) k WHERE p.product_id LIKE 'bp{run}_%';
+INSERT INTO sku_attributes (sku_id, name, value)
+  SELECT s.sku_id, '颜色', ({arr(SEARCH_COLOURS)})[1 + abs(hashtext(s.sku_id)) % 4] FROM skus s
+  WHERE s.product_id LIKE 'bp{run}_%'
+  UNION ALL
+  SELECT s.sku_id, '规格', CASE s.position WHEN 0 THEN '标准版' ELSE '高配版' END FROM skus s
+  WHERE s.product_id LIKE 'bp{run}_%';
+INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, updated_at)
+  SELECT s.sku_id, 'default', CASE WHEN abs(hashtext(s.sku_id)) % 10 = 0 THEN 0 ELSE 1000 END, 0, now() FROM skus s
+  WHERE s.product_id LIKE 'bp{run}_%';
+SET session_replication_role = origin;
+ANALYZE categories, brands, products, skus, sku_attributes, stock;
+INSERT INTO product_search (product_id, status, category_id, brand_id, title_text, search_text, min_price, max_price,
+                            in_stock, attributes, created_at)
+  SELECT * FROM product_search_source WHERE product_id LIKE 'bp{run}_%';
+ANALYZE;
+SELECT pg_notify('zt_catalogue_changed', '');
+"""
+    started = time.time()
+    subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", stack.dsn("product")], input=sql, text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+    log(f"seeded {products} products in {time.time() - started:.1f} s")
+    return {"run": run, "category": f"bc{run}_3", "brand": f"bb{run}_7", "product": f"bp{run}_{1:07d}",
+            "seconds": time.time() - started}
+
+
+def b7(bench, results):
+    """Listing and search through the gateway on a seeded catalogue: a repeated listing page (served by the listing
+    cache) against product detail (the product cache), alternating; then searches that the cache cannot serve (each
+    request a different cache key through priceMax={seq}, which matches every price) for their latency."""
+    s = bench.stack
+    products = 500 if bench.args.smoke else bench.args.catalogue
+    cat = seed_catalogue(s, products)
+    gateway = s.gateway.replace("http://", "")
+    pids = [s.pids["gateway"], s.pids["product"], s.pids["postgres"], s.pids["redis"]]
+    conc = str(bench.args.concurrency)
+    http = lambda label, path, c: bench.loadgen_run(label, ["--proto", "http", "--target", gateway, "--path", path,
+                                                            "--mode", "closed", "--concurrency", c], pids)
+    listing = f"/v1/products?pageSize=20&categoryId={cat['category']}"
+    detail = f"/v1/products/{cat['product']}"
+    r = bench.alternate("B7 listing/detail", lambda: http("B7 listing page (cached)", listing, conc),
+                        lambda: http("B7 product detail", detail, conc), lambda x: x["qps"])
+    r["metric"] = f"GET {listing} (repeated: listing cache) / GET /v1/products/{{id}} (product cache), wall QPS at {conc} in flight"
+    r["catalogue"] = products
+    r["seed_seconds"] = cat["seconds"]
+    q = urllib.parse.quote
+    uncached = {
+        "q=手机 (relevance, 1 in 12 match)": f"/v1/products?pageSize=20&q={q('手机')}",
+        "q=华为 手机": f"/v1/products?pageSize=20&q={q('华为 手机')}",
+        "q=手 sort=price_asc": f"/v1/products?pageSize=20&q={q('手')}&sort=price_asc",
+        "q=耳机 brand, in stock, colour": f"/v1/products?pageSize=20&q={q('耳机')}&brandId={cat['brand']}"
+                                          f"&inStockOnly=true&attribute={q('颜色:黑色')}",
+        "category subtree, sort=sales": f"/v1/products?pageSize=20&categoryId={cat['category']}&sort=sales",
+        "whole catalogue, newest (facets over all)": "/v1/products?pageSize=20",
+    }
+    r["uncached"] = {}
+    for name, path in uncached.items():
+        try:
+            run = http(f"B7 uncached {name}", path + "&priceMax={seq}", str(bench.args.search_concurrency))
+        except subprocess.CalledProcessError:
+            log(f"B7 uncached {name}: the load generator failed (no request answered in time)")
+            r["uncached"][name] = {"failed": True}
+            continue
+        r["uncached"][name] = run
+        log(f"B7 uncached {name}: {run['qps']:.0f}/s p50 {run['latency_us']['p50'] / 1000:.1f} ms "
+            f"p99 {run['latency_us']['p99'] / 1000:.1f} ms ok {run['ok']}")
+    results["B7"] = r
+
+
 # ------------------------------------------------------------------------------------------ report
 def versions():
     def first_line(cmd):
@@ -516,6 +617,21 @@ def markdown(report):
         out.append(f"| B5 orders per WAL write, {max(res['B4']['clients'], key=int)} clients | orders / wal_write | "
                    f"{statistics.median(r['system_orders_per_write']):.2f} | "
                    f"{statistics.median(r['reference_orders_per_write']):.2f} | {fmt(r)} | >= 1.0 |")
+    if "B7" in res:
+        r = res["B7"]
+        a = med([p["system"] for p in r["pairs"]], lambda x: x["qps"])
+        b = med([p["reference"] for p in r["pairs"]], lambda x: x["qps"])
+        ap = med([p["system"] for p in r["pairs"]], lambda x: x["latency_us"]["p99"]) / 1000
+        bp = med([p["reference"] for p in r["pairs"]], lambda x: x["latency_us"]["p99"]) / 1000
+        out.append(f"| B7 repeated listing page vs product detail via gateway, {r['catalogue']} products | wall QPS "
+                   f"(p99 ms) | {a:.0f} ({ap:.1f}) | {b:.0f} ({bp:.1f}) | {fmt(r)} | >= 1.0 |")
+        for name, run in r["uncached"].items():
+            if run.get("failed"):
+                out.append(f"| B7 uncached {name} | p50 / p99 ms | no request answered in time | | | p99 < 50 ms |")
+                continue
+            out.append(f"| B7 uncached {name} | p50 / p99 ms (QPS at {run.get('concurrency', '')}) | "
+                       f"{run['latency_us']['p50'] / 1000:.1f} / {run['latency_us']['p99'] / 1000:.1f} "
+                       f"({run['qps']:.0f}) | | | p99 < 50 ms |")
     out += ["", "Errors by code (system runs):", ""]
     for name, r in res.items():
         codes = {}
@@ -541,7 +657,9 @@ def main():
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--only", default="B1,B2,B3,B6,B4")
+    parser.add_argument("--only", default="B1,B2,B3,B6,B4,B7")
+    parser.add_argument("--catalogue", type=int, default=100000, help="B7: products seeded (500 with --smoke)")
+    parser.add_argument("--search-concurrency", type=int, default=4, help="B7: requests in flight for uncached searches")
     parser.add_argument("--out", default=f"{REPO}/bench/results")
     parser.add_argument("--tag", default="", help="suffix of the result files: <date>-<tag>.md")
     parser.add_argument("--state", default=f"{REPO}/.state/bench")
@@ -568,6 +686,8 @@ def main():
             b6(bench, results)
         if "B4" in only:
             b4(bench, results)
+        if "B7" in only:
+            b7(bench, results)
         shutil.rmtree(bench.tmp, ignore_errors=True)
     finally:
         if not args.keep:

@@ -21,6 +21,8 @@ absl::StatusOr<ProductConfig> LoadConfig() {
       static_cast<int>(env.Int("RESERVATION_SWEEP_BATCH", config.reservation_sweep_batch, 1, 10000));
   config.product_cache_ttl =
       env.Duration("PRODUCT_CACHE_TTL", config.product_cache_ttl, absl::ZeroDuration(), absl::Minutes(10));
+  config.listing_cache_ttl =
+      env.Duration("LISTING_CACHE_TTL", config.listing_cache_ttl, absl::ZeroDuration(), absl::Minutes(10));
   config.reservation_default_ttl =
       env.Duration("RESERVATION_DEFAULT_TTL", config.reservation_default_ttl, absl::Seconds(1), absl::Hours(7 * 24));
   config.stock_alert_interval =

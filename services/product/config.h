@@ -16,6 +16,9 @@ struct ProductConfig {
   int reservation_sweep_batch = 100;
   // How long a product page may be served from memory; 0 turns the cache off.
   absl::Duration product_cache_ttl = absl::Seconds(1);
+  // How long a search or listing page may be served from memory; 0 turns it off. Catalogue changes drop cached
+  // pages at once on every replica (domain/listing_cache.h); the TTL bounds only the stock counts shown in a page.
+  absl::Duration listing_cache_ttl = absl::Seconds(10);
   absl::Duration reservation_default_ttl = absl::Minutes(15);
   // Warehouses and stock: how often the stock rows below their safety stock are counted
   // (zt_product_stock_below_safety); how often SKUs are ABC-classified by 30-day revenue, and the revenue

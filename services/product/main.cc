@@ -16,6 +16,8 @@
 #include "services/product/domain/listing_compliance.h"
 #include "services/product/ingest/product_metrics_events.h"
 #include "services/product/store/pg_product_matrix_store.h"
+#include "services/product/store/pg_catalogue_change_listener.h"
+#include "services/product/store/pg_product_search.h"
 #include "services/product/store/pg_product_store.h"
 #include "services/product/store/pg_stock_store.h"
 
@@ -66,7 +68,27 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   // Product matrix: roles, suggestions and stages from the data hub's metrics (else the ledger's sales).
   PgProductMatrixStore matrix_store(*service.db);
   ProductRoles roles(matrix_store, clock, config.matrix);
-  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, runner.workers());
+  // Search and listing, with the listing cache; every replica hears the catalogue's commits (PostgreSQL notifies
+  // them) and drops cached listings and the changed product's page at once.
+  ListingCache listing_cache(clock, config.listing_cache_ttl);
+  PgProductSearchStore search_store(*service.db);
+  ProductSearch search(search_store, &listing_cache);
+  PgCatalogueChangeListener catalogue_changes(config.service.pg_dsn, {[&](const std::string& product_id) {
+                                                                        listing_cache.Invalidate();
+                                                                        if (product_id.empty()) {
+                                                                          cache.Clear();
+                                                                        } else {
+                                                                          cache.InvalidateProduct(product_id);
+                                                                        }
+                                                                      },
+                                                                      [&](bool live) { listing_cache.SetLive(live); }});
+  catalogue_changes.Start();
+  runner.gauges().Add("zt_product_listing_cache_hits", "Search and listing pages answered from memory.", {},
+                      [&listing_cache] { return static_cast<double>(listing_cache.hits()); });
+  runner.gauges().Add("zt_product_listing_cache_misses", "Search and listing pages asked of the database.", {},
+                      [&listing_cache] { return static_cast<double>(listing_cache.misses()); });
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, runner.workers(),
+                 &search);
   runner.AddService(&api);
 
   // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until the relay
@@ -97,6 +119,7 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
     relay.Stop();
     stock_alerts.Stop();
     abc_classification.Stop();
+    catalogue_changes.Stop();
   });
   return runner.Run();
 }

@@ -323,19 +323,6 @@ grpc::ServerUnaryReactor* ProductApi::GetProduct(grpc::CallbackServerContext* co
   });
 }
 
-grpc::ServerUnaryReactor* ProductApi::ListProducts(grpc::CallbackServerContext* context,
-                                                   const v1::ListProductsRequest* request,
-                                                   v1::ListProductsResponse* response) {
-  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    RETURN_IF_ERROR(Validate(*request));
-    ASSIGN_OR_RETURN(ProductPage page, catalog_.ListProducts(request->page_size(), request->page_token(),
-                                                             request->category_id(), request->q()));
-    for (const Product& product : page.products) ToProto(product, response->add_products());
-    response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
-  });
-}
-
 grpc::ServerUnaryReactor* ProductApi::AdjustStock(grpc::CallbackServerContext* context,
                                                   const v1::AdjustStockRequest* request,
                                                   v1::AdjustStockResponse* response) {

@@ -11,6 +11,7 @@
 #include "services/product/domain/pricing.h"
 #include "services/product/domain/product_editor.h"
 #include "services/product/domain/product_roles.h"
+#include "services/product/domain/product_search.h"
 #include "services/product/domain/stock_center.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -31,9 +32,16 @@ struct CatalogueDomain {
 
 class ProductApi : public v1::ProductService::CallbackService {
  public:
+  // search: shoppers' search and listing (api/search_api.cc); without it (tests on the in-memory store) ListProducts
+  // lists through Catalog::ListProducts, newest first.
   ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, StockCenter& stock,
-             server::WorkerPool& workers)
-      : catalog_(catalog), inventory_(inventory), catalogue_(catalogue), stock_(stock), workers_(workers) {}
+             server::WorkerPool& workers, ProductSearch* search = nullptr)
+      : catalog_(catalog),
+        inventory_(inventory),
+        catalogue_(catalogue),
+        stock_(stock),
+        workers_(workers),
+        search_(search) {}
 
   grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
                                            const v1::CreateCategoryRequest* request,
@@ -135,6 +143,7 @@ class ProductApi : public v1::ProductService::CallbackService {
   CatalogueDomain catalogue_;
   StockCenter& stock_;
   server::WorkerPool& workers_;
+  ProductSearch* search_;
 };
 
 // Request validation, exposed for tests. OK or INVALID_ARGUMENT naming the field.
@@ -146,6 +155,9 @@ absl::Status Validate(const v1::BatchGetSkusRequest& request);
 absl::Status Validate(const v1::ReserveStockRequest& request);
 
 void ToProto(const Sku& sku, v1::Sku* out);
+// Search and listing (api/search_api.cc)
+SearchRequest SearchRequestFromProto(const v1::ListProductsRequest& request);
+void ToProto(const SearchResult& result, v1::ListProductsResponse* out);
 void ToProto(const Product& product, v1::Product* out);
 // What only admins see of each SKU (cost price, ABC class), for the admin routes' answers.
 void AddSkuAdminFields(const Product& product, google::protobuf::RepeatedPtrField<v1::SkuAdminFields>* out);
