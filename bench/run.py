@@ -508,6 +508,15 @@ def b7(bench, results):
                                                             "--mode", "closed", "--concurrency", c], pids)
     listing = f"/v1/products?pageSize=20&categoryId={cat['category']}"
     detail = f"/v1/products/{cat['product']}"
+    # The first answer of a page over a whole category (its facets count every product in it) takes seconds on a
+    # loaded machine; the scenario measures the page repeated, so it is asked once before the clock starts.
+    for _ in range(20):
+        try:
+            with urllib.request.urlopen(s.gateway + listing, timeout=60) as response:
+                response.read()
+            break
+        except urllib.error.HTTPError:  # the gateway's deadline; the service still caches the page when done
+            time.sleep(3)
     r = bench.alternate("B7 listing/detail", lambda: http("B7 listing page (cached)", listing, conc),
                         lambda: http("B7 product detail", detail, conc), lambda x: x["qps"])
     r["metric"] = f"GET {listing} (repeated: listing cache) / GET /v1/products/{{id}} (product cache), wall QPS at {conc} in flight"
