@@ -8,6 +8,7 @@
 #include "google/protobuf/descriptor.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "zhongtai/datahub/v1/datahub.grpc.pb.h"
+#include "zhongtai/marketing/v1/campaigns.grpc.pb.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
@@ -94,9 +95,10 @@ TEST_CASE("internal RPCs admit only the services they name") {
 
 TEST_CASE("every RPC of the suite declares who may call it") {
   LinkProtos();
-  for (const char* name : {"zhongtai.product.v1.ProductService", "zhongtai.order.v1.OrderService",
-                           "zhongtai.marketing.v1.MarketingService", "zhongtai.user.v1.UserService",
-                           "zhongtai.user.v1.MembershipService", "zhongtai.datahub.v1.DatahubService"}) {
+  for (const char* name :
+       {"zhongtai.product.v1.ProductService", "zhongtai.order.v1.OrderService",
+        "zhongtai.marketing.v1.MarketingService", "zhongtai.marketing.v1.CampaignService",
+        "zhongtai.user.v1.UserService", "zhongtai.user.v1.MembershipService", "zhongtai.datahub.v1.DatahubService"}) {
     const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     REQUIRE(service != nullptr);
     for (int i = 0; i < service->method_count(); ++i) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
+#include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
@@ -163,6 +164,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::product::v1::GetProductRequest::descriptor()->file(),
       zhongtai::order::v1::GetOrderRequest::descriptor()->file(),
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
+      zhongtai::marketing::v1::GetCampaignCalendarRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),
       zhongtai::user::v1::GetMyPointsRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),

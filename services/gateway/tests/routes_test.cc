@@ -81,6 +81,9 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/admin/coupon-templates", Access::kAdmin},
       {"POST /v1/admin/flash-sales", Access::kAdmin},
       {"GET /v1/admin/campaign-calendar", Access::kAdmin},
+      {"POST /v1/admin/coupon-templates/{templateId}:issue", Access::kAdmin},
+      {"POST /v1/admin/experiments", Access::kAdmin},
+      {"GET /v1/admin/experiments", Access::kAdmin},
       {"GET /v1/admin/orders", Access::kAdmin},
       {"POST /v1/admin/orders/{orderId}:ship", Access::kAdmin},
       {"POST /v1/admin/returns/{returnId}:approve", Access::kAdmin},
@@ -149,6 +152,10 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/orders/{orderId}:cancel", "/zhongtai.order.v1.OrderService/CancelOrder"},
       {"POST /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/CreatePromotion"},
       {"GET /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/ListPromotions"},
+      {"GET /v1/admin/campaign-calendar", "/zhongtai.marketing.v1.CampaignService/GetCampaignCalendar"},
+      {"POST /v1/admin/coupon-templates/{templateId}:issue", "/zhongtai.marketing.v1.CampaignService/IssueCoupons"},
+      {"POST /v1/admin/experiments", "/zhongtai.marketing.v1.CampaignService/CreateExperiment"},
+      {"GET /v1/admin/experiments", "/zhongtai.marketing.v1.CampaignService/ListExperiments"},
       {"GET /v1/admin/analytics/dashboard", "/zhongtai.datahub.v1.DatahubService/GetDashboard"},
   };
   for (const auto& [key, grpc_method] : expected) {

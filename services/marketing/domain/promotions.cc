@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "common/log/log.h"
+#include "common/status/details.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/best_price.h"
 #include "services/marketing/domain/pricing.h"
@@ -42,6 +43,28 @@ absl::StatusOr<Promotion> Promotions::CreatePromotion(Promotion promotion, const
     log::Info("promotion created", {{"promotion_id", result.promotion.promotion_id}});
   }
   return std::move(result.promotion);
+}
+
+absl::StatusOr<CreatedPromotion> Promotions::CreateChecked(Promotion promotion, const std::string& request_id,
+                                                           bool allow_conflicts) {
+  CreatedPromotion out;
+  if (calendar_ != nullptr) {
+    RETURN_IF_ERROR(ValidatePromotion(promotion));
+    Promotion candidate = promotion;
+    candidate.request_id = request_id;
+    ASSIGN_OR_RETURN(out.conflicts, calendar_->ConflictsOf(candidate));
+    if (!out.conflicts.empty() && !allow_conflicts) {
+      return WithDetails(AlreadyExists("CAMPAIGN_CONFLICT",
+                                       "an exclusive promotion already covers this scope and time; set "
+                                       "allowConflicts to create it anyway"),
+                         ConflictDetailsJson(out.conflicts));
+    }
+  }
+  ASSIGN_OR_RETURN(out.promotion, CreatePromotion(std::move(promotion), request_id));
+  if (!out.conflicts.empty()) {
+    log::Info("promotion created over conflicts", {{"promotion_id", out.promotion.promotion_id}});
+  }
+  return out;
 }
 
 absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const std::string& page_token) {
