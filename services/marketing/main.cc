@@ -18,6 +18,7 @@
 #include "services/marketing/store/pg_coupon_issue_store.h"
 #include "services/marketing/store/pg_coupon_lifecycle_store.h"
 #include "services/marketing/store/pg_coupon_store.h"
+#include "services/marketing/store/pg_experiment_store.h"
 #include "services/marketing/store/pg_promotion_store.h"
 
 namespace zhongtai::marketing {
@@ -40,7 +41,9 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   PgPromotionCalendar promotion_calendar(*service.db);
   PgCouponTemplateCalendar coupon_template_calendar(*service.db);
   CampaignCalendar calendar({&promotion_calendar, &coupon_template_calendar});
-  Promotions promotions(store, clock, ids, &calendar);
+  PgExperimentStore experiment_store(*service.db);
+  Experiments experiments(experiment_store, clock, ids);
+  Promotions promotions(store, clock, ids, &calendar, &experiments);
   PgCouponStore coupon_store(*service.db);
   Coupons coupons(coupon_store, clock, ids);
   MarketingApi api(promotions, coupons, service.runner->workers());
@@ -51,7 +54,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   CouponIssueSettings issue_settings;
   issue_settings.page_size = config.coupon_issue_page_size;
   CouponIssuer issuer(issue_store, directory, clock, ids, issue_settings);
-  CampaignApi campaign_api(budgets, calendar, issuer, service.runner->workers());
+  CampaignApi campaign_api(budgets, calendar, issuer, experiments, service.runner->workers());
   events::OutboxRelay relay(*service.db, *service.redis);
   service.runner->gauges().Add("zt_outbox_lag_seconds", "Age of the oldest coupon event not yet published.", {},
                                [&relay] { return relay.lag_seconds(); });

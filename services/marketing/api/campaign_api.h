@@ -6,14 +6,16 @@
 #include "services/marketing/domain/budget.h"
 #include "services/marketing/domain/campaign_calendar.h"
 #include "services/marketing/domain/coupon_issue.h"
+#include "services/marketing/domain/experiment.h"
 #include "zhongtai/marketing/v1/campaigns.grpc.pb.h"
 
 namespace zhongtai::marketing {
 
 class CampaignApi : public v1::CampaignService::CallbackService {
  public:
-  CampaignApi(Budgets& budgets, CampaignCalendar& calendar, CouponIssuer& issuer, server::WorkerPool& workers)
-      : budgets_(budgets), calendar_(calendar), issuer_(issuer), workers_(workers) {}
+  CampaignApi(Budgets& budgets, CampaignCalendar& calendar, CouponIssuer& issuer, Experiments& experiments,
+              server::WorkerPool& workers)
+      : budgets_(budgets), calendar_(calendar), issuer_(issuer), experiments_(experiments), workers_(workers) {}
 
   grpc::ServerUnaryReactor* ChargeBudgets(grpc::CallbackServerContext* context, const v1::ChargeBudgetsRequest* request,
                                           v1::ChargeBudgetsResponse* response) override;
@@ -25,11 +27,18 @@ class CampaignApi : public v1::CampaignService::CallbackService {
                                                 v1::GetCampaignCalendarResponse* response) override;
   grpc::ServerUnaryReactor* IssueCoupons(grpc::CallbackServerContext* context, const v1::IssueCouponsRequest* request,
                                          v1::IssueCouponsResponse* response) override;
+  grpc::ServerUnaryReactor* CreateExperiment(grpc::CallbackServerContext* context,
+                                             const v1::CreateExperimentRequest* request,
+                                             v1::CreateExperimentResponse* response) override;
+  grpc::ServerUnaryReactor* ListExperiments(grpc::CallbackServerContext* context,
+                                            const v1::ListExperimentsRequest* request,
+                                            v1::ListExperimentsResponse* response) override;
 
  private:
   Budgets& budgets_;
   CampaignCalendar& calendar_;
   CouponIssuer& issuer_;
+  Experiments& experiments_;
   server::WorkerPool& workers_;
 };
 

@@ -1,6 +1,7 @@
 #include "services/marketing/domain/campaign_calendar.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <tuple>
 

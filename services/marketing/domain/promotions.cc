@@ -1,5 +1,6 @@
 #include "services/marketing/domain/promotions.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -89,6 +90,13 @@ absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const s
                                              const Shopper& shopper, const CouponOffer& coupon) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
   ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
+  if (experiments_ != nullptr) {
+    ASSIGN_OR_RETURN(ExperimentView view, experiments_->ForQuote(user_id));
+    applicable.erase(
+        std::remove_if(applicable.begin(), applicable.end(),
+                       [&view](const Promotion& p) { return view.withheld_promotion_ids.count(p.promotion_id) > 0; }),
+        applicable.end());
+  }
   if (coupon.benefit) applicable.push_back(*coupon.benefit);
   Quote quote = QuoteBestPrice(lines, applicable, shopper, clock_.Now());
   if (coupon.refusal) quote.not_applied.push_back(*coupon.refusal);

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "services/marketing/domain/campaign_calendar.h"
 #include "services/marketing/domain/coupon_model.h"
+#include "services/marketing/domain/experiment.h"
 #include "services/marketing/domain/model.h"
 #include "services/marketing/domain/ports.h"
 
@@ -22,9 +23,11 @@ struct CreatedPromotion {
 
 class Promotions {
  public:
-  // With a calendar, creating a promotion checks it for conflicts (CreateChecked).
-  Promotions(PromotionStore& store, Clock& clock, IdGenerator& ids, CampaignCalendar* calendar = nullptr)
-      : store_(store), clock_(clock), ids_(ids), calendar_(calendar) {}
+  // With a calendar, creating a promotion checks it for conflicts (CreateChecked); with experiments, a quote
+  // applies only the promotions of the buyer's arms (and records the exposures).
+  Promotions(PromotionStore& store, Clock& clock, IdGenerator& ids, CampaignCalendar* calendar = nullptr,
+             Experiments* experiments = nullptr)
+      : store_(store), clock_(clock), ids_(ids), calendar_(calendar), experiments_(experiments) {}
 
   // `promotion` without id and created_at. Idempotent on request_id (required): a replay returns the
   // first promotion. INVALID_ARGUMENT with the field for bad input.
@@ -38,7 +41,7 @@ class Promotions {
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
   // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice), with the
   // coupon's benefit among them when it has one, or its refusal among the promotions not applied. The user id
-  // is accepted for member-specific rules; none exist yet.
+  // picks the experiments' arms.
   absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
                                    const Shopper& shopper = Shopper{}, const CouponOffer& coupon = CouponOffer{});
 
@@ -47,6 +50,7 @@ class Promotions {
   Clock& clock_;
   IdGenerator& ids_;
   CampaignCalendar* calendar_;
+  Experiments* experiments_;
 };
 
 }  // namespace zhongtai::marketing

@@ -49,3 +49,36 @@ CREATE INDEX coupon_issues_runnable ON coupon_issues (lease_until) WHERE state =
 ALTER TABLE coupons ADD COLUMN expiry_reminded_at timestamptz;
 CREATE INDEX coupons_expiry_reminder_due ON coupons (valid_until_at)
   WHERE status = 'AVAILABLE' AND expiry_reminded_at IS NULL;
+
+-- A/B experiments on promotions (domain/experiment.h): arms with traffic shares in basis points, each naming the
+-- promotions it enables. The shares' sum and the arms' shape are checked in C++.
+CREATE TABLE experiments (
+  experiment_id text PRIMARY KEY,
+  -- The create call's idempotency key.
+  request_id    text NOT NULL UNIQUE,
+  name          text NOT NULL,
+  start_at      timestamptz NOT NULL,
+  end_at        timestamptz NOT NULL CHECK (end_at > start_at),
+  created_at    timestamptz NOT NULL
+);
+CREATE INDEX experiments_window ON experiments (start_at, end_at);
+
+CREATE TABLE experiment_arms (
+  experiment_id text NOT NULL REFERENCES experiments,
+  -- The arms take consecutive bucket ranges in this order.
+  position      integer NOT NULL CHECK (position >= 0),
+  name          text NOT NULL,
+  traffic_bp    integer NOT NULL CHECK (traffic_bp > 0 AND traffic_bp <= 10000),
+  promotion_ids text[] NOT NULL DEFAULT '{}',
+  PRIMARY KEY (experiment_id, position),
+  UNIQUE (experiment_id, name)
+);
+
+-- One exposure per user and experiment: its ExperimentExposure event goes out with the row.
+CREATE TABLE experiment_exposures (
+  experiment_id text NOT NULL REFERENCES experiments,
+  user_id       text NOT NULL,
+  arm           text NOT NULL,
+  exposed_at    timestamptz NOT NULL,
+  PRIMARY KEY (experiment_id, user_id)
+);

@@ -41,8 +41,10 @@ struct Fixture {
   testing::InMemoryCouponIssueStore issue_store;
   testing::FakeSegmentDirectory directory;
   CouponIssuer issuer{issue_store, directory, clock, ids};
+  testing::InMemoryExperimentStore experiment_store;
+  Experiments experiments{experiment_store, clock, ids};
   zhongtai::testing::ApiServer server{"marketing-campaign-test"};
-  CampaignApi api{budgets, calendar, issuer, server.workers()};
+  CampaignApi api{budgets, calendar, issuer, experiments, server.workers()};
   MarketingApi marketing_api{promotions, coupons, server.workers()};
   std::unique_ptr<v1::CampaignService::Stub> stub;
   std::unique_ptr<v1::MarketingService::Stub> marketing_stub;
@@ -178,6 +180,83 @@ TEST_CASE(
     absl::Status status = FromGrpcStatus(f.stub->GetCampaignCalendar(&context, request, &out), context);
     CHECK(status.code() == absl::StatusCode::kInvalidArgument);
     CHECK(FieldOf(status) == "to");
+  }
+}
+
+TEST_CASE("experiments are created with shares summing to 100% and listed over gRPC", "[campaign]") {
+  Fixture f;
+  v1::CreateExperimentRequest create;
+  create.set_request_id("exp-1");
+  v1::Experiment* e = create.mutable_experiment();
+  e->set_name("满减 vs 折扣");
+  e->mutable_start_time()->set_seconds(absl::ToUnixSeconds(f.clock.Now()));
+  e->mutable_end_time()->set_seconds(absl::ToUnixSeconds(f.clock.Now() + absl::Hours(24)));
+  v1::ExperimentArm* control = e->add_arms();
+  control->set_name("control");
+  control->set_traffic_bp(5000);
+  v1::ExperimentArm* treatment = e->add_arms();
+  treatment->set_name("treatment");
+  treatment->set_traffic_bp(4000);
+  treatment->add_promotion_ids("pr_x");
+  {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    v1::CreateExperimentResponse out;
+    absl::Status status = FromGrpcStatus(f.stub->CreateExperiment(&context, create, &out), context);
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(ReasonOf(status) == "EXPERIMENT_TRAFFIC_INVALID");
+  }
+  treatment->set_traffic_bp(5000);
+  std::string id;
+  {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    v1::CreateExperimentResponse out;
+    REQUIRE(FromGrpcStatus(f.stub->CreateExperiment(&context, create, &out), context).ok());
+    id = out.experiment().experiment_id();
+    CHECK_FALSE(id.empty());
+    CHECK(out.experiment().arms(1).promotion_ids(0) == "pr_x");
+  }
+  {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    v1::ListExperimentsResponse out;
+    REQUIRE(FromGrpcStatus(f.stub->ListExperiments(&context, v1::ListExperimentsRequest(), &out), context).ok());
+    REQUIRE(out.experiments_size() == 1);
+    CHECK(out.experiments(0).experiment_id() == id);
+    CHECK(out.experiments(0).arms_size() == 2);
+  }
+}
+
+TEST_CASE("an issue to a segment starts over gRPC and names its segment", "[campaign]") {
+  Fixture f;
+  CouponTemplate t;
+  t.template_id = "ct_1";
+  t.total_quantity = 10;
+  t.per_user_limit = 1;
+  t.valid_until = f.clock.Now() + absl::Hours(24);
+  f.issue_store.AddTemplate(t);
+  v1::IssueCouponsRequest request;
+  request.set_template_id("ct_1");
+  request.set_tier(user::v1::MEMBER_TIER_GOLD);
+  request.set_request_id("issue-1");
+  {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    v1::IssueCouponsResponse out;
+    REQUIRE(FromGrpcStatus(f.stub->IssueCoupons(&context, request, &out), context).ok());
+    CHECK(out.coupon_issue().state() == v1::COUPON_ISSUE_STATE_RUNNING);
+    CHECK(out.coupon_issue().tier() == user::v1::MEMBER_TIER_GOLD);
+    CHECK(out.coupon_issue().template_id() == "ct_1");
+  }
+  {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    request.set_tag("vip");
+    request.set_request_id("issue-2");
+    v1::IssueCouponsResponse out;
+    absl::Status status = FromGrpcStatus(f.stub->IssueCoupons(&context, request, &out), context);
+    CHECK(ReasonOf(status) == "SEGMENT_INVALID");
   }
 }
 

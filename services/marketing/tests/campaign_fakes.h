@@ -11,6 +11,7 @@
 #include "services/marketing/domain/budget.h"
 #include "services/marketing/domain/campaign_calendar.h"
 #include "services/marketing/domain/coupon_issue.h"
+#include "services/marketing/domain/experiment.h"
 #include "services/marketing/tests/fakes.h"
 
 namespace zhongtai::marketing::testing {
@@ -177,6 +178,48 @@ class InMemoryCouponIssueStore : public CouponIssueStore {
   std::map<std::string, Job> issues_;
   std::map<std::pair<std::string, std::string>, int64_t> held_;
   std::map<std::pair<std::string, std::string>, std::string> given_;
+};
+
+class InMemoryExperimentStore : public ExperimentStore {
+ public:
+  absl::StatusOr<CreateResult> Create(const Experiment& e) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, existing] : experiments_) {
+      if (existing.request_id == e.request_id) return CreateResult{existing, false};
+    }
+    experiments_[e.experiment_id] = e;
+    return CreateResult{e, true};
+  }
+  absl::StatusOr<std::vector<Experiment>> List(const std::string& before_id, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Experiment> out;
+    for (auto it = experiments_.rbegin(); it != experiments_.rend() && static_cast<int>(out.size()) < limit; ++it) {
+      if (before_id.empty() || it->first < before_id) out.push_back(it->second);
+    }
+    return out;
+  }
+  absl::StatusOr<std::vector<Experiment>> ListRunning(absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Experiment> out;
+    for (const auto& [id, e] : experiments_) {
+      if (e.start_time <= now && now < e.end_time) out.push_back(e);
+    }
+    return out;
+  }
+  absl::Status RecordExposure(const Exposure& exposure, const std::string& user_id, absl::Time) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    exposures_.emplace(std::make_pair(exposure.experiment_id, user_id), exposure.arm);
+    return absl::OkStatus();
+  }
+  std::map<std::pair<std::string, std::string>, std::string> exposures() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return exposures_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Experiment> experiments_;
+  std::map<std::pair<std::string, std::string>, std::string> exposures_;
 };
 
 }  // namespace zhongtai::marketing::testing
