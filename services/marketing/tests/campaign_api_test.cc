@@ -25,8 +25,11 @@ void SetMoney(type::v1::Money* money, int64_t amount) {
 struct Fixture {
   Fixture() {
     budget_store.SetBudget(Budget{{BudgetOwner::kPromotion, "pr_1"}, "CNY", 1000});
-    stub = server.Start<v1::CampaignService>(&api);
+    // Both services on one server: register the first, start with the second.
+    server.runner().AddService(&api);
     marketing_stub = server.Start<v1::MarketingService>(&marketing_api);
+    stub =
+        v1::CampaignService::NewStub(server::MakeChannel(server.address(), v1::CampaignService::service_full_name()));
   }
   testing::InMemoryPromotionStore promotion_store;
   testing::FakeClock clock;

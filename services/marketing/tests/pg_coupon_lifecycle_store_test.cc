@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
+#include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/redis/redis.h"
 #include "common/status/status.h"
