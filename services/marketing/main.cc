@@ -15,6 +15,7 @@
 #include "services/marketing/ingest/order_events.h"
 #include "services/marketing/store/pg_budget_store.h"
 #include "services/marketing/store/pg_calendar_sources.h"
+#include "services/marketing/store/pg_campaign_change_lock.h"
 #include "services/marketing/store/pg_coupon_issue_store.h"
 #include "services/marketing/store/pg_coupon_lifecycle_store.h"
 #include "services/marketing/store/pg_coupon_store.h"
@@ -40,7 +41,8 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   // The calendar's sources, one per kind of campaign.
   PgPromotionCalendar promotion_calendar(*service.db);
   PgCouponTemplateCalendar coupon_template_calendar(*service.db);
-  CampaignCalendar calendar({&promotion_calendar, &coupon_template_calendar});
+  PgCampaignChangeLock campaign_lock(*service.db);
+  CampaignCalendar calendar({&promotion_calendar, &coupon_template_calendar}, &campaign_lock);
   PgExperimentStore experiment_store(*service.db);
   Experiments experiments(experiment_store, clock, ids);
   Promotions promotions(store, clock, ids, &calendar, &experiments);

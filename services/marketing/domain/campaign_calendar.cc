@@ -142,6 +142,10 @@ absl::StatusOr<std::vector<CalendarItem>> CampaignCalendar::Between(absl::Time f
   return Collect(from, to);
 }
 
+absl::Status CampaignCalendar::Guarded(const std::function<absl::Status()>& change) {
+  return lock_ == nullptr ? change() : lock_->Run(change);
+}
+
 absl::StatusOr<std::vector<CampaignConflict>> CampaignCalendar::ConflictsOf(const Promotion& promotion) {
   ASSIGN_OR_RETURN(std::vector<CalendarItem> items, Collect(promotion.start_time, promotion.end_time));
   return FindConflicts(CalendarItemOf(promotion), items);

@@ -3,6 +3,7 @@
 // sources they read; no I/O here.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,20 +73,33 @@ const char* CalendarItemKindName(CalendarItemKind kind);
 // "overlapEndTime":"..."}], times in RFC 3339.
 std::string ConflictDetailsJson(const std::vector<CampaignConflict>& conflicts);
 
+// Runs a conflict check and the change it guards as one step: two concurrent creates of conflicting promotions
+// cannot both pass the check (across replicas, for the store's implementation).
+class CampaignChangeLock {
+ public:
+  virtual ~CampaignChangeLock() = default;
+  virtual absl::Status Run(const std::function<absl::Status()>& change) = 0;
+};
+
 class CampaignCalendar {
  public:
-  explicit CampaignCalendar(std::vector<CalendarSource*> sources) : sources_(std::move(sources)) {}
+  // Without a lock, checks and changes are not serialised (tests of a single thread).
+  explicit CampaignCalendar(std::vector<CalendarSource*> sources, CampaignChangeLock* lock = nullptr)
+      : sources_(std::move(sources)), lock_(lock) {}
 
   // Every source's items meeting [from, to), by start, then kind and id. INVALID_ARGUMENT CALENDAR_RANGE_INVALID
   // (field from/to) when to is not after from or the span is longer than kMaxCalendarSpan.
   absl::StatusOr<std::vector<CalendarItem>> Between(absl::Time from, absl::Time to);
   // The conflicts of a promotion about to be created, against everything over its window.
   absl::StatusOr<std::vector<CampaignConflict>> ConflictsOf(const Promotion& promotion);
+  // `change` (a check and the create it guards) under the lock.
+  absl::Status Guarded(const std::function<absl::Status()>& change);
 
  private:
   absl::StatusOr<std::vector<CalendarItem>> Collect(absl::Time from, absl::Time to);
 
   std::vector<CalendarSource*> sources_;
+  CampaignChangeLock* lock_;
 };
 
 }  // namespace zhongtai::marketing

@@ -49,10 +49,14 @@ absl::StatusOr<Promotion> Promotions::CreatePromotion(Promotion promotion, const
 absl::StatusOr<CreatedPromotion> Promotions::CreateChecked(Promotion promotion, const std::string& request_id,
                                                            bool allow_conflicts) {
   CreatedPromotion out;
-  if (calendar_ != nullptr) {
-    RETURN_IF_ERROR(ValidatePromotion(promotion));
-    Promotion candidate = promotion;
-    candidate.request_id = request_id;
+  if (calendar_ == nullptr) {
+    ASSIGN_OR_RETURN(out.promotion, CreatePromotion(std::move(promotion), request_id));
+    return out;
+  }
+  RETURN_IF_ERROR(ValidatePromotion(promotion));
+  Promotion candidate = promotion;
+  candidate.request_id = request_id;
+  RETURN_IF_ERROR(calendar_->Guarded([&]() -> absl::Status {
     ASSIGN_OR_RETURN(out.conflicts, calendar_->ConflictsOf(candidate));
     if (!out.conflicts.empty() && !allow_conflicts) {
       return WithDetails(AlreadyExists("CAMPAIGN_CONFLICT",
@@ -60,8 +64,9 @@ absl::StatusOr<CreatedPromotion> Promotions::CreateChecked(Promotion promotion, 
                                        "allowConflicts to create it anyway"),
                          ConflictDetailsJson(out.conflicts));
     }
-  }
-  ASSIGN_OR_RETURN(out.promotion, CreatePromotion(std::move(promotion), request_id));
+    ASSIGN_OR_RETURN(out.promotion, CreatePromotion(promotion, request_id));
+    return absl::OkStatus();
+  }));
   if (!out.conflicts.empty()) {
     log::Info("promotion created over conflicts", {{"promotion_id", out.promotion.promotion_id}});
   }
