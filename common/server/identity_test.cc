@@ -8,10 +8,12 @@
 #include "google/protobuf/descriptor.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "zhongtai/datahub/v1/datahub.grpc.pb.h"
+#include "zhongtai/marketing/v1/campaigns.grpc.pb.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
+#include "zhongtai/user/v1/segments.grpc.pb.h"
 #include "zhongtai/user/v1/user.grpc.pb.h"
 
 namespace zhongtai::server {
@@ -22,8 +24,10 @@ void LinkProtos() {
   product::v1::ReserveStockRequest::descriptor();
   order::v1::PlaceOrderRequest::descriptor();
   marketing::v1::QuotePriceRequest::descriptor();
+  marketing::v1::GetCampaignCalendarRequest::descriptor();
   user::v1::GetMeRequest::descriptor();
   user::v1::GetMyPointsRequest::descriptor();
+  user::v1::ListSegmentMembersRequest::descriptor();
   datahub::v1::GetDashboardRequest::descriptor();
 }
 
@@ -95,8 +99,9 @@ TEST_CASE("internal RPCs admit only the services they name") {
 TEST_CASE("every RPC of the suite declares who may call it") {
   LinkProtos();
   for (const char* name : {"zhongtai.product.v1.ProductService", "zhongtai.order.v1.OrderService",
-                           "zhongtai.marketing.v1.MarketingService", "zhongtai.user.v1.UserService",
-                           "zhongtai.user.v1.MembershipService", "zhongtai.datahub.v1.DatahubService"}) {
+                           "zhongtai.marketing.v1.MarketingService", "zhongtai.marketing.v1.CampaignService",
+                           "zhongtai.user.v1.UserService", "zhongtai.user.v1.MembershipService",
+                           "zhongtai.user.v1.UserSegments", "zhongtai.datahub.v1.DatahubService"}) {
     const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     REQUIRE(service != nullptr);
     for (int i = 0; i < service->method_count(); ++i) {

@@ -11,6 +11,7 @@
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "zhongtai/api/v1/http_body.pb.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
+#include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
@@ -166,6 +167,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::product::v1::GetProductRequest::descriptor()->file(),
       zhongtai::order::v1::GetOrderRequest::descriptor()->file(),
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
+      zhongtai::marketing::v1::GetCampaignCalendarRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),
       zhongtai::user::v1::GetMyPointsRequest::descriptor()->file(),
       zhongtai::user::v1::ListMembersRequest::descriptor()->file(),

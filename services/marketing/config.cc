@@ -14,6 +14,17 @@ absl::StatusOr<MarketingConfig> LoadConfig() {
   defaults.redis_address = "127.0.0.1:6379";
   MarketingConfig config;
   config.service = server::ReadServiceSettings(env, defaults);
+  config.user_address = env.HostPort("USER_ADDR", config.user_address);
+  config.coupon_issue_interval =
+      env.Duration("COUPON_ISSUE_INTERVAL", config.coupon_issue_interval, absl::Milliseconds(100), absl::Hours(1));
+  config.coupon_issue_page_size =
+      static_cast<int>(env.Int("COUPON_ISSUE_PAGE_SIZE", config.coupon_issue_page_size, 1, 1000));
+  config.expiry_reminder_lead =
+      env.Duration("EXPIRY_REMINDER_LEAD", config.expiry_reminder_lead, absl::Hours(1), absl::Hours(24 * 30));
+  config.expiry_sweep_interval =
+      env.Duration("EXPIRY_SWEEP_INTERVAL", config.expiry_sweep_interval, absl::Seconds(1), absl::Hours(24 * 7));
+  config.events_claim_idle =
+      env.Duration("EVENTS_CLAIM_IDLE", config.events_claim_idle, absl::Seconds(1), absl::Hours(1));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

@@ -1,12 +1,25 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/server/service_settings.h"
 
 namespace zhongtai::marketing {
 
 struct MarketingConfig {
   server::ServiceSettings service;
+  // The user center, for the members of a segment that a coupon issue pages through.
+  std::string user_address = "127.0.0.1:50054";
+  // How often the issue runner looks for coupon issues to start or resume.
+  absl::Duration coupon_issue_interval = absl::Seconds(5);
+  // Users per page of a coupon issue.
+  int coupon_issue_page_size = 500;
+  // A coupon gets its CouponExpiringSoon this long before its validity ends.
+  absl::Duration expiry_reminder_lead = absl::Hours(72);
+  // How often the reminder sweep runs (it is idempotent: each coupon is reminded once).
+  absl::Duration expiry_sweep_interval = absl::Hours(24);
+  // After this long unacknowledged, an order event another replica took is handled here.
+  absl::Duration events_claim_idle = absl::Seconds(30);
 };
 
 // From ZT_MARKETING_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -81,6 +81,11 @@ absl::StatusOr<CouponTemplate> CouponTemplateFromProto(const v1::CouponTemplate&
   }
   t.total_quantity = in.total_quantity();
   t.per_user_limit = in.per_user_limit();
+  if (in.has_budget_remaining()) {
+    int64_t budget = 0;
+    RETURN_IF_ERROR(ReadMoney(in.budget_remaining(), "budgetRemaining", t.currency, budget));
+    t.budget_remaining = budget;
+  }
   return t;
 }
 
@@ -115,12 +120,15 @@ void CouponTemplateToProto(const CouponTemplate& t, v1::CouponTemplate* out) {
   out->set_per_user_limit(t.per_user_limit);
   out->set_claimed_quantity(t.claimed_quantity);
   *out->mutable_create_time() = ToTimestamp(t.created_at);
+  if (t.budget_remaining.has_value()) SetMoney(out->mutable_budget_remaining(), t.currency, *t.budget_remaining);
 }
 
 void WalletCouponToProto(const WalletCoupon& w, v1::Coupon* out) {
   const Coupon& c = w.coupon;
   out->set_coupon_id(c.coupon_id);
   CouponTemplateToProto(w.coupon_template, out->mutable_coupon_template());
+  // The budget is the operator's business, not the customer's.
+  out->mutable_coupon_template()->clear_budget_remaining();
   switch (c.status) {
     case CouponStatus::kAvailable: out->set_status(v1::COUPON_STATUS_AVAILABLE); break;
     case CouponStatus::kLocked: out->set_status(v1::COUPON_STATUS_LOCKED); break;

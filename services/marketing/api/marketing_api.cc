@@ -4,6 +4,7 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/marketing/api/campaign_api.h"
 #include "services/marketing/api/rule_proto.h"
 #include "services/marketing/domain/pricing.h"
 
@@ -77,8 +78,10 @@ grpc::ServerUnaryReactor* MarketingApi::CreatePromotion(grpc::CallbackServerCont
       return InvalidArgument("promotion", "PROMOTION_MISSING", "promotion is required");
     }
     ASSIGN_OR_RETURN(Promotion promotion, FromProto(request->promotion()));
-    ASSIGN_OR_RETURN(Promotion created, promotions_.CreatePromotion(std::move(promotion), request->request_id()));
-    ToProto(created, response->mutable_promotion());
+    ASSIGN_OR_RETURN(CreatedPromotion created, promotions_.CreateChecked(std::move(promotion), request->request_id(),
+                                                                         request->allow_conflicts()));
+    ToProto(created.promotion, response->mutable_promotion());
+    for (const CampaignConflict& c : created.conflicts) ConflictToProto(c, response->add_conflicts());
     return absl::OkStatus();
   });
 }

@@ -39,6 +39,7 @@ struct CouponTemplate {
   int64_t per_user_limit = 0;
   int64_t claimed_quantity = 0;
   absl::Time created_at;
+  std::optional<int64_t> budget_remaining;  // money its coupons may still take off orders; no limit when empty
 };
 
 // What is stored; kExpired is also what an available coupon past valid_until reads as (EffectiveStatus).

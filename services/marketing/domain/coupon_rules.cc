@@ -70,6 +70,9 @@ absl::Status ValidateCouponTemplate(const CouponTemplate& t) {
   if (t.total_quantity <= 0)
     return Invalid("totalQuantity", "QUANTITY_NOT_POSITIVE", "total quantity must be positive");
   if (t.per_user_limit <= 0) return Invalid("perUserLimit", "QUANTITY_NOT_POSITIVE", "per-user limit must be positive");
+  if (t.budget_remaining.has_value() && *t.budget_remaining < 0) {
+    return Invalid("budgetRemaining.amountMinor", "RULE_INVALID", "budget must not be negative");
+  }
   for (const auto* ids : {&t.scope.category_ids, &t.scope.brand_ids, &t.scope.sku_ids}) {
     if (ids->size() > kMaxIdsPerList) return Invalid("scope", "RULE_INVALID", "at most 1000 ids per scope list");
   }
@@ -84,6 +87,7 @@ Promotion CouponBenefit(const CouponTemplate& t, const std::string& promotion_id
   p.layer = PromotionLayer::kCoupon;
   p.exclusivity = Exclusivity::kWithinLayer;
   p.scope = t.scope;
+  p.budget_remaining = t.budget_remaining;
   p.start_time = absl::InfinitePast();
   p.end_time = absl::InfiniteFuture();
   if (t.type == CouponType::kPercentOff) {

@@ -74,6 +74,8 @@ class IdGenerator {
   virtual std::string NewPromotionId() = 0;
   virtual std::string NewCouponTemplateId() = 0;
   virtual std::string NewCouponId() = 0;
+  virtual std::string NewCouponIssueId() = 0;
+  virtual std::string NewExperimentId() = 0;
 };
 
 }  // namespace zhongtai::marketing

@@ -1,10 +1,12 @@
 #include "services/marketing/domain/promotions.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "common/log/log.h"
+#include "common/status/details.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/best_price.h"
 #include "services/marketing/domain/pricing.h"
@@ -44,6 +46,33 @@ absl::StatusOr<Promotion> Promotions::CreatePromotion(Promotion promotion, const
   return std::move(result.promotion);
 }
 
+absl::StatusOr<CreatedPromotion> Promotions::CreateChecked(Promotion promotion, const std::string& request_id,
+                                                           bool allow_conflicts) {
+  CreatedPromotion out;
+  if (calendar_ == nullptr) {
+    ASSIGN_OR_RETURN(out.promotion, CreatePromotion(std::move(promotion), request_id));
+    return out;
+  }
+  RETURN_IF_ERROR(ValidatePromotion(promotion));
+  Promotion candidate = promotion;
+  candidate.request_id = request_id;
+  RETURN_IF_ERROR(calendar_->Guarded([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(out.conflicts, calendar_->ConflictsOf(candidate));
+    if (!out.conflicts.empty() && !allow_conflicts) {
+      return WithDetails(AlreadyExists("CAMPAIGN_CONFLICT",
+                                       "an exclusive promotion already covers this scope and time; set "
+                                       "allowConflicts to create it anyway"),
+                         ConflictDetailsJson(out.conflicts));
+    }
+    ASSIGN_OR_RETURN(out.promotion, CreatePromotion(promotion, request_id));
+    return absl::OkStatus();
+  }));
+  if (!out.conflicts.empty()) {
+    log::Info("promotion created over conflicts", {{"promotion_id", out.promotion.promotion_id}});
+  }
+  return out;
+}
+
 absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const std::string& page_token) {
   if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
   int limit = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
@@ -66,6 +95,13 @@ absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const s
                                              const Shopper& shopper, const CouponOffer& coupon) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
   ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
+  if (experiments_ != nullptr) {
+    ASSIGN_OR_RETURN(ExperimentView view, experiments_->ForQuote(user_id));
+    applicable.erase(
+        std::remove_if(applicable.begin(), applicable.end(),
+                       [&view](const Promotion& p) { return view.withheld_promotion_ids.count(p.promotion_id) > 0; }),
+        applicable.end());
+  }
   if (coupon.benefit) applicable.push_back(*coupon.benefit);
   Quote quote = QuoteBestPrice(lines, applicable, shopper, clock_.Now());
   if (coupon.refusal) quote.not_applied.push_back(*coupon.refusal);

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/marketing/domain/campaign_calendar.h"
 #include "services/marketing/domain/coupon_model.h"
+#include "services/marketing/domain/experiment.h"
 #include "services/marketing/domain/model.h"
 #include "services/marketing/domain/ports.h"
 
@@ -14,18 +16,32 @@ namespace zhongtai::marketing {
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
 
+struct CreatedPromotion {
+  Promotion promotion;
+  std::vector<CampaignConflict> conflicts;  // accepted with allow_conflicts
+};
+
 class Promotions {
  public:
-  Promotions(PromotionStore& store, Clock& clock, IdGenerator& ids) : store_(store), clock_(clock), ids_(ids) {}
+  // With a calendar, creating a promotion checks it for conflicts (CreateChecked); with experiments, a quote
+  // applies only the promotions of the buyer's arms (and records the exposures).
+  Promotions(PromotionStore& store, Clock& clock, IdGenerator& ids, CampaignCalendar* calendar = nullptr,
+             Experiments* experiments = nullptr)
+      : store_(store), clock_(clock), ids_(ids), calendar_(calendar), experiments_(experiments) {}
 
   // `promotion` without id and created_at. Idempotent on request_id (required): a replay returns the
   // first promotion. INVALID_ARGUMENT with the field for bad input.
   absl::StatusOr<Promotion> CreatePromotion(Promotion promotion, const std::string& request_id);
+  // CreatePromotion after the calendar's conflict check: ALREADY_EXISTS CAMPAIGN_CONFLICT, with the conflicting
+  // items as the status's details ([{"kind":"PROMOTION","id":...,"name":...}]), unless allow_conflicts, which
+  // creates it and returns the conflicts.
+  absl::StatusOr<CreatedPromotion> CreateChecked(Promotion promotion, const std::string& request_id,
+                                                 bool allow_conflicts);
   // Newest first. page_size 0 means the default; the token is opaque.
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
   // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice), with the
   // coupon's benefit among them when it has one, or its refusal among the promotions not applied. The user id
-  // is accepted for member-specific rules; none exist yet.
+  // picks the experiments' arms.
   absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
                                    const Shopper& shopper = Shopper{}, const CouponOffer& coupon = CouponOffer{});
 
@@ -33,6 +49,8 @@ class Promotions {
   PromotionStore& store_;
   Clock& clock_;
   IdGenerator& ids_;
+  CampaignCalendar* calendar_;
+  Experiments* experiments_;
 };
 
 }  // namespace zhongtai::marketing

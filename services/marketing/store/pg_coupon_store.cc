@@ -46,8 +46,8 @@ constexpr char kTemplateColumns[] =
     "t.percent_off_bp, t.scope_all_products, t.scope_category_ids, t.scope_brand_ids, t.scope_sku_ids, "
     "t.excluded_category_ids, t.excluded_brand_ids, t.excluded_sku_ids, zt_micros(t.claim_start_at), "
     "zt_micros(t.claim_end_at), zt_micros(t.valid_from_at), zt_micros(t.valid_until_at), t.valid_days_after_claim, "
-    "t.total_quantity, t.per_user_limit, t.claimed_quantity, zt_micros(t.created_at)";
-constexpr int kTemplateColumnCount = 24;
+    "t.total_quantity, t.per_user_limit, t.claimed_quantity, zt_micros(t.created_at), t.budget_remaining_minor";
+constexpr int kTemplateColumnCount = 25;
 
 // Coupon columns as c.*, after the template's.
 constexpr char kCouponColumns[] =
@@ -58,9 +58,9 @@ constexpr char kInsertTemplate[] =
     "INSERT INTO coupon_templates AS t (template_id, request_id, name, coupon_type, currency, threshold_minor, "
     "reduction_minor, percent_off_bp, scope_all_products, scope_category_ids, scope_brand_ids, scope_sku_ids, "
     "excluded_category_ids, excluded_brand_ids, excluded_sku_ids, claim_start_at, claim_end_at, valid_from_at, "
-    "valid_until_at, valid_days_after_claim, total_quantity, per_user_limit, created_at) "
+    "valid_until_at, valid_days_after_claim, total_quantity, per_user_limit, created_at, budget_remaining_minor) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], "
-    "$15::text[], zt_ts($16), zt_ts($17), zt_ts($18), zt_ts($19), $20, $21, $22, zt_ts($23)) "
+    "$15::text[], zt_ts($16), zt_ts($17), zt_ts($18), zt_ts($19), $20, $21, $22, zt_ts($23), $24) "
     "ON CONFLICT (request_id) DO NOTHING RETURNING ";
 
 // The claim path, in one transaction: lock the template row (concurrent claims of a template queue here, so the
@@ -120,6 +120,7 @@ CouponTemplate ReadTemplate(const pqxx::row& row) {
   t.per_user_limit = row[21].as<int64_t>();
   t.claimed_quantity = row[22].as<int64_t>();
   t.created_at = TimeFromMicros(row[23]);
+  if (!row[24].is_null()) t.budget_remaining = row[24].as<int64_t>();
   return t;
 }
 
@@ -181,7 +182,7 @@ absl::StatusOr<CouponStore::CreateTemplateResult> PgCouponStore::CreateTemplate(
         pg::TextArrayLiteral(t.scope.sku_ids), pg::TextArrayLiteral(t.scope.excluded_category_ids),
         pg::TextArrayLiteral(t.scope.excluded_brand_ids), pg::TextArrayLiteral(t.scope.excluded_sku_ids),
         Micros(t.claim_start), Micros(t.claim_end), OptionalMicros(t.valid_from), OptionalMicros(t.valid_until),
-        t.valid_days_after_claim, t.total_quantity, t.per_user_limit, Micros(t.created_at));
+        t.valid_days_after_claim, t.total_quantity, t.per_user_limit, Micros(t.created_at), t.budget_remaining);
     if (!inserted.empty()) {
       result = {ReadTemplate(inserted[0]), true};
       return absl::OkStatus();

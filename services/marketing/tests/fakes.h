@@ -56,6 +56,8 @@ class SequentialIds : public IdGenerator {
   std::string NewPromotionId() override { return absl::StrFormat("pr_%06d", ++next_); }
   std::string NewCouponTemplateId() override { return absl::StrFormat("ct_%06d", ++next_); }
   std::string NewCouponId() override { return absl::StrFormat("cp_%06d", ++next_); }
+  std::string NewCouponIssueId() override { return absl::StrFormat("ci_%06d", ++next_); }
+  std::string NewExperimentId() override { return absl::StrFormat("ex_%06d", ++next_); }
 
  private:
   std::atomic<int> next_{0};

@@ -1,0 +1,20 @@
+// Marketing follows the order center's events (stream zt.events.order): a fully refunded order's coupon returns to
+// the wallet while valid; a cancelled order releases whatever coupon and budgets it still holds (a safety net behind
+// the order saga's own ReleaseCoupon / ReleaseBudgets).
+#pragma once
+
+#include "common/events/consumer.h"
+#include "services/marketing/domain/coupon_lifecycle.h"
+
+namespace zhongtai::marketing {
+
+inline constexpr char kOrderEventStream[] = "zt.events.order";
+inline constexpr char kCouponConsumerGroup[] = "marketing-coupons";
+
+// The StreamConsumer handler. The inbox makes each event's effect run once; the effects are also idempotent by state
+// (a coupon returns only while the refunded order still holds it as used), so a retry after a partial failure
+// changes nothing twice. Unknown types and unparsable payloads are logged and skipped; other failures are returned,
+// so the entry is retried.
+events::Handler MakeOrderEventHandler(CouponLifecycle& lifecycle);
+
+}  // namespace zhongtai::marketing
