@@ -1,5 +1,6 @@
 // Composition root of the order service: store, clients, domain, API, outbox relay and sweeper on the common start
 // (service_start.h).
+#include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
 #include "common/metrics/collectors.h"
@@ -11,6 +12,8 @@
 #include "services/order/api/order_api.h"
 #include "services/order/clients/grpc_clients.h"
 #include "services/order/config.h"
+#include "services/order/domain/flash_order.h"
+#include "services/order/ingest/flash_orders.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
@@ -28,8 +31,10 @@ class TimeOrderedIds : public IdGenerator {
 int Compose(const OrderConfig& config, server::StartedService& service) {
   server::ServiceRunner& runner = *service.runner;
   PgOrderStore store(*service.db);
-  GrpcProductCatalog catalog(
+  GrpcProductCatalog products(
       server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  // Flash orders take their unit from the sale's reservation, not one of their own.
+  FlashOrderStock catalog(products);
   GrpcPriceQuoter quoter(
       server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name()));
   LocalPaymentProvider payments;
@@ -48,12 +53,19 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
   runner.AddService(&api);
+  events::ConsumerOptions winners_options;
+  winners_options.stream = kFlashWinnerStream;
+  winners_options.group = kFlashWinnerConsumerGroup;
+  events::StreamConsumer flash_winners(*service.db, *service.redis, winners_options,
+                                       MakeFlashWinnerHandler(clock, config.payment_timeout, observer));
 
   relay.Start();
+  flash_winners.Start();
   // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   runner.OnShutdown([&] {
     sweeper.Stop();
+    flash_winners.Stop();
     relay.Stop();
   });
   return runner.Run();
