@@ -110,8 +110,8 @@ absl::Status AdmissionError(AdmissionOutcome outcome) {
     case AdmissionOutcome::kNotStarted: return FailedPrecondition("FLASH_SALE_NOT_STARTED", "the sale has not started");
     case AdmissionOutcome::kEnded: return FailedPrecondition("FLASH_SALE_ENDED", "the sale has ended");
     case AdmissionOutcome::kLimitReached:
-      return Error(absl::StatusCode::kResourceExhausted, "FLASH_SALE_LIMIT_REACHED",
-                   "you already hold as many units of this sale as one buyer may");
+      return FailedPrecondition("FLASH_SALE_LIMIT_REACHED",
+                                "you already hold as many units of this sale as one buyer may");
     case AdmissionOutcome::kSoldOut: return FailedPrecondition("FLASH_SALE_SOLD_OUT", "the sale is sold out");
   }
   return Internal("FLASH_SALE_OUTCOME_UNKNOWN", "unknown admission outcome");

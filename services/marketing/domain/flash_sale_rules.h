@@ -52,8 +52,8 @@ AdmissionOutcome DecideAdmission(const AdmissionView& view, absl::Time now);
 const char* AdmissionOutcomeName(AdmissionOutcome outcome);
 std::optional<AdmissionOutcome> AdmissionOutcomeFromName(const std::string& name);
 
-// OK for kAdmitted and kReplay; FAILED_PRECONDITION FLASH_SALE_NOT_STARTED, FLASH_SALE_ENDED, FLASH_SALE_SOLD_OUT;
-// RESOURCE_EXHAUSTED FLASH_SALE_LIMIT_REACHED; UNAVAILABLE FLASH_SALE_NOT_LOADED.
+// OK for kAdmitted and kReplay; FAILED_PRECONDITION FLASH_SALE_NOT_STARTED, FLASH_SALE_ENDED, FLASH_SALE_SOLD_OUT,
+// FLASH_SALE_LIMIT_REACHED; UNAVAILABLE FLASH_SALE_NOT_LOADED.
 absl::Status AdmissionError(AdmissionOutcome outcome);
 
 // The winner's order id, fixed at admission from the purchase id, so that the order center creates it once whatever

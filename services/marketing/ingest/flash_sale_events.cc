@@ -21,7 +21,7 @@ absl::StatusOr<std::optional<FlashPurchase>> PurchaseOf(pqxx::work& tx, const ev
   if (!IsFlashOrderId(parsed.order_id())) return std::nullopt;
   std::optional<FlashPurchase> purchase = LockFlashPurchaseByOrder(tx, parsed.order_id());
   if (!purchase.has_value()) {
-    return Unavailable("FLASH_PURCHASE_NOT_FOUND", "the flash order's purchase is not recorded yet");
+    return Unavailable("FLASH_PURCHASE_NOT_RECORDED", "the flash order's purchase is not recorded yet");
   }
   return purchase;
 }

@@ -127,7 +127,7 @@ TEST_CASE("admission checks the window, then the buyer's limit, then the stock, 
     CHECK(AdmissionOutcomeFromName(AdmissionOutcomeName(o)) == o);
   }
   CHECK(ReasonOf(AdmissionError(AdmissionOutcome::kSoldOut)) == "FLASH_SALE_SOLD_OUT");
-  CHECK(AdmissionError(AdmissionOutcome::kLimitReached).code() == absl::StatusCode::kResourceExhausted);
+  CHECK(AdmissionError(AdmissionOutcome::kLimitReached).code() == absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("creating a flash sale reserves its quantity from the product and opens it in Redis, once per request") {
