@@ -1,5 +1,7 @@
 // MarketingService's flash-sale RPCs: creation (admin), the current sales, the purchase and its poll (the calling
 // customer). Mapping proto <-> domain is here too; the rules are in domain/flash_sale_rules.h.
+#include <algorithm>
+
 #include "common/proto/convert.h"
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
