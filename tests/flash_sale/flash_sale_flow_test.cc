@@ -14,6 +14,7 @@
 #include "common/events/consumer.h"
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
+#include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "services/marketing/domain/flash_sales.h"
 #include "services/marketing/ingest/flash_sale_events.h"
@@ -120,7 +121,7 @@ TEST_CASE("10000 attempts on 50 units end with exactly 50 winners and 50 orders,
 
   constexpr int kThreads = 8, kAttempts = 1250, kBuyers = 400;
   std::mutex mu;
-  std::map<std::string, std::string> reasons;  // attempt -> outcome
+  std::map<std::string, int> reasons;  // outcome -> attempts
   std::map<std::string, int> wins;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {

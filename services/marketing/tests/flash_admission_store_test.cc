@@ -15,7 +15,8 @@
 namespace zhongtai::marketing {
 namespace {
 
-const absl::Time kStart = absl::FromUnixSeconds(1700000000);
+// Now, to the second: a loaded sale's keys expire a day after its end, so its window must be current.
+const absl::Time kStart = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
 const absl::Time kEnd = kStart + absl::Hours(1);
 
 struct Redis {
