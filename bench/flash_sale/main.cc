@@ -3,8 +3,9 @@
 // request id of its own; buyers are taken round robin. Prints one JSON object: attempts, seconds, attempts per second,
 // the wins and the refusals by reason.
 //
-//   zt-flash-bench --target 127.0.0.1:50053 --signing-key-file tls/token.signing-key --sale-id fs_... \
+//   zt-flash-bench --target 127.0.0.1:50053 --signing-key-file tls/token.signing-key --sale-id fs_...
 //                  --attempts 1000000 --buyers 10000 --concurrency 64 [--json out.json]
+// bench/flash_sale_run.py (the large run) and bench/run.py's B6 drive it.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
