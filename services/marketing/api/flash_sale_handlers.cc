@@ -106,7 +106,7 @@ grpc::ServerUnaryReactor* MarketingApi::ListFlashSales(grpc::CallbackServerConte
     for (const CurrentFlashSale& c : current) {
       v1::FlashSale* out = response->add_flash_sales();
       FlashSaleToProto(c.sale, out);
-      if (c.remaining.has_value()) out->set_remaining_quantity(std::max<int64_t>(0, *c.remaining));
+      out->set_remaining_quantity(std::max<int64_t>(0, c.remaining.value_or(0)));
     }
     return absl::OkStatus();
   });

@@ -89,6 +89,12 @@ absl::StatusOr<std::vector<CurrentFlashSale>> FlashSales::ListCurrent() {
   current.reserve(sales.size());
   for (FlashSale& sale : sales) {
     ASSIGN_OR_RETURN(std::optional<int64_t> remaining, admission_.Remaining(sale.sale_id));
+    if (!remaining.has_value()) {
+      // Not in Redis (a restart lost it): rebuilt as a purchase would rebuild it, so the list can say what is left.
+      if (absl::StatusOr<bool> loaded = LoadIntoRedis(sale.sale_id); loaded.ok()) {
+        ASSIGN_OR_RETURN(remaining, admission_.Remaining(sale.sale_id));
+      }
+    }
     current.push_back({std::move(sale), remaining});
   }
   return current;

@@ -31,7 +31,7 @@ struct FlashSaleSettings {
 
 struct CurrentFlashSale {
   FlashSale sale;
-  std::optional<int64_t> remaining;  // unset while the sale is not in Redis
+  std::optional<int64_t> remaining;  // unset only when the sale could not be loaded into Redis
 };
 
 class FlashSales {
@@ -43,7 +43,7 @@ class FlashSales {
   // INVALID_ARGUMENT with the field; FAILED_PRECONDITION INSUFFICIENT_STOCK when the product cannot hold the quantity
   // (the sale is FAILED, and a replay gets the same answer).
   void Create(FlashSale draft, const std::string& request_id, async::Callback<FlashSale> done);
-  // ACTIVE sales not yet ended, with the units left.
+  // ACTIVE sales not yet ended, with the units left (a sale missing from Redis is loaded first).
   absl::StatusOr<std::vector<CurrentFlashSale>> ListCurrent();
   // The hot path: one unit for `user_id`, idempotent on request_id. Redis only, except the first time this process
   // sees the sale (its definition is cached) and when Redis lost the sale (reloaded from PostgreSQL).
