@@ -7,6 +7,6 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${ZT_BUILD_DIR:-$repo/build-bench}
 if [ "${ZT_BENCH_NO_BUILD:-0}" != 1 ]; then
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$build" zt-loadgen zt-bench-echo zt-product zt-order zt-marketing zt-user zt-datahub zt-gateway
+  ninja -C "$build" zt-loadgen zt-bench-echo zt-flash-bench zt-product zt-order zt-marketing zt-user zt-datahub zt-gateway
 fi
 exec python3 "$repo/bench/run.py" --build "$build" "$@"

@@ -1,4 +1,5 @@
-// Composition root of the marketing service: store, domain, API on the common start (service_start.h).
+// Composition root of the marketing service: stores, domain, API, the outbox relay, the flash sales' consumers and
+// sweeper on the common start (service_start.h).
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
@@ -6,13 +7,16 @@
 #include "common/metrics/collectors.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
+#include "common/server/pool_executor.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
 #include "services/marketing/api/campaign_api.h"
 #include "services/marketing/api/marketing_api.h"
 #include "services/marketing/api/marketing_privacy_api.h"
+#include "services/marketing/clients/grpc_flash_sale_stock.h"
 #include "services/marketing/clients/grpc_segment_directory.h"
 #include "services/marketing/config.h"
+#include "services/marketing/ingest/flash_sale_events.h"
 #include "services/marketing/ingest/order_events.h"
 #include "services/marketing/ingest/user_erasure.h"
 #include "services/marketing/store/pg_budget_store.h"
@@ -22,21 +26,27 @@
 #include "services/marketing/store/pg_coupon_lifecycle_store.h"
 #include "services/marketing/store/pg_coupon_store.h"
 #include "services/marketing/store/pg_experiment_store.h"
+#include "services/marketing/store/pg_flash_sale_store.h"
 #include "services/marketing/store/pg_promotion_store.h"
+#include "services/marketing/store/redis_flash_admission.h"
+#include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::marketing {
 namespace {
 
-class TimeOrderedIds : public IdGenerator {
+class TimeOrderedIds : public IdGenerator, public FlashSaleIds {
  public:
   std::string NewPromotionId() override { return ids::NewId("pr_"); }
   std::string NewCouponTemplateId() override { return ids::NewId("ct_"); }
   std::string NewCouponId() override { return ids::NewId("cp_"); }
   std::string NewCouponIssueId() override { return ids::NewId("ci_"); }
   std::string NewExperimentId() override { return ids::NewId("ex_"); }
+  std::string NewSaleId() override { return ids::NewId("fs_"); }
+  std::string NewPurchaseId() override { return ids::NewId(kFlashPurchaseIdPrefix); }
 };
 
 int Compose(const MarketingConfig& config, server::StartedService& service) {
+  server::ServiceRunner& runner = *service.runner;
   PgPromotionStore store(*service.db);
   SystemClock clock;
   TimeOrderedIds ids;
@@ -50,7 +60,17 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   Promotions promotions(store, clock, ids, &calendar, &experiments);
   PgCouponStore coupon_store(*service.db);
   Coupons coupons(coupon_store, clock, ids);
-  MarketingApi api(promotions, coupons, service.runner->workers());
+
+  PgFlashSaleStore flash_store(*service.db);
+  RedisFlashAdmission admission(*service.redis);
+  GrpcFlashSaleStock flash_stock(
+      server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  server::PoolExecutor blocking(runner.workers());
+  FlashSaleSettings flash_settings;
+  flash_settings.settle_after = config.flash_settle_after;
+  FlashSales flash_sales(flash_store, admission, flash_stock, clock, ids, blocking, flash_settings);
+
+  MarketingApi api(promotions, coupons, runner.workers(), &flash_sales);
   PgBudgetStore budget_store(*service.db);
   Budgets budgets(budget_store, clock);
   PgCouponIssueStore issue_store(*service.db);
@@ -58,30 +78,43 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   CouponIssueSettings issue_settings;
   issue_settings.page_size = config.coupon_issue_page_size;
   CouponIssuer issuer(issue_store, directory, clock, ids, issue_settings);
-  CampaignApi campaign_api(budgets, calendar, issuer, experiments, service.runner->workers());
+  CampaignApi campaign_api(budgets, calendar, issuer, experiments, runner.workers());
+  MarketingPrivacyApi privacy_api(coupons, runner.workers());
+  runner.AddService(&api);
+  runner.AddService(&campaign_api);
+  runner.AddService(&privacy_api);
+
   events::OutboxRelay relay(*service.db, *service.redis);
-  service.runner->gauges().Add("zt_outbox_lag_seconds", "Age of the oldest coupon event not yet published.", {},
-                               [&relay] { return relay.lag_seconds(); });
-  MarketingPrivacyApi privacy_api(coupons, service.runner->workers());
+  runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest coupon event not yet published.", {},
+                      [&relay] { return relay.lag_seconds(); });
   events::ConsumerOptions erasure_options;
   erasure_options.stream = kUserEventStream;
   erasure_options.group = kUserErasureConsumerGroup;
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
-  service.runner->AddService(&api);
-  service.runner->AddService(&campaign_api);
-  service.runner->AddService(&privacy_api);
-  relay.Start();
-  user_erasures.Start();
   PgCouponLifecycleStore lifecycle_store(*service.db);
   CouponLifecycleSettings lifecycle_settings;
   lifecycle_settings.expiry_reminder_lead = config.expiry_reminder_lead;
   CouponLifecycle lifecycle(lifecycle_store, coupon_store, budget_store, clock, lifecycle_settings);
-  events::ConsumerOptions consumer_options;
-  consumer_options.stream = kOrderEventStream;
-  consumer_options.group = kCouponConsumerGroup;
-  consumer_options.claim_idle = config.events_claim_idle;
-  events::StreamConsumer order_events(*service.db, *service.redis, consumer_options, MakeOrderEventHandler(lifecycle));
-  order_events.Start();
+  events::ConsumerOptions coupon_options;
+  coupon_options.stream = kOrderEventStream;
+  coupon_options.group = kCouponConsumerGroup;
+  coupon_options.claim_idle = config.events_claim_idle;
+  events::StreamConsumer coupon_order_events(*service.db, *service.redis, coupon_options,
+                                             MakeOrderEventHandler(lifecycle));
+  events::ConsumerOptions winners_options;
+  winners_options.stream = kFlashWinnerStream;
+  winners_options.group = kFlashWinnerConsumerGroup;
+  events::StreamConsumer winners(*service.db, *service.redis, winners_options, MakeFlashWinnerHandler(clock));
+  events::ConsumerOptions flash_orders_options;
+  flash_orders_options.stream = kOrderEventStream;
+  flash_orders_options.group = kFlashOrderConsumerGroup;
+  events::StreamConsumer flash_order_events(*service.db, *service.redis, flash_orders_options,
+                                            MakeFlashOrderEventHandler(admission, clock));
+  relay.Start();
+  user_erasures.Start();
+  coupon_order_events.Start();
+  winners.Start();
+  flash_order_events.Start();
   server::PeriodicTask expiry_sweep(config.expiry_sweep_interval, [&lifecycle] {
     if (absl::StatusOr<int> reminded = lifecycle.SweepExpiring(); !reminded.ok()) {
       log::Error("coupon expiry sweep failed", {{"error", reminded.status().ToString()}});
@@ -92,14 +125,19 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
       log::Error("coupon issue paused, it resumes on the next round", {{"error", pages.status().ToString()}});
     }
   });
-  service.runner->OnShutdown([&] {
+  // Its own thread: settling waits for the product service.
+  server::PeriodicTask flash_sweeper(config.flash_sweep_interval, [&flash_sales] { flash_sales.SweepOnce(); });
+  runner.OnShutdown([&] {
+    flash_sweeper.Stop();
     issue_runner.Stop();
     expiry_sweep.Stop();
-    order_events.Stop();
+    flash_order_events.Stop();
+    winners.Stop();
+    coupon_order_events.Stop();
     user_erasures.Stop();
     relay.Stop();
   });
-  return service.runner->Run();
+  return runner.Run();
 }
 
 }  // namespace
@@ -109,6 +147,6 @@ int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"marketing", marketing::Migrations()};
   spec.events = true;          // the outbox (coupon events) and the inbox (order events, UserErased)
-  spec.redis_connections = 5;  // each consumer's reads and acknowledgements, the relay's publishing
+  spec.redis_connections = 12;  // four consumers' blocking reads, the relay, and flash-sale admissions on the hot path
   return server::RunService<marketing::MarketingConfig>(argc, argv, spec, marketing::LoadConfig, marketing::Compose);
 }

@@ -13,6 +13,8 @@
 #include "services/order/api/order_privacy_api.h"
 #include "services/order/clients/grpc_clients.h"
 #include "services/order/config.h"
+#include "services/order/domain/flash_order.h"
+#include "services/order/ingest/flash_orders.h"
 #include "services/order/ingest/user_erasure.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
@@ -31,8 +33,10 @@ class TimeOrderedIds : public IdGenerator {
 int Compose(const OrderConfig& config, server::StartedService& service) {
   server::ServiceRunner& runner = *service.runner;
   PgOrderStore store(*service.db);
-  GrpcProductCatalog catalog(
+  GrpcProductCatalog products(
       server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  // Flash orders take their unit from the sale's reservation, not one of their own.
+  FlashOrderStock catalog(products);
   GrpcPriceQuoter quoter(
       server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name()));
   LocalPaymentProvider payments;
@@ -57,13 +61,20 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);
+  events::ConsumerOptions winners_options;
+  winners_options.stream = kFlashWinnerStream;
+  winners_options.group = kFlashWinnerConsumerGroup;
+  events::StreamConsumer flash_winners(*service.db, *service.redis, winners_options,
+                                       MakeFlashWinnerHandler(clock, config.payment_timeout, observer));
 
   relay.Start();
   user_erasures.Start();
+  flash_winners.Start();
   // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   runner.OnShutdown([&] {
     sweeper.Stop();
+    flash_winners.Stop();
     user_erasures.Stop();
     relay.Stop();
   });

@@ -1413,7 +1413,7 @@ MUTATIONS = [
     ("prod", "env", "a service without a TLS dir", lambda o: _drop_env(o, "marketing", TLS_DIR)),
     ("dev", "env", "user without its signing key", lambda o: _drop_env(o, "user", SIGNING_KEY)),
     ("dev", "env", "a variable the binary does not read",
-     lambda o: _find(o, "ConfigMap", "marketing-config")["data"].__setitem__("ZT_MARKETING_PRODUCT_ADDR", "product:50051")),
+     lambda o: _find(o, "ConfigMap", "marketing-config")["data"].__setitem__("ZT_MARKETING_PAYMENT_TIMEOUT", "15m")),
     ("dev", "env", "required upstream missing from the ConfigMap",
      lambda o: _find(o, "ConfigMap", "gateway-config")["data"].pop("ZT_GATEWAY_DATAHUB_ADDR")),
     ("dev", "env", "reference to a missing Secret key",

@@ -752,8 +752,8 @@ def check_selftest(ctx):
 
     mutations = [
         ("env", "unknown variable", lambda c: env(c, "order").__setitem__("ZT_ORDER_PRODUCT_ADDRESS", "product:50051")),
-        ("env", "other service's variable", lambda c: env(c, "marketing").__setitem__("ZT_MARKETING_PRODUCT_ADDR",
-                                                                                       "product:50051")),
+        ("env", "other service's variable", lambda c: env(c, "marketing").__setitem__("ZT_MARKETING_PAYMENT_TIMEOUT",
+                                                                                       "15m")),
         ("required", "missing DSN", lambda c: env(c, "order").pop("ZT_ORDER_PG_DSN")),
         ("required", "missing token public key", lambda c: env(c, "gateway").pop("ZT_AUTH_PUBLIC_KEY")),
         ("required", "user without its signing key", lambda c: env(c, "user").pop("ZT_AUTH_SIGNING_KEY")),

@@ -59,6 +59,7 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/coupons/{couponId}:claim", Access::kCustomer},
       {"GET /v1/flash-sales", Access::kCustomer},
       {"POST /v1/flash-sales/{saleId}:purchase", Access::kCustomer},
+      {"GET /v1/flash-sales/{saleId}/purchases/{purchaseId}", Access::kCustomer},
       {"POST /v1/events", Access::kPublic},
       {"POST /v1/admin/categories", Access::kAdmin},
       {"POST /v1/admin/brands", Access::kAdmin},

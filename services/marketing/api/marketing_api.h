@@ -5,6 +5,7 @@
 
 #include "common/server/worker_pool.h"
 #include "services/marketing/domain/coupons.h"
+#include "services/marketing/domain/flash_sales.h"
 #include "services/marketing/domain/promotions.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 
@@ -12,8 +13,9 @@ namespace zhongtai::marketing {
 
 class MarketingApi : public v1::MarketingService::CallbackService {
  public:
-  MarketingApi(Promotions& promotions, Coupons& coupons, server::WorkerPool& workers)
-      : promotions_(promotions), coupons_(coupons), workers_(workers) {}
+  // The flash-sale RPCs (flash_sale_handlers.cc) answer INTERNAL when `flash_sales` is not given (tests of the rest).
+  MarketingApi(Promotions& promotions, Coupons& coupons, server::WorkerPool& workers, FlashSales* flash_sales = nullptr)
+      : promotions_(promotions), coupons_(coupons), workers_(workers), flash_sales_(flash_sales) {}
 
   grpc::ServerUnaryReactor* CreatePromotion(grpc::CallbackServerContext* context,
                                             const v1::CreatePromotionRequest* request,
@@ -39,11 +41,24 @@ class MarketingApi : public v1::MarketingService::CallbackService {
                                          v1::RedeemCouponResponse* response) override;
   grpc::ServerUnaryReactor* ReleaseCoupon(grpc::CallbackServerContext* context, const v1::ReleaseCouponRequest* request,
                                           v1::ReleaseCouponResponse* response) override;
+  grpc::ServerUnaryReactor* CreateFlashSale(grpc::CallbackServerContext* context,
+                                            const v1::CreateFlashSaleRequest* request,
+                                            v1::CreateFlashSaleResponse* response) override;
+  grpc::ServerUnaryReactor* ListFlashSales(grpc::CallbackServerContext* context,
+                                           const v1::ListFlashSalesRequest* request,
+                                           v1::ListFlashSalesResponse* response) override;
+  grpc::ServerUnaryReactor* PurchaseFlashSale(grpc::CallbackServerContext* context,
+                                              const v1::PurchaseFlashSaleRequest* request,
+                                              v1::PurchaseFlashSaleResponse* response) override;
+  grpc::ServerUnaryReactor* GetFlashSalePurchase(grpc::CallbackServerContext* context,
+                                                 const v1::GetFlashSalePurchaseRequest* request,
+                                                 v1::GetFlashSalePurchaseResponse* response) override;
 
  private:
   Promotions& promotions_;
   Coupons& coupons_;
   server::WorkerPool& workers_;
+  FlashSales* flash_sales_;
 };
 
 // proto -> domain for CreatePromotion; INVALID_ARGUMENT with the field for what the proto shape

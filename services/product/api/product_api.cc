@@ -394,4 +394,15 @@ grpc::ServerUnaryReactor* ProductApi::ReleaseReservation(grpc::CallbackServerCon
   });
 }
 
+grpc::ServerUnaryReactor* ProductApi::SettleReservation(grpc::CallbackServerContext* context,
+                                                        const v1::SettleReservationRequest* request,
+                                                        v1::SettleReservationResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Required(request->order_id(), "orderId", kMaxIdLength));
+    ASSIGN_OR_RETURN(Reservation reservation, inventory_.Settle(request->order_id(), request->confirm_quantity()));
+    ToProto(reservation, response->mutable_reservation());
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace zhongtai::product

@@ -64,6 +64,9 @@ class ProductApi : public v1::ProductService::CallbackService {
   grpc::ServerUnaryReactor* ConfirmReservation(grpc::CallbackServerContext* context,
                                                const v1::ConfirmReservationRequest* request,
                                                v1::ConfirmReservationResponse* response) override;
+  grpc::ServerUnaryReactor* SettleReservation(grpc::CallbackServerContext* context,
+                                              const v1::SettleReservationRequest* request,
+                                              v1::SettleReservationResponse* response) override;
   grpc::ServerUnaryReactor* ReleaseReservation(grpc::CallbackServerContext* context,
                                                const v1::ReleaseReservationRequest* request,
                                                v1::ReleaseReservationResponse* response) override;

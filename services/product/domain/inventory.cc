@@ -92,6 +92,15 @@ absl::StatusOr<Reservation> Inventory::Release(const std::string& order_id) {
   return std::move(outcome.reservation);
 }
 
+absl::StatusOr<Reservation> Inventory::Settle(const std::string& order_id, int64_t confirm_quantity) {
+  ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Settle(order_id, confirm_quantity, clock_.Now()));
+  if (outcome.changed) {
+    observer_.ReservationResult("settled");
+    StockChanged(outcome.reservation.lines);
+  }
+  return std::move(outcome.reservation);
+}
+
 absl::StatusOr<int> Inventory::SweepExpired() {
   int total = 0;
   while (true) {

@@ -42,6 +42,11 @@ class Inventory {
   // RESERVATION_CONFIRMED for a confirmed one; NOT_FOUND RESERVATION_NOT_FOUND.
   absl::StatusOr<Reservation> Release(const std::string& order_id);
 
+  // A reservation held for a whole sale, once the sale is over: confirm_quantity units sold, the rest available again
+  // (settlement.h). Idempotent: a settled reservation is returned as it is. FAILED_PRECONDITION RESERVATION_EXPIRED
+  // past its expiry; INVALID_ARGUMENT confirmQuantity; NOT_FOUND RESERVATION_NOT_FOUND.
+  absl::StatusOr<Reservation> Settle(const std::string& order_id, int64_t confirm_quantity);
+
   // Expires every HELD reservation past its expiry, batch by batch. Returns how many.
   absl::StatusOr<int> SweepExpired();
 

@@ -66,6 +66,11 @@ class ProductStore {
   // Locks the reservation, applies DecideTransition() and moves the stock accordingly.
   virtual absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                        absl::Time now) = 0;
+  // HELD -> CONFIRMED by parts: SplitSettlement() (settlement.h) decides what each allocation confirms and releases,
+  // on the locked reservation. DecideTransition(kConfirm) decides whether it may: a reservation no longer HELD is
+  // returned unchanged (a replay), one past its expiry fails with RESERVATION_EXPIRED.
+  virtual absl::StatusOr<TransitionOutcome> Settle(const std::string& order_id, int64_t confirm_quantity,
+                                                   absl::Time now) = 0;
   // Expires up to `limit` HELD reservations whose expiry is at or before `now`, skipping those
   // another transaction holds. Returns how many it expired.
   virtual absl::StatusOr<int> ExpireDue(absl::Time now, int limit) = 0;

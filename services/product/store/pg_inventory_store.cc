@@ -8,6 +8,7 @@
 #include "common/pg/arrays.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
+#include "services/product/domain/settlement.h"
 #include "services/product/store/pg_product_store.h"
 #include "services/product/store/pg_store_util.h"
 
@@ -206,6 +207,34 @@ status AS (
 SELECT (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd)
 )sql";
 
+// One allocation of a settled reservation (settlement.h): $3 units confirmed (on hand and reserved down) and $4
+// released (reserved down) on the stock row ($1 sku, $2 warehouse), with a ledger row per non-zero part and the level
+// after it; $5 order id, $6 now (micros). The caller moves allocations in (sku id, warehouse id) byte order, the
+// order every stock-moving statement locks rows in. Returns the row's level after, none when the row would break
+// on hand >= reserved >= 0.
+constexpr char kSettleAllocationSql[] = R"sql(
+WITH upd AS (
+  UPDATE stock SET on_hand = on_hand - $3::bigint, reserved = reserved - ($3::bigint + $4::bigint),
+                   updated_at = zt_ts($6::bigint)
+  WHERE sku_id = $1::text AND warehouse_id = $2::text
+    AND (on_hand - $3::bigint) - (reserved - $3::bigint - $4::bigint) >= 0 AND reserved - $3::bigint - $4::bigint >= 0
+  RETURNING on_hand, reserved
+),
+ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, created_at)
+  SELECT $1::text, $2::text, 'confirm', -$3::bigint, -$3::bigint, on_hand, reserved + $4::bigint, $5::text,
+         zt_ts($6::bigint) FROM upd WHERE $3::bigint > 0
+  UNION ALL
+  SELECT $1::text, $2::text, 'release', 0, -$4::bigint, on_hand, reserved, $5::text, zt_ts($6::bigint)
+  FROM upd WHERE $4::bigint > 0
+)
+SELECT on_hand, reserved FROM upd
+)sql";
+constexpr char kMarkSettledSql[] =
+    "UPDATE reservations SET status = 'CONFIRMED', settled_quantity = $2, updated_at = zt_ts($3::bigint) "
+    "WHERE order_id = $1";
+
 // The sweep as one statement: up to $2 HELD reservations past their expiry $1, skipping those another
 // transaction holds (a replica's sweep, a confirm in flight); their stock summed per stock row, the
 // rows locked in the global order and updated once each; one ledger row per (order, stock row) with
@@ -334,6 +363,35 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
                                 absl::StrCat("stock of order ", order_id, " cannot move to ", StatusText(*to)));
     }
     outcome.reservation.status = *to;
+    outcome.changed = true;
+    return absl::OkStatus();
+  }));
+  return outcome;
+}
+
+absl::StatusOr<TransitionOutcome> PgProductStore::Settle(const std::string& order_id, int64_t confirm_quantity,
+                                                         absl::Time now) {
+  TransitionOutcome outcome;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    std::optional<Reservation> current = LoadReservation(tx, order_id, true);
+    if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
+    ASSIGN_OR_RETURN(std::optional<ReservationStatus> to, DecideTransition(*current, ReservationAction::kConfirm, now));
+    outcome = {*current, false};
+    if (!to) return absl::OkStatus();
+    if (*to != ReservationStatus::kConfirmed) {
+      return FailedPrecondition("RESERVATION_EXPIRED", absl::StrCat("reservation of ", order_id, " has expired"));
+    }
+    ASSIGN_OR_RETURN(std::vector<SettlementMove> moves, SplitSettlement(*current, confirm_quantity));
+    for (const SettlementMove& m : moves) {
+      pqxx::result moved = ExecPrepared(tx, "product_settle_allocation", kSettleAllocationSql, m.allocation.sku_id,
+                                        m.allocation.warehouse_id, m.confirmed, m.released, order_id, Micros(now));
+      if (moved.empty()) {
+        return FailedPrecondition("INSUFFICIENT_STOCK",
+                                  absl::StrCat("stock of order ", order_id, " cannot be settled"));
+      }
+    }
+    ExecPrepared(tx, "product_mark_settled", kMarkSettledSql, order_id, confirm_quantity, Micros(now));
+    outcome.reservation.status = ReservationStatus::kConfirmed;
     outcome.changed = true;
     return absl::OkStatus();
   }));

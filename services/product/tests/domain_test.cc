@@ -7,6 +7,7 @@
 #include "services/product/domain/inventory.h"
 #include "services/product/domain/product_editor.h"
 #include "services/product/domain/rules.h"
+#include "services/product/domain/settlement.h"
 #include "services/product/tests/in_memory_store.h"
 
 namespace zhongtai::product {
@@ -134,6 +135,44 @@ TEST_CASE("confirm sells the held stock, idempotently", "[confirm]") {
   f.clock.Advance(absl::Hours(1));
   CHECK(f.inventory.SweepExpired().value() == 0);
   CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 6);
+}
+
+TEST_CASE("a sale's reservation settles by quantity: sold units leave, the rest returns, once", "[settle]") {
+  Fixture f;
+  auto skus = f.AddProduct("Phone", {{"A", 10}});
+  REQUIRE(f.inventory.Reserve("fs_1", {{skus[0], 6}}, absl::Minutes(5)).ok());
+  CHECK(FieldOf(f.inventory.Settle("fs_1", -1).status()) == "confirmQuantity");
+  CHECK(ReasonOf(f.inventory.Settle("fs_1", 7).status()) == "QUANTITY_TOO_LARGE");
+  auto settled = f.inventory.Settle("fs_1", 4);
+  REQUIRE(settled.ok());
+  CHECK(settled->status == ReservationStatus::kConfirmed);
+  StockLevel level = f.store.Level(skus[0], kDefaultWarehouse);
+  CHECK(level.on_hand == 6);
+  CHECK(level.reserved == 0);
+  CHECK(f.store.Available(skus[0]) == 6);
+  REQUIRE(f.inventory.Settle("fs_1", 4).ok());
+  CHECK(f.store.Level(skus[0], kDefaultWarehouse).on_hand == 6);
+  CHECK(f.observer.Count("settled") == 1);
+
+  REQUIRE(f.inventory.Reserve("fs_2", {{skus[0], 2}}, absl::Minutes(5)).ok());
+  f.clock.Advance(absl::Minutes(6));
+  CHECK(ReasonOf(f.inventory.Settle("fs_2", 1).status()) == "RESERVATION_EXPIRED");
+}
+
+TEST_CASE("settling splits the sold quantity over the allocations in order", "[settle]") {
+  Reservation r;
+  r.order_id = "fs_1";
+  r.lines = {{"sku_1", 5}};
+  r.allocations = {{"sku_1", "wh_a", 2}, {"sku_1", "wh_b", 3}};
+  auto moves = SplitSettlement(r, 3);
+  REQUIRE(moves.ok());
+  REQUIRE(moves->size() == 2);
+  CHECK((*moves)[0].confirmed == 2);
+  CHECK((*moves)[0].released == 0);
+  CHECK((*moves)[1].confirmed == 1);
+  CHECK((*moves)[1].released == 2);
+  r.lines.push_back({"sku_2", 1});
+  CHECK(ReasonOf(SplitSettlement(r, 1).status()) == "RESERVATION_MISMATCH");
 }
 
 TEST_CASE("release gives the stock back, idempotently, and confirm then fails", "[release]") {

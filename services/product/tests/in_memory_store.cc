@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
+#include "services/product/domain/settlement.h"
 #include "services/product/domain/sourcing.h"
 
 namespace zhongtai::product {
@@ -310,6 +311,40 @@ absl::StatusOr<TransitionOutcome> InMemoryProductStore::Transition(const std::st
     RecordLocked(a.sku_id, a.warehouse_id, LedgerKindFor(*to), order_id, d.on_hand, d.reserved, now, "", "", "");
   }
   stored.reservation.status = *to;
+  return TransitionOutcome{stored.reservation, true};
+}
+
+absl::StatusOr<TransitionOutcome> InMemoryProductStore::Settle(const std::string& order_id, int64_t confirm_quantity,
+                                                               absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = reservations_.find(order_id);
+  if (it == reservations_.end()) {
+    return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
+  }
+  StoredReservation& stored = it->second;
+  ASSIGN_OR_RETURN(std::optional<ReservationStatus> to,
+                   DecideTransition(stored.reservation, ReservationAction::kConfirm, now));
+  if (!to) return TransitionOutcome{stored.reservation, false};
+  if (*to != ReservationStatus::kConfirmed) {
+    return FailedPrecondition("RESERVATION_EXPIRED", absl::StrCat("reservation of ", order_id, " has expired"));
+  }
+  Reservation with_allocations = stored.reservation;
+  with_allocations.allocations = stored.allocations;
+  ASSIGN_OR_RETURN(std::vector<SettlementMove> moves, SplitSettlement(with_allocations, confirm_quantity));
+  for (const SettlementMove& m : moves) {
+    StockLevel& level = stock_[{m.allocation.sku_id, m.allocation.warehouse_id}];
+    level.on_hand -= m.confirmed;
+    level.reserved -= m.confirmed + m.released;
+    if (m.confirmed > 0) {
+      RecordLocked(m.allocation.sku_id, m.allocation.warehouse_id, "confirm", order_id, -m.confirmed, -m.confirmed, now,
+                   "", "", "");
+    }
+    if (m.released > 0) {
+      RecordLocked(m.allocation.sku_id, m.allocation.warehouse_id, "release", order_id, 0, -m.released, now, "", "",
+                   "");
+    }
+  }
+  stored.reservation.status = ReservationStatus::kConfirmed;
   return TransitionOutcome{stored.reservation, true};
 }
 

@@ -26,6 +26,8 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore, public 
   absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) override;
   absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                absl::Time now) override;
+  absl::StatusOr<TransitionOutcome> Settle(const std::string& order_id, int64_t confirm_quantity,
+                                           absl::Time now) override;
   absl::StatusOr<int> ExpireDue(absl::Time now, int limit) override;
 
   // Catalogue (in_memory_catalogue_store.cc).

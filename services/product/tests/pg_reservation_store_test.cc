@@ -123,6 +123,36 @@ TEST_CASE("confirm sells, release returns, and confirm after release fails", "[s
   CHECK(kinds == std::vector<std::string>{"initial", "reserve", "reserve", "confirm", "release"});
 }
 
+TEST_CASE("a sale's reservation settles by quantity: sold units leave, the rest returns, once", "[store]") {
+  PgFixture f;
+  std::string sku = f.AddProduct("Phone", {{"P1", 10}}).skus[0].sku_id;
+  REQUIRE(f.inventory->Reserve("fs_1", {{sku, 6}}, absl::Minutes(5)).ok());
+  CHECK(ReasonOf(f.inventory->Settle("fs_1", 7).status()) == "QUANTITY_TOO_LARGE");
+  auto settled = f.inventory->Settle("fs_1", 4);
+  REQUIRE(settled.ok());
+  CHECK(settled->status == ReservationStatus::kConfirmed);
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(6, 0));
+  REQUIRE(f.inventory->Settle("fs_1", 4).ok());
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(6, 0));
+  CHECK(ReasonOf(f.inventory->Settle("fs_missing", 0).status()) == "RESERVATION_NOT_FOUND");
+
+  std::vector<std::tuple<std::string, int64_t, int64_t, int64_t, int64_t>> ledger;
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const auto& row : tx.exec_params(
+                         "SELECT kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after FROM stock_ledger "
+                         "WHERE order_id = 'fs_1' ORDER BY entry_id")) {
+                  ledger.emplace_back(row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
+                                      row[3].as<int64_t>(), row[4].as<int64_t>());
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  using Row = std::tuple<std::string, int64_t, int64_t, int64_t, int64_t>;
+  CHECK(ledger ==
+        std::vector<Row>{Row{"reserve", 0, 6, 10, 6}, Row{"confirm", -4, -4, 6, 2}, Row{"release", 0, -2, 6, 0}});
+}
+
 TEST_CASE("the sweep releases expired reservations and stock returns", "[store]") {
   PgFixture f;
   std::string sku = f.AddProduct("Phone", {{"P1", 10}}).skus[0].sku_id;

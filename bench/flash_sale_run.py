@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""The large flash-sale run (B6 of docs/performance.md): one sale of --quantity units, --attempts purchase attempts
+of --buyers buyers with --concurrency in flight through the marketing service's PurchaseFlashSale (gRPC, as the
+gateway calls it), the orders created by the order service from the winners' stream; then redis-benchmark running the
+same admission script (EVALSHA) on a sale of the same shape in the same Redis. Writes
+bench/results/<date>-flash-sale.md and .json and exits non-zero when the counts are wrong (winners != quantity,
+orders != winners, a buyer over the limit).
+
+Only what the purchase path touches runs: PostgreSQL and Redis (tests/harness/stores.sh), zt-marketing and zt-order.
+The sale is written to marketing's database as an ACTIVE sale (its product reservation is the product service's part,
+tested there), so the first purchase also exercises the rebuild of a sale missing from Redis.
+  flash_sale_run.py [--build DIR] [--attempts 1000000] [--buyers 10000] [--quantity 1000] [--concurrency 32]"""
+import argparse
+import datetime
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import FLASH_PAYLOAD, tree_cpu_seconds, versions  # noqa: E402
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def psql(dsn, sql):
+    return subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", dsn, "-c", sql], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default=os.environ.get("ZT_BUILD_DIR", f"{REPO}/build"))
+    p.add_argument("--attempts", type=int, default=1000000)
+    p.add_argument("--buyers", type=int, default=10000)
+    p.add_argument("--quantity", type=int, default=1000)
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--state", default=f"{REPO}/.state/flash-bench")
+    p.add_argument("--out", default=f"{REPO}/bench/results")
+    p.add_argument("--tag", default="flash-sale")
+    a = p.parse_args()
+    build = os.path.abspath(a.build)
+    os.makedirs(a.state, exist_ok=True)
+    subprocess.run([f"{REPO}/tests/harness/stores.sh", "start", f"{a.state}/stores"], check=True,
+                   stdout=subprocess.DEVNULL)
+    env_stores = dict(re.findall(r'export (\w+)="?([^"\n]*)"?', open(f"{a.state}/stores/stores.env").read()))
+    admin_dsn, redis_addr = env_stores["ZT_TEST_PG_DSN"], env_stores["ZT_TEST_REDIS_ADDR"]
+    subprocess.run([f"{REPO}/deploy/tls/make-credentials.sh", f"{a.state}/tls"], check=True, stdout=subprocess.DEVNULL)
+    run_id = str(int(time.time()))
+    dsn = {}
+    for name in ("marketing", "order"):
+        db = f"flash_{name}_{run_id}"
+        psql(admin_dsn, f"CREATE DATABASE {db}")
+        dsn[name] = admin_dsn.rsplit("/", 1)[0] + "/" + db
+    host, port = redis_addr.rsplit(":", 1)
+    subprocess.run(["redis-cli", "-h", host, "-p", port, "FLUSHALL"], check=True, stdout=subprocess.DEVNULL)
+
+    public_key = open(f"{a.state}/tls/token.public-key").read().strip()
+    grpc = {n: free_port() for n in ("marketing", "order")}
+    procs = {}
+    logs = tempfile.mkdtemp(prefix="zt-flash-bench-")
+    for name in ("marketing", "order"):
+        up = name.upper()
+        env = dict(os.environ, ZT_DEV_PLAINTEXT="true", ZT_AUTH_PUBLIC_KEY=public_key,
+                   **{f"ZT_{up}_PG_DSN": dsn[name], f"ZT_{up}_REDIS_ADDR": redis_addr,
+                      f"ZT_{up}_GRPC_PORT": str(grpc[name]), f"ZT_{up}_METRICS_PORT": str(free_port()),
+                      f"ZT_{up}_PRODUCT_ADDR": "127.0.0.1:1"})
+        if name == "order":
+            env["ZT_ORDER_MARKETING_ADDR"] = f"127.0.0.1:{grpc['marketing']}"
+        procs[name] = subprocess.Popen([f"{build}/services/{name}/zt-{name}"], env=env,
+                                       stdout=open(f"{logs}/{name}.log", "w"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                psql(dsn["marketing"], "SELECT 1 FROM flash_sales LIMIT 1")
+                psql(dsn["order"], "SELECT 1 FROM orders LIMIT 1")
+                break
+            except subprocess.CalledProcessError:
+                if time.time() > deadline:
+                    sys.exit(f"services did not start; logs in {logs}")
+                time.sleep(0.5)
+        time.sleep(1)
+
+        def sale(sale_id, quantity):
+            psql(dsn["marketing"],
+                 "INSERT INTO flash_sales (sale_id, request_id, name, sku_id, sale_price_minor, currency, quantity, "
+                 "per_user_limit, start_at, end_at, status, created_at, updated_at) VALUES "
+                 f"('{sale_id}', 'req-{sale_id}', 'bench', 'sku_bench', 100, 'CNY', {quantity}, 1, "
+                 "now() - interval '5 seconds', now() + interval '30 minutes', 'ACTIVE', now(), now())")
+
+        def flash_bench(sale_id, attempts, out):
+            subprocess.run([f"{build}/bench/zt-flash-bench", "--target", f"127.0.0.1:{grpc['marketing']}",
+                            "--signing-key-file", f"{a.state}/tls/token.signing-key", "--sale-id", sale_id,
+                            "--attempts", str(attempts), "--buyers", str(a.buyers),
+                            "--concurrency", str(a.concurrency), "--json", out], check=True)
+            with open(out) as f:
+                return json.load(f)
+
+        server_pids = [procs["marketing"].pid, int(open(f"{a.state}/stores/redis/redis.pid").read())]
+        sale("fs_system", a.quantity)
+        cpu0 = tree_cpu_seconds(server_pids)
+        system = flash_bench("fs_system", a.attempts, f"{logs}/system.json")
+        system["server_cpu_seconds"] = tree_cpu_seconds(server_pids) - cpu0
+        winners = system.pop("winners")
+
+        deadline = time.time() + 180
+        while True:
+            orders = int(psql(dsn["order"], "SELECT count(*) FROM orders WHERE channel = 'flash_sale'"))
+            if orders >= system["admitted"] or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        span = float(psql(dsn["order"], "SELECT coalesce(extract(epoch FROM max(created_at) - min(created_at)), 0) "
+                                        "FROM orders WHERE channel = 'flash_sale'"))
+        over = int(psql(dsn["order"], "SELECT count(*) FROM (SELECT user_id FROM orders WHERE channel = 'flash_sale' "
+                                      "GROUP BY user_id HAVING count(*) > 1) o"))
+        priced = int(psql(dsn["order"], "SELECT count(*) FROM orders WHERE channel = 'flash_sale' AND total = 100"))
+        streamed = int(subprocess.run(["redis-cli", "-h", host, "-p", port, "XLEN", "zt.flash.winners"],
+                                      capture_output=True, text=True).stdout.strip())
+        time.sleep(2)
+        recorded = int(psql(dsn["marketing"], "SELECT count(*) FROM flash_purchases WHERE sale_id = 'fs_system'"))
+        buyers_won = len({w.split(" ")[0] for w in winners})
+
+        # The reference: the same script by redis-benchmark on a sale of the same shape (loaded by one purchase).
+        sale("fs_reference", a.quantity + 1)
+        flash_bench_one = subprocess.run([f"{build}/bench/zt-flash-bench", "--target", f"127.0.0.1:{grpc['marketing']}",
+                                          "--signing-key-file", f"{a.state}/tls/token.signing-key", "--sale-id",
+                                          "fs_reference", "--attempts", "1", "--buyers", "1", "--concurrency", "1"],
+                                         check=True, capture_output=True)
+        del flash_bench_one
+        script = re.search(r'kAdmit\[\] = R"lua\((.*?)\)lua"',
+                           open(f"{REPO}/services/marketing/store/flash_admission_scripts.h").read(), re.S).group(1)
+        sha = subprocess.run(["redis-cli", "-h", host, "-p", port, "SCRIPT", "LOAD", script], check=True,
+                             capture_output=True, text=True).stdout.strip()
+        base = "zt:fs:{fs_reference}:"
+        keys = [base + k for k in ("meta", "remaining", "users", "requests", "buyers")] + ["zt.flash.bench-reference"]
+        cpu0 = tree_cpu_seconds(server_pids[1:])
+        started = time.time()
+        out = subprocess.run(["redis-benchmark", "-h", host, "-p", port, "-c", str(a.concurrency), "-n",
+                              str(a.attempts), "-r", str(a.buyers), "-q", "EVALSHA", sha, "6", *keys,
+                              str(int(time.time() * 1e6)), "u__rand_int__", "k__rand_int__", "fp__rand_int__",
+                              "fs_reference", "zhongtai.marketing.v1.FlashSaleWon", FLASH_PAYLOAD,
+                              "2026-12-03T00:00:00Z"], check=True, capture_output=True, text=True).stdout
+        reference = {"rps": float(re.findall(r"([0-9.]+) requests per second", out)[-1]),
+                     "seconds": time.time() - started, "server_cpu_seconds": tree_cpu_seconds(server_pids[1:]) - cpu0,
+                     "admitted": int(subprocess.run(["redis-cli", "-h", host, "-p", port, "XLEN",
+                                                     "zt.flash.bench-reference"], capture_output=True,
+                                                    text=True).stdout.strip())}
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            proc.wait(timeout=30)
+        subprocess.run([f"{REPO}/tests/harness/stores.sh", "stop", f"{a.state}/stores"], check=False,
+                       stdout=subprocess.DEVNULL)
+
+    ratio = system["attempts_per_second"] / reference["rps"]
+    result = {"attempts": a.attempts, "buyers": a.buyers, "quantity": a.quantity, "concurrency": a.concurrency,
+              "system": system, "reference": reference, "ratio": ratio, "winners": system["admitted"],
+              "winners_streamed": streamed, "purchases_recorded": recorded, "distinct_winning_buyers": buyers_won,
+              "orders": orders, "orders_at_sale_price": priced, "buyers_over_limit": over,
+              "orders_span_seconds": span, "orders_per_second": orders / span if span > 0 else 0}
+    now = datetime.datetime.now(datetime.timezone.utc)
+    report = {"date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": versions(), "result": result}
+    os.makedirs(a.out, exist_ok=True)
+    base = f"{a.out}/{now.strftime('%Y-%m-%d')}-{a.tag}"
+    with open(base + ".json", "w") as f:
+        json.dump(report, f, indent=1)
+    m = report["machine"]
+    ok = (system["admitted"] == a.quantity and orders == a.quantity and over == 0 and priced == orders
+          and streamed == a.quantity)
+    md = [f"# Flash sale run {report['date']}", "",
+          f"Commit `{m['commit']}`, {m['cores']} cores ({m['cpu']}), {m['postgres']}, {m['redis']}. Shared machine; "
+          "the load generator and redis-benchmark on the same cores.", "",
+          f"{a.attempts} purchase attempts of {a.buyers} buyers on {a.quantity} units (limit 1), {a.concurrency} in "
+          "flight, through zt-marketing's PurchaseFlashSale (gRPC, plaintext, each buyer's own token); the reference "
+          "is redis-benchmark sending the same admission script (EVALSHA) with the same count and concurrency.", "",
+          "| figure | value |", "|---|---|",
+          f"| admissions/s through the service (attempts per second) | {system['attempts_per_second']:.0f} |",
+          f"| redis-benchmark EVALSHA of the same script, requests/s | {reference['rps']:.0f} |",
+          f"| ratio (target >= 0.6) | **{ratio:.2f}** |",
+          f"| server CPU (zt-marketing + Redis) per attempt | {1e6 * system['server_cpu_seconds'] / a.attempts:.0f} µs |",
+          f"| Redis CPU per script run under redis-benchmark | {1e6 * reference['server_cpu_seconds'] / a.attempts:.1f} µs |",
+          f"| winners (answers OK) / entries on zt.flash.winners / purchases recorded | {system['admitted']} / {streamed} / {recorded} |",
+          f"| distinct winning buyers / buyers with more than one order | {buyers_won} / {over} |",
+          f"| orders created (at the sale price) | {orders} ({priced}) |",
+          f"| orders created per second (first to last order) | {result['orders_per_second']:.0f} over {span:.2f} s |",
+          "", "Answers by code and message: " + ", ".join(f"{k} {v}" for k, v in sorted(system["outcomes"].items())),
+          "", "counts: " + ("as required" if ok else "WRONG"), ""]
+    with open(base + ".md", "w") as f:
+        f.write("\n".join(md))
+    print(base + ".md")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+#include "services/marketing/domain/flash_sales.h"
+
+#include <utility>
+
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace zhongtai::marketing {
+namespace {
+
+absl::Status SaleNotFound() { return NotFound("FLASH_SALE_NOT_FOUND", "no such flash sale"); }
+absl::Status PurchaseNotFound() { return NotFound("FLASH_PURCHASE_NOT_FOUND", "no such purchase of yours"); }
+absl::Status StockUnavailable() {
+  return FailedPrecondition("INSUFFICIENT_STOCK", "the SKU has not enough available stock for the sale's quantity");
+}
+
+absl::Status RequireRequestId(const std::string& request_id) {
+  if (request_id.empty()) return InvalidArgument("requestId", "REQUEST_ID_MISSING", "an Idempotency-Key is required");
+  if (request_id.size() > 128) return InvalidArgument("requestId", "REQUEST_ID_TOO_LONG", "at most 128 bytes");
+  return absl::OkStatus();
+}
+
+// The product's answers that no retry changes: the sale fails. Anything else (unavailable, timeout) leaves it
+// RESERVING for the sweeper to try again.
+bool IsFinalRefusal(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kFailedPrecondition || status.code() == absl::StatusCode::kNotFound ||
+         status.code() == absl::StatusCode::kInvalidArgument;
+}
+
+}  // namespace
+
+FlashSales::FlashSales(FlashSaleStore& store, FlashAdmission& admission, FlashSaleStock& stock, Clock& clock,
+                       FlashSaleIds& ids, async::Executor& blocking, FlashSaleSettings settings)
+    : store_(store),
+      admission_(admission),
+      stock_(stock),
+      clock_(clock),
+      ids_(ids),
+      blocking_(blocking),
+      settings_(settings) {}
+
+void FlashSales::Create(FlashSale draft, const std::string& request_id, async::Callback<FlashSale> done) {
+  const absl::Time now = clock_.Now();
+  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return done(status);
+  if (absl::Status status = ValidateFlashSale(draft, now); !status.ok()) return done(status);
+  draft.sale_id = ids_.NewSaleId();
+  draft.request_id = request_id;
+  draft.status = FlashSaleStatus::kReserving;
+  draft.sold_quantity = 0;
+  draft.create_time = now;
+  absl::StatusOr<FlashSaleStore::CreateResult> created = store_.Create(draft);
+  if (!created.ok()) return done(created.status());
+  switch (created->sale.status) {
+    case FlashSaleStatus::kReserving: return ReserveAndOpen(std::move(created->sale), std::move(done));
+    case FlashSaleStatus::kFailed: return done(StockUnavailable());
+    case FlashSaleStatus::kActive:
+    case FlashSaleStatus::kSettled: return done(std::move(created->sale));
+  }
+}
+
+void FlashSales::ReserveAndOpen(FlashSale sale, async::Callback<FlashSale> done) {
+  const absl::Duration ttl = sale.end_time - clock_.Now() + settings_.settle_after + settings_.reservation_margin;
+  FlashSale reserving = sale;
+  stock_.Reserve(reserving, ttl,
+                 async::On<absl::Status>(blocking_, [this, sale = std::move(sale), done = std::move(done)](
+                                                        absl::Status reserved) { done(Open(sale, reserved)); }));
+}
+
+absl::StatusOr<FlashSale> FlashSales::Open(const FlashSale& sale, const absl::Status& reserved) {
+  const absl::Time now = clock_.Now();
+  if (!reserved.ok()) {
+    if (!IsFinalRefusal(reserved)) return reserved;
+    absl::StatusOr<FlashSale> failed = store_.SetStatus(sale.sale_id, FlashSaleStatus::kFailed, 0, now);
+    if (!failed.ok()) return failed.status();
+    return reserved;
+  }
+  ASSIGN_OR_RETURN(FlashSale active, store_.SetStatus(sale.sale_id, FlashSaleStatus::kActive, 0, now));
+  // A purchase loads the sale itself when this fails (Redis down now): the sale is open either way.
+  if (absl::StatusOr<bool> loaded = LoadIntoRedis(active.sale_id); !loaded.ok()) {
+    log::Warn("flash sale not loaded into Redis yet",
+              {{"sale_id", active.sale_id}, {"error", loaded.status().ToString()}});
+  }
+  return active;
+}
+
+absl::StatusOr<std::vector<CurrentFlashSale>> FlashSales::ListCurrent() {
+  ASSIGN_OR_RETURN(std::vector<FlashSale> sales, store_.ListCurrent(clock_.Now()));
+  std::vector<CurrentFlashSale> current;
+  current.reserve(sales.size());
+  for (FlashSale& sale : sales) {
+    ASSIGN_OR_RETURN(std::optional<int64_t> remaining, admission_.Remaining(sale.sale_id));
+    if (!remaining.has_value()) {
+      // Not in Redis (a restart lost it): rebuilt as a purchase would rebuild it, so the list can say what is left.
+      if (absl::StatusOr<bool> loaded = LoadIntoRedis(sale.sale_id); loaded.ok()) {
+        ASSIGN_OR_RETURN(remaining, admission_.Remaining(sale.sale_id));
+      }
+    }
+    current.push_back({std::move(sale), remaining});
+  }
+  return current;
+}
+
+absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = active_sales_.find(sale_id);
+    if (it != active_sales_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(std::optional<FlashSale> sale, store_.Get(sale_id));
+  if (!sale.has_value()) return SaleNotFound();
+  switch (sale->status) {
+    case FlashSaleStatus::kActive: break;
+    case FlashSaleStatus::kReserving: return AdmissionError(AdmissionOutcome::kNotStarted);
+    case FlashSaleStatus::kFailed: return SaleNotFound();
+    case FlashSaleStatus::kSettled: return AdmissionError(AdmissionOutcome::kEnded);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_sales_.emplace(sale_id, *std::move(sale)).first->second;
+}
+
+absl::StatusOr<FlashPurchase> FlashSales::Purchase(const std::string& user_id, const std::string& sale_id,
+                                                   const std::string& request_id) {
+  RETURN_IF_ERROR(RequireRequestId(request_id));
+  ASSIGN_OR_RETURN(FlashSale sale, CachedSale(sale_id));
+  FlashWinner winner;
+  winner.purchase_id = ids_.NewPurchaseId();
+  winner.order_id = FlashOrderId(winner.purchase_id);
+  winner.sale_id = sale.sale_id;
+  winner.user_id = user_id;
+  winner.request_id = request_id;
+  winner.sku_id = sale.sku_id;
+  winner.sale_price = sale.sale_price;
+  winner.currency = sale.currency;
+  winner.admit_time = clock_.Now();
+  ASSIGN_OR_RETURN(FlashAdmission::Result result, admission_.Admit(winner, request_id, winner.admit_time));
+  if (result.outcome == AdmissionOutcome::kNotLoaded) {
+    RETURN_IF_ERROR(LoadIntoRedis(sale_id).status());
+    ASSIGN_OR_RETURN(result, admission_.Admit(winner, request_id, winner.admit_time));
+  }
+  RETURN_IF_ERROR(AdmissionError(result.outcome));
+  FlashPurchase purchase;
+  purchase.purchase_id = result.purchase_id;
+  purchase.sale_id = sale.sale_id;
+  purchase.user_id = user_id;
+  purchase.request_id = request_id;
+  purchase.order_id = FlashOrderId(result.purchase_id);
+  purchase.status = PurchaseStatus::kPending;
+  purchase.admit_time = winner.admit_time;
+  return purchase;
+}
+
+absl::StatusOr<FlashPurchase> FlashSales::GetPurchase(const std::string& user_id, const std::string& sale_id,
+                                                      const std::string& purchase_id) {
+  ASSIGN_OR_RETURN(std::optional<FlashPurchase> recorded, store_.GetPurchase(purchase_id));
+  if (recorded.has_value()) {
+    if (recorded->user_id != user_id || recorded->sale_id != sale_id) return PurchaseNotFound();
+    return *std::move(recorded);
+  }
+  // Admitted in Redis, not yet recorded from the stream.
+  ASSIGN_OR_RETURN(std::optional<std::string> buyer, admission_.PurchaseBuyer(sale_id, purchase_id));
+  if (!buyer.has_value() || *buyer != user_id) return PurchaseNotFound();
+  FlashPurchase pending;
+  pending.purchase_id = purchase_id;
+  pending.sale_id = sale_id;
+  pending.user_id = user_id;
+  pending.order_id = FlashOrderId(purchase_id);
+  pending.status = PurchaseStatus::kPending;
+  return pending;
+}
+
+absl::StatusOr<bool> FlashSales::LoadIntoRedis(const std::string& sale_id) {
+  ASSIGN_OR_RETURN(std::optional<FlashSale> sale, store_.Get(sale_id));
+  if (!sale.has_value() || sale->status != FlashSaleStatus::kActive) return SaleNotFound();
+  FlashAdmission::Snapshot snapshot;
+  snapshot.sale = *std::move(sale);
+  ASSIGN_OR_RETURN(snapshot.purchases, store_.ListPurchases(sale_id));
+  ASSIGN_OR_RETURN(bool written, admission_.Load(snapshot));
+  if (written) {
+    log::Info("flash sale loaded into Redis",
+              {{"sale_id", sale_id}, {"purchases", std::to_string(snapshot.purchases.size())}});
+  }
+  return written;
+}
+
+absl::Status FlashSales::Settle(const FlashSale& sale) {
+  ASSIGN_OR_RETURN(std::vector<FlashPurchase> purchases, store_.ListPurchases(sale.sale_id));
+  int64_t sold = 0;
+  for (const FlashPurchase& purchase : purchases) {
+    if (purchase.status == PurchaseStatus::kPaid) ++sold;
+  }
+  RETURN_IF_ERROR(async::Await<absl::Status>(
+      [&](async::StatusCallback done) { stock_.Settle(sale.sale_id, sold, std::move(done)); }));
+  return store_.SetStatus(sale.sale_id, FlashSaleStatus::kSettled, sold, clock_.Now()).status();
+}
+
+int FlashSales::SweepOnce() {
+  const absl::Time now = clock_.Now();
+  int touched = 0;
+  if (auto reserving = store_.ListReserving(now - settings_.stale_after, 100); reserving.ok()) {
+    for (FlashSale& sale : *reserving) {
+      absl::StatusOr<FlashSale> opened = async::Await<absl::StatusOr<FlashSale>>(
+          [&](async::Callback<FlashSale> done) { ReserveAndOpen(sale, std::move(done)); });
+      if (!opened.ok()) {
+        log::Warn("flash sale reservation not finished",
+                  {{"sale_id", sale.sale_id}, {"error", opened.status().ToString()}});
+      }
+      ++touched;
+    }
+  }
+  if (auto ended = store_.ListEnded(now - settings_.settle_after, 100); ended.ok()) {
+    for (const FlashSale& sale : *ended) {
+      if (absl::Status settled = Settle(sale); !settled.ok()) {
+        log::Warn("flash sale not settled", {{"sale_id", sale.sale_id}, {"error", settled.ToString()}});
+      }
+      ++touched;
+    }
+  }
+  return touched;
+}
+
+}  // namespace zhongtai::marketing

@@ -1,0 +1,82 @@
+// The flash-sale use cases. An admin creates a sale: it is stored, its quantity reserved from the product center
+// (a reservation keyed by the sale id) and its state loaded into Redis. Buyers are admitted by one Lua script in
+// Redis (no PostgreSQL on that path); each winner goes on a stream that the order center turns into an order, and
+// the buyer polls the purchase. A cancelled or timed-out order gives its unit back (ingest/). After the end and the
+// payment window, the sweeper settles the sale with the product center: paid units sold, the rest given back.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/async/callback.h"
+#include "common/clock/clock.h"
+#include "services/marketing/domain/flash_sale_ports.h"
+
+namespace zhongtai::marketing {
+
+struct FlashSaleSettings {
+  // A sale is settled this long after its end: longer than the order center's payment timeout plus its sweep, so
+  // every order of the sale is paid or released by then.
+  absl::Duration settle_after = absl::Minutes(20);
+  // The product reservation outlives the settlement by this much, so it never expires before it.
+  absl::Duration reservation_margin = absl::Hours(1);
+  // A sale still RESERVING after this long was interrupted; the sweeper finishes its reservation.
+  absl::Duration stale_after = absl::Seconds(30);
+};
+
+struct CurrentFlashSale {
+  FlashSale sale;
+  std::optional<int64_t> remaining;  // unset only when the sale could not be loaded into Redis
+};
+
+class FlashSales {
+ public:
+  FlashSales(FlashSaleStore& store, FlashAdmission& admission, FlashSaleStock& stock, Clock& clock, FlashSaleIds& ids,
+             async::Executor& blocking, FlashSaleSettings settings = {});
+
+  // Idempotent on request_id (required). Call from a thread that may block; `done` runs once, on any thread.
+  // INVALID_ARGUMENT with the field; FAILED_PRECONDITION INSUFFICIENT_STOCK when the product cannot hold the quantity
+  // (the sale is FAILED, and a replay gets the same answer).
+  void Create(FlashSale draft, const std::string& request_id, async::Callback<FlashSale> done);
+  // ACTIVE sales not yet ended, with the units left (a sale missing from Redis is loaded first).
+  absl::StatusOr<std::vector<CurrentFlashSale>> ListCurrent();
+  // The hot path: one unit for `user_id`, idempotent on request_id. Redis only, except the first time this process
+  // sees the sale (its definition is cached) and when Redis lost the sale (reloaded from PostgreSQL).
+  absl::StatusOr<FlashPurchase> Purchase(const std::string& user_id, const std::string& sale_id,
+                                         const std::string& request_id);
+  // The buyer's purchase: PENDING until its order is recorded, then ORDERED, PAID or RELEASED. NOT_FOUND
+  // FLASH_PURCHASE_NOT_FOUND for another buyer's purchase.
+  absl::StatusOr<FlashPurchase> GetPurchase(const std::string& user_id, const std::string& sale_id,
+                                            const std::string& purchase_id);
+
+  // Rebuilds the sale's Redis state from PostgreSQL unless it is there: remaining = quantity - units held by
+  // purchases not released, each buyer's count, the request ids already won. Returns whether it wrote.
+  absl::StatusOr<bool> LoadIntoRedis(const std::string& sale_id);
+
+  // One pass of the sweeper (its own thread; it waits for the product center): finishes interrupted creations and
+  // settles ended sales. Returns the sales it touched.
+  int SweepOnce();
+
+ private:
+  absl::StatusOr<FlashSale> CachedSale(const std::string& sale_id);
+  void ReserveAndOpen(FlashSale sale, async::Callback<FlashSale> done);
+  absl::StatusOr<FlashSale> Open(const FlashSale& sale, const absl::Status& reserved);
+  absl::Status Settle(const FlashSale& sale);
+
+  FlashSaleStore& store_;
+  FlashAdmission& admission_;
+  FlashSaleStock& stock_;
+  Clock& clock_;
+  FlashSaleIds& ids_;
+  async::Executor& blocking_;
+  FlashSaleSettings settings_;
+  std::mutex mu_;
+  std::map<std::string, FlashSale> active_sales_;  // ACTIVE sales' definitions, which do not change
+};
+
+}  // namespace zhongtai::marketing

@@ -1,0 +1,262 @@
+// Flash sales without Redis or a database: validation with field names, the admission rule (window, per-user limit,
+// stock, request id replay), creation against the product reservation, reloading Redis from PostgreSQL, settlement.
+#include "services/marketing/domain/flash_sales.h"
+
+#include <catch2/catch.hpp>
+
+#include "common/status/status.h"
+#include "services/marketing/domain/flash_sale_rules.h"
+#include "services/marketing/tests/flash_fakes.h"
+
+namespace zhongtai::marketing {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+FlashSale Draft() {
+  FlashSale sale;
+  sale.name = "iPhone 1元秒杀";
+  sale.sku_id = "sku_1";
+  sale.sale_price = 100;
+  sale.currency = "CNY";
+  sale.quantity = 3;
+  sale.per_user_limit = 2;
+  sale.start_time = kNow - absl::Minutes(1);
+  sale.end_time = kNow + absl::Hours(1);
+  return sale;
+}
+
+void CheckInvalid(const FlashSale& sale, const std::string& field, const std::string& reason) {
+  absl::Status status = ValidateFlashSale(sale, kNow);
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(FieldOf(status) == field);
+  CHECK(ReasonOf(status) == reason);
+}
+
+struct World {
+  InMemoryFlashSaleStore store;
+  InMemoryFlashAdmission admission;
+  FakeFlashSaleStock stock;
+  FakeClock clock{kNow};
+  SequentialFlashIds ids;
+  async::InlineExecutor blocking;
+  FlashSales sales{store, admission, stock, clock, ids, blocking};
+
+  absl::StatusOr<FlashSale> Create(FlashSale draft, const std::string& request_id) {
+    absl::StatusOr<FlashSale> result = absl::UnknownError("not called");
+    sales.Create(std::move(draft), request_id, [&](absl::StatusOr<FlashSale> r) { result = std::move(r); });
+    return result;
+  }
+  FlashSale Open(FlashSale draft = Draft()) {
+    absl::StatusOr<FlashSale> sale = Create(std::move(draft), "req-create");
+    REQUIRE(sale.ok());
+    return *sale;
+  }
+  // The ingest's part: the winners recorded in PostgreSQL.
+  void RecordWinners() {
+    for (const FlashWinner& w : admission.winners) {
+      store.Record(
+          {w.purchase_id, w.sale_id, w.user_id, w.request_id, w.order_id, PurchaseStatus::kOrdered, w.admit_time});
+    }
+  }
+};
+
+TEST_CASE("a flash sale names the field that is wrong") {
+  CHECK(ValidateFlashSale(Draft(), kNow).ok());
+  FlashSale s = Draft();
+  s.name = "";
+  CheckInvalid(s, "flashSale.name", "NAME_MISSING");
+  s = Draft();
+  s.sku_id = "";
+  CheckInvalid(s, "flashSale.skuId", "SKU_ID_MISSING");
+  s = Draft();
+  s.sale_price = 0;
+  CheckInvalid(s, "flashSale.salePrice.amountMinor", "PRICE_NOT_POSITIVE");
+  s = Draft();
+  s.currency = "RMBX";
+  CheckInvalid(s, "flashSale.salePrice.currency", "CURRENCY_INVALID");
+  s = Draft();
+  s.quantity = 0;
+  CheckInvalid(s, "flashSale.quantity", "QUANTITY_NOT_POSITIVE");
+  s = Draft();
+  s.quantity = kMaxFlashSaleQuantity + 1;
+  CheckInvalid(s, "flashSale.quantity", "QUANTITY_TOO_LARGE");
+  s = Draft();
+  s.per_user_limit = 0;
+  CheckInvalid(s, "flashSale.perUserLimit", "QUANTITY_NOT_POSITIVE");
+  s = Draft();
+  s.per_user_limit = 4;
+  CheckInvalid(s, "flashSale.perUserLimit", "LIMIT_ABOVE_QUANTITY");
+  s = Draft();
+  s.start_time = absl::InfinitePast();
+  CheckInvalid(s, "flashSale.startTime", "START_TIME_MISSING");
+  s = Draft();
+  s.end_time = s.start_time;
+  CheckInvalid(s, "flashSale.endTime", "END_BEFORE_START");
+  s = Draft();
+  s.start_time = kNow - absl::Hours(2);
+  s.end_time = kNow - absl::Hours(1);
+  CheckInvalid(s, "flashSale.endTime", "INVALID_TIME_RANGE");
+  s = Draft();
+  s.end_time = kNow + absl::Hours(24 * 6 + 1);
+  CheckInvalid(s, "flashSale.endTime", "INVALID_TIME_RANGE");
+}
+
+TEST_CASE("admission checks the window, then the buyer's limit, then the stock, and a replay wins over all") {
+  AdmissionView view;
+  view.loaded = true;
+  view.start_time = kNow;
+  view.end_time = kNow + absl::Hours(1);
+  view.per_user_limit = 1;
+  view.remaining = 1;
+  CHECK(DecideAdmission(view, kNow) == AdmissionOutcome::kAdmitted);
+  CHECK(DecideAdmission(view, kNow - absl::Nanoseconds(1)) == AdmissionOutcome::kNotStarted);
+  CHECK(DecideAdmission(view, kNow + absl::Hours(1)) == AdmissionOutcome::kEnded);
+  view.held_by_user = 1;
+  view.remaining = 0;
+  CHECK(DecideAdmission(view, kNow) == AdmissionOutcome::kLimitReached);
+  view.held_by_user = 0;
+  CHECK(DecideAdmission(view, kNow) == AdmissionOutcome::kSoldOut);
+  view.first_purchase_id = "fp_1";
+  CHECK(DecideAdmission(view, kNow + absl::Hours(2)) == AdmissionOutcome::kReplay);
+  view.loaded = false;
+  CHECK(DecideAdmission(view, kNow) == AdmissionOutcome::kNotLoaded);
+  for (AdmissionOutcome o : {AdmissionOutcome::kAdmitted, AdmissionOutcome::kReplay, AdmissionOutcome::kNotLoaded,
+                             AdmissionOutcome::kNotStarted, AdmissionOutcome::kEnded, AdmissionOutcome::kLimitReached,
+                             AdmissionOutcome::kSoldOut}) {
+    CHECK(AdmissionOutcomeFromName(AdmissionOutcomeName(o)) == o);
+  }
+  CHECK(ReasonOf(AdmissionError(AdmissionOutcome::kSoldOut)) == "FLASH_SALE_SOLD_OUT");
+  CHECK(AdmissionError(AdmissionOutcome::kLimitReached).code() == absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("creating a flash sale reserves its quantity from the product and opens it in Redis, once per request") {
+  World w;
+  FlashSale sale = w.Open();
+  CHECK(sale.status == FlashSaleStatus::kActive);
+  REQUIRE(w.stock.reserves.size() == 1);
+  CHECK(w.stock.reserves[0] == std::make_pair(sale.sale_id, int64_t{3}));
+  // Held until settlement: the end, the settlement delay and a margin.
+  CHECK(w.stock.last_ttl >= absl::Hours(1) + absl::Minutes(20));
+  CHECK(*w.admission.Remaining(sale.sale_id) == std::optional<int64_t>(3));
+
+  absl::StatusOr<FlashSale> replay = w.Create(Draft(), "req-create");
+  REQUIRE(replay.ok());
+  CHECK(replay->sale_id == sale.sale_id);
+}
+
+TEST_CASE("a flash sale whose stock the product cannot hold fails, and a replay says so again") {
+  World w;
+  w.stock.reserve_result = FailedPrecondition("INSUFFICIENT_STOCK", "short");
+  absl::StatusOr<FlashSale> sale = w.Create(Draft(), "req-1");
+  CHECK(ReasonOf(sale.status()) == "INSUFFICIENT_STOCK");
+  w.stock.reserve_result = absl::OkStatus();
+  absl::StatusOr<FlashSale> replay = w.Create(Draft(), "req-1");
+  CHECK(ReasonOf(replay.status()) == "INSUFFICIENT_STOCK");
+  CHECK(w.stock.reserves.size() == 1);
+  absl::StatusOr<std::vector<CurrentFlashSale>> current = w.sales.ListCurrent();
+  CHECK(current->empty());
+}
+
+TEST_CASE("a flash sale interrupted while reserving is finished by the sweeper") {
+  World w;
+  w.stock.reserve_result = Unavailable("UPSTREAM_UNAVAILABLE", "product down");
+  CHECK(w.Create(Draft(), "req-1").status().code() == absl::StatusCode::kUnavailable);
+  w.stock.reserve_result = absl::OkStatus();
+  w.clock.Advance(absl::Minutes(1));
+  CHECK(w.sales.SweepOnce() == 1);
+  absl::StatusOr<std::vector<CurrentFlashSale>> current = w.sales.ListCurrent();
+  REQUIRE(current->size() == 1);
+  CHECK(current->at(0).remaining == std::optional<int64_t>(3));
+}
+
+TEST_CASE("buyers win one unit per purchase up to their limit and the quantity, and a retry returns the first") {
+  World w;
+  FlashSale sale = w.Open();
+  absl::StatusOr<FlashPurchase> first = w.sales.Purchase("u1", sale.sale_id, "k1");
+  REQUIRE(first.ok());
+  CHECK(first->status == PurchaseStatus::kPending);
+  CHECK(first->order_id == FlashOrderId(first->purchase_id));
+  absl::StatusOr<FlashPurchase> again = w.sales.Purchase("u1", sale.sale_id, "k1");
+  REQUIRE(again.ok());
+  CHECK(again->purchase_id == first->purchase_id);
+  REQUIRE(w.sales.Purchase("u1", sale.sale_id, "k2").ok());
+  CHECK(ReasonOf(w.sales.Purchase("u1", sale.sale_id, "k3").status()) == "FLASH_SALE_LIMIT_REACHED");
+  REQUIRE(w.sales.Purchase("u2", sale.sale_id, "k1").ok());
+  CHECK(ReasonOf(w.sales.Purchase("u3", sale.sale_id, "k1").status()) == "FLASH_SALE_SOLD_OUT");
+  CHECK(w.admission.winners.size() == 3);
+  CHECK(w.admission.winners[0].sale_price == 100);
+  CHECK(w.admission.winners[0].sku_id == "sku_1");
+
+  // A cancelled order gives its unit back to the sale and to the buyer's limit.
+  w.admission.Release(sale.sale_id, first->purchase_id, "u1").IgnoreError();
+  w.admission.Release(sale.sale_id, first->purchase_id, "u1").IgnoreError();
+  CHECK(w.sales.Purchase("u3", sale.sale_id, "k1").ok());
+  CHECK(ReasonOf(w.sales.Purchase("u1", sale.sale_id, "k4").status()) == "FLASH_SALE_SOLD_OUT");
+}
+
+TEST_CASE("purchases outside the window are refused, and unknown sales are not found") {
+  World w;
+  FlashSale draft = Draft();
+  draft.start_time = kNow + absl::Minutes(10);
+  FlashSale sale = w.Open(draft);
+  CHECK(ReasonOf(w.sales.Purchase("u1", sale.sale_id, "k1").status()) == "FLASH_SALE_NOT_STARTED");
+  w.clock.Advance(absl::Hours(2));
+  CHECK(ReasonOf(w.sales.Purchase("u1", sale.sale_id, "k1").status()) == "FLASH_SALE_ENDED");
+  CHECK(ReasonOf(w.sales.Purchase("u1", "fs_missing", "k1").status()) == "FLASH_SALE_NOT_FOUND");
+  CHECK(ReasonOf(w.sales.Purchase("u1", sale.sale_id, "").status()) == "REQUEST_ID_MISSING");
+}
+
+TEST_CASE("after Redis lost its data the sale is rebuilt from PostgreSQL: quantity minus units held") {
+  World w;
+  FlashSale sale = w.Open();
+  absl::StatusOr<FlashPurchase> p1 = w.sales.Purchase("u1", sale.sale_id, "k1");
+  absl::StatusOr<FlashPurchase> p2 = w.sales.Purchase("u2", sale.sale_id, "k1");
+  REQUIRE((p1.ok() && p2.ok()));
+  w.RecordWinners();
+  w.store.SetPurchaseStatus(p2->purchase_id, PurchaseStatus::kReleased);
+  w.admission.Flush();
+
+  // The next purchase finds the sale missing, reloads it and is decided on the rebuilt state.
+  absl::StatusOr<FlashPurchase> p3 = w.sales.Purchase("u3", sale.sale_id, "k1");
+  REQUIRE(p3.ok());
+  CHECK(w.admission.loads == 2);
+  CHECK(*w.admission.Remaining(sale.sale_id) == std::optional<int64_t>(1));  // 3 - u1 - u3
+  // u1's request id still answers its first purchase.
+  CHECK(w.sales.Purchase("u1", sale.sale_id, "k1")->purchase_id == p1->purchase_id);
+}
+
+TEST_CASE("a buyer polls only their own purchase, pending until recorded") {
+  World w;
+  FlashSale sale = w.Open();
+  absl::StatusOr<FlashPurchase> p = w.sales.Purchase("u1", sale.sale_id, "k1");
+  REQUIRE(p.ok());
+  absl::StatusOr<FlashPurchase> polled = w.sales.GetPurchase("u1", sale.sale_id, p->purchase_id);
+  REQUIRE(polled.ok());
+  CHECK(polled->status == PurchaseStatus::kPending);
+  CHECK(ReasonOf(w.sales.GetPurchase("u2", sale.sale_id, p->purchase_id).status()) == "FLASH_PURCHASE_NOT_FOUND");
+  w.RecordWinners();
+  polled = w.sales.GetPurchase("u1", sale.sale_id, p->purchase_id);
+  CHECK(polled->status == PurchaseStatus::kOrdered);
+  CHECK(polled->order_id == p->order_id);
+}
+
+TEST_CASE("an ended sale is settled after the payment window with its paid units, once") {
+  World w;
+  FlashSale sale = w.Open();
+  absl::StatusOr<FlashPurchase> p1 = w.sales.Purchase("u1", sale.sale_id, "k1");
+  REQUIRE(w.sales.Purchase("u2", sale.sale_id, "k1").ok());
+  w.RecordWinners();
+  w.store.SetPurchaseStatus(p1->purchase_id, PurchaseStatus::kPaid);
+  w.clock.Advance(absl::Hours(1) + absl::Minutes(10));
+  CHECK(w.sales.SweepOnce() == 0);  // ended, but orders may still be paid
+  w.clock.Advance(absl::Minutes(15));
+  CHECK(w.sales.SweepOnce() == 1);
+  REQUIRE(w.stock.settlements.size() == 1);
+  CHECK(w.stock.settlements[0] == std::make_pair(sale.sale_id, int64_t{1}));
+  CHECK(w.sales.SweepOnce() == 0);
+  CHECK(w.store.Get(sale.sale_id)->value().status == FlashSaleStatus::kSettled);
+}
+
+}  // namespace
+}  // namespace zhongtai::marketing
