@@ -124,6 +124,7 @@ SQL
   export ZT_AUTH_PUBLIC_KEY
   export ZT_USER_ADMIN_LOGIN=$admin_login ZT_USER_ADMIN_PASSWORD=$admin_password
   export ZT_ORDER_PRODUCT_ADDR=127.0.0.1:${grpc[product]} ZT_ORDER_MARKETING_ADDR=127.0.0.1:${grpc[marketing]}
+  export ZT_ORDER_USER_ADDR=127.0.0.1:${grpc[user]}
   # The gateway keeps its rate limits in the stack's Redis. Every client of a local stack (tests, benchmarks,
   # the seed) comes from this machine and one address, so the limits default to values it never reaches: the
   # limiter still does its Redis round trip on every request. Set ZT_GATEWAY_RATE_* to try real limits.

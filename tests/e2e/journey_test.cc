@@ -143,8 +143,33 @@ struct Stack {
                           const std::string& lines_json) {
     auto headers = Bearer(token);
     headers["Idempotency-Key"] = key;
-    return client.Send("POST", "/v1/orders", absl::StrCat(R"({"channel":"app","lines":)", lines_json, "}"), headers);
+    return client.Send(
+        "POST", "/v1/orders",
+        absl::StrCat(R"({"channel":"app","addressId":")", AddressOf(token), R"(","lines":)", lines_json, "}"), headers);
   }
+
+  // The buyer's shipping address, added to their address book the first time; "" when that failed (the order then
+  // fails with SHIPPING_ADDRESS_MISSING). Safe off the test's main thread.
+  std::string AddressOf(const std::string& token) {
+    {
+      std::lock_guard<std::mutex> lock(addresses_mu);
+      auto it = addresses.find(token);
+      if (it != addresses.end()) return it->second;
+    }
+    HttpClient client(gateway);
+    auto created =
+        client.Send("POST", "/v1/users/me/addresses",
+                    R"({"address":{"recipientName":"Li Lei","recipientPhone":"13800000000","provinceCode":"440000",)"
+                    R"("cityCode":"440300","districtCode":"440305","detail":"Keyuan Rd 1"}})",
+                    Keyed(Bearer(token)));
+    if (created.status != 200) return "";
+    std::string address_id = created.Str("address.addressId");
+    std::lock_guard<std::mutex> lock(addresses_mu);
+    addresses[token] = address_id;
+    return address_id;
+  }
+  std::mutex addresses_mu;
+  std::map<std::string, std::string> addresses;  // token -> address id
 };
 
 std::string Line(const std::string& sku, int quantity) {
