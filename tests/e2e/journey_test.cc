@@ -202,7 +202,11 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   REQUIRE(placed.status == 200);
   std::string order_id = placed.Str("order.orderId");
   CHECK(placed.Str("order.status") == "ORDER_STATUS_PENDING_PAYMENT");
-  CHECK(placed.Num("order.total.amountMinor") == 2 * 1999 + 500);
+  CHECK(placed.Num("order.subtotal.amountMinor") == 2 * 1999 + 500);
+  // What the buyer pays includes the flat shipping fee unless their tier ships free from a threshold.
+  CHECK(placed.Num("order.total.amountMinor") ==
+        2 * 1999 + 500 + placed.Num("order.shippingFee.amountMinor") - placed.Num("order.discount.amountMinor"));
+  CHECK(placed.Str("order.shippingAddress.provinceCode") == "440000");
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
   auto paid = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
