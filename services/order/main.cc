@@ -32,10 +32,10 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   PgOrderStore store(*service.db);
   GrpcProductCatalog catalog(
       server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
-  std::shared_ptr<grpc::Channel> marketing =
+  std::shared_ptr<grpc::Channel> marketing_channel =
       server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name());
-  GrpcPriceQuoter quoter(marketing);
-  GrpcCouponWallet coupons(marketing);
+  GrpcPriceQuoter quoter(marketing_channel);
+  GrpcCouponWallet coupons(marketing_channel);
   GrpcUserDirectory users(server::MakeChannel(config.user_address, user::v1::UserService::service_full_name()),
                           server::MakeChannel(config.user_address, user::v1::MembershipService::service_full_name()));
   LocalPaymentProvider payments;
