@@ -7,6 +7,26 @@
 #include "common/status/status.h"
 
 namespace zhongtai::order {
+namespace {
+
+// Marketing's reason why the buyer cannot use the coupon now, as this service's error on couponId.
+absl::Status CouponUnusable(const std::string& coupon_reason) {
+  constexpr absl::StatusCode kState = absl::StatusCode::kFailedPrecondition;
+  if (coupon_reason == "COUPON_NOT_FOUND") {
+    return Error(absl::StatusCode::kNotFound, "COUPON_NOT_FOUND", "the buyer has no such coupon", "couponId");
+  }
+  if (coupon_reason == "COUPON_USED") return Error(kState, "COUPON_USED", "the coupon was used", "couponId");
+  if (coupon_reason == "COUPON_LOCKED") {
+    return Error(kState, "COUPON_LOCKED", "another order holds the coupon", "couponId");
+  }
+  if (coupon_reason == "COUPON_EXPIRED") return Error(kState, "COUPON_EXPIRED", "the coupon expired", "couponId");
+  if (coupon_reason == "COUPON_NOT_YET_VALID") {
+    return Error(kState, "COUPON_NOT_YET_VALID", "the coupon is not valid yet", "couponId");
+  }
+  return Error(kState, "COUPON_NOT_APPLICABLE", "the coupon cannot be used now", "couponId");
+}
+
+}  // namespace
 
 absl::Status CheckCouponApplied(const Quote& quote, const std::string& coupon_id) {
   if (coupon_id.empty()) return absl::OkStatus();
@@ -15,11 +35,7 @@ absl::Status CheckCouponApplied(const Quote& quote, const std::string& coupon_id
   }
   for (const PromotionNotApplied& missed : quote.not_applied) {
     if (missed.promotion_id != coupon_id) continue;
-    if (missed.reason == "COUPON_UNUSABLE" && !missed.coupon_reason.empty()) {
-      absl::StatusCode code = missed.coupon_reason == "COUPON_NOT_FOUND" ? absl::StatusCode::kNotFound
-                                                                         : absl::StatusCode::kFailedPrecondition;
-      return Error(code, missed.coupon_reason, "the coupon cannot be used now", "couponId");
-    }
+    if (missed.reason == "COUPON_UNUSABLE") return CouponUnusable(missed.coupon_reason);
     return Error(absl::StatusCode::kFailedPrecondition, "COUPON_NOT_APPLICABLE",
                  absl::StrCat("the coupon does not apply to these lines (", missed.reason, ")"), "couponId");
   }
