@@ -11,19 +11,24 @@ namespace {
 
 // Marketing's reason why the buyer cannot use the coupon now, as this service's error on couponId.
 absl::Status CouponUnusable(const std::string& coupon_reason) {
-  constexpr absl::StatusCode kState = absl::StatusCode::kFailedPrecondition;
   if (coupon_reason == "COUPON_NOT_FOUND") {
     return Error(absl::StatusCode::kNotFound, "COUPON_NOT_FOUND", "the buyer has no such coupon", "couponId");
   }
-  if (coupon_reason == "COUPON_USED") return Error(kState, "COUPON_USED", "the coupon was used", "couponId");
+  if (coupon_reason == "COUPON_USED") {
+    return Error(absl::StatusCode::kFailedPrecondition, "COUPON_USED", "the coupon was used", "couponId");
+  }
   if (coupon_reason == "COUPON_LOCKED") {
-    return Error(kState, "COUPON_LOCKED", "another order holds the coupon", "couponId");
+    return Error(absl::StatusCode::kFailedPrecondition, "COUPON_LOCKED", "another order holds the coupon", "couponId");
   }
-  if (coupon_reason == "COUPON_EXPIRED") return Error(kState, "COUPON_EXPIRED", "the coupon expired", "couponId");
+  if (coupon_reason == "COUPON_EXPIRED") {
+    return Error(absl::StatusCode::kFailedPrecondition, "COUPON_EXPIRED", "the coupon expired", "couponId");
+  }
   if (coupon_reason == "COUPON_NOT_YET_VALID") {
-    return Error(kState, "COUPON_NOT_YET_VALID", "the coupon is not valid yet", "couponId");
+    return Error(absl::StatusCode::kFailedPrecondition, "COUPON_NOT_YET_VALID", "the coupon is not valid yet",
+                 "couponId");
   }
-  return Error(kState, "COUPON_NOT_APPLICABLE", "the coupon cannot be used now", "couponId");
+  return Error(absl::StatusCode::kFailedPrecondition, "COUPON_NOT_APPLICABLE", "the coupon cannot be used now",
+               "couponId");
 }
 
 }  // namespace
