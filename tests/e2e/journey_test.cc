@@ -151,11 +151,10 @@ struct Stack {
   // The buyer's shipping address, added to their address book the first time; "" when that failed (the order then
   // fails with SHIPPING_ADDRESS_MISSING). Safe off the test's main thread.
   std::string AddressOf(const std::string& token) {
-    {
-      std::lock_guard<std::mutex> lock(addresses_mu);
-      auto it = addresses.find(token);
-      if (it != addresses.end()) return it->second;
-    }
+    // Held while adding, so that twenty clicks at once with one key send one and the same addressId.
+    std::lock_guard<std::mutex> lock(addresses_mu);
+    auto it = addresses.find(token);
+    if (it != addresses.end()) return it->second;
     HttpClient client(gateway);
     auto created =
         client.Send("POST", "/v1/users/me/addresses",
@@ -164,7 +163,6 @@ struct Stack {
                     Keyed(Bearer(token)));
     if (created.status != 200) return "";
     std::string address_id = created.Str("address.addressId");
-    std::lock_guard<std::mutex> lock(addresses_mu);
     addresses[token] = address_id;
     return address_id;
   }
