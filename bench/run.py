@@ -133,7 +133,11 @@ def seed(stack):
     email = f"bench-{run}@example.com"
     call(g, "POST", "/v1/users", {"email": email, "password": "bench-pass-1", "nickname": "bench"})
     token = call(g, "POST", "/v1/sessions", {"login": email, "password": "bench-pass-1"})["tokens"]["accessToken"]
-    return {"product_id": product_id, "sku_ids": sku_ids, "hot_sku": hot_skus[0], "token": token, "admin": admin}
+    address = call(g, "POST", "/v1/users/me/addresses", {"address": {
+        "recipientName": "Bench", "recipientPhone": "13800000000", "provinceCode": "440000", "cityCode": "440300",
+        "districtCode": "440305", "detail": "Keyuan Rd 1"}}, token, "bench-address-" + run)["address"]["addressId"]
+    return {"product_id": product_id, "sku_ids": sku_ids, "hot_sku": hot_skus[0], "token": token,
+            "address_id": address, "admin": admin}
 
 
 # ------------------------------------------------------------------------------------------ load
@@ -262,7 +266,8 @@ def b3(bench, results):
 
 def order_flags(bench, lines, clients):
     d = bench.data
-    body = json.dumps({"channel": "app", "lines": [{"skuId": sku, "quantity": "1"} for sku in lines]})
+    body = json.dumps({"channel": "app", "addressId": d["address_id"],
+                       "lines": [{"skuId": sku, "quantity": "1"} for sku in lines]})
     return ["--proto", "http", "--target", bench.stack.gateway.replace("http://", ""), "--http-method", "POST",
             "--path", "/v1/orders", "--body", body, "--header", f"Authorization: Bearer {d['token']}",
             "--header", "Idempotency-Key: bench-{seq}", "--mode", "closed", "--concurrency", str(clients),

@@ -128,6 +128,7 @@ SQL
   export ZT_USER_DATAHUB_ADDR=127.0.0.1:${grpc[datahub]}
   export ZT_MARKETING_USER_ADDR=127.0.0.1:${grpc[user]}
   export ZT_MARKETING_PRODUCT_ADDR=127.0.0.1:${grpc[product]}
+  export ZT_ORDER_USER_ADDR=127.0.0.1:${grpc[user]}
   # The gateway keeps its rate limits in the stack's Redis. Every client of a local stack (tests, benchmarks,
   # the seed) comes from this machine and one address, so the limits default to values it never reaches: the
   # limiter still does its Redis round trip on every request. Set ZT_GATEWAY_RATE_* to try real limits.

@@ -17,6 +17,10 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.service = server::ReadServiceSettings(env, defaults);
   config.product_address = env.HostPort("PRODUCT_ADDR", "127.0.0.1:50051");
   config.marketing_address = env.HostPort("MARKETING_ADDR", "127.0.0.1:50053");
+  config.user_address = env.HostPort("USER_ADDR", "127.0.0.1:50054");
+  config.shipping_fee = env.Int("SHIPPING_FEE_FEN", config.shipping_fee, 0, 1000000);
+  config.points_max_share_percent =
+      static_cast<int>(env.Int("POINTS_MAX_SHARE_PERCENT", config.points_max_share_percent, 0, 100));
   config.payment_timeout =
       env.Duration("PAYMENT_TIMEOUT", config.payment_timeout, absl::Seconds(1), absl::Hours(7 * 24));
   config.reservation_grace =

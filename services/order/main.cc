@@ -20,6 +20,8 @@
 #include "services/order/store/pg_order_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
+#include "zhongtai/user/v1/membership.grpc.pb.h"
+#include "zhongtai/user/v1/user.grpc.pb.h"
 
 namespace zhongtai::order {
 namespace {
@@ -35,10 +37,14 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   PgOrderStore store(*service.db);
   GrpcProductCatalog products(
       server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  std::shared_ptr<grpc::Channel> marketing_channel =
+      server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name());
   // Flash orders take their unit from the sale's reservation, not one of their own.
   FlashOrderStock catalog(products);
-  GrpcPriceQuoter quoter(
-      server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name()));
+  GrpcPriceQuoter quoter(marketing_channel);
+  GrpcCouponWallet coupons(marketing_channel);
+  GrpcUserDirectory users(server::MakeChannel(config.user_address, user::v1::UserService::service_full_name()),
+                          server::MakeChannel(config.user_address, user::v1::MembershipService::service_full_name()));
   LocalPaymentProvider payments;
   SystemClock clock;
   TimeOrderedIds ids;
@@ -46,9 +52,11 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   OrderSettings settings;
   settings.payment_timeout = config.payment_timeout;
   settings.reservation_grace = config.reservation_grace;
+  settings.pricing.shipping_fee = config.shipping_fee;
+  settings.pricing.points_max_share_percent = config.points_max_share_percent;
   // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
   server::PoolExecutor blocking(runner.workers());
-  Orders orders(store, catalog, quoter, payments, clock, ids, observer, blocking, settings);
+  Orders orders(store, catalog, quoter, coupons, users, payments, clock, ids, observer, blocking, settings);
   OrderApi api(orders, runner.workers());
 
   events::OutboxRelay relay(*service.db, *service.redis);

@@ -143,8 +143,31 @@ struct Stack {
                           const std::string& lines_json) {
     auto headers = Bearer(token);
     headers["Idempotency-Key"] = key;
-    return client.Send("POST", "/v1/orders", absl::StrCat(R"({"channel":"app","lines":)", lines_json, "}"), headers);
+    return client.Send(
+        "POST", "/v1/orders",
+        absl::StrCat(R"({"channel":"app","addressId":")", AddressOf(token), R"(","lines":)", lines_json, "}"), headers);
   }
+
+  // The buyer's shipping address, added to their address book the first time; "" when that failed (the order then
+  // fails with SHIPPING_ADDRESS_MISSING). Safe off the test's main thread.
+  std::string AddressOf(const std::string& token) {
+    // Held while adding, so that twenty clicks at once with one key send one and the same addressId.
+    std::lock_guard<std::mutex> lock(addresses_mu);
+    auto it = addresses.find(token);
+    if (it != addresses.end()) return it->second;
+    HttpClient client(gateway);
+    auto created =
+        client.Send("POST", "/v1/users/me/addresses",
+                    R"({"address":{"recipientName":"Li Lei","recipientPhone":"13800000000","provinceCode":"440000",)"
+                    R"("cityCode":"440300","districtCode":"440305","detail":"Keyuan Rd 1"}})",
+                    Keyed(Bearer(token)));
+    if (created.status != 200) return "";
+    std::string address_id = created.Str("address.addressId");
+    addresses[token] = address_id;
+    return address_id;
+  }
+  std::mutex addresses_mu;
+  std::map<std::string, std::string> addresses;  // token -> address id
 };
 
 std::string Line(const std::string& sku, int quantity) {
@@ -177,7 +200,11 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   REQUIRE(placed.status == 200);
   std::string order_id = placed.Str("order.orderId");
   CHECK(placed.Str("order.status") == "ORDER_STATUS_PENDING_PAYMENT");
-  CHECK(placed.Num("order.total.amountMinor") == 2 * 1999 + 500);
+  CHECK(placed.Num("order.subtotal.amountMinor") == 2 * 1999 + 500);
+  // What the buyer pays includes the flat shipping fee unless their tier ships free from a threshold.
+  CHECK(placed.Num("order.total.amountMinor") ==
+        2 * 1999 + 500 + placed.Num("order.shippingFee.amountMinor") - placed.Num("order.discount.amountMinor"));
+  CHECK(placed.Str("order.shippingAddress.provinceCode") == "440000");
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
   auto paid = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));

@@ -16,7 +16,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stack_monitoring_test import REPO, fail, http, product_and_shopper, stack_env  # noqa: E402
+from stack_monitoring_test import REPO, fail, http, product_and_shopper, shopper_address, stack_env  # noqa: E402
 
 RESTARTED = ["product", "marketing", "order"]
 INITIAL_STOCK = 100000
@@ -27,6 +27,7 @@ class Shoppers:
 
     def __init__(self, gw, product, token):
         self.gw, self.product, self.token = gw, product, token
+        self.address = shopper_address(gw, token, "restart-" + uuid.uuid4().hex)
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.outcomes = []   # (start, what, status)
@@ -55,7 +56,8 @@ class Shoppers:
         sku = self.product["skus"][0]["skuId"]
         while not self.stop.is_set():
             status, raw = self.send("place order", "POST", "/v1/orders",
-                                    {"channel": "web", "lines": [{"skuId": sku, "quantity": "1"}]},
+                                    {"channel": "web", "addressId": self.address,
+                                     "lines": [{"skuId": sku, "quantity": "1"}]},
                                     key="restart-" + uuid.uuid4().hex)
             if status != 200:
                 continue

@@ -97,6 +97,13 @@ def product_and_shopper(env, prefix, stock, price_minor):
     return gw, tag, product, gw.login(email, "s3cret-pass")
 
 
+def shopper_address(gw, token, key):
+    """Adds a shipping address to the shopper's address book; returns its id (an order needs one)."""
+    return gw.call("POST", "/v1/users/me/addresses", {"address": {
+        "recipientName": "Li Lei", "recipientPhone": "13800000000", "provinceCode": "440000", "cityCode": "440300",
+        "districtCode": "440305", "detail": "Keyuan Rd 1"}}, token, key="address-" + key)["address"]["addressId"]
+
+
 def shop(env, fail_placement=False):
     """Browse, place an order and pay, as a channel app would; plus one bad request (a 4xx, not a fault).
     fail_placement: also an order for more than the stock left, which the saga undoes (a placement failure)."""
@@ -104,14 +111,16 @@ def shop(env, fail_placement=False):
     for _ in range(3):
         gw.call("GET", "/v1/products?pageSize=5")
         gw.call("GET", "/v1/products/" + product["productId"])
-    placed = gw.call("POST", "/v1/orders", {"channel": "app", "lines": [{"skuId": product["skus"][0]["skuId"],
-                                                                         "quantity": "1"}]},
+    address = shopper_address(gw, token, tag)
+    placed = gw.call("POST", "/v1/orders", {"channel": "app", "addressId": address,
+                                            "lines": [{"skuId": product["skus"][0]["skuId"], "quantity": "1"}]},
                      token, key=f"ops-{tag}")
     gw.call("POST", "/v1/orders/" + placed["order"]["orderId"] + ":pay", {}, token, key=f"ops-pay-{tag}")
     gw.call("POST", "/v1/orders", {"lines": "three"}, token, key=f"ops-bad-{tag}", want=400)
     if fail_placement:
         status, raw = http("POST", gw.base + "/v1/orders",
-                           {"channel": "web", "lines": [{"skuId": product["skus"][0]["skuId"], "quantity": "25"}]},
+                           {"channel": "web", "addressId": address,
+                            "lines": [{"skuId": product["skus"][0]["skuId"], "quantity": "25"}]},
                            {"Authorization": "Bearer " + token, "Idempotency-Key": f"ops-short-{tag}"})
         if not 400 <= status < 500:
             fail(f"an order for more than the stock: {status} {raw[:300]!r}, wanted a 4xx")

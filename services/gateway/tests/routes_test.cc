@@ -156,6 +156,7 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/admin/stock:adjust", "/zhongtai.product.v1.ProductService/AdjustStock"},
       {"POST /v1/admin/stock:transfer", "/zhongtai.product.v1.ProductService/TransferStock"},
       {"PATCH /v1/admin/warehouses/{warehouseId}", "/zhongtai.product.v1.ProductService/UpdateWarehouse"},
+      {"POST /v1/checkout:quote", "/zhongtai.order.v1.OrderService/QuoteCheckout"},
       {"POST /v1/orders", "/zhongtai.order.v1.OrderService/PlaceOrder"},
       {"GET /v1/orders", "/zhongtai.order.v1.OrderService/ListOrders"},
       {"GET /v1/orders/{orderId}", "/zhongtai.order.v1.OrderService/GetOrder"},

@@ -30,6 +30,70 @@ Callback<Order> AnswerWithOrder(v1::Order* out, server::FinishCall finish) {
   };
 }
 
+void LineToProto(const OrderLine& line, const std::string& currency, v1::OrderLine* l) {
+  l->set_sku_id(line.sku_id);
+  l->set_quantity(line.quantity);
+  SetMoney(l->mutable_unit_price(), currency, line.unit_price);
+  SetMoney(l->mutable_subtotal(), currency, line.subtotal);
+  SetMoney(l->mutable_discount(), currency, line.discount);
+  SetMoney(l->mutable_total(), currency, line.total);
+  SetMoney(l->mutable_list_price(), currency, line.list_price);
+  l->set_price_rule(line.price_rule);
+  SetMoney(l->mutable_points_deduction(), currency, line.points_deduction);
+}
+
+template <typename Request>
+CheckoutCommand CheckoutFromProto(const Request& request) {
+  CheckoutCommand command;
+  for (const auto& line : request.lines()) command.lines.push_back({line.sku_id(), line.quantity()});
+  command.channel = request.channel();
+  command.address_id = request.address_id();
+  command.coupon_id = request.coupon_id();
+  command.points_to_use = request.points_to_use();
+  return command;
+}
+
+void QuoteToProto(const CheckoutQuote& quote, v1::QuoteCheckoutResponse* out) {
+  const std::string& currency = quote.currency;
+  const CheckoutPrice& price = quote.price;
+  for (size_t i = 0; i < price.lines.size(); ++i) {
+    v1::QuotedCheckoutLine* line = out->add_lines();
+    LineToProto(price.lines[i], currency, line->mutable_line());
+    if (i >= quote.line_shares.size()) continue;
+    for (const LineShare& share : quote.line_shares[i]) {
+      v1::QuotedShare* s = line->add_shares();
+      s->set_promotion_id(share.promotion_id);
+      SetMoney(s->mutable_amount(), currency, share.amount);
+    }
+  }
+  SetMoney(out->mutable_subtotal(), currency, price.subtotal);
+  SetMoney(out->mutable_discount(), currency, price.discount);
+  SetMoney(out->mutable_shipping_fee(), currency, price.shipping_fee);
+  out->set_points_used(price.points_used);
+  SetMoney(out->mutable_points_deduction(), currency, price.points_deduction);
+  SetMoney(out->mutable_total(), currency, price.total);
+  out->set_max_points(price.max_points);
+  out->set_member_tier(quote.member_tier);
+  if (quote.free_shipping_threshold.has_value()) {
+    SetMoney(out->mutable_free_shipping_threshold(), currency, *quote.free_shipping_threshold);
+  }
+  for (const PromotionApplied& applied : quote.applied) {
+    v1::AppliedPromotion* a = out->add_applied_promotions();
+    a->set_promotion_id(applied.promotion_id);
+    a->set_name(applied.name);
+    SetMoney(a->mutable_discount(), currency, applied.discount);
+  }
+  for (const PromotionNotApplied& missed : quote.not_applied) {
+    v1::NotAppliedPromotion* n = out->add_not_applied();
+    n->set_promotion_id(missed.promotion_id);
+    n->set_name(missed.name);
+    n->set_reason(missed.reason);
+    if (missed.amount_missing > 0) SetMoney(n->mutable_amount_missing(), currency, missed.amount_missing);
+    n->set_quantity_missing(missed.quantity_missing);
+    n->set_coupon_reason(missed.coupon_reason);
+  }
+}
+
 }  // namespace
 
 void ToProto(const Order& order, v1::Order* out) {
@@ -42,14 +106,31 @@ void ToProto(const Order& order, v1::Order* out) {
   SetMoney(out->mutable_total(), order.currency, order.total);
   *out->mutable_create_time() = ToTimestamp(order.created_at);
   *out->mutable_pay_deadline() = ToTimestamp(order.pay_deadline);
-  for (const OrderLine& line : order.lines) {
-    v1::OrderLine* l = out->add_lines();
-    l->set_sku_id(line.sku_id);
-    l->set_quantity(line.quantity);
-    SetMoney(l->mutable_unit_price(), order.currency, line.unit_price);
-    SetMoney(l->mutable_subtotal(), order.currency, line.subtotal);
-    SetMoney(l->mutable_discount(), order.currency, line.discount);
-    SetMoney(l->mutable_total(), order.currency, line.total);
+  for (const OrderLine& line : order.lines) LineToProto(line, order.currency, out->add_lines());
+  SetMoney(out->mutable_shipping_fee(), order.currency, order.shipping_fee);
+  out->set_points_used(order.points_used);
+  SetMoney(out->mutable_points_deduction(), order.currency, order.points_deduction);
+  out->set_coupon_id(order.coupon_id);
+  const ShippingAddress& address = order.address;
+  v1::ShippingAddress* a = out->mutable_shipping_address();
+  a->set_address_id(address.address_id);
+  a->set_recipient_name(address.recipient_name);
+  a->set_recipient_phone(address.recipient_phone);
+  a->set_province_code(address.province_code);
+  a->set_city_code(address.city_code);
+  a->set_district_code(address.district_code);
+  a->set_detail(address.detail);
+  out->set_warehouse_id(order.warehouse_id);
+  for (const ChildOrder& child : order.children) {
+    v1::ChildOrder* c = out->add_child_orders();
+    c->set_child_order_id(child.child_order_id);
+    c->set_warehouse_id(child.warehouse_id);
+    for (const OrderLine& line : child.lines) LineToProto(line, order.currency, c->add_lines());
+    SetMoney(c->mutable_subtotal(), order.currency, child.subtotal);
+    SetMoney(c->mutable_discount(), order.currency, child.discount);
+    SetMoney(c->mutable_shipping_fee(), order.currency, child.shipping_fee);
+    SetMoney(c->mutable_points_deduction(), order.currency, child.points_deduction);
+    SetMoney(c->mutable_total(), order.currency, child.total);
   }
   for (const StatusChange& change : order.history) {
     v1::StatusChange* c = out->add_history();
@@ -62,14 +143,28 @@ void ToProto(const Order& order, v1::Order* out) {
 grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* context,
                                                const v1::PlaceOrderRequest* request, v1::PlaceOrderResponse* response) {
   return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
-    PlaceOrderCommand command;
     absl::StatusOr<std::string> user_id = server::CallingUserId();
     if (!user_id.ok()) return finish(user_id.status());
+    PlaceOrderCommand command;
+    static_cast<CheckoutCommand&>(command) = CheckoutFromProto(*request);
     command.user_id = *std::move(user_id);
     command.request_id = request->request_id();
-    command.channel = request->channel();
-    for (const auto& line : request->lines()) command.lines.push_back({line.sku_id(), line.quantity()});
     orders_.PlaceOrder(command, AnswerWithOrder(response->mutable_order(), std::move(finish)));
+  });
+}
+
+grpc::ServerUnaryReactor* OrderApi::QuoteCheckout(grpc::CallbackServerContext* context,
+                                                  const v1::QuoteCheckoutRequest* request,
+                                                  v1::QuoteCheckoutResponse* response) {
+  return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
+    absl::StatusOr<std::string> user_id = server::CallingUserId();
+    if (!user_id.ok()) return finish(user_id.status());
+    CheckoutCommand command = CheckoutFromProto(*request);
+    command.user_id = *std::move(user_id);
+    orders_.QuoteCheckout(command, [response, finish = std::move(finish)](absl::StatusOr<CheckoutQuote> quote) {
+      if (quote.ok()) QuoteToProto(*quote, response);
+      finish(quote.status());
+    });
   });
 }
 

@@ -14,6 +14,8 @@ class OrderApi : public v1::OrderService::CallbackService {
  public:
   OrderApi(Orders& orders, server::WorkerPool& workers) : orders_(orders), workers_(workers) {}
 
+  grpc::ServerUnaryReactor* QuoteCheckout(grpc::CallbackServerContext* context, const v1::QuoteCheckoutRequest* request,
+                                          v1::QuoteCheckoutResponse* response) override;
   grpc::ServerUnaryReactor* PlaceOrder(grpc::CallbackServerContext* context, const v1::PlaceOrderRequest* request,
                                        v1::PlaceOrderResponse* response) override;
   grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context, const v1::GetOrderRequest* request,

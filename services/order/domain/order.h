@@ -30,12 +30,40 @@ struct LineRequest {
   int64_t quantity = 0;
 };
 
+// Amounts in minor units (fen) of the order's currency.
 struct OrderLine {
   std::string sku_id;
   int64_t quantity = 0;
   int64_t unit_price = 0;
   int64_t subtotal = 0;
-  int64_t discount = 0;  // this line's share of the order discount
+  int64_t discount = 0;  // this line's share of the order discount (promotions and coupon)
+  int64_t total = 0;     // subtotal - discount
+  int64_t list_price = 0;
+  std::string price_rule;        // what gave unit_price: "list", "member:gold", "scheduled:weekend"
+  int64_t points_deduction = 0;  // this line's share of what the points paid
+};
+
+// Where the order ships, as the address read when it was placed: editing the address book later never changes it.
+struct ShippingAddress {
+  std::string address_id;
+  std::string recipient_name;
+  std::string recipient_phone;
+  std::string province_code;
+  std::string city_code;
+  std::string district_code;
+  std::string detail;
+};
+
+// The part of an order one warehouse ships. The buyer pays the parent; each part carries its share of the parent's
+// discount, shipping fee and points, so that the children's amounts sum exactly to the parent's.
+struct ChildOrder {
+  std::string child_order_id;
+  std::string warehouse_id;
+  std::vector<OrderLine> lines;
+  int64_t subtotal = 0;
+  int64_t discount = 0;
+  int64_t shipping_fee = 0;
+  int64_t points_deduction = 0;
   int64_t total = 0;
 };
 
@@ -57,7 +85,15 @@ struct Order {
   std::vector<OrderLine> lines;
   int64_t subtotal = 0;
   int64_t discount = 0;
-  int64_t total = 0;
+  int64_t shipping_fee = 0;
+  int64_t points_used = 0;       // points spent on the order (1 point pays 1 fen)
+  int64_t points_deduction = 0;  // what they paid, in fen
+  int64_t total = 0;             // what the buyer pays: subtotal - discount + shipping_fee - points_deduction
+  std::string coupon_id;         // empty: none
+  ShippingAddress address;
+  // The warehouse that ships the whole order, when one does; otherwise the child orders name theirs.
+  std::string warehouse_id;
+  std::vector<ChildOrder> children;  // empty unless the stock came from several warehouses
   absl::Time created_at;
   absl::Time pay_deadline;
   std::vector<StatusChange> history;

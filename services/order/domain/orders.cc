@@ -4,11 +4,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/async/all.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/order/domain/split.h"
 
 namespace zhongtai::order {
 namespace {
@@ -52,30 +54,55 @@ absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRe
   return merged;
 }
 
-std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const std::string& channel) {
+const std::vector<std::string>& ValidChannels() {
+  static const auto* channels =
+      new std::vector<std::string>{"web", "app", "mini_program", "tmall", "jd", "pinduoduo", "douyin"};
+  return *channels;
+}
+
+std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const CheckoutCommand& command) {
   std::vector<LineRequest> sorted = normalized_lines;
   std::sort(sorted.begin(), sorted.end(),
             [](const LineRequest& a, const LineRequest& b) { return a.sku_id < b.sku_id; });
-  std::string fingerprint = absl::StrCat("v1|", channel);
+  std::string fingerprint = absl::StrCat("v2|", command.channel.empty() ? "web" : command.channel, "|",
+                                         command.address_id, "|", command.coupon_id, "|", command.points_to_use);
   for (const LineRequest& line : sorted) absl::StrAppend(&fingerprint, "|", line.sku_id, "x", line.quantity);
   return fingerprint;
 }
 
-// What the placement saga has learned so far; shared by its steps until it finished.
-struct Orders::Placement {
-  Order order;
+// What the pricing steps have learned so far; shared by the steps of the quote or of the placement until they finish.
+struct Orders::Pricing {
+  std::string user_id;
+  std::string channel;
+  std::string address_id;
+  std::string coupon_id;
+  int64_t points_to_use = 0;
+  // A placement needs the coupon to apply; a quote explains why it does not.
+  bool coupon_required = false;
   std::vector<LineRequest> lines;  // normalized
-  std::vector<PricedLine> priced;
+  Member member;
+  ShippingAddress address;
+  std::string currency = "CNY";
+  std::vector<SkuInfo> skus;  // same order as lines
   Quote quote;
-  // Set once a reservation was asked for: from then on stock may be held for the order until it is released.
-  bool stock_requested = false;
+  CheckoutPrice price;
 };
 
-Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
-               IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings)
+struct Orders::Placement : Pricing {
+  Order order;
+  std::vector<StockAllocation> allocations;
+  // Set once the holds were asked for: from then on stock, coupon or points may be held for the order until released.
+  bool holds_requested = false;
+};
+
+Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
+               UserDirectory& users, PaymentProvider& payments, Clock& clock, IdGenerator& ids, OrderObserver& observer,
+               Executor& blocking, OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
+      coupons_(coupons),
+      users_(users),
       payments_(payments),
       clock_(clock),
       ids_(ids),
@@ -83,23 +110,49 @@ Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, 
       blocking_(blocking),
       settings_(settings) {}
 
-absl::StatusOr<std::shared_ptr<Orders::Placement>> Orders::NewPlacement(const PlaceOrderCommand& command) {
+absl::StatusOr<std::vector<LineRequest>> Orders::ValidateCheckout(const CheckoutCommand& command) const {
   if (command.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  ASSIGN_OR_RETURN(std::vector<LineRequest> lines,
+                   NormalizeLines(command.lines, settings_.max_lines, settings_.max_quantity));
+  const std::vector<std::string>& channels = ValidChannels();
+  if (!command.channel.empty() && std::find(channels.begin(), channels.end(), command.channel) == channels.end()) {
+    return InvalidArgument("channel", "CHANNEL_UNKNOWN",
+                           absl::StrCat("channel must be one of ", absl::StrJoin(channels, ", ")));
+  }
+  if (command.points_to_use < 0) {
+    return InvalidArgument("pointsToUse", "POINTS_NEGATIVE", "points to use must not be negative");
+  }
+  if (command.coupon_id.size() > 64) return InvalidArgument("couponId", "COUPON_ID_INVALID", "coupon id is too long");
+  if (command.address_id.size() > 64) {
+    return InvalidArgument("addressId", "ADDRESS_ID_INVALID", "address id is too long");
+  }
+  return lines;
+}
+
+absl::StatusOr<std::shared_ptr<Orders::Placement>> Orders::NewPlacement(const PlaceOrderCommand& command) {
+  ASSIGN_OR_RETURN(std::vector<LineRequest> lines, ValidateCheckout(command));
   if (command.request_id.empty()) {
     return InvalidArgument("requestId", "REQUEST_ID_MISSING", "request id (Idempotency-Key) is required");
   }
-  auto placement = std::make_shared<Placement>();
-  ASSIGN_OR_RETURN(placement->lines, NormalizeLines(command.lines, settings_.max_lines, settings_.max_quantity));
-  static const std::set<std::string> kChannels = {"", "web", "app", "mini_program"};
-  if (!kChannels.count(command.channel)) {
-    return InvalidArgument("channel", "CHANNEL_UNKNOWN", "channel must be web, app or mini_program");
+  if (command.address_id.empty()) {
+    return InvalidArgument("addressId", "SHIPPING_ADDRESS_MISSING", "an order needs the address it ships to");
   }
+  auto placement = std::make_shared<Placement>();
+  placement->lines = std::move(lines);
+  placement->user_id = command.user_id;
+  placement->channel = command.channel.empty() ? "web" : command.channel;
+  placement->address_id = command.address_id;
+  placement->coupon_id = command.coupon_id;
+  placement->points_to_use = command.points_to_use;
+  placement->coupon_required = true;
   Order& draft = placement->order;
   draft.order_id = ids_.NewOrderId();
   draft.user_id = command.user_id;
   draft.request_id = command.request_id;
-  draft.channel = command.channel.empty() ? "web" : command.channel;
-  draft.request_fingerprint = RequestFingerprint(placement->lines, draft.channel);
+  draft.channel = placement->channel;
+  draft.coupon_id = command.coupon_id;
+  draft.points_used = command.points_to_use;
+  draft.request_fingerprint = RequestFingerprint(placement->lines, command);
   draft.created_at = clock_.Now();
   draft.status = OrderStatus::kCreating;
   return placement;
@@ -131,72 +184,188 @@ void Orders::PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done) 
   });
 }
 
+void Orders::QuoteCheckout(const CheckoutCommand& command, Callback<CheckoutQuote> done) {
+  absl::StatusOr<std::vector<LineRequest>> lines = ValidateCheckout(command);
+  if (!lines.ok()) return done(lines.status());
+  auto pricing = std::make_shared<Pricing>();
+  pricing->lines = *std::move(lines);
+  pricing->user_id = command.user_id;
+  pricing->channel = command.channel.empty() ? "web" : command.channel;
+  pricing->address_id = command.address_id;
+  pricing->coupon_id = command.coupon_id;
+  pricing->points_to_use = command.points_to_use;
+  PricingSaga::Run(pricing, PricingSteps<Pricing>(), [pricing, done = std::move(done)](absl::Status status) {
+    if (!status.ok()) return done(status);
+    CheckoutQuote quote;
+    quote.currency = pricing->currency;
+    quote.member_tier = pricing->member.tier;
+    quote.price = pricing->price;
+    quote.line_shares = pricing->quote.shares;
+    quote.applied = pricing->quote.applied;
+    quote.not_applied = pricing->quote.not_applied;
+    quote.free_shipping_threshold = pricing->member.free_shipping_threshold;
+    done(std::move(quote));
+  });
+}
+
+// The pricing steps, in order; none holds anything, so none has an undo.
+template <typename State>
+std::vector<typename async::Saga<State>::Step> Orders::PricingSteps() {
+  auto step = [this](void (Orders::*run)(Pricing&, StatusCallback)) {
+    return [this, run](State& state, StatusCallback done) { (this->*run)(state, std::move(done)); };
+  };
+  std::vector<typename async::Saga<State>::Step> steps;
+  steps.emplace_back("member and address (user)", step(&Orders::LoadBuyer));
+  steps.emplace_back("prices at the buyer's tier (product)", step(&Orders::FetchPrices));
+  steps.emplace_back("quote with the coupon (marketing)", step(&Orders::QuotePrice));
+  steps.emplace_back("points and shipping",
+                     [this](State& state, StatusCallback done) { done(ApplyPointsAndShipping(state)); });
+  return steps;
+}
+
 // The placement saga, in order. A step's undo runs, in reverse, when a later step fails; then the failure is recorded
 // on the order (RecordFailedPlacement). A new step is a member function here plus, if it holds something, its undo;
 // like the others it must be keyed by the order id, so that a retry or the sweeper can repeat it safely.
 std::vector<Orders::PlacementSaga::Step> Orders::PlacementSteps() {
-  auto step = [this](void (Orders::*run)(Placement&, StatusCallback)) {
-    return [this, run](Placement& placement, StatusCallback done) { (this->*run)(placement, std::move(done)); };
-  };
-  std::vector<PlacementSaga::Step> steps;
-  steps.push_back({"fetch prices (product)", step(&Orders::FetchPrices)});
-  steps.push_back({"quote (marketing)", step(&Orders::QuotePrice)});
-  // A failed or timed-out reserve may still have reserved on the product side: release either way.
-  steps.push_back({"reserve stock (product)", step(&Orders::ReserveStock),
+  std::vector<PlacementSaga::Step> steps = PricingSteps<Placement>();
+  // A failed or timed-out hold may still have taken effect on the other side: release either way.
+  steps.push_back({"hold stock, coupon and points (product, marketing, user)",
+                   [this](Placement& placement, StatusCallback done) { HoldForOrder(placement, std::move(done)); },
                    [this](Placement& placement, const absl::Status&, std::function<void()> done) {
-                     ReleaseStock(placement.order.order_id, std::move(done));
+                     ReleaseHolds(placement.order.order_id, !placement.coupon_id.empty(), placement.points_to_use > 0,
+                                  std::move(done));
                    },
                    /*undo_when_failed=*/true});
-  steps.push_back({"write the order and its event (store)", [this](Placement& placement, StatusCallback done) {
-                     async::Blocking<absl::Status>(
-                         blocking_, [this, &placement] { return CompletePlacement(placement); }, std::move(done));
-                   }});
+  steps.push_back(
+      {"write the order, its child orders and its event (store)", [this](Placement& placement, StatusCallback done) {
+         async::Blocking<absl::Status>(
+             blocking_, [this, &placement] { return CompletePlacement(placement); }, std::move(done));
+       }});
   return steps;
 }
 
-void Orders::FetchPrices(Placement& placement, StatusCallback done) {
+void Orders::LoadBuyer(Pricing& pricing, StatusCallback done) {
+  std::vector<async::Operation> calls;
+  calls.push_back([this, &pricing](StatusCallback member_done) {
+    users_.GetMember(pricing.user_id, [&pricing, member_done](absl::StatusOr<Member> member) {
+      if (!member.ok()) return member_done(member.status());
+      pricing.member = *std::move(member);
+      member_done(absl::OkStatus());
+    });
+  });
+  if (!pricing.address_id.empty()) {
+    calls.push_back([this, &pricing](StatusCallback address_done) {
+      users_.GetAddress(pricing.address_id, [&pricing, address_done](absl::StatusOr<ShippingAddress> address) {
+        if (!address.ok()) {
+          if (address.status().code() == absl::StatusCode::kNotFound) {
+            return address_done(
+                Error(absl::StatusCode::kNotFound, "ADDRESS_NOT_FOUND", "the buyer has no such address", "addressId"));
+          }
+          return address_done(address.status());
+        }
+        pricing.address = *std::move(address);
+        pricing.address.address_id = pricing.address_id;
+        address_done(absl::OkStatus());
+      });
+    });
+  }
+  async::All(std::move(calls), std::move(done));
+}
+
+void Orders::FetchPrices(Pricing& pricing, StatusCallback done) {
   std::vector<std::string> sku_ids;
-  for (const LineRequest& line : placement.lines) sku_ids.push_back(line.sku_id);
-  catalog_.GetSkus(sku_ids, [&placement, done = std::move(done)](absl::StatusOr<std::vector<SkuInfo>> skus) {
-    if (!skus.ok()) return done(skus.status());
-    std::map<std::string, SkuInfo> sku_by_id;
-    for (const SkuInfo& sku : *skus) sku_by_id[sku.sku_id] = sku;
-    const std::vector<LineRequest>& lines = placement.lines;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      auto it = sku_by_id.find(lines[i].sku_id);
-      if (it == sku_by_id.end()) {
-        return done(Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND",
-                          absl::StrCat("sku ", lines[i].sku_id, " does not exist"), LineField(i, "skuId")));
-      }
-      if (i == 0) placement.order.currency = it->second.currency;
-      placement.priced.push_back({lines[i].sku_id, lines[i].quantity, it->second.unit_price, it->second.currency});
+  for (const LineRequest& line : pricing.lines) sku_ids.push_back(line.sku_id);
+  catalog_.GetSkus(
+      sku_ids, pricing.member.tier, [&pricing, done = std::move(done)](absl::StatusOr<std::vector<SkuInfo>> skus) {
+        if (!skus.ok()) return done(skus.status());
+        std::map<std::string, SkuInfo> sku_by_id;
+        for (const SkuInfo& sku : *skus) sku_by_id[sku.sku_id] = sku;
+        const std::vector<LineRequest>& lines = pricing.lines;
+        for (size_t i = 0; i < lines.size(); ++i) {
+          auto it = sku_by_id.find(lines[i].sku_id);
+          if (it == sku_by_id.end()) {
+            return done(Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND",
+                              absl::StrCat("sku ", lines[i].sku_id, " does not exist"), LineField(i, "skuId")));
+          }
+          if (i == 0) pricing.currency = it->second.currency;
+          pricing.skus.push_back(it->second);
+        }
+        done(absl::OkStatus());
+      });
+}
+
+void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
+  QuoteRequest request;
+  for (size_t i = 0; i < pricing.lines.size(); ++i) {
+    const SkuInfo& sku = pricing.skus[i];
+    request.lines.push_back({sku.sku_id, pricing.lines[i].quantity, sku.unit_price, sku.currency});
+  }
+  request.member_tier = pricing.member.tier;
+  request.user_tags = pricing.member.tags;
+  request.channel = pricing.channel;
+  request.coupon_id = pricing.coupon_id;
+  quoter_.QuotePrice(request, [&pricing, done = std::move(done)](absl::StatusOr<Quote> quote) {
+    if (!quote.ok()) return done(quote.status());
+    if (quote->lines.size() != pricing.skus.size()) {
+      return done(Internal("QUOTE_MISMATCH", "the quote does not have one line per order line"));
     }
+    pricing.quote = *std::move(quote);
+    for (size_t i = 0; i < pricing.skus.size(); ++i) {
+      pricing.quote.lines[i].list_price = pricing.skus[i].list_price;
+      pricing.quote.lines[i].price_rule = pricing.skus[i].price_rule;
+    }
+    pricing.quote.shares.resize(pricing.quote.lines.size());
     done(absl::OkStatus());
   });
 }
 
-void Orders::QuotePrice(Placement& placement, StatusCallback done) {
-  quoter_.QuotePrice(placement.order.user_id, placement.priced,
-                     [&placement, done = std::move(done)](absl::StatusOr<Quote> quote) {
-                       if (!quote.ok()) return done(quote.status());
-                       placement.quote = *std::move(quote);
-                       done(absl::OkStatus());
-                     });
+absl::Status Orders::ApplyPointsAndShipping(Pricing& pricing) {
+  if (pricing.coupon_required) RETURN_IF_ERROR(CheckCouponApplied(pricing.quote, pricing.coupon_id));
+  ASSIGN_OR_RETURN(pricing.price,
+                   PriceCheckout(pricing.quote, pricing.member, pricing.points_to_use, settings_.pricing));
+  return absl::OkStatus();
 }
 
-void Orders::ReserveStock(Placement& placement, StatusCallback done) {
-  placement.stock_requested = true;
-  catalog_.Reserve(placement.order.order_id, placement.lines, settings_.payment_timeout + settings_.reservation_grace,
-                   std::move(done));
+void Orders::HoldForOrder(Placement& placement, StatusCallback done) {
+  placement.holds_requested = true;
+  const std::string& order_id = placement.order.order_id;
+  std::vector<async::Operation> holds;
+  holds.push_back([this, &placement, &order_id](StatusCallback reserved) {
+    catalog_.Reserve(order_id, placement.lines, placement.address,
+                     settings_.payment_timeout + settings_.reservation_grace,
+                     [&placement, reserved](absl::StatusOr<std::vector<StockAllocation>> allocations) {
+                       if (!allocations.ok()) return reserved(allocations.status());
+                       placement.allocations = *std::move(allocations);
+                       reserved(absl::OkStatus());
+                     });
+  });
+  if (!placement.coupon_id.empty()) {
+    holds.push_back([this, &placement, &order_id](StatusCallback locked) {
+      coupons_.Lock(order_id, placement.coupon_id, std::move(locked));
+    });
+  }
+  if (placement.points_to_use > 0) {
+    holds.push_back([this, &placement, &order_id](StatusCallback held) {
+      users_.HoldPoints(order_id, placement.points_to_use, placement.price.goods, placement.currency, std::move(held));
+    });
+  }
+  async::All(std::move(holds), std::move(done));
 }
 
 absl::Status Orders::CompletePlacement(Placement& placement) {
   absl::Time now = clock_.Now();
   Order& order = placement.order;
-  order.lines = placement.quote.lines;
-  order.subtotal = placement.quote.subtotal;
-  order.discount = placement.quote.discount;
-  order.total = placement.quote.total;
+  const CheckoutPrice& price = placement.price;
+  order.currency = placement.currency;
+  order.lines = price.lines;
+  order.subtotal = price.subtotal;
+  order.discount = price.discount;
+  order.shipping_fee = price.shipping_fee;
+  order.points_used = price.points_used;
+  order.points_deduction = price.points_deduction;
+  order.total = price.total;
+  order.address = placement.address;
+  RETURN_IF_ERROR(SplitByWarehouse(placement.allocations, order));
   order.status = OrderStatus::kPendingPayment;
   order.pay_deadline = now + settings_.payment_timeout;
   order.history.push_back({OrderStatus::kPendingPayment, now, "placed"});
@@ -206,8 +375,8 @@ absl::Status Orders::CompletePlacement(Placement& placement) {
 void Orders::RecordFailedPlacement(const Placement& placement, const absl::Status& error) {
   const std::string& order_id = placement.order.order_id;
   absl::Status recorded = store_.FailPlacement(order_id, error, clock_.Now());
-  // Nothing was reserved: no stock is owed back.
-  if (recorded.ok() && !placement.stock_requested) recorded = store_.MarkStockReleased(order_id);
+  // Nothing was held: nothing is owed back.
+  if (recorded.ok() && !placement.holds_requested) recorded = store_.MarkHoldsReleased(order_id);
   if (!recorded.ok()) {
     log::Error("could not record a failed placement; the sweeper will retry",
                {{"order_id", order_id}, {"error", recorded.ToString()}});
@@ -302,27 +471,10 @@ void Orders::PayAttempt(Order order, int attempt, Callback<Order> done) {
 void Orders::FinishPayment(const std::string& order_id, Callback<Order> done) {
   absl::StatusOr<Order> order = store_.Get(order_id);
   if (!order.ok()) return done(order.status());
-  catalog_.Confirm(order_id, async::On<absl::Status>(
-                                 blocking_, [this, order = *std::move(order), done = std::move(done)](
-                                                absl::Status confirmed) { PayConfirmed(order, confirmed, done); }));
-}
-
-void Orders::PayConfirmed(const Order& order, const absl::Status& confirmed, Callback<Order> done) {
-  if (confirmed.code() == absl::StatusCode::kFailedPrecondition) {
-    // The reservation expired or was released: the goods are gone, so the order cannot be paid.
-    CancelAndRelease(order.order_id, OrderStatus::kPaying, "RESERVATION_EXPIRED",
-                     [this, done = std::move(done)](absl::Status cancelled) {
-                       if (!cancelled.ok()) return done(cancelled);
-                       observer_.PaymentFinished("reservation_expired");
-                       done(FailedPrecondition("RESERVATION_EXPIRED", "the stock held for this order expired"));
-                     });
-    return;
-  }
-  if (!confirmed.ok()) {
-    observer_.PaymentFinished("error");
-    return done(confirmed);  // stays PAYING; a retry or the sweeper finishes it
-  }
-  done(ChargeAndRecord(order));
+  absl::StatusOr<Order> paid = ChargeAndRecord(*order);
+  if (!paid.ok()) return done(paid.status());
+  // The buyer has paid whatever the effects answer: a failed one is retried by the sweeper, not by the buyer.
+  ApplyPaid(*paid, [paid = *paid, done = std::move(done)](absl::Status) { done(paid); });
 }
 
 absl::StatusOr<Order> Orders::ChargeAndRecord(const Order& order) {
@@ -346,6 +498,30 @@ absl::StatusOr<Order> Orders::ChargeAndRecord(const Order& order) {
   return paid;
 }
 
+void Orders::ApplyPaid(const Order& paid, StatusCallback done) {
+  const std::string order_id = paid.order_id;
+  std::vector<async::Operation> effects;
+  effects.push_back([this, order_id](StatusCallback confirmed) { catalog_.Confirm(order_id, std::move(confirmed)); });
+  if (!paid.coupon_id.empty()) {
+    effects.push_back([this, order_id](StatusCallback redeemed) { coupons_.Redeem(order_id, std::move(redeemed)); });
+  }
+  if (paid.points_used > 0) {
+    effects.push_back(
+        [this, order_id](StatusCallback committed) { users_.CommitPoints(order_id, std::move(committed)); });
+  }
+  async::All(std::move(effects),
+             async::On<absl::Status>(blocking_, [this, order_id, done = std::move(done)](absl::Status applied) {
+               if (applied.ok()) applied = store_.MarkPaidEffectsApplied(order_id);
+               if (!applied.ok()) {
+                 // A reservation that expired before the payment was recorded lands here every pass until someone
+                 // acts: the order is paid but its goods are no longer held.
+                 log::Error("applying a paid order's effects failed; the sweeper will retry",
+                            {{"order_id", order_id}, {"error", applied.ToString()}});
+               }
+               done(applied);
+             }));
+}
+
 void Orders::CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
                          Callback<Order> done) {
   absl::StatusOr<Order> order = LoadOwnOrder(user_id, order_id);
@@ -364,7 +540,8 @@ void Orders::CancelAttempt(Order order, const std::string& reason, int attempt, 
       absl::StatusOr<bool> cancelled = store_.Cancel(order_id, OrderStatus::kPendingPayment, reason, clock_.Now());
       if (!cancelled.ok()) return done(cancelled.status());
       if (*cancelled) {
-        ReleaseStock(order_id, [this, order_id, done = std::move(done)] { done(store_.Get(order_id)); });
+        ReleaseHolds(order_id, !order.coupon_id.empty(), order.points_used > 0,
+                     [this, order_id, done = std::move(done)] { done(store_.Get(order_id)); });
         return;
       }
       break;
@@ -382,19 +559,38 @@ void Orders::CancelAndRelease(const std::string& order_id, OrderStatus from, con
   absl::StatusOr<bool> cancelled = store_.Cancel(order_id, from, reason, clock_.Now());
   if (!cancelled.ok()) return done(cancelled.status());
   if (!*cancelled) return done(absl::OkStatus());
-  ReleaseStock(order_id, [done = std::move(done)] { done(absl::OkStatus()); });
+  ReleaseHoldsOf(order_id, [done = std::move(done)] { done(absl::OkStatus()); });
 }
 
-void Orders::ReleaseStock(const std::string& order_id, std::function<void()> done) {
-  catalog_.Release(order_id,
-                   async::On<absl::Status>(blocking_, [this, order_id, done = std::move(done)](absl::Status released) {
-                     if (released.ok()) released = store_.MarkStockReleased(order_id);
-                     if (!released.ok()) {
-                       log::Warn("stock release failed; the sweeper will retry",
-                                 {{"order_id", order_id}, {"error", released.ToString()}});
-                     }
-                     done();
-                   }));
+void Orders::ReleaseHoldsOf(const std::string& order_id, std::function<void()> done) {
+  absl::StatusOr<Order> order = store_.Get(order_id);
+  if (!order.ok()) {
+    log::Warn("could not read an order to release its holds; the sweeper will retry",
+              {{"order_id", order_id}, {"error", order.status().ToString()}});
+    return done();
+  }
+  ReleaseHolds(order_id, !order->coupon_id.empty(), order->points_used > 0, std::move(done));
+}
+
+void Orders::ReleaseHolds(const std::string& order_id, bool has_coupon, bool uses_points, std::function<void()> done) {
+  std::vector<async::Operation> releases;
+  releases.push_back([this, order_id](StatusCallback released) { catalog_.Release(order_id, std::move(released)); });
+  if (has_coupon) {
+    releases.push_back([this, order_id](StatusCallback released) { coupons_.Release(order_id, std::move(released)); });
+  }
+  if (uses_points) {
+    releases.push_back(
+        [this, order_id](StatusCallback released) { users_.ReleasePoints(order_id, std::move(released)); });
+  }
+  async::All(std::move(releases),
+             async::On<absl::Status>(blocking_, [this, order_id, done = std::move(done)](absl::Status released) {
+               if (released.ok()) released = store_.MarkHoldsReleased(order_id);
+               if (!released.ok()) {
+                 log::Warn("releasing an order's holds failed; the sweeper will retry",
+                           {{"order_id", order_id}, {"error", released.ToString()}});
+               }
+               done();
+             }));
 }
 
 int Orders::SweepOnce() {
@@ -411,7 +607,7 @@ int Orders::SweepOnce() {
   if (auto interrupted = store_.ListStale(OrderStatus::kCreating, now - settings_.stale_after, kSweepBatch);
       interrupted.ok()) {
     for (const std::string& id : *interrupted) {
-      // FailPlacement owes the stock back; the release below (or a later pass) returns it.
+      // FailPlacement owes the holds back; the release below (or a later pass) returns them.
       if (store_.FailPlacement(id, Unavailable("SAGA_INTERRUPTED", "placing the order was interrupted; retry"), now)
               .ok()) {
         ++touched;
@@ -427,8 +623,17 @@ int Orders::SweepOnce() {
   }
   if (auto unreleased = store_.ListUnreleased(kSweepBatch); unreleased.ok()) {
     for (const std::string& id : *unreleased) {
-      async::Await<bool>([&](std::function<void(bool)> done) { ReleaseStock(id, [done] { done(true); }); });
+      async::Await<bool>([&](std::function<void(bool)> done) { ReleaseHoldsOf(id, [done] { done(true); }); });
       ++touched;
+    }
+  }
+  if (auto pending = store_.ListPaidEffectsPending(now - settings_.stale_after, kSweepBatch); pending.ok()) {
+    for (const std::string& id : *pending) {
+      absl::StatusOr<Order> paid = store_.Get(id);
+      if (!paid.ok()) continue;
+      absl::Status applied =
+          async::Await<absl::Status>([&](StatusCallback done) { ApplyPaid(*paid, std::move(done)); });
+      if (applied.ok()) ++touched;
     }
   }
   return touched;

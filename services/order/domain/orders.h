@@ -1,12 +1,21 @@
-// The order center's use cases. Placing an order is a saga: quote (marketing), reserve (product),
-// then persist the order with its outbox event; any failure undoes the finished steps in reverse.
-// Every step is keyed by the order id, so retries and the sweeper can finish or undo it safely.
+// The order center's use cases. Placing an order is a saga: the buyer's member tier and address (user), prices at
+// that tier (product), the quote with the coupon (marketing), points and shipping (pricing.h), then the holds: stock
+// in the address's region (product), the coupon (marketing) and the points (user), and finally the order, its child
+// orders (split.h) and its outbox event. Any failure undoes the finished steps in reverse. Every step is keyed by the
+// order id, so retries and the sweeper can finish or undo it safely.
+//
+// Nothing stays held after a crash: the order row exists (CREATING, with its coupon and points) before anything is
+// held, and a CREATING row untouched for stale_after is failed by the sweeper, which then releases the stock, coupon
+// and points owed (ListUnreleased, until each release succeeded). The other services bound it too: product expires
+// the reservation after payment_timeout + reservation_grace, user releases a points hold after its own hold TTL;
+// marketing's coupon locks do not expire, so the sweeper's release is what frees them.
 //
 // The use cases that call other services are asynchronous: call them from a thread that may block (their first store
 // step runs on it); no thread waits while another service answers, and `done` runs exactly once, on any thread.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +24,7 @@
 #include "common/async/saga.h"
 #include "services/order/domain/order.h"
 #include "services/order/domain/ports.h"
+#include "services/order/domain/pricing.h"
 
 namespace zhongtai::order {
 
@@ -29,13 +39,32 @@ struct OrderSettings {
   absl::Duration duplicate_wait = absl::Seconds(3);
   int max_lines = 50;
   int64_t max_quantity = 9999;
+  PricingRules pricing;
 };
 
-struct PlaceOrderCommand {
+// What the buyer chose at checkout.
+struct CheckoutCommand {
   std::string user_id;
-  std::string request_id;
   std::vector<LineRequest> lines;
-  std::string channel;
+  std::string address_id;  // required to place an order; optional for a quote
+  std::string coupon_id;   // empty: none
+  int64_t points_to_use = 0;
+  std::string channel;  // web, app, mini_program or a marketplace (ValidChannels); empty is web
+};
+
+struct PlaceOrderCommand : CheckoutCommand {
+  std::string request_id;
+};
+
+// The checkout priced without holding anything: what placing the order now would charge, and why.
+struct CheckoutQuote {
+  std::string currency = "CNY";
+  std::string member_tier;
+  CheckoutPrice price;
+  std::vector<std::vector<LineShare>> line_shares;  // per line, per promotion
+  std::vector<PromotionApplied> applied;
+  std::vector<PromotionNotApplied> not_applied;
+  std::optional<int64_t> free_shipping_threshold;
 };
 
 // Pays through a payment provider; the local one always succeeds. Charge is idempotent per order.
@@ -55,16 +84,25 @@ class LocalPaymentProvider : public PaymentProvider {
 class Orders {
  public:
   // Blocking work that follows a call to another service runs on `blocking` (the worker pool).
-  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
-         IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings = {});
+  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons, UserDirectory& users,
+         PaymentProvider& payments, Clock& clock, IdGenerator& ids, OrderObserver& observer, Executor& blocking,
+         OrderSettings settings = {});
 
   void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
+  // The same pricing as PlaceOrder (member, prices, quote, points, shipping) without holding or writing anything.
+  void QuoteCheckout(const CheckoutCommand& command, Callback<CheckoutQuote> done);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);
   absl::StatusOr<OrderPage> ListOrders(const std::string& user_id, int page_size, const std::string& page_token);
   // Paying twice returns the paid order; paying a cancelled or overdue order is FAILED_PRECONDITION.
   void PayOrder(const std::string& user_id, const std::string& order_id, Callback<Order> done);
   void CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
                    Callback<Order> done);
+
+  // What happens once an order is paid: its stock is confirmed (product), its coupon redeemed (marketing) and its
+  // points spent (user), at once; then the store notes it. Call it after the payment is recorded (PAID), from a thread
+  // that may block. Every part is idempotent per order id: when one fails, `done` gets the error and the sweeper
+  // applies them again until all succeeded.
+  void ApplyPaid(const Order& paid, StatusCallback done);
 
   // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas,
   // finishes interrupted payments and retries stock releases that failed. Returns orders touched.
@@ -73,14 +111,23 @@ class Orders {
   int SweepOnce();
 
  private:
+  struct Pricing;
   struct Placement;
+  using PricingSaga = async::Saga<Pricing>;
   using PlacementSaga = async::Saga<Placement>;
 
+  absl::StatusOr<std::vector<LineRequest>> ValidateCheckout(const CheckoutCommand& command) const;
   absl::StatusOr<std::shared_ptr<Placement>> NewPlacement(const PlaceOrderCommand& command);
+  // The pricing steps, shared by the placement and the quote.
+  template <typename State>
+  std::vector<typename async::Saga<State>::Step> PricingSteps();
   std::vector<PlacementSaga::Step> PlacementSteps();
-  void FetchPrices(Placement& placement, StatusCallback done);
-  void QuotePrice(Placement& placement, StatusCallback done);
-  void ReserveStock(Placement& placement, StatusCallback done);
+  void LoadBuyer(Pricing& pricing, StatusCallback done);
+  void FetchPrices(Pricing& pricing, StatusCallback done);
+  void QuotePrice(Pricing& pricing, StatusCallback done);
+  absl::Status ApplyPointsAndShipping(Pricing& pricing);
+  // Reserves the stock, locks the coupon and holds the points at once.
+  void HoldForOrder(Placement& placement, StatusCallback done);
   absl::Status CompletePlacement(Placement& placement);
   void RecordFailedPlacement(const Placement& placement, const absl::Status& error);
   // A repeat of a request id gets the first request's outcome, once there is one.
@@ -91,17 +138,20 @@ class Orders {
   // From PAYING: confirm the reservation (product), charge, record the payment. Idempotent, so a retry or the sweeper
   // may run it again.
   void FinishPayment(const std::string& order_id, Callback<Order> done);
-  void PayConfirmed(const Order& order, const absl::Status& confirmed, Callback<Order> done);
   absl::StatusOr<Order> ChargeAndRecord(const Order& order);
   void CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done);
   absl::StatusOr<Order> LoadOwnOrder(const std::string& user_id, const std::string& order_id);
   void CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason, StatusCallback done);
-  // Gives the order's stock back (product, then the store's note); a failure is logged for the sweeper to retry.
-  void ReleaseStock(const std::string& order_id, std::function<void()> done);
+  // Gives back, at once, the stock (product), the coupon (marketing, when the order has one) and the points (user, when
+  // it uses some), then notes it in the store; a failure is logged for the sweeper to retry.
+  void ReleaseHolds(const std::string& order_id, bool has_coupon, bool uses_points, std::function<void()> done);
+  void ReleaseHoldsOf(const std::string& order_id, std::function<void()> done);
 
   OrderStore& store_;
   ProductCatalog& catalog_;
   PriceQuoter& quoter_;
+  CouponWallet& coupons_;
+  UserDirectory& users_;
   PaymentProvider& payments_;
   Clock& clock_;
   IdGenerator& ids_;
@@ -113,6 +163,8 @@ class Orders {
 // Validates and merges repeated SKUs (quantities add up); field names are the API's, e.g. "lines[1].quantity".
 absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRequest>& lines, int max_lines,
                                                         int64_t max_quantity);
-std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const std::string& channel);
+// The channels an order may come from: web, app, mini_program and the third-party marketplaces.
+const std::vector<std::string>& ValidChannels();
+std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const CheckoutCommand& command);
 
 }  // namespace zhongtai::order

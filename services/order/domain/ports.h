@@ -31,10 +31,36 @@ class IdGenerator {
   virtual std::string NewPaymentId() = 0;
 };
 
+// A member as the user center sees them: the tier decides prices and free shipping.
+struct Member {
+  std::string tier = "normal";  // normal, silver, gold, diamond
+  int64_t points_balance = 0;
+  std::vector<std::string> tags;
+  // Orders whose goods (after discounts) reach this ship free; none when empty.
+  std::optional<int64_t> free_shipping_threshold;
+};
+
+// The user center: the buyer's membership and address book, and the points held for an order. Every call is made on
+// behalf of the buyer (the forwarded identity). HoldPoints, CommitPoints and ReleasePoints are idempotent per order
+// id; releasing a hold that does not exist counts as released. Asynchronous: see the top of this file.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+  virtual void GetMember(const std::string& user_id, Callback<Member> done) = 0;
+  // NOT_FOUND (ADDRESS_NOT_FOUND) when the buyer has no such address.
+  virtual void GetAddress(const std::string& address_id, Callback<ShippingAddress> done) = 0;
+  virtual void HoldPoints(const std::string& order_id, int64_t points, int64_t order_amount,
+                          const std::string& currency, StatusCallback done) = 0;
+  virtual void CommitPoints(const std::string& order_id, StatusCallback done) = 0;
+  virtual void ReleasePoints(const std::string& order_id, StatusCallback done) = 0;
+};
+
 struct SkuInfo {
   std::string sku_id;
-  int64_t unit_price = 0;
+  int64_t unit_price = 0;  // what this buyer pays
   std::string currency;
+  int64_t list_price = 0;
+  std::string price_rule;  // "list", "member:gold", "scheduled:weekend"
 };
 
 struct PricedLine {
@@ -44,11 +70,51 @@ struct PricedLine {
   std::string currency;
 };
 
+// What marketing is asked to price.
+struct QuoteRequest {
+  std::vector<PricedLine> lines;
+  std::string member_tier;
+  std::vector<std::string> user_tags;
+  std::string channel;
+  std::string coupon_id;  // empty: none
+};
+
+struct PromotionApplied {
+  std::string promotion_id;  // the coupon id for the coupon
+  std::string name;
+  int64_t discount = 0;
+};
+
+// Why a promotion (or the request's coupon) did not apply, as marketing explains it.
+struct PromotionNotApplied {
+  std::string promotion_id;
+  std::string name;
+  std::string reason;  // e.g. THRESHOLD_NOT_MET, COUPON_UNUSABLE
+  int64_t amount_missing = 0;
+  int64_t quantity_missing = 0;
+  std::string coupon_reason;  // for COUPON_UNUSABLE: COUPON_EXPIRED, COUPON_USED, ...
+};
+
+struct LineShare {
+  std::string promotion_id;
+  int64_t amount = 0;
+};
+
 struct Quote {
   int64_t subtotal = 0;
   int64_t discount = 0;
   int64_t total = 0;
-  std::vector<OrderLine> lines;  // same order as the request
+  std::vector<OrderLine> lines;                // same order as the request
+  std::vector<std::vector<LineShare>> shares;  // per line, per promotion; they sum to the line's discount
+  std::vector<PromotionApplied> applied;
+  std::vector<PromotionNotApplied> not_applied;  // every active promotion that did not apply, and why
+};
+
+// Stock of one SKU held for an order in one warehouse.
+struct StockAllocation {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t quantity = 0;
 };
 
 // The product service: prices and stock reservations keyed by order id. Reserve, Confirm and
@@ -56,9 +122,13 @@ struct Quote {
 class ProductCatalog {
  public:
   virtual ~ProductCatalog() = default;
-  virtual void GetSkus(const std::vector<std::string>& sku_ids, Callback<std::vector<SkuInfo>> done) = 0;
-  virtual void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl,
-                       StatusCallback done) = 0;
+  // Prices at the buyer's member tier, now.
+  virtual void GetSkus(const std::vector<std::string>& sku_ids, const std::string& buyer_tier,
+                       Callback<std::vector<SkuInfo>> done) = 0;
+  // Holds the stock in warehouses serving the address's region; answers where each line is held.
+  virtual void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines,
+                       const ShippingAddress& ship_to, absl::Duration ttl,
+                       Callback<std::vector<StockAllocation>> done) = 0;
   virtual void Confirm(const std::string& order_id, StatusCallback done) = 0;
   // NOT_FOUND (nothing was reserved) counts as released.
   virtual void Release(const std::string& order_id, StatusCallback done) = 0;
@@ -68,7 +138,18 @@ class ProductCatalog {
 class PriceQuoter {
  public:
   virtual ~PriceQuoter() = default;
-  virtual void QuotePrice(const std::string& user_id, const std::vector<PricedLine>& lines, Callback<Quote> done) = 0;
+  virtual void QuotePrice(const QuoteRequest& request, Callback<Quote> done) = 0;
+};
+
+// The marketing service's coupon wallet, keyed by order id: a lock holds the buyer's coupon for the order, redeem
+// spends it once the order is paid, release gives it back. Idempotent; releasing when the order holds no coupon
+// counts as released. Asynchronous: see the top of this file.
+class CouponWallet {
+ public:
+  virtual ~CouponWallet() = default;
+  virtual void Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) = 0;
+  virtual void Redeem(const std::string& order_id, StatusCallback done) = 0;
+  virtual void Release(const std::string& order_id, StatusCallback done) = 0;
 };
 
 struct Payment {
@@ -92,7 +173,8 @@ class OrderStore {
   // Inserts `draft` in CREATING unless the user already used the request id. Returns nullopt when
   // inserted, else the order the request id belongs to (in whatever state it is).
   virtual absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft) = 0;
-  // CREATING -> PENDING_PAYMENT with the priced lines; writes OrderPlaced to the outbox.
+  // CREATING -> PENDING_PAYMENT with the priced lines, the address snapshot and the child orders; writes OrderPlaced
+  // to the outbox.
   virtual absl::Status CompletePlacement(const Order& order) = 0;
   // CREATING -> FAILED, remembering the error for retries of the same request id.
   virtual absl::Status FailPlacement(const std::string& order_id, const absl::Status& error, absl::Time now) = 0;
@@ -105,16 +187,21 @@ class OrderStore {
   virtual absl::StatusOr<bool> ClaimForPayment(const std::string& order_id, absl::Time now) = 0;
   // PAYING -> PAID with the payment record (one per order) and OrderPaid in the outbox.
   virtual absl::StatusOr<bool> MarkPaid(const Payment& payment) = 0;
-  // `from` -> CANCELLED with OrderCancelled in the outbox; the stock is then owed back (see MarkStockReleased).
+  // `from` -> CANCELLED with OrderCancelled in the outbox; what was held for it is then owed back (MarkHoldsReleased).
   virtual absl::StatusOr<bool> Cancel(const std::string& order_id, OrderStatus from, const std::string& reason,
                                       absl::Time now) = 0;
-  virtual absl::Status MarkStockReleased(const std::string& order_id) = 0;
+  // The stock, coupon and points held for a cancelled or failed order were given back.
+  virtual absl::Status MarkHoldsReleased(const std::string& order_id) = 0;
+  // A paid order's stock was confirmed, its coupon redeemed and its points spent.
+  virtual absl::Status MarkPaidEffectsApplied(const std::string& order_id) = 0;
 
   // For the sweeper: ids of orders in `status` last changed before `before`; unpaid orders past their
-  // deadline; cancelled or failed orders whose stock was not yet given back.
+  // deadline; cancelled or failed orders whose holds were not yet given back; paid orders whose effects are not yet
+  // applied.
   virtual absl::StatusOr<std::vector<std::string>> ListStale(OrderStatus status, absl::Time before, int limit) = 0;
   virtual absl::StatusOr<std::vector<std::string>> ListPaymentOverdue(absl::Time now, int limit) = 0;
   virtual absl::StatusOr<std::vector<std::string>> ListUnreleased(int limit) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> ListPaidEffectsPending(absl::Time paid_before, int limit) = 0;
 };
 
 // Business counters, implemented with Prometheus outside the domain.

@@ -8,10 +8,12 @@ namespace zhongtai::order {
 namespace {
 
 // The statements that take a buyer's personal data out of their orders, in order; $1 the user id, $2 the erasure
-// time (micros). The orders themselves hold no name, phone or address today: they name the buyer only by the user
-// id, which identifies nobody once the user service has erased the account. buyer_erased_at (migration 0005) keeps
-// the first erasure time.
+// time (micros). Orders name the buyer only by the user id, which identifies nobody once the user service has erased
+// the account; their shipping address snapshots lose the recipient's name, phone, district and street (the province
+// and city stay for the accounts' regional figures). buyer_erased_at (migration 0005) keeps the first erasure time.
 constexpr const char* kAnonymiseBuyerSql[] = {
+    "UPDATE order_addresses SET recipient_name = '', recipient_phone = '', district_code = '', detail = '' "
+    "WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1) AND $2::bigint IS NOT NULL",
     "UPDATE orders SET buyer_erased_at = COALESCE(buyer_erased_at, 'epoch'::timestamptz + $2::bigint * interval "
     "'1 microsecond') WHERE user_id = $1",
 };

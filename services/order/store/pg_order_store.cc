@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/events/outbox.h"
+#include "common/pg/arrays.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -15,12 +16,90 @@
 namespace zhongtai::order {
 namespace {
 
-// Timestamps cross the wire as microseconds since the epoch.
+// Timestamps cross the wire as microseconds since the epoch. The address snapshot comes with the order (kOrderFrom).
 constexpr char kOrderColumns[] =
     "order_id, user_id, request_id, request_fingerprint, status, channel, currency, subtotal, discount, total, "
     "(extract(epoch from created_at) * 1000000)::bigint, "
     "coalesce((extract(epoch from pay_deadline) * 1000000)::bigint, 0), "
-    "failure_code, failure_reason, failure_message";
+    "failure_code, failure_reason, failure_message, shipping_fee, points_used, points_deduction, coupon_id, "
+    "warehouse_id, coalesce(a.address_id, ''), coalesce(a.recipient_name, ''), coalesce(a.recipient_phone, ''), "
+    "coalesce(a.province_code, ''), coalesce(a.city_code, ''), coalesce(a.district_code, ''), coalesce(a.detail, '')";
+constexpr char kOrderFrom[] = " FROM orders LEFT JOIN order_addresses a USING (order_id) ";
+
+constexpr char kLineColumns[] =
+    "sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction";
+
+// All of an order's lines in one statement (one round trip however many lines), from parallel arrays.
+constexpr char kInsertLines[] =
+    "INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, list_price, "
+    "price_rule, points_deduction) "
+    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, "
+    "l.price_rule, l.points_deduction "
+    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+    "$9::text[], $10::bigint[]) WITH ORDINALITY "
+    "AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, n)";
+
+constexpr char kInsertAddress[] =
+    "INSERT INTO order_addresses (order_id, address_id, recipient_name, recipient_phone, province_code, city_code, "
+    "district_code, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+constexpr char kInsertChildren[] =
+    "INSERT INTO child_orders (child_order_id, order_id, warehouse_id, subtotal, discount, shipping_fee, "
+    "points_deduction, total) "
+    "SELECT c.id, $1, c.warehouse_id, c.subtotal, c.discount, c.shipping_fee, c.points_deduction, c.total "
+    "FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[]) "
+    "AS c(id, warehouse_id, subtotal, discount, shipping_fee, points_deduction, total)";
+
+// Every child's lines at once; line_no counts within each child.
+constexpr char kInsertChildLines[] =
+    "INSERT INTO child_order_lines (child_order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, "
+    "list_price, price_rule, points_deduction) "
+    "SELECT l.child_id, (row_number() OVER (PARTITION BY l.child_id ORDER BY l.n) - 1)::integer, l.sku_id, "
+    "l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, l.points_deduction "
+    "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], "
+    "$8::bigint[], $9::text[], $10::bigint[]) WITH ORDINALITY "
+    "AS l(child_id, sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, "
+    "points_deduction, n)";
+
+// Children with their lines, in child then line order.
+constexpr char kSelectChildren[] =
+    "SELECT c.child_order_id, c.warehouse_id, c.subtotal, c.discount, c.shipping_fee, c.points_deduction, c.total, "
+    "l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, "
+    "l.points_deduction "
+    "FROM child_orders c JOIN child_order_lines l USING (child_order_id) WHERE c.order_id = $1 "
+    "ORDER BY c.warehouse_id, l.line_no";
+
+// The columns of a batch of lines, as array literals for kInsertLines / kInsertChildLines.
+struct LineArrays {
+  std::vector<std::string> sku_ids, price_rules;
+  std::vector<int64_t> quantities, unit_prices, subtotals, discounts, totals, list_prices, points;
+
+  void Add(const OrderLine& line) {
+    sku_ids.push_back(line.sku_id);
+    quantities.push_back(line.quantity);
+    unit_prices.push_back(line.unit_price);
+    subtotals.push_back(line.subtotal);
+    discounts.push_back(line.discount);
+    totals.push_back(line.total);
+    list_prices.push_back(line.list_price);
+    price_rules.push_back(line.price_rule);
+    points.push_back(line.points_deduction);
+  }
+};
+
+OrderLine LineFromRow(const pqxx::row& row, int first) {
+  OrderLine line;
+  line.sku_id = row[first].as<std::string>();
+  line.quantity = row[first + 1].as<int64_t>();
+  line.unit_price = row[first + 2].as<int64_t>();
+  line.subtotal = row[first + 3].as<int64_t>();
+  line.discount = row[first + 4].as<int64_t>();
+  line.total = row[first + 5].as<int64_t>();
+  line.list_price = row[first + 6].as<int64_t>();
+  line.price_rule = row[first + 7].as<std::string>();
+  line.points_deduction = row[first + 8].as<int64_t>();
+  return line;
+}
 
 using pg::Micros;
 using pg::TimeFromMicros;
@@ -43,6 +122,19 @@ Order OrderFromRow(const pqxx::row& row) {
   order.failure_code = row[12].as<int>();
   order.failure_reason = row[13].as<std::string>();
   order.failure_message = row[14].as<std::string>();
+  order.shipping_fee = row[15].as<int64_t>();
+  order.points_used = row[16].as<int64_t>();
+  order.points_deduction = row[17].as<int64_t>();
+  order.coupon_id = row[18].as<std::string>();
+  order.warehouse_id = row[19].as<std::string>();
+  ShippingAddress& address = order.address;
+  address.address_id = row[20].as<std::string>();
+  address.recipient_name = row[21].as<std::string>();
+  address.recipient_phone = row[22].as<std::string>();
+  address.province_code = row[23].as<std::string>();
+  address.city_code = row[24].as<std::string>();
+  address.district_code = row[25].as<std::string>();
+  address.detail = row[26].as<std::string>();
   return order;
 }
 
@@ -88,14 +180,15 @@ absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& d
     existing.reset();
     pqxx::result inserted = tx.exec_params(
         "INSERT INTO orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "
-        "status_changed_at) VALUES ($1, $2, $3, $4, 'CREATING', $5, ('epoch'::timestamptz + $6::bigint * interval '1 "
-        "microsecond'), "
-        "('epoch'::timestamptz + $6::bigint * interval '1 microsecond')) ON CONFLICT (user_id, request_id) DO NOTHING",
+        "status_changed_at, coupon_id, points_used) VALUES ($1, $2, $3, $4, 'CREATING', $5, ('epoch'::timestamptz + "
+        "$6::bigint * interval '1 microsecond'), "
+        "('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), $7, $8) "
+        "ON CONFLICT (user_id, request_id) DO NOTHING",
         draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint, draft.channel,
-        Micros(draft.created_at));
+        Micros(draft.created_at), draft.coupon_id, draft.points_used);
     if (inserted.affected_rows() == 1) return absl::OkStatus();
     pqxx::result found =
-        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE user_id = $1 AND request_id = $2"),
+        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, kOrderFrom, "WHERE user_id = $1 AND request_id = $2"),
                        draft.user_id, draft.request_id);
     if (found.empty()) return Aborted("DB_CONFLICT", "concurrent placement; retry");
     existing = OrderFromRow(found[0]);
@@ -114,20 +207,50 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
     pqxx::result updated = tx.exec_params(
         "UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, total = $5, "
         "pay_deadline = ('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), status_changed_at = "
-        "('epoch'::timestamptz + $7::bigint * interval '1 microsecond') "
+        "('epoch'::timestamptz + $7::bigint * interval '1 microsecond'), shipping_fee = $8, points_used = $9, "
+        "points_deduction = $10, coupon_id = $11, warehouse_id = $12 "
         "WHERE order_id = $1 AND status = 'CREATING'",
         order.order_id, order.currency, order.subtotal, order.discount, order.total, Micros(order.pay_deadline),
-        Micros(placed_at));
+        Micros(placed_at), order.shipping_fee, order.points_used, order.points_deduction, order.coupon_id,
+        order.warehouse_id);
     if (updated.affected_rows() != 1) {
       return Aborted("SAGA_INTERRUPTED", "the order was given up while it was being placed; retry");
     }
-    for (size_t i = 0; i < order.lines.size(); ++i) {
-      const OrderLine& line = order.lines[i];
-      tx.exec_params(
-          "INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-          order.order_id, static_cast<int>(i), line.sku_id, line.quantity, line.unit_price, line.subtotal,
-          line.discount, line.total);
+    LineArrays lines;
+    for (const OrderLine& line : order.lines) lines.Add(line);
+    tx.exec_params(kInsertLines, order.order_id, pg::TextArrayLiteral(lines.sku_ids),
+                   pg::BigintArrayLiteral(lines.quantities), pg::BigintArrayLiteral(lines.unit_prices),
+                   pg::BigintArrayLiteral(lines.subtotals), pg::BigintArrayLiteral(lines.discounts),
+                   pg::BigintArrayLiteral(lines.totals), pg::BigintArrayLiteral(lines.list_prices),
+                   pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points));
+    const ShippingAddress& address = order.address;
+    tx.exec_params(kInsertAddress, order.order_id, address.address_id, address.recipient_name, address.recipient_phone,
+                   address.province_code, address.city_code, address.district_code, address.detail);
+    if (!order.children.empty()) {
+      std::vector<std::string> ids, warehouses, child_of_line;
+      std::vector<int64_t> subtotals, discounts, shipping, points, totals;
+      LineArrays child_lines;
+      for (const ChildOrder& child : order.children) {
+        ids.push_back(child.child_order_id);
+        warehouses.push_back(child.warehouse_id);
+        subtotals.push_back(child.subtotal);
+        discounts.push_back(child.discount);
+        shipping.push_back(child.shipping_fee);
+        points.push_back(child.points_deduction);
+        totals.push_back(child.total);
+        for (const OrderLine& line : child.lines) {
+          child_of_line.push_back(child.child_order_id);
+          child_lines.Add(line);
+        }
+      }
+      tx.exec_params(kInsertChildren, order.order_id, pg::TextArrayLiteral(ids), pg::TextArrayLiteral(warehouses),
+                     pg::BigintArrayLiteral(subtotals), pg::BigintArrayLiteral(discounts),
+                     pg::BigintArrayLiteral(shipping), pg::BigintArrayLiteral(points), pg::BigintArrayLiteral(totals));
+      tx.exec_params(kInsertChildLines, pg::TextArrayLiteral(child_of_line), pg::TextArrayLiteral(child_lines.sku_ids),
+                     pg::BigintArrayLiteral(child_lines.quantities), pg::BigintArrayLiteral(child_lines.unit_prices),
+                     pg::BigintArrayLiteral(child_lines.subtotals), pg::BigintArrayLiteral(child_lines.discounts),
+                     pg::BigintArrayLiteral(child_lines.totals), pg::BigintArrayLiteral(child_lines.list_prices),
+                     pg::TextArrayLiteral(child_lines.price_rules), pg::BigintArrayLiteral(child_lines.points));
     }
     AddHistory(tx, order.order_id, OrderStatus::kPendingPayment, "placed", placed_at);
 
@@ -156,16 +279,30 @@ absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
   Order order;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     pqxx::result found =
-        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE order_id = $1"), order_id);
+        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, kOrderFrom, "WHERE order_id = $1"), order_id);
     if (found.empty()) return NotFound("ORDER_NOT_FOUND", "no such order");
     order = OrderFromRow(found[0]);
     pqxx::result lines = tx.exec_params(
-        "SELECT sku_id, quantity, unit_price, subtotal, discount, total FROM order_lines WHERE order_id = $1 "
-        "ORDER BY line_no",
-        order_id);
-    for (const auto& row : lines) {
-      order.lines.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>(),
-                             row[4].as<int64_t>(), row[5].as<int64_t>()});
+        absl::StrCat("SELECT ", kLineColumns, " FROM order_lines WHERE order_id = $1 ORDER BY line_no"), order_id);
+    for (const auto& row : lines) order.lines.push_back(LineFromRow(row, 0));
+    // An order shipped from one warehouse names it and has no children: no need to look.
+    if (order.warehouse_id.empty() && order.status != OrderStatus::kCreating && order.status != OrderStatus::kFailed) {
+      pqxx::result children = tx.exec_params(kSelectChildren, order_id);
+      for (const auto& row : children) {
+        std::string child_id = row[0].as<std::string>();
+        if (order.children.empty() || order.children.back().child_order_id != child_id) {
+          ChildOrder child;
+          child.child_order_id = child_id;
+          child.warehouse_id = row[1].as<std::string>();
+          child.subtotal = row[2].as<int64_t>();
+          child.discount = row[3].as<int64_t>();
+          child.shipping_fee = row[4].as<int64_t>();
+          child.points_deduction = row[5].as<int64_t>();
+          child.total = row[6].as<int64_t>();
+          order.children.push_back(std::move(child));
+        }
+        order.children.back().lines.push_back(LineFromRow(row, 7));
+      }
     }
     pqxx::result history = tx.exec_params(
         "SELECT status, reason, (extract(epoch from changed_at) * 1000000)::bigint FROM order_history "
@@ -273,9 +410,16 @@ absl::StatusOr<bool> PgOrderStore::Cancel(const std::string& order_id, OrderStat
   return cancelled;
 }
 
-absl::Status PgOrderStore::MarkStockReleased(const std::string& order_id) {
+absl::Status PgOrderStore::MarkHoldsReleased(const std::string& order_id) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params("UPDATE orders SET stock_released = true WHERE order_id = $1", order_id);
+    tx.exec_params("UPDATE orders SET holds_released = true WHERE order_id = $1", order_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgOrderStore::MarkPaidEffectsApplied(const std::string& order_id) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params("UPDATE orders SET paid_effects_applied = true WHERE order_id = $1", order_id);
     return absl::OkStatus();
   });
 }
@@ -316,8 +460,16 @@ absl::StatusOr<std::vector<std::string>> PgOrderStore::ListPaymentOverdue(absl::
 }
 
 absl::StatusOr<std::vector<std::string>> PgOrderStore::ListUnreleased(int limit) {
-  return ListIds("SELECT order_id FROM orders WHERE status IN ('CANCELLED', 'FAILED') AND NOT stock_released LIMIT $1",
+  return ListIds("SELECT order_id FROM orders WHERE status IN ('CANCELLED', 'FAILED') AND NOT holds_released LIMIT $1",
                  {std::to_string(limit)});
+}
+
+absl::StatusOr<std::vector<std::string>> PgOrderStore::ListPaidEffectsPending(absl::Time paid_before, int limit) {
+  return ListIds(
+      "SELECT order_id FROM orders WHERE status = 'PAID' AND NOT paid_effects_applied "
+      "AND status_changed_at < ('epoch'::timestamptz + $1::bigint * interval '1 microsecond') "
+      "ORDER BY status_changed_at LIMIT $2",
+      {MicrosParam(paid_before), std::to_string(limit)});
 }
 
 }  // namespace zhongtai::order

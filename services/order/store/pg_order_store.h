@@ -23,10 +23,12 @@ class PgOrderStore : public OrderStore {
   absl::StatusOr<bool> MarkPaid(const Payment& payment) override;
   absl::StatusOr<bool> Cancel(const std::string& order_id, OrderStatus from, const std::string& reason,
                               absl::Time now) override;
-  absl::Status MarkStockReleased(const std::string& order_id) override;
+  absl::Status MarkHoldsReleased(const std::string& order_id) override;
+  absl::Status MarkPaidEffectsApplied(const std::string& order_id) override;
   absl::StatusOr<std::vector<std::string>> ListStale(OrderStatus status, absl::Time before, int limit) override;
   absl::StatusOr<std::vector<std::string>> ListPaymentOverdue(absl::Time now, int limit) override;
   absl::StatusOr<std::vector<std::string>> ListUnreleased(int limit) override;
+  absl::StatusOr<std::vector<std::string>> ListPaidEffectsPending(absl::Time paid_before, int limit) override;
 
  private:
   absl::StatusOr<std::vector<std::string>> ListIds(const std::string& sql, const std::vector<std::string>& params);

@@ -2,6 +2,7 @@
 // inline unless a test defers them; the store is thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/money/apportion.h"
 #include "common/status/status.h"
 #include "services/order/domain/ports.h"
 
@@ -28,27 +30,41 @@ class SequentialIds : public IdGenerator {
   int next_ = 0;
 };
 
-// Stock per SKU with reservations keyed by order id; records every call so tests can check the saga's order.
+// Stock per SKU with reservations keyed by order id; records every call so tests can check the saga's order. A SKU is
+// held in the warehouse `warehouse_of` names ("wh-1" when none).
 // Calls complete inline, like a service that answers at once; with `defer_get_skus` GetSkus completes only when the
 // test calls CompleteDeferred(), from the test's thread, as a gRPC thread would.
 class FakeCatalog : public ProductCatalog {
  public:
   std::map<std::string, int64_t> available;
   std::map<std::string, int64_t> price;
+  // (sku, tier) -> the member price at that tier.
+  std::map<std::pair<std::string, std::string>, int64_t> tier_price;
+  std::map<std::string, std::string> warehouse_of;
   std::map<std::string, std::vector<LineRequest>> held, confirmed;
+  std::string last_tier;
+  ShippingAddress last_ship_to;
   std::vector<std::string> calls;
-  absl::Status fail_get_skus, fail_reserve, fail_release;
+  absl::Status fail_get_skus, fail_reserve, fail_release, fail_confirm;
   // The reservation is made but its answer is lost with this error (a timeout after the product side committed).
   absl::Status lose_reserve_answer;
   bool defer_get_skus = false;
 
-  void GetSkus(const std::vector<std::string>& ids, Callback<std::vector<SkuInfo>> done) override {
+  void GetSkus(const std::vector<std::string>& ids, const std::string& tier,
+               Callback<std::vector<SkuInfo>> done) override {
     std::unique_lock<std::mutex> lock(mu_);
     calls.push_back("GetSkus");
+    last_tier = tier;
     absl::StatusOr<std::vector<SkuInfo>> out = std::vector<SkuInfo>();
     if (!fail_get_skus.ok()) out = fail_get_skus;
     for (const auto& id : ids) {
-      if (out.ok() && price.count(id)) out->push_back({id, price[id], "CNY"});
+      if (!out.ok() || !price.count(id)) continue;
+      auto member = tier_price.find({id, tier});
+      if (member != tier_price.end()) {
+        out->push_back({id, member->second, "CNY", price[id], "member:" + tier});
+      } else {
+        out->push_back({id, price[id], "CNY", price[id], "list"});
+      }
     }
     if (defer_get_skus) {
       deferred_.push_back([done, out] { done(out); });
@@ -58,12 +74,30 @@ class FakeCatalog : public ProductCatalog {
     lock.unlock();
     done(out);
   }
-  void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration,
-               StatusCallback done) override {
+  void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, const ShippingAddress& ship_to,
+               absl::Duration, Callback<std::vector<StockAllocation>> done) override {
     absl::Status reserved = ReserveNow(order_id, lines);
-    done(reserved.ok() && !lose_reserve_answer.ok() ? lose_reserve_answer : reserved);
+    if (!reserved.ok()) return done(reserved);
+    if (!lose_reserve_answer.ok()) return done(lose_reserve_answer);
+    std::vector<StockAllocation> allocations;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_ship_to = ship_to;
+      for (const auto& line : lines) {
+        auto it = warehouse_of.find(line.sku_id);
+        allocations.push_back({line.sku_id, it == warehouse_of.end() ? "wh-1" : it->second, line.quantity});
+      }
+    }
+    done(allocations);
   }
-  void Confirm(const std::string& order_id, StatusCallback done) override { done(ConfirmNow(order_id)); }
+  void Confirm(const std::string& order_id, StatusCallback done) override {
+    if (!fail_confirm.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      calls.push_back("Confirm");
+      return done(fail_confirm);
+    }
+    done(ConfirmNow(order_id));
+  }
   void Release(const std::string& order_id, StatusCallback done) override { done(ReleaseNow(order_id, true)); }
 
   // Simulates the product service expiring a reservation on its own.
@@ -129,29 +163,136 @@ class FakeCatalog : public ProductCatalog {
   std::vector<std::function<void()>> deferred_;
 };
 
-// No promotions: the quote is the plain sum; or a fixed failure. Completes inline.
+// No promotions: the quote is the plain sum; a coupon in `coupon_off` takes that much off, spread over the lines by
+// their subtotal; any other coupon is unusable (COUPON_NOT_FOUND). Or a fixed failure. Completes inline.
 class FakeQuoter : public PriceQuoter {
  public:
   absl::Status fail;
   std::vector<std::string>* calls = nullptr;
+  std::map<std::string, int64_t> coupon_off;
+  QuoteRequest last_request;
 
-  void QuotePrice(const std::string&, const std::vector<PricedLine>& lines, Callback<Quote> done) override {
+  void QuotePrice(const QuoteRequest& request, Callback<Quote> done) override {
     if (calls) calls->push_back("QuotePrice");
+    last_request = request;
     if (!fail.ok()) return done(fail);
     Quote quote;
-    for (const auto& line : lines) {
-      OrderLine out{line.sku_id,
-                    line.quantity,
-                    line.unit_price,
-                    line.unit_price * line.quantity,
-                    0,
-                    line.unit_price * line.quantity};
+    std::vector<int64_t> subtotals;
+    for (const auto& line : request.lines) {
+      OrderLine out;
+      out.sku_id = line.sku_id;
+      out.quantity = line.quantity;
+      out.unit_price = line.unit_price;
+      out.subtotal = line.unit_price * line.quantity;
       quote.subtotal += out.subtotal;
+      subtotals.push_back(out.subtotal);
       quote.lines.push_back(out);
     }
-    quote.total = quote.subtotal;
+    quote.shares.resize(quote.lines.size());
+    if (!request.coupon_id.empty()) {
+      auto coupon = coupon_off.find(request.coupon_id);
+      if (coupon == coupon_off.end()) {
+        quote.not_applied.push_back({request.coupon_id, "", "COUPON_UNUSABLE", 0, 0, "COUPON_NOT_FOUND"});
+      } else {
+        int64_t off = std::min(coupon->second, quote.subtotal);
+        std::vector<int64_t> parts = money::Apportion(off, subtotals);
+        for (size_t i = 0; i < parts.size(); ++i) {
+          quote.lines[i].discount = parts[i];
+          quote.shares[i].push_back({request.coupon_id, parts[i]});
+        }
+        quote.discount = off;
+        quote.applied.push_back({request.coupon_id, "coupon", off});
+      }
+    }
+    for (auto& line : quote.lines) line.total = line.subtotal - line.discount;
+    quote.total = quote.subtotal - quote.discount;
     done(quote);
   }
+};
+
+// Coupon locks keyed by order id, noted in the shared call journal.
+class FakeCouponWallet : public CouponWallet {
+ public:
+  std::vector<std::string>* calls = nullptr;
+  std::map<std::string, std::string> locked, redeemed;  // order id -> coupon id
+  absl::Status fail_lock, fail_redeem, fail_release;
+
+  void Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) override {
+    absl::Status status = Record("LockCoupon", fail_lock);
+    if (status.ok()) locked[order_id] = coupon_id;
+    done(status);
+  }
+  void Redeem(const std::string& order_id, StatusCallback done) override {
+    absl::Status status = Record("RedeemCoupon", fail_redeem);
+    if (status.ok() && locked.count(order_id)) {
+      redeemed[order_id] = locked[order_id];
+      locked.erase(order_id);
+    }
+    done(status);
+  }
+  void Release(const std::string& order_id, StatusCallback done) override {
+    absl::Status status = Record("ReleaseCoupon", fail_release);
+    if (status.ok()) locked.erase(order_id);
+    done(status);
+  }
+
+ private:
+  absl::Status Record(const char* call, const absl::Status& failure) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (calls) calls->push_back(call);
+    return failure;
+  }
+  std::mutex mu_;
+};
+
+// One buyer's membership, address book and points holds keyed by order id, noted in the shared call journal.
+class FakeUsers : public UserDirectory {
+ public:
+  std::vector<std::string>* calls = nullptr;
+  Member member;
+  std::map<std::string, ShippingAddress> addresses;
+  std::map<std::string, int64_t> held, committed;  // order id -> points
+  absl::Status fail_member, fail_address, fail_hold, fail_commit, fail_release;
+
+  void GetMember(const std::string&, Callback<Member> done) override {
+    absl::Status status = Record("GetMember", fail_member);
+    if (!status.ok()) return done(status);
+    done(member);
+  }
+  void GetAddress(const std::string& address_id, Callback<ShippingAddress> done) override {
+    absl::Status status = Record("GetAddress", fail_address);
+    if (!status.ok()) return done(status);
+    auto it = addresses.find(address_id);
+    if (it == addresses.end()) return done(NotFound("ADDRESS_NOT_FOUND", address_id));
+    done(it->second);
+  }
+  void HoldPoints(const std::string& order_id, int64_t points, int64_t, const std::string&,
+                  StatusCallback done) override {
+    absl::Status status = Record("HoldPoints", fail_hold);
+    if (status.ok()) held[order_id] = points;
+    done(status);
+  }
+  void CommitPoints(const std::string& order_id, StatusCallback done) override {
+    absl::Status status = Record("CommitPoints", fail_commit);
+    if (status.ok() && held.count(order_id)) {
+      committed[order_id] = held[order_id];
+      held.erase(order_id);
+    }
+    done(status);
+  }
+  void ReleasePoints(const std::string& order_id, StatusCallback done) override {
+    absl::Status status = Record("ReleasePoints", fail_release);
+    if (status.ok()) held.erase(order_id);
+    done(status);
+  }
+
+ private:
+  absl::Status Record(const char* call, const absl::Status& failure) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (calls) calls->push_back(call);
+    return failure;
+  }
+  std::mutex mu_;
 };
 
 // A worker pool of one thread, as the service's Executor is a worker pool: tasks run one at a time, in order.
@@ -204,8 +345,8 @@ class SingleThreadExecutor : public Executor {
 class InMemoryOrderStore : public OrderStore {
  public:
   absl::Status fail_complete;
-  std::map<std::string, bool> stock_released;
-  // When set, the placement writes (CompletePlacement, FailPlacement, MarkStockReleased) are noted here too, so a test
+  std::map<std::string, bool> holds_released, paid_effects_applied;
+  // When set, the placement writes (CompletePlacement, FailPlacement, MarkHoldsReleased) are noted here too, so a test
   // can see them in order with the calls to other services.
   std::vector<std::string>* journal = nullptr;
   // Called with each placement write's name, on the thread that writes.
@@ -261,16 +402,23 @@ class InMemoryOrderStore : public OrderStore {
     Order& order = orders_.at(payment.order_id);
     if (order.status != OrderStatus::kPaying) return false;
     order.status = OrderStatus::kPaid;
+    touched_[payment.order_id] = payment.paid_at;
     return true;
   }
   absl::StatusOr<bool> Cancel(const std::string& id, OrderStatus from, const std::string& reason,
                               absl::Time now) override {
     return Move(id, from, OrderStatus::kCancelled, now);
   }
-  absl::Status MarkStockReleased(const std::string& id) override {
+  absl::Status MarkHoldsReleased(const std::string& id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Note("MarkStockReleased");
-    stock_released[id] = true;
+    Note("MarkHoldsReleased");
+    holds_released[id] = true;
+    return absl::OkStatus();
+  }
+  absl::Status MarkPaidEffectsApplied(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Note("MarkPaidEffectsApplied");
+    paid_effects_applied[id] = true;
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<std::string>> ListStale(OrderStatus status, absl::Time before, int) override {
@@ -293,9 +441,17 @@ class InMemoryOrderStore : public OrderStore {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> ids;
     for (const auto& [id, order] : orders_) {
-      if ((order.status == OrderStatus::kCancelled || order.status == OrderStatus::kFailed) && !stock_released[id]) {
+      if ((order.status == OrderStatus::kCancelled || order.status == OrderStatus::kFailed) && !holds_released[id]) {
         ids.push_back(id);
       }
+    }
+    return ids;
+  }
+  absl::StatusOr<std::vector<std::string>> ListPaidEffectsPending(absl::Time before, int) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> ids;
+    for (const auto& [id, order] : orders_) {
+      if (order.status == OrderStatus::kPaid && !paid_effects_applied[id] && touched_[id] < before) ids.push_back(id);
     }
     return ids;
   }

@@ -9,6 +9,7 @@
 #include "common/pg/migrate.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
+#include "services/order/domain/split.h"
 
 namespace zhongtai::order {
 namespace {
@@ -47,7 +48,7 @@ Order Draft(const std::string& id, const std::string& key, absl::Time at) {
 }
 
 Order Priced(Order order, absl::Time at) {
-  order.lines = {{"sku-1", 2, 1500, 3000, 400, 2600}};
+  order.lines = {{"sku-1", 2, 1500, 3000, 400, 2600, 1500, "list", 0}};
   order.subtotal = 3000;
   order.discount = 400;
   order.total = 2600;
@@ -145,8 +146,91 @@ TEST_CASE("the sweeper's queries find overdue, interrupted and unreleased orders
   auto unreleased = *store.ListUnreleased(10);
   std::sort(unreleased.begin(), unreleased.end());
   CHECK(unreleased == std::vector<std::string>{"o1", "o2"});
-  REQUIRE(store.MarkStockReleased("o1").ok());
+  REQUIRE(store.MarkHoldsReleased("o1").ok());
   CHECK(*store.ListUnreleased(10) == std::vector<std::string>{"o2"});
+}
+
+TEST_CASE("an order keeps its address snapshot, coupon, points and shipping, and its child orders per warehouse") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  Order draft = Draft("o1", "k1", kT0);
+  draft.coupon_id = "c-1";
+  draft.points_used = 300;
+  REQUIRE_FALSE(store.BeginPlacement(draft)->has_value());
+  // What an interrupted saga leaves is enough for the sweeper to release the coupon and the points.
+  auto creating = store.Get("o1");
+  REQUIRE(creating.ok());
+  CHECK(creating->coupon_id == "c-1");
+  CHECK(creating->points_used == 300);
+
+  Order order = Priced(draft, kT0);
+  order.lines = {{"sku-1", 3, 1500, 4500, 400, 4100, 1800, "member:gold", 200},
+                 {"sku-2", 1, 999, 999, 0, 999, 999, "list", 100}};
+  order.subtotal = 5499;
+  order.discount = 400;
+  order.shipping_fee = 1000;
+  order.points_deduction = 300;
+  order.total = 5499 - 400 + 1000 - 300;
+  order.address = {"addr-1", "Li Lei", "13800000000", "440000", "440300", "440305", "Keyuan Rd 1, \"B\" tower"};
+  REQUIRE(SplitByWarehouse({{"sku-1", "wh-b", 1}, {"sku-1", "wh-a", 2}, {"sku-2", "wh-b", 1}}, order).ok());
+  REQUIRE(order.children.size() == 2);
+  REQUIRE(store.CompletePlacement(order).ok());
+
+  auto stored = store.Get("o1");
+  REQUIRE(stored.ok());
+  CHECK(stored->shipping_fee == 1000);
+  CHECK(stored->points_used == 300);
+  CHECK(stored->points_deduction == 300);
+  CHECK(stored->total == order.total);
+  CHECK(stored->coupon_id == "c-1");
+  CHECK(stored->address.recipient_name == "Li Lei");
+  CHECK(stored->address.recipient_phone == "13800000000");
+  CHECK(stored->address.province_code == "440000");
+  CHECK(stored->address.city_code == "440300");
+  CHECK(stored->address.district_code == "440305");
+  CHECK(stored->address.detail == "Keyuan Rd 1, \"B\" tower");
+  REQUIRE(stored->lines.size() == 2);
+  CHECK(stored->lines[0].price_rule == "member:gold");
+  CHECK(stored->lines[0].list_price == 1800);
+  CHECK(stored->lines[1].points_deduction == 100);
+  // The children read back are the ones the domain split, amount by amount and line by line.
+  REQUIRE(stored->children.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const ChildOrder& want = order.children[i];
+    const ChildOrder& got = stored->children[i];
+    CHECK(got.child_order_id == want.child_order_id);
+    CHECK(got.warehouse_id == want.warehouse_id);
+    CHECK(got.subtotal == want.subtotal);
+    CHECK(got.discount == want.discount);
+    CHECK(got.shipping_fee == want.shipping_fee);
+    CHECK(got.points_deduction == want.points_deduction);
+    CHECK(got.total == want.total);
+    REQUIRE(got.lines.size() == want.lines.size());
+    for (size_t j = 0; j < got.lines.size(); ++j) {
+      CHECK(got.lines[j].sku_id == want.lines[j].sku_id);
+      CHECK(got.lines[j].quantity == want.lines[j].quantity);
+      CHECK(got.lines[j].discount == want.lines[j].discount);
+      CHECK(got.lines[j].points_deduction == want.lines[j].points_deduction);
+    }
+  }
+  CHECK(db.Count("SELECT sum(total) FROM child_orders WHERE order_id = 'o1'") == order.total);
+  CHECK(db.Count("SELECT count(*) FROM child_order_lines WHERE line_no = 1") == 1);  // numbered within each child
+}
+
+TEST_CASE("a paid order is listed for its after-payment effects until they are applied") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
+  Order order = Priced(Draft("o1", "k1", kT0), kT0);
+  order.warehouse_id = "wh-a";
+  REQUIRE(store.CompletePlacement(order).ok());
+  CHECK(store.Get("o1")->warehouse_id == "wh-a");
+  REQUIRE(*store.ClaimForPayment("o1", kT0 + absl::Minutes(1)));
+  REQUIRE(*store.MarkPaid({"p1", "o1", 2600, "CNY", "local", kT0 + absl::Minutes(1)}));
+  CHECK(store.ListPaidEffectsPending(kT0 + absl::Seconds(30), 10)->empty());  // paid too recently
+  CHECK(*store.ListPaidEffectsPending(kT0 + absl::Minutes(2), 10) == std::vector<std::string>{"o1"});
+  REQUIRE(store.MarkPaidEffectsApplied("o1").ok());
+  CHECK(store.ListPaidEffectsPending(kT0 + absl::Minutes(2), 10)->empty());
 }
 
 TEST_CASE("a user's orders page newest first, each exactly once, hiding failed ones") {
