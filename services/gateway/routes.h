@@ -13,9 +13,9 @@
 
 namespace zhongtai::gateway {
 
-enum class Access { kPublic, kCustomer, kAdmin };
+enum class Access { kPublic, kCustomer, kAdmin, kPartner };
 
-const char* AccessName(Access access);  // "public", "customer", "admin"
+const char* AccessName(Access access);  // "public", "customer", "admin", "partner"
 
 // A path to a (possibly nested) field of a request message, e.g. {order_id} or {promotion.promotion_id}.
 using FieldPath = std::vector<const google::protobuf::FieldDescriptor*>;
@@ -37,6 +37,8 @@ struct Route {
   std::string grpc_method;  // "/zhongtai.order.v1.OrderService/PayOrder"
   std::string upstream;     // which upstream serves it: "order" for zhongtai.order.v1
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
+  // kPartner: the name of the partner's secret, possibly with {field}s of the path (partner_signature.h).
+  std::string partner;
 
   // The template with JSON field names, e.g. "/v1/orders/{orderId}:pay" (OpenAPI and metric labels).
   std::string DisplayTemplate() const;

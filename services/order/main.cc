@@ -1,7 +1,12 @@
 // Composition root of the order service: store, clients, domain, API, outbox relay and sweeper on the common start
 // (service_start.h).
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
 #include "common/events/relay.h"
+#include "common/http/http_client.h"
 #include "common/ids/ids.h"
+#include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
@@ -10,9 +15,11 @@
 #include "migrations.h"
 #include "services/order/api/order_api.h"
 #include "services/order/clients/grpc_clients.h"
+#include "services/order/clients/payment_provider_http.h"
 #include "services/order/config.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
+#include "services/order/store/pg_payment_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -32,7 +39,16 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
       server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
   GrpcPriceQuoter quoter(
       server::MakeChannel(config.marketing_address, marketing::v1::MarketingService::service_full_name()));
-  LocalPaymentProvider payments;
+  http::HttpClientOptions provider_options;
+  provider_options.timeout = config.payment_provider_timeout;
+  absl::StatusOr<http::HttpClient> provider_client =
+      http::HttpClient::Create(config.payment_provider_url, provider_options);
+  if (!provider_client.ok()) {
+    log::Error("ZT_ORDER_PAYMENT_PROVIDER_URL is not usable", {{"error", provider_client.status().ToString()}});
+    return 2;
+  }
+  HttpPaymentProvider provider(config.payment_provider, *std::move(provider_client));
+  PgPaymentStore payment_store(*service.db);
   SystemClock clock;
   TimeOrderedIds ids;
   PrometheusOrderObserver observer(runner.registry());
@@ -41,8 +57,15 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   settings.reservation_grace = config.reservation_grace;
   // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
   server::PoolExecutor blocking(runner.workers());
-  Orders orders(store, catalog, quoter, payments, clock, ids, observer, blocking, settings);
-  OrderApi api(orders, runner.workers());
+  Orders orders(store, catalog, quoter, clock, ids, observer, blocking, settings);
+  PaymentSettings payment_settings;
+  payment_settings.query_after = config.payment_query_after;
+  payment_settings.lease = config.payment_lease;
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  payment_settings.sweeper_id = absl::StrCat(host, ":", getpid());
+  Payments payments(store, payment_store, provider, catalog, clock, ids, observer, blocking, payment_settings);
+  OrderApi api(orders, payments, runner.workers());
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
@@ -52,7 +75,10 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   relay.Start();
   // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
+  // Payments that did not hear from the provider; its own thread, as a slow provider must not hold up the other.
+  server::PeriodicTask payment_sweeper(config.sweep_interval, [&payments] { payments.SweepOnce(); });
   runner.OnShutdown([&] {
+    payment_sweeper.Stop();
     sweeper.Stop();
     relay.Stop();
   });

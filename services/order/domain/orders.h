@@ -38,36 +38,20 @@ struct PlaceOrderCommand {
   std::string channel;
 };
 
-// Pays through a payment provider; the local one always succeeds. Charge is idempotent per order.
-class PaymentProvider {
- public:
-  virtual ~PaymentProvider() = default;
-  virtual std::string name() const = 0;
-  virtual absl::Status Charge(const std::string& order_id, int64_t amount, const std::string& currency) = 0;
-};
-
-class LocalPaymentProvider : public PaymentProvider {
- public:
-  std::string name() const override { return "local"; }
-  absl::Status Charge(const std::string&, int64_t, const std::string&) override { return absl::OkStatus(); }
-};
-
 class Orders {
  public:
   // Blocking work that follows a call to another service runs on `blocking` (the worker pool).
-  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, PaymentProvider& payments, Clock& clock,
-         IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings = {});
+  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, Clock& clock, IdGenerator& ids,
+         OrderObserver& observer, Executor& blocking, OrderSettings settings = {});
 
   void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);
   absl::StatusOr<OrderPage> ListOrders(const std::string& user_id, int page_size, const std::string& page_token);
-  // Paying twice returns the paid order; paying a cancelled or overdue order is FAILED_PRECONDITION.
-  void PayOrder(const std::string& user_id, const std::string& order_id, Callback<Order> done);
   void CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
                    Callback<Order> done);
 
-  // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas,
-  // finishes interrupted payments and retries stock releases that failed. Returns orders touched.
+  // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas and retries stock
+  // releases that failed. Returns orders touched. (Payments has its own sweeper for orders being paid.)
   // It waits for each order's steps, so it runs on a thread of its own (server::PeriodicTask), never on the worker
   // pool its steps continue on.
   int SweepOnce();
@@ -87,14 +71,7 @@ class Orders {
   void ReplayPlacement(const Order& existing, const std::string& fingerprint, Callback<Order> done);
   void AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done);
 
-  void PayAttempt(Order order, int attempt, Callback<Order> done);
-  // From PAYING: confirm the reservation (product), charge, record the payment. Idempotent, so a retry or the sweeper
-  // may run it again.
-  void FinishPayment(const std::string& order_id, Callback<Order> done);
-  void PayConfirmed(const Order& order, const absl::Status& confirmed, Callback<Order> done);
-  absl::StatusOr<Order> ChargeAndRecord(const Order& order);
   void CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done);
-  absl::StatusOr<Order> LoadOwnOrder(const std::string& user_id, const std::string& order_id);
   void CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason, StatusCallback done);
   // Gives the order's stock back (product, then the store's note); a failure is logged for the sweeper to retry.
   void ReleaseStock(const std::string& order_id, std::function<void()> done);
@@ -102,7 +79,6 @@ class Orders {
   OrderStore& store_;
   ProductCatalog& catalog_;
   PriceQuoter& quoter_;
-  PaymentProvider& payments_;
   Clock& clock_;
   IdGenerator& ids_;
   OrderObserver& observer_;
@@ -113,6 +89,9 @@ class Orders {
 // Validates and merges repeated SKUs (quantities add up); field names are the API's, e.g. "lines[1].quantity".
 absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRequest>& lines, int max_lines,
                                                         int64_t max_quantity);
+// The buyer's own visible order; another user's order answers exactly like a missing one (ORDER_NOT_FOUND).
+absl::StatusOr<Order> LoadOwnOrder(OrderStore& store, const std::string& user_id, const std::string& order_id);
+
 std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const std::string& channel);
 
 }  // namespace zhongtai::order

@@ -15,7 +15,6 @@ struct World {
   testing::InMemoryOrderStore store;
   testing::FakeCatalog catalog;
   testing::FakeQuoter quoter;
-  LocalPaymentProvider payments;
   testing::FakeClock clock;
   testing::SequentialIds ids;
   OrderObserver observer;
@@ -23,7 +22,7 @@ struct World {
   Orders orders;
 
   explicit World(Executor* blocking = nullptr)
-      : orders(store, catalog, quoter, payments, clock, ids, observer, blocking ? *blocking : inline_executor) {
+      : orders(store, catalog, quoter, clock, ids, observer, blocking ? *blocking : inline_executor) {
     catalog.available = {{"sku-a", 10}, {"sku-b", 1}};
     catalog.price = {{"sku-a", 1999}, {"sku-b", 500}};
     quoter.calls = &catalog.calls;
@@ -35,9 +34,6 @@ struct World {
   // The asynchronous use cases, waited for.
   absl::StatusOr<Order> Place(const PlaceOrderCommand& command) {
     return async::Await<absl::StatusOr<Order>>([&](Callback<Order> done) { orders.PlaceOrder(command, done); });
-  }
-  absl::StatusOr<Order> Pay(const std::string& user_id, const std::string& order_id) {
-    return async::Await<absl::StatusOr<Order>>([&](Callback<Order> done) { orders.PayOrder(user_id, order_id, done); });
   }
   absl::StatusOr<Order> Cancel(const std::string& user_id, const std::string& order_id) {
     return async::Await<absl::StatusOr<Order>>(
@@ -118,27 +114,11 @@ TEST_CASE("an unknown SKU is NOT_FOUND naming the line") {
   CHECK(FieldOf(order.status()) == "lines[1].skuId");
 }
 
-TEST_CASE("paying confirms the stock once: paying again returns the paid order") {
-  World w;
-  auto order = w.Place(w.Command("k1", {{"sku-a", 1}}));
-  REQUIRE(order.ok());
-  auto paid = w.Pay("u1", order->order_id);
-  REQUIRE(paid.ok());
-  CHECK(paid->status == OrderStatus::kPaid);
-  auto again = w.Pay("u1", order->order_id);
-  REQUIRE(again.ok());
-  CHECK(again->status == OrderStatus::kPaid);
-  CHECK(w.store.payments.size() == 1);
-  CHECK(w.catalog.confirmed.count(order->order_id) == 1);
-  CHECK(ReasonOf(w.Cancel("u1", order->order_id).status()) == "ORDER_ALREADY_PAID");
-}
-
 TEST_CASE("another user's order is not found, exactly like a missing one") {
   World w;
   auto order = w.Place(w.Command("k1", {{"sku-a", 1}}));
   REQUIRE(order.ok());
   CHECK(ReasonOf(w.orders.GetOrder("u2", order->order_id).status()) == "ORDER_NOT_FOUND");
-  CHECK(ReasonOf(w.Pay("u2", order->order_id).status()) == "ORDER_NOT_FOUND");
   CHECK(ReasonOf(w.orders.GetOrder("u1", "missing").status()) == "ORDER_NOT_FOUND");
   CHECK(w.orders.GetOrder("u1", order->order_id).ok());
 }
@@ -151,7 +131,6 @@ TEST_CASE("cancelling returns the stock and cannot be paid afterwards") {
   REQUIRE(cancelled.ok());
   CHECK(cancelled->status == OrderStatus::kCancelled);
   CHECK(w.catalog.available["sku-a"] == 10);
-  CHECK(ReasonOf(w.Pay("u1", order->order_id).status()) == "ORDER_CANCELLED");
 }
 
 TEST_CASE("the sweeper cancels unpaid orders after their deadline and returns their stock") {
@@ -164,17 +143,6 @@ TEST_CASE("the sweeper cancels unpaid orders after their deadline and returns th
   CHECK(w.orders.SweepOnce() == 1);
   CHECK(w.orders.GetOrder("u1", order->order_id)->status == OrderStatus::kCancelled);
   CHECK(w.catalog.available["sku-a"] == 10);
-  CHECK(ReasonOf(w.Pay("u1", order->order_id).status()) == "ORDER_CANCELLED");
-}
-
-TEST_CASE("paying after the product side expired the reservation cancels the order") {
-  World w;
-  auto order = w.Place(w.Command("k1", {{"sku-a", 1}}));
-  REQUIRE(order.ok());
-  w.catalog.Expire(order->order_id);
-  auto paid = w.Pay("u1", order->order_id);
-  CHECK(ReasonOf(paid.status()) == "RESERVATION_EXPIRED");
-  CHECK(w.orders.GetOrder("u1", order->order_id)->status == OrderStatus::kCancelled);
 }
 
 TEST_CASE("a stock release that failed is retried by the sweeper") {
