@@ -57,6 +57,6 @@ int main() {
       {{"address", config->http_address}, {"port", std::to_string(server.port())}, {"notify_url", config->notify_url}});
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  log::Info("payment simulator stopping", {{"signal", std::to_string(signal)}});
+  log::Info("stopped", {{"signal", std::to_string(signal)}});
   return 0;
 }

@@ -3,6 +3,7 @@
 // notifications arrive at a small merchant endpoint in this test that checks the signature as the gateway does
 // (http::VerifySignedBody) and reads the body into the gateway's request message for the order service.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ class SimulatorProcess {
   explicit SimulatorProcess(const std::string& notify_url) : port_(FreePort()) {
     pid_ = fork();
     if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives a test that crashed
       setenv("ZT_PAYSIM_HTTP_PORT", std::to_string(port_).c_str(), 1);
       setenv("ZT_PAYSIM_NOTIFY_URL", notify_url.c_str(), 1);
       setenv("ZT_PAYSIM_NOTIFY_SECRET", kSecret, 1);
@@ -92,7 +94,7 @@ google::protobuf::Struct Json(const http::HttpResponse& response) {
 }
 
 struct World {
-  testing::TestDatabase database;
+  zhongtai::testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;
   std::unique_ptr<PgOrderStore> orders;
   std::unique_ptr<PgPaymentStore> attempts;
@@ -196,7 +198,8 @@ struct World {
     auto listed = sim->Send({"GET", "/v1/notifications?orderId=" + order_id});
     REQUIRE(listed.ok());
     std::vector<int> out;
-    for (const auto& d : Json(*listed).fields().at("deliveries").list_value().values()) {
+    google::protobuf::Struct body = Json(*listed);
+    for (const auto& d : body.fields().at("deliveries").list_value().values()) {
       out.push_back(static_cast<int>(d.struct_value().fields().at("httpStatus").number_value()));
     }
     return out;
