@@ -25,3 +25,9 @@ CREATE UNIQUE INDEX payment_attempts_one_open ON payment_attempts (order_id)
 -- The sweeper's look-ups (succeeded attempts of PAYING orders are found through orders_in_flight).
 CREATE INDEX payment_attempts_to_sweep ON payment_attempts (updated_at)
   WHERE status IN ('CREATED', 'AWAITING_BUYER', 'REFUND_DUE');
+
+-- Orders a payment claimed before attempts existed (PAYING, interrupted) have no attempt for the sweeper to settle,
+-- and nothing was charged for them: they wait for payment again (or for their deadline).
+INSERT INTO order_history (order_id, status, reason, changed_at)
+  SELECT order_id, 'PENDING_PAYMENT', 'PAYMENT_NOT_MADE', now() FROM orders WHERE status = 'PAYING';
+UPDATE orders SET status = 'PENDING_PAYMENT', status_changed_at = now() WHERE status = 'PAYING';
