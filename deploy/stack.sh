@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole suite as local processes: PostgreSQL (one database and login role per service) and
 # Redis under STATE_DIR, then the five services and the gateway, and Prometheus scraping all six with the rules of
-# deploy/prometheus/rules loaded (ZT_STACK_SCRAPE_INTERVAL, default 15s; tests use 1s).
+# deploy/prometheus/rules loaded (ZT_STACK_SCRAPE_INTERVAL, default 15s; tests use 1s). The payment simulator
+# (zt-payment-simulator) stands in for the payment provider: the order service pays through it, and it sends its
+# signed notifications to the gateway with a secret made under STATE_DIR.
 #   stack.sh start STATE_DIR   idempotent; writes STATE_DIR/stack.env; prints the gateway address
 #   stack.sh stop STATE_DIR
 #   stack.sh restart STATE_DIR NAME   SIGTERM one service (or the gateway), wait for its graceful exit, start it
@@ -30,13 +32,13 @@ pick_port() {
 running() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
 stop_processes() {
-  for name in prometheus gateway "${services[@]}"; do
+  for name in prometheus gateway "${services[@]}" payment-simulator; do
     local pidfile=$state/run/$name.pid
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
     if running "$pid"; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
-  for name in prometheus gateway "${services[@]}"; do
+  for name in prometheus gateway "${services[@]}" payment-simulator; do
     local pidfile=$state/run/$name.pid
     [ -f "$pidfile" ] || continue
     local pid; pid=$(cat "$pidfile")
@@ -56,6 +58,13 @@ start_process() {  # name; settings come from the environment
   echo $! > "$state/run/$1.pid"
 }
 
+# The payment provider's stand-in: plain HTTP on 127.0.0.1, no certificate (it plays a party outside the suite).
+start_simulator() {
+  setsid "$build/services/payment-simulator/zt-payment-simulator" >> "$state/logs/payment-simulator.log" 2>&1 \
+    < /dev/null &
+  echo $! > "$state/run/payment-simulator.pid"
+}
+
 wait_http() {  # url, seconds
   for _ in $(seq $(($2 * 10))); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
@@ -69,6 +78,8 @@ start() {
   for name in "${services[@]}" gateway; do
     [ -x "$build/services/$name/zt-$name" ] || { echo "missing $build/services/$name/zt-$name: build first" >&2; exit 1; }
   done
+  [ -x "$build/services/payment-simulator/zt-payment-simulator" ] ||
+    { echo "missing $build/services/payment-simulator/zt-payment-simulator: build first" >&2; exit 1; }
   stop_processes  # a crash or a second start leaves nothing behind
 
   "$repo/tests/harness/stores.sh" start "$state/stores" >/dev/null
@@ -82,6 +93,9 @@ start() {
   # Seed of the per-service database passwords.
   [ -f "$state/db.secret" ] || head -c 48 /dev/urandom | base64 -w0 > "$state/db.secret"
   [ -f "$state/admin.password" ] || head -c 12 /dev/urandom | base64 -w0 | tr '+/' 'xy' > "$state/admin.password"
+  # The secret the payment simulator signs its notifications with, and the gateway checks them with.
+  [ -f "$state/payment-notify.secret" ] || (umask 077; head -c 32 /dev/urandom | base64 -w0 | tr '+/=' 'xyz' \
+    > "$state/payment-notify.secret")
   local secret admin_password
   secret=$(cat "$state/db.secret")
   admin_password=$(cat "$state/admin.password")
@@ -129,6 +143,13 @@ SQL
   export ZT_MARKETING_USER_ADDR=127.0.0.1:${grpc[user]}
   export ZT_MARKETING_PRODUCT_ADDR=127.0.0.1:${grpc[product]}
   export ZT_ORDER_USER_ADDR=127.0.0.1:${grpc[user]}
+  # Payments: the order service calls the simulator, the simulator notifies the gateway, which checks the signature.
+  local simulator_port; simulator_port=$(pick_port "${ZT_PAYSIM_HTTP_PORT:-8090}")
+  local notify_secret; notify_secret=$(cat "$state/payment-notify.secret")
+  export ZT_PAYSIM_HTTP_PORT=$simulator_port ZT_PAYSIM_NOTIFY_SECRET=$notify_secret
+  export ZT_PAYSIM_NOTIFY_URL=http://127.0.0.1:$http_port/v1/payments/notify/simulator
+  export ZT_ORDER_PAYMENT_PROVIDER=simulator ZT_ORDER_PAYMENT_PROVIDER_URL=http://127.0.0.1:$simulator_port
+  export ZT_GATEWAY_PARTNER_SECRETS=payment-simulator=$notify_secret
   # The gateway keeps its rate limits in the stack's Redis. Every client of a local stack (tests, benchmarks,
   # the seed) comes from this machine and one address, so the limits default to values it never reaches: the
   # limiter still does its Redis round trip on every request. Set ZT_GATEWAY_RATE_* to try real limits.
@@ -146,14 +167,19 @@ SQL
 
   # What restart needs to start a process again exactly as now (holds secrets: owner-only).
   (umask 077; export -p | grep -E '^declare -x ZT_' > "$state/run/settings.env")
+  start_simulator
   for name in "${services[@]}" gateway; do start_process "$name"; done
 
   local gateway=http://127.0.0.1:$http_port
   if ! wait_http "$gateway/readyz" 60; then
     echo "the suite did not become ready; logs in $state/logs" >&2
-    for name in "${services[@]}" gateway; do
+    for name in "${services[@]}" gateway payment-simulator; do
       running "$(cat "$state/run/$name.pid")" || { echo "--- $name exited:" >&2; tail -5 "$state/logs/$name.log" >&2; }
     done
+    exit 1
+  fi
+  if ! wait_http "http://127.0.0.1:$simulator_port/healthz" 30; then
+    echo "the payment simulator did not start; log in $state/logs/payment-simulator.log" >&2
     exit 1
   fi
 
@@ -178,6 +204,7 @@ SQL
   cat >> "$env_file" <<ENV
 export ZT_STACK_PROMETHEUS=$prometheus
 export ZT_STACK_GATEWAY=$gateway
+export ZT_STACK_PAYMENT_SIMULATOR=http://127.0.0.1:$simulator_port
 export ZT_STACK_ADMIN_LOGIN=$admin_login
 export ZT_STACK_ADMIN_PASSWORD=$admin_password
 export ZT_STACK_PG_DSN=$ZT_TEST_PG_DSN
@@ -199,10 +226,11 @@ restart() {
   if running "$pid"; then echo "$name did not stop within 30 s of SIGTERM" >&2; exit 1; fi
   # The runner logs "stopped" as the last step of a graceful shutdown.
   tail -3 "$state/logs/$name.log" | grep -q '"stopped"' || { echo "$name did not shut down gracefully" >&2; exit 1; }
-  start_process "$name"
+  if [ "$name" = payment-simulator ]; then start_simulator; else start_process "$name"; fi
   local upper; upper=$(echo "$name" | tr a-z A-Z)
   local port_var=ZT_${upper}_GRPC_PORT
   [ "$name" = gateway ] && port_var=ZT_GATEWAY_HTTP_PORT
+  [ "$name" = payment-simulator ] && port_var=ZT_PAYSIM_HTTP_PORT
   for _ in $(seq 300); do port_free "${!port_var}" || { echo "restarted $name"; return 0; }; sleep 0.1; done
   echo "$name did not listen again within 30 s; see $state/logs/$name.log" >&2
   exit 1

@@ -379,6 +379,7 @@ std::string AccessText(Access access) {
     case Access::kPublic: return "public";
     case Access::kCustomer: return "customer (access token)";
     case Access::kAdmin: return "admin (an admin's access token)";
+    case Access::kPartner: return "partner (signed: X-Zt-Timestamp, X-Zt-Signature)";
   }
   return "public";
 }
@@ -442,6 +443,10 @@ gateway as OpenAPI 3 at `GET /openapi.json`. How the pieces behind the gateway f
   (from `POST /v1/sessions`); *admin* routes need an admin's token. The user is always the one the token names,
   never a field of the path or body: a customer sees and changes only their own things, and another user's
   order answers 404 exactly as a missing one does.
+- **Partner callbacks** (*partner* routes, called by a payment provider's or logistics partner's server, not by
+  apps) carry `X-Zt-Timestamp` (unix seconds) and `X-Zt-Signature`: the lower-case hex HMAC-SHA256 of
+  `timestamp + "." + body` under the secret the partner shares with the shop. A missing or wrong signature, or a
+  timestamp more than 5 minutes away, is `401` (`SIGNATURE_MISSING`, `SIGNATURE_INVALID`, `SIGNATURE_EXPIRED`).
 - **Idempotency-Key**: the routes that create or pay something require an `Idempotency-Key` header (1 to 128 of
   `A-Z a-z 0-9 . _ : -`; a UUID is fine; without it `400 IDEMPOTENCY_KEY_REQUIRED`). A repeat with the same key returns the first result, so a client
   that timed out can safely send the same request again; the same key with a different body is refused
@@ -605,7 +610,11 @@ std::string ApiDocument(const RouteTable& routes, const google::protobuf::Descri
 
     out += "```http\n";
     absl::StrAppend(&out, route.http_method, " ", ExampleTarget(route), " HTTP/1.1\n");
-    if (route.access != Access::kPublic) absl::StrAppend(&out, "Authorization: Bearer ", kAccessToken, "\n");
+    if (route.access == Access::kPartner) {
+      absl::StrAppend(&out, "X-Zt-Timestamp: 1767225600\nX-Zt-Signature: <hex HMAC-SHA256 of timestamp.body>\n");
+    } else if (route.access != Access::kPublic) {
+      absl::StrAppend(&out, "Authorization: Bearer ", kAccessToken, "\n");
+    }
     if (route.request_id_field != nullptr) absl::StrAppend(&out, "Idempotency-Key: ", kIdempotencyKey, "\n");
     if (route.body) absl::StrAppend(&out, "Content-Type: application/json\n\n", ExampleRequestBody(route), "\n");
     out += "```\n\n";

@@ -46,8 +46,18 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   rates.auth.burst = env.Int("RATE_AUTH_BURST", 5, 0, 1000000);
   rates.breaker = env.Duration("RATE_LIMIT_BREAKER", rates.breaker, absl::Milliseconds(10), absl::Minutes(5));
   config.trusted_proxy_hops = static_cast<int>(env.Int("TRUSTED_PROXY_HOPS", 0, 0, 10));
+  std::string partner_secrets = env.String("PARTNER_SECRETS", "");
+  config.signature_max_age =
+      env.Duration("SIGNATURE_MAX_AGE", config.signature_max_age, absl::Seconds(1), absl::Hours(1));
   absl::Status status = env.Finish();
   std::string errors = status.ok() ? "" : std::string(status.message());
+  absl::StatusOr<PartnerSecrets> parsed_secrets = ParsePartnerSecrets(partner_secrets);
+  if (parsed_secrets.ok()) {
+    config.partner_secrets = *std::move(parsed_secrets);
+  } else {
+    absl::StrAppend(&errors, errors.empty() ? "bad configuration: " : "; ",
+                    "ZT_GATEWAY_PARTNER_SECRETS: ", parsed_secrets.status().message());
+  }
   absl::StatusOr<RouteBodyLimits> parsed_limits = ParseRouteBodyLimits(route_limits, 1024, 64 << 20);
   if (parsed_limits.ok()) {
     config.route_body_limits = *std::move(parsed_limits);

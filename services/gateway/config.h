@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "common/server/security.h"
 #include "services/gateway/body_limits.h"
+#include "services/gateway/partner_signature.h"
 #include "services/gateway/rate_limiter.h"
 
 namespace zhongtai::gateway {
@@ -36,6 +37,9 @@ struct GatewayConfig {
   absl::Duration redis_timeout = absl::Milliseconds(50);
   RateLimitOptions rate_limits;
   int trusted_proxy_hops = 0;
+  // ZT_GATEWAY_PARTNER_SECRETS: "name=secret,..." for the ACCESS_PARTNER routes (e.g. payment-simulator=...).
+  PartnerSecrets partner_secrets;
+  absl::Duration signature_max_age = absl::Minutes(5);
 };
 
 // INVALID_ARGUMENT naming every bad variable, including the shared security settings (ZT_AUTH_PUBLIC_KEY, ZT_TLS_DIR).

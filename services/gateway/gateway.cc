@@ -206,6 +206,12 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   }
   absl::StatusOr<Caller> caller = Authenticate(route, request.authorization, options_.verify_token);
   if (!caller.ok()) return done(ErrorResponse(caller.status()));
+  if (route.access == Access::kPartner) {
+    absl::Status signed_ok = VerifyPartnerRequest(route, match.bindings, options_.partner_secrets,
+                                                  {request.signature_timestamp, request.signature, request.body},
+                                                  absl::Now(), options_.signature_max_age);
+    if (!signed_ok.ok()) return done(ErrorResponse(signed_ok));
+  }
   if (options_.rate_limiter != nullptr) {
     if (std::optional<HttpResponse> limited = options_.rate_limiter->AdmitUser(*caller)) {
       return done(std::move(*limited));

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "services/gateway/authentication.h"
 #include "services/gateway/http_handler.h"
+#include "services/gateway/partner_signature.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcoder.h"
 
@@ -35,6 +36,9 @@ struct GatewayOptions {
   TokenVerifier verify_token;
   // Optional; when set, every routed request passes it after authentication. Must outlive the gateway.
   RateLimiter* rate_limiter = nullptr;
+  // Secrets that sign requests to ACCESS_PARTNER routes, and how old such a request may be.
+  PartnerSecrets partner_secrets;
+  absl::Duration signature_max_age = absl::Minutes(5);
 };
 
 class Gateway : public HttpHandler {

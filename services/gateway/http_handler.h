@@ -20,6 +20,9 @@ struct HttpRequest {
   std::string idempotency_key;
   std::string request_id;
   std::string traceparent;
+  // A partner's signature (ACCESS_PARTNER routes): X-Zt-Timestamp and X-Zt-Signature.
+  std::string signature_timestamp;
+  std::string signature;
   // The client address rate limits key on (see ClientIp in rate_limiter.h).
   std::string client_ip;
 };

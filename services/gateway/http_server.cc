@@ -171,6 +171,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.idempotency_key = std::string(req["Idempotency-Key"]);
     request.request_id = std::string(req["X-Request-Id"]);
     request.traceparent = std::string(req["traceparent"]);
+    request.signature_timestamp = std::string(req["X-Zt-Timestamp"]);
+    request.signature = std::string(req["X-Zt-Signature"]);
     auto forwarded = req["X-Forwarded-For"];
     request.client_ip =
         ClientIp(peer_, absl::string_view(forwarded.data(), forwarded.size()), server_->options.trusted_proxy_hops);

@@ -58,6 +58,8 @@ int main() {
   options.rate_limiter = &rate_limiter;
   options.upstreams = config->upstreams;
   options.upstream_timeout = config->upstream_timeout;
+  options.partner_secrets = config->partner_secrets;
+  options.signature_max_age = config->signature_max_age;
   auto verified = std::make_shared<auth::VerifiedTokens>(token_config);
   options.verify_token = [verified](absl::string_view token) { return verified->Verify(token, absl::Now()); };
   absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw =

@@ -252,7 +252,7 @@ std::string OpenApiDocument(const RouteTable& routes, absl::string_view version)
     f["tags"] = List({Str(route.upstream)});
     f["x-grpc-method"] = Str(route.grpc_method);
     f["x-access"] = Str(AccessName(route.access));
-    if (route.access != Access::kPublic) {
+    if (route.access == Access::kCustomer || route.access == Access::kAdmin) {
       Value requirement;
       (*requirement.mutable_struct_value()->mutable_fields())["bearer"].mutable_list_value();
       *f["security"].mutable_list_value()->add_values() = std::move(requirement);

@@ -78,6 +78,7 @@ const char* AccessName(Access access) {
     case Access::kPublic: return "public";
     case Access::kCustomer: return "customer";
     case Access::kAdmin: return "admin";
+    case Access::kPartner: return "partner";
   }
   return "public";
 }
@@ -214,7 +215,24 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<const ServiceDesc
         case zhongtai::api::v1::ACCESS_PUBLIC: route.access = Access::kPublic; break;
         case zhongtai::api::v1::ACCESS_CUSTOMER: route.access = Access::kCustomer; break;
         case zhongtai::api::v1::ACCESS_ADMIN: route.access = Access::kAdmin; break;
+        case zhongtai::api::v1::ACCESS_PARTNER: route.access = Access::kPartner; break;
         default: return fail("access must be set");
+      }
+      if ((route.access == Access::kPartner) != !option.partner().empty()) {
+        return fail("partner names the secret of an ACCESS_PARTNER route, and only of one");
+      }
+      route.partner = option.partner();
+      // Each {field} of the partner name must be a field the path binds.
+      for (absl::string_view rest = route.partner; rest.find('{') != absl::string_view::npos;) {
+        rest.remove_prefix(rest.find('{') + 1);
+        size_t close = rest.find('}');
+        if (close == absl::string_view::npos) return fail("unclosed { in partner");
+        std::string field(rest.substr(0, close));
+        bool bound = false;
+        for (const PathSegment& segment : route.segments) {
+          if (segment.is_field && segment.field.size() == 1 && segment.field[0]->name() == field) bound = true;
+        }
+        if (!bound) return fail(absl::StrCat("partner names {", field, "}, which the path does not bind"));
       }
       const Descriptor* input = method->input_type();
       if (!option.request_id_field().empty()) {

@@ -13,9 +13,9 @@
 
 namespace zhongtai::gateway {
 
-enum class Access { kPublic, kCustomer, kAdmin };
+enum class Access { kPublic, kCustomer, kAdmin, kPartner };
 
-const char* AccessName(Access access);  // "public", "customer", "admin"
+const char* AccessName(Access access);  // "public", "customer", "admin", "partner"
 
 // A path to a (possibly nested) field of a request message, e.g. {order_id} or {promotion.promotion_id}.
 using FieldPath = std::vector<const google::protobuf::FieldDescriptor*>;
@@ -39,6 +39,8 @@ struct Route {
   const google::protobuf::FieldDescriptor* request_id_field = nullptr;
   // Set when the response is a raw body (RawBodyField): the media type declared for it, e.g. "text/csv".
   std::string raw_content_type;
+  // kPartner: the name of the partner's secret, possibly with {field}s of the path (partner_signature.h).
+  std::string partner;
 
   // The template with JSON field names, e.g. "/v1/orders/{orderId}:pay" (OpenAPI and metric labels).
   std::string DisplayTemplate() const;

@@ -27,6 +27,13 @@ absl::StatusOr<OrderConfig> LoadConfig() {
       env.Duration("RESERVATION_GRACE", config.reservation_grace, absl::ZeroDuration(), absl::Hours(24));
   config.sweep_interval =
       env.Duration("SWEEP_INTERVAL", config.sweep_interval, absl::Milliseconds(10), absl::Minutes(10));
+  config.payment_provider = env.String("PAYMENT_PROVIDER", config.payment_provider);
+  config.payment_provider_url = env.String("PAYMENT_PROVIDER_URL", config.payment_provider_url);
+  config.payment_provider_timeout = env.Duration("PAYMENT_PROVIDER_TIMEOUT", config.payment_provider_timeout,
+                                                 absl::Milliseconds(100), absl::Minutes(1));
+  config.payment_query_after =
+      env.Duration("PAYMENT_QUERY_AFTER", config.payment_query_after, absl::Milliseconds(100), absl::Hours(1));
+  config.payment_lease = env.Duration("PAYMENT_LEASE", config.payment_lease, absl::Seconds(1), absl::Hours(1));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

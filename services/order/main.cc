@@ -1,8 +1,13 @@
 // Composition root of the order service: store, clients, domain, API, outbox relay and sweeper on the common start
 // (service_start.h).
 #include "common/events/consumer.h"
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
 #include "common/events/relay.h"
+#include "common/http/http_client.h"
 #include "common/ids/ids.h"
+#include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/server/client.h"
 #include "common/server/periodic_task.h"
@@ -12,12 +17,14 @@
 #include "services/order/api/order_api.h"
 #include "services/order/api/order_privacy_api.h"
 #include "services/order/clients/grpc_clients.h"
+#include "services/order/clients/payment_provider_http.h"
 #include "services/order/config.h"
 #include "services/order/domain/flash_order.h"
 #include "services/order/ingest/flash_orders.h"
 #include "services/order/ingest/user_erasure.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
+#include "services/order/store/pg_payment_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
@@ -45,7 +52,16 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   GrpcCouponWallet coupons(marketing_channel);
   GrpcUserDirectory users(server::MakeChannel(config.user_address, user::v1::UserService::service_full_name()),
                           server::MakeChannel(config.user_address, user::v1::MembershipService::service_full_name()));
-  LocalPaymentProvider payments;
+  http::HttpClientOptions provider_options;
+  provider_options.timeout = config.payment_provider_timeout;
+  absl::StatusOr<http::HttpClient> provider_client =
+      http::HttpClient::Create(config.payment_provider_url, provider_options);
+  if (!provider_client.ok()) {
+    log::Error("ZT_ORDER_PAYMENT_PROVIDER_URL is not usable", {{"error", provider_client.status().ToString()}});
+    return 2;
+  }
+  HttpPaymentProvider provider(config.payment_provider, *std::move(provider_client));
+  PgPaymentStore payment_store(*service.db);
   SystemClock clock;
   TimeOrderedIds ids;
   PrometheusOrderObserver observer(runner.registry());
@@ -56,8 +72,15 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   settings.pricing.points_max_share_percent = config.points_max_share_percent;
   // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
   server::PoolExecutor blocking(runner.workers());
-  Orders orders(store, catalog, quoter, coupons, users, payments, clock, ids, observer, blocking, settings);
-  OrderApi api(orders, runner.workers());
+  Orders orders(store, catalog, quoter, coupons, users, clock, ids, observer, blocking, settings);
+  PaymentSettings payment_settings;
+  payment_settings.query_after = config.payment_query_after;
+  payment_settings.lease = config.payment_lease;
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  payment_settings.sweeper_id = absl::StrCat(host, ":", getpid());
+  Payments payments(store, payment_store, provider, catalog, orders, clock, ids, observer, blocking, payment_settings);
+  OrderApi api(orders, payments, runner.workers());
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
@@ -80,7 +103,10 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   flash_winners.Start();
   // Its own thread: SweepOnce waits for each order's steps, which continue on the worker pool.
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
+  // Payments that did not hear from the provider; its own thread, as a slow provider must not hold up the other.
+  server::PeriodicTask payment_sweeper(config.sweep_interval, [&payments] { payments.SweepOnce(); });
   runner.OnShutdown([&] {
+    payment_sweeper.Stop();
     sweeper.Stop();
     flash_winners.Stop();
     user_erasures.Stop();

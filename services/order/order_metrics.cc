@@ -13,10 +13,11 @@ PrometheusOrderObserver::PrometheusOrderObserver(prometheus::Registry& registry)
                     .Register(registry)),
       payments_(prometheus::BuildCounter()
                     .Name("zt_payments_total")
-                    .Help("Payment attempts, by result.")
+                    .Help("Payments finished, by result.")
                     .Register(registry)) {
   for (const char* channel : {"web", "app", "mini_program"}) placed_.Add({{"channel", channel}});
-  for (const char* result : {"succeeded", "declined", "error", "reservation_expired", "deadline_passed"}) {
+  for (const char* result :
+       {"succeeded", "declined", "reservation_expired", "deadline_passed", "refunded", "amount_mismatch"}) {
     payments_.Add({{"result", result}});
   }
 }

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -168,6 +169,37 @@ struct Stack {
   }
   std::mutex addresses_mu;
   std::map<std::string, std::string> addresses;  // token -> address id
+  // The payment simulator (the stack's payment provider), as a buyer's wallet app and a test reach it.
+  std::string simulator = env.at("ZT_STACK_PAYMENT_SIMULATOR");
+  // The buyer opens the pay URL that :pay answered (scans the QR code) and pays in the wallet.
+  HttpResponse BuyerPays(const HttpResponse& pay_answer) {
+    std::string url = pay_answer.Str("payment.payUrl");
+    REQUIRE(url.rfind(simulator, 0) == 0);
+    HttpClient wallet(simulator);
+    return wallet.Send("POST", url.substr(simulator.size()), "{}");
+  }
+  // The order's status once it is no longer `from` (or after 15 s).
+  std::string AwaitStatusChange(HttpClient& client, const std::string& token, const std::string& order_id,
+                                const std::string& from) {
+    std::string status = from;
+    for (int i = 0; i < 150 && status == from; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      status = client.Send("GET", "/v1/orders/" + order_id, "", Bearer(token)).Str("order.status");
+    }
+    return status;
+  }
+  // The HTTP statuses the gateway answered to the simulator's notifications of the order.
+  std::vector<int> Deliveries(const std::string& order_id) {
+    HttpClient sim(simulator);
+    auto listed = sim.Send("GET", "/v1/notifications?orderId=" + order_id);
+    std::vector<int> out;
+    if (const auto* list = listed.Find("deliveries")) {
+      for (const auto& d : list->list_value().values()) {
+        out.push_back(static_cast<int>(d.struct_value().fields().at("httpStatus").number_value()));
+      }
+    }
+    return out;
+  }
 };
 
 std::string Line(const std::string& sku, int quantity) {
@@ -207,11 +239,14 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   CHECK(placed.Str("order.shippingAddress.provinceCode") == "440000");
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
-  auto paid = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
-  INFO(paid.body);
-  REQUIRE(paid.status == 200);
-  auto fetched = client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(token));
-  CHECK(fetched.Str("order.status") == "ORDER_STATUS_PAID");
+  auto paying = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
+  INFO(paying.body);
+  REQUIRE(paying.status == 200);
+  CHECK(paying.Str("order.status") == "ORDER_STATUS_PENDING_PAYMENT");  // until the provider says it is paid
+  CHECK(paying.Str("payment.status") == "PAYMENT_STATUS_AWAITING_BUYER");
+  CHECK(paying.Num("payment.amount.amountMinor") == 2 * 1999 + 500);
+  REQUIRE(stack.BuyerPays(paying).status == 200);
+  CHECK(stack.AwaitStatusChange(client, token, order_id, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
   // The data hub sees the order through the event stream: allow it a few seconds.
@@ -333,6 +368,77 @@ TEST_CASE("an order left unpaid past its deadline is cancelled and its stock ret
   auto late =
       client.Send("POST", "/v1/orders/" + placed.Str("order.orderId") + ":pay", "{}", Keyed(stack.Bearer(token)));
   CHECK(late.status == 400);
+}
+
+TEST_CASE("payment notifications reach the order only with a valid signature, once, and a lost one is queried") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1200, 10}});
+  std::string token = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  HttpClient sim(stack.simulator);
+  auto place = [&] {
+    auto placed = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 1), "]"));
+    REQUIRE(placed.status == 200);
+    return placed.Str("order.orderId");
+  };
+  auto pay = [&](const std::string& order_id, const std::string& control) {
+    REQUIRE(sim.Send("PUT", "/v1/control/orders/" + order_id, control).status == 200);
+    auto paying = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
+    INFO(paying.body);
+    REQUIRE(paying.status == 200);
+    REQUIRE(stack.BuyerPays(paying).status == 200);
+  };
+
+  // A forged notification, straight to the gateway: 401, and the order does not move.
+  std::string forged_order = place();
+  std::string body =
+      absl::StrCat(R"({"orderId":")", forged_order,
+                   R"(","paymentId":"x","status":"SUCCEEDED","amount":{"currency":"CNY","amountMinor":"1200"}})");
+  std::string now = std::to_string(absl::ToUnixSeconds(absl::Now()));
+  auto forged = client.Send("POST", "/v1/payments/notify/simulator", body,
+                            {{"X-Zt-Timestamp", now}, {"X-Zt-Signature", std::string(64, 'a')}});
+  CHECK(forged.status == 401);
+  CHECK(forged.Str("error.reason") == "SIGNATURE_INVALID");
+  auto unsigned_call = client.Send("POST", "/v1/payments/notify/simulator", body);
+  CHECK(unsigned_call.status == 401);
+  CHECK(unsigned_call.Str("error.reason") == "SIGNATURE_MISSING");
+  CHECK(client.Send("GET", "/v1/orders/" + forged_order, "", stack.Bearer(token)).Str("order.status") ==
+        "ORDER_STATUS_PENDING_PAYMENT");
+
+  // Sent twice: both accepted, paid once.
+  std::string twice = place();
+  pay(twice, R"({"duplicateNotify":true})");
+  CHECK(stack.AwaitStatusChange(client, token, twice, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  for (int i = 0; i < 50 && stack.Deliveries(twice).size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(stack.Deliveries(twice) == std::vector<int>{200, 200});
+
+  // Signed with a wrong key: the gateway refuses each try (401) and the order stays unpaid until the order service's
+  // sweeper asks the provider (the stack's ZT_ORDER_PAYMENT_QUERY_AFTER is short).
+  std::string bad_key = place();
+  pay(bad_key, R"({"badSignature":true})");
+  for (int i = 0; i < 50 && stack.Deliveries(bad_key).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_FALSE(stack.Deliveries(bad_key).empty());
+  CHECK(stack.Deliveries(bad_key).front() == 401);
+  CHECK(stack.AwaitStatusChange(client, token, bad_key, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+
+  // Declined in the wallet: the order waits for payment again.
+  std::string declined = place();
+  pay(declined, R"({"decline":true})");
+  std::string status;
+  for (int i = 0; i < 100; ++i) {
+    auto attempt = client.Send("POST", "/v1/orders/" + declined + ":pay", "{}", Keyed(stack.Bearer(token)));
+    if (attempt.Num("payment.attempt") == 2) {
+      status = attempt.Str("order.status");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(status == "ORDER_STATUS_PENDING_PAYMENT");  // a second attempt, after the decline
 }
 
 TEST_CASE("a product is a draft until published, publishing checks the Advertising Law, and edits name their version") {

@@ -363,7 +363,8 @@ class Context:
 # ---------------------------------------------------------------------------------------------------------------
 def check_env(ctx):
     problems = []
-    expected = {"product", "order", "marketing", "user", "datahub", "gateway"}
+    # The six services, and the payment simulator standing in for the payment provider.
+    expected = {"product", "order", "marketing", "user", "datahub", "gateway", "payment-simulator"}
     if set(ctx.suite.values()) != expected:
         problems.append("suite services in compose run %s, want one each of %s"
                         % (sorted(ctx.suite.values()), sorted(expected)))
@@ -436,7 +437,9 @@ def check_required(ctx):
             problems.append("%s: has %s; only the user service may hold the key that signs access tokens"
                             % (name, SIGNING_KEY))
     # One transport: a plaintext client cannot call a TLS server, nor the reverse.
-    modes = {n: "plaintext" if is_true(ctx.env[n].get(PLAINTEXT)) else "TLS" for n in ctx.suite if n in ctx.settings}
+    # (Among the gRPC processes: the payment simulator speaks plain HTTP, as a provider outside the suite would.)
+    modes = {n: "plaintext" if is_true(ctx.env[n].get(PLAINTEXT)) else "TLS" for n in ctx.suite
+             if n in ctx.settings and ctx.prefix[n] + "GRPC_PORT" in ctx.settings[n] or ctx.suite[n] == "gateway"}
     if len(set(modes.values())) > 1:
         problems.append("services mix development plaintext and TLS: %s" % sorted(modes.items()))
     for name in ctx.suite:
@@ -548,7 +551,9 @@ def aggregate_executables():
                   text)
     if not m:
         raise AssertionError("services/CMakeLists.txt: cannot find what the zt-services target depends on")
-    return {"zt-" + name for name in m.group(2).split()}
+    # ... and those it names one by one (the payment simulator).
+    single = set(re.findall(r"add_dependencies\(zt-services (zt-[a-z-]+)\)", text))
+    return {"zt-" + name for name in m.group(2).split()} | single
 
 
 def check_commands(ctx):
@@ -655,7 +660,7 @@ def check_prometheus(ctx):
                 jobs[target] = job["job_name"]
     want = {}
     for name in ctx.suite:
-        if name in ctx.settings:
+        if name in ctx.settings and ctx.prefix[name] + "METRICS_PORT" in ctx.settings[name]:
             metrics = port_value(ctx.prefix[name] + "METRICS_PORT", ctx.env[name], ctx.settings[name])
             want["%s:%s" % (name, metrics)] = name
     for target, name in sorted(want.items()):

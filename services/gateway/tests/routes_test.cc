@@ -52,6 +52,7 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"GET /v1/orders/{orderId}", Access::kCustomer},
       {"POST /v1/orders/{orderId}:pay", Access::kCustomer},
       {"POST /v1/orders/{orderId}:cancel", Access::kCustomer},
+      {"POST /v1/payments/notify/{provider}", Access::kPartner},
       {"POST /v1/orders/{orderId}:confirmReceipt", Access::kCustomer},
       {"POST /v1/orders/{orderId}/returns", Access::kCustomer},
       {"GET /v1/returns/{returnId}", Access::kCustomer},

@@ -92,9 +92,29 @@ void QuoteToProto(const CheckoutQuote& quote, v1::QuoteCheckoutResponse* out) {
     n->set_quantity_missing(missed.quantity_missing);
     n->set_coupon_reason(missed.coupon_reason);
   }
+v1::PaymentStatus AttemptStatusToProto(AttemptStatus status) {
+  switch (status) {
+    case AttemptStatus::kCreated:
+    case AttemptStatus::kAwaitingBuyer: return v1::PAYMENT_STATUS_AWAITING_BUYER;
+    case AttemptStatus::kSucceeded: return v1::PAYMENT_STATUS_SUCCEEDED;
+    case AttemptStatus::kDeclined: return v1::PAYMENT_STATUS_DECLINED;
+    case AttemptStatus::kClosed: return v1::PAYMENT_STATUS_CLOSED;
+    case AttemptStatus::kRefundDue:
+    case AttemptStatus::kRefunded: return v1::PAYMENT_STATUS_REFUNDED;
+  }
+  return v1::PAYMENT_STATUS_UNSPECIFIED;
 }
 
 }  // namespace
+
+void ToProto(const PaymentAttempt& attempt, v1::Payment* out) {
+  out->set_provider(attempt.provider);
+  out->set_provider_payment_id(attempt.provider_payment_id);
+  out->set_pay_url(attempt.pay_url);
+  out->set_status(AttemptStatusToProto(attempt.status));
+  SetMoney(out->mutable_amount(), attempt.currency, attempt.amount);
+  out->set_attempt(attempt.attempt_no);
+}
 
 void ToProto(const Order& order, v1::Order* out) {
   out->set_order_id(order.order_id);
@@ -194,7 +214,40 @@ grpc::ServerUnaryReactor* OrderApi::PayOrder(grpc::CallbackServerContext* contex
   return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
     absl::StatusOr<std::string> user_id = server::CallingUserId();
     if (!user_id.ok()) return finish(user_id.status());
-    orders_.PayOrder(*user_id, request->order_id(), AnswerWithOrder(response->mutable_order(), std::move(finish)));
+    payments_.Pay(*user_id, request->order_id(),
+                  [response, finish = std::move(finish)](absl::StatusOr<PayResult> paid) {
+                    if (paid.ok()) {
+                      ToProto(paid->order, response->mutable_order());
+                      ToProto(paid->attempt, response->mutable_payment());
+                    }
+                    finish(paid.status());
+                  });
+  });
+}
+
+grpc::ServerUnaryReactor* OrderApi::NotifyPayment(grpc::CallbackServerContext* context,
+                                                  const v1::NotifyPaymentRequest* request,
+                                                  v1::NotifyPaymentResponse* response) {
+  return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
+    PaymentNotification notification;
+    notification.provider = request->provider();
+    notification.order_id = request->order_id();
+    notification.payment_id = request->payment_id();
+    if (request->status() == "SUCCEEDED") {
+      notification.status = ProviderStatus::kSucceeded;
+    } else if (request->status() == "DECLINED") {
+      notification.status = ProviderStatus::kDeclined;
+    } else {
+      return finish(InvalidArgument("status", "PAYMENT_STATUS_UNKNOWN", "status is SUCCEEDED or DECLINED"));
+    }
+    notification.amount = request->amount().amount_minor();
+    notification.currency = request->amount().currency();
+    notification.decline_reason = request->decline_reason();
+    if (request->has_paid_time()) notification.paid_at = proto::FromTimestamp(request->paid_time());
+    payments_.HandleNotification(notification, [response, finish = std::move(finish)](absl::Status applied) {
+      response->set_accepted(applied.ok());
+      finish(applied);
+    });
   });
 }
 

@@ -6,13 +6,15 @@
 
 #include "common/server/worker_pool.h"
 #include "services/order/domain/orders.h"
+#include "services/order/domain/payments.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
 
 namespace zhongtai::order {
 
 class OrderApi : public v1::OrderService::CallbackService {
  public:
-  OrderApi(Orders& orders, server::WorkerPool& workers) : orders_(orders), workers_(workers) {}
+  OrderApi(Orders& orders, Payments& payments, server::WorkerPool& workers)
+      : orders_(orders), payments_(payments), workers_(workers) {}
 
   grpc::ServerUnaryReactor* QuoteCheckout(grpc::CallbackServerContext* context, const v1::QuoteCheckoutRequest* request,
                                           v1::QuoteCheckoutResponse* response) override;
@@ -26,13 +28,18 @@ class OrderApi : public v1::OrderService::CallbackService {
                                      v1::PayOrderResponse* response) override;
   grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context, const v1::CancelOrderRequest* request,
                                         v1::CancelOrderResponse* response) override;
+  // Called by the gateway once it checked the provider's signature (ACCESS_PARTNER).
+  grpc::ServerUnaryReactor* NotifyPayment(grpc::CallbackServerContext* context, const v1::NotifyPaymentRequest* request,
+                                          v1::NotifyPaymentResponse* response) override;
 
  private:
   Orders& orders_;
+  Payments& payments_;
   server::WorkerPool& workers_;
 };
 
 // Domain -> proto; internal states show as the nearest state a buyer knows.
 void ToProto(const Order& order, v1::Order* out);
+void ToProto(const PaymentAttempt& attempt, v1::Payment* out);
 
 }  // namespace zhongtai::order

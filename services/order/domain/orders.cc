@@ -96,14 +96,13 @@ struct Orders::Placement : Pricing {
 };
 
 Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
-               UserDirectory& users, PaymentProvider& payments, Clock& clock, IdGenerator& ids, OrderObserver& observer,
-               Executor& blocking, OrderSettings settings)
+               UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer, Executor& blocking,
+               OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
       coupons_(coupons),
       users_(users),
-      payments_(payments),
       clock_(clock),
       ids_(ids),
       observer_(observer),
@@ -408,9 +407,9 @@ void Orders::AwaitFirstPlacement(const Order& current, absl::Time give_up, Callb
   });
 }
 
-absl::StatusOr<Order> Orders::LoadOwnOrder(const std::string& user_id, const std::string& order_id) {
+absl::StatusOr<Order> LoadOwnOrder(OrderStore& store, const std::string& user_id, const std::string& order_id) {
   if (order_id.empty()) return InvalidArgument("orderId", "ORDER_ID_MISSING", "order id is required");
-  absl::StatusOr<Order> order = store_.Get(order_id);
+  absl::StatusOr<Order> order = store.Get(order_id);
   // Another user's order answers exactly like a missing one.
   if ((!order.ok() && order.status().code() == absl::StatusCode::kNotFound) ||
       (order.ok() && (order->user_id != user_id || !IsVisible(order->status)))) {
@@ -420,7 +419,7 @@ absl::StatusOr<Order> Orders::LoadOwnOrder(const std::string& user_id, const std
 }
 
 absl::StatusOr<Order> Orders::GetOrder(const std::string& user_id, const std::string& order_id) {
-  return LoadOwnOrder(user_id, order_id);
+  return LoadOwnOrder(store_, user_id, order_id);
 }
 
 absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int page_size, const std::string& page_token) {
@@ -428,74 +427,6 @@ absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int pag
   if (page_size == 0) page_size = 20;
   page_size = std::min(page_size, 100);
   return store_.ListByUser(user_id, page_size, page_token);
-}
-
-void Orders::PayOrder(const std::string& user_id, const std::string& order_id, Callback<Order> done) {
-  absl::StatusOr<Order> order = LoadOwnOrder(user_id, order_id);
-  if (!order.ok()) return done(order.status());
-  PayAttempt(*std::move(order), 0, std::move(done));
-}
-
-// Acts on the order's state; when someone changed it meanwhile, looks again (a few times).
-void Orders::PayAttempt(Order order, int attempt, Callback<Order> done) {
-  const std::string order_id = order.order_id;
-  switch (order.status) {
-    case OrderStatus::kPaid: return done(order);  // a double click on "pay" sees the paid order
-    case OrderStatus::kCancelled: return done(FailedPrecondition("ORDER_CANCELLED", "the order was cancelled"));
-    case OrderStatus::kPaying: return FinishPayment(order_id, std::move(done));  // every payment step is idempotent
-    case OrderStatus::kPendingPayment: {
-      absl::Time now = clock_.Now();
-      if (now >= order.pay_deadline) {
-        CancelAndRelease(
-            order_id, OrderStatus::kPendingPayment, "PAYMENT_TIMEOUT",
-            [this, done = std::move(done)](absl::Status cancelled) {
-              if (!cancelled.ok()) return done(cancelled);
-              observer_.PaymentFinished("deadline_passed");
-              done(FailedPrecondition("PAYMENT_DEADLINE_PASSED", "the order was not paid in time and was cancelled"));
-            });
-        return;
-      }
-      absl::StatusOr<bool> claimed = store_.ClaimForPayment(order_id, now);
-      if (!claimed.ok()) return done(claimed.status());
-      if (*claimed) return FinishPayment(order_id, std::move(done));
-      break;  // someone changed it meanwhile: look again
-    }
-    default: return done(NotFound("ORDER_NOT_FOUND", "no such order"));
-  }
-  if (attempt + 1 >= 3) return done(Aborted("ORDER_CHANGED", "the order changed while paying; retry"));
-  absl::StatusOr<Order> reloaded = store_.Get(order_id);
-  if (!reloaded.ok()) return done(reloaded.status());
-  PayAttempt(*std::move(reloaded), attempt + 1, std::move(done));
-}
-
-void Orders::FinishPayment(const std::string& order_id, Callback<Order> done) {
-  absl::StatusOr<Order> order = store_.Get(order_id);
-  if (!order.ok()) return done(order.status());
-  absl::StatusOr<Order> paid = ChargeAndRecord(*order);
-  if (!paid.ok()) return done(paid.status());
-  // The buyer has paid whatever the effects answer: a failed one is retried by the sweeper, not by the buyer.
-  ApplyPaid(*paid, [paid = *paid, done = std::move(done)](absl::Status) { done(paid); });
-}
-
-absl::StatusOr<Order> Orders::ChargeAndRecord(const Order& order) {
-  const std::string& order_id = order.order_id;
-  absl::Status charged = payments_.Charge(order_id, order.total, order.currency);
-  if (!charged.ok()) {
-    observer_.PaymentFinished("declined");
-    return charged;
-  }
-  Payment payment;
-  payment.payment_id = ids_.NewPaymentId();
-  payment.order_id = order_id;
-  payment.amount = order.total;
-  payment.currency = order.currency;
-  payment.provider = payments_.name();
-  payment.paid_at = clock_.Now();
-  ASSIGN_OR_RETURN(bool marked, store_.MarkPaid(payment));
-  if (marked) observer_.PaymentFinished("succeeded");
-  ASSIGN_OR_RETURN(Order paid, store_.Get(order_id));
-  if (paid.status != OrderStatus::kPaid) return Aborted("ORDER_CHANGED", "the order changed while paying; retry");
-  return paid;
 }
 
 void Orders::ApplyPaid(const Order& paid, StatusCallback done) {
@@ -513,8 +444,6 @@ void Orders::ApplyPaid(const Order& paid, StatusCallback done) {
              async::On<absl::Status>(blocking_, [this, order_id, done = std::move(done)](absl::Status applied) {
                if (applied.ok()) applied = store_.MarkPaidEffectsApplied(order_id);
                if (!applied.ok()) {
-                 // A reservation that expired before the payment was recorded lands here every pass until someone
-                 // acts: the order is paid but its goods are no longer held.
                  log::Error("applying a paid order's effects failed; the sweeper will retry",
                             {{"order_id", order_id}, {"error", applied.ToString()}});
                }
@@ -524,7 +453,7 @@ void Orders::ApplyPaid(const Order& paid, StatusCallback done) {
 
 void Orders::CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
                          Callback<Order> done) {
-  absl::StatusOr<Order> order = LoadOwnOrder(user_id, order_id);
+  absl::StatusOr<Order> order = LoadOwnOrder(store_, user_id, order_id);
   if (!order.ok()) return done(order.status());
   CancelAttempt(*std::move(order), reason.empty() ? "CANCELLED_BY_BUYER" : reason, 0, std::move(done));
 }
@@ -612,13 +541,6 @@ int Orders::SweepOnce() {
               .ok()) {
         ++touched;
       }
-    }
-  }
-  if (auto paying = store_.ListStale(OrderStatus::kPaying, now - settings_.stale_after, kSweepBatch); paying.ok()) {
-    for (const std::string& id : *paying) {
-      absl::StatusOr<Order> paid =
-          async::Await<absl::StatusOr<Order>>([&](Callback<Order> done) { FinishPayment(id, std::move(done)); });
-      if (paid.ok()) ++touched;
     }
   }
   if (auto unreleased = store_.ListUnreleased(kSweepBatch); unreleased.ok()) {

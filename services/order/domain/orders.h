@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "common/async/saga.h"
 #include "services/order/domain/order.h"
+#include "services/order/domain/payment_ports.h"
 #include "services/order/domain/ports.h"
 #include "services/order/domain/pricing.h"
 
@@ -67,45 +68,29 @@ struct CheckoutQuote {
   std::optional<int64_t> free_shipping_threshold;
 };
 
-// Pays through a payment provider; the local one always succeeds. Charge is idempotent per order.
-class PaymentProvider {
- public:
-  virtual ~PaymentProvider() = default;
-  virtual std::string name() const = 0;
-  virtual absl::Status Charge(const std::string& order_id, int64_t amount, const std::string& currency) = 0;
-};
-
-class LocalPaymentProvider : public PaymentProvider {
- public:
-  std::string name() const override { return "local"; }
-  absl::Status Charge(const std::string&, int64_t, const std::string&) override { return absl::OkStatus(); }
-};
-
-class Orders {
+class Orders : public PaidOrderEffects {
  public:
   // Blocking work that follows a call to another service runs on `blocking` (the worker pool).
   Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons, UserDirectory& users,
-         PaymentProvider& payments, Clock& clock, IdGenerator& ids, OrderObserver& observer, Executor& blocking,
-         OrderSettings settings = {});
+         Clock& clock, IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings = {});
 
   void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
   // The same pricing as PlaceOrder (member, prices, quote, points, shipping) without holding or writing anything.
   void QuoteCheckout(const CheckoutCommand& command, Callback<CheckoutQuote> done);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);
   absl::StatusOr<OrderPage> ListOrders(const std::string& user_id, int page_size, const std::string& page_token);
-  // Paying twice returns the paid order; paying a cancelled or overdue order is FAILED_PRECONDITION.
-  void PayOrder(const std::string& user_id, const std::string& order_id, Callback<Order> done);
   void CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
                    Callback<Order> done);
 
   // What happens once an order is paid: its stock is confirmed (product), its coupon redeemed (marketing) and its
-  // points spent (user), at once; then the store notes it. Call it after the payment is recorded (PAID), from a thread
-  // that may block. Every part is idempotent per order id: when one fails, `done` gets the error and the sweeper
-  // applies them again until all succeeded.
-  void ApplyPaid(const Order& paid, StatusCallback done);
+  // points spent (user), at once; then the store notes it. Payments calls it once the payment is recorded (PAID), from
+  // a thread that may block. Every part is idempotent per order id: when one fails, `done` gets the error and the
+  // sweeper applies them again until all succeeded.
+  void ApplyPaid(const Order& paid, StatusCallback done) override;
 
-  // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas,
-  // finishes interrupted payments and retries stock releases that failed. Returns orders touched.
+  // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas, applies the effects
+  // of paid orders that failed and retries releases that failed. Returns orders touched. (Payments has its own
+  // sweeper for orders being paid.)
   // It waits for each order's steps, so it runs on a thread of its own (server::PeriodicTask), never on the worker
   // pool its steps continue on.
   int SweepOnce();
@@ -134,13 +119,7 @@ class Orders {
   void ReplayPlacement(const Order& existing, const std::string& fingerprint, Callback<Order> done);
   void AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done);
 
-  void PayAttempt(Order order, int attempt, Callback<Order> done);
-  // From PAYING: confirm the reservation (product), charge, record the payment. Idempotent, so a retry or the sweeper
-  // may run it again.
-  void FinishPayment(const std::string& order_id, Callback<Order> done);
-  absl::StatusOr<Order> ChargeAndRecord(const Order& order);
   void CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done);
-  absl::StatusOr<Order> LoadOwnOrder(const std::string& user_id, const std::string& order_id);
   void CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason, StatusCallback done);
   // Gives back, at once, the stock (product), the coupon (marketing, when the order has one) and the points (user, when
   // it uses some), then notes it in the store; a failure is logged for the sweeper to retry.
@@ -152,7 +131,6 @@ class Orders {
   PriceQuoter& quoter_;
   CouponWallet& coupons_;
   UserDirectory& users_;
-  PaymentProvider& payments_;
   Clock& clock_;
   IdGenerator& ids_;
   OrderObserver& observer_;
@@ -166,5 +144,7 @@ absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRe
 // The channels an order may come from: web, app, mini_program and the third-party marketplaces.
 const std::vector<std::string>& ValidChannels();
 std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const CheckoutCommand& command);
+// The buyer's own visible order; another user's order answers exactly like a missing one (ORDER_NOT_FOUND).
+absl::StatusOr<Order> LoadOwnOrder(OrderStore& store, const std::string& user_id, const std::string& order_id);
 
 }  // namespace zhongtai::order

@@ -458,11 +458,7 @@ class InMemoryOrderStore : public OrderStore {
 
   std::map<std::string, Payment> payments;
 
- private:
-  void Note(const char* write) {
-    if (journal) journal->push_back(write);
-    if (on_write) on_write(write);
-  }
+  // `from` -> `to`; moving to PAYING only before the deadline. False when the order was not in `from`.
   bool Move(const std::string& id, OrderStatus from, OrderStatus to, absl::Time now) {
     std::lock_guard<std::mutex> lock(mu_);
     Order& order = orders_.at(id);
@@ -471,6 +467,12 @@ class InMemoryOrderStore : public OrderStore {
     order.status = to;
     touched_[id] = now;
     return true;
+  }
+
+ private:
+  void Note(const char* write) {
+    if (journal) journal->push_back(write);
+    if (on_write) on_write(write);
   }
 
   std::mutex mu_;
