@@ -146,7 +146,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
 int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"marketing", marketing::Migrations()};
-  spec.events = true;          // the outbox (coupon events) and the inbox (order events, UserErased)
+  spec.events = true;           // the outbox (coupon events) and the inbox (order events, UserErased)
   spec.redis_connections = 12;  // four consumers' blocking reads, the relay, and flash-sale admissions on the hot path
   return server::RunService<marketing::MarketingConfig>(argc, argv, spec, marketing::LoadConfig, marketing::Compose);
 }

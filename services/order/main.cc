@@ -1,9 +1,9 @@
 // Composition root of the order service: store, clients, domain, API, outbox relay and sweeper on the common start
 // (service_start.h).
-#include "common/events/consumer.h"
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/http/http_client.h"
 #include "common/ids/ids.h"

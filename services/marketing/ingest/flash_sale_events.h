@@ -8,11 +8,11 @@
 #include "common/clock/clock.h"
 #include "common/events/consumer.h"
 #include "services/marketing/domain/flash_sale_ports.h"
+#include "services/marketing/ingest/event_streams.h"
 
 namespace zhongtai::marketing {
 
 inline constexpr char kFlashWinnerConsumerGroup[] = "marketing";
-inline constexpr char kOrderEventStream[] = "zt.events.order";
 inline constexpr char kFlashOrderConsumerGroup[] = "marketing-flash";
 
 events::Handler MakeFlashWinnerHandler(Clock& clock);

@@ -5,10 +5,10 @@
 
 #include "common/events/consumer.h"
 #include "services/marketing/domain/coupon_lifecycle.h"
+#include "services/marketing/ingest/event_streams.h"
 
 namespace zhongtai::marketing {
 
-inline constexpr char kOrderEventStream[] = "zt.events.order";
 inline constexpr char kCouponConsumerGroup[] = "marketing-coupons";
 
 // The StreamConsumer handler. The inbox makes each event's effect run once; the effects are also idempotent by state

@@ -92,6 +92,8 @@ void QuoteToProto(const CheckoutQuote& quote, v1::QuoteCheckoutResponse* out) {
     n->set_quantity_missing(missed.quantity_missing);
     n->set_coupon_reason(missed.coupon_reason);
   }
+}
+
 v1::PaymentStatus AttemptStatusToProto(AttemptStatus status) {
   switch (status) {
     case AttemptStatus::kCreated:

@@ -45,13 +45,14 @@ Order FlashOrder(const FlashWin& win, absl::Time now, absl::Duration payment_tim
   return order;
 }
 
-void FlashOrderStock::Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl,
-                              StatusCallback done) {
+void FlashOrderStock::Reserve(const std::string& order_id, const std::vector<LineRequest>& lines,
+                              const ShippingAddress& ship_to, absl::Duration ttl,
+                              Callback<std::vector<StockAllocation>> done) {
   // Flash orders are never placed through the saga; a reservation keyed by such an id would hold stock twice.
   if (IsFlashOrderId(order_id)) {
     return done(InvalidArgument("orderId", "ORDER_ID_INVALID", "flash orders take their stock from the sale"));
   }
-  products_.Reserve(order_id, lines, ttl, std::move(done));
+  products_.Reserve(order_id, lines, ship_to, ttl, std::move(done));
 }
 
 void FlashOrderStock::Confirm(const std::string& order_id, StatusCallback done) {

@@ -45,11 +45,12 @@ class FlashOrderStock : public ProductCatalog {
  public:
   explicit FlashOrderStock(ProductCatalog& products) : products_(products) {}
 
-  void GetSkus(const std::vector<std::string>& sku_ids, Callback<std::vector<SkuInfo>> done) override {
-    products_.GetSkus(sku_ids, std::move(done));
+  void GetSkus(const std::vector<std::string>& sku_ids, const std::string& buyer_tier,
+               Callback<std::vector<SkuInfo>> done) override {
+    products_.GetSkus(sku_ids, buyer_tier, std::move(done));
   }
-  void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, absl::Duration ttl,
-               StatusCallback done) override;
+  void Reserve(const std::string& order_id, const std::vector<LineRequest>& lines, const ShippingAddress& ship_to,
+               absl::Duration ttl, Callback<std::vector<StockAllocation>> done) override;
   void Confirm(const std::string& order_id, StatusCallback done) override;
   void Release(const std::string& order_id, StatusCallback done) override;
 

@@ -23,7 +23,7 @@ namespace zhongtai::order {
 class PaidOrderEffects {
  public:
   virtual ~PaidOrderEffects() = default;
-  virtual void ApplyPaid(const Order& paid, StatusCallback done) = 0;
+  virtual void ApplyPaid(const Order& paid, async::StatusCallback done) = 0;
 };
 
 class PaymentProvider {

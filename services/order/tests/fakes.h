@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/money/apportion.h"
 #include "common/status/status.h"
+#include "services/order/domain/payment_ports.h"
 #include "services/order/domain/ports.h"
 
 namespace zhongtai::order::testing {
@@ -34,6 +35,16 @@ class SequentialIds : public IdGenerator {
 // held in the warehouse `warehouse_of` names ("wh-1" when none).
 // Calls complete inline, like a service that answers at once; with `defer_get_skus` GetSkus completes only when the
 // test calls CompleteDeferred(), from the test's thread, as a gRPC thread would.
+// What Payments hands a paid order to (Orders::ApplyPaid in production): records the order ids.
+class RecordingPaidEffects : public PaidOrderEffects {
+ public:
+  void ApplyPaid(const Order& paid, StatusCallback done) override {
+    applied.push_back(paid.order_id);
+    done(absl::OkStatus());
+  }
+  std::vector<std::string> applied;
+};
+
 class FakeCatalog : public ProductCatalog {
  public:
   std::map<std::string, int64_t> available;

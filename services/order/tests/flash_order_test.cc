@@ -16,13 +16,13 @@ FlashWin Win() { return {"fp_01", "o_fp_01", "fs_1", "u1", "sku_1", 990, "CNY"};
 // Records what reaches the product service.
 class RecordingCatalog : public ProductCatalog {
  public:
-  void GetSkus(const std::vector<std::string>&, Callback<std::vector<SkuInfo>> done) override {
+  void GetSkus(const std::vector<std::string>&, const std::string&, Callback<std::vector<SkuInfo>> done) override {
     done(std::vector<SkuInfo>{});
   }
-  void Reserve(const std::string& order_id, const std::vector<LineRequest>&, absl::Duration,
-               StatusCallback done) override {
+  void Reserve(const std::string& order_id, const std::vector<LineRequest>&, const ShippingAddress&, absl::Duration,
+               Callback<std::vector<StockAllocation>> done) override {
     calls.push_back("reserve " + order_id);
-    done(absl::OkStatus());
+    done(std::vector<StockAllocation>{});
   }
   void Confirm(const std::string& order_id, StatusCallback done) override {
     calls.push_back("confirm " + order_id);
@@ -77,10 +77,12 @@ TEST_CASE("a flash order's stock is the sale's: its confirm and release never re
   CHECK(released.ok());
   CHECK(products.calls.empty());
   absl::Status reserved = absl::OkStatus();
-  stock.Reserve("o_fp_01", {{"sku_1", 1}}, absl::Minutes(1), [&](absl::Status s) { reserved = s; });
+  stock.Reserve("o_fp_01", {{"sku_1", 1}}, ShippingAddress{}, absl::Minutes(1),
+                [&](absl::StatusOr<std::vector<StockAllocation>> s) { reserved = s.status(); });
   CHECK(ReasonOf(reserved) == "ORDER_ID_INVALID");
 
-  stock.Reserve("o_1", {{"sku_1", 1}}, absl::Minutes(1), [](absl::Status) {});
+  stock.Reserve("o_1", {{"sku_1", 1}}, ShippingAddress{}, absl::Minutes(1),
+                [](absl::StatusOr<std::vector<StockAllocation>>) {});
   stock.Confirm("o_1", [](absl::Status) {});
   stock.Release("o_1", [](absl::Status) {});
   CHECK(products.calls == std::vector<std::string>{"reserve o_1", "confirm o_1", "release o_1"});

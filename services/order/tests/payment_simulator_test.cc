@@ -99,6 +99,7 @@ struct World {
   std::unique_ptr<PgOrderStore> orders;
   std::unique_ptr<PgPaymentStore> attempts;
   testing::FakeCatalog catalog;
+  testing::RecordingPaidEffects effects;
   SystemClock clock;
   testing::SequentialIds ids;
   OrderObserver observer;
@@ -129,8 +130,8 @@ struct World {
     PaymentSettings settings;
     settings.query_after = absl::Milliseconds(300);
     settings.lease = absl::Seconds(2);
-    payments = std::make_unique<Payments>(*orders, *attempts, *provider, catalog, clock, ids, observer, inline_executor,
-                                          settings);
+    payments = std::make_unique<Payments>(*orders, *attempts, *provider, catalog, effects, clock, ids, observer,
+                                          inline_executor, settings);
     catalog.available = {{"sku-1", 100}};
   }
 

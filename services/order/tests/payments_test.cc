@@ -42,11 +42,18 @@ struct World {
   World() {
     catalog.available = {{"sku-a", 10}};
     catalog.price = {{"sku-a", 1999}};
+    users.addresses["addr-1"] = {"", "Li Lei", "13800000000", "440000", "440300", "440305", "Keyuan Rd 1"};
   }
   std::string PlaceOrder(int quantity = 1) {
     static int key = 0;
     auto placed = async::Await<absl::StatusOr<Order>>([&](Callback<Order> done) {
-      orders.PlaceOrder({"u1", "k" + std::to_string(++key), {{"sku-a", quantity}}, "app"}, done);
+      PlaceOrderCommand command;
+      command.user_id = "u1";
+      command.request_id = "k" + std::to_string(++key);
+      command.lines = {{"sku-a", quantity}};
+      command.address_id = "addr-1";
+      command.channel = "app";
+      orders.PlaceOrder(command, done);
     });
     REQUIRE(placed.ok());
     return placed->order_id;
