@@ -392,7 +392,7 @@ def make_reference_db(stack):
         dump = subprocess.run([f"{PG_BIN}/pg_dump", "--no-owner", "--no-privileges", "--schema-only", "-n", "public",
                                stack.dsn(db)], check=True, capture_output=True, text=True).stdout
         if data:
-            dump += subprocess.run([f"{PG_BIN}/pg_dump", "--data-only", "--no-owner"] + [f"-t{t}" for t in data]
+            dump += subprocess.run([f"{PG_BIN}/pg_dump", "--data-only", "--no-owner", "--disable-triggers"] + [f"-t{t}" for t in data]
                                    + [stack.dsn(db)], check=True, capture_output=True, text=True).stdout
         dump = dump.replace("CREATE SCHEMA public;", "").replace("public.", f"{schema}.")
         dump = re.sub(r"^COMMENT ON SCHEMA public.*$", "", dump, flags=re.M)

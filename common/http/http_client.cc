@@ -57,8 +57,10 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
-  beast::http::request<beast::http::string_body> message{beast::http::string_to_verb(request.method),
-                                                         path_prefix_ + request.target, 11};
+  // The base URL's own path is the whole target when the request names none ("/"): a notification URL such as
+  // http://gateway/v1/payments/notify/simulator is posted to as given, without a trailing slash.
+  std::string target = request.target == "/" && !path_prefix_.empty() ? path_prefix_ : path_prefix_ + request.target;
+  beast::http::request<beast::http::string_body> message{beast::http::string_to_verb(request.method), target, 11};
   if (message.method() == beast::http::verb::unknown) {
     return absl::InvalidArgumentError(absl::StrCat("unknown HTTP method ", request.method));
   }

@@ -89,7 +89,7 @@ TEST_CASE("customer routes need a user, public routes need none") {
 TEST_CASE("internal RPCs admit only the services they name") {
   CHECK(Decide(kReserve, Service("order")) == "OK");
   CHECK(Decide(kQuote, Service("order")) == "OK");
-  for (const Caller& caller : {Service("datahub"), Service("marketing"), Gateway("a1", "admin"), Gateway("u1")}) {
+  for (const Caller& caller : {Service("datahub"), Service("user"), Gateway("a1", "admin"), Gateway("u1")}) {
     INFO(caller.service << " " << caller.role);
     CHECK(Decide(kReserve, caller) == "CALLER_NOT_ALLOWED");
     CHECK(Decide(kQuote, caller) == "CALLER_NOT_ALLOWED");

@@ -98,7 +98,9 @@ TEST_CASE("openapi: query parameters of a GET are the request fields less the pa
   CHECK(Parameters(At(Document(), {"paths", "/v1/orders/{orderId}", "get"})) == std::set<std::string>{"path:orderId"});
   CHECK(Parameters(At(Document(), {"paths", "/v1/users/me", "get"})).empty());
   CHECK(Parameters(At(Document(), {"paths", "/v1/products", "get"})) ==
-        std::set<std::string>{"query:pageSize", "query:pageToken", "query:categoryId", "query:q"});
+        std::set<std::string>{"query:attribute", "query:brandId", "query:categoryId", "query:inStockOnly",
+                              "query:pageSize", "query:pageToken", "query:priceMax", "query:priceMin", "query:q",
+                              "query:sort"});
   const auto dashboard = Parameters(At(Document(), {"paths", "/v1/admin/analytics/dashboard", "get"}));
   CHECK(dashboard == std::set<std::string>{"query:startTime", "query:endTime", "query:currency"});
 }

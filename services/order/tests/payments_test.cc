@@ -30,9 +30,15 @@ struct World {
   testing::SequentialIds ids;
   CountingObserver observer;
   async::InlineExecutor inline_executor;
-  Orders orders{store, catalog, quoter, coupons, users, clock, ids, observer, inline_executor};
+  // No shipping fee: the amounts below are the goods' (pricing_test.cc covers the fee).
+  Orders orders{store, catalog, quoter, coupons, users, clock, ids, observer, inline_executor, NoShippingFee()};
   Payments payments{store, attempts, provider, catalog, orders, clock, ids, observer, inline_executor, Settings()};
 
+  static OrderSettings NoShippingFee() {
+    OrderSettings settings;
+    settings.pricing.shipping_fee = 0;
+    return settings;
+  }
   static PaymentSettings Settings() {
     PaymentSettings settings;
     settings.query_after = absl::Seconds(30);

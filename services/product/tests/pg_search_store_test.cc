@@ -121,7 +121,7 @@ TEST_CASE("search: the index and the query cut text the same way (SQL and C++ ag
   }
 }
 
-TEST_CASE("search: 手机 finds 华为手机; only published products; all words must occur", "[search][pg]") {
+TEST_CASE("search: 手机 finds 华为手机, only published products, all words must occur", "[search][pg]") {
   SearchFixture f;
   std::string huawei = f.BrandId("华为");
   f.Add({"华为手机 Mate 60", 599900, 5, huawei});
