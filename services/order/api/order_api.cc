@@ -17,6 +17,11 @@ v1::OrderStatus StatusToProto(OrderStatus status) {
     case OrderStatus::kPaying: return v1::ORDER_STATUS_PENDING_PAYMENT;
     case OrderStatus::kPaid: return v1::ORDER_STATUS_PAID;
     case OrderStatus::kCancelled: return v1::ORDER_STATUS_CANCELLED;
+    case OrderStatus::kAwaitingShipment: return v1::ORDER_STATUS_AWAITING_SHIPMENT;
+    case OrderStatus::kShipped: return v1::ORDER_STATUS_SHIPPED;
+    case OrderStatus::kDelivered: return v1::ORDER_STATUS_DELIVERED;
+    case OrderStatus::kCompleted: return v1::ORDER_STATUS_COMPLETED;
+    case OrderStatus::kClosed: return v1::ORDER_STATUS_CLOSED;
     default: return v1::ORDER_STATUS_UNSPECIFIED;
   }
 }

@@ -10,13 +10,20 @@ const char* StatusName(OrderStatus status) {
     case OrderStatus::kPaid: return "PAID";
     case OrderStatus::kCancelled: return "CANCELLED";
     case OrderStatus::kFailed: return "FAILED";
+    case OrderStatus::kAwaitingShipment: return "AWAITING_SHIPMENT";
+    case OrderStatus::kShipped: return "SHIPPED";
+    case OrderStatus::kDelivered: return "DELIVERED";
+    case OrderStatus::kCompleted: return "COMPLETED";
+    case OrderStatus::kClosed: return "CLOSED";
   }
   return "FAILED";
 }
 
 bool ParseStatus(const std::string& name, OrderStatus* status) {
-  for (OrderStatus s : {OrderStatus::kCreating, OrderStatus::kPendingPayment, OrderStatus::kPaying, OrderStatus::kPaid,
-                        OrderStatus::kCancelled, OrderStatus::kFailed}) {
+  for (OrderStatus s :
+       {OrderStatus::kCreating, OrderStatus::kPendingPayment, OrderStatus::kPaying, OrderStatus::kPaid,
+        OrderStatus::kCancelled, OrderStatus::kFailed, OrderStatus::kAwaitingShipment, OrderStatus::kShipped,
+        OrderStatus::kDelivered, OrderStatus::kCompleted, OrderStatus::kClosed}) {
     if (name == StatusName(s)) {
       *status = s;
       return true;

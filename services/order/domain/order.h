@@ -17,7 +17,12 @@ enum class OrderStatus {
   kPaying,          // payment claimed this order; shown as pending payment
   kPaid,
   kCancelled,
-  kFailed,  // the saga failed and was undone: never visible to the buyer
+  kFailed,            // the saga failed and was undone: never visible to the buyer
+  kAwaitingShipment,  // paid and its effects applied (stock confirmed, coupon redeemed, points committed)
+  kShipped,           // handed to a carrier: carrier and tracking number known
+  kDelivered,         // the carrier reported delivery
+  kCompleted,         // the buyer confirmed receipt, or the confirmation period ran out
+  kClosed,            // fully refunded after payment: nothing left to ship or return
 };
 
 const char* StatusName(OrderStatus status);
