@@ -200,3 +200,10 @@ TEST_CASE("the per-call timeout caps a later incoming deadline") {
 
 }  // namespace
 }  // namespace zhongtai::server
+
+TEST_CASE("only calls the proto marks safe to repeat are sent again after an early DEADLINE_EXCEEDED") {
+  using namespace zhongtai::product::v1;
+  CHECK(zhongtai::server::internal::MayRepeat(*BatchGetSkusRequest::descriptor()));  // NO_SIDE_EFFECTS
+  CHECK(zhongtai::server::internal::MayRepeat(*ReserveStockRequest::descriptor()));  // IDEMPOTENT
+  CHECK_FALSE(zhongtai::server::internal::MayRepeat(*CreateCategoryRequest::descriptor()));
+}

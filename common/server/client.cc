@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/metrics/rpc_metrics.h"
+#include "common/server/async_call.h"
 #include "common/server/call_scope.h"
 #include "common/server/security.h"
 #include "common/server/service_runner.h"
@@ -122,6 +123,29 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std:
   return grpc::experimental::CreateCustomChannelWithInterceptors(target, ChannelCredentialsFor(security), args,
                                                                  std::move(interceptors));
 }
+
+namespace internal {
+
+bool MayRepeat(const google::protobuf::Descriptor& request) {
+  const google::protobuf::FileDescriptor* file = request.file();
+  for (int s = 0; s < file->service_count(); ++s) {
+    const google::protobuf::ServiceDescriptor* service = file->service(s);
+    for (int m = 0; m < service->method_count(); ++m) {
+      const google::protobuf::MethodDescriptor* method = service->method(m);
+      if (method->input_type() != &request) continue;
+      return method->options().idempotency_level() != google::protobuf::MethodOptions::IDEMPOTENCY_UNKNOWN;
+    }
+  }
+  return false;
+}
+
+bool EndedBeforeItsDeadline(const grpc::Status& status, const grpc::ClientContext& context) {
+  constexpr auto kRepeatBudget = std::chrono::milliseconds(250);
+  return status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+         context.deadline() - std::chrono::system_clock::now() > kRepeatBudget;
+}
+
+}  // namespace internal
 
 std::unique_ptr<grpc::ClientContext> NewClientContext(absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();

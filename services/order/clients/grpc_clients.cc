@@ -8,8 +8,9 @@
 namespace zhongtai::order {
 namespace {
 
-// Writes are retried by the caller with the same order id; reads may take a little longer.
-constexpr absl::Duration kCallTimeout = absl::Seconds(3);
+// Long enough to wait out a backend's restart (a second or two, plus the channel's reconnect backoff) within the
+// gateway's 5 s; the incoming call's deadline caps it anyway.
+constexpr absl::Duration kCallTimeout = absl::Seconds(4);
 
 using ProductStub = product::v1::ProductService::Stub;
 using MarketingStub = marketing::v1::MarketingService::Stub;
