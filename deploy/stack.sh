@@ -90,20 +90,25 @@ start() {
 
   # The suite's CA, a certificate per process and the token key pair (kept across restarts).
   "$repo/deploy/tls/make-credentials.sh" "$state/tls" "${services[@]}" gateway
-  # Seed of the per-service database passwords.
-  [ -f "$state/db.secret" ] || head -c 48 /dev/urandom | base64 -w0 > "$state/db.secret"
-  [ -f "$state/admin.password" ] || head -c 12 /dev/urandom | base64 -w0 | tr '+/' 'xy' > "$state/admin.password"
+  # Secrets are readable by their owner only; each database role gets its own random password (kept across restarts),
+  # so one leaked password opens one database and tells nothing about the others.
+  mkdir -p "$state/db-passwords"
+  chmod 700 "$state/db-passwords"
+  [ -f "$state/admin.password" ] || (umask 077; head -c 12 /dev/urandom | base64 -w0 | tr '+/' 'xy' \
+    > "$state/admin.password")
   # The secret the payment simulator signs its notifications with, and the gateway checks them with.
   [ -f "$state/payment-notify.secret" ] || (umask 077; head -c 32 /dev/urandom | base64 -w0 | tr '+/=' 'xyz' \
     > "$state/payment-notify.secret")
-  local secret admin_password
-  secret=$(cat "$state/db.secret")
+  chmod 600 "$state/admin.password"
+  local admin_password
   admin_password=$(cat "$state/admin.password")
   local admin_login=${ZT_USER_ADMIN_LOGIN:-admin@zhongtai.local}
 
   # One database and one login role per service; each role owns only its database.
   for name in "${services[@]}"; do
-    local password; password=$(printf '%s' "$name$secret" | sha256sum | cut -c1-24)
+    local password_file=$state/db-passwords/$name
+    [ -f "$password_file" ] || (umask 077; head -c 18 /dev/urandom | base64 -w0 | tr '+/' 'xy' > "$password_file")
+    local password; password=$(cat "$password_file")
     psql -q -v ON_ERROR_STOP=1 "$ZT_TEST_PG_DSN" <<SQL >/dev/null
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', '$name', '$password')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$name') \gexec
@@ -121,6 +126,7 @@ SQL
   declare -A metrics=([product]=9101 [order]=9102 [marketing]=9103 [user]=9104 [datahub]=9105 [gateway]=9106)
   local env_file=$state/stack.env
   : > "$env_file"
+  chmod 600 "$env_file"  # holds the admin password
   for name in "${services[@]}" gateway; do
     local upper; upper=$(echo "$name" | tr a-z A-Z)
     if [ "$name" != gateway ]; then
