@@ -19,7 +19,6 @@
 namespace zhongtai::auth {
 namespace {
 
-constexpr char kHeader[] = R"({"alg":"EdDSA","typ":"JWT"})";
 constexpr size_t kKeyBytes = 32;
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -260,14 +259,27 @@ std::string EncodeKey(absl::string_view key) {
   return out;
 }
 
+std::string KeyId(absl::string_view public_key) {
+  SodiumReady();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(public_key.data()), public_key.size());
+  constexpr size_t kIdBytes = 8;
+  char hex[kIdBytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, kIdBytes);
+  return hex;
+}
+
 std::string SignAccessToken(const TokenConfig& config, absl::string_view subject, absl::string_view role,
                             absl::Time now) {
+  absl::StatusOr<std::string> public_key = PublicKeyOf(config.signing_key);
+  std::string header =
+      absl::StrCat(R"({"alg":"EdDSA","typ":"JWT","kid":")", public_key.ok() ? KeyId(*public_key) : "", R"("})");
   const int64_t iat = absl::ToUnixSeconds(now);
   const int64_t exp = absl::ToUnixSeconds(now + config.access_ttl);
   std::string payload = absl::StrCat("{\"sub\":", JsonString(subject), ",\"role\":", JsonString(role),
                                      ",\"iss\":", JsonString(config.issuer), ",\"aud\":", JsonString(config.audience),
                                      ",\"iat\":", iat, ",\"exp\":", exp, "}");
-  std::string signing_input = absl::StrCat(Base64UrlEncode(kHeader), ".", Base64UrlEncode(payload));
+  std::string signing_input = absl::StrCat(Base64UrlEncode(header), ".", Base64UrlEncode(payload));
   std::string signature = Ed25519Sign(config.signing_key, signing_input);
   return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));
 }
@@ -288,11 +300,21 @@ absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string
   if (!FlatJson(header_json).Parse(&header_strings, &header_ints)) return Invalid();
   auto alg = header_strings.find("alg");
   if (alg == header_strings.end() || alg->second != "EdDSA") return Invalid();
+  // The key the header names, among those accepted; a token without a key id predates rotation: the current key.
+  const std::string* key = &config.public_key;
+  if (auto kid = header_strings.find("kid"); kid != header_strings.end()) {
+    key = nullptr;
+    if (kid->second == KeyId(config.public_key)) key = &config.public_key;
+    for (const std::string& previous : config.previous_public_keys) {
+      if (key == nullptr && kid->second == KeyId(previous)) key = &previous;
+    }
+    if (key == nullptr) return Invalid();
+  }
 
   std::string signature;
   if (!Base64UrlDecode(parts[2], &signature)) return Invalid();
   std::string signing_input = absl::StrCat(parts[0], ".", parts[1]);
-  if (!Ed25519Verify(config.public_key, signing_input, signature)) return Invalid();
+  if (!Ed25519Verify(*key, signing_input, signature)) return Invalid();
 
   std::string payload_json;
   if (!Base64UrlDecode(parts[1], &payload_json)) return Invalid();

@@ -2,11 +2,16 @@
 // signing key; the gateway and every service hold the public key, so they can verify a token but never mint one.
 // The algorithm is pinned: a token whose header names any other algorithm (including "none" and HS256) is
 // rejected. exp, iss and aud are always checked.
+//
+// Key rotation: a token's header names its key ("kid", derived from the public key). Verifiers accept the current
+// public key and any previous ones still listed, so the signing key can change while the tokens it signed earlier
+// live out their 15 minutes; then the old public key is dropped.
 #pragma once
 
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -30,9 +35,13 @@ absl::StatusOr<std::string> PublicKeyOf(absl::string_view signing_key);
 absl::StatusOr<std::string> DecodeKey(absl::string_view base64);
 std::string EncodeKey(absl::string_view key);
 
+// The key id a token signed with this public key carries: the first 8 bytes of its SHA-256, in hex.
+std::string KeyId(absl::string_view public_key);
+
 struct TokenConfig {
-  std::string signing_key;  // 32-byte Ed25519 seed; only where tokens are issued
-  std::string public_key;   // 32-byte Ed25519 public key; everywhere tokens are verified
+  std::string signing_key;                        // 32-byte Ed25519 seed; only where tokens are issued
+  std::string public_key;                         // 32-byte Ed25519 public key; everywhere tokens are verified
+  std::vector<std::string> previous_public_keys;  // still accepted during a key rotation
   std::string issuer = "zhongtai-user";
   std::string audience = "zhongtai";
   absl::Duration access_ttl = absl::Minutes(15);

@@ -176,3 +176,63 @@ TEST_CASE("verified tokens are remembered until they expire, and only the exact 
           absl::StrCat("u_", i));
   }
 }
+
+namespace {
+
+std::string HeaderOf(const std::string& token) {
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  std::string json;
+  // The header is plain ASCII JSON; decode base64url by hand (the test must not trust the code under test).
+  static const std::string k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : parts[0]) {
+    buffer = (buffer << 6) | static_cast<unsigned>(k.find(c));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      json.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return json;
+}
+
+}  // namespace
+
+TEST_CASE("a token names its signing key, and a rotated-out key is accepted only while it is still listed") {
+  zhongtai::auth::KeyPair old_keys = zhongtai::auth::NewKeyPair();
+  zhongtai::auth::KeyPair new_keys = zhongtai::auth::NewKeyPair();
+  TokenConfig before;
+  before.signing_key = old_keys.signing_key;
+  before.public_key = old_keys.public_key;
+  std::string old_token = SignAccessToken(before, "u_1", "customer", kNow);
+  CHECK(HeaderOf(old_token).find("\"kid\":\"" + zhongtai::auth::KeyId(old_keys.public_key) + "\"") !=
+        std::string::npos);
+
+  // Mid-rotation: the user service signs with the new key; verifiers list the new key first and the old one after.
+  TokenConfig during;
+  during.signing_key = new_keys.signing_key;
+  during.public_key = new_keys.public_key;
+  during.previous_public_keys = {old_keys.public_key};
+  std::string new_token = SignAccessToken(during, "u_2", "customer", kNow);
+  CHECK(VerifyAccessToken(during, old_token, kNow).ok());
+  CHECK(VerifyAccessToken(during, new_token, kNow).ok());
+  CHECK(zhongtai::auth::KeyId(old_keys.public_key) != zhongtai::auth::KeyId(new_keys.public_key));
+
+  // After the old tokens expired the old key is dropped: its tokens no longer verify, the new ones do.
+  TokenConfig after = during;
+  after.previous_public_keys.clear();
+  absl::StatusOr<zhongtai::auth::Claims> rejected = VerifyAccessToken(after, old_token, kNow);
+  REQUIRE_FALSE(rejected.ok());
+  CHECK(zhongtai::ReasonOf(rejected.status()) == "TOKEN_INVALID");
+  CHECK(VerifyAccessToken(after, new_token, kNow).ok());
+
+  // A token that names one key but was signed with another is refused.
+  TokenConfig impostor = during;
+  impostor.signing_key = zhongtai::auth::NewKeyPair().signing_key;
+  std::string forged = SignAccessToken(impostor, "u_3", "admin", kNow);
+  std::vector<std::string> forged_parts = absl::StrSplit(forged, '.');
+  std::vector<std::string> good_parts = absl::StrSplit(new_token, '.');
+  std::string swapped = absl::StrCat(good_parts[0], ".", forged_parts[1], ".", forged_parts[2]);
+  CHECK_FALSE(VerifyAccessToken(during, swapped, kNow).ok());
+}

@@ -127,6 +127,7 @@ class AuthInterceptorFactory : public grpc::experimental::ServerInterceptorFacto
       : security_(std::move(security)), verified_([this] {
           auth::TokenConfig config;
           config.public_key = security_.token_public_key;
+          config.previous_public_keys = security_.token_previous_public_keys;
           return config;
         }()) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {

@@ -4,7 +4,9 @@
 #include <mutex>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/auth/token.h"
 #include "common/config/env.h"
 #include "grpcpp/security/credentials.h"
@@ -57,9 +59,16 @@ absl::StatusOr<Security> LoadSecurity(const std::string& service) {
   if (public_key.empty()) {
     return absl::InvalidArgumentError("ZT_AUTH_PUBLIC_KEY is required (the user service's token public key)");
   }
-  absl::StatusOr<std::string> key = auth::DecodeKey(public_key);
-  if (!key.ok()) return absl::InvalidArgumentError("ZT_AUTH_PUBLIC_KEY is not a base64 Ed25519 public key");
-  security.token_public_key = *key;
+  // The current key first; during a key rotation, the previous ones after it, comma-separated.
+  for (absl::string_view encoded : absl::StrSplit(public_key, ',', absl::SkipWhitespace())) {
+    absl::StatusOr<std::string> key = auth::DecodeKey(absl::StripAsciiWhitespace(encoded));
+    if (!key.ok()) return absl::InvalidArgumentError("ZT_AUTH_PUBLIC_KEY is not a list of base64 Ed25519 public keys");
+    if (security.token_public_key.empty()) {
+      security.token_public_key = *key;
+    } else {
+      security.token_previous_public_keys.push_back(*key);
+    }
+  }
   if (plaintext) {
     if (!tls_dir.empty()) return absl::InvalidArgumentError("set ZT_TLS_DIR or ZT_DEV_PLAINTEXT, not both");
     security.plaintext = true;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -28,6 +29,7 @@ struct Security {
   std::string key_pem;
   // Raw Ed25519 public key that verifies access tokens; empty: user tokens are not accepted.
   std::string token_public_key;
+  std::vector<std::string> token_previous_public_keys;  // still accepted during a key rotation
   std::string bind_address = "127.0.0.1";
 };
 

@@ -48,6 +48,7 @@ int main() {
 
   auth::TokenConfig token_config;
   token_config.public_key = config->security.token_public_key;
+  token_config.previous_public_keys = config->security.token_previous_public_keys;
   // One Redis connection per IO thread: the rate limit checks run on the IO threads and holds one for a round trip.
   redis::Options redis_options;
   redis_options.address = config->redis_addr;

@@ -51,6 +51,7 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   AccountSettings settings;
   settings.token.signing_key = config.token_signing_key;
   settings.token.public_key = runner.options().security.token_public_key;
+  settings.token.previous_public_keys = runner.options().security.token_previous_public_keys;
   settings.token.access_ttl = config.access_ttl;
   settings.refresh_ttl = config.refresh_ttl;
   settings.max_concurrent_hashes = config.password_hash_concurrency;
