@@ -836,6 +836,7 @@ const std::vector<ErrorReason>& ErrorReasons() {
       {"TIER_THRESHOLD_INVALID", {C::kInvalidArgument}, 0, "user", "The normal tier's growth threshold is 0."},
       {"TIME_INVALID", {C::kInvalidArgument}, 0, "marketing", "Send times between years 1 and 9999."},
       {"TIME_MISSING", {C::kInvalidArgument}, 0, "marketing", "Set the time the field names."},
+      {"TIME_RANGE_TOO_LONG", {C::kInvalidArgument}, 0, "datahub", "Ask for at most 366 days at a time."},
       {"TOKEN_EXPIRED",
        {C::kUnauthenticated},
        0,
