@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "zhongtai/api/v1/http_body.pb.h"
+#include "zhongtai/datahub/v1/customer_analytics.pb.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
@@ -174,6 +175,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::user::v1::ListMembersRequest::descriptor()->file(),
       zhongtai::user::v1::CreateDataExportRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),
+      zhongtai::datahub::v1::GetCohortsRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;
   for (const auto* file : files) {

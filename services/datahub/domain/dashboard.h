@@ -21,6 +21,7 @@ struct OrderEvent {
   std::string currency;      // placed and paid
   int64_t amount_minor = 0;  // placed: order total; paid: amount paid
   std::string user_id;       // placed: the buyer
+  std::string channel;       // placed: the sales channel
 };
 
 // What the data hub knows of one order. Events may arrive late, twice or out of order: each

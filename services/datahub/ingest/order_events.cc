@@ -28,6 +28,7 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
     out.kind = OrderEventKind::kPlaced;
     out.order_id = placed.order_id();
     out.user_id = placed.user_id();
+    out.channel = placed.channel();
     out.currency = placed.total().currency();
     out.amount_minor = placed.total().amount_minor();
     out.at = TimeOr(placed.occur_time(), placed.has_occur_time(), event.occurred_at);

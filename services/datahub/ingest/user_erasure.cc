@@ -2,6 +2,7 @@
 
 #include "common/log/log.h"
 #include "common/proto/convert.h"
+#include "services/datahub/store/pg_customer_analytics_store.h"
 #include "services/datahub/store/pg_user_data_store.h"
 #include "zhongtai/user/v1/privacy_events.pb.h"
 
@@ -18,6 +19,7 @@ events::Handler MakeUserErasureHandler() {
     const absl::Time erased_at =
         erased.has_erase_time() ? proto::FromTimestamp(erased.erase_time()) : event.occurred_at;
     PgUserDataStore::EraseUser(tx, erased.user_id(), erased_at);
+    PgCustomerAnalyticsStore::EraseUser(tx, erased.user_id());
     return absl::OkStatus();
   };
 }

@@ -1,0 +1,16 @@
+// Ingestion of marketing's experiment exposures (stream zt.events.marketing, ExperimentExposure) for the
+// experiment results; other marketing events are acknowledged and ignored.
+#pragma once
+
+#include "common/events/consumer.h"
+
+namespace zhongtai::datahub {
+
+inline constexpr char kMarketingEventStream[] = "zt.events.marketing";
+inline constexpr char kExperimentConsumerGroup[] = "datahub-experiments";
+
+// The StreamConsumer handler: records the exposure in the consumer's transaction (the first per user and
+// experiment wins). A payload that does not parse, or without experiment, arm or user, is logged and skipped.
+events::Handler MakeExperimentExposureHandler();
+
+}  // namespace zhongtai::datahub
