@@ -49,13 +49,13 @@ absl::StatusOr<AdminOrderFilter> FilterFromProto(const Request& request) {
   }
   if (request.has_created_after()) {
     if (!proto::IsValidTimestamp(request.created_after())) {
-      return InvalidArgument("createdAfter", "TIMESTAMP_INVALID", "createdAfter is not a valid time");
+      return InvalidArgument("createdAfter", "TIME_INVALID", "createdAfter is not a valid time");
     }
     filter.created_after = proto::FromTimestamp(request.created_after());
   }
   if (request.has_created_before()) {
     if (!proto::IsValidTimestamp(request.created_before())) {
-      return InvalidArgument("createdBefore", "TIMESTAMP_INVALID", "createdBefore is not a valid time");
+      return InvalidArgument("createdBefore", "TIME_INVALID", "createdBefore is not a valid time");
     }
     filter.created_before = proto::FromTimestamp(request.created_before());
   }
@@ -108,7 +108,7 @@ absl::StatusOr<ImportOrderCommand> ImportFromProto(const v1::ImportOrderRequest&
   command.paid_amount = request.paid_amount().amount_minor();
   if (request.has_paid_time()) {
     if (!proto::IsValidTimestamp(request.paid_time())) {
-      return InvalidArgument("paidTime", "TIMESTAMP_INVALID", "paidTime is not a valid time");
+      return InvalidArgument("paidTime", "TIME_INVALID", "paidTime is not a valid time");
     }
     command.paid_at = proto::FromTimestamp(request.paid_time());
   }

@@ -228,7 +228,7 @@ void Carts::View(const std::string& user_id, const std::string& channel, Callbac
       request.member_tier = state->member.tier;
       request.user_tags = state->member.tags;
       request.channel = state->channel;
-      quoter_.QuotePrice(request, [state, quoted, done](absl::StatusOr<Quote> quote) {
+      quoter_.QuotePrice(request, [state, quoted, done](absl::StatusOr<order::Quote> quote) {
         CartView& view = state->view;
         // The cart stays usable without marketing: prices and availability are still right.
         if (!quote.ok() || quote->lines.size() != quoted.size()) {

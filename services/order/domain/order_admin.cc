@@ -39,13 +39,13 @@ absl::Status ValidateFilter(const AdminOrderFilter& filter) {
                            absl::StrCat("channel must be one of ", absl::StrJoin(channels, ", ")));
   }
   if (filter.created_after >= filter.created_before) {
-    return InvalidArgument("createdBefore", "CREATED_RANGE_INVALID", "createdAfter must be before createdBefore");
+    return InvalidArgument("createdBefore", "INVALID_TIME_RANGE", "createdAfter must be before createdBefore");
   }
   if (filter.buyer_id.size() > kMaxIdLength) {
     return InvalidArgument("buyerId", "BUYER_ID_INVALID", "buyer id is too long");
   }
   if (filter.warehouse_id.size() > kMaxIdLength) {
-    return InvalidArgument("warehouseId", "WAREHOUSE_ID_INVALID", "warehouse id is too long");
+    return InvalidArgument("warehouseId", "INVALID_WAREHOUSE_ID", "warehouse id is too long");
   }
   return absl::OkStatus();
 }

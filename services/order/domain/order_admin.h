@@ -60,7 +60,7 @@ class AdminOrderQueries {
 // shown in.
 absl::StatusOr<std::vector<OrderStatus>> StatusesShownAs(OrderStatus shown);
 // INVALID_ARGUMENT naming the field: unknown channel (CHANNEL_UNKNOWN), created_after not before created_before
-// (CREATED_RANGE_INVALID), ids too long.
+// (INVALID_TIME_RANGE), ids too long.
 absl::Status ValidateFilter(const AdminOrderFilter& filter);
 
 // The export's columns and one order's row; amounts in decimal major units ("19.99"), times RFC 3339 UTC. Cells are

@@ -61,17 +61,19 @@ absl::Status ValidateImport(const ImportOrderCommand& command, int max_lines, in
   for (size_t i = 0; i < command.lines.size(); ++i) {
     const ImportedLine& line = command.lines[i];
     if (line.unit_price < 0) {
-      return InvalidArgument(absl::StrCat("lines[", i, "].unitPrice"), "UNIT_PRICE_NEGATIVE",
+      return InvalidArgument(absl::StrCat("lines[", i, "].unitPrice"), "IMPORT_AMOUNT_INVALID",
                              "unit price must not be negative");
     }
     if (line.unit_price > 1'000'000'000) {
-      return InvalidArgument(absl::StrCat("lines[", i, "].unitPrice"), "AMOUNT_TOO_LARGE", "unit price is too large");
+      return InvalidArgument(absl::StrCat("lines[", i, "].unitPrice"), "IMPORT_AMOUNT_INVALID",
+                             "unit price must be at most 10000000.00");
     }
     subtotal += line.unit_price * line.quantity;
   }
-  if (command.discount < 0) return InvalidArgument("discount", "AMOUNT_NEGATIVE", "discount must not be negative");
-  if (command.shipping_fee < 0) {
-    return InvalidArgument("shippingFee", "AMOUNT_NEGATIVE", "shipping fee must not be negative");
+  if (command.discount < 0)
+    return InvalidArgument("discount", "IMPORT_AMOUNT_INVALID", "discount must not be negative");
+  if (command.shipping_fee < 0 || command.shipping_fee > 1'000'000'000) {
+    return InvalidArgument("shippingFee", "IMPORT_AMOUNT_INVALID", "shipping fee must be 0 to 10000000.00");
   }
   if (command.discount > subtotal) {
     return InvalidArgument("discount", "DISCOUNT_TOO_LARGE", "discount must not exceed the lines' subtotal");

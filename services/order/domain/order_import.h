@@ -51,8 +51,8 @@ struct ImportResult {
 // Which channels are marketplaces (importable); web, app and mini_program are the shop's own.
 bool IsMarketplace(const std::string& channel);
 // INVALID_ARGUMENT naming the field: CHANNEL_NOT_MARKETPLACE, EXTERNAL_ORDER_ID_MISSING/INVALID, BUYER_ID_MISSING,
-// the line rules of a placement, UNIT_PRICE_NEGATIVE, AMOUNT_NEGATIVE, DISCOUNT_TOO_LARGE, PAID_AMOUNT_MISMATCH,
-// SHIPPING_ADDRESS_MISSING.
+// the line rules of a placement, SKU_REPEATED, IMPORT_AMOUNT_INVALID (negative or too large), DISCOUNT_TOO_LARGE,
+// PAID_AMOUNT_MISMATCH, SHIPPING_ADDRESS_MISSING.
 absl::Status ValidateImport(const ImportOrderCommand& command, int max_lines, int64_t max_quantity);
 // The buyer an imported order belongs to: "<channel>:<marketplace buyer id>", never one of the shop's user ids.
 std::string ImportedBuyerId(const ImportOrderCommand& command);

@@ -81,14 +81,16 @@ class FakeCatalog : public ProductCatalog {
         out = Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND", "no such sku", absl::StrCat("skuIds[", i, "]"));
       }
       if (!out.ok() || !price.count(id)) continue;
+      SkuInfo sku;
+      sku.sku_id = id;
+      sku.currency = "CNY";
+      sku.list_price = price[id];
       auto member = tier_price.find({id, tier});
-      if (member != tier_price.end()) {
-        out->push_back({id, member->second, "CNY", price[id], "member:" + tier});
-      } else {
-        out->push_back({id, price[id], "CNY", price[id], "list"});
-      }
-      out->back().on_shelf = !off_shelf.count(id);
-      if (available.count(id)) out->back().available = available[id];
+      sku.unit_price = member != tier_price.end() ? member->second : price[id];
+      sku.price_rule = member != tier_price.end() ? "member:" + tier : "list";
+      sku.on_shelf = !off_shelf.count(id);
+      if (available.count(id)) sku.available = available[id];
+      out->push_back(std::move(sku));
     }
     if (defer_get_skus) {
       deferred_.push_back([done, out] { done(out); });

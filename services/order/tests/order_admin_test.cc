@@ -69,7 +69,7 @@ TEST_CASE("the admin filter names the field it refuses") {
   filter.created_after = kDay;
   filter.created_before = kDay;
   absl::Status bad_range = ValidateFilter(filter);
-  CHECK(ReasonOf(bad_range) == "CREATED_RANGE_INVALID");
+  CHECK(ReasonOf(bad_range) == "INVALID_TIME_RANGE");
   CHECK(FieldOf(bad_range) == "createdBefore");
 }
 
