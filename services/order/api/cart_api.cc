@@ -78,7 +78,7 @@ grpc::ServerUnaryReactor* CartApi::AddCartItem(grpc::CallbackServerContext* cont
                                                v1::AddCartItemResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(auto added, carts_.Add(user_id, request->sku_id(), request->quantity()));
+    ASSIGN_OR_RETURN(auto added, carts_.Add(user_id, request->sku_id(), request->quantity(), request->request_id()));
     ItemToProto(added.first, response->mutable_item());
     response->set_line_count(added.second);
     return absl::OkStatus();

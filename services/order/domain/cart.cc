@@ -50,11 +50,13 @@ absl::Status ValidateSkuId(const std::string& sku_id, const std::string& field) 
   return absl::OkStatus();
 }
 
-absl::Status AddToCart(Cart& cart, const std::string& sku_id, int64_t quantity, absl::Time now,
-                       const CartRules& rules) {
+absl::Status AddToCart(Cart& cart, const std::string& sku_id, int64_t quantity, absl::Time now, const CartRules& rules,
+                       const std::string& request_id) {
   RETURN_IF_ERROR(ValidateSkuId(sku_id, "skuId"));
   RETURN_IF_ERROR(ValidateQuantity(quantity, rules));
+  if (request_id.size() > 128) return InvalidArgument("requestId", "REQUEST_ID_TOO_LONG", "request id is too long");
   if (CartItem* item = FindMutable(cart, sku_id)) {
+    if (!request_id.empty() && item->last_add_request_id == request_id) return absl::OkStatus();
     if (item->quantity + quantity > rules.max_quantity) {
       return InvalidArgument("quantity", "QUANTITY_TOO_LARGE",
                              absl::StrCat("the cart already holds ", item->quantity,
@@ -63,13 +65,14 @@ absl::Status AddToCart(Cart& cart, const std::string& sku_id, int64_t quantity, 
     item->quantity += quantity;
     item->selected = true;
     item->updated_at = now;
+    item->last_add_request_id = request_id;
     return absl::OkStatus();
   }
   if (static_cast<int>(cart.items.size()) >= rules.max_lines) {
     return Error(absl::StatusCode::kFailedPrecondition, "CART_FULL",
                  absl::StrCat("the cart holds at most ", rules.max_lines, " lines; remove some first"), "skuId");
   }
-  cart.items.insert(cart.items.begin(), CartItem{sku_id, quantity, true, now, now});
+  cart.items.insert(cart.items.begin(), CartItem{sku_id, quantity, true, now, now, request_id});
   return absl::OkStatus();
 }
 
@@ -145,10 +148,10 @@ Carts::Carts(CartStore& store, ProductCatalog& catalog, PriceQuoter& quoter, Use
       rules_(rules) {}
 
 absl::StatusOr<std::pair<CartItem, int>> Carts::Add(const std::string& user_id, const std::string& sku_id,
-                                                    int64_t quantity) {
+                                                    int64_t quantity, const std::string& request_id) {
   std::pair<CartItem, int> result;
   RETURN_IF_ERROR(store_.Modify(user_id, [&](Cart& cart) -> absl::Status {
-    RETURN_IF_ERROR(AddToCart(cart, sku_id, quantity, clock_.Now(), rules_));
+    RETURN_IF_ERROR(AddToCart(cart, sku_id, quantity, clock_.Now(), rules_, request_id));
     result = {*FindItem(cart, sku_id), static_cast<int>(cart.items.size())};
     return absl::OkStatus();
   }));

@@ -28,6 +28,8 @@ struct CartItem {
   bool selected = true;
   absl::Time added_at;
   absl::Time updated_at;
+  // The request id of the last add to this line: a repeat of that request adds nothing.
+  std::string last_add_request_id;
 };
 
 struct Cart {
@@ -40,8 +42,10 @@ struct CartRules {
   int64_t max_quantity = 9999;
 };
 
-// Adds `quantity` of the SKU, selected: to its line when there is one, else as a new line first in the cart.
-absl::Status AddToCart(Cart& cart, const std::string& sku_id, int64_t quantity, absl::Time now, const CartRules& rules);
+// Adds `quantity` of the SKU, selected: to its line when there is one, else as a new line first in the cart. A
+// non-empty request id that was the line's last add changes nothing (a retried request).
+absl::Status AddToCart(Cart& cart, const std::string& sku_id, int64_t quantity, absl::Time now, const CartRules& rules,
+                       const std::string& request_id = "");
 // Sets the line's quantity and/or selection; NOT_FOUND CART_ITEM_NOT_FOUND when the SKU is not in the cart.
 absl::Status ChangeCartItem(Cart& cart, const std::string& sku_id, std::optional<int64_t> quantity,
                             std::optional<bool> selected, absl::Time now, const CartRules& rules);
@@ -110,7 +114,8 @@ class Carts {
         Clock& clock, Executor& blocking, CartRules rules = {});
 
   // The line after the change and how many lines the cart has.
-  absl::StatusOr<std::pair<CartItem, int>> Add(const std::string& user_id, const std::string& sku_id, int64_t quantity);
+  absl::StatusOr<std::pair<CartItem, int>> Add(const std::string& user_id, const std::string& sku_id, int64_t quantity,
+                                               const std::string& request_id = "");
   absl::StatusOr<CartItem> Change(const std::string& user_id, const std::string& sku_id,
                                   std::optional<int64_t> quantity, std::optional<bool> selected);
   absl::StatusOr<bool> Remove(const std::string& user_id, const std::string& sku_id);

@@ -14,6 +14,8 @@ CREATE TABLE cart_items (
   selected   boolean NOT NULL DEFAULT true,
   added_at   timestamptz NOT NULL,
   updated_at timestamptz NOT NULL,
+  -- The Idempotency-Key of the last add to the line: a retry of it adds nothing.
+  last_add_request_id text NOT NULL DEFAULT '',
   PRIMARY KEY (user_id, sku_id)
 );
 

@@ -20,15 +20,15 @@ constexpr char kLockCart[] =
 // Newest added first, as the cart shows them.
 constexpr char kSelectItems[] =
     "SELECT sku_id, quantity, selected, (extract(epoch from added_at) * 1000000)::bigint, "
-    "(extract(epoch from updated_at) * 1000000)::bigint FROM cart_items WHERE user_id = $1 "
+    "(extract(epoch from updated_at) * 1000000)::bigint, last_add_request_id FROM cart_items WHERE user_id = $1 "
     "ORDER BY added_at DESC, sku_id";
 
 constexpr char kUpsertItem[] =
-    "INSERT INTO cart_items (user_id, sku_id, quantity, selected, added_at, updated_at) VALUES ($1, $2, $3, $4, "
-    "('epoch'::timestamptz + $5::bigint * interval '1 microsecond'), "
-    "('epoch'::timestamptz + $6::bigint * interval '1 microsecond')) "
+    "INSERT INTO cart_items (user_id, sku_id, quantity, selected, added_at, updated_at, last_add_request_id) "
+    "VALUES ($1, $2, $3, $4, ('epoch'::timestamptz + $5::bigint * interval '1 microsecond'), "
+    "('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), $7) "
     "ON CONFLICT (user_id, sku_id) DO UPDATE SET quantity = EXCLUDED.quantity, selected = EXCLUDED.selected, "
-    "updated_at = EXCLUDED.updated_at";
+    "updated_at = EXCLUDED.updated_at, last_add_request_id = EXCLUDED.last_add_request_id";
 
 constexpr char kDeleteItem[] = "DELETE FROM cart_items WHERE user_id = $1 AND sku_id = $2";
 
@@ -48,7 +48,7 @@ Cart LoadItems(pqxx::work& tx, const std::string& user_id) {
   cart.user_id = user_id;
   for (const auto& row : tx.exec_params(kSelectItems, user_id)) {
     cart.items.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<bool>(), TimeFromMicros(row[3]),
-                          TimeFromMicros(row[4])});
+                          TimeFromMicros(row[4]), row[5].as<std::string>()});
   }
   return cart;
 }
@@ -62,10 +62,13 @@ void SaveChanges(pqxx::work& tx, const Cart& before, const Cart& after) {
     if (old != old_items.end()) {
       const CartItem& was = *old->second;
       old_items.erase(old);
-      if (was.quantity == item.quantity && was.selected == item.selected && was.updated_at == item.updated_at) continue;
+      if (was.quantity == item.quantity && was.selected == item.selected && was.updated_at == item.updated_at &&
+          was.last_add_request_id == item.last_add_request_id) {
+        continue;
+      }
     }
     tx.exec_params(kUpsertItem, after.user_id, item.sku_id, item.quantity, item.selected, Micros(item.added_at),
-                   Micros(item.updated_at));
+                   Micros(item.updated_at), item.last_add_request_id);
   }
   for (const auto& [sku_id, unused] : old_items) tx.exec_params(kDeleteItem, after.user_id, sku_id);
 }

@@ -112,6 +112,17 @@ TEST_CASE("adding a SKU already in the cart adds to its line, and a new SKU come
   CHECK(cart.items[1].updated_at == kNow + absl::Seconds(2));
 }
 
+TEST_CASE("a retried add with the same request id adds nothing more, another request adds again") {
+  World w;
+  REQUIRE(w.carts.Add("u1", "sku-a", 2, "key-1").ok());
+  auto retried = w.carts.Add("u1", "sku-a", 2, "key-1");
+  REQUIRE(retried.ok());
+  CHECK(retried->first.quantity == 2);
+  REQUIRE(w.carts.Add("u1", "sku-a", 2, "key-2").ok());
+  CHECK(w.QuantityOf("sku-a") == 4);
+  CHECK(ReasonOf(w.carts.Add("u1", "sku-a", 1, std::string(129, 'k')).status()) == "REQUEST_ID_TOO_LONG");
+}
+
 TEST_CASE("a cart holds at most its line limit, and a full cart still takes more of a SKU it has") {
   CartRules rules;
   rules.max_lines = 3;

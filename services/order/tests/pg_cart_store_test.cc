@@ -49,6 +49,18 @@ TEST_CASE("a stored cart keeps its lines newest first with quantity, selection a
                       })
               .ok());
   REQUIRE(Add(store, "u2", "sku-a", 1, kT0).ok());
+  // A retried add (same request id) is stored as one.
+  REQUIRE(store.Modify("u1", [](Cart& cart) { return AddToCart(cart, "sku-c", 1, kT0, {}, "key-1"); }).ok());
+  REQUIRE(store.Modify("u1", [](Cart& cart) { return AddToCart(cart, "sku-c", 1, kT0, {}, "key-1"); }).ok());
+  CHECK(FindItem(*store.Load("u1"), "sku-c")->quantity == 1);
+  CHECK(FindItem(*store.Load("u1"), "sku-c")->last_add_request_id == "key-1");
+  REQUIRE(store
+              .Modify("u1",
+                      [](Cart& cart) {
+                        RemoveFromCart(cart, "sku-c");
+                        return absl::OkStatus();
+                      })
+              .ok());
 
   auto cart = store.Load("u1");
   REQUIRE(cart.ok());
