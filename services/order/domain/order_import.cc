@@ -137,34 +137,54 @@ OrderImports::OrderImports(OrderStore& orders, OrderImportStore& imports, Produc
 void OrderImports::Import(const ImportOrderCommand& command, Callback<ImportResult> done) {
   absl::Status valid = ValidateImport(command, settings_.max_lines, settings_.max_quantity);
   if (!valid.ok()) return done(valid);
-  std::string order_id = ids_.NewOrderId();
+  absl::StatusOr<std::string> order_id = BeginDraft(command);
+  if (!order_id.ok()) return done(order_id.status());
   absl::StatusOr<std::string> holder =
-      imports_.Claim(command.channel, command.external_order_id, order_id, clock_.Now());
+      imports_.Claim(command.channel, command.external_order_id, *order_id, clock_.Now());
   if (!holder.ok()) return done(holder.status());
-  if (*holder == order_id) return Start(command, order_id, std::move(done));
+  if (*holder == *order_id) return Start(command, *order_id, std::move(done));
+  DropDraft(*order_id);
   Replay(command, *holder, absl::Now() + settings_.duplicate_wait, 0, std::move(done));
 }
 
-void OrderImports::Start(const ImportOrderCommand& command, const std::string& order_id, Callback<ImportResult> done) {
-  absl::Time now = clock_.Now();
+// The order row is written before the claim names it, so the order a claim names always exists: a repeat never meets a
+// claim without its order, and an import that dies after claiming leaves a CREATING order the sweeper fails.
+absl::StatusOr<std::string> OrderImports::BeginDraft(const ImportOrderCommand& command) {
   Order draft;
-  draft.order_id = order_id;
+  draft.order_id = ids_.NewOrderId();
   draft.user_id = ImportedBuyerId(command);
   // Unique per order: a retry after a failure is a new order under the same claim.
-  draft.request_id = absl::StrCat("import:", order_id);
+  draft.request_id = absl::StrCat("import:", draft.order_id);
   draft.request_fingerprint = absl::StrCat("import|", command.channel, "|", command.external_order_id);
   draft.channel = command.channel;
   draft.currency = command.currency;
-  draft.created_at = now;
+  draft.created_at = clock_.Now();
   absl::StatusOr<std::optional<Order>> begun = orders_.BeginPlacement(draft);
-  if (!begun.ok()) return done(begun.status());
+  if (!begun.ok()) return begun.status();
+  return draft.order_id;
+}
 
+// A draft that lost the claim held nothing: it fails at once (never shown to anyone).
+void OrderImports::DropDraft(const std::string& order_id) {
+  absl::Status dropped = orders_.FailPlacement(
+      order_id, Aborted("IMPORT_IN_PROGRESS", "another import of this marketplace order holds it"), clock_.Now());
+  if (dropped.ok()) dropped = orders_.MarkHoldsReleased(order_id);
+  if (!dropped.ok()) {
+    log::Warn("a duplicate import's draft could not be dropped; the sweeper will fail it",
+              {{"order_id", order_id}, {"error", dropped.ToString()}});
+  }
+}
+
+void OrderImports::Start(const ImportOrderCommand& command, const std::string& order_id, Callback<ImportResult> done) {
+  absl::StatusOr<Order> draft = orders_.Get(order_id);
+  if (!draft.ok()) return done(draft.status());
   std::vector<LineRequest> lines;
   for (const ImportedLine& line : command.lines) lines.push_back({line.sku_id, line.quantity});
   catalog_.Reserve(
       order_id, lines, command.address, settings_.reservation_ttl,
       async::On<absl::StatusOr<std::vector<StockAllocation>>>(
-          blocking_, [this, command, draft, done](absl::StatusOr<std::vector<StockAllocation>> allocations) {
+          blocking_,
+          [this, command, draft = *std::move(draft), done](absl::StatusOr<std::vector<StockAllocation>> allocations) {
             const std::string& order_id = draft.order_id;
             if (!allocations.ok()) {
               absl::Status error = allocations.status();
@@ -200,6 +220,7 @@ void OrderImports::Replay(const ImportOrderCommand& command, const std::string& 
                           int attempt, Callback<ImportResult> done) {
   absl::StatusOr<Order> existing = orders_.Get(order_id);
   if (!existing.ok()) return done(existing.status());
+  bool waited_out = absl::Now() >= give_up;
   switch (existing->status) {
     case OrderStatus::kFailed:
     case OrderStatus::kCancelled: {
@@ -207,18 +228,19 @@ void OrderImports::Replay(const ImportOrderCommand& command, const std::string& 
       if (attempt >= kMaxReclaims) {
         return done(Aborted("IMPORT_IN_PROGRESS", "this marketplace order is being imported by another request"));
       }
-      std::string fresh = ids_.NewOrderId();
-      absl::StatusOr<bool> moved = imports_.Reclaim(command.channel, command.external_order_id, order_id, fresh);
+      absl::StatusOr<std::string> fresh = BeginDraft(command);
+      if (!fresh.ok()) return done(fresh.status());
+      absl::StatusOr<bool> moved = imports_.Reclaim(command.channel, command.external_order_id, order_id, *fresh);
       if (!moved.ok()) return done(moved.status());
-      if (*moved) return Start(command, fresh, std::move(done));
+      if (*moved) return Start(command, *fresh, std::move(done));
+      DropDraft(*fresh);
       absl::StatusOr<std::string> holder =
-          imports_.Claim(command.channel, command.external_order_id, fresh, clock_.Now());
+          imports_.Claim(command.channel, command.external_order_id, order_id, clock_.Now());
       if (!holder.ok()) return done(holder.status());
-      if (*holder == fresh) return Start(command, fresh, std::move(done));
       return Replay(command, *holder, give_up, attempt + 1, std::move(done));
     }
     case OrderStatus::kCreating:
-      if (absl::Now() >= give_up) {
+      if (waited_out) {
         return done(
             Aborted("IMPORT_IN_PROGRESS", "the first import of this marketplace order is still running; retry"));
       }

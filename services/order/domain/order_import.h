@@ -92,6 +92,10 @@ class OrderImports {
   void Import(const ImportOrderCommand& command, Callback<ImportResult> done);
 
  private:
+  // A CREATING order for the import (BeginPlacement); its id.
+  absl::StatusOr<std::string> BeginDraft(const ImportOrderCommand& command);
+  void DropDraft(const std::string& order_id);
+  // Reserves, places, pays and confirms the claimed order.
   void Start(const ImportOrderCommand& command, const std::string& order_id, Callback<ImportResult> done);
   // A repeat: wait for, retry or finish the claimed order.
   void Replay(const ImportOrderCommand& command, const std::string& order_id, absl::Time give_up, int attempt,
