@@ -196,7 +196,7 @@ TEST_CASE("an order takes what it bought out of the cart and leaves what the buy
 }
 
 TEST_CASE("a line is unavailable when its SKU is gone, off shelf, out of stock or short of its quantity") {
-  CartItem item{"sku-a", 3, true, kNow, kNow};
+  CartItem item{"sku-a", 3, true, kNow, kNow, ""};
   SkuInfo sku;
   sku.sku_id = "sku-a";
   CHECK(UnavailableReason(item, nullptr) == "SKU_NOT_FOUND");

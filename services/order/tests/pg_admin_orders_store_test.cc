@@ -23,7 +23,7 @@ namespace {
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
 
 struct Db {
-  testing::TestDatabase database;
+  zhongtai::testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;
   Db() {
     auto opened = pg::Pool::Open({database.dsn(), 16, absl::Seconds(5), "order-admin-test"});
