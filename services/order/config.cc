@@ -34,6 +34,8 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.payment_query_after =
       env.Duration("PAYMENT_QUERY_AFTER", config.payment_query_after, absl::Milliseconds(100), absl::Hours(1));
   config.payment_lease = env.Duration("PAYMENT_LEASE", config.payment_lease, absl::Seconds(1), absl::Hours(1));
+  config.cart_max_lines = static_cast<int>(env.Int("CART_MAX_LINES", config.cart_max_lines, 1, 1000));
+  config.export_max_rows = static_cast<int>(env.Int("EXPORT_MAX_ROWS", config.export_max_rows, 1, 1000000));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

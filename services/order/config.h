@@ -28,6 +28,9 @@ struct OrderConfig {
   // An attempt without an outcome this long is looked up at the provider; a sweeper holds one this long.
   absl::Duration payment_query_after = absl::Seconds(30);
   absl::Duration payment_lease = absl::Minutes(1);
+  // Lines a buyer's cart holds at most; rows the admin CSV export holds at most.
+  int cart_max_lines = 200;
+  int export_max_rows = 10000;
 };
 
 // From ZT_ORDER_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -14,6 +14,8 @@
 #include "common/server/pool_executor.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
+#include "services/order/api/admin_order_api.h"
+#include "services/order/api/cart_api.h"
 #include "services/order/api/order_api.h"
 #include "services/order/api/order_privacy_api.h"
 #include "services/order/clients/grpc_clients.h"
@@ -23,6 +25,9 @@
 #include "services/order/ingest/flash_orders.h"
 #include "services/order/ingest/user_erasure.h"
 #include "services/order/order_metrics.h"
+#include "services/order/store/pg_admin_order_queries.h"
+#include "services/order/store/pg_cart_store.h"
+#include "services/order/store/pg_order_import_store.h"
 #include "services/order/store/pg_order_store.h"
 #include "services/order/store/pg_payment_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
@@ -81,6 +86,20 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   payment_settings.sweeper_id = absl::StrCat(host, ":", getpid());
   Payments payments(store, payment_store, provider, catalog, orders, clock, ids, observer, blocking, payment_settings);
   OrderApi api(orders, payments, runner.workers());
+  // The cart checks out through Orders; placements with given lines never touch it.
+  PgCartStore cart_store(*service.db);
+  CartRules cart_rules;
+  cart_rules.max_lines = config.cart_max_lines;
+  Carts carts(cart_store, products, quoter, users, orders, clock, blocking, cart_rules);
+  api.set_carts(&carts);
+  CartApi cart_api(carts, runner.workers());
+  PgAdminOrderQueries admin_queries(*service.db);
+  OrderAdmin order_admin(admin_queries, config.export_max_rows);
+  PgOrderImportStore import_store(*service.db);
+  ImportSettings import_settings;
+  import_settings.reservation_ttl = config.payment_timeout + config.reservation_grace;
+  OrderImports order_imports(store, import_store, products, clock, ids, blocking, import_settings);
+  AdminOrderApi admin_api(order_admin, order_imports, runner.workers());
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
@@ -92,6 +111,8 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);
+  runner.AddService(&cart_api);
+  runner.AddService(&admin_api);
   events::ConsumerOptions winners_options;
   winners_options.stream = kFlashWinnerStream;
   winners_options.group = kFlashWinnerConsumerGroup;

@@ -176,6 +176,10 @@ grpc::ServerUnaryReactor* OrderApi::PlaceOrder(grpc::CallbackServerContext* cont
     static_cast<CheckoutCommand&>(command) = CheckoutFromProto(*request);
     command.user_id = *std::move(user_id);
     command.request_id = request->request_id();
+    if (request->from_cart()) {
+      if (carts_ == nullptr) return finish(Internal("CART_UNAVAILABLE", "this server has no cart"));
+      return carts_->PlaceOrder(command, AnswerWithOrder(response->mutable_order(), std::move(finish)));
+    }
     orders_.PlaceOrder(command, AnswerWithOrder(response->mutable_order(), std::move(finish)));
   });
 }
@@ -188,10 +192,15 @@ grpc::ServerUnaryReactor* OrderApi::QuoteCheckout(grpc::CallbackServerContext* c
     if (!user_id.ok()) return finish(user_id.status());
     CheckoutCommand command = CheckoutFromProto(*request);
     command.user_id = *std::move(user_id);
-    orders_.QuoteCheckout(command, [response, finish = std::move(finish)](absl::StatusOr<CheckoutQuote> quote) {
+    auto answer = [response, finish](absl::StatusOr<CheckoutQuote> quote) {
       if (quote.ok()) QuoteToProto(*quote, response);
       finish(quote.status());
-    });
+    };
+    if (request->from_cart()) {
+      if (carts_ == nullptr) return finish(Internal("CART_UNAVAILABLE", "this server has no cart"));
+      return carts_->Quote(command, std::move(answer));
+    }
+    orders_.QuoteCheckout(command, std::move(answer));
   });
 }
 

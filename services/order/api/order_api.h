@@ -5,6 +5,7 @@
 #pragma once
 
 #include "common/server/worker_pool.h"
+#include "services/order/domain/cart.h"
 #include "services/order/domain/orders.h"
 #include "services/order/domain/payments.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
@@ -15,6 +16,8 @@ class OrderApi : public v1::OrderService::CallbackService {
  public:
   OrderApi(Orders& orders, Payments& payments, server::WorkerPool& workers)
       : orders_(orders), payments_(payments), workers_(workers) {}
+  // Where fromCart placements and quotes go; without it they fail with CART_UNAVAILABLE.
+  void set_carts(Carts* carts) { carts_ = carts; }
 
   grpc::ServerUnaryReactor* QuoteCheckout(grpc::CallbackServerContext* context, const v1::QuoteCheckoutRequest* request,
                                           v1::QuoteCheckoutResponse* response) override;
@@ -36,6 +39,7 @@ class OrderApi : public v1::OrderService::CallbackService {
   Orders& orders_;
   Payments& payments_;
   server::WorkerPool& workers_;
+  Carts* carts_ = nullptr;
 };
 
 // Domain -> proto; internal states show as the nearest state a buyer knows.

@@ -62,22 +62,27 @@ void GrpcProductCatalog::GetSkus(const std::vector<std::string>& sku_ids, const 
   product::v1::BatchGetSkusRequest request;
   for (const auto& id : sku_ids) request.add_sku_ids(id);
   request.set_buyer_tier(ProductTier(buyer_tier));
-  server::CallAsync(stub_->async(), &ProductStub::async::BatchGetSkus, std::move(request), kCallTimeout,
-                    [done = std::move(done)](absl::StatusOr<product::v1::BatchGetSkusResponse> response) {
-                      if (!response.ok()) return done(response.status());
-                      std::vector<SkuInfo> skus;
-                      for (const auto& sku : response->skus()) {
-                        SkuInfo info;
-                        info.sku_id = sku.sku_id();
-                        info.unit_price = sku.price().amount_minor();
-                        info.currency = sku.price().currency();
-                        info.list_price =
-                            sku.has_list_price() ? sku.list_price().amount_minor() : sku.price().amount_minor();
-                        info.price_rule = sku.price_rule().empty() ? "list" : sku.price_rule();
-                        skus.push_back(std::move(info));
-                      }
-                      done(std::move(skus));
-                    });
+  server::CallAsync(
+      stub_->async(), &ProductStub::async::BatchGetSkus, std::move(request), kCallTimeout,
+      [done = std::move(done)](absl::StatusOr<product::v1::BatchGetSkusResponse> response) {
+        if (!response.ok()) return done(response.status());
+        std::vector<SkuInfo> skus;
+        for (const auto& sku : response->skus()) {
+          SkuInfo info;
+          info.sku_id = sku.sku_id();
+          info.unit_price = sku.price().amount_minor();
+          info.currency = sku.price().currency();
+          info.list_price = sku.has_list_price() ? sku.list_price().amount_minor() : sku.price().amount_minor();
+          info.price_rule = sku.price_rule().empty() ? "list" : sku.price_rule();
+          info.on_shelf = !sku.retired() && (sku.product_status() == product::v1::PRODUCT_STATUS_PUBLISHED ||
+                                             sku.product_status() == product::v1::PRODUCT_STATUS_UNSPECIFIED);
+          info.available = sku.available();
+          info.product_title = sku.product_title();
+          info.spec = sku.spec();
+          skus.push_back(std::move(info));
+        }
+        done(std::move(skus));
+      });
 }
 
 void GrpcProductCatalog::Reserve(const std::string& order_id, const std::vector<LineRequest>& lines,

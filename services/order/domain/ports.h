@@ -61,6 +61,12 @@ struct SkuInfo {
   std::string currency;
   int64_t list_price = 0;
   std::string price_rule;  // "list", "member:gold", "scheduled:weekend"
+  // For the cart: whether it can be sold now (the SKU is not retired and its product is on shelf), the units
+  // available over all warehouses (unset: unknown), and what to show.
+  bool on_shelf = true;
+  std::optional<int64_t> available;
+  std::string product_title;
+  std::string spec;
 };
 
 struct PricedLine {

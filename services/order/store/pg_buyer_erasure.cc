@@ -16,6 +16,10 @@ constexpr const char* kAnonymiseBuyerSql[] = {
     "WHERE order_id IN (SELECT order_id FROM orders WHERE user_id = $1) AND $2::bigint IS NOT NULL",
     "UPDATE orders SET buyer_erased_at = COALESCE(buyer_erased_at, 'epoch'::timestamptz + $2::bigint * interval "
     "'1 microsecond') WHERE user_id = $1",
+    // The cart (migration 0007) and what was checked out of it go entirely.
+    "DELETE FROM cart_items WHERE user_id = $1 AND $2::bigint IS NOT NULL",
+    "DELETE FROM carts WHERE user_id = $1 AND $2::bigint IS NOT NULL",
+    "DELETE FROM cart_checkouts WHERE user_id = $1 AND $2::bigint IS NOT NULL",
 };
 
 }  // namespace

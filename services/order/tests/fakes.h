@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,22 +61,36 @@ class FakeCatalog : public ProductCatalog {
   // The reservation is made but its answer is lost with this error (a timeout after the product side committed).
   absl::Status lose_reserve_answer;
   bool defer_get_skus = false;
+  // SKUs whose product is off shelf. With unknown_fails_batch, a batch naming an unknown SKU fails NOT_FOUND naming
+  // it (field skuIds[i]), as the product service answers.
+  std::set<std::string> off_shelf;
+  bool unknown_fails_batch = false;
+  std::vector<std::vector<std::string>> get_skus_batches;
 
   void GetSkus(const std::vector<std::string>& ids, const std::string& tier,
                Callback<std::vector<SkuInfo>> done) override {
     std::unique_lock<std::mutex> lock(mu_);
     calls.push_back("GetSkus");
     last_tier = tier;
+    get_skus_batches.push_back(ids);
     absl::StatusOr<std::vector<SkuInfo>> out = std::vector<SkuInfo>();
     if (!fail_get_skus.ok()) out = fail_get_skus;
-    for (const auto& id : ids) {
-      if (!out.ok() || !price.count(id)) continue;
-      auto member = tier_price.find({id, tier});
-      if (member != tier_price.end()) {
-        out->push_back({id, member->second, "CNY", price[id], "member:" + tier});
-      } else {
-        out->push_back({id, price[id], "CNY", price[id], "list"});
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const std::string& id = ids[i];
+      if (out.ok() && !price.count(id) && unknown_fails_batch) {
+        out = Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND", "no such sku", absl::StrCat("skuIds[", i, "]"));
       }
+      if (!out.ok() || !price.count(id)) continue;
+      SkuInfo sku;
+      sku.sku_id = id;
+      sku.currency = "CNY";
+      sku.list_price = price[id];
+      auto member = tier_price.find({id, tier});
+      sku.unit_price = member != tier_price.end() ? member->second : price[id];
+      sku.price_rule = member != tier_price.end() ? "member:" + tier : "list";
+      sku.on_shelf = !off_shelf.count(id);
+      if (available.count(id)) sku.available = available[id];
+      out->push_back(std::move(sku));
     }
     if (defer_get_skus) {
       deferred_.push_back([done, out] { done(out); });

@@ -201,6 +201,7 @@ void ToProto(const Sku& sku, v1::Sku* out) {
   out->mutable_attributes()->insert(sku.attributes.begin(), sku.attributes.end());
   out->set_product_title(sku.product_title);
   out->set_retired(sku.retired);
+  out->set_product_status(ProductStatusToProto(sku.product_status));
   if (!sku.price_rule.empty()) {
     SetMoney(out->mutable_list_price(), sku.list_price.currency, sku.list_price.amount_minor);
     out->set_price_rule(sku.price_rule);
