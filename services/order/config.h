@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,6 +29,15 @@ struct OrderConfig {
   // An attempt without an outcome this long is looked up at the provider; a sweeper holds one this long.
   absl::Duration payment_query_after = absl::Seconds(30);
   absl::Duration payment_lease = absl::Minutes(1);
+  // Fulfilment: orders of one buyer to one address from one warehouse placed this close together ship as one parcel;
+  // a delivered order completes on its own after auto_confirm_after; no-reason returns are open this long after
+  // completion (per category where it differs, e.g. "cat-fresh=0s,cat-furniture=360h"); the checkout promises
+  // delivery from handling_days after the order.
+  absl::Duration merge_window = absl::Hours(24);
+  absl::Duration auto_confirm_after = absl::Hours(7 * 24);
+  absl::Duration after_sales_window = absl::Hours(7 * 24);
+  std::map<std::string, absl::Duration> after_sales_window_by_category;
+  int handling_days = 1;
 };
 
 // From ZT_ORDER_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -14,6 +14,7 @@
 #include "common/server/pool_executor.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
+#include "services/order/api/fulfilment_api.h"
 #include "services/order/api/order_api.h"
 #include "services/order/api/order_privacy_api.h"
 #include "services/order/clients/grpc_clients.h"
@@ -25,6 +26,7 @@
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
 #include "services/order/store/pg_payment_store.h"
+#include "services/order/store/pg_shipment_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
@@ -37,6 +39,11 @@ class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewOrderId() override { return ids::NewId("o_"); }
   std::string NewPaymentId() override { return ids::NewId("pay_"); }
+};
+
+class TimeOrderedShipmentIds : public ShipmentIds {
+ public:
+  std::string NewShipmentId() override { return ids::NewId("shp_"); }
 };
 
 int Compose(const OrderConfig& config, server::StartedService& service) {
@@ -80,7 +87,17 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   gethostname(host, sizeof(host) - 1);
   payment_settings.sweeper_id = absl::StrCat(host, ":", getpid());
   Payments payments(store, payment_store, provider, catalog, orders, clock, ids, observer, blocking, payment_settings);
-  OrderApi api(orders, payments, runner.workers());
+  PgShipmentStore shipment_store(*service.db, store);
+  TimeOrderedShipmentIds shipment_ids;
+  FulfilmentSettings fulfilment_settings;
+  fulfilment_settings.merge_window = config.merge_window;
+  fulfilment_settings.auto_confirm_after = config.auto_confirm_after;
+  fulfilment_settings.after_sales_window = config.after_sales_window;
+  fulfilment_settings.after_sales_window_by_category = config.after_sales_window_by_category;
+  fulfilment_settings.handling_days = config.handling_days;
+  Fulfilment fulfilment(store, shipment_store, catalog, clock, shipment_ids, blocking, fulfilment_settings);
+  FulfilmentApi fulfilment_api(fulfilment, runner.workers());
+  OrderApi api(orders, payments, runner.workers(), &fulfilment);
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
@@ -92,6 +109,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);
+  runner.AddService(&fulfilment_api);
   events::ConsumerOptions winners_options;
   winners_options.stream = kFlashWinnerStream;
   winners_options.group = kFlashWinnerConsumerGroup;
@@ -105,7 +123,10 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   // Payments that did not hear from the provider; its own thread, as a slow provider must not hold up the other.
   server::PeriodicTask payment_sweeper(config.sweep_interval, [&payments] { payments.SweepOnce(); });
+  // Completes delivered orders nobody confirmed; row locks let several instances sweep at once.
+  server::PeriodicTask fulfilment_sweeper(config.sweep_interval, [&fulfilment] { fulfilment.SweepOnce(); });
   runner.OnShutdown([&] {
+    fulfilment_sweeper.Stop();
     payment_sweeper.Stop();
     sweeper.Stop();
     flash_winners.Stop();

@@ -188,6 +188,12 @@ struct Stack {
     }
     return status;
   }
+  // The status once payment is settled: PAID lasts only until the stock, coupon and points are settled, then the order
+  // awaits shipment.
+  std::string AwaitPaid(HttpClient& client, const std::string& token, const std::string& order_id) {
+    std::string status = AwaitStatusChange(client, token, order_id, "ORDER_STATUS_PENDING_PAYMENT");
+    return status == "ORDER_STATUS_PAID" ? AwaitStatusChange(client, token, order_id, status) : status;
+  }
   // The HTTP statuses the gateway answered to the simulator's notifications of the order.
   std::vector<int> Deliveries(const std::string& order_id) {
     HttpClient sim(simulator);
@@ -246,7 +252,7 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   CHECK(paying.Str("payment.status") == "PAYMENT_STATUS_AWAITING_BUYER");
   CHECK(paying.Num("payment.amount.amountMinor") == paying.Num("order.total.amountMinor"));  // goods + shipping
   REQUIRE(stack.BuyerPays(paying).status == 200);
-  CHECK(stack.AwaitStatusChange(client, token, order_id, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  CHECK(stack.AwaitPaid(client, token, order_id) == "ORDER_STATUS_AWAITING_SHIPMENT");
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
   // The data hub sees the order through the event stream: allow it a few seconds.
@@ -409,7 +415,7 @@ TEST_CASE("payment notifications reach the order only with a valid signature, on
   // Sent twice: both accepted, paid once.
   std::string twice = place();
   pay(twice, R"({"duplicateNotify":true})");
-  CHECK(stack.AwaitStatusChange(client, token, twice, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  CHECK(stack.AwaitPaid(client, token, twice) == "ORDER_STATUS_AWAITING_SHIPMENT");
   for (int i = 0; i < 50 && stack.Deliveries(twice).size() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -424,7 +430,7 @@ TEST_CASE("payment notifications reach the order only with a valid signature, on
   }
   REQUIRE_FALSE(stack.Deliveries(bad_key).empty());
   CHECK(stack.Deliveries(bad_key).front() == 401);
-  CHECK(stack.AwaitStatusChange(client, token, bad_key, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  CHECK(stack.AwaitPaid(client, token, bad_key) == "ORDER_STATUS_AWAITING_SHIPMENT");
 
   // Declined in the wallet: the order waits for payment again.
   std::string declined = place();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "common/server/worker_pool.h"
+#include "services/order/domain/fulfilment.h"
 #include "services/order/domain/orders.h"
 #include "services/order/domain/payments.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
@@ -13,8 +14,9 @@ namespace zhongtai::order {
 
 class OrderApi : public v1::OrderService::CallbackService {
  public:
-  OrderApi(Orders& orders, Payments& payments, server::WorkerPool& workers)
-      : orders_(orders), payments_(payments), workers_(workers) {}
+  // `fulfilment`, when given, adds the delivery promise to checkout quotes.
+  OrderApi(Orders& orders, Payments& payments, server::WorkerPool& workers, Fulfilment* fulfilment = nullptr)
+      : orders_(orders), payments_(payments), workers_(workers), fulfilment_(fulfilment) {}
 
   grpc::ServerUnaryReactor* QuoteCheckout(grpc::CallbackServerContext* context, const v1::QuoteCheckoutRequest* request,
                                           v1::QuoteCheckoutResponse* response) override;
@@ -36,6 +38,7 @@ class OrderApi : public v1::OrderService::CallbackService {
   Orders& orders_;
   Payments& payments_;
   server::WorkerPool& workers_;
+  Fulfilment* fulfilment_;
 };
 
 // Domain -> proto; internal states show as the nearest state a buyer knows.
