@@ -28,6 +28,14 @@ bool IsCatchAll(const CarrierRule& rule) {
          !rule.fragile_only;
 }
 
+CarrierRule Rule(const char* rule_id, int priority, const char* carrier) {
+  CarrierRule rule;
+  rule.rule_id = rule_id;
+  rule.priority = priority;
+  rule.carrier = carrier;
+  return rule;
+}
+
 std::string RuleField(size_t i, const char* name) { return absl::StrCat("rules[", i, "].", name); }
 std::string TransitField(size_t i, const char* name) { return absl::StrCat("transitTimes[", i, "].", name); }
 
@@ -40,13 +48,13 @@ const std::vector<std::string>& RemoteRegions() {
 
 CarrierRuleSet DefaultCarrierRules() {
   CarrierRuleSet set;
-  CarrierRule over_500{"premium-value", 10, "SF"};
+  CarrierRule over_500 = Rule("premium-value", 10, "SF");
   over_500.min_order_value = 50001;
-  CarrierRule fragile{"premium-fragile", 20, "SF"};
+  CarrierRule fragile = Rule("premium-fragile", 20, "SF");
   fragile.fragile_only = true;
-  CarrierRule remote{"remote-postal", 30, "EMS"};
+  CarrierRule remote = Rule("remote-postal", 30, "EMS");
   remote.regions = RemoteRegions();
-  CarrierRule standard{"standard", 1000, "ZTO"};
+  CarrierRule standard = Rule("standard", 1000, "ZTO");
   set.rules = {over_500, fragile, remote, standard};
   set.transit_times = {{"SF", "*", "*", 1, 2}, {"ZTO", "*", "*", 2, 4}, {"EMS", "*", "*", 3, 6}};
   for (const std::string& region : RemoteRegions()) {

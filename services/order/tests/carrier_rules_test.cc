@@ -17,6 +17,14 @@ ParcelFacts Parcel(int64_t value, const std::string& region, bool fragile = fals
   return parcel;
 }
 
+CarrierRule Rule(const char* rule_id, int priority, const char* carrier) {
+  CarrierRule rule;
+  rule.rule_id = rule_id;
+  rule.priority = priority;
+  rule.carrier = carrier;
+  return rule;
+}
+
 std::string CarrierFor(const ParcelFacts& parcel) {
   std::optional<CarrierChoice> choice = ChooseCarrier(DefaultCarrierRules(), parcel);
   REQUIRE(choice.has_value());
@@ -39,9 +47,9 @@ TEST_CASE("the default rules send goods over 500 yuan or fragile goods by SF, re
 
 TEST_CASE("rules are tried by priority and only the conditions a rule sets must hold") {
   CarrierRuleSet set = DefaultCarrierRules();
-  CarrierRule heavy{"heavy-freight", 5, "DEBANG"};
+  CarrierRule heavy = Rule("heavy-freight", 5, "DEBANG");
   heavy.min_weight_grams = 20000;
-  CarrierRule beijing_wh{"beijing-jd", 25, "JD"};
+  CarrierRule beijing_wh = Rule("beijing-jd", 25, "JD");
   beijing_wh.warehouses = {"wh-bj"};
   set.rules.push_back(heavy);
   set.rules.push_back(beijing_wh);

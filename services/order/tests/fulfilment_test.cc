@@ -21,6 +21,13 @@ Order Awaiting(const std::string& id, absl::Time placed, const std::string& ware
   return order;
 }
 
+ChildOrder Child(const std::string& id, const std::string& warehouse) {
+  ChildOrder child;
+  child.child_order_id = id;
+  child.warehouse_id = warehouse;
+  return child;
+}
+
 std::vector<std::string> Ids(const std::vector<Order>& orders) {
   std::vector<std::string> ids;
   for (const Order& order : orders) ids.push_back(order.order_id);
@@ -43,7 +50,7 @@ TEST_CASE("orders of one buyer to the same address from the same warehouse place
   not_paid_through.status = OrderStatus::kPaid;
   // A split order whose Shanghai part is still waiting may join the Shanghai parcel.
   Order split = Awaiting("o10", kT0 + absl::Hours(2), "");
-  split.children = {{"o10-1", "wh-bj"}, {"o10-2", "wh-sh"}};
+  split.children = {Child("o10-1", "wh-bj"), Child("o10-2", "wh-sh")};
 
   std::vector<Order> candidates = {
       anchor,          same,        earlier,          too_late, other_address, other_recipient,
@@ -63,7 +70,7 @@ TEST_CASE("an order counts as shipped only once every warehouse part is in a par
   CHECK_FALSE(AllPartsShipped(WarehousesOf(single), {}));
 
   Order split = Awaiting("o2", kT0, "");
-  split.children = {{"o2-1", "wh-bj"}, {"o2-2", "wh-sh"}};
+  split.children = {Child("o2-1", "wh-bj"), Child("o2-2", "wh-sh")};
   CHECK(WarehousesOf(split) == std::vector<std::string>{"wh-bj", "wh-sh"});
   CHECK_FALSE(AllPartsShipped(WarehousesOf(split), {"wh-sh"}));
   CHECK(AllPartsShipped(WarehousesOf(split), {"wh-sh", "wh-bj"}));

@@ -130,7 +130,10 @@ TEST_CASE("the starting carrier rules in the migration are the ones the domain d
   }
 
   CarrierRuleSet replaced;
-  CarrierRule jd{"jd-everything", 1, "JD"};
+  CarrierRule jd;
+  jd.rule_id = "jd-everything";
+  jd.priority = 1;
+  jd.carrier = "JD";
   replaced.rules = {jd};
   replaced.transit_times = {{"JD", "wh-sh", "440000", 1, 1}};
   REQUIRE(w.fulfilment->ReplaceCarrierRules(replaced).ok());
