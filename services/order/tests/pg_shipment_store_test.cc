@@ -190,7 +190,7 @@ TEST_CASE(
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.OrderShipped'") == 5);
 }
 
-TEST_CASE("only an order awaiting shipment ships; the warehouse must be named when several ship it") {
+TEST_CASE("only an order awaiting shipment ships, and the warehouse must be named when several ship it") {
   World w;
   w.PaidOrder("o-settling", kT0, "sku-cheap", 9900, kShenzhen, "u1", "wh-sh", /*apply_effects=*/false);
   CHECK(ReasonOf(w.Ship("o-settling", "T1").status()) == "ORDER_NOT_READY_TO_SHIP");
