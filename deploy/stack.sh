@@ -155,7 +155,10 @@ SQL
   export ZT_PAYSIM_HTTP_PORT=$simulator_port ZT_PAYSIM_NOTIFY_SECRET=$notify_secret
   export ZT_PAYSIM_NOTIFY_URL=http://127.0.0.1:$http_port/v1/payments/notify/simulator
   export ZT_ORDER_PAYMENT_PROVIDER=simulator ZT_ORDER_PAYMENT_PROVIDER_URL=http://127.0.0.1:$simulator_port
-  export ZT_GATEWAY_PARTNER_SECRETS=payment-simulator=$notify_secret
+  # The warehouse system's and the carriers' signed callbacks (fulfilment); local secrets unless given.
+  local wms_secret=${ZT_WMS_CALLBACK_SECRET:-wms-dev-secret}
+  local logistics_secret=${ZT_LOGISTICS_CALLBACK_SECRET:-logistics-dev-secret}
+  export ZT_GATEWAY_PARTNER_SECRETS=payment-simulator=$notify_secret,wms=$wms_secret,logistics=$logistics_secret
   # The gateway keeps its rate limits in the stack's Redis. Every client of a local stack (tests, benchmarks,
   # the seed) comes from this machine and one address, so the limits default to values it never reaches: the
   # limiter still does its Redis round trip on every request. Set ZT_GATEWAY_RATE_* to try real limits.
@@ -211,6 +214,8 @@ SQL
 export ZT_STACK_PROMETHEUS=$prometheus
 export ZT_STACK_GATEWAY=$gateway
 export ZT_STACK_PAYMENT_SIMULATOR=http://127.0.0.1:$simulator_port
+export ZT_STACK_WMS_SECRET=$wms_secret
+export ZT_STACK_LOGISTICS_SECRET=$logistics_secret
 export ZT_STACK_ADMIN_LOGIN=$admin_login
 export ZT_STACK_ADMIN_PASSWORD=$admin_password
 export ZT_STACK_PG_DSN=$ZT_TEST_PG_DSN

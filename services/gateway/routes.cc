@@ -16,6 +16,7 @@
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/admin_order.pb.h"
 #include "zhongtai/order/v1/cart.pb.h"
+#include "zhongtai/order/v1/fulfilment.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
 #include "zhongtai/user/v1/member_admin.pb.h"
@@ -172,6 +173,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::order::v1::GetOrderRequest::descriptor()->file(),
       zhongtai::order::v1::GetCartRequest::descriptor()->file(),
       zhongtai::order::v1::ListAdminOrdersRequest::descriptor()->file(),
+      zhongtai::order::v1::ShipOrderRequest::descriptor()->file(),
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
       zhongtai::marketing::v1::GetCampaignCalendarRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),

@@ -1,8 +1,26 @@
 #include "services/order/config.h"
 
+#include "absl/strings/str_split.h"
 #include "common/config/env.h"
 
 namespace zhongtai::order {
+namespace {
+
+// "cat-a=0s,cat-b=360h" -> {cat-a: 0, cat-b: 360h}; false on anything else.
+bool ParseWindows(const std::string& text, std::map<std::string, absl::Duration>* out) {
+  for (absl::string_view entry : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    absl::Duration window;
+    if (parts.size() != 2 || parts[0].empty() || !absl::ParseDuration(parts[1], &window) ||
+        window < absl::ZeroDuration() || window > absl::Hours(365 * 24)) {
+      return false;
+    }
+    (*out)[parts[0]] = window;
+  }
+  return true;
+}
+
+}  // namespace
 
 absl::StatusOr<OrderConfig> LoadConfig() {
   config::Env env("ZT_ORDER_");
@@ -36,7 +54,19 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.payment_lease = env.Duration("PAYMENT_LEASE", config.payment_lease, absl::Seconds(1), absl::Hours(1));
   config.cart_max_lines = static_cast<int>(env.Int("CART_MAX_LINES", config.cart_max_lines, 1, 1000));
   config.export_max_rows = static_cast<int>(env.Int("EXPORT_MAX_ROWS", config.export_max_rows, 1, 1000000));
+  config.merge_window = env.Duration("MERGE_WINDOW", config.merge_window, absl::ZeroDuration(), absl::Hours(7 * 24));
+  config.auto_confirm_after =
+      env.Duration("AUTO_CONFIRM_AFTER", config.auto_confirm_after, absl::Seconds(1), absl::Hours(60 * 24));
+  config.after_sales_window =
+      env.Duration("AFTER_SALES_WINDOW", config.after_sales_window, absl::ZeroDuration(), absl::Hours(365 * 24));
+  config.handling_days = static_cast<int>(env.Int("HANDLING_DAYS", config.handling_days, 0, 30));
+  std::string by_category = env.String("AFTER_SALES_WINDOW_BY_CATEGORY", "");
   if (absl::Status status = env.Finish(); !status.ok()) return status;
+  if (!ParseWindows(by_category, &config.after_sales_window_by_category)) {
+    return absl::InvalidArgumentError(
+        "ZT_ORDER_AFTER_SALES_WINDOW_BY_CATEGORY: category=duration pairs separated by commas, e.g. "
+        "cat-fresh=0s,cat-furniture=360h");
+  }
   return config;
 }
 

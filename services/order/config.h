@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,15 @@ struct OrderConfig {
   // Lines a buyer's cart holds at most; rows the admin CSV export holds at most.
   int cart_max_lines = 200;
   int export_max_rows = 10000;
+  // Fulfilment: orders of one buyer to one address from one warehouse placed this close together ship as one parcel;
+  // a delivered order completes on its own after auto_confirm_after; no-reason returns are open this long after
+  // completion (per category where it differs, e.g. "cat-fresh=0s,cat-furniture=360h"); the checkout promises
+  // delivery from handling_days after the order.
+  absl::Duration merge_window = absl::Hours(24);
+  absl::Duration auto_confirm_after = absl::Hours(7 * 24);
+  absl::Duration after_sales_window = absl::Hours(7 * 24);
+  std::map<std::string, absl::Duration> after_sales_window_by_category;
+  int handling_days = 1;
 };
 
 // From ZT_ORDER_* environment variables; INVALID_ARGUMENT naming every bad variable.

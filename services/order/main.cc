@@ -16,6 +16,7 @@
 #include "migrations.h"
 #include "services/order/api/admin_order_api.h"
 #include "services/order/api/cart_api.h"
+#include "services/order/api/fulfilment_api.h"
 #include "services/order/api/order_api.h"
 #include "services/order/api/order_privacy_api.h"
 #include "services/order/clients/grpc_clients.h"
@@ -30,6 +31,7 @@
 #include "services/order/store/pg_order_import_store.h"
 #include "services/order/store/pg_order_store.h"
 #include "services/order/store/pg_payment_store.h"
+#include "services/order/store/pg_shipment_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
@@ -42,6 +44,11 @@ class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewOrderId() override { return ids::NewId("o_"); }
   std::string NewPaymentId() override { return ids::NewId("pay_"); }
+};
+
+class TimeOrderedShipmentIds : public ShipmentIds {
+ public:
+  std::string NewShipmentId() override { return ids::NewId("shp_"); }
 };
 
 int Compose(const OrderConfig& config, server::StartedService& service) {
@@ -100,6 +107,17 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   import_settings.reservation_ttl = config.payment_timeout + config.reservation_grace;
   OrderImports order_imports(store, import_store, products, clock, ids, blocking, import_settings);
   AdminOrderApi admin_api(order_admin, order_imports, runner.workers());
+  PgShipmentStore shipment_store(*service.db, store);
+  TimeOrderedShipmentIds shipment_ids;
+  FulfilmentSettings fulfilment_settings;
+  fulfilment_settings.merge_window = config.merge_window;
+  fulfilment_settings.auto_confirm_after = config.auto_confirm_after;
+  fulfilment_settings.after_sales_window = config.after_sales_window;
+  fulfilment_settings.after_sales_window_by_category = config.after_sales_window_by_category;
+  fulfilment_settings.handling_days = config.handling_days;
+  Fulfilment fulfilment(store, shipment_store, catalog, clock, shipment_ids, blocking, fulfilment_settings);
+  FulfilmentApi fulfilment_api(fulfilment, runner.workers());
+  OrderApi api(orders, payments, runner.workers(), &fulfilment);
 
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
@@ -113,6 +131,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   runner.AddService(&privacy_api);
   runner.AddService(&cart_api);
   runner.AddService(&admin_api);
+  runner.AddService(&fulfilment_api);
   events::ConsumerOptions winners_options;
   winners_options.stream = kFlashWinnerStream;
   winners_options.group = kFlashWinnerConsumerGroup;
@@ -126,7 +145,10 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   // Payments that did not hear from the provider; its own thread, as a slow provider must not hold up the other.
   server::PeriodicTask payment_sweeper(config.sweep_interval, [&payments] { payments.SweepOnce(); });
+  // Completes delivered orders nobody confirmed; row locks let several instances sweep at once.
+  server::PeriodicTask fulfilment_sweeper(config.sweep_interval, [&fulfilment] { fulfilment.SweepOnce(); });
   runner.OnShutdown([&] {
+    fulfilment_sweeper.Stop();
     payment_sweeper.Stop();
     sweeper.Stop();
     flash_winners.Stop();

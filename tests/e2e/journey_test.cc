@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/token.h"
+#include "common/http/signature.h"
 #include "tests/e2e/http_client.h"
 
 namespace zhongtai::e2e {
@@ -188,6 +189,12 @@ struct Stack {
     }
     return status;
   }
+  // The status once payment is settled: PAID lasts only until the stock, coupon and points are settled, then the order
+  // awaits shipment.
+  std::string AwaitPaid(HttpClient& client, const std::string& token, const std::string& order_id) {
+    std::string status = AwaitStatusChange(client, token, order_id, "ORDER_STATUS_PENDING_PAYMENT");
+    return status == "ORDER_STATUS_PAID" ? AwaitStatusChange(client, token, order_id, status) : status;
+  }
   // The HTTP statuses the gateway answered to the simulator's notifications of the order.
   std::vector<int> Deliveries(const std::string& order_id) {
     HttpClient sim(simulator);
@@ -246,7 +253,7 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   CHECK(paying.Str("payment.status") == "PAYMENT_STATUS_AWAITING_BUYER");
   CHECK(paying.Num("payment.amount.amountMinor") == paying.Num("order.total.amountMinor"));  // goods + shipping
   REQUIRE(stack.BuyerPays(paying).status == 200);
-  CHECK(stack.AwaitStatusChange(client, token, order_id, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  CHECK(stack.AwaitPaid(client, token, order_id) == "ORDER_STATUS_AWAITING_SHIPMENT");
   CHECK(stack.Available(product.product_id, product.sku_ids[0]) == 18);
 
   // The data hub sees the order through the event stream: allow it a few seconds.
@@ -409,7 +416,7 @@ TEST_CASE("payment notifications reach the order only with a valid signature, on
   // Sent twice: both accepted, paid once.
   std::string twice = place();
   pay(twice, R"({"duplicateNotify":true})");
-  CHECK(stack.AwaitStatusChange(client, token, twice, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  CHECK(stack.AwaitPaid(client, token, twice) == "ORDER_STATUS_AWAITING_SHIPMENT");
   for (int i = 0; i < 50 && stack.Deliveries(twice).size() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -424,7 +431,7 @@ TEST_CASE("payment notifications reach the order only with a valid signature, on
   }
   REQUIRE_FALSE(stack.Deliveries(bad_key).empty());
   CHECK(stack.Deliveries(bad_key).front() == 401);
-  CHECK(stack.AwaitStatusChange(client, token, bad_key, "ORDER_STATUS_PENDING_PAYMENT") == "ORDER_STATUS_PAID");
+  CHECK(stack.AwaitPaid(client, token, bad_key) == "ORDER_STATUS_AWAITING_SHIPMENT");
 
   // Declined in the wallet: the order waits for payment again.
   std::string declined = place();
@@ -439,6 +446,92 @@ TEST_CASE("payment notifications reach the order only with a valid signature, on
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(status == "ORDER_STATUS_PENDING_PAYMENT");  // a second attempt, after the decline
+}
+
+TEST_CASE(
+    "paid orders leave in one parcel, signed carrier callbacks deliver them once and the buyer confirms receipt") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1200, 10}});
+  std::string token = stack.NewCustomer();
+  std::string stranger = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  std::string line = absl::StrCat("[", Line(product.sku_ids[0], 1), "]");
+  auto paid_order = [&] {
+    auto placed = stack.PlaceOrder(client, token, Unique("key"), line);
+    REQUIRE(placed.status == 200);
+    std::string id = placed.Str("order.orderId");
+    auto paying = client.Send("POST", "/v1/orders/" + id + ":pay", "{}", Keyed(stack.Bearer(token)));
+    REQUIRE(paying.status == 200);
+    REQUIRE(stack.BuyerPays(paying).status == 200);
+    REQUIRE(stack.AwaitPaid(client, token, id) == "ORDER_STATUS_AWAITING_SHIPMENT");
+    return id;
+  };
+  auto signed_post = [&](const std::string& path, const std::string& body, const std::string& secret) {
+    int64_t now = absl::ToUnixSeconds(absl::Now());
+    return client.Send(
+        "POST", path, body,
+        {{"X-Zt-Timestamp", std::to_string(now)}, {"X-Zt-Signature", http::SignBody(secret, now, body)}});
+  };
+
+  // The checkout promises a delivery window from the carrier rules (standard carrier to Guangdong).
+  auto quote = client.Send("POST", "/v1/checkout:quote",
+                           absl::StrCat(R"({"lines":)", line, R"(,"addressId":")", stack.AddressOf(token), R"("})"),
+                           stack.Bearer(token));
+  INFO(quote.body);
+  REQUIRE(quote.status == 200);
+  CHECK(quote.Str("deliveryPromise.carrier") == "ZTO");
+  CHECK_FALSE(quote.Str("deliveryPromise.earliestDate").empty());
+
+  std::string first = paid_order();
+  std::string second = paid_order();
+  std::string tracking = Unique("ZT");
+  auto shipped = client.Send("POST", "/v1/admin/orders/" + first + ":ship",
+                             absl::StrCat(R"({"trackingNumber":")", tracking, R"("})"), Keyed(stack.Bearer(admin)));
+  INFO(shipped.body);
+  REQUIRE(shipped.status == 200);
+  // Same buyer, same address, same warehouse, placed together: one parcel for both.
+  CHECK(shipped.Find("shipment.orderIds")->list_value().values_size() == 2);
+  CHECK(shipped.Str("shipment.carrier") == "ZTO");
+  CHECK(shipped.Str("shipment.deliveryPromise.carrierRuleId") == "standard");
+  CHECK(client.Send("GET", "/v1/orders/" + second, "", stack.Bearer(token)).Str("order.status") ==
+        "ORDER_STATUS_SHIPPED");
+  auto parcels = client.Send("GET", "/v1/orders/" + second + "/shipments", "", stack.Bearer(token));
+  REQUIRE(parcels.status == 200);
+  REQUIRE(parcels.Find("shipments")->list_value().values_size() == 1);
+  CHECK(parcels.Find("shipments")->list_value().values(0).struct_value().fields().at("trackingNumber").string_value() ==
+        tracking);
+  CHECK(client.Send("GET", "/v1/orders/" + second + "/shipments", "", stack.Bearer(stranger)).status == 404);
+
+  // The warehouse system reports the same parcel: accepted, nothing new. Unsigned: refused.
+  std::string notice = absl::StrCat(R"({"orderId":")", first, R"(","trackingNumber":")", tracking, R"("})");
+  auto wms = signed_post("/v1/callbacks/wms/shipments", notice, stack.env.at("ZT_STACK_WMS_SECRET"));
+  INFO(wms.body);
+  CHECK(wms.status == 200);
+  CHECK(wms.Str("shipmentId") == shipped.Str("shipment.shipmentId"));
+  CHECK(client.Send("POST", "/v1/callbacks/wms/shipments", notice).status == 401);
+
+  // The carrier reports delivery twice: delivered once.
+  std::string delivered = absl::StrCat(R"({"carrier":"ZTO","trackingNumber":")", tracking,
+                                       R"(","event":{"eventId":"d1","status":"DELIVERED","description":"signed"}})");
+  const std::string& logistics = stack.env.at("ZT_STACK_LOGISTICS_SECRET");
+  auto once = signed_post("/v1/callbacks/logistics/tracking", delivered, logistics);
+  INFO(once.body);
+  REQUIRE(once.status == 200);
+  REQUIRE(once.Find("recorded") != nullptr);
+  CHECK(once.Find("recorded")->bool_value());
+  auto twice = signed_post("/v1/callbacks/logistics/tracking", delivered, logistics);
+  CHECK(twice.status == 200);
+  REQUIRE(twice.Find("recorded") != nullptr);
+  CHECK_FALSE(twice.Find("recorded")->bool_value());  // a duplicate: nothing changed
+  CHECK(client.Send("GET", "/v1/orders/" + first, "", stack.Bearer(token)).Str("order.status") ==
+        "ORDER_STATUS_DELIVERED");
+
+  auto confirmed = client.Send("POST", "/v1/orders/" + first + ":confirmReceipt", "{}", stack.Bearer(token));
+  INFO(confirmed.body);
+  REQUIRE(confirmed.status == 200);
+  CHECK(confirmed.Str("order.status") == "ORDER_STATUS_COMPLETED");
+  CHECK(client.Send("POST", "/v1/orders/" + first + ":confirmReceipt", "{}", stack.Bearer(stranger)).status == 404);
 }
 
 TEST_CASE("a product is a draft until published, publishing checks the Advertising Law, and edits name their version") {

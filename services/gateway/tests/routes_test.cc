@@ -122,6 +122,12 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       // Product matrix
       {"GET /v1/admin/products/matrix", Access::kAdmin},
       {"PUT /v1/admin/products/{productId}/role", Access::kAdmin},
+      // Fulfilment
+      {"GET /v1/admin/carrier-rules", Access::kAdmin},
+      {"POST /v1/admin/carrier-rules", Access::kAdmin},
+      {"POST /v1/callbacks/wms/shipments", Access::kPartner},
+      {"POST /v1/callbacks/logistics/tracking", Access::kPartner},
+      {"GET /v1/orders/{orderId}/shipments", Access::kCustomer},
   };
   return routes;
 }
@@ -194,6 +200,13 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/users/me:signIn", "/zhongtai.user.v1.MembershipService/SignIn"},
       {"GET /v1/admin/products/matrix", "/zhongtai.product.v1.ProductService/GetProductMatrix"},
       {"PUT /v1/admin/products/{productId}/role", "/zhongtai.product.v1.ProductService/SetProductRole"},
+      {"GET /v1/admin/carrier-rules", "/zhongtai.order.v1.FulfilmentService/GetCarrierRules"},
+      {"POST /v1/admin/carrier-rules", "/zhongtai.order.v1.FulfilmentService/ReplaceCarrierRules"},
+      {"POST /v1/admin/orders/{orderId}:ship", "/zhongtai.order.v1.FulfilmentService/ShipOrder"},
+      {"POST /v1/callbacks/wms/shipments", "/zhongtai.order.v1.FulfilmentService/NotifyWarehouseShipment"},
+      {"POST /v1/callbacks/logistics/tracking", "/zhongtai.order.v1.FulfilmentService/NotifyTracking"},
+      {"GET /v1/orders/{orderId}/shipments", "/zhongtai.order.v1.FulfilmentService/ListOrderShipments"},
+      {"POST /v1/orders/{orderId}:confirmReceipt", "/zhongtai.order.v1.FulfilmentService/ConfirmReceipt"},
   };
   for (const auto& [key, grpc_method] : expected) {
     INFO(key);

@@ -4,6 +4,7 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/order/api/fulfilment_api.h"
 
 namespace zhongtai::order {
 namespace {
@@ -192,8 +193,13 @@ grpc::ServerUnaryReactor* OrderApi::QuoteCheckout(grpc::CallbackServerContext* c
     if (!user_id.ok()) return finish(user_id.status());
     CheckoutCommand command = CheckoutFromProto(*request);
     command.user_id = *std::move(user_id);
-    auto answer = [response, finish](absl::StatusOr<CheckoutQuote> quote) {
+    auto answer = [this, response, finish](absl::StatusOr<CheckoutQuote> quote) {
       if (quote.ok()) QuoteToProto(*quote, response);
+      if (quote.ok() && fulfilment_ != nullptr) {
+        if (std::optional<QuotedDelivery> delivery = fulfilment_->QuoteDelivery(quote->parcel)) {
+          ToProto(delivery->promise, delivery->carrier, delivery->rule_id, response->mutable_delivery_promise());
+        }
+      }
       finish(quote.status());
     };
     if (request->from_cart()) {

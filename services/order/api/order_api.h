@@ -6,6 +6,7 @@
 
 #include "common/server/worker_pool.h"
 #include "services/order/domain/cart.h"
+#include "services/order/domain/fulfilment.h"
 #include "services/order/domain/orders.h"
 #include "services/order/domain/payments.h"
 #include "zhongtai/order/v1/order.grpc.pb.h"
@@ -14,8 +15,9 @@ namespace zhongtai::order {
 
 class OrderApi : public v1::OrderService::CallbackService {
  public:
-  OrderApi(Orders& orders, Payments& payments, server::WorkerPool& workers)
-      : orders_(orders), payments_(payments), workers_(workers) {}
+  // `fulfilment`, when given, adds the delivery promise to checkout quotes.
+  OrderApi(Orders& orders, Payments& payments, server::WorkerPool& workers, Fulfilment* fulfilment = nullptr)
+      : orders_(orders), payments_(payments), workers_(workers), fulfilment_(fulfilment) {}
   // Where fromCart placements and quotes go; without it they fail with CART_UNAVAILABLE.
   void set_carts(Carts* carts) { carts_ = carts; }
 
@@ -40,6 +42,7 @@ class OrderApi : public v1::OrderService::CallbackService {
   Payments& payments_;
   server::WorkerPool& workers_;
   Carts* carts_ = nullptr;
+  Fulfilment* fulfilment_;
 };
 
 // Domain -> proto; internal states show as the nearest state a buyer knows.

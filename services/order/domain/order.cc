@@ -34,4 +34,16 @@ bool ParseStatus(const std::string& name, OrderStatus* status) {
 
 bool IsVisible(OrderStatus status) { return status != OrderStatus::kCreating && status != OrderStatus::kFailed; }
 
+bool IsPaidOrLater(OrderStatus status) {
+  switch (status) {
+    case OrderStatus::kPaid:
+    case OrderStatus::kAwaitingShipment:
+    case OrderStatus::kShipped:
+    case OrderStatus::kDelivered:
+    case OrderStatus::kCompleted:
+    case OrderStatus::kClosed: return true;
+    default: return false;
+  }
+}
+
 }  // namespace zhongtai::order

@@ -29,6 +29,9 @@ const char* StatusName(OrderStatus status);
 bool ParseStatus(const std::string& name, OrderStatus* status);
 // Whether the buyer can see this order (GetOrder, ListOrders).
 bool IsVisible(OrderStatus status);
+// Whether the buyer has paid: PAID and every state after it (fulfilment, completion, closed after a refund). Anything
+// that treats an order as paid (payment replays, duplicate notifications, refusing a cancel, erasure) uses this.
+bool IsPaidOrLater(OrderStatus status);
 
 struct LineRequest {
   std::string sku_id;

@@ -203,6 +203,12 @@ void Orders::QuoteCheckout(const CheckoutCommand& command, Callback<CheckoutQuot
     quote.applied = pricing->quote.applied;
     quote.not_applied = pricing->quote.not_applied;
     quote.free_shipping_threshold = pricing->member.free_shipping_threshold;
+    quote.parcel.region = pricing->address.province_code;
+    quote.parcel.value = pricing->price.goods;
+    for (size_t i = 0; i < pricing->skus.size() && i < pricing->lines.size(); ++i) {
+      quote.parcel.weight_grams += pricing->skus[i].weight_grams * pricing->lines[i].quantity;
+      quote.parcel.fragile = quote.parcel.fragile || pricing->skus[i].fragile;
+    }
     done(std::move(quote));
   });
 }
@@ -442,7 +448,7 @@ void Orders::ApplyPaid(const Order& paid, StatusCallback done) {
   }
   async::All(std::move(effects),
              async::On<absl::Status>(blocking_, [this, order_id, done = std::move(done)](absl::Status applied) {
-               if (applied.ok()) applied = store_.MarkPaidEffectsApplied(order_id);
+               if (applied.ok()) applied = store_.MarkPaidEffectsApplied(order_id, clock_.Now());
                if (!applied.ok()) {
                  log::Error("applying a paid order's effects failed; the sweeper will retry",
                             {{"order_id", order_id}, {"error", applied.ToString()}});
@@ -460,10 +466,11 @@ void Orders::CancelOrder(const std::string& user_id, const std::string& order_id
 
 void Orders::CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done) {
   const std::string order_id = order.order_id;
+  if (IsPaidOrLater(order.status)) {
+    return done(FailedPrecondition("ORDER_ALREADY_PAID", "a paid order cannot be cancelled here; request a return"));
+  }
   switch (order.status) {
     case OrderStatus::kCancelled: return done(order);
-    case OrderStatus::kPaid:
-      return done(FailedPrecondition("ORDER_ALREADY_PAID", "a paid order cannot be cancelled here; request a return"));
     case OrderStatus::kPaying: return done(FailedPrecondition("PAYMENT_IN_PROGRESS", "the order is being paid"));
     case OrderStatus::kPendingPayment: {
       absl::StatusOr<bool> cancelled = store_.Cancel(order_id, OrderStatus::kPendingPayment, reason, clock_.Now());

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/async/saga.h"
+#include "services/order/domain/carrier_rules.h"
 #include "services/order/domain/order.h"
 #include "services/order/domain/payment_ports.h"
 #include "services/order/domain/ports.h"
@@ -66,6 +67,8 @@ struct CheckoutQuote {
   std::vector<PromotionApplied> applied;
   std::vector<PromotionNotApplied> not_applied;
   std::optional<int64_t> free_shipping_threshold;
+  // What the carrier rules look at, for the delivery promise (no warehouse yet: nothing is reserved).
+  ParcelFacts parcel;
 };
 
 class Orders : public PaidOrderEffects {

@@ -40,12 +40,12 @@ void Payments::Pay(const std::string& user_id, const std::string& order_id, Call
 // Acts on the order's state; when someone changed it meanwhile, looks again (a few times).
 void Payments::PayAttempt(Order order, int tries, Callback<PayResult> done) {
   const std::string order_id = order.order_id;
+  if (IsPaidOrLater(order.status)) {
+    absl::StatusOr<PaymentAttempt> latest = payments_.LatestAttempt(order_id);
+    if (!latest.ok()) return done(latest.status());
+    return done(PayResult{std::move(order), *std::move(latest)});
+  }
   switch (order.status) {
-    case OrderStatus::kPaid: {
-      absl::StatusOr<PaymentAttempt> latest = payments_.LatestAttempt(order_id);
-      if (!latest.ok()) return done(latest.status());
-      return done(PayResult{std::move(order), *std::move(latest)});
-    }
     case OrderStatus::kCancelled: return done(FailedPrecondition("ORDER_CANCELLED", "the order was cancelled"));
     case OrderStatus::kPendingPayment: {
       absl::Time now = clock_.Now();
@@ -187,8 +187,8 @@ void Payments::Succeeded(PaymentAttempt attempt, const ProviderPayment& paid, St
   absl::Time paid_at = paid.paid_at == absl::InfinitePast() ? now : paid.paid_at;
   const std::vector<AttemptStatus> not_yet_paid = {AttemptStatus::kCreated, AttemptStatus::kAwaitingBuyer,
                                                    AttemptStatus::kDeclined, AttemptStatus::kClosed};
+  if (IsPaidOrLater(order->status)) return done(absl::OkStatus());  // a duplicate or a late notification
   switch (order->status) {
-    case OrderStatus::kPaid: return done(absl::OkStatus());  // a duplicate or a late notification
     case OrderStatus::kPaying: {
       // The provider's word that the money arrived wins over what we had concluded about the attempt.
       absl::StatusOr<bool> moved =

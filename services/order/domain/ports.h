@@ -67,6 +67,11 @@ struct SkuInfo {
   std::optional<int64_t> available;
   std::string product_title;
   std::string spec;
+  // For fulfilment: the carrier rules weigh the parcel and look for fragile goods; the after-sales window may depend
+  // on the category.
+  int64_t weight_grams = 0;
+  bool fragile = false;
+  std::string category_id;
 };
 
 struct PricedLine {
@@ -198,8 +203,9 @@ class OrderStore {
                                       absl::Time now) = 0;
   // The stock, coupon and points held for a cancelled or failed order were given back.
   virtual absl::Status MarkHoldsReleased(const std::string& order_id) = 0;
-  // A paid order's stock was confirmed, its coupon redeemed and its points spent.
-  virtual absl::Status MarkPaidEffectsApplied(const std::string& order_id) = 0;
+  // A paid order's stock was confirmed, its coupon redeemed and its points spent: PAID -> AWAITING_SHIPMENT (with its
+  // history row), ready for the warehouse. Idempotent.
+  virtual absl::Status MarkPaidEffectsApplied(const std::string& order_id, absl::Time now) = 0;
 
   // For the sweeper: ids of orders in `status` last changed before `before`; unpaid orders past their
   // deadline; cancelled or failed orders whose holds were not yet given back; paid orders whose effects are not yet

@@ -417,9 +417,12 @@ absl::Status PgOrderStore::MarkHoldsReleased(const std::string& order_id) {
   });
 }
 
-absl::Status PgOrderStore::MarkPaidEffectsApplied(const std::string& order_id) {
+absl::Status PgOrderStore::MarkPaidEffectsApplied(const std::string& order_id, absl::Time now) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     tx.exec_params("UPDATE orders SET paid_effects_applied = true WHERE order_id = $1", order_id);
+    if (Transition(tx, order_id, OrderStatus::kPaid, OrderStatus::kAwaitingShipment, now)) {
+      AddHistory(tx, order_id, OrderStatus::kAwaitingShipment, "paid effects applied", now);
+    }
     return absl::OkStatus();
   });
 }

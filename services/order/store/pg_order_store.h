@@ -24,7 +24,7 @@ class PgOrderStore : public OrderStore {
   absl::StatusOr<bool> Cancel(const std::string& order_id, OrderStatus from, const std::string& reason,
                               absl::Time now) override;
   absl::Status MarkHoldsReleased(const std::string& order_id) override;
-  absl::Status MarkPaidEffectsApplied(const std::string& order_id) override;
+  absl::Status MarkPaidEffectsApplied(const std::string& order_id, absl::Time now) override;
   absl::StatusOr<std::vector<std::string>> ListStale(OrderStatus status, absl::Time before, int limit) override;
   absl::StatusOr<std::vector<std::string>> ListPaymentOverdue(absl::Time now, int limit) override;
   absl::StatusOr<std::vector<std::string>> ListUnreleased(int limit) override;

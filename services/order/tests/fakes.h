@@ -55,6 +55,10 @@ class FakeCatalog : public ProductCatalog {
   std::map<std::string, std::string> warehouse_of;
   std::map<std::string, std::vector<LineRequest>> held, confirmed;
   std::string last_tier;
+  // What fulfilment reads from a SKU (weight, fragile category, category).
+  std::map<std::string, int64_t> weight_grams;
+  std::map<std::string, bool> fragile;
+  std::map<std::string, std::string> category_of;
   ShippingAddress last_ship_to;
   std::vector<std::string> calls;
   absl::Status fail_get_skus, fail_reserve, fail_release, fail_confirm;
@@ -90,6 +94,9 @@ class FakeCatalog : public ProductCatalog {
       sku.price_rule = member != tier_price.end() ? "member:" + tier : "list";
       sku.on_shelf = !off_shelf.count(id);
       if (available.count(id)) sku.available = available[id];
+      sku.weight_grams = weight_grams[id];
+      sku.fragile = fragile[id];
+      sku.category_id = category_of[id];
       out->push_back(std::move(sku));
     }
     if (defer_get_skus) {
@@ -441,10 +448,15 @@ class InMemoryOrderStore : public OrderStore {
     holds_released[id] = true;
     return absl::OkStatus();
   }
-  absl::Status MarkPaidEffectsApplied(const std::string& id) override {
+  absl::Status MarkPaidEffectsApplied(const std::string& id, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     Note("MarkPaidEffectsApplied");
     paid_effects_applied[id] = true;
+    Order& order = orders_.at(id);
+    if (order.status == OrderStatus::kPaid) {
+      order.status = OrderStatus::kAwaitingShipment;
+      touched_[id] = now;
+    }
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<std::string>> ListStale(OrderStatus status, absl::Time before, int) override {

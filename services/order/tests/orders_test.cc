@@ -69,7 +69,7 @@ struct World {
     absl::StatusOr<Order> order = LoadOwnOrder(store, user_id, order_id);
     if (!order.ok()) return order.status();
     if (order->status == OrderStatus::kCancelled) return FailedPrecondition("ORDER_CANCELLED", "cancelled");
-    if (order->status == OrderStatus::kPaid) return order;
+    if (IsPaidOrLater(order->status)) return order;
     absl::StatusOr<bool> claimed = store.ClaimForPayment(order_id, clock.Now());
     if (!claimed.ok()) return claimed.status();
     Payment payment;
@@ -324,14 +324,15 @@ TEST_CASE("an unknown SKU is NOT_FOUND naming the line") {
 }
 
 TEST_CASE(
-    "paying confirms the stock, redeems the coupon and spends the points once: paying again returns the paid order") {
+    "paying confirms the stock, redeems the coupon and spends the points once, then the order awaits shipment: paying "
+    "again returns the paid order") {
   World w;
   auto order = w.Place(w.FullCommand("k1", {{"sku-a", 1}}));
   REQUIRE(order.ok());
   w.catalog.calls.clear();
   auto paid = w.Pay("u1", order->order_id);
   REQUIRE(paid.ok());
-  CHECK(paid->status == OrderStatus::kPaid);
+  CHECK(paid->status == OrderStatus::kAwaitingShipment);
   CHECK(w.catalog.calls == Calls{"Confirm", "RedeemCoupon", "CommitPoints"});
   CHECK(w.catalog.confirmed.count(order->order_id) == 1);
   CHECK(w.coupons.redeemed[order->order_id] == "c-300");
@@ -341,7 +342,7 @@ TEST_CASE(
 
   auto again = w.Pay("u1", order->order_id);
   REQUIRE(again.ok());
-  CHECK(again->status == OrderStatus::kPaid);
+  CHECK(again->status == OrderStatus::kAwaitingShipment);
   CHECK(w.store.payments.size() == 1);
   CHECK(w.catalog.calls.size() == 3);
   CHECK(ReasonOf(w.Cancel("u1", order->order_id).status()) == "ORDER_ALREADY_PAID");

@@ -88,7 +88,7 @@ TEST_CASE("paying hands out the pay URL and the provider's notification makes th
 
   PaymentNotification paid = w.provider.BuyerPays(id);
   REQUIRE(w.Notify(paid).ok());
-  CHECK(w.StatusOf(id) == OrderStatus::kPaid);
+  CHECK(w.StatusOf(id) == OrderStatus::kAwaitingShipment);
   CHECK(w.AttemptOf(id) == AttemptStatus::kSucceeded);
   CHECK(w.catalog.confirmed.count(id) == 1);
   REQUIRE(w.store.payments.count(id) == 1);
@@ -101,7 +101,7 @@ TEST_CASE("paying hands out the pay URL and the provider's notification makes th
   CHECK(w.provider.Charges(id) == 1);
   auto again = w.Pay(id);
   REQUIRE(again.ok());
-  CHECK(again->order.status == OrderStatus::kPaid);
+  CHECK(again->order.status == OrderStatus::kAwaitingShipment);
   CHECK(w.provider.creates == 1);
 }
 
@@ -142,7 +142,7 @@ TEST_CASE("a declined payment returns the order to PENDING_PAYMENT and the buyer
   CHECK(retried->attempt.attempt_no == 2);
   CHECK(retried->attempt.status == AttemptStatus::kAwaitingBuyer);
   REQUIRE(w.Notify(w.provider.BuyerPays(id)).ok());
-  CHECK(w.StatusOf(id) == OrderStatus::kPaid);
+  CHECK(w.StatusOf(id) == OrderStatus::kAwaitingShipment);
 }
 
 TEST_CASE("a late decline of an earlier payment leaves the newer one alone") {
@@ -175,7 +175,7 @@ TEST_CASE("a retry after the provider's answer was lost asks again by order id a
   CHECK(w.provider.payments_created == 1);
   REQUIRE(w.Notify(w.provider.BuyerPays(id)).ok());
   REQUIRE(w.Notify(w.provider.BuyerPays(id)).ok());
-  CHECK(w.StatusOf(id) == OrderStatus::kPaid);
+  CHECK(w.StatusOf(id) == OrderStatus::kAwaitingShipment);
   CHECK(w.provider.Charges(id) == 1);
   CHECK(w.store.payments.size() == 1);
 }
@@ -189,7 +189,7 @@ TEST_CASE("a payment whose notification never came is settled by the sweeper que
   CHECK(w.payments.SweepOnce() == 0);  // not stale yet: the notification may still come
   w.clock.Advance(absl::Seconds(31));
   CHECK(w.payments.SweepOnce() == 1);
-  CHECK(w.StatusOf(id) == OrderStatus::kPaid);
+  CHECK(w.StatusOf(id) == OrderStatus::kAwaitingShipment);
   CHECK(w.catalog.confirmed.count(id) == 1);
   // The late notification finds the work done.
   REQUIRE(w.Notify(w.provider.BuyerPays(id)).ok());
@@ -227,7 +227,7 @@ TEST_CASE("a provider that does not answer the sweeper is asked again only when 
   CHECK(w.StatusOf(id) == OrderStatus::kPaying);
   w.clock.Advance(absl::Minutes(1));
   CHECK(w.payments.SweepOnce() == 1);
-  CHECK(w.StatusOf(id) == OrderStatus::kPaid);
+  CHECK(w.StatusOf(id) == OrderStatus::kAwaitingShipment);
 }
 
 TEST_CASE("past the deadline the sweeper closes the unpaid payment at the provider and cancels the order") {

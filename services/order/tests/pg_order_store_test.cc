@@ -217,7 +217,7 @@ TEST_CASE("an order keeps its address snapshot, coupon, points and shipping, and
   CHECK(db.Count("SELECT count(*) FROM child_order_lines WHERE line_no = 1") == 1);  // numbered within each child
 }
 
-TEST_CASE("a paid order is listed for its after-payment effects until they are applied") {
+TEST_CASE("a paid order is listed for its after-payment effects until they are applied, then awaits shipment") {
   Db db;
   PgOrderStore store(*db.pool);
   REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
@@ -229,8 +229,15 @@ TEST_CASE("a paid order is listed for its after-payment effects until they are a
   REQUIRE(*store.MarkPaid({"p1", "o1", 2600, "CNY", "local", kT0 + absl::Minutes(1)}));
   CHECK(store.ListPaidEffectsPending(kT0 + absl::Seconds(30), 10)->empty());  // paid too recently
   CHECK(*store.ListPaidEffectsPending(kT0 + absl::Minutes(2), 10) == std::vector<std::string>{"o1"});
-  REQUIRE(store.MarkPaidEffectsApplied("o1").ok());
+  REQUIRE(store.MarkPaidEffectsApplied("o1", kT0 + absl::Minutes(2)).ok());
   CHECK(store.ListPaidEffectsPending(kT0 + absl::Minutes(2), 10)->empty());
+  Order paid = *store.Get("o1");
+  CHECK(paid.status == OrderStatus::kAwaitingShipment);
+  CHECK(paid.history.back().status == OrderStatus::kAwaitingShipment);
+  CHECK(paid.history.back().at == kT0 + absl::Minutes(2));
+  // Applying again (the sweeper after a lost answer) changes nothing.
+  REQUIRE(store.MarkPaidEffectsApplied("o1", kT0 + absl::Minutes(3)).ok());
+  CHECK(store.Get("o1")->history.size() == paid.history.size());
 }
 
 TEST_CASE("a user's orders page newest first, each exactly once, hiding failed ones") {
