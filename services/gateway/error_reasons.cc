@@ -119,7 +119,6 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "order",
        "Fix the rule or transit time details[].field names: unique rule ids, a carrier, no negative thresholds, "
        "0 <= minDays <= maxDays <= 60."},
->>>>>>> wt/fulfilment
       {"CART_AND_LINES", {C::kInvalidArgument}, 0, "order", "Send either lines or fromCart: true, not both."},
       {"CART_CHANGE_EMPTY", {C::kInvalidArgument}, 0, "order", "Send quantity, selected or both."},
       {"CART_FULL",
@@ -589,7 +588,6 @@ const std::vector<ErrorReason>& ErrorReasons() {
        0,
        "order",
        "No such order for this user (another user's order answers the same): refresh the order list."},
-<<<<<<< HEAD
       {"ORDER_NOT_READY_TO_SHIP",
        {C::kFailedPrecondition},
        0,
@@ -610,7 +608,6 @@ const std::vector<ErrorReason>& ErrorReasons() {
        0,
        "order",
        "Filter by a state orders are shown in: PENDING_PAYMENT, PAID, AWAITING_SHIPMENT, SHIPPED, ..."},
-=======
       {"OVERLOADED", {C::kResourceExhausted}, 0, "any", kBackOff},
       {"PAGE_SIZE_NEGATIVE",
        {C::kInvalidArgument},
@@ -988,7 +985,6 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "Send fewer values (for a sales attribute, or of one search filter such as brandId; the message says the "
        "limit)."},
       {"TOO_MANY_WORDS", {C::kInvalidArgument}, 0, "product", "Send at most 20000 terms."},
-<<<<<<< HEAD
       {"TRACKING_EVENT_INVALID",
        {C::kInvalidArgument},
        0,
@@ -1001,13 +997,11 @@ const std::vector<ErrorReason>& ErrorReasons() {
        0,
        "order",
        "Another parcel of this carrier already has this tracking number: check it."},
->>>>>>> wt/fulfilment
       {"TRAFFIC_SPLIT_INVALID",
        {C::kInvalidArgument},
        0,
        "datahub",
        "Send trafficSplit as arm:share pairs separated by commas, e.g. control:5000,treatment:5000."},
-=======
       {"TRANSFER_TO_SAME_WAREHOUSE",
        {C::kInvalidArgument},
        0,
