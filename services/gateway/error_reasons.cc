@@ -653,7 +653,6 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "Lower the quantity (the message says the limit)."},
       {"QUERY_ENCODING", {C::kInternal}, 0, "gateway", kFault},
       {"QUOTE_MISMATCH", {C::kInternal}, 0, "order", kFault},
-      {"RANGE_TOO_LONG", {C::kInvalidArgument}, 0, "datahub", "Ask for at most 366 days at a time."},
       {"RATE_LIMITED", {C::kResourceExhausted}, 0, "gateway", kBackOff},
       {"RATE_LIMIT_SCRIPT", {C::kInternal}, 0, "gateway", kFault},
       {"REASON_TOO_LONG", {C::kInvalidArgument}, 0, "order", "Keep reason to 200 characters."},

@@ -31,7 +31,7 @@ DashboardKpis DeriveKpis(const DashboardFigures& figures) {
 }
 
 DashboardBreakdown BreakdownOrders(const std::vector<OrderFact>& facts, const std::string& currency,
-                                   const std::vector<ShopDay>& days) {
+                                   const TimeRange& range, const std::vector<ShopDay>& days) {
   DashboardBreakdown out;
   // Paying users per level, for the distinct count.
   std::set<std::string> total_buyers;
@@ -39,34 +39,39 @@ DashboardBreakdown BreakdownOrders(const std::vector<OrderFact>& facts, const st
   std::map<std::string, std::set<std::string>> channel_buyers;
   auto each_level = [&](int day, const std::string& channel, const auto& add) {
     add(out.total);
-    add(out.by_day[day]);
+    if (day >= 0) add(out.by_day[day]);
     add(out.by_channel[channel]);
   };
   for (const OrderFact& fact : facts) {
     if (fact.currency != currency) continue;
-    auto day_of = [&](const std::optional<absl::Time>& t) { return t.has_value() ? DayIndexOf(days, *t) : -1; };
-    if (int day = day_of(fact.placed_at); day >= 0) {
+    auto in_range = [&](const std::optional<absl::Time>& t) {
+      return t.has_value() && *t >= range.start && *t < range.end;
+    };
+    auto day_of = [&](const std::optional<absl::Time>& t) { return DayIndexOf(days, *t); };
+    if (in_range(fact.placed_at)) {
+      const int day = day_of(fact.placed_at);
       each_level(day, fact.channel, [&](DashboardFigures& f) {
         ++f.orders_placed;
         f.gmv_minor += fact.total_minor;
       });
     }
-    if (int day = day_of(fact.paid_at); day >= 0) {
+    if (in_range(fact.paid_at)) {
+      const int day = day_of(fact.paid_at);
       each_level(day, fact.channel, [&](DashboardFigures& f) {
         ++f.orders_paid;
         f.paid_gmv_minor += fact.paid_minor;
       });
       if (!fact.user_id.empty()) {
         total_buyers.insert(fact.user_id);
-        day_buyers[day].insert(fact.user_id);
+        if (day >= 0) day_buyers[day].insert(fact.user_id);
         channel_buyers[fact.channel].insert(fact.user_id);
       }
     }
-    if (int day = day_of(fact.cancelled_at); day >= 0) {
-      each_level(day, fact.channel, [&](DashboardFigures& f) { ++f.orders_cancelled; });
+    if (in_range(fact.cancelled_at)) {
+      each_level(day_of(fact.cancelled_at), fact.channel, [&](DashboardFigures& f) { ++f.orders_cancelled; });
     }
-    if (int day = day_of(fact.refunded_at); day >= 0) {
-      each_level(day, fact.channel, [&](DashboardFigures& f) {
+    if (in_range(fact.refunded_at)) {
+      each_level(day_of(fact.refunded_at), fact.channel, [&](DashboardFigures& f) {
         ++f.orders_refunded;
         f.refunded_minor += fact.refunded_minor;
       });
@@ -96,7 +101,7 @@ absl::StatusOr<KpiDashboard> KpiAnalytics::GetDashboard(const KpiQuery& query) {
   if (!ValidCurrency(query.currency)) {
     return InvalidArgument("currency", "INVALID_CURRENCY", "currency must be an ISO 4217 code such as CNY");
   }
-  ASSIGN_OR_RETURN(DashboardBreakdown breakdown, store_.Breakdown(query.currency, days));
+  ASSIGN_OR_RETURN(DashboardBreakdown breakdown, store_.Breakdown(query.currency, range, days));
   KpiDashboard dashboard;
   dashboard.start_time = range.start;
   dashboard.end_time = range.end;

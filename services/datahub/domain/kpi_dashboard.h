@@ -53,7 +53,7 @@ DashboardKpis DeriveKpis(const DashboardFigures& figures);
 // (placed, paid, cancelled, first refund) counts in the day and channel where it happened; buyers are the distinct
 // users of the orders paid. Traffic figures stay 0. For fakes, and for checking the SQL.
 DashboardBreakdown BreakdownOrders(const std::vector<OrderFact>& facts, const std::string& currency,
-                                   const std::vector<ShopDay>& days);
+                                   const TimeRange& range, const std::vector<ShopDay>& days);
 
 struct KpiQuery {
   // Both or neither: neither is today in the shop's time zone.
@@ -68,15 +68,17 @@ struct KpiDashboard {
   std::string time_zone;
   std::string currency;
   DashboardKpis total;
-  std::vector<std::pair<ShopDay, DashboardKpis>> days;  // every day of the range, also those without activity
-  std::map<std::string, DashboardKpis> channels;        // channels with activity
+  // Every day of the range, also those without activity; none for a range of more than kMaxDashboardDays days.
+  std::vector<std::pair<ShopDay, DashboardKpis>> days;
+  std::map<std::string, DashboardKpis> channels;  // channels with activity
 };
 
 class DashboardStore {
  public:
   virtual ~DashboardStore() = default;
-  // Orders in `currency` and behaviour events between days.front().start and days.back().end, per level.
-  virtual absl::StatusOr<DashboardBreakdown> Breakdown(const std::string& currency,
+  // Orders in `currency` and behaviour events in `range`, per level; by day over `days` (the range's shop days, or
+  // none for a range too long to list by day).
+  virtual absl::StatusOr<DashboardBreakdown> Breakdown(const std::string& currency, const TimeRange& range,
                                                        const std::vector<ShopDay>& days) = 0;
 };
 
@@ -86,8 +88,7 @@ class KpiAnalytics {
       : store_(store), clock_(clock), zone_(zone), zone_name_(std::move(zone_name)) {}
 
   // INVALID_ARGUMENT: only one of the times (REQUIRED, the missing one), endTime not after startTime
-  // (INVALID_TIME_RANGE), more than kMaxDashboardDays days (RANGE_TOO_LONG), a currency that is not three capital
-  // letters (INVALID_CURRENCY).
+  // (INVALID_TIME_RANGE), a currency that is not three capital letters (INVALID_CURRENCY).
   absl::StatusOr<KpiDashboard> GetDashboard(const KpiQuery& query);
 
  private:

@@ -17,11 +17,8 @@ absl::StatusOr<std::vector<ShopDay>> ShopDays(absl::Time start, absl::Time end, 
   const absl::CivilDay first = absl::ToCivilDay(start, zone);
   // The day of the last instant inside the range (end is exclusive).
   const absl::CivilDay last = absl::ToCivilDay(end - absl::Nanoseconds(1), zone);
-  if (last - first + 1 > kMaxDashboardDays) {
-    return InvalidArgument("endTime", "RANGE_TOO_LONG",
-                           absl::StrFormat("the range covers more than %d days of the shop", kMaxDashboardDays));
-  }
   std::vector<ShopDay> days;
+  if (last - first + 1 > kMaxDashboardDays) return days;
   for (absl::CivilDay day = first; day <= last; ++day) {
     days.push_back({day, std::max(start, absl::FromCivil(day, zone)), std::min(end, absl::FromCivil(day + 1, zone))});
   }

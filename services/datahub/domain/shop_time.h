@@ -10,7 +10,7 @@
 
 namespace zhongtai::datahub {
 
-// Longest range the dashboard breaks down by day.
+// Longest range the dashboard breaks down by day; a longer one has totals and channels only.
 inline constexpr int kMaxDashboardDays = 366;
 
 // One calendar day of the shop, clipped to the range asked for: [start, end).
@@ -28,8 +28,8 @@ struct TimeRange {
 };
 TimeRange ShopToday(absl::Time now, const absl::TimeZone& zone);
 
-// The shop days that [start, end) touches, in order, the first and last clipped to the range. INVALID_ARGUMENT
-// (field endTime) for an empty range: INVALID_TIME_RANGE; for more than kMaxDashboardDays days: RANGE_TOO_LONG.
+// The shop days that [start, end) touches, in order, the first and last clipped to the range; none when they would
+// be more than kMaxDashboardDays. INVALID_ARGUMENT (field endTime, INVALID_TIME_RANGE) for an empty range.
 absl::StatusOr<std::vector<ShopDay>> ShopDays(absl::Time start, absl::Time end, const absl::TimeZone& zone);
 
 // The index in `days` of the day containing t; -1 when t is outside them all.

@@ -52,6 +52,8 @@ absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEve
 
   int inserted = 0;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    // CREATE ... IF NOT EXISTS notices on every batch but the connection's first: not worth a log line.
+    tx.exec("SET LOCAL client_min_messages = warning");
     tx.exec(kCreateStaging);
     {
       pqxx::stream_to copy(tx, "behaviour_incoming");

@@ -9,8 +9,8 @@
 namespace zhongtai::datahub {
 namespace {
 
-// $1 the day starts (timestamptz[] of the ShopDays, ascending), $2 and $3 the range in microseconds. A time's day is
-// width_bucket over the day starts (1 = the first day), the same day DayIndexOf() finds.
+// $1 the day starts (timestamptz[] of the ShopDays, ascending; empty for a range not listed by day), $2 and $3 the
+// range. A time's day is width_bucket over the day starts (1 = the first day), the same day DayIndexOf() finds.
 //
 // Orders: one row per milestone that happened in the range (an order placed today and paid tomorrow is placed in
 // one day and paid in the next), in $4's currency. Buyers are distinct paying users: exact.
@@ -48,7 +48,10 @@ constexpr char kTrafficFigures[] =
 DashboardFigures* Level(DashboardBreakdown* out, const pqxx::row& row) {
   const int grouping = row[2].as<int>();
   if (grouping == 3) return &out->total;
-  if (grouping == 1) return &out->by_day[row[0].as<int>()];
+  if (grouping == 1) {
+    if (row[0].is_null() || row[0].as<int>() < 0) return nullptr;  // no days listed: a range too long
+    return &out->by_day[row[0].as<int>()];
+  }
   if (grouping == 2) return &out->by_channel[row[1].as<std::string>()];
   return nullptr;  // day x channel: not shown
 }
@@ -64,13 +67,12 @@ std::string TimestampArray(const std::vector<ShopDay>& days) {
 
 }  // namespace
 
-absl::StatusOr<DashboardBreakdown> PgDashboardStore::Breakdown(const std::string& currency,
+absl::StatusOr<DashboardBreakdown> PgDashboardStore::Breakdown(const std::string& currency, const TimeRange& range,
                                                                const std::vector<ShopDay>& days) {
   DashboardBreakdown out;
-  if (days.empty()) return out;
   const std::string starts = TimestampArray(days);
-  const std::string range_start = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", days.front().start, absl::UTCTimeZone());
-  const std::string range_end = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", days.back().end, absl::UTCTimeZone());
+  const std::string range_start = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", range.start, absl::UTCTimeZone());
+  const std::string range_end = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", range.end, absl::UTCTimeZone());
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
     out = DashboardBreakdown();
     for (const pqxx::row& row : tx.exec_params(kOrderFigures, starts, range_start, range_end, currency)) {

@@ -11,7 +11,8 @@ class PgDashboardStore : public DashboardStore {
  public:
   explicit PgDashboardStore(pg::Pool& pool) : pool_(pool) {}
 
-  absl::StatusOr<DashboardBreakdown> Breakdown(const std::string& currency, const std::vector<ShopDay>& days) override;
+  absl::StatusOr<DashboardBreakdown> Breakdown(const std::string& currency, const TimeRange& range,
+                                               const std::vector<ShopDay>& days) override;
 
  private:
   pg::Pool& pool_;

@@ -25,13 +25,14 @@ class InMemoryOrderFactStore : public OrderFactStore, public DashboardStore {
     for (const auto& entry : facts_) facts.push_back(entry.second);
     return Aggregate(facts, query);
   }
-  absl::StatusOr<DashboardBreakdown> Breakdown(const std::string& currency, const std::vector<ShopDay>& days) override {
+  absl::StatusOr<DashboardBreakdown> Breakdown(const std::string& currency, const TimeRange& range,
+                                               const std::vector<ShopDay>& days) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++calls_;
     last_days_ = days;
     std::vector<OrderFact> facts;
     for (const auto& entry : facts_) facts.push_back(entry.second);
-    DashboardBreakdown out = BreakdownOrders(facts, currency, days);
+    DashboardBreakdown out = BreakdownOrders(facts, currency, range, days);
     out.total.page_views = traffic.total.page_views;
     out.total.visitors = traffic.total.visitors;
     for (const auto& [day, f] : traffic.by_day) {

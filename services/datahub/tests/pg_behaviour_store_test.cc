@@ -236,9 +236,10 @@ TEST_CASE("The dashboard's SQL gives the C++ figures by shop day and channel") {
   auto days = ShopDays(base, kNow, shanghai);
   REQUIRE(days.ok());
   PgDashboardStore store(*f.pool);
-  auto sql = store.Breakdown("CNY", *days);
+  const TimeRange range{base, kNow};
+  auto sql = store.Breakdown("CNY", range, *days);
   REQUIRE(sql.ok());
-  DashboardBreakdown cpp = BreakdownOrders(facts, "CNY", *days);
+  DashboardBreakdown cpp = BreakdownOrders(facts, "CNY", range, *days);
   auto same_orders = [](const DashboardFigures& a, const DashboardFigures& b) {
     return a.orders_placed == b.orders_placed && a.orders_paid == b.orders_paid &&
            a.orders_cancelled == b.orders_cancelled && a.orders_refunded == b.orders_refunded &&
