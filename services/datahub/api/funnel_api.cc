@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* FunnelApi::GetFunnel(grpc::CallbackServerContext* cont
     ASSIGN_OR_RETURN(FunnelReport report, funnel_.GetFunnel(query));
     *response->mutable_start_time() = proto::ToTimestampExact(report.query.start_time);
     *response->mutable_end_time() = proto::ToTimestampExact(report.query.end_time);
-    *response->mutable_window() = TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(report.query.window));
+    response->set_window_seconds(absl::ToInt64Seconds(report.query.window));
     SetSteps(report.steps, response->mutable_steps());
     for (const auto& [channel, steps] : report.by_channel) {
       v1::ChannelFunnel* out = response->add_channels();

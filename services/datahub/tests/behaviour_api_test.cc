@@ -142,7 +142,7 @@ TEST_CASE("GET /v1/admin/analytics/funnel: steps with conversion and drop-off, a
   CHECK(response.steps(1).dropped() == 4);
   CHECK(response.steps(1).conversion_from_previous() == Approx(0.5));
   CHECK(response.steps(4).conversion_from_start() == Approx(0.125));
-  CHECK(response.window().seconds() == 3600);
+  CHECK(response.window_seconds() == 3600);
   REQUIRE(response.channels_size() == 1);
   CHECK(response.channels(0).channel() == "app");
 
