@@ -173,7 +173,7 @@ def run(stack, args):
     dashboard_path = f"/v1/admin/analytics/dashboard?startTime={start}&endTime={end}"
     d = loadgen(args.build, args, "dashboard",
                 ["--proto", "http", "--target", target, "--http-method", "GET", "--path", dashboard_path,
-                 "--header", f"Authorization=Bearer {token}", "--mode", "closed", "--concurrency", "4"],
+                 "--header", f"Authorization: Bearer {token}", "--mode", "closed", "--concurrency", "4"],
                 args.duration, seq + 10_000_000)
     log("D3 dashboard", d["latency_us"], d["codes"])
 
