@@ -16,6 +16,8 @@ run_packages=(
   libhiredis-dev libpqxx-dev prometheus-cpp-dev catch2 libssl-dev libsodium-dev libboost-dev libboost-system-dev
   # run: the stores, Prometheus, and what deploy/stack.sh and deploy/seed.py call
   postgresql-15 redis-server prometheus python3 curl
+  # the data hub's distinct counts (HyperLogLog); its migration creates the extension
+  postgresql-15-hll
   # deploy/tls/make-credentials.sh: the local CA, the per-service certificates and the token key pair
   openssl
 )

@@ -121,6 +121,8 @@ SQL
     export "ZT_${upper}_PG_DSN=postgresql://$name:$password@$pg_host_port/$name"
     export "ZT_${upper}_REDIS_ADDR=$ZT_TEST_REDIS_ADDR"
   done
+  # HyperLogLog for the data hub's distinct counts: not a trusted extension, so the superuser creates it.
+  psql -q -v ON_ERROR_STOP=1 "${ZT_TEST_PG_DSN%/*}/datahub" -c 'CREATE EXTENSION IF NOT EXISTS hll' >/dev/null
 
   declare -A grpc=([product]=50051 [order]=50052 [marketing]=50053 [user]=50054 [datahub]=50055)
   declare -A metrics=([product]=9101 [order]=9102 [marketing]=9103 [user]=9104 [datahub]=9105 [gateway]=9106)

@@ -19,7 +19,20 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.segments_check_interval =
       env.Duration("SEGMENTS_CHECK_INTERVAL", config.segments_check_interval, absl::Seconds(1), absl::Hours(1));
   config.segments_lease = env.Duration("SEGMENTS_LEASE", config.segments_lease, absl::Minutes(1), absl::Hours(12));
+  config.time_zone = env.String("TIME_ZONE", "Asia/Shanghai");
+  config.events_late_window =
+      env.Duration("EVENTS_LATE_WINDOW", config.events_late_window, absl::Minutes(1), absl::Hours(24 * 31));
+  config.events_clock_skew =
+      env.Duration("EVENTS_CLOCK_SKEW", config.events_clock_skew, absl::ZeroDuration(), absl::Hours(1));
+  config.funnel_window = env.Duration("FUNNEL_WINDOW", config.funnel_window, absl::Minutes(1), absl::Hours(24 * 31));
+  config.partitions_ahead_days = static_cast<int>(env.Int("PARTITIONS_AHEAD_DAYS", 7, 1, 366));
+  config.partition_check_interval =
+      env.Duration("PARTITION_CHECK_INTERVAL", config.partition_check_interval, absl::Seconds(1), absl::Hours(24));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
+  if (!absl::LoadTimeZone(config.time_zone, &config.zone)) {
+    return absl::InvalidArgumentError("ZT_DATAHUB_TIME_ZONE: \"" + config.time_zone +
+                                      "\" is not a time zone this host knows (an IANA name such as Asia/Shanghai)");
+  }
   return config;
 }
 

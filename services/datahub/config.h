@@ -19,6 +19,18 @@ struct DatahubConfig {
   int segments_run_hour = 3;
   absl::Duration segments_check_interval = absl::Minutes(5);
   absl::Duration segments_lease = absl::Minutes(30);
+  // The shop's time zone (IANA name): the dashboard's "today" and its days.
+  std::string time_zone = "Asia/Shanghai";
+  absl::TimeZone zone;
+  // Behaviour events older than this on arrival are refused; the partitions of these days are kept ready.
+  absl::Duration events_late_window = absl::Hours(72);
+  // How far ahead of the server's clock a device's event time may be.
+  absl::Duration events_clock_skew = absl::Minutes(5);
+  // How long after a view the later funnel steps join its journey (the longest window a funnel query may ask).
+  absl::Duration funnel_window = absl::Hours(24);
+  // Daily partitions of behaviour_events created this many days ahead, checked every partition_check_interval.
+  int partitions_ahead_days = 7;
+  absl::Duration partition_check_interval = absl::Hours(1);
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -14,13 +14,22 @@
 #include "prometheus/family.h"
 #include "prometheus/registry.h"
 #include "services/datahub/api/customer_analytics_api.h"
+#include "services/datahub/api/behaviour_events_api.h"
 #include "services/datahub/api/datahub_api.h"
 #include "services/datahub/api/datahub_privacy_api.h"
+#include "services/datahub/api/funnel_api.h"
 #include "services/datahub/config.h"
 #include "services/datahub/ingest/experiment_exposures.h"
 #include "services/datahub/ingest/order_events.h"
 #include "services/datahub/ingest/user_erasure.h"
 #include "services/datahub/store/pg_customer_analytics_store.h"
+#include "services/datahub/ingest/domain_events.h"
+#include "services/datahub/ingest/order_events.h"
+#include "services/datahub/ingest/user_erasure.h"
+#include "services/datahub/store/behaviour_partitions.h"
+#include "services/datahub/store/pg_behaviour_event_store.h"
+#include "services/datahub/store/pg_dashboard_store.h"
+#include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 
 namespace zhongtai::datahub {
@@ -28,9 +37,25 @@ namespace {
 
 int Compose(const DatahubConfig& config, server::StartedService& service) {
   server::ServiceRunner& runner = *service.runner;
-  PgOrderFactStore facts(*service.db);
-  Analytics analytics(facts);
+  SystemClock clock;
+  PgDashboardStore dashboard_store(*service.db);
+  KpiAnalytics analytics(dashboard_store, clock, config.zone, config.time_zone);
   DatahubApi api(analytics, runner.workers());
+
+  // The partitions of the days late events may still fall on, and of the days ahead.
+  BehaviourPartitions partitions(*service.db);
+  server::PeriodicTask partition_keeper(config.partition_check_interval, [&] {
+    const absl::CivilDay today = absl::ToCivilDay(clock.Now(), absl::UTCTimeZone());
+    const int64_t late_days = absl::ToInt64Hours(config.events_late_window) / 24 + 1;
+    absl::Status status = partitions.EnsureRange(today - late_days, today + config.partitions_ahead_days);
+    if (!status.ok()) log::Error("creating behaviour event partitions failed", {{"error", status.ToString()}});
+  });
+  PgBehaviourEventStore behaviour_store(*service.db, partitions, config.funnel_window);
+  BehaviourIngestion ingestion(behaviour_store, clock, {config.events_late_window, config.events_clock_skew});
+  BehaviourEventsApi behaviour_api(ingestion, runner.workers());
+  PgFunnelStore funnel_store(*service.db);
+  FunnelAnalytics funnel(funnel_store, config.funnel_window);
+  FunnelApi funnel_api(funnel, runner.workers());
 
   auto& ingested = prometheus::BuildCounter()
                        .Name("zt_events_ingested_total")
@@ -42,9 +67,24 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   consumer_options.consumer = config.consumer_name;
   consumer_options.claim_idle = config.claim_idle;
   events::StreamConsumer consumer(*service.db, *service.redis, consumer_options,
-                                  MakeOrderEventHandler([&ingested](const std::string& type) {
-                                    ingested.Add({{"type", type}}).Increment();
-                                  }));
+                                  MakeOrderEventHandler(
+                                      [&ingested](const std::string& type) {
+                                        ingested.Add({{"type", type}}).Increment();
+                                      },
+                                      config.funnel_window));
+  // Every other service's events, one consumer group per stream.
+  std::vector<std::unique_ptr<events::StreamConsumer>> domain_consumers;
+  for (const char* stream : {kMarketingEventStream, kProductEventStream, kUserEventStream}) {
+    events::ConsumerOptions options;
+    options.stream = stream;
+    options.group = kDomainEventConsumerGroup;
+    options.consumer = config.consumer_name;
+    options.claim_idle = config.claim_idle;
+    domain_consumers.push_back(std::make_unique<events::StreamConsumer>(
+        *service.db, *service.redis, options, MakeDomainEventHandler(stream, [&ingested](const std::string& type) {
+          ingested.Add({{"type", type}}).Increment();
+        })));
+  }
   PgUserDataStore user_data(*service.db);
   DatahubPrivacyApi privacy_api(user_data, runner.workers());
   events::ConsumerOptions erasure_options;
@@ -55,6 +95,8 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);
+  runner.AddService(&behaviour_api);
+  runner.AddService(&funnel_api);
 
   // Customer analytics (cohorts, RFM, LTV, experiments); the daily segments go to the user center via the outbox.
   SystemClock clock;
@@ -76,6 +118,7 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   consumer.Start();
   user_erasures.Start();
   exposures.Start();
+  for (auto& domain_consumer : domain_consumers) domain_consumer->Start();
   relay.Start();
   // Unique per process (replicas may share a pid in their containers): the start time in nanoseconds.
   const std::string lease_owner = absl::StrCat("datahub-", getpid(), "-", absl::ToUnixNanos(absl::Now()));
@@ -93,8 +136,10 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     segment_run.Stop();
     relay.Stop();
     exposures.Stop();
+    for (auto& domain_consumer : domain_consumers) domain_consumer->Stop();
     user_erasures.Stop();
     consumer.Stop();
+    partition_keeper.Stop();
   });
   return runner.Run();
 }
@@ -106,6 +151,8 @@ int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"datahub", datahub::Migrations()};
   spec.events = true;
-  spec.redis_connections = 6;  // reads and acknowledgements of three consumers (orders, erasures, exposures), the relay
+  // Reads and acknowledgements of the six consumers (order events, user erasures, experiment exposures, marketing,
+  // product and user events), each holding a connection while it blocks, and the outbox relay.
+  spec.redis_connections = 10;
   return server::RunService<datahub::DatahubConfig>(argc, argv, spec, datahub::LoadConfig, datahub::Compose);
 }

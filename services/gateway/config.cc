@@ -25,7 +25,8 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
       env.Duration("UPSTREAM_TIMEOUT", config.upstream_timeout, absl::Milliseconds(10), absl::Minutes(2));
   config.drain_timeout = env.Duration("DRAIN_TIMEOUT", config.drain_timeout, absl::ZeroDuration(), absl::Minutes(5));
   config.body_limit = static_cast<size_t>(env.Int("BODY_LIMIT_BYTES", 65536, 1024, 64 << 20));
-  std::string route_limits = env.String("ROUTE_BODY_LIMITS", "");
+  // A full batch of 500 behaviour events is about 150 KB of JSON.
+  std::string route_limits = env.String("ROUTE_BODY_LIMITS", "POST /v1/events=1048576");
   config.max_connections = static_cast<size_t>(env.Int("MAX_CONNECTIONS", 4096, 1, 1000000));
   config.first_byte_timeout =
       env.Duration("FIRST_BYTE_TIMEOUT", config.first_byte_timeout, absl::Milliseconds(100), absl::Minutes(10));

@@ -11,7 +11,9 @@
 #include "zhongtai/api/v1/annotations.pb.h"
 #include "zhongtai/api/v1/http_body.pb.h"
 #include "zhongtai/datahub/v1/customer_analytics.pb.h"
+#include "zhongtai/datahub/v1/behaviour_events.pb.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
+#include "zhongtai/datahub/v1/funnel.pb.h"
 #include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/admin_order.pb.h"
@@ -182,6 +184,8 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::user::v1::CreateDataExportRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetDashboardRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetCohortsRequest::descriptor()->file(),
+      zhongtai::datahub::v1::IngestEventsRequest::descriptor()->file(),
+      zhongtai::datahub::v1::GetFunnelRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;
   for (const auto* file : files) {

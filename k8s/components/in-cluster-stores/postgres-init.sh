@@ -11,3 +11,6 @@ CREATE DATABASE :"role" OWNER :"role";
 REVOKE ALL ON DATABASE :"role" FROM PUBLIC;
 SQL
 done
+# The data hub's HyperLogLog extension is not trusted: the superuser creates it (the image must carry
+# postgresql-15-hll: build deploy/docker/Dockerfile's postgres stage).
+psql --no-psqlrc -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname datahub -c 'CREATE EXTENSION IF NOT EXISTS hll'

@@ -38,7 +38,13 @@ void Apply(const OrderEvent& event, OrderFact* fact) {
     case OrderEventKind::kCancelled:
       if (!fact->cancelled_at.has_value()) fact->cancelled_at = event.at;
       break;
+    case OrderEventKind::kRefunded:
+      if (!fact->refunded_at.has_value() || event.at < *fact->refunded_at) fact->refunded_at = event.at;
+      fact->refunded_minor += event.amount_minor;
+      break;
   }
+  if (fact->channel.empty()) fact->channel = event.channel;
+  if (fact->user_id.empty()) fact->user_id = event.user_id;
 }
 
 DashboardTotals Aggregate(const std::vector<OrderFact>& facts, const DashboardQuery& query) {

@@ -11,17 +11,17 @@
 
 namespace zhongtai::datahub {
 
-enum class OrderEventKind { kPlaced, kPaid, kCancelled };
+enum class OrderEventKind { kPlaced, kPaid, kCancelled, kRefunded };
 
-// One order event as the data hub needs it, decoded from zhongtai.order.v1.Order{Placed,Paid,Cancelled}.
+// One order event as the data hub needs it, decoded from zhongtai.order.v1.Order{Placed,Paid,Cancelled,Refunded}.
 struct OrderEvent {
   OrderEventKind kind = OrderEventKind::kPlaced;
   std::string order_id;
   absl::Time at;
   std::string currency;      // placed and paid
-  int64_t amount_minor = 0;  // placed: order total; paid: amount paid
-  std::string user_id;       // placed: the buyer
-  std::string channel;       // placed: the sales channel
+  int64_t amount_minor = 0;  // placed: order total; paid: amount paid; refunded: amount refunded
+  std::string user_id;       // the buyer
+  std::string channel;       // placed: where it was ordered (web, app, ...)
 };
 
 // What the data hub knows of one order. Events may arrive late, twice or out of order: each
@@ -34,9 +34,13 @@ struct OrderFact {
   int64_t total_minor = 0;
   int64_t paid_minor = 0;
   std::string currency;
+  std::string channel;
+  std::string user_id;
+  std::optional<absl::Time> refunded_at;  // the first refund
+  int64_t refunded_minor = 0;             // every refund added up (each event once: the inbox dedupes)
 };
 
-// Folds an event into the fact for the same order.
+// Folds an event into the fact for the same order (a refund adds its amount: call it once per refund event).
 void Apply(const OrderEvent& event, OrderFact* fact);
 
 struct DashboardQuery {

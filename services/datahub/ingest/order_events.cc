@@ -3,6 +3,7 @@
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 #include "zhongtai/order/v1/events.pb.h"
 
@@ -37,6 +38,7 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
     if (!paid.ParseFromString(event.payload)) return Unparsable(event);
     out.kind = OrderEventKind::kPaid;
     out.order_id = paid.order_id();
+    out.user_id = paid.user_id();
     out.currency = paid.total().currency();
     out.amount_minor = paid.total().amount_minor();
     out.at = TimeOr(paid.occur_time(), paid.has_occur_time(), event.occurred_at);
@@ -46,6 +48,15 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
     out.kind = OrderEventKind::kCancelled;
     out.order_id = cancelled.order_id();
     out.at = TimeOr(cancelled.occur_time(), cancelled.has_occur_time(), event.occurred_at);
+  } else if (event.type == order::v1::OrderRefunded::descriptor()->full_name()) {
+    order::v1::OrderRefunded refunded;
+    if (!refunded.ParseFromString(event.payload)) return Unparsable(event);
+    out.kind = OrderEventKind::kRefunded;
+    out.order_id = refunded.order_id();
+    out.user_id = refunded.user_id();
+    out.currency = refunded.amount().currency();
+    out.amount_minor = refunded.amount().amount_minor();
+    out.at = TimeOr(refunded.occur_time(), refunded.has_occur_time(), event.occurred_at);
   } else {
     return std::optional<OrderEvent>();
   }
@@ -56,15 +67,23 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
   return std::optional<OrderEvent>(std::move(out));
 }
 
-events::Handler MakeOrderEventHandler(IngestObserver observer) {
-  return [observer = std::move(observer)](pqxx::work& tx, const events::Event& event) -> absl::Status {
+events::Handler MakeOrderEventHandler(IngestObserver observer, absl::Duration funnel_window) {
+  return [observer = std::move(observer), funnel_window](pqxx::work& tx, const events::Event& event) -> absl::Status {
     absl::StatusOr<std::optional<OrderEvent>> decoded = DecodeOrderEvent(event);
     if (!decoded.ok()) {
       log::Error("skipping unparsable event", {{"type", event.type}, {"event_id", event.id}});
       return absl::OkStatus();
     }
     if (!decoded->has_value()) return absl::OkStatus();
-    PgOrderFactStore::Record(tx, **decoded);
+    const OrderEvent& order_event = **decoded;
+    PgOrderFactStore::Record(tx, order_event);
+    // Placing and paying are the funnel's last steps, in the buyer's journey.
+    if (!order_event.user_id.empty() &&
+        (order_event.kind == OrderEventKind::kPlaced || order_event.kind == OrderEventKind::kPaid)) {
+      const FunnelStep step = order_event.kind == OrderEventKind::kPlaced ? FunnelStep::kOrder : FunnelStep::kPay;
+      PgFunnelStore::Fold(tx, {{VisitorOf(order_event.user_id, ""), step, order_event.at, order_event.channel}},
+                          funnel_window);
+    }
     // Counted before commit: a failed commit makes this event count twice, which is acceptable
     // for a rate metric and keeps the counter out of the store transaction.
     if (observer) observer(event.type);

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "common/events/consumer.h"
 #include "services/datahub/domain/dashboard.h"
+#include "services/datahub/domain/funnel.h"
 
 namespace zhongtai::datahub {
 
@@ -21,8 +22,10 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
 // Called once per event type newly ingested (not for duplicates), for zt_events_ingested_total.
 using IngestObserver = std::function<void(const std::string& type)>;
 
-// The StreamConsumer handler: records the fact in the consumer's transaction. Unknown types and
-// unparsable payloads are logged and skipped (acknowledged): retrying cannot fix them.
-events::Handler MakeOrderEventHandler(IngestObserver observer = nullptr);
+// The StreamConsumer handler: records the fact in the consumer's transaction, and for a placed or paid order the
+// funnel step in the buyer's journey (journeys of `funnel_window`). Unknown types and unparsable payloads are logged
+// and skipped (acknowledged): retrying cannot fix them.
+events::Handler MakeOrderEventHandler(IngestObserver observer = nullptr,
+                                      absl::Duration funnel_window = absl::Hours(24));
 
 }  // namespace zhongtai::datahub

@@ -17,6 +17,7 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
               "ON CONFLICT (order_id) DO UPDATE SET "
               "channel = COALESCE(NULLIF(order_facts.channel, ''), EXCLUDED.channel), "
               "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+              "channel = COALESCE(NULLIF(order_facts.channel, ''), EXCLUDED.channel), "
               "user_id = COALESCE(order_facts.user_id, EXCLUDED.user_id), "
               "total_minor = CASE WHEN order_facts.placed_at IS NULL THEN EXCLUDED.total_minor "
               "ELSE order_facts.total_minor END, "
@@ -40,6 +41,17 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
                          "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
                          "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
                      event.order_id, event.currency, at);
+      break;
+    case OrderEventKind::kRefunded:
+      // Every refund adds its amount (the inbox lets each refund event through once); the first refund's time
+      // places the order among the refunded ones.
+      tx.exec_params("INSERT INTO order_facts (order_id, currency, refunded_at, refunded_minor) VALUES ($1, $2, " +
+                         pg::TimestampFromMicros(3) +
+                         ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                         "refunded_minor = order_facts.refunded_minor + EXCLUDED.refunded_minor, "
+                         "refunded_at = LEAST(order_facts.refunded_at, EXCLUDED.refunded_at), updated_at = now()",
+                     event.order_id, event.currency, at, event.amount_minor);
       break;
   }
 }

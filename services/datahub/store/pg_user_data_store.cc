@@ -15,6 +15,13 @@ constexpr char kRememberErasedSql[] =
 // Unlinks rather than deletes: the dashboard's totals of past days stay what they were.
 constexpr char kUnlinkOrderFactsSql[] = "UPDATE order_facts SET user_id = NULL, updated_at = now() WHERE user_id = $1";
 
+// Behaviour events and other services' events keep their counts without the user; the user's funnel journeys get
+// a random visitor name (the funnel's figures stay, the link to the user goes).
+constexpr char kUnlinkBehaviourEventsSql[] = "UPDATE behaviour_events SET user_id = NULL WHERE user_id = $1";
+constexpr char kUnlinkDomainEventsSql[] = "UPDATE domain_events SET user_id = NULL WHERE user_id = $1";
+constexpr char kUnlinkJourneysSql[] =
+    "UPDATE funnel_journeys SET visitor = 'erased:' || md5(random()::text) WHERE visitor = 'u:' || $1";
+
 constexpr char kUserOrderFactsSql[] =
     "SELECT order_id, currency, (EXTRACT(EPOCH FROM placed_at) * 1000000)::bigint, total_minor, "
     "(EXTRACT(EPOCH FROM paid_at) * 1000000)::bigint, paid_minor, (EXTRACT(EPOCH FROM cancelled_at) * 1000000)::bigint "
@@ -25,6 +32,9 @@ constexpr char kUserOrderFactsSql[] =
 void PgUserDataStore::EraseUser(pqxx::work& tx, const std::string& user_id, absl::Time erased_at) {
   tx.exec_params(kRememberErasedSql, user_id, pg::Micros(erased_at));
   tx.exec_params(kUnlinkOrderFactsSql, user_id);
+  tx.exec_params(kUnlinkBehaviourEventsSql, user_id);
+  tx.exec_params(kUnlinkDomainEventsSql, user_id);
+  tx.exec_params(kUnlinkJourneysSql, user_id);
 }
 
 absl::StatusOr<std::vector<OrderFact>> PgUserDataStore::ListUserOrderFacts(const std::string& user_id) {

@@ -35,7 +35,8 @@ TEST_CASE("GetDashboard over gRPC: totals as Money, and INVALID_ARGUMENT with th
   store.Record({OrderEventKind::kPaid, "o1", kDay + absl::Hours(2), "CNY", 1000});
   store.Record({OrderEventKind::kPlaced, "o2", kDay + absl::Hours(3), "CNY", 501});
   store.Record({OrderEventKind::kPaid, "o2", kDay + absl::Hours(3), "CNY", 501});
-  Analytics analytics(store);
+  FakeClock clock(kDay + absl::Hours(12));
+  KpiAnalytics analytics(store, clock, absl::UTCTimeZone(), "UTC");
 
   zhongtai::testing::ApiServer server("datahub");
   DatahubApi api(analytics, server.workers());

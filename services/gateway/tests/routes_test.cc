@@ -193,6 +193,8 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"GET /v1/admin/analytics/ltv", "/zhongtai.datahub.v1.CustomerAnalyticsService/GetLtv"},
       {"GET /v1/admin/analytics/experiments/{experimentId}",
        "/zhongtai.datahub.v1.CustomerAnalyticsService/GetExperimentResults"},
+      {"GET /v1/admin/analytics/funnel", "/zhongtai.datahub.v1.FunnelService/GetFunnel"},
+      {"POST /v1/events", "/zhongtai.datahub.v1.BehaviourEventService/IngestEvents"},
       {"GET /v1/admin/users", "/zhongtai.user.v1.MemberAdminService/ListMembers"},
       {"POST /v1/admin/users/{userId}/tags", "/zhongtai.user.v1.MemberAdminService/AddMemberTags"},
       {"DELETE /v1/admin/users/{userId}/tags/{tag}", "/zhongtai.user.v1.MemberAdminService/RemoveMemberTag"},
@@ -218,6 +220,9 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
   CHECK(declared["POST /v1/orders"]->body);
   CHECK_FALSE(declared["GET /v1/orders"]->body);
   CHECK(declared["GET /v1/admin/analytics/dashboard"]->upstream == "datahub");
+  CHECK(declared["POST /v1/events"]->upstream == "datahub");
+  CHECK(declared["POST /v1/events"]->access == Access::kPublic);
+  CHECK(declared["POST /v1/events"]->request_id_field == nullptr);  // deduplicated by event id instead
   CHECK(declared["GET /v1/admin/users/recall.csv"]->raw_content_type == "text/csv");
   CHECK(declared["GET /v1/admin/users"]->raw_content_type.empty());
   // Internal RPCs have no route.

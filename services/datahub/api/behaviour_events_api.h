@@ -1,0 +1,27 @@
+// zhongtai.datahub.v1.BehaviourEventService: maps the batch to domain events, the user from the call's verified token
+// (never from the body), and the domain's rejections back by index.
+#pragma once
+
+#include "common/server/worker_pool.h"
+#include "services/datahub/domain/behaviour_events.h"
+#include "zhongtai/datahub/v1/behaviour_events.grpc.pb.h"
+
+namespace zhongtai::datahub {
+
+// "view", "add_to_cart", ... as the API spells them; kUnspecified for anything else.
+BehaviourEventType ParseBehaviourEventType(const std::string& name);
+
+class BehaviourEventsApi : public v1::BehaviourEventService::CallbackService {
+ public:
+  BehaviourEventsApi(BehaviourIngestion& ingestion, server::WorkerPool& workers)
+      : ingestion_(ingestion), workers_(workers) {}
+
+  grpc::ServerUnaryReactor* IngestEvents(grpc::CallbackServerContext* context, const v1::IngestEventsRequest* request,
+                                         v1::IngestEventsResponse* response) override;
+
+ private:
+  BehaviourIngestion& ingestion_;
+  server::WorkerPool& workers_;
+};
+
+}  // namespace zhongtai::datahub

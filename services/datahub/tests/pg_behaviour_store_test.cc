@@ -1,0 +1,270 @@
+// Behaviour events into a real PostgreSQL: COPY, dedupe, partitions, the hourly rollup with HyperLogLog, funnel
+// journeys (the SQL's step rule checked against the C++ one) and the dashboard's SQL checked against the C++ rules.
+#include <catch2/catch.hpp>
+#include <random>
+#include <thread>
+
+#include "common/events/outbox.h"
+#include "common/pg/migrate.h"
+#include "common/testing/stores.h"
+#include "migrations.h"
+#include "services/datahub/domain/kpi_dashboard.h"
+#include "services/datahub/store/behaviour_partitions.h"
+#include "services/datahub/store/pg_behaviour_event_store.h"
+#include "services/datahub/store/pg_dashboard_store.h"
+#include "services/datahub/store/pg_funnel_store.h"
+#include "services/datahub/store/pg_order_fact_store.h"
+
+namespace zhongtai::datahub {
+namespace {
+
+const absl::Time kNow = absl::FromCivil(absl::CivilHour(2026, 12, 3, 10), absl::UTCTimeZone());
+const absl::Duration kWindow = absl::Hours(24);
+
+struct Fixture {
+  Fixture() {
+    auto opened = pg::Pool::Open({db.dsn(), 6, absl::Seconds(5), "datahub"});
+    REQUIRE(opened.ok());
+    pool = std::move(*opened);
+    std::vector<pg::Migration> migrations = events::SchemaMigrations();
+    migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+    REQUIRE(pg::Migrate(*pool, migrations).ok());
+  }
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  n = tx.exec1(sql)[0].as<int64_t>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    return n;
+  }
+  testing::TestDatabase db;
+  std::unique_ptr<pg::Pool> pool;
+};
+
+BehaviourEvent Event(const std::string& id, BehaviourEventType type, absl::Time at, const std::string& device,
+                     const std::string& user = "", const std::string& channel = "app") {
+  BehaviourEvent e;
+  e.event_id = id;
+  e.type = type;
+  e.occurred_at = at;
+  e.device_id = device;
+  e.user_id = user;
+  e.channel = channel;
+  e.product_id = "p1";
+  e.query = type == BehaviourEventType::kSearch ? "tea" : "";
+  return e;
+}
+
+TEST_CASE("Ingested behaviour events are stored once, in daily partitions, and rolled up by hour") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  FakeClock clock(kNow);
+  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
+
+  std::vector<BehaviourEvent> batch;
+  for (int i = 0; i < 30; ++i) {
+    batch.push_back(Event("v" + std::to_string(i), BehaviourEventType::kView, kNow - absl::Minutes(i),
+                          "dev" + std::to_string(i % 7)));
+  }
+  batch.push_back(Event("late", BehaviourEventType::kView, kNow - absl::Hours(50), "dev-late"));  // two days back
+  batch.push_back(Event("s1", BehaviourEventType::kSearch, kNow - absl::Minutes(3), "dev1", "", "web"));
+  batch.push_back(Event("bad", BehaviourEventType::kView, kNow, ""));
+  auto first = ingestion.Ingest(batch, "u7");
+  REQUIRE(first.ok());
+  CHECK(first->accepted == 32);
+  CHECK(first->rejected.size() == 1);
+
+  auto retry = ingestion.Ingest(batch, "u7");
+  REQUIRE(retry.ok());
+  CHECK(retry->accepted == 0);
+  CHECK(retry->duplicates == 32);
+
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events") == 32);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE user_id = 'u7'") == 32);
+  // Today's and the late event's day each have their own partition.
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events_p20261203") == 31);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events_p20261201") == 1);
+  // The rollup counts every new event once, and its HyperLogLog the distinct devices (exact at this size).
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == 32);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly WHERE event_type = 2 AND channel = 'web'") == 1);
+  CHECK(f.Count("SELECT round(hll_cardinality(hll_union_agg(visitors)))::bigint FROM behaviour_hourly "
+                "WHERE hour >= '2026-12-03'") == 7);
+}
+
+TEST_CASE("Concurrent retries of the same batches store each event once and count it once") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  FakeClock clock(kNow);
+  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
+  std::vector<BehaviourEvent> batch;
+  for (int i = 0; i < 200; ++i) {
+    batch.push_back(Event("c" + std::to_string(i),
+                          i % 3 == 0 ? BehaviourEventType::kAddToCart : BehaviourEventType::kView,
+                          kNow - absl::Seconds(i), "dev" + std::to_string(i % 11)));
+  }
+  std::atomic<int> accepted{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 3; ++round) {
+        auto result = ingestion.Ingest(batch, "");
+        if (result.ok()) {
+          accepted += result->accepted;
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures.load() == 0);
+  CHECK(accepted.load() == 200);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events") == 200);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == 200);
+  // One journey per device: every view of a device falls in its first view's window.
+  CHECK(f.Count("SELECT count(*) FROM funnel_journeys") == 11);
+}
+
+TEST_CASE("The funnel query counts each step exactly as the C++ rule does") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  std::mt19937 random(7);
+  std::vector<BehaviourEvent> events;
+  std::vector<StepEvent> order_steps;
+  const BehaviourEventType kinds[] = {BehaviourEventType::kView, BehaviourEventType::kAddToCart,
+                                      BehaviourEventType::kCheckout};
+  for (int v = 0; v < 60; ++v) {
+    const std::string user = "u" + std::to_string(v);
+    const std::string channel = v % 2 == 0 ? "app" : "web";
+    for (int i = 0; i < 6; ++i) {
+      const absl::Time at = kNow - absl::Hours(40) + absl::Minutes(static_cast<int>(random() % (48 * 60)));
+      events.push_back(Event(user + "-" + std::to_string(i), kinds[random() % 3], at, "d" + user, user, channel));
+    }
+    for (FunnelStep step : {FunnelStep::kOrder, FunnelStep::kPay}) {
+      if (random() % 2 == 0) {
+        order_steps.push_back(
+            {"u:" + user, step, kNow - absl::Hours(40) + absl::Minutes(static_cast<int>(random() % (48 * 60))), ""});
+      }
+    }
+  }
+  REQUIRE(store.Insert(events).ok());
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                PgFunnelStore::Fold(tx, order_steps, kWindow);
+                return absl::OkStatus();
+              })
+              .ok());
+
+  PgFunnelStore funnel(*f.pool);
+  for (absl::Duration window : {kWindow, absl::Hours(6), absl::Minutes(30)}) {
+    std::map<std::string, std::array<int64_t, kFunnelSteps>> expected;
+    for (int v = 0; v < 60; ++v) {
+      auto journeys = funnel.JourneysOf("u:u" + std::to_string(v));
+      REQUIRE(journeys.ok());
+      for (const Journey& journey : *journeys) {
+        if (journey.started_at < kNow - absl::Hours(30) || journey.started_at >= kNow) continue;
+        const int reached = StepsReached(journey, window);
+        for (int k = 0; k < reached; ++k) ++expected[journey.channel][k];
+      }
+    }
+    auto counted = funnel.ReachedByChannel({kNow - absl::Hours(30), kNow, window, ""});
+    REQUIRE(counted.ok());
+    INFO("window " << absl::FormatDuration(window));
+    CHECK(*counted == expected);
+    CHECK(expected["app"][0] > 0);
+  }
+  auto app_only = funnel.ReachedByChannel({kNow - absl::Hours(30), kNow, kWindow, "app"});
+  REQUIRE(app_only.ok());
+  CHECK(app_only->size() == 1);
+  CHECK(app_only->count("app") == 1);
+}
+
+TEST_CASE("The dashboard's SQL gives the C++ figures by shop day and channel") {
+  Fixture f;
+  absl::TimeZone shanghai;
+  REQUIRE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  std::mt19937 random(11);
+  std::vector<OrderFact> facts;
+  std::map<std::string, OrderFact> by_id;
+  const absl::Time base = kNow - absl::Hours(72);
+  std::vector<OrderEvent> order_events;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "o" + std::to_string(i);
+    const std::string user = "u" + std::to_string(random() % 40);
+    const std::string channel = random() % 3 == 0 ? "web" : "app";
+    const std::string currency = random() % 10 == 0 ? "USD" : "CNY";
+    const absl::Time placed = base + absl::Minutes(static_cast<int>(random() % (72 * 60)));
+    const int64_t total = 100 + random() % 10000;
+    order_events.push_back({OrderEventKind::kPlaced, id, placed, currency, total, user, channel});
+    if (random() % 3 != 0) {
+      order_events.push_back(
+          {OrderEventKind::kPaid, id, placed + absl::Minutes(10 + random() % 2000), currency, total, user, ""});
+      if (random() % 4 == 0) {
+        order_events.push_back(
+            {OrderEventKind::kRefunded, id, placed + absl::Hours(30), currency, total / 2, user, ""});
+      }
+    } else if (random() % 2 == 0) {
+      order_events.push_back({OrderEventKind::kCancelled, id, placed + absl::Minutes(30), "", 0, user, ""});
+    }
+  }
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const OrderEvent& event : order_events) PgOrderFactStore::Record(tx, event);
+                return absl::OkStatus();
+              })
+              .ok());
+  for (const OrderEvent& event : order_events) Apply(event, &by_id[event.order_id]);
+  for (const auto& entry : by_id) facts.push_back(entry.second);
+
+  // Traffic: 3 devices on the app, 2 on the web, all in the range's first shop day.
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore behaviour(*f.pool, partitions, kWindow);
+  std::vector<BehaviourEvent> views;
+  for (int i = 0; i < 10; ++i) {
+    views.push_back(Event("pv" + std::to_string(i), BehaviourEventType::kView, base + absl::Hours(1) + absl::Minutes(i),
+                          "dev" + std::to_string(i % 5), "", i % 5 < 3 ? "app" : "web"));
+  }
+  views.push_back(Event("search", BehaviourEventType::kSearch, base + absl::Hours(1), "dev9", "", "web"));
+  REQUIRE(behaviour.Insert(views).ok());
+
+  auto days = ShopDays(base, kNow, shanghai);
+  REQUIRE(days.ok());
+  PgDashboardStore store(*f.pool);
+  const TimeRange range{base, kNow};
+  auto sql = store.Breakdown("CNY", range, *days);
+  REQUIRE(sql.ok());
+  DashboardBreakdown cpp = BreakdownOrders(facts, "CNY", range, *days);
+  auto same_orders = [](const DashboardFigures& a, const DashboardFigures& b) {
+    return a.orders_placed == b.orders_placed && a.orders_paid == b.orders_paid &&
+           a.orders_cancelled == b.orders_cancelled && a.orders_refunded == b.orders_refunded &&
+           a.gmv_minor == b.gmv_minor && a.paid_gmv_minor == b.paid_gmv_minor && a.refunded_minor == b.refunded_minor &&
+           a.buyers == b.buyers;
+  };
+  CHECK(same_orders(sql->total, cpp.total));
+  CHECK(cpp.total.orders_paid > 0);
+  CHECK(cpp.total.orders_refunded > 0);
+  for (const auto& [day, figures] : cpp.by_day) {
+    INFO("day " << day);
+    CHECK(same_orders(sql->by_day[day], figures));
+  }
+  for (const auto& [channel, figures] : cpp.by_channel) {
+    INFO("channel " << channel);
+    CHECK(same_orders(sql->by_channel[channel], figures));
+  }
+  CHECK(sql->total.page_views == 10);
+  CHECK(sql->total.visitors == 6);
+  CHECK(sql->by_channel["app"].visitors == 3);
+  CHECK(sql->by_channel["web"].visitors == 3);
+  CHECK(sql->by_channel["web"].page_views == 4);
+  const int first_day = DayIndexOf(*days, base + absl::Hours(1));
+  CHECK(sql->by_day[first_day].visitors == 6);
+}
+
+}  // namespace
+}  // namespace zhongtai::datahub
