@@ -17,8 +17,8 @@ namespace {
 // planner sees exactly the conditions that apply (a GIN index is used only when its condition is there).
 // Placeholders $0, $1 of a fragment become the statement's parameter numbers (absl::Substitute).
 
-// A first page's facets come from the same scan as the page (kFirstPageSql), so its work memory holds every match of
-// a large listing (100,000 narrow rows) without spilling to disk.
+// A text query's first page and facets come from one materialized scan of its matches (kFirstPageSql): enough work
+// memory that it does not spill to disk.
 constexpr char kSnapshot[] = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL work_mem = '64MB'";
 
 // Shoppers only ever see published products with something on sale.
@@ -50,7 +50,8 @@ constexpr char kPageSql[] =
     "SELECT ps.product_id, $0 AS sort_key FROM product_search ps WHERE $1) matched "
     "WHERE $2 ORDER BY $3 LIMIT $4";
 
-// A first page and its facets from one scan of the matches: kind 'p' the page's hits in order (value product id, n
+// A first page of a text query and its facets from one scan of the matches (the bigram index finds them; scanning
+// them once instead of five times is what counts): kind 'p' the page's hits in order (value product id, n
 // sort key), 't' the total (n) with the lowest (m) and highest (x) price, 'b' the 20 brands with most matches (value
 // brand id, label name, n count), 'a' the 100 commonest attribute pairs (value name U+001F value, n count), 'r' the
 // price bands with matches (pos band number from 0, m its lower edge, x its width, n count), the band width being the
@@ -83,6 +84,20 @@ SELECT kind, pos, value, label, n, m, x FROM (
   FROM matched m CROSS JOIN band GROUP BY 2
 ) answer
 ORDER BY kind, pos)sql";
+
+// Without a text query a listing's matches are a large share of the catalogue (a category, the whole shop): there
+// separate statements do better than one materialized set (the page from an index with LIMIT, each count a scan that
+// PostgreSQL may run in parallel; a 100,000-row set took longer to materialize than the scans it saved).
+constexpr char kTotalSql[] = "SELECT count(*), min(ps.min_price), max(ps.min_price) FROM product_search ps WHERE $0";
+constexpr char kBrandFacetSql[] =
+    "SELECT ps.brand_id, b.name, count(*) FROM product_search ps JOIN brands b ON b.brand_id = ps.brand_id "
+    "WHERE $0 GROUP BY ps.brand_id, b.name ORDER BY count(*) DESC, ps.brand_id LIMIT 20";
+constexpr char kAttributeFacetSql[] =
+    "SELECT a.value, count(*) FROM product_search ps CROSS JOIN LATERAL unnest(ps.attributes) AS a (value) "
+    "WHERE $0 GROUP BY a.value ORDER BY count(*) DESC, a.value LIMIT 100";
+// Band i (1-based) is [edges[i], edges[i + 1]) (width_bucket with an array of thresholds).
+constexpr char kPriceBandSql[] =
+    "SELECT width_bucket(ps.min_price, $1::bigint[]), count(*) FROM product_search ps WHERE $0 GROUP BY 1";
 
 constexpr char kAttributeSeparator = '\x1f';
 
@@ -189,6 +204,37 @@ pqxx::result Exec(pqxx::work& tx, const std::string& sql, const Params& params) 
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params.values()));
 }
 
+void LoadFacets(pqxx::work& tx, const std::string& filters, const Params& params, SearchStoreResult& out) {
+  pqxx::result totals = Exec(tx, absl::Substitute(kTotalSql, filters), params);
+  out.total = totals[0][0].as<int64_t>();
+  if (out.total == 0) return;
+  for (const auto& row : Exec(tx, absl::Substitute(kBrandFacetSql, filters), params)) {
+    out.facets.brands.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+  }
+  std::map<std::string, std::vector<FacetCount>> by_name;
+  for (const auto& row : Exec(tx, absl::Substitute(kAttributeFacetSql, filters), params)) {
+    std::string pair = row[0].as<std::string>();
+    size_t separator = pair.find(kAttributeSeparator);
+    if (separator == std::string::npos) continue;
+    std::string value = pair.substr(separator + 1);
+    by_name[pair.substr(0, separator)].push_back({value, value, row[1].as<int64_t>()});
+  }
+  for (auto& [name, values] : by_name) out.facets.attributes.push_back({name, std::move(values)});
+
+  std::vector<int64_t> edges = PriceBandEdges(totals[0][1].as<int64_t>(), totals[0][2].as<int64_t>());
+  if (edges.size() < 2) return;
+  Params band_params = params;
+  std::string edges_param = band_params.Add(pg::BigintArrayLiteral(edges));
+  std::map<int, int64_t> counts;
+  for (const auto& row : Exec(tx, absl::Substitute(kPriceBandSql, filters, edges_param), band_params)) {
+    counts[row[0].as<int>()] = row[1].as<int64_t>();
+  }
+  for (size_t i = 0; i + 1 < edges.size(); ++i) {
+    auto it = counts.find(static_cast<int>(i) + 1);
+    if (it != counts.end()) out.facets.price_bands.push_back({edges[i], edges[i + 1], it->second});
+  }
+}
+
 void ReadFirstPage(const pqxx::result& rows, SearchStoreResult& out) {
   std::map<std::string, std::vector<FacetCount>> attributes;
   for (const auto& row : rows) {
@@ -224,12 +270,14 @@ absl::StatusOr<SearchStoreResult> PgProductSearchStore::Search(const SearchQuery
     tx.exec(kSnapshot);
     Params params;
     std::string filters = Filters(query, params);
-    if (query.with_facets) {
+    if (query.with_facets && !query.terms.empty()) {
       ReadFirstPage(Exec(tx, FirstPageSql(query, filters, params, limit, bands), params), out);
     } else {
-      for (const auto& row : Exec(tx, PageSql(query, filters, params, limit), params)) {
+      Params page_params = params;
+      for (const auto& row : Exec(tx, PageSql(query, filters, page_params, limit), page_params)) {
         out.hits.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
       }
+      if (query.with_facets) LoadFacets(tx, filters, params, out);
     }
     std::vector<std::string> ids;
     for (const SearchHit& hit : out.hits) ids.push_back(hit.product_id);
