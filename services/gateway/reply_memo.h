@@ -20,7 +20,7 @@ class ReplyMemo {
  public:
   // `slots` answers at most (one per slot, a new one replacing what its slot held), each from a reply of at most
   // `max_reply_bytes`.
-  explicit ReplyMemo(size_t slots = 256, size_t max_reply_bytes = 256 * 1024);
+  explicit ReplyMemo(size_t slots = 64, size_t max_reply_bytes = 128 * 1024);
 
   // The answer for a reply of `type` with `bytes`: remembered, or `write`'s (remembered when it succeeded with 200).
   HttpResponse Respond(const google::protobuf::Descriptor* type, const std::string& bytes,
