@@ -258,6 +258,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   upstream.stub->UnaryCall(
       &call->context, route.grpc_method, grpc::StubOptions(), &call->request, &call->response,
       [this, call, output, upstream_name = upstream.name, channel = upstream.channel.get(),
+       memo = route.access == Access::kPublic && route.http_method == "GET",
        done = std::move(done)](grpc::Status status) {
         // Reads wait for a ready backend until the deadline; if none became ready the service is
         // down (503), not slow (504).
@@ -267,14 +268,15 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
         }
         HttpResponse response;
         if (status.ok()) {
-          std::unique_ptr<google::protobuf::Message> reply(
-              google::protobuf::MessageFactory::generated_factory()->GetPrototype(output)->New());
           std::string bytes;
-          if (FromByteBuffer(call->response, &bytes) && reply->ParseFromString(bytes)) {
-            response = ReplyResponse(*reply);
-          } else {
-            response = ErrorResponse(Internal("BAD_UPSTREAM_RESPONSE", "the upstream answer could not be read"));
-          }
+          bool read = FromByteBuffer(call->response, &bytes);
+          auto write = [&]() -> HttpResponse {
+            std::unique_ptr<google::protobuf::Message> reply(
+                google::protobuf::MessageFactory::generated_factory()->GetPrototype(output)->New());
+            if (read && reply->ParseFromString(bytes)) return ReplyResponse(*reply);
+            return ErrorResponse(Internal("BAD_UPSTREAM_RESPONSE", "the upstream answer could not be read"));
+          };
+          response = read && memo ? public_reads_.Respond(output, bytes, write) : write();
         } else {
           response = ErrorResponse(PublicUpstreamStatus(FromGrpcStatus(status, call->context), upstream_name));
         }

@@ -16,6 +16,7 @@
 #include "services/gateway/authentication.h"
 #include "services/gateway/http_handler.h"
 #include "services/gateway/partner_signature.h"
+#include "services/gateway/reply_memo.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/transcoder.h"
 
@@ -78,6 +79,7 @@ class Gateway : public HttpHandler {
   std::map<std::string, std::unique_ptr<Upstream>> upstreams_;
   std::unique_ptr<Metrics> metrics_;
   std::atomic<bool> draining_{false};
+  ReplyMemo public_reads_;  // the JSON of public GET replies by their bytes
 
   std::mutex mu_;
   std::condition_variable idle_;

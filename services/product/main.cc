@@ -72,7 +72,7 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   // them) and drops cached listings and the changed product's page at once.
   ListingCache listing_cache(clock, config.listing_cache_ttl);
   PgProductSearchStore search_store(*service.db);
-  ProductSearch search(search_store, &listing_cache);
+  ProductSearch search(search_store, &listing_cache, EncodeListing);
   PgCatalogueChangeListener catalogue_changes(config.service.pg_dsn, {[&](const std::string& product_id) {
                                                                         listing_cache.Invalidate();
                                                                         if (product_id.empty()) {
@@ -85,6 +85,9 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   catalogue_changes.Start();
   runner.gauges().Add("zt_product_listing_cache_hits", "Search and listing pages answered from memory.", {},
                       [&listing_cache] { return static_cast<double>(listing_cache.hits()); });
+  runner.gauges().Add("zt_product_listing_cache_stale_hits",
+                      "Search and listing pages answered from memory past their TTL while one caller refreshed them.",
+                      {}, [&listing_cache] { return static_cast<double>(listing_cache.stale_hits()); });
   runner.gauges().Add("zt_product_listing_cache_misses", "Search and listing pages asked of the database.", {},
                       [&listing_cache] { return static_cast<double>(listing_cache.misses()); });
   ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, runner.workers(),

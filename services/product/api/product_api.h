@@ -30,7 +30,9 @@ struct CatalogueDomain {
   ProductRoles& roles;  // the product matrix (api/matrix_api.cc)
 };
 
-class ProductApi : public v1::ProductService::CallbackService {
+// ListProducts is served raw (bytes in and out) so that a cached listing page goes out as the bytes it was encoded
+// to once (api/search_api.cc); on the wire it is the same method and messages.
+class ProductApi : public v1::ProductService::WithRawCallbackMethod_ListProducts<v1::ProductService::CallbackService> {
  public:
   // search: shoppers' search and listing (api/search_api.cc); without it (tests on the in-memory store) ListProducts
   // lists through Catalog::ListProducts, newest first.
@@ -53,8 +55,8 @@ class ProductApi : public v1::ProductService::CallbackService {
                                           v1::CreateProductResponse* response) override;
   grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context, const v1::GetProductRequest* request,
                                        v1::GetProductResponse* response) override;
-  grpc::ServerUnaryReactor* ListProducts(grpc::CallbackServerContext* context, const v1::ListProductsRequest* request,
-                                         v1::ListProductsResponse* response) override;
+  grpc::ServerUnaryReactor* ListProducts(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* AdjustStock(grpc::CallbackServerContext* context, const v1::AdjustStockRequest* request,
                                         v1::AdjustStockResponse* response) override;
   grpc::ServerUnaryReactor* BatchGetSkus(grpc::CallbackServerContext* context, const v1::BatchGetSkusRequest* request,
@@ -161,6 +163,8 @@ void ToProto(const Sku& sku, v1::Sku* out);
 // Search and listing (api/search_api.cc)
 SearchRequest SearchRequestFromProto(const v1::ListProductsRequest& request);
 void ToProto(const SearchResult& result, v1::ListProductsResponse* out);
+// The ListProductsResponse of a page, serialized (ProductSearch's encoder).
+std::string EncodeListing(const SearchResult& result);
 void ToProto(const Product& product, v1::Product* out);
 // What only admins see of each SKU (cost price, ABC class), for the admin routes' answers.
 void AddSkuAdminFields(const Product& product, google::protobuf::RepeatedPtrField<v1::SkuAdminFields>* out);

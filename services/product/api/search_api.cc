@@ -1,6 +1,8 @@
 // ProductService.ListProducts: shoppers' search and listing. The request is checked by the domain
 // (ParseSearchRequest names the field); a page the listing cache holds is answered on the gRPC thread, as a cached
 // product page is, and anything else runs on the worker pool.
+#include <grpcpp/support/byte_buffer.h>
+
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
 #include "services/product/api/product_api.h"
@@ -51,32 +53,68 @@ void ToProto(const SearchResult& result, v1::ListProductsResponse* out) {
   }
 }
 
+std::string EncodeListing(const SearchResult& result) {
+  v1::ListProductsResponse response;
+  ToProto(result, &response);
+  return response.SerializeAsString();
+}
+
+namespace {
+
+grpc::ByteBuffer Bytes(const std::string& bytes) {
+  grpc::Slice slice(bytes.data(), bytes.size());  // copied: the call may outlive the cache entry
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool ParseRequest(const grpc::ByteBuffer& bytes, v1::ListProductsRequest* request) {
+  if (bytes.Length() == 0) return true;  // every field at its default (an empty buffer may not even be allocated)
+  grpc::Slice slice;
+  if (!bytes.DumpToSingleSlice(&slice).ok()) return false;
+  return request->ParseFromArray(slice.begin(), static_cast<int>(slice.size()));
+}
+
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context, grpc::Status status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* ProductApi::ListProducts(grpc::CallbackServerContext* context,
-                                                   const v1::ListProductsRequest* request,
-                                                   v1::ListProductsResponse* response) {
+                                                   const grpc::ByteBuffer* request_bytes, grpc::ByteBuffer* response) {
+  auto request = std::make_shared<v1::ListProductsRequest>();
+  if (!ParseRequest(*request_bytes, request.get())) {
+    return Answer(context, grpc::Status(grpc::StatusCode::INTERNAL, "the request could not be parsed"));
+  }
   if (search_ == nullptr) {
-    return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    return server::RunBlocking(workers_, context, [this, request, response]() -> absl::Status {
       RETURN_IF_ERROR(Validate(*request));
       ASSIGN_OR_RETURN(ProductPage page, catalog_.ListProducts(request->page_size(), request->page_token(),
                                                                request->category_id(), request->q()));
-      for (const Product& product : page.products) ToProto(product, response->add_products());
-      response->set_next_page_token(page.next_page_token);
+      v1::ListProductsResponse out;
+      for (const Product& product : page.products) ToProto(product, out.add_products());
+      out.set_next_page_token(page.next_page_token);
+      *response = Bytes(out.SerializeAsString());
       return absl::OkStatus();
     });
   }
   absl::StatusOr<SearchQuery> query = ParseSearchRequest(SearchRequestFromProto(*request));
   if (query.ok()) {
-    if (std::optional<SearchResult> cached = search_->Cached(*query)) {
-      ToProto(*cached, response);
-      grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-      reactor->Finish(grpc::Status::OK);
-      return reactor;
+    ListingCache::Lookup cached = search_->Cached(*query);
+    if (cached.page != nullptr) {
+      // A page past its TTL is still answered at once; one caller refreshes it in the background.
+      if (cached.refresh && !workers_.TrySubmit([this, query = *query] { search_->Refresh(query); })) {
+        search_->RefreshAbandoned(*query);
+      }
+      *response = Bytes(cached.page->encoded);
+      return Answer(context, grpc::Status::OK);
     }
   }
   return server::RunBlocking(workers_, context, [this, query = std::move(query), response]() -> absl::Status {
     RETURN_IF_ERROR(query.status());
-    ASSIGN_OR_RETURN(SearchResult result, search_->Search(*query));
-    ToProto(result, response);
+    ASSIGN_OR_RETURN(ListingPagePtr page, search_->Search(*query));
+    *response = Bytes(page->encoded);
     return absl::OkStatus();
   });
 }

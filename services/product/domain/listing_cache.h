@@ -7,13 +7,18 @@
 // not connected (start-up, a lost connection) nothing is served or stored. The TTL only bounds what the
 // notifications do not cover: the stock counts of SKUs shown in a page (like the product page cache) and sales
 // counts behind the sales order.
+//
+// Stale while revalidate: an entry past its TTL but still of the current generation is served for one more TTL
+// while a single caller refreshes it (Lookup::refresh), so a hot page never sends its callers to the database when
+// it expires; the stock counts it shows are then at most two TTLs old. An entry of an older generation is never
+// served, stale or not.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 
 #include "common/clock/clock.h"
@@ -21,16 +26,32 @@
 
 namespace zhongtai::product {
 
+// A page as it is served: the result and, when the API gave an encoder, its bytes as sent (encoded once, when the
+// page is stored, so a hit costs no encoding). Shared, never changed once stored.
+struct ListingPage {
+  SearchResult result;
+  std::string encoded;
+};
+using ListingPagePtr = std::shared_ptr<const ListingPage>;
+
 class ListingCache {
  public:
+  struct Lookup {
+    ListingPagePtr page;   // null: a miss
+    bool refresh = false;  // the page is past its TTL and this caller is the one to refresh it (others get it stale)
+  };
+
   // ttl zero disables the cache. Starts not live: SetLive(true) once changes are being heard.
   ListingCache(Clock& clock, absl::Duration ttl, size_t max_entries = 5000);
 
   // To read before asking the store; the answer is then stored under it.
   uint64_t generation() const { return generation_.load(); }
-  std::optional<SearchResult> Get(const std::string& key);
+  Lookup Get(const std::string& key);
   // Dropped when the generation moved on since `generation` was read.
-  void Put(const std::string& key, uint64_t generation, const SearchResult& result);
+  void Put(const std::string& key, uint64_t generation, ListingPagePtr page);
+  // The refresh a Lookup asked for did not happen (the store failed, or no worker took it): the next caller of a
+  // stale entry is asked again.
+  void RefreshAbandoned(const std::string& key);
   // The catalogue changed: every entry is stale.
   void Invalidate();
   // false: changes may go unheard, so nothing is served or stored; true again starts from an empty cache.
@@ -39,13 +60,15 @@ class ListingCache {
   bool enabled() const { return ttl_ > absl::ZeroDuration(); }
   bool live() const { return live_.load(); }
   int64_t hits() const { return hits_.load(); }
+  int64_t stale_hits() const { return stale_hits_.load(); }
   int64_t misses() const { return misses_.load(); }
 
  private:
   struct Entry {
-    SearchResult result;
+    ListingPagePtr page;
     uint64_t generation = 0;
     absl::Time expires_at;
+    bool refreshing = false;
   };
 
   Clock& clock_;
@@ -56,6 +79,7 @@ class ListingCache {
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
   std::atomic<int64_t> hits_{0};
+  std::atomic<int64_t> stale_hits_{0};
   std::atomic<int64_t> misses_{0};
 };
 

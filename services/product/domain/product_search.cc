@@ -175,19 +175,28 @@ absl::StatusOr<SearchCursor> DecodeSearchPageToken(const SearchQuery& query, con
   return cursor;
 }
 
+const PriceBandRule& PriceBandWidths() {
+  static const PriceBandRule* const kWidths = [] {
+    auto* widths = new PriceBandRule;
+    // A band may start below the lowest price by less than its width, so kMaxPriceBands bands cover a span of
+    // (kMaxPriceBands - 1) widths wherever the lowest price falls.
+    for (int64_t power = 100; power <= 100'000'000'000'000'000; power *= 10) {
+      for (int64_t multiple : {1, 2, 5}) {
+        widths->push_back({multiple * power, (kMaxPriceBands - 1) * multiple * power});
+      }
+    }
+    return widths;
+  }();
+  return *kWidths;
+}
+
 std::vector<int64_t> PriceBandEdges(int64_t lowest, int64_t highest) {
   if (highest < lowest) std::swap(lowest, highest);
   int64_t span = highest - lowest + 1;
-  int64_t width = 100;  // one yuan
-  for (int64_t power = 100;; power *= 10) {
-    width = power;
-    if (power * kMaxPriceBands >= span + power) break;  // a band may start below lowest by less than a width
-    if (2 * power * kMaxPriceBands >= span + 2 * power) {
-      width = 2 * power;
-      break;
-    }
-    if (5 * power * kMaxPriceBands >= span + 5 * power) {
-      width = 5 * power;
+  int64_t width = PriceBandWidths().back().width;
+  for (const PriceBandWidth& candidate : PriceBandWidths()) {
+    if (span <= candidate.max_span) {
+      width = candidate.width;
       break;
     }
   }
@@ -206,14 +215,15 @@ std::string ListingCacheKey(const SearchQuery& query) {
                       query.after ? absl::StrCat(query.after->key, "|", query.after->product_id) : std::string("-"));
 }
 
-ProductSearch::ProductSearch(ProductSearchStore& store, ListingCache* cache) : store_(store), cache_(cache) {}
+ProductSearch::ProductSearch(ProductSearchStore& store, ListingCache* cache, ListingEncoder encode)
+    : store_(store), cache_(cache), encode_(std::move(encode)) {}
 
-std::optional<SearchResult> ProductSearch::Cached(const SearchQuery& query) {
-  if (cache_ == nullptr) return std::nullopt;
+ListingCache::Lookup ProductSearch::Cached(const SearchQuery& query) {
+  if (cache_ == nullptr) return {};
   return cache_->Get(ListingCacheKey(query));
 }
 
-absl::StatusOr<SearchResult> ProductSearch::Search(const SearchQuery& query) {
+absl::StatusOr<ListingPagePtr> ProductSearch::Search(const SearchQuery& query) {
   if (cache_ == nullptr) return AskStore(query, 0);
   std::string key = ListingCacheKey(query);
   uint64_t generation = cache_->generation();
@@ -230,7 +240,7 @@ absl::StatusOr<SearchResult> ProductSearch::Search(const SearchQuery& query) {
     flight->generation = generation;
     flights_[key] = flight;
   }
-  absl::StatusOr<SearchResult> result = AskStore(query, generation);
+  absl::StatusOr<ListingPagePtr> result = AskStore(query, generation);
   {
     std::lock_guard<std::mutex> lock(flights_mu_);
     flight->result = result;
@@ -242,10 +252,19 @@ absl::StatusOr<SearchResult> ProductSearch::Search(const SearchQuery& query) {
   return result;
 }
 
-absl::StatusOr<SearchResult> ProductSearch::AskStore(const SearchQuery& query, uint64_t generation) {
+void ProductSearch::Refresh(const SearchQuery& query) {
+  if (!Search(query).ok()) RefreshAbandoned(query);
+}
+
+void ProductSearch::RefreshAbandoned(const SearchQuery& query) {
+  if (cache_ != nullptr) cache_->RefreshAbandoned(ListingCacheKey(query));
+}
+
+absl::StatusOr<ListingPagePtr> ProductSearch::AskStore(const SearchQuery& query, uint64_t generation) {
   // One more than the page tells whether a next page exists.
-  ASSIGN_OR_RETURN(SearchStoreResult found, store_.Search(query, query.page_size + 1, PriceBandEdges));
-  SearchResult result;
+  ASSIGN_OR_RETURN(SearchStoreResult found, store_.Search(query, query.page_size + 1, PriceBandWidths()));
+  auto page = std::make_shared<ListingPage>();
+  SearchResult& result = page->result;
   bool more = static_cast<int>(found.hits.size()) > query.page_size;
   if (more) {
     found.hits.resize(query.page_size);
@@ -261,8 +280,10 @@ absl::StatusOr<SearchResult> ProductSearch::AskStore(const SearchQuery& query, u
   }
   result.facets = std::move(found.facets);
   result.total = found.total;
-  if (cache_ != nullptr) cache_->Put(ListingCacheKey(query), generation, result);
-  return result;
+  if (encode_) page->encoded = encode_(result);
+  ListingPagePtr shared = std::move(page);
+  if (cache_ != nullptr) cache_->Put(ListingCacheKey(query), generation, shared);
+  return shared;
 }
 
 }  // namespace zhongtai::product

@@ -1,7 +1,10 @@
 // The gRPC surface on an in-process server over the in-memory store: mapping, validation with
 // fields, reasons in trailers, and the reservation metric.
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
 
+#include "absl/time/clock.h"
 #include "common/status/details.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -494,6 +497,108 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(page.products(0).skus(0).sku_code() == "ZP-RED");
   }
 
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
+}
+
+// Answers a fixed list of published products, counting the calls; `gate` (when set) holds every call until opened.
+class CountingSearchStore : public ProductSearchStore {
+ public:
+  absl::StatusOr<SearchStoreResult> Search(const SearchQuery& query, int limit, const PriceBandRule&) override {
+    std::unique_lock<std::mutex> lock(mu);
+    ++calls;
+    changed.notify_all();
+    changed.wait(lock, [&] { return open; });
+    SearchStoreResult out;
+    for (const std::string& id : ids) {
+      if (static_cast<int>(out.hits.size()) == limit) break;
+      Product p;
+      p.product_id = id;
+      p.title = id;
+      p.status = ProductStatus::kPublished;
+      Sku sku;
+      sku.sku_id = id + "-s";
+      sku.product_id = id;
+      sku.price = {"CNY", 100};
+      sku.product_status = ProductStatus::kPublished;
+      p.skus.push_back(sku);
+      out.hits.push_back({id, 0});
+      out.products.push_back(p);
+    }
+    out.total = static_cast<int64_t>(ids.size());
+    return out;
+  }
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<std::string> ids = {"p2", "p1"};
+  bool open = true;
+  int calls = 0;
+};
+
+TEST_CASE("listing over gRPC: a cached page is answered as stored, and past its TTL at once while one refresh runs",
+          "[api][cache]") {
+  InMemoryProductStore store;
+  FakeClock clock;
+  RandomIdGenerator ids(clock);
+  zhongtai::testing::ApiServer server("product");
+  PrometheusInventoryObserver observer(server.runner().registry());
+  Catalog catalog(store, clock, ids);
+  Inventory inventory(store, clock, observer);
+  StockCenter stock(store, clock);
+  ListingCompliance compliance(store, clock);
+  ProductEditor editor(store, compliance, clock, ids);
+  Brands brands(store, clock, ids);
+  CategoryTree categories(store);
+  Pricing pricing(store, clock);
+  InMemoryMatrixStore matrix_store;
+  ProductRoles roles(matrix_store, clock, MatrixSettings{});
+  CountingSearchStore search_store;
+  ListingCache cache(clock, absl::Seconds(10));
+  cache.SetLive(true);
+  ProductSearch search(search_store, &cache, EncodeListing);
+  ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, server.workers(),
+                 &search);
+  auto stub = server.Start<v1::ProductService>(&api);
+  using S = v1::ProductService::Stub;
+  auto list = [&] {
+    v1::ListProductsResponse page;
+    REQUIRE(Call(*stub, &S::ListProducts, v1::ListProductsRequest(), &page).ok());
+    std::vector<std::string> shown;
+    for (const v1::Product& p : page.products()) shown.push_back(p.product_id());
+    CHECK(page.total_size() == static_cast<int64_t>(shown.size()));
+    return shown;
+  };
+
+  CHECK(list() == std::vector<std::string>{"p2", "p1"});
+  CHECK(list() == std::vector<std::string>{"p2", "p1"});
+  CHECK(search_store.calls == 1);  // the second from memory
+
+  // Past the TTL, with the store slow: answered at once from the stale page, and only one refresh asks the store.
+  clock.Advance(absl::Seconds(11));
+  {
+    std::lock_guard<std::mutex> lock(search_store.mu);
+    search_store.open = false;
+    search_store.ids = {"p3", "p2", "p1"};
+  }
+  for (int i = 0; i < 5; ++i) CHECK(list() == std::vector<std::string>{"p2", "p1"});
+  {
+    std::unique_lock<std::mutex> lock(search_store.mu);
+    search_store.changed.wait(lock, [&] { return search_store.calls == 2; });
+    search_store.open = true;
+    search_store.changed.notify_all();
+  }
+  for (int i = 0; i < 500 && list().size() != 3; ++i) absl::SleepFor(absl::Milliseconds(10));
+  CHECK(list() == std::vector<std::string>{"p3", "p2", "p1"});
+  CHECK(search_store.calls == 2);
+
+  // A catalogue change: the next request asks the store, never the old page.
+  cache.Invalidate();
+  {
+    std::lock_guard<std::mutex> lock(search_store.mu);
+    search_store.ids = {"p1"};
+  }
+  CHECK(list() == std::vector<std::string>{"p1"});
+  CHECK(search_store.calls == 3);
   server.runner().RequestShutdown();
   CHECK(server.runner().Wait() == 0);
 }

@@ -2,11 +2,14 @@
 // each sort with keyset pages that neither skip nor repeat while products are added, published products only, and the
 // listing cache of two replicas dropped by the catalogue's notifications after publish, unpublish, price and stock
 // changes.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/pg/arrays.h"
 #include "services/product/domain/brands.h"
@@ -76,9 +79,9 @@ struct SearchFixture : PgFixture {
   SearchResult Find(SearchRequest request) {
     absl::StatusOr<SearchQuery> query = ParseSearchRequest(request);
     REQUIRE(query.ok());
-    absl::StatusOr<SearchResult> result = search.Search(*query);
+    absl::StatusOr<ListingPagePtr> result = search.Search(*query);
     REQUIRE(result.ok());
-    return *result;
+    return (*result)->result;
   }
   SearchResult Find(const std::string& q) {
     SearchRequest request;
@@ -231,6 +234,41 @@ TEST_CASE("search: facets count every match of the query, not only the page", "[
   CHECK(second.facets.brands.empty());
 }
 
+TEST_CASE("search: price bands counted in SQL are the ones PriceBandEdges cuts (SQL and C++ agree)", "[search][pg]") {
+  SearchFixture f;
+  // Each word lists products whose prices span a different range, so each gets another band width.
+  const std::map<std::string, std::vector<int64_t>> prices = {
+      {"alpha", {1999}},
+      {"bravo", {990, 1500, 2999, 4200}},
+      {"charlie", {9900, 15000, 39900, 120000, 199900}},
+      {"delta", {100, 99999900, 2500000, 50000000}},
+      {"echo", {50000, 50100, 50200, 50399}},
+  };
+  for (const auto& [word, list] : prices) {
+    int i = 0;
+    for (int64_t price : list) f.Add({absl::StrCat(word, " ", ++i), price, 5});
+  }
+  for (const auto& [word, list] : prices) {
+    INFO(word);
+    SearchResult result = f.Find(word);
+    std::vector<int64_t> edges =
+        PriceBandEdges(*std::min_element(list.begin(), list.end()), *std::max_element(list.begin(), list.end()));
+    std::vector<PriceBand> expected;
+    for (size_t b = 0; b + 1 < edges.size(); ++b) {
+      int64_t count = 0;
+      for (int64_t price : list) count += price >= edges[b] && price < edges[b + 1] ? 1 : 0;
+      if (count > 0) expected.push_back({edges[b], edges[b + 1], count});
+    }
+    REQUIRE(result.facets.price_bands.size() == expected.size());
+    for (size_t b = 0; b < expected.size(); ++b) {
+      CHECK(result.facets.price_bands[b].from == expected[b].from);
+      CHECK(result.facets.price_bands[b].to == expected[b].to);
+      CHECK(result.facets.price_bands[b].count == expected[b].count);
+    }
+    CHECK(result.total == static_cast<int64_t>(list.size()));
+  }
+}
+
 TEST_CASE("search: sorts by price, newest and sales", "[search][pg]") {
   SearchFixture f;
   Product cheap = f.Add({"手机 cheap", 100000});
@@ -356,18 +394,18 @@ TEST_CASE("listing cache: every replica drops its pages when a product is publis
   SearchQuery query = *ParseSearchRequest(r);
   auto warm = [&](Replica& replica) {
     // Several notifications of one setup may still be on their way: warm until a page stays.
-    for (int i = 0; i < 100 && !replica.search.Cached(query); ++i) {
+    for (int i = 0; i < 100 && !replica.search.Cached(query).page; ++i) {
       REQUIRE(replica.search.Search(query).ok());
       absl::SleepFor(absl::Milliseconds(20));
     }
-    REQUIRE(replica.search.Cached(query).has_value());
+    REQUIRE(replica.search.Cached(query).page != nullptr);
   };
   auto shown = [&](Replica& replica) {
-    std::optional<SearchResult> cached = replica.search.Cached(query);
-    if (cached) return TitleSet(*cached);
-    absl::StatusOr<SearchResult> fresh = replica.search.Search(query);
+    ListingPagePtr cached = replica.search.Cached(query).page;
+    if (cached) return TitleSet(cached->result);
+    absl::StatusOr<ListingPagePtr> fresh = replica.search.Search(query);
     REQUIRE(fresh.ok());
-    return TitleSet(*fresh);
+    return TitleSet((*fresh)->result);
   };
   std::vector<absl::Duration> delays;
   auto change_and_check = [&](const std::function<void()>& change, const std::set<std::string>& expected) {
@@ -404,10 +442,10 @@ TEST_CASE("listing cache: every replica drops its pages when a product is publis
           REQUIRE(f.editor->Update(edit).ok());
         },
         {"手机 listed"});
-    std::optional<SearchResult> cached = b.search.Cached(query);
-    REQUIRE(cached.has_value());
-    REQUIRE(cached->products.size() == 1);
-    CHECK(cached->products[0].skus[0].price.amount_minor == 99900);
+    ListingPagePtr cached = b.search.Cached(query).page;
+    REQUIRE(cached != nullptr);
+    REQUIRE(cached->result.products.size() == 1);
+    CHECK(cached->result.products[0].skus[0].price.amount_minor == 99900);
   }
   SECTION("sold out, then back in stock") {
     change_and_check(
@@ -425,10 +463,10 @@ TEST_CASE("listing cache: a replica that cannot listen serves nothing from memor
   Replica replica(f.clock, f.search_store, f.db.dsn());
   SearchQuery query = *ParseSearchRequest({});
   REQUIRE(replica.search.Search(query).ok());
-  REQUIRE(replica.search.Cached(query).has_value());
+  REQUIRE(replica.search.Cached(query).page != nullptr);
   replica.listener.Stop();  // as a lost connection does
   CHECK_FALSE(replica.cache.live());
-  CHECK_FALSE(replica.search.Cached(query).has_value());
+  CHECK(replica.search.Cached(query).page == nullptr);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/clock/clock.h"
 #include "common/status/status.h"
@@ -233,46 +234,93 @@ TEST_CASE("listing pages: keyset pages, shopper view only, cache served until th
   r.page_size = 2;
   SearchQuery first = *ParseSearchRequest(r);
 
-  absl::StatusOr<SearchResult> page = search.Search(first);
+  absl::StatusOr<ListingPagePtr> page = search.Search(first);
   REQUIRE(page.ok());
   // p4 is not published: even if a store returned it, a shopper does not see it.
-  REQUIRE(page->products.size() == 1);
-  CHECK(page->products[0].product_id == "p5");
-  REQUIRE_FALSE(page->next_page_token.empty());
-  r.page_token = page->next_page_token;
-  absl::StatusOr<SearchResult> second = search.Search(*ParseSearchRequest(r));
+  REQUIRE((*page)->result.products.size() == 1);
+  CHECK((*page)->result.products[0].product_id == "p5");
+  REQUIRE_FALSE((*page)->result.next_page_token.empty());
+  r.page_token = (*page)->result.next_page_token;
+  absl::StatusOr<ListingPagePtr> second = search.Search(*ParseSearchRequest(r));
   REQUIRE(second.ok());
-  REQUIRE(second->products.size() == 2);
-  CHECK(second->products[0].product_id == "p3");
-  CHECK(second->products[1].product_id == "p2");
+  REQUIRE((*second)->result.products.size() == 2);
+  CHECK((*second)->result.products[0].product_id == "p3");
+  CHECK((*second)->result.products[1].product_id == "p2");
 
   // Repeated: from memory, until a change is heard.
   int calls = store.calls;
-  REQUIRE(search.Cached(first).has_value());
-  CHECK(search.Cached(first)->products[0].product_id == "p5");
+  REQUIRE(search.Cached(first).page != nullptr);
+  CHECK(search.Cached(first).page->result.products[0].product_id == "p5");
+  CHECK_FALSE(search.Cached(first).refresh);
   CHECK(store.calls == calls);
   cache.Invalidate();
-  CHECK_FALSE(search.Cached(first).has_value());
+  CHECK(search.Cached(first).page == nullptr);
 
   // A change heard while the store was answering: that answer is not kept (it may predate the change).
   store.during_search = [&] { cache.Invalidate(); };
   REQUIRE(search.Search(first).ok());
-  CHECK_FALSE(search.Cached(first).has_value());
+  CHECK(search.Cached(first).page == nullptr);
   store.during_search = nullptr;
   REQUIRE(search.Search(first).ok());
-  CHECK(search.Cached(first).has_value());
+  CHECK(search.Cached(first).page != nullptr);
 
   // Not listening: nothing served, nothing kept, and nothing from before comes back.
   cache.SetLive(false);
-  CHECK_FALSE(search.Cached(first).has_value());
+  CHECK(search.Cached(first).page == nullptr);
   REQUIRE(search.Search(first).ok());
   cache.SetLive(true);
-  CHECK_FALSE(search.Cached(first).has_value());
+  CHECK(search.Cached(first).page == nullptr);
 
-  // The TTL still ends an entry (it bounds the stock counts shown).
+  // Past two TTLs (the TTL and the stale window) an entry is gone: the TTL bounds the stock counts shown.
   REQUIRE(search.Search(first).ok());
+  clock.Advance(absl::Seconds(21));
+  CHECK(search.Cached(first).page == nullptr);
+}
+
+TEST_CASE("a page past its TTL is served stale while exactly one caller refreshes it, never after a change",
+          "[search][cache]") {
+  FakeClock clock;
+  ListingCache cache(clock, absl::Seconds(10));
+  cache.SetLive(true);
+  FakeSearchStore store;
+  store.products = {Published("p2"), Published("p1")};
+  ProductSearch search(store, &cache,
+                       [](const SearchResult& result) { return absl::StrCat("page of ", result.products.size()); });
+  SearchQuery query = *ParseSearchRequest({});
+  REQUIRE(search.Search(query).ok());
+  CHECK(search.Cached(query).page->encoded == "page of 2");  // encoded once, when stored
+  int calls = store.calls;
+
   clock.Advance(absl::Seconds(11));
-  CHECK_FALSE(search.Cached(first).has_value());
+  store.products = {Published("p3"), Published("p2"), Published("p1")};  // a sale: not notified, the TTL's case
+  ListingCache::Lookup first = search.Cached(query);
+  REQUIRE(first.page != nullptr);
+  CHECK(first.page->result.products.size() == 2);  // the stale page, at once
+  CHECK(first.refresh);                            // this caller refreshes
+  for (int i = 0; i < 5; ++i) {
+    ListingCache::Lookup other = search.Cached(query);
+    REQUIRE(other.page != nullptr);
+    CHECK_FALSE(other.refresh);  // the others do not
+  }
+  CHECK(store.calls == calls);
+  CHECK(cache.stale_hits() == 6);
+
+  // A refresh that failed (or found no worker) lets the next caller try again.
+  search.RefreshAbandoned(query);
+  CHECK(search.Cached(query).refresh);
+  search.Refresh(query);
+  CHECK(store.calls == calls + 1);
+  ListingCache::Lookup fresh = search.Cached(query);
+  REQUIRE(fresh.page != nullptr);
+  CHECK(fresh.page->result.products.size() == 3);
+  CHECK(fresh.page->encoded == "page of 3");
+  CHECK_FALSE(fresh.refresh);
+
+  // Stale by TTL is served; stale by a change (a publish, a price, selling out) never is.
+  clock.Advance(absl::Seconds(11));
+  REQUIRE(search.Cached(query).page != nullptr);
+  cache.Invalidate();
+  CHECK(search.Cached(query).page == nullptr);
 }
 
 // Blocks every search until released, counting the calls.
@@ -305,8 +353,8 @@ TEST_CASE("concurrent misses of one page ask the store once, unless the catalogu
   std::atomic<int> answered{0};
   for (int i = 0; i < 8; ++i) {
     callers.emplace_back([&] {
-      absl::StatusOr<SearchResult> result = search.Search(query);
-      if (result.ok() && result->products.size() == 2) ++answered;
+      absl::StatusOr<ListingPagePtr> result = search.Search(query);
+      if (result.ok() && (*result)->result.products.size() == 2) ++answered;
     });
   }
   {
