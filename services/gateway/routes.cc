@@ -13,6 +13,7 @@
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
+#include "zhongtai/order/v1/after_sales.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
 #include "zhongtai/user/v1/member_admin.pb.h"
@@ -167,6 +168,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
   const google::protobuf::FileDescriptor* files[] = {
       zhongtai::product::v1::GetProductRequest::descriptor()->file(),
       zhongtai::order::v1::GetOrderRequest::descriptor()->file(),
+      zhongtai::order::v1::GetReturnRequest::descriptor()->file(),
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
       zhongtai::marketing::v1::GetCampaignCalendarRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),

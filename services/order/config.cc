@@ -34,6 +34,7 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.payment_query_after =
       env.Duration("PAYMENT_QUERY_AFTER", config.payment_query_after, absl::Milliseconds(100), absl::Hours(1));
   config.payment_lease = env.Duration("PAYMENT_LEASE", config.payment_lease, absl::Seconds(1), absl::Hours(1));
+  config.return_window = env.Duration("RETURN_WINDOW", config.return_window, absl::Hours(1), absl::Hours(365 * 24));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

@@ -28,6 +28,9 @@ struct OrderConfig {
   // An attempt without an outcome this long is looked up at the provider; a sweeper holds one this long.
   absl::Duration payment_query_after = absl::Seconds(30);
   absl::Duration payment_lease = absl::Minutes(1);
+  // After-sales: a completed order without a recorded after-sales deadline may be returned this long after it
+  // completed.
+  absl::Duration return_window = absl::Hours(7 * 24);
 };
 
 // From ZT_ORDER_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -14,17 +14,21 @@
 #include "common/server/pool_executor.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
+#include "services/order/api/after_sales_api.h"
 #include "services/order/api/order_api.h"
 #include "services/order/api/order_privacy_api.h"
+#include "services/order/clients/after_sales_clients.h"
 #include "services/order/clients/grpc_clients.h"
 #include "services/order/clients/payment_provider_http.h"
 #include "services/order/config.h"
 #include "services/order/domain/flash_order.h"
+#include "services/order/domain/returns.h"
 #include "services/order/ingest/flash_orders.h"
 #include "services/order/ingest/user_erasure.h"
 #include "services/order/order_metrics.h"
 #include "services/order/store/pg_order_store.h"
 #include "services/order/store/pg_payment_store.h"
+#include "services/order/store/pg_return_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
@@ -37,6 +41,11 @@ class TimeOrderedIds : public IdGenerator {
  public:
   std::string NewOrderId() override { return ids::NewId("o_"); }
   std::string NewPaymentId() override { return ids::NewId("pay_"); }
+};
+
+class TimeOrderedReturnIds : public ReturnIds {
+ public:
+  std::string NewReturnId() override { return ids::NewId("ret_"); }
 };
 
 int Compose(const OrderConfig& config, server::StartedService& service) {
@@ -82,6 +91,18 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   Payments payments(store, payment_store, provider, catalog, orders, clock, ids, observer, blocking, payment_settings);
   OrderApi api(orders, payments, runner.workers());
 
+  PgReturnStore return_store(*service.db, store);
+  GrpcPointsRefunds points_refunds(
+      server::MakeChannel(config.user_address, user::v1::MembershipService::service_full_name()));
+  GrpcReturnedStock returned_stock(
+      server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  TimeOrderedReturnIds return_ids;
+  AfterSalesRules after_sales_rules;
+  after_sales_rules.return_window = config.return_window;
+  Returns returns(return_store, provider, points_refunds, returned_stock, clock, return_ids, blocking,
+                  after_sales_rules);
+  AfterSalesApi after_sales_api(returns, runner.workers());
+
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
@@ -92,6 +113,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);
+  runner.AddService(&after_sales_api);
   events::ConsumerOptions winners_options;
   winners_options.stream = kFlashWinnerStream;
   winners_options.group = kFlashWinnerConsumerGroup;
@@ -105,7 +127,10 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   server::PeriodicTask sweeper(config.sweep_interval, [&orders] { orders.SweepOnce(); });
   // Payments that did not hear from the provider; its own thread, as a slow provider must not hold up the other.
   server::PeriodicTask payment_sweeper(config.sweep_interval, [&payments] { payments.SweepOnce(); });
+  // Refunds and restocks a failed call left owed; its own thread, as it waits for each.
+  server::PeriodicTask after_sales_sweeper(config.sweep_interval, [&returns] { returns.SweepOnce(); });
   runner.OnShutdown([&] {
+    after_sales_sweeper.Stop();
     payment_sweeper.Stop();
     sweeper.Stop();
     flash_winners.Stop();
