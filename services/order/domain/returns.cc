@@ -51,7 +51,7 @@ absl::StatusOr<Return> Returns::RequestReturn(const ReturnCommand& command) {
                                    return DraftReturn(order, existing, command, now, rules_);
                                  }));
   if (created.replayed && created.r.order_id != command.order_id) {
-    return Error(absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
+    return Error(absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
                  "this request id was used for a return of another order", "requestId");
   }
   return created.r;
