@@ -22,7 +22,7 @@ namespace {
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
 
 struct Db {
-  testing::TestDatabase database;
+  zhongtai::testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;
   Db() {
     auto opened = pg::Pool::Open({database.dsn(), 24, absl::Seconds(5), "order-test"});
@@ -101,7 +101,7 @@ struct World {
     command.request_id = std::move(key);
     command.type = type;
     command.reason = "broken";
-    command.photo_urls = {"https://img.example.com/1.jpg", "https://img.example.com/\"2\".jpg"};
+    command.photo_urls = {"https://img.example.com/1.jpg", "https://img.example.com/2,{x}.jpg"};
     command.lines = std::move(lines);
     return command;
   }
@@ -118,12 +118,11 @@ struct World {
 TEST_CASE("a return is stored with its lines, photos and history and a refund closes a fully refunded order") {
   World w("AWAITING_SHIPMENT");
   ReturnCommand command = w.Command("r-k1", ReturnType::kRefundOnly, {{"sku-a", 3}, {"sku-b", 1}});
-  command.photo_urls = {"https://img.example.com/1.jpg"};
   auto r = w.returns.RequestReturn(command);
   REQUIRE(r.ok());
   auto stored = w.store.Get(r->return_id);
   REQUIRE(stored.ok());
-  CHECK(stored->photo_urls == std::vector<std::string>{"https://img.example.com/1.jpg"});
+  CHECK(stored->photo_urls == command.photo_urls);
   REQUIRE(stored->lines.size() == 2);
   CHECK(stored->lines[0].refund == 2599);
   CHECK(stored->lines[0].points_refund == 100);
