@@ -127,8 +127,8 @@ grpc::ServerUnaryReactor* AfterSalesApi::ShipReturn(grpc::CallbackServerContext*
                                                     v1::ShipReturnResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(Return r, returns_.ShipBack(user_id, request->return_id(), request->carrier(),
-                                                 request->tracking_number()));
+    ASSIGN_OR_RETURN(Return r,
+                     returns_.ShipBack(user_id, request->return_id(), request->carrier(), request->tracking_number()));
     ToProto(r, response->mutable_return_());
     return absl::OkStatus();
   });

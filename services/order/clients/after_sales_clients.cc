@@ -19,10 +19,9 @@ void GrpcPointsRefunds::ReturnPoints(const std::string& order_id, int64_t points
   request.set_points(points);
   request.set_request_id(request_id);
   request.set_reason("after-sales refund");
-  server::CallAsync(stub_->async(), &user::v1::MembershipService::Stub::async::ReturnPoints, std::move(request),
-                    kCallTimeout, [done = std::move(done)](absl::StatusOr<user::v1::ReturnPointsResponse> response) {
-                      done(response.status());
-                    });
+  server::CallAsync(
+      stub_->async(), &user::v1::MembershipService::Stub::async::ReturnPoints, std::move(request), kCallTimeout,
+      [done = std::move(done)](absl::StatusOr<user::v1::ReturnPointsResponse> response) { done(response.status()); });
 }
 
 GrpcReturnedStock::GrpcReturnedStock(std::shared_ptr<grpc::Channel> product_channel)
@@ -39,7 +38,8 @@ void GrpcReturnedStock::Restock(const ReturnedGoods& goods, async::StatusCallbac
     line->set_quantity(quantity);
   }
   server::CallAsync(stub_->async(), &product::v1::ProductService::Stub::async::RestockReturn, std::move(request),
-                    kCallTimeout, [done = std::move(done)](absl::StatusOr<product::v1::RestockReturnResponse> response) {
+                    kCallTimeout,
+                    [done = std::move(done)](absl::StatusOr<product::v1::RestockReturnResponse> response) {
                       done(response.status());
                     });
 }

@@ -22,12 +22,11 @@ constexpr Named<ReturnType> kTypes[] = {{ReturnType::kRefundOnly, "REFUND_ONLY"}
                                         {ReturnType::kReturnAndRefund, "RETURN_AND_REFUND"},
                                         {ReturnType::kExchange, "EXCHANGE"}};
 constexpr Named<ReturnStatus> kStatuses[] = {
-    {ReturnStatus::kRequested, "REQUESTED"},         {ReturnStatus::kApproved, "APPROVED"},
-    {ReturnStatus::kRejected, "REJECTED"},           {ReturnStatus::kReturnShipped, "RETURN_SHIPPED"},
-    {ReturnStatus::kReceived, "RECEIVED"},           {ReturnStatus::kRefunded, "REFUNDED"}};
-constexpr Named<ItemCondition> kConditions[] = {{ItemCondition::kUnknown, "UNKNOWN"},
-                                                {ItemCondition::kSellable, "SELLABLE"},
-                                                {ItemCondition::kDamaged, "DAMAGED"}};
+    {ReturnStatus::kRequested, "REQUESTED"}, {ReturnStatus::kApproved, "APPROVED"},
+    {ReturnStatus::kRejected, "REJECTED"},   {ReturnStatus::kReturnShipped, "RETURN_SHIPPED"},
+    {ReturnStatus::kReceived, "RECEIVED"},   {ReturnStatus::kRefunded, "REFUNDED"}};
+constexpr Named<ItemCondition> kConditions[] = {
+    {ItemCondition::kUnknown, "UNKNOWN"}, {ItemCondition::kSellable, "SELLABLE"}, {ItemCondition::kDamaged, "DAMAGED"}};
 
 template <typename Enum, size_t N>
 const char* NameOf(const Named<Enum> (&table)[N], Enum value) {
@@ -85,10 +84,10 @@ std::optional<absl::Time> CompletedAt(const Order& order) {
 }
 
 absl::Status TypeNotAllowed(const Order& order, ReturnType type) {
-  return Error(absl::StatusCode::kFailedPrecondition, "RETURN_TYPE_NOT_ALLOWED",
-               absl::StrCat("an order in ", StatusName(order.status), " cannot have a ", ReturnTypeName(type),
-                            " request"),
-               "type");
+  return Error(
+      absl::StatusCode::kFailedPrecondition, "RETURN_TYPE_NOT_ALLOWED",
+      absl::StrCat("an order in ", StatusName(order.status), " cannot have a ", ReturnTypeName(type), " request"),
+      "type");
 }
 
 }  // namespace
@@ -303,9 +302,9 @@ bool CanMove(ReturnType type, ReturnStatus from, ReturnStatus to) {
 
 absl::Status Move(Return& r, ReturnStatus to, absl::Time at, const std::string& note) {
   if (!CanMove(r.type, r.status, to)) {
-    return FailedPrecondition("RETURN_STATE_CONFLICT", absl::StrCat("a ", ReturnTypeName(r.type), " return in ",
-                                                                    ReturnStatusName(r.status), " cannot become ",
-                                                                    ReturnStatusName(to)));
+    return FailedPrecondition("RETURN_STATE_CONFLICT",
+                              absl::StrCat("a ", ReturnTypeName(r.type), " return in ", ReturnStatusName(r.status),
+                                           " cannot become ", ReturnStatusName(to)));
   }
   r.status = to;
   r.history.push_back({to, at, note});

@@ -118,15 +118,15 @@ bool ValidPhotoUrl(const std::string& url, const AfterSalesRules& rules);
 
 // Whether the order, in its status now, allows this kind of return. FAILED_PRECONDITION ORDER_NOT_RETURNABLE,
 // RETURN_TYPE_NOT_ALLOWED (field type) or AFTER_SALES_WINDOW_CLOSED.
-absl::Status CheckEligible(const ReturnableOrder& order, ReturnType type, absl::Time now,
-                           const AfterSalesRules& rules);
+absl::Status CheckEligible(const ReturnableOrder& order, ReturnType type, absl::Time now, const AfterSalesRules& rules);
 
 // A return that does not hold units, money or points of its order any more.
 bool Releases(const Return& existing);
 
 // The return the command asks for, priced from the order's shares given the order's other returns (`existing`):
-// eligibility, the child order (CHILD_ORDER_REQUIRED, CHILD_ORDER_NOT_FOUND), each line in it (RETURN_LINE_NOT_IN_ORDER)
-// and within what is left to return (RETURN_QUANTITY_EXCEEDED), and the refund. The caller fills ids and times.
+// eligibility, the child order (CHILD_ORDER_REQUIRED, CHILD_ORDER_NOT_FOUND), each line in it
+// (RETURN_LINE_NOT_IN_ORDER) and within what is left to return (RETURN_QUANTITY_EXCEEDED), and the refund. The caller
+// fills ids and times.
 absl::StatusOr<Return> DraftReturn(const ReturnableOrder& order, const std::vector<Return>& existing,
                                    const ReturnCommand& command, absl::Time now, const AfterSalesRules& rules);
 

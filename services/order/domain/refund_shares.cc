@@ -33,7 +33,8 @@ std::vector<RefundableLine> RefundableLines(const Order& order, const std::strin
   }
   for (const ChildOrder& child : order.children) {
     if (child.child_order_id != child_order_id) continue;
-    for (const OrderLine& line : child.lines) out.push_back(FromOrderLine(line, child.child_order_id, child.warehouse_id));
+    for (const OrderLine& line : child.lines)
+      out.push_back(FromOrderLine(line, child.child_order_id, child.warehouse_id));
   }
   return out;
 }

@@ -41,15 +41,15 @@ Returns::Returns(ReturnStore& store, PaymentProvider& provider, PointsRefunds& p
 absl::StatusOr<Return> Returns::RequestReturn(const ReturnCommand& command) {
   RETURN_IF_ERROR(ValidateReturnCommand(command, rules_));
   const absl::Time now = clock_.Now();
-  ASSIGN_OR_RETURN(ReturnStore::Created created,
-                   store_.Create(command.order_id, command.user_id, command.request_id, ids_.NewReturnId(),
-                                 [&](const ReturnableOrder& order, const std::vector<Return>& existing)
-                                     -> absl::StatusOr<Return> {
-                                   if (order.order.user_id != command.user_id || !IsVisible(order.order.status)) {
-                                     return NotFound("ORDER_NOT_FOUND", "no such order");
-                                   }
-                                   return DraftReturn(order, existing, command, now, rules_);
-                                 }));
+  ASSIGN_OR_RETURN(
+      ReturnStore::Created created,
+      store_.Create(command.order_id, command.user_id, command.request_id, ids_.NewReturnId(),
+                    [&](const ReturnableOrder& order, const std::vector<Return>& existing) -> absl::StatusOr<Return> {
+                      if (order.order.user_id != command.user_id || !IsVisible(order.order.status)) {
+                        return NotFound("ORDER_NOT_FOUND", "no such order");
+                      }
+                      return DraftReturn(order, existing, command, now, rules_);
+                    }));
   if (created.replayed && created.r.order_id != command.order_id) {
     return Error(absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
                  "this request id was used for a return of another order", "requestId");
@@ -123,7 +123,8 @@ absl::StatusOr<Return> Returns::Reject(const std::string& return_id, const std::
 void Returns::Receive(const std::string& return_id, ItemCondition condition, const std::string& note,
                       async::Callback<Return> done) {
   if (condition == ItemCondition::kUnknown) {
-    return done(InvalidArgument("condition", "RETURN_CONDITION_MISSING", "say whether the goods are SELLABLE or DAMAGED"));
+    return done(
+        InvalidArgument("condition", "RETURN_CONDITION_MISSING", "say whether the goods are SELLABLE or DAMAGED"));
   }
   if (absl::Status valid = CheckNote(note); !valid.ok()) return done(valid);
   absl::StatusOr<Return> current = store_.Get(return_id);
@@ -147,11 +148,11 @@ void Returns::FinishEffects(Return r, async::Callback<Return> done) {
     goods.condition = r.condition == ItemCondition::kDamaged ? ItemCondition::kDamaged : ItemCondition::kSellable;
     for (const ReturnLine& line : r.lines) goods.lines.emplace_back(line.sku_id, line.quantity);
     stock_.Restock(goods, async::On<absl::Status>(blocking_, [this, r, done](absl::Status restocked) mutable {
-      if (!restocked.ok()) return done(restocked);
-      if (absl::Status marked = store_.MarkRestocked(r.return_id); !marked.ok()) return done(marked);
-      r.restocked = true;
-      FinishEffects(std::move(r), std::move(done));
-    }));
+                     if (!restocked.ok()) return done(restocked);
+                     if (absl::Status marked = store_.MarkRestocked(r.return_id); !marked.ok()) return done(marked);
+                     r.restocked = true;
+                     FinishEffects(std::move(r), std::move(done));
+                   }));
     return;
   }
   if (RefundDue(r)) return Refund(std::move(r), std::move(done));
@@ -167,15 +168,15 @@ void Returns::Refund(Return r, async::Callback<Return> done) {
     }
   }
   if (r.points_refund <= 0) return CompleteRefund(std::move(r), std::move(done));
-  points_.ReturnPoints(r.order_id, r.points_refund, r.return_id,
-                       async::On<absl::Status>(blocking_, [this, r, done](absl::Status returned) mutable {
-                         if (!returned.ok()) {
-                           log::Error("points refund failed", {{"return_id", r.return_id},
-                                                               {"error", returned.ToString()}});
-                           return done(returned);
-                         }
-                         CompleteRefund(std::move(r), std::move(done));
-                       }));
+  points_.ReturnPoints(
+      r.order_id, r.points_refund, r.return_id,
+      async::On<absl::Status>(blocking_, [this, r, done](absl::Status returned) mutable {
+        if (!returned.ok()) {
+          log::Error("points refund failed", {{"return_id", r.return_id}, {"error", returned.ToString()}});
+          return done(returned);
+        }
+        CompleteRefund(std::move(r), std::move(done));
+      }));
 }
 
 void Returns::CompleteRefund(Return r, async::Callback<Return> done) {
@@ -197,8 +198,8 @@ int Returns::SweepOnce() {
   for (const std::string& return_id : *due) {
     absl::StatusOr<Return> r = store_.Get(return_id);
     if (!r.ok()) continue;
-    absl::StatusOr<Return> out = async::Await<absl::StatusOr<Return>>(
-        [&](async::Callback<Return> done) { FinishEffects(*r, std::move(done)); });
+    absl::StatusOr<Return> out =
+        async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) { FinishEffects(*r, std::move(done)); });
     if (out.ok()) ++finished;
   }
   return finished;

@@ -108,12 +108,11 @@ std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
   ParseCondition(row[16].as<std::string>(), &r.condition);
   r.restocked = row[17].as<bool>();
   r.created_at = pg::TimeFromMicros(row[18]);
-  for (const auto& line : tx.exec_params(
-           "SELECT sku_id, quantity, refund, points_refund FROM order_return_lines WHERE return_id = $1 "
-           "ORDER BY line_no",
-           return_id)) {
-    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(),
-                       line[3].as<int64_t>()});
+  for (const auto& line :
+       tx.exec_params("SELECT sku_id, quantity, refund, points_refund FROM order_return_lines WHERE return_id = $1 "
+                      "ORDER BY line_no",
+                      return_id)) {
+    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(), line[3].as<int64_t>()});
   }
   for (const auto& change : tx.exec_params(
            "SELECT status, (extract(epoch from changed_at) * 1000000)::bigint, note FROM order_return_history "
@@ -130,9 +129,8 @@ std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
 
 std::vector<Return> LoadOrderReturns(pqxx::work& tx, const std::string& order_id) {
   std::vector<Return> out;
-  for (const auto& row :
-       tx.exec_params("SELECT return_id FROM order_returns WHERE order_id = $1 ORDER BY created_at, return_id",
-                      order_id)) {
+  for (const auto& row : tx.exec_params(
+           "SELECT return_id FROM order_returns WHERE order_id = $1 ORDER BY created_at, return_id", order_id)) {
     if (std::optional<Return> r = LoadReturn(tx, row[0].as<std::string>())) out.push_back(*std::move(r));
   }
   return out;
@@ -153,8 +151,8 @@ bool LockOrder(pqxx::work& tx, ReturnableOrder& order) {
 
 std::optional<std::string> ReturnIdForRequest(pqxx::work& tx, const std::string& user_id,
                                               const std::string& request_id) {
-  pqxx::result found = tx.exec_params("SELECT return_id FROM order_returns WHERE user_id = $1 AND request_id = $2",
-                                      user_id, request_id);
+  pqxx::result found =
+      tx.exec_params("SELECT return_id FROM order_returns WHERE user_id = $1 AND request_id = $2", user_id, request_id);
   if (found.empty()) return std::nullopt;
   return found[0][0].as<std::string>();
 }
@@ -162,8 +160,8 @@ std::optional<std::string> ReturnIdForRequest(pqxx::work& tx, const std::string&
 }  // namespace
 
 absl::StatusOr<ReturnStore::Created> PgReturnStore::Create(const std::string& order_id, const std::string& user_id,
-                                                           const std::string& request_id,
-                                                           const std::string& return_id, const Drafter& draft) {
+                                                           const std::string& request_id, const std::string& return_id,
+                                                           const Drafter& draft) {
   // Lines, shares and children never change once placed: read them before the transaction.
   ASSIGN_OR_RETURN(Order placed, orders_.Get(order_id));
   Created created;
@@ -255,10 +253,9 @@ absl::StatusOr<bool> PgReturnStore::CompleteRefund(const Return& refunded, Retur
     order.order.history.clear();
     if (!LockOrder(tx, order)) return NotFound("ORDER_NOT_FOUND", "no such order");
     const absl::Time at = LastChange(refunded);
-    pqxx::result changed =
-        tx.exec_params(absl::StrCat("UPDATE order_returns SET status = 'REFUNDED', updated_at = ",
-                                    TimestampFromMicros(3), " WHERE return_id = $1 AND status = $2"),
-                       refunded.return_id, ReturnStatusName(from), Micros(at));
+    pqxx::result changed = tx.exec_params(absl::StrCat("UPDATE order_returns SET status = 'REFUNDED', updated_at = ",
+                                                       TimestampFromMicros(3), " WHERE return_id = $1 AND status = $2"),
+                                          refunded.return_id, ReturnStatusName(from), Micros(at));
     saved = changed.affected_rows() == 1;
     if (!saved) return absl::OkStatus();
     if (!refunded.history.empty()) AddHistory(tx, refunded.return_id, refunded.history.back());

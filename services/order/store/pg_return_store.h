@@ -15,9 +15,8 @@ class PgReturnStore : public ReturnStore {
   // `orders` reads an order's lines, shares and children, which never change once it was placed.
   PgReturnStore(pg::Pool& pool, OrderStore& orders) : pool_(pool), orders_(orders) {}
 
-  absl::StatusOr<Created> Create(const std::string& order_id, const std::string& user_id,
-                                 const std::string& request_id, const std::string& return_id,
-                                 const Drafter& draft) override;
+  absl::StatusOr<Created> Create(const std::string& order_id, const std::string& user_id, const std::string& request_id,
+                                 const std::string& return_id, const Drafter& draft) override;
   absl::StatusOr<Return> Get(const std::string& return_id) override;
   absl::StatusOr<bool> Update(const Return& updated, ReturnStatus from) override;
   absl::StatusOr<bool> CompleteRefund(const Return& refunded, ReturnStatus from,

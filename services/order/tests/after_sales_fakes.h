@@ -37,9 +37,8 @@ class InMemoryReturnStore : public ReturnStore {
   };
   std::vector<Refunded> refunded_events;
 
-  absl::StatusOr<Created> Create(const std::string& order_id, const std::string& user_id,
-                                 const std::string& request_id, const std::string& return_id,
-                                 const Drafter& draft) override {
+  absl::StatusOr<Created> Create(const std::string& order_id, const std::string& user_id, const std::string& request_id,
+                                 const std::string& return_id, const Drafter& draft) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, r] : returns_) {
       if (r.user_id == user_id && r.request_id == request_id) return Created{r, true};

@@ -1,11 +1,12 @@
-#include <catch2/catch.hpp>
+#include "services/order/domain/after_sales.h"
+
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <numeric>
 #include <thread>
 
 #include "common/money/apportion.h"
 #include "common/status/status.h"
-#include "services/order/domain/after_sales.h"
 #include "services/order/domain/returns.h"
 #include "services/order/tests/after_sales_fakes.h"
 #include "services/order/tests/payment_fakes.h"
@@ -162,8 +163,9 @@ TEST_CASE("a buyer can only return their own order and only read their own retur
   ReturnCommand theirs = w.Command("k1", ReturnType::kReturnAndRefund, {{"sku-a", 1}});
   theirs.user_id = "u2";
   CHECK(ReasonOf(w.returns.RequestReturn(theirs).status()) == "ORDER_NOT_FOUND");
-  CHECK(ReasonOf(w.returns.RequestReturn(w.Command("k2", ReturnType::kReturnAndRefund, {{"sku-a", 1}}, "nope"))
-                     .status()) == "ORDER_NOT_FOUND");
+  CHECK(ReasonOf(
+            w.returns.RequestReturn(w.Command("k2", ReturnType::kReturnAndRefund, {{"sku-a", 1}}, "nope")).status()) ==
+        "ORDER_NOT_FOUND");
   auto mine = w.returns.RequestReturn(w.Command("k1", ReturnType::kReturnAndRefund, {{"sku-a", 1}}));
   REQUIRE(mine.ok());
   CHECK(w.returns.GetReturn("u1", mine->return_id).ok());
@@ -328,8 +330,8 @@ TEST_CASE("many partial returns of one order refund exactly what was paid, never
   // One unit at a time, alternating lines, some requests rejected and asked again.
   for (int round = 0; round < 7; ++round) {
     for (const char* sku : {"sku-a", "sku-b", "sku-c"}) {
-      auto r = w.returns.RequestReturn(
-          w.Command("k" + std::to_string(++key), ReturnType::kReturnAndRefund, {{sku, 1}}));
+      auto r =
+          w.returns.RequestReturn(w.Command("k" + std::to_string(++key), ReturnType::kReturnAndRefund, {{sku, 1}}));
       if (!r.ok()) {
         CHECK(ReasonOf(r.status()) == "RETURN_QUANTITY_EXCEEDED");
         continue;
@@ -348,8 +350,8 @@ TEST_CASE("many partial returns of one order refund exactly what was paid, never
   }
   for (const char* sku : {"sku-a", "sku-b", "sku-c"}) {  // what the rejections left
     for (;;) {
-      auto r = w.returns.RequestReturn(
-          w.Command("k" + std::to_string(++key), ReturnType::kReturnAndRefund, {{sku, 1}}));
+      auto r =
+          w.returns.RequestReturn(w.Command("k" + std::to_string(++key), ReturnType::kReturnAndRefund, {{sku, 1}}));
       if (!r.ok()) break;
       REQUIRE(w.Approve(r->return_id).ok());
       REQUIRE(w.Receive(r->return_id, ItemCondition::kSellable).ok());

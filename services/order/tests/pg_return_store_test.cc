@@ -2,8 +2,8 @@
 #include "services/order/store/pg_return_store.h"
 
 #include <atomic>
-#include <set>
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "common/events/outbox.h"
@@ -73,7 +73,8 @@ struct World {
     order.created_at = kT0;
     REQUIRE_FALSE(orders.BeginPlacement(order)->has_value());
     // sku-a: 3 x 1000, 301 off, 100 in points; sku-b: 1 x 500, 49 off; shipping 1000.
-    order.lines = {{"sku-a", 3, 1000, 3000, 301, 2699, 1000, "list", 100}, {"sku-b", 1, 500, 500, 49, 451, 500, "list", 0}};
+    order.lines = {{"sku-a", 3, 1000, 3000, 301, 2699, 1000, "list", 100},
+                   {"sku-b", 1, 500, 500, 49, 451, 500, "list", 0}};
     order.subtotal = 3500;
     order.discount = 350;
     order.shipping_fee = 1000;
@@ -166,8 +167,8 @@ TEST_CASE("concurrent return requests on the same lines never claim or refund a 
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
-      auto r = w.returns.RequestReturn(
-          w.Command("race-" + std::to_string(i), ReturnType::kReturnAndRefund, {{"sku-a", 2}}));
+      auto r =
+          w.returns.RequestReturn(w.Command("race-" + std::to_string(i), ReturnType::kReturnAndRefund, {{"sku-a", 2}}));
       if (r.ok()) ++accepted;
       if (ReasonOf(r.status()) == "RETURN_QUANTITY_EXCEEDED") ++exceeded;
     });
@@ -248,11 +249,11 @@ TEST_CASE("the sweeper's SQL picks exactly the returns the C++ rules say are owe
         r.status = status;
         r.restocked = restocked;
         if (RefundDue(r) || RestockDue(r)) expected.insert(r.return_id);
-        w.db.Exec(absl::StrCat("INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
-                               "reason, currency, refund_amount, restocked, created_at, updated_at) VALUES ('",
-                               r.return_id, "', 'o1', 'u1', '", r.return_id, "', '", ReturnTypeName(type), "', '",
-                               ReturnStatusName(status), "', 'x', 'CNY', 0, ", restocked ? "true" : "false",
-                               ", now(), now())"));
+        w.db.Exec(absl::StrCat(
+            "INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
+            "reason, currency, refund_amount, restocked, created_at, updated_at) VALUES ('",
+            r.return_id, "', 'o1', 'u1', '", r.return_id, "', '", ReturnTypeName(type), "', '",
+            ReturnStatusName(status), "', 'x', 'CNY', 0, ", restocked ? "true" : "false", ", now(), now())"));
       }
     }
   }

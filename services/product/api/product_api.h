@@ -36,7 +36,8 @@ class ProductApi : public v1::ProductService::CallbackService {
   // search: shoppers' search and listing (api/search_api.cc); without it (tests on the in-memory store) ListProducts
   // lists through Catalog::ListProducts, newest first.
   ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, StockCenter& stock,
-             server::WorkerPool& workers, ProductSearch* search = nullptr, ReturnedGoodsIntake* returned_goods = nullptr)
+             server::WorkerPool& workers, ProductSearch* search = nullptr,
+             ReturnedGoodsIntake* returned_goods = nullptr)
       : catalog_(catalog),
         inventory_(inventory),
         catalogue_(catalogue),
@@ -142,8 +143,7 @@ class ProductApi : public v1::ProductService::CallbackService {
                                             v1::ListStockAlertsResponse* response) override;
   // End of warehouses and stock
   // After-sales: returned goods back into the warehouse (api/returned_goods_api.cc)
-  grpc::ServerUnaryReactor* RestockReturn(grpc::CallbackServerContext* context,
-                                          const v1::RestockReturnRequest* request,
+  grpc::ServerUnaryReactor* RestockReturn(grpc::CallbackServerContext* context, const v1::RestockReturnRequest* request,
                                           v1::RestockReturnResponse* response) override;
 
  private:

@@ -11,7 +11,8 @@ absl::Status ValidateReturnedGoods(const ReturnedGoods& goods) {
   if (goods.return_id.empty() || goods.return_id.size() > 64) {
     return InvalidArgument("returnId", "RETURN_ID_INVALID", "returnId has 1 to 64 characters");
   }
-  if (goods.warehouse_id.empty()) return InvalidArgument("warehouseId", "INVALID_WAREHOUSE_ID", "warehouseId is required");
+  if (goods.warehouse_id.empty())
+    return InvalidArgument("warehouseId", "INVALID_WAREHOUSE_ID", "warehouseId is required");
   if (goods.lines.empty()) return InvalidArgument("lines", "LINES_EMPTY", "name at least one line");
   std::set<std::string> seen;
   for (size_t i = 0; i < goods.lines.size(); ++i) {

@@ -61,9 +61,9 @@ absl::StatusOr<bool> PgReturnedGoodsStore::BookReturn(const ReturnedGoods& goods
     if (tx.exec_params(kExistingSkusSql, pg::TextArrayLiteral(skus)).size() != skus.size()) {
       return NotFound("SKU_NOT_FOUND", "a returned SKU does not exist");
     }
-    pqxx::result recorded = tx.exec_params(kRecordReturnSql, goods.return_id, goods.warehouse_id,
-                                           pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities),
-                                           goods.damaged, Micros(now));
+    pqxx::result recorded =
+        tx.exec_params(kRecordReturnSql, goods.return_id, goods.warehouse_id, pg::TextArrayLiteral(skus),
+                       pg::BigintArrayLiteral(quantities), goods.damaged, Micros(now));
     if (recorded.empty()) return absl::OkStatus();  // booked before
     booked = true;
     for (const auto& [sku, quantity] : lines) {

@@ -85,7 +85,7 @@ TEST_CASE("membership applies each paid order once, whatever the redelivery", "[
       Paid("o7:paid", "o7", "u1", 10000),
       Refunded("r1:order-refunded", "o7", false),  // a partial refund keeps what the payment earned
       Refunded("r2:order-refunded", "o7", true),   // fully refunded: growth and points go
-      Paid("o4:paid", "o4", "u1", 500, "USD"),    // not CNY: skipped
+      Paid("o4:paid", "o4", "u1", 500, "USD"),     // not CNY: skipped
       {"x1", "zhongtai.order.v1.OrderPaid", "o5", "not a protobuf"},
       {"x2", "zhongtai.order.v1.OrderShipped", "o6", ""},
   };
