@@ -6,6 +6,10 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/ids.h"
+#include "services/product/domain/inventory.h"
+#include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"
 
 namespace zhongtai::product {
