@@ -19,6 +19,7 @@
 #include "zhongtai/order/v1/admin_order.pb.h"
 #include "zhongtai/order/v1/cart.pb.h"
 #include "zhongtai/order/v1/fulfilment.pb.h"
+#include "zhongtai/order/v1/after_sales.pb.h"
 #include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.pb.h"
 #include "zhongtai/user/v1/member_admin.pb.h"
@@ -176,6 +177,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::order::v1::GetCartRequest::descriptor()->file(),
       zhongtai::order::v1::ListAdminOrdersRequest::descriptor()->file(),
       zhongtai::order::v1::ShipOrderRequest::descriptor()->file(),
+      zhongtai::order::v1::GetReturnRequest::descriptor()->file(),
       zhongtai::marketing::v1::ListPromotionsRequest::descriptor()->file(),
       zhongtai::marketing::v1::GetCampaignCalendarRequest::descriptor()->file(),
       zhongtai::user::v1::GetMeRequest::descriptor()->file(),

@@ -17,12 +17,15 @@
 #include "services/order/api/admin_order_api.h"
 #include "services/order/api/cart_api.h"
 #include "services/order/api/fulfilment_api.h"
+#include "services/order/api/after_sales_api.h"
 #include "services/order/api/order_api.h"
 #include "services/order/api/order_privacy_api.h"
+#include "services/order/clients/after_sales_clients.h"
 #include "services/order/clients/grpc_clients.h"
 #include "services/order/clients/payment_provider_http.h"
 #include "services/order/config.h"
 #include "services/order/domain/flash_order.h"
+#include "services/order/domain/returns.h"
 #include "services/order/ingest/flash_orders.h"
 #include "services/order/ingest/user_erasure.h"
 #include "services/order/order_metrics.h"
@@ -32,6 +35,7 @@
 #include "services/order/store/pg_order_store.h"
 #include "services/order/store/pg_payment_store.h"
 #include "services/order/store/pg_shipment_store.h"
+#include "services/order/store/pg_return_store.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
@@ -49,6 +53,9 @@ class TimeOrderedIds : public IdGenerator {
 class TimeOrderedShipmentIds : public ShipmentIds {
  public:
   std::string NewShipmentId() override { return ids::NewId("shp_"); }
+class TimeOrderedReturnIds : public ReturnIds {
+ public:
+  std::string NewReturnId() override { return ids::NewId("ret_"); }
 };
 
 int Compose(const OrderConfig& config, server::StartedService& service) {
@@ -119,6 +126,18 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   FulfilmentApi fulfilment_api(fulfilment, runner.workers());
   OrderApi api(orders, payments, runner.workers(), &fulfilment);
 
+  PgReturnStore return_store(*service.db, store);
+  GrpcPointsRefunds points_refunds(
+      server::MakeChannel(config.user_address, user::v1::MembershipService::service_full_name()));
+  GrpcReturnedStock returned_stock(
+      server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  TimeOrderedReturnIds return_ids;
+  AfterSalesRules after_sales_rules;
+  after_sales_rules.return_window = config.after_sales_window;
+  Returns returns(return_store, provider, points_refunds, returned_stock, clock, return_ids, blocking,
+                  after_sales_rules);
+  AfterSalesApi after_sales_api(returns, runner.workers());
+
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest order event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
@@ -132,6 +151,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   runner.AddService(&cart_api);
   runner.AddService(&admin_api);
   runner.AddService(&fulfilment_api);
+  runner.AddService(&after_sales_api);
   events::ConsumerOptions winners_options;
   winners_options.stream = kFlashWinnerStream;
   winners_options.group = kFlashWinnerConsumerGroup;
@@ -147,8 +167,11 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   server::PeriodicTask payment_sweeper(config.sweep_interval, [&payments] { payments.SweepOnce(); });
   // Completes delivered orders nobody confirmed; row locks let several instances sweep at once.
   server::PeriodicTask fulfilment_sweeper(config.sweep_interval, [&fulfilment] { fulfilment.SweepOnce(); });
+  // Refunds and restocks a failed call left owed; its own thread, as it waits for each.
+  server::PeriodicTask after_sales_sweeper(config.sweep_interval, [&returns] { returns.SweepOnce(); });
   runner.OnShutdown([&] {
     fulfilment_sweeper.Stop();
+    after_sales_sweeper.Stop();
     payment_sweeper.Stop();
     sweeper.Stop();
     flash_winners.Stop();

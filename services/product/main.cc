@@ -19,6 +19,7 @@
 #include "services/product/store/pg_product_matrix_store.h"
 #include "services/product/store/pg_product_search.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_returned_goods_store.h"
 #include "services/product/store/pg_stock_store.h"
 
 namespace zhongtai::product {
@@ -90,8 +91,11 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
                       {}, [&listing_cache] { return static_cast<double>(listing_cache.stale_hits()); });
   runner.gauges().Add("zt_product_listing_cache_misses", "Search and listing pages asked of the database.", {},
                       [&listing_cache] { return static_cast<double>(listing_cache.misses()); });
+  // Goods buyers returned, booked for the order center's after-sales.
+  PgReturnedGoodsStore returned_goods_store(*service.db);
+  ReturnedGoodsIntake returned_goods(returned_goods_store, clock);
   ProductApi api(catalog, inventory, {brands, categories, editor, compliance, pricing, roles}, stock, runner.workers(),
-                 &search);
+                 &search, &returned_goods);
   runner.AddService(&api);
 
   // Catalogue events (ProductUpdated, PriceChanged, ProductPublished, ...) wait in the outbox until the relay

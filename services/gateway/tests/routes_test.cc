@@ -56,6 +56,7 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"POST /v1/orders/{orderId}:confirmReceipt", Access::kCustomer},
       {"POST /v1/orders/{orderId}/returns", Access::kCustomer},
       {"GET /v1/returns/{returnId}", Access::kCustomer},
+      {"POST /v1/returns/{returnId}:ship", Access::kCustomer},
       {"GET /v1/coupons", Access::kCustomer},
       {"POST /v1/coupons/{couponId}:claim", Access::kCustomer},
       {"GET /v1/flash-sales", Access::kCustomer},
@@ -180,6 +181,12 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"GET /v1/admin/orders", "/zhongtai.order.v1.AdminOrderService/ListAdminOrders"},
       {"GET /v1/admin/orders.csv", "/zhongtai.order.v1.AdminOrderService/ExportOrdersCsv"},
       {"POST /v1/admin/orders:import", "/zhongtai.order.v1.AdminOrderService/ImportOrder"},
+      {"POST /v1/orders/{orderId}/returns", "/zhongtai.order.v1.AfterSalesService/RequestReturn"},
+      {"GET /v1/returns/{returnId}", "/zhongtai.order.v1.AfterSalesService/GetReturn"},
+      {"POST /v1/returns/{returnId}:ship", "/zhongtai.order.v1.AfterSalesService/ShipReturn"},
+      {"POST /v1/admin/returns/{returnId}:approve", "/zhongtai.order.v1.AfterSalesService/ApproveReturn"},
+      {"POST /v1/admin/returns/{returnId}:reject", "/zhongtai.order.v1.AfterSalesService/RejectReturn"},
+      {"POST /v1/admin/returns/{returnId}:receive", "/zhongtai.order.v1.AfterSalesService/ReceiveReturn"},
       {"POST /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/CreatePromotion"},
       {"GET /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/ListPromotions"},
       {"GET /v1/admin/campaign-calendar", "/zhongtai.marketing.v1.CampaignService/GetCampaignCalendar"},
@@ -216,6 +223,8 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
     CHECK(declared[key]->grpc_method == grpc_method);
   }
   CHECK(declared["POST /v1/orders"]->upstream == "order");
+  CHECK(declared["POST /v1/orders/{orderId}/returns"]->upstream == "order");
+  CHECK(declared["POST /v1/orders/{orderId}/returns"]->request_id_field->name() == "request_id");
   CHECK(declared["POST /v1/orders"]->request_id_field->name() == "request_id");
   CHECK(declared["POST /v1/orders"]->body);
   CHECK_FALSE(declared["GET /v1/orders"]->body);

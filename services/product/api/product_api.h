@@ -12,6 +12,7 @@
 #include "services/product/domain/product_editor.h"
 #include "services/product/domain/product_roles.h"
 #include "services/product/domain/product_search.h"
+#include "services/product/domain/returned_goods.h"
 #include "services/product/domain/stock_center.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
@@ -37,13 +38,15 @@ class ProductApi : public v1::ProductService::WithRawCallbackMethod_ListProducts
   // search: shoppers' search and listing (api/search_api.cc); without it (tests on the in-memory store) ListProducts
   // lists through Catalog::ListProducts, newest first.
   ProductApi(Catalog& catalog, Inventory& inventory, CatalogueDomain catalogue, StockCenter& stock,
-             server::WorkerPool& workers, ProductSearch* search = nullptr)
+             server::WorkerPool& workers, ProductSearch* search = nullptr,
+             ReturnedGoodsIntake* returned_goods = nullptr)
       : catalog_(catalog),
         inventory_(inventory),
         catalogue_(catalogue),
         stock_(stock),
         workers_(workers),
-        search_(search) {}
+        search_(search),
+        returned_goods_(returned_goods) {}
 
   grpc::ServerUnaryReactor* CreateCategory(grpc::CallbackServerContext* context,
                                            const v1::CreateCategoryRequest* request,
@@ -141,6 +144,9 @@ class ProductApi : public v1::ProductService::WithRawCallbackMethod_ListProducts
                                             const v1::ListStockAlertsRequest* request,
                                             v1::ListStockAlertsResponse* response) override;
   // End of warehouses and stock
+  // After-sales: returned goods back into the warehouse (api/returned_goods_api.cc)
+  grpc::ServerUnaryReactor* RestockReturn(grpc::CallbackServerContext* context, const v1::RestockReturnRequest* request,
+                                          v1::RestockReturnResponse* response) override;
 
  private:
   Catalog& catalog_;
@@ -149,6 +155,7 @@ class ProductApi : public v1::ProductService::WithRawCallbackMethod_ListProducts
   StockCenter& stock_;
   server::WorkerPool& workers_;
   ProductSearch* search_;
+  ReturnedGoodsIntake* returned_goods_;  // after-sales restocks (api/returned_goods_api.cc)
 };
 
 // Request validation, exposed for tests. OK or INVALID_ARGUMENT naming the field.

@@ -64,6 +64,15 @@ events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, cons
           membership.OnOrderReversed(order_id, OccurredAt(cancelled.occur_time(), cancelled.has_occur_time(), event))));
       return UpdateLifecycle(tx, clock, lifecycle, event, cancelled.user_id(), std::nullopt);
     }
+    if (event.type == order::v1::OrderRefunded::descriptor()->full_name()) {
+      order::v1::OrderRefunded refunded;
+      if (!refunded.ParseFromString(event.payload)) return Skip(event, "payload does not parse");
+      // A fully refunded order takes back the growth and points its payment earned; a partial refund keeps them.
+      if (!refunded.full_refund()) return absl::OkStatus();
+      const std::string order_id = refunded.order_id().empty() ? event.key : refunded.order_id();
+      return Outcome(event, membership.OnOrderReversed(
+                                order_id, OccurredAt(refunded.occur_time(), refunded.has_occur_time(), event)));
+    }
     return absl::OkStatus();
   };
 }

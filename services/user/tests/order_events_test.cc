@@ -1,6 +1,6 @@
 // Membership following the order stream on real PostgreSQL and Redis (label store): growth and points once per
 // paid order whether the stream delivers an event twice or the order service publishes it twice, reversal on a
-// paid order's cancellation, nothing for an unpaid one, and events it cannot use skipped.
+// paid order's cancellation or full refund, nothing for an unpaid one, and events it cannot use skipped.
 #include "services/user/ingest/order_events.h"
 
 #include <catch2/catch.hpp>
@@ -44,6 +44,15 @@ Published Cancelled(const std::string& event_id, const std::string& order_id) {
   return {event_id, "zhongtai.order.v1.OrderCancelled", order_id, cancelled.SerializeAsString()};
 }
 
+Published Refunded(const std::string& event_id, const std::string& order_id, bool full_refund) {
+  order::v1::OrderRefunded refunded;
+  refunded.set_order_id(order_id);
+  refunded.set_user_id("u1");
+  refunded.set_full_refund(full_refund);
+  *refunded.mutable_occur_time() = proto::ToTimestamp(absl::FromUnixSeconds(1700000150));
+  return {event_id, "zhongtai.order.v1.OrderRefunded", order_id, refunded.SerializeAsString()};
+}
+
 }  // namespace
 
 TEST_CASE("membership applies each paid order once, whatever the redelivery", "[store]") {
@@ -73,7 +82,10 @@ TEST_CASE("membership applies each paid order once, whatever the redelivery", "[
       Cancelled("o2:cancelled", "o2"),            // never paid
       Paid("o3:paid", "o3", "u1", 100000),        // at silver: 1200 points
       Cancelled("o3:cancelled", "o3"),            // paid, then cancelled: growth and points go
-      Paid("o4:paid", "o4", "u1", 500, "USD"),    // not CNY: skipped
+      Paid("o7:paid", "o7", "u1", 10000),
+      Refunded("r1:order-refunded", "o7", false),  // a partial refund keeps what the payment earned
+      Refunded("r2:order-refunded", "o7", true),   // fully refunded: growth and points go
+      Paid("o4:paid", "o4", "u1", 500, "USD"),     // not CNY: skipped
       {"x1", "zhongtai.order.v1.OrderPaid", "o5", "not a protobuf"},
       {"x2", "zhongtai.order.v1.OrderShipped", "o6", ""},
   };

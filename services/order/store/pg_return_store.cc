@@ -1,0 +1,303 @@
+#include "services/order/store/pg_return_store.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
+#include "common/pg/arrays.h"
+#include "common/pg/time.h"
+#include "common/proto/convert.h"
+#include "common/status/status.h"
+#include "services/order/store/pg_order_store.h"
+#include "zhongtai/order/v1/events.pb.h"
+
+namespace zhongtai::order {
+
+// Owed a refund (RefundDue) or a restock (RestockDue): the C++ rules, as the sweeper's query.
+const char kEffectsDue[] =
+    "SELECT return_id FROM order_returns "
+    "WHERE status IN ('APPROVED', 'RECEIVED', 'REFUNDED') AND ("
+    "(type = 'REFUND_ONLY' AND status = 'APPROVED') "
+    "OR (type = 'RETURN_AND_REFUND' AND status = 'RECEIVED') "
+    "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked)) "
+    "ORDER BY updated_at LIMIT $1";
+
+namespace {
+
+using pg::Micros;
+using pg::TimestampFromMicros;
+
+constexpr char kReturnColumns[] =
+    "return_id, order_id, child_order_id, user_id, request_id, type, status, reason, photo_urls, currency, "
+    "refund_amount, shipping_refund, points_refund, warehouse_id, return_carrier, return_tracking_number, condition, "
+    "restocked, (extract(epoch from created_at) * 1000000)::bigint";
+
+// The order's row, locked for the transaction, with what after-sales decides on: its status now, the after-sales
+// deadline and when it completed.
+constexpr char kLockOrder[] =
+    "SELECT status, (extract(epoch from after_sales_deadline) * 1000000)::bigint, "
+    "(SELECT (extract(epoch from max(changed_at)) * 1000000)::bigint FROM order_history h "
+    " WHERE h.order_id = o.order_id AND h.status = 'COMPLETED') "
+    "FROM orders o WHERE order_id = $1 FOR UPDATE";
+
+constexpr char kInsertLines[] =
+    "INSERT INTO order_return_lines (return_id, line_no, sku_id, quantity, refund, points_refund) "
+    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.refund, l.points_refund "
+    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) WITH ORDINALITY "
+    "AS l(sku_id, quantity, refund, points_refund, n)";
+
+absl::Status Publish(pqxx::work& tx, const std::string& event_id, const std::string& order_id,
+                     const google::protobuf::Message& message, absl::Time at) {
+  events::Event event;
+  event.id = event_id;
+  event.type = message.GetDescriptor()->full_name();
+  event.key = order_id;
+  event.payload = message.SerializeAsString();
+  event.occurred_at = at;
+  return events::AppendToOutbox(tx, kOrderEventStream, event);
+}
+
+absl::Status PublishStatus(pqxx::work& tx, const Return& r, absl::Time at) {
+  v1::ReturnStatusChanged event;
+  event.set_return_id(r.return_id);
+  event.set_order_id(r.order_id);
+  event.set_child_order_id(r.child_order_id);
+  event.set_user_id(r.user_id);
+  event.set_type(ReturnTypeName(r.type));
+  event.set_status(ReturnStatusName(r.status));
+  proto::SetMoney(event.mutable_refund(), r.currency, r.refund_amount);
+  event.set_points_refund(r.points_refund);
+  *event.mutable_occur_time() = proto::ToTimestamp(at);
+  return Publish(tx, absl::StrCat(r.return_id, ":", absl::AsciiStrToLower(ReturnStatusName(r.status))), r.order_id,
+                 event, at);
+}
+
+absl::Time LastChange(const Return& r) { return r.history.empty() ? r.created_at : r.history.back().at; }
+
+void AddHistory(pqxx::work& tx, const std::string& return_id, const ReturnStatusChange& change) {
+  tx.exec_params(absl::StrCat("INSERT INTO order_return_history (return_id, status, note, changed_at) VALUES ($1, $2, "
+                              "$3, ",
+                              TimestampFromMicros(4), ")"),
+                 return_id, ReturnStatusName(change.status), change.note, Micros(change.at));
+}
+
+std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
+  pqxx::result found =
+      tx.exec_params(absl::StrCat("SELECT ", kReturnColumns, " FROM order_returns WHERE return_id = $1"), return_id);
+  if (found.empty()) return std::nullopt;
+  const pqxx::row& row = found[0];
+  Return r;
+  r.return_id = row[0].as<std::string>();
+  r.order_id = row[1].as<std::string>();
+  r.child_order_id = row[2].as<std::string>();
+  r.user_id = row[3].as<std::string>();
+  r.request_id = row[4].as<std::string>();
+  ParseReturnType(row[5].as<std::string>(), &r.type);
+  ParseReturnStatus(row[6].as<std::string>(), &r.status);
+  r.reason = row[7].as<std::string>();
+  r.photo_urls = pg::TextArray(row[8]);
+  r.currency = row[9].as<std::string>();
+  r.refund_amount = row[10].as<int64_t>();
+  r.shipping_refund = row[11].as<int64_t>();
+  r.points_refund = row[12].as<int64_t>();
+  r.warehouse_id = row[13].as<std::string>();
+  r.return_carrier = row[14].as<std::string>();
+  r.return_tracking_number = row[15].as<std::string>();
+  ParseCondition(row[16].as<std::string>(), &r.condition);
+  r.restocked = row[17].as<bool>();
+  r.created_at = pg::TimeFromMicros(row[18]);
+  for (const auto& line :
+       tx.exec_params("SELECT sku_id, quantity, refund, points_refund FROM order_return_lines WHERE return_id = $1 "
+                      "ORDER BY line_no",
+                      return_id)) {
+    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(), line[3].as<int64_t>()});
+  }
+  for (const auto& change : tx.exec_params(
+           "SELECT status, (extract(epoch from changed_at) * 1000000)::bigint, note FROM order_return_history "
+           "WHERE return_id = $1 ORDER BY seq",
+           return_id)) {
+    ReturnStatusChange c;
+    ParseReturnStatus(change[0].as<std::string>(), &c.status);
+    c.at = pg::TimeFromMicros(change[1]);
+    c.note = change[2].as<std::string>();
+    r.history.push_back(std::move(c));
+  }
+  return r;
+}
+
+std::vector<Return> LoadOrderReturns(pqxx::work& tx, const std::string& order_id) {
+  std::vector<Return> out;
+  for (const auto& row : tx.exec_params(
+           "SELECT return_id FROM order_returns WHERE order_id = $1 ORDER BY created_at, return_id", order_id)) {
+    if (std::optional<Return> r = LoadReturn(tx, row[0].as<std::string>())) out.push_back(*std::move(r));
+  }
+  return out;
+}
+
+// Locks the order row and brings `order` up to date with what may have changed since it was read: its status, the
+// after-sales deadline and when it completed. False when there is no such order.
+bool LockOrder(pqxx::work& tx, ReturnableOrder& order) {
+  pqxx::result locked = tx.exec_params(kLockOrder, order.order.order_id);
+  if (locked.empty()) return false;
+  ParseStatus(locked[0][0].as<std::string>(), &order.order.status);
+  order.after_sales_deadline = pg::OptionalTimeFromMicros(locked[0][1]);
+  if (std::optional<absl::Time> completed = pg::OptionalTimeFromMicros(locked[0][2])) {
+    order.order.history.push_back({OrderStatus::kCompleted, *completed, ""});
+  }
+  return true;
+}
+
+std::optional<std::string> ReturnIdForRequest(pqxx::work& tx, const std::string& user_id,
+                                              const std::string& request_id) {
+  pqxx::result found =
+      tx.exec_params("SELECT return_id FROM order_returns WHERE user_id = $1 AND request_id = $2", user_id, request_id);
+  if (found.empty()) return std::nullopt;
+  return found[0][0].as<std::string>();
+}
+
+}  // namespace
+
+absl::StatusOr<ReturnStore::Created> PgReturnStore::Create(const std::string& order_id, const std::string& user_id,
+                                                           const std::string& request_id, const std::string& return_id,
+                                                           const Drafter& draft) {
+  // Lines, shares and children never change once placed: read them before the transaction.
+  ASSIGN_OR_RETURN(Order placed, orders_.Get(order_id));
+  Created created;
+  absl::Status saved = pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    created = Created{};
+    ReturnableOrder order{placed, std::nullopt};
+    order.order.history.clear();
+    if (!LockOrder(tx, order)) return NotFound("ORDER_NOT_FOUND", "no such order");
+    if (std::optional<std::string> first = ReturnIdForRequest(tx, user_id, request_id)) {
+      created.r = *LoadReturn(tx, *first);
+      created.replayed = true;
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(Return r, draft(order, LoadOrderReturns(tx, order_id)));
+    r.return_id = return_id;
+    const absl::Time at = LastChange(r);
+    tx.exec_params(absl::StrCat("INSERT INTO order_returns (return_id, order_id, child_order_id, user_id, request_id, "
+                                "type, status, reason, photo_urls, currency, refund_amount, shipping_refund, "
+                                "points_refund, warehouse_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, "
+                                "$7, $8, $9::text[], $10, $11, $12, $13, $14, ",
+                                TimestampFromMicros(15), ", ", TimestampFromMicros(15), ")"),
+                   r.return_id, r.order_id, r.child_order_id, r.user_id, r.request_id, ReturnTypeName(r.type),
+                   ReturnStatusName(r.status), r.reason, pg::TextArrayLiteral(r.photo_urls), r.currency,
+                   r.refund_amount, r.shipping_refund, r.points_refund, r.warehouse_id, Micros(r.created_at));
+    std::vector<std::string> skus;
+    std::vector<int64_t> quantities, refunds, points;
+    for (const ReturnLine& line : r.lines) {
+      skus.push_back(line.sku_id);
+      quantities.push_back(line.quantity);
+      refunds.push_back(line.refund);
+      points.push_back(line.points_refund);
+    }
+    tx.exec_params(kInsertLines, r.return_id, pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities),
+                   pg::BigintArrayLiteral(refunds), pg::BigintArrayLiteral(points));
+    for (const ReturnStatusChange& change : r.history) AddHistory(tx, r.return_id, change);
+    RETURN_IF_ERROR(PublishStatus(tx, r, at));
+    created.r = std::move(r);
+    return absl::OkStatus();
+  });
+  if (ReasonOf(saved) == "DB_UNIQUE_VIOLATION") {
+    // The same request id raced on another order of the user: answer the one that won.
+    RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+      std::optional<std::string> first = ReturnIdForRequest(tx, user_id, request_id);
+      if (!first) return Aborted("DB_CONFLICT", "concurrent request; retry");
+      created.r = *LoadReturn(tx, *first);
+      created.replayed = true;
+      return absl::OkStatus();
+    }));
+    return created;
+  }
+  RETURN_IF_ERROR(saved);
+  return created;
+}
+
+absl::StatusOr<Return> PgReturnStore::Get(const std::string& return_id) {
+  std::optional<Return> r;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    r = LoadReturn(tx, return_id);
+    return absl::OkStatus();
+  }));
+  if (!r) return NotFound("RETURN_NOT_FOUND", "no such return");
+  return *std::move(r);
+}
+
+absl::StatusOr<bool> PgReturnStore::Update(const Return& updated, ReturnStatus from) {
+  bool saved = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    const absl::Time at = LastChange(updated);
+    pqxx::result changed = tx.exec_params(
+        absl::StrCat("UPDATE order_returns SET status = $3, return_carrier = $4, return_tracking_number = $5, "
+                     "condition = $6, updated_at = ",
+                     TimestampFromMicros(7), " WHERE return_id = $1 AND status = $2"),
+        updated.return_id, ReturnStatusName(from), ReturnStatusName(updated.status), updated.return_carrier,
+        updated.return_tracking_number, ConditionName(updated.condition), Micros(at));
+    saved = changed.affected_rows() == 1;
+    if (!saved) return absl::OkStatus();
+    if (!updated.history.empty()) AddHistory(tx, updated.return_id, updated.history.back());
+    return PublishStatus(tx, updated, at);
+  }));
+  return saved;
+}
+
+absl::StatusOr<bool> PgReturnStore::CompleteRefund(const Return& refunded, ReturnStatus from,
+                                                   const FullRefundRule& fully_refunded) {
+  ASSIGN_OR_RETURN(Order placed, orders_.Get(refunded.order_id));
+  bool saved = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    ReturnableOrder order{placed, std::nullopt};
+    order.order.history.clear();
+    if (!LockOrder(tx, order)) return NotFound("ORDER_NOT_FOUND", "no such order");
+    const absl::Time at = LastChange(refunded);
+    pqxx::result changed = tx.exec_params(absl::StrCat("UPDATE order_returns SET status = 'REFUNDED', updated_at = ",
+                                                       TimestampFromMicros(3), " WHERE return_id = $1 AND status = $2"),
+                                          refunded.return_id, ReturnStatusName(from), Micros(at));
+    saved = changed.affected_rows() == 1;
+    if (!saved) return absl::OkStatus();
+    if (!refunded.history.empty()) AddHistory(tx, refunded.return_id, refunded.history.back());
+    RETURN_IF_ERROR(PublishStatus(tx, refunded, at));
+    const bool full = fully_refunded(order.order, LoadOrderReturns(tx, refunded.order_id));
+    if (full && order.order.status != OrderStatus::kClosed) {
+      tx.exec_params(absl::StrCat("UPDATE orders SET status = 'CLOSED', status_changed_at = ", TimestampFromMicros(2),
+                                  " WHERE order_id = $1"),
+                     refunded.order_id, Micros(at));
+      tx.exec_params(absl::StrCat("INSERT INTO order_history (order_id, status, reason, changed_at) VALUES ($1, "
+                                  "'CLOSED', 'fully refunded', ",
+                                  TimestampFromMicros(2), ")"),
+                     refunded.order_id, Micros(at));
+    }
+    v1::OrderRefunded event;
+    event.set_order_id(refunded.order_id);
+    event.set_user_id(refunded.user_id);
+    event.set_full_refund(full);
+    proto::SetMoney(event.mutable_amount(), refunded.currency, refunded.refund_amount);
+    *event.mutable_occur_time() = proto::ToTimestamp(at);
+    event.set_return_id(refunded.return_id);
+    event.set_points_returned(refunded.points_refund);
+    return Publish(tx, absl::StrCat(refunded.return_id, ":order-refunded"), refunded.order_id, event, at);
+  }));
+  return saved;
+}
+
+absl::Status PgReturnStore::MarkRestocked(const std::string& return_id) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params("UPDATE order_returns SET restocked = true WHERE return_id = $1", return_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<std::string>> PgReturnStore::ListEffectsDue(int limit) {
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    ids.clear();
+    for (const auto& row : tx.exec_params(kEffectsDue, limit)) ids.push_back(row[0].as<std::string>());
+    return absl::OkStatus();
+  }));
+  return ids;
+}
+
+}  // namespace zhongtai::order
