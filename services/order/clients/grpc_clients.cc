@@ -13,6 +13,7 @@ constexpr absl::Duration kCallTimeout = absl::Seconds(3);
 
 using ProductStub = product::v1::ProductService::Stub;
 using MarketingStub = marketing::v1::MarketingService::Stub;
+using CampaignStub = marketing::v1::CampaignService::Stub;
 using UserStub = user::v1::UserService::Stub;
 using MembershipStub = user::v1::MembershipService::Stub;
 
@@ -160,7 +161,8 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
           quote.shares.push_back(std::move(shares));
         }
         for (const auto& applied : response->applied_promotions()) {
-          quote.applied.push_back({applied.promotion_id(), applied.name(), applied.discount().amount_minor()});
+          quote.applied.push_back({applied.promotion_id(), applied.name(), applied.discount().amount_minor(),
+                                   applied.budget_limited()});
         }
         for (const auto& missed : response->not_applied()) {
           PromotionNotApplied out;
@@ -179,12 +181,16 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
 GrpcCouponWallet::GrpcCouponWallet(std::shared_ptr<grpc::Channel> channel)
     : stub_(marketing::v1::MarketingService::NewStub(std::move(channel))) {}
 
-void GrpcCouponWallet::Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) {
+void GrpcCouponWallet::Lock(const std::string& order_id, const std::string& coupon_id,
+                            Callback<LockedCoupon> done) {
   marketing::v1::LockCouponRequest request;
   request.set_order_id(order_id);
   request.set_coupon_id(coupon_id);
   server::CallAsync(stub_->async(), &MarketingStub::async::LockCoupon, std::move(request), kCallTimeout,
-                    StatusOnly<marketing::v1::LockCouponResponse>(std::move(done)));
+                    [done = std::move(done)](absl::StatusOr<marketing::v1::LockCouponResponse> response) {
+                      if (!response.ok()) return done(response.status());
+                      done(LockedCoupon{response->coupon().coupon_template().template_id()});
+                    });
 }
 
 void GrpcCouponWallet::Redeem(const std::string& order_id, StatusCallback done) {
@@ -199,6 +205,30 @@ void GrpcCouponWallet::Release(const std::string& order_id, StatusCallback done)
   request.set_order_id(order_id);
   server::CallAsync(stub_->async(), &MarketingStub::async::ReleaseCoupon, std::move(request), kCallTimeout,
                     Released<marketing::v1::ReleaseCouponResponse>(std::move(done)));
+}
+
+GrpcPromotionBudgets::GrpcPromotionBudgets(std::shared_ptr<grpc::Channel> channel)
+    : stub_(marketing::v1::CampaignService::NewStub(std::move(channel))) {}
+
+void GrpcPromotionBudgets::Charge(const std::string& order_id, const std::vector<BudgetCharge>& charges,
+                                  StatusCallback done) {
+  marketing::v1::ChargeBudgetsRequest request;
+  request.set_order_id(order_id);
+  for (const BudgetCharge& charge : charges) {
+    marketing::v1::BudgetCharge* out = request.add_charges();
+    out->set_promotion_id(charge.promotion_id);
+    out->set_coupon_template_id(charge.coupon_template_id);
+    proto::SetMoney(out->mutable_amount(), charge.currency, charge.amount);
+  }
+  server::CallAsync(stub_->async(), &CampaignStub::async::ChargeBudgets, std::move(request), kCallTimeout,
+                    StatusOnly<marketing::v1::ChargeBudgetsResponse>(std::move(done)));
+}
+
+void GrpcPromotionBudgets::Release(const std::string& order_id, StatusCallback done) {
+  marketing::v1::ReleaseBudgetsRequest request;
+  request.set_order_id(order_id);
+  server::CallAsync(stub_->async(), &CampaignStub::async::ReleaseBudgets, std::move(request), kCallTimeout,
+                    Released<marketing::v1::ReleaseBudgetsResponse>(std::move(done)));
 }
 
 GrpcUserDirectory::GrpcUserDirectory(std::shared_ptr<grpc::Channel> users, std::shared_ptr<grpc::Channel> membership)
