@@ -90,15 +90,15 @@ grpc::ServerUnaryReactor* MarketingApi::CreateFlashSale(grpc::CallbackServerCont
     }
     absl::StatusOr<FlashSale> draft = FlashSaleFromProto(request->flash_sale());
     if (!draft.ok()) return finish(draft.status());
-    flash_sales_->CreateChecked(
-        *std::move(draft), request->request_id(), request->allow_conflicts(),
-        [response, finish = std::move(finish)](absl::StatusOr<CreatedFlashSale> created) {
-          if (created.ok()) {
-            FlashSaleToProto(created->sale, response->mutable_flash_sale());
-            for (const CampaignConflict& c : created->conflicts) ConflictToProto(c, response->add_conflicts());
-          }
-          finish(created.status());
-        });
+    flash_sales_->CreateChecked(*std::move(draft), request->request_id(), request->allow_conflicts(),
+                                [response, finish = std::move(finish)](absl::StatusOr<CreatedFlashSale> created) {
+                                  if (created.ok()) {
+                                    FlashSaleToProto(created->sale, response->mutable_flash_sale());
+                                    for (const CampaignConflict& c : created->conflicts)
+                                      ConflictToProto(c, response->add_conflicts());
+                                  }
+                                  finish(created.status());
+                                });
   });
 }
 

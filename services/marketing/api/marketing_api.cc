@@ -124,11 +124,12 @@ grpc::ServerUnaryReactor* MarketingApi::UpdatePromotion(grpc::CallbackServerCont
     if (!request->has_promotion()) {
       return InvalidArgument("promotion", "PROMOTION_MISSING", "promotion is required");
     }
-    ASSIGN_OR_RETURN(CreatedPromotion updated,
-                     promotions_.UpdateChecked(
-                         request->promotion_id(),
-                         [request](const Promotion& current) { return PatchedPromotion(current, request->promotion()); },
-                         request->allow_conflicts()));
+    ASSIGN_OR_RETURN(CreatedPromotion updated, promotions_.UpdateChecked(
+                                                   request->promotion_id(),
+                                                   [request](const Promotion& current) {
+                                                     return PatchedPromotion(current, request->promotion());
+                                                   },
+                                                   request->allow_conflicts()));
     ToProto(updated.promotion, response->mutable_promotion());
     for (const CampaignConflict& c : updated.conflicts) ConflictToProto(c, response->add_conflicts());
     return absl::OkStatus();

@@ -1,7 +1,7 @@
 // What happens to coupons after they are claimed, driven by time and by the order center's events: a reminder
 // before a coupon expires (CouponExpiringSoon for the data hub), a coupon back in the wallet when its order is
-// fully refunded while it is still valid (and the order's budget charges back), and a safety net that releases a cancelled order's coupon and budgets
-// when the order saga did not.
+// fully refunded while it is still valid (and the order's budget charges back), and a safety net that releases a
+// cancelled order's coupon and budgets when the order saga did not.
 #pragma once
 
 #include <optional>

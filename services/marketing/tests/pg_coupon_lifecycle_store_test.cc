@@ -261,14 +261,13 @@ TEST_CASE("a full refund gives the order's budget charges back once, under concu
                        db.clock.Now())
               .ok());
   }
-  auto over = db.budgets->Charge("n16", {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}},
-                                 db.clock.Now());
+  auto over =
+      db.budgets->Charge("n16", {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}}, db.clock.Now());
   CHECK(ReasonOf(over.status()) == "BUDGET_SPENT");
   // A refunded order cannot charge again.
-  CHECK(ReasonOf(db.budgets
-                     ->Charge("r0", {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}},
-                              db.clock.Now())
-                     .status()) == "ORDER_BUDGET_RELEASED");
+  CHECK(ReasonOf(
+            db.budgets->Charge("r0", {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}}, db.clock.Now())
+                .status()) == "ORDER_BUDGET_RELEASED");
 }
 
 }  // namespace zhongtai::marketing

@@ -1,6 +1,6 @@
-// The order domain's ports over gRPC: ProductCatalog (product), PriceQuoter, CouponWallet and PromotionBudgets (marketing),
-// UserDirectory (user). Calls are asynchronous (server::CallAsync): they carry the incoming call's deadline, request
-// id, trace context and the user's token, and hold no thread while they wait.
+// The order domain's ports over gRPC: ProductCatalog (product), PriceQuoter, CouponWallet and PromotionBudgets
+// (marketing), UserDirectory (user). Calls are asynchronous (server::CallAsync): they carry the incoming call's
+// deadline, request id, trace context and the user's token, and hold no thread while they wait.
 #pragma once
 
 #include <memory>

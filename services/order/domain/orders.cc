@@ -100,8 +100,8 @@ struct Orders::Placement : Pricing {
 };
 
 Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
-               PromotionBudgets& budgets, UserDirectory& users, Clock& clock, IdGenerator& ids,
-               OrderObserver& observer, Executor& blocking, OrderSettings settings)
+               PromotionBudgets& budgets, UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer,
+               Executor& blocking, OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
@@ -373,9 +373,8 @@ void Orders::ChargeBudgets(Placement& placement, StatusCallback done) {
   if (!charges.ok()) return done(charges.status());
   if (charges->empty()) return done(absl::OkStatus());
   placement.budget_charges = *std::move(charges);
-  budgets_.Charge(placement.order.order_id, placement.budget_charges, [done = std::move(done)](absl::Status charged) {
-    done(BudgetChargeOutcome(charged));
-  });
+  budgets_.Charge(placement.order.order_id, placement.budget_charges,
+                  [done = std::move(done)](absl::Status charged) { done(BudgetChargeOutcome(charged)); });
 }
 
 void Orders::ReleaseBudgets(Placement& placement, std::function<void()> done) {
@@ -472,8 +471,8 @@ absl::StatusOr<std::vector<BudgetCharge>> BudgetChargesOf(const Quote& quote, co
 absl::Status BudgetChargeOutcome(const absl::Status& charged) {
   if (charged.code() == absl::StatusCode::kFailedPrecondition && ReasonOf(charged) == "BUDGET_SPENT") {
     return FailedPrecondition("PROMOTION_BUDGET_SPENT",
-                              absl::StrCat("a discount's budget ran out while the order was placed (", charged.message(),
-                                           "); quote again and place the order at the new price"));
+                              absl::StrCat("a discount's budget ran out while the order was placed (",
+                                           charged.message(), "); quote again and place the order at the new price"));
   }
   return charged;
 }

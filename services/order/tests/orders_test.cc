@@ -645,10 +645,9 @@ TEST_CASE("a budget that cannot cover the discount fails the placement with PROM
   CHECK(order.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(ReasonOf(order.status()) == "PROMOTION_BUDGET_SPENT");
   // The failed charge is released (its answer could have been lost), then the holds in reverse; no discount is given.
-  CHECK(w.catalog.calls ==
-        Calls{"GetMember", "GetAddress", "GetSkus", "QuotePrice", "Reserve", "LockCoupon", "HoldPoints",
-              "ChargeBudgets", "ReleaseBudgets", "Release", "ReleaseCoupon", "ReleasePoints", "MarkHoldsReleased",
-              "FailPlacement"});
+  CHECK(w.catalog.calls == Calls{"GetMember", "GetAddress", "GetSkus", "QuotePrice", "Reserve", "LockCoupon",
+                                 "HoldPoints", "ChargeBudgets", "ReleaseBudgets", "Release", "ReleaseCoupon",
+                                 "ReleasePoints", "MarkHoldsReleased", "FailPlacement"});
   CHECK(w.NothingHeld());
   CHECK(w.budgets.remaining["promo-1"] == 150);
   CHECK(w.budgets.remaining["tpl-c-300"] == 1000);
@@ -727,6 +726,5 @@ TEST_CASE("budget charges come from the budgeted discounts and the coupon's temp
   quote.applied = {{"promo-2", "b", 100, false}};
   CHECK(BudgetChargesOf(quote, "", "", "CNY")->empty());
   CHECK(ReasonOf(BudgetChargeOutcome(FailedPrecondition("BUDGET_SPENT", "spent"))) == "PROMOTION_BUDGET_SPENT");
-  CHECK(ReasonOf(BudgetChargeOutcome(FailedPrecondition("ORDER_BUDGET_RELEASED", "late"))) ==
-        "ORDER_BUDGET_RELEASED");
+  CHECK(ReasonOf(BudgetChargeOutcome(FailedPrecondition("ORDER_BUDGET_RELEASED", "late"))) == "ORDER_BUDGET_RELEASED");
 }
