@@ -593,9 +593,6 @@ TEST_CASE("a placement waiting for another service does not hold its worker") {
   drained.get_future().wait();
 }
 
-}  // namespace
-}  // namespace zhongtai::order
-
 // Budgets: a promotion of 200 on the first line and the coupon of 300, both with budgets of 1000.
 struct BudgetWorld : World {
   BudgetWorld() {
@@ -728,3 +725,25 @@ TEST_CASE("budget charges come from the budgeted discounts and the coupon's temp
   CHECK(ReasonOf(BudgetChargeOutcome(FailedPrecondition("BUDGET_SPENT", "spent"))) == "PROMOTION_BUDGET_SPENT");
   CHECK(ReasonOf(BudgetChargeOutcome(FailedPrecondition("ORDER_BUDGET_RELEASED", "late"))) == "ORDER_BUDGET_RELEASED");
 }
+
+TEST_CASE("an interrupted saga's budget charges are released by the sweeper") {
+  BudgetWorld w;
+  Order draft;
+  draft.order_id = "crashed";
+  draft.user_id = "u1";
+  draft.request_id = "k9";
+  draft.created_at = w.clock.Now();
+  REQUIRE(w.store.BeginPlacement(draft).ok());
+  // The process died after the charge, before the order was written.
+  REQUIRE(async::Await<absl::Status>([&](StatusCallback done) {
+            w.budgets.Charge("crashed", {BudgetCharge{"promo-1", "", 200, "CNY"}}, done);
+          }).ok());
+  CHECK(w.budgets.remaining["promo-1"] == 800);
+  w.clock.Advance(absl::Minutes(1));
+  w.orders.SweepOnce();
+  CHECK(w.store.Get("crashed")->status == OrderStatus::kFailed);
+  CHECK(w.budgets.remaining["promo-1"] == 1000);
+}
+
+}  // namespace
+}  // namespace zhongtai::order
