@@ -139,6 +139,7 @@ TEST_CASE("flash sales are on the calendar over their window and conflict with a
   testing::SequentialIds ids;
   Promotions promotions(store, clock, ids, &calendar);
   Promotion p = testing::Tiered("", {{10000, 1000}}, Exclusivity::kWithinLayer);
+  p.name = "满100减10";
   p.start_time = day + absl::Hours(11);
   p.end_time = day + absl::Hours(30);
   p.scope.all_products = false;
