@@ -53,8 +53,9 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   // The calendar's sources, one per kind of campaign.
   PgPromotionCalendar promotion_calendar(*service.db);
   PgCouponTemplateCalendar coupon_template_calendar(*service.db);
+  PgFlashSaleCalendar flash_sale_calendar(*service.db);
   PgCampaignChangeLock campaign_lock(*service.db);
-  CampaignCalendar calendar({&promotion_calendar, &coupon_template_calendar}, &campaign_lock);
+  CampaignCalendar calendar({&promotion_calendar, &coupon_template_calendar, &flash_sale_calendar}, &campaign_lock);
   PgExperimentStore experiment_store(*service.db);
   Experiments experiments(experiment_store, clock, ids);
   Promotions promotions(store, clock, ids, &calendar, &experiments);
@@ -68,7 +69,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   server::PoolExecutor blocking(runner.workers());
   FlashSaleSettings flash_settings;
   flash_settings.settle_after = config.flash_settle_after;
-  FlashSales flash_sales(flash_store, admission, flash_stock, clock, ids, blocking, flash_settings);
+  FlashSales flash_sales(flash_store, admission, flash_stock, clock, ids, blocking, flash_settings, &calendar);
 
   MarketingApi api(promotions, coupons, runner.workers(), &flash_sales);
   PgBudgetStore budget_store(*service.db);

@@ -69,6 +69,8 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   FlashOrderStock catalog(products);
   GrpcPriceQuoter quoter(marketing_channel);
   GrpcCouponWallet coupons(marketing_channel);
+  GrpcPromotionBudgets budgets(
+      server::MakeChannel(config.marketing_address, marketing::v1::CampaignService::service_full_name()));
   GrpcUserDirectory users(server::MakeChannel(config.user_address, user::v1::UserService::service_full_name()),
                           server::MakeChannel(config.user_address, user::v1::MembershipService::service_full_name()));
   http::HttpClientOptions provider_options;
@@ -91,7 +93,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   settings.pricing.points_max_share_percent = config.points_max_share_percent;
   // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
   server::PoolExecutor blocking(runner.workers());
-  Orders orders(store, catalog, quoter, coupons, users, clock, ids, observer, blocking, settings);
+  Orders orders(store, catalog, quoter, coupons, budgets, users, clock, ids, observer, blocking, settings);
   PaymentSettings payment_settings;
   payment_settings.query_after = config.payment_query_after;
   payment_settings.lease = config.payment_lease;

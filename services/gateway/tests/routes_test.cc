@@ -82,6 +82,7 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       // End of warehouses and stock
       {"POST /v1/admin/promotions", Access::kAdmin},
       {"GET /v1/admin/promotions", Access::kAdmin},
+      {"PATCH /v1/admin/promotions/{promotionId}", Access::kAdmin},
       {"POST /v1/admin/coupon-templates", Access::kAdmin},
       {"POST /v1/admin/flash-sales", Access::kAdmin},
       {"GET /v1/admin/campaign-calendar", Access::kAdmin},
@@ -189,6 +190,7 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/admin/returns/{returnId}:receive", "/zhongtai.order.v1.AfterSalesService/ReceiveReturn"},
       {"POST /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/CreatePromotion"},
       {"GET /v1/admin/promotions", "/zhongtai.marketing.v1.MarketingService/ListPromotions"},
+      {"PATCH /v1/admin/promotions/{promotionId}", "/zhongtai.marketing.v1.MarketingService/UpdatePromotion"},
       {"GET /v1/admin/campaign-calendar", "/zhongtai.marketing.v1.CampaignService/GetCampaignCalendar"},
       {"POST /v1/admin/coupon-templates/{templateId}:issue", "/zhongtai.marketing.v1.CampaignService/IssueCoupons"},
       {"POST /v1/admin/experiments", "/zhongtai.marketing.v1.CampaignService/CreateExperiment"},

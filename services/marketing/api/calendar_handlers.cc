@@ -1,4 +1,4 @@
-// CampaignService's calendar: every source's items on one timeline (admin).
+// CampaignService's calendar: every source's items (promotions, coupon templates, flash sales) on one timeline (admin).
 #include "absl/strings/str_cat.h"
 #include "common/proto/convert.h"
 #include "common/server/service_runner.h"
@@ -12,8 +12,12 @@ constexpr const char* kLayerNames[] = {"ITEM", "ORDER", "COUPON"};
 constexpr const char* kExclusivityNames[] = {"NONE", "WITHIN_LAYER", "ALL"};
 
 v1::CalendarItemKind KindToProto(CalendarItemKind kind) {
-  return kind == CalendarItemKind::kCouponTemplate ? v1::CALENDAR_ITEM_KIND_COUPON_TEMPLATE
-                                                   : v1::CALENDAR_ITEM_KIND_PROMOTION;
+  switch (kind) {
+    case CalendarItemKind::kCouponTemplate: return v1::CALENDAR_ITEM_KIND_COUPON_TEMPLATE;
+    case CalendarItemKind::kFlashSale: return v1::CALENDAR_ITEM_KIND_FLASH_SALE;
+    case CalendarItemKind::kPromotion: break;
+  }
+  return v1::CALENDAR_ITEM_KIND_PROMOTION;
 }
 
 void ScopeToProto(const PromotionScope& in, v1::PromotionScope* out) {
@@ -58,7 +62,7 @@ grpc::ServerUnaryReactor* CampaignApi::GetCampaignCalendar(grpc::CallbackServerC
       out->set_name(item.name);
       *out->mutable_start_time() = proto::ToTimestamp(item.start);
       *out->mutable_end_time() = proto::ToTimestamp(item.end);
-      out->set_status(item.paused ? "PAUSED" : "ACTIVE");
+      out->set_status(!item.status.empty() ? item.status : item.paused ? "PAUSED" : "ACTIVE");
       ScopeToProto(item.scope, out->mutable_scope());
       out->set_exclusivity(kExclusivityNames[static_cast<int>(item.exclusivity)]);
       out->set_layer(kLayerNames[static_cast<int>(item.layer)]);

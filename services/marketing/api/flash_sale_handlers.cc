@@ -6,6 +6,7 @@
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
+#include "services/marketing/api/campaign_api.h"
 #include "services/marketing/api/marketing_api.h"
 #include "services/marketing/domain/flash_sale_rules.h"
 
@@ -89,11 +90,15 @@ grpc::ServerUnaryReactor* MarketingApi::CreateFlashSale(grpc::CallbackServerCont
     }
     absl::StatusOr<FlashSale> draft = FlashSaleFromProto(request->flash_sale());
     if (!draft.ok()) return finish(draft.status());
-    flash_sales_->Create(*std::move(draft), request->request_id(),
-                         [response, finish = std::move(finish)](absl::StatusOr<FlashSale> created) {
-                           if (created.ok()) FlashSaleToProto(*created, response->mutable_flash_sale());
-                           finish(created.status());
-                         });
+    flash_sales_->CreateChecked(*std::move(draft), request->request_id(), request->allow_conflicts(),
+                                [response, finish = std::move(finish)](absl::StatusOr<CreatedFlashSale> created) {
+                                  if (created.ok()) {
+                                    FlashSaleToProto(created->sale, response->mutable_flash_sale());
+                                    for (const CampaignConflict& c : created->conflicts)
+                                      ConflictToProto(c, response->add_conflicts());
+                                  }
+                                  finish(created.status());
+                                });
   });
 }
 

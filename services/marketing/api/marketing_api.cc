@@ -66,6 +66,7 @@ void ToProto(const Quote& quote, v1::QuotePriceResponse* out) {
     a->set_promotion_id(applied.promotion_id);
     a->set_name(applied.name);
     SetMoney(a->mutable_discount(), quote.currency, applied.discount);
+    a->set_budget_limited(applied.budgeted);
   }
   ExplanationToProto(quote, out);
 }
@@ -82,6 +83,55 @@ grpc::ServerUnaryReactor* MarketingApi::CreatePromotion(grpc::CallbackServerCont
                                                                          request->allow_conflicts()));
     ToProto(created.promotion, response->mutable_promotion());
     for (const CampaignConflict& c : created.conflicts) ConflictToProto(c, response->add_conflicts());
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Promotion> PatchedPromotion(const Promotion& current, const v1::Promotion& patch) {
+  if (patch.has_budget_remaining()) {
+    return InvalidArgument("promotion.budgetRemaining", "PROMOTION_FIELD_IMMUTABLE",
+                           "the budget cannot change once the promotion is created");
+  }
+  if (!patch.currency().empty() && patch.currency() != current.currency) {
+    return InvalidArgument("promotion.currency", "PROMOTION_FIELD_IMMUTABLE", "the currency cannot change");
+  }
+  v1::Promotion merged;
+  ToProto(current, &merged);
+  if (!patch.name().empty()) merged.set_name(patch.name());
+  if (patch.has_start_time()) *merged.mutable_start_time() = patch.start_time();
+  if (patch.has_end_time()) *merged.mutable_end_time() = patch.end_time();
+  if (patch.status() != v1::PROMOTION_STATUS_UNSPECIFIED) merged.set_status(patch.status());
+  if (patch.has_scope()) *merged.mutable_scope() = patch.scope();
+  if (patch.has_eligibility()) *merged.mutable_eligibility() = patch.eligibility();
+  if (patch.layer() != v1::PROMOTION_LAYER_UNSPECIFIED) merged.set_layer(patch.layer());
+  if (patch.exclusivity() != v1::EXCLUSIVITY_UNSPECIFIED) merged.set_exclusivity(patch.exclusivity());
+  if (patch.priority() != 0) merged.set_priority(patch.priority());
+  if (patch.rule_case() != v1::Promotion::RULE_NOT_SET) {
+    // The new rule replaces the old one whole, whatever its kind.
+    const google::protobuf::Reflection* reflection = patch.GetReflection();
+    const google::protobuf::FieldDescriptor* rule =
+        reflection->GetOneofFieldDescriptor(patch, v1::Promotion::descriptor()->FindOneofByName("rule"));
+    merged.clear_rule();
+    merged.GetReflection()->MutableMessage(&merged, rule)->CopyFrom(reflection->GetMessage(patch, rule));
+  }
+  return FromProto(merged);
+}
+
+grpc::ServerUnaryReactor* MarketingApi::UpdatePromotion(grpc::CallbackServerContext* context,
+                                                        const v1::UpdatePromotionRequest* request,
+                                                        v1::UpdatePromotionResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    if (!request->has_promotion()) {
+      return InvalidArgument("promotion", "PROMOTION_MISSING", "promotion is required");
+    }
+    ASSIGN_OR_RETURN(CreatedPromotion updated, promotions_.UpdateChecked(
+                                                   request->promotion_id(),
+                                                   [request](const Promotion& current) {
+                                                     return PatchedPromotion(current, request->promotion());
+                                                   },
+                                                   request->allow_conflicts()));
+    ToProto(updated.promotion, response->mutable_promotion());
+    for (const CampaignConflict& c : updated.conflicts) ConflictToProto(c, response->add_conflicts());
     return absl::OkStatus();
   });
 }

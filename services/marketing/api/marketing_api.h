@@ -20,6 +20,9 @@ class MarketingApi : public v1::MarketingService::CallbackService {
   grpc::ServerUnaryReactor* CreatePromotion(grpc::CallbackServerContext* context,
                                             const v1::CreatePromotionRequest* request,
                                             v1::CreatePromotionResponse* response) override;
+  grpc::ServerUnaryReactor* UpdatePromotion(grpc::CallbackServerContext* context,
+                                            const v1::UpdatePromotionRequest* request,
+                                            v1::UpdatePromotionResponse* response) override;
   grpc::ServerUnaryReactor* ListPromotions(grpc::CallbackServerContext* context,
                                            const v1::ListPromotionsRequest* request,
                                            v1::ListPromotionsResponse* response) override;
@@ -65,6 +68,9 @@ class MarketingApi : public v1::MarketingService::CallbackService {
 // allows but the domain cannot hold (missing rule or times, currencies that differ).
 absl::StatusOr<Promotion> FromProto(const v1::Promotion& promotion);
 void ToProto(const Promotion& promotion, v1::Promotion* out);
+// The stored promotion with what `patch` sets (UpdatePromotionRequest's rules); INVALID_ARGUMENT
+// PROMOTION_FIELD_IMMUTABLE for the budget or another currency.
+absl::StatusOr<Promotion> PatchedPromotion(const Promotion& current, const v1::Promotion& patch);
 void ToProto(const Quote& quote, v1::QuotePriceResponse* out);
 
 }  // namespace zhongtai::marketing

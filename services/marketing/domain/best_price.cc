@@ -248,7 +248,7 @@ Quote QuoteBestPrice(const std::vector<QuoteLineInput>& lines, const std::vector
       quote.lines[i].shares.push_back({p.promotion_id, eval.shares[i]});
     }
     quote.discount += eval.discount;
-    quote.applied.push_back({p.promotion_id, p.name, eval.discount});
+    quote.applied.push_back({p.promotion_id, p.name, eval.discount, p.budget_remaining.has_value()});
     if (p.kind == PromotionKind::kGift) {
       QuotedLine gift;
       gift.sku_id = p.gift_sku_id;

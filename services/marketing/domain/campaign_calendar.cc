@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/status/details.h"
 #include "common/status/status.h"
 
 namespace zhongtai::marketing {
@@ -71,13 +72,24 @@ bool MutuallyExclusive(const CalendarItem& a, const CalendarItem& b) {
   return a.exclusivity == Exclusivity::kAll || b.exclusivity == Exclusivity::kAll || a.layer == b.layer;
 }
 
+bool CampaignsClash(const CalendarItem& a, const CalendarItem& b) {
+  using K = CalendarItemKind;
+  if (a.kind == K::kCouponTemplate || b.kind == K::kCouponTemplate) return false;
+  if (a.kind == K::kPromotion && b.kind == K::kPromotion) return MutuallyExclusive(a, b);
+  if (a.kind == K::kFlashSale && b.kind == K::kFlashSale) return false;
+  const CalendarItem& promotion = a.kind == K::kPromotion ? a : b;
+  return IsExclusive(promotion);
+}
+
 std::vector<CampaignConflict> FindConflicts(const CalendarItem& candidate, const std::vector<CalendarItem>& existing) {
   std::vector<CampaignConflict> out;
   if (candidate.paused) return out;
   for (const CalendarItem& item : existing) {
-    if (item.kind != CalendarItemKind::kPromotion || item.paused || item.id == candidate.id) continue;
-    if (!candidate.request_id.empty() && item.request_id == candidate.request_id) continue;
-    if (item.currency != candidate.currency || !MutuallyExclusive(candidate, item)) continue;
+    if (item.paused || (item.kind == candidate.kind && item.id == candidate.id)) continue;
+    if (!candidate.request_id.empty() && item.kind == candidate.kind && item.request_id == candidate.request_id) {
+      continue;
+    }
+    if (item.currency != candidate.currency || !CampaignsClash(candidate, item)) continue;
     absl::Time start = std::max(candidate.start, item.start);
     absl::Time end = std::min(candidate.end, item.end);
     if (start >= end || !ScopesOverlap(candidate.scope, item.scope)) continue;
@@ -87,7 +99,12 @@ std::vector<CampaignConflict> FindConflicts(const CalendarItem& candidate, const
 }
 
 const char* CalendarItemKindName(CalendarItemKind kind) {
-  return kind == CalendarItemKind::kCouponTemplate ? "COUPON_TEMPLATE" : "PROMOTION";
+  switch (kind) {
+    case CalendarItemKind::kCouponTemplate: return "COUPON_TEMPLATE";
+    case CalendarItemKind::kFlashSale: return "FLASH_SALE";
+    case CalendarItemKind::kPromotion: break;
+  }
+  return "PROMOTION";
 }
 
 std::string ConflictDetailsJson(const std::vector<CampaignConflict>& conflicts) {
@@ -119,6 +136,28 @@ CalendarItem CalendarItemOf(const Promotion& p) {
   return item;
 }
 
+CalendarItem CalendarItemOf(const FlashSale& sale) {
+  CalendarItem item;
+  item.kind = CalendarItemKind::kFlashSale;
+  item.id = sale.sale_id;
+  item.name = sale.name;
+  item.start = sale.start_time;
+  item.end = sale.end_time;
+  item.currency = sale.currency;
+  item.scope.all_products = false;
+  item.scope.sku_ids = {sale.sku_id};
+  item.layer = PromotionLayer::kItem;
+  item.exclusivity = Exclusivity::kNone;
+  item.request_id = sale.request_id;
+  switch (sale.status) {
+    case FlashSaleStatus::kReserving: item.status = "RESERVING"; break;
+    case FlashSaleStatus::kActive: item.status = "ACTIVE"; break;
+    case FlashSaleStatus::kFailed: item.status = "FAILED"; break;
+    case FlashSaleStatus::kSettled: item.status = "SETTLED"; break;
+  }
+  return item;
+}
+
 absl::StatusOr<std::vector<CalendarItem>> CampaignCalendar::Collect(absl::Time from, absl::Time to) {
   std::vector<CalendarItem> all;
   for (CalendarSource* source : sources_) {
@@ -147,8 +186,30 @@ absl::Status CampaignCalendar::Guarded(const std::function<absl::Status()>& chan
 }
 
 absl::StatusOr<std::vector<CampaignConflict>> CampaignCalendar::ConflictsOf(const Promotion& promotion) {
-  ASSIGN_OR_RETURN(std::vector<CalendarItem> items, Collect(promotion.start_time, promotion.end_time));
-  return FindConflicts(CalendarItemOf(promotion), items);
+  return ConflictsOf(CalendarItemOf(promotion));
+}
+
+absl::StatusOr<std::vector<CampaignConflict>> CampaignCalendar::ConflictsOf(const CalendarItem& candidate) {
+  if (candidate.end <= candidate.start) return std::vector<CampaignConflict>();
+  ASSIGN_OR_RETURN(std::vector<CalendarItem> items, Collect(candidate.start, candidate.end));
+  return FindConflicts(candidate, items);
+}
+
+absl::StatusOr<std::vector<CampaignConflict>> CampaignCalendar::CheckAndChange(
+    const CalendarItem& candidate, bool allow_conflicts, const std::function<absl::Status()>& change) {
+  std::vector<CampaignConflict> conflicts;
+  RETURN_IF_ERROR(Guarded([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(conflicts, ConflictsOf(candidate));
+    if (!conflicts.empty() && !allow_conflicts) {
+      return WithDetails(AlreadyExists("CAMPAIGN_CONFLICT",
+                                       absl::StrCat("it overlaps ", conflicts.size(),
+                                                    " campaign(s) that cannot run with it on the same products (named "
+                                                    "in details); set allowConflicts to go ahead anyway")),
+                         ConflictDetailsJson(conflicts));
+    }
+    return change();
+  }));
+  return conflicts;
 }
 
 }  // namespace zhongtai::marketing

@@ -1,5 +1,5 @@
-// The campaign calendar: every kind of campaign (promotions, coupon templates; flash sales join as one more source)
-// on one timeline, and the conflicts an operator is warned about before creating a promotion. Pure rules plus the
+// The campaign calendar: every kind of campaign (promotions, coupon templates, flash sales) on one timeline, and the
+// conflicts an operator is warned about before creating or changing a promotion or a flash sale. Pure rules plus the
 // sources they read; no I/O here.
 #pragma once
 
@@ -10,11 +10,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/marketing/domain/flash_sale_model.h"
 #include "services/marketing/domain/model.h"
 
 namespace zhongtai::marketing {
 
-enum class CalendarItemKind { kPromotion, kCouponTemplate };
+enum class CalendarItemKind { kPromotion, kCouponTemplate, kFlashSale };
 
 // One campaign on the timeline, over [start, end).
 struct CalendarItem {
@@ -30,6 +31,8 @@ struct CalendarItem {
   Exclusivity exclusivity = Exclusivity::kNone;
   // The create call's idempotency key: a replay of a create is no conflict with what the first call created.
   std::string request_id;
+  // For flash sales: RESERVING, ACTIVE or SETTLED (a FAILED sale never opens and is not on the calendar).
+  std::string status;
 };
 
 // One kind of campaign: the calendar asks each source for its items. Adding a kind is adding a source.
@@ -60,13 +63,22 @@ bool ScopesOverlap(const PromotionScope& a, const PromotionScope& b);
 // all), and in the same layer unless one is exclusive of all.
 bool MutuallyExclusive(const CalendarItem& a, const CalendarItem& b);
 
-// The promotions in `existing` that `candidate` conflicts with: active, same currency, mutually exclusive,
-// overlapping windows and scopes. Coupon templates never conflict (a cart takes one coupon by design).
+// Whether two campaigns cannot both run on the same lines, by kind: two promotions when MutuallyExclusive; a flash sale
+// and an exclusive promotion (exclusive of its layer or of all: the operator promised its buyers nothing else
+// applies, and a flash sale's fixed price is another deal on the SKU). Two flash sales, a flash sale and a
+// non-exclusive promotion, and coupon templates (a cart takes one coupon by design) never clash.
+bool CampaignsClash(const CalendarItem& a, const CalendarItem& b);
+
+// The campaigns in `existing` that `candidate` conflicts with: not paused, same currency, CampaignsClash,
+// overlapping windows and scopes (a flash sale's scope is its SKU). The candidate itself (same id) and what a replay
+// of its create made (same request id) are not conflicts.
 std::vector<CampaignConflict> FindConflicts(const CalendarItem& candidate, const std::vector<CalendarItem>& existing);
 
 CalendarItem CalendarItemOf(const Promotion& promotion);
+// A flash sale on the calendar: its window, its SKU as the scope, not exclusive itself.
+CalendarItem CalendarItemOf(const FlashSale& sale);
 
-// "PROMOTION", "COUPON_TEMPLATE": the kind as error details and the API name it.
+// "PROMOTION", "COUPON_TEMPLATE", "FLASH_SALE": the kind as error details and the API name it.
 const char* CalendarItemKindName(CalendarItemKind kind);
 
 // The conflicts as a status's details: [{"kind":"PROMOTION","id":"...","name":"...","overlapStartTime":"...",
@@ -92,8 +104,15 @@ class CampaignCalendar {
   absl::StatusOr<std::vector<CalendarItem>> Between(absl::Time from, absl::Time to);
   // The conflicts of a promotion about to be created, against everything over its window.
   absl::StatusOr<std::vector<CampaignConflict>> ConflictsOf(const Promotion& promotion);
+  // The conflicts of any campaign about to be created or changed, against everything over its window.
+  absl::StatusOr<std::vector<CampaignConflict>> ConflictsOf(const CalendarItem& candidate);
   // `change` (a check and the create it guards) under the lock.
   absl::Status Guarded(const std::function<absl::Status()>& change);
+  // Under the lock: the candidate's conflicts; with some and without allow_conflicts, ALREADY_EXISTS
+  // CAMPAIGN_CONFLICT naming them in the details (ConflictDetailsJson) and `change` does not run; else `change` runs.
+  // Returns the conflicts it accepted.
+  absl::StatusOr<std::vector<CampaignConflict>> CheckAndChange(const CalendarItem& candidate, bool allow_conflicts,
+                                                               const std::function<absl::Status()>& change);
 
  private:
   absl::StatusOr<std::vector<CalendarItem>> Collect(absl::Time from, absl::Time to);

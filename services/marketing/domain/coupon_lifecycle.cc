@@ -36,6 +36,10 @@ absl::Status CouponLifecycle::OnOrderRefunded(const std::string& order_id, bool 
   if (!full_refund) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<WalletCoupon> back, lifecycle_.ReturnRefunded(order_id, clock_.Now()));
   if (back) log::Info("coupon returned after refund", {{"coupon_id", back->coupon.coupon_id}, {"order_id", order_id}});
+  // The discounts were given back with the money: so is the money they took from the budgets (once, however often the
+  // event arrives).
+  ASSIGN_OR_RETURN(std::vector<BudgetCharge> returned, budgets_.Release(order_id, clock_.Now()));
+  if (!returned.empty()) log::Info("budgets returned after refund", {{"order_id", order_id}});
   return absl::OkStatus();
 }
 

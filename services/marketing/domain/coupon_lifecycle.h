@@ -1,7 +1,7 @@
 // What happens to coupons after they are claimed, driven by time and by the order center's events: a reminder
 // before a coupon expires (CouponExpiringSoon for the data hub), a coupon back in the wallet when its order is
-// fully refunded while it is still valid, and a safety net that releases a cancelled order's coupon and budgets
-// when the order saga did not.
+// fully refunded while it is still valid (and the order's budget charges back), and a safety net that releases a
+// cancelled order's coupon and budgets when the order saga did not.
 #pragma once
 
 #include <optional>
@@ -47,7 +47,8 @@ class CouponLifecycle {
 
   // The daily sweep: reminds every coupon due, batch by batch; idempotent (each coupon once). Returns how many.
   absl::StatusOr<int> SweepExpiring();
-  // A fully refunded order's coupon back in the wallet while valid. A partial refund changes nothing.
+  // A fully refunded order's coupon back in the wallet while valid, and its budget charges back in the budgets. A
+  // partial refund changes nothing.
   absl::Status OnOrderRefunded(const std::string& order_id, bool full_refund);
   // The order is cancelled (or expired unpaid): whatever coupon and budgets it still holds go back.
   absl::Status OnOrderCancelled(const std::string& order_id);

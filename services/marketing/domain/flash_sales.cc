@@ -30,14 +30,16 @@ bool IsFinalRefusal(const absl::Status& status) {
 }  // namespace
 
 FlashSales::FlashSales(FlashSaleStore& store, FlashAdmission& admission, FlashSaleStock& stock, Clock& clock,
-                       FlashSaleIds& ids, async::Executor& blocking, FlashSaleSettings settings)
+                       FlashSaleIds& ids, async::Executor& blocking, FlashSaleSettings settings,
+                       CampaignCalendar* calendar)
     : store_(store),
       admission_(admission),
       stock_(stock),
       clock_(clock),
       ids_(ids),
       blocking_(blocking),
-      settings_(settings) {}
+      settings_(settings),
+      calendar_(calendar) {}
 
 void FlashSales::Create(FlashSale draft, const std::string& request_id, async::Callback<FlashSale> done) {
   const absl::Time now = clock_.Now();
@@ -50,11 +52,48 @@ void FlashSales::Create(FlashSale draft, const std::string& request_id, async::C
   draft.create_time = now;
   absl::StatusOr<FlashSaleStore::CreateResult> created = store_.Create(draft);
   if (!created.ok()) return done(created.status());
-  switch (created->sale.status) {
-    case FlashSaleStatus::kReserving: return ReserveAndOpen(std::move(created->sale), std::move(done));
+  Continue(std::move(created->sale), std::move(done));
+}
+
+void FlashSales::CreateChecked(FlashSale draft, const std::string& request_id, bool allow_conflicts,
+                               async::Callback<CreatedFlashSale> done) {
+  if (calendar_ == nullptr) {
+    return Create(std::move(draft), request_id, [done = std::move(done)](absl::StatusOr<FlashSale> sale) {
+      if (!sale.ok()) return done(sale.status());
+      done(CreatedFlashSale{*std::move(sale), {}});
+    });
+  }
+  const absl::Time now = clock_.Now();
+  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return done(status);
+  if (absl::Status status = ValidateFlashSale(draft, now); !status.ok()) return done(status);
+  draft.sale_id = ids_.NewSaleId();
+  draft.request_id = request_id;
+  draft.status = FlashSaleStatus::kReserving;
+  draft.sold_quantity = 0;
+  draft.create_time = now;
+  // The check and the insert under the calendar's lock; the product's reservation after it, without the lock.
+  FlashSale stored;
+  absl::StatusOr<std::vector<CampaignConflict>> conflicts =
+      calendar_->CheckAndChange(CalendarItemOf(draft), allow_conflicts, [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(FlashSaleStore::CreateResult created, store_.Create(draft));
+        stored = std::move(created.sale);
+        return absl::OkStatus();
+      });
+  if (!conflicts.ok()) return done(conflicts.status());
+  if (!conflicts->empty()) log::Info("flash sale created over conflicts", {{"sale_id", stored.sale_id}});
+  Continue(std::move(stored),
+           [conflicts = *std::move(conflicts), done = std::move(done)](absl::StatusOr<FlashSale> sale) {
+             if (!sale.ok()) return done(sale.status());
+             done(CreatedFlashSale{*std::move(sale), conflicts});
+           });
+}
+
+void FlashSales::Continue(FlashSale stored, async::Callback<FlashSale> done) {
+  switch (stored.status) {
+    case FlashSaleStatus::kReserving: return ReserveAndOpen(std::move(stored), std::move(done));
     case FlashSaleStatus::kFailed: return done(StockUnavailable());
     case FlashSaleStatus::kActive:
-    case FlashSaleStatus::kSettled: return done(std::move(created->sale));
+    case FlashSaleStatus::kSettled: return done(std::move(stored));
   }
 }
 

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/async/callback.h"
 #include "common/clock/clock.h"
+#include "services/marketing/domain/campaign_calendar.h"
 #include "services/marketing/domain/flash_sale_ports.h"
 
 namespace zhongtai::marketing {
@@ -29,6 +30,11 @@ struct FlashSaleSettings {
   absl::Duration stale_after = absl::Seconds(30);
 };
 
+struct CreatedFlashSale {
+  FlashSale sale;
+  std::vector<CampaignConflict> conflicts;  // accepted with allow_conflicts
+};
+
 struct CurrentFlashSale {
   FlashSale sale;
   std::optional<int64_t> remaining;  // unset only when the sale could not be loaded into Redis
@@ -36,13 +42,19 @@ struct CurrentFlashSale {
 
 class FlashSales {
  public:
+  // With a calendar, a create is checked for conflicts with exclusive promotions (CreateChecked).
   FlashSales(FlashSaleStore& store, FlashAdmission& admission, FlashSaleStock& stock, Clock& clock, FlashSaleIds& ids,
-             async::Executor& blocking, FlashSaleSettings settings = {});
+             async::Executor& blocking, FlashSaleSettings settings = {}, CampaignCalendar* calendar = nullptr);
 
   // Idempotent on request_id (required). Call from a thread that may block; `done` runs once, on any thread.
   // INVALID_ARGUMENT with the field; FAILED_PRECONDITION INSUFFICIENT_STOCK when the product cannot hold the quantity
   // (the sale is FAILED, and a replay gets the same answer).
   void Create(FlashSale draft, const std::string& request_id, async::Callback<FlashSale> done);
+  // Create after the calendar's conflict check, under its lock with the sale's insert: ALREADY_EXISTS
+  // CAMPAIGN_CONFLICT naming the exclusive promotions over its SKU and time, unless allow_conflicts, which creates it
+  // and returns them. A replay of the request id is no conflict with the sale it created.
+  void CreateChecked(FlashSale draft, const std::string& request_id, bool allow_conflicts,
+                     async::Callback<CreatedFlashSale> done);
   // ACTIVE sales not yet ended, with the units left (a sale missing from Redis is loaded first).
   absl::StatusOr<std::vector<CurrentFlashSale>> ListCurrent();
   // The hot path: one unit for `user_id`, idempotent on request_id. Redis only, except the first time this process
@@ -64,6 +76,7 @@ class FlashSales {
 
  private:
   absl::StatusOr<FlashSale> CachedSale(const std::string& sale_id);
+  void Continue(FlashSale stored, async::Callback<FlashSale> done);
   void ReserveAndOpen(FlashSale sale, async::Callback<FlashSale> done);
   absl::StatusOr<FlashSale> Open(const FlashSale& sale, const absl::Status& reserved);
   absl::Status Settle(const FlashSale& sale);
@@ -75,6 +88,7 @@ class FlashSales {
   FlashSaleIds& ids_;
   async::Executor& blocking_;
   FlashSaleSettings settings_;
+  CampaignCalendar* calendar_;
   std::mutex mu_;
   std::map<std::string, FlashSale> active_sales_;  // ACTIVE sales' definitions, which do not change
 };

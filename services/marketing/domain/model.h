@@ -137,6 +137,7 @@ struct AppliedPromotion {
   std::string promotion_id;
   std::string name;
   int64_t discount = 0;
+  bool budgeted = false;  // it has a budget: an order placed with this discount charges it (Budgets)
 };
 
 enum class NotAppliedReason {

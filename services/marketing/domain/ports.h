@@ -27,6 +27,11 @@ class PromotionStore {
   virtual absl::StatusOr<std::vector<Promotion>> List(const std::string& before_id, int limit) = 0;
   // Status ACTIVE and start_time <= now < end_time.
   virtual absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) = 0;
+  // NOT_FOUND PROMOTION_NOT_FOUND when there is none.
+  virtual absl::StatusOr<Promotion> Get(const std::string& promotion_id) = 0;
+  // Replaces what an update may change (everything but the id, request id, currency, creation time and the budget,
+  // which only budget charges move); returns the stored promotion. NOT_FOUND PROMOTION_NOT_FOUND.
+  virtual absl::StatusOr<Promotion> Update(const Promotion& promotion) = 0;
 };
 
 // Coupon templates and wallets. Each state change also records its event (CouponClaimed, CouponLocked,

@@ -56,20 +56,51 @@ absl::StatusOr<CreatedPromotion> Promotions::CreateChecked(Promotion promotion, 
   RETURN_IF_ERROR(ValidatePromotion(promotion));
   Promotion candidate = promotion;
   candidate.request_id = request_id;
-  RETURN_IF_ERROR(calendar_->Guarded([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(out.conflicts, calendar_->ConflictsOf(candidate));
-    if (!out.conflicts.empty() && !allow_conflicts) {
-      return WithDetails(AlreadyExists("CAMPAIGN_CONFLICT",
-                                       "an exclusive promotion already covers this scope and time; set "
-                                       "allowConflicts to create it anyway"),
-                         ConflictDetailsJson(out.conflicts));
-    }
-    ASSIGN_OR_RETURN(out.promotion, CreatePromotion(promotion, request_id));
-    return absl::OkStatus();
+  ASSIGN_OR_RETURN(out.conflicts, calendar_->CheckAndChange(CalendarItemOf(candidate), allow_conflicts, [&] {
+    absl::StatusOr<Promotion> created = CreatePromotion(promotion, request_id);
+    if (created.ok()) out.promotion = *std::move(created);
+    return created.status();
   }));
   if (!out.conflicts.empty()) {
     log::Info("promotion created over conflicts", {{"promotion_id", out.promotion.promotion_id}});
   }
+  return out;
+}
+
+absl::StatusOr<CreatedPromotion> Promotions::UpdateChecked(
+    const std::string& promotion_id, const std::function<absl::StatusOr<Promotion>(Promotion)>& change,
+    bool allow_conflicts) {
+  if (promotion_id.empty()) {
+    return InvalidArgument("promotionId", "PROMOTION_ID_MISSING", "put the promotion id in the path");
+  }
+  CreatedPromotion out;
+  // Read, change, check and write under the calendar's lock, so that a concurrent change is not lost and cannot
+  // slip a conflict past the check.
+  auto update = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Promotion current, store_.Get(promotion_id));
+    ASSIGN_OR_RETURN(Promotion changed, change(current));
+    if (changed.currency != current.currency) {
+      return InvalidArgument("promotion.currency", "PROMOTION_FIELD_IMMUTABLE", "the currency cannot change");
+    }
+    changed.promotion_id = current.promotion_id;
+    changed.request_id = current.request_id;
+    changed.created_at = current.created_at;
+    changed.budget_remaining = current.budget_remaining;
+    RETURN_IF_ERROR(ValidatePromotion(changed));
+    if (calendar_ != nullptr) {
+      ASSIGN_OR_RETURN(out.conflicts, calendar_->ConflictsOf(changed));
+      if (!out.conflicts.empty() && !allow_conflicts) {
+        return WithDetails(AlreadyExists("CAMPAIGN_CONFLICT",
+                                         "the change overlaps campaigns that cannot run with it on the same products "
+                                         "(named in details); set allowConflicts to change it anyway"),
+                           ConflictDetailsJson(out.conflicts));
+      }
+    }
+    ASSIGN_OR_RETURN(out.promotion, store_.Update(changed));
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(calendar_ == nullptr ? update() : calendar_->Guarded(update));
+  log::Info("promotion updated", {{"promotion_id", promotion_id}, {"conflicts", std::to_string(out.conflicts.size())}});
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The marketing center's use cases: create and list promotions, quote prices.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ class Promotions {
   // items as the status's details ([{"kind":"PROMOTION","id":...,"name":...}]), unless allow_conflicts, which
   // creates it and returns the conflicts.
   absl::StatusOr<CreatedPromotion> CreateChecked(Promotion promotion, const std::string& request_id,
+                                                 bool allow_conflicts);
+  // Changes a promotion: `change` gets the stored one and returns it changed. The id, request id, creation time and
+  // budget stay as stored; a changed currency is INVALID_ARGUMENT PROMOTION_FIELD_IMMUTABLE. The result is validated
+  // and, with a calendar, checked for conflicts like a create (same lock, same refusal, same allow_conflicts).
+  // NOT_FOUND PROMOTION_NOT_FOUND.
+  absl::StatusOr<CreatedPromotion> UpdateChecked(const std::string& promotion_id,
+                                                 const std::function<absl::StatusOr<Promotion>(Promotion)>& change,
                                                  bool allow_conflicts);
   // Newest first. page_size 0 means the default; the token is opaque.
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);

@@ -32,6 +32,12 @@ constexpr char kCouponTemplatesBetween[] =
     "FROM coupon_templates WHERE claim_start_at < zt_ts($2) AND claim_end_at > zt_ts($1) "
     "ORDER BY claim_start_at, template_id LIMIT $3";
 
+// A FAILED sale never opened: not on the calendar.
+constexpr char kFlashSalesBetween[] =
+    "SELECT sale_id, name, zt_micros(start_at), zt_micros(end_at), status, currency, request_id, sku_id "
+    "FROM flash_sales WHERE status <> 'FAILED' AND start_at < zt_ts($2) AND end_at > zt_ts($1) "
+    "ORDER BY start_at, sale_id LIMIT $3";
+
 std::string WithScope(const char* sql) {
   std::string out = sql;
   out.replace(out.find("%s"), 2, kScopeColumns);
@@ -94,6 +100,30 @@ absl::StatusOr<std::vector<CalendarItem>> PgCouponTemplateCalendar::ItemsBetween
       item.layer = PromotionLayer::kCoupon;
       item.exclusivity = Exclusivity::kWithinLayer;
       out.push_back(std::move(item));
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<CalendarItem>> PgFlashSaleCalendar::ItemsBetween(absl::Time from, absl::Time to) {
+  std::vector<CalendarItem> out;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    out.clear();
+    for (const auto& row : tx.exec_params(kFlashSalesBetween, Micros(from), Micros(to), kMaxItems)) {
+      FlashSale sale;
+      sale.sale_id = row[0].as<std::string>();
+      sale.name = row[1].as<std::string>();
+      sale.start_time = TimeFromMicros(row[2]);
+      sale.end_time = TimeFromMicros(row[3]);
+      const std::string status = row[4].as<std::string>();
+      sale.status = status == "RESERVING" ? FlashSaleStatus::kReserving
+                    : status == "SETTLED" ? FlashSaleStatus::kSettled
+                                          : FlashSaleStatus::kActive;
+      sale.currency = row[5].as<std::string>();
+      sale.request_id = row[6].as<std::string>();
+      sale.sku_id = row[7].as<std::string>();
+      out.push_back(CalendarItemOf(sale));
     }
     return absl::OkStatus();
   }));

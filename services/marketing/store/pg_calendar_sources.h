@@ -1,4 +1,5 @@
-// The calendar's sources over PostgreSQL: promotions over their window, coupon templates over their claim window.
+// The calendar's sources over PostgreSQL: promotions over their window, coupon templates over their claim window,
+// flash sales over their sale window.
 #pragma once
 
 #include "common/pg/pool.h"
@@ -18,6 +19,15 @@ class PgPromotionCalendar : public CalendarSource {
 class PgCouponTemplateCalendar : public CalendarSource {
  public:
   explicit PgCouponTemplateCalendar(pg::Pool& pool) : pool_(pool) {}
+  absl::StatusOr<std::vector<CalendarItem>> ItemsBetween(absl::Time from, absl::Time to) override;
+
+ private:
+  pg::Pool& pool_;
+};
+
+class PgFlashSaleCalendar : public CalendarSource {
+ public:
+  explicit PgFlashSaleCalendar(pg::Pool& pool) : pool_(pool) {}
   absl::StatusOr<std::vector<CalendarItem>> ItemsBetween(absl::Time from, absl::Time to) override;
 
  private:

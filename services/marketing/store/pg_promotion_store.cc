@@ -59,6 +59,21 @@ constexpr char kInsert[] =
     "$41::text[]) "
     "ON CONFLICT (request_id) DO NOTHING RETURNING ";
 
+// An update: $1 is the promotion, the rest in kInsert's order without request_id, currency, created_at and the budget
+// (which charges move concurrently, under their own row lock).
+constexpr char kUpdate[] =
+    "UPDATE promotions SET name = $2, threshold_minor = $3, reduction_minor = $4, start_at = zt_ts($5), "
+    "end_at = zt_ts($6), status = $7, kind = $8, layer = $9, exclusivity = $10, priority = $11, "
+    "tier_thresholds_minor = $12::bigint[], tier_reductions_minor = $13::bigint[], every_amount_minor = $14, "
+    "every_reduction_minor = $15, every_cap_minor = $16, percent_off_bp = $17, fixed_off_per_unit_minor = $18, "
+    "group_quantity = $19, group_price_minor = $20, nth = $21, bundle_sku_ids = $22::text[], bundle_price_minor = $23, "
+    "gift_sku_id = $24, gift_quantity = $25, min_quantity = $26, scope_all_products = $27, "
+    "scope_category_ids = $28::text[], scope_brand_ids = $29::text[], scope_sku_ids = $30::text[], "
+    "excluded_category_ids = $31::text[], excluded_brand_ids = $32::text[], excluded_sku_ids = $33::text[], "
+    "eligible_member_tiers = $34::text[], eligible_user_tags = $35::text[], new_customers_only = $36, "
+    "eligible_channels = $37::text[] "
+    "WHERE promotion_id = $1 RETURNING ";
+
 Promotion ReadPromotion(const pqxx::row& row) {
   Promotion p;
   p.promotion_id = row[0].as<std::string>();
@@ -151,6 +166,46 @@ absl::StatusOr<PromotionStore::CreateResult> PgPromotionStore::Create(const Prom
     return absl::OkStatus();
   }));
   return result;
+}
+
+absl::StatusOr<Promotion> PgPromotionStore::Get(const std::string& promotion_id) {
+  Promotion out;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    pqxx::result rows =
+        tx.exec_params(absl::StrCat("SELECT ", kColumns, " FROM promotions WHERE promotion_id = $1"), promotion_id);
+    if (rows.empty()) return NotFound("PROMOTION_NOT_FOUND", "no such promotion");
+    out = ReadPromotion(rows[0]);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<Promotion> PgPromotionStore::Update(const Promotion& p) {
+  Promotion out;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    std::vector<int64_t> thresholds;
+    std::vector<int64_t> reductions;
+    for (const ReductionTier& tier : p.tiers) {
+      thresholds.push_back(tier.threshold);
+      reductions.push_back(tier.reduction);
+    }
+    pqxx::result updated = tx.exec_params(
+        absl::StrCat(kUpdate, kColumns), p.promotion_id, p.name, p.threshold, p.reduction, Micros(p.start_time),
+        Micros(p.end_time), StatusText(p.status), kKindTexts[static_cast<int>(p.kind)],
+        kLayerTexts[static_cast<int>(p.layer)], kExclusivityTexts[static_cast<int>(p.exclusivity)], p.priority,
+        pg::BigintArrayLiteral(thresholds), pg::BigintArrayLiteral(reductions), p.every_amount, p.every_reduction,
+        p.every_cap, p.percent_off_bp, p.fixed_off_per_unit, p.group_quantity, p.group_price, p.nth,
+        pg::TextArrayLiteral(p.bundle_sku_ids), p.bundle_price, p.gift_sku_id, p.gift_quantity, p.min_quantity,
+        p.scope.all_products, pg::TextArrayLiteral(p.scope.category_ids), pg::TextArrayLiteral(p.scope.brand_ids),
+        pg::TextArrayLiteral(p.scope.sku_ids), pg::TextArrayLiteral(p.scope.excluded_category_ids),
+        pg::TextArrayLiteral(p.scope.excluded_brand_ids), pg::TextArrayLiteral(p.scope.excluded_sku_ids),
+        pg::TextArrayLiteral(p.eligibility.member_tiers), pg::TextArrayLiteral(p.eligibility.user_tags),
+        p.eligibility.new_customers_only, pg::TextArrayLiteral(p.eligibility.channels));
+    if (updated.empty()) return NotFound("PROMOTION_NOT_FOUND", "no such promotion");
+    out = ReadPromotion(updated[0]);
+    return absl::OkStatus();
+  }));
+  return out;
 }
 
 absl::StatusOr<std::vector<Promotion>> PgPromotionStore::List(const std::string& before_id, int limit) {

@@ -186,6 +186,81 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("a promotion changed into a conflict is refused naming it, or changed with a warning when allowed",
+          "[campaign]") {
+  Fixture f;
+  const absl::Time now = f.clock.Now();
+  auto create = [&](v1::CreatePromotionRequest request) {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    v1::CreatePromotionResponse out;
+    REQUIRE(FromGrpcStatus(f.marketing_stub->CreatePromotion(&context, request, &out), context).ok());
+    return out.promotion().promotion_id();
+  };
+  auto update = [&](const v1::UpdatePromotionRequest& request, v1::UpdatePromotionResponse* out) {
+    grpc::ClientContext context;
+    CallAs(context, "gateway", "admin1", "admin");
+    return FromGrpcStatus(f.marketing_stub->UpdatePromotion(&context, request, out), context);
+  };
+  const std::string first_id = create(ExclusiveOnShoes("first", now, now + absl::Hours(48)));
+  const std::string later_id = create(ExclusiveOnShoes("later", now + absl::Hours(100), now + absl::Hours(148)));
+
+  v1::UpdatePromotionRequest earlier;
+  earlier.set_promotion_id(later_id);
+  earlier.mutable_promotion()->mutable_start_time()->set_seconds(absl::ToUnixSeconds(now + absl::Hours(24)));
+  {
+    v1::UpdatePromotionResponse out;
+    absl::Status status = update(earlier, &out);
+    CHECK(status.code() == absl::StatusCode::kAlreadyExists);
+    CHECK(ReasonOf(status) == "CAMPAIGN_CONFLICT");
+    CHECK(DetailsOf(status).find("\"id\":\"" + first_id + "\"") != std::string::npos);
+    CHECK(f.promotion_store.Get(later_id)->start_time == now + absl::Hours(100));  // unchanged
+  }
+  {
+    earlier.set_allow_conflicts(true);
+    v1::UpdatePromotionResponse out;
+    REQUIRE(update(earlier, &out).ok());
+    REQUIRE(out.conflicts_size() == 1);
+    CHECK(out.conflicts(0).id() == first_id);
+    CHECK(out.promotion().start_time().seconds() == absl::ToUnixSeconds(now + absl::Hours(24)));
+    // What the patch left out kept its value.
+    CHECK(out.promotion().end_time().seconds() == absl::ToUnixSeconds(now + absl::Hours(148)));
+    CHECK(out.promotion().scope().category_ids(0) == "cat-shoes");
+    CHECK(out.promotion().threshold_reduction().reduction().amount_minor() == 4000);
+  }
+  {
+    // Making it stackable ends the conflict; the rule can change whole.
+    v1::UpdatePromotionRequest stackable;
+    stackable.set_promotion_id(later_id);
+    stackable.mutable_promotion()->set_exclusivity(v1::EXCLUSIVITY_NONE);
+    SetMoney(stackable.mutable_promotion()->mutable_threshold_reduction()->mutable_threshold(), 20000);
+    SetMoney(stackable.mutable_promotion()->mutable_threshold_reduction()->mutable_reduction(), 2000);
+    v1::UpdatePromotionResponse out;
+    REQUIRE(update(stackable, &out).ok());
+    CHECK(out.conflicts_size() == 0);
+    CHECK(out.promotion().exclusivity() == v1::EXCLUSIVITY_NONE);
+    CHECK(out.promotion().threshold_reduction().reduction().amount_minor() == 2000);
+  }
+  {
+    v1::UpdatePromotionRequest budget;
+    budget.set_promotion_id(later_id);
+    SetMoney(budget.mutable_promotion()->mutable_budget_remaining(), 100);
+    v1::UpdatePromotionResponse out;
+    absl::Status status = update(budget, &out);
+    CHECK(ReasonOf(status) == "PROMOTION_FIELD_IMMUTABLE");
+    CHECK(FieldOf(status) == "promotion.budgetRemaining");
+  }
+  {
+    v1::UpdatePromotionRequest missing;
+    missing.set_promotion_id("pr_nope");
+    missing.mutable_promotion()->set_name("x");
+    v1::UpdatePromotionResponse out;
+    absl::Status status = update(missing, &out);
+    CHECK(status.code() == absl::StatusCode::kNotFound);
+    CHECK(ReasonOf(status) == "PROMOTION_NOT_FOUND");
+  }
+}
+
 TEST_CASE("experiments are created with shares summing to 100% and listed over gRPC", "[campaign]") {
   Fixture f;
   v1::CreateExperimentRequest create;

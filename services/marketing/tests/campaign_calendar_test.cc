@@ -54,6 +54,19 @@ class FixedSource : public CalendarSource {
   std::vector<CalendarItem> items_;
 };
 
+FlashSale Sale(const std::string& id, const std::string& sku, absl::Time start, absl::Time end) {
+  FlashSale sale;
+  sale.sale_id = id;
+  sale.request_id = "req-" + id;
+  sale.name = "sale " + id;
+  sale.sku_id = sku;
+  sale.currency = "CNY";
+  sale.start_time = start;
+  sale.end_time = end;
+  sale.status = FlashSaleStatus::kActive;
+  return sale;
+}
+
 }  // namespace
 
 TEST_CASE("scopes overlap when some line could be in both") {
@@ -123,6 +136,79 @@ TEST_CASE("two promotions conflict when both are exclusive over shared scope and
     first.id = "pr_first";
     CHECK(FindConflicts(candidate, {first}).empty());
   }
+}
+
+TEST_CASE("a flash sale conflicts with an exclusive promotion over its SKU and time, either way round") {
+  const absl::Time d0 = kDay, d1 = kDay + absl::Hours(24), d2 = kDay + absl::Hours(48), d3 = kDay + absl::Hours(72);
+  CalendarItem sale = CalendarItemOf(Sale("fs_1", "sku-1", d1, d3));
+  CHECK(sale.kind == CalendarItemKind::kFlashSale);
+  CHECK(sale.status == "ACTIVE");
+  CalendarItem exclusive = Exclusive("pr_x", d0, d2, Listing({}, {}, {"sku-1", "sku-2"}));
+
+  // A new flash sale over an exclusive promotion, and a new exclusive promotion over a flash sale.
+  auto on_sale = FindConflicts(sale, {exclusive});
+  REQUIRE(on_sale.size() == 1);
+  CHECK(on_sale[0].kind == CalendarItemKind::kPromotion);
+  CHECK(on_sale[0].id == "pr_x");
+  CHECK(on_sale[0].overlap_start == d1);
+  CHECK(on_sale[0].overlap_end == d2);
+  auto on_promotion = FindConflicts(exclusive, {sale});
+  REQUIRE(on_promotion.size() == 1);
+  CHECK(on_promotion[0].kind == CalendarItemKind::kFlashSale);
+  CHECK(on_promotion[0].id == "fs_1");
+  CHECK(ConflictDetailsJson(on_promotion).find("\"kind\":\"FLASH_SALE\"") != std::string::npos);
+
+  SECTION("exclusive of all, in any layer, or scoped by category or brand, still covers the SKU") {
+    CalendarItem all = Exclusive("pr_all", d0, d2, AllProducts(), Exclusivity::kAll, PromotionLayer::kItem);
+    CalendarItem category = Exclusive("pr_cat", d0, d2, Listing({"cat-1"}));
+    CalendarItem brand = Exclusive("pr_brand", d0, d2, Listing({}, {"brand-a"}));
+    CHECK(FindConflicts(sale, {all, category, brand}).size() == 3);
+  }
+  SECTION("no conflict: another SKU, a stackable or paused promotion, no shared time, another flash sale") {
+    CalendarItem other_sku = Exclusive("pr_sku2", d0, d2, Listing({}, {}, {"sku-2"}));
+    CalendarItem stackable = exclusive;
+    stackable.id = "pr_stack";
+    stackable.exclusivity = Exclusivity::kNone;
+    CalendarItem paused = exclusive;
+    paused.id = "pr_paused";
+    paused.paused = true;
+    CalendarItem before = Exclusive("pr_before", d0, d1, Listing({}, {}, {"sku-1"}));
+    CalendarItem same_sku_sale = CalendarItemOf(Sale("fs_2", "sku-1", d1, d3));
+    PromotionScope all_but_sku1 = AllProducts();
+    all_but_sku1.excluded_sku_ids = {"sku-1"};
+    CalendarItem excluded = Exclusive("pr_excl", d0, d2, all_but_sku1);
+    CHECK(FindConflicts(sale, {other_sku, stackable, paused, before, same_sku_sale, excluded}).empty());
+  }
+  SECTION("a replayed create of the sale is no conflict with the sale it made") {
+    CalendarItem stored = sale;
+    stored.id = "fs_first";
+    CHECK(FindConflicts(sale, {stored, exclusive}).size() == 1);
+  }
+}
+
+TEST_CASE("CheckAndChange refuses a conflict naming it unless allowed, and runs the change otherwise") {
+  FixedSource promotions({Exclusive("pr_x", kDay, kDay + absl::Hours(10), Listing({}, {}, {"sku-1"}))});
+  CampaignCalendar calendar({&promotions});
+  int changes = 0;
+  auto change = [&] {
+    ++changes;
+    return absl::OkStatus();
+  };
+  CalendarItem sale = CalendarItemOf(Sale("fs_1", "sku-1", kDay + absl::Hours(5), kDay + absl::Hours(20)));
+  auto refused = calendar.CheckAndChange(sale, false, change);
+  CHECK(refused.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(ReasonOf(refused.status()) == "CAMPAIGN_CONFLICT");
+  CHECK(changes == 0);
+  auto allowed = calendar.CheckAndChange(sale, true, change);
+  REQUIRE(allowed.ok());
+  REQUIRE(allowed->size() == 1);
+  CHECK((*allowed)[0].id == "pr_x");
+  CHECK(changes == 1);
+  CalendarItem elsewhere = CalendarItemOf(Sale("fs_2", "sku-2", kDay + absl::Hours(5), kDay + absl::Hours(20)));
+  auto clear = calendar.CheckAndChange(elsewhere, false, change);
+  REQUIRE(clear.ok());
+  CHECK(clear->empty());
+  CHECK(changes == 2);
 }
 
 TEST_CASE("the calendar merges its sources over the range, and conflicts name the items") {

@@ -39,6 +39,24 @@ class InMemoryPromotionStore : public PromotionStore {
     }
     return out;
   }
+  absl::StatusOr<Promotion> Get(const std::string& promotion_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = promotions_.find(promotion_id);
+    if (it == promotions_.end()) return NotFound("PROMOTION_NOT_FOUND", "no such promotion");
+    return it->second;
+  }
+  absl::StatusOr<Promotion> Update(const Promotion& promotion) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = promotions_.find(promotion.promotion_id);
+    if (it == promotions_.end()) return NotFound("PROMOTION_NOT_FOUND", "no such promotion");
+    Promotion stored = promotion;
+    stored.request_id = it->second.request_id;
+    stored.currency = it->second.currency;
+    stored.created_at = it->second.created_at;
+    stored.budget_remaining = it->second.budget_remaining;
+    it->second = stored;
+    return stored;
+  }
   int size() {
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<int>(promotions_.size());

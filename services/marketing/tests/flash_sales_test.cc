@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/status/details.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/flash_sale_rules.h"
 #include "services/marketing/tests/flash_fakes.h"
@@ -259,4 +260,80 @@ TEST_CASE("an ended sale is settled after the payment window with its paid units
 }
 
 }  // namespace
+}  // namespace zhongtai::marketing
+
+namespace zhongtai::marketing {
+namespace {
+
+// An exclusive promotion on sku_1 over the first half hour of Draft()'s window.
+class ExclusiveOnSku1 : public CalendarSource {
+ public:
+  absl::StatusOr<std::vector<CalendarItem>> ItemsBetween(absl::Time from, absl::Time to) override {
+    CalendarItem item;
+    item.kind = CalendarItemKind::kPromotion;
+    item.id = "pr_exclusive";
+    item.name = "sku_1 exclusive";
+    item.start = kNow - absl::Hours(1);
+    item.end = kNow + absl::Minutes(30);
+    item.currency = "CNY";
+    item.scope.all_products = false;
+    item.scope.sku_ids = {"sku_1"};
+    item.exclusivity = Exclusivity::kAll;
+    if (item.start < to && item.end > from) return std::vector<CalendarItem>{item};
+    return std::vector<CalendarItem>{};
+  }
+};
+
+struct CheckedWorld {
+  InMemoryFlashSaleStore store;
+  InMemoryFlashAdmission admission;
+  FakeFlashSaleStock stock;
+  FakeClock clock{kNow};
+  SequentialFlashIds ids;
+  async::InlineExecutor blocking;
+  ExclusiveOnSku1 promotions;
+  CampaignCalendar calendar{{&promotions}};
+  FlashSales sales{store, admission, stock, clock, ids, blocking, FlashSaleSettings{}, &calendar};
+
+  absl::StatusOr<CreatedFlashSale> Create(FlashSale draft, const std::string& request_id, bool allow) {
+    absl::StatusOr<CreatedFlashSale> result = absl::UnknownError("not called");
+    sales.CreateChecked(std::move(draft), request_id, allow,
+                        [&](absl::StatusOr<CreatedFlashSale> r) { result = std::move(r); });
+    return result;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a flash sale over an exclusive promotion's SKU and time is refused, or created with a warning") {
+  CheckedWorld w;
+  auto refused = w.Create(Draft(), "req-1", /*allow=*/false);
+  CHECK(refused.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(ReasonOf(refused.status()) == "CAMPAIGN_CONFLICT");
+  CHECK(DetailsOf(refused.status()).find("\"id\":\"pr_exclusive\"") != std::string::npos);
+  // Nothing was stored or reserved.
+  CHECK(w.stock.reserves.empty());
+  CHECK(w.store.ListCurrent(absl::InfinitePast())->empty());
+
+  auto allowed = w.Create(Draft(), "req-1", /*allow=*/true);
+  REQUIRE(allowed.ok());
+  CHECK(allowed->sale.status == FlashSaleStatus::kActive);
+  REQUIRE(allowed->conflicts.size() == 1);
+  CHECK(allowed->conflicts[0].id == "pr_exclusive");
+  CHECK(allowed->conflicts[0].overlap_start == Draft().start_time);
+  CHECK(allowed->conflicts[0].overlap_end == kNow + absl::Minutes(30));
+  CHECK(w.stock.reserves.size() == 1);
+
+  FlashSale other = Draft();
+  other.sku_id = "sku_2";
+  auto clear = w.Create(other, "req-2", /*allow=*/false);
+  REQUIRE(clear.ok());
+  CHECK(clear->conflicts.empty());
+  FlashSale later = Draft();
+  later.start_time = kNow + absl::Minutes(30);
+  auto after_it = w.Create(later, "req-3", /*allow=*/false);
+  REQUIRE(after_it.ok());
+  CHECK(after_it->conflicts.empty());
+}
+
 }  // namespace zhongtai::marketing

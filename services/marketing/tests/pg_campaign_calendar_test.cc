@@ -14,6 +14,7 @@
 #include "services/marketing/store/pg_calendar_sources.h"
 #include "services/marketing/store/pg_campaign_change_lock.h"
 #include "services/marketing/store/pg_coupon_store.h"
+#include "services/marketing/store/pg_flash_sale_store.h"
 #include "services/marketing/store/pg_promotion_store.h"
 #include "services/marketing/tests/fakes.h"
 #include "services/marketing/tests/promotion_builders.h"
@@ -90,6 +91,67 @@ TEST_CASE("the calendar shows promotions and coupon templates from PostgreSQL ov
   CHECK((*items)[1].kind == CalendarItemKind::kCouponTemplate);
   CHECK((*items)[1].start == day + absl::Hours(10));
   CHECK(calendar.Between(day + absl::Hours(48), day + absl::Hours(100))->empty());
+}
+
+TEST_CASE("flash sales are on the calendar over their window and conflict with an exclusive promotion on the SKU",
+          "[store]") {
+  Db db;
+  const absl::Time day = absl::FromUnixSeconds(1800000000);
+  PgFlashSaleStore flash(*db.pool);
+  auto sale = [&](const std::string& id, const std::string& sku) {
+    FlashSale s;
+    s.sale_id = id;
+    s.request_id = "req-" + id;
+    s.name = "秒杀 " + id;
+    s.sku_id = sku;
+    s.sale_price = 100;
+    s.currency = "CNY";
+    s.quantity = 10;
+    s.per_user_limit = 1;
+    s.start_time = day + absl::Hours(10);
+    s.end_time = day + absl::Hours(12);
+    s.status = FlashSaleStatus::kReserving;
+    s.create_time = day;
+    REQUIRE(flash.Create(s).ok());
+    return s;
+  };
+  sale("fs_1", "sku-1");
+  REQUIRE(flash.SetStatus("fs_1", FlashSaleStatus::kActive, 0, day).ok());
+  sale("fs_failed", "sku-1");
+  REQUIRE(flash.SetStatus("fs_failed", FlashSaleStatus::kFailed, 0, day).ok());
+
+  PgPromotionCalendar promotion_source(*db.pool);
+  PgFlashSaleCalendar flash_source(*db.pool);
+  PgCampaignChangeLock lock(*db.pool);
+  CampaignCalendar calendar({&promotion_source, &flash_source}, &lock);
+  auto items = calendar.Between(day, day + absl::Hours(24));
+  REQUIRE(items.ok());
+  REQUIRE(items->size() == 1);  // the failed sale never opened
+  CHECK((*items)[0].kind == CalendarItemKind::kFlashSale);
+  CHECK((*items)[0].id == "fs_1");
+  CHECK((*items)[0].status == "ACTIVE");
+  CHECK((*items)[0].scope.sku_ids == std::vector<std::string>{"sku-1"});
+  CHECK((*items)[0].start == day + absl::Hours(10));
+
+  // An exclusive promotion over sku-1 at that time is refused, naming the sale.
+  PgPromotionStore store(*db.pool);
+  testing::FakeClock clock{day};
+  testing::SequentialIds ids;
+  Promotions promotions(store, clock, ids, &calendar);
+  Promotion p = testing::Tiered("", {{10000, 1000}}, Exclusivity::kWithinLayer);
+  p.name = "满100减10";
+  p.start_time = day + absl::Hours(11);
+  p.end_time = day + absl::Hours(30);
+  p.scope.all_products = false;
+  p.scope.sku_ids = {"sku-1", "sku-2"};
+  auto refused = promotions.CreateChecked(p, "req-p", false);
+  CHECK(ReasonOf(refused.status()) == "CAMPAIGN_CONFLICT");
+  auto allowed = promotions.CreateChecked(p, "req-p", true);
+  REQUIRE(allowed.ok());
+  REQUIRE(allowed->conflicts.size() == 1);
+  CHECK(allowed->conflicts[0].kind == CalendarItemKind::kFlashSale);
+  CHECK(allowed->conflicts[0].overlap_start == day + absl::Hours(11));
+  CHECK(allowed->conflicts[0].overlap_end == day + absl::Hours(12));
 }
 
 TEST_CASE("of eight conflicting promotions created at once, exactly one gets through", "[store]") {

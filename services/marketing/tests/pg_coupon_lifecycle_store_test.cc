@@ -3,7 +3,9 @@
 // order's coupon and budgets released, once whatever the stream redelivers.
 #include "services/marketing/store/pg_coupon_lifecycle_store.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
@@ -221,6 +223,51 @@ TEST_CASE("order events: a full refund returns the coupon, a cancellation releas
   REQUIRE(lifecycle.OnOrderRefunded("o5", true).ok());
   CHECK(db.StatusOf(refunded) == CouponStatus::kUsed);
   (void)(*redis)->Command({"DEL", stream});
+}
+
+TEST_CASE("a full refund gives the order's budget charges back once, under concurrent redeliveries", "[store]") {
+  Db db;
+  db.AddTemplate("ct_b", 30, 10000);
+  const int kOrders = 20;
+  for (int i = 0; i < kOrders; ++i) {
+    REQUIRE(db.budgets
+                ->Charge(absl::StrCat("r", i), {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}},
+                         db.clock.Now())
+                .ok());
+  }
+  auto remaining = [&] {
+    return db.Count("SELECT budget_remaining_minor FROM coupon_templates WHERE template_id = $1", "ct_b");
+  };
+  REQUIRE(remaining() == 0);
+  CouponLifecycle lifecycle(*db.lifecycle_store, *db.coupons, *db.budgets, db.clock);
+  // Orders r0..r15 fully refunded, each refund handled by 4 threads at once (redeliveries racing); r16..r19 partly.
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kOrders; ++i) {
+        const int order = (i + t * 5) % kOrders;
+        if (!lifecycle.OnOrderRefunded(absl::StrCat("r", order), order < 16).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(failures == 0);
+  CHECK(remaining() == 16 * 500);
+  // What came back can be spent again by new orders, and no more.
+  for (int i = 0; i < 16; ++i) {
+    CHECK(db.budgets
+              ->Charge(absl::StrCat("n", i), {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}},
+                       db.clock.Now())
+              .ok());
+  }
+  auto over =
+      db.budgets->Charge("n16", {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}}, db.clock.Now());
+  CHECK(ReasonOf(over.status()) == "BUDGET_SPENT");
+  // A refunded order cannot charge again.
+  CHECK(ReasonOf(
+            db.budgets->Charge("r0", {BudgetCharge{{BudgetOwner::kCouponTemplate, "ct_b"}, "CNY", 500}}, db.clock.Now())
+                .status()) == "ORDER_BUDGET_RELEASED");
 }
 
 }  // namespace zhongtai::marketing

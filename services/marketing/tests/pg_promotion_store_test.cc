@@ -80,6 +80,49 @@ TEST_CASE("promotions round trip and are idempotent on request id", "[store]") {
   CHECK(all->size() == 1);
 }
 
+TEST_CASE("an update replaces the promotion's terms but not its budget, currency or creation", "[store]") {
+  Db db;
+  PgPromotionStore store(*db.pool);
+  Promotion spec = Spec("pr_1", "req-1");
+  spec.budget_remaining = 5000;
+  REQUIRE(store.Create(spec).ok());
+  Promotion changed = spec;
+  changed.name = "满200减30";
+  changed.threshold = 20000;
+  changed.reduction = 3000;
+  changed.start_time = kNow + absl::Hours(2);
+  changed.end_time = kNow + absl::Hours(5);
+  changed.status = PromotionStatus::kPaused;
+  changed.exclusivity = Exclusivity::kAll;
+  changed.priority = 7;
+  changed.scope.all_products = false;
+  changed.scope.sku_ids = {"sku-1"};
+  changed.budget_remaining = 1;  // ignored: only charges move the budget
+  changed.currency = "USD";      // ignored: the domain refuses a change of currency
+  auto updated = store.Update(changed);
+  REQUIRE(updated.ok());
+  auto read = store.Get("pr_1");
+  REQUIRE(read.ok());
+  for (const Promotion& p : {*updated, *read}) {
+    CHECK(p.name == "满200减30");
+    CHECK(p.threshold == 20000);
+    CHECK(p.reduction == 3000);
+    CHECK(p.start_time == kNow + absl::Hours(2));
+    CHECK(p.end_time == kNow + absl::Hours(5));
+    CHECK(p.status == PromotionStatus::kPaused);
+    CHECK(p.exclusivity == Exclusivity::kAll);
+    CHECK(p.priority == 7);
+    CHECK(p.scope.sku_ids == std::vector<std::string>{"sku-1"});
+    CHECK(p.budget_remaining == std::optional<int64_t>(5000));
+    CHECK(p.currency == "CNY");
+    CHECK(p.request_id == "req-1");
+    CHECK(p.created_at == kNow);
+  }
+  CHECK(ReasonOf(store.Get("pr_nope").status()) == "PROMOTION_NOT_FOUND");
+  changed.promotion_id = "pr_nope";
+  CHECK(ReasonOf(store.Update(changed).status()) == "PROMOTION_NOT_FOUND");
+}
+
 TEST_CASE("concurrent creates with one request id make one promotion", "[store]") {
   Db db;
   PgPromotionStore store(*db.pool);

@@ -14,6 +14,7 @@ constexpr absl::Duration kCallTimeout = absl::Seconds(4);
 
 using ProductStub = product::v1::ProductService::Stub;
 using MarketingStub = marketing::v1::MarketingService::Stub;
+using CampaignStub = marketing::v1::CampaignService::Stub;
 using UserStub = user::v1::UserService::Stub;
 using MembershipStub = user::v1::MembershipService::Stub;
 
@@ -143,54 +144,58 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
   for (const auto& tag : quote_request.user_tags) request.add_user_tags(tag);
   request.set_channel(quote_request.channel);
   request.set_coupon_id(quote_request.coupon_id);
-  server::CallAsync(
-      stub_->async(), &MarketingStub::async::QuotePrice, std::move(request), kCallTimeout,
-      [done = std::move(done)](absl::StatusOr<marketing::v1::QuotePriceResponse> response) {
-        if (!response.ok()) return done(response.status());
-        Quote quote;
-        quote.subtotal = response->subtotal().amount_minor();
-        quote.discount = response->discount().amount_minor();
-        quote.total = response->total().amount_minor();
-        for (const auto& line : response->lines()) {
-          OrderLine out;
-          out.sku_id = line.sku_id();
-          out.quantity = line.quantity();
-          out.unit_price = line.unit_price().amount_minor();
-          out.subtotal = line.subtotal().amount_minor();
-          out.discount = line.discount().amount_minor();
-          out.total = line.total().amount_minor();
-          quote.lines.push_back(std::move(out));
-          std::vector<LineShare> shares;
-          for (const auto& share : line.shares())
-            shares.push_back({share.promotion_id(), share.amount().amount_minor()});
-          quote.shares.push_back(std::move(shares));
-        }
-        for (const auto& applied : response->applied_promotions()) {
-          quote.applied.push_back({applied.promotion_id(), applied.name(), applied.discount().amount_minor()});
-        }
-        for (const auto& missed : response->not_applied()) {
-          PromotionNotApplied out;
-          out.promotion_id = missed.promotion_id();
-          out.name = missed.name();
-          out.reason = WithoutPrefix(marketing::v1::NotAppliedReason_Name(missed.reason()), "NOT_APPLIED_REASON_");
-          out.amount_missing = missed.amount_missing().amount_minor();
-          out.quantity_missing = missed.quantity_missing();
-          out.coupon_reason = missed.coupon_reason();
-          quote.not_applied.push_back(std::move(out));
-        }
-        done(std::move(quote));
-      });
+  server::CallAsync(stub_->async(), &MarketingStub::async::QuotePrice, std::move(request), kCallTimeout,
+                    [done = std::move(done)](absl::StatusOr<marketing::v1::QuotePriceResponse> response) {
+                      if (!response.ok()) return done(response.status());
+                      Quote quote;
+                      quote.subtotal = response->subtotal().amount_minor();
+                      quote.discount = response->discount().amount_minor();
+                      quote.total = response->total().amount_minor();
+                      for (const auto& line : response->lines()) {
+                        OrderLine out;
+                        out.sku_id = line.sku_id();
+                        out.quantity = line.quantity();
+                        out.unit_price = line.unit_price().amount_minor();
+                        out.subtotal = line.subtotal().amount_minor();
+                        out.discount = line.discount().amount_minor();
+                        out.total = line.total().amount_minor();
+                        quote.lines.push_back(std::move(out));
+                        std::vector<LineShare> shares;
+                        for (const auto& share : line.shares())
+                          shares.push_back({share.promotion_id(), share.amount().amount_minor()});
+                        quote.shares.push_back(std::move(shares));
+                      }
+                      for (const auto& applied : response->applied_promotions()) {
+                        quote.applied.push_back({applied.promotion_id(), applied.name(),
+                                                 applied.discount().amount_minor(), applied.budget_limited()});
+                      }
+                      for (const auto& missed : response->not_applied()) {
+                        PromotionNotApplied out;
+                        out.promotion_id = missed.promotion_id();
+                        out.name = missed.name();
+                        out.reason =
+                            WithoutPrefix(marketing::v1::NotAppliedReason_Name(missed.reason()), "NOT_APPLIED_REASON_");
+                        out.amount_missing = missed.amount_missing().amount_minor();
+                        out.quantity_missing = missed.quantity_missing();
+                        out.coupon_reason = missed.coupon_reason();
+                        quote.not_applied.push_back(std::move(out));
+                      }
+                      done(std::move(quote));
+                    });
 }
 
 GrpcCouponWallet::GrpcCouponWallet(std::shared_ptr<grpc::Channel> channel)
     : stub_(marketing::v1::MarketingService::NewStub(std::move(channel))) {}
 
-void GrpcCouponWallet::Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) {
+void GrpcCouponWallet::Lock(const std::string& order_id, const std::string& coupon_id, Callback<LockedCoupon> done) {
   marketing::v1::LockCouponRequest request;
   request.set_order_id(order_id);
   request.set_coupon_id(coupon_id);
   server::CallAsync(stub_->async(), &MarketingStub::async::LockCoupon, std::move(request), kCallTimeout,
-                    StatusOnly<marketing::v1::LockCouponResponse>(std::move(done)));
+                    [done = std::move(done)](absl::StatusOr<marketing::v1::LockCouponResponse> response) {
+                      if (!response.ok()) return done(response.status());
+                      done(LockedCoupon{response->coupon().coupon_template().template_id()});
+                    });
 }
 
 void GrpcCouponWallet::Redeem(const std::string& order_id, StatusCallback done) {
@@ -205,6 +210,30 @@ void GrpcCouponWallet::Release(const std::string& order_id, StatusCallback done)
   request.set_order_id(order_id);
   server::CallAsync(stub_->async(), &MarketingStub::async::ReleaseCoupon, std::move(request), kCallTimeout,
                     Released<marketing::v1::ReleaseCouponResponse>(std::move(done)));
+}
+
+GrpcPromotionBudgets::GrpcPromotionBudgets(std::shared_ptr<grpc::Channel> channel)
+    : stub_(marketing::v1::CampaignService::NewStub(std::move(channel))) {}
+
+void GrpcPromotionBudgets::Charge(const std::string& order_id, const std::vector<BudgetCharge>& charges,
+                                  StatusCallback done) {
+  marketing::v1::ChargeBudgetsRequest request;
+  request.set_order_id(order_id);
+  for (const BudgetCharge& charge : charges) {
+    marketing::v1::BudgetCharge* out = request.add_charges();
+    out->set_promotion_id(charge.promotion_id);
+    out->set_coupon_template_id(charge.coupon_template_id);
+    proto::SetMoney(out->mutable_amount(), charge.currency, charge.amount);
+  }
+  server::CallAsync(stub_->async(), &CampaignStub::async::ChargeBudgets, std::move(request), kCallTimeout,
+                    StatusOnly<marketing::v1::ChargeBudgetsResponse>(std::move(done)));
+}
+
+void GrpcPromotionBudgets::Release(const std::string& order_id, StatusCallback done) {
+  marketing::v1::ReleaseBudgetsRequest request;
+  request.set_order_id(order_id);
+  server::CallAsync(stub_->async(), &CampaignStub::async::ReleaseBudgets, std::move(request), kCallTimeout,
+                    Released<marketing::v1::ReleaseBudgetsResponse>(std::move(done)));
 }
 
 GrpcUserDirectory::GrpcUserDirectory(std::shared_ptr<grpc::Channel> users, std::shared_ptr<grpc::Channel> membership)

@@ -1,11 +1,12 @@
-// The order domain's ports over gRPC: ProductCatalog (product), PriceQuoter and CouponWallet (marketing),
-// UserDirectory (user). Calls are asynchronous (server::CallAsync): they carry the incoming call's deadline, request
-// id, trace context and the user's token, and hold no thread while they wait.
+// The order domain's ports over gRPC: ProductCatalog (product), PriceQuoter, CouponWallet and PromotionBudgets
+// (marketing), UserDirectory (user). Calls are asynchronous (server::CallAsync): they carry the incoming call's
+// deadline, request id, trace context and the user's token, and hold no thread while they wait.
 #pragma once
 
 #include <memory>
 
 #include "services/order/domain/ports.h"
+#include "zhongtai/marketing/v1/campaigns.grpc.pb.h"
 #include "zhongtai/marketing/v1/marketing.grpc.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 #include "zhongtai/user/v1/membership.grpc.pb.h"
@@ -39,12 +40,22 @@ class GrpcPriceQuoter : public PriceQuoter {
 class GrpcCouponWallet : public CouponWallet {
  public:
   explicit GrpcCouponWallet(std::shared_ptr<grpc::Channel> channel);
-  void Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) override;
+  void Lock(const std::string& order_id, const std::string& coupon_id, Callback<LockedCoupon> done) override;
   void Redeem(const std::string& order_id, StatusCallback done) override;
   void Release(const std::string& order_id, StatusCallback done) override;
 
  private:
   std::unique_ptr<marketing::v1::MarketingService::Stub> stub_;
+};
+
+class GrpcPromotionBudgets : public PromotionBudgets {
+ public:
+  explicit GrpcPromotionBudgets(std::shared_ptr<grpc::Channel> channel);
+  void Charge(const std::string& order_id, const std::vector<BudgetCharge>& charges, StatusCallback done) override;
+  void Release(const std::string& order_id, StatusCallback done) override;
+
+ private:
+  std::unique_ptr<marketing::v1::CampaignService::Stub> stub_;
 };
 
 // A channel for each of the user service's two services (MakeChannel configures one service's methods).

@@ -93,15 +93,20 @@ struct Orders::Placement : Pricing {
   std::vector<StockAllocation> allocations;
   // Set once the holds were asked for: from then on stock, coupon or points may be held for the order until released.
   bool holds_requested = false;
+  // The coupon's template, as the lock answered it: its budget pays for the coupon's discount.
+  std::string coupon_template_id;
+  // What the order charges to budgets; empty when no discount has one (then marketing is not called).
+  std::vector<BudgetCharge> budget_charges;
 };
 
 Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
-               UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer, Executor& blocking,
-               OrderSettings settings)
+               PromotionBudgets& budgets, UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer,
+               Executor& blocking, OrderSettings settings)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
       coupons_(coupons),
+      budgets_(budgets),
       users_(users),
       clock_(clock),
       ids_(ids),
@@ -238,7 +243,14 @@ std::vector<Orders::PlacementSaga::Step> Orders::PlacementSteps() {
                    [this](Placement& placement, StatusCallback done) { HoldForOrder(placement, std::move(done)); },
                    [this](Placement& placement, const absl::Status&, std::function<void()> done) {
                      ReleaseHolds(placement.order.order_id, !placement.coupon_id.empty(), placement.points_to_use > 0,
-                                  std::move(done));
+                                  /*charged_budgets=*/false, std::move(done));
+                   },
+                   /*undo_when_failed=*/true});
+  // After the coupon lock, which names the coupon's template. A charge that failed or timed out may have taken effect.
+  steps.push_back({"charge the discounts to their budgets (marketing)",
+                   [this](Placement& placement, StatusCallback done) { ChargeBudgets(placement, std::move(done)); },
+                   [this](Placement& placement, const absl::Status&, std::function<void()> done) {
+                     ReleaseBudgets(placement, std::move(done));
                    },
                    /*undo_when_failed=*/true});
   steps.push_back(
@@ -346,7 +358,11 @@ void Orders::HoldForOrder(Placement& placement, StatusCallback done) {
   });
   if (!placement.coupon_id.empty()) {
     holds.push_back([this, &placement, &order_id](StatusCallback locked) {
-      coupons_.Lock(order_id, placement.coupon_id, std::move(locked));
+      coupons_.Lock(order_id, placement.coupon_id, [&placement, locked](absl::StatusOr<LockedCoupon> coupon) {
+        if (!coupon.ok()) return locked(coupon.status());
+        placement.coupon_template_id = coupon->coupon_template_id;
+        locked(absl::OkStatus());
+      });
     });
   }
   if (placement.points_to_use > 0) {
@@ -355,6 +371,29 @@ void Orders::HoldForOrder(Placement& placement, StatusCallback done) {
     });
   }
   async::All(std::move(holds), std::move(done));
+}
+
+void Orders::ChargeBudgets(Placement& placement, StatusCallback done) {
+  absl::StatusOr<std::vector<BudgetCharge>> charges =
+      BudgetChargesOf(placement.quote, placement.coupon_id, placement.coupon_template_id, placement.currency);
+  if (!charges.ok()) return done(charges.status());
+  if (charges->empty()) return done(absl::OkStatus());
+  placement.budget_charges = *std::move(charges);
+  budgets_.Charge(placement.order.order_id, placement.budget_charges,
+                  [done = std::move(done)](absl::Status charged) { done(BudgetChargeOutcome(charged)); });
+}
+
+void Orders::ReleaseBudgets(Placement& placement, std::function<void()> done) {
+  if (placement.budget_charges.empty()) return done();
+  const std::string order_id = placement.order.order_id;
+  budgets_.Release(order_id, [order_id, done = std::move(done)](absl::Status released) {
+    // The sweeper releases a failed order's budgets again (ReleaseHoldsOf), and marketing on the order's events.
+    if (!released.ok()) {
+      log::Warn("releasing an order's budgets failed; the sweeper will retry",
+                {{"order_id", order_id}, {"error", released.ToString()}});
+    }
+    done();
+  });
 }
 
 absl::Status Orders::CompletePlacement(Placement& placement) {
@@ -412,6 +451,39 @@ void Orders::AwaitFirstPlacement(const Order& current, absl::Time give_up, Callb
     AwaitFirstPlacement(*reloaded, give_up, done);
   });
 }
+
+absl::StatusOr<std::vector<BudgetCharge>> BudgetChargesOf(const Quote& quote, const std::string& coupon_id,
+                                                          const std::string& coupon_template_id,
+                                                          const std::string& currency) {
+  std::vector<BudgetCharge> charges;
+  for (const PromotionApplied& applied : quote.applied) {
+    if (!applied.budgeted || applied.discount <= 0) continue;
+    BudgetCharge charge;
+    charge.amount = applied.discount;
+    charge.currency = currency;
+    if (!coupon_id.empty() && applied.promotion_id == coupon_id) {
+      if (coupon_template_id.empty()) {
+        return Internal("QUOTE_MISMATCH", "the coupon's budget is limited but its lock named no template");
+      }
+      charge.coupon_template_id = coupon_template_id;
+    } else {
+      charge.promotion_id = applied.promotion_id;
+    }
+    charges.push_back(std::move(charge));
+  }
+  return charges;
+}
+
+absl::Status BudgetChargeOutcome(const absl::Status& charged) {
+  if (charged.code() == absl::StatusCode::kFailedPrecondition && ReasonOf(charged) == "BUDGET_SPENT") {
+    return FailedPrecondition("PROMOTION_BUDGET_SPENT",
+                              absl::StrCat("a discount's budget ran out while the order was placed (",
+                                           charged.message(), "); quote again and place the order at the new price"));
+  }
+  return charged;
+}
+
+bool MayHoldBudgets(const Order& order) { return order.discount > 0 || order.status == OrderStatus::kFailed; }
 
 absl::StatusOr<Order> LoadOwnOrder(OrderStore& store, const std::string& user_id, const std::string& order_id) {
   if (order_id.empty()) return InvalidArgument("orderId", "ORDER_ID_MISSING", "order id is required");
@@ -476,7 +548,7 @@ void Orders::CancelAttempt(Order order, const std::string& reason, int attempt, 
       absl::StatusOr<bool> cancelled = store_.Cancel(order_id, OrderStatus::kPendingPayment, reason, clock_.Now());
       if (!cancelled.ok()) return done(cancelled.status());
       if (*cancelled) {
-        ReleaseHolds(order_id, !order.coupon_id.empty(), order.points_used > 0,
+        ReleaseHolds(order_id, !order.coupon_id.empty(), order.points_used > 0, MayHoldBudgets(order),
                      [this, order_id, done = std::move(done)] { done(store_.Get(order_id)); });
         return;
       }
@@ -505,14 +577,18 @@ void Orders::ReleaseHoldsOf(const std::string& order_id, std::function<void()> d
               {{"order_id", order_id}, {"error", order.status().ToString()}});
     return done();
   }
-  ReleaseHolds(order_id, !order->coupon_id.empty(), order->points_used > 0, std::move(done));
+  ReleaseHolds(order_id, !order->coupon_id.empty(), order->points_used > 0, MayHoldBudgets(*order), std::move(done));
 }
 
-void Orders::ReleaseHolds(const std::string& order_id, bool has_coupon, bool uses_points, std::function<void()> done) {
+void Orders::ReleaseHolds(const std::string& order_id, bool has_coupon, bool uses_points, bool charged_budgets,
+                          std::function<void()> done) {
   std::vector<async::Operation> releases;
   releases.push_back([this, order_id](StatusCallback released) { catalog_.Release(order_id, std::move(released)); });
   if (has_coupon) {
     releases.push_back([this, order_id](StatusCallback released) { coupons_.Release(order_id, std::move(released)); });
+  }
+  if (charged_budgets) {
+    releases.push_back([this, order_id](StatusCallback released) { budgets_.Release(order_id, std::move(released)); });
   }
   if (uses_points) {
     releases.push_back(

@@ -74,8 +74,9 @@ struct CheckoutQuote {
 class Orders : public PaidOrderEffects {
  public:
   // Blocking work that follows a call to another service runs on `blocking` (the worker pool).
-  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons, UserDirectory& users,
-         Clock& clock, IdGenerator& ids, OrderObserver& observer, Executor& blocking, OrderSettings settings = {});
+  Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
+         PromotionBudgets& budgets, UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer,
+         Executor& blocking, OrderSettings settings = {});
 
   void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
   // The same pricing as PlaceOrder (member, prices, quote, points, shipping) without holding or writing anything.
@@ -116,6 +117,9 @@ class Orders : public PaidOrderEffects {
   absl::Status ApplyPointsAndShipping(Pricing& pricing);
   // Reserves the stock, locks the coupon and holds the points at once.
   void HoldForOrder(Placement& placement, StatusCallback done);
+  // Charges the quote's budgeted discounts (BudgetChargesOf) to their budgets; no call when there are none.
+  void ChargeBudgets(Placement& placement, StatusCallback done);
+  void ReleaseBudgets(Placement& placement, std::function<void()> done);
   absl::Status CompletePlacement(Placement& placement);
   void RecordFailedPlacement(const Placement& placement, const absl::Status& error);
   // A repeat of a request id gets the first request's outcome, once there is one.
@@ -124,15 +128,18 @@ class Orders : public PaidOrderEffects {
 
   void CancelAttempt(Order order, const std::string& reason, int attempt, Callback<Order> done);
   void CancelAndRelease(const std::string& order_id, OrderStatus from, const std::string& reason, StatusCallback done);
-  // Gives back, at once, the stock (product), the coupon (marketing, when the order has one) and the points (user, when
-  // it uses some), then notes it in the store; a failure is logged for the sweeper to retry.
-  void ReleaseHolds(const std::string& order_id, bool has_coupon, bool uses_points, std::function<void()> done);
+  // Gives back, at once, the stock (product), the coupon (marketing, when the order has one), the budgets (marketing,
+  // when it may have charged some) and the points (user, when it uses some), then notes it in the store; a failure is
+  // logged for the sweeper to retry.
+  void ReleaseHolds(const std::string& order_id, bool has_coupon, bool uses_points, bool charged_budgets,
+                    std::function<void()> done);
   void ReleaseHoldsOf(const std::string& order_id, std::function<void()> done);
 
   OrderStore& store_;
   ProductCatalog& catalog_;
   PriceQuoter& quoter_;
   CouponWallet& coupons_;
+  PromotionBudgets& budgets_;
   UserDirectory& users_;
   Clock& clock_;
   IdGenerator& ids_;
@@ -147,6 +154,17 @@ absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRe
 // The channels an order may come from: web, app, mini_program and the third-party marketplaces.
 const std::vector<std::string>& ValidChannels();
 std::string RequestFingerprint(const std::vector<LineRequest>& normalized_lines, const CheckoutCommand& command);
+// What a placed order charges to budgets: each applied discount whose promotion (or coupon template) has a budget, in
+// the order's currency; the coupon's charge goes to `coupon_template_id`. Empty when none has a budget.
+absl::StatusOr<std::vector<BudgetCharge>> BudgetChargesOf(const Quote& quote, const std::string& coupon_id,
+                                                          const std::string& coupon_template_id,
+                                                          const std::string& currency);
+// A charge refused for a spent budget becomes FAILED_PRECONDITION PROMOTION_BUDGET_SPENT: the buyer quotes again (the
+// quote then leaves the promotion out and says BUDGET_SPENT) instead of getting a discount nobody pays for.
+absl::Status BudgetChargeOutcome(const absl::Status& charged);
+// Whether a cancelled or failed order may hold budget charges: it had a discount, or it failed before its price was
+// recorded.
+bool MayHoldBudgets(const Order& order);
 // The buyer's own visible order; another user's order answers exactly like a missing one (ORDER_NOT_FOUND).
 absl::StatusOr<Order> LoadOwnOrder(OrderStore& store, const std::string& user_id, const std::string& order_id);
 

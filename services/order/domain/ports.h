@@ -94,6 +94,8 @@ struct PromotionApplied {
   std::string promotion_id;  // the coupon id for the coupon
   std::string name;
   int64_t discount = 0;
+  // Marketing limits what it may give away (a budget): the placed order charges `discount` to it.
+  bool budgeted = false;
 };
 
 // Why a promotion (or the request's coupon) did not apply, as marketing explains it.
@@ -152,14 +154,38 @@ class PriceQuoter {
   virtual void QuotePrice(const QuoteRequest& request, Callback<Quote> done) = 0;
 };
 
+// A coupon as locked for an order: its template's budget pays for the coupon's discount.
+struct LockedCoupon {
+  std::string coupon_template_id;
+};
+
 // The marketing service's coupon wallet, keyed by order id: a lock holds the buyer's coupon for the order, redeem
 // spends it once the order is paid, release gives it back. Idempotent; releasing when the order holds no coupon
 // counts as released. Asynchronous: see the top of this file.
 class CouponWallet {
  public:
   virtual ~CouponWallet() = default;
-  virtual void Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) = 0;
+  virtual void Lock(const std::string& order_id, const std::string& coupon_id, Callback<LockedCoupon> done) = 0;
   virtual void Redeem(const std::string& order_id, StatusCallback done) = 0;
+  virtual void Release(const std::string& order_id, StatusCallback done) = 0;
+};
+
+// One promotion's or coupon template's part of an order's discount, charged to its budget.
+struct BudgetCharge {
+  std::string promotion_id;        // exactly one of the two
+  std::string coupon_template_id;  // for the order's coupon
+  int64_t amount = 0;
+  std::string currency;
+};
+
+// The marketing service's budgets, keyed by order id. Charge takes each charge off its budget, all or none
+// (FAILED_PRECONDITION BUDGET_SPENT when one cannot cover it); Release gives what the order charged back. Idempotent;
+// releasing an order that charged nothing counts as released, and such an order cannot charge afterwards.
+// Asynchronous: see the top of this file.
+class PromotionBudgets {
+ public:
+  virtual ~PromotionBudgets() = default;
+  virtual void Charge(const std::string& order_id, const std::vector<BudgetCharge>& charges, StatusCallback done) = 0;
   virtual void Release(const std::string& order_id, StatusCallback done) = 0;
 };
 

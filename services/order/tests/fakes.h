@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -203,6 +204,10 @@ class FakeQuoter : public PriceQuoter {
   absl::Status fail;
   std::vector<std::string>* calls = nullptr;
   std::map<std::string, int64_t> coupon_off;
+  // Coupons whose template has a budget.
+  std::set<std::string> coupon_budgeted;
+  // An order promotion taken off the first line before the coupon, when set.
+  std::optional<PromotionApplied> promotion;
   QuoteRequest last_request;
 
   void QuotePrice(const QuoteRequest& request, Callback<Quote> done) override {
@@ -222,19 +227,29 @@ class FakeQuoter : public PriceQuoter {
       quote.lines.push_back(out);
     }
     quote.shares.resize(quote.lines.size());
+    if (promotion.has_value() && !quote.lines.empty()) {
+      int64_t off = std::min(promotion->discount, quote.lines[0].subtotal);
+      quote.lines[0].discount = off;
+      quote.shares[0].push_back({promotion->promotion_id, off});
+      quote.discount = off;
+      PromotionApplied applied = *promotion;
+      applied.discount = off;
+      quote.applied.push_back(applied);
+      subtotals[0] -= off;
+    }
     if (!request.coupon_id.empty()) {
       auto coupon = coupon_off.find(request.coupon_id);
       if (coupon == coupon_off.end()) {
         quote.not_applied.push_back({request.coupon_id, "", "COUPON_UNUSABLE", 0, 0, "COUPON_NOT_FOUND"});
       } else {
-        int64_t off = std::min(coupon->second, quote.subtotal);
+        int64_t off = std::min(coupon->second, quote.subtotal - quote.discount);
         std::vector<int64_t> parts = money::Apportion(off, subtotals);
         for (size_t i = 0; i < parts.size(); ++i) {
-          quote.lines[i].discount = parts[i];
+          quote.lines[i].discount += parts[i];
           quote.shares[i].push_back({request.coupon_id, parts[i]});
         }
-        quote.discount = off;
-        quote.applied.push_back({request.coupon_id, "coupon", off});
+        quote.discount += off;
+        quote.applied.push_back({request.coupon_id, "coupon", off, coupon_budgeted.count(request.coupon_id) > 0});
       }
     }
     for (auto& line : quote.lines) line.total = line.subtotal - line.discount;
@@ -250,10 +265,12 @@ class FakeCouponWallet : public CouponWallet {
   std::map<std::string, std::string> locked, redeemed;  // order id -> coupon id
   absl::Status fail_lock, fail_redeem, fail_release;
 
-  void Lock(const std::string& order_id, const std::string& coupon_id, StatusCallback done) override {
+  // The lock names the coupon's template: "tpl-" and the coupon id.
+  void Lock(const std::string& order_id, const std::string& coupon_id, Callback<LockedCoupon> done) override {
     absl::Status status = Record("LockCoupon", fail_lock);
-    if (status.ok()) locked[order_id] = coupon_id;
-    done(status);
+    if (!status.ok()) return done(status);
+    locked[order_id] = coupon_id;
+    done(LockedCoupon{"tpl-" + coupon_id});
   }
   void Redeem(const std::string& order_id, StatusCallback done) override {
     absl::Status status = Record("RedeemCoupon", fail_redeem);
@@ -274,6 +291,71 @@ class FakeCouponWallet : public CouponWallet {
     std::lock_guard<std::mutex> lock(mu_);
     if (calls) calls->push_back(call);
     return failure;
+  }
+  std::mutex mu_;
+};
+
+// Budgets keyed by order id, noted in the shared call journal: a charge is all or none, a released order cannot charge
+// again, as marketing's ChargeBudgets/ReleaseBudgets behave. `remaining` limits a promotion's or template's budget
+// (keyed by its id); ids not in it have no limit.
+class FakeBudgets : public PromotionBudgets {
+ public:
+  std::vector<std::string>* calls = nullptr;
+  std::map<std::string, int64_t> remaining;
+  std::map<std::string, std::vector<BudgetCharge>> charged;  // order id -> what it holds
+  std::set<std::string> released;                            // order ids
+  absl::Status fail_charge, fail_release;
+  // The charge takes effect, then the call fails (a timeout after marketing did the work).
+  bool fail_after_charge = false;
+
+  void Charge(const std::string& order_id, const std::vector<BudgetCharge>& charges, StatusCallback done) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (calls) calls->push_back("ChargeBudgets");
+    if (!fail_charge.ok()) return Finish(lock, done, fail_charge);
+    if (released.count(order_id)) {
+      return Finish(lock, done, FailedPrecondition("ORDER_BUDGET_RELEASED", "released"));
+    }
+    if (!charged.count(order_id)) {
+      for (const BudgetCharge& c : charges) {
+        auto it = remaining.find(Owner(c));
+        if (it != remaining.end() && it->second < c.amount) {
+          return Finish(lock, done, FailedPrecondition("BUDGET_SPENT", "the budget of " + Owner(c) + " is spent"));
+        }
+      }
+      for (const BudgetCharge& c : charges) {
+        auto it = remaining.find(Owner(c));
+        if (it != remaining.end()) it->second -= c.amount;
+      }
+      charged[order_id] = charges;
+    }
+    Finish(lock, done, fail_after_charge ? Unavailable("TIMEOUT", "deadline exceeded") : absl::OkStatus());
+  }
+  void Release(const std::string& order_id, StatusCallback done) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (calls) calls->push_back("ReleaseBudgets");
+    if (!fail_release.ok()) return Finish(lock, done, fail_release);
+    if (released.insert(order_id).second) {
+      for (const BudgetCharge& c : charged[order_id]) {
+        auto it = remaining.find(Owner(c));
+        if (it != remaining.end()) it->second += c.amount;
+      }
+    }
+    Finish(lock, done, absl::OkStatus());
+  }
+  // What `order_id` holds now: charged and not released.
+  std::vector<BudgetCharge> Held(const std::string& order_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (released.count(order_id) || !charged.count(order_id)) return {};
+    return charged[order_id];
+  }
+
+ private:
+  static std::string Owner(const BudgetCharge& c) {
+    return c.promotion_id.empty() ? c.coupon_template_id : c.promotion_id;
+  }
+  static void Finish(std::unique_lock<std::mutex>& lock, const StatusCallback& done, absl::Status status) {
+    lock.unlock();
+    done(std::move(status));
   }
   std::mutex mu_;
 };

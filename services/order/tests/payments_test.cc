@@ -24,6 +24,7 @@ struct World {
   testing::FakeCatalog catalog;
   testing::FakeQuoter quoter;
   testing::FakeCouponWallet coupons;
+  testing::FakeBudgets budgets;
   testing::FakeUsers users;
   testing::FakePaymentProvider provider;
   testing::FakeClock clock;
@@ -31,7 +32,8 @@ struct World {
   CountingObserver observer;
   async::InlineExecutor inline_executor;
   // No shipping fee: the amounts below are the goods' (pricing_test.cc covers the fee).
-  Orders orders{store, catalog, quoter, coupons, users, clock, ids, observer, inline_executor, NoShippingFee()};
+  Orders orders{store, catalog, quoter,   coupons,         budgets,        users,
+                clock, ids,     observer, inline_executor, NoShippingFee()};
   Payments payments{store, attempts, provider, catalog, orders, clock, ids, observer, inline_executor, Settings()};
 
   static OrderSettings NoShippingFee() {
