@@ -224,6 +224,7 @@ TEST_CASE("erasure needs the account's password, named in the error, and changes
   CHECK(FieldOf(wrong) == "currentPassword");
   CHECK(f.accounts.Login(kPhone, kPassword).ok());
   CHECK(f.Count("SELECT count(*) FROM outbox WHERE key = $1", f.user_id) == 0);
+  CHECK(f.token_revoker.revoked().empty());
 }
 
 TEST_CASE("an admin account is not erased") {
