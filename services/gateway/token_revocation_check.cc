@@ -30,8 +30,7 @@ struct TokenRevocationCheck::Metrics {
   prometheus::Counter& fail_open;
 };
 
-TokenRevocationCheck::TokenRevocationCheck(redis::Options redis, absl::Duration breaker,
-                                           prometheus::Registry& registry)
+TokenRevocationCheck::TokenRevocationCheck(redis::Options redis, absl::Duration breaker, prometheus::Registry& registry)
     : redis_options_(std::move(redis)), breaker_(breaker), metrics_(std::make_unique<Metrics>(registry)) {
   PoolOrNull();
 }
@@ -59,9 +58,9 @@ void TokenRevocationCheck::FailOpen(const absl::Status& status) {
   int64_t until = breaker_until_ns_.load();
   // Only the first failure of a period logs and opens the breaker.
   if (now >= until && breaker_until_ns_.compare_exchange_strong(until, now + absl::ToInt64Nanoseconds(breaker_))) {
-    log::Warn("token revocation checks fail open: redis failed",
-              {{"error", std::string(status.message())},
-               {"skip_ms", absl::StrCat(absl::ToInt64Milliseconds(breaker_))}});
+    log::Warn(
+        "token revocation checks fail open: redis failed",
+        {{"error", std::string(status.message())}, {"skip_ms", absl::StrCat(absl::ToInt64Milliseconds(breaker_))}});
   }
 }
 
