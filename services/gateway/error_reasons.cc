@@ -574,7 +574,8 @@ const std::vector<ErrorReason>& ErrorReasons() {
        {C::kAlreadyExists},
        0,
        "user",
-       "This email or phone is registered: offer to sign in (POST /v1/sessions) instead."},
+       "Another account has this email or phone (changing one's own profile; registration never says so): keep "
+       "the current one or choose another."},
       {"LOGIN_THROTTLED",
        {C::kResourceExhausted},
        0,

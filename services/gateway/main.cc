@@ -19,6 +19,7 @@
 #include "services/gateway/gateway.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/rate_limiter.h"
+#include "services/gateway/token_revocation_check.h"
 
 namespace {
 
@@ -62,7 +63,15 @@ int main() {
   options.partner_secrets = config->partner_secrets;
   options.signature_max_age = config->signature_max_age;
   auto verified = std::make_shared<auth::VerifiedTokens>(token_config);
-  options.verify_token = [verified](absl::string_view token) { return verified->Verify(token, absl::Now()); };
+  // Tokens of erased accounts stop at once: the user service records the revocation in the same Redis.
+  auto revocations = std::make_shared<gateway::TokenRevocationCheck>(redis_options, config->rate_limits.breaker,
+                                                                     metrics_endpoint.registry());
+  options.verify_token = [verified, revocations](absl::string_view token) -> absl::StatusOr<auth::Claims> {
+    absl::StatusOr<auth::Claims> claims = verified->Verify(token, absl::Now());
+    if (!claims.ok()) return claims;
+    if (absl::Status live = revocations->Check(*claims); !live.ok()) return live;
+    return claims;
+  };
   absl::StatusOr<std::unique_ptr<gateway::Gateway>> gw =
       gateway::Gateway::Create(std::move(options), metrics_endpoint.registry());
   if (!gw.ok()) {

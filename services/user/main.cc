@@ -27,6 +27,7 @@
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_tag_store.h"
 #include "services/user/store/pg_user_store.h"
+#include "services/user/store/redis_token_revoker.h"
 
 namespace zhongtai::user {
 namespace {
@@ -104,7 +105,8 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   GrpcArchiveGatherer gatherer(accounts, addresses, points, membership, sources);
   DataExports exports(export_store, gatherer, ids, clock);
   PgErasureStore erasure_store(*service.db);
-  AccountErasure erasure(accounts, erasure_store, clock);
+  RedisAccessTokenRevoker token_revoker(*service.redis, config.access_ttl);
+  AccountErasure erasure(accounts, erasure_store, token_revoker, clock);
   PrivacyApi privacy_api(exports, erasure, runner.workers());
   runner.AddService(&privacy_api);
 

@@ -1,6 +1,6 @@
 // A customer's privacy rights end to end through the gateway: the data export gathers the account's data from the
 // running services and only its owner downloads it; erasure needs the password, ends the sessions and frees the
-// logins.
+// logins, and the account's access tokens stop at once; registration never tells whether a login has an account.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <random>
@@ -38,12 +38,13 @@ class PrivacyStack {
     if (status) *status = response.status;
     return response.Str("tokens.accessToken");
   }
+  HttpResponse RegisterWith(const std::string& phone, const std::string& email, const std::string& password) {
+    return client_.Send("POST", "/v1/users",
+                        absl::StrCat(R"({"phone":")", phone, R"(","email":")", email, R"(","password":")", password,
+                                     R"(","nickname":"隐私测试"})"));
+  }
   int Register(const std::string& phone, const std::string& email) {
-    return client_
-        .Send("POST", "/v1/users",
-              absl::StrCat(R"({"phone":")", phone, R"(","email":")", email,
-                           R"(","password":"s3cret-pass","nickname":"隐私测试"})"))
-        .status;
+    return RegisterWith(phone, email, "s3cret-pass").status;
   }
   Customer NewCustomer() {
     Customer customer;
@@ -105,9 +106,33 @@ TEST_CASE("e2e: a customer exports their data, only they can download it, then e
   int status = 0;
   CHECK(stack.Login(alice.phone, "s3cret-pass", &status).empty());
   CHECK(status == 401);
-  CHECK(stack.Send("GET", "/v1/users/me", "", alice.token).status == 404);
+  // The access token that worked a moment ago is refused at once, not when it expires.
+  auto after = stack.Send("GET", "/v1/users/me", "", alice.token);
+  CHECK(after.status == 401);
+  CHECK(after.Str("error.reason") == "TOKEN_INVALID");
   // The phone and the email are free for a new account.
   CHECK(stack.Register(alice.phone, alice.email) == 200);
+}
+
+TEST_CASE("e2e: registering a login that has an account answers as a new registration and changes nothing") {
+  PrivacyStack stack;
+  Customer carol = stack.NewCustomer();
+  const std::string fresh_phone = absl::StrCat("137", 10000000 + std::random_device{}() % 90000000);
+  auto fresh = stack.RegisterWith(fresh_phone, Unique("fresh") + "@example.com", "fresh-pass-1");
+  auto taken = stack.RegisterWith(carol.phone, carol.email, "other-pass-1");
+  INFO(fresh.body << " / " << taken.body);
+  CHECK(fresh.status == 200);
+  CHECK(taken.status == 200);
+  CHECK(taken.Str("email") == carol.email);
+  CHECK(taken.Str("phone") == carol.phone);
+  CHECK(taken.body.find("userId") == std::string::npos);
+  CHECK(fresh.body.find("userId") == std::string::npos);
+  // The owner keeps their password; the one sent with the second registration opens nothing.
+  CHECK_FALSE(stack.Login(carol.email, "s3cret-pass").empty());
+  int status = 0;
+  CHECK(stack.Login(carol.email, "other-pass-1", &status).empty());
+  CHECK(status == 401);
+  CHECK_FALSE(stack.Login(fresh_phone, "fresh-pass-1").empty());
 }
 
 }  // namespace

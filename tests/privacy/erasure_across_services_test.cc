@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/auth/token_revocations.h"
 #include "common/events/consumer.h"
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
@@ -26,6 +27,7 @@
 #include "services/user/store/pg_address_store.h"
 #include "services/user/store/pg_erasure_store.h"
 #include "services/user/store/pg_user_store.h"
+#include "services/user/store/redis_token_revoker.h"
 #include "zhongtai/order/v1/events.pb.h"
 
 // Each service's embedded migrations (its store library).
@@ -206,8 +208,11 @@ TEST_CASE("after erasure no service holds the customer's phone, email or address
   }
 
   user::PgErasureStore erasure_store(*user_db.pool);
-  user::AccountErasure erasure(accounts, erasure_store, clock);
+  user::RedisAccessTokenRevoker token_revoker(**redis, absl::Minutes(15));
+  user::AccountErasure erasure(accounts, erasure_store, token_revoker, clock);
   REQUIRE(erasure.Erase(user_id, "buyer-password").ok());
+  // The gateway refuses the account's access tokens from now on (services/gateway/token_revocation_check.h).
+  CHECK(auth::RedisTokenRevocations(**redis).RevokedAt(user_id)->has_value());
 
   // The user service's relay publishes the event (onto this test's stream), and it is delivered a second time.
   REQUIRE(user_db.pool

@@ -206,6 +206,8 @@ void ToProto(const Sku& sku, v1::Sku* out) {
     SetMoney(out->mutable_list_price(), sku.list_price.currency, sku.list_price.amount_minor);
     out->set_price_rule(sku.price_rule);
   }
+  out->set_brand_id(sku.brand_id);
+  for (const std::string& category_id : sku.category_path) out->add_category_path_ids(category_id);
 }
 
 void ToProto(const Product& product, v1::Product* out) {

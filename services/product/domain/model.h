@@ -41,6 +41,10 @@ struct Sku {
   ProductStatus product_status = ProductStatus::kPublished;
   Money list_price;        // with a quote (Pricing::Quote): the list price, while price is what the buyer pays
   std::string price_rule;  // with a quote: "list", "member:gold", "scheduled:weekend"
+  // Loaded by ProductStore::GetSkus only (BatchGetSkus): the product's brand (empty: none) and its category path,
+  // ids from the root category to the product's own.
+  std::string brand_id;
+  std::vector<std::string> category_path;
   // Admin reads only (CatalogueStore::GetProductForAdmin and the edits' results); never loaded for shoppers.
   std::optional<Money> cost_price;  // what one unit costs the shop, in the price's currency; nullopt: unknown
   char abc_class = 0;               // 'A', 'B', 'C' from the last classification; 0 before the first

@@ -57,7 +57,8 @@ class ProductStore {
   virtual absl::StatusOr<Product> GetProduct(const std::string& product_id) = 0;
   // Newest first (descending id), at most query.page_size.
   virtual absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) = 0;
-  // The SKUs that exist among `sku_ids`, in any order, with product title and availability.
+  // The SKUs that exist among `sku_ids`, in any order, with product title and availability, and the product's brand
+  // and category path (root first).
   virtual absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) = 0;
 
   // All or nothing: holds every line's quantity (allocated with AllocateStock()) or nothing.

@@ -111,12 +111,23 @@ constexpr char kSkuColumns[] =
     "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, "
     "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), p.title, "
     "ARRAY(SELECT a.name FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), "
-    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), s.retired, p.status "
-    "FROM skus s JOIN products p ON p.product_id = s.product_id ";
+    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), s.retired, p.status ";
+constexpr char kSkuFrom[] = "FROM skus s JOIN products p ON p.product_id = s.product_id ";
+// By SKU ids only (BatchGetSkus, for promotions scoped by brand or category): the product's brand ('' for none) and
+// its category path, ids from the root to the product's category, walked up parent_id by primary key (a few rows per
+// SKU; the depth bound only guards against a cycle, which the category edits never make).
+constexpr char kSkuBrandAndCategoryPathColumns[] =
+    ", COALESCE(p.brand_id, ''), "
+    "ARRAY(WITH RECURSIVE up (category_id, parent_id, depth) AS ("
+    "  SELECT c.category_id, c.parent_id, 0 FROM categories c WHERE c.category_id = p.category_id"
+    "  UNION ALL SELECT c.category_id, c.parent_id, up.depth + 1 FROM categories c"
+    "  JOIN up ON c.category_id = up.parent_id WHERE up.depth < 64) "
+    "SELECT category_id FROM up ORDER BY depth DESC) ";
 const std::string kSkusBySkuSql =
-    absl::StrCat(kSkuColumns, "WHERE s.sku_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
+    absl::StrCat(kSkuColumns, kSkuBrandAndCategoryPathColumns, kSkuFrom, "WHERE s.sku_id = ANY(", kIdArray,
+                 ") ORDER BY s.product_id, s.position");
 const std::string kSkusByProductSql =
-    absl::StrCat(kSkuColumns, "WHERE s.product_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
+    absl::StrCat(kSkuColumns, kSkuFrom, "WHERE s.product_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
 
 std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& ids) {
   pqxx::result rows = by_product ? ExecPrepared(tx, "product_skus_by_product", kSkusByProductSql.c_str(), ids)
@@ -136,6 +147,10 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& id
     for (size_t i = 0; i < names.size() && i < values.size(); ++i) sku.attributes[names[i]] = values[i];
     sku.retired = row[10].as<bool>();
     ParseProductStatus(row[11].as<std::string>(), &sku.product_status);
+    if (!by_product) {
+      sku.brand_id = row[12].as<std::string>();
+      sku.category_path = TextArray(row[13]);
+    }
     skus.push_back(std::move(sku));
   }
   return skus;

@@ -223,6 +223,45 @@ TEST_CASE("brands in PostgreSQL: unique names, replays, partial updates", "[pg][
   CHECK(ReasonOf(f.catalog->CreateProduct(request).status()) == "BRAND_NOT_FOUND");
 }
 
+TEST_CASE("BatchGetSkus gives each SKU its brand and its category path from the root, in PostgreSQL",
+          "[pg][catalogue][brand][category]") {
+  PgFixture f;
+  Brands brands(*f.store, f.clock, f.ids);
+  const std::string mi = brands.Create("Xiaomi", "", "", "").value().brand_id;
+  const std::string root = f.catalog->CreateCategory("Electronics", "", "").value().category_id;
+  const std::string mid = f.catalog->CreateCategory("Mobile", root, "").value().category_id;
+  const std::string leaf = f.catalog->CreateCategory("Smartphones", mid, "").value().category_id;
+  Product branded = f.AddProduct("Mi 14", {{"MI14-A", 3}, {"MI14-B", 3}}, leaf);
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                tx.exec_params("UPDATE products SET brand_id = $2 WHERE product_id = $1", branded.product_id, mi);
+                return absl::OkStatus();
+              })
+              .ok());
+  Product plain = f.AddProduct("Tea cup", {{"CUP-1", 3}}, root);
+
+  std::vector<Sku> skus =
+      f.inventory->BatchGetSkus({branded.skus[1].sku_id, plain.skus[0].sku_id, branded.skus[0].sku_id}).value();
+  REQUIRE(skus.size() == 3);
+  for (const Sku& sku : skus) {
+    INFO(sku.sku_code);
+    if (sku.product_id == branded.product_id) {
+      CHECK(sku.brand_id == mi);
+      CHECK(sku.category_path == std::vector<std::string>{root, mid, leaf});
+    } else {
+      CHECK(sku.brand_id.empty());
+      CHECK(sku.category_path == std::vector<std::string>{root});
+    }
+  }
+
+  // The path follows a move of the category: it is read from the tree, not copied onto the product.
+  CategoryTree tree(*f.store);
+  REQUIRE(tree.Update(leaf, std::nullopt, root).ok());
+  skus = f.inventory->BatchGetSkus({branded.skus[0].sku_id}).value();
+  REQUIRE(skus.size() == 1);
+  CHECK(skus[0].category_path == std::vector<std::string>{root, leaf});
+}
+
 TEST_CASE("price rules in PostgreSQL: open and closed windows survive the round trip, BatchGetSkus quotes them",
           "[pg][catalogue][pricing]") {
   PgFixture f;

@@ -56,8 +56,9 @@ grpc::ServerUnaryReactor* UserApi::Register(grpc::CallbackServerContext* context
                                             v1::RegisterResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RegisterCommand command{request->email(), request->phone(), request->password(), request->nickname()};
-    ASSIGN_OR_RETURN(User user, accounts_.Register(command));
-    ToProto(user, response->mutable_user());
+    ASSIGN_OR_RETURN(SignUpReceipt receipt, accounts_.SignUp(command));
+    response->set_email(receipt.email);
+    response->set_phone(receipt.phone);
     return absl::OkStatus();
   });
 }

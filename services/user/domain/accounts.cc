@@ -79,6 +79,20 @@ absl::StatusOr<User> Accounts::Register(const RegisterCommand& command) {
   return user;
 }
 
+absl::StatusOr<SignUpReceipt> Accounts::SignUp(const RegisterCommand& command) {
+  absl::StatusOr<User> created = Register(command);
+  if (!created.ok()) {
+    if (ReasonOf(created.status()) != "LOGIN_TAKEN") return created.status();
+    // No user id or login in the log: the line must not become the oracle the answer avoids.
+    log::Info("registration for a login that has an account; answered as a new one");
+  }
+  // Register normalised both before it hashed: they are valid here.
+  SignUpReceipt receipt;
+  if (!command.email.empty()) receipt.email = NormalizeEmail(command.email).value_or("");
+  if (!command.phone.empty()) receipt.phone = NormalizePhone(command.phone).value_or("");
+  return receipt;
+}
+
 absl::StatusOr<LoginResult> Accounts::Login(const std::string& login, const std::string& password) {
   // Cheap refusal first: a password no account can have costs no hash, for known and unknown logins alike.
   if (password.size() > static_cast<size_t>(kMaxPasswordBytes)) return InvalidCredentials();

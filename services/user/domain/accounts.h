@@ -33,6 +33,12 @@ struct RegisterCommand {
   std::string nickname;
 };
 
+// What a sign-up answers: the same for a new login and a taken one.
+struct SignUpReceipt {
+  std::string email;  // normalised; empty when not given
+  std::string phone;  // normalised; empty when not given
+};
+
 struct LoginResult {
   User user;
   IssuedTokens tokens;
@@ -42,11 +48,14 @@ class Accounts {
  public:
   Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings);
 
-  // A new customer. INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN) when the email or
-  // phone has an account. That answer is deliberate (a sign-up form must say why it failed, and there is no
-  // verification message to tell the owner instead), but its timing tells nothing more: the password is hashed
-  // before the store is asked, so a taken login costs the same as a new one. Enumeration through registration is
-  // bounded by the gateway's rate limits.
+  // Self-service registration (POST /v1/users): creates the account when its logins are free, and answers exactly
+  // the same when the email or phone already has an account (which stays as it is), so that registering never
+  // tells whether someone is a customer. Both paths do the same work (the password is hashed, then the store is
+  // asked once), so the timing tells nothing either. INVALID_ARGUMENT with the field for bad input, checked before
+  // anything is looked up.
+  absl::StatusOr<SignUpReceipt> SignUp(const RegisterCommand& command);
+  // Creates a customer account: INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN) when the
+  // email or phone has an account. For SignUp, seeding and tests; never answers a client directly.
   absl::StatusOr<User> Register(const RegisterCommand& command);
   // UNAUTHENTICATED (INVALID_CREDENTIALS) for an unknown login and a wrong password alike, after
   // the same amount of work (one password hash, the same store calls), so that neither the answer nor its

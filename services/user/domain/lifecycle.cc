@@ -13,6 +13,9 @@ LifecycleRecord Lifecycle::Decide(const LifecycleFacts& facts, std::optional<abs
   record.since = decision.since;
   record.review_at = decision.review_at;
   record.last_order_at = last_order_at;
+  if (record.stage != facts.stored_stage) {
+    record.change = LifecycleChange{facts.stored_stage, record.stage, record.since, now};
+  }
   return record;
 }
 

@@ -19,8 +19,9 @@ absl::Status AccountErasure::Erase(const std::string& user_id, const std::string
   if (!user.phone.empty()) erasure.login_keys.push_back(auth::Sha256Hex(user.phone));
   erasure.erased_at = clock_.Now();
   erasure.event_id = "user-erased:" + user.user_id;
+  RETURN_IF_ERROR(tokens_.RevokeAccessTokens(user.user_id, erasure.erased_at));
   RETURN_IF_ERROR(store_.EraseAccount(erasure));
-  log::Info("account erased; sessions ended", {{"user_id", user.user_id}});
+  log::Info("account erased; sessions and access tokens ended", {{"user_id", user.user_id}});
   return absl::OkStatus();
 }
 

@@ -71,12 +71,21 @@ struct Erasure {
   std::string event_id;  // of the UserErased event the store appends to the outbox: one per account
 };
 
+// Access tokens are checked by their signature alone and live up to their lifetime; this ends the ones already issued
+// to a user (every token issued up to `at`), for every service that checks them, at once.
+class AccessTokenRevoker {
+ public:
+  virtual ~AccessTokenRevoker() = default;
+  virtual absl::Status RevokeAccessTokens(const std::string& user_id, absl::Time at) = 0;
+};
+
 class ErasureStore {
  public:
   virtual ~ErasureStore() = default;
   // In one transaction: the account loses its personal data (email, phone, nickname, profile, password hash; the row
   // stays, marked erased, for the points ledger's and order growth's sake), its addresses, every session, its
-  // exports and its failed-login counters, and the UserErased event goes to the outbox. NOT_FOUND USER_NOT_FOUND
+  // exports, its failed-login counters, its tags, its membership tier and tier history and its lifecycle stage, and
+  // the UserErased event goes to the outbox. NOT_FOUND USER_NOT_FOUND
   // when there is no such account or it is already erased.
   virtual absl::Status EraseAccount(const Erasure& erasure) = 0;
 };

@@ -45,6 +45,16 @@ class TagStore {
 struct LifecycleFacts {
   absl::Time registered_at;
   std::optional<absl::Time> last_order_at;
+  // The stage last stored (new for a customer never decided before).
+  LifecycleStage stored_stage = LifecycleStage::kNew;
+};
+
+// A stage that differs from the stored one: the store publishes it (UserLifecycleChanged) with the record.
+struct LifecycleChange {
+  LifecycleStage from = LifecycleStage::kNew;
+  LifecycleStage to = LifecycleStage::kNew;
+  absl::Time since;       // when the new stage began
+  absl::Time decided_at;  // when the change was noticed
 };
 
 struct LifecycleRecord {
@@ -52,6 +62,7 @@ struct LifecycleRecord {
   absl::Time since;
   std::optional<absl::Time> last_order_at;
   std::optional<absl::Time> review_at;
+  std::optional<LifecycleChange> change;
 };
 
 using LifecycleUpdate = std::function<LifecycleRecord(const LifecycleFacts&)>;
@@ -59,8 +70,9 @@ using LifecycleUpdate = std::function<LifecycleRecord(const LifecycleFacts&)>;
 class LifecycleStore {
  public:
   virtual ~LifecycleStore() = default;
-  // Atomically, under the member's lifecycle lock: loads the facts (the registration, the last order recorded),
-  // runs `decide` and stores the record it returns. NOT_FOUND USER_NOT_FOUND for an unknown user.
+  // Atomically, under the member's lifecycle lock: loads the facts (the registration, the last order recorded, the
+  // stage stored), runs `decide` and stores the record it returns, with a UserLifecycleChanged event in the outbox
+  // when the record carries a change. NOT_FOUND USER_NOT_FOUND for an unknown or erased user.
   virtual absl::StatusOr<LifecycleRecord> UpdateLifecycle(const std::string& user_id,
                                                           const LifecycleUpdate& decide) = 0;
   // The facts without a lock; NOT_FOUND USER_NOT_FOUND.

@@ -37,8 +37,15 @@ constexpr char kDeleteComputedTagsSql[] = "DELETE FROM user_computed_tags WHERE 
 // Failed-login counters by SHA-256 of the login ($1 a text[] of them): a phone's hash is easily reversed.
 constexpr char kDeleteLoginFailuresSql[] = "DELETE FROM login_failures WHERE login_hash = ANY($1::text[])";
 
-// The points ledger (points_accounts, points_lots, points_holds, points_ledger), membership (members, order_growth,
-// tier_history) stay under the account's id for accounting: with the account row emptied they identify nobody.
+// Membership: the tier, its history and the lifecycle stage describe the person (a profile), so they go. A paid order
+// arriving after the erasure finds the account erased and leaves the lifecycle alone (pg_lifecycle_store.cc).
+constexpr char kDeleteMemberSql[] = "DELETE FROM members WHERE user_id = $1";
+constexpr char kDeleteTierHistorySql[] = "DELETE FROM tier_history WHERE user_id = $1";
+constexpr char kDeleteLifecycleSql[] = "DELETE FROM user_lifecycle WHERE user_id = $1";
+
+// The points ledger (points_accounts, points_lots, points_holds, points_ledger) and order_growth (the growth and
+// points rate of each paid order, which a later refund reverses) stay under the account's id for accounting: with
+// the account row emptied they identify nobody.
 
 }  // namespace
 
@@ -53,6 +60,9 @@ absl::Status PgErasureStore::EraseAccount(const Erasure& erasure) {
     tx.exec_params(kDeleteManualTagsSql, erasure.user_id);
     tx.exec_params(kDeleteComputedTagsSql, erasure.user_id);
     tx.exec_params(kDeleteLoginFailuresSql, pg::TextArrayLiteral(erasure.login_keys));
+    tx.exec_params(kDeleteMemberSql, erasure.user_id);
+    tx.exec_params(kDeleteTierHistorySql, erasure.user_id);
+    tx.exec_params(kDeleteLifecycleSql, erasure.user_id);
 
     v1::UserErased message;
     message.set_user_id(erasure.user_id);

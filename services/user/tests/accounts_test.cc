@@ -92,6 +92,31 @@ TEST_CASE("a login is taken whatever its case") {
                absl::StatusCode::kAlreadyExists, "LOGIN_TAKEN");
 }
 
+TEST_CASE("signing up with a taken login answers as a new sign-up and leaves the account as it was") {
+  Fixture f;
+  User bob = f.MustRegister("bob@example.com");
+  absl::StatusOr<SignUpReceipt> fresh = f.accounts.SignUp({" Ann@Example.com", "+86 138-0013-8000", "ann-pass-1", "A"});
+  absl::StatusOr<SignUpReceipt> taken = f.accounts.SignUp({"BOB@example.com", "", "another-pass", "B2"});
+  REQUIRE(fresh.ok());
+  REQUIRE(taken.ok());
+  CHECK(fresh->email == "ann@example.com");
+  CHECK(fresh->phone == "+8613800138000");
+  CHECK(taken->email == "bob@example.com");
+  CHECK(taken->phone.empty());
+  // The owner still signs in with their own password, never with the one of the second sign-up.
+  absl::StatusOr<LoginResult> owner = f.accounts.Login("bob@example.com", "s3cret-pass");
+  REQUIRE(owner.ok());
+  CHECK(owner->user.user_id == bob.user_id);
+  CHECK(owner->user.nickname == bob.nickname);
+  CHECK(ReasonOf(f.accounts.Login("bob@example.com", "another-pass").status()) == "INVALID_CREDENTIALS");
+  // A new account signs in at once, by either login.
+  CHECK(f.accounts.Login("+8613800138000", "ann-pass-1").ok());
+  CHECK(f.accounts.Login("ann@example.com", "ann-pass-1").ok());
+  // Bad input is refused alike for taken and free logins (checked before anything is looked up).
+  CHECK(ReasonOf(f.accounts.SignUp({"bob@example.com", "", "short", "B"}).status()) == "PASSWORD_TOO_SHORT");
+  CHECK(ReasonOf(f.accounts.SignUp({"new@example.com", "", "short", "B"}).status()) == "PASSWORD_TOO_SHORT");
+}
+
 TEST_CASE("login issues a verifiable access token and a refresh token") {
   Fixture f;
   User bob = f.MustRegister("bob@example.com");

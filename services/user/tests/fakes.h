@@ -12,6 +12,7 @@
 #include "common/status/status.h"
 #include "services/user/domain/accounts.h"
 #include "services/user/domain/ports.h"
+#include "services/user/domain/privacy_ports.h"
 
 namespace zhongtai::user::testing {
 
@@ -194,6 +195,26 @@ class SequentialIds : public IdGenerator {
 
  private:
   std::atomic<int> next_{0};
+};
+
+// Remembers the revocations asked for; fails them while `fail` is set.
+class RecordingTokenRevoker : public AccessTokenRevoker {
+ public:
+  absl::Status RevokeAccessTokens(const std::string& user_id, absl::Time at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fail) return absl::UnavailableError("redis is down");
+    revoked_[user_id] = at;
+    return absl::OkStatus();
+  }
+  std::map<std::string, absl::Time> revoked() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return revoked_;
+  }
+  std::atomic<bool> fail{false};
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, absl::Time> revoked_;
 };
 
 }  // namespace zhongtai::user::testing

@@ -63,10 +63,14 @@ class InMemorySegmentStores : public TagStore, public LifecycleStore, public Mem
     if (customer == customers_.end()) return NotFound("USER_NOT_FOUND", "no such user");
     LifecycleFacts facts{customer->second.registered_at, std::nullopt};
     auto stored = lifecycle_.find(user_id);
-    if (stored != lifecycle_.end()) facts.last_order_at = stored->second.last_order_at;
+    if (stored != lifecycle_.end()) {
+      facts.last_order_at = stored->second.last_order_at;
+      facts.stored_stage = stored->second.stage;
+    }
     LifecycleRecord record = decide(facts);
     lifecycle_[user_id] = record;
     ++lifecycle_writes_;
+    if (record.change) lifecycle_changes_.push_back({user_id, *record.change});
     return record;
   }
 
@@ -151,6 +155,16 @@ class InMemorySegmentStores : public TagStore, public LifecycleStore, public Mem
     return lifecycle_writes_;
   }
 
+  // Every change stored, in order: what the PostgreSQL store publishes as UserLifecycleChanged events.
+  struct PublishedChange {
+    std::string user_id;
+    LifecycleChange change;
+  };
+  std::vector<PublishedChange> lifecycle_changes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lifecycle_changes_;
+  }
+
  private:
   MemberRow RowLocked(const std::string& id) {
     const Customer& customer = customers_.at(id);
@@ -176,6 +190,7 @@ class InMemorySegmentStores : public TagStore, public LifecycleStore, public Mem
   std::map<std::string, MemberTags> tags_;
   std::map<std::string, LifecycleRecord> lifecycle_;
   int lifecycle_writes_ = 0;
+  std::vector<PublishedChange> lifecycle_changes_;
 };
 
 }  // namespace zhongtai::user::testing

@@ -101,4 +101,37 @@ TEST_CASE("the daily sweep reviews only customers due and a second run finds non
   CHECK(*lifecycle.Sweep() == 0);
 }
 
+TEST_CASE("every stage change is published once, with the stage it left and when the new one began",
+          "[lifecycle][events]") {
+  testing::InMemorySegmentStores store;
+  testing::FakeClock clock(kRegistered);
+  store.AddCustomer("u1", {"Ann", kRegistered});
+  Lifecycle lifecycle(store, clock, {});
+
+  REQUIRE(lifecycle.Sweep().ok());
+  CHECK(store.lifecycle_changes().empty());  // new, as stored for a customer never decided: no change
+
+  clock.Advance(10 * kDay);
+  REQUIRE(lifecycle.RecordOrder("u1", clock.Now()).ok());
+  REQUIRE(lifecycle.RecordOrder("u1", clock.Now()).ok());  // redelivered: no second change
+  clock.Advance(95 * kDay);
+  REQUIRE(lifecycle.Sweep().ok());
+  REQUIRE(lifecycle.Sweep().ok());
+  clock.Advance(1 * kDay);
+  REQUIRE(lifecycle.RecordOrder("u1", clock.Now()).ok());  // back from dormant
+
+  auto changes = store.lifecycle_changes();
+  REQUIRE(changes.size() == 3);
+  CHECK(changes[0].user_id == "u1");
+  CHECK(changes[0].change.from == LifecycleStage::kNew);
+  CHECK(changes[0].change.to == LifecycleStage::kActive);
+  CHECK(changes[0].change.since == kRegistered + 10 * kDay);
+  CHECK(changes[1].change.from == LifecycleStage::kActive);
+  CHECK(changes[1].change.to == LifecycleStage::kDormant);
+  CHECK(changes[1].change.since == kRegistered + 100 * kDay);  // 90 days after the order, noticed at day 105
+  CHECK(changes[1].change.decided_at == kRegistered + 105 * kDay);
+  CHECK(changes[2].change.from == LifecycleStage::kDormant);
+  CHECK(changes[2].change.to == LifecycleStage::kActive);
+}
+
 }  // namespace zhongtai::user

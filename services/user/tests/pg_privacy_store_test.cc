@@ -15,12 +15,15 @@
 #include "migrations.h"
 #include "services/user/domain/accounts.h"
 #include "services/user/domain/addresses.h"
+#include "services/user/domain/lifecycle.h"
 #include "services/user/domain/points.h"
 #include "services/user/domain/privacy_erasure.h"
 #include "services/user/domain/privacy_exports.h"
 #include "services/user/store/pg_address_store.h"
 #include "services/user/store/pg_erasure_store.h"
 #include "services/user/store/pg_export_store.h"
+#include "services/user/store/pg_lifecycle_store.h"
+#include "services/user/store/pg_membership_store.h"
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_user_store.h"
 #include "services/user/tests/fakes.h"
@@ -91,7 +94,7 @@ struct Erasing : PrivacyDb {
         points_store(*pool),
         points(points_store, clock, PointsSettings{}),
         erasure_store(*pool),
-        erasure(accounts, erasure_store, clock) {
+        erasure(accounts, erasure_store, token_revoker, clock) {
     RegisterCommand alice{kEmail, kPhone, kPassword, "Alice"};
     absl::StatusOr<User> registered = accounts.Register(alice);
     REQUIRE(registered.ok());
@@ -120,6 +123,7 @@ struct Erasing : PrivacyDb {
   PgPointsStore points_store;
   Points points;
   PgErasureStore erasure_store;
+  testing::RecordingTokenRevoker token_revoker;
   AccountErasure erasure;
   std::string user_id;
 };
@@ -151,6 +155,34 @@ TEST_CASE("an erased account ends every session at once and its logins are free 
   CHECK(f.accounts.GetMe(f.user_id).status().code() == absl::StatusCode::kNotFound);
   RegisterCommand again{kEmail, kPhone, "another-password", "New"};
   CHECK(f.accounts.Register(again).ok());
+}
+
+TEST_CASE("erasure removes the member's tier, tier history and lifecycle stage, and a late order brings none back") {
+  Erasing f;
+  PgMembershipStore membership(*f.pool);
+  OrderGrowth paid{"o_1", f.user_id, 6000, 600000, f.clock.Now()};
+  REQUIRE(membership
+              .AddOrderGrowth(paid, f.clock.Now() - absl::Hours(24 * 365),
+                              [](const Member&, int64_t) { return Tier::kGold; })
+              .ok());
+  PgLifecycleStore lifecycle_store(*f.pool);
+  Lifecycle lifecycle(lifecycle_store, f.clock, LifecycleSettings{});
+  REQUIRE(lifecycle.RecordOrder(f.user_id, f.clock.Now()).ok());
+  REQUIRE(f.Count("SELECT count(*) FROM members WHERE user_id = $1 AND tier = 'gold'", f.user_id) == 1);
+  REQUIRE(f.Count("SELECT count(*) FROM tier_history WHERE user_id = $1", f.user_id) == 1);
+  REQUIRE(f.Count("SELECT count(*) FROM user_lifecycle WHERE user_id = $1", f.user_id) == 1);
+
+  REQUIRE(f.erasure.Erase(f.user_id, kPassword).ok());
+
+  CHECK(f.Count("SELECT count(*) FROM members WHERE user_id = $1", f.user_id) == 0);
+  CHECK(f.Count("SELECT count(*) FROM tier_history WHERE user_id = $1", f.user_id) == 0);
+  CHECK(f.Count("SELECT count(*) FROM user_lifecycle WHERE user_id = $1", f.user_id) == 0);
+  // The order's growth stays for accounting (a refund reverses its points at the rate it earned them).
+  CHECK(f.Count("SELECT count(*) FROM order_growth WHERE user_id = $1", f.user_id) == 1);
+  // A paid order delivered after the erasure, and the lifecycle sweep, leave the erased account without a stage.
+  CHECK(ReasonOf(lifecycle.RecordOrder(f.user_id, f.clock.Now()).status()) == "USER_NOT_FOUND");
+  REQUIRE(lifecycle.Sweep().ok());
+  CHECK(f.Count("SELECT count(*) FROM user_lifecycle WHERE user_id = $1", f.user_id) == 0);
 }
 
 TEST_CASE("erasure keeps the points ledger under the account id, for accounting") {
@@ -192,6 +224,7 @@ TEST_CASE("erasure needs the account's password, named in the error, and changes
   CHECK(FieldOf(wrong) == "currentPassword");
   CHECK(f.accounts.Login(kPhone, kPassword).ok());
   CHECK(f.Count("SELECT count(*) FROM outbox WHERE key = $1", f.user_id) == 0);
+  CHECK(f.token_revoker.revoked().empty());
 }
 
 TEST_CASE("an admin account is not erased") {

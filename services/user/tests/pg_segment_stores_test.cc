@@ -17,6 +17,7 @@
 #include "services/user/store/pg_points_store.h"
 #include "services/user/store/pg_tag_store.h"
 #include "services/user/tests/segment_db.h"
+#include "zhongtai/user/v1/events.pb.h"
 
 namespace zhongtai::user {
 namespace {
@@ -25,6 +26,45 @@ constexpr absl::Duration kDay = absl::Hours(24);
 const absl::Time kNow = absl::FromUnixSeconds(1780000000);
 
 }  // namespace
+
+TEST_CASE("each lifecycle stage change goes to the outbox once as UserLifecycleChanged", "[store][events]") {
+  testing::SegmentDb db;
+  db.AddCustomer("u1", "Ann", kNow - kDay);
+  FakeClock clock(kNow);
+  PgLifecycleStore store(*db.pool);
+  Lifecycle lifecycle(store, clock, {});
+  REQUIRE(lifecycle.Sweep().ok());  // new, as before: nothing to tell
+  REQUIRE(lifecycle.RecordOrder("u1", kNow).ok());
+  REQUIRE(lifecycle.RecordOrder("u1", kNow).ok());  // a redelivered order event: no second change
+  clock.Set(kNow + 91 * kDay);
+  REQUIRE(lifecycle.Sweep().ok());
+  REQUIRE(lifecycle.Sweep().ok());
+
+  std::vector<v1::UserLifecycleChanged> events;
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                events.clear();
+                for (const pqxx::row& row :
+                     tx.exec("SELECT key, payload FROM outbox WHERE type = 'zhongtai.user.v1.UserLifecycleChanged' "
+                             "AND stream = 'zt.events.user' ORDER BY seq")) {
+                  CHECK(row[0].as<std::string>() == "u1");
+                  pqxx::binarystring payload(row[1]);
+                  events.emplace_back();
+                  REQUIRE(events.back().ParseFromString(payload.str()));
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].user_id() == "u1");
+  CHECK(events[0].from_stage() == v1::LIFECYCLE_STAGE_NEW);
+  CHECK(events[0].to_stage() == v1::LIFECYCLE_STAGE_ACTIVE);
+  CHECK(events[0].stage_start_time().seconds() == absl::ToUnixSeconds(kNow));
+  CHECK(events[1].from_stage() == v1::LIFECYCLE_STAGE_ACTIVE);
+  CHECK(events[1].to_stage() == v1::LIFECYCLE_STAGE_DORMANT);
+  CHECK(events[1].stage_start_time().seconds() == absl::ToUnixSeconds(kNow + 90 * kDay));
+  CHECK(events[1].occur_time().seconds() == absl::ToUnixSeconds(kNow + 91 * kDay));
+}
 
 TEST_CASE("concurrent admins never give a member more than the manual tag limit", "[store]") {
   testing::SegmentDb db;

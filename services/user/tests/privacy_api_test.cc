@@ -254,7 +254,7 @@ struct ApiFixture : Fixture {
   ApiFixture()
       : gatherer(accounts, addresses, points, membership, Sources()),
         exports(export_store, gatherer, export_ids, clock),
-        erasure(accounts, erasure_store, clock),
+        erasure(accounts, erasure_store, token_revoker, clock),
         api(exports, erasure, user_server.workers()) {
     stub = user_server.Start<v1::PrivacyService>(&api);
     server::Security user;
@@ -272,6 +272,7 @@ struct ApiFixture : Fixture {
   GrpcArchiveGatherer gatherer;
   DataExports exports;
   RecordingErasureStore erasure_store;
+  testing::RecordingTokenRevoker token_revoker;
   AccountErasure erasure;
   zhongtai::testing::ApiServer user_server{"user"};
   PrivacyApi api;
@@ -315,11 +316,32 @@ TEST_CASE("erasure through the API needs the password and names the field when i
   CHECK(ReasonOf(missing) == "CURRENT_PASSWORD_REQUIRED");
   CHECK(FieldOf(missing) == "currentPassword");
   CHECK(f.erasure_store.erased.empty());
+  CHECK(f.token_revoker.revoked().empty());
 
   request.set_current_password("buyer-password");
   ApiFixture::Call call(f.user_id);
   REQUIRE(f.stub->DeleteMe(&call.context, request, &response).ok());
   CHECK(response.erased());
+  CHECK(f.erasure_store.erased == std::vector<std::string>{f.user_id});
+  // The access tokens issued so far stop at the moment of the erasure.
+  REQUIRE(f.token_revoker.revoked().count(f.user_id) == 1);
+  CHECK(f.token_revoker.revoked().at(f.user_id) == f.clock.Now());
+}
+
+TEST_CASE("when the access tokens cannot be revoked nothing is erased and the erasure can be retried") {
+  ApiFixture f;
+  f.token_revoker.fail = true;
+  v1::DeleteMeRequest request;
+  request.set_current_password("buyer-password");
+  v1::DeleteMeResponse response;
+  ApiFixture::Call call(f.user_id);
+  absl::Status failed = call.Result(f.stub->DeleteMe(&call.context, request, &response));
+  CHECK(failed.code() == absl::StatusCode::kUnavailable);
+  CHECK(f.erasure_store.erased.empty());
+
+  f.token_revoker.fail = false;
+  ApiFixture::Call retry(f.user_id);
+  REQUIRE(f.stub->DeleteMe(&retry.context, request, &response).ok());
   CHECK(f.erasure_store.erased == std::vector<std::string>{f.user_id});
 }
 
