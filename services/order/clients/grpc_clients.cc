@@ -80,6 +80,9 @@ void GrpcProductCatalog::GetSkus(const std::vector<std::string>& sku_ids, const 
           info.available = sku.available();
           info.product_title = sku.product_title();
           info.spec = sku.spec();
+          info.brand_id = sku.brand_id();
+          info.category_path.assign(sku.category_path_ids().begin(), sku.category_path_ids().end());
+          if (!info.category_path.empty()) info.category_id = info.category_path.back();
           skus.push_back(std::move(info));
         }
         done(std::move(skus));
@@ -132,13 +135,13 @@ GrpcPriceQuoter::GrpcPriceQuoter(std::shared_ptr<grpc::Channel> channel)
 void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quote> done) {
   marketing::v1::QuotePriceRequest request;
   // The buyer travels as the call's signed identity (server::CallAsync passes it on), not as a field.
-  // The product center does not answer a SKU's category path or brand yet, so promotions scoped by them do not see
-  // these lines.
   for (const auto& line : quote_request.lines) {
     auto* out = request.add_lines();
     out->set_sku_id(line.sku_id);
     out->set_quantity(line.quantity);
     proto::SetMoney(out->mutable_unit_price(), line.currency, line.unit_price);
+    out->set_brand_id(line.brand_id);
+    for (const std::string& category : line.category_path) out->add_category_path(category);
   }
   request.set_member_tier(quote_request.member_tier);
   for (const auto& tag : quote_request.user_tags) request.add_user_tags(tag);

@@ -283,9 +283,9 @@ void OrderImports::Advance(const ImportOrderCommand& command, const std::string&
     case OrderStatus::kPaid:
       catalog_.Confirm(order_id, async::On<absl::Status>(
                                      blocking_, [this, command, order_id, duplicate, done](absl::Status confirmed) {
-                                       if (confirmed.ok()) confirmed = orders_.MarkPaidEffectsApplied(order_id);
+                                       // Moves the order on to AWAITING_SHIPMENT, as for any paid order.
                                        if (confirmed.ok())
-                                         confirmed = imports_.MarkAwaitingShipment(order_id, clock_.Now()).status();
+                                         confirmed = orders_.MarkPaidEffectsApplied(order_id, clock_.Now());
                                        if (!confirmed.ok()) return done(confirmed);
                                        absl::StatusOr<Order> shipped = orders_.Get(order_id);
                                        if (!shipped.ok()) return done(shipped.status());

@@ -70,8 +70,6 @@ class OrderImportStore {
   // moved it first).
   virtual absl::StatusOr<bool> Reclaim(const std::string& channel, const std::string& external_order_id,
                                        const std::string& failed_order_id, const std::string& order_id) = 0;
-  // PAID (effects applied) -> AWAITING_SHIPMENT with its history row; false when the order was not PAID.
-  virtual absl::StatusOr<bool> MarkAwaitingShipment(const std::string& order_id, absl::Time now) = 0;
 };
 
 struct ImportSettings {

@@ -72,6 +72,8 @@ struct SkuInfo {
   int64_t weight_grams = 0;
   bool fragile = false;
   std::string category_id;
+  std::string brand_id;
+  std::vector<std::string> category_path;  // root first; category_id is its last
 };
 
 struct PricedLine {
@@ -79,6 +81,9 @@ struct PricedLine {
   int64_t quantity = 0;
   int64_t unit_price = 0;
   std::string currency;
+  // What promotions scoped to a brand or a category (its subcategories included) look at.
+  std::string brand_id;
+  std::vector<std::string> category_path;  // category ids from the root to the SKU's own
 };
 
 // What marketing is asked to price.

@@ -17,13 +17,6 @@ constexpr char kHolder[] = "SELECT order_id FROM order_imports WHERE channel = $
 constexpr char kReclaim[] =
     "UPDATE order_imports SET order_id = $4 WHERE channel = $1 AND external_order_id = $2 AND order_id = $3";
 
-constexpr char kAwaitingShipment[] =
-    "UPDATE orders SET status = 'AWAITING_SHIPMENT', status_changed_at = ('epoch'::timestamptz + $2::bigint * "
-    "interval '1 microsecond') WHERE order_id = $1 AND status = 'PAID' AND paid_effects_applied";
-constexpr char kHistory[] =
-    "INSERT INTO order_history (order_id, status, reason, changed_at) "
-    "VALUES ($1, 'AWAITING_SHIPMENT', 'imported', ('epoch'::timestamptz + $2::bigint * interval '1 microsecond'))";
-
 }  // namespace
 
 absl::StatusOr<std::string> PgOrderImportStore::Claim(const std::string& channel, const std::string& external_order_id,
@@ -44,16 +37,6 @@ absl::StatusOr<bool> PgOrderImportStore::Reclaim(const std::string& channel, con
   bool moved = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     moved = tx.exec_params(kReclaim, channel, external_order_id, failed_order_id, order_id).affected_rows() == 1;
-    return absl::OkStatus();
-  }));
-  return moved;
-}
-
-absl::StatusOr<bool> PgOrderImportStore::MarkAwaitingShipment(const std::string& order_id, absl::Time now) {
-  bool moved = false;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    moved = tx.exec_params(kAwaitingShipment, order_id, pg::Micros(now)).affected_rows() == 1;
-    if (moved) tx.exec_params(kHistory, order_id, pg::Micros(now));
     return absl::OkStatus();
   }));
   return moved;

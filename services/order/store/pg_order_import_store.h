@@ -15,7 +15,6 @@ class PgOrderImportStore : public OrderImportStore {
                                     const std::string& order_id, absl::Time now) override;
   absl::StatusOr<bool> Reclaim(const std::string& channel, const std::string& external_order_id,
                                const std::string& failed_order_id, const std::string& order_id) override;
-  absl::StatusOr<bool> MarkAwaitingShipment(const std::string& order_id, absl::Time now) override;
 
  private:
   pg::Pool& pool_;

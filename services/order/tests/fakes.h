@@ -60,6 +60,9 @@ class FakeCatalog : public ProductCatalog {
   std::map<std::string, int64_t> weight_grams;
   std::map<std::string, bool> fragile;
   std::map<std::string, std::string> category_of;
+  // What promotions scoped by brand or category look at.
+  std::map<std::string, std::string> brand_of;
+  std::map<std::string, std::vector<std::string>> category_path_of;
   ShippingAddress last_ship_to;
   std::vector<std::string> calls;
   absl::Status fail_get_skus, fail_reserve, fail_release, fail_confirm;
@@ -98,6 +101,8 @@ class FakeCatalog : public ProductCatalog {
       sku.weight_grams = weight_grams[id];
       sku.fragile = fragile[id];
       sku.category_id = category_of[id];
+      sku.brand_id = brand_of[id];
+      sku.category_path = category_path_of[id];
       out->push_back(std::move(sku));
     }
     if (defer_get_skus) {

@@ -30,10 +30,6 @@ class InMemoryImportStore : public OrderImportStore {
     it->second = order_id;
     return true;
   }
-  absl::StatusOr<bool> MarkAwaitingShipment(const std::string& order_id, absl::Time now) override {
-    if (store == nullptr) return false;
-    return store->Move(order_id, OrderStatus::kPaid, OrderStatus::kAwaitingShipment, now);
-  }
   std::string Holder(const std::string& channel, const std::string& external_order_id) {
     std::lock_guard<std::mutex> lock(mu_);
     return claims_[{channel, external_order_id}];

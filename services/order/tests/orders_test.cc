@@ -109,6 +109,18 @@ TEST_CASE("placing an order quotes, reserves and leaves it pending payment") {
   CHECK(w.catalog.calls == Calls{"GetMember", "GetAddress", "GetSkus", "QuotePrice", "Reserve"});
 }
 
+TEST_CASE("marketing is asked to price each line with its brand and category path, for scoped promotions") {
+  World w;
+  w.catalog.brand_of["sku-a"] = "brand-huawei";
+  w.catalog.category_path_of["sku-a"] = {"cat-digital", "cat-phones"};
+  REQUIRE(w.Place(w.Command("k-scope", {{"sku-a", 1}, {"sku-b", 1}})).ok());
+  REQUIRE(w.quoter.last_request.lines.size() == 2);
+  CHECK(w.quoter.last_request.lines[0].brand_id == "brand-huawei");
+  CHECK(w.quoter.last_request.lines[0].category_path == std::vector<std::string>{"cat-digital", "cat-phones"});
+  CHECK(w.quoter.last_request.lines[1].brand_id.empty());
+  CHECK(w.quoter.last_request.lines[1].category_path.empty());
+}
+
 TEST_CASE("an order is priced at the buyer's tier with the coupon, points and free shipping, for the address given") {
   World w;
   w.users.member.tier = "gold";
