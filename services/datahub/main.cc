@@ -97,7 +97,6 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   runner.AddService(&funnel_api);
 
   // Customer analytics (cohorts, RFM, LTV, experiments); the daily segments go to the user center via the outbox.
-  SystemClock clock;
   PgCustomerAnalyticsStore customer_store(*service.db);
   PgDailyRunLease segment_lease(*service.db);
   CustomerAnalytics customer_analytics(customer_store, segment_lease);

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "common/events/consumer.h"
+#include "services/datahub/ingest/domain_events.h"  // kMarketingEventStream
 
 namespace zhongtai::datahub {
 
-inline constexpr char kMarketingEventStream[] = "zt.events.marketing";
 inline constexpr char kExperimentConsumerGroup[] = "datahub-experiments";
 
 // The StreamConsumer handler: records the exposure in the consumer's transaction (the first per user and

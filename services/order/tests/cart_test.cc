@@ -60,6 +60,7 @@ struct World {
   testing::FakeQuoter order_quoter;
   ThresholdQuoter cart_quoter;
   testing::FakeCouponWallet coupons;
+  testing::FakeBudgets budgets;
   testing::FakeUsers users;
   testing::FakeClock clock{kNow};
   testing::SequentialIds ids;
@@ -69,7 +70,7 @@ struct World {
   Carts carts;
 
   explicit World(CartRules rules = {})
-      : orders(order_store, catalog, order_quoter, coupons, users, clock, ids, observer, blocking),
+      : orders(order_store, catalog, order_quoter, coupons, budgets, users, clock, ids, observer, blocking),
         carts(cart_store, catalog, cart_quoter, users, orders, clock, blocking, rules) {
     catalog.available = {{"sku-a", 10}, {"sku-b", 5}, {"sku-c", 0}, {"sku-d", 1}};
     catalog.price = {{"sku-a", 1999}, {"sku-b", 500}, {"sku-c", 800}, {"sku-d", 300}};
