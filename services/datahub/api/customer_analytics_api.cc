@@ -94,7 +94,7 @@ grpc::ServerUnaryReactor* CustomerAnalyticsApi::GetRfm(grpc::CallbackServerConte
                                                        const v1::GetRfmRequest* request, v1::GetRfmResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     const std::string currency = CurrencyOrDefault(request->currency());
-    ASSIGN_OR_RETURN(RfmReport report, analytics_.GetRfm(currency, request->user_id(), clock_.Now()));
+    ASSIGN_OR_RETURN(RfmReport report, analytics_.GetRfm(currency, request->customer_id(), clock_.Now()));
     *response->mutable_as_of_time() = proto::ToTimestamp(report.as_of);
     response->set_customers(report.customers);
     for (const RfmSegmentSummary& s : report.segments) {
@@ -128,7 +128,7 @@ grpc::ServerUnaryReactor* CustomerAnalyticsApi::GetLtv(grpc::CallbackServerConte
                                                        const v1::GetLtvRequest* request, v1::GetLtvResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     const std::string currency = CurrencyOrDefault(request->currency());
-    ASSIGN_OR_RETURN(LtvReport report, analytics_.GetLtv(currency, request->user_id(), clock_.Now()));
+    ASSIGN_OR_RETURN(LtvReport report, analytics_.GetLtv(currency, request->customer_id(), clock_.Now()));
     *response->mutable_as_of_time() = proto::ToTimestamp(report.as_of);
     v1::LtvMethod* method = response->mutable_method();
     method->set_prior_days(report.parameters.prior_days);

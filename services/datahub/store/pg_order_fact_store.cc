@@ -15,7 +15,6 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
               pg::TimestampFromMicros(3) +
               ", $4, (SELECT NULLIF($5, '') WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE user_id = $5)), $6) "
               "ON CONFLICT (order_id) DO UPDATE SET "
-              "channel = COALESCE(NULLIF(order_facts.channel, ''), EXCLUDED.channel), "
               "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
               "channel = COALESCE(NULLIF(order_facts.channel, ''), EXCLUDED.channel), "
               "user_id = COALESCE(order_facts.user_id, EXCLUDED.user_id), "

@@ -44,7 +44,7 @@ TEST_CASE("the customer analytics routes over gRPC: RFM, LTV, experiment results
   };
 
   v1::GetRfmRequest rfm_request;
-  rfm_request.set_user_id("u1");
+  rfm_request.set_customer_id("u1");
   v1::GetRfmResponse rfm;
   REQUIRE(Call(call(&v1::CustomerAnalyticsService::Stub::GetRfm), rfm_request, &rfm).ok());
   CHECK(rfm.customers() == 2);
@@ -58,7 +58,7 @@ TEST_CASE("the customer analytics routes over gRPC: RFM, LTV, experiment results
   CHECK(rfm.user().recency_days() == 1);
 
   v1::GetLtvRequest ltv_request;
-  ltv_request.set_user_id("u2");
+  ltv_request.set_customer_id("u2");
   v1::GetLtvResponse ltv;
   REQUIRE(Call(call(&v1::CustomerAnalyticsService::Stub::GetLtv), ltv_request, &ltv).ok());
   CHECK(ltv.groups_size() == 2);
