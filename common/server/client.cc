@@ -72,12 +72,19 @@ ScopedCall::~ScopedCall() { t_call = std::move(previous_); }
 CarriedCall CarryCurrentCall() { return {t_call, log::CurrentRequest()}; }
 
 std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service, const ChannelPolicy& policy) {
+  return ServiceConfigJson(std::vector<const google::protobuf::ServiceDescriptor*>{&service}, policy);
+}
+
+std::string ServiceConfigJson(const std::vector<const google::protobuf::ServiceDescriptor*>& services,
+                              const ChannelPolicy& policy) {
   using google::protobuf::MethodOptions;
   std::map<MethodOptions::IdempotencyLevel, std::vector<std::string>> names;
-  for (int i = 0; i < service.method_count(); ++i) {
-    const google::protobuf::MethodDescriptor* method = service.method(i);
-    names[method->options().idempotency_level()].push_back(
-        absl::StrCat(R"({"service":")", service.full_name(), R"(","method":")", method->name(), R"("})"));
+  for (const google::protobuf::ServiceDescriptor* service : services) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      names[method->options().idempotency_level()].push_back(
+          absl::StrCat(R"({"service":")", service->full_name(), R"(","method":")", method->name(), R"("})"));
+    }
   }
   // Waiting for the channel to be ready (up to the deadline) carries retried calls over a backend's
   // restart or a pod rollover instead of failing them at once.
@@ -102,14 +109,24 @@ std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::string& service,
                                            const ChannelPolicy& policy) {
-  const google::protobuf::ServiceDescriptor* descriptor =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
-  if (descriptor == nullptr) {
-    // A programming error (the service's code is not linked in); calls still work, without retries.
-    log::Error("no descriptor for the called service; its calls will not be retried", {{"service", service}});
+  return MakeChannel(target, std::vector<std::string>{service}, policy);
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::vector<std::string>& services,
+                                           const ChannelPolicy& policy) {
+  std::vector<const google::protobuf::ServiceDescriptor*> descriptors;
+  for (const std::string& service : services) {
+    const google::protobuf::ServiceDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+    if (descriptor == nullptr) {
+      // A programming error (the service's code is not linked in); its calls still work, without retries.
+      log::Error("no descriptor for the called service; its calls will not be retried", {{"service", service}});
+      continue;
+    }
+    descriptors.push_back(descriptor);
   }
   grpc::ChannelArguments args;
-  if (descriptor != nullptr) args.SetServiceConfigJSON(ServiceConfigJson(*descriptor, policy));
+  if (!descriptors.empty()) args.SetServiceConfigJSON(ServiceConfigJson(descriptors, policy));
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   // Reconnect quickly after a backend restarts (gRPC's default first backoff is 1 s).
@@ -117,7 +134,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std:
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   const Security& security = ProcessSecurity();
-  SetCalleeName(security, CalleeName(service), args);
+  SetCalleeName(security, services.empty() ? std::string() : CalleeName(services.front()), args);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ClientMetricsFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(target, ChannelCredentialsFor(security), args,

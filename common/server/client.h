@@ -29,11 +29,18 @@ struct ChannelPolicy {
 // `idempotency_level = NO_SIDE_EFFECTS` (reads) or `IDEMPOTENT` (writes keyed by a request or order id, so a repeat is
 // harmless) wait-for-ready and retries of UNAVAILABLE under retry throttling. The others are sent once.
 std::string ServiceConfigJson(const google::protobuf::ServiceDescriptor& service, const ChannelPolicy& policy = {});
+// The same over every service one backend serves (its channel carries calls to all of them).
+std::string ServiceConfigJson(const std::vector<const google::protobuf::ServiceDescriptor*>& services,
+                              const ChannelPolicy& policy = {});
 
 // A channel to the one service named `service` ("zhongtai.product.v1.ProductService", as a stub's
 // service_full_name() gives it) at `target` ("host:port" or "dns:///name:port") with that service config
 // and the client metrics. The service's generated code must be linked in.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::string& service,
+                                           const ChannelPolicy& policy = {});
+// A channel to a backend that serves several services (the gateway's one channel per backend): each method of each
+// of them gets its timeout, wait-for-ready and retries.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std::vector<std::string>& services,
                                            const ChannelPolicy& policy = {});
 
 // The name a callee's certificate carries: "product" for "zhongtai.product.v1.ProductService".

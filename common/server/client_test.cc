@@ -15,6 +15,8 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "zhongtai/order/v1/cart.pb.h"
+#include "zhongtai/order/v1/order.pb.h"
 #include "zhongtai/product/v1/product.grpc.pb.h"
 
 namespace zhongtai::server {
@@ -75,6 +77,29 @@ std::unique_ptr<grpc::ClientContext> WithDeadline(absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
   return context;
+}
+
+TEST_CASE("one channel to a backend serving several services configures the methods of all of them") {
+  const google::protobuf::ServiceDescriptor* orders =
+      zhongtai::order::v1::PlaceOrderRequest::descriptor()->file()->FindServiceByName("OrderService");
+  const google::protobuf::ServiceDescriptor* carts =
+      zhongtai::order::v1::GetCartRequest::descriptor()->file()->FindServiceByName("CartService");
+  REQUIRE(orders != nullptr);
+  REQUIRE(carts != nullptr);
+  google::protobuf::Struct config;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(ServiceConfigJson({orders, carts}), &config).ok());
+  std::map<std::string, bool> retried;  // "Service/Method" -> retried
+  for (const auto& entry : config.fields().at("methodConfig").list_value().values()) {
+    for (const auto& name : entry.struct_value().fields().at("name").list_value().values()) {
+      const auto& fields = name.struct_value().fields();
+      retried[fields.at("service").string_value() + "/" + fields.at("method").string_value()] =
+          entry.struct_value().fields().count("retryPolicy") == 1;
+    }
+  }
+  CHECK(retried.size() == static_cast<size_t>(orders->method_count() + carts->method_count()));
+  // A placement waits for a restarting order service whichever service the gateway's channel was made for.
+  CHECK(retried.at("zhongtai.order.v1.OrderService/PlaceOrder"));
+  CHECK(retried.at("zhongtai.order.v1.CartService/GetCart"));
 }
 
 TEST_CASE("the service config follows the proto's idempotency levels") {

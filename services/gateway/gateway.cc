@@ -1,5 +1,6 @@
 #include "services/gateway/gateway.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -100,15 +101,19 @@ Gateway::Gateway(GatewayOptions options, RouteTable routes, prometheus::Registry
       openapi_(OpenApiDocument(routes_, ZT_VERSION)),
       metrics_(std::make_unique<Metrics>(registry)) {
   for (const auto& [name, target] : options_.upstreams) {
-    const google::protobuf::ServiceDescriptor* service = nullptr;
+    // Every service the routes reach on this backend: each method keeps its own timeout and retry policy.
+    std::vector<std::string> services;
     for (const Route& route : routes_.routes()) {
-      if (route.upstream == name) service = route.method->service();
+      const std::string& service = route.method->service()->full_name();
+      if (route.upstream == name && std::find(services.begin(), services.end(), service) == services.end()) {
+        services.push_back(service);
+      }
     }
-    if (service == nullptr) continue;  // no route goes there
+    if (services.empty()) continue;  // no route goes there
     auto upstream = std::make_unique<Upstream>();
     upstream->name = name;
     upstream->target = target;
-    upstream->channel = server::MakeChannel(target, service->full_name());
+    upstream->channel = server::MakeChannel(target, services);
     upstream->stub = std::make_unique<grpc::GenericStub>(upstream->channel);
     upstreams_[name] = std::move(upstream);
   }
