@@ -1,5 +1,6 @@
 #include "services/datahub/config.h"
 
+#include "absl/strings/str_split.h"
 #include "common/config/env.h"
 
 namespace zhongtai::datahub {
@@ -28,10 +29,37 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.partitions_ahead_days = static_cast<int>(env.Int("PARTITIONS_AHEAD_DAYS", 7, 1, 366));
   config.partition_check_interval =
       env.Duration("PARTITION_CHECK_INTERVAL", config.partition_check_interval, absl::Seconds(1), absl::Hours(24));
+  config.webhook_allow_http = env.Bool("WEBHOOK_ALLOW_HTTP", false);
+  config.webhook_allowed_networks = env.String("WEBHOOK_ALLOWED_NETWORKS", "");
+  config.webhook_ca_file = env.String("WEBHOOK_CA_FILE", "");
+  config.webhook_workers = static_cast<int>(env.Int("WEBHOOK_WORKERS", config.webhook_workers, 1, 256));
+  config.webhook_per_subscription =
+      static_cast<int>(env.Int("WEBHOOK_PER_SUBSCRIPTION", config.webhook_per_subscription, 1, 64));
+  config.webhook_connect_timeout = env.Duration("WEBHOOK_CONNECT_TIMEOUT", config.webhook_connect_timeout,
+                                                absl::Milliseconds(100), absl::Seconds(30));
+  config.webhook_timeout =
+      env.Duration("WEBHOOK_TIMEOUT", config.webhook_timeout, absl::Milliseconds(100), absl::Seconds(60));
+  config.webhook_poll_interval = env.Duration("WEBHOOK_POLL_INTERVAL", config.webhook_poll_interval,
+                                              absl::Milliseconds(10), absl::Minutes(1));
+  config.webhook_retry_base =
+      env.Duration("WEBHOOK_RETRY_BASE", config.webhook_retry_base, absl::Milliseconds(10), absl::Hours(1));
+  config.webhook_retry_max_delay = env.Duration("WEBHOOK_RETRY_MAX_DELAY", config.webhook_retry_max_delay,
+                                                absl::Milliseconds(10), absl::Hours(24));
+  config.webhook_retry_budget =
+      env.Duration("WEBHOOK_RETRY_BUDGET", config.webhook_retry_budget, absl::Seconds(1), absl::Hours(24 * 7));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   if (!absl::LoadTimeZone(config.time_zone, &config.zone)) {
     return absl::InvalidArgumentError("ZT_DATAHUB_TIME_ZONE: \"" + config.time_zone +
                                       "\" is not a time zone this host knows (an IANA name such as Asia/Shanghai)");
+  }
+  config.webhook_policy.allow_http = config.webhook_allow_http;
+  for (absl::string_view part : absl::StrSplit(config.webhook_allowed_networks, ',', absl::SkipWhitespace())) {
+    std::optional<IpNetwork> network = ParseIpNetwork(part);
+    if (!network) {
+      return absl::InvalidArgumentError("ZT_DATAHUB_WEBHOOK_ALLOWED_NETWORKS: \"" + std::string(part) +
+                                        "\" is not an address or network (e.g. 127.0.0.1/32, ::1/128)");
+    }
+    config.webhook_policy.allowed_networks.push_back(*network);
   }
   return config;
 }

@@ -5,6 +5,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/server/service_settings.h"
+#include "services/datahub/domain/webhooks.h"
 
 namespace zhongtai::datahub {
 
@@ -31,6 +32,21 @@ struct DatahubConfig {
   // Daily partitions of behaviour_events created this many days ahead, checked every partition_check_interval.
   int partitions_ahead_days = 7;
   absl::Duration partition_check_interval = absl::Hours(1);
+  // Webhooks (docs/webhooks.md). Plain http URLs only for local testing; networks (CIDR) a webhook may reach even
+  // though they are loopback, private, link-local or metadata ranges; sender and dispatcher settings; the retry
+  // schedule (base * 2^(n-1), capped, jittered, until the budget since the first queueing is spent).
+  bool webhook_allow_http = false;
+  std::string webhook_allowed_networks;
+  WebhookUrlPolicy webhook_policy;  // the two above, parsed
+  std::string webhook_ca_file;
+  int webhook_workers = 16;
+  int webhook_per_subscription = 2;
+  absl::Duration webhook_connect_timeout = absl::Seconds(3);
+  absl::Duration webhook_timeout = absl::Seconds(10);
+  absl::Duration webhook_poll_interval = absl::Milliseconds(500);
+  absl::Duration webhook_retry_base = absl::Seconds(10);
+  absl::Duration webhook_retry_max_delay = absl::Hours(1);
+  absl::Duration webhook_retry_budget = absl::Hours(24);
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -1,10 +1,15 @@
 // Composition root of the data hub: store, event consumer, domain, API on the common start (service_start.h).
 #include <unistd.h>
 
+#include <atomic>
+#include <random>
+
 #include "absl/strings/str_cat.h"
 #include "common/clock/clock.h"
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
+#include "common/ids/ids.h"
+#include "common/auth/password.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/server/periodic_task.h"
@@ -18,17 +23,22 @@
 #include "services/datahub/api/datahub_api.h"
 #include "services/datahub/api/datahub_privacy_api.h"
 #include "services/datahub/api/funnel_api.h"
+#include "services/datahub/api/webhooks_api.h"
+#include "services/datahub/clients/webhook_sender.h"
 #include "services/datahub/config.h"
+#include "services/datahub/domain/webhook_dispatcher.h"
 #include "services/datahub/ingest/domain_events.h"
 #include "services/datahub/ingest/experiment_exposures.h"
 #include "services/datahub/ingest/order_events.h"
 #include "services/datahub/ingest/user_erasure.h"
+#include "services/datahub/ingest/webhook_events.h"
 #include "services/datahub/store/behaviour_partitions.h"
 #include "services/datahub/store/pg_behaviour_event_store.h"
 #include "services/datahub/store/pg_customer_analytics_store.h"
 #include "services/datahub/store/pg_dashboard_store.h"
 #include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
+#include "services/datahub/store/pg_webhook_store.h"
 
 namespace zhongtai::datahub {
 namespace {
@@ -129,7 +139,90 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
                 {{"customers", std::to_string(run->customers)}, {"events", std::to_string(run->events)}});
     }
   });
+  // Integrations out: webhook subscriptions (admin API), one delivery per matching event queued by the webhook
+  // consumers, sent by the dispatcher (docs/webhooks.md).
+  PgWebhookStore webhook_store(*service.db);
+  WebhookAdmin webhook_admin(
+      webhook_store, config.webhook_policy, ResolveHost, [] { return auth::RandomToken(32); },
+      [] { return ids::NewId("wh"); });
+  WebhooksApi webhooks_api(webhook_admin, runner.workers());
+  runner.AddService(&webhooks_api);
+  WebhookSenderOptions sender_options;
+  sender_options.connect_timeout = config.webhook_connect_timeout;
+  sender_options.timeout = config.webhook_timeout;
+  sender_options.policy = config.webhook_policy;
+  sender_options.ca_file = config.webhook_ca_file;
+  CurlWebhookSender webhook_sender(sender_options);
+  DispatcherOptions dispatcher_options;
+  dispatcher_options.workers = config.webhook_workers;
+  dispatcher_options.per_subscription = config.webhook_per_subscription;
+  dispatcher_options.poll_interval = config.webhook_poll_interval;
+  dispatcher_options.lease = std::max(absl::Seconds(30), 3 * (config.webhook_timeout + config.webhook_connect_timeout));
+  dispatcher_options.retry.base = config.webhook_retry_base;
+  dispatcher_options.retry.max_delay = config.webhook_retry_max_delay;
+  dispatcher_options.retry.budget = config.webhook_retry_budget;
+  auto& webhook_outcomes = prometheus::BuildCounter()
+                               .Name("zt_webhook_deliveries_total")
+                               .Help("Webhook delivery attempts by outcome: delivered, retry (failed, tried again "
+                                     "later) or dead (failed, retry budget spent: a dead letter).")
+                               .Register(runner.registry());
+  auto& webhook_refusals = prometheus::BuildCounter()
+                               .Name("zt_webhook_address_refused_total")
+                               .Help("Webhook attempts refused by the SSRF guard at delivery time.")
+                               .Register(runner.registry());
+  auto& refused_counter = webhook_refusals.Add({});
+  std::mutex random_mu;
+  std::mt19937_64 random_engine(std::random_device{}());
+  WebhookDispatcher dispatcher(
+      webhook_store, webhook_sender, dispatcher_options,
+      [&] {
+        std::lock_guard<std::mutex> lock(random_mu);
+        return std::uniform_real_distribution<double>(0, 1)(random_engine);
+      },
+      [&](const std::string& outcome, const DeliveryAttempt& attempt) {
+        webhook_outcomes.Add({{"outcome", outcome}}).Increment();
+        if (attempt.address_refused) refused_counter.Increment();
+      });
+  std::vector<std::unique_ptr<events::StreamConsumer>> webhook_consumers;
+  for (const char* stream : kWebhookStreams) {
+    events::ConsumerOptions options;
+    options.stream = stream;
+    options.group = kWebhookConsumerGroup;
+    options.consumer = config.consumer_name;
+    options.claim_idle = config.claim_idle;
+    webhook_consumers.push_back(std::make_unique<events::StreamConsumer>(
+        *service.db, *service.redis, options, MakeWebhookEventHandler([&dispatcher](const std::string&, int64_t n) {
+          if (n > 0) dispatcher.Wake();
+        })));
+  }
+  // The backlog and dead letters, read every 15 s (not at scrape time: it is a query).
+  std::atomic<int64_t> webhook_due{0}, webhook_pending{0}, webhook_dead{0};
+  std::atomic<double> webhook_oldest{0};
+  server::PeriodicTask webhook_stats(absl::Seconds(15), [&] {
+    absl::StatusOr<WebhookStats> stats = webhook_store.Stats();
+    if (!stats.ok()) return;
+    webhook_due = stats->due;
+    webhook_pending = stats->pending;
+    webhook_dead = stats->dead;
+    webhook_oldest = stats->oldest_due_seconds;
+  });
+  runner.gauges().Add("zt_webhook_queue_depth", "Webhook deliveries pending (waiting for their first or next "
+                      "attempt) of active subscriptions.", {}, [&] { return static_cast<double>(webhook_pending.load()); });
+  runner.gauges().Add("zt_webhook_due_deliveries", "Webhook deliveries due now and not yet sent (the backlog).", {},
+                      [&] { return static_cast<double>(webhook_due.load()); });
+  runner.gauges().Add("zt_webhook_oldest_due_seconds", "How long the oldest due webhook delivery has waited.", {},
+                      [&] { return webhook_oldest.load(); });
+  runner.gauges().Add("zt_webhook_dead_letters", "Webhook deliveries dead-lettered (retry budget spent), not replayed.",
+                      {}, [&] { return static_cast<double>(webhook_dead.load()); });
+  runner.gauges().Add("zt_webhook_in_flight", "Webhook deliveries being sent now.", {},
+                      [&] { return static_cast<double>(dispatcher.in_flight()); });
+  for (auto& webhook_consumer : webhook_consumers) webhook_consumer->Start();
+  dispatcher.Start();
+
   runner.OnShutdown([&] {
+    for (auto& webhook_consumer : webhook_consumers) webhook_consumer->Stop();
+    dispatcher.Stop();
+    webhook_stats.Stop();
     segment_run.Stop();
     relay.Stop();
     exposures.Stop();
@@ -150,6 +243,7 @@ int main(int argc, char** argv) {
   spec.events = true;
   // Reads and acknowledgements of the six consumers (order events, user erasures, experiment exposures, marketing,
   // product and user events), each holding a connection while it blocks, and the outbox relay.
-  spec.redis_connections = 10;
+  // + the four webhook consumers (order, product, user and data hub events).
+  spec.redis_connections = 14;
   return server::RunService<datahub::DatahubConfig>(argc, argv, spec, datahub::LoadConfig, datahub::Compose);
 }
