@@ -14,6 +14,8 @@ run_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libpqxx-dev prometheus-cpp-dev catch2 libssl-dev libsodium-dev libboost-dev libboost-system-dev
+  # the data hub's webhook deliveries (https, timeouts, the address check on every connection)
+  libcurl4-openssl-dev
   # run: the stores, Prometheus, and what deploy/stack.sh and deploy/seed.py call
   postgresql-15 redis-server prometheus python3 curl
   # the data hub's distinct counts (HyperLogLog); its migration creates the extension

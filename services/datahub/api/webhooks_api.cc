@@ -133,7 +133,7 @@ grpc::ServerUnaryReactor* WebhooksApi::ListWebhookDeliveries(grpc::CallbackServe
         status = DeliveryStatus::kDead;
         break;
       default:
-        return InvalidArgument("status", "STATUS_INVALID", "status is not a delivery status");
+        return InvalidArgument("status", "WEBHOOK_DELIVERY_STATUS_INVALID", "status is not a delivery status");
     }
     ASSIGN_OR_RETURN(DeliveryPage page,
                      admin_.Deliveries(request->webhook_id(), status, request->page_token(), request->page_size()));

@@ -309,7 +309,7 @@ absl::StatusOr<WebhookSubscription> WebhookAdmin::Create(WebhookSubscription sub
     return InvalidArgument("secret", "WEBHOOK_SECRET_INVALID", "secret must have 16 to 256 characters");
   }
   if (subscription.description.size() > 500) {
-    return InvalidArgument("description", "TOO_LONG", "description has more than 500 characters");
+    return InvalidArgument("description", "FIELD_TOO_LONG", "description has more than 500 characters");
   }
   subscription.id = new_id_();
   return store_.CreateSubscription(subscription, request_id);
@@ -329,7 +329,7 @@ absl::StatusOr<WebhookSubscription> WebhookAdmin::Change(const std::string& id, 
   if (update.active) subscription.active = *update.active;
   if (update.description) {
     if (update.description->size() > 500) {
-      return InvalidArgument("description", "TOO_LONG", "description has more than 500 characters");
+      return InvalidArgument("description", "FIELD_TOO_LONG", "description has more than 500 characters");
     }
     subscription.description = *update.description;
   }
@@ -338,10 +338,9 @@ absl::StatusOr<WebhookSubscription> WebhookAdmin::Change(const std::string& id, 
 
 absl::StatusOr<DeliveryPage> WebhookAdmin::Deliveries(const std::string& id, std::optional<DeliveryStatus> status,
                                                       const std::string& page_token, int page_size) {
-  if (page_size < 0 || page_size > 200) {
-    return InvalidArgument("pageSize", "PAGE_SIZE_INVALID", "pageSize must be 1 to 200");
-  }
+  if (page_size < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "pageSize is 0 or more");
   if (page_size == 0) page_size = 50;
+  page_size = std::min(page_size, 200);
   int64_t before = 0;
   if (!page_token.empty() && (!absl::SimpleAtoi(page_token, &before) || before <= 0)) {
     return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "pageToken is not one this list gave");
