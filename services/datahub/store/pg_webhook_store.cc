@@ -31,8 +31,8 @@ constexpr char kListDeliveriesSql[] =
     "d.attempts, d.last_status_code, d.last_error, " ZT_MICROS("d.created_at") ", " ZT_MICROS(
         "d.last_attempt_at") ", " ZT_MICROS("d.next_attempt_at") ", " ZT_MICROS("d.delivered_at")
     " FROM webhook_deliveries d JOIN webhook_events e ON e.event_id = d.event_id "
-    "WHERE d.subscription_id = $1 AND ($2 = 0 OR d.status = $2) AND ($3 = 0 OR d.delivery_id < $3) "
-    "ORDER BY d.delivery_id DESC LIMIT $4";
+    "WHERE d.subscription_id = $1 AND ($2::int = 0 OR d.status = $2::int)"
+    " AND ($3::bigint = 0 OR d.delivery_id < $3::bigint) ORDER BY d.delivery_id DESC LIMIT $4::int";
 
 // A replay starts over: due now, attempts and budget from zero.
 constexpr char kReplayDeliverySql[] =
@@ -62,10 +62,10 @@ constexpr char kClaimSql[] =
     " SELECT d.delivery_id FROM webhook_subscriptions s CROSS JOIN LATERAL ("
     "  SELECT delivery_id, next_attempt_at FROM webhook_deliveries"
     "  WHERE subscription_id = s.subscription_id AND status = 1 AND next_attempt_at <= now()"
-    "  AND (leased_until IS NULL OR leased_until < now()) ORDER BY next_attempt_at LIMIT $1) d"
+    "  AND (leased_until IS NULL OR leased_until < now()) ORDER BY next_attempt_at LIMIT $1::int) d"
     " WHERE s.active AND NOT (s.subscription_id = ANY (string_to_array($3, ',')))"
-    " ORDER BY d.next_attempt_at LIMIT $2)"
-    " UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $4)"
+    " ORDER BY d.next_attempt_at LIMIT $2::int)"
+    " UPDATE webhook_deliveries d SET leased_until = now() + make_interval(secs => $4::float8)"
     " FROM candidates c, webhook_events e, webhook_subscriptions s"
     " WHERE d.delivery_id = c.delivery_id AND e.event_id = d.event_id AND s.subscription_id = d.subscription_id"
     " AND d.status = 1 AND (d.leased_until IS NULL OR d.leased_until < now())"
@@ -75,9 +75,9 @@ constexpr char kClaimSql[] =
 // $5 delivered; $6 has a next attempt (else dead when not delivered), at $7.
 constexpr char kCompleteSql[] =
     "UPDATE webhook_deliveries SET attempts = $2, last_attempt_at = now(), last_status_code = $3, last_error = $4,"
-    " leased_until = NULL, status = CASE WHEN $5 THEN 2 WHEN $6 THEN 1 ELSE 3 END,"
-    " delivered_at = CASE WHEN $5 THEN now() ELSE NULL END,"
-    " next_attempt_at = CASE WHEN $6 THEN " ZT_TS(7) " ELSE next_attempt_at END"
+    " leased_until = NULL, status = CASE WHEN $5::boolean THEN 2 WHEN $6::boolean THEN 1 ELSE 3 END,"
+    " delivered_at = CASE WHEN $5::boolean THEN now() ELSE NULL END,"
+    " next_attempt_at = CASE WHEN $6::boolean THEN " ZT_TS(7) " ELSE next_attempt_at END"
     " WHERE delivery_id = $1";
 
 // Pending and due deliveries of active subscriptions (the backlog), through the partial index of pending ones.
