@@ -47,6 +47,8 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
                                                 absl::Milliseconds(10), absl::Hours(24));
   config.webhook_retry_budget =
       env.Duration("WEBHOOK_RETRY_BUDGET", config.webhook_retry_budget, absl::Seconds(1), absl::Hours(24 * 7));
+  config.webhook_retention =
+      env.Duration("WEBHOOK_RETENTION", config.webhook_retention, absl::Hours(1), absl::Hours(24 * 366));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   if (!absl::LoadTimeZone(config.time_zone, &config.zone)) {
     return absl::InvalidArgumentError("ZT_DATAHUB_TIME_ZONE: \"" + config.time_zone +

@@ -47,6 +47,9 @@ struct DatahubConfig {
   absl::Duration webhook_retry_base = absl::Seconds(10);
   absl::Duration webhook_retry_max_delay = absl::Hours(1);
   absl::Duration webhook_retry_budget = absl::Hours(24);
+  // Delivered deliveries, and stored events without deliveries, are deleted after this (range replays reach back as
+  // far); pending and dead ones stay until delivered or deleted with their subscription.
+  absl::Duration webhook_retention = absl::Hours(24 * 30);
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

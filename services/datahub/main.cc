@@ -206,6 +206,10 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     webhook_dead = stats->dead;
     webhook_oldest = stats->oldest_due_seconds;
   });
+  server::PeriodicTask webhook_prune(absl::Hours(1), [&] {
+    absl::StatusOr<int64_t> pruned = webhook_store.Prune(config.webhook_retention);
+    if (!pruned.ok()) log::Warn("pruning webhook deliveries failed", {{"error", pruned.status().ToString()}});
+  });
   runner.gauges().Add("zt_webhook_queue_depth", "Webhook deliveries pending (waiting for their first or next "
                       "attempt) of active subscriptions.", {}, [&] { return static_cast<double>(webhook_pending.load()); });
   runner.gauges().Add("zt_webhook_due_deliveries", "Webhook deliveries due now and not yet sent (the backlog).", {},
@@ -223,6 +227,7 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     for (auto& webhook_consumer : webhook_consumers) webhook_consumer->Stop();
     dispatcher.Stop();
     webhook_stats.Stop();
+    webhook_prune.Stop();
     segment_run.Stop();
     relay.Stop();
     exposures.Stop();

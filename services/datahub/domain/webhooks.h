@@ -190,6 +190,9 @@ class WebhookStore {
   virtual absl::Status Complete(int64_t delivery_id, int attempts, const DeliveryAttempt& attempt,
                                 std::optional<absl::Time> next_attempt) = 0;
   virtual absl::StatusOr<WebhookStats> Stats() = 0;
+  // Deletes delivered deliveries older than `retention` and stored events older than that with no delivery left
+  // (at most 10000 of each per call); returns how many rows went. Pending and dead deliveries stay.
+  virtual absl::StatusOr<int64_t> Prune(absl::Duration retention) = 0;
 };
 
 // Sends one delivery: POST, signed, with the per-attempt timeouts; checks the address it connects to.

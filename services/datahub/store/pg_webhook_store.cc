@@ -88,6 +88,15 @@ constexpr char kBacklogSql[] =
     " WHERE d.status = 1 AND s.active";
 constexpr char kDeadSql[] = "SELECT count(*) FROM webhook_deliveries WHERE status = 3";
 
+// Retention: delivered rows, then events nothing refers to any more (a range replay can no longer resend them).
+constexpr char kPruneDeliveredSql[] =
+    "DELETE FROM webhook_deliveries WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries"
+    " WHERE status = 2 AND delivered_at < now() - make_interval(secs => $1::float8) LIMIT 10000)";
+constexpr char kPruneEventsSql[] =
+    "DELETE FROM webhook_events WHERE event_id IN (SELECT e.event_id FROM webhook_events e"
+    " WHERE e.received_at < now() - make_interval(secs => $1::float8)"
+    " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.event_id) LIMIT 10000)";
+
 constexpr char kMatchingSubscriptionsSql[] =
     "SELECT subscription_id FROM webhook_subscriptions WHERE $1 = ANY (event_types) OR $2 = ANY (event_types)";
 constexpr char kInsertEventSql[] =
@@ -299,6 +308,17 @@ absl::StatusOr<WebhookStats> PgWebhookStore::Stats() {
     return absl::OkStatus();
   }));
   return stats;
+}
+
+absl::StatusOr<int64_t> PgWebhookStore::Prune(absl::Duration retention) {
+  int64_t n = 0;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    const double seconds = absl::ToDoubleSeconds(retention);
+    n = tx.exec_params(kPruneDeliveredSql, seconds).affected_rows();
+    n += tx.exec_params(kPruneEventsSql, seconds).affected_rows();
+    return absl::OkStatus();
+  }));
+  return n;
 }
 
 int64_t PgWebhookStore::QueueEvent(pqxx::work& tx, const std::string& event_id, const std::string& type,

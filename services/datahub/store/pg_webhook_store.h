@@ -31,6 +31,7 @@ class PgWebhookStore : public WebhookStore {
   absl::Status Complete(int64_t delivery_id, int attempts, const DeliveryAttempt& attempt,
                         std::optional<absl::Time> next_attempt) override;
   absl::StatusOr<WebhookStats> Stats() override;
+  absl::StatusOr<int64_t> Prune(absl::Duration retention) override;
 
   // In the consumer's inbox transaction: the subscriptions (active or paused) whose event types match `type` each
   // get one pending delivery of the event, whose body `make_body` builds (called only when one matches). Returns

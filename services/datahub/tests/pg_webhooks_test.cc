@@ -344,6 +344,15 @@ TEST_CASE("A stream event reaches the subscriber once, signed, with its id, type
   CHECK(log[0].last_status_code == 200);
   CHECK(log[0].event_id == event_id);
   CHECK(f.Log(other.id).empty());
+
+  // Retention: nothing is young enough to go within a day; with none, the delivered row and then its event go.
+  absl::StatusOr<int64_t> pruned = f.store->Prune(absl::Hours(24));
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 0);
+  pruned = f.store->Prune(absl::ZeroDuration());
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 2);
+  CHECK(f.Log(paid.id).empty());
 }
 
 TEST_CASE("A failing receiver is retried with backoff until it answers 2xx") {

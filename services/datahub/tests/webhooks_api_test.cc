@@ -84,6 +84,7 @@ class InMemoryWebhookStore : public WebhookStore {
     return absl::OkStatus();
   }
   absl::StatusOr<WebhookStats> Stats() override { return WebhookStats(); }
+  absl::StatusOr<int64_t> Prune(absl::Duration) override { return 0; }
 
   std::vector<WebhookDelivery> deliveries;
 
