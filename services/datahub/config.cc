@@ -39,12 +39,12 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
                                                 absl::Milliseconds(100), absl::Seconds(30));
   config.webhook_timeout =
       env.Duration("WEBHOOK_TIMEOUT", config.webhook_timeout, absl::Milliseconds(100), absl::Seconds(60));
-  config.webhook_poll_interval = env.Duration("WEBHOOK_POLL_INTERVAL", config.webhook_poll_interval,
-                                              absl::Milliseconds(10), absl::Minutes(1));
+  config.webhook_poll_interval =
+      env.Duration("WEBHOOK_POLL_INTERVAL", config.webhook_poll_interval, absl::Milliseconds(10), absl::Minutes(1));
   config.webhook_retry_base =
       env.Duration("WEBHOOK_RETRY_BASE", config.webhook_retry_base, absl::Milliseconds(10), absl::Hours(1));
-  config.webhook_retry_max_delay = env.Duration("WEBHOOK_RETRY_MAX_DELAY", config.webhook_retry_max_delay,
-                                                absl::Milliseconds(10), absl::Hours(24));
+  config.webhook_retry_max_delay =
+      env.Duration("WEBHOOK_RETRY_MAX_DELAY", config.webhook_retry_max_delay, absl::Milliseconds(10), absl::Hours(24));
   config.webhook_retry_budget =
       env.Duration("WEBHOOK_RETRY_BUDGET", config.webhook_retry_budget, absl::Seconds(1), absl::Hours(24 * 7));
   config.webhook_retention =

@@ -5,11 +5,11 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/password.h"
 #include "common/clock/clock.h"
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
-#include "common/auth/password.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
 #include "common/server/periodic_task.h"
@@ -163,8 +163,9 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   dispatcher_options.retry.budget = config.webhook_retry_budget;
   auto& webhook_outcomes = prometheus::BuildCounter()
                                .Name("zt_webhook_deliveries_total")
-                               .Help("Webhook delivery attempts by outcome: delivered, retry (failed, tried again "
-                                     "later) or dead (failed, retry budget spent: a dead letter).")
+                               .Help(
+                                   "Webhook delivery attempts by outcome: delivered, retry (failed, tried again "
+                                   "later) or dead (failed, retry budget spent: a dead letter).")
                                .Register(runner.registry());
   auto& webhook_refusals = prometheus::BuildCounter()
                                .Name("zt_webhook_address_refused_total")
@@ -210,8 +211,10 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     absl::StatusOr<int64_t> pruned = webhook_store.Prune(config.webhook_retention);
     if (!pruned.ok()) log::Warn("pruning webhook deliveries failed", {{"error", pruned.status().ToString()}});
   });
-  runner.gauges().Add("zt_webhook_queue_depth", "Webhook deliveries pending (waiting for their first or next "
-                      "attempt) of active subscriptions.", {}, [&] { return static_cast<double>(webhook_pending.load()); });
+  runner.gauges().Add("zt_webhook_queue_depth",
+                      "Webhook deliveries pending (waiting for their first or next "
+                      "attempt) of active subscriptions.",
+                      {}, [&] { return static_cast<double>(webhook_pending.load()); });
   runner.gauges().Add("zt_webhook_due_deliveries", "Webhook deliveries due now and not yet sent (the backlog).", {},
                       [&] { return static_cast<double>(webhook_due.load()); });
   runner.gauges().Add("zt_webhook_oldest_due_seconds", "How long the oldest due webhook delivery has waited.", {},

@@ -121,19 +121,11 @@ grpc::ServerUnaryReactor* WebhooksApi::ListWebhookDeliveries(grpc::CallbackServe
     RETURN_IF_ERROR(RequireId(request->webhook_id()));
     std::optional<DeliveryStatus> status;
     switch (request->status()) {
-      case v1::WEBHOOK_DELIVERY_STATUS_UNSPECIFIED:
-        break;
-      case v1::WEBHOOK_DELIVERY_STATUS_PENDING:
-        status = DeliveryStatus::kPending;
-        break;
-      case v1::WEBHOOK_DELIVERY_STATUS_DELIVERED:
-        status = DeliveryStatus::kDelivered;
-        break;
-      case v1::WEBHOOK_DELIVERY_STATUS_DEAD:
-        status = DeliveryStatus::kDead;
-        break;
-      default:
-        return InvalidArgument("status", "WEBHOOK_DELIVERY_STATUS_INVALID", "status is not a delivery status");
+      case v1::WEBHOOK_DELIVERY_STATUS_UNSPECIFIED: break;
+      case v1::WEBHOOK_DELIVERY_STATUS_PENDING: status = DeliveryStatus::kPending; break;
+      case v1::WEBHOOK_DELIVERY_STATUS_DELIVERED: status = DeliveryStatus::kDelivered; break;
+      case v1::WEBHOOK_DELIVERY_STATUS_DEAD: status = DeliveryStatus::kDead; break;
+      default: return InvalidArgument("status", "WEBHOOK_DELIVERY_STATUS_INVALID", "status is not a delivery status");
     }
     ASSIGN_OR_RETURN(DeliveryPage page,
                      admin_.Deliveries(request->webhook_id(), status, request->page_token(), request->page_size()));

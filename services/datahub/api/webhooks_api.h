@@ -12,18 +12,15 @@ class WebhooksApi : public v1::WebhookService::CallbackService {
  public:
   WebhooksApi(WebhookAdmin& admin, server::WorkerPool& workers) : admin_(admin), workers_(workers) {}
 
-  grpc::ServerUnaryReactor* CreateWebhook(grpc::CallbackServerContext* context,
-                                          const v1::CreateWebhookRequest* request,
+  grpc::ServerUnaryReactor* CreateWebhook(grpc::CallbackServerContext* context, const v1::CreateWebhookRequest* request,
                                           v1::CreateWebhookResponse* response) override;
   grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* context, const v1::ListWebhooksRequest* request,
                                          v1::ListWebhooksResponse* response) override;
   grpc::ServerUnaryReactor* GetWebhook(grpc::CallbackServerContext* context, const v1::GetWebhookRequest* request,
                                        v1::GetWebhookResponse* response) override;
-  grpc::ServerUnaryReactor* UpdateWebhook(grpc::CallbackServerContext* context,
-                                          const v1::UpdateWebhookRequest* request,
+  grpc::ServerUnaryReactor* UpdateWebhook(grpc::CallbackServerContext* context, const v1::UpdateWebhookRequest* request,
                                           v1::UpdateWebhookResponse* response) override;
-  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* context,
-                                          const v1::DeleteWebhookRequest* request,
+  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* context, const v1::DeleteWebhookRequest* request,
                                           v1::DeleteWebhookResponse* response) override;
   grpc::ServerUnaryReactor* ListWebhookDeliveries(grpc::CallbackServerContext* context,
                                                   const v1::ListWebhookDeliveriesRequest* request,

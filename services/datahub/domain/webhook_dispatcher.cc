@@ -97,8 +97,7 @@ void WebhookDispatcher::Loop() {
     absl::StatusOr<int> claimed = ClaimOnce();
     std::unique_lock<std::mutex> lock(mu_);
     if (claimed.ok() && *claimed > 0 && running_ < options_.workers) continue;  // more may be due
-    loop_cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.poll_interval),
-                      [this] { return stopping_ || woken_; });
+    loop_cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.poll_interval), [this] { return stopping_ || woken_; });
   }
 }
 

@@ -192,8 +192,8 @@ std::string ForbiddenRange(const IpAddress& address) {
   static const IpNetwork kNat64 = *ParseIpNetwork("64:ff9b::/96");
   static const IpNetwork kCompat = *ParseIpNetwork("::/96");
   static const IpNetwork k6to4 = *ParseIpNetwork("2002::/16");
-  if (!a.v4 && (kMapped.Contains(a) || kNat64.Contains(a) || (kCompat.Contains(a) && a.bytes[12] | a.bytes[13] |
-                                                                                         a.bytes[14] | a.bytes[15]))) {
+  if (!a.v4 && (kMapped.Contains(a) || kNat64.Contains(a) ||
+                (kCompat.Contains(a) && a.bytes[12] | a.bytes[13] | a.bytes[14] | a.bytes[15]))) {
     IpAddress inner;
     inner.v4 = true;
     inner.bytes[10] = inner.bytes[11] = 0xff;
@@ -238,7 +238,8 @@ absl::Status CheckWebhookUrl(const WebhookUrlPolicy& policy, const HostResolver&
   } else {
     absl::StatusOr<std::vector<IpAddress>> resolved = resolve(url.host);
     if (!resolved.ok() || resolved->empty()) {
-      return InvalidArgument("url", "WEBHOOK_URL_UNRESOLVABLE", absl::StrCat("url host ", url.host, " does not resolve"));
+      return InvalidArgument("url", "WEBHOOK_URL_UNRESOLVABLE",
+                             absl::StrCat("url host ", url.host, " does not resolve"));
     }
     addresses = *std::move(resolved);
   }

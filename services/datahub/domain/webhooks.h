@@ -54,7 +54,7 @@ std::optional<IpNetwork> ParseIpNetwork(absl::string_view text);
 std::string ForbiddenRange(const IpAddress& address);
 
 struct WebhookUrlPolicy {
-  bool allow_http = false;               // plain http (local testing only)
+  bool allow_http = false;                  // plain http (local testing only)
   std::vector<IpNetwork> allowed_networks;  // addresses allowed even inside a forbidden range
 };
 
@@ -150,7 +150,7 @@ struct RetryPolicy {
 
 struct WebhookStats {
   int64_t pending = 0;
-  int64_t due = 0;           // pending and due now (the backlog)
+  int64_t due = 0;                // pending and due now (the backlog)
   double oldest_due_seconds = 0;  // how long the oldest due delivery has waited
   int64_t dead = 0;
 };
@@ -178,8 +178,7 @@ class WebhookStore {
                                                       int limit) = 0;
   // Queues again; returns how many. NOT_FOUND for an unknown delivery of the subscription.
   virtual absl::StatusOr<int64_t> ReplayDelivery(const std::string& subscription_id, int64_t delivery_id) = 0;
-  virtual absl::StatusOr<int64_t> ReplayRange(const std::string& subscription_id, absl::Time start,
-                                              absl::Time end) = 0;
+  virtual absl::StatusOr<int64_t> ReplayRange(const std::string& subscription_id, absl::Time start, absl::Time end) = 0;
 
   // Due deliveries of active subscriptions, at most per_subscription of each and `limit` in all, skipping
   // `exclude`d subscriptions; each leased for `lease` so no other dispatcher takes it meanwhile.
@@ -228,8 +227,8 @@ class WebhookAdmin {
 
   absl::StatusOr<DeliveryPage> Deliveries(const std::string& id, std::optional<DeliveryStatus> status,
                                           const std::string& page_token, int page_size);
-  absl::StatusOr<int64_t> Replay(const std::string& id, const std::string& delivery_id,
-                                 std::optional<absl::Time> start, std::optional<absl::Time> end);
+  absl::StatusOr<int64_t> Replay(const std::string& id, const std::string& delivery_id, std::optional<absl::Time> start,
+                                 std::optional<absl::Time> end);
 
  private:
   absl::Status CheckUrl(const std::string& url);

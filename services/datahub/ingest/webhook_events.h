@@ -1,7 +1,7 @@
 // Integrations out: the domain events webhook subscribers may take (orders, stock, member tiers, the daily report),
 // one consumer group per stream ("datahub-webhooks"). Each event, once whatever the redelivery (the inbox of
-// common/events), becomes one pending delivery per subscription whose event types match it (PgWebhookStore::QueueEvent),
-// in the inbox's transaction; the dispatcher sends them.
+// common/events), becomes one pending delivery per subscription whose event types match it
+// (PgWebhookStore::QueueEvent), in the inbox's transaction; the dispatcher sends them.
 #pragma once
 
 #include <functional>

@@ -69,8 +69,8 @@ constexpr char kClaimSql[] =
     " FROM candidates c, webhook_events e, webhook_subscriptions s"
     " WHERE d.delivery_id = c.delivery_id AND e.event_id = d.event_id AND s.subscription_id = d.subscription_id"
     " AND d.status = 1 AND (d.leased_until IS NULL OR d.leased_until < now())"
-    " RETURNING d.delivery_id, d.subscription_id, s.url, s.secret, d.event_id, e.event_type, e.body, d.attempts, "
-    ZT_MICROS("d.budget_start");
+    " RETURNING d.delivery_id, d.subscription_id, s.url, s.secret, d.event_id, e.event_type, e.body, "
+    "d.attempts, " ZT_MICROS("d.budget_start");
 
 // $5 delivered; $6 has a next attempt (else dead when not delivered), at $7.
 constexpr char kCompleteSql[] =
@@ -138,10 +138,9 @@ absl::StatusOr<WebhookSubscription> PgWebhookStore::CreateSubscription(const Web
                                                                        const std::string& request_id) {
   WebhookSubscription out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result inserted =
-        tx.exec_params(kInsertSubscriptionSql, subscription.id, subscription.url,
-                       absl::StrJoin(subscription.event_types, ","), subscription.secret, subscription.active,
-                       subscription.description, request_id, subscription.created_by);
+    pqxx::result inserted = tx.exec_params(
+        kInsertSubscriptionSql, subscription.id, subscription.url, absl::StrJoin(subscription.event_types, ","),
+        subscription.secret, subscription.active, subscription.description, request_id, subscription.created_by);
     std::string id = subscription.id;
     if (inserted.affected_rows() == 0) {
       pqxx::result existing = tx.exec_params(SelectSubscriptionBy("request_id"), request_id);
@@ -267,8 +266,8 @@ absl::StatusOr<std::vector<ClaimedDelivery>> PgWebhookStore::Claim(int per_subsc
   std::vector<ClaimedDelivery> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     out.clear();
-    pqxx::result rows = tx.exec_params(kClaimSql, per_subscription, limit, absl::StrJoin(exclude, ","),
-                                       absl::ToDoubleSeconds(lease));
+    pqxx::result rows =
+        tx.exec_params(kClaimSql, per_subscription, limit, absl::StrJoin(exclude, ","), absl::ToDoubleSeconds(lease));
     for (const pqxx::row& row : rows) {
       ClaimedDelivery d;
       d.id = row[0].as<int64_t>();
@@ -291,8 +290,7 @@ absl::Status PgWebhookStore::Complete(int64_t delivery_id, int attempts, const D
                                       std::optional<absl::Time> next_attempt) {
   return pool_.Transact([&](pqxx::work& tx) {
     tx.exec_params(kCompleteSql, delivery_id, attempts, attempt.status_code, attempt.error.substr(0, 500),
-                   attempt.delivered, next_attempt.has_value(),
-                   next_attempt ? pg::Micros(*next_attempt) : int64_t{0});
+                   attempt.delivered, next_attempt.has_value(), next_attempt ? pg::Micros(*next_attempt) : int64_t{0});
     return absl::OkStatus();
   });
 }

@@ -163,9 +163,9 @@ class Receiver {
     request.path = request_line.size() > 1 ? request_line[1] : "";
     request.body = data.substr(header_end + 4, content_length);
     request.event_id = headers["x-zt-event-id"];
-    request.signature_ok = http::VerifySignedBody(kSecret, headers["x-zt-timestamp"], headers["x-zt-signature"],
-                                                  request.body, absl::Now())
-                               .ok();
+    request.signature_ok =
+        http::VerifySignedBody(kSecret, headers["x-zt-timestamp"], headers["x-zt-signature"], request.body, absl::Now())
+            .ok();
     request.at = absl::Now();
     int seen = 0;
     {

@@ -1,5 +1,7 @@
 // The webhook admin routes over gRPC on an in-process server (an in-memory store): admin only, the secret shown on
 // create only, the SSRF guard's refusal with its reason and field, the log and replay.
+#include "services/datahub/api/webhooks_api.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -8,7 +10,6 @@
 #include "common/status/status.h"
 #include "common/testing/api_server.h"
 #include "common/testing/callers.h"
-#include "services/datahub/api/webhooks_api.h"
 
 namespace zhongtai::datahub {
 namespace {
@@ -130,7 +131,8 @@ TEST_CASE("Webhook routes over gRPC: admin only, secret once, SSRF refusals with
   const std::string id = created.webhook().webhook_id();
 
   // A customer may not.
-  absl::Status denied = As("customer", [&](grpc::ClientContext* c) { return stub->CreateWebhook(c, create, &created); });
+  absl::Status denied =
+      As("customer", [&](grpc::ClientContext* c) { return stub->CreateWebhook(c, create, &created); });
   CHECK(denied.code() == absl::StatusCode::kPermissionDenied);
   v1::ListWebhooksResponse list;
   CHECK(As("customer", [&](grpc::ClientContext* c) {
@@ -198,8 +200,8 @@ TEST_CASE("Webhook routes over gRPC: admin only, secret once, SSRF refusals with
   replay.set_webhook_id(id);
   replay.set_delivery_id("7");
   v1::ReplayWebhookDeliveriesResponse replayed;
-  REQUIRE(As("admin", [&](grpc::ClientContext* c) { return stub->ReplayWebhookDeliveries(c, replay, &replayed); })
-              .ok());
+  REQUIRE(
+      As("admin", [&](grpc::ClientContext* c) { return stub->ReplayWebhookDeliveries(c, replay, &replayed); }).ok());
   CHECK(replayed.queued() == 1);
   CHECK(store.deliveries[0].status == DeliveryStatus::kPending);
   replay.clear_delivery_id();

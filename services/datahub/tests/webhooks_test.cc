@@ -1,10 +1,11 @@
 // The webhook rules without a database: URL parsing, the SSRF guard's ranges, event type matching, the retry
 // schedule.
+#include "services/datahub/domain/webhooks.h"
+
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "common/status/status.h"
-#include "services/datahub/domain/webhooks.h"
 
 namespace zhongtai::datahub {
 namespace {
@@ -27,9 +28,9 @@ TEST_CASE("Webhook URLs: absolute http(s) with host, port and path, nothing else
   CHECK(url->host == "2001:db8::1");
   CHECK(url->port == 443);
   CHECK(ParseWebhookUrl("HTTP://Example.COM")->host == "example.com");
-  for (const char* bad : {"", "example.com/hook", "https://user:pw@example.com/", "https://example.com:0/",
-                          "https://example.com:99999/", "https://exa mple.com/", "https:///path", "https://[::1/",
-                          "https://example.com/#frag"}) {
+  for (const char* bad :
+       {"", "example.com/hook", "https://user:pw@example.com/", "https://example.com:0/", "https://example.com:99999/",
+        "https://exa mple.com/", "https:///path", "https://[::1/", "https://example.com/#frag"}) {
     INFO(bad);
     absl::StatusOr<WebhookUrl> parsed = ParseWebhookUrl(bad);
     CHECK_FALSE(parsed.ok());
@@ -62,7 +63,7 @@ TEST_CASE("The SSRF guard's ranges, IPv4 and IPv6, and IPv4 carried inside IPv6"
   CHECK(RangeOf("::ffff:127.0.0.1") == "loopback");
   CHECK(RangeOf("::ffff:10.1.1.1") == "private");
   CHECK(RangeOf("64:ff9b::a9fe:a9fe") == "link-local (cloud metadata)");  // NAT64 of 169.254.169.254
-  CHECK(RangeOf("2002:7f00:1::") == "loopback");                            // 6to4 of 127.0.0.1
+  CHECK(RangeOf("2002:7f00:1::") == "loopback");                          // 6to4 of 127.0.0.1
   CHECK(RangeOf("2606:4700:4700::1111").empty());
   CHECK(RangeOf("::ffff:8.8.8.8").empty());
 }
