@@ -186,6 +186,11 @@ std::optional<IpNetwork> ParseIpNetwork(absl::string_view text) {
 
 std::string ForbiddenRange(const IpAddress& address) {
   IpAddress a = address;
+  // The IPv6 unspecified and loopback addresses first: they also look like IPv4-compatible addresses.
+  static const IpNetwork kUnspecified = *ParseIpNetwork("::/128");
+  static const IpNetwork kLoopback6 = *ParseIpNetwork("::1/128");
+  if (!a.v4 && kUnspecified.Contains(a)) return "unspecified";
+  if (!a.v4 && kLoopback6.Contains(a)) return "loopback";
   // IPv4 carried inside IPv6 is judged as IPv4: mapped ::ffff:0:0/96, NAT64 64:ff9b::/96, IPv4-compatible ::/96,
   // 6to4 2002::/16.
   static const IpNetwork kMapped = *ParseIpNetwork("::ffff:0:0/96");
