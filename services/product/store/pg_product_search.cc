@@ -84,10 +84,13 @@ constexpr char kTopTierSql[] =
 // and highest (x) price, 'b' the 20 brands with most matches (value brand id, label name, n count), 'a' the 100
 // commonest attribute pairs (value name U+001F value, n count), 'r' the price bands with matches (pos band number
 // from 0, m its lower edge, x its width, n count), the band width being the first of PriceBandWidths (arrays $2
-// widths, $3 the spans they cover) that covers the sample's span of prices. $0 filters.
+// widths, $3 the spans they cover) that covers the sample's span of prices, and 'p' the page (value product id, n
+// sort key) in its order ($4 sort key, $5 order, $6 limit): the page when the sample holds every match, which
+// makes a query with few matches one statement. $0 filters.
 constexpr char kFacetSql[] = R"sql(
 WITH matched AS MATERIALIZED (
-  SELECT ps.brand_id, ps.min_price, ps.attributes FROM product_search ps WHERE $0 LIMIT $1),
+  SELECT ps.product_id, $4 AS sort_key, ps.brand_id, ps.min_price, ps.attributes FROM product_search ps
+  WHERE $0 LIMIT $1),
 totals AS (SELECT count(*) AS n, min(min_price) AS lowest, max(min_price) AS highest FROM matched),
 band AS (
   SELECT w.width, (t.lowest / w.width) * w.width AS start FROM totals t
@@ -96,6 +99,9 @@ band AS (
 SELECT kind, pos, value, label, n, m, x FROM (
   SELECT 't' AS kind, 0::bigint AS pos, NULL::text AS value, NULL::text AS label, n, lowest AS m, highest AS x
   FROM totals
+  UNION ALL
+  SELECT 'p', row_number() OVER (), product_id, NULL, sort_key, NULL, NULL
+  FROM (SELECT product_id, sort_key FROM matched ORDER BY $5 LIMIT $6) page
   UNION ALL
   SELECT 'b', row_number() OVER (), brand_id, name, n, NULL, NULL FROM (
     SELECT m.brand_id, b.name, count(*) AS n FROM matched m JOIN brands b ON b.brand_id = m.brand_id
@@ -234,13 +240,15 @@ pqxx::result Exec(pqxx::work& tx, const std::string& sql, const Params& params) 
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params.values()));
 }
 
-void ReadFacets(const pqxx::result& rows, int64_t& sampled, SearchFacets& out) {
+void ReadFacets(const pqxx::result& rows, int64_t& sampled, SearchFacets& out, std::vector<SearchHit>& page) {
   std::map<std::string, std::vector<FacetCount>> attributes;
   for (const auto& row : rows) {
     std::string kind = row[0].as<std::string>();
     int64_t n = row[4].as<int64_t>();
     if (kind == "t") {
       sampled = n;
+    } else if (kind == "p") {
+      page.push_back({row[2].as<std::string>(), n});
     } else if (kind == "b") {
       out.brands.push_back({row[2].as<std::string>(), row[3].as<std::string>(), n});
     } else if (kind == "a") {
@@ -290,21 +298,8 @@ absl::StatusOr<SearchStoreResult> PgProductSearchStore::Search(const SearchQuery
     Params params;
     std::string filters = Filters(query, subtree, params);
 
-    Params top_params = params;
-    std::optional<std::string> top = TopTierSql(query, filters, top_params, limit);
-    if (top) {
-      for (const auto& row : Exec(tx, *top, top_params)) {
-        out.hits.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
-      }
-      if (static_cast<int>(out.hits.size()) < limit) out.hits.clear();  // the page reaches below the top rank
-    }
-    if (out.hits.empty()) {
-      Params page_params = params;
-      for (const auto& row : Exec(tx, PageSql(query, filters, page_params, limit), page_params)) {
-        out.hits.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
-      }
-    }
-
+    // A first page asks for the facet sample first: when it holds every match, the page comes with it.
+    bool complete = false;
     if (query.with_facets) {
       std::vector<int64_t> widths;
       std::vector<int64_t> spans;
@@ -313,13 +308,20 @@ absl::StatusOr<SearchStoreResult> PgProductSearchStore::Search(const SearchQuery
         spans.push_back(band.max_span);
       }
       Params facet_params = params;
-      std::string sql = absl::Substitute(kFacetSql, filters, facet_params.Add(absl::StrCat(facet_sample_ + 1)),
-                                         facet_params.Add(pg::BigintArrayLiteral(widths)),
-                                         facet_params.Add(pg::BigintArrayLiteral(spans)));
+      std::string sample = facet_params.Add(absl::StrCat(facet_sample_ + 1));
+      std::string width_list = facet_params.Add(pg::BigintArrayLiteral(widths));
+      std::string span_list = facet_params.Add(pg::BigintArrayLiteral(spans));
+      SortOrder sort = SortOf(query, facet_params);
+      std::string sql = absl::Substitute(kFacetSql, filters, sample, width_list, span_list, sort.key, sort.order,
+                                         facet_params.Add(absl::StrCat(limit)));
       int64_t sampled = 0;
-      ReadFacets(Exec(tx, sql, facet_params), sampled, out.facets);
+      std::vector<SearchHit> sample_page;
+      ReadFacets(Exec(tx, sql, facet_params), sampled, out.facets, sample_page);
       out.total = sampled;
-      if (sampled > facet_sample_) {
+      complete = sampled <= facet_sample_;
+      if (complete) {
+        out.hits = std::move(sample_page);
+      } else {
         // More match than the sample: the total is the planner's estimate (at least what was seen) and every count
         // is the sample's, scaled to it.
         Params estimate_params;
@@ -333,6 +335,23 @@ absl::StatusOr<SearchStoreResult> PgProductSearchStore::Search(const SearchQuery
           for (FacetCount& value : attribute.values) value.count = Scaled(value.count, factor);
         }
         for (PriceBand& band : out.facets.price_bands) band.count = Scaled(band.count, factor);
+      }
+    }
+
+    if (!complete) {
+      Params top_params = params;
+      std::optional<std::string> top = TopTierSql(query, filters, top_params, limit);
+      if (top) {
+        for (const auto& row : Exec(tx, *top, top_params)) {
+          out.hits.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
+        }
+        if (static_cast<int>(out.hits.size()) < limit) out.hits.clear();  // the page reaches below the top rank
+      }
+      if (out.hits.empty()) {
+        Params page_params = params;
+        for (const auto& row : Exec(tx, PageSql(query, filters, page_params, limit), page_params)) {
+          out.hits.push_back({row[0].as<std::string>(), row[1].as<int64_t>()});
+        }
       }
     }
     std::vector<std::string> ids;
