@@ -37,6 +37,8 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   config.log_level = env.String("LOG_LEVEL", config.log_level);
   config.redis_addr = env.HostPort("REDIS_ADDR", config.redis_addr);
   config.redis_timeout = env.Duration("REDIS_TIMEOUT", config.redis_timeout, absl::Milliseconds(1), absl::Seconds(5));
+  config.catalogue_cache_ttl =
+      env.Duration("CATALOGUE_CACHE_TTL", config.catalogue_cache_ttl, absl::ZeroDuration(), absl::Minutes(1));
   // Requests per minute and burst per class; 0 turns a class off.
   RateLimitOptions& rates = config.rate_limits;
   rates.ip.per_minute = env.Int("RATE_IP_PER_MINUTE", 1200, 0, 100000000);

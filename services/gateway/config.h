@@ -35,6 +35,8 @@ struct GatewayConfig {
   // Rate limits (GCRA in Redis; fail open when Redis fails, see rate_limiter.h).
   std::string redis_addr = "127.0.0.1:6379";
   absl::Duration redis_timeout = absl::Milliseconds(50);
+  // How long the gateway keeps a listing or search answer (catalogue_reply_cache.h); zero turns it off.
+  absl::Duration catalogue_cache_ttl = absl::Seconds(2);
   RateLimitOptions rate_limits;
   int trusted_proxy_hops = 0;
   // ZT_GATEWAY_PARTNER_SECRETS: "name=secret,..." for the ACCESS_PARTNER routes (e.g. payment-simulator=...).

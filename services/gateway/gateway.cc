@@ -1,6 +1,7 @@
 #include "services/gateway/gateway.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "services/gateway/authentication.h"
+#include "services/gateway/catalogue_reply_cache.h"
 #include "services/gateway/errors.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/rate_limiter.h"
@@ -253,7 +255,19 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   if (caller->authenticated) call->context.AddMetadata(server::kUserTokenMetadata, caller->token);
   // Without TLS (development only) the upstream knows its caller only by this claim.
   if (server::ProcessSecurity().plaintext) call->context.AddMetadata(server::kCallerServiceMetadata, "gateway");
-  call->request = ToByteBuffer(message->SerializeAsString());
+  std::string serialized = message->SerializeAsString();
+  // A public catalogue read the gateway keeps: answered from memory while no change was heard, else asked and kept
+  // under the generation read now (an answer that may predate a change heard meanwhile is not kept).
+  CatalogueReplyCache* replies = options_.catalogue_replies;
+  std::string reply_key;
+  uint64_t reply_generation = 0;
+  if (replies != nullptr && route.access == Access::kPublic && route.http_method == "GET" &&
+      replies->Caches(route.grpc_method)) {
+    reply_key = absl::StrCat(route.grpc_method, "\n", serialized);
+    reply_generation = replies->generation();
+    if (std::optional<HttpResponse> kept = replies->Get(reply_key)) return done(std::move(*kept));
+  }
+  call->request = ToByteBuffer(serialized);
   Upstream& upstream = *upstreams_.at(route.upstream);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -264,6 +278,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
       &call->context, route.grpc_method, grpc::StubOptions(), &call->request, &call->response,
       [this, call, output, upstream_name = upstream.name, channel = upstream.channel.get(),
        memo = route.access == Access::kPublic && route.http_method == "GET",
+       replies = reply_key.empty() ? nullptr : replies, reply_key, reply_generation,
        done = std::move(done)](grpc::Status status) {
         // Reads wait for a ready backend until the deadline; if none became ready the service is
         // down (503), not slow (504).
@@ -282,6 +297,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
             return ErrorResponse(Internal("BAD_UPSTREAM_RESPONSE", "the upstream answer could not be read"));
           };
           response = read && memo ? public_reads_.Respond(output, bytes, write) : write();
+          if (replies != nullptr) replies->Put(reply_key, reply_generation, response);
         } else {
           response = ErrorResponse(PublicUpstreamStatus(FromGrpcStatus(status, call->context), upstream_name));
         }

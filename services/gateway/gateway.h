@@ -27,6 +27,7 @@ class Registry;
 namespace zhongtai::gateway {
 
 class RateLimiter;
+class CatalogueReplyCache;
 
 struct GatewayOptions {
   // upstream name ("product", "order", ...) -> gRPC target. Every route's upstream must be here.
@@ -40,6 +41,9 @@ struct GatewayOptions {
   // Secrets that sign requests to ACCESS_PARTNER routes, and how old such a request may be.
   PartnerSecrets partner_secrets;
   absl::Duration signature_max_age = absl::Minutes(5);
+  // Optional; when set, the answers of the public GET routes it caches (catalogue_reply_cache.h) are kept and
+  // served from it. Must outlive the gateway.
+  CatalogueReplyCache* catalogue_replies = nullptr;
 };
 
 class Gateway : public HttpHandler {

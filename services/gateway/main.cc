@@ -10,11 +10,14 @@
 #include "common/auth/token.h"
 #include "common/log/log.h"
 #include "common/metrics/endpoint.h"
+#include "common/redis/channels.h"
 #include "common/server/security.h"
 #include "common/server/service_runner.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/registry.h"
+#include "services/gateway/catalogue_change_subscriber.h"
+#include "services/gateway/catalogue_reply_cache.h"
 #include "services/gateway/config.h"
 #include "services/gateway/gateway.h"
 #include "services/gateway/http_server.h"
@@ -56,8 +59,17 @@ int main() {
   redis_options.size = config->io_threads;
   redis_options.timeout = config->redis_timeout;
   gateway::RateLimiter rate_limiter(config->rate_limits, redis_options, metrics_endpoint.registry());
+  // Listing and search answers kept in the gateway, dropped on every catalogue change the product service publishes.
+  gateway::CatalogueReplyCache catalogue_replies({"/zhongtai.product.v1.ProductService/ListProducts"},
+                                                 config->catalogue_cache_ttl);
+  gateway::CatalogueChangeSubscriber catalogue_changes(
+      config->redis_addr, redis::kCatalogueChangedChannel,
+      {[&catalogue_replies] { catalogue_replies.Invalidate(); },
+       [&catalogue_replies](bool live) { catalogue_replies.SetLive(live); }});
+  if (config->catalogue_cache_ttl > absl::ZeroDuration()) catalogue_changes.Start();
   gateway::GatewayOptions options;
   options.rate_limiter = &rate_limiter;
+  options.catalogue_replies = &catalogue_replies;
   options.upstreams = config->upstreams;
   options.upstream_timeout = config->upstream_timeout;
   options.partner_secrets = config->partner_secrets;

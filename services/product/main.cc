@@ -6,6 +6,8 @@
 #include "common/events/relay.h"
 #include "common/log/log.h"
 #include "common/metrics/collectors.h"
+#include "common/redis/channels.h"
+#include "common/redis/redis.h"
 #include "common/server/periodic_task.h"
 #include "common/server/service_start.h"
 #include "migrations.h"
@@ -74,6 +76,18 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   ListingCache listing_cache(clock, config.listing_cache_ttl);
   PgProductSearchStore search_store(*service.db);
   ProductSearch search(search_store, &listing_cache, EncodeListing);
+  // Each change heard is also published on Redis for the gateway, which keeps listing answers too
+  // (services/gateway/catalogue_reply_cache.h); so is hearing again after a gap, when changes may have gone unheard.
+  // Published after this replica dropped its own pages, so a gateway asking again gets the new page. If Redis fails,
+  // the gateway's answers live out their TTL (ZT_GATEWAY_CATALOGUE_CACHE_TTL, 2 s).
+  auto tell_gateways = [&service](const std::string& product_id) {
+    if (service.redis == nullptr) return;
+    absl::StatusOr<redis::Reply> published =
+        service.redis->Command({"PUBLISH", redis::kCatalogueChangedChannel, product_id});
+    if (!published.ok()) {
+      log::Warn("cannot publish a catalogue change", {{"error", std::string(published.status().message())}});
+    }
+  };
   PgCatalogueChangeListener catalogue_changes(config.service.pg_dsn, {[&](const std::string& product_id) {
                                                                         listing_cache.Invalidate();
                                                                         if (product_id.empty()) {
@@ -81,8 +95,12 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
                                                                         } else {
                                                                           cache.InvalidateProduct(product_id);
                                                                         }
+                                                                        tell_gateways(product_id);
                                                                       },
-                                                                      [&](bool live) { listing_cache.SetLive(live); }});
+                                                                      [&](bool live) {
+                                                                        listing_cache.SetLive(live);
+                                                                        if (live) tell_gateways("");
+                                                                      }});
   catalogue_changes.Start();
   runner.gauges().Add("zt_product_listing_cache_hits", "Search and listing pages answered from memory.", {},
                       [&listing_cache] { return static_cast<double>(listing_cache.hits()); });

@@ -585,6 +585,69 @@ TEST_CASE("a product is a draft until published, publishing checks the Advertisi
   CHECK(client.Send("GET", "/v1/products/" + id).status == 404);
 }
 
+// The listing page is kept by the product service and by the gateway (services/gateway/catalogue_reply_cache.h); both
+// drop it when the catalogue changes, so a shopper sees a publish, a product selling out and coming back, and an
+// unpublish on the next requests, long before any TTL would.
+TEST_CASE("a listing page through the gateway follows publish, selling out, restock and unpublish") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  HttpClient client(stack.gateway);
+  auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
+                              Keyed(stack.Bearer(admin)));
+  REQUIRE(category.status == 200);
+  std::string category_id = category.Str("category.categoryId");
+  auto created = client.Send(
+      "POST", "/v1/admin/products",
+      absl::StrCat(R"({"title":")", Unique("Listed tea "), R"(","categoryId":")", category_id,
+                   R"(","skus":[{"skuCode":")", Unique("SKU"),
+                   R"(","spec":"v","price":{"currency":"CNY","amountMinor":"1999"},)", R"("initialStock":"2"}]})"),
+      Keyed(stack.Bearer(admin)));
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  std::string id = created.Str("product.productId");
+  std::string sku =
+      created.Find("product.skus")->list_value().values(0).struct_value().fields().at("skuId").string_value();
+  const std::string page = absl::StrCat("/v1/products?pageSize=20&inStockOnly=true&categoryId=", category_id);
+  auto listed = [&] {
+    auto answer = client.Send("GET", page);
+    REQUIRE(answer.status == 200);
+    return answer.body.find(id) != std::string::npos;
+  };
+  // Asked until it shows `shown` (the change travels PostgreSQL -> product -> Redis -> gateway); how long it took.
+  auto await = [&](bool shown) {
+    auto start = std::chrono::steady_clock::now();
+    while (listed() != shown && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(listed() == shown);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  };
+
+  CHECK_FALSE(listed());  // a draft
+  CHECK_FALSE(listed());  // the same page again, kept
+  REQUIRE(client.Send("POST", absl::StrCat("/v1/admin/products/", id, ":publish"), "{}", stack.Bearer(admin)).status ==
+          200);
+  INFO("publish seen after " << await(true) << " ms");
+  CHECK(listed());
+
+  auto adjust = [&](int delta) {
+    auto adjusted = client.Send("POST", "/v1/admin/stock:adjust",
+                                absl::StrCat(R"({"skuId":")", sku, R"(","delta":")", delta, R"(","reason":"count"})"),
+                                Keyed(stack.Bearer(admin)));
+    INFO(adjusted.body);
+    REQUIRE(adjusted.status == 200);
+  };
+  adjust(-2);  // sold out: gone from an in-stock listing
+  INFO("sold out seen after " << await(false) << " ms");
+  adjust(1);  // back in stock
+  INFO("restock seen after " << await(true) << " ms");
+  REQUIRE(
+      client.Send("POST", absl::StrCat("/v1/admin/products/", id, ":unpublish"), "{}", stack.Bearer(admin)).status ==
+      200);
+  INFO("unpublish seen after " << await(false) << " ms");
+  CHECK_FALSE(listed());
+}
+
 TEST_CASE("bad input gets the right status and reason, and changes nothing") {
   Stack stack;
   std::string admin = stack.AdminToken();

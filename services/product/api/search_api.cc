@@ -38,6 +38,7 @@ void ToProto(const SearchResult& result, v1::ListProductsResponse* out) {
   for (const Product& product : result.products) ToProto(product, out->add_products());
   out->set_next_page_token(result.next_page_token);
   out->set_total_size(result.total);
+  out->set_counts_estimated(result.counts_estimated);
   v1::ProductFacets* facets = out->mutable_facets();
   for (const FacetCount& brand : result.facets.brands) ToProto(brand, facets->add_brands());
   for (const PriceBand& band : result.facets.price_bands) {

@@ -280,6 +280,7 @@ absl::StatusOr<ListingPagePtr> ProductSearch::AskStore(const SearchQuery& query,
   }
   result.facets = std::move(found.facets);
   result.total = found.total;
+  result.counts_estimated = found.estimated;
   if (encode_) page->encoded = encode_(result);
   ListingPagePtr shared = std::move(page);
   if (cache_ != nullptr) cache_->Put(ListingCacheKey(query), generation, shared);

@@ -90,13 +90,15 @@ struct SearchStoreResult {
   std::vector<Product> products;  // the hits' products, same order (a product gone meanwhile is left out)
   SearchFacets facets;
   int64_t total = 0;
+  bool estimated = false;  // total and facet counts estimated from a sample of the matches (more matched)
 };
 
 struct SearchResult {
   std::vector<Product> products;
-  std::string next_page_token;  // empty on the last page
-  SearchFacets facets;          // first page only
-  int64_t total = 0;            // first page only
+  std::string next_page_token;    // empty on the last page
+  SearchFacets facets;            // first page only
+  int64_t total = 0;              // first page only
+  bool counts_estimated = false;  // first page only: total and facet counts are estimates (many matches)
 };
 
 }  // namespace zhongtai::product

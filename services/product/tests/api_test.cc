@@ -526,12 +526,14 @@ class CountingSearchStore : public ProductSearchStore {
       out.products.push_back(p);
     }
     out.total = static_cast<int64_t>(ids.size());
+    out.estimated = estimated;
     return out;
   }
   std::mutex mu;
   std::condition_variable changed;
   std::vector<std::string> ids = {"p2", "p1"};
   bool open = true;
+  bool estimated = false;
   int calls = 0;
 };
 
@@ -599,6 +601,23 @@ TEST_CASE("listing over gRPC: a cached page is answered as stored, and past its 
   }
   CHECK(list() == std::vector<std::string>{"p1"});
   CHECK(search_store.calls == 3);
+
+  // Counts the store estimated (more matches than its facet sample) are answered as estimated.
+  {
+    v1::ListProductsResponse page;
+    REQUIRE(Call(*stub, &S::ListProducts, v1::ListProductsRequest(), &page).ok());
+    CHECK_FALSE(page.counts_estimated());
+  }
+  cache.Invalidate();
+  {
+    std::lock_guard<std::mutex> lock(search_store.mu);
+    search_store.estimated = true;
+  }
+  {
+    v1::ListProductsResponse page;
+    REQUIRE(Call(*stub, &S::ListProducts, v1::ListProductsRequest(), &page).ok());
+    CHECK(page.counts_estimated());
+  }
   server.runner().RequestShutdown();
   CHECK(server.runner().Wait() == 0);
 }

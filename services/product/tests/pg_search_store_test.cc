@@ -320,6 +320,82 @@ TEST_CASE("search: keyset pages neither skip nor repeat while products are added
   }
 }
 
+TEST_CASE("search: relevance pages are the same whether the top rank fills them or every match is ranked",
+          "[search][pg]") {
+  SearchFixture f;
+  // Interleaved in time: title hits (rank 2) and subtitle-only hits (rank 1) of 手机.
+  std::vector<std::string> title_hits;
+  std::vector<std::string> subtitle_hits;
+  for (int i = 0; i < 4; ++i) {
+    title_hits.push_back(f.Add({absl::StrCat("手机 ", i)}).product_id);
+    subtitle_hits.push_back(f.Add({absl::StrCat("保护壳 ", i), 1999, 5, "", "", {}, true, "适用于手机"}).product_id);
+  }
+  // Newest first within a rank, every title hit before any subtitle hit.
+  std::vector<std::string> expected(title_hits.rbegin(), title_hits.rend());
+  expected.insert(expected.end(), subtitle_hits.rbegin(), subtitle_hits.rend());
+  for (int page_size : {1, 2, 3, 5, 8, 20}) {
+    INFO(page_size);
+    SearchRequest r;
+    r.q = "手机";
+    r.page_size = page_size;
+    std::vector<std::string> seen;
+    do {
+      SearchResult page = f.Find(r);
+      for (const Product& p : page.products) seen.push_back(p.product_id);
+      r.page_token = page.next_page_token;
+    } while (!r.page_token.empty());
+    CHECK(seen == expected);
+  }
+  // A longer term is checked in the text, not only by its bigrams: 手机壳 has 手机 and 机壳 but not 手机壳.
+  f.Add({"手机 机壳"});
+  CHECK(f.Find("手机壳").products.empty());
+  // A category that does not exist lists nothing (its subtree is empty).
+  SearchRequest unknown;
+  unknown.category_id = "no-such-category";
+  CHECK(f.Find(unknown).products.empty());
+}
+
+TEST_CASE("search: with more matches than the facet sample, counts are scaled estimates and say so", "[search][pg]") {
+  SearchFixture f;
+  PgProductSearchStore sampled_store(*f.pool, /*facet_sample=*/4);
+  ProductSearch sampled(sampled_store);
+  std::string huawei = f.BrandId("华为");
+  for (int i = 0; i < 10; ++i) f.Add({absl::StrCat("手机 ", i), 100000 + i * 1000, 5, huawei});
+  f.Add({"手表 1", 50000, 5, huawei});
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                tx.exec("ANALYZE product_search");
+                return absl::OkStatus();
+              })
+              .ok());
+
+  SearchRequest r;
+  r.q = "手机";
+  r.page_size = 3;
+  absl::StatusOr<ListingPagePtr> estimated = sampled.Search(*ParseSearchRequest(r));
+  REQUIRE(estimated.ok());
+  const SearchResult& e = (*estimated)->result;
+  CHECK(e.counts_estimated);
+  CHECK(e.total >= 5);  // at least the sample and the one more that told there are more
+  REQUIRE(e.facets.brands.size() == 1);
+  CHECK(e.facets.brands[0].count == e.total);  // every match is 华为's: scaled, the sample's 5 of 5
+  // The page itself is exact: the three newest matches.
+  CHECK(Titles(e) == std::vector<std::string>{"手机 9", "手机 8", "手机 7"});
+
+  // The same query over the default sample: every match counted, exact.
+  SearchResult exact = f.Find(r);
+  CHECK_FALSE(exact.counts_estimated);
+  CHECK(exact.total == 10);
+  CHECK(exact.facets.brands[0].count == 10);
+  CHECK(Titles(exact) == Titles(e));
+  // No more matches than the sample: exact even over the small one.
+  r.q = "手表";
+  absl::StatusOr<ListingPagePtr> few = sampled.Search(*ParseSearchRequest(r));
+  REQUIRE(few.ok());
+  CHECK_FALSE((*few)->result.counts_estimated);
+  CHECK((*few)->result.total == 1);
+}
+
 TEST_CASE("search: a shopper's listing shows published products only, and no cost price", "[search][pg]") {
   SearchFixture f;
   Product shown = f.Add({"手机 on shelf"});
