@@ -63,7 +63,12 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   Coupons coupons(coupon_store, clock, ids);
 
   PgFlashSaleStore flash_store(*service.db);
-  RedisFlashAdmission admission(*service.redis);
+  // Admissions go on pipelined connections of their own: a purchase holds no worker while Redis decides.
+  RedisPipeline::Options pipeline_options;
+  pipeline_options.address = config.service.redis_address;
+  pipeline_options.timeout = service.redis->timeout();
+  RedisPipeline admission_pipeline(pipeline_options);
+  RedisFlashAdmission admission(*service.redis, "zt:fs:", kFlashWinnerStream, &admission_pipeline);
   GrpcFlashSaleStock flash_stock(
       server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
   server::PoolExecutor blocking(runner.workers());
@@ -148,6 +153,6 @@ int main(int argc, char** argv) {
   using namespace zhongtai;
   server::ServiceSpec spec{"marketing", marketing::Migrations()};
   spec.events = true;           // the outbox (coupon events) and the inbox (order events, UserErased)
-  spec.redis_connections = 12;  // four consumers' blocking reads, the relay, and flash-sale admissions on the hot path
+  spec.redis_connections = 12;  // four consumers' blocking reads, the relay, the rest (admissions have a pipeline)
   return server::RunService<marketing::MarketingConfig>(argc, argv, spec, marketing::LoadConfig, marketing::Compose);
 }
