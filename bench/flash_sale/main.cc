@@ -7,11 +7,11 @@
 //                  --attempts 1000000 --buyers 10000 --concurrency 64 [--json out.json] [--threads 1] [--token-time S]
 // bench/flash_sale_run.py (the large run) and bench/run.py's B6 drive it.
 #include <atomic>
-#include <condition_variable>
-#include <functional>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -99,8 +99,7 @@ int main(int argc, char** argv) {
   auto record = [&](const grpc::Status& status, const marketing::v1::PurchaseFlashSaleResponse& response, int64_t n) {
     std::lock_guard<std::mutex> lock(mu);
     ++outcomes[ReasonOf(status)];
-    if (status.ok())
-      winners.push_back(absl::StrCat("bench-buyer-", n % buyers, " ", response.purchase().order_id()));
+    if (status.ok()) winners.push_back(absl::StrCat("bench-buyer-", n % buyers, " ", response.purchase().order_id()));
   };
   const auto start = std::chrono::steady_clock::now();
   if (Flag(argc, argv, "threads", "") == "") {
@@ -127,10 +126,10 @@ int main(int argc, char** argv) {
       lane.response.Clear();
       prepare(*lane.context, lane.request, lane.n);
       stubs[l % stubs.size()]->async()->PurchaseFlashSale(lane.context.get(), &lane.request, &lane.response,
-                                                           [&, l](grpc::Status status) {
-                                                             record(status, lanes[l].response, lanes[l].n);
-                                                             issue(l);
-                                                           });
+                                                          [&, l](grpc::Status status) {
+                                                            record(status, lanes[l].response, lanes[l].n);
+                                                            issue(l);
+                                                          });
     };
     for (int l = 0; l < concurrency; ++l) issue(l);
     std::unique_lock<std::mutex> lock(done_mu);

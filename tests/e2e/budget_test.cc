@@ -78,8 +78,8 @@ struct Shop {
         Keyed(Bearer(admin)));
     INFO(created.body);
     REQUIRE(created.status == 200);
-    auto published = client.Send("POST", absl::StrCat("/v1/admin/products/", created.Str("product.productId"), ":publish"),
-                                 "{}", Bearer(admin));
+    auto published = client.Send(
+        "POST", absl::StrCat("/v1/admin/products/", created.Str("product.productId"), ":publish"), "{}", Bearer(admin));
     REQUIRE(published.status == 200);
     return created.Find("product.skus")->list_value().values(0).struct_value().fields().at("skuId").string_value();
   }
@@ -89,8 +89,8 @@ struct Shop {
     const absl::Time now = absl::Now();
     auto created = client.Send(
         "POST", "/v1/admin/promotions",
-        absl::StrCat(R"({"promotion":{"name":")", Unique("budgeted "), R"(","startTime":")", Time(now - absl::Minutes(1)),
-                     R"(","endTime":")", Time(now + absl::Hours(1)),
+        absl::StrCat(R"({"promotion":{"name":")", Unique("budgeted "), R"(","startTime":")",
+                     Time(now - absl::Minutes(1)), R"(","endTime":")", Time(now + absl::Hours(1)),
                      R"(","thresholdReduction":{"threshold":{"currency":"CNY","amountMinor":"10000"},)",
                      R"("reduction":{"currency":"CNY","amountMinor":"1000"}},"scope":{"skuIds":[")", sku,
                      R"("]},"exclusivity":"EXCLUSIVITY_NONE","budgetRemaining":{"currency":"CNY","amountMinor":")",
@@ -244,8 +244,10 @@ TEST_CASE("buyers placing at once never spend more than a promotion's budget") {
     // Placed with the discount, without it (the quote saw the budget spent), or refused because the budget ran out
     // between quote and charge (PROMOTION_BUDGET_SPENT: quote again).
     if (p.status == 200) {
-      if (p.Num("order.discount.amountMinor") == 1000) ++discounted;
-      else CHECK(p.Num("order.discount.amountMinor") == 0);
+      if (p.Num("order.discount.amountMinor") == 1000)
+        ++discounted;
+      else
+        CHECK(p.Num("order.discount.amountMinor") == 0);
     } else {
       CHECK(p.status == 400);
       CHECK(p.Str("error.reason") == "PROMOTION_BUDGET_SPENT");

@@ -204,20 +204,22 @@ void FlashSales::PurchaseAsync(const std::string& user_id, const std::string& sa
   absl::StatusOr<FlashWinner> made = NewWinner(user_id, sale_id, request_id);
   if (!made.ok()) return done(made.status());
   auto winner = std::make_shared<const FlashWinner>(*std::move(made));
-  admission_.AdmitAsync(
-      *winner, winner->request_id, winner->admit_time,
-      [this, winner, done = std::move(done)](absl::StatusOr<FlashAdmission::Result> result) mutable {
-        if (!result.ok()) return done(result.status());
-        if (result->outcome != AdmissionOutcome::kNotLoaded) return done(PurchaseOf(*winner, *result));
-        // Redis lost the sale: rebuilt from PostgreSQL off this (I/O) thread, then decided as Purchase does.
-        blocking_.Run([this, winner, done = std::move(done)] {
-          if (absl::Status loaded = LoadIntoRedis(winner->sale_id).status(); !loaded.ok()) return done(loaded);
-          absl::StatusOr<FlashAdmission::Result> again =
-              admission_.Admit(*winner, winner->request_id, winner->admit_time);
-          if (!again.ok()) return done(again.status());
-          done(PurchaseOf(*winner, *again));
-        });
-      });
+  admission_.AdmitAsync(*winner, winner->request_id, winner->admit_time,
+                        [this, winner, done = std::move(done)](absl::StatusOr<FlashAdmission::Result> result) mutable {
+                          if (!result.ok()) return done(result.status());
+                          if (result->outcome != AdmissionOutcome::kNotLoaded)
+                            return done(PurchaseOf(*winner, *result));
+                          // Redis lost the sale: rebuilt from PostgreSQL off this (I/O) thread, then decided as
+                          // Purchase does.
+                          blocking_.Run([this, winner, done = std::move(done)] {
+                            if (absl::Status loaded = LoadIntoRedis(winner->sale_id).status(); !loaded.ok())
+                              return done(loaded);
+                            absl::StatusOr<FlashAdmission::Result> again =
+                                admission_.Admit(*winner, winner->request_id, winner->admit_time);
+                            if (!again.ok()) return done(again.status());
+                            done(PurchaseOf(*winner, *again));
+                          });
+                        });
 }
 
 absl::StatusOr<FlashPurchase> FlashSales::GetPurchase(const std::string& user_id, const std::string& sale_id,

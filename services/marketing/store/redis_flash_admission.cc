@@ -39,8 +39,8 @@ FlashSaleKeys RedisFlashAdmission::KeysFor(const std::string& sale_id) const {
 void RedisFlashAdmission::AdmitCommand(const FlashWinner& winner, const std::string& request_id, absl::Time now,
                                        std::vector<std::string>& keys, std::vector<std::string>& args) const {
   FlashSaleKeys k = KeysFor(winner.sale_id);
-  keys = {std::move(k.meta), std::move(k.remaining), std::move(k.users), std::move(k.requests), std::move(k.buyers),
-          stream_};
+  keys = {std::move(k.meta),     std::move(k.remaining), std::move(k.users),
+          std::move(k.requests), std::move(k.buyers),    stream_};
   args = {absl::StrCat(absl::ToUnixMicros(now)),
           winner.user_id,
           request_id,

@@ -83,13 +83,13 @@ void RedisPipeline::RunScript(const std::string& sha, const char* lua, const std
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> again = argv;  // kept only for the NOSCRIPT case, which is rare: a moved copy is cheap
-  Send(std::move(argv), [this, lua, again = std::move(again), done = std::move(done)](
-                            absl::StatusOr<redis::Reply> reply) mutable {
-    if (reply.ok() || !absl::StartsWith(reply.status().message(), "NOSCRIPT")) return done(std::move(reply));
-    again[0] = "EVAL";
-    again[1] = lua;
-    Send(std::move(again), std::move(done));
-  });
+  Send(std::move(argv),
+       [this, lua, again = std::move(again), done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+         if (reply.ok() || !absl::StartsWith(reply.status().message(), "NOSCRIPT")) return done(std::move(reply));
+         again[0] = "EVAL";
+         again[1] = lua;
+         Send(std::move(again), std::move(done));
+       });
 }
 
 void RedisPipeline::Loop(Connection& c) {

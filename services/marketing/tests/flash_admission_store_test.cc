@@ -230,8 +230,8 @@ TEST_CASE("admissions pipelined on two connections: 10000 at once on 50 units, r
   const auto& [key, first] = *purchase_of_request.begin();
   const std::string request = key.substr(0, key.find('|'));
   const std::string user = key.substr(key.find('|') + 1);
-  absl::StatusOr<FlashAdmission::Result> replay = async::Await<absl::StatusOr<FlashAdmission::Result>>(
-      [&](async::Callback<FlashAdmission::Result> done) {
+  absl::StatusOr<FlashAdmission::Result> replay =
+      async::Await<absl::StatusOr<FlashAdmission::Result>>([&](async::Callback<FlashAdmission::Result> done) {
         admission.AdmitAsync(Winner("hot", user, "fp_retry"), request, kStart + absl::Minutes(1), std::move(done));
       });
   REQUIRE(replay.ok());
@@ -243,8 +243,8 @@ TEST_CASE("a pipeline to a Redis that is not there answers UNAVAILABLE, and the 
   Redis r;
   RedisPipeline pipeline({"127.0.0.1:1", 1, absl::Milliseconds(200), 16});
   RedisFlashAdmission admission(*r.pool, testing::UniqueName("fs") + ":", testing::UniqueName("winners"), &pipeline);
-  absl::StatusOr<FlashAdmission::Result> result = async::Await<absl::StatusOr<FlashAdmission::Result>>(
-      [&](async::Callback<FlashAdmission::Result> done) {
+  absl::StatusOr<FlashAdmission::Result> result =
+      async::Await<absl::StatusOr<FlashAdmission::Result>>([&](async::Callback<FlashAdmission::Result> done) {
         admission.AdmitAsync(Winner("hot", "u1", "fp_1"), "k1", kStart + absl::Minutes(1), std::move(done));
       });
   CHECK(result.status().code() == absl::StatusCode::kUnavailable);
