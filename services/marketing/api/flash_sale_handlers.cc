@@ -120,13 +120,16 @@ grpc::ServerUnaryReactor* MarketingApi::ListFlashSales(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* MarketingApi::PurchaseFlashSale(grpc::CallbackServerContext* context,
                                                           const v1::PurchaseFlashSaleRequest* request,
                                                           v1::PurchaseFlashSaleResponse* response) {
-  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
-    if (flash_sales_ == nullptr) return NotServed();
-    ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(FlashPurchase purchase,
-                     flash_sales_->Purchase(user_id, request->sale_id(), request->request_id()));
-    PurchaseToProto(purchase, response->mutable_purchase());
-    return absl::OkStatus();
+  // The worker only prepares the admission: Redis answers on the pipeline's thread, which finishes the call.
+  return server::RunAsync(workers_, context, [=](server::FinishCall finish) {
+    if (flash_sales_ == nullptr) return finish(NotServed());
+    absl::StatusOr<std::string> user_id = server::CallingUserId();
+    if (!user_id.ok()) return finish(user_id.status());
+    flash_sales_->PurchaseAsync(*user_id, request->sale_id(), request->request_id(),
+                                [response, finish = std::move(finish)](absl::StatusOr<FlashPurchase> purchase) {
+                                  if (purchase.ok()) PurchaseToProto(*purchase, response->mutable_purchase());
+                                  finish(purchase.status());
+                                });
   });
 }
 

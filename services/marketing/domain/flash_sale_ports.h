@@ -54,6 +54,12 @@ class FlashAdmission {
   // DecideAdmission on the sale's state, atomically; when admitted, takes the unit, counts it for the buyer,
   // remembers the request id and appends `winner` to the winners' stream.
   virtual absl::StatusOr<Result> Admit(const FlashWinner& winner, const std::string& request_id, absl::Time now) = 0;
+  // Admit without holding the calling thread while Redis answers, where the implementation can (a pipelined
+  // connection); `done` may run on another thread and must not block. The default calls Admit.
+  virtual void AdmitAsync(const FlashWinner& winner, const std::string& request_id, absl::Time now,
+                          async::Callback<Result> done) {
+    done(Admit(winner, request_id, now));
+  }
 
   // Everything Redis needs to decide for a sale, rebuilt from PostgreSQL.
   struct Snapshot {

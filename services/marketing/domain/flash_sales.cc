@@ -1,5 +1,6 @@
 #include "services/marketing/domain/flash_sales.h"
 
+#include <memory>
 #include <utility>
 
 #include "common/log/log.h"
@@ -157,35 +158,68 @@ absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
   return active_sales_.emplace(sale_id, *std::move(sale)).first->second;
 }
 
-absl::StatusOr<FlashPurchase> FlashSales::Purchase(const std::string& user_id, const std::string& sale_id,
-                                                   const std::string& request_id) {
+absl::StatusOr<FlashWinner> FlashSales::NewWinner(const std::string& user_id, const std::string& sale_id,
+                                                  const std::string& request_id) {
   RETURN_IF_ERROR(RequireRequestId(request_id));
   ASSIGN_OR_RETURN(FlashSale sale, CachedSale(sale_id));
   FlashWinner winner;
   winner.purchase_id = ids_.NewPurchaseId();
   winner.order_id = FlashOrderId(winner.purchase_id);
-  winner.sale_id = sale.sale_id;
+  winner.sale_id = std::move(sale.sale_id);
   winner.user_id = user_id;
   winner.request_id = request_id;
-  winner.sku_id = sale.sku_id;
+  winner.sku_id = std::move(sale.sku_id);
   winner.sale_price = sale.sale_price;
-  winner.currency = sale.currency;
+  winner.currency = std::move(sale.currency);
   winner.admit_time = clock_.Now();
+  return winner;
+}
+
+absl::StatusOr<FlashPurchase> FlashSales::PurchaseOf(const FlashWinner& winner, const FlashAdmission::Result& result) {
+  RETURN_IF_ERROR(AdmissionError(result.outcome));
+  FlashPurchase purchase;
+  purchase.purchase_id = result.purchase_id;
+  purchase.sale_id = winner.sale_id;
+  purchase.user_id = winner.user_id;
+  purchase.request_id = winner.request_id;
+  purchase.order_id = FlashOrderId(result.purchase_id);
+  purchase.status = PurchaseStatus::kPending;
+  purchase.admit_time = winner.admit_time;
+  return purchase;
+}
+
+absl::StatusOr<FlashPurchase> FlashSales::Purchase(const std::string& user_id, const std::string& sale_id,
+                                                   const std::string& request_id) {
+  ASSIGN_OR_RETURN(FlashWinner winner, NewWinner(user_id, sale_id, request_id));
   ASSIGN_OR_RETURN(FlashAdmission::Result result, admission_.Admit(winner, request_id, winner.admit_time));
   if (result.outcome == AdmissionOutcome::kNotLoaded) {
     RETURN_IF_ERROR(LoadIntoRedis(sale_id).status());
     ASSIGN_OR_RETURN(result, admission_.Admit(winner, request_id, winner.admit_time));
   }
-  RETURN_IF_ERROR(AdmissionError(result.outcome));
-  FlashPurchase purchase;
-  purchase.purchase_id = result.purchase_id;
-  purchase.sale_id = sale.sale_id;
-  purchase.user_id = user_id;
-  purchase.request_id = request_id;
-  purchase.order_id = FlashOrderId(result.purchase_id);
-  purchase.status = PurchaseStatus::kPending;
-  purchase.admit_time = winner.admit_time;
-  return purchase;
+  return PurchaseOf(winner, result);
+}
+
+void FlashSales::PurchaseAsync(const std::string& user_id, const std::string& sale_id, const std::string& request_id,
+                               async::Callback<FlashPurchase> done) {
+  absl::StatusOr<FlashWinner> made = NewWinner(user_id, sale_id, request_id);
+  if (!made.ok()) return done(made.status());
+  auto winner = std::make_shared<const FlashWinner>(*std::move(made));
+  admission_.AdmitAsync(*winner, winner->request_id, winner->admit_time,
+                        [this, winner, done = std::move(done)](absl::StatusOr<FlashAdmission::Result> result) mutable {
+                          if (!result.ok()) return done(result.status());
+                          if (result->outcome != AdmissionOutcome::kNotLoaded)
+                            return done(PurchaseOf(*winner, *result));
+                          // Redis lost the sale: rebuilt from PostgreSQL off this (I/O) thread, then decided as
+                          // Purchase does.
+                          blocking_.Run([this, winner, done = std::move(done)] {
+                            if (absl::Status loaded = LoadIntoRedis(winner->sale_id).status(); !loaded.ok())
+                              return done(loaded);
+                            absl::StatusOr<FlashAdmission::Result> again =
+                                admission_.Admit(*winner, winner->request_id, winner->admit_time);
+                            if (!again.ok()) return done(again.status());
+                            done(PurchaseOf(*winner, *again));
+                          });
+                        });
 }
 
 absl::StatusOr<FlashPurchase> FlashSales::GetPurchase(const std::string& user_id, const std::string& sale_id,

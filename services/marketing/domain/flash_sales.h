@@ -61,6 +61,11 @@ class FlashSales {
   // sees the sale (its definition is cached) and when Redis lost the sale (reloaded from PostgreSQL).
   absl::StatusOr<FlashPurchase> Purchase(const std::string& user_id, const std::string& sale_id,
                                          const std::string& request_id);
+  // Purchase without holding the calling thread while Redis decides (FlashAdmission::AdmitAsync): what the RPC
+  // runs. The rare paths that need PostgreSQL (the sale not yet cached by this process: on the calling thread; the
+  // sale missing from Redis: on the blocking executor) block as Purchase does. `done` runs once, on any thread.
+  void PurchaseAsync(const std::string& user_id, const std::string& sale_id, const std::string& request_id,
+                     async::Callback<FlashPurchase> done);
   // The buyer's purchase: PENDING until its order is recorded, then ORDERED, PAID or RELEASED. NOT_FOUND
   // FLASH_PURCHASE_NOT_FOUND for another buyer's purchase.
   absl::StatusOr<FlashPurchase> GetPurchase(const std::string& user_id, const std::string& sale_id,
@@ -76,6 +81,9 @@ class FlashSales {
 
  private:
   absl::StatusOr<FlashSale> CachedSale(const std::string& sale_id);
+  absl::StatusOr<FlashWinner> NewWinner(const std::string& user_id, const std::string& sale_id,
+                                        const std::string& request_id);
+  static absl::StatusOr<FlashPurchase> PurchaseOf(const FlashWinner& winner, const FlashAdmission::Result& result);
   void Continue(FlashSale stored, async::Callback<FlashSale> done);
   void ReserveAndOpen(FlashSale sale, async::Callback<FlashSale> done);
   absl::StatusOr<FlashSale> Open(const FlashSale& sale, const absl::Status& reserved);

@@ -21,8 +21,10 @@ absl::Status BadReply(const char* script) {
 
 }  // namespace
 
-RedisFlashAdmission::RedisFlashAdmission(redis::Pool& redis, std::string key_prefix, std::string stream)
+RedisFlashAdmission::RedisFlashAdmission(redis::Pool& redis, std::string key_prefix, std::string stream,
+                                         RedisPipeline* pipeline)
     : redis_(redis),
+      pipeline_(pipeline),
       key_prefix_(std::move(key_prefix)),
       stream_(std::move(stream)),
       admit_(flash_lua::kAdmit),
@@ -34,20 +36,48 @@ FlashSaleKeys RedisFlashAdmission::KeysFor(const std::string& sale_id) const {
   return {base + "meta", base + "remaining", base + "users", base + "requests", base + "buyers", base + "released"};
 }
 
+void RedisFlashAdmission::AdmitCommand(const FlashWinner& winner, const std::string& request_id, absl::Time now,
+                                       std::vector<std::string>& keys, std::vector<std::string>& args) const {
+  FlashSaleKeys k = KeysFor(winner.sale_id);
+  keys = {std::move(k.meta),     std::move(k.remaining), std::move(k.users),
+          std::move(k.requests), std::move(k.buyers),    stream_};
+  args = {absl::StrCat(absl::ToUnixMicros(now)),
+          winner.user_id,
+          request_id,
+          winner.purchase_id,
+          winner.sale_id,
+          kFlashSaleWonType,
+          SerializeFlashWinner(winner),
+          absl::FormatTime(absl::RFC3339_full, winner.admit_time, absl::UTCTimeZone())};
+}
+
+static absl::StatusOr<FlashAdmission::Result> AdmissionResultOf(const redis::Reply& reply) {
+  if (reply.type() != redis::Reply::Type::kArray || reply.size() == 0) return BadReply("admission");
+  std::optional<AdmissionOutcome> outcome = AdmissionOutcomeFromName(reply.element(0).str());
+  if (!outcome.has_value()) return BadReply("admission");
+  FlashAdmission::Result result{*outcome, reply.size() > 1 ? reply.element(1).str() : ""};
+  return result;
+}
+
 absl::StatusOr<FlashAdmission::Result> RedisFlashAdmission::Admit(const FlashWinner& winner,
                                                                   const std::string& request_id, absl::Time now) {
-  const FlashSaleKeys keys = KeysFor(winner.sale_id);
-  absl::StatusOr<redis::Reply> reply =
-      admit_.Run(redis_, {keys.meta, keys.remaining, keys.users, keys.requests, keys.buyers, stream_},
-                 {absl::StrCat(absl::ToUnixMicros(now)), winner.user_id, request_id, winner.purchase_id, winner.sale_id,
-                  kFlashSaleWonType, SerializeFlashWinner(winner),
-                  absl::FormatTime(absl::RFC3339_full, winner.admit_time, absl::UTCTimeZone())});
+  std::vector<std::string> keys, args;
+  AdmitCommand(winner, request_id, now, keys, args);
+  absl::StatusOr<redis::Reply> reply = admit_.Run(redis_, keys, args);
   if (!reply.ok()) return reply.status();
-  if (reply->type() != redis::Reply::Type::kArray || reply->size() == 0) return BadReply("admission");
-  std::optional<AdmissionOutcome> outcome = AdmissionOutcomeFromName(reply->element(0).str());
-  if (!outcome.has_value()) return BadReply("admission");
-  Result result{*outcome, reply->size() > 1 ? reply->element(1).str() : ""};
-  return result;
+  return AdmissionResultOf(*reply);
+}
+
+void RedisFlashAdmission::AdmitAsync(const FlashWinner& winner, const std::string& request_id, absl::Time now,
+                                     async::Callback<Result> done) {
+  if (pipeline_ == nullptr) return done(Admit(winner, request_id, now));
+  std::vector<std::string> keys, args;
+  AdmitCommand(winner, request_id, now, keys, args);
+  pipeline_->RunScript(admit_.sha(), flash_lua::kAdmit, keys, args,
+                       [done = std::move(done)](absl::StatusOr<redis::Reply> reply) {
+                         if (!reply.ok()) return done(reply.status());
+                         done(AdmissionResultOf(*reply));
+                       });
 }
 
 absl::StatusOr<bool> RedisFlashAdmission::Load(const Snapshot& snapshot) {

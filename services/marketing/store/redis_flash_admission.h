@@ -7,6 +7,7 @@
 
 #include "common/redis/redis.h"
 #include "services/marketing/domain/flash_sale_ports.h"
+#include "services/marketing/store/redis_pipeline.h"
 
 namespace zhongtai::marketing {
 
@@ -21,9 +22,13 @@ struct FlashSaleKeys {
 class RedisFlashAdmission : public FlashAdmission {
  public:
   // `key_prefix` (e.g. "zt:fs:") and `stream` let tests keep to keys of their own.
-  RedisFlashAdmission(redis::Pool& redis, std::string key_prefix = "zt:fs:", std::string stream = kFlashWinnerStream);
+  // With a pipeline, AdmitAsync sends the admission script on it (no thread waits for Redis); without, it is Admit.
+  RedisFlashAdmission(redis::Pool& redis, std::string key_prefix = "zt:fs:", std::string stream = kFlashWinnerStream,
+                      RedisPipeline* pipeline = nullptr);
 
   absl::StatusOr<Result> Admit(const FlashWinner& winner, const std::string& request_id, absl::Time now) override;
+  void AdmitAsync(const FlashWinner& winner, const std::string& request_id, absl::Time now,
+                  async::Callback<Result> done) override;
   absl::StatusOr<bool> Load(const Snapshot& snapshot) override;
   absl::Status Release(const std::string& sale_id, const std::string& purchase_id, const std::string& user_id) override;
   absl::StatusOr<std::optional<int64_t>> Remaining(const std::string& sale_id) override;
@@ -36,7 +41,12 @@ class RedisFlashAdmission : public FlashAdmission {
   const std::string& admit_sha() const { return admit_.sha(); }
 
  private:
+  // The admission script's keys and arguments.
+  void AdmitCommand(const FlashWinner& winner, const std::string& request_id, absl::Time now,
+                    std::vector<std::string>& keys, std::vector<std::string>& args) const;
+
   redis::Pool& redis_;
+  RedisPipeline* pipeline_;
   std::string key_prefix_;
   std::string stream_;
   redis::Script admit_;

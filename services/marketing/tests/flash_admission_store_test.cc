@@ -2,12 +2,15 @@
 // combination of its inputs, concurrent buyers never take more than the quantity or their limit, a sale rebuilt from
 // PostgreSQL's purchases answers as before, and a unit is given back once.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/async/callback.h"
 #include "common/testing/stores.h"
 #include "services/marketing/domain/flash_sale_rules.h"
 #include "services/marketing/store/redis_flash_admission.h"
@@ -171,6 +174,80 @@ TEST_CASE("10000 concurrent attempts on 50 units admit exactly 50 winners and no
   CHECK(winners == 50);
   CHECK(r.Command({"XLEN", r.admission->stream()}).integer() == 50);
   CHECK(*r.admission->Remaining("hot") == std::optional<int64_t>(0));
+}
+
+TEST_CASE("admissions pipelined on two connections: 10000 at once on 50 units, replays answered, NOSCRIPT resent") {
+  Redis r;
+  RedisPipeline pipeline({testing::RedisAddress(), 2, absl::Seconds(2), 64});
+  RedisFlashAdmission admission(*r.pool, testing::UniqueName("fs") + ":", testing::UniqueName("winners"), &pipeline);
+  REQUIRE(admission.Load({Sale("hot", 50, 2), {}}).value());
+  r.Command({"SCRIPT", "FLUSH"});  // the first rounds meet NOSCRIPT and are sent again with EVAL
+  constexpr int kAttempts = 10000;
+  constexpr int kBuyers = 400;
+  std::mutex mu;
+  std::condition_variable cv;
+  int answered = 0, errors = 0;
+  std::map<std::string, int> wins_by_user;
+  std::map<std::string, std::string> purchase_of_request;
+  // Started from 4 threads without waiting for answers: thousands in flight on the pipeline at once.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = t; n < kAttempts; n += 4) {
+        const std::string user = absl::StrCat("u", n % kBuyers);
+        const std::string request = absl::StrCat("k", n);
+        admission.AdmitAsync(Winner("hot", user, absl::StrCat("fp_", n)), request, kStart + absl::Minutes(1),
+                             [&, user, request](absl::StatusOr<FlashAdmission::Result> result) {
+                               std::lock_guard<std::mutex> lock(mu);
+                               if (!result.ok()) {
+                                 ++errors;
+                               } else if (result->outcome == AdmissionOutcome::kAdmitted) {
+                                 ++wins_by_user[user];
+                                 purchase_of_request[request + "|" + user] = result->purchase_id;
+                               }
+                               ++answered;
+                               cv.notify_all();
+                             });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return answered == kAttempts; }));
+  }
+  CHECK(errors == 0);
+  int winners = 0;
+  for (const auto& [user, wins] : wins_by_user) {
+    winners += wins;
+    CHECK(wins <= 2);
+  }
+  CHECK(winners == 50);
+  CHECK(r.Command({"XLEN", admission.stream()}).integer() == 50);
+  CHECK(*admission.Remaining("hot") == std::optional<int64_t>(0));
+  CHECK(pipeline.rounds() < pipeline.commands());  // commands shared rounds
+  // A winner's retry of its request answers its first purchase, through the pipeline too.
+  const auto& [key, first] = *purchase_of_request.begin();
+  const std::string request = key.substr(0, key.find('|'));
+  const std::string user = key.substr(key.find('|') + 1);
+  absl::StatusOr<FlashAdmission::Result> replay =
+      async::Await<absl::StatusOr<FlashAdmission::Result>>([&](async::Callback<FlashAdmission::Result> done) {
+        admission.AdmitAsync(Winner("hot", user, "fp_retry"), request, kStart + absl::Minutes(1), std::move(done));
+      });
+  REQUIRE(replay.ok());
+  CHECK(replay->outcome == AdmissionOutcome::kReplay);
+  CHECK(replay->purchase_id == first);
+}
+
+TEST_CASE("a pipeline to a Redis that is not there answers UNAVAILABLE, and the admission says so") {
+  Redis r;
+  RedisPipeline pipeline({"127.0.0.1:1", 1, absl::Milliseconds(200), 16});
+  RedisFlashAdmission admission(*r.pool, testing::UniqueName("fs") + ":", testing::UniqueName("winners"), &pipeline);
+  absl::StatusOr<FlashAdmission::Result> result =
+      async::Await<absl::StatusOr<FlashAdmission::Result>>([&](async::Callback<FlashAdmission::Result> done) {
+        admission.AdmitAsync(Winner("hot", "u1", "fp_1"), "k1", kStart + absl::Minutes(1), std::move(done));
+      });
+  CHECK(result.status().code() == absl::StatusCode::kUnavailable);
 }
 
 TEST_CASE("a sale rebuilt from its recorded purchases holds quantity minus units held and replays request ids") {

@@ -227,6 +227,34 @@ TEST_CASE("after Redis lost its data the sale is rebuilt from PostgreSQL: quanti
   CHECK(w.sales.Purchase("u1", sale.sale_id, "k1")->purchase_id == p1->purchase_id);
 }
 
+TEST_CASE("the asynchronous purchase answers as Purchase, and rebuilds a sale Redis lost on the blocking executor") {
+  World w;
+  FlashSale sale = w.Open();
+  auto purchase = [&](const std::string& user, const std::string& request) {
+    absl::StatusOr<FlashPurchase> out = absl::UnknownError("not called");
+    w.sales.PurchaseAsync(user, sale.sale_id, request, [&](absl::StatusOr<FlashPurchase> r) { out = std::move(r); });
+    return out;
+  };
+  absl::StatusOr<FlashPurchase> p1 = purchase("u1", "k1");
+  REQUIRE(p1.ok());
+  CHECK(p1->status == PurchaseStatus::kPending);
+  CHECK(p1->order_id == FlashOrderId(p1->purchase_id));
+  CHECK(purchase("u1", "k1")->purchase_id == p1->purchase_id);  // a retry answers the first purchase
+  CHECK(purchase("u1", "k2").ok());
+  CHECK(ReasonOf(purchase("u1", "k3").status()) == "FLASH_SALE_LIMIT_REACHED");
+  CHECK(ReasonOf(purchase("", "").status()) == "REQUEST_ID_MISSING");
+  w.RecordWinners();
+  w.admission.Flush();
+  absl::StatusOr<FlashPurchase> p3 = purchase("u2", "k1");  // NOT_LOADED: reloaded, then admitted
+  REQUIRE(p3.ok());
+  CHECK(w.admission.loads == 2);
+  CHECK(*w.admission.Remaining(sale.sale_id) == std::optional<int64_t>(0));
+  CHECK(ReasonOf(purchase("u3", "k1").status()) == "FLASH_SALE_SOLD_OUT");
+  absl::StatusOr<FlashPurchase> unknown = absl::UnknownError("not called");
+  w.sales.PurchaseAsync("u1", "fs_nope", "k1", [&](absl::StatusOr<FlashPurchase> r) { unknown = std::move(r); });
+  CHECK(ReasonOf(unknown.status()) == "FLASH_SALE_NOT_FOUND");
+}
+
 TEST_CASE("a buyer polls only their own purchase, pending until recorded") {
   World w;
   FlashSale sale = w.Open();

@@ -1,0 +1,262 @@
+// A promotion with a money budget, end to end through the gateway with the whole suite running: each order's
+// discount is charged to the budget when the order is placed and given back when it is cancelled; once what is left
+// cannot cover a discount the quote says BUDGET_SPENT and orders are priced without it; buyers placing at once never
+// take more than the budget.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "tests/e2e/http_client.h"
+
+namespace zhongtai::e2e {
+namespace {
+
+std::string Unique(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  static const std::string run = std::to_string(std::random_device{}());
+  return absl::StrCat(prefix, run, "-", ++counter);
+}
+
+std::map<std::string, std::string> Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+std::map<std::string, std::string> Keyed(std::map<std::string, std::string> headers) {
+  headers["Idempotency-Key"] = Unique("key-");
+  return headers;
+}
+
+std::string Time(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+
+// The few steps of a shop these tests need, all through the gateway.
+struct Shop {
+  std::map<std::string, std::string> env = LoadStackEnv();
+  std::string gateway = env.at("ZT_STACK_GATEWAY");
+
+  std::string Login(const std::string& login, const std::string& password) {
+    HttpClient client(gateway);
+    auto response = client.Send("POST", "/v1/sessions",
+                                absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
+    return response.status == 200 ? response.Str("tokens.accessToken") : "";
+  }
+  std::string Admin() { return Login(env.at("ZT_STACK_ADMIN_LOGIN"), env.at("ZT_STACK_ADMIN_PASSWORD")); }
+  // A registered customer with an address; {"", ""} when the stack refused (safe off the main thread).
+  std::pair<std::string, std::string> Customer() {
+    HttpClient client(gateway);
+    std::string email = Unique("budget") + "@example.com";
+    std::string body = absl::StrCat(R"({"email":")", email, R"(","password":"s3cret-pass","nickname":"b"})");
+    std::string token;
+    for (int attempt = 0; attempt < 5 && token.empty(); ++attempt) {
+      auto registered = client.Send("POST", "/v1/users", body);
+      if (registered.status == 200 || registered.status == 409) token = Login(email, "s3cret-pass");
+      if (token.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
+    }
+    if (token.empty()) return {"", ""};
+    auto address =
+        client.Send("POST", "/v1/users/me/addresses",
+                    R"({"address":{"recipientName":"Li Lei","recipientPhone":"13800000000","provinceCode":"440000",)"
+                    R"("cityCode":"440300","districtCode":"440305","detail":"Keyuan Rd 1"}})",
+                    Keyed(Bearer(token)));
+    return {token, address.status == 200 ? address.Str("address.addressId") : ""};
+  }
+  // A published product with one SKU; returns the SKU id.
+  std::string Sku(const std::string& admin, int64_t price, int64_t stock) {
+    HttpClient client(gateway);
+    auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
+                                Keyed(Bearer(admin)));
+    REQUIRE(category.status == 200);
+    auto created = client.Send(
+        "POST", "/v1/admin/products",
+        absl::StrCat(R"({"title":")", Unique("Tea "), R"(","categoryId":")", category.Str("category.categoryId"),
+                     R"(","skus":[{"skuCode":")", Unique("SKU"), R"(","spec":"v","price":{"currency":"CNY",)",
+                     R"("amountMinor":")", price, R"("},"initialStock":")", stock, R"("}]})"),
+        Keyed(Bearer(admin)));
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    auto published = client.Send(
+        "POST", absl::StrCat("/v1/admin/products/", created.Str("product.productId"), ":publish"), "{}", Bearer(admin));
+    REQUIRE(published.status == 200);
+    return created.Find("product.skus")->list_value().values(0).struct_value().fields().at("skuId").string_value();
+  }
+  // 满100减10 on `sku` alone, with `budget` (minor units) to give away.
+  std::string BudgetedPromotion(const std::string& admin, const std::string& sku, int64_t budget) {
+    HttpClient client(gateway);
+    const absl::Time now = absl::Now();
+    auto created = client.Send(
+        "POST", "/v1/admin/promotions",
+        absl::StrCat(R"({"promotion":{"name":")", Unique("budgeted "), R"(","startTime":")",
+                     Time(now - absl::Minutes(1)), R"(","endTime":")", Time(now + absl::Hours(1)),
+                     R"(","thresholdReduction":{"threshold":{"currency":"CNY","amountMinor":"10000"},)",
+                     R"("reduction":{"currency":"CNY","amountMinor":"1000"}},"scope":{"skuIds":[")", sku,
+                     R"("]},"exclusivity":"EXCLUSIVITY_NONE","budgetRemaining":{"currency":"CNY","amountMinor":")",
+                     budget, R"("}}})"),
+        Keyed(Bearer(admin)));
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    return created.Str("promotion.promotionId");
+  }
+  // What the promotion may still give away, as the admin's list shows it (newest first).
+  int64_t BudgetRemaining(const std::string& admin, const std::string& promotion_id) {
+    HttpClient client(gateway);
+    auto listed = client.Send("GET", "/v1/admin/promotions?pageSize=100", "", Bearer(admin));
+    REQUIRE(listed.status == 200);
+    for (const auto& p : listed.Find("promotions")->list_value().values()) {
+      const auto& fields = p.struct_value().fields();
+      if (fields.at("promotionId").string_value() != promotion_id) continue;
+      auto budget = fields.find("budgetRemaining");
+      if (budget == fields.end()) return 0;
+      auto amount = budget->second.struct_value().fields().find("amountMinor");
+      return amount == budget->second.struct_value().fields().end() ? 0 : std::stoll(amount->second.string_value());
+    }
+    FAIL("promotion not listed");
+    return -1;
+  }
+};
+
+std::string Lines(const std::string& sku, int quantity) {
+  return absl::StrCat(R"([{"skuId":")", sku, R"(","quantity":")", quantity, R"("}])");
+}
+
+// The reason the quote gives for not applying `promotion_id`, "" when it applied (or is not mentioned).
+std::string NotAppliedReason(const HttpResponse& quote, const std::string& promotion_id) {
+  const auto* missed = quote.Find("notApplied");
+  if (missed == nullptr) return "";
+  for (const auto& n : missed->list_value().values()) {
+    const auto& fields = n.struct_value().fields();
+    if (fields.at("promotionId").string_value() == promotion_id) return fields.at("reason").string_value();
+  }
+  return "";
+}
+
+bool Applied(const HttpResponse& quote_or_order, const std::string& path, const std::string& promotion_id) {
+  const auto* applied = quote_or_order.Find(path);
+  if (applied == nullptr) return false;
+  for (const auto& a : applied->list_value().values()) {
+    if (a.struct_value().fields().at("promotionId").string_value() == promotion_id) return true;
+  }
+  return false;
+}
+
+TEST_CASE("a budgeted promotion is charged at placement, given back on cancel, and stops applying once spent") {
+  Shop shop;
+  std::string admin = shop.Admin();
+  REQUIRE_FALSE(admin.empty());
+  std::string sku = shop.Sku(admin, 6000, 50);  // two units: 120.00, over the 100.00 threshold
+  std::string promotion = shop.BudgetedPromotion(admin, sku, 1500);
+  auto [token, address] = shop.Customer();
+  REQUIRE_FALSE(token.empty());
+  REQUIRE_FALSE(address.empty());
+  HttpClient client(shop.gateway);
+  const std::string quote_body = absl::StrCat(R"({"lines":)", Lines(sku, 2), R"(,"addressId":")", address, R"("})");
+  auto place = [&] {
+    return client.Send("POST", "/v1/orders",
+                       absl::StrCat(R"({"channel":"app","addressId":")", address, R"(","lines":)", Lines(sku, 2), "}"),
+                       Keyed(Bearer(token)));
+  };
+
+  auto quote = client.Send("POST", "/v1/checkout:quote", quote_body, Bearer(token));
+  INFO(quote.body);
+  REQUIRE(quote.status == 200);
+  CHECK(Applied(quote, "appliedPromotions", promotion));
+  CHECK(quote.Num("discount.amountMinor") == 1000);
+
+  // Placed: the discount is charged, 5.00 left, which cannot cover the next 10.00.
+  auto first = place();
+  INFO(first.body);
+  REQUIRE(first.status == 200);
+  CHECK(first.Num("order.discount.amountMinor") == 1000);
+  CHECK(first.Num("order.total.amountMinor") == 12000 - 1000 + first.Num("order.shippingFee.amountMinor"));
+  CHECK(shop.BudgetRemaining(admin, promotion) == 500);
+
+  auto spent = client.Send("POST", "/v1/checkout:quote", quote_body, Bearer(token));
+  INFO(spent.body);
+  REQUIRE(spent.status == 200);
+  CHECK_FALSE(Applied(spent, "appliedPromotions", promotion));
+  CHECK(NotAppliedReason(spent, promotion) == "BUDGET_SPENT");
+  CHECK(spent.Num("discount.amountMinor") == 0);
+
+  // An order placed now is priced without it and charges nothing.
+  auto second = place();
+  INFO(second.body);
+  REQUIRE(second.status == 200);
+  CHECK(second.Num("order.discount.amountMinor") == 0);
+  CHECK(second.Num("order.total.amountMinor") == 12000 + second.Num("order.shippingFee.amountMinor"));
+  CHECK(shop.BudgetRemaining(admin, promotion) == 500);
+
+  // Cancelling the first order gives its 10.00 back: the promotion applies again.
+  auto cancelled = client.Send("POST", "/v1/orders/" + first.Str("order.orderId") + ":cancel", "{}", Bearer(token));
+  INFO(cancelled.body);
+  REQUIRE(cancelled.status == 200);
+  CHECK(cancelled.Str("order.status") == "ORDER_STATUS_CANCELLED");
+  int64_t remaining = 0;
+  for (int i = 0; i < 50 && remaining != 1500; ++i) {  // given back by the order saga's compensation
+    remaining = shop.BudgetRemaining(admin, promotion);
+    if (remaining != 1500) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(remaining == 1500);
+  auto again = client.Send("POST", "/v1/checkout:quote", quote_body, Bearer(token));
+  INFO(again.body);
+  CHECK(Applied(again, "appliedPromotions", promotion));
+  CHECK(again.Num("discount.amountMinor") == 1000);
+  // Cancelling the undiscounted order gives nothing back: nothing was charged.
+  auto other = client.Send("POST", "/v1/orders/" + second.Str("order.orderId") + ":cancel", "{}", Bearer(token));
+  REQUIRE(other.status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(shop.BudgetRemaining(admin, promotion) == 1500);
+}
+
+TEST_CASE("buyers placing at once never spend more than a promotion's budget") {
+  Shop shop;
+  std::string admin = shop.Admin();
+  REQUIRE_FALSE(admin.empty());
+  std::string sku = shop.Sku(admin, 6000, 100);
+  std::string promotion = shop.BudgetedPromotion(admin, sku, 3000);  // three discounts of 10.00
+  constexpr int kBuyers = 8;
+  std::vector<std::pair<std::string, std::string>> buyers(kBuyers);
+  for (auto& buyer : buyers) {
+    buyer = shop.Customer();
+    REQUIRE_FALSE(buyer.first.empty());
+    REQUIRE_FALSE(buyer.second.empty());
+  }
+  std::vector<HttpResponse> placed(kBuyers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient client(shop.gateway);
+      ++ready;
+      while (ready < kBuyers) std::this_thread::yield();
+      placed[i] = client.Send(
+          "POST", "/v1/orders",
+          absl::StrCat(R"({"channel":"app","addressId":")", buyers[i].second, R"(","lines":)", Lines(sku, 2), "}"),
+          Keyed(Bearer(buyers[i].first)));
+    });
+  }
+  for (auto& t : threads) t.join();
+  int discounted = 0;
+  for (const auto& p : placed) {
+    INFO(p.body);
+    // Placed with the discount, without it (the quote saw the budget spent), or refused because the budget ran out
+    // between quote and charge (PROMOTION_BUDGET_SPENT: quote again).
+    if (p.status == 200) {
+      if (p.Num("order.discount.amountMinor") == 1000)
+        ++discounted;
+      else
+        CHECK(p.Num("order.discount.amountMinor") == 0);
+    } else {
+      CHECK(p.status == 400);
+      CHECK(p.Str("error.reason") == "PROMOTION_BUDGET_SPENT");
+    }
+  }
+  CHECK(discounted <= 3);
+  CHECK(discounted >= 1);
+  CHECK(shop.BudgetRemaining(admin, promotion) == 3000 - 1000 * discounted);
+}
+
+}  // namespace
+}  // namespace zhongtai::e2e
