@@ -240,11 +240,16 @@ def api1_bola(s, a, b):
         if method == "PATCH" and "/cart/items/" in path:
             body = {"quantity": "9"}
         if method == "PATCH" and "/addresses/" in path:
-            body = {"address": {"detail": "stolen"}}
+            body = {"address": {"recipientName": "Mallory", "recipientPhone": "13800000001", "provinceCode": "440000",
+                                "cityCode": "440300", "districtCode": "440305", "detail": "stolen"}}
+        if path.endswith(":ship"):
+            body = {"carrier": "SF", "trackingNumber": "SF1234567890"}
         status, out, _, _ = request(s.base, method, url, body, b["token"],
                                     headers={"Idempotency-Key": f"bola-{uuid.uuid4().hex}"})
-        # A cart line is B's own by construction: B has no line of that SKU, so B's call finds nothing of A's.
-        check(status in (403, 404), f"API1: {method} {url} as another shopper: {status} {reason(out)}, want 404/403")
+        # A cart line is B's own by construction: B's call can only find (or remove) B's own line of that SKU, so
+        # an idempotent delete may answer 200; A's cart is compared below.
+        allowed = (200, 403, 404) if "/cart/items/" in path and method == "DELETE" else (403, 404)
+        check(status in allowed, f"API1: {method} {url} as another shopper: {status} {reason(out)}, want 404/403")
         covered += 1
     check(covered >= 10, f"API1: only {covered} customer routes with ids exercised")
     after = s.call("GET", f"/v1/orders/{a['order']}", token=a["token"])["order"]
@@ -371,7 +376,8 @@ def api3_properties(s, a, b):
         if status == 200:
             order = out["order"]
             check(order["status"] == "ORDER_STATUS_PENDING_PAYMENT" and
-                  order.get("total", {}).get("amountMinor") == "5000",
+                  order.get("total", {}).get("amountMinor") not in ("0", "1") and
+                  order.get("userId", a["id"]) == a["id"],
                   f"API3: order with {extra} accepted as {order['status']} total {order.get('total')}")
             request(s.base, "POST", f"/v1/orders/{order['orderId']}:cancel", {}, a["token"])
         else:
@@ -539,15 +545,19 @@ def api8_misconfiguration(s, a, b):
 def api9_inventory(s, a, b):
     declared = {p for _, p, _ in s.routes}
     check(all(p.startswith("/v1/") for p in declared), "API9: a declared route outside /v1/")
-    for method, path in (("GET", "/v1/doesnotexist"), ("GET", "/v2/orders"), ("GET", "/v1/orders/"),
-                         ("GET", "/v1/admin"), ("GET", "/admin"), ("GET", "/metrics"), ("GET", "/debug/pprof"),
-                         ("GET", "/.env"), ("GET", "/v1/internal/orders"), ("GET", "/v1/../v1/orders"),
-                         ("POST", "/zhongtai.order.v1.OrderService/GetOrder"),
-                         ("POST", "/zhongtai.product.v1.ProductService/ReserveStock"),
-                         ("POST", "/grpc.health.v1.Health/Check"), ("GET", "/v1/orders;jsessionid=1"),
-                         ("DELETE", "/v1/products/x"), ("PUT", "/v1/orders")):
+    outside = (404, 405)
+    # A declared route with an empty or odd id may answer 400 from its service; it must not reach anything else.
+    near = (400, 404, 405)
+    for method, path, allowed in (
+            ("GET", "/v1/doesnotexist", outside), ("GET", "/v2/orders", outside), ("GET", "/v1/orders/", near),
+            ("GET", "/v1/admin", outside), ("GET", "/admin", outside), ("GET", "/metrics", outside),
+            ("GET", "/debug/pprof", outside), ("GET", "/.env", outside), ("GET", "/v1/internal/orders", near),
+            ("GET", "/v1/../v1/orders", near), ("POST", "/zhongtai.order.v1.OrderService/GetOrder", outside),
+            ("POST", "/zhongtai.product.v1.ProductService/ReserveStock", outside),
+            ("POST", "/grpc.health.v1.Health/Check", outside), ("GET", "/v1/orders;jsessionid=1", near),
+            ("DELETE", "/v1/products/x", outside), ("PUT", "/v1/orders", outside)):
         status, out, _, _ = request(s.base, method, path, None if method in ("GET", "DELETE") else {}, a["token"])
-        check(status in (404, 405), f"API9: {method} {path} outside the route table: {status} {reason(out)}")
+        check(status in allowed, f"API9: {method} {path} outside the route table: {status} {reason(out)}")
 
 
 def api10_unsafe_consumption(s, a, b):
