@@ -236,6 +236,7 @@ restart() {  # name, signal (TERM: graceful, checked; KILL: a crash)
   source "$state/run/settings.env"
   local pid; pid=$(cat "$state/run/$name.pid")
   kill "-$signal" "$pid"
+  echo "sent SIG$signal to $name at $(date +%s.%N)"  # when the fault began, for a test's recovery times
   for _ in $(seq 600); do running "$pid" || break; sleep 0.05; done
   if running "$pid"; then echo "$name did not stop within 30 s of SIG$signal" >&2; exit 1; fi
   # The runner logs "stopped" as the last step of a graceful shutdown.

@@ -537,7 +537,8 @@ def run(base, settle=0.0, provider=None, log=sys.stderr, db_format="{service}"):
         if report.ok or elapsed >= settle:
             return report, attempts, elapsed
         if log:
-            print(f"[{elapsed:5.1f}s] not yet: {'; '.join(report.failing())}", file=log)
+            waiting = [f"{name} ({len(rows)}: {rows[0]})" for name, ok, _, rows in report.results if not ok]
+            print(f"[{elapsed:5.1f}s] not yet: {'; '.join(waiting)}", file=log)
         time.sleep(min(1.0, max(0.0, settle - elapsed)))
 
 
