@@ -8,13 +8,14 @@
 #   stack.sh stop STATE_DIR
 #   stack.sh restart STATE_DIR NAME   SIGTERM one service (or the gateway), wait for its graceful exit, start it
 #                                     again with the same settings; fails if it does not stop cleanly in 30 s
+#   stack.sh kill STATE_DIR NAME      SIGKILL one service (a crash: no draining, nothing flushed) and start it again
 # Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
 # port (ZT_STACK_FREE_PORTS=1 always picks free ones, as tests do). Extra service settings pass
 # through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT=4s). Services talk mutual TLS with certificates
 # from a CA made under STATE_DIR/tls (deploy/tls/make-credentials.sh); ZT_DEV_PLAINTEXT=true runs them without TLS.
 set -euo pipefail
 
-usage="usage: stack.sh start|stop STATE_DIR | restart STATE_DIR SERVICE"
+usage="usage: stack.sh start|stop STATE_DIR | restart|kill STATE_DIR SERVICE"
 cmd=${1:?$usage}
 state=$(realpath -m "${2:?$usage}")
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -228,17 +229,20 @@ ENV
   echo "gateway: $gateway"
 }
 
-restart() {
-  local name=${1:?$usage}
+restart() {  # name, signal (TERM: graceful, checked; KILL: a crash)
+  local name=${1:?$usage} signal=${2:-TERM}
   [ -f "$state/run/$name.pid" ] || { echo "$name is not running under $state" >&2; exit 1; }
   # shellcheck disable=SC1091
   source "$state/run/settings.env"
   local pid; pid=$(cat "$state/run/$name.pid")
-  kill -TERM "$pid"
+  kill "-$signal" "$pid"
+  echo "sent SIG$signal to $name at $(date +%s.%N)"  # when the fault began, for a test's recovery times
   for _ in $(seq 600); do running "$pid" || break; sleep 0.05; done
-  if running "$pid"; then echo "$name did not stop within 30 s of SIGTERM" >&2; exit 1; fi
+  if running "$pid"; then echo "$name did not stop within 30 s of SIG$signal" >&2; exit 1; fi
   # The runner logs "stopped" as the last step of a graceful shutdown.
-  tail -3 "$state/logs/$name.log" | grep -q '"stopped"' || { echo "$name did not shut down gracefully" >&2; exit 1; }
+  if [ "$signal" = TERM ]; then
+    tail -3 "$state/logs/$name.log" | grep -q '"stopped"' || { echo "$name did not shut down gracefully" >&2; exit 1; }
+  fi
   if [ "$name" = payment-simulator ]; then start_simulator; else start_process "$name"; fi
   local upper; upper=$(echo "$name" | tr a-z A-Z)
   local port_var=ZT_${upper}_GRPC_PORT
@@ -257,6 +261,7 @@ stop() {
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  restart) restart "${3:-}" ;;
+  restart) restart "${3:-}" TERM ;;
+  kill) restart "${3:-}" KILL ;;
   *) echo "$usage" >&2; exit 2 ;;
 esac

@@ -939,7 +939,8 @@ const std::vector<ErrorReason>& ErrorReasons() {
        {C::kAborted, C::kUnavailable},
        0,
        "order",
-       "Placing the order was interrupted: retry with the same Idempotency-Key."},
+       "Placing the order was interrupted and undone: place it again with a new Idempotency-Key (the same key "
+       "answers this again, 409)."},
       {"SEGMENT_FILTER_MISSING", {C::kInvalidArgument}, 0, "user", kInternalCall},
       {"SEGMENT_INVALID",
        {C::kInvalidArgument},

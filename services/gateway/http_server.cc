@@ -192,6 +192,11 @@ class Session : public std::enable_shared_from_this<Session> {
     res->result(static_cast<unsigned>(out.status));
     res->set(http::field::content_type, out.content_type);
     res->set(http::field::cache_control, "no-store");
+    // Every answer (OWASP API8): no type sniffing, never framed, nothing in it runs or loads in a browser, no referrer.
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("X-Frame-Options", "DENY");
+    res->set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    res->set("Referrer-Policy", "no-referrer");
     for (auto& [name, value] : out.headers) res->set(name, value);
     res->body() = std::move(out.body);
     bool keep_alive = keep_alive_ && !server_->draining.load();

@@ -37,6 +37,8 @@ PASS_THROUGH = {
     ("services/gateway/errors.cc", "Error", "absl::StatusCodeToString(status.code())"):
         "no reason from the upstream: the status name (docs/api.md says so)",
     ("services/order/domain/orders.cc", "Error", "current.failure_reason"): "a replay of a recorded failure",
+    ("services/order/domain/orders.cc", "Aborted", "current.failure_reason"):
+        "a replay of a placement that failed for a passing reason: its recorded reason, now definite (ABORTED)",
 }
 DECLARATION = re.compile(r"^[\w:<>&*\s]+\s[&*]?\w+(\s*=.*)?$")  # "absl::string_view reason", "Fields fields = {}"
 TABLE_ROW = re.compile(r"^\| `([A-Z][A-Z0-9_]*)` \| [^|]+ \| ([^|]+) \|")

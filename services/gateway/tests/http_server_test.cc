@@ -172,6 +172,11 @@ TEST_CASE("two requests on one keep-alive connection are transcoded to gRPC and 
   CHECK(first.keep_alive());
   CHECK(first["X-Request-Id"] == "client-req-1");
   CHECK(first[http::field::content_type] == "application/json");
+  // Security headers on every answer (OWASP API8).
+  CHECK(first["X-Content-Type-Options"] == "nosniff");
+  CHECK(first["X-Frame-Options"] == "DENY");
+  CHECK(first["Cache-Control"] == "no-store");
+  CHECK(first["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'");
   CHECK(Contains(first.body(), R"("productId":"p1")"));
   CHECK(Contains(first.body(), R"("amountMinor":"1999")"));
   CHECK(Contains(first.body(), R"("available":"7")"));

@@ -439,8 +439,18 @@ void Orders::ReplayPlacement(const Order& existing, const std::string& fingerpri
 // first request's own steps need the workers to finish, however many repeats are waiting.
 void Orders::AwaitFirstPlacement(const Order& current, absl::Time give_up, Callback<Order> done) {
   if (current.status == OrderStatus::kFailed) {
-    return done(
-        Error(static_cast<absl::StatusCode>(current.failure_code), current.failure_reason, current.failure_message));
+    const auto code = static_cast<absl::StatusCode>(current.failure_code);
+    // A placement undone after a passing failure (a service down, a timeout, a crash the sweeper cleaned up:
+    // SAGA_INTERRUPTED) is over: answering its 503 again would have a client that retries with the same key, as it
+    // should, retry forever. The repeat says it for certain (ABORTED, 409, the same reason): place the order again
+    // under a new key. Only the first answer carries the passing code.
+    if (code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+        code == absl::StatusCode::kAborted || code == absl::StatusCode::kResourceExhausted) {
+      return done(Aborted(current.failure_reason,
+                          absl::StrCat("this placement failed and was undone (", current.failure_message,
+                                       "); place the order again with a new Idempotency-Key")));
+    }
+    return done(Error(code, current.failure_reason, current.failure_message));
   }
   if (current.status != OrderStatus::kCreating) return done(current);
   if (absl::Now() >= give_up) {
