@@ -31,6 +31,9 @@ struct DatahubConfig {
   // Daily partitions of behaviour_events created this many days ahead, checked every partition_check_interval.
   int partitions_ahead_days = 7;
   absl::Duration partition_check_interval = absl::Hours(1);
+  // A user's data export carries at most this many of their behaviour events (the newest; the archive says when
+  // there were more).
+  int export_max_events = 10000;
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -3,6 +3,7 @@
 // logins, and the account's access tokens stop at once; registration never tells whether a login has an account.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -73,6 +74,20 @@ TEST_CASE("e2e: a customer exports their data, only they can download it, then e
                             alice.token, true);
   INFO(address.body);
   REQUIRE(address.status == 200);
+  // What Alice did in the app while signed in: the data hub keeps it, and her export carries it.
+  const std::string view_id = Unique("view-");
+  const std::string search_id = Unique("search-");
+  char now[32];
+  const std::time_t t = std::time(nullptr) - 60;
+  std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  auto tracked = stack.Send("POST", "/v1/events",
+                            absl::StrCat(R"({"events":[{"eventId":")", view_id, R"(","type":"view","occurTime":")", now,
+                                         R"(","deviceId":"dev-alice","channel":"app","productId":"p_tea"},)",
+                                         R"({"eventId":")", search_id, R"(","type":"search","occurTime":")", now,
+                                         R"(","deviceId":"dev-alice","channel":"app","query":"龙井"}]})"),
+                            alice.token);
+  INFO(tracked.body);
+  REQUIRE(tracked.status == 200);
 
   auto requested = stack.Send("POST", "/v1/users/me:export", "{}", alice.token, true);
   INFO(requested.body);
@@ -91,6 +106,11 @@ TEST_CASE("e2e: a customer exports their data, only they can download it, then e
   CHECK(ready.Str("dataExport.state") == "DATA_EXPORT_STATE_READY");
   CHECK(ready.Str("archive.profile.phone") == alice.phone);
   CHECK(ready.body.find("世纪大道100号") != std::string::npos);
+  CHECK(ready.body.find(view_id) != std::string::npos);
+  CHECK(ready.body.find(search_id) != std::string::npos);
+  CHECK(ready.body.find("龙井") != std::string::npos);
+  CHECK(ready.Str("archive.behaviourEventCount") == "2");
+  CHECK(ready.body.find(R"("behaviourEventsTruncated":false)") != std::string::npos);  // all of them
 
   auto theirs = stack.Send("GET", "/v1/users/me/exports/" + export_id, "", bob.token);
   CHECK(theirs.status == 404);
