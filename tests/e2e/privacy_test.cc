@@ -34,10 +34,13 @@ class PrivacyStack {
     return client_.Send(method, path, body, headers);
   }
   std::string Login(const std::string& login, const std::string& password, int* status = nullptr) {
+    return SignIn(login, password, status).Str("tokens.accessToken");
+  }
+  HttpResponse SignIn(const std::string& login, const std::string& password, int* status = nullptr) {
     auto response = client_.Send("POST", "/v1/sessions",
                                  absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
     if (status) *status = response.status;
-    return response.Str("tokens.accessToken");
+    return response;
   }
   HttpResponse RegisterWith(const std::string& phone, const std::string& email, const std::string& password) {
     return client_.Send("POST", "/v1/users",
@@ -153,6 +156,43 @@ TEST_CASE("e2e: registering a login that has an account answers as a new registr
   CHECK(stack.Login(carol.email, "other-pass-1", &status).empty());
   CHECK(status == 401);
   CHECK_FALSE(stack.Login(fresh_phone, "fresh-pass-1").empty());
+}
+
+TEST_CASE("e2e: logout and a password change stop the ended sessions' access tokens at once") {
+  PrivacyStack stack;
+  Customer dave = stack.NewCustomer();  // one session: dave.token
+  HttpResponse phone = stack.SignIn(dave.email, "s3cret-pass");
+  HttpResponse laptop = stack.SignIn(dave.email, "s3cret-pass");
+  REQUIRE(phone.status == 200);
+  REQUIRE(laptop.status == 200);
+  const std::string phone_token = phone.Str("tokens.accessToken");
+  const std::string laptop_token = laptop.Str("tokens.accessToken");
+  REQUIRE(stack.Send("GET", "/v1/users/me", "", phone_token).status == 200);
+
+  // Logout on the phone: its access token is refused at once; the laptop's still works.
+  auto logout = stack.Send("DELETE", "/v1/sessions/current",
+                           absl::StrCat(R"({"refreshToken":")", phone.Str("tokens.refreshToken"), R"("})"), phone_token);
+  INFO(logout.body);
+  REQUIRE(logout.status == 200);
+  auto after_logout = stack.Send("GET", "/v1/users/me", "", phone_token);
+  CHECK(after_logout.status == 401);
+  CHECK(after_logout.Str("error.reason") == "SESSION_REVOKED");
+  CHECK(stack.Send("GET", "/v1/users/me", "", laptop_token).status == 200);
+
+  // A password change on the laptop ends every session: the laptop's and the first one's tokens are refused at once.
+  auto changed = stack.Send("POST", "/v1/users/me:changePassword",
+                            R"({"currentPassword":"s3cret-pass","newPassword":"n3w-secret-pass"})", laptop_token);
+  INFO(changed.body);
+  REQUIRE(changed.status == 200);
+  for (const std::string& old_token : {laptop_token, dave.token}) {
+    auto refused = stack.Send("GET", "/v1/users/me", "", old_token);
+    CHECK(refused.status == 401);
+    CHECK(refused.Str("error.reason") == "SESSION_REVOKED");
+  }
+  // Signing in again at once (the same second as the change) gives a token that works.
+  const std::string fresh = stack.Login(dave.email, "n3w-secret-pass");
+  REQUIRE_FALSE(fresh.empty());
+  CHECK(stack.Send("GET", "/v1/users/me", "", fresh).status == 200);
 }
 
 }  // namespace
