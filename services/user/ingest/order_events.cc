@@ -78,7 +78,9 @@ events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, cons
       refund.amount_minor = refunded.amount().amount_minor();
       refund.full = refunded.full_refund();
       refund.at = OccurredAt(refunded.occur_time(), refunded.has_occur_time(), event);
-      return Outcome(event, membership.OnOrderRefunded(refund));
+      RETURN_IF_ERROR(Outcome(event, membership.OnOrderRefunded(refund)));
+      // The lifecycle is recomputed on every order event.
+      return UpdateLifecycle(tx, clock, lifecycle, event, refunded.user_id(), std::nullopt);
     }
     return absl::OkStatus();
   };
