@@ -1,5 +1,6 @@
 #include "services/user/store/pg_membership_store.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -59,7 +60,7 @@ constexpr char kInsertRefundSql[] =
     "INSERT INTO order_growth_refunds (order_id, refund_id, refund_minor, refunded_before, refunded_after, completes, "
     "refunded_at) VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7))";
 
-// The order's running refund totals; $5 (unix micros) is the reversal time when the order is now fully refunded,
+// The order's running refund totals; $4 (unix micros) is the reversal time when the order is now fully refunded,
 // NULL otherwise.
 constexpr char kSetRefundedSql[] =
     "UPDATE order_growth SET refunded_minor = $2, growth_reversed = $3, reversed_at = zt_ts($4) WHERE order_id = $1";
