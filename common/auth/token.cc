@@ -276,10 +276,10 @@ std::string SignAccessToken(const TokenConfig& config, absl::string_view subject
       absl::StrCat(R"({"alg":"EdDSA","typ":"JWT","kid":")", public_key.ok() ? KeyId(*public_key) : "", R"("})");
   const int64_t iat = absl::ToUnixSeconds(now);
   const int64_t exp = absl::ToUnixSeconds(now + config.access_ttl);
-  std::string payload = absl::StrCat("{\"sub\":", JsonString(subject), ",\"role\":", JsonString(role),
-                                     ",\"iss\":", JsonString(config.issuer), ",\"aud\":", JsonString(config.audience),
-                                     ",\"iat\":", iat, ",\"exp\":", exp,
-                                     session_id.empty() ? "" : absl::StrCat(",\"sid\":", JsonString(session_id)), "}");
+  std::string payload =
+      absl::StrCat("{\"sub\":", JsonString(subject), ",\"role\":", JsonString(role),
+                   ",\"iss\":", JsonString(config.issuer), ",\"aud\":", JsonString(config.audience), ",\"iat\":", iat,
+                   ",\"exp\":", exp, session_id.empty() ? "" : absl::StrCat(",\"sid\":", JsonString(session_id)), "}");
   std::string signing_input = absl::StrCat(Base64UrlEncode(header), ".", Base64UrlEncode(payload));
   std::string signature = Ed25519Sign(config.signing_key, signing_input);
   return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));

@@ -60,7 +60,7 @@ TEST_CASE("revoked sessions are found by their id with the user's record in one 
   CHECK_FALSE(none.session_revoked);
   CHECK_FALSE(none.user_revoked_at.has_value());
 
-  REQUIRE(revocations.RevokeSessions({s1}, absl::Minutes(16)).ok());  // one session (logout)
+  REQUIRE(revocations.RevokeSessions({s1}, absl::Minutes(16)).ok());      // one session (logout)
   REQUIRE(revocations.RevokeSessions({s2, s3}, absl::Minutes(16)).ok());  // several (a password change)
   CHECK(revocations.Lookup(user, s1).value().session_revoked);
   CHECK(revocations.Lookup(user, s2).value().session_revoked);

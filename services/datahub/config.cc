@@ -28,8 +28,7 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.partitions_ahead_days = static_cast<int>(env.Int("PARTITIONS_AHEAD_DAYS", 7, 1, 366));
   config.partition_check_interval =
       env.Duration("PARTITION_CHECK_INTERVAL", config.partition_check_interval, absl::Seconds(1), absl::Hours(24));
-  config.export_max_events =
-      static_cast<int>(env.Int("EXPORT_MAX_EVENTS", config.export_max_events, 1, 1000000));
+  config.export_max_events = static_cast<int>(env.Int("EXPORT_MAX_EVENTS", config.export_max_events, 1, 1000000));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   if (!absl::LoadTimeZone(config.time_zone, &config.zone)) {
     return absl::InvalidArgumentError("ZT_DATAHUB_TIME_ZONE: \"" + config.time_zone +

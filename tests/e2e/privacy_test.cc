@@ -170,8 +170,9 @@ TEST_CASE("e2e: logout and a password change stop the ended sessions' access tok
   REQUIRE(stack.Send("GET", "/v1/users/me", "", phone_token).status == 200);
 
   // Logout on the phone: its access token is refused at once; the laptop's still works.
-  auto logout = stack.Send("DELETE", "/v1/sessions/current",
-                           absl::StrCat(R"({"refreshToken":")", phone.Str("tokens.refreshToken"), R"("})"), phone_token);
+  auto logout =
+      stack.Send("DELETE", "/v1/sessions/current",
+                 absl::StrCat(R"({"refreshToken":")", phone.Str("tokens.refreshToken"), R"("})"), phone_token);
   INFO(logout.body);
   REQUIRE(logout.status == 200);
   auto after_logout = stack.Send("GET", "/v1/users/me", "", phone_token);

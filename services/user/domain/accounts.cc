@@ -236,7 +236,8 @@ absl::Status Accounts::RevokeAllAccessTokens(const std::string& user_id) {
   if (!revoked.ok()) {
     log::Error("cannot revoke the access tokens of the user's sessions",
                {{"user_id", user_id}, {"error", revoked.ToString()}});
-    return Unavailable("SESSION_REVOCATION_FAILED", "could not end the sessions' access tokens; nothing changed, retry");
+    return Unavailable("SESSION_REVOCATION_FAILED",
+                       "could not end the sessions' access tokens; nothing changed, retry");
   }
   return absl::OkStatus();
 }

@@ -64,8 +64,7 @@ absl::Status Membership::OnOrderReversed(const std::string& order_id, absl::Time
   const int64_t earned = PointsForPaidAmount(outcome.order.amount_minor,
                                              RuleOf(tiers, outcome.order.tier_at_payment).points_multiplier_percent);
   // Partial refunds before took their share already.
-  const int64_t rest =
-      earned - RefundedShare(earned, outcome.order.amount_minor, outcome.order.refunded_minor, false);
+  const int64_t rest = earned - RefundedShare(earned, outcome.order.amount_minor, outcome.order.refunded_minor, false);
   if (rest > 0) {
     ASSIGN_OR_RETURN(int64_t taken,
                      points_.Reverse(outcome.order.user_id, OrderPaidPointsReference(order_id), rest,
@@ -94,10 +93,10 @@ absl::Status Membership::OnOrderRefunded(const OrderRefund& refund) {
   const int64_t take = RefundedShare(earned, outcome.order.amount_minor, outcome.refunded_after, outcome.completes) -
                        RefundedShare(earned, outcome.order.amount_minor, outcome.refunded_before, false);
   if (take > 0) {
-    ASSIGN_OR_RETURN(int64_t taken, points_.Reverse(outcome.order.user_id, OrderPaidPointsReference(refund.order_id),
-                                                    take, absl::StrCat("order-refund:", refund.order_id, ":",
-                                                                       refund.refund_id),
-                                                    "order refunded"));
+    ASSIGN_OR_RETURN(
+        int64_t taken,
+        points_.Reverse(outcome.order.user_id, OrderPaidPointsReference(refund.order_id), take,
+                        absl::StrCat("order-refund:", refund.order_id, ":", refund.refund_id), "order refunded"));
     (void)taken;
   }
   return absl::OkStatus();

@@ -54,7 +54,8 @@ constexpr char kReadOrderGrowthSql[] =
 
 // A refund recorded before (the same return delivered again).
 constexpr char kReadRefundSql[] =
-    "SELECT refunded_before, refunded_after, completes FROM order_growth_refunds WHERE order_id = $1 AND refund_id = $2";
+    "SELECT refunded_before, refunded_after, completes FROM order_growth_refunds WHERE order_id = $1 AND refund_id = "
+    "$2";
 
 constexpr char kInsertRefundSql[] =
     "INSERT INTO order_growth_refunds (order_id, refund_id, refund_minor, refunded_before, refunded_after, completes, "

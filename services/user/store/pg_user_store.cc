@@ -274,8 +274,7 @@ absl::StatusOr<bool> PgUserStore::NoteRegistrationAttempt(const std::string& use
   bool sent = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     sent = false;
-    pqxx::result noted =
-        tx.exec_params(kNoteRegistrationAttemptSql, user_id, Micros(now), Micros(now - min_interval));
+    pqxx::result noted = tx.exec_params(kNoteRegistrationAttemptSql, user_id, Micros(now), Micros(now - min_interval));
     if (noted.empty()) return absl::OkStatus();
     v1::RegistrationAttempted message;
     message.set_user_id(user_id);

@@ -153,7 +153,7 @@ TEST_CASE("refunds take back growth and points in proportion, once per refund, t
   CHECK(f.Member("u1").growth == 367);
   CHECK(f.Member("u1").points_balance == 367);
   CHECK(f.Member("u1").tier.tier == Tier::kSilver);  // the tier only falls at the daily evaluation
-  refund("r3", 36667, true);  // the rest: exactly what is left
+  refund("r3", 36667, true);                         // the rest: exactly what is left
   CHECK(f.Member("u1").growth == 0);
   CHECK(f.Member("u1").points_balance == 0);
   refund("r4", 100);  // nothing left to take

@@ -209,12 +209,12 @@ TEST_CASE("partial refunds from the order stream take back growth and points in 
                                   {stream, kMembershipConsumerGroup, "user-test", absl::Milliseconds(50)},
                                   MakeOrderEventHandler(membership, clock, LifecycleSettings{}));
   const std::vector<Published> published = {
-      Paid("o1:paid", "o1", "u2", 80000),                                    // 800 growth, 800 points
-      Refunded("ret1:order-refunded", "o1", false, "ret1", 20000, "u2"),      // a quarter
-      Refunded("ret1:order-refunded", "o1", false, "ret1", 20000, "u2"),      // redelivered by the stream
-      Refunded("ret1:order-refunded-2", "o1", false, "ret1", 20000, "u2"),    // published twice for one return
-      Refunded("ret2:order-refunded", "o1", true, "ret2", 60000, "u2"),       // the rest: the order is fully refunded
-      Refunded("ret3:order-refunded", "o1", true, "ret3", 100, "u2"),         // nothing left to take
+      Paid("o1:paid", "o1", "u2", 80000),                                   // 800 growth, 800 points
+      Refunded("ret1:order-refunded", "o1", false, "ret1", 20000, "u2"),    // a quarter
+      Refunded("ret1:order-refunded", "o1", false, "ret1", 20000, "u2"),    // redelivered by the stream
+      Refunded("ret1:order-refunded-2", "o1", false, "ret1", 20000, "u2"),  // published twice for one return
+      Refunded("ret2:order-refunded", "o1", true, "ret2", 60000, "u2"),     // the rest: the order is fully refunded
+      Refunded("ret3:order-refunded", "o1", true, "ret3", 100, "u2"),       // nothing left to take
   };
   for (const Published& event : published) {
     REQUIRE((*redis)
@@ -236,11 +236,13 @@ TEST_CASE("partial refunds from the order stream take back growth and points in 
   int64_t first_refund = 0;
   REQUIRE((*pool)
               ->Transact([&](pqxx::work& tx) {
-                reversed = tx.exec("SELECT -COALESCE(SUM(delta), 0)::bigint FROM points_ledger WHERE user_id = 'u2' "
-                                   "AND kind = 'reverse'")[0][0]
+                reversed = tx.exec(
+                                 "SELECT -COALESCE(SUM(delta), 0)::bigint FROM points_ledger WHERE user_id = 'u2' "
+                                 "AND kind = 'reverse'")[0][0]
                                .as<int64_t>();
-                first_refund = tx.exec("SELECT -delta FROM points_ledger WHERE user_id = 'u2' AND kind = 'reverse' "
-                                       "ORDER BY seq LIMIT 1")[0][0]
+                first_refund = tx.exec(
+                                     "SELECT -delta FROM points_ledger WHERE user_id = 'u2' AND kind = 'reverse' "
+                                     "ORDER BY seq LIMIT 1")[0][0]
                                    .as<int64_t>();
                 return absl::OkStatus();
               })

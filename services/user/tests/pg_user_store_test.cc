@@ -412,18 +412,19 @@ TEST_CASE("a registration attempt notifies the account at most once per interval
   CHECK(*store.NoteRegistrationAttempt("u_alice", "phone", kNow + absl::Hours(1), absl::Hours(1)));
 
   std::vector<v1::RegistrationAttempted> events;
-  REQUIRE((*pool)->Transact([&](pqxx::work& tx) {
-                  events.clear();
-                  for (const pqxx::row& row : tx.exec("SELECT payload, stream FROM outbox WHERE type = "
-                                                      "'zhongtai.user.v1.RegistrationAttempted' ORDER BY seq")) {
-                    pqxx::binarystring bytes(row[0]);
-                    v1::RegistrationAttempted event;
-                    REQUIRE(event.ParseFromString(bytes.str()));
-                    CHECK(row[1].as<std::string>() == "zt.events.user");
-                    events.push_back(event);
-                  }
-                  return absl::OkStatus();
-                })
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
+                events.clear();
+                for (const pqxx::row& row : tx.exec("SELECT payload, stream FROM outbox WHERE type = "
+                                                    "'zhongtai.user.v1.RegistrationAttempted' ORDER BY seq")) {
+                  pqxx::binarystring bytes(row[0]);
+                  v1::RegistrationAttempted event;
+                  REQUIRE(event.ParseFromString(bytes.str()));
+                  CHECK(row[1].as<std::string>() == "zt.events.user");
+                  events.push_back(event);
+                }
+                return absl::OkStatus();
+              })
               .ok());
   REQUIRE(events.size() == 2);
   CHECK(events[0].user_id() == "u_alice");
