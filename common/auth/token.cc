@@ -270,15 +270,16 @@ std::string KeyId(absl::string_view public_key) {
 }
 
 std::string SignAccessToken(const TokenConfig& config, absl::string_view subject, absl::string_view role,
-                            absl::Time now) {
+                            absl::Time now, absl::string_view session_id) {
   absl::StatusOr<std::string> public_key = PublicKeyOf(config.signing_key);
   std::string header =
       absl::StrCat(R"({"alg":"EdDSA","typ":"JWT","kid":")", public_key.ok() ? KeyId(*public_key) : "", R"("})");
   const int64_t iat = absl::ToUnixSeconds(now);
   const int64_t exp = absl::ToUnixSeconds(now + config.access_ttl);
-  std::string payload = absl::StrCat("{\"sub\":", JsonString(subject), ",\"role\":", JsonString(role),
-                                     ",\"iss\":", JsonString(config.issuer), ",\"aud\":", JsonString(config.audience),
-                                     ",\"iat\":", iat, ",\"exp\":", exp, "}");
+  std::string payload =
+      absl::StrCat("{\"sub\":", JsonString(subject), ",\"role\":", JsonString(role),
+                   ",\"iss\":", JsonString(config.issuer), ",\"aud\":", JsonString(config.audience), ",\"iat\":", iat,
+                   ",\"exp\":", exp, session_id.empty() ? "" : absl::StrCat(",\"sid\":", JsonString(session_id)), "}");
   std::string signing_input = absl::StrCat(Base64UrlEncode(header), ".", Base64UrlEncode(payload));
   std::string signature = Ed25519Sign(config.signing_key, signing_input);
   return absl::StrCat(signing_input, ".", Base64UrlEncode(signature));
@@ -343,6 +344,7 @@ absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string
   claims.audience = aud->second;
   claims.issued_at = iat != ints.end() ? absl::FromUnixSeconds(iat->second) : absl::InfinitePast();
   claims.expires_at = absl::FromUnixSeconds(exp->second);
+  if (auto sid = strings.find("sid"); sid != strings.end()) claims.session_id = sid->second;
   return claims;
 }
 

@@ -54,10 +54,14 @@ struct Claims {
   std::string audience;
   absl::Time issued_at;
   absl::Time expires_at;
+  // The session (sign-in) the token was issued for: its refresh-token family id, the same across refreshes ("sid").
+  // Empty for tokens issued without one. Revoking the session revokes its access tokens (token_revocations.h).
+  std::string session_id;
 };
 
+// `session_id`, when not empty, becomes the token's "sid" claim.
 std::string SignAccessToken(const TokenConfig& config, absl::string_view subject, absl::string_view role,
-                            absl::Time now);
+                            absl::Time now, absl::string_view session_id = "");
 
 // UNAUTHENTICATED with reason TOKEN_EXPIRED or TOKEN_INVALID when the token cannot be trusted.
 absl::StatusOr<Claims> VerifyAccessToken(const TokenConfig& config, absl::string_view token, absl::Time now);

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -18,6 +19,19 @@ namespace zhongtai::auth {
 
 // The Redis key of a user's revocation record; its value is the revocation time in Unix seconds.
 std::string RevocationKey(absl::string_view user_id);
+// The Redis key that revokes one session's access tokens (their "sid" claim, token.h); its value is "1".
+//
+// Why per session and not only the per-user watermark: logout ends one session and must leave the user's other
+// devices signed in; and a password change is followed at once by a new login, whose token carries the same whole
+// second as the change (token times are seconds), so a "revoked up to T" watermark would also refuse the new login's
+// tokens for their whole life. Revoking the sessions that existed at the change by id refuses exactly those.
+std::string SessionRevocationKey(absl::string_view session_id);
+
+// What the records say about one token.
+struct RevocationState {
+  std::optional<absl::Time> user_revoked_at;  // the user's watermark (an erased account), if any
+  bool session_revoked = false;               // the token's session was ended (logout, password or role change)
+};
 
 // Whether a token issued at `issued_at` is covered by a revocation at `revoked_at`. Token times are whole seconds,
 // so a token issued in the same second as the revocation counts as revoked.
@@ -32,6 +46,12 @@ class RedisTokenRevocations {
   absl::Status Revoke(const std::string& user_id, absl::Time at, absl::Duration keep_for);
   // The user's revocation time; nullopt when there is none.
   absl::StatusOr<std::optional<absl::Time>> RevokedAt(const std::string& user_id);
+
+  // Revokes the access tokens of these sessions; each record expires after `keep_for` (at least the access-token
+  // lifetime). One round trip whatever the number of sessions.
+  absl::Status RevokeSessions(const std::vector<std::string>& session_ids, absl::Duration keep_for);
+  // Both records of one token in one round trip (MGET): the gateway's check. An empty session id is not looked up.
+  absl::StatusOr<RevocationState> Lookup(const std::string& user_id, const std::string& session_id);
 
  private:
   redis::Pool& pool_;

@@ -48,5 +48,38 @@ TEST_CASE("a revocation written for one user is read back for that user only, an
   CHECK_FALSE(revocations.RevokedAt(user).value().has_value());
 }
 
+TEST_CASE("revoked sessions are found by their id with the user's record in one lookup, and expire") {
+  auto pool = OpenPool();
+  RedisTokenRevocations revocations(*pool);
+  const std::string user = testing::UniqueName("u");
+  const std::string s1 = testing::UniqueName("s1");
+  const std::string s2 = testing::UniqueName("s2");
+  const std::string s3 = testing::UniqueName("s3");
+
+  RevocationState none = revocations.Lookup(user, s1).value();
+  CHECK_FALSE(none.session_revoked);
+  CHECK_FALSE(none.user_revoked_at.has_value());
+
+  REQUIRE(revocations.RevokeSessions({s1}, absl::Minutes(16)).ok());      // one session (logout)
+  REQUIRE(revocations.RevokeSessions({s2, s3}, absl::Minutes(16)).ok());  // several (a password change)
+  CHECK(revocations.Lookup(user, s1).value().session_revoked);
+  CHECK(revocations.Lookup(user, s2).value().session_revoked);
+  CHECK(revocations.Lookup("someone-else", s3).value().session_revoked);
+  CHECK_FALSE(revocations.Lookup(user, testing::UniqueName("s4")).value().session_revoked);
+  CHECK_FALSE(revocations.Lookup(user, "").value().session_revoked);  // a token without a session id
+  for (const std::string& s : {s1, s3}) {
+    redis::Reply ttl = pool->Command({"TTL", SessionRevocationKey(s)}).value();
+    CHECK(ttl.integer() > 15 * 60);
+    CHECK(ttl.integer() <= 16 * 60);
+  }
+
+  REQUIRE(revocations.Revoke(user, kErased, absl::Minutes(15)).ok());
+  RevocationState both = revocations.Lookup(user, s1).value();
+  CHECK(both.session_revoked);
+  REQUIRE(both.user_revoked_at.has_value());
+  CHECK(absl::ToUnixSeconds(*both.user_revoked_at) == absl::ToUnixSeconds(kErased));
+  CHECK(revocations.Lookup(user, "").value().user_revoked_at.has_value());
+}
+
 }  // namespace
 }  // namespace zhongtai::auth

@@ -236,3 +236,14 @@ TEST_CASE("a token names its signing key, and a rotated-out key is accepted only
   std::string swapped = absl::StrCat(good_parts[0], ".", forged_parts[1], ".", forged_parts[2]);
   CHECK_FALSE(VerifyAccessToken(during, swapped, kNow).ok());
 }
+
+TEST_CASE("a token carries its session id when it has one, and none otherwise") {
+  TokenConfig config = Config();
+  auto with = VerifyAccessToken(config, SignAccessToken(config, "u-1", "customer", kNow, "family-7"), kNow);
+  REQUIRE(with.ok());
+  CHECK(with->session_id == "family-7");
+  CHECK(with->subject == "u-1");
+  auto without = VerifyAccessToken(config, SignAccessToken(config, "u-1", "customer", kNow), kNow);
+  REQUIRE(without.ok());
+  CHECK(without->session_id.empty());
+}

@@ -49,6 +49,7 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
       env.Duration("WEBHOOK_RETRY_BUDGET", config.webhook_retry_budget, absl::Seconds(1), absl::Hours(24 * 7));
   config.webhook_retention =
       env.Duration("WEBHOOK_RETENTION", config.webhook_retention, absl::Hours(1), absl::Hours(24 * 366));
+  config.export_max_events = static_cast<int>(env.Int("EXPORT_MAX_EVENTS", config.export_max_events, 1, 1000000));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   if (!absl::LoadTimeZone(config.time_zone, &config.zone)) {
     return absl::InvalidArgumentError("ZT_DATAHUB_TIME_ZONE: \"" + config.time_zone +

@@ -50,6 +50,9 @@ struct DatahubConfig {
   // Delivered deliveries, and stored events without deliveries, are deleted after this (range replays reach back as
   // far); pending and dead ones stay until delivered or deleted with their subscription.
   absl::Duration webhook_retention = absl::Hours(24 * 30);
+  // A user's data export carries at most this many of their behaviour events (the newest; the archive says when
+  // there were more).
+  int export_max_events = 10000;
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

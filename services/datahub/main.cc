@@ -94,7 +94,7 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
         })));
   }
   PgUserDataStore user_data(*service.db);
-  DatahubPrivacyApi privacy_api(user_data, runner.workers());
+  DatahubPrivacyApi privacy_api(user_data, runner.workers(), config.export_max_events);
   events::ConsumerOptions erasure_options;
   erasure_options.stream = kUserEventStream;
   erasure_options.group = kUserErasureConsumerGroup;

@@ -75,7 +75,8 @@ int main() {
   options.partner_secrets = config->partner_secrets;
   options.signature_max_age = config->signature_max_age;
   auto verified = std::make_shared<auth::VerifiedTokens>(token_config);
-  // Tokens of erased accounts stop at once: the user service records the revocation in the same Redis.
+  // Tokens of erased accounts and of ended sessions (logout, password change) stop at once: the user service records
+  // the revocations in the same Redis.
   auto revocations = std::make_shared<gateway::TokenRevocationCheck>(redis_options, config->rate_limits.breaker,
                                                                      metrics_endpoint.registry());
   options.verify_token = [verified, revocations](absl::string_view token) -> absl::StatusOr<auth::Claims> {

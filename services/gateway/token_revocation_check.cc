@@ -75,15 +75,21 @@ absl::Status TokenRevocationCheck::Check(const auth::Claims& claims) {
     return absl::OkStatus();
   }
   auth::RedisTokenRevocations revocations(*pool);
-  absl::StatusOr<std::optional<absl::Time>> revoked_at = revocations.RevokedAt(claims.subject);
-  if (!revoked_at.ok()) {
+  // One round trip for both records (the user's erasure watermark and the token's session).
+  absl::StatusOr<auth::RevocationState> state = revocations.Lookup(claims.subject, claims.session_id);
+  if (!state.ok()) {
     metrics_->fail_open.Increment();
-    FailOpen(revoked_at.status());
+    FailOpen(state.status());
     return absl::OkStatus();
   }
-  if (revoked_at->has_value() && auth::IsRevokedBy(claims.issued_at, **revoked_at)) {
+  if (state->user_revoked_at.has_value() && auth::IsRevokedBy(claims.issued_at, *state->user_revoked_at)) {
     metrics_->revoked.Increment();
     return Error(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID", "the access token is not valid");
+  }
+  if (state->session_revoked) {
+    metrics_->revoked.Increment();
+    return Error(absl::StatusCode::kUnauthenticated, "SESSION_REVOKED",
+                 "the session of this access token has ended (signed out, or the password changed); sign in again");
   }
   metrics_->valid.Increment();
   return absl::OkStatus();

@@ -1,6 +1,7 @@
-// Refuses access tokens revoked after they were issued (common/auth/token_revocations.h: an erased account's tokens
-// stop working at once instead of when they expire). One Redis GET per signed-in request, on the HTTP IO thread that
-// verified the token; anonymous requests cost nothing. See docs/performance.md for the cost.
+// Refuses access tokens revoked after they were issued (common/auth/token_revocations.h: an erased account's tokens,
+// and a session's after logout or a password change, stop working at once instead of when they expire). One Redis
+// round trip (MGET) per signed-in request, on the HTTP IO thread that verified the token; anonymous requests cost
+// nothing. See docs/performance.md for the cost.
 //
 // Redis down or slow: the check FAILS OPEN, like the rate limits. The token is trusted as its signature says (the
 // state before revocations existed: it works until it expires, 15 minutes at most), the failure is counted in
@@ -32,7 +33,8 @@ class TokenRevocationCheck {
   ~TokenRevocationCheck();
 
   // OK for a token nobody revoked (or when Redis cannot tell); UNAUTHENTICATED TOKEN_INVALID for a token issued up to
-  // its user's revocation.
+  // its user's revocation (an erased account), SESSION_REVOKED for a token whose session ended (logout, password or
+  // role change). One Redis round trip (MGET of both records).
   absl::Status Check(const auth::Claims& claims);
 
  private:

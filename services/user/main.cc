@@ -61,7 +61,9 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   settings.login_throttle.window = config.login_failure_window;
   settings.login_throttle.lockout = config.login_lockout;
   settings.session_max_lifetime = config.session_max_lifetime;
-  Accounts accounts(store, hasher, clock, ids, settings);
+  // Ended sessions' access tokens are refused by the gateway at once (logout, a password change, erasure).
+  RedisAccessTokenRevoker token_revoker(*service.redis, config.access_ttl);
+  Accounts accounts(store, hasher, clock, ids, settings, &token_revoker);
 
   if (!config.admin_login.empty()) {
     if (absl::Status ensured = accounts.EnsureAdmin(config.admin_login, config.admin_password); !ensured.ok()) {
@@ -105,7 +107,6 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   GrpcArchiveGatherer gatherer(accounts, addresses, points, membership, sources);
   DataExports exports(export_store, gatherer, ids, clock);
   PgErasureStore erasure_store(*service.db);
-  RedisAccessTokenRevoker token_revoker(*service.redis, config.access_ttl);
   AccountErasure erasure(accounts, erasure_store, token_revoker, clock);
   PrivacyApi privacy_api(exports, erasure, runner.workers());
   runner.AddService(&privacy_api);

@@ -3,6 +3,7 @@
 // logins, and the account's access tokens stop at once; registration never tells whether a login has an account.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
 #include <random>
 #include <thread>
 
@@ -33,10 +34,13 @@ class PrivacyStack {
     return client_.Send(method, path, body, headers);
   }
   std::string Login(const std::string& login, const std::string& password, int* status = nullptr) {
+    return SignIn(login, password, status).Str("tokens.accessToken");
+  }
+  HttpResponse SignIn(const std::string& login, const std::string& password, int* status = nullptr) {
     auto response = client_.Send("POST", "/v1/sessions",
                                  absl::StrCat(R"({"login":")", login, R"(","password":")", password, R"("})"));
     if (status) *status = response.status;
-    return response.Str("tokens.accessToken");
+    return response;
   }
   HttpResponse RegisterWith(const std::string& phone, const std::string& email, const std::string& password) {
     return client_.Send("POST", "/v1/users",
@@ -73,6 +77,20 @@ TEST_CASE("e2e: a customer exports their data, only they can download it, then e
                             alice.token, true);
   INFO(address.body);
   REQUIRE(address.status == 200);
+  // What Alice did in the app while signed in: the data hub keeps it, and her export carries it.
+  const std::string view_id = Unique("view-");
+  const std::string search_id = Unique("search-");
+  char now[32];
+  const std::time_t t = std::time(nullptr) - 60;
+  std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  auto tracked = stack.Send("POST", "/v1/events",
+                            absl::StrCat(R"({"events":[{"eventId":")", view_id, R"(","type":"view","occurTime":")", now,
+                                         R"(","deviceId":"dev-alice","channel":"app","productId":"p_tea"},)",
+                                         R"({"eventId":")", search_id, R"(","type":"search","occurTime":")", now,
+                                         R"(","deviceId":"dev-alice","channel":"app","query":"龙井"}]})"),
+                            alice.token);
+  INFO(tracked.body);
+  REQUIRE(tracked.status == 200);
 
   auto requested = stack.Send("POST", "/v1/users/me:export", "{}", alice.token, true);
   INFO(requested.body);
@@ -91,6 +109,11 @@ TEST_CASE("e2e: a customer exports their data, only they can download it, then e
   CHECK(ready.Str("dataExport.state") == "DATA_EXPORT_STATE_READY");
   CHECK(ready.Str("archive.profile.phone") == alice.phone);
   CHECK(ready.body.find("世纪大道100号") != std::string::npos);
+  CHECK(ready.body.find(view_id) != std::string::npos);
+  CHECK(ready.body.find(search_id) != std::string::npos);
+  CHECK(ready.body.find("龙井") != std::string::npos);
+  CHECK(ready.Str("archive.behaviourEventCount") == "2");
+  CHECK(ready.body.find(R"("behaviourEventsTruncated":false)") != std::string::npos);  // all of them
 
   auto theirs = stack.Send("GET", "/v1/users/me/exports/" + export_id, "", bob.token);
   CHECK(theirs.status == 404);
@@ -133,6 +156,44 @@ TEST_CASE("e2e: registering a login that has an account answers as a new registr
   CHECK(stack.Login(carol.email, "other-pass-1", &status).empty());
   CHECK(status == 401);
   CHECK_FALSE(stack.Login(fresh_phone, "fresh-pass-1").empty());
+}
+
+TEST_CASE("e2e: logout and a password change stop the ended sessions' access tokens at once") {
+  PrivacyStack stack;
+  Customer dave = stack.NewCustomer();  // one session: dave.token
+  HttpResponse phone = stack.SignIn(dave.email, "s3cret-pass");
+  HttpResponse laptop = stack.SignIn(dave.email, "s3cret-pass");
+  REQUIRE(phone.status == 200);
+  REQUIRE(laptop.status == 200);
+  const std::string phone_token = phone.Str("tokens.accessToken");
+  const std::string laptop_token = laptop.Str("tokens.accessToken");
+  REQUIRE(stack.Send("GET", "/v1/users/me", "", phone_token).status == 200);
+
+  // Logout on the phone: its access token is refused at once; the laptop's still works.
+  auto logout =
+      stack.Send("DELETE", "/v1/sessions/current",
+                 absl::StrCat(R"({"refreshToken":")", phone.Str("tokens.refreshToken"), R"("})"), phone_token);
+  INFO(logout.body);
+  REQUIRE(logout.status == 200);
+  auto after_logout = stack.Send("GET", "/v1/users/me", "", phone_token);
+  CHECK(after_logout.status == 401);
+  CHECK(after_logout.Str("error.reason") == "SESSION_REVOKED");
+  CHECK(stack.Send("GET", "/v1/users/me", "", laptop_token).status == 200);
+
+  // A password change on the laptop ends every session: the laptop's and the first one's tokens are refused at once.
+  auto changed = stack.Send("POST", "/v1/users/me:changePassword",
+                            R"({"currentPassword":"s3cret-pass","newPassword":"n3w-secret-pass"})", laptop_token);
+  INFO(changed.body);
+  REQUIRE(changed.status == 200);
+  for (const std::string& old_token : {laptop_token, dave.token}) {
+    auto refused = stack.Send("GET", "/v1/users/me", "", old_token);
+    CHECK(refused.status == 401);
+    CHECK(refused.Str("error.reason") == "SESSION_REVOKED");
+  }
+  // Signing in again at once (the same second as the change) gives a token that works.
+  const std::string fresh = stack.Login(dave.email, "n3w-secret-pass");
+  REQUIRE_FALSE(fresh.empty());
+  CHECK(stack.Send("GET", "/v1/users/me", "", fresh).status == 200);
 }
 
 }  // namespace

@@ -17,6 +17,9 @@
 #include "common/testing/stores.h"
 #include "services/datahub/ingest/order_events.h"
 #include "services/datahub/ingest/user_erasure.h"
+#include "services/datahub/store/behaviour_partitions.h"
+#include "services/datahub/store/pg_behaviour_event_store.h"
+#include "services/datahub/store/pg_user_data_store.h"
 #include "services/marketing/ingest/user_erasure.h"
 #include "services/marketing/store/pg_coupon_store.h"
 #include "services/order/ingest/user_erasure.h"
@@ -183,6 +186,27 @@ TEST_CASE("after erasure no service holds the customer's phone, email or address
               })
               .ok());
   REQUIRE(datahub_db.Count("SELECT count(*) FROM order_facts WHERE user_id = $1", user_id) == 1);
+  // And what the customer did in the app while signed in: their behaviour events, which their export carries.
+  datahub::BehaviourPartitions partitions(*datahub_db.pool);
+  datahub::PgBehaviourEventStore behaviour(*datahub_db.pool, partitions, absl::Hours(24));
+  std::vector<datahub::BehaviourEvent> seen;
+  for (auto type : {datahub::BehaviourEventType::kView, datahub::BehaviourEventType::kSearch,
+                    datahub::BehaviourEventType::kAddToCart}) {
+    datahub::BehaviourEvent e;
+    e.event_id = "b" + std::to_string(seen.size());
+    e.type = type;
+    e.occurred_at = kNow - absl::Minutes(static_cast<int>(seen.size()));
+    e.received_at = kNow;
+    e.device_id = "device-1";
+    e.user_id = user_id;
+    e.channel = "app";
+    e.product_id = type == datahub::BehaviourEventType::kSearch ? "" : "p_1";
+    e.query = type == datahub::BehaviourEventType::kSearch ? "绿茶" : "";
+    seen.push_back(e);
+  }
+  REQUIRE(*behaviour.Insert(seen) == 3);
+  datahub::PgUserDataStore user_data(*datahub_db.pool);
+  REQUIRE(user_data.ListUserBehaviourEvents(user_id, 100)->total == 3);
 
   // The other services' consumers of the user events, on a stream private to this test.
   auto redis = redis::Pool::Open({testing::RedisAddress(), 8, absl::Seconds(1)});
@@ -253,6 +277,10 @@ TEST_CASE("after erasure no service holds the customer's phone, email or address
   // Where nothing is kept for accounting, not even the user id links anything to the customer.
   CHECK(marketing_db.Count("SELECT count(*) FROM coupons WHERE user_id = $1", user_id) == 0);
   CHECK(datahub_db.Count("SELECT count(*) FROM order_facts WHERE user_id = $1", user_id) == 0);
+  // The behaviour events keep their counts for the dashboard but no longer name the customer; an export finds none.
+  CHECK(datahub_db.Count("SELECT count(*) FROM behaviour_events WHERE user_id = $1", user_id) == 0);
+  CHECK(datahub_db.Count("SELECT count(*) FROM behaviour_events WHERE event_id = $1", "b1") == 1);
+  CHECK(user_data.ListUserBehaviourEvents(user_id, 100)->events.empty());
   // The order stays for accounting, its buyer marked erased.
   CHECK(order_db.Count("SELECT count(*) FROM orders WHERE user_id = $1 AND buyer_erased_at IS NOT NULL", user_id) == 1);
   CHECK(datahub_db.Count("SELECT count(*) FROM order_facts WHERE order_id = $1", "o_1") == 1);

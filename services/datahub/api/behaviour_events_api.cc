@@ -17,6 +17,19 @@ BehaviourEventType ParseBehaviourEventType(const std::string& name) {
   return BehaviourEventType::kUnspecified;
 }
 
+std::string BehaviourEventTypeName(BehaviourEventType type) {
+  switch (type) {
+    case BehaviourEventType::kView: return "view";
+    case BehaviourEventType::kSearch: return "search";
+    case BehaviourEventType::kClick: return "click";
+    case BehaviourEventType::kAddToCart: return "add_to_cart";
+    case BehaviourEventType::kCheckout: return "checkout";
+    case BehaviourEventType::kShare: return "share";
+    case BehaviourEventType::kUnspecified: break;
+  }
+  return "";
+}
+
 grpc::ServerUnaryReactor* BehaviourEventsApi::IngestEvents(grpc::CallbackServerContext* context,
                                                            const v1::IngestEventsRequest* request,
                                                            v1::IngestEventsResponse* response) {

@@ -10,6 +10,8 @@ namespace zhongtai::datahub {
 
 // "view", "add_to_cart", ... as the API spells them; kUnspecified for anything else.
 BehaviourEventType ParseBehaviourEventType(const std::string& name);
+// The API's name of a type ("view", ...); "" for kUnspecified.
+std::string BehaviourEventTypeName(BehaviourEventType type);
 
 class BehaviourEventsApi : public v1::BehaviourEventService::CallbackService {
  public:

@@ -9,7 +9,9 @@ namespace zhongtai::datahub {
 
 class DatahubPrivacyApi : public v1::DatahubPrivacyService::CallbackService {
  public:
-  DatahubPrivacyApi(PgUserDataStore& store, server::WorkerPool& workers) : store_(store), workers_(workers) {}
+  // `max_events`: the most behaviour events one export carries (the newest).
+  DatahubPrivacyApi(PgUserDataStore& store, server::WorkerPool& workers, int max_events = 10000)
+      : store_(store), workers_(workers), max_events_(max_events) {}
 
   grpc::ServerUnaryReactor* ExportUserData(grpc::CallbackServerContext* context,
                                            const v1::ExportUserDataRequest* request,
@@ -18,6 +20,7 @@ class DatahubPrivacyApi : public v1::DatahubPrivacyService::CallbackService {
  private:
   PgUserDataStore& store_;
   server::WorkerPool& workers_;
+  int max_events_;
 };
 
 }  // namespace zhongtai::datahub

@@ -27,6 +27,13 @@ constexpr char kUserOrderFactsSql[] =
     "(EXTRACT(EPOCH FROM paid_at) * 1000000)::bigint, paid_minor, (EXTRACT(EPOCH FROM cancelled_at) * 1000000)::bigint "
     "FROM order_facts WHERE user_id = $1 ORDER BY placed_at DESC NULLS LAST, order_id DESC";
 
+// The user's behaviour events, newest first (index behaviour_events_user), and how many there are.
+constexpr char kUserBehaviourEventsSql[] =
+    "SELECT event_id, event_type, (EXTRACT(EPOCH FROM occurred_at) * 1000000)::bigint, device_id, session_id, "
+    "channel, COALESCE(product_id, ''), COALESCE(sku_id, ''), COALESCE(query, '') "
+    "FROM behaviour_events WHERE user_id = $1 ORDER BY occurred_at DESC, event_id DESC LIMIT $2";
+constexpr char kCountUserBehaviourEventsSql[] = "SELECT count(*) FROM behaviour_events WHERE user_id = $1";
+
 }  // namespace
 
 void PgUserDataStore::EraseUser(pqxx::work& tx, const std::string& user_id, absl::Time erased_at) {
@@ -56,6 +63,32 @@ absl::StatusOr<std::vector<OrderFact>> PgUserDataStore::ListUserOrderFacts(const
   });
   if (!status.ok()) return status;
   return facts;
+}
+
+absl::StatusOr<PgUserDataStore::UserBehaviourEvents> PgUserDataStore::ListUserBehaviourEvents(
+    const std::string& user_id, int limit) {
+  UserBehaviourEvents out;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    out = UserBehaviourEvents{};
+    for (const pqxx::row& row : tx.exec_params(kUserBehaviourEventsSql, user_id, limit)) {
+      BehaviourEvent e;
+      e.event_id = row[0].as<std::string>();
+      e.type = static_cast<BehaviourEventType>(row[1].as<int>());
+      e.occurred_at = pg::TimeFromMicros(row[2]);
+      e.device_id = row[3].as<std::string>();
+      e.user_id = user_id;
+      e.session_id = row[4].as<std::string>();
+      e.channel = row[5].as<std::string>();
+      e.product_id = row[6].as<std::string>();
+      e.sku_id = row[7].as<std::string>();
+      e.query = row[8].as<std::string>();
+      out.events.push_back(std::move(e));
+    }
+    out.total = tx.exec_params(kCountUserBehaviourEventsSql, user_id)[0][0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
 }
 
 }  // namespace zhongtai::datahub

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/pg/pool.h"
+#include "services/datahub/domain/behaviour_events.h"
 #include "services/datahub/domain/dashboard.h"
 
 namespace zhongtai::datahub {
@@ -23,6 +24,13 @@ class PgUserDataStore {
 
   // The order facts linked to the user, newest placement first.
   absl::StatusOr<std::vector<OrderFact>> ListUserOrderFacts(const std::string& user_id);
+
+  struct UserBehaviourEvents {
+    std::vector<BehaviourEvent> events;  // newest first, at most the limit asked for
+    int64_t total = 0;                   // all of the user's events
+  };
+  // The behaviour events linked to the user, newest first, at most `limit`, with how many there are in all.
+  absl::StatusOr<UserBehaviourEvents> ListUserBehaviourEvents(const std::string& user_id, int limit);
 
  private:
   pg::Pool& pool_;

@@ -10,6 +10,8 @@
 #include "migrations.h"
 #include "services/datahub/ingest/order_events.h"
 #include "services/datahub/ingest/user_erasure.h"
+#include "services/datahub/store/behaviour_partitions.h"
+#include "services/datahub/store/pg_behaviour_event_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 #include "services/datahub/store/pg_user_data_store.h"
 #include "zhongtai/order/v1/events.pb.h"
@@ -81,6 +83,54 @@ TEST_CASE("the data hub's facts about a user are exported, then unlinked by the 
   CHECK(user_data.ListUserOrderFacts("u2")->size() == 1);
   CHECK(facts.Totals(day)->gmv_minor == gmv_before + 500);
   CHECK(facts.Find("o4")->has_value());
+}
+
+TEST_CASE("a user's behaviour events are exported newest first and bounded, then unlinked by the erasure") {
+  Db db;
+  BehaviourPartitions partitions(*db.pool);
+  PgBehaviourEventStore store(*db.pool, partitions, absl::Hours(24));
+  std::vector<BehaviourEvent> batch;
+  auto event = [&](const std::string& id, BehaviourEventType type, absl::Duration at, const std::string& user) {
+    BehaviourEvent e;
+    e.event_id = id;
+    e.type = type;
+    e.occurred_at = kDay + at;
+    e.received_at = kDay + at;
+    e.device_id = "dev-1";
+    e.user_id = user;
+    e.channel = "app";
+    e.product_id = type == BehaviourEventType::kSearch ? "" : "p1";
+    e.query = type == BehaviourEventType::kSearch ? "green tea" : "";
+    batch.push_back(e);
+  };
+  event("e1", BehaviourEventType::kView, absl::Minutes(1), "u1");
+  event("e2", BehaviourEventType::kSearch, absl::Minutes(2), "u1");
+  event("e3", BehaviourEventType::kAddToCart, absl::Minutes(3), "u1");
+  event("e4", BehaviourEventType::kView, absl::Minutes(4), "u2");
+  event("e5", BehaviourEventType::kView, absl::Minutes(5), "");  // signed out
+  REQUIRE(store.Insert(batch).ok());
+  PgUserDataStore user_data(*db.pool);
+
+  auto all = user_data.ListUserBehaviourEvents("u1", 100);
+  REQUIRE(all.ok());
+  CHECK(all->total == 3);
+  REQUIRE(all->events.size() == 3);
+  CHECK(all->events[0].event_id == "e3");  // newest first
+  CHECK(all->events[0].type == BehaviourEventType::kAddToCart);
+  CHECK(all->events[1].query == "green tea");
+  CHECK(all->events[2].occurred_at == kDay + absl::Minutes(1));
+  auto bounded = user_data.ListUserBehaviourEvents("u1", 2);
+  REQUIRE(bounded.ok());
+  CHECK(bounded->total == 3);
+  REQUIRE(bounded->events.size() == 2);
+  CHECK(bounded->events[1].event_id == "e2");
+
+  db.Deliver(MakeUserErasureHandler(), Erased("u1"));
+  auto after = user_data.ListUserBehaviourEvents("u1", 100);
+  REQUIRE(after.ok());
+  CHECK(after->total == 0);
+  CHECK(after->events.empty());
+  CHECK(user_data.ListUserBehaviourEvents("u2", 100)->total == 1);
 }
 
 }  // namespace

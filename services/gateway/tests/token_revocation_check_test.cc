@@ -1,6 +1,7 @@
 // The gateway's revocation check on the harness Redis (label store): a token of a user whose tokens were revoked is
-// refused as TOKEN_INVALID, a token issued after the revocation and other users' tokens pass, and with Redis gone
-// the check fails open (the token is trusted as its signature says) and counts it.
+// refused as TOKEN_INVALID, a token of an ended session as SESSION_REVOKED, a token issued after the revocation and
+// other users' tokens pass, and with Redis gone the check fails open (the token is trusted as its signature says)
+// and counts it.
 #include "services/gateway/token_revocation_check.h"
 
 #include <catch2/catch.hpp>
@@ -53,6 +54,31 @@ TEST_CASE("a revoked user's token is refused at once, a later token and other us
   CHECK(ReasonOf(refused) == "TOKEN_INVALID");
   CHECK(check.Check(ClaimsOf(other, issued)).ok());
   CHECK(check.Check(ClaimsOf(erased, absl::Now() + absl::Seconds(2))).ok());
+  CHECK(Counted(registry, "revoked") == 1);
+  CHECK(Counted(registry, "valid") == 3);
+}
+
+TEST_CASE("a token of an ended session is refused as SESSION_REVOKED, the user's other sessions pass") {
+  prometheus::Registry registry;
+  TokenRevocationCheck check(redis::Options{testing::RedisAddress(), 2, absl::Milliseconds(200)}, absl::Seconds(1),
+                             registry);
+  const std::string user = testing::UniqueName("u");
+  auth::Claims signed_out = ClaimsOf(user, absl::Now() - absl::Minutes(1));
+  signed_out.session_id = testing::UniqueName("family");
+  auth::Claims other_device = signed_out;
+  other_device.session_id = testing::UniqueName("family");
+  auth::Claims no_session = ClaimsOf(user, absl::Now() - absl::Minutes(1));
+  CHECK(check.Check(signed_out).ok());
+
+  auto pool = redis::Pool::Open({testing::RedisAddress(), 1, absl::Seconds(1)});
+  REQUIRE(pool.ok());
+  REQUIRE(auth::RedisTokenRevocations(**pool).RevokeSessions({signed_out.session_id}, absl::Minutes(16)).ok());
+
+  absl::Status refused = check.Check(signed_out);
+  CHECK(refused.code() == absl::StatusCode::kUnauthenticated);
+  CHECK(ReasonOf(refused) == "SESSION_REVOKED");
+  CHECK(check.Check(other_device).ok());
+  CHECK(check.Check(no_session).ok());
   CHECK(Counted(registry, "revoked") == 1);
   CHECK(Counted(registry, "valid") == 3);
 }

@@ -118,6 +118,9 @@ void GrpcArchiveGatherer::Gather(const std::string& user_id, absl::Time as_of, a
                     pending->Part<datahub::v1::ExportUserDataResponse>(
                         pending, "datahub", [](datahub::v1::ExportUserDataResponse& part, v1::UserDataArchive* out) {
                           out->mutable_order_facts()->Swap(part.mutable_order_facts());
+                          out->mutable_behaviour_events()->Swap(part.mutable_behaviour_events());
+                          out->set_behaviour_event_count(part.behaviour_event_count());
+                          out->set_behaviour_events_truncated(part.behaviour_events_truncated());
                         }));
 }
 

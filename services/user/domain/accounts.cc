@@ -39,12 +39,14 @@ bool Argon2PasswordHasher::Verify(const std::string& encoded_hash, const std::st
   return auth::VerifyPassword(encoded_hash, password);
 }
 
-Accounts::Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings)
+Accounts::Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings,
+                   AccessTokenRevoker* tokens)
     : store_(store),
       hasher_(hasher),
       clock_(clock),
       ids_(ids),
       settings_(std::move(settings)),
+      tokens_(tokens),
       hash_slots_(settings_.max_concurrent_hashes, settings_.hash_wait) {}
 
 absl::StatusOr<std::string> Accounts::Hash(const std::string& password) {
@@ -85,12 +87,33 @@ absl::StatusOr<SignUpReceipt> Accounts::SignUp(const RegisterCommand& command) {
     if (ReasonOf(created.status()) != "LOGIN_TAKEN") return created.status();
     // No user id or login in the log: the line must not become the oracle the answer avoids.
     log::Info("registration for a login that has an account; answered as a new one");
+    NoticeOwners(command);
   }
   // Register normalised both before it hashed: they are valid here.
   SignUpReceipt receipt;
   if (!command.email.empty()) receipt.email = NormalizeEmail(command.email).value_or("");
   if (!command.phone.empty()) receipt.phone = NormalizePhone(command.phone).value_or("");
   return receipt;
+}
+
+void Accounts::NoticeOwners(const RegisterCommand& command) {
+  const absl::Time now = clock_.Now();
+  std::string noticed;  // the account told already (email and phone may name the same one)
+  for (const auto& [channel, login] : {std::pair<std::string, std::string>{"email", command.email},
+                                       std::pair<std::string, std::string>{"phone", command.phone}}) {
+    if (login.empty()) continue;
+    absl::StatusOr<std::string> normalised = channel == "email" ? NormalizeEmail(login) : NormalizePhone(login);
+    if (!normalised.ok()) continue;
+    absl::StatusOr<User> owner = store_.FindByLogin(*normalised);
+    if (!owner.ok() || owner->user_id == noticed) continue;
+    noticed = owner->user_id;
+    absl::StatusOr<bool> sent =
+        store_.NoteRegistrationAttempt(owner->user_id, channel, now, settings_.registration_notice_interval);
+    if (!sent.ok()) {
+      log::Error("cannot notify an account of a registration attempt",
+                 {{"user_id", owner->user_id}, {"error", sent.status().ToString()}});
+    }
+  }
 }
 
 absl::StatusOr<LoginResult> Accounts::Login(const std::string& login, const std::string& password) {
@@ -148,6 +171,12 @@ absl::StatusOr<IssuedTokens> Accounts::Refresh(const std::string& refresh_token)
       return Error(absl::StatusCode::kUnauthenticated, "REFRESH_TOKEN_EXPIRED", "refresh token has expired");
     case UserStore::RotateOutcome::kReused:
       log::Warn("refresh token reused; session family revoked", {{"user_id", rotated.user_id}});
+      // A stolen refresh token: the access tokens of the session stop too. Best effort (the answer is the same).
+      if (tokens_ != nullptr && !rotated.family_id.empty()) {
+        if (absl::Status revoked = tokens_->RevokeSessionTokens({rotated.family_id}); !revoked.ok()) {
+          log::Error("cannot revoke the access tokens of a reused session", {{"error", revoked.ToString()}});
+        }
+      }
       return RefreshInvalid();
     case UserStore::RotateOutcome::kUnknown: return RefreshInvalid();
   }
@@ -156,7 +185,8 @@ absl::StatusOr<IssuedTokens> Accounts::Refresh(const std::string& refresh_token)
     if (user.status().code() == absl::StatusCode::kNotFound) return RefreshInvalid();
     return user.status();
   }
-  tokens.access_token = auth::SignAccessToken(settings_.token, user->user_id, RoleName(user->role), now);
+  tokens.access_token =
+      auth::SignAccessToken(settings_.token, user->user_id, RoleName(user->role), now, rotated.family_id);
   tokens.access_expires_at = now + settings_.token.access_ttl;
   tokens.access_ttl = settings_.token.access_ttl;
   return tokens;
@@ -185,7 +215,31 @@ absl::Status Accounts::Logout(const std::string& user_id, const std::string& ref
   if (refresh_token.empty()) {
     return InvalidArgument("refreshToken", "REFRESH_TOKEN_MISSING", "refresh token is required");
   }
-  return store_.RevokeFamily(auth::Sha256Hex(refresh_token), user_id, clock_.Now());
+  ASSIGN_OR_RETURN(std::string family, store_.RevokeFamily(auth::Sha256Hex(refresh_token), user_id, clock_.Now()));
+  if (family.empty() || tokens_ == nullptr) return absl::OkStatus();
+  absl::Status revoked = tokens_->RevokeSessionTokens({family});
+  if (!revoked.ok()) {
+    log::Error("signed out, but the session's access tokens could not be revoked",
+               {{"user_id", user_id}, {"error", revoked.ToString()}});
+    return Unavailable("SESSION_REVOCATION_FAILED", "could not end the session's access tokens; retry");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Accounts::RevokeAllAccessTokens(const std::string& user_id) {
+  if (tokens_ == nullptr) return absl::OkStatus();
+  // Every access token is issued with a refresh session row (login, refresh), so the families with a row younger
+  // than the access-token lifetime (plus a minute for clock skew) are all that may hold a live one.
+  ASSIGN_OR_RETURN(std::vector<std::string> families,
+                   store_.RecentSessionFamilies(user_id, clock_.Now() - settings_.token.access_ttl - absl::Minutes(1)));
+  absl::Status revoked = tokens_->RevokeSessionTokens(families);
+  if (!revoked.ok()) {
+    log::Error("cannot revoke the access tokens of the user's sessions",
+               {{"user_id", user_id}, {"error", revoked.ToString()}});
+    return Unavailable("SESSION_REVOCATION_FAILED",
+                       "could not end the sessions' access tokens; nothing changed, retry");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Accounts::ChangePassword(const std::string& user_id, const std::string& current_password,
@@ -207,6 +261,8 @@ absl::Status Accounts::ChangePassword(const std::string& user_id, const std::str
   }
   if (!matches) return InvalidArgument("currentPassword", "CURRENT_PASSWORD_WRONG", "the current password is wrong");
   ASSIGN_OR_RETURN(std::string hash, Hash(new_password));
+  // The access tokens first: if that fails nothing has changed and the same request can be repeated.
+  RETURN_IF_ERROR(RevokeAllAccessTokens(user_id));
   RETURN_IF_ERROR(store_.UpdateCredentials(user_id, user.role, hash));
   RETURN_IF_ERROR(store_.RevokeSessions(user_id, clock_.Now()));
   log::Info("password changed; sessions ended", {{"user_id", user_id}});
@@ -248,6 +304,7 @@ absl::Status Accounts::EnsureAdmin(const std::string& login, const std::string& 
       ASSIGN_OR_RETURN(bool same_password, Verify(existing->password_hash, password));
       if (same_password) return absl::OkStatus();
       ASSIGN_OR_RETURN(std::string hash, Hash(password));
+      RETURN_IF_ERROR(RevokeAllAccessTokens(existing->user_id));
       RETURN_IF_ERROR(store_.UpdateCredentials(existing->user_id, Role::kAdmin, hash));
       // Whoever held the old password loses its sessions.
       RETURN_IF_ERROR(store_.RevokeSessions(existing->user_id, clock_.Now()));
@@ -290,7 +347,7 @@ absl::StatusOr<IssuedTokens> Accounts::StartSession(const User& user, const std:
   session.expires_at = now + settings_.refresh_ttl;
   session.family_started_at = now;
   RETURN_IF_ERROR(store_.CreateSession(session));
-  tokens.access_token = auth::SignAccessToken(settings_.token, user.user_id, RoleName(user.role), now);
+  tokens.access_token = auth::SignAccessToken(settings_.token, user.user_id, RoleName(user.role), now, family_id);
   tokens.access_expires_at = now + settings_.token.access_ttl;
   tokens.access_ttl = settings_.token.access_ttl;
   return tokens;

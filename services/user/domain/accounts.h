@@ -24,6 +24,8 @@ struct AccountSettings {
   int max_concurrent_hashes = 4;
   absl::Duration hash_wait = absl::Seconds(2);
   UserStore::LoginThrottlePolicy login_throttle;
+  // A registration with a login that has an account notifies its owner (RegistrationAttempted) at most this often.
+  absl::Duration registration_notice_interval = absl::Hours(1);
 };
 
 struct RegisterCommand {
@@ -46,13 +48,18 @@ struct LoginResult {
 
 class Accounts {
  public:
-  Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings);
+  // `tokens`: where ended sessions' access tokens are revoked (the gateway refuses them at once); without one
+  // (tests, tools) a session's access tokens live until they expire.
+  Accounts(UserStore& store, PasswordHasher& hasher, Clock& clock, IdGenerator& ids, AccountSettings settings,
+           AccessTokenRevoker* tokens = nullptr);
 
   // Self-service registration (POST /v1/users): creates the account when its logins are free, and answers exactly
   // the same when the email or phone already has an account (which stays as it is), so that registering never
   // tells whether someone is a customer. Both paths do the same work (the password is hashed, then the store is
   // asked once), so the timing tells nothing either. INVALID_ARGUMENT with the field for bad input, checked before
-  // anything is looked up.
+  // anything is looked up. The owner of a taken login is told instead (a RegistrationAttempted event per account
+  // whose email or phone it is, at most one per settings.registration_notice_interval); a failure to tell is logged
+  // and never changes the answer.
   absl::StatusOr<SignUpReceipt> SignUp(const RegisterCommand& command);
   // Creates a customer account: INVALID_ARGUMENT with the field for bad input; ALREADY_EXISTS (LOGIN_TAKEN) when the
   // email or phone has an account. For SignUp, seeding and tests; never answers a client directly.
@@ -68,11 +75,13 @@ class Accounts {
   // with REFRESH_TOKEN_INVALID (unknown, already used: its whole family is then revoked) or
   // REFRESH_TOKEN_EXPIRED (the token expired, or the session is older than settings.session_max_lifetime).
   absl::StatusOr<IssuedTokens> Refresh(const std::string& refresh_token);
-  // Ends the session of `refresh_token` (its whole family) when it is the user's; OK either way (idempotent, and
-  // tells nothing about other users' tokens).
+  // Ends the session of `refresh_token` (its whole family) when it is the user's, its access tokens included; OK
+  // either way (idempotent, and tells nothing about other users' tokens). UNAVAILABLE when the access tokens could
+  // not be revoked (the refresh token is revoked already; a retry revokes the access tokens).
   absl::Status Logout(const std::string& user_id, const std::string& refresh_token);
   // INVALID_ARGUMENT CURRENT_PASSWORD_WRONG / CURRENT_PASSWORD_REQUIRED (currentPassword), or the password rules
-  // for newPassword. Every session of the account ends.
+  // for newPassword. Every session of the account ends, access tokens included. The access tokens are revoked
+  // first: UNAVAILABLE when that fails, and then nothing changed (a retry with the same passwords works).
   absl::Status ChangePassword(const std::string& user_id, const std::string& current_password,
                               const std::string& new_password);
   // NOT_FOUND (USER_NOT_FOUND).
@@ -93,7 +102,12 @@ class Accounts {
 
  private:
   absl::StatusOr<IssuedTokens> StartSession(const User& user, const std::string& family_id);
+  // Revokes the access tokens of every session of the user that may hold a live one (before a password or role
+  // change ends the sessions).
+  absl::Status RevokeAllAccessTokens(const std::string& user_id);
   const std::string& DummyHash();
+  // SignUp's notice to the owners of the taken logins; best effort.
+  void NoticeOwners(const RegisterCommand& command);
   // The hasher, one slot of hash_slots_ at a time.
   absl::StatusOr<std::string> Hash(const std::string& password);
   absl::StatusOr<bool> Verify(const std::string& encoded_hash, const std::string& password);
@@ -103,6 +117,7 @@ class Accounts {
   Clock& clock_;
   IdGenerator& ids_;
   AccountSettings settings_;
+  AccessTokenRevoker* tokens_;
   HashSlots hash_slots_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;

@@ -63,10 +63,40 @@ absl::Status Membership::OnOrderReversed(const std::string& order_id, absl::Time
   ASSIGN_OR_RETURN(TierTable tiers, store_.LoadTiers());
   const int64_t earned = PointsForPaidAmount(outcome.order.amount_minor,
                                              RuleOf(tiers, outcome.order.tier_at_payment).points_multiplier_percent);
-  if (earned > 0) {
+  // Partial refunds before took their share already.
+  const int64_t rest = earned - RefundedShare(earned, outcome.order.amount_minor, outcome.order.refunded_minor, false);
+  if (rest > 0) {
     ASSIGN_OR_RETURN(int64_t taken,
-                     points_.Reverse(outcome.order.user_id, OrderPaidPointsReference(order_id), earned,
+                     points_.Reverse(outcome.order.user_id, OrderPaidPointsReference(order_id), rest,
                                      absl::StrCat("order-reversed:", order_id), "order cancelled or refunded"));
+    (void)taken;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Membership::OnOrderRefunded(const OrderRefund& refund) {
+  if (refund.order_id.empty()) return InvalidArgument("orderId", "ORDER_ID_MISSING", "order id is required");
+  if (refund.refund_id.empty()) return InvalidArgument("returnId", "REFUND_ID_MISSING", "refund id is required");
+  if (refund.amount_minor < 0) {
+    return InvalidArgument("amount", "AMOUNT_NEGATIVE", "amount refunded must not be negative");
+  }
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(RefundOutcome outcome,
+                   store_.ApplyOrderRefund(refund, WindowStart(now), RefundedShare,
+                                           [](const Member& member, int64_t) { return member.tier; }));
+  if (outcome.order.order_id.empty()) return absl::OkStatus();  // never paid: nothing was earned
+  ASSIGN_OR_RETURN(TierTable tiers, store_.LoadTiers());
+  const int64_t earned = PointsForPaidAmount(outcome.order.amount_minor,
+                                             RuleOf(tiers, outcome.order.tier_at_payment).points_multiplier_percent);
+  // Computed from the running totals the refund recorded, so a redelivery asks for the same points under the same
+  // reference (Points::Reverse is once per reference) even when the first delivery stopped before this step.
+  const int64_t take = RefundedShare(earned, outcome.order.amount_minor, outcome.refunded_after, outcome.completes) -
+                       RefundedShare(earned, outcome.order.amount_minor, outcome.refunded_before, false);
+  if (take > 0) {
+    ASSIGN_OR_RETURN(
+        int64_t taken,
+        points_.Reverse(outcome.order.user_id, OrderPaidPointsReference(refund.order_id), take,
+                        absl::StrCat("order-refund:", refund.order_id, ":", refund.refund_id), "order refunded"));
     (void)taken;
   }
   return absl::OkStatus();

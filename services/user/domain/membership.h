@@ -60,8 +60,16 @@ class Membership {
   // tier the member had when paying. INVALID_ARGUMENT for a missing user or order id or a negative amount.
   absl::Status OnOrderPaid(const PaidOrder& order);
   // A paid order was cancelled or refunded: its growth and the points it earned are taken back (once; the
-  // points never below zero). The tier stays until the next evaluation. Nothing for an order never paid.
+  // points never below zero), less what partial refunds took back already. The tier stays until the next
+  // evaluation. Nothing for an order never paid.
   absl::Status OnOrderReversed(const std::string& order_id, absl::Time at);
+  // A refund (after-sales) of part or the rest of a paid order: growth and earned points are taken back in
+  // proportion to the money refunded of the money paid (RefundedShare: never more in all than the order earned;
+  // the refund that completes the order's refund takes exactly the rest). Once per refund id whatever the
+  // redelivery; the points never below zero. The tier stays until the next evaluation (it only rises at once).
+  // The redeemed points of the refunded lines come back through ReturnPoints (the order center's call), not here.
+  // INVALID_ARGUMENT for a missing order or refund id or a negative amount. Nothing for an order never paid.
+  absl::Status OnOrderRefunded(const OrderRefund& refund);
 
   // Re-evaluates every member due; returns how many tiers changed.
   absl::StatusOr<int> EvaluateDue();

@@ -64,6 +64,19 @@ struct OrderGrowth {
   std::optional<absl::Time> reversed_at;
   // The member's tier when the order was paid (set by the store): the points rate of the order.
   Tier tier_at_payment = Tier::kNormal;
+  // Partial refunds so far: the money refunded (at most amount_minor) and the growth they took back; the growth
+  // that counts is growth - growth_reversed (nothing once reversed_at is set).
+  int64_t refunded_minor = 0;
+  int64_t growth_reversed = 0;
+};
+
+// A refund of part (or the rest) of a paid order, once per refund id (the after-sales return).
+struct OrderRefund {
+  std::string order_id;
+  std::string refund_id;
+  int64_t amount_minor = 0;  // refunded, fen
+  bool full = false;         // the order center says the order is now fully refunded
+  absl::Time at;
 };
 
 }  // namespace zhongtai::user

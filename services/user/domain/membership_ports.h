@@ -26,6 +26,21 @@ struct GrowthOutcome {
   std::optional<TierChange> change;
 };
 
+struct RefundOutcome {
+  // False for a refund id seen before (then the other fields are as that refund recorded them) and for an order
+  // with no growth (never paid here: order empty).
+  bool applied = false;
+  OrderGrowth order;            // after the refund
+  int64_t refunded_before = 0;  // money refunded by earlier refunds of the order
+  int64_t refunded_after = 0;   // including this one, at most what was paid
+  bool completes = false;       // this refund made the order fully refunded
+  Member member;
+  int64_t window_growth = 0;
+};
+
+// Growth a refund total takes back of an order's growth (RefundedShare in membership_rules.h).
+using RefundShare = std::function<int64_t(int64_t growth, int64_t paid_minor, int64_t refunded_minor, bool full)>;
+
 class MembershipStore {
  public:
   virtual ~MembershipStore() = default;
@@ -43,6 +58,13 @@ class MembershipStore {
   // reversed before), then the same as AddOrderGrowth.
   virtual absl::StatusOr<GrowthOutcome> ReverseOrderGrowth(const std::string& order_id, absl::Time at,
                                                            absl::Time window_start, const TierDecision& decide) = 0;
+  // Atomically, once per (order, refund id): adds the refund to the order's refunded money (capped at what was
+  // paid), sets the growth taken back to share(growth, paid, refunded, full) (with full = the refund says so or the
+  // money is all refunded; then the order also counts as reversed at refund.at), records the refund, then the same
+  // as AddOrderGrowth (with cause kGrowth). An order already reversed takes nothing more. A refund id seen before
+  // changes nothing and answers what it recorded.
+  virtual absl::StatusOr<RefundOutcome> ApplyOrderRefund(const OrderRefund& refund, absl::Time window_start,
+                                                         const RefundShare& share, const TierDecision& decide) = 0;
   // Atomically: the daily evaluation of one member at `now` (cause kEvaluation); records evaluated_at = now.
   virtual absl::StatusOr<GrowthOutcome> Reevaluate(const std::string& user_id, absl::Time now, absl::Time window_start,
                                                    const TierDecision& decide) = 0;

@@ -138,4 +138,12 @@ int64_t PointsForPaidAmount(int64_t amount_minor, int multiplier_percent) {
   return GrowthForPaidAmount(amount_minor) * multiplier_percent / 100;
 }
 
+int64_t RefundedShare(int64_t earned, int64_t paid_minor, int64_t refunded_minor, bool full) {
+  if (earned <= 0) return 0;
+  if (full || paid_minor <= 0 || refunded_minor >= paid_minor) return earned;
+  if (refunded_minor <= 0) return 0;
+  // 128 bits: points times fen overflows 64 bits for large orders.
+  return static_cast<int64_t>(static_cast<__int128>(earned) * refunded_minor / paid_minor);
+}
+
 }  // namespace zhongtai::user

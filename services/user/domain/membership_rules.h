@@ -40,4 +40,10 @@ int64_t GrowthForPaidAmount(int64_t amount_minor);
 // 1 point per whole yuan paid, times the tier's multiplier.
 int64_t PointsForPaidAmount(int64_t amount_minor, int multiplier_percent);
 
+// The part of `earned` (growth or points an order earned) that refunds totalling `refunded_minor` of the
+// `paid_minor` take back: in proportion, rounded down, never more than `earned`; all of it once the order is fully
+// refunded (`full`, or refunds reaching what was paid), so the refund that completes it takes exactly the remainder.
+// Computed on the running total, so rounding never drifts however many refunds there are.
+int64_t RefundedShare(int64_t earned, int64_t paid_minor, int64_t refunded_minor, bool full);
+
 }  // namespace zhongtai::user

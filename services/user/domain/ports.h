@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,7 +32,8 @@ class UserStore {
   enum class RotateOutcome { kRotated, kUnknown, kExpired, kReused };
   struct RotateResult {
     RotateOutcome outcome = RotateOutcome::kUnknown;
-    std::string user_id;  // set when the presented session was found
+    std::string user_id;    // set when the presented session was found
+    std::string family_id;  // likewise: the session (sign-in) it belongs to
   };
   // Atomically: find the session with `old_hash`; if it is live, revoke it and store `next` (whose
   // user_id, family_id and family_started_at the store fills from the old session). If it was already revoked,
@@ -39,10 +41,24 @@ class UserStore {
   // A session past its expiry, or of a family started before `families_started_after`, answers kExpired.
   virtual absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
                                                      absl::Time families_started_after) = 0;
-  // Revokes every live session of the family of the session `token_hash`, when that session is the user's.
-  virtual absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) = 0;
+  // Revokes every live session of the family of the session `token_hash`, when that session is the user's, and
+  // answers the family id (also when it was revoked before, so a retried logout finds it again); empty when the
+  // session is unknown or another user's.
+  virtual absl::StatusOr<std::string> RevokeFamily(const std::string& token_hash, const std::string& user_id,
+                                                   absl::Time now) = 0;
+  // The user's session families with a refresh session created after `created_after`: every access token is issued
+  // with one (login and each refresh), so with created_after = now - access-token lifetime these are the sessions
+  // that may hold a live access token.
+  virtual absl::StatusOr<std::vector<std::string>> RecentSessionFamilies(const std::string& user_id,
+                                                                         absl::Time created_after) = 0;
   // Revokes every live session of the user (a password or role change).
   virtual absl::Status RevokeSessions(const std::string& user_id, absl::Time now) = 0;
+
+  // A registration was attempted with the account's `channel` ("email" or "phone"): when no notice went to the
+  // account within `min_interval` before `now`, atomically records one and writes the RegistrationAttempted event
+  // to the outbox; answers whether it did.
+  virtual absl::StatusOr<bool> NoteRegistrationAttempt(const std::string& user_id, const std::string& channel,
+                                                       absl::Time now, absl::Duration min_interval) = 0;
 
   // Failed logins, kept per login key (a hash of the normalised login, known account or not) where every
   // replica sees them.
@@ -60,6 +76,17 @@ class UserStore {
                                                         const LoginThrottlePolicy& policy) = 0;
   // After a successful login: forget the failures.
   virtual absl::Status ClearLoginFailures(const std::string& login_key) = 0;
+};
+
+// Access tokens are checked by their signature alone and live up to their lifetime; this ends the ones already issued,
+// for every service that checks them (the gateway), at once.
+class AccessTokenRevoker {
+ public:
+  virtual ~AccessTokenRevoker() = default;
+  // Every token of the user issued up to `at` (an erased account: no new token can follow in the same second).
+  virtual absl::Status RevokeAccessTokens(const std::string& user_id, absl::Time at) = 0;
+  // Every token of these sessions (their "sid"): logout, a password or role change. Tokens of later sign-ins pass.
+  virtual absl::Status RevokeSessionTokens(const std::vector<std::string>& session_ids) = 0;
 };
 
 class IdGenerator {

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/async/callback.h"
+#include "services/user/domain/ports.h"  // AccessTokenRevoker
 
 namespace zhongtai::user {
 
@@ -69,14 +70,6 @@ struct Erasure {
   std::vector<std::string> login_keys;
   absl::Time erased_at;
   std::string event_id;  // of the UserErased event the store appends to the outbox: one per account
-};
-
-// Access tokens are checked by their signature alone and live up to their lifetime; this ends the ones already issued
-// to a user (every token issued up to `at`), for every service that checks them, at once.
-class AccessTokenRevoker {
- public:
-  virtual ~AccessTokenRevoker() = default;
-  virtual absl::Status RevokeAccessTokens(const std::string& user_id, absl::Time at) = 0;
 };
 
 class ErasureStore {

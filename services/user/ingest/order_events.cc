@@ -67,11 +67,20 @@ events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, cons
     if (event.type == order::v1::OrderRefunded::descriptor()->full_name()) {
       order::v1::OrderRefunded refunded;
       if (!refunded.ParseFromString(event.payload)) return Skip(event, "payload does not parse");
-      // A fully refunded order takes back the growth and points its payment earned; a partial refund keeps them.
-      if (!refunded.full_refund()) return absl::OkStatus();
-      const std::string order_id = refunded.order_id().empty() ? event.key : refunded.order_id();
-      return Outcome(event, membership.OnOrderReversed(
-                                order_id, OccurredAt(refunded.occur_time(), refunded.has_occur_time(), event)));
+      // Each refund takes back growth and points in proportion to the money it returns (the last one the rest).
+      if (refunded.has_amount() && refunded.amount().currency() != kMembershipCurrency) {
+        return Skip(event, "not a CNY amount");
+      }
+      OrderRefund refund;
+      refund.order_id = refunded.order_id().empty() ? event.key : refunded.order_id();
+      // One event per refunded return; an event without one (older producers) counts once by its own id.
+      refund.refund_id = refunded.return_id().empty() ? event.id : refunded.return_id();
+      refund.amount_minor = refunded.amount().amount_minor();
+      refund.full = refunded.full_refund();
+      refund.at = OccurredAt(refunded.occur_time(), refunded.has_occur_time(), event);
+      RETURN_IF_ERROR(Outcome(event, membership.OnOrderRefunded(refund)));
+      // The lifecycle is recomputed on every order event.
+      return UpdateLifecycle(tx, clock, lifecycle, event, refunded.user_id(), std::nullopt);
     }
     return absl::OkStatus();
   };

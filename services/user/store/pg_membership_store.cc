@@ -1,5 +1,6 @@
 #include "services/user/store/pg_membership_store.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -36,9 +37,10 @@ constexpr char kLockMemberSql[] =
 constexpr char kReadMemberSql[] =
     "SELECT tier, zt_micros(tier_since), zt_micros(evaluated_at) FROM members WHERE user_id = $1";
 
-// Growth within the window: orders paid after $2 and not reversed (the domain's rolling 12 months).
+// Growth within the window: orders paid after $2 and not reversed (the domain's rolling 12 months), less what
+// partial refunds took back.
 constexpr char kWindowGrowthSql[] =
-    "SELECT COALESCE(SUM(growth), 0)::bigint FROM order_growth "
+    "SELECT COALESCE(SUM(growth - growth_reversed), 0)::bigint FROM order_growth "
     "WHERE user_id = $1 AND reversed_at IS NULL AND paid_at > zt_ts($2)";
 
 // Once per order: a redelivery inserts nothing.
@@ -47,8 +49,22 @@ constexpr char kInsertOrderGrowthSql[] =
     "VALUES ($1, $2, $3, $4, $5, zt_ts($6)) ON CONFLICT (order_id) DO NOTHING";
 
 constexpr char kReadOrderGrowthSql[] =
-    "SELECT order_id, user_id, growth, amount_minor, tier_at_payment, zt_micros(paid_at), zt_micros(reversed_at) "
-    "FROM order_growth WHERE order_id = $1";
+    "SELECT order_id, user_id, growth, amount_minor, tier_at_payment, zt_micros(paid_at), zt_micros(reversed_at), "
+    "refunded_minor, growth_reversed FROM order_growth WHERE order_id = $1";
+
+// A refund recorded before (the same return delivered again).
+constexpr char kReadRefundSql[] =
+    "SELECT refunded_before, refunded_after, completes FROM order_growth_refunds WHERE order_id = $1 AND refund_id = "
+    "$2";
+
+constexpr char kInsertRefundSql[] =
+    "INSERT INTO order_growth_refunds (order_id, refund_id, refund_minor, refunded_before, refunded_after, completes, "
+    "refunded_at) VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7))";
+
+// The order's running refund totals; $4 (unix micros) is the reversal time when the order is now fully refunded,
+// NULL otherwise.
+constexpr char kSetRefundedSql[] =
+    "UPDATE order_growth SET refunded_minor = $2, growth_reversed = $3, reversed_at = zt_ts($4) WHERE order_id = $1";
 
 // Once per order: a second reversal updates nothing.
 constexpr char kReverseOrderGrowthSql[] =
@@ -95,6 +111,8 @@ std::optional<OrderGrowth> ReadOrderGrowth(pqxx::work& tx, const std::string& or
   growth.tier_at_payment = TierOf(rows[0][4]);
   growth.paid_at = TimeFromMicros(rows[0][5]);
   growth.reversed_at = pg::OptionalTimeFromMicros(rows[0][6]);
+  growth.refunded_minor = rows[0][7].as<int64_t>();
+  growth.growth_reversed = rows[0][8].as<int64_t>();
   return growth;
 }
 
@@ -211,6 +229,53 @@ absl::StatusOr<GrowthOutcome> PgMembershipStore::ReverseOrderGrowth(const std::s
     outcome.order.reversed_at = at;
     outcome.applied = true;
     return Decide(tx, member, at, window_start, TierChangeCause::kGrowth, decide, outcome);
+  }));
+  return outcome;
+}
+
+absl::StatusOr<RefundOutcome> PgMembershipStore::ApplyOrderRefund(const OrderRefund& refund, absl::Time window_start,
+                                                                  const RefundShare& share,
+                                                                  const TierDecision& decide) {
+  RefundOutcome outcome;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    outcome = RefundOutcome{};
+    std::optional<OrderGrowth> found = ReadOrderGrowth(tx, refund.order_id);
+    if (!found) return absl::OkStatus();
+    Member member = LockMember(tx, found->user_id, refund.at);
+    // Read again under the member's lock: every change of the order's growth holds it.
+    OrderGrowth order = *ReadOrderGrowth(tx, refund.order_id);
+    outcome.order = order;
+    outcome.member = member;
+    pqxx::result seen = tx.exec_params(kReadRefundSql, refund.order_id, refund.refund_id);
+    if (!seen.empty()) {
+      outcome.refunded_before = seen[0][0].as<int64_t>();
+      outcome.refunded_after = seen[0][1].as<int64_t>();
+      outcome.completes = seen[0][2].as<bool>();
+      return absl::OkStatus();
+    }
+    outcome.refunded_before = order.refunded_minor;
+    if (order.reversed_at) {
+      // Cancelled or fully refunded before: everything was taken back already.
+      outcome.refunded_after = order.refunded_minor;
+    } else {
+      outcome.refunded_after = std::min(order.amount_minor, order.refunded_minor + refund.amount_minor);
+      outcome.completes = refund.full || outcome.refunded_after >= order.amount_minor;
+      order.refunded_minor = outcome.refunded_after;
+      order.growth_reversed = share(order.growth, order.amount_minor, outcome.refunded_after, outcome.completes);
+      if (outcome.completes) order.reversed_at = refund.at;
+      std::optional<int64_t> reversed_at;
+      if (order.reversed_at) reversed_at = Micros(*order.reversed_at);
+      tx.exec_params(kSetRefundedSql, order.order_id, order.refunded_minor, order.growth_reversed, reversed_at);
+    }
+    tx.exec_params(kInsertRefundSql, refund.order_id, refund.refund_id, refund.amount_minor, outcome.refunded_before,
+                   outcome.refunded_after, outcome.completes, Micros(refund.at));
+    outcome.order = order;
+    outcome.applied = true;
+    GrowthOutcome decided;
+    RETURN_IF_ERROR(Decide(tx, member, refund.at, window_start, TierChangeCause::kGrowth, decide, decided));
+    outcome.member = decided.member;
+    outcome.window_growth = decided.window_growth;
+    return absl::OkStatus();
   }));
   return outcome;
 }

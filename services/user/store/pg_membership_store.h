@@ -19,6 +19,8 @@ class PgMembershipStore : public MembershipStore {
                                                const TierDecision& decide) override;
   absl::StatusOr<GrowthOutcome> ReverseOrderGrowth(const std::string& order_id, absl::Time at, absl::Time window_start,
                                                    const TierDecision& decide) override;
+  absl::StatusOr<RefundOutcome> ApplyOrderRefund(const OrderRefund& refund, absl::Time window_start,
+                                                 const RefundShare& share, const TierDecision& decide) override;
   absl::StatusOr<GrowthOutcome> Reevaluate(const std::string& user_id, absl::Time now, absl::Time window_start,
                                            const TierDecision& decide) override;
   absl::StatusOr<std::vector<std::string>> MembersDueForEvaluation(absl::Time evaluated_before, int limit) override;

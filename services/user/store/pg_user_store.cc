@@ -5,8 +5,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
 #include "common/pg/time.h"
+#include "common/proto/convert.h"
 #include "common/status/status.h"
+#include "services/user/store/pg_membership_store.h"  // kUserEventStream
+#include "zhongtai/user/v1/events.pb.h"
 
 namespace zhongtai::user {
 namespace {
@@ -48,9 +52,24 @@ constexpr char kRevokeFamilySql[] =
     "UPDATE refresh_sessions SET revoked_at = zt_ts($3) WHERE revoked_at IS NULL AND family_id = "
     "(SELECT family_id FROM refresh_sessions WHERE token_hash = $1 AND user_id = $2)";
 
+// The family of the session `token_hash` when it is the user's ($2), revoked or not.
+constexpr char kFamilyOfSql[] = "SELECT family_id FROM refresh_sessions WHERE token_hash = $1 AND user_id = $2";
+
+// The user's families with a session created after $2 (unix micros): those whose access tokens may still be live.
+constexpr char kRecentFamiliesSql[] =
+    "SELECT DISTINCT family_id FROM refresh_sessions WHERE user_id = $1 AND created_at > zt_ts($2)";
+
 // A password or role change ends every session of the user.
 constexpr char kRevokeUserSessionsSql[] =
     "UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE user_id = $1 AND revoked_at IS NULL";
+
+// One notice per account per interval (migration 0011): the row is written only when there is none or the last
+// notice is at or before $3 (now - interval, unix micros); a row comes back only when this attempt sends one.
+// Concurrent attempts queue on the row, so exactly one of them sends.
+constexpr char kNoteRegistrationAttemptSql[] =
+    "INSERT INTO registration_notices AS n (user_id, last_sent_at) VALUES ($1, zt_ts($2)) "
+    "ON CONFLICT (user_id) DO UPDATE SET last_sent_at = EXCLUDED.last_sent_at WHERE n.last_sent_at <= zt_ts($3) "
+    "RETURNING user_id";
 
 // Login throttling (login_failures, migration 0002). Times are unix microseconds ($2 = now).
 
@@ -190,6 +209,7 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
     }
     result.user_id = rows[0][0].as<std::string>();
     const std::string family_id = rows[0][1].as<std::string>();
+    result.family_id = family_id;
     const absl::Time expires_at = TimeFromMicros(rows[0][2]);
     if (rows[0][3].as<bool>()) {
       tx.exec_params("UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE family_id = $1 AND revoked_at IS NULL",
@@ -215,11 +235,31 @@ absl::StatusOr<UserStore::RotateResult> PgUserStore::RotateSession(const std::st
   return result;
 }
 
-absl::Status PgUserStore::RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) {
-  return pool_.Transact([&](pqxx::work& tx) {
+absl::StatusOr<std::string> PgUserStore::RevokeFamily(const std::string& token_hash, const std::string& user_id,
+                                                      absl::Time now) {
+  std::string family;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    family.clear();
+    pqxx::result rows = tx.exec_params(kFamilyOfSql, token_hash, user_id);
+    if (rows.empty()) return absl::OkStatus();
+    family = rows[0][0].as<std::string>();
     tx.exec_params(kRevokeFamilySql, token_hash, user_id, Micros(now));
     return absl::OkStatus();
-  });
+  }));
+  return family;
+}
+
+absl::StatusOr<std::vector<std::string>> PgUserStore::RecentSessionFamilies(const std::string& user_id,
+                                                                            absl::Time created_after) {
+  std::vector<std::string> families;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    families.clear();
+    for (const auto& row : tx.exec_params(kRecentFamiliesSql, user_id, Micros(created_after))) {
+      families.push_back(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  return families;
 }
 
 absl::Status PgUserStore::RevokeSessions(const std::string& user_id, absl::Time now) {
@@ -227,6 +267,30 @@ absl::Status PgUserStore::RevokeSessions(const std::string& user_id, absl::Time 
     tx.exec_params(kRevokeUserSessionsSql, user_id, Micros(now));
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<bool> PgUserStore::NoteRegistrationAttempt(const std::string& user_id, const std::string& channel,
+                                                          absl::Time now, absl::Duration min_interval) {
+  bool sent = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    sent = false;
+    pqxx::result noted = tx.exec_params(kNoteRegistrationAttemptSql, user_id, Micros(now), Micros(now - min_interval));
+    if (noted.empty()) return absl::OkStatus();
+    v1::RegistrationAttempted message;
+    message.set_user_id(user_id);
+    message.set_channel(channel);
+    *message.mutable_occur_time() = proto::ToTimestamp(now);
+    events::Event event;
+    event.id = absl::StrCat("registration-attempted:", user_id, ":", Micros(now));
+    event.type = message.GetDescriptor()->full_name();
+    event.key = user_id;
+    event.payload = message.SerializeAsString();
+    event.occurred_at = now;
+    RETURN_IF_ERROR(events::AppendToOutbox(tx, kUserEventStream, event));
+    sent = true;
+    return absl::OkStatus();
+  }));
+  return sent;
 }
 
 absl::StatusOr<absl::Time> PgUserStore::LoginLockedUntil(const std::string& login_key, absl::Time now) {

@@ -18,8 +18,13 @@ class PgUserStore : public UserStore {
   absl::Status CreateSession(const RefreshSession& session) override;
   absl::StatusOr<RotateResult> RotateSession(const std::string& old_hash, RefreshSession next, absl::Time now,
                                              absl::Time families_started_after) override;
-  absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) override;
+  absl::StatusOr<std::string> RevokeFamily(const std::string& token_hash, const std::string& user_id,
+                                           absl::Time now) override;
+  absl::StatusOr<std::vector<std::string>> RecentSessionFamilies(const std::string& user_id,
+                                                                 absl::Time created_after) override;
   absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override;
+  absl::StatusOr<bool> NoteRegistrationAttempt(const std::string& user_id, const std::string& channel, absl::Time now,
+                                               absl::Duration min_interval) override;
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override;
   absl::StatusOr<absl::Time> RecordLoginFailure(const std::string& login_key, absl::Time now,
                                                 const LoginThrottlePolicy& policy) override;

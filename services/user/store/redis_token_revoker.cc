@@ -15,4 +15,8 @@ absl::Status RedisAccessTokenRevoker::RevokeAccessTokens(const std::string& user
   return revocations_.Revoke(user_id, at, keep_for_);
 }
 
+absl::Status RedisAccessTokenRevoker::RevokeSessionTokens(const std::vector<std::string>& session_ids) {
+  return revocations_.RevokeSessions(session_ids, keep_for_);
+}
+
 }  // namespace zhongtai::user

@@ -4,7 +4,7 @@
 
 #include "common/auth/token_revocations.h"
 #include "common/redis/redis.h"
-#include "services/user/domain/privacy_ports.h"
+#include "services/user/domain/ports.h"
 
 namespace zhongtai::user {
 
@@ -14,6 +14,7 @@ class RedisAccessTokenRevoker : public AccessTokenRevoker {
   RedisAccessTokenRevoker(redis::Pool& pool, absl::Duration access_ttl);
 
   absl::Status RevokeAccessTokens(const std::string& user_id, absl::Time at) override;
+  absl::Status RevokeSessionTokens(const std::vector<std::string>& session_ids) override;
 
  private:
   auth::RedisTokenRevocations revocations_;

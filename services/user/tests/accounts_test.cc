@@ -117,6 +117,30 @@ TEST_CASE("signing up with a taken login answers as a new sign-up and leaves the
   CHECK(ReasonOf(f.accounts.SignUp({"new@example.com", "", "short", "B"}).status()) == "PASSWORD_TOO_SHORT");
 }
 
+TEST_CASE("the owner of a taken login is notified of a sign-up attempt, at most once an hour per account") {
+  Fixture f;
+  User bob = f.MustRegister("bob@example.com");
+  auto carol = f.accounts.Register({"", "+86 139-0000-0001", "s3cret-pass", "Carol"});
+  REQUIRE(carol.ok());
+  using Notice = std::pair<std::string, std::string>;
+  REQUIRE(f.accounts.SignUp({"new@example.com", "", "some-password", "N"}).ok());
+  CHECK(f.store.sent_notices.empty());  // a free login: nobody to tell
+  REQUIRE(f.accounts.SignUp({"BOB@example.com", "", "another-pass", "B2"}).ok());
+  CHECK(f.store.sent_notices == std::vector<Notice>{{bob.user_id, "email"}});
+  f.clock.Advance(absl::Minutes(59));
+  REQUIRE(f.accounts.SignUp({"bob@example.com", "", "another-pass", "B2"}).ok());
+  CHECK(f.store.sent_notices.size() == 1);  // within the hour: no second notice
+  f.clock.Advance(absl::Minutes(1));
+  // Email of one account and phone of another: both are told, each with its channel.
+  REQUIRE(f.accounts.SignUp({"bob@example.com", "+86 139 0000 0001", "another-pass", "B2"}).ok());
+  CHECK(f.store.sent_notices ==
+        std::vector<Notice>{{bob.user_id, "email"}, {bob.user_id, "email"}, {carol->user_id, "phone"}});
+  // Bad input notifies nobody.
+  f.clock.Advance(absl::Hours(2));
+  REQUIRE_FALSE(f.accounts.SignUp({"bob@example.com", "", "short", "B"}).ok());
+  CHECK(f.store.sent_notices.size() == 3);
+}
+
 TEST_CASE("login issues a verifiable access token and a refresh token") {
   Fixture f;
   User bob = f.MustRegister("bob@example.com");
@@ -298,6 +322,67 @@ TEST_CASE("logout ends that session only, a password change ends them all") {
   CHECK(ReasonOf(f.accounts.Refresh(laptop_next->refresh_token).status()) == "REFRESH_TOKEN_INVALID");
   CHECK(!f.accounts.Login("max@example.com", "first-password").ok());
   CHECK(f.accounts.Login("max@example.com", "second-password").ok());
+}
+
+}  // namespace zhongtai::user
+
+namespace zhongtai::user {
+namespace {
+
+std::string SessionOf(Clock& clock, const std::string& access_token) {
+  auto claims = auth::VerifyAccessToken(testing::TestAccountSettings().token, access_token, clock.Now());
+  REQUIRE(claims.ok());
+  return claims->session_id;
+}
+
+}  // namespace
+
+TEST_CASE("access tokens name their session, the same across refreshes, and ended sessions' tokens are revoked") {
+  InMemoryUserStore store;
+  FakeHasher hasher;
+  FakeClock clock;
+  SequentialIds ids;
+  testing::RecordingTokenRevoker revoker;
+  Accounts accounts(store, hasher, clock, ids, testing::TestAccountSettings(), &revoker);
+  REQUIRE(accounts.Register({"sid@example.com", "", "first-password", "Sid"}).ok());
+  auto phone = accounts.Login("sid@example.com", "first-password");
+  auto laptop = accounts.Login("sid@example.com", "first-password");
+  REQUIRE(phone.ok());
+  REQUIRE(laptop.ok());
+  const std::string phone_session = SessionOf(clock, phone->tokens.access_token);
+  const std::string laptop_session = SessionOf(clock, laptop->tokens.access_token);
+  CHECK_FALSE(phone_session.empty());
+  CHECK(phone_session != laptop_session);
+  auto phone_next = accounts.Refresh(phone->tokens.refresh_token);
+  REQUIRE(phone_next.ok());
+  CHECK(SessionOf(clock, phone_next->access_token) == phone_session);
+
+  // Logout revokes that session's access tokens only; a logout with someone else's token revokes nothing.
+  REQUIRE(accounts.Logout("someone-else", laptop->tokens.refresh_token).ok());
+  CHECK(revoker.revoked_sessions().empty());
+  REQUIRE(accounts.Logout(phone->user.user_id, phone_next->refresh_token).ok());
+  CHECK(revoker.revoked_sessions() == std::set<std::string>{phone_session});
+
+  // Redis down: logout says so (the refresh token is ended anyway) and a retry revokes the access tokens.
+  revoker.fail = true;
+  CHECK(ReasonOf(accounts.Logout(phone->user.user_id, laptop->tokens.refresh_token)) == "SESSION_REVOCATION_FAILED");
+  // A password change revokes nothing and changes nothing while the access tokens cannot be revoked.
+  CHECK(ReasonOf(accounts.ChangePassword(phone->user.user_id, "first-password", "second-password")) ==
+        "SESSION_REVOCATION_FAILED");
+  CHECK(accounts.Login("sid@example.com", "first-password").ok());
+  revoker.fail = false;
+  REQUIRE(accounts.Logout(phone->user.user_id, laptop->tokens.refresh_token).ok());
+  CHECK(revoker.revoked_sessions().count(laptop_session) == 1);
+
+  // A password change revokes every session that may hold a live access token.
+  auto tablet = accounts.Login("sid@example.com", "first-password");
+  REQUIRE(tablet.ok());
+  REQUIRE(accounts.ChangePassword(phone->user.user_id, "first-password", "second-password").ok());
+  CHECK(revoker.revoked_sessions().count(SessionOf(clock, tablet->tokens.access_token)) == 1);
+  // A new sign-in after the change is a new session, not revoked.
+  auto after = accounts.Login("sid@example.com", "second-password");
+  REQUIRE(after.ok());
+  CHECK(revoker.revoked_sessions().count(SessionOf(clock, after->tokens.access_token)) == 0);
 }
 
 }  // namespace zhongtai::user

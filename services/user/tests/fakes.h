@@ -6,6 +6,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/token.h"
@@ -83,34 +85,46 @@ class InMemoryUserStore : public UserStore {
                                              absl::Time families_started_after) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(old_hash);
-    if (it == sessions_.end()) return RotateResult{RotateOutcome::kUnknown, ""};
+    if (it == sessions_.end()) return RotateResult{RotateOutcome::kUnknown, "", ""};
     Entry& old = it->second;
     if (old.revoked) {
       for (auto& [hash, entry] : sessions_) {
         if (entry.session.family_id == old.session.family_id) entry.revoked = true;
       }
-      return RotateResult{RotateOutcome::kReused, old.session.user_id};
+      return RotateResult{RotateOutcome::kReused, old.session.user_id, old.session.family_id};
     }
     if (now >= old.session.expires_at || old.session.family_started_at <= families_started_after) {
-      return RotateResult{RotateOutcome::kExpired, old.session.user_id};
+      return RotateResult{RotateOutcome::kExpired, old.session.user_id, old.session.family_id};
     }
     old.revoked = true;
     next.user_id = old.session.user_id;
     next.family_id = old.session.family_id;
     next.family_started_at = old.session.family_started_at;
     sessions_[next.token_hash] = {next, false};
-    return RotateResult{RotateOutcome::kRotated, next.user_id};
+    return RotateResult{RotateOutcome::kRotated, next.user_id, next.family_id};
   }
 
-  absl::Status RevokeFamily(const std::string& token_hash, const std::string& user_id, absl::Time now) override {
+  absl::StatusOr<std::string> RevokeFamily(const std::string& token_hash, const std::string& user_id,
+                                           absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(token_hash);
-    if (it == sessions_.end() || it->second.session.user_id != user_id) return absl::OkStatus();
+    if (it == sessions_.end() || it->second.session.user_id != user_id) return std::string();
     const std::string family = it->second.session.family_id;
     for (auto& [hash, entry] : sessions_) {
       if (entry.session.family_id == family) entry.revoked = true;
     }
-    return absl::OkStatus();
+    return family;
+  }
+  absl::StatusOr<std::vector<std::string>> RecentSessionFamilies(const std::string& user_id,
+                                                                 absl::Time created_after) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::set<std::string> families;
+    for (const auto& [hash, entry] : sessions_) {
+      if (entry.session.user_id == user_id && entry.session.created_at > created_after) {
+        families.insert(entry.session.family_id);
+      }
+    }
+    return std::vector<std::string>(families.begin(), families.end());
   }
   absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -119,6 +133,18 @@ class InMemoryUserStore : public UserStore {
     }
     return absl::OkStatus();
   }
+  absl::StatusOr<bool> NoteRegistrationAttempt(const std::string& user_id, const std::string& channel, absl::Time now,
+                                               absl::Duration min_interval) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = notices_.try_emplace(user_id, now);
+    if (!fresh && it->second > now - min_interval) return false;
+    it->second = now;
+    sent_notices.push_back({user_id, channel});
+    return true;
+  }
+  // The RegistrationAttempted events the PostgreSQL store would have written: (user id, channel).
+  std::vector<std::pair<std::string, std::string>> sent_notices;
+
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = failures_.find(login_key);
@@ -169,6 +195,7 @@ class InMemoryUserStore : public UserStore {
   std::map<std::string, Failures> failures_;
   std::map<std::string, User> users_;
   std::map<std::string, Entry> sessions_;
+  std::map<std::string, absl::Time> notices_;
 };
 
 // Cheap and transparent, counting its work so tests can see that unknown logins cost a verify too.
@@ -206,15 +233,26 @@ class RecordingTokenRevoker : public AccessTokenRevoker {
     revoked_[user_id] = at;
     return absl::OkStatus();
   }
+  absl::Status RevokeSessionTokens(const std::vector<std::string>& session_ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fail) return absl::UnavailableError("redis is down");
+    revoked_sessions_.insert(session_ids.begin(), session_ids.end());
+    return absl::OkStatus();
+  }
   std::map<std::string, absl::Time> revoked() {
     std::lock_guard<std::mutex> lock(mu_);
     return revoked_;
+  }
+  std::set<std::string> revoked_sessions() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return revoked_sessions_;
   }
   std::atomic<bool> fail{false};
 
  private:
   std::mutex mu_;
   std::map<std::string, absl::Time> revoked_;
+  std::set<std::string> revoked_sessions_;
 };
 
 }  // namespace zhongtai::user::testing

@@ -2,6 +2,7 @@
 // history and as the events that the PostgreSQL store would write to its outbox.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -62,6 +63,42 @@ class InMemoryMembershipStore : public MembershipStore {
     return outcome;
   }
 
+  absl::StatusOr<RefundOutcome> ApplyOrderRefund(const OrderRefund& refund, absl::Time window_start,
+                                                 const RefundShare& share, const TierDecision& decide) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    RefundOutcome outcome;
+    auto it = orders_.find(refund.order_id);
+    if (it == orders_.end()) return outcome;
+    OrderGrowth& order = it->second;
+    Member& member = MemberLocked(order.user_id, refund.at);
+    outcome.member = member;
+    auto [seen, fresh] = refunds_.try_emplace({refund.order_id, refund.refund_id});
+    if (!fresh) {
+      outcome.order = order;
+      outcome.refunded_before = seen->second.refunded_before;
+      outcome.refunded_after = seen->second.refunded_after;
+      outcome.completes = seen->second.completes;
+      return outcome;
+    }
+    outcome.refunded_before = order.refunded_minor;
+    outcome.refunded_after = order.refunded_minor;
+    if (!order.reversed_at) {
+      outcome.refunded_after = std::min(order.amount_minor, order.refunded_minor + refund.amount_minor);
+      outcome.completes = refund.full || outcome.refunded_after >= order.amount_minor;
+      order.refunded_minor = outcome.refunded_after;
+      order.growth_reversed = share(order.growth, order.amount_minor, outcome.refunded_after, outcome.completes);
+      if (outcome.completes) order.reversed_at = refund.at;
+    }
+    seen->second = outcome;
+    outcome.order = order;
+    outcome.applied = true;
+    GrowthOutcome decided;
+    Decide(member, refund.at, window_start, decide, TierChangeCause::kGrowth, decided);
+    outcome.member = decided.member;
+    outcome.window_growth = decided.window_growth;
+    return outcome;
+  }
+
   absl::StatusOr<GrowthOutcome> Reevaluate(const std::string& user_id, absl::Time now, absl::Time window_start,
                                            const TierDecision& decide) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -119,7 +156,9 @@ class InMemoryMembershipStore : public MembershipStore {
   int64_t WindowGrowth(const std::string& user_id, absl::Time window_start) {
     int64_t total = 0;
     for (const auto& [id, order] : orders_) {
-      if (order.user_id == user_id && !order.reversed_at && order.paid_at > window_start) total += order.growth;
+      if (order.user_id == user_id && !order.reversed_at && order.paid_at > window_start) {
+        total += order.growth - order.growth_reversed;
+      }
     }
     return total;
   }
@@ -141,6 +180,7 @@ class InMemoryMembershipStore : public MembershipStore {
   TierTable tiers_;
   std::map<std::string, Member> members_;
   std::map<std::string, OrderGrowth> orders_;
+  std::map<std::pair<std::string, std::string>, RefundOutcome> refunds_;
   std::vector<TierChange> history_;
 };
 

@@ -133,6 +133,70 @@ TEST_CASE("a paid order cancelled or refunded takes back its growth and its poin
   f.CheckLedger("u1");
 }
 
+TEST_CASE("refunds take back growth and points in proportion, once per refund, the last one exactly the rest") {
+  Fixture f;
+  f.Pay("u1", "o1", 1000);  // 1000 growth (silver at once) and 1000 points at normal's rate
+  CHECK(f.Member("u1").tier.tier == Tier::kSilver);
+  auto refund = [&](const std::string& id, int64_t fen, bool full = false) {
+    absl::Status refunded = f.membership.OnOrderRefunded({"o1", id, fen, full, f.clock.Now()});
+    INFO(refunded.ToString());
+    REQUIRE(refunded.ok());
+  };
+  refund("r1", 30000);  // 300 of 1000 yuan
+  CHECK(f.Member("u1").growth == 700);
+  CHECK(f.Member("u1").points_balance == 700);
+  refund("r1", 30000);  // redelivered
+  CHECK(f.Member("u1").growth == 700);
+  CHECK(f.Member("u1").points_balance == 700);
+  f.CheckLedger("u1");
+  refund("r2", 33333);  // 633.33 of 1000 refunded in all: 633 taken back in all, rounded down
+  CHECK(f.Member("u1").growth == 367);
+  CHECK(f.Member("u1").points_balance == 367);
+  CHECK(f.Member("u1").tier.tier == Tier::kSilver);  // the tier only falls at the daily evaluation
+  refund("r3", 36667, true);                         // the rest: exactly what is left
+  CHECK(f.Member("u1").growth == 0);
+  CHECK(f.Member("u1").points_balance == 0);
+  refund("r4", 100);  // nothing left to take
+  REQUIRE(f.membership.OnOrderReversed("o1", f.clock.Now()).ok());
+  CHECK(f.Member("u1").points_balance == 0);
+  f.CheckLedger("u1");
+
+  // Refunds above what was paid take back no more than the order earned.
+  f.Pay("u2", "o2", 100);
+  REQUIRE(f.membership.OnOrderRefunded({"o2", "r1", 50000, false, f.clock.Now()}).ok());
+  CHECK(f.Member("u2").growth == 0);
+  CHECK(f.Member("u2").points_balance == 0);
+  f.CheckLedger("u2");
+
+  // A cancellation after a partial refund takes only the rest.
+  f.Pay("u3", "o3", 200);
+  f.Pay("u3", "o4", 100);
+  REQUIRE(f.membership.OnOrderRefunded({"o3", "r1", 5000, false, f.clock.Now()}).ok());  // 50 of 200
+  CHECK(f.Member("u3").growth == 250);
+  CHECK(f.Member("u3").points_balance == 250);
+  REQUIRE(f.membership.OnOrderReversed("o3", f.clock.Now()).ok());
+  CHECK(f.Member("u3").growth == 100);
+  CHECK(f.Member("u3").points_balance == 100);
+  f.CheckLedger("u3");
+
+  // Refunds of orders never paid here, and bad input.
+  REQUIRE(f.membership.OnOrderRefunded({"unknown", "r1", 100, false, f.clock.Now()}).ok());
+  CHECK(ReasonOf(f.membership.OnOrderRefunded({"o1", "", 100, false, f.clock.Now()})) == "REFUND_ID_MISSING");
+  CHECK(ReasonOf(f.membership.OnOrderRefunded({"o1", "r9", -1, false, f.clock.Now()})) == "AMOUNT_NEGATIVE");
+}
+
+TEST_CASE("the refunded share is proportional, rounded down, capped, and all of it once full") {
+  CHECK(RefundedShare(1000, 100000, 0, false) == 0);
+  CHECK(RefundedShare(1000, 100000, 30000, false) == 300);
+  CHECK(RefundedShare(1000, 100000, 99999, false) == 999);
+  CHECK(RefundedShare(1000, 100000, 100000, false) == 1000);
+  CHECK(RefundedShare(1000, 100000, 250000, false) == 1000);
+  CHECK(RefundedShare(1000, 100000, 1, true) == 1000);
+  CHECK(RefundedShare(0, 100000, 50000, false) == 0);
+  // No overflow for large orders: 1e9 points, 1e12 fen.
+  CHECK(RefundedShare(1000000000, 1000000000000, 500000000000, false) == 500000000);
+}
+
 TEST_CASE("the daily evaluation lowers a tier by one step at most and raises it to what growth allows") {
   Fixture f;
   f.Pay("u1", "o1", 20000);

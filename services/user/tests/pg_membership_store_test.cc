@@ -15,6 +15,7 @@
 #include "migrations.h"
 #include "services/user/domain/membership.h"
 #include "services/user/store/pg_points_store.h"
+#include "services/user/tests/points_ledger_check.h"
 #include "zhongtai/user/v1/events.pb.h"
 
 namespace zhongtai::user {
@@ -153,6 +154,54 @@ TEST_CASE("reversal and the daily evaluation on PostgreSQL", "[store]") {
   std::vector<TierChange> history = *db.membership->TierHistory("u1");
   REQUIRE(history.size() == 2);
   CHECK(history[0].to == Tier::kGold);
+}
+
+TEST_CASE("partial refunds on PostgreSQL: proportional, once per refund under concurrent redelivery, exact rest",
+          "[store]") {
+  MembershipDb db;
+  REQUIRE(db.membership->OnOrderPaid({"u1", "o1", 100000, db.clock.Now()}).ok());  // 1000 growth, 1000 points
+  REQUIRE(db.membership->OnOrderPaid({"u1", "o2", 50000, db.clock.Now()}).ok());   // at silver: 500, 600 points
+  CHECK(db.membership->GetMember("u1")->points_balance == 1600);
+
+  // The same refund delivered 10 times at once counts once.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 10; ++i) {
+    threads.emplace_back([&] {
+      if (!db.membership->OnOrderRefunded({"o1", "ret-1", 25050, false, db.clock.Now()}).ok()) ++failures;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(failures == 0);
+  MemberView member = *db.membership->GetMember("u1");
+  CHECK(member.growth == 1500 - 250);  // 250.50 of 1000 yuan: 250 growth back, rounded down
+  CHECK(member.points_balance == 1600 - 250);
+  CHECK(db.Count("SELECT count(*) FROM order_growth_refunds WHERE order_id = $1", "o1") == 1);
+  testing::CheckPointsLedger(*db.pool, "u1");
+
+  REQUIRE(db.membership->OnOrderRefunded({"o1", "ret-2", 50000, false, db.clock.Now()}).ok());  // 750.50 in all
+  member = *db.membership->GetMember("u1");
+  CHECK(member.growth == 1500 - 750);
+  CHECK(member.points_balance == 1600 - 750);
+  // The last refund completes the order's refund: exactly the 250 left, whatever the rounding before.
+  REQUIRE(db.membership->OnOrderRefunded({"o1", "ret-3", 24950, true, db.clock.Now()}).ok());
+  REQUIRE(db.membership->OnOrderRefunded({"o1", "ret-3", 24950, true, db.clock.Now()}).ok());
+  member = *db.membership->GetMember("u1");
+  CHECK(member.growth == 500);
+  CHECK(member.points_balance == 600);
+  CHECK(member.tier.tier == Tier::kSilver);  // down only at the daily evaluation
+  CHECK(db.Count("SELECT growth_reversed FROM order_growth WHERE order_id = $1", "o1") == 1000);
+  CHECK(db.Count("SELECT count(*) FROM order_growth WHERE order_id = $1 AND reversed_at IS NOT NULL", "o1") == 1);
+  CHECK(db.Count("SELECT -COALESCE(SUM(delta), 0)::bigint FROM points_ledger WHERE user_id = $1 AND kind = 'reverse'",
+                 "u1") == 1000);
+  // A cancellation of the refunded order takes nothing more.
+  REQUIRE(db.membership->OnOrderReversed("o1", db.clock.Now()).ok());
+  CHECK(db.membership->GetMember("u1")->points_balance == 600);
+  testing::CheckPointsLedger(*db.pool, "u1");
+
+  db.clock.Advance(absl::Hours(24));
+  REQUIRE(db.membership->EvaluateDue().ok());
+  CHECK(db.membership->GetMember("u1")->tier.tier == Tier::kNormal);  // 500 growth left
 }
 
 }  // namespace zhongtai::user

@@ -14,6 +14,7 @@
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/user/domain/points.h"
+#include "services/user/tests/points_ledger_check.h"
 
 namespace zhongtai::user {
 namespace {
@@ -41,22 +42,8 @@ struct PointsDb {
     return value;
   }
 
-  // The ledger is exact: balance = sum of the ledger = points left in the lots, never negative, and each
-  // entry's balance_after is the running sum.
-  void CheckLedger(const std::string& user) {
-    INFO("ledger of " << user);
-    const int64_t balance = Query("SELECT COALESCE(MAX(balance), 0) FROM points_accounts WHERE user_id = $1", user);
-    CHECK(balance >= 0);
-    CHECK(balance == Query("SELECT COALESCE(SUM(delta), 0)::bigint FROM points_ledger WHERE user_id = $1", user));
-    CHECK(balance == Query("SELECT COALESCE(SUM(remaining), 0)::bigint FROM points_lots WHERE user_id = $1", user));
-    CHECK(0 == Query("SELECT count(*) FROM (SELECT balance_after, SUM(delta) OVER (ORDER BY seq) AS running "
-                     "FROM points_ledger WHERE user_id = $1) e WHERE balance_after <> running",
-                     user));
-    // Every hold's points are what it took from its lots.
-    CHECK(0 == Query("SELECT count(*) FROM points_holds h WHERE user_id = $1 AND points <> "
-                     "(SELECT COALESCE(SUM(points), 0) FROM points_hold_takes t WHERE t.order_id = h.order_id)",
-                     user));
-  }
+  // The ledger is exact (points_ledger_check.h).
+  void CheckLedger(const std::string& user) { testing::CheckPointsLedger(*pool, user); }
 
   zhongtai::testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;

@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "common/auth/token.h"
+#include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/user/domain/accounts.h"
 #include "services/user/tests/fakes.h"
+#include "zhongtai/user/v1/events.pb.h"
 
 namespace zhongtai::user {
 namespace {
@@ -357,6 +359,79 @@ TEST_CASE("a session family past its absolute lifetime cannot rotate, and all of
       store.RotateSession("m1", Session("m2", "", kNow + absl::Hours(48)), kNow + absl::Hours(4), absl::InfinitePast());
   REQUIRE(revoked.ok());
   CHECK(revoked->outcome == UserStore::RotateOutcome::kReused);
+}
+
+TEST_CASE("sessions name their family: logout finds it again, and the recent families are those with live tokens",
+          "[store]") {
+  Db db;
+  PgUserStore store(*db.pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+  RefreshSession phone = Session("p1", "u_alice", kNow + absl::Hours(24));
+  phone.family_id = "sf_phone";
+  RefreshSession old = Session("o1", "u_alice", kNow + absl::Hours(24));
+  old.family_id = "sf_old";
+  old.created_at = kNow - absl::Hours(1);
+  REQUIRE(store.CreateSession(phone).ok());
+  REQUIRE(store.CreateSession(old).ok());
+  auto rotated = store.RotateSession("p1", Session("p2", "", kNow + absl::Hours(48)), kNow, absl::InfinitePast());
+  REQUIRE(rotated.ok());
+  CHECK(rotated->family_id == "sf_phone");
+
+  auto recent = store.RecentSessionFamilies("u_alice", kNow - absl::Minutes(16));
+  REQUIRE(recent.ok());
+  CHECK(*recent == std::vector<std::string>{"sf_phone"});  // sf_old issued its last token an hour ago
+
+  CHECK(*store.RevokeFamily("p2", "someone-else", kNow) == "");
+  CHECK(*store.RevokeFamily("p2", "u_alice", kNow) == "sf_phone");
+  CHECK(*store.RevokeFamily("p2", "u_alice", kNow) == "sf_phone");  // a retried logout finds it again
+  CHECK(*store.RevokeFamily("unknown", "u_alice", kNow) == "");
+}
+
+TEST_CASE("a registration attempt notifies the account at most once per interval, through the outbox", "[store]") {
+  zhongtai::testing::TestDatabase database;
+  auto pool = pg::Pool::Open({database.dsn(), 4, absl::Seconds(5), "user-test"});
+  REQUIRE(pool.ok());
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  REQUIRE(pg::Migrate(**pool, migrations).ok());
+  PgUserStore store(**pool);
+  REQUIRE(store.CreateUser(Alice()).ok());
+
+  // Concurrent attempts: exactly one notice.
+  std::atomic<int> sent{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto noted = store.NoteRegistrationAttempt("u_alice", "email", kNow, absl::Hours(1));
+      if (noted.ok() && *noted) ++sent;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(sent == 1);
+  CHECK_FALSE(*store.NoteRegistrationAttempt("u_alice", "phone", kNow + absl::Minutes(59), absl::Hours(1)));
+  CHECK(*store.NoteRegistrationAttempt("u_alice", "phone", kNow + absl::Hours(1), absl::Hours(1)));
+
+  std::vector<v1::RegistrationAttempted> events;
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
+                events.clear();
+                for (const pqxx::row& row : tx.exec("SELECT payload, stream FROM outbox WHERE type = "
+                                                    "'zhongtai.user.v1.RegistrationAttempted' ORDER BY seq")) {
+                  pqxx::binarystring bytes(row[0]);
+                  v1::RegistrationAttempted event;
+                  REQUIRE(event.ParseFromString(bytes.str()));
+                  CHECK(row[1].as<std::string>() == "zt.events.user");
+                  events.push_back(event);
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].user_id() == "u_alice");
+  CHECK(events[0].channel() == "email");
+  CHECK(events[1].channel() == "phone");
+  // Nothing of the attempt's password or the account's logins travels in the event.
+  CHECK(events[0].ByteSizeLong() < 64);
 }
 
 }  // namespace zhongtai::user
