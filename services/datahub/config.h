@@ -31,6 +31,14 @@ struct DatahubConfig {
   // Daily partitions of behaviour_events created this many days ahead, checked every partition_check_interval.
   int partitions_ahead_days = 7;
   absl::Duration partition_check_interval = absl::Hours(1);
+  // Daily partitions of behaviour_events older than this many days are dropped (checked with the partitions above;
+  // the hourly rollup, funnel journeys and order facts stay). More than the late window's days.
+  int events_retention_days = 400;
+  // Yesterday's (UTC) product metrics are published for the product center from this UTC hour on, once a day.
+  int product_metrics_run_hour = 1;
+  // Yesterday's daily operations report is stored from this hour of the shop's day on (shop time zone), once a day.
+  // Both checked every segments_check_interval, leased for segments_lease.
+  int report_run_hour = 8;
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

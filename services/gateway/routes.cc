@@ -14,6 +14,7 @@
 #include "zhongtai/datahub/v1/customer_analytics.pb.h"
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/datahub/v1/funnel.pb.h"
+#include "zhongtai/datahub/v1/product_analytics.pb.h"
 #include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/admin_order.pb.h"
@@ -188,6 +189,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::datahub::v1::GetCohortsRequest::descriptor()->file(),
       zhongtai::datahub::v1::IngestEventsRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetFunnelRequest::descriptor()->file(),
+      zhongtai::datahub::v1::GetProductMetricsRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;
   for (const auto* file : files) {
