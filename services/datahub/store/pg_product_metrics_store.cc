@@ -6,6 +6,7 @@
 #include "common/events/outbox.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
+#include "common/status/status.h"
 #include "services/datahub/domain/shop_time.h"
 #include "services/datahub/store/pg_customer_analytics_store.h"
 #include "zhongtai/datahub/v1/product_analytics.pb.h"
