@@ -51,7 +51,8 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     if (!status.ok()) log::Error("creating behaviour event partitions failed", {{"error", status.ToString()}});
     // Retention: the days before the kept ones go (the rollups and facts stay). Idempotent, so checking hourly
     // drops each day once, the day it falls out.
-    absl::StatusOr<std::vector<std::string>> dropped = partitions.DropBefore(today - (config.events_retention_days - 1));
+    absl::StatusOr<std::vector<std::string>> dropped =
+        partitions.DropBefore(today - (config.events_retention_days - 1));
     if (!dropped.ok()) {
       log::Error("dropping old behaviour event partitions failed", {{"error", dropped.status().ToString()}});
     } else {

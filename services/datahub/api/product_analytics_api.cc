@@ -24,7 +24,7 @@ void ToProto(const ProductCounts& in, const std::string& currency, v1::ProductMe
 }
 
 absl::StatusOr<std::optional<absl::Time>> OptionalTime(bool has, const google::protobuf::Timestamp& ts,
-                                                        const char* field) {
+                                                       const char* field) {
   if (!has) return std::optional<absl::Time>();
   if (!proto::IsValidTimestamp(ts)) {
     return InvalidArgument(field, "INVALID_TIMESTAMP", std::string(field) + " is not a valid timestamp");

@@ -54,9 +54,9 @@ std::string BarChart(const std::string& title, const std::vector<std::pair<std::
 }
 
 void FiguresRow(std::string* out, const std::string& label, const ReportFigures& f, const std::string& currency) {
-  absl::StrAppend(out, "<tr><th>", HtmlEscape(label), "</th><td>", f.visitors, "</td><td>",
-                  Percent(f.conversion_rate), "</td><td>", HtmlEscape(Money(f.average_order_value_minor, currency)),
-                  "</td><td>", HtmlEscape(Money(f.gmv_minor, currency)), "</td><td>", f.orders_paid, "</td></tr>");
+  absl::StrAppend(out, "<tr><th>", HtmlEscape(label), "</th><td>", f.visitors, "</td><td>", Percent(f.conversion_rate),
+                  "</td><td>", HtmlEscape(Money(f.average_order_value_minor, currency)), "</td><td>",
+                  HtmlEscape(Money(f.gmv_minor, currency)), "</td><td>", f.orders_paid, "</td></tr>");
 }
 
 void ChangeRow(std::string* out, const std::string& label, const ReportChange& c) {
@@ -118,9 +118,8 @@ DailyReport BuildDailyReport(DailyReport report) {
   }
   int64_t top_gmv = 0;
   for (ProductSales& p : report.top_products) {
-    p.gmv_share = report.day.gmv_minor > 0
-                      ? static_cast<double>(p.gmv_minor) / static_cast<double>(report.day.gmv_minor)
-                      : 0.0;
+    p.gmv_share =
+        report.day.gmv_minor > 0 ? static_cast<double>(p.gmv_minor) / static_cast<double>(report.day.gmv_minor) : 0.0;
     top_gmv += p.gmv_minor;
   }
   report.top_products_gmv_share =
@@ -135,8 +134,8 @@ std::string RenderDailyReportHtml(const DailyReport& r) {
       HtmlEscape(date),
       "</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
       "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{text-align:left}</style></head><body>\n");
-  absl::StrAppend(&out, "<h1>Daily operations report ", HtmlEscape(date), "</h1>\n<p>Shop day ", HtmlEscape(date),
-                  " (", HtmlEscape(r.time_zone), "), generated ",
+  absl::StrAppend(&out, "<h1>Daily operations report ", HtmlEscape(date), "</h1>\n<p>Shop day ", HtmlEscape(date), " (",
+                  HtmlEscape(r.time_zone), "), generated ",
                   HtmlEscape(absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", r.generated_at, absl::UTCTimeZone())),
                   ". Visitors are an estimate (HyperLogLog, about 2%).</p>\n");
   absl::StrAppend(&out,
@@ -148,12 +147,13 @@ std::string RenderDailyReportHtml(const DailyReport& r) {
   ChangeRow(&out, "Change vs day before", r.vs_day_before);
   ChangeRow(&out, "Change vs last week", r.vs_week_before);
   absl::StrAppend(&out, "</table>\n");
-  absl::StrAppend(&out, BarChart("GMV: the day, the day before, the same day last week",
-                                 {{date, r.day.gmv_minor},
-                                  {"day before", r.day_before.gmv_minor},
-                                  {"last week", r.week_before.gmv_minor}},
-                                 r.currency),
-                  "\n");
+  absl::StrAppend(
+      &out,
+      BarChart(
+          "GMV: the day, the day before, the same day last week",
+          {{date, r.day.gmv_minor}, {"day before", r.day_before.gmv_minor}, {"last week", r.week_before.gmv_minor}},
+          r.currency),
+      "\n");
   absl::StrAppend(&out, "<h2>Top products</h2>\n<p>Together ", Percent(r.top_products_gmv_share),
                   " of the day's GMV.</p>\n<table><tr><th>#</th><th>Product</th><th>Units</th><th>GMV</th>"
                   "<th>Share</th></tr>");
@@ -218,8 +218,7 @@ absl::StatusOr<bool> DailyReports::Generate(absl::CivilDay day, const std::strin
 }
 
 absl::StatusOr<ReportRunResult> DailyReports::RunDaily(const std::string& currency, int run_hour,
-                                                       const std::string& owner, absl::Time now,
-                                                       absl::Duration lease) {
+                                                       const std::string& owner, absl::Time now, absl::Duration lease) {
   ReportRunResult result;
   const absl::CivilHour local = absl::ToCivilHour(now, zone_);
   if (local.hour() < run_hour) return result;

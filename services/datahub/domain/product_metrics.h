@@ -91,7 +91,7 @@ struct ProductRangeQuery {
 
 struct DailyJobResult {
   bool ran = false;
-  std::string day;       // the day computed
+  std::string day;        // the day computed
   int64_t published = 0;  // events appended
 };
 

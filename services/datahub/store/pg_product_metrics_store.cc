@@ -23,8 +23,8 @@ constexpr char kProductVisitors[] =
     "SELECT COALESCE(sku_id, ''), GROUPING(sku_id),"
     " count(DISTINCT device_id) FILTER (WHERE event_type = 1),"
     " count(DISTINCT device_id) FILTER (WHERE event_type = 4)"
-    " FROM behaviour_events WHERE product_id = $1 AND occurred_at >= " ZT_TS(2) " AND occurred_at < " ZT_TS(3)
-    " GROUP BY GROUPING SETS ((), (sku_id))";
+    " FROM behaviour_events WHERE product_id = $1 AND occurred_at >= " ZT_TS(2) " AND occurred_at < " ZT_TS(
+        3) " GROUP BY GROUPING SETS ((), (sku_id))";
 
 // The product's lines of the orders paid in [$2, $3) in currency $4: buyers, units, GMV, per product and per SKU.
 constexpr char kProductSales[] =
@@ -49,8 +49,8 @@ constexpr char kDayVisitors[] =
     " count(DISTINCT device_id) FILTER (WHERE event_type = 1),"
     " count(DISTINCT device_id) FILTER (WHERE event_type = 4)"
     " FROM behaviour_events WHERE product_id IS NOT NULL AND event_type IN (1, 4)"
-    " AND occurred_at >= " ZT_TS(1) " AND occurred_at < " ZT_TS(2)
-    " GROUP BY GROUPING SETS ((product_id), (product_id, sku_id))";
+    " AND occurred_at >= " ZT_TS(1) " AND occurred_at < " ZT_TS(
+        2) " GROUP BY GROUPING SETS ((product_id), (product_id, sku_id))";
 
 constexpr char kDaySales[] =
     "SELECT s.product_id, COALESCE(l.sku_id, ''), GROUPING(l.sku_id), count(DISTINCT f.user_id),"
@@ -211,8 +211,8 @@ absl::StatusOr<ProductMetrics> PgProductMetricsStore::Count(const ProductMetrics
   return out;
 }
 
-absl::StatusOr<int64_t> PgProductMetricsStore::PublishDay(absl::Time start, absl::Time end,
-                                                          const std::string& currency, absl::Time computed_at) {
+absl::StatusOr<int64_t> PgProductMetricsStore::PublishDay(absl::Time start, absl::Time end, const std::string& currency,
+                                                          absl::Time computed_at) {
   int64_t published = 0;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     DayCounts day;
@@ -225,8 +225,7 @@ absl::StatusOr<int64_t> PgProductMetricsStore::PublishDay(absl::Time start, absl
       c.add_to_cart_visitors = row[4].as<int64_t>();
     }
     for (const pqxx::row& row : tx.exec_params(kDaySales, from, to, currency)) {
-      ProductCounts& c =
-          Slot(day[row[0].as<std::string>()], row[2].as<int>() == 1 ? "" : row[1].as<std::string>());
+      ProductCounts& c = Slot(day[row[0].as<std::string>()], row[2].as<int>() == 1 ? "" : row[1].as<std::string>());
       c.buyers = row[3].as<int64_t>();
       c.units_sold = row[4].as<int64_t>();
       c.gmv_minor = row[5].as<int64_t>();
@@ -275,13 +274,11 @@ absl::StatusOr<int64_t> PgProductMetricsStore::PublishDay(absl::Time start, absl
 }
 
 absl::StatusOr<std::vector<ProductSales>> PgProductMetricsStore::TopProducts(absl::Time start, absl::Time end,
-                                                                             const std::string& currency,
-                                                                             int limit) {
+                                                                             const std::string& currency, int limit) {
   std::vector<ProductSales> out;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
     out.clear();
-    for (const pqxx::row& row :
-         tx.exec_params(kTopProducts, pg::Micros(start), pg::Micros(end), currency, limit)) {
+    for (const pqxx::row& row : tx.exec_params(kTopProducts, pg::Micros(start), pg::Micros(end), currency, limit)) {
       out.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(), 0.0});
     }
     return absl::OkStatus();
@@ -291,7 +288,7 @@ absl::StatusOr<std::vector<ProductSales>> PgProductMetricsStore::TopProducts(abs
 }
 
 absl::StatusOr<std::vector<ExpiringCouponGroup>> PgProductMetricsStore::CouponsExpiring(absl::Time from,
-                                                                                       absl::Time to) {
+                                                                                        absl::Time to) {
   std::vector<ExpiringCouponGroup> out;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
     out.clear();
@@ -310,9 +307,8 @@ absl::StatusOr<bool> PgProductMetricsStore::Save(const DailyReport& report, cons
   const std::string encoded = message.SerializeAsString();
   absl::Status status = pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     const std::string date = Date(report.date);
-    saved = !tx.exec_params(kSaveReport, date, pg::Micros(report.generated_at),
-                            pqxx::binarystring(encoded), html)
-                 .empty();
+    saved =
+        !tx.exec_params(kSaveReport, date, pg::Micros(report.generated_at), pqxx::binarystring(encoded), html).empty();
     if (!saved) return absl::OkStatus();
     v1::DailyReportPublished published;
     *published.mutable_report() = message;
@@ -341,15 +337,14 @@ absl::StatusOr<std::optional<StoredReport>> PgProductMetricsStore::Get(absl::Civ
   return out;
 }
 
-absl::StatusOr<std::vector<StoredReport>> PgProductMetricsStore::List(std::optional<absl::CivilDay> before,
-                                                                      int limit) {
+absl::StatusOr<std::vector<StoredReport>> PgProductMetricsStore::List(std::optional<absl::CivilDay> before, int limit) {
   std::vector<StoredReport> out;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
     out.clear();
     pqxx::result rows =
-        before ? tx.exec_params(absl::StrCat(kReportColumns,
-                                             " WHERE report_date < $1::date ORDER BY report_date DESC LIMIT $2"),
-                                Date(*before), limit)
+        before ? tx.exec_params(
+                     absl::StrCat(kReportColumns, " WHERE report_date < $1::date ORDER BY report_date DESC LIMIT $2"),
+                     Date(*before), limit)
                : tx.exec_params(absl::StrCat(kReportColumns, " ORDER BY report_date DESC LIMIT $1"), limit);
     for (const pqxx::row& row : rows) out.push_back(StoredFromRow(row));
     return absl::OkStatus();

@@ -47,7 +47,8 @@ class FakeReportStore : public DailyReportStore {
   int saves = 0;
   absl::Time coupons_from, coupons_to;
 
-  absl::StatusOr<std::vector<ProductSales>> TopProducts(absl::Time, absl::Time, const std::string&, int limit) override {
+  absl::StatusOr<std::vector<ProductSales>> TopProducts(absl::Time, absl::Time, const std::string&,
+                                                        int limit) override {
     std::vector<ProductSales> out = top;
     if (out.size() > static_cast<size_t>(limit) + 2) out.resize(limit + 2);  // a store that returns too many
     return out;

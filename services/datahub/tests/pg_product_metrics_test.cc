@@ -1,8 +1,6 @@
 // PgProductMetricsStore on a real PostgreSQL (label store): one product's and its SKUs' metrics from behaviour
 // events and paid order lines against hand-counted figures, the day's ProductMetricsComputed events in the outbox, the
 // report's top products and expiring coupons, a report stored once with one DailyReportPublished.
-#include "services/datahub/store/pg_product_metrics_store.h"
-
 #include <catch2/catch.hpp>
 
 #include "common/events/outbox.h"
@@ -14,6 +12,7 @@
 #include "services/datahub/store/pg_dashboard_store.h"
 #include "services/datahub/store/pg_domain_event_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
+#include "services/datahub/store/pg_product_metrics_store.h"
 #include "zhongtai/datahub/v1/product_analytics.pb.h"
 #include "zhongtai/datahub/v1/product_metrics_events.pb.h"
 
@@ -99,16 +98,17 @@ struct Fixture {
 
   std::vector<std::pair<std::string, std::string>> Outbox(const std::string& type) {
     std::vector<std::pair<std::string, std::string>> out;
-    REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  out.clear();
-                  for (const pqxx::row& row : tx.exec_params(
-                           "SELECT id, payload FROM outbox WHERE stream = 'zt.events.datahub' AND type = $1 ORDER BY id",
-                           type)) {
-                    out.emplace_back(row[0].as<std::string>(), pqxx::binarystring(row[1]).str());
-                  }
-                  return absl::OkStatus();
-                })
-                .ok());
+    REQUIRE(
+        pool->Transact([&](pqxx::work& tx) {
+              out.clear();
+              for (const pqxx::row& row : tx.exec_params(
+                       "SELECT id, payload FROM outbox WHERE stream = 'zt.events.datahub' AND type = $1 ORDER BY id",
+                       type)) {
+                out.emplace_back(row[0].as<std::string>(), pqxx::binarystring(row[1]).str());
+              }
+              return absl::OkStatus();
+            })
+            .ok());
     return out;
   }
 
@@ -165,8 +165,7 @@ const ProductCounts& Sku(const ProductMetrics& m, const std::string& sku) {
 
 }  // namespace
 
-TEST_CASE("product metrics: a product's and its SKUs' figures from behaviour events and paid order lines",
-          "[store]") {
+TEST_CASE("product metrics: a product's and its SKUs' figures from behaviour events and paid order lines", "[store]") {
   Fixture f;
   f.Seed();
   PgProductMetricsStore store(*f.pool);

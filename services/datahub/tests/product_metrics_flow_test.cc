@@ -132,26 +132,25 @@ TEST_CASE("product metrics flow: events in, the data hub's daily metrics, the pr
   datahub::PgDailyRunLease lease(*hub);
   FakeClock hub_clock(kDay + absl::Hours(26));
   datahub::ProductAnalytics analytics(metrics_store, lease, hub_clock, absl::UTCTimeZone());
-  datahub::DailyJobResult run =
-      analytics.RunDaily("CNY", 1, "flow", kDay + absl::Hours(26), absl::Minutes(30)).value();
+  datahub::DailyJobResult run = analytics.RunDaily("CNY", 1, "flow", kDay + absl::Hours(26), absl::Minutes(30)).value();
   REQUIRE(run.ran);
   REQUIRE(run.published == 1);
 
   // What the relay would carry from the data hub's outbox, handed to the product center's consumer handler.
   std::vector<events::Event> published;
   REQUIRE(hub->Transact([&](pqxx::work& tx) {
-                for (const pqxx::row& row : tx.exec("SELECT id, type, key, payload FROM outbox WHERE stream = "
-                                                    "'zt.events.datahub' ORDER BY id")) {
-                  events::Event e;
-                  e.id = row[0].as<std::string>();
-                  e.type = row[1].as<std::string>();
-                  e.key = row[2].as<std::string>();
-                  e.payload = pqxx::binarystring(row[3]).str();
-                  e.occurred_at = kDay + absl::Hours(26);
-                  published.push_back(e);
-                }
-                return absl::OkStatus();
-              })
+               for (const pqxx::row& row : tx.exec("SELECT id, type, key, payload FROM outbox WHERE stream = "
+                                                   "'zt.events.datahub' ORDER BY id")) {
+                 events::Event e;
+                 e.id = row[0].as<std::string>();
+                 e.type = row[1].as<std::string>();
+                 e.key = row[2].as<std::string>();
+                 e.payload = pqxx::binarystring(row[3]).str();
+                 e.occurred_at = kDay + absl::Hours(26);
+                 published.push_back(e);
+               }
+               return absl::OkStatus();
+             })
               .ok());
   REQUIRE(published.size() == 1);
   events::Handler product_handler = product::MakeProductMetricsHandler();
