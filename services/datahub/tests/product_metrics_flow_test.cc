@@ -13,9 +13,13 @@
 #include "services/datahub/store/pg_behaviour_event_store.h"
 #include "services/datahub/store/pg_customer_analytics_store.h"
 #include "services/datahub/store/pg_product_metrics_store.h"
+#include "services/product/domain/catalog.h"
+#include "services/product/domain/ids.h"
+#include "services/product/domain/inventory.h"
 #include "services/product/domain/safety_stock.h"
 #include "services/product/ingest/product_metrics_events.h"
 #include "services/product/store/pg_product_matrix_store.h"
+#include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"  // the product schema ("migrations.h" is the product's here)
 #include "zhongtai/order/v1/events.pb.h"
 
@@ -175,6 +179,10 @@ TEST_CASE("product metrics flow: events in, the data hub's daily metrics, the pr
   for (const product::SkuFigures& sku : f.skus) CHECK(sku.units_sold == 3);  // sku1: 3; sku2: 1 + 2
 
   // The SKUs' sales rate (safety stock, days of cover) comes from the data hub's units too.
+  for (const std::string& sku : {sku1, sku2}) {
+    product::SafetyStockSetting cover{sku, product::kDefaultWarehouse, product::SafetyStockMode::kDaysOfCover, 0, 10};
+    REQUIRE(product_db.stock_store->PutSafetyStock(cover, product_db.clock.Now()).ok());
+  }
   std::vector<product::StockPosition> positions =
       product_db.stock_store->StockPositions("", false, product_db.clock.Now() - absl::Hours(24 * 30)).value();
   REQUIRE(positions.size() == 2);
