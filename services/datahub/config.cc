@@ -50,7 +50,17 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.webhook_retention =
       env.Duration("WEBHOOK_RETENTION", config.webhook_retention, absl::Hours(1), absl::Hours(24 * 366));
   config.export_max_events = static_cast<int>(env.Int("EXPORT_MAX_EVENTS", config.export_max_events, 1, 1000000));
+  config.events_retention_days =
+      static_cast<int>(env.Int("EVENTS_RETENTION_DAYS", config.events_retention_days, 2, 36600));
+  config.product_metrics_run_hour =
+      static_cast<int>(env.Int("PRODUCT_METRICS_RUN_HOUR", config.product_metrics_run_hour, 0, 23));
+  config.report_run_hour = static_cast<int>(env.Int("REPORT_RUN_HOUR", config.report_run_hour, 0, 23));
   if (absl::Status status = env.Finish(); !status.ok()) return status;
+  if (config.events_retention_days <= absl::ToInt64Hours(config.events_late_window) / 24 + 1) {
+    return absl::InvalidArgumentError(
+        "ZT_DATAHUB_EVENTS_RETENTION_DAYS must be more than the days of ZT_DATAHUB_EVENTS_LATE_WINDOW plus one: a late "
+        "event's partition would be dropped");
+  }
   if (!absl::LoadTimeZone(config.time_zone, &config.zone)) {
     return absl::InvalidArgumentError("ZT_DATAHUB_TIME_ZONE: \"" + config.time_zone +
                                       "\" is not a time zone this host knows (an IANA name such as Asia/Shanghai)");

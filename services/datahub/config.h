@@ -53,6 +53,14 @@ struct DatahubConfig {
   // A user's data export carries at most this many of their behaviour events (the newest; the archive says when
   // there were more).
   int export_max_events = 10000;
+  // Daily partitions of behaviour_events older than this many days are dropped (checked with the partitions above;
+  // the hourly rollup, funnel journeys and order facts stay). More than the late window's days.
+  int events_retention_days = 400;
+  // Yesterday's (UTC) product metrics are published for the product center from this UTC hour on, once a day.
+  int product_metrics_run_hour = 1;
+  // Yesterday's daily operations report is stored from this hour of the shop's day on (shop time zone), once a day.
+  // Both checked every segments_check_interval, leased for segments_lease.
+  int report_run_hour = 8;
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

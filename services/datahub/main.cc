@@ -25,6 +25,7 @@
 #include "services/datahub/api/funnel_api.h"
 #include "services/datahub/api/webhooks_api.h"
 #include "services/datahub/clients/webhook_sender.h"
+#include "services/datahub/api/product_analytics_api.h"
 #include "services/datahub/config.h"
 #include "services/datahub/domain/webhook_dispatcher.h"
 #include "services/datahub/ingest/domain_events.h"
@@ -39,6 +40,7 @@
 #include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 #include "services/datahub/store/pg_webhook_store.h"
+#include "services/datahub/store/pg_product_metrics_store.h"
 
 namespace zhongtai::datahub {
 namespace {
@@ -57,6 +59,15 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     const int64_t late_days = absl::ToInt64Hours(config.events_late_window) / 24 + 1;
     absl::Status status = partitions.EnsureRange(today - late_days, today + config.partitions_ahead_days);
     if (!status.ok()) log::Error("creating behaviour event partitions failed", {{"error", status.ToString()}});
+    // Retention: the days before the kept ones go (the rollups and facts stay). Idempotent, so checking hourly
+    // drops each day once, the day it falls out.
+    absl::StatusOr<std::vector<std::string>> dropped =
+        partitions.DropBefore(today - (config.events_retention_days - 1));
+    if (!dropped.ok()) {
+      log::Error("dropping old behaviour event partitions failed", {{"error", dropped.status().ToString()}});
+    } else {
+      for (const std::string& name : *dropped) log::Info("dropped behaviour event partition", {{"partition", name}});
+    }
   });
   PgBehaviourEventStore behaviour_store(*service.db, partitions, config.funnel_window);
   BehaviourIngestion ingestion(behaviour_store, clock, {config.events_late_window, config.events_clock_skew});
@@ -118,6 +129,12 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   exposure_options.consumer = config.consumer_name;
   exposure_options.claim_idle = config.claim_idle;
   events::StreamConsumer exposures(*service.db, *service.redis, exposure_options, MakeExperimentExposureHandler());
+  // Product metrics (the admin route, and the daily events for the product center) and the daily reports.
+  PgProductMetricsStore product_store(*service.db);
+  ProductAnalytics product_analytics(product_store, segment_lease, clock, config.zone);
+  DailyReports daily_reports(product_store, dashboard_store, segment_lease, config.zone, config.time_zone);
+  ProductAnalyticsApi product_api(product_analytics, daily_reports, runner.workers());
+  runner.AddService(&product_api);
   events::OutboxRelay relay(*service.db, *service.redis);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest data hub event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
@@ -137,6 +154,24 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     } else if (run->ran) {
       log::Info("daily segments computed",
                 {{"customers", std::to_string(run->customers)}, {"events", std::to_string(run->events)}});
+    }
+  });
+  server::PeriodicTask product_metrics_run(config.segments_check_interval, [&] {
+    absl::StatusOr<DailyJobResult> run = product_analytics.RunDaily("CNY", config.product_metrics_run_hour, lease_owner,
+                                                                    clock.Now(), config.segments_lease);
+    if (!run.ok()) {
+      log::Error("daily product metrics failed, retried on the next check", {{"error", run.status().ToString()}});
+    } else if (run->ran) {
+      log::Info("daily product metrics published", {{"day", run->day}, {"products", std::to_string(run->published)}});
+    }
+  });
+  server::PeriodicTask report_run(config.segments_check_interval, [&] {
+    absl::StatusOr<ReportRunResult> run =
+        daily_reports.RunDaily("CNY", config.report_run_hour, lease_owner, clock.Now(), config.segments_lease);
+    if (!run.ok()) {
+      log::Error("daily report failed, retried on the next check", {{"error", run.status().ToString()}});
+    } else if (run->ran) {
+      log::Info("daily report stored", {{"day", run->day}, {"new", run->stored ? "true" : "false"}});
     }
   });
   // Integrations out: webhook subscriptions (admin API), one delivery per matching event queued by the webhook
@@ -231,6 +266,8 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     dispatcher.Stop();
     webhook_stats.Stop();
     webhook_prune.Stop();
+    report_run.Stop();
+    product_metrics_run.Stop();
     segment_run.Stop();
     relay.Stop();
     exposures.Stop();

@@ -15,6 +15,7 @@
 #include "zhongtai/datahub/v1/datahub.pb.h"
 #include "zhongtai/datahub/v1/funnel.pb.h"
 #include "zhongtai/datahub/v1/webhooks.pb.h"
+#include "zhongtai/datahub/v1/product_analytics.pb.h"
 #include "zhongtai/marketing/v1/campaigns.pb.h"
 #include "zhongtai/marketing/v1/marketing.pb.h"
 #include "zhongtai/order/v1/admin_order.pb.h"
@@ -190,6 +191,7 @@ std::vector<const ServiceDescriptor*> RouteTable::SuiteServices() {
       zhongtai::datahub::v1::IngestEventsRequest::descriptor()->file(),
       zhongtai::datahub::v1::GetFunnelRequest::descriptor()->file(),
       zhongtai::datahub::v1::CreateWebhookRequest::descriptor()->file(),
+      zhongtai::datahub::v1::GetProductMetricsRequest::descriptor()->file(),
   };
   std::vector<const ServiceDescriptor*> out;
   for (const auto* file : files) {

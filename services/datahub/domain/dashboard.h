@@ -22,6 +22,14 @@ struct OrderEvent {
   int64_t amount_minor = 0;  // placed: order total; paid: amount paid; refunded: amount refunded
   std::string user_id;       // the buyer
   std::string channel;       // placed: where it was ordered (web, app, ...)
+  // placed: the order's lines (units and the money paid for them); refunded: the units refunded and their money.
+  struct Line {
+    std::string sku_id;
+    int64_t quantity = 0;
+    int64_t amount_minor = 0;
+  };
+  std::vector<Line> lines;
+  std::string refund_id;  // refunded: the after-sales request, else the event id
 };
 
 // What the data hub knows of one order. Events may arrive late, twice or out of order: each

@@ -15,6 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock/clock.h"
+#include "services/datahub/domain/analytics_ports.h"
 
 namespace zhongtai::datahub {
 
@@ -56,5 +58,61 @@ inline constexpr absl::Duration kMaxProductMetricsWindow = absl::Hours(24 * 366)
 
 // The UTC day [start, end) holding `t`.
 std::pair<absl::Time, absl::Time> UtcDayWindow(absl::Time t);
+
+// A product's counts and its SKUs' (those with activity, the highest GMV first, then by SKU id).
+struct ProductMetrics {
+  ProductMetricsQuery query;
+  ProductCounts product;
+  std::vector<ProductCounts> skus;
+};
+
+// How long the admin route's default range is: the last 30 shop days, today included.
+inline constexpr int kDefaultProductMetricsDays = 30;
+
+class ProductMetricsStore {
+ public:
+  virtual ~ProductMetricsStore() = default;
+  // The counts of one product over [start, end): visitors from the behaviour events naming it, sales from the lines of
+  // the orders paid in the range, returns from the refunds in the range. cost_minor stays nullopt (no costs here).
+  virtual absl::StatusOr<ProductMetrics> Count(const ProductMetricsQuery& query) = 0;
+  // Counts every product with activity in [start, end) and appends one ProductMetricsComputed per product to the
+  // outbox (zt.events.datahub) in one transaction; the number of products.
+  virtual absl::StatusOr<int64_t> PublishDay(absl::Time start, absl::Time end, const std::string& currency,
+                                             absl::Time computed_at) = 0;
+};
+
+struct ProductRangeQuery {
+  std::string product_id;
+  // Both or neither; neither: the last kDefaultProductMetricsDays shop days.
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> end_time;
+  std::string currency = "CNY";
+};
+
+struct DailyJobResult {
+  bool ran = false;
+  std::string day;        // the day computed
+  int64_t published = 0;  // events appended
+};
+
+class ProductAnalytics {
+ public:
+  ProductAnalytics(ProductMetricsStore& store, DailyRunLease& lease, Clock& clock, absl::TimeZone zone)
+      : store_(store), lease_(lease), clock_(clock), zone_(zone) {}
+
+  // INVALID_ARGUMENT as ValidateProductMetricsQuery, and REQUIRED for the missing one of the two times.
+  absl::StatusOr<ProductMetrics> GetProduct(const ProductRangeQuery& query);
+
+  // From `run_hour` (UTC) on, once a day across replicas: yesterday's (UTC) metrics of every product with activity,
+  // one ProductMetricsComputed event each for the product center's matrix.
+  absl::StatusOr<DailyJobResult> RunDaily(const std::string& currency, int run_hour, const std::string& owner,
+                                          absl::Time now, absl::Duration lease);
+
+ private:
+  ProductMetricsStore& store_;
+  DailyRunLease& lease_;
+  Clock& clock_;
+  absl::TimeZone zone_;
+};
 
 }  // namespace zhongtai::datahub

@@ -36,6 +36,7 @@ absl::StatusOr<std::optional<DomainEventFact>> CouponFact(const events::Event& e
   ASSIGN_OR_RETURN(Message m, Parse<Message>(event));
   fact.subject_id = m.coupon_id();
   fact.user_id = m.user_id();
+  fact.template_id = m.template_id();
   fact.occurred_at = TimeOr(m.occur_time(), m.has_occur_time(), event.occurred_at);
   return std::optional<DomainEventFact>(std::move(fact));
 }
@@ -59,12 +60,20 @@ absl::StatusOr<std::optional<DomainEventFact>> DecodeDomainEvent(const std::stri
   fact.type = event.type;
   fact.subject_id = event.key;
   fact.occurred_at = event.occurred_at;
-  if (Is<marketing::v1::CouponClaimed>(event)) return CouponFact<marketing::v1::CouponClaimed>(event, fact);
+  if (Is<marketing::v1::CouponClaimed>(event)) {
+    ASSIGN_OR_RETURN(auto m, Parse<marketing::v1::CouponClaimed>(event));
+    if (m.has_valid_until()) fact.valid_until = TimeOr(m.valid_until(), true, event.occurred_at);
+    return CouponFact<marketing::v1::CouponClaimed>(event, fact);
+  }
   if (Is<marketing::v1::CouponLocked>(event)) return CouponFact<marketing::v1::CouponLocked>(event, fact);
   if (Is<marketing::v1::CouponRedeemed>(event)) return CouponFact<marketing::v1::CouponRedeemed>(event, fact);
   if (Is<marketing::v1::CouponReleased>(event)) return CouponFact<marketing::v1::CouponReleased>(event, fact);
   if (Is<marketing::v1::CouponReturned>(event)) return CouponFact<marketing::v1::CouponReturned>(event, fact);
-  if (Is<marketing::v1::CouponExpiringSoon>(event)) return CouponFact<marketing::v1::CouponExpiringSoon>(event, fact);
+  if (Is<marketing::v1::CouponExpiringSoon>(event)) {
+    ASSIGN_OR_RETURN(auto m, Parse<marketing::v1::CouponExpiringSoon>(event));
+    if (m.has_valid_until()) fact.valid_until = TimeOr(m.valid_until(), true, event.occurred_at);
+    return CouponFact<marketing::v1::CouponExpiringSoon>(event, fact);
+  }
   if (Is<product::v1::ProductUpdated>(event)) return ProductFact<product::v1::ProductUpdated>(event, fact);
   if (Is<product::v1::ProductPublished>(event)) return ProductFact<product::v1::ProductPublished>(event, fact);
   if (Is<product::v1::ProductUnpublished>(event)) return ProductFact<product::v1::ProductUnpublished>(event, fact);

@@ -33,6 +33,9 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
     out.currency = placed.total().currency();
     out.amount_minor = placed.total().amount_minor();
     out.at = TimeOr(placed.occur_time(), placed.has_occur_time(), event.occurred_at);
+    for (const order::v1::LineAmount& line : placed.lines()) {
+      out.lines.push_back({line.sku_id(), line.quantity(), line.amount().amount_minor()});
+    }
   } else if (event.type == order::v1::OrderPaid::descriptor()->full_name()) {
     order::v1::OrderPaid paid;
     if (!paid.ParseFromString(event.payload)) return Unparsable(event);
@@ -57,6 +60,10 @@ absl::StatusOr<std::optional<OrderEvent>> DecodeOrderEvent(const events::Event& 
     out.currency = refunded.amount().currency();
     out.amount_minor = refunded.amount().amount_minor();
     out.at = TimeOr(refunded.occur_time(), refunded.has_occur_time(), event.occurred_at);
+    out.refund_id = refunded.return_id().empty() ? event.id : refunded.return_id();
+    for (const order::v1::LineAmount& line : refunded.lines()) {
+      out.lines.push_back({line.sku_id(), line.quantity(), line.amount().amount_minor()});
+    }
   } else {
     return std::optional<OrderEvent>();
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/pg/pool.h"
 
@@ -25,6 +26,11 @@ class BehaviourPartitions {
   absl::Status Ensure(const std::vector<absl::CivilDay>& days);
   // The days from `first` to `last` (inclusive).
   absl::Status EnsureRange(absl::CivilDay first, absl::CivilDay last);
+  // Retention: drops every partition of a day before `first_kept` (the rollups, journeys and facts stay), each in a
+  // short transaction under the same advisory lock; the names dropped, oldest first.
+  absl::StatusOr<std::vector<std::string>> DropBefore(absl::CivilDay first_kept);
+  // The days that have a partition, oldest first.
+  absl::StatusOr<std::vector<absl::CivilDay>> Days();
 
  private:
   pg::Pool& pool_;

@@ -18,7 +18,8 @@ constexpr char kCreateStaging[] =
 
 // The staged rows not stored yet go into behaviour_events (a retry's rows conflict and are skipped), and only those
 // are added to the hourly rollup: events counted, device ids into the visitors' HyperLogLog. Rollup rows are
-// locked in key order so that concurrent batches cannot deadlock. Returns how many rows were new.
+// locked in key order so that concurrent batches cannot deadlock. The SKUs' products go into sku_products (migration
+// 0006). Returns how many rows were new.
 constexpr char kStoreStaged[] =
     "WITH fresh AS ("
     "  INSERT INTO behaviour_events (event_id, occurred_at, received_at, event_type, device_id, user_id, session_id,"
@@ -32,7 +33,13 @@ constexpr char kStoreStaged[] =
     "  SELECT date_trunc('hour', occurred_at, 'UTC'), channel, event_type, count(*),"
     "    hll_add_agg(hll_hash_text(device_id)) FROM fresh GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     "  ON CONFLICT (hour, channel, event_type) DO UPDATE SET events = behaviour_hourly.events + EXCLUDED.events,"
-    "    visitors = hll_union(behaviour_hourly.visitors, EXCLUDED.visitors))"
+    "    visitors = hll_union(behaviour_hourly.visitors, EXCLUDED.visitors)),"
+    // Which product each SKU named belongs to (the order events name SKUs only); the first pair seen stays.
+    " mapped AS ("
+    "  INSERT INTO sku_products (sku_id, product_id)"
+    "  SELECT DISTINCT ON (sku_id) sku_id, product_id FROM behaviour_incoming"
+    "  WHERE sku_id <> '' AND product_id <> '' ORDER BY sku_id, product_id"
+    "  ON CONFLICT (sku_id) DO NOTHING)"
     " SELECT count(*) FROM fresh";
 
 std::string CopyTime(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()); }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -19,6 +20,8 @@ struct DomainEventFact {
   int64_t amount_minor = 0;
   std::string currency;
   absl::Time occurred_at;
+  std::optional<absl::Time> valid_until;  // coupons claimed or expiring soon: the end of their validity
+  std::string template_id;                // coupons: their template
 };
 
 class PgDomainEventStore {

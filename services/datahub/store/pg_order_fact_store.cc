@@ -1,9 +1,50 @@
 #include "services/datahub/store/pg_order_fact_store.h"
 
+#include <map>
+
+#include "common/pg/arrays.h"
 #include "common/pg/time.h"
 
 namespace zhongtai::datahub {
-namespace {}  // namespace
+namespace {
+
+// An order's lines from its first OrderPlaced (a second one adds nothing). $1 order, $2 SKUs, $3 quantities,
+// $4 amounts: the lines of one SKU already summed.
+constexpr char kRecordLines[] =
+    "INSERT INTO order_line_facts (order_id, sku_id, quantity, amount_minor) "
+    "SELECT $1, s, q, a FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS l(s, q, a) "
+    "ON CONFLICT (order_id, sku_id) DO NOTHING";
+
+// The units a refund gave money back for: $1 refund, $2 order, $3 currency, $4 time (micros), $5..$7 as above.
+constexpr char kRecordRefundLines[] =
+    "INSERT INTO refund_line_facts (refund_id, order_id, currency, refunded_at, sku_id, quantity, amount_minor) "
+    "SELECT $1, $2, $3, 'epoch'::timestamptz + $4::bigint * interval '1 microsecond', s, q, a "
+    "FROM unnest($5::text[], $6::bigint[], $7::bigint[]) AS l(s, q, a) "
+    "ON CONFLICT (refund_id, sku_id) DO NOTHING";
+
+struct LineArrays {
+  std::string skus, quantities, amounts;
+};
+
+// One entry per SKU (lines of the same SKU added up), as array literals; lines without a SKU are left out.
+LineArrays ArraysOf(const std::vector<OrderEvent::Line>& lines) {
+  std::map<std::string, std::pair<int64_t, int64_t>> by_sku;
+  for (const OrderEvent::Line& line : lines) {
+    if (line.sku_id.empty()) continue;
+    by_sku[line.sku_id].first += line.quantity;
+    by_sku[line.sku_id].second += line.amount_minor;
+  }
+  std::vector<std::string> skus;
+  std::vector<int64_t> quantities, amounts;
+  for (const auto& [sku, sums] : by_sku) {
+    skus.push_back(sku);
+    quantities.push_back(sums.first);
+    amounts.push_back(sums.second);
+  }
+  return {pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities), pg::BigintArrayLiteral(amounts)};
+}
+
+}  // namespace
 
 void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
   const int64_t at = pg::Micros(event.at);
@@ -22,6 +63,10 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
               "ELSE order_facts.total_minor END, "
               "placed_at = COALESCE(order_facts.placed_at, EXCLUDED.placed_at), updated_at = now()",
           event.order_id, event.currency, at, event.amount_minor, event.user_id, event.channel);
+      if (!event.lines.empty()) {
+        const LineArrays lines = ArraysOf(event.lines);
+        tx.exec_params(kRecordLines, event.order_id, lines.skus, lines.quantities, lines.amounts);
+      }
       break;
     case OrderEventKind::kPaid:
       tx.exec_params("INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " +
@@ -51,6 +96,11 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
                          "refunded_minor = order_facts.refunded_minor + EXCLUDED.refunded_minor, "
                          "refunded_at = LEAST(order_facts.refunded_at, EXCLUDED.refunded_at), updated_at = now()",
                      event.order_id, event.currency, at, event.amount_minor);
+      if (!event.lines.empty()) {
+        const LineArrays lines = ArraysOf(event.lines);
+        tx.exec_params(kRecordRefundLines, event.refund_id, event.order_id, event.currency, at, lines.skus,
+                       lines.quantities, lines.amounts);
+      }
       break;
   }
 }

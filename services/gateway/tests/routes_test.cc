@@ -213,6 +213,12 @@ TEST_CASE("the routes the services implement today are in the table, bound to th
       {"POST /v1/admin/webhooks", "/zhongtai.datahub.v1.WebhookService/CreateWebhook"},
       {"GET /v1/admin/webhooks/{webhookId}/deliveries", "/zhongtai.datahub.v1.WebhookService/ListWebhookDeliveries"},
       {"POST /v1/admin/webhooks/{webhookId}:replay", "/zhongtai.datahub.v1.WebhookService/ReplayWebhookDeliveries"},
+      {"GET /v1/admin/analytics/products/{productId}",
+       "/zhongtai.datahub.v1.ProductAnalyticsService/GetProductMetrics"},
+      {"GET /v1/admin/analytics/reports", "/zhongtai.datahub.v1.ProductAnalyticsService/ListDailyReports"},
+      {"GET /v1/admin/analytics/reports/{date}", "/zhongtai.datahub.v1.ProductAnalyticsService/GetDailyReport"},
+      {"GET /v1/admin/analytics/reports/{date}:html",
+       "/zhongtai.datahub.v1.ProductAnalyticsService/GetDailyReportPage"},
       {"POST /v1/events", "/zhongtai.datahub.v1.BehaviourEventService/IngestEvents"},
       {"GET /v1/admin/users", "/zhongtai.user.v1.MemberAdminService/ListMembers"},
       {"POST /v1/admin/users/{userId}/tags", "/zhongtai.user.v1.MemberAdminService/AddMemberTags"},
@@ -269,6 +275,10 @@ TEST_CASE("matching binds path fields, custom verbs and literals") {
   CHECK(Table().Match("POST", "/v1/admin/stock:adjust").route->method->name() == "AdjustStock");
   CHECK(Table().Match("GET", "/v1/products").route->method->name() == "ListProducts");
   CHECK(Table().Match("GET", "/v1/users/me").route->method->name() == "GetMe");
+  // A day's report as JSON, or as its HTML page (the verb, not a date "2026-12-03:html").
+  CHECK(Table().Match("GET", "/v1/admin/analytics/reports/2026-12-03").route->method->name() == "GetDailyReport");
+  CHECK(Table().Match("GET", "/v1/admin/analytics/reports/2026-12-03:html").route->method->name() ==
+        "GetDailyReportPage");
   // The literal "matrix" wins over the product id it could also be.
   CHECK(Table().Match("GET", "/v1/admin/products/matrix").route->method->name() == "GetProductMatrix");
   CHECK(Table().Match("GET", "/v1/admin/products/prd_1").route->method->name() == "GetAdminProduct");

@@ -46,6 +46,12 @@ absl::StatusOr<bool> InsertFlashOrder(pqxx::work& tx, const Order& order) {
   proto::SetMoney(placed.mutable_total(), order.currency, order.total);
   placed.set_channel(order.channel);
   *placed.mutable_occur_time() = proto::ToTimestamp(order.created_at);
+  for (const OrderLine& line : order.lines) {
+    v1::LineAmount* paid = placed.add_lines();
+    paid->set_sku_id(line.sku_id);
+    paid->set_quantity(line.quantity);
+    proto::SetMoney(paid->mutable_amount(), order.currency, line.total);
+  }
   events::Event event;
   event.id = order.order_id + ":placed";
   event.type = placed.GetDescriptor()->full_name();

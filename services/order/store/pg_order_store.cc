@@ -260,6 +260,12 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
     SetMoney(event.mutable_total(), order.currency, order.total);
     event.set_channel(order.channel);
     *event.mutable_occur_time() = ToTimestamp(placed_at);
+    for (const OrderLine& line : order.lines) {
+      v1::LineAmount* paid = event.add_lines();
+      paid->set_sku_id(line.sku_id);
+      paid->set_quantity(line.quantity);
+      SetMoney(paid->mutable_amount(), order.currency, line.total);
+    }
     return Publish(tx, order.order_id, "placed", event, placed_at);
   });
 }

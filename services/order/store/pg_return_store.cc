@@ -278,6 +278,12 @@ absl::StatusOr<bool> PgReturnStore::CompleteRefund(const Return& refunded, Retur
     *event.mutable_occur_time() = proto::ToTimestamp(at);
     event.set_return_id(refunded.return_id);
     event.set_points_returned(refunded.points_refund);
+    for (const ReturnLine& line : refunded.lines) {
+      v1::LineAmount* back = event.add_lines();
+      back->set_sku_id(line.sku_id);
+      back->set_quantity(line.quantity);
+      proto::SetMoney(back->mutable_amount(), refunded.currency, line.refund);
+    }
     return Publish(tx, absl::StrCat(refunded.return_id, ":order-refunded"), refunded.order_id, event, at);
   }));
   return saved;

@@ -10,6 +10,7 @@
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/order/domain/split.h"
+#include "zhongtai/order/v1/events.pb.h"
 
 namespace zhongtai::order {
 namespace {
@@ -87,6 +88,21 @@ TEST_CASE("an order placed and paid is stored with its lines, history, payment a
   REQUIRE(order->history.size() == 2);
   CHECK(order->history[1].status == OrderStatus::kPaid);
   CHECK(db.Count("SELECT count(*) FROM outbox WHERE stream = 'zt.events.order'") == 2);
+  // OrderPlaced lists the lines the buyer pays for (the data hub's per-SKU sales): SKU, units, the line's total.
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                pqxx::row row =
+                    tx.exec1("SELECT payload FROM outbox WHERE type = 'zhongtai.order.v1.OrderPlaced' AND key = 'o1'");
+                v1::OrderPlaced placed;
+                REQUIRE(placed.ParseFromString(pqxx::binarystring(row[0]).str()));
+                REQUIRE(placed.lines_size() == 1);
+                CHECK(placed.lines(0).sku_id() == "sku-1");
+                CHECK(placed.lines(0).quantity() == 2);
+                CHECK(placed.lines(0).amount().amount_minor() == 2600);
+                CHECK(placed.lines(0).amount().currency() == placed.total().currency());
+                return absl::OkStatus();
+              })
+              .ok());
 }
 
 TEST_CASE("twenty concurrent placements with one request id insert one order") {

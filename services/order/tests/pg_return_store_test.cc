@@ -153,6 +153,13 @@ TEST_CASE("a return is stored with its lines, photos and history and a refund cl
                   CHECK(event.full_refund());
                   CHECK(event.amount().amount_minor() == w.order.total);
                   CHECK(event.return_id() == r->return_id);
+                  // The units refunded and the money back for them, for the data hub's per-SKU returns.
+                  REQUIRE(event.lines_size() == 2);
+                  CHECK(event.lines(0).sku_id() == "sku-a");
+                  CHECK(event.lines(0).quantity() == 3);
+                  CHECK(event.lines(0).amount().amount_minor() == 2599);
+                  CHECK(event.lines(1).sku_id() == "sku-b");
+                  CHECK(event.lines(1).quantity() == 1);
                   ++events;
                 }
                 return absl::OkStatus();
