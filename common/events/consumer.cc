@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
+#include "common/pg/prepared.h"
 #include "common/status/status.h"
 
 namespace zhongtai::events {
@@ -104,8 +105,8 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
   absl::Status status = pg_.Transact([&](pqxx::work& tx) {
     duplicate = false;
     pqxx::result inserted =
-        tx.exec_params("INSERT INTO inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                       options_.group, event.id);
+        pg::Exec(tx, std::string("INSERT INTO inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
+                 options_.group, event.id);
     if (inserted.affected_rows() == 0) {
       duplicate = true;
       return absl::OkStatus();

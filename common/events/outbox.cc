@@ -1,5 +1,6 @@
 #include "common/events/outbox.h"
 
+#include "common/pg/prepared.h"
 #include "common/status/status.h"
 
 namespace zhongtai::events {
@@ -44,10 +45,11 @@ absl::Status AppendToOutbox(pqxx::work& tx, const std::string& stream, const Eve
     return Internal("EVENT_INVALID", "an event needs a stream, an id and a type");
   }
   absl::Time occurred = event.occurred_at == absl::Time() ? absl::Now() : event.occurred_at;
-  tx.exec_params(
-      "INSERT INTO outbox (id, stream, type, key, payload, occurred_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6::timestamptz)",
-      event.id, stream, event.type, event.key, pqxx::binarystring(event.payload), ToRfc3339(occurred));
+  // Prepared (common/pg/prepared.h): every service's business transactions append here.
+  static const std::string kInsert =
+      "INSERT INTO outbox (id, stream, type, key, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6::timestamptz)";
+  pg::Exec(tx, kInsert, event.id, stream, event.type, event.key, pqxx::binarystring(event.payload),
+           ToRfc3339(occurred));
   return absl::OkStatus();
 }
 

@@ -195,7 +195,7 @@ void Payments::Succeeded(PaymentAttempt attempt, const ProviderPayment& paid, St
           payments_.Transition(attempt, not_yet_paid, AttemptStatus::kSucceeded, paid.payment_id, now);
       if (!moved.ok()) return done(moved.status());
       attempt.status = AttemptStatus::kSucceeded;
-      return CompletePaidOrder(attempt, paid_at, std::move(done));
+      return CompletePaidOrder(attempt, paid_at, std::move(done), *std::move(order));
     }
     default: {
       // Cancelled (the deadline passed while the buyer paid), or no longer waiting for this payment: nothing can be
@@ -217,47 +217,48 @@ void Payments::Succeeded(PaymentAttempt attempt, const ProviderPayment& paid, St
   }
 }
 
-void Payments::CompletePaidOrder(const PaymentAttempt& attempt, absl::Time paid_at, StatusCallback done) {
-  catalog_.Confirm(attempt.order_id,
-                   async::On<absl::Status>(
-                       blocking_, [this, attempt, paid_at, done = std::move(done)](absl::Status confirmed) mutable {
-                         PaymentAttempt settled = attempt;
-                         if (confirmed.code() == absl::StatusCode::kFailedPrecondition) {
-                           // The reservation expired or was released: the goods are gone, the order is cancelled and
-                           // the money returned.
-                           absl::Time now = clock_.Now();
-                           absl::StatusOr<bool> cancelled =
-                               orders_.Cancel(attempt.order_id, OrderStatus::kPaying, "RESERVATION_EXPIRED", now);
-                           if (!cancelled.ok()) return done(cancelled.status());
-                           absl::StatusOr<bool> moved = payments_.Transition(settled, {AttemptStatus::kSucceeded},
-                                                                             AttemptStatus::kRefundDue, "", now);
-                           if (!moved.ok()) return done(moved.status());
-                           observer_.PaymentFinished("reservation_expired");
-                           settled.status = AttemptStatus::kRefundDue;
-                           if (absl::Status refunded = RefundIfDue(settled); !refunded.ok()) {
-                             log::Warn("refund failed; the sweeper will retry",
-                                       {{"order_id", attempt.order_id}, {"error", refunded.ToString()}});
-                           }
-                           return done(absl::OkStatus());
-                         }
-                         if (!confirmed.ok())
-                           return done(confirmed);  // stays PAYING; the provider's retry or the sweeper finishes it
-                         Payment payment;
-                         payment.payment_id = ids_.NewPaymentId();
-                         payment.order_id = attempt.order_id;
-                         payment.amount = attempt.amount;
-                         payment.currency = attempt.currency;
-                         payment.provider = attempt.provider;
-                         payment.paid_at = paid_at;
-                         absl::StatusOr<bool> marked = orders_.MarkPaid(payment);
-                         if (!marked.ok()) return done(marked.status());
-                         if (!*marked) return done(absl::OkStatus());  // someone else recorded it (and applies it)
-                         observer_.PaymentFinished("succeeded");
-                         absl::StatusOr<Order> paid = orders_.Get(attempt.order_id);
-                         if (!paid.ok()) return done(absl::OkStatus());  // the order sweeper applies it
-                         // The buyer has paid whatever the effects answer: a failed one is the order sweeper's.
-                         effects_.ApplyPaid(*paid, [done = std::move(done)](absl::Status) { done(absl::OkStatus()); });
-                       }));
+void Payments::CompletePaidOrder(const PaymentAttempt& attempt, absl::Time paid_at, StatusCallback done,
+                                 std::optional<Order> known) {
+  catalog_.Confirm(
+      attempt.order_id, async::On<absl::Status>(blocking_, [this, attempt, paid_at, known = std::move(known),
+                                                            done = std::move(done)](absl::Status confirmed) mutable {
+        PaymentAttempt settled = attempt;
+        if (confirmed.code() == absl::StatusCode::kFailedPrecondition) {
+          // The reservation expired or was released: the goods are gone, the order is cancelled and
+          // the money returned.
+          absl::Time now = clock_.Now();
+          absl::StatusOr<bool> cancelled =
+              orders_.Cancel(attempt.order_id, OrderStatus::kPaying, "RESERVATION_EXPIRED", now);
+          if (!cancelled.ok()) return done(cancelled.status());
+          absl::StatusOr<bool> moved =
+              payments_.Transition(settled, {AttemptStatus::kSucceeded}, AttemptStatus::kRefundDue, "", now);
+          if (!moved.ok()) return done(moved.status());
+          observer_.PaymentFinished("reservation_expired");
+          settled.status = AttemptStatus::kRefundDue;
+          if (absl::Status refunded = RefundIfDue(settled); !refunded.ok()) {
+            log::Warn("refund failed; the sweeper will retry",
+                      {{"order_id", attempt.order_id}, {"error", refunded.ToString()}});
+          }
+          return done(absl::OkStatus());
+        }
+        if (!confirmed.ok()) return done(confirmed);  // stays PAYING; the provider's retry or the sweeper finishes it
+        Payment payment;
+        payment.payment_id = ids_.NewPaymentId();
+        payment.order_id = attempt.order_id;
+        payment.amount = attempt.amount;
+        payment.currency = attempt.currency;
+        payment.provider = attempt.provider;
+        payment.paid_at = paid_at;
+        absl::StatusOr<bool> marked = orders_.MarkPaid(payment);
+        if (!marked.ok()) return done(marked.status());
+        if (!*marked) return done(absl::OkStatus());  // someone else recorded it (and applies it)
+        observer_.PaymentFinished("succeeded");
+        absl::StatusOr<Order> paid =
+            known.has_value() ? absl::StatusOr<Order>(*std::move(known)) : orders_.Get(attempt.order_id);
+        if (!paid.ok()) return done(absl::OkStatus());  // the order sweeper applies it
+        // The buyer has paid whatever the effects answer: a failed one is the order sweeper's.
+        effects_.ApplyPaid(*paid, [done = std::move(done)](absl::Status) { done(absl::OkStatus()); });
+      }));
 }
 
 absl::Status Payments::RefundIfDue(PaymentAttempt attempt) {

@@ -12,6 +12,7 @@
 // longer be delivered is refunded (idempotent by a fixed refund id).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/async/callback.h"
@@ -67,8 +68,10 @@ class Payments {
   void Succeeded(PaymentAttempt attempt, const ProviderPayment& paid, StatusCallback done);
   // Once the provider has the money: confirm the reserved stock (product), then PAYING -> PAID with the payment record
   // and the OrderPaid event, then the order's other holds become final (PaidOrderEffects). Idempotent. A reservation
-  // that expired meanwhile cancels the order and refunds.
-  void CompletePaidOrder(const PaymentAttempt& attempt, absl::Time paid_at, StatusCallback done);
+  // that expired meanwhile cancels the order and refunds. `known` is the order as the caller just read it, if it did:
+  // its coupon and points (set when it was placed) are what the effects need, so it is not read again.
+  void CompletePaidOrder(const PaymentAttempt& attempt, absl::Time paid_at, StatusCallback done,
+                         std::optional<Order> known = std::nullopt);
   absl::Status RefundIfDue(PaymentAttempt attempt);
   absl::Status SweepAttempt(const PaymentAttempt& attempt);
   absl::Status SweepUnknownOutcome(const PaymentAttempt& attempt);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/events/outbox.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -28,20 +29,6 @@ constexpr char kOrderFrom[] = " FROM orders LEFT JOIN order_addresses a USING (o
 
 constexpr char kLineColumns[] =
     "sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction";
-
-// All of an order's lines in one statement (one round trip however many lines), from parallel arrays.
-constexpr char kInsertLines[] =
-    "INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, list_price, "
-    "price_rule, points_deduction) "
-    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, "
-    "l.price_rule, l.points_deduction "
-    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
-    "$9::text[], $10::bigint[]) WITH ORDINALITY "
-    "AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, n)";
-
-constexpr char kInsertAddress[] =
-    "INSERT INTO order_addresses (order_id, address_id, recipient_name, recipient_phone, province_code, city_code, "
-    "district_code, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 constexpr char kInsertChildren[] =
     "INSERT INTO child_orders (child_order_id, order_id, warehouse_id, subtotal, discount, shipping_fee, "
@@ -69,7 +56,81 @@ constexpr char kSelectChildren[] =
     "FROM child_orders c JOIN child_order_lines l USING (child_order_id) WHERE c.order_id = $1 "
     "ORDER BY c.warehouse_id, l.line_no";
 
-// The columns of a batch of lines, as array literals for kInsertLines / kInsertChildLines.
+// Placing an order, in one statement: PENDING_PAYMENT with its prices (only from CREATING), its lines from parallel
+// arrays, its address snapshot and its history row; nothing is written unless the order was still CREATING, and the
+// statement answers whether it was. $1 order id, $2-$12 the order's columns, $13-$21 the lines' arrays,
+// $22-$28 the address.
+const std::string kCompletePlacement =
+    "WITH placed AS (UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, "
+    "total = $5, pay_deadline = " +
+    pg::TimestampFromMicros(6) + ", status_changed_at = " + pg::TimestampFromMicros(7) +
+    ", shipping_fee = $8, points_used = $9, points_deduction = $10, coupon_id = $11, warehouse_id = $12 "
+    "WHERE order_id = $1 AND status = 'CREATING' RETURNING order_id), "
+    "lines AS (INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, "
+    "list_price, price_rule, points_deduction) "
+    "SELECT p.order_id, l.n - 1, l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, "
+    "l.price_rule, l.points_deduction FROM placed p, unnest($13::text[], $14::bigint[], $15::bigint[], "
+    "$16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::text[], $21::bigint[]) WITH ORDINALITY "
+    "AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, n)), "
+    "address AS (INSERT INTO order_addresses (order_id, address_id, recipient_name, recipient_phone, province_code, "
+    "city_code, district_code, detail) SELECT order_id, $22, $23, $24, $25, $26, $27, $28 FROM placed), "
+    "history AS (INSERT INTO order_history (order_id, status, reason, changed_at) "
+    "SELECT order_id, 'PENDING_PAYMENT', 'placed', " +
+    pg::TimestampFromMicros(7) +
+    " FROM placed) "
+    "SELECT count(*) FROM placed";
+
+// PAYING -> PAID with the payment and the history row, in one statement; answers the buyer when it moved.
+// $1 payment id, $2 order id, $3 amount, $4 currency, $5 provider, $6 paid at.
+const std::string kMarkPaid =
+    "WITH paid AS (UPDATE orders SET status = 'PAID', status_changed_at = " + pg::TimestampFromMicros(6) +
+    " WHERE order_id = $2 AND status = 'PAYING' RETURNING order_id, user_id), "
+    "payment AS (INSERT INTO payments (payment_id, order_id, amount, currency, provider, paid_at) "
+    "SELECT $1, order_id, $3, $4, $5, " +
+    pg::TimestampFromMicros(6) +
+    " FROM paid), "
+    "history AS (INSERT INTO order_history (order_id, status, reason, changed_at) "
+    "SELECT order_id, 'PAID', 'paid', " +
+    pg::TimestampFromMicros(6) +
+    " FROM paid) "
+    "SELECT user_id FROM paid";
+
+// The paid effects are applied: flags the order and, if it is still PAID, moves it to AWAITING_SHIPMENT with its
+// history row, in one statement. $1 order id, $2 now.
+const std::string kPaidEffectsApplied =
+    "WITH cur AS (SELECT status FROM orders WHERE order_id = $1 FOR UPDATE), "
+    "flagged AS (UPDATE orders o SET paid_effects_applied = true, "
+    "status = CASE WHEN c.status = 'PAID' THEN 'AWAITING_SHIPMENT' ELSE o.status END, "
+    "status_changed_at = CASE WHEN c.status = 'PAID' THEN " +
+    pg::TimestampFromMicros(2) +
+    " ELSE o.status_changed_at END FROM cur c WHERE o.order_id = $1 RETURNING c.status AS was) "
+    "INSERT INTO order_history (order_id, status, reason, changed_at) "
+    "SELECT $1, 'AWAITING_SHIPMENT', 'paid effects applied', " +
+    pg::TimestampFromMicros(2) + " FROM flagged WHERE was = 'PAID'";
+
+const std::string kSelectOrder = std::string("SELECT ") + kOrderColumns + kOrderFrom + "WHERE order_id = $1";
+const std::string kSelectOrderByRequest =
+    std::string("SELECT ") + kOrderColumns + kOrderFrom + "WHERE user_id = $1 AND request_id = $2";
+const std::string kSelectLines =
+    std::string("SELECT ") + kLineColumns + " FROM order_lines WHERE order_id = $1 ORDER BY line_no";
+const std::string kSelectHistory =
+    "SELECT status, reason, (extract(epoch from changed_at) * 1000000)::bigint FROM order_history "
+    "WHERE order_id = $1 ORDER BY seq";
+const std::string kBeginPlacement =
+    "INSERT INTO orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "
+    "status_changed_at, coupon_id, points_used) VALUES ($1, $2, $3, $4, 'CREATING', $5, ('epoch'::timestamptz + "
+    "$6::bigint * interval '1 microsecond'), "
+    "('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), $7, $8) "
+    "ON CONFLICT (user_id, request_id) DO NOTHING";
+const std::string kAddHistory =
+    "INSERT INTO order_history (order_id, status, reason, changed_at) "
+    "VALUES ($1, $2, $3, ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'))";
+const std::string kTransition =
+    "UPDATE orders SET status = $3, status_changed_at = ('epoch'::timestamptz + $4::bigint * interval '1 "
+    "microsecond') WHERE order_id = $1 AND status = $2";
+const std::string kTransitionReturningUser = kTransition + " RETURNING user_id";
+
+// The columns of a batch of lines, as array literals for kCompletePlacement / kInsertChildLines.
 struct LineArrays {
   std::vector<std::string> sku_ids, price_rules;
   std::vector<int64_t> quantities, unit_prices, subtotals, discounts, totals, list_prices, points;
@@ -154,21 +215,17 @@ absl::Status Publish(pqxx::work& tx, const std::string& order_id, const std::str
 
 void AddHistory(pqxx::work& tx, const std::string& order_id, OrderStatus status, const std::string& reason,
                 absl::Time at) {
-  tx.exec_params(
-      "INSERT INTO order_history (order_id, status, reason, changed_at) "
-      "VALUES ($1, $2, $3, ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'))",
-      order_id, StatusName(status), reason, Micros(at));
+  pg::Exec(tx, kAddHistory, order_id, StatusName(status), reason, Micros(at));
 }
 
 // Moves an order from `from` to `to` if it is still in `from`; true when this call made the change.
 bool Transition(pqxx::work& tx, const std::string& order_id, OrderStatus from, OrderStatus to, absl::Time at,
                 const std::string& extra_condition = "") {
-  pqxx::result updated = tx.exec_params(
-      "UPDATE orders SET status = $3, status_changed_at = ('epoch'::timestamptz + $4::bigint * interval '1 "
-      "microsecond') "
-      "WHERE order_id = $1 AND status = $2" +
-          extra_condition,
-      order_id, StatusName(from), StatusName(to), Micros(at));
+  // Prepared unless a caller adds a condition (whose text may vary per call).
+  pqxx::result updated =
+      extra_condition.empty()
+          ? pg::Exec(tx, kTransition, order_id, StatusName(from), StatusName(to), Micros(at))
+          : tx.exec_params(kTransition + extra_condition, order_id, StatusName(from), StatusName(to), Micros(at));
   return updated.affected_rows() == 1;
 }
 
@@ -178,18 +235,11 @@ absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& d
   std::optional<Order> existing;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     existing.reset();
-    pqxx::result inserted = tx.exec_params(
-        "INSERT INTO orders (order_id, user_id, request_id, request_fingerprint, status, channel, created_at, "
-        "status_changed_at, coupon_id, points_used) VALUES ($1, $2, $3, $4, 'CREATING', $5, ('epoch'::timestamptz + "
-        "$6::bigint * interval '1 microsecond'), "
-        "('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), $7, $8) "
-        "ON CONFLICT (user_id, request_id) DO NOTHING",
-        draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint, draft.channel,
-        Micros(draft.created_at), draft.coupon_id, draft.points_used);
+    pqxx::result inserted =
+        pg::Exec(tx, kBeginPlacement, draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint,
+                 draft.channel, Micros(draft.created_at), draft.coupon_id, draft.points_used);
     if (inserted.affected_rows() == 1) return absl::OkStatus();
-    pqxx::result found =
-        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, kOrderFrom, "WHERE user_id = $1 AND request_id = $2"),
-                       draft.user_id, draft.request_id);
+    pqxx::result found = pg::Exec(tx, kSelectOrderByRequest, draft.user_id, draft.request_id);
     if (found.empty()) return Aborted("DB_CONFLICT", "concurrent placement; retry");
     existing = OrderFromRow(found[0]);
     return absl::OkStatus();
@@ -204,28 +254,22 @@ absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& d
 absl::Status PgOrderStore::CompletePlacement(const Order& order) {
   absl::Time placed_at = order.history.empty() ? order.created_at : order.history.back().at;
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result updated = tx.exec_params(
-        "UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, total = $5, "
-        "pay_deadline = ('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), status_changed_at = "
-        "('epoch'::timestamptz + $7::bigint * interval '1 microsecond'), shipping_fee = $8, points_used = $9, "
-        "points_deduction = $10, coupon_id = $11, warehouse_id = $12 "
-        "WHERE order_id = $1 AND status = 'CREATING'",
-        order.order_id, order.currency, order.subtotal, order.discount, order.total, Micros(order.pay_deadline),
-        Micros(placed_at), order.shipping_fee, order.points_used, order.points_deduction, order.coupon_id,
-        order.warehouse_id);
-    if (updated.affected_rows() != 1) {
-      return Aborted("SAGA_INTERRUPTED", "the order was given up while it was being placed; retry");
-    }
     LineArrays lines;
     for (const OrderLine& line : order.lines) lines.Add(line);
-    tx.exec_params(kInsertLines, order.order_id, pg::TextArrayLiteral(lines.sku_ids),
-                   pg::BigintArrayLiteral(lines.quantities), pg::BigintArrayLiteral(lines.unit_prices),
-                   pg::BigintArrayLiteral(lines.subtotals), pg::BigintArrayLiteral(lines.discounts),
-                   pg::BigintArrayLiteral(lines.totals), pg::BigintArrayLiteral(lines.list_prices),
-                   pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points));
     const ShippingAddress& address = order.address;
-    tx.exec_params(kInsertAddress, order.order_id, address.address_id, address.recipient_name, address.recipient_phone,
-                   address.province_code, address.city_code, address.district_code, address.detail);
+    pqxx::result placed =
+        pg::Exec(tx, kCompletePlacement, order.order_id, order.currency, order.subtotal, order.discount, order.total,
+                 Micros(order.pay_deadline), Micros(placed_at), order.shipping_fee, order.points_used,
+                 order.points_deduction, order.coupon_id, order.warehouse_id, pg::TextArrayLiteral(lines.sku_ids),
+                 pg::BigintArrayLiteral(lines.quantities), pg::BigintArrayLiteral(lines.unit_prices),
+                 pg::BigintArrayLiteral(lines.subtotals), pg::BigintArrayLiteral(lines.discounts),
+                 pg::BigintArrayLiteral(lines.totals), pg::BigintArrayLiteral(lines.list_prices),
+                 pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points), address.address_id,
+                 address.recipient_name, address.recipient_phone, address.province_code, address.city_code,
+                 address.district_code, address.detail);
+    if (placed[0][0].as<int64_t>() != 1) {
+      return Aborted("SAGA_INTERRUPTED", "the order was given up while it was being placed; retry");
+    }
     if (!order.children.empty()) {
       std::vector<std::string> ids, warehouses, child_of_line;
       std::vector<int64_t> subtotals, discounts, shipping, points, totals;
@@ -252,8 +296,6 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
                      pg::BigintArrayLiteral(child_lines.totals), pg::BigintArrayLiteral(child_lines.list_prices),
                      pg::TextArrayLiteral(child_lines.price_rules), pg::BigintArrayLiteral(child_lines.points));
     }
-    AddHistory(tx, order.order_id, OrderStatus::kPendingPayment, "placed", placed_at);
-
     v1::OrderPlaced event;
     event.set_order_id(order.order_id);
     event.set_user_id(order.user_id);
@@ -284,16 +326,14 @@ absl::Status PgOrderStore::FailPlacement(const std::string& order_id, const absl
 absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
   Order order;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result found =
-        tx.exec_params(absl::StrCat("SELECT ", kOrderColumns, kOrderFrom, "WHERE order_id = $1"), order_id);
+    pqxx::result found = pg::Exec(tx, kSelectOrder, order_id);
     if (found.empty()) return NotFound("ORDER_NOT_FOUND", "no such order");
     order = OrderFromRow(found[0]);
-    pqxx::result lines = tx.exec_params(
-        absl::StrCat("SELECT ", kLineColumns, " FROM order_lines WHERE order_id = $1 ORDER BY line_no"), order_id);
+    pqxx::result lines = pg::Exec(tx, kSelectLines, order_id);
     for (const auto& row : lines) order.lines.push_back(LineFromRow(row, 0));
     // An order shipped from one warehouse names it and has no children: no need to look.
     if (order.warehouse_id.empty() && order.status != OrderStatus::kCreating && order.status != OrderStatus::kFailed) {
-      pqxx::result children = tx.exec_params(kSelectChildren, order_id);
+      pqxx::result children = pg::Exec(tx, kSelectChildren, order_id);
       for (const auto& row : children) {
         std::string child_id = row[0].as<std::string>();
         if (order.children.empty() || order.children.back().child_order_id != child_id) {
@@ -310,10 +350,7 @@ absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
         order.children.back().lines.push_back(LineFromRow(row, 7));
       }
     }
-    pqxx::result history = tx.exec_params(
-        "SELECT status, reason, (extract(epoch from changed_at) * 1000000)::bigint FROM order_history "
-        "WHERE order_id = $1 ORDER BY seq",
-        order_id);
+    pqxx::result history = pg::Exec(tx, kSelectHistory, order_id);
     for (const auto& row : history) {
       StatusChange change;
       ParseStatus(row[0].as<std::string>(), &change.status);
@@ -379,18 +416,13 @@ absl::StatusOr<bool> PgOrderStore::ClaimForPayment(const std::string& order_id, 
 absl::StatusOr<bool> PgOrderStore::MarkPaid(const Payment& payment) {
   bool paid = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    paid = Transition(tx, payment.order_id, OrderStatus::kPaying, OrderStatus::kPaid, payment.paid_at);
+    pqxx::result moved = pg::Exec(tx, kMarkPaid, payment.payment_id, payment.order_id, payment.amount, payment.currency,
+                                  payment.provider, Micros(payment.paid_at));
+    paid = !moved.empty();
     if (!paid) return absl::OkStatus();
-    tx.exec_params(
-        "INSERT INTO payments (payment_id, order_id, amount, currency, provider, paid_at) "
-        "VALUES ($1, $2, $3, $4, $5, ('epoch'::timestamptz + $6::bigint * interval '1 microsecond'))",
-        payment.payment_id, payment.order_id, payment.amount, payment.currency, payment.provider,
-        Micros(payment.paid_at));
-    AddHistory(tx, payment.order_id, OrderStatus::kPaid, "paid", payment.paid_at);
-    pqxx::result owner = tx.exec_params("SELECT user_id FROM orders WHERE order_id = $1", payment.order_id);
     v1::OrderPaid event;
     event.set_order_id(payment.order_id);
-    event.set_user_id(owner[0][0].as<std::string>());
+    event.set_user_id(moved[0][0].as<std::string>());
     SetMoney(event.mutable_total(), payment.currency, payment.amount);
     *event.mutable_occur_time() = ToTimestamp(payment.paid_at);
     return Publish(tx, payment.order_id, "paid", event, payment.paid_at);
@@ -402,10 +434,11 @@ absl::StatusOr<bool> PgOrderStore::Cancel(const std::string& order_id, OrderStat
                                           absl::Time now) {
   bool cancelled = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    cancelled = Transition(tx, order_id, from, OrderStatus::kCancelled, now);
+    pqxx::result owner = pg::Exec(tx, kTransitionReturningUser, order_id, StatusName(from),
+                                  StatusName(OrderStatus::kCancelled), Micros(now));
+    cancelled = !owner.empty();
     if (!cancelled) return absl::OkStatus();
     AddHistory(tx, order_id, OrderStatus::kCancelled, reason, now);
-    pqxx::result owner = tx.exec_params("SELECT user_id FROM orders WHERE order_id = $1", order_id);
     v1::OrderCancelled event;
     event.set_order_id(order_id);
     event.set_user_id(owner[0][0].as<std::string>());
@@ -418,17 +451,14 @@ absl::StatusOr<bool> PgOrderStore::Cancel(const std::string& order_id, OrderStat
 
 absl::Status PgOrderStore::MarkHoldsReleased(const std::string& order_id) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params("UPDATE orders SET holds_released = true WHERE order_id = $1", order_id);
+    pg::Exec(tx, std::string("UPDATE orders SET holds_released = true WHERE order_id = $1"), order_id);
     return absl::OkStatus();
   });
 }
 
 absl::Status PgOrderStore::MarkPaidEffectsApplied(const std::string& order_id, absl::Time now) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params("UPDATE orders SET paid_effects_applied = true WHERE order_id = $1", order_id);
-    if (Transition(tx, order_id, OrderStatus::kPaid, OrderStatus::kAwaitingShipment, now)) {
-      AddHistory(tx, order_id, OrderStatus::kAwaitingShipment, "paid effects applied", now);
-    }
+    pg::Exec(tx, kPaidEffectsApplied, order_id, Micros(now));
     return absl::OkStatus();
   });
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -86,9 +87,9 @@ absl::StatusOr<std::optional<PaymentAttempt>> PgPaymentStore::StartAttempt(const
   std::optional<PaymentAttempt> started;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     started.reset();
-    if (tx.exec_params(kClaimOrderSql, draft.order_id, Micros(now)).affected_rows() != 1) return absl::OkStatus();
+    if (pg::Exec(tx, kClaimOrderSql, draft.order_id, Micros(now)).affected_rows() != 1) return absl::OkStatus();
     pqxx::result inserted =
-        tx.exec_params(kInsertAttemptSql, draft.order_id, draft.provider, draft.amount, draft.currency, Micros(now));
+        pg::Exec(tx, kInsertAttemptSql, draft.order_id, draft.provider, draft.amount, draft.currency, Micros(now));
     PaymentAttempt attempt = draft;
     attempt.attempt_no = inserted[0][0].as<int>();
     attempt.status = AttemptStatus::kCreated;
@@ -103,9 +104,10 @@ absl::StatusOr<PaymentAttempt> PgPaymentStore::LatestAttempt(const std::string& 
   PaymentAttempt attempt;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     pqxx::result found =
-        tx.exec_params(absl::StrCat("SELECT ", kAttemptColumns,
-                                    " FROM payment_attempts WHERE order_id = $1 ORDER BY attempt_no DESC LIMIT 1"),
-                       order_id);
+        pg::Exec(tx,
+                 absl::StrCat("SELECT ", kAttemptColumns,
+                              " FROM payment_attempts WHERE order_id = $1 ORDER BY attempt_no DESC LIMIT 1"),
+                 order_id);
     if (found.empty()) return NotFound("PAYMENT_NOT_FOUND", "no payment was started for this order");
     attempt = AttemptFromRow(found[0]);
     return absl::OkStatus();
@@ -118,12 +120,13 @@ absl::StatusOr<bool> PgPaymentStore::RecordCreated(const PaymentAttempt& attempt
                                                    absl::Time now) {
   bool recorded = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    recorded = tx.exec_params(
-                     "UPDATE payment_attempts SET status = 'AWAITING_BUYER', provider_payment_id = $3, "
-                     "pay_url = $4, updated_at = " +
-                         pg::TimestampFromMicros(5) + " WHERE order_id = $1 AND attempt_no = $2 AND status = 'CREATED'",
-                     attempt.order_id, attempt.attempt_no, provider_payment_id, pay_url, Micros(now))
-                   .affected_rows() == 1;
+    recorded =
+        pg::Exec(tx,
+                 "UPDATE payment_attempts SET status = 'AWAITING_BUYER', provider_payment_id = $3, "
+                 "pay_url = $4, updated_at = " +
+                     pg::TimestampFromMicros(5) + " WHERE order_id = $1 AND attempt_no = $2 AND status = 'CREATED'",
+                 attempt.order_id, attempt.attempt_no, provider_payment_id, pay_url, Micros(now))
+            .affected_rows() == 1;
     return absl::OkStatus();
   }));
   return recorded;
@@ -133,14 +136,15 @@ absl::StatusOr<bool> PgPaymentStore::EndUnpaid(const PaymentAttempt& attempt, At
                                                const std::string& reason, absl::Time now) {
   bool ended = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    ended = tx.exec_params(
-                  "UPDATE payment_attempts SET status = $3, reason = $4, updated_at = " + pg::TimestampFromMicros(5) +
-                      " WHERE order_id = $1 AND attempt_no = $2 AND status IN ('CREATED', 'AWAITING_BUYER')",
-                  attempt.order_id, attempt.attempt_no, AttemptStatusName(to), reason, Micros(now))
-                .affected_rows() == 1;
+    ended =
+        pg::Exec(tx,
+                 "UPDATE payment_attempts SET status = $3, reason = $4, updated_at = " + pg::TimestampFromMicros(5) +
+                     " WHERE order_id = $1 AND attempt_no = $2 AND status IN ('CREATED', 'AWAITING_BUYER')",
+                 attempt.order_id, attempt.attempt_no, AttemptStatusName(to), reason, Micros(now))
+            .affected_rows() == 1;
     if (!ended) return absl::OkStatus();
-    tx.exec_params(kReopenOrderSql, attempt.order_id, Micros(now),
-                   to == AttemptStatus::kDeclined ? "PAYMENT_DECLINED" : "PAYMENT_NOT_MADE");
+    pg::Exec(tx, kReopenOrderSql, attempt.order_id, Micros(now),
+             to == AttemptStatus::kDeclined ? "PAYMENT_DECLINED" : "PAYMENT_NOT_MADE");
     return absl::OkStatus();
   }));
   return ended;
@@ -153,12 +157,14 @@ absl::StatusOr<bool> PgPaymentStore::Transition(const PaymentAttempt& attempt, c
   bool moved = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     moved =
-        tx.exec_params(absl::StrCat("UPDATE payment_attempts SET status = $3, "
-                                    "provider_payment_id = CASE WHEN $4 = '' THEN provider_payment_id ELSE $4 END, "
-                                    "updated_at = ",
-                                    pg::TimestampFromMicros(5),
-                                    " WHERE order_id = $1 AND attempt_no = $2 AND status IN (", StatusList(from), ")"),
-                       attempt.order_id, attempt.attempt_no, AttemptStatusName(to), provider_payment_id, Micros(now))
+        // One text per set of `from` statuses: a handful in all, each prepared once per connection.
+        pg::Exec(tx,
+                 absl::StrCat("UPDATE payment_attempts SET status = $3, "
+                              "provider_payment_id = CASE WHEN $4 = '' THEN provider_payment_id ELSE $4 END, "
+                              "updated_at = ",
+                              pg::TimestampFromMicros(5), " WHERE order_id = $1 AND attempt_no = $2 AND status IN (",
+                              StatusList(from), ")"),
+                 attempt.order_id, attempt.attempt_no, AttemptStatusName(to), provider_payment_id, Micros(now))
             .affected_rows() == 1;
     return absl::OkStatus();
   }));

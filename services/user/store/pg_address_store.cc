@@ -1,5 +1,6 @@
 #include "services/user/store/pg_address_store.h"
 
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -34,7 +35,7 @@ constexpr char kDeleteSql[] = "DELETE FROM addresses WHERE address_id = $1 AND u
 
 std::vector<Address> ReadBook(pqxx::work& tx, const std::string& user_id) {
   std::vector<Address> book;
-  for (const pqxx::row& row : tx.exec_params(kListSql, user_id)) {
+  for (const pqxx::row& row : pg::Exec(tx, kListSql, user_id)) {
     Address a;
     a.address_id = row[0].as<std::string>();
     a.user_id = row[1].as<std::string>();
@@ -66,20 +67,20 @@ absl::StatusOr<std::vector<Address>> PgAddressStore::List(const std::string& use
 
 absl::Status PgAddressStore::Update(const std::string& user_id, const AddressDecision& decide) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    if (tx.exec_params(kLockUserSql, user_id).empty()) return NotFound("USER_NOT_FOUND", "no such user");
+    if (pg::Exec(tx, kLockUserSql, user_id).empty()) return NotFound("USER_NOT_FOUND", "no such user");
     ASSIGN_OR_RETURN(AddressChange change, decide(ReadBook(tx, user_id)));
-    for (const std::string& id : change.deletes) tx.exec_params(kDeleteSql, id, user_id);
+    for (const std::string& id : change.deletes) pg::Exec(tx, kDeleteSql, id, user_id);
     bool default_moves = false;
     for (const Address& a : change.upserts) default_moves |= a.is_default;
-    if (default_moves) tx.exec_params(kClearDefaultSql, user_id);
+    if (default_moves) pg::Exec(tx, kClearDefaultSql, user_id);
     // Non-defaults first, so a default set back on an existing row never meets another.
     for (bool pass_default : {false, true}) {
       for (const Address& a : change.upserts) {
         if (a.is_default != pass_default) continue;
         if (a.user_id != user_id) return Internal("ADDRESS_OWNER_MISMATCH", "an address of another customer");
-        tx.exec_params(kUpsertSql, a.address_id, user_id, a.recipient_name, a.recipient_phone, a.province_code,
-                       a.city_code, a.district_code, a.detail, a.is_default, a.request_id, Micros(a.created_at),
-                       Micros(a.updated_at));
+        pg::Exec(tx, kUpsertSql, a.address_id, user_id, a.recipient_name, a.recipient_phone, a.province_code,
+                 a.city_code, a.district_code, a.detail, a.is_default, a.request_id, Micros(a.created_at),
+                 Micros(a.updated_at));
       }
     }
     return absl::OkStatus();

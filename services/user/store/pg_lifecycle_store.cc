@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -89,12 +90,12 @@ absl::StatusOr<LifecycleRecord> PgLifecycleStore::UpdateLifecycle(const std::str
                                                                   const LifecycleUpdate& decide) {
   LifecycleRecord record;
   RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params(kEnsureLifecycleSql, user_id);
-    pqxx::result rows = tx.exec_params(kLockFactsSql, user_id);
+    pg::Exec(tx, kEnsureLifecycleSql, user_id);
+    pqxx::result rows = pg::Exec(tx, kLockFactsSql, user_id);
     if (rows.empty()) return NotFound("USER_NOT_FOUND", "no such user");
     record = decide(ReadFacts(rows[0]));
-    tx.exec_params(kWriteLifecycleSql, user_id, OptionalMicros(record.last_order_at), LifecycleStageCode(record.stage),
-                   Micros(record.since), OptionalMicros(record.review_at));
+    pg::Exec(tx, kWriteLifecycleSql, user_id, OptionalMicros(record.last_order_at), LifecycleStageCode(record.stage),
+             Micros(record.since), OptionalMicros(record.review_at));
     if (record.change) return PublishChange(tx, user_id, *record.change);
     return absl::OkStatus();
   }));
@@ -104,7 +105,7 @@ absl::StatusOr<LifecycleRecord> PgLifecycleStore::UpdateLifecycle(const std::str
 absl::StatusOr<LifecycleFacts> PgLifecycleStore::LoadFacts(const std::string& user_id) {
   LifecycleFacts facts;
   RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result rows = tx.exec_params(kReadFactsSql, user_id);
+    pqxx::result rows = pg::Exec(tx, kReadFactsSql, user_id);
     if (rows.empty()) return NotFound("USER_NOT_FOUND", "no such user");
     facts = ReadFacts(rows[0]);
     return absl::OkStatus();
@@ -116,7 +117,7 @@ absl::StatusOr<std::vector<std::string>> PgLifecycleStore::DueForReview(absl::Ti
   std::vector<std::string> due;
   RETURN_IF_ERROR(scope_.Run([&](pqxx::work& tx) {
     due.clear();
-    for (const pqxx::row& row : tx.exec_params(kDueForReviewSql, Micros(now), limit)) {
+    for (const pqxx::row& row : pg::Exec(tx, kDueForReviewSql, Micros(now), limit)) {
       due.push_back(row[0].as<std::string>());
     }
     return absl::OkStatus();

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -101,7 +102,7 @@ Member ReadMember(const std::string& user_id, const pqxx::row& row) {
 }
 
 std::optional<OrderGrowth> ReadOrderGrowth(pqxx::work& tx, const std::string& order_id) {
-  pqxx::result rows = tx.exec_params(kReadOrderGrowthSql, order_id);
+  pqxx::result rows = pg::Exec(tx, kReadOrderGrowthSql, order_id);
   if (rows.empty()) return std::nullopt;
   OrderGrowth growth;
   growth.order_id = rows[0][0].as<std::string>();
@@ -121,13 +122,13 @@ v1::MemberTier ToProtoTier(Tier tier) { return static_cast<v1::MemberTier>(stati
 // The member is locked; decides its tier and writes a change with its history row and its event.
 absl::Status Decide(pqxx::work& tx, Member member, absl::Time at, absl::Time window_start, TierChangeCause cause,
                     const TierDecision& decide, GrowthOutcome& outcome) {
-  outcome.window_growth = tx.exec_params(kWindowGrowthSql, member.user_id, Micros(window_start))[0][0].as<int64_t>();
+  outcome.window_growth = pg::Exec(tx, kWindowGrowthSql, member.user_id, Micros(window_start))[0][0].as<int64_t>();
   const Tier to = decide(member, outcome.window_growth);
   if (to != member.tier) {
     TierChange change{member.user_id, member.tier, to, outcome.window_growth, cause, at};
-    tx.exec_params(kSetTierSql, member.user_id, TierCode(to), Micros(at));
-    const int64_t change_id = tx.exec_params(kInsertHistorySql, member.user_id, TierCode(change.from), TierCode(to),
-                                             change.growth, TierChangeCauseName(cause), Micros(at))[0][0]
+    pg::Exec(tx, kSetTierSql, member.user_id, TierCode(to), Micros(at));
+    const int64_t change_id = pg::Exec(tx, kInsertHistorySql, member.user_id, TierCode(change.from), TierCode(to),
+                                       change.growth, TierChangeCauseName(cause), Micros(at))[0][0]
                                   .as<int64_t>();
     v1::TierChanged message;
     message.set_user_id(member.user_id);
@@ -153,8 +154,8 @@ absl::Status Decide(pqxx::work& tx, Member member, absl::Time at, absl::Time win
 }
 
 Member LockMember(pqxx::work& tx, const std::string& user_id, absl::Time now) {
-  tx.exec_params(kEnsureMemberSql, user_id, Micros(now));
-  return ReadMember(user_id, tx.exec_params(kLockMemberSql, user_id)[0]);
+  pg::Exec(tx, kEnsureMemberSql, user_id, Micros(now));
+  return ReadMember(user_id, pg::Exec(tx, kLockMemberSql, user_id)[0]);
 }
 
 }  // namespace
@@ -185,9 +186,9 @@ absl::Status PgMembershipStore::SaveTiers(const TierTable& table) {
     // Thresholds are checked as a whole by the domain; the rows change together in this transaction.
     for (const TierRule& rule : table.rules) {
       std::optional<int64_t> free_shipping = rule.free_shipping_threshold_minor;
-      tx.exec_params(kSaveTierSql, TierCode(rule.tier), rule.name, rule.growth_threshold, rule.member_price_tier,
-                     rule.points_multiplier_percent, free_shipping, rule.birthday_coupon_template_id,
-                     Micros(table.updated_at));
+      pg::Exec(tx, kSaveTierSql, TierCode(rule.tier), rule.name, rule.growth_threshold, rule.member_price_tier,
+               rule.points_multiplier_percent, free_shipping, rule.birthday_coupon_template_id,
+               Micros(table.updated_at));
     }
     return absl::OkStatus();
   });
@@ -199,8 +200,8 @@ absl::StatusOr<GrowthOutcome> PgMembershipStore::AddOrderGrowth(const OrderGrowt
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     outcome = GrowthOutcome{};
     Member member = LockMember(tx, growth.user_id, growth.paid_at);
-    pqxx::result inserted = tx.exec_params(kInsertOrderGrowthSql, growth.order_id, growth.user_id, growth.growth,
-                                           growth.amount_minor, TierCode(member.tier), Micros(growth.paid_at));
+    pqxx::result inserted = pg::Exec(tx, kInsertOrderGrowthSql, growth.order_id, growth.user_id, growth.growth,
+                                     growth.amount_minor, TierCode(member.tier), Micros(growth.paid_at));
     outcome.order = *ReadOrderGrowth(tx, growth.order_id);
     if (inserted.affected_rows() == 0) {
       outcome.member = member;
@@ -222,7 +223,7 @@ absl::StatusOr<GrowthOutcome> PgMembershipStore::ReverseOrderGrowth(const std::s
     if (!found) return absl::OkStatus();
     Member member = LockMember(tx, found->user_id, at);
     outcome.order = *found;
-    if (tx.exec_params(kReverseOrderGrowthSql, order_id, Micros(at)).affected_rows() == 0) {
+    if (pg::Exec(tx, kReverseOrderGrowthSql, order_id, Micros(at)).affected_rows() == 0) {
       outcome.member = member;
       return absl::OkStatus();
     }
@@ -286,7 +287,7 @@ absl::StatusOr<GrowthOutcome> PgMembershipStore::Reevaluate(const std::string& u
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     outcome = GrowthOutcome{};
     Member member = LockMember(tx, user_id, now);
-    tx.exec_params(kSetEvaluatedSql, user_id, Micros(now));
+    pg::Exec(tx, kSetEvaluatedSql, user_id, Micros(now));
     member.evaluated_at = now;
     outcome.applied = true;
     return Decide(tx, member, now, window_start, TierChangeCause::kEvaluation, decide, outcome);
@@ -299,7 +300,7 @@ absl::StatusOr<std::vector<std::string>> PgMembershipStore::MembersDueForEvaluat
   std::vector<std::string> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     out.clear();
-    for (const pqxx::row& row : tx.exec_params(kMembersDueSql, Micros(evaluated_before), limit)) {
+    for (const pqxx::row& row : pg::Exec(tx, kMembersDueSql, Micros(evaluated_before), limit)) {
       out.push_back(row[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -313,9 +314,9 @@ absl::StatusOr<std::pair<Member, int64_t>> PgMembershipStore::Standing(const std
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     standing = {};
     standing.first.user_id = user_id;
-    pqxx::result rows = tx.exec_params(kReadMemberSql, user_id);
+    pqxx::result rows = pg::Exec(tx, kReadMemberSql, user_id);
     if (!rows.empty()) standing.first = ReadMember(user_id, rows[0]);
-    standing.second = tx.exec_params(kWindowGrowthSql, user_id, Micros(window_start))[0][0].as<int64_t>();
+    standing.second = pg::Exec(tx, kWindowGrowthSql, user_id, Micros(window_start))[0][0].as<int64_t>();
     return absl::OkStatus();
   }));
   return standing;
@@ -325,7 +326,7 @@ absl::StatusOr<std::vector<TierChange>> PgMembershipStore::TierHistory(const std
   std::vector<TierChange> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     out.clear();
-    for (const pqxx::row& row : tx.exec_params(kTierHistorySql, user_id, limit)) {
+    for (const pqxx::row& row : pg::Exec(tx, kTierHistorySql, user_id, limit)) {
       TierChange change;
       change.user_id = user_id;
       change.from = TierOf(row[0]);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -98,7 +99,7 @@ HoldStatus ParseHoldStatus(const std::string& text) {
 }
 
 std::optional<PointsHold> ReadHold(pqxx::work& tx, const std::string& order_id) {
-  pqxx::result rows = tx.exec_params(kLoadHoldSql, order_id);
+  pqxx::result rows = pg::Exec(tx, kLoadHoldSql, order_id);
   if (rows.empty()) return std::nullopt;
   PointsHold hold;
   hold.order_id = rows[0][0].as<std::string>();
@@ -109,7 +110,7 @@ std::optional<PointsHold> ReadHold(pqxx::work& tx, const std::string& order_id) 
   hold.created_at = TimeFromMicros(rows[0][5]);
   hold.updated_at = TimeFromMicros(rows[0][6]);
   hold.expires_at = TimeFromMicros(rows[0][7]);
-  for (const pqxx::row& take : tx.exec_params(kLoadTakesSql, order_id)) {
+  for (const pqxx::row& take : pg::Exec(tx, kLoadTakesSql, order_id)) {
     hold.takes.push_back({take[0].as<int64_t>(), take[1].as<int64_t>(), take[2].as<int64_t>()});
   }
   return hold;
@@ -119,7 +120,7 @@ PointsAccount ReadAccount(pqxx::work& tx, const std::string& user_id, int64_t ba
   PointsAccount account;
   account.user_id = user_id;
   account.balance = balance;
-  for (const pqxx::row& row : tx.exec_params(kLoadLotsSql, user_id, order_id)) account.lots.push_back(ReadLot(row));
+  for (const pqxx::row& row : pg::Exec(tx, kLoadLotsSql, user_id, order_id)) account.lots.push_back(ReadLot(row));
   return account;
 }
 
@@ -130,29 +131,29 @@ absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_b
     return Internal("POINTS_LEDGER_MISMATCH", "a points change does not add up; nothing was written");
   }
   for (const PointsLot& lot : change.new_lots) {
-    tx.exec_params(kInsertLotSql, user_id, lot.original, Micros(lot.earned_at), Micros(lot.expires_at), lot.reference);
+    pg::Exec(tx, kInsertLotSql, user_id, lot.original, Micros(lot.earned_at), Micros(lot.expires_at), lot.reference);
   }
   for (const auto& [lot_id, remaining] : change.lot_remaining) {
-    tx.exec_params(kSetLotRemainingSql, lot_id, user_id, remaining);
+    pg::Exec(tx, kSetLotRemainingSql, lot_id, user_id, remaining);
   }
   for (const LedgerEntry& entry : change.entries) {
-    tx.exec_params(kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta, entry.balance_after, entry.reason,
-                   entry.reference, Micros(entry.at));
+    pg::Exec(tx, kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta, entry.balance_after, entry.reason,
+             entry.reference, Micros(entry.at));
   }
   if (change.hold) {
     const PointsHold& hold = *change.hold;
     if (hold.user_id != user_id) return Internal("POINTS_LEDGER_MISMATCH", "a hold of another account");
-    pqxx::result upserted = tx.exec_params(kUpsertHoldSql, hold.order_id, hold.user_id, hold.points, hold.returned,
-                                           HoldStatusName(hold.status), Micros(hold.created_at),
-                                           Micros(hold.updated_at), Micros(hold.expires_at));
+    pqxx::result upserted = pg::Exec(tx, kUpsertHoldSql, hold.order_id, hold.user_id, hold.points, hold.returned,
+                                     HoldStatusName(hold.status), Micros(hold.created_at), Micros(hold.updated_at),
+                                     Micros(hold.expires_at));
     if (upserted.affected_rows() == 0) {
       return AlreadyExists("POINTS_HOLD_CONFLICT", "this order already holds points of another account");
     }
     for (const LotTake& take : hold.takes) {
-      tx.exec_params(kUpsertTakeSql, hold.order_id, take.lot_id, take.points, take.returned);
+      pg::Exec(tx, kUpsertTakeSql, hold.order_id, take.lot_id, take.points, take.returned);
     }
   }
-  tx.exec_params(kSetBalanceSql, user_id, balance);
+  pg::Exec(tx, kSetBalanceSql, user_id, balance);
   return absl::OkStatus();
 }
 
@@ -161,14 +162,14 @@ absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_b
 absl::Status PgPointsStore::Update(const PointsScope& scope, const PointsDecision& decide) {
   if (scope.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params(kEnsureAccountSql, scope.user_id);
-    const int64_t balance = tx.exec_params(kLockAccountSql, scope.user_id)[0][0].as<int64_t>();
+    pg::Exec(tx, kEnsureAccountSql, scope.user_id);
+    const int64_t balance = pg::Exec(tx, kLockAccountSql, scope.user_id)[0][0].as<int64_t>();
     PointsSnapshot snapshot;
     snapshot.account = ReadAccount(tx, scope.user_id, balance, scope.order_id);
     if (!scope.order_id.empty()) snapshot.hold = ReadHold(tx, scope.order_id);
     if (!scope.reference.empty()) {
       snapshot.reference_used =
-          !tx.exec_params(kReferenceUsedSql, scope.user_id, LedgerKindName(scope.reference_kind), scope.reference)
+          !pg::Exec(tx, kReferenceUsedSql, scope.user_id, LedgerKindName(scope.reference_kind), scope.reference)
                .empty();
     }
     ASSIGN_OR_RETURN(PointsChange change, decide(snapshot));
@@ -180,7 +181,7 @@ absl::Status PgPointsStore::Update(const PointsScope& scope, const PointsDecisio
 absl::StatusOr<PointsAccount> PgPointsStore::Load(const std::string& user_id) {
   PointsAccount account;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(kBalanceSql, user_id);
+    pqxx::result rows = pg::Exec(tx, kBalanceSql, user_id);
     account = ReadAccount(tx, user_id, rows.empty() ? 0 : rows[0][0].as<int64_t>(), "");
     return absl::OkStatus();
   }));
@@ -201,7 +202,7 @@ absl::StatusOr<std::vector<std::string>> PgPointsStore::AccountsDue(absl::Time n
   std::vector<std::string> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     out.clear();
-    for (const pqxx::row& row : tx.exec_params(kAccountsDueSql, Micros(now), limit)) {
+    for (const pqxx::row& row : pg::Exec(tx, kAccountsDueSql, Micros(now), limit)) {
       out.push_back(row[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -213,7 +214,7 @@ absl::StatusOr<std::vector<std::string>> PgPointsStore::OverdueHolds(const std::
   std::vector<std::string> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     out.clear();
-    for (const pqxx::row& row : tx.exec_params(kOverdueHoldsSql, user_id, Micros(now))) {
+    for (const pqxx::row& row : pg::Exec(tx, kOverdueHoldsSql, user_id, Micros(now))) {
       out.push_back(row[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -225,7 +226,7 @@ absl::StatusOr<LedgerPage> PgPointsStore::ListLedger(const std::string& user_id,
   LedgerPage page;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     page = LedgerPage{};
-    pqxx::result rows = tx.exec_params(kLedgerPageSql, user_id, before_seq, limit + 1);
+    pqxx::result rows = pg::Exec(tx, kLedgerPageSql, user_id, before_seq, limit + 1);
     for (const pqxx::row& row : rows) {
       if (static_cast<int>(page.entries.size()) == limit) {
         page.next_before_seq = page.entries.back().seq;
