@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -760,6 +761,109 @@ TEST_CASE("an admin runs warehouses and stock, and an order is sourced from the 
   CHECK(listed);
 }
 // End of warehouses and stock
+
+// Fulfilment: carriers chosen by what the product center says of the goods.
+// Places and pays an order of `lines_json`; answers its id once it awaits shipment.
+std::string PaidOrder(Stack& stack, HttpClient& client, const std::string& token, const std::string& lines_json) {
+  auto placed = stack.PlaceOrder(client, token, Unique("key"), lines_json);
+  INFO(placed.body);
+  REQUIRE(placed.status == 200);
+  std::string order_id = placed.Str("order.orderId");
+  auto paying = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
+  INFO(paying.body);
+  REQUIRE(paying.status == 200);
+  REQUIRE(stack.BuyerPays(paying).status == 200);
+  REQUIRE(stack.AwaitPaid(client, token, order_id) == "ORDER_STATUS_AWAITING_SHIPMENT");
+  return order_id;
+}
+
+// A published product whose SKUs have a weight (grams) and a fragile flag, with stock.
+Stack::NewProduct ShippingProduct(Stack& stack, const std::string& admin,
+                                  const std::vector<std::tuple<int64_t, int64_t, bool>>& skus) {
+  HttpClient client(stack.gateway);
+  auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
+                              Keyed(stack.Bearer(admin)));
+  REQUIRE(category.status == 200);
+  std::string body = absl::StrCat(R"({"title":")", Unique("Goods "), R"(","categoryId":")",
+                                  category.Str("category.categoryId"), R"(","skus":[)");
+  for (size_t i = 0; i < skus.size(); ++i) {
+    absl::StrAppend(&body, i ? "," : "", R"({"skuCode":")", Unique("SKU"), R"(","spec":"v)", i,
+                    R"(","price":{"currency":"CNY","amountMinor":")", std::get<0>(skus[i]),
+                    R"("},"initialStock":"20","weightGrams":")", std::get<1>(skus[i]), R"(","fragile":)",
+                    std::get<2>(skus[i]) ? "true" : "false", "}");
+  }
+  absl::StrAppend(&body, "]}");
+  auto created = client.Send("POST", "/v1/admin/products", body, Keyed(stack.Bearer(admin)));
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  Stack::NewProduct product{created.Str("product.productId"), {}};
+  auto published = client.Send("POST", absl::StrCat("/v1/admin/products/", product.product_id, ":publish"), "{}",
+                               stack.Bearer(admin));
+  REQUIRE(published.status == 200);
+  for (const auto& sku : created.Find("product.skus")->list_value().values()) {
+    product.sku_ids.push_back(sku.struct_value().fields().at("skuId").string_value());
+  }
+  return product;
+}
+
+TEST_CASE("the carrier rules choose by the SKUs' weight and fragility from the product center, and say which rule") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  HttpClient client(stack.gateway);
+  auto headers = stack.Bearer(admin);
+  auto before = client.Send("GET", "/v1/admin/carrier-rules", "", headers);
+  REQUIRE(before.status == 200);
+  // Heavy parcels (20 kg and more) by Deppon, fragile ones by SF, the rest by ZTO.
+  auto replaced =
+      client.Send("POST", "/v1/admin/carrier-rules",
+                  R"({"rules":[{"ruleId":"heavy-e2e","priority":5,"carrier":"DBL","minWeightGrams":"20000"},)"
+                  R"({"ruleId":"fragile-e2e","priority":6,"carrier":"SF","fragileOnly":true},)"
+                  R"({"ruleId":"standard-e2e","priority":1000,"carrier":"ZTO"}],)"
+                  R"("transitTimes":[{"carrier":"DBL","warehouseId":"*","region":"*","minDays":3,"maxDays":5},)"
+                  R"({"carrier":"SF","warehouseId":"*","region":"*","minDays":1,"maxDays":2},)"
+                  R"({"carrier":"ZTO","warehouseId":"*","region":"*","minDays":2,"maxDays":4}]})",
+                  headers);
+  INFO(replaced.body);
+  REQUIRE(replaced.status == 200);
+
+  // A 12 kg dumbbell, a 0.8 kg fragile vase, a 0.3 kg towel.
+  auto goods = ShippingProduct(stack, admin, {{9900, 12000, false}, {5900, 800, true}, {1900, 300, false}});
+  auto skus = client.Send("GET", "/v1/products/" + goods.product_id);
+  REQUIRE(skus.status == 200);
+  CHECK(ListField(skus, "product.skus", 0, "weightGrams") == "12000");
+
+  struct Case {
+    std::string lines;
+    std::string carrier;
+    std::string rule;
+  };
+  // Two dumbbells weigh 24 kg; one vase among towels makes the parcel fragile; towels alone go standard.
+  std::vector<Case> cases = {
+      {absl::StrCat("[", Line(goods.sku_ids[0], 2), "]"), "DBL", "heavy-e2e"},
+      {absl::StrCat("[", Line(goods.sku_ids[1], 1), ",", Line(goods.sku_ids[2], 2), "]"), "SF", "fragile-e2e"},
+      {absl::StrCat("[", Line(goods.sku_ids[0], 1), ",", Line(goods.sku_ids[2], 1), "]"), "ZTO", "standard-e2e"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.rule);
+    std::string buyer = stack.NewCustomer();  // one buyer each: a buyer's parcels would merge
+    std::string order_id = PaidOrder(stack, client, buyer, c.lines);
+    auto shipped = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                               absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(headers));
+    INFO(shipped.body);
+    REQUIRE(shipped.status == 200);
+    CHECK(shipped.Str("shipment.carrier") == c.carrier);
+    CHECK(shipped.Str("shipment.deliveryPromise.carrierRuleId") == c.rule);
+    auto listed = client.Send("GET", "/v1/orders/" + order_id + "/shipments", "", stack.Bearer(buyer));
+    REQUIRE(listed.status == 200);
+    CHECK(ListField(listed, "shipments", 0, "carrier") == c.carrier);
+  }
+
+  // The rules as they were, for the other scenarios.
+  std::string restore = before.body;
+  auto restored = client.Send("POST", "/v1/admin/carrier-rules", restore, headers);
+  INFO(restored.body);
+  CHECK(restored.status == 200);
+}
 
 }  // namespace
 }  // namespace zhongtai::e2e

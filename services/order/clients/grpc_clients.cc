@@ -83,6 +83,9 @@ void GrpcProductCatalog::GetSkus(const std::vector<std::string>& sku_ids, const 
           info.brand_id = sku.brand_id();
           info.category_path.assign(sku.category_path_ids().begin(), sku.category_path_ids().end());
           if (!info.category_path.empty()) info.category_id = info.category_path.back();
+          // The carrier rules weigh the parcel and look for fragile goods (fulfilment and the checkout quote).
+          info.weight_grams = sku.weight_grams();
+          info.fragile = sku.fragile();
           skus.push_back(std::move(info));
         }
         done(std::move(skus));
