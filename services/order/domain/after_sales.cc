@@ -1,5 +1,6 @@
 #include "services/order/domain/after_sales.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -210,6 +211,10 @@ absl::StatusOr<Return> DraftReturn(const ReturnableOrder& returnable, const std:
   draft.photo_urls = command.photo_urls;
   draft.currency = order.currency;
   draft.warehouse_id = lines.front().warehouse_id;
+  draft.before_shipment = command.type == ReturnType::kRefundOnly &&
+                          (order.status == OrderStatus::kPaid || order.status == OrderStatus::kAwaitingShipment) &&
+                          std::find(returnable.shipped_warehouses.begin(), returnable.shipped_warehouses.end(),
+                                    draft.warehouse_id) == returnable.shipped_warehouses.end();
   draft.created_at = now;
   draft.history.push_back({ReturnStatus::kRequested, now, ""});
 
@@ -317,8 +322,32 @@ bool RefundDue(const Return& r) {
 }
 
 bool RestockDue(const Return& r) {
-  return r.type != ReturnType::kRefundOnly && !r.restocked &&
-         (r.status == ReturnStatus::kReceived || r.status == ReturnStatus::kRefunded);
+  if (r.restocked) return false;
+  if (r.type == ReturnType::kRefundOnly) return r.before_shipment && r.status == ReturnStatus::kRefunded;
+  return r.status == ReturnStatus::kReceived || r.status == ReturnStatus::kRefunded;
+}
+
+UnitsNotShipped RefundedBeforeShipment(const std::vector<Return>& returns) {
+  UnitsNotShipped out;
+  for (const Return& r : returns) {
+    if (r.type != ReturnType::kRefundOnly || !r.before_shipment || Releases(r)) continue;
+    if (r.status != ReturnStatus::kRefunded) {
+      out.pending_children.insert(r.child_order_id);
+      continue;
+    }
+    for (const ReturnLine& line : r.lines) out.refunded[{r.child_order_id, line.sku_id}] += line.quantity;
+  }
+  return out;
+}
+
+bool PartFullyRefunded(const Order& order, const std::string& child_order_id, const std::vector<Return>& returns) {
+  UnitsNotShipped not_shipped = RefundedBeforeShipment(returns);
+  std::vector<RefundableLine> lines = RefundableLines(order, child_order_id);
+  if (lines.empty()) return false;
+  for (const RefundableLine& line : lines) {
+    if (not_shipped.refunded[{child_order_id, line.sku_id}] < line.quantity) return false;
+  }
+  return true;
 }
 
 bool FullyRefunded(const Order& order, const std::vector<Return>& returns) {

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,9 @@ struct Return {
   std::string return_tracking_number;
   ItemCondition condition = ItemCondition::kUnknown;
   bool restocked = false;  // the returned goods were booked back into the warehouse (sellable or damaged)
+  // A refund only asked while the order (child order) was paid and not shipped: its units are taken out of the parcel
+  // (fulfilment ships what is left) and, once refunded, their stock goes back to the product center (restocked).
+  bool before_shipment = false;
   absl::Time created_at;
   std::vector<ReturnStatusChange> history;
 };
@@ -108,6 +113,8 @@ struct AfterSalesRules {
 struct ReturnableOrder {
   Order order;
   std::optional<absl::Time> after_sales_deadline;
+  // The warehouses whose part of the order is already in a parcel: a refund of those is not before shipment.
+  std::vector<std::string> shipped_warehouses;
 };
 
 // The request's own fields (lines, reason, photos, request id), before the order is read. INVALID_ARGUMENT naming the
@@ -140,8 +147,22 @@ absl::Status Move(Return& r, ReturnStatus to, absl::Time at, const std::string& 
 
 // The refund is owed: approved refund-only, or the goods of a return came back.
 bool RefundDue(const Return& r);
-// The goods came back and are not yet booked back into the warehouse.
+// The goods came back and are not yet booked back into the warehouse; or a refund before shipment was paid and the
+// units it took out of the parcel are not yet given back to the product center's stock.
 bool RestockDue(const Return& r);
+
+// Units of an order that refunds before shipment took out of its parcels, by (child order id, "" when not split; sku
+// id): those refunded (REFUNDED) never ship. `pending` when such a refund still awaits a decision or its money
+// (REQUESTED, APPROVED): the part waits for it rather than ship goods that may be refunded.
+struct UnitsNotShipped {
+  std::map<std::pair<std::string, std::string>, int64_t> refunded;
+  std::set<std::string> pending_children;
+};
+UnitsNotShipped RefundedBeforeShipment(const std::vector<Return>& returns);
+
+// Every unit of the child order (child_order_id "" for an order that was not split) was refunded before shipment:
+// it is cancelled and never ships.
+bool PartFullyRefunded(const Order& order, const std::string& child_order_id, const std::vector<Return>& returns);
 
 // Every unit of the order refunded by returns in REFUNDED (`returns` includes the one just refunded): the order
 // closes and its coupon may go back to the buyer.

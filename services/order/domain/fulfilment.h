@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/order/domain/after_sales.h"
 #include "services/order/domain/carrier_rules.h"
 #include "services/order/domain/order.h"
 #include "services/order/domain/ports.h"
@@ -57,6 +58,12 @@ struct ShipmentPart {
   std::string order_id;
   // How long after completion the buyer may return without reason (the longest of its lines' categories).
   absl::Duration after_sales_window;
+  // What the parcel carries of the order: its lines in the warehouse less the units refunded before shipment.
+  std::vector<OrderLine> lines;
+  // The part's child order ("" when not split) and how many refunds before shipment it had when the lines were
+  // worked out: the store refuses the parcel (ABORTED ORDER_CHANGED) when another came meanwhile.
+  std::string child_order_id;
+  int64_t refunds_seen = 0;
 };
 
 // How a tracking event was taken.
@@ -95,6 +102,10 @@ class ShipmentStore {
   // Completes DELIVERED orders whose delivery is older than `delivered_before` (up to `limit`), each claimed with a
   // row lock that other sweepers skip, so every order completes once however many sweepers run. Returns how many.
   virtual absl::StatusOr<int> CompleteOverdue(absl::Time delivered_before, absl::Time now, int limit) = 0;
+  // The order's after-sales returns, for the refunds before shipment that take units out of its parcels.
+  virtual absl::StatusOr<std::vector<Return>> ListOrderReturns(const std::string& order_id) {
+    return std::vector<Return>{};
+  }
 };
 
 class ShipmentIds {
@@ -146,6 +157,12 @@ std::vector<Order> SelectMergeable(const Order& anchor, const std::string& wareh
                                    const std::vector<Order>& candidates, absl::Duration window);
 // The warehouses an order ships from: its one warehouse, or its child orders'.
 std::vector<std::string> WarehousesOf(const Order& order);
+// The order's lines leaving `warehouse_id` less the units refunded before shipment (RefundedBeforeShipment); lines
+// with nothing left are dropped, so an empty answer means the part was refunded in full and never ships.
+std::vector<OrderLine> ShippableLines(const Order& order, const std::string& warehouse_id,
+                                      const UnitsNotShipped& not_shipped);
+// The child order shipping from `warehouse_id` ("" when the order was not split).
+std::string ChildOrderIn(const Order& order, const std::string& warehouse_id);
 // Whether every warehouse part of the order is in a parcel.
 bool AllPartsShipped(const std::vector<std::string>& required, const std::vector<std::string>& shipped);
 
@@ -178,6 +195,10 @@ class Fulfilment {
   absl::StatusOr<CarrierRuleSet> CachedRules();
   absl::StatusOr<std::shared_ptr<Shipping>> PrepareShipping(const ShipCommand& command);
   void CompleteShipping(std::shared_ptr<Shipping> shipping, const std::vector<SkuInfo>& skus, Callback<Shipment> done);
+  // The lines of `order` this parcel may carry; FAILED_PRECONDITION REFUND_PENDING while a refund before shipment of
+  // that part awaits its decision or its money, ORDER_PART_REFUNDED when every unit of it was refunded.
+  absl::StatusOr<std::vector<OrderLine>> LinesToShip(const Order& order, const std::string& warehouse_id,
+                                                     std::map<std::string, int64_t>* refunds_seen);
   absl::Duration AfterSalesWindow(const std::vector<OrderLine>& lines,
                                   const std::map<std::string, SkuInfo>& skus) const;
 

@@ -184,8 +184,11 @@ void Returns::CompleteRefund(Return r, async::Callback<Return> done) {
   if (absl::Status moved = Move(r, ReturnStatus::kRefunded, clock_.Now(), ""); !moved.ok()) return done(moved);
   absl::StatusOr<bool> saved = store_.CompleteRefund(r, from, FullyRefunded);
   if (!saved.ok()) return done(saved.status());
-  // Not saved: someone else completed it meanwhile; answer the return as stored either way.
-  done(store_.Get(r.return_id));
+  // Not saved: someone else completed it meanwhile; answer the return as stored either way. A refund before shipment
+  // then gives the units it took out of the parcel back to the product center's stock (once: keyed by the return id).
+  absl::StatusOr<Return> stored = store_.Get(r.return_id);
+  if (stored.ok() && RestockDue(*stored)) return FinishEffects(*std::move(stored), std::move(done));
+  done(std::move(stored));
 }
 
 int Returns::SweepOnce() {

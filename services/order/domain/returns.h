@@ -5,6 +5,10 @@
 // go back to the buyer (user), and the return becomes REFUNDED with OrderRefunded in the outbox (marketing returns the
 // coupon of a fully refunded order; user takes back what the order earned). A fully refunded order is CLOSED.
 //
+// A refund only asked before shipment takes its units out of the parcel (fulfilment ships the rest) and, once
+// refunded, gives their stock back to the product center (ReturnedStock, sellable, keyed by the return id); a child
+// order refunded in full is cancelled and never ships.
+//
 // When an effect fails the return stays where it is (APPROVED or RECEIVED) and the call answers the error; the
 // sweeper (SweepOnce) applies what is still owed.
 #pragma once

@@ -21,7 +21,8 @@ const char kEffectsDue[] =
     "WHERE status IN ('APPROVED', 'RECEIVED', 'REFUNDED') AND ("
     "(type = 'REFUND_ONLY' AND status = 'APPROVED') "
     "OR (type = 'RETURN_AND_REFUND' AND status = 'RECEIVED') "
-    "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked)) "
+    "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked) "
+    "OR (type = 'REFUND_ONLY' AND before_shipment AND status = 'REFUNDED' AND NOT restocked)) "
     "ORDER BY updated_at LIMIT $1";
 
 namespace {
@@ -32,7 +33,7 @@ using pg::TimestampFromMicros;
 constexpr char kReturnColumns[] =
     "return_id, order_id, child_order_id, user_id, request_id, type, status, reason, photo_urls, currency, "
     "refund_amount, shipping_refund, points_refund, warehouse_id, return_carrier, return_tracking_number, condition, "
-    "restocked, (extract(epoch from created_at) * 1000000)::bigint";
+    "restocked, (extract(epoch from created_at) * 1000000)::bigint, before_shipment";
 
 // The order's row, locked for the transaction, with what after-sales decides on: its status now, the after-sales
 // deadline and when it completed.
@@ -108,6 +109,7 @@ std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
   ParseCondition(row[16].as<std::string>(), &r.condition);
   r.restocked = row[17].as<bool>();
   r.created_at = pg::TimeFromMicros(row[18]);
+  r.before_shipment = row[19].as<bool>();
   for (const auto& line :
        tx.exec_params("SELECT sku_id, quantity, refund, points_refund FROM order_return_lines WHERE return_id = $1 "
                       "ORDER BY line_no",
@@ -145,6 +147,11 @@ bool LockOrder(pqxx::work& tx, ReturnableOrder& order) {
   order.after_sales_deadline = pg::OptionalTimeFromMicros(locked[0][1]);
   if (std::optional<absl::Time> completed = pg::OptionalTimeFromMicros(locked[0][2])) {
     order.order.history.push_back({OrderStatus::kCompleted, *completed, ""});
+  }
+  order.shipped_warehouses.clear();
+  for (const auto& row :
+       tx.exec_params("SELECT warehouse_id FROM shipment_orders WHERE order_id = $1", order.order.order_id)) {
+    order.shipped_warehouses.push_back(row[0].as<std::string>());
   }
   return true;
 }
@@ -186,6 +193,9 @@ absl::StatusOr<ReturnStore::Created> PgReturnStore::Create(const std::string& or
                    r.return_id, r.order_id, r.child_order_id, r.user_id, r.request_id, ReturnTypeName(r.type),
                    ReturnStatusName(r.status), r.reason, pg::TextArrayLiteral(r.photo_urls), r.currency,
                    r.refund_amount, r.shipping_refund, r.points_refund, r.warehouse_id, Micros(r.created_at));
+    if (r.before_shipment) {
+      tx.exec_params("UPDATE order_returns SET before_shipment = true WHERE return_id = $1", r.return_id);
+    }
     std::vector<std::string> skus;
     std::vector<int64_t> quantities, refunds, points;
     for (const ReturnLine& line : r.lines) {
@@ -260,7 +270,23 @@ absl::StatusOr<bool> PgReturnStore::CompleteRefund(const Return& refunded, Retur
     if (!saved) return absl::OkStatus();
     if (!refunded.history.empty()) AddHistory(tx, refunded.return_id, refunded.history.back());
     RETURN_IF_ERROR(PublishStatus(tx, refunded, at));
-    const bool full = fully_refunded(order.order, LoadOrderReturns(tx, refunded.order_id));
+    const std::vector<Return> returns = LoadOrderReturns(tx, refunded.order_id);
+    const bool full = fully_refunded(order.order, returns);
+    if (refunded.before_shipment && !refunded.child_order_id.empty() &&
+        PartFullyRefunded(order.order, refunded.child_order_id, returns)) {
+      // Nothing of this child order is left to ship: it is cancelled, and fulfilment no longer waits for it.
+      pqxx::result cancelled =
+          tx.exec_params(absl::StrCat("UPDATE child_orders SET cancelled_at = ", TimestampFromMicros(2),
+                                      " WHERE child_order_id = $1 AND cancelled_at IS NULL"),
+                         refunded.child_order_id, Micros(at));
+      if (cancelled.affected_rows() == 1 && !full) {
+        tx.exec_params(absl::StrCat("INSERT INTO order_history (order_id, status, reason, changed_at) SELECT $1, "
+                                    "status, $3, ",
+                                    TimestampFromMicros(2), " FROM orders WHERE order_id = $1"),
+                       refunded.order_id, Micros(at),
+                       absl::StrCat("child order ", refunded.child_order_id, " refunded in full before shipment"));
+      }
+    }
     if (full && order.order.status != OrderStatus::kClosed) {
       tx.exec_params(absl::StrCat("UPDATE orders SET status = 'CLOSED', status_changed_at = ", TimestampFromMicros(2),
                                   " WHERE order_id = $1"),

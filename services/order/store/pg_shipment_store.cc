@@ -31,6 +31,20 @@ constexpr char kInsertTransit[] =
 
 // Orders of the buyer waiting for shipment that have a part in the warehouse (their own, or a child's) that no parcel
 // carries yet. The domain (SelectMergeable) decides which of them may share a parcel.
+// Refunds only asked before shipment of one part of an order ($1 order id, $2 child order id, '' when not split) that
+// were not rejected.
+constexpr char kCountRefundsBeforeShipment[] =
+    "SELECT count(*) FROM order_returns WHERE order_id = $1 AND child_order_id = $2 AND type = 'REFUND_ONLY' "
+    "AND before_shipment AND status <> 'REJECTED'";
+// $1 shipment id, $2 order id, $3 sku id, $4 quantity.
+constexpr char kInsertShipmentLine[] =
+    "INSERT INTO shipment_lines (shipment_id, order_id, sku_id, quantity) VALUES ($1, $2, $3, $4)";
+// The order's refunds before shipment with their lines: $1 order id.
+constexpr char kRefundsBeforeShipment[] =
+    "SELECT r.return_id, r.child_order_id, r.status, l.sku_id, l.quantity FROM order_returns r "
+    "JOIN order_return_lines l USING (return_id) "
+    "WHERE r.order_id = $1 AND r.type = 'REFUND_ONLY' AND r.before_shipment AND r.status <> 'REJECTED' "
+    "ORDER BY r.return_id, l.line_no";
 constexpr char kSelectUnshipped[] =
     "SELECT o.order_id FROM orders o WHERE o.user_id = $1 AND o.status = 'AWAITING_SHIPMENT' "
     "AND (o.warehouse_id = $2 OR EXISTS (SELECT 1 FROM child_orders c WHERE c.order_id = o.order_id "
@@ -126,7 +140,9 @@ absl::Status ShipIfComplete(pqxx::work& tx, const std::string& order_id, const S
   if (!own.empty() && !own[0][0].as<std::string>().empty()) {
     required.push_back(own[0][0].as<std::string>());
   } else {
-    required = Column(tx.exec_params("SELECT warehouse_id FROM child_orders WHERE order_id = $1", order_id));
+    // A child order refunded in full before shipment is cancelled: nothing of it ships.
+    required = Column(
+        tx.exec_params("SELECT warehouse_id FROM child_orders WHERE order_id = $1 AND cancelled_at IS NULL", order_id));
   }
   std::vector<std::string> shipped =
       Column(tx.exec_params("SELECT warehouse_id FROM shipment_orders WHERE order_id = $1", order_id));
@@ -254,6 +270,13 @@ absl::Status PgShipmentStore::CreateShipment(const Shipment& shipment, const std
       return AlreadyExists("TRACKING_NUMBER_IN_USE", "another parcel already has this carrier and tracking number");
     }
     for (const ShipmentPart& part : parts) {
+      // The order row lock queues this parcel behind a refund being asked (the return store locks the same row): a
+      // refund before shipment that came after the lines were worked out makes them stale.
+      LockOrder(tx, part.order_id);
+      pqxx::result refunds = tx.exec_params(kCountRefundsBeforeShipment, part.order_id, part.child_order_id);
+      if (refunds[0][0].as<int64_t>() != part.refunds_seen) {
+        return Aborted("ORDER_CHANGED", "a refund of this order came in while shipping: ship again");
+      }
       pqxx::result carried = tx.exec_params(
           "INSERT INTO shipment_orders (shipment_id, order_id, warehouse_id) VALUES ($1, $2, $3) "
           "ON CONFLICT (order_id, warehouse_id) DO NOTHING",
@@ -265,6 +288,9 @@ absl::Status PgShipmentStore::CreateShipment(const Shipment& shipment, const std
           "UPDATE orders SET after_sales_window = greatest(coalesce(after_sales_window, interval '0'), $2::bigint * "
           "interval '1 second') WHERE order_id = $1",
           part.order_id, absl::ToInt64Seconds(part.after_sales_window));
+      for (const OrderLine& line : part.lines) {
+        tx.exec_params(kInsertShipmentLine, shipment.shipment_id, part.order_id, line.sku_id, line.quantity);
+      }
     }
     for (const ShipmentPart& part : parts) {
       RETURN_IF_ERROR(ShipIfComplete(tx, part.order_id, shipment, parts.size() > 1 ? "shipped (merged)" : "shipped"));
@@ -376,6 +402,28 @@ absl::StatusOr<int> PgShipmentStore::CompleteOverdue(absl::Time delivered_before
     return absl::OkStatus();
   }));
   return completed;
+}
+
+absl::StatusOr<std::vector<Return>> PgShipmentStore::ListOrderReturns(const std::string& order_id) {
+  std::vector<Return> returns;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    returns.clear();
+    for (const auto& row : tx.exec_params(kRefundsBeforeShipment, order_id)) {
+      if (returns.empty() || returns.back().return_id != row[0].as<std::string>()) {
+        Return r;
+        r.return_id = row[0].as<std::string>();
+        r.order_id = order_id;
+        r.child_order_id = row[1].as<std::string>();
+        r.type = ReturnType::kRefundOnly;
+        ParseReturnStatus(row[2].as<std::string>(), &r.status);
+        r.before_shipment = true;
+        returns.push_back(std::move(r));
+      }
+      returns.back().lines.push_back({row[3].as<std::string>(), row[4].as<int64_t>(), 0, 0});
+    }
+    return absl::OkStatus();
+  }));
+  return returns;
 }
 
 }  // namespace zhongtai::order

@@ -28,6 +28,8 @@ class PgShipmentStore : public ShipmentStore {
   absl::StatusOr<bool> Complete(const std::string& order_id, OrderStatus from, const std::string& reason,
                                 absl::Time now) override;
   absl::StatusOr<int> CompleteOverdue(absl::Time delivered_before, absl::Time now, int limit) override;
+  // The refunds only asked before shipment (what takes units out of parcels), not rejected, with their lines.
+  absl::StatusOr<std::vector<Return>> ListOrderReturns(const std::string& order_id) override;
 
  private:
   absl::StatusOr<std::vector<Shipment>> LoadShipments(const std::string& where, const std::string& a,

@@ -142,10 +142,12 @@ class FakeReturnedStock : public ReturnedStock {
   absl::Status fail;
   std::map<std::string, ReturnedGoods> restocked;
   std::map<std::string, int64_t> sellable, damaged;  // sku -> units
+  int calls = 0;
 
   void Restock(const ReturnedGoods& goods, async::StatusCallback done) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      ++calls;
       if (fail.ok() && restocked.emplace(goods.return_id, goods).second) {
         for (const auto& [sku, quantity] : goods.lines) {
           (goods.condition == ItemCondition::kDamaged ? damaged : sellable)[sku] += quantity;

@@ -10,7 +10,11 @@
 #include "common/pg/migrate.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
+#include "services/order/domain/returns.h"
+#include "services/order/store/pg_return_store.h"
+#include "services/order/tests/after_sales_fakes.h"
 #include "services/order/tests/fakes.h"
+#include "services/order/tests/payment_fakes.h"
 
 namespace zhongtai::order {
 namespace {
@@ -358,6 +362,102 @@ TEST_CASE("delivered orders nobody confirmed complete on their own, once, howeve
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.OrderCompleted'") == 6);
   CHECK(w.orders->Get("o0")->history.back().reason == "auto confirmed");
   CHECK(w.fulfilment->SweepOnce() == 0);
+}
+
+TEST_CASE(
+    "a refund before shipment shrinks the parcel, gives the stock back once, and cancels a child refunded in full") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+
+  // 3 books from Beijing, 1 vase from Shanghai, paid and awaiting shipment.
+  Order order;
+  order.order_id = "o-ref";
+  order.user_id = "u1";
+  order.request_id = "k";
+  order.request_fingerprint = "f";
+  order.channel = "web";
+  order.created_at = kT0;
+  REQUIRE_FALSE(w.orders->BeginPlacement(order)->has_value());
+  order.lines = {{"sku-cheap", 3, 9900, 29700, 0, 29700, 9900, "list", 0},
+                 {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
+  order.subtotal = order.total = 34700;
+  order.status = OrderStatus::kPendingPayment;
+  order.pay_deadline = kT0 + absl::Minutes(15);
+  order.address = kShenzhen;
+  order.children = {{"o-ref-1", "wh-bj", {order.lines[0]}, 29700, 0, 0, 0, 29700},
+                    {"o-ref-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
+  REQUIRE(w.orders->CompletePlacement(order).ok());
+  REQUIRE(*w.orders->ClaimForPayment("o-ref", kT0 + absl::Minutes(1)));
+  REQUIRE(*w.orders->MarkPaid({"pay", "o-ref", 34700, "CNY", "test", kT0 + absl::Minutes(1)}));
+  REQUIRE(w.orders->MarkPaidEffectsApplied("o-ref", kT0 + absl::Minutes(2)).ok());
+  ProviderPayment paid;
+  paid.order_id = "o-ref";
+  paid.amount = 34700;
+  paid.currency = "CNY";
+  paid.status = ProviderStatus::kSucceeded;
+  provider.by_order["o-ref"] = paid;
+  auto approve = [&](const std::string& id) {
+    return async::Await<absl::StatusOr<Return>>(
+        [&](async::Callback<Return> done) { returns.Approve(id, "ok", std::move(done)); });
+  };
+  auto refund = [&](const std::string& key, const std::string& child, const std::string& sku, int64_t quantity) {
+    ReturnCommand command;
+    command.user_id = "u1";
+    command.order_id = "o-ref";
+    command.child_order_id = child;
+    command.request_id = key;
+    command.type = ReturnType::kRefundOnly;
+    command.reason = "changed my mind";
+    command.lines = {{sku, quantity}};
+    return returns.RequestReturn(command);
+  };
+
+  // Two of the three books refunded: while the request waits for the admin, that part does not ship.
+  auto books = refund("r1", "o-ref-1", "sku-cheap", 2);
+  REQUIRE(books.ok());
+  CHECK(books->before_shipment);
+  CHECK(ReasonOf(w.Ship("o-ref", "ZT-BJ", "wh-bj").status()) == "REFUND_PENDING");
+  auto refunded = approve(books->return_id);
+  REQUIRE(refunded.ok());
+  CHECK(refunded->status == ReturnStatus::kRefunded);
+  CHECK(refunded->restocked);
+  CHECK(provider.refunded["o-ref"] == 2 * 9900);
+  // Their stock went back to the product center, from the warehouse that held it, once.
+  REQUIRE(stock.restocked.count(books->return_id) == 1);
+  CHECK(stock.restocked[books->return_id].warehouse_id == "wh-bj");
+  CHECK(stock.sellable["sku-cheap"] == 2);
+  CHECK(stock.calls == 1);
+  CHECK(returns.SweepOnce() == 0);
+  REQUIRE(approve(books->return_id).ok());
+  CHECK(stock.calls == 1);
+
+  // The vase refunded in full: its child order is cancelled and never ships; its stock goes back too.
+  auto vase = refund("r2", "o-ref-2", "sku-vase", 1);
+  REQUIRE(vase.ok());
+  REQUIRE(approve(vase->return_id).ok());
+  CHECK(stock.sellable["sku-vase"] == 1);
+  CHECK(stock.calls == 2);
+  CHECK(w.Count("SELECT count(*) FROM child_orders WHERE child_order_id = 'o-ref-2' AND cancelled_at IS NOT NULL") ==
+        1);
+  CHECK(ReasonOf(w.Ship("o-ref", "SF-SH", "wh-sh").status()) == "ORDER_PART_REFUNDED");
+  CHECK(w.StatusOf("o-ref") == OrderStatus::kAwaitingShipment);
+
+  // The books' parcel carries the one book left (worth one book to the carrier rules); the order, with nothing else
+  // left to ship, is shipped.
+  auto parcel = w.Ship("o-ref", "ZT-BJ", "wh-bj");
+  REQUIRE(parcel.ok());
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE order_id = 'o-ref' AND sku_id = 'sku-cheap'") == 1);
+  CHECK(w.Count("SELECT count(*) FROM shipment_lines WHERE order_id = 'o-ref'") == 1);
+  CHECK(w.StatusOf("o-ref") == OrderStatus::kShipped);
+  // A refund only asked now, after the books left, is no refund before shipment.
+  auto late = refund("r3", "o-ref-1", "sku-cheap", 1);
+  REQUIRE(late.ok());
+  CHECK_FALSE(late->before_shipment);
 }
 
 }  // namespace
