@@ -299,9 +299,6 @@ TEST_CASE("price rules in PostgreSQL: open and closed windows survive the round 
   CHECK(f.store->GetPriceRules({sku})->empty());
 }
 
-}  // namespace
-}  // namespace zhongtai::product
-
 TEST_CASE("SKU weight and fragile flag in PostgreSQL: set at creation and by edits, read by BatchGetSkus, bounded",
           "[pg][catalogue][shipping]") {
   PgFixture f;
@@ -375,3 +372,6 @@ TEST_CASE("SKU weight and fragile flag in PostgreSQL: set at creation and by edi
   CHECK(FieldOf(bad) == "skus[0].weightGrams");
   CHECK(f.editor->Get(created.product_id)->product.version == saved.version);
 }
+
+}  // namespace
+}  // namespace zhongtai::product
