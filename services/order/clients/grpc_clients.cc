@@ -71,6 +71,7 @@ void GrpcProductCatalog::GetSkus(const std::vector<std::string>& sku_ids, const 
         for (const auto& sku : response->skus()) {
           SkuInfo info;
           info.sku_id = sku.sku_id();
+          info.product_id = sku.product_id();
           info.unit_price = sku.price().amount_minor();
           info.currency = sku.price().currency();
           info.list_price = sku.has_list_price() ? sku.list_price().amount_minor() : sku.price().amount_minor();

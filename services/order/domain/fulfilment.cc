@@ -231,7 +231,101 @@ absl::StatusOr<std::vector<OrderLine>> Fulfilment::LinesToShip(const Order& orde
   return lines;
 }
 
+void Fulfilment::ShipReplacement(const ShipCommand& command, Callback<Shipment> done) {
+  if (command.tracking_number.empty() || command.tracking_number.size() > 64) {
+    return done(
+        InvalidArgument("trackingNumber", "TRACKING_NUMBER_INVALID", "a tracking number of 1 to 64 characters"));
+  }
+  if (command.carrier.size() > 32) return done(InvalidArgument("carrier", "CARRIER_INVALID", "at most 32 characters"));
+  absl::StatusOr<std::optional<Return>> found = shipments_.GetReplacement(command.return_id);
+  if (!found.ok()) return done(found.status());
+  if (!found->has_value() || (*found)->order_id != command.order_id || (*found)->type != ReturnType::kExchange) {
+    return done(NotFound("RETURN_NOT_FOUND", "the order has no exchange with this return id"));
+  }
+  const Return exchange = **found;
+  absl::StatusOr<std::optional<Shipment>> existing = shipments_.FindReplacementShipment(exchange.return_id);
+  if (!existing.ok()) return done(existing.status());
+  if (existing->has_value()) {
+    if ((*existing)->tracking_number == command.tracking_number) return done(**existing);
+    return done(AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel"));
+  }
+  if (exchange.status != ReturnStatus::kReceived || exchange.replacement_warehouse_id.empty()) {
+    return done(FailedPrecondition("REPLACEMENT_NOT_READY",
+                                   "the replacement ships once the goods came back and its stock is held"));
+  }
+  if (!command.warehouse_id.empty() && command.warehouse_id != exchange.replacement_warehouse_id) {
+    return done(
+        InvalidArgument("warehouseId", "WAREHOUSE_NOT_IN_ORDER", "the replacement is held in another warehouse"));
+  }
+  absl::StatusOr<Order> order = orders_.Get(exchange.order_id);
+  if (!order.ok()) return done(order.status());
+  std::vector<OrderLine> lines;
+  std::vector<std::string> sku_ids;
+  for (const ReturnLine& line : exchange.lines) {
+    OrderLine out;
+    out.sku_id = ReplacementSkuOf(line);
+    out.quantity = line.quantity;
+    lines.push_back(out);
+    sku_ids.push_back(out.sku_id);
+  }
+  catalog_.GetSkus(
+      sku_ids, "normal",
+      async::On<absl::StatusOr<std::vector<SkuInfo>>>(
+          blocking_, [this, command, exchange, order = *std::move(order), lines,
+                      done](absl::StatusOr<std::vector<SkuInfo>> skus) mutable {
+            if (!skus.ok()) return done(skus.status());
+            ParcelFacts parcel;
+            parcel.region = order.address.province_code;
+            parcel.warehouse_id = exchange.replacement_warehouse_id;
+            for (OrderLine& line : lines) {
+              for (const SkuInfo& sku : *skus) {
+                if (sku.sku_id != line.sku_id) continue;
+                line.unit_price = sku.unit_price;
+                line.subtotal = line.total = sku.unit_price * line.quantity;
+                parcel.value += line.total;
+                parcel.weight_grams += sku.weight_grams * line.quantity;
+                parcel.fragile = parcel.fragile || sku.fragile;
+              }
+            }
+            absl::StatusOr<CarrierRuleSet> rules = CachedRules();
+            if (!rules.ok()) return done(rules.status());
+            Shipment shipment;
+            shipment.shipment_id = ids_.NewShipmentId();
+            shipment.user_id = order.user_id;
+            shipment.warehouse_id = exchange.replacement_warehouse_id;
+            shipment.tracking_number = command.tracking_number;
+            if (!command.carrier.empty()) {
+              shipment.carrier = command.carrier;
+              shipment.rule_id = kManualRule;
+            } else {
+              std::optional<CarrierChoice> choice = ChooseCarrier(*rules, parcel);
+              if (!choice) return done(FailedPrecondition("NO_CARRIER_RULE", "no carrier rule matches this parcel"));
+              shipment.carrier = choice->carrier;
+              shipment.rule_id = choice->rule_id;
+            }
+            absl::Time now = clock_.Now();
+            shipment.shipped_at = command.shipped_at == absl::InfinitePast() ? now : std::min(command.shipped_at, now);
+            shipment.promise = PromiseDelivery(*rules, shipment.carrier, shipment.warehouse_id, parcel.region,
+                                               shipment.shipped_at, /*handling_days=*/0);
+            absl::Status created = shipments_.CreateReplacementShipment(shipment, exchange, lines);
+            if (created.code() == absl::StatusCode::kAlreadyExists) {
+              absl::StatusOr<std::optional<Shipment>> raced = shipments_.FindReplacementShipment(exchange.return_id);
+              if (raced.ok() && raced->has_value() && (*raced)->tracking_number == shipment.tracking_number) {
+                return done(**raced);
+              }
+              return done(created);
+            }
+            if (!created.ok()) return done(created);
+            log::Info("exchange replacement shipped", {{"shipment_id", shipment.shipment_id},
+                                                       {"return_id", exchange.return_id},
+                                                       {"carrier", shipment.carrier},
+                                                       {"rule_id", shipment.rule_id}});
+            done(shipment);
+          }));
+}
+
 void Fulfilment::Ship(const ShipCommand& command, Callback<Shipment> done) {
+  if (!command.return_id.empty()) return ShipReplacement(command, std::move(done));
   absl::StatusOr<std::shared_ptr<Shipping>> prepared = PrepareShipping(command);
   if (!prepared.ok()) return done(prepared.status());
   std::shared_ptr<Shipping> shipping = *std::move(prepared);

@@ -102,6 +102,16 @@ class ShipmentStore {
   // Completes DELIVERED orders whose delivery is older than `delivered_before` (up to `limit`), each claimed with a
   // row lock that other sweepers skip, so every order completes once however many sweepers run. Returns how many.
   virtual absl::StatusOr<int> CompleteOverdue(absl::Time delivered_before, absl::Time now, int limit) = 0;
+  // An exchange (after_sales.h) as its replacement's shipping needs it; nullopt when there is no such return.
+  virtual absl::StatusOr<std::optional<Return>> GetReplacement(const std::string& return_id) = 0;
+  // The parcel carrying the exchange's replacement, if any.
+  virtual absl::StatusOr<std::optional<Shipment>> FindReplacementShipment(const std::string& return_id) = 0;
+  // Writes the replacement's parcel (what it carries in shipment_lines, under the exchange's order) and moves the
+  // return RECEIVED -> REPLACEMENT_SHIPPED with the carrier and tracking number and a ReturnStatusChanged event; when
+  // the parcel is delivered (RecordTracking) the return becomes EXCHANGED. ALREADY_EXISTS when the return has a
+  // parcel already or left RECEIVED meanwhile.
+  virtual absl::Status CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
+                                                 const std::vector<OrderLine>& lines) = 0;
   // The order's after-sales returns, for the refunds before shipment that take units out of its parcels.
   virtual absl::StatusOr<std::vector<Return>> ListOrderReturns(const std::string& order_id) {
     return std::vector<Return>{};
@@ -134,7 +144,9 @@ struct ShipCommand {
   std::string warehouse_id;  // required when the order ships from several warehouses
   std::string carrier;       // empty: chosen by the carrier rules
   std::string tracking_number;
-  std::string source;                            // "admin" or "wms", kept in the history reason
+  std::string source;  // "admin" or "wms", kept in the history reason
+  // An exchange of this order: ships its replacement (held in the warehouse once the goods came back) instead.
+  std::string return_id;
   absl::Time shipped_at = absl::InfinitePast();  // InfinitePast: now
 };
 
@@ -175,7 +187,10 @@ class Fulfilment {
   absl::Status ReplaceCarrierRules(const CarrierRuleSet& rules);
 
   // Ships an order's part in one warehouse, with every mergeable order (SelectMergeable) in the same parcel. A repeat
-  // with the same tracking number answers the parcel already written. Call from a thread that may block.
+  // with the same tracking number answers the parcel already written. With a return id, ships that exchange's
+  // replacement from the warehouse holding it (carrier by the rules unless named), tracked like any parcel; NOT_FOUND
+  // RETURN_NOT_FOUND, FAILED_PRECONDITION REPLACEMENT_NOT_READY before the goods came back and the replacement is
+  // held. Call from a thread that may block.
   void Ship(const ShipCommand& command, Callback<Shipment> done);
   // The carrier's tracking event for a parcel; NOT_FOUND (SHIPMENT_NOT_FOUND) for an unknown tracking number.
   absl::StatusOr<TrackingOutcome> Track(const TrackingCommand& command);
@@ -193,6 +208,7 @@ class Fulfilment {
  private:
   struct Shipping;
   absl::StatusOr<CarrierRuleSet> CachedRules();
+  void ShipReplacement(const ShipCommand& command, Callback<Shipment> done);
   absl::StatusOr<std::shared_ptr<Shipping>> PrepareShipping(const ShipCommand& command);
   void CompleteShipping(std::shared_ptr<Shipping> shipping, const std::vector<SkuInfo>& skus, Callback<Shipment> done);
   // The lines of `order` this parcel may carry; FAILED_PRECONDITION REFUND_PENDING while a refund before shipment of

@@ -22,7 +22,8 @@ const char kEffectsDue[] =
     "(type = 'REFUND_ONLY' AND status = 'APPROVED') "
     "OR (type = 'RETURN_AND_REFUND' AND status = 'RECEIVED') "
     "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked) "
-    "OR (type = 'REFUND_ONLY' AND before_shipment AND status = 'REFUNDED' AND NOT restocked)) "
+    "OR (type = 'REFUND_ONLY' AND before_shipment AND status = 'REFUNDED' AND NOT restocked) "
+    "OR (type = 'EXCHANGE' AND status = 'RECEIVED' AND replacement_warehouse_id = '')) "
     "ORDER BY updated_at LIMIT $1";
 
 namespace {
@@ -33,7 +34,8 @@ using pg::TimestampFromMicros;
 constexpr char kReturnColumns[] =
     "return_id, order_id, child_order_id, user_id, request_id, type, status, reason, photo_urls, currency, "
     "refund_amount, shipping_refund, points_refund, warehouse_id, return_carrier, return_tracking_number, condition, "
-    "restocked, (extract(epoch from created_at) * 1000000)::bigint, before_shipment";
+    "restocked, (extract(epoch from created_at) * 1000000)::bigint, before_shipment, replacement_warehouse_id, "
+    "replacement_carrier, replacement_tracking_number";
 
 // The order's row, locked for the transaction, with what after-sales decides on: its status now, the after-sales
 // deadline and when it completed.
@@ -44,10 +46,10 @@ constexpr char kLockOrder[] =
     "FROM orders o WHERE order_id = $1 FOR UPDATE";
 
 constexpr char kInsertLines[] =
-    "INSERT INTO order_return_lines (return_id, line_no, sku_id, quantity, refund, points_refund) "
-    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.refund, l.points_refund "
-    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) WITH ORDINALITY "
-    "AS l(sku_id, quantity, refund, points_refund, n)";
+    "INSERT INTO order_return_lines (return_id, line_no, sku_id, quantity, refund, points_refund, replacement_sku_id) "
+    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.refund, l.points_refund, l.replacement_sku_id "
+    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) WITH ORDINALITY "
+    "AS l(sku_id, quantity, refund, points_refund, replacement_sku_id, n)";
 
 absl::Status Publish(pqxx::work& tx, const std::string& event_id, const std::string& order_id,
                      const google::protobuf::Message& message, absl::Time at) {
@@ -110,11 +112,15 @@ std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
   r.restocked = row[17].as<bool>();
   r.created_at = pg::TimeFromMicros(row[18]);
   r.before_shipment = row[19].as<bool>();
+  r.replacement_warehouse_id = row[20].as<std::string>();
+  r.replacement_carrier = row[21].as<std::string>();
+  r.replacement_tracking_number = row[22].as<std::string>();
   for (const auto& line :
-       tx.exec_params("SELECT sku_id, quantity, refund, points_refund FROM order_return_lines WHERE return_id = $1 "
-                      "ORDER BY line_no",
+       tx.exec_params("SELECT sku_id, quantity, refund, points_refund, replacement_sku_id FROM order_return_lines "
+                      "WHERE return_id = $1 ORDER BY line_no",
                       return_id)) {
-    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(), line[3].as<int64_t>()});
+    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(), line[3].as<int64_t>(),
+                       line[4].as<std::string>()});
   }
   for (const auto& change : tx.exec_params(
            "SELECT status, (extract(epoch from changed_at) * 1000000)::bigint, note FROM order_return_history "
@@ -196,16 +202,17 @@ absl::StatusOr<ReturnStore::Created> PgReturnStore::Create(const std::string& or
     if (r.before_shipment) {
       tx.exec_params("UPDATE order_returns SET before_shipment = true WHERE return_id = $1", r.return_id);
     }
-    std::vector<std::string> skus;
+    std::vector<std::string> skus, replacements;
     std::vector<int64_t> quantities, refunds, points;
     for (const ReturnLine& line : r.lines) {
       skus.push_back(line.sku_id);
+      replacements.push_back(line.replacement_sku_id);
       quantities.push_back(line.quantity);
       refunds.push_back(line.refund);
       points.push_back(line.points_refund);
     }
     tx.exec_params(kInsertLines, r.return_id, pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities),
-                   pg::BigintArrayLiteral(refunds), pg::BigintArrayLiteral(points));
+                   pg::BigintArrayLiteral(refunds), pg::BigintArrayLiteral(points), pg::TextArrayLiteral(replacements));
     for (const ReturnStatusChange& change : r.history) AddHistory(tx, r.return_id, change);
     RETURN_IF_ERROR(PublishStatus(tx, r, at));
     created.r = std::move(r);
@@ -324,6 +331,15 @@ absl::StatusOr<std::vector<std::string>> PgReturnStore::ListEffectsDue(int limit
     return absl::OkStatus();
   }));
   return ids;
+}
+
+absl::Status PgReturnStore::MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params(
+        "UPDATE order_returns SET replacement_warehouse_id = $2 WHERE return_id = $1 AND replacement_warehouse_id = ''",
+        return_id, warehouse_id);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace zhongtai::order

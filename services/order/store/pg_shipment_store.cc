@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/arrays.h"
@@ -57,7 +58,8 @@ constexpr char kShipmentColumns[] =
     "(extract(epoch from s.shipped_at) * 1000000)::bigint, "
     "(extract(epoch from s.delivered_at) * 1000000)::bigint, "
     "coalesce(to_char(s.promised_earliest, 'YYYY-MM-DD'), ''), coalesce(to_char(s.promised_latest, 'YYYY-MM-DD'), ''), "
-    "(SELECT array_agg(o.order_id ORDER BY o.order_id) FROM shipment_orders o WHERE o.shipment_id = s.shipment_id)";
+    "coalesce((SELECT array_agg(o.order_id ORDER BY o.order_id) FROM shipment_orders o "
+    "WHERE o.shipment_id = s.shipment_id), '{}')";
 
 constexpr char kInsertShipment[] =
     "INSERT INTO shipments (shipment_id, user_id, warehouse_id, carrier, tracking_number, rule_id, status, shipped_at, "
@@ -160,6 +162,49 @@ absl::Status ShipIfComplete(pqxx::work& tx, const std::string& order_id, const S
   event.set_tracking_number(shipment.tracking_number);
   *event.mutable_occur_time() = ToTimestamp(shipment.shipped_at);
   return Publish(tx, order_id, "shipped", event, shipment.shipped_at);
+}
+
+// Moves an exchange `from` -> `to` with its history and a ReturnStatusChanged event; false when it was not in `from`.
+bool MoveExchange(pqxx::work& tx, const std::string& return_id, const std::string& from, const std::string& to,
+                  const std::string& note, absl::Time at, absl::Status* published) {
+  pqxx::result moved = tx.exec_params(
+      "UPDATE order_returns SET status = $3, updated_at = ('epoch'::timestamptz + $4::bigint * interval "
+      "'1 microsecond') WHERE return_id = $1 AND status = $2 AND type = 'EXCHANGE' "
+      "RETURNING order_id, child_order_id, user_id, currency",
+      return_id, from, to, Micros(at));
+  if (moved.empty()) return false;
+  tx.exec_params(
+      "INSERT INTO order_return_history (return_id, status, note, changed_at) "
+      "VALUES ($1, $2, $3, ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'))",
+      return_id, to, note, Micros(at));
+  v1::ReturnStatusChanged event;
+  event.set_return_id(return_id);
+  event.set_order_id(moved[0][0].as<std::string>());
+  event.set_child_order_id(moved[0][1].as<std::string>());
+  event.set_user_id(moved[0][2].as<std::string>());
+  event.set_type("EXCHANGE");
+  event.set_status(to);
+  proto::SetMoney(event.mutable_refund(), moved[0][3].as<std::string>(), 0);
+  *event.mutable_occur_time() = ToTimestamp(at);
+  events::Event out;
+  out.id = absl::StrCat(return_id, ":", absl::AsciiStrToLower(to));
+  out.type = event.GetDescriptor()->full_name();
+  out.key = event.order_id();
+  out.payload = event.SerializeAsString();
+  out.occurred_at = at;
+  *published = events::AppendToOutbox(tx, kOrderEventStream, out);
+  return true;
+}
+
+// A delivered replacement parcel finishes its exchange: REPLACEMENT_SHIPPED -> EXCHANGED.
+absl::Status ExchangeIfReplacement(pqxx::work& tx, const std::string& shipment_id, absl::Time at) {
+  pqxx::result exchange =
+      tx.exec_params("SELECT return_id FROM shipments WHERE shipment_id = $1 AND return_id IS NOT NULL", shipment_id);
+  if (exchange.empty()) return absl::OkStatus();
+  absl::Status published;
+  MoveExchange(tx, exchange[0][0].as<std::string>(), "REPLACEMENT_SHIPPED", "EXCHANGED", "replacement delivered", at,
+               &published);
+  return published;
 }
 
 // A shipped order whose every parcel is delivered goes SHIPPED -> DELIVERED.
@@ -365,6 +410,7 @@ absl::StatusOr<TrackingOutcome> PgShipmentStore::RecordTracking(const std::strin
         "'1 microsecond') WHERE shipment_id = $1 AND status = 'SHIPPED'",
         shipment_id, Micros(event.at));
     if (moved.affected_rows() != 1) return absl::OkStatus();
+    RETURN_IF_ERROR(ExchangeIfReplacement(tx, shipment_id, event.at));
     for (const std::string& order_id : Column(tx.exec_params(
              "SELECT order_id FROM shipment_orders WHERE shipment_id = $1 ORDER BY order_id", shipment_id))) {
       RETURN_IF_ERROR(DeliverIfComplete(tx, order_id, event.at));
@@ -424,6 +470,78 @@ absl::StatusOr<std::vector<Return>> PgShipmentStore::ListOrderReturns(const std:
     return absl::OkStatus();
   }));
   return returns;
+}
+
+absl::StatusOr<std::optional<Return>> PgShipmentStore::GetReplacement(const std::string& return_id) {
+  std::optional<Return> found;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    found.reset();
+    pqxx::result row = tx.exec_params(
+        "SELECT order_id, child_order_id, user_id, type, status, replacement_warehouse_id FROM order_returns "
+        "WHERE return_id = $1",
+        return_id);
+    if (row.empty()) return absl::OkStatus();
+    Return r;
+    r.return_id = return_id;
+    r.order_id = row[0][0].as<std::string>();
+    r.child_order_id = row[0][1].as<std::string>();
+    r.user_id = row[0][2].as<std::string>();
+    ParseReturnType(row[0][3].as<std::string>(), &r.type);
+    ParseReturnStatus(row[0][4].as<std::string>(), &r.status);
+    r.replacement_warehouse_id = row[0][5].as<std::string>();
+    for (const auto& line : tx.exec_params("SELECT sku_id, quantity, replacement_sku_id FROM order_return_lines WHERE "
+                                           "return_id = $1 ORDER BY line_no",
+                                           return_id)) {
+      r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), 0, 0, line[2].as<std::string>()});
+    }
+    found = std::move(r);
+    return absl::OkStatus();
+  }));
+  return found;
+}
+
+absl::StatusOr<std::optional<Shipment>> PgShipmentStore::FindReplacementShipment(const std::string& return_id) {
+  ASSIGN_OR_RETURN(std::vector<Shipment> found, LoadShipments("s.return_id = $1 AND $2 = ''", return_id, ""));
+  if (found.empty()) return std::optional<Shipment>();
+  return std::optional<Shipment>(found.front());
+}
+
+absl::Status PgShipmentStore::CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
+                                                        const std::vector<OrderLine>& lines) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    std::string earliest = shipment.promise ? DayText(shipment.promise->earliest) : "";
+    std::string latest = shipment.promise ? DayText(shipment.promise->latest) : "";
+    pqxx::result inserted =
+        tx.exec_params(kInsertShipment, shipment.shipment_id, shipment.user_id, shipment.warehouse_id, shipment.carrier,
+                       shipment.tracking_number, shipment.rule_id, Micros(shipment.shipped_at), earliest, latest);
+    if (inserted.affected_rows() != 1) {
+      return AlreadyExists("TRACKING_NUMBER_IN_USE", "another parcel already has this carrier and tracking number");
+    }
+    pqxx::result owned = tx.exec_params(
+        "UPDATE shipments SET return_id = $2 WHERE shipment_id = $1 AND NOT EXISTS "
+        "(SELECT 1 FROM shipments WHERE return_id = $2)",
+        shipment.shipment_id, exchange.return_id);
+    if (owned.affected_rows() != 1) {
+      return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel");
+    }
+    for (const OrderLine& line : lines) {
+      tx.exec_params(
+          "INSERT INTO shipment_lines (shipment_id, order_id, sku_id, quantity) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (shipment_id, order_id, sku_id) DO UPDATE SET quantity = shipment_lines.quantity + "
+          "excluded.quantity",
+          shipment.shipment_id, exchange.order_id, line.sku_id, line.quantity);
+    }
+    tx.exec_params(
+        "UPDATE order_returns SET replacement_carrier = $2, replacement_tracking_number = $3 "
+        "WHERE return_id = $1",
+        exchange.return_id, shipment.carrier, shipment.tracking_number);
+    absl::Status published;
+    if (!MoveExchange(tx, exchange.return_id, "RECEIVED", "REPLACEMENT_SHIPPED",
+                      absl::StrCat(shipment.carrier, " ", shipment.tracking_number), shipment.shipped_at, &published)) {
+      return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the exchange is no longer waiting for its replacement");
+    }
+    return published;
+  });
 }
 
 }  // namespace zhongtai::order

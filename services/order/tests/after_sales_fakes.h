@@ -88,11 +88,19 @@ class InMemoryReturnStore : public ReturnStore {
     returns_.at(return_id).restocked = true;
     return absl::OkStatus();
   }
+  absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Return& r = returns_.at(return_id);
+    if (r.replacement_warehouse_id.empty()) r.replacement_warehouse_id = warehouse_id;
+    return absl::OkStatus();
+  }
   absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> due;
     for (const auto& [id, r] : returns_) {
-      if ((RefundDue(r) || RestockDue(r)) && static_cast<int>(due.size()) < limit) due.push_back(id);
+      if ((RefundDue(r) || RestockDue(r) || ReplacementDue(r)) && static_cast<int>(due.size()) < limit) {
+        due.push_back(id);
+      }
     }
     return due;
   }
