@@ -460,5 +460,103 @@ TEST_CASE(
   CHECK_FALSE(late->before_shipment);
 }
 
+TEST_CASE("an exchange ships a replacement of the same product and price, tracked like any parcel, done on delivery") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
+  returns.SetReplacementStock(&replacement);
+  // The phone in black was bought; the same phone in blue sells at the same price, held in Beijing; books are another
+  // product.
+  w.catalog.price["sku-dear-blue"] = 69900;
+  w.catalog.weight_grams["sku-dear-blue"] = 1200;
+  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}, {"sku-cheap", "p-book"}};
+  w.catalog.available["sku-dear-blue"] = 5;
+  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
+
+  w.PaidOrder("o-ex", kT0, "sku-dear", 69900);
+  REQUIRE(w.Ship("o-ex", "SF-1").ok());
+  REQUIRE(w.Track("SF", "SF-1", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
+  REQUIRE(w.StatusOf("o-ex") == OrderStatus::kDelivered);
+
+  auto exchange = [&](const std::string& key, const std::string& replacement_sku) {
+    ReturnCommand command;
+    command.user_id = "u1";
+    command.order_id = "o-ex";
+    command.request_id = key;
+    command.type = ReturnType::kExchange;
+    command.reason = "wrong colour";
+    command.lines = {{"sku-dear", 1, replacement_sku}};
+    return returns.RequestReturn(command);
+  };
+  absl::Status other_product = exchange("x1", "sku-cheap").status();
+  CHECK(ReasonOf(other_product) == "REPLACEMENT_NOT_ALLOWED");
+  CHECK(FieldOf(other_product) == "lines[0].replacementSkuId");
+  auto requested = exchange("x2", "sku-dear-blue");
+  REQUIRE(requested.ok());
+  CHECK(requested->refund_amount == 0);
+  REQUIRE(requested->lines.size() == 1);
+  CHECK(requested->lines[0].replacement_sku_id == "sku-dear-blue");
+
+  auto ship_replacement = [&](const std::string& tracking) {
+    ShipCommand command;
+    command.order_id = "o-ex";
+    command.return_id = requested->return_id;
+    command.tracking_number = tracking;
+    command.source = "wms";
+    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { w.fulfilment->Ship(command, done); });
+  };
+  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+            returns.Approve(requested->return_id, "ok", std::move(done));
+          }).ok());
+  // Not before the goods came back.
+  CHECK(ReasonOf(ship_replacement("RP-1").status()) == "REPLACEMENT_NOT_READY");
+  auto received = async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+    returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
+  });
+  REQUIRE(received.ok());
+  CHECK(received->status == ReturnStatus::kReceived);
+  CHECK(stock.sellable["sku-dear"] == 1);  // the black phone is back in stock
+  // The blue one is taken out of stock for the replacement, keyed by the return, in the warehouse that has it.
+  CHECK(received->replacement_warehouse_id == "wh-bj");
+  const std::string key = "exchange-" + requested->return_id;
+  REQUIRE(w.catalog.confirmed.count(key) == 1);
+  CHECK(w.catalog.confirmed[key][0].sku_id == "sku-dear-blue");
+  CHECK(w.catalog.available["sku-dear-blue"] == 4);
+  CHECK(returns.SweepOnce() == 0);  // nothing more owed: held once
+  CHECK(w.catalog.available["sku-dear-blue"] == 4);
+
+  // Shipped by the warehouse callback like any parcel: the carrier rules choose (a phone worth over 500 yuan: SF).
+  auto parcel = ship_replacement("RP-1");
+  REQUIRE(parcel.ok());
+  CHECK(parcel->carrier == "SF");
+  CHECK(parcel->rule_id == "premium-value");
+  CHECK(parcel->warehouse_id == "wh-bj");
+  CHECK(ship_replacement("RP-1")->shipment_id == parcel->shipment_id);  // a repeated callback
+  CHECK(ReasonOf(ship_replacement("RP-2").status()) == "REPLACEMENT_ALREADY_SHIPPED");
+  auto shipped = return_store.Get(requested->return_id);
+  REQUIRE(shipped.ok());
+  CHECK(shipped->status == ReturnStatus::kReplacementShipped);
+  CHECK(shipped->replacement_tracking_number == "RP-1");
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + parcel->shipment_id +
+                "' AND sku_id = 'sku-dear-blue'") == 1);
+
+  // Tracked by the logistics callbacks; delivered, the exchange is done. No money moved.
+  REQUIRE(w.Track("SF", "RP-1", "r1", "IN_TRANSIT", kT0 + absl::Hours(50)).ok());
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+  REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
+  REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());  // a duplicate changes nothing
+  CHECK(return_store.Get(requested->return_id)->history.back().status == ReturnStatus::kExchanged);
+  CHECK(provider.refunded["o-ex"] == 0);
+  CHECK(w.StatusOf("o-ex") == OrderStatus::kDelivered);
+  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id LIKE '" +
+                requested->return_id + "%exchanged'") == 1);
+}
+
 }  // namespace
 }  // namespace zhongtai::order
