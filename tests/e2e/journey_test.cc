@@ -865,5 +865,141 @@ TEST_CASE("the carrier rules choose by the SKUs' weight and fragility from the p
   CHECK(restored.status == 200);
 }
 
+// After-sales and fulfilment: a refund before shipment shrinks the parcel; an exchange ships a replacement.
+HttpResponse SignedPost(HttpClient& client, const std::string& path, const std::string& body,
+                        const std::string& secret) {
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  return client.Send("POST", path, body,
+                     {{"X-Zt-Timestamp", std::to_string(now)}, {"X-Zt-Signature", http::SignBody(secret, now, body)}});
+}
+
+std::string ReturnLines(const std::string& sku, int quantity, const std::string& replacement = "") {
+  return absl::StrCat(R"([{"skuId":")", sku, R"(","quantity":")", quantity, R"(")",
+                      replacement.empty() ? "" : absl::StrCat(R"(,"replacementSkuId":")", replacement, R"(")"), "}]");
+}
+
+TEST_CASE("a refund before shipment gives the refunded units' stock back and the parcel carries the rest") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1500, 10}});
+  const std::string sku = product.sku_ids[0];
+  std::string buyer = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  std::string order_id = PaidOrder(stack, client, buyer, absl::StrCat("[", Line(sku, 3), "]"));
+  CHECK(stack.Available(product.product_id, sku) == 7);
+
+  auto asked = client.Send("POST", "/v1/orders/" + order_id + "/returns",
+                           absl::StrCat(R"({"type":"RETURN_TYPE_REFUND_ONLY","reason":"ordered one too many","lines":)",
+                                        ReturnLines(sku, 2), "}"),
+                           Keyed(stack.Bearer(buyer)));
+  INFO(asked.body);
+  REQUIRE(asked.status == 200);
+  std::string return_id = asked.Str("return.returnId");
+  // While the admin has not decided, the warehouse waits.
+  auto early = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                           absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(stack.Bearer(admin)));
+  CHECK(early.status == 400);
+  CHECK(early.Str("error.reason") == "REFUND_PENDING");
+  auto approved = client.Send("POST", "/v1/admin/returns/" + return_id + ":approve", R"({"note":"ok"})",
+                              Keyed(stack.Bearer(admin)));
+  INFO(approved.body);
+  REQUIRE(approved.status == 200);
+  CHECK(approved.Str("return.status") == "RETURN_STATUS_REFUNDED");
+  // The two refunded units are sellable again in the product center.
+  CHECK(stack.Available(product.product_id, sku) == 9);
+
+  auto shipped = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                             absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(stack.Bearer(admin)));
+  INFO(shipped.body);
+  REQUIRE(shipped.status == 200);
+  CHECK(client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(buyer)).Str("order.status") ==
+        "ORDER_STATUS_SHIPPED");
+  CHECK(stack.Available(product.product_id, sku) == 9);
+
+  // Refunded in full before shipment: the order closes and never ships; its stock is back.
+  std::string whole = PaidOrder(stack, client, buyer, absl::StrCat("[", Line(sku, 2), "]"));
+  auto all = client.Send("POST", "/v1/orders/" + whole + "/returns",
+                         absl::StrCat(R"({"type":"RETURN_TYPE_REFUND_ONLY","reason":"changed my mind","lines":)",
+                                      ReturnLines(sku, 2), "}"),
+                         Keyed(stack.Bearer(buyer)));
+  REQUIRE(all.status == 200);
+  REQUIRE(client
+              .Send("POST", "/v1/admin/returns/" + all.Str("return.returnId") + ":approve", R"({"note":"ok"})",
+                    Keyed(stack.Bearer(admin)))
+              .status == 200);
+  CHECK(client.Send("GET", "/v1/orders/" + whole, "", stack.Bearer(buyer)).Str("order.status") ==
+        "ORDER_STATUS_CLOSED");
+  CHECK(stack.Available(product.product_id, sku) == 9);
+  auto never = client.Send("POST", "/v1/admin/orders/" + whole + ":ship",
+                           absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(stack.Bearer(admin)));
+  CHECK(never.status == 400);
+}
+
+TEST_CASE("an exchange ships a replacement of the buyer's choice, tracked by the carrier, done once delivered") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  // Black and blue at the same price, red dearer.
+  auto phone = stack.CreateProduct(admin, {{2999, 5}, {2999, 5}, {3299, 5}});
+  std::string buyer = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  std::string order_id = PaidOrder(stack, client, buyer, absl::StrCat("[", Line(phone.sku_ids[0], 1), "]"));
+  std::string tracking = Unique("ZT");
+  REQUIRE(client
+              .Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                    absl::StrCat(R"({"trackingNumber":")", tracking, R"(","carrier":"ZTO"})"),
+                    Keyed(stack.Bearer(admin)))
+              .status == 200);
+  const std::string& logistics = stack.env.at("ZT_STACK_LOGISTICS_SECRET");
+  auto delivered = [&](const std::string& carrier, const std::string& number, const std::string& event_id) {
+    return SignedPost(client, "/v1/callbacks/logistics/tracking",
+                      absl::StrCat(R"({"carrier":")", carrier, R"(","trackingNumber":")", number,
+                                   R"(","event":{"eventId":")", event_id, R"(","status":"DELIVERED"}})"),
+                      logistics);
+  };
+  REQUIRE(delivered("ZTO", tracking, "d1").status == 200);
+
+  auto ask = [&](const std::string& replacement) {
+    return client.Send("POST", "/v1/orders/" + order_id + "/returns",
+                       absl::StrCat(R"({"type":"RETURN_TYPE_EXCHANGE","reason":"wrong colour","lines":)",
+                                    ReturnLines(phone.sku_ids[0], 1, replacement), "}"),
+                       Keyed(stack.Bearer(buyer)));
+  };
+  auto dearer = ask(phone.sku_ids[2]);
+  CHECK(dearer.status == 400);
+  CHECK(dearer.Str("error.reason") == "REPLACEMENT_NOT_ALLOWED");
+  auto asked = ask(phone.sku_ids[1]);
+  INFO(asked.body);
+  REQUIRE(asked.status == 200);
+  std::string return_id = asked.Str("return.returnId");
+  REQUIRE(
+      client.Send("POST", "/v1/admin/returns/" + return_id + ":approve", R"({"note":"ok"})", Keyed(stack.Bearer(admin)))
+          .status == 200);
+  auto received = client.Send("POST", "/v1/admin/returns/" + return_id + ":receive",
+                              R"({"condition":"ITEM_CONDITION_SELLABLE"})", Keyed(stack.Bearer(admin)));
+  INFO(received.body);
+  REQUIRE(received.status == 200);
+  CHECK(received.Str("return.status") == "RETURN_STATUS_RECEIVED");
+  CHECK_FALSE(received.Str("return.replacementWarehouseId").empty());
+  // The black one is back; the blue one is taken for the replacement. Nothing was refunded.
+  CHECK(stack.Available(phone.product_id, phone.sku_ids[0]) == 5);
+  CHECK(stack.Available(phone.product_id, phone.sku_ids[1]) == 4);
+
+  // The warehouse ships it, signed, like any parcel.
+  std::string replacement_tracking = Unique("RP");
+  auto wms = SignedPost(client, "/v1/callbacks/wms/shipments",
+                        absl::StrCat(R"({"orderId":")", order_id, R"(","returnId":")", return_id,
+                                     R"(","carrier":"ZTO","trackingNumber":")", replacement_tracking, R"("})"),
+                        stack.env.at("ZT_STACK_WMS_SECRET"));
+  INFO(wms.body);
+  REQUIRE(wms.status == 200);
+  auto seen = client.Send("GET", "/v1/returns/" + return_id, "", stack.Bearer(buyer));
+  CHECK(seen.Str("return.status") == "RETURN_STATUS_REPLACEMENT_SHIPPED");
+  CHECK(seen.Str("return.replacementTrackingNumber") == replacement_tracking);
+  REQUIRE(delivered("ZTO", replacement_tracking, "r1").status == 200);
+  seen = client.Send("GET", "/v1/returns/" + return_id, "", stack.Bearer(buyer));
+  CHECK(seen.Str("return.status") == "RETURN_STATUS_EXCHANGED");
+  CHECK(seen.Num("return.refund.amountMinor") == 0);
+}
+
 }  // namespace
 }  // namespace zhongtai::e2e
