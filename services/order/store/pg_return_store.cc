@@ -162,6 +162,38 @@ bool LockOrder(pqxx::work& tx, ReturnableOrder& order) {
   return true;
 }
 
+// After a child order was cancelled: when every other child order already left, the order is SHIPPED (by its latest
+// parcel), as fulfilment would have moved it had the cancelled part never existed.
+absl::Status ShipIfRestShipped(pqxx::work& tx, const std::string& order_id, const std::string& user_id, absl::Time at) {
+  pqxx::result waiting = tx.exec_params(
+      "SELECT 1 FROM child_orders c WHERE c.order_id = $1 AND c.cancelled_at IS NULL AND NOT EXISTS "
+      "(SELECT 1 FROM shipment_orders so WHERE so.order_id = c.order_id AND so.warehouse_id = c.warehouse_id)",
+      order_id);
+  if (!waiting.empty()) return absl::OkStatus();
+  pqxx::result parcel = tx.exec_params(
+      "SELECT s.shipment_id, s.carrier, s.tracking_number FROM shipment_orders so JOIN shipments s USING "
+      "(shipment_id) WHERE so.order_id = $1 ORDER BY s.shipped_at DESC, s.shipment_id DESC LIMIT 1",
+      order_id);
+  if (parcel.empty()) return absl::OkStatus();  // nothing shipped at all: the order still waits for none of it
+  pqxx::result moved =
+      tx.exec_params(absl::StrCat("UPDATE orders SET status = 'SHIPPED', status_changed_at = ", TimestampFromMicros(2),
+                                  " WHERE order_id = $1 AND status = 'AWAITING_SHIPMENT'"),
+                     order_id, Micros(at));
+  if (moved.affected_rows() != 1) return absl::OkStatus();
+  tx.exec_params(absl::StrCat("INSERT INTO order_history (order_id, status, reason, changed_at) VALUES ($1, 'SHIPPED', "
+                              "'shipped: the rest was refunded before shipment', ",
+                              TimestampFromMicros(2), ")"),
+                 order_id, Micros(at));
+  v1::OrderShipped event;
+  event.set_order_id(order_id);
+  event.set_user_id(user_id);
+  event.set_shipment_id(parcel[0][0].as<std::string>());
+  event.set_carrier(parcel[0][1].as<std::string>());
+  event.set_tracking_number(parcel[0][2].as<std::string>());
+  *event.mutable_occur_time() = proto::ToTimestamp(at);
+  return Publish(tx, absl::StrCat(order_id, ":shipped"), order_id, event, at);
+}
+
 std::optional<std::string> ReturnIdForRequest(pqxx::work& tx, const std::string& user_id,
                                               const std::string& request_id) {
   pqxx::result found =
@@ -292,6 +324,7 @@ absl::StatusOr<bool> PgReturnStore::CompleteRefund(const Return& refunded, Retur
                                     TimestampFromMicros(2), " FROM orders WHERE order_id = $1"),
                        refunded.order_id, Micros(at),
                        absl::StrCat("child order ", refunded.child_order_id, " refunded in full before shipment"));
+        RETURN_IF_ERROR(ShipIfRestShipped(tx, refunded.order_id, refunded.user_id, at));
       }
     }
     if (full && order.order.status != OrderStatus::kClosed) {

@@ -460,6 +460,64 @@ TEST_CASE(
   CHECK_FALSE(late->before_shipment);
 }
 
+TEST_CASE("a child order refunded in full after its sibling left ships the order without it") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  Order order;
+  order.order_id = "o-half";
+  order.user_id = "u1";
+  order.request_id = "k";
+  order.request_fingerprint = "f";
+  order.channel = "web";
+  order.created_at = kT0;
+  REQUIRE_FALSE(w.orders->BeginPlacement(order)->has_value());
+  order.lines = {{"sku-cheap", 1, 9900, 9900, 0, 9900, 9900, "list", 0},
+                 {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
+  order.subtotal = order.total = 14900;
+  order.status = OrderStatus::kPendingPayment;
+  order.pay_deadline = kT0 + absl::Minutes(15);
+  order.address = kShenzhen;
+  order.children = {{"o-half-1", "wh-bj", {order.lines[0]}, 9900, 0, 0, 0, 9900},
+                    {"o-half-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
+  REQUIRE(w.orders->CompletePlacement(order).ok());
+  REQUIRE(*w.orders->ClaimForPayment("o-half", kT0 + absl::Minutes(1)));
+  REQUIRE(*w.orders->MarkPaid({"pay", "o-half", 14900, "CNY", "test", kT0 + absl::Minutes(1)}));
+  REQUIRE(w.orders->MarkPaidEffectsApplied("o-half", kT0 + absl::Minutes(2)).ok());
+  ProviderPayment paid;
+  paid.order_id = "o-half";
+  paid.amount = 14900;
+  paid.currency = "CNY";
+  paid.status = ProviderStatus::kSucceeded;
+  provider.by_order["o-half"] = paid;
+
+  REQUIRE(w.Ship("o-half", "ZT-BJ", "wh-bj").ok());
+  CHECK(w.StatusOf("o-half") == OrderStatus::kAwaitingShipment);
+  ReturnCommand command;
+  command.user_id = "u1";
+  command.order_id = "o-half";
+  command.child_order_id = "o-half-2";
+  command.request_id = "r-vase";
+  command.type = ReturnType::kRefundOnly;
+  command.reason = "no longer needed";
+  command.lines = {{"sku-vase", 1}};
+  auto vase = returns.RequestReturn(command);
+  REQUIRE(vase.ok());
+  CHECK(vase->before_shipment);
+  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+            returns.Approve(vase->return_id, "ok", std::move(done));
+          }).ok());
+  CHECK(stock.sellable["sku-vase"] == 1);
+  // Nothing else was waiting: the order is shipped, once, with its OrderShipped event.
+  CHECK(w.StatusOf("o-half") == OrderStatus::kShipped);
+  CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = 'o-half:shipped'") == 1);
+  CHECK(ReasonOf(w.Ship("o-half", "SF-SH", "wh-sh").status()) == "ORDER_NOT_SHIPPABLE");
+}
+
 TEST_CASE("an exchange ships a replacement of the same product and price, tracked like any parcel, done on delivery") {
   World w;
   PgReturnStore return_store(*w.pool, *w.orders);
