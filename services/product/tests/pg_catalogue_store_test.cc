@@ -314,6 +314,8 @@ TEST_CASE("SKU weight and fragile flag in PostgreSQL: set at creation and by edi
   REQUIRE(created.skus.size() == 2);
   CHECK(created.skus[0].weight_grams == 3200);
   CHECK(created.skus[0].fragile);
+  // On the shelf: BatchGetSkus answers only SKUs on sale.
+  created = f.editor->ChangeStatus(created.product_id, LifecycleAction::kPublish, 0).value().product;
 
   std::vector<Sku> skus = f.inventory->BatchGetSkus({created.skus[0].sku_id, created.skus[1].sku_id}).value();
   REQUIRE(skus.size() == 2);
