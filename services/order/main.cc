@@ -139,6 +139,9 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   after_sales_rules.return_window = config.after_sales_window;
   Returns returns(return_store, provider, points_refunds, returned_stock, clock, return_ids, blocking,
                   after_sales_rules);
+  // Exchanges: the replacement's SKU checked and its stock held through the product center.
+  CatalogReplacementStock replacement_stock(catalog, store, blocking);
+  returns.SetReplacementStock(&replacement_stock);
   AfterSalesApi after_sales_api(returns, runner.workers());
 
   events::OutboxRelay relay(*service.db, *service.redis);

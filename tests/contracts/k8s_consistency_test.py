@@ -71,6 +71,10 @@ OVERLAYS = {
                               stores=False, pinned=True, production=True),
 }
 SUITE = ["product", "order", "marketing", "user", "datahub", "gateway"]
+# Processes of the render that play a party outside the suite (services/<name>/config.cc, run as zt-<name>): checked
+# for their settings (env) and for the connections their URLs and the suite's URLs to them need (services, network),
+# but not held to the suite's shape (autoscaler, PDB, gRPC health, PodMonitor, TLS).
+PARTIES = ["payment-simulator"]
 SECRET = "zhongtai-secrets"
 # Who scrapes and who proxies, as the network-policies component and k8s/README.md state them.
 PROMETHEUS = ({"kubernetes.io/metadata.name": "monitoring"}, {"app.kubernetes.io/name": "prometheus"})
@@ -199,6 +203,17 @@ class Binary:
                     return d
         return _header_default(os.path.join(REPO, "common", "server", "service_runner.h"), "drain_timeout")
 
+    def http_upstreams(self, env):
+        """{variable: "host:port"} of the http(s) URLs it reads (*_URL), port 80/443 when the URL names none."""
+        out = {}
+        for name in self.settings:
+            if not name.endswith("_URL"):
+                continue
+            m = re.match(r"(https?)://([^/:]+)(?::(\d+))?", self.value(env, name) or "")
+            if m:
+                out[name] = "%s:%s" % (m.group(2), m.group(3) or (443 if m.group(1) == "https" else 80))
+        return out
+
     def upstreams(self, env):
         """{variable: address} of the gRPC upstream addresses it reads (not Redis)."""
         out = {}
@@ -297,6 +312,7 @@ class Render:
         self.workloads = [Workload(o, self.namespace) for o in objects if o.get("kind") in ("Deployment", "StatefulSet")]
         self.binaries = {}
         self.suite = {}  # Deployment name -> (svc, workload)
+        self.parties = {}  # Deployment name -> (svc, workload) of the PARTIES
         for w in self.workloads:
             for _, c in w.all_containers():
                 svc = self.container_service(c)
@@ -304,7 +320,7 @@ class Render:
                     self.binaries[svc] = Binary(svc)
             main = [self.container_service(c) for c in w.containers]
             if w.kind == "Deployment" and main and main[0]:
-                self.suite[w.name] = (main[0], w)
+                (self.parties if main[0] in PARTIES else self.suite)[w.name] = (main[0], w)
 
     @staticmethod
     def container_service(c):
@@ -434,12 +450,27 @@ def is_migration(kind, c):
     return kind == "initContainer" and (c.get("command") or [])[1:] == ["--migrate-only"]
 
 
-def suite_containers(r):
-    """(deployment name, svc, workload, kind, container) for every zt-* container, init containers included."""
-    for name, (svc, w) in sorted(r.suite.items()):
+def suite_containers(r, parties=False):
+    """(deployment name, svc, workload, kind, container) for every zt-* container, init containers included; with
+    parties, those of the PARTIES too."""
+    deployments = dict(r.suite, **(r.parties if parties else {}))
+    for name, (svc, w) in sorted(deployments.items()):
         for kind, c in w.all_containers():
             if r.container_service(c):
                 yield name, svc, w, kind, c
+
+
+def http_connections(r):
+    """(src deployment, variable, address, [(dst workload, port)]) for each http(s) URL a suite or party process
+    reads whose host is a Service of the render (URLs of the outside world are not the render's business)."""
+    for name, (svc, w) in sorted(dict(r.suite, **r.parties).items()):
+        b = r.binaries[svc]
+        env = r.env(w.containers[0], [], name)
+        for var, address in sorted(b.http_upstreams(env).items()):
+            if r.get("Service", address.split(":")[0].split(".")[0]) is None:
+                continue
+            resolved, err = r.resolve_address(address)
+            yield name, var, address, (resolved[2] if resolved else None), err
 
 
 def check_env(r):
@@ -448,7 +479,7 @@ def check_env(r):
         problems.append("suite Deployments run %s, want one each of %s"
                         % (sorted(svc for svc, _ in r.suite.values()), SUITE))
     token_sources = set()
-    for name, svc, w, kind, c in suite_containers(r):
+    for name, svc, w, kind, c in suite_containers(r, parties=True):
         where = "%s %s %s" % (name, kind, c["name"])
         b = r.binaries[r.container_service(c)]
         env = r.env(c, problems, where)
@@ -598,6 +629,20 @@ def check_services(r):
             elif not headless(service):
                 problems.append("%s: %s=%s: Service %s is not headless, so dns:/// sees one virtual IP and cannot balance"
                                 % (name, var, address, _name(service)))
+    for name, var, address, reached, err in http_connections(r):
+        if err:
+            problems.append("%s: %s: %s" % (name, var, err))
+            continue
+        if not reached:
+            problems.append("%s: %s=%s: its Service selects no workload" % (name, var, address))
+        for dw, number in reached:
+            owner = r.suite.get(dw.name) or r.parties.get(dw.name)
+            if owner is None:
+                continue
+            _, serving = r.binaries[owner[0]].serving_port(r.env(dw.containers[0], [], dw.name))
+            if number != serving:
+                problems.append("%s: %s=%s reaches port %s of %s, which serves on %s"
+                                % (name, var, address, number, dw.name, serving))
     for ing in r.kind("Ingress"):
         for rule in (ing.get("spec") or {}).get("rules") or []:
             for p in (rule.get("http") or {}).get("paths") or []:
@@ -980,6 +1025,13 @@ def check_network(r):
                 needed.add((name, dw.name, number))
                 if number is not None and not connection_allowed(r, pods[name], pods[dw.name], number):
                     problems.append("%s -> %s:%s (%s) is denied by the NetworkPolicies" % (name, dw.name, number, var))
+    for name, var, address, reached, err in http_connections(r):
+        for dw, number in reached or []:
+            if number is None or dw.name == name:  # its own URL (e.g. the pay URL it hands out) is for others
+                continue
+            needed.add((name, dw.name, number))
+            if not connection_allowed(r, pods[name], pods[dw.name], number):
+                problems.append("%s -> %s:%s (%s) is denied by the NetworkPolicies" % (name, dw.name, number, var))
     dns = Peer("kube-system", KUBE_DNS[0], KUBE_DNS[1])
     prometheus = Peer("monitoring", PROMETHEUS[0], PROMETHEUS[1])
     controller = Peer("ingress-nginx", INGRESS_CONTROLLER[0], INGRESS_CONTROLLER[1])
@@ -1028,7 +1080,7 @@ def check_network(r):
     # Least privilege, on each side by itself (the other side is not a reason to be broad): no suite pod's egress
     # and no pod's ingress allows a serving or store port of the namespace that the caller's config never names.
     # Health ports admit anyone on the ingress side (above), but no suite pod's egress needs them.
-    for src in sorted(r.suite):
+    for src in sorted(list(r.suite) + list(r.parties)):
         for dw in r.workloads:
             if dw.name == src:
                 continue
@@ -1040,7 +1092,7 @@ def check_network(r):
                     problems.append("%s's egress allows %s:%s, which its configuration never names" % (src, dw.name, number))
                 if ingress_ok and dw.port_name(number) != HEALTH_PORT_NAME:
                     problems.append("%s's ingress admits %s on %s, which %s's configuration never names" % (dw.name, src, number, src))
-        b = r.binaries[r.suite[src][0]]
+        b = r.binaries[(r.suite.get(src) or r.parties.get(src))[0]]
         for suffix, port in (("_PG_DSN", PG_PORT), ("_REDIS_ADDR", REDIS_PORT)):
             if not any(v.endswith(suffix) for v in b.settings) and egress_outside_allowed(r, pods[src], port):
                 problems.append("%s may reach port %d outside the cluster, but zt-%s reads no *%s"
@@ -1553,6 +1605,13 @@ MUTATIONS = [
         "ca.crt", _find(o, "Secret", "zt-gateway-tls")["data"]["tls.crt"])),
     ("dev", "tls", "dev key of another certificate", lambda o: _find(o, "Secret", "zt-datahub-tls")["data"].__setitem__(
         "tls.key", _find(o, "Secret", "zt-marketing-tls")["data"]["tls.key"])),
+    ("dev", "network", "order may not reach the payment simulator",
+     lambda o: _policy(o, "order")["egress"].pop()),
+    ("prod", "services", "the payment provider URL names a port the simulator does not serve",
+     lambda o: _find(o, "ConfigMap", "order-config")["data"].__setitem__(
+         "ZT_ORDER_PAYMENT_PROVIDER_URL", "http://payment-simulator:8091")),
+    ("dev", "env", "the payment simulator without its notification secret",
+     lambda o: _drop_env(o, "payment-simulator", "ZT_PAYSIM_NOTIFY_SECRET")),
     ("prod-cert-manager", "tls", "Certificate without client auth",
      lambda o: _find(o, "Certificate", "zt-order")["spec"]["usages"].remove("client auth")),
     ("prod-cert-manager", "tls", "Certificate for another name",

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -823,6 +824,245 @@ TEST_CASE("an admin runs warehouses and stock, and an order is sourced from the 
   CHECK(listed);
 }
 // End of warehouses and stock
+
+// Fulfilment: carriers chosen by what the product center says of the goods.
+// Places and pays an order of `lines_json`; answers its id once it awaits shipment.
+std::string PaidOrder(Stack& stack, HttpClient& client, const std::string& token, const std::string& lines_json) {
+  auto placed = stack.PlaceOrder(client, token, Unique("key"), lines_json);
+  INFO(placed.body);
+  REQUIRE(placed.status == 200);
+  std::string order_id = placed.Str("order.orderId");
+  auto paying = client.Send("POST", "/v1/orders/" + order_id + ":pay", "{}", Keyed(stack.Bearer(token)));
+  INFO(paying.body);
+  REQUIRE(paying.status == 200);
+  REQUIRE(stack.BuyerPays(paying).status == 200);
+  REQUIRE(stack.AwaitPaid(client, token, order_id) == "ORDER_STATUS_AWAITING_SHIPMENT");
+  return order_id;
+}
+
+// A published product whose SKUs have a weight (grams) and a fragile flag, with stock.
+Stack::NewProduct ShippingProduct(Stack& stack, const std::string& admin,
+                                  const std::vector<std::tuple<int64_t, int64_t, bool>>& skus) {
+  HttpClient client(stack.gateway);
+  auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
+                              Keyed(stack.Bearer(admin)));
+  REQUIRE(category.status == 200);
+  std::string body = absl::StrCat(R"({"title":")", Unique("Goods "), R"(","categoryId":")",
+                                  category.Str("category.categoryId"), R"(","skus":[)");
+  for (size_t i = 0; i < skus.size(); ++i) {
+    absl::StrAppend(&body, i ? "," : "", R"({"skuCode":")", Unique("SKU"), R"(","spec":"v)", i,
+                    R"(","price":{"currency":"CNY","amountMinor":")", std::get<0>(skus[i]),
+                    R"("},"initialStock":"20","weightGrams":")", std::get<1>(skus[i]), R"(","fragile":)",
+                    std::get<2>(skus[i]) ? "true" : "false", "}");
+  }
+  absl::StrAppend(&body, "]}");
+  auto created = client.Send("POST", "/v1/admin/products", body, Keyed(stack.Bearer(admin)));
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  Stack::NewProduct product{created.Str("product.productId"), {}};
+  auto published = client.Send("POST", absl::StrCat("/v1/admin/products/", product.product_id, ":publish"), "{}",
+                               stack.Bearer(admin));
+  REQUIRE(published.status == 200);
+  for (const auto& sku : created.Find("product.skus")->list_value().values()) {
+    product.sku_ids.push_back(sku.struct_value().fields().at("skuId").string_value());
+  }
+  return product;
+}
+
+TEST_CASE("the carrier rules choose by the SKUs' weight and fragility from the product center, and say which rule") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  HttpClient client(stack.gateway);
+  auto headers = stack.Bearer(admin);
+  auto before = client.Send("GET", "/v1/admin/carrier-rules", "", headers);
+  REQUIRE(before.status == 200);
+  // Heavy parcels (20 kg and more) by Deppon, fragile ones by SF, the rest by ZTO.
+  auto replaced =
+      client.Send("POST", "/v1/admin/carrier-rules",
+                  R"({"rules":[{"ruleId":"heavy-e2e","priority":5,"carrier":"DBL","minWeightGrams":"20000"},)"
+                  R"({"ruleId":"fragile-e2e","priority":6,"carrier":"SF","fragileOnly":true},)"
+                  R"({"ruleId":"standard-e2e","priority":1000,"carrier":"ZTO"}],)"
+                  R"("transitTimes":[{"carrier":"DBL","warehouseId":"*","region":"*","minDays":3,"maxDays":5},)"
+                  R"({"carrier":"SF","warehouseId":"*","region":"*","minDays":1,"maxDays":2},)"
+                  R"({"carrier":"ZTO","warehouseId":"*","region":"*","minDays":2,"maxDays":4}]})",
+                  headers);
+  INFO(replaced.body);
+  REQUIRE(replaced.status == 200);
+
+  // A 12 kg dumbbell, a 0.8 kg fragile vase, a 0.3 kg towel.
+  auto goods = ShippingProduct(stack, admin, {{9900, 12000, false}, {5900, 800, true}, {1900, 300, false}});
+  auto skus = client.Send("GET", "/v1/products/" + goods.product_id);
+  REQUIRE(skus.status == 200);
+  CHECK(ListField(skus, "product.skus", 0, "weightGrams") == "12000");
+
+  struct Case {
+    std::string lines;
+    std::string carrier;
+    std::string rule;
+  };
+  // Two dumbbells weigh 24 kg; one vase among towels makes the parcel fragile; towels alone go standard.
+  std::vector<Case> cases = {
+      {absl::StrCat("[", Line(goods.sku_ids[0], 2), "]"), "DBL", "heavy-e2e"},
+      {absl::StrCat("[", Line(goods.sku_ids[1], 1), ",", Line(goods.sku_ids[2], 2), "]"), "SF", "fragile-e2e"},
+      {absl::StrCat("[", Line(goods.sku_ids[0], 1), ",", Line(goods.sku_ids[2], 1), "]"), "ZTO", "standard-e2e"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.rule);
+    std::string buyer = stack.NewCustomer();  // one buyer each: a buyer's parcels would merge
+    std::string order_id = PaidOrder(stack, client, buyer, c.lines);
+    auto shipped = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                               absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(headers));
+    INFO(shipped.body);
+    REQUIRE(shipped.status == 200);
+    CHECK(shipped.Str("shipment.carrier") == c.carrier);
+    CHECK(shipped.Str("shipment.deliveryPromise.carrierRuleId") == c.rule);
+    auto listed = client.Send("GET", "/v1/orders/" + order_id + "/shipments", "", stack.Bearer(buyer));
+    REQUIRE(listed.status == 200);
+    CHECK(ListField(listed, "shipments", 0, "carrier") == c.carrier);
+  }
+
+  // The rules as they were, for the other scenarios.
+  std::string restore = before.body;
+  auto restored = client.Send("POST", "/v1/admin/carrier-rules", restore, headers);
+  INFO(restored.body);
+  CHECK(restored.status == 200);
+}
+
+// After-sales and fulfilment: a refund before shipment shrinks the parcel; an exchange ships a replacement.
+HttpResponse SignedPost(HttpClient& client, const std::string& path, const std::string& body,
+                        const std::string& secret) {
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  return client.Send("POST", path, body,
+                     {{"X-Zt-Timestamp", std::to_string(now)}, {"X-Zt-Signature", http::SignBody(secret, now, body)}});
+}
+
+std::string ReturnLines(const std::string& sku, int quantity, const std::string& replacement = "") {
+  return absl::StrCat(R"([{"skuId":")", sku, R"(","quantity":")", quantity, R"(")",
+                      replacement.empty() ? "" : absl::StrCat(R"(,"replacementSkuId":")", replacement, R"(")"), "}]");
+}
+
+TEST_CASE("a refund before shipment gives the refunded units' stock back and the parcel carries the rest") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  auto product = stack.CreateProduct(admin, {{1500, 10}});
+  const std::string sku = product.sku_ids[0];
+  std::string buyer = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  std::string order_id = PaidOrder(stack, client, buyer, absl::StrCat("[", Line(sku, 3), "]"));
+  CHECK(stack.Available(product.product_id, sku) == 7);
+
+  auto asked = client.Send("POST", "/v1/orders/" + order_id + "/returns",
+                           absl::StrCat(R"({"type":"RETURN_TYPE_REFUND_ONLY","reason":"ordered one too many","lines":)",
+                                        ReturnLines(sku, 2), "}"),
+                           Keyed(stack.Bearer(buyer)));
+  INFO(asked.body);
+  REQUIRE(asked.status == 200);
+  std::string return_id = asked.Str("return.returnId");
+  // While the admin has not decided, the warehouse waits.
+  auto early = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                           absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(stack.Bearer(admin)));
+  CHECK(early.status == 400);
+  CHECK(early.Str("error.reason") == "REFUND_PENDING");
+  auto approved = client.Send("POST", "/v1/admin/returns/" + return_id + ":approve", R"({"note":"ok"})",
+                              Keyed(stack.Bearer(admin)));
+  INFO(approved.body);
+  REQUIRE(approved.status == 200);
+  CHECK(approved.Str("return.status") == "RETURN_STATUS_REFUNDED");
+  // The two refunded units are sellable again in the product center.
+  CHECK(stack.Available(product.product_id, sku) == 9);
+
+  auto shipped = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                             absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(stack.Bearer(admin)));
+  INFO(shipped.body);
+  REQUIRE(shipped.status == 200);
+  CHECK(client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(buyer)).Str("order.status") ==
+        "ORDER_STATUS_SHIPPED");
+  CHECK(stack.Available(product.product_id, sku) == 9);
+
+  // Refunded in full before shipment: the order closes and never ships; its stock is back.
+  std::string whole = PaidOrder(stack, client, buyer, absl::StrCat("[", Line(sku, 2), "]"));
+  auto all = client.Send("POST", "/v1/orders/" + whole + "/returns",
+                         absl::StrCat(R"({"type":"RETURN_TYPE_REFUND_ONLY","reason":"changed my mind","lines":)",
+                                      ReturnLines(sku, 2), "}"),
+                         Keyed(stack.Bearer(buyer)));
+  REQUIRE(all.status == 200);
+  REQUIRE(client
+              .Send("POST", "/v1/admin/returns/" + all.Str("return.returnId") + ":approve", R"({"note":"ok"})",
+                    Keyed(stack.Bearer(admin)))
+              .status == 200);
+  CHECK(client.Send("GET", "/v1/orders/" + whole, "", stack.Bearer(buyer)).Str("order.status") ==
+        "ORDER_STATUS_CLOSED");
+  CHECK(stack.Available(product.product_id, sku) == 9);
+  auto never = client.Send("POST", "/v1/admin/orders/" + whole + ":ship",
+                           absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(stack.Bearer(admin)));
+  CHECK(never.status == 400);
+}
+
+TEST_CASE("an exchange ships a replacement of the buyer's choice, tracked by the carrier, done once delivered") {
+  Stack stack;
+  std::string admin = stack.AdminToken();
+  // Black and blue at the same price, red dearer.
+  auto phone = stack.CreateProduct(admin, {{2999, 5}, {2999, 5}, {3299, 5}});
+  std::string buyer = stack.NewCustomer();
+  HttpClient client(stack.gateway);
+  std::string order_id = PaidOrder(stack, client, buyer, absl::StrCat("[", Line(phone.sku_ids[0], 1), "]"));
+  std::string tracking = Unique("ZT");
+  REQUIRE(client
+              .Send("POST", "/v1/admin/orders/" + order_id + ":ship",
+                    absl::StrCat(R"({"trackingNumber":")", tracking, R"(","carrier":"ZTO"})"),
+                    Keyed(stack.Bearer(admin)))
+              .status == 200);
+  const std::string& logistics = stack.env.at("ZT_STACK_LOGISTICS_SECRET");
+  auto delivered = [&](const std::string& carrier, const std::string& number, const std::string& event_id) {
+    return SignedPost(client, "/v1/callbacks/logistics/tracking",
+                      absl::StrCat(R"({"carrier":")", carrier, R"(","trackingNumber":")", number,
+                                   R"(","event":{"eventId":")", event_id, R"(","status":"DELIVERED"}})"),
+                      logistics);
+  };
+  REQUIRE(delivered("ZTO", tracking, "d1").status == 200);
+
+  auto ask = [&](const std::string& replacement) {
+    return client.Send("POST", "/v1/orders/" + order_id + "/returns",
+                       absl::StrCat(R"({"type":"RETURN_TYPE_EXCHANGE","reason":"wrong colour","lines":)",
+                                    ReturnLines(phone.sku_ids[0], 1, replacement), "}"),
+                       Keyed(stack.Bearer(buyer)));
+  };
+  auto dearer = ask(phone.sku_ids[2]);
+  CHECK(dearer.status == 400);
+  CHECK(dearer.Str("error.reason") == "REPLACEMENT_NOT_ALLOWED");
+  auto asked = ask(phone.sku_ids[1]);
+  INFO(asked.body);
+  REQUIRE(asked.status == 200);
+  std::string return_id = asked.Str("return.returnId");
+  REQUIRE(
+      client.Send("POST", "/v1/admin/returns/" + return_id + ":approve", R"({"note":"ok"})", Keyed(stack.Bearer(admin)))
+          .status == 200);
+  auto received = client.Send("POST", "/v1/admin/returns/" + return_id + ":receive",
+                              R"({"condition":"ITEM_CONDITION_SELLABLE"})", Keyed(stack.Bearer(admin)));
+  INFO(received.body);
+  REQUIRE(received.status == 200);
+  CHECK(received.Str("return.status") == "RETURN_STATUS_RECEIVED");
+  CHECK_FALSE(received.Str("return.replacementWarehouseId").empty());
+  // The black one is back; the blue one is taken for the replacement. Nothing was refunded.
+  CHECK(stack.Available(phone.product_id, phone.sku_ids[0]) == 5);
+  CHECK(stack.Available(phone.product_id, phone.sku_ids[1]) == 4);
+
+  // The warehouse ships it, signed, like any parcel.
+  std::string replacement_tracking = Unique("RP");
+  auto wms = SignedPost(client, "/v1/callbacks/wms/shipments",
+                        absl::StrCat(R"({"orderId":")", order_id, R"(","returnId":")", return_id,
+                                     R"(","carrier":"ZTO","trackingNumber":")", replacement_tracking, R"("})"),
+                        stack.env.at("ZT_STACK_WMS_SECRET"));
+  INFO(wms.body);
+  REQUIRE(wms.status == 200);
+  auto seen = client.Send("GET", "/v1/returns/" + return_id, "", stack.Bearer(buyer));
+  CHECK(seen.Str("return.status") == "RETURN_STATUS_REPLACEMENT_SHIPPED");
+  CHECK(seen.Str("return.replacementTrackingNumber") == replacement_tracking);
+  REQUIRE(delivered("ZTO", replacement_tracking, "r1").status == 200);
+  seen = client.Send("GET", "/v1/returns/" + return_id, "", stack.Bearer(buyer));
+  CHECK(seen.Str("return.status") == "RETURN_STATUS_EXCHANGED");
+  CHECK(seen.Num("return.refund.amountMinor") == 0);
+}
 
 }  // namespace
 }  // namespace zhongtai::e2e

@@ -28,6 +28,8 @@ v1::ReturnStatus StatusToProto(ReturnStatus status) {
     case ReturnStatus::kReturnShipped: return v1::RETURN_STATUS_RETURN_SHIPPED;
     case ReturnStatus::kReceived: return v1::RETURN_STATUS_RECEIVED;
     case ReturnStatus::kRefunded: return v1::RETURN_STATUS_REFUNDED;
+    case ReturnStatus::kReplacementShipped: return v1::RETURN_STATUS_REPLACEMENT_SHIPPED;
+    case ReturnStatus::kExchanged: return v1::RETURN_STATUS_EXCHANGED;
   }
   return v1::RETURN_STATUS_UNSPECIFIED;
 }
@@ -75,7 +77,11 @@ void ToProto(const Return& r, v1::Return* out) {
     l->set_quantity(line.quantity);
     SetMoney(l->mutable_refund(), r.currency, line.refund);
     l->set_points_refund(line.points_refund);
+    l->set_replacement_sku_id(line.replacement_sku_id);
   }
+  out->set_replacement_warehouse_id(r.replacement_warehouse_id);
+  out->set_replacement_carrier(r.replacement_carrier);
+  out->set_replacement_tracking_number(r.replacement_tracking_number);
   SetMoney(out->mutable_refund(), r.currency, r.refund_amount);
   SetMoney(out->mutable_shipping_refund(), r.currency, r.shipping_refund);
   out->set_points_refund(r.points_refund);
@@ -104,7 +110,9 @@ grpc::ServerUnaryReactor* AfterSalesApi::RequestReturn(grpc::CallbackServerConte
     ASSIGN_OR_RETURN(command.type, TypeFromProto(request->type()));
     command.reason = request->reason();
     command.photo_urls.assign(request->photo_urls().begin(), request->photo_urls().end());
-    for (const auto& line : request->lines()) command.lines.push_back({line.sku_id(), line.quantity()});
+    for (const auto& line : request->lines()) {
+      command.lines.push_back({line.sku_id(), line.quantity(), line.replacement_sku_id()});
+    }
     ASSIGN_OR_RETURN(Return r, returns_.RequestReturn(command));
     ToProto(r, response->mutable_return_());
     return absl::OkStatus();

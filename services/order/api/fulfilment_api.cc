@@ -122,6 +122,7 @@ grpc::ServerUnaryReactor* FulfilmentApi::ShipOrder(grpc::CallbackServerContext* 
     command.carrier = request->carrier();
     command.tracking_number = request->tracking_number();
     command.source = "admin";
+    command.return_id = request->return_id();
     fulfilment_.Ship(command, [response, finish = std::move(finish)](absl::StatusOr<Shipment> shipment) {
       if (shipment.ok()) ShipmentToProto(*shipment, response->mutable_shipment());
       finish(shipment.status());
@@ -139,6 +140,7 @@ grpc::ServerUnaryReactor* FulfilmentApi::NotifyWarehouseShipment(grpc::CallbackS
     command.carrier = request->carrier();
     command.tracking_number = request->tracking_number();
     command.source = "wms";
+    command.return_id = request->return_id();
     if (request->has_ship_time()) command.shipped_at = proto::FromTimestamp(request->ship_time());
     fulfilment_.Ship(command, [response, finish = std::move(finish)](absl::StatusOr<Shipment> shipment) {
       response->set_accepted(shipment.ok());

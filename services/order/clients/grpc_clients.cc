@@ -71,6 +71,7 @@ void GrpcProductCatalog::GetSkus(const std::vector<std::string>& sku_ids, const 
         for (const auto& sku : response->skus()) {
           SkuInfo info;
           info.sku_id = sku.sku_id();
+          info.product_id = sku.product_id();
           info.unit_price = sku.price().amount_minor();
           info.currency = sku.price().currency();
           info.list_price = sku.has_list_price() ? sku.list_price().amount_minor() : sku.price().amount_minor();
@@ -83,6 +84,9 @@ void GrpcProductCatalog::GetSkus(const std::vector<std::string>& sku_ids, const 
           info.brand_id = sku.brand_id();
           info.category_path.assign(sku.category_path_ids().begin(), sku.category_path_ids().end());
           if (!info.category_path.empty()) info.category_id = info.category_path.back();
+          // The carrier rules weigh the parcel and look for fragile goods (fulfilment and the checkout quote).
+          info.weight_grams = sku.weight_grams();
+          info.fragile = sku.fragile();
           skus.push_back(std::move(info));
         }
         done(std::move(skus));

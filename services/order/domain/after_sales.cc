@@ -1,5 +1,6 @@
 #include "services/order/domain/after_sales.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -21,10 +22,14 @@ struct Named {
 constexpr Named<ReturnType> kTypes[] = {{ReturnType::kRefundOnly, "REFUND_ONLY"},
                                         {ReturnType::kReturnAndRefund, "RETURN_AND_REFUND"},
                                         {ReturnType::kExchange, "EXCHANGE"}};
-constexpr Named<ReturnStatus> kStatuses[] = {
-    {ReturnStatus::kRequested, "REQUESTED"}, {ReturnStatus::kApproved, "APPROVED"},
-    {ReturnStatus::kRejected, "REJECTED"},   {ReturnStatus::kReturnShipped, "RETURN_SHIPPED"},
-    {ReturnStatus::kReceived, "RECEIVED"},   {ReturnStatus::kRefunded, "REFUNDED"}};
+constexpr Named<ReturnStatus> kStatuses[] = {{ReturnStatus::kRequested, "REQUESTED"},
+                                             {ReturnStatus::kApproved, "APPROVED"},
+                                             {ReturnStatus::kRejected, "REJECTED"},
+                                             {ReturnStatus::kReturnShipped, "RETURN_SHIPPED"},
+                                             {ReturnStatus::kReceived, "RECEIVED"},
+                                             {ReturnStatus::kRefunded, "REFUNDED"},
+                                             {ReturnStatus::kReplacementShipped, "REPLACEMENT_SHIPPED"},
+                                             {ReturnStatus::kExchanged, "EXCHANGED"}};
 constexpr Named<ItemCondition> kConditions[] = {
     {ItemCondition::kUnknown, "UNKNOWN"}, {ItemCondition::kSellable, "SELLABLE"}, {ItemCondition::kDamaged, "DAMAGED"}};
 
@@ -141,6 +146,14 @@ absl::Status ValidateReturnCommand(const ReturnCommand& command, const AfterSale
       return InvalidArgument(absl::StrCat("lines[", i, "].quantity"), "QUANTITY_NOT_POSITIVE",
                              "quantity must be at least 1");
     }
+    if (!line.replacement_sku_id.empty() && command.type != ReturnType::kExchange) {
+      return InvalidArgument(absl::StrCat("lines[", i, "].replacementSkuId"), "REPLACEMENT_NOT_ALLOWED",
+                             "only an exchange sends a replacement");
+    }
+    if (line.replacement_sku_id.size() > 64) {
+      return InvalidArgument(absl::StrCat("lines[", i, "].replacementSkuId"), "SKU_ID_INVALID",
+                             "a SKU id has at most 64 characters");
+    }
     if (!seen.insert(line.sku_id).second) {
       return InvalidArgument(absl::StrCat("lines[", i, "].skuId"), "DUPLICATE_RETURN_LINE",
                              "name each SKU once, with the quantity to return");
@@ -210,6 +223,10 @@ absl::StatusOr<Return> DraftReturn(const ReturnableOrder& returnable, const std:
   draft.photo_urls = command.photo_urls;
   draft.currency = order.currency;
   draft.warehouse_id = lines.front().warehouse_id;
+  draft.before_shipment = command.type == ReturnType::kRefundOnly &&
+                          (order.status == OrderStatus::kPaid || order.status == OrderStatus::kAwaitingShipment) &&
+                          std::find(returnable.shipped_warehouses.begin(), returnable.shipped_warehouses.end(),
+                                    draft.warehouse_id) == returnable.shipped_warehouses.end();
   draft.created_at = now;
   draft.history.push_back({ReturnStatus::kRequested, now, ""});
 
@@ -233,6 +250,7 @@ absl::StatusOr<Return> DraftReturn(const ReturnableOrder& returnable, const std:
     ReturnLine out;
     out.sku_id = wanted.sku_id;
     out.quantity = wanted.quantity;
+    if (wanted.replacement_sku_id != wanted.sku_id) out.replacement_sku_id = wanted.replacement_sku_id;
     if (command.type != ReturnType::kExchange) {
       LineRefund refund = RefundForUnits(*line, claims[key], wanted.quantity);
       out.refund = refund.cash;
@@ -293,9 +311,13 @@ bool CanMove(ReturnType type, ReturnStatus from, ReturnStatus to) {
       // Goods may arrive before the buyer entered the tracking number.
       return type == ReturnType::kRefundOnly ? to == S::kRefunded : (to == S::kReturnShipped || to == S::kReceived);
     case S::kReturnShipped: return to == S::kReceived && type != ReturnType::kRefundOnly;
-    case S::kReceived: return to == S::kRefunded && type == ReturnType::kReturnAndRefund;
+    case S::kReceived:
+      return type == ReturnType::kExchange ? to == S::kReplacementShipped
+                                           : to == S::kRefunded && type == ReturnType::kReturnAndRefund;
+    case S::kReplacementShipped: return to == S::kExchanged;
     case S::kRejected:
-    case S::kRefunded: return false;
+    case S::kRefunded:
+    case S::kExchanged: return false;
   }
   return false;
 }
@@ -317,8 +339,40 @@ bool RefundDue(const Return& r) {
 }
 
 bool RestockDue(const Return& r) {
-  return r.type != ReturnType::kRefundOnly && !r.restocked &&
-         (r.status == ReturnStatus::kReceived || r.status == ReturnStatus::kRefunded);
+  if (r.restocked) return false;
+  if (r.type == ReturnType::kRefundOnly) return r.before_shipment && r.status == ReturnStatus::kRefunded;
+  return r.status == ReturnStatus::kReceived || r.status == ReturnStatus::kRefunded;
+}
+
+bool ReplacementDue(const Return& r) {
+  return r.type == ReturnType::kExchange && r.status == ReturnStatus::kReceived && r.replacement_warehouse_id.empty();
+}
+
+std::string ReplacementSkuOf(const ReturnLine& line) {
+  return line.replacement_sku_id.empty() ? line.sku_id : line.replacement_sku_id;
+}
+
+UnitsNotShipped RefundedBeforeShipment(const std::vector<Return>& returns) {
+  UnitsNotShipped out;
+  for (const Return& r : returns) {
+    if (r.type != ReturnType::kRefundOnly || !r.before_shipment || Releases(r)) continue;
+    if (r.status != ReturnStatus::kRefunded) {
+      out.pending_children.insert(r.child_order_id);
+      continue;
+    }
+    for (const ReturnLine& line : r.lines) out.refunded[{r.child_order_id, line.sku_id}] += line.quantity;
+  }
+  return out;
+}
+
+bool PartFullyRefunded(const Order& order, const std::string& child_order_id, const std::vector<Return>& returns) {
+  UnitsNotShipped not_shipped = RefundedBeforeShipment(returns);
+  std::vector<RefundableLine> lines = RefundableLines(order, child_order_id);
+  if (lines.empty()) return false;
+  for (const RefundableLine& line : lines) {
+    if (not_shipped.refunded[{child_order_id, line.sku_id}] < line.quantity) return false;
+  }
+  return true;
 }
 
 bool FullyRefunded(const Order& order, const std::vector<Return>& returns) {

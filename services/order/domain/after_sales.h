@@ -3,7 +3,8 @@
 //
 //   REQUESTED --approve--> APPROVED --(refund only: refund at once)--------------------------> REFUNDED
 //       \                     \--buyer ships it back--> RETURN_SHIPPED --receive--> RECEIVED --refund--> REFUNDED
-//        \--reject--> REJECTED                                                          (exchange: ends RECEIVED)
+//        \--reject--> REJECTED
+//   exchange: RECEIVED --replacement held, shipped--> REPLACEMENT_SHIPPED --delivered--> EXCHANGED
 //
 // Which kind an order allows follows its status: paid but not shipped (PAID, AWAITING_SHIPMENT) only a refund;
 // SHIPPED (not yet received) a refund or a return; DELIVERED and COMPLETED a return or an exchange, COMPLETED only
@@ -13,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,10 +30,19 @@ namespace zhongtai::order {
 enum class ReturnType {
   kRefundOnly,       // 仅退款: nothing comes back (not shipped, or never received)
   kReturnAndRefund,  // 退货退款
-  kExchange,         // 换货: the goods come back and the same SKUs go out again; no money moves
+  kExchange,         // 换货: the goods come back and the same SKUs (or others of the same product and price) go out
 };
 
-enum class ReturnStatus { kRequested, kApproved, kRejected, kReturnShipped, kReceived, kRefunded };
+enum class ReturnStatus {
+  kRequested,
+  kApproved,
+  kRejected,
+  kReturnShipped,
+  kReceived,
+  kRefunded,
+  kReplacementShipped,  // exchange: the replacement left the warehouse
+  kExchanged,           // exchange: the replacement was delivered; done
+};
 
 // What the warehouse found when the goods came back.
 enum class ItemCondition { kUnknown, kSellable, kDamaged };
@@ -47,6 +59,8 @@ struct ReturnLine {
   int64_t quantity = 0;
   int64_t refund = 0;         // money back for these units, fen
   int64_t points_refund = 0;  // points back for these units
+  // Exchange: the SKU sent instead of sku_id (same product, same price); empty: sku_id again.
+  std::string replacement_sku_id;
 };
 
 struct ReturnStatusChange {
@@ -75,6 +89,13 @@ struct Return {
   std::string return_tracking_number;
   ItemCondition condition = ItemCondition::kUnknown;
   bool restocked = false;  // the returned goods were booked back into the warehouse (sellable or damaged)
+  // A refund only asked while the order (child order) was paid and not shipped: its units are taken out of the parcel
+  // (fulfilment ships what is left) and, once refunded, their stock goes back to the product center (restocked).
+  bool before_shipment = false;
+  // Exchange: the warehouse the replacement's stock is held in (empty until held), and its parcel once shipped.
+  std::string replacement_warehouse_id;
+  std::string replacement_carrier;
+  std::string replacement_tracking_number;
   absl::Time created_at;
   std::vector<ReturnStatusChange> history;
 };
@@ -82,6 +103,7 @@ struct Return {
 struct ReturnLineRequest {
   std::string sku_id;
   int64_t quantity = 0;
+  std::string replacement_sku_id;  // exchange only; empty: the same SKU
 };
 
 // What the buyer asks for.
@@ -108,6 +130,8 @@ struct AfterSalesRules {
 struct ReturnableOrder {
   Order order;
   std::optional<absl::Time> after_sales_deadline;
+  // The warehouses whose part of the order is already in a parcel: a refund of those is not before shipment.
+  std::vector<std::string> shipped_warehouses;
 };
 
 // The request's own fields (lines, reason, photos, request id), before the order is read. INVALID_ARGUMENT naming the
@@ -140,8 +164,27 @@ absl::Status Move(Return& r, ReturnStatus to, absl::Time at, const std::string& 
 
 // The refund is owed: approved refund-only, or the goods of a return came back.
 bool RefundDue(const Return& r);
-// The goods came back and are not yet booked back into the warehouse.
+// The goods came back and are not yet booked back into the warehouse; or a refund before shipment was paid and the
+// units it took out of the parcel are not yet given back to the product center's stock.
 bool RestockDue(const Return& r);
+
+// Exchange: the goods came back and the replacement's stock is not held yet.
+bool ReplacementDue(const Return& r);
+// The SKU each line of an exchange sends out.
+std::string ReplacementSkuOf(const ReturnLine& line);
+
+// Units of an order that refunds before shipment took out of its parcels, by (child order id, "" when not split; sku
+// id): those refunded (REFUNDED) never ship. `pending` when such a refund still awaits a decision or its money
+// (REQUESTED, APPROVED): the part waits for it rather than ship goods that may be refunded.
+struct UnitsNotShipped {
+  std::map<std::pair<std::string, std::string>, int64_t> refunded;
+  std::set<std::string> pending_children;
+};
+UnitsNotShipped RefundedBeforeShipment(const std::vector<Return>& returns);
+
+// Every unit of the child order (child_order_id "" for an order that was not split) was refunded before shipment:
+// it is cancelled and never ships.
+bool PartFullyRefunded(const Order& order, const std::string& child_order_id, const std::vector<Return>& returns);
 
 // Every unit of the order refunded by returns in REFUNDED (`returns` includes the one just refunded): the order
 // closes and its coupon may go back to the buyer.

@@ -4,6 +4,7 @@
 // calls are asynchronous.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -53,7 +54,9 @@ class ReturnStore {
   virtual absl::StatusOr<bool> CompleteRefund(const Return& refunded, ReturnStatus from,
                                               const FullRefundRule& fully_refunded) = 0;
   virtual absl::Status MarkRestocked(const std::string& return_id) = 0;
-  // For the sweeper: returns owed a refund or a restock.
+  // Exchange: the replacement's stock is held in `warehouse_id` (set once; a repeat keeps the first).
+  virtual absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) = 0;
+  // For the sweeper: returns owed a refund, a restock or an exchange's replacement hold.
   virtual absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) = 0;
 };
 
@@ -78,6 +81,25 @@ class ReturnedStock {
  public:
   virtual ~ReturnedStock() = default;
   virtual void Restock(const ReturnedGoods& goods, async::StatusCallback done) = 0;
+};
+
+// An exchange's replacement, as the product center knows its SKUs and holds their stock.
+struct ReplacementSku {
+  std::string sku_id;
+  std::string product_id;
+  int64_t unit_price = 0;
+  bool on_shelf = true;
+};
+
+class ReplacementStock {
+ public:
+  virtual ~ReplacementStock() = default;
+  // The SKUs' products and prices (unknown SKUs left out).
+  virtual void Describe(const std::vector<std::string>& sku_ids, async::Callback<std::vector<ReplacementSku>> done) = 0;
+  // Takes the replacement's units out of stock under `key` (a reservation confirmed at once: they leave with the
+  // parcel), from warehouses serving the order's address; answers the warehouse they ship from. Idempotent per key.
+  virtual void Hold(const std::string& key, const std::string& order_id,
+                    const std::vector<std::pair<std::string, int64_t>>& lines, async::Callback<std::string> done) = 0;
 };
 
 }  // namespace zhongtai::order

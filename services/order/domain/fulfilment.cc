@@ -72,9 +72,36 @@ std::vector<Order> SelectMergeable(const Order& anchor, const std::string& wareh
   return mergeable;
 }
 
+std::string ChildOrderIn(const Order& order, const std::string& warehouse_id) {
+  for (const ChildOrder& child : order.children) {
+    if (child.warehouse_id == warehouse_id) return child.child_order_id;
+  }
+  return "";
+}
+
+std::vector<OrderLine> ShippableLines(const Order& order, const std::string& warehouse_id,
+                                      const UnitsNotShipped& not_shipped) {
+  const std::string child = ChildOrderIn(order, warehouse_id);
+  std::vector<OrderLine> out;
+  for (OrderLine line : LinesIn(order, warehouse_id)) {
+    auto refunded = not_shipped.refunded.find({child, line.sku_id});
+    if (refunded != not_shipped.refunded.end() && line.quantity > 0) {
+      // What is left is worth its share of the line (the carrier rules look at the parcel's value).
+      const int64_t left = line.quantity - std::min(line.quantity, refunded->second);
+      line.subtotal = line.subtotal / line.quantity * left;
+      line.total = line.total * left / line.quantity;
+      line.quantity = left;
+    }
+    if (line.quantity > 0) out.push_back(std::move(line));
+  }
+  return out;
+}
+
 struct Fulfilment::Shipping {
   ShipCommand command;
-  std::vector<Order> orders;  // the order shipped first, then the ones merged into its parcel
+  std::vector<Order> orders;                            // the order shipped first, then the ones merged into its parcel
+  std::map<std::string, std::vector<OrderLine>> lines;  // by order id: what the parcel carries of it
+  std::map<std::string, int64_t> refunds_seen;          // by order id: its part's refunds before shipment
   std::string warehouse_id;
   std::optional<Shipment> existing;  // a repeat: the parcel already written
 };
@@ -171,22 +198,141 @@ absl::StatusOr<std::shared_ptr<Fulfilment::Shipping>> Fulfilment::PrepareShippin
   if (order->status != OrderStatus::kAwaitingShipment) {
     return FailedPrecondition("ORDER_NOT_SHIPPABLE", "only a paid order awaiting shipment can ship");
   }
+  ASSIGN_OR_RETURN(shipping->lines[order->order_id], LinesToShip(*order, warehouse, &shipping->refunds_seen));
   ASSIGN_OR_RETURN(std::vector<Order> unshipped, shipments_.ListUnshipped(order->user_id, warehouse));
   shipping->orders.push_back(*order);
   for (Order& merged : SelectMergeable(*order, warehouse, unshipped, settings_.merge_window)) {
+    // An order whose part here was refunded, or waits for a refund's decision, stays out of the parcel.
+    absl::StatusOr<std::vector<OrderLine>> lines = LinesToShip(merged, warehouse, &shipping->refunds_seen);
+    if (!lines.ok()) continue;
+    shipping->lines[merged.order_id] = *std::move(lines);
     shipping->orders.push_back(std::move(merged));
   }
   return shipping;
 }
 
+absl::StatusOr<std::vector<OrderLine>> Fulfilment::LinesToShip(const Order& order, const std::string& warehouse_id,
+                                                               std::map<std::string, int64_t>* refunds_seen) {
+  ASSIGN_OR_RETURN(std::vector<Return> returns, shipments_.ListOrderReturns(order.order_id));
+  const std::string child = ChildOrderIn(order, warehouse_id);
+  int64_t& seen = (*refunds_seen)[order.order_id];
+  for (const Return& r : returns) {
+    if (r.type == ReturnType::kRefundOnly && r.before_shipment && !Releases(r) && r.child_order_id == child) ++seen;
+  }
+  UnitsNotShipped not_shipped = RefundedBeforeShipment(returns);
+  if (not_shipped.pending_children.count(child) > 0) {
+    return FailedPrecondition("REFUND_PENDING",
+                              "a refund of this part awaits its decision: ship once it is approved or rejected");
+  }
+  std::vector<OrderLine> lines = ShippableLines(order, warehouse_id, not_shipped);
+  if (lines.empty()) {
+    return FailedPrecondition("ORDER_PART_REFUNDED", "every unit of this part was refunded before shipment");
+  }
+  return lines;
+}
+
+void Fulfilment::ShipReplacement(const ShipCommand& command, Callback<Shipment> done) {
+  if (command.tracking_number.empty() || command.tracking_number.size() > 64) {
+    return done(
+        InvalidArgument("trackingNumber", "TRACKING_NUMBER_INVALID", "a tracking number of 1 to 64 characters"));
+  }
+  if (command.carrier.size() > 32) return done(InvalidArgument("carrier", "CARRIER_INVALID", "at most 32 characters"));
+  absl::StatusOr<std::optional<Return>> found = shipments_.GetReplacement(command.return_id);
+  if (!found.ok()) return done(found.status());
+  if (!found->has_value() || (*found)->order_id != command.order_id || (*found)->type != ReturnType::kExchange) {
+    return done(NotFound("RETURN_NOT_FOUND", "the order has no exchange with this return id"));
+  }
+  const Return exchange = **found;
+  absl::StatusOr<std::optional<Shipment>> existing = shipments_.FindReplacementShipment(exchange.return_id);
+  if (!existing.ok()) return done(existing.status());
+  if (existing->has_value()) {
+    if ((*existing)->tracking_number == command.tracking_number) return done(**existing);
+    return done(AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel"));
+  }
+  if (exchange.status != ReturnStatus::kReceived || exchange.replacement_warehouse_id.empty()) {
+    return done(FailedPrecondition("REPLACEMENT_NOT_READY",
+                                   "the replacement ships once the goods came back and its stock is held"));
+  }
+  if (!command.warehouse_id.empty() && command.warehouse_id != exchange.replacement_warehouse_id) {
+    return done(
+        InvalidArgument("warehouseId", "WAREHOUSE_NOT_IN_ORDER", "the replacement is held in another warehouse"));
+  }
+  absl::StatusOr<Order> order = orders_.Get(exchange.order_id);
+  if (!order.ok()) return done(order.status());
+  std::vector<OrderLine> lines;
+  std::vector<std::string> sku_ids;
+  for (const ReturnLine& line : exchange.lines) {
+    OrderLine out;
+    out.sku_id = ReplacementSkuOf(line);
+    out.quantity = line.quantity;
+    lines.push_back(out);
+    sku_ids.push_back(out.sku_id);
+  }
+  catalog_.GetSkus(
+      sku_ids, "normal",
+      async::On<absl::StatusOr<std::vector<SkuInfo>>>(
+          blocking_, [this, command, exchange, order = *std::move(order), lines,
+                      done](absl::StatusOr<std::vector<SkuInfo>> skus) mutable {
+            if (!skus.ok()) return done(skus.status());
+            ParcelFacts parcel;
+            parcel.region = order.address.province_code;
+            parcel.warehouse_id = exchange.replacement_warehouse_id;
+            for (OrderLine& line : lines) {
+              for (const SkuInfo& sku : *skus) {
+                if (sku.sku_id != line.sku_id) continue;
+                line.unit_price = sku.unit_price;
+                line.subtotal = line.total = sku.unit_price * line.quantity;
+                parcel.value += line.total;
+                parcel.weight_grams += sku.weight_grams * line.quantity;
+                parcel.fragile = parcel.fragile || sku.fragile;
+              }
+            }
+            absl::StatusOr<CarrierRuleSet> rules = CachedRules();
+            if (!rules.ok()) return done(rules.status());
+            Shipment shipment;
+            shipment.shipment_id = ids_.NewShipmentId();
+            shipment.user_id = order.user_id;
+            shipment.warehouse_id = exchange.replacement_warehouse_id;
+            shipment.tracking_number = command.tracking_number;
+            if (!command.carrier.empty()) {
+              shipment.carrier = command.carrier;
+              shipment.rule_id = kManualRule;
+            } else {
+              std::optional<CarrierChoice> choice = ChooseCarrier(*rules, parcel);
+              if (!choice) return done(FailedPrecondition("NO_CARRIER_RULE", "no carrier rule matches this parcel"));
+              shipment.carrier = choice->carrier;
+              shipment.rule_id = choice->rule_id;
+            }
+            absl::Time now = clock_.Now();
+            shipment.shipped_at = command.shipped_at == absl::InfinitePast() ? now : std::min(command.shipped_at, now);
+            shipment.promise = PromiseDelivery(*rules, shipment.carrier, shipment.warehouse_id, parcel.region,
+                                               shipment.shipped_at, /*handling_days=*/0);
+            absl::Status created = shipments_.CreateReplacementShipment(shipment, exchange, lines);
+            if (created.code() == absl::StatusCode::kAlreadyExists) {
+              absl::StatusOr<std::optional<Shipment>> raced = shipments_.FindReplacementShipment(exchange.return_id);
+              if (raced.ok() && raced->has_value() && (*raced)->tracking_number == shipment.tracking_number) {
+                return done(**raced);
+              }
+              return done(created);
+            }
+            if (!created.ok()) return done(created);
+            log::Info("exchange replacement shipped", {{"shipment_id", shipment.shipment_id},
+                                                       {"return_id", exchange.return_id},
+                                                       {"carrier", shipment.carrier},
+                                                       {"rule_id", shipment.rule_id}});
+            done(shipment);
+          }));
+}
+
 void Fulfilment::Ship(const ShipCommand& command, Callback<Shipment> done) {
+  if (!command.return_id.empty()) return ShipReplacement(command, std::move(done));
   absl::StatusOr<std::shared_ptr<Shipping>> prepared = PrepareShipping(command);
   if (!prepared.ok()) return done(prepared.status());
   std::shared_ptr<Shipping> shipping = *std::move(prepared);
   if (shipping->existing.has_value()) return done(*shipping->existing);
   std::set<std::string> sku_ids;
   for (const Order& order : shipping->orders) {
-    for (const OrderLine& line : LinesIn(order, shipping->warehouse_id)) sku_ids.insert(line.sku_id);
+    for (const OrderLine& line : shipping->lines[order.order_id]) sku_ids.insert(line.sku_id);
   }
   catalog_.GetSkus(std::vector<std::string>(sku_ids.begin(), sku_ids.end()), "normal",
                    async::On<absl::StatusOr<std::vector<SkuInfo>>>(
@@ -223,7 +369,7 @@ void Fulfilment::CompleteShipping(std::shared_ptr<Shipping> shipping, const std:
   parcel.warehouse_id = shipping->warehouse_id;
   std::vector<ShipmentPart> parts;
   for (const Order& order : shipping->orders) {
-    std::vector<OrderLine> lines = LinesIn(order, shipping->warehouse_id);
+    const std::vector<OrderLine>& lines = shipping->lines[order.order_id];
     for (const OrderLine& line : lines) {
       parcel.value += line.total;
       auto sku = sku_by_id.find(line.sku_id);
@@ -231,7 +377,8 @@ void Fulfilment::CompleteShipping(std::shared_ptr<Shipping> shipping, const std:
       parcel.weight_grams += sku->second.weight_grams * line.quantity;
       parcel.fragile = parcel.fragile || sku->second.fragile;
     }
-    parts.push_back({order.order_id, AfterSalesWindow(lines, sku_by_id)});
+    parts.push_back({order.order_id, AfterSalesWindow(lines, sku_by_id), lines,
+                     ChildOrderIn(order, shipping->warehouse_id), shipping->refunds_seen[order.order_id]});
   }
   absl::StatusOr<CarrierRuleSet> rules = CachedRules();
   if (!rules.ok()) return done(rules.status());

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/order/domain/after_sales.h"
 #include "services/order/domain/carrier_rules.h"
 #include "services/order/domain/order.h"
 #include "services/order/domain/ports.h"
@@ -57,6 +58,12 @@ struct ShipmentPart {
   std::string order_id;
   // How long after completion the buyer may return without reason (the longest of its lines' categories).
   absl::Duration after_sales_window;
+  // What the parcel carries of the order: its lines in the warehouse less the units refunded before shipment.
+  std::vector<OrderLine> lines;
+  // The part's child order ("" when not split) and how many refunds before shipment it had when the lines were
+  // worked out: the store refuses the parcel (ABORTED ORDER_CHANGED) when another came meanwhile.
+  std::string child_order_id;
+  int64_t refunds_seen = 0;
 };
 
 // How a tracking event was taken.
@@ -95,6 +102,20 @@ class ShipmentStore {
   // Completes DELIVERED orders whose delivery is older than `delivered_before` (up to `limit`), each claimed with a
   // row lock that other sweepers skip, so every order completes once however many sweepers run. Returns how many.
   virtual absl::StatusOr<int> CompleteOverdue(absl::Time delivered_before, absl::Time now, int limit) = 0;
+  // An exchange (after_sales.h) as its replacement's shipping needs it; nullopt when there is no such return.
+  virtual absl::StatusOr<std::optional<Return>> GetReplacement(const std::string& return_id) = 0;
+  // The parcel carrying the exchange's replacement, if any.
+  virtual absl::StatusOr<std::optional<Shipment>> FindReplacementShipment(const std::string& return_id) = 0;
+  // Writes the replacement's parcel (what it carries in shipment_lines, under the exchange's order) and moves the
+  // return RECEIVED -> REPLACEMENT_SHIPPED with the carrier and tracking number and a ReturnStatusChanged event; when
+  // the parcel is delivered (RecordTracking) the return becomes EXCHANGED. ALREADY_EXISTS when the return has a
+  // parcel already or left RECEIVED meanwhile.
+  virtual absl::Status CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
+                                                 const std::vector<OrderLine>& lines) = 0;
+  // The order's after-sales returns, for the refunds before shipment that take units out of its parcels.
+  virtual absl::StatusOr<std::vector<Return>> ListOrderReturns(const std::string& order_id) {
+    return std::vector<Return>{};
+  }
 };
 
 class ShipmentIds {
@@ -123,7 +144,9 @@ struct ShipCommand {
   std::string warehouse_id;  // required when the order ships from several warehouses
   std::string carrier;       // empty: chosen by the carrier rules
   std::string tracking_number;
-  std::string source;                            // "admin" or "wms", kept in the history reason
+  std::string source;  // "admin" or "wms", kept in the history reason
+  // An exchange of this order: ships its replacement (held in the warehouse once the goods came back) instead.
+  std::string return_id;
   absl::Time shipped_at = absl::InfinitePast();  // InfinitePast: now
 };
 
@@ -146,6 +169,12 @@ std::vector<Order> SelectMergeable(const Order& anchor, const std::string& wareh
                                    const std::vector<Order>& candidates, absl::Duration window);
 // The warehouses an order ships from: its one warehouse, or its child orders'.
 std::vector<std::string> WarehousesOf(const Order& order);
+// The order's lines leaving `warehouse_id` less the units refunded before shipment (RefundedBeforeShipment); lines
+// with nothing left are dropped, so an empty answer means the part was refunded in full and never ships.
+std::vector<OrderLine> ShippableLines(const Order& order, const std::string& warehouse_id,
+                                      const UnitsNotShipped& not_shipped);
+// The child order shipping from `warehouse_id` ("" when the order was not split).
+std::string ChildOrderIn(const Order& order, const std::string& warehouse_id);
 // Whether every warehouse part of the order is in a parcel.
 bool AllPartsShipped(const std::vector<std::string>& required, const std::vector<std::string>& shipped);
 
@@ -158,7 +187,10 @@ class Fulfilment {
   absl::Status ReplaceCarrierRules(const CarrierRuleSet& rules);
 
   // Ships an order's part in one warehouse, with every mergeable order (SelectMergeable) in the same parcel. A repeat
-  // with the same tracking number answers the parcel already written. Call from a thread that may block.
+  // with the same tracking number answers the parcel already written. With a return id, ships that exchange's
+  // replacement from the warehouse holding it (carrier by the rules unless named), tracked like any parcel; NOT_FOUND
+  // RETURN_NOT_FOUND, FAILED_PRECONDITION REPLACEMENT_NOT_READY before the goods came back and the replacement is
+  // held. Call from a thread that may block.
   void Ship(const ShipCommand& command, Callback<Shipment> done);
   // The carrier's tracking event for a parcel; NOT_FOUND (SHIPMENT_NOT_FOUND) for an unknown tracking number.
   absl::StatusOr<TrackingOutcome> Track(const TrackingCommand& command);
@@ -176,8 +208,13 @@ class Fulfilment {
  private:
   struct Shipping;
   absl::StatusOr<CarrierRuleSet> CachedRules();
+  void ShipReplacement(const ShipCommand& command, Callback<Shipment> done);
   absl::StatusOr<std::shared_ptr<Shipping>> PrepareShipping(const ShipCommand& command);
   void CompleteShipping(std::shared_ptr<Shipping> shipping, const std::vector<SkuInfo>& skus, Callback<Shipment> done);
+  // The lines of `order` this parcel may carry; FAILED_PRECONDITION REFUND_PENDING while a refund before shipment of
+  // that part awaits its decision or its money, ORDER_PART_REFUNDED when every unit of it was refunded.
+  absl::StatusOr<std::vector<OrderLine>> LinesToShip(const Order& order, const std::string& warehouse_id,
+                                                     std::map<std::string, int64_t>* refunds_seen);
   absl::Duration AfterSalesWindow(const std::vector<OrderLine>& lines,
                                   const std::map<std::string, SkuInfo>& skus) const;
 

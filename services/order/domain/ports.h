@@ -57,6 +57,7 @@ class UserDirectory {
 
 struct SkuInfo {
   std::string sku_id;
+  std::string product_id;  // the product (SPU): an exchange may send another SKU of the same one
   int64_t unit_price = 0;  // what this buyer pays
   std::string currency;
   int64_t list_price = 0;

@@ -1,5 +1,6 @@
 #include "services/order/domain/returns.h"
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -38,8 +39,88 @@ Returns::Returns(ReturnStore& store, PaymentProvider& provider, PointsRefunds& p
       blocking_(blocking),
       rules_(rules) {}
 
+namespace {
+
+// An exchange may send another SKU of the same product at the same price, on sale now. FAILED_PRECONDITION
+// REPLACEMENT_NOT_ALLOWED naming the line.
+absl::Status CheckReplacements(ReplacementStock& replacement, const ReturnCommand& command) {
+  std::vector<std::string> ids;
+  for (const ReturnLineRequest& line : command.lines) {
+    if (line.replacement_sku_id.empty() || line.replacement_sku_id == line.sku_id) continue;
+    ids.push_back(line.sku_id);
+    ids.push_back(line.replacement_sku_id);
+  }
+  if (ids.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<ReplacementSku>> described = async::Await<absl::StatusOr<std::vector<ReplacementSku>>>(
+      [&](async::Callback<std::vector<ReplacementSku>> done) { replacement.Describe(ids, std::move(done)); });
+  if (!described.ok()) return described.status();
+  std::map<std::string, ReplacementSku> by_id;
+  for (const ReplacementSku& sku : *described) by_id[sku.sku_id] = sku;
+  for (size_t i = 0; i < command.lines.size(); ++i) {
+    const ReturnLineRequest& line = command.lines[i];
+    if (line.replacement_sku_id.empty() || line.replacement_sku_id == line.sku_id) continue;
+    auto original = by_id.find(line.sku_id);
+    auto wanted = by_id.find(line.replacement_sku_id);
+    if (original == by_id.end() || wanted == by_id.end() || !wanted->second.on_shelf ||
+        wanted->second.product_id != original->second.product_id ||
+        wanted->second.unit_price != original->second.unit_price) {
+      return Error(absl::StatusCode::kFailedPrecondition, "REPLACEMENT_NOT_ALLOWED",
+                   "an exchange sends a SKU of the same product at the same price, on sale",
+                   absl::StrCat("lines[", i, "].replacementSkuId"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void CatalogReplacementStock::Describe(const std::vector<std::string>& sku_ids,
+                                       async::Callback<std::vector<ReplacementSku>> done) {
+  catalog_.GetSkus(sku_ids, "normal", [done = std::move(done)](absl::StatusOr<std::vector<SkuInfo>> skus) {
+    if (!skus.ok()) return done(skus.status());
+    std::vector<ReplacementSku> out;
+    for (const SkuInfo& sku : *skus) out.push_back({sku.sku_id, sku.product_id, sku.list_price, sku.on_shelf});
+    done(std::move(out));
+  });
+}
+
+void CatalogReplacementStock::Hold(const std::string& key, const std::string& order_id,
+                                   const std::vector<std::pair<std::string, int64_t>>& lines,
+                                   async::Callback<std::string> done) {
+  absl::StatusOr<Order> order = orders_.Get(order_id);
+  if (!order.ok()) return done(order.status());
+  std::vector<LineRequest> requests;
+  for (const auto& [sku, quantity] : lines) requests.push_back({sku, quantity});
+  // The hold never expires on its own: it is confirmed at once (a day covers a slow confirmation).
+  catalog_.Reserve(key, requests, order->address, absl::Hours(24),
+                   async::On<absl::StatusOr<std::vector<StockAllocation>>>(
+                       blocking_, [this, key, done](absl::StatusOr<std::vector<StockAllocation>> allocations) {
+                         if (!allocations.ok()) return done(allocations.status());
+                         if (allocations->empty())
+                           return done(Internal("REPLACEMENT_NOT_HELD", "no stock was allocated"));
+                         std::string warehouse = allocations->front().warehouse_id;
+                         catalog_.Confirm(key, [done, warehouse](absl::Status confirmed) {
+                           if (!confirmed.ok()) return done(confirmed);
+                           done(warehouse);
+                         });
+                       }));
+}
+
 absl::StatusOr<Return> Returns::RequestReturn(const ReturnCommand& command) {
   RETURN_IF_ERROR(ValidateReturnCommand(command, rules_));
+  if (command.type == ReturnType::kExchange) {
+    if (replacement_ != nullptr) {
+      RETURN_IF_ERROR(CheckReplacements(*replacement_, command));
+    } else {
+      for (size_t i = 0; i < command.lines.size(); ++i) {
+        if (!command.lines[i].replacement_sku_id.empty() &&
+            command.lines[i].replacement_sku_id != command.lines[i].sku_id) {
+          return Error(absl::StatusCode::kFailedPrecondition, "REPLACEMENT_NOT_ALLOWED",
+                       "this service sends the same SKUs only", absl::StrCat("lines[", i, "].replacementSkuId"));
+        }
+      }
+    }
+  }
   const absl::Time now = clock_.Now();
   ASSIGN_OR_RETURN(
       ReturnStore::Created created,
@@ -155,6 +236,25 @@ void Returns::FinishEffects(Return r, async::Callback<Return> done) {
                    }));
     return;
   }
+  if (ReplacementDue(r) && replacement_ != nullptr) {
+    std::vector<std::pair<std::string, int64_t>> lines;
+    for (const ReturnLine& line : r.lines) lines.emplace_back(ReplacementSkuOf(line), line.quantity);
+    // Keyed by the return: a retry or the sweeper holds the same units, never more.
+    replacement_->Hold(absl::StrCat("exchange-", r.return_id), r.order_id, lines,
+                       async::On<absl::StatusOr<std::string>>(
+                           blocking_, [this, r, done](absl::StatusOr<std::string> warehouse) mutable {
+                             if (!warehouse.ok()) {
+                               log::Error("holding an exchange's replacement failed",
+                                          {{"return_id", r.return_id}, {"error", warehouse.status().ToString()}});
+                               return done(warehouse.status());
+                             }
+                             absl::Status marked = store_.MarkReplacementHeld(r.return_id, *warehouse);
+                             if (!marked.ok()) return done(marked);
+                             r.replacement_warehouse_id = *warehouse;
+                             FinishEffects(std::move(r), std::move(done));
+                           }));
+    return;
+  }
   if (RefundDue(r)) return Refund(std::move(r), std::move(done));
   done(std::move(r));
 }
@@ -184,8 +284,11 @@ void Returns::CompleteRefund(Return r, async::Callback<Return> done) {
   if (absl::Status moved = Move(r, ReturnStatus::kRefunded, clock_.Now(), ""); !moved.ok()) return done(moved);
   absl::StatusOr<bool> saved = store_.CompleteRefund(r, from, FullyRefunded);
   if (!saved.ok()) return done(saved.status());
-  // Not saved: someone else completed it meanwhile; answer the return as stored either way.
-  done(store_.Get(r.return_id));
+  // Not saved: someone else completed it meanwhile; answer the return as stored either way. A refund before shipment
+  // then gives the units it took out of the parcel back to the product center's stock (once: keyed by the return id).
+  absl::StatusOr<Return> stored = store_.Get(r.return_id);
+  if (stored.ok() && RestockDue(*stored)) return FinishEffects(*std::move(stored), std::move(done));
+  done(std::move(stored));
 }
 
 int Returns::SweepOnce() {

@@ -5,6 +5,10 @@
 // go back to the buyer (user), and the return becomes REFUNDED with OrderRefunded in the outbox (marketing returns the
 // coupon of a fully refunded order; user takes back what the order earned). A fully refunded order is CLOSED.
 //
+// A refund only asked before shipment takes its units out of the parcel (fulfilment ships the rest) and, once
+// refunded, gives their stock back to the product center (ReturnedStock, sellable, keyed by the return id); a child
+// order refunded in full is cancelled and never ships.
+//
 // When an effect fails the return stays where it is (APPROVED or RECEIVED) and the call answers the error; the
 // sweeper (SweepOnce) applies what is still owed.
 #pragma once
@@ -18,6 +22,7 @@
 #include "services/order/domain/after_sales.h"
 #include "services/order/domain/after_sales_ports.h"
 #include "services/order/domain/payment_ports.h"
+#include "services/order/domain/ports.h"
 
 namespace zhongtai::order {
 
@@ -46,6 +51,10 @@ class Returns {
   void Receive(const std::string& return_id, ItemCondition condition, const std::string& note,
                async::Callback<Return> done);
 
+  // Exchanges: checks a replacement of another SKU (same product, same price, on sale) when it is asked for, and holds
+  // the replacement's stock once the goods came back. Without it, exchanges send the same SKUs and no stock is held.
+  void SetReplacementStock(ReplacementStock* replacement) { replacement_ = replacement; }
+
   // One pass of the after-sales sweeper: applies the restocks and refunds still owed. Waits for each, so it runs on
   // a thread of its own. Returns the returns finished.
   int SweepOnce();
@@ -66,6 +75,23 @@ class Returns {
   ReturnIds& ids_;
   async::Executor& blocking_;
   AfterSalesRules rules_;
+  ReplacementStock* replacement_ = nullptr;
+};
+
+// The product center as ReplacementStock: BatchGetSkus for the check, ReserveStock (the order's address) then
+// ConfirmReservation under the key for the hold.
+class CatalogReplacementStock : public ReplacementStock {
+ public:
+  CatalogReplacementStock(ProductCatalog& catalog, OrderStore& orders, async::Executor& blocking)
+      : catalog_(catalog), orders_(orders), blocking_(blocking) {}
+  void Describe(const std::vector<std::string>& sku_ids, async::Callback<std::vector<ReplacementSku>> done) override;
+  void Hold(const std::string& key, const std::string& order_id,
+            const std::vector<std::pair<std::string, int64_t>>& lines, async::Callback<std::string> done) override;
+
+ private:
+  ProductCatalog& catalog_;
+  OrderStore& orders_;
+  async::Executor& blocking_;
 };
 
 // A carrier's tracking number: 6 to 40 letters, digits or '-'.

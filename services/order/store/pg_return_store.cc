@@ -21,7 +21,9 @@ const char kEffectsDue[] =
     "WHERE status IN ('APPROVED', 'RECEIVED', 'REFUNDED') AND ("
     "(type = 'REFUND_ONLY' AND status = 'APPROVED') "
     "OR (type = 'RETURN_AND_REFUND' AND status = 'RECEIVED') "
-    "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked)) "
+    "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked) "
+    "OR (type = 'REFUND_ONLY' AND before_shipment AND status = 'REFUNDED' AND NOT restocked) "
+    "OR (type = 'EXCHANGE' AND status = 'RECEIVED' AND replacement_warehouse_id = '')) "
     "ORDER BY updated_at LIMIT $1";
 
 namespace {
@@ -32,7 +34,8 @@ using pg::TimestampFromMicros;
 constexpr char kReturnColumns[] =
     "return_id, order_id, child_order_id, user_id, request_id, type, status, reason, photo_urls, currency, "
     "refund_amount, shipping_refund, points_refund, warehouse_id, return_carrier, return_tracking_number, condition, "
-    "restocked, (extract(epoch from created_at) * 1000000)::bigint";
+    "restocked, (extract(epoch from created_at) * 1000000)::bigint, before_shipment, replacement_warehouse_id, "
+    "replacement_carrier, replacement_tracking_number";
 
 // The order's row, locked for the transaction, with what after-sales decides on: its status now, the after-sales
 // deadline and when it completed.
@@ -43,10 +46,10 @@ constexpr char kLockOrder[] =
     "FROM orders o WHERE order_id = $1 FOR UPDATE";
 
 constexpr char kInsertLines[] =
-    "INSERT INTO order_return_lines (return_id, line_no, sku_id, quantity, refund, points_refund) "
-    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.refund, l.points_refund "
-    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) WITH ORDINALITY "
-    "AS l(sku_id, quantity, refund, points_refund, n)";
+    "INSERT INTO order_return_lines (return_id, line_no, sku_id, quantity, refund, points_refund, replacement_sku_id) "
+    "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.refund, l.points_refund, l.replacement_sku_id "
+    "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) WITH ORDINALITY "
+    "AS l(sku_id, quantity, refund, points_refund, replacement_sku_id, n)";
 
 absl::Status Publish(pqxx::work& tx, const std::string& event_id, const std::string& order_id,
                      const google::protobuf::Message& message, absl::Time at) {
@@ -108,11 +111,16 @@ std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
   ParseCondition(row[16].as<std::string>(), &r.condition);
   r.restocked = row[17].as<bool>();
   r.created_at = pg::TimeFromMicros(row[18]);
+  r.before_shipment = row[19].as<bool>();
+  r.replacement_warehouse_id = row[20].as<std::string>();
+  r.replacement_carrier = row[21].as<std::string>();
+  r.replacement_tracking_number = row[22].as<std::string>();
   for (const auto& line :
-       tx.exec_params("SELECT sku_id, quantity, refund, points_refund FROM order_return_lines WHERE return_id = $1 "
-                      "ORDER BY line_no",
+       tx.exec_params("SELECT sku_id, quantity, refund, points_refund, replacement_sku_id FROM order_return_lines "
+                      "WHERE return_id = $1 ORDER BY line_no",
                       return_id)) {
-    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(), line[3].as<int64_t>()});
+    r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), line[2].as<int64_t>(), line[3].as<int64_t>(),
+                       line[4].as<std::string>()});
   }
   for (const auto& change : tx.exec_params(
            "SELECT status, (extract(epoch from changed_at) * 1000000)::bigint, note FROM order_return_history "
@@ -146,7 +154,44 @@ bool LockOrder(pqxx::work& tx, ReturnableOrder& order) {
   if (std::optional<absl::Time> completed = pg::OptionalTimeFromMicros(locked[0][2])) {
     order.order.history.push_back({OrderStatus::kCompleted, *completed, ""});
   }
+  order.shipped_warehouses.clear();
+  for (const auto& row :
+       tx.exec_params("SELECT warehouse_id FROM shipment_orders WHERE order_id = $1", order.order.order_id)) {
+    order.shipped_warehouses.push_back(row[0].as<std::string>());
+  }
   return true;
+}
+
+// After a child order was cancelled: when every other child order already left, the order is SHIPPED (by its latest
+// parcel), as fulfilment would have moved it had the cancelled part never existed.
+absl::Status ShipIfRestShipped(pqxx::work& tx, const std::string& order_id, const std::string& user_id, absl::Time at) {
+  pqxx::result waiting = tx.exec_params(
+      "SELECT 1 FROM child_orders c WHERE c.order_id = $1 AND c.cancelled_at IS NULL AND NOT EXISTS "
+      "(SELECT 1 FROM shipment_orders so WHERE so.order_id = c.order_id AND so.warehouse_id = c.warehouse_id)",
+      order_id);
+  if (!waiting.empty()) return absl::OkStatus();
+  pqxx::result parcel = tx.exec_params(
+      "SELECT s.shipment_id, s.carrier, s.tracking_number FROM shipment_orders so JOIN shipments s USING "
+      "(shipment_id) WHERE so.order_id = $1 ORDER BY s.shipped_at DESC, s.shipment_id DESC LIMIT 1",
+      order_id);
+  if (parcel.empty()) return absl::OkStatus();  // nothing shipped at all: the order still waits for none of it
+  pqxx::result moved =
+      tx.exec_params(absl::StrCat("UPDATE orders SET status = 'SHIPPED', status_changed_at = ", TimestampFromMicros(2),
+                                  " WHERE order_id = $1 AND status = 'AWAITING_SHIPMENT'"),
+                     order_id, Micros(at));
+  if (moved.affected_rows() != 1) return absl::OkStatus();
+  tx.exec_params(absl::StrCat("INSERT INTO order_history (order_id, status, reason, changed_at) VALUES ($1, 'SHIPPED', "
+                              "'shipped: the rest was refunded before shipment', ",
+                              TimestampFromMicros(2), ")"),
+                 order_id, Micros(at));
+  v1::OrderShipped event;
+  event.set_order_id(order_id);
+  event.set_user_id(user_id);
+  event.set_shipment_id(parcel[0][0].as<std::string>());
+  event.set_carrier(parcel[0][1].as<std::string>());
+  event.set_tracking_number(parcel[0][2].as<std::string>());
+  *event.mutable_occur_time() = proto::ToTimestamp(at);
+  return Publish(tx, absl::StrCat(order_id, ":shipped"), order_id, event, at);
 }
 
 std::optional<std::string> ReturnIdForRequest(pqxx::work& tx, const std::string& user_id,
@@ -186,16 +231,20 @@ absl::StatusOr<ReturnStore::Created> PgReturnStore::Create(const std::string& or
                    r.return_id, r.order_id, r.child_order_id, r.user_id, r.request_id, ReturnTypeName(r.type),
                    ReturnStatusName(r.status), r.reason, pg::TextArrayLiteral(r.photo_urls), r.currency,
                    r.refund_amount, r.shipping_refund, r.points_refund, r.warehouse_id, Micros(r.created_at));
-    std::vector<std::string> skus;
+    if (r.before_shipment) {
+      tx.exec_params("UPDATE order_returns SET before_shipment = true WHERE return_id = $1", r.return_id);
+    }
+    std::vector<std::string> skus, replacements;
     std::vector<int64_t> quantities, refunds, points;
     for (const ReturnLine& line : r.lines) {
       skus.push_back(line.sku_id);
+      replacements.push_back(line.replacement_sku_id);
       quantities.push_back(line.quantity);
       refunds.push_back(line.refund);
       points.push_back(line.points_refund);
     }
     tx.exec_params(kInsertLines, r.return_id, pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities),
-                   pg::BigintArrayLiteral(refunds), pg::BigintArrayLiteral(points));
+                   pg::BigintArrayLiteral(refunds), pg::BigintArrayLiteral(points), pg::TextArrayLiteral(replacements));
     for (const ReturnStatusChange& change : r.history) AddHistory(tx, r.return_id, change);
     RETURN_IF_ERROR(PublishStatus(tx, r, at));
     created.r = std::move(r);
@@ -260,7 +309,24 @@ absl::StatusOr<bool> PgReturnStore::CompleteRefund(const Return& refunded, Retur
     if (!saved) return absl::OkStatus();
     if (!refunded.history.empty()) AddHistory(tx, refunded.return_id, refunded.history.back());
     RETURN_IF_ERROR(PublishStatus(tx, refunded, at));
-    const bool full = fully_refunded(order.order, LoadOrderReturns(tx, refunded.order_id));
+    const std::vector<Return> returns = LoadOrderReturns(tx, refunded.order_id);
+    const bool full = fully_refunded(order.order, returns);
+    if (refunded.before_shipment && !refunded.child_order_id.empty() &&
+        PartFullyRefunded(order.order, refunded.child_order_id, returns)) {
+      // Nothing of this child order is left to ship: it is cancelled, and fulfilment no longer waits for it.
+      pqxx::result cancelled =
+          tx.exec_params(absl::StrCat("UPDATE child_orders SET cancelled_at = ", TimestampFromMicros(2),
+                                      " WHERE child_order_id = $1 AND cancelled_at IS NULL"),
+                         refunded.child_order_id, Micros(at));
+      if (cancelled.affected_rows() == 1 && !full) {
+        tx.exec_params(absl::StrCat("INSERT INTO order_history (order_id, status, reason, changed_at) SELECT $1, "
+                                    "status, $3, ",
+                                    TimestampFromMicros(2), " FROM orders WHERE order_id = $1"),
+                       refunded.order_id, Micros(at),
+                       absl::StrCat("child order ", refunded.child_order_id, " refunded in full before shipment"));
+        RETURN_IF_ERROR(ShipIfRestShipped(tx, refunded.order_id, refunded.user_id, at));
+      }
+    }
     if (full && order.order.status != OrderStatus::kClosed) {
       tx.exec_params(absl::StrCat("UPDATE orders SET status = 'CLOSED', status_changed_at = ", TimestampFromMicros(2),
                                   " WHERE order_id = $1"),
@@ -304,6 +370,15 @@ absl::StatusOr<std::vector<std::string>> PgReturnStore::ListEffectsDue(int limit
     return absl::OkStatus();
   }));
   return ids;
+}
+
+absl::Status PgReturnStore::MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    tx.exec_params(
+        "UPDATE order_returns SET replacement_warehouse_id = $2 WHERE return_id = $1 AND replacement_warehouse_id = ''",
+        return_id, warehouse_id);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace zhongtai::order

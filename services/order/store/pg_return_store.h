@@ -22,6 +22,7 @@ class PgReturnStore : public ReturnStore {
   absl::StatusOr<bool> CompleteRefund(const Return& refunded, ReturnStatus from,
                                       const FullRefundRule& fully_refunded) override;
   absl::Status MarkRestocked(const std::string& return_id) override;
+  absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) override;
   absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) override;
 
  private:

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/arrays.h"
@@ -31,6 +32,20 @@ constexpr char kInsertTransit[] =
 
 // Orders of the buyer waiting for shipment that have a part in the warehouse (their own, or a child's) that no parcel
 // carries yet. The domain (SelectMergeable) decides which of them may share a parcel.
+// Refunds only asked before shipment of one part of an order ($1 order id, $2 child order id, '' when not split) that
+// were not rejected.
+constexpr char kCountRefundsBeforeShipment[] =
+    "SELECT count(*) FROM order_returns WHERE order_id = $1 AND child_order_id = $2 AND type = 'REFUND_ONLY' "
+    "AND before_shipment AND status <> 'REJECTED'";
+// $1 shipment id, $2 order id, $3 sku id, $4 quantity.
+constexpr char kInsertShipmentLine[] =
+    "INSERT INTO shipment_lines (shipment_id, order_id, sku_id, quantity) VALUES ($1, $2, $3, $4)";
+// The order's refunds before shipment with their lines: $1 order id.
+constexpr char kRefundsBeforeShipment[] =
+    "SELECT r.return_id, r.child_order_id, r.status, l.sku_id, l.quantity FROM order_returns r "
+    "JOIN order_return_lines l USING (return_id) "
+    "WHERE r.order_id = $1 AND r.type = 'REFUND_ONLY' AND r.before_shipment AND r.status <> 'REJECTED' "
+    "ORDER BY r.return_id, l.line_no";
 constexpr char kSelectUnshipped[] =
     "SELECT o.order_id FROM orders o WHERE o.user_id = $1 AND o.status = 'AWAITING_SHIPMENT' "
     "AND (o.warehouse_id = $2 OR EXISTS (SELECT 1 FROM child_orders c WHERE c.order_id = o.order_id "
@@ -43,7 +58,8 @@ constexpr char kShipmentColumns[] =
     "(extract(epoch from s.shipped_at) * 1000000)::bigint, "
     "(extract(epoch from s.delivered_at) * 1000000)::bigint, "
     "coalesce(to_char(s.promised_earliest, 'YYYY-MM-DD'), ''), coalesce(to_char(s.promised_latest, 'YYYY-MM-DD'), ''), "
-    "(SELECT array_agg(o.order_id ORDER BY o.order_id) FROM shipment_orders o WHERE o.shipment_id = s.shipment_id)";
+    "coalesce((SELECT array_agg(o.order_id ORDER BY o.order_id) FROM shipment_orders o "
+    "WHERE o.shipment_id = s.shipment_id), '{}')";
 
 constexpr char kInsertShipment[] =
     "INSERT INTO shipments (shipment_id, user_id, warehouse_id, carrier, tracking_number, rule_id, status, shipped_at, "
@@ -126,7 +142,9 @@ absl::Status ShipIfComplete(pqxx::work& tx, const std::string& order_id, const S
   if (!own.empty() && !own[0][0].as<std::string>().empty()) {
     required.push_back(own[0][0].as<std::string>());
   } else {
-    required = Column(tx.exec_params("SELECT warehouse_id FROM child_orders WHERE order_id = $1", order_id));
+    // A child order refunded in full before shipment is cancelled: nothing of it ships.
+    required = Column(
+        tx.exec_params("SELECT warehouse_id FROM child_orders WHERE order_id = $1 AND cancelled_at IS NULL", order_id));
   }
   std::vector<std::string> shipped =
       Column(tx.exec_params("SELECT warehouse_id FROM shipment_orders WHERE order_id = $1", order_id));
@@ -144,6 +162,49 @@ absl::Status ShipIfComplete(pqxx::work& tx, const std::string& order_id, const S
   event.set_tracking_number(shipment.tracking_number);
   *event.mutable_occur_time() = ToTimestamp(shipment.shipped_at);
   return Publish(tx, order_id, "shipped", event, shipment.shipped_at);
+}
+
+// Moves an exchange `from` -> `to` with its history and a ReturnStatusChanged event; false when it was not in `from`.
+bool MoveExchange(pqxx::work& tx, const std::string& return_id, const std::string& from, const std::string& to,
+                  const std::string& note, absl::Time at, absl::Status* published) {
+  pqxx::result moved = tx.exec_params(
+      "UPDATE order_returns SET status = $3, updated_at = ('epoch'::timestamptz + $4::bigint * interval "
+      "'1 microsecond') WHERE return_id = $1 AND status = $2 AND type = 'EXCHANGE' "
+      "RETURNING order_id, child_order_id, user_id, currency",
+      return_id, from, to, Micros(at));
+  if (moved.empty()) return false;
+  tx.exec_params(
+      "INSERT INTO order_return_history (return_id, status, note, changed_at) "
+      "VALUES ($1, $2, $3, ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'))",
+      return_id, to, note, Micros(at));
+  v1::ReturnStatusChanged event;
+  event.set_return_id(return_id);
+  event.set_order_id(moved[0][0].as<std::string>());
+  event.set_child_order_id(moved[0][1].as<std::string>());
+  event.set_user_id(moved[0][2].as<std::string>());
+  event.set_type("EXCHANGE");
+  event.set_status(to);
+  proto::SetMoney(event.mutable_refund(), moved[0][3].as<std::string>(), 0);
+  *event.mutable_occur_time() = ToTimestamp(at);
+  events::Event out;
+  out.id = absl::StrCat(return_id, ":", absl::AsciiStrToLower(to));
+  out.type = event.GetDescriptor()->full_name();
+  out.key = event.order_id();
+  out.payload = event.SerializeAsString();
+  out.occurred_at = at;
+  *published = events::AppendToOutbox(tx, kOrderEventStream, out);
+  return true;
+}
+
+// A delivered replacement parcel finishes its exchange: REPLACEMENT_SHIPPED -> EXCHANGED.
+absl::Status ExchangeIfReplacement(pqxx::work& tx, const std::string& shipment_id, absl::Time at) {
+  pqxx::result exchange =
+      tx.exec_params("SELECT return_id FROM shipments WHERE shipment_id = $1 AND return_id IS NOT NULL", shipment_id);
+  if (exchange.empty()) return absl::OkStatus();
+  absl::Status published;
+  MoveExchange(tx, exchange[0][0].as<std::string>(), "REPLACEMENT_SHIPPED", "EXCHANGED", "replacement delivered", at,
+               &published);
+  return published;
 }
 
 // A shipped order whose every parcel is delivered goes SHIPPED -> DELIVERED.
@@ -254,6 +315,13 @@ absl::Status PgShipmentStore::CreateShipment(const Shipment& shipment, const std
       return AlreadyExists("TRACKING_NUMBER_IN_USE", "another parcel already has this carrier and tracking number");
     }
     for (const ShipmentPart& part : parts) {
+      // The order row lock queues this parcel behind a refund being asked (the return store locks the same row): a
+      // refund before shipment that came after the lines were worked out makes them stale.
+      LockOrder(tx, part.order_id);
+      pqxx::result refunds = tx.exec_params(kCountRefundsBeforeShipment, part.order_id, part.child_order_id);
+      if (refunds[0][0].as<int64_t>() != part.refunds_seen) {
+        return Aborted("ORDER_CHANGED", "a refund of this order came in while shipping: ship again");
+      }
       pqxx::result carried = tx.exec_params(
           "INSERT INTO shipment_orders (shipment_id, order_id, warehouse_id) VALUES ($1, $2, $3) "
           "ON CONFLICT (order_id, warehouse_id) DO NOTHING",
@@ -265,6 +333,9 @@ absl::Status PgShipmentStore::CreateShipment(const Shipment& shipment, const std
           "UPDATE orders SET after_sales_window = greatest(coalesce(after_sales_window, interval '0'), $2::bigint * "
           "interval '1 second') WHERE order_id = $1",
           part.order_id, absl::ToInt64Seconds(part.after_sales_window));
+      for (const OrderLine& line : part.lines) {
+        tx.exec_params(kInsertShipmentLine, shipment.shipment_id, part.order_id, line.sku_id, line.quantity);
+      }
     }
     for (const ShipmentPart& part : parts) {
       RETURN_IF_ERROR(ShipIfComplete(tx, part.order_id, shipment, parts.size() > 1 ? "shipped (merged)" : "shipped"));
@@ -339,6 +410,7 @@ absl::StatusOr<TrackingOutcome> PgShipmentStore::RecordTracking(const std::strin
         "'1 microsecond') WHERE shipment_id = $1 AND status = 'SHIPPED'",
         shipment_id, Micros(event.at));
     if (moved.affected_rows() != 1) return absl::OkStatus();
+    RETURN_IF_ERROR(ExchangeIfReplacement(tx, shipment_id, event.at));
     for (const std::string& order_id : Column(tx.exec_params(
              "SELECT order_id FROM shipment_orders WHERE shipment_id = $1 ORDER BY order_id", shipment_id))) {
       RETURN_IF_ERROR(DeliverIfComplete(tx, order_id, event.at));
@@ -376,6 +448,100 @@ absl::StatusOr<int> PgShipmentStore::CompleteOverdue(absl::Time delivered_before
     return absl::OkStatus();
   }));
   return completed;
+}
+
+absl::StatusOr<std::vector<Return>> PgShipmentStore::ListOrderReturns(const std::string& order_id) {
+  std::vector<Return> returns;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    returns.clear();
+    for (const auto& row : tx.exec_params(kRefundsBeforeShipment, order_id)) {
+      if (returns.empty() || returns.back().return_id != row[0].as<std::string>()) {
+        Return r;
+        r.return_id = row[0].as<std::string>();
+        r.order_id = order_id;
+        r.child_order_id = row[1].as<std::string>();
+        r.type = ReturnType::kRefundOnly;
+        ParseReturnStatus(row[2].as<std::string>(), &r.status);
+        r.before_shipment = true;
+        returns.push_back(std::move(r));
+      }
+      returns.back().lines.push_back({row[3].as<std::string>(), row[4].as<int64_t>(), 0, 0});
+    }
+    return absl::OkStatus();
+  }));
+  return returns;
+}
+
+absl::StatusOr<std::optional<Return>> PgShipmentStore::GetReplacement(const std::string& return_id) {
+  std::optional<Return> found;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    found.reset();
+    pqxx::result row = tx.exec_params(
+        "SELECT order_id, child_order_id, user_id, type, status, replacement_warehouse_id FROM order_returns "
+        "WHERE return_id = $1",
+        return_id);
+    if (row.empty()) return absl::OkStatus();
+    Return r;
+    r.return_id = return_id;
+    r.order_id = row[0][0].as<std::string>();
+    r.child_order_id = row[0][1].as<std::string>();
+    r.user_id = row[0][2].as<std::string>();
+    ParseReturnType(row[0][3].as<std::string>(), &r.type);
+    ParseReturnStatus(row[0][4].as<std::string>(), &r.status);
+    r.replacement_warehouse_id = row[0][5].as<std::string>();
+    for (const auto& line : tx.exec_params("SELECT sku_id, quantity, replacement_sku_id FROM order_return_lines WHERE "
+                                           "return_id = $1 ORDER BY line_no",
+                                           return_id)) {
+      r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), 0, 0, line[2].as<std::string>()});
+    }
+    found = std::move(r);
+    return absl::OkStatus();
+  }));
+  return found;
+}
+
+absl::StatusOr<std::optional<Shipment>> PgShipmentStore::FindReplacementShipment(const std::string& return_id) {
+  ASSIGN_OR_RETURN(std::vector<Shipment> found, LoadShipments("s.return_id = $1 AND $2 = ''", return_id, ""));
+  if (found.empty()) return std::optional<Shipment>();
+  return std::optional<Shipment>(found.front());
+}
+
+absl::Status PgShipmentStore::CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
+                                                        const std::vector<OrderLine>& lines) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    std::string earliest = shipment.promise ? DayText(shipment.promise->earliest) : "";
+    std::string latest = shipment.promise ? DayText(shipment.promise->latest) : "";
+    pqxx::result inserted =
+        tx.exec_params(kInsertShipment, shipment.shipment_id, shipment.user_id, shipment.warehouse_id, shipment.carrier,
+                       shipment.tracking_number, shipment.rule_id, Micros(shipment.shipped_at), earliest, latest);
+    if (inserted.affected_rows() != 1) {
+      return AlreadyExists("TRACKING_NUMBER_IN_USE", "another parcel already has this carrier and tracking number");
+    }
+    pqxx::result owned = tx.exec_params(
+        "UPDATE shipments SET return_id = $2 WHERE shipment_id = $1 AND NOT EXISTS "
+        "(SELECT 1 FROM shipments WHERE return_id = $2)",
+        shipment.shipment_id, exchange.return_id);
+    if (owned.affected_rows() != 1) {
+      return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel");
+    }
+    for (const OrderLine& line : lines) {
+      tx.exec_params(
+          "INSERT INTO shipment_lines (shipment_id, order_id, sku_id, quantity) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT (shipment_id, order_id, sku_id) DO UPDATE SET quantity = shipment_lines.quantity + "
+          "excluded.quantity",
+          shipment.shipment_id, exchange.order_id, line.sku_id, line.quantity);
+    }
+    tx.exec_params(
+        "UPDATE order_returns SET replacement_carrier = $2, replacement_tracking_number = $3 "
+        "WHERE return_id = $1",
+        exchange.return_id, shipment.carrier, shipment.tracking_number);
+    absl::Status published;
+    if (!MoveExchange(tx, exchange.return_id, "RECEIVED", "REPLACEMENT_SHIPPED",
+                      absl::StrCat(shipment.carrier, " ", shipment.tracking_number), shipment.shipped_at, &published)) {
+      return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the exchange is no longer waiting for its replacement");
+    }
+    return published;
+  });
 }
 
 }  // namespace zhongtai::order

@@ -28,6 +28,12 @@ class PgShipmentStore : public ShipmentStore {
   absl::StatusOr<bool> Complete(const std::string& order_id, OrderStatus from, const std::string& reason,
                                 absl::Time now) override;
   absl::StatusOr<int> CompleteOverdue(absl::Time delivered_before, absl::Time now, int limit) override;
+  // The refunds only asked before shipment (what takes units out of parcels), not rejected, with their lines.
+  absl::StatusOr<std::vector<Return>> ListOrderReturns(const std::string& order_id) override;
+  absl::StatusOr<std::optional<Return>> GetReplacement(const std::string& return_id) override;
+  absl::StatusOr<std::optional<Shipment>> FindReplacementShipment(const std::string& return_id) override;
+  absl::Status CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
+                                         const std::vector<OrderLine>& lines) override;
 
  private:
   absl::StatusOr<std::vector<Shipment>> LoadShipments(const std::string& where, const std::string& a,

@@ -88,11 +88,19 @@ class InMemoryReturnStore : public ReturnStore {
     returns_.at(return_id).restocked = true;
     return absl::OkStatus();
   }
+  absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Return& r = returns_.at(return_id);
+    if (r.replacement_warehouse_id.empty()) r.replacement_warehouse_id = warehouse_id;
+    return absl::OkStatus();
+  }
   absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> due;
     for (const auto& [id, r] : returns_) {
-      if ((RefundDue(r) || RestockDue(r)) && static_cast<int>(due.size()) < limit) due.push_back(id);
+      if ((RefundDue(r) || RestockDue(r) || ReplacementDue(r)) && static_cast<int>(due.size()) < limit) {
+        due.push_back(id);
+      }
     }
     return due;
   }
@@ -142,10 +150,12 @@ class FakeReturnedStock : public ReturnedStock {
   absl::Status fail;
   std::map<std::string, ReturnedGoods> restocked;
   std::map<std::string, int64_t> sellable, damaged;  // sku -> units
+  int calls = 0;
 
   void Restock(const ReturnedGoods& goods, async::StatusCallback done) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      ++calls;
       if (fail.ok() && restocked.emplace(goods.return_id, goods).second) {
         for (const auto& [sku, quantity] : goods.lines) {
           (goods.condition == ItemCondition::kDamaged ? damaged : sellable)[sku] += quantity;

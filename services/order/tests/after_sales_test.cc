@@ -200,6 +200,14 @@ TEST_CASE("refund only before shipment: approving refunds money, points and ship
   CHECK(w.provider.refunded["o1"] == order.total);
   CHECK(w.points.returned[r->return_id] == 333);
   CHECK(w.OrderStatusNow("o1") == OrderStatus::kClosed);
+  // Nothing shipped: the refunded units' stock goes back to the product center, once, from the order's warehouse.
+  CHECK(r->before_shipment);
+  CHECK(approved->restocked);
+  CHECK(w.stock.sellable["sku-a"] == 2);
+  CHECK(w.stock.sellable["sku-b"] == 1);
+  CHECK(w.stock.calls == 1);
+  CHECK(w.returns.SweepOnce() == 0);
+  CHECK(w.stock.calls == 1);
   REQUIRE(w.store.refunded_events.size() == 1);
   CHECK(w.store.refunded_events[0].full);
   CHECK(w.store.refunded_events[0].amount == order.total);
@@ -264,6 +272,30 @@ TEST_CASE("damaged goods are counted apart and an exchange moves no money") {
   CHECK(refunded->status == ReturnStatus::kRefunded);
   // An exchanged unit was never refunded: the order stays open.
   CHECK(w.OrderStatusNow("o1") == OrderStatus::kDelivered);
+}
+
+TEST_CASE("an exchange goes received, replacement shipped, exchanged, and only an exchange names a replacement") {
+  CHECK(CanMove(ReturnType::kExchange, ReturnStatus::kReceived, ReturnStatus::kReplacementShipped));
+  CHECK(CanMove(ReturnType::kExchange, ReturnStatus::kReplacementShipped, ReturnStatus::kExchanged));
+  CHECK_FALSE(CanMove(ReturnType::kExchange, ReturnStatus::kReceived, ReturnStatus::kRefunded));
+  CHECK_FALSE(CanMove(ReturnType::kReturnAndRefund, ReturnStatus::kReceived, ReturnStatus::kReplacementShipped));
+  CHECK_FALSE(CanMove(ReturnType::kExchange, ReturnStatus::kExchanged, ReturnStatus::kReplacementShipped));
+  Return r;
+  r.type = ReturnType::kExchange;
+  r.status = ReturnStatus::kReceived;
+  CHECK(ReplacementDue(r));
+  r.replacement_warehouse_id = "wh-1";
+  CHECK_FALSE(ReplacementDue(r));
+  World w;
+  w.AddOrder(PricedOrder("o1", OrderStatus::kDelivered, {{"sku-a", 2}}));
+  ReturnCommand command = w.Command("k1", ReturnType::kReturnAndRefund, {{"sku-a", 1}});
+  command.lines[0].replacement_sku_id = "sku-b";
+  absl::Status refused = w.returns.RequestReturn(command).status();
+  CHECK(ReasonOf(refused) == "REPLACEMENT_NOT_ALLOWED");
+  CHECK(FieldOf(refused) == "lines[0].replacementSkuId");
+  // Without a product center to check it, an exchange sends the same SKU only.
+  command.type = ReturnType::kExchange;
+  CHECK(ReasonOf(w.returns.RequestReturn(command).status()) == "REPLACEMENT_NOT_ALLOWED");
 }
 
 TEST_CASE("a rejected return frees its units and illegal moves are refused") {

@@ -60,6 +60,7 @@ class FakeCatalog : public ProductCatalog {
   std::map<std::string, int64_t> weight_grams;
   std::map<std::string, bool> fragile;
   std::map<std::string, std::string> category_of;
+  std::map<std::string, std::string> product_of;
   // What promotions scoped by brand or category look at.
   std::map<std::string, std::string> brand_of;
   std::map<std::string, std::vector<std::string>> category_path_of;
@@ -91,6 +92,7 @@ class FakeCatalog : public ProductCatalog {
       if (!out.ok() || !price.count(id)) continue;
       SkuInfo sku;
       sku.sku_id = id;
+      sku.product_id = product_of[id];
       sku.currency = "CNY";
       sku.list_price = price[id];
       auto member = tier_price.find({id, tier});

@@ -250,17 +250,21 @@ TEST_CASE("the sweeper's SQL picks exactly the returns the C++ rules say are owe
     for (ReturnStatus status : {ReturnStatus::kRequested, ReturnStatus::kApproved, ReturnStatus::kRejected,
                                 ReturnStatus::kReturnShipped, ReturnStatus::kReceived, ReturnStatus::kRefunded}) {
       for (bool restocked : {false, true}) {
-        Return r;
-        r.return_id = "s" + std::to_string(++n);
-        r.type = type;
-        r.status = status;
-        r.restocked = restocked;
-        if (RefundDue(r) || RestockDue(r)) expected.insert(r.return_id);
-        w.db.Exec(absl::StrCat(
-            "INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
-            "reason, currency, refund_amount, restocked, created_at, updated_at) VALUES ('",
-            r.return_id, "', 'o1', 'u1', '", r.return_id, "', '", ReturnTypeName(type), "', '",
-            ReturnStatusName(status), "', 'x', 'CNY', 0, ", restocked ? "true" : "false", ", now(), now())"));
+        for (bool before_shipment : {false, true}) {
+          Return r;
+          r.return_id = "s" + std::to_string(++n);
+          r.type = type;
+          r.status = status;
+          r.restocked = restocked;
+          r.before_shipment = before_shipment;
+          if (RefundDue(r) || RestockDue(r)) expected.insert(r.return_id);
+          w.db.Exec(absl::StrCat(
+              "INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
+              "reason, currency, refund_amount, restocked, before_shipment, created_at, updated_at) VALUES ('",
+              r.return_id, "', 'o1', 'u1', '", r.return_id, "', '", ReturnTypeName(type), "', '",
+              ReturnStatusName(status), "', 'x', 'CNY', 0, ", restocked ? "true" : "false", ", ",
+              before_shipment ? "true" : "false", ", now(), now())"));
+        }
       }
     }
   }

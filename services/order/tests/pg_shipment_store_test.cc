@@ -10,7 +10,11 @@
 #include "common/pg/migrate.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
+#include "services/order/domain/returns.h"
+#include "services/order/store/pg_return_store.h"
+#include "services/order/tests/after_sales_fakes.h"
 #include "services/order/tests/fakes.h"
+#include "services/order/tests/payment_fakes.h"
 
 namespace zhongtai::order {
 namespace {
@@ -358,6 +362,258 @@ TEST_CASE("delivered orders nobody confirmed complete on their own, once, howeve
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.OrderCompleted'") == 6);
   CHECK(w.orders->Get("o0")->history.back().reason == "auto confirmed");
   CHECK(w.fulfilment->SweepOnce() == 0);
+}
+
+TEST_CASE(
+    "a refund before shipment shrinks the parcel, gives the stock back once, and cancels a child refunded in full") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+
+  // 3 books from Beijing, 1 vase from Shanghai, paid and awaiting shipment.
+  Order order;
+  order.order_id = "o-ref";
+  order.user_id = "u1";
+  order.request_id = "k";
+  order.request_fingerprint = "f";
+  order.channel = "web";
+  order.created_at = kT0;
+  REQUIRE_FALSE(w.orders->BeginPlacement(order)->has_value());
+  order.lines = {{"sku-cheap", 3, 9900, 29700, 0, 29700, 9900, "list", 0},
+                 {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
+  order.subtotal = order.total = 34700;
+  order.status = OrderStatus::kPendingPayment;
+  order.pay_deadline = kT0 + absl::Minutes(15);
+  order.address = kShenzhen;
+  order.children = {{"o-ref-1", "wh-bj", {order.lines[0]}, 29700, 0, 0, 0, 29700},
+                    {"o-ref-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
+  REQUIRE(w.orders->CompletePlacement(order).ok());
+  REQUIRE(*w.orders->ClaimForPayment("o-ref", kT0 + absl::Minutes(1)));
+  REQUIRE(*w.orders->MarkPaid({"pay", "o-ref", 34700, "CNY", "test", kT0 + absl::Minutes(1)}));
+  REQUIRE(w.orders->MarkPaidEffectsApplied("o-ref", kT0 + absl::Minutes(2)).ok());
+  ProviderPayment paid;
+  paid.order_id = "o-ref";
+  paid.amount = 34700;
+  paid.currency = "CNY";
+  paid.status = ProviderStatus::kSucceeded;
+  provider.by_order["o-ref"] = paid;
+  auto approve = [&](const std::string& id) {
+    return async::Await<absl::StatusOr<Return>>(
+        [&](async::Callback<Return> done) { returns.Approve(id, "ok", std::move(done)); });
+  };
+  auto refund = [&](const std::string& key, const std::string& child, const std::string& sku, int64_t quantity) {
+    ReturnCommand command;
+    command.user_id = "u1";
+    command.order_id = "o-ref";
+    command.child_order_id = child;
+    command.request_id = key;
+    command.type = ReturnType::kRefundOnly;
+    command.reason = "changed my mind";
+    command.lines = {{sku, quantity}};
+    return returns.RequestReturn(command);
+  };
+
+  // Two of the three books refunded: while the request waits for the admin, that part does not ship.
+  auto books = refund("r1", "o-ref-1", "sku-cheap", 2);
+  REQUIRE(books.ok());
+  CHECK(books->before_shipment);
+  CHECK(ReasonOf(w.Ship("o-ref", "ZT-BJ", "wh-bj").status()) == "REFUND_PENDING");
+  auto refunded = approve(books->return_id);
+  REQUIRE(refunded.ok());
+  CHECK(refunded->status == ReturnStatus::kRefunded);
+  CHECK(refunded->restocked);
+  CHECK(provider.refunded["o-ref"] == 2 * 9900);
+  // Their stock went back to the product center, from the warehouse that held it, once.
+  REQUIRE(stock.restocked.count(books->return_id) == 1);
+  CHECK(stock.restocked[books->return_id].warehouse_id == "wh-bj");
+  CHECK(stock.sellable["sku-cheap"] == 2);
+  CHECK(stock.calls == 1);
+  CHECK(returns.SweepOnce() == 0);
+  REQUIRE(approve(books->return_id).ok());
+  CHECK(stock.calls == 1);
+
+  // The vase refunded in full: its child order is cancelled and never ships; its stock goes back too.
+  auto vase = refund("r2", "o-ref-2", "sku-vase", 1);
+  REQUIRE(vase.ok());
+  REQUIRE(approve(vase->return_id).ok());
+  CHECK(stock.sellable["sku-vase"] == 1);
+  CHECK(stock.calls == 2);
+  CHECK(w.Count("SELECT count(*) FROM child_orders WHERE child_order_id = 'o-ref-2' AND cancelled_at IS NOT NULL") ==
+        1);
+  CHECK(ReasonOf(w.Ship("o-ref", "SF-SH", "wh-sh").status()) == "ORDER_PART_REFUNDED");
+  CHECK(w.StatusOf("o-ref") == OrderStatus::kAwaitingShipment);
+
+  // The books' parcel carries the one book left (worth one book to the carrier rules); the order, with nothing else
+  // left to ship, is shipped.
+  auto parcel = w.Ship("o-ref", "ZT-BJ", "wh-bj");
+  REQUIRE(parcel.ok());
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE order_id = 'o-ref' AND sku_id = 'sku-cheap'") == 1);
+  CHECK(w.Count("SELECT count(*) FROM shipment_lines WHERE order_id = 'o-ref'") == 1);
+  CHECK(w.StatusOf("o-ref") == OrderStatus::kShipped);
+  // A refund only asked now, after the books left, is no refund before shipment.
+  auto late = refund("r3", "o-ref-1", "sku-cheap", 1);
+  REQUIRE(late.ok());
+  CHECK_FALSE(late->before_shipment);
+}
+
+TEST_CASE("a child order refunded in full after its sibling left ships the order without it") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  Order order;
+  order.order_id = "o-half";
+  order.user_id = "u1";
+  order.request_id = "k";
+  order.request_fingerprint = "f";
+  order.channel = "web";
+  order.created_at = kT0;
+  REQUIRE_FALSE(w.orders->BeginPlacement(order)->has_value());
+  order.lines = {{"sku-cheap", 1, 9900, 9900, 0, 9900, 9900, "list", 0},
+                 {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
+  order.subtotal = order.total = 14900;
+  order.status = OrderStatus::kPendingPayment;
+  order.pay_deadline = kT0 + absl::Minutes(15);
+  order.address = kShenzhen;
+  order.children = {{"o-half-1", "wh-bj", {order.lines[0]}, 9900, 0, 0, 0, 9900},
+                    {"o-half-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
+  REQUIRE(w.orders->CompletePlacement(order).ok());
+  REQUIRE(*w.orders->ClaimForPayment("o-half", kT0 + absl::Minutes(1)));
+  REQUIRE(*w.orders->MarkPaid({"pay", "o-half", 14900, "CNY", "test", kT0 + absl::Minutes(1)}));
+  REQUIRE(w.orders->MarkPaidEffectsApplied("o-half", kT0 + absl::Minutes(2)).ok());
+  ProviderPayment paid;
+  paid.order_id = "o-half";
+  paid.amount = 14900;
+  paid.currency = "CNY";
+  paid.status = ProviderStatus::kSucceeded;
+  provider.by_order["o-half"] = paid;
+
+  REQUIRE(w.Ship("o-half", "ZT-BJ", "wh-bj").ok());
+  CHECK(w.StatusOf("o-half") == OrderStatus::kAwaitingShipment);
+  ReturnCommand command;
+  command.user_id = "u1";
+  command.order_id = "o-half";
+  command.child_order_id = "o-half-2";
+  command.request_id = "r-vase";
+  command.type = ReturnType::kRefundOnly;
+  command.reason = "no longer needed";
+  command.lines = {{"sku-vase", 1}};
+  auto vase = returns.RequestReturn(command);
+  REQUIRE(vase.ok());
+  CHECK(vase->before_shipment);
+  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+            returns.Approve(vase->return_id, "ok", std::move(done));
+          }).ok());
+  CHECK(stock.sellable["sku-vase"] == 1);
+  // Nothing else was waiting: the order is shipped, once, with its OrderShipped event.
+  CHECK(w.StatusOf("o-half") == OrderStatus::kShipped);
+  CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = 'o-half:shipped'") == 1);
+  CHECK(ReasonOf(w.Ship("o-half", "SF-SH", "wh-sh").status()) == "ORDER_NOT_SHIPPABLE");
+}
+
+TEST_CASE("an exchange ships a replacement of the same product and price, tracked like any parcel, done on delivery") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
+  returns.SetReplacementStock(&replacement);
+  // The phone in black was bought; the same phone in blue sells at the same price, held in Beijing; books are another
+  // product.
+  w.catalog.price["sku-dear-blue"] = 69900;
+  w.catalog.weight_grams["sku-dear-blue"] = 1200;
+  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}, {"sku-cheap", "p-book"}};
+  w.catalog.available["sku-dear-blue"] = 5;
+  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
+
+  w.PaidOrder("o-ex", kT0, "sku-dear", 69900);
+  REQUIRE(w.Ship("o-ex", "SF-1").ok());
+  REQUIRE(w.Track("SF", "SF-1", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
+  REQUIRE(w.StatusOf("o-ex") == OrderStatus::kDelivered);
+
+  auto exchange = [&](const std::string& key, const std::string& replacement_sku) {
+    ReturnCommand command;
+    command.user_id = "u1";
+    command.order_id = "o-ex";
+    command.request_id = key;
+    command.type = ReturnType::kExchange;
+    command.reason = "wrong colour";
+    command.lines = {{"sku-dear", 1, replacement_sku}};
+    return returns.RequestReturn(command);
+  };
+  absl::Status other_product = exchange("x1", "sku-cheap").status();
+  CHECK(ReasonOf(other_product) == "REPLACEMENT_NOT_ALLOWED");
+  CHECK(FieldOf(other_product) == "lines[0].replacementSkuId");
+  auto requested = exchange("x2", "sku-dear-blue");
+  REQUIRE(requested.ok());
+  CHECK(requested->refund_amount == 0);
+  REQUIRE(requested->lines.size() == 1);
+  CHECK(requested->lines[0].replacement_sku_id == "sku-dear-blue");
+
+  auto ship_replacement = [&](const std::string& tracking) {
+    ShipCommand command;
+    command.order_id = "o-ex";
+    command.return_id = requested->return_id;
+    command.tracking_number = tracking;
+    command.source = "wms";
+    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { w.fulfilment->Ship(command, done); });
+  };
+  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+            returns.Approve(requested->return_id, "ok", std::move(done));
+          }).ok());
+  // Not before the goods came back.
+  CHECK(ReasonOf(ship_replacement("RP-1").status()) == "REPLACEMENT_NOT_READY");
+  auto received = async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+    returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
+  });
+  REQUIRE(received.ok());
+  CHECK(received->status == ReturnStatus::kReceived);
+  CHECK(stock.sellable["sku-dear"] == 1);  // the black phone is back in stock
+  // The blue one is taken out of stock for the replacement, keyed by the return, in the warehouse that has it.
+  CHECK(received->replacement_warehouse_id == "wh-bj");
+  const std::string key = "exchange-" + requested->return_id;
+  REQUIRE(w.catalog.confirmed.count(key) == 1);
+  CHECK(w.catalog.confirmed[key][0].sku_id == "sku-dear-blue");
+  CHECK(w.catalog.available["sku-dear-blue"] == 4);
+  CHECK(returns.SweepOnce() == 0);  // nothing more owed: held once
+  CHECK(w.catalog.available["sku-dear-blue"] == 4);
+
+  // Shipped by the warehouse callback like any parcel: the carrier rules choose (a phone worth over 500 yuan: SF).
+  auto parcel = ship_replacement("RP-1");
+  REQUIRE(parcel.ok());
+  CHECK(parcel->carrier == "SF");
+  CHECK(parcel->rule_id == "premium-value");
+  CHECK(parcel->warehouse_id == "wh-bj");
+  CHECK(ship_replacement("RP-1")->shipment_id == parcel->shipment_id);  // a repeated callback
+  CHECK(ReasonOf(ship_replacement("RP-2").status()) == "REPLACEMENT_ALREADY_SHIPPED");
+  auto shipped = return_store.Get(requested->return_id);
+  REQUIRE(shipped.ok());
+  CHECK(shipped->status == ReturnStatus::kReplacementShipped);
+  CHECK(shipped->replacement_tracking_number == "RP-1");
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + parcel->shipment_id +
+                "' AND sku_id = 'sku-dear-blue'") == 1);
+
+  // Tracked by the logistics callbacks; delivered, the exchange is done. No money moved.
+  REQUIRE(w.Track("SF", "RP-1", "r1", "IN_TRANSIT", kT0 + absl::Hours(50)).ok());
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+  REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
+  REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());  // a duplicate changes nothing
+  CHECK(return_store.Get(requested->return_id)->history.back().status == ReturnStatus::kExchanged);
+  CHECK(provider.refunded["o-ex"] == 0);
+  CHECK(w.StatusOf("o-ex") == OrderStatus::kDelivered);
+  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id LIKE '" +
+                requested->return_id + "%exchanged'") == 1);
 }
 
 }  // namespace

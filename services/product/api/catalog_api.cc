@@ -196,6 +196,13 @@ absl::Status Validate(const v1::UpdateProductRequest& request) {
     }
     RETURN_IF_ERROR(ValidMoney(request.cost_changes(i).cost_price(), field + ".costPrice"));
   }
+  if (request.shipping_changes_size() > kMaxSkuChanges) {
+    return InvalidArgument("shippingChanges", "TOO_MANY_SKUS", absl::StrCat("at most ", kMaxSkuChanges, " skus"));
+  }
+  for (int i = 0; i < request.shipping_changes_size(); ++i) {
+    std::string field = absl::StrCat("shippingChanges[", i, "]");
+    RETURN_IF_ERROR(Text(request.shipping_changes(i).sku_id(), field + ".skuId", kMaxId, true));
+  }
   return absl::OkStatus();
 }
 
@@ -334,6 +341,8 @@ grpc::ServerUnaryReactor* ProductApi::UpdateProduct(grpc::CallbackServerContext*
       sku.attributes.insert(in.attributes().begin(), in.attributes().end());
       sku.price = {in.price().currency(), in.price().amount_minor()};
       ASSIGN_OR_RETURN(sku.cost_price, CostPriceFromProto(in, absl::StrCat("addSkus[", i, "]")));
+      sku.weight_grams = in.weight_grams();
+      sku.fragile = in.fragile();
       edit.add_skus.push_back(std::move(sku));
     }
     edit.retire_sku_ids.assign(request->retire_sku_ids().begin(), request->retire_sku_ids().end());
@@ -343,6 +352,13 @@ grpc::ServerUnaryReactor* ProductApi::UpdateProduct(grpc::CallbackServerContext*
     for (const v1::SkuCostChange& change : request->cost_changes()) {
       edit.cost_changes.push_back(
           {change.sku_id(), {change.cost_price().currency(), change.cost_price().amount_minor()}});
+    }
+    for (const v1::SkuShippingChange& change : request->shipping_changes()) {
+      SkuShippingChange shipping;
+      shipping.sku_id = change.sku_id();
+      if (change.has_weight_grams()) shipping.weight_grams = change.weight_grams();
+      if (change.has_fragile()) shipping.fragile = change.fragile();
+      edit.shipping_changes.push_back(std::move(shipping));
     }
     ASSIGN_OR_RETURN(Product product, catalogue_.products.Update(edit));
     ToProto(product, response->mutable_product());

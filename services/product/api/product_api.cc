@@ -208,6 +208,8 @@ void ToProto(const Sku& sku, v1::Sku* out) {
   }
   out->set_brand_id(sku.brand_id);
   for (const std::string& category_id : sku.category_path) out->add_category_path_ids(category_id);
+  out->set_weight_grams(sku.weight_grams);
+  out->set_fragile(sku.fragile);
 }
 
 void ToProto(const Product& product, v1::Product* out) {
@@ -293,6 +295,8 @@ grpc::ServerUnaryReactor* ProductApi::CreateProduct(grpc::CallbackServerContext*
       sku.initial_stock = in.initial_stock();
       sku.warehouse_id = in.warehouse_id();
       ASSIGN_OR_RETURN(sku.cost_price, CostPriceFromProto(in, absl::StrCat("skus[", i, "]")));
+      sku.weight_grams = in.weight_grams();
+      sku.fragile = in.fragile();
       product.skus.push_back(std::move(sku));
     }
     product.subtitle = request->subtitle();

@@ -112,6 +112,7 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
   for (size_t i = 0; i < skus.size(); ++i) {
     const NewSku& in = skus[i];
     RETURN_IF_ERROR(ValidateCostPrice(in.cost_price, in.price, absl::StrCat("skus[", i, "].costPrice")));
+    RETURN_IF_ERROR(ValidateSkuWeight(in.weight_grams, absl::StrCat("skus[", i, "].weightGrams")));
     Sku sku;
     sku.sku_id = ids_.NewSkuId();
     sku.product_id = product.product_id;
@@ -120,6 +121,8 @@ absl::StatusOr<Product> Catalog::CreateProduct(const NewProduct& request) {
     sku.attributes = in.attributes;
     sku.price = in.price;
     sku.cost_price = in.cost_price;
+    sku.weight_grams = in.weight_grams;
+    sku.fragile = in.fragile;
     sku.available = in.initial_stock;
     sku.product_title = product.title;
     sku.product_status = product.status;

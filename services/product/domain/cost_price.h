@@ -18,4 +18,10 @@ absl::Status ValidateCostPrice(const std::optional<Money>& cost, const Money& pr
 // sells below cost. nullopt without a cost or for a free SKU.
 std::optional<int64_t> MarginBasisPoints(const Money& price, const std::optional<Money>& cost);
 
+// A SKU's shipping weight: 0 (not weighed) to one tonne. The order center adds up a parcel's weight for its carrier
+// rules, so an absurd value would send every parcel with it by the heavy-goods carrier.
+inline constexpr int64_t kMaxSkuWeightGrams = 1'000'000;
+// INVALID_ARGUMENT SKU_WEIGHT_INVALID on `field`.
+absl::Status ValidateSkuWeight(int64_t weight_grams, const std::string& field);
+
 }  // namespace zhongtai::product

@@ -48,6 +48,9 @@ struct Sku {
   // Admin reads only (CatalogueStore::GetProductForAdmin and the edits' results); never loaded for shoppers.
   std::optional<Money> cost_price;  // what one unit costs the shop, in the price's currency; nullopt: unknown
   char abc_class = 0;               // 'A', 'B', 'C' from the last classification; 0 before the first
+  // Shipping: grams per unit (0: not weighed) and careful handling; the order center's carrier rules read both.
+  int64_t weight_grams = 0;
+  bool fragile = false;
 };
 
 struct Product {
@@ -75,6 +78,8 @@ struct NewSku {
   int64_t initial_stock = 0;
   std::string warehouse_id;  // empty: kDefaultWarehouse
   std::optional<Money> cost_price;
+  int64_t weight_grams = 0;
+  bool fragile = false;
 };
 
 struct NewProduct {

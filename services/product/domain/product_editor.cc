@@ -126,6 +126,26 @@ absl::StatusOr<Product> ProductEditor::Update(const ProductEdit& edit) {
     sku.cost_price = change.cost_price;
     changed.push_back("costPrice");
   }
+  for (size_t i = 0; i < edit.shipping_changes.size(); ++i) {
+    const SkuShippingChange& change = edit.shipping_changes[i];
+    auto it = by_id.find(change.sku_id);
+    if (it == by_id.end()) {
+      return Error(absl::StatusCode::kNotFound, "SKU_NOT_FOUND", "the product has no such sku",
+                   absl::StrCat("shippingChanges[", i, "].skuId"));
+    }
+    Sku& sku = *it->second;
+    if (change.weight_grams) {
+      RETURN_IF_ERROR(ValidateSkuWeight(*change.weight_grams, absl::StrCat("shippingChanges[", i, "].weightGrams")));
+      if (sku.weight_grams != *change.weight_grams) {
+        sku.weight_grams = *change.weight_grams;
+        changed.push_back("weightGrams");
+      }
+    }
+    if (change.fragile && sku.fragile != *change.fragile) {
+      sku.fragile = *change.fragile;
+      changed.push_back("fragile");
+    }
+  }
   // Existing SKUs on sale must fit the (possibly new) declaration; then the new ones, which must not repeat any.
   RETURN_IF_ERROR(CheckSkuCombinations(product.sales_attributes, ActiveCombinations(product), "skus"));
   std::vector<AttributeValues> added;
@@ -148,6 +168,9 @@ absl::StatusOr<Product> ProductEditor::Update(const ProductEdit& edit) {
     RETURN_IF_ERROR(
         ValidateCostPrice(edit.add_skus[i].cost_price, sku.price, absl::StrCat("addSkus[", i, "].costPrice")));
     sku.cost_price = edit.add_skus[i].cost_price;
+    RETURN_IF_ERROR(ValidateSkuWeight(edit.add_skus[i].weight_grams, absl::StrCat("addSkus[", i, "].weightGrams")));
+    sku.weight_grams = edit.add_skus[i].weight_grams;
+    sku.fragile = edit.add_skus[i].fragile;
     sku.product_title = product.title;
     sku.product_status = product.status;
     product.skus.push_back(std::move(sku));

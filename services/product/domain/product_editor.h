@@ -27,6 +27,13 @@ struct SkuCostChange {
   Money cost_price;
 };
 
+// nullopt keeps the SKU's value.
+struct SkuShippingChange {
+  std::string sku_id;
+  std::optional<int64_t> weight_grams;
+  std::optional<bool> fragile;
+};
+
 // nullopt / empty leaves a part as it is.
 struct ProductEdit {
   std::string product_id;
@@ -42,6 +49,7 @@ struct ProductEdit {
   std::vector<std::string> retire_sku_ids;
   std::vector<SkuPriceChange> price_changes;
   std::vector<SkuCostChange> cost_changes;  // applied after the price changes; in the SKU's (new) price currency
+  std::vector<SkuShippingChange> shipping_changes;  // weight and fragility of existing SKUs
 };
 
 struct AdminProduct {
@@ -64,9 +72,9 @@ class ProductEditor {
 
   // ABORTED VERSION_CONFLICT when the product changed since `expected_version` (read it again and redo the
   // edit), FAILED_PRECONDITION PRODUCT_ARCHIVED, INVALID_ARGUMENT naming the field (images[i], salesAttributes,
-  // skus[i].attributes[...], addSkus[i]..., retireSkuIds[i], priceChanges[i].skuId, costChanges[i].costPrice), and for
-  // a published product whose new text the Advertising Law forbids FAILED_PRECONDITION LISTING_NOT_COMPLIANT. An edit
-  // that changes nothing returns the product as it is.
+  // skus[i].attributes[...], addSkus[i]..., retireSkuIds[i], priceChanges[i].skuId, costChanges[i].costPrice,
+  // shippingChanges[i].weightGrams), and for a published product whose new text the Advertising Law forbids
+  // FAILED_PRECONDITION LISTING_NOT_COMPLIANT. An edit that changes nothing returns the product as it is.
   absl::StatusOr<Product> Update(const ProductEdit& edit);
 
   // expected_version 0: whatever the current version is. Publishing needs a SKU on sale (FAILED_PRECONDITION

@@ -74,10 +74,11 @@ constexpr char kInsertProductSql[] =
     "INSERT INTO products (product_id, title, description, category_id, request_id, created_at, subtitle, brand_id, "
     "images, status, version, updated_at) "
     "VALUES ($1, $2, $3, $4, NULLIF($5, ''), zt_ts($6), $7, NULLIF($8, ''), $9::text[], $10, 1, zt_ts($6))";
-// $1 SKU id, $2 product id, $3 code, $4 spec, $5 currency, $6 price (minor units), $7 position in the product.
+// $1 SKU id, $2 product id, $3 code, $4 spec, $5 currency, $6 price (minor units), $7 position in the product,
+// $8 weight (grams), $9 fragile.
 constexpr char kInsertSkuSql[] =
-    "INSERT INTO skus (sku_id, product_id, sku_code, spec, price_currency, price_minor, position) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "INSERT INTO skus (sku_id, product_id, sku_code, spec, price_currency, price_minor, position, weight_grams, "
+    "fragile) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 // $1 SKU id, $2 attribute name, $3 value.
 constexpr char kInsertSkuAttributeSql[] = "INSERT INTO sku_attributes (sku_id, name, value) VALUES ($1, $2, $3)";
 // $1 warehouse id.
@@ -111,7 +112,8 @@ constexpr char kSkuColumns[] =
     "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, "
     "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), p.title, "
     "ARRAY(SELECT a.name FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), "
-    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), s.retired, p.status ";
+    "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), s.retired, p.status, "
+    "s.weight_grams, s.fragile ";
 constexpr char kSkuFrom[] = "FROM skus s JOIN products p ON p.product_id = s.product_id ";
 // By SKU ids only (BatchGetSkus, for promotions scoped by brand or category): the product's brand ('' for none) and
 // its category path, ids from the root to the product's category, walked up parent_id by primary key (a few rows per
@@ -147,9 +149,11 @@ std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& id
     for (size_t i = 0; i < names.size() && i < values.size(); ++i) sku.attributes[names[i]] = values[i];
     sku.retired = row[10].as<bool>();
     ParseProductStatus(row[11].as<std::string>(), &sku.product_status);
+    sku.weight_grams = row[12].as<int64_t>();
+    sku.fragile = row[13].as<bool>();
     if (!by_product) {
-      sku.brand_id = row[12].as<std::string>();
-      sku.category_path = TextArray(row[13]);
+      sku.brand_id = row[14].as<std::string>();
+      sku.category_path = TextArray(row[15]);
     }
     skus.push_back(std::move(sku));
   }
@@ -285,7 +289,7 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
     int position = 0;
     for (const auto& sku : product.skus) {
       tx.exec_params(kInsertSkuSql, sku.sku_id, product.product_id, sku.sku_code, sku.spec, sku.price.currency,
-                     sku.price.amount_minor, position++);
+                     sku.price.amount_minor, position++, sku.weight_grams, sku.fragile);
       for (const auto& [name, value] : sku.attributes) {
         tx.exec_params(kInsertSkuAttributeSql, sku.sku_id, name, value);
       }

@@ -86,16 +86,19 @@ constexpr char kInsertSalesAttributeSql[] =
 const std::string kSalesAttributesSql =
     absl::StrCat("SELECT product_id, name, \"values\" FROM product_sales_attributes WHERE product_id = ANY(",
                  pg_store::kIdArray, ") ORDER BY product_id, position");
-// An existing SKU's price and retirement: $1 SKU id, $2 currency, $3 price (minor units), $4 retired.
+// An existing SKU's price, retirement and shipping: $1 SKU id, $2 currency, $3 price (minor units), $4 retired,
+// $5 weight (grams), $6 fragile.
 constexpr char kUpdateSkuSql[] =
-    "UPDATE skus SET price_currency = $2, price_minor = $3, retired = $4 WHERE sku_id = $1";
+    "UPDATE skus SET price_currency = $2, price_minor = $3, retired = $4, weight_grams = $5, fragile = $6 "
+    "WHERE sku_id = $1";
 // $1 SKU code.
 constexpr char kSkuCodeTakenSql[] = "SELECT 1 FROM skus WHERE sku_code = $1";
 // A SKU added by an edit, after the product's others: $1 SKU id, $2 product id, $3 code, $4 spec, $5 currency,
-// $6 price (minor units).
+// $6 price (minor units), $7 weight (grams), $8 fragile.
 constexpr char kInsertAddedSkuSql[] =
-    "INSERT INTO skus (sku_id, product_id, sku_code, spec, price_currency, price_minor, position) "
-    "SELECT $1, $2, $3, $4, $5, $6, COALESCE(MAX(position), -1) + 1 FROM skus WHERE product_id = $2";
+    "INSERT INTO skus (sku_id, product_id, sku_code, spec, price_currency, price_minor, position, weight_grams, "
+    "fragile) "
+    "SELECT $1, $2, $3, $4, $5, $6, COALESCE(MAX(position), -1) + 1, $7, $8 FROM skus WHERE product_id = $2";
 // $1 SKU id, $2 attribute name, $3 value.
 constexpr char kInsertSkuAttributeSql[] = "INSERT INTO sku_attributes (sku_id, name, value) VALUES ($1, $2, $3)";
 // Its (empty) stock row, so that it shows in its warehouse: $1 SKU id, $2 warehouse, $3 now.
@@ -406,14 +409,15 @@ absl::StatusOr<Product> PgProductStore::SaveProduct(const Product& updated, int6
     }
     for (const Sku& sku : updated.skus) {
       if (stored.count(sku.sku_id)) {
-        tx.exec_params(kUpdateSkuSql, sku.sku_id, sku.price.currency, sku.price.amount_minor, sku.retired);
+        tx.exec_params(kUpdateSkuSql, sku.sku_id, sku.price.currency, sku.price.amount_minor, sku.retired,
+                       sku.weight_grams, sku.fragile);
         continue;
       }
       if (!tx.exec_params(kSkuCodeTakenSql, sku.sku_code).empty()) {
         return AlreadyExists("SKU_CODE_EXISTS", absl::StrCat("sku code ", sku.sku_code, " is taken"));
       }
       tx.exec_params(kInsertAddedSkuSql, sku.sku_id, updated.product_id, sku.sku_code, sku.spec, sku.price.currency,
-                     sku.price.amount_minor);
+                     sku.price.amount_minor, sku.weight_grams, sku.fragile);
       for (const auto& [name, value] : sku.attributes) tx.exec_params(kInsertSkuAttributeSql, sku.sku_id, name, value);
       tx.exec_params(kInsertEmptyStockSql, sku.sku_id, kDefaultWarehouse, now);
     }

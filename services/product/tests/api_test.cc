@@ -207,6 +207,30 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(FieldOf(Call(*stub, &S::ReplaceSkuPrices, prices, &stored)) == "rules[0].price.currency");
   }
 
+  SECTION("shipping: weight and fragile flag set by the admin edit, answered by BatchGetSkus, bad weight named") {
+    v1::UpdateProductRequest edit;
+    edit.set_product_id(created.product().product_id());
+    edit.set_version(2);
+    v1::SkuShippingChange* change = edit.add_shipping_changes();
+    change->set_sku_id(sku_id);
+    change->set_weight_grams(1500);
+    change->set_fragile(true);
+    v1::UpdateProductResponse updated;
+    REQUIRE(Call(*stub, &S::UpdateProduct, edit, &updated).ok());
+    CHECK(updated.product().skus(0).weight_grams() == 1500);
+    v1::BatchGetSkusRequest batch;
+    batch.add_sku_ids(sku_id);
+    v1::BatchGetSkusResponse skus;
+    REQUIRE(Call(*stub, &S::BatchGetSkus, batch, &skus).ok());
+    CHECK(skus.skus(0).weight_grams() == 1500);
+    CHECK(skus.skus(0).fragile());
+    edit.set_version(updated.product().version());
+    change->set_weight_grams(2000000);
+    absl::Status refused = Call(*stub, &S::UpdateProduct, edit, &updated);
+    CHECK(ReasonOf(refused) == "SKU_WEIGHT_INVALID");
+    CHECK(FieldOf(refused) == "shippingChanges[0].weightGrams");
+  }
+
   SECTION("cost prices and the product matrix: admin routes only, never in shoppers' or services' answers") {
     v1::CreateProductRequest with_cost;
     with_cost.set_title("Zhongtai Tablet");

@@ -8,6 +8,7 @@
 #include "services/product/domain/brands.h"
 #include "services/product/domain/catalog.h"
 #include "services/product/domain/category_tree.h"
+#include "services/product/domain/cost_price.h"
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
 #include "services/product/domain/pricing.h"
@@ -296,6 +297,82 @@ TEST_CASE("price rules in PostgreSQL: open and closed windows survive the round 
   CHECK(ReasonOf(pricing.ReplaceRules(sku, {weekend}).status()) == "CURRENCY_MISMATCH");
   REQUIRE(pricing.ReplaceRules(sku, {}).ok());
   CHECK(f.store->GetPriceRules({sku})->empty());
+}
+
+TEST_CASE("SKU weight and fragile flag in PostgreSQL: set at creation and by edits, read by BatchGetSkus, bounded",
+          "[pg][catalogue][shipping]") {
+  PgFixture f;
+  NewProduct vase;
+  vase.title = "青花瓷花瓶";
+  vase.category_id = f.category_id;
+  NewSku big{"VASE-L", "large", {}, {"CNY", 89900}, 5, ""};
+  big.weight_grams = 3200;
+  big.fragile = true;
+  NewSku mat{"MAT-1", "mat", {}, {"CNY", 1900}, 5, ""};  // not weighed: 0, not fragile
+  vase.skus = {big, mat};
+  Product created = f.catalog->CreateProduct(vase).value();
+  REQUIRE(created.skus.size() == 2);
+  CHECK(created.skus[0].weight_grams == 3200);
+  CHECK(created.skus[0].fragile);
+  // On the shelf: BatchGetSkus answers only SKUs on sale.
+  created = f.editor->ChangeStatus(created.product_id, LifecycleAction::kPublish, 0).value().product;
+
+  std::vector<Sku> skus = f.inventory->BatchGetSkus({created.skus[0].sku_id, created.skus[1].sku_id}).value();
+  REQUIRE(skus.size() == 2);
+  CHECK(skus[0].weight_grams == 3200);
+  CHECK(skus[0].fragile);
+  CHECK(skus[1].weight_grams == 0);
+  CHECK_FALSE(skus[1].fragile);
+
+  // An edit weighs the mat and clears the vase's flag; the product as read again has both.
+  ProductEdit edit;
+  edit.product_id = created.product_id;
+  edit.expected_version = created.version;
+  edit.shipping_changes = {{created.skus[1].sku_id, 450, std::nullopt}, {created.skus[0].sku_id, std::nullopt, false}};
+  NewSku small{"VASE-S", "small", {}, {"CNY", 39900}, 0, ""};
+  small.weight_grams = 900;
+  small.fragile = true;
+  edit.add_skus = {small};
+  Product saved = f.editor->Update(edit).value();
+  REQUIRE(saved.skus.size() == 3);
+  CHECK(saved.skus[0].weight_grams == 3200);
+  CHECK_FALSE(saved.skus[0].fragile);
+  CHECK(saved.skus[1].weight_grams == 450);
+  CHECK(saved.skus[2].weight_grams == 900);
+  CHECK(saved.skus[2].fragile);
+  skus = f.inventory->BatchGetSkus({saved.skus[2].sku_id, saved.skus[1].sku_id}).value();
+  REQUIRE(skus.size() == 2);
+  for (const Sku& sku : skus) {
+    if (sku.sku_id == saved.skus[2].sku_id) {
+      CHECK(sku.weight_grams == 900);
+      CHECK(sku.fragile);
+    } else {
+      CHECK(sku.weight_grams == 450);
+    }
+  }
+  // Shoppers may see it: the product detail carries it too.
+  CHECK(f.catalog->GetProduct(created.product_id).value().skus[1].weight_grams == 450);
+
+  // Out of bounds, with the field named; nothing saved.
+  ProductEdit heavy;
+  heavy.product_id = created.product_id;
+  heavy.expected_version = saved.version;
+  heavy.shipping_changes = {{saved.skus[1].sku_id, std::nullopt, std::nullopt},
+                            {saved.skus[0].sku_id, kMaxSkuWeightGrams + 1, std::nullopt}};
+  absl::Status refused = f.editor->Update(heavy).status();
+  CHECK(refused.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(ReasonOf(refused) == "SKU_WEIGHT_INVALID");
+  CHECK(FieldOf(refused) == "shippingChanges[1].weightGrams");
+  heavy.shipping_changes = {{saved.skus[0].sku_id, -1, std::nullopt}};
+  CHECK(FieldOf(f.editor->Update(heavy).status()) == "shippingChanges[0].weightGrams");
+  NewProduct negative = vase;
+  negative.skus = {mat};
+  negative.skus[0].sku_code = "MAT-2";
+  negative.skus[0].weight_grams = -5;
+  absl::Status bad = f.catalog->CreateProduct(negative).status();
+  CHECK(ReasonOf(bad) == "SKU_WEIGHT_INVALID");
+  CHECK(FieldOf(bad) == "skus[0].weightGrams");
+  CHECK(f.editor->Get(created.product_id)->product.version == saved.version);
 }
 
 }  // namespace
