@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -504,6 +505,8 @@ TEST_CASE("a role change over PostgreSQL and Redis ends every session of the acc
   // Two admins demoting each other at once: the admins are counted under lock, so exactly one demotion passes.
   std::atomic<int> passed{0};
   std::atomic<int> last_admin{0};
+  std::mutex unexpected_mu;
+  std::string unexpected;
   std::vector<std::thread> threads;
   for (const auto& [target, by] :
        std::vector<std::pair<std::string, std::string>>{{user_id, root->user.user_id}, {root->user.user_id, user_id}}) {
@@ -512,11 +515,16 @@ TEST_CASE("a role change over PostgreSQL and Redis ends every session of the acc
       absl::Status changed = store.ChangeRole(change);
       if (changed.ok()) ++passed;
       if (ReasonOf(changed) == "LAST_ADMIN") ++last_admin;
+      if (!changed.ok() && ReasonOf(changed) != "LAST_ADMIN") {
+        std::lock_guard<std::mutex> lock(unexpected_mu);
+        unexpected = changed.ToString();
+      }
     });
   }
   for (std::thread& t : threads) t.join();
   CHECK(passed == 1);
   CHECK(last_admin == 1);
+  CHECK(unexpected == "");
   CHECK(*store.CountAdmins() == 1);
   // A change decided on a role the account no longer has is refused; an unknown account is NOT_FOUND.
   const std::string remaining = store.FindById(user_id)->role == Role::kAdmin ? user_id : root->user.user_id;
