@@ -33,6 +33,8 @@ CouponTemplate BirthdayTemplate(const std::string& id, int64_t total) {
   t.scope.all_products = true;
   t.claim_start = kNow - absl::Hours(1);
   t.claim_end = kNow + absl::Hours(24 * 800);
+  t.valid_from = absl::InfinitePast();  // no fixed window: 30 days from each claim
+  t.valid_until = absl::InfinitePast();
   t.valid_days_after_claim = 30;
   t.total_quantity = total;
   t.per_user_limit = 10;

@@ -75,7 +75,8 @@ constexpr char kSetRoleSql[] =
 
 // The account's role history (migration 0013).
 constexpr char kRecordRoleChangeSql[] =
-    "INSERT INTO role_changes (user_id, from_role, to_role, changed_by, changed_at) VALUES ($1, $2, $3, $4, zt_ts($5))";
+    "INSERT INTO role_changes (user_id, from_role, to_role, changed_by, changed_at) VALUES ($1, $2, $3, $4, zt_ts($5)) "
+    "RETURNING change_id";
 
 // One notice per account per interval (migration 0011): the row is written only when there is none or the last
 // notice is at or before $3 (now - interval, unix micros); a row comes back only when this attempt sends one.
@@ -307,8 +308,10 @@ absl::Status PgUserStore::ChangeRole(const RoleChange& change) {
       return Aborted("ROLE_CHANGED_CONCURRENTLY", "the account's role changed meanwhile; read it again");
     }
     tx.exec_params(kRevokeUserSessionsSql, change.user_id, Micros(change.at));
-    tx.exec_params(kRecordRoleChangeSql, change.user_id, RoleText(change.from), RoleText(change.to), change.changed_by,
-                   Micros(change.at));
+    // The history row's id names the event: two changes of one account are two events, however close in time.
+    const int64_t change_id = tx.exec_params1(kRecordRoleChangeSql, change.user_id, RoleText(change.from),
+                                              RoleText(change.to), change.changed_by, Micros(change.at))[0]
+                                  .as<int64_t>();
     v1::RoleChanged message;
     message.set_user_id(change.user_id);
     message.set_from_role(RoleText(change.from));
@@ -316,7 +319,7 @@ absl::Status PgUserStore::ChangeRole(const RoleChange& change) {
     message.set_changed_by(change.changed_by);
     *message.mutable_occur_time() = proto::ToTimestamp(change.at);
     events::Event event;
-    event.id = absl::StrCat("role-changed:", change.user_id, ":", Micros(change.at));
+    event.id = absl::StrCat("role-changed:", change_id);
     event.type = message.GetDescriptor()->full_name();
     event.key = change.user_id;
     event.payload = message.SerializeAsString();
