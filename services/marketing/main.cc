@@ -17,6 +17,7 @@
 #include "services/marketing/clients/grpc_flash_sale_stock.h"
 #include "services/marketing/clients/grpc_segment_directory.h"
 #include "services/marketing/config.h"
+#include "services/marketing/ingest/birthday_coupons.h"
 #include "services/marketing/ingest/flash_sale_events.h"
 #include "services/marketing/ingest/order_events.h"
 #include "services/marketing/ingest/user_erasure.h"
@@ -98,6 +99,13 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   erasure_options.stream = kUserEventStream;
   erasure_options.group = kUserErasureConsumerGroup;
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
+  // The user service's BirthdayCouponDue: the tier's birthday coupon to the customer's wallet, once a year.
+  events::ConsumerOptions birthday_options;
+  birthday_options.stream = kUserEventStream;
+  birthday_options.group = kBirthdayCouponConsumerGroup;
+  birthday_options.claim_idle = config.events_claim_idle;
+  events::StreamConsumer birthday_coupons(*service.db, *service.redis, birthday_options,
+                                          MakeBirthdayCouponHandler(clock, ids));
   PgCouponLifecycleStore lifecycle_store(*service.db);
   CouponLifecycleSettings lifecycle_settings;
   lifecycle_settings.expiry_reminder_lead = config.expiry_reminder_lead;
@@ -119,6 +127,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
                                             MakeFlashOrderEventHandler(admission, clock));
   relay.Start();
   user_erasures.Start();
+  birthday_coupons.Start();
   coupon_order_events.Start();
   winners.Start();
   flash_order_events.Start();
@@ -141,6 +150,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
     flash_order_events.Stop();
     winners.Stop();
     coupon_order_events.Stop();
+    birthday_coupons.Stop();
     user_erasures.Stop();
     relay.Stop();
   });

@@ -19,6 +19,7 @@
 #include "services/user/ingest/order_events.h"
 #include "services/user/ingest/segment_events.h"
 #include "services/user/store/pg_address_store.h"
+#include "services/user/store/pg_birthday_store.h"
 #include "services/user/store/pg_erasure_store.h"
 #include "services/user/store/pg_export_store.h"
 #include "services/user/store/pg_lifecycle_store.h"
@@ -128,14 +129,22 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   relay.Start();
   order_events.Start();
   segment_events.Start();
-  server::PeriodicTask membership_sweep(config.membership.membership_sweep_interval, [&points, &membership] {
-    if (absl::StatusOr<int> swept = points.Sweep(); !swept.ok()) {
-      log::Error("points sweep failed", {{"error", swept.status().ToString()}});
-    }
-    if (absl::StatusOr<int> evaluated = membership.EvaluateDue(); !evaluated.ok()) {
-      log::Error("tier evaluation failed", {{"error", evaluated.status().ToString()}});
-    }
-  });
+  // Birthday coupons: today's birthdays (shop time zone) get a BirthdayCouponDue each, once per customer per year;
+  // run with every membership sweep (hourly), which finds nothing more once the day's are out.
+  PgBirthdayStore birthday_store(*service.db);
+  BirthdayCoupons birthdays(birthday_store, membership_store, clock, config.membership.shop_zone);
+  server::PeriodicTask membership_sweep(
+      config.membership.membership_sweep_interval, [&points, &membership, &birthdays] {
+        if (absl::StatusOr<int> swept = points.Sweep(); !swept.ok()) {
+          log::Error("points sweep failed", {{"error", swept.status().ToString()}});
+        }
+        if (absl::StatusOr<int> evaluated = membership.EvaluateDue(); !evaluated.ok()) {
+          log::Error("tier evaluation failed", {{"error", evaluated.status().ToString()}});
+        }
+        if (absl::StatusOr<int> due = birthdays.RunDaily(); !due.ok()) {
+          log::Error("birthday coupons failed", {{"error", due.status().ToString()}});
+        }
+      });
   server::PeriodicTask lifecycle_sweep(config.membership.lifecycle_sweep_interval, [&lifecycle] {
     if (absl::StatusOr<int> reviewed = lifecycle.Sweep(); !reviewed.ok()) {
       log::Error("lifecycle sweep failed", {{"error", reviewed.status().ToString()}});

@@ -113,40 +113,42 @@ absl::StatusOr<std::optional<CouponIssue>> PgCouponIssueStore::TakeRunnable(absl
   return taken;
 }
 
+absl::StatusOr<IssueOutcome> IssueCouponInTx(pqxx::work& tx, const std::string& template_id, const std::string& user_id,
+                                             const std::string& claim_key, const std::string& coupon_id,
+                                             absl::Time now) {
+  std::optional<CouponTemplate> t = LockTemplate(tx, template_id);
+  if (!t) return NotFound("COUPON_TEMPLATE_NOT_FOUND", "no such coupon template");
+  if (!tx.exec_params(kIssuedBefore, user_id, claim_key).empty()) return IssueOutcome::kAlreadyIssued;
+  int64_t held = tx.exec_params1(kHeldByUser, template_id, user_id)[0].as<int64_t>();
+  IssueOutcome outcome = DecideIssue(*t, held);
+  if (outcome != IssueOutcome::kIssued) return outcome;
+  if (tx.exec_params(coupon_sql::kTakeOneFromTemplate, template_id).empty()) return IssueOutcome::kSoldOut;
+  Coupon c = NewCoupon(*t, now);
+  tx.exec_params(kInsertCoupon, coupon_id, template_id, user_id, claim_key, held + 1, Micros(c.valid_from),
+                 Micros(c.valid_until), Micros(now));
+  v1::CouponClaimed claimed;
+  claimed.set_coupon_id(coupon_id);
+  claimed.set_template_id(template_id);
+  claimed.set_user_id(user_id);
+  *claimed.mutable_valid_until() = proto::ToTimestamp(c.valid_until);
+  *claimed.mutable_occur_time() = proto::ToTimestamp(now);
+  events::Event event;
+  event.type = claimed.GetDescriptor()->full_name();
+  event.id = absl::StrCat(coupon_id, ":CouponClaimed::", Micros(now));
+  event.key = coupon_id;
+  event.payload = claimed.SerializeAsString();
+  event.occurred_at = now;
+  RETURN_IF_ERROR(events::AppendToOutbox(tx, kMarketingEventStream, event));
+  return IssueOutcome::kIssued;
+}
+
 absl::StatusOr<IssueOutcome> PgCouponIssueStore::IssueOne(const CouponIssue& issue, const std::string& user_id,
                                                           const std::string& coupon_id, absl::Time now) {
   IssueOutcome outcome = IssueOutcome::kIssued;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    std::optional<CouponTemplate> t = LockTemplate(tx, issue.template_id);
-    if (!t) return NotFound("COUPON_TEMPLATE_NOT_FOUND", "no such coupon template");
-    const std::string key = IssueClaimKey(issue.issue_id);
-    if (!tx.exec_params(kIssuedBefore, user_id, key).empty()) {
-      outcome = IssueOutcome::kAlreadyIssued;
-      return absl::OkStatus();
-    }
-    int64_t held = tx.exec_params1(kHeldByUser, issue.template_id, user_id)[0].as<int64_t>();
-    outcome = DecideIssue(*t, held);
-    if (outcome != IssueOutcome::kIssued) return absl::OkStatus();
-    if (tx.exec_params(coupon_sql::kTakeOneFromTemplate, issue.template_id).empty()) {
-      outcome = IssueOutcome::kSoldOut;
-      return absl::OkStatus();
-    }
-    Coupon c = NewCoupon(*t, now);
-    tx.exec_params(kInsertCoupon, coupon_id, issue.template_id, user_id, key, held + 1, Micros(c.valid_from),
-                   Micros(c.valid_until), Micros(now));
-    v1::CouponClaimed claimed;
-    claimed.set_coupon_id(coupon_id);
-    claimed.set_template_id(issue.template_id);
-    claimed.set_user_id(user_id);
-    *claimed.mutable_valid_until() = proto::ToTimestamp(c.valid_until);
-    *claimed.mutable_occur_time() = proto::ToTimestamp(now);
-    events::Event event;
-    event.type = claimed.GetDescriptor()->full_name();
-    event.id = absl::StrCat(coupon_id, ":CouponClaimed::", Micros(now));
-    event.key = coupon_id;
-    event.payload = claimed.SerializeAsString();
-    event.occurred_at = now;
-    return events::AppendToOutbox(tx, kMarketingEventStream, event);
+    ASSIGN_OR_RETURN(outcome,
+                     IssueCouponInTx(tx, issue.template_id, user_id, IssueClaimKey(issue.issue_id), coupon_id, now));
+    return absl::OkStatus();
   }));
   return outcome;
 }

@@ -7,6 +7,14 @@
 
 namespace zhongtai::marketing {
 
+// In the caller's transaction: gives `user_id` one coupon of `template_id` as `coupon_id`, idempotent on
+// (user_id, claim_key) (kAlreadyIssued when that key gave the user a coupon before), per DecideIssue under the
+// template's row lock, with its CouponClaimed event. NOT_FOUND COUPON_TEMPLATE_NOT_FOUND. Issue jobs key by issue
+// (IssueClaimKey); the birthday coupon by template and year.
+absl::StatusOr<IssueOutcome> IssueCouponInTx(pqxx::work& tx, const std::string& template_id, const std::string& user_id,
+                                             const std::string& claim_key, const std::string& coupon_id,
+                                             absl::Time now);
+
 class PgCouponIssueStore : public CouponIssueStore {
  public:
   explicit PgCouponIssueStore(pg::Pool& pool) : pool_(pool) {}

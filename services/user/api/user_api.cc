@@ -137,4 +137,16 @@ grpc::ServerUnaryReactor* UserApi::ChangePassword(grpc::CallbackServerContext* c
   });
 }
 
+grpc::ServerUnaryReactor* UserApi::SetUserRole(grpc::CallbackServerContext* context,
+                                               const v1::SetUserRoleRequest* request,
+                                               v1::SetUserRoleResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::string admin_id, server::CallingUserId());
+    ASSIGN_OR_RETURN(Accounts::RoleResult result, accounts_.SetRole(admin_id, request->user_id(), request->role()));
+    ToProto(result.user, response->mutable_user());
+    response->set_sessions_ended(result.sessions_ended);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace zhongtai::user

@@ -32,6 +32,9 @@ class UserApi : public v1::UserService::CallbackService {
                                   v1::GetMeResponse* response) override;
   grpc::ServerUnaryReactor* UpdateMe(grpc::CallbackServerContext* context, const v1::UpdateMeRequest* request,
                                      v1::UpdateMeResponse* response) override;
+  // Admin only (the proto's access, enforced before the handler); the admin is the calling user.
+  grpc::ServerUnaryReactor* SetUserRole(grpc::CallbackServerContext* context, const v1::SetUserRoleRequest* request,
+                                        v1::SetUserRoleResponse* response) override;
 
   // The address book (address_api.cc).
   grpc::ServerUnaryReactor* ListAddresses(grpc::CallbackServerContext* context, const v1::ListAddressesRequest* request,

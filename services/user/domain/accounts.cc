@@ -269,6 +269,49 @@ absl::Status Accounts::ChangePassword(const std::string& user_id, const std::str
   return absl::OkStatus();
 }
 
+absl::StatusOr<Accounts::RoleResult> Accounts::SetRole(const std::string& admin_id, const std::string& user_id,
+                                                       const std::string& role) {
+  if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
+  Role to;
+  if (role == "admin") {
+    to = Role::kAdmin;
+  } else if (role == "customer") {
+    to = Role::kCustomer;
+  } else {
+    return InvalidArgument("role", "ROLE_UNKNOWN", "role must be \"admin\" or \"customer\"");
+  }
+  // No admin changes their own role: no self-lockout, and no way around "the last admin stays".
+  if (user_id == admin_id) {
+    return Error(absl::StatusCode::kPermissionDenied, "OWN_ROLE_CHANGE_FORBIDDEN",
+                 "an admin cannot change their own role");
+  }
+  ASSIGN_OR_RETURN(User user, store_.FindById(user_id));
+  RoleResult result;
+  if (user.role == to) {
+    result.user = user;
+    return result;
+  }
+  // Checked here too (the store checks again under lock) so a refused demotion does not end the admin's sessions.
+  if (user.role == Role::kAdmin) {
+    ASSIGN_OR_RETURN(int admins, store_.CountAdmins());
+    if (admins <= 1) return FailedPrecondition("LAST_ADMIN", "the last admin cannot be demoted");
+  }
+  // The access tokens first: if that fails nothing has changed and the same request can be repeated.
+  RETURN_IF_ERROR(RevokeAllAccessTokens(user_id));
+  UserStore::RoleChange change;
+  change.user_id = user_id;
+  change.from = user.role;
+  change.to = to;
+  change.changed_by = admin_id;
+  change.at = clock_.Now();
+  RETURN_IF_ERROR(store_.ChangeRole(change));
+  log::Info("role changed; sessions ended", {{"user_id", user_id}, {"role", RoleName(to)}, {"changed_by", admin_id}});
+  user.role = to;
+  result.user = user;
+  result.sessions_ended = true;
+  return result;
+}
+
 absl::StatusOr<User> Accounts::UpdateProfile(const std::string& user_id, const ProfileUpdate& update) {
   if (user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   ASSIGN_OR_RETURN(User user, store_.FindById(user_id));

@@ -94,6 +94,18 @@ class Accounts {
   // verify). ALREADY_EXISTS LOGIN_TAKEN when another account has the new email or phone.
   absl::StatusOr<User> UpdateProfile(const std::string& user_id, const ProfileUpdate& update);
 
+  // Admin: sets the role ("admin" or "customer") of `user_id`, on behalf of the admin `admin_id`. Every session of
+  // the account ends: the access tokens of its sessions are revoked first (UNAVAILABLE when that fails, and then
+  // nothing changed), then its refresh sessions, in the same transaction as the role, its history and the
+  // RoleChanged event. INVALID_ARGUMENT ROLE_UNKNOWN (role), USER_ID_MISSING (userId); PERMISSION_DENIED
+  // OWN_ROLE_CHANGE_FORBIDDEN when `user_id` is the admin's own; FAILED_PRECONDITION LAST_ADMIN when it would demote
+  // the last admin; NOT_FOUND USER_NOT_FOUND. The role it already has changes nothing (sessions_ended false).
+  struct RoleResult {
+    User user;
+    bool sessions_ended = false;
+  };
+  absl::StatusOr<RoleResult> SetRole(const std::string& admin_id, const std::string& user_id, const std::string& role);
+
   // Makes sure an admin account with this login and password exists: creates it, or re-keys the existing admin
   // when its password differs (ending all its sessions). Never promotes a customer: FAILED_PRECONDITION
   // ADMIN_LOGIN_IS_CUSTOMER when the login belongs to one (start-up stops). Safe to run on every start and from

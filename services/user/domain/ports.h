@@ -54,6 +54,21 @@ class UserStore {
   // Revokes every live session of the user (a password or role change).
   virtual absl::Status RevokeSessions(const std::string& user_id, absl::Time now) = 0;
 
+  // How many admin accounts there are.
+  virtual absl::StatusOr<int> CountAdmins() = 0;
+  struct RoleChange {
+    std::string user_id;
+    Role from = Role::kCustomer;
+    Role to = Role::kCustomer;
+    std::string changed_by;  // the admin's user id
+    absl::Time at;
+  };
+  // Atomically: when the account still has `from`, sets `to`, revokes every live session of the account, records
+  // the change in its history (role_changes) and writes RoleChanged to the outbox. FAILED_PRECONDITION LAST_ADMIN
+  // when it would leave no admin (the admins are locked while counted, so two concurrent demotions cannot both
+  // pass); ABORTED ROLE_CHANGED_CONCURRENTLY when the role is no longer `from`; NOT_FOUND USER_NOT_FOUND.
+  virtual absl::Status ChangeRole(const RoleChange& change) = 0;
+
   // A registration was attempted with the account's `channel` ("email" or "phone"): when no notice went to the
   // account within `min_interval` before `now`, atomically records one and writes the RegistrationAttempted event
   // to the outbox; answers whether it did.

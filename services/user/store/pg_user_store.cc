@@ -63,6 +63,21 @@ constexpr char kRecentFamiliesSql[] =
 constexpr char kRevokeUserSessionsSql[] =
     "UPDATE refresh_sessions SET revoked_at = zt_ts($2) WHERE user_id = $1 AND revoked_at IS NULL";
 
+// The admins, locked (in user id order) so that concurrent demotions count one after the other: of two admins
+// demoting each other only one passes.
+constexpr char kLockAdminsSql[] = "SELECT user_id FROM users WHERE role = 'admin' ORDER BY user_id FOR UPDATE";
+
+constexpr char kCountAdminsSql[] = "SELECT count(*) FROM users WHERE role = 'admin'";
+
+// The role, only when the account still has the role the change was decided on ($3).
+constexpr char kSetRoleSql[] =
+    "UPDATE users SET role = $2, updated_at = zt_ts($4) WHERE user_id = $1 AND role = $3 RETURNING user_id";
+
+// The account's role history (migration 0013).
+constexpr char kRecordRoleChangeSql[] =
+    "INSERT INTO role_changes (user_id, from_role, to_role, changed_by, changed_at) VALUES ($1, $2, $3, $4, zt_ts($5)) "
+    "RETURNING change_id";
+
 // One notice per account per interval (migration 0011): the row is written only when there is none or the last
 // notice is at or before $3 (now - interval, unix micros); a row comes back only when this attempt sends one.
 // Concurrent attempts queue on the row, so exactly one of them sends.
@@ -266,6 +281,50 @@ absl::Status PgUserStore::RevokeSessions(const std::string& user_id, absl::Time 
   return pool_.Transact([&](pqxx::work& tx) {
     tx.exec_params(kRevokeUserSessionsSql, user_id, Micros(now));
     return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int> PgUserStore::CountAdmins() {
+  int admins = 0;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    admins = tx.exec1(kCountAdminsSql)[0].as<int>();
+    return absl::OkStatus();
+  }));
+  return admins;
+}
+
+absl::Status PgUserStore::ChangeRole(const RoleChange& change) {
+  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    if (change.from == Role::kAdmin && change.to != Role::kAdmin) {
+      pqxx::result admins = tx.exec(kLockAdminsSql);
+      if (admins.size() <= 1) return FailedPrecondition("LAST_ADMIN", "the last admin cannot be demoted");
+    }
+    pqxx::result updated =
+        tx.exec_params(kSetRoleSql, change.user_id, RoleText(change.to), RoleText(change.from), Micros(change.at));
+    if (updated.empty()) {
+      if (tx.exec_params("SELECT 1 FROM users WHERE user_id = $1", change.user_id).empty()) {
+        return NotFound("USER_NOT_FOUND", "no such user");
+      }
+      return Aborted("ROLE_CHANGED_CONCURRENTLY", "the account's role changed meanwhile; read it again");
+    }
+    tx.exec_params(kRevokeUserSessionsSql, change.user_id, Micros(change.at));
+    // The history row's id names the event: two changes of one account are two events, however close in time.
+    const int64_t change_id = tx.exec_params1(kRecordRoleChangeSql, change.user_id, RoleText(change.from),
+                                              RoleText(change.to), change.changed_by, Micros(change.at))[0]
+                                  .as<int64_t>();
+    v1::RoleChanged message;
+    message.set_user_id(change.user_id);
+    message.set_from_role(RoleText(change.from));
+    message.set_to_role(RoleText(change.to));
+    message.set_changed_by(change.changed_by);
+    *message.mutable_occur_time() = proto::ToTimestamp(change.at);
+    events::Event event;
+    event.id = absl::StrCat("role-changed:", change_id);
+    event.type = message.GetDescriptor()->full_name();
+    event.key = change.user_id;
+    event.payload = message.SerializeAsString();
+    event.occurred_at = change.at;
+    return events::AppendToOutbox(tx, kUserEventStream, event);
   });
 }
 

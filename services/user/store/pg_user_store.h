@@ -23,6 +23,8 @@ class PgUserStore : public UserStore {
   absl::StatusOr<std::vector<std::string>> RecentSessionFamilies(const std::string& user_id,
                                                                  absl::Time created_after) override;
   absl::Status RevokeSessions(const std::string& user_id, absl::Time now) override;
+  absl::StatusOr<int> CountAdmins() override;
+  absl::Status ChangeRole(const RoleChange& change) override;
   absl::StatusOr<bool> NoteRegistrationAttempt(const std::string& user_id, const std::string& channel, absl::Time now,
                                                absl::Duration min_interval) override;
   absl::StatusOr<absl::Time> LoginLockedUntil(const std::string& login_key, absl::Time now) override;

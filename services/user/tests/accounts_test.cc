@@ -385,4 +385,81 @@ TEST_CASE("access tokens name their session, the same across refreshes, and ende
   CHECK(revoker.revoked_sessions().count(SessionOf(clock, after->tokens.access_token)) == 0);
 }
 
+TEST_CASE("an admin sets a role: every session of the account ends, access tokens included") {
+  InMemoryUserStore store;
+  FakeHasher hasher;
+  FakeClock clock;
+  SequentialIds ids;
+  testing::RecordingTokenRevoker revoker;
+  Accounts accounts(store, hasher, clock, ids, testing::TestAccountSettings(), &revoker);
+  REQUIRE(accounts.EnsureAdmin("root@example.com", "admin-password").ok());
+  auto root = accounts.Login("root@example.com", "admin-password");
+  REQUIRE(root.ok());
+  auto registered = accounts.Register({"cat@example.com", "", "cat-password", "Cat"});
+  REQUIRE(registered.ok());
+  const std::string cat = registered->user_id;
+  auto phone = accounts.Login("cat@example.com", "cat-password");
+  REQUIRE(phone.ok());
+  const std::string phone_session = SessionOf(clock, phone->tokens.access_token);
+
+  // Bad input, with the field, and nothing changes.
+  absl::Status unknown = accounts.SetRole(root->user.user_id, cat, "superuser").status();
+  CHECK(unknown.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(ReasonOf(unknown) == "ROLE_UNKNOWN");
+  CHECK(FieldOf(unknown) == "role");
+  CHECK(ReasonOf(accounts.SetRole(root->user.user_id, "", "admin").status()) == "USER_ID_MISSING");
+  CHECK(accounts.SetRole(root->user.user_id, "u_nobody", "admin").status().code() == absl::StatusCode::kNotFound);
+  // An admin never changes their own role.
+  absl::Status own = accounts.SetRole(root->user.user_id, root->user.user_id, "customer").status();
+  CHECK(own.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(ReasonOf(own) == "OWN_ROLE_CHANGE_FORBIDDEN");
+  CHECK(revoker.revoked_sessions().empty());
+  CHECK(store.role_changes.empty());
+
+  // Redis down: nothing changes, and the same request works once it is back.
+  revoker.fail = true;
+  CHECK(ReasonOf(accounts.SetRole(root->user.user_id, cat, "admin").status()) == "SESSION_REVOCATION_FAILED");
+  CHECK(store.FindById(cat)->role == Role::kCustomer);
+  const int live_before = store.live_sessions();
+  revoker.fail = false;
+  CHECK(store.live_sessions() == live_before);
+
+  auto promoted = accounts.SetRole(root->user.user_id, cat, "admin");
+  REQUIRE(promoted.ok());
+  CHECK(promoted->sessions_ended);
+  CHECK(promoted->user.role == Role::kAdmin);
+  CHECK(store.FindById(cat)->role == Role::kAdmin);
+  CHECK(revoker.revoked_sessions().count(phone_session) == 1);
+  CHECK(revoker.revoked_sessions().count(SessionOf(clock, root->tokens.access_token)) == 0);
+  // The refresh token ended too.
+  CHECK(ReasonOf(accounts.Refresh(phone->tokens.refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+  CHECK(accounts.Refresh(root->tokens.refresh_token).ok());
+  REQUIRE(store.role_changes.size() == 1);
+  CHECK(store.role_changes[0].from == Role::kCustomer);
+  CHECK(store.role_changes[0].to == Role::kAdmin);
+  CHECK(store.role_changes[0].changed_by == root->user.user_id);
+  // The role it has already: nothing ends, nothing is recorded.
+  auto again = accounts.SetRole(root->user.user_id, cat, "admin");
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->sessions_ended);
+  CHECK(store.role_changes.size() == 1);
+  // The next sign-in carries the new role.
+  auto as_admin = accounts.Login("cat@example.com", "cat-password");
+  REQUIRE(as_admin.ok());
+  auto claims =
+      auth::VerifyAccessToken(testing::TestAccountSettings().token, as_admin->tokens.access_token, clock.Now());
+  REQUIRE(claims.ok());
+  CHECK(claims->role == "admin");
+
+  // Two admins: one may demote the other, then the last one stays.
+  REQUIRE(accounts.SetRole(cat, root->user.user_id, "customer").ok());
+  absl::Status last = accounts.SetRole(root->user.user_id, cat, "customer").status();
+  CHECK(last.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(last) == "LAST_ADMIN");
+  CHECK(store.FindById(cat)->role == Role::kAdmin);
+  // The refused demotion ended none of the last admin's sessions.
+  CHECK(revoker.revoked_sessions().count(SessionOf(clock, as_admin->tokens.access_token)) == 0);
+  CHECK(accounts.Refresh(as_admin->tokens.refresh_token).ok());
+}
+
 }  // namespace zhongtai::user

@@ -133,6 +133,32 @@ class InMemoryUserStore : public UserStore {
     }
     return absl::OkStatus();
   }
+  absl::StatusOr<int> CountAdmins() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int admins = 0;
+    for (const auto& [id, u] : users_) admins += u.role == Role::kAdmin ? 1 : 0;
+    return admins;
+  }
+  absl::Status ChangeRole(const RoleChange& change) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = users_.find(change.user_id);
+    if (it == users_.end()) return NotFound("USER_NOT_FOUND", "no such user");
+    if (it->second.role != change.from) return Aborted("ROLE_CHANGED_CONCURRENTLY", "the role changed meanwhile");
+    if (change.from == Role::kAdmin && change.to != Role::kAdmin) {
+      int admins = 0;
+      for (const auto& [id, u] : users_) admins += u.role == Role::kAdmin ? 1 : 0;
+      if (admins <= 1) return FailedPrecondition("LAST_ADMIN", "the last admin cannot be demoted");
+    }
+    it->second.role = change.to;
+    for (auto& [hash, entry] : sessions_) {
+      if (entry.session.user_id == change.user_id) entry.revoked = true;
+    }
+    role_changes.push_back(change);
+    return absl::OkStatus();
+  }
+  // The RoleChanged events the PostgreSQL store would have written.
+  std::vector<RoleChange> role_changes;
+
   absl::StatusOr<bool> NoteRegistrationAttempt(const std::string& user_id, const std::string& channel, absl::Time now,
                                                absl::Duration min_interval) override {
     std::lock_guard<std::mutex> lock(mu_);

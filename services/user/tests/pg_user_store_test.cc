@@ -2,16 +2,20 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "common/auth/token.h"
+#include "common/auth/token_revocations.h"
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
+#include "common/redis/redis.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/user/domain/accounts.h"
+#include "services/user/store/redis_token_revoker.h"
 #include "services/user/tests/fakes.h"
 #include "zhongtai/user/v1/events.pb.h"
 
@@ -432,6 +436,106 @@ TEST_CASE("a registration attempt notifies the account at most once per interval
   CHECK(events[1].channel() == "phone");
   // Nothing of the attempt's password or the account's logins travels in the event.
   CHECK(events[0].ByteSizeLong() < 64);
+}
+
+TEST_CASE("a role change over PostgreSQL and Redis ends every session of the account, access tokens at once",
+          "[store]") {
+  zhongtai::testing::TestDatabase database;
+  auto pool = pg::Pool::Open({database.dsn(), 4, absl::Seconds(5), "user-test"});
+  REQUIRE(pool.ok());
+  std::vector<pg::Migration> migrations = events::SchemaMigrations();
+  migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+  REQUIRE(pg::Migrate(**pool, migrations).ok());
+  auto redis = redis::Pool::Open({zhongtai::testing::RedisAddress(), 2, absl::Seconds(1)});
+  REQUIRE(redis.ok());
+  PgUserStore store(**pool);
+  testing::FakeHasher hasher;
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  AccountSettings settings = testing::TestAccountSettings();
+  RedisAccessTokenRevoker revoker(**redis, settings.token.access_ttl);
+  Accounts accounts(store, hasher, clock, ids, settings, &revoker);
+  auth::RedisTokenRevocations revocations(**redis);
+
+  REQUIRE(accounts.EnsureAdmin("root@example.com", "admin-password").ok());
+  auto root = accounts.Login("root@example.com", "admin-password");
+  REQUIRE(root.ok());
+  REQUIRE(accounts.Register({"role@example.com", "", "customer-password", "Rolf"}).ok());
+  auto customer = accounts.Login("role@example.com", "customer-password");
+  REQUIRE(customer.ok());
+  auto claims = auth::VerifyAccessToken(settings.token, customer->tokens.access_token, clock.Now());
+  REQUIRE(claims.ok());
+  const std::string user_id = customer->user.user_id;
+  auto root_claims = auth::VerifyAccessToken(settings.token, root->tokens.access_token, clock.Now());
+  REQUIRE(root_claims.ok());
+  // The ids are sequential: forget the records an earlier run of this test left in the shared Redis.
+  for (const std::string& sid : {claims->session_id, root_claims->session_id}) {
+    REQUIRE((*redis)->Command({"DEL", auth::SessionRevocationKey(sid)}).ok());
+  }
+  CHECK_FALSE(revocations.Lookup(user_id, claims->session_id)->session_revoked);
+
+  auto promoted = accounts.SetRole(root->user.user_id, user_id, "admin");
+  REQUIRE(promoted.ok());
+  CHECK(promoted->sessions_ended);
+  CHECK(store.FindById(user_id)->role == Role::kAdmin);
+  // The old refresh token fails and the old access token's session is revoked where the gateway looks.
+  CHECK(ReasonOf(accounts.Refresh(customer->tokens.refresh_token).status()) == "REFRESH_TOKEN_INVALID");
+  CHECK(revocations.Lookup(user_id, claims->session_id)->session_revoked);
+  // The admin's own session is untouched.
+  CHECK_FALSE(revocations.Lookup(root->user.user_id, root_claims->session_id)->session_revoked);
+  CHECK(accounts.Refresh(root->tokens.refresh_token).ok());
+
+  // The history and the RoleChanged event, written with the change.
+  REQUIRE((*pool)
+              ->Transact([&](pqxx::work& tx) {
+                pqxx::row history =
+                    tx.exec1("SELECT user_id, from_role, to_role, changed_by FROM role_changes ORDER BY change_id");
+                CHECK(history[0].as<std::string>() == user_id);
+                CHECK(history[1].as<std::string>() == "customer");
+                CHECK(history[2].as<std::string>() == "admin");
+                CHECK(history[3].as<std::string>() == root->user.user_id);
+                pqxx::row row = tx.exec1("SELECT payload FROM outbox WHERE type = 'zhongtai.user.v1.RoleChanged'");
+                pqxx::binarystring bytes(row[0]);
+                v1::RoleChanged event;
+                REQUIRE(event.ParseFromString(bytes.str()));
+                CHECK(event.user_id() == user_id);
+                CHECK(event.from_role() == "customer");
+                CHECK(event.to_role() == "admin");
+                CHECK(event.changed_by() == root->user.user_id);
+                return absl::OkStatus();
+              })
+              .ok());
+
+  // Two admins demoting each other at once: the admins are counted under lock, so exactly one demotion passes.
+  std::atomic<int> passed{0};
+  std::atomic<int> last_admin{0};
+  std::mutex unexpected_mu;
+  std::string unexpected;
+  std::vector<std::thread> threads;
+  for (const auto& [target, by] :
+       std::vector<std::pair<std::string, std::string>>{{user_id, root->user.user_id}, {root->user.user_id, user_id}}) {
+    threads.emplace_back([&, target = target, by = by] {
+      UserStore::RoleChange change{target, Role::kAdmin, Role::kCustomer, by, clock.Now()};
+      absl::Status changed = store.ChangeRole(change);
+      if (changed.ok()) ++passed;
+      if (ReasonOf(changed) == "LAST_ADMIN") ++last_admin;
+      if (!changed.ok() && ReasonOf(changed) != "LAST_ADMIN") {
+        std::lock_guard<std::mutex> lock(unexpected_mu);
+        unexpected = changed.ToString();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(passed == 1);
+  CHECK(last_admin == 1);
+  CHECK(unexpected == "");
+  CHECK(*store.CountAdmins() == 1);
+  // A change decided on a role the account no longer has is refused; an unknown account is NOT_FOUND.
+  const std::string remaining = store.FindById(user_id)->role == Role::kAdmin ? user_id : root->user.user_id;
+  UserStore::RoleChange stale{remaining, Role::kCustomer, Role::kAdmin, "u_someone", clock.Now()};
+  CHECK(ReasonOf(store.ChangeRole(stale)) == "ROLE_CHANGED_CONCURRENTLY");
+  CHECK(store.ChangeRole({"u_nobody", Role::kCustomer, Role::kAdmin, "u_someone", clock.Now()}).code() ==
+        absl::StatusCode::kNotFound);
 }
 
 }  // namespace zhongtai::user

@@ -204,4 +204,64 @@ TEST_CASE("register, login, refresh and get me over gRPC") {
   CHECK(server.runner().Wait() == 0);
 }
 
+TEST_CASE("only an admin sets a role over gRPC, never their own") {
+  testing::InMemoryUserStore store;
+  testing::FakeHasher hasher;
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  testing::RecordingTokenRevoker revoker;
+  AccountSettings settings;
+  settings.token.signing_key = ::zhongtai::testing::TestTokenKeys().signing_key;
+  settings.token.public_key = ::zhongtai::testing::TestTokenKeys().public_key;
+  Accounts accounts(store, hasher, clock, ids, settings, &revoker);
+  REQUIRE(accounts.EnsureAdmin("root@example.com", "admin-password").ok());
+  const std::string admin_id = accounts.Login("root@example.com", "admin-password")->user.user_id;
+  auto customer = accounts.Register({"cust@example.com", "", "customer-password", "Cust"});
+  REQUIRE(customer.ok());
+  REQUIRE(accounts.Login("cust@example.com", "customer-password").ok());
+
+  zhongtai::testing::ApiServer server("user-role-test");
+  testing::InMemoryPointsStore points_store;
+  Points points(points_store, clock, PointsSettings{});
+  testing::InMemoryMembershipStore membership_store;
+  Membership membership(membership_store, points, clock, MembershipSettings{});
+  testing::InMemoryAddressStore address_store;
+  testing::SequentialAddressIds address_ids;
+  AddressBook addresses(address_store, address_ids, clock);
+  UserApi api(accounts, membership, addresses, server.workers());
+  auto stub = server.Start<v1::UserService>(&api);
+
+  auto set_role = [&](const std::string& caller, const std::string& caller_role, const std::string& user_id,
+                      const std::string& role, v1::SetUserRoleResponse* out) {
+    grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", caller, caller_role);
+    v1::SetUserRoleRequest request;
+    request.set_user_id(user_id);
+    request.set_role(role);
+    return FromGrpcStatus(stub->SetUserRole(&context, request, out), context);
+  };
+  v1::SetUserRoleResponse out;
+  // A customer (even one naming themselves) is refused before anything runs.
+  absl::Status denied = set_role(customer->user_id, "customer", customer->user_id, "admin", &out);
+  CHECK(denied.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(ReasonOf(denied) == "ADMIN_REQUIRED");
+  CHECK(store.FindById(customer->user_id)->role == Role::kCustomer);
+
+  absl::Status unknown = set_role(admin_id, "admin", customer->user_id, "root", &out);
+  CHECK(unknown.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(FieldOf(unknown) == "role");
+  absl::Status own = set_role(admin_id, "admin", admin_id, "customer", &out);
+  CHECK(own.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(ReasonOf(own) == "OWN_ROLE_CHANGE_FORBIDDEN");
+
+  REQUIRE(set_role(admin_id, "admin", customer->user_id, "admin", &out).ok());
+  CHECK(out.user().role() == v1::ROLE_ADMIN);
+  CHECK(out.sessions_ended());
+  CHECK(store.live_sessions() == 1);  // the admin's; the account's own session ended
+  CHECK(revoker.revoked_sessions().size() == 1);
+
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
+}
+
 }  // namespace zhongtai::user
