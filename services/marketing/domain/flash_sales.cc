@@ -240,10 +240,15 @@ absl::StatusOr<std::vector<CurrentFlashSale>> FlashSales::ListCurrent() {
 }
 
 absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
+  const absl::Time now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = active_sales_.find(sale_id);
-    if (it != active_sales_.end()) return it->second;
+    // Read before the start and started since: its price may have changed meanwhile (FlashSales::Update).
+    if (it != active_sales_.end() && !(it->second.read_at < it->second.sale.start_time &&
+                                       now >= it->second.sale.start_time)) {
+      return it->second.sale;
+    }
   }
   ASSIGN_OR_RETURN(std::optional<FlashSale> sale, store_.Get(sale_id));
   if (!sale.has_value()) return SaleNotFound();
@@ -254,7 +259,9 @@ absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
     case FlashSaleStatus::kSettled: return AdmissionError(AdmissionOutcome::kEnded);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  return active_sales_.emplace(sale_id, *std::move(sale)).first->second;
+  CachedFlashSale& cached = active_sales_[sale_id];
+  cached = {*std::move(sale), now};
+  return cached.sale;
 }
 
 absl::StatusOr<FlashWinner> FlashSales::NewWinner(const std::string& user_id, const std::string& sale_id,

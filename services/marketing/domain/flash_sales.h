@@ -109,9 +109,14 @@ class FlashSales {
   FlashSaleSettings settings_;
   CampaignCalendar* calendar_;
   std::mutex mu_;
-  // ACTIVE sales' definitions as this process first read them; Update drops its sale's entry. Another process's
-  // entry keeps the price read before a change (a price changes only before the start).
-  std::map<std::string, FlashSale> active_sales_;
+  // ACTIVE sales' definitions as this process read them, and when. Only the price in it matters (Redis decides the
+  // rest), and a price changes only before the start: an entry read before the start is read again once the sale
+  // has started, so every process sells at the price in force at the start. Update drops its sale's entry.
+  struct CachedFlashSale {
+    FlashSale sale;
+    absl::Time read_at;
+  };
+  std::map<std::string, CachedFlashSale> active_sales_;
 };
 
 }  // namespace zhongtai::marketing
