@@ -541,5 +541,21 @@ TEST_CASE("changing a flash sale moves the product reservation and the admission
   CHECK(ReasonOf(w.sales.Purchase("u10", sale.sale_id, "r").status()) == "FLASH_SALE_ENDED");
 }
 
+TEST_CASE("another process that read a sale before its start sells at the price changed before the start") {
+  World w;
+  FlashSales other{w.store, w.admission, w.stock, w.clock, w.ids, w.blocking};
+  FlashSale draft = Draft();
+  draft.start_time = kNow + absl::Minutes(10);
+  FlashSale sale = w.Open(draft);
+  CHECK(ReasonOf(other.Purchase("early", sale.sale_id, "r0").status()) == "FLASH_SALE_NOT_STARTED");  // cached
+  FlashSaleChange price;
+  price.sale_price = 80;
+  REQUIRE(w.sales.Update(sale.sale_id, price, false).ok());
+  w.clock.Advance(absl::Minutes(11));
+  REQUIRE(other.Purchase("u1", sale.sale_id, "r1").ok());
+  REQUIRE(!w.admission.winners.empty());
+  CHECK(w.admission.winners.back().sale_price == 80);
+}
+
 }  // namespace
 }  // namespace zhongtai::marketing
