@@ -114,8 +114,7 @@ struct World {
     REQUIRE(created.ok());
     REQUIRE(product_pg
                 ->Transact([&](pqxx::work& tx) {
-                  tx.exec_params("UPDATE products SET status = 'published' WHERE product_id = $1",
-                                 created->product_id);
+                  tx.exec_params("UPDATE products SET status = 'published' WHERE product_id = $1", created->product_id);
                   return absl::OkStatus();
                 })
                 .ok());
@@ -141,9 +140,8 @@ struct World {
     std::pair<int64_t, int64_t> level{-1, -1};
     REQUIRE(product_pg
                 ->Transact([&](pqxx::work& tx) {
-                  pqxx::row row =
-                      tx.exec_params1("SELECT sum(on_hand)::bigint, sum(reserved)::bigint FROM stock WHERE sku_id = $1",
-                                      sku);
+                  pqxx::row row = tx.exec_params1(
+                      "SELECT sum(on_hand)::bigint, sum(reserved)::bigint FROM stock WHERE sku_id = $1", sku);
                   level = {row[0].as<int64_t>(), row[1].as<int64_t>()};
                   return absl::OkStatus();
                 })

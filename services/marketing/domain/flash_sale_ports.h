@@ -100,8 +100,8 @@ class FlashSaleStock {
   virtual ~FlashSaleStock() = default;
   // FAILED_PRECONDITION INSUFFICIENT_STOCK when the SKU has not that much available.
   virtual void Reserve(const FlashSale& sale, absl::Duration ttl, async::StatusCallback done) = 0;
-  // Resizes the sale's reservation to `quantity` and holds it at least `ttl` from now, once per request_key: FAILED_PRECONDITION INSUFFICIENT_STOCK when
-  // the SKU cannot cover an increase.
+  // Resizes the sale's reservation to `quantity` and holds it at least `ttl` from now, once per request_key:
+  // FAILED_PRECONDITION INSUFFICIENT_STOCK when the SKU cannot cover an increase.
   virtual void Resize(const std::string& sale_id, int64_t quantity, absl::Duration ttl, const std::string& request_key,
                       async::StatusCallback done) = 0;
   // Confirms `sold` units of the reservation (they leave stock) and gives the rest back.

@@ -1,8 +1,7 @@
 #include "services/marketing/domain/flash_sale_rules.h"
 
-#include <utility>
-
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

@@ -245,8 +245,8 @@ absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = active_sales_.find(sale_id);
     // Read before the start and started since: its price may have changed meanwhile (FlashSales::Update).
-    if (it != active_sales_.end() && !(it->second.read_at < it->second.sale.start_time &&
-                                       now >= it->second.sale.start_time)) {
+    if (it != active_sales_.end() &&
+        !(it->second.read_at < it->second.sale.start_time && now >= it->second.sale.start_time)) {
       return it->second.sale;
     }
   }

@@ -64,9 +64,10 @@ return 1
 )lua";
 
 // An admin's change of a sale, atomic with admissions. KEYS: meta, remaining, users, requests, buyers, released.
-// ARGV: the quantity before, the quantity after, start_us, end_us, limit, expire_at_ms (the keys' new expiry). The quantity before is the one in meta when it is there (a sale loaded before
-// meta had it: ARGV[1]). Units taken = quantity before - remaining; remaining becomes quantity after - taken, refused
-// when negative. Returns {'APPLIED', taken}, {'BELOW_TAKEN', taken} or {'NOT_LOADED'}.
+// ARGV: the quantity before, the quantity after, start_us, end_us, limit, expire_at_ms (the keys' new expiry). The
+// quantity before is the one in meta when it is there (a sale loaded before meta had it: ARGV[1]). Units taken =
+// quantity before - remaining; remaining becomes quantity after - taken, refused when negative. Returns {'APPLIED',
+// taken}, {'BELOW_TAKEN', taken} or {'NOT_LOADED'}.
 inline constexpr char kResize[] = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_LOADED'} end
 local before = tonumber(redis.call('HGET', KEYS[1], 'quantity') or ARGV[1])

@@ -104,11 +104,11 @@ absl::StatusOr<FlashAdmission::ResizeResult> RedisFlashAdmission::Resize(const F
   const FlashSaleKeys keys = KeysFor(after.sale_id);
   ASSIGN_OR_RETURN(
       redis::Reply reply,
-      resize_.Run(redis_, {keys.meta, keys.remaining, keys.users, keys.requests, keys.buyers, keys.released},
-                  {absl::StrCat(before.quantity), absl::StrCat(after.quantity),
-                   absl::StrCat(absl::ToUnixMicros(after.start_time)), absl::StrCat(absl::ToUnixMicros(after.end_time)),
-                   absl::StrCat(after.per_user_limit),
-                   absl::StrCat(absl::ToUnixMillis(after.end_time + kKeysOutliveSale))}));
+      resize_.Run(
+          redis_, {keys.meta, keys.remaining, keys.users, keys.requests, keys.buyers, keys.released},
+          {absl::StrCat(before.quantity), absl::StrCat(after.quantity),
+           absl::StrCat(absl::ToUnixMicros(after.start_time)), absl::StrCat(absl::ToUnixMicros(after.end_time)),
+           absl::StrCat(after.per_user_limit), absl::StrCat(absl::ToUnixMillis(after.end_time + kKeysOutliveSale))}));
   if (reply.type() != redis::Reply::Type::kArray || reply.size() == 0) return BadReply("resize");
   const std::string outcome = reply.element(0).str();
   ResizeResult result;

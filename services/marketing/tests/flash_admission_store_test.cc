@@ -1,8 +1,8 @@
 // The flash-sale admission in a real Redis (label store): the Lua script agrees with DecideAdmission on every
 // combination of its inputs, concurrent buyers never take more than the quantity or their limit, a sale rebuilt from
 // PostgreSQL's purchases answers as before, and a unit is given back once.
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <map>

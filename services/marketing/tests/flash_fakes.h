@@ -30,8 +30,7 @@ class InMemoryFlashSaleStore : public FlashSaleStore {
   }
   absl::StatusOr<FlashSale> Update(const FlashSale& sale, int64_t expected_version, absl::Time) override {
     auto it = sales_.find(sale.sale_id);
-    if (it == sales_.end() || it->second.version != expected_version ||
-        it->second.status != FlashSaleStatus::kActive) {
+    if (it == sales_.end() || it->second.version != expected_version || it->second.status != FlashSaleStatus::kActive) {
       return Aborted("VERSION_CONFLICT", "the flash sale changed meanwhile");
     }
     FlashSale& stored = it->second;

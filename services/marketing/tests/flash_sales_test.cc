@@ -458,8 +458,8 @@ TEST_CASE("once started a flash sale may only end now or sell fewer units, not b
   end.end_time = running - absl::Minutes(1);  // an end in the past ends it now
   CHECK(ApplyFlashSaleChange(sale, end, running, 4)->end_time == running);
   end.end_time = sale.end_time + absl::Hours(1);
-  CheckRefused(ApplyFlashSaleChange(sale, end, running, 4), absl::StatusCode::kFailedPrecondition,
-               "FLASH_SALE_STARTED", "flashSale.endTime");
+  CheckRefused(ApplyFlashSaleChange(sale, end, running, 4), absl::StatusCode::kFailedPrecondition, "FLASH_SALE_STARTED",
+               "flashSale.endTime");
 
   FlashSaleChange more;
   more.quantity = 11;

@@ -105,7 +105,8 @@ absl::StatusOr<Reservation> Inventory::Settle(const std::string& order_id, int64
 absl::StatusOr<Reservation> Inventory::Resize(const std::string& order_id, int64_t new_quantity,
                                               const std::string& request_id, absl::Duration ttl) {
   if (request_id.empty()) return InvalidArgument("requestId", "REQUEST_ID_MISSING", "a request id is required");
-  if (new_quantity <= 0) return InvalidArgument("quantity", "QUANTITY_NOT_POSITIVE", "the new quantity must be positive");
+  if (new_quantity <= 0)
+    return InvalidArgument("quantity", "QUANTITY_NOT_POSITIVE", "the new quantity must be positive");
   const absl::Time now = clock_.Now();
   const absl::Time hold_until = ttl > absl::ZeroDuration() ? now + std::min(ttl, options_.max_ttl) : now;
   ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Resize(order_id, new_quantity, request_id, now, hold_until));

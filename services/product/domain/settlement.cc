@@ -4,7 +4,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-
 #include "common/status/status.h"
 
 namespace zhongtai::product {

@@ -410,9 +410,7 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& orde
   return outcome;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft) {
   std::vector<ReservationLine> lines = NormalizeLines(draft.lines);

@@ -366,7 +366,8 @@ absl::StatusOr<TransitionOutcome> InMemoryProductStore::Resize(const std::string
   std::vector<ResizeSource> sources;
   if (!with_allocations.lines.empty()) {
     for (const auto& [key, level] : stock_) {
-      if (key.first == with_allocations.lines[0].sku_id) sources.push_back({key.second, level.on_hand - level.reserved});
+      if (key.first == with_allocations.lines[0].sku_id)
+        sources.push_back({key.second, level.on_hand - level.reserved});
     }
   }
   ASSIGN_OR_RETURN(std::vector<ResizeMove> moves, PlanResize(with_allocations, new_quantity, sources));
