@@ -151,8 +151,9 @@ absl::StatusOr<CreatedFlashSale> FlashSales::Update(const std::string& sale_id, 
   ASSIGN_OR_RETURN(int64_t taken, UnitsTaken(before));
   ASSIGN_OR_RETURN(FlashSale after, ApplyFlashSaleChange(before, change, now, taken));
   if (after.version == before.version) return CreatedFlashSale{before, {}};
-  // The product's request keys: one resize per version of the sale.
-  const std::string key = absl::StrCat(sale_id, ":v", after.version);
+  // The product's request key: this attempt's (two concurrent changes of one version must not share one; the
+  // loser's is undone).
+  const std::string key = absl::StrCat(sale_id, ":v", after.version, ":", ids_.NewSaleId());
 
   // 1. More units, or held longer: the product first, as it may refuse.
   const bool hold_more = after.quantity > before.quantity || after.end_time > before.end_time;
