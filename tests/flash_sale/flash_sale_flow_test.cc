@@ -59,6 +59,9 @@ class HeldStock : public marketing::FlashSaleStock {
   void Reserve(const marketing::FlashSale&, absl::Duration, async::StatusCallback done) override {
     done(absl::OkStatus());
   }
+  void Resize(const std::string&, int64_t, absl::Duration, const std::string&, async::StatusCallback done) override {
+    done(absl::OkStatus());
+  }
   void Settle(const std::string&, int64_t, async::StatusCallback done) override { done(absl::OkStatus()); }
 };
 

@@ -85,6 +85,7 @@ const std::map<std::string, Access>& ApiMdRoutes() {
       {"PATCH /v1/admin/promotions/{promotionId}", Access::kAdmin},
       {"POST /v1/admin/coupon-templates", Access::kAdmin},
       {"POST /v1/admin/flash-sales", Access::kAdmin},
+      {"PATCH /v1/admin/flash-sales/{saleId}", Access::kAdmin},
       {"GET /v1/admin/campaign-calendar", Access::kAdmin},
       {"POST /v1/admin/coupon-templates/{templateId}:issue", Access::kAdmin},
       {"POST /v1/admin/experiments", Access::kAdmin},

@@ -69,6 +69,33 @@ void FlashSaleToProto(const FlashSale& sale, v1::FlashSale* out) {
   out->set_status(ToProto(sale.status));
   out->set_sold_quantity(sale.sold_quantity);
   *out->mutable_create_time() = proto::ToTimestamp(sale.create_time);
+  out->set_version(sale.version);
+}
+
+absl::StatusOr<FlashSaleChange> FlashSaleChangeFromProto(const v1::UpdateFlashSaleRequest& in) {
+  FlashSaleChange change;
+  if (in.has_sale_price()) {
+    change.currency = in.sale_price().currency();
+    change.sale_price = in.sale_price().amount_minor();
+  }
+  if (in.has_quantity()) change.quantity = in.quantity();
+  if (in.has_per_user_limit()) change.per_user_limit = in.per_user_limit();
+  if (in.has_start_time()) {
+    if (!proto::IsValidTimestamp(in.start_time())) {
+      return InvalidArgument("flashSale.startTime", "INVALID_TIMESTAMP", "start time is not a valid timestamp");
+    }
+    change.start_time = proto::FromTimestamp(in.start_time());
+  }
+  if (in.has_end_time()) {
+    if (!proto::IsValidTimestamp(in.end_time())) {
+      return InvalidArgument("flashSale.endTime", "INVALID_TIMESTAMP", "end time is not a valid timestamp");
+    }
+    change.end_time = proto::FromTimestamp(in.end_time());
+  }
+  change.end_now = in.end_now();
+  if (in.version() < 0) return InvalidArgument("version", "VERSION_INVALID", "version must not be negative");
+  change.expected_version = in.version();
+  return change;
 }
 
 void PurchaseToProto(const FlashPurchase& purchase, v1::FlashPurchase* out) {
@@ -99,6 +126,22 @@ grpc::ServerUnaryReactor* MarketingApi::CreateFlashSale(grpc::CallbackServerCont
                                   }
                                   finish(created.status());
                                 });
+  });
+}
+
+grpc::ServerUnaryReactor* MarketingApi::UpdateFlashSale(grpc::CallbackServerContext* context,
+                                                        const v1::UpdateFlashSaleRequest* request,
+                                                        v1::UpdateFlashSaleResponse* response) {
+  // Blocking: it waits for the product center and takes the calendar's lock.
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    if (flash_sales_ == nullptr) return NotServed();
+    if (request->sale_id().empty()) return InvalidArgument("saleId", "FIELD_REQUIRED", "sale id is required");
+    ASSIGN_OR_RETURN(FlashSaleChange change, FlashSaleChangeFromProto(*request));
+    ASSIGN_OR_RETURN(CreatedFlashSale updated,
+                     flash_sales_->Update(request->sale_id(), change, request->allow_conflicts()));
+    FlashSaleToProto(updated.sale, response->mutable_flash_sale());
+    for (const CampaignConflict& c : updated.conflicts) ConflictToProto(c, response->add_conflicts());
+    return absl::OkStatus();
   });
 }
 

@@ -47,6 +47,9 @@ class MarketingApi : public v1::MarketingService::CallbackService {
   grpc::ServerUnaryReactor* CreateFlashSale(grpc::CallbackServerContext* context,
                                             const v1::CreateFlashSaleRequest* request,
                                             v1::CreateFlashSaleResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateFlashSale(grpc::CallbackServerContext* context,
+                                            const v1::UpdateFlashSaleRequest* request,
+                                            v1::UpdateFlashSaleResponse* response) override;
   grpc::ServerUnaryReactor* ListFlashSales(grpc::CallbackServerContext* context,
                                            const v1::ListFlashSalesRequest* request,
                                            v1::ListFlashSalesResponse* response) override;

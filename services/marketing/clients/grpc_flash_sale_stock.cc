@@ -33,6 +33,17 @@ void GrpcFlashSaleStock::Reserve(const FlashSale& sale, absl::Duration ttl, asyn
                     StatusOnly<product::v1::ReserveStockResponse>(std::move(done)));
 }
 
+void GrpcFlashSaleStock::Resize(const std::string& sale_id, int64_t quantity, absl::Duration ttl,
+                                const std::string& request_key, async::StatusCallback done) {
+  product::v1::ResizeReservationRequest request;
+  request.set_order_id(sale_id);
+  request.set_quantity(quantity);
+  request.set_request_id(request_key);
+  request.set_ttl_seconds(static_cast<int32_t>(absl::ToInt64Seconds(ttl)));
+  server::CallAsync(stub_->async(), &ProductStub::async::ResizeReservation, std::move(request), kCallTimeout,
+                    StatusOnly<product::v1::ResizeReservationResponse>(std::move(done)));
+}
+
 void GrpcFlashSaleStock::Settle(const std::string& sale_id, int64_t sold, async::StatusCallback done) {
   product::v1::SettleReservationRequest request;
   request.set_order_id(sale_id);

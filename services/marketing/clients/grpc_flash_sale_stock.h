@@ -1,4 +1,5 @@
-// FlashSaleStock over the product service's gRPC API: ReserveStock keyed by the sale id, SettleReservation.
+// FlashSaleStock over the product service's gRPC API: ReserveStock keyed by the sale id, ResizeReservation,
+// SettleReservation.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,8 @@ class GrpcFlashSaleStock : public FlashSaleStock {
   explicit GrpcFlashSaleStock(std::shared_ptr<grpc::Channel> channel);
 
   void Reserve(const FlashSale& sale, absl::Duration ttl, async::StatusCallback done) override;
+  void Resize(const std::string& sale_id, int64_t quantity, absl::Duration ttl, const std::string& request_key,
+              async::StatusCallback done) override;
   void Settle(const std::string& sale_id, int64_t sold, async::StatusCallback done) override;
 
  private:

@@ -31,6 +31,8 @@ struct FlashSale {
   // Units whose order was paid, confirmed with the product at settlement.
   int64_t sold_quantity = 0;
   absl::Time create_time = absl::InfinitePast();
+  // Raised by every change (FlashSaleChange): an admin's change names the version it was made on.
+  int64_t version = 1;
 };
 
 // A winner's place in the sale, from admission to its order's fate.

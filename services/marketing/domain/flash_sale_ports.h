@@ -28,6 +28,9 @@ class FlashSaleStore {
   // Inserts the sale in RESERVING; idempotent on sale.request_id.
   virtual absl::StatusOr<CreateResult> Create(const FlashSale& sale) = 0;
   virtual absl::StatusOr<std::optional<FlashSale>> Get(const std::string& sale_id) = 0;
+  // An ACTIVE sale's new price, quantity, limit, window and version, unless its stored version is no longer
+  // expected_version (ABORTED VERSION_CONFLICT). Returns the sale as it is after.
+  virtual absl::StatusOr<FlashSale> Update(const FlashSale& sale, int64_t expected_version, absl::Time now) = 0;
   // RESERVING -> ACTIVE or FAILED; ACTIVE -> SETTLED with the sold quantity. Returns the sale as it is after.
   virtual absl::StatusOr<FlashSale> SetStatus(const std::string& sale_id, FlashSaleStatus status, int64_t sold_quantity,
                                               absl::Time now) = 0;
@@ -68,6 +71,18 @@ class FlashAdmission {
   };
   // Writes the snapshot unless the sale is already there (false then). Remaining = quantity - units held.
   virtual absl::StatusOr<bool> Load(const Snapshot& snapshot) = 0;
+  enum class ResizeOutcome {
+    kApplied,     // the new window, limit and quantity hold; remaining moved by the quantity's change
+    kNotLoaded,   // the sale is not in Redis: a later load takes the new definition from PostgreSQL
+    kBelowTaken,  // more units are taken than the new quantity: nothing changed
+  };
+  struct ResizeResult {
+    ResizeOutcome outcome = ResizeOutcome::kNotLoaded;
+    int64_t taken = 0;  // units taken (admitted, not released) when it was decided
+  };
+  // Moves the sale's admission state from `before` to `after` atomically with admissions (one script): the window,
+  // the per-user limit, and remaining by after.quantity - before.quantity, refused when that would go below zero.
+  virtual absl::StatusOr<ResizeResult> Resize(const FlashSale& before, const FlashSale& after) = 0;
   // Gives the purchase's unit back to the sale and to the buyer's limit, once per purchase.
   virtual absl::Status Release(const std::string& sale_id, const std::string& purchase_id,
                                const std::string& user_id) = 0;
@@ -85,6 +100,10 @@ class FlashSaleStock {
   virtual ~FlashSaleStock() = default;
   // FAILED_PRECONDITION INSUFFICIENT_STOCK when the SKU has not that much available.
   virtual void Reserve(const FlashSale& sale, absl::Duration ttl, async::StatusCallback done) = 0;
+  // Resizes the sale's reservation to `quantity` and holds it at least `ttl` from now, once per request_key:
+  // FAILED_PRECONDITION INSUFFICIENT_STOCK when the SKU cannot cover an increase.
+  virtual void Resize(const std::string& sale_id, int64_t quantity, absl::Duration ttl, const std::string& request_key,
+                      async::StatusCallback done) = 0;
   // Confirms `sold` units of the reservation (they leave stock) and gives the rest back.
   virtual void Settle(const std::string& sale_id, int64_t sold, async::StatusCallback done) = 0;
 };

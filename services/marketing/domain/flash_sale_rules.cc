@@ -1,8 +1,10 @@
 #include "services/marketing/domain/flash_sale_rules.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 
 namespace zhongtai::marketing {
@@ -50,6 +52,76 @@ std::optional<Enum> FromName(const std::pair<Enum, const char*> (&names)[N], con
 }
 
 }  // namespace
+
+absl::StatusOr<FlashSale> ApplyFlashSaleChange(const FlashSale& sale, const FlashSaleChange& change, absl::Time now,
+                                               int64_t units_taken) {
+  if (sale.status != FlashSaleStatus::kActive) {
+    return FailedPrecondition("FLASH_SALE_NOT_CHANGEABLE",
+                              absl::StrCat("a flash sale that is ", FlashSaleStatusName(sale.status),
+                                           " cannot be changed; only an ACTIVE (reserved, not settled) one can"));
+  }
+  if (change.expected_version != 0 && change.expected_version != sale.version) {
+    return Error(absl::StatusCode::kAborted, "VERSION_CONFLICT",
+                 absl::StrCat("the flash sale is at version ", sale.version, ", not ", change.expected_version,
+                              ": read it again and redo the change"),
+                 "version");
+  }
+  if (!change.currency.empty() && change.currency != sale.currency) {
+    return Invalid("salePrice.currency", "CURRENCY_MISMATCH", "the sale's currency cannot change");
+  }
+  FlashSale next = sale;
+  if (now < sale.start_time) {
+    if (change.sale_price) next.sale_price = *change.sale_price;
+    if (change.quantity) next.quantity = *change.quantity;
+    if (change.per_user_limit) next.per_user_limit = *change.per_user_limit;
+    if (change.start_time) next.start_time = *change.start_time;
+    if (change.end_time) next.end_time = *change.end_time;
+    if (change.end_now) next.end_time = now;
+    if (change.end_now || (change.end_time && *change.end_time <= now)) {
+      return Invalid("endTime", "END_TIME_NOT_AFTER_NOW", "a sale not yet started cannot end now: change its window");
+    }
+    RETURN_IF_ERROR(ValidateFlashSale(next, now));
+  } else {
+    auto started = [](const std::string& field, const char* what) {
+      return Error(absl::StatusCode::kFailedPrecondition, "FLASH_SALE_STARTED",
+                   absl::StrCat("the flash sale has started: ", what,
+                                " can no longer change (only ending it now or reducing its quantity can)"),
+                   "flashSale." + field);
+    };
+    if (change.sale_price && *change.sale_price != sale.sale_price) return started("salePrice", "its price");
+    if (change.per_user_limit && *change.per_user_limit != sale.per_user_limit) {
+      return started("perUserLimit", "its per-user limit");
+    }
+    if (change.start_time && *change.start_time != sale.start_time) return started("startTime", "its start");
+    const bool end_early = change.end_now || (change.end_time && *change.end_time <= now);
+    if (change.end_time && !end_early && *change.end_time != sale.end_time) {
+      return started("endTime", "its end, except to end it now,");
+    }
+    if (end_early) {
+      if (now >= sale.end_time) {
+        return Error(absl::StatusCode::kFailedPrecondition, "FLASH_SALE_ENDED", "the flash sale has already ended",
+                     "flashSale.endTime");
+      }
+      next.end_time = now;
+    }
+    if (change.quantity && *change.quantity != sale.quantity) {
+      if (*change.quantity > sale.quantity) return started("quantity", "raising its quantity");
+      if (*change.quantity < std::max<int64_t>(units_taken, 1)) {
+        return Error(absl::StatusCode::kFailedPrecondition, "FLASH_SALE_QUANTITY_BELOW_SOLD",
+                     absl::StrCat("the quantity cannot go below the ", std::max<int64_t>(units_taken, 1),
+                                  " unit(s) already taken (at least 1)"),
+                     "flashSale.quantity");
+      }
+      next.quantity = *change.quantity;
+      next.per_user_limit = std::min(next.per_user_limit, next.quantity);
+    }
+  }
+  const bool changed = next.sale_price != sale.sale_price || next.quantity != sale.quantity ||
+                       next.per_user_limit != sale.per_user_limit || next.start_time != sale.start_time ||
+                       next.end_time != sale.end_time;
+  if (changed) ++next.version;
+  return next;
+}
 
 absl::Status ValidateFlashSale(const FlashSale& sale, absl::Time now) {
   if (sale.name.empty()) return Invalid("name", "NAME_MISSING", "name is required");

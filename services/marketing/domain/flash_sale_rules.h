@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/marketing/domain/flash_sale_model.h"
 
@@ -21,6 +22,29 @@ inline constexpr absl::Duration kMaxFlashSaleHorizon = absl::Hours(24 * 6);
 // INVALID_ARGUMENT with the field ("flashSale.salePrice.amountMinor", ...): name, SKU, price, currency, quantity,
 // per-user limit (at most the quantity), window (end after start, end in the future and at most 6 days from now).
 absl::Status ValidateFlashSale(const FlashSale& sale, absl::Time now);
+
+// An admin's change of a sale: absent fields are kept.
+struct FlashSaleChange {
+  std::optional<int64_t> sale_price;
+  std::string currency;  // of sale_price: empty or the sale's (a sale's currency does not change)
+  std::optional<int64_t> quantity;
+  std::optional<int64_t> per_user_limit;
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> end_time;
+  bool end_now = false;          // end the sale at `now` (as an end_time at or before now does)
+  int64_t expected_version = 0;  // the version the change was made on; 0 skips the check
+};
+
+// The sale after `change` at `now`, given the units taken so far (admitted and not released). Only an ACTIVE sale
+// changes (FAILED_PRECONDITION FLASH_SALE_NOT_CHANGEABLE otherwise); ABORTED VERSION_CONFLICT (field
+// version) when expected_version is not the sale's. Before its start anything may change, validated as a new sale
+// (ValidateFlashSale); INVALID_ARGUMENT CURRENCY_MISMATCH for a price in another currency. Once started (and after its
+// end) only two changes are allowed: ending it early (the end becomes `now`; FLASH_SALE_ENDED when it already ended)
+// and reducing its quantity, to no less than the units taken (FLASH_SALE_QUANTITY_BELOW_SOLD) and at least 1; the
+// per-user limit is lowered to the new quantity if above it. Anything else is FAILED_PRECONDITION FLASH_SALE_STARTED
+// with the field ("flashSale.salePrice", ...). The version is raised when something changed.
+absl::StatusOr<FlashSale> ApplyFlashSaleChange(const FlashSale& sale, const FlashSaleChange& change, absl::Time now,
+                                               int64_t units_taken);
 
 // What Redis holds for one sale and one buyer when an admission is decided.
 struct AdmissionView {

@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -123,6 +124,105 @@ absl::StatusOr<FlashSale> FlashSales::Open(const FlashSale& sale, const absl::St
   return active;
 }
 
+absl::StatusOr<int64_t> FlashSales::UnitsTaken(const FlashSale& sale) {
+  ASSIGN_OR_RETURN(std::optional<int64_t> remaining, admission_.Remaining(sale.sale_id));
+  if (remaining.has_value()) return sale.quantity - *remaining;
+  ASSIGN_OR_RETURN(std::vector<FlashPurchase> purchases, store_.ListPurchases(sale.sale_id));
+  int64_t taken = 0;
+  for (const FlashPurchase& p : purchases) {
+    if (p.status != PurchaseStatus::kReleased) ++taken;
+  }
+  return taken;
+}
+
+absl::Status FlashSales::ResizeStock(const FlashSale& sale, const std::string& request_key) {
+  const absl::Duration ttl = sale.end_time - clock_.Now() + settings_.settle_after + settings_.reservation_margin;
+  return async::Await<absl::Status>([&](async::StatusCallback done) {
+    stock_.Resize(sale.sale_id, sale.quantity, ttl, request_key, std::move(done));
+  });
+}
+
+absl::StatusOr<CreatedFlashSale> FlashSales::Update(const std::string& sale_id, const FlashSaleChange& change,
+                                                    bool allow_conflicts) {
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(std::optional<FlashSale> stored, store_.Get(sale_id));
+  if (!stored.has_value() || stored->status == FlashSaleStatus::kFailed) return SaleNotFound();
+  const FlashSale before = *std::move(stored);
+  ASSIGN_OR_RETURN(int64_t taken, UnitsTaken(before));
+  ASSIGN_OR_RETURN(FlashSale after, ApplyFlashSaleChange(before, change, now, taken));
+  if (after.version == before.version) return CreatedFlashSale{before, {}};
+  // The product's request key: this attempt's (two concurrent changes of one version must not share one; the
+  // loser's is undone).
+  const std::string key = absl::StrCat(sale_id, ":v", after.version, ":", ids_.NewSaleId());
+
+  // 1. More units, or held longer: the product first, as it may refuse.
+  const bool hold_more = after.quantity > before.quantity || after.end_time > before.end_time;
+  if (hold_more) RETURN_IF_ERROR(ResizeStock(after, key));
+  auto undo_stock = [&] {
+    if (!hold_more) return;
+    if (absl::Status undone = ResizeStock(before, key + ":undo"); !undone.ok()) {
+      log::Warn("flash sale change: product reservation not shrunk back",
+                {{"sale_id", sale_id}, {"error", undone.ToString()}});
+    }
+  };
+
+  // 2. Redis, atomic with admissions: never more admitted than the new quantity.
+  absl::StatusOr<FlashAdmission::ResizeResult> resized = admission_.Resize(before, after);
+  if (!resized.ok()) {
+    undo_stock();
+    return resized.status();
+  }
+  if (resized->outcome == FlashAdmission::ResizeOutcome::kBelowTaken) {
+    undo_stock();
+    return Error(absl::StatusCode::kFailedPrecondition, "FLASH_SALE_QUANTITY_BELOW_SOLD",
+                 absl::StrCat("the quantity cannot go below the ", resized->taken, " unit(s) already taken"),
+                 "flashSale.quantity");
+  }
+
+  // 3. PostgreSQL on the version read; a new window of a sale not yet started is checked against the calendar.
+  absl::StatusOr<FlashSale> updated = absl::UnknownError("not written");
+  auto write = [&]() -> absl::Status {
+    updated = store_.Update(after, before.version, now);
+    return updated.status();
+  };
+  std::vector<CampaignConflict> conflicts;
+  absl::Status written;
+  const bool new_window =
+      now < before.start_time && (after.start_time != before.start_time || after.end_time != before.end_time);
+  if (calendar_ != nullptr && new_window) {
+    absl::StatusOr<std::vector<CampaignConflict>> checked =
+        calendar_->CheckAndChange(CalendarItemOf(after), allow_conflicts, write);
+    if (checked.ok()) conflicts = *std::move(checked);
+    written = checked.status();
+  } else {
+    written = write();
+  }
+  if (!written.ok()) {
+    if (resized->outcome == FlashAdmission::ResizeOutcome::kApplied) {
+      if (absl::StatusOr<FlashAdmission::ResizeResult> back = admission_.Resize(after, before);
+          !back.ok() || back->outcome != FlashAdmission::ResizeOutcome::kApplied) {
+        log::Warn("flash sale change: Redis state not put back", {{"sale_id", sale_id}});
+      }
+    }
+    undo_stock();
+    return written;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_sales_.erase(sale_id);
+  }
+
+  // 4. Fewer units: back to the product's available stock.
+  if (after.quantity < before.quantity) {
+    if (absl::Status shrunk = ResizeStock(after, key); !shrunk.ok()) {
+      log::Warn("flash sale change: product reservation not shrunk yet (settlement gives the units back)",
+                {{"sale_id", sale_id}, {"error", shrunk.ToString()}});
+    }
+  }
+  log::Info("flash sale changed", {{"sale_id", sale_id}, {"version", std::to_string(updated->version)}});
+  return CreatedFlashSale{*std::move(updated), std::move(conflicts)};
+}
+
 absl::StatusOr<std::vector<CurrentFlashSale>> FlashSales::ListCurrent() {
   ASSIGN_OR_RETURN(std::vector<FlashSale> sales, store_.ListCurrent(clock_.Now()));
   std::vector<CurrentFlashSale> current;
@@ -141,10 +241,15 @@ absl::StatusOr<std::vector<CurrentFlashSale>> FlashSales::ListCurrent() {
 }
 
 absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
+  const absl::Time now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = active_sales_.find(sale_id);
-    if (it != active_sales_.end()) return it->second;
+    // Read before the start and started since: its price may have changed meanwhile (FlashSales::Update).
+    if (it != active_sales_.end() &&
+        !(it->second.read_at < it->second.sale.start_time && now >= it->second.sale.start_time)) {
+      return it->second.sale;
+    }
   }
   ASSIGN_OR_RETURN(std::optional<FlashSale> sale, store_.Get(sale_id));
   if (!sale.has_value()) return SaleNotFound();
@@ -155,7 +260,9 @@ absl::StatusOr<FlashSale> FlashSales::CachedSale(const std::string& sale_id) {
     case FlashSaleStatus::kSettled: return AdmissionError(AdmissionOutcome::kEnded);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  return active_sales_.emplace(sale_id, *std::move(sale)).first->second;
+  CachedFlashSale& cached = active_sales_[sale_id];
+  cached = {*std::move(sale), now};
+  return cached.sale;
 }
 
 absl::StatusOr<FlashWinner> FlashSales::NewWinner(const std::string& user_id, const std::string& sale_id,

@@ -55,6 +55,15 @@ class FlashSales {
   // and returns them. A replay of the request id is no conflict with the sale it created.
   void CreateChecked(FlashSale draft, const std::string& request_id, bool allow_conflicts,
                      async::Callback<CreatedFlashSale> done);
+  // An admin's change (ApplyFlashSaleChange of flash_sale_rules.h decides what may change when). In order: an
+  // increase of the quantity (or a later end) is held by the product first (FAILED_PRECONDITION INSUFFICIENT_STOCK
+  // refuses it); the Redis state follows in one script atomic with admissions (FLASH_SALE_QUANTITY_BELOW_SOLD when
+  // buyers took more units meanwhile); then PostgreSQL on the version read, under the calendar's conflict check
+  // when the window of a sale not yet started changes (ALREADY_EXISTS CAMPAIGN_CONFLICT unless allow_conflicts).
+  // A failed step undoes the ones before it. A decrease gives its units back to the product last (settlement gives
+  // them back anyway if that call fails). Call from a thread that may block.
+  absl::StatusOr<CreatedFlashSale> Update(const std::string& sale_id, const FlashSaleChange& change,
+                                          bool allow_conflicts);
   // ACTIVE sales not yet ended, with the units left (a sale missing from Redis is loaded first).
   absl::StatusOr<std::vector<CurrentFlashSale>> ListCurrent();
   // The hot path: one unit for `user_id`, idempotent on request_id. Redis only, except the first time this process
@@ -88,6 +97,8 @@ class FlashSales {
   void ReserveAndOpen(FlashSale sale, async::Callback<FlashSale> done);
   absl::StatusOr<FlashSale> Open(const FlashSale& sale, const absl::Status& reserved);
   absl::Status Settle(const FlashSale& sale);
+  absl::StatusOr<int64_t> UnitsTaken(const FlashSale& sale);
+  absl::Status ResizeStock(const FlashSale& sale, const std::string& request_key);
 
   FlashSaleStore& store_;
   FlashAdmission& admission_;
@@ -98,7 +109,14 @@ class FlashSales {
   FlashSaleSettings settings_;
   CampaignCalendar* calendar_;
   std::mutex mu_;
-  std::map<std::string, FlashSale> active_sales_;  // ACTIVE sales' definitions, which do not change
+  // ACTIVE sales' definitions as this process read them, and when. Only the price in it matters (Redis decides the
+  // rest), and a price changes only before the start: an entry read before the start is read again once the sale
+  // has started, so every process sells at the price in force at the start. Update drops its sale's entry.
+  struct CachedFlashSale {
+    FlashSale sale;
+    absl::Time read_at;
+  };
+  std::map<std::string, CachedFlashSale> active_sales_;
 };
 
 }  // namespace zhongtai::marketing

@@ -2,7 +2,7 @@
 // DecideAdmission (domain/flash_sale_rules.h) in Lua; a store test runs both on the same cases.
 //
 // Keys of one sale, all with the hash tag {<sale id>} (KeysFor in redis_flash_admission.h):
-//   meta       hash   start_us, end_us (Unix microseconds), limit (per user)
+//   meta       hash   start_us, end_us (Unix microseconds), limit (per user), quantity (the sale's, since resizes)
 //   remaining  string units left to win
 //   users      hash   user id -> units held (admitted, not released)
 //   requests   hash   "<user id>|<request id>" -> purchase id: a retry of a request returns its first purchase
@@ -58,9 +58,29 @@ for i = 6, #ARGV, 4 do
   end
 end
 redis.call('SET', KEYS[2], remaining)
-redis.call('HSET', KEYS[1], 'start_us', ARGV[1], 'end_us', ARGV[2], 'limit', ARGV[3])
+redis.call('HSET', KEYS[1], 'start_us', ARGV[1], 'end_us', ARGV[2], 'limit', ARGV[3], 'quantity', ARGV[4])
 for i = 1, 6 do redis.call('PEXPIREAT', KEYS[i], ARGV[5]) end
 return 1
+)lua";
+
+// An admin's change of a sale, atomic with admissions. KEYS: meta, remaining, users, requests, buyers, released.
+// ARGV: the quantity before, the quantity after, start_us, end_us, limit, expire_at_ms (the keys' new expiry). The
+// quantity before is the one in meta when it is there (a sale loaded before meta had it: ARGV[1]). Units taken =
+// quantity before - remaining; remaining becomes quantity after - taken, refused when negative. Returns {'APPLIED',
+// taken}, {'BELOW_TAKEN', taken} or {'NOT_LOADED'}.
+inline constexpr char kResize[] = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_LOADED'} end
+local before = tonumber(redis.call('HGET', KEYS[1], 'quantity') or ARGV[1])
+local remaining = tonumber(redis.call('GET', KEYS[2]) or '0')
+local taken = before - remaining
+local after = tonumber(ARGV[2])
+if after < taken then return {'BELOW_TAKEN', tostring(taken)} end
+redis.call('SET', KEYS[2], after - taken)
+redis.call('HSET', KEYS[1], 'start_us', ARGV[3], 'end_us', ARGV[4], 'limit', ARGV[5], 'quantity', ARGV[2])
+for i = 1, 6 do
+  if i <= 2 or redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIREAT', KEYS[i], ARGV[6]) end
+end
+return {'APPLIED', tostring(taken)}
 )lua";
 
 // Gives a purchase's unit back, once. KEYS: meta, remaining, users, released. ARGV: purchase id, user id.

@@ -14,7 +14,7 @@ using pg::TimeFromMicros;
 
 constexpr char kSaleColumns[] =
     "sale_id, request_id, name, sku_id, sale_price_minor, currency, quantity, per_user_limit, zt_micros(start_at), "
-    "zt_micros(end_at), status, sold_quantity, zt_micros(created_at)";
+    "zt_micros(end_at), status, sold_quantity, zt_micros(created_at), version";
 constexpr char kPurchaseColumns[] =
     "purchase_id, sale_id, user_id, request_id, order_id, status, zt_micros(admitted_at)";
 
@@ -25,6 +25,11 @@ constexpr char kInsertSale[] =
     "ON CONFLICT (request_id) DO NOTHING RETURNING sale_id";
 constexpr char kSetStatus[] =
     "UPDATE flash_sales SET status = $2, sold_quantity = $3, updated_at = zt_ts($4) WHERE sale_id = $1 RETURNING ";
+// An admin's change, on the version it was made on ($9): none returned when the sale moved on (or is no longer ACTIVE).
+constexpr char kUpdateSale[] =
+    "UPDATE flash_sales SET sale_price_minor = $2, quantity = $3, per_user_limit = $4, start_at = zt_ts($5), "
+    "end_at = zt_ts($6), version = $7, updated_at = zt_ts($8) "
+    "WHERE sale_id = $1 AND version = $9 AND status = 'ACTIVE' RETURNING ";
 // Running or upcoming.
 constexpr char kListCurrent[] =
     "FROM flash_sales WHERE status = 'ACTIVE' AND end_at > zt_ts($1) ORDER BY end_at, sale_id";
@@ -54,6 +59,7 @@ FlashSale SaleFromRow(const pqxx::row& row) {
   sale.status = FlashSaleStatusFromName(row[10].as<std::string>()).value_or(FlashSaleStatus::kFailed);
   sale.sold_quantity = row[11].as<int64_t>();
   sale.create_time = TimeFromMicros(row[12]);
+  sale.version = row[13].as<int64_t>();
   return sale;
 }
 
@@ -100,6 +106,21 @@ absl::StatusOr<std::optional<FlashSale>> PgFlashSaleStore::Get(const std::string
     pqxx::result rows =
         tx.exec_params(absl::StrCat("SELECT ", kSaleColumns, " FROM flash_sales WHERE sale_id = $1"), sale_id);
     if (!rows.empty()) sale = SaleFromRow(rows[0]);
+    return absl::OkStatus();
+  }));
+  return sale;
+}
+
+absl::StatusOr<FlashSale> PgFlashSaleStore::Update(const FlashSale& s, int64_t expected_version, absl::Time now) {
+  FlashSale sale;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows =
+        tx.exec_params(absl::StrCat(kUpdateSale, kSaleColumns), s.sale_id, s.sale_price, s.quantity, s.per_user_limit,
+                       Micros(s.start_time), Micros(s.end_time), s.version, Micros(now), expected_version);
+    if (rows.empty()) {
+      return Aborted("VERSION_CONFLICT", "the flash sale changed meanwhile: read it again");
+    }
+    sale = SaleFromRow(rows[0]);
     return absl::OkStatus();
   }));
   return sale;

@@ -16,6 +16,7 @@ class PgFlashSaleStore : public FlashSaleStore {
 
   absl::StatusOr<CreateResult> Create(const FlashSale& sale) override;
   absl::StatusOr<std::optional<FlashSale>> Get(const std::string& sale_id) override;
+  absl::StatusOr<FlashSale> Update(const FlashSale& sale, int64_t expected_version, absl::Time now) override;
   absl::StatusOr<FlashSale> SetStatus(const std::string& sale_id, FlashSaleStatus status, int64_t sold_quantity,
                                       absl::Time now) override;
   absl::StatusOr<std::vector<FlashSale>> ListCurrent(absl::Time now) override;

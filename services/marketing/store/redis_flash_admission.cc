@@ -29,7 +29,8 @@ RedisFlashAdmission::RedisFlashAdmission(redis::Pool& redis, std::string key_pre
       stream_(std::move(stream)),
       admit_(flash_lua::kAdmit),
       load_(flash_lua::kLoad),
-      release_(flash_lua::kRelease) {}
+      release_(flash_lua::kRelease),
+      resize_(flash_lua::kResize) {}
 
 FlashSaleKeys RedisFlashAdmission::KeysFor(const std::string& sale_id) const {
   const std::string base = absl::StrCat(key_prefix_, "{", sale_id, "}:");
@@ -96,6 +97,31 @@ absl::StatusOr<bool> RedisFlashAdmission::Load(const Snapshot& snapshot) {
       load_.Run(redis_, {keys.meta, keys.remaining, keys.users, keys.requests, keys.buyers, keys.released}, args);
   if (!reply.ok()) return reply.status();
   return reply->integer() == 1;
+}
+
+absl::StatusOr<FlashAdmission::ResizeResult> RedisFlashAdmission::Resize(const FlashSale& before,
+                                                                         const FlashSale& after) {
+  const FlashSaleKeys keys = KeysFor(after.sale_id);
+  ASSIGN_OR_RETURN(
+      redis::Reply reply,
+      resize_.Run(
+          redis_, {keys.meta, keys.remaining, keys.users, keys.requests, keys.buyers, keys.released},
+          {absl::StrCat(before.quantity), absl::StrCat(after.quantity),
+           absl::StrCat(absl::ToUnixMicros(after.start_time)), absl::StrCat(absl::ToUnixMicros(after.end_time)),
+           absl::StrCat(after.per_user_limit), absl::StrCat(absl::ToUnixMillis(after.end_time + kKeysOutliveSale))}));
+  if (reply.type() != redis::Reply::Type::kArray || reply.size() == 0) return BadReply("resize");
+  const std::string outcome = reply.element(0).str();
+  ResizeResult result;
+  if (outcome == "NOT_LOADED") return result;
+  if (reply.size() < 2 || !absl::SimpleAtoi(reply.element(1).str(), &result.taken)) return BadReply("resize");
+  if (outcome == "APPLIED") {
+    result.outcome = ResizeOutcome::kApplied;
+  } else if (outcome == "BELOW_TAKEN") {
+    result.outcome = ResizeOutcome::kBelowTaken;
+  } else {
+    return BadReply("resize");
+  }
+  return result;
 }
 
 absl::Status RedisFlashAdmission::Release(const std::string& sale_id, const std::string& purchase_id,

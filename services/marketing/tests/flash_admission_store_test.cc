@@ -1,6 +1,7 @@
 // The flash-sale admission in a real Redis (label store): the Lua script agrees with DecideAdmission on every
 // combination of its inputs, concurrent buyers never take more than the quantity or their limit, a sale rebuilt from
 // PostgreSQL's purchases answers as before, and a unit is given back once.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -276,6 +277,92 @@ TEST_CASE("a sale rebuilt from its recorded purchases holds quantity minus units
   // fp_3 was released before the rebuild: releasing it again changes nothing.
   REQUIRE(r.admission->Release("s1", "fp_3", "u2").ok());
   CHECK(*r.admission->Remaining("s1") == std::optional<int64_t>(2));
+}
+
+}  // namespace
+}  // namespace zhongtai::marketing
+
+namespace zhongtai::marketing {
+namespace {
+
+TEST_CASE("a resize moves remaining by the quantity's change, never below the units taken, with the window") {
+  Redis r;
+  const FlashSale before = Sale("rs", 5, 5);
+  FlashSale after = before;
+  after.quantity = 2;
+  CHECK(r.admission->Resize(before, after)->outcome == FlashAdmission::ResizeOutcome::kNotLoaded);
+  REQUIRE(r.admission->Load({before, {}}).value());
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(r.admission->Admit(Winner("rs", "u", absl::StrCat("fp_", i)), absl::StrCat("k", i), kStart)->outcome ==
+            AdmissionOutcome::kAdmitted);
+  }
+  absl::StatusOr<FlashAdmission::ResizeResult> refused = r.admission->Resize(before, after);
+  REQUIRE(refused.ok());
+  CHECK(refused->outcome == FlashAdmission::ResizeOutcome::kBelowTaken);
+  CHECK(refused->taken == 3);
+  CHECK(*r.admission->Remaining("rs") == std::optional<int64_t>(2));
+
+  after.quantity = 4;
+  after.per_user_limit = 4;
+  absl::StatusOr<FlashAdmission::ResizeResult> applied = r.admission->Resize(before, after);
+  REQUIRE(applied.ok());
+  CHECK(applied->outcome == FlashAdmission::ResizeOutcome::kApplied);
+  CHECK(*r.admission->Remaining("rs") == std::optional<int64_t>(1));
+  CHECK(r.admission->Admit(Winner("rs", "v", "fp_a"), "ka", kStart)->outcome == AdmissionOutcome::kAdmitted);
+  CHECK(r.admission->Admit(Winner("rs", "w", "fp_b"), "kb", kStart)->outcome == AdmissionOutcome::kSoldOut);
+  // A released unit comes back within the new quantity.
+  REQUIRE(r.admission->Release("rs", "fp_a", "v").ok());
+  CHECK(*r.admission->Remaining("rs") == std::optional<int64_t>(1));
+
+  // The quantity in Redis is the one resized to, whatever `before` a stale caller passes; the window follows.
+  FlashSale ended = after;
+  ended.end_time = kStart + absl::Minutes(2);
+  REQUIRE(r.admission->Resize(before, ended)->outcome == FlashAdmission::ResizeOutcome::kApplied);
+  CHECK(*r.admission->Remaining("rs") == std::optional<int64_t>(1));
+  CHECK(r.admission->Admit(Winner("rs", "x", "fp_c"), "kc", kStart + absl::Minutes(2))->outcome ==
+        AdmissionOutcome::kEnded);
+}
+
+TEST_CASE("a quantity cut during 4000 concurrent attempts: winners never exceed the quantity in force") {
+  Redis r;
+  const FlashSale before = Sale("cut", 1000, 100);
+  REQUIRE(r.admission->Load({before, {}}).value());
+  std::atomic<int> admitted{0}, errors{0};
+  std::atomic<bool> cut{false};
+  std::atomic<int> taken_at_cut{-1};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 1000; ++i) {
+        const int n = t * 1000 + i;
+        auto result = r.admission->Admit(Winner("cut", absl::StrCat("u", n % 50), absl::StrCat("fp_", n)),
+                                         absl::StrCat("k", n), kStart + absl::Minutes(1));
+        if (!result.ok()) {
+          ++errors;
+        } else if (result->outcome == AdmissionOutcome::kAdmitted) {
+          ++admitted;
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    // Down to 300 while buyers are being admitted; retried upwards while more than that is taken.
+    for (int64_t quantity = 300; quantity <= 1000 && !cut; quantity += 50) {
+      FlashSale after = before;
+      after.quantity = quantity;
+      auto result = r.admission->Resize(before, after);
+      if (result.ok() && result->outcome == FlashAdmission::ResizeOutcome::kApplied) {
+        cut = true;
+        taken_at_cut = static_cast<int>(quantity);
+      }
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  CHECK(errors == 0);
+  REQUIRE(cut);
+  CHECK(admitted == taken_at_cut.load());  // every unit of the new quantity won, none more
+  CHECK(*r.admission->Remaining("cut") == std::optional<int64_t>(0));
+  CHECK(r.Command({"XLEN", r.admission->stream()}).integer() == admitted.load());
 }
 
 }  // namespace

@@ -28,6 +28,20 @@ class InMemoryFlashSaleStore : public FlashSaleStore {
     if (it == sales_.end()) return std::nullopt;
     return it->second;
   }
+  absl::StatusOr<FlashSale> Update(const FlashSale& sale, int64_t expected_version, absl::Time) override {
+    auto it = sales_.find(sale.sale_id);
+    if (it == sales_.end() || it->second.version != expected_version || it->second.status != FlashSaleStatus::kActive) {
+      return Aborted("VERSION_CONFLICT", "the flash sale changed meanwhile");
+    }
+    FlashSale& stored = it->second;
+    stored.sale_price = sale.sale_price;
+    stored.quantity = sale.quantity;
+    stored.per_user_limit = sale.per_user_limit;
+    stored.start_time = sale.start_time;
+    stored.end_time = sale.end_time;
+    stored.version = sale.version;
+    return stored;
+  }
   absl::StatusOr<FlashSale> SetStatus(const std::string& sale_id, FlashSaleStatus status, int64_t sold,
                                       absl::Time) override {
     FlashSale& sale = sales_.at(sale_id);
@@ -137,6 +151,16 @@ class InMemoryFlashAdmission : public FlashAdmission {
     sales_[snapshot.sale.sale_id] = std::move(s);
     return true;
   }
+  absl::StatusOr<ResizeResult> Resize(const FlashSale& before, const FlashSale& after) override {
+    auto it = sales_.find(after.sale_id);
+    if (it == sales_.end()) return ResizeResult{};
+    SaleState& s = it->second;
+    const int64_t taken = s.sale.quantity - s.remaining;
+    if (after.quantity < taken) return ResizeResult{ResizeOutcome::kBelowTaken, taken};
+    s.remaining = after.quantity - taken;
+    s.sale = after;
+    return ResizeResult{ResizeOutcome::kApplied, taken};
+  }
   absl::Status Release(const std::string& sale_id, const std::string& purchase_id,
                        const std::string& user_id) override {
     auto it = sales_.find(sale_id);
@@ -176,12 +200,20 @@ class FakeFlashSaleStock : public FlashSaleStock {
     last_ttl = ttl;
     done(reserve_result);
   }
+  // A reservation whose size is tracked: an increase above `available` is refused.
+  void Resize(const std::string& sale_id, int64_t quantity, absl::Duration ttl, const std::string& request_key,
+              async::StatusCallback done) override {
+    resizes.push_back({sale_id, quantity});
+    done(resize_result);
+  }
   void Settle(const std::string& sale_id, int64_t sold, async::StatusCallback done) override {
     settlements.push_back({sale_id, sold});
     done(absl::OkStatus());
   }
 
   absl::Status reserve_result = absl::OkStatus();
+  absl::Status resize_result = absl::OkStatus();
+  std::vector<std::pair<std::string, int64_t>> resizes;
   std::vector<std::pair<std::string, int64_t>> reserves;
   std::vector<std::pair<std::string, int64_t>> settlements;
   absl::Duration last_ttl;

@@ -133,5 +133,64 @@ TEST_CASE("flash sales over gRPC: an admin creates, customers list, buy once and
   }
 }
 
+TEST_CASE("an admin changes a flash sale over gRPC: customers may not, a running sale only sells fewer", "[flash]") {
+  FlashServer s;
+  v1::CreateFlashSaleRequest create = CreateRequest(s.clock.Now());
+  create.mutable_flash_sale()->set_quantity(5);
+  v1::CreateFlashSaleResponse created;
+  {
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    REQUIRE(FromGrpcStatus(s.stub->CreateFlashSale(&context, create, &created), context).ok());
+  }
+  CHECK(created.flash_sale().version() == 1);
+  v1::UpdateFlashSaleRequest update;
+  update.set_sale_id(created.flash_sale().sale_id());
+  update.set_quantity(3);
+  update.set_version(1);
+  v1::UpdateFlashSaleResponse updated;
+  {
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "u1", "customer");
+    CHECK(FromGrpcStatus(s.stub->UpdateFlashSale(&context, update, &updated), context).code() ==
+          absl::StatusCode::kPermissionDenied);
+  }
+  {
+    v1::UpdateFlashSaleRequest price = update;
+    price.mutable_sale_price()->set_currency("CNY");
+    price.mutable_sale_price()->set_amount_minor(50);
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    absl::Status status = FromGrpcStatus(s.stub->UpdateFlashSale(&context, price, &updated), context);
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(ReasonOf(status) == "FLASH_SALE_STARTED");
+    CHECK(FieldOf(status) == "flashSale.salePrice");
+  }
+  {
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    REQUIRE(FromGrpcStatus(s.stub->UpdateFlashSale(&context, update, &updated), context).ok());
+  }
+  CHECK(updated.flash_sale().quantity() == 3);
+  CHECK(updated.flash_sale().version() == 2);
+  CHECK(s.stock.resizes.back() == std::make_pair(created.flash_sale().sale_id(), int64_t{3}));
+  {
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    absl::Status status = FromGrpcStatus(s.stub->UpdateFlashSale(&context, update, &updated), context);
+    CHECK(status.code() == absl::StatusCode::kAborted);
+    CHECK(ReasonOf(status) == "VERSION_CONFLICT");
+  }
+  {
+    v1::UpdateFlashSaleRequest end;
+    end.set_sale_id(created.flash_sale().sale_id());
+    end.set_end_now(true);
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    REQUIRE(FromGrpcStatus(s.stub->UpdateFlashSale(&context, end, &updated), context).ok());
+    CHECK(updated.flash_sale().end_time().seconds() == absl::ToUnixSeconds(s.clock.Now()));
+  }
+}
+
 }  // namespace
 }  // namespace zhongtai::marketing

@@ -365,3 +365,197 @@ TEST_CASE("a flash sale over an exclusive promotion's SKU and time is refused, o
 }
 
 }  // namespace zhongtai::marketing
+
+namespace zhongtai::marketing {
+namespace {
+
+FlashSale Upcoming() {
+  FlashSale sale = Draft();
+  sale.sale_id = "fs_u";
+  sale.status = FlashSaleStatus::kActive;
+  sale.quantity = 10;
+  sale.start_time = kNow + absl::Hours(1);
+  sale.end_time = kNow + absl::Hours(2);
+  return sale;
+}
+
+void CheckRefused(const absl::StatusOr<FlashSale>& result, absl::StatusCode code, const std::string& reason,
+                  const std::string& field) {
+  CHECK(result.status().code() == code);
+  CHECK(ReasonOf(result.status()) == reason);
+  CHECK(FieldOf(result.status()) == field);
+}
+
+TEST_CASE("before its start anything of a flash sale may change, validated as a new sale") {
+  const FlashSale sale = Upcoming();
+  FlashSaleChange change;
+  change.sale_price = 150;
+  change.quantity = 20;
+  change.per_user_limit = 3;
+  change.start_time = kNow + absl::Minutes(30);
+  change.end_time = kNow + absl::Hours(3);
+  change.expected_version = 1;
+  absl::StatusOr<FlashSale> next = ApplyFlashSaleChange(sale, change, kNow, 0);
+  REQUIRE(next.ok());
+  CHECK(next->sale_price == 150);
+  CHECK(next->quantity == 20);
+  CHECK(next->per_user_limit == 3);
+  CHECK(next->start_time == kNow + absl::Minutes(30));
+  CHECK(next->end_time == kNow + absl::Hours(3));
+  CHECK(next->version == 2);
+
+  FlashSaleChange same;
+  same.quantity = sale.quantity;
+  CHECK(ApplyFlashSaleChange(sale, same, kNow, 0)->version == 1);  // nothing changed: no new version
+
+  FlashSaleChange bad;
+  bad.per_user_limit = 11;
+  CheckRefused(ApplyFlashSaleChange(sale, bad, kNow, 0), absl::StatusCode::kInvalidArgument, "LIMIT_ABOVE_QUANTITY",
+               "flashSale.perUserLimit");
+  bad = {};
+  bad.end_now = true;
+  CheckRefused(ApplyFlashSaleChange(sale, bad, kNow, 0), absl::StatusCode::kInvalidArgument, "END_TIME_NOT_AFTER_NOW",
+               "flashSale.endTime");
+  bad = {};
+  bad.sale_price = 90;
+  bad.currency = "USD";
+  CheckRefused(ApplyFlashSaleChange(sale, bad, kNow, 0), absl::StatusCode::kInvalidArgument, "CURRENCY_MISMATCH",
+               "flashSale.salePrice.currency");
+  bad = {};
+  bad.quantity = 11;
+  bad.expected_version = 7;
+  CheckRefused(ApplyFlashSaleChange(sale, bad, kNow, 0), absl::StatusCode::kAborted, "VERSION_CONFLICT", "version");
+
+  FlashSale settled = sale;
+  settled.status = FlashSaleStatus::kSettled;
+  CheckRefused(ApplyFlashSaleChange(settled, change, kNow, 0), absl::StatusCode::kFailedPrecondition,
+               "FLASH_SALE_NOT_CHANGEABLE", "");
+}
+
+TEST_CASE("once started a flash sale may only end now or sell fewer units, not below those taken") {
+  FlashSale sale = Upcoming();
+  const absl::Time running = sale.start_time + absl::Minutes(10);
+  FlashSaleChange fewer;
+  fewer.quantity = 6;
+  absl::StatusOr<FlashSale> next = ApplyFlashSaleChange(sale, fewer, running, 4);
+  REQUIRE(next.ok());
+  CHECK(next->quantity == 6);
+  CHECK(next->version == 2);
+  fewer.quantity = 3;
+  CheckRefused(ApplyFlashSaleChange(sale, fewer, running, 4), absl::StatusCode::kFailedPrecondition,
+               "FLASH_SALE_QUANTITY_BELOW_SOLD", "flashSale.quantity");
+  fewer.quantity = 1;  // the limit (2) comes down with it
+  next = ApplyFlashSaleChange(sale, fewer, running, 0);
+  REQUIRE(next.ok());
+  CHECK(next->per_user_limit == 1);
+
+  FlashSaleChange end;
+  end.end_now = true;
+  next = ApplyFlashSaleChange(sale, end, running, 4);
+  REQUIRE(next.ok());
+  CHECK(next->end_time == running);
+  end = {};
+  end.end_time = running - absl::Minutes(1);  // an end in the past ends it now
+  CHECK(ApplyFlashSaleChange(sale, end, running, 4)->end_time == running);
+  end.end_time = sale.end_time + absl::Hours(1);
+  CheckRefused(ApplyFlashSaleChange(sale, end, running, 4), absl::StatusCode::kFailedPrecondition, "FLASH_SALE_STARTED",
+               "flashSale.endTime");
+
+  FlashSaleChange more;
+  more.quantity = 11;
+  CheckRefused(ApplyFlashSaleChange(sale, more, running, 4), absl::StatusCode::kFailedPrecondition,
+               "FLASH_SALE_STARTED", "flashSale.quantity");
+  FlashSaleChange price;
+  price.sale_price = 99;
+  CheckRefused(ApplyFlashSaleChange(sale, price, running, 4), absl::StatusCode::kFailedPrecondition,
+               "FLASH_SALE_STARTED", "flashSale.salePrice");
+  FlashSaleChange limit;
+  limit.per_user_limit = 1;
+  CheckRefused(ApplyFlashSaleChange(sale, limit, running, 4), absl::StatusCode::kFailedPrecondition,
+               "FLASH_SALE_STARTED", "flashSale.perUserLimit");
+  FlashSaleChange start;
+  start.start_time = running;
+  CheckRefused(ApplyFlashSaleChange(sale, start, running, 4), absl::StatusCode::kFailedPrecondition,
+               "FLASH_SALE_STARTED", "flashSale.startTime");
+
+  // After its end: fewer units still, ending it again not.
+  const absl::Time after = sale.end_time + absl::Minutes(1);
+  CHECK(ApplyFlashSaleChange(sale, FlashSaleChange{{}, "", 5}, after, 4).ok());
+  FlashSaleChange again;
+  again.end_now = true;
+  CheckRefused(ApplyFlashSaleChange(sale, again, after, 4), absl::StatusCode::kFailedPrecondition, "FLASH_SALE_ENDED",
+               "flashSale.endTime");
+}
+
+TEST_CASE("changing a flash sale moves the product reservation and the admission state together") {
+  World w;
+  FlashSale draft = Draft();
+  draft.quantity = 5;
+  draft.per_user_limit = 5;
+  draft.start_time = kNow + absl::Minutes(10);
+  FlashSale sale = w.Open(draft);
+
+  // Before the start: more units are reserved first.
+  FlashSaleChange more;
+  more.quantity = 8;
+  more.expected_version = 1;
+  absl::StatusOr<CreatedFlashSale> changed = w.sales.Update(sale.sale_id, more, false);
+  REQUIRE(changed.ok());
+  CHECK(changed->sale.quantity == 8);
+  CHECK(changed->sale.version == 2);
+  REQUIRE(w.stock.resizes.size() == 1);
+  CHECK(w.stock.resizes[0] == std::make_pair(sale.sale_id, int64_t{8}));
+  CHECK(w.admission.Remaining(sale.sale_id)->value() == 8);
+
+  // A stale version changes nothing.
+  CHECK(ReasonOf(w.sales.Update(sale.sale_id, more, false).status()) == "VERSION_CONFLICT");
+
+  // The product cannot hold more: refused, nothing else moved.
+  w.stock.resize_result = FailedPrecondition("INSUFFICIENT_STOCK", "short");
+  more.quantity = 100;
+  more.expected_version = 2;
+  CHECK(ReasonOf(w.sales.Update(sale.sale_id, more, false).status()) == "INSUFFICIENT_STOCK");
+  CHECK(w.store.Get(sale.sale_id)->value().quantity == 8);
+  CHECK(w.admission.Remaining(sale.sale_id)->value() == 8);
+  w.stock.resize_result = absl::OkStatus();
+
+  // Running, 3 taken: down to 4 leaves 1 to win; below 3 is refused.
+  w.clock.Advance(absl::Minutes(11));
+  for (int i = 0; i < 3; ++i) REQUIRE(w.sales.Purchase("u" + std::to_string(i), sale.sale_id, "r").ok());
+  FlashSaleChange fewer;
+  fewer.quantity = 2;
+  CHECK(ReasonOf(w.sales.Update(sale.sale_id, fewer, false).status()) == "FLASH_SALE_QUANTITY_BELOW_SOLD");
+  fewer.quantity = 4;
+  changed = w.sales.Update(sale.sale_id, fewer, false);
+  REQUIRE(changed.ok());
+  CHECK(changed->sale.quantity == 4);
+  CHECK(w.admission.Remaining(sale.sale_id)->value() == 1);
+  CHECK(w.stock.resizes.back() == std::make_pair(sale.sale_id, int64_t{4}));  // the rest back to the product
+  CHECK(w.sales.Purchase("u8", sale.sale_id, "r").ok());
+  CHECK(ReasonOf(w.sales.Purchase("u9", sale.sale_id, "r").status()) == "FLASH_SALE_SOLD_OUT");
+
+  // Ending it now closes admissions.
+  FlashSaleChange end;
+  end.end_now = true;
+  REQUIRE(w.sales.Update(sale.sale_id, end, false).ok());
+  CHECK(ReasonOf(w.sales.Purchase("u10", sale.sale_id, "r").status()) == "FLASH_SALE_ENDED");
+}
+
+TEST_CASE("another process that read a sale before its start sells at the price changed before the start") {
+  World w;
+  FlashSales other{w.store, w.admission, w.stock, w.clock, w.ids, w.blocking};
+  FlashSale draft = Draft();
+  draft.start_time = kNow + absl::Minutes(10);
+  FlashSale sale = w.Open(draft);
+  CHECK(ReasonOf(other.Purchase("early", sale.sale_id, "r0").status()) == "FLASH_SALE_NOT_STARTED");  // cached
+  FlashSaleChange price;
+  price.sale_price = 80;
+  REQUIRE(w.sales.Update(sale.sale_id, price, false).ok());
+  w.clock.Advance(absl::Minutes(11));
+  REQUIRE(other.Purchase("u1", sale.sale_id, "r1").ok());
+  REQUIRE(!w.admission.winners.empty());
+  CHECK(w.admission.winners.back().sale_price == 80);
+}
+
+}  // namespace
+}  // namespace zhongtai::marketing

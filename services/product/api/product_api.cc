@@ -401,6 +401,20 @@ grpc::ServerUnaryReactor* ProductApi::ReleaseReservation(grpc::CallbackServerCon
   });
 }
 
+grpc::ServerUnaryReactor* ProductApi::ResizeReservation(grpc::CallbackServerContext* context,
+                                                        const v1::ResizeReservationRequest* request,
+                                                        v1::ResizeReservationResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    RETURN_IF_ERROR(Required(request->order_id(), "orderId", kMaxIdLength));
+    RETURN_IF_ERROR(Required(request->request_id(), "requestId", kMaxIdLength));
+    ASSIGN_OR_RETURN(Reservation reservation,
+                     inventory_.Resize(request->order_id(), request->quantity(), request->request_id(),
+                                       absl::Seconds(request->ttl_seconds())));
+    ToProto(reservation, response->mutable_reservation());
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* ProductApi::SettleReservation(grpc::CallbackServerContext* context,
                                                         const v1::SettleReservationRequest* request,
                                                         v1::SettleReservationResponse* response) {

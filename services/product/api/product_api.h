@@ -69,6 +69,9 @@ class ProductApi : public v1::ProductService::WithRawCallbackMethod_ListProducts
   grpc::ServerUnaryReactor* ConfirmReservation(grpc::CallbackServerContext* context,
                                                const v1::ConfirmReservationRequest* request,
                                                v1::ConfirmReservationResponse* response) override;
+  grpc::ServerUnaryReactor* ResizeReservation(grpc::CallbackServerContext* context,
+                                              const v1::ResizeReservationRequest* request,
+                                              v1::ResizeReservationResponse* response) override;
   grpc::ServerUnaryReactor* SettleReservation(grpc::CallbackServerContext* context,
                                               const v1::SettleReservationRequest* request,
                                               v1::SettleReservationResponse* response) override;

@@ -1,5 +1,6 @@
 #include "services/product/domain/inventory.h"
 
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -96,6 +97,21 @@ absl::StatusOr<Reservation> Inventory::Settle(const std::string& order_id, int64
   ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Settle(order_id, confirm_quantity, clock_.Now()));
   if (outcome.changed) {
     observer_.ReservationResult("settled");
+    StockChanged(outcome.reservation.lines);
+  }
+  return std::move(outcome.reservation);
+}
+
+absl::StatusOr<Reservation> Inventory::Resize(const std::string& order_id, int64_t new_quantity,
+                                              const std::string& request_id, absl::Duration ttl) {
+  if (request_id.empty()) return InvalidArgument("requestId", "REQUEST_ID_MISSING", "a request id is required");
+  if (new_quantity <= 0)
+    return InvalidArgument("quantity", "QUANTITY_NOT_POSITIVE", "the new quantity must be positive");
+  const absl::Time now = clock_.Now();
+  const absl::Time hold_until = ttl > absl::ZeroDuration() ? now + std::min(ttl, options_.max_ttl) : now;
+  ASSIGN_OR_RETURN(TransitionOutcome outcome, store_.Resize(order_id, new_quantity, request_id, now, hold_until));
+  if (outcome.changed) {
+    observer_.ReservationResult("resized");
     StockChanged(outcome.reservation.lines);
   }
   return std::move(outcome.reservation);

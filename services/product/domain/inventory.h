@@ -46,6 +46,13 @@ class Inventory {
   // (settlement.h). Idempotent: a settled reservation is returned as it is. FAILED_PRECONDITION RESERVATION_EXPIRED
   // past its expiry; INVALID_ARGUMENT confirmQuantity; NOT_FOUND RESERVATION_NOT_FOUND.
   absl::StatusOr<Reservation> Settle(const std::string& order_id, int64_t confirm_quantity);
+  // A held reservation of one SKU (a flash sale's quantity) resized to new_quantity: more held from available stock,
+  // or fewer (available again), with ledger rows. Once per request_id (required): a repeat returns it as it is.
+  // FAILED_PRECONDITION INSUFFICIENT_STOCK, RESERVATION_NOT_HELD; INVALID_ARGUMENT quantity / requestId; NOT_FOUND
+  // RESERVATION_NOT_FOUND.
+  // ttl > 0: held at least that long from now (the expiry extended, never shortened; capped at max_ttl).
+  absl::StatusOr<Reservation> Resize(const std::string& order_id, int64_t new_quantity, const std::string& request_id,
+                                     absl::Duration ttl = absl::ZeroDuration());
 
   // Expires every HELD reservation past its expiry, batch by batch. Returns how many.
   absl::StatusOr<int> SweepExpired();

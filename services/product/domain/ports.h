@@ -72,6 +72,14 @@ class ProductStore {
   // returned unchanged (a replay), one past its expiry fails with RESERVATION_EXPIRED.
   virtual absl::StatusOr<TransitionOutcome> Settle(const std::string& order_id, int64_t confirm_quantity,
                                                    absl::Time now) = 0;
+  // Resizes a HELD reservation of one SKU to `new_quantity` as PlanResize() (settlement.h) plans it, on the locked
+  // reservation and locked stock rows, with a ledger row per moved stock row ('reserve' more, 'release' fewer).
+  // Its expiry moves to hold_until when that is later. Once per request_id: a repeat returns the reservation unchanged.
+  // FAILED_PRECONDITION RESERVATION_NOT_HELD when it is no longer held (or past its expiry), INSUFFICIENT_STOCK;
+  // NOT_FOUND RESERVATION_NOT_FOUND.
+  virtual absl::StatusOr<TransitionOutcome> Resize(const std::string& order_id, int64_t new_quantity,
+                                                   const std::string& request_id, absl::Time now,
+                                                   absl::Time hold_until) = 0;
   // Expires up to `limit` HELD reservations whose expiry is at or before `now`, skipping those
   // another transaction holds. Returns how many it expired.
   virtual absl::StatusOr<int> ExpireDue(absl::Time now, int limit) = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -22,5 +23,27 @@ struct SettlementMove {
 // (FAILED_PRECONDITION RESERVATION_MISMATCH otherwise). INVALID_ARGUMENT confirmQuantity QUANTITY_NEGATIVE, or
 // QUANTITY_TOO_LARGE above what it holds.
 absl::StatusOr<std::vector<SettlementMove>> SplitSettlement(const Reservation& reservation, int64_t confirm_quantity);
+
+// What resizing moves on one stock row: `delta` units more (> 0) or fewer (< 0) held there for the reservation.
+struct ResizeMove {
+  std::string sku_id;
+  std::string warehouse_id;
+  int64_t delta = 0;
+};
+
+// A stock row of the reservation's SKU with what it has available, for an increase.
+struct ResizeSource {
+  std::string warehouse_id;
+  int64_t available = 0;
+};
+
+// Resizes a held reservation of one SKU (FAILED_PRECONDITION RESERVATION_MISMATCH otherwise) to `new_quantity`
+// (INVALID_ARGUMENT quantity QUANTITY_NOT_POSITIVE when not > 0). A decrease gives units back from the allocations
+// in reverse (sku id, warehouse id) order; an increase takes first from the warehouses it already holds in, then
+// from `sources` in the order given (the caller passes them in sourcing order), each as much as it has available;
+// FAILED_PRECONDITION INSUFFICIENT_STOCK when they cannot cover it. No moves when the size is unchanged. The moves
+// come in (sku id, warehouse id) byte order, the order stock rows are locked in.
+absl::StatusOr<std::vector<ResizeMove>> PlanResize(const Reservation& reservation, int64_t new_quantity,
+                                                   const std::vector<ResizeSource>& sources);
 
 }  // namespace zhongtai::product

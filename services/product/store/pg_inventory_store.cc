@@ -1,7 +1,9 @@
 // PgProductStore, the stock half: reservations (reserve, confirm, release) and the expiry sweep. Every
 // statement that moves stock locks the stock rows in (sku id, warehouse id) byte order. The catalogue half is
 // in pg_catalog_store.cc; admin stock movements are PgStockStore's (pg_stock_store.h).
+#include <algorithm>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -291,7 +293,124 @@ expired AS (
 SELECT (SELECT count(*) FROM expired), (SELECT count(*) FROM totals), (SELECT count(*) FROM upd)
 )sql";
 
+// Resize (PlanResize of settlement.h), statement by statement on the locked reservation: an admin's rare call.
+// A request key already applied: $1 request id. Returns its order id.
+constexpr char kFindResizeSql[] = "SELECT order_id FROM reservation_resizes WHERE request_id = $1";
+// The stock rows of the reservation's SKU ($1), locked in (sku id, warehouse id) byte order like every stock-moving
+// statement, with what each has available and its warehouse's sourcing order (sourcing.h: front < regional <
+// central, then priority, then id; inactive warehouses are not sourced from).
+constexpr char kLockSkuStockSql[] = R"sql(
+SELECT st.warehouse_id, st.on_hand - st.reserved, w.active,
+       CASE w.type WHEN 'front' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END, w.priority
+FROM stock st JOIN warehouses w ON w.warehouse_id = st.warehouse_id
+WHERE st.sku_id = $1
+ORDER BY st.sku_id COLLATE "C", st.warehouse_id COLLATE "C"
+FOR NO KEY UPDATE OF st
+)sql";
+// One stock row's reserved moves by $3 (more or fewer held), never below zero nor above on hand, with its ledger
+// row ('reserve' or 'release', $4) and the level after. $5 order id, $6 request id, $7 now (micros). Returns the
+// level after; none when the row would break on hand >= reserved >= 0.
+constexpr char kResizeStockSql[] = R"sql(
+WITH upd AS (
+  UPDATE stock SET reserved = reserved + $3::bigint, updated_at = zt_ts($7::bigint)
+  WHERE sku_id = $1::text AND warehouse_id = $2::text
+    AND on_hand - (reserved + $3::bigint) >= 0 AND reserved + $3::bigint >= 0
+  RETURNING on_hand, reserved
+),
+ledger AS (
+  INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                            reserved_after, order_id, request_id, created_at)
+  SELECT $1::text, $2::text, $4::text, 0, $3::bigint, on_hand, reserved, $5::text, $6::text, zt_ts($7::bigint)
+  FROM upd
+)
+SELECT on_hand, reserved FROM upd
+)sql";
+// The allocation's new quantity ($4 > 0) on that stock row: $1 order id, $2 sku, $3 warehouse.
+constexpr char kUpsertAllocationSql[] =
+    "INSERT INTO reservation_allocations (order_id, sku_id, warehouse_id, quantity) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (order_id, sku_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity";
+// The allocation gave back all it held.
+constexpr char kDeleteAllocationSql[] =
+    "DELETE FROM reservation_allocations WHERE order_id = $1 AND sku_id = $2 AND warehouse_id = $3";
+// The line's new quantity, the expiry moved to $5 (micros) if later, and the key applied: $1 order id, $2 quantity,
+// $3 request id, $4 now (micros).
+constexpr char kResizeLineSql[] =
+    "WITH line AS (UPDATE reservation_lines SET quantity = $2 WHERE order_id = $1), "
+    "touch AS (UPDATE reservations SET updated_at = zt_ts($4::bigint), "
+    "expires_at = GREATEST(expires_at, zt_ts($5::bigint)) WHERE order_id = $1) "
+    "INSERT INTO reservation_resizes (request_id, order_id, quantity, created_at) "
+    "VALUES ($3, $1, $2, zt_ts($4::bigint))";
+
 }  // namespace
+
+absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& order_id, int64_t new_quantity,
+                                                         const std::string& request_id, absl::Time now,
+                                                         absl::Time hold_until) {
+  TransitionOutcome outcome;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    std::optional<Reservation> current = LoadReservation(tx, order_id, true);
+    if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
+    outcome = {*current, false};
+    pqxx::result seen = ExecPrepared(tx, "product_find_resize", kFindResizeSql, request_id);
+    if (!seen.empty()) {
+      if (seen[0][0].as<std::string>() != order_id) {
+        return FailedPrecondition("REQUEST_ID_REUSED", "the request id resized another reservation");
+      }
+      return absl::OkStatus();  // applied before: returned as it is
+    }
+    if (current->status != ReservationStatus::kHeld || now >= current->expires_at) {
+      return FailedPrecondition("RESERVATION_NOT_HELD",
+                                absl::StrCat("reservation of ", order_id, " is no longer held"));
+    }
+    if (current->lines.size() != 1) {
+      return FailedPrecondition("RESERVATION_MISMATCH", "only a reservation of one SKU can be resized");
+    }
+    const std::string sku = current->lines[0].sku_id;
+    struct Row {
+      ResizeSource source;
+      int rank;
+      int64_t priority;
+    };
+    std::vector<Row> rows;
+    for (const auto& row : ExecPrepared(tx, "product_lock_sku_stock", kLockSkuStockSql, sku)) {
+      if (!row[2].as<bool>()) continue;
+      rows.push_back({{row[0].as<std::string>(), row[1].as<int64_t>()}, row[3].as<int>(), row[4].as<int64_t>()});
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.rank, a.priority, a.source.warehouse_id) < std::tie(b.rank, b.priority, b.source.warehouse_id);
+    });
+    std::vector<ResizeSource> sources;
+    for (const Row& r : rows) sources.push_back(r.source);
+    ASSIGN_OR_RETURN(std::vector<ResizeMove> moves, PlanResize(*current, new_quantity, sources));
+    for (const ResizeMove& m : moves) {
+      pqxx::result moved =
+          ExecPrepared(tx, "product_resize_stock", kResizeStockSql, m.sku_id, m.warehouse_id, m.delta,
+                       std::string(m.delta > 0 ? "reserve" : "release"), order_id, request_id, Micros(now));
+      if (moved.empty()) {
+        return FailedPrecondition("INSUFFICIENT_STOCK", absl::StrCat("not enough stock for sku ", m.sku_id));
+      }
+      int64_t held = 0;
+      for (const Allocation& a : current->allocations) {
+        if (a.warehouse_id == m.warehouse_id) held = a.quantity;
+      }
+      if (held + m.delta > 0) {
+        ExecPrepared(tx, "product_upsert_allocation", kUpsertAllocationSql, order_id, m.sku_id, m.warehouse_id,
+                     held + m.delta);
+      } else {
+        ExecPrepared(tx, "product_delete_allocation", kDeleteAllocationSql, order_id, m.sku_id, m.warehouse_id);
+      }
+    }
+    ExecPrepared(tx, "product_resize_line", kResizeLineSql, order_id, new_quantity, request_id, Micros(now),
+                 Micros(std::max(hold_until, now)));
+    std::optional<Reservation> after = LoadReservation(tx, order_id, false);
+    if (!after) return Aborted("RESERVATION_RACE", "reservation vanished; retry");
+    outcome = {*after, !moves.empty() || after->expires_at != current->expires_at};
+    return absl::OkStatus();
+  }));
+  return outcome;
+}
+
+namespace {}  // namespace
 
 absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft) {
   std::vector<ReservationLine> lines = NormalizeLines(draft.lines);

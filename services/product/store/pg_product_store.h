@@ -31,6 +31,9 @@ class PgProductStore : public ProductStore, public CatalogueStore {
                                                absl::Time now) override;
   absl::StatusOr<TransitionOutcome> Settle(const std::string& order_id, int64_t confirm_quantity,
                                            absl::Time now) override;
+  absl::StatusOr<TransitionOutcome> Resize(const std::string& order_id, int64_t new_quantity,
+                                           const std::string& request_id, absl::Time now,
+                                           absl::Time hold_until) override;
   absl::StatusOr<int> ExpireDue(absl::Time now, int limit) override;
 
   // Catalogue (pg_catalogue_store.cc)

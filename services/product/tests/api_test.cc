@@ -393,6 +393,37 @@ TEST_CASE("product service over gRPC", "[api]") {
     CHECK(FieldOf(status) == "pageToken");
   }
 
+  SECTION("a flash sale's reservation is resized by marketing only") {
+    auto as = [&](const char* caller, const v1::ResizeReservationRequest& request,
+                  v1::ResizeReservationResponse* response) {
+      grpc::ClientContext context;
+      ::zhongtai::testing::CallAs(context, caller);
+      return FromGrpcStatus(stub->ResizeReservation(&context, request, response), context);
+    };
+    v1::ReserveStockRequest reserve;
+    reserve.set_order_id("fs_api");
+    v1::ReservationLine* line = reserve.add_lines();
+    line->set_sku_id(sku_id);
+    line->set_quantity(1);
+    v1::ReserveStockResponse reserved;
+    REQUIRE(Call(*stub, &S::ReserveStock, reserve, &reserved).ok());
+    v1::ResizeReservationRequest resize;
+    resize.set_order_id("fs_api");
+    resize.set_quantity(2);
+    resize.set_request_id("fs_api:v2");
+    v1::ResizeReservationResponse resized;
+    CHECK(as("order", resize, &resized).code() == absl::StatusCode::kPermissionDenied);
+    REQUIRE(as("marketing", resize, &resized).ok());
+    CHECK(resized.reservation().lines(0).quantity() == 2);
+    resize.set_quantity(100000);
+    resize.set_request_id("fs_api:v3");
+    absl::Status status = as("marketing", resize, &resized);
+    CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(ReasonOf(status) == "INSUFFICIENT_STOCK");
+    resize.set_request_id("");
+    CHECK(FieldOf(as("marketing", resize, &resized)) == "requestId");
+  }
+
   SECTION("reserve, confirm and release with reasons and metrics") {
     v1::ReserveStockRequest reserve;
     reserve.set_order_id("o1");

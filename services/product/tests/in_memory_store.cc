@@ -348,6 +348,50 @@ absl::StatusOr<TransitionOutcome> InMemoryProductStore::Settle(const std::string
   return TransitionOutcome{stored.reservation, true};
 }
 
+absl::StatusOr<TransitionOutcome> InMemoryProductStore::Resize(const std::string& order_id, int64_t new_quantity,
+                                                               const std::string& request_id, absl::Time now,
+                                                               absl::Time hold_until) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = reservations_.find(order_id);
+  if (it == reservations_.end()) {
+    return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
+  }
+  StoredReservation& stored = it->second;
+  Reservation with_allocations = stored.reservation;
+  with_allocations.allocations = stored.allocations;
+  if (resizes_.count(request_id)) return TransitionOutcome{with_allocations, false};
+  if (stored.reservation.status != ReservationStatus::kHeld || now >= stored.reservation.expires_at) {
+    return FailedPrecondition("RESERVATION_NOT_HELD", "no longer held");
+  }
+  std::vector<ResizeSource> sources;
+  if (!with_allocations.lines.empty()) {
+    for (const auto& [key, level] : stock_) {
+      if (key.first == with_allocations.lines[0].sku_id)
+        sources.push_back({key.second, level.on_hand - level.reserved});
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<ResizeMove> moves, PlanResize(with_allocations, new_quantity, sources));
+  for (const ResizeMove& m : moves) {
+    stock_[{m.sku_id, m.warehouse_id}].reserved += m.delta;
+    RecordLocked(m.sku_id, m.warehouse_id, m.delta > 0 ? "reserve" : "release", order_id, 0, m.delta, now, "", "", "");
+    bool found = false;
+    for (auto a = stored.allocations.begin(); a != stored.allocations.end(); ++a) {
+      if (a->warehouse_id != m.warehouse_id) continue;
+      found = true;
+      a->quantity += m.delta;
+      if (a->quantity == 0) stored.allocations.erase(a);
+      break;
+    }
+    if (!found) stored.allocations.push_back({m.sku_id, m.warehouse_id, m.delta});
+  }
+  stored.reservation.lines[0].quantity = new_quantity;
+  stored.reservation.expires_at = std::max(stored.reservation.expires_at, hold_until);
+  resizes_[request_id] = order_id;
+  with_allocations = stored.reservation;
+  with_allocations.allocations = stored.allocations;
+  return TransitionOutcome{with_allocations, !moves.empty()};
+}
+
 absl::StatusOr<int> InMemoryProductStore::ExpireDue(absl::Time now, int limit) {
   std::vector<std::string> due;
   {

@@ -26,6 +26,9 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore, public 
   absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) override;
   absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                absl::Time now) override;
+  absl::StatusOr<TransitionOutcome> Resize(const std::string& order_id, int64_t new_quantity,
+                                           const std::string& request_id, absl::Time now,
+                                           absl::Time hold_until) override;
   absl::StatusOr<TransitionOutcome> Settle(const std::string& order_id, int64_t confirm_quantity,
                                            absl::Time now) override;
   absl::StatusOr<int> ExpireDue(absl::Time now, int limit) override;
@@ -96,6 +99,7 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore, public 
   std::map<std::string, char> abc_;
   std::map<std::string, std::pair<std::string, std::vector<StockLevel>>> requests_;  // id -> (operation, levels)
   std::map<std::string, StoredReservation> reservations_;
+  std::map<std::string, std::string> resizes_;  // request id -> order id
   std::vector<LedgerEntry> ledger_;
   std::map<std::string, Warehouse> warehouses_ = {
       {kDefaultWarehouse, {kDefaultWarehouse, "Default", WarehouseType::kCentral}}};

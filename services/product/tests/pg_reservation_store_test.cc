@@ -153,6 +153,78 @@ TEST_CASE("a sale's reservation settles by quantity: sold units leave, the rest 
         std::vector<Row>{Row{"reserve", 0, 6, 10, 6}, Row{"confirm", -4, -4, 6, 2}, Row{"release", 0, -2, 6, 0}});
 }
 
+TEST_CASE("a sale's reservation resizes: more from available stock, fewer back, once per request key", "[store]") {
+  PgFixture f;
+  std::string sku = f.AddProduct("Phone", {{"P1", 10}}).skus[0].sku_id;
+  REQUIRE(f.inventory->Reserve("fs_r", {{sku, 4}}, absl::Minutes(5)).ok());
+  REQUIRE(f.inventory->Reserve("other", {{sku, 2}}, absl::Minutes(5)).ok());
+
+  auto grown = f.inventory->Resize("fs_r", 7, "rz-1");
+  REQUIRE(grown.ok());
+  CHECK(grown->lines.at(0).quantity == 7);
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(10, 9));
+  // The same key again changes nothing, even with another quantity.
+  REQUIRE(f.inventory->Resize("fs_r", 7, "rz-1").ok());
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(10, 9));
+
+  // Only 1 available: 4 more cannot be held, and nothing moves.
+  auto refused = f.inventory->Resize("fs_r", 11, "rz-2");
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(refused.status()) == "INSUFFICIENT_STOCK");
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(10, 9));
+  CHECK(f.Count("SELECT count(*) FROM reservation_resizes WHERE request_id = $1", "rz-2") == 0);
+
+  auto shrunk = f.inventory->Resize("fs_r", 3, "rz-3");
+  REQUIRE(shrunk.ok());
+  CHECK(shrunk->lines.at(0).quantity == 3);
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(10, 5));
+  CHECK(f.inventory->BatchGetSkus({sku})->at(0).available == 5);
+  CHECK(f.Count("SELECT count(*) FROM stock WHERE sku_id = $1 AND on_hand - reserved < 0", sku) == 0);
+  CHECK(f.Count("SELECT COALESCE(sum(quantity), 0) FROM reservation_allocations WHERE order_id = $1", "fs_r") == 3);
+
+  std::vector<std::tuple<std::string, int64_t, int64_t, int64_t>> ledger;
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const auto& row : tx.exec_params("SELECT kind, reserved_delta, on_hand_after, reserved_after "
+                                                      "FROM stock_ledger WHERE order_id = 'fs_r' ORDER BY entry_id")) {
+                  ledger.emplace_back(row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
+                                      row[3].as<int64_t>());
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  using Row = std::tuple<std::string, int64_t, int64_t, int64_t>;
+  CHECK(ledger == std::vector<Row>{Row{"reserve", 4, 10, 4}, Row{"reserve", 3, 10, 9}, Row{"release", -4, 10, 5}});
+
+  // Settlement then confirms what it holds now.
+  REQUIRE(f.inventory->Settle("fs_r", 2).ok());
+  CHECK(f.Stock(sku) == std::make_pair<int64_t, int64_t>(8, 2));
+  CHECK(ReasonOf(f.inventory->Resize("fs_r", 5, "rz-4").status()) == "RESERVATION_NOT_HELD");
+  CHECK(ReasonOf(f.inventory->Resize("fs_missing", 5, "rz-5").status()) == "RESERVATION_NOT_FOUND");
+  CHECK(ReasonOf(f.inventory->Resize("fs_r", 0, "rz-6").status()) == "QUANTITY_NOT_POSITIVE");
+}
+
+TEST_CASE("concurrent resizes and reservations never hold more than on hand", "[store]") {
+  PgFixture f;
+  std::string sku = f.AddProduct("Phone", {{"P1", 20}}).skus[0].sku_id;
+  REQUIRE(f.inventory->Reserve("fs_c", {{sku, 5}}, absl::Minutes(5)).ok());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 10; ++i) {
+    threads.emplace_back([&, i] {
+      (void)f.inventory->Reserve("o-" + std::to_string(i), {{sku, 2}}, absl::Minutes(5));
+      (void)f.inventory->Resize("fs_c", 5 + i, "rc-" + std::to_string(i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto [on_hand, reserved] = f.Stock(sku);
+  CHECK(on_hand == 20);
+  CHECK(reserved <= 20);
+  CHECK(f.Count("SELECT COALESCE(sum(quantity), 0) FROM reservation_allocations a JOIN reservations r "
+                "USING (order_id) WHERE r.status = 'HELD' AND a.sku_id = $1",
+                sku) == reserved);
+  CHECK(f.Count("SELECT COALESCE(sum(reserved_delta), 0) FROM stock_ledger WHERE sku_id = $1", sku) == reserved);
+}
+
 TEST_CASE("the sweep releases expired reservations and stock returns", "[store]") {
   PgFixture f;
   std::string sku = f.AddProduct("Phone", {{"P1", 10}}).skus[0].sku_id;
