@@ -172,6 +172,9 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
                         quote.applied.push_back({applied.promotion_id(), applied.name(),
                                                  applied.discount().amount_minor(), applied.budget_limited()});
                       }
+                      for (const auto& gift : response->gift_lines()) {
+                        quote.gifts.push_back({gift.sku_id(), gift.quantity(), gift.promotion_id()});
+                      }
                       for (const auto& missed : response->not_applied()) {
                         PromotionNotApplied out;
                         out.promotion_id = missed.promotion_id();

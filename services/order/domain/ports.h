@@ -118,6 +118,13 @@ struct LineShare {
   int64_t amount = 0;
 };
 
+// A SKU a gift promotion adds to the order at price 0.
+struct GiftLine {
+  std::string sku_id;
+  int64_t quantity = 0;
+  std::string promotion_id;
+};
+
 struct Quote {
   int64_t subtotal = 0;
   int64_t discount = 0;
@@ -126,6 +133,7 @@ struct Quote {
   std::vector<std::vector<LineShare>> shares;  // per line, per promotion; they sum to the line's discount
   std::vector<PromotionApplied> applied;
   std::vector<PromotionNotApplied> not_applied;  // every active promotion that did not apply, and why
+  std::vector<GiftLine> gifts;                   // added by the gift promotions that applied; not in `lines`
 };
 
 // Stock of one SKU held for an order in one warehouse.

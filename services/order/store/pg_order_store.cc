@@ -23,21 +23,24 @@ constexpr char kOrderColumns[] =
     "coalesce((extract(epoch from pay_deadline) * 1000000)::bigint, 0), "
     "failure_code, failure_reason, failure_message, shipping_fee, points_used, points_deduction, coupon_id, "
     "warehouse_id, coalesce(a.address_id, ''), coalesce(a.recipient_name, ''), coalesce(a.recipient_phone, ''), "
-    "coalesce(a.province_code, ''), coalesce(a.city_code, ''), coalesce(a.district_code, ''), coalesce(a.detail, '')";
+    "coalesce(a.province_code, ''), coalesce(a.city_code, ''), coalesce(a.district_code, ''), coalesce(a.detail, ''), "
+    "gift_note";
 constexpr char kOrderFrom[] = " FROM orders LEFT JOIN order_addresses a USING (order_id) ";
 
 constexpr char kLineColumns[] =
-    "sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction";
+    "sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, "
+    "gift_promotion_id";
 
 // All of an order's lines in one statement (one round trip however many lines), from parallel arrays.
 constexpr char kInsertLines[] =
     "INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, list_price, "
-    "price_rule, points_deduction) "
+    "price_rule, points_deduction, gift_promotion_id) "
     "SELECT $1, l.n - 1, l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, "
-    "l.price_rule, l.points_deduction "
+    "l.price_rule, l.points_deduction, l.gift_promotion_id "
     "FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
-    "$9::text[], $10::bigint[]) WITH ORDINALITY "
-    "AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, n)";
+    "$9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY "
+    "AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, "
+    "gift_promotion_id, n)";
 
 constexpr char kInsertAddress[] =
     "INSERT INTO order_addresses (order_id, address_id, recipient_name, recipient_phone, province_code, city_code, "
@@ -53,25 +56,26 @@ constexpr char kInsertChildren[] =
 // Every child's lines at once; line_no counts within each child.
 constexpr char kInsertChildLines[] =
     "INSERT INTO child_order_lines (child_order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, "
-    "list_price, price_rule, points_deduction) "
+    "list_price, price_rule, points_deduction, gift_promotion_id) "
     "SELECT l.child_id, (row_number() OVER (PARTITION BY l.child_id ORDER BY l.n) - 1)::integer, l.sku_id, "
-    "l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, l.points_deduction "
+    "l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, l.points_deduction, "
+    "l.gift_promotion_id "
     "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], "
-    "$8::bigint[], $9::text[], $10::bigint[]) WITH ORDINALITY "
+    "$8::bigint[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY "
     "AS l(child_id, sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, "
-    "points_deduction, n)";
+    "points_deduction, gift_promotion_id, n)";
 
 // Children with their lines, in child then line order.
 constexpr char kSelectChildren[] =
     "SELECT c.child_order_id, c.warehouse_id, c.subtotal, c.discount, c.shipping_fee, c.points_deduction, c.total, "
     "l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, "
-    "l.points_deduction "
+    "l.points_deduction, l.gift_promotion_id "
     "FROM child_orders c JOIN child_order_lines l USING (child_order_id) WHERE c.order_id = $1 "
     "ORDER BY c.warehouse_id, l.line_no";
 
 // The columns of a batch of lines, as array literals for kInsertLines / kInsertChildLines.
 struct LineArrays {
-  std::vector<std::string> sku_ids, price_rules;
+  std::vector<std::string> sku_ids, price_rules, gift_promotion_ids;
   std::vector<int64_t> quantities, unit_prices, subtotals, discounts, totals, list_prices, points;
 
   void Add(const OrderLine& line) {
@@ -83,6 +87,7 @@ struct LineArrays {
     totals.push_back(line.total);
     list_prices.push_back(line.list_price);
     price_rules.push_back(line.price_rule);
+    gift_promotion_ids.push_back(line.gift_promotion_id);
     points.push_back(line.points_deduction);
   }
 };
@@ -98,6 +103,7 @@ OrderLine LineFromRow(const pqxx::row& row, int first) {
   line.list_price = row[first + 6].as<int64_t>();
   line.price_rule = row[first + 7].as<std::string>();
   line.points_deduction = row[first + 8].as<int64_t>();
+  line.gift_promotion_id = row[first + 9].as<std::string>();
   return line;
 }
 
@@ -135,6 +141,7 @@ Order OrderFromRow(const pqxx::row& row) {
   address.city_code = row[24].as<std::string>();
   address.district_code = row[25].as<std::string>();
   address.detail = row[26].as<std::string>();
+  order.gift_note = row[27].as<std::string>();
   return order;
 }
 
@@ -208,11 +215,11 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
         "UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, total = $5, "
         "pay_deadline = ('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), status_changed_at = "
         "('epoch'::timestamptz + $7::bigint * interval '1 microsecond'), shipping_fee = $8, points_used = $9, "
-        "points_deduction = $10, coupon_id = $11, warehouse_id = $12 "
+        "points_deduction = $10, coupon_id = $11, warehouse_id = $12, gift_note = $13 "
         "WHERE order_id = $1 AND status = 'CREATING'",
         order.order_id, order.currency, order.subtotal, order.discount, order.total, Micros(order.pay_deadline),
         Micros(placed_at), order.shipping_fee, order.points_used, order.points_deduction, order.coupon_id,
-        order.warehouse_id);
+        order.warehouse_id, order.gift_note);
     if (updated.affected_rows() != 1) {
       return Aborted("SAGA_INTERRUPTED", "the order was given up while it was being placed; retry");
     }
@@ -222,7 +229,8 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
                    pg::BigintArrayLiteral(lines.quantities), pg::BigintArrayLiteral(lines.unit_prices),
                    pg::BigintArrayLiteral(lines.subtotals), pg::BigintArrayLiteral(lines.discounts),
                    pg::BigintArrayLiteral(lines.totals), pg::BigintArrayLiteral(lines.list_prices),
-                   pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points));
+                   pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points),
+                   pg::TextArrayLiteral(lines.gift_promotion_ids));
     const ShippingAddress& address = order.address;
     tx.exec_params(kInsertAddress, order.order_id, address.address_id, address.recipient_name, address.recipient_phone,
                    address.province_code, address.city_code, address.district_code, address.detail);
@@ -250,7 +258,8 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
                      pg::BigintArrayLiteral(child_lines.quantities), pg::BigintArrayLiteral(child_lines.unit_prices),
                      pg::BigintArrayLiteral(child_lines.subtotals), pg::BigintArrayLiteral(child_lines.discounts),
                      pg::BigintArrayLiteral(child_lines.totals), pg::BigintArrayLiteral(child_lines.list_prices),
-                     pg::TextArrayLiteral(child_lines.price_rules), pg::BigintArrayLiteral(child_lines.points));
+                     pg::TextArrayLiteral(child_lines.price_rules), pg::BigintArrayLiteral(child_lines.points),
+                     pg::TextArrayLiteral(child_lines.gift_promotion_ids));
     }
     AddHistory(tx, order.order_id, OrderStatus::kPendingPayment, "placed", placed_at);
 
