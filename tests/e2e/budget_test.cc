@@ -297,9 +297,9 @@ TEST_CASE("a buy-X-get-Y promotion adds its gift to the order at price 0 and res
   auto [token, address] = shop.Customer();
   REQUIRE_FALSE(token.empty());
 
-  auto quote = client.Send("POST", "/v1/checkout:quote",
-                           absl::StrCat(R"({"lines":)", Lines(bought, 2), R"(,"addressId":")", address, R"("})"),
-                           Bearer(token));
+  auto quote =
+      client.Send("POST", "/v1/checkout:quote",
+                  absl::StrCat(R"({"lines":)", Lines(bought, 2), R"(,"addressId":")", address, R"("})"), Bearer(token));
   INFO(quote.body);
   REQUIRE(quote.status == 200);
   // The n-th line of a list as a JSON object.
@@ -312,10 +312,10 @@ TEST_CASE("a buy-X-get-Y promotion adds its gift to the order at price 0 and res
   CHECK(quoted_gift.at("gift").bool_value());
   CHECK(quote.Num("subtotal.amountMinor") == 10000);
 
-  auto placed = client.Send(
-      "POST", "/v1/orders",
-      absl::StrCat(R"({"channel":"app","addressId":")", address, R"(","lines":)", Lines(bought, 2), "}"),
-      Keyed(Bearer(token)));
+  auto placed =
+      client.Send("POST", "/v1/orders",
+                  absl::StrCat(R"({"channel":"app","addressId":")", address, R"(","lines":)", Lines(bought, 2), "}"),
+                  Keyed(Bearer(token)));
   INFO(placed.body);
   REQUIRE(placed.status == 200);
   REQUIRE(placed.Find("order.lines")->list_value().values_size() == 2);

@@ -142,6 +142,7 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
     proto::SetMoney(out->mutable_unit_price(), line.currency, line.unit_price);
     out->set_brand_id(line.brand_id);
     for (const std::string& category : line.category_path) out->add_category_path(category);
+    out->set_member_price(line.member_price);
   }
   request.set_member_tier(quote_request.member_tier);
   for (const auto& tag : quote_request.user_tags) request.add_user_tags(tag);

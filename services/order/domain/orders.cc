@@ -315,8 +315,8 @@ void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
   QuoteRequest request;
   for (size_t i = 0; i < pricing.lines.size(); ++i) {
     const SkuInfo& sku = pricing.skus[i];
-    request.lines.push_back(
-        {sku.sku_id, pricing.lines[i].quantity, sku.unit_price, sku.currency, sku.brand_id, sku.category_path});
+    request.lines.push_back({sku.sku_id, pricing.lines[i].quantity, sku.unit_price, sku.currency, sku.brand_id,
+                             sku.category_path, sku.price_rule.rfind("member:", 0) == 0});
   }
   request.member_tier = pricing.member.tier;
   request.user_tags = pricing.member.tags;

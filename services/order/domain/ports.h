@@ -84,6 +84,7 @@ struct PricedLine {
   // What promotions scoped to a brand or a category (its subcategories included) look at.
   std::string brand_id;
   std::vector<std::string> category_path;  // category ids from the root to the SKU's own
+  bool member_price = false;               // unit_price is the member price of the buyer's tier
 };
 
 // What marketing is asked to price.
