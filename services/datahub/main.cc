@@ -23,9 +23,9 @@
 #include "services/datahub/api/datahub_api.h"
 #include "services/datahub/api/datahub_privacy_api.h"
 #include "services/datahub/api/funnel_api.h"
+#include "services/datahub/api/product_analytics_api.h"
 #include "services/datahub/api/webhooks_api.h"
 #include "services/datahub/clients/webhook_sender.h"
-#include "services/datahub/api/product_analytics_api.h"
 #include "services/datahub/config.h"
 #include "services/datahub/domain/webhook_dispatcher.h"
 #include "services/datahub/ingest/domain_events.h"
@@ -39,8 +39,8 @@
 #include "services/datahub/store/pg_dashboard_store.h"
 #include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
-#include "services/datahub/store/pg_webhook_store.h"
 #include "services/datahub/store/pg_product_metrics_store.h"
+#include "services/datahub/store/pg_webhook_store.h"
 
 namespace zhongtai::datahub {
 namespace {

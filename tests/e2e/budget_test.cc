@@ -65,7 +65,7 @@ struct Shop {
     return {token, address.status == 200 ? address.Str("address.addressId") : ""};
   }
   // A published product with one SKU; returns the SKU id.
-  std::string Sku(const std::string& admin, int64_t price, int64_t stock) {
+  std::string Sku(const std::string& admin, int64_t price, int64_t stock, std::string* product_id = nullptr) {
     HttpClient client(gateway);
     auto category = client.Send("POST", "/v1/admin/categories", absl::StrCat(R"({"name":")", Unique("cat"), R"("})"),
                                 Keyed(Bearer(admin)));
@@ -81,6 +81,7 @@ struct Shop {
     auto published = client.Send(
         "POST", absl::StrCat("/v1/admin/products/", created.Str("product.productId"), ":publish"), "{}", Bearer(admin));
     REQUIRE(published.status == 200);
+    if (product_id != nullptr) *product_id = created.Str("product.productId");
     return created.Find("product.skus")->list_value().values(0).struct_value().fields().at("skuId").string_value();
   }
   // 满100减10 on `sku` alone, with `budget` (minor units) to give away.
@@ -99,6 +100,20 @@ struct Shop {
     INFO(created.body);
     REQUIRE(created.status == 200);
     return created.Str("promotion.promotionId");
+  }
+  // Units of the SKU that can still be sold, as the shop shows it.
+  int64_t Available(const std::string& product_id, const std::string& sku_id) {
+    HttpClient client(gateway);
+    auto product = client.Send("GET", "/v1/products/" + product_id);
+    REQUIRE(product.status == 200);
+    for (const auto& sku : product.Find("product.skus")->list_value().values()) {
+      const auto& fields = sku.struct_value().fields();
+      if (fields.at("skuId").string_value() != sku_id) continue;
+      auto it = fields.find("available");
+      return it == fields.end() ? 0 : std::stoll(it->second.string_value());
+    }
+    FAIL("sku not in product");
+    return -1;
   }
   // What the promotion may still give away, as the admin's list shows it (newest first).
   int64_t BudgetRemaining(const std::string& admin, const std::string& promotion_id) {
@@ -259,4 +274,60 @@ TEST_CASE("buyers placing at once never spend more than a promotion's budget") {
 }
 
 }  // namespace
+TEST_CASE("a buy-X-get-Y promotion adds its gift to the order at price 0 and reserves the gift's stock") {
+  Shop shop;
+  std::string admin = shop.Admin();
+  REQUIRE_FALSE(admin.empty());
+  std::string bought = shop.Sku(admin, 5000, 20);
+  std::string gift_product;
+  std::string gift = shop.Sku(admin, 3000, 3, &gift_product);
+  HttpClient client(shop.gateway);
+  const absl::Time now = absl::Now();
+  // Buy 2 units of `bought`, get 1 `gift`.
+  auto promotion = client.Send(
+      "POST", "/v1/admin/promotions",
+      absl::StrCat(R"({"promotion":{"name":")", Unique("gift "), R"(","startTime":")", Time(now - absl::Minutes(1)),
+                   R"(","endTime":")", Time(now + absl::Hours(1)), R"(","gift":{"skuId":")", gift,
+                   R"(","quantity":"1","minQuantity":"2"},"scope":{"skuIds":[")", bought,
+                   R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
+      Keyed(Bearer(admin)));
+  INFO(promotion.body);
+  REQUIRE(promotion.status == 200);
+  const std::string promotion_id = promotion.Str("promotion.promotionId");
+  auto [token, address] = shop.Customer();
+  REQUIRE_FALSE(token.empty());
+
+  auto quote =
+      client.Send("POST", "/v1/checkout:quote",
+                  absl::StrCat(R"({"lines":)", Lines(bought, 2), R"(,"addressId":")", address, R"("})"), Bearer(token));
+  INFO(quote.body);
+  REQUIRE(quote.status == 200);
+  // The n-th line of a list as a JSON object.
+  auto line_of = [](const HttpResponse& response, const std::string& path, int n) {
+    return response.Find(path)->list_value().values(n).struct_value();
+  };
+  REQUIRE(quote.Find("lines")->list_value().values_size() == 2);
+  const auto quoted_gift = line_of(quote, "lines", 1).fields().at("line").struct_value().fields();
+  CHECK(quoted_gift.at("skuId").string_value() == gift);
+  CHECK(quoted_gift.at("gift").bool_value());
+  CHECK(quote.Num("subtotal.amountMinor") == 10000);
+
+  auto placed =
+      client.Send("POST", "/v1/orders",
+                  absl::StrCat(R"({"channel":"app","addressId":")", address, R"(","lines":)", Lines(bought, 2), "}"),
+                  Keyed(Bearer(token)));
+  INFO(placed.body);
+  REQUIRE(placed.status == 200);
+  REQUIRE(placed.Find("order.lines")->list_value().values_size() == 2);
+  const auto placed_gift = line_of(placed, "order.lines", 1).fields();
+  CHECK(placed_gift.at("skuId").string_value() == gift);
+  CHECK(placed_gift.at("gift").bool_value());
+  CHECK(placed_gift.at("giftPromotionId").string_value() == promotion_id);
+  const auto& unit_price = placed_gift.at("unitPrice").struct_value().fields();
+  CHECK((unit_price.count("amountMinor") == 0 || std::stoll(unit_price.at("amountMinor").string_value()) == 0));
+  CHECK(placed.Num("order.subtotal.amountMinor") == 10000);
+  // The gift's unit is held with the order.
+  CHECK(shop.Available(gift_product, gift) == 2);
+}
+
 }  // namespace zhongtai::e2e

@@ -106,6 +106,7 @@ absl::StatusOr<Promotion> PatchedPromotion(const Promotion& current, const v1::P
   if (patch.layer() != v1::PROMOTION_LAYER_UNSPECIFIED) merged.set_layer(patch.layer());
   if (patch.exclusivity() != v1::EXCLUSIVITY_UNSPECIFIED) merged.set_exclusivity(patch.exclusivity());
   if (patch.priority() != 0) merged.set_priority(patch.priority());
+  if (patch.has_combines_with_member_price()) merged.set_combines_with_member_price(patch.combines_with_member_price());
   if (patch.rule_case() != v1::Promotion::RULE_NOT_SET) {
     // The new rule replaces the old one whole, whatever its kind.
     const google::protobuf::Reflection* reflection = patch.GetReflection();
@@ -161,6 +162,7 @@ grpc::ServerUnaryReactor* MarketingApi::QuotePrice(grpc::CallbackServerContext* 
       in.quantity = line.quantity();
       in.category_path.assign(line.category_path().begin(), line.category_path().end());
       in.brand_id = line.brand_id();
+      in.member_price = line.member_price();
       lines.push_back(std::move(in));
     }
     Shopper shopper;

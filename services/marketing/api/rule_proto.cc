@@ -107,6 +107,7 @@ absl::Status ReadRule(const v1::Promotion& in, MoneyReader& money, Promotion& p)
 v1::NotAppliedReason ReasonToProto(NotAppliedReason reason) {
   switch (reason) {
     case NotAppliedReason::kThresholdNotMet: return v1::NOT_APPLIED_REASON_THRESHOLD_NOT_MET;
+    case NotAppliedReason::kNotWithMemberPrice: return v1::NOT_APPLIED_REASON_NOT_WITH_MEMBER_PRICE;
     case NotAppliedReason::kQuantityNotMet: return v1::NOT_APPLIED_REASON_QUANTITY_NOT_MET;
     case NotAppliedReason::kBundleIncomplete: return v1::NOT_APPLIED_REASON_BUNDLE_INCOMPLETE;
     case NotAppliedReason::kNoItemsInScope: return v1::NOT_APPLIED_REASON_NO_ITEMS_IN_SCOPE;
@@ -146,6 +147,7 @@ absl::Status RuleFromProto(const v1::Promotion& in, Promotion& p) {
     default: p.exclusivity = Exclusivity::kWithinLayer;
   }
   p.priority = in.priority();
+  p.combines_with_member_price = !in.has_combines_with_member_price() || in.combines_with_member_price();
   if (in.has_scope()) {
     const v1::PromotionScope& s = in.scope();
     p.scope.all_products = s.all_products();
@@ -217,6 +219,7 @@ void RuleToProto(const Promotion& p, v1::Promotion* out) {
                        : p.exclusivity == Exclusivity::kAll ? v1::EXCLUSIVITY_ALL
                                                             : v1::EXCLUSIVITY_WITHIN_LAYER);
   out->set_priority(p.priority);
+  out->set_combines_with_member_price(p.combines_with_member_price);
   if (p.budget_remaining.has_value()) SetMoney(out->mutable_budget_remaining(), c, *p.budget_remaining);
   v1::PromotionScope* s = out->mutable_scope();
   s->set_all_products(p.scope.all_products);

@@ -17,6 +17,8 @@ int LayerIndex(const Promotion& p) { return static_cast<int>(p.layer); }
 struct Candidate {
   const Promotion* promotion = nullptr;
   std::vector<char> in_scope;
+  // Lines in its scope but left out because they are member-priced and it does not combine with member price.
+  bool member_priced_left_out = false;
 };
 
 // Which promotions are in the combination being built, and what it allows next.
@@ -214,7 +216,14 @@ Quote QuoteBestPrice(const std::vector<QuoteLineInput>& lines, const std::vector
       skipped.reason = NotAppliedReason::kBudgetSpent;
     } else {
       Candidate candidate{p, {}};
-      for (const QuoteLineInput& line : lines) candidate.in_scope.push_back(InScope(p->scope, line));
+      for (const QuoteLineInput& line : lines) {
+        bool in_scope = InScope(p->scope, line);
+        if (in_scope && line.member_price && !p->combines_with_member_price) {
+          in_scope = false;
+          candidate.member_priced_left_out = true;
+        }
+        candidate.in_scope.push_back(in_scope);
+      }
       candidates.push_back(std::move(candidate));
       continue;
     }
@@ -230,6 +239,7 @@ Quote QuoteBestPrice(const std::vector<QuoteLineInput>& lines, const std::vector
       searched.push_back(std::move(candidate));
     } else {
       hopeless.push_back(ExplainLeftOut(candidate, eval, {}, {}));
+      if (candidate.member_priced_left_out) hopeless.back().reason = NotAppliedReason::kNotWithMemberPrice;
     }
   }
 

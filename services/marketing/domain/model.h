@@ -91,6 +91,9 @@ struct Promotion {
   std::string gift_sku_id;
   int64_t gift_quantity = 0;
   int64_t min_quantity = 0;  // kGift: units in scope needed instead of (or as well as) `threshold`
+  // False: lines priced at a member price are outside the scope (the buyer gets the member price or the promotion,
+  // never both on one line).
+  bool combines_with_member_price = true;
 };
 
 struct PromotionPage {
@@ -105,6 +108,7 @@ struct QuoteLineInput {
   int64_t quantity = 0;
   std::vector<std::string> category_path;  // root first; scope by category matches any of them
   std::string brand_id;
+  bool member_price = false;  // unit_price is the product center's member price for the buyer's tier
 };
 
 // Who is buying, for eligibility.
@@ -153,7 +157,8 @@ enum class NotAppliedReason {
   kPaused,
   kNotEligible,
   kCurrencyMismatch,
-  kCouponUnusable,  // the quote's coupon: coupon_reason says why (COUPON_EXPIRED, COUPON_USED, ...)
+  kCouponUnusable,      // the quote's coupon: coupon_reason says why (COUPON_EXPIRED, COUPON_USED, ...)
+  kNotWithMemberPrice,  // it does not combine with member price, and without the member-priced lines it does not apply
 };
 
 // Why a promotion did not apply, as data: the app words 凑单 hints ("add ¥31.00 more for 满300减40").

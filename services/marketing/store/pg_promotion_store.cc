@@ -42,7 +42,8 @@ constexpr char kColumns[] =
     "every_cap_minor, percent_off_bp, fixed_off_per_unit_minor, group_quantity, group_price_minor, nth, "
     "bundle_sku_ids, bundle_price_minor, gift_sku_id, gift_quantity, min_quantity, scope_all_products, "
     "scope_category_ids, scope_brand_ids, scope_sku_ids, excluded_category_ids, excluded_brand_ids, "
-    "excluded_sku_ids, eligible_member_tiers, eligible_user_tags, new_customers_only, eligible_channels";
+    "excluded_sku_ids, eligible_member_tiers, eligible_user_tags, new_customers_only, eligible_channels, "
+    "combines_with_member_price";
 
 // The values for kColumns' order, from $1; budget -1 stands for NULL (no limit). Arrays as literals.
 constexpr char kInsert[] =
@@ -52,11 +53,11 @@ constexpr char kInsert[] =
     "fixed_off_per_unit_minor, group_quantity, group_price_minor, nth, bundle_sku_ids, bundle_price_minor, "
     "gift_sku_id, gift_quantity, min_quantity, scope_all_products, scope_category_ids, scope_brand_ids, "
     "scope_sku_ids, excluded_category_ids, excluded_brand_ids, excluded_sku_ids, eligible_member_tiers, "
-    "eligible_user_tags, new_customers_only, eligible_channels) "
+    "eligible_user_tags, new_customers_only, eligible_channels, combines_with_member_price) "
     "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7), zt_ts($8), $9, zt_ts($10), $11, $12, $13, $14, NULLIF($15, -1), "
     "$16::bigint[], $17::bigint[], $18, $19, $20, $21, $22, $23, $24, $25, $26::text[], $27, $28, $29, $30, $31, "
     "$32::text[], $33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::text[], $39::text[], $40, "
-    "$41::text[]) "
+    "$41::text[], $42) "
     "ON CONFLICT (request_id) DO NOTHING RETURNING ";
 
 // An update: $1 is the promotion, the rest in kInsert's order without request_id, currency, created_at and the budget
@@ -71,7 +72,7 @@ constexpr char kUpdate[] =
     "scope_category_ids = $28::text[], scope_brand_ids = $29::text[], scope_sku_ids = $30::text[], "
     "excluded_category_ids = $31::text[], excluded_brand_ids = $32::text[], excluded_sku_ids = $33::text[], "
     "eligible_member_tiers = $34::text[], eligible_user_tags = $35::text[], new_customers_only = $36, "
-    "eligible_channels = $37::text[] "
+    "eligible_channels = $37::text[], combines_with_member_price = $38 "
     "WHERE promotion_id = $1 RETURNING ";
 
 Promotion ReadPromotion(const pqxx::row& row) {
@@ -120,6 +121,7 @@ Promotion ReadPromotion(const pqxx::row& row) {
   p.eligibility.user_tags = TextArray(row[38]);
   p.eligibility.new_customers_only = row[39].as<bool>();
   p.eligibility.channels = TextArray(row[40]);
+  p.combines_with_member_price = row[41].as<bool>();
   return p;
 }
 
@@ -154,7 +156,7 @@ absl::StatusOr<PromotionStore::CreateResult> PgPromotionStore::Create(const Prom
         pg::TextArrayLiteral(p.scope.sku_ids), pg::TextArrayLiteral(p.scope.excluded_category_ids),
         pg::TextArrayLiteral(p.scope.excluded_brand_ids), pg::TextArrayLiteral(p.scope.excluded_sku_ids),
         pg::TextArrayLiteral(p.eligibility.member_tiers), pg::TextArrayLiteral(p.eligibility.user_tags),
-        p.eligibility.new_customers_only, pg::TextArrayLiteral(p.eligibility.channels));
+        p.eligibility.new_customers_only, pg::TextArrayLiteral(p.eligibility.channels), p.combines_with_member_price);
     if (!inserted.empty()) {
       result = {ReadPromotion(inserted[0]), true};
       return absl::OkStatus();
@@ -200,7 +202,7 @@ absl::StatusOr<Promotion> PgPromotionStore::Update(const Promotion& p) {
         pg::TextArrayLiteral(p.scope.sku_ids), pg::TextArrayLiteral(p.scope.excluded_category_ids),
         pg::TextArrayLiteral(p.scope.excluded_brand_ids), pg::TextArrayLiteral(p.scope.excluded_sku_ids),
         pg::TextArrayLiteral(p.eligibility.member_tiers), pg::TextArrayLiteral(p.eligibility.user_tags),
-        p.eligibility.new_customers_only, pg::TextArrayLiteral(p.eligibility.channels));
+        p.eligibility.new_customers_only, pg::TextArrayLiteral(p.eligibility.channels), p.combines_with_member_price);
     if (updated.empty()) return NotFound("PROMOTION_NOT_FOUND", "no such promotion");
     out = ReadPromotion(updated[0]);
     return absl::OkStatus();

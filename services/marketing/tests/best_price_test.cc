@@ -179,6 +179,49 @@ TEST_CASE("item promotions apply first and order thresholds look at what they le
   RequireSharesAddUp(both);
 }
 
+TEST_CASE("a promotion that does not combine with member price skips member-priced lines and says why") {
+  // 10% off, not with member price. Line a is at its member price (8000), line b at list (5000).
+  Promotion item = PercentOffItems("pr_item", 1000);
+  item.combines_with_member_price = false;
+  QuoteLineInput member = Item("a", 8000, 2);
+  member.member_price = true;
+  QuoteLineInput list = Item("b", 5000, 1);
+  Quote mixed = Best({member, list}, {item});
+  // Only b gets 10% off: 16000 + 5000 - 500.
+  CHECK(mixed.total == 20500);
+  CHECK(mixed.discount == 500);
+  REQUIRE(mixed.lines.size() == 2);
+  CHECK(mixed.lines[0].discount == 0);
+  CHECK(mixed.lines[1].discount == 500);
+  CHECK(AppliedIds(mixed) == std::vector<std::string>{"pr_item"});
+  RequireSharesAddUp(mixed);
+
+  // Every line in scope member-priced: it does not apply, and the quote says why.
+  Quote only_member = Best({member}, {item});
+  CHECK(only_member.total == 16000);
+  CHECK(only_member.discount == 0);
+  const NotApplied* why = WhyNot(only_member, "pr_item");
+  REQUIRE(why != nullptr);
+  CHECK(why->reason == NotAppliedReason::kNotWithMemberPrice);
+
+  // An order threshold counts only what is not member-priced: 满200减30 over 16000 member + 5000 list misses.
+  Promotion order = Tiered("pr_order", {{20000, 3000}});
+  order.combines_with_member_price = false;
+  Quote short_of = Best({member, list}, {order});
+  CHECK(short_of.total == 21000);
+  const NotApplied* missed = WhyNot(short_of, "pr_order");
+  REQUIRE(missed != nullptr);
+  CHECK(missed->reason == NotAppliedReason::kNotWithMemberPrice);
+
+  // By default a promotion combines: both lines get 10% off (1600 + 500).
+  Promotion combines = PercentOffItems("pr_item", 1000);
+  Quote stacked = Best({member, list}, {combines});
+  CHECK(stacked.total == 21000 - 2100);
+  // And the same order threshold reached by the member-priced line applies when it combines.
+  Promotion order_combines = Tiered("pr_order", {{20000, 3000}});
+  CHECK(Best({member, list}, {order_combines}).total == 21000 - 3000);
+}
+
 TEST_CASE("within-layer exclusives keep one per layer, other layers still stack") {
   Promotion small = Tiered("pr_small", {{10000, 1000}}, Exclusivity::kWithinLayer);
   Promotion large = Tiered("pr_large", {{30000, 4000}}, Exclusivity::kWithinLayer);

@@ -319,4 +319,61 @@ TEST_CASE("bad promotion rules are refused with the field") {
   refused(budget, "RULE_INVALID", "promotion.budgetRemaining.amountMinor");
 }
 
+TEST_CASE("a promotion set not to combine with member price skips member-priced lines over gRPC, and can be changed") {
+  Server s;
+  v1::Promotion item;
+  item.set_name("10% off, not with member price");
+  item.mutable_item_discount()->set_percent_off_bp(1000);
+  item.set_exclusivity(v1::EXCLUSIVITY_NONE);
+  item.set_combines_with_member_price(false);
+  v1::Promotion created;
+  REQUIRE(s.Create(item, "no-member", &created).ok());
+  CHECK(created.has_combines_with_member_price());
+  CHECK_FALSE(created.combines_with_member_price());
+  v1::Promotion plain;
+  plain.set_name("unset combines");
+  plain.mutable_item_discount()->set_percent_off_bp(500);
+  plain.set_exclusivity(v1::EXCLUSIVITY_NONE);
+  plain.set_status(v1::PROMOTION_STATUS_PAUSED);
+  v1::Promotion created_plain;
+  REQUIRE(s.Create(plain, "plain", &created_plain).ok());
+  CHECK(created_plain.combines_with_member_price());  // unset means true
+
+  v1::QuotePriceRequest quote;
+  v1::QuoteLine* line = quote.add_lines();
+  line->set_sku_id("sku_tea");
+  SetMoney(line->mutable_unit_price(), 8000);
+  line->set_quantity(1);
+  line->set_member_price(true);
+  auto ask = [&] {
+    grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "order", "u_1");
+    v1::QuotePriceResponse out;
+    REQUIRE(FromGrpcStatus(s.stub->QuotePrice(&context, quote, &out), context).ok());
+    return out;
+  };
+  v1::QuotePriceResponse member = ask();
+  CHECK(member.total().amount_minor() == 8000);
+  bool explained = false;
+  for (const auto& n : member.not_applied()) {
+    if (n.promotion_id() == created.promotion_id()) {
+      explained = n.reason() == v1::NOT_APPLIED_REASON_NOT_WITH_MEMBER_PRICE;
+    }
+  }
+  CHECK(explained);
+
+  // Updated to combine: the member-priced line gets 10% off too.
+  v1::UpdatePromotionRequest update;
+  update.set_promotion_id(created.promotion_id());
+  update.mutable_promotion()->set_combines_with_member_price(true);
+  v1::UpdatePromotionResponse updated;
+  {
+    grpc::ClientContext context;
+    ::zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    REQUIRE(FromGrpcStatus(s.stub->UpdatePromotion(&context, update, &updated), context).ok());
+  }
+  CHECK(updated.promotion().combines_with_member_price());
+  CHECK(ask().total().amount_minor() == 8000 - 800);
+}
+
 }  // namespace zhongtai::marketing

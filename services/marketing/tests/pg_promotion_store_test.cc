@@ -86,7 +86,9 @@ TEST_CASE("an update replaces the promotion's terms but not its budget, currency
   Promotion spec = Spec("pr_1", "req-1");
   spec.budget_remaining = 5000;
   REQUIRE(store.Create(spec).ok());
+  CHECK(store.Get("pr_1")->combines_with_member_price);  // the default
   Promotion changed = spec;
+  changed.combines_with_member_price = false;
   changed.name = "满200减30";
   changed.threshold = 20000;
   changed.reduction = 3000;
@@ -112,6 +114,7 @@ TEST_CASE("an update replaces the promotion's terms but not its budget, currency
     CHECK(p.status == PromotionStatus::kPaused);
     CHECK(p.exclusivity == Exclusivity::kAll);
     CHECK(p.priority == 7);
+    CHECK_FALSE(p.combines_with_member_price);
     CHECK(p.scope.sku_ids == std::vector<std::string>{"sku-1"});
     CHECK(p.budget_remaining == std::optional<int64_t>(5000));
     CHECK(p.currency == "CNY");

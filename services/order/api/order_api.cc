@@ -46,6 +46,8 @@ void LineToProto(const OrderLine& line, const std::string& currency, v1::OrderLi
   SetMoney(l->mutable_list_price(), currency, line.list_price);
   l->set_price_rule(line.price_rule);
   SetMoney(l->mutable_points_deduction(), currency, line.points_deduction);
+  l->set_gift(line.IsGift());
+  l->set_gift_promotion_id(line.gift_promotion_id);
 }
 
 template <typename Request>
@@ -135,6 +137,7 @@ void ToProto(const Order& order, v1::Order* out) {
   *out->mutable_create_time() = ToTimestamp(order.created_at);
   *out->mutable_pay_deadline() = ToTimestamp(order.pay_deadline);
   for (const OrderLine& line : order.lines) LineToProto(line, order.currency, out->add_lines());
+  out->set_gift_note(order.gift_note);
   SetMoney(out->mutable_shipping_fee(), order.currency, order.shipping_fee);
   out->set_points_used(order.points_used);
   SetMoney(out->mutable_points_deduction(), order.currency, order.points_deduction);

@@ -146,6 +146,7 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
     proto::SetMoney(out->mutable_unit_price(), line.currency, line.unit_price);
     out->set_brand_id(line.brand_id);
     for (const std::string& category : line.category_path) out->add_category_path(category);
+    out->set_member_price(line.member_price);
   }
   request.set_member_tier(quote_request.member_tier);
   for (const auto& tag : quote_request.user_tags) request.add_user_tags(tag);
@@ -175,6 +176,9 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
                       for (const auto& applied : response->applied_promotions()) {
                         quote.applied.push_back({applied.promotion_id(), applied.name(),
                                                  applied.discount().amount_minor(), applied.budget_limited()});
+                      }
+                      for (const auto& gift : response->gift_lines()) {
+                        quote.gifts.push_back({gift.sku_id(), gift.quantity(), gift.promotion_id()});
                       }
                       for (const auto& missed : response->not_applied()) {
                         PromotionNotApplied out;

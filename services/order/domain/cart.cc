@@ -222,7 +222,8 @@ void Carts::View(const std::string& user_id, const std::string& channel, Callbac
         if (item.selected && line.unavailable_reason.empty()) {
           quoted.push_back(view.lines.size());
           request.lines.push_back({item.sku_id, item.quantity, line.sku->unit_price, line.sku->currency,
-                                   line.sku->brand_id, line.sku->category_path});
+                                   line.sku->brand_id, line.sku->category_path,
+                                   line.sku->price_rule.rfind("member:", 0) == 0});
           view.selected_subtotal += line.subtotal;
           ++view.selected_count;
         }

@@ -49,6 +49,9 @@ struct OrderLine {
   int64_t list_price = 0;
   std::string price_rule;        // what gave unit_price: "list", "member:gold", "scheduled:weekend"
   int64_t points_deduction = 0;  // this line's share of what the points paid
+  // Non-empty: a gift (赠品) that this promotion added at unit price 0; it refunds 0 and is reserved with the order.
+  std::string gift_promotion_id;
+  bool IsGift() const { return !gift_promotion_id.empty(); }
 };
 
 // Where the order ships, as the address read when it was placed: editing the address book later never changes it.
@@ -105,6 +108,9 @@ struct Order {
   absl::Time created_at;
   absl::Time pay_deadline;
   std::vector<StatusChange> history;
+  // Gifts the quote offered that could not be reserved (out of stock, or not on sale): the order was placed without
+  // them, and this says so. Empty when every gift is on the order.
+  std::string gift_note;
   // For FAILED orders: the error the first attempt returned, replayed to retries with the same key.
   int failure_code = 0;
   std::string failure_reason;

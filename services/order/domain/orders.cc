@@ -315,8 +315,8 @@ void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
   QuoteRequest request;
   for (size_t i = 0; i < pricing.lines.size(); ++i) {
     const SkuInfo& sku = pricing.skus[i];
-    request.lines.push_back(
-        {sku.sku_id, pricing.lines[i].quantity, sku.unit_price, sku.currency, sku.brand_id, sku.category_path});
+    request.lines.push_back({sku.sku_id, pricing.lines[i].quantity, sku.unit_price, sku.currency, sku.brand_id,
+                             sku.category_path, sku.price_rule.rfind("member:", 0) == 0});
   }
   request.member_tier = pricing.member.tier;
   request.user_tags = pricing.member.tags;
@@ -349,6 +349,7 @@ void Orders::HoldForOrder(Placement& placement, StatusCallback done) {
   const std::string& order_id = placement.order.order_id;
   std::vector<async::Operation> holds;
   holds.push_back([this, &placement, &order_id](StatusCallback reserved) {
+    if (!placement.quote.gifts.empty()) return ReserveWithGifts(placement, std::move(reserved));
     catalog_.Reserve(order_id, placement.lines, placement.address,
                      settings_.payment_timeout + settings_.reservation_grace,
                      [&placement, reserved](absl::StatusOr<std::vector<StockAllocation>> allocations) {
@@ -372,6 +373,44 @@ void Orders::HoldForOrder(Placement& placement, StatusCallback done) {
     });
   }
   async::All(std::move(holds), std::move(done));
+}
+
+// The bought lines and the gifts in one reservation. When that fails for want of stock (or because a SKU is not on
+// sale) the bought lines are reserved alone: the order goes through without its gifts, and gift_note says so. A failed
+// reservation holds nothing, so the second one under the same order id starts clean; if a bought line was the one
+// short, it fails the same way and the placement fails as it would have without gifts. Orders without gifts never get
+// here.
+void Orders::ReserveWithGifts(Placement& placement, StatusCallback done) {
+  std::vector<LineRequest> with_gifts = placement.lines;
+  for (const GiftLine& gift : placement.quote.gifts) with_gifts.push_back({gift.sku_id, gift.quantity});
+  const absl::Duration ttl = settings_.payment_timeout + settings_.reservation_grace;
+  catalog_.Reserve(
+      placement.order.order_id, with_gifts, placement.address, ttl,
+      [this, &placement, ttl, done = std::move(done)](absl::StatusOr<std::vector<StockAllocation>> allocations) {
+        if (allocations.ok()) {
+          placement.allocations = *std::move(allocations);
+          return done(absl::OkStatus());
+        }
+        const std::string reason = ReasonOf(allocations.status());
+        if (reason != "INSUFFICIENT_STOCK" && reason != "SKU_NOT_ON_SALE" && reason != "SKU_NOT_FOUND") {
+          return done(allocations.status());
+        }
+        std::vector<std::string> left_out;
+        for (const GiftLine& gift : placement.quote.gifts) {
+          left_out.push_back(absl::StrCat(gift.quantity, " x ", gift.sku_id, " (promotion ", gift.promotion_id, ")"));
+        }
+        std::vector<OrderLine>& lines = placement.price.lines;
+        lines.erase(std::remove_if(lines.begin(), lines.end(), [](const OrderLine& line) { return line.IsGift(); }),
+                    lines.end());
+        placement.order.gift_note = absl::StrCat("GIFT_UNAVAILABLE: placed without the gift ",
+                                                 absl::StrJoin(left_out, ", "), ": ", allocations.status().message());
+        catalog_.Reserve(placement.order.order_id, placement.lines, placement.address, ttl,
+                         [&placement, done](absl::StatusOr<std::vector<StockAllocation>> alone) {
+                           if (!alone.ok()) return done(alone.status());
+                           placement.allocations = *std::move(alone);
+                           done(absl::OkStatus());
+                         });
+      });
 }
 
 void Orders::ChargeBudgets(Placement& placement, StatusCallback done) {

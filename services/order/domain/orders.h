@@ -117,6 +117,8 @@ class Orders : public PaidOrderEffects {
   absl::Status ApplyPointsAndShipping(Pricing& pricing);
   // Reserves the stock, locks the coupon and holds the points at once.
   void HoldForOrder(Placement& placement, StatusCallback done);
+  // HoldForOrder's reservation when the quote added gifts: with them, or without them when they cannot be had.
+  void ReserveWithGifts(Placement& placement, StatusCallback done);
   // Charges the quote's budgeted discounts (BudgetChargesOf) to their budgets; no call when there are none.
   void ChargeBudgets(Placement& placement, StatusCallback done);
   void ReleaseBudgets(Placement& placement, std::function<void()> done);

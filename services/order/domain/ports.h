@@ -85,6 +85,7 @@ struct PricedLine {
   // What promotions scoped to a brand or a category (its subcategories included) look at.
   std::string brand_id;
   std::vector<std::string> category_path;  // category ids from the root to the SKU's own
+  bool member_price = false;               // unit_price is the member price of the buyer's tier
 };
 
 // What marketing is asked to price.
@@ -119,6 +120,13 @@ struct LineShare {
   int64_t amount = 0;
 };
 
+// A SKU a gift promotion adds to the order at price 0.
+struct GiftLine {
+  std::string sku_id;
+  int64_t quantity = 0;
+  std::string promotion_id;
+};
+
 struct Quote {
   int64_t subtotal = 0;
   int64_t discount = 0;
@@ -127,6 +135,7 @@ struct Quote {
   std::vector<std::vector<LineShare>> shares;  // per line, per promotion; they sum to the line's discount
   std::vector<PromotionApplied> applied;
   std::vector<PromotionNotApplied> not_applied;  // every active promotion that did not apply, and why
+  std::vector<GiftLine> gifts;                   // added by the gift promotions that applied; not in `lines`
 };
 
 // Stock of one SKU held for an order in one warehouse.

@@ -79,6 +79,15 @@ absl::StatusOr<CheckoutPrice> PriceCheckout(const Quote& quote, const Member& me
                                             const PricingRules& rules) {
   CheckoutPrice price;
   price.lines = quote.lines;
+  // Gifts follow the bought lines at price 0: they add nothing to the amounts and take no points.
+  for (const GiftLine& gift : quote.gifts) {
+    OrderLine line;
+    line.sku_id = gift.sku_id;
+    line.quantity = gift.quantity;
+    line.price_rule = "gift";
+    line.gift_promotion_id = gift.promotion_id;
+    price.lines.push_back(std::move(line));
+  }
   for (const OrderLine& line : price.lines) {
     price.subtotal += line.subtotal;
     price.discount += line.discount;

@@ -1,5 +1,6 @@
 #include "services/order/domain/split.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -30,14 +31,17 @@ absl::Status SplitByWarehouse(const std::vector<StockAllocation>& allocations, O
     held[allocation.sku_id][allocation.warehouse_id] += allocation.quantity;
     child_of_warehouse.emplace(allocation.warehouse_id, 0);
   }
-  for (const OrderLine& line : order.lines) {
+  // A SKU may be on two lines (bought, and added as a gift): the reservation holds their sum.
+  std::map<std::string, int64_t> ordered;
+  for (const OrderLine& line : order.lines) ordered[line.sku_id] += line.quantity;
+  for (const auto& [sku_id, ordered_quantity] : ordered) {
     int64_t quantity = 0;
-    for (const auto& [warehouse, q] : held[line.sku_id]) quantity += q;
-    if (quantity != line.quantity) {
-      return Mismatch(absl::StrCat(line.sku_id, " ordered ", line.quantity, ", held ", quantity));
+    for (const auto& [warehouse, q] : held[sku_id]) quantity += q;
+    if (quantity != ordered_quantity) {
+      return Mismatch(absl::StrCat(sku_id, " ordered ", ordered_quantity, ", held ", quantity));
     }
   }
-  if (held.size() != order.lines.size()) return Mismatch("a SKU held that is not ordered");
+  if (held.size() != ordered.size()) return Mismatch("a SKU held that is not ordered");
   if (child_of_warehouse.size() == 1) {
     order.warehouse_id = child_of_warehouse.begin()->first;
     return absl::OkStatus();
@@ -52,11 +56,18 @@ absl::Status SplitByWarehouse(const std::vector<StockAllocation>& allocations, O
     children.push_back(std::move(child));
   }
   for (const OrderLine& line : order.lines) {
+    // The line takes its units from the SKU's warehouses in id order; a second line of the SKU takes what is left.
     std::vector<std::string> warehouses;
     std::vector<int64_t> quantities;
-    for (const auto& [warehouse, q] : held[line.sku_id]) {
+    int64_t wanted = line.quantity;
+    for (auto& [warehouse, q] : held[line.sku_id]) {
+      if (wanted == 0) break;
+      int64_t take = std::min(wanted, q);
+      if (take == 0) continue;
       warehouses.push_back(warehouse);
-      quantities.push_back(q);
+      quantities.push_back(take);
+      q -= take;
+      wanted -= take;
     }
     std::vector<int64_t> subtotals = money::Apportion(line.subtotal, quantities);
     std::vector<int64_t> discounts = money::Apportion(line.discount, quantities);

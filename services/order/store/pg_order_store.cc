@@ -24,11 +24,13 @@ constexpr char kOrderColumns[] =
     "coalesce((extract(epoch from pay_deadline) * 1000000)::bigint, 0), "
     "failure_code, failure_reason, failure_message, shipping_fee, points_used, points_deduction, coupon_id, "
     "warehouse_id, coalesce(a.address_id, ''), coalesce(a.recipient_name, ''), coalesce(a.recipient_phone, ''), "
-    "coalesce(a.province_code, ''), coalesce(a.city_code, ''), coalesce(a.district_code, ''), coalesce(a.detail, '')";
+    "coalesce(a.province_code, ''), coalesce(a.city_code, ''), coalesce(a.district_code, ''), coalesce(a.detail, ''), "
+    "gift_note";
 constexpr char kOrderFrom[] = " FROM orders LEFT JOIN order_addresses a USING (order_id) ";
 
 constexpr char kLineColumns[] =
-    "sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction";
+    "sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, "
+    "gift_promotion_id";
 
 constexpr char kInsertChildren[] =
     "INSERT INTO child_orders (child_order_id, order_id, warehouse_id, subtotal, discount, shipping_fee, "
@@ -40,38 +42,40 @@ constexpr char kInsertChildren[] =
 // Every child's lines at once; line_no counts within each child.
 constexpr char kInsertChildLines[] =
     "INSERT INTO child_order_lines (child_order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, "
-    "list_price, price_rule, points_deduction) "
+    "list_price, price_rule, points_deduction, gift_promotion_id) "
     "SELECT l.child_id, (row_number() OVER (PARTITION BY l.child_id ORDER BY l.n) - 1)::integer, l.sku_id, "
-    "l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, l.points_deduction "
+    "l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, l.points_deduction, "
+    "l.gift_promotion_id "
     "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], "
-    "$8::bigint[], $9::text[], $10::bigint[]) WITH ORDINALITY "
+    "$8::bigint[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY "
     "AS l(child_id, sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, "
-    "points_deduction, n)";
+    "points_deduction, gift_promotion_id, n)";
 
 // Children with their lines, in child then line order.
 constexpr char kSelectChildren[] =
     "SELECT c.child_order_id, c.warehouse_id, c.subtotal, c.discount, c.shipping_fee, c.points_deduction, c.total, "
     "l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, l.price_rule, "
-    "l.points_deduction "
+    "l.points_deduction, l.gift_promotion_id "
     "FROM child_orders c JOIN child_order_lines l USING (child_order_id) WHERE c.order_id = $1 "
     "ORDER BY c.warehouse_id, l.line_no";
 
 // Placing an order, in one statement: PENDING_PAYMENT with its prices (only from CREATING), its lines from parallel
 // arrays, its address snapshot and its history row; nothing is written unless the order was still CREATING, and the
 // statement answers whether it was. $1 order id, $2-$12 the order's columns, $13-$21 the lines' arrays,
-// $22-$28 the address.
+// $22-$28 the address, $29 the gift note, $30 the lines' gift promotion ids.
 const std::string kCompletePlacement =
     "WITH placed AS (UPDATE orders SET status = 'PENDING_PAYMENT', currency = $2, subtotal = $3, discount = $4, "
     "total = $5, pay_deadline = " +
     pg::TimestampFromMicros(6) + ", status_changed_at = " + pg::TimestampFromMicros(7) +
-    ", shipping_fee = $8, points_used = $9, points_deduction = $10, coupon_id = $11, warehouse_id = $12 "
-    "WHERE order_id = $1 AND status = 'CREATING' RETURNING order_id), "
+    ", shipping_fee = $8, points_used = $9, points_deduction = $10, coupon_id = $11, warehouse_id = $12, "
+    "gift_note = $29 WHERE order_id = $1 AND status = 'CREATING' RETURNING order_id), "
     "lines AS (INSERT INTO order_lines (order_id, line_no, sku_id, quantity, unit_price, subtotal, discount, total, "
-    "list_price, price_rule, points_deduction) "
+    "list_price, price_rule, points_deduction, gift_promotion_id) "
     "SELECT p.order_id, l.n - 1, l.sku_id, l.quantity, l.unit_price, l.subtotal, l.discount, l.total, l.list_price, "
-    "l.price_rule, l.points_deduction FROM placed p, unnest($13::text[], $14::bigint[], $15::bigint[], "
-    "$16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::text[], $21::bigint[]) WITH ORDINALITY "
-    "AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, price_rule, points_deduction, n)), "
+    "l.price_rule, l.points_deduction, l.gift_promotion_id FROM placed p, unnest($13::text[], $14::bigint[], "
+    "$15::bigint[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::text[], $21::bigint[], "
+    "$30::text[]) WITH ORDINALITY AS l(sku_id, quantity, unit_price, subtotal, discount, total, list_price, "
+    "price_rule, points_deduction, gift_promotion_id, n)), "
     "address AS (INSERT INTO order_addresses (order_id, address_id, recipient_name, recipient_phone, province_code, "
     "city_code, district_code, detail) SELECT order_id, $22, $23, $24, $25, $26, $27, $28 FROM placed), "
     "history AS (INSERT INTO order_history (order_id, status, reason, changed_at) "
@@ -132,7 +136,7 @@ const std::string kTransitionReturningUser = kTransition + " RETURNING user_id";
 
 // The columns of a batch of lines, as array literals for kCompletePlacement / kInsertChildLines.
 struct LineArrays {
-  std::vector<std::string> sku_ids, price_rules;
+  std::vector<std::string> sku_ids, price_rules, gift_promotion_ids;
   std::vector<int64_t> quantities, unit_prices, subtotals, discounts, totals, list_prices, points;
 
   void Add(const OrderLine& line) {
@@ -144,6 +148,7 @@ struct LineArrays {
     totals.push_back(line.total);
     list_prices.push_back(line.list_price);
     price_rules.push_back(line.price_rule);
+    gift_promotion_ids.push_back(line.gift_promotion_id);
     points.push_back(line.points_deduction);
   }
 };
@@ -159,6 +164,7 @@ OrderLine LineFromRow(const pqxx::row& row, int first) {
   line.list_price = row[first + 6].as<int64_t>();
   line.price_rule = row[first + 7].as<std::string>();
   line.points_deduction = row[first + 8].as<int64_t>();
+  line.gift_promotion_id = row[first + 9].as<std::string>();
   return line;
 }
 
@@ -196,6 +202,7 @@ Order OrderFromRow(const pqxx::row& row) {
   address.city_code = row[24].as<std::string>();
   address.district_code = row[25].as<std::string>();
   address.detail = row[26].as<std::string>();
+  order.gift_note = row[27].as<std::string>();
   return order;
 }
 
@@ -257,16 +264,16 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
     LineArrays lines;
     for (const OrderLine& line : order.lines) lines.Add(line);
     const ShippingAddress& address = order.address;
-    pqxx::result placed =
-        pg::Exec(tx, kCompletePlacement, order.order_id, order.currency, order.subtotal, order.discount, order.total,
-                 Micros(order.pay_deadline), Micros(placed_at), order.shipping_fee, order.points_used,
-                 order.points_deduction, order.coupon_id, order.warehouse_id, pg::TextArrayLiteral(lines.sku_ids),
-                 pg::BigintArrayLiteral(lines.quantities), pg::BigintArrayLiteral(lines.unit_prices),
-                 pg::BigintArrayLiteral(lines.subtotals), pg::BigintArrayLiteral(lines.discounts),
-                 pg::BigintArrayLiteral(lines.totals), pg::BigintArrayLiteral(lines.list_prices),
-                 pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points), address.address_id,
-                 address.recipient_name, address.recipient_phone, address.province_code, address.city_code,
-                 address.district_code, address.detail);
+    pqxx::result placed = pg::Exec(
+        tx, kCompletePlacement, order.order_id, order.currency, order.subtotal, order.discount, order.total,
+        Micros(order.pay_deadline), Micros(placed_at), order.shipping_fee, order.points_used, order.points_deduction,
+        order.coupon_id, order.warehouse_id, pg::TextArrayLiteral(lines.sku_ids),
+        pg::BigintArrayLiteral(lines.quantities), pg::BigintArrayLiteral(lines.unit_prices),
+        pg::BigintArrayLiteral(lines.subtotals), pg::BigintArrayLiteral(lines.discounts),
+        pg::BigintArrayLiteral(lines.totals), pg::BigintArrayLiteral(lines.list_prices),
+        pg::TextArrayLiteral(lines.price_rules), pg::BigintArrayLiteral(lines.points), address.address_id,
+        address.recipient_name, address.recipient_phone, address.province_code, address.city_code,
+        address.district_code, address.detail, order.gift_note, pg::TextArrayLiteral(lines.gift_promotion_ids));
     if (placed[0][0].as<int64_t>() != 1) {
       return Aborted("SAGA_INTERRUPTED", "the order was given up while it was being placed; retry");
     }
@@ -294,7 +301,8 @@ absl::Status PgOrderStore::CompletePlacement(const Order& order) {
                      pg::BigintArrayLiteral(child_lines.quantities), pg::BigintArrayLiteral(child_lines.unit_prices),
                      pg::BigintArrayLiteral(child_lines.subtotals), pg::BigintArrayLiteral(child_lines.discounts),
                      pg::BigintArrayLiteral(child_lines.totals), pg::BigintArrayLiteral(child_lines.list_prices),
-                     pg::TextArrayLiteral(child_lines.price_rules), pg::BigintArrayLiteral(child_lines.points));
+                     pg::TextArrayLiteral(child_lines.price_rules), pg::BigintArrayLiteral(child_lines.points),
+                     pg::TextArrayLiteral(child_lines.gift_promotion_ids));
     }
     v1::OrderPlaced event;
     event.set_order_id(order.order_id);

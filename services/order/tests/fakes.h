@@ -215,6 +215,8 @@ class FakeQuoter : public PriceQuoter {
   std::set<std::string> coupon_budgeted;
   // An order promotion taken off the first line before the coupon, when set.
   std::optional<PromotionApplied> promotion;
+  // Gift lines a buy-X-get-Y promotion adds to every quote, when set.
+  std::vector<GiftLine> gifts;
   QuoteRequest last_request;
 
   void QuotePrice(const QuoteRequest& request, Callback<Quote> done) override {
@@ -261,6 +263,7 @@ class FakeQuoter : public PriceQuoter {
     }
     for (auto& line : quote.lines) line.total = line.subtotal - line.discount;
     quote.total = quote.subtotal - quote.discount;
+    quote.gifts = gifts;
     done(quote);
   }
 };

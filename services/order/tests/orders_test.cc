@@ -5,6 +5,8 @@
 #include <future>
 
 #include "common/status/status.h"
+#include "services/order/domain/refund_shares.h"
+#include "services/order/domain/split.h"
 #include "services/order/tests/fakes.h"
 
 namespace zhongtai::order {
@@ -762,6 +764,118 @@ TEST_CASE("an interrupted saga's budget charges are released by the sweeper") {
   w.orders.SweepOnce();
   CHECK(w.store.Get("crashed")->status == OrderStatus::kFailed);
   CHECK(w.budgets.remaining["promo-1"] == 1000);
+}
+
+TEST_CASE("a buy-X-get-Y gift is added at price 0, reserved with the order, and refunds 0") {
+  World w;
+  w.catalog.available["sku-gift"] = 5;
+  w.catalog.price["sku-gift"] = 3000;
+  w.quoter.gifts = {{"sku-gift", 1, "promo-gift"}};
+  absl::StatusOr<Order> order = w.Place(w.FullCommand("k-gift", {{"sku-a", 2}}));
+  REQUIRE(order.ok());
+  REQUIRE(order->lines.size() == 2);
+  const OrderLine& gift = order->lines[1];
+  CHECK(gift.sku_id == "sku-gift");
+  CHECK(gift.IsGift());
+  CHECK(gift.gift_promotion_id == "promo-gift");
+  CHECK(gift.quantity == 1);
+  CHECK(gift.unit_price == 0);
+  CHECK(gift.subtotal == 0);
+  CHECK(gift.total == 0);
+  CHECK(gift.points_deduction == 0);
+  CHECK_FALSE(order->lines[0].IsGift());
+  // The gift adds nothing to the amounts: 2 x 19.99 - 3.00 coupon - 1.00 points + 10.00 shipping.
+  CHECK(order->subtotal == 3998);
+  CHECK(order->discount == 300);
+  CHECK(order->total == 3998 - 300 - 100 + 1000);
+  CHECK(order->gift_note.empty());
+  // Its stock is held with the order's, in one reservation.
+  CHECK(w.catalog.available["sku-gift"] == 4);
+  CHECK(w.catalog.available["sku-a"] == 8);
+  CHECK(w.catalog.held[order->order_id].size() == 2);
+  // The stored order keeps the mark.
+  absl::StatusOr<Order> stored = w.orders.GetOrder("u1", order->order_id);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->lines.size() == 2);
+  CHECK(stored->lines[1].gift_promotion_id == "promo-gift");
+  // A return of the gift refunds nothing.
+  std::vector<RefundableLine> refundable = RefundableLines(*stored, "");
+  REQUIRE(refundable.size() == 2);
+  LineRefund refund = RefundForUnits(refundable[1], ClaimedOnLine{}, 1);
+  CHECK(refund.cash == 0);
+  CHECK(refund.points == 0);
+}
+
+TEST_CASE("an out-of-stock gift does not stop the order: it is placed without the gift and says so") {
+  World w;
+  w.catalog.available["sku-gift"] = 0;
+  w.catalog.price["sku-gift"] = 3000;
+  w.quoter.gifts = {{"sku-gift", 1, "promo-gift"}};
+  absl::StatusOr<Order> order = w.Place(w.Command("k-nogift", {{"sku-a", 1}}));
+  REQUIRE(order.ok());
+  REQUIRE(order->lines.size() == 1);
+  CHECK(order->lines[0].sku_id == "sku-a");
+  CHECK(order->total == 1999 + 1000);
+  CHECK(order->gift_note.rfind("GIFT_UNAVAILABLE", 0) == 0);
+  CHECK(order->gift_note.find("sku-gift") != std::string::npos);
+  CHECK(w.catalog.available["sku-a"] == 9);
+  REQUIRE(w.catalog.held[order->order_id].size() == 1);
+  CHECK(w.catalog.held[order->order_id][0].sku_id == "sku-a");
+  // When a bought line is the one short, the placement fails as it would without a gift.
+  w.catalog.available["sku-gift"] = 5;
+  absl::StatusOr<Order> short_order = w.Place(w.Command("k-short", {{"sku-b", 2}}));
+  REQUIRE_FALSE(short_order.ok());
+  CHECK(ReasonOf(short_order.status()) == "INSUFFICIENT_STOCK");
+  CHECK(w.catalog.available["sku-gift"] == 5);
+}
+
+TEST_CASE("the checkout quote shows the gift line at price 0") {
+  World w;
+  w.quoter.gifts = {{"sku-gift", 2, "promo-gift"}};
+  CheckoutCommand command;
+  command.user_id = "u1";
+  command.lines = {{"sku-a", 1}};
+  absl::StatusOr<CheckoutQuote> quote = w.Quote(command);
+  REQUIRE(quote.ok());
+  REQUIRE(quote->price.lines.size() == 2);
+  CHECK(quote->price.lines[1].sku_id == "sku-gift");
+  CHECK(quote->price.lines[1].quantity == 2);
+  CHECK(quote->price.lines[1].IsGift());
+  CHECK(quote->price.lines[1].total == 0);
+  CHECK(quote->price.subtotal == 1999);
+}
+
+TEST_CASE("a SKU bought and given as a gift is split over warehouses line by line") {
+  Order order;
+  order.order_id = "o-1";
+  OrderLine bought;
+  bought.sku_id = "sku-a";
+  bought.quantity = 2;
+  bought.unit_price = 1000;
+  bought.subtotal = 2000;
+  bought.total = 2000;
+  OrderLine gift;
+  gift.sku_id = "sku-a";
+  gift.quantity = 1;
+  gift.gift_promotion_id = "promo-gift";
+  order.lines = {bought, gift};
+  order.subtotal = 2000;
+  order.total = 2000;
+  REQUIRE(SplitByWarehouse({{"sku-a", "wh-1", 1}, {"sku-a", "wh-2", 2}}, order).ok());
+  REQUIRE(order.children.size() == 2);
+  int64_t units = 0, subtotal = 0;
+  for (const ChildOrder& child : order.children) {
+    for (const OrderLine& line : child.lines) {
+      units += line.quantity;
+      subtotal += line.subtotal;
+    }
+  }
+  CHECK(units == 3);
+  CHECK(subtotal == 2000);
+  // wh-1 gives the bought line its first unit; wh-2 the second and the gift.
+  REQUIRE(order.children[1].lines.size() == 2);
+  CHECK(order.children[1].lines[1].IsGift());
+  CHECK(order.children[1].lines[1].quantity == 1);
 }
 
 }  // namespace

@@ -233,6 +233,48 @@ TEST_CASE("an order keeps its address snapshot, coupon, points and shipping, and
   CHECK(db.Count("SELECT count(*) FROM child_order_lines WHERE line_no = 1") == 1);  // numbered within each child
 }
 
+TEST_CASE("a gift line keeps its promotion, split or not, and an order placed without its gift keeps the note") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  Order draft = Draft("o1", "k1", kT0);
+  REQUIRE_FALSE(store.BeginPlacement(draft)->has_value());
+  Order order = Priced(draft, kT0);
+  OrderLine bought{"sku-1", 2, 1500, 3000, 0, 3000, 1500, "list", 0};
+  OrderLine gift{"sku-1", 1, 0, 0, 0, 0, 0, "gift", 0};
+  gift.gift_promotion_id = "promo-gift";
+  OrderLine other_gift{"sku-2", 1, 0, 0, 0, 0, 0, "gift", 0};
+  other_gift.gift_promotion_id = "promo-gift";
+  order.lines = {bought, gift, other_gift};
+  order.subtotal = 3000;
+  order.total = 3000;
+  REQUIRE(SplitByWarehouse({{"sku-1", "wh-a", 2}, {"sku-1", "wh-b", 1}, {"sku-2", "wh-b", 1}}, order).ok());
+  REQUIRE(order.children.size() == 2);
+  REQUIRE(store.CompletePlacement(order).ok());
+  auto stored = store.Get("o1");
+  REQUIRE(stored.ok());
+  REQUIRE(stored->lines.size() == 3);
+  CHECK_FALSE(stored->lines[0].IsGift());
+  CHECK(stored->lines[1].gift_promotion_id == "promo-gift");
+  CHECK(stored->lines[2].gift_promotion_id == "promo-gift");
+  CHECK(stored->lines[1].unit_price == 0);
+  CHECK(stored->gift_note.empty());
+  // wh-a holds the two bought units; wh-b ships both gifts.
+  REQUIRE(stored->children.size() == 2);
+  REQUIRE(stored->children[1].lines.size() == 2);
+  CHECK(stored->children[1].lines[0].gift_promotion_id == "promo-gift");
+  CHECK(stored->children[1].lines[1].gift_promotion_id == "promo-gift");
+  CHECK(db.Count("SELECT count(*) FROM child_order_lines WHERE gift_promotion_id = 'promo-gift'") == 2);
+
+  Order without = Draft("o2", "k2", kT0);
+  REQUIRE_FALSE(store.BeginPlacement(without)->has_value());
+  Order placed = Priced(without, kT0);
+  placed.gift_note = "GIFT_UNAVAILABLE: placed without the gift 1 x sku-9 (promotion promo-gift)";
+  REQUIRE(store.CompletePlacement(placed).ok());
+  auto noted = store.Get("o2");
+  REQUIRE(noted.ok());
+  CHECK(noted->gift_note == placed.gift_note);
+}
+
 TEST_CASE("a paid order is listed for its after-payment effects until they are applied, then awaits shipment") {
   Db db;
   PgOrderStore store(*db.pool);
