@@ -27,6 +27,8 @@ absl::StatusOr<Caller> Authenticate(const Route& route, absl::string_view author
   if (!claims.ok()) {
     if (route.access == Access::kPublic) return caller;
     std::string reason = ReasonOf(claims.status());
+    // An ended session is worth telling apart (sign in again); any other fault is not explained to the caller.
+    if (reason == "SESSION_REVOKED") return claims.status();
     if (reason != "TOKEN_EXPIRED") reason = "TOKEN_INVALID";
     return Error(absl::StatusCode::kUnauthenticated, reason,
                  reason == "TOKEN_EXPIRED" ? "the access token has expired" : "the access token is not valid");

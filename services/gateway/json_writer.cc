@@ -243,14 +243,15 @@ void AppendMessage(const Message& message, std::string* out) {
   const Descriptor* type = message.GetDescriptor();
   out->push_back('{');
   bool first = true;
-  // Protobuf's writer (with primitive fields printed) puts set Timestamp fields after all the
-  // others; doing the same keeps the bytes clients already get.
-  for (bool timestamps : {false, true}) {
+  // Protobuf's writer (with primitive fields printed) puts set Timestamp fields and set proto3 `optional` scalars
+  // after all the others; doing the same keeps the bytes clients already get.
+  for (bool last : {false, true}) {
     for (int i = 0; i < type->field_count(); ++i) {
       const FieldDescriptor* field = type->field(i);
       bool timestamp = !field->is_repeated() && field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
                        IsTimestamp(field->message_type());
-      if (timestamp != timestamps || !Printed(message, field)) continue;
+      bool optional_scalar = field->has_optional_keyword() && field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
+      if ((timestamp || optional_scalar) != last || !Printed(message, field)) continue;
       if (!first) out->push_back(',');
       first = false;
       AppendField(message, field, out);

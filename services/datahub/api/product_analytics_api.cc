@@ -83,7 +83,7 @@ grpc::ServerUnaryReactor* ProductAnalyticsApi::GetDailyReport(grpc::CallbackServ
 }
 
 grpc::ServerUnaryReactor* ProductAnalyticsApi::GetDailyReportPage(grpc::CallbackServerContext* context,
-                                                                  const v1::GetDailyReportRequest* request,
+                                                                  const v1::GetDailyReportPageRequest* request,
                                                                   v1::GetDailyReportPageResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(StoredReport stored, reports_.Get(request->date()));

@@ -24,7 +24,7 @@ class ProductAnalyticsApi : public v1::ProductAnalyticsService::CallbackService 
                                            const v1::GetDailyReportRequest* request,
                                            v1::GetDailyReportResponse* response) override;
   grpc::ServerUnaryReactor* GetDailyReportPage(grpc::CallbackServerContext* context,
-                                               const v1::GetDailyReportRequest* request,
+                                               const v1::GetDailyReportPageRequest* request,
                                                v1::GetDailyReportPageResponse* response) override;
 
  private:

@@ -107,10 +107,12 @@ grpc::ServerUnaryReactor* WebhooksApi::UpdateWebhook(grpc::CallbackServerContext
 
 grpc::ServerUnaryReactor* WebhooksApi::DeleteWebhook(grpc::CallbackServerContext* context,
                                                      const v1::DeleteWebhookRequest* request,
-                                                     v1::DeleteWebhookResponse*) {
+                                                     v1::DeleteWebhookResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RETURN_IF_ERROR(RequireId(request->webhook_id()));
-    return admin_.Delete(request->webhook_id());
+    RETURN_IF_ERROR(admin_.Delete(request->webhook_id()));
+    response->set_webhook_id(request->webhook_id());
+    return absl::OkStatus();
   });
 }
 

@@ -18,7 +18,7 @@ bool Eventually(Condition condition) {
   return condition();
 }
 
-TEST_CASE("catalogue changes: every publication is heard while subscribed; a lost connection is reported and healed") {
+TEST_CASE("catalogue changes: every publication is heard while subscribed, a lost connection is reported and healed") {
   std::string channel = testing::UniqueName("zt.test.catalogue");
   std::atomic<int> changes{0};
   std::atomic<int> lives{0};

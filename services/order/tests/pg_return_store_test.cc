@@ -242,7 +242,8 @@ TEST_CASE("another user's order answers ORDER_NOT_FOUND") {
   CHECK(ReasonOf(w.returns.RequestReturn(command).status()) == "ORDER_NOT_FOUND");
 }
 
-TEST_CASE("the sweeper's SQL picks exactly the returns the C++ rules say are owed a refund or a restock") {
+TEST_CASE(
+    "the sweeper's SQL picks exactly the returns the C++ rules say are owed a refund, a restock or a replacement") {
   World w("DELIVERED");
   int n = 0;
   std::set<std::string> expected;
@@ -257,7 +258,7 @@ TEST_CASE("the sweeper's SQL picks exactly the returns the C++ rules say are owe
           r.status = status;
           r.restocked = restocked;
           r.before_shipment = before_shipment;
-          if (RefundDue(r) || RestockDue(r)) expected.insert(r.return_id);
+          if (RefundDue(r) || RestockDue(r) || ReplacementDue(r)) expected.insert(r.return_id);
           w.db.Exec(absl::StrCat(
               "INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
               "reason, currency, refund_amount, restocked, before_shipment, created_at, updated_at) VALUES ('",
