@@ -350,6 +350,10 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& orde
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     std::optional<Reservation> current = LoadReservation(tx, order_id, true);
     if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
+    // The locking statement, having waited for a concurrent resize, rechecks the reservation row but returns the
+    // allocation rows it joined from before that resize (READ COMMITTED); a new statement reads them as committed.
+    current = LoadReservation(tx, order_id, false);
+    if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
     outcome = {*current, false};
     pqxx::result seen = ExecPrepared(tx, "product_find_resize", kFindResizeSql, request_id);
     if (!seen.empty()) {
