@@ -22,6 +22,7 @@
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
 #include "services/product/store/pg_product_store.h"
+#include "tests/flash_sale/migrated_pool.h"
 
 // Each service's embedded migrations (their generated headers share one name).
 namespace zhongtai::marketing {
@@ -33,15 +34,6 @@ const std::vector<pg::Migration>& Migrations();
 
 namespace zhongtai {
 namespace {
-
-std::unique_ptr<pg::Pool> OpenMigrated(const testing::TestDatabase& db, const std::vector<pg::Migration>& own) {
-  auto opened = pg::Pool::Open({db.dsn(), 8, absl::Seconds(10), "flash-change-test"});
-  REQUIRE(opened.ok());
-  std::vector<pg::Migration> all = events::SchemaMigrations();
-  all.insert(all.end(), own.begin(), own.end());
-  REQUIRE(pg::Migrate(**opened, all).ok());
-  return std::move(*opened);
-}
 
 // The product center's side of marketing's FlashSaleStock, what its ReserveStock / ResizeReservation /
 // SettleReservation handlers call.
@@ -75,8 +67,9 @@ class Ids : public marketing::FlashSaleIds {
 struct World {
   testing::TestDatabase marketing_db;
   testing::TestDatabase product_db;
-  std::unique_ptr<pg::Pool> marketing_pg = OpenMigrated(marketing_db, marketing::Migrations());
-  std::unique_ptr<pg::Pool> product_pg = OpenMigrated(product_db, product::Migrations());
+  std::unique_ptr<pg::Pool> marketing_pg =
+      testing::OpenMigrated(marketing_db, marketing::Migrations(), "flash-change-test");
+  std::unique_ptr<pg::Pool> product_pg = testing::OpenMigrated(product_db, product::Migrations(), "flash-change-test");
   std::unique_ptr<redis::Pool> redis;
   SystemClock clock;
   product::PgProductStore product_store{*product_pg};

@@ -21,6 +21,7 @@
 #include "services/marketing/store/pg_flash_sale_store.h"
 #include "services/marketing/store/redis_flash_admission.h"
 #include "services/order/ingest/flash_orders.h"
+#include "tests/flash_sale/migrated_pool.h"
 #include "zhongtai/order/v1/events.pb.h"
 
 // Each service's embedded migrations (their generated headers share one name).
@@ -33,15 +34,6 @@ const std::vector<pg::Migration>& Migrations();
 
 namespace zhongtai {
 namespace {
-
-std::unique_ptr<pg::Pool> OpenMigrated(const testing::TestDatabase& db, const std::vector<pg::Migration>& own) {
-  auto opened = pg::Pool::Open({db.dsn(), 8, absl::Seconds(10), "flash-flow-test"});
-  REQUIRE(opened.ok());
-  std::vector<pg::Migration> all = events::SchemaMigrations();
-  all.insert(all.end(), own.begin(), own.end());
-  REQUIRE(pg::Migrate(**opened, all).ok());
-  return std::move(*opened);
-}
 
 int64_t Count(pg::Pool& pool, const std::string& sql) {
   int64_t n = -1;
@@ -94,8 +86,9 @@ events::ConsumerOptions Options(const std::string& stream, const std::string& gr
 TEST_CASE("10000 attempts on 50 units end with exactly 50 winners and 50 orders, nobody over the limit") {
   testing::TestDatabase marketing_db;
   testing::TestDatabase order_db;
-  std::unique_ptr<pg::Pool> marketing_pg = OpenMigrated(marketing_db, marketing::Migrations());
-  std::unique_ptr<pg::Pool> order_pg = OpenMigrated(order_db, order::Migrations());
+  std::unique_ptr<pg::Pool> marketing_pg =
+      testing::OpenMigrated(marketing_db, marketing::Migrations(), "flash-flow-test");
+  std::unique_ptr<pg::Pool> order_pg = testing::OpenMigrated(order_db, order::Migrations(), "flash-flow-test");
   auto redis_opened = redis::Pool::Open({testing::RedisAddress(), 8, absl::Seconds(2)});
   REQUIRE(redis_opened.ok());
   std::unique_ptr<redis::Pool> redis = std::move(*redis_opened);
