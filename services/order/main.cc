@@ -95,7 +95,17 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   settings.pricing.points_max_share_percent = config.points_max_share_percent;
   // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.
   server::PoolExecutor blocking(runner.workers());
-  Orders orders(store, catalog, quoter, coupons, budgets, users, clock, ids, observer, blocking, settings);
+  PgShipmentStore shipment_store(*service.db, store);
+  TimeOrderedShipmentIds shipment_ids;
+  FulfilmentSettings fulfilment_settings;
+  fulfilment_settings.merge_window = config.merge_window;
+  fulfilment_settings.auto_confirm_after = config.auto_confirm_after;
+  fulfilment_settings.after_sales_window = config.after_sales_window;
+  fulfilment_settings.after_sales_window_by_category = config.after_sales_window_by_category;
+  fulfilment_settings.handling_days = config.handling_days;
+  Fulfilment fulfilment(store, shipment_store, catalog, clock, shipment_ids, blocking, fulfilment_settings);
+  // Checkout charges the shipping fee of the carrier rule the parcel would go by.
+  Orders orders(store, catalog, quoter, coupons, budgets, users, clock, ids, observer, blocking, settings, &fulfilment);
   PaymentSettings payment_settings;
   payment_settings.query_after = config.payment_query_after;
   payment_settings.lease = config.payment_lease;
@@ -116,15 +126,6 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   import_settings.reservation_ttl = config.payment_timeout + config.reservation_grace;
   OrderImports order_imports(store, import_store, products, clock, ids, blocking, import_settings);
   AdminOrderApi admin_api(order_admin, order_imports, runner.workers());
-  PgShipmentStore shipment_store(*service.db, store);
-  TimeOrderedShipmentIds shipment_ids;
-  FulfilmentSettings fulfilment_settings;
-  fulfilment_settings.merge_window = config.merge_window;
-  fulfilment_settings.auto_confirm_after = config.auto_confirm_after;
-  fulfilment_settings.after_sales_window = config.after_sales_window;
-  fulfilment_settings.after_sales_window_by_category = config.after_sales_window_by_category;
-  fulfilment_settings.handling_days = config.handling_days;
-  Fulfilment fulfilment(store, shipment_store, catalog, clock, shipment_ids, blocking, fulfilment_settings);
   FulfilmentApi fulfilment_api(fulfilment, runner.workers());
   OrderApi api(orders, payments, runner.workers(), &fulfilment);
   api.set_carts(&carts);

@@ -881,23 +881,25 @@ Stack::NewProduct ShippingProduct(Stack& stack, const std::string& admin,
   return product;
 }
 
-TEST_CASE("the carrier rules choose by the SKUs' weight and fragility from the product center, and say which rule") {
+TEST_CASE(
+    "the carrier rules choose by the SKUs' weight and fragility from the product center, say which rule and set the "
+    "shipping fee") {
   Stack stack;
   std::string admin = stack.AdminToken();
   HttpClient client(stack.gateway);
   auto headers = stack.Bearer(admin);
   auto before = client.Send("GET", "/v1/admin/carrier-rules", "", headers);
   REQUIRE(before.status == 200);
-  // Heavy parcels (20 kg and more) by Deppon, fragile ones by SF, the rest by ZTO.
-  auto replaced =
-      client.Send("POST", "/v1/admin/carrier-rules",
-                  R"({"rules":[{"ruleId":"heavy-e2e","priority":5,"carrier":"DBL","minWeightGrams":"20000"},)"
-                  R"({"ruleId":"fragile-e2e","priority":6,"carrier":"SF","fragileOnly":true},)"
-                  R"({"ruleId":"standard-e2e","priority":1000,"carrier":"ZTO"}],)"
-                  R"("transitTimes":[{"carrier":"DBL","warehouseId":"*","region":"*","minDays":3,"maxDays":5},)"
-                  R"({"carrier":"SF","warehouseId":"*","region":"*","minDays":1,"maxDays":2},)"
-                  R"({"carrier":"ZTO","warehouseId":"*","region":"*","minDays":2,"maxDays":4}]})",
-                  headers);
+  // Heavy parcels (20 kg and more) by Deppon for ¥30, fragile ones by SF for ¥18, the rest by ZTO at the flat fee.
+  auto replaced = client.Send(
+      "POST", "/v1/admin/carrier-rules",
+      R"({"rules":[{"ruleId":"heavy-e2e","priority":5,"carrier":"DBL","minWeightGrams":"20000","fee":"3000"},)"
+      R"({"ruleId":"fragile-e2e","priority":6,"carrier":"SF","fragileOnly":true,"fee":"1800"},)"
+      R"({"ruleId":"standard-e2e","priority":1000,"carrier":"ZTO"}],)"
+      R"("transitTimes":[{"carrier":"DBL","warehouseId":"*","region":"*","minDays":3,"maxDays":5},)"
+      R"({"carrier":"SF","warehouseId":"*","region":"*","minDays":1,"maxDays":2},)"
+      R"({"carrier":"ZTO","warehouseId":"*","region":"*","minDays":2,"maxDays":4}]})",
+      headers);
   INFO(replaced.body);
   REQUIRE(replaced.status == 200);
 
@@ -911,17 +913,30 @@ TEST_CASE("the carrier rules choose by the SKUs' weight and fragility from the p
     std::string lines;
     std::string carrier;
     std::string rule;
+    int64_t shipping_fee;
   };
   // Two dumbbells weigh 24 kg; one vase among towels makes the parcel fragile; towels alone go standard.
   std::vector<Case> cases = {
-      {absl::StrCat("[", Line(goods.sku_ids[0], 2), "]"), "DBL", "heavy-e2e"},
-      {absl::StrCat("[", Line(goods.sku_ids[1], 1), ",", Line(goods.sku_ids[2], 2), "]"), "SF", "fragile-e2e"},
-      {absl::StrCat("[", Line(goods.sku_ids[0], 1), ",", Line(goods.sku_ids[2], 1), "]"), "ZTO", "standard-e2e"},
+      {absl::StrCat("[", Line(goods.sku_ids[0], 2), "]"), "DBL", "heavy-e2e", 3000},
+      {absl::StrCat("[", Line(goods.sku_ids[1], 1), ",", Line(goods.sku_ids[2], 2), "]"), "SF", "fragile-e2e", 1800},
+      {absl::StrCat("[", Line(goods.sku_ids[0], 1), ",", Line(goods.sku_ids[2], 1), "]"), "ZTO", "standard-e2e",
+       1000},  // the stack's flat fee (ZT_ORDER_SHIPPING_FEE_FEN's default)
   };
   for (const Case& c : cases) {
     INFO(c.rule);
     std::string buyer = stack.NewCustomer();  // one buyer each: a buyer's parcels would merge
+    // The checkout quotes the fee of the rule the parcel would go by, and the order is charged the same.
+    auto quote = client.Send("POST", "/v1/checkout:quote",
+                             absl::StrCat(R"({"addressId":")", stack.AddressOf(buyer), R"(","lines":)", c.lines, "}"),
+                             stack.Bearer(buyer));
+    INFO(quote.body);
+    REQUIRE(quote.status == 200);
+    CHECK(quote.Num("shippingFee.amountMinor") == c.shipping_fee);
+    CHECK(quote.Str("deliveryPromise.carrierRuleId") == c.rule);
     std::string order_id = PaidOrder(stack, client, buyer, c.lines);
+    auto order = client.Send("GET", "/v1/orders/" + order_id, "", stack.Bearer(buyer));
+    REQUIRE(order.status == 200);
+    CHECK(order.Num("order.shippingFee.amountMinor") == c.shipping_fee);
     auto shipped = client.Send("POST", "/v1/admin/orders/" + order_id + ":ship",
                                absl::StrCat(R"({"trackingNumber":")", Unique("TN"), R"("})"), Keyed(headers));
     INFO(shipped.body);

@@ -23,6 +23,7 @@ void RulesToProto(const CarrierRuleSet& set, google::protobuf::RepeatedPtrField<
     for (const std::string& region : rule.regions) r->add_regions(region);
     for (const std::string& warehouse : rule.warehouses) r->add_warehouses(warehouse);
     r->set_fragile_only(rule.fragile_only);
+    if (rule.fee.has_value()) r->set_fee(*rule.fee);
   }
   for (const TransitTime& t : set.transit_times) {
     v1::TransitTime* out = transit->Add();
@@ -46,6 +47,7 @@ CarrierRuleSet RulesFromProto(const v1::ReplaceCarrierRulesRequest& request) {
     rule.regions.assign(r.regions().begin(), r.regions().end());
     rule.warehouses.assign(r.warehouses().begin(), r.warehouses().end());
     rule.fragile_only = r.fragile_only();
+    if (r.has_fee()) rule.fee = r.fee();
     set.rules.push_back(std::move(rule));
   }
   for (const v1::TransitTime& t : request.transit_times()) {

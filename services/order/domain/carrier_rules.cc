@@ -88,6 +88,9 @@ absl::Status ValidateCarrierRules(const CarrierRuleSet& set) {
     if (rule.min_weight_grams < 0) {
       return InvalidArgument(RuleField(i, "minWeightGrams"), "CARRIER_RULE_INVALID", "must not be negative");
     }
+    if (rule.fee.has_value() && (*rule.fee < 0 || *rule.fee > kMaxShippingFee)) {
+      return InvalidArgument(RuleField(i, "fee"), "CARRIER_RULE_INVALID", "a fee of 0 to 1000000 fen");
+    }
     catch_all = catch_all || IsCatchAll(rule);
   }
   if (!catch_all) {
@@ -115,7 +118,7 @@ std::optional<CarrierChoice> ChooseCarrier(const CarrierRuleSet& set, const Parc
                    [&](size_t a, size_t b) { return set.rules[a].priority < set.rules[b].priority; });
   for (size_t i : order) {
     const CarrierRule& rule = set.rules[i];
-    if (Matches(rule, parcel)) return CarrierChoice{rule.carrier, rule.rule_id};
+    if (Matches(rule, parcel)) return CarrierChoice{rule.carrier, rule.rule_id, rule.fee};
   }
   return std::nullopt;
 }

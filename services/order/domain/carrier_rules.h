@@ -14,6 +14,9 @@
 
 namespace zhongtai::order {
 
+// The highest shipping fee a rule may charge, fen (¥10,000), as for the shop's flat fee.
+inline constexpr int64_t kMaxShippingFee = 1000000;
+
 // Every condition that is set must hold; an empty rule matches every parcel (a catch-all).
 struct CarrierRule {
   std::string rule_id;
@@ -24,6 +27,9 @@ struct CarrierRule {
   std::vector<std::string> regions;     // province codes ("650000"); empty: any
   std::vector<std::string> warehouses;  // empty: any
   bool fragile_only = false;            // only parcels holding a SKU of a fragile category
+  // What the buyer pays for shipping when this rule carries the order (fen, before the tier's free shipping);
+  // unset: the shop's flat fee.
+  std::optional<int64_t> fee;
 };
 
 // Days on the road from a warehouse to a province, for one carrier. "*" as warehouse or region matches any; the most
@@ -53,6 +59,7 @@ struct ParcelFacts {
 struct CarrierChoice {
   std::string carrier;
   std::string rule_id;
+  std::optional<int64_t> fee;  // the rule's shipping fee
 };
 
 // The earliest and latest calendar day (China time) the parcel should arrive.
@@ -68,7 +75,7 @@ const std::vector<std::string>& RemoteRegions();
 // everything else by ZTO (中通). Transit: 1-2 days (SF), 2-4 days (ZTO), 3-6 days (EMS), remote provinces 5-9 days.
 CarrierRuleSet DefaultCarrierRules();
 
-// Refuses rules an operator could not have meant: missing ids or carriers, duplicate ids, negative thresholds,
+// Refuses rules an operator could not have meant: missing ids or carriers, duplicate ids, negative thresholds or fees,
 // transit ranges that end before they start, or no catch-all (a parcel no rule matches would have no carrier).
 // INVALID_ARGUMENT naming the field, e.g. rules[2].carrier.
 absl::Status ValidateCarrierRules(const CarrierRuleSet& rules);

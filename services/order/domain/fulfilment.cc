@@ -158,6 +158,13 @@ std::optional<QuotedDelivery> Fulfilment::QuoteDelivery(const ParcelFacts& parce
   return QuotedDelivery{choice->carrier, choice->rule_id, *promise};
 }
 
+std::optional<int64_t> Fulfilment::ShippingFeeFor(const ParcelFacts& parcel) {
+  std::lock_guard<std::mutex> lock(rules_mu_);  // the cached rules only, as QuoteDelivery
+  if (!rules_) return std::nullopt;
+  std::optional<CarrierChoice> choice = ChooseCarrier(*rules_, parcel);
+  return choice ? choice->fee : std::nullopt;
+}
+
 absl::StatusOr<std::shared_ptr<Fulfilment::Shipping>> Fulfilment::PrepareShipping(const ShipCommand& command) {
   if (command.order_id.empty()) return InvalidArgument("orderId", "ORDER_ID_MISSING", "order id is required");
   if (command.tracking_number.empty() || command.tracking_number.size() > 64) {

@@ -178,7 +178,7 @@ std::string ChildOrderIn(const Order& order, const std::string& warehouse_id);
 // Whether every warehouse part of the order is in a parcel.
 bool AllPartsShipped(const std::vector<std::string>& required, const std::vector<std::string>& shipped);
 
-class Fulfilment {
+class Fulfilment : public ShippingRates {
  public:
   Fulfilment(OrderStore& orders, ShipmentStore& shipments, ProductCatalog& catalog, Clock& clock, ShipmentIds& ids,
              Executor& blocking, FulfilmentSettings settings = {});
@@ -204,6 +204,8 @@ class Fulfilment {
   // For the checkout quote; nullopt when the rules or transit times do not cover the parcel, or the rules were not
   // loaded yet. Never blocks: reads the cached rules.
   std::optional<QuotedDelivery> QuoteDelivery(const ParcelFacts& parcel);
+  // The fee of the rule QuoteDelivery's parcel would go by (ShippingRates); from the cached rules only.
+  std::optional<int64_t> ShippingFeeFor(const ParcelFacts& parcel) override;
 
  private:
   struct Shipping;

@@ -101,7 +101,7 @@ struct Orders::Placement : Pricing {
 
 Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
                PromotionBudgets& budgets, UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer,
-               Executor& blocking, OrderSettings settings)
+               Executor& blocking, OrderSettings settings, ShippingRates* shipping_rates)
     : store_(store),
       catalog_(catalog),
       quoter_(quoter),
@@ -112,7 +112,25 @@ Orders::Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, 
       ids_(ids),
       observer_(observer),
       blocking_(blocking),
-      settings_(settings) {}
+      settings_(settings),
+      shipping_rates_(shipping_rates) {}
+
+namespace {
+
+// What the carrier rules look at in a priced checkout; no warehouse yet (nothing is reserved).
+ParcelFacts ParcelOf(const std::vector<LineRequest>& lines, const std::vector<SkuInfo>& skus,
+                     const ShippingAddress& address, int64_t goods) {
+  ParcelFacts parcel;
+  parcel.region = address.province_code;
+  parcel.value = goods;
+  for (size_t i = 0; i < skus.size() && i < lines.size(); ++i) {
+    parcel.weight_grams += skus[i].weight_grams * lines[i].quantity;
+    parcel.fragile = parcel.fragile || skus[i].fragile;
+  }
+  return parcel;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<LineRequest>> Orders::ValidateCheckout(const CheckoutCommand& command) const {
   if (command.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
@@ -208,12 +226,7 @@ void Orders::QuoteCheckout(const CheckoutCommand& command, Callback<CheckoutQuot
     quote.applied = pricing->quote.applied;
     quote.not_applied = pricing->quote.not_applied;
     quote.free_shipping_threshold = pricing->member.free_shipping_threshold;
-    quote.parcel.region = pricing->address.province_code;
-    quote.parcel.value = pricing->price.goods;
-    for (size_t i = 0; i < pricing->skus.size() && i < pricing->lines.size(); ++i) {
-      quote.parcel.weight_grams += pricing->skus[i].weight_grams * pricing->lines[i].quantity;
-      quote.parcel.fragile = quote.parcel.fragile || pricing->skus[i].fragile;
-    }
+    quote.parcel = ParcelOf(pricing->lines, pricing->skus, pricing->address, pricing->price.goods);
     done(std::move(quote));
   });
 }
@@ -339,8 +352,13 @@ void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
 
 absl::Status Orders::ApplyPointsAndShipping(Pricing& pricing) {
   if (pricing.coupon_required) RETURN_IF_ERROR(CheckCouponApplied(pricing.quote, pricing.coupon_id));
+  std::optional<int64_t> carrier_fee;
+  if (shipping_rates_ != nullptr && !pricing.address.province_code.empty()) {
+    carrier_fee = shipping_rates_->ShippingFeeFor(
+        ParcelOf(pricing.lines, pricing.skus, pricing.address, GoodsAfterDiscounts(pricing.quote)));
+  }
   ASSIGN_OR_RETURN(pricing.price,
-                   PriceCheckout(pricing.quote, pricing.member, pricing.points_to_use, settings_.pricing));
+                   PriceCheckout(pricing.quote, pricing.member, pricing.points_to_use, settings_.pricing, carrier_fee));
   return absl::OkStatus();
 }
 

@@ -76,7 +76,7 @@ class Orders : public PaidOrderEffects {
   // Blocking work that follows a call to another service runs on `blocking` (the worker pool).
   Orders(OrderStore& store, ProductCatalog& catalog, PriceQuoter& quoter, CouponWallet& coupons,
          PromotionBudgets& budgets, UserDirectory& users, Clock& clock, IdGenerator& ids, OrderObserver& observer,
-         Executor& blocking, OrderSettings settings = {});
+         Executor& blocking, OrderSettings settings = {}, ShippingRates* shipping_rates = nullptr);
 
   void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
   // The same pricing as PlaceOrder (member, prices, quote, points, shipping) without holding or writing anything.
@@ -148,6 +148,7 @@ class Orders : public PaidOrderEffects {
   OrderObserver& observer_;
   Executor& blocking_;
   OrderSettings settings_;
+  ShippingRates* shipping_rates_;  // null: every order pays the flat fee
 };
 
 // Validates and merges repeated SKUs (quantities add up); field names are the API's, e.g. "lines[1].quantity".

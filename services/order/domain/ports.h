@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "common/async/callback.h"
 #include "common/clock/clock.h"
+#include "services/order/domain/carrier_rules.h"
 #include "services/order/domain/order.h"
 
 namespace zhongtai::order {
@@ -197,6 +198,15 @@ struct BudgetCharge {
 // (FAILED_PRECONDITION BUDGET_SPENT when one cannot cover it); Release gives what the order charged back. Idempotent;
 // releasing an order that charged nothing counts as released, and such an order cannot charge afterwards.
 // Asynchronous: see the top of this file.
+// What shipping costs a parcel at checkout, before its warehouse is known: the fee of the carrier rule it would go by
+// (Fulfilment keeps the rules).
+class ShippingRates {
+ public:
+  virtual ~ShippingRates() = default;
+  // nullopt when that rule sets no fee or no rules are known yet: the shop's flat fee applies. Never blocks.
+  virtual std::optional<int64_t> ShippingFeeFor(const ParcelFacts& parcel) = 0;
+};
+
 class PromotionBudgets {
  public:
   virtual ~PromotionBudgets() = default;

@@ -70,13 +70,20 @@ absl::Status CheckPoints(int64_t points, int64_t goods, int64_t balance, int max
   return absl::OkStatus();
 }
 
-int64_t ShippingFee(int64_t goods, const Member& member, const PricingRules& rules) {
+int64_t GoodsAfterDiscounts(const Quote& quote) {
+  int64_t goods = 0;
+  for (const OrderLine& line : quote.lines) goods += line.subtotal - line.discount;
+  return goods;
+}
+
+int64_t ShippingFee(int64_t goods, const Member& member, const PricingRules& rules,
+                    std::optional<int64_t> carrier_fee) {
   if (member.free_shipping_threshold.has_value() && goods >= *member.free_shipping_threshold) return 0;
-  return rules.shipping_fee;
+  return carrier_fee.value_or(rules.shipping_fee);
 }
 
 absl::StatusOr<CheckoutPrice> PriceCheckout(const Quote& quote, const Member& member, int64_t points_to_use,
-                                            const PricingRules& rules) {
+                                            const PricingRules& rules, std::optional<int64_t> carrier_fee) {
   CheckoutPrice price;
   price.lines = quote.lines;
   // Gifts follow the bought lines at price 0: they add nothing to the amounts and take no points.
@@ -105,7 +112,7 @@ absl::StatusOr<CheckoutPrice> PriceCheckout(const Quote& quote, const Member& me
   for (const OrderLine& line : price.lines) weights.push_back(line.total);
   std::vector<int64_t> shares = money::Apportion(price.points_deduction, weights);
   for (size_t i = 0; i < price.lines.size(); ++i) price.lines[i].points_deduction = shares[i];
-  price.shipping_fee = ShippingFee(price.goods, member, rules);
+  price.shipping_fee = ShippingFee(price.goods, member, rules, carrier_fee);
   price.total = price.goods + price.shipping_fee - price.points_deduction;
   return price;
 }

@@ -1,10 +1,12 @@
 // The checkout's price rules that are the order center's own: the coupon the buyer asked for must apply, points
 // (1 point pays 1 fen, so 100 points = 1 CNY) pay at most the buyer's balance and a configured share of the goods,
-// and shipping is a flat fee per order unless the buyer's tier ships free from a threshold. Pure functions: the
+// and shipping costs the fee of the carrier rule the parcel would go by (the shop's flat fee when the rule sets none or
+// no rule is known) unless the buyer's tier ships free from a threshold. Pure functions: the
 // placement saga and the checkout quote both price through them.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,12 +46,18 @@ int64_t MaxPointsUsable(int64_t goods, int64_t balance, int max_share_percent);
 // pointsToUse) when the buyer cannot use `points` on these goods.
 absl::Status CheckPoints(int64_t points, int64_t goods, int64_t balance, int max_share_percent);
 
-// The flat fee, or 0 when the member's tier ships free and the goods reach its threshold.
-int64_t ShippingFee(int64_t goods, const Member& member, const PricingRules& rules);
+// The goods' worth after discounts (the sum of the quote's lines): what free shipping and the carrier rules look at.
+int64_t GoodsAfterDiscounts(const Quote& quote);
+
+// The carrier rule's fee (`carrier_fee`), else the flat fee; 0 when the member's tier ships free and the goods reach
+// its threshold.
+int64_t ShippingFee(int64_t goods, const Member& member, const PricingRules& rules,
+                    std::optional<int64_t> carrier_fee = std::nullopt);
 
 // Applies points and shipping to the quote. Each line's share of the points is split by the line's total (largest
 // remainder), so the shares sum exactly to the deduction.
 absl::StatusOr<CheckoutPrice> PriceCheckout(const Quote& quote, const Member& member, int64_t points_to_use,
-                                            const PricingRules& rules);
+                                            const PricingRules& rules,
+                                            std::optional<int64_t> carrier_fee = std::nullopt);
 
 }  // namespace zhongtai::order

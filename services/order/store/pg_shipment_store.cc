@@ -19,14 +19,14 @@ using pg::TimeFromMicros;
 using proto::ToTimestamp;
 
 constexpr char kSelectRules[] =
-    "SELECT rule_id, priority, carrier, min_order_value, min_weight_grams, regions, warehouses, fragile_only "
+    "SELECT rule_id, priority, carrier, min_order_value, min_weight_grams, regions, warehouses, fragile_only, fee "
     "FROM carrier_rules ORDER BY priority, position";
 constexpr char kSelectTransit[] =
     "SELECT carrier, warehouse_id, region, min_days, max_days FROM carrier_transit_times "
     "ORDER BY carrier, warehouse_id, region";
 constexpr char kInsertRule[] =
     "INSERT INTO carrier_rules (rule_id, priority, position, carrier, min_order_value, min_weight_grams, regions, "
-    "warehouses, fragile_only) VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[], $9)";
+    "warehouses, fragile_only, fee) VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::text[], $9, $10)";
 constexpr char kInsertTransit[] =
     "INSERT INTO carrier_transit_times (carrier, warehouse_id, region, min_days, max_days) VALUES ($1, $2, $3, $4, $5)";
 
@@ -261,6 +261,7 @@ absl::StatusOr<CarrierRuleSet> PgShipmentStore::LoadCarrierRules() {
       rule.regions = pg::TextArray(row[5]);
       rule.warehouses = pg::TextArray(row[6]);
       rule.fragile_only = row[7].as<bool>();
+      if (!row[8].is_null()) rule.fee = row[8].as<int64_t>();
       set.rules.push_back(std::move(rule));
     }
     for (const auto& row : tx.exec(kSelectTransit)) {
@@ -280,7 +281,7 @@ absl::Status PgShipmentStore::ReplaceCarrierRules(const CarrierRuleSet& set) {
       const CarrierRule& r = set.rules[i];
       tx.exec_params(kInsertRule, r.rule_id, r.priority, static_cast<int>(i), r.carrier, r.min_order_value,
                      r.min_weight_grams, pg::TextArrayLiteral(r.regions), pg::TextArrayLiteral(r.warehouses),
-                     r.fragile_only);
+                     r.fragile_only, r.fee);
     }
     for (const TransitTime& t : set.transit_times) {
       tx.exec_params(kInsertTransit, t.carrier, t.warehouse_id, t.region, t.min_days, t.max_days);

@@ -49,6 +49,7 @@ TEST_CASE("rules are tried by priority and only the conditions a rule sets must 
   CarrierRuleSet set = DefaultCarrierRules();
   CarrierRule heavy = Rule("heavy-freight", 5, "DEBANG");
   heavy.min_weight_grams = 20000;
+  heavy.fee = 3000;
   CarrierRule beijing_wh = Rule("beijing-jd", 25, "JD");
   beijing_wh.warehouses = {"wh-bj"};
   set.rules.push_back(heavy);
@@ -58,8 +59,10 @@ TEST_CASE("rules are tried by priority and only the conditions a rule sets must 
   ParcelFacts parcel = Parcel(30000, "110000");
   parcel.weight_grams = 25000;
   CHECK(ChooseCarrier(set, parcel)->rule_id == "heavy-freight");
+  CHECK(ChooseCarrier(set, parcel)->fee == 3000);  // the chosen rule's shipping fee
   parcel.weight_grams = 1000;
   CHECK(ChooseCarrier(set, parcel)->rule_id == "standard");
+  CHECK_FALSE(ChooseCarrier(set, parcel)->fee.has_value());  // none set: the shop's flat fee
   parcel.warehouse_id = "wh-bj";
   CHECK(ChooseCarrier(set, parcel)->carrier == "JD");
   // Before the warehouse is known (checkout), a rule that names warehouses does not apply.
@@ -87,6 +90,16 @@ TEST_CASE("carrier rules that could leave a parcel without a carrier or make no 
   backwards.transit_times[0].min_days = 5;
   backwards.transit_times[0].max_days = 2;
   CHECK(FieldOf(ValidateCarrierRules(backwards)) == "transitTimes[0].maxDays");
+
+  CarrierRuleSet negative_fee = set;
+  negative_fee.rules[1].fee = -1;
+  CHECK(FieldOf(ValidateCarrierRules(negative_fee)) == "rules[1].fee");
+  CarrierRuleSet huge_fee = set;
+  huge_fee.rules[0].fee = kMaxShippingFee + 1;
+  CHECK(FieldOf(ValidateCarrierRules(huge_fee)) == "rules[0].fee");
+  CarrierRuleSet free_rule = set;
+  free_rule.rules[0].fee = 0;  // a rule may ship free
+  CHECK(ValidateCarrierRules(free_rule).ok());
 
   CHECK(ReasonOf(ValidateCarrierRules(CarrierRuleSet())) == "CARRIER_RULES_EMPTY");
 }

@@ -370,6 +370,17 @@ class FakeBudgets : public PromotionBudgets {
   std::mutex mu_;
 };
 
+// The carrier rules' fee for every parcel; remembers the parcels it was asked about.
+class FakeShippingRates : public ShippingRates {
+ public:
+  std::optional<int64_t> ShippingFeeFor(const ParcelFacts& parcel) override {
+    asked.push_back(parcel);
+    return fee;
+  }
+  std::optional<int64_t> fee;
+  std::vector<ParcelFacts> asked;
+};
+
 // One buyer's membership, address book and points holds keyed by order id, noted in the shared call journal.
 class FakeUsers : public UserDirectory {
  public:

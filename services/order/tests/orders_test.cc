@@ -29,9 +29,9 @@ struct World {
   async::InlineExecutor inline_executor;
   Orders orders;
 
-  explicit World(Executor* blocking = nullptr, OrderSettings settings = {})
+  explicit World(Executor* blocking = nullptr, OrderSettings settings = {}, ShippingRates* shipping_rates = nullptr)
       : orders(store, catalog, quoter, coupons, budgets, users, clock, ids, observer,
-               blocking ? *blocking : inline_executor, settings) {
+               blocking ? *blocking : inline_executor, settings, shipping_rates) {
     catalog.available = {{"sku-a", 10}, {"sku-b", 1}};
     catalog.price = {{"sku-a", 1999}, {"sku-b", 500}};
     quoter.calls = &catalog.calls;
@@ -174,6 +174,37 @@ TEST_CASE("below the tier's free-shipping threshold the flat fee is charged, as 
   REQUIRE(order.ok());
   CHECK(order->shipping_fee == 800);
   CHECK(order->total == 1999 + 800);
+}
+
+TEST_CASE("checkout charges the shipping fee of the carrier rule the parcel would go by, else the flat fee") {
+  testing::FakeShippingRates rates;
+  rates.fee = 2300;
+  OrderSettings settings;
+  settings.pricing.shipping_fee = 800;
+  World w(nullptr, settings, &rates);
+  CheckoutCommand command;
+  command.user_id = "u1";
+  command.lines = {{"sku-a", 2}};
+  command.address_id = "addr-1";
+  auto quote = w.Quote(command);
+  REQUIRE(quote.ok());
+  CHECK(quote->price.shipping_fee == 2300);
+  // The rules saw the goods' worth and the address's province; no warehouse before anything is reserved.
+  REQUIRE(rates.asked.size() == 1);
+  CHECK(rates.asked[0].value == 2 * 1999);
+  CHECK(rates.asked[0].region == "440000");
+  CHECK(rates.asked[0].warehouse_id.empty());
+
+  auto order = w.Place(w.Command("k1", {{"sku-a", 2}}));
+  REQUIRE(order.ok());
+  CHECK(order->shipping_fee == 2300);
+  CHECK(order->total == 2 * 1999 + 2300);
+
+  rates.fee = std::nullopt;  // the rule sets no fee
+  CHECK(w.Place(w.Command("k2", {{"sku-a", 1}}))->shipping_fee == 800);
+  rates.fee = 2300;
+  w.users.member.free_shipping_threshold = 3000;  // the tier ships free from ¥30 whatever the rule charges
+  CHECK(w.Place(w.Command("k3", {{"sku-a", 2}}))->shipping_fee == 0);
 }
 
 TEST_CASE("an order held in two warehouses is split into child orders whose amounts sum to the parent's") {

@@ -125,6 +125,7 @@ TEST_CASE("the starting carrier rules in the migration are the ones the domain d
     CHECK(seeded.rules[i].min_order_value == expected.rules[i].min_order_value);
     CHECK(seeded.rules[i].regions == expected.rules[i].regions);
     CHECK(seeded.rules[i].fragile_only == expected.rules[i].fragile_only);
+    CHECK(seeded.rules[i].fee == expected.rules[i].fee);  // none: the flat fee
   }
   CHECK(seeded.transit_times.size() == expected.transit_times.size());
   for (const char* region : {"440000", "650000"}) {
@@ -138,12 +139,14 @@ TEST_CASE("the starting carrier rules in the migration are the ones the domain d
   jd.rule_id = "jd-everything";
   jd.priority = 1;
   jd.carrier = "JD";
+  jd.fee = 1500;
   replaced.rules = {jd};
   replaced.transit_times = {{"JD", "wh-sh", "440000", 1, 1}};
   REQUIRE(w.fulfilment->ReplaceCarrierRules(replaced).ok());
   CarrierRuleSet loaded = *w.fulfilment->CarrierRules();
   REQUIRE(loaded.rules.size() == 1);
   CHECK(loaded.rules[0].carrier == "JD");
+  CHECK(loaded.rules[0].fee == 1500);
   REQUIRE(loaded.transit_times.size() == 1);
   CHECK(loaded.transit_times[0].warehouse_id == "wh-sh");
   // Refused rules leave the old ones in force.

@@ -44,6 +44,26 @@ TEST_CASE("shipping is the flat fee unless the tier ships free from its threshol
   CHECK(ShippingFee(9900, gold, rules) == 0);
 }
 
+TEST_CASE("shipping costs the carrier rule's fee when it sets one, and the tier's free shipping still applies") {
+  PricingRules rules;
+  rules.shipping_fee = 1000;
+  Member normal;
+  CHECK(ShippingFee(5000, normal, rules, 1800) == 1800);
+  CHECK(ShippingFee(5000, normal, rules, 0) == 0);  // a rule that ships free
+  CHECK(ShippingFee(5000, normal, rules, std::nullopt) == 1000);
+  Member gold;
+  gold.free_shipping_threshold = 9900;
+  CHECK(ShippingFee(9900, gold, rules, 3000) == 0);
+  CHECK(ShippingFee(9899, gold, rules, 3000) == 3000);
+
+  Member member;
+  auto price = PriceCheckout(TwoLines(150, 50), member, 0, rules, 2500);
+  REQUIRE(price.ok());
+  CHECK(price->shipping_fee == 2500);
+  CHECK(price->total == 2799 + 2500);
+  CHECK(GoodsAfterDiscounts(TwoLines(150, 50)) == 2799);
+}
+
 TEST_CASE("the checkout price applies points over the lines and shipping on the goods after discounts") {
   PricingRules rules;
   Member member;
