@@ -81,6 +81,12 @@ void ShipmentToProto(const Shipment& shipment, v1::Shipment* out) {
     e->set_description(event.description);
     *e->mutable_event_time() = ToTimestamp(event.at);
   }
+  for (const ShipmentLine& line : shipment.lines) {
+    v1::ShipmentLine* l = out->add_lines();
+    l->set_order_id(line.order_id);
+    l->set_sku_id(line.sku_id);
+    l->set_quantity(line.quantity);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/async/callback.h"
@@ -11,6 +12,24 @@
 
 namespace zhongtai::order {
 namespace {
+
+// Adds an order's lines to a parcel's packing list, as the store keeps it: units per order and SKU (a SKU twice in
+// the order is one line), sorted by order and SKU.
+void AddToPackingList(std::vector<ShipmentLine>& list, const std::string& order_id,
+                      const std::vector<OrderLine>& lines) {
+  for (const OrderLine& line : lines) {
+    auto at = std::find_if(list.begin(), list.end(),
+                           [&](const ShipmentLine& l) { return l.order_id == order_id && l.sku_id == line.sku_id; });
+    if (at != list.end()) {
+      at->quantity += line.quantity;
+    } else {
+      list.push_back({order_id, line.sku_id, line.quantity});
+    }
+  }
+  std::sort(list.begin(), list.end(), [](const ShipmentLine& a, const ShipmentLine& b) {
+    return std::tie(a.order_id, a.sku_id) < std::tie(b.order_id, b.sku_id);
+  });
+}
 
 constexpr int kSweepBatch = 100;
 constexpr char kManualRule[] = "manual";
@@ -314,6 +333,7 @@ void Fulfilment::ShipReplacement(const ShipCommand& command, Callback<Shipment> 
             shipment.shipped_at = command.shipped_at == absl::InfinitePast() ? now : std::min(command.shipped_at, now);
             shipment.promise = PromiseDelivery(*rules, shipment.carrier, shipment.warehouse_id, parcel.region,
                                                shipment.shipped_at, /*handling_days=*/0);
+            AddToPackingList(shipment.lines, exchange.order_id, lines);
             absl::Status created = shipments_.CreateReplacementShipment(shipment, exchange, lines);
             if (created.code() == absl::StatusCode::kAlreadyExists) {
               absl::StatusOr<std::optional<Shipment>> raced = shipments_.FindReplacementShipment(exchange.return_id);
@@ -409,6 +429,7 @@ void Fulfilment::CompleteShipping(std::shared_ptr<Shipping> shipping, const std:
       shipping->command.shipped_at == absl::InfinitePast() ? now : std::min(shipping->command.shipped_at, now);
   shipment.promise = PromiseDelivery(*rules, shipment.carrier, shipment.warehouse_id, parcel.region,
                                      shipment.shipped_at, /*handling_days=*/0);
+  for (const ShipmentPart& part : parts) AddToPackingList(shipment.lines, part.order_id, part.lines);
   absl::Status created = shipments_.CreateShipment(shipment, parts);
   if (created.code() == absl::StatusCode::kAlreadyExists) {
     // A concurrent repeat wrote the parcel first: answer it when it is the same one.

@@ -38,6 +38,13 @@ struct TrackingEvent {
   absl::Time at;
 };
 
+// Units of one SKU of one order in a parcel.
+struct ShipmentLine {
+  std::string order_id;
+  std::string sku_id;
+  int64_t quantity = 0;
+};
+
 struct Shipment {
   std::string shipment_id;
   std::string user_id;
@@ -51,6 +58,7 @@ struct Shipment {
   absl::Time delivered_at = absl::InfinitePast();
   std::optional<DeliveryPromise> promise;
   std::vector<TrackingEvent> events;  // oldest first
+  std::vector<ShipmentLine> lines;    // what the parcel carries, by order and SKU
 };
 
 // What a parcel's orders need per order when the parcel is written.

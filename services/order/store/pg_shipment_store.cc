@@ -37,9 +37,11 @@ constexpr char kInsertTransit[] =
 constexpr char kCountRefundsBeforeShipment[] =
     "SELECT count(*) FROM order_returns WHERE order_id = $1 AND child_order_id = $2 AND type = 'REFUND_ONLY' "
     "AND before_shipment AND status <> 'REJECTED'";
-// $1 shipment id, $2 order id, $3 sku id, $4 quantity.
+// $1 shipment id, $2 order id, $3 sku id, $4 quantity. A SKU twice in an order (bought and as a gift) is one line of
+// the parcel.
 constexpr char kInsertShipmentLine[] =
-    "INSERT INTO shipment_lines (shipment_id, order_id, sku_id, quantity) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO shipment_lines (shipment_id, order_id, sku_id, quantity) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (shipment_id, order_id, sku_id) DO UPDATE SET quantity = shipment_lines.quantity + excluded.quantity";
 // The order's refunds before shipment with their lines: $1 order id.
 constexpr char kRefundsBeforeShipment[] =
     "SELECT r.return_id, r.child_order_id, r.status, l.sku_id, l.quantity FROM order_returns r "
@@ -52,6 +54,10 @@ constexpr char kSelectUnshipped[] =
     "AND c.warehouse_id = $2)) "
     "AND NOT EXISTS (SELECT 1 FROM shipment_orders s WHERE s.order_id = o.order_id AND s.warehouse_id = $2) "
     "ORDER BY o.created_at LIMIT 50";
+
+// What a parcel carries ($1 shipment id), in a stable order for the packing list.
+constexpr char kSelectShipmentLines[] =
+    "SELECT order_id, sku_id, quantity FROM shipment_lines WHERE shipment_id = $1 ORDER BY order_id, sku_id";
 
 constexpr char kShipmentColumns[] =
     "s.shipment_id, s.user_id, s.warehouse_id, s.carrier, s.tracking_number, s.rule_id, s.status, "
@@ -362,6 +368,9 @@ absl::StatusOr<std::vector<Shipment>> PgShipmentStore::LoadShipments(const std::
       for (const auto& e : events) {
         s.events.push_back(
             {e[0].as<std::string>(), e[1].as<std::string>(), e[2].as<std::string>(), TimeFromMicros(e[3])});
+      }
+      for (const auto& l : tx.exec_params(kSelectShipmentLines, s.shipment_id)) {
+        s.lines.push_back({l[0].as<std::string>(), l[1].as<std::string>(), l[2].as<int64_t>()});
       }
     }
     return absl::OkStatus();

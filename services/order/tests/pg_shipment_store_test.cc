@@ -61,7 +61,7 @@ struct World {
   // An order placed at `placed`, paid and its effects applied: AWAITING_SHIPMENT.
   void PaidOrder(const std::string& id, absl::Time placed, const std::string& sku, int64_t unit_price,
                  const ShippingAddress& address = kShenzhen, const std::string& user = "u1",
-                 const std::string& warehouse = "wh-sh", bool apply_effects = true) {
+                 const std::string& warehouse = "wh-sh", bool apply_effects = true, int64_t gift_units = 0) {
     Order order;
     order.order_id = id;
     order.user_id = user;
@@ -71,6 +71,14 @@ struct World {
     order.created_at = placed;
     REQUIRE_FALSE(orders->BeginPlacement(order)->has_value());
     order.lines = {{sku, 1, unit_price, unit_price, 0, unit_price, unit_price, "list", 0}};
+    if (gift_units > 0) {  // the same SKU again as a gift at price 0 (buy one, get more free)
+      OrderLine gift;
+      gift.sku_id = sku;
+      gift.quantity = gift_units;
+      gift.price_rule = "gift";
+      gift.gift_promotion_id = "p-buy1get2";
+      order.lines.push_back(gift);
+    }
     order.subtotal = order.total = unit_price;
     order.status = OrderStatus::kPendingPayment;
     order.pay_deadline = placed + absl::Minutes(15);
@@ -164,6 +172,11 @@ TEST_CASE(
 
   auto dear = w.Ship("o-dear", "SF100");
   REQUIRE(dear.ok());
+  // What to pack: the order's one line.
+  REQUIRE(dear->lines.size() == 1);
+  CHECK(dear->lines[0].order_id == "o-dear");
+  CHECK(dear->lines[0].sku_id == "sku-dear");
+  CHECK(dear->lines[0].quantity == 1);
   CHECK(dear->carrier == "SF");
   CHECK(dear->rule_id == "premium-value");
   REQUIRE(dear->promise.has_value());
@@ -190,11 +203,25 @@ TEST_CASE(
   auto again = w.Ship("o-dear", "SF100");
   REQUIRE(again.ok());
   CHECK(again->shipment_id == dear->shipment_id);
+  REQUIRE(again->lines.size() == 1);  // as the store keeps it
+  CHECK(again->lines[0].sku_id == "sku-dear");
+  CHECK(again->lines[0].quantity == 1);
   CHECK(w.Count("SELECT count(*) FROM outbox") == events);
   CHECK(w.Count("SELECT count(*) FROM shipments") == 5);
   // Another tracking number for a part already shipped is refused.
   CHECK(ReasonOf(w.Ship("o-dear", "SF999").status()) == "ORDER_ALREADY_SHIPPED");
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.OrderShipped'") == 5);
+}
+
+TEST_CASE("a SKU bought and given free in one order is packed as one line of the parcel with both units") {
+  World w;
+  w.PaidOrder("o-gift", kT0, "sku-cheap", 9900, kShenzhen, "u1", "wh-sh", /*apply_effects=*/true, /*gift_units=*/2);
+  auto shipped = w.Ship("o-gift", "ZT-GIFT");
+  INFO(shipped.status().ToString());
+  REQUIRE(shipped.ok());
+  REQUIRE(shipped->lines.size() == 1);
+  CHECK(shipped->lines[0].quantity == 3);
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE order_id = 'o-gift'") == 3);
 }
 
 TEST_CASE("only an order awaiting shipment ships, and the warehouse must be named when several ship it") {
