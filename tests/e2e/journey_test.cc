@@ -943,6 +943,7 @@ TEST_CASE(
     REQUIRE(shipped.status == 200);
     CHECK(shipped.Str("shipment.carrier") == c.carrier);
     CHECK(shipped.Str("shipment.deliveryPromise.carrierRuleId") == c.rule);
+    CHECK(ListField(shipped, "shipment.lines", 0, "orderId") == order_id);  // what to pack
     auto listed = client.Send("GET", "/v1/orders/" + order_id + "/shipments", "", stack.Bearer(buyer));
     REQUIRE(listed.status == 200);
     CHECK(ListField(listed, "shipments", 0, "carrier") == c.carrier);
