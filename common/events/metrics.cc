@@ -1,6 +1,7 @@
 #include "common/events/metrics.h"
 
 #include <atomic>
+#include <map>
 
 #include "prometheus/counter.h"
 #include "prometheus/family.h"

@@ -162,10 +162,9 @@ absl::StatusOr<bool> OutboxRelay::CheckRedisEpoch() {
 absl::StatusOr<int64_t> OutboxRelay::TrimStream(const std::string& stream) {
   ASSIGN_OR_RETURN(redis::Reply reply, TrimScript().Run(redis_, {stream}, {}));
   int64_t removed = std::max<int64_t>(0, reply.integer());
-  if (removed > 0) {
-    trimmed_ += removed;
-    if (prometheus::Counter* counter = TrimmedCounter(stream)) counter->Increment(static_cast<double>(removed));
-  }
+  trimmed_ += removed;
+  // The series exists (at 0) from the first trim of the stream on.
+  if (prometheus::Counter* counter = TrimmedCounter(stream)) counter->Increment(static_cast<double>(removed));
   return removed;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -111,7 +112,8 @@ int main(int argc, char** argv) {
     if (arg.rfind("--", 0) != 0 || i + 1 >= argc) return Usage("bad argument " + arg);
     flags[arg.substr(2)] = argv[++i];
   }
-  for (const auto& [name, value] : flags) {
+  for (const auto& flag : flags) {
+    const std::string& name = flag.first;
     static const char* const kKnown[] = {"redis",  "stream", "group", "count",   "id",
                                          "pg-dsn", "since",  "until", "from-seq"};
     bool known = false;
