@@ -517,6 +517,31 @@ TEST_CASE("A range of the outbox is published again on request and consumers ski
   CHECK(*ReplayOutbox(*s.pg, later) == 0);
 }
 
+TEST_CASE("A large batch of events the inbox already holds is acknowledged without running the handler") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 12);
+  int calls = 0;
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)},
+                          [&](pqxx::work& tx, const Event& event) {
+                            ++calls;
+                            return RecordEffect()(tx, event);
+                          });
+  REQUIRE(consumer.PollOnce().ok());
+  REQUIRE(consumer.handled() == 12);
+  OutboxRange everything;
+  everything.since = absl::Now() - absl::Hours(1);
+  REQUIRE(*ReplayOutbox(*s.pg, everything) == 12);
+  s.Append(MakeEvent("new-one"));
+  REQUIRE(*relay.PublishOnce() == 13);
+  REQUIRE(consumer.PollOnce().ok());
+  CHECK(consumer.duplicates() == 12);
+  CHECK(consumer.handled() == 13);
+  CHECK(calls == 13);
+  CHECK(s.Pending("g") == 0);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 13);
+}
+
 TEST_CASE("After Redis lost its data the relay publishes the recent outbox again, once, and nothing is lost") {
   Stores s;
   OutboxRelay relay(*s.pg, *s.redis);
