@@ -182,7 +182,16 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
                                                    {"event_id", event.id},
                                                    {"reason", ReasonOf(status)},
                                                    {"error", std::string(status.message())}});
-    if (options_.max_deliveries > 0 && !Transient(status)) {
+    if (options_.max_deliveries > 0 && Transient(status)) {
+      // Not the event's fault: its delivery count starts again, so that only the deliveries it failed on itself (or
+      // whose consumers died on it) count towards max_deliveries, and a long outage never dead-letters anything.
+      absl::StatusOr<redis::Reply> reset = redis_.Command(
+          {"XCLAIM", options_.stream, options_.group, options_.consumer, "0", entry_id, "RETRYCOUNT", "0", "JUSTID"});
+      if (!reset.ok()) {
+        log::Warn("resetting a delivery count failed",
+                  {{"stream", options_.stream}, {"error", std::string(reset.status().message())}});
+      }
+    } else if (options_.max_deliveries > 0) {
       std::map<std::string, int64_t> counts = DeliveryCounts(entry_id, entry_id, 1);
       auto it = counts.find(entry_id);
       if (it != counts.end() && it->second >= options_.max_deliveries) {

@@ -38,8 +38,10 @@ struct ConsumerOptions {
   // An entry delivered this many times without being handled goes to the dead-letter stream DeadLetterStream(stream)
   // with its group, the failure and the delivery count, and is acknowledged here (zt_events_dead_lettered_total; the
   // ZtEventsDeadLetters alert; `zt-events dlq replay` moves it back). Failures that say the store or a dependency is
-  // unavailable (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) never dead-letter: the entry stays
-  // pending and is retried until they pass (the lag alert covers a long outage). 0: never dead-letter.
+  // unavailable (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) never dead-letter: they set the entry's
+  // delivery count back to 0 (XCLAIM RETRYCOUNT 0), and it stays pending and is retried until they pass (the lag
+  // alert covers a long outage). An entry claimed with more deliveries than this (its consumers died on it each
+  // time) is dead-lettered without being tried again. 0: never dead-letter.
   int max_deliveries = 5;
   // How often the group's lag, pending entries and dead letters are read for the zt_events_group_* gauges.
   absl::Duration stats_interval = absl::Seconds(15);
