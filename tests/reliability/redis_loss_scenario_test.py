@@ -4,7 +4,8 @@
 The shoppers of crash_scenario_test.py (browse, cart, quote, order, pay, cancel, refund, coupons, a flash sale) run at
 a steady rate; then the stack's Redis is shut down without saving (SHUTDOWN NOSAVE: the stack runs it without
 persistence, so nothing survives), stays down for ZT_RELIABILITY_REDIS_OUTAGE_SECONDS (default 2), and is started
-again empty on the same port, while the load goes on. Every Redis stream, consumer group, pending entry, flash-sale
+again empty on the same port, while the load goes on. Just before, the data hub is paused (SIGSTOP, 2 s, resumed
+when Redis is back), so that order events are published and not yet consumed when Redis goes. Every Redis stream, consumer group, pending entry, flash-sale
 key and rate-limit bucket is gone; events that were published and not yet consumed are lost from Redis.
 
 Each service's outbox relay finds Redis' epoch key missing (common/events/relay.h), queues the outbox rows it published
@@ -35,6 +36,7 @@ import crash_scenario_test as crash  # noqa: E402  (the shoppers, the world, the
 from stack_monitoring_test import fail, http, stack_env  # noqa: E402
 
 OUTAGE_SECONDS = float(os.environ.get("ZT_RELIABILITY_REDIS_OUTAGE_SECONDS", "2"))
+PAUSE_SECONDS = float(os.environ.get("ZT_RELIABILITY_DATAHUB_PAUSE_SECONDS", "2"))
 EVENT_SERVICES = ["product", "order", "marketing", "user", "datahub"]
 
 
@@ -83,6 +85,40 @@ def lose_redis(env):
     print(f"redis lost its data: {before} keys before, {redis_cli(port, 'dbsize').stdout.strip()} keys just after "
           f"it came back; away {back - began:.2f} s")
     return port, began, back
+
+
+def datahub_pid(env):
+    with open(os.path.join(env["ZT_STACK_STATE"], "run", "datahub.pid")) as f:
+        return int(f.read().strip())
+
+
+def datahub_backlog(env):
+    """Entries of zt.events.order its data hub group has not acknowledged (pending or not delivered)."""
+    directory = os.path.join(env["ZT_STACK_STATE"], "stores", "redis")
+    with open(os.path.join(directory, "port")) as f:
+        port = f.read().strip()
+    group = check_invariants.DATAHUB_GROUPS["zt.events.order"]
+    fields = redis_cli(port, "xinfo", "groups", "zt.events.order").stdout.split("\n")
+    backlog, name = 0, None
+    for i in range(0, len(fields) - 1, 2):
+        key, value = fields[i].strip(), fields[i + 1].strip()
+        if key == "name":
+            name = value
+        elif name == group and key in ("pending", "lag") and value.isdigit():
+            backlog += int(value)
+    return backlog
+
+
+def pause_datahub(env):
+    os.kill(datahub_pid(env), 19)  # SIGSTOP
+    time.sleep(PAUSE_SECONDS)
+    backlog = datahub_backlog(env)
+    print(f"data hub paused {PAUSE_SECONDS} s: {backlog} order events not yet handled by it when Redis goes")
+    return backlog
+
+
+def resume_datahub(env):
+    os.kill(datahub_pid(env), 18)  # SIGCONT
 
 
 def metric(env, service, name):
@@ -152,8 +188,14 @@ def main():
     try:
         # Long enough for the flash sale (3 s after the world) to be over before Redis, which admits it, goes.
         time.sleep(max(crash.PHASE_SECONDS, 5))
+        # The data hub stops reading for a moment (SIGSTOP), so that events are published and not yet consumed when
+        # Redis goes: without the replay from the outbox they would be lost, and the checker would say so.
+        backlog = pause_datahub(env)
         history.phase = "redis lost"
-        port, began, back = lose_redis(env)
+        try:
+            port, began, back = lose_redis(env)
+        finally:
+            resume_datahub(env)
         time.sleep(crash.PHASE_SECONDS)
         history.phase = "after"
         time.sleep(crash.PHASE_SECONDS / 2)
@@ -186,6 +228,8 @@ def main():
         fail(f"the outbox relay of {missed} did not notice that Redis lost its data")
     replayed = sum(metric(env, s, "zt_events_replayed_total") or 0 for s in EVENT_SERVICES) - replayed_before
     print(f"outbox rows published again after the loss: {replayed:.0f}")
+    if backlog == 0:
+        fail("the data hub had no order event left to handle when Redis went: the scenario proved nothing")
 
     report_, attempts, elapsed = check_invariants.run(env["ZT_STACK_PG_DSN"], crash.SETTLE_SECONDS,
                                                       env.get("ZT_STACK_PAYMENT_SIMULATOR"))
