@@ -3,18 +3,68 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids/ids.h"
 #include "common/log/log.h"
+#include "common/pg/arrays.h"
 #include "common/pg/prepared.h"
 #include "common/status/status.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 
 namespace zhongtai::events {
 namespace {
+
+// KEYS: the dead-letter stream, the source stream. ARGV: group, entry id, then the dead letter's fields.
+// Only while the entry is still pending for the group (another consumer may have handled it meanwhile): XADD the
+// dead letter and XACK the entry, at once. Returns 1 when moved, 0 when it was no longer pending.
+const redis::Script& DeadLetterScript() {
+  static const auto* const script = new redis::Script(R"lua(
+local pending = redis.call('XPENDING', KEYS[2], ARGV[1], ARGV[2], ARGV[2], 1)
+if #pending == 0 then return 0 end
+redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
+redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+return 1
+)lua");
+  return *script;
+}
+
+// Failures that say something is down rather than that the event cannot be handled: retried, never dead-lettered.
+bool Transient(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted: return true;
+    default: return false;
+  }
+}
+
+// The milliseconds part of a stream entry id ("1700000000123-0").
+int64_t IdMillis(const std::string& id) {
+  int64_t ms = 0;
+  if (!absl::SimpleAtoi(id.substr(0, id.find('-')), &ms)) return 0;
+  return ms;
+}
+
+// The id right after `id` ("5-3" -> "5-4"), for exclusive range starts that work on every Redis version.
+std::string NextId(const std::string& id) {
+  size_t dash = id.find('-');
+  uint64_t seq = 0;
+  if (dash == std::string::npos || !absl::SimpleAtoi(id.substr(dash + 1), &seq)) return id;
+  return absl::StrCat(id.substr(0, dash), "-", seq + 1);
+}
+
+// Batches of at least this many entries are checked against the inbox in one query first (HandleEntries).
+constexpr size_t kInboxPrefilterBatch = 8;
+// Prepared (common/pg/prepared.h): which of a batch's events the group's inbox holds.
+const std::string kInboxHolds = "SELECT event_id FROM inbox WHERE consumer_group = $1 AND event_id = ANY($2::text[])";
 
 std::string DefaultConsumerName() {
   char host[256] = {0};
@@ -26,6 +76,8 @@ int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 
 }  // namespace
 
+std::string DeadLetterStream(const std::string& stream) { return stream + ".dlq"; }
+
 StreamConsumer::StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler)
     : pg_(pg), redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {
   if (options_.consumer.empty()) options_.consumer = DefaultConsumerName();
@@ -34,6 +86,7 @@ StreamConsumer::StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions
   absl::Duration limit = redis_.timeout() * 0.8;
   if (options_.block > limit) options_.block = limit;
   if (options_.block < absl::Milliseconds(1)) options_.block = absl::Milliseconds(1);
+  metrics_ = MetricsForGroup(options_.stream, options_.group);
 }
 
 StreamConsumer::~StreamConsumer() { Stop(); }
@@ -93,10 +146,16 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
       log::Warn("XACK failed", {{"stream", options_.stream}, {"error", std::string(acked.status().message())}});
     }
   };
-  if (event.id.empty() || event.type.empty()) {
-    // Trimmed away (no fields) or not one of ours: nothing can ever handle it.
-    log::Warn("skipping malformed stream entry", {{"stream", options_.stream}, {"entry", entry_id}});
+  if (fields.size() == 0) {
+    // Deleted from the stream while pending (XDEL, or trimmed by hand): nothing left to handle.
+    log::Warn("skipping a pending entry the stream no longer holds",
+              {{"stream", options_.stream}, {"entry", entry_id}});
     ack();
+    return true;
+  }
+  if (event.id.empty() || event.type.empty()) {
+    // Not one of ours: nothing can ever handle it; kept for a person to look at.
+    DeadLetter(entry_id, fields, "MALFORMED: the entry has no event id or type", 1);
     return true;
   }
   if (!has_occurred) event.occurred_at = absl::UnixEpoch();
@@ -115,6 +174,7 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
   });
   if (!status.ok()) {
     ++failures_;
+    if (metrics_.failures != nullptr) metrics_.failures->Increment();
     retry_own_pending_ = true;
     log::Warn("event handler failed; will retry", {{"stream", options_.stream},
                                                    {"group", options_.group},
@@ -122,6 +182,23 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
                                                    {"event_id", event.id},
                                                    {"reason", ReasonOf(status)},
                                                    {"error", std::string(status.message())}});
+    if (options_.max_deliveries > 0 && Transient(status)) {
+      // Not the event's fault: its delivery count starts again, so that only the deliveries it failed on itself (or
+      // whose consumers died on it) count towards max_deliveries, and a long outage never dead-letters anything.
+      absl::StatusOr<redis::Reply> reset = redis_.Command(
+          {"XCLAIM", options_.stream, options_.group, options_.consumer, "0", entry_id, "RETRYCOUNT", "0", "JUSTID"});
+      if (!reset.ok()) {
+        log::Warn("resetting a delivery count failed",
+                  {{"stream", options_.stream}, {"error", std::string(reset.status().message())}});
+      }
+    } else if (options_.max_deliveries > 0) {
+      std::map<std::string, int64_t> counts = DeliveryCounts(entry_id, entry_id, 1);
+      auto it = counts.find(entry_id);
+      if (it != counts.end() && it->second >= options_.max_deliveries) {
+        DeadLetter(entry_id, fields, absl::StrCat(ReasonOf(status), ": ", status.message()), it->second);
+        return true;
+      }
+    }
     return false;
   }
   if (duplicate) {
@@ -133,11 +210,95 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
   return true;
 }
 
+std::map<std::string, int64_t> StreamConsumer::DeliveryCounts(const std::string& first, const std::string& last,
+                                                              size_t count) {
+  std::map<std::string, int64_t> counts;
+  absl::StatusOr<redis::Reply> reply =
+      redis_.Command({"XPENDING", options_.stream, options_.group, first, last, absl::StrCat(count)});
+  if (!reply.ok()) {
+    log::Warn("XPENDING failed", {{"stream", options_.stream}, {"error", std::string(reply.status().message())}});
+    return counts;
+  }
+  for (const redis::Reply& row : reply->elements()) {  // [id, consumer, idle ms, deliveries]
+    if (row.size() >= 4) counts[row.element(0).str()] = row.element(3).integer();
+  }
+  return counts;
+}
+
+void StreamConsumer::DeadLetter(const std::string& entry_id, const redis::Reply& fields, const std::string& reason,
+                                int64_t deliveries) {
+  std::vector<std::string> args = {options_.group, entry_id};
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    args.push_back(fields.element(i).str());
+    args.push_back(fields.element(i + 1).str());
+  }
+  args.insert(args.end(), {"dlq_group", options_.group, "dlq_source_id", entry_id, "dlq_reason", reason,
+                           "dlq_deliveries", absl::StrCat(deliveries), "dlq_consumer", options_.consumer, "dlq_at",
+                           absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())});
+  absl::StatusOr<redis::Reply> moved =
+      DeadLetterScript().Run(redis_, {DeadLetterStream(options_.stream), options_.stream}, args);
+  if (!moved.ok()) {
+    // Still pending: delivered again later, and dead-lettered then.
+    log::Warn("moving an entry to the dead-letter stream failed",
+              {{"stream", options_.stream}, {"entry", entry_id}, {"error", std::string(moved.status().message())}});
+    return;
+  }
+  if (moved->integer() != 1) return;  // another consumer acknowledged it meanwhile
+  ++dead_lettered_;
+  if (metrics_.dead_lettered != nullptr) metrics_.dead_lettered->Increment();
+  log::Error("event dead-lettered after failed deliveries", {{"stream", options_.stream},
+                                                             {"group", options_.group},
+                                                             {"entry", entry_id},
+                                                             {"dead_letter_stream", DeadLetterStream(options_.stream)},
+                                                             {"deliveries", absl::StrCat(deliveries)},
+                                                             {"reason", reason}});
+}
+
 int StreamConsumer::HandleEntries(const redis::Reply& entries) {
+  // A batch this large means a backlog, often one published again (after Redis lost its data, or a replay): the
+  // events the inbox already holds are acknowledged with one query and one XACK instead of a transaction each.
+  std::set<std::string> handled_before;
+  if (entries.size() >= kInboxPrefilterBatch) {
+    std::vector<std::string> event_ids;
+    for (const redis::Reply& entry : entries.elements()) {
+      if (entry.size() < 2) continue;
+      const redis::Reply& fields = entry.element(1);
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields.element(i).str() == "id") event_ids.push_back(fields.element(i + 1).str());
+      }
+    }
+    absl::Status read = pg_.Transact([&](pqxx::work& tx) {
+      handled_before.clear();
+      pqxx::result rows = pg::Exec(tx, kInboxHolds, options_.group, pg::TextArrayLiteral(event_ids));
+      for (const pqxx::row& row : rows) handled_before.insert(row[0].as<std::string>());
+      return absl::OkStatus();
+    });
+    if (!read.ok()) handled_before.clear();  // each entry finds out in its own transaction
+  }
   int n = 0;
+  std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
   for (const redis::Reply& entry : entries.elements()) {
-    HandleEntry(entry);
     ++n;
+    if (!handled_before.empty() && entry.size() >= 2) {
+      const redis::Reply& fields = entry.element(1);
+      bool known = false;
+      for (size_t i = 0; i + 1 < fields.size() && !known; i += 2) {
+        known = fields.element(i).str() == "id" && handled_before.count(fields.element(i + 1).str()) > 0;
+      }
+      if (known) {
+        ack.push_back(entry.element(0).str());
+        ++duplicates_;
+        continue;
+      }
+    }
+    HandleEntry(entry);
+  }
+  if (ack.size() > 3) {
+    absl::StatusOr<redis::Reply> acked = redis_.Command(ack);
+    if (!acked.ok()) {
+      // Delivered again later; the inbox makes that harmless.
+      log::Warn("XACK failed", {{"stream", options_.stream}, {"error", std::string(acked.status().message())}});
+    }
   }
   return n;
 }
@@ -166,9 +327,34 @@ absl::StatusOr<int> StreamConsumer::ClaimAndHandle() {
     absl::StatusOr<redis::Reply> reply =
         redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
                         absl::StrCat(Millis(options_.claim_idle)), cursor, "COUNT", absl::StrCat(options_.batch)});
-    if (!reply.ok()) return reply.status();
+    if (!reply.ok()) {
+      if (absl::StartsWith(reply.status().message(), "NOGROUP")) group_ready_ = false;  // Redis lost the stream
+      return reply.status();
+    }
     if (reply->size() < 2) break;
-    int claimed = HandleEntries(reply->element(1));
+    const redis::Reply& entries = reply->element(1);
+    // Entries delivered more than max_deliveries times were tried that often already, and their consumers died or
+    // timed out each time (a handler that crashes the process): dead letters, not tried again.
+    std::map<std::string, int64_t> counts;
+    if (options_.max_deliveries > 0 && entries.size() > 0) {
+      counts = DeliveryCounts(entries.element(0).element(0).str(), entries.element(entries.size() - 1).element(0).str(),
+                              entries.size() + 100);
+    }
+    int claimed = 0;
+    for (const redis::Reply& entry : entries.elements()) {
+      ++claimed;
+      if (entry.size() >= 2 && entry.element(1).size() > 0) {
+        auto it = counts.find(entry.element(0).str());
+        if (it != counts.end() && it->second > options_.max_deliveries) {
+          DeadLetter(entry.element(0).str(), entry.element(1),
+                     absl::StrCat("DELIVERY_LIMIT: delivered ", it->second - 1,
+                                  " times without being acknowledged (its consumers died or timed out)"),
+                     it->second - 1);
+          continue;
+        }
+      }
+      HandleEntry(entry);
+    }
     if (claimed > 0)
       log::Info("claimed idle stream entries", {{"stream", options_.stream}, {"count", absl::StrCat(claimed)}});
     n += claimed;
@@ -203,8 +389,72 @@ absl::StatusOr<int> StreamConsumer::PollOnce() {
     absl::StatusOr<int> pruned = PruneInbox();
     if (!pruned.ok()) log::Warn("inbox pruning failed", {{"error", std::string(pruned.status().message())}});
   }
+  if (now >= next_stats_) {
+    next_stats_ = now + options_.stats_interval;
+    UpdateStats();
+  }
   ASSIGN_OR_RETURN(int fresh, ReadAndHandle(">", /*block=*/true));
   return n + fresh;
+}
+
+absl::StatusOr<GroupStats> StreamConsumer::ReadGroupStats() {
+  GroupStats stats;
+  ASSIGN_OR_RETURN(redis::Reply dead, redis_.Command({"XLEN", DeadLetterStream(options_.stream)}));
+  stats.dead_letters = dead.integer();
+  absl::StatusOr<redis::Reply> groups = redis_.Command({"XINFO", "GROUPS", options_.stream});
+  if (!groups.ok()) {
+    if (absl::StrContains(groups.status().message(), "no such key")) return stats;  // nothing published yet
+    return groups.status();
+  }
+  std::string last_delivered;
+  bool lag_known = false;
+  for (const redis::Reply& group : groups->elements()) {
+    std::map<std::string, const redis::Reply*> info;
+    for (size_t i = 0; i + 1 < group.size(); i += 2) info[group.element(i).str()] = &group.element(i + 1);
+    if (info.count("name") == 0 || info["name"]->str() != options_.group) continue;
+    if (info.count("pending")) stats.pending = info["pending"]->integer();
+    if (info.count("last-delivered-id")) last_delivered = info["last-delivered-id"]->str();
+    if (info.count("lag") && info["lag"]->type() == redis::Reply::Type::kInteger) {
+      stats.lag = info["lag"]->integer();
+      lag_known = true;
+    }
+  }
+  if (last_delivered.empty()) return stats;  // the group is not made yet
+  int64_t oldest_ms = 0;
+  if (stats.pending > 0) {
+    ASSIGN_OR_RETURN(redis::Reply summary, redis_.Command({"XPENDING", options_.stream, options_.group}));
+    if (summary.size() >= 2 && summary.element(1).type() == redis::Reply::Type::kString) {
+      oldest_ms = IdMillis(summary.element(1).str());
+    }
+  }
+  // The first entry not yet delivered; without Redis' own count (unknown after deletions), count up to 1000.
+  const int64_t count = lag_known ? 1 : 1000;
+  ASSIGN_OR_RETURN(redis::Reply undelivered, redis_.Command({"XRANGE", options_.stream, NextId(last_delivered), "+",
+                                                             "COUNT", absl::StrCat(count)}));
+  if (!lag_known) stats.lag = static_cast<int64_t>(undelivered.size());
+  if (undelivered.size() > 0) {
+    int64_t first_ms = IdMillis(undelivered.element(0).element(0).str());
+    if (oldest_ms == 0 || first_ms < oldest_ms) oldest_ms = first_ms;
+  }
+  if (oldest_ms > 0) {
+    stats.oldest_unacked_seconds = std::max(0.0, absl::ToDoubleSeconds(absl::Now() - absl::FromUnixMillis(oldest_ms)));
+  }
+  return stats;
+}
+
+void StreamConsumer::UpdateStats() {
+  if (metrics_.lag == nullptr) return;  // no metrics exported: nothing to update
+  absl::StatusOr<GroupStats> stats = ReadGroupStats();
+  if (!stats.ok()) {
+    log::Warn(
+        "reading the consumer group's lag failed",
+        {{"stream", options_.stream}, {"group", options_.group}, {"error", std::string(stats.status().message())}});
+    return;
+  }
+  metrics_.lag->Set(static_cast<double>(stats->lag));
+  metrics_.pending->Set(static_cast<double>(stats->pending));
+  metrics_.oldest_unacked_seconds->Set(stats->oldest_unacked_seconds);
+  metrics_.dead_letters->Set(static_cast<double>(stats->dead_letters));
 }
 
 absl::StatusOr<int> StreamConsumer::PruneInbox() {

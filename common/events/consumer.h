@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/events/metrics.h"
 #include "common/events/outbox.h"
 #include "common/pg/pool.h"
 #include "common/redis/redis.h"
@@ -33,6 +35,27 @@ struct ConsumerOptions {
   // table does not grow forever. Far longer than an entry can stay pending or be published again,
   // so a late duplicate is still recognised.
   absl::Duration inbox_retention = absl::Hours(24 * 7);
+  // An entry delivered this many times without being handled goes to the dead-letter stream DeadLetterStream(stream)
+  // with its group, the failure and the delivery count, and is acknowledged here (zt_events_dead_lettered_total; the
+  // ZtEventsDeadLetters alert; `zt-events dlq replay` moves it back). Failures that say the store or a dependency is
+  // unavailable (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) never dead-letter: they set the entry's
+  // delivery count back to 0 (XCLAIM RETRYCOUNT 0), and it stays pending and is retried until they pass (the lag
+  // alert covers a long outage). An entry claimed with more deliveries than this (its consumers died on it each
+  // time) is dead-lettered without being tried again. 0: never dead-letter.
+  int max_deliveries = 5;
+  // How often the group's lag, pending entries and dead letters are read for the zt_events_group_* gauges.
+  absl::Duration stats_interval = absl::Seconds(15);
+};
+
+// "<stream>.dlq": where a stream's consumers put the entries they could not handle.
+std::string DeadLetterStream(const std::string& stream);
+
+// A consumer group's position on its stream (GroupStats()).
+struct GroupStats {
+  int64_t lag = 0;                    // entries not yet delivered to the group
+  int64_t pending = 0;                // delivered, not acknowledged
+  double oldest_unacked_seconds = 0;  // age of the oldest entry pending or not yet delivered; 0 when none
+  int64_t dead_letters = 0;           // entries in DeadLetterStream(stream), every group's
 };
 
 // Runs inside the transaction that records event.id in the inbox; a non-OK status rolls both
@@ -41,7 +64,8 @@ using Handler = std::function<absl::Status(pqxx::work& tx, const Event& event)>;
 
 // Reads `stream` as a member of `group` (created from the stream's start if missing) on a
 // background thread. Each entry: Transact{ insert (group, event id) into inbox; if new, run the
-// handler }, then XACK. A duplicate delivery is acknowledged without running the handler.
+// handler }, then XACK. A duplicate delivery is acknowledged without running the handler. An entry that fails
+// max_deliveries deliveries (or has no event id or type) goes to the dead-letter stream instead.
 class StreamConsumer {
  public:
   StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler);
@@ -53,9 +77,10 @@ class StreamConsumer {
   void Stop();  // idempotent; waits up to one block period
 
   const std::string& consumer() const { return options_.consumer; }
-  int64_t handled() const { return handled_.load(); }        // handler ran and committed
-  int64_t duplicates() const { return duplicates_.load(); }  // already in the inbox
-  int64_t failures() const { return failures_.load(); }      // handler or store failed
+  int64_t handled() const { return handled_.load(); }              // handler ran and committed
+  int64_t duplicates() const { return duplicates_.load(); }        // already in the inbox
+  int64_t failures() const { return failures_.load(); }            // handler or store failed
+  int64_t dead_lettered() const { return dead_lettered_.load(); }  // moved to the dead-letter stream
 
   // One round, without the thread: claims idle entries (when due), retries own pending entries
   // after a failure, then reads new entries (blocking up to `block`). Returns entries processed.
@@ -64,12 +89,22 @@ class StreamConsumer {
   // Deletes up to 10000 of this group's inbox rows older than inbox_retention; returns how many.
   absl::StatusOr<int> PruneInbox();
 
+  // Reads the group's lag, pending entries and the dead letters from Redis (PollOnce does every stats_interval and
+  // sets the zt_events_group_* gauges).
+  absl::StatusOr<GroupStats> ReadGroupStats();
+
  private:
   absl::Status EnsureGroup();
   absl::StatusOr<int> ReadAndHandle(const std::string& start_id, bool block);
   absl::StatusOr<int> ClaimAndHandle();
   int HandleEntries(const redis::Reply& entries);
   bool HandleEntry(const redis::Reply& entry);
+  // Moves the entry to the dead-letter stream and acknowledges it, in one script.
+  void DeadLetter(const std::string& entry_id, const redis::Reply& fields, const std::string& reason,
+                  int64_t deliveries);
+  // Times each entry in [first, last] was delivered to the group (XPENDING); empty on error.
+  std::map<std::string, int64_t> DeliveryCounts(const std::string& first, const std::string& last, size_t count);
+  void UpdateStats();
   void Run();
 
   pg::Pool& pg_;
@@ -80,9 +115,12 @@ class StreamConsumer {
   bool retry_own_pending_ = true;  // also picks up our own entries left from a previous run
   absl::Time next_claim_ = absl::InfinitePast();
   absl::Time next_prune_ = absl::InfinitePast();
+  absl::Time next_stats_ = absl::InfinitePast();
+  GroupMetrics metrics_;
   std::atomic<int64_t> handled_{0};
   std::atomic<int64_t> duplicates_{0};
   std::atomic<int64_t> failures_{0};
+  std::atomic<int64_t> dead_lettered_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

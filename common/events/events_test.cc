@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/events/consumer.h"
+#include "common/events/dead_letters.h"
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
 #include "common/status/status.h"
@@ -32,7 +33,7 @@ struct Stores {
                                "key text, payload bytea, occurred_at timestamptz)"}})
                 .ok());
   }
-  ~Stores() { (void)redis->Command({"DEL", stream}); }
+  ~Stores() { (void)redis->Command({"DEL", stream, DeadLetterStream(stream)}); }
 
   redis::Reply Run(const std::vector<std::string>& argv) {
     auto reply = redis->Command(argv);
@@ -41,6 +42,15 @@ struct Stores {
   }
   int64_t StreamLength() { return Run({"XLEN", stream}).integer(); }
   int64_t Pending(const std::string& group) { return Run({"XPENDING", stream, group}).element(0).integer(); }
+  int64_t DeadLetters() { return Run({"XLEN", DeadLetterStream(stream)}).integer(); }
+  // Appends `n` events ev-<prefix>-<i> and publishes them.
+  void Publish(OutboxRelay& relay, const std::string& prefix, int n) {
+    for (int i = 0; i < n; ++i) Append(MakeEventFor(prefix + "-" + std::to_string(i)));
+    auto published = relay.PublishOnce();
+    REQUIRE(published.ok());
+    REQUIRE(*published == n);
+  }
+  static Event MakeEventFor(const std::string& id);
   int64_t Count(const std::string& sql) {
     int64_t n = -1;
     REQUIRE(pg->Transact([&](pqxx::work& tx) {
@@ -58,6 +68,8 @@ Event MakeEvent(const std::string& id) {
   return Event{id, "zhongtai.test.v1.Thing", "thing-" + id, std::string("\x01\x00\xff payload", 11),
                absl::FromUnixMillis(1700000000123)};
 }
+
+Event Stores::MakeEventFor(const std::string& id) { return MakeEvent(id); }
 
 // Records each handled event in `effects`, in the handler's transaction.
 Handler RecordEffect() {
@@ -259,6 +271,316 @@ TEST_CASE("Relay and consumer threads carry events from commit to handler") {
   CHECK(consumer.duplicates() == 0);
   CHECK(s.Count("SELECT count(DISTINCT event_id) FROM effects") == kEvents);
   CHECK(s.Pending("g") == 0);
+}
+
+// ---- dead letters ----
+
+Handler FailFor(const std::string& poison, absl::Status failure) {
+  return [poison, failure](pqxx::work& tx, const Event& event) {
+    if (event.id == poison) return failure;
+    return RecordEffect()(tx, event);
+  };
+}
+
+TEST_CASE("An entry that fails max_deliveries deliveries goes to the dead-letter stream and is acknowledged") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 3);  // ev-0 .. ev-2; ev-1 cannot be handled
+  ConsumerOptions options{s.stream, "g", "c1", absl::Milliseconds(20), absl::Milliseconds(50)};
+  options.max_deliveries = 3;
+  StreamConsumer consumer(*s.pg, *s.redis, options,
+                          FailFor("ev-1", FailedPrecondition("SKU_UNKNOWN", "no such sku in this center")));
+  CHECK(WaitFor([&] {
+    REQUIRE(consumer.PollOnce().ok());
+    return consumer.dead_lettered() == 1;
+  }));
+  CHECK(consumer.failures() == 3);  // delivered three times, then given up
+  CHECK(consumer.handled() == 2);
+  CHECK(s.Pending("g") == 0);
+  CHECK(s.DeadLetters() == 1);
+  auto letters = ListDeadLetters(*s.redis, s.stream, "", 10);
+  REQUIRE(letters.ok());
+  REQUIRE(letters->size() == 1);
+  const DeadLetter& letter = letters->front();
+  CHECK(letter.group == "g");
+  CHECK(letter.event_id == "ev-1");
+  CHECK(letter.type == "zhongtai.test.v1.Thing");
+  CHECK(letter.deliveries == 3);
+  CHECK(letter.consumer == "c1");
+  CHECK(letter.reason == "SKU_UNKNOWN: no such sku in this center");
+  CHECK_FALSE(letter.source_id.empty());
+  CHECK_FALSE(letter.dead_at.empty());
+  // More polls do nothing more with it.
+  for (int i = 0; i < 3; ++i) REQUIRE(consumer.PollOnce().ok());
+  CHECK(consumer.dead_lettered() == 1);
+  auto stats = consumer.ReadGroupStats();
+  REQUIRE(stats.ok());
+  CHECK(stats->dead_letters == 1);
+  CHECK(stats->pending == 0);
+
+  // Another group that handled ev-1 already; then the dead letter is replayed once the cause is fixed.
+  StreamConsumer other(*s.pg, *s.redis, {s.stream, "g2", "c1", absl::Milliseconds(20)}, RecordEffect());
+  REQUIRE(other.PollOnce().ok());
+  REQUIRE(other.handled() == 3);
+  CHECK(ListDeadLetters(*s.redis, s.stream, "another-group", 10)->empty());
+  auto moved = ReplayDeadLetters(*s.redis, s.stream, "g", "", 100);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 1);
+  CHECK(s.DeadLetters() == 0);
+  StreamConsumer fixed(*s.pg, *s.redis, options, RecordEffect());
+  REQUIRE(fixed.PollOnce().ok());
+  CHECK(fixed.handled() == 1);
+  REQUIRE(other.PollOnce().ok());
+  CHECK(other.duplicates() == 1);  // the replay reaches every group; the inbox drops it where it was handled
+  CHECK(s.Count("SELECT count(*) FROM effects WHERE event_id = 'ev-1'") == 2);  // once per group
+  CHECK(s.Pending("g") == 0);
+  CHECK(s.Pending("g2") == 0);
+  CHECK(ReplayDeadLetters(*s.redis, s.stream, "", "1-0", 1).status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("A handler failing because something is down is retried and never dead-lettered") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 1);
+  ConsumerOptions options{s.stream, "g", "c1", absl::Milliseconds(20), absl::Milliseconds(30)};
+  options.max_deliveries = 2;
+  bool down = true;
+  StreamConsumer consumer(*s.pg, *s.redis, options, [&](pqxx::work& tx, const Event& event) {
+    if (down) return Unavailable("DOWNSTREAM_DOWN", "try later");
+    return RecordEffect()(tx, event);
+  });
+  CHECK(WaitFor([&] {
+    REQUIRE(consumer.PollOnce().ok());
+    return consumer.failures() >= 6;
+  }));
+  CHECK(consumer.dead_lettered() == 0);
+  CHECK(s.Pending("g") == 1);
+  CHECK(s.DeadLetters() == 0);
+  down = false;
+  CHECK(WaitFor([&] {
+    REQUIRE(consumer.PollOnce().ok());
+    return consumer.handled() == 1;
+  }));
+  CHECK(s.Pending("g") == 0);
+}
+
+TEST_CASE("A stream entry without an event id or type is dead-lettered as malformed") {
+  Stores s;
+  s.Run({"XADD", s.stream, "*", "something", "else"});
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)}, RecordEffect());
+  REQUIRE(consumer.PollOnce().ok());
+  CHECK(consumer.dead_lettered() == 1);
+  CHECK(s.Pending("g") == 0);
+  auto letters = ListDeadLetters(*s.redis, s.stream, "g", 10);
+  REQUIRE(letters.ok());
+  REQUIRE(letters->size() == 1);
+  CHECK(letters->front().reason.rfind("MALFORMED", 0) == 0);
+}
+
+TEST_CASE("An entry whose consumers died on it max_deliveries times is dead-lettered when claimed, unhandled") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 1);
+  s.Run({"XGROUP", "CREATE", s.stream, "g", "0"});
+  redis::Reply read = s.Run({"XREADGROUP", "GROUP", "g", "dead-1", "STREAMS", s.stream, ">"});
+  const std::string id = read.element(0).element(1).element(0).element(0).str();
+  // Two more consumers took it over and died too (each claim is a delivery): three deliveries.
+  s.Run({"XCLAIM", s.stream, "g", "dead-2", "0", id});
+  s.Run({"XCLAIM", s.stream, "g", "dead-3", "0", id});
+  int calls = 0;
+  ConsumerOptions options{s.stream, "g", "survivor", absl::Milliseconds(20), absl::Milliseconds(1)};
+  options.max_deliveries = 3;
+  StreamConsumer survivor(*s.pg, *s.redis, options, [&](pqxx::work& tx, const Event& event) {
+    ++calls;
+    return RecordEffect()(tx, event);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(survivor.PollOnce().ok());
+  CHECK(calls == 0);
+  CHECK(survivor.dead_lettered() == 1);
+  CHECK(s.Pending("g") == 0);
+  auto letters = ListDeadLetters(*s.redis, s.stream, "g", 10);
+  REQUIRE(letters->size() == 1);
+  CHECK(letters->front().deliveries == 3);
+  CHECK(letters->front().reason.rfind("DELIVERY_LIMIT", 0) == 0);
+}
+
+// ---- trimming ----
+
+TEST_CASE("The relay trims only entries every group acknowledged and never a slow group's pending entries") {
+  Stores s;
+  RelayOptions relay_options;
+  OutboxRelay relay(*s.pg, *s.redis, relay_options);
+  s.Publish(relay, "ev", 10);
+  // Nobody reads the stream yet: nothing is known to be acknowledged.
+  CHECK(*relay.TrimStream(s.stream) == 0);
+  CHECK(s.StreamLength() == 10);
+
+  StreamConsumer fast(*s.pg, *s.redis, {s.stream, "fast", "c1", absl::Milliseconds(20)}, RecordEffect());
+  s.Run({"XGROUP", "CREATE", s.stream, "slow", "0"});
+  REQUIRE(fast.PollOnce().ok());
+  REQUIRE(fast.handled() == 10);
+  // The slow group was given all ten and acknowledged the first three only.
+  redis::Reply read = s.Run({"XREADGROUP", "GROUP", "slow", "s1", "COUNT", "10", "STREAMS", s.stream, ">"});
+  const redis::Reply& entries = read.element(0).element(1);
+  REQUIRE(entries.size() == 10);
+  std::vector<std::string> ids;
+  for (const redis::Reply& e : entries.elements()) ids.push_back(e.element(0).str());
+  s.Run({"XACK", s.stream, "slow", ids[0], ids[1], ids[2]});
+
+  auto trimmed = relay.TrimStream(s.stream);
+  REQUIRE(trimmed.ok());
+  CHECK(*trimmed == 3);
+  CHECK(s.StreamLength() == 7);
+  CHECK(relay.trimmed() == 3);
+  // Every pending entry of the slow group is still in the stream, fields and all, and can be claimed and handled.
+  redis::Reply left = s.Run({"XRANGE", s.stream, "-", "+"});
+  REQUIRE(left.size() == 7);
+  CHECK(left.element(0).element(0).str() == ids[3]);
+  CHECK(s.Pending("slow") == 7);
+  StreamConsumer slow(*s.pg, *s.redis, {s.stream, "slow", "s2", absl::Milliseconds(20), absl::Milliseconds(1)},
+                      RecordEffect());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(slow.PollOnce().ok());
+  CHECK(slow.handled() == 7);  // ev-3 .. ev-9: the three it acknowledged by hand were never handled here
+  CHECK(s.Pending("slow") == 0);
+  CHECK(*relay.TrimStream(s.stream) == 7);
+  CHECK(s.StreamLength() == 0);
+
+  // A group that was never delivered anything holds everything after its position.
+  s.Publish(relay, "more", 4);
+  s.Run({"XGROUP", "CREATE", s.stream, "late", "0"});
+  CHECK(*relay.TrimStream(s.stream) == 0);
+  CHECK(s.StreamLength() == 4);
+  CHECK(*relay.TrimStream(testing::UniqueName("zt.test.no-such-stream")) == 0);
+}
+
+// ---- lag ----
+
+TEST_CASE("A consumer reports its group's lag, pending entries and the age of the oldest unacknowledged entry") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)}, RecordEffect());
+  auto empty = consumer.ReadGroupStats();  // no stream yet
+  REQUIRE(empty.ok());
+  CHECK(empty->lag == 0);
+  s.Publish(relay, "ev", 5);
+  s.Run({"XGROUP", "CREATE", s.stream, "g", "0"});
+  s.Run({"XREADGROUP", "GROUP", "g", "other", "COUNT", "2", "STREAMS", s.stream, ">"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto stats = consumer.ReadGroupStats();
+  REQUIRE(stats.ok());
+  CHECK(stats->lag == 3);
+  CHECK(stats->pending == 2);
+  CHECK(stats->oldest_unacked_seconds >= 1.0);
+  CHECK(stats->oldest_unacked_seconds < 60);
+  CHECK(stats->dead_letters == 0);
+
+  ConsumerOptions options{s.stream, "g", "c1", absl::Milliseconds(20), absl::Milliseconds(1)};
+  StreamConsumer catching_up(*s.pg, *s.redis, options, RecordEffect());
+  REQUIRE(catching_up.PollOnce().ok());
+  REQUIRE(catching_up.handled() == 5);
+  stats = catching_up.ReadGroupStats();
+  REQUIRE(stats.ok());
+  CHECK(stats->lag == 0);
+  CHECK(stats->pending == 0);
+  CHECK(stats->oldest_unacked_seconds == 0);
+}
+
+// ---- replay from the outbox ----
+
+TEST_CASE("A range of the outbox is published again on request and consumers skip what they handled") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 4);
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)}, RecordEffect());
+  REQUIRE(consumer.PollOnce().ok());
+  REQUIRE(consumer.handled() == 4);
+  int64_t third = s.Count("SELECT seq FROM outbox WHERE id = 'ev-2'");
+  OutboxRange range;
+  range.stream = s.stream;
+  range.from_seq = third;
+  auto rows = ReplayOutbox(*s.pg, range);
+  REQUIRE(rows.ok());
+  CHECK(*rows == 2);
+  range.stream = "zt.test.another-stream";
+  CHECK(*ReplayOutbox(*s.pg, range) == 0);
+  CHECK(*relay.PublishOnce() == 2);
+  CHECK(s.StreamLength() == 6);
+  REQUIRE(consumer.PollOnce().ok());
+  CHECK(consumer.duplicates() == 2);
+  CHECK(consumer.handled() == 4);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 4);
+  // By time: nothing was published in the future.
+  OutboxRange later;
+  later.since = absl::Now() + absl::Hours(1);
+  CHECK(*ReplayOutbox(*s.pg, later) == 0);
+}
+
+TEST_CASE("A large batch of events the inbox already holds is acknowledged without running the handler") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 12);
+  int calls = 0;
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)},
+                          [&](pqxx::work& tx, const Event& event) {
+                            ++calls;
+                            return RecordEffect()(tx, event);
+                          });
+  REQUIRE(consumer.PollOnce().ok());
+  REQUIRE(consumer.handled() == 12);
+  OutboxRange everything;
+  everything.since = absl::Now() - absl::Hours(1);
+  REQUIRE(*ReplayOutbox(*s.pg, everything) == 12);
+  s.Append(MakeEvent("new-one"));
+  REQUIRE(*relay.PublishOnce() == 13);
+  REQUIRE(consumer.PollOnce().ok());
+  CHECK(consumer.duplicates() == 12);
+  CHECK(consumer.handled() == 13);
+  CHECK(calls == 13);
+  CHECK(s.Pending("g") == 0);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 13);
+}
+
+TEST_CASE("After Redis lost its data the relay publishes the recent outbox again, once, and nothing is lost") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 3);
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)}, RecordEffect());
+  REQUIRE(consumer.PollOnce().ok());
+  REQUIRE(consumer.handled() == 3);
+  // Two more committed and published, not yet consumed, and one older than the replay window.
+  s.Publish(relay, "unread", 2);
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("UPDATE outbox SET published_at = now() - interval '2 days' WHERE id = 'ev-0'");
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(*relay.CheckRedisEpoch() == false);
+
+  // Redis loses everything: the stream, its groups and the epoch key.
+  s.Run({"DEL", s.stream, kRedisEpochKey});
+  s.Append(MakeEvent("after-loss"));
+  auto published = relay.PublishOnce();
+  REQUIRE(published.ok());
+  CHECK(relay.losses_detected() == 1);
+  CHECK(*published == 5);  // ev-1, ev-2, unread-0, unread-1 again, then after-loss
+  redis::Reply entries = s.Run({"XRANGE", s.stream, "-", "+"});
+  REQUIRE(entries.size() == 5);
+  CHECK(entries.element(4).element(1).element(1).str() == "after-loss");  // what it lost goes out first
+  // A replica of the relay (same database) finds the new epoch recorded and replays nothing more.
+  OutboxRelay replica(*s.pg, *s.redis);
+  CHECK(*replica.CheckRedisEpoch() == false);
+  CHECK(*relay.PublishOnce() == 0);
+
+  CHECK(WaitFor([&] {
+    (void)consumer.PollOnce();  // the first poll finds its group gone and makes it again
+    return consumer.handled() == 6;
+  }));
+  CHECK(consumer.duplicates() == 2);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 6);
+  CHECK(s.Count("SELECT count(DISTINCT event_id) FROM effects") == 6);
+  CHECK(s.Count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0);
 }
 
 }  // namespace

@@ -36,7 +36,12 @@ std::string ToRfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_full
 const std::vector<pg::Migration>& SchemaMigrations() {
   static const auto* const migrations = new std::vector<pg::Migration>{
       {"0000_events_0001_outbox_inbox", kSchema},
-      {"0000_events_0002_inbox_handled_at", "CREATE INDEX inbox_handled_at ON inbox (consumer_group, handled_at)"}};
+      {"0000_events_0002_inbox_handled_at", "CREATE INDEX inbox_handled_at ON inbox (consumer_group, handled_at)"},
+      // The relay's memory across restarts: 'redis_epoch', the Redis data life it last published into
+      // (relay.h, RelayOptions::loss_replay_window).
+      {"0000_events_0003_relay_state",
+       "CREATE TABLE events_relay_state (name text PRIMARY KEY, value text NOT NULL, "
+       "updated_at timestamptz NOT NULL DEFAULT now())"}};
   return *migrations;
 }
 

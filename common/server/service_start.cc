@@ -1,5 +1,6 @@
 #include "common/server/service_start.h"
 
+#include "common/events/metrics.h"
 #include "common/events/outbox.h"
 #include "common/pg/pool_metrics.h"
 #include "common/redis/pool_metrics.h"
@@ -36,6 +37,8 @@ std::unique_ptr<StartedService> StartService(const CommandLine& command_line, co
   options->drain_timeout = settings.drain_timeout;
   service->runner = std::make_unique<ServiceRunner>(*std::move(options));
   pg::ExportPoolMetrics(service->runner->gauges(), *service->db);
+  // Dead letters, consumer lag, trimming and Redis-loss replays of the service's consumers and relay.
+  if (spec.events) events::ExportMetrics(service->runner->registry());
 
   if (!settings.redis_address.empty()) {
     redis::Options redis_options;

@@ -93,6 +93,8 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   runner.AddService(&privacy_api);
 
   events::OutboxRelay relay(*service.db, *service.redis);
+  // The winners' stream has no outbox (the admission script appends to it); trimmed like the others.
+  relay.AlsoTrim(kFlashWinnerStream);
   runner.gauges().Add("zt_outbox_lag_seconds", "Age of the oldest coupon event not yet published.", {},
                       [&relay] { return relay.lag_seconds(); });
   events::ConsumerOptions erasure_options;
