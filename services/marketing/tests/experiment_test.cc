@@ -21,7 +21,7 @@ Experiment TwoArms(int32_t control_bp = 5000) {
   e.name = "满减 vs 折扣";
   e.start_time = absl::FromUnixSeconds(1700000000) - absl::Hours(1);
   e.end_time = absl::FromUnixSeconds(1700000000) + absl::Hours(24);
-  e.arms = {{"control", control_bp, {}}, {"reduction", 10000 - control_bp, {"pr_exp"}}};
+  e.arms = {{"control", control_bp, {}, {}}, {"reduction", 10000 - control_bp, {"pr_exp"}, {}}};
   return e;
 }
 
