@@ -61,7 +61,9 @@ class Stack:
         self.build, self.state = build, state
         # Development plaintext, so that the direct gRPC scenarios compare like with like against the plaintext
         # echo reference; the loadgen names itself the gateway (x-zt-caller), as plaintext mode allows.
-        env = dict(os.environ, ZT_BUILD_DIR=build, ZT_STACK_FREE_PORTS="1", ZT_DEV_PLAINTEXT="true")
+        # One bench buyer places thousands of orders it never pays: the open-orders cap (OWASP API6) is off here.
+        env = dict(os.environ, ZT_BUILD_DIR=build, ZT_STACK_FREE_PORTS="1", ZT_DEV_PLAINTEXT="true",
+                   ZT_ORDER_MAX_OPEN_ORDERS="0")
         log("starting the stack in", state)
         subprocess.run([f"{REPO}/deploy/stack.sh", "start", state], env=env, check=True, stdout=subprocess.DEVNULL)
         self.env = {}

@@ -18,6 +18,9 @@ namespace zhongtai::server {
 // Metadata the gateway (and a service calling on behalf of the same user) sends: the user's access token,
 // signed by the user service, so the callee verifies who the user is without trusting the caller for it.
 inline constexpr char kUserTokenMetadata[] = "x-zt-user-token";
+// The channel app's device id (the gateway passes the X-Zt-Device-Id header on as this); a client's claim, never
+// verified: marketing caps coupon claims per device with it (coupon farming).
+inline constexpr char kDeviceIdMetadata[] = "x-zt-device-id";
 // Development plaintext mode only: the calling service names itself (nothing can be verified without TLS).
 inline constexpr char kCallerServiceMetadata[] = "x-zt-caller";
 

@@ -452,6 +452,9 @@ gateway as OpenAPI 3 at `GET /openapi.json`. How the pieces behind the gateway f
   that timed out can safely send the same request again; the same key with a different body is refused
   (`IDEMPOTENCY_KEY_REUSED`, `REQUEST_ID_REUSED`). Make a new key for each new request and keep it for that
   request's retries.
+- **X-Zt-Device-Id**: channel apps send their install's id (a browser its own stable id), 1 to 128 of
+  `A-Z a-z 0-9 . _ : -` (else `400 DEVICE_ID_INVALID`); the gateway passes it on. Claims of one coupon template from
+  one device are capped whatever the account (`COUPON_DEVICE_LIMIT_REACHED`, against coupon farming).
 - **Limits**: requests are rate-limited per client address and per user, more strictly for sign-in and
   registration (`429 RATE_LIMITED` with `Retry-After`); JSON bodies are at most 64 KiB unless a route says
   otherwise (`413 BODY_TOO_LARGE`).

@@ -228,6 +228,10 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
     return done(ErrorResponse(InvalidArgument("Idempotency-Key", "IDEMPOTENCY_KEY_INVALID",
                                               "Idempotency-Key must be 1 to 128 of A-Z a-z 0-9 . _ : -")));
   }
+  if (!request.device_id.empty() && !IsValidRequestId(request.device_id)) {
+    return done(ErrorResponse(InvalidArgument("X-Zt-Device-Id", "DEVICE_ID_INVALID",
+                                              "X-Zt-Device-Id must be 1 to 128 of A-Z a-z 0-9 . _ : -")));
+  }
 
   const google::protobuf::Message* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(route.method->input_type());
@@ -253,6 +257,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
   call->context.AddMetadata("x-request-id", request_id);
   call->context.AddMetadata("traceparent", request.traceparent);
   if (caller->authenticated) call->context.AddMetadata(server::kUserTokenMetadata, caller->token);
+  if (!request.device_id.empty()) call->context.AddMetadata(server::kDeviceIdMetadata, request.device_id);
   // Without TLS (development only) the upstream knows its caller only by this claim.
   if (server::ProcessSecurity().plaintext) call->context.AddMetadata(server::kCallerServiceMetadata, "gateway");
   std::string serialized = message->SerializeAsString();

@@ -23,6 +23,8 @@ struct HttpRequest {
   // A partner's signature (ACCESS_PARTNER routes): X-Zt-Timestamp and X-Zt-Signature.
   std::string signature_timestamp;
   std::string signature;
+  // X-Zt-Device-Id: the channel app's install (or browser) id, passed on to the services (coupon farming caps).
+  std::string device_id;
   // The client address rate limits key on (see ClientIp in rate_limiter.h).
   std::string client_ip;
 };

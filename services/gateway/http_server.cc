@@ -173,6 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.traceparent = std::string(req["traceparent"]);
     request.signature_timestamp = std::string(req["X-Zt-Timestamp"]);
     request.signature = std::string(req["X-Zt-Signature"]);
+    request.device_id = std::string(req["X-Zt-Device-Id"]);
     auto forwarded = req["X-Forwarded-For"];
     request.client_ip =
         ClientIp(peer_, absl::string_view(forwarded.data(), forwarded.size()), server_->options.trusted_proxy_hops);

@@ -30,6 +30,10 @@ absl::StatusOr<MarketingConfig> LoadConfig() {
       env.Duration("FLASH_SETTLE_AFTER", config.flash_settle_after, absl::Seconds(1), absl::Hours(24));
   config.flash_sweep_interval =
       env.Duration("FLASH_SWEEP_INTERVAL", config.flash_sweep_interval, absl::Milliseconds(10), absl::Minutes(10));
+  config.product_skus_timeout =
+      env.Duration("PRODUCT_SKUS_TIMEOUT", config.product_skus_timeout, absl::Milliseconds(10), absl::Seconds(10));
+  config.claims_per_device = env.Int("CLAIMS_PER_DEVICE", config.claims_per_device, 0, 1000000);
+  config.claim_requires_device = env.Bool("CLAIM_REQUIRES_DEVICE", config.claim_requires_device);
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   return config;
 }

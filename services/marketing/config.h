@@ -27,6 +27,12 @@ struct MarketingConfig {
   // A flash sale is settled with the product this long after its end (longer than the order payment timeout).
   absl::Duration flash_settle_after = absl::Minutes(20);
   absl::Duration flash_sweep_interval = absl::Seconds(5);
+  // Deadline of a BatchGetSkus call: a quote's gift stock, an experiment's list prices.
+  absl::Duration product_skus_timeout = absl::Milliseconds(500);
+  // Coupon farming (OWASP API6): claims of one coupon template from one device (the X-Zt-Device-Id header), whatever
+  // the account; 0 turns the cap off. With claim_requires_device, a claim without a device id is refused.
+  int64_t claims_per_device = 3;
+  bool claim_requires_device = false;
 };
 
 // From ZT_MARKETING_* environment variables; INVALID_ARGUMENT naming every bad variable.

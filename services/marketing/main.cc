@@ -15,6 +15,7 @@
 #include "services/marketing/api/marketing_api.h"
 #include "services/marketing/api/marketing_privacy_api.h"
 #include "services/marketing/clients/grpc_flash_sale_stock.h"
+#include "services/marketing/clients/grpc_product_skus.h"
 #include "services/marketing/clients/grpc_segment_directory.h"
 #include "services/marketing/config.h"
 #include "services/marketing/ingest/birthday_coupons.h"
@@ -58,11 +59,18 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   PgFlashSaleCalendar flash_sale_calendar(*service.db);
   PgCampaignChangeLock campaign_lock(*service.db);
   CampaignCalendar calendar({&promotion_calendar, &coupon_template_calendar, &flash_sale_calendar}, &campaign_lock);
+  // One channel to the product service: flash sales' reservations, arm prices' list prices and gifts' stock.
+  std::shared_ptr<grpc::Channel> product_channel =
+      server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name());
+  GrpcProductSkus product_skus(product_channel, config.product_skus_timeout);
   PgExperimentStore experiment_store(*service.db);
-  Experiments experiments(experiment_store, clock, ids);
-  Promotions promotions(store, clock, ids, &calendar, &experiments);
+  Experiments experiments(experiment_store, clock, ids, &product_skus);
+  Promotions promotions(store, clock, ids, &calendar, &experiments, &product_skus);
   PgCouponStore coupon_store(*service.db);
-  Coupons coupons(coupon_store, clock, ids);
+  ClaimSettings claim_settings;
+  claim_settings.claims_per_device = config.claims_per_device;
+  claim_settings.requires_device = config.claim_requires_device;
+  Coupons coupons(coupon_store, clock, ids, claim_settings);
 
   PgFlashSaleStore flash_store(*service.db);
   // Admissions go on pipelined connections of their own: a purchase holds no worker while Redis decides.
@@ -71,8 +79,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   pipeline_options.timeout = service.redis->timeout();
   RedisPipeline admission_pipeline(pipeline_options);
   RedisFlashAdmission admission(*service.redis, "zt:fs:", kFlashWinnerStream, &admission_pipeline);
-  GrpcFlashSaleStock flash_stock(
-      server::MakeChannel(config.product_address, product::v1::ProductService::service_full_name()));
+  GrpcFlashSaleStock flash_stock(product_channel);
   server::PoolExecutor blocking(runner.workers());
   FlashSaleSettings flash_settings;
   flash_settings.settle_after = config.flash_settle_after;

@@ -54,6 +54,8 @@ absl::StatusOr<OrderConfig> LoadConfig() {
   config.payment_lease = env.Duration("PAYMENT_LEASE", config.payment_lease, absl::Seconds(1), absl::Hours(1));
   config.cart_max_lines = static_cast<int>(env.Int("CART_MAX_LINES", config.cart_max_lines, 1, 1000));
   config.export_max_rows = static_cast<int>(env.Int("EXPORT_MAX_ROWS", config.export_max_rows, 1, 1000000));
+  config.max_open_orders = static_cast<int>(env.Int("MAX_OPEN_ORDERS", config.max_open_orders, 0, 100000));
+  config.max_quantity_per_sku = env.Int("MAX_QUANTITY_PER_SKU", config.max_quantity_per_sku, 1, 9999);
   config.merge_window = env.Duration("MERGE_WINDOW", config.merge_window, absl::ZeroDuration(), absl::Hours(7 * 24));
   config.auto_confirm_after =
       env.Duration("AUTO_CONFIRM_AFTER", config.auto_confirm_after, absl::Seconds(1), absl::Hours(60 * 24));

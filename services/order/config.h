@@ -41,6 +41,10 @@ struct OrderConfig {
   absl::Duration after_sales_window = absl::Hours(7 * 24);
   std::map<std::string, absl::Duration> after_sales_window_by_category;
   int handling_days = 1;
+  // Hoarding stock with unpaid orders (OWASP API6): a buyer's open unpaid orders at most (0: no cap), and units of
+  // one SKU in one order.
+  int max_open_orders = 20;
+  int64_t max_quantity_per_sku = 9999;
 };
 
 // From ZT_ORDER_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -91,6 +91,8 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   OrderSettings settings;
   settings.payment_timeout = config.payment_timeout;
   settings.reservation_grace = config.reservation_grace;
+  settings.max_open_orders = config.max_open_orders;
+  settings.max_quantity = config.max_quantity_per_sku;
   settings.pricing.shipping_fee = config.shipping_fee;
   settings.pricing.points_max_share_percent = config.points_max_share_percent;
   // The saga's store steps after a call to another service continue on the same worker pool as the calls themselves.

@@ -22,7 +22,8 @@ One check (or a few) per item, against the real stack; the route lists come from
                           /metrics on the public port: 404
   API10 unsafe consumption payment callbacks with a bad signature, a stale timestamp, a signed but wrong amount,
                           replayed, and out of order (declined after paid)
-Not here (see docs/reliability.md): API6 business flows beyond the coupon and flash-sale caps, API7 SSRF.
+API6 (coupon farming per device, hoarding with unpaid orders) is owasp_api6_business_flows_test.py.
+Not here (see docs/reliability.md): API7 SSRF.
 """
 import base64
 import hashlib

@@ -37,7 +37,13 @@ grpc::ServerUnaryReactor* MarketingApi::ClaimCoupon(grpc::CallbackServerContext*
                                                     v1::ClaimCouponResponse* response) {
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string user_id, server::CallingUserId());
-    ASSIGN_OR_RETURN(WalletCoupon coupon, coupons_.Claim(user_id, request->coupon_id(), request->request_id()));
+    // The app's device id, as the gateway passed the X-Zt-Device-Id header on: claims are capped per device.
+    std::string device_id;
+    if (auto it = context->client_metadata().find(server::kDeviceIdMetadata); it != context->client_metadata().end()) {
+      device_id.assign(it->second.data(), it->second.size());
+    }
+    ASSIGN_OR_RETURN(WalletCoupon coupon,
+                     coupons_.Claim(user_id, request->coupon_id(), request->request_id(), device_id));
     WalletCouponToProto(coupon, response->mutable_coupon());
     return absl::OkStatus();
   });

@@ -20,7 +20,13 @@ absl::StatusOr<Experiment> FromProto(const v1::Experiment& in) {
   ASSIGN_OR_RETURN(e.start_time, ReadTime(in.has_start_time(), in.start_time(), "experiment.startTime"));
   ASSIGN_OR_RETURN(e.end_time, ReadTime(in.has_end_time(), in.end_time(), "experiment.endTime"));
   for (const v1::ExperimentArm& arm : in.arms()) {
-    e.arms.push_back({arm.name(), arm.traffic_bp(), {arm.promotion_ids().begin(), arm.promotion_ids().end()}});
+    ExperimentArm out{arm.name(), arm.traffic_bp(), {arm.promotion_ids().begin(), arm.promotion_ids().end()}, {}};
+    for (const v1::ArmPrice& price : arm.prices()) {
+      // An empty currency is CNY, as for promotions.
+      const std::string currency = price.price().currency().empty() ? "CNY" : price.price().currency();
+      out.prices.push_back({price.sku_id(), currency, price.price().amount_minor()});
+    }
+    e.arms.push_back(std::move(out));
   }
   return e;
 }
@@ -35,6 +41,11 @@ void ToProto(const Experiment& e, v1::Experiment* out) {
     a->set_name(arm.name);
     a->set_traffic_bp(arm.traffic_bp);
     for (const std::string& id : arm.promotion_ids) a->add_promotion_ids(id);
+    for (const ArmPrice& price : arm.prices) {
+      v1::ArmPrice* p = a->add_prices();
+      p->set_sku_id(price.sku_id);
+      proto::SetMoney(p->mutable_price(), price.currency, price.price);
+    }
   }
   *out->mutable_create_time() = proto::ToTimestamp(e.created_at);
 }

@@ -120,6 +120,7 @@ v1::NotAppliedReason ReasonToProto(NotAppliedReason reason) {
     case NotAppliedReason::kNotEligible: return v1::NOT_APPLIED_REASON_NOT_ELIGIBLE;
     case NotAppliedReason::kCurrencyMismatch: return v1::NOT_APPLIED_REASON_CURRENCY_MISMATCH;
     case NotAppliedReason::kCouponUnusable: return v1::NOT_APPLIED_REASON_COUPON_UNUSABLE;
+    case NotAppliedReason::kGiftOutOfStock: return v1::NOT_APPLIED_REASON_GIFT_OUT_OF_STOCK;
   }
   return v1::NOT_APPLIED_REASON_UNSPECIFIED;
 }
@@ -247,6 +248,11 @@ void ExplanationToProto(const Quote& quote, v1::QuotePriceResponse* out) {
       continue;
     }
     v1::QuotedLine* l = out->mutable_lines(line_index++);
+    v1::PriceOrigin* origin = l->mutable_price_origin();
+    origin->set_source(line.origin.experiment ? v1::PRICE_SOURCE_EXPERIMENT : v1::PRICE_SOURCE_CATALOG);
+    origin->set_experiment_id(line.origin.experiment_id);
+    origin->set_arm(line.origin.arm);
+    SetMoney(origin->mutable_catalog_unit_price(), quote.currency, line.origin.catalog_unit_price);
     for (const LineShare& share : line.shares) {
       v1::LineShare* s = l->add_shares();
       s->set_promotion_id(share.promotion_id);

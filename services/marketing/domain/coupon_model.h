@@ -58,6 +58,13 @@ struct Coupon {
 };
 
 // A coupon with its template, as the wallet shows it.
+// The device a claim comes from (the X-Zt-Device-Id header; OWASP API6, coupon farming): claims of one template from
+// one device are capped whatever the account. An empty id (the device is unknown) or a limit of 0 caps nothing.
+struct ClaimDevice {
+  std::string device_id;
+  int64_t limit = 0;
+};
+
 struct WalletCoupon {
   Coupon coupon;
   CouponTemplate coupon_template;

@@ -1,5 +1,8 @@
 #include "services/marketing/domain/coupon_rules.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/pricing.h"
 #include "services/marketing/domain/promotion_rules.h"
@@ -110,6 +113,22 @@ absl::Status CheckClaim(const CouponTemplate& t, int64_t claimed_by_user, absl::
     return FailedPrecondition("COUPON_LIMIT_REACHED", "you already hold as many of these coupons as allowed");
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckDeviceClaims(const ClaimDevice& device, int64_t claimed_on_device) {
+  if (device.device_id.empty() || device.limit <= 0 || claimed_on_device < device.limit) return absl::OkStatus();
+  return FailedPrecondition("COUPON_DEVICE_LIMIT_REACHED",
+                            absl::StrCat("this device has claimed ", claimed_on_device,
+                                         " of these coupons already, the most one device may claim"));
+}
+
+absl::Status ValidateDeviceId(const std::string& id) {
+  bool valid = id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+                 return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '_' || c == ':' || c == '-';
+               });
+  if (valid) return absl::OkStatus();
+  return InvalidArgument("X-Zt-Device-Id", "DEVICE_ID_INVALID", "a device id is 1 to 128 of A-Z a-z 0-9 . _ : -");
 }
 
 Coupon NewCoupon(const CouponTemplate& t, absl::Time now) {

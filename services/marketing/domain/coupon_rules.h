@@ -28,6 +28,13 @@ Promotion CouponBenefit(const CouponTemplate& coupon_template, const std::string
 // COUPON_SOLD_OUT (claimed_quantity reached total_quantity), COUPON_LIMIT_REACHED (the user holds per_user_limit).
 absl::Status CheckClaim(const CouponTemplate& coupon_template, int64_t claimed_by_user, absl::Time now);
 
+// OK unless the device has claimed device.limit coupons of the template already (over all accounts): then
+// FAILED_PRECONDITION COUPON_DEVICE_LIMIT_REACHED. No id or no limit: OK.
+absl::Status CheckDeviceClaims(const ClaimDevice& device, int64_t claimed_on_device);
+
+// INVALID_ARGUMENT DEVICE_ID_INVALID (field X-Zt-Device-Id) unless empty or 1 to 128 of A-Z a-z 0-9 . _ : -.
+absl::Status ValidateDeviceId(const std::string& device_id);
+
 // The coupon a claim at `now` puts in the wallet (id, user and request id filled by the caller).
 Coupon NewCoupon(const CouponTemplate& coupon_template, absl::Time now);
 

@@ -39,11 +39,16 @@ absl::StatusOr<CouponTemplate> Coupons::CreateTemplate(CouponTemplate t, const s
 absl::StatusOr<std::vector<CouponTemplate>> Coupons::ListClaimable() { return store_.ListClaimable(clock_.Now()); }
 
 absl::StatusOr<WalletCoupon> Coupons::Claim(const std::string& user_id, const std::string& template_id,
-                                            const std::string& request_id) {
+                                            const std::string& request_id, const std::string& device_id) {
   if (template_id.empty()) return InvalidArgument("templateId", "TEMPLATE_ID_MISSING", "template id is required");
   RETURN_IF_ERROR(CheckRequestId(request_id));
+  RETURN_IF_ERROR(ValidateDeviceId(device_id));
+  if (device_id.empty() && claims_.requires_device) {
+    return InvalidArgument("X-Zt-Device-Id", "DEVICE_ID_REQUIRED", "claiming a coupon needs the app's device id");
+  }
   ASSIGN_OR_RETURN(CouponStore::ClaimResult result,
-                   store_.Claim(template_id, user_id, request_id, ids_.NewCouponId(), clock_.Now()));
+                   store_.Claim(template_id, user_id, request_id, ids_.NewCouponId(), clock_.Now(),
+                                ClaimDevice{device_id, claims_.claims_per_device}));
   if (result.created) {
     log::Info("coupon claimed", {{"coupon_id", result.coupon.coupon.coupon_id}, {"template_id", template_id}});
   }

@@ -125,6 +125,14 @@ struct LineShare {
   int64_t amount = 0;
 };
 
+// Where a quoted line's unit price comes from.
+struct LinePriceOrigin {
+  bool experiment = false;  // false: the catalogue price the order center passed (list, scheduled or member)
+  std::string experiment_id;
+  std::string arm;
+  int64_t catalog_unit_price = 0;  // the price the order center passed
+};
+
 struct QuotedLine {
   std::string sku_id;
   int64_t quantity = 0;
@@ -135,6 +143,7 @@ struct QuotedLine {
   std::vector<LineShare> shares;
   bool gift = false;  // added by a gift promotion at price 0
   std::string gift_promotion_id;
+  LinePriceOrigin origin;
 };
 
 struct AppliedPromotion {
@@ -159,6 +168,7 @@ enum class NotAppliedReason {
   kCurrencyMismatch,
   kCouponUnusable,      // the quote's coupon: coupon_reason says why (COUPON_EXPIRED, COUPON_USED, ...)
   kNotWithMemberPrice,  // it does not combine with member price, and without the member-priced lines it does not apply
+  kGiftOutOfStock,      // a gift promotion whose gift SKU the product center cannot supply now (missing_sku_ids)
 };
 
 // Why a promotion did not apply, as data: the app words 凑单 hints ("add ¥31.00 more for 满300减40").

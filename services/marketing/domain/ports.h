@@ -1,6 +1,7 @@
 // What the marketing domain needs from the outside world.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,11 +55,12 @@ class CouponStore {
     WalletCoupon coupon;
     bool created = false;  // false: the user's claim with this request_id is returned
   };
-  // One coupon of the template into the user's wallet as `coupon_id`, if CheckClaim allows it. NOT_FOUND
-  // COUPON_TEMPLATE_NOT_FOUND for an unknown template.
+  // One coupon of the template into the user's wallet as `coupon_id`, if CheckClaim and CheckDeviceClaims (the
+  // template's coupons claimed from `device`, under the same lock) allow it. NOT_FOUND COUPON_TEMPLATE_NOT_FOUND for
+  // an unknown template.
   virtual absl::StatusOr<ClaimResult> Claim(const std::string& template_id, const std::string& user_id,
-                                            const std::string& request_id, const std::string& coupon_id,
-                                            absl::Time now) = 0;
+                                            const std::string& request_id, const std::string& coupon_id, absl::Time now,
+                                            const ClaimDevice& device = {}) = 0;
   // The coupon with its template; nullopt when there is none.
   virtual absl::StatusOr<std::optional<WalletCoupon>> Get(const std::string& coupon_id) = 0;
   // The user's coupons whose EffectiveStatus is `status` (all when empty), newest claim first.
@@ -71,6 +73,23 @@ class CouponStore {
   virtual absl::StatusOr<WalletCoupon> Redeem(const std::string& order_id, absl::Time now) = 0;
   // ReleasedCoupon on the order's coupon; nullopt when the order holds none.
   virtual absl::StatusOr<std::optional<WalletCoupon>> Release(const std::string& order_id, absl::Time now) = 0;
+};
+
+// What marketing learns about SKUs from the product center (BatchGetSkus): the list price an experiment's arm price
+// may not exceed, and the stock a quote's gifts need.
+struct SkuFacts {
+  bool found = false;    // false: the product center does not know the SKU
+  bool on_sale = false;  // not retired and its product published; only then are price and stock known
+  std::string currency;
+  int64_t list_price = 0;
+  int64_t available = 0;  // on hand minus reserved, over all warehouses
+};
+
+class ProductSkus {
+ public:
+  virtual ~ProductSkus() = default;
+  // One entry per distinct id asked. Blocking (a call with its own deadline): call it from a worker thread.
+  virtual absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids) = 0;
 };
 
 class IdGenerator {

@@ -1,6 +1,7 @@
 #include "services/marketing/domain/promotions.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -125,17 +126,76 @@ absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const st
 absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
                                              const Shopper& shopper, const CouponOffer& coupon) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
-  ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(clock_.Now()));
+  const absl::Time now = clock_.Now();
+  ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(now));
+  std::vector<QuoteLineInput> priced = lines;
+  std::vector<LinePriceOrigin> origins(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) origins[i].catalog_unit_price = lines[i].unit_price;
   if (experiments_ != nullptr) {
     ASSIGN_OR_RETURN(ExperimentView view, experiments_->ForQuote(user_id));
     applicable.erase(
         std::remove_if(applicable.begin(), applicable.end(),
                        [&view](const Promotion& p) { return view.withheld_promotion_ids.count(p.promotion_id) > 0; }),
         applicable.end());
+    origins = ApplyArmPrices(view, priced);
   }
   if (coupon.benefit) applicable.push_back(*coupon.benefit);
-  Quote quote = QuoteBestPrice(lines, applicable, shopper, clock_.Now());
+  Quote quote = QuoteBestPrice(priced, applicable, shopper, now);
+  if (skus_ != nullptr) quote = WithGiftsInStock(std::move(quote), priced, applicable, shopper, now);
+  for (size_t i = 0; i < origins.size() && i < quote.lines.size(); ++i) quote.lines[i].origin = origins[i];
   if (coupon.refusal) quote.not_applied.push_back(*coupon.refusal);
+  return quote;
+}
+
+Quote Promotions::WithGiftsInStock(Quote quote, const std::vector<QuoteLineInput>& lines,
+                                   std::vector<Promotion> applicable, const Shopper& shopper, absl::Time now) {
+  std::map<std::string, int64_t> available;  // by gift SKU: what can be had (0 when not on sale or unknown)
+  std::vector<NotApplied> out_of_stock;
+  // Each round leaves out at least one gift promotion, so this ends; usually after one call and no second search.
+  while (true) {
+    std::vector<std::string> ask;
+    for (const QuotedLine& line : quote.lines) {
+      if (line.gift && available.count(line.sku_id) == 0 &&
+          std::find(ask.begin(), ask.end(), line.sku_id) == ask.end()) {
+        ask.push_back(line.sku_id);
+      }
+    }
+    if (!ask.empty()) {
+      absl::StatusOr<std::map<std::string, SkuFacts>> facts = skus_->Get(ask);
+      if (!facts.ok()) {
+        log::Warn("gift stock not checked; the quote lists its gifts unchecked",
+                  {{"error", facts.status().ToString()}});
+        break;
+      }
+      for (const std::string& sku : ask) {
+        auto it = facts->find(sku);
+        available[sku] = it != facts->end() && it->second.found && it->second.on_sale ? it->second.available : 0;
+      }
+    }
+    std::map<std::string, std::string> short_gifts;  // promotion id -> gift SKU
+    for (const QuotedLine& line : quote.lines) {
+      if (line.gift && available[line.sku_id] < line.quantity) short_gifts[line.gift_promotion_id] = line.sku_id;
+    }
+    if (short_gifts.empty()) break;
+    const size_t before = applicable.size();
+    for (auto it = applicable.begin(); it != applicable.end();) {
+      auto gift = short_gifts.find(it->promotion_id);
+      if (gift == short_gifts.end()) {
+        ++it;
+        continue;
+      }
+      NotApplied n;
+      n.promotion_id = it->promotion_id;
+      n.name = it->name;
+      n.reason = NotAppliedReason::kGiftOutOfStock;
+      n.missing_sku_ids = {gift->second};
+      out_of_stock.push_back(std::move(n));
+      it = applicable.erase(it);
+    }
+    if (applicable.size() == before) break;  // cannot happen: a gift line comes from an applicable promotion
+    quote = QuoteBestPrice(lines, applicable, shopper, now);
+  }
+  for (NotApplied& n : out_of_stock) quote.not_applied.push_back(std::move(n));
   return quote;
 }
 

@@ -25,10 +25,11 @@ struct CreatedPromotion {
 class Promotions {
  public:
   // With a calendar, creating a promotion checks it for conflicts (CreateChecked); with experiments, a quote
-  // applies only the promotions of the buyer's arms (and records the exposures).
+  // applies only the promotions of the buyer's arms and their prices (and records the exposures); with the product
+  // center (`skus`), a quote checks its gifts' stock.
   Promotions(PromotionStore& store, Clock& clock, IdGenerator& ids, CampaignCalendar* calendar = nullptr,
-             Experiments* experiments = nullptr)
-      : store_(store), clock_(clock), ids_(ids), calendar_(calendar), experiments_(experiments) {}
+             Experiments* experiments = nullptr, ProductSkus* skus = nullptr)
+      : store_(store), clock_(clock), ids_(ids), calendar_(calendar), experiments_(experiments), skus_(skus) {}
 
   // `promotion` without id and created_at. Idempotent on request_id (required): a replay returns the
   // first promotion. INVALID_ARGUMENT with the field for bad input.
@@ -49,16 +50,25 @@ class Promotions {
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
   // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice), with the
   // coupon's benefit among them when it has one, or its refusal among the promotions not applied. The user id
-  // picks the experiments' arms.
+  // picks the experiments' arms: their promotions, and their prices where lower than the lines' (each line's
+  // `origin` says which price it got). With the product center, the gifts the best combination gives are checked
+  // in one batched call: a gift promotion whose SKU has less available than the gift's quantity (or is not on sale)
+  // is left out with GIFT_OUT_OF_STOCK and the best price found again without it (a further call only for gift SKUs
+  // not yet asked). When the product center does not answer, the gifts are listed unchecked (placement decides).
   absl::StatusOr<Quote> QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
                                    const Shopper& shopper = Shopper{}, const CouponOffer& coupon = CouponOffer{});
 
  private:
+  // The quote with its gift promotions' stock checked (see QuotePrice).
+  Quote WithGiftsInStock(Quote quote, const std::vector<QuoteLineInput>& lines, std::vector<Promotion> applicable,
+                         const Shopper& shopper, absl::Time now);
+
   PromotionStore& store_;
   Clock& clock_;
   IdGenerator& ids_;
   CampaignCalendar* calendar_;
   Experiments* experiments_;
+  ProductSkus* skus_;
 };
 
 }  // namespace zhongtai::marketing

@@ -22,7 +22,7 @@ events::Handler MakeBirthdayCouponHandler(Clock& clock, IdGenerator& ids) {
     }
     absl::StatusOr<IssueOutcome> issued =
         IssueCouponInTx(tx, due.template_id(), due.user_id(), BirthdayClaimKey(due.template_id(), due.year()),
-                        ids.NewCouponId(), clock.Now());
+                        ids.NewCouponId(), clock.Now(), UserLimitScope::kClaimKey);
     if (!issued.ok()) {
       if (issued.status().code() == absl::StatusCode::kNotFound) {
         log::Error("birthday coupon template not found; skipped",

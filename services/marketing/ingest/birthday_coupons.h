@@ -16,10 +16,10 @@ inline constexpr char kBirthdayCouponConsumerGroup[] = "marketing-birthday-coupo
 std::string BirthdayClaimKey(const std::string& template_id, int year);
 
 // The StreamConsumer handler: the coupon is issued in the consumer's inbox transaction (once per event), and keyed by
-// BirthdayClaimKey besides, so a second event for the same birthday gives nothing more. A template that is unknown,
-// sold out, expired or at its per-user limit is logged and skipped (a retry cannot change that; the template's
-// per-user limit must allow one coupon a year). Other user events are acknowledged untouched; a payload that does not
-// parse is logged and skipped.
+// BirthdayClaimKey besides, so a second event for the same birthday gives nothing more. The template's per-user limit
+// counts per birthday year (the coupons under that year's key), so a limit of 1 gives one coupon each year, never two
+// in one. A template that is unknown, sold out or expired is logged and skipped (a retry cannot change that). Other
+// user events are acknowledged untouched; a payload that does not parse is logged and skipped.
 events::Handler MakeBirthdayCouponHandler(Clock& clock, IdGenerator& ids);
 
 }  // namespace zhongtai::marketing

@@ -41,6 +41,9 @@ constexpr char kSaveProgress[] =
     "updated_at = zt_ts($6), lease_until = zt_ts($7) WHERE issue_id = $1";
 constexpr char kIssuedBefore[] = "SELECT 1 FROM coupons WHERE user_id = $1 AND claim_request_id = $2";
 constexpr char kHeldByUser[] = "SELECT count(*) FROM coupons WHERE template_id = $1 AND user_id = $2";
+// What a per-key limit counts (UserLimitScope::kClaimKey): the user's coupons of the template under this key.
+constexpr char kHeldUnderKey[] =
+    "SELECT count(*) FROM coupons WHERE template_id = $1 AND user_id = $2 AND claim_request_id = $3";
 constexpr char kInsertCoupon[] =
     "INSERT INTO coupons (coupon_id, template_id, user_id, claim_request_id, claim_seq, status, valid_from_at, "
     "valid_until_at, claimed_at) VALUES ($1, $2, $3, $4, $5, 'AVAILABLE', zt_ts($6), zt_ts($7), zt_ts($8))";
@@ -114,13 +117,17 @@ absl::StatusOr<std::optional<CouponIssue>> PgCouponIssueStore::TakeRunnable(absl
 }
 
 absl::StatusOr<IssueOutcome> IssueCouponInTx(pqxx::work& tx, const std::string& template_id, const std::string& user_id,
-                                             const std::string& claim_key, const std::string& coupon_id,
-                                             absl::Time now) {
+                                             const std::string& claim_key, const std::string& coupon_id, absl::Time now,
+                                             UserLimitScope limit_scope) {
   std::optional<CouponTemplate> t = LockTemplate(tx, template_id);
   if (!t) return NotFound("COUPON_TEMPLATE_NOT_FOUND", "no such coupon template");
   if (!tx.exec_params(kIssuedBefore, user_id, claim_key).empty()) return IssueOutcome::kAlreadyIssued;
+  // Under the template's row lock, so concurrent issues to the user see each other's coupons.
   int64_t held = tx.exec_params1(kHeldByUser, template_id, user_id)[0].as<int64_t>();
-  IssueOutcome outcome = DecideIssue(*t, held);
+  int64_t counted = limit_scope == UserLimitScope::kLifetime
+                        ? held
+                        : tx.exec_params1(kHeldUnderKey, template_id, user_id, claim_key)[0].as<int64_t>();
+  IssueOutcome outcome = DecideIssue(*t, counted);
   if (outcome != IssueOutcome::kIssued) return outcome;
   if (tx.exec_params(coupon_sql::kTakeOneFromTemplate, template_id).empty()) return IssueOutcome::kSoldOut;
   Coupon c = NewCoupon(*t, now);

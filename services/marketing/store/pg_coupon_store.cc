@@ -71,9 +71,12 @@ constexpr char kClaimByRequest[] =
     "SELECT %s, %s FROM coupons c JOIN coupon_templates t USING (template_id) "
     "WHERE c.user_id = $1 AND c.claim_request_id = $2";
 constexpr char kCountUserClaims[] = "SELECT count(*) FROM coupons WHERE template_id = $1 AND user_id = $2";
+// The template's coupons claimed from one device, over all accounts (0013_claim_device.sql; coupon farming).
+constexpr char kCountDeviceClaims[] = "SELECT count(*) FROM coupons WHERE template_id = $1 AND claim_device_id = $2";
 constexpr char kInsertCoupon[] =
     "INSERT INTO coupons (coupon_id, template_id, user_id, claim_request_id, claim_seq, status, valid_from_at, "
-    "valid_until_at, claimed_at) VALUES ($1, $2, $3, $4, $5, 'AVAILABLE', zt_ts($6), zt_ts($7), zt_ts($8))";
+    "valid_until_at, claimed_at, claim_device_id) "
+    "VALUES ($1, $2, $3, $4, $5, 'AVAILABLE', zt_ts($6), zt_ts($7), zt_ts($8), $9)";
 
 // One coupon, locked for a state change ($1 coupon_id), or the order's ($1 order_id).
 constexpr char kLockCoupon[] =
@@ -212,7 +215,8 @@ absl::StatusOr<std::vector<CouponTemplate>> PgCouponStore::ListClaimable(absl::T
 
 absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string& template_id,
                                                               const std::string& user_id, const std::string& request_id,
-                                                              const std::string& coupon_id, absl::Time now) {
+                                                              const std::string& coupon_id, absl::Time now,
+                                                              const ClaimDevice& device) {
   ClaimResult result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     pqxx::result locked = tx.exec_params(Select(kLockTemplate), template_id);
@@ -228,6 +232,11 @@ absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string&
     }
     int64_t claimed_by_user = tx.exec_params1(kCountUserClaims, template_id, user_id)[0].as<int64_t>();
     RETURN_IF_ERROR(CheckClaim(t, claimed_by_user, now));
+    // Under the template's row lock: concurrent claims from one device see each other.
+    if (!device.device_id.empty() && device.limit > 0) {
+      RETURN_IF_ERROR(CheckDeviceClaims(
+          device, tx.exec_params1(kCountDeviceClaims, template_id, device.device_id)[0].as<int64_t>()));
+    }
     pqxx::result taken = tx.exec_params(coupon_sql::kTakeOneFromTemplate, template_id);
     if (taken.empty()) return FailedPrecondition("COUPON_SOLD_OUT", "no coupons are left");
     t.claimed_quantity = taken[0][0].as<int64_t>();
@@ -236,7 +245,7 @@ absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string&
     c.user_id = user_id;
     c.claim_request_id = request_id;
     tx.exec_params(kInsertCoupon, c.coupon_id, template_id, user_id, request_id, claimed_by_user + 1,
-                   Micros(c.valid_from), Micros(c.valid_until), Micros(c.claimed_at));
+                   Micros(c.valid_from), Micros(c.valid_until), Micros(c.claimed_at), device.device_id);
     v1::CouponClaimed claimed;
     *claimed.mutable_valid_until() = proto::ToTimestamp(c.valid_until);
     RETURN_IF_ERROR(Publish(tx, c, "", std::move(claimed), now));

@@ -25,8 +25,8 @@ class PgCouponStore : public CouponStore {
   absl::StatusOr<CreateTemplateResult> CreateTemplate(const CouponTemplate& coupon_template) override;
   absl::StatusOr<std::vector<CouponTemplate>> ListClaimable(absl::Time now) override;
   absl::StatusOr<ClaimResult> Claim(const std::string& template_id, const std::string& user_id,
-                                    const std::string& request_id, const std::string& coupon_id,
-                                    absl::Time now) override;
+                                    const std::string& request_id, const std::string& coupon_id, absl::Time now,
+                                    const ClaimDevice& device = {}) override;
   absl::StatusOr<std::optional<WalletCoupon>> Get(const std::string& coupon_id) override;
   absl::StatusOr<std::vector<WalletCoupon>> ListWallet(const std::string& user_id, std::optional<CouponStatus> status,
                                                        absl::Time now) override;

@@ -25,6 +25,13 @@ constexpr char kInsert[] =
 constexpr char kInsertArm[] =
     "INSERT INTO experiment_arms (experiment_id, position, name, traffic_bp, promotion_ids) "
     "VALUES ($1, $2, $3, $4, $5::text[])";
+// An arm's price for one SKU (0012_experiment_arm_prices.sql).
+constexpr char kInsertArmPrice[] =
+    "INSERT INTO experiment_arm_prices (experiment_id, position, sku_id, currency, price_minor) "
+    "VALUES ($1, $2, $3, $4, $5)";
+constexpr char kArmPricesOf[] =
+    "SELECT experiment_id, position, sku_id, currency, price_minor FROM experiment_arm_prices "
+    "WHERE experiment_id = ANY($1::text[]) ORDER BY experiment_id, position, sku_id";
 constexpr char kArmsOf[] =
     "SELECT experiment_id, name, traffic_bp, promotion_ids FROM experiment_arms "
     "WHERE experiment_id = ANY($1::text[]) ORDER BY experiment_id, position";
@@ -57,6 +64,14 @@ std::vector<Experiment> WithArms(pqxx::work& tx, const pqxx::result& rows) {
     arms[row[0].as<std::string>()].push_back(std::move(arm));
   }
   for (Experiment& e : out) e.arms = std::move(arms[e.experiment_id]);
+  std::map<std::string, Experiment*> by_id;
+  for (Experiment& e : out) by_id[e.experiment_id] = &e;
+  for (const auto& row : tx.exec_params(kArmPricesOf, pg::TextArrayLiteral(ids))) {
+    Experiment& e = *by_id[row[0].as<std::string>()];
+    size_t position = row[1].as<size_t>();
+    if (position >= e.arms.size()) continue;
+    e.arms[position].prices.push_back({row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<int64_t>()});
+  }
   return out;
 }
 
@@ -72,6 +87,10 @@ absl::StatusOr<ExperimentStore::CreateResult> PgExperimentStore::Create(const Ex
       for (size_t i = 0; i < e.arms.size(); ++i) {
         tx.exec_params(kInsertArm, e.experiment_id, static_cast<int>(i), e.arms[i].name, e.arms[i].traffic_bp,
                        pg::TextArrayLiteral(e.arms[i].promotion_ids));
+        for (const ArmPrice& price : e.arms[i].prices) {
+          tx.exec_params(kInsertArmPrice, e.experiment_id, static_cast<int>(i), price.sku_id, price.currency,
+                         price.price);
+        }
       }
     }
     std::vector<Experiment> found = WithArms(

@@ -11,8 +11,9 @@ namespace {
 constexpr char kDeleteUnusedCouponsSql[] = "DELETE FROM coupons WHERE user_id = $1 AND order_id = ''";
 
 // $1 the user id, $2 the erasure time (micros). The pseudonym is ErasedCouponOwner's; a store test checks they agree.
+// The claim's device id goes too: it identifies the person's phone.
 constexpr char kUnlinkOrderCouponsSql[] =
-    "UPDATE coupons SET user_id = 'erased:' || coupon_id, "
+    "UPDATE coupons SET user_id = 'erased:' || coupon_id, claim_device_id = '', "
     "user_erased_at = 'epoch'::timestamptz + $2::bigint * interval '1 microsecond' "
     "WHERE user_id = $1 AND order_id <> ''";
 

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/proto/convert.h"
@@ -37,7 +38,7 @@ CouponTemplate BirthdayTemplate(const std::string& id, int64_t total) {
   t.valid_until = absl::InfinitePast();
   t.valid_days_after_claim = 30;
   t.total_quantity = total;
-  t.per_user_limit = 10;
+  t.per_user_limit = 1;  // one birthday coupon a year: the limit counts per year
   t.created_at = kNow;
   return t;
 }
@@ -55,7 +56,10 @@ events::Event Due(const std::string& event_id, const std::string& user_id, const
 
 }  // namespace
 
-TEST_CASE("a birthday coupon is issued once per customer, template and year, whatever the redelivery", "[store]") {
+TEST_CASE(
+    "a birthday coupon is issued once per customer, template and year, whatever the redelivery, with a "
+    "per-user limit of 1 counting per year",
+    "[store]") {
   zhongtai::testing::TestDatabase database;
   auto pool = pg::Pool::Open({database.dsn(), 8, absl::Seconds(20), "birthday-coupons-test"});
   REQUIRE(pool.ok());
@@ -97,11 +101,22 @@ TEST_CASE("a birthday coupon is issued once per customer, template and year, wha
   CHECK(count("SELECT claimed_quantity FROM coupon_templates WHERE template_id = 'ct_bday'") == 1);
   CHECK(count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.marketing.v1.CouponClaimed'") == 1);
 
-  // Next year, another coupon; another customer, theirs.
-  REQUIRE(deliver(Due("birthday-coupon-due:u1:2027", "u1", "ct_bday", 2027)).ok());
+  // Next year, another coupon despite a per-user limit of 1, redelivered from 8 consumers at once as well, with this
+  // year's redelivered among them; another customer, theirs.
+  std::vector<std::thread> next_year;
+  for (int i = 0; i < 8; ++i) {
+    next_year.emplace_back([&, i] {
+      const int year = i % 4 == 3 ? 2026 : 2027;
+      CHECK(deliver(Due(absl::StrCat("birthday-coupon-due:u1:", year, i % 2 ? "" : "-again"), "u1", "ct_bday", year))
+                .ok());
+    });
+  }
+  for (std::thread& t : next_year) t.join();
   REQUIRE(deliver(Due("birthday-coupon-due:u2:2026", "u2", "ct_bday", 2026)).ok());
   CHECK(count("SELECT count(*) FROM coupons WHERE user_id = 'u1'") == 2);
+  CHECK(count("SELECT count(*) FROM coupons WHERE user_id = 'u1' AND claim_request_id = 'birthday:ct_bday:2027'") == 1);
   CHECK(count("SELECT count(*) FROM coupons WHERE user_id = 'u2'") == 1);
+  CHECK(count("SELECT claimed_quantity FROM coupon_templates WHERE template_id = 'ct_bday'") == 3);
 
   // Sold out, an unknown template, a payload that does not parse, another user event: skipped, acknowledged.
   REQUIRE(deliver(Due("e1", "u3", "ct_scarce", 2026)).ok());

@@ -222,4 +222,44 @@ class InMemoryExperimentStore : public ExperimentStore {
   std::map<std::pair<std::string, std::string>, std::string> exposures_;
 };
 
+// The product center's SKU facts, in memory; counts the calls (a quote makes at most one per round of gifts).
+class FakeProductSkus : public ProductSkus {
+ public:
+  void Put(const std::string& sku_id, int64_t list_price, int64_t available, bool on_sale = true) {
+    std::lock_guard<std::mutex> lock(mu_);
+    skus_[sku_id] = {true, on_sale, "CNY", list_price, available};
+  }
+  void SetDown(bool down) {
+    std::lock_guard<std::mutex> lock(mu_);
+    down_ = down;
+  }
+  absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++calls_;
+    asked_.push_back(sku_ids);
+    if (down_) return absl::UnavailableError("product center down");
+    std::map<std::string, SkuFacts> out;
+    for (const std::string& id : sku_ids) {
+      auto it = skus_.find(id);
+      out[id] = it == skus_.end() ? SkuFacts{} : it->second;
+    }
+    return out;
+  }
+  int calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  std::vector<std::vector<std::string>> asked() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return asked_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, SkuFacts> skus_;
+  bool down_ = false;
+  int calls_ = 0;
+  std::vector<std::vector<std::string>> asked_;
+};
+
 }  // namespace zhongtai::marketing::testing

@@ -14,9 +14,9 @@ namespace zhongtai::marketing {
 namespace {
 
 struct CouponServer {
-  CouponServer()
+  explicit CouponServer(ClaimSettings claims = {})
       : promotions(store, clock, ids),
-        coupons(coupon_store, clock, ids),
+        coupons(coupon_store, clock, ids, claims),
         server("marketing-coupon-test"),
         api(promotions, coupons, server.workers()) {
     stub = server.Start<v1::MarketingService>(&api);
@@ -210,6 +210,65 @@ TEST_CASE("coupons over gRPC: template, claim, wallet, lock, redeem", "[coupon]"
     v1::ListMyCouponsResponse response;
     CHECK(FieldOf(FromGrpcStatus(s.stub->ListMyCoupons(&context, request, &response), context)) == "status");
   }
+}
+
+TEST_CASE("a claim's device id comes from the call's metadata and caps the template's claims per device", "[coupon]") {
+  CouponServer s(ClaimSettings{2, false});
+  v1::CreateCouponTemplateRequest create;
+  create.set_request_id("tmpl-device");
+  *create.mutable_coupon_template() = NoThresholdTemplate(s.clock.Now());
+  v1::CreateCouponTemplateResponse created;
+  {
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", "admin1", "admin");
+    REQUIRE(FromGrpcStatus(s.stub->CreateCouponTemplate(&context, create, &created), context).ok());
+  }
+  auto claim_as = [&](const std::string& user, const std::string& device) {
+    v1::ClaimCouponRequest claim;
+    claim.set_coupon_id(created.coupon_template().template_id());
+    claim.set_request_id("claim-" + user);
+    grpc::ClientContext context;
+    zhongtai::testing::CallAs(context, "gateway", user, "customer");
+    if (!device.empty()) context.AddMetadata("x-zt-device-id", device);
+    v1::ClaimCouponResponse claimed;
+    return FromGrpcStatus(s.stub->ClaimCoupon(&context, claim, &claimed), context);
+  };
+  CHECK(claim_as("u1", "phone-1").ok());
+  CHECK(claim_as("u2", "phone-1").ok());
+  absl::Status third = claim_as("u3", "phone-1");
+  CHECK(third.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(third) == "COUPON_DEVICE_LIMIT_REACHED");
+  CHECK(claim_as("u3", "phone-2").ok());
+  CHECK(claim_as("u4", "").ok());  // no device id and none required
+  CHECK(ReasonOf(claim_as("u5", "bad device")) == "DEVICE_ID_INVALID");
+
+  CouponServer strict(ClaimSettings{2, true});
+  REQUIRE(strict.coupon_store
+              .CreateTemplate([&] {
+                CouponTemplate t;
+                t.template_id = "ct_strict";
+                t.request_id = "r";
+                t.name = "strict";
+                t.type = CouponType::kNoThreshold;
+                t.currency = "CNY";
+                t.reduction = 100;
+                t.claim_start = strict.clock.Now() - absl::Hours(1);
+                t.claim_end = strict.clock.Now() + absl::Hours(1);
+                t.valid_days_after_claim = 1;
+                t.total_quantity = 10;
+                t.per_user_limit = 1;
+                return t;
+              }())
+              .ok());
+  v1::ClaimCouponRequest claim;
+  claim.set_coupon_id("ct_strict");
+  claim.set_request_id("claim-strict");
+  grpc::ClientContext context;
+  zhongtai::testing::CallAs(context, "gateway", "u1", "customer");
+  v1::ClaimCouponResponse claimed;
+  absl::Status without = FromGrpcStatus(strict.stub->ClaimCoupon(&context, claim, &claimed), context);
+  CHECK(ReasonOf(without) == "DEVICE_ID_REQUIRED");
+  CHECK(FieldOf(without) == "X-Zt-Device-Id");
 }
 
 }  // namespace zhongtai::marketing

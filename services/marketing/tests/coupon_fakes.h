@@ -31,8 +31,8 @@ class InMemoryCouponStore : public CouponStore {
     return out;
   }
   absl::StatusOr<ClaimResult> Claim(const std::string& template_id, const std::string& user_id,
-                                    const std::string& request_id, const std::string& coupon_id,
-                                    absl::Time now) override {
+                                    const std::string& request_id, const std::string& coupon_id, absl::Time now,
+                                    const ClaimDevice& device = {}) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto t = templates_.find(template_id);
     if (t == templates_.end()) return NotFound("COUPON_TEMPLATE_NOT_FOUND", "no such coupon template");
@@ -42,6 +42,8 @@ class InMemoryCouponStore : public CouponStore {
       if (c.user_id == user_id && c.template_id == template_id) ++claimed_by_user;
     }
     RETURN_IF_ERROR(CheckClaim(t->second, claimed_by_user, now));
+    RETURN_IF_ERROR(CheckDeviceClaims(device, device_claims_[{template_id, device.device_id}]));
+    if (!device.device_id.empty()) ++device_claims_[{template_id, device.device_id}];
     ++t->second.claimed_quantity;
     Coupon c = NewCoupon(t->second, now);
     c.coupon_id = coupon_id;
@@ -107,6 +109,7 @@ class InMemoryCouponStore : public CouponStore {
     return nullptr;
   }
 
+  std::map<std::pair<std::string, std::string>, int64_t> device_claims_;  // (template, device) -> claims
   std::mutex mu_;
   std::map<std::string, CouponTemplate> templates_;
   std::map<std::string, Coupon> coupons_;

@@ -192,3 +192,20 @@ TEST_CASE("a coupon's benefit is a promotion rule in the coupon layer", "[coupon
 }
 
 }  // namespace zhongtai::marketing
+
+namespace zhongtai::marketing {
+
+TEST_CASE("coupon farming: a device's claims of one template are capped over all accounts, with a clear reason") {
+  CHECK(CheckDeviceClaims({"device-1", 3}, 2).ok());
+  absl::Status refused = CheckDeviceClaims({"device-1", 3}, 3);
+  CHECK(refused.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(refused) == "COUPON_DEVICE_LIMIT_REACHED");
+  CHECK(CheckDeviceClaims({"", 3}, 100).ok());          // no device id: nothing to count
+  CHECK(CheckDeviceClaims({"device-1", 0}, 100).ok());  // cap off
+  CHECK(ValidateDeviceId("").ok());
+  CHECK(ValidateDeviceId("d_01JNQ8Z3W4K7M2P5R9T6").ok());
+  CHECK(ReasonOf(ValidateDeviceId("has space")) == "DEVICE_ID_INVALID");
+  CHECK(FieldOf(ValidateDeviceId(std::string(129, 'a'))) == "X-Zt-Device-Id");
+}
+
+}  // namespace zhongtai::marketing

@@ -166,6 +166,51 @@ TEST_CASE("1000 concurrent claims of 50 coupons, 2 per user, by 30 users: exactl
                  "ct_hot") == 2);
 }
 
+TEST_CASE(
+    "coupon farming: 40 accounts on one device claiming one template at once get 3 coupons, other devices "
+    "theirs",
+    "[store]") {
+  Db db;
+  REQUIRE(db.store->CreateTemplate(Template("ct_farm", 100, 1)).ok());
+  constexpr int kAccounts = 40;
+  std::atomic<int> won{0};
+  std::mutex mu;
+  std::map<std::string, int> reasons;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      for (int n = i; n < kAccounts; n += 8) {
+        auto result = db.store->Claim("ct_farm", absl::StrCat("farm", n), "r", absl::StrCat("cp_farm", n), kNow,
+                                      ClaimDevice{"device-1", 3});
+        std::lock_guard<std::mutex> lock(mu);
+        result.ok() ? ++won : ++reasons[ReasonOf(result.status())];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(won == 3);
+  CHECK(reasons["COUPON_DEVICE_LIMIT_REACHED"] == kAccounts - 3);
+  CHECK(db.Count("SELECT count(*) FROM coupons WHERE claim_device_id = $1", "device-1") == 3);
+  // Another device, no device (the cap cannot apply), and a replay of a winner's claim are not refused.
+  CHECK(db.store->Claim("ct_farm", "honest", "r", "cp_honest", kNow, ClaimDevice{"device-2", 3}).ok());
+  CHECK(db.store->Claim("ct_farm", "webuser", "r", "cp_web", kNow, ClaimDevice{"", 3}).ok());
+  CHECK(db.Count("SELECT claimed_quantity FROM coupon_templates WHERE template_id = $1", "ct_farm") == 5);
+  std::string winner;
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                winner = tx.exec_params1("SELECT user_id FROM coupons WHERE claim_device_id = 'device-1' LIMIT 1")[0]
+                             .as<std::string>();
+                return absl::OkStatus();
+              })
+              .ok());
+  auto replay = db.store->Claim("ct_farm", winner, "r", "cp_replay", kNow, ClaimDevice{"device-1", 3});
+  REQUIRE(replay.ok());
+  CHECK_FALSE(replay->created);
+  // The cap is per template: the same device may claim another template.
+  REQUIRE(db.store->CreateTemplate(Template("ct_other", 100, 1)).ok());
+  CHECK(db.store->Claim("ct_other", "farm0", "r2", "cp_o", kNow, ClaimDevice{"device-1", 3}).ok());
+}
+
 TEST_CASE("concurrent orders locking one coupon: exactly one wins, and it is used once", "[store]") {
   Db db;
   REQUIRE(db.store->CreateTemplate(Template("ct_1", 10, 1)).ok());

@@ -28,7 +28,7 @@ TEST_CASE("experiments round trip and expose each user once", "[store]") {
   e.start_time = now - absl::Hours(1);
   e.end_time = now + absl::Hours(1);
   e.created_at = now;
-  e.arms = {{"a", 3000, {"pr_1", "pr_2"}}, {"b", 7000, {}}};
+  e.arms = {{"a", 3000, {"pr_1", "pr_2"}, {}}, {"b", 7000, {}, {{"sku_1", "CNY", 8900}, {"sku_2", "CNY", 0}}}};
   auto created = store.Create(e);
   REQUIRE(created.ok());
   CHECK(created->created);
@@ -41,6 +41,14 @@ TEST_CASE("experiments round trip and expose each user once", "[store]") {
   REQUIRE(replay->experiment.arms.size() == 2);
   CHECK(replay->experiment.arms[0].promotion_ids == std::vector<std::string>{"pr_1", "pr_2"});
   CHECK(replay->experiment.arms[1].traffic_bp == 7000);
+  // The arms' prices come back with their arm.
+  CHECK(replay->experiment.arms[0].prices.empty());
+  REQUIRE(replay->experiment.arms[1].prices.size() == 2);
+  CHECK(replay->experiment.arms[1].prices[0].sku_id == "sku_1");
+  CHECK(replay->experiment.arms[1].prices[0].currency == "CNY");
+  CHECK(replay->experiment.arms[1].prices[0].price == 8900);
+  CHECK(replay->experiment.arms[1].prices[1].price == 0);
+  REQUIRE(store.ListRunning(now)->front().arms[1].prices.size() == 2);
 
   CHECK(store.ListRunning(now)->size() == 1);
   CHECK(store.ListRunning(now + absl::Hours(1))->empty());

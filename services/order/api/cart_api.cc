@@ -57,6 +57,8 @@ void ToProto(const CartView& view, v1::GetCartResponse* out) {
     if (missed.amount_missing > 0) SetMoney(n->mutable_amount_missing(), currency, missed.amount_missing);
     n->set_quantity_missing(missed.quantity_missing);
     n->set_coupon_reason(missed.coupon_reason);
+    n->set_by_promotion_id(missed.by_promotion_id);
+    for (const std::string& sku : missed.missing_sku_ids) n->add_missing_sku_ids(sku);
   }
   out->set_promotions_unavailable(view.promotions_unavailable);
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/proto/convert.h"
 #include "common/server/async_call.h"
 
@@ -152,47 +153,55 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
   for (const auto& tag : quote_request.user_tags) request.add_user_tags(tag);
   request.set_channel(quote_request.channel);
   request.set_coupon_id(quote_request.coupon_id);
-  server::CallAsync(stub_->async(), &MarketingStub::async::QuotePrice, std::move(request), kCallTimeout,
-                    [done = std::move(done)](absl::StatusOr<marketing::v1::QuotePriceResponse> response) {
-                      if (!response.ok()) return done(response.status());
-                      Quote quote;
-                      quote.subtotal = response->subtotal().amount_minor();
-                      quote.discount = response->discount().amount_minor();
-                      quote.total = response->total().amount_minor();
-                      for (const auto& line : response->lines()) {
-                        OrderLine out;
-                        out.sku_id = line.sku_id();
-                        out.quantity = line.quantity();
-                        out.unit_price = line.unit_price().amount_minor();
-                        out.subtotal = line.subtotal().amount_minor();
-                        out.discount = line.discount().amount_minor();
-                        out.total = line.total().amount_minor();
-                        quote.lines.push_back(std::move(out));
-                        std::vector<LineShare> shares;
-                        for (const auto& share : line.shares())
-                          shares.push_back({share.promotion_id(), share.amount().amount_minor()});
-                        quote.shares.push_back(std::move(shares));
-                      }
-                      for (const auto& applied : response->applied_promotions()) {
-                        quote.applied.push_back({applied.promotion_id(), applied.name(),
-                                                 applied.discount().amount_minor(), applied.budget_limited()});
-                      }
-                      for (const auto& gift : response->gift_lines()) {
-                        quote.gifts.push_back({gift.sku_id(), gift.quantity(), gift.promotion_id()});
-                      }
-                      for (const auto& missed : response->not_applied()) {
-                        PromotionNotApplied out;
-                        out.promotion_id = missed.promotion_id();
-                        out.name = missed.name();
-                        out.reason =
-                            WithoutPrefix(marketing::v1::NotAppliedReason_Name(missed.reason()), "NOT_APPLIED_REASON_");
-                        out.amount_missing = missed.amount_missing().amount_minor();
-                        out.quantity_missing = missed.quantity_missing();
-                        out.coupon_reason = missed.coupon_reason();
-                        quote.not_applied.push_back(std::move(out));
-                      }
-                      done(std::move(quote));
-                    });
+  request.set_new_customer(quote_request.new_customer);
+  server::CallAsync(
+      stub_->async(), &MarketingStub::async::QuotePrice, std::move(request), kCallTimeout,
+      [done = std::move(done)](absl::StatusOr<marketing::v1::QuotePriceResponse> response) {
+        if (!response.ok()) return done(response.status());
+        Quote quote;
+        quote.subtotal = response->subtotal().amount_minor();
+        quote.discount = response->discount().amount_minor();
+        quote.total = response->total().amount_minor();
+        for (const auto& line : response->lines()) {
+          OrderLine out;
+          out.sku_id = line.sku_id();
+          out.quantity = line.quantity();
+          out.unit_price = line.unit_price().amount_minor();
+          out.subtotal = line.subtotal().amount_minor();
+          out.discount = line.discount().amount_minor();
+          out.total = line.total().amount_minor();
+          // Marketing priced the line: an experiment's arm price (else the catalogue's rule stays).
+          if (line.price_origin().source() == marketing::v1::PRICE_SOURCE_EXPERIMENT) {
+            out.price_rule =
+                absl::StrCat("experiment:", line.price_origin().experiment_id(), ":", line.price_origin().arm());
+          }
+          quote.lines.push_back(std::move(out));
+          std::vector<LineShare> shares;
+          for (const auto& share : line.shares())
+            shares.push_back({share.promotion_id(), share.amount().amount_minor()});
+          quote.shares.push_back(std::move(shares));
+        }
+        for (const auto& applied : response->applied_promotions()) {
+          quote.applied.push_back(
+              {applied.promotion_id(), applied.name(), applied.discount().amount_minor(), applied.budget_limited()});
+        }
+        for (const auto& gift : response->gift_lines()) {
+          quote.gifts.push_back({gift.sku_id(), gift.quantity(), gift.promotion_id()});
+        }
+        for (const auto& missed : response->not_applied()) {
+          PromotionNotApplied out;
+          out.promotion_id = missed.promotion_id();
+          out.name = missed.name();
+          out.reason = WithoutPrefix(marketing::v1::NotAppliedReason_Name(missed.reason()), "NOT_APPLIED_REASON_");
+          out.amount_missing = missed.amount_missing().amount_minor();
+          out.quantity_missing = missed.quantity_missing();
+          out.coupon_reason = missed.coupon_reason();
+          out.by_promotion_id = missed.by_promotion_id();
+          out.missing_sku_ids.assign(missed.missing_sku_ids().begin(), missed.missing_sku_ids().end());
+          quote.not_applied.push_back(std::move(out));
+        }
+        done(std::move(quote));
+      });
 }
 
 GrpcCouponWallet::GrpcCouponWallet(std::shared_ptr<grpc::Channel> channel)

@@ -242,7 +242,18 @@ void Carts::View(const std::string& user_id, const std::string& channel, Callbac
           view.promotions_unavailable = true;
           return done(std::move(view));
         }
-        for (size_t i = 0; i < quoted.size(); ++i) view.lines[quoted[i]].discount = quote->lines[i].discount;
+        for (size_t i = 0; i < quoted.size(); ++i) {
+          CartLineView& line = view.lines[quoted[i]];
+          const OrderLine& priced = quote->lines[i];
+          // Marketing set the line's price (an experiment's arm price, named by its rule): show what checkout charges.
+          if (!priced.price_rule.empty() && line.sku.has_value()) {
+            view.selected_subtotal += priced.subtotal - line.subtotal;
+            line.subtotal = priced.subtotal;
+            line.sku->unit_price = priced.unit_price;
+            line.sku->price_rule = priced.price_rule;
+          }
+          line.discount = priced.discount;
+        }
         view.discount = quote->discount;
         view.applied = quote->applied;
         view.not_applied = quote->not_applied;

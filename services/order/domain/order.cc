@@ -1,6 +1,20 @@
 #include "services/order/domain/order.h"
 
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+
 namespace zhongtai::order {
+
+bool IsOpenUnpaid(OrderStatus status) {
+  return status == OrderStatus::kCreating || status == OrderStatus::kPendingPayment || status == OrderStatus::kPaying;
+}
+
+absl::Status CheckOpenOrders(int64_t open_orders, int max_open_orders) {
+  if (max_open_orders <= 0 || open_orders < max_open_orders) return absl::OkStatus();
+  return FailedPrecondition("OPEN_ORDERS_LIMIT_REACHED",
+                            absl::StrCat("you have ", open_orders, " unpaid orders, the most allowed (",
+                                         max_open_orders, "): pay or cancel one first"));
+}
 
 const char* StatusName(OrderStatus status) {
   switch (status) {

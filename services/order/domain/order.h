@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace zhongtai::order {
@@ -32,6 +33,12 @@ bool IsVisible(OrderStatus status);
 // Whether the buyer has paid: PAID and every state after it (fulfilment, completion, closed after a refund). Anything
 // that treats an order as paid (payment replays, duplicate notifications, refusing a cancel, erasure) uses this.
 bool IsPaidOrLater(OrderStatus status);
+// Not yet paid and still holding stock, or about to: CREATING, PENDING_PAYMENT, PAYING.
+bool IsOpenUnpaid(OrderStatus status);
+
+// Hoarding stock with unpaid orders (OWASP API6): OK while the buyer has fewer than `max_open_orders` open unpaid
+// orders (0: no cap); else FAILED_PRECONDITION OPEN_ORDERS_LIMIT_REACHED, saying the limit.
+absl::Status CheckOpenOrders(int64_t open_orders, int max_open_orders);
 
 struct LineRequest {
   std::string sku_id;

@@ -38,7 +38,7 @@ absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRe
     }
     if (line.quantity > max_quantity) {
       return InvalidArgument(LineField(i, "quantity"), "QUANTITY_TOO_LARGE",
-                             absl::StrCat("quantity must be at most ", max_quantity));
+                             absl::StrCat("at most ", max_quantity, " units of one SKU per order"));
     }
     auto [it, inserted] = index_of.emplace(line.sku_id, merged.size());
     if (inserted) {
@@ -47,7 +47,7 @@ absl::StatusOr<std::vector<LineRequest>> NormalizeLines(const std::vector<LineRe
       merged[it->second].quantity += line.quantity;
       if (merged[it->second].quantity > max_quantity) {
         return InvalidArgument(LineField(i, "quantity"), "QUANTITY_TOO_LARGE",
-                               absl::StrCat("quantity must be at most ", max_quantity));
+                               absl::StrCat("at most ", max_quantity, " units of one SKU per order"));
       }
     }
   }
@@ -81,6 +81,7 @@ struct Orders::Pricing {
   bool coupon_required = false;
   std::vector<LineRequest> lines;  // normalized
   Member member;
+  bool new_customer = false;  // never paid an order: new-customer promotions apply
   ShippingAddress address;
   std::string currency = "CNY";
   std::vector<SkuInfo> skus;  // same order as lines
@@ -185,7 +186,7 @@ void Orders::PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done) 
   if (!started.ok()) return done(started.status());
   std::shared_ptr<Placement> placement = *std::move(started);
 
-  absl::StatusOr<std::optional<Order>> existing = store_.BeginPlacement(placement->order);
+  absl::StatusOr<std::optional<Order>> existing = store_.BeginPlacement(placement->order, settings_.max_open_orders);
   if (!existing.ok()) return done(existing.status());
   if (existing->has_value()) {
     return ReplayPlacement(**existing, placement->order.request_fingerprint, std::move(done));
@@ -275,6 +276,10 @@ std::vector<Orders::PlacementSaga::Step> Orders::PlacementSteps() {
 }
 
 void Orders::LoadBuyer(Pricing& pricing, StatusCallback done) {
+  // The pricing's first step runs on the thread that started it, which may block: the order center's own record.
+  absl::StatusOr<bool> paid_before = store_.HasPaidOrder(pricing.user_id);
+  if (!paid_before.ok()) return done(paid_before.status());
+  pricing.new_customer = !*paid_before;
   std::vector<async::Operation> calls;
   calls.push_back([this, &pricing](StatusCallback member_done) {
     users_.GetMember(pricing.user_id, [&pricing, member_done](absl::StatusOr<Member> member) {
@@ -335,6 +340,7 @@ void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
   request.user_tags = pricing.member.tags;
   request.channel = pricing.channel;
   request.coupon_id = pricing.coupon_id;
+  request.new_customer = pricing.new_customer;
   quoter_.QuotePrice(request, [&pricing, done = std::move(done)](absl::StatusOr<Quote> quote) {
     if (!quote.ok()) return done(quote.status());
     if (quote->lines.size() != pricing.skus.size()) {
@@ -343,7 +349,8 @@ void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
     pricing.quote = *std::move(quote);
     for (size_t i = 0; i < pricing.skus.size(); ++i) {
       pricing.quote.lines[i].list_price = pricing.skus[i].list_price;
-      pricing.quote.lines[i].price_rule = pricing.skus[i].price_rule;
+      // Marketing names the rule when it set the price (an experiment's arm price, "experiment:<id>:<arm>").
+      if (pricing.quote.lines[i].price_rule.empty()) pricing.quote.lines[i].price_rule = pricing.skus[i].price_rule;
     }
     pricing.quote.shares.resize(pricing.quote.lines.size());
     done(absl::OkStatus());

@@ -40,7 +40,11 @@ struct OrderSettings {
   // deadline (5 s), so the caller gets ORDER_IN_PROGRESS rather than a timeout.
   absl::Duration duplicate_wait = absl::Seconds(3);
   int max_lines = 50;
+  // Units of one SKU in one order (repeated lines of a SKU add up): QUANTITY_TOO_LARGE above it.
   int64_t max_quantity = 9999;
+  // Hoarding stock with unpaid orders (OWASP API6): a buyer's open unpaid orders at most (OPEN_ORDERS_LIMIT_REACHED
+  // for one more); 0: no cap. Flash-sale and imported orders are not refused by it (they count, though).
+  int max_open_orders = 0;
   PricingRules pricing;
 };
 

@@ -95,7 +95,8 @@ struct QuoteRequest {
   std::string member_tier;
   std::vector<std::string> user_tags;
   std::string channel;
-  std::string coupon_id;  // empty: none
+  std::string coupon_id;      // empty: none
+  bool new_customer = false;  // no paid order yet (OrderStore::HasPaidOrder)
 };
 
 struct PromotionApplied {
@@ -113,7 +114,9 @@ struct PromotionNotApplied {
   std::string reason;  // e.g. THRESHOLD_NOT_MET, COUPON_UNUSABLE
   int64_t amount_missing = 0;
   int64_t quantity_missing = 0;
-  std::string coupon_reason;  // for COUPON_UNUSABLE: COUPON_EXPIRED, COUPON_USED, ...
+  std::string coupon_reason;                 // for COUPON_UNUSABLE: COUPON_EXPIRED, COUPON_USED, ...
+  std::string by_promotion_id;               // for EXCLUDED: the promotion that applies instead
+  std::vector<std::string> missing_sku_ids;  // for BUNDLE_INCOMPLETE: the SKUs missing; GIFT_OUT_OF_STOCK: the gift
 };
 
 struct LineShare {
@@ -234,7 +237,10 @@ class OrderStore {
 
   // Inserts `draft` in CREATING unless the user already used the request id. Returns nullopt when
   // inserted, else the order the request id belongs to (in whatever state it is).
-  virtual absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft) = 0;
+  // With max_open_orders > 0 the buyer's open orders (CREATING, PENDING_PAYMENT, PAYING) are counted first, serialized
+  // per buyer with the insert, and a new order past the cap is refused by CheckOpenOrders (a replay of an existing
+  // request id is answered first, whatever the count).
+  virtual absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft, int max_open_orders = 0) = 0;
   // CREATING -> PENDING_PAYMENT with the priced lines, the address snapshot and the child orders; writes OrderPlaced
   // to the outbox.
   virtual absl::Status CompletePlacement(const Order& order) = 0;
@@ -244,6 +250,9 @@ class OrderStore {
   virtual absl::StatusOr<Order> Get(const std::string& order_id) = 0;
   // Visible orders of a user, newest first.
   virtual absl::StatusOr<OrderPage> ListByUser(const std::string& user_id, int limit, const std::string& cursor) = 0;
+  // Whether the user ever paid an order (PAID or any state after it, refunded ones too): a buyer who has not is a new
+  // customer for marketing's new-customer promotions.
+  virtual absl::StatusOr<bool> HasPaidOrder(const std::string& user_id) = 0;
 
   // PENDING_PAYMENT -> PAYING if the deadline has not passed. False when the order was not in that state.
   virtual absl::StatusOr<bool> ClaimForPayment(const std::string& order_id, absl::Time now) = 0;

@@ -126,6 +126,15 @@ const std::string kBeginPlacement =
     "$6::bigint * interval '1 microsecond'), "
     "('epoch'::timestamptz + $6::bigint * interval '1 microsecond'), $7, $8) "
     "ON CONFLICT (user_id, request_id) DO NOTHING";
+// The open-orders cap (CheckOpenOrders): one buyer's placements take turns on this lock, so the count and the insert
+// cannot interleave; the count reads the partial index of 0015_open_orders.sql.
+const std::string kLockBuyerPlacements = "SELECT pg_advisory_xact_lock(hashtextextended('zt.open-orders:' || $1, 0))";
+const std::string kCountOpenOrders =
+    "SELECT count(*) FROM orders WHERE user_id = $1 AND status IN ('CREATING', 'PENDING_PAYMENT', 'PAYING')";
+// Whether the buyer ever paid (IsPaidOrLater: every state but these), for new-customer promotions; orders_by_user.
+const std::string kHasPaidOrder =
+    "SELECT EXISTS (SELECT 1 FROM orders WHERE user_id = $1 "
+    "AND status NOT IN ('CREATING', 'PENDING_PAYMENT', 'PAYING', 'CANCELLED', 'FAILED'))";
 const std::string kAddHistory =
     "INSERT INTO order_history (order_id, status, reason, changed_at) "
     "VALUES ($1, $2, $3, ('epoch'::timestamptz + $4::bigint * interval '1 microsecond'))";
@@ -238,10 +247,21 @@ bool Transition(pqxx::work& tx, const std::string& order_id, OrderStatus from, O
 
 }  // namespace
 
-absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& draft) {
+absl::StatusOr<std::optional<Order>> PgOrderStore::BeginPlacement(const Order& draft, int max_open_orders) {
   std::optional<Order> existing;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     existing.reset();
+    if (max_open_orders > 0) {
+      pg::Exec(tx, kLockBuyerPlacements, draft.user_id);
+      // A repeat of a request id is answered whatever the count.
+      pqxx::result replay = pg::Exec(tx, kSelectOrderByRequest, draft.user_id, draft.request_id);
+      if (!replay.empty()) {
+        existing = OrderFromRow(replay[0]);
+        return absl::OkStatus();
+      }
+      RETURN_IF_ERROR(
+          CheckOpenOrders(pg::Exec(tx, kCountOpenOrders, draft.user_id)[0][0].as<int64_t>(), max_open_orders));
+    }
     pqxx::result inserted =
         pg::Exec(tx, kBeginPlacement, draft.order_id, draft.user_id, draft.request_id, draft.request_fingerprint,
                  draft.channel, Micros(draft.created_at), draft.coupon_id, draft.points_used);
@@ -369,6 +389,15 @@ absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
     return absl::OkStatus();
   }));
   return order;
+}
+
+absl::StatusOr<bool> PgOrderStore::HasPaidOrder(const std::string& user_id) {
+  bool paid = false;
+  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+    paid = pg::Exec(tx, kHasPaidOrder, user_id)[0][0].as<bool>();
+    return absl::OkStatus();
+  }));
+  return paid;
 }
 
 absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, int limit, const std::string& cursor) {

@@ -14,11 +14,12 @@ class PgOrderStore : public OrderStore {
  public:
   explicit PgOrderStore(pg::Pool& pool) : pool_(pool) {}
 
-  absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft) override;
+  absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft, int max_open_orders = 0) override;
   absl::Status CompletePlacement(const Order& order) override;
   absl::Status FailPlacement(const std::string& order_id, const absl::Status& error, absl::Time now) override;
   absl::StatusOr<Order> Get(const std::string& order_id) override;
   absl::StatusOr<OrderPage> ListByUser(const std::string& user_id, int limit, const std::string& cursor) override;
+  absl::StatusOr<bool> HasPaidOrder(const std::string& user_id) override;
   absl::StatusOr<bool> ClaimForPayment(const std::string& order_id, absl::Time now) override;
   absl::StatusOr<bool> MarkPaid(const Payment& payment) override;
   absl::StatusOr<bool> Cancel(const std::string& order_id, OrderStatus from, const std::string& reason,

@@ -488,11 +488,14 @@ class InMemoryOrderStore : public OrderStore {
   // Called with each placement write's name, on the thread that writes.
   std::function<void(const std::string&)> on_write;
 
-  absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft) override {
+  absl::StatusOr<std::optional<Order>> BeginPlacement(const Order& draft, int max_open_orders = 0) override {
     std::lock_guard<std::mutex> lock(mu_);
+    int64_t open = 0;
     for (const auto& [id, order] : orders_) {
       if (order.user_id == draft.user_id && order.request_id == draft.request_id) return std::optional<Order>(order);
+      if (order.user_id == draft.user_id && IsOpenUnpaid(order.status)) ++open;
     }
+    RETURN_IF_ERROR(CheckOpenOrders(open, max_open_orders));
     orders_[draft.order_id] = draft;
     touched_[draft.order_id] = draft.created_at;
     return std::optional<Order>();
@@ -520,6 +523,13 @@ class InMemoryOrderStore : public OrderStore {
     auto it = orders_.find(id);
     if (it == orders_.end()) return NotFound("ORDER_NOT_FOUND", id);
     return it->second;
+  }
+  absl::StatusOr<bool> HasPaidOrder(const std::string& user_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, order] : orders_) {
+      if (order.user_id == user_id && IsPaidOrLater(order.status)) return true;
+    }
+    return false;
   }
   absl::StatusOr<OrderPage> ListByUser(const std::string& user_id, int limit, const std::string&) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -911,3 +911,58 @@ TEST_CASE("a SKU bought and given as a gift is split over warehouses line by lin
 
 }  // namespace
 }  // namespace zhongtai::order
+
+namespace zhongtai::order {
+
+TEST_CASE("hoarding: a buyer's open unpaid orders and the units of one SKU per order are capped, with a clear reason") {
+  OrderSettings settings;
+  settings.max_open_orders = 2;
+  settings.max_quantity = 5;
+  World w(nullptr, settings);
+  w.catalog.available = {{"sku-a", 100}, {"sku-b", 100}};
+  auto first = w.Place(w.Command("k1", {{"sku-a", 1}}));
+  REQUIRE(first.ok());
+  REQUIRE(w.Place(w.Command("k2", {{"sku-b", 1}})).ok());
+  // A third unpaid order is refused before anything is asked or held.
+  const size_t calls = w.catalog.calls.size();
+  auto third = w.Place(w.Command("k3", {{"sku-a", 1}}));
+  CHECK(third.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(ReasonOf(third.status()) == "OPEN_ORDERS_LIMIT_REACHED");
+  CHECK(w.catalog.calls.size() == calls);
+  // A repeat of a placed order's request id still answers that order.
+  auto replay = w.Place(w.Command("k1", {{"sku-a", 1}}));
+  REQUIRE(replay.ok());
+  CHECK(replay->order_id == first->order_id);
+  // Paying or cancelling one frees a place.
+  REQUIRE(w.Pay("u1", first->order_id).ok());
+  REQUIRE(w.Place(w.Command("k4", {{"sku-a", 1}})).ok());
+  CHECK(ReasonOf(w.Place(w.Command("k5", {{"sku-a", 1}})).status()) == "OPEN_ORDERS_LIMIT_REACHED");
+  // Another buyer has their own count.
+  PlaceOrderCommand other = w.Command("k6", {{"sku-a", 1}});
+  other.user_id = "u2";
+  CHECK(w.Place(other).ok());
+
+  // Units of one SKU per order, repeated lines adding up.
+  World q(nullptr, settings);
+  q.catalog.available = {{"sku-a", 100}};
+  auto six = q.Place(q.Command("q1", {{"sku-a", 6}}));
+  CHECK(ReasonOf(six.status()) == "QUANTITY_TOO_LARGE");
+  CHECK(FieldOf(six.status()) == "lines[0].quantity");
+  CHECK(ReasonOf(q.Place(q.Command("q2", {{"sku-a", 3}, {"sku-a", 3}})).status()) == "QUANTITY_TOO_LARGE");
+  CHECK(q.Place(q.Command("q3", {{"sku-a", 5}})).ok());
+}
+
+TEST_CASE("marketing hears whether the buyer is a new customer: no paid order yet") {
+  World w;
+  auto first = w.Place(w.Command("n1", {{"sku-a", 1}}));
+  REQUIRE(first.ok());
+  CHECK(w.quoter.last_request.new_customer);
+  // Placed but unpaid: still new.
+  REQUIRE(w.Quote(w.Command("n-quote", {{"sku-a", 1}})).ok());
+  CHECK(w.quoter.last_request.new_customer);
+  REQUIRE(w.Pay("u1", first->order_id).ok());
+  REQUIRE(w.Quote(w.Command("n-quote-2", {{"sku-a", 1}})).ok());
+  CHECK_FALSE(w.quoter.last_request.new_customer);
+}
+
+}  // namespace zhongtai::order

@@ -7,6 +7,7 @@
 
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
+#include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/order/domain/split.h"
@@ -75,10 +76,13 @@ TEST_CASE("an order placed and paid is stored with its lines, history, payment a
   CHECK(order->lines[0].discount == 400);
   CHECK(order->pay_deadline == kT0 + absl::Minutes(15));
 
+  CHECK_FALSE(*store.HasPaidOrder("u1"));  // a new customer until an order is paid
   CHECK(*store.ClaimForPayment("o1", kT0 + absl::Minutes(1)));
   CHECK_FALSE(*store.ClaimForPayment("o1", kT0 + absl::Minutes(1)));
   Payment payment{"p1", "o1", 2600, "CNY", "local", kT0 + absl::Minutes(1)};
   CHECK(*store.MarkPaid(payment));
+  CHECK(*store.HasPaidOrder("u1"));
+  CHECK_FALSE(*store.HasPaidOrder("u2"));
   payment.payment_id = "p2";
   CHECK_FALSE(*store.MarkPaid(payment));
   CHECK(db.Count("SELECT count(*) FROM payments WHERE order_id = 'o1'") == 1);
@@ -126,6 +130,41 @@ TEST_CASE("twenty concurrent placements with one request id insert one order") {
   CHECK(inserted == 1);
   CHECK(replayed + failed == 19);
   CHECK(db.Count("SELECT count(*) FROM orders WHERE request_id = 'same-key'") == 1);
+}
+
+TEST_CASE("the open-orders cap holds under concurrent placements of one buyer, and a replay is answered past it") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  // One open order already, then 12 placements at once with a cap of 4: exactly 3 more get in.
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o-first", "k-first", kT0), 4)->has_value());
+  std::atomic<int> inserted{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&, i] {
+      auto result = store.BeginPlacement(Draft("o-cap" + std::to_string(i), "k-cap" + std::to_string(i), kT0), 4);
+      if (result.ok() && !result->has_value()) {
+        ++inserted;
+      } else if (!result.ok() && ReasonOf(result.status()) == "OPEN_ORDERS_LIMIT_REACHED") {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(inserted == 3);
+  CHECK(refused == 9);
+  CHECK(other == 0);
+  CHECK(db.Count("SELECT count(*) FROM orders WHERE user_id = 'u1'") == 4);
+  // A repeat of a placed request id is answered with its order whatever the count.
+  auto replay = store.BeginPlacement(Draft("o-again", "k-first", kT0), 4);
+  REQUIRE(replay.ok());
+  REQUIRE(replay->has_value());
+  CHECK((*replay)->order_id == "o-first");
+  // A failed placement no longer counts; without a cap nothing is counted.
+  REQUIRE(store.FailPlacement("o-first", FailedPrecondition("INSUFFICIENT_STOCK", "x"), kT0).ok());
+  CHECK_FALSE(store.BeginPlacement(Draft("o-next", "k-next", kT0), 4)->has_value());
+  CHECK_FALSE(store.BeginPlacement(Draft("o-free", "k-free", kT0))->has_value());
 }
 
 TEST_CASE("a cancel and a payment claim race: exactly one wins") {
