@@ -1,8 +1,11 @@
 // Behaviour events into a real PostgreSQL: COPY, dedupe, partitions, the hourly rollup with HyperLogLog, funnel
 // journeys (the SQL's step rule checked against the C++ one) and the dashboard's SQL checked against the C++ rules.
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
+#include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
@@ -246,6 +249,139 @@ TEST_CASE("The direct and the deduplicating way store the same rows, rollup, jou
   CHECK(direct_db.Count("SELECT count(*) FROM behaviour_events") == 480);
   CHECK(direct_db.Count("SELECT count(*) FROM funnel_journeys") > 0);
   CHECK(direct_db.Count("SELECT count(*) FROM sku_products") > 0);
+}
+
+TEST_CASE("Folding the pending rollup rows keeps every figure, with one row per key") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  std::mt19937 random(17);
+  // Devices per (hour, channel, type), counted here to check the sketches (exact at this size).
+  std::map<std::tuple<int64_t, std::string, int>, std::set<std::string>> devices;
+  int64_t events = 0;
+  auto ingest = [&](int batch) {
+    std::vector<BehaviourEvent> batch_events;
+    for (int i = 0; i < 60; ++i) {
+      const std::string device = "d" + std::to_string(random() % 25);
+      const std::string channel = random() % 2 == 0 ? "app" : "web";
+      const BehaviourEventType type = random() % 2 == 0 ? BehaviourEventType::kView : BehaviourEventType::kClick;
+      BehaviourEvent e = Event("f" + std::to_string(batch) + "-" + std::to_string(i), type,
+                               kNow - absl::Minutes(static_cast<int>(random() % 150)), device, "", channel);
+      e.received_at = kNow;
+      devices[{absl::ToUnixSeconds(e.occurred_at) / 3600, channel, static_cast<int>(type)}].insert(device);
+      batch_events.push_back(e);
+    }
+    REQUIRE(store.Insert(batch_events).ok());
+    events += 60;
+  };
+  for (int b = 0; b < 4; ++b) ingest(b);
+  const std::string kFigures =
+      "SELECT md5(string_agg(concat_ws('|', hour, channel, event_type, events, round(hll_cardinality(visitors))), "
+      "',' ORDER BY hour, channel, event_type)) FROM behaviour_hourly";
+  auto figures = [&] {
+    std::string out;
+    REQUIRE(f.pool
+                ->Transact([&](pqxx::work& tx) {
+                  out = tx.exec1(kFigures)[0].as<std::string>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    return out;
+  };
+  auto check_against_cpp = [&] {
+    CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == events);
+    CHECK(f.Count("SELECT count(*) FROM behaviour_hourly") == static_cast<int64_t>(devices.size()));
+    for (const auto& [key, set] : devices) {
+      const auto& [hour, channel, type] = key;
+      INFO(hour << " " << channel << " " << type);
+      CHECK(f.Count(absl::StrCat("SELECT round(hll_cardinality(visitors))::bigint FROM behaviour_hourly WHERE hour = "
+                                 "to_timestamp(",
+                                 hour * 3600, ") AND channel = '", channel, "' AND event_type = ", type)) ==
+            static_cast<int64_t>(set.size()));
+    }
+  };
+  const int64_t keys = static_cast<int64_t>(devices.size());
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") > keys);  // a row per batch and key
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_folded") == 0);
+  check_against_cpp();
+  const std::string before = figures();
+
+  // A bounded fold moves what it may; the next ones the rest; then nothing is left.
+  auto moved = store.FoldRollup(3);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 3);
+  CHECK(figures() == before);
+  moved = store.FoldRollup(100000);
+  REQUIRE(moved.ok());
+  CHECK(*moved > 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_folded") == keys);
+  CHECK(figures() == before);
+  check_against_cpp();
+  moved = store.FoldRollup(100000);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 0);
+
+  // More batches: pending again, merged into the folded rows by the next fold.
+  for (int b = 4; b < 7; ++b) ingest(b);
+  check_against_cpp();
+  const std::string more = figures();
+  CHECK(more != before);
+  REQUIRE(store.FoldRollup(100000).ok());
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_folded") == static_cast<int64_t>(devices.size()));
+  CHECK(figures() == more);
+  check_against_cpp();
+}
+
+TEST_CASE("Batches stored while folds run are each rolled up once") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::atomic<int64_t> stored{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < 8; ++b) {
+        std::vector<BehaviourEvent> batch;
+        for (int i = 0; i < 40; ++i) {
+          BehaviourEvent e = Event(absl::StrCat("t", t, "-", b, "-", i), BehaviourEventType::kView,
+                                   kNow - absl::Minutes(i * 3), "d" + std::to_string(i % 9), "", i % 2 ? "app" : "web");
+          e.received_at = kNow;
+          batch.push_back(e);
+        }
+        auto n = store.Insert(batch);
+        if (n.ok()) {
+          stored += *n;
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  // Two folders, as two replicas would run.
+  std::vector<std::thread> folders;
+  for (int k = 0; k < 2; ++k) {
+    folders.emplace_back([&] {
+      while (!done.load()) {
+        if (!store.FoldRollup(7).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  done = true;
+  for (auto& thread : folders) thread.join();
+  REQUIRE(store.FoldRollup(100000).ok());
+  CHECK(failures.load() == 0);
+  CHECK(stored.load() == 3 * 8 * 40);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly_folded") == 3 * 8 * 40);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == 3 * 8 * 40);
+  CHECK(f.Count("SELECT count(*) FROM (SELECT hour, channel, event_type FROM behaviour_hourly_folded "
+                "GROUP BY 1, 2, 3 HAVING count(*) > 1) AS twice") == 0);
+  CHECK(f.Count("SELECT round(hll_cardinality(hll_union_agg(visitors)))::bigint FROM behaviour_hourly") == 9);
 }
 
 TEST_CASE("COPY rows carry the events' times in UTC to the microsecond") {
