@@ -29,6 +29,8 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.partitions_ahead_days = static_cast<int>(env.Int("PARTITIONS_AHEAD_DAYS", 7, 1, 366));
   config.partition_check_interval =
       env.Duration("PARTITION_CHECK_INTERVAL", config.partition_check_interval, absl::Seconds(1), absl::Hours(24));
+  config.rollup_fold_interval =
+      env.Duration("ROLLUP_FOLD_INTERVAL", config.rollup_fold_interval, absl::Milliseconds(10), absl::Minutes(10));
   config.webhook_allow_http = env.Bool("WEBHOOK_ALLOW_HTTP", false);
   config.webhook_allowed_networks = env.String("WEBHOOK_ALLOWED_NETWORKS", "");
   config.webhook_ca_file = env.String("WEBHOOK_CA_FILE", "");

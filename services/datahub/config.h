@@ -32,6 +32,8 @@ struct DatahubConfig {
   // Daily partitions of behaviour_events created this many days ahead, checked every partition_check_interval.
   int partitions_ahead_days = 7;
   absl::Duration partition_check_interval = absl::Hours(1);
+  // How often the pending rows of the hourly rollup are folded (behaviour_hourly_fold(), migration 0009).
+  absl::Duration rollup_fold_interval = absl::Seconds(1);
   // Webhooks (docs/webhooks.md). Plain http URLs only for local testing; networks (CIDR) a webhook may reach even
   // though they are loopback, private, link-local or metadata ranges; sender and dispatcher settings; the retry
   // schedule (base * 2^(n-1), capped, jittered, until the budget since the first queueing is spent).

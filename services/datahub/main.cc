@@ -70,6 +70,19 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     }
   });
   PgBehaviourEventStore behaviour_store(*service.db, partitions, config.funnel_window);
+  // The hourly rollup's pending rows (one per batch and key) into one row per key; drained each time, in steps of
+  // kFoldStep rows.
+  server::PeriodicTask rollup_folder(config.rollup_fold_interval, [&] {
+    constexpr int kFoldStep = 50000;
+    for (;;) {
+      absl::StatusOr<int64_t> moved = behaviour_store.FoldRollup(kFoldStep);
+      if (!moved.ok()) {
+        log::Error("folding the hourly rollup failed", {{"error", moved.status().ToString()}});
+        return;
+      }
+      if (*moved < kFoldStep) return;
+    }
+  });
   BehaviourIngestion ingestion(behaviour_store, clock, {config.events_late_window, config.events_clock_skew});
   BehaviourEventsApi behaviour_api(ingestion, runner.workers());
   PgFunnelStore funnel_store(*service.db);

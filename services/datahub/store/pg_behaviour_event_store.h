@@ -1,8 +1,16 @@
-// Behaviour events into PostgreSQL (behaviour_events, behaviour_hourly, funnel_journeys; migration 0003): one COPY
-// per batch into a session-local staging table, then one statement that keeps the new rows and rolls them up, and
-// the funnel fold, all in one transaction.
+// Behaviour events into PostgreSQL (behaviour_events, the hourly rollup, funnel_journeys, sku_products; migrations
+// 0003, 0006 and 0009), one transaction per batch.
+//
+// A batch is first written the cheap way: COPY straight into behaviour_events (the rows the COPY reference of
+// docs/performance.md D1 writes, at its cost), then the batch's rollup rows (appended to behaviour_hourly_pending)
+// and SKUs from arrays in one statement.
+// A batch that repeats an event already stored (a retry) fails that COPY on the primary key and is written again the
+// deduplicating way, in a new transaction: COPY into a session-local staging table, then one statement that keeps
+// the rows not stored yet and rolls up only those. Both ways fold the funnel journeys in the same transaction.
 #pragma once
 
+#include <atomic>
+#include <string>
 #include <vector>
 
 #include "common/pg/pool.h"
@@ -11,6 +19,10 @@
 
 namespace zhongtai::datahub {
 
+// behaviour_events' COPY text rows for `events` (columns as kEventColumns in the .cc), '\n'-terminated: tabs,
+// newlines, carriage returns and backslashes escaped, an empty user, product, SKU or query as NULL (\N).
+std::string BehaviourCopyRows(const std::vector<BehaviourEvent>& events);
+
 class PgBehaviourEventStore : public BehaviourEventStore {
  public:
   PgBehaviourEventStore(pg::Pool& pool, BehaviourPartitions& partitions, absl::Duration funnel_window)
@@ -18,10 +30,21 @@ class PgBehaviourEventStore : public BehaviourEventStore {
 
   absl::StatusOr<int> Insert(const std::vector<BehaviourEvent>& events) override;
 
+  // Moves at most max_rows pending rollup rows into behaviour_hourly_folded (behaviour_hourly_fold(), migration
+  // 0009); returns how many it moved. The data hub runs it every ZT_DATAHUB_ROLLUP_FOLD_INTERVAL until it moves
+  // fewer than max_rows. Readers of the view behaviour_hourly see the same figures before and after.
+  absl::StatusOr<int64_t> FoldRollup(int max_rows);
+
+  // How many batches took each way since start (for tests and the metrics of a benchmark run).
+  int64_t direct_batches() const { return direct_batches_.load(); }
+  int64_t deduplicated_batches() const { return deduplicated_batches_.load(); }
+
  private:
   pg::Pool& pool_;
   BehaviourPartitions& partitions_;
   absl::Duration funnel_window_;
+  std::atomic<int64_t> direct_batches_{0};
+  std::atomic<int64_t> deduplicated_batches_{0};
 };
 
 }  // namespace zhongtai::datahub

@@ -1,9 +1,13 @@
 // Behaviour events into a real PostgreSQL: COPY, dedupe, partitions, the hourly rollup with HyperLogLog, funnel
 // journeys (the SQL's step rule checked against the C++ one) and the dashboard's SQL checked against the C++ rules.
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
+#include <set>
 #include <thread>
+#include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/testing/stores.h"
@@ -128,6 +132,277 @@ TEST_CASE("Concurrent retries of the same batches store each event once and coun
   CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == 200);
   // One journey per device: every view of a device falls in its first view's window.
   CHECK(f.Count("SELECT count(*) FROM funnel_journeys") == 11);
+}
+
+TEST_CASE("A new batch is copied straight into the table, a batch with a stored event is deduplicated") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  FakeClock clock(kNow);
+  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
+  // Awkward text for COPY's format: tabs, newlines, carriage returns, backslashes, \N itself, CJK.
+  std::vector<BehaviourEvent> batch;
+  batch.push_back(Event("tab\there", BehaviourEventType::kView, kNow - absl::Minutes(1), "dev\\1"));
+  batch.push_back(Event("line\nbreak\r", BehaviourEventType::kSearch, kNow - absl::Minutes(2), "\\N", "", "web"));
+  batch.back().query = "绿茶\t\\N \\ end";
+  batch.push_back(Event("plain", BehaviourEventType::kAddToCart, kNow - absl::Minutes(3), "dev\\1"));
+  batch.back().sku_id = "s1";
+  batch.back().session_id = "sess";
+  auto first = ingestion.Ingest(batch, "");
+  REQUIRE(first.ok());
+  CHECK(first->accepted == 3);
+  CHECK(store.direct_batches() == 1);
+  CHECK(store.deduplicated_batches() == 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE event_id = E'tab\\there' AND device_id = E'dev\\\\1'") ==
+        1);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE event_id = E'line\\nbreak\\r' AND device_id = E'\\\\N' "
+                "AND query = E'绿茶\\t\\\\N \\\\ end' AND product_id = 'p1' AND sku_id IS NULL") == 1);
+  // Empty ids are NULL (user, SKU, query); an empty session stays ''.
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE user_id IS NULL") == 3);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE query IS NULL") == 2);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE session_id = ''") == 2);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE session_id = 'sess' AND sku_id = 's1'") == 1);
+  CHECK(f.Count("SELECT count(*) FROM sku_products WHERE sku_id = 's1' AND product_id = 'p1'") == 1);
+  // The times as stored are the events' to the microsecond.
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE occurred_at = '2026-12-03 09:57:00+00' "
+                "AND received_at = '2026-12-03 10:00:00+00'") == 1);
+
+  // Two stored events and two new ones: the direct COPY meets the stored ones, the batch is deduplicated.
+  std::vector<BehaviourEvent> retry = batch;
+  retry.erase(retry.begin());
+  retry.push_back(Event("new1", BehaviourEventType::kView, kNow - absl::Minutes(4), "dev7"));
+  retry.push_back(Event("new2", BehaviourEventType::kView, kNow - absl::Minutes(5), "dev8", "", "web"));
+  auto second = ingestion.Ingest(retry, "");
+  REQUIRE(second.ok());
+  CHECK(second->accepted == 2);
+  CHECK(second->duplicates == 2);
+  CHECK(store.direct_batches() == 1);
+  CHECK(store.deduplicated_batches() == 1);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events") == 5);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == 5);
+  CHECK(f.Count("SELECT round(hll_cardinality(hll_union_agg(visitors)))::bigint FROM behaviour_hourly") == 4);
+  // Nothing of the failed direct attempt stayed.
+  CHECK(f.Count("SELECT count(*) FROM behaviour_events WHERE event_id LIKE 'new%'") == 2);
+}
+
+TEST_CASE("The direct and the deduplicating way store the same rows, rollup, journeys and SKUs") {
+  // The same events into two databases: in one every batch is new (direct COPY); in the other each batch also
+  // repeats a stored event, so every batch after the first takes the deduplicating way.
+  Fixture direct_db, dedupe_db;
+  BehaviourPartitions direct_partitions(*direct_db.pool), dedupe_partitions(*dedupe_db.pool);
+  PgBehaviourEventStore direct(*direct_db.pool, direct_partitions, kWindow);
+  PgBehaviourEventStore dedupe(*dedupe_db.pool, dedupe_partitions, kWindow);
+  std::mt19937 random(3);
+  const BehaviourEventType kinds[] = {BehaviourEventType::kView, BehaviourEventType::kAddToCart,
+                                      BehaviourEventType::kCheckout, BehaviourEventType::kClick,
+                                      BehaviourEventType::kSearch};
+  std::vector<BehaviourEvent> previous;
+  for (int b = 0; b < 6; ++b) {
+    std::vector<BehaviourEvent> batch;
+    for (int i = 0; i < 80; ++i) {
+      const int device = static_cast<int>(random() % 15);
+      BehaviourEvent e =
+          Event("b" + std::to_string(b) + "-" + std::to_string(i), kinds[random() % 5],
+                kNow - absl::Minutes(static_cast<int>(random() % (30 * 60))), "d" + std::to_string(device),
+                device % 4 == 0 ? "u" + std::to_string(device) : "", device % 3 == 0 ? "web" : "app");
+      e.product_id = "p" + std::to_string(random() % 5);
+      e.sku_id = random() % 2 == 0 ? "s" + std::to_string(random() % 8) : "";
+      e.received_at = kNow;
+      batch.push_back(e);
+    }
+    auto stored = direct.Insert(batch);
+    REQUIRE(stored.ok());
+    CHECK(*stored == 80);
+    if (!previous.empty()) batch.push_back(previous.front());  // already stored in dedupe_db
+    auto deduplicated = dedupe.Insert(batch);
+    REQUIRE(deduplicated.ok());
+    CHECK(*deduplicated == 80);
+    previous = batch;
+  }
+  CHECK(direct.direct_batches() == 6);
+  CHECK(dedupe.deduplicated_batches() == 5);
+  for (const char* sql :
+       {"SELECT md5(string_agg(concat_ws('|', event_id, occurred_at, received_at, event_type, device_id, user_id, "
+        "session_id, channel, product_id, sku_id, query, user_id IS NULL, sku_id IS NULL, query IS NULL), ',' "
+        "ORDER BY event_id)) FROM behaviour_events",
+        "SELECT md5(string_agg(concat_ws('|', hour, channel, event_type, events, "
+        "round(hll_cardinality(visitors))), ',' ORDER BY hour, channel, event_type)) FROM behaviour_hourly",
+        "SELECT md5(string_agg(concat_ws('|', visitor, started_at, channel, cart_at, checkout_at), ',' "
+        "ORDER BY visitor, started_at)) FROM funnel_journeys",
+        "SELECT md5(string_agg(sku_id || '|' || product_id, ',' ORDER BY sku_id)) FROM sku_products"}) {
+    INFO(sql);
+    std::string a, b;
+    REQUIRE(direct_db.pool
+                ->Transact([&](pqxx::work& tx) {
+                  a = tx.exec1(sql)[0].as<std::string>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    REQUIRE(dedupe_db.pool
+                ->Transact([&](pqxx::work& tx) {
+                  b = tx.exec1(sql)[0].as<std::string>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    CHECK(a == b);
+  }
+  CHECK(direct_db.Count("SELECT count(*) FROM behaviour_events") == 480);
+  CHECK(direct_db.Count("SELECT count(*) FROM funnel_journeys") > 0);
+  CHECK(direct_db.Count("SELECT count(*) FROM sku_products") > 0);
+}
+
+TEST_CASE("Folding the pending rollup rows keeps every figure, with one row per key") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  std::mt19937 random(17);
+  // Devices per (hour, channel, type), counted here to check the sketches (exact at this size).
+  std::map<std::tuple<int64_t, std::string, int>, std::set<std::string>> devices;
+  int64_t events = 0;
+  auto ingest = [&](int batch) {
+    std::vector<BehaviourEvent> batch_events;
+    for (int i = 0; i < 60; ++i) {
+      const std::string device = "d" + std::to_string(random() % 25);
+      const std::string channel = random() % 2 == 0 ? "app" : "web";
+      const BehaviourEventType type = random() % 2 == 0 ? BehaviourEventType::kView : BehaviourEventType::kClick;
+      BehaviourEvent e = Event("f" + std::to_string(batch) + "-" + std::to_string(i), type,
+                               kNow - absl::Minutes(static_cast<int>(random() % 150)), device, "", channel);
+      e.received_at = kNow;
+      devices[{absl::ToUnixSeconds(e.occurred_at) / 3600, channel, static_cast<int>(type)}].insert(device);
+      batch_events.push_back(e);
+    }
+    REQUIRE(store.Insert(batch_events).ok());
+    events += 60;
+  };
+  for (int b = 0; b < 4; ++b) ingest(b);
+  const std::string kFigures =
+      "SELECT md5(string_agg(concat_ws('|', hour, channel, event_type, events, round(hll_cardinality(visitors))), "
+      "',' ORDER BY hour, channel, event_type)) FROM behaviour_hourly";
+  auto figures = [&] {
+    std::string out;
+    REQUIRE(f.pool
+                ->Transact([&](pqxx::work& tx) {
+                  out = tx.exec1(kFigures)[0].as<std::string>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    return out;
+  };
+  auto check_against_cpp = [&] {
+    CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == events);
+    CHECK(f.Count("SELECT count(*) FROM behaviour_hourly") == static_cast<int64_t>(devices.size()));
+    for (const auto& [key, set] : devices) {
+      const auto& [hour, channel, type] = key;
+      INFO(hour << " " << channel << " " << type);
+      CHECK(f.Count(absl::StrCat("SELECT round(hll_cardinality(visitors))::bigint FROM behaviour_hourly WHERE hour = "
+                                 "to_timestamp(",
+                                 hour * 3600, ") AND channel = '", channel, "' AND event_type = ", type)) ==
+            static_cast<int64_t>(set.size()));
+    }
+  };
+  const int64_t keys = static_cast<int64_t>(devices.size());
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") > keys);  // a row per batch and key
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_folded") == 0);
+  check_against_cpp();
+  const std::string before = figures();
+
+  // A bounded fold moves what it may; the next ones the rest; then nothing is left.
+  auto moved = store.FoldRollup(3);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 3);
+  CHECK(figures() == before);
+  moved = store.FoldRollup(100000);
+  REQUIRE(moved.ok());
+  CHECK(*moved > 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_folded") == keys);
+  CHECK(figures() == before);
+  check_against_cpp();
+  moved = store.FoldRollup(100000);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 0);
+
+  // More batches: pending again, merged into the folded rows by the next fold.
+  for (int b = 4; b < 7; ++b) ingest(b);
+  check_against_cpp();
+  const std::string more = figures();
+  CHECK(more != before);
+  REQUIRE(store.FoldRollup(100000).ok());
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_folded") == static_cast<int64_t>(devices.size()));
+  CHECK(figures() == more);
+  check_against_cpp();
+}
+
+TEST_CASE("Batches stored while folds run are each rolled up once") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::atomic<int64_t> stored{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < 8; ++b) {
+        std::vector<BehaviourEvent> batch;
+        for (int i = 0; i < 40; ++i) {
+          BehaviourEvent e = Event(absl::StrCat("t", t, "-", b, "-", i), BehaviourEventType::kView,
+                                   kNow - absl::Minutes(i * 3), "d" + std::to_string(i % 9), "", i % 2 ? "app" : "web");
+          e.received_at = kNow;
+          batch.push_back(e);
+        }
+        auto n = store.Insert(batch);
+        if (n.ok()) {
+          stored += *n;
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  // Two folders, as two replicas would run.
+  std::vector<std::thread> folders;
+  for (int k = 0; k < 2; ++k) {
+    folders.emplace_back([&] {
+      while (!done.load()) {
+        if (!store.FoldRollup(7).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  done = true;
+  for (auto& thread : folders) thread.join();
+  REQUIRE(store.FoldRollup(100000).ok());
+  CHECK(failures.load() == 0);
+  CHECK(stored.load() == 3 * 8 * 40);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly_folded") == 3 * 8 * 40);
+  CHECK(f.Count("SELECT sum(events) FROM behaviour_hourly") == 3 * 8 * 40);
+  CHECK(f.Count("SELECT count(*) FROM (SELECT hour, channel, event_type FROM behaviour_hourly_folded "
+                "GROUP BY 1, 2, 3 HAVING count(*) > 1) AS twice") == 0);
+  CHECK(f.Count("SELECT round(hll_cardinality(hll_union_agg(visitors)))::bigint FROM behaviour_hourly") == 9);
+}
+
+TEST_CASE("COPY rows carry the events' times in UTC to the microsecond") {
+  std::mt19937_64 random(5);
+  for (int i = 0; i < 2000; ++i) {
+    BehaviourEvent e;
+    e.event_id = "e";
+    e.device_id = "d";
+    e.channel = "app";
+    e.type = BehaviourEventType::kView;
+    // From 1900 to 2200, leap days and pre-1970 included.
+    e.occurred_at = absl::FromUnixMicros(static_cast<int64_t>(random() % (int64_t{300} * 365 * 86400 * 1000000)) -
+                                         int64_t{70} * 365 * 86400 * 1000000);
+    e.received_at = absl::FromCivil(absl::CivilSecond(2024, 2, 29, 23, 59, 59), absl::UTCTimeZone());
+    const std::string row = BehaviourCopyRows({e});
+    const std::string expected =
+        absl::StrCat("e\t", absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", e.occurred_at, absl::UTCTimeZone()),
+                     "\t2024-02-29 23:59:59.000000+00\t1\td\t\\N\t\tapp\t\\N\t\\N\t\\N\n");
+    INFO(absl::FormatTime(e.occurred_at));
+    REQUIRE(row == expected);
+  }
 }
 
 TEST_CASE("The funnel query counts each step exactly as the C++ rule does") {
