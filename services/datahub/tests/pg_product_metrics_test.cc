@@ -460,7 +460,8 @@ TEST_CASE("every product's metrics for a range, sorted and paged with a token", 
   by_units.end_time = kEnd;
   by_units.sort = ProductSort::kUnitsSold;
   std::vector<std::string> ids;
-  for (const ProductSummary& p : analytics.ListProducts(by_units).value().products) ids.push_back(p.product_id);
+  const ProductListPage units_page = analytics.ListProducts(by_units).value();
+  for (const ProductSummary& p : units_page.products) ids.push_back(p.product_id);
   CHECK(ids == std::vector<std::string>{"P4", "P1", "P2", "P3"});
   by_units.sort = ProductSort::kUniqueVisitors;
   by_units.page_size = 3;

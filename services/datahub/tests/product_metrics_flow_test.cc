@@ -188,7 +188,8 @@ TEST_CASE("product metrics flow: events in, the data hub's daily metrics, the pr
   // ABC classes rank the SKUs by the data hub's GMV (what buyers paid; the product center's ledger has no sale):
   // sku1 50.00, sku2 25.00 + 40.00.
   std::map<std::string, int64_t> revenue;
-  for (const product::SkuRevenue& r : product_db.stock_store->SkuRevenues(kDay - absl::Hours(1)).value()) {
+  const std::vector<product::SkuRevenue> revenues = product_db.stock_store->SkuRevenues(kDay - absl::Hours(1)).value();
+  for (const product::SkuRevenue& r : revenues) {
     revenue[r.sku_id] = r.revenue_minor;
   }
   CHECK(revenue[sku1] == 5000);

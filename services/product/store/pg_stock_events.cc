@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
+#include "common/ids/ids.h"
 #include "common/pg/arrays.h"
 #include "common/proto/convert.h"
 #include "services/product/store/pg_store_util.h"
@@ -107,7 +108,8 @@ absl::Status PublishSafetyStockChanged(pqxx::work& tx, const std::string& sku_id
   m.set_on_hand(row[4].as<int64_t>());
   m.set_available(row[5].as<int64_t>());
   *m.mutable_occur_time() = proto::ToTimestamp(now);
-  return Append(tx, m, absl::StrCat("safety:", sku_id, ":", warehouse_id, ":", Micros(now)), m.product_id(), now);
+  // A fresh id: the same setting may be written twice within a microsecond (and a retried transaction writes anew).
+  return Append(tx, m, ids::NewId("safety_", now), m.product_id(), now);
 }
 
 absl::Status PublishSkuCostChanged(pqxx::work& tx, const std::string& product_id, const std::string& sku_id,
@@ -117,7 +119,7 @@ absl::Status PublishSkuCostChanged(pqxx::work& tx, const std::string& product_id
   m.set_sku_id(sku_id);
   proto::SetMoney(m.mutable_cost_price(), currency, cost_minor);
   *m.mutable_occur_time() = proto::ToTimestamp(now);
-  return Append(tx, m, absl::StrCat("cost:", sku_id, ":", Micros(now)), product_id, now);
+  return Append(tx, m, ids::NewId("cost_", now), product_id, now);
 }
 
 }  // namespace zhongtai::product::pg_store
