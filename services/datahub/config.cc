@@ -57,6 +57,7 @@ absl::StatusOr<DatahubConfig> LoadConfig() {
   config.product_metrics_run_hour =
       static_cast<int>(env.Int("PRODUCT_METRICS_RUN_HOUR", config.product_metrics_run_hour, 0, 23));
   config.report_run_hour = static_cast<int>(env.Int("REPORT_RUN_HOUR", config.report_run_hour, 0, 23));
+  config.low_stock_threshold = env.Int("LOW_STOCK_THRESHOLD", config.low_stock_threshold, 0, 1000000000);
   if (absl::Status status = env.Finish(); !status.ok()) return status;
   if (config.events_retention_days <= absl::ToInt64Hours(config.events_late_window) / 24 + 1) {
     return absl::InvalidArgumentError(

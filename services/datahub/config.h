@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -63,6 +64,9 @@ struct DatahubConfig {
   // Yesterday's daily operations report is stored from this hour of the shop's day on (shop time zone), once a day.
   // Both checked every segments_check_interval, leased for segments_lease.
   int report_run_hour = 8;
+  // The report's low-stock SKUs: a SKU and warehouse without a safety stock setting is low when its available stock
+  // is at or below this (0: sold out).
+  int64_t low_stock_threshold = 0;
 };
 
 // From ZT_DATAHUB_* environment variables; INVALID_ARGUMENT naming every bad variable.

@@ -145,7 +145,8 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   // Product metrics (the admin route, and the daily events for the product center) and the daily reports.
   PgProductMetricsStore product_store(*service.db);
   ProductAnalytics product_analytics(product_store, segment_lease, clock, config.zone);
-  DailyReports daily_reports(product_store, dashboard_store, segment_lease, config.zone, config.time_zone);
+  DailyReports daily_reports(product_store, dashboard_store, segment_lease, config.zone, config.time_zone,
+                             config.low_stock_threshold);
   ProductAnalyticsApi product_api(product_analytics, daily_reports, runner.workers());
   runner.AddService(&product_api);
   events::OutboxRelay relay(*service.db, *service.redis);

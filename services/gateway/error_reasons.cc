@@ -557,7 +557,11 @@ const std::vector<ErrorReason>& ErrorReasons() {
        "gateway",
        "The body is not this route's JSON: lowerCamelCase names, int64 as strings, enums by name; unknown fields are "
        "refused."},
-      {"INVALID_PAGE_TOKEN", {C::kInvalidArgument}, 0, "product", "Start the list again without pageToken."},
+      {"INVALID_PAGE_TOKEN",
+       {C::kInvalidArgument},
+       0,
+       "product",
+       "Start the list again without pageToken (a token goes with the range, currency and sort it was given for)."},
       {"INVALID_PATH_PARAMETER",
        {C::kInvalidArgument},
        0,
@@ -588,7 +592,8 @@ const std::vector<ErrorReason>& ErrorReasons() {
        {C::kInvalidArgument},
        0,
        "product",
-       "Sort by relevance, price_asc, price_desc, newest or sales."},
+       "Sort by relevance, price_asc, price_desc, newest or sales (product listings); by GMV, UNITS_SOLD or "
+       "UNIQUE_VISITORS (GET /v1/admin/analytics/products)."},
       {"INVALID_STOCK", {C::kInvalidArgument}, 0, "product", "initialStock is 0 to 1e9."},
       {"INVALID_TIMESTAMP", {C::kInvalidArgument}, 0, "datahub", "Send RFC 3339 times, e.g. 2026-03-01T00:00:00Z."},
       {"INVALID_TIME_RANGE",

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/token.h"
 #include "common/http/signature.h"
 #include "tests/e2e/http_client.h"
@@ -282,6 +283,39 @@ TEST_CASE("a shopper registers, orders, pays, and the sale shows in the dashboar
   INFO(dashboard.body);
   CHECK(dashboard.Num("ordersPaid") >= paid_before + 1);
   CHECK(dashboard.Num("paidGmv.amountMinor") >= gmv_before + 2 * 1999 + 500);
+
+  // The product in the data hub's list of every product's metrics: its SKUs reach the data hub's product map through
+  // the product center's StockChanged events (the initial stock), its sales through the order events.
+  const std::string range = absl::StrCat(
+      "startTime=", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(24), absl::UTCTimeZone()),
+      "&endTime=", absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(24), absl::UTCTimeZone()));
+  double units_listed = 0;
+  for (int attempt = 0; attempt < 100 && units_listed < 3; ++attempt) {
+    std::string token;
+    for (int page = 0; page < 50; ++page) {
+      auto listed_metrics = client.Send("GET",
+                                        absl::StrCat("/v1/admin/analytics/products?pageSize=100&", range,
+                                                     token.empty() ? "" : absl::StrCat("&pageToken=", token)),
+                                        "", stack.Bearer(admin));
+      INFO(listed_metrics.body);
+      REQUIRE(listed_metrics.status == 200);
+      const google::protobuf::Value* rows = listed_metrics.Find("products");
+      if (rows != nullptr) {
+        for (const google::protobuf::Value& row : rows->list_value().values()) {
+          const auto& fields = row.struct_value().fields();
+          if (fields.at("productId").string_value() != product.product_id) continue;
+          const auto& figures = fields.at("figures").struct_value().fields();
+          auto units = figures.find("unitsSold");
+          if (units != figures.end()) units_listed = std::stod(units->second.string_value());
+        }
+      }
+      token = listed_metrics.Str("nextPageToken");
+      if (token.empty() || units_listed > 0) break;
+    }
+    if (units_listed < 3) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(units_listed == 3);
+  CHECK(client.Send("GET", "/v1/admin/analytics/products?" + range, "", stack.Bearer(token)).status == 403);
 
   auto other = stack.PlaceOrder(client, token, Unique("key"), absl::StrCat("[", Line(product.sku_ids[0], 3), "]"));
   REQUIRE(other.status == 200);

@@ -21,6 +21,17 @@ void ToProto(const ProductCounts& in, const std::string& currency, v1::ProductMe
   proto::SetMoney(out->mutable_uv_value(), currency, rates.uv_value_minor);
   out->set_return_rate(rates.return_rate);
   if (rates.margin_minor) proto::SetMoney(out->mutable_margin(), currency, *rates.margin_minor);
+  if (rates.margin_bps) out->set_margin_bps(*rates.margin_bps);
+}
+
+absl::StatusOr<ProductSort> SortOf(v1::ProductMetricsSort sort) {
+  switch (sort) {
+    case v1::PRODUCT_METRICS_SORT_UNSPECIFIED:
+    case v1::PRODUCT_METRICS_SORT_GMV: return ProductSort::kGmv;
+    case v1::PRODUCT_METRICS_SORT_UNITS_SOLD: return ProductSort::kUnitsSold;
+    case v1::PRODUCT_METRICS_SORT_UNIQUE_VISITORS: return ProductSort::kUniqueVisitors;
+    default: return InvalidArgument("sort", "INVALID_SORT", "sort is GMV, UNITS_SOLD or UNIQUE_VISITORS");
+  }
 }
 
 absl::StatusOr<std::optional<absl::Time>> OptionalTime(bool has, const google::protobuf::Timestamp& ts,
@@ -49,6 +60,30 @@ grpc::ServerUnaryReactor* ProductAnalyticsApi::GetProductMetrics(grpc::CallbackS
     *response->mutable_end_time() = proto::ToTimestamp(metrics.query.end_time);
     ToProto(metrics.product, metrics.query.currency, response->mutable_product());
     for (const ProductCounts& sku : metrics.skus) ToProto(sku, metrics.query.currency, response->add_skus());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProductAnalyticsApi::ListProductMetrics(grpc::CallbackServerContext* context,
+                                                                  const v1::ListProductMetricsRequest* request,
+                                                                  v1::ListProductMetricsResponse* response) {
+  return server::RunBlocking(workers_, context, [=]() -> absl::Status {
+    ProductListQuery query;
+    ASSIGN_OR_RETURN(query.start_time, OptionalTime(request->has_start_time(), request->start_time(), "startTime"));
+    ASSIGN_OR_RETURN(query.end_time, OptionalTime(request->has_end_time(), request->end_time(), "endTime"));
+    query.currency = request->currency();
+    ASSIGN_OR_RETURN(query.sort, SortOf(request->sort()));
+    query.page_size = request->page_size();
+    query.page_token = request->page_token();
+    ASSIGN_OR_RETURN(ProductListPage page, products_.ListProducts(query));
+    *response->mutable_start_time() = proto::ToTimestamp(page.start_time);
+    *response->mutable_end_time() = proto::ToTimestamp(page.end_time);
+    for (const ProductSummary& product : page.products) {
+      v1::ProductMetricsSummary* out = response->add_products();
+      out->set_product_id(product.product_id);
+      ToProto(product.counts, page.currency, out->mutable_figures());
+    }
+    response->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }

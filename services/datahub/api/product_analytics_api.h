@@ -17,6 +17,9 @@ class ProductAnalyticsApi : public v1::ProductAnalyticsService::CallbackService 
   grpc::ServerUnaryReactor* GetProductMetrics(grpc::CallbackServerContext* context,
                                               const v1::GetProductMetricsRequest* request,
                                               v1::GetProductMetricsResponse* response) override;
+  grpc::ServerUnaryReactor* ListProductMetrics(grpc::CallbackServerContext* context,
+                                               const v1::ListProductMetricsRequest* request,
+                                               v1::ListProductMetricsResponse* response) override;
   grpc::ServerUnaryReactor* ListDailyReports(grpc::CallbackServerContext* context,
                                              const v1::ListDailyReportsRequest* request,
                                              v1::ListDailyReportsResponse* response) override;

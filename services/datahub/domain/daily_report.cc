@@ -174,8 +174,39 @@ std::string RenderDailyReportHtml(const DailyReport& r) {
                     HtmlEscape(absl::FormatTime("%Y-%m-%d %H:%M", c.first_valid_until, absl::UTCTimeZone())),
                     " UTC</td></tr>");
   }
+  absl::StrAppend(&out, "</table>\n");
+  absl::StrAppend(&out, "<h2>Low-stock SKUs</h2>\n<p>", r.low_stock.total,
+                  " SKU and warehouse pairs at or below their safety stock (the levels when the report was generated",
+                  r.low_stock.total > static_cast<int64_t>(r.low_stock.skus.size())
+                      ? absl::StrCat("; the first ", r.low_stock.skus.size(), " listed")
+                      : "",
+                  ").</p>\n<table><tr><th>SKU</th><th>Product</th><th>Warehouse</th><th>Available</th><th>On hand</th>"
+                  "<th>Threshold</th><th>From</th></tr>");
+  for (const LowStockSku& l : r.low_stock.skus) {
+    absl::StrAppend(&out, "<tr><th>", HtmlEscape(l.sku_id), "</th><td>", HtmlEscape(l.product_id), "</td><td>",
+                    HtmlEscape(l.warehouse_id), "</td><td>", l.available, "</td><td>", l.on_hand, "</td><td>",
+                    l.threshold, "</td><td>", LowStockBasisName(l.basis), "</td></tr>");
+  }
+  absl::StrAppend(&out, "</table>\n");
+  absl::StrAppend(&out,
+                  "<h2>Member points</h2>\n<table><tr><th></th><th>Issued</th><th>Redeemed</th><th>Reversed</th>"
+                  "<th>Expired</th></tr>");
+  for (const auto& [label, p] : {std::pair<std::string, const PointsFigures*>{date, &r.points},
+                                 std::pair<std::string, const PointsFigures*>{"Day before", &r.points_day_before}}) {
+    absl::StrAppend(&out, "<tr><th>", HtmlEscape(label), "</th><td>", p->issued, "</td><td>", p->redeemed, "</td><td>",
+                    p->reversed, "</td><td>", p->expired, "</td></tr>");
+  }
   absl::StrAppend(&out, "</table>\n</body></html>\n");
   return out;
+}
+
+const char* LowStockBasisName(LowStockBasis basis) {
+  switch (basis) {
+    case LowStockBasis::kSafetyStock: return "safety_stock";
+    case LowStockBasis::kDaysOfCover: return "days_of_cover";
+    case LowStockBasis::kThreshold: return "threshold";
+  }
+  return "threshold";
 }
 
 absl::StatusOr<absl::CivilDay> ParseReportDate(const std::string& date, const char* field) {
@@ -207,6 +238,9 @@ absl::StatusOr<DailyReport> DailyReports::Compute(absl::CivilDay day, const std:
                    store_.TopProducts(report.start_time, report.end_time, currency, kReportTopProducts));
   ASSIGN_OR_RETURN(report.expiring_coupons,
                    store_.CouponsExpiring(report.end_time, report.end_time + kReportCouponHorizon));
+  ASSIGN_OR_RETURN(report.low_stock, store_.LowStock(report.end_time, low_stock_threshold_, kReportLowStockLimit));
+  ASSIGN_OR_RETURN(report.points, store_.Points(report.start_time, report.end_time));
+  ASSIGN_OR_RETURN(report.points_day_before, store_.Points(absl::FromCivil(day - 1, zone_), report.start_time));
   return BuildDailyReport(std::move(report));
 }
 

@@ -1,6 +1,7 @@
 // The daily operations report: yesterday's (a shop day) visitors, conversion, AOV and paid GMV against the day
-// before and the same day last week, the top ten products and their share of GMV, and the coupons expiring within
-// three days; rendered as an HTML page with inline SVG charts (no scripts). Plain C++: no protobuf or SQL.
+// before and the same day last week, the top ten products and their share of GMV, the coupons expiring within
+// three days, the SKUs low on stock and the member points issued and redeemed; rendered as an HTML page with inline SVG
+// charts (no scripts). Plain C++: no protobuf or SQL.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +56,43 @@ struct ExpiringCouponGroup {
   absl::Time first_valid_until;
 };
 
+// A SKU whose available stock in a warehouse is at or below its threshold, from the levels the hub follows
+// (StockChanged events): the warehouse's safety stock when fixed; with days of cover, those days of the SKU's average
+// daily units sold over the kLowStockSalesDays before the report's end (rounded up); without a setting, the
+// configured threshold.
+inline constexpr int kLowStockSalesDays = 30;
+inline constexpr int kReportLowStockLimit = 50;
+
+enum class LowStockBasis { kSafetyStock, kDaysOfCover, kThreshold };
+const char* LowStockBasisName(LowStockBasis basis);  // "safety_stock", "days_of_cover", "threshold"
+
+struct LowStockSku {
+  std::string sku_id;
+  std::string product_id;
+  std::string warehouse_id;
+  int64_t on_hand = 0;
+  int64_t available = 0;
+  int64_t threshold = 0;
+  LowStockBasis basis = LowStockBasis::kThreshold;
+};
+
+struct LowStockList {
+  std::vector<LowStockSku> skus;  // the furthest below their threshold first, at most kReportLowStockLimit
+  int64_t total = 0;              // how many there are in all
+};
+
+// Points of the member ledger (PointsChanged events) in the report's day.
+//   issued    points earned (new lots)
+//   redeemed  points spent on orders, less the holds released and the points given back (returns)
+//   reversed  earned points taken back after refunds
+//   expired   points that expired
+struct PointsFigures {
+  int64_t issued = 0;
+  int64_t redeemed = 0;
+  int64_t reversed = 0;
+  int64_t expired = 0;
+};
+
 struct DailyReport {
   absl::CivilDay date;
   std::string time_zone;
@@ -70,6 +108,9 @@ struct DailyReport {
   std::vector<ProductSales> top_products;
   double top_products_gmv_share = 0;
   std::vector<ExpiringCouponGroup> expiring_coupons;
+  LowStockList low_stock;
+  PointsFigures points;
+  PointsFigures points_day_before;
 };
 
 // Fills the changes and the top products' shares (of day.gmv_minor; 0 without GMV) and keeps the first
@@ -99,6 +140,11 @@ class DailyReportStore {
                                                                 const std::string& currency, int limit) = 0;
   // Claimed coupons, not redeemed, expired or released for good, whose validity ends in [from, to), by template.
   virtual absl::StatusOr<std::vector<ExpiringCouponGroup>> CouponsExpiring(absl::Time from, absl::Time to) = 0;
+  // The SKUs low on stock now (LowStockSku's rule), days of cover judged by the units sold in
+  // [sales_end - kLowStockSalesDays, sales_end); `threshold` for SKUs without a setting; at most `limit`.
+  virtual absl::StatusOr<LowStockList> LowStock(absl::Time sales_end, int64_t threshold, int limit) = 0;
+  // The points ledger's sums over [start, end).
+  virtual absl::StatusOr<PointsFigures> Points(absl::Time start, absl::Time end) = 0;
   // Stores the day's report with its page and appends DailyReportPublished to the outbox, unless the day is stored
   // already: then nothing changes and the answer is false.
   virtual absl::StatusOr<bool> Save(const DailyReport& report, const std::string& html) = 0;
@@ -115,9 +161,15 @@ struct ReportRunResult {
 
 class DailyReports {
  public:
+  // `low_stock_threshold`: the available stock at or below which a SKU without a safety stock setting is low.
   DailyReports(DailyReportStore& store, DashboardStore& dashboard, DailyRunLease& lease, absl::TimeZone zone,
-               std::string zone_name)
-      : store_(store), dashboard_(dashboard), lease_(lease), zone_(zone), zone_name_(std::move(zone_name)) {}
+               std::string zone_name, int64_t low_stock_threshold = 0)
+      : store_(store),
+        dashboard_(dashboard),
+        lease_(lease),
+        zone_(zone),
+        zone_name_(std::move(zone_name)),
+        low_stock_threshold_(low_stock_threshold) {}
 
   // The report of shop day `day`, computed now (not stored).
   absl::StatusOr<DailyReport> Compute(absl::CivilDay day, const std::string& currency, absl::Time now);
@@ -140,6 +192,7 @@ class DailyReports {
   DailyRunLease& lease_;
   absl::TimeZone zone_;
   std::string zone_name_;
+  int64_t low_stock_threshold_ = 0;
 };
 
 // "2026-12-03" into a day; INVALID_ARGUMENT (field, INVALID_DATE) otherwise.

@@ -4,7 +4,10 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status/status.h"
 #include "services/datahub/domain/shop_time.h"
 
@@ -27,9 +30,63 @@ ProductRates RatesOf(const ProductCounts& counts) {
   rates.return_rate = Ratio(counts.units_returned, counts.units_sold);
   if (counts.cost_minor) {
     rates.margin_minor = counts.gmv_minor - *counts.cost_minor;
-    if (counts.gmv_minor > 0) rates.margin_rate = Ratio(*rates.margin_minor, counts.gmv_minor);
+    if (counts.gmv_minor > 0) {
+      rates.margin_rate = Ratio(*rates.margin_minor, counts.gmv_minor);
+      // Exact: margin * 10000 / GMV in 128 bits, rounded half away from zero.
+      const __int128 scaled = static_cast<__int128>(*rates.margin_minor) * 10000;
+      const __int128 gmv = counts.gmv_minor;
+      const __int128 half = gmv / 2;
+      const __int128 rounded = scaled >= 0 ? (scaled + half) / gmv : -((-scaled + half) / gmv);
+      rates.margin_bps = static_cast<int64_t>(rounded);
+    }
   }
   return rates;
+}
+
+int64_t SortValue(const ProductCounts& counts, ProductSort sort) {
+  switch (sort) {
+    case ProductSort::kGmv: return counts.gmv_minor;
+    case ProductSort::kUnitsSold: return counts.units_sold;
+    case ProductSort::kUniqueVisitors: return counts.unique_visitors;
+  }
+  return counts.gmv_minor;
+}
+
+namespace {
+
+constexpr char kPageTokenVersion[] = "pm1";
+
+absl::Status BadToken() {
+  return InvalidArgument("pageToken", "INVALID_PAGE_TOKEN", "pageToken is not one this listing gave");
+}
+
+}  // namespace
+
+std::string EncodeProductPageToken(const ProductListStoreQuery& query, const ProductCursor& cursor) {
+  return absl::WebSafeBase64Escape(absl::StrCat(
+      kPageTokenVersion, "|", absl::ToUnixMicros(query.start_time), "|", absl::ToUnixMicros(query.end_time), "|",
+      query.currency, "|", static_cast<int>(query.sort), "|", cursor.value, "|", cursor.product_id));
+}
+
+absl::StatusOr<ProductListStoreQuery> DecodeProductPageToken(const std::string& token) {
+  std::string text;
+  if (!absl::WebSafeBase64Unescape(token, &text)) return BadToken();
+  // The product id is last and may hold '|'.
+  std::vector<std::string> parts = absl::StrSplit(text, absl::MaxSplits('|', 6));
+  if (parts.size() != 7 || parts[0] != kPageTokenVersion) return BadToken();
+  int64_t start = 0, end = 0, value = 0;
+  int sort = 0;
+  if (!absl::SimpleAtoi(parts[1], &start) || !absl::SimpleAtoi(parts[2], &end) || !absl::SimpleAtoi(parts[4], &sort) ||
+      !absl::SimpleAtoi(parts[5], &value) || sort < 1 || sort > 3 || parts[6].empty()) {
+    return BadToken();
+  }
+  ProductListStoreQuery query;
+  query.start_time = absl::FromUnixMicros(start);
+  query.end_time = absl::FromUnixMicros(end);
+  query.currency = parts[3];
+  query.sort = static_cast<ProductSort>(sort);
+  query.after = ProductCursor{value, parts[6]};
+  return query;
 }
 
 absl::Status ValidateProductMetricsQuery(const ProductMetricsQuery& query) {
@@ -78,6 +135,61 @@ absl::StatusOr<ProductMetrics> ProductAnalytics::GetProduct(const ProductRangeQu
     return a.sku_id < b.sku_id;
   });
   return metrics;
+}
+
+absl::StatusOr<ProductListPage> ProductAnalytics::ListProducts(const ProductListQuery& in) {
+  if (in.start_time.has_value() != in.end_time.has_value()) {
+    const char* missing = in.start_time ? "endTime" : "startTime";
+    return InvalidArgument(missing, "REQUIRED", "startTime and endTime go together: give both or neither");
+  }
+  const int page_size = in.page_size == 0 ? kDefaultProductListPageSize : in.page_size;
+  if (page_size < 1 || page_size > kMaxProductListPageSize) {
+    return InvalidArgument("pageSize", "PAGE_SIZE_OUT_OF_RANGE", "pageSize is 1 to 100, or 0 for 20");
+  }
+  ProductListStoreQuery query;
+  query.currency = in.currency.empty() ? "CNY" : in.currency;
+  query.sort = in.sort;
+  if (in.start_time) {
+    query.start_time = *in.start_time;
+    query.end_time = *in.end_time;
+  }
+  if (!in.page_token.empty()) {
+    ASSIGN_OR_RETURN(ProductListStoreQuery from, DecodeProductPageToken(in.page_token));
+    if (!in.start_time) {
+      query.start_time = from.start_time;
+      query.end_time = from.end_time;
+    }
+    if (from.start_time != query.start_time || from.end_time != query.end_time || from.currency != query.currency ||
+        from.sort != query.sort) {
+      return InvalidArgument("pageToken", "INVALID_PAGE_TOKEN",
+                             "pageToken belongs to a listing of another range, currency or sort");
+    }
+    query.after = from.after;
+  } else if (!in.start_time) {
+    const TimeRange today = ShopToday(clock_.Now(), zone_);
+    const absl::CivilDay first = absl::ToCivilDay(today.start, zone_) - (kDefaultProductMetricsDays - 1);
+    query.start_time = absl::FromCivil(first, zone_);
+    query.end_time = today.end;
+  }
+  ProductMetricsQuery check;
+  check.product_id = "-";
+  check.start_time = query.start_time;
+  check.end_time = query.end_time;
+  check.currency = query.currency;
+  RETURN_IF_ERROR(ValidateProductMetricsQuery(check));
+  query.limit = page_size + 1;  // one more tells whether a next page exists
+  ASSIGN_OR_RETURN(std::vector<ProductSummary> rows, store_.ListProducts(query));
+  ProductListPage page;
+  page.start_time = query.start_time;
+  page.end_time = query.end_time;
+  page.currency = query.currency;
+  if (static_cast<int>(rows.size()) > page_size) {
+    rows.resize(page_size);
+    const ProductSummary& last = rows.back();
+    page.next_page_token = EncodeProductPageToken(query, {SortValue(last.counts, query.sort), last.product_id});
+  }
+  page.products = std::move(rows);
+  return page;
 }
 
 absl::StatusOr<DailyJobResult> ProductAnalytics::RunDaily(const std::string& currency, int run_hour,

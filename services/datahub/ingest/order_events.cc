@@ -3,6 +3,7 @@
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/datahub/store/pg_domain_event_store.h"
 #include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 #include "zhongtai/order/v1/events.pb.h"
@@ -17,6 +18,38 @@ absl::Time TimeOr(const google::protobuf::Timestamp& ts, bool has, absl::Time fa
 
 absl::Status Unparsable(const events::Event& event) {
   return InvalidArgument("payload", "EVENT_UNPARSABLE", "event payload does not parse as " + event.type);
+}
+
+// An order's later status change (shipped, delivered, completed, an after-sales request moving on) as a domain event
+// fact: subject the order, with its buyer; nullopt for another type or a payload that does not parse.
+template <typename Message>
+std::optional<DomainEventFact> StatusFact(const events::Event& event) {
+  if (event.type != Message::descriptor()->full_name()) return std::nullopt;
+  Message m;
+  if (!m.ParseFromString(event.payload)) return std::nullopt;
+  DomainEventFact fact;
+  fact.event_id = event.id;
+  fact.stream = kOrderEventStream;
+  fact.type = event.type;
+  fact.subject_id = m.order_id().empty() ? event.key : m.order_id();
+  fact.user_id = m.user_id();
+  fact.occurred_at = TimeOr(m.occur_time(), m.has_occur_time(), event.occurred_at);
+  return fact;
+}
+
+std::optional<DomainEventFact> OrderStatusFact(const events::Event& event) {
+  if (auto f = StatusFact<order::v1::OrderShipped>(event)) return f;
+  if (auto f = StatusFact<order::v1::OrderDelivered>(event)) return f;
+  if (auto f = StatusFact<order::v1::OrderCompleted>(event)) return f;
+  if (auto f = StatusFact<order::v1::ReturnStatusChanged>(event)) {
+    order::v1::ReturnStatusChanged m;
+    m.ParseFromString(event.payload);
+    f->template_id = m.return_id();  // what the fact belongs to: the after-sales request
+    f->amount_minor = m.refund().amount_minor();
+    f->currency = m.refund().currency();
+    return f;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -81,7 +114,14 @@ events::Handler MakeOrderEventHandler(IngestObserver observer, absl::Duration fu
       log::Error("skipping unparsable event", {{"type", event.type}, {"event_id", event.id}});
       return absl::OkStatus();
     }
-    if (!decoded->has_value()) return absl::OkStatus();
+    if (!decoded->has_value()) {
+      // The order's later status changes are kept as domain events (domain_events), once each (the inbox).
+      if (std::optional<DomainEventFact> fact = OrderStatusFact(event)) {
+        PgDomainEventStore::Record(tx, *fact);
+        if (observer) observer(event.type);
+      }
+      return absl::OkStatus();
+    }
     const OrderEvent& order_event = **decoded;
     PgOrderFactStore::Record(tx, order_event);
     // Placing and paying are the funnel's last steps, in the buyer's journey.

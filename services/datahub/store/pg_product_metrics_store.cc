@@ -26,14 +26,86 @@ constexpr char kProductVisitors[] =
     " FROM behaviour_events WHERE product_id = $1 AND occurred_at >= " ZT_TS(2) " AND occurred_at < " ZT_TS(
         3) " GROUP BY GROUPING SETS ((), (sku_id))";
 
-// The product's lines of the orders paid in [$2, $3) in currency $4: buyers, units, GMV, per product and per SKU.
+// The cost of one unit of line l of order f: the SKU's cost price in the order's currency in force when the order was
+// paid, else (sold before any was known) the first one known; NULL when none is known (sku_cost_history's key).
+#define ZT_UNIT_COST                                                                          \
+  " LEFT JOIN LATERAL (SELECT h.cost_minor FROM sku_cost_history h WHERE h.sku_id = l.sku_id" \
+  " AND h.currency = f.currency ORDER BY (h.effective_at <= f.paid_at) DESC,"                 \
+  " CASE WHEN h.effective_at <= f.paid_at THEN h.effective_at END DESC, h.effective_at LIMIT 1) c ON true"
+
+// The product's lines of the orders paid in [$2, $3) in currency $4: buyers, units, GMV, the cost of the units and
+// whether every line has one, per product and per SKU.
 constexpr char kProductSales[] =
     "SELECT COALESCE(l.sku_id, ''), GROUPING(l.sku_id), count(DISTINCT f.user_id),"
-    " COALESCE(sum(l.quantity), 0)::bigint, COALESCE(sum(l.amount_minor), 0)::bigint"
+    " COALESCE(sum(l.quantity), 0)::bigint, COALESCE(sum(l.amount_minor), 0)::bigint,"
+    " COALESCE(sum(l.quantity * c.cost_minor), 0)::bigint, bool_and(c.cost_minor IS NOT NULL)"
     " FROM order_line_facts l JOIN order_facts f ON f.order_id = l.order_id"
-    " JOIN sku_products s ON s.sku_id = l.sku_id"
+    " JOIN sku_products s ON s.sku_id = l.sku_id" ZT_UNIT_COST
     " WHERE s.product_id = $1 AND f.paid_at >= " ZT_TS(2) " AND f.paid_at < " ZT_TS(3) " AND f.currency = $4"
     " GROUP BY GROUPING SETS ((), (l.sku_id))";
+
+// Every product with activity in [$1, $2) (views and add-to-carts, paid lines in currency $3, refunds in it) with its
+// figures, sorted by $4 (1 GMV, 2 units sold, 3 visitors) the highest first, then by product id; when $5, only those
+// after ($6 value, $7 product id); at most $8. Columns: product, visitors, add-to-cart visitors, buyers, units, GMV,
+// units returned, cost, whether every line sold has a cost.
+constexpr char kListProducts[] =
+    "WITH vis AS ("
+    "  SELECT product_id, count(DISTINCT device_id) FILTER (WHERE event_type = 1) AS uv,"
+    "   count(DISTINCT device_id) FILTER (WHERE event_type = 4) AS atc"
+    "  FROM behaviour_events WHERE product_id IS NOT NULL AND event_type IN (1, 4)"
+    "   AND occurred_at >= " ZT_TS(1) " AND occurred_at < " ZT_TS(2) " GROUP BY product_id),"
+    " sales AS ("
+    "  SELECT s.product_id, count(DISTINCT f.user_id) AS buyers, sum(l.quantity)::bigint AS units,"
+    "   sum(l.amount_minor)::bigint AS gmv, COALESCE(sum(l.quantity * c.cost_minor), 0)::bigint AS cost,"
+    "   bool_and(c.cost_minor IS NOT NULL) AS costed"
+    "  FROM order_line_facts l JOIN order_facts f ON f.order_id = l.order_id"
+    "  JOIN sku_products s ON s.sku_id = l.sku_id" ZT_UNIT_COST
+    "  WHERE f.paid_at >= " ZT_TS(1) " AND f.paid_at < " ZT_TS(2) " AND f.currency = $3 GROUP BY s.product_id),"
+    " ret AS ("
+    "  SELECT s.product_id, sum(r.quantity)::bigint AS units"
+    "  FROM refund_line_facts r JOIN sku_products s ON s.sku_id = r.sku_id"
+    "  WHERE r.refunded_at >= " ZT_TS(1) " AND r.refunded_at < " ZT_TS(2) " AND r.currency = $3"
+    "  GROUP BY s.product_id),"
+    " allp AS (SELECT product_id FROM vis UNION SELECT product_id FROM sales UNION SELECT product_id FROM ret),"
+    " figures AS ("
+    "  SELECT p.product_id, COALESCE(v.uv, 0) AS uv, COALESCE(v.atc, 0) AS atc, COALESCE(sa.buyers, 0) AS buyers,"
+    "   COALESCE(sa.units, 0) AS units, COALESCE(sa.gmv, 0) AS gmv, COALESCE(r.units, 0) AS returned,"
+    "   COALESCE(sa.cost, 0) AS cost, COALESCE(sa.costed, false) AS costed"
+    "  FROM allp p LEFT JOIN vis v ON v.product_id = p.product_id LEFT JOIN sales sa ON sa.product_id = p.product_id"
+    "  LEFT JOIN ret r ON r.product_id = p.product_id),"
+    " sorted AS (SELECT *, CASE $4::int WHEN 2 THEN units WHEN 3 THEN uv ELSE gmv END AS sort_value FROM figures)"
+    " SELECT product_id, uv, atc, buyers, units, gmv, returned, cost, costed FROM sorted"
+    " WHERE NOT $5::boolean OR sort_value < $6::bigint"
+    "  OR (sort_value = $6::bigint AND product_id COLLATE \"C\" > $7::text COLLATE \"C\")"
+    " ORDER BY sort_value DESC, product_id COLLATE \"C\" LIMIT $8";
+
+// SKU and warehouse pairs at or below their threshold (daily_report.h: LowStockSku), the furthest below first, at most
+// $3, with how many there are in all: $1 the end of the sales window (micros), $2 the threshold without a setting.
+constexpr char kLowStock[] =
+    "WITH cover AS ("
+    "  SELECT l.sku_id, sum(l.quantity)::bigint AS units FROM order_line_facts l"
+    "  JOIN order_facts f ON f.order_id = l.order_id"
+    "  WHERE l.sku_id IN (SELECT sku_id FROM stock_levels WHERE safety_days_of_cover IS NOT NULL)"
+    "   AND f.paid_at >= " ZT_TS(1) " - interval '30 days' AND f.paid_at < " ZT_TS(1) " GROUP BY l.sku_id),"
+    " judged AS ("
+    "  SELECT s.sku_id, s.product_id, s.warehouse_id, s.on_hand, s.available,"
+    "   CASE WHEN s.safety_stock IS NOT NULL THEN s.safety_stock"
+    "    WHEN s.safety_days_of_cover IS NOT NULL"
+    "     THEN ceil(s.safety_days_of_cover * COALESCE(c.units, 0) / 30.0)::bigint"
+    "    ELSE $2::bigint END AS threshold,"
+    "   CASE WHEN s.safety_stock IS NOT NULL THEN 0 WHEN s.safety_days_of_cover IS NOT NULL THEN 1 ELSE 2 END AS basis"
+    "  FROM stock_levels s LEFT JOIN cover c ON c.sku_id = s.sku_id)"
+    " SELECT sku_id, product_id, warehouse_id, on_hand, available, threshold, basis, count(*) OVER ()"
+    " FROM judged WHERE available <= threshold"
+    " ORDER BY available - threshold, sku_id COLLATE \"C\", warehouse_id COLLATE \"C\" LIMIT $3";
+
+// The points ledger's sums over [$1, $2): issued, redeemed (net of releases and returns), reversed, expired.
+constexpr char kPointsDay[] =
+    "SELECT COALESCE(sum(delta) FILTER (WHERE kind = 'earn'), 0)::bigint,"
+    " COALESCE(-sum(delta) FILTER (WHERE kind IN ('redeem', 'release', 'return')), 0)::bigint,"
+    " COALESCE(-sum(delta) FILTER (WHERE kind = 'reverse'), 0)::bigint,"
+    " COALESCE(-sum(delta) FILTER (WHERE kind = 'expire'), 0)::bigint"
+    " FROM points_facts WHERE occurred_at >= " ZT_TS(1) " AND occurred_at < " ZT_TS(2);
 
 // The product's units refunded in [$2, $3) in currency $4, whenever they were sold.
 constexpr char kProductReturns[] =
@@ -98,6 +170,7 @@ constexpr char kReportColumns[] =
     "SELECT to_char(report_date, 'YYYY-MM-DD'), (extract(epoch FROM generated_at) * 1000000)::bigint, report, html"
     " FROM daily_reports";
 
+#undef ZT_UNIT_COST
 #undef ZT_TS
 
 std::string Date(absl::CivilDay day) { return DayLabel(day); }
@@ -116,6 +189,13 @@ void ToProto(const ReportChange& in, v1::ReportChange* out) {
   if (in.conversion_rate) out->set_conversion_rate(*in.conversion_rate);
   if (in.average_order_value) out->set_average_order_value(*in.average_order_value);
   if (in.gmv) out->set_gmv(*in.gmv);
+}
+
+void ToProto(const PointsFigures& in, v1::PointsFigures* out) {
+  out->set_issued(in.issued);
+  out->set_redeemed(in.redeemed);
+  out->set_reversed(in.reversed);
+  out->set_expired(in.expired);
 }
 
 v1::DailyReport ToProto(const DailyReport& r) {
@@ -144,9 +224,19 @@ v1::DailyReport ToProto(const DailyReport& r) {
     group->set_coupons(c.coupons);
     *group->mutable_first_valid_until() = proto::ToTimestamp(c.first_valid_until);
   }
-  out.set_low_stock_note(
-      "Low-stock SKUs are not in this report: the product center publishes no stock events; see "
-      "GET /v1/admin/stock/alerts.");
+  for (const LowStockSku& l : r.low_stock.skus) {
+    v1::LowStockSku* low = out.add_low_stock_skus();
+    low->set_sku_id(l.sku_id);
+    low->set_product_id(l.product_id);
+    low->set_warehouse_id(l.warehouse_id);
+    low->set_available(l.available);
+    low->set_on_hand(l.on_hand);
+    low->set_threshold(l.threshold);
+    low->set_basis(LowStockBasisName(l.basis));
+  }
+  out.set_low_stock_total(r.low_stock.total);
+  ToProto(r.points, out.mutable_points());
+  ToProto(r.points_day_before, out.mutable_points_day_before());
   return out;
 }
 
@@ -192,6 +282,7 @@ absl::StatusOr<ProductMetrics> PgProductMetricsStore::Count(const ProductMetrics
       c.buyers = row[2].as<int64_t>();
       c.units_sold = row[3].as<int64_t>();
       c.gmv_minor = row[4].as<int64_t>();
+      if (!row[6].is_null() && row[6].as<bool>()) c.cost_minor = row[5].as<int64_t>();
     }
     for (const pqxx::row& row : tx.exec_params(kProductReturns, query.product_id, start, end, query.currency)) {
       Slot(skus, row[1].as<int>() == 1 ? "" : row[0].as<std::string>()).units_returned = row[2].as<int64_t>();
@@ -205,6 +296,67 @@ absl::StatusOr<ProductMetrics> PgProductMetricsStore::Count(const ProductMetrics
         out.skus.push_back(counts);
       }
     }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::vector<ProductSummary>> PgProductMetricsStore::ListProducts(const ProductListStoreQuery& query) {
+  std::vector<ProductSummary> out;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    out.clear();
+    const bool after = query.after.has_value();
+    for (const pqxx::row& row :
+         tx.exec_params(kListProducts, pg::Micros(query.start_time), pg::Micros(query.end_time), query.currency,
+                        static_cast<int>(query.sort), after, after ? query.after->value : int64_t{0},
+                        after ? query.after->product_id : std::string(), query.limit)) {
+      ProductSummary p;
+      p.product_id = row[0].as<std::string>();
+      p.counts.unique_visitors = row[1].as<int64_t>();
+      p.counts.add_to_cart_visitors = row[2].as<int64_t>();
+      p.counts.buyers = row[3].as<int64_t>();
+      p.counts.units_sold = row[4].as<int64_t>();
+      p.counts.gmv_minor = row[5].as<int64_t>();
+      p.counts.units_returned = row[6].as<int64_t>();
+      if (row[8].as<bool>()) p.counts.cost_minor = row[7].as<int64_t>();
+      out.push_back(std::move(p));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<LowStockList> PgProductMetricsStore::LowStock(absl::Time sales_end, int64_t threshold, int limit) {
+  LowStockList out;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    out = LowStockList{};
+    for (const pqxx::row& row : tx.exec_params(kLowStock, pg::Micros(sales_end), threshold, limit)) {
+      LowStockSku l;
+      l.sku_id = row[0].as<std::string>();
+      l.product_id = row[1].as<std::string>();
+      l.warehouse_id = row[2].as<std::string>();
+      l.on_hand = row[3].as<int64_t>();
+      l.available = row[4].as<int64_t>();
+      l.threshold = row[5].as<int64_t>();
+      const int basis = row[6].as<int>();
+      l.basis = basis == 0 ? LowStockBasis::kSafetyStock
+                           : (basis == 1 ? LowStockBasis::kDaysOfCover : LowStockBasis::kThreshold);
+      out.total = row[7].as<int64_t>();
+      out.skus.push_back(std::move(l));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<PointsFigures> PgProductMetricsStore::Points(absl::Time start, absl::Time end) {
+  PointsFigures out;
+  absl::Status status = pool_.Transact([&](pqxx::work& tx) {
+    const pqxx::row row = tx.exec_params1(kPointsDay, pg::Micros(start), pg::Micros(end));
+    out = {row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<int64_t>(), row[3].as<int64_t>()};
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -46,6 +46,11 @@ class FakeReportStore : public DailyReportStore {
   std::map<std::string, StoredReport> stored;
   int saves = 0;
   absl::Time coupons_from, coupons_to;
+  LowStockList low_stock;
+  absl::Time low_stock_sales_end;
+  int64_t low_stock_threshold = -1;
+  int low_stock_limit = 0;
+  std::map<absl::Time, PointsFigures> points;  // by the day's start
 
   absl::StatusOr<std::vector<ProductSales>> TopProducts(absl::Time, absl::Time, const std::string&,
                                                         int limit) override {
@@ -57,6 +62,16 @@ class FakeReportStore : public DailyReportStore {
     coupons_from = from;
     coupons_to = to;
     return coupons;
+  }
+  absl::StatusOr<LowStockList> LowStock(absl::Time sales_end, int64_t threshold, int limit) override {
+    low_stock_sales_end = sales_end;
+    low_stock_threshold = threshold;
+    low_stock_limit = limit;
+    return low_stock;
+  }
+  absl::StatusOr<PointsFigures> Points(absl::Time start, absl::Time) override {
+    auto it = points.find(start);
+    return it == points.end() ? PointsFigures{} : it->second;
   }
   absl::StatusOr<bool> Save(const DailyReport& report, const std::string& html) override {
     const std::string date = DayLabel(report.date);
@@ -93,7 +108,11 @@ TEST_CASE("daily report: figures, changes against the day before and last week, 
   const int64_t gmv[] = {100000, 80000, 60000, 40000, 30000, 20000, 10000, 8000, 6000, 4000, 2000, 1000};
   for (int i = 0; i < 12; ++i) store.top.push_back({"P" + std::to_string(i + 1), i + 1, gmv[i], 0});
   store.coupons = {{"T1", 3, absl::FromCivil(absl::CivilHour(2026, 12, 5, 1), absl::UTCTimeZone())}};
-  DailyReports reports(store, dashboard, lease, kShanghai, "Asia/Shanghai");
+  store.low_stock.skus = {{"S1", "P1", "WH1", 3, 1, 5, LowStockBasis::kSafetyStock}};
+  store.low_stock.total = 1;
+  store.points[absl::FromCivil(day, kShanghai)] = {500, 120, 10, 30};
+  store.points[absl::FromCivil(day - 1, kShanghai)] = {400, 100, 0, 0};
+  DailyReports reports(store, dashboard, lease, kShanghai, "Asia/Shanghai", 7);
   const absl::Time now = absl::FromCivil(absl::CivilHour(2026, 12, 4, 8), kShanghai);
 
   DailyReport r = reports.Compute(day, "CNY", now).value();
@@ -122,6 +141,17 @@ TEST_CASE("daily report: figures, changes against the day before and last week, 
   CHECK(store.coupons_to == r.end_time + absl::Hours(72));
   REQUIRE(r.expiring_coupons.size() == 1);
   CHECK(r.expiring_coupons[0].coupons == 3);
+  // Low stock: judged now, days of cover by the sales up to the day's end, the configured threshold passed on.
+  CHECK(store.low_stock_sales_end == r.end_time);
+  CHECK(store.low_stock_threshold == 7);
+  CHECK(store.low_stock_limit == kReportLowStockLimit);
+  REQUIRE(r.low_stock.skus.size() == 1);
+  CHECK(r.low_stock.skus[0].sku_id == "S1");
+  // Points of the day and of the day before, by the shop's days.
+  CHECK(r.points.issued == 500);
+  CHECK(r.points.redeemed == 120);
+  CHECK(r.points.expired == 30);
+  CHECK(r.points_day_before.issued == 400);
 
   // A day without a figure to compare with: no change rather than a division by zero.
   DailyReport empty = BuildDailyReport(DailyReport{});
@@ -168,6 +198,9 @@ TEST_CASE("daily report page: inline SVG charts, no script, every text escaped")
   r.day_before.gmv_minor = 250000;
   r.top_products = {{"<script>alert(1)</script>", 3, 100000, 0}, {"P2", 1, 50000, 0}};
   r.expiring_coupons = {{"T&1", 2, absl::UnixEpoch()}};
+  r.low_stock.skus = {{"S<1>", "P1", "WH1", 4, 2, 5, LowStockBasis::kDaysOfCover}};
+  r.low_stock.total = 3;
+  r.points = {1234, 567, 0, 89};
   r = BuildDailyReport(r);
   const std::string html = RenderDailyReportHtml(r);
   CHECK(html.find("<svg") != std::string::npos);
@@ -179,6 +212,13 @@ TEST_CASE("daily report page: inline SVG charts, no script, every text escaped")
   CHECK(html.find("4000.00 CNY") != std::string::npos);
   CHECK(html.find("25.00%") != std::string::npos);  // P1's share of GMV
   CHECK(html.find("+60.0%") != std::string::npos);  // GMV against the day before
+  // Low stock: the SKU escaped, its figures, where its threshold comes from, and that more are low than listed.
+  CHECK(html.find("Low-stock SKUs") != std::string::npos);
+  CHECK(html.find("S&lt;1&gt;") != std::string::npos);
+  CHECK(html.find("<td>2</td><td>4</td><td>5</td><td>days_of_cover</td>") != std::string::npos);
+  CHECK(html.find("the first 1 listed") != std::string::npos);
+  // Points issued and redeemed.
+  CHECK(html.find("<td>1234</td><td>567</td><td>0</td><td>89</td>") != std::string::npos);
 }
 
 }  // namespace zhongtai::datahub

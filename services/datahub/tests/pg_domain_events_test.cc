@@ -180,5 +180,148 @@ TEST_CASE("Refunds add up once each, and placing and paying are the buyer's funn
   CHECK((*journeys)[0].step_at[3] == kAt - absl::Minutes(29));
 }
 
+TEST_CASE("An order's later status changes are kept once each as domain events") {
+  Stores s;
+  const std::string stream = testing::UniqueName("zt.test.events.order");
+  order::v1::OrderShipped shipped;
+  shipped.set_order_id("o7");
+  shipped.set_user_id("u7");
+  shipped.set_shipment_id("sh1");
+  *shipped.mutable_occur_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(kAt));
+  order::v1::OrderDelivered delivered;
+  delivered.set_order_id("o7");
+  delivered.set_user_id("u7");
+  order::v1::OrderCompleted completed;
+  completed.set_order_id("o7");
+  completed.set_user_id("u7");
+  order::v1::ReturnStatusChanged returned;
+  returned.set_return_id("ret7");
+  returned.set_order_id("o7");
+  returned.set_user_id("u7");
+  returned.set_status("REFUNDED");
+  returned.mutable_refund()->set_currency("CNY");
+  returned.mutable_refund()->set_amount_minor(700);
+  Publish(*s.redis, stream, Wrap("s1", "o7", shipped));
+  Publish(*s.redis, stream, Wrap("s2", "o7", delivered));
+  Publish(*s.redis, stream, Wrap("s3", "o7", completed));
+  Publish(*s.redis, stream, Wrap("s4", "o7", returned), 3);
+  events::StreamConsumer consumer(*s.pg, *s.redis, {stream, kConsumerGroup, "test", absl::Milliseconds(100)},
+                                  MakeOrderEventHandler(nullptr, absl::Hours(24)));
+  consumer.Start();
+  CHECK(WaitFor([&] { return consumer.handled() + consumer.duplicates() == 9; }));
+  consumer.Stop();
+  CHECK(s.Count("SELECT count(*) FROM domain_events WHERE subject_id = 'o7' AND user_id = 'u7' "
+                "AND stream = 'zt.events.order'") == 4);
+  CHECK(s.Count("SELECT count(*) FROM domain_events WHERE type = 'zhongtai.order.v1.OrderShipped' "
+                "AND occurred_at = '2026-12-03 10:00:00+00'") == 1);
+  CHECK(s.Count("SELECT amount_minor FROM domain_events WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' "
+                "AND template_id = 'ret7'") == 700);
+  CHECK(s.Count("SELECT count(*) FROM order_facts WHERE order_id = 'o7'") == 0);
+}
+
 }  // namespace
+}  // namespace zhongtai::datahub
+
+namespace zhongtai::datahub {
+
+TEST_CASE("Stock, safety stock, cost and points events: the latest level and setting kept, each applied once",
+          "[store]") {
+  Stores s;
+  const std::string product = testing::UniqueName("zt.test.events.product");
+  const std::string user = testing::UniqueName("zt.test.events.user");
+  auto stock = [](int64_t entry, int64_t on_hand, int64_t available, std::optional<int64_t> safety,
+                  absl::Time safety_at) {
+    product::v1::StockChanged m;
+    m.set_product_id("p1");
+    m.set_sku_id("s1");
+    m.set_warehouse_id("wh1");
+    m.set_reason("confirm");
+    m.set_on_hand_delta(-1);
+    m.set_on_hand_after(on_hand);
+    m.set_available_after(available);
+    if (safety) {
+      m.set_safety_stock(*safety);
+      *m.mutable_safety_stock_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(safety_at));
+    }
+    m.set_ledger_entry_id(entry);
+    *m.mutable_occur_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(kAt));
+    return Wrap("stock:" + std::to_string(entry), "p1", m);
+  };
+  // Entry 12 then the older entry 11 arriving late: the level stays entry 12's. The setting of kAt - 1h travels
+  // with the movements; a newer setting (SafetyStockChanged at kAt) wins over it whatever the order.
+  Publish(*s.redis, product, stock(12, 20, 15, 5, kAt - absl::Hours(1)));
+  Publish(*s.redis, product, stock(11, 21, 16, 5, kAt - absl::Hours(1)));
+  product::v1::SafetyStockChanged safety;
+  safety.set_product_id("p1");
+  safety.set_sku_id("s1");
+  safety.set_warehouse_id("wh1");
+  safety.set_safety_days_of_cover(7);
+  safety.set_on_hand(99);  // older than the movements the hub has: ignored
+  safety.set_available(99);
+  *safety.mutable_occur_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(kAt));
+  Publish(*s.redis, product, Wrap("safety:s1:wh1:1", "p1", safety));
+  Publish(*s.redis, product, stock(13, 19, 14, 5, kAt - absl::Hours(1)));
+  // A second SKU only ever set, never moved: its row has the setting's level.
+  product::v1::SafetyStockChanged fresh = safety;
+  fresh.set_sku_id("s2");
+  fresh.clear_safety_days_of_cover();
+  fresh.set_safety_stock(3);
+  fresh.set_on_hand(2);
+  fresh.set_available(1);
+  Publish(*s.redis, product, Wrap("safety:s2:wh1:1", "p1", fresh));
+  product::v1::SkuCostChanged cost;
+  cost.set_product_id("p1");
+  cost.set_sku_id("s1");
+  cost.mutable_cost_price()->set_currency("CNY");
+  cost.mutable_cost_price()->set_amount_minor(1200);
+  *cost.mutable_occur_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(kAt));
+  Publish(*s.redis, product, Wrap("cost:s1:1", "p1", cost));
+  // An incomplete event (no warehouse) is acknowledged and changes nothing.
+  product::v1::StockChanged broken;
+  broken.set_sku_id("s9");
+  broken.set_ledger_entry_id(1);
+  Publish(*s.redis, product, Wrap("stock:broken", "p9", broken));
+  auto points = [](const std::string& id, user::v1::PointsLedgerKind kind, int64_t delta) {
+    user::v1::PointsChanged m;
+    m.set_user_id("u1");
+    m.set_kind(kind);
+    m.set_delta(delta);
+    *m.mutable_occur_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(kAt));
+    return Wrap(id, "u1", m);
+  };
+  Publish(*s.redis, user, points("points:1", user::v1::POINTS_LEDGER_KIND_EARN, 100));
+  Publish(*s.redis, user, points("points:2", user::v1::POINTS_LEDGER_KIND_REDEEM, -60));
+
+  std::vector<std::unique_ptr<events::StreamConsumer>> consumers;
+  for (const std::string& stream : {product, user}) {
+    consumers.push_back(std::make_unique<events::StreamConsumer>(
+        *s.pg, *s.redis, events::ConsumerOptions{stream, kDomainEventConsumerGroup, "test", absl::Milliseconds(100)},
+        MakeDomainEventHandler(stream)));
+    consumers.back()->Start();
+  }
+  CHECK(WaitFor([&] {
+    int64_t seen = 0;
+    for (auto& c : consumers) seen += c->handled() + c->duplicates();
+    return seen == 2 * 9;
+  }));
+  for (auto& c : consumers) c->Stop();
+  CHECK(s.Count("SELECT count(*) FROM stock_levels") == 2);
+  CHECK(s.Count("SELECT on_hand FROM stock_levels WHERE sku_id = 's1'") == 19);
+  CHECK(s.Count("SELECT available FROM stock_levels WHERE sku_id = 's1'") == 14);
+  CHECK(s.Count("SELECT ledger_entry_id FROM stock_levels WHERE sku_id = 's1'") == 13);
+  CHECK(s.Count("SELECT count(*) FROM stock_levels WHERE sku_id = 's1' AND safety_stock IS NULL "
+                "AND safety_days_of_cover = 7 AND product_id = 'p1'") == 1);
+  CHECK(s.Count("SELECT available FROM stock_levels WHERE sku_id = 's2'") == 1);
+  CHECK(s.Count("SELECT safety_stock FROM stock_levels WHERE sku_id = 's2'") == 3);
+  CHECK(s.Count("SELECT cost_minor FROM sku_cost_history WHERE sku_id = 's1' AND currency = 'CNY'") == 1200);
+  CHECK(s.Count("SELECT count(*) FROM sku_products WHERE sku_id IN ('s1', 's2') AND product_id = 'p1'") == 2);
+  CHECK(s.Count("SELECT count(*) FROM points_facts") == 2);
+  CHECK(s.Count("SELECT sum(delta) FROM points_facts") == 40);
+  CHECK(s.Count("SELECT count(*) FROM points_facts WHERE kind = 'redeem'") == 1);
+  // Every event but the broken one is also a domain event fact, once.
+  CHECK(s.Count("SELECT count(*) FROM domain_events") == 8);
+  CHECK(s.Count("SELECT count(*) FROM domain_events WHERE type = 'zhongtai.user.v1.PointsChanged' "
+                "AND user_id = 'u1'") == 2);
+}
+
 }  // namespace zhongtai::datahub

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/events/outbox.h"
+#include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/datahub/store/behaviour_partitions.h"
@@ -13,6 +14,7 @@
 #include "services/datahub/store/pg_domain_event_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 #include "services/datahub/store/pg_product_metrics_store.h"
+#include "services/datahub/store/pg_stock_points_store.h"
 #include "zhongtai/datahub/v1/product_analytics.pb.h"
 #include "zhongtai/datahub/v1/product_metrics_events.pb.h"
 
@@ -110,6 +112,43 @@ struct Fixture {
             })
             .ok());
     return out;
+  }
+
+  void Cost(const std::string& product, const std::string& sku, int64_t cost, absl::Time at,
+            const std::string& currency = "CNY") {
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  PgStockPointsStore::RecordCost(tx, {product, sku, currency, cost, at});
+                  return absl::OkStatus();
+                })
+                .ok());
+  }
+
+  void Level(const std::string& sku, const std::string& warehouse, const std::string& product, int64_t on_hand,
+             int64_t available, int64_t entry, std::optional<int64_t> safety, std::optional<int32_t> cover_days) {
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  StockLevelFact fact;
+                  fact.product_id = product;
+                  fact.sku_id = sku;
+                  fact.warehouse_id = warehouse;
+                  fact.on_hand = on_hand;
+                  fact.available = available;
+                  fact.ledger_entry_id = entry;
+                  fact.safety_stock = safety;
+                  fact.safety_days_of_cover = cover_days;
+                  if (safety || cover_days) fact.safety_updated_at = kStart;
+                  fact.occurred_at = kStart;
+                  PgStockPointsStore::ApplyStockLevel(tx, fact);
+                  return absl::OkStatus();
+                })
+                .ok());
+  }
+
+  void PointsEntry(const std::string& id, const std::string& kind, int64_t delta, absl::Time at) {
+    REQUIRE(pool->Transact([&](pqxx::work& tx) {
+                  PgStockPointsStore::RecordPoints(tx, {id, kind, delta, at});
+                  return absl::OkStatus();
+                })
+                .ok());
   }
 
   // The hand-counted fixture of product P1 (SKUs S1, S2) and P2 (S3) on kDay.
@@ -319,6 +358,187 @@ TEST_CASE("daily report store: top products, coupons expiring, stored once with 
   CHECK(listed[0].date == "2026-12-03");
   CHECK(listed[1].date == "2026-12-02");
   CHECK(reports.List("2026-12-03", 10).value().size() == 1);
+}
+
+}  // namespace zhongtai::datahub
+
+namespace zhongtai::datahub {
+
+TEST_CASE("product margin: each unit at the cost in force when it was paid, absent while a sold SKU has none",
+          "[store]") {
+  Fixture f;
+  f.Seed();
+  PgProductMetricsStore store(*f.pool);
+  PgDailyRunLease lease(*f.pool);
+  FakeClock clock(kEnd + absl::Hours(2));
+  ProductAnalytics analytics(store, lease, clock, absl::UTCTimeZone());
+  ProductRangeQuery query{"P1", kStart, kEnd, "CNY"};
+
+  // S1 has a cost, S2 none yet: the product has no margin, S1 has.
+  f.Cost("P1", "S1", 1000, kStart - absl::Hours(48));
+  ProductMetrics m = analytics.GetProduct(query).value();
+  CHECK_FALSE(m.product.cost_minor.has_value());
+  const ProductCounts& s1 = Sku(m, "S1");
+  REQUIRE(s1.cost_minor.has_value());
+  CHECK(*s1.cost_minor == 3 * 1000);
+  CHECK(RatesOf(s1).margin_bps == 3333);  // (4500 - 3000) / 4500
+
+  // S1's cost rises between o1 (paid t + 10 min) and o2 (t + 20 min); S2's is first known after its sale, so that
+  // one counts; a cost in another currency does not.
+  const absl::Time t = kStart + absl::Hours(2);
+  f.Cost("P1", "S1", 1100, t + absl::Minutes(15));
+  f.Cost("P1", "S2", 1500, kEnd + absl::Hours(1));
+  f.Cost("P1", "S2", 1, kStart, "USD");
+  m = analytics.GetProduct(query).value();
+  REQUIRE(m.product.cost_minor.has_value());
+  // o1: S1×2 at 10.00; o2: S1×1 at 11.00 and S2×1 at 15.00.
+  CHECK(*m.product.cost_minor == 2 * 1000 + 1100 + 1500);
+  const ProductRates rates = RatesOf(m.product);
+  CHECK(*rates.margin_minor == 6500 - 4600);
+  CHECK(rates.margin_bps == 2923);  // 1900 / 6500 = 29.23%
+  CHECK(*Sku(m, "S2").cost_minor == 1500);
+}
+
+TEST_CASE("every product's metrics for a range, sorted and paged with a token", "[store]") {
+  Fixture f;
+  f.Seed();
+  // P3: viewed only; P4: paid for more than P2 but nothing else.
+  f.Behaviour("e20", BehaviourEventType::kView, kStart + absl::Hours(5), "dev5", "P3", "S5");
+  f.Behaviour("e21", BehaviourEventType::kView, kStart + absl::Hours(5), "dev5", "P4", "S4");
+  f.Order("o9", "u9", kStart + absl::Hours(6), {{"S4", 7, 5500}}, kStart + absl::Hours(7));
+  f.Cost("P2", "S3", 4000, kStart - absl::Hours(1));
+  PgProductMetricsStore store(*f.pool);
+  PgDailyRunLease lease(*f.pool);
+  FakeClock clock(kEnd + absl::Hours(2));
+  ProductAnalytics analytics(store, lease, clock, absl::UTCTimeZone());
+
+  ProductListQuery query;
+  query.start_time = kStart;
+  query.end_time = kEnd;
+  query.page_size = 2;
+  ProductListPage first = analytics.ListProducts(query).value();
+  REQUIRE(first.products.size() == 2);
+  CHECK(first.products[0].product_id == "P1");  // 65.00
+  CHECK(first.products[0].counts.unique_visitors == 3);
+  CHECK(first.products[0].counts.units_returned == 1);
+  CHECK(first.products[1].product_id == "P4");  // 55.00
+  CHECK(first.products[1].counts.units_sold == 7);
+  REQUIRE_FALSE(first.next_page_token.empty());
+  query.page_token = first.next_page_token;
+  ProductListPage second = analytics.ListProducts(query).value();
+  REQUIRE(second.products.size() == 2);
+  CHECK(second.products[0].product_id == "P2");  // 50.00
+  CHECK(RatesOf(second.products[0].counts).margin_bps == 2000);
+  CHECK(second.products[1].product_id == "P3");  // no GMV, a visitor
+  CHECK(second.products[1].counts.unique_visitors == 1);
+  CHECK_FALSE(second.products[1].counts.cost_minor.has_value());
+  CHECK(second.next_page_token.empty());
+
+  // The token holds the range: without one in the request the next page is of the same range.
+  ProductListQuery bare;
+  bare.page_size = 2;
+  bare.page_token = first.next_page_token;
+  CHECK(analytics.ListProducts(bare).value().products.size() == 2);
+  // Another sort, currency or range with the token: refused.
+  ProductListQuery other = query;
+  other.sort = ProductSort::kUnitsSold;
+  CHECK(ReasonOf(analytics.ListProducts(other).status()) == "INVALID_PAGE_TOKEN");
+  other = query;
+  other.end_time = kEnd + absl::Hours(1);
+  CHECK(ReasonOf(analytics.ListProducts(other).status()) == "INVALID_PAGE_TOKEN");
+  other = query;
+  other.page_token = "not-a-token";
+  CHECK(ReasonOf(analytics.ListProducts(other).status()) == "INVALID_PAGE_TOKEN");
+  other = query;
+  other.page_token.clear();
+  other.page_size = 101;
+  CHECK(ReasonOf(analytics.ListProducts(other).status()) == "PAGE_SIZE_OUT_OF_RANGE");
+
+  // By units sold: P4 (7), P1 (4), P2 (1), P3 (0); by visitors: P1 (3), then P2, P3, P4 (1 each) by id.
+  ProductListQuery by_units;
+  by_units.start_time = kStart;
+  by_units.end_time = kEnd;
+  by_units.sort = ProductSort::kUnitsSold;
+  std::vector<std::string> ids;
+  const ProductListPage units_page = analytics.ListProducts(by_units).value();
+  for (const ProductSummary& p : units_page.products) ids.push_back(p.product_id);
+  CHECK(ids == std::vector<std::string>{"P4", "P1", "P2", "P3"});
+  by_units.sort = ProductSort::kUniqueVisitors;
+  by_units.page_size = 3;
+  ProductListPage visitors = analytics.ListProducts(by_units).value();
+  ids.clear();
+  for (const ProductSummary& p : visitors.products) ids.push_back(p.product_id);
+  CHECK(ids == std::vector<std::string>{"P1", "P2", "P3"});
+  by_units.page_token = visitors.next_page_token;
+  ProductListPage rest = analytics.ListProducts(by_units).value();
+  REQUIRE(rest.products.size() == 1);
+  CHECK(rest.products[0].product_id == "P4");
+}
+
+TEST_CASE("the daily report's low-stock SKUs and member points, as JSON and on the page", "[store]") {
+  Fixture f;
+  f.Seed();  // S1 sold 3 units in the day (o1, o2) and 1 the day before (o4): 4 in the 30 days
+  // S1 in wh1: 3 available against a fixed safety stock of 5: low. In wh2: 6 against 5: not low.
+  f.Level("S1", "wh1", "P1", 4, 3, 10, 5, std::nullopt);
+  f.Level("S1", "wh2", "P1", 6, 6, 11, 5, std::nullopt);
+  // A later movement lowers wh2 to exactly its safety stock: low (at or below).
+  f.Level("S1", "wh2", "P1", 5, 5, 12, 5, std::nullopt);
+  // S3: 14 days of cover of 1 unit in 30 days -> ceil(14 / 30) = 1; 1 available: low. S2: 30 days of cover of
+  // 1 unit paid (o2) -> 1; 2 available: not low.
+  f.Level("S3", "wh1", "P2", 1, 1, 13, std::nullopt, 14);
+  f.Level("S2", "wh1", "P1", 2, 2, 14, std::nullopt, 30);
+  // No setting: the configured threshold (2): S7 with 2 is low, S8 with 3 is not.
+  f.Level("S7", "wh1", "P7", 2, 2, 15, std::nullopt, std::nullopt);
+  f.Level("S8", "wh1", "P8", 3, 3, 16, std::nullopt, std::nullopt);
+  // Points: 500 earned, 200 held, 50 of it released, 30 returned, 40 reversed, 10 expired in the day; 70 earned
+  // the day before; 1000 the day after.
+  f.PointsEntry("pt1", "earn", 300, kStart + absl::Hours(1));
+  f.PointsEntry("pt2", "earn", 200, kStart + absl::Hours(2));
+  f.PointsEntry("pt3", "redeem", -200, kStart + absl::Hours(3));
+  f.PointsEntry("pt4", "release", 50, kStart + absl::Hours(4));
+  f.PointsEntry("pt5", "return", 30, kStart + absl::Hours(5));
+  f.PointsEntry("pt6", "reverse", -40, kStart + absl::Hours(6));
+  f.PointsEntry("pt7", "expire", -10, kStart + absl::Hours(7));
+  f.PointsEntry("pt8", "earn", 70, kStart - absl::Hours(1));
+  f.PointsEntry("pt9", "earn", 1000, kEnd);
+
+  PgProductMetricsStore store(*f.pool);
+  PgDashboardStore dashboard(*f.pool);
+  PgDailyRunLease lease(*f.pool);
+  DailyReports reports(store, dashboard, lease, absl::UTCTimeZone(), "UTC", 2);
+  REQUIRE(reports.Generate(kDay, "CNY", kEnd + absl::Hours(8)).value());
+  StoredReport stored = reports.Get("2026-12-03").value();
+  v1::DailyReport report;
+  REQUIRE(report.ParseFromString(stored.encoded));
+  CHECK(report.low_stock_total() == 4);
+  REQUIRE(report.low_stock_skus_size() == 4);
+  // The furthest below first: S1@wh1 (3 - 5 = -2), then 0 below: S1@wh2, S3@wh1, S7@wh1 by SKU.
+  CHECK(report.low_stock_skus(0).sku_id() == "S1");
+  CHECK(report.low_stock_skus(0).warehouse_id() == "wh1");
+  CHECK(report.low_stock_skus(0).available() == 3);
+  CHECK(report.low_stock_skus(0).on_hand() == 4);
+  CHECK(report.low_stock_skus(0).threshold() == 5);
+  CHECK(report.low_stock_skus(0).basis() == "safety_stock");
+  CHECK(report.low_stock_skus(0).product_id() == "P1");
+  CHECK(report.low_stock_skus(1).warehouse_id() == "wh2");
+  CHECK(report.low_stock_skus(1).available() == 5);
+  CHECK(report.low_stock_skus(2).sku_id() == "S3");
+  CHECK(report.low_stock_skus(2).threshold() == 1);
+  CHECK(report.low_stock_skus(2).basis() == "days_of_cover");
+  CHECK(report.low_stock_skus(3).sku_id() == "S7");
+  CHECK(report.low_stock_skus(3).basis() == "threshold");
+  CHECK(report.low_stock_note().empty());
+  CHECK(report.points().issued() == 500);
+  CHECK(report.points().redeemed() == 200 - 50 - 30);
+  CHECK(report.points().reversed() == 40);
+  CHECK(report.points().expired() == 10);
+  CHECK(report.points_day_before().issued() == 70);
+  // The page shows them.
+  CHECK(stored.html.find("4 SKU and warehouse pairs at or below their safety stock") != std::string::npos);
+  CHECK(
+      stored.html.find("<tr><th>S3</th><td>P2</td><td>wh1</td><td>1</td><td>1</td><td>1</td><td>days_of_cover</td>") !=
+      std::string::npos);
+  CHECK(stored.html.find("<td>500</td><td>120</td><td>40</td><td>10</td>") != std::string::npos);
 }
 
 }  // namespace zhongtai::datahub

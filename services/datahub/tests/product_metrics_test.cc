@@ -22,6 +22,20 @@ TEST_CASE("product rates: add to cart, conversion, UV value, return rate and mar
   REQUIRE(r.margin_minor.has_value());
   CHECK(*r.margin_minor == 100001);
   CHECK(*r.margin_rate == Approx(100001.0 / 250001));
+  CHECK(r.margin_bps == 4000);  // 40.0024%
+
+  ProductCounts m;
+  m.gmv_minor = 20000;
+  m.cost_minor = 19999;  // margin 1 fen of 200.00: 0.5 bp, half away from zero
+  CHECK(RatesOf(m).margin_bps == 1);
+  m.cost_minor = 20001;
+  CHECK(RatesOf(m).margin_bps == -1);
+  m.cost_minor = 24680;  // sold at a loss: -23.40%
+  CHECK(RatesOf(m).margin_bps == -2340);
+  m.gmv_minor = 0;  // costs but no GMV: a margin in money, no rate
+  m.cost_minor = 0;
+  CHECK(RatesOf(m).margin_minor == 0);
+  CHECK_FALSE(RatesOf(m).margin_bps.has_value());
 
   c.cost_minor.reset();  // some unit's cost unknown: no margin rather than a wrong one
   CHECK_FALSE(RatesOf(c).margin_minor.has_value());
@@ -48,6 +62,31 @@ TEST_CASE("product metrics queries are validated and days are UTC days") {
   auto [start, end] = UtcDayWindow(t);
   CHECK(start == absl::FromCivil(absl::CivilDay(2026, 6, 1), absl::UTCTimeZone()));
   CHECK(end - start == absl::Hours(24));
+}
+
+}  // namespace zhongtai::datahub
+
+namespace zhongtai::datahub {
+
+TEST_CASE("product listing page tokens carry the range, currency, sort and where the page ended") {
+  ProductListStoreQuery q;
+  q.start_time = absl::FromUnixSeconds(1764806400);
+  q.end_time = q.start_time + absl::Hours(24);
+  q.currency = "CNY";
+  q.sort = ProductSort::kUnitsSold;
+  const std::string token = EncodeProductPageToken(q, {1234, "p|odd id"});
+  ProductListStoreQuery back = DecodeProductPageToken(token).value();
+  CHECK(back.start_time == q.start_time);
+  CHECK(back.end_time == q.end_time);
+  CHECK(back.currency == "CNY");
+  CHECK(back.sort == ProductSort::kUnitsSold);
+  REQUIRE(back.after.has_value());
+  CHECK(back.after->value == 1234);
+  CHECK(back.after->product_id == "p|odd id");
+  for (const std::string bad : {std::string("x"), std::string("!!"), std::string()}) {
+    absl::Status status = DecodeProductPageToken(bad).status();
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  }
 }
 
 }  // namespace zhongtai::datahub

@@ -43,7 +43,8 @@ class StockStore {
   virtual absl::StatusOr<std::vector<StockPosition>> StockPositions(const std::string& warehouse_id, bool with_sales,
                                                                     absl::Time sales_since) = 0;
 
-  // Revenue of every SKU since `since`: units confirmed times its list price.
+  // Revenue of every SKU since `since`: the data hub's GMV of it when the hub reported its product since then, else
+  // units confirmed times its list price.
   virtual absl::StatusOr<std::vector<SkuRevenue>> SkuRevenues(absl::Time since) = 0;
   // Replaces the stored classes with `classes`.
   virtual absl::Status SaveAbcClasses(const std::vector<SkuClass>& classes, absl::Time now) = 0;

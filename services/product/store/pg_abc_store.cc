@@ -1,4 +1,5 @@
-// PgStockStore, ABC classification: revenue per SKU from the ledger's confirmations, and the stored classes.
+// PgStockStore, ABC classification: revenue per SKU from the data hub's daily metrics (else the ledger's
+// confirmations), and the stored classes.
 #include <utility>
 
 #include "common/pg/arrays.h"
@@ -12,9 +13,16 @@ namespace {
 using pg::TextArrayLiteral;
 using pg_store::Micros;
 
-// Every SKU with what its confirmed orders since $1 (Unix micros) took off on hand, times its list price.
+// Every SKU's revenue since $1 (Unix micros): the GMV the data hub's ProductMetricsComputed events reported for it
+// (what buyers paid, after promotions) when the hub reported any day of its product since then; else what its
+// confirmed orders took off on hand, times its list price.
 constexpr char kSkuRevenuesSql[] = R"sql(
-SELECT s.sku_id, COALESCE(sold.units, 0) * s.price_minor
+SELECT s.sku_id,
+       CASE WHEN EXISTS (SELECT FROM datahub_product_daily d
+                         WHERE d.product_id = s.product_id AND d.day_start >= zt_ts($1::bigint))
+            THEN COALESCE((SELECT sum(d.gmv_minor) FROM datahub_sku_daily d
+                           WHERE d.sku_id = s.sku_id AND d.day_start >= zt_ts($1::bigint)), 0)::bigint
+            ELSE COALESCE(sold.units, 0) * s.price_minor END
 FROM skus s
 LEFT JOIN (SELECT sku_id, -sum(on_hand_delta)::bigint AS units FROM stock_ledger
            WHERE kind = 'confirm' AND created_at >= zt_ts($1::bigint) GROUP BY sku_id) sold ON sold.sku_id = s.sku_id

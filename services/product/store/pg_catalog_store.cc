@@ -9,6 +9,7 @@
 #include "common/status/status.h"
 #include "services/product/store/pg_catalogue_rows.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_stock_events.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product {
@@ -90,7 +91,7 @@ constexpr char kInsertInitialStockSql[] =
 constexpr char kInsertInitialLedgerSql[] =
     "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
     "reserved_after, request_id, reason, created_at) "
-    "VALUES ($1, $2, 'initial', $3, 0, $3, 0, NULLIF($4, ''), 'initial stock', zt_ts($5))";
+    "VALUES ($1, $2, 'initial', $3, 0, $3, 0, NULLIF($4, ''), 'initial stock', zt_ts($5)) RETURNING entry_id";
 
 // One page of product ids, newest first: $1 the last id of the previous page ('' for the first), $2 a
 // category id ('' for all; its subcategories count too), $3 text[] ILIKE patterns every title must
@@ -294,6 +295,7 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
         tx.exec_params(kInsertSkuAttributeSql, sku.sku_id, name, value);
       }
     }
+    std::vector<int64_t> entries;
     for (const auto& s : stock) {
       // Warehouses and stock: initial stock goes into a warehouse that exists.
       if (tx.exec_params(kWarehouseExistsSql, s.warehouse_id).empty()) {
@@ -301,11 +303,15 @@ absl::StatusOr<Product> PgProductStore::CreateProduct(const Product& product, co
       }
       tx.exec_params(kInsertInitialStockSql, s.sku_id, s.warehouse_id, s.quantity, Micros(now));
       if (s.quantity > 0) {
-        tx.exec_params(kInsertInitialLedgerSql, s.sku_id, s.warehouse_id, s.quantity, request_id, Micros(now));
+        entries.push_back(
+            tx.exec_params(kInsertInitialLedgerSql, s.sku_id, s.warehouse_id, s.quantity, request_id, Micros(now))[0][0]
+                .as<int64_t>());
       }
     }
+    // The initial stock is the first movement of each row: StockChanged (pg_stock_events.h).
+    RETURN_IF_ERROR(pg_store::PublishStockMovements(tx, entries));
     // Cost prices: the response goes to the admin who created the product, so it carries them (and ABC classes).
-    pg_store::SaveSkuCosts(tx, product, now);
+    RETURN_IF_ERROR(pg_store::SaveSkuCosts(tx, product, now));
     std::vector<Product> created = LoadProducts(tx, {product.product_id});
     pg_store::LoadAdminSkuFields(tx, created);
     result = std::move(created.at(0));

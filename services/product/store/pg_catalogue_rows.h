@@ -25,7 +25,8 @@ std::vector<Product> LoadProductRows(pqxx::work& tx, const std::vector<std::stri
 
 // Admin reads only (pg_sku_admin_fields.cc): fills the SKUs' cost prices and ABC classes.
 void LoadAdminSkuFields(pqxx::work& tx, std::vector<Product>& products);
-// Writes the cost price of each SKU that has one (the others keep theirs).
-void SaveSkuCosts(pqxx::work& tx, const Product& product, absl::Time now);
+// Writes the cost price of each SKU that has one (the others keep theirs), with a SkuCostChanged event for each one
+// that changed.
+absl::Status SaveSkuCosts(pqxx::work& tx, const Product& product, absl::Time now);
 
 }  // namespace zhongtai::product::pg_store

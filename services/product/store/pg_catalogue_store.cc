@@ -421,7 +421,7 @@ absl::StatusOr<Product> PgProductStore::SaveProduct(const Product& updated, int6
       for (const auto& [name, value] : sku.attributes) tx.exec_params(kInsertSkuAttributeSql, sku.sku_id, name, value);
       tx.exec_params(kInsertEmptyStockSql, sku.sku_id, kDefaultWarehouse, now);
     }
-    pg_store::SaveSkuCosts(tx, updated, updated.updated_at);
+    RETURN_IF_ERROR(pg_store::SaveSkuCosts(tx, updated, updated.updated_at));
     if (transition) {
       tx.exec_params(kInsertTransitionSql, updated.product_id, ProductStatusName(transition->from),
                      ProductStatusName(transition->to), transition->version, Micros(transition->at));

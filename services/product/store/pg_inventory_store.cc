@@ -12,6 +12,7 @@
 #include "services/product/domain/rules.h"
 #include "services/product/domain/settlement.h"
 #include "services/product/store/pg_product_store.h"
+#include "services/product/store/pg_stock_events.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product {
@@ -173,8 +174,8 @@ ORDER BY u.sku_id COLLATE "C", u.warehouse_id COLLATE "C"
 
 // Moves the stock of every allocation of one order (confirm, release) in one statement: locks the
 // rows in the global order, applies the per-unit deltas, writes a ledger row per allocation and the
-// reservation's new status. Returns (allocations, rows moved); they differ only if a row would have
-// broken on hand >= reserved >= 0, and the caller then rolls back.
+// reservation's new status. Returns (allocations, rows moved, the ledger rows' ids); the counts differ only if a
+// row would have broken on hand >= reserved >= 0, and the caller then rolls back.
 // $1 order id, $2 new status, $3 ledger kind, $4/$5 on-hand/reserved delta per unit, $6 now (micros).
 constexpr char kMoveOrderStockSql[] = R"sql(
 WITH alloc AS MATERIALIZED (
@@ -202,18 +203,19 @@ ledger AS (
   SELECT sku_id, warehouse_id, $3::text, $4::bigint * quantity, $5::bigint * quantity, on_hand, reserved, $1::text,
          zt_ts($6::bigint)
   FROM upd ORDER BY sku_id COLLATE "C", warehouse_id COLLATE "C"
+  RETURNING entry_id
 ),
 status AS (
   UPDATE reservations SET status = $2::text, updated_at = zt_ts($6::bigint) WHERE order_id = $1::text
 )
-SELECT (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd)
+SELECT (SELECT count(*) FROM alloc), (SELECT count(*) FROM upd), (SELECT array_agg(entry_id) FROM ledger)
 )sql";
 
 // One allocation of a settled reservation (settlement.h): $3 units confirmed (on hand and reserved down) and $4
 // released (reserved down) on the stock row ($1 sku, $2 warehouse), with a ledger row per non-zero part and the level
 // after it; $5 order id, $6 now (micros). The caller moves allocations in (sku id, warehouse id) byte order, the
-// order every stock-moving statement locks rows in. Returns the row's level after, none when the row would break
-// on hand >= reserved >= 0.
+// order every stock-moving statement locks rows in. Returns the row's level after and the confirmation's ledger row
+// id (NULL without one), none when the row would break on hand >= reserved >= 0.
 constexpr char kSettleAllocationSql[] = R"sql(
 WITH upd AS (
   UPDATE stock SET on_hand = on_hand - $3::bigint, reserved = reserved - ($3::bigint + $4::bigint),
@@ -230,8 +232,9 @@ ledger AS (
   UNION ALL
   SELECT $1::text, $2::text, 'release', 0, -$4::bigint, on_hand, reserved, $5::text, zt_ts($6::bigint)
   FROM upd WHERE $4::bigint > 0
+  RETURNING entry_id, on_hand_delta
 )
-SELECT on_hand, reserved FROM upd
+SELECT on_hand, reserved, (SELECT array_agg(entry_id) FROM ledger WHERE on_hand_delta <> 0) FROM upd
 )sql";
 constexpr char kMarkSettledSql[] =
     "UPDATE reservations SET status = 'CONFIRMED', settled_quantity = $2, updated_at = zt_ts($3::bigint) "
@@ -485,6 +488,9 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
       return FailedPrecondition("INSUFFICIENT_STOCK",
                                 absl::StrCat("stock of order ", order_id, " cannot move to ", StatusText(*to)));
     }
+    // A confirmation takes goods off on hand: one StockChanged per allocation (pg_stock_events.h). A release moves
+    // reserved only and publishes nothing.
+    if (unit.on_hand != 0) RETURN_IF_ERROR(pg_store::PublishStockMovements(tx, pg_store::EntryIds(moved[2])));
     outcome.reservation.status = *to;
     outcome.changed = true;
     return absl::OkStatus();
@@ -505,6 +511,7 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Settle(const std::string& orde
       return FailedPrecondition("RESERVATION_EXPIRED", absl::StrCat("reservation of ", order_id, " has expired"));
     }
     ASSIGN_OR_RETURN(std::vector<SettlementMove> moves, SplitSettlement(*current, confirm_quantity));
+    std::vector<int64_t> entries;
     for (const SettlementMove& m : moves) {
       pqxx::result moved = ExecPrepared(tx, "product_settle_allocation", kSettleAllocationSql, m.allocation.sku_id,
                                         m.allocation.warehouse_id, m.confirmed, m.released, order_id, Micros(now));
@@ -512,7 +519,9 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Settle(const std::string& orde
         return FailedPrecondition("INSUFFICIENT_STOCK",
                                   absl::StrCat("stock of order ", order_id, " cannot be settled"));
       }
+      for (int64_t id : pg_store::EntryIds(moved[0][2])) entries.push_back(id);
     }
+    RETURN_IF_ERROR(pg_store::PublishStockMovements(tx, entries));
     ExecPrepared(tx, "product_mark_settled", kMarkSettledSql, order_id, confirm_quantity, Micros(now));
     outcome.reservation.status = ReservationStatus::kConfirmed;
     outcome.changed = true;

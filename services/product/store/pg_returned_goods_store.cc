@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/pg/arrays.h"
 #include "common/status/status.h"
+#include "services/product/store/pg_stock_events.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product {
@@ -38,7 +39,7 @@ constexpr char kDamagedSql[] =
 constexpr char kLedgerSql[] =
     "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
     "reserved_after, reason, reference, actor, created_at) "
-    "VALUES ($1, $2, 'return_in', $3, 0, $4, $5, 'returned by the buyer', $6, 'order', zt_ts($7))";
+    "VALUES ($1, $2, 'return_in', $3, 0, $4, $5, 'returned by the buyer', $6, 'order', zt_ts($7)) RETURNING entry_id";
 
 }  // namespace
 
@@ -66,6 +67,7 @@ absl::StatusOr<bool> PgReturnedGoodsStore::BookReturn(const ReturnedGoods& goods
                        pg::BigintArrayLiteral(quantities), goods.damaged, Micros(now));
     if (recorded.empty()) return absl::OkStatus();  // booked before
     booked = true;
+    std::vector<int64_t> entries;
     for (const auto& [sku, quantity] : lines) {
       tx.exec_params(kEnsureStockRowSql, sku, goods.warehouse_id, Micros(now));
       if (goods.damaged) {
@@ -73,10 +75,12 @@ absl::StatusOr<bool> PgReturnedGoodsStore::BookReturn(const ReturnedGoods& goods
         continue;
       }
       pqxx::result level = tx.exec_params(kBackOnHandSql, sku, goods.warehouse_id, quantity, Micros(now));
-      tx.exec_params(kLedgerSql, sku, goods.warehouse_id, quantity, level[0][0].as<int64_t>(),
-                     level[0][1].as<int64_t>(), goods.return_id, Micros(now));
+      entries.push_back(tx.exec_params(kLedgerSql, sku, goods.warehouse_id, quantity, level[0][0].as<int64_t>(),
+                                       level[0][1].as<int64_t>(), goods.return_id, Micros(now))[0][0]
+                            .as<int64_t>());
     }
-    return absl::OkStatus();
+    // Goods back on hand are stock movements: StockChanged (pg_stock_events.h).
+    return pg_store::PublishStockMovements(tx, entries);
   }));
   return booked;
 }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
+#include "services/product/store/pg_stock_events.h"
 #include "services/product/store/pg_stock_store.h"
 #include "services/product/store/pg_store_util.h"
 
@@ -72,7 +73,8 @@ absl::Status PgStockStore::PutSafetyStock(const SafetyStockSetting& setting, abs
     tx.exec_params(kPutSafetyStockSql, setting.sku_id, setting.warehouse_id,
                    std::string(SafetyStockModeName(setting.mode)), setting.quantity, setting.days_of_cover,
                    Micros(now));
-    return absl::OkStatus();
+    // The data hub's low-stock report follows the setting (SafetyStockChanged, pg_stock_events.h).
+    return pg_store::PublishSafetyStockChanged(tx, setting.sku_id, setting.warehouse_id, now);
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include "common/pg/arrays.h"
 #include "services/product/store/pg_catalogue_rows.h"
+#include "services/product/store/pg_stock_events.h"
 #include "services/product/store/pg_store_util.h"
 
 namespace zhongtai::product::pg_store {
@@ -24,6 +25,7 @@ INSERT INTO sku_costs (sku_id, cost_currency, cost_minor, updated_at) VALUES ($1
 ON CONFLICT (sku_id) DO UPDATE SET cost_currency = excluded.cost_currency, cost_minor = excluded.cost_minor,
   updated_at = excluded.updated_at
 WHERE (sku_costs.cost_currency, sku_costs.cost_minor) IS DISTINCT FROM (excluded.cost_currency, excluded.cost_minor)
+RETURNING sku_id
 )sql";
 
 }  // namespace
@@ -45,11 +47,18 @@ void LoadAdminSkuFields(pqxx::work& tx, std::vector<Product>& products) {
   }
 }
 
-void SaveSkuCosts(pqxx::work& tx, const Product& product, absl::Time now) {
+absl::Status SaveSkuCosts(pqxx::work& tx, const Product& product, absl::Time now) {
   for (const Sku& sku : product.skus) {
     if (!sku.cost_price) continue;
-    tx.exec_params(kPutSkuCostSql, sku.sku_id, sku.cost_price->currency, sku.cost_price->amount_minor, Micros(now));
+    // A cost that changed (or is new) is a SkuCostChanged event for the data hub's margins; an unchanged one is not.
+    if (tx.exec_params(kPutSkuCostSql, sku.sku_id, sku.cost_price->currency, sku.cost_price->amount_minor, Micros(now))
+            .empty()) {
+      continue;
+    }
+    RETURN_IF_ERROR(PublishSkuCostChanged(tx, product.product_id, sku.sku_id, sku.cost_price->currency,
+                                          sku.cost_price->amount_minor, now));
   }
+  return absl::OkStatus();
 }
 
 }  // namespace zhongtai::product::pg_store

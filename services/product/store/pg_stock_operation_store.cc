@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "common/pg/arrays.h"
 #include "common/status/status.h"
+#include "services/product/store/pg_stock_events.h"
 #include "services/product/store/pg_stock_store.h"
 #include "services/product/store/pg_store_util.h"
 
@@ -55,7 +56,7 @@ constexpr char kMoveStockSql[] =
 constexpr char kInsertLedgerSql[] =
     "INSERT INTO stock_ledger (sku_id, warehouse_id, kind, on_hand_delta, reserved_delta, on_hand_after, "
     "reserved_after, request_id, reason, reference, actor, created_at) "
-    "VALUES ($1, $2, $3, $4, 0, $5, $6, NULLIF($7, ''), $8, $9, $10, zt_ts($11))";
+    "VALUES ($1, $2, $3, $4, 0, $5, $6, NULLIF($7, ''), $8, $9, $10, zt_ts($11)) RETURNING entry_id";
 
 // A page of the ledger, newest first: $1 SKU id ('' any), $2 warehouse id ('' any), $3/$4 created in
 // [from, to) (Unix micros), $5 only entries older than this id (0: from the newest), $6 limit. A
@@ -131,15 +132,19 @@ absl::StatusOr<std::vector<StockLevel>> PgStockStore::ApplyOperation(const Stock
       level.reserved = row[2].as<int64_t>();
     }
     ASSIGN_OR_RETURN(std::vector<StockMovement> movements, PlanOperation(op, from, to));
+    std::vector<int64_t> entries;
     for (const StockMovement& m : movements) {
       pqxx::result moved = tx.exec_params(kMoveStockSql, m.sku_id, m.warehouse_id, m.on_hand_delta, Micros(now));
       if (moved.empty()) return Internal("STOCK_ROW_MISSING", "a locked stock row vanished");
       StockLevel after{m.sku_id, m.warehouse_id, moved[0][0].as<int64_t>(), moved[0][1].as<int64_t>()};
-      tx.exec_params(kInsertLedgerSql, m.sku_id, m.warehouse_id, m.kind, m.on_hand_delta, after.on_hand, after.reserved,
-                     op.request_id, op.reason, op.reference, op.actor, Micros(now));
+      entries.push_back(tx.exec_params(kInsertLedgerSql, m.sku_id, m.warehouse_id, m.kind, m.on_hand_delta,
+                                       after.on_hand, after.reserved, op.request_id, op.reason, op.reference, op.actor,
+                                       Micros(now))[0][0]
+                            .as<int64_t>());
       result.push_back(after);
     }
-    return absl::OkStatus();
+    // Each movement that changed on hand is a StockChanged event (pg_stock_events.h).
+    return pg_store::PublishStockMovements(tx, entries);
   });
   if (IsUniqueViolation(status) && !op.request_id.empty()) {
     // Cannot normally happen (the gate waits), but a replay is the right answer if it does.

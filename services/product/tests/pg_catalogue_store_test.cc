@@ -274,7 +274,9 @@ TEST_CASE("price rules in PostgreSQL: open and closed windows survive the round 
   PriceRule member{"diamond", MemberTier::kDiamond, 1500, absl::InfinitePast(), absl::InfiniteFuture(), "CNY"};
   PriceRule weekend{"weekend", std::nullopt, 1800, saturday, saturday + absl::Hours(48), "CNY"};
   REQUIRE(pricing.ReplaceRules(sku, {member, weekend}).ok());
-  CHECK(OutboxTypes(f, product.product_id) == std::vector<std::string>{"zhongtai.product.v1.SkuPriceRulesChanged"});
+  // The product's initial stock is its first stock movement.
+  CHECK(OutboxTypes(f, product.product_id) ==
+        std::vector<std::string>{"zhongtai.product.v1.StockChanged", "zhongtai.product.v1.SkuPriceRulesChanged"});
   auto stored = f.store->GetPriceRules({sku, "sku_none"}).value();
   REQUIRE(stored.size() == 1);
   REQUIRE(stored[sku].size() == 2);

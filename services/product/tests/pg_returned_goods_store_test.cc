@@ -49,12 +49,18 @@ TEST_CASE("returned goods: sellable back on hand once per return, damaged counte
   CHECK(booked == 1);
   CHECK(f.Stock(sku).first == on_hand_before + 2);
   CHECK(Query(f, "SELECT count(*) FROM stock_ledger WHERE kind = 'return_in' AND reference = $1", "ret-1") == 1);
+  // Goods back on hand are one StockChanged, however often the return was sent.
+  CHECK(Query(f,
+              "SELECT count(*) FROM outbox o JOIN stock_ledger l ON o.id = 'stock:' || l.entry_id "
+              "WHERE o.type = 'zhongtai.product.v1.StockChanged' AND l.kind = 'return_in' AND l.reference = $1",
+              "ret-1") == 1);
 
   ReturnedGoods damaged{"ret-2", "default", {{sku, 1}}, true};
   REQUIRE(*intake.Book(damaged));
   CHECK_FALSE(*intake.Book(damaged));
   CHECK(f.Stock(sku).first == on_hand_before + 2);  // not available
   CHECK(Query(f, "SELECT sum(damaged) FROM stock WHERE sku_id = $1", sku) == 1);
+  CHECK(Query(f, "SELECT count(*) FROM stock_ledger WHERE reference = $1", "ret-2") == 0);  // no movement, no event
 
   CHECK(ReasonOf(intake.Book({"ret-3", "nowhere", {{sku, 1}}, false}).status()) == "WAREHOUSE_NOT_FOUND");
   CHECK(ReasonOf(intake.Book({"ret-3", "default", {{"no-such-sku", 1}}, false}).status()) == "SKU_NOT_FOUND");

@@ -11,6 +11,7 @@
 #include "services/product/domain/stock_center.h"
 #include "services/product/tests/in_memory_store.h"
 #include "services/product/tests/pg_fixture.h"
+#include "zhongtai/product/v1/events.pb.h"
 
 namespace zhongtai::product {
 namespace {
@@ -363,4 +364,114 @@ TEST_CASE("ABC classes from 30 days of confirmed revenue order the alerts", "[st
 }
 
 }  // namespace
+}  // namespace zhongtai::product
+
+namespace zhongtai::product {
+namespace {
+
+// The StockChanged events in the outbox, by ledger entry.
+std::vector<v1::StockChanged> StockEvents(PgFixture& f) {
+  std::vector<v1::StockChanged> out;
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                out.clear();
+                for (const auto& row : tx.exec("SELECT id, payload, key, stream FROM outbox "
+                                               "WHERE type = 'zhongtai.product.v1.StockChanged' ORDER BY seq")) {
+                  v1::StockChanged m;
+                  REQUIRE(m.ParseFromString(pqxx::binarystring(row[1]).str()));
+                  CHECK(row[0].as<std::string>() == "stock:" + std::to_string(m.ledger_entry_id()));
+                  CHECK(row[2].as<std::string>() == m.product_id());
+                  CHECK(row[3].as<std::string>() == "zt.events.product");
+                  out.push_back(m);
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every on-hand movement is one StockChanged in its transaction, reservations publish none", "[store]") {
+  PgFixture f;
+  Product phone = f.AddProduct("Phone", {{"EV-1", 10}});
+  const std::string sku = phone.skus[0].sku_id;
+  f.AddWarehouse("east");
+  // The initial stock is the first movement.
+  std::vector<v1::StockChanged> events = StockEvents(f);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].reason() == "initial");
+  CHECK(events[0].on_hand_delta() == 10);
+  CHECK(events[0].on_hand_after() == 10);
+  CHECK(events[0].available_after() == 10);
+  CHECK_FALSE(events[0].has_safety_stock());
+
+  // A safety stock setting: its own event, and carried by the movements after it.
+  REQUIRE(f.stock->SetSafetyStock({sku, "default", SafetyStockMode::kFixed, 3, 0}).ok());
+  CHECK(f.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.product.v1.SafetyStockChanged' AND key = $1",
+                phone.product_id) == 1);
+
+  // Reserving and releasing move reserved only: nothing is published (the checkout path writes no outbox row).
+  REQUIRE(f.inventory->Reserve("o1", {{sku, 4}}, absl::Minutes(5)).ok());
+  REQUIRE(f.inventory->Reserve("o2", {{sku, 1}}, absl::Minutes(5)).ok());
+  REQUIRE(f.inventory->Release("o2").ok());
+  CHECK(StockEvents(f).size() == 1);
+
+  // Goods in (a replay publishes nothing more), a transfer (both sides), a stocktake.
+  REQUIRE(f.stock->Apply(Op(StockOperationKind::kInbound, sku, "east", 7, "in-ev")).ok());
+  REQUIRE(f.stock->Apply(Op(StockOperationKind::kInbound, sku, "east", 7, "in-ev")).ok());
+  REQUIRE(f.stock->Apply(Op(StockOperationKind::kTransfer, sku, "default", 2, "tr-ev", "east")).ok());
+  REQUIRE(f.stock->Apply(Op(StockOperationKind::kStocktake, sku, "east", 8, "count-ev")).ok());
+  // A stocktake that finds what the books say moves nothing and publishes nothing (whether or not it is accepted).
+  (void)f.stock->Apply(Op(StockOperationKind::kStocktake, sku, "east", 8, "count-ev-2"));
+  // The paid order takes its 4 units off on hand.
+  REQUIRE(f.inventory->Confirm("o1").ok());
+
+  events = StockEvents(f);
+  // One event per ledger row that moved on hand, and no other.
+  CHECK(static_cast<int64_t>(events.size()) ==
+        f.Count("SELECT count(*) FROM stock_ledger WHERE sku_id = $1 AND on_hand_delta <> 0", sku));
+  std::vector<std::string> reasons;
+  for (const v1::StockChanged& e : events) reasons.push_back(e.reason() + "@" + e.warehouse_id());
+  CHECK(reasons == std::vector<std::string>{"initial@default", "inbound@east", "transfer_out@default",
+                                            "transfer_in@east", "stocktake@east", "confirm@default"});
+  const v1::StockChanged& out = events[2];
+  CHECK(out.on_hand_delta() == -2);
+  CHECK(out.on_hand_after() == 8);
+  CHECK(out.available_after() == 4);  // 8 on hand, 4 reserved for o1
+  CHECK(out.safety_stock() == 3);
+  CHECK(out.has_safety_stock_update_time());
+  CHECK(out.note() == "test");
+  CHECK(out.reference() == "DOC-1");
+  const v1::StockChanged& stocktake = events[4];
+  CHECK(stocktake.on_hand_delta() == 8 - 9);
+  CHECK_FALSE(stocktake.has_safety_stock());  // east has no setting
+  const v1::StockChanged& confirm = events[5];
+  CHECK(confirm.product_id() == phone.product_id);
+  CHECK(confirm.sku_id() == sku);
+  CHECK(confirm.on_hand_delta() == -4);
+  CHECK(confirm.on_hand_after() == 4);
+  CHECK(confirm.available_after() == 4);
+  CHECK(confirm.reference() == "o1");
+  CHECK(confirm.safety_stock() == 3);
+  CHECK(confirm.ledger_entry_id() > stocktake.ledger_entry_id());
+  CHECK(confirm.occur_time().seconds() == absl::ToUnixSeconds(f.clock.Now()));
+}
+
+TEST_CASE("a settled reservation publishes its confirmed part only", "[store]") {
+  PgFixture f;
+  Product phone = f.AddProduct("Phone", {{"EV-2", 10}});
+  const std::string sku = phone.skus[0].sku_id;
+  REQUIRE(f.inventory->Reserve("o3", {{sku, 5}}, absl::Minutes(5)).ok());
+  REQUIRE(f.inventory->Settle("o3", 3).ok());
+  std::vector<v1::StockChanged> events = StockEvents(f);
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].reason() == "confirm");
+  CHECK(events[1].on_hand_delta() == -3);
+  CHECK(events[1].on_hand_after() == 7);
+  // As the ledger row has it: right after the confirmed part, the released 2 still reserved (their release moves
+  // reserved only and publishes nothing).
+  CHECK(events[1].available_after() == 5);
+}
+
 }  // namespace zhongtai::product

@@ -3,9 +3,14 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
 #include "common/pg/prepared.h"
 #include "common/pg/time.h"
+#include "common/proto/convert.h"
 #include "common/status/status.h"
+#include "services/user/store/pg_membership_store.h"  // kUserEventStream
+#include "zhongtai/user/v1/events.pb.h"
 
 namespace zhongtai::user {
 namespace {
@@ -53,7 +58,7 @@ constexpr char kSetLotRemainingSql[] = "UPDATE points_lots SET remaining = $3 WH
 
 constexpr char kInsertEntrySql[] =
     "INSERT INTO points_ledger (user_id, kind, delta, balance_after, reason, reference, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7))";
+    "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7)) RETURNING seq";
 
 // Inserts the hold, or updates it when it is this account's; a hold of the same order id that another
 // account inserted concurrently updates nothing (and the change is refused).
@@ -129,6 +134,39 @@ PointsAccount ReadAccount(pqxx::work& tx, const std::string& user_id, int64_t ba
   return account;
 }
 
+v1::PointsLedgerKind ToProtoKind(LedgerKind kind) {
+  switch (kind) {
+    case LedgerKind::kEarn: return v1::POINTS_LEDGER_KIND_EARN;
+    case LedgerKind::kRedeem: return v1::POINTS_LEDGER_KIND_REDEEM;
+    case LedgerKind::kRelease: return v1::POINTS_LEDGER_KIND_RELEASE;
+    case LedgerKind::kReturn: return v1::POINTS_LEDGER_KIND_RETURN;
+    case LedgerKind::kReverse: return v1::POINTS_LEDGER_KIND_REVERSE;
+    case LedgerKind::kExpire: return v1::POINTS_LEDGER_KIND_EXPIRE;
+  }
+  return v1::POINTS_LEDGER_KIND_UNSPECIFIED;
+}
+
+// One PointsChanged per ledger entry, in the transaction that wrote it; the id names the entry, so a retried
+// transaction writes the same one.
+absl::Status PublishEntry(pqxx::work& tx, const std::string& user_id, const LedgerEntry& entry, int64_t seq) {
+  v1::PointsChanged message;
+  message.set_user_id(user_id);
+  message.set_kind(ToProtoKind(entry.kind));
+  message.set_delta(entry.delta);
+  message.set_balance_after(entry.balance_after);
+  message.set_reason(entry.reason);
+  message.set_reference(entry.reference);
+  message.set_ledger_seq(seq);
+  *message.mutable_occur_time() = proto::ToTimestamp(entry.at);
+  events::Event event;
+  event.id = absl::StrCat("points:", seq);
+  event.type = message.GetDescriptor()->full_name();
+  event.key = user_id;
+  event.payload = message.SerializeAsString();
+  event.occurred_at = entry.at;
+  return events::AppendToOutbox(tx, kUserEventStream, event);
+}
+
 absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_before, const PointsChange& change) {
   int64_t balance = balance_before;
   for (const LedgerEntry& entry : change.entries) balance += entry.delta;
@@ -142,8 +180,10 @@ absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_b
     pg::Exec(tx, kSetLotRemainingSql, lot_id, user_id, remaining);
   }
   for (const LedgerEntry& entry : change.entries) {
-    pg::Exec(tx, kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta, entry.balance_after, entry.reason,
-             entry.reference, Micros(entry.at));
+    const int64_t seq = pg::Exec(tx, kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta,
+                                 entry.balance_after, entry.reason, entry.reference, Micros(entry.at))[0][0]
+                            .as<int64_t>();
+    RETURN_IF_ERROR(PublishEntry(tx, user_id, entry, seq));
   }
   if (change.hold) {
     const PointsHold& hold = *change.hold;

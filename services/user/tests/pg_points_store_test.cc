@@ -9,12 +9,14 @@
 #include <thread>
 #include <vector>
 
+#include "common/events/outbox.h"
 #include "common/pg/migrate.h"
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
 #include "services/user/domain/points.h"
 #include "services/user/tests/points_ledger_check.h"
+#include "zhongtai/user/v1/events.pb.h"
 
 namespace zhongtai::user {
 namespace {
@@ -24,7 +26,10 @@ struct PointsDb {
     auto opened = pg::Pool::Open({database.dsn(), 8, absl::Seconds(20), "points-test"});
     REQUIRE(opened.ok());
     pool = std::move(*opened);
-    REQUIRE(pg::Migrate(*pool, Migrations()).ok());
+    // The outbox too: every ledger entry is a PointsChanged event in its transaction.
+    std::vector<pg::Migration> migrations = events::SchemaMigrations();
+    migrations.insert(migrations.end(), Migrations().begin(), Migrations().end());
+    REQUIRE(pg::Migrate(*pool, migrations).ok());
     store = std::make_unique<PgPointsStore>(*pool);
     PointsSettings settings;
     settings.lot_lifetime = absl::Hours(24 * 30);
@@ -172,6 +177,48 @@ TEST_CASE("the whole redemption cycle on PostgreSQL: hold, release, commit, retu
   CHECK(second->page.next_before_seq == 0);
   CHECK(second->page.entries[2].kind == LedgerKind::kEarn);
   CHECK(second->page.entries[2].reference == "old");
+}
+
+TEST_CASE("every points ledger entry is one PointsChanged in its transaction, a replay adds none", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 100, "order paid", "earn:o0"}).ok());
+  REQUIRE(db.points->Earn({"u1", 100, "order paid", "earn:o0"}).ok());  // the same reference: nothing new
+  REQUIRE(db.points->Hold({"u1", "o1", 60, 0}).ok());
+  REQUIRE(db.points->Hold({"u1", "o1", 60, 0}).ok());  // replayed
+  REQUIRE(db.points->Commit("o1", "u1").ok());         // no balance change, no entry
+  REQUIRE(db.points->Return({"o1", 20, "refund-1", "refund"}).ok());
+  std::vector<v1::PointsChanged> events;
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                events.clear();
+                for (const pqxx::row& row : tx.exec("SELECT o.id, o.payload, o.key, o.stream, l.seq FROM outbox o "
+                                                    "JOIN points_ledger l ON o.id = 'points:' || l.seq "
+                                                    "WHERE o.type = 'zhongtai.user.v1.PointsChanged' ORDER BY o.seq")) {
+                  v1::PointsChanged m;
+                  REQUIRE(m.ParseFromString(pqxx::binarystring(row[1]).str()));
+                  CHECK(row[2].as<std::string>() == "u1");
+                  CHECK(row[3].as<std::string>() == "zt.events.user");
+                  CHECK(m.ledger_seq() == row[4].as<int64_t>());
+                  events.push_back(m);
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(db.Query("SELECT count(*) FROM outbox WHERE key = $1", "u1") ==
+        db.Query("SELECT count(*) FROM points_ledger WHERE user_id = $1", "u1"));
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].kind() == v1::POINTS_LEDGER_KIND_EARN);
+  CHECK(events[0].delta() == 100);
+  CHECK(events[0].balance_after() == 100);
+  CHECK(events[0].reason() == "order paid");
+  CHECK(events[0].reference() == "earn:o0");
+  CHECK(events[1].kind() == v1::POINTS_LEDGER_KIND_REDEEM);
+  CHECK(events[1].delta() == -60);
+  CHECK(events[1].balance_after() == 40);
+  CHECK(events[2].kind() == v1::POINTS_LEDGER_KIND_RETURN);
+  CHECK(events[2].delta() == 20);
+  CHECK(events[2].balance_after() == 60);
+  CHECK(events[2].occur_time().seconds() == absl::ToUnixSeconds(db.clock.Now()));
 }
 
 TEST_CASE("the sweep's SQL picks exactly the lots the domain counts as expired, once", "[store]") {
