@@ -148,9 +148,10 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="zt-bench-")
         self.seq = time.time_ns() // 1000
 
-    def loadgen_run(self, label, flags, pids, duration=None, warmup=None):
+    def loadgen_run(self, label, flags, pids, duration=None, warmup=None, seq_floor=0):
+        """seq_floor: every {seq} of the run is at least this (B7 puts {seq} in priceMax, which must match every price)."""
         out = f"{self.tmp}/run.json"
-        self.seq += 10_000_000
+        self.seq = max(self.seq + 10_000_000, seq_floor)
         cmd = [self.loadgen, "--label", label, "--json", out, "--seq-base", str(self.seq),
                "--duration", str(duration or self.args.duration), "--warmup", str(self.args.warmup if warmup is None else warmup),
                "--pids", ",".join(str(p) for p in pids)] + flags
@@ -584,10 +585,16 @@ SELECT pg_notify('zt_catalogue_changed', '');
             "seconds": time.time() - started}
 
 
+# B7's uncached searches put the request's {seq} in priceMax (fen) to make every request another cache key; with every
+# {seq} at least this, far above the dearest seeded price (8,009.90 yuan), the filter keeps every match.
+B7_PRICE_MAX_FLOOR = 1_000_000_000
+
+
 def b7(bench, results):
     """Listing and search through the gateway on a seeded catalogue: a repeated listing page (served by the listing
     cache) against product detail (the product cache), alternating; then searches that the cache cannot serve (each
-    request a different cache key through priceMax={seq}, which matches every price) for their latency."""
+    request a different cache key through priceMax={seq}, with {seq} >= B7_PRICE_MAX_FLOOR so that it matches every
+    price: checked below against the same query without priceMax) for their latency."""
     s = bench.stack
     products = 500 if bench.args.smoke else bench.args.catalogue
     cat = seed_catalogue(s, products)
@@ -623,9 +630,25 @@ def b7(bench, results):
         "whole catalogue, newest (facets over all)": "/v1/products?pageSize=20",
     }
     r["uncached"] = {}
+
+    def get(path):
+        with urllib.request.urlopen(s.gateway + path, timeout=60) as response:
+            return json.loads(response.read())
+
     for name, path in uncached.items():
+        # The priceMax that the runs use must not change what matches: same total and first page as without it.
+        plain, capped = get(path), get(f"{path}&priceMax={B7_PRICE_MAX_FLOOR}")
+        ids = lambda page: [p["productId"] for p in page.get("products", [])]
+        empty = not ids(capped) and not bench.args.smoke  # on 500 products the 耳机 filters may match none
+        if empty or ids(capped) != ids(plain) or capped.get("totalSize") != plain.get("totalSize"):
+            sys.exit(f"bench: B7 uncached {name}: priceMax={B7_PRICE_MAX_FLOOR} changes the answer "
+                     f"({len(ids(capped))} products, total {capped.get('totalSize')}; without it {len(ids(plain))}, "
+                     f"total {plain.get('totalSize')})")
         try:
-            run = http(f"B7 uncached {name}", path + "&priceMax={seq}", str(bench.args.search_concurrency))
+            run = bench.loadgen_run(f"B7 uncached {name}",
+                                    ["--proto", "http", "--target", gateway, "--path", path + "&priceMax={seq}",
+                                     "--mode", "closed", "--concurrency", str(bench.args.search_concurrency)], pids,
+                                    seq_floor=B7_PRICE_MAX_FLOOR)
         except subprocess.CalledProcessError:
             log(f"B7 uncached {name}: the load generator failed (no request answered in time)")
             r["uncached"][name] = {"failed": True}
