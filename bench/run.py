@@ -581,7 +581,9 @@ SELECT pg_notify('zt_catalogue_changed', '');
     subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", stack.dsn("product")], input=sql, text=True, check=True,
                    stdout=subprocess.DEVNULL)
     log(f"seeded {products} products in {time.time() - started:.1f} s")
-    return {"run": run, "category": f"bc{run}_3", "brand": f"bb{run}_7", "product": f"bp{run}_{1:07d}",
+    # Brand 11 has 耳机 products (i % 200 == 11 and (i / 10) % 12 == 1, e.g. i = 11, 611): brand 7 had none, so B7's
+    # 耳机 search with a brand filter matched nothing before 2026-12-04 evening.
+    return {"run": run, "category": f"bc{run}_3", "brand": f"bb{run}_11", "product": f"bp{run}_{1:07d}",
             "seconds": time.time() - started}
 
 
