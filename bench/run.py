@@ -150,9 +150,10 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="zt-bench-")
         self.seq = time.time_ns() // 1000
 
-    def loadgen_run(self, label, flags, pids, duration=None, warmup=None):
+    def loadgen_run(self, label, flags, pids, duration=None, warmup=None, seq_floor=0):
+        """seq_floor: every {seq} of the run is at least this (B7 puts {seq} in priceMax, which must match every price)."""
         out = f"{self.tmp}/run.json"
-        self.seq += 10_000_000
+        self.seq = max(self.seq + 10_000_000, seq_floor)
         cmd = [self.loadgen, "--label", label, "--json", out, "--seq-base", str(self.seq),
                "--duration", str(duration or self.args.duration), "--warmup", str(self.args.warmup if warmup is None else warmup),
                "--pids", ",".join(str(p) for p in pids)] + flags
@@ -582,14 +583,22 @@ SELECT pg_notify('zt_catalogue_changed', '');
     subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", stack.dsn("product")], input=sql, text=True, check=True,
                    stdout=subprocess.DEVNULL)
     log(f"seeded {products} products in {time.time() - started:.1f} s")
-    return {"run": run, "category": f"bc{run}_3", "brand": f"bb{run}_7", "product": f"bp{run}_{1:07d}",
+    # Brand 11 has 耳机 products (i % 200 == 11 and (i / 10) % 12 == 1, e.g. i = 11, 611): brand 7 had none, so B7's
+    # 耳机 search with a brand filter matched nothing before 2026-12-04 evening.
+    return {"run": run, "category": f"bc{run}_3", "brand": f"bb{run}_11", "product": f"bp{run}_{1:07d}",
             "seconds": time.time() - started}
+
+
+# B7's uncached searches put the request's {seq} in priceMax (fen) to make every request another cache key; with every
+# {seq} at least this, far above the dearest seeded price (8,009.90 yuan), the filter keeps every match.
+B7_PRICE_MAX_FLOOR = 1_000_000_000
 
 
 def b7(bench, results):
     """Listing and search through the gateway on a seeded catalogue: a repeated listing page (served by the listing
     cache) against product detail (the product cache), alternating; then searches that the cache cannot serve (each
-    request a different cache key through priceMax={seq}, which matches every price) for their latency."""
+    request a different cache key through priceMax={seq}, with {seq} >= B7_PRICE_MAX_FLOOR so that it matches every
+    price: checked below against the same query without priceMax) for their latency."""
     s = bench.stack
     products = 500 if bench.args.smoke else bench.args.catalogue
     cat = seed_catalogue(s, products)
@@ -625,9 +634,28 @@ def b7(bench, results):
         "whole catalogue, newest (facets over all)": "/v1/products?pageSize=20",
     }
     r["uncached"] = {}
+
+    def get(path):
+        with urllib.request.urlopen(s.gateway + path, timeout=60) as response:
+            return json.loads(response.read())
+
     for name, path in uncached.items():
+        # The priceMax that the runs use must not change what matches: the same first page as without it, and the same
+        # total (when the total is PostgreSQL's estimate, over 1,000 matches, the extra filter may move it by a few).
+        plain, capped = get(path), get(f"{path}&priceMax={B7_PRICE_MAX_FLOOR}")
+        ids = lambda page: [p["productId"] for p in page.get("products", [])]
+        total = lambda page: int(page.get("totalSize", "0"))
+        empty = not ids(capped) and not bench.args.smoke  # on 500 products the 耳机 filters may match none
+        same_total = abs(total(capped) - total(plain)) <= (total(plain) // 100 if plain.get("countsEstimated") else 0)
+        if empty or ids(capped) != ids(plain) or not same_total:
+            sys.exit(f"bench: B7 uncached {name}: priceMax={B7_PRICE_MAX_FLOOR} changes the answer "
+                     f"({len(ids(capped))} products, total {capped.get('totalSize')}; without it {len(ids(plain))}, "
+                     f"total {plain.get('totalSize')})")
         try:
-            run = http(f"B7 uncached {name}", path + "&priceMax={seq}", str(bench.args.search_concurrency))
+            run = bench.loadgen_run(f"B7 uncached {name}",
+                                    ["--proto", "http", "--target", gateway, "--path", path + "&priceMax={seq}",
+                                     "--mode", "closed", "--concurrency", str(bench.args.search_concurrency)], pids,
+                                    seq_floor=B7_PRICE_MAX_FLOOR)
         except subprocess.CalledProcessError:
             log(f"B7 uncached {name}: the load generator failed (no request answered in time)")
             r["uncached"][name] = {"failed": True}

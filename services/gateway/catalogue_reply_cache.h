@@ -45,8 +45,14 @@ class CatalogueReplyCache {
   void SetLive(bool live);
 
   bool live() const { return live_.load(); }
+  // Since start, for the metrics (zt_gateway_listing_cache_*): answers served from memory; cacheable requests that
+  // went upstream (nothing kept for them, expired, or the subscription down); catalogue changes heard (each dropped
+  // everything kept); and the subscription going down or coming back (each dropped everything kept too).
   int64_t hits() const { return hits_.load(); }
   int64_t misses() const { return misses_.load(); }
+  int64_t invalidations() const { return invalidations_.load(); }
+  int64_t subscription_resets() const { return subscription_resets_.load(); }
+  size_t size() const;
 
  private:
   struct Entry {
@@ -61,10 +67,12 @@ class CatalogueReplyCache {
   const std::function<absl::Time()> now_;
   std::atomic<uint64_t> generation_{1};
   std::atomic<bool> live_{false};
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, Entry> entries_;
   std::atomic<int64_t> hits_{0};
   std::atomic<int64_t> misses_{0};
+  std::atomic<int64_t> invalidations_{0};
+  std::atomic<int64_t> subscription_resets_{0};
 };
 
 }  // namespace zhongtai::gateway

@@ -67,6 +67,26 @@ int main() {
       {[&catalogue_replies] { catalogue_replies.Invalidate(); },
        [&catalogue_replies](bool live) { catalogue_replies.SetLive(live); }});
   if (config->catalogue_cache_ttl > absl::ZeroDuration()) catalogue_changes.Start();
+  // The listing cache's counts (docs/metrics.md).
+  const std::string invalidations_help =
+      "Times the gateway dropped every kept listing answer: reason change (a catalogue change heard), subscription "
+      "(the change subscription went down or came back).";
+  metrics_endpoint.gauges().AddCounter("zt_gateway_listing_cache_hits_total",
+                                       "Listing and search answers served from the gateway's memory.", {},
+                                       [&catalogue_replies] { return static_cast<double>(catalogue_replies.hits()); });
+  metrics_endpoint.gauges().AddCounter(
+      "zt_gateway_listing_cache_misses_total",
+      "Listing and search requests the gateway could keep that went to the product service (not kept, expired, or "
+      "the change subscription down).",
+      {}, [&catalogue_replies] { return static_cast<double>(catalogue_replies.misses()); });
+  metrics_endpoint.gauges().AddCounter(
+      "zt_gateway_listing_cache_invalidations_total", invalidations_help, {{"reason", "change"}},
+      [&catalogue_replies] { return static_cast<double>(catalogue_replies.invalidations()); });
+  metrics_endpoint.gauges().AddCounter(
+      "zt_gateway_listing_cache_invalidations_total", invalidations_help, {{"reason", "subscription"}},
+      [&catalogue_replies] { return static_cast<double>(catalogue_replies.subscription_resets()); });
+  metrics_endpoint.gauges().Add("zt_gateway_listing_cache_entries", "Listing and search answers the gateway keeps now.",
+                                {}, [&catalogue_replies] { return static_cast<double>(catalogue_replies.size()); });
   gateway::GatewayOptions options;
   options.rate_limiter = &rate_limiter;
   options.catalogue_replies = &catalogue_replies;

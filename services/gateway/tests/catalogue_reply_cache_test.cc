@@ -61,6 +61,31 @@ TEST_CASE("catalogue replies: kept for their TTL, dropped on a change, never kep
   CHECK(cache.hits() > 0);
 }
 
+TEST_CASE("catalogue replies: hits, misses, invalidations and subscription resets are counted for the metrics") {
+  absl::Time now = absl::FromUnixSeconds(1000);
+  CatalogueReplyCache cache({kList}, absl::Seconds(2), 2048, [&] { return now; });
+  // Not live yet: every request goes upstream, a miss.
+  CHECK_FALSE(cache.Get("a").has_value());
+  CHECK(cache.misses() == 1);
+  cache.SetLive(true);
+  CHECK(cache.subscription_resets() == 1);
+  CHECK_FALSE(cache.Get("a").has_value());
+  cache.Put("a", cache.generation(), Answer("page a"));
+  CHECK(cache.size() == 1);
+  CHECK(cache.Get("a").has_value());
+  CHECK(cache.Get("a").has_value());
+  CHECK(cache.hits() == 2);
+  CHECK(cache.misses() == 2);
+  cache.Invalidate();
+  CHECK(cache.invalidations() == 1);
+  CHECK(cache.size() == 0);
+  CHECK_FALSE(cache.Get("a").has_value());
+  CHECK(cache.misses() == 3);
+  cache.SetLive(false);
+  CHECK(cache.subscription_resets() == 2);
+  CHECK(cache.invalidations() == 1);
+}
+
 TEST_CASE("catalogue replies: a TTL of zero keeps nothing") {
   CatalogueReplyCache cache({kList}, absl::ZeroDuration());
   CHECK_FALSE(cache.Caches(kList));

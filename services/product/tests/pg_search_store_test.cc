@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/pg/arrays.h"
+#include "common/pg/pool.h"
 #include "services/product/domain/brands.h"
 #include "services/product/domain/catalog.h"
 #include "services/product/domain/ids.h"
@@ -394,6 +395,87 @@ TEST_CASE("search: with more matches than the facet sample, counts are scaled es
   REQUIRE(few.ok());
   CHECK_FALSE((*few)->result.counts_estimated);
   CHECK((*few)->result.total == 1);
+}
+
+TEST_CASE("search: the estimate of the matches is the planner's, planned and never run (zt_search_estimate)",
+          "[search][pg]") {
+  SearchFixture f;
+  for (int i = 0; i < 6; ++i) f.Add({absl::StrCat("手机 ", i)});
+  f.Add({"草稿 手机", 1999, 5, "", "", {{"颜色", "黑色"}}, /*publish=*/false});
+  REQUIRE(
+      f.pool
+          ->Transact([&](pqxx::work& tx) {
+            tx.exec("ANALYZE product_search");
+            // ANALYZE reads every row of so small a table: the planner's estimate of the whole table is exact.
+            CHECK(tx.exec("SELECT zt_search_estimate('SELECT 1 FROM product_search ps')")[0][0].as<int64_t>() == 7);
+            // Planned only: a query that would fail if it ran (a division by zero in every row) is estimated all
+            // the same.
+            CHECK(tx.exec("SELECT zt_search_estimate('SELECT 1 / (ps.sales - ps.sales) FROM product_search ps')")[0][0]
+                      .as<int64_t>() == 7);
+            return absl::OkStatus();
+          })
+          .ok());
+}
+
+TEST_CASE("search: each statement shape is prepared once per connection and planned for its values on every call",
+          "[search][pg]") {
+  SearchFixture f;
+  for (int i = 0; i < 6; ++i) f.Add({absl::StrCat("手机 ", i), 1000 + i});
+  for (int i = 0; i < 3; ++i) f.Add({absl::StrCat("耳机 ", i), 2000 + i});
+  // One connection, so that every search below runs on it.
+  pg::PoolOptions options;
+  options.dsn = f.db.dsn();
+  options.size = 1;
+  options.name = "product-test-one";
+  auto one = pg::Pool::Open(options);
+  REQUIRE(one.ok());
+  PgProductSearchStore store(**one, /*facet_sample=*/4);
+  ProductSearch search(store);
+  auto run = [&](const std::string& q, const std::string& page_token = "") {
+    SearchRequest r;
+    r.q = q;
+    r.page_size = 2;
+    r.page_token = page_token;
+    absl::StatusOr<ListingPagePtr> page = search.Search(*ParseSearchRequest(r));
+    REQUIRE(page.ok());
+    return (*page)->result;
+  };
+  // Two first pages of one shape (a word of two characters, relevance; 手机 fills the sample, 耳机 does not), and the
+  // later page of each: the same answers as over unnamed statements.
+  SearchResult phones = run("手机");
+  SearchResult earphones = run("耳机");
+  SearchResult phones_2 = run("手机", phones.next_page_token);
+  SearchResult earphones_2 = run("耳机", earphones.next_page_token);
+  CHECK(phones.counts_estimated);
+  CHECK_FALSE(earphones.counts_estimated);
+  CHECK(earphones.total == 3);
+  CHECK(Titles(phones) == std::vector<std::string>{"手机 5", "手机 4"});
+  CHECK(Titles(phones_2) == std::vector<std::string>{"手机 3", "手机 2"});
+  CHECK(Titles(earphones) == std::vector<std::string>{"耳机 2", "耳机 1"});
+  CHECK(Titles(earphones_2) == std::vector<std::string>{"耳机 0"});
+  PgProductSearchStore unnamed(**one, /*facet_sample=*/4, /*prepare=*/false);
+  ProductSearch unnamed_search(unnamed);
+  SearchRequest r;
+  r.q = "手机";
+  r.page_size = 2;
+  absl::StatusOr<ListingPagePtr> again = unnamed_search.Search(*ParseSearchRequest(r));
+  REQUIRE(again.ok());
+  CHECK(Titles((*again)->result) == Titles(phones));
+  CHECK((*again)->result.total == phones.total);
+
+  // The first page's statement was run twice on the connection and planned for its values both times (a generic plan
+  // of the shape would not know how common the word is).
+  REQUIRE((*one)
+              ->Transact([&](pqxx::work& tx) {
+                pqxx::result rows = tx.exec(
+                    "SELECT max(generic_plans), max(custom_plans), count(*) FROM pg_prepared_statements "
+                    "WHERE name LIKE 'product_search_%'");
+                CHECK(rows[0][0].as<int64_t>() == 0);
+                CHECK(rows[0][1].as<int64_t>() >= 2);
+                CHECK(rows[0][2].as<int64_t>() >= 2);  // the first page's statement and the later page's
+                return absl::OkStatus();
+              })
+              .ok());
 }
 
 TEST_CASE("search: a shopper's listing shows published products only, and no cost price", "[search][pg]") {
