@@ -11,7 +11,7 @@ moment it ended, the start of its recovery time). Only loopback addresses and th
     saturate:NAME         the service's hottest table locked (its workers block on it) and a burst of 320 concurrent
                           requests sent: it must shed load (RESOURCE_EXHAUSTED/UNAVAILABLE) quickly, hang nowhere, and
                           serve again once the lock goes
-    combined:F+F+...      several at once (durable ones for the whole phase, instant ones spread over it)
+    combined:F,F,...      several at once (durable ones for the whole phase, instant ones spread over it)
 """
 import json
 import os
@@ -342,7 +342,7 @@ class Combined(Fault):
 def parse(spec, state, pg_dsn, proxy, burst_call):
     """One fault from its name (see the module's doc)."""
     if spec.startswith("combined:"):
-        return Combined([parse(part, state, pg_dsn, proxy, burst_call) for part in spec[len("combined:"):].split("+")])
+        return Combined([parse(part, state, pg_dsn, proxy, burst_call) for part in spec[len("combined:"):].split(",")])
     if spec.startswith("kill:"):
         return Kill(state, spec[len("kill:"):])
     if spec == "pg-restart":

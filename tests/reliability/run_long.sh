@@ -15,7 +15,7 @@ export ZT_RELIABILITY_PHASE_SECONDS=${ZT_RELIABILITY_PHASE_SECONDS:-30}
 export ZT_RELIABILITY_SETTLE_SECONDS=${ZT_RELIABILITY_SETTLE_SECONDS:-90}
 export ZT_RELIABILITY_FAULTS=${ZT_RELIABILITY_FAULTS:-"kill:order kill:product kill:marketing kill:user kill:datahub \
 kill:gateway kill:payment-simulator pg-restart netem clock:order:+90 clock:marketing:-7200 saturate:product \
-combined:netem+clock:order:+90+pg-restart+kill:order+kill:product"}
+combined:netem,clock:order:+90,pg-restart,kill:order,kill:product"}
 export ZT_RELIABILITY_REPORT=$state/report.json
 
 mkdir -p "$state"
