@@ -44,6 +44,9 @@ FAULTS = (os.environ.get("ZT_RELIABILITY_FAULTS", "").split()
 REPORT_FILE = os.environ.get("ZT_RELIABILITY_REPORT")
 PHASE_SECONDS = float(os.environ.get("ZT_RELIABILITY_PHASE_SECONDS", "6"))
 SETTLE_SECONDS = float(os.environ.get("ZT_RELIABILITY_SETTLE_SECONDS", "45"))
+# Enough of the main SKU for the whole run (a long run sells tens of thousands of units; out of stock, every placement
+# would answer INSUFFICIENT_STOCK and no recovery could be seen).
+STOCK_A = int(os.environ.get("ZT_RELIABILITY_STOCK", "100000"))
 COUPON_TOTAL, COUPON_PER_USER = 8, 2
 FLASH_QUANTITY = 4
 BUDGET = 3000
@@ -134,7 +137,7 @@ class World:
         product = gw.call("POST", "/v1/admin/products", {
             "title": f"crash tea {tag}", "categoryId": category,
             "skus": [{"skuCode": f"CRASH-A-{tag}", "spec": "250g",
-                      "price": {"currency": "CNY", "amountMinor": str(PRICE_A)}, "initialStock": "600"},
+                      "price": {"currency": "CNY", "amountMinor": str(PRICE_A)}, "initialStock": str(STOCK_A)},
                      {"skuCode": f"CRASH-B-{tag}", "spec": "500g",
                       "price": {"currency": "CNY", "amountMinor": str(PRICE_B)}, "initialStock": "50"}]},
             admin, key=f"crash-product-{tag}")["product"]
