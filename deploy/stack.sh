@@ -9,6 +9,10 @@
 #   stack.sh restart STATE_DIR NAME   SIGTERM one service (or the gateway), wait for its graceful exit, start it
 #                                     again with the same settings; fails if it does not stop cleanly in 30 s
 #   stack.sh kill STATE_DIR NAME      SIGKILL one service (a crash: no draining, nothing flushed) and start it again
+#   restart and kill apply STATE_DIR/run/NAME.override.env (export lines) over the saved settings when it exists: a
+#   fault test routes a process through its own proxy that way (tests/reliability); start removes such files.
+# Each service's domain clock is moved by the seconds in STATE_DIR/run/NAME.clock-offset while that file exists
+# (ZT_TEST_CLOCK_OFFSET_FILE, common/clock/service_clock.h): the fault tests' clock jump.
 # Binaries come from ZT_BUILD_DIR (default: build/). Ports: the usual defaults when free, else any free
 # port (ZT_STACK_FREE_PORTS=1 always picks free ones, as tests do). Extra service settings pass
 # through from the environment (e.g. ZT_ORDER_PAYMENT_TIMEOUT=4s). Services talk mutual TLS with certificates
@@ -55,7 +59,8 @@ start_process() {  # name; settings come from the environment
   [ "${ZT_DEV_PLAINTEXT:-false}" = true ] || tls=("ZT_TLS_DIR=$state/tls/$1")
   [ "$1" = user ] && signing=("ZT_AUTH_SIGNING_KEY=$(cat "$state/tls/token.signing-key")")
   # setsid: the service outlives this script and gets its own process group.
-  env "${tls[@]}" "${signing[@]}" setsid "$build/services/$1/zt-$1" >> "$state/logs/$1.log" 2>&1 < /dev/null &
+  env "${tls[@]}" "${signing[@]}" ZT_TEST_CLOCK_OFFSET_FILE="$state/run/$1.clock-offset" \
+    setsid "$build/services/$1/zt-$1" >> "$state/logs/$1.log" 2>&1 < /dev/null &
   echo $! > "$state/run/$1.pid"
 }
 
@@ -82,6 +87,7 @@ start() {
   [ -x "$build/services/payment-simulator/zt-payment-simulator" ] ||
     { echo "missing $build/services/payment-simulator/zt-payment-simulator: build first" >&2; exit 1; }
   stop_processes  # a crash or a second start leaves nothing behind
+  rm -f "$state"/run/*.override.env "$state"/run/*.clock-offset  # a fault test's leftovers
 
   "$repo/tests/harness/stores.sh" start "$state/stores" >/dev/null
   # shellcheck disable=SC1091
@@ -234,6 +240,8 @@ restart() {  # name, signal (TERM: graceful, checked; KILL: a crash)
   [ -f "$state/run/$name.pid" ] || { echo "$name is not running under $state" >&2; exit 1; }
   # shellcheck disable=SC1091
   source "$state/run/settings.env"
+  # shellcheck disable=SC1090
+  [ -f "$state/run/$name.override.env" ] && source "$state/run/$name.override.env"
   local pid; pid=$(cat "$state/run/$name.pid")
   kill "-$signal" "$pid"
   echo "sent SIG$signal to $name at $(date +%s.%N)"  # when the fault began, for a test's recovery times

@@ -22,6 +22,18 @@ std::string FirstLine(const char* what) {
   return text;
 }
 
+// Runs repeated after a lost connection, on top of `attempts`: one for a stale connection, two more while a server
+// restarts (about 20 and 40 ms later, with jitter).
+constexpr int kLostConnectionRetries = 3;
+
+// The server ended the connection (fast shutdown or crash of the server, a terminated backend, a server not accepting
+// connections yet) or the connection failed (class 08). Before a commit was sent nothing of the transaction
+// committed, so it may run again on a new connection.
+bool ConnectionLost(const pqxx::sql_error& e) {
+  const std::string& state = e.sqlstate();
+  return state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03";
+}
+
 void Backoff(int attempt) {
   thread_local std::minstd_rand rng(std::random_device{}());
   int base_ms = 5 << std::min(attempt, 5);
@@ -126,77 +138,106 @@ int Pool::waiting() const {
 
 absl::Status Pool::Transact(const std::function<absl::Status(pqxx::work&)>& fn, int attempts) {
   if (attempts < 1) attempts = 1;
-  // A connection found broken before the transaction began (e.g. the server restarted since the
-  // connection was last used) is reopened and the run repeated once without counting as an attempt.
-  bool reconnected = false;
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
+  // One run of fn on one connection. kConflict: rolled back by a serialization failure or deadlock; kLost: the
+  // connection was lost before the commit was sent (nothing of it committed), or could not be opened.
+  enum class Kind { kDone, kConflict, kLost };
+  struct Outcome {
+    Kind kind;
+    absl::Status status;
+  };
+  auto lost = [this](Slot& slot, const char* what) {
+    slot.broken = true;
+    log::Warn("database connection lost", {{"pool", options_.name}, {"error", FirstLine(what)}});
+    return Outcome{Kind::kLost, Unavailable("DB_UNAVAILABLE", "database unavailable")};
+  };
+  auto run_once = [&]() -> Outcome {
     absl::StatusOr<Slot*> acquired = Acquire();
-    if (!acquired.ok()) return acquired.status();
+    if (!acquired.ok()) return {Kind::kDone, acquired.status()};
     Slot& slot = **acquired;
     Lease lease(this, &slot);
     absl::Status opened = EnsureOpen(slot);
-    if (!opened.ok()) return opened;
+    if (!opened.ok()) return {Kind::kLost, opened};
 
     std::unique_ptr<pqxx::work> tx;
     try {
       tx = std::make_unique<pqxx::work>(*slot.conn);
     } catch (const pqxx::broken_connection& e) {
+      return lost(slot, e.what());
+    } catch (const pqxx::sql_error& e) {
+      if (ConnectionLost(e)) return lost(slot, e.what());
       slot.broken = true;
-      if (!reconnected) {
-        reconnected = true;
-        --attempt;
-        continue;
-      }
-      log::Warn("database connection broken", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
-      return Unavailable("DB_UNAVAILABLE", "database unavailable");
+      log::Error("database begin failed", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
+      return {Kind::kDone, Internal("DB_ERROR", "database error")};
     } catch (const std::exception& e) {
       slot.broken = true;
       log::Error("database begin failed", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
-      return Internal("DB_ERROR", "database error");
+      return {Kind::kDone, Internal("DB_ERROR", "database error")};
     }
 
+    bool committing = false;
     try {
       absl::Status status = fn(*tx);
-      if (!status.ok()) return status;  // ~work rolls back
+      if (!status.ok()) return {Kind::kDone, status};  // ~work rolls back
+      committing = true;
       tx->commit();
-      return absl::OkStatus();
+      return {Kind::kDone, absl::OkStatus()};
     } catch (const pqxx::serialization_failure& e) {
-      // Retried below.
+      return {Kind::kConflict, absl::OkStatus()};
     } catch (const pqxx::deadlock_detected& e) {
-      // Retried below.
+      return {Kind::kConflict, absl::OkStatus()};
     } catch (const pqxx::unique_violation& e) {
-      return AlreadyExists("DB_UNIQUE_VIOLATION", "a row with the same key already exists");
+      return {Kind::kDone, AlreadyExists("DB_UNIQUE_VIOLATION", "a row with the same key already exists")};
     } catch (const pqxx::check_violation& e) {
-      return FailedPrecondition("DB_CONSTRAINT_VIOLATION", "a check constraint was violated");
+      return {Kind::kDone, FailedPrecondition("DB_CONSTRAINT_VIOLATION", "a check constraint was violated")};
     } catch (const pqxx::not_null_violation& e) {
-      return FailedPrecondition("DB_CONSTRAINT_VIOLATION", "a required value was missing");
+      return {Kind::kDone, FailedPrecondition("DB_CONSTRAINT_VIOLATION", "a required value was missing")};
     } catch (const pqxx::foreign_key_violation& e) {
-      return FailedPrecondition("DB_CONSTRAINT_VIOLATION", "a referenced row does not exist");
+      return {Kind::kDone, FailedPrecondition("DB_CONSTRAINT_VIOLATION", "a referenced row does not exist")};
     } catch (const pqxx::in_doubt_error& e) {
       slot.broken = true;
       log::Error("database commit outcome unknown", {{"pool", options_.name}});
-      return Unavailable("DB_COMMIT_UNKNOWN", "database connection lost during commit");
+      return {Kind::kDone, Unavailable("DB_COMMIT_UNKNOWN", "database connection lost during commit")};
     } catch (const pqxx::broken_connection& e) {
-      slot.broken = true;
-      log::Warn("database connection broken", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
-      return Unavailable("DB_UNAVAILABLE", "database unavailable");
+      if (committing) {  // the commit may have reached the server: never run fn again
+        slot.broken = true;
+        log::Error("database commit outcome unknown", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
+        return {Kind::kDone, Unavailable("DB_COMMIT_UNKNOWN", "database connection lost during commit")};
+      }
+      return lost(slot, e.what());
     } catch (const pqxx::sql_error& e) {
+      if (ConnectionLost(e) && !committing) return lost(slot, e.what());
+      if (ConnectionLost(e)) slot.broken = true;
       log::Error("database error",
                  {{"pool", options_.name}, {"sqlstate", e.sqlstate()}, {"error", FirstLine(e.what())}});
-      return Internal("DB_ERROR", "database error");
+      return {Kind::kDone, Internal("DB_ERROR", "database error")};
     } catch (const std::exception& e) {
       log::Error("database error", {{"pool", options_.name}, {"error", FirstLine(e.what())}});
-      return Internal("DB_ERROR", "database error");
+      return {Kind::kDone, Internal("DB_ERROR", "database error")};
     }
-    // Serialization failure or deadlock: the transaction was rolled back; run it again.
-    tx.reset();
-    if (attempt < attempts) {
-      log::Debug("database transaction conflict, retrying",
-                 {{"pool", options_.name}, {"attempt", absl::StrCat(attempt)}});
-      Backoff(attempt);
+  };
+
+  int conflicts = 0;
+  int losses = 0;
+  for (;;) {
+    Outcome outcome = run_once();  // the connection is back in the pool before any wait below
+    switch (outcome.kind) {
+      case Kind::kDone: return outcome.status;
+      case Kind::kConflict:
+        // Serialization failure or deadlock: the transaction was rolled back; run it again.
+        if (++conflicts >= attempts) return Aborted("DB_CONFLICT", "transaction conflicted with another; retry");
+        log::Debug("database transaction conflict, retrying",
+                   {{"pool", options_.name}, {"attempt", absl::StrCat(conflicts)}});
+        Backoff(conflicts);
+        break;
+      case Kind::kLost:
+        // A connection lost before its commit (the server restarted since the connection was last used, or went
+        // away during fn): nothing committed, so fn runs again on a new connection, at once the first time (a stale
+        // connection), after a short backoff later (the server may be starting again). Then UNAVAILABLE, at once.
+        if (++losses > kLostConnectionRetries) return outcome.status;
+        if (losses > 1) Backoff(losses + 1);
+        break;
     }
   }
-  return Aborted("DB_CONFLICT", "transaction conflicted with another; retry");
 }
 
 }  // namespace zhongtai::pg

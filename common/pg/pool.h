@@ -37,7 +37,7 @@ class Pool {
   //   check / not-null / foreign-key violation -> FAILED_PRECONDITION (DB_CONSTRAINT_VIOLATION)
   //   serialization_failure / deadlock_detected -> retried, up to `attempts` runs of fn in all,
   //     then ABORTED (DB_CONFLICT); fn must therefore be safe to run again
-  //   broken connection -> UNAVAILABLE (DB_UNAVAILABLE); the connection is reopened on next use
+  //   connection lost before commit -> run again on a new connection (3 more runs at most), then DB_UNAVAILABLE
   //   commit outcome unknown -> UNAVAILABLE (DB_COMMIT_UNKNOWN)
   //   anything else -> INTERNAL (DB_ERROR); the message never carries SQL text
   // No free connection within acquire_timeout -> RESOURCE_EXHAUSTED (DB_POOL_EXHAUSTED).

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -256,6 +257,77 @@ TEST_CASE("A connection killed by the server is reopened on next use") {
   });
   CHECK(status.ok());
   CHECK(new_pid != pid);
+}
+
+TEST_CASE("A connection lost in the middle of a transaction runs the transaction again on a new one") {
+  testing::TestDatabase db;
+  auto pool = OpenPool(db.dsn(), 2);
+  REQUIRE(Exec(*pool, "CREATE TABLE items (id text PRIMARY KEY, qty int)").ok());
+  int runs = 0;
+  absl::Status status = pool->Transact([&](pqxx::work& tx) {
+    ++runs;
+    tx.exec("INSERT INTO items VALUES ('a', 1)");
+    // The server ends this very session before the commit (as a fast shutdown or a restart does to every session).
+    if (runs == 1) tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    return absl::OkStatus();
+  });
+  CHECK(status.ok());
+  CHECK(runs == 2);
+  CHECK(CountItems(*pool) == 1);  // the first run's insert never committed
+  CHECK(pool->in_use() == 0);
+}
+
+TEST_CASE("Every connection ended by the server (a restart): the next transactions all succeed") {
+  testing::TestDatabase db;
+  auto pool = OpenPool(db.dsn(), 4);
+  REQUIRE(Exec(*pool, "CREATE TABLE items (id text PRIMARY KEY, qty int)").ok());
+  {
+    pqxx::connection admin(db.dsn());
+    pqxx::nontransaction tx(admin);
+    tx.exec_params(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        db.name());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      absl::Status status = pool->Transact([&](pqxx::work& tx) {
+        tx.exec_params("INSERT INTO items VALUES ($1, 1)", std::to_string(i));
+        return absl::OkStatus();
+      });
+      if (status.ok()) ++ok;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(ok == 8);
+  CHECK(CountItems(*pool) == 8);
+}
+
+TEST_CASE("A server that stays away answers UNAVAILABLE within a short time, not after the acquire timeout") {
+  testing::TestDatabase db;
+  auto pool = OpenPool(db.dsn(), 1, absl::Seconds(5));
+  {
+    pqxx::connection admin(std::getenv("ZT_TEST_PG_DSN"));
+    pqxx::nontransaction tx(admin);
+    // New sessions of this database are refused from now on, and the pool's one session is ended.
+    tx.exec("ALTER DATABASE " + tx.quote_name(db.name()) + " ALLOW_CONNECTIONS false");
+    tx.exec_params(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        db.name());
+  }
+  absl::Time start = absl::Now();
+  absl::Status status = Exec(*pool, "SELECT 1");
+  CHECK(status.code() == absl::StatusCode::kUnavailable);
+  CHECK(ReasonOf(status) == "DB_UNAVAILABLE");
+  CHECK(absl::Now() - start < absl::Seconds(2));
+  {
+    pqxx::connection admin(std::getenv("ZT_TEST_PG_DSN"));
+    pqxx::nontransaction tx(admin);
+    tx.exec("ALTER DATABASE " + tx.quote_name(db.name()) + " ALLOW_CONNECTIONS true");
+  }
+  CHECK(Exec(*pool, "SELECT 1").ok());
 }
 
 TEST_CASE("Open fails with UNAVAILABLE when the server cannot be reached: Close refuses later calls") {

@@ -204,6 +204,13 @@ absl::Status ServiceRunner::Start() {
                              static_cast<int>(absl::ToInt64Milliseconds(options_.max_connection_age)));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                              static_cast<int>(absl::ToInt64Milliseconds(options_.drain_timeout)));
+  // Our clients ping every 30 s while a call is open (GRPC_ARG_KEEPALIVE_TIME_MS in client.cc), and the gateway
+  // always has one open (its health Watch). gRPC servers by default take a ping without data more often than every
+  // 5 min as abuse: after two they send GOAWAY ENHANCE_YOUR_CALM "too_many_pings", and a request starting on that
+  // connection fails UNAVAILABLE (the fault scenario met it: the first admin call after two quiet minutes answered
+  // 503). Accept pings every 10 s and up.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ServerMetricsFactory>(metrics_->server_rpcs));

@@ -1,6 +1,7 @@
 // Composition root of the marketing service: stores, domain, API, the outbox relay, the flash sales' consumers and
 // sweeper on the common start (service_start.h).
 #include "absl/synchronization/mutex.h"
+#include "common/clock/service_clock.h"
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/ids/ids.h"
@@ -51,7 +52,7 @@ class TimeOrderedIds : public IdGenerator, public FlashSaleIds {
 int Compose(const MarketingConfig& config, server::StartedService& service) {
   server::ServiceRunner& runner = *service.runner;
   PgPromotionStore store(*service.db);
-  SystemClock clock;
+  ServiceClock clock;  // the system clock; a test may move it (ZT_TEST_CLOCK_OFFSET_FILE)
   TimeOrderedIds ids;
   // The calendar's sources, one per kind of campaign.
   PgPromotionCalendar promotion_calendar(*service.db);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock/service_clock.h"
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
 #include "common/http/http_client.h"
@@ -85,7 +86,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   }
   HttpPaymentProvider provider(config.payment_provider, *std::move(provider_client));
   PgPaymentStore payment_store(*service.db);
-  SystemClock clock;
+  ServiceClock clock;  // the system clock; a test may move it (ZT_TEST_CLOCK_OFFSET_FILE)
   TimeOrderedIds ids;
   PrometheusOrderObserver observer(runner.registry());
   OrderSettings settings;

@@ -541,10 +541,19 @@ absl::StatusOr<std::vector<std::string>> PgOrderStore::ListUnreleased(int limit)
 }
 
 absl::StatusOr<std::vector<std::string>> PgOrderStore::ListPaidEffectsPending(absl::Time paid_before, int limit) {
+  // PAID orders, and orders a full refund before shipment CLOSED while their effects were still pending (the effects
+  // failed, e.g. the database restarted under them, and the buyer's refund came before the sweeper): their coupon
+  // would stay LOCKED, their points held and their stock HELD for good. The second part reads the CLOSED orders of
+  // the last 7 days through orders_by_status_created (refunds are few; no index of its own, no migration).
   return ListIds(
-      "SELECT order_id FROM orders WHERE status = 'PAID' AND NOT paid_effects_applied "
+      "SELECT order_id FROM ("
+      "SELECT order_id, status_changed_at FROM orders WHERE status = 'PAID' AND NOT paid_effects_applied "
       "AND status_changed_at < ('epoch'::timestamptz + $1::bigint * interval '1 microsecond') "
-      "ORDER BY status_changed_at LIMIT $2",
+      "UNION ALL "
+      "SELECT order_id, status_changed_at FROM orders WHERE status = 'CLOSED' AND NOT paid_effects_applied "
+      "AND created_at > ('epoch'::timestamptz + $1::bigint * interval '1 microsecond') - interval '7 days' "
+      "AND status_changed_at < ('epoch'::timestamptz + $1::bigint * interval '1 microsecond')"
+      ") pending ORDER BY status_changed_at LIMIT $2",
       {MicrosParam(paid_before), std::to_string(limit)});
 }
 

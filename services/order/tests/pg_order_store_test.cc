@@ -337,6 +337,26 @@ TEST_CASE("a paid order is listed for its after-payment effects until they are a
   CHECK(store.Get("o1")->history.size() == paid.history.size());
 }
 
+TEST_CASE("an order closed by a full refund before its paid effects were applied is still listed for them") {
+  Db db;
+  PgOrderStore store(*db.pool);
+  REQUIRE_FALSE(store.BeginPlacement(Draft("o1", "k1", kT0))->has_value());
+  REQUIRE(store.CompletePlacement(Priced(Draft("o1", "k1", kT0), kT0)).ok());
+  REQUIRE(*store.ClaimForPayment("o1", kT0 + absl::Minutes(1)));
+  REQUIRE(*store.MarkPaid({"p1", "o1", 2600, "CNY", "local", kT0 + absl::Minutes(1)}));
+  // Applying the effects failed (the database restarted under them); the refund closed the order before the sweeper.
+  REQUIRE(db.pool
+              ->Transact([](pqxx::work& tx) {
+                tx.exec("UPDATE orders SET status = 'CLOSED' WHERE order_id = 'o1'");
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(*store.ListPaidEffectsPending(kT0 + absl::Minutes(3), 10) == std::vector<std::string>{"o1"});
+  REQUIRE(store.MarkPaidEffectsApplied("o1", kT0 + absl::Minutes(3)).ok());
+  CHECK(store.ListPaidEffectsPending(kT0 + absl::Minutes(3), 10)->empty());
+  CHECK(store.Get("o1")->status == OrderStatus::kClosed);  // flagged, not moved
+}
+
 TEST_CASE("a user's orders page newest first, each exactly once, hiding failed ones") {
   Db db;
   PgOrderStore store(*db.pool);
