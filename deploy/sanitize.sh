@@ -22,7 +22,7 @@ esac
 shift
 targets=
 if [[ $# -gt 0 && $1 != -- ]]; then targets=$1; shift; fi
-[[ ${1:-} == -- ]] && shift
+if [[ ${1:-} == -- ]]; then shift; fi
 build=${ZT_SANITIZE_BUILD:-$repo/build-$mode}
 state=$repo/.state/sanitize-$mode
 jobs=${ZT_SANITIZE_JOBS:-1}
@@ -37,7 +37,7 @@ if [[ -z $targets ]]; then
   fi
 fi
 tests_regex=${ZT_SANITIZE_TESTS:-}
-[[ $mode == thread && -z $tests_regex ]] && tests_regex='concurren|parallel|race|at once|threads'
+if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='concurren|parallel|race|at once|threads'; fi
 
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZT_SANITIZE="$sanitizers" >/dev/null
 mapfile -t executables < <(ninja -C "$build" -t targets all | sed -n 's/^\([A-Za-z0-9_]*\): phony$/\1/p' |
@@ -52,7 +52,7 @@ trap '"$repo/tests/harness/stores.sh" stop "$state"' EXIT
 source "$state/stores.env"
 export ZT_BUILD_DIR=$build
 supp=$repo/tests/sanitizers
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$supp/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp}
@@ -61,7 +61,7 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:supp
 args=(--output-on-failure --timeout 1200 -j1 -E '_NOT_BUILT$')
 if [[ $mode == address ]]; then
   args+=(-L 'unit|store')
-  [[ -n $tests_regex ]] && args+=(-R "$tests_regex")
+  if [[ -n $tests_regex ]]; then args+=(-R "$tests_regex"); fi
 else
   args+=(-R "$tests_regex")
 fi
