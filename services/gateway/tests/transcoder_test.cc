@@ -121,6 +121,21 @@ TEST_CASE("query parameters are checked") {
   CHECK(ReasonOf(unknown) == "UNKNOWN_QUERY_PARAMETER");
   CHECK(FieldOf(unknown) == "colour");
   CHECK(ReasonOf(build("q=%zz")) == "INVALID_QUERY_PARAMETER");
+  // Not UTF-8 once decoded: the upstream could not parse the request (it answered 500); refused here instead.
+  CHECK(ReasonOf(build("q=%FF")) == "INVALID_QUERY_PARAMETER");
+  CHECK(ReasonOf(build("q=%C0%AF")) == "INVALID_QUERY_PARAMETER");     // overlong '/'
+  CHECK(ReasonOf(build("q=%ED%A0%80")) == "INVALID_QUERY_PARAMETER");  // a surrogate
+  CHECK(ReasonOf(build("%FF=1")) == "INVALID_QUERY_PARAMETER");
+  CHECK(build("q=%E7%BB%BF%E8%8C%B6").ok());  // 绿茶
+
+  std::vector<PathBinding> bindings;
+  const Route& get = RouteFor("GET", "/v1/products/p%FF", &bindings);
+  zhongtai::product::v1::GetProductRequest get_request;
+  RequestParts parts;
+  parts.bindings = bindings;
+  absl::Status path = BuildRequest(get, parts, &get_request);
+  CHECK(ReasonOf(path) == "INVALID_PATH_PARAMETER");
+  CHECK(FieldOf(path) == "productId");
 }
 
 TEST_CASE("a client cannot name a user: requests have no user id, the upstream takes it from the token") {
