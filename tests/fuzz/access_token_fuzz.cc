@@ -50,15 +50,20 @@ struct Keys {
     config.public_key = *auth::PublicKeyOf(config.signing_key);
     previous_signing_key = std::string(32, '\x22');
     config.previous_public_keys = {*auth::PublicKeyOf(previous_signing_key)};
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    crypto_sign_seed_keypair(pk, current_sk, reinterpret_cast<const unsigned char*>(config.signing_key.data()));
+    crypto_sign_seed_keypair(pk, previous_sk, reinterpret_cast<const unsigned char*>(previous_signing_key.data()));
   }
 
-  std::string Sign(const std::string& seed, const std::string& header, const std::string& payload) const {
+  // The expanded secret keys, derived once (a derivation costs as much as a signature).
+  unsigned char current_sk[crypto_sign_SECRETKEYBYTES];
+  unsigned char previous_sk[crypto_sign_SECRETKEYBYTES];
+
+  std::string Sign(bool current, const std::string& header, const std::string& payload) const {
     std::string input = absl::StrCat(Base64Url(header), ".", Base64Url(payload));
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    unsigned char sk[crypto_sign_SECRETKEYBYTES];
-    crypto_sign_seed_keypair(pk, sk, reinterpret_cast<const unsigned char*>(seed.data()));
     unsigned char signature[crypto_sign_BYTES];
-    crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(), sk);
+    crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+                         current ? current_sk : previous_sk);
     return absl::StrCat(input, ".", Base64Url(std::string(reinterpret_cast<char*>(signature), sizeof signature)));
   }
 };
@@ -93,14 +98,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {
       std::pair<std::string, std::string> parts = absl::StrSplit(rest, absl::MaxSplits('\n', 1));
       // Signed with the current key, or (odd length) with the previous one still accepted.
-      const std::string& seed = rest.size() % 2 == 0 ? keys.config.signing_key : keys.previous_signing_key;
-      std::string token = keys.Sign(seed, parts.first, parts.second);
+      std::string token = keys.Sign(rest.size() % 2 == 0, parts.first, parts.second);
       absl::StatusOr<auth::Claims> claims = auth::VerifyAccessToken(keys.config, token, keys.now);
       CheckAccepted(keys, claims, token);
-      // The cache in front of it answers the same.
-      auth::VerifiedTokens verified(keys.config, 4);
-      absl::StatusOr<auth::Claims> again = verified.Verify(token, keys.now);
-      if (again.ok() != claims.ok()) Fail("VerifiedTokens disagrees with VerifyAccessToken", token);
+      // The cache in front of it answers the same (one input in eight: a verification is the cost of a run).
+      if (rest.size() % 8 == 0) {
+        auth::VerifiedTokens verified(keys.config, 4);
+        absl::StatusOr<auth::Claims> again = verified.Verify(token, keys.now);
+        if (again.ok() != claims.ok()) Fail("VerifiedTokens disagrees with VerifyAccessToken", token);
+      }
       break;
     }
     case 2: {

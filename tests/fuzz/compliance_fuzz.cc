@@ -40,8 +40,8 @@ void CheckNormalized(absl::string_view text) {
 
 // Every (begin, length, pattern text) a naive search finds equals what the automaton reports. Patterns that are
 // equal are reported once by the automaton (under the first index), so occurrences compare by pattern text.
-void CheckAutomaton(const std::vector<std::u32string>& patterns, const std::u32string& text) {
-  AhoCorasick automaton(patterns);
+void CheckAutomaton(const AhoCorasick& automaton, const std::vector<std::u32string>& patterns,
+                    const std::u32string& text) {
   std::set<std::tuple<int, int, std::u32string>> found;
   for (const AhoCorasick::Match& m : automaton.Find(text)) {
     if (m.pattern < 0 || m.pattern >= static_cast<int>(patterns.size())) Fail("match of no pattern", "");
@@ -91,7 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The automaton on its own, with the normalised terms (also those the list check would refuse).
   std::vector<std::u32string> patterns;
   for (const ComplianceWord& word : words) patterns.push_back(NormalizeForCompliance(word.term).text);
-  for (const auto& [name, text] : fields) CheckAutomaton(patterns, NormalizeForCompliance(text).text);
+  AhoCorasick automaton(patterns);
+  for (const auto& [name, text] : fields) CheckAutomaton(automaton, patterns, NormalizeForCompliance(text).text);
 
   // The checker as the product service runs it: only over a list that passed ValidateWordList.
   if (!ValidateWordList(words).ok()) return 0;
