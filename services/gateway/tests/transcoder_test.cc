@@ -246,6 +246,11 @@ TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
         R"({"error":{"code":400,"status":"INVALID_ARGUMENT","reason":"QUANTITY_NOT_POSITIVE","message":"must be > 0",)"
         R"("details":[{"field":"lines[0].quantity"}]}})");
 
+  // A message quoting bytes that are not UTF-8 (the JSON parser quotes the body) stays a JSON (UTF-8) body.
+  HttpResponse quoted = ErrorResponse(InvalidArgument("", "INVALID_JSON", "bad \xF9\xF9 and \xE4\xB8\xAD, \xE4\xB8"));
+  CHECK(quoted.body.find("\"message\":\"bad \xEF\xBF\xBD\xEF\xBF\xBD and \xE4\xB8\xAD, \xEF\xBF\xBD\xEF\xBF\xBD\"") !=
+        std::string::npos);
+
   HttpResponse busy = ErrorResponse(Error(C::kResourceExhausted, "RATE_LIMITED", "slow down"));
   CHECK(busy.status == 429);
   CHECK(std::count(busy.headers.begin(), busy.headers.end(),
