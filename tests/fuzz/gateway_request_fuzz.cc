@@ -181,6 +181,11 @@ void Handle(const World& world, const bhttp::request<bhttp::string_body>& req, u
     }
     CheckError(VerifyPartnerRequest(route, match.bindings, world.secrets, signed_request, world.now, absl::Minutes(5)));
   }
+  // As CallUpstream: a key outside the request id alphabet is refused before the request is built.
+  if (!idempotency_key.empty() && !IsValidRequestId(idempotency_key)) {
+    CheckError(absl::InvalidArgumentError("IDEMPOTENCY_KEY_INVALID"));
+    return;
+  }
   Transcode(world, route, match, target, req.body(), idempotency_key);
 }
 
