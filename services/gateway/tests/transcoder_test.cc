@@ -247,8 +247,8 @@ TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
         R"("details":[{"field":"lines[0].quantity"}]}})");
 
   // A message quoting bytes that are not UTF-8 (the JSON parser quotes the body) stays a JSON (UTF-8) body.
-  HttpResponse quoted = ErrorResponse(InvalidArgument("", "INVALID_JSON", "bad \xF9\xF9 and \xE4\xB8\xAD, \xE4\xB8"));
-  CHECK(quoted.body.find("\"message\":\"bad \xEF\xBF\xBD\xEF\xBF\xBD and \xE4\xB8\xAD, \xEF\xBF\xBD\xEF\xBF\xBD\"") !=
+  HttpResponse not_utf8 = ErrorResponse(InvalidArgument("", "INVALID_JSON", "bad \xF9\xF9 and \xE4\xB8\xAD, \xE4\xB8"));
+  CHECK(not_utf8.body.find("\"message\":\"bad \xEF\xBF\xBD\xEF\xBF\xBD and \xE4\xB8\xAD, \xEF\xBF\xBD\xEF\xBF\xBD\"") !=
         std::string::npos);
 
   HttpResponse busy = ErrorResponse(Error(C::kResourceExhausted, "RATE_LIMITED", "slow down"));
