@@ -49,6 +49,11 @@ absl::StatusOr<GatewayConfig> LoadConfig() {
   rates.auth.burst = env.Int("RATE_AUTH_BURST", 5, 0, 1000000);
   rates.breaker = env.Duration("RATE_LIMIT_BREAKER", rates.breaker, absl::Milliseconds(10), absl::Minutes(5));
   config.trusted_proxy_hops = static_cast<int>(env.Int("TRUSTED_PROXY_HOPS", 0, 0, 10));
+  // Behind proxies every connection comes from a proxy's address: a per-address cap would cap the proxy.
+  config.max_connections_per_client =
+      static_cast<size_t>(env.Int("MAX_CONNECTIONS_PER_CLIENT", config.trusted_proxy_hops > 0 ? 0 : 256, 0, 1000000));
+  config.write_timeout =
+      env.Duration("WRITE_TIMEOUT", config.write_timeout, absl::Milliseconds(100), absl::Minutes(10));
   std::string partner_secrets = env.String("PARTNER_SECRETS", "");
   config.signature_max_age =
       env.Duration("SIGNATURE_MAX_AGE", config.signature_max_age, absl::Seconds(1), absl::Hours(1));

@@ -27,6 +27,9 @@ struct GatewayConfig {
   size_t body_limit = 64 << 10;
   RouteBodyLimits route_body_limits;  // checked against the route table at start
   size_t max_connections = 4096;
+  // Per socket peer address; 0: no cap. Defaults to 256, or to 0 behind trusted proxies (every client is the proxy).
+  size_t max_connections_per_client = 256;
+  absl::Duration write_timeout = absl::Seconds(30);  // a response not taken by the client within this: closed
   absl::Duration first_byte_timeout = absl::Seconds(10);
   absl::Duration header_timeout = absl::Seconds(10);
   absl::Duration body_timeout = absl::Seconds(30);

@@ -40,6 +40,7 @@ struct HttpServer::Impl {
   std::mutex mu;
   std::condition_variable sessions_gone;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::unordered_map<std::string, size_t> per_client;             // open connections by peer address; guarded by mu
   std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
   net::io_context ioc;
@@ -49,23 +50,22 @@ struct HttpServer::Impl {
 
   Impl(HttpServerOptions o, HttpHandler* h) : options(std::move(o)), handler(h), acceptor(net::make_strand(ioc)) {}
 
+  enum class Room { kYes, kServerFull, kClientFull };
+
   void Accept();
-  void Refuse(tcp::socket socket);
-  bool HasRoom();
-  void Add(const std::shared_ptr<Session>& session);
-  void Remove(Session* session);
+  void Refuse(tcp::socket socket, Room why);
+  Room HasRoom(const std::string& peer);
+  void Add(const std::shared_ptr<Session>& session, const std::string& peer);
+  void Remove(Session* session, const std::string& peer);
 };
 
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {
-    beast::error_code ec;
-    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) peer_ = peer.address().to_string();
-  }
-  ~Session() { server_->Remove(this); }
+  Session(tcp::socket socket, std::string peer, HttpServer::Impl* server)
+      : stream_(std::move(socket)), server_(server), peer_(std::move(peer)) {}
+  ~Session() { server_->Remove(this, peer_); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
@@ -239,31 +239,38 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpServer::Impl* server_;
+  const std::string peer_;  // the socket peer's address
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   State state_ = State::kIdle;
   bool keep_alive_ = true;
-  std::string peer_;       // the socket peer's address
   int64_t requests_ = 0;   // requests read on this connection
   size_t body_limit_ = 0;  // of the request being read
 };
 
 }  // namespace
 
-bool HttpServer::Impl::HasRoom() {
+HttpServer::Impl::Room HttpServer::Impl::HasRoom(const std::string& peer) {
   std::lock_guard<std::mutex> lock(mu);
-  return sessions.size() < options.max_connections;
+  if (sessions.size() >= options.max_connections) return Room::kServerFull;
+  if (options.max_connections_per_client > 0) {
+    auto it = per_client.find(peer);
+    if (it != per_client.end() && it->second >= options.max_connections_per_client) return Room::kClientFull;
+  }
+  return Room::kYes;
 }
 
-void HttpServer::Impl::Add(const std::shared_ptr<Session>& session) {
+void HttpServer::Impl::Add(const std::shared_ptr<Session>& session, const std::string& peer) {
   std::lock_guard<std::mutex> lock(mu);
   sessions[session.get()] = session;
+  ++per_client[peer];
 }
 
-// Over the cap: a canned 503 written without waiting (a fresh socket's send buffer is empty, so the write
-// does not block; if it cannot be written at once it is dropped), then close. Costs no session, no timer.
-void HttpServer::Impl::Refuse(tcp::socket socket) {
-  static const std::string* const kBusy = [] {
+// Over a cap: a canned answer written without waiting (a fresh socket's send buffer is empty, so the write does not
+// block; if it cannot be written at once it is dropped), then close. Costs no session, no timer. The server's cap is
+// 503 (the server is full); a client's is 429 (that client holds too many).
+void HttpServer::Impl::Refuse(tcp::socket socket, Room why) {
+  static const std::string* const kServerFull = [] {
     std::string body =
         "{\"error\":{\"code\":503,\"status\":\"UNAVAILABLE\",\"reason\":\"TOO_MANY_CONNECTIONS\","
         "\"message\":\"the server is at its connection limit\",\"details\":[]}}";
@@ -271,17 +278,27 @@ void HttpServer::Impl::Refuse(tcp::socket socket) {
                                         "Retry-After: 1\r\nConnection: close\r\nContent-Length: ", body.size(),
                                         "\r\n\r\n", body));
   }();
-  if (options.on_connection_refused) options.on_connection_refused();
+  static const std::string* const kClientFull = [] {
+    std::string body =
+        "{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\",\"reason\":\"TOO_MANY_CONNECTIONS\","
+        "\"message\":\"this client address holds as many connections as it may; reuse one\",\"details\":[]}}";
+    return new std::string(absl::StrCat("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n",
+                                        "Retry-After: 1\r\nConnection: close\r\nContent-Length: ", body.size(),
+                                        "\r\n\r\n", body));
+  }();
+  if (options.on_connection_refused) options.on_connection_refused(why == Room::kClientFull);
   beast::error_code ignored;
   socket.non_blocking(true, ignored);
-  socket.write_some(net::buffer(*kBusy), ignored);
+  socket.write_some(net::buffer(why == Room::kClientFull ? *kClientFull : *kServerFull), ignored);
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   socket.close(ignored);
 }
 
-void HttpServer::Impl::Remove(Session* session) {
+void HttpServer::Impl::Remove(Session* session, const std::string& peer) {
   std::lock_guard<std::mutex> lock(mu);
   sessions.erase(session);
+  auto it = per_client.find(peer);
+  if (it != per_client.end() && --it->second == 0) per_client.erase(it);
   if (sessions.empty()) sessions_gone.notify_all();
 }
 
@@ -293,12 +310,15 @@ void HttpServer::Impl::Accept() {
     } else if (draining.load()) {
       return;
     } else {
+      beast::error_code peer_error;
+      tcp::endpoint endpoint = socket.remote_endpoint(peer_error);
+      std::string peer = peer_error ? std::string() : endpoint.address().to_string();
       // Only this strand adds sessions, so the room seen here is still there in Add.
-      if (!HasRoom()) {
-        Refuse(std::move(socket));
+      if (Room room = HasRoom(peer); room != Room::kYes) {
+        Refuse(std::move(socket), room);
       } else {
-        auto session = std::make_shared<Session>(std::move(socket), this);
-        Add(session);
+        auto session = std::make_shared<Session>(std::move(socket), peer, this);
+        Add(session, peer);
         session->Start();
       }
     }

@@ -1,6 +1,6 @@
-// HTTP/1.1 server on Boost.Beast: asynchronous, keep-alive, a few io threads, a cap on open connections,
-// body size limits (a default and per route), first-byte/header/body/idle/write timeouts, and a graceful
-// stop that lets requests in flight finish.
+// HTTP/1.1 server on Boost.Beast: asynchronous, keep-alive, a few io threads, caps on open connections (in all and
+// per client address), body size limits (a default and per route), first-byte/header/body/idle/write timeouts, and a
+// graceful stop that lets requests in flight finish.
 #pragma once
 
 #include <atomic>
@@ -27,6 +27,10 @@ struct HttpServerOptions {
   size_t header_limit = 16 << 10;
   // Open connections at most; beyond it a new connection gets a canned 503 and is closed at once.
   size_t max_connections = 4096;
+  // Open connections at most from one socket peer address (0: no cap); beyond it a new connection from that address
+  // gets a canned 429 and is closed at once, so one client holding connections open (slowloris) cannot take the
+  // whole max_connections from everyone else. Behind a proxy every client has the proxy's address: turn it off there.
+  size_t max_connections_per_client = 256;
   // A new connection must send its first byte within this. Then the whole header must arrive within
   // header_timeout of that first byte, however slowly it trickles (a slowloris client is cut there).
   absl::Duration first_byte_timeout = absl::Seconds(10);
@@ -36,8 +40,9 @@ struct HttpServerOptions {
   absl::Duration write_timeout = absl::Seconds(30);
   // Proxies in front that append to X-Forwarded-For (0: the socket peer is the client). See ClientIp.
   int trusted_proxy_hops = 0;
-  // Called for each connection refused at the cap (e.g. to count it); on an IO thread.
-  std::function<void()> on_connection_refused;
+  // Called for each connection refused at the cap (e.g. to count it); on an IO thread. per_client: refused at
+  // max_connections_per_client rather than max_connections.
+  std::function<void(bool per_client)> on_connection_refused;
 };
 
 class HttpServer {

@@ -96,7 +96,8 @@ void AppendTimestamp(const Message& message, std::string* out) {
   int64_t seconds = reflection->GetInt64(message, type->FindFieldByNumber(1));
   int32_t nanos = reflection->GetInt32(message, type->FindFieldByNumber(2));
   absl::Time time = absl::FromUnixSeconds(seconds);
-  std::string text = absl::FormatTime("%Y-%m-%dT%H:%M:%S", time, absl::UTCTimeZone());
+  // %4Y: four digits whatever the year (RFC 3339, as protobuf prints it); plain %Y printed year 466 as "466".
+  std::string text = absl::FormatTime("%4Y-%m-%dT%H:%M:%S", time, absl::UTCTimeZone());
   if (nanos != 0) {
     // 3, 6 or 9 fractional digits, whichever is exact, as protobuf prints them.
     if (nanos % 1000000 == 0) {

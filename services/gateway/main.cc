@@ -119,14 +119,22 @@ int main() {
   http.body_limit = config->body_limit;
   http.route_body_limits = config->route_body_limits;
   http.max_connections = config->max_connections;
+  http.max_connections_per_client = config->max_connections_per_client;
+  http.write_timeout = config->write_timeout;
   http.first_byte_timeout = config->first_byte_timeout;
   http.trusted_proxy_hops = config->trusted_proxy_hops;
-  prometheus::Counter& refused = prometheus::BuildCounter()
-                                     .Name("zt_gateway_connections_refused_total")
-                                     .Help("Connections closed on accept because ZT_GATEWAY_MAX_CONNECTIONS were open.")
-                                     .Register(metrics_endpoint.registry())
-                                     .Add({});
-  http.on_connection_refused = [&refused] { refused.Increment(); };
+  auto& refused_family = prometheus::BuildCounter()
+                             .Name("zt_gateway_connections_refused_total")
+                             .Help(
+                                 "Connections closed on accept because ZT_GATEWAY_MAX_CONNECTIONS were open "
+                                 "(limit=server) or ZT_GATEWAY_MAX_CONNECTIONS_PER_CLIENT from that address "
+                                 "(limit=client).")
+                             .Register(metrics_endpoint.registry());
+  prometheus::Counter& refused_server = refused_family.Add({{"limit", "server"}});
+  prometheus::Counter& refused_client = refused_family.Add({{"limit", "client"}});
+  http.on_connection_refused = [&refused_server, &refused_client](bool per_client) {
+    (per_client ? refused_client : refused_server).Increment();
+  };
   http.header_timeout = config->header_timeout;
   http.body_timeout = config->body_timeout;
   http.idle_timeout = config->idle_timeout;

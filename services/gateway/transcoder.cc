@@ -1,5 +1,6 @@
 #include "services/gateway/transcoder.h"
 
+#include <cstdint>
 #include <random>
 
 #include "absl/strings/ascii.h"
@@ -42,6 +43,31 @@ bool FormDecode(absl::string_view in, std::string* out) {
     } else {
       out->push_back(c);
     }
+  }
+  return true;
+}
+
+// Proto3 strings are UTF-8: protobuf serializes a message holding other bytes (it only logs), but the upstream
+// refuses to parse it, which answered a client's "%FF" in a path or query with a 500 from the upstream call.
+bool IsUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (extra < 0 || s.size() - i <= static_cast<size_t>(extra)) return false;
+    uint32_t cp = c & (0x7F >> (extra + 1));
+    for (int k = 1; k <= extra; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += extra + 1;
   }
   return true;
 }
@@ -136,6 +162,10 @@ absl::Status MergeQuery(const Route& route, absl::string_view query, Message* re
     if (!FormDecode(kv.first, &name) || !FormDecode(kv.second, &value) || name.empty()) {
       return InvalidArgument("", "INVALID_QUERY_PARAMETER", "malformed query string");
     }
+    if (!IsUtf8(name) || !IsUtf8(value)) {
+      return InvalidArgument(IsUtf8(name) ? name : "", "INVALID_QUERY_PARAMETER",
+                             "a query parameter is not UTF-8 once percent-decoded");
+    }
     absl::Status status = AddQueryParameter(request->GetDescriptor(), route, name, value, &root);
     if (!status.ok()) return status;
   }
@@ -166,7 +196,13 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, const std
                            absl::StrCat("path parameter \"", field_name, "\" has the wrong type"));
   };
   switch (field->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING: reflection->SetString(message, field, value); break;
+    case FieldDescriptor::CPPTYPE_STRING:
+      if (field->type() == FieldDescriptor::TYPE_STRING && !IsUtf8(value)) {
+        return InvalidArgument(field_name, "INVALID_PATH_PARAMETER",
+                               absl::StrCat("path parameter \"", field_name, "\" is not UTF-8 once percent-decoded"));
+      }
+      reflection->SetString(message, field, value);
+      break;
     case FieldDescriptor::CPPTYPE_INT32: {
       int32_t v;
       if (!absl::SimpleAtoi(value, &v)) return bad();

@@ -1,5 +1,6 @@
 // The HTTP server's limits over real sockets: the connection cap, the first-byte and header deadlines
 // against slow (slowloris) clients, and body limits per route.
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -58,7 +59,12 @@ struct Server {
 };
 
 struct Socket {
-  explicit Socket(int port) : socket(ioc) {
+  // from: the client's own address (any of 127.0.0.0/8 on Linux), so that a test can be two clients.
+  // receive_buffer: a small one makes a client that does not read fill up quickly.
+  explicit Socket(int port, const char* from = nullptr, int receive_buffer = 0) : socket(ioc) {
+    socket.open(tcp::v4());
+    if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
+    if (from != nullptr) socket.bind(tcp::endpoint(net::ip::make_address(from), 0));
     socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
   }
   void Send(const std::string& bytes) {
@@ -106,7 +112,7 @@ TEST_CASE("beyond the connection cap a new connection gets a 503 and is closed a
   HttpServerOptions options;
   options.max_connections = 3;
   std::atomic<int> refused{0};
-  options.on_connection_refused = [&refused] { ++refused; };
+  options.on_connection_refused = [&refused](bool) { ++refused; };
   Server server(options);
   std::vector<std::unique_ptr<Socket>> held;
   for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<Socket>(server.server->port()));
@@ -135,6 +141,113 @@ TEST_CASE("beyond the connection cap a new connection gets a 503 and is closed a
   }
   Socket again(server.server->port());
   CHECK(again.Exchange(health).result_int() == 200);
+}
+
+// Waits up to `limit` for the server to count `n` open connections or fewer.
+bool WaitForOpenConnections(const HttpServer& server, size_t n, std::chrono::milliseconds limit) {
+  auto deadline = Clock::now() + limit;
+  while (server.open_connections() > n && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return server.open_connections() <= n;
+}
+
+TEST_CASE("beyond the per-client cap a new connection from that address gets a 429 while other addresses are served") {
+  HttpServerOptions options;
+  options.max_connections_per_client = 3;
+  std::atomic<int> refused_client{0};
+  std::atomic<int> refused_server{0};
+  options.on_connection_refused = [&](bool per_client) { ++(per_client ? refused_client : refused_server); };
+  Server server(options);
+  int port = server.server->port();
+  // One address holds three silent connections (a slowloris client opening more and more).
+  std::vector<std::unique_ptr<Socket>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<Socket>(port, "127.0.0.1"));
+  for (int i = 0; i < 200 && server.server->open_connections() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(server.server->open_connections() == 3);
+
+  Socket fourth(port, "127.0.0.1");
+  bool closed = false;
+  std::string answer = fourth.ReadUntilClosed(std::chrono::seconds(3), &closed);
+  CHECK(closed);
+  CHECK(answer.rfind("HTTP/1.1 429", 0) == 0);
+  CHECK(answer.find("TOO_MANY_CONNECTIONS") != std::string::npos);
+  CHECK(answer.find("Retry-After: 1") != std::string::npos);
+  CHECK(refused_client == 1);
+  CHECK(refused_server == 0);
+
+  // Another client is served meanwhile, over several connections.
+  http::request<http::string_body> health{http::verb::get, "/healthz", 11};
+  for (int i = 0; i < 4; ++i) {
+    Socket other(port, "127.0.0.2");
+    CHECK(other.Exchange(health).result_int() == 200);
+  }
+  // Once the first address lets one go, it may open one again.
+  held.pop_back();
+  CHECK(WaitForOpenConnections(*server.server, 2, std::chrono::seconds(2)));
+  Socket again(port, "127.0.0.1");
+  CHECK(again.Exchange(health).result_int() == 200);
+}
+
+TEST_CASE("slow clients are cut off at their deadlines while a normal client is served meanwhile") {
+  HttpServerOptions options;
+  options.first_byte_timeout = absl::Seconds(5);
+  options.header_timeout = absl::Milliseconds(1000);
+  options.body_timeout = absl::Milliseconds(1000);
+  options.write_timeout = absl::Milliseconds(1000);
+  Server server(options);
+  int port = server.server->port();
+  auto start = Clock::now();
+
+  // A header sent a byte at a time (slowloris), a body announced and never finished, and a reader that asks for
+  // large answers and never reads them (a small receive window, so the server's writes stall at once).
+  Socket dripping(port);
+  Socket unfinished(port);
+  unfinished.Send(
+      "POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000\r\n\r\n{\"events\":[");
+  Socket not_reading(port, nullptr, 4096);
+  std::string pipelined;
+  for (int i = 0; i < 64; ++i) pipelined += "GET /openapi.json HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  not_reading.Send(pipelined);
+  const std::string header =
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+  size_t dripped = 0;
+
+  // A normal client on a keep-alive connection meanwhile: every request answered at once.
+  Socket normal(port);
+  http::request<http::string_body> health{http::verb::get, "/healthz", 11};
+  int served = 0;
+  auto slowest = std::chrono::steady_clock::duration::zero();
+  while (Clock::now() - start < std::chrono::milliseconds(2500)) {
+    if (dripped < header.size()) dripping.Send(header.substr(dripped++, 1));
+    auto asked = Clock::now();
+    CHECK(normal.Exchange(health).result_int() == 200);
+    slowest = std::max(slowest, Clock::now() - asked);
+    ++served;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(served >= 15);
+  CHECK(slowest < std::chrono::milliseconds(500));
+  CHECK(dripped < header.size());
+
+  // By now every slow one is past its deadline: only the normal client's connection is left.
+  CHECK(WaitForOpenConnections(*server.server, 1, std::chrono::seconds(2)));
+  bool closed = false;
+  dripping.ReadUntilClosed(std::chrono::seconds(1), &closed);
+  CHECK(closed);
+  closed = false;
+  std::string got = unfinished.ReadUntilClosed(std::chrono::seconds(1), &closed);
+  CHECK(closed);
+  CHECK(got.empty());  // cut, not answered: the request was never whole
+  closed = false;
+  std::string taken = not_reading.ReadUntilClosed(std::chrono::seconds(5), &closed);
+  CHECK(closed);
+  // It got a few answers' worth at most (what the buffers held when the write deadline passed), not all 64.
+  CHECK(taken.size() < 64 * server.gateway->openapi().size());
+  CHECK(normal.Exchange(health).result_int() == 200);
 }
 
 TEST_CASE("a client dripping its header a byte at a time is cut at the header timeout") {

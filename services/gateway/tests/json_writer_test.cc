@@ -11,6 +11,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/gateway/routes.h"
+#include "zhongtai/order/v1/admin_order.pb.h"
 
 namespace zhongtai::gateway {
 namespace {
@@ -152,6 +153,19 @@ TEST_CASE("WriteJson prints every response type exactly as protobuf does") {
     }
   }
   CHECK(compared >= 150 * 10);
+}
+
+TEST_CASE("timestamps print four-digit years as protobuf does, before year 1000 too") {
+  // Found by tests/fuzz/gateway_request_fuzz: year 466 came out as "466-03-08T10:15:30Z".
+  zhongtai::order::v1::ExportOrdersCsvRequest message;
+  for (int64_t seconds : {-47850932670LL, -62135596800LL, -30610224000LL, 0LL, 253402300799LL}) {
+    message.mutable_created_after()->set_seconds(seconds);
+    message.mutable_created_after()->set_nanos(seconds == 0 ? 5000 : 0);
+    INFO(seconds);
+    std::string ours;
+    REQUIRE(WriteJson(message, &ours));
+    CHECK(ours == ProtobufJson(message));
+  }
 }
 
 TEST_CASE("WriteJson declines types whose JSON it does not write") {

@@ -121,6 +121,21 @@ TEST_CASE("query parameters are checked") {
   CHECK(ReasonOf(unknown) == "UNKNOWN_QUERY_PARAMETER");
   CHECK(FieldOf(unknown) == "colour");
   CHECK(ReasonOf(build("q=%zz")) == "INVALID_QUERY_PARAMETER");
+  // Not UTF-8 once decoded: the upstream could not parse the request (it answered 500); refused here instead.
+  CHECK(ReasonOf(build("q=%FF")) == "INVALID_QUERY_PARAMETER");
+  CHECK(ReasonOf(build("q=%C0%AF")) == "INVALID_QUERY_PARAMETER");     // overlong '/'
+  CHECK(ReasonOf(build("q=%ED%A0%80")) == "INVALID_QUERY_PARAMETER");  // a surrogate
+  CHECK(ReasonOf(build("%FF=1")) == "INVALID_QUERY_PARAMETER");
+  CHECK(build("q=%E7%BB%BF%E8%8C%B6").ok());  // 绿茶
+
+  std::vector<PathBinding> bindings;
+  const Route& get = RouteFor("GET", "/v1/products/p%FF", &bindings);
+  zhongtai::product::v1::GetProductRequest get_request;
+  RequestParts parts;
+  parts.bindings = bindings;
+  absl::Status path = BuildRequest(get, parts, &get_request);
+  CHECK(ReasonOf(path) == "INVALID_PATH_PARAMETER");
+  CHECK(FieldOf(path) == "productId");
 }
 
 TEST_CASE("a client cannot name a user: requests have no user id, the upstream takes it from the token") {
@@ -230,6 +245,11 @@ TEST_CASE("errors map to the HTTP statuses and body of docs/api.md") {
   CHECK(response.body ==
         R"({"error":{"code":400,"status":"INVALID_ARGUMENT","reason":"QUANTITY_NOT_POSITIVE","message":"must be > 0",)"
         R"("details":[{"field":"lines[0].quantity"}]}})");
+
+  // A message quoting bytes that are not UTF-8 (the JSON parser quotes the body) stays a JSON (UTF-8) body.
+  HttpResponse not_utf8 = ErrorResponse(InvalidArgument("", "INVALID_JSON", "bad \xF9\xF9 and \xE4\xB8\xAD, \xE4\xB8"));
+  CHECK(not_utf8.body.find("\"message\":\"bad \xEF\xBF\xBD\xEF\xBF\xBD and \xE4\xB8\xAD, \xEF\xBF\xBD\xEF\xBF\xBD\"") !=
+        std::string::npos);
 
   HttpResponse busy = ErrorResponse(Error(C::kResourceExhausted, "RATE_LIMITED", "slow down"));
   CHECK(busy.status == 429);

@@ -9,11 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/marketing/domain/page_tokens.h"
 
 namespace zhongtai::marketing {
 namespace {
-
-constexpr char kTokenPrefix[] = "e1:";
 
 absl::Status Invalid(const std::string& field, const char* reason, const std::string& message) {
   return InvalidArgument(field, reason, message);
@@ -206,18 +205,13 @@ absl::StatusOr<ExperimentPage> Experiments::List(int page_size, const std::strin
   int limit = page_size == 0 ? 20 : std::min(page_size, 100);
   std::string before_id;
   if (!page_token.empty()) {
-    std::string raw;
-    if (!absl::WebSafeBase64Unescape(page_token, &raw) || !absl::StartsWith(raw, kTokenPrefix) ||
-        raw.size() == sizeof(kTokenPrefix) - 1) {
-      return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "page token is not valid");
-    }
-    before_id = raw.substr(sizeof(kTokenPrefix) - 1);
+    ASSIGN_OR_RETURN(before_id, DecodeIdToken(kExperimentTokenPrefix, page_token));
   }
   ASSIGN_OR_RETURN(std::vector<Experiment> found, store_.List(before_id, limit + 1));
   ExperimentPage page;
   if (static_cast<int>(found.size()) > limit) {
     found.resize(limit);
-    page.next_page_token = absl::WebSafeBase64Escape(kTokenPrefix + found.back().experiment_id);
+    page.next_page_token = EncodeIdToken(kExperimentTokenPrefix, found.back().experiment_id);
   }
   page.experiments = std::move(found);
   return page;

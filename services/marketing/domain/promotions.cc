@@ -10,26 +10,10 @@
 #include "common/status/details.h"
 #include "common/status/status.h"
 #include "services/marketing/domain/best_price.h"
+#include "services/marketing/domain/page_tokens.h"
 #include "services/marketing/domain/pricing.h"
 
 namespace zhongtai::marketing {
-namespace {
-
-// Page tokens wrap the last id seen, so that clients treat them as opaque.
-constexpr char kTokenPrefix[] = "p1:";
-
-std::string EncodeToken(const std::string& last_id) { return absl::WebSafeBase64Escape(kTokenPrefix + last_id); }
-
-absl::StatusOr<std::string> DecodeToken(const std::string& token) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, kTokenPrefix) ||
-      raw.size() == sizeof(kTokenPrefix) - 1) {
-    return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "page token is not valid");
-  }
-  return raw.substr(sizeof(kTokenPrefix) - 1);
-}
-
-}  // namespace
 
 absl::StatusOr<Promotion> Promotions::CreatePromotion(Promotion promotion, const std::string& request_id) {
   if (request_id.empty()) {
@@ -110,14 +94,14 @@ absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const st
   int limit = page_size == 0 ? kDefaultPageSize : std::min(page_size, kMaxPageSize);
   std::string before_id;
   if (!page_token.empty()) {
-    ASSIGN_OR_RETURN(before_id, DecodeToken(page_token));
+    ASSIGN_OR_RETURN(before_id, DecodeIdToken(kPromotionTokenPrefix, page_token));
   }
   // One more than asked tells whether another page exists.
   ASSIGN_OR_RETURN(std::vector<Promotion> found, store_.List(before_id, limit + 1));
   PromotionPage page;
   if (static_cast<int>(found.size()) > limit) {
     found.resize(limit);
-    page.next_page_token = EncodeToken(found.back().promotion_id);
+    page.next_page_token = EncodeIdToken(kPromotionTokenPrefix, found.back().promotion_id);
   }
   page.promotions = std::move(found);
   return page;

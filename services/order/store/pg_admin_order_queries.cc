@@ -1,6 +1,7 @@
 #include "services/order/store/pg_admin_order_queries.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -9,6 +10,7 @@
 #include "common/pg/arrays.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
+#include "services/order/domain/page_tokens.h"
 
 namespace zhongtai::order {
 namespace {
@@ -53,13 +55,9 @@ absl::StatusOr<OrderSummaryPage> PgAdminOrderQueries::ListOrders(const AdminOrde
   int64_t after_micros = kLatestMicros;
   std::string after_id = "\x7f";
   if (!cursor.empty()) {
-    std::string decoded;
-    std::vector<std::string> parts;
-    if (absl::WebSafeBase64Unescape(cursor, &decoded)) parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_micros)) {
-      return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "the page token is not one this service issued");
-    }
-    after_id = parts[1];
+    ASSIGN_OR_RETURN(OrderCursor after, DecodeOrderCursor(cursor));
+    after_micros = after.created_micros;
+    after_id = std::move(after.order_id);
   }
   std::vector<std::string> statuses;
   for (OrderStatus status : filter.statuses) statuses.push_back(StatusName(status));
@@ -104,8 +102,7 @@ absl::StatusOr<OrderSummaryPage> PgAdminOrderQueries::ListOrders(const AdminOrde
     }
     if (static_cast<int>(rows.size()) > limit && limit > 0) {
       const auto& last = rows[limit - 1];
-      page.next_cursor =
-          absl::WebSafeBase64Escape(absl::StrCat(last[10].as<int64_t>(), "|", last[0].as<std::string>()));
+      page.next_cursor = EncodeOrderCursor({last[10].as<int64_t>(), last[0].as<std::string>()});
     }
     return absl::OkStatus();
   }));

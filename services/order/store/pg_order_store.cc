@@ -12,6 +12,7 @@
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
+#include "services/order/domain/page_tokens.h"
 #include "zhongtai/order/v1/events.pb.h"
 
 namespace zhongtai::order {
@@ -405,13 +406,9 @@ absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, i
   int64_t after_micros = INT64_MAX;
   std::string after_id;
   if (!cursor.empty()) {
-    std::string decoded;
-    std::vector<std::string> parts;
-    if (absl::WebSafeBase64Unescape(cursor, &decoded)) parts = absl::StrSplit(decoded, absl::MaxSplits('|', 1));
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_micros)) {
-      return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "the page token is not one this service issued");
-    }
-    after_id = parts[1];
+    ASSIGN_OR_RETURN(OrderCursor after, DecodeOrderCursor(cursor));
+    after_micros = after.created_micros;
+    after_id = std::move(after.order_id);
   }
   std::vector<std::string> ids;
   OrderPage page;
@@ -428,7 +425,7 @@ absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, i
     for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) ids.push_back(rows[i][0].as<std::string>());
     if (static_cast<int>(rows.size()) > limit) {
       const auto& last = rows[limit - 1];
-      page.next_cursor = absl::WebSafeBase64Escape(absl::StrCat(last[1].as<int64_t>(), "|", last[0].as<std::string>()));
+      page.next_cursor = EncodeOrderCursor({last[1].as<int64_t>(), last[0].as<std::string>()});
     }
     return absl::OkStatus();
   }));

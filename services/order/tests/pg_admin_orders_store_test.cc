@@ -2,6 +2,7 @@
 // keyset pages as an operator uses them, and one order per marketplace order under real concurrency.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <set>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
+#include "services/order/domain/page_tokens.h"
 #include "services/order/domain/split.h"
 #include "services/order/store/pg_admin_order_queries.h"
 #include "services/order/store/pg_order_import_store.h"
@@ -143,6 +145,12 @@ TEST_CASE("admin order pages follow each other without gaps or repeats, ties on 
   CHECK(pages == 3);
   CHECK(seen == std::vector<std::string>{"o6", "o5", "o4", "o3", "o2", "o1", "o0"});
   CHECK(ReasonOf(queries.ListOrders({}, 3, "not-a-token").status()) == "PAGE_TOKEN_INVALID");
+  // A made-up token whose time PostgreSQL cannot add to the epoch is refused, not a failed query (a 500).
+  for (int64_t micros : {INT64_MAX, INT64_MIN, kLatestCursorMicros + 1}) {
+    auto page = queries.ListOrders({}, 3, EncodeOrderCursor({micros, "o1"}));
+    CHECK(ReasonOf(page.status()) == "PAGE_TOKEN_INVALID");
+  }
+  CHECK(queries.ListOrders({}, 3, EncodeOrderCursor({kLatestCursorMicros, "o9"})).ok());
 }
 
 TEST_CASE("concurrent claims of one marketplace order all answer the one that won") {

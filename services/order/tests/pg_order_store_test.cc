@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <thread>
 
 #include "common/events/outbox.h"
@@ -10,6 +11,7 @@
 #include "common/status/status.h"
 #include "common/testing/stores.h"
 #include "migrations.h"
+#include "services/order/domain/page_tokens.h"
 #include "services/order/domain/split.h"
 #include "zhongtai/order/v1/events.pb.h"
 
@@ -383,6 +385,9 @@ TEST_CASE("a user's orders page newest first, each exactly once, hiding failed o
   CHECK(seen == std::vector<std::string>{"o6", "o5", "o4", "o2", "o1", "o0"});
   CHECK(pages == 2);
   CHECK(store.ListByUser("u1", 4, "garbage!").status().code() == absl::StatusCode::kInvalidArgument);
+  // A made-up token with a time PostgreSQL cannot add to the epoch is PAGE_TOKEN_INVALID, not a failed query.
+  CHECK(ReasonOf(store.ListByUser("u1", 4, EncodeOrderCursor({INT64_MAX, "o1"})).status()) == "PAGE_TOKEN_INVALID");
+  CHECK(ReasonOf(store.ListByUser("u1", 4, EncodeOrderCursor({INT64_MIN, "o1"})).status()) == "PAGE_TOKEN_INVALID");
 }
 
 }  // namespace

@@ -25,19 +25,6 @@ int ClampPageSize(int requested, int fallback, int max) {
 
 }  // namespace
 
-std::string EncodePageToken(const std::string& kind, const std::string& last_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kind, ":", last_id));
-}
-
-absl::StatusOr<std::string> DecodePageToken(const std::string& kind, const std::string& token) {
-  std::string raw;
-  std::string prefix = absl::StrCat(kind, ":");
-  if (!absl::WebSafeBase64Unescape(token, &raw) || !absl::StartsWith(raw, prefix) || raw.size() == prefix.size()) {
-    return InvalidArgument("pageToken", "INVALID_PAGE_TOKEN", "page token is not one this list returned");
-  }
-  return raw.substr(prefix.size());
-}
-
 std::string SpecFromAttributes(const std::map<std::string, std::string>& attributes) {
   std::vector<std::string> values;
   for (const auto& [key, value] : attributes) values.push_back(value);

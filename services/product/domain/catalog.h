@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/product/domain/model.h"
+#include "services/product/domain/page_tokens.h"
 #include "services/product/domain/ports.h"
 #include "services/product/domain/product_cache.h"
 
@@ -42,11 +43,6 @@ class Catalog {
   IdGenerator& ids_;
   ProductCache* cache_;
 };
-
-// Opaque page tokens around a keyset cursor (the last id of the page). `kind` keeps a token of one
-// list from being used with another.
-std::string EncodePageToken(const std::string& kind, const std::string& last_id);
-absl::StatusOr<std::string> DecodePageToken(const std::string& kind, const std::string& token);
 
 // "red / XL" from {"color": "red", "size": "XL"} (values in key order).
 std::string SpecFromAttributes(const std::map<std::string, std::string>& attributes);

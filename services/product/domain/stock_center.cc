@@ -17,16 +17,6 @@ int ClampPageSize(int requested, int fallback, int max) {
   return std::min(requested, max);
 }
 
-// A page token that carries a number (a ledger entry id, an offset into the alerts).
-absl::StatusOr<int64_t> DecodeNumberToken(const std::string& kind, const std::string& token) {
-  ASSIGN_OR_RETURN(std::string raw, DecodePageToken(kind, token));
-  int64_t n = 0;
-  if (!absl::SimpleAtoi(raw, &n) || n < 0) {
-    return InvalidArgument("pageToken", "INVALID_PAGE_TOKEN", "page token is not one this list returned");
-  }
-  return n;
-}
-
 }  // namespace
 
 StockCenter::StockCenter(StockStore& store, Clock& clock, ProductCache* cache, AbcThresholds abc)

@@ -11,6 +11,7 @@
 #include "common/server/service_runner.h"
 #include "common/status/status.h"
 #include "services/user/api/member_proto.h"
+#include "services/user/domain/page_tokens.h"
 
 namespace zhongtai::user {
 namespace {
@@ -51,24 +52,6 @@ void ToProto(const PointsHold& hold, v1::PointsHold* out) {
   proto::SetMoney(out->mutable_value(), kPointsCurrency, hold.points);
   *out->mutable_create_time() = ToTimestamp(hold.created_at);
   *out->mutable_expire_time() = ToTimestamp(hold.expires_at);
-}
-
-// The page token is opaque to clients: the seq of the last entry shown.
-std::string EncodePageToken(int64_t before_seq) {
-  if (before_seq == 0) return "";
-  return absl::WebSafeBase64Escape(absl::StrCat("points:", before_seq));
-}
-
-absl::StatusOr<int64_t> DecodePageToken(const std::string& token) {
-  if (token.empty()) return 0;
-  std::string decoded;
-  int64_t seq = 0;
-  bool ok = absl::WebSafeBase64Unescape(token, &decoded);
-  absl::string_view rest = decoded;
-  if (!ok || !absl::ConsumePrefix(&rest, "points:") || !absl::SimpleAtoi(rest, &seq) || seq <= 0) {
-    return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "page token is not one this list gave out");
-  }
-  return seq;
 }
 
 v1::MemberTier ToProto(Tier tier) { return TierToProto(tier); }
@@ -146,7 +129,7 @@ grpc::ServerUnaryReactor* MembershipApi::GetMyPoints(grpc::CallbackServerContext
                              absl::StrCat("expiring within days is 0 to ", kMaxExpiringWithinDays));
     }
     if (days == 0) days = kDefaultExpiringWithinDays;
-    ASSIGN_OR_RETURN(int64_t before_seq, DecodePageToken(request->page_token()));
+    ASSIGN_OR_RETURN(int64_t before_seq, DecodePointsToken(request->page_token()));
     ASSIGN_OR_RETURN(PointsSummary summary,
                      points_.Summary(user_id, absl::Hours(24 * days), request->page_size(), before_seq));
     response->set_balance(summary.balance);
@@ -154,7 +137,7 @@ grpc::ServerUnaryReactor* MembershipApi::GetMyPoints(grpc::CallbackServerContext
     response->set_expiring_points(summary.expiring_soon);
     *response->mutable_expiring_before() = ToTimestamp(summary.expiring_soon_until);
     for (const LedgerEntry& entry : summary.page.entries) ToProto(entry, response->add_entries());
-    response->set_next_page_token(EncodePageToken(summary.page.next_before_seq));
+    response->set_next_page_token(EncodePointsToken(summary.page.next_before_seq));
     return absl::OkStatus();
   });
 }

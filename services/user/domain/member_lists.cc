@@ -9,46 +9,14 @@
 #include "absl/strings/strip.h"
 #include "common/csv/csv.h"
 #include "common/status/status.h"
+#include "services/user/domain/page_tokens.h"
 
 namespace zhongtai::user {
 namespace {
 
-absl::Status BadToken() {
-  return InvalidArgument("pageToken", "PAGE_TOKEN_INVALID", "page token is not one this list gave out");
-}
-
 absl::StatusOr<int> PageSize(int requested, int fallback, int most) {
   if (requested < 0) return InvalidArgument("pageSize", "PAGE_SIZE_NEGATIVE", "page size must not be negative");
   return requested == 0 ? fallback : std::min(requested, most);
-}
-
-std::string MemberToken(const MemberRow& last) {
-  return absl::WebSafeBase64Escape(absl::StrCat("members:", absl::ToUnixMicros(last.registered_at), ":", last.user_id));
-}
-
-absl::StatusOr<std::optional<MemberCursor>> DecodeMemberToken(const std::string& token) {
-  if (token.empty()) return std::optional<MemberCursor>();
-  std::string decoded;
-  if (!absl::WebSafeBase64Unescape(token, &decoded)) return BadToken();
-  absl::string_view rest = decoded;
-  if (!absl::ConsumePrefix(&rest, "members:")) return BadToken();
-  std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(rest, absl::MaxSplits(':', 1));
-  int64_t micros = 0;
-  if (!absl::SimpleAtoi(parts.first, &micros) || parts.second.empty()) return BadToken();
-  return std::optional<MemberCursor>(MemberCursor{absl::FromUnixMicros(micros), std::string(parts.second)});
-}
-
-std::string SegmentToken(const std::string& last_user_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat("segment:", last_user_id));
-}
-
-absl::StatusOr<std::string> DecodeSegmentToken(const std::string& token) {
-  if (token.empty()) return std::string();
-  std::string decoded;
-  if (!absl::WebSafeBase64Unescape(token, &decoded)) return BadToken();
-  absl::string_view rest = decoded;
-  if (!absl::ConsumePrefix(&rest, "segment:") || rest.empty()) return BadToken();
-  return std::string(rest);
 }
 
 std::string Rfc3339(std::optional<absl::Time> t) {
@@ -73,7 +41,7 @@ absl::StatusOr<MemberPage> MemberLists::List(MemberFilter filter, int page_size,
   MemberPage page;
   if (static_cast<int>(rows.size()) > limit) {
     rows.resize(limit);
-    page.next_page_token = MemberToken(rows.back());
+    page.next_page_token = EncodeMemberToken({rows.back().registered_at, rows.back().user_id});
   }
   page.members = std::move(rows);
   return page;
@@ -97,7 +65,7 @@ absl::StatusOr<SegmentPage> MemberLists::SegmentMembers(const std::string& tag, 
   SegmentPage page;
   if (static_cast<int>(ids.size()) > limit) {
     ids.resize(limit);
-    page.next_page_token = SegmentToken(ids.back());
+    page.next_page_token = EncodeSegmentToken(ids.back());
   }
   page.user_ids = std::move(ids);
   return page;

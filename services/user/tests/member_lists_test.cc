@@ -6,6 +6,7 @@
 
 #include "common/status/status.h"
 #include "services/user/domain/lifecycle.h"
+#include "services/user/domain/page_tokens.h"
 #include "services/user/domain/tags.h"
 #include "services/user/tests/fakes.h"
 #include "services/user/tests/in_memory_segment_stores.h"
@@ -54,6 +55,12 @@ TEST_CASE("the member list pages newest registration first without gaps or repea
   CHECK(seen == std::vector<std::string>{"u6", "u5", "u4", "u3", "u2", "u1", "u0"});
   CHECK(ReasonOf(f.lists.List({}, 3, "garbage").status()) == "PAGE_TOKEN_INVALID");
   CHECK(ReasonOf(f.lists.List({}, -1, "").status()) == "PAGE_SIZE_NEGATIVE");
+  // A made-up time beyond what the store's SQL can compare is refused here, not left to fail the query.
+  CHECK(ReasonOf(f.lists.List({}, 3, EncodeMemberToken({absl::FromUnixMicros(INT64_MAX), "u1"})).status()) ==
+        "PAGE_TOKEN_INVALID");
+  CHECK(ReasonOf(f.lists.List({}, 3, EncodeMemberToken({absl::FromUnixMicros(INT64_MIN), "u1"})).status()) ==
+        "PAGE_TOKEN_INVALID");
+  CHECK(f.lists.List({}, 3, EncodeMemberToken({kStart + 3 * kDay, "u3"})).ok());
 }
 
 TEST_CASE("the member list filters by tier, tag, stage and registration range together", "[members]") {

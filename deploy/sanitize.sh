@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The tests under sanitizers, in a build folder of their own (build-<mode>; ZT_SANITIZE in CMakeLists.txt).
+#   deploy/sanitize.sh address [TARGETS] [-- ctest args]
+#       AddressSanitizer + UndefinedBehaviorSanitizer: builds the test executables whose names match the regex
+#       TARGETS (default: every *_test and *_fuzz) and runs their unit and store tests (and the fuzz corpora).
+#   deploy/sanitize.sh thread [TARGETS] [-- ctest args]
+#       ThreadSanitizer: the concurrency tests (tests named with concurrent, parallel, race, at once, threads, or
+#       the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those that have such tests).
+# Any report stops the test that made it (no recovery), so it fails. Starts and stops its own PostgreSQL and
+# Redis (tests/harness/stores.sh) under .state/sanitize-<mode>. Environment: ZT_SANITIZE_JOBS (ninja -j, default 1),
+# ZT_SANITIZE_TESTS (the CTest -R regex), CC/CXX (default the system's gcc; clang works too).
+# Suppressions (a false report from a library built without the sanitizer, with the reason) live in
+# tests/sanitizers/.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-}
+case $mode in
+  address) sanitizers=address,undefined ;;
+  thread) sanitizers=thread ;;
+  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+esac
+shift
+targets=
+if [[ $# -gt 0 && $1 != -- ]]; then targets=$1; shift; fi
+if [[ ${1:-} == -- ]]; then shift; fi
+build=${ZT_SANITIZE_BUILD:-$repo/build-$mode}
+state=$repo/.state/sanitize-$mode
+jobs=${ZT_SANITIZE_JOBS:-1}
+
+if [[ -z $targets ]]; then
+  if [[ $mode == address ]]; then
+    targets='_(test|fuzz)$'
+  else
+    # Executables with concurrency tests: the worker pool, async calls, the connection pools, the gateway's
+    # server and rate limiter, and the stores whose tests race writers against each other.
+    targets='^(zt_server_test|zt_pg_store_test|zt_pg_test|zt_gateway_http_test|zt_gateway_rate_limit_test|zt_(product|order|marketing|user)_store_test)$'
+  fi
+fi
+tests_regex=${ZT_SANITIZE_TESTS:-}
+if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='concurren|parallel|race|at once|threads'; fi
+
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZT_SANITIZE="$sanitizers" >/dev/null
+mapfile -t executables < <(ninja -C "$build" -t targets all | sed -n 's/^\([A-Za-z0-9_]*\): phony$/\1/p' |
+                           grep -E "$targets" | grep -E '_(test|fuzz)$' | sort -u)
+[[ ${#executables[@]} -gt 0 ]] || { echo "no test executable matches $targets" >&2; exit 2; }
+echo "building ${#executables[@]} executables with -fsanitize=$sanitizers: ${executables[*]}"
+nice ninja -C "$build" -j"$jobs" "${executables[@]}"
+
+trap '"$repo/tests/harness/stores.sh" stop "$state"' EXIT
+"$repo/tests/harness/stores.sh" start "$state" >/dev/null
+# shellcheck disable=SC1091
+source "$state/stores.env"
+export ZT_BUILD_DIR=$build
+supp=$repo/tests/sanitizers
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$supp/lsan.supp:print_suppressions=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp}
+
+# Only the tests of what was built: a test executable not built here registers a *_NOT_BUILT test.
+args=(--output-on-failure --timeout 1200 -j1 -E '_NOT_BUILT$')
+if [[ $mode == address ]]; then
+  args+=(-L 'unit|store')
+  if [[ -n $tests_regex ]]; then args+=(-R "$tests_regex"); fi
+else
+  args+=(-R "$tests_regex")
+fi
+cd "$build"
+# The fuzz corpora are tests of their own executables; others (python, node) run in the normal suite.
+ctest "${args[@]}" "$@"
