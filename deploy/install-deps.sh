@@ -25,6 +25,8 @@ run_packages=(
 )
 test_packages=(
   git python3-yaml clang-format
+  # tests/reliability/owasp_api_test.py signs forged tokens (Ed25519)
+  python3-cryptography
   nodejs npm ca-certificates
 )
 packages=("${run_packages[@]}")

@@ -390,7 +390,9 @@ TEST_CASE("A receiver that keeps failing is dead-lettered after the retry budget
   f.PublishPaid("o-4", 1, "2026-12-03T11:00:00Z");
   REQUIRE(WaitFor([&] {
     std::vector<WebhookDelivery> log = f.Log(s.id);
-    return log.size() == 2 && log[0].status == DeliveryStatus::kDead && log[1].status == DeliveryStatus::kDead;
+    // The outcome is counted just after the row is written: wait for both.
+    return log.size() == 2 && log[0].status == DeliveryStatus::kDead && log[1].status == DeliveryStatus::kDead &&
+           f.Outcomes("dead") == 2;
   }));
   std::vector<WebhookDelivery> log = f.Log(s.id);
   CHECK(log[0].attempts >= 3);
