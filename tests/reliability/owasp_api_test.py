@@ -22,8 +22,9 @@ One check (or a few) per item, against the real stack; the route lists come from
                           /metrics on the public port: 404
   API10 unsafe consumption payment callbacks with a bad signature, a stale timestamp, a signed but wrong amount,
                           replayed, and out of order (declined after paid)
+  API7 SSRF               webhook URLs to loopback, private, link-local and cloud-metadata addresses (by literal or
+                          by a name resolving there), plain http and user info: refused, and no subscription kept
 API6 (coupon farming per device, hoarding with unpaid orders) is owasp_api6_business_flows_test.py.
-Not here (see docs/reliability.md): API7 SSRF.
 """
 import base64
 import hashlib
@@ -644,13 +645,29 @@ def api10_unsafe_consumption(s, a, b):
     check(json.dumps(detail).count(provider["paymentId"]) <= 2, "API10: the payment recorded more than once")
 
 
+def api7_ssrf(s, a, b):
+    targets = ["https://127.0.0.1/hook", "https://localhost:8443/hook", "https://10.1.2.3/hook",
+               "https://192.168.0.10/hook", "https://172.16.5.5/hook", "https://169.254.169.254/latest/meta-data",
+               "https://[::1]/hook", "https://0.0.0.0/hook", "http://example.com/hook",
+               "https://user:pass@example.com/hook", "file:///etc/passwd", "gopher://127.0.0.1:6379/_INFO"]
+    for i, url in enumerate(targets):
+        status, out, _, _ = request(s.base, "POST", "/v1/admin/webhooks",
+                                    {"url": url, "eventTypes": ["OrderPaid"]}, s.admin,
+                                    headers={"Idempotency-Key": f"owasp-ssrf-{s.tag}-{i}"})
+        check(status == 400 and reason(out) in ("WEBHOOK_URL_NOT_ALLOWED", "WEBHOOK_URL_INVALID"),
+              f"API7: a webhook to {url}: {status} {reason(out)} (want 400 WEBHOOK_URL_NOT_ALLOWED or _INVALID)")
+    listed = s.call("GET", "/v1/admin/webhooks?pageSize=100", token=s.admin)
+    kept = [w.get("url") for w in listed.get("webhooks", []) if w.get("url") in targets]
+    check(not kept, f"API7: refused webhook URLs were kept: {kept}")
+
+
 def main():
     s = Stack()
     a, b = setup(s)
     for name, test in (("API1 BOLA", api1_bola), ("API2 authentication", api2_authentication),
                        ("API3 property level", api3_properties), ("API4 resources", api4_resources),
                        ("API5 function level", api5_function_level), ("API9 inventory", api9_inventory),
-                       ("API10 unsafe consumption", api10_unsafe_consumption),
+                       ("API10 unsafe consumption", api10_unsafe_consumption), ("API7 SSRF", api7_ssrf),
                        ("API8 misconfiguration", api8_misconfiguration)):
         before = len(FAILURES)
         started = time.time()
