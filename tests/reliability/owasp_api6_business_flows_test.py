@@ -7,7 +7,7 @@ suite caps per device and per buyer:
                    past ZT_MARKETING_CLAIMS_PER_DEVICE (3) a claim is 400 COUPON_DEVICE_LIMIT_REACHED and the wallet
                    stays empty; another device, and a replay of a winner's claim, still work; a malformed device id is
                    400 DEVICE_ID_INVALID at the gateway
-  hoarding stock   a buyer's open unpaid orders are capped (ZT_ORDER_MAX_OPEN_ORDERS; the e2e stack sets 5 because
+  hoarding stock   a buyer's open unpaid orders are capped (ZT_ORDER_MAX_OPEN_ORDERS; the e2e stack sets 20 because
                    its payment timeout is 4 s): one more is 400 OPEN_ORDERS_LIMIT_REACHED and holds no stock; paying or
                    cancelling one frees a place; units of one SKU per order above ZT_ORDER_MAX_QUANTITY_PER_SKU
                    (9999), on one line or several, are 400 QUANTITY_TOO_LARGE
@@ -24,7 +24,7 @@ from owasp_api_test import CHECKS, FAILURES, Stack, check, reason, request  # no
 from stack_monitoring_test import shopper_address  # noqa: E402
 
 CLAIMS_PER_DEVICE = int(os.environ.get("ZT_MARKETING_CLAIMS_PER_DEVICE", "3"))
-MAX_OPEN_ORDERS = int(os.environ.get("ZT_ORDER_MAX_OPEN_ORDERS", "5"))
+MAX_OPEN_ORDERS = int(os.environ.get("ZT_ORDER_MAX_OPEN_ORDERS", "20"))
 MAX_QUANTITY_PER_SKU = int(os.environ.get("ZT_ORDER_MAX_QUANTITY_PER_SKU", "9999"))
 
 

@@ -208,7 +208,7 @@ def main():
         fail(f"the shoppers' driver failed: {errors[:3]}")
 
     unresolved = resolve_unknown(history, shoppers)
-    phases = crash.report(history, {})
+    phases, _ = crash.report(history, [])
     print(f"redis away {back - began:.2f} s; first order placed (answered) "
           f"{crash.recovery(history.rows, back, 'place order')} s and first product page "
           f"{crash.recovery(history.rows, back, 'browse product')} s after it came back")
