@@ -256,8 +256,11 @@ std::vector<Orders::PlacementSaga::Step> Orders::PlacementSteps() {
   steps.push_back({"hold stock, coupon and points (product, marketing, user)",
                    [this](Placement& placement, StatusCallback done) { HoldForOrder(placement, std::move(done)); },
                    [this](Placement& placement, const absl::Status&, std::function<void()> done) {
+                     // This undo runs last and marks the order's holds released when every release succeeded, so it
+                     // releases the budgets again too when they were charged: the budget step's own undo may have
+                     // failed (marketing's release is idempotent), and then only the sweeper can give them back.
                      ReleaseHolds(placement.order.order_id, !placement.coupon_id.empty(), placement.points_to_use > 0,
-                                  /*charged_budgets=*/false, std::move(done));
+                                  /*charged_budgets=*/!placement.budget_charges.empty(), std::move(done));
                    },
                    /*undo_when_failed=*/true});
   // After the coupon lock, which names the coupon's template. A charge that failed or timed out may have taken effect.

@@ -315,6 +315,7 @@ class FakeBudgets : public PromotionBudgets {
   std::map<std::string, std::vector<BudgetCharge>> charged;  // order id -> what it holds
   std::set<std::string> released;                            // order ids
   absl::Status fail_charge, fail_release;
+  int releases_failing = 0;  // the next releases fail, then they work again
   // The charge takes effect, then the call fails (a timeout after marketing did the work).
   bool fail_after_charge = false;
 
@@ -344,6 +345,10 @@ class FakeBudgets : public PromotionBudgets {
     std::unique_lock<std::mutex> lock(mu_);
     if (calls) calls->push_back("ReleaseBudgets");
     if (!fail_release.ok()) return Finish(lock, done, fail_release);
+    if (releases_failing > 0) {
+      --releases_failing;
+      return Finish(lock, done, Unavailable("DB_UNAVAILABLE", "marketing's database restarting"));
+    }
     if (released.insert(order_id).second) {
       for (const BudgetCharge& c : charged[order_id]) {
         auto it = remaining.find(Owner(c));

@@ -696,7 +696,7 @@ TEST_CASE("a budget that cannot cover the discount fails the placement with PROM
   // The failed charge is released (its answer could have been lost), then the holds in reverse; no discount is given.
   CHECK(w.catalog.calls == Calls{"GetMember", "GetAddress", "GetSkus", "QuotePrice", "Reserve", "LockCoupon",
                                  "HoldPoints", "ChargeBudgets", "ReleaseBudgets", "Release", "ReleaseCoupon",
-                                 "ReleasePoints", "MarkHoldsReleased", "FailPlacement"});
+                                 "ReleaseBudgets", "ReleasePoints", "MarkHoldsReleased", "FailPlacement"});
   CHECK(w.NothingHeld());
   CHECK(w.budgets.remaining["promo-1"] == 150);
   CHECK(w.budgets.remaining["tpl-c-300"] == 1000);
@@ -712,12 +712,21 @@ TEST_CASE("a failure after the charge gives the budgets back before the holds") 
   std::vector<Case> cases = {
       {"writing the order",
        [](BudgetWorld& w) { w.store.fail_complete = Unavailable("DB_DOWN", "down"); },
-       {"ChargeBudgets", "CompletePlacement", "ReleaseBudgets", "Release", "ReleaseCoupon", "ReleasePoints",
-        "MarkHoldsReleased", "FailPlacement"}},
+       {"ChargeBudgets", "CompletePlacement", "ReleaseBudgets", "Release", "ReleaseCoupon", "ReleaseBudgets",
+        "ReleasePoints", "MarkHoldsReleased", "FailPlacement"}},
       {"the charge's answer lost after marketing charged",
        [](BudgetWorld& w) { w.budgets.fail_after_charge = true; },
-       {"ChargeBudgets", "ReleaseBudgets", "Release", "ReleaseCoupon", "ReleasePoints", "MarkHoldsReleased",
-        "FailPlacement"}},
+       {"ChargeBudgets", "ReleaseBudgets", "Release", "ReleaseCoupon", "ReleaseBudgets", "ReleasePoints",
+        "MarkHoldsReleased", "FailPlacement"}},
+      // Found by the fault scenario (a PostgreSQL restart): the budget step's own release failed, the holds' release
+      // then marked everything released, and the budgets stayed charged for an order that never was.
+      {"writing the order, and the budget step's release",
+       [](BudgetWorld& w) {
+         w.store.fail_complete = Unavailable("DB_DOWN", "down");
+         w.budgets.releases_failing = 1;
+       },
+       {"ChargeBudgets", "CompletePlacement", "ReleaseBudgets", "Release", "ReleaseCoupon", "ReleaseBudgets",
+        "ReleasePoints", "MarkHoldsReleased", "FailPlacement"}},
   };
   for (const Case& c : cases) {
     INFO("failing: " << c.what);
