@@ -461,6 +461,13 @@ def markdown(report):
     return "\n".join(out) + "\n"
 
 
+def build_label(build):
+    """The build as the report names it: relative to the repository when inside it, else its directory name (a
+    machine's absolute paths mean nothing to a reader)."""
+    inside = os.path.commonpath([build, REPO]) == REPO
+    return os.path.relpath(build, REPO) if inside else os.path.basename(build)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.environ.get("ZT_BUILD_DIR", f"{REPO}/build"))
@@ -494,7 +501,7 @@ def main():
         if not args.keep:
             stack.stop()
     now = datetime.datetime.now(datetime.timezone.utc)
-    report = {"date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": R.versions(), "build": args.build,
+    report = {"date": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": R.versions(), "build": build_label(args.build),
               "note": args.note, "buyers": args.buyers, "duration": args.duration, "points": args.points,
               "loadavg": loadavg_start + " at the start, " + " ".join(open("/proc/loadavg").read().split()[:3]) + " at the end", "idle_cpu": idle, "phases": phases}
     os.makedirs(args.out, exist_ok=True)
