@@ -91,6 +91,38 @@ struct World {
     if (apply_effects) REQUIRE(orders->MarkPaidEffectsApplied(id, placed + absl::Minutes(2)).ok());
   }
 
+  // Paid and awaiting shipment: `books` of sku-cheap (99 yuan) from Beijing and one sku-vase (50 yuan) from Shanghai,
+  // one child order each (`id`-1, `id`-2); `provider` holds its payment, for refunds.
+  void PaidSplitOrder(const std::string& id, int64_t books, testing::FakePaymentProvider& provider) {
+    Order order;
+    order.order_id = id;
+    order.user_id = "u1";
+    order.request_id = "k";
+    order.request_fingerprint = "f";
+    order.channel = "web";
+    order.created_at = kT0;
+    REQUIRE_FALSE(orders->BeginPlacement(order)->has_value());
+    const int64_t book_total = 9900 * books;
+    order.lines = {{"sku-cheap", books, 9900, book_total, 0, book_total, 9900, "list", 0},
+                   {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
+    order.subtotal = order.total = book_total + 5000;
+    order.status = OrderStatus::kPendingPayment;
+    order.pay_deadline = kT0 + absl::Minutes(15);
+    order.address = kShenzhen;
+    order.children = {{id + "-1", "wh-bj", {order.lines[0]}, book_total, 0, 0, 0, book_total},
+                      {id + "-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
+    REQUIRE(orders->CompletePlacement(order).ok());
+    REQUIRE(*orders->ClaimForPayment(id, kT0 + absl::Minutes(1)));
+    REQUIRE(*orders->MarkPaid({"pay", id, order.total, "CNY", "test", kT0 + absl::Minutes(1)}));
+    REQUIRE(orders->MarkPaidEffectsApplied(id, kT0 + absl::Minutes(2)).ok());
+    ProviderPayment paid;
+    paid.order_id = id;
+    paid.amount = order.total;
+    paid.currency = "CNY";
+    paid.status = ProviderStatus::kSucceeded;
+    provider.by_order[id] = paid;
+  }
+
   absl::StatusOr<Shipment> Ship(const std::string& order_id, const std::string& tracking,
                                 const std::string& warehouse = "", const std::string& carrier = "") {
     ShipCommand command;
@@ -405,32 +437,7 @@ TEST_CASE(
   Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
 
   // 3 books from Beijing, 1 vase from Shanghai, paid and awaiting shipment.
-  Order order;
-  order.order_id = "o-ref";
-  order.user_id = "u1";
-  order.request_id = "k";
-  order.request_fingerprint = "f";
-  order.channel = "web";
-  order.created_at = kT0;
-  REQUIRE_FALSE(w.orders->BeginPlacement(order)->has_value());
-  order.lines = {{"sku-cheap", 3, 9900, 29700, 0, 29700, 9900, "list", 0},
-                 {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
-  order.subtotal = order.total = 34700;
-  order.status = OrderStatus::kPendingPayment;
-  order.pay_deadline = kT0 + absl::Minutes(15);
-  order.address = kShenzhen;
-  order.children = {{"o-ref-1", "wh-bj", {order.lines[0]}, 29700, 0, 0, 0, 29700},
-                    {"o-ref-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
-  REQUIRE(w.orders->CompletePlacement(order).ok());
-  REQUIRE(*w.orders->ClaimForPayment("o-ref", kT0 + absl::Minutes(1)));
-  REQUIRE(*w.orders->MarkPaid({"pay", "o-ref", 34700, "CNY", "test", kT0 + absl::Minutes(1)}));
-  REQUIRE(w.orders->MarkPaidEffectsApplied("o-ref", kT0 + absl::Minutes(2)).ok());
-  ProviderPayment paid;
-  paid.order_id = "o-ref";
-  paid.amount = 34700;
-  paid.currency = "CNY";
-  paid.status = ProviderStatus::kSucceeded;
-  provider.by_order["o-ref"] = paid;
+  w.PaidSplitOrder("o-ref", 3, provider);
   auto approve = [&](const std::string& id) {
     return async::Await<absl::StatusOr<Return>>(
         [&](async::Callback<Return> done) { returns.Approve(id, "ok", std::move(done)); });
@@ -498,32 +505,7 @@ TEST_CASE("a child order refunded in full after its sibling left ships the order
   testing::FakeReturnedStock stock;
   testing::SequentialReturnIds return_ids;
   Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
-  Order order;
-  order.order_id = "o-half";
-  order.user_id = "u1";
-  order.request_id = "k";
-  order.request_fingerprint = "f";
-  order.channel = "web";
-  order.created_at = kT0;
-  REQUIRE_FALSE(w.orders->BeginPlacement(order)->has_value());
-  order.lines = {{"sku-cheap", 1, 9900, 9900, 0, 9900, 9900, "list", 0},
-                 {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
-  order.subtotal = order.total = 14900;
-  order.status = OrderStatus::kPendingPayment;
-  order.pay_deadline = kT0 + absl::Minutes(15);
-  order.address = kShenzhen;
-  order.children = {{"o-half-1", "wh-bj", {order.lines[0]}, 9900, 0, 0, 0, 9900},
-                    {"o-half-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
-  REQUIRE(w.orders->CompletePlacement(order).ok());
-  REQUIRE(*w.orders->ClaimForPayment("o-half", kT0 + absl::Minutes(1)));
-  REQUIRE(*w.orders->MarkPaid({"pay", "o-half", 14900, "CNY", "test", kT0 + absl::Minutes(1)}));
-  REQUIRE(w.orders->MarkPaidEffectsApplied("o-half", kT0 + absl::Minutes(2)).ok());
-  ProviderPayment paid;
-  paid.order_id = "o-half";
-  paid.amount = 14900;
-  paid.currency = "CNY";
-  paid.status = ProviderStatus::kSucceeded;
-  provider.by_order["o-half"] = paid;
+  w.PaidSplitOrder("o-half", 1, provider);
 
   REQUIRE(w.Ship("o-half", "ZT-BJ", "wh-bj").ok());
   CHECK(w.StatusOf("o-half") == OrderStatus::kAwaitingShipment);
