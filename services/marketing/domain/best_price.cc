@@ -202,6 +202,13 @@ Quote QuoteBestPrice(const std::vector<QuoteLineInput>& lines, const std::vector
   std::vector<Candidate> candidates;
   for (const Promotion* p : ordered) {
     NotApplied skipped = NotAppliedFor(*p);
+    const bool live = p->status == PromotionStatus::kActive && p->start_time <= now && now < p->end_time;
+    // One that is not live is explained only to a cart it would reach: a paused promotion on shoes is no hint
+    // for a quote of books.
+    if (!live &&
+        std::none_of(lines.begin(), lines.end(), [p](const QuoteLineInput& line) { return InScope(p->scope, line); })) {
+      continue;
+    }
     if (p->status == PromotionStatus::kPaused) {
       skipped.reason = NotAppliedReason::kPaused;
     } else if (now < p->start_time) {

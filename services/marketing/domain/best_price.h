@@ -17,6 +17,8 @@ bool AppliesBefore(const Promotion& a, const Promotion& b);
 // in the shopper's reach, in the quote's currency and within budget, and that respects exclusivity, finds the
 // lowest total exactly (branch and bound; the first, greedy, leaf is the initial upper bound). Ties go to the
 // combination that includes the promotion earliest in AppliesBefore order, so the answer is deterministic.
+// Every promotion given is explained when it does not apply, except one not live at `now` (paused, not started,
+// ended) whose scope reaches none of the lines.
 Quote QuoteBestPrice(const std::vector<QuoteLineInput>& lines, const std::vector<Promotion>& promotions,
                      const Shopper& shopper, absl::Time now);
 

@@ -26,8 +26,8 @@ class PromotionStore {
   virtual absl::StatusOr<CreateResult> Create(const Promotion& promotion) = 0;
   // Newest first (ids are time-ordered): up to `limit` promotions with id < `before_id` (all when empty).
   virtual absl::StatusOr<std::vector<Promotion>> List(const std::string& before_id, int limit) = 0;
-  // Status ACTIVE and start_time <= now < end_time.
-  virtual absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) = 0;
+  // Every promotion, active or paused, whose window [start_time, end_time) overlaps [from, to), oldest first.
+  virtual absl::StatusOr<std::vector<Promotion>> ListOverlapping(absl::Time from, absl::Time to) = 0;
   // NOT_FOUND PROMOTION_NOT_FOUND when there is none.
   virtual absl::StatusOr<Promotion> Get(const std::string& promotion_id) = 0;
   // Replaces what an update may change (everything but the id, request id, currency, creation time and the budget,

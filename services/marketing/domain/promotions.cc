@@ -111,7 +111,8 @@ absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const s
                                              const Shopper& shopper, const CouponOffer& coupon) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
   const absl::Time now = clock_.Now();
-  ASSIGN_OR_RETURN(std::vector<Promotion> applicable, store_.ListApplicable(now));
+  ASSIGN_OR_RETURN(std::vector<Promotion> applicable,
+                   store_.ListOverlapping(now - kQuoteExplainHorizon, now + kQuoteExplainHorizon));
   std::vector<QuoteLineInput> priced = lines;
   std::vector<LinePriceOrigin> origins(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) origins[i].catalog_unit_price = lines[i].unit_price;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "services/marketing/domain/campaign_calendar.h"
 #include "services/marketing/domain/coupon_model.h"
 #include "services/marketing/domain/experiment.h"
@@ -16,6 +17,9 @@ namespace zhongtai::marketing {
 
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 100;
+// How far around now a quote looks for promotions that are not live, to explain them (paused, not started yet,
+// ended): a promotion starting tonight or ended yesterday is a hint a shopper can use; one of last year is noise.
+inline constexpr absl::Duration kQuoteExplainHorizon = absl::Hours(24 * 7);
 
 struct CreatedPromotion {
   Promotion promotion;
@@ -49,7 +53,9 @@ class Promotions {
   // Newest first. page_size 0 means the default; the token is opaque.
   absl::StatusOr<PromotionPage> ListPromotions(int page_size, const std::string& page_token);
   // Prices the lines with the best combination of the promotions that apply now (QuoteBestPrice), with the
-  // coupon's benefit among them when it has one, or its refusal among the promotions not applied. The user id
+  // coupon's benefit among them when it has one, or its refusal among the promotions not applied. Promotions
+  // paused, starting or ended within kQuoteExplainHorizon of now are explained (PAUSED, NOT_STARTED, ENDED) when
+  // they reach a line of the quote. The user id
   // picks the experiments' arms: their promotions, and their prices where lower than the lines' (each line's
   // `origin` says which price it got). With the product center, the gifts the best combination gives are checked
   // in one batched call: a gift promotion whose SKU has less available than the gift's quantity (or is not on sale)

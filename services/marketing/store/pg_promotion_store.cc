@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 #include "services/marketing/store/enum_text.h"
@@ -74,6 +75,12 @@ constexpr char kUpdate[] =
     "eligible_member_tiers = $34::text[], eligible_user_tags = $35::text[], new_customers_only = $36, "
     "eligible_channels = $37::text[], combines_with_member_price = $38 "
     "WHERE promotion_id = $1 RETURNING ";
+
+// Every quote runs this (the promotions live now and those it explains: paused, starting soon, ended lately);
+// served by promotions_by_end (ended promotions pile up, upcoming ones are few).
+const std::string kListOverlapping = absl::StrCat("SELECT ", kColumns,
+                                                  " FROM promotions WHERE end_at > zt_ts($1) AND start_at < zt_ts($2) "
+                                                  "ORDER BY created_at, promotion_id");
 
 Promotion ReadPromotion(const pqxx::row& row) {
   Promotion p;
@@ -227,15 +234,10 @@ absl::StatusOr<std::vector<Promotion>> PgPromotionStore::List(const std::string&
   return out;
 }
 
-absl::StatusOr<std::vector<Promotion>> PgPromotionStore::ListApplicable(absl::Time now) {
+absl::StatusOr<std::vector<Promotion>> PgPromotionStore::ListOverlapping(absl::Time from, absl::Time to) {
   std::vector<Promotion> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM promotions WHERE status = 'ACTIVE' AND start_at <= zt_ts($1) AND end_at > zt_ts($1) "
-                     "ORDER BY created_at, promotion_id"),
-        Micros(now));
-    out = ReadAll(rows);
+    out = ReadAll(pg::Exec(tx, kListOverlapping, Micros(from), Micros(to)));
     return absl::OkStatus();
   }));
   return out;

@@ -12,7 +12,7 @@ class PgPromotionStore : public PromotionStore {
 
   absl::StatusOr<CreateResult> Create(const Promotion& promotion) override;
   absl::StatusOr<std::vector<Promotion>> List(const std::string& before_id, int limit) override;
-  absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) override;
+  absl::StatusOr<std::vector<Promotion>> ListOverlapping(absl::Time from, absl::Time to) override;
   absl::StatusOr<Promotion> Get(const std::string& promotion_id) override;
   absl::StatusOr<Promotion> Update(const Promotion& promotion) override;
 

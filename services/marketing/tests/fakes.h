@@ -31,11 +31,11 @@ class InMemoryPromotionStore : public PromotionStore {
     }
     return out;
   }
-  absl::StatusOr<std::vector<Promotion>> ListApplicable(absl::Time now) override {
+  absl::StatusOr<std::vector<Promotion>> ListOverlapping(absl::Time from, absl::Time to) override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Promotion> out;
     for (const auto& [id, p] : promotions_) {
-      if (p.status == PromotionStatus::kActive && p.start_time <= now && now < p.end_time) out.push_back(p);
+      if (p.start_time < to && from < p.end_time) out.push_back(p);
     }
     return out;
   }

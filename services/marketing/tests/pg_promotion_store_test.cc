@@ -149,7 +149,7 @@ TEST_CASE("concurrent creates with one request id make one promotion", "[store]"
   CHECK(ids.size() == 1);
 }
 
-TEST_CASE("listing pages newest first: only active promotions in their window apply", "[store]") {
+TEST_CASE("listing pages newest first, and a window lists every promotion overlapping it, paused ones too", "[store]") {
   Db db;
   PgPromotionStore store(*db.pool);
   REQUIRE(store.Create(Spec("pr_1", "r1")).ok());
@@ -172,17 +172,27 @@ TEST_CASE("listing pages newest first: only active promotions in their window ap
   CHECK((*rest)[0].promotion_id == "pr_2");
   CHECK((*rest)[1].promotion_id == "pr_1");
 
-  auto now = store.ListApplicable(kNow);
+  auto ids = [](const std::vector<Promotion>& promotions) {
+    std::vector<std::string> out;
+    for (const Promotion& p : promotions) out.push_back(p.promotion_id);
+    return out;
+  };
+  const absl::Duration tick = absl::Microseconds(1);
+  auto now = store.ListOverlapping(kNow, kNow + tick);
   REQUIRE(now.ok());
-  REQUIRE(now->size() == 2);
-  CHECK((*now)[0].promotion_id == "pr_1");
-  CHECK((*now)[1].promotion_id == "pr_2");
-  auto later_on = store.ListApplicable(kNow + absl::Minutes(45));
+  CHECK(ids(*now) == std::vector<std::string>{"pr_1", "pr_2", "pr_3"});
+  auto until_start = store.ListOverlapping(kNow, kNow + absl::Minutes(30));  // pr_4 starts at `to`: not in it
+  REQUIRE(until_start.ok());
+  CHECK(ids(*until_start) == std::vector<std::string>{"pr_1", "pr_2", "pr_3"});
+  auto later_on = store.ListOverlapping(kNow + absl::Minutes(45), kNow + absl::Minutes(45) + tick);
   REQUIRE(later_on.ok());
-  CHECK(later_on->size() == 3);
-  auto after_end = store.ListApplicable(kNow + absl::Hours(1));  // end is exclusive
+  CHECK(ids(*later_on) == std::vector<std::string>{"pr_1", "pr_2", "pr_3", "pr_4"});
+  auto after_end = store.ListOverlapping(kNow + absl::Hours(1), kNow + absl::Hours(2));  // end is exclusive
   REQUIRE(after_end.ok());
   CHECK(after_end->empty());
+  auto before = store.ListOverlapping(kNow - absl::Hours(3), kNow - absl::Hours(1) + tick);
+  REQUIRE(before.ok());
+  CHECK(ids(*before) == std::vector<std::string>{"pr_1", "pr_2", "pr_3"});
 }
 
 TEST_CASE("the database refuses a reduction above the threshold", "[store]") {
@@ -267,7 +277,7 @@ TEST_CASE("every rule field round trips, and rows of before read as order-level 
   bundle.min_quantity = 4;
   REQUIRE(store.Create(bundle).ok());
 
-  auto listed = store.ListApplicable(kNow);
+  auto listed = store.ListOverlapping(kNow, kNow + absl::Microseconds(1));
   REQUIRE(listed.ok());
   REQUIRE(listed->size() == 3);
   const Promotion& old = (*listed)[0];

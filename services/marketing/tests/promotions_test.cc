@@ -1,6 +1,7 @@
 #include "services/marketing/domain/promotions.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -134,6 +135,62 @@ TEST_CASE("paused, not yet started, ended and foreign-currency promotions do not
   REQUIRE(quote.ok());
   CHECK(quote->discount == 0);
   CHECK(quote->applied.empty());
+  std::map<std::string, NotAppliedReason> why;
+  for (const NotApplied& n : quote->not_applied) why[n.name] = n.reason;
+  CHECK(why == std::map<std::string, NotAppliedReason>{{"paused", NotAppliedReason::kPaused},
+                                                       {"future", NotAppliedReason::kNotStarted},
+                                                       {"ended", NotAppliedReason::kEnded},
+                                                       {"usd", NotAppliedReason::kCurrencyMismatch}});
+}
+
+TEST_CASE("the quote explains promotions paused, starting or ended near now that reach its lines, and no others") {
+  Fixture f;
+  const absl::Time now = f.clock.Now();
+  auto create = [&f](Promotion p, const std::string& request_id) {
+    REQUIRE(f.promotions.CreatePromotion(p, request_id).ok());
+  };
+  Promotion tonight = f.Spec("starts tonight", 100, 50);
+  tonight.start_time = now + absl::Hours(6);
+  create(tonight, "r1");
+  Promotion next_month = f.Spec("starts next month", 100, 50);
+  next_month.start_time = now + absl::Hours(24 * 30);
+  next_month.end_time = now + absl::Hours(24 * 31);
+  create(next_month, "r2");
+  Promotion yesterday = f.Spec("ended yesterday", 100, 50);
+  yesterday.start_time = now - absl::Hours(48);
+  yesterday.end_time = now - absl::Hours(24);
+  create(yesterday, "r3");
+  Promotion last_year = f.Spec("ended last year", 100, 50);
+  last_year.start_time = now - absl::Hours(24 * 366);
+  last_year.end_time = now - absl::Hours(24 * 365);
+  create(last_year, "r4");
+  Promotion shoes = f.Spec("shoes, paused", 100, 50);
+  shoes.status = PromotionStatus::kPaused;
+  shoes.scope.all_products = false;
+  shoes.scope.category_ids = {"shoes"};
+  create(shoes, "r5");
+  Promotion books = f.Spec("books, paused", 100, 50);
+  books.status = PromotionStatus::kPaused;
+  books.scope.all_products = false;
+  books.scope.category_ids = {"books"};
+  create(books, "r6");
+
+  QuoteLineInput novel = Line("novel", 1000, 1);
+  novel.category_path = {"media", "books"};
+  auto quote = f.promotions.QuotePrice("u_1", {novel});
+  REQUIRE(quote.ok());
+  CHECK(quote->applied.empty());
+  std::map<std::string, NotAppliedReason> why;
+  for (const NotApplied& n : quote->not_applied) why[n.name] = n.reason;
+  CHECK(why == std::map<std::string, NotAppliedReason>{{"starts tonight", NotAppliedReason::kNotStarted},
+                                                       {"ended yesterday", NotAppliedReason::kEnded},
+                                                       {"books, paused", NotAppliedReason::kPaused}});
+
+  f.clock.Advance(absl::Hours(7));  // tonight's has started
+  auto later = f.promotions.QuotePrice("u_1", {novel});
+  REQUIRE(later.ok());
+  REQUIRE(later->applied.size() == 1);
+  CHECK(later->applied[0].name == "starts tonight");
 }
 
 TEST_CASE("the discount is never above the subtotal") {
