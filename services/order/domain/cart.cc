@@ -183,6 +183,7 @@ absl::StatusOr<bool> Carts::Remove(const std::string& user_id, const std::string
 struct Carts::ViewState {
   Cart cart;
   std::string channel;
+  bool new_customer = false;
   Member member;
   std::vector<std::string> pending;  // SKUs still to ask product about
   std::map<std::string, SkuInfo> skus;
@@ -194,6 +195,11 @@ void Carts::View(const std::string& user_id, const std::string& channel, Callbac
   if (!cart.ok()) return done(cart.status());
   auto state = std::make_shared<ViewState>();
   state->cart = *std::move(cart);
+  if (!state->cart.items.empty()) {
+    absl::StatusOr<bool> new_customer = orders_.IsNewCustomer(user_id);
+    if (!new_customer.ok()) return done(new_customer.status());
+    state->new_customer = *new_customer;
+  }
   state->channel = channel.empty() ? "web" : channel;
   if (state->cart.items.empty()) return done(CartView{});
   for (const CartItem& item : state->cart.items) state->pending.push_back(item.sku_id);
@@ -233,6 +239,7 @@ void Carts::View(const std::string& user_id, const std::string& channel, Callbac
       request.member_tier = state->member.tier;
       request.user_tags = state->member.tags;
       request.channel = state->channel;
+      request.new_customer = state->new_customer;
       quoter_.QuotePrice(request, [state, quoted, done](absl::StatusOr<order::Quote> quote) {
         CartView& view = state->view;
         // The cart stays usable without marketing: prices and availability are still right.

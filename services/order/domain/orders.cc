@@ -278,11 +278,16 @@ std::vector<Orders::PlacementSaga::Step> Orders::PlacementSteps() {
   return steps;
 }
 
+absl::StatusOr<bool> Orders::IsNewCustomer(const std::string& user_id) {
+  ASSIGN_OR_RETURN(bool paid_before, store_.HasPaidOrder(user_id));
+  return !paid_before;
+}
+
 void Orders::LoadBuyer(Pricing& pricing, StatusCallback done) {
   // The pricing's first step runs on the thread that started it, which may block: the order center's own record.
-  absl::StatusOr<bool> paid_before = store_.HasPaidOrder(pricing.user_id);
-  if (!paid_before.ok()) return done(paid_before.status());
-  pricing.new_customer = !*paid_before;
+  absl::StatusOr<bool> new_customer = IsNewCustomer(pricing.user_id);
+  if (!new_customer.ok()) return done(new_customer.status());
+  pricing.new_customer = *new_customer;
   std::vector<async::Operation> calls;
   calls.push_back([this, &pricing](StatusCallback member_done) {
     users_.GetMember(pricing.user_id, [&pricing, member_done](absl::StatusOr<Member> member) {

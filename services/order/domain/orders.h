@@ -85,6 +85,8 @@ class Orders : public PaidOrderEffects {
   void PlaceOrder(const PlaceOrderCommand& command, Callback<Order> done);
   // The same pricing as PlaceOrder (member, prices, quote, points, shipping) without holding or writing anything.
   void QuoteCheckout(const CheckoutCommand& command, Callback<CheckoutQuote> done);
+  // A buyer who never paid an order: new-customer promotions are theirs (blocks on the store).
+  absl::StatusOr<bool> IsNewCustomer(const std::string& user_id);
   absl::StatusOr<Order> GetOrder(const std::string& user_id, const std::string& order_id);
   absl::StatusOr<OrderPage> ListOrders(const std::string& user_id, int page_size, const std::string& page_token);
   void CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,

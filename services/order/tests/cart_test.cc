@@ -260,6 +260,24 @@ TEST_CASE("the cart shows current member prices, keeps unavailable lines marked 
   CHECK_FALSE(view->promotions_unavailable);
 }
 
+TEST_CASE("the cart's quote says whether the buyer is a new customer, as checkout's does") {
+  World w;
+  REQUIRE(w.carts.Add("u1", "sku-a", 1).ok());
+  REQUIRE(w.View().ok());
+  CHECK(w.cart_quoter.last_request.new_customer);
+
+  Order paid;
+  paid.order_id = "o-paid";
+  paid.user_id = "u1";
+  paid.status = OrderStatus::kPaid;
+  REQUIRE(w.order_store.CompletePlacement(paid).ok());
+  REQUIRE(w.View().ok());
+  CHECK_FALSE(w.cart_quoter.last_request.new_customer);
+  REQUIRE(w.carts.Add("u2", "sku-a", 1).ok());
+  REQUIRE(w.View("u2").ok());
+  CHECK(w.cart_quoter.last_request.new_customer);  // another buyer's paid order does not count
+}
+
 TEST_CASE("the cart explains a promotion its selected lines miss") {
   World w;
   REQUIRE(w.carts.Add("u1", "sku-b", 2).ok());  // 10.00, 20.00 short of 30.00
