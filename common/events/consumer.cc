@@ -279,6 +279,19 @@ int StreamConsumer::HandleEntries(const redis::Reply& entries) {
   std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
   for (const redis::Reply& entry : entries.elements()) {
     ++n;
+    if (!options_.types.empty() && entry.size() >= 2) {
+      const redis::Reply& fields = entry.element(1);
+      const std::string* type = nullptr;
+      for (size_t i = 0; i + 1 < fields.size() && type == nullptr; i += 2) {
+        if (fields.element(i).str() == "type") type = &fields.element(i + 1).str();
+      }
+      // An entry without a type goes on to HandleEntry, which dead-letters it as malformed.
+      if (type != nullptr && !type->empty() && options_.types.count(*type) == 0) {
+        ack.push_back(entry.element(0).str());
+        ++skipped_;
+        continue;
+      }
+    }
     if (!handled_before.empty() && entry.size() >= 2) {
       const redis::Reply& fields = entry.element(1);
       bool known = false;

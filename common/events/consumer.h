@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -45,6 +46,10 @@ struct ConsumerOptions {
   int max_deliveries = 5;
   // How often the group's lag, pending entries and dead letters are read for the zt_events_group_* gauges.
   absl::Duration stats_interval = absl::Seconds(15);
+  // The event types the handler acts on; an entry of another type is acknowledged (with the batch's other skipped
+  // entries, one XACK) without a transaction or an inbox row. Empty: every type goes to the handler. A stream carries
+  // many types and most groups want one or two: this spares PostgreSQL a transaction per event per such group.
+  std::set<std::string> types;
 };
 
 // "<stream>.dlq": where a stream's consumers put the entries they could not handle.
@@ -63,9 +68,10 @@ struct GroupStats {
 using Handler = std::function<absl::Status(pqxx::work& tx, const Event& event)>;
 
 // Reads `stream` as a member of `group` (created from the stream's start if missing) on a
-// background thread. Each entry: Transact{ insert (group, event id) into inbox; if new, run the
-// handler }, then XACK. A duplicate delivery is acknowledged without running the handler. An entry that fails
-// max_deliveries deliveries (or has no event id or type) goes to the dead-letter stream instead.
+// background thread. Each entry of a type the group wants (options.types): Transact{ insert (group, event id) into
+// inbox; if new, run the handler }, then XACK; the others only XACK. A duplicate delivery is acknowledged without
+// running the handler. An entry that fails max_deliveries deliveries (or has no event id or type) goes to the
+// dead-letter stream instead.
 class StreamConsumer {
  public:
   StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler);
@@ -81,6 +87,7 @@ class StreamConsumer {
   int64_t duplicates() const { return duplicates_.load(); }        // already in the inbox
   int64_t failures() const { return failures_.load(); }            // handler or store failed
   int64_t dead_lettered() const { return dead_lettered_.load(); }  // moved to the dead-letter stream
+  int64_t skipped() const { return skipped_.load(); }              // of a type not in options.types
 
   // One round, without the thread: claims idle entries (when due), retries own pending entries
   // after a failure, then reads new entries (blocking up to `block`). Returns entries processed.
@@ -121,6 +128,7 @@ class StreamConsumer {
   std::atomic<int64_t> duplicates_{0};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> dead_lettered_{0};
+  std::atomic<int64_t> skipped_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -175,6 +175,36 @@ TEST_CASE("A published event is handled once even when delivered twice") {
   CHECK(s.Count("SELECT count(*) FROM effects WHERE event_id = 'ev-twice'") == 2);
 }
 
+TEST_CASE("A group that wants some types acknowledges the others without a transaction or an inbox row") {
+  Stores s;
+  s.Append(MakeEvent("ev-thing"));
+  Event other = MakeEvent("ev-other");
+  other.type = "zhongtai.test.v1.Other";
+  s.Append(other);
+  s.Append(MakeEvent("ev-thing-2"));
+  OutboxRelay relay(*s.pg, *s.redis);
+  REQUIRE(*relay.PublishOnce() == 3);
+
+  ConsumerOptions options{s.stream, "picky", "c1", absl::Milliseconds(50)};
+  options.types = {"zhongtai.test.v1.Thing"};
+  StreamConsumer picky(*s.pg, *s.redis, options, RecordEffect());
+  auto polled = picky.PollOnce();
+  REQUIRE(polled.ok());
+  CHECK(*polled == 3);
+  CHECK(picky.handled() == 2);
+  CHECK(picky.skipped() == 1);
+  CHECK(s.Pending("picky") == 0);
+  CHECK(s.Count("SELECT count(*) FROM effects WHERE event_id = 'ev-other'") == 0);
+  CHECK(s.Count("SELECT count(*) FROM inbox WHERE consumer_group = 'picky'") == 2);
+  CHECK(s.Count("SELECT count(*) FROM inbox WHERE event_id = 'ev-other'") == 0);
+
+  // Without a list every type is handled.
+  StreamConsumer all(*s.pg, *s.redis, {s.stream, "all", "c1", absl::Milliseconds(50)}, RecordEffect());
+  REQUIRE(all.PollOnce().ok());
+  CHECK(all.handled() == 3);
+  CHECK(all.skipped() == 0);
+}
+
 TEST_CASE("Inbox rows older than the retention are pruned, per group, and newer ones still dedupe") {
   Stores s;
   s.Append(MakeEvent("ev-recent"));

@@ -124,6 +124,7 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   erasure_options.group = kUserErasureConsumerGroup;
   erasure_options.consumer = config.consumer_name;
   erasure_options.claim_idle = config.claim_idle;
+  erasure_options.types = UserErasureHandlerTypes();
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);
@@ -141,6 +142,7 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
   exposure_options.group = kExperimentConsumerGroup;
   exposure_options.consumer = config.consumer_name;
   exposure_options.claim_idle = config.claim_idle;
+  exposure_options.types = ExperimentExposureHandlerTypes();
   events::StreamConsumer exposures(*service.db, *service.redis, exposure_options, MakeExperimentExposureHandler());
   // Product metrics (the admin route, and the daily events for the product center) and the daily reports.
   PgProductMetricsStore product_store(*service.db);

@@ -108,12 +108,14 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   events::ConsumerOptions erasure_options;
   erasure_options.stream = kUserEventStream;
   erasure_options.group = kUserErasureConsumerGroup;
+  erasure_options.types = UserErasureHandlerTypes();
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   // The user service's BirthdayCouponDue: the tier's birthday coupon to the customer's wallet, once a year.
   events::ConsumerOptions birthday_options;
   birthday_options.stream = kUserEventStream;
   birthday_options.group = kBirthdayCouponConsumerGroup;
   birthday_options.claim_idle = config.events_claim_idle;
+  birthday_options.types = BirthdayCouponHandlerTypes();
   events::StreamConsumer birthday_coupons(*service.db, *service.redis, birthday_options,
                                           MakeBirthdayCouponHandler(clock, ids));
   PgCouponLifecycleStore lifecycle_store(*service.db);
@@ -124,6 +126,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   coupon_options.stream = kOrderEventStream;
   coupon_options.group = kCouponConsumerGroup;
   coupon_options.claim_idle = config.events_claim_idle;
+  coupon_options.types = OrderEventHandlerTypes();
   events::StreamConsumer coupon_order_events(*service.db, *service.redis, coupon_options,
                                              MakeOrderEventHandler(lifecycle));
   events::ConsumerOptions winners_options;
@@ -133,6 +136,7 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
   events::ConsumerOptions flash_orders_options;
   flash_orders_options.stream = kOrderEventStream;
   flash_orders_options.group = kFlashOrderConsumerGroup;
+  flash_orders_options.types = FlashOrderEventHandlerTypes();
   events::StreamConsumer flash_order_events(*service.db, *service.redis, flash_orders_options,
                                             MakeFlashOrderEventHandler(admission, clock));
   relay.Start();

@@ -155,6 +155,7 @@ int Compose(const OrderConfig& config, server::StartedService& service) {
   events::ConsumerOptions erasure_options;
   erasure_options.stream = kUserEventStream;
   erasure_options.group = kUserErasureConsumerGroup;
+  erasure_options.types = UserErasureHandlerTypes();
   events::StreamConsumer user_erasures(*service.db, *service.redis, erasure_options, MakeUserErasureHandler());
   runner.AddService(&api);
   runner.AddService(&privacy_api);

@@ -127,6 +127,7 @@ int Compose(const ProductConfig& config, server::StartedService& service) {
   metrics_options.stream = kDatahubEventStream;
   metrics_options.group = kProductMetricsConsumerGroup;
   metrics_options.claim_idle = config.metrics_events_claim_idle;
+  metrics_options.types = ProductMetricsHandlerTypes();
   events::StreamConsumer metrics_events(*service.db, *service.redis, metrics_options, MakeProductMetricsHandler());
   metrics_events.Start();
 

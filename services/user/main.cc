@@ -119,12 +119,14 @@ int Compose(const UserConfig& config, server::StartedService& service) {
   consumer_options.stream = kOrderEventStream;
   consumer_options.group = kMembershipConsumerGroup;
   consumer_options.claim_idle = config.membership.events_claim_idle;
+  consumer_options.types = OrderEventHandlerTypes();
   events::StreamConsumer order_events(*service.db, *service.redis, consumer_options,
                                       MakeOrderEventHandler(membership, clock, config.membership.lifecycle));
   events::ConsumerOptions segment_options;
   segment_options.stream = kDatahubEventStream;
   segment_options.group = kSegmentsConsumerGroup;
   segment_options.claim_idle = config.membership.events_claim_idle;
+  segment_options.types = SegmentEventHandlerTypes();
   events::StreamConsumer segment_events(*service.db, *service.redis, segment_options, MakeSegmentEventHandler(clock));
   relay.Start();
   order_events.Start();

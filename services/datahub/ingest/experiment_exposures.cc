@@ -22,4 +22,8 @@ events::Handler MakeExperimentExposureHandler() {
   };
 }
 
+std::set<std::string> ExperimentExposureHandlerTypes() {
+  return {marketing::v1::ExperimentExposure::descriptor()->full_name()};
+}
+
 }  // namespace zhongtai::datahub

@@ -2,6 +2,9 @@
 // their link to the user.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "common/events/consumer.h"
 
 namespace zhongtai::datahub {
@@ -13,5 +16,7 @@ inline constexpr char kUserErasureConsumerGroup[] = "datahub-user-erasure";
 // redelivery (and it is idempotent besides). Other user events are acknowledged untouched; a payload that does not
 // parse is logged and skipped (retrying cannot fix it).
 events::Handler MakeUserErasureHandler();
+// The event types that handler acts on (ConsumerOptions::types): the others are acknowledged unhandled.
+std::set<std::string> UserErasureHandlerTypes();
 
 }  // namespace zhongtai::datahub

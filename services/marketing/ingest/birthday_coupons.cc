@@ -42,4 +42,6 @@ events::Handler MakeBirthdayCouponHandler(Clock& clock, IdGenerator& ids) {
   };
 }
 
+std::set<std::string> BirthdayCouponHandlerTypes() { return {user::v1::BirthdayCouponDue::descriptor()->full_name()}; }
+
 }  // namespace zhongtai::marketing

@@ -2,6 +2,7 @@
 // birthday coupon template goes to their wallet, once per customer, template and year whatever the redelivery.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "common/clock/clock.h"
@@ -21,5 +22,7 @@ std::string BirthdayClaimKey(const std::string& template_id, int year);
 // in one. A template that is unknown, sold out or expired is logged and skipped (a retry cannot change that). Other
 // user events are acknowledged untouched; a payload that does not parse is logged and skipped.
 events::Handler MakeBirthdayCouponHandler(Clock& clock, IdGenerator& ids);
+// The event types that handler acts on (ConsumerOptions::types): the others are acknowledged unhandled.
+std::set<std::string> BirthdayCouponHandlerTypes();
 
 }  // namespace zhongtai::marketing

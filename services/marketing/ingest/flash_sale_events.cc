@@ -78,4 +78,9 @@ events::Handler MakeFlashOrderEventHandler(FlashAdmission& admission, Clock& clo
   };
 }
 
+std::set<std::string> FlashOrderEventHandlerTypes() {
+  return {order::v1::OrderPlaced::descriptor()->full_name(), order::v1::OrderPaid::descriptor()->full_name(),
+          order::v1::OrderCancelled::descriptor()->full_name()};
+}
+
 }  // namespace zhongtai::marketing

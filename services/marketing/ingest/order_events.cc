@@ -36,4 +36,8 @@ events::Handler MakeOrderEventHandler(CouponLifecycle& lifecycle) {
   };
 }
 
+std::set<std::string> OrderEventHandlerTypes() {
+  return {order::v1::OrderRefunded::descriptor()->full_name(), order::v1::OrderCancelled::descriptor()->full_name()};
+}
+
 }  // namespace zhongtai::marketing

@@ -3,6 +3,9 @@
 // the order saga's own ReleaseCoupon / ReleaseBudgets).
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "common/events/consumer.h"
 #include "services/marketing/domain/coupon_lifecycle.h"
 #include "services/marketing/ingest/event_streams.h"
@@ -16,5 +19,7 @@ inline constexpr char kCouponConsumerGroup[] = "marketing-coupons";
 // changes nothing twice. Unknown types and unparsable payloads are logged and skipped; other failures are returned,
 // so the entry is retried.
 events::Handler MakeOrderEventHandler(CouponLifecycle& lifecycle);
+// The event types that handler acts on (ConsumerOptions::types): the others are acknowledged unhandled.
+std::set<std::string> OrderEventHandlerTypes();
 
 }  // namespace zhongtai::marketing

@@ -21,4 +21,6 @@ events::Handler MakeUserErasureHandler() {
   };
 }
 
+std::set<std::string> UserErasureHandlerTypes() { return {user::v1::UserErased::descriptor()->full_name()}; }
+
 }  // namespace zhongtai::marketing

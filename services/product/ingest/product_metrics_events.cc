@@ -45,4 +45,8 @@ events::Handler MakeProductMetricsHandler() {
   };
 }
 
+std::set<std::string> ProductMetricsHandlerTypes() {
+  return {datahub::v1::ProductMetricsComputed::descriptor()->full_name()};
+}
+
 }  // namespace zhongtai::product

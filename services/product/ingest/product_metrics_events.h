@@ -3,6 +3,9 @@
 // average daily sales of SKUs (safety stock, days of cover).
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "common/events/consumer.h"
 
 namespace zhongtai::product {
@@ -15,5 +18,7 @@ inline constexpr char kProductMetricsConsumerGroup[] = "product-metrics";
 // arriving late is ignored). Other event types are acknowledged and ignored; payloads that do not parse and figures
 // that cannot be stored (not one UTC day, negative counts) are logged and skipped: retrying cannot fix them.
 events::Handler MakeProductMetricsHandler();
+// The event types that handler acts on (ConsumerOptions::types): the others are acknowledged unhandled.
+std::set<std::string> ProductMetricsHandlerTypes();
 
 }  // namespace zhongtai::product

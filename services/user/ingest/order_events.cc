@@ -86,4 +86,9 @@ events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, cons
   };
 }
 
+std::set<std::string> OrderEventHandlerTypes() {
+  return {order::v1::OrderPaid::descriptor()->full_name(), order::v1::OrderCancelled::descriptor()->full_name(),
+          order::v1::OrderRefunded::descriptor()->full_name()};
+}
+
 }  // namespace zhongtai::user

@@ -3,6 +3,9 @@
 // again (a paid order is their last order).
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "common/clock/clock.h"
 #include "common/events/consumer.h"
 #include "services/user/domain/lifecycle_rules.h"
@@ -21,5 +24,7 @@ inline constexpr char kMembershipCurrency[] = "CNY";
 // them. Other failures are returned, so the entry is retried. The lifecycle change is written in the inbox's
 // transaction; an event for a user the user center does not know changes no lifecycle.
 events::Handler MakeOrderEventHandler(Membership& membership, Clock& clock, const LifecycleSettings& lifecycle);
+// The event types that handler acts on (ConsumerOptions::types): the others are acknowledged unhandled.
+std::set<std::string> OrderEventHandlerTypes();
 
 }  // namespace zhongtai::user

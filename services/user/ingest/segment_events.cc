@@ -58,4 +58,8 @@ events::Handler MakeSegmentEventHandler(Clock& clock) {
   };
 }
 
+std::set<std::string> SegmentEventHandlerTypes() {
+  return {datahub::v1::UserSegmentsComputed::descriptor()->full_name()};
+}
+
 }  // namespace zhongtai::user

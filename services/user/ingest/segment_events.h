@@ -3,6 +3,9 @@
 // event takes effect once whatever the redelivery.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "common/clock/clock.h"
 #include "common/events/consumer.h"
 
@@ -14,5 +17,7 @@ inline constexpr char kSegmentsConsumerGroup[] = "user-segments";
 // Unknown types, unparsable payloads, unknown users and values the rules refuse are logged and skipped
 // (acknowledged): retrying cannot fix them. Other failures are returned, so the entry is retried.
 events::Handler MakeSegmentEventHandler(Clock& clock);
+// The event types that handler acts on (ConsumerOptions::types): the others are acknowledged unhandled.
+std::set<std::string> SegmentEventHandlerTypes();
 
 }  // namespace zhongtai::user
