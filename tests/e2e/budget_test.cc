@@ -432,6 +432,62 @@ TEST_CASE("a gift the product center has too little of is not in the quote, whic
               with_gift[with_gift.size() / 2], without_gift[without_gift.size() / 2]);
 }
 
+TEST_CASE("a gift is checked in the warehouses that ship to the buyer's address, the whole country without one") {
+  Shop shop;
+  std::string admin = shop.Admin();
+  REQUIRE_FALSE(admin.empty());
+  std::string bought = shop.Sku(admin, 5000, 20);
+  std::string gift = shop.Sku(admin, 3000, 0);  // none in the nationwide warehouse
+  HttpClient client(shop.gateway);
+  // Five in a front warehouse that ships to Beijing only; the buyer lives in Shenzhen.
+  const std::string beijing = Unique("bj-front-");
+  auto warehouse =
+      client.Send("POST", "/v1/admin/warehouses",
+                  absl::StrCat(R"({"warehouse":{"warehouseId":")", beijing,
+                               R"(","name":"Beijing front","type":"WAREHOUSE_TYPE_FRONT","regions":["110000"]}})"),
+                  Keyed(Bearer(admin)));
+  INFO(warehouse.body);
+  REQUIRE(warehouse.status == 200);
+  auto inbound = client.Send("POST", "/v1/admin/stock/movements",
+                             absl::StrCat(R"({"type":"STOCK_MOVEMENT_TYPE_INBOUND","skuId":")", gift,
+                                          R"(","warehouseId":")", beijing, R"(","quantity":"5"})"),
+                             Keyed(Bearer(admin)));
+  INFO(inbound.body);
+  REQUIRE(inbound.status == 200);
+  const absl::Time now = absl::Now();
+  auto promotion = client.Send(
+      "POST", "/v1/admin/promotions",
+      absl::StrCat(R"({"promotion":{"name":")", Unique("gift by region "), R"(","startTime":")",
+                   Time(now - absl::Minutes(1)), R"(","endTime":")", Time(now + absl::Hours(1)),
+                   R"(","gift":{"skuId":")", gift, R"(","quantity":"1","minQuantity":"1"},"scope":{"skuIds":[")",
+                   bought, R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
+      Keyed(Bearer(admin)));
+  INFO(promotion.body);
+  REQUIRE(promotion.status == 200);
+  const std::string promotion_id = promotion.Str("promotion.promotionId");
+  auto [token, address] = shop.Customer();
+  REQUIRE_FALSE(address.empty());
+
+  auto anywhere =
+      client.Send("POST", "/v1/checkout:quote", absl::StrCat(R"({"lines":)", Lines(bought, 1), "}"), Bearer(token));
+  INFO(anywhere.body);
+  REQUIRE(anywhere.status == 200);
+  CHECK(QuotedLines(anywhere).size() == 2);  // the gift: Beijing has it
+
+  auto to_shenzhen =
+      client.Send("POST", "/v1/checkout:quote",
+                  absl::StrCat(R"({"lines":)", Lines(bought, 1), R"(,"addressId":")", address, R"("})"), Bearer(token));
+  INFO(to_shenzhen.body);
+  REQUIRE(to_shenzhen.status == 200);
+  CHECK(QuotedLines(to_shenzhen).size() == 1);
+  std::string reason;
+  for (const auto& n : to_shenzhen.Find("notApplied")->list_value().values()) {
+    const auto& fields = n.struct_value().fields();
+    if (fields.at("promotionId").string_value() == promotion_id) reason = fields.at("reason").string_value();
+  }
+  CHECK(reason == "GIFT_OUT_OF_STOCK");
+}
+
 TEST_CASE("an A/B price experiment gives its arm's buyers the arm price, and the quote and the order say so") {
   Shop shop;
   std::string admin = shop.Admin();

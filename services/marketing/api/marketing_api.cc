@@ -170,6 +170,7 @@ grpc::ServerUnaryReactor* MarketingApi::QuotePrice(grpc::CallbackServerContext* 
     shopper.tags.assign(request->user_tags().begin(), request->user_tags().end());
     shopper.new_customer = request->new_customer();
     shopper.channel = request->channel();
+    shopper.ship_to = {request->ship_province_code(), request->ship_city_code()};
     const std::string& user_id = server::CurrentCaller().user_id;
     CouponOffer coupon;
     if (!request->coupon_id().empty()) {

@@ -16,10 +16,11 @@ class GrpcProductSkus : public ProductSkus {
 
   // One BatchGetSkus for all the ids. The product center refuses a whole batch that names an unknown SKU or one not
   // on sale (an operator's mistake, rare): then each id is asked alone, to tell which.
-  absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids) override;
+  absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids,
+                                                      const ShipTo& ship_to) override;
 
  private:
-  absl::StatusOr<std::map<std::string, SkuFacts>> Batch(const std::vector<std::string>& sku_ids);
+  absl::StatusOr<std::map<std::string, SkuFacts>> Batch(const std::vector<std::string>& sku_ids, const ShipTo& ship_to);
 
   std::unique_ptr<product::v1::ProductService::Stub> stub_;
   absl::Duration timeout_;

@@ -189,7 +189,7 @@ absl::StatusOr<Experiment> Experiments::Create(Experiment e, const std::string& 
     }
     std::sort(priced.begin(), priced.end());
     priced.erase(std::unique(priced.begin(), priced.end()), priced.end());
-    ASSIGN_OR_RETURN(auto facts, skus_->Get(priced));
+    ASSIGN_OR_RETURN(auto facts, skus_->Get(priced, ShipTo{}));
     RETURN_IF_ERROR(CheckArmPrices(e, facts));
   }
   e.experiment_id = ids_.NewExperimentId();

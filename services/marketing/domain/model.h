@@ -111,12 +111,19 @@ struct QuoteLineInput {
   bool member_price = false;  // unit_price is the product center's member price for the buyer's tier
 };
 
+// Where an order ships (administrative division codes); empty when not known yet (a cart has no address).
+struct ShipTo {
+  std::string province_code;
+  std::string city_code;
+};
+
 // Who is buying, for eligibility.
 struct Shopper {
   std::string member_tier;
   std::vector<std::string> tags;
   bool new_customer = false;
   std::string channel;
+  ShipTo ship_to;  // not for eligibility: a gift's stock is counted in the warehouses that ship there
 };
 
 // One promotion's part of one line's discount; refunds use it.

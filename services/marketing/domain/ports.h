@@ -82,14 +82,16 @@ struct SkuFacts {
   bool on_sale = false;  // not retired and its product published; only then are price and stock known
   std::string currency;
   int64_t list_price = 0;
-  int64_t available = 0;  // on hand minus reserved, over all warehouses
+  int64_t available = 0;  // on hand minus reserved, in the warehouses that ship to the region asked (all: none asked)
 };
 
 class ProductSkus {
  public:
   virtual ~ProductSkus() = default;
   // One entry per distinct id asked. Blocking (a call with its own deadline): call it from a worker thread.
-  virtual absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids) = 0;
+  // With a region (ship_to.province_code set), availability counts only the warehouses that ship there.
+  virtual absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids,
+                                                              const ShipTo& ship_to) = 0;
 };
 
 class IdGenerator {

@@ -6,6 +6,20 @@
 #include "common/status/status.h"
 
 namespace zhongtai::marketing {
+
+absl::Status ValidateShipTo(const ShipTo& ship_to) {
+  auto division_code = [](const std::string& code) {
+    return code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!ship_to.province_code.empty() && !division_code(ship_to.province_code)) {
+    return InvalidArgument("shipProvinceCode", "REGION_CODE_INVALID", "a province code is 6 digits");
+  }
+  if (!ship_to.city_code.empty() && (ship_to.province_code.empty() || !division_code(ship_to.city_code))) {
+    return InvalidArgument("shipCityCode", "REGION_CODE_INVALID", "a city code is 6 digits, with its province");
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 
 std::string CurrencyOf(const QuoteLineInput& line) { return line.currency.empty() ? kDefaultCurrency : line.currency; }

@@ -110,6 +110,7 @@ absl::StatusOr<PromotionPage> Promotions::ListPromotions(int page_size, const st
 absl::StatusOr<Quote> Promotions::QuotePrice(const std::string& user_id, const std::vector<QuoteLineInput>& lines,
                                              const Shopper& shopper, const CouponOffer& coupon) {
   RETURN_IF_ERROR(ValidateQuoteLines(lines));
+  RETURN_IF_ERROR(ValidateShipTo(shopper.ship_to));
   const absl::Time now = clock_.Now();
   ASSIGN_OR_RETURN(std::vector<Promotion> applicable,
                    store_.ListOverlapping(now - kQuoteExplainHorizon, now + kQuoteExplainHorizon));
@@ -146,7 +147,7 @@ Quote Promotions::WithGiftsInStock(Quote quote, const std::vector<QuoteLineInput
       }
     }
     if (!ask.empty()) {
-      absl::StatusOr<std::map<std::string, SkuFacts>> facts = skus_->Get(ask);
+      absl::StatusOr<std::map<std::string, SkuFacts>> facts = skus_->Get(ask, shopper.ship_to);
       if (!facts.ok()) {
         log::Warn("gift stock not checked; the quote lists its gifts unchecked",
                   {{"error", facts.status().ToString()}});

@@ -233,7 +233,13 @@ class FakeProductSkus : public ProductSkus {
     std::lock_guard<std::mutex> lock(mu_);
     down_ = down;
   }
-  absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids) override {
+  // What the warehouses shipping to `province_code` have of a SKU (Put's figure is over all warehouses).
+  void PutInProvince(const std::string& sku_id, const std::string& province_code, int64_t available) {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_province_[{sku_id, province_code}] = available;
+  }
+  absl::StatusOr<std::map<std::string, SkuFacts>> Get(const std::vector<std::string>& sku_ids,
+                                                      const ShipTo& ship_to) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++calls_;
     asked_.push_back(sku_ids);
@@ -242,6 +248,8 @@ class FakeProductSkus : public ProductSkus {
     for (const std::string& id : sku_ids) {
       auto it = skus_.find(id);
       out[id] = it == skus_.end() ? SkuFacts{} : it->second;
+      auto regional = in_province_.find({id, ship_to.province_code});
+      if (!ship_to.province_code.empty() && regional != in_province_.end()) out[id].available = regional->second;
     }
     return out;
   }
@@ -257,6 +265,7 @@ class FakeProductSkus : public ProductSkus {
  private:
   std::mutex mu_;
   std::map<std::string, SkuFacts> skus_;
+  std::map<std::pair<std::string, std::string>, int64_t> in_province_;
   bool down_ = false;
   int calls_ = 0;
   std::vector<std::vector<std::string>> asked_;

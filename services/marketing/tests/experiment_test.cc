@@ -322,4 +322,39 @@ TEST_CASE(
   CHECK(product.calls() == calls);
 }
 
+TEST_CASE("a gift is in stock for a quote when the warehouses shipping to the buyer's province have it") {
+  testing::InMemoryPromotionStore store;
+  testing::FakeClock clock(testing::kQuoteTime);
+  testing::SequentialIds ids;
+  testing::FakeProductSkus product;
+  Promotions promotions(store, clock, ids, nullptr, nullptr, &product);
+  REQUIRE(store.Create(GiftOf("pr_mug", "sku-mug", 10)).ok());
+  product.Put("sku-mug", 0, 5);                   // 5 in the country
+  product.PutInProvince("sku-mug", "440000", 0);  // none in the warehouses serving Guangdong
+  product.PutInProvince("sku-mug", "310000", 2);  // 2 for Shanghai
+  const std::vector<QuoteLineInput> cart = {testing::Item("sku-1", 6000, 1)};
+  auto quote_to = [&](const std::string& province, const std::string& city) {
+    Shopper shopper;
+    shopper.ship_to = {province, city};
+    return promotions.QuotePrice("u1", cart, shopper);
+  };
+
+  auto guangdong = quote_to("440000", "440300");
+  REQUIRE(guangdong.ok());
+  CHECK(guangdong->lines.size() == 1);
+  REQUIRE(guangdong->not_applied.size() == 1);
+  CHECK(guangdong->not_applied[0].reason == NotAppliedReason::kGiftOutOfStock);
+  auto shanghai = quote_to("310000", "310100");
+  REQUIRE(shanghai.ok());
+  REQUIRE(shanghai->lines.size() == 2);
+  CHECK(shanghai->lines[1].sku_id == "sku-mug");
+  auto unknown = quote_to("", "");  // no address yet (a cart): the whole country's stock
+  REQUIRE(unknown.ok());
+  CHECK(unknown->lines.size() == 2);
+
+  CHECK(ReasonOf(quote_to("44", "").status()) == "REGION_CODE_INVALID");
+  CHECK(FieldOf(quote_to("44", "").status()) == "shipProvinceCode");
+  CHECK(FieldOf(quote_to("", "440300").status()) == "shipCityCode");
+}
+
 }  // namespace zhongtai::marketing

@@ -154,6 +154,8 @@ void GrpcPriceQuoter::QuotePrice(const QuoteRequest& quote_request, Callback<Quo
   request.set_channel(quote_request.channel);
   request.set_coupon_id(quote_request.coupon_id);
   request.set_new_customer(quote_request.new_customer);
+  request.set_ship_province_code(quote_request.ship_province_code);
+  request.set_ship_city_code(quote_request.ship_city_code);
   server::CallAsync(
       stub_->async(), &MarketingStub::async::QuotePrice, std::move(request), kCallTimeout,
       [done = std::move(done)](absl::StatusOr<marketing::v1::QuotePriceResponse> response) {

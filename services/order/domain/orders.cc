@@ -349,6 +349,8 @@ void Orders::QuotePrice(Pricing& pricing, StatusCallback done) {
   request.channel = pricing.channel;
   request.coupon_id = pricing.coupon_id;
   request.new_customer = pricing.new_customer;
+  request.ship_province_code = pricing.address.province_code;
+  request.ship_city_code = pricing.address.city_code;
   quoter_.QuotePrice(request, [&pricing, done = std::move(done)](absl::StatusOr<Quote> quote) {
     if (!quote.ok()) return done(quote.status());
     if (quote->lines.size() != pricing.skus.size()) {

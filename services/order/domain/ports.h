@@ -97,6 +97,9 @@ struct QuoteRequest {
   std::string channel;
   std::string coupon_id;      // empty: none
   bool new_customer = false;  // no paid order yet (OrderStore::HasPaidOrder)
+  // The address's division codes, when the order has one: gifts' stock is checked where they would ship from.
+  std::string ship_province_code;
+  std::string ship_city_code;
 };
 
 struct PromotionApplied {

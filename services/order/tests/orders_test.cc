@@ -974,4 +974,15 @@ TEST_CASE("marketing hears whether the buyer is a new customer: no paid order ye
   CHECK_FALSE(w.quoter.last_request.new_customer);
 }
 
+TEST_CASE("marketing hears where the order ships, so that gifts are checked in the warehouses that would ship them") {
+  World w;
+  REQUIRE(w.Quote(w.Command("ship-1", {{"sku-a", 1}})).ok());
+  CHECK(w.quoter.last_request.ship_province_code == "440000");
+  CHECK(w.quoter.last_request.ship_city_code == "440300");
+  PlaceOrderCommand no_address = w.Command("ship-2", {{"sku-a", 1}});
+  no_address.address_id.clear();
+  REQUIRE(w.Quote(no_address).ok());
+  CHECK(w.quoter.last_request.ship_province_code.empty());
+}
+
 }  // namespace zhongtai::order

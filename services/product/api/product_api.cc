@@ -166,7 +166,7 @@ absl::Status Validate(const v1::BatchGetSkusRequest& request) {
   for (int i = 0; i < request.sku_ids_size(); ++i) {
     RETURN_IF_ERROR(Required(request.sku_ids(i), absl::StrCat("skuIds[", i, "]"), kMaxIdLength));
   }
-  return absl::OkStatus();
+  return ValidateShippingRegion(FromProto(request.shipping_region()), "shippingRegion");
 }
 
 absl::Status Validate(const v1::ReserveStockRequest& request) {
@@ -357,7 +357,8 @@ grpc::ServerUnaryReactor* ProductApi::BatchGetSkus(grpc::CallbackServerContext* 
   return server::RunBlocking(workers_, context, [=]() -> absl::Status {
     RETURN_IF_ERROR(Validate(*request));
     ASSIGN_OR_RETURN(std::vector<Sku> skus,
-                     inventory_.BatchGetSkus({request->sku_ids().begin(), request->sku_ids().end()}));
+                     inventory_.BatchGetSkus({request->sku_ids().begin(), request->sku_ids().end()},
+                                             FromProto(request->shipping_region())));
     RETURN_IF_ERROR(catalogue_.pricing.Quote(skus, TierFromProto(request->buyer_tier()), QuoteTimeOf(*request)));
     for (const Sku& sku : skus) ToProto(sku, response->add_skus());
     return absl::OkStatus();

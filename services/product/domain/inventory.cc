@@ -23,13 +23,14 @@ void Inventory::StockChanged(const std::vector<ReservationLine>& lines) {
   cache_->InvalidateSkus(sku_ids);
 }
 
-absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::string>& sku_ids) {
+absl::StatusOr<std::vector<Sku>> Inventory::BatchGetSkus(const std::vector<std::string>& sku_ids,
+                                                         const ShippingRegion& region) {
   std::vector<std::string> unique;
   std::set<std::string> seen;
   for (const auto& id : sku_ids) {
     if (seen.insert(id).second) unique.push_back(id);
   }
-  ASSIGN_OR_RETURN(std::vector<Sku> found, store_.GetSkus(unique));
+  ASSIGN_OR_RETURN(std::vector<Sku> found, store_.GetSkus(unique, region));
   std::unordered_map<std::string, Sku*> by_id;
   for (auto& sku : found) by_id[sku.sku_id] = &sku;
   std::vector<Sku> out;

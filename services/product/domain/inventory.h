@@ -25,8 +25,10 @@ class Inventory {
   Inventory(ProductStore& store, Clock& clock, InventoryObserver& observer, InventoryOptions options = {},
             ProductCache* cache = nullptr);
 
-  // In request order, duplicates once. NOT_FOUND SKU_NOT_FOUND naming the first unknown SKU.
-  absl::StatusOr<std::vector<Sku>> BatchGetSkus(const std::vector<std::string>& sku_ids);
+  // In request order, duplicates once. NOT_FOUND SKU_NOT_FOUND naming the first unknown SKU. Each SKU's availability
+  // is what a reservation for the region could draw on (the warehouses that serve it; every active one without one).
+  absl::StatusOr<std::vector<Sku>> BatchGetSkus(const std::vector<std::string>& sku_ids,
+                                                const ShippingRegion& region = {});
 
   // Holds all lines or none, for ttl (zero: the default; capped at max_ttl), from the warehouses that
   // serve `region` (every active one when it is empty) as SourceLine() of sourcing.h splits them. A repeat

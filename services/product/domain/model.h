@@ -34,7 +34,9 @@ struct Sku {
   std::string spec;
   std::map<std::string, std::string> attributes;
   Money price;
-  int64_t available = 0;  // on hand minus reserved over all warehouses
+  // On hand minus reserved: over all warehouses in product detail; in BatchGetSkus over those a reservation could
+  // draw on (Inventory::BatchGetSkus).
+  int64_t available = 0;
   std::string product_title;
   // Catalogue
   bool retired = false;  // kept for past orders; neither shown nor sold

@@ -58,8 +58,10 @@ class ProductStore {
   // Newest first (descending id), at most query.page_size.
   virtual absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) = 0;
   // The SKUs that exist among `sku_ids`, in any order, with product title and availability, and the product's brand
-  // and category path (root first).
-  virtual absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) = 0;
+  // and category path (root first). Availability is what a reservation for the region could draw on: the stock of
+  // the warehouses that serve it (Serves(); every active one for an empty region).
+  virtual absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids,
+                                                   const ShippingRegion& region) = 0;
 
   // All or nothing: holds every line's quantity (allocated with AllocateStock()) or nothing.
   // A reservation that already exists for the order id is returned as is (created = false).

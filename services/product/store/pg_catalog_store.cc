@@ -107,11 +107,19 @@ constexpr char kListProductIdsSql[] =
     "  AND (NOT $5 OR status = 'published') "
     "ORDER BY product_id DESC LIMIT $4";
 
-// SKUs with availability (over all warehouses), product title and attributes, in one statement:
-// by SKU ids, or (by_product) by product ids, $1 a text[] either way.
-constexpr char kSkuColumns[] =
-    "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, "
-    "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), p.title, "
+// SKUs with availability, product title and attributes, in one statement: by SKU ids, or (by_product) by product
+// ids, $1 a text[] either way. The availability column is one of the two below.
+constexpr char kSkuIdColumns[] = "SELECT s.sku_id, s.product_id, s.sku_code, s.spec, s.price_currency, s.price_minor, ";
+// Over all warehouses (product detail: what the shop holds).
+constexpr char kAvailableEverywhere[] =
+    "COALESCE((SELECT SUM(on_hand - reserved) FROM stock st WHERE st.sku_id = s.sku_id), 0), ";
+// In the warehouses a reservation for the region ($2 province, $3 city; '' any) could draw from: zt_warehouse_serves,
+// the rule Reserve sources by (domain Serves()); without a region every active warehouse.
+constexpr char kAvailableInRegion[] =
+    "COALESCE((SELECT SUM(st.on_hand - st.reserved) FROM stock st JOIN warehouses w ON w.warehouse_id = st.warehouse_id"
+    " WHERE st.sku_id = s.sku_id AND zt_warehouse_serves(w.active, w.regions, $2::text, $3::text)), 0), ";
+constexpr char kSkuDetailColumns[] =
+    "p.title, "
     "ARRAY(SELECT a.name FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), "
     "ARRAY(SELECT a.value FROM sku_attributes a WHERE a.sku_id = s.sku_id ORDER BY a.name), s.retired, p.status, "
     "s.weight_grams, s.fragile ";
@@ -126,15 +134,19 @@ constexpr char kSkuBrandAndCategoryPathColumns[] =
     "  UNION ALL SELECT c.category_id, c.parent_id, up.depth + 1 FROM categories c"
     "  JOIN up ON c.category_id = up.parent_id WHERE up.depth < 64) "
     "SELECT category_id FROM up ORDER BY depth DESC) ";
+// BatchGetSkus: what an order could reserve.
 const std::string kSkusBySkuSql =
-    absl::StrCat(kSkuColumns, kSkuBrandAndCategoryPathColumns, kSkuFrom, "WHERE s.sku_id = ANY(", kIdArray,
-                 ") ORDER BY s.product_id, s.position");
+    absl::StrCat(kSkuIdColumns, kAvailableInRegion, kSkuDetailColumns, kSkuBrandAndCategoryPathColumns, kSkuFrom,
+                 "WHERE s.sku_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
 const std::string kSkusByProductSql =
-    absl::StrCat(kSkuColumns, kSkuFrom, "WHERE s.product_id = ANY(", kIdArray, ") ORDER BY s.product_id, s.position");
+    absl::StrCat(kSkuIdColumns, kAvailableEverywhere, kSkuDetailColumns, kSkuFrom, "WHERE s.product_id = ANY(",
+                 kIdArray, ") ORDER BY s.product_id, s.position");
 
-std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& ids) {
+// `ids` a text[] literal of product ids (by_product) or SKU ids; by SKU, availability is for the region.
+std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& ids, const ShippingRegion& region = {}) {
   pqxx::result rows = by_product ? ExecPrepared(tx, "product_skus_by_product", kSkusByProductSql.c_str(), ids)
-                                 : ExecPrepared(tx, "product_skus_by_sku", kSkusBySkuSql.c_str(), ids);
+                                 : ExecPrepared(tx, "product_skus_by_sku", kSkusBySkuSql.c_str(), ids,
+                                                region.province_code, region.city_code);
   std::vector<Sku> skus;
   for (const auto& row : rows) {
     Sku sku;
@@ -356,10 +368,11 @@ absl::StatusOr<std::vector<Product>> PgProductStore::ListProducts(const ProductQ
   return out;
 }
 
-absl::StatusOr<std::vector<Sku>> PgProductStore::GetSkus(const std::vector<std::string>& sku_ids) {
+absl::StatusOr<std::vector<Sku>> PgProductStore::GetSkus(const std::vector<std::string>& sku_ids,
+                                                         const ShippingRegion& region) {
   std::vector<Sku> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    out = LoadSkus(tx, false, TextArrayLiteral(sku_ids));
+    out = LoadSkus(tx, false, TextArrayLiteral(sku_ids), region);
     return absl::OkStatus();
   }));
   return out;

@@ -75,8 +75,9 @@ std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& or
 //   locked   the stock rows of every line (in every warehouse), FOR NO KEY UPDATE in (sku id,
 //            warehouse id) byte order, the order every stock-moving statement uses: no deadlocks.
 //            NO KEY: the foreign-key checks of ledger and allocation inserts (KEY SHARE) need not wait.
-//   eligible SourcingOrder() of sourcing.h: rows with stock in active warehouses serving the region
-//            ($9 province, $10 city; '' = any), numbered front < regional < central, then priority, then id.
+//   eligible SourcingOrder() of sourcing.h: rows with stock in warehouses serving the region
+//            (zt_warehouse_serves; $9 province, $10 city; '' = any), numbered front < regional < central, then
+//            priority, then id.
 //   whole    SourceLine(): per line, the first eligible warehouse that covers all of it;
 //   greedy   for the lines no single warehouse covers, each warehouse in order as much as it has.
 //   short    the first line (by SKU id) that cannot be covered, and whether its SKU exists at all.
@@ -111,9 +112,7 @@ eligible AS MATERIALIZED (
                             ORDER BY CASE w.type WHEN 'front' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END,
                                      w.priority, l.warehouse_id COLLATE "C") AS pos
   FROM locked l JOIN req r ON r.sku_id = l.sku_id JOIN warehouses w ON w.warehouse_id = l.warehouse_id
-  WHERE l.available > 0 AND w.active
-    AND ($9::text = '' OR cardinality(w.regions) = 0 OR $9::text = ANY (w.regions)
-         OR ($10::text <> '' AND $10::text = ANY (w.regions)))
+  WHERE l.available > 0 AND zt_warehouse_serves(w.active, w.regions, $9::text, $10::text)
 ),
 whole AS MATERIALIZED (
   SELECT DISTINCT ON (sku_id) sku_id, warehouse_id, quantity FROM eligible

@@ -113,14 +113,20 @@ absl::StatusOr<std::vector<Product>> InMemoryProductStore::ListProducts(const Pr
   return out;
 }
 
-absl::StatusOr<std::vector<Sku>> InMemoryProductStore::GetSkus(const std::vector<std::string>& sku_ids) {
+absl::StatusOr<std::vector<Sku>> InMemoryProductStore::GetSkus(const std::vector<std::string>& sku_ids,
+                                                               const ShippingRegion& region) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Sku> out;
   for (const auto& id : sku_ids) {
     auto it = sku_product_.find(id);
     if (it == sku_product_.end()) continue;
     for (const auto& sku : products_.at(it->second).skus) {
-      if (sku.sku_id == id) out.push_back(FillLocked(sku));
+      if (sku.sku_id != id) continue;
+      out.push_back(FillLocked(sku));
+      out.back().available = 0;
+      for (const auto& [key, level] : stock_) {
+        if (key.first == id && Serves(warehouses_.at(key.second), region)) out.back().available += level.available();
+      }
     }
   }
   return out;

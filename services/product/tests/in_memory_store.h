@@ -22,7 +22,8 @@ class InMemoryProductStore : public ProductStore, public CatalogueStore, public 
                                         const std::string& request_id, absl::Time now) override;
   absl::StatusOr<Product> GetProduct(const std::string& product_id) override;
   absl::StatusOr<std::vector<Product>> ListProducts(const ProductQuery& query) override;
-  absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids) override;
+  absl::StatusOr<std::vector<Sku>> GetSkus(const std::vector<std::string>& sku_ids,
+                                           const ShippingRegion& region) override;
   absl::StatusOr<ReserveOutcome> Reserve(const Reservation& draft) override;
   absl::StatusOr<TransitionOutcome> Transition(const std::string& order_id, ReservationAction action,
                                                absl::Time now) override;

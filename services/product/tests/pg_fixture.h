@@ -203,10 +203,11 @@ struct PgFixture {
     return out;
   }
 
-  int64_t Count(const std::string& sql, const std::string& param) {
+  template <typename... Params>
+  int64_t Count(const std::string& sql, const Params&... params) {
     int64_t n = 0;
     REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  n = tx.exec_params(sql, param)[0][0].as<int64_t>();
+                  n = tx.exec_params(sql, params...)[0][0].template as<int64_t>();
                   return absl::OkStatus();
                 })
                 .ok());

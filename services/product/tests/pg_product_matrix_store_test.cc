@@ -196,7 +196,7 @@ TEST_CASE("roles and cost prices: admins read them, shoppers and other services 
   Product shown = f.catalog->GetProduct(created.product_id).value();
   CHECK_FALSE(shown.skus[0].cost_price.has_value());
   CHECK(shown.skus[0].abc_class == 0);
-  std::vector<Sku> for_order = f.store->GetSkus({created.skus[0].sku_id}).value();
+  std::vector<Sku> for_order = f.store->GetSkus({created.skus[0].sku_id}, {}).value();
   REQUIRE(for_order.size() == 1);
   CHECK_FALSE(for_order[0].cost_price.has_value());
 

@@ -337,6 +337,15 @@ TEST_CASE("a reservation is sourced exactly as SourcingOrder() and SourceLine() 
   }
   const std::vector<ShippingRegion> destinations = {
       {}, {"440000", "440300"}, {"440000", "440100"}, {"440000", ""}, {"310000", "310100"}, {"110000", "110100"}};
+  // zt_warehouse_serves, which every statement sourcing by region uses, is Serves().
+  for (const Warehouse& w : f.Warehouses()) {
+    for (const ShippingRegion& r : destinations) {
+      CAPTURE(w.warehouse_id, r.province_code, r.city_code);
+      CHECK(f.Count("SELECT count(*) FROM warehouses WHERE warehouse_id = $1 "
+                    "AND zt_warehouse_serves(active, regions, $2, $3)",
+                    w.warehouse_id, r.province_code, r.city_code) == (Serves(w, r) ? 1 : 0));
+    }
+  }
   for (int round = 0; round < 30; ++round) {
     CAPTURE(round);
     // Two SKUs with random stock in random warehouses, part of it already reserved by another order.
@@ -362,6 +371,14 @@ TEST_CASE("a reservation is sourced exactly as SourcingOrder() and SourceLine() 
     std::map<std::string, std::vector<Allocation>> expected;
     for (const auto& line : NormalizeLines(lines)) {
       before[line.sku_id] = f.Levels(line.sku_id);
+      // What BatchGetSkus answers for the region is what this reservation could draw on.
+      int64_t in_region = 0;
+      for (const StockLevel& level : before[line.sku_id]) {
+        for (const Warehouse& w : eligible) {
+          if (w.warehouse_id == level.warehouse_id) in_region += level.available();
+        }
+      }
+      CHECK(f.inventory->BatchGetSkus({line.sku_id}, region)->at(0).available == in_region);
       auto split = SourceLine(line.sku_id, line.quantity, before[line.sku_id], eligible);
       if (!split.ok() && expected_error.ok()) expected_error = split.status();
       if (split.ok()) expected[line.sku_id] = SortedByWarehouse(*split);

@@ -173,7 +173,7 @@ TEST_CASE("the prepared catalogue reads keep their generic plan instead of being
   PgProductStore store(**one);
   f.ResetStatements();
   for (int i = 0; i < 12; ++i) {
-    REQUIRE(store.GetSkus({p.skus[i % 3].sku_id, p.skus[(i + 1) % 3].sku_id}).ok());
+    REQUIRE(store.GetSkus({p.skus[i % 3].sku_id, p.skus[(i + 1) % 3].sku_id}, {}).ok());
     REQUIRE(store.GetProduct(p.product_id).ok());
   }
   std::map<std::string, std::pair<int64_t, int64_t>> by_table;  // calls, plans
