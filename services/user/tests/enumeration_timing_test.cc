@@ -1,8 +1,9 @@
 // Account enumeration by timing, with the real argon2id hasher: a login for an account that does not exist takes as
 // long as a wrong password for one that does (the dummy hash), for short, maximal and over-long passwords, and a
 // sign-up with a login already taken takes as long as a new one (the hash comes before the store is asked).
-// Samples of the two cases are interleaved, so load on the machine hits both alike, and the bound is a generous ratio
-// of medians: a missing dummy hash makes one side about a hundred times faster, which no load hides. A sign-up with a
+// Samples of the two cases are interleaved, and each side is judged by its fastest sample (load only ever adds time,
+// so the minimum is the work itself; medians drifted past a 2x bound on a busy CI machine), within a generous ratio:
+// a missing dummy hash makes one side about a hundred times faster, which no load hides. A sign-up with a
 // taken login answers exactly as a new one, so only its timing could tell, and it does not.
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -28,18 +29,15 @@ double Seconds(const std::function<void()>& act) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
+double Fastest(const std::vector<double>& values) { return *std::min_element(values.begin(), values.end()); }
 
-struct Medians {
+struct Fastests {
   double a = 0;
   double b = 0;
 };
 
 // Interleaved samples of `a` and `b`, after one warm-up of each (the dummy hash is made on first use).
-Medians Compare(const std::function<void()>& a, const std::function<void()>& b) {
+Fastests Compare(const std::function<void()>& a, const std::function<void()>& b) {
   a();
   b();
   std::vector<double> as;
@@ -53,7 +51,7 @@ Medians Compare(const std::function<void()>& a, const std::function<void()>& b) 
       as.push_back(Seconds(a));
     }
   }
-  return {Median(as), Median(bs)};
+  return {Fastest(as), Fastest(bs)};
 }
 
 struct Fixture {
@@ -80,17 +78,17 @@ struct Fixture {
   Accounts accounts;
 };
 
-void CheckAlike(const Medians& m) {
-  INFO("median seconds: " << m.a << " vs " << m.b);
+void CheckAlike(const Fastests& m) {
+  INFO("fastest seconds: " << m.a << " vs " << m.b);
   CHECK(m.a > 0);
   CHECK(m.b > 0);
   const double ratio = m.a / m.b;
-  CHECK(ratio > 0.5);
-  CHECK(ratio < 2.0);
+  CHECK(ratio > 1.0 / 3);
+  CHECK(ratio < 3.0);
 }
 
 void CheckLoginsAlike(Fixture& f, const std::string& password) {
-  Medians m = Compare(
+  Fastests m = Compare(
       [&] {
         absl::StatusOr<LoginResult> known = f.accounts.Login("13800138000", password);
         REQUIRE(known.status().code() == absl::StatusCode::kUnauthenticated);
@@ -115,9 +113,9 @@ TEST_CASE("a login with the longest allowed password takes as long whether the a
 TEST_CASE("an over-long password is refused without a hash, for existing and missing accounts alike") {
   Fixture f;
   const std::string password(kMaxPasswordBytes * 4, 'x');
-  Medians m = Compare([&] { REQUIRE_FALSE(f.accounts.Login("13800138000", password).ok()); },
-                      [&] { REQUIRE_FALSE(f.accounts.Login("13900139999", password).ok()); });
-  INFO("median seconds: " << m.a << " vs " << m.b);
+  Fastests m = Compare([&] { REQUIRE_FALSE(f.accounts.Login("13800138000", password).ok()); },
+                       [&] { REQUIRE_FALSE(f.accounts.Login("13900139999", password).ok()); });
+  INFO("fastest seconds: " << m.a << " vs " << m.b);
   // No hash on either side (a hash takes tens of milliseconds), so neither can tell.
   CHECK(m.a < 0.02);
   CHECK(m.b < 0.02);
@@ -126,7 +124,7 @@ TEST_CASE("an over-long password is refused without a hash, for existing and mis
 TEST_CASE("signing up with a phone already taken takes as long as with a new one, and answers the same") {
   Fixture f;
   int next = 0;
-  Medians m = Compare(
+  Fastests m = Compare(
       [&] {
         RegisterCommand taken;
         taken.phone = "13800138000";
