@@ -592,10 +592,12 @@ absl::StatusOr<OrderPage> Orders::ListOrders(const std::string& user_id, int pag
   return store_.ListByUser(user_id, page_size, page_token);
 }
 
-void Orders::ApplyPaid(const Order& paid, StatusCallback done) {
+void Orders::ApplyPaid(const Order& paid, bool stock_confirmed, StatusCallback done) {
   const std::string order_id = paid.order_id;
   std::vector<async::Operation> effects;
-  effects.push_back([this, order_id](StatusCallback confirmed) { catalog_.Confirm(order_id, std::move(confirmed)); });
+  if (!stock_confirmed) {
+    effects.push_back([this, order_id](StatusCallback confirmed) { catalog_.Confirm(order_id, std::move(confirmed)); });
+  }
   if (!paid.coupon_id.empty()) {
     effects.push_back([this, order_id](StatusCallback redeemed) { coupons_.Redeem(order_id, std::move(redeemed)); });
   }
@@ -722,7 +724,7 @@ int Orders::SweepOnce() {
       absl::StatusOr<Order> paid = store_.Get(id);
       if (!paid.ok()) continue;
       absl::Status applied =
-          async::Await<absl::Status>([&](StatusCallback done) { ApplyPaid(*paid, std::move(done)); });
+          async::Await<absl::Status>([&](StatusCallback done) { ApplyPaid(*paid, false, std::move(done)); });
       if (applied.ok()) ++touched;
     }
   }

@@ -92,11 +92,11 @@ class Orders : public PaidOrderEffects {
   void CancelOrder(const std::string& user_id, const std::string& order_id, const std::string& reason,
                    Callback<Order> done);
 
-  // What happens once an order is paid: its stock is confirmed (product), its coupon redeemed (marketing) and its
-  // points spent (user), at once; then the store notes it. Payments calls it once the payment is recorded (PAID), from
-  // a thread that may block. Every part is idempotent per order id: when one fails, `done` gets the error and the
-  // sweeper applies them again until all succeeded.
-  void ApplyPaid(const Order& paid, StatusCallback done) override;
+  // What happens once an order is paid: its stock is confirmed (product; skipped when stock_confirmed), its coupon
+  // redeemed (marketing) and its points spent (user), at once; then the store notes it. Payments calls it once the
+  // payment is recorded (PAID), from a thread that may block. Every part is idempotent per order id: when one fails,
+  // `done` gets the error and the sweeper applies them again until all succeeded.
+  void ApplyPaid(const Order& paid, bool stock_confirmed, StatusCallback done) override;
 
   // One pass of the background sweeper: cancels overdue unpaid orders, undoes interrupted sagas, applies the effects
   // of paid orders that failed and retries releases that failed. Returns orders touched. (Payments has its own

@@ -23,7 +23,9 @@ namespace zhongtai::order {
 class PaidOrderEffects {
  public:
   virtual ~PaidOrderEffects() = default;
-  virtual void ApplyPaid(const Order& paid, async::StatusCallback done) = 0;
+  // stock_confirmed: the caller has just confirmed the order's reservation (Payments does before recording the
+  // payment), so only the rest is applied; false confirms it too (idempotent).
+  virtual void ApplyPaid(const Order& paid, bool stock_confirmed, async::StatusCallback done) = 0;
 };
 
 class PaymentProvider {

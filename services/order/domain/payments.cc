@@ -257,7 +257,9 @@ void Payments::CompletePaidOrder(const PaymentAttempt& attempt, absl::Time paid_
             known.has_value() ? absl::StatusOr<Order>(*std::move(known)) : orders_.Get(attempt.order_id);
         if (!paid.ok()) return done(absl::OkStatus());  // the order sweeper applies it
         // The buyer has paid whatever the effects answer: a failed one is the order sweeper's.
-        effects_.ApplyPaid(*paid, [done = std::move(done)](absl::Status) { done(absl::OkStatus()); });
+        // The reservation was confirmed above: the effects need not ask the product center again.
+        effects_.ApplyPaid(*paid, /*stock_confirmed=*/true,
+                           [done = std::move(done)](absl::Status) { done(absl::OkStatus()); });
       }));
 }
 

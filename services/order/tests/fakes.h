@@ -40,11 +40,13 @@ class SequentialIds : public IdGenerator {
 // What Payments hands a paid order to (Orders::ApplyPaid in production): records the order ids.
 class RecordingPaidEffects : public PaidOrderEffects {
  public:
-  void ApplyPaid(const Order& paid, StatusCallback done) override {
+  void ApplyPaid(const Order& paid, bool stock_confirmed, StatusCallback done) override {
     applied.push_back(paid.order_id);
+    stock_confirmed_first.push_back(stock_confirmed);
     done(absl::OkStatus());
   }
   std::vector<std::string> applied;
+  std::vector<bool> stock_confirmed_first;
 };
 
 class FakeCatalog : public ProductCatalog {

@@ -87,7 +87,7 @@ struct World {
     if (!marked.ok()) return marked.status();
     absl::StatusOr<Order> paid = store.Get(order_id);
     if (!paid.ok()) return paid.status();
-    async::Await<absl::Status>([&](StatusCallback done) { orders.ApplyPaid(*paid, done); });
+    async::Await<absl::Status>([&](StatusCallback done) { orders.ApplyPaid(*paid, false, done); });
     return store.Get(order_id);
   }
   absl::StatusOr<Order> Cancel(const std::string& user_id, const std::string& order_id) {

@@ -2,6 +2,7 @@
 // wrong between the order service, the provider and the buyer's wallet.
 #include "services/order/domain/payments.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "common/status/status.h"
@@ -89,10 +90,13 @@ TEST_CASE("paying hands out the pay URL and the provider's notification makes th
   CHECK(w.catalog.confirmed.count(id) == 0);  // nothing is confirmed before the money arrives
 
   PaymentNotification paid = w.provider.BuyerPays(id);
+  w.catalog.calls.clear();
   REQUIRE(w.Notify(paid).ok());
   CHECK(w.StatusOf(id) == OrderStatus::kAwaitingShipment);
   CHECK(w.AttemptOf(id) == AttemptStatus::kSucceeded);
   CHECK(w.catalog.confirmed.count(id) == 1);
+  // Confirmed once, before the payment is recorded; the paid effects do not ask the product center again.
+  CHECK(std::count(w.catalog.calls.begin(), w.catalog.calls.end(), "Confirm") == 1);
   REQUIRE(w.store.payments.count(id) == 1);
   CHECK(w.store.payments[id].amount == 3998);
   CHECK(w.store.payments[id].provider == "fake");
