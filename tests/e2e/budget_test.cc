@@ -86,6 +86,22 @@ struct Shop {
     if (product_id != nullptr) *product_id = created.Str("product.productId");
     return created.Find("product.skus")->list_value().values(0).struct_value().fields().at("skuId").string_value();
   }
+  // Buy `min_quantity` of `bought`, get `quantity` of `gift` (running for the next hour); its promotion id.
+  std::string GiftPromotion(const std::string& admin, const std::string& name, const std::string& gift, int quantity,
+                            int min_quantity, const std::string& bought) {
+    HttpClient client(gateway);
+    const absl::Time now = absl::Now();
+    auto created = client.Send(
+        "POST", "/v1/admin/promotions",
+        absl::StrCat(R"({"promotion":{"name":")", Unique(name), R"(","startTime":")", Time(now - absl::Minutes(1)),
+                     R"(","endTime":")", Time(now + absl::Hours(1)), R"(","gift":{"skuId":")", gift,
+                     R"(","quantity":")", quantity, R"(","minQuantity":")", min_quantity, R"("},"scope":{"skuIds":[")",
+                     bought, R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
+        Keyed(Bearer(admin)));
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    return created.Str("promotion.promotionId");
+  }
   // 满100减10 on `sku` alone, with `budget` (minor units) to give away.
   std::string BudgetedPromotion(const std::string& admin, const std::string& sku, int64_t budget) {
     HttpClient client(gateway);
@@ -284,18 +300,8 @@ TEST_CASE("a buy-X-get-Y promotion adds its gift to the order at price 0 and res
   std::string gift_product;
   std::string gift = shop.Sku(admin, 3000, 3, &gift_product);
   HttpClient client(shop.gateway);
-  const absl::Time now = absl::Now();
   // Buy 2 units of `bought`, get 1 `gift`.
-  auto promotion = client.Send(
-      "POST", "/v1/admin/promotions",
-      absl::StrCat(R"({"promotion":{"name":")", Unique("gift "), R"(","startTime":")", Time(now - absl::Minutes(1)),
-                   R"(","endTime":")", Time(now + absl::Hours(1)), R"(","gift":{"skuId":")", gift,
-                   R"(","quantity":"1","minQuantity":"2"},"scope":{"skuIds":[")", bought,
-                   R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
-      Keyed(Bearer(admin)));
-  INFO(promotion.body);
-  REQUIRE(promotion.status == 200);
-  const std::string promotion_id = promotion.Str("promotion.promotionId");
+  const std::string promotion_id = shop.GiftPromotion(admin, "gift ", gift, 1, 2, bought);
   auto [token, address] = shop.Customer();
   REQUIRE_FALSE(token.empty());
 
@@ -363,17 +369,7 @@ TEST_CASE("a gift the product center has too little of is not in the quote, whic
   std::string gift_product;
   std::string gift = shop.Sku(admin, 3000, 1, &gift_product);  // one unit; the promotion gives two
   HttpClient client(shop.gateway);
-  const absl::Time now = absl::Now();
-  auto promotion = client.Send(
-      "POST", "/v1/admin/promotions",
-      absl::StrCat(R"({"promotion":{"name":")", Unique("gift short "), R"(","startTime":")",
-                   Time(now - absl::Minutes(1)), R"(","endTime":")", Time(now + absl::Hours(1)),
-                   R"(","gift":{"skuId":")", gift, R"(","quantity":"2","minQuantity":"1"},"scope":{"skuIds":[")",
-                   bought, R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
-      Keyed(Bearer(admin)));
-  INFO(promotion.body);
-  REQUIRE(promotion.status == 200);
-  const std::string promotion_id = promotion.Str("promotion.promotionId");
+  const std::string promotion_id = shop.GiftPromotion(admin, "gift short ", gift, 2, 1, bought);
   auto [token, address] = shop.Customer();
   REQUIRE_FALSE(token.empty());
 
@@ -406,14 +402,7 @@ TEST_CASE("a gift the product center has too little of is not in the quote, whic
   std::string stocked_product;
   std::string stocked = shop.Sku(admin, 3000, 100, &stocked_product);
   std::string gifted = shop.Sku(admin, 5000, 100);
-  auto in_stock = client.Send(
-      "POST", "/v1/admin/promotions",
-      absl::StrCat(R"({"promotion":{"name":")", Unique("gift ok "), R"(","startTime":")", Time(now - absl::Minutes(1)),
-                   R"(","endTime":")", Time(now + absl::Hours(1)), R"(","gift":{"skuId":")", stocked,
-                   R"(","quantity":"1","minQuantity":"2"},"scope":{"skuIds":[")", gifted,
-                   R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
-      Keyed(Bearer(admin)));
-  REQUIRE(in_stock.status == 200);
+  shop.GiftPromotion(admin, "gift ok ", stocked, 1, 2, gifted);
   std::vector<double> with_gift, without_gift;
   for (int i = 0; i < 40; ++i) {
     for (int quantity : {2, 1}) {
@@ -454,17 +443,7 @@ TEST_CASE("a gift is checked in the warehouses that ship to the buyer's address,
                              Keyed(Bearer(admin)));
   INFO(inbound.body);
   REQUIRE(inbound.status == 200);
-  const absl::Time now = absl::Now();
-  auto promotion = client.Send(
-      "POST", "/v1/admin/promotions",
-      absl::StrCat(R"({"promotion":{"name":")", Unique("gift by region "), R"(","startTime":")",
-                   Time(now - absl::Minutes(1)), R"(","endTime":")", Time(now + absl::Hours(1)),
-                   R"(","gift":{"skuId":")", gift, R"(","quantity":"1","minQuantity":"1"},"scope":{"skuIds":[")",
-                   bought, R"("]},"exclusivity":"EXCLUSIVITY_NONE"}})"),
-      Keyed(Bearer(admin)));
-  INFO(promotion.body);
-  REQUIRE(promotion.status == 200);
-  const std::string promotion_id = promotion.Str("promotion.promotionId");
+  const std::string promotion_id = shop.GiftPromotion(admin, "gift by region ", gift, 1, 1, bought);
   auto [token, address] = shop.Customer();
   REQUIRE_FALSE(address.empty());
 

@@ -260,34 +260,39 @@ Promotion GiftOf(const std::string& id, const std::string& sku, int priority) {
   return p;
 }
 
+// Promotions that check their gifts' stock with a product center in memory.
+struct GiftWorld {
+  testing::InMemoryPromotionStore store;
+  testing::FakeClock clock{testing::kQuoteTime};
+  testing::SequentialIds ids;
+  testing::FakeProductSkus product;
+  Promotions promotions{store, clock, ids, nullptr, nullptr, &product};
+};
+
 }  // namespace
 
 TEST_CASE(
     "a quote's gifts are checked against the product center's stock in one call, and an out-of-stock one is "
     "not given") {
-  testing::InMemoryPromotionStore store;
-  testing::FakeClock clock(testing::kQuoteTime);
-  testing::SequentialIds ids;
-  testing::FakeProductSkus product;
-  Promotions promotions(store, clock, ids, nullptr, nullptr, &product);
+  GiftWorld w;
   // Two gift promotions exclusive within the order layer: the higher priority one is chosen first.
-  REQUIRE(store.Create(GiftOf("pr_mug", "sku-mug", 10)).ok());
-  REQUIRE(store.Create(GiftOf("pr_bag", "sku-bag", 5)).ok());
-  product.Put("sku-mug", 0, 3);
-  product.Put("sku-bag", 0, 3);
+  REQUIRE(w.store.Create(GiftOf("pr_mug", "sku-mug", 10)).ok());
+  REQUIRE(w.store.Create(GiftOf("pr_bag", "sku-bag", 5)).ok());
+  w.product.Put("sku-mug", 0, 3);
+  w.product.Put("sku-bag", 0, 3);
   const std::vector<QuoteLineInput> cart = {testing::Item("sku-1", 6000, 1)};
 
-  auto in_stock = promotions.QuotePrice("u1", cart);
+  auto in_stock = w.promotions.QuotePrice("u1", cart);
   REQUIRE(in_stock.ok());
   REQUIRE(in_stock->lines.size() == 2);
   CHECK(in_stock->lines[1].gift);
   CHECK(in_stock->lines[1].sku_id == "sku-mug");
-  CHECK(product.calls() == 1);
-  CHECK(product.asked()[0] == std::vector<std::string>{"sku-mug"});
+  CHECK(w.product.calls() == 1);
+  CHECK(w.product.asked()[0] == std::vector<std::string>{"sku-mug"});
 
   // The mug runs out: the quote gives the bag instead (asked in a second call) and says why not the mug.
-  product.Put("sku-mug", 0, 0);
-  auto mug_out = promotions.QuotePrice("u1", cart);
+  w.product.Put("sku-mug", 0, 0);
+  auto mug_out = w.promotions.QuotePrice("u1", cart);
   REQUIRE(mug_out.ok());
   REQUIRE(mug_out->lines.size() == 2);
   CHECK(mug_out->lines[1].sku_id == "sku-bag");
@@ -298,11 +303,11 @@ TEST_CASE(
   REQUIRE(mug_reason != mug_out->not_applied.end());
   CHECK(mug_reason->reason == NotAppliedReason::kGiftOutOfStock);
   CHECK(mug_reason->missing_sku_ids == std::vector<std::string>{"sku-mug"});
-  CHECK(product.calls() == 3);
+  CHECK(w.product.calls() == 3);
 
   // Neither can be had (the bag is off shelf): no gift line, both explained; the price is unchanged.
-  product.Put("sku-bag", 0, 3, /*on_sale=*/false);
-  auto none = promotions.QuotePrice("u1", cart);
+  w.product.Put("sku-bag", 0, 3, /*on_sale=*/false);
+  auto none = w.promotions.QuotePrice("u1", cart);
   REQUIRE(none.ok());
   CHECK(none->lines.size() == 1);
   CHECK(none->applied.empty());
@@ -311,32 +316,28 @@ TEST_CASE(
                       [](const NotApplied& n) { return n.reason == NotAppliedReason::kGiftOutOfStock; }) == 2);
 
   // The product center does not answer: the gift is listed unchecked (placement decides, as before).
-  product.SetDown(true);
-  auto unchecked = promotions.QuotePrice("u1", cart);
+  w.product.SetDown(true);
+  auto unchecked = w.promotions.QuotePrice("u1", cart);
   REQUIRE(unchecked.ok());
   CHECK(unchecked->lines.size() == 2);
   // Below the threshold no gift applies and nothing is asked.
-  product.SetDown(false);
-  const int calls = product.calls();
-  CHECK(promotions.QuotePrice("u1", {testing::Item("sku-1", 1000, 1)})->lines.size() == 1);
-  CHECK(product.calls() == calls);
+  w.product.SetDown(false);
+  const int calls = w.product.calls();
+  CHECK(w.promotions.QuotePrice("u1", {testing::Item("sku-1", 1000, 1)})->lines.size() == 1);
+  CHECK(w.product.calls() == calls);
 }
 
 TEST_CASE("a gift is in stock for a quote when the warehouses shipping to the buyer's province have it") {
-  testing::InMemoryPromotionStore store;
-  testing::FakeClock clock(testing::kQuoteTime);
-  testing::SequentialIds ids;
-  testing::FakeProductSkus product;
-  Promotions promotions(store, clock, ids, nullptr, nullptr, &product);
-  REQUIRE(store.Create(GiftOf("pr_mug", "sku-mug", 10)).ok());
-  product.Put("sku-mug", 0, 5);                   // 5 in the country
-  product.PutInProvince("sku-mug", "440000", 0);  // none in the warehouses serving Guangdong
-  product.PutInProvince("sku-mug", "310000", 2);  // 2 for Shanghai
+  GiftWorld w;
+  REQUIRE(w.store.Create(GiftOf("pr_mug", "sku-mug", 10)).ok());
+  w.product.Put("sku-mug", 0, 5);                   // 5 in the country
+  w.product.PutInProvince("sku-mug", "440000", 0);  // none in the warehouses serving Guangdong
+  w.product.PutInProvince("sku-mug", "310000", 2);  // 2 for Shanghai
   const std::vector<QuoteLineInput> cart = {testing::Item("sku-1", 6000, 1)};
   auto quote_to = [&](const std::string& province, const std::string& city) {
     Shopper shopper;
     shopper.ship_to = {province, city};
-    return promotions.QuotePrice("u1", cart, shopper);
+    return w.promotions.QuotePrice("u1", cart, shopper);
   };
 
   auto guangdong = quote_to("440000", "440300");
