@@ -270,6 +270,115 @@ TEST_CASE("search: price bands counted in SQL are the ones PriceBandEdges cuts (
   }
 }
 
+TEST_CASE("search: facets counted in C++ from the sampled rows are the ones SQL groups and orders (SQL and C++ agree)",
+          "[search][pg]") {
+  SearchFixture f;
+  // 24 brands with 1 to 4 matches each (ties at every count, and more brands than the 20 shown), 60-odd distinct
+  // attribute pairs per name across three names (more than the 100 shown), one match without a brand, spread prices.
+  std::vector<std::string> brand_ids;
+  for (int k = 0; k < 24; ++k) brand_ids.push_back(f.BrandId(absl::StrCat("品牌 ", k)));
+  const std::vector<std::string> colours = {"黑色", "白色", "蓝色", "Red", "red"};
+  int n = 0;
+  for (int k = 0; k < 24; ++k) {
+    for (int i = 0; i <= k % 4; ++i, ++n) {
+      f.Add({absl::StrCat("facet ", n),
+             990 + n * 3700,
+             5,
+             brand_ids[k],
+             "",
+             {{"颜色", colours[n % colours.size()]},
+              {"型号", absl::StrCat("M", n)},
+              {"批次", absl::StrCat("B", n % 37)}}});
+    }
+  }
+  f.Add({"facet unbranded", 450000, 5, "", "", {{"颜色", "黑色"}}});
+  f.Add({"other", 1999, 5, brand_ids[0]});  // not a match
+
+  SearchRequest r;
+  r.q = "facet";
+  r.page_size = 5;
+  SearchResult result = f.Find(r);
+  CHECK_FALSE(result.counts_estimated);
+  CHECK(result.total == n + 1);
+
+  // The same counts as SQL's GROUP BY over every match, ordered and cut as kFacetSql did before the counting moved
+  // to C++ (ties by id or pair; the test stores' collation is C.UTF-8, byte order).
+  const std::string matches =
+      "FROM product_search ps WHERE ps.status = 'published' AND ps.min_price IS NOT NULL "
+      "AND strpos(ps.search_text, 'facet') > 0";
+  std::vector<FacetCount> brands;
+  std::map<std::string, std::vector<FacetCount>> attributes;
+  std::vector<PriceBand> bands;
+  std::vector<int64_t> widths;
+  std::vector<int64_t> spans;
+  for (const PriceBandWidth& band : PriceBandWidths()) {
+    widths.push_back(band.width);
+    spans.push_back(band.max_span);
+  }
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const auto& row : tx.exec(absl::StrCat(
+                         "SELECT c.brand_id, b.name, c.n FROM (SELECT brand_id, count(*) AS n ", matches,
+                         " AND brand_id IS NOT NULL GROUP BY brand_id) c JOIN brands b ON b.brand_id = c.brand_id "
+                         "ORDER BY c.n DESC, c.brand_id LIMIT 20"))) {
+                  brands.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+                }
+                for (const auto& row :
+                     tx.exec(absl::StrCat("SELECT value, count(*) FROM (SELECT unnest(ps.attributes) AS value ",
+                                          matches, ") pairs GROUP BY value ORDER BY count(*) DESC, value LIMIT 100"))) {
+                  std::string pair = row[0].as<std::string>();
+                  size_t separator = pair.find('\x1f');
+                  REQUIRE(separator != std::string::npos);
+                  std::string value = pair.substr(separator + 1);
+                  attributes[pair.substr(0, separator)].push_back({value, value, row[1].as<int64_t>()});
+                }
+                for (const auto& row : tx.exec_params(
+                         absl::StrCat(
+                             "WITH m AS (SELECT ps.min_price ", matches,
+                             "), t AS (SELECT min(min_price) AS lowest, max(min_price) AS highest FROM m), "
+                             "band AS (SELECT w.width, (t.lowest / w.width) * w.width AS start FROM t CROSS JOIN "
+                             "LATERAL (SELECT c.width FROM unnest($1::bigint[], $2::bigint[]) AS c (width, max_span) "
+                             "WHERE c.max_span >= t.highest - t.lowest + 1 ORDER BY c.width LIMIT 1) w) "
+                             "SELECT (m.min_price - band.start) / band.width AS pos, count(*), min(band.start), "
+                             "min(band.width) FROM m CROSS JOIN band GROUP BY 1 ORDER BY 1"),
+                         pg::BigintArrayLiteral(widths), pg::BigintArrayLiteral(spans))) {
+                  int64_t from = row[2].as<int64_t>() + row[0].as<int64_t>() * row[3].as<int64_t>();
+                  bands.push_back({from, from + row[3].as<int64_t>(), row[1].as<int64_t>()});
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  REQUIRE(brands.size() == 20);
+  REQUIRE(result.facets.brands.size() == brands.size());
+  for (size_t i = 0; i < brands.size(); ++i) {
+    INFO("brand " << i);
+    CHECK(result.facets.brands[i].value == brands[i].value);
+    CHECK(result.facets.brands[i].label == brands[i].label);
+    CHECK(result.facets.brands[i].count == brands[i].count);
+  }
+  size_t pairs = 0;
+  REQUIRE(result.facets.attributes.size() == attributes.size());
+  auto expected = attributes.begin();
+  for (const AttributeFacet& attribute : result.facets.attributes) {
+    INFO(attribute.name);
+    CHECK(attribute.name == expected->first);
+    REQUIRE(attribute.values.size() == expected->second.size());
+    for (size_t i = 0; i < attribute.values.size(); ++i) {
+      CHECK(attribute.values[i].value == expected->second[i].value);
+      CHECK(attribute.values[i].count == expected->second[i].count);
+    }
+    pairs += attribute.values.size();
+    ++expected;
+  }
+  CHECK(pairs == 100);
+  REQUIRE(result.facets.price_bands.size() == bands.size());
+  for (size_t i = 0; i < bands.size(); ++i) {
+    CHECK(result.facets.price_bands[i].from == bands[i].from);
+    CHECK(result.facets.price_bands[i].to == bands[i].to);
+    CHECK(result.facets.price_bands[i].count == bands[i].count);
+  }
+}
+
 TEST_CASE("search: sorts by price, newest and sales", "[search][pg]") {
   SearchFixture f;
   Product cheap = f.Add({"手机 cheap", 100000});
