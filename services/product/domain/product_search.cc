@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <string_view>
-#include <unordered_map>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -210,73 +208,6 @@ std::vector<int64_t> PriceBandEdges(int64_t lowest, int64_t highest) {
     edges.push_back(edge);
   }
   return edges;
-}
-
-namespace {
-
-// The `limit` keys with the highest counts, ties by key in byte order (std::string_view compares as unsigned char).
-std::vector<std::pair<std::string_view, int64_t>> TopCounts(const std::unordered_map<std::string_view, int64_t>& counts,
-                                                            size_t limit) {
-  std::vector<std::pair<std::string_view, int64_t>> sorted(counts.begin(), counts.end());
-  auto before = [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  };
-  if (sorted.size() > limit) {
-    std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(limit), sorted.end(), before);
-    sorted.resize(limit);
-  } else {
-    std::sort(sorted.begin(), sorted.end(), before);
-  }
-  return sorted;
-}
-
-}  // namespace
-
-SearchFacets CountFacets(const std::vector<FacetMatch>& matches, const std::map<std::string, std::string>& brand_names,
-                         const PriceBandRule& bands) {
-  SearchFacets out;
-  if (matches.empty()) return out;
-  std::unordered_map<std::string_view, int64_t> brands;
-  std::unordered_map<std::string_view, int64_t> pairs;
-  int64_t lowest = matches.front().price;
-  int64_t highest = lowest;
-  for (const FacetMatch& match : matches) {
-    if (!match.brand_id.empty()) ++brands[match.brand_id];
-    for (std::string_view pair : match.attribute_pairs) ++pairs[pair];
-    lowest = std::min(lowest, match.price);
-    highest = std::max(highest, match.price);
-  }
-  for (auto it = brands.begin(); it != brands.end();) {
-    it = brand_names.count(std::string(it->first)) > 0 ? std::next(it) : brands.erase(it);
-  }
-  for (const auto& [brand_id, count] : TopCounts(brands, kMaxBrandFacets)) {
-    std::string id(brand_id);
-    out.brands.push_back({id, brand_names.at(id), count});
-  }
-  // The most common pairs first, then grouped by name (names in byte order, each name's values in the pairs' order).
-  std::map<std::string, std::vector<FacetCount>> by_name;
-  for (const auto& [pair, count] : TopCounts(pairs, kMaxAttributeFacets)) {
-    size_t separator = pair.find(kAttributePairSeparator);
-    if (separator == std::string_view::npos) continue;
-    std::string value(pair.substr(separator + 1));
-    by_name[std::string(pair.substr(0, separator))].push_back({value, value, count});
-  }
-  for (auto& [name, values] : by_name) out.attributes.push_back({name, std::move(values)});
-  // The narrowest width whose span covers the prices; none covers (no bands) only past every width of the rule.
-  const PriceBandWidth* chosen = nullptr;
-  for (const PriceBandWidth& candidate : bands) {
-    if (candidate.max_span >= highest - lowest + 1 && (chosen == nullptr || candidate.width < chosen->width)) {
-      chosen = &candidate;
-    }
-  }
-  if (chosen == nullptr) return out;
-  const int64_t width = chosen->width;
-  const int64_t start = (lowest / width) * width;
-  std::map<int64_t, int64_t> in_band;
-  for (const FacetMatch& match : matches) ++in_band[(match.price - start) / width];
-  for (const auto& [band, count] : in_band)
-    out.price_bands.push_back({start + band * width, start + (band + 1) * width, count});
-  return out;
 }
 
 std::string ListingCacheKey(const SearchQuery& query) {

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -57,26 +56,6 @@ const PriceBandRule& PriceBandWidths();
 // width (PriceBandWidths), the first starting at a multiple of it at or below `lowest`, the last ending above
 // `highest`. Band i is [edges[i], edges[i + 1]).
 std::vector<int64_t> PriceBandEdges(int64_t lowest, int64_t highest);
-
-// The facets a first page shows, counted over matches (all of them, or a sample of them: the store scales a sample's
-// counts): at most kMaxBrandFacets brands and kMaxAttributeFacets attribute pairs, those with most matches (ties by
-// id or pair, in byte order), and the price bands of the narrowest width in `bands` whose span covers the matches'
-// prices (a band per width from a multiple of it at or below the lowest price; bands without matches left out).
-inline constexpr size_t kMaxBrandFacets = 20;
-inline constexpr size_t kMaxAttributeFacets = 100;
-// An attribute pair as the search rows hold it: name U+001F value.
-inline constexpr char kAttributePairSeparator = '\x1f';
-
-// One match as the facets count it. The views point into the store's result rows.
-struct FacetMatch {
-  std::string_view brand_id;  // empty for none
-  int64_t price = 0;          // the lowest price of its SKUs on sale
-  std::vector<std::string_view> attribute_pairs;
-};
-
-// `brand_names`: the name of each brand among the matches; a brand without one is left out (as a join would).
-SearchFacets CountFacets(const std::vector<FacetMatch>& matches, const std::map<std::string, std::string>& brand_names,
-                         const PriceBandRule& bands);
 
 // Search over the store: implemented in store/pg_product_search.cc, faked in tests.
 class ProductSearchStore {

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <string_view>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -41,7 +39,7 @@ namespace {
 constexpr char kSnapshot[] =
     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL work_mem = '64MB'; "
     "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off";
-// A text query always has the grams index to find its matches with. Asked for a sample (kSampleSql's LIMIT) of a
+// A text query always has the grams index to find its matches with. Asked for a sample (kFacetSql's LIMIT) of a
 // common word's matches, the planner may instead pick a sequential scan that checks every row's grams until it has
 // enough (q=手 on 100,000 products: 37 ms of scan where the index's bitmap reads 1,001 rows in a few); this rules that
 // out for the transaction. Every other statement of a search uses an index anyway. Sent with kSnapshot.
@@ -104,34 +102,51 @@ constexpr char kPageRows[] =
     "SELECT '$0'::text AS kind, row_number() OVER () AS pos, product_id AS value, NULL::text AS label, sort_key AS n, "
     "NULL::bigint AS m, NULL::bigint AS x FROM ($1) page WHERE $2";
 
-// The facet sample of a first page: the first $1 matches the scan finds (the sample's size plus one, to tell whether
-// there are more), so the read is bounded however many products match (q=手机 on 100,000 products: 1,001 rows where
-// counting all reads 8,339; the whole catalogue: 1,001 rows instead of 100,000). The statement answers the sampled
-// matches themselves and the store counts the facets in C++ (CountFacets, domain/product_search.h: brands, attribute
-// pairs, price bands); grouping them here cost PostgreSQL more than the whole sample's scan (q=手机 on 100,000
-// products: 3.4 ms for the statement that grouped them, 1.9 ms for this one, docs/performance.md B7). When fewer than
-// $1 match, the sample is every match and the counts are exact; else the store scales them. Columns kind, pos, value,
-// label, n, pairs; kinds: 's' a sampled match (value product id, label its brand id or NULL, n its lowest price,
-// pairs its attribute pairs), 'n' a brand among them (value id, label name), 'p' the page (value product id, n sort
-// key; pos its place) in its order ($2 sort key, $3 order, $4 limit) when the sample holds every match, which makes
-// a query with few matches this one statement (with more the page is kPageStatementSql's), and 'e' when the sample
-// is full, the planner's estimate of every match (value; $5 the query of kEstimateSql for zt_search_estimate,
-// migration 0019: planned, never run). $0 filters.
-constexpr char kSampleSql[] = R"sql(
+// The facets of a first page, counted over a sample (brands counted before their names are joined, attribute pairs
+// unnested in the select list: each a fraction of the CPU of joining every sampled row or of a function scan per row,
+// measured at 4.1-4.3 against 3.6 ms of the whole statement for 手机 on 100,000 products): the first $1 matches the
+// scan finds (the sample's size plus one, to tell whether there are more), so the read is bounded however many products
+// match (q=手机 on 100,000 products: 1,001 rows where counting all reads 8,339; the whole catalogue: 1,001 rows instead
+// of 100,000). When fewer than $1 match, the sample is every match and the counts are exact; else the store scales
+// them. Kinds: 't' the sample's size (n) with its lowest (m) and highest (x) price, and in value, when the sample is
+// full, the planner's estimate of every match ($7: the query of kEstimateSql for zt_search_estimate, migration 0019:
+// planned, never run); 'b' the 20 brands with most matches (value brand id, label name, n count), 'a' the 100 commonest
+// attribute pairs (value name U+001F value, n count), 'r' the price bands with matches (pos band number from 0, m its
+// lower edge, x its width, n count), the band width being the first of PriceBandWidths (arrays $2 widths, $3 the spans
+// they cover) that covers the sample's span of prices, and 'p' the page (value product id, n sort key) in its order ($4
+// sort key, $5 order, $6 limit) when the sample holds every match, which makes a query with few matches this one
+// statement (with more the page is kPageStatementSql's). $0 filters.
+constexpr char kFacetSql[] = R"sql(
 WITH matched AS MATERIALIZED (
-  SELECT ps.product_id, $2 AS sort_key, ps.brand_id, ps.min_price, ps.attributes FROM product_search ps
+  SELECT ps.product_id, $4 AS sort_key, ps.brand_id, ps.min_price, ps.attributes FROM product_search ps
   WHERE $0 LIMIT $1),
-sampled AS (SELECT count(*) AS n FROM matched)
-SELECT 's' AS kind, 0::bigint AS pos, product_id AS value, brand_id AS label, min_price AS n, attributes AS pairs
-FROM matched
-UNION ALL
-SELECT 'n', 0, b.brand_id, b.name, NULL, NULL FROM brands b WHERE b.brand_id IN (SELECT brand_id FROM matched)
-UNION ALL
-SELECT 'p', row_number() OVER (), product_id, NULL, sort_key, NULL
-FROM (SELECT product_id, sort_key FROM matched ORDER BY $3 LIMIT $4) page
-WHERE (SELECT n FROM sampled) < $1
-UNION ALL
-SELECT 'e', 0, zt_search_estimate($5)::text, NULL, NULL, NULL FROM sampled WHERE n >= $1)sql";
+totals AS (SELECT count(*) AS n, min(min_price) AS lowest, max(min_price) AS highest FROM matched),
+band AS (
+  SELECT w.width, (t.lowest / w.width) * w.width AS start FROM totals t
+  CROSS JOIN LATERAL (SELECT c.width FROM unnest($2::bigint[], $3::bigint[]) AS c (width, max_span)
+                      WHERE c.max_span >= t.highest - t.lowest + 1 ORDER BY c.width LIMIT 1) w)
+SELECT kind, pos, value, label, n, m, x FROM (
+  SELECT 't' AS kind, 0::bigint AS pos, CASE WHEN n >= $1 THEN zt_search_estimate($7)::text END AS value,
+         NULL::text AS label, n, lowest AS m, highest AS x
+  FROM totals
+  UNION ALL
+  SELECT 'p', row_number() OVER (), product_id, NULL, sort_key, NULL, NULL
+  FROM (SELECT product_id, sort_key FROM matched ORDER BY $5 LIMIT $6) page
+  WHERE (SELECT n FROM totals) < $1
+  UNION ALL
+  SELECT 'b', row_number() OVER (), brand_id, name, n, NULL, NULL FROM (
+    SELECT c.brand_id, b.name, c.n FROM (
+      SELECT brand_id, count(*) AS n FROM matched WHERE brand_id IS NOT NULL GROUP BY brand_id) c
+    JOIN brands b ON b.brand_id = c.brand_id ORDER BY c.n DESC, c.brand_id LIMIT 20) brands
+  UNION ALL
+  SELECT 'a', row_number() OVER (), value, NULL, n, NULL, NULL FROM (
+    SELECT value, count(*) AS n FROM (SELECT unnest(m.attributes) AS value FROM matched m) pairs
+    GROUP BY value ORDER BY count(*) DESC, value LIMIT 100) attributes
+  UNION ALL
+  SELECT 'r', (m.min_price - band.start) / band.width, NULL, NULL, count(*), min(band.start), min(band.width)
+  FROM matched m CROSS JOIN band GROUP BY 2
+) answer
+ORDER BY kind, pos)sql";
 
 // A page from the index (a later page, or a first page with more matches than the facet sample): $0 the common table
 // expressions ("WITH ..." or nothing), $1 the page's rows (kPageRows).
@@ -141,6 +156,8 @@ constexpr char kPageStatementSql[] = "$0SELECT kind, pos, value, label, n, m, x 
 // without the text checks of long terms (the planner cannot estimate strpos and would guess a third; their grams
 // stand for them), with the values written in (it is planned on its own, inside zt_search_estimate).
 constexpr char kEstimateSql[] = "SELECT 1 FROM product_search ps WHERE $0";
+
+constexpr char kAttributeSeparator = '\x1f';
 
 // A statement's parameters as it is put together: Add gives the placeholder of a value ($n), or with `quoting` the
 // value itself as a quoted literal (for the estimate's query, which is planned apart from its statement).
@@ -189,7 +206,7 @@ std::string Filters(const SearchQuery& query, const std::vector<std::string>& su
   for (const AttributeFilter& attribute : query.attributes) {
     std::vector<std::string> wanted;
     for (const std::string& value : attribute.values) {
-      wanted.push_back(absl::StrCat(attribute.name, std::string(1, kAttributePairSeparator), value));
+      wanted.push_back(absl::StrCat(attribute.name, std::string(1, kAttributeSeparator), value));
     }
     filters.push_back(absl::Substitute(kAttributeFilter, params.Add(pg::TextArrayLiteral(wanted))));
   }
@@ -313,93 +330,46 @@ pqxx::result Exec(pqxx::work& tx, const std::string& sql, const Params& params, 
   return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params.values()));
 }
 
-// What an index page statement answered (kPageStatementSql).
+// What one statement answered (kFacetSql or kPageStatementSql).
 struct Answer {
+  int64_t sampled = 0;
+  std::optional<int64_t> estimate;
+  std::vector<SearchHit> sample_page;  // 'p'
   std::vector<SearchHit> top_page;     // 'q'
   std::vector<SearchHit> ranked_page;  // 'g'
+  SearchFacets facets;
 };
 
 Answer ReadAnswer(const pqxx::result& rows) {
   Answer out;
+  std::map<std::string, std::vector<FacetCount>> attributes;
   for (const auto& row : rows) {
     std::string kind = row[0].as<std::string>();
-    SearchHit hit{row[2].as<std::string>(), row[4].as<int64_t>()};
-    if (kind == "q") {
-      out.top_page.push_back(std::move(hit));
-    } else if (kind == "g") {
-      out.ranked_page.push_back(std::move(hit));
-    }
-  }
-  return out;
-}
-
-// What the facet sample's statement answered (kSampleSql). The matches' views point into `rows` and `pairs`.
-struct Sample {
-  std::vector<FacetMatch> matches;
-  std::map<std::string, std::string> brand_names;
-  std::vector<SearchHit> page;  // in its order
-  std::optional<int64_t> estimate;
-};
-
-// Reads attribute pairs (a text[] in PostgreSQL's text form, e.g. {a,"b c"}) as views into the field's text where an
-// element needs no unescaping, else into `storage` (a deque: its strings stay put as it grows).
-void ReadPairs(const pqxx::field& field, std::deque<std::string>& storage, std::vector<std::string_view>& out) {
-  if (field.is_null()) return;
-  std::string_view text(field.c_str(), field.size());
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {  // e.g. with bounds, [0:1]={...}
-    for (std::string& element : pg::TextArray(field)) {
-      storage.push_back(std::move(element));
-      out.push_back(storage.back());
-    }
-    return;
-  }
-  size_t at = 1;
-  const size_t end = text.size() - 1;
-  while (at < end) {
-    if (text[at] == '"') {
-      std::string element;
-      ++at;
-      while (at < end && text[at] != '"') {
-        if (text[at] == '\\' && at + 1 < end) ++at;
-        element.push_back(text[at++]);
-      }
-      ++at;  // the closing quote
-      storage.push_back(std::move(element));
-      out.push_back(storage.back());
-    } else {
-      size_t comma = text.find(',', at);
-      if (comma == std::string_view::npos || comma > end) comma = end;
-      std::string_view element = text.substr(at, comma - at);
-      if (element != "NULL") out.push_back(element);
-      at = comma;
-    }
-    if (at < end && text[at] == ',') ++at;
-  }
-}
-
-Sample ReadSample(const pqxx::result& rows, std::deque<std::string>& storage) {
-  Sample out;
-  out.matches.reserve(rows.size());
-  std::vector<std::pair<int64_t, SearchHit>> page;
-  for (const auto& row : rows) {
-    const char kind = row[0].c_str()[0];
-    if (kind == 's') {
-      FacetMatch match;
-      if (!row[3].is_null()) match.brand_id = std::string_view(row[3].c_str(), row[3].size());
-      match.price = row[4].as<int64_t>();
-      ReadPairs(row[5], storage, match.attribute_pairs);
-      out.matches.push_back(std::move(match));
-    } else if (kind == 'n') {
-      out.brand_names.emplace(row[2].as<std::string>(), row[3].as<std::string>());
-    } else if (kind == 'p') {
-      page.push_back({row[1].as<int64_t>(), {row[2].as<std::string>(), row[4].as<int64_t>()}});
-    } else if (kind == 'e') {
+    int64_t n = row[4].as<int64_t>();
+    if (kind == "t") {
+      out.sampled = n;
       int64_t estimate = 0;
       if (!row[2].is_null() && absl::SimpleAtoi(row[2].as<std::string>(), &estimate)) out.estimate = estimate;
+    } else if (kind == "p") {
+      out.sample_page.push_back({row[2].as<std::string>(), n});
+    } else if (kind == "q") {
+      out.top_page.push_back({row[2].as<std::string>(), n});
+    } else if (kind == "g") {
+      out.ranked_page.push_back({row[2].as<std::string>(), n});
+    } else if (kind == "b") {
+      out.facets.brands.push_back({row[2].as<std::string>(), row[3].as<std::string>(), n});
+    } else if (kind == "a") {
+      std::string pair = row[2].as<std::string>();
+      size_t separator = pair.find(kAttributeSeparator);
+      if (separator == std::string::npos) continue;
+      std::string value = pair.substr(separator + 1);
+      attributes[pair.substr(0, separator)].push_back({value, value, n});
+    } else if (kind == "r") {
+      int64_t from = row[5].as<int64_t>() + row[1].as<int64_t>() * row[6].as<int64_t>();
+      out.facets.price_bands.push_back({from, from + row[6].as<int64_t>(), n});
     }
   }
-  std::sort(page.begin(), page.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [pos, hit] : page) out.page.push_back(std::move(hit));
+  for (auto& [name, values] : attributes) out.facets.attributes.push_back({name, std::move(values)});
   return out;
 }
 
@@ -435,29 +405,35 @@ absl::StatusOr<SearchStoreResult> PgProductSearchStore::Search(const SearchQuery
 
     if (query.with_facets) {
       // The facet sample first, with the page when the sample holds every match.
+      std::vector<int64_t> widths;
+      std::vector<int64_t> spans;
+      for (const PriceBandWidth& band : bands) {
+        widths.push_back(band.width);
+        spans.push_back(band.max_span);
+      }
       Params params = filter_params;
-      std::string sample_size = params.Add(absl::StrCat(facet_sample_ + 1));
+      std::string sample = params.Add(absl::StrCat(facet_sample_ + 1));
+      std::string width_list = params.Add(pg::BigintArrayLiteral(widths));
+      std::string span_list = params.Add(pg::BigintArrayLiteral(spans));
       SortOrder sort = SortOf(query, params);
       std::string page_limit = params.Add(absl::StrCat(limit));
       Params literals(&tx);
       std::string estimate =
           params.Add(absl::Substitute(kEstimateSql, Filters(query, subtree, literals, FilterUse::kEstimate)));
-      std::string sql = absl::Substitute(kSampleSql, filters, sample_size, sort.key, sort.order, page_limit, estimate);
-      pqxx::result rows = Exec(tx, sql, params, prepare_);
-      std::deque<std::string> unescaped;
-      Sample sample = ReadSample(rows, unescaped);
-      out.facets = CountFacets(sample.matches, sample.brand_names, bands);
-      const int64_t sampled = static_cast<int64_t>(sample.matches.size());
-      out.total = sampled;
-      if (sampled <= facet_sample_) {
-        out.hits = std::move(sample.page);
+      std::string sql = absl::Substitute(kFacetSql, filters, sample, width_list, span_list, sort.key, sort.order,
+                                         page_limit, estimate);
+      Answer answer = ReadAnswer(Exec(tx, sql, params, prepare_));
+      out.facets = std::move(answer.facets);
+      out.total = answer.sampled;
+      if (answer.sampled <= facet_sample_) {
+        out.hits = std::move(answer.sample_page);
       } else {
         // More match than the sample: the total is the planner's estimate (at least what was seen) and every count
         // is the sample's, scaled to it; the page comes from the index.
         out.hits = index_page();
-        out.total = std::max(sampled, sample.estimate.value_or(0));
+        out.total = std::max(answer.sampled, answer.estimate.value_or(0));
         out.estimated = true;
-        double factor = static_cast<double>(out.total) / static_cast<double>(sampled);
+        double factor = static_cast<double>(out.total) / static_cast<double>(answer.sampled);
         for (FacetCount& brand : out.facets.brands) brand.count = Scaled(brand.count, factor);
         for (AttributeFacet& attribute : out.facets.attributes) {
           for (FacetCount& value : attribute.values) value.count = Scaled(value.count, factor);

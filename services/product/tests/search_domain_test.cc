@@ -1,13 +1,10 @@
 // Shoppers' search without a database: how text is cut (so 手机 finds 华为手机), how a request is checked (the field
 // named), page tokens, price bands, and the listing cache with its generations.
-#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <set>
-#include <string_view>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -187,93 +184,6 @@ TEST_CASE("price bands have one round width, cover the range and are at most fiv
     CHECK(width >= 100);
     for (size_t i = 1; i < edges.size(); ++i) CHECK(edges[i] - edges[i - 1] == width);
   }
-}
-
-TEST_CASE("facets counted from matches: most matches first, ties in byte order, cut at 20 brands and 100 pairs",
-          "[search]") {
-  // 23 named brands: brand k has k % 4 + 1 matches, so most counts are tied. One brand without a name is left out
-  // before the cut (as the SQL join left it out), and matches without a brand count for no brand.
-  std::vector<std::string> storage;
-  storage.reserve(1000);
-  auto keep = [&](std::string text) -> std::string_view {
-    storage.push_back(std::move(text));
-    return storage.back();
-  };
-  std::map<std::string, std::string> names;
-  std::vector<FacetMatch> matches;
-  int64_t price = 990;
-  for (int k = 0; k < 23; ++k) {
-    std::string id = absl::StrCat("brd_", k);
-    names[id] = absl::StrCat("品牌", k);
-    for (int i = 0; i <= k % 4; ++i) {
-      FacetMatch match;
-      match.brand_id = keep(id);
-      match.price = price;
-      price += 1000;
-      match.attribute_pairs = {keep(absl::StrCat("型号\x1fM", matches.size())),
-                               keep(absl::StrCat("批次\x1f", "B", matches.size())),
-                               keep(i % 2 ? "颜色\x1f白色" : "颜色\x1f黑色")};
-      matches.push_back(match);
-    }
-  }
-  FacetMatch nameless;
-  nameless.brand_id = keep("brd_gone");
-  nameless.price = 5000;
-  for (int i = 0; i < 9; ++i) matches.push_back(nameless);  // more matches than any named brand
-  FacetMatch unbranded;
-  unbranded.price = 7000;
-  unbranded.attribute_pairs = {keep("no separator")};
-  matches.push_back(unbranded);
-
-  SearchFacets facets = CountFacets(matches, names, PriceBandWidths());
-  REQUIRE(facets.brands.size() == kMaxBrandFacets);
-  // Counts 4 (k = 3, 7, 11, 15, 19), then 3 (k = 2, 6, 10, 14, 18, 22), ... each tie by id in byte order.
-  std::vector<std::string> expected_ids;
-  for (int count = 4; count >= 1; --count) {
-    std::vector<std::string> tied;
-    for (int k = 0; k < 23; ++k) {
-      if (k % 4 + 1 == count) tied.push_back(absl::StrCat("brd_", k));
-    }
-    std::sort(tied.begin(), tied.end());
-    expected_ids.insert(expected_ids.end(), tied.begin(), tied.end());
-  }
-  expected_ids.resize(kMaxBrandFacets);
-  for (size_t i = 0; i < kMaxBrandFacets; ++i) {
-    CHECK(facets.brands[i].value == expected_ids[i]);
-    CHECK(facets.brands[i].label == names[expected_ids[i]]);
-  }
-  CHECK(facets.brands[0].count == 4);
-  CHECK(facets.brands[0].value == "brd_11");  // "brd_11" < "brd_15" < "brd_19" < "brd_3" < "brd_7"
-  CHECK(facets.brands[4].value == "brd_7");
-  // 115 pairs. The colours first (most matches: 34 and 22), then those of one match in byte order: the pair without a
-  // separator ("n" < "型" E5 < "批" E6), skipped after the cut, the 56 models and 41 of the 56 batches: 100.
-  REQUIRE(facets.attributes.size() == 3);  // names in byte order
-  CHECK(facets.attributes[0].name == "型号");
-  CHECK(facets.attributes[0].values.size() == 56);
-  CHECK(facets.attributes[0].values[0].value == "M0");
-  CHECK(facets.attributes[0].values[1].value == "M1");
-  CHECK(facets.attributes[0].values[2].value == "M10");
-  CHECK(facets.attributes[0].values[2].count == 1);
-  CHECK(facets.attributes[1].name == "批次");
-  CHECK(facets.attributes[1].values.size() == 41);
-  CHECK(facets.attributes[2].name == "颜色");
-  REQUIRE(facets.attributes[2].values.size() == 2);
-  CHECK(facets.attributes[2].values[0].value == "黑色");
-  CHECK(facets.attributes[2].values[0].count == 34);
-  CHECK(facets.attributes[2].values[1].count == 22);
-  // Prices 990 to 55,990: the bands PriceBandEdges cuts, empty ones left out, every match in one.
-  std::vector<int64_t> edges = PriceBandEdges(990, 55990);
-  int64_t banded = 0;
-  for (const PriceBand& band : facets.price_bands) {
-    CHECK(band.to - band.from == edges[1] - edges[0]);
-    CHECK(std::find(edges.begin(), edges.end(), band.from) != edges.end());
-    CHECK(band.count > 0);
-    banded += band.count;
-  }
-  CHECK(banded == static_cast<int64_t>(matches.size()));
-  CHECK(CountFacets({}, names, PriceBandWidths()).price_bands.empty());
-  // Past every width of the rule: no bands (as the SQL found no width).
-  CHECK(CountFacets(matches, names, PriceBandRule{{100, 400}}).price_bands.empty());
 }
 
 Product Published(const std::string& id, ProductStatus status = ProductStatus::kPublished) {
