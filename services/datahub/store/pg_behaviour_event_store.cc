@@ -50,7 +50,8 @@ constexpr char kCreateStaging[] =
 
 // The staged rows not stored yet go into behaviour_events (a retry's rows conflict and are skipped), and only those
 // are added to the hourly rollup (pending, as in kRollUp): events counted, the device ids' hll hashes (one per
-// event: the sketch is the same with repeats). The SKUs' products go into sku_products (migration 0006). Returns how many rows were new.
+// event: the sketch is the same with repeats). The SKUs' products go into sku_products (migration 0006). Returns how
+// many rows were new.
 constexpr char kStoreStaged[] =
     "WITH fresh AS ("
     "  INSERT INTO behaviour_events (event_id, occurred_at, received_at, event_type, device_id, user_id, session_id,"

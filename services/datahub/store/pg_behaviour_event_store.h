@@ -31,8 +31,8 @@ class PgBehaviourEventStore : public BehaviourEventStore {
   absl::StatusOr<int> Insert(const std::vector<BehaviourEvent>& events) override;
 
   // Moves at most max_rows pending rollup rows into behaviour_hourly_folded (behaviour_hourly_fold(), migrations
-  // 0009 and 0010); returns how many it moved. The data hub runs it every ZT_DATAHUB_ROLLUP_FOLD_INTERVAL until it moves
-  // fewer than max_rows. Readers of the view behaviour_hourly see the same figures before and after.
+  // 0009 and 0010); returns how many it moved. The data hub runs it every ZT_DATAHUB_ROLLUP_FOLD_INTERVAL until it
+  // moves fewer than max_rows. Readers of the view behaviour_hourly see the same figures before and after.
   absl::StatusOr<int64_t> FoldRollup(int max_rows);
 
   // How many batches took each way since start (for tests and the metrics of a benchmark run).

@@ -356,8 +356,8 @@ TEST_CASE("Pending rollup rows with device hashes or an older sketch give the sk
   std::vector<BehaviourEvent> first, second;
   for (int i = 10; i < 30; ++i) {
     first.push_back(Event("h1-" + std::to_string(i), BehaviourEventType::kView, at, "d" + std::to_string(i)));
-    first.push_back(Event("h1b-" + std::to_string(i), BehaviourEventType::kView, at + absl::Seconds(1),
-                          "d" + std::to_string(i)));
+    first.push_back(
+        Event("h1b-" + std::to_string(i), BehaviourEventType::kView, at + absl::Seconds(1), "d" + std::to_string(i)));
   }
   for (int i = 25; i < 230; ++i) {
     second.push_back(Event("h2-" + std::to_string(i), BehaviourEventType::kView, at, "d" + std::to_string(i)));
