@@ -1,5 +1,7 @@
 #include "services/datahub/api/behaviour_events_api.h"
 
+#include <google/protobuf/arena.h>
+
 #include "common/proto/convert.h"
 #include "common/server/identity.h"
 #include "common/server/service_runner.h"
@@ -28,6 +30,35 @@ std::string BehaviourEventTypeName(BehaviourEventType type) {
     case BehaviourEventType::kUnspecified: break;
   }
   return "";
+}
+
+namespace {
+
+// The arena's blocks stay below glibc's mmap threshold (128 KB), so they are reused from the heap, not mapped and
+// unmapped per call.
+google::protobuf::ArenaOptions IngestArenaOptions() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 16 * 1024;
+  options.max_block_size = 64 * 1024;
+  return options;
+}
+
+class ArenaHolder : public grpc::MessageHolder<v1::IngestEventsRequest, v1::IngestEventsResponse> {
+ public:
+  ArenaHolder() : arena_(IngestArenaOptions()) {
+    set_request(google::protobuf::Arena::CreateMessage<v1::IngestEventsRequest>(&arena_));
+    set_response(google::protobuf::Arena::CreateMessage<v1::IngestEventsResponse>(&arena_));
+  }
+  void Release() override { delete this; }
+
+ private:
+  google::protobuf::Arena arena_;
+};
+
+}  // namespace
+
+grpc::MessageHolder<v1::IngestEventsRequest, v1::IngestEventsResponse>* IngestEventsArenas::AllocateMessages() {
+  return new ArenaHolder();
 }
 
 grpc::ServerUnaryReactor* BehaviourEventsApi::IngestEvents(grpc::CallbackServerContext* context,

@@ -1,6 +1,7 @@
 #include "services/datahub/domain/behaviour_events.h"
 
-#include <set>
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -76,19 +77,39 @@ absl::StatusOr<IngestResult> BehaviourIngestion::Ingest(std::vector<BehaviourEve
   }
   const absl::Time now = clock_.Now();
   IngestResult result;
-  std::vector<BehaviourEvent> good;
-  good.reserve(events.size());
-  std::set<std::pair<std::string, absl::Time>> seen;
+  std::vector<uint32_t> valid;  // indexes of the valid events, in order
+  valid.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    BehaviourEvent& event = events[i];
-    if (absl::Status status = ValidateEvent(event, now, policy_); !status.ok()) {
+    if (absl::Status status = ValidateEvent(events[i], now, policy_); !status.ok()) {
       result.rejected.push_back({static_cast<int>(i), std::move(status)});
-      continue;
+    } else {
+      valid.push_back(static_cast<uint32_t>(i));
     }
-    if (!seen.emplace(event.event_id, event.occurred_at).second) {
+  }
+  // Repeats within the batch (same id and time): the first is kept. Found by sorting the indexes by (id, time, index)
+  // rather than a set of copied keys: no allocation per event.
+  std::vector<uint32_t> by_key = valid;
+  std::sort(by_key.begin(), by_key.end(), [&](uint32_t a, uint32_t b) {
+    const BehaviourEvent& x = events[a];
+    const BehaviourEvent& y = events[b];
+    if (const int c = x.event_id.compare(y.event_id); c != 0) return c < 0;
+    if (x.occurred_at != y.occurred_at) return x.occurred_at < y.occurred_at;
+    return a < b;
+  });
+  std::vector<bool> repeat(events.size(), false);
+  for (size_t k = 1; k < by_key.size(); ++k) {
+    const BehaviourEvent& previous = events[by_key[k - 1]];
+    const BehaviourEvent& event = events[by_key[k]];
+    if (event.event_id == previous.event_id && event.occurred_at == previous.occurred_at) repeat[by_key[k]] = true;
+  }
+  std::vector<BehaviourEvent> good;
+  good.reserve(valid.size());
+  for (uint32_t i : valid) {
+    if (repeat[i]) {
       ++result.duplicates;
       continue;
     }
+    BehaviourEvent& event = events[i];
     event.user_id = user_id;
     event.received_at = now;
     good.push_back(std::move(event));

@@ -22,13 +22,14 @@ const std::vector<std::string> kEventColumns = {"event_id",   "occurred_at", "re
 
 // The new rows' hourly rollup (one array element per distinct hour in UTC microseconds, channel, type and device,
 // with its number of events), appended to behaviour_hourly_pending (migration 0009: no conflict, no lock shared
-// with another batch; the fold merges it), and the batch's (SKU, product) pairs, in one statement. The same SKU rule
-// as kStoreStaged's.
+// with another batch; the fold merges it) with the hll hashes of the key's devices (migration 0010: the fold builds
+// the sketch, once per key for all the batches it merges), and the batch's (SKU, product) pairs, in one statement.
+// The same SKU rule as kStoreStaged's.
 constexpr char kRollUp[] =
     "WITH rolled AS ("
-    "  INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, visitors)"
+    "  INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, devices)"
     "  SELECT 'epoch'::timestamptz + h * interval '1 microsecond', c, t, sum(n)::bigint,"
-    "    hll_add_agg(hll_hash_text(d))"
+    "    array_agg(hll_hash_text(d))"
     "  FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[], $5::bigint[]) AS r(h, c, t, d, n)"
     "  GROUP BY h, c, t),"
     " mapped AS ("
@@ -37,7 +38,7 @@ constexpr char kRollUp[] =
     "  ON CONFLICT (sku_id) DO NOTHING)"
     " SELECT 1";
 
-// Moves pending rollup rows into behaviour_hourly_folded (migration 0009's function); returns how many.
+// Moves pending rollup rows into behaviour_hourly_folded (migrations 0009 and 0010); returns how many.
 constexpr char kFold[] = "SELECT behaviour_hourly_fold($1)";
 
 // The deduplicating way. Per connection, emptied at every commit: the batch as the app sent it (already validated by
@@ -48,8 +49,9 @@ constexpr char kCreateStaging[] =
     "user_id text, session_id text, channel text, product_id text, sku_id text, query text) ON COMMIT DELETE ROWS";
 
 // The staged rows not stored yet go into behaviour_events (a retry's rows conflict and are skipped), and only those
-// are added to the hourly rollup (pending, as in kRollUp): events counted, device ids into the visitors'
-// HyperLogLog. The SKUs' products go into sku_products (migration 0006). Returns how many rows were new.
+// are added to the hourly rollup (pending, as in kRollUp): events counted, the device ids' hll hashes (one per
+// event: the sketch is the same with repeats). The SKUs' products go into sku_products (migration 0006). Returns how
+// many rows were new.
 constexpr char kStoreStaged[] =
     "WITH fresh AS ("
     "  INSERT INTO behaviour_events (event_id, occurred_at, received_at, event_type, device_id, user_id, session_id,"
@@ -59,9 +61,9 @@ constexpr char kStoreStaged[] =
     "  ON CONFLICT DO NOTHING"
     "  RETURNING occurred_at, event_type, device_id, channel),"
     " rolled AS ("
-    "  INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, visitors)"
+    "  INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, devices)"
     "  SELECT date_trunc('hour', occurred_at, 'UTC'), channel, event_type, count(*),"
-    "    hll_add_agg(hll_hash_text(device_id)) FROM fresh GROUP BY 1, 2, 3),"
+    "    array_agg(hll_hash_text(device_id)) FROM fresh GROUP BY 1, 2, 3),"
     // Which product each SKU named belongs to (the order events name SKUs only); the first pair seen stays.
     " mapped AS ("
     "  INSERT INTO sku_products (sku_id, product_id)"

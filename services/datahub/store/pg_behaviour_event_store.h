@@ -1,5 +1,5 @@
 // Behaviour events into PostgreSQL (behaviour_events, the hourly rollup, funnel_journeys, sku_products; migrations
-// 0003, 0006 and 0009), one transaction per batch.
+// 0003, 0006, 0009 and 0010), one transaction per batch.
 //
 // A batch is first written the cheap way: COPY straight into behaviour_events (the rows the COPY reference of
 // docs/performance.md D1 writes, at its cost), then the batch's rollup rows (appended to behaviour_hourly_pending)
@@ -30,9 +30,9 @@ class PgBehaviourEventStore : public BehaviourEventStore {
 
   absl::StatusOr<int> Insert(const std::vector<BehaviourEvent>& events) override;
 
-  // Moves at most max_rows pending rollup rows into behaviour_hourly_folded (behaviour_hourly_fold(), migration
-  // 0009); returns how many it moved. The data hub runs it every ZT_DATAHUB_ROLLUP_FOLD_INTERVAL until it moves
-  // fewer than max_rows. Readers of the view behaviour_hourly see the same figures before and after.
+  // Moves at most max_rows pending rollup rows into behaviour_hourly_folded (behaviour_hourly_fold(), migrations
+  // 0009 and 0010); returns how many it moved. The data hub runs it every ZT_DATAHUB_ROLLUP_FOLD_INTERVAL until it
+  // moves fewer than max_rows. Readers of the view behaviour_hourly see the same figures before and after.
   absl::StatusOr<int64_t> FoldRollup(int max_rows);
 
   // How many batches took each way since start (for tests and the metrics of a benchmark run).

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "common/server/client.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status.h"
@@ -118,6 +119,43 @@ class CannedFunnelStore : public FunnelStore {
   }
   FunnelQuery last;
 };
+
+// The request and response live on an arena per call (IngestEventsArenas): full batches of long values, one after
+// another, arrive intact and each call's response is its own.
+TEST_CASE("POST /v1/events: full batches of long values arrive intact, call after call") {
+  RecordingStore store;
+  FakeClock clock(kNow);
+  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
+  zhongtai::testing::ApiServer server("datahub");
+  BehaviourEventsApi api(ingestion, server.workers());
+  auto stub = server.Start<v1::BehaviourEventService>(&api);
+  for (int call = 0; call < 3; ++call) {
+    v1::IngestEventsRequest request;
+    for (int i = 0; i < kMaxEventsPerBatch; ++i) {
+      v1::BehaviourEvent e = Event(absl::StrCat("event-", call, "-", i, "-", std::string(40, 'x')), "search");
+      e.set_device_id(absl::StrCat("device-", i % 50, "-", std::string(30, 'y')));
+      e.set_query(std::string(200, 'q'));
+      *request.add_events() = e;
+    }
+    *request.mutable_events(7)->mutable_event_id() = "";  // one bad event, reported by index
+    auto context = server::NewClientContext();
+    ::zhongtai::testing::CallAs(*context, "gateway");
+    v1::IngestEventsResponse response;
+    REQUIRE(stub->IngestEvents(context.get(), request, &response).ok());
+    CHECK(response.accepted() == kMaxEventsPerBatch - 1);
+    CHECK(response.duplicates() == 0);
+    REQUIRE(response.rejected_size() == 1);
+    CHECK(response.rejected(0).index() == 7);
+  }
+  REQUIRE(store.stored.size() == 3 * (kMaxEventsPerBatch - 1));
+  const BehaviourEvent& last = store.stored.back();
+  CHECK(last.event_id == absl::StrCat("event-2-", kMaxEventsPerBatch - 1, "-", std::string(40, 'x')));
+  CHECK(last.device_id == absl::StrCat("device-", (kMaxEventsPerBatch - 1) % 50, "-", std::string(30, 'y')));
+  CHECK(last.query == std::string(200, 'q'));
+  CHECK(last.sku_id == "s1");
+  server.runner().RequestShutdown();
+  CHECK(server.runner().Wait() == 0);
+}
 
 TEST_CASE("GET /v1/admin/analytics/funnel: steps with conversion and drop-off, admins only") {
   CannedFunnelStore store;

@@ -113,6 +113,36 @@ TEST_CASE("A retried batch and repeats within a batch are duplicates, stored onc
   CHECK(store.stored.size() == 3);
 }
 
+// The repeats are found by sorting, not in arrival order: the kept one must still be the first valid one, in the
+// batch's order, and only an equal (id, time) is a repeat.
+TEST_CASE("Within a batch the first valid event of an id and time is kept, later repeats counted, the order kept") {
+  InMemoryBehaviourStore store;
+  FakeClock clock(kNow);
+  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
+  std::vector<BehaviourEvent> batch = {
+      View("z"), View("a"), View("m", absl::Minutes(2)), View("a"), View("m"), View("z"), View("a"), View("q")};
+  batch[0].device_id.clear();  // invalid: the valid "z" at index 5 is kept
+  batch[1].product_id = "p-first";
+  batch[3].product_id = "p-second";
+  batch[7].occurred_at = kNow + absl::Hours(1);  // invalid, reported by index
+  auto result = ingestion.Ingest(batch, "");
+  REQUIRE(result.ok());
+  REQUIRE(result->rejected.size() == 2);
+  CHECK(result->rejected[0].index == 0);
+  CHECK(result->rejected[1].index == 7);
+  CHECK(result->duplicates == 2);  // indexes 3 and 6
+  CHECK(result->accepted == 4);
+  REQUIRE(store.stored.size() == 4);
+  // a (index 1), m 2 minutes ago (2), m 1 minute ago (4: another time, not a repeat), z (5): the batch's order.
+  CHECK(store.stored[0].event_id == "a");
+  CHECK(store.stored[0].product_id == "p-first");
+  CHECK(store.stored[1].event_id == "m");
+  CHECK(store.stored[1].occurred_at == kNow - absl::Minutes(2));
+  CHECK(store.stored[2].event_id == "m");
+  CHECK(store.stored[2].occurred_at == kNow - absl::Minutes(1));
+  CHECK(store.stored[3].event_id == "z");
+}
+
 TEST_CASE("An empty batch or one over 500 events is refused whole") {
   InMemoryBehaviourStore store;
   FakeClock clock(kNow);

@@ -334,6 +334,73 @@ TEST_CASE("Folding the pending rollup rows keeps every figure, with one row per 
   check_against_cpp();
 }
 
+// Migration 0010: a batch appends its devices' hashes and the sketch is built by the fold (or the view), once per key.
+// A row written before it (a sketch) and rows written after (hashes) give, before and after a fold, the very sketch
+// of every device added once.
+TEST_CASE("Pending rollup rows with device hashes or an older sketch give the sketch of every device") {
+  Fixture f;
+  BehaviourPartitions partitions(*f.pool);
+  PgBehaviourEventStore store(*f.pool, partitions, kWindow);
+  const absl::Time at = kNow - absl::Minutes(30);  // 09:30, in hour 09:00
+  // A pending row as migration 0009 wrote it: devices d0..d19 in a sketch.
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                tx.exec(
+                    "INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, visitors) "
+                    "SELECT '2026-12-03 09:00:00+00', 'app', 1, 20, hll_add_agg(hll_hash_text('d' || g)) "
+                    "FROM generate_series(0, 19) AS g");
+                return absl::OkStatus();
+              })
+              .ok());
+  // Two batches: d10..d29 and d25..d229 (views, some devices twice, overlapping the old row's).
+  std::vector<BehaviourEvent> first, second;
+  for (int i = 10; i < 30; ++i) {
+    first.push_back(Event("h1-" + std::to_string(i), BehaviourEventType::kView, at, "d" + std::to_string(i)));
+    first.push_back(
+        Event("h1b-" + std::to_string(i), BehaviourEventType::kView, at + absl::Seconds(1), "d" + std::to_string(i)));
+  }
+  for (int i = 25; i < 230; ++i) {
+    second.push_back(Event("h2-" + std::to_string(i), BehaviourEventType::kView, at, "d" + std::to_string(i)));
+  }
+  for (auto* batch : {&first, &second}) {
+    for (BehaviourEvent& e : *batch) e.received_at = kNow;
+    REQUIRE(store.Insert(*batch).ok());
+  }
+  // The new rows hold hashes, one per distinct device of the batch and key, and no sketch.
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending WHERE visitors IS NULL") == 2);
+  CHECK(f.Count("SELECT sum(cardinality(devices)) FROM behaviour_hourly_pending") == 20 + 205);
+  const std::string kExpected =
+      "(SELECT hll_add_agg(hll_hash_text('d' || g)) FROM generate_series(0, 229) AS g)";  // every device once
+  const std::string kSame = absl::StrCat(
+      "SELECT count(*) FROM behaviour_hourly WHERE hour = '2026-12-03 09:00:00+00' AND channel = 'app' "
+      "AND event_type = 1 AND events = ",
+      20 + 40 + 205, " AND visitors = ", kExpected);
+  CHECK(f.Count(kSame) == 1);  // the view, everything pending
+  CHECK(f.Count("SELECT round(hll_cardinality(visitors))::bigint FROM behaviour_hourly") ==
+        f.Count(absl::StrCat("SELECT round(hll_cardinality(", kExpected, "))::bigint")));
+  auto moved = store.FoldRollup(2);
+  REQUIRE(moved.ok());
+  CHECK(*moved == 2);
+  CHECK(f.Count(kSame) == 1);  // part folded, part pending
+  REQUIRE(store.FoldRollup(100).ok());
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count(kSame) == 1);  // all folded
+  CHECK(f.Count(absl::StrCat("SELECT count(*) FROM behaviour_hourly_folded WHERE visitors = ", kExpected)) == 1);
+  // The deduplicating way (a batch repeating a stored event) appends hashes too, of its new rows only.
+  std::vector<BehaviourEvent> retry = second;
+  retry.push_back(Event("h3-0", BehaviourEventType::kView, at, "d500"));
+  retry.back().received_at = kNow;
+  auto inserted = store.Insert(retry);
+  REQUIRE(inserted.ok());
+  CHECK(*inserted == 1);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending WHERE visitors IS NULL AND cardinality(devices) = 1") ==
+        1);
+  REQUIRE(store.FoldRollup(100).ok());
+  CHECK(f.Count(absl::StrCat("SELECT count(*) FROM behaviour_hourly WHERE events = 266 AND visitors = "
+                             "(SELECT hll_add_agg(hll_hash_text(d)) FROM (SELECT 'd' || g AS d FROM "
+                             "generate_series(0, 229) AS g UNION ALL SELECT 'd500') AS s)")) == 1);
+}
+
 TEST_CASE("Batches stored while folds run are each rolled up once") {
   Fixture f;
   BehaviourPartitions partitions(*f.pool);
