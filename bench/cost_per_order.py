@@ -26,6 +26,7 @@ import datetime
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -483,6 +484,8 @@ def main():
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     args.build = os.path.abspath(args.build)
+    # A fresh stack each run: a previous run's promotion would still be live and refuse the seed's (CAMPAIGN_CONFLICT).
+    shutil.rmtree(args.state, ignore_errors=True)
     stack = R.Stack(args.build, args.state)
     phases = []
     loadavg_start = " ".join(open("/proc/loadavg").read().split()[:3])
