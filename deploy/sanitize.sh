@@ -6,18 +6,20 @@
 #   deploy/sanitize.sh thread [TARGETS] [-- ctest args]
 #       ThreadSanitizer: the concurrency tests (tests named with concurrent, parallel, race, at once, threads, or
 #       the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those that have such tests).
-# Any report stops the test that made it (no recovery), so it fails. Starts and stops its own PostgreSQL and
-# Redis (tests/harness/stores.sh) under .state/sanitize-<mode>. Environment: ZT_SANITIZE_JOBS (ninja -j, default 1),
-# ZT_SANITIZE_TESTS (the CTest -R regex), CC/CXX (default the system's gcc; clang works too).
+# Only tests run by the executables built here run (the python and node tests are the normal suite's); the end is a
+# table per executable: tests selected, tests failed. Any report stops the test that made it (no recovery), so it
+# fails. Starts and stops its own PostgreSQL and Redis (tests/harness/stores.sh) under .state/sanitize-<mode>.
+# Environment: ZT_SANITIZE_JOBS (ninja -j, default 1), ZT_SANITIZE_TESTS (the CTest -R regex), ZT_SANITIZE_BUILD
+# (the build folder, default build-<mode>), CC/CXX (default the system's gcc; clang works too).
 # Suppressions (a false report from a library built without the sanitizer, with the reason) live in
-# tests/sanitizers/.
+# tests/sanitizers/. docs/reliability.md says what ran and what it found.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-}
 case $mode in
   address) sanitizers=address,undefined ;;
   thread) sanitizers=thread ;;
-  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac
 shift
 targets=
