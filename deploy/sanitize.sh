@@ -4,8 +4,9 @@
 #       AddressSanitizer + UndefinedBehaviorSanitizer: builds the test executables whose names match the regex
 #       TARGETS (default: every *_test and *_fuzz) and runs their unit and store tests (and the fuzz corpora).
 #   deploy/sanitize.sh thread [TARGETS] [-- ctest args]
-#       ThreadSanitizer: the concurrency tests (tests named with concurrent, parallel, race, at once, threads, or
-#       the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those that have such tests).
+#       ThreadSanitizer: the concurrency tests (tests named with concurrent, parallel, race (not trace), at once,
+#       threads, or the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those that have such
+#       tests).
 # Only tests run by the executables built here run (the python and node tests are the normal suite's); the end is a
 # table per executable: tests selected, tests failed. Any report stops the test that made it (no recovery), so it
 # fails. Starts and stops its own PostgreSQL and Redis (tests/harness/stores.sh) under .state/sanitize-<mode>.
@@ -19,7 +20,7 @@ mode=${1:-}
 case $mode in
   address) sanitizers=address,undefined ;;
   thread) sanitizers=thread ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac
 shift
 targets=
@@ -40,7 +41,7 @@ if [[ -z $targets ]]; then
   fi
 fi
 tests_regex=${ZT_SANITIZE_TESTS:-}
-if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='concurren|parallel|race|at once|threads'; fi
+if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='concurren|parallel|[^t]race|at once|threads'; fi
 
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZT_SANITIZE="$sanitizers" >/dev/null
 mapfile -t executables < <(ninja -C "$build" -t targets all | sed -n 's/^\([A-Za-z0-9_]*\): phony$/\1/p' |
