@@ -218,7 +218,7 @@ class FakeSearchStore : public ProductSearchStore {
   }
   std::vector<Product> products;
   std::function<void()> during_search;
-  int calls = 0;
+  std::atomic<int> calls{0};  // SlowSearchStore's released callers count at once
 };
 
 TEST_CASE("listing pages: keyset pages, shopper view only, cache served until the catalogue changes",
