@@ -49,13 +49,18 @@ v1::BehaviourEvent Event(const std::string& id, const std::string& type) {
   return e;
 }
 
-TEST_CASE("POST /v1/events: the user from the token, bad events by index, duplicates counted") {
+// The ingestion API served over gRPC in-process, its store recording what it is given.
+struct IngestServer {
   RecordingStore store;
-  FakeClock clock(kNow);
-  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
-  zhongtai::testing::ApiServer server("datahub");
-  BehaviourEventsApi api(ingestion, server.workers());
-  auto stub = server.Start<v1::BehaviourEventService>(&api);
+  FakeClock clock{kNow};
+  BehaviourIngestion ingestion{store, clock, IngestPolicy{}};
+  zhongtai::testing::ApiServer server{"datahub"};
+  BehaviourEventsApi api{ingestion, server.workers()};
+  std::unique_ptr<v1::BehaviourEventService::Stub> stub = server.Start<v1::BehaviourEventService>(&api);
+};
+
+TEST_CASE("POST /v1/events: the user from the token, bad events by index, duplicates counted") {
+  IngestServer w;
 
   v1::IngestEventsRequest request;
   *request.add_events() = Event("e1", "view");
@@ -70,7 +75,7 @@ TEST_CASE("POST /v1/events: the user from the token, bad events by index, duplic
   auto context = server::NewClientContext();
   ::zhongtai::testing::CallAs(*context, "gateway", "u9", "customer");
   v1::IngestEventsResponse response;
-  grpc::Status status = stub->IngestEvents(context.get(), request, &response);
+  grpc::Status status = w.stub->IngestEvents(context.get(), request, &response);
   REQUIRE(status.ok());
   CHECK(response.accepted() == 2);
   CHECK(response.duplicates() == 1);
@@ -82,32 +87,32 @@ TEST_CASE("POST /v1/events: the user from the token, bad events by index, duplic
   CHECK(response.rejected(1).reason() == "REQUIRED");
   CHECK(response.rejected(2).index() == 4);
   CHECK(response.rejected(2).field() == "occurTime");
-  REQUIRE(store.stored.size() == 2);
-  CHECK(store.stored[0].user_id == "u9");
-  CHECK(store.stored[1].type == BehaviourEventType::kAddToCart);
-  CHECK(store.stored[1].channel == "mini_program");
-  CHECK(store.stored[1].sku_id == "s1");
+  REQUIRE(w.store.stored.size() == 2);
+  CHECK(w.store.stored[0].user_id == "u9");
+  CHECK(w.store.stored[1].type == BehaviourEventType::kAddToCart);
+  CHECK(w.store.stored[1].channel == "mini_program");
+  CHECK(w.store.stored[1].sku_id == "s1");
 
   // Without a token (a public call through the gateway) the events are the device's only.
   v1::IngestEventsRequest anonymous;
   *anonymous.add_events() = Event("e9", "click");
   auto public_context = server::NewClientContext();
   ::zhongtai::testing::CallAs(*public_context, "gateway");
-  REQUIRE(stub->IngestEvents(public_context.get(), anonymous, &response).ok());
-  CHECK(store.stored.back().event_id == "e9");
-  CHECK(store.stored.back().user_id.empty());
+  REQUIRE(w.stub->IngestEvents(public_context.get(), anonymous, &response).ok());
+  CHECK(w.store.stored.back().event_id == "e9");
+  CHECK(w.store.stored.back().user_id.empty());
 
   // An empty batch is refused whole.
   auto empty_context = server::NewClientContext();
   ::zhongtai::testing::CallAs(*empty_context, "gateway");
   v1::IngestEventsRequest empty;
-  grpc::Status refused = stub->IngestEvents(empty_context.get(), empty, &response);
+  grpc::Status refused = w.stub->IngestEvents(empty_context.get(), empty, &response);
   absl::Status mapped = FromGrpcStatus(refused, *empty_context);
   CHECK(mapped.code() == absl::StatusCode::kInvalidArgument);
   CHECK(FieldOf(mapped) == "events");
 
-  server.runner().RequestShutdown();
-  CHECK(server.runner().Wait() == 0);
+  w.server.runner().RequestShutdown();
+  CHECK(w.server.runner().Wait() == 0);
 }
 
 class CannedFunnelStore : public FunnelStore {
@@ -123,12 +128,7 @@ class CannedFunnelStore : public FunnelStore {
 // The request and response live on an arena per call (IngestEventsArenas): full batches of long values, one after
 // another, arrive intact and each call's response is its own.
 TEST_CASE("POST /v1/events: full batches of long values arrive intact, call after call") {
-  RecordingStore store;
-  FakeClock clock(kNow);
-  BehaviourIngestion ingestion(store, clock, IngestPolicy{});
-  zhongtai::testing::ApiServer server("datahub");
-  BehaviourEventsApi api(ingestion, server.workers());
-  auto stub = server.Start<v1::BehaviourEventService>(&api);
+  IngestServer w;
   for (int call = 0; call < 3; ++call) {
     v1::IngestEventsRequest request;
     for (int i = 0; i < kMaxEventsPerBatch; ++i) {
@@ -141,20 +141,20 @@ TEST_CASE("POST /v1/events: full batches of long values arrive intact, call afte
     auto context = server::NewClientContext();
     ::zhongtai::testing::CallAs(*context, "gateway");
     v1::IngestEventsResponse response;
-    REQUIRE(stub->IngestEvents(context.get(), request, &response).ok());
+    REQUIRE(w.stub->IngestEvents(context.get(), request, &response).ok());
     CHECK(response.accepted() == kMaxEventsPerBatch - 1);
     CHECK(response.duplicates() == 0);
     REQUIRE(response.rejected_size() == 1);
     CHECK(response.rejected(0).index() == 7);
   }
-  REQUIRE(store.stored.size() == 3 * (kMaxEventsPerBatch - 1));
-  const BehaviourEvent& last = store.stored.back();
+  REQUIRE(w.store.stored.size() == 3 * (kMaxEventsPerBatch - 1));
+  const BehaviourEvent& last = w.store.stored.back();
   CHECK(last.event_id == absl::StrCat("event-2-", kMaxEventsPerBatch - 1, "-", std::string(40, 'x')));
   CHECK(last.device_id == absl::StrCat("device-", (kMaxEventsPerBatch - 1) % 50, "-", std::string(30, 'y')));
   CHECK(last.query == std::string(200, 'q'));
   CHECK(last.sku_id == "s1");
-  server.runner().RequestShutdown();
-  CHECK(server.runner().Wait() == 0);
+  w.server.runner().RequestShutdown();
+  CHECK(w.server.runner().Wait() == 0);
 }
 
 TEST_CASE("GET /v1/admin/analytics/funnel: steps with conversion and drop-off, admins only") {
