@@ -1,6 +1,6 @@
 // Membership follows the order service's events (stream zt.events.order): a paid order brings growth and points,
-// a paid order cancelled or refunded takes them back; every order event of a customer decides their lifecycle stage
-// again (a paid order is their last order).
+// a paid order cancelled or refunded takes them back; each of these three events decides the customer's lifecycle
+// stage again (a paid order is their last order). The stream's other types are not read (OrderEventHandlerTypes).
 #pragma once
 
 #include <set>
