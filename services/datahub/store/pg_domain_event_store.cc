@@ -1,5 +1,6 @@
 #include "services/datahub/store/pg_domain_event_store.h"
 
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 
 namespace zhongtai::datahub {
@@ -17,10 +18,9 @@ constexpr char kRecordSql[] =
 }  // namespace
 
 void PgDomainEventStore::Record(pqxx::work& tx, const DomainEventFact& fact) {
-  tx.exec_params(kRecordSql, fact.event_id, fact.stream, fact.type, fact.subject_id, fact.user_id, fact.amount_minor,
-                 fact.currency, pg::Micros(fact.occurred_at),
-                 fact.valid_until ? pg::Micros(*fact.valid_until) : int64_t{0}, fact.template_id,
-                 fact.valid_until.has_value());
+  pg::Exec(tx, kRecordSql, fact.event_id, fact.stream, fact.type, fact.subject_id, fact.user_id, fact.amount_minor,
+           fact.currency, pg::Micros(fact.occurred_at), fact.valid_until ? pg::Micros(*fact.valid_until) : int64_t{0},
+           fact.template_id, fact.valid_until.has_value());
 }
 
 int64_t PgDomainEventStore::Count(pqxx::work& tx, const std::string& type) {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 
 namespace zhongtai::datahub {
@@ -51,7 +52,8 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
   switch (event.kind) {
     case OrderEventKind::kPlaced:
       // The buyer's link (migration 0002), unless the buyer erased their account before the event arrived.
-      tx.exec_params(
+      pg::Exec(
+          tx,
           "INSERT INTO order_facts (order_id, currency, placed_at, total_minor, user_id, channel) VALUES ($1, $2, " +
               pg::TimestampFromMicros(3) +
               ", $4, (SELECT NULLIF($5, '') WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE user_id = $5)), $6) "
@@ -65,41 +67,44 @@ void PgOrderFactStore::Record(pqxx::work& tx, const OrderEvent& event) {
           event.order_id, event.currency, at, event.amount_minor, event.user_id, event.channel);
       if (!event.lines.empty()) {
         const LineArrays lines = ArraysOf(event.lines);
-        tx.exec_params(kRecordLines, event.order_id, lines.skus, lines.quantities, lines.amounts);
+        pg::Exec(tx, kRecordLines, event.order_id, lines.skus, lines.quantities, lines.amounts);
       }
       break;
     case OrderEventKind::kPaid:
-      tx.exec_params("INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " +
-                         pg::TimestampFromMicros(3) +
-                         ", $4) ON CONFLICT (order_id) DO UPDATE SET "
-                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
-                         "paid_minor = CASE WHEN order_facts.paid_at IS NULL THEN EXCLUDED.paid_minor "
-                         "ELSE order_facts.paid_minor END, "
-                         "paid_at = COALESCE(order_facts.paid_at, EXCLUDED.paid_at), updated_at = now()",
-                     event.order_id, event.currency, at, event.amount_minor);
+      pg::Exec(tx,
+               "INSERT INTO order_facts (order_id, currency, paid_at, paid_minor) VALUES ($1, $2, " +
+                   pg::TimestampFromMicros(3) +
+                   ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+                   "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                   "paid_minor = CASE WHEN order_facts.paid_at IS NULL THEN EXCLUDED.paid_minor "
+                   "ELSE order_facts.paid_minor END, "
+                   "paid_at = COALESCE(order_facts.paid_at, EXCLUDED.paid_at), updated_at = now()",
+               event.order_id, event.currency, at, event.amount_minor);
       break;
     case OrderEventKind::kCancelled:
-      tx.exec_params("INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " +
-                         pg::TimestampFromMicros(3) +
-                         ") ON CONFLICT (order_id) DO UPDATE SET "
-                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
-                         "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
-                     event.order_id, event.currency, at);
+      pg::Exec(tx,
+               "INSERT INTO order_facts (order_id, currency, cancelled_at) VALUES ($1, $2, " +
+                   pg::TimestampFromMicros(3) +
+                   ") ON CONFLICT (order_id) DO UPDATE SET "
+                   "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                   "cancelled_at = COALESCE(order_facts.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()",
+               event.order_id, event.currency, at);
       break;
     case OrderEventKind::kRefunded:
       // Every refund adds its amount (the inbox lets each refund event through once); the first refund's time
       // places the order among the refunded ones.
-      tx.exec_params("INSERT INTO order_facts (order_id, currency, refunded_at, refunded_minor) VALUES ($1, $2, " +
-                         pg::TimestampFromMicros(3) +
-                         ", $4) ON CONFLICT (order_id) DO UPDATE SET "
-                         "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
-                         "refunded_minor = order_facts.refunded_minor + EXCLUDED.refunded_minor, "
-                         "refunded_at = LEAST(order_facts.refunded_at, EXCLUDED.refunded_at), updated_at = now()",
-                     event.order_id, event.currency, at, event.amount_minor);
+      pg::Exec(tx,
+               "INSERT INTO order_facts (order_id, currency, refunded_at, refunded_minor) VALUES ($1, $2, " +
+                   pg::TimestampFromMicros(3) +
+                   ", $4) ON CONFLICT (order_id) DO UPDATE SET "
+                   "currency = COALESCE(NULLIF(order_facts.currency, ''), EXCLUDED.currency), "
+                   "refunded_minor = order_facts.refunded_minor + EXCLUDED.refunded_minor, "
+                   "refunded_at = LEAST(order_facts.refunded_at, EXCLUDED.refunded_at), updated_at = now()",
+               event.order_id, event.currency, at, event.amount_minor);
       if (!event.lines.empty()) {
         const LineArrays lines = ArraysOf(event.lines);
-        tx.exec_params(kRecordRefundLines, event.refund_id, event.order_id, event.currency, at, lines.skus,
-                       lines.quantities, lines.amounts);
+        pg::Exec(tx, kRecordRefundLines, event.refund_id, event.order_id, event.currency, at, lines.skus,
+                 lines.quantities, lines.amounts);
       }
       break;
   }

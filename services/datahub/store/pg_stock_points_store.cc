@@ -1,5 +1,6 @@
 #include "services/datahub/store/pg_stock_points_store.h"
 
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 
 namespace zhongtai::datahub {
@@ -50,20 +51,20 @@ constexpr char kRecordPointsSql[] =
 
 void PgStockPointsStore::ApplyStockLevel(pqxx::work& tx, const StockLevelFact& fact) {
   const bool has_setting = fact.safety_updated_at.has_value();
-  tx.exec_params(kApplyStockLevelSql, fact.sku_id, fact.warehouse_id, fact.product_id, fact.on_hand, fact.available,
-                 fact.ledger_entry_id, fact.safety_stock, fact.safety_days_of_cover, has_setting,
-                 has_setting ? pg::Micros(*fact.safety_updated_at) : int64_t{0}, pg::Micros(fact.occurred_at));
-  tx.exec_params(kLearnSkuProductSql, fact.sku_id, fact.product_id);
+  pg::Exec(tx, kApplyStockLevelSql, fact.sku_id, fact.warehouse_id, fact.product_id, fact.on_hand, fact.available,
+           fact.ledger_entry_id, fact.safety_stock, fact.safety_days_of_cover, has_setting,
+           has_setting ? pg::Micros(*fact.safety_updated_at) : int64_t{0}, pg::Micros(fact.occurred_at));
+  pg::Exec(tx, kLearnSkuProductSql, fact.sku_id, fact.product_id);
 }
 
 void PgStockPointsStore::RecordCost(pqxx::work& tx, const SkuCostFact& fact) {
-  tx.exec_params(kRecordCostSql, fact.sku_id, pg::Micros(fact.effective_at), fact.product_id, fact.currency,
-                 fact.cost_minor);
-  tx.exec_params(kLearnSkuProductSql, fact.sku_id, fact.product_id);
+  pg::Exec(tx, kRecordCostSql, fact.sku_id, pg::Micros(fact.effective_at), fact.product_id, fact.currency,
+           fact.cost_minor);
+  pg::Exec(tx, kLearnSkuProductSql, fact.sku_id, fact.product_id);
 }
 
 void PgStockPointsStore::RecordPoints(pqxx::work& tx, const PointsFact& fact) {
-  tx.exec_params(kRecordPointsSql, fact.event_id, fact.kind, fact.delta, pg::Micros(fact.occurred_at));
+  pg::Exec(tx, kRecordPointsSql, fact.event_id, fact.kind, fact.delta, pg::Micros(fact.occurred_at));
 }
 
 }  // namespace zhongtai::datahub

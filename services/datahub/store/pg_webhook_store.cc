@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -322,9 +323,9 @@ absl::StatusOr<int64_t> PgWebhookStore::Prune(absl::Duration retention) {
 int64_t PgWebhookStore::QueueEvent(pqxx::work& tx, const std::string& event_id, const std::string& type,
                                    absl::Time occurred_at, const std::function<std::string()>& make_body) {
   const std::string short_type(ShortEventType(type));
-  if (tx.exec_params(kMatchingSubscriptionsSql, type, short_type).empty()) return 0;
-  tx.exec_params(kInsertEventSql, event_id, type, pg::Micros(occurred_at), make_body());
-  return tx.exec_params(kInsertDeliveriesSql, type, short_type, event_id).affected_rows();
+  if (pg::Exec(tx, kMatchingSubscriptionsSql, type, short_type).empty()) return 0;
+  pg::Exec(tx, kInsertEventSql, event_id, type, pg::Micros(occurred_at), make_body());
+  return pg::Exec(tx, kInsertDeliveriesSql, type, short_type, event_id).affected_rows();
 }
 
 }  // namespace zhongtai::datahub

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -169,7 +170,7 @@ absl::Status PublishOrderStep(pqxx::work& tx, const Coupon& c, const std::string
 }
 
 absl::Status WriteState(pqxx::work& tx, const Coupon& c) {
-  tx.exec_params(kUpdateCouponState, c.coupon_id, kStatusTexts[static_cast<int>(c.status)], c.order_id);
+  pg::Exec(tx, kUpdateCouponState, c.coupon_id, kStatusTexts[static_cast<int>(c.status)], c.order_id);
   return absl::OkStatus();
 }
 
@@ -219,10 +220,10 @@ absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string&
                                                               const ClaimDevice& device) {
   ClaimResult result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result locked = tx.exec_params(Select(kLockTemplate), template_id);
+    pqxx::result locked = pg::Exec(tx, Select(kLockTemplate), template_id);
     if (locked.empty()) return NotFound("COUPON_TEMPLATE_NOT_FOUND", "no such coupon template");
     CouponTemplate t = ReadTemplate(locked[0]);
-    pqxx::result replay = tx.exec_params(Select(kClaimByRequest), user_id, request_id);
+    pqxx::result replay = pg::Exec(tx, Select(kClaimByRequest), user_id, request_id);
     if (!replay.empty()) {
       result = {ReadWalletCoupon(replay[0]), false};
       if (result.coupon.coupon.template_id != template_id) {
@@ -258,8 +259,8 @@ absl::StatusOr<CouponStore::ClaimResult> PgCouponStore::Claim(const std::string&
 absl::StatusOr<std::optional<WalletCoupon>> PgCouponStore::Get(const std::string& coupon_id) {
   std::optional<WalletCoupon> result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_params(
-        Select("SELECT %s, %s FROM coupons c JOIN coupon_templates t USING (template_id) WHERE c.coupon_id = $1"),
+    pqxx::result rows = pg::Exec(
+        tx, Select("SELECT %s, %s FROM coupons c JOIN coupon_templates t USING (template_id) WHERE c.coupon_id = $1"),
         coupon_id);
     result.reset();
     if (!rows.empty()) result = ReadWalletCoupon(rows[0]);
@@ -292,12 +293,12 @@ absl::StatusOr<WalletCoupon> PgCouponStore::Lock(const std::string& coupon_id, c
                                                  const std::string& user_id, absl::Time now) {
   WalletCoupon result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result rows = tx.exec_params(Select(kLockCoupon), coupon_id);
+    pqxx::result rows = pg::Exec(tx, Select(kLockCoupon), coupon_id);
     if (rows.empty()) return NotFound("COUPON_NOT_FOUND", "no such coupon in your wallet");
     result = ReadWalletCoupon(rows[0]);
     ASSIGN_OR_RETURN(std::optional<Coupon> locked, LockedCoupon(result.coupon, order_id, user_id, now));
     if (!locked) return absl::OkStatus();
-    pqxx::result held = tx.exec_params(Select(kLockOrderCoupon), order_id);
+    pqxx::result held = pg::Exec(tx, Select(kLockOrderCoupon), order_id);
     if (!held.empty()) return FailedPrecondition("ORDER_HAS_COUPON", "the order already holds another coupon");
     RETURN_IF_ERROR(WriteState(tx, *locked));
     RETURN_IF_ERROR(PublishOrderStep(tx, *locked, order_id, v1::CouponLocked(), now));
@@ -310,7 +311,7 @@ absl::StatusOr<WalletCoupon> PgCouponStore::Lock(const std::string& coupon_id, c
 absl::StatusOr<WalletCoupon> PgCouponStore::Redeem(const std::string& order_id, absl::Time now) {
   WalletCoupon result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result rows = tx.exec_params(Select(kLockOrderCoupon), order_id);
+    pqxx::result rows = pg::Exec(tx, Select(kLockOrderCoupon), order_id);
     if (rows.empty()) return FailedPrecondition("COUPON_NOT_LOCKED", "the order holds no coupon");
     result = ReadWalletCoupon(rows[0]);
     ASSIGN_OR_RETURN(std::optional<Coupon> used, RedeemedCoupon(result.coupon, order_id));
@@ -327,7 +328,7 @@ absl::StatusOr<std::optional<WalletCoupon>> PgCouponStore::Release(const std::st
   std::optional<WalletCoupon> result;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     result.reset();
-    pqxx::result rows = tx.exec_params(Select(kLockOrderCoupon), order_id);
+    pqxx::result rows = pg::Exec(tx, Select(kLockOrderCoupon), order_id);
     if (rows.empty()) return absl::OkStatus();
     WalletCoupon held = ReadWalletCoupon(rows[0]);
     std::optional<Coupon> released = ReleasedCoupon(held.coupon, order_id, now);

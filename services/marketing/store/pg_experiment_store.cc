@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
@@ -19,6 +20,10 @@ using pg::TimeFromMicros;
 
 constexpr char kColumns[] =
     "experiment_id, request_id, name, zt_micros(start_at), zt_micros(end_at), zt_micros(created_at)";
+// Every quote runs this (the experiments live now).
+const std::string kListActive = absl::StrCat("SELECT ", kColumns,
+                                             " FROM experiments WHERE start_at <= zt_ts($1) AND end_at > zt_ts($1) "
+                                             "ORDER BY experiment_id");
 constexpr char kInsert[] =
     "INSERT INTO experiments (experiment_id, request_id, name, start_at, end_at, created_at) "
     "VALUES ($1, $2, $3, zt_ts($4), zt_ts($5), zt_ts($6)) ON CONFLICT (request_id) DO NOTHING RETURNING experiment_id";
@@ -56,7 +61,7 @@ std::vector<Experiment> WithArms(pqxx::work& tx, const pqxx::result& rows) {
   }
   if (ids.empty()) return out;
   std::map<std::string, std::vector<ExperimentArm>> arms;
-  for (const auto& row : tx.exec_params(kArmsOf, pg::TextArrayLiteral(ids))) {
+  for (const auto& row : pg::Exec(tx, kArmsOf, pg::TextArrayLiteral(ids))) {
     ExperimentArm arm;
     arm.name = row[1].as<std::string>();
     arm.traffic_bp = row[2].as<int32_t>();
@@ -66,7 +71,7 @@ std::vector<Experiment> WithArms(pqxx::work& tx, const pqxx::result& rows) {
   for (Experiment& e : out) e.arms = std::move(arms[e.experiment_id]);
   std::map<std::string, Experiment*> by_id;
   for (Experiment& e : out) by_id[e.experiment_id] = &e;
-  for (const auto& row : tx.exec_params(kArmPricesOf, pg::TextArrayLiteral(ids))) {
+  for (const auto& row : pg::Exec(tx, kArmPricesOf, pg::TextArrayLiteral(ids))) {
     Experiment& e = *by_id[row[0].as<std::string>()];
     size_t position = row[1].as<size_t>();
     if (position >= e.arms.size()) continue;
@@ -117,10 +122,7 @@ absl::StatusOr<std::vector<Experiment>> PgExperimentStore::List(const std::strin
 absl::StatusOr<std::vector<Experiment>> PgExperimentStore::ListRunning(absl::Time now) {
   std::vector<Experiment> out;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    out = WithArms(tx, tx.exec_params(absl::StrCat("SELECT ", kColumns,
-                                                   " FROM experiments WHERE start_at <= zt_ts($1) AND end_at > "
-                                                   "zt_ts($1) ORDER BY experiment_id"),
-                                      Micros(now)));
+    out = WithArms(tx, pg::Exec(tx, kListActive, Micros(now)));
     return absl::OkStatus();
   }));
   return out;

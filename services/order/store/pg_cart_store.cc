@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -46,7 +47,7 @@ constexpr char kMarkTaken[] =
 Cart LoadItems(pqxx::work& tx, const std::string& user_id) {
   Cart cart;
   cart.user_id = user_id;
-  for (const auto& row : tx.exec_params(kSelectItems, user_id)) {
+  for (const auto& row : pg::Exec(tx, kSelectItems, user_id)) {
     cart.items.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<bool>(), TimeFromMicros(row[3]),
                           TimeFromMicros(row[4]), row[5].as<std::string>()});
   }
@@ -67,10 +68,10 @@ void SaveChanges(pqxx::work& tx, const Cart& before, const Cart& after) {
         continue;
       }
     }
-    tx.exec_params(kUpsertItem, after.user_id, item.sku_id, item.quantity, item.selected, Micros(item.added_at),
-                   Micros(item.updated_at), item.last_add_request_id);
+    pg::Exec(tx, kUpsertItem, after.user_id, item.sku_id, item.quantity, item.selected, Micros(item.added_at),
+             Micros(item.updated_at), item.last_add_request_id);
   }
-  for (const auto& [sku_id, unused] : old_items) tx.exec_params(kDeleteItem, after.user_id, sku_id);
+  for (const auto& [sku_id, unused] : old_items) pg::Exec(tx, kDeleteItem, after.user_id, sku_id);
 }
 
 }  // namespace
@@ -86,7 +87,7 @@ absl::StatusOr<Cart> PgCartStore::Load(const std::string& user_id) {
 
 absl::Status PgCartStore::Modify(const std::string& user_id, const std::function<absl::Status(Cart&)>& change) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params(kLockCart, user_id, Micros(absl::Now()));
+    pg::Exec(tx, kLockCart, user_id, Micros(absl::Now()));
     Cart before = LoadItems(tx, user_id);
     Cart after = before;
     RETURN_IF_ERROR(change(after));
@@ -101,8 +102,8 @@ absl::StatusOr<std::vector<LineRequest>> PgCartStore::RecordCheckout(
   std::vector<LineRequest> lines;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     lines.clear();
-    tx.exec_params(kLockCart, user_id, Micros(now));
-    pqxx::result recorded = tx.exec_params(kSelectCheckout, user_id, request_id);
+    pg::Exec(tx, kLockCart, user_id, Micros(now));
+    pqxx::result recorded = pg::Exec(tx, kSelectCheckout, user_id, request_id);
     if (!recorded.empty()) {
       std::vector<std::string> skus = pg::TextArray(recorded[0][0]);
       std::vector<std::string> quantities = pg::TextArray(recorded[0][1]);
@@ -118,8 +119,8 @@ absl::StatusOr<std::vector<LineRequest>> PgCartStore::RecordCheckout(
       skus.push_back(line.sku_id);
       quantities.push_back(line.quantity);
     }
-    tx.exec_params(kInsertCheckout, user_id, request_id, pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities),
-                   Micros(now));
+    pg::Exec(tx, kInsertCheckout, user_id, request_id, pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities),
+             Micros(now));
     return absl::OkStatus();
   }));
   return lines;
@@ -130,8 +131,8 @@ absl::StatusOr<bool> PgCartStore::FinishCheckout(const std::string& user_id, con
   bool taken = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     taken = false;
-    tx.exec_params(kLockCart, user_id, Micros(now));
-    pqxx::result recorded = tx.exec_params(kSelectCheckout, user_id, request_id);
+    pg::Exec(tx, kLockCart, user_id, Micros(now));
+    pqxx::result recorded = pg::Exec(tx, kSelectCheckout, user_id, request_id);
     if (recorded.empty() || recorded[0][2].as<bool>()) return absl::OkStatus();
     std::vector<std::string> skus = pg::TextArray(recorded[0][0]);
     std::vector<std::string> quantities = pg::TextArray(recorded[0][1]);
@@ -143,7 +144,7 @@ absl::StatusOr<bool> PgCartStore::FinishCheckout(const std::string& user_id, con
     Cart after = before;
     TakeOrdered(after, ordered);
     SaveChanges(tx, before, after);
-    tx.exec_params(kMarkTaken, user_id, request_id, order_id, Micros(now));
+    pg::Exec(tx, kMarkTaken, user_id, request_id, order_id, Micros(now));
     taken = true;
     return absl::OkStatus();
   }));

@@ -164,7 +164,7 @@ absl::StatusOr<TierTable> PgMembershipStore::LoadTiers() {
   TierTable table;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
     table = TierTable{};
-    for (const pqxx::row& row : tx.exec(kLoadTiersSql)) {
+    for (const pqxx::row& row : pg::Exec(tx, kLoadTiersSql)) {
       TierRule rule;
       rule.tier = TierOf(row[0]);
       rule.name = row[1].as<std::string>();

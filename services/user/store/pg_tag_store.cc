@@ -1,5 +1,6 @@
 #include "services/user/store/pg_tag_store.h"
 
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -32,8 +33,8 @@ constexpr char kPutComputedTagSql[] =
 
 MemberTags ReadTags(pqxx::work& tx, const std::string& user_id) {
   MemberTags tags;
-  for (const pqxx::row& row : tx.exec_params(kManualTagsSql, user_id)) tags.manual.push_back(row[0].as<std::string>());
-  for (const pqxx::row& row : tx.exec_params(kComputedTagsSql, user_id)) {
+  for (const pqxx::row& row : pg::Exec(tx, kManualTagsSql, user_id)) tags.manual.push_back(row[0].as<std::string>());
+  for (const pqxx::row& row : pg::Exec(tx, kComputedTagsSql, user_id)) {
     ComputedTag tag;
     ParseComputedKind(row[0].as<std::string>(), &tag.kind);
     tag.tag = row[1].as<std::string>();
