@@ -61,10 +61,12 @@ std::string NextId(const std::string& id) {
   return absl::StrCat(id.substr(0, dash), "-", seq + 1);
 }
 
-// Batches of at least this many entries are checked against the inbox in one query first (HandleEntries).
-constexpr size_t kInboxPrefilterBatch = 8;
-// Prepared (common/pg/prepared.h): which of a batch's events the group's inbox holds.
-const std::string kInboxHolds = "SELECT event_id FROM inbox WHERE consumer_group = $1 AND event_id = ANY($2::text[])";
+// Prepared (common/pg/prepared.h): records that the group handled an event; no row when it had already.
+const std::string kInboxInsert = "INSERT INTO inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+// The same for a batch: returns the event ids that were not in the inbox yet (a repeated id only once).
+const std::string kInboxInsertMany =
+    "INSERT INTO inbox (consumer_group, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING "
+    "RETURNING event_id";
 
 std::string DefaultConsumerName() {
   char host[256] = {0};
@@ -117,40 +119,46 @@ absl::Status StreamConsumer::EnsureGroup() {
   return absl::OkStatus();
 }
 
-bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
-  if (entry.size() < 2) return true;
-  const std::string& entry_id = entry.element(0).str();
+namespace {
+
+// Reads an entry's fields into `event`. False when the entry has no fields left (deleted from the stream while
+// pending).
+bool ParseEntry(const redis::Reply& entry, Event* event) {
   const redis::Reply& fields = entry.element(1);
-  Event event;
+  if (fields.size() == 0) return false;
   bool has_occurred = false;
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
     const std::string& name = fields.element(i).str();
     const std::string& value = fields.element(i + 1).str();
     if (name == "id") {
-      event.id = value;
+      event->id = value;
     } else if (name == "type") {
-      event.type = value;
+      event->type = value;
     } else if (name == "key") {
-      event.key = value;
+      event->key = value;
     } else if (name == "payload") {
-      event.payload = value;
+      event->payload = value;
     } else if (name == "occurred_at") {
       std::string error;
-      has_occurred = absl::ParseTime(absl::RFC3339_full, value, &event.occurred_at, &error);
+      has_occurred = absl::ParseTime(absl::RFC3339_full, value, &event->occurred_at, &error);
     }
   }
-  auto ack = [&] {
-    absl::StatusOr<redis::Reply> acked = redis_.Command({"XACK", options_.stream, options_.group, entry_id});
-    if (!acked.ok()) {
-      // Delivered again later; the inbox makes that harmless.
-      log::Warn("XACK failed", {{"stream", options_.stream}, {"error", std::string(acked.status().message())}});
-    }
-  };
-  if (fields.size() == 0) {
+  if (!has_occurred) event->occurred_at = absl::UnixEpoch();
+  return true;
+}
+
+}  // namespace
+
+bool StreamConsumer::HandleEntry(const redis::Reply& entry, std::vector<std::string>& acks) {
+  if (entry.size() < 2) return true;
+  const std::string& entry_id = entry.element(0).str();
+  const redis::Reply& fields = entry.element(1);
+  Event event;
+  if (!ParseEntry(entry, &event)) {
     // Deleted from the stream while pending (XDEL, or trimmed by hand): nothing left to handle.
     log::Warn("skipping a pending entry the stream no longer holds",
               {{"stream", options_.stream}, {"entry", entry_id}});
-    ack();
+    acks.push_back(entry_id);
     return true;
   }
   if (event.id.empty() || event.type.empty()) {
@@ -158,14 +166,11 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
     DeadLetter(entry_id, fields, "MALFORMED: the entry has no event id or type", 1);
     return true;
   }
-  if (!has_occurred) event.occurred_at = absl::UnixEpoch();
 
   bool duplicate = false;
   absl::Status status = pg_.Transact([&](pqxx::work& tx) {
     duplicate = false;
-    pqxx::result inserted =
-        pg::Exec(tx, std::string("INSERT INTO inbox (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
-                 options_.group, event.id);
+    pqxx::result inserted = pg::Exec(tx, kInboxInsert, options_.group, event.id);
     if (inserted.affected_rows() == 0) {
       duplicate = true;
       return absl::OkStatus();
@@ -206,7 +211,7 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry) {
   } else {
     ++handled_;
   }
-  ack();
+  acks.push_back(entry_id);
   return true;
 }
 
@@ -254,32 +259,61 @@ void StreamConsumer::DeadLetter(const std::string& entry_id, const redis::Reply&
                                                              {"reason", reason}});
 }
 
-int StreamConsumer::HandleEntries(const redis::Reply& entries) {
-  // A batch this large means a backlog, often one published again (after Redis lost its data, or a replay): the
-  // events the inbox already holds are acknowledged with one query and one XACK instead of a transaction each.
-  std::set<std::string> handled_before;
-  if (entries.size() >= kInboxPrefilterBatch) {
-    std::vector<std::string> event_ids;
-    for (const redis::Reply& entry : entries.elements()) {
-      if (entry.size() < 2) continue;
-      const redis::Reply& fields = entry.element(1);
-      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-        if (fields.element(i).str() == "id") event_ids.push_back(fields.element(i + 1).str());
-      }
-    }
-    absl::Status read = pg_.Transact([&](pqxx::work& tx) {
-      handled_before.clear();
-      pqxx::result rows = pg::Exec(tx, kInboxHolds, options_.group, pg::TextArrayLiteral(event_ids));
-      for (const pqxx::row& row : rows) handled_before.insert(row[0].as<std::string>());
-      return absl::OkStatus();
-    });
-    if (!read.ok()) handled_before.clear();  // each entry finds out in its own transaction
+bool StreamConsumer::HandleTogether(const std::vector<const redis::Reply*>& entries, std::vector<std::string>& acks) {
+  std::vector<Event> events(entries.size());
+  std::vector<std::string> event_ids;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!ParseEntry(*entries[i], &events[i]) || events[i].id.empty() || events[i].type.empty()) return false;
+    event_ids.push_back(events[i].id);
   }
-  int n = 0;
-  std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
+  int64_t handled = 0;
+  int64_t duplicates = 0;
+  absl::Status status = pg_.Transact([&](pqxx::work& tx) {
+    handled = duplicates = 0;
+    std::set<std::string> fresh;
+    for (const pqxx::row& row : pg::Exec(tx, kInboxInsertMany, options_.group, pg::TextArrayLiteral(event_ids))) {
+      fresh.insert(row[0].as<std::string>());
+    }
+    for (const Event& event : events) {
+      if (fresh.erase(event.id) == 0) {  // in the inbox before, or earlier in this batch
+        ++duplicates;
+        continue;
+      }
+      RETURN_IF_ERROR(handler_(tx, event));
+      ++handled;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    log::Info("a batch of events failed together; handling them one by one", {{"stream", options_.stream},
+                                                                              {"group", options_.group},
+                                                                              {"events", absl::StrCat(events.size())},
+                                                                              {"reason", ReasonOf(status)}});
+    return false;
+  }
+  handled_ += handled;
+  duplicates_ += duplicates;
+  for (const redis::Reply* entry : entries) acks.push_back(entry->element(0).str());
+  return true;
+}
+
+void StreamConsumer::Acknowledge(const std::vector<std::string>& entry_ids) {
+  if (entry_ids.empty()) return;
+  std::vector<std::string> argv = {"XACK", options_.stream, options_.group};
+  argv.insert(argv.end(), entry_ids.begin(), entry_ids.end());
+  absl::StatusOr<redis::Reply> acked = redis_.Command(argv);
+  if (!acked.ok()) {
+    // Delivered again later; the inbox makes that harmless.
+    log::Warn("XACK failed", {{"stream", options_.stream}, {"error", std::string(acked.status().message())}});
+  }
+}
+
+int StreamConsumer::HandleEntries(const redis::Reply& entries) {
+  std::vector<std::string> acks;
+  std::vector<const redis::Reply*> wanted;
   for (const redis::Reply& entry : entries.elements()) {
-    ++n;
-    if (!options_.types.empty() && entry.size() >= 2) {
+    if (entry.size() < 2) continue;
+    if (!options_.types.empty()) {
       const redis::Reply& fields = entry.element(1);
       const std::string* type = nullptr;
       for (size_t i = 0; i + 1 < fields.size() && type == nullptr; i += 2) {
@@ -287,33 +321,20 @@ int StreamConsumer::HandleEntries(const redis::Reply& entries) {
       }
       // An entry without a type goes on to HandleEntry, which dead-letters it as malformed.
       if (type != nullptr && !type->empty() && options_.types.count(*type) == 0) {
-        ack.push_back(entry.element(0).str());
+        acks.push_back(entry.element(0).str());
         ++skipped_;
         continue;
       }
     }
-    if (!handled_before.empty() && entry.size() >= 2) {
-      const redis::Reply& fields = entry.element(1);
-      bool known = false;
-      for (size_t i = 0; i + 1 < fields.size() && !known; i += 2) {
-        known = fields.element(i).str() == "id" && handled_before.count(fields.element(i + 1).str()) > 0;
-      }
-      if (known) {
-        ack.push_back(entry.element(0).str());
-        ++duplicates_;
-        continue;
-      }
-    }
-    HandleEntry(entry);
+    wanted.push_back(&entry);
   }
-  if (ack.size() > 3) {
-    absl::StatusOr<redis::Reply> acked = redis_.Command(ack);
-    if (!acked.ok()) {
-      // Delivered again later; the inbox makes that harmless.
-      log::Warn("XACK failed", {{"stream", options_.stream}, {"error", std::string(acked.status().message())}});
-    }
+  // The whole batch in one transaction and one XACK; when any of it fails, each entry again in its own transaction,
+  // so that only the failing one is retried or dead-lettered.
+  if (wanted.size() < 2 || !HandleTogether(wanted, acks)) {
+    for (const redis::Reply* entry : wanted) HandleEntry(*entry, acks);
   }
-  return n;
+  Acknowledge(acks);
+  return static_cast<int>(entries.size());
 }
 
 absl::StatusOr<int> StreamConsumer::ReadAndHandle(const std::string& start_id, bool block) {
@@ -354,6 +375,7 @@ absl::StatusOr<int> StreamConsumer::ClaimAndHandle() {
                               entries.size() + 100);
     }
     int claimed = 0;
+    std::vector<std::string> acks;
     for (const redis::Reply& entry : entries.elements()) {
       ++claimed;
       if (entry.size() >= 2 && entry.element(1).size() > 0) {
@@ -366,8 +388,9 @@ absl::StatusOr<int> StreamConsumer::ClaimAndHandle() {
           continue;
         }
       }
-      HandleEntry(entry);
+      HandleEntry(entry, acks);
     }
+    Acknowledge(acks);
     if (claimed > 0)
       log::Info("claimed idle stream entries", {{"stream", options_.stream}, {"count", absl::StrCat(claimed)}});
     n += claimed;

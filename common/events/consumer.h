@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -63,15 +64,17 @@ struct GroupStats {
   int64_t dead_letters = 0;           // entries in DeadLetterStream(stream), every group's
 };
 
-// Runs inside the transaction that records event.id in the inbox; a non-OK status rolls both
-// back and leaves the entry unacknowledged, to be retried.
+// Runs inside the transaction that records event.id in the inbox (with the other events of the same read, see
+// StreamConsumer); a non-OK status rolls it back and the entry is tried again alone.
 using Handler = std::function<absl::Status(pqxx::work& tx, const Event& event)>;
 
 // Reads `stream` as a member of `group` (created from the stream's start if missing) on a
-// background thread. Each entry of a type the group wants (options.types): Transact{ insert (group, event id) into
-// inbox; if new, run the handler }, then XACK; the others only XACK. A duplicate delivery is acknowledged without
-// running the handler. An entry that fails max_deliveries deliveries (or has no event id or type) goes to the
-// dead-letter stream instead.
+// background thread. The entries of one read that are of a type the group wants (options.types) are handled in one
+// transaction: insert (group, event id) of each into the inbox; run the handler for each that was new; then one XACK
+// for the whole read, other types included. When any handler fails, the transaction rolls back and each entry is
+// handled again in its own transaction, so that only the failing one stays pending. A duplicate delivery is
+// acknowledged without running the handler. An entry that fails max_deliveries deliveries (or has no event id or type)
+// goes to the dead-letter stream instead.
 class StreamConsumer {
  public:
   StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler);
@@ -105,7 +108,13 @@ class StreamConsumer {
   absl::StatusOr<int> ReadAndHandle(const std::string& start_id, bool block);
   absl::StatusOr<int> ClaimAndHandle();
   int HandleEntries(const redis::Reply& entries);
-  bool HandleEntry(const redis::Reply& entry);
+  // One entry in its own transaction; its id goes to `acks` when it was handled or was a duplicate. False when it
+  // failed and stays pending.
+  bool HandleEntry(const redis::Reply& entry, std::vector<std::string>& acks);
+  // Well-formed entries in one transaction (one inbox statement for all, the handler for each new event); their ids go
+  // to `acks`. False, with nothing written, when any of them is malformed or fails.
+  bool HandleTogether(const std::vector<const redis::Reply*>& entries, std::vector<std::string>& acks);
+  void Acknowledge(const std::vector<std::string>& entry_ids);  // one XACK
   // Moves the entry to the dead-letter stream and acknowledges it, in one script.
   void DeadLetter(const std::string& entry_id, const redis::Reply& fields, const std::string& reason,
                   int64_t deliveries);

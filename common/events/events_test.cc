@@ -265,6 +265,40 @@ TEST_CASE("A failed handler leaves the entry unacknowledged and it is retried") 
   CHECK(s.Count("SELECT count(*) FROM effects") == 1);
 }
 
+TEST_CASE("The events of one read commit in one transaction and a failing one is retried alone") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 5);
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("CREATE TABLE handled_in (event_id text, txid bigint)");
+                return absl::OkStatus();
+              })
+              .ok());
+  bool poisoned = true;
+  Handler handler = [&](pqxx::work& tx, const Event& event) {
+    tx.exec_params("INSERT INTO handled_in VALUES ($1, txid_current())", event.id);
+    if (poisoned && event.id == "ev-2") return InvalidArgument("payload", "BAD_THING", "cannot handle this one");
+    return RecordEffect()(tx, event);
+  };
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)}, handler);
+  REQUIRE(consumer.PollOnce().ok());
+  // The batch rolled back with ev-2; each event then ran alone: four committed, ev-2 failed and stays pending.
+  CHECK(consumer.handled() == 4);
+  CHECK(consumer.failures() == 1);
+  CHECK(s.Pending("g") == 1);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 4);
+  CHECK(s.Count("SELECT count(DISTINCT txid) FROM handled_in") == 4);
+
+  poisoned = false;
+  s.Publish(relay, "more", 3);
+  REQUIRE(consumer.PollOnce().ok());  // ev-2 again, alone (own pending entries first)
+  REQUIRE(consumer.PollOnce().ok());  // the three new ones, together
+  CHECK(consumer.handled() == 8);
+  CHECK(s.Pending("g") == 0);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 8);
+  CHECK(s.Count("SELECT count(DISTINCT txid) FROM handled_in WHERE event_id LIKE 'more-%'") == 1);
+}
+
 TEST_CASE("Entries pending on a consumer that died are claimed and handled by another") {
   Stores s;
   for (int i = 0; i < 3; ++i) s.Append(MakeEvent("ev-" + std::to_string(i)));
