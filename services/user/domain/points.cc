@@ -47,7 +47,7 @@ absl::StatusOr<EarnResult> Points::Earn(const EarnCommand& command) {
   RETURN_IF_ERROR(CheckReference(command.reference));
   EarnResult result;
   const absl::Time now = clock_.Now();
-  PointsScope scope{command.user_id, "", command.reference, LedgerKind::kEarn};
+  PointsScope scope{command.user_id, "", command.reference, LedgerKind::kEarn, /*lots_to_cover=*/0, now};
   RETURN_IF_ERROR(store_.Update(scope, [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
     result = EarnResult{};
     PointsWork work(snapshot.account, now);
@@ -78,7 +78,7 @@ absl::StatusOr<PointsHold> Points::Hold(const HoldCommand& command) {
   }
   const absl::Time now = clock_.Now();
   PointsHold result;
-  PointsScope scope{command.user_id, command.order_id, "", LedgerKind::kEarn};
+  PointsScope scope{command.user_id, command.order_id, "", LedgerKind::kEarn, command.points, now};
   absl::Status updated = store_.Update(scope, [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
     if (snapshot.hold) {
       const PointsHold& existing = *snapshot.hold;
@@ -118,7 +118,7 @@ absl::StatusOr<PointsHold> Points::Commit(const std::string& order_id, const std
   if (!acting_user.empty() && found.user_id != acting_user) return HoldNotFound();
   const absl::Time now = clock_.Now();
   PointsHold result;
-  PointsScope scope{found.user_id, order_id, "", LedgerKind::kEarn};
+  PointsScope scope{found.user_id, order_id, "", LedgerKind::kEarn, /*lots_to_cover=*/0, now};
   RETURN_IF_ERROR(store_.Update(scope, [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
     if (!snapshot.hold) return HoldNotFound();
     result = *snapshot.hold;
@@ -145,7 +145,7 @@ absl::StatusOr<PointsHold> Points::ReleaseAs(const std::string& order_id, const 
   if (!acting_user.empty() && found.user_id != acting_user) return HoldNotFound();
   const absl::Time now = clock_.Now();
   PointsHold result;
-  PointsScope scope{found.user_id, order_id, "", LedgerKind::kEarn};
+  PointsScope scope{found.user_id, order_id, "", LedgerKind::kEarn, /*lots_to_cover=*/0, now};
   RETURN_IF_ERROR(store_.Update(scope, [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
     if (!snapshot.hold) return HoldNotFound();
     result = *snapshot.hold;
@@ -171,7 +171,7 @@ absl::StatusOr<PointsHold> Points::Return(const ReturnCommand& command) {
   const absl::Time now = clock_.Now();
   const std::string reference = absl::StrCat(command.order_id, "/", command.reference);
   PointsHold result;
-  PointsScope scope{found.user_id, command.order_id, reference, LedgerKind::kReturn};
+  PointsScope scope{found.user_id, command.order_id, reference, LedgerKind::kReturn, /*lots_to_cover=*/0, now};
   RETURN_IF_ERROR(store_.Update(scope, [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
     if (!snapshot.hold) return HoldNotFound();
     result = *snapshot.hold;
@@ -222,7 +222,7 @@ absl::StatusOr<int64_t> Points::Reverse(const std::string& user_id, const std::s
 
 absl::Status Points::ExpireNow(const std::string& user_id) {
   const absl::Time now = clock_.Now();
-  return store_.Update({user_id, "", "", LedgerKind::kEarn},
+  return store_.Update({user_id, "", "", LedgerKind::kEarn, /*lots_to_cover=*/0, now},
                        [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
                          return PointsWork(snapshot.account, now).Finish();
                        });

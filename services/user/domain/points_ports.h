@@ -21,11 +21,20 @@ struct PointsSnapshot {
   bool reference_used = false;     // a ledger entry of PointsScope::reference_kind with PointsScope::reference exists
 };
 
+// PointsScope::lots_to_cover: every lot with points left.
+inline constexpr int64_t kAllLots = -1;
+
 struct PointsScope {
   std::string user_id;
   std::string order_id;   // optional: the hold to load (and the lots it took from)
   std::string reference;  // optional: the idempotency reference to look up
   LedgerKind reference_kind = LedgerKind::kEarn;
+  // The live lots (not expired at `now`) to load: kAllLots, or n >= 0: the first ones in spending order that hold n
+  // points (CoverPoints), all of them when they hold less; 0 for an update that spends nothing. An account of a
+  // frequent buyer has hundreds of lots, and a redemption takes from one or two. The lots expired at `now` with points
+  // left (Finish writes them off) and the lots of order_id's hold are loaded whatever this says.
+  int64_t lots_to_cover = kAllLots;
+  absl::Time now = absl::InfinitePast();  // what counts as expired when lots_to_cover is not kAllLots
 };
 
 using PointsDecision = std::function<absl::StatusOr<PointsChange>(const PointsSnapshot&)>;

@@ -8,14 +8,15 @@
 #include "common/status/status.h"
 
 namespace zhongtai::user {
-namespace {
-
-// Oldest first: the lot that expires first, then the one earned first.
 bool SpendsBefore(const PointsLot& a, const PointsLot& b) {
   return std::tie(a.expires_at, a.lot_id) < std::tie(b.expires_at, b.lot_id);
 }
 
-}  // namespace
+bool CoverPoints(const std::vector<PointsLot>& lots, int64_t points) {
+  int64_t total = 0;
+  for (const PointsLot& lot : lots) total += lot.remaining;
+  return total >= points;
+}
 
 const char* HoldStatusName(HoldStatus status) {
   switch (status) {

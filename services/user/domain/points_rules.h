@@ -19,8 +19,9 @@ namespace zhongtai::user {
 struct PointsAccount {
   std::string user_id;
   int64_t balance = 0;
-  // Every lot with points left, and every lot the order in question took from (a release or return puts
-  // points back there).
+  // The lots with points left that the update needs (PointsScope::lots_to_cover: all of them, or the first ones in
+  // spending order), every lot with points left that expired, and every lot the order in question took from (a
+  // release or return puts points back there).
   std::vector<PointsLot> lots;
 };
 
@@ -37,6 +38,13 @@ struct PointsChange {
 
 // A lot is spent or expired once `now` reaches its expiry.
 inline bool LotExpired(const PointsLot& lot, absl::Time now) { return lot.expires_at <= now; }
+
+// Spending order: the lot that expires first, then the one earned first.
+bool SpendsBefore(const PointsLot& a, const PointsLot& b);
+
+// Whether `lots` (live lots, in spending order, the first ones of an account) hold at least `points`: then spending
+// `points` takes from these lots only, and the account's later lots need not be loaded.
+bool CoverPoints(const std::vector<PointsLot>& lots, int64_t points);
 
 // Points that can be spent now: the rest of the lots not yet expired.
 int64_t SpendablePoints(const PointsAccount& account, absl::Time now);

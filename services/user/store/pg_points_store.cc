@@ -1,6 +1,7 @@
 #include "services/user/store/pg_points_store.h"
 
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -38,6 +39,23 @@ constexpr char kLoadLotsSql[] =
     "UNION "
     "SELECT lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
     "FROM points_lots WHERE user_id = $1 AND lot_id IN (SELECT lot_id FROM points_hold_takes WHERE order_id = $2)";
+
+// For an update that needs only the first live lots (PointsScope::lots_to_cover): 0 | the lots with points left
+// that expired at $3 (the domain's LotExpired: expires_at <= now), and the lots order $2 took from; 1 | the first $4
+// live lots in spending order (the domain's SpendsBefore: expires_at, then lot_id). A lot may come twice (a live lot
+// the hold took from); the reader keeps one. All three read through the live lots' partial index or the primary key.
+constexpr char kLoadFirstLotsSql[] =
+    "SELECT 0, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
+    "FROM points_lots WHERE user_id = $1 AND remaining > 0 AND expires_at <= zt_ts($3) "
+    "UNION ALL "
+    "SELECT 0, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
+    "FROM points_lots WHERE user_id = $1 AND lot_id IN (SELECT lot_id FROM points_hold_takes WHERE order_id = $2) "
+    "UNION ALL "
+    "(SELECT 1, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
+    "FROM points_lots WHERE user_id = $1 AND remaining > 0 AND expires_at > zt_ts($3) "
+    "ORDER BY expires_at, lot_id LIMIT $4)";
+// How many live lots kLoadFirstLotsSql reads at first; when they do not cover the points, every lot is read.
+constexpr int64_t kFirstLots = 8;
 
 constexpr char kLoadHoldSql[] =
     "SELECT order_id, user_id, points, returned, status, zt_micros(created_at), zt_micros(updated_at), "
@@ -90,15 +108,16 @@ constexpr char kLedgerPageSql[] =
     "SELECT seq, kind, delta, balance_after, reason, reference, zt_micros(created_at) FROM points_ledger "
     "WHERE user_id = $1 AND ($2::bigint = 0 OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3";
 
-PointsLot ReadLot(const pqxx::row& row) {
+// The lot in the row's columns from `first` on.
+PointsLot ReadLot(const pqxx::row& row, int first = 0) {
   PointsLot lot;
-  lot.lot_id = row[0].as<int64_t>();
-  lot.user_id = row[1].as<std::string>();
-  lot.original = row[2].as<int64_t>();
-  lot.remaining = row[3].as<int64_t>();
-  lot.earned_at = TimeFromMicros(row[4]);
-  lot.expires_at = TimeFromMicros(row[5]);
-  lot.reference = row[6].as<std::string>();
+  lot.lot_id = row[first].as<int64_t>();
+  lot.user_id = row[first + 1].as<std::string>();
+  lot.original = row[first + 2].as<int64_t>();
+  lot.remaining = row[first + 3].as<int64_t>();
+  lot.earned_at = TimeFromMicros(row[first + 4]);
+  lot.expires_at = TimeFromMicros(row[first + 5]);
+  lot.reference = row[first + 6].as<std::string>();
   return lot;
 }
 
@@ -131,6 +150,27 @@ PointsAccount ReadAccount(pqxx::work& tx, const std::string& user_id, int64_t ba
   account.user_id = user_id;
   account.balance = balance;
   for (const pqxx::row& row : pg::Exec(tx, kLoadLotsSql, user_id, order_id)) account.lots.push_back(ReadLot(row));
+  return account;
+}
+
+// The lots scope.lots_to_cover asks for (kLoadFirstLotsSql), or every lot when the first ones do not cover it.
+PointsAccount ReadAccountFor(pqxx::work& tx, const PointsScope& scope, int64_t balance) {
+  if (scope.lots_to_cover == kAllLots) return ReadAccount(tx, scope.user_id, balance, scope.order_id);
+  PointsAccount account;
+  account.user_id = scope.user_id;
+  account.balance = balance;
+  std::vector<PointsLot> first;
+  std::set<int64_t> seen;
+  const int64_t limit = scope.lots_to_cover == 0 ? 0 : kFirstLots;
+  for (const pqxx::row& row :
+       pg::Exec(tx, kLoadFirstLotsSql, scope.user_id, scope.order_id, Micros(scope.now), limit)) {
+    PointsLot lot = ReadLot(row, 1);
+    if (row[0].as<int>() == 1) first.push_back(lot);
+    if (seen.insert(lot.lot_id).second) account.lots.push_back(std::move(lot));
+  }
+  if (static_cast<int64_t>(first.size()) == limit && !CoverPoints(first, scope.lots_to_cover)) {
+    return ReadAccount(tx, scope.user_id, balance, scope.order_id);
+  }
   return account;
 }
 
@@ -210,7 +250,7 @@ absl::Status PgPointsStore::Update(const PointsScope& scope, const PointsDecisio
     pg::Exec(tx, kEnsureAccountSql, scope.user_id);
     const int64_t balance = pg::Exec(tx, kLockAccountSql, scope.user_id)[0][0].as<int64_t>();
     PointsSnapshot snapshot;
-    snapshot.account = ReadAccount(tx, scope.user_id, balance, scope.order_id);
+    snapshot.account = ReadAccountFor(tx, scope, balance);
     if (!scope.order_id.empty()) snapshot.hold = ReadHold(tx, scope.order_id);
     if (!scope.reference.empty()) {
       snapshot.reference_used =

@@ -19,13 +19,16 @@ class InMemoryPointsStore : public PointsStore {
     std::lock_guard<std::mutex> lock(mu_);
     PointsSnapshot snapshot;
     snapshot.account = LoadLocked(scope.user_id);
+    if (scope.lots_to_cover != kAllLots) KeepLotsToCover(snapshot.account, scope.lots_to_cover, scope.now);
     if (!scope.order_id.empty()) {
       auto hold = holds_.find(scope.order_id);
       if (hold != holds_.end()) {
         snapshot.hold = hold->second;
         for (const LotTake& take : hold->second.takes) {
           const PointsLot& lot = lots_.at(take.lot_id);
-          if (lot.remaining == 0 && lot.user_id == scope.user_id) snapshot.account.lots.push_back(lot);
+          const bool loaded = std::any_of(snapshot.account.lots.begin(), snapshot.account.lots.end(),
+                                          [&](const PointsLot& l) { return l.lot_id == lot.lot_id; });
+          if (!loaded && lot.user_id == scope.user_id) snapshot.account.lots.push_back(lot);
         }
       }
     }
@@ -146,6 +149,22 @@ class InMemoryPointsStore : public PointsStore {
   int updates = 0;
 
  private:
+  // The lots PointsScope::lots_to_cover asks for, as the PostgreSQL store loads them: the expired ones and the
+  // smallest first part of the live ones in spending order that covers `points` (the store may load more).
+  static void KeepLotsToCover(PointsAccount& account, int64_t points, absl::Time now) {
+    std::vector<PointsLot> live;
+    std::vector<PointsLot> kept;
+    for (const PointsLot& lot : account.lots) (LotExpired(lot, now) ? kept : live).push_back(lot);
+    std::sort(live.begin(), live.end(), SpendsBefore);
+    std::vector<PointsLot> first;
+    for (const PointsLot& lot : live) {
+      if (CoverPoints(first, points)) break;
+      first.push_back(lot);
+    }
+    kept.insert(kept.end(), first.begin(), first.end());
+    account.lots = std::move(kept);
+  }
+
   PointsAccount LoadLocked(const std::string& user_id) {
     PointsAccount account;
     account.user_id = user_id;

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <map>
+#include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/events/outbox.h"
@@ -257,6 +260,88 @@ TEST_CASE("the sweep releases forgotten holds on PostgreSQL", "[store]") {
   CHECK(*db.points->Balance("u1") == 60);
   CHECK(ReasonOf(db.points->Commit("o1", "").status()) == "POINTS_HOLD_RELEASED");
   db.CheckLedger("u1");
+}
+
+TEST_CASE("an update that loads only the first lots spends and expires exactly what loading every lot would",
+          "[store]") {
+  PointsDb db;
+  const absl::Time now = db.clock.Now();
+  std::mt19937 random(20261205);
+  // 60 lots: some spent, some expired with points left, many sharing an expiry (ties go by lot id).
+  int64_t balance = 0;
+  int expired_with_points = 0;
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                balance = 0;
+                expired_with_points = 0;
+                for (int i = 0; i < 60; ++i) {
+                  const int64_t remaining = random() % 4 == 0 ? 0 : 1 + random() % 50;
+                  const absl::Time expires = now + absl::Hours(24) * (static_cast<int>(random() % 40) - 5);
+                  PointsLot probe;
+                  probe.expires_at = expires;
+                  if (remaining > 0 && LotExpired(probe, now)) ++expired_with_points;
+                  balance += remaining;
+                  tx.exec_params(
+                      "INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference) "
+                      "VALUES ('r1', 50, $1, now(), 'epoch'::timestamptz + $2::bigint * interval '1 microsecond', $3)",
+                      remaining, absl::ToUnixMicros(expires), "lot-" + std::to_string(i));
+                }
+                tx.exec_params("INSERT INTO points_accounts (user_id, balance, updated_at) VALUES ('r1', $1, now())",
+                               balance);
+                return absl::OkStatus();
+              })
+              .ok());
+
+  struct Outcome {
+    std::string status;
+    std::vector<std::pair<int64_t, int64_t>> takes;  // lot, points
+    std::map<int64_t, int64_t> remaining_after;      // every lot the change touches
+    size_t lots_loaded = 0;
+  };
+  auto spend = [&](int64_t points, int64_t lots_to_cover) {
+    Outcome out;
+    PointsScope scope{"r1", "", "", LedgerKind::kEarn, lots_to_cover, now};
+    absl::Status stopped = db.store->Update(scope, [&](const PointsSnapshot& snapshot) -> absl::StatusOr<PointsChange> {
+      out.lots_loaded = snapshot.account.lots.size();
+      PointsWork work(snapshot.account, now);
+      absl::StatusOr<std::vector<LotTake>> takes = work.Take(points, LedgerKind::kRedeem, "test", "o");
+      out.status = takes.ok() ? "OK" : ReasonOf(takes.status());
+      if (takes.ok()) {
+        for (const LotTake& take : *takes) out.takes.emplace_back(take.lot_id, take.points);
+      }
+      out.remaining_after = work.Finish().lot_remaining;
+      return Aborted("TEST_STOP", "nothing is written");
+    });
+    REQUIRE(ReasonOf(stopped) == "TEST_STOP");
+    return out;
+  };
+  int64_t live = 0;
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                live =
+                    tx.exec_params1(
+                          "SELECT COALESCE(sum(remaining), 0) FROM points_lots WHERE user_id = 'r1' AND expires_at > "
+                          "'epoch'::timestamptz + $1::bigint * interval '1 microsecond'",
+                          absl::ToUnixMicros(now))[0]
+                        .as<int64_t>();
+                return absl::OkStatus();
+              })
+              .ok());
+  REQUIRE(live > 100);
+  std::vector<int64_t> amounts = {0, 1, 7, 49, 50, 51, live - 1, live, live + 1};
+  for (int i = 0; i < 20; ++i) amounts.push_back(1 + static_cast<int64_t>(random() % live));
+  for (int64_t points : amounts) {
+    INFO("points " << points);
+    Outcome first = spend(points, points);
+    Outcome every = spend(points, kAllLots);
+    CHECK(first.status == every.status);
+    CHECK(first.takes == every.takes);
+    CHECK(first.remaining_after == every.remaining_after);
+    // Eight live lots hold at least eight points: no more is read.
+    if (points <= 8) CHECK(first.lots_loaded <= static_cast<size_t>(expired_with_points) + 8);
+  }
+  // Nothing spent: only the expired lots are read (Finish writes them off).
+  CHECK(spend(0, 0).lots_loaded == static_cast<size_t>(expired_with_points));
 }
 
 }  // namespace zhongtai::user
