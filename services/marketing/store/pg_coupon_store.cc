@@ -83,9 +83,11 @@ constexpr char kInsertCoupon[] =
 constexpr char kLockCoupon[] =
     "SELECT %s, %s FROM coupons c JOIN coupon_templates t USING (template_id) WHERE c.coupon_id = $1 "
     "FOR UPDATE OF c";
+// `order_id <> ''` repeats coupons_order's predicate: the generic plan can use that index (and no order id finds
+// every unused coupon).
 constexpr char kLockOrderCoupon[] =
     "SELECT %s, %s FROM coupons c JOIN coupon_templates t USING (template_id) WHERE c.order_id = $1 "
-    "FOR UPDATE OF c";
+    "AND c.order_id <> '' FOR UPDATE OF c";
 constexpr char kUpdateCouponState[] = "UPDATE coupons SET status = $2, order_id = $3 WHERE coupon_id = $1";
 
 std::string Select(const char* format) {

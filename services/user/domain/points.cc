@@ -265,11 +265,11 @@ absl::StatusOr<PointsSummary> Points::Summary(const std::string& user_id, absl::
   if (page_size == 0) page_size = kDefaultLedgerPageSize;
   page_size = std::min(page_size, kMaxLedgerPageSize);
   const absl::Time now = clock_.Now();
-  ASSIGN_OR_RETURN(PointsAccount account, store_.Load(user_id));
+  ASSIGN_OR_RETURN(PointsAccount account, store_.Load({user_id}));
   if (SpendablePoints(account, now) != account.balance) {
     // Lots expired since the last sweep: expire them now, so what the customer sees adds up.
     RETURN_IF_ERROR(ExpireNow(user_id));
-    ASSIGN_OR_RETURN(account, store_.Load(user_id));
+    ASSIGN_OR_RETURN(account, store_.Load({user_id}));
   }
   PointsSummary summary;
   summary.balance = account.balance;
@@ -281,8 +281,8 @@ absl::StatusOr<PointsSummary> Points::Summary(const std::string& user_id, absl::
 
 absl::StatusOr<int64_t> Points::Balance(const std::string& user_id) {
   const absl::Time now = clock_.Now();
-  ASSIGN_OR_RETURN(PointsAccount account, store_.Load(user_id));
-  return SpendablePoints(account, now);
+  ASSIGN_OR_RETURN(PointsAccount account, store_.Load({user_id, "", "", LedgerKind::kEarn, /*lots_to_cover=*/0, now}));
+  return SpendableBalance(account, now);
 }
 
 }  // namespace zhongtai::user

@@ -55,8 +55,9 @@ class PointsStore {
   // order id was taken concurrently by another account.
   virtual absl::Status Update(const PointsScope& scope, const PointsDecision& decide) = 0;
 
-  // The account without a lock (empty when it has none yet).
-  virtual absl::StatusOr<PointsAccount> Load(const std::string& user_id) = 0;
+  // The account of scope.user_id without a lock (empty when it has none yet), with the lots scope.lots_to_cover asks
+  // for; the order and the reference are not looked at.
+  virtual absl::StatusOr<PointsAccount> Load(const PointsScope& scope) = 0;
   // The hold of an order; NOT_FOUND (POINTS_HOLD_NOT_FOUND) when none.
   virtual absl::StatusOr<PointsHold> FindHold(const std::string& order_id) = 0;
   // Up to `limit` accounts that have a lot expired at `now` with points left, or a hold still held past its expiry.

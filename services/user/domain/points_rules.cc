@@ -58,6 +58,14 @@ int64_t SpendablePoints(const PointsAccount& account, absl::Time now) {
   return total;
 }
 
+int64_t SpendableBalance(const PointsAccount& account, absl::Time now) {
+  int64_t expired = 0;
+  for (const PointsLot& lot : account.lots) {
+    if (LotExpired(lot, now)) expired += lot.remaining;
+  }
+  return account.balance - expired;
+}
+
 int64_t PointsExpiringWithin(const PointsAccount& account, absl::Time now, absl::Duration within) {
   int64_t total = 0;
   for (const PointsLot& lot : account.lots) {

@@ -48,6 +48,9 @@ bool CoverPoints(const std::vector<PointsLot>& lots, int64_t points);
 
 // Points that can be spent now: the rest of the lots not yet expired.
 int64_t SpendablePoints(const PointsAccount& account, absl::Time now);
+// The same from the balance (the sum of every lot's points) less the expired lots' points: needs only the expired
+// lots loaded.
+int64_t SpendableBalance(const PointsAccount& account, absl::Time now);
 // Points that expire after now and no later than now + within.
 int64_t PointsExpiringWithin(const PointsAccount& account, absl::Time now, absl::Duration within);
 

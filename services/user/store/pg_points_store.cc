@@ -40,21 +40,26 @@ constexpr char kLoadLotsSql[] =
     "SELECT lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
     "FROM points_lots WHERE user_id = $1 AND lot_id IN (SELECT lot_id FROM points_hold_takes WHERE order_id = $2)";
 
-// For an update that needs only the first live lots (PointsScope::lots_to_cover): 0 | the lots with points left
-// that expired at $3 (the domain's LotExpired: expires_at <= now), and the lots order $2 took from; 1 | the first $4
-// live lots in spending order (the domain's SpendsBefore: expires_at, then lot_id). A lot may come twice (a live lot
-// the hold took from); the reader keeps one. All three read through the live lots' partial index or the primary key.
-constexpr char kLoadFirstLotsSql[] =
-    "SELECT 0, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
-    "FROM points_lots WHERE user_id = $1 AND remaining > 0 AND expires_at <= zt_ts($3) "
-    "UNION ALL "
-    "SELECT 0, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
-    "FROM points_lots WHERE user_id = $1 AND lot_id IN (SELECT lot_id FROM points_hold_takes WHERE order_id = $2) "
-    "UNION ALL "
+// For an update that spends nothing (PointsScope::lots_to_cover 0): the lots with points left that expired at $3
+// (the domain's LotExpired: expires_at <= now; Finish writes them off), and the lots order $2 took from.
+#define ZT_EXPIRED_AND_HELD_LOTS                                                                            \
+  "SELECT 0, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference " \
+  "FROM points_lots WHERE user_id = $1 AND remaining > 0 AND expires_at <= zt_ts($3) "                      \
+  "UNION ALL "                                                                                              \
+  "SELECT 0, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference " \
+  "FROM points_lots WHERE user_id = $1 AND lot_id IN (SELECT lot_id FROM points_hold_takes WHERE order_id = $2)"
+constexpr char kLoadExpiredLotsSql[] = ZT_EXPIRED_AND_HELD_LOTS;
+// For one that spends: the same, and (marked 1) the first kFirstLots live lots in spending order (the domain's
+// SpendsBefore: expires_at, then lot_id). A lot may come twice (a live lot the hold took from); the reader keeps one.
+// Every branch reads through the live lots' partial index or a primary key; the limit is a constant so that the
+// prepared statement keeps one generic plan.
+constexpr char kLoadFirstLotsSql[] = ZT_EXPIRED_AND_HELD_LOTS
+    " UNION ALL "
     "(SELECT 1, lot_id, user_id, original, remaining, zt_micros(earned_at), zt_micros(expires_at), reference "
     "FROM points_lots WHERE user_id = $1 AND remaining > 0 AND expires_at > zt_ts($3) "
-    "ORDER BY expires_at, lot_id LIMIT $4)";
-// How many live lots kLoadFirstLotsSql reads at first; when they do not cover the points, every lot is read.
+    "ORDER BY expires_at, lot_id LIMIT 8)";
+#undef ZT_EXPIRED_AND_HELD_LOTS
+// The LIMIT above: when these do not cover the points, every lot is read.
 constexpr int64_t kFirstLots = 8;
 
 constexpr char kLoadHoldSql[] =
@@ -64,9 +69,11 @@ constexpr char kLoadHoldSql[] =
 constexpr char kLoadTakesSql[] =
     "SELECT lot_id, points, returned FROM points_hold_takes WHERE order_id = $1 ORDER BY lot_id";
 
-// Whether an earn / return / reversal with this reference happened (points_ledger_once).
+// Whether an earn / return / reversal with this reference happened (points_ledger_once). The kind list repeats the
+// partial index's predicate so that the prepared statement's generic plan can use it (else it is planned per call).
 constexpr char kReferenceUsedSql[] =
-    "SELECT 1 FROM points_ledger WHERE user_id = $1 AND kind = $2 AND reference = $3 LIMIT 1";
+    "SELECT 1 FROM points_ledger WHERE user_id = $1 AND kind = $2 AND reference = $3 "
+    "AND kind IN ('earn', 'return', 'reverse') LIMIT 1";
 
 constexpr char kInsertLotSql[] =
     "INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference) "
@@ -161,14 +168,14 @@ PointsAccount ReadAccountFor(pqxx::work& tx, const PointsScope& scope, int64_t b
   account.balance = balance;
   std::vector<PointsLot> first;
   std::set<int64_t> seen;
-  const int64_t limit = scope.lots_to_cover == 0 ? 0 : kFirstLots;
-  for (const pqxx::row& row :
-       pg::Exec(tx, kLoadFirstLotsSql, scope.user_id, scope.order_id, Micros(scope.now), limit)) {
+  const bool spends = scope.lots_to_cover > 0;
+  for (const pqxx::row& row : pg::Exec(tx, spends ? kLoadFirstLotsSql : kLoadExpiredLotsSql, scope.user_id,
+                                       scope.order_id, Micros(scope.now))) {
     PointsLot lot = ReadLot(row, 1);
     if (row[0].as<int>() == 1) first.push_back(lot);
     if (seen.insert(lot.lot_id).second) account.lots.push_back(std::move(lot));
   }
-  if (static_cast<int64_t>(first.size()) == limit && !CoverPoints(first, scope.lots_to_cover)) {
+  if (spends && static_cast<int64_t>(first.size()) == kFirstLots && !CoverPoints(first, scope.lots_to_cover)) {
     return ReadAccount(tx, scope.user_id, balance, scope.order_id);
   }
   return account;
@@ -263,11 +270,13 @@ absl::Status PgPointsStore::Update(const PointsScope& scope, const PointsDecisio
   });
 }
 
-absl::StatusOr<PointsAccount> PgPointsStore::Load(const std::string& user_id) {
+absl::StatusOr<PointsAccount> PgPointsStore::Load(const PointsScope& scope) {
   PointsAccount account;
+  PointsScope lots = scope;
+  lots.order_id.clear();
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    pqxx::result rows = pg::Exec(tx, kBalanceSql, user_id);
-    account = ReadAccount(tx, user_id, rows.empty() ? 0 : rows[0][0].as<int64_t>(), "");
+    pqxx::result rows = pg::Exec(tx, kBalanceSql, scope.user_id);
+    account = ReadAccountFor(tx, lots, rows.empty() ? 0 : rows[0][0].as<int64_t>());
     return absl::OkStatus();
   }));
   return account;

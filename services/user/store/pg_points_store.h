@@ -11,7 +11,7 @@ class PgPointsStore : public PointsStore {
   explicit PgPointsStore(pg::Pool& pool) : pool_(pool) {}
 
   absl::Status Update(const PointsScope& scope, const PointsDecision& decide) override;
-  absl::StatusOr<PointsAccount> Load(const std::string& user_id) override;
+  absl::StatusOr<PointsAccount> Load(const PointsScope& scope) override;
   absl::StatusOr<PointsHold> FindHold(const std::string& order_id) override;
   absl::StatusOr<std::vector<std::string>> AccountsDue(absl::Time now, int limit) override;
   absl::StatusOr<std::vector<std::string>> OverdueHolds(const std::string& user_id, absl::Time now) override;

@@ -63,9 +63,11 @@ class InMemoryPointsStore : public PointsStore {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<PointsAccount> Load(const std::string& user_id) override {
+  absl::StatusOr<PointsAccount> Load(const PointsScope& scope) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return LoadLocked(user_id);
+    PointsAccount account = LoadLocked(scope.user_id);
+    if (scope.lots_to_cover != kAllLots) KeepLotsToCover(account, scope.lots_to_cover, scope.now);
+    return account;
   }
 
   absl::StatusOr<PointsHold> FindHold(const std::string& order_id) override {
