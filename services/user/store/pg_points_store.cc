@@ -254,8 +254,12 @@ absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_b
 absl::Status PgPointsStore::Update(const PointsScope& scope, const PointsDecision& decide) {
   if (scope.user_id.empty()) return InvalidArgument("userId", "USER_ID_MISSING", "user id is required");
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pg::Exec(tx, kEnsureAccountSql, scope.user_id);
-    const int64_t balance = pg::Exec(tx, kLockAccountSql, scope.user_id)[0][0].as<int64_t>();
+    pqxx::result locked = pg::Exec(tx, kLockAccountSql, scope.user_id);
+    if (locked.empty()) {  // the account's first change
+      pg::Exec(tx, kEnsureAccountSql, scope.user_id);
+      locked = pg::Exec(tx, kLockAccountSql, scope.user_id);
+    }
+    const int64_t balance = locked[0][0].as<int64_t>();
     PointsSnapshot snapshot;
     snapshot.account = ReadAccountFor(tx, scope, balance);
     if (!scope.order_id.empty()) snapshot.hold = ReadHold(tx, scope.order_id);
