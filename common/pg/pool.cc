@@ -136,7 +136,8 @@ int Pool::waiting() const {
   return waiting_;
 }
 
-absl::Status Pool::Transact(const std::function<absl::Status(pqxx::work&)>& fn, int attempts) {
+template <typename Tx>
+absl::Status Pool::Run(const std::function<absl::Status(Tx&)>& fn, int attempts) {
   if (attempts < 1) attempts = 1;
   // One run of fn on one connection. kConflict: rolled back by a serialization failure or deadlock; kLost: the
   // connection was lost before the commit was sent (nothing of it committed), or could not be opened.
@@ -158,9 +159,9 @@ absl::Status Pool::Transact(const std::function<absl::Status(pqxx::work&)>& fn, 
     absl::Status opened = EnsureOpen(slot);
     if (!opened.ok()) return {Kind::kLost, opened};
 
-    std::unique_ptr<pqxx::work> tx;
+    std::unique_ptr<Tx> tx;
     try {
-      tx = std::make_unique<pqxx::work>(*slot.conn);
+      tx = std::make_unique<Tx>(*slot.conn);
     } catch (const pqxx::broken_connection& e) {
       return lost(slot, e.what());
     } catch (const pqxx::sql_error& e) {
@@ -238,6 +239,14 @@ absl::Status Pool::Transact(const std::function<absl::Status(pqxx::work&)>& fn, 
         break;
     }
   }
+}
+
+absl::Status Pool::Transact(const std::function<absl::Status(pqxx::work&)>& fn, int attempts) {
+  return Run<pqxx::work>(fn, attempts);
+}
+
+absl::Status Pool::Autocommit(const std::function<absl::Status(pqxx::nontransaction&)>& fn) {
+  return Run<pqxx::nontransaction>(fn, 3);
 }
 
 }  // namespace zhongtai::pg

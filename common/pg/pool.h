@@ -43,6 +43,13 @@ class Pool {
   // No free connection within acquire_timeout -> RESOURCE_EXHAUSTED (DB_POOL_EXHAUSTED).
   absl::Status Transact(const std::function<absl::Status(pqxx::work&)>& fn, int attempts = 3);
 
+  // For a read, or a write that is the same when run twice: runs fn without BEGIN and COMMIT (two round trips fewer;
+  // each statement commits as it runs), with Transact's mapping of errors and retries. A connection lost during fn
+  // runs it again on a new connection, as Transact does, although a statement may have committed before the
+  // connection went: so never a write whose second run answers differently (a guarded status change reports
+  // "not moved"). Use Transact for anything that must commit together.
+  absl::Status Autocommit(const std::function<absl::Status(pqxx::nontransaction&)>& fn);
+
   int size() const;
   int in_use() const;
   int waiting() const;
@@ -59,6 +66,8 @@ class Pool {
   class Lease;
 
   explicit Pool(PoolOptions options);
+  template <typename Tx>
+  absl::Status Run(const std::function<absl::Status(Tx&)>& fn, int attempts);
   absl::StatusOr<Slot*> Acquire();
   void Release(Slot* slot);
   absl::Status EnsureOpen(Slot& slot);

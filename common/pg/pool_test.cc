@@ -277,6 +277,50 @@ TEST_CASE("A connection lost in the middle of a transaction runs the transaction
   CHECK(pool->in_use() == 0);
 }
 
+TEST_CASE("Autocommit runs a statement without a transaction and maps errors as Transact does") {
+  testing::TestDatabase db;
+  auto pool = OpenPool(db.dsn(), 1);
+  REQUIRE(Exec(*pool, "CREATE TABLE items (id text PRIMARY KEY, qty int CHECK (qty >= 0))").ok());
+  bool in_transaction = true;
+  REQUIRE(pool->Autocommit([&](pqxx::nontransaction& tx) {
+                tx.exec_params("INSERT INTO items VALUES ($1, $2)", "a", 1);
+                // No BEGIN was sent: the session is idle between statements, not in a transaction block.
+                in_transaction = tx.exec1("SELECT now() <> statement_timestamp()")[0].as<bool>();
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK_FALSE(in_transaction);
+  CHECK(CountItems(*pool) == 1);
+  absl::Status duplicate = pool->Autocommit([](pqxx::nontransaction& tx) {
+    tx.exec_params("INSERT INTO items VALUES ($1, $2)", "a", 2);
+    return absl::OkStatus();
+  });
+  CHECK(ReasonOf(duplicate) == "DB_UNIQUE_VIOLATION");
+  absl::Status negative = pool->Autocommit([](pqxx::nontransaction& tx) {
+    tx.exec_params("UPDATE items SET qty = -1 WHERE id = $1", "a");
+    return absl::OkStatus();
+  });
+  CHECK(ReasonOf(negative) == "DB_CONSTRAINT_VIOLATION");
+  CHECK(pool->in_use() == 0);
+}
+
+TEST_CASE("Autocommit runs an idempotent statement again after the connection was lost, on a new one") {
+  testing::TestDatabase db;
+  auto pool = OpenPool(db.dsn(), 1);
+  REQUIRE(Exec(*pool, "CREATE TABLE items (id text PRIMARY KEY, qty int)").ok());
+  int runs = 0;
+  absl::Status status = pool->Autocommit([&](pqxx::nontransaction& tx) {
+    ++runs;
+    tx.exec("INSERT INTO items VALUES ('a', 1) ON CONFLICT DO NOTHING");  // commits as it runs
+    if (runs == 1) tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    return absl::OkStatus();
+  });
+  CHECK(status.ok());
+  CHECK(runs == 2);
+  CHECK(CountItems(*pool) == 1);  // the first run's insert stayed, the second changed nothing
+  CHECK(pool->in_use() == 0);
+}
+
 TEST_CASE("Every connection ended by the server (a restart): the next transactions all succeed") {
   testing::TestDatabase db;
   auto pool = OpenPool(db.dsn(), 4);

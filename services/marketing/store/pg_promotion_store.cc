@@ -236,7 +236,7 @@ absl::StatusOr<std::vector<Promotion>> PgPromotionStore::List(const std::string&
 
 absl::StatusOr<std::vector<Promotion>> PgPromotionStore::ListOverlapping(absl::Time from, absl::Time to) {
   std::vector<Promotion> out;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     out = ReadAll(pg::Exec(tx, kListOverlapping, Micros(from), Micros(to)));
     return absl::OkStatus();
   }));

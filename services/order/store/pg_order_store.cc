@@ -143,6 +143,9 @@ const std::string kTransition =
     "UPDATE orders SET status = $3, status_changed_at = ('epoch'::timestamptz + $4::bigint * interval '1 "
     "microsecond') WHERE order_id = $1 AND status = $2";
 const std::string kTransitionReturningUser = kTransition + " RETURNING user_id";
+// PENDING_PAYMENT -> PAYING while the order may still be paid ($4, the time of the change, before its deadline).
+const std::string kClaimForPayment =
+    kTransition + " AND pay_deadline > ('epoch'::timestamptz + $4::bigint * interval '1 microsecond')";
 
 // The columns of a batch of lines, as array literals for kCompletePlacement / kInsertChildLines.
 struct LineArrays {
@@ -394,7 +397,7 @@ absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
 
 absl::StatusOr<bool> PgOrderStore::HasPaidOrder(const std::string& user_id) {
   bool paid = false;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     paid = pg::Exec(tx, kHasPaidOrder, user_id)[0][0].as<bool>();
     return absl::OkStatus();
   }));
@@ -439,9 +442,9 @@ absl::StatusOr<OrderPage> PgOrderStore::ListByUser(const std::string& user_id, i
 absl::StatusOr<bool> PgOrderStore::ClaimForPayment(const std::string& order_id, absl::Time now) {
   bool claimed = false;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    claimed = Transition(
-        tx, order_id, OrderStatus::kPendingPayment, OrderStatus::kPaying, now,
-        absl::StrCat(" AND pay_deadline > ('epoch'::timestamptz + ", Micros(now), " * interval '1 microsecond')"));
+    claimed = pg::Exec(tx, kClaimForPayment, order_id, StatusName(OrderStatus::kPendingPayment),
+                       StatusName(OrderStatus::kPaying), Micros(now))
+                  .affected_rows() == 1;
     return absl::OkStatus();
   }));
   return claimed;
@@ -484,14 +487,14 @@ absl::StatusOr<bool> PgOrderStore::Cancel(const std::string& order_id, OrderStat
 }
 
 absl::Status PgOrderStore::MarkHoldsReleased(const std::string& order_id) {
-  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+  return pool_.Autocommit([&](pqxx::nontransaction& tx) -> absl::Status {
     pg::Exec(tx, std::string("UPDATE orders SET holds_released = true WHERE order_id = $1"), order_id);
     return absl::OkStatus();
   });
 }
 
 absl::Status PgOrderStore::MarkPaidEffectsApplied(const std::string& order_id, absl::Time now) {
-  return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+  return pool_.Autocommit([&](pqxx::nontransaction& tx) -> absl::Status {
     pg::Exec(tx, kPaidEffectsApplied, order_id, Micros(now));
     return absl::OkStatus();
   });

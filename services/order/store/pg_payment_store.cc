@@ -102,7 +102,7 @@ absl::StatusOr<std::optional<PaymentAttempt>> PgPaymentStore::StartAttempt(const
 
 absl::StatusOr<PaymentAttempt> PgPaymentStore::LatestAttempt(const std::string& order_id) {
   PaymentAttempt attempt;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) -> absl::Status {
     pqxx::result found =
         pg::Exec(tx,
                  absl::StrCat("SELECT ", kAttemptColumns,

@@ -143,7 +143,8 @@ const std::string kSkusByProductSql =
                  kIdArray, ") ORDER BY s.product_id, s.position");
 
 // `ids` a text[] literal of product ids (by_product) or SKU ids; by SKU, availability is for the region.
-std::vector<Sku> LoadSkus(pqxx::work& tx, bool by_product, const std::string& ids, const ShippingRegion& region = {}) {
+std::vector<Sku> LoadSkus(pqxx::transaction_base& tx, bool by_product, const std::string& ids,
+                          const ShippingRegion& region = {}) {
   pqxx::result rows = by_product ? ExecPrepared(tx, "product_skus_by_product", kSkusByProductSql.c_str(), ids)
                                  : ExecPrepared(tx, "product_skus_by_sku", kSkusBySkuSql.c_str(), ids,
                                                 region.province_code, region.city_code);
@@ -371,7 +372,7 @@ absl::StatusOr<std::vector<Product>> PgProductStore::ListProducts(const ProductQ
 absl::StatusOr<std::vector<Sku>> PgProductStore::GetSkus(const std::vector<std::string>& sku_ids,
                                                          const ShippingRegion& region) {
   std::vector<Sku> out;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     out = LoadSkus(tx, false, TextArrayLiteral(sku_ids), region);
     return absl::OkStatus();
   }));

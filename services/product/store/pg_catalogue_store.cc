@@ -467,7 +467,7 @@ absl::StatusOr<std::vector<PriceRule>> PgProductStore::ReplacePriceRules(const s
 absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> PgProductStore::GetPriceRules(
     const std::vector<std::string>& sku_ids) {
   std::map<std::string, std::vector<PriceRule>> out;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     out.clear();
     for (const auto& row : ExecPrepared(tx, "product_price_rules", kPriceRulesSql.c_str(), TextArrayLiteral(sku_ids))) {
       PriceRule rule;

@@ -19,7 +19,7 @@ inline absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros
 // and planned once per connection: libpqxx sends the Parse on the first call only and, for a name it
 // already knows with the same text, prepare() is a lookup. A connection the pool reopens starts empty.
 template <typename... Args>
-inline pqxx::result ExecPrepared(pqxx::work& tx, const char* name, const char* sql, Args&&... args) {
+inline pqxx::result ExecPrepared(pqxx::transaction_base& tx, const char* name, const char* sql, Args&&... args) {
   tx.conn().prepare(name, sql);
   return tx.exec_prepared(name, std::forward<Args>(args)...);
 }
