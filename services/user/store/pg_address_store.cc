@@ -33,7 +33,7 @@ constexpr char kUpsertSql[] =
 
 constexpr char kDeleteSql[] = "DELETE FROM addresses WHERE address_id = $1 AND user_id = $2";
 
-std::vector<Address> ReadBook(pqxx::work& tx, const std::string& user_id) {
+std::vector<Address> ReadBook(pqxx::transaction_base& tx, const std::string& user_id) {
   std::vector<Address> book;
   for (const pqxx::row& row : pg::Exec(tx, kListSql, user_id)) {
     Address a;
@@ -58,7 +58,7 @@ std::vector<Address> ReadBook(pqxx::work& tx, const std::string& user_id) {
 
 absl::StatusOr<std::vector<Address>> PgAddressStore::List(const std::string& user_id) {
   std::vector<Address> book;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     book = ReadBook(tx, user_id);
     return absl::OkStatus();
   }));

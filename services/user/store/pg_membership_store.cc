@@ -162,7 +162,7 @@ Member LockMember(pqxx::work& tx, const std::string& user_id, absl::Time now) {
 
 absl::StatusOr<TierTable> PgMembershipStore::LoadTiers() {
   TierTable table;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     table = TierTable{};
     for (const pqxx::row& row : pg::Exec(tx, kLoadTiersSql)) {
       TierRule rule;
@@ -311,7 +311,7 @@ absl::StatusOr<std::vector<std::string>> PgMembershipStore::MembersDueForEvaluat
 absl::StatusOr<std::pair<Member, int64_t>> PgMembershipStore::Standing(const std::string& user_id,
                                                                        absl::Time window_start) {
   std::pair<Member, int64_t> standing;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     standing = {};
     standing.first.user_id = user_id;
     pqxx::result rows = pg::Exec(tx, kReadMemberSql, user_id);

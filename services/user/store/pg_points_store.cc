@@ -134,7 +134,7 @@ HoldStatus ParseHoldStatus(const std::string& text) {
   return HoldStatus::kHeld;
 }
 
-std::optional<PointsHold> ReadHold(pqxx::work& tx, const std::string& order_id) {
+std::optional<PointsHold> ReadHold(pqxx::transaction_base& tx, const std::string& order_id) {
   pqxx::result rows = pg::Exec(tx, kLoadHoldSql, order_id);
   if (rows.empty()) return std::nullopt;
   PointsHold hold;
@@ -152,7 +152,7 @@ std::optional<PointsHold> ReadHold(pqxx::work& tx, const std::string& order_id) 
   return hold;
 }
 
-PointsAccount ReadAccount(pqxx::work& tx, const std::string& user_id, int64_t balance, const std::string& order_id) {
+PointsAccount ReadAccount(pqxx::transaction_base& tx, const std::string& user_id, int64_t balance, const std::string& order_id) {
   PointsAccount account;
   account.user_id = user_id;
   account.balance = balance;
@@ -161,7 +161,7 @@ PointsAccount ReadAccount(pqxx::work& tx, const std::string& user_id, int64_t ba
 }
 
 // The lots scope.lots_to_cover asks for (kLoadFirstLotsSql), or every lot when the first ones do not cover it.
-PointsAccount ReadAccountFor(pqxx::work& tx, const PointsScope& scope, int64_t balance) {
+PointsAccount ReadAccountFor(pqxx::transaction_base& tx, const PointsScope& scope, int64_t balance) {
   if (scope.lots_to_cover == kAllLots) return ReadAccount(tx, scope.user_id, balance, scope.order_id);
   PointsAccount account;
   account.user_id = scope.user_id;
@@ -278,7 +278,7 @@ absl::StatusOr<PointsAccount> PgPointsStore::Load(const PointsScope& scope) {
   PointsAccount account;
   PointsScope lots = scope;
   lots.order_id.clear();
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     pqxx::result rows = pg::Exec(tx, kBalanceSql, scope.user_id);
     account = ReadAccountFor(tx, lots, rows.empty() ? 0 : rows[0][0].as<int64_t>());
     return absl::OkStatus();
@@ -288,7 +288,7 @@ absl::StatusOr<PointsAccount> PgPointsStore::Load(const PointsScope& scope) {
 
 absl::StatusOr<PointsHold> PgPointsStore::FindHold(const std::string& order_id) {
   std::optional<PointsHold> hold;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     hold = ReadHold(tx, order_id);
     return absl::OkStatus();
   }));
