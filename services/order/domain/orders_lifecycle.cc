@@ -1,11 +1,10 @@
-#include "services/order/domain/orders.h"
-
 #include <string>
 #include <vector>
 
 #include "common/async/all.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/order/domain/orders.h"
 
 // Orders after their placement (orders.cc places them): the buyer's reads, the paid effects, cancellation with the
 // release of what the order held, and the sweep that finishes what a crash or a timeout left.
