@@ -26,9 +26,10 @@ const std::vector<std::string> kEventColumns = {"event_id",   "occurred_at", "re
 // The new rows' hourly rollup (one array element per distinct hour in UTC microseconds, channel, type and device,
 // with its number of events), appended to behaviour_hourly_pending (migration 0009: no conflict, no lock shared
 // with another batch; the fold merges it) with the hll hashes of the key's devices (migration 0010: the fold builds
-// the sketch, once per key for all the batches it merges), and the batch's (SKU, product) pairs, in one statement.
-// The same SKU rule as kStoreStaged's.
-constexpr char kRollUp[] =
+// the sketch, once per key for all the batches it merges), the batch's (SKU, product) pairs, and the funnel journeys
+// the batch changed ($8 to $14: PgFunnelStore::FoldToWrite's arrays, folded under its locks earlier in the
+// transaction), in one statement. The same SKU rule as kStoreStaged's.
+const std::string kRollUp = absl::StrCat(
     "WITH rolled AS ("
     "  INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, devices)"
     "  SELECT 'epoch'::timestamptz + h * interval '1 microsecond', c, t, sum(n)::bigint,"
@@ -38,8 +39,11 @@ constexpr char kRollUp[] =
     " mapped AS ("
     "  INSERT INTO sku_products (sku_id, product_id)"
     "  SELECT DISTINCT ON (s) s, p FROM unnest($6::text[], $7::text[]) AS m(s, p) ORDER BY s, p"
-    "  ON CONFLICT (sku_id) DO NOTHING)"
-    " SELECT 1";
+    "  ON CONFLICT (sku_id) DO NOTHING),"
+    " journeys AS (",
+    PgFunnelStore::UpsertSql(8),
+    ")"
+    " SELECT 1");
 
 // Moves pending rollup rows into behaviour_hourly_folded (migrations 0009 and 0010); returns how many.
 constexpr char kFold[] = "SELECT behaviour_hourly_fold($1)";
@@ -161,8 +165,9 @@ PGconn* RawConnection(pqxx::work& tx) {
   return (conn.*RawConnectionMember())();  // libpqxx's pq::PGconn is libpq's struct pg_conn
 }
 
-// Throws what libpqxx would for a failed statement: unique_violation for SQLSTATE 23505 (the direct way's
-// "already stored"), broken_connection when the connection is gone, else sql_error.
+// Throws what libpqxx would for a failed statement, so that pg::Pool::Transact maps it as usual: unique_violation for
+// SQLSTATE 23505 (the direct way's "already stored"), serialization_failure and deadlock_detected (retried),
+// broken_connection when the connection is gone, else sql_error.
 [[noreturn]] void ThrowCopyError(PGconn* conn, PGresult* result, const std::string& query) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state != nullptr ? state : "";
@@ -172,6 +177,8 @@ PGconn* RawConnection(pqxx::work& tx) {
   while (PGresult* rest = PQgetResult(conn)) PQclear(rest);
   if (PQstatus(conn) != CONNECTION_OK) throw pqxx::broken_connection(message);
   if (sqlstate == "23505") throw pqxx::unique_violation(message, query, sqlstate.c_str());
+  if (sqlstate == "40001") throw pqxx::serialization_failure(message);
+  if (sqlstate == "40P01") throw pqxx::deadlock_detected(message);
   throw pqxx::sql_error(message, query, sqlstate.c_str());
 }
 
@@ -249,13 +256,14 @@ absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEve
                       counts = pg::BigintArrayLiteral(r.counts), skus = pg::TextArrayLiteral(r.skus),
                       products = pg::TextArrayLiteral(r.products);
     absl::Status status = pool_.Transact([&](pqxx::work& tx) {
-      PgFunnelStore::Fold(tx, steps, funnel_window_);
+      const JourneyWrites j = PgFunnelStore::FoldToWrite(tx, steps, funnel_window_);
       try {
         CopyBehaviourRows(tx, "behaviour_events", rows);
       } catch (const pqxx::unique_violation&) {
         return absl::AlreadyExistsError(kAlreadyStored);  // rolled back; written the deduplicating way below
       }
-      pg::Exec(tx, kRollUp, hours, channels, types, devices, counts, skus, products);
+      pg::Exec(tx, kRollUp, hours, channels, types, devices, counts, skus, products, j.visitors, j.started_at,
+               j.channels, j.steps[0], j.steps[1], j.steps[2], j.steps[3]);
       return absl::OkStatus();
     });
     if (status.ok()) {
