@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <limits>
 #include <pqxx/pqxx>
 #include <set>
 #include <tuple>
@@ -80,6 +81,7 @@ constexpr char kStoreStaged[] =
     " SELECT count(*) FROM fresh";
 
 constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000000;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0); }
 
@@ -127,6 +129,7 @@ struct RollUpParams {
 RollUpParams RollUpOf(const std::vector<BehaviourEvent>& events) {
   using Key = std::tuple<int64_t, absl::string_view, int, absl::string_view>;
   absl::flat_hash_map<Key, int64_t> rows;
+  rows.reserve(events.size());
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> pairs;
   for (const BehaviourEvent& e : events) {
     const int64_t hour = FloorDiv(absl::ToUnixMicros(e.occurred_at), kMicrosPerHour) * kMicrosPerHour;
@@ -134,6 +137,11 @@ RollUpParams RollUpOf(const std::vector<BehaviourEvent>& events) {
     if (!e.sku_id.empty() && !e.product_id.empty()) pairs.emplace(e.sku_id, e.product_id);
   }
   RollUpParams params;
+  params.hours.reserve(rows.size());
+  params.channels.reserve(rows.size());
+  params.types.reserve(rows.size());
+  params.devices.reserve(rows.size());
+  params.counts.reserve(rows.size());
   for (const auto& [key, n] : rows) {
     params.hours.push_back(std::get<0>(key));
     params.channels.emplace_back(std::get<1>(key));
@@ -237,15 +245,21 @@ std::string BehaviourCopyData(const std::vector<BehaviourEvent>& events) {
 
 absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEvent>& events) {
   if (events.empty()) return 0;
-  std::set<absl::CivilDay> days;
+  // The UTC days of the batch (a day number from the microseconds: no time zone lookup per event), usually one.
+  std::set<int64_t> day_numbers;
+  int64_t last_day = std::numeric_limits<int64_t>::min();
   std::vector<StepEvent> steps;
+  steps.reserve(events.size());
   for (const BehaviourEvent& event : events) {
-    days.insert(absl::ToCivilDay(event.occurred_at, absl::UTCTimeZone()));
+    const int64_t day = FloorDiv(absl::ToUnixMicros(event.occurred_at), kMicrosPerDay);
+    if (day != last_day) day_numbers.insert(last_day = day);
     if (std::optional<FunnelStep> step = StepOf(event.type)) {
       steps.push_back({VisitorOf(event.user_id, event.device_id), *step, event.occurred_at, event.channel});
     }
   }
-  if (absl::Status status = partitions_.Ensure({days.begin(), days.end()}); !status.ok()) return status;
+  std::vector<absl::CivilDay> days;
+  for (int64_t day : day_numbers) days.push_back(absl::CivilDay(1970, 1, 1) + day);
+  if (absl::Status status = partitions_.Ensure(days); !status.ok()) return status;
   const std::string rows = BehaviourCopyData(events);
 
   // The direct way: every event is new (a retry is the exception).
