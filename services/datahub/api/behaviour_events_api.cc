@@ -68,7 +68,7 @@ grpc::ServerUnaryReactor* BehaviourEventsApi::IngestEvents(grpc::CallbackServerC
     std::vector<BehaviourEvent> events;
     events.reserve(request->events_size());
     for (const v1::BehaviourEvent& in : request->events()) {
-      BehaviourEvent event;
+      BehaviourEvent& event = events.emplace_back();  // filled in place: no move of its strings
       event.event_id = in.event_id();
       event.type = ParseBehaviourEventType(in.type());
       // An unknown name is not "missing": the domain sees a type it does not know.
@@ -86,7 +86,6 @@ grpc::ServerUnaryReactor* BehaviourEventsApi::IngestEvents(grpc::CallbackServerC
       event.product_id = in.product_id();
       event.sku_id = in.sku_id();
       event.query = in.query();
-      events.push_back(std::move(event));
     }
     // Public route: a token, when there is one, makes the events the user's.
     const std::string user_id = server::CurrentCaller().user_id;

@@ -102,18 +102,20 @@ absl::StatusOr<IngestResult> BehaviourIngestion::Ingest(std::vector<BehaviourEve
     const BehaviourEvent& event = events[by_key[k]];
     if (event.event_id == previous.event_id && event.occurred_at == previous.occurred_at) repeat[by_key[k]] = true;
   }
-  std::vector<BehaviourEvent> good;
-  good.reserve(valid.size());
+  // The events to store, compacted in place in their order (no copy when every event is good, the usual batch).
+  size_t kept = 0;
   for (uint32_t i : valid) {
     if (repeat[i]) {
       ++result.duplicates;
       continue;
     }
-    BehaviourEvent& event = events[i];
+    if (i != kept) events[kept] = std::move(events[i]);
+    BehaviourEvent& event = events[kept++];
     event.user_id = user_id;
     event.received_at = now;
-    good.push_back(std::move(event));
   }
+  events.resize(kept);
+  std::vector<BehaviourEvent>& good = events;
   if (good.empty()) return result;
   ASSIGN_OR_RETURN(int inserted, store_.Insert(good));
   result.accepted = inserted;

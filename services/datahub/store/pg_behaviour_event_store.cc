@@ -1,12 +1,16 @@
 #include "services/datahub/store/pg_behaviour_event_store.h"
 
-#include <pqxx/tablewriter>
+#include <libpq-fe.h>
+
+#include <limits>
+#include <pqxx/pqxx>
 #include <set>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/pg/arrays.h"
 #include "common/pg/prepared.h"
 #include "services/datahub/domain/funnel.h"
@@ -15,7 +19,7 @@
 namespace zhongtai::datahub {
 namespace {
 
-// The columns of a COPY row, in BehaviourCopyRows' order.
+// The columns of a COPY row, in BehaviourCopyData's order.
 const std::vector<std::string> kEventColumns = {"event_id",   "occurred_at", "received_at", "event_type",
                                                 "device_id",  "user_id",     "session_id",  "channel",
                                                 "product_id", "sku_id",      "query"};
@@ -23,9 +27,10 @@ const std::vector<std::string> kEventColumns = {"event_id",   "occurred_at", "re
 // The new rows' hourly rollup (one array element per distinct hour in UTC microseconds, channel, type and device,
 // with its number of events), appended to behaviour_hourly_pending (migration 0009: no conflict, no lock shared
 // with another batch; the fold merges it) with the hll hashes of the key's devices (migration 0010: the fold builds
-// the sketch, once per key for all the batches it merges), and the batch's (SKU, product) pairs, in one statement.
-// The same SKU rule as kStoreStaged's.
-constexpr char kRollUp[] =
+// the sketch, once per key for all the batches it merges), the batch's (SKU, product) pairs, and the funnel journeys
+// the batch changed ($8 to $14: PgFunnelStore::FoldToWrite's arrays, folded under its locks earlier in the
+// transaction), in one statement. The same SKU rule as kStoreStaged's.
+const std::string kRollUp = absl::StrCat(
     "WITH rolled AS ("
     "  INSERT INTO behaviour_hourly_pending (hour, channel, event_type, events, devices)"
     "  SELECT 'epoch'::timestamptz + h * interval '1 microsecond', c, t, sum(n)::bigint,"
@@ -35,8 +40,11 @@ constexpr char kRollUp[] =
     " mapped AS ("
     "  INSERT INTO sku_products (sku_id, product_id)"
     "  SELECT DISTINCT ON (s) s, p FROM unnest($6::text[], $7::text[]) AS m(s, p) ORDER BY s, p"
-    "  ON CONFLICT (sku_id) DO NOTHING)"
-    " SELECT 1";
+    "  ON CONFLICT (sku_id) DO NOTHING),"
+    " journeys AS (",
+    PgFunnelStore::UpsertSql(8),
+    ")"
+    " SELECT 1");
 
 // Moves pending rollup rows into behaviour_hourly_folded (migrations 0009 and 0010); returns how many.
 constexpr char kFold[] = "SELECT behaviour_hourly_fold($1)";
@@ -73,73 +81,43 @@ constexpr char kStoreStaged[] =
     " SELECT count(*) FROM fresh";
 
 constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000000;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0); }
 
-void AppendDigits(int64_t value, int width, std::string* out) {
-  char buffer[20];
-  for (int i = width - 1; i >= 0; --i) {
-    buffer[i] = static_cast<char>('0' + value % 10);
-    value /= 10;
+// COPY's binary format (PostgreSQL's "Binary Format" of COPY): a header, per row the field count and per field its
+// length (-1: NULL) and the type's binary form, then a trailer. Big-endian integers; timestamptz is int64
+// microseconds since 2000-01-01 00:00 UTC; text is its bytes (the server checks they are UTF-8, as for text COPY).
+constexpr char kCopyBinaryHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";  // signature, flags 0, no extension
+constexpr size_t kCopyBinaryHeaderSize = 19;
+constexpr int64_t kPostgresEpochUnixMicros = int64_t{946684800} * 1000000;  // 2000-01-01 00:00 UTC
+
+void AppendBigEndian(uint64_t value, int bytes, std::string* out) {
+  char buffer[8];
+  for (int i = bytes - 1; i >= 0; --i) {
+    buffer[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
   }
-  out->append(buffer, width);
+  out->append(buffer, bytes);
 }
 
-// "YYYY-MM-DD hh:mm:ss.ffffff+00" (UTC, microseconds), as timestamptz input reads it.
-void AppendCopyTime(absl::Time t, std::string* out) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  const int64_t days = FloorDiv(micros, int64_t{86400} * 1000000);
-  const int64_t of_day = micros - days * 86400 * 1000000;
-  // Days to the civil date (H. Hinnant's civil_from_days).
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  if (year < 1 || year > 9999) {  // never for a validated event; exact anyway
-    out->append(absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone()));
-    return;
-  }
-  AppendDigits(year, 4, out);
-  out->push_back('-');
-  AppendDigits(month, 2, out);
-  out->push_back('-');
-  AppendDigits(day, 2, out);
-  out->push_back(' ');
-  const int64_t seconds = of_day / 1000000;
-  AppendDigits(seconds / 3600, 2, out);
-  out->push_back(':');
-  AppendDigits(seconds / 60 % 60, 2, out);
-  out->push_back(':');
-  AppendDigits(seconds % 60, 2, out);
-  out->push_back('.');
-  AppendDigits(of_day % 1000000, 6, out);
-  out->append("+00");
+void AppendField(const std::string& value, std::string* out) {
+  AppendBigEndian(static_cast<uint32_t>(value.size()), 4, out);
+  out->append(value);
 }
 
-// One text column of COPY's text format.
-void AppendCopyText(const std::string& value, std::string* out) {
-  for (char c : value) {
-    switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '\t': out->append("\\t"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      default: out->push_back(c);
-    }
-  }
-}
-
+// An empty user, product, SKU or query is stored as NULL.
 void AppendNullable(const std::string& value, std::string* out) {
   if (value.empty()) {
-    out->append("\\N");
+    AppendBigEndian(static_cast<uint32_t>(-1), 4, out);
   } else {
-    AppendCopyText(value, out);
+    AppendField(value, out);
   }
+}
+
+void AppendTime(absl::Time t, std::string* out) {
+  AppendBigEndian(8, 4, out);
+  AppendBigEndian(static_cast<uint64_t>(absl::ToUnixMicros(t) - kPostgresEpochUnixMicros), 8, out);
 }
 
 // What the direct way adds to the rollup and sku_products for a batch of new events, as statement parameters.
@@ -151,6 +129,7 @@ struct RollUpParams {
 RollUpParams RollUpOf(const std::vector<BehaviourEvent>& events) {
   using Key = std::tuple<int64_t, absl::string_view, int, absl::string_view>;
   absl::flat_hash_map<Key, int64_t> rows;
+  rows.reserve(events.size());
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> pairs;
   for (const BehaviourEvent& e : events) {
     const int64_t hour = FloorDiv(absl::ToUnixMicros(e.occurred_at), kMicrosPerHour) * kMicrosPerHour;
@@ -158,6 +137,11 @@ RollUpParams RollUpOf(const std::vector<BehaviourEvent>& events) {
     if (!e.sku_id.empty() && !e.product_id.empty()) pairs.emplace(e.sku_id, e.product_id);
   }
   RollUpParams params;
+  params.hours.reserve(rows.size());
+  params.channels.reserve(rows.size());
+  params.types.reserve(rows.size());
+  params.devices.reserve(rows.size());
+  params.counts.reserve(rows.size());
   for (const auto& [key, n] : rows) {
     params.hours.push_back(std::get<0>(key));
     params.channels.emplace_back(std::get<1>(key));
@@ -172,66 +156,111 @@ RollUpParams RollUpOf(const std::vector<BehaviourEvent>& events) {
   return params;
 }
 
-// Sends `rows` (COPY text rows, the last without its '\n') as one COPY into `table`. pqxx::stream_to (6.4) escapes
-// row by row from tuples and keeps its raw line writer private; tablewriter's is public but deprecated (for its
-// escaper, which this does not use).
-void CopyRows(pqxx::work& tx, const std::string& table, const std::string& rows) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  pqxx::tablewriter copy(tx, table, kEventColumns.begin(), kEventColumns.end());
-#pragma GCC diagnostic pop
-  copy.write_raw_line(rows);
-  copy.complete();
+// libpqxx 6.4 sends COPY data only through write_copy_line, which appends '\n' to each piece (text COPY's row end):
+// binary data needs libpq's PQputCopyData, on the transaction's own connection, whose PGconn libpqxx keeps private
+// (connection_base::raw_connection, for its large objects). An explicit instantiation may name a private member
+// ([temp.spec]/6 of C++17), which RawConnection uses to reach it.
+using RawConnectionFn = pqxx::internal::pq::PGconn* (pqxx::connection_base::*)() const;
+RawConnectionFn RawConnectionMember();
+template <RawConnectionFn F>
+struct RawConnectionAccess {
+  friend RawConnectionFn RawConnectionMember() { return F; }
+};
+template struct RawConnectionAccess<&pqxx::connection_base::raw_connection>;
+
+PGconn* RawConnection(pqxx::work& tx) {
+  pqxx::connection_base& conn = tx.conn();
+  return (conn.*RawConnectionMember())();  // libpqxx's pq::PGconn is libpq's struct pg_conn
 }
+
+// Throws what libpqxx would for a failed statement, so that pg::Pool::Transact maps it as usual: unique_violation for
+// SQLSTATE 23505 (the direct way's "already stored"), serialization_failure and deadlock_detected (retried),
+// broken_connection when the connection is gone, else sql_error.
+[[noreturn]] void ThrowCopyError(PGconn* conn, PGresult* result, const std::string& query) {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state != nullptr ? state : "";
+  const std::string message = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  if (result != nullptr) PQclear(result);
+  // Leave the connection ready for the next command (the ROLLBACK): read what is left of this one.
+  while (PGresult* rest = PQgetResult(conn)) PQclear(rest);
+  if (PQstatus(conn) != CONNECTION_OK) throw pqxx::broken_connection(message);
+  if (sqlstate == "23505") throw pqxx::unique_violation(message, query, sqlstate.c_str());
+  if (sqlstate == "40001") throw pqxx::serialization_failure(message);
+  if (sqlstate == "40P01") throw pqxx::deadlock_detected(message);
+  throw pqxx::sql_error(message, query, sqlstate.c_str());
+}
+
+}  // namespace
+
+void CopyBehaviourRows(pqxx::work& tx, const std::string& table, const std::string& data) {
+  PGconn* conn = RawConnection(tx);
+  std::string query =
+      absl::StrCat("COPY ", table, " (", absl::StrJoin(kEventColumns, ", "), ") FROM STDIN (FORMAT binary)");
+  PGresult* started = PQexec(conn, query.c_str());
+  if (started == nullptr || PQresultStatus(started) != PGRES_COPY_IN) ThrowCopyError(conn, started, query);
+  PQclear(started);
+  if (PQputCopyData(conn, data.data(), static_cast<int>(data.size())) != 1 || PQputCopyEnd(conn, nullptr) != 1) {
+    ThrowCopyError(conn, nullptr, query);
+  }
+  PGresult* done = PQgetResult(conn);
+  if (done == nullptr || PQresultStatus(done) != PGRES_COMMAND_OK) ThrowCopyError(conn, done, query);
+  PQclear(done);
+  while (PGresult* rest = PQgetResult(conn)) PQclear(rest);
+}
+
+namespace {
 
 // Set by the direct way's transaction when its COPY met an event already stored.
 constexpr char kAlreadyStored[] = "BEHAVIOUR_EVENT_ALREADY_STORED";
 
 }  // namespace
 
-std::string BehaviourCopyRows(const std::vector<BehaviourEvent>& events) {
-  std::string out;
-  out.reserve(events.size() * 200);
+std::string BehaviourCopyData(const std::vector<BehaviourEvent>& events) {
+  std::string out(kCopyBinaryHeader, kCopyBinaryHeaderSize);
+  size_t size = out.size() + 2;
   for (const BehaviourEvent& e : events) {
-    AppendCopyText(e.event_id, &out);
-    out.push_back('\t');
-    AppendCopyTime(e.occurred_at, &out);
-    out.push_back('\t');
-    AppendCopyTime(e.received_at, &out);
-    out.push_back('\t');
-    absl::StrAppend(&out, static_cast<int>(e.type));
-    out.push_back('\t');
-    AppendCopyText(e.device_id, &out);
-    out.push_back('\t');
-    AppendNullable(e.user_id, &out);
-    out.push_back('\t');
-    AppendCopyText(e.session_id, &out);
-    out.push_back('\t');
-    AppendCopyText(e.channel, &out);
-    out.push_back('\t');
-    AppendNullable(e.product_id, &out);
-    out.push_back('\t');
-    AppendNullable(e.sku_id, &out);
-    out.push_back('\t');
-    AppendNullable(e.query, &out);
-    out.push_back('\n');
+    // The field count, 11 lengths, 2 times, the type; the texts.
+    size += 2 + 11 * 4 + 2 * 8 + 2 + e.event_id.size() + e.device_id.size() + e.user_id.size() + e.session_id.size() +
+            e.channel.size() + e.product_id.size() + e.sku_id.size() + e.query.size();
   }
+  out.reserve(size);
+  for (const BehaviourEvent& e : events) {
+    AppendBigEndian(kEventColumns.size(), 2, &out);
+    AppendField(e.event_id, &out);
+    AppendTime(e.occurred_at, &out);
+    AppendTime(e.received_at, &out);
+    AppendBigEndian(2, 4, &out);
+    AppendBigEndian(static_cast<uint16_t>(e.type), 2, &out);
+    AppendField(e.device_id, &out);
+    AppendNullable(e.user_id, &out);
+    AppendField(e.session_id, &out);
+    AppendField(e.channel, &out);
+    AppendNullable(e.product_id, &out);
+    AppendNullable(e.sku_id, &out);
+    AppendNullable(e.query, &out);
+  }
+  AppendBigEndian(0xffff, 2, &out);  // the trailer: a field count of -1
   return out;
 }
 
 absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEvent>& events) {
   if (events.empty()) return 0;
-  std::set<absl::CivilDay> days;
+  // The UTC days of the batch (a day number from the microseconds: no time zone lookup per event), usually one.
+  std::set<int64_t> day_numbers;
+  int64_t last_day = std::numeric_limits<int64_t>::min();
   std::vector<StepEvent> steps;
+  steps.reserve(events.size());
   for (const BehaviourEvent& event : events) {
-    days.insert(absl::ToCivilDay(event.occurred_at, absl::UTCTimeZone()));
+    const int64_t day = FloorDiv(absl::ToUnixMicros(event.occurred_at), kMicrosPerDay);
+    if (day != last_day) day_numbers.insert(last_day = day);
     if (std::optional<FunnelStep> step = StepOf(event.type)) {
       steps.push_back({VisitorOf(event.user_id, event.device_id), *step, event.occurred_at, event.channel});
     }
   }
-  if (absl::Status status = partitions_.Ensure({days.begin(), days.end()}); !status.ok()) return status;
-  std::string rows = BehaviourCopyRows(events);
-  rows.pop_back();  // the COPY ends the last row
+  std::vector<absl::CivilDay> days;
+  for (int64_t day : day_numbers) days.push_back(absl::CivilDay(1970, 1, 1) + day);
+  if (absl::Status status = partitions_.Ensure(days); !status.ok()) return status;
+  const std::string rows = BehaviourCopyData(events);
 
   // The direct way: every event is new (a retry is the exception).
   {
@@ -241,13 +270,14 @@ absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEve
                       counts = pg::BigintArrayLiteral(r.counts), skus = pg::TextArrayLiteral(r.skus),
                       products = pg::TextArrayLiteral(r.products);
     absl::Status status = pool_.Transact([&](pqxx::work& tx) {
-      PgFunnelStore::Fold(tx, steps, funnel_window_);
+      const JourneyWrites j = PgFunnelStore::FoldToWrite(tx, steps, funnel_window_);
       try {
-        CopyRows(tx, "behaviour_events", rows);
+        CopyBehaviourRows(tx, "behaviour_events", rows);
       } catch (const pqxx::unique_violation&) {
         return absl::AlreadyExistsError(kAlreadyStored);  // rolled back; written the deduplicating way below
       }
-      pg::Exec(tx, kRollUp, hours, channels, types, devices, counts, skus, products);
+      pg::Exec(tx, kRollUp, hours, channels, types, devices, counts, skus, products, j.visitors, j.started_at,
+               j.channels, j.steps[0], j.steps[1], j.steps[2], j.steps[3]);
       return absl::OkStatus();
     });
     if (status.ok()) {
@@ -265,7 +295,7 @@ absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEve
     tx.exec("SET LOCAL client_min_messages = warning");
     tx.exec(kCreateStaging);
     PgFunnelStore::Fold(tx, steps, funnel_window_);  // first, as in the direct way
-    CopyRows(tx, "behaviour_incoming", rows);
+    CopyBehaviourRows(tx, "behaviour_incoming", rows);
     inserted = tx.exec1(kStoreStaged)[0].as<int>();
     return absl::OkStatus();
   });

@@ -53,18 +53,25 @@ constexpr char kJourneysNear[] =
     "AND (f.visitor, f.started_at) <= (v.visitor, 'epoch'::timestamptz + $3::bigint * interval '1 microsecond')) AS j";
 
 // New journeys, and earlier step times for existing ones (LEAST skips NULLs, so a step only ever moves earlier).
-constexpr char kUpsertJourneys[] =
-    "INSERT INTO funnel_journeys (visitor, started_at, channel, cart_at, checkout_at, ordered_at, paid_at) "
-    "SELECT v, 'epoch'::timestamptz + s * interval '1 microsecond', c, "
-    "'epoch'::timestamptz + a * interval '1 microsecond', 'epoch'::timestamptz + b * interval '1 microsecond', "
-    "'epoch'::timestamptz + o * interval '1 microsecond', 'epoch'::timestamptz + p * interval '1 microsecond' "
-    "FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) "
-    "AS j(v, s, c, a, b, o, p) "
-    "ON CONFLICT (visitor, started_at) DO UPDATE SET "
-    "cart_at = LEAST(funnel_journeys.cart_at, EXCLUDED.cart_at), "
-    "checkout_at = LEAST(funnel_journeys.checkout_at, EXCLUDED.checkout_at), "
-    "ordered_at = LEAST(funnel_journeys.ordered_at, EXCLUDED.ordered_at), "
-    "paid_at = LEAST(funnel_journeys.paid_at, EXCLUDED.paid_at)";
+// Parameters $first .. $first+6: visitors, started_at, channels, then the four steps' times (UTC microseconds, NULL
+// for a step not taken). kUpsertJourneys on its own; PgBehaviourEventStore runs it inside its rollup statement.
+std::string UpsertJourneysSql(int first) {
+  auto p = [first](int k) { return absl::StrCat("$", first + k); };
+  return absl::StrCat(
+      "INSERT INTO funnel_journeys (visitor, started_at, channel, cart_at, checkout_at, ordered_at, paid_at) "
+      "SELECT v, 'epoch'::timestamptz + s * interval '1 microsecond', c, "
+      "'epoch'::timestamptz + a * interval '1 microsecond', 'epoch'::timestamptz + b * interval '1 microsecond', "
+      "'epoch'::timestamptz + o * interval '1 microsecond', 'epoch'::timestamptz + p * interval '1 microsecond' "
+      "FROM unnest(",
+      p(0), "::text[], ", p(1), "::bigint[], ", p(2), "::text[], ", p(3), "::bigint[], ", p(4), "::bigint[], ", p(5),
+      "::bigint[], ", p(6), "::bigint[]) AS j(v, s, c, a, b, o, p) ",
+      "ON CONFLICT (visitor, started_at) DO UPDATE SET "
+      "cart_at = LEAST(funnel_journeys.cart_at, EXCLUDED.cart_at), "
+      "checkout_at = LEAST(funnel_journeys.checkout_at, EXCLUDED.checkout_at), "
+      "ordered_at = LEAST(funnel_journeys.ordered_at, EXCLUDED.ordered_at), "
+      "paid_at = LEAST(funnel_journeys.paid_at, EXCLUDED.paid_at)");
+}
+const std::string kUpsertJourneys = UpsertJourneysSql(1);
 
 // Distinct visitors locked in hash order: two batches sharing visitors lock them in the same order.
 constexpr char kLockVisitors[] =
@@ -82,8 +89,9 @@ Journey ReadJourney(const pqxx::row& row) {
 
 }  // namespace
 
-void PgFunnelStore::Fold(pqxx::work& tx, const std::vector<StepEvent>& steps, absl::Duration window) {
-  if (steps.empty()) return;
+JourneyWrites PgFunnelStore::FoldToWrite(pqxx::work& tx, const std::vector<StepEvent>& steps, absl::Duration window) {
+  JourneyWrites writes;
+  if (steps.empty()) return writes;
   std::map<std::string, std::vector<StepEvent>> by_visitor;
   absl::Time first = steps.front().at;
   absl::Time last = steps.front().at;
@@ -119,10 +127,20 @@ void PgFunnelStore::Fold(pqxx::work& tx, const std::vector<StepEvent>& steps, ab
       }
     }
   }
-  if (v.empty()) return;
-  pg::Exec(tx, kUpsertJourneys, pg::TextArrayLiteral(v), NullableBigintArray(s), pg::TextArrayLiteral(c),
-           NullableBigintArray(step_columns[0]), NullableBigintArray(step_columns[1]),
-           NullableBigintArray(step_columns[2]), NullableBigintArray(step_columns[3]));
+  writes.count = static_cast<int>(v.size());
+  writes.visitors = pg::TextArrayLiteral(v);
+  writes.started_at = NullableBigintArray(s);
+  writes.channels = pg::TextArrayLiteral(c);
+  for (int i = 0; i < kFunnelSteps - 1; ++i) writes.steps[i] = NullableBigintArray(step_columns[i]);
+  return writes;
+}
+
+std::string PgFunnelStore::UpsertSql(int first_parameter) { return UpsertJourneysSql(first_parameter); }
+
+void PgFunnelStore::Fold(pqxx::work& tx, const std::vector<StepEvent>& steps, absl::Duration window) {
+  const JourneyWrites w = FoldToWrite(tx, steps, window);
+  if (w.count == 0) return;
+  pg::Exec(tx, kUpsertJourneys, w.visitors, w.started_at, w.channels, w.steps[0], w.steps[1], w.steps[2], w.steps[3]);
 }
 
 absl::StatusOr<std::map<std::string, std::array<int64_t, kFunnelSteps>>> PgFunnelStore::ReachedByChannel(

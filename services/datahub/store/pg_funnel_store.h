@@ -10,6 +10,14 @@
 
 namespace zhongtai::datahub {
 
+// The journeys a fold changed, as the upsert's array parameters (PgFunnelStore::UpsertSql): visitors, start times,
+// channels and the four later steps' times (UTC microseconds, NULL for a step not taken).
+struct JourneyWrites {
+  int count = 0;
+  std::string visitors = "{}", started_at = "{}", channels = "{}";
+  std::string steps[kFunnelSteps - 1] = {"{}", "{}", "{}", "{}"};
+};
+
 class PgFunnelStore : public FunnelStore {
  public:
   explicit PgFunnelStore(pg::Pool& pool) : pool_(pool) {}
@@ -18,6 +26,13 @@ class PgFunnelStore : public FunnelStore {
   // transaction-scoped advisory lock per visitor (in a fixed order), so concurrent batches of one visitor fold one
   // after the other.
   static void Fold(pqxx::work& tx, const std::vector<StepEvent>& steps, absl::Duration window);
+
+  // Fold in two parts, for a caller that writes the journeys with a statement of its own later in the same
+  // transaction (the behaviour store, inside its rollup statement: one statement fewer a batch): takes the locks,
+  // reads and folds, and returns what Fold would write.
+  static JourneyWrites FoldToWrite(pqxx::work& tx, const std::vector<StepEvent>& steps, absl::Duration window);
+  // The upsert of JourneyWrites with its parameters numbered from $first_parameter (7 of them), for a WITH clause.
+  static std::string UpsertSql(int first_parameter);
 
   absl::StatusOr<std::map<std::string, std::array<int64_t, kFunnelSteps>>> ReachedByChannel(
       const FunnelQuery& query) override;

@@ -451,25 +451,103 @@ TEST_CASE("Batches stored while folds run are each rolled up once") {
   CHECK(f.Count("SELECT round(hll_cardinality(hll_union_agg(visitors)))::bigint FROM behaviour_hourly") == 9);
 }
 
-TEST_CASE("COPY rows carry the events' times in UTC to the microsecond") {
+TEST_CASE("Binary COPY rows store every value as it is, times in UTC to the microsecond") {
+  Fixture f;
   std::mt19937_64 random(5);
+  std::vector<BehaviourEvent> events;
+  const BehaviourEventType types[] = {BehaviourEventType::kView, BehaviourEventType::kSearch,
+                                      BehaviourEventType::kShare};
+  // Texts COPY's text format would escape, UTF-8, empty (NULL for the nullable columns), a long one.
+  const std::string texts[] = {
+      "a\tb", "line\nbreak\r", "back\\slash", "\\N", "绿茶 green tea", "", "x", std::string(kMaxQueryLength, 'q')};
   for (int i = 0; i < 2000; ++i) {
     BehaviourEvent e;
-    e.event_id = "e";
-    e.device_id = "d";
-    e.channel = "app";
-    e.type = BehaviourEventType::kView;
-    // From 1900 to 2200, leap days and pre-1970 included.
+    e.event_id = absl::StrCat("e", i, texts[i % 8]);
+    e.type = types[i % 3];
+    // From 1900 to 2200, leap days and pre-1970 and pre-2000 included.
     e.occurred_at = absl::FromUnixMicros(static_cast<int64_t>(random() % (int64_t{300} * 365 * 86400 * 1000000)) -
                                          int64_t{70} * 365 * 86400 * 1000000);
-    e.received_at = absl::FromCivil(absl::CivilSecond(2024, 2, 29, 23, 59, 59), absl::UTCTimeZone());
-    const std::string row = BehaviourCopyRows({e});
-    const std::string expected =
-        absl::StrCat("e\t", absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", e.occurred_at, absl::UTCTimeZone()),
-                     "\t2024-02-29 23:59:59.000000+00\t1\td\t\\N\t\tapp\t\\N\t\\N\t\\N\n");
-    INFO(absl::FormatTime(e.occurred_at));
-    REQUIRE(row == expected);
+    e.received_at = i % 2 == 0 ? absl::FromCivil(absl::CivilSecond(2024, 2, 29, 23, 59, 59), absl::UTCTimeZone())
+                               : e.occurred_at + absl::Microseconds(1);
+    e.device_id = absl::StrCat("d", texts[(i + 1) % 8]);
+    e.user_id = texts[(i + 2) % 8];
+    e.session_id = texts[(i + 3) % 8];
+    e.channel = absl::StrCat("c", texts[(i + 4) % 8]);
+    e.product_id = texts[(i + 5) % 8];
+    e.sku_id = texts[(i + 6) % 8];
+    e.query = texts[(i + 7) % 8];
+    events.push_back(e);
   }
+  std::vector<BehaviourEvent> stored;
+  REQUIRE(f.pool
+              ->Transact([&](pqxx::work& tx) {
+                tx.exec("CREATE TEMP TABLE copied (LIKE behaviour_events) ON COMMIT DROP");
+                CopyBehaviourRows(tx, "copied", BehaviourCopyData(events));
+                for (const pqxx::row& row : tx.exec(
+                         "SELECT event_id, (extract(epoch FROM occurred_at) * 1000000)::bigint, "
+                         "(extract(epoch FROM received_at) * 1000000)::bigint, event_type, device_id, "
+                         "coalesce(user_id, ''), session_id, channel, coalesce(product_id, ''), coalesce(sku_id, ''), "
+                         "coalesce(query, ''), user_id IS NULL, product_id IS NULL, sku_id IS NULL, query IS NULL, "
+                         "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') "
+                         "FROM copied ORDER BY substring(event_id FROM '^e([0-9]+)')::int")) {
+                  BehaviourEvent e;
+                  e.event_id = row[0].as<std::string>();
+                  e.occurred_at = absl::FromUnixMicros(row[1].as<int64_t>());
+                  e.received_at = absl::FromUnixMicros(row[2].as<int64_t>());
+                  e.type = static_cast<BehaviourEventType>(row[3].as<int>());
+                  e.device_id = row[4].as<std::string>();
+                  e.user_id = row[5].as<std::string>();
+                  e.session_id = row[6].as<std::string>();
+                  e.channel = row[7].as<std::string>();
+                  e.product_id = row[8].as<std::string>();
+                  e.sku_id = row[9].as<std::string>();
+                  e.query = row[10].as<std::string>();
+                  const size_t i = stored.size();
+                  REQUIRE(i < events.size());
+                  // NULL exactly for the empty nullable values; the civil time as absl formats it in UTC.
+                  CHECK(row[11].as<bool>() == events[i].user_id.empty());
+                  CHECK(row[12].as<bool>() == events[i].product_id.empty());
+                  CHECK(row[13].as<bool>() == events[i].sku_id.empty());
+                  CHECK(row[14].as<bool>() == events[i].query.empty());
+                  CHECK(row[15].as<std::string>() ==
+                        absl::FormatTime("%Y-%m-%d %H:%M:%E6S", events[i].occurred_at, absl::UTCTimeZone()));
+                  stored.push_back(e);
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  REQUIRE(stored.size() == events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    INFO(i << " " << absl::FormatTime(events[i].occurred_at));
+    const BehaviourEvent& want = events[i];
+    const BehaviourEvent& got = stored[i];
+    CHECK(got.event_id == want.event_id);
+    CHECK(got.occurred_at == want.occurred_at);
+    CHECK(got.received_at == want.received_at);
+    CHECK(got.type == want.type);
+    CHECK(got.device_id == want.device_id);
+    CHECK(got.user_id == want.user_id);
+    CHECK(got.session_id == want.session_id);
+    CHECK(got.channel == want.channel);
+    CHECK(got.product_id == want.product_id);
+    CHECK(got.sku_id == want.sku_id);
+    CHECK(got.query == want.query);
+  }
+}
+
+TEST_CASE("A binary COPY that repeats a stored key fails as a unique violation and leaves the connection usable") {
+  Fixture f;
+  BehaviourEvent e = Event("dup", BehaviourEventType::kView, kNow, "d1");
+  e.received_at = kNow;
+  absl::Status status = f.pool->Transact([&](pqxx::work& tx) {
+    tx.exec("CREATE TEMP TABLE copied (LIKE behaviour_events INCLUDING INDEXES) ON COMMIT DROP");
+    CopyBehaviourRows(tx, "copied", BehaviourCopyData({e}));
+    CopyBehaviourRows(tx, "copied", BehaviourCopyData({e}));
+    return absl::OkStatus();
+  });
+  CHECK(absl::IsAlreadyExists(status));
+  // Every connection of the pool still works.
+  for (int i = 0; i < 8; ++i) CHECK(f.Count("SELECT 1") == 1);
 }
 
 TEST_CASE("The funnel query counts each step exactly as the C++ rule does") {
