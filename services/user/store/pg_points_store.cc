@@ -152,7 +152,8 @@ std::optional<PointsHold> ReadHold(pqxx::transaction_base& tx, const std::string
   return hold;
 }
 
-PointsAccount ReadAccount(pqxx::transaction_base& tx, const std::string& user_id, int64_t balance, const std::string& order_id) {
+PointsAccount ReadAccount(pqxx::transaction_base& tx, const std::string& user_id, int64_t balance,
+                          const std::string& order_id) {
   PointsAccount account;
   account.user_id = user_id;
   account.balance = balance;
