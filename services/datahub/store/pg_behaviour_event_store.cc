@@ -303,6 +303,14 @@ absl::StatusOr<int> PgBehaviourEventStore::Insert(const std::vector<BehaviourEve
   return inserted;
 }
 
+absl::Status PgBehaviourEventStore::VacuumPending() {
+  // VACUUM refuses a transaction block.
+  return pool_.Autocommit([](pqxx::nontransaction& tx) {
+    tx.exec("VACUUM behaviour_hourly_pending");
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<int64_t> PgBehaviourEventStore::FoldRollup(int max_rows) {
   int64_t moved = 0;
   absl::Status status = pool_.Transact([&](pqxx::work& tx) {
