@@ -41,7 +41,7 @@ if [[ -z $targets ]]; then
   fi
 fi
 tests_regex=${ZT_SANITIZE_TESTS:-}
-if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='concurren|parallel|[^t]race|at once|threads'; fi
+if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='[Cc]oncurren|[Pp]arallel|[^t]race|at once|threads'; fi
 
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZT_SANITIZE="$sanitizers" >/dev/null
 mapfile -t executables < <(ninja -C "$build" -t targets all | sed -n 's/^\([A-Za-z0-9_]*\): phony$/\1/p' |

@@ -131,8 +131,13 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, const std:
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   // Reconnect quickly after a backend restarts (gRPC's default first backoff is 1 s).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // Despite its name, gRPC (1.51) reads this as the least time one connection attempt is given before it is cut
+  // (its connect deadline; default 20 s), not as a backoff. It was 100 ms: a backend slower than that to accept a
+  // connection and send its HTTP/2 SETTINGS (busy, under a sanitizer) had every first attempt cut, the channel went
+  // to TRANSIENT_FAILURE, and calls that do not wait for ready failed UNAVAILABLE at once (client_test.cc). 2 s
+  // still gives up soon on an address that never answers.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 2000);
   const Security& security = ProcessSecurity();
   SetCalleeName(security, services.empty() ? std::string() : CalleeName(services.front()), args);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;

@@ -291,7 +291,7 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
       [this, call, output, upstream_name = upstream.name, channel = upstream.channel.get(),
        memo = route.access == Access::kPublic && route.http_method == "GET",
        replies = reply_key.empty() ? nullptr : replies, reply_key, reply_generation,
-       done = std::move(done)](grpc::Status status) {
+       done = std::move(done)](grpc::Status status) mutable {
         // Reads wait for a ready backend until the deadline; if none became ready the service is
         // down (503), not slow (504).
         if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
@@ -314,6 +314,10 @@ void Gateway::CallUpstream(const Route& route, RouteMatch match, HttpRequest req
           response = ErrorResponse(PublicUpstreamStatus(FromGrpcStatus(status, call->context), upstream_name));
         }
         done(std::move(response));
+        // `done` holds the HTTP session: drop it before this call counts as finished, not when gRPC destroys this
+        // callback later on its thread, by then maybe after ~Gateway and the HttpServer whose io_context the
+        // session's timer belongs to (AddressSanitizer: heap-use-after-free in ~Session).
+        done = nullptr;
         std::lock_guard<std::mutex> lock(mu_);
         if (--calls_in_flight_ == 0) idle_.notify_all();
       });
@@ -362,7 +366,7 @@ void Gateway::CheckReady(std::function<void(HttpResponse)> done) {
     call->request = ToByteBuffer(kEmptyRequest);
     upstream->stub->UnaryCall(
         &call->context, kHealthCheck, grpc::StubOptions(), &call->request, &call->response,
-        [this, call, check, name = name](grpc::Status status) {
+        [this, call, check, name = name](grpc::Status status) mutable {
           std::string bytes;
           std::string state = !status.ok() ? absl::StrCat("UNREACHABLE: ", metrics::CodeName(status.error_code()))
                               : (FromByteBuffer(call->response, &bytes) && IsServing(bytes)) ? "SERVING"
@@ -394,6 +398,9 @@ void Gateway::CheckReady(std::function<void(HttpResponse)> done) {
             response.body = std::move(body);
             check->done(std::move(response));
           }
+          // The check holds `done`, so the HTTP session: every callback lets go of it before it counts as finished
+          // (see the proxied call above).
+          check.reset();
           std::lock_guard<std::mutex> lock(mu_);
           if (--calls_in_flight_ == 0) idle_.notify_all();
         });
