@@ -357,7 +357,8 @@ absl::Status PgOrderStore::FailPlacement(const std::string& order_id, const absl
 
 absl::StatusOr<Order> PgOrderStore::Get(const std::string& order_id) {
   Order order;
-  RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+  // Reads only: outside a transaction (under READ COMMITTED each statement had its own snapshot anyway).
+  RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) -> absl::Status {
     pqxx::result found = pg::Exec(tx, kSelectOrder, order_id);
     if (found.empty()) return NotFound("ORDER_NOT_FOUND", "no such order");
     order = OrderFromRow(found[0]);
