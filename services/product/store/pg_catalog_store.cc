@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/status/status.h"
 #include "services/product/store/pg_catalogue_rows.h"
 #include "services/product/store/pg_product_store.h"
@@ -18,7 +19,6 @@ namespace {
 using pg::TextArray;
 using pg::TextArrayLiteral;
 using pg_store::CheckBrandExists;
-using pg_store::ExecPrepared;
 using pg_store::FromMicros;
 using pg_store::InsertSalesAttributes;
 using pg_store::IsUniqueViolation;
@@ -145,9 +145,8 @@ const std::string kSkusByProductSql =
 // `ids` a text[] literal of product ids (by_product) or SKU ids; by SKU, availability is for the region.
 std::vector<Sku> LoadSkus(pqxx::transaction_base& tx, bool by_product, const std::string& ids,
                           const ShippingRegion& region = {}) {
-  pqxx::result rows = by_product ? ExecPrepared(tx, "product_skus_by_product", kSkusByProductSql.c_str(), ids)
-                                 : ExecPrepared(tx, "product_skus_by_sku", kSkusBySkuSql.c_str(), ids,
-                                                region.province_code, region.city_code);
+  pqxx::result rows = by_product ? pg::Exec(tx, kSkusByProductSql, ids)
+                                 : pg::Exec(tx, kSkusBySkuSql, ids, region.province_code, region.city_code);
   std::vector<Sku> skus;
   for (const auto& row : rows) {
     Sku sku;
@@ -183,7 +182,7 @@ const std::string kProductsSql = absl::StrCat(
 // Products by id, in the order of `ids`; missing ones are left out.
 std::vector<Product> LoadProducts(pqxx::work& tx, const std::vector<std::string>& ids) {
   std::string literal = TextArrayLiteral(ids);
-  pqxx::result rows = ExecPrepared(tx, "product_products", kProductsSql.c_str(), literal);
+  pqxx::result rows = pg::Exec(tx, kProductsSql, literal);
   std::map<std::string, Product> by_id;
   for (const auto& row : rows) {
     Product p;

@@ -9,6 +9,7 @@
 #include "common/events/outbox.h"
 #include "common/ids/ids.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
 #include "services/product/domain/category_tree.h"
@@ -23,7 +24,6 @@ namespace {
 
 using pg::TextArray;
 using pg::TextArrayLiteral;
-using pg_store::ExecPrepared;
 using pg_store::FromMicros;
 using pg_store::IsUniqueViolation;
 using pg_store::LoadProductRows;
@@ -237,7 +237,7 @@ absl::Status Publish(pqxx::work& tx, const ProductEvent& event) {
 namespace pg_store {
 
 void LoadSalesAttributes(pqxx::work& tx, const std::string& product_ids, std::map<std::string, Product>& by_id) {
-  for (const auto& row : ExecPrepared(tx, "product_sales_attributes", kSalesAttributesSql.c_str(), product_ids)) {
+  for (const auto& row : pg::Exec(tx, kSalesAttributesSql, product_ids)) {
     auto it = by_id.find(row[0].as<std::string>());
     if (it == by_id.end()) continue;
     it->second.sales_attributes.push_back({row[1].as<std::string>(), TextArray(row[2])});
@@ -469,7 +469,7 @@ absl::StatusOr<std::map<std::string, std::vector<PriceRule>>> PgProductStore::Ge
   std::map<std::string, std::vector<PriceRule>> out;
   RETURN_IF_ERROR(pool_.Autocommit([&](pqxx::nontransaction& tx) {
     out.clear();
-    for (const auto& row : ExecPrepared(tx, "product_price_rules", kPriceRulesSql.c_str(), TextArrayLiteral(sku_ids))) {
+    for (const auto& row : pg::Exec(tx, kPriceRulesSql, TextArrayLiteral(sku_ids))) {
       PriceRule rule;
       rule.label = row[1].as<std::string>();
       std::string tier = row[2].as<std::string>();
@@ -509,7 +509,7 @@ absl::StatusOr<ComplianceWordList> PgProductStore::GetComplianceWords() {
 absl::StatusOr<int64_t> PgProductStore::ComplianceWordsVersion() {
   int64_t version = 0;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) {
-    version = ExecPrepared(tx, "product_words_version", kWordsVersionSql)[0][0].as<int64_t>();
+    version = pg::Exec(tx, kWordsVersionSql)[0][0].as<int64_t>();
     return absl::OkStatus();
   }));
   return version;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/status/status.h"
 #include "services/product/domain/rules.h"
 #include "services/product/domain/settlement.h"
@@ -20,7 +21,6 @@ namespace {
 
 using pg::BigintArrayLiteral;
 using pg::TextArrayLiteral;
-using pg_store::ExecPrepared;
 using pg_store::FromMicros;
 using pg_store::Micros;
 
@@ -47,8 +47,7 @@ constexpr char kLockReservationSql[] =
     "WHERE r.order_id = $1 ORDER BY a.sku_id COLLATE \"C\", a.warehouse_id COLLATE \"C\" FOR UPDATE OF r";
 
 std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& order_id, bool lock) {
-  pqxx::result rows = lock ? ExecPrepared(tx, "product_lock_reservation", kLockReservationSql, order_id)
-                           : ExecPrepared(tx, "product_load_reservation", kLoadReservationSql, order_id);
+  pqxx::result rows = lock ? pg::Exec(tx, kLockReservationSql, order_id) : pg::Exec(tx, kLoadReservationSql, order_id);
   if (rows.empty()) return std::nullopt;
   Reservation r;
   r.order_id = order_id;
@@ -357,7 +356,7 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& orde
     current = LoadReservation(tx, order_id, false);
     if (!current) return NotFound("RESERVATION_NOT_FOUND", absl::StrCat("no reservation for order ", order_id));
     outcome = {*current, false};
-    pqxx::result seen = ExecPrepared(tx, "product_find_resize", kFindResizeSql, request_id);
+    pqxx::result seen = pg::Exec(tx, kFindResizeSql, request_id);
     if (!seen.empty()) {
       if (seen[0][0].as<std::string>() != order_id) {
         return FailedPrecondition("REQUEST_ID_REUSED", "the request id resized another reservation");
@@ -378,7 +377,7 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& orde
       int64_t priority;
     };
     std::vector<Row> rows;
-    for (const auto& row : ExecPrepared(tx, "product_lock_sku_stock", kLockSkuStockSql, sku)) {
+    for (const auto& row : pg::Exec(tx, kLockSkuStockSql, sku)) {
       if (!row[2].as<bool>()) continue;
       rows.push_back({{row[0].as<std::string>(), row[1].as<int64_t>()}, row[3].as<int>(), row[4].as<int64_t>()});
     }
@@ -390,8 +389,8 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& orde
     ASSIGN_OR_RETURN(std::vector<ResizeMove> moves, PlanResize(*current, new_quantity, sources));
     for (const ResizeMove& m : moves) {
       pqxx::result moved =
-          ExecPrepared(tx, "product_resize_stock", kResizeStockSql, m.sku_id, m.warehouse_id, m.delta,
-                       std::string(m.delta > 0 ? "reserve" : "release"), order_id, request_id, Micros(now));
+          pg::Exec(tx, kResizeStockSql, m.sku_id, m.warehouse_id, m.delta,
+                   std::string(m.delta > 0 ? "reserve" : "release"), order_id, request_id, Micros(now));
       if (moved.empty()) {
         return FailedPrecondition("INSUFFICIENT_STOCK", absl::StrCat("not enough stock for sku ", m.sku_id));
       }
@@ -400,14 +399,12 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Resize(const std::string& orde
         if (a.warehouse_id == m.warehouse_id) held = a.quantity;
       }
       if (held + m.delta > 0) {
-        ExecPrepared(tx, "product_upsert_allocation", kUpsertAllocationSql, order_id, m.sku_id, m.warehouse_id,
-                     held + m.delta);
+        pg::Exec(tx, kUpsertAllocationSql, order_id, m.sku_id, m.warehouse_id, held + m.delta);
       } else {
-        ExecPrepared(tx, "product_delete_allocation", kDeleteAllocationSql, order_id, m.sku_id, m.warehouse_id);
+        pg::Exec(tx, kDeleteAllocationSql, order_id, m.sku_id, m.warehouse_id);
       }
     }
-    ExecPrepared(tx, "product_resize_line", kResizeLineSql, order_id, new_quantity, request_id, Micros(now),
-                 Micros(std::max(hold_until, now)));
+    pg::Exec(tx, kResizeLineSql, order_id, new_quantity, request_id, Micros(now), Micros(std::max(hold_until, now)));
     std::optional<Reservation> after = LoadReservation(tx, order_id, false);
     if (!after) return Aborted("RESERVATION_RACE", "reservation vanished; retry");
     outcome = {*after, !moves.empty() || after->expires_at != current->expires_at};
@@ -431,9 +428,9 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
   const std::string kind = LedgerKindFor(ReservationStatus::kHeld);
   ReserveOutcome outcome;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result rows = ExecPrepared(tx, "product_reserve", kReserveSql, draft.order_id, sku_literal, quantity_literal,
-                                     Micros(draft.created_at), Micros(draft.expires_at), kind, unit.on_hand,
-                                     unit.reserved, draft.region.province_code, draft.region.city_code);
+    pqxx::result rows = pg::Exec(tx, kReserveSql, draft.order_id, sku_literal, quantity_literal,
+                                 Micros(draft.created_at), Micros(draft.expires_at), kind, unit.on_hand, unit.reserved,
+                                 draft.region.province_code, draft.region.city_code);
     const pqxx::row result = rows[0];
     if (result[0].as<int64_t>() == 0) {
       // The order id has a reservation already (committed before, or by the concurrent call this
@@ -481,8 +478,8 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
     outcome = {*current, false};
     if (!to) return absl::OkStatus();
     const StockDelta unit = DeltaFor(*to, 1);
-    pqxx::row moved = ExecPrepared(tx, "product_move_order_stock", kMoveOrderStockSql, order_id, StatusText(*to),
-                                   std::string(LedgerKindFor(*to)), unit.on_hand, unit.reserved, Micros(now))[0];
+    pqxx::row moved = pg::Exec(tx, kMoveOrderStockSql, order_id, StatusText(*to), std::string(LedgerKindFor(*to)),
+                               unit.on_hand, unit.reserved, Micros(now))[0];
     if (moved[0].as<int64_t>() != moved[1].as<int64_t>()) {
       return FailedPrecondition("INSUFFICIENT_STOCK",
                                 absl::StrCat("stock of order ", order_id, " cannot move to ", StatusText(*to)));
@@ -512,8 +509,8 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Settle(const std::string& orde
     ASSIGN_OR_RETURN(std::vector<SettlementMove> moves, SplitSettlement(*current, confirm_quantity));
     std::vector<int64_t> entries;
     for (const SettlementMove& m : moves) {
-      pqxx::result moved = ExecPrepared(tx, "product_settle_allocation", kSettleAllocationSql, m.allocation.sku_id,
-                                        m.allocation.warehouse_id, m.confirmed, m.released, order_id, Micros(now));
+      pqxx::result moved = pg::Exec(tx, kSettleAllocationSql, m.allocation.sku_id, m.allocation.warehouse_id,
+                                    m.confirmed, m.released, order_id, Micros(now));
       if (moved.empty()) {
         return FailedPrecondition("INSUFFICIENT_STOCK",
                                   absl::StrCat("stock of order ", order_id, " cannot be settled"));
@@ -521,7 +518,7 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Settle(const std::string& orde
       for (int64_t id : pg_store::EntryIds(moved[0][2])) entries.push_back(id);
     }
     RETURN_IF_ERROR(pg_store::PublishStockMovements(tx, entries));
-    ExecPrepared(tx, "product_mark_settled", kMarkSettledSql, order_id, confirm_quantity, Micros(now));
+    pg::Exec(tx, kMarkSettledSql, order_id, confirm_quantity, Micros(now));
     outcome.reservation.status = ReservationStatus::kConfirmed;
     outcome.changed = true;
     return absl::OkStatus();
@@ -533,9 +530,9 @@ absl::StatusOr<int> PgProductStore::ExpireDue(absl::Time now, int limit) {
   int expired = 0;
   const StockDelta unit = DeltaFor(ReservationStatus::kExpired, 1);
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    pqxx::row result = ExecPrepared(tx, "product_expire_due", kExpireDueSql, Micros(now), limit,
-                                    std::string(LedgerKindFor(ReservationStatus::kExpired)), unit.on_hand,
-                                    unit.reserved, StatusText(ReservationStatus::kExpired))[0];
+    pqxx::row result =
+        pg::Exec(tx, kExpireDueSql, Micros(now), limit, std::string(LedgerKindFor(ReservationStatus::kExpired)),
+                 unit.on_hand, unit.reserved, StatusText(ReservationStatus::kExpired))[0];
     if (result[1].as<int64_t>() != result[2].as<int64_t>()) {
       return FailedPrecondition("INSUFFICIENT_STOCK", "expired stock cannot be returned");
     }

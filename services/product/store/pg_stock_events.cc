@@ -5,6 +5,7 @@
 #include "common/events/outbox.h"
 #include "common/ids/ids.h"
 #include "common/pg/arrays.h"
+#include "common/pg/prepared.h"
 #include "common/proto/convert.h"
 #include "services/product/store/pg_store_util.h"
 #include "zhongtai/product/v1/events.pb.h"
@@ -61,8 +62,7 @@ std::vector<int64_t> EntryIds(const pqxx::field& field) {
 
 absl::Status PublishStockMovements(pqxx::work& tx, const std::vector<int64_t>& entry_ids) {
   if (entry_ids.empty()) return absl::OkStatus();
-  pqxx::result rows =
-      ExecPrepared(tx, "product_stock_movements", kStockMovementsSql, pg::BigintArrayLiteral(entry_ids));
+  pqxx::result rows = pg::Exec(tx, kStockMovementsSql, pg::BigintArrayLiteral(entry_ids));
   for (const pqxx::row& row : rows) {
     v1::StockChanged m;
     const int64_t entry_id = row[0].as<int64_t>();

@@ -15,15 +15,6 @@ namespace zhongtai::product::pg_store {
 inline int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 inline absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
 
-// Runs a hot statement as a prepared one. The pool keeps its connections, so each statement is parsed
-// and planned once per connection: libpqxx sends the Parse on the first call only and, for a name it
-// already knows with the same text, prepare() is a lookup. A connection the pool reopens starts empty.
-template <typename... Args>
-inline pqxx::result ExecPrepared(pqxx::transaction_base& tx, const char* name, const char* sql, Args&&... args) {
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared(name, std::forward<Args>(args)...);
-}
-
 inline bool IsUniqueViolation(const absl::Status& status) {
   return status.code() == absl::StatusCode::kAlreadyExists && ReasonOf(status) == "DB_UNIQUE_VIOLATION";
 }
