@@ -948,7 +948,8 @@ const std::vector<ErrorReason>& ErrorReasons() {
        {C::kAlreadyExists},
        0,
        "order",
-       "The exchange's replacement already left with another tracking number: see GET /v1/returns/{returnId}."},
+       "The exchange's replacement (its part in that warehouse) already left with another tracking number: see GET "
+       "/v1/returns/{returnId}."},
       {"REPLACEMENT_NOT_ALLOWED",
        {C::kInvalidArgument, C::kFailedPrecondition},
        0,
@@ -1331,7 +1332,7 @@ const std::vector<ErrorReason>& ErrorReasons() {
        {C::kInvalidArgument},
        0,
        "order",
-       "The order ships from several warehouses: say which one shipped (warehouseId)."},
+       "The order (or an exchange's replacement) ships from several warehouses: say which one shipped (warehouseId)."},
       {"WAREHOUSE_TYPE_REQUIRED",
        {C::kInvalidArgument},
        0,

@@ -1105,6 +1105,13 @@ TEST_CASE("an exchange ships a replacement of the buyer's choice, tracked by the
   REQUIRE(received.status == 200);
   CHECK(received.Str("return.status") == "RETURN_STATUS_RECEIVED");
   CHECK_FALSE(received.Str("return.replacementWarehouseId").empty());
+  // Where the replacement is held: the one blue phone, in the warehouse named above.
+  const google::protobuf::Value* holds = received.Find("return.replacementHolds");
+  REQUIRE(holds != nullptr);
+  REQUIRE(holds->list_value().values_size() == 1);
+  const auto& hold = holds->list_value().values(0).struct_value().fields();
+  CHECK(hold.at("warehouseId").string_value() == received.Str("return.replacementWarehouseId"));
+  CHECK(hold.at("skuId").string_value() == phone.sku_ids[1]);
   // The black one is back; the blue one is taken for the replacement. Nothing was refunded.
   CHECK(stack.Available(phone.product_id, phone.sku_ids[0]) == 5);
   CHECK(stack.Available(phone.product_id, phone.sku_ids[1]) == 4);

@@ -79,7 +79,13 @@ void ToProto(const Return& r, v1::Return* out) {
     l->set_points_refund(line.points_refund);
     l->set_replacement_sku_id(line.replacement_sku_id);
   }
-  out->set_replacement_warehouse_id(r.replacement_warehouse_id);
+  if (!r.replacement_holds.empty()) out->set_replacement_warehouse_id(r.replacement_holds.front().warehouse_id);
+  for (const ReplacementHold& hold : r.replacement_holds) {
+    v1::ReplacementHold* h = out->add_replacement_holds();
+    h->set_warehouse_id(hold.warehouse_id);
+    h->set_sku_id(hold.sku_id);
+    h->set_quantity(hold.quantity);
+  }
   out->set_replacement_carrier(r.replacement_carrier);
   out->set_replacement_tracking_number(r.replacement_tracking_number);
   SetMoney(out->mutable_refund(), r.currency, r.refund_amount);

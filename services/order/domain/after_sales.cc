@@ -345,11 +345,27 @@ bool RestockDue(const Return& r) {
 }
 
 bool ReplacementDue(const Return& r) {
-  return r.type == ReturnType::kExchange && r.status == ReturnStatus::kReceived && r.replacement_warehouse_id.empty();
+  return r.type == ReturnType::kExchange && r.status == ReturnStatus::kReceived && r.replacement_holds.empty();
 }
 
 std::string ReplacementSkuOf(const ReturnLine& line) {
   return line.replacement_sku_id.empty() ? line.sku_id : line.replacement_sku_id;
+}
+
+std::vector<std::string> ReplacementWarehouses(const Return& r) {
+  std::vector<std::string> out;
+  for (const ReplacementHold& hold : r.replacement_holds) {
+    if (std::find(out.begin(), out.end(), hold.warehouse_id) == out.end()) out.push_back(hold.warehouse_id);
+  }
+  return out;
+}
+
+std::vector<ReplacementHold> HeldIn(const Return& r, const std::string& warehouse_id) {
+  std::vector<ReplacementHold> out;
+  for (const ReplacementHold& hold : r.replacement_holds) {
+    if (hold.warehouse_id == warehouse_id) out.push_back(hold);
+  }
+  return out;
 }
 
 UnitsNotShipped RefundedBeforeShipment(const std::vector<Return>& returns) {

@@ -69,6 +69,17 @@ struct ReturnStatusChange {
   std::string note;
 };
 
+// Exchange: units of one replacement SKU held in one warehouse. The product center sources each line where its stock
+// is, so a replacement may be held in several warehouses; each ships its part as its own parcel.
+struct ReplacementHold {
+  std::string warehouse_id;
+  std::string sku_id;
+  int64_t quantity = 0;
+  bool operator==(const ReplacementHold& o) const {
+    return warehouse_id == o.warehouse_id && sku_id == o.sku_id && quantity == o.quantity;
+  }
+};
+
 struct Return {
   std::string return_id;
   std::string order_id;
@@ -92,8 +103,8 @@ struct Return {
   // A refund only asked while the order (child order) was paid and not shipped: its units are taken out of the parcel
   // (fulfilment ships what is left) and, once refunded, their stock goes back to the product center (restocked).
   bool before_shipment = false;
-  // Exchange: the warehouse the replacement's stock is held in (empty until held), and its parcel once shipped.
-  std::string replacement_warehouse_id;
+  // Exchange: where the replacement's units are held (empty until held), and its first parcel once shipped.
+  std::vector<ReplacementHold> replacement_holds;
   std::string replacement_carrier;
   std::string replacement_tracking_number;
   absl::Time created_at;
@@ -172,6 +183,10 @@ bool RestockDue(const Return& r);
 bool ReplacementDue(const Return& r);
 // The SKU each line of an exchange sends out.
 std::string ReplacementSkuOf(const ReturnLine& line);
+// The warehouses holding an exchange's replacement, each once, in the order of its holds.
+std::vector<std::string> ReplacementWarehouses(const Return& r);
+// The units `warehouse_id` holds for the replacement: what its parcel carries.
+std::vector<ReplacementHold> HeldIn(const Return& r, const std::string& warehouse_id);
 
 // Units of an order that refunds before shipment took out of its parcels, by (child order id, "" when not split; sku
 // id): those refunded (REFUNDED) never ship. `pending` when such a refund still awaits a decision or its money

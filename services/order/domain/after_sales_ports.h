@@ -54,8 +54,8 @@ class ReturnStore {
   virtual absl::StatusOr<bool> CompleteRefund(const Return& refunded, ReturnStatus from,
                                               const FullRefundRule& fully_refunded) = 0;
   virtual absl::Status MarkRestocked(const std::string& return_id) = 0;
-  // Exchange: the replacement's stock is held in `warehouse_id` (set once; a repeat keeps the first).
-  virtual absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) = 0;
+  // Exchange: the replacement's stock is held where `holds` say (set once; a repeat keeps the first).
+  virtual absl::Status MarkReplacementHeld(const std::string& return_id, const std::vector<ReplacementHold>& holds) = 0;
   // For the sweeper: returns owed a refund, a restock or an exchange's replacement hold.
   virtual absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) = 0;
 };
@@ -97,9 +97,11 @@ class ReplacementStock {
   // The SKUs' products and prices (unknown SKUs left out).
   virtual void Describe(const std::vector<std::string>& sku_ids, async::Callback<std::vector<ReplacementSku>> done) = 0;
   // Takes the replacement's units out of stock under `key` (a reservation confirmed at once: they leave with the
-  // parcel), from warehouses serving the order's address; answers the warehouse they ship from. Idempotent per key.
+  // parcels), from warehouses serving the order's address; answers where each SKU's units are held (a line may be
+  // split over warehouses). Idempotent per key.
   virtual void Hold(const std::string& key, const std::string& order_id,
-                    const std::vector<std::pair<std::string, int64_t>>& lines, async::Callback<std::string> done) = 0;
+                    const std::vector<std::pair<std::string, int64_t>>& lines,
+                    async::Callback<std::vector<ReplacementHold>> done) = 0;
 };
 
 }  // namespace zhongtai::order

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/async/callback.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -269,40 +270,60 @@ void Fulfilment::ShipReplacement(const ShipCommand& command, Callback<Shipment> 
     return done(NotFound("RETURN_NOT_FOUND", "the order has no exchange with this return id"));
   }
   const Return exchange = **found;
-  absl::StatusOr<std::optional<Shipment>> existing = shipments_.FindReplacementShipment(exchange.return_id);
-  if (!existing.ok()) return done(existing.status());
-  if (existing->has_value()) {
-    if ((*existing)->tracking_number == command.tracking_number) return done(**existing);
+  absl::StatusOr<std::vector<Shipment>> shipped = shipments_.ListReplacementShipments(exchange.return_id);
+  if (!shipped.ok()) return done(shipped.status());
+  for (const Shipment& parcel : *shipped) {
+    if (parcel.tracking_number == command.tracking_number) return done(parcel);  // a repeated call
+  }
+  const std::vector<std::string> held_in = ReplacementWarehouses(exchange);
+  // Each warehouse holding part of the replacement ships it; the first parcel moves the exchange on.
+  const bool shipping =
+      exchange.status == ReturnStatus::kReceived || exchange.status == ReturnStatus::kReplacementShipped;
+  if (!shipping && !shipped->empty()) {
     return done(AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel"));
   }
-  if (exchange.status != ReturnStatus::kReceived || exchange.replacement_warehouse_id.empty()) {
+  if (!shipping || held_in.empty()) {
     return done(FailedPrecondition("REPLACEMENT_NOT_READY",
                                    "the replacement ships once the goods came back and its stock is held"));
   }
-  if (!command.warehouse_id.empty() && command.warehouse_id != exchange.replacement_warehouse_id) {
+  std::string warehouse_id = command.warehouse_id;
+  if (warehouse_id.empty()) {
+    if (held_in.size() > 1) {
+      return done(InvalidArgument("warehouseId", "WAREHOUSE_REQUIRED",
+                                  absl::StrCat("the replacement is held in several warehouses (",
+                                               absl::StrJoin(held_in, ", "), "): each ships its own parcel")));
+    }
+    warehouse_id = held_in.front();
+  }
+  if (std::find(held_in.begin(), held_in.end(), warehouse_id) == held_in.end()) {
     return done(
         InvalidArgument("warehouseId", "WAREHOUSE_NOT_IN_ORDER", "the replacement is held in another warehouse"));
+  }
+  for (const Shipment& parcel : *shipped) {
+    if (parcel.warehouse_id == warehouse_id) {
+      return done(AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel"));
+    }
   }
   absl::StatusOr<Order> order = orders_.Get(exchange.order_id);
   if (!order.ok()) return done(order.status());
   std::vector<OrderLine> lines;
   std::vector<std::string> sku_ids;
-  for (const ReturnLine& line : exchange.lines) {
+  for (const ReplacementHold& hold : HeldIn(exchange, warehouse_id)) {
     OrderLine out;
-    out.sku_id = ReplacementSkuOf(line);
-    out.quantity = line.quantity;
+    out.sku_id = hold.sku_id;
+    out.quantity = hold.quantity;
     lines.push_back(out);
     sku_ids.push_back(out.sku_id);
   }
   catalog_.GetSkus(
       sku_ids, "normal",
       async::On<absl::StatusOr<std::vector<SkuInfo>>>(
-          blocking_, [this, command, exchange, order = *std::move(order), lines,
+          blocking_, [this, command, exchange, warehouse_id, order = *std::move(order), lines,
                       done](absl::StatusOr<std::vector<SkuInfo>> skus) mutable {
             if (!skus.ok()) return done(skus.status());
             ParcelFacts parcel;
             parcel.region = order.address.province_code;
-            parcel.warehouse_id = exchange.replacement_warehouse_id;
+            parcel.warehouse_id = warehouse_id;
             for (OrderLine& line : lines) {
               for (const SkuInfo& sku : *skus) {
                 if (sku.sku_id != line.sku_id) continue;
@@ -318,7 +339,7 @@ void Fulfilment::ShipReplacement(const ShipCommand& command, Callback<Shipment> 
             Shipment shipment;
             shipment.shipment_id = ids_.NewShipmentId();
             shipment.user_id = order.user_id;
-            shipment.warehouse_id = exchange.replacement_warehouse_id;
+            shipment.warehouse_id = warehouse_id;
             shipment.tracking_number = command.tracking_number;
             if (!command.carrier.empty()) {
               shipment.carrier = command.carrier;
@@ -336,9 +357,11 @@ void Fulfilment::ShipReplacement(const ShipCommand& command, Callback<Shipment> 
             AddToPackingList(shipment.lines, exchange.order_id, lines);
             absl::Status created = shipments_.CreateReplacementShipment(shipment, exchange, lines);
             if (created.code() == absl::StatusCode::kAlreadyExists) {
-              absl::StatusOr<std::optional<Shipment>> raced = shipments_.FindReplacementShipment(exchange.return_id);
-              if (raced.ok() && raced->has_value() && (*raced)->tracking_number == shipment.tracking_number) {
-                return done(**raced);
+              absl::StatusOr<std::vector<Shipment>> raced = shipments_.ListReplacementShipments(exchange.return_id);
+              if (raced.ok()) {
+                for (const Shipment& parcel : *raced) {
+                  if (parcel.tracking_number == shipment.tracking_number) return done(parcel);
+                }
               }
               return done(created);
             }

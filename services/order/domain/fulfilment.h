@@ -112,12 +112,13 @@ class ShipmentStore {
   virtual absl::StatusOr<int> CompleteOverdue(absl::Time delivered_before, absl::Time now, int limit) = 0;
   // An exchange (after_sales.h) as its replacement's shipping needs it; nullopt when there is no such return.
   virtual absl::StatusOr<std::optional<Return>> GetReplacement(const std::string& return_id) = 0;
-  // The parcel carrying the exchange's replacement, if any.
-  virtual absl::StatusOr<std::optional<Shipment>> FindReplacementShipment(const std::string& return_id) = 0;
-  // Writes the replacement's parcel (what it carries in shipment_lines, under the exchange's order) and moves the
-  // return RECEIVED -> REPLACEMENT_SHIPPED with the carrier and tracking number and a ReturnStatusChanged event; when
-  // the parcel is delivered (RecordTracking) the return becomes EXCHANGED. ALREADY_EXISTS when the return has a
-  // parcel already or left RECEIVED meanwhile.
+  // The parcels carrying the exchange's replacement (one per warehouse holding part of it), in the order shipped.
+  virtual absl::StatusOr<std::vector<Shipment>> ListReplacementShipments(const std::string& return_id) = 0;
+  // Writes one warehouse's replacement parcel (what it carries in shipment_lines, under the exchange's order); the
+  // first one moves the return RECEIVED -> REPLACEMENT_SHIPPED with its carrier and tracking number and a
+  // ReturnStatusChanged event; once every warehouse's parcel is delivered (RecordTracking) the return becomes
+  // EXCHANGED. ALREADY_EXISTS when that warehouse shipped its parcel already or the return left RECEIVED and
+  // REPLACEMENT_SHIPPED meanwhile.
   virtual absl::Status CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
                                                  const std::vector<OrderLine>& lines) = 0;
   // The order's after-sales returns, for the refunds before shipment that take units out of its parcels.

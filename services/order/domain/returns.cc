@@ -86,7 +86,7 @@ void CatalogReplacementStock::Describe(const std::vector<std::string>& sku_ids,
 
 void CatalogReplacementStock::Hold(const std::string& key, const std::string& order_id,
                                    const std::vector<std::pair<std::string, int64_t>>& lines,
-                                   async::Callback<std::string> done) {
+                                   async::Callback<std::vector<ReplacementHold>> done) {
   absl::StatusOr<Order> order = orders_.Get(order_id);
   if (!order.ok()) return done(order.status());
   std::vector<LineRequest> requests;
@@ -98,10 +98,13 @@ void CatalogReplacementStock::Hold(const std::string& key, const std::string& or
                          if (!allocations.ok()) return done(allocations.status());
                          if (allocations->empty())
                            return done(Internal("REPLACEMENT_NOT_HELD", "no stock was allocated"));
-                         std::string warehouse = allocations->front().warehouse_id;
-                         catalog_.Confirm(key, [done, warehouse](absl::Status confirmed) {
+                         std::vector<ReplacementHold> holds;
+                         for (const StockAllocation& a : *allocations) {
+                           holds.push_back({a.warehouse_id, a.sku_id, a.quantity});
+                         }
+                         catalog_.Confirm(key, [done, holds = std::move(holds)](absl::Status confirmed) {
                            if (!confirmed.ok()) return done(confirmed);
-                           done(warehouse);
+                           done(holds);
                          });
                        }));
 }
@@ -241,16 +244,16 @@ void Returns::FinishEffects(Return r, async::Callback<Return> done) {
     for (const ReturnLine& line : r.lines) lines.emplace_back(ReplacementSkuOf(line), line.quantity);
     // Keyed by the return: a retry or the sweeper holds the same units, never more.
     replacement_->Hold(absl::StrCat("exchange-", r.return_id), r.order_id, lines,
-                       async::On<absl::StatusOr<std::string>>(
-                           blocking_, [this, r, done](absl::StatusOr<std::string> warehouse) mutable {
-                             if (!warehouse.ok()) {
+                       async::On<absl::StatusOr<std::vector<ReplacementHold>>>(
+                           blocking_, [this, r, done](absl::StatusOr<std::vector<ReplacementHold>> holds) mutable {
+                             if (!holds.ok()) {
                                log::Error("holding an exchange's replacement failed",
-                                          {{"return_id", r.return_id}, {"error", warehouse.status().ToString()}});
-                               return done(warehouse.status());
+                                          {{"return_id", r.return_id}, {"error", holds.status().ToString()}});
+                               return done(holds.status());
                              }
-                             absl::Status marked = store_.MarkReplacementHeld(r.return_id, *warehouse);
+                             absl::Status marked = store_.MarkReplacementHeld(r.return_id, *holds);
                              if (!marked.ok()) return done(marked);
-                             r.replacement_warehouse_id = *warehouse;
+                             r.replacement_holds = *std::move(holds);
                              FinishEffects(std::move(r), std::move(done));
                            }));
     return;

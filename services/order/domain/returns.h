@@ -86,7 +86,8 @@ class CatalogReplacementStock : public ReplacementStock {
       : catalog_(catalog), orders_(orders), blocking_(blocking) {}
   void Describe(const std::vector<std::string>& sku_ids, async::Callback<std::vector<ReplacementSku>> done) override;
   void Hold(const std::string& key, const std::string& order_id,
-            const std::vector<std::pair<std::string, int64_t>>& lines, async::Callback<std::string> done) override;
+            const std::vector<std::pair<std::string, int64_t>>& lines,
+            async::Callback<std::vector<ReplacementHold>> done) override;
 
  private:
   ProductCatalog& catalog_;

@@ -34,8 +34,24 @@ using pg::TimestampFromMicros;
 constexpr char kReturnColumns[] =
     "return_id, order_id, child_order_id, user_id, request_id, type, status, reason, photo_urls, currency, "
     "refund_amount, shipping_refund, points_refund, warehouse_id, return_carrier, return_tracking_number, condition, "
-    "restocked, (extract(epoch from created_at) * 1000000)::bigint, before_shipment, replacement_warehouse_id, "
-    "replacement_carrier, replacement_tracking_number";
+    "restocked, (extract(epoch from created_at) * 1000000)::bigint, before_shipment, replacement_carrier, "
+    "replacement_tracking_number";
+
+// An exchange's replacement, where it is held.
+constexpr char kLoadReplacementHolds[] =
+    "SELECT warehouse_id, sku_id, quantity FROM order_return_replacement_holds WHERE return_id = $1 "
+    "ORDER BY warehouse_id, sku_id";
+
+// Records where the replacement is held, once: the marker on the return (the first warehouse, which kEffectsDue looks
+// for) is set only while empty, and the holds are written only by the call that set it. The same SKU allocated twice
+// in one warehouse (two lines sending it) is one hold.
+constexpr char kMarkReplacementHeld[] =
+    "WITH marked AS (UPDATE order_returns SET replacement_warehouse_id = $2 "
+    "                WHERE return_id = $1 AND replacement_warehouse_id = '' RETURNING return_id) "
+    "INSERT INTO order_return_replacement_holds (return_id, warehouse_id, sku_id, quantity) "
+    "SELECT m.return_id, h.warehouse_id, h.sku_id, sum(h.quantity) "
+    "FROM marked m, unnest($3::text[], $4::text[], $5::bigint[]) AS h(warehouse_id, sku_id, quantity) "
+    "GROUP BY 1, 2, 3";
 
 // The order's row, locked for the transaction, with what after-sales decides on: its status now, the after-sales
 // deadline and when it completed.
@@ -86,6 +102,18 @@ void AddHistory(pqxx::work& tx, const std::string& return_id, const ReturnStatus
                  return_id, ReturnStatusName(change.status), change.note, Micros(change.at));
 }
 
+}  // namespace
+
+std::vector<ReplacementHold> LoadReplacementHolds(pqxx::work& tx, const std::string& return_id) {
+  std::vector<ReplacementHold> holds;
+  for (const auto& row : tx.exec_params(kLoadReplacementHolds, return_id)) {
+    holds.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
+  }
+  return holds;
+}
+
+namespace {
+
 std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
   pqxx::result found =
       tx.exec_params(absl::StrCat("SELECT ", kReturnColumns, " FROM order_returns WHERE return_id = $1"), return_id);
@@ -112,9 +140,9 @@ std::optional<Return> LoadReturn(pqxx::work& tx, const std::string& return_id) {
   r.restocked = row[17].as<bool>();
   r.created_at = pg::TimeFromMicros(row[18]);
   r.before_shipment = row[19].as<bool>();
-  r.replacement_warehouse_id = row[20].as<std::string>();
-  r.replacement_carrier = row[21].as<std::string>();
-  r.replacement_tracking_number = row[22].as<std::string>();
+  r.replacement_carrier = row[20].as<std::string>();
+  r.replacement_tracking_number = row[21].as<std::string>();
+  if (r.type == ReturnType::kExchange) r.replacement_holds = LoadReplacementHolds(tx, return_id);
   for (const auto& line :
        tx.exec_params("SELECT sku_id, quantity, refund, points_refund, replacement_sku_id FROM order_return_lines "
                       "WHERE return_id = $1 ORDER BY line_no",
@@ -372,11 +400,19 @@ absl::StatusOr<std::vector<std::string>> PgReturnStore::ListEffectsDue(int limit
   return ids;
 }
 
-absl::Status PgReturnStore::MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) {
+absl::Status PgReturnStore::MarkReplacementHeld(const std::string& return_id,
+                                                const std::vector<ReplacementHold>& holds) {
+  if (holds.empty()) return Internal("REPLACEMENT_NOT_HELD", "no stock was allocated");
+  std::vector<std::string> warehouses, skus;
+  std::vector<int64_t> quantities;
+  for (const ReplacementHold& hold : holds) {
+    warehouses.push_back(hold.warehouse_id);
+    skus.push_back(hold.sku_id);
+    quantities.push_back(hold.quantity);
+  }
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params(
-        "UPDATE order_returns SET replacement_warehouse_id = $2 WHERE return_id = $1 AND replacement_warehouse_id = ''",
-        return_id, warehouse_id);
+    tx.exec_params(kMarkReplacementHeld, return_id, holds.front().warehouse_id, pg::TextArrayLiteral(warehouses),
+                   pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities));
     return absl::OkStatus();
   });
 }

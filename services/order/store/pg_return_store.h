@@ -4,11 +4,17 @@
 // conditional UPDATEs (WHERE status = from) and write their history row and outbox event in the same transaction.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "common/pg/pool.h"
 #include "services/order/domain/after_sales_ports.h"
 #include "services/order/domain/ports.h"
 
 namespace zhongtai::order {
+
+// Where an exchange's replacement is held (empty until it is), as the return store and the shipment store read it.
+std::vector<ReplacementHold> LoadReplacementHolds(pqxx::work& tx, const std::string& return_id);
 
 class PgReturnStore : public ReturnStore {
  public:
@@ -22,7 +28,7 @@ class PgReturnStore : public ReturnStore {
   absl::StatusOr<bool> CompleteRefund(const Return& refunded, ReturnStatus from,
                                       const FullRefundRule& fully_refunded) override;
   absl::Status MarkRestocked(const std::string& return_id) override;
-  absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) override;
+  absl::Status MarkReplacementHeld(const std::string& return_id, const std::vector<ReplacementHold>& holds) override;
   absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) override;
 
  private:

@@ -9,6 +9,7 @@
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
 #include "common/status/status.h"
+#include "services/order/store/pg_return_store.h"
 #include "zhongtai/order/v1/events.pb.h"
 
 namespace zhongtai::order {
@@ -202,14 +203,27 @@ bool MoveExchange(pqxx::work& tx, const std::string& return_id, const std::strin
   return true;
 }
 
-// A delivered replacement parcel finishes its exchange: REPLACEMENT_SHIPPED -> EXCHANGED.
+// Every warehouse holding part of the exchange's replacement shipped it and each parcel was delivered.
+constexpr char kReplacementDelivered[] =
+    "SELECT NOT EXISTS (SELECT 1 FROM order_return_replacement_holds h WHERE h.return_id = $1 AND NOT EXISTS ("
+    "  SELECT 1 FROM shipments s WHERE s.return_id = h.return_id AND s.warehouse_id = h.warehouse_id "
+    "  AND s.status = 'DELIVERED'))";
+
+// The exchange's row, locked: its replacement parcels are written and delivered one after the other.
+constexpr char kLockExchange[] =
+    "SELECT status FROM order_returns WHERE return_id = $1 AND type = 'EXCHANGE' FOR UPDATE";
+
+// A delivered replacement parcel finishes its exchange once every other parcel of it is delivered too:
+// REPLACEMENT_SHIPPED -> EXCHANGED.
 absl::Status ExchangeIfReplacement(pqxx::work& tx, const std::string& shipment_id, absl::Time at) {
   pqxx::result exchange =
       tx.exec_params("SELECT return_id FROM shipments WHERE shipment_id = $1 AND return_id IS NOT NULL", shipment_id);
   if (exchange.empty()) return absl::OkStatus();
+  const std::string return_id = exchange[0][0].as<std::string>();
+  tx.exec_params(kLockExchange, return_id);
+  if (!tx.exec_params(kReplacementDelivered, return_id)[0][0].as<bool>()) return absl::OkStatus();
   absl::Status published;
-  MoveExchange(tx, exchange[0][0].as<std::string>(), "REPLACEMENT_SHIPPED", "EXCHANGED", "replacement delivered", at,
-               &published);
+  MoveExchange(tx, return_id, "REPLACEMENT_SHIPPED", "EXCHANGED", "replacement delivered", at, &published);
   return published;
 }
 
@@ -487,9 +501,7 @@ absl::StatusOr<std::optional<Return>> PgShipmentStore::GetReplacement(const std:
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
     found.reset();
     pqxx::result row = tx.exec_params(
-        "SELECT order_id, child_order_id, user_id, type, status, replacement_warehouse_id FROM order_returns "
-        "WHERE return_id = $1",
-        return_id);
+        "SELECT order_id, child_order_id, user_id, type, status FROM order_returns WHERE return_id = $1", return_id);
     if (row.empty()) return absl::OkStatus();
     Return r;
     r.return_id = return_id;
@@ -498,27 +510,30 @@ absl::StatusOr<std::optional<Return>> PgShipmentStore::GetReplacement(const std:
     r.user_id = row[0][2].as<std::string>();
     ParseReturnType(row[0][3].as<std::string>(), &r.type);
     ParseReturnStatus(row[0][4].as<std::string>(), &r.status);
-    r.replacement_warehouse_id = row[0][5].as<std::string>();
     for (const auto& line : tx.exec_params("SELECT sku_id, quantity, replacement_sku_id FROM order_return_lines WHERE "
                                            "return_id = $1 ORDER BY line_no",
                                            return_id)) {
       r.lines.push_back({line[0].as<std::string>(), line[1].as<int64_t>(), 0, 0, line[2].as<std::string>()});
     }
+    r.replacement_holds = LoadReplacementHolds(tx, return_id);
     found = std::move(r);
     return absl::OkStatus();
   }));
   return found;
 }
 
-absl::StatusOr<std::optional<Shipment>> PgShipmentStore::FindReplacementShipment(const std::string& return_id) {
-  ASSIGN_OR_RETURN(std::vector<Shipment> found, LoadShipments("s.return_id = $1 AND $2 = ''", return_id, ""));
-  if (found.empty()) return std::optional<Shipment>();
-  return std::optional<Shipment>(found.front());
+absl::StatusOr<std::vector<Shipment>> PgShipmentStore::ListReplacementShipments(const std::string& return_id) {
+  return LoadShipments("s.return_id = $1 AND $2 = ''", return_id, "");
 }
 
 absl::Status PgShipmentStore::CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
                                                         const std::vector<OrderLine>& lines) {
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result locked = tx.exec_params(kLockExchange, exchange.return_id);
+    const std::string status = locked.empty() ? "" : locked[0][0].as<std::string>();
+    if (status != "RECEIVED" && status != "REPLACEMENT_SHIPPED") {
+      return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the exchange is no longer waiting for its replacement");
+    }
     std::string earliest = shipment.promise ? DayText(shipment.promise->earliest) : "";
     std::string latest = shipment.promise ? DayText(shipment.promise->latest) : "";
     pqxx::result inserted =
@@ -529,8 +544,8 @@ absl::Status PgShipmentStore::CreateReplacementShipment(const Shipment& shipment
     }
     pqxx::result owned = tx.exec_params(
         "UPDATE shipments SET return_id = $2 WHERE shipment_id = $1 AND NOT EXISTS "
-        "(SELECT 1 FROM shipments WHERE return_id = $2)",
-        shipment.shipment_id, exchange.return_id);
+        "(SELECT 1 FROM shipments WHERE return_id = $2 AND warehouse_id = $3)",
+        shipment.shipment_id, exchange.return_id, shipment.warehouse_id);
     if (owned.affected_rows() != 1) {
       return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the replacement already left in another parcel");
     }
@@ -541,15 +556,14 @@ absl::Status PgShipmentStore::CreateReplacementShipment(const Shipment& shipment
           "excluded.quantity",
           shipment.shipment_id, exchange.order_id, line.sku_id, line.quantity);
     }
+    if (status == "REPLACEMENT_SHIPPED") return absl::OkStatus();  // another warehouse's parcel left first
     tx.exec_params(
         "UPDATE order_returns SET replacement_carrier = $2, replacement_tracking_number = $3 "
         "WHERE return_id = $1",
         exchange.return_id, shipment.carrier, shipment.tracking_number);
     absl::Status published;
-    if (!MoveExchange(tx, exchange.return_id, "RECEIVED", "REPLACEMENT_SHIPPED",
-                      absl::StrCat(shipment.carrier, " ", shipment.tracking_number), shipment.shipped_at, &published)) {
-      return AlreadyExists("REPLACEMENT_ALREADY_SHIPPED", "the exchange is no longer waiting for its replacement");
-    }
+    MoveExchange(tx, exchange.return_id, "RECEIVED", "REPLACEMENT_SHIPPED",
+                 absl::StrCat(shipment.carrier, " ", shipment.tracking_number), shipment.shipped_at, &published);
     return published;
   });
 }

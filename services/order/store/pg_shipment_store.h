@@ -31,7 +31,7 @@ class PgShipmentStore : public ShipmentStore {
   // The refunds only asked before shipment (what takes units out of parcels), not rejected, with their lines.
   absl::StatusOr<std::vector<Return>> ListOrderReturns(const std::string& order_id) override;
   absl::StatusOr<std::optional<Return>> GetReplacement(const std::string& return_id) override;
-  absl::StatusOr<std::optional<Shipment>> FindReplacementShipment(const std::string& return_id) override;
+  absl::StatusOr<std::vector<Shipment>> ListReplacementShipments(const std::string& return_id) override;
   absl::Status CreateReplacementShipment(const Shipment& shipment, const Return& exchange,
                                          const std::vector<OrderLine>& lines) override;
 

@@ -88,10 +88,10 @@ class InMemoryReturnStore : public ReturnStore {
     returns_.at(return_id).restocked = true;
     return absl::OkStatus();
   }
-  absl::Status MarkReplacementHeld(const std::string& return_id, const std::string& warehouse_id) override {
+  absl::Status MarkReplacementHeld(const std::string& return_id, const std::vector<ReplacementHold>& holds) override {
     std::lock_guard<std::mutex> lock(mu_);
     Return& r = returns_.at(return_id);
-    if (r.replacement_warehouse_id.empty()) r.replacement_warehouse_id = warehouse_id;
+    if (r.replacement_holds.empty()) r.replacement_holds = holds;
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<std::string>> ListEffectsDue(int limit) override {

@@ -284,8 +284,12 @@ TEST_CASE("an exchange goes received, replacement shipped, exchanged, and only a
   r.type = ReturnType::kExchange;
   r.status = ReturnStatus::kReceived;
   CHECK(ReplacementDue(r));
-  r.replacement_warehouse_id = "wh-1";
+  r.replacement_holds = {{"wh-1", "sku-a", 1}, {"wh-2", "sku-a", 1}, {"wh-1", "sku-b", 2}};
   CHECK_FALSE(ReplacementDue(r));
+  // A replacement split over warehouses ships one parcel from each, carrying what that warehouse holds.
+  CHECK(ReplacementWarehouses(r) == std::vector<std::string>{"wh-1", "wh-2"});
+  CHECK(HeldIn(r, "wh-1") == std::vector<ReplacementHold>{{"wh-1", "sku-a", 1}, {"wh-1", "sku-b", 2}});
+  CHECK(HeldIn(r, "wh-3").empty());
   World w;
   w.AddOrder(PricedOrder("o1", OrderStatus::kDelivered, {{"sku-a", 2}}));
   ReturnCommand command = w.Command("k1", ReturnType::kReturnAndRefund, {{"sku-a", 1}});

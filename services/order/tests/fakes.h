@@ -34,7 +34,7 @@ class SequentialIds : public IdGenerator {
 };
 
 // Stock per SKU with reservations keyed by order id; records every call so tests can check the saga's order. A SKU is
-// held in the warehouse `warehouse_of` names ("wh-1" when none).
+// held in the warehouse `warehouse_of` names ("wh-1" when none), or split over two (`split_of`).
 // Calls complete inline, like a service that answers at once; with `defer_get_skus` GetSkus completes only when the
 // test calls CompleteDeferred(), from the test's thread, as a gRPC thread would.
 // What Payments hands a paid order to (Orders::ApplyPaid in production): records the order ids.
@@ -56,6 +56,12 @@ class FakeCatalog : public ProductCatalog {
   // (sku, tier) -> the member price at that tier.
   std::map<std::pair<std::string, std::string>, int64_t> tier_price;
   std::map<std::string, std::string> warehouse_of;
+  // A SKU whose stock is split: at most `first` units come from its warehouse_of, the rest from `rest`.
+  struct Split {
+    int64_t first = 0;
+    std::string rest;
+  };
+  std::map<std::string, Split> split_of;
   std::map<std::string, std::vector<LineRequest>> held, confirmed;
   std::string last_tier;
   // What fulfilment reads from a SKU (weight, fragile category, category).
@@ -128,7 +134,14 @@ class FakeCatalog : public ProductCatalog {
       last_ship_to = ship_to;
       for (const auto& line : lines) {
         auto it = warehouse_of.find(line.sku_id);
-        allocations.push_back({line.sku_id, it == warehouse_of.end() ? "wh-1" : it->second, line.quantity});
+        const std::string warehouse = it == warehouse_of.end() ? "wh-1" : it->second;
+        auto split = split_of.find(line.sku_id);
+        if (split != split_of.end() && line.quantity > split->second.first) {
+          allocations.push_back({line.sku_id, warehouse, split->second.first});
+          allocations.push_back({line.sku_id, split->second.rest, line.quantity - split->second.first});
+        } else {
+          allocations.push_back({line.sku_id, warehouse, line.quantity});
+        }
       }
     }
     done(allocations);

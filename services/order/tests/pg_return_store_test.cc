@@ -252,24 +252,28 @@ TEST_CASE(
                                 ReturnStatus::kReturnShipped, ReturnStatus::kReceived, ReturnStatus::kRefunded}) {
       for (bool restocked : {false, true}) {
         for (bool before_shipment : {false, true}) {
-          Return r;
-          r.return_id = "s" + std::to_string(++n);
-          r.type = type;
-          r.status = status;
-          r.restocked = restocked;
-          r.before_shipment = before_shipment;
-          if (RefundDue(r) || RestockDue(r) || ReplacementDue(r)) expected.insert(r.return_id);
-          w.db.Exec(absl::StrCat(
-              "INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
-              "reason, currency, refund_amount, restocked, before_shipment, created_at, updated_at) VALUES ('",
-              r.return_id, "', 'o1', 'u1', '", r.return_id, "', '", ReturnTypeName(type), "', '",
-              ReturnStatusName(status), "', 'x', 'CNY', 0, ", restocked ? "true" : "false", ", ",
-              before_shipment ? "true" : "false", ", now(), now())"));
+          for (bool replacement_held : {false, true}) {
+            Return r;
+            r.return_id = "s" + std::to_string(++n);
+            r.type = type;
+            r.status = status;
+            r.restocked = restocked;
+            r.before_shipment = before_shipment;
+            if (replacement_held) r.replacement_holds = {{"wh-1", "sku-b", 1}};
+            if (RefundDue(r) || RestockDue(r) || ReplacementDue(r)) expected.insert(r.return_id);
+            w.db.Exec(absl::StrCat(
+                "INSERT INTO order_returns (return_id, order_id, user_id, request_id, type, status, "
+                "reason, currency, refund_amount, restocked, before_shipment, created_at, updated_at) VALUES ('",
+                r.return_id, "', 'o1', 'u1', '", r.return_id, "', '", ReturnTypeName(type), "', '",
+                ReturnStatusName(status), "', 'x', 'CNY', 0, ", restocked ? "true" : "false", ", ",
+                before_shipment ? "true" : "false", ", now(), now())"));
+            if (replacement_held) REQUIRE(w.store.MarkReplacementHeld(r.return_id, r.replacement_holds).ok());
+          }
         }
       }
     }
   }
-  auto due = w.store.ListEffectsDue(100);
+  auto due = w.store.ListEffectsDue(1000);
   REQUIRE(due.ok());
   CHECK(std::set<std::string>(due->begin(), due->end()) == expected);
 }

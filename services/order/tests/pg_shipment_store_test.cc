@@ -61,7 +61,8 @@ struct World {
   // An order placed at `placed`, paid and its effects applied: AWAITING_SHIPMENT.
   void PaidOrder(const std::string& id, absl::Time placed, const std::string& sku, int64_t unit_price,
                  const ShippingAddress& address = kShenzhen, const std::string& user = "u1",
-                 const std::string& warehouse = "wh-sh", bool apply_effects = true, int64_t gift_units = 0) {
+                 const std::string& warehouse = "wh-sh", bool apply_effects = true, int64_t gift_units = 0,
+                 int64_t units = 1) {
     Order order;
     order.order_id = id;
     order.user_id = user;
@@ -70,7 +71,8 @@ struct World {
     order.channel = "web";
     order.created_at = placed;
     REQUIRE_FALSE(orders->BeginPlacement(order)->has_value());
-    order.lines = {{sku, 1, unit_price, unit_price, 0, unit_price, unit_price, "list", 0}};
+    const int64_t total = unit_price * units;
+    order.lines = {{sku, units, unit_price, total, 0, total, unit_price, "list", 0}};
     if (gift_units > 0) {  // the same SKU again as a gift at price 0 (buy one, get more free)
       OrderLine gift;
       gift.sku_id = sku;
@@ -79,7 +81,7 @@ struct World {
       gift.gift_promotion_id = "p-buy1get2";
       order.lines.push_back(gift);
     }
-    order.subtotal = order.total = unit_price;
+    order.subtotal = order.total = total;
     order.status = OrderStatus::kPendingPayment;
     order.pay_deadline = placed + absl::Minutes(15);
     order.address = address;
@@ -87,7 +89,7 @@ struct World {
     order.history.push_back({OrderStatus::kPendingPayment, placed, "placed"});
     REQUIRE(orders->CompletePlacement(order).ok());
     REQUIRE(*orders->ClaimForPayment(id, placed + absl::Minutes(1)));
-    REQUIRE(*orders->MarkPaid({"pay-" + id, id, unit_price, "CNY", "test", placed + absl::Minutes(1)}));
+    REQUIRE(*orders->MarkPaid({"pay-" + id, id, total, "CNY", "test", placed + absl::Minutes(1)}));
     if (apply_effects) REQUIRE(orders->MarkPaidEffectsApplied(id, placed + absl::Minutes(2)).ok());
   }
 
@@ -592,7 +594,7 @@ TEST_CASE("an exchange ships a replacement of the same product and price, tracke
   CHECK(received->status == ReturnStatus::kReceived);
   CHECK(stock.sellable["sku-dear"] == 1);  // the black phone is back in stock
   // The blue one is taken out of stock for the replacement, keyed by the return, in the warehouse that has it.
-  CHECK(received->replacement_warehouse_id == "wh-bj");
+  CHECK(received->replacement_holds == std::vector<ReplacementHold>{{"wh-bj", "sku-dear-blue", 1}});
   const std::string key = "exchange-" + requested->return_id;
   REQUIRE(w.catalog.confirmed.count(key) == 1);
   CHECK(w.catalog.confirmed[key][0].sku_id == "sku-dear-blue");
@@ -626,6 +628,93 @@ TEST_CASE("an exchange ships a replacement of the same product and price, tracke
   CHECK(w.StatusOf("o-ex") == OrderStatus::kDelivered);
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id LIKE '" +
                 requested->return_id + "%exchanged'") == 1);
+}
+
+TEST_CASE("a replacement held in two warehouses ships a parcel from each, the exchange done when both are delivered") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
+  returns.SetReplacementStock(&replacement);
+  // Two black phones were bought; the blue ones are left one in Beijing and the rest in Shanghai.
+  w.catalog.price["sku-dear-blue"] = 69900;
+  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
+  w.catalog.available["sku-dear-blue"] = 5;
+  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
+  w.catalog.split_of["sku-dear-blue"] = {1, "wh-sh"};
+  w.PaidOrder("o-pair", kT0, "sku-dear", 69900, kShenzhen, "u1", "wh-sh", true, 0, /*units=*/2);
+  REQUIRE(w.Ship("o-pair", "SF-P").ok());
+  REQUIRE(w.Track("SF", "SF-P", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
+
+  ReturnCommand command;
+  command.user_id = "u1";
+  command.order_id = "o-pair";
+  command.request_id = "x-pair";
+  command.type = ReturnType::kExchange;
+  command.reason = "wrong colour";
+  command.lines = {{"sku-dear", 2, "sku-dear-blue"}};
+  auto requested = returns.RequestReturn(command);
+  REQUIRE(requested.ok());
+  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+            returns.Approve(requested->return_id, "ok", std::move(done));
+          }).ok());
+  auto received = async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+    returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
+  });
+  REQUIRE(received.ok());
+  const std::vector<ReplacementHold> held{{"wh-bj", "sku-dear-blue", 1}, {"wh-sh", "sku-dear-blue", 1}};
+  CHECK(received->replacement_holds == held);
+  CHECK(return_store.Get(requested->return_id)->replacement_holds == held);  // as stored
+  CHECK(returns.SweepOnce() == 0);                                           // held once
+  CHECK(w.catalog.available["sku-dear-blue"] == 3);
+
+  auto ship_replacement = [&](const std::string& tracking, const std::string& warehouse) {
+    ShipCommand ship;
+    ship.order_id = "o-pair";
+    ship.return_id = requested->return_id;
+    ship.warehouse_id = warehouse;
+    ship.tracking_number = tracking;
+    ship.source = "wms";
+    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { w.fulfilment->Ship(ship, done); });
+  };
+  absl::Status unnamed = ship_replacement("RP-B", "").status();
+  CHECK(ReasonOf(unnamed) == "WAREHOUSE_REQUIRED");
+  CHECK(FieldOf(unnamed) == "warehouseId");
+  CHECK(ReasonOf(ship_replacement("RP-B", "wh-gz").status()) == "WAREHOUSE_NOT_IN_ORDER");
+
+  // Beijing's parcel carries Beijing's phone; the exchange is on its way.
+  auto beijing = ship_replacement("RP-B", "wh-bj");
+  REQUIRE(beijing.ok());
+  CHECK(beijing->warehouse_id == "wh-bj");
+  CHECK(ship_replacement("RP-B", "wh-bj")->shipment_id == beijing->shipment_id);  // a repeated callback
+  CHECK(ReasonOf(ship_replacement("RP-B2", "wh-bj").status()) == "REPLACEMENT_ALREADY_SHIPPED");
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + beijing->shipment_id + "'") == 1);
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+  // Delivered alone, it does not finish the exchange: Shanghai's phone has not left.
+  REQUIRE(w.Track("SF", "RP-B", "b1", "DELIVERED", kT0 + absl::Hours(50)).ok());
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+
+  auto shanghai = ship_replacement("RP-S", "wh-sh");
+  REQUIRE(shanghai.ok());
+  CHECK(shanghai->warehouse_id == "wh-sh");
+  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + shanghai->shipment_id + "'") == 1);
+  CHECK(ReasonOf(ship_replacement("RP-S2", "").status()) == "WAREHOUSE_REQUIRED");
+  CHECK(ReasonOf(ship_replacement("RP-S2", "wh-sh").status()) == "REPLACEMENT_ALREADY_SHIPPED");
+  auto shipped = return_store.Get(requested->return_id);
+  CHECK(shipped->replacement_tracking_number == "RP-B");  // the first parcel
+  REQUIRE(w.Track("SF", "RP-S", "s1", "DELIVERED", kT0 + absl::Hours(70)).ok());
+  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
+  // One status change each way, whatever the number of parcels.
+  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id = '" +
+                requested->return_id + ":replacement_shipped'") == 1);
+  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id = '" +
+                requested->return_id + ":exchanged'") == 1);
+  CHECK(w.catalog.available["sku-dear-blue"] == 3);
+  CHECK(provider.refunded["o-pair"] == 0);
 }
 
 }  // namespace
