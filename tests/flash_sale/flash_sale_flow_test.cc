@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -83,37 +84,66 @@ events::ConsumerOptions Options(const std::string& stream, const std::string& gr
   return options;
 }
 
-TEST_CASE("10000 attempts on 50 units end with exactly 50 winners and 50 orders, nobody over the limit") {
+// Marketing's and the order center's databases, one Redis, and the flash-sale code the services run.
+struct Flow {
+  Flow() {
+    marketing_pg = testing::OpenMigrated(marketing_db, marketing::Migrations(), "flash-flow-test");
+    order_pg = testing::OpenMigrated(order_db, order::Migrations(), "flash-flow-test");
+    auto redis_opened = redis::Pool::Open({testing::RedisAddress(), 8, absl::Seconds(2)});
+    REQUIRE(redis_opened.ok());
+    redis = std::move(*redis_opened);
+    store = std::make_unique<marketing::PgFlashSaleStore>(*marketing_pg);
+    admission =
+        std::make_unique<marketing::RedisFlashAdmission>(*redis, testing::UniqueName("fs") + ":", winners_stream);
+    sales = std::make_unique<marketing::FlashSales>(*store, *admission, stock, clock, ids, blocking);
+  }
+  marketing::FlashSale Open(int64_t quantity, int64_t per_user_limit) {
+    marketing::FlashSale draft;
+    draft.name = "flow";
+    draft.sku_id = "sku_hot";
+    draft.sale_price = 100;
+    draft.quantity = quantity;
+    draft.per_user_limit = per_user_limit;
+    draft.start_time = clock.Now() - absl::Minutes(1);
+    draft.end_time = clock.Now() + absl::Hours(1);
+    absl::StatusOr<marketing::FlashSale> sale = absl::UnknownError("not created");
+    sales->Create(draft, "create-1", [&](absl::StatusOr<marketing::FlashSale> s) { sale = std::move(s); });
+    REQUIRE(sale.ok());
+    return *sale;
+  }
+  events::StreamConsumer OrderConsumer() {
+    return events::StreamConsumer(*order_pg, *redis, Options(winners_stream, order::kFlashWinnerConsumerGroup),
+                                  order::MakeFlashWinnerHandler(clock, absl::Minutes(15), observer));
+  }
+
   testing::TestDatabase marketing_db;
   testing::TestDatabase order_db;
-  std::unique_ptr<pg::Pool> marketing_pg =
-      testing::OpenMigrated(marketing_db, marketing::Migrations(), "flash-flow-test");
-  std::unique_ptr<pg::Pool> order_pg = testing::OpenMigrated(order_db, order::Migrations(), "flash-flow-test");
-  auto redis_opened = redis::Pool::Open({testing::RedisAddress(), 8, absl::Seconds(2)});
-  REQUIRE(redis_opened.ok());
-  std::unique_ptr<redis::Pool> redis = std::move(*redis_opened);
+  std::unique_ptr<pg::Pool> marketing_pg;
+  std::unique_ptr<pg::Pool> order_pg;
+  std::unique_ptr<redis::Pool> redis;
   const std::string winners_stream = testing::UniqueName("winners");
   const std::string order_stream = testing::UniqueName("orders");
-
-  marketing::PgFlashSaleStore store(*marketing_pg);
-  marketing::RedisFlashAdmission admission(*redis, testing::UniqueName("fs") + ":", winners_stream);
   HeldStock stock;
   SystemClock clock;
   Ids ids;
   async::InlineExecutor blocking;
-  marketing::FlashSales sales(store, admission, stock, clock, ids, blocking);
+  order::OrderObserver observer;
+  std::unique_ptr<marketing::PgFlashSaleStore> store;
+  std::unique_ptr<marketing::RedisFlashAdmission> admission;
+  std::unique_ptr<marketing::FlashSales> sales;
+};
 
-  marketing::FlashSale draft;
-  draft.name = "flow";
-  draft.sku_id = "sku_hot";
-  draft.sale_price = 100;
-  draft.quantity = 50;
-  draft.per_user_limit = 2;
-  draft.start_time = clock.Now() - absl::Minutes(1);
-  draft.end_time = clock.Now() + absl::Hours(1);
-  absl::StatusOr<marketing::FlashSale> sale = absl::UnknownError("not created");
-  sales.Create(draft, "create-1", [&](absl::StatusOr<marketing::FlashSale> s) { sale = std::move(s); });
-  REQUIRE(sale.ok());
+TEST_CASE("10000 attempts on 50 units end with exactly 50 winners and 50 orders, nobody over the limit") {
+  Flow flow;
+  pg::Pool* marketing_pg = flow.marketing_pg.get();
+  pg::Pool* order_pg = flow.order_pg.get();
+  redis::Pool* redis = flow.redis.get();
+  const std::string& winners_stream = flow.winners_stream;
+  const std::string& order_stream = flow.order_stream;
+  marketing::RedisFlashAdmission& admission = *flow.admission;
+  marketing::FlashSales& sales = *flow.sales;
+  SystemClock& clock = flow.clock;
+  std::optional<marketing::FlashSale> sale = flow.Open(50, 2);
 
   constexpr int kThreads = 8, kAttempts = 1250, kBuyers = 400;
   std::mutex mu;
@@ -142,11 +172,8 @@ TEST_CASE("10000 attempts on 50 units end with exactly 50 winners and 50 orders,
   // Both consumers of the winners' stream; two order consumers in one group share the entries.
   events::StreamConsumer recorder(*marketing_pg, *redis, Options(winners_stream, marketing::kFlashWinnerConsumerGroup),
                                   marketing::MakeFlashWinnerHandler(clock));
-  order::OrderObserver observer;
-  events::StreamConsumer orders_a(*order_pg, *redis, Options(winners_stream, order::kFlashWinnerConsumerGroup),
-                                  order::MakeFlashWinnerHandler(clock, absl::Minutes(15), observer));
-  events::StreamConsumer orders_b(*order_pg, *redis, Options(winners_stream, order::kFlashWinnerConsumerGroup),
-                                  order::MakeFlashWinnerHandler(clock, absl::Minutes(15), observer));
+  events::StreamConsumer orders_a = flow.OrderConsumer();
+  events::StreamConsumer orders_b = flow.OrderConsumer();
   std::thread a([&] { Drain(orders_a); });
   std::thread b([&] { Drain(orders_b); });
   Drain(recorder);
@@ -202,6 +229,48 @@ TEST_CASE("10000 attempts on 50 units end with exactly 50 winners and 50 orders,
   REQUIRE(replay.ok());
   CHECK(Count(*marketing_pg, absl::StrCat("SELECT count(*) FROM flash_purchases WHERE purchase_id = '",
                                           replay->purchase_id, "' AND user_id = 'late-buyer'")) == 1);
+}
+
+TEST_CASE("winners admitted just before Redis lost its data, stream and all, still get their orders, once each") {
+  Flow flow;
+  marketing::FlashSale sale = flow.Open(10, 1);
+  events::StreamConsumer orders = flow.OrderConsumer();
+  std::vector<std::string> order_ids;
+  auto buy = [&](int from, int to) {
+    for (int n = from; n < to; ++n) {
+      absl::StatusOr<marketing::FlashPurchase> p =
+          flow.sales->Purchase(absl::StrCat("buyer-", n), sale.sale_id, absl::StrCat("k", n));
+      REQUIRE(p.ok());
+      order_ids.push_back(p->order_id);
+    }
+  };
+  buy(0, 3);
+  Drain(orders);  // the order center made these three orders
+  CHECK(Count(*flow.order_pg, "SELECT count(*) FROM orders") == 3);
+  buy(3, 6);  // these three it has not read yet
+  CHECK(Count(*flow.marketing_pg, "SELECT count(*) FROM flash_purchases WHERE status = 'PENDING'") == 6);
+
+  // Redis restarts empty: the sale's state and the winners' stream (with its consumer groups) are gone.
+  const marketing::FlashSaleKeys keys = flow.admission->KeysFor(sale.sale_id);
+  REQUIRE(flow.redis
+              ->Command({"DEL", keys.meta, keys.remaining, keys.users, keys.requests, keys.buyers, keys.released,
+                         flow.winners_stream})
+              .ok());
+  // The sweeper rebuilds the sale from PostgreSQL and puts its six winners without a known order back on the stream.
+  CHECK(flow.sales->SweepOnce() == 1);
+  CHECK(*flow.admission->Remaining(sale.sale_id) == std::optional<int64_t>(4));
+  CHECK(flow.redis->Command({"XLEN", flow.winners_stream})->integer() == 6);
+  // The order center's consumer finds its group gone (one failed read) and makes it again from the stream's start.
+  CHECK_FALSE(orders.PollOnce().ok());
+  Drain(orders);
+  // Six winners, six orders: the three made before were not made again.
+  CHECK(Count(*flow.order_pg, "SELECT count(*) FROM orders WHERE channel = 'flash_sale' AND total = 100") == 6);
+  for (const std::string& order_id : order_ids) {
+    CHECK(Count(*flow.order_pg, absl::StrCat("SELECT count(*) FROM orders WHERE order_id = '", order_id, "'")) == 1);
+  }
+  CHECK(Count(*flow.order_pg, "SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.OrderPlaced'") == 6);
+  // Each buyer's limit of one still holds after the rebuild.
+  CHECK(ReasonOf(flow.sales->Purchase("buyer-4", sale.sale_id, "k-again").status()) == "FLASH_SALE_LIMIT_REACHED");
 }
 
 }  // namespace

@@ -15,8 +15,9 @@
 
 namespace zhongtai::marketing {
 
-// The source of truth: sales and the purchases recorded from the winners' stream (and updated from the order
-// center's events). Redis can be rebuilt from it (FlashSales::LoadIntoRedis).
+// The source of truth: sales and their purchases, recorded at admission before the buyer is answered and again from
+// the winners' stream (and updated from the order center's events). Redis can be rebuilt from it
+// (FlashSales::LoadIntoRedis).
 class FlashSaleStore {
  public:
   virtual ~FlashSaleStore() = default;
@@ -42,6 +43,9 @@ class FlashSaleStore {
   virtual absl::StatusOr<std::vector<FlashSale>> ListReserving(absl::Time before, int limit) = 0;
   // Every recorded purchase of the sale.
   virtual absl::StatusOr<std::vector<FlashPurchase>> ListPurchases(const std::string& sale_id) = 0;
+  // Records an admitted purchase (PENDING) before its buyer is answered; a purchase already recorded (from the
+  // winners' stream, or moved on since) is left as it is.
+  virtual absl::Status RecordPurchase(const FlashPurchase& purchase, absl::Time now) = 0;
   virtual absl::StatusOr<std::optional<FlashPurchase>> GetPurchase(const std::string& purchase_id) = 0;
 };
 
@@ -71,6 +75,9 @@ class FlashAdmission {
   };
   // Writes the snapshot unless the sale is already there (false then). Remaining = quantity - units held.
   virtual absl::StatusOr<bool> Load(const Snapshot& snapshot) = 0;
+  // Appends `winner` to the winners' stream again, as the admission did (same entry id, so each consumer applies it
+  // once): for winners whose entry Redis may have lost with the sale.
+  virtual absl::Status Republish(const FlashWinner& winner) = 0;
   enum class ResizeOutcome {
     kApplied,     // the new window, limit and quantity hold; remaining moved by the quantity's change
     kNotLoaded,   // the sale is not in Redis: a later load takes the new definition from PostgreSQL

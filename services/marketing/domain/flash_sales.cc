@@ -303,7 +303,33 @@ absl::StatusOr<FlashPurchase> FlashSales::Purchase(const std::string& user_id, c
     RETURN_IF_ERROR(LoadIntoRedis(sale_id).status());
     ASSIGN_OR_RETURN(result, admission_.Admit(winner, request_id, winner.admit_time));
   }
-  return PurchaseOf(winner, result);
+  return RecordWin(winner, result);
+}
+
+absl::StatusOr<FlashPurchase> FlashSales::RecordWin(const FlashWinner& winner, const FlashAdmission::Result& result) {
+  absl::StatusOr<FlashPurchase> purchase = PurchaseOf(winner, result);
+  if (!purchase.ok() || result.outcome != AdmissionOutcome::kAdmitted) return purchase;
+  // Without PostgreSQL the win still stands (the winners' stream carries it): only a Redis loss before the stream's
+  // consumers read it could lose it then.
+  if (absl::Status recorded = store_.RecordPurchase(*purchase, clock_.Now()); !recorded.ok()) {
+    log::Warn("flash purchase not recorded at admission; its stream entry records it",
+              {{"purchase_id", purchase->purchase_id}, {"error", recorded.ToString()}});
+  }
+  return purchase;
+}
+
+FlashWinner FlashSales::WinnerOf(const FlashSale& sale, const FlashPurchase& purchase) {
+  FlashWinner winner;
+  winner.purchase_id = purchase.purchase_id;
+  winner.order_id = purchase.order_id;
+  winner.sale_id = sale.sale_id;
+  winner.user_id = purchase.user_id;
+  winner.request_id = purchase.request_id;
+  winner.sku_id = sale.sku_id;
+  winner.sale_price = sale.sale_price;
+  winner.currency = sale.currency;
+  winner.admit_time = purchase.admit_time;
+  return winner;
 }
 
 void FlashSales::PurchaseAsync(const std::string& user_id, const std::string& sale_id, const std::string& request_id,
@@ -314,6 +340,12 @@ void FlashSales::PurchaseAsync(const std::string& user_id, const std::string& sa
   admission_.AdmitAsync(*winner, winner->request_id, winner->admit_time,
                         [this, winner, done = std::move(done)](absl::StatusOr<FlashAdmission::Result> result) mutable {
                           if (!result.ok()) return done(result.status());
+                          if (result->outcome == AdmissionOutcome::kAdmitted) {
+                            // Recorded off this (I/O) thread before the buyer hears of it.
+                            return blocking_.Run([this, winner, result = *result, done = std::move(done)] {
+                              done(RecordWin(*winner, result));
+                            });
+                          }
                           if (result->outcome != AdmissionOutcome::kNotLoaded)
                             return done(PurchaseOf(*winner, *result));
                           // Redis lost the sale: rebuilt from PostgreSQL off this (I/O) thread, then decided as
@@ -324,7 +356,7 @@ void FlashSales::PurchaseAsync(const std::string& user_id, const std::string& sa
                             absl::StatusOr<FlashAdmission::Result> again =
                                 admission_.Admit(*winner, winner->request_id, winner->admit_time);
                             if (!again.ok()) return done(again.status());
-                            done(PurchaseOf(*winner, *again));
+                            done(RecordWin(*winner, *again));
                           });
                         });
 }
@@ -355,11 +387,20 @@ absl::StatusOr<bool> FlashSales::LoadIntoRedis(const std::string& sale_id) {
   snapshot.sale = *std::move(sale);
   ASSIGN_OR_RETURN(snapshot.purchases, store_.ListPurchases(sale_id));
   ASSIGN_OR_RETURN(bool written, admission_.Load(snapshot));
-  if (written) {
-    log::Info("flash sale loaded into Redis",
-              {{"sale_id", sale_id}, {"purchases", std::to_string(snapshot.purchases.size())}});
+  if (!written) return false;
+  // A sale with purchases was in Redis before and is not now: Redis lost it, and perhaps with it winners' stream
+  // entries no consumer had read. The winners without an order yet go on the stream again; the consumers apply each
+  // entry once (by its purchase id), so one they had read changes nothing.
+  int republished = 0;
+  for (const FlashPurchase& purchase : snapshot.purchases) {
+    if (purchase.status != PurchaseStatus::kPending) continue;
+    RETURN_IF_ERROR(admission_.Republish(WinnerOf(snapshot.sale, purchase)));
+    ++republished;
   }
-  return written;
+  log::Info("flash sale loaded into Redis", {{"sale_id", sale_id},
+                                             {"purchases", std::to_string(snapshot.purchases.size())},
+                                             {"winners_republished", std::to_string(republished)}});
+  return true;
 }
 
 absl::Status FlashSales::Settle(const FlashSale& sale) {
@@ -384,6 +425,23 @@ int FlashSales::SweepOnce() {
         log::Warn("flash sale reservation not finished",
                   {{"sale_id", sale.sale_id}, {"error", opened.status().ToString()}});
       }
+      ++touched;
+    }
+  }
+  // A sale Redis lost is rebuilt at its next purchase; the sweeper rebuilds it sooner, and also once it ended (no
+  // purchase comes then), so that its winners without an order go back on the stream (LoadIntoRedis).
+  std::vector<FlashSale> unsettled;
+  if (auto current = store_.ListCurrent(now); current.ok()) unsettled = *std::move(current);
+  if (auto ended = store_.ListEnded(now, 100); ended.ok()) {
+    unsettled.insert(unsettled.end(), ended->begin(), ended->end());
+  }
+  for (const FlashSale& sale : unsettled) {
+    absl::StatusOr<std::optional<int64_t>> remaining = admission_.Remaining(sale.sale_id);
+    if (!remaining.ok() || remaining->has_value()) continue;
+    absl::StatusOr<bool> loaded = LoadIntoRedis(sale.sale_id);
+    if (!loaded.ok()) {
+      log::Warn("flash sale not rebuilt in Redis", {{"sale_id", sale.sale_id}, {"error", loaded.status().ToString()}});
+    } else if (*loaded) {
       ++touched;
     }
   }

@@ -1,8 +1,9 @@
 // The flash-sale use cases. An admin creates a sale: it is stored, its quantity reserved from the product center
 // (a reservation keyed by the sale id) and its state loaded into Redis. Buyers are admitted by one Lua script in
-// Redis (no PostgreSQL on that path); each winner goes on a stream that the order center turns into an order, and
-// the buyer polls the purchase. A cancelled or timed-out order gives its unit back (ingest/). After the end and the
-// payment window, the sweeper settles the sale with the product center: paid units sold, the rest given back.
+// Redis (no PostgreSQL on that path but a winner's record, written before the winner is answered); each winner goes
+// on a stream that the order center turns into an order, and the buyer polls the purchase. A cancelled or timed-out
+// order gives its unit back (ingest/). After the end and the payment window, the sweeper settles the sale with the
+// product center: paid units sold, the rest given back.
 #pragma once
 
 #include <map>
@@ -66,8 +67,9 @@ class FlashSales {
                                           bool allow_conflicts);
   // ACTIVE sales not yet ended, with the units left (a sale missing from Redis is loaded first).
   absl::StatusOr<std::vector<CurrentFlashSale>> ListCurrent();
-  // The hot path: one unit for `user_id`, idempotent on request_id. Redis only, except the first time this process
-  // sees the sale (its definition is cached) and when Redis lost the sale (reloaded from PostgreSQL).
+  // The hot path: one unit for `user_id`, idempotent on request_id. Redis decides; PostgreSQL is written only for a
+  // winner (RecordWin), read the first time this process sees the sale (its definition is cached) and when Redis
+  // lost the sale (reloaded from PostgreSQL).
   absl::StatusOr<FlashPurchase> Purchase(const std::string& user_id, const std::string& sale_id,
                                          const std::string& request_id);
   // Purchase without holding the calling thread while Redis decides (FlashAdmission::AdmitAsync): what the RPC
@@ -81,11 +83,12 @@ class FlashSales {
                                             const std::string& purchase_id);
 
   // Rebuilds the sale's Redis state from PostgreSQL unless it is there: remaining = quantity - units held by
-  // purchases not released, each buyer's count, the request ids already won. Returns whether it wrote.
+  // purchases not released, each buyer's count, the request ids already won; and puts its winners without an order
+  // (PENDING) back on the winners' stream, which Redis may have lost with the sale. Returns whether it wrote.
   absl::StatusOr<bool> LoadIntoRedis(const std::string& sale_id);
 
-  // One pass of the sweeper (its own thread; it waits for the product center): finishes interrupted creations and
-  // settles ended sales. Returns the sales it touched.
+  // One pass of the sweeper (its own thread; it waits for the product center): finishes interrupted creations,
+  // rebuilds unsettled sales Redis lost (LoadIntoRedis) and settles ended sales. Returns the sales it touched.
   int SweepOnce();
 
  private:
@@ -93,6 +96,11 @@ class FlashSales {
   absl::StatusOr<FlashWinner> NewWinner(const std::string& user_id, const std::string& sale_id,
                                         const std::string& request_id);
   static absl::StatusOr<FlashPurchase> PurchaseOf(const FlashWinner& winner, const FlashAdmission::Result& result);
+  // PurchaseOf, and for a new winner its purchase recorded in PostgreSQL first: a buyer told they won keeps the win
+  // whatever Redis loses afterwards. Blocks on PostgreSQL.
+  absl::StatusOr<FlashPurchase> RecordWin(const FlashWinner& winner, const FlashAdmission::Result& result);
+  // The stream entry an admission wrote for `purchase`, rebuilt from its sale.
+  static FlashWinner WinnerOf(const FlashSale& sale, const FlashPurchase& purchase);
   void Continue(FlashSale stored, async::Callback<FlashSale> done);
   void ReserveAndOpen(FlashSale sale, async::Callback<FlashSale> done);
   absl::StatusOr<FlashSale> Open(const FlashSale& sale, const absl::Status& reserved);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
 
@@ -176,6 +177,15 @@ absl::StatusOr<std::vector<FlashPurchase>> PgFlashSaleStore::ListPurchases(const
     return absl::OkStatus();
   }));
   return purchases;
+}
+
+absl::Status PgFlashSaleStore::RecordPurchase(const FlashPurchase& p, absl::Time now) {
+  // One idempotent statement: no transaction needed around it.
+  return pool_.Autocommit([&](pqxx::nontransaction& tx) {
+    pg::Exec(tx, kInsertPurchase, p.purchase_id, p.sale_id, p.user_id, p.request_id, p.order_id,
+             PurchaseStatusName(p.status), Micros(p.admit_time), Micros(now));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::optional<FlashPurchase>> PgFlashSaleStore::GetPurchase(const std::string& purchase_id) {

@@ -23,6 +23,7 @@ class PgFlashSaleStore : public FlashSaleStore {
   absl::StatusOr<std::vector<FlashSale>> ListEnded(absl::Time ended_before, int limit) override;
   absl::StatusOr<std::vector<FlashSale>> ListReserving(absl::Time before, int limit) override;
   absl::StatusOr<std::vector<FlashPurchase>> ListPurchases(const std::string& sale_id) override;
+  absl::Status RecordPurchase(const FlashPurchase& purchase, absl::Time now) override;
   absl::StatusOr<std::optional<FlashPurchase>> GetPurchase(const std::string& purchase_id) override;
 
  private:

@@ -99,6 +99,15 @@ absl::StatusOr<bool> RedisFlashAdmission::Load(const Snapshot& snapshot) {
   return reply->integer() == 1;
 }
 
+absl::Status RedisFlashAdmission::Republish(const FlashWinner& winner) {
+  // The fields the admission script writes (kAdmit).
+  return redis_
+      .Command({"XADD", stream_, "*", "id", winner.purchase_id, "type", kFlashSaleWonType, "key", winner.sale_id,
+                "payload", SerializeFlashWinner(winner), "occurred_at",
+                absl::FormatTime(absl::RFC3339_full, winner.admit_time, absl::UTCTimeZone())})
+      .status();
+}
+
 absl::StatusOr<FlashAdmission::ResizeResult> RedisFlashAdmission::Resize(const FlashSale& before,
                                                                          const FlashSale& after) {
   const FlashSaleKeys keys = KeysFor(after.sale_id);

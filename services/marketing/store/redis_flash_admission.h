@@ -30,6 +30,7 @@ class RedisFlashAdmission : public FlashAdmission {
   void AdmitAsync(const FlashWinner& winner, const std::string& request_id, absl::Time now,
                   async::Callback<Result> done) override;
   absl::StatusOr<bool> Load(const Snapshot& snapshot) override;
+  absl::Status Republish(const FlashWinner& winner) override;
   absl::StatusOr<ResizeResult> Resize(const FlashSale& before, const FlashSale& after) override;
   absl::Status Release(const std::string& sale_id, const std::string& purchase_id, const std::string& user_id) override;
   absl::StatusOr<std::optional<int64_t>> Remaining(const std::string& sale_id) override;

@@ -137,6 +137,14 @@ TEST_CASE("an admitted winner is appended to the stream as a common/events entry
   CHECK(parsed.sale_price == 990);
   CHECK(parsed.admit_time == w.admit_time);
   CHECK(*r.admission->PurchaseBuyer("s1", "fp_1") == std::optional<std::string>("u1"));
+
+  // Published again (after Redis lost it): the same fields, so consumers see the same event.
+  REQUIRE(r.admission->Republish(w).ok());
+  redis::Reply both = r.Command({"XRANGE", r.admission->stream(), "-", "+"});
+  REQUIRE(both.size() == 2);
+  const redis::Reply& again = both.element(1).element(1);
+  REQUIRE(again.size() == fields.size());
+  for (size_t i = 0; i < fields.size(); ++i) CHECK(again.element(i).str() == fields.element(i).str());
 }
 
 TEST_CASE("10000 concurrent attempts on 50 units admit exactly 50 winners and nobody over the limit") {

@@ -83,6 +83,11 @@ class InMemoryFlashSaleStore : public FlashSaleStore {
     return it->second;
   }
 
+  absl::Status RecordPurchase(const FlashPurchase& purchase, absl::Time) override {
+    purchases_.emplace(purchase.purchase_id, purchase);  // a recorded one is left as it is
+    return absl::OkStatus();
+  }
+
   // What the ingest does from the streams.
   void Record(FlashPurchase purchase) { purchases_[purchase.purchase_id] = std::move(purchase); }
   void SetPurchaseStatus(const std::string& purchase_id, PurchaseStatus status) {
@@ -151,6 +156,10 @@ class InMemoryFlashAdmission : public FlashAdmission {
     sales_[snapshot.sale.sale_id] = std::move(s);
     return true;
   }
+  absl::Status Republish(const FlashWinner& winner) override {
+    winners.push_back(winner);
+    return absl::OkStatus();
+  }
   absl::StatusOr<ResizeResult> Resize(const FlashSale& before, const FlashSale& after) override {
     auto it = sales_.find(after.sale_id);
     if (it == sales_.end()) return ResizeResult{};
@@ -183,8 +192,11 @@ class InMemoryFlashAdmission : public FlashAdmission {
     return buyer->second;
   }
 
-  // Redis restarted without its data.
-  void Flush() { sales_.clear(); }
+  // Redis restarted without its data: the sales' state and the winners' stream.
+  void Flush() {
+    sales_.clear();
+    winners.clear();
+  }
 
   std::vector<FlashWinner> winners;
   int loads = 0;

@@ -227,6 +227,52 @@ TEST_CASE("after Redis lost its data the sale is rebuilt from PostgreSQL: quanti
   CHECK(w.sales.Purchase("u1", sale.sale_id, "k1")->purchase_id == p1->purchase_id);
 }
 
+TEST_CASE("a winner is recorded before the answer, and one Redis lost with its stream entry is published again") {
+  World w;
+  FlashSale sale = w.Open();
+  absl::StatusOr<FlashPurchase> p1 = w.sales.Purchase("u1", sale.sale_id, "k1");
+  absl::StatusOr<FlashPurchase> p2 = absl::UnknownError("not called");
+  w.sales.PurchaseAsync("u2", sale.sale_id, "k1", [&](absl::StatusOr<FlashPurchase> r) { p2 = std::move(r); });
+  REQUIRE((p1.ok() && p2.ok()));
+  // Both are in PostgreSQL already, before any stream consumer ran; a replay and a loser write nothing.
+  for (const FlashPurchase* p : {&*p1, &*p2}) {
+    auto recorded = w.store.GetPurchase(p->purchase_id);
+    REQUIRE(recorded.ok());
+    REQUIRE(recorded->has_value());
+    CHECK((*recorded)->status == PurchaseStatus::kPending);
+    CHECK((*recorded)->order_id == p->order_id);
+    CHECK((*recorded)->request_id == "k1");
+  }
+  CHECK(w.sales.Purchase("u1", sale.sale_id, "k1")->purchase_id == p1->purchase_id);
+  CHECK(w.store.ListPurchases(sale.sale_id)->size() == 2);
+  const FlashWinner first = w.admission.winners.at(0);
+
+  // The order center made u2's order; then Redis restarts empty, the winners' stream with it.
+  w.store.SetPurchaseStatus(p2->purchase_id, PurchaseStatus::kOrdered);
+  w.admission.Flush();
+  CHECK(w.sales.SweepOnce() == 1);  // the running sale rebuilt without waiting for a buyer
+  CHECK(*w.admission.Remaining(sale.sale_id) == std::optional<int64_t>(1));  // 3 - u1 - u2
+  // u1's winner is on the stream again, as the admission wrote it; u2's order exists and is not asked for twice.
+  REQUIRE(w.admission.winners.size() == 1);
+  const FlashWinner& again = w.admission.winners[0];
+  CHECK(again.purchase_id == first.purchase_id);
+  CHECK(again.order_id == first.order_id);
+  CHECK(again.user_id == "u1");
+  CHECK(again.request_id == "k1");
+  CHECK(again.sku_id == first.sku_id);
+  CHECK(again.sale_price == first.sale_price);
+  CHECK(again.currency == first.currency);
+  CHECK(again.admit_time == first.admit_time);
+  CHECK(w.sales.SweepOnce() == 0);  // loaded: nothing more
+  CHECK(w.admission.winners.size() == 1);
+
+  // An ended sale waiting for its settlement is rebuilt too: no buyer would come to do it.
+  w.admission.Flush();
+  w.clock.Advance(absl::Hours(1) + absl::Minutes(1));
+  CHECK(w.sales.SweepOnce() == 1);
+  CHECK(w.admission.winners.size() == 1);
+}
+
 TEST_CASE("the asynchronous purchase answers as Purchase, and rebuilds a sale Redis lost on the blocking executor") {
   World w;
   FlashSale sale = w.Open();
