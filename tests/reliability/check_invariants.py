@@ -381,7 +381,7 @@ def check_all(data, provider=None):
     for x in purchases:
         order = orders.get(x["order_id"])
         want = {"PENDING": None, "ORDERED": None, "PAID": PAID_STATES, "RELEASED": None}[x["status"]]
-        if x["status"] in ("ORDERED", "PAID") and order is None:
+        if x["status"] != "RELEASED" and order is None:  # a win told to its buyer becomes an order
             flash.append({"purchase": x["purchase_id"], "status": x["status"], "problem": "no order"})
         elif want and order["status"] not in want:
             flash.append({"purchase": x["purchase_id"], "status": x["status"], "order_status": order["status"]})

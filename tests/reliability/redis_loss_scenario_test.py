@@ -17,7 +17,9 @@ what their inbox says they handled. Afterwards:
     published", "every event ... handled by the data hub" and "the data hub's domain events are committed events,
     each counted once";
   - no dead letters (the loss must not make any consumer give up on an event);
-  - every order the suite accepted is final, every order the wallet paid is paid.
+  - every order the suite accepted is final, every order the wallet paid is paid;
+  - a second flash sale is won by three shoppers while the order center is stopped (SIGSTOP, resumed when Redis is
+    back), so that their winners' stream entries are unread when Redis goes: each win must still get its order.
 The report gives, per phase, requests and errors by status and reason, how long Redis was away, and the time from its
 return to the first order placed and product page served.
 """
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "ops"))
@@ -38,6 +41,7 @@ from stack_monitoring_test import fail, http, stack_env  # noqa: E402
 OUTAGE_SECONDS = float(os.environ.get("ZT_RELIABILITY_REDIS_OUTAGE_SECONDS", "2"))
 PAUSE_SECONDS = float(os.environ.get("ZT_RELIABILITY_DATAHUB_PAUSE_SECONDS", "2"))
 EVENT_SERVICES = ["product", "order", "marketing", "user", "datahub"]
+LOSS_SALE_UNITS = 3
 
 
 def redis_cli(port, *args, timeout=10):
@@ -87,8 +91,8 @@ def lose_redis(env):
     return port, began, back
 
 
-def datahub_pid(env):
-    with open(os.path.join(env["ZT_STACK_STATE"], "run", "datahub.pid")) as f:
+def service_pid(env, name):
+    with open(os.path.join(env["ZT_STACK_STATE"], "run", f"{name}.pid")) as f:
         return int(f.read().strip())
 
 
@@ -110,7 +114,7 @@ def datahub_backlog(env):
 
 
 def pause_datahub(env):
-    os.kill(datahub_pid(env), 19)  # SIGSTOP
+    os.kill(service_pid(env, "datahub"), 19)  # SIGSTOP
     time.sleep(PAUSE_SECONDS)
     backlog = datahub_backlog(env)
     print(f"data hub paused {PAUSE_SECONDS} s: {backlog} order events not yet handled by it when Redis goes")
@@ -118,7 +122,46 @@ def pause_datahub(env):
 
 
 def resume_datahub(env):
-    os.kill(datahub_pid(env), 18)  # SIGCONT
+    os.kill(service_pid(env, "datahub"), 18)  # SIGCONT
+
+
+def open_loss_sale(world):
+    """A flash sale of LOSS_SALE_UNITS units, running before Redis goes; the shoppers do not know it."""
+    now = time.time()
+    return world.gw.call("POST", "/v1/admin/flash-sales", {"flashSale": {
+        "name": f"redis-loss flash {world.tag}", "skuId": world.sku_b,
+        "salePrice": {"currency": "CNY", "amountMinor": "990"}, "quantity": str(LOSS_SALE_UNITS),
+        "perUserLimit": "1", "startTime": crash.rfc3339(now + 1), "endTime": crash.rfc3339(now + 3600)},
+        "allowConflicts": True}, world.admin, key=f"redis-loss-flash-{world.tag}")["flashSale"]["saleId"]
+
+
+def win_while_orders_wait(env, world, history, shoppers, sale):
+    """Stops the order service (SIGSTOP) and has LOSS_SALE_UNITS shoppers win the sale meanwhile: their winners'
+    stream entries are unread by the order center when Redis goes. Returns [(token, order id)] of the wins."""
+    os.kill(service_pid(env, "order"), 19)  # SIGSTOP
+    wins = []
+    for shopper in shoppers[:LOSS_SALE_UNITS]:
+        status, raw = crash.send(history, "flash purchase (before the loss)", "POST",
+                                 f"{world.gw.base}/v1/flash-sales/{sale}:purchase", {}, shopper.token,
+                                 f"loss-flash-{uuid.uuid4().hex}")
+        if status != 200:
+            fail(f"flash purchase before the loss: {status} {raw[:300]!r}")
+        wins.append((shopper.token, json.loads(raw)["purchase"]["orderId"]))
+    return wins
+
+
+def orders_of_wins(env, wins, deadline):
+    """The wins whose order the buyer cannot see (GET /v1/orders/{id}) by the deadline."""
+    while True:
+        missing = []
+        for token, order_id in wins:
+            status, _ = http("GET", f"{env['ZT_STACK_GATEWAY']}/v1/orders/{order_id}", None,
+                             {"Authorization": "Bearer " + token})
+            if status != 200:
+                missing.append((order_id, status))
+        if not missing or time.time() > deadline:
+            return missing
+        time.sleep(1)
 
 
 def metric(env, service, name):
@@ -178,6 +221,7 @@ def main():
     env = stack_env()
     history = crash.History()
     world = crash.World(env)
+    loss_sale = open_loss_sale(world)
     stop = threading.Event()
     shoppers = [crash.Shopper(world, history, i, stop) for i in range(crash.SHOPPERS)]
     detected_before = {s: metric(env, s, "zt_events_redis_loss_detected_total") or 0 for s in EVENT_SERVICES}
@@ -191,11 +235,16 @@ def main():
         # The data hub stops reading for a moment (SIGSTOP), so that events are published and not yet consumed when
         # Redis goes: without the replay from the outbox they would be lost, and the checker would say so.
         backlog = pause_datahub(env)
+        # Buyers win a flash sale while the order center is stopped: the entries that would make their orders are
+        # still unread on the winners' stream when Redis loses it. Marketing recorded each win before answering; its
+        # sweeper rebuilds the sale and publishes them again, and the orders must appear.
+        wins = win_while_orders_wait(env, world, history, shoppers, loss_sale)
         history.phase = "redis lost"
         try:
             port, began, back = lose_redis(env)
         finally:
             resume_datahub(env)
+            os.kill(service_pid(env, "order"), 18)  # SIGCONT
         time.sleep(crash.PHASE_SECONDS)
         history.phase = "after"
         time.sleep(crash.PHASE_SECONDS / 2)
@@ -245,6 +294,12 @@ def main():
             dead[key] = n
     if dead:
         fail(f"events dead-lettered after the loss: {dead}")
+
+    missing = orders_of_wins(env, wins, time.time() + 30)
+    if missing:
+        fail(f"{len(missing)} of {len(wins)} flash-sale wins told to buyers before Redis went have no order: {missing}")
+    print(f"flash sale won by {len(wins)} buyers while the order center was stopped and Redis then lost: "
+          f"{len(wins)} orders")
 
     not_final, placed = orders_not_final(shoppers)
     if not_final:
