@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/config/env.h"
 #include "common/log/log.h"
@@ -129,7 +130,10 @@ int InvalidConfiguration(const absl::Status& status) {
   return kExitBadConfiguration;
 }
 
+void PrepareProcess() { absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore); }
+
 int RunMain(int argc, char** argv, const std::function<int(const CommandLine&)>& main_body) {
+  PrepareProcess();
   CommandLine command_line;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--migrate-only") {

@@ -33,6 +33,7 @@ void OnSignal(int) { g_stop.store(true); }
 
 int main() {
   using namespace zhongtai;
+  server::PrepareProcess();
   log::Init("gateway");
   absl::StatusOr<gateway::GatewayConfig> config = gateway::LoadConfig();
   if (!config.ok()) return server::InvalidConfiguration(config.status());

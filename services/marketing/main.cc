@@ -1,6 +1,5 @@
 // Composition root of the marketing service: stores, domain, API, the outbox relay, the flash sales' consumers and
 // sweeper on the common start (service_start.h).
-#include "absl/synchronization/mutex.h"
 #include "common/clock/service_clock.h"
 #include "common/events/consumer.h"
 #include "common/events/relay.h"
@@ -176,9 +175,6 @@ int Compose(const MarketingConfig& config, server::StartedService& service) {
 
 int main(int argc, char** argv) {
   using namespace zhongtai;
-  // The distribution's Abseil is built with mutex deadlock detection, which gRPC's locks pay on every lock (a graph
-  // lookup per acquisition, ~2% of the flash sale's purchase path in perf); release builds of Abseil have it off.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   server::ServiceSpec spec{"marketing", marketing::Migrations()};
   spec.events = true;           // the outbox (coupon events) and the inbox (order events, UserErased)
   spec.redis_connections = 12;  // four consumers' blocking reads, the relay, the rest (admissions have a pipeline)
