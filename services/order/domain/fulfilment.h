@@ -154,7 +154,8 @@ struct ShipCommand {
   std::string carrier;       // empty: chosen by the carrier rules
   std::string tracking_number;
   std::string source;  // "admin" or "wms", kept in the history reason
-  // An exchange of this order: ships its replacement (held in the warehouse once the goods came back) instead.
+  // An exchange of this order: ships its replacement (held once the goods came back; warehouse_id names the part when
+  // it is held in several) instead.
   std::string return_id;
   absl::Time shipped_at = absl::InfinitePast();  // InfinitePast: now
 };
@@ -197,9 +198,10 @@ class Fulfilment : public ShippingRates {
 
   // Ships an order's part in one warehouse, with every mergeable order (SelectMergeable) in the same parcel. A repeat
   // with the same tracking number answers the parcel already written. With a return id, ships that exchange's
-  // replacement from the warehouse holding it (carrier by the rules unless named), tracked like any parcel; NOT_FOUND
+  // replacement, or the part of it held in the named warehouse when it is held in several (INVALID_ARGUMENT
+  // WAREHOUSE_REQUIRED without one), carrier by the rules unless named, tracked like any parcel; NOT_FOUND
   // RETURN_NOT_FOUND, FAILED_PRECONDITION REPLACEMENT_NOT_READY before the goods came back and the replacement is
-  // held. Call from a thread that may block.
+  // held, ALREADY_EXISTS REPLACEMENT_ALREADY_SHIPPED when that part left already. Call from a thread that may block.
   void Ship(const ShipCommand& command, Callback<Shipment> done);
   // The carrier's tracking event for a parcel; NOT_FOUND (SHIPMENT_NOT_FOUND) for an unknown tracking number.
   absl::StatusOr<TrackingOutcome> Track(const TrackingCommand& command);

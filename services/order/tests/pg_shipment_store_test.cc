@@ -717,5 +717,80 @@ TEST_CASE("a replacement held in two warehouses ships a parcel from each, the ex
   CHECK(provider.refunded["o-pair"] == 0);
 }
 
+TEST_CASE("the last two replacement parcels delivered at the same moment finish their exchange, once") {
+  World w;
+  PgReturnStore return_store(*w.pool, *w.orders);
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
+  returns.SetReplacementStock(&replacement);
+  w.catalog.price["sku-dear-blue"] = 69900;
+  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
+  w.catalog.available["sku-dear-blue"] = 100;
+  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
+  w.catalog.split_of["sku-dear-blue"] = {1, "wh-sh"};
+
+  constexpr int kExchanges = 30;
+  std::vector<std::string> exchanges;
+  for (int i = 0; i < kExchanges; ++i) {
+    const std::string order_id = "o-race-" + std::to_string(i);
+    w.PaidOrder(order_id, kT0, "sku-dear", 69900, kShenzhen, "u1", "wh-sh", true, 0, /*units=*/2);
+    REQUIRE(w.Ship(order_id, "SF-R" + std::to_string(i)).ok());
+    REQUIRE(w.Track("SF", "SF-R" + std::to_string(i), "d", "DELIVERED", kT0 + absl::Hours(20)).ok());
+    ReturnCommand command;
+    command.user_id = "u1";
+    command.order_id = order_id;
+    command.request_id = "x-" + order_id;
+    command.type = ReturnType::kExchange;
+    command.reason = "wrong colour";
+    command.lines = {{"sku-dear", 2, "sku-dear-blue"}};
+    auto requested = returns.RequestReturn(command);
+    REQUIRE(requested.ok());
+    REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+              returns.Approve(requested->return_id, "ok", std::move(done));
+            }).ok());
+    REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+              returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
+            }).ok());
+    for (const std::string warehouse : {"wh-bj", "wh-sh"}) {
+      ShipCommand ship;
+      ship.order_id = order_id;
+      ship.return_id = requested->return_id;
+      ship.warehouse_id = warehouse;
+      ship.tracking_number = "RP-" + std::to_string(i) + "-" + warehouse;
+      ship.source = "wms";
+      REQUIRE(async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) {
+                w.fulfilment->Ship(ship, done);
+              }).ok());
+    }
+    exchanges.push_back(requested->return_id);
+  }
+  // Both parcels of each exchange delivered from two threads at once: each delivery sees the other's only once it
+  // committed, so without the exchange's lock both could find the other parcel still on its way.
+  std::atomic<int> failed{0};
+  std::atomic<int> arrived{0};
+  auto deliver = [&](const std::string& warehouse) {
+    for (int i = 0; i < kExchanges; ++i) {
+      ++arrived;  // both threads start each exchange's delivery together
+      while (arrived.load() < 2 * (i + 1)) std::this_thread::yield();
+      absl::StatusOr<TrackingOutcome> tracked =
+          w.Track("SF", "RP-" + std::to_string(i) + "-" + warehouse, "ok", "DELIVERED", kT0 + absl::Hours(60));
+      if (!tracked.ok()) ++failed;
+    }
+  };
+  std::thread beijing(deliver, "wh-bj");
+  std::thread shanghai(deliver, "wh-sh");
+  beijing.join();
+  shanghai.join();
+  CHECK(failed == 0);
+  for (const std::string& return_id : exchanges) {
+    CHECK(return_store.Get(return_id)->status == ReturnStatus::kExchanged);
+    CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = '" + return_id + ":exchanged'") == 1);
+  }
+}
+
 }  // namespace
 }  // namespace zhongtai::order
