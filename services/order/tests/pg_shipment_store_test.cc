@@ -154,6 +154,54 @@ struct World {
   }
 };
 
+// The World with after-sales on its database: returns, refunds through a fake provider, and exchanges whose
+// replacement the fake catalog holds.
+struct AfterSalesWorld : World {
+  AfterSalesWorld() { returns.SetReplacementStock(&replacement); }
+
+  // A buyer's exchange of `quantity` units of sku-dear for `replacement_sku`.
+  absl::StatusOr<Return> RequestExchange(const std::string& order_id, const std::string& request_id, int64_t quantity,
+                                         const std::string& replacement_sku) {
+    ReturnCommand command;
+    command.user_id = "u1";
+    command.order_id = order_id;
+    command.request_id = request_id;
+    command.type = ReturnType::kExchange;
+    command.reason = "wrong colour";
+    command.lines = {{"sku-dear", quantity, replacement_sku}};
+    return returns.RequestReturn(command);
+  }
+  absl::StatusOr<Return> Approve(const std::string& return_id) {
+    return async::Await<absl::StatusOr<Return>>(
+        [&](async::Callback<Return> done) { returns.Approve(return_id, "ok", std::move(done)); });
+  }
+  // The goods came back, sellable.
+  absl::StatusOr<Return> Receive(const std::string& return_id) {
+    return async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
+      returns.Receive(return_id, ItemCondition::kSellable, "", std::move(done));
+    });
+  }
+  // The warehouse system ships an exchange's replacement (the part in `warehouse`, when named).
+  absl::StatusOr<Shipment> ShipReplacement(const std::string& order_id, const std::string& return_id,
+                                           const std::string& tracking, const std::string& warehouse = "") {
+    ShipCommand command;
+    command.order_id = order_id;
+    command.return_id = return_id;
+    command.warehouse_id = warehouse;
+    command.tracking_number = tracking;
+    command.source = "wms";
+    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { fulfilment->Ship(command, done); });
+  }
+
+  PgReturnStore return_store{*pool, *orders};
+  testing::FakePaymentProvider provider;
+  testing::FakePointsRefunds points;
+  testing::FakeReturnedStock stock;
+  testing::SequentialReturnIds return_ids;
+  Returns returns{return_store, provider, points, stock, clock, return_ids, inline_executor};
+  CatalogReplacementStock replacement{catalog, *orders, inline_executor};
+};
+
 TEST_CASE("the starting carrier rules in the migration are the ones the domain describes, and replacing them works") {
   World w;
   CarrierRuleSet seeded = *w.shipments->LoadCarrierRules();
@@ -430,19 +478,13 @@ TEST_CASE("delivered orders nobody confirmed complete on their own, once, howeve
 
 TEST_CASE(
     "a refund before shipment shrinks the parcel, gives the stock back once, and cancels a child refunded in full") {
-  World w;
-  PgReturnStore return_store(*w.pool, *w.orders);
-  testing::FakePaymentProvider provider;
-  testing::FakePointsRefunds points;
-  testing::FakeReturnedStock stock;
-  testing::SequentialReturnIds return_ids;
-  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
+  AfterSalesWorld w;
 
   // 3 books from Beijing, 1 vase from Shanghai, paid and awaiting shipment.
-  w.PaidSplitOrder("o-ref", 3, provider);
+  w.PaidSplitOrder("o-ref", 3, w.provider);
   auto approve = [&](const std::string& id) {
     return async::Await<absl::StatusOr<Return>>(
-        [&](async::Callback<Return> done) { returns.Approve(id, "ok", std::move(done)); });
+        [&](async::Callback<Return> done) { w.returns.Approve(id, "ok", std::move(done)); });
   };
   auto refund = [&](const std::string& key, const std::string& child, const std::string& sku, int64_t quantity) {
     ReturnCommand command;
@@ -453,7 +495,7 @@ TEST_CASE(
     command.type = ReturnType::kRefundOnly;
     command.reason = "changed my mind";
     command.lines = {{sku, quantity}};
-    return returns.RequestReturn(command);
+    return w.returns.RequestReturn(command);
   };
 
   // Two of the three books refunded: while the request waits for the admin, that part does not ship.
@@ -465,22 +507,22 @@ TEST_CASE(
   REQUIRE(refunded.ok());
   CHECK(refunded->status == ReturnStatus::kRefunded);
   CHECK(refunded->restocked);
-  CHECK(provider.refunded["o-ref"] == 2 * 9900);
+  CHECK(w.provider.refunded["o-ref"] == 2 * 9900);
   // Their stock went back to the product center, from the warehouse that held it, once.
-  REQUIRE(stock.restocked.count(books->return_id) == 1);
-  CHECK(stock.restocked[books->return_id].warehouse_id == "wh-bj");
-  CHECK(stock.sellable["sku-cheap"] == 2);
-  CHECK(stock.calls == 1);
-  CHECK(returns.SweepOnce() == 0);
+  REQUIRE(w.stock.restocked.count(books->return_id) == 1);
+  CHECK(w.stock.restocked[books->return_id].warehouse_id == "wh-bj");
+  CHECK(w.stock.sellable["sku-cheap"] == 2);
+  CHECK(w.stock.calls == 1);
+  CHECK(w.returns.SweepOnce() == 0);
   REQUIRE(approve(books->return_id).ok());
-  CHECK(stock.calls == 1);
+  CHECK(w.stock.calls == 1);
 
   // The vase refunded in full: its child order is cancelled and never ships; its stock goes back too.
   auto vase = refund("r2", "o-ref-2", "sku-vase", 1);
   REQUIRE(vase.ok());
   REQUIRE(approve(vase->return_id).ok());
-  CHECK(stock.sellable["sku-vase"] == 1);
-  CHECK(stock.calls == 2);
+  CHECK(w.stock.sellable["sku-vase"] == 1);
+  CHECK(w.stock.calls == 2);
   CHECK(w.Count("SELECT count(*) FROM child_orders WHERE child_order_id = 'o-ref-2' AND cancelled_at IS NOT NULL") ==
         1);
   CHECK(ReasonOf(w.Ship("o-ref", "SF-SH", "wh-sh").status()) == "ORDER_PART_REFUNDED");
@@ -500,14 +542,8 @@ TEST_CASE(
 }
 
 TEST_CASE("a child order refunded in full after its sibling left ships the order without it") {
-  World w;
-  PgReturnStore return_store(*w.pool, *w.orders);
-  testing::FakePaymentProvider provider;
-  testing::FakePointsRefunds points;
-  testing::FakeReturnedStock stock;
-  testing::SequentialReturnIds return_ids;
-  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
-  w.PaidSplitOrder("o-half", 1, provider);
+  AfterSalesWorld w;
+  w.PaidSplitOrder("o-half", 1, w.provider);
 
   REQUIRE(w.Ship("o-half", "ZT-BJ", "wh-bj").ok());
   CHECK(w.StatusOf("o-half") == OrderStatus::kAwaitingShipment);
@@ -519,13 +555,13 @@ TEST_CASE("a child order refunded in full after its sibling left ships the order
   command.type = ReturnType::kRefundOnly;
   command.reason = "no longer needed";
   command.lines = {{"sku-vase", 1}};
-  auto vase = returns.RequestReturn(command);
+  auto vase = w.returns.RequestReturn(command);
   REQUIRE(vase.ok());
   CHECK(vase->before_shipment);
   REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-            returns.Approve(vase->return_id, "ok", std::move(done));
+            w.returns.Approve(vase->return_id, "ok", std::move(done));
           }).ok());
-  CHECK(stock.sellable["sku-vase"] == 1);
+  CHECK(w.stock.sellable["sku-vase"] == 1);
   // Nothing else was waiting: the order is shipped, once, with its OrderShipped event.
   CHECK(w.StatusOf("o-half") == OrderStatus::kShipped);
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = 'o-half:shipped'") == 1);
@@ -533,15 +569,7 @@ TEST_CASE("a child order refunded in full after its sibling left ships the order
 }
 
 TEST_CASE("an exchange ships a replacement of the same product and price, tracked like any parcel, done on delivery") {
-  World w;
-  PgReturnStore return_store(*w.pool, *w.orders);
-  testing::FakePaymentProvider provider;
-  testing::FakePointsRefunds points;
-  testing::FakeReturnedStock stock;
-  testing::SequentialReturnIds return_ids;
-  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
-  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
-  returns.SetReplacementStock(&replacement);
+  AfterSalesWorld w;
   // The phone in black was bought; the same phone in blue sells at the same price, held in Beijing; books are another
   // product.
   w.catalog.price["sku-dear-blue"] = 69900;
@@ -555,51 +583,32 @@ TEST_CASE("an exchange ships a replacement of the same product and price, tracke
   REQUIRE(w.Track("SF", "SF-1", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
   REQUIRE(w.StatusOf("o-ex") == OrderStatus::kDelivered);
 
-  auto exchange = [&](const std::string& key, const std::string& replacement_sku) {
-    ReturnCommand command;
-    command.user_id = "u1";
-    command.order_id = "o-ex";
-    command.request_id = key;
-    command.type = ReturnType::kExchange;
-    command.reason = "wrong colour";
-    command.lines = {{"sku-dear", 1, replacement_sku}};
-    return returns.RequestReturn(command);
-  };
-  absl::Status other_product = exchange("x1", "sku-cheap").status();
+  absl::Status other_product = w.RequestExchange("o-ex", "x1", 1, "sku-cheap").status();
   CHECK(ReasonOf(other_product) == "REPLACEMENT_NOT_ALLOWED");
   CHECK(FieldOf(other_product) == "lines[0].replacementSkuId");
-  auto requested = exchange("x2", "sku-dear-blue");
+  auto requested = w.RequestExchange("o-ex", "x2", 1, "sku-dear-blue");
   REQUIRE(requested.ok());
   CHECK(requested->refund_amount == 0);
   REQUIRE(requested->lines.size() == 1);
   CHECK(requested->lines[0].replacement_sku_id == "sku-dear-blue");
 
   auto ship_replacement = [&](const std::string& tracking) {
-    ShipCommand command;
-    command.order_id = "o-ex";
-    command.return_id = requested->return_id;
-    command.tracking_number = tracking;
-    command.source = "wms";
-    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { w.fulfilment->Ship(command, done); });
+    return w.ShipReplacement("o-ex", requested->return_id, tracking);
   };
-  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-            returns.Approve(requested->return_id, "ok", std::move(done));
-          }).ok());
+  REQUIRE(w.Approve(requested->return_id).ok());
   // Not before the goods came back.
   CHECK(ReasonOf(ship_replacement("RP-1").status()) == "REPLACEMENT_NOT_READY");
-  auto received = async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-    returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
-  });
+  auto received = w.Receive(requested->return_id);
   REQUIRE(received.ok());
   CHECK(received->status == ReturnStatus::kReceived);
-  CHECK(stock.sellable["sku-dear"] == 1);  // the black phone is back in stock
+  CHECK(w.stock.sellable["sku-dear"] == 1);  // the black phone is back in stock
   // The blue one is taken out of stock for the replacement, keyed by the return, in the warehouse that has it.
   CHECK(received->replacement_holds == std::vector<ReplacementHold>{{"wh-bj", "sku-dear-blue", 1}});
   const std::string key = "exchange-" + requested->return_id;
   REQUIRE(w.catalog.confirmed.count(key) == 1);
   CHECK(w.catalog.confirmed[key][0].sku_id == "sku-dear-blue");
   CHECK(w.catalog.available["sku-dear-blue"] == 4);
-  CHECK(returns.SweepOnce() == 0);  // nothing more owed: held once
+  CHECK(w.returns.SweepOnce() == 0);  // nothing more owed: held once
   CHECK(w.catalog.available["sku-dear-blue"] == 4);
 
   // Shipped by the warehouse callback like any parcel: the carrier rules choose (a phone worth over 500 yuan: SF).
@@ -610,7 +619,7 @@ TEST_CASE("an exchange ships a replacement of the same product and price, tracke
   CHECK(parcel->warehouse_id == "wh-bj");
   CHECK(ship_replacement("RP-1")->shipment_id == parcel->shipment_id);  // a repeated callback
   CHECK(ReasonOf(ship_replacement("RP-2").status()) == "REPLACEMENT_ALREADY_SHIPPED");
-  auto shipped = return_store.Get(requested->return_id);
+  auto shipped = w.return_store.Get(requested->return_id);
   REQUIRE(shipped.ok());
   CHECK(shipped->status == ReturnStatus::kReplacementShipped);
   CHECK(shipped->replacement_tracking_number == "RP-1");
@@ -619,27 +628,19 @@ TEST_CASE("an exchange ships a replacement of the same product and price, tracke
 
   // Tracked by the logistics callbacks; delivered, the exchange is done. No money moved.
   REQUIRE(w.Track("SF", "RP-1", "r1", "IN_TRANSIT", kT0 + absl::Hours(50)).ok());
-  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
   REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());
-  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
+  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
   REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());  // a duplicate changes nothing
-  CHECK(return_store.Get(requested->return_id)->history.back().status == ReturnStatus::kExchanged);
-  CHECK(provider.refunded["o-ex"] == 0);
+  CHECK(w.return_store.Get(requested->return_id)->history.back().status == ReturnStatus::kExchanged);
+  CHECK(w.provider.refunded["o-ex"] == 0);
   CHECK(w.StatusOf("o-ex") == OrderStatus::kDelivered);
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id LIKE '" +
                 requested->return_id + "%exchanged'") == 1);
 }
 
 TEST_CASE("a replacement held in two warehouses ships a parcel from each, the exchange done when both are delivered") {
-  World w;
-  PgReturnStore return_store(*w.pool, *w.orders);
-  testing::FakePaymentProvider provider;
-  testing::FakePointsRefunds points;
-  testing::FakeReturnedStock stock;
-  testing::SequentialReturnIds return_ids;
-  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
-  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
-  returns.SetReplacementStock(&replacement);
+  AfterSalesWorld w;
   // Two black phones were bought; the blue ones are left one in Beijing and the rest in Shanghai.
   w.catalog.price["sku-dear-blue"] = 69900;
   w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
@@ -650,36 +651,19 @@ TEST_CASE("a replacement held in two warehouses ships a parcel from each, the ex
   REQUIRE(w.Ship("o-pair", "SF-P").ok());
   REQUIRE(w.Track("SF", "SF-P", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
 
-  ReturnCommand command;
-  command.user_id = "u1";
-  command.order_id = "o-pair";
-  command.request_id = "x-pair";
-  command.type = ReturnType::kExchange;
-  command.reason = "wrong colour";
-  command.lines = {{"sku-dear", 2, "sku-dear-blue"}};
-  auto requested = returns.RequestReturn(command);
+  auto requested = w.RequestExchange("o-pair", "x-pair", 2, "sku-dear-blue");
   REQUIRE(requested.ok());
-  REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-            returns.Approve(requested->return_id, "ok", std::move(done));
-          }).ok());
-  auto received = async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-    returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
-  });
+  REQUIRE(w.Approve(requested->return_id).ok());
+  auto received = w.Receive(requested->return_id);
   REQUIRE(received.ok());
   const std::vector<ReplacementHold> held{{"wh-bj", "sku-dear-blue", 1}, {"wh-sh", "sku-dear-blue", 1}};
   CHECK(received->replacement_holds == held);
-  CHECK(return_store.Get(requested->return_id)->replacement_holds == held);  // as stored
-  CHECK(returns.SweepOnce() == 0);                                           // held once
+  CHECK(w.return_store.Get(requested->return_id)->replacement_holds == held);  // as stored
+  CHECK(w.returns.SweepOnce() == 0);                                           // held once
   CHECK(w.catalog.available["sku-dear-blue"] == 3);
 
   auto ship_replacement = [&](const std::string& tracking, const std::string& warehouse) {
-    ShipCommand ship;
-    ship.order_id = "o-pair";
-    ship.return_id = requested->return_id;
-    ship.warehouse_id = warehouse;
-    ship.tracking_number = tracking;
-    ship.source = "wms";
-    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { w.fulfilment->Ship(ship, done); });
+    return w.ShipReplacement("o-pair", requested->return_id, tracking, warehouse);
   };
   absl::Status unnamed = ship_replacement("RP-B", "").status();
   CHECK(ReasonOf(unnamed) == "WAREHOUSE_REQUIRED");
@@ -693,10 +677,10 @@ TEST_CASE("a replacement held in two warehouses ships a parcel from each, the ex
   CHECK(ship_replacement("RP-B", "wh-bj")->shipment_id == beijing->shipment_id);  // a repeated callback
   CHECK(ReasonOf(ship_replacement("RP-B2", "wh-bj").status()) == "REPLACEMENT_ALREADY_SHIPPED");
   CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + beijing->shipment_id + "'") == 1);
-  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
   // Delivered alone, it does not finish the exchange: Shanghai's phone has not left.
   REQUIRE(w.Track("SF", "RP-B", "b1", "DELIVERED", kT0 + absl::Hours(50)).ok());
-  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
+  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
 
   auto shanghai = ship_replacement("RP-S", "wh-sh");
   REQUIRE(shanghai.ok());
@@ -704,29 +688,21 @@ TEST_CASE("a replacement held in two warehouses ships a parcel from each, the ex
   CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + shanghai->shipment_id + "'") == 1);
   CHECK(ReasonOf(ship_replacement("RP-S2", "").status()) == "WAREHOUSE_REQUIRED");
   CHECK(ReasonOf(ship_replacement("RP-S2", "wh-sh").status()) == "REPLACEMENT_ALREADY_SHIPPED");
-  auto shipped = return_store.Get(requested->return_id);
+  auto shipped = w.return_store.Get(requested->return_id);
   CHECK(shipped->replacement_tracking_number == "RP-B");  // the first parcel
   REQUIRE(w.Track("SF", "RP-S", "s1", "DELIVERED", kT0 + absl::Hours(70)).ok());
-  CHECK(return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
+  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
   // One status change each way, whatever the number of parcels.
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id = '" +
                 requested->return_id + ":replacement_shipped'") == 1);
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id = '" +
                 requested->return_id + ":exchanged'") == 1);
   CHECK(w.catalog.available["sku-dear-blue"] == 3);
-  CHECK(provider.refunded["o-pair"] == 0);
+  CHECK(w.provider.refunded["o-pair"] == 0);
 }
 
 TEST_CASE("the last two replacement parcels delivered at the same moment finish their exchange, once") {
-  World w;
-  PgReturnStore return_store(*w.pool, *w.orders);
-  testing::FakePaymentProvider provider;
-  testing::FakePointsRefunds points;
-  testing::FakeReturnedStock stock;
-  testing::SequentialReturnIds return_ids;
-  Returns returns(return_store, provider, points, stock, w.clock, return_ids, w.inline_executor);
-  CatalogReplacementStock replacement(w.catalog, *w.orders, w.inline_executor);
-  returns.SetReplacementStock(&replacement);
+  AfterSalesWorld w;
   w.catalog.price["sku-dear-blue"] = 69900;
   w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
   w.catalog.available["sku-dear-blue"] = 100;
@@ -740,31 +716,13 @@ TEST_CASE("the last two replacement parcels delivered at the same moment finish 
     w.PaidOrder(order_id, kT0, "sku-dear", 69900, kShenzhen, "u1", "wh-sh", true, 0, /*units=*/2);
     REQUIRE(w.Ship(order_id, "SF-R" + std::to_string(i)).ok());
     REQUIRE(w.Track("SF", "SF-R" + std::to_string(i), "d", "DELIVERED", kT0 + absl::Hours(20)).ok());
-    ReturnCommand command;
-    command.user_id = "u1";
-    command.order_id = order_id;
-    command.request_id = "x-" + order_id;
-    command.type = ReturnType::kExchange;
-    command.reason = "wrong colour";
-    command.lines = {{"sku-dear", 2, "sku-dear-blue"}};
-    auto requested = returns.RequestReturn(command);
+    auto requested = w.RequestExchange(order_id, "x-" + order_id, 2, "sku-dear-blue");
     REQUIRE(requested.ok());
-    REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-              returns.Approve(requested->return_id, "ok", std::move(done));
-            }).ok());
-    REQUIRE(async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-              returns.Receive(requested->return_id, ItemCondition::kSellable, "", std::move(done));
-            }).ok());
+    REQUIRE(w.Approve(requested->return_id).ok());
+    REQUIRE(w.Receive(requested->return_id).ok());
     for (const std::string warehouse : {"wh-bj", "wh-sh"}) {
-      ShipCommand ship;
-      ship.order_id = order_id;
-      ship.return_id = requested->return_id;
-      ship.warehouse_id = warehouse;
-      ship.tracking_number = "RP-" + std::to_string(i) + "-" + warehouse;
-      ship.source = "wms";
-      REQUIRE(async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) {
-                w.fulfilment->Ship(ship, done);
-              }).ok());
+      REQUIRE(w.ShipReplacement(order_id, requested->return_id, "RP-" + std::to_string(i) + "-" + warehouse, warehouse)
+                  .ok());
     }
     exchanges.push_back(requested->return_id);
   }
@@ -787,7 +745,7 @@ TEST_CASE("the last two replacement parcels delivered at the same moment finish 
   shanghai.join();
   CHECK(failed == 0);
   for (const std::string& return_id : exchanges) {
-    CHECK(return_store.Get(return_id)->status == ReturnStatus::kExchanged);
+    CHECK(w.return_store.Get(return_id)->status == ReturnStatus::kExchanged);
     CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = '" + return_id + ":exchanged'") == 1);
   }
 }
