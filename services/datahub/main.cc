@@ -70,28 +70,10 @@ int Compose(const DatahubConfig& config, server::StartedService& service) {
     }
   });
   PgBehaviourEventStore behaviour_store(*service.db, partitions, config.funnel_window);
-  // The hourly rollup's pending rows (one per batch and key) into one row per key; drained each time, in steps of
-  // kFoldStep rows.
-  // Once the folds moved kRowsPerVacuum rows, the pending table is vacuumed (VacuumPending): under a steady load every
-  // few seconds, never when idle.
-  int64_t moved_since_vacuum = 0;
+  // The hourly rollup's pending rows (one per batch and key) into one row per key, drained each time.
   server::PeriodicTask rollup_folder(config.rollup_fold_interval, [&] {
-    constexpr int kFoldStep = 50000;
-    constexpr int64_t kRowsPerVacuum = 20000;
-    for (;;) {
-      absl::StatusOr<int64_t> moved = behaviour_store.FoldRollup(kFoldStep);
-      if (!moved.ok()) {
-        log::Error("folding the hourly rollup failed", {{"error", moved.status().ToString()}});
-        return;
-      }
-      moved_since_vacuum += *moved;
-      if (*moved < kFoldStep) break;
-    }
-    if (moved_since_vacuum >= kRowsPerVacuum) {
-      moved_since_vacuum = 0;
-      absl::Status vacuumed = behaviour_store.VacuumPending();
-      if (!vacuumed.ok()) log::Warn("vacuuming the pending rollup failed", {{"error", vacuumed.ToString()}});
-    }
+    absl::StatusOr<int64_t> moved = behaviour_store.FoldPending();
+    if (!moved.ok()) log::Error("folding the hourly rollup failed", {{"error", moved.status().ToString()}});
   });
   BehaviourIngestion ingestion(behaviour_store, clock, {config.events_late_window, config.events_clock_skew});
   BehaviourEventsApi behaviour_api(ingestion, runner.workers());

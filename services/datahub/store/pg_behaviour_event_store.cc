@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "common/pg/arrays.h"
 #include "common/pg/prepared.h"
+#include "common/status/status.h"
 #include "services/datahub/domain/funnel.h"
 #include "services/datahub/store/pg_funnel_store.h"
 
@@ -309,6 +310,21 @@ absl::Status PgBehaviourEventStore::VacuumPending() {
     tx.exec("VACUUM behaviour_hourly_pending");
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<int64_t> PgBehaviourEventStore::FoldPending(int step, int64_t rows_per_vacuum) {
+  int64_t moved = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(int64_t stepped, FoldRollup(step));
+    moved += stepped;
+    moved_since_vacuum_ += stepped;
+    if (stepped < step) break;
+  }
+  if (moved_since_vacuum_ >= rows_per_vacuum) {
+    moved_since_vacuum_ = 0;
+    RETURN_IF_ERROR(VacuumPending());
+  }
+  return moved;
 }
 
 absl::StatusOr<int64_t> PgBehaviourEventStore::FoldRollup(int max_rows) {

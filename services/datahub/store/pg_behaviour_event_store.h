@@ -46,6 +46,11 @@ class PgBehaviourEventStore : public BehaviourEventStore {
   // minute) every dashboard read scans the dead rows too (D3 p99 52-76 ms right after a load, 18 ms once vacuumed).
   absl::Status VacuumPending();
 
+  // What the data hub runs every ZT_DATAHUB_ROLLUP_FOLD_INTERVAL: FoldRollup in steps of `step` rows until a step moves
+  // fewer, then VacuumPending once the folds since the last vacuum moved `rows_per_vacuum` rows (under a steady load
+  // every few seconds, never when idle). Returns the rows moved. From one thread at a time.
+  absl::StatusOr<int64_t> FoldPending(int step = 50000, int64_t rows_per_vacuum = 20000);
+
   // How many batches took each way since start (for tests and the metrics of a benchmark run).
   int64_t direct_batches() const { return direct_batches_.load(); }
   int64_t deduplicated_batches() const { return deduplicated_batches_.load(); }
@@ -55,6 +60,7 @@ class PgBehaviourEventStore : public BehaviourEventStore {
   BehaviourPartitions& partitions_;
   absl::Duration funnel_window_;
   std::atomic<int64_t> direct_batches_{0};
+  int64_t moved_since_vacuum_ = 0;  // FoldPending's count
   std::atomic<int64_t> deduplicated_batches_{0};
 };
 

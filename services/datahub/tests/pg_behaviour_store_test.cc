@@ -339,6 +339,22 @@ TEST_CASE("Folding the pending rollup rows keeps every figure, with one row per 
   REQUIRE(store.VacuumPending().ok());
   CHECK(f.Count("SELECT pg_relation_size('behaviour_hourly_pending')") == 0);
   CHECK(figures() == more);
+
+  // What the data hub runs: every pending row folded in small steps, and the vacuum once enough rows moved.
+  for (int b = 7; b < 10; ++b) ingest(b);
+  const std::string latest = figures();
+  const int64_t pending = f.Count("SELECT count(*) FROM behaviour_hourly_pending");
+  REQUIRE(pending > 3);
+  auto folded = store.FoldPending(/*step=*/3, /*rows_per_vacuum=*/pending + 1);
+  REQUIRE(folded.ok());
+  CHECK(*folded == pending);
+  CHECK(f.Count("SELECT count(*) FROM behaviour_hourly_pending") == 0);
+  CHECK(f.Count("SELECT pg_relation_size('behaviour_hourly_pending')") > 0);  // not enough rows moved yet
+  for (int b = 10; b < 12; ++b) ingest(b);
+  REQUIRE(store.FoldPending(3, pending + 1).ok());
+  CHECK(f.Count("SELECT pg_relation_size('behaviour_hourly_pending')") == 0);  // vacuumed
+  CHECK(figures() != latest);
+  check_against_cpp();
 }
 
 // Migration 0010: a batch appends its devices' hashes and the sketch is built by the fold (or the view), once per key.
