@@ -203,25 +203,27 @@ bool MoveExchange(pqxx::work& tx, const std::string& return_id, const std::strin
   return true;
 }
 
-// Every warehouse holding part of the exchange's replacement shipped it and each parcel was delivered.
-constexpr char kReplacementDelivered[] =
-    "SELECT NOT EXISTS (SELECT 1 FROM order_return_replacement_holds h WHERE h.return_id = $1 AND NOT EXISTS ("
-    "  SELECT 1 FROM shipments s WHERE s.return_id = h.return_id AND s.warehouse_id = h.warehouse_id "
-    "  AND s.status = 'DELIVERED'))";
+// The warehouses whose replacement parcel of the exchange was delivered.
+constexpr char kReplacementDeliveredFrom[] =
+    "SELECT warehouse_id FROM shipments WHERE return_id = $1 AND status = 'DELIVERED'";
 
 // The exchange's row, locked: its replacement parcels are written and delivered one after the other.
 constexpr char kLockExchange[] =
     "SELECT status FROM order_returns WHERE return_id = $1 AND type = 'EXCHANGE' FOR UPDATE";
 
-// A delivered replacement parcel finishes its exchange once every other parcel of it is delivered too:
-// REPLACEMENT_SHIPPED -> EXCHANGED.
+// A delivered replacement parcel finishes its exchange once every warehouse holding part of it delivered its parcel
+// (AllPartsShipped over the delivered ones): REPLACEMENT_SHIPPED -> EXCHANGED.
 absl::Status ExchangeIfReplacement(pqxx::work& tx, const std::string& shipment_id, absl::Time at) {
   pqxx::result exchange =
       tx.exec_params("SELECT return_id FROM shipments WHERE shipment_id = $1 AND return_id IS NOT NULL", shipment_id);
   if (exchange.empty()) return absl::OkStatus();
   const std::string return_id = exchange[0][0].as<std::string>();
   tx.exec_params(kLockExchange, return_id);
-  if (!tx.exec_params(kReplacementDelivered, return_id)[0][0].as<bool>()) return absl::OkStatus();
+  Return held;
+  held.replacement_holds = LoadReplacementHolds(tx, return_id);
+  if (!AllPartsShipped(ReplacementWarehouses(held), Column(tx.exec_params(kReplacementDeliveredFrom, return_id)))) {
+    return absl::OkStatus();
+  }
   absl::Status published;
   MoveExchange(tx, return_id, "REPLACEMENT_SHIPPED", "EXCHANGED", "replacement delivered", at, &published);
   return published;
