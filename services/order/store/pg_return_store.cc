@@ -15,7 +15,8 @@
 
 namespace zhongtai::order {
 
-// Owed a refund (RefundDue) or a restock (RestockDue): the C++ rules, as the sweeper's query.
+// Owed a refund (RefundDue), a restock (RestockDue) or a replacement hold (ReplacementDue): the C++ rules, as the
+// sweeper's query.
 const char kEffectsDue[] =
     "SELECT return_id FROM order_returns "
     "WHERE status IN ('APPROVED', 'RECEIVED', 'REFUNDED') AND ("
@@ -23,7 +24,8 @@ const char kEffectsDue[] =
     "OR (type = 'RETURN_AND_REFUND' AND status = 'RECEIVED') "
     "OR (type <> 'REFUND_ONLY' AND status IN ('RECEIVED', 'REFUNDED') AND NOT restocked) "
     "OR (type = 'REFUND_ONLY' AND before_shipment AND status = 'REFUNDED' AND NOT restocked) "
-    "OR (type = 'EXCHANGE' AND status = 'RECEIVED' AND replacement_warehouse_id = '')) "
+    "OR (type = 'EXCHANGE' AND status = 'RECEIVED' AND NOT EXISTS ("
+    "    SELECT 1 FROM order_return_replacement_holds h WHERE h.return_id = order_returns.return_id))) "
     "ORDER BY updated_at LIMIT $1";
 
 namespace {
@@ -42,16 +44,15 @@ constexpr char kLoadReplacementHolds[] =
     "SELECT warehouse_id, sku_id, quantity FROM order_return_replacement_holds WHERE return_id = $1 "
     "ORDER BY warehouse_id, sku_id";
 
-// Records where the replacement is held, once: the marker on the return (the first warehouse, which kEffectsDue looks
-// for) is set only while empty, and the holds are written only by the call that set it. The same SKU allocated twice
-// in one warehouse (two lines sending it) is one hold.
-constexpr char kMarkReplacementHeld[] =
-    "WITH marked AS (UPDATE order_returns SET replacement_warehouse_id = $2 "
-    "                WHERE return_id = $1 AND replacement_warehouse_id = '' RETURNING return_id) "
+// Records where the replacement is held, once: run after kLockReturn, it writes nothing when holds exist (a repeat
+// keeps the first). The same SKU allocated twice in one warehouse (two lines sending it) is one hold.
+constexpr char kLockReturn[] = "SELECT 1 FROM order_returns WHERE return_id = $1 FOR UPDATE";
+constexpr char kInsertReplacementHolds[] =
     "INSERT INTO order_return_replacement_holds (return_id, warehouse_id, sku_id, quantity) "
-    "SELECT m.return_id, h.warehouse_id, h.sku_id, sum(h.quantity) "
-    "FROM marked m, unnest($3::text[], $4::text[], $5::bigint[]) AS h(warehouse_id, sku_id, quantity) "
-    "GROUP BY 1, 2, 3";
+    "SELECT $1, h.warehouse_id, h.sku_id, sum(h.quantity) "
+    "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS h(warehouse_id, sku_id, quantity) "
+    "WHERE NOT EXISTS (SELECT 1 FROM order_return_replacement_holds x WHERE x.return_id = $1) "
+    "GROUP BY 2, 3";
 
 // The order's row, locked for the transaction, with what after-sales decides on: its status now, the after-sales
 // deadline and when it completed.
@@ -411,8 +412,9 @@ absl::Status PgReturnStore::MarkReplacementHeld(const std::string& return_id,
     quantities.push_back(hold.quantity);
   }
   return pool_.Transact([&](pqxx::work& tx) -> absl::Status {
-    tx.exec_params(kMarkReplacementHeld, return_id, holds.front().warehouse_id, pg::TextArrayLiteral(warehouses),
-                   pg::TextArrayLiteral(skus), pg::BigintArrayLiteral(quantities));
+    tx.exec_params(kLockReturn, return_id);
+    tx.exec_params(kInsertReplacementHolds, return_id, pg::TextArrayLiteral(warehouses), pg::TextArrayLiteral(skus),
+                   pg::BigintArrayLiteral(quantities));
     return absl::OkStatus();
   });
 }
