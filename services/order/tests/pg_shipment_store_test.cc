@@ -171,6 +171,15 @@ struct AfterSalesWorld : World {
     command.lines = {{"sku-dear", quantity, replacement_sku}};
     return returns.RequestReturn(command);
   }
+  // The same phone in blue, another SKU of the bought black one's product at its price, `available` units of it: one
+  // in Beijing and the rest in Shanghai (the product center would split a hold of two).
+  void BlueSplitOverTwoWarehouses(int64_t available) {
+    catalog.price["sku-dear-blue"] = 69900;
+    catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
+    catalog.available["sku-dear-blue"] = available;
+    catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
+    catalog.split_of["sku-dear-blue"] = {1, "wh-sh"};
+  }
   absl::StatusOr<Return> Approve(const std::string& return_id) {
     return async::Await<absl::StatusOr<Return>>(
         [&](async::Callback<Return> done) { returns.Approve(return_id, "ok", std::move(done)); });
@@ -642,11 +651,7 @@ TEST_CASE("an exchange ships a replacement of the same product and price, tracke
 TEST_CASE("a replacement held in two warehouses ships a parcel from each, the exchange done when both are delivered") {
   AfterSalesWorld w;
   // Two black phones were bought; the blue ones are left one in Beijing and the rest in Shanghai.
-  w.catalog.price["sku-dear-blue"] = 69900;
-  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
-  w.catalog.available["sku-dear-blue"] = 5;
-  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
-  w.catalog.split_of["sku-dear-blue"] = {1, "wh-sh"};
+  w.BlueSplitOverTwoWarehouses(5);
   w.PaidOrder("o-pair", kT0, "sku-dear", 69900, kShenzhen, "u1", "wh-sh", true, 0, /*units=*/2);
   REQUIRE(w.Ship("o-pair", "SF-P").ok());
   REQUIRE(w.Track("SF", "SF-P", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
@@ -703,11 +708,7 @@ TEST_CASE("a replacement held in two warehouses ships a parcel from each, the ex
 
 TEST_CASE("the last two replacement parcels delivered at the same moment finish their exchange, once") {
   AfterSalesWorld w;
-  w.catalog.price["sku-dear-blue"] = 69900;
-  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
-  w.catalog.available["sku-dear-blue"] = 100;
-  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
-  w.catalog.split_of["sku-dear-blue"] = {1, "wh-sh"};
+  w.BlueSplitOverTwoWarehouses(100);
 
   constexpr int kExchanges = 30;
   std::vector<std::string> exchanges;
