@@ -6,7 +6,8 @@
 #   deploy/sanitize.sh thread [TARGETS] [-- ctest args]
 #       ThreadSanitizer: the concurrency tests (tests named with concurrent, parallel, race (not trace), at once,
 #       threads, or the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those that have such
-#       tests).
+#       tests). Linked with the TSan-built Abseil and gRPC of deploy/tsan-grpc.sh when it has run (ZT_TSAN_GRPC, default
+#       .state/tsan-grpc), else with Debian's.
 # Only tests run by the executables built here run (the python and node tests are the normal suite's); the end is a
 # table per executable: tests selected, tests failed. Any report stops the test that made it (no recovery), so it
 # fails. Starts and stops its own PostgreSQL and Redis (tests/harness/stores.sh) under .state/sanitize-<mode>.
@@ -43,7 +44,21 @@ fi
 tests_regex=${ZT_SANITIZE_TESTS:-}
 if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='[Cc]oncurren|[Pp]arallel|[^t]race|at once|threads'; fi
 
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZT_SANITIZE="$sanitizers" >/dev/null
+# Under TSan, Abseil and gRPC built with TSan (deploy/tsan-grpc.sh) when they are there: Debian's are not instrumented,
+# so TSan cannot see gRPC's synchronisation and what it hands between threads looks racy (tsan.supp hides what it can).
+tsan_grpc=${ZT_TSAN_GRPC:-$repo/.state/tsan-grpc}
+deps=(-UgRPC_DIR -Uabsl_DIR)
+tsan_supp=tsan.supp
+if [[ $mode == thread && -f $tsan_grpc/.built ]]; then
+  deps=(-DgRPC_DIR="$tsan_grpc/lib/cmake/grpc" -Dabsl_DIR="$tsan_grpc/lib/cmake/absl")
+  tsan_supp=tsan-grpc.supp
+  echo "with the TSan-built Abseil and gRPC of $tsan_grpc"
+elif [[ $mode == thread ]]; then
+  echo "with Debian's gRPC (not instrumented; deploy/tsan-grpc.sh builds one that is): tests that cross gRPC report" \
+       "races inside its hand-over"
+fi
+cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZT_SANITIZE="$sanitizers" "${deps[@]}" \
+  >/dev/null
 mapfile -t executables < <(ninja -C "$build" -t targets all | sed -n 's/^\([A-Za-z0-9_]*\): phony$/\1/p' |
                            grep -E "$targets" | grep -E '_(test|fuzz)$' | grep -v '^cmake_object_order_depends_target_' |
                            sort -u)
@@ -60,7 +75,7 @@ supp=$repo/tests/sanitizers
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$supp/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/$tsan_supp}
 
 # Only the tests the executables built here run: a test executable not built registers a *_NOT_BUILT test, and tests
 # that run python or node (migrate_only_*, reliability_*) or an executable not built here (a fuzz target's corpus)

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "common/server/identity.h"
@@ -82,13 +83,21 @@ class RecordingProducts : public v1::ProductService::CallbackService {
 
 // The order service calling product while it serves a user's request, as a worker thread would.
 struct Fixture {
-  Fixture() : previous_security(ProcessSecurity()), server("product"), products(server.workers()) {
+  Fixture()
+      : previous_security(ProcessSecurity()),
+        server(std::make_unique<::zhongtai::testing::ApiServer>("product")),
+        products(server->workers()) {
     Security order;
     order.service = "order";  // development plaintext: the caller names itself
     SetProcessSecurity(order);
-    stub = server.Start<v1::ProductService>(&products);
+    stub = server->Start<v1::ProductService>(&products);
   }
-  ~Fixture() { SetProcessSecurity(previous_security); }
+  ~Fixture() {
+    // The server goes first: a test may end while a worker still runs a gated call into `products`, and the server's
+    // end waits for its calls (ThreadSanitizer caught `products` destroyed under such a call).
+    server.reset();
+    SetProcessSecurity(previous_security);
+  }
 
   CallScope Serving(absl::Duration deadline_in) const {
     CallScope scope;
@@ -120,7 +129,7 @@ struct Fixture {
 
   Security previous_security;
   std::string user_token = ::zhongtai::testing::TestUserToken("u1");
-  ::zhongtai::testing::ApiServer server;
+  std::unique_ptr<::zhongtai::testing::ApiServer> server;
   RecordingProducts products;
   std::unique_ptr<v1::ProductService::Stub> stub;
 };

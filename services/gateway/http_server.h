@@ -47,7 +47,9 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // `handler` answers every parsed request; it must outlive the server.
+  // `handler` answers every parsed request until Shutdown. The answer callbacks it is handed post into this server's
+  // io context, so the two end in this order: Shutdown, then the handler's calls finish (~Gateway waits for them),
+  // then the server is destroyed (ThreadSanitizer: a session released on gRPC's thread after its io_context).
   HttpServer(HttpServerOptions options, HttpHandler* handler);
   ~HttpServer();
 

@@ -51,7 +51,11 @@ struct Server {
     INFO(started.ToString());
     REQUIRE(started.ok());
   }
-  ~Server() { server->Shutdown(absl::Seconds(1)); }
+  ~Server() {  // in zt-gateway's order (http_server.h)
+    server->Shutdown(absl::Seconds(1));
+    gateway.reset();
+    server.reset();
+  }
 
   prometheus::Registry registry;
   std::unique_ptr<Gateway> gateway;

@@ -151,7 +151,11 @@ struct Stack {
     server = std::make_unique<HttpServer>(http_options, gateway.get());
     REQUIRE(server->Start().ok());
   }
-  ~Stack() { server->Shutdown(absl::Seconds(1)); }
+  ~Stack() {  // in zt-gateway's order (http_server.h)
+    server->Shutdown(absl::Seconds(1));
+    gateway.reset();
+    server.reset();
+  }
 
   http::response<http::string_body> Send(http::verb verb, const std::string& target,
                                          std::vector<std::pair<std::string, std::string>> headers = {}) {
