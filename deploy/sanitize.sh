@@ -4,10 +4,10 @@
 #       AddressSanitizer + UndefinedBehaviorSanitizer: builds the test executables whose names match the regex
 #       TARGETS (default: every *_test and *_fuzz) and runs their unit and store tests (and the fuzz corpora).
 #   deploy/sanitize.sh thread [TARGETS] [-- ctest args]
-#       ThreadSanitizer: the concurrency tests (tests named with concurrent, parallel, race (not trace), at once,
-#       threads, or the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those that have such
-#       tests). Linked with the TSan-built Abseil and gRPC of deploy/tsan-grpc.sh when it has run (ZT_TSAN_GRPC, default
-#       .state/tsan-grpc), else with Debian's.
+#       ThreadSanitizer: the concurrency tests (named with concurrent, parallel, race (not trace), at once, threads,
+#       same moment, however many; or the CTest regex ZT_SANITIZE_TESTS) of the matching executables (default: those
+#       that have such tests). Linked with the TSan-built Abseil and gRPC of deploy/tsan-grpc.sh when it has run
+#       (ZT_TSAN_GRPC, default .state/tsan-grpc), else with Debian's.
 # Only tests run by the executables built here run (the python and node tests are the normal suite's); the end is a
 # table per executable: tests selected, tests failed. Any report stops the test that made it (no recovery), so it
 # fails. Starts and stops its own PostgreSQL and Redis (tests/harness/stores.sh) under .state/sanitize-<mode>.
@@ -42,7 +42,9 @@ if [[ -z $targets ]]; then
   fi
 fi
 tests_regex=${ZT_SANITIZE_TESTS:-}
-if [[ $mode == thread && -z $tests_regex ]]; then tests_regex='[Cc]oncurren|[Pp]arallel|[^t]race|at once|threads'; fi
+if [[ $mode == thread && -z $tests_regex ]]; then
+  tests_regex='[Cc]oncurren|[Pp]arallel|[^t]race|at once|threads|same moment|however many'
+fi
 
 # Under TSan, Abseil and gRPC built with TSan (deploy/tsan-grpc.sh) when they are there: Debian's are not instrumented,
 # so TSan cannot see gRPC's synchronisation and what it hands between threads looks racy (tsan.supp hides what it can).
