@@ -133,6 +133,9 @@ struct World {
     command.warehouse_id = warehouse;
     command.carrier = carrier;
     command.source = "admin";
+    return Ship(command);
+  }
+  absl::StatusOr<Shipment> Ship(const ShipCommand& command) {
     return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { fulfilment->Ship(command, done); });
   }
 
@@ -199,7 +202,7 @@ struct AfterSalesWorld : World {
     command.warehouse_id = warehouse;
     command.tracking_number = tracking;
     command.source = "wms";
-    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { fulfilment->Ship(command, done); });
+    return Ship(command);
   }
 
   PgReturnStore return_store{*pool, *orders};
