@@ -1,221 +1,16 @@
-// Fulfilment end to end over a real PostgreSQL: Fulfilment with PgShipmentStore and PgOrderStore, the product service
-// faked (weights, fragile flags, categories).
-#include "services/order/store/pg_shipment_store.h"
-
+// Fulfilment end to end over a real PostgreSQL: carriers, merged and split parcels, tracking, receipt, and shipping
+// around refunds (shipment_world.h).
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <thread>
+#include <vector>
 
-#include "common/events/outbox.h"
-#include "common/pg/migrate.h"
-#include "common/testing/stores.h"
-#include "migrations.h"
-#include "services/order/domain/returns.h"
-#include "services/order/store/pg_return_store.h"
-#include "services/order/tests/after_sales_fakes.h"
-#include "services/order/tests/fakes.h"
-#include "services/order/tests/payment_fakes.h"
+#include "services/order/tests/shipment_world.h"
 
 namespace zhongtai::order {
 namespace {
 
-const absl::Time kT0 = absl::FromUnixSeconds(1764547200);  // 2025-12-01 08:00 China time
-
-const ShippingAddress kShenzhen{"addr-1", "Li Lei", "13800000000", "440000", "440300", "440305", "Keyuan Rd 1"};
-
-class CountingShipmentIds : public ShipmentIds {
- public:
-  std::string NewShipmentId() override { return "shp" + std::to_string(++next_); }
-
- private:
-  std::atomic<int> next_{0};
-};
-
-struct World {
-  zhongtai::testing::TestDatabase database;
-  std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<PgOrderStore> orders;
-  std::unique_ptr<PgShipmentStore> shipments;
-  testing::FakeCatalog catalog;
-  FakeClock clock{kT0 + absl::Hours(1)};
-  CountingShipmentIds ids;
-  async::InlineExecutor inline_executor;
-  std::unique_ptr<Fulfilment> fulfilment;
-
-  explicit World(FulfilmentSettings settings = {}) {
-    auto opened = pg::Pool::Open({database.dsn(), 8, absl::Seconds(5), "order-shipment-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
-    orders = std::make_unique<PgOrderStore>(*pool);
-    shipments = std::make_unique<PgShipmentStore>(*pool, *orders);
-    fulfilment = std::make_unique<Fulfilment>(*orders, *shipments, catalog, clock, ids, inline_executor, settings);
-    catalog.price = {{"sku-cheap", 9900}, {"sku-dear", 69900}, {"sku-vase", 5000}};
-    catalog.weight_grams = {{"sku-cheap", 500}, {"sku-dear", 1200}, {"sku-vase", 2000}};
-    catalog.fragile = {{"sku-vase", true}};
-    catalog.category_of = {{"sku-cheap", "cat-books"}, {"sku-dear", "cat-phones"}, {"sku-vase", "cat-home"}};
-  }
-
-  // An order placed at `placed`, paid and its effects applied: AWAITING_SHIPMENT.
-  void PaidOrder(const std::string& id, absl::Time placed, const std::string& sku, int64_t unit_price,
-                 const ShippingAddress& address = kShenzhen, const std::string& user = "u1",
-                 const std::string& warehouse = "wh-sh", bool apply_effects = true, int64_t gift_units = 0,
-                 int64_t units = 1) {
-    Order order;
-    order.order_id = id;
-    order.user_id = user;
-    order.request_id = "k-" + id;
-    order.request_fingerprint = "f";
-    order.channel = "web";
-    order.created_at = placed;
-    REQUIRE_FALSE(orders->BeginPlacement(order)->has_value());
-    const int64_t total = unit_price * units;
-    order.lines = {{sku, units, unit_price, total, 0, total, unit_price, "list", 0}};
-    if (gift_units > 0) {  // the same SKU again as a gift at price 0 (buy one, get more free)
-      OrderLine gift;
-      gift.sku_id = sku;
-      gift.quantity = gift_units;
-      gift.price_rule = "gift";
-      gift.gift_promotion_id = "p-buy1get2";
-      order.lines.push_back(gift);
-    }
-    order.subtotal = order.total = total;
-    order.status = OrderStatus::kPendingPayment;
-    order.pay_deadline = placed + absl::Minutes(15);
-    order.address = address;
-    order.warehouse_id = warehouse;
-    order.history.push_back({OrderStatus::kPendingPayment, placed, "placed"});
-    REQUIRE(orders->CompletePlacement(order).ok());
-    REQUIRE(*orders->ClaimForPayment(id, placed + absl::Minutes(1)));
-    REQUIRE(*orders->MarkPaid({"pay-" + id, id, total, "CNY", "test", placed + absl::Minutes(1)}));
-    if (apply_effects) REQUIRE(orders->MarkPaidEffectsApplied(id, placed + absl::Minutes(2)).ok());
-  }
-
-  // Paid and awaiting shipment: `books` of sku-cheap (99 yuan) from Beijing and one sku-vase (50 yuan) from Shanghai,
-  // one child order each (`id`-1, `id`-2); `provider` holds its payment, for refunds.
-  void PaidSplitOrder(const std::string& id, int64_t books, testing::FakePaymentProvider& provider) {
-    Order order;
-    order.order_id = id;
-    order.user_id = "u1";
-    order.request_id = "k";
-    order.request_fingerprint = "f";
-    order.channel = "web";
-    order.created_at = kT0;
-    REQUIRE_FALSE(orders->BeginPlacement(order)->has_value());
-    const int64_t book_total = 9900 * books;
-    order.lines = {{"sku-cheap", books, 9900, book_total, 0, book_total, 9900, "list", 0},
-                   {"sku-vase", 1, 5000, 5000, 0, 5000, 5000, "list", 0}};
-    order.subtotal = order.total = book_total + 5000;
-    order.status = OrderStatus::kPendingPayment;
-    order.pay_deadline = kT0 + absl::Minutes(15);
-    order.address = kShenzhen;
-    order.children = {{id + "-1", "wh-bj", {order.lines[0]}, book_total, 0, 0, 0, book_total},
-                      {id + "-2", "wh-sh", {order.lines[1]}, 5000, 0, 0, 0, 5000}};
-    REQUIRE(orders->CompletePlacement(order).ok());
-    REQUIRE(*orders->ClaimForPayment(id, kT0 + absl::Minutes(1)));
-    REQUIRE(*orders->MarkPaid({"pay", id, order.total, "CNY", "test", kT0 + absl::Minutes(1)}));
-    REQUIRE(orders->MarkPaidEffectsApplied(id, kT0 + absl::Minutes(2)).ok());
-    ProviderPayment paid;
-    paid.order_id = id;
-    paid.amount = order.total;
-    paid.currency = "CNY";
-    paid.status = ProviderStatus::kSucceeded;
-    provider.by_order[id] = paid;
-  }
-
-  absl::StatusOr<Shipment> Ship(const std::string& order_id, const std::string& tracking,
-                                const std::string& warehouse = "", const std::string& carrier = "") {
-    ShipCommand command;
-    command.order_id = order_id;
-    command.tracking_number = tracking;
-    command.warehouse_id = warehouse;
-    command.carrier = carrier;
-    command.source = "admin";
-    return Ship(command);
-  }
-  absl::StatusOr<Shipment> Ship(const ShipCommand& command) {
-    return async::Await<absl::StatusOr<Shipment>>([&](Callback<Shipment> done) { fulfilment->Ship(command, done); });
-  }
-
-  absl::StatusOr<TrackingOutcome> Track(const std::string& carrier, const std::string& tracking,
-                                        const std::string& event_id, const std::string& status, absl::Time at) {
-    return fulfilment->Track({carrier, tracking, {event_id, status, "", at}});
-  }
-
-  OrderStatus StatusOf(const std::string& id) { return orders->Get(id)->status; }
-
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  n = tx.exec(sql)[0][0].as<int64_t>();
-                  return absl::OkStatus();
-                })
-                .ok());
-    return n;
-  }
-};
-
-// The World with after-sales on its database: returns, refunds through a fake provider, and exchanges whose
-// replacement the fake catalog holds.
-struct AfterSalesWorld : World {
-  AfterSalesWorld() { returns.SetReplacementStock(&replacement); }
-
-  // A buyer's exchange of `quantity` units of sku-dear for `replacement_sku`.
-  absl::StatusOr<Return> RequestExchange(const std::string& order_id, const std::string& request_id, int64_t quantity,
-                                         const std::string& replacement_sku) {
-    ReturnCommand command;
-    command.user_id = "u1";
-    command.order_id = order_id;
-    command.request_id = request_id;
-    command.type = ReturnType::kExchange;
-    command.reason = "wrong colour";
-    command.lines = {{"sku-dear", quantity, replacement_sku}};
-    return returns.RequestReturn(command);
-  }
-  // The same phone in blue, another SKU of the bought black one's product at its price, `available` units of it: one
-  // in Beijing and the rest in Shanghai (the product center would split a hold of two).
-  void BlueSplitOverTwoWarehouses(int64_t available) {
-    catalog.price["sku-dear-blue"] = 69900;
-    catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}};
-    catalog.available["sku-dear-blue"] = available;
-    catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
-    catalog.split_of["sku-dear-blue"] = {1, "wh-sh"};
-  }
-  absl::StatusOr<Return> Approve(const std::string& return_id) {
-    return async::Await<absl::StatusOr<Return>>(
-        [&](async::Callback<Return> done) { returns.Approve(return_id, "ok", std::move(done)); });
-  }
-  // The goods came back, sellable.
-  absl::StatusOr<Return> Receive(const std::string& return_id) {
-    return async::Await<absl::StatusOr<Return>>([&](async::Callback<Return> done) {
-      returns.Receive(return_id, ItemCondition::kSellable, "", std::move(done));
-    });
-  }
-  // The warehouse system ships an exchange's replacement (the part in `warehouse`, when named).
-  absl::StatusOr<Shipment> ShipReplacement(const std::string& order_id, const std::string& return_id,
-                                           const std::string& tracking, const std::string& warehouse = "") {
-    ShipCommand command;
-    command.order_id = order_id;
-    command.return_id = return_id;
-    command.warehouse_id = warehouse;
-    command.tracking_number = tracking;
-    command.source = "wms";
-    return Ship(command);
-  }
-
-  PgReturnStore return_store{*pool, *orders};
-  testing::FakePaymentProvider provider;
-  testing::FakePointsRefunds points;
-  testing::FakeReturnedStock stock;
-  testing::SequentialReturnIds return_ids;
-  Returns returns{return_store, provider, points, stock, clock, return_ids, inline_executor};
-  CatalogReplacementStock replacement{catalog, *orders, inline_executor};
-};
-
 TEST_CASE("the starting carrier rules in the migration are the ones the domain describes, and replacing them works") {
-  World w;
+  ShipmentWorld w;
   CarrierRuleSet seeded = *w.shipments->LoadCarrierRules();
   CarrierRuleSet expected = DefaultCarrierRules();
   REQUIRE(seeded.rules.size() == expected.rules.size());
@@ -258,7 +53,7 @@ TEST_CASE("the starting carrier rules in the migration are the ones the domain d
 
 TEST_CASE(
     "shipping a paid order: the rules choose the carrier, the rule and promise are kept, a repeat changes nothing") {
-  World w;
+  ShipmentWorld w;
   w.PaidOrder("o-dear", kT0, "sku-dear", 69900);  // over 500 yuan
   w.PaidOrder("o-cheap", kT0, "sku-cheap", 9900, {"addr-2", "Han Meimei", "13900000000", "440000", "440300", "", "X"});
   w.PaidOrder("o-xj", kT0, "sku-cheap", 9900, {"addr-3", "Ma", "13700000000", "650000", "650100", "", "Y"}, "u2");
@@ -308,7 +103,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a SKU bought and given free in one order is packed as one line of the parcel with both units") {
-  World w;
+  ShipmentWorld w;
   w.PaidOrder("o-gift", kT0, "sku-cheap", 9900, kShenzhen, "u1", "wh-sh", /*apply_effects=*/true, /*gift_units=*/2);
   auto shipped = w.Ship("o-gift", "ZT-GIFT");
   INFO(shipped.status().ToString());
@@ -319,7 +114,7 @@ TEST_CASE("a SKU bought and given free in one order is packed as one line of the
 }
 
 TEST_CASE("only an order awaiting shipment ships, and the warehouse must be named when several ship it") {
-  World w;
+  ShipmentWorld w;
   w.PaidOrder("o-settling", kT0, "sku-cheap", 9900, kShenzhen, "u1", "wh-sh", /*apply_effects=*/false);
   CHECK(ReasonOf(w.Ship("o-settling", "T1").status()) == "ORDER_NOT_READY_TO_SHIP");
   CHECK(ReasonOf(w.Ship("o-missing", "T1").status()) == "ORDER_NOT_FOUND");
@@ -331,7 +126,7 @@ TEST_CASE("only an order awaiting shipment ships, and the warehouse must be name
 TEST_CASE("paid orders of one buyer to one address from one warehouse within the window leave in one parcel") {
   FulfilmentSettings settings;
   settings.merge_window = absl::Hours(24);
-  World w(settings);
+  ShipmentWorld w(settings);
   w.PaidOrder("o1", kT0, "sku-cheap", 9900);
   w.PaidOrder("o2", kT0 + absl::Hours(5), "sku-dear", 69900);
   w.PaidOrder("o3", kT0 + absl::Hours(6), "sku-cheap", 9900,
@@ -365,7 +160,7 @@ TEST_CASE("paid orders of one buyer to one address from one warehouse within the
 }
 
 TEST_CASE("an order from two warehouses is shipped once both parts left, and delivered once both parcels arrived") {
-  World w;
+  ShipmentWorld w;
   Order order;
   order.order_id = "o-split";
   order.user_id = "u1";
@@ -405,7 +200,7 @@ TEST_CASE("an order from two warehouses is shipped once both parts left, and del
 }
 
 TEST_CASE("tracking callbacks deliver once: a duplicate or a late in-transit event changes nothing") {
-  World w;
+  ShipmentWorld w;
   w.PaidOrder("o1", kT0, "sku-cheap", 9900);
   REQUIRE(w.Ship("o1", "ZT1").ok());
   CHECK(*w.Track("ZTO", "ZT1", "e1", "IN_TRANSIT", kT0 + absl::Hours(10)) == TrackingOutcome::kRecorded);
@@ -436,7 +231,7 @@ TEST_CASE("the buyer confirms receipt: the order completes once and the after-sa
   FulfilmentSettings settings;
   settings.after_sales_window = absl::Hours(7 * 24);
   settings.after_sales_window_by_category = {{"cat-phones", absl::Hours(15 * 24)}};
-  World w(settings);
+  ShipmentWorld w(settings);
   w.PaidOrder("o1", kT0, "sku-cheap", 9900);
   w.PaidOrder("o2", kT0, "sku-dear", 69900, kShenzhen, "u2");
   CHECK(ReasonOf(w.fulfilment->ConfirmReceipt("u1", "o1").status()) == "ORDER_NOT_SHIPPED");
@@ -466,7 +261,7 @@ TEST_CASE("the buyer confirms receipt: the order completes once and the after-sa
 TEST_CASE("delivered orders nobody confirmed complete on their own, once, however many sweepers run") {
   FulfilmentSettings settings;
   settings.auto_confirm_after = absl::Hours(7 * 24);
-  World w(settings);
+  ShipmentWorld w(settings);
   for (int i = 0; i < 6; ++i) {
     std::string id = "o" + std::to_string(i);
     w.PaidOrder(id, kT0, "sku-cheap", 9900, kShenzhen, "u" + std::to_string(i));
@@ -578,180 +373,6 @@ TEST_CASE("a child order refunded in full after its sibling left ships the order
   CHECK(w.StatusOf("o-half") == OrderStatus::kShipped);
   CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = 'o-half:shipped'") == 1);
   CHECK(ReasonOf(w.Ship("o-half", "SF-SH", "wh-sh").status()) == "ORDER_NOT_SHIPPABLE");
-}
-
-TEST_CASE("an exchange ships a replacement of the same product and price, tracked like any parcel, done on delivery") {
-  AfterSalesWorld w;
-  // The phone in black was bought; the same phone in blue sells at the same price, held in Beijing; books are another
-  // product.
-  w.catalog.price["sku-dear-blue"] = 69900;
-  w.catalog.weight_grams["sku-dear-blue"] = 1200;
-  w.catalog.product_of = {{"sku-dear", "p-phone"}, {"sku-dear-blue", "p-phone"}, {"sku-cheap", "p-book"}};
-  w.catalog.available["sku-dear-blue"] = 5;
-  w.catalog.warehouse_of["sku-dear-blue"] = "wh-bj";
-
-  w.PaidOrder("o-ex", kT0, "sku-dear", 69900);
-  REQUIRE(w.Ship("o-ex", "SF-1").ok());
-  REQUIRE(w.Track("SF", "SF-1", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
-  REQUIRE(w.StatusOf("o-ex") == OrderStatus::kDelivered);
-
-  absl::Status other_product = w.RequestExchange("o-ex", "x1", 1, "sku-cheap").status();
-  CHECK(ReasonOf(other_product) == "REPLACEMENT_NOT_ALLOWED");
-  CHECK(FieldOf(other_product) == "lines[0].replacementSkuId");
-  auto requested = w.RequestExchange("o-ex", "x2", 1, "sku-dear-blue");
-  REQUIRE(requested.ok());
-  CHECK(requested->refund_amount == 0);
-  REQUIRE(requested->lines.size() == 1);
-  CHECK(requested->lines[0].replacement_sku_id == "sku-dear-blue");
-
-  auto ship_replacement = [&](const std::string& tracking) {
-    return w.ShipReplacement("o-ex", requested->return_id, tracking);
-  };
-  REQUIRE(w.Approve(requested->return_id).ok());
-  // Not before the goods came back.
-  CHECK(ReasonOf(ship_replacement("RP-1").status()) == "REPLACEMENT_NOT_READY");
-  auto received = w.Receive(requested->return_id);
-  REQUIRE(received.ok());
-  CHECK(received->status == ReturnStatus::kReceived);
-  CHECK(w.stock.sellable["sku-dear"] == 1);  // the black phone is back in stock
-  // The blue one is taken out of stock for the replacement, keyed by the return, in the warehouse that has it.
-  CHECK(received->replacement_holds == std::vector<ReplacementHold>{{"wh-bj", "sku-dear-blue", 1}});
-  const std::string key = "exchange-" + requested->return_id;
-  REQUIRE(w.catalog.confirmed.count(key) == 1);
-  CHECK(w.catalog.confirmed[key][0].sku_id == "sku-dear-blue");
-  CHECK(w.catalog.available["sku-dear-blue"] == 4);
-  CHECK(w.returns.SweepOnce() == 0);  // nothing more owed: held once
-  CHECK(w.catalog.available["sku-dear-blue"] == 4);
-
-  // Shipped by the warehouse callback like any parcel: the carrier rules choose (a phone worth over 500 yuan: SF).
-  auto parcel = ship_replacement("RP-1");
-  REQUIRE(parcel.ok());
-  CHECK(parcel->carrier == "SF");
-  CHECK(parcel->rule_id == "premium-value");
-  CHECK(parcel->warehouse_id == "wh-bj");
-  CHECK(ship_replacement("RP-1")->shipment_id == parcel->shipment_id);  // a repeated callback
-  CHECK(ReasonOf(ship_replacement("RP-2").status()) == "REPLACEMENT_ALREADY_SHIPPED");
-  auto shipped = w.return_store.Get(requested->return_id);
-  REQUIRE(shipped.ok());
-  CHECK(shipped->status == ReturnStatus::kReplacementShipped);
-  CHECK(shipped->replacement_tracking_number == "RP-1");
-  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + parcel->shipment_id +
-                "' AND sku_id = 'sku-dear-blue'") == 1);
-
-  // Tracked by the logistics callbacks; delivered, the exchange is done. No money moved.
-  REQUIRE(w.Track("SF", "RP-1", "r1", "IN_TRANSIT", kT0 + absl::Hours(50)).ok());
-  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
-  REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());
-  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
-  REQUIRE(w.Track("SF", "RP-1", "r2", "DELIVERED", kT0 + absl::Hours(60)).ok());  // a duplicate changes nothing
-  CHECK(w.return_store.Get(requested->return_id)->history.back().status == ReturnStatus::kExchanged);
-  CHECK(w.provider.refunded["o-ex"] == 0);
-  CHECK(w.StatusOf("o-ex") == OrderStatus::kDelivered);
-  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id LIKE '" +
-                requested->return_id + "%exchanged'") == 1);
-}
-
-TEST_CASE("a replacement held in two warehouses ships a parcel from each, the exchange done when both are delivered") {
-  AfterSalesWorld w;
-  // Two black phones were bought; the blue ones are left one in Beijing and the rest in Shanghai.
-  w.BlueSplitOverTwoWarehouses(5);
-  w.PaidOrder("o-pair", kT0, "sku-dear", 69900, kShenzhen, "u1", "wh-sh", true, 0, /*units=*/2);
-  REQUIRE(w.Ship("o-pair", "SF-P").ok());
-  REQUIRE(w.Track("SF", "SF-P", "e1", "DELIVERED", kT0 + absl::Hours(20)).ok());
-
-  auto requested = w.RequestExchange("o-pair", "x-pair", 2, "sku-dear-blue");
-  REQUIRE(requested.ok());
-  REQUIRE(w.Approve(requested->return_id).ok());
-  auto received = w.Receive(requested->return_id);
-  REQUIRE(received.ok());
-  const std::vector<ReplacementHold> held{{"wh-bj", "sku-dear-blue", 1}, {"wh-sh", "sku-dear-blue", 1}};
-  CHECK(received->replacement_holds == held);
-  CHECK(w.return_store.Get(requested->return_id)->replacement_holds == held);  // as stored
-  CHECK(w.returns.SweepOnce() == 0);                                           // held once
-  CHECK(w.catalog.available["sku-dear-blue"] == 3);
-
-  auto ship_replacement = [&](const std::string& tracking, const std::string& warehouse) {
-    return w.ShipReplacement("o-pair", requested->return_id, tracking, warehouse);
-  };
-  absl::Status unnamed = ship_replacement("RP-B", "").status();
-  CHECK(ReasonOf(unnamed) == "WAREHOUSE_REQUIRED");
-  CHECK(FieldOf(unnamed) == "warehouseId");
-  CHECK(ReasonOf(ship_replacement("RP-B", "wh-gz").status()) == "WAREHOUSE_NOT_IN_ORDER");
-
-  // Beijing's parcel carries Beijing's phone; the exchange is on its way.
-  auto beijing = ship_replacement("RP-B", "wh-bj");
-  REQUIRE(beijing.ok());
-  CHECK(beijing->warehouse_id == "wh-bj");
-  CHECK(ship_replacement("RP-B", "wh-bj")->shipment_id == beijing->shipment_id);  // a repeated callback
-  CHECK(ReasonOf(ship_replacement("RP-B2", "wh-bj").status()) == "REPLACEMENT_ALREADY_SHIPPED");
-  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + beijing->shipment_id + "'") == 1);
-  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
-  // Delivered alone, it does not finish the exchange: Shanghai's phone has not left.
-  REQUIRE(w.Track("SF", "RP-B", "b1", "DELIVERED", kT0 + absl::Hours(50)).ok());
-  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kReplacementShipped);
-
-  auto shanghai = ship_replacement("RP-S", "wh-sh");
-  REQUIRE(shanghai.ok());
-  CHECK(shanghai->warehouse_id == "wh-sh");
-  CHECK(w.Count("SELECT quantity FROM shipment_lines WHERE shipment_id = '" + shanghai->shipment_id + "'") == 1);
-  CHECK(ReasonOf(ship_replacement("RP-S2", "").status()) == "WAREHOUSE_REQUIRED");
-  CHECK(ReasonOf(ship_replacement("RP-S2", "wh-sh").status()) == "REPLACEMENT_ALREADY_SHIPPED");
-  auto shipped = w.return_store.Get(requested->return_id);
-  CHECK(shipped->replacement_tracking_number == "RP-B");  // the first parcel
-  REQUIRE(w.Track("SF", "RP-S", "s1", "DELIVERED", kT0 + absl::Hours(70)).ok());
-  CHECK(w.return_store.Get(requested->return_id)->status == ReturnStatus::kExchanged);
-  // One status change each way, whatever the number of parcels.
-  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id = '" +
-                requested->return_id + ":replacement_shipped'") == 1);
-  CHECK(w.Count("SELECT count(*) FROM outbox WHERE type = 'zhongtai.order.v1.ReturnStatusChanged' AND id = '" +
-                requested->return_id + ":exchanged'") == 1);
-  CHECK(w.catalog.available["sku-dear-blue"] == 3);
-  CHECK(w.provider.refunded["o-pair"] == 0);
-}
-
-TEST_CASE("the last two replacement parcels delivered at the same moment finish their exchange, once") {
-  AfterSalesWorld w;
-  w.BlueSplitOverTwoWarehouses(100);
-
-  constexpr int kExchanges = 30;
-  std::vector<std::string> exchanges;
-  for (int i = 0; i < kExchanges; ++i) {
-    const std::string order_id = "o-race-" + std::to_string(i);
-    w.PaidOrder(order_id, kT0, "sku-dear", 69900, kShenzhen, "u1", "wh-sh", true, 0, /*units=*/2);
-    REQUIRE(w.Ship(order_id, "SF-R" + std::to_string(i)).ok());
-    REQUIRE(w.Track("SF", "SF-R" + std::to_string(i), "d", "DELIVERED", kT0 + absl::Hours(20)).ok());
-    auto requested = w.RequestExchange(order_id, "x-" + order_id, 2, "sku-dear-blue");
-    REQUIRE(requested.ok());
-    REQUIRE(w.Approve(requested->return_id).ok());
-    REQUIRE(w.Receive(requested->return_id).ok());
-    for (const std::string warehouse : {"wh-bj", "wh-sh"}) {
-      REQUIRE(w.ShipReplacement(order_id, requested->return_id, "RP-" + std::to_string(i) + "-" + warehouse, warehouse)
-                  .ok());
-    }
-    exchanges.push_back(requested->return_id);
-  }
-  // Both parcels of each exchange delivered from two threads at once: each delivery sees the other's only once it
-  // committed, so without the exchange's lock both could find the other parcel still on its way.
-  std::atomic<int> failed{0};
-  std::atomic<int> arrived{0};
-  auto deliver = [&](const std::string& warehouse) {
-    for (int i = 0; i < kExchanges; ++i) {
-      ++arrived;  // both threads start each exchange's delivery together
-      while (arrived.load() < 2 * (i + 1)) std::this_thread::yield();
-      absl::StatusOr<TrackingOutcome> tracked =
-          w.Track("SF", "RP-" + std::to_string(i) + "-" + warehouse, "ok", "DELIVERED", kT0 + absl::Hours(60));
-      if (!tracked.ok()) ++failed;
-    }
-  };
-  std::thread beijing(deliver, "wh-bj");
-  std::thread shanghai(deliver, "wh-sh");
-  beijing.join();
-  shanghai.join();
-  CHECK(failed == 0);
-  for (const std::string& return_id : exchanges) {
-    CHECK(w.return_store.Get(return_id)->status == ReturnStatus::kExchanged);
-    CHECK(w.Count("SELECT count(*) FROM outbox WHERE id = '" + return_id + ":exchanged'") == 1);
-  }
 }
 
 }  // namespace
