@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "common/ids/ids.h"
+#include "common/pg/pool.h"
 
 namespace zhongtai::testing {
 namespace {
@@ -57,5 +58,15 @@ TestDatabase::~TestDatabase() {
 std::string RedisAddress() { return RequiredEnv("ZT_TEST_REDIS_ADDR"); }
 
 std::string UniqueName(const std::string& prefix) { return prefix + "_" + ids::RandomHex(12); }
+
+int64_t Count(pg::Pool& pool, const std::string& sql) {
+  int64_t n = -1;
+  REQUIRE(pool.Transact([&](pqxx::work& tx) {
+                n = tx.exec(sql)[0][0].as<int64_t>();
+                return absl::OkStatus();
+              })
+              .ok());
+  return n;
+}
 
 }  // namespace zhongtai::testing

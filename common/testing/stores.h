@@ -3,7 +3,12 @@
 // instead of skipping it, so that CI cannot pass without the stores.
 #pragma once
 
+#include <cstdint>
 #include <string>
+
+namespace zhongtai::pg {
+class Pool;
+}
 
 namespace zhongtai::testing {
 
@@ -31,5 +36,9 @@ std::string RedisAddress();
 
 // prefix + "_" + random lowercase hex, for names of keys, streams and groups private to one test.
 std::string UniqueName(const std::string& prefix);
+
+// The first column of the first row `sql` answers on `pool` (a count, a sum), in a transaction of its own; fails the
+// test when the query cannot run.
+int64_t Count(pg::Pool& pool, const std::string& sql);
 
 }  // namespace zhongtai::testing

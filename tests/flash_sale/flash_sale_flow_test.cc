@@ -36,15 +36,7 @@ const std::vector<pg::Migration>& Migrations();
 namespace zhongtai {
 namespace {
 
-int64_t Count(pg::Pool& pool, const std::string& sql) {
-  int64_t n = -1;
-  REQUIRE(pool.Transact([&](pqxx::work& tx) {
-                n = tx.exec(sql)[0][0].as<int64_t>();
-                return absl::OkStatus();
-              })
-              .ok());
-  return n;
-}
+using zhongtai::testing::Count;
 
 // The product center always holds the quantity; its side is tested in the product service.
 class HeldStock : public marketing::FlashSaleStock {

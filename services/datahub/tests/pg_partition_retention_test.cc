@@ -11,15 +11,7 @@
 namespace zhongtai::datahub {
 namespace {
 
-int64_t Count(pg::Pool& pool, const std::string& sql) {
-  int64_t n = -1;
-  REQUIRE(pool.Transact([&](pqxx::work& tx) {
-                n = tx.exec(sql)[0][0].as<int64_t>();
-                return absl::OkStatus();
-              })
-              .ok());
-  return n;
-}
+using zhongtai::testing::Count;
 
 }  // namespace
 

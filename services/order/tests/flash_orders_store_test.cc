@@ -51,14 +51,7 @@ struct World {
                 .ok());
   }
 
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    REQUIRE(pg->Transact([&](pqxx::work& tx) {
-                n = tx.exec(sql)[0][0].as<int64_t>();
-                return absl::OkStatus();
-              }).ok());
-    return n;
-  }
+  int64_t Count(const std::string& sql) { return zhongtai::testing::Count(*pg, sql); }
 
   void Drain(events::StreamConsumer& consumer) {
     for (int i = 0; i < 10; ++i) {

@@ -29,15 +29,7 @@ struct Db {
     all.insert(all.end(), Migrations().begin(), Migrations().end());
     REQUIRE(pg::Migrate(*pool, all).ok());
   }
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  n = tx.exec(sql)[0][0].as<int64_t>();
-                  return absl::OkStatus();
-                })
-                .ok());
-    return n;
-  }
+  int64_t Count(const std::string& sql) { return zhongtai::testing::Count(*pool, sql); }
 };
 
 Order Draft(const std::string& id, const std::string& key, absl::Time at) {

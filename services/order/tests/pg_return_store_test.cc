@@ -39,15 +39,7 @@ struct Db {
                 })
                 .ok());
   }
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  n = tx.exec(sql)[0][0].as<int64_t>();
-                  return absl::OkStatus();
-                })
-                .ok());
-    return n;
-  }
+  int64_t Count(const std::string& sql) { return zhongtai::testing::Count(*pool, sql); }
 };
 
 // A paid order of 3 x sku-a and 1 x sku-b with a discount and points, then moved to `status`.

@@ -2,8 +2,6 @@
 // weights, fragile flags, categories), and the same with after-sales, shared by the shipment and exchange store tests.
 #pragma once
 
-#include "services/order/store/pg_shipment_store.h"
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <string>
@@ -14,6 +12,7 @@
 #include "migrations.h"
 #include "services/order/domain/returns.h"
 #include "services/order/store/pg_return_store.h"
+#include "services/order/store/pg_shipment_store.h"
 #include "services/order/tests/after_sales_fakes.h"
 #include "services/order/tests/fakes.h"
 #include "services/order/tests/payment_fakes.h"
@@ -147,15 +146,7 @@ struct ShipmentWorld {
 
   OrderStatus StatusOf(const std::string& id) { return orders->Get(id)->status; }
 
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    REQUIRE(pool->Transact([&](pqxx::work& tx) {
-                  n = tx.exec(sql)[0][0].as<int64_t>();
-                  return absl::OkStatus();
-                })
-                .ok());
-    return n;
-  }
+  int64_t Count(const std::string& sql) { return zhongtai::testing::Count(*pool, sql); }
 };
 
 // The ShipmentWorld with after-sales on its database: returns, refunds through a fake provider, and exchanges whose

@@ -8,6 +8,7 @@
 
 #include "common/proto/convert.h"
 #include "common/redis/redis.h"
+#include "common/testing/stores.h"
 #include "services/product/domain/catalog.h"
 #include "services/product/domain/ids.h"
 #include "services/product/domain/inventory.h"
@@ -53,15 +54,7 @@ Published Metrics(const std::string& event_id, const std::string& product_id, co
   return {event_id, kMetricsType, product_id, m.SerializeAsString()};
 }
 
-int64_t Count(pg::Pool& pool, const std::string& sql) {
-  int64_t out = -1;
-  REQUIRE(pool.Transact([&](pqxx::work& tx) {
-                out = tx.exec(sql)[0][0].as<int64_t>();
-                return absl::OkStatus();
-              })
-              .ok());
-  return out;
-}
+using zhongtai::testing::Count;
 
 void Outbound(PgFixture& f, const std::string& sku_id, int64_t quantity) {
   StockOperation op;
