@@ -513,12 +513,18 @@ void StreamConsumer::Run() {
       if (stopping_) return;
     }
     absl::StatusOr<int> polled = PollOnce();
+    absl::Duration pause = absl::ZeroDuration();
     if (!polled.ok()) {
       log::Warn(
           "stream consumer failed",
           {{"stream", options_.stream}, {"group", options_.group}, {"error", std::string(polled.status().message())}});
+      pause = absl::Seconds(1);
+    } else if (*polled > 0 && *polled < options_.batch) {
+      pause = options_.gather;
+    }
+    if (pause > absl::ZeroDuration()) {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+      cv_.wait_for(lock, absl::ToChronoNanoseconds(pause), [this] { return stopping_; });
     }
   }
 }

@@ -33,6 +33,11 @@ struct ConsumerOptions {
   // claimed with XAUTOCLAIM and handled again.
   absl::Duration claim_idle = absl::Seconds(30);
   int batch = 50;
+  // After a read that handled entries but fewer than `batch`, the runner waits this long before reading again, so that
+  // under load one read (one XREADGROUP, one transaction with one inbox statement, one XACK) takes the entries of many
+  // events instead of one each; an idle group still answers its first event at once (the read blocks). An event
+  // arriving while the group gathers waits at most this long more. 0: read again at once.
+  absl::Duration gather = absl::Milliseconds(50);
   // Inbox rows of this group older than this are deleted (a batch at most once a minute), so the
   // table does not grow forever. Far longer than an entry can stay pending or be published again,
   // so a late duplicate is still recognised.

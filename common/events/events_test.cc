@@ -337,6 +337,36 @@ TEST_CASE("Relay and consumer threads carry events from commit to handler") {
   CHECK(s.Pending("g") == 0);
 }
 
+TEST_CASE("A running consumer answers the first event at once and takes the ones after it together") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("CREATE TABLE handled_in (event_id text, txid bigint)");
+                return absl::OkStatus();
+              })
+              .ok());
+  Handler handler = [](pqxx::work& tx, const Event& event) {
+    tx.exec_params("INSERT INTO handled_in VALUES ($1, txid_current())", event.id);
+    return absl::OkStatus();
+  };
+  ConsumerOptions options{s.stream, "g", "c1", absl::Milliseconds(200)};
+  options.gather = absl::Seconds(2);
+  StreamConsumer consumer(*s.pg, *s.redis, options, handler);
+  consumer.Start();
+  s.Publish(relay, "first", 1);
+  // The first event after a quiet spell wakes the blocked read: handled well before the gathering period.
+  absl::Time published = absl::Now();
+  REQUIRE(WaitFor([&] { return consumer.handled() == 1; }));
+  CHECK(absl::Now() - published < absl::Seconds(1));
+  // The consumer now gathers: what arrives meanwhile is read, recorded and acknowledged as one batch.
+  s.Publish(relay, "burst", 4);
+  s.Publish(relay, "late", 2);
+  REQUIRE(WaitFor([&] { return consumer.handled() == 7; }));
+  consumer.Stop();
+  CHECK(s.Count("SELECT count(DISTINCT txid) FROM handled_in WHERE event_id NOT LIKE 'first-%'") == 1);
+  CHECK(s.Pending("g") == 0);
+}
+
 // ---- dead letters ----
 
 Handler FailFor(const std::string& poison, absl::Status failure) {
