@@ -65,6 +65,21 @@ std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& or
   return r;
 }
 
+// The stock rows a stock-moving statement below is about to move, locked FOR NO KEY UPDATE in the global order by a
+// statement of their own first. Why: a row lock that waits for another transaction's update makes PostgreSQL re-check
+// the row's new version with EvalPlanQual, which initializes every CTE of the statement again; for kReserveSql (a dozen
+// CTEs: hash joins, sorts, window functions) that re-initialization was most of product's CPU when buyers compete for
+// one SKU (docs/performance.md). Here the re-check is one index scan, and the big statement then finds the rows held
+// by its own transaction and never waits. The big statements still lock the rows themselves, so they stay correct on
+// their own. $1 the SKU ids (every warehouse).
+constexpr char kLockStockOfSkusSql[] =
+    "SELECT 1 FROM stock WHERE sku_id = ANY ($1::text[]) "
+    "ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\" FOR NO KEY UPDATE";
+// The same for given stock rows: $1 SKU ids, $2 warehouse ids, pairwise.
+constexpr char kLockStockRowsSql[] =
+    "SELECT 1 FROM stock WHERE (sku_id, warehouse_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
+    "ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\" FOR NO KEY UPDATE";
+
 // Reserve as one statement, so that the stock rows are locked for this statement and the COMMIT
 // after it, not across a round trip per line. In execution order (each step depends on the one
 // before, which fixes the order of the data-modifying CTEs):
@@ -428,13 +443,14 @@ absl::StatusOr<ReserveOutcome> PgProductStore::Reserve(const Reservation& draft)
   const std::string kind = LedgerKindFor(ReservationStatus::kHeld);
   ReserveOutcome outcome;
   RETURN_IF_ERROR(pool_.Transact([&](pqxx::work& tx) -> absl::Status {
+    pg::Exec(tx, kLockStockOfSkusSql, sku_literal);
     pqxx::result rows = pg::Exec(tx, kReserveSql, draft.order_id, sku_literal, quantity_literal,
                                  Micros(draft.created_at), Micros(draft.expires_at), kind, unit.on_hand, unit.reserved,
                                  draft.region.province_code, draft.region.city_code);
     const pqxx::row result = rows[0];
     if (result[0].as<int64_t>() == 0) {
       // The order id has a reservation already (committed before, or by the concurrent call this
-      // statement waited for): this statement has a new snapshot and sees it. No stock was locked.
+      // statement waited for): this statement has a new snapshot and sees it. No stock was moved.
       std::optional<Reservation> existing = LoadReservation(tx, draft.order_id, false);
       if (!existing) return Aborted("RESERVATION_RACE", "reservation vanished; retry");
       outcome = {*existing, false};
@@ -478,6 +494,12 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
     outcome = {*current, false};
     if (!to) return absl::OkStatus();
     const StockDelta unit = DeltaFor(*to, 1);
+    std::vector<std::string> lock_skus, lock_warehouses;
+    for (const Allocation& a : current->allocations) {
+      lock_skus.push_back(a.sku_id);
+      lock_warehouses.push_back(a.warehouse_id);
+    }
+    pg::Exec(tx, kLockStockRowsSql, TextArrayLiteral(lock_skus), TextArrayLiteral(lock_warehouses));
     pqxx::row moved = pg::Exec(tx, kMoveOrderStockSql, order_id, StatusText(*to), std::string(LedgerKindFor(*to)),
                                unit.on_hand, unit.reserved, Micros(now))[0];
     if (moved[0].as<int64_t>() != moved[1].as<int64_t>()) {
