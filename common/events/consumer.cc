@@ -81,6 +81,13 @@ int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 std::string DeadLetterStream(const std::string& stream) { return stream + ".dlq"; }
 
 StreamConsumer::StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler)
+    : StreamConsumer(pg, redis, std::move(options),
+                     BatchHandler([handler = std::move(handler)](pqxx::work& tx, const std::vector<Event>& events) {
+                       for (const Event& event : events) RETURN_IF_ERROR(handler(tx, event));
+                       return absl::OkStatus();
+                     })) {}
+
+StreamConsumer::StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, BatchHandler handler)
     : pg_(pg), redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {
   if (options_.consumer.empty()) options_.consumer = DefaultConsumerName();
   if (options_.batch < 1) options_.batch = 1;
@@ -175,7 +182,7 @@ bool StreamConsumer::HandleEntry(const redis::Reply& entry, std::vector<std::str
       duplicate = true;
       return absl::OkStatus();
     }
-    return handler_(tx, event);
+    return handler_(tx, {event});
   });
   if (!status.ok()) {
     ++failures_;
@@ -274,15 +281,17 @@ bool StreamConsumer::HandleTogether(const std::vector<const redis::Reply*>& entr
     for (const pqxx::row& row : pg::Exec(tx, kInboxInsertMany, options_.group, pg::TextArrayLiteral(event_ids))) {
       fresh.insert(row[0].as<std::string>());
     }
-    for (const Event& event : events) {
+    std::vector<Event> new_events;
+    for (Event& event : events) {
       if (fresh.erase(event.id) == 0) {  // in the inbox before, or earlier in this batch
         ++duplicates;
         continue;
       }
-      RETURN_IF_ERROR(handler_(tx, event));
-      ++handled;
+      new_events.push_back(event);
     }
-    return absl::OkStatus();
+    handled = static_cast<int64_t>(new_events.size());
+    if (new_events.empty()) return absl::OkStatus();
+    return handler_(tx, new_events);
   });
   if (!status.ok()) {
     log::Info("a batch of events failed together; handling them one by one", {{"stream", options_.stream},

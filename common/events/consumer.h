@@ -72,6 +72,9 @@ struct GroupStats {
 // Runs inside the transaction that records event.id in the inbox (with the other events of the same read, see
 // StreamConsumer); a non-OK status rolls it back and the entry is tried again alone.
 using Handler = std::function<absl::Status(pqxx::work& tx, const Event& event)>;
+// The same for all the new events of one read at once (in stream order; one event when an entry is tried alone), for
+// a handler that writes them with one statement instead of one each.
+using BatchHandler = std::function<absl::Status(pqxx::work& tx, const std::vector<Event>& events)>;
 
 // Reads `stream` as a member of `group` (created from the stream's start if missing) on a
 // background thread. The entries of one read that are of a type the group wants (options.types) are handled in one
@@ -83,6 +86,7 @@ using Handler = std::function<absl::Status(pqxx::work& tx, const Event& event)>;
 class StreamConsumer {
  public:
   StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, Handler handler);
+  StreamConsumer(pg::Pool& pg, redis::Pool& redis, ConsumerOptions options, BatchHandler handler);
   ~StreamConsumer();  // stops
   StreamConsumer(const StreamConsumer&) = delete;
   StreamConsumer& operator=(const StreamConsumer&) = delete;
@@ -131,7 +135,7 @@ class StreamConsumer {
   pg::Pool& pg_;
   redis::Pool& redis_;
   ConsumerOptions options_;
-  Handler handler_;
+  BatchHandler handler_;
   bool group_ready_ = false;
   bool retry_own_pending_ = true;  // also picks up our own entries left from a previous run
   absl::Time next_claim_ = absl::InfinitePast();

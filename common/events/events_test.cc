@@ -299,6 +299,40 @@ TEST_CASE("The events of one read commit in one transaction and a failing one is
   CHECK(s.Count("SELECT count(DISTINCT txid) FROM handled_in WHERE event_id LIKE 'more-%'") == 1);
 }
 
+TEST_CASE("A batch handler gets the new events of one read at once, in stream order, without the duplicates") {
+  Stores s;
+  OutboxRelay relay(*s.pg, *s.redis);
+  s.Publish(relay, "ev", 2);
+  std::vector<std::vector<std::string>> calls;
+  BatchHandler handler = [&](pqxx::work& tx, const std::vector<Event>& events) {
+    calls.emplace_back();
+    for (const Event& event : events) {
+      calls.back().push_back(event.id);
+      RETURN_IF_ERROR(RecordEffect()(tx, event));
+    }
+    return absl::OkStatus();
+  };
+  StreamConsumer consumer(*s.pg, *s.redis, {s.stream, "g", "c1", absl::Milliseconds(20)}, handler);
+  REQUIRE(consumer.PollOnce().ok());
+  // Two events the group handled before (their inbox rows, as after a replay) among three new ones: the handler sees
+  // the new ones only, in one call.
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("INSERT INTO inbox (consumer_group, event_id) VALUES ('g', 'old-0'), ('g', 'old-1')");
+                return absl::OkStatus();
+              })
+              .ok());
+  for (const char* id : {"new-0", "old-0", "new-1", "old-1", "new-2"}) s.Append(MakeEvent(id));
+  REQUIRE(*relay.PublishOnce() == 5);
+  REQUIRE(consumer.PollOnce().ok());
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0] == std::vector<std::string>{"ev-0", "ev-1"});
+  CHECK(calls[1] == std::vector<std::string>{"new-0", "new-1", "new-2"});
+  CHECK(consumer.handled() == 5);
+  CHECK(consumer.duplicates() == 2);
+  CHECK(s.Count("SELECT count(*) FROM effects") == 5);
+  CHECK(s.Pending("g") == 0);
+}
+
 TEST_CASE("Entries pending on a consumer that died are claimed and handled by another") {
   Stores s;
   for (int i = 0; i < 3; ++i) s.Append(MakeEvent("ev-" + std::to_string(i)));

@@ -208,23 +208,28 @@ absl::StatusOr<std::optional<DomainEventFact>> DecodeDomainEvent(const std::stri
   return std::optional<DomainEventFact>();
 }
 
-events::Handler MakeDomainEventHandler(const std::string& stream, IngestObserver observer) {
-  return [stream, observer = std::move(observer)](pqxx::work& tx, const events::Event& event) -> absl::Status {
-    absl::StatusOr<std::optional<DomainEventFact>> decoded = DecodeDomainEvent(stream, event);
-    if (!decoded.ok()) {
-      log::Error("skipping unparsable event", {{"type", event.type}, {"event_id", event.id}});
-      return absl::OkStatus();
+events::BatchHandler MakeDomainEventHandler(const std::string& stream, IngestObserver observer) {
+  return [stream, observer = std::move(observer)](pqxx::work& tx,
+                                                  const std::vector<events::Event>& events) -> absl::Status {
+    std::vector<DomainEventFact> facts;
+    for (const events::Event& event : events) {
+      absl::StatusOr<std::optional<DomainEventFact>> decoded = DecodeDomainEvent(stream, event);
+      if (!decoded.ok()) {
+        log::Error("skipping unparsable event", {{"type", event.type}, {"event_id", event.id}});
+        continue;
+      }
+      if (!decoded->has_value()) continue;
+      // What the hub keeps of stock, costs and points is checked before anything is written: an incomplete event is
+      // logged and acknowledged like an unparsable one.
+      absl::Status followed = ApplyFollowedState(tx, event);
+      if (!followed.ok()) {
+        log::Error("skipping incomplete event", {{"type", event.type}, {"event_id", event.id}});
+        continue;
+      }
+      facts.push_back(std::move(**decoded));
+      if (observer) observer(event.type);
     }
-    if (!decoded->has_value()) return absl::OkStatus();
-    // What the hub keeps of stock, costs and points is checked before anything is written: an incomplete event is
-    // logged and acknowledged like an unparsable one.
-    absl::Status followed = ApplyFollowedState(tx, event);
-    if (!followed.ok()) {
-      log::Error("skipping incomplete event", {{"type", event.type}, {"event_id", event.id}});
-      return absl::OkStatus();
-    }
-    PgDomainEventStore::Record(tx, **decoded);
-    if (observer) observer(event.type);
+    PgDomainEventStore::RecordAll(tx, facts);
     return absl::OkStatus();
   };
 }

@@ -28,8 +28,8 @@ absl::StatusOr<std::optional<DomainEventFact>> DecodeDomainEvent(const std::stri
 // for other types. INVALID_ARGUMENT when the payload does not parse or lacks what it needs (nothing written then).
 absl::Status ApplyFollowedState(pqxx::work& tx, const events::Event& event);
 
-// The StreamConsumer handler for `stream`: records the fact in the consumer's transaction; unknown types and
-// unparsable payloads are logged and acknowledged.
-events::Handler MakeDomainEventHandler(const std::string& stream, IngestObserver observer = nullptr);
+// The StreamConsumer handler for `stream`: records the facts of a read's events in the consumer's transaction, in one
+// statement; unknown types and unparsable payloads are logged and acknowledged.
+events::BatchHandler MakeDomainEventHandler(const std::string& stream, IngestObserver observer = nullptr);
 
 }  // namespace zhongtai::datahub

@@ -1,6 +1,9 @@
 #include "services/datahub/ingest/webhook_events.h"
 
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
@@ -48,11 +51,19 @@ std::string WebhookEventBody(const events::Event& event) {
          ",\"payload\":" + PayloadJson(event) + "}";
 }
 
-events::Handler MakeWebhookEventHandler(WebhookQueueObserver observer) {
-  return [observer](pqxx::work& tx, const events::Event& event) -> absl::Status {
-    int64_t queued = PgWebhookStore::QueueEvent(tx, event.id, event.type, event.occurred_at,
-                                                [&event] { return WebhookEventBody(event); });
-    if (observer) observer(event.type, queued);
+events::BatchHandler MakeWebhookEventHandler(WebhookQueueObserver observer) {
+  return [observer](pqxx::work& tx, const std::vector<events::Event>& events) -> absl::Status {
+    std::vector<std::string> types;
+    for (const events::Event& event : events) types.push_back(event.type);
+    const std::set<std::string> subscribed = PgWebhookStore::SubscribedTypes(tx, types);
+    for (const events::Event& event : events) {
+      int64_t queued = 0;
+      if (subscribed.count(event.type) > 0) {
+        queued = PgWebhookStore::QueueEvent(tx, event.id, event.type, event.occurred_at,
+                                            [&event] { return WebhookEventBody(event); });
+      }
+      if (observer) observer(event.type, queued);
+    }
     return absl::OkStatus();
   };
 }

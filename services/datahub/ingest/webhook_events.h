@@ -23,6 +23,8 @@ std::string WebhookEventBody(const events::Event& event);
 // Called with the number of deliveries queued for a new event (0: no subscription wanted it).
 using WebhookQueueObserver = std::function<void(const std::string& type, int64_t queued)>;
 
-events::Handler MakeWebhookEventHandler(WebhookQueueObserver observer = nullptr);
+// The StreamConsumer handler: one statement finds which of a read's event types anybody subscribed to; only those
+// events are queued.
+events::BatchHandler MakeWebhookEventHandler(WebhookQueueObserver observer = nullptr);
 
 }  // namespace zhongtai::datahub

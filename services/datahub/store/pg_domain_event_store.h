@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "common/pg/pool.h"
@@ -28,6 +29,8 @@ class PgDomainEventStore {
  public:
   // Inside the consumer's inbox transaction; a second record of the same event id changes nothing.
   static void Record(pqxx::work& tx, const DomainEventFact& fact);
+  // The same for many facts in one statement.
+  static void RecordAll(pqxx::work& tx, const std::vector<DomainEventFact>& facts);
   // How many events of `type` are stored: for tests and support.
   static int64_t Count(pqxx::work& tx, const std::string& type);
 };

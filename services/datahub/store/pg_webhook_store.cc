@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/pg/arrays.h"
 #include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/status/status.h"
@@ -100,6 +101,10 @@ constexpr char kPruneEventsSql[] =
 
 constexpr char kMatchingSubscriptionsSql[] =
     "SELECT subscription_id FROM webhook_subscriptions WHERE $1 = ANY (event_types) OR $2 = ANY (event_types)";
+// $1 full type names, $2 their short names, pairwise.
+constexpr char kSubscribedTypesSql[] =
+    "SELECT DISTINCT t.type FROM unnest($1::text[], $2::text[]) AS t (type, short_type) WHERE EXISTS ("
+    "SELECT 1 FROM webhook_subscriptions s WHERE t.type = ANY (s.event_types) OR t.short_type = ANY (s.event_types))";
 constexpr char kInsertEventSql[] =
     "INSERT INTO webhook_events (event_id, event_type, occurred_at, body) VALUES ($1, $2, " ZT_TS(3) ", $4) "
     "ON CONFLICT (event_id) DO NOTHING";
@@ -326,6 +331,18 @@ int64_t PgWebhookStore::QueueEvent(pqxx::work& tx, const std::string& event_id, 
   if (pg::Exec(tx, kMatchingSubscriptionsSql, type, short_type).empty()) return 0;
   pg::Exec(tx, kInsertEventSql, event_id, type, pg::Micros(occurred_at), make_body());
   return pg::Exec(tx, kInsertDeliveriesSql, type, short_type, event_id).affected_rows();
+}
+
+std::set<std::string> PgWebhookStore::SubscribedTypes(pqxx::work& tx, const std::vector<std::string>& types) {
+  std::set<std::string> out;
+  if (types.empty()) return out;
+  std::vector<std::string> short_types;
+  for (const std::string& type : types) short_types.emplace_back(ShortEventType(type));
+  for (const pqxx::row& row :
+       pg::Exec(tx, kSubscribedTypesSql, pg::TextArrayLiteral(types), pg::TextArrayLiteral(short_types))) {
+    out.insert(row[0].as<std::string>());
+  }
+  return out;
 }
 
 }  // namespace zhongtai::datahub

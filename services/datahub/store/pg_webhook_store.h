@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ class PgWebhookStore : public WebhookStore {
   // how many deliveries were queued.
   static int64_t QueueEvent(pqxx::work& tx, const std::string& event_id, const std::string& type,
                             absl::Time occurred_at, const std::function<std::string()>& make_body);
+  // Which of `types` (full names) a subscription (active or paused) asks for, by full or short name: one statement for
+  // a consumer's whole read, so that QueueEvent runs only for events somebody wants.
+  static std::set<std::string> SubscribedTypes(pqxx::work& tx, const std::vector<std::string>& types);
 
  private:
   pg::Pool& pool_;

@@ -11,6 +11,7 @@
 #include "migrations.h"
 #include "services/datahub/ingest/domain_events.h"
 #include "services/datahub/ingest/order_events.h"
+#include "services/datahub/store/pg_domain_event_store.h"
 #include "services/datahub/store/pg_funnel_store.h"
 #include "services/datahub/store/pg_order_fact_store.h"
 #include "zhongtai/marketing/v1/events.pb.h"
@@ -120,6 +121,44 @@ TEST_CASE("Coupon, product, price and tier events are kept once each, whatever t
   CHECK(s.Count("SELECT amount_minor FROM domain_events WHERE type = 'zhongtai.product.v1.PriceChanged'") == 1999);
   CHECK(s.Count("SELECT count(*) FROM domain_events WHERE type = 'zhongtai.user.v1.TierChanged' AND "
                 "user_id = 'u1'") == 1);
+}
+
+TEST_CASE("Facts recorded together are each kept as one alone would be: erased users unlinked, validity when given") {
+  Stores s;
+  REQUIRE(s.pg->Transact([](pqxx::work& tx) {
+                tx.exec("INSERT INTO erased_users (user_id, erased_at) VALUES ('gone', now())");
+                return absl::OkStatus();
+              })
+              .ok());
+  auto fact = [](const std::string& id, const std::string& user, std::optional<absl::Time> valid_until) {
+    DomainEventFact f;
+    f.event_id = id;
+    f.stream = "zt.events.marketing";
+    f.type = "zhongtai.marketing.v1.CouponClaimed";
+    f.subject_id = "c-" + id;
+    f.user_id = user;
+    f.amount_minor = 500;
+    f.currency = "CNY";
+    f.occurred_at = kAt;
+    f.valid_until = valid_until;
+    f.template_id = "t1";
+    return f;
+  };
+  REQUIRE(s.pg->Transact([&](pqxx::work& tx) {
+                PgDomainEventStore::RecordAll(
+                    tx, {fact("e1", "u1", kAt + absl::Hours(48)), fact("e2", "gone", {}), fact("e3", "", {})});
+                // A repeat of e1 with other values, and a new one: e1 stays as first recorded.
+                PgDomainEventStore::RecordAll(tx, {fact("e1", "u2", {}), fact("e4", "u4", {})});
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(s.Count("SELECT count(*) FROM domain_events") == 4);
+  CHECK(s.Count("SELECT count(*) FROM domain_events WHERE event_id = 'e1' AND user_id = 'u1' AND subject_id = 'c-e1'"
+                " AND amount_minor = 500 AND currency = 'CNY' AND template_id = 't1'"
+                " AND occurred_at = '2026-12-03 10:00:00+00' AND valid_until = '2026-12-05 10:00:00+00'") == 1);
+  CHECK(s.Count("SELECT count(*) FROM domain_events WHERE event_id IN ('e2', 'e3') AND user_id IS NULL"
+                " AND valid_until IS NULL") == 2);
+  CHECK(s.Count("SELECT count(*) FROM domain_events WHERE event_id = 'e4' AND user_id = 'u4'") == 1);
 }
 
 TEST_CASE("Refunds add up once each, and placing and paying are the buyer's funnel steps") {

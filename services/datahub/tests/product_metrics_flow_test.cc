@@ -274,9 +274,9 @@ TEST_CASE("product center -> data hub: stock movements, safety stock and costs t
   CHECK(types["StockChanged"] == 3);  // initial, confirm, inbound
   CHECK(types["SafetyStockChanged"] == 1);
   CHECK(types["SkuCostChanged"] == 1);
-  events::Handler handler = datahub::MakeDomainEventHandler(datahub::kProductEventStream);
+  events::BatchHandler handler = datahub::MakeDomainEventHandler(datahub::kProductEventStream);
   for (const events::Event& e : relayed) {
-    REQUIRE(hub->Transact([&](pqxx::work& tx) { return handler(tx, e); }).ok());
+    REQUIRE(hub->Transact([&](pqxx::work& tx) { return handler(tx, {e}); }).ok());
   }
 
   // The hub's levels are the product center's.
