@@ -224,6 +224,56 @@ TEST_CASE("every points ledger entry is one PointsChanged in its transaction, a 
   CHECK(events[2].occur_time().seconds() == absl::ToUnixSeconds(db.clock.Now()));
 }
 
+TEST_CASE("a change of several entries writes them in order, each with its own PointsChanged", "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 10, "gift", "a"}).ok());
+  REQUIRE(db.points->Earn({"u1", 20, "gift", "b"}).ok());
+  db.clock.Advance(absl::Hours(24 * 20));
+  REQUIRE(db.points->Earn({"u1", 100, "gift", "c"}).ok());
+  db.clock.Advance(absl::Hours(24 * 11));  // a and b expired
+  // One change of three entries: 50 held from c, then a and b written off.
+  REQUIRE(db.points->Hold({"u1", "o1", 50, 0}).ok());
+  std::vector<std::string> ledger, published;  // "kind delta", by seq
+  REQUIRE(db.pool
+              ->Transact([&](pqxx::work& tx) {
+                for (const pqxx::row& row : tx.exec("SELECT kind, delta FROM points_ledger ORDER BY seq")) {
+                  ledger.push_back(row[0].as<std::string>() + " " + row[1].as<std::string>());
+                }
+                for (const pqxx::row& row :
+                     tx.exec("SELECT o.payload, l.kind, l.delta FROM outbox o "
+                             "JOIN points_ledger l ON o.id = 'points:' || l.seq ORDER BY l.seq")) {
+                  v1::PointsChanged m;
+                  REQUIRE(m.ParseFromString(pqxx::binarystring(row[0]).str()));
+                  CHECK(m.delta() == row[2].as<int64_t>());
+                  published.push_back(row[1].as<std::string>() + " " + std::to_string(m.delta()));
+                }
+                return absl::OkStatus();
+              })
+              .ok());
+  const std::vector<std::string> expected = {"earn 10",    "earn 20",    "earn 100",
+                                             "redeem -50", "expire -10", "expire -20"};
+  CHECK(ledger == expected);
+  CHECK(published == expected);
+  CHECK(*db.points->Balance("u1") == 50);
+  db.CheckLedger("u1");
+}
+
+TEST_CASE("an order's hold belongs to one account: another account holding it is refused and writes nothing",
+          "[store]") {
+  PointsDb db;
+  REQUIRE(db.points->Earn({"u1", 100, "gift", "a"}).ok());
+  REQUIRE(db.points->Earn({"u2", 100, "gift", "b"}).ok());
+  REQUIRE(db.points->Hold({"u1", "o1", 30, 0}).ok());
+  auto other = db.points->Hold({"u2", "o1", 40, 0});
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(*db.points->Balance("u2") == 100);
+  CHECK(db.Query("SELECT count(*) FROM points_ledger WHERE user_id = $1", "u2") == 1);
+  CHECK(db.Query("SELECT min(remaining) FROM points_lots WHERE user_id = $1", "u2") == 100);
+  db.CheckLedger("u1");
+  db.CheckLedger("u2");
+}
+
 TEST_CASE("the sweep's SQL picks exactly the lots the domain counts as expired, once", "[store]") {
   PointsDb db;
   REQUIRE(db.points->Earn({"u1", 100, "gift", "a"}).ok());
