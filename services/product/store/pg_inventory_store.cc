@@ -71,13 +71,10 @@ std::optional<Reservation> LoadReservation(pqxx::work& tx, const std::string& or
 // CTEs: hash joins, sorts, window functions) that re-initialization was most of product's CPU when buyers compete for
 // one SKU (docs/performance.md). Here the re-check is one index scan, and the big statement then finds the rows held
 // by its own transaction and never waits. The big statements still lock the rows themselves, so they stay correct on
-// their own. $1 the SKU ids (every warehouse).
+// their own. $1 the SKU ids: every warehouse's row of them, as a reservation locks (a confirmation or release needs
+// only its allocations' rows, but a list of pairs joined in a generic plan may scan the whole table).
 constexpr char kLockStockOfSkusSql[] =
     "SELECT 1 FROM stock WHERE sku_id = ANY ($1::text[]) "
-    "ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\" FOR NO KEY UPDATE";
-// The same for given stock rows: $1 SKU ids, $2 warehouse ids, pairwise.
-constexpr char kLockStockRowsSql[] =
-    "SELECT 1 FROM stock WHERE (sku_id, warehouse_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) "
     "ORDER BY sku_id COLLATE \"C\", warehouse_id COLLATE \"C\" FOR NO KEY UPDATE";
 
 // Reserve as one statement, so that the stock rows are locked for this statement and the COMMIT
@@ -494,12 +491,9 @@ absl::StatusOr<TransitionOutcome> PgProductStore::Transition(const std::string& 
     outcome = {*current, false};
     if (!to) return absl::OkStatus();
     const StockDelta unit = DeltaFor(*to, 1);
-    std::vector<std::string> lock_skus, lock_warehouses;
-    for (const Allocation& a : current->allocations) {
-      lock_skus.push_back(a.sku_id);
-      lock_warehouses.push_back(a.warehouse_id);
-    }
-    pg::Exec(tx, kLockStockRowsSql, TextArrayLiteral(lock_skus), TextArrayLiteral(lock_warehouses));
+    std::vector<std::string> lock_skus;
+    for (const ReservationLine& line : current->lines) lock_skus.push_back(line.sku_id);
+    pg::Exec(tx, kLockStockOfSkusSql, TextArrayLiteral(lock_skus));
     pqxx::row moved = pg::Exec(tx, kMoveOrderStockSql, order_id, StatusText(*to), std::string(LedgerKindFor(*to)),
                                unit.on_hand, unit.reserved, Micros(now))[0];
     if (moved[0].as<int64_t>() != moved[1].as<int64_t>()) {

@@ -82,7 +82,9 @@ constexpr char kReferenceUsedSql[] =
 // points, returned, status, created, updated, expires: $17..$22), inserted, or updated when it is this account's (a
 // hold of the same order id that another account inserted concurrently updates nothing, and the change is refused);
 // its takes ($23..$25: lot id, points, returned); the balance $2. Returns whether the hold was written and the new
-// entries' seqs in entry order (they are drawn in insertion order, which follows the ORDER BY).
+// entries' seqs in entry order (they are drawn in insertion order, which follows the ORDER BY). The lots are found by
+// `lot_id = ANY`, the primary key, not by a join with the list: the prepared statement's generic plan, made while the
+// table was small, hash-joined a scan of every lot (0.4 ms a call and growing with the table).
 constexpr char kApplyChangeSql[] = R"sql(
 WITH new_lots AS (
   INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference)
@@ -90,9 +92,10 @@ WITH new_lots AS (
   FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) AS l (original, earned_at, expires_at, reference)
 ),
 lots AS (
-  UPDATE points_lots p SET remaining = r.remaining
-  FROM unnest($7::bigint[], $8::bigint[]) AS r (lot_id, remaining)
-  WHERE p.lot_id = r.lot_id AND p.user_id = $1
+  UPDATE points_lots p
+  SET remaining = (SELECT r.remaining FROM unnest($7::bigint[], $8::bigint[]) AS r (lot_id, remaining)
+                   WHERE r.lot_id = p.lot_id)
+  WHERE p.lot_id = ANY ($7::bigint[]) AND p.user_id = $1
 ),
 ledger AS (
   INSERT INTO points_ledger (user_id, kind, delta, balance_after, reason, reference, created_at)
