@@ -274,6 +274,53 @@ TEST_CASE("an order's hold belongs to one account: another account holding it is
   db.CheckLedger("u2");
 }
 
+TEST_CASE("the points statements read an account's lots through indexes, whatever plan PostgreSQL keeps", "[store]") {
+  PointsDb db;
+  // Other accounts' lots: a statement that scans every lot reads at least these each time.
+  REQUIRE(db.pool
+              ->Transact([](pqxx::work& tx) {
+                tx.exec(
+                    "INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference) "
+                    "SELECT 'other-' || (i % 50), 10, 10, now(), now() + interval '30 days', 'seed-' || i "
+                    "FROM generate_series(1, 2000) AS i");
+                tx.exec("ANALYZE points_lots");
+                return absl::OkStatus();
+              })
+              .ok());
+  // One connection: every call meets the same prepared statements, which after five calls keep a generic plan.
+  auto one = pg::Pool::Open({db.database.dsn(), 1, absl::Seconds(20), "points-plan-test"});
+  REQUIRE(one.ok());
+  PgPointsStore store(**one);
+  Points points(store, db.clock, PointsSettings{});
+  // The lots read, by this connection, flushed to the statistics views (pg_stat_force_next_flush: at its next idle).
+  auto lots_read = [&]() {
+    REQUIRE((*one)
+                ->Transact([](pqxx::work& tx) {
+                  tx.exec("SELECT pg_stat_force_next_flush()");
+                  return absl::OkStatus();
+                })
+                .ok());
+    return db.Query(
+        "SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE relname = $1",
+        "points_lots");
+  };
+  const int64_t before = lots_read();
+  constexpr int kRounds = 10;
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string order = "o" + std::to_string(i);
+    REQUIRE(points.Earn({"u1", 20, "order paid", "earn:" + order}).ok());
+    REQUIRE(points.Hold({"u1", order, 15, 0}).ok());
+    if (i % 2 == 0) {
+      REQUIRE(points.Commit(order, "u1").ok());
+    } else {
+      REQUIRE(points.Release(order, "u1").ok());
+    }
+  }
+  // u1 has at most 10 lots, each call reads a few: far below one scan of the 2,000 others.
+  CHECK(lots_read() - before < 1000);
+  db.CheckLedger("u1");
+}
+
 TEST_CASE("the sweep's SQL picks exactly the lots the domain counts as expired, once", "[store]") {
   PointsDb db;
   REQUIRE(db.points->Earn({"u1", 100, "gift", "a"}).ok());
