@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/events/outbox.h"
-#include "common/pg/arrays.h"
 #include "common/pg/prepared.h"
 #include "common/pg/time.h"
 #include "common/proto/convert.h"
@@ -79,54 +78,29 @@ constexpr char kReferenceUsedSql[] =
     "SELECT 1 FROM points_ledger WHERE user_id = $1 AND kind = $2 AND reference = $3 "
     "AND kind IN ('earn', 'return', 'reverse') LIMIT 1";
 
-// A PointsChange of account $1, written by one statement (each list one array per column, element i of each is item
-// i): new lots ($3..$6: original, earned, expires, reference); lots' new remaining points ($7 lot ids, $8 remaining);
-// ledger entries in order ($9..$14: kind, delta, balance after, reason, reference, at); the hold when $15 (order $16,
-// points, returned, status, created, updated, expires: $17..$22), inserted, or updated when it is this account's (a
-// hold of the same order id that another account inserted concurrently updates nothing, and the change is refused);
-// its takes ($23..$25: lot id, points, returned); the balance $2. Returns whether the hold was written and the new
-// entries' seqs in entry order (they are drawn in insertion order, which follows the ORDER BY). The lots are found by
-// `lot_id = ANY`, the primary key, not by a join with the list: the prepared statement's generic plan, made while the
-// table was small, hash-joined a scan of every lot (0.4 ms a call and growing with the table).
-constexpr char kApplyChangeSql[] = R"sql(
-WITH new_lots AS (
-  INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference)
-  SELECT $1, l.original, l.original, zt_ts(l.earned_at), zt_ts(l.expires_at), l.reference
-  FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[]) AS l (original, earned_at, expires_at, reference)
-),
-lots AS (
-  UPDATE points_lots p
-  SET remaining = (SELECT r.remaining FROM unnest($7::bigint[], $8::bigint[]) AS r (lot_id, remaining)
-                   WHERE r.lot_id = p.lot_id)
-  WHERE p.lot_id = ANY ($7::bigint[]) AND p.user_id = $1
-),
-ledger AS (
-  INSERT INTO points_ledger (user_id, kind, delta, balance_after, reason, reference, created_at)
-  SELECT $1, e.kind, e.delta, e.balance_after, e.reason, e.reference, zt_ts(e.at)
-  FROM unnest($9::text[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::bigint[]) WITH ORDINALITY
-       AS e (kind, delta, balance_after, reason, reference, at, n)
-  ORDER BY e.n
-  RETURNING seq
-),
-hold AS (
-  INSERT INTO points_holds AS h (order_id, user_id, points, returned, status, created_at, updated_at, expires_at)
-  SELECT $16, $1, $17, $18, $19, zt_ts($20), zt_ts($21), zt_ts($22) WHERE $15::boolean
-  ON CONFLICT (order_id) DO UPDATE SET returned = EXCLUDED.returned, status = EXCLUDED.status,
-                                       updated_at = EXCLUDED.updated_at
-  WHERE h.user_id = EXCLUDED.user_id
-  RETURNING 1
-),
-takes AS (
-  INSERT INTO points_hold_takes (order_id, lot_id, points, returned)
-  SELECT $16, t.lot_id, t.points, t.returned
-  FROM unnest($23::bigint[], $24::bigint[], $25::bigint[]) AS t (lot_id, points, returned)
-  ON CONFLICT (order_id, lot_id) DO UPDATE SET returned = EXCLUDED.returned
-),
-balance AS (
-  UPDATE points_accounts SET balance = $2, updated_at = now() WHERE user_id = $1
-)
-SELECT (SELECT count(*) FROM hold), (SELECT array_agg(seq ORDER BY seq) FROM ledger)
-)sql";
+constexpr char kInsertLotSql[] =
+    "INSERT INTO points_lots (user_id, original, remaining, earned_at, expires_at, reference) "
+    "VALUES ($1, $2, $2, zt_ts($3), zt_ts($4), $5)";
+
+constexpr char kSetLotRemainingSql[] = "UPDATE points_lots SET remaining = $3 WHERE lot_id = $1 AND user_id = $2";
+
+constexpr char kInsertEntrySql[] =
+    "INSERT INTO points_ledger (user_id, kind, delta, balance_after, reason, reference, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, zt_ts($7)) RETURNING seq";
+
+// Inserts the hold, or updates it when it is this account's; a hold of the same order id that another
+// account inserted concurrently updates nothing (and the change is refused).
+constexpr char kUpsertHoldSql[] =
+    "INSERT INTO points_holds AS h (order_id, user_id, points, returned, status, created_at, updated_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, zt_ts($6), zt_ts($7), zt_ts($8)) "
+    "ON CONFLICT (order_id) DO UPDATE SET returned = EXCLUDED.returned, status = EXCLUDED.status, "
+    "updated_at = EXCLUDED.updated_at WHERE h.user_id = EXCLUDED.user_id";
+
+constexpr char kUpsertTakeSql[] =
+    "INSERT INTO points_hold_takes (order_id, lot_id, points, returned) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (order_id, lot_id) DO UPDATE SET returned = EXCLUDED.returned";
+
+constexpr char kSetBalanceSql[] = "UPDATE points_accounts SET balance = $2, updated_at = now() WHERE user_id = $1";
 
 // Accounts with work for the sweep at $1: a lot expired with points left (the domain's LotExpired:
 // expires_at <= now), or a hold still held past its expiry.
@@ -251,59 +225,32 @@ absl::Status Apply(pqxx::work& tx, const std::string& user_id, int64_t balance_b
   if (balance != change.balance_after || balance < 0) {
     return Internal("POINTS_LEDGER_MISMATCH", "a points change does not add up; nothing was written");
   }
-  std::vector<int64_t> lot_original, lot_earned, lot_expires;
-  std::vector<std::string> lot_reference;
   for (const PointsLot& lot : change.new_lots) {
-    lot_original.push_back(lot.original);
-    lot_earned.push_back(Micros(lot.earned_at));
-    lot_expires.push_back(Micros(lot.expires_at));
-    lot_reference.push_back(lot.reference);
+    pg::Exec(tx, kInsertLotSql, user_id, lot.original, Micros(lot.earned_at), Micros(lot.expires_at), lot.reference);
   }
-  std::vector<int64_t> remaining_ids, remaining;
-  for (const auto& [lot_id, points] : change.lot_remaining) {
-    remaining_ids.push_back(lot_id);
-    remaining.push_back(points);
+  for (const auto& [lot_id, remaining] : change.lot_remaining) {
+    pg::Exec(tx, kSetLotRemainingSql, lot_id, user_id, remaining);
   }
-  std::vector<std::string> entry_kind, entry_reason, entry_reference;
-  std::vector<int64_t> entry_delta, entry_balance, entry_at;
   for (const LedgerEntry& entry : change.entries) {
-    entry_kind.emplace_back(LedgerKindName(entry.kind));
-    entry_delta.push_back(entry.delta);
-    entry_balance.push_back(entry.balance_after);
-    entry_reason.push_back(entry.reason);
-    entry_reference.push_back(entry.reference);
-    entry_at.push_back(Micros(entry.at));
+    const int64_t seq = pg::Exec(tx, kInsertEntrySql, user_id, LedgerKindName(entry.kind), entry.delta,
+                                 entry.balance_after, entry.reason, entry.reference, Micros(entry.at))[0][0]
+                            .as<int64_t>();
+    RETURN_IF_ERROR(PublishEntry(tx, user_id, entry, seq));
   }
-  PointsHold hold;
   if (change.hold) {
-    hold = *change.hold;
+    const PointsHold& hold = *change.hold;
     if (hold.user_id != user_id) return Internal("POINTS_LEDGER_MISMATCH", "a hold of another account");
+    pqxx::result upserted = pg::Exec(tx, kUpsertHoldSql, hold.order_id, hold.user_id, hold.points, hold.returned,
+                                     HoldStatusName(hold.status), Micros(hold.created_at), Micros(hold.updated_at),
+                                     Micros(hold.expires_at));
+    if (upserted.affected_rows() == 0) {
+      return AlreadyExists("POINTS_HOLD_CONFLICT", "this order already holds points of another account");
+    }
+    for (const LotTake& take : hold.takes) {
+      pg::Exec(tx, kUpsertTakeSql, hold.order_id, take.lot_id, take.points, take.returned);
+    }
   }
-  std::vector<int64_t> take_lot, take_points, take_returned;
-  for (const LotTake& take : hold.takes) {
-    take_lot.push_back(take.lot_id);
-    take_points.push_back(take.points);
-    take_returned.push_back(take.returned);
-  }
-  const pqxx::row applied = pg::Exec(
-      tx, kApplyChangeSql, user_id, balance, pg::BigintArrayLiteral(lot_original), pg::BigintArrayLiteral(lot_earned),
-      pg::BigintArrayLiteral(lot_expires), pg::TextArrayLiteral(lot_reference), pg::BigintArrayLiteral(remaining_ids),
-      pg::BigintArrayLiteral(remaining), pg::TextArrayLiteral(entry_kind), pg::BigintArrayLiteral(entry_delta),
-      pg::BigintArrayLiteral(entry_balance), pg::TextArrayLiteral(entry_reason), pg::TextArrayLiteral(entry_reference),
-      pg::BigintArrayLiteral(entry_at), change.hold.has_value(), hold.order_id, hold.points, hold.returned,
-      std::string(HoldStatusName(hold.status)), Micros(hold.created_at), Micros(hold.updated_at),
-      Micros(hold.expires_at), pg::BigintArrayLiteral(take_lot), pg::BigintArrayLiteral(take_points),
-      pg::BigintArrayLiteral(take_returned))[0];
-  if (change.hold && applied[0].as<int64_t>() == 0) {
-    return AlreadyExists("POINTS_HOLD_CONFLICT", "this order already holds points of another account");
-  }
-  const std::vector<std::string> seqs = pg::TextArray(applied[1]);
-  if (seqs.size() != change.entries.size()) {
-    return Internal("POINTS_LEDGER_MISMATCH", "the ledger did not take every entry; nothing was written");
-  }
-  for (size_t i = 0; i < change.entries.size(); ++i) {
-    RETURN_IF_ERROR(PublishEntry(tx, user_id, change.entries[i], std::stoll(seqs[i])));
-  }
+  pg::Exec(tx, kSetBalanceSql, user_id, balance);
   return absl::OkStatus();
 }
 
