@@ -51,7 +51,7 @@ absl::Status AppendToOutbox(pqxx::work& tx, const std::string& stream, const Eve
   }
   absl::Time occurred = event.occurred_at == absl::Time() ? absl::Now() : event.occurred_at;
   // Prepared (common/pg/prepared.h): every service's business transactions append here.
-  static const std::string kInsert =
+  static constexpr char kInsert[] =
       "INSERT INTO outbox (id, stream, type, key, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6::timestamptz)";
   pg::Exec(tx, kInsert, event.id, stream, event.type, event.key, pqxx::binarystring(event.payload),
            ToRfc3339(occurred));

@@ -83,6 +83,25 @@ TEST_CASE("the client sends method, path, headers and body and reads status, hea
   CHECK(response->Header("missing").empty());
 }
 
+TEST_CASE("a host name is looked up, an address is connected to as it is") {
+  TestServer server([](tcp::socket& socket, const beast::http::request<beast::http::string_body>& request) {
+    Reply(socket, 200, std::string(request.target()));
+  });
+  const std::string port = server.url().substr(server.url().rfind(':') + 1);
+  for (const std::string& host : {std::string("127.0.0.1"), std::string("localhost")}) {
+    CAPTURE(host);
+    auto client = HttpClient::Create("http://" + host + ":" + port);
+    REQUIRE(client.ok());
+    HttpRequest request;
+    request.target = "/ping";
+    for (int i = 0; i < 3; ++i) {  // each request on a connection of its own
+      auto response = client->Send(request);
+      REQUIRE(response.ok());
+      CHECK(response->body == "/ping");
+    }
+  }
+}
+
 TEST_CASE("a server that never answers costs the caller the timeout, not more") {
   TestServer server([](tcp::socket& socket, const beast::http::request<beast::http::string_body>&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));

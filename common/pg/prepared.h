@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace zhongtai::pg {
@@ -35,6 +36,38 @@ pqxx::result Exec(Tx& tx, const std::string& sql, Args&&... args) {
   std::string name = PreparedName(sql);
   tx.conn().prepare(name, sql);  // a lookup once the connection knows the name
   return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
+
+namespace internal {
+
+struct NamedText {
+  std::string name;
+  std::string text;
+};
+
+// The name and a std::string copy of a constant's text, made once per thread: hashing a statement of a few KB and
+// copying it into a new string on every call was a tenth of a service's CPU under load (perf: malloc, strlen and
+// malloc_consolidate). Keyed by the array's address and checked against its text, so an array that is not a
+// constant still gets its own text.
+template <size_t N>
+const NamedText& NamedConstant(const char (&sql)[N]) {
+  thread_local std::unordered_map<const char*, NamedText> known;
+  const std::string_view text(sql, N - 1);  // a literal's length, without its terminating NUL
+  auto it = known.find(sql);
+  if (it == known.end() || it->second.text != text) {
+    it = known.insert_or_assign(sql, NamedText{PreparedName(text), std::string(text)}).first;
+  }
+  return it->second;
+}
+
+}  // namespace internal
+
+// The same for a named constant of store/ (a char array): its name and text are not made again on every call.
+template <typename Tx, size_t N, typename... Args>
+pqxx::result Exec(Tx& tx, const char (&sql)[N], Args&&... args) {
+  const internal::NamedText& named = internal::NamedConstant(sql);
+  tx.conn().prepare(named.name, named.text);
+  return tx.exec_prepared(named.name, std::forward<Args>(args)...);
 }
 
 }  // namespace zhongtai::pg
