@@ -114,7 +114,7 @@ absl::StatusOr<HttpResponse> HttpClient::Send(const HttpRequest& request) const 
     });
   };
   // An address needs no lookup: Asio's asynchronous resolver runs getaddrinfo on a thread of its own, started for each
-  // io_context, so every request to an IP address started and ended a thread (perf: a tenth of zt-order's CPU).
+  // io_context, so every request to an IP address started and ended a thread.
   beast::error_code not_an_address;
   const asio::ip::address address = asio::ip::make_address(host_, not_an_address);
   if (!not_an_address) {
