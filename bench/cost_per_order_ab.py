@@ -37,7 +37,8 @@ def snapshot(build, target):
 def run_one(build, label, args):
     tag = f"{args.tag}-{label}"
     command = [sys.executable, f"{HERE}/cost_per_order.py", "--build", build, "--duration", str(args.duration),
-               "--phases", args.phases, "--tag", tag, "--out", args.out, "--note", f"binaries: {build}"]
+               "--phases", args.phases, "--tag", tag, "--out", args.out,
+               "--note", f" (the checkout; the binaries of {build})"]
     subprocess.run(command, check=True)
     day = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     with open(f"{args.out}/{day}-cost-per-order-{tag}.json") as f:
