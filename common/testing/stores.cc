@@ -69,4 +69,14 @@ int64_t Count(pg::Pool& pool, const std::string& sql) {
   return n;
 }
 
+std::unique_ptr<pg::Pool> OpenMigrated(const TestDatabase& database, int size, const std::string& name,
+                                       const std::vector<std::vector<pg::Migration>>& migrations) {
+  auto opened = pg::Pool::Open({database.dsn(), size, absl::Seconds(5), name});
+  REQUIRE(opened.ok());
+  std::vector<pg::Migration> all;
+  for (const std::vector<pg::Migration>& list : migrations) all.insert(all.end(), list.begin(), list.end());
+  REQUIRE(pg::Migrate(**opened, all).ok());
+  return std::move(*opened);
+}
+
 }  // namespace zhongtai::testing

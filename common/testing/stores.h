@@ -4,11 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
-namespace zhongtai::pg {
-class Pool;
-}
+#include "common/pg/migrate.h"
+#include "common/pg/pool.h"
 
 namespace zhongtai::testing {
 
@@ -40,5 +41,10 @@ std::string UniqueName(const std::string& prefix);
 // The first column of the first row `sql` answers on `pool` (a count, a sum), in a transaction of its own; fails the
 // test when the query cannot run.
 int64_t Count(pg::Pool& pool, const std::string& sql);
+
+// A pool of `size` connections named `name` on `database`, with every list of `migrations` applied in order (e.g.
+// {events::SchemaMigrations(), Migrations()}); fails the test when either step does.
+std::unique_ptr<pg::Pool> OpenMigrated(const TestDatabase& database, int size, const std::string& name,
+                                       const std::vector<std::vector<pg::Migration>>& migrations);
 
 }  // namespace zhongtai::testing

@@ -25,12 +25,7 @@ struct World {
   OrderObserver observer;
 
   World() {
-    auto opened = pg::Pool::Open({database.dsn(), 4, absl::Seconds(5), "order-flash-test"});
-    REQUIRE(opened.ok());
-    pg = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pg, all).ok());
+    pg = zhongtai::testing::OpenMigrated(database, 4, "order-flash-test", {events::SchemaMigrations(), Migrations()});
     auto redis_opened = redis::Pool::Open({testing::RedisAddress(), 2, absl::Seconds(2)});
     REQUIRE(redis_opened.ok());
     redis = std::move(*redis_opened);

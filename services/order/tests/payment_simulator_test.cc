@@ -112,12 +112,8 @@ struct World {
   std::unique_ptr<http::HttpClient> sim;  // the buyer's and the test's way to the simulator
 
   World() {
-    auto opened = pg::Pool::Open({database.dsn(), 8, absl::Seconds(5), "order-payment-sim-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
+    pool = zhongtai::testing::OpenMigrated(database, 8, "order-payment-sim-test",
+                                           {events::SchemaMigrations(), Migrations()});
     orders = std::make_unique<PgOrderStore>(*pool);
     attempts = std::make_unique<PgPaymentStore>(*pool);
     REQUIRE(merchant.Start("127.0.0.1", 0).ok());

@@ -28,12 +28,8 @@ struct Db {
   zhongtai::testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;
   Db() {
-    auto opened = pg::Pool::Open({database.dsn(), 16, absl::Seconds(5), "order-admin-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
+    pool =
+        zhongtai::testing::OpenMigrated(database, 16, "order-admin-test", {events::SchemaMigrations(), Migrations()});
   }
   int64_t Count(const std::string& sql) { return zhongtai::testing::Count(*pool, sql); }
 };

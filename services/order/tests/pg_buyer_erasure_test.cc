@@ -21,12 +21,8 @@ struct Db {
   testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;
   Db() {
-    auto opened = pg::Pool::Open({database.dsn(), 4, absl::Seconds(5), "order-erasure-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
+    pool =
+        zhongtai::testing::OpenMigrated(database, 4, "order-erasure-test", {events::SchemaMigrations(), Migrations()});
   }
   std::string Text(const std::string& sql, const std::string& arg) {
     std::string value;

@@ -22,12 +22,7 @@ struct Db {
   testing::TestDatabase database;
   std::unique_ptr<pg::Pool> pool;
   Db() {
-    auto opened = pg::Pool::Open({database.dsn(), 16, absl::Seconds(5), "order-cart-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
+    pool = zhongtai::testing::OpenMigrated(database, 16, "order-cart-test", {events::SchemaMigrations(), Migrations()});
   }
 };
 

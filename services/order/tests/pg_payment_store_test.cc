@@ -22,12 +22,8 @@ struct Db {
   std::unique_ptr<PgOrderStore> orders;
   std::unique_ptr<PgPaymentStore> payments;
   Db() {
-    auto opened = pg::Pool::Open({database.dsn(), 8, absl::Seconds(5), "order-payment-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
+    pool =
+        zhongtai::testing::OpenMigrated(database, 8, "order-payment-test", {events::SchemaMigrations(), Migrations()});
     orders = std::make_unique<PgOrderStore>(*pool);
     payments = std::make_unique<PgPaymentStore>(*pool);
   }

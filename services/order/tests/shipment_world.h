@@ -43,12 +43,8 @@ struct ShipmentWorld {
   std::unique_ptr<Fulfilment> fulfilment;
 
   explicit ShipmentWorld(FulfilmentSettings settings = {}) {
-    auto opened = pg::Pool::Open({database.dsn(), 8, absl::Seconds(5), "order-shipment-test"});
-    REQUIRE(opened.ok());
-    pool = std::move(*opened);
-    std::vector<pg::Migration> all = events::SchemaMigrations();
-    all.insert(all.end(), Migrations().begin(), Migrations().end());
-    REQUIRE(pg::Migrate(*pool, all).ok());
+    pool =
+        zhongtai::testing::OpenMigrated(database, 8, "order-shipment-test", {events::SchemaMigrations(), Migrations()});
     orders = std::make_unique<PgOrderStore>(*pool);
     shipments = std::make_unique<PgShipmentStore>(*pool, *orders);
     fulfilment = std::make_unique<Fulfilment>(*orders, *shipments, catalog, clock, ids, inline_executor, settings);
